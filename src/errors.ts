@@ -1,0 +1,147 @@
+/**
+ * Tributary's errors. Every error the library raises on purpose is a {@link TributaryError} with a
+ * stable `code` (listed in {@link ErrorCodes} and in the README), a `retriable` flag and the context
+ * that matters (topic, partition, offset, subject…). Branch on `code` or on the class, never on
+ * the message text.
+ *
+ * Programmer mistakes (an argument of the wrong type) throw a plain `TypeError` instead.
+ *
+ * @example
+ * try {
+ *   await log.createTopic({ topic: 'orders', partitions: 3 });
+ * } catch (err) {
+ *   if (err instanceof TributaryError && err.code === 'TOPIC_ALREADY_EXISTS') return;
+ *   throw err;
+ * }
+ */
+
+/**
+ * Every code Tributary raises, with what it means. Kafka's protocol error names are used where
+ * Kafka has one, so a Kafka user recognises them.
+ */
+export const ErrorCodes = {
+  INVALID_TOPIC_EXCEPTION: 'A topic name is not legal: [a-zA-Z0-9._-], 1 to 249 characters, not "." or "..".',
+  TOPIC_ALREADY_EXISTS: 'A topic with that name exists already.',
+  UNKNOWN_TOPIC_OR_PARTITION: 'The topic, or that partition of it, does not exist.',
+  INVALID_PARTITIONS: 'A partition count below 1, or not a whole number.',
+  INVALID_CONFIG: 'An unknown topic config name, or a value that is not valid for it.',
+  INVALID_RECORD: 'A record that cannot be appended as it is (bad key, value, header or timestamp).',
+  MESSAGE_TOO_LARGE: 'A batch larger than the topic\'s max.message.bytes; nothing of it was appended.',
+  OFFSET_OUT_OF_RANGE: 'A read from an offset below the log start or above the high watermark.',
+  CORRUPT_MESSAGE: 'A stored batch whose CRC32C does not match, or whose bytes cannot be decoded.',
+  UNSUPPORTED_COMPRESSION_TYPE: 'A batch compressed with a codec Tributary does not support.',
+  INVALID_REQUEST: 'A request whose arguments are out of range (negative limits, bad offsets…).',
+  DATA_DIR_LOCKED: 'Another process (or another open log in this one) holds the data directory.',
+  LOG_CLOSED: 'The log was closed, or was never opened.',
+  STORAGE_ERROR: 'The storage engine failed to read or write; the cause says why.',
+  SERIALIZATION_ERROR: 'A serde could not turn a value into bytes, or bytes into a value.',
+  // Schema registry: each maps to Confluent's numeric error_code, given in brackets.
+  SUBJECT_NOT_FOUND: 'No such subject [40401].',
+  VERSION_NOT_FOUND: 'No such version of the subject [40402].',
+  SCHEMA_NOT_FOUND: 'No schema with that id, or the schema is not registered under the subject [40403].',
+  SUBJECT_SOFT_DELETED: 'The subject was soft-deleted; pass permanent=true to hard-delete it [40404].',
+  SUBJECT_NOT_SOFT_DELETED: 'A hard delete of a subject that was not soft-deleted first [40405].',
+  SCHEMA_VERSION_SOFT_DELETED: 'The version was soft-deleted already [40406].',
+  SCHEMA_VERSION_NOT_SOFT_DELETED: 'A hard delete of a version that was not soft-deleted first [40407].',
+  SUBJECT_COMPATIBILITY_NOT_CONFIGURED: 'The subject has no compatibility level of its own [40408].',
+  SUBJECT_MODE_NOT_CONFIGURED: 'The subject has no mode of its own [40409].',
+  INCOMPATIBLE_SCHEMA: 'The schema is not compatible with the versions its compatibility level checks [409].',
+  INVALID_SCHEMA: 'The schema cannot be parsed, or a reference cannot be resolved [42201].',
+  INVALID_VERSION: 'A version that is not a positive integer or "latest" [42202].',
+  INVALID_COMPATIBILITY_LEVEL: 'A compatibility level that is not one of NONE, BACKWARD, FORWARD, FULL and their _TRANSITIVE forms [42203].',
+  INVALID_MODE: 'A mode that is not READWRITE, READONLY or IMPORT, or one that cannot be set now [42204].',
+  OPERATION_NOT_PERMITTED: 'The operation is not allowed in the current mode [42205].',
+  REFERENCE_EXISTS: 'The schema is still referenced by another schema and cannot be deleted [42206].',
+  REGISTRY_STORE_ERROR: 'The registry could not read or write its _schemas topic [50001].',
+  SCHEMA_VALIDATION_FAILED: 'A record does not match its schema; the error names the failing path and rule.',
+} as const;
+
+/** A stable error code: one of the keys of {@link ErrorCodes}. */
+export type ErrorCode = keyof typeof ErrorCodes;
+
+/** The context an error carries: where it happened, never parsed from the message. */
+export interface ErrorContext {
+  topic?: string;
+  partition?: number;
+  offset?: bigint | number | string;
+  [key: string]: unknown;
+}
+
+/** Options every Tributary error accepts. */
+export interface TributaryErrorOptions extends ErrorContext {
+  cause?: unknown;
+  retriable?: boolean;
+}
+
+/** The root of every error Tributary raises on purpose. */
+export class TributaryError extends Error {
+  /** A stable code; see {@link ErrorCodes}. */
+  readonly code: ErrorCode;
+  /** True when trying the same call again may succeed. */
+  readonly retriable: boolean;
+  /** Where it happened: topic, partition, offset and whatever else matters. */
+  readonly context: Readonly<ErrorContext>;
+
+  constructor(code: ErrorCode, message: string, options: TributaryErrorOptions = {}) {
+    const { cause, retriable = false, ...context } = options;
+    super(message, cause === undefined ? undefined : { cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.retriable = retriable;
+    this.context = Object.freeze(context);
+  }
+
+  get topic(): string | undefined {
+    return this.context.topic;
+  }
+
+  get partition(): number | undefined {
+    return this.context.partition;
+  }
+
+  get offset(): bigint | number | string | undefined {
+    return this.context.offset;
+  }
+}
+
+/** A topic name that Kafka would refuse. */
+export class InvalidTopicError extends TributaryError {
+  constructor(message: string, options: TributaryErrorOptions = {}) {
+    super('INVALID_TOPIC_EXCEPTION', message, options);
+  }
+}
+
+/** A topic or partition that does not exist. */
+export class UnknownTopicOrPartitionError extends TributaryError {
+  constructor(message: string, options: TributaryErrorOptions = {}) {
+    super('UNKNOWN_TOPIC_OR_PARTITION', message, options);
+  }
+}
+
+/** A topic config name that is unknown or a value that is invalid. */
+export class InvalidConfigError extends TributaryError {
+  constructor(message: string, options: TributaryErrorOptions = {}) {
+    super('INVALID_CONFIG', message, options);
+  }
+}
+
+/** A stored batch that failed its CRC check or could not be decoded. */
+export class CorruptRecordError extends TributaryError {
+  constructor(message: string, options: TributaryErrorOptions = {}) {
+    super('CORRUPT_MESSAGE', message, options);
+  }
+}
+
+/** A read outside the partition's offsets. */
+export class OffsetOutOfRangeError extends TributaryError {
+  constructor(message: string, options: TributaryErrorOptions = {}) {
+    super('OFFSET_OUT_OF_RANGE', message, options);
+  }
+}
+
+/** A serde that failed on a value or on bytes. */
+export class SerializationError extends TributaryError {
+  constructor(message: string, options: TributaryErrorOptions = {}) {
+    super('SERIALIZATION_ERROR', message, options);
+  }
+}

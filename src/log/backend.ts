@@ -1,0 +1,175 @@
+import type { Clock } from '../clock.ts';
+import type { TopicConfig, TopicConfigInput } from './config.ts';
+
+/** A record header: a UTF-8 key and bytes (or null), as Kafka has them. */
+export interface LogHeader {
+  key: string;
+  value: Uint8Array | null;
+}
+
+/** A record to append. A missing timestamp means "now" on the log's clock. */
+export interface AppendRecord {
+  key: Uint8Array | null;
+  value: Uint8Array | null;
+  headers?: LogHeader[];
+  timestamp?: number;
+}
+
+/** A record as stored and read back: its offset never changes. */
+export interface LogRecord {
+  offset: number;
+  timestamp: number;
+  key: Uint8Array | null;
+  value: Uint8Array | null;
+  headers: readonly LogHeader[];
+}
+
+/** The producer identity stamped on a batch, for idempotence and transactions. */
+export interface ProducerStamp {
+  producerId: number;
+  producerEpoch: number;
+  baseSequence: number;
+  isTransactional?: boolean;
+}
+
+/** One partition's share of an atomic write. */
+export interface PartitionAppend {
+  topic: string;
+  partition: number;
+  records: AppendRecord[];
+  /** Compress this batch with this codec (the topic's `compression.type` may override it). */
+  compression?: 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
+  producer?: ProducerStamp;
+}
+
+/** Options of a write. */
+export interface WriteOptions {
+  /**
+   * fsync before the promise resolves, so an acknowledged write survives a power cut or `kill -9`.
+   * Without it a write survives a crash of the process (the OS has the bytes) but not of the machine.
+   */
+  sync?: boolean;
+}
+
+/** Where one partition's records landed. */
+export interface AppendResult {
+  topic: string;
+  partition: number;
+  baseOffset: number;
+  lastOffset: number;
+  /** The timestamp the log stamped on records that came without one. */
+  logAppendTime: number;
+}
+
+/** Options of a read. */
+export interface ReadOptions {
+  /** Stop after about this many bytes of batches; at least one batch is always returned. Default 1 MiB. */
+  maxBytes?: number;
+  /** Stop after this many records. Default: no limit beyond `maxBytes`. */
+  maxRecords?: number;
+}
+
+/** What a read returns. */
+export interface ReadResult {
+  records: LogRecord[];
+  /** The offset to read from next: past the last record returned (and past any compacted gap). */
+  nextOffset: number;
+  highWatermark: number;
+  logStartOffset: number;
+}
+
+/** A stored batch as raw RecordBatch v2 bytes, for readers that pass batches on unchanged. */
+export interface RawBatch {
+  baseOffset: number;
+  lastOffset: number;
+  bytes: Uint8Array;
+}
+
+/** A partition's offsets. */
+export interface PartitionOffsets {
+  partition: number;
+  /** The first offset still in the log (Kafka's log start offset). */
+  logStartOffset: number;
+  /** One past the last offset appended: the next record's offset. */
+  highWatermark: number;
+}
+
+export interface PartitionDescription extends PartitionOffsets {
+  /** Bytes of stored batches. */
+  sizeBytes: number;
+}
+
+export interface TopicDescription {
+  name: string;
+  /** A number that is never reused, so a re-created topic is a new topic. */
+  topicId: number;
+  partitions: PartitionDescription[];
+  /** Effective configs: defaults overlaid with the topic's own. */
+  configs: TopicConfig;
+  /** The configs set on the topic itself. */
+  overrides: Partial<TopicConfig>;
+}
+
+export interface CreateTopicSpec {
+  topic: string;
+  /** Default 1. */
+  numPartitions?: number;
+  configs?: TopicConfigInput;
+}
+
+/** What one run of retention and compaction did. */
+export interface MaintenanceReport {
+  batchesDeleted: number;
+  bytesDeleted: number;
+  partitionsCompacted: number;
+  recordsRemovedByCompaction: number;
+}
+
+/**
+ * The log: topics of partitions of records with offsets that never change. Every layer above
+ * (clients, streams, the registry) talks to this interface only, so the same code runs on the
+ * embedded LevelDB engine, on the in-memory one, and later on a real Kafka cluster.
+ *
+ * @example
+ * const log = await openLog({ dataDir: './.tributary' });
+ * await log.createTopic({ topic: 'greetings', numPartitions: 2 });
+ * const [landed] = await log.write([{ topic: 'greetings', partition: 0, records: [{ key: null, value: bytes }] }]);
+ * const { records } = await log.read('greetings', 0, landed.baseOffset);
+ */
+export interface LogBackend {
+  readonly clock: Clock;
+
+  createTopic(spec: CreateTopicSpec): Promise<TopicDescription>;
+  deleteTopic(topic: string): Promise<void>;
+  listTopics(): Promise<string[]>;
+  describeTopic(topic: string): Promise<TopicDescription>;
+  /** Number of partitions, known without I/O. Throws UNKNOWN_TOPIC_OR_PARTITION. */
+  partitionCount(topic: string): number;
+  /** Applies config changes; `null` removes an override. All or nothing. */
+  alterConfigs(topic: string, changes: Record<string, unknown>): Promise<TopicDescription>;
+
+  /**
+   * Appends records to one or more partitions in one atomic write: after a crash either all of it
+   * is there or none of it. Within a partition offsets are contiguous from 0.
+   */
+  write(appends: PartitionAppend[], options?: WriteOptions): Promise<AppendResult[]>;
+  /** Appends to one partition; a shorthand for a one-element {@link write}. */
+  append(topic: string, partition: number, records: AppendRecord[], options?: WriteOptions): Promise<AppendResult>;
+
+  /** Reads records from `offset` on, up to the high watermark. */
+  read(topic: string, partition: number, offset: number, options?: ReadOptions): Promise<ReadResult>;
+  /** Reads stored batches as they are, from the one holding `offset`. */
+  readBatches(topic: string, partition: number, offset: number, options?: ReadOptions): Promise<RawBatch[]>;
+  offsets(topic: string, partition: number): PartitionOffsets;
+  /** The earliest offset whose record's timestamp is ≥ `timestamp`, or null when there is none. */
+  offsetForTimestamp(topic: string, partition: number, timestamp: number): Promise<number | null>;
+  /**
+   * Resolves once the partition's high watermark passes `offset` (at once if it has), or when
+   * `signal` aborts. Woken by the append itself: nothing polls.
+   */
+  waitForData(topic: string, partition: number, offset: number, signal?: AbortSignal): Promise<void>;
+
+  /** Runs retention and compaction now, on every partition that needs it. */
+  maintenance(): Promise<MaintenanceReport>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,169 @@
+import { decodeRecordBatch, encodeRecordBatch, type RecordInput, readBatchHeader } from '../protocol/index.ts';
+import { isCompacted } from './config.ts';
+import type { EmbeddedLog } from './engine.ts';
+import { batchKey, encodePartitionState, KIND_BATCH, partitionRange, partitionStateKey } from './keys.ts';
+import type { PartitionState } from './partition.ts';
+import type { KvOp } from './storage/kv.ts';
+
+export interface CompactionResult {
+  recordsRemoved: number;
+  batchesRewritten: number;
+}
+
+/** Bytes of rewritten batches per store write: small enough that appends wait only briefly. */
+const CHUNK_BYTES = 4 * 1024 * 1024;
+
+function keyString(key: Uint8Array): string {
+  return Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1');
+}
+
+/**
+ * Kafka's log compaction on one partition: keep the latest record per key, with offsets
+ * unchanged. The newest batch (Kafka's active segment) is never rewritten, and records younger
+ * than `min.compaction.lag.ms` neither go nor make older records go. A tombstone removes every earlier record of its key at
+ * once; the tombstone itself is stamped with a delete horizon (`delete.retention.ms` from now, in
+ * the batch header as Kafka does since KIP-534) and removed by the first compaction after it.
+ *
+ * Batches are rewritten in offset order, each write atomic, so a crash leaves every batch either
+ * old or new and never a record that an older one was dropped for.
+ */
+export async function compactPartition(
+  log: EmbeddedLog,
+  state: PartitionState,
+  force: boolean,
+): Promise<CompactionResult | undefined> {
+  const config = state.topic.config;
+  if (!isCompacted(config)) return undefined;
+  if (!force && (state.dirtyBytes === 0 || state.dirtyBytes / Math.max(1, state.sizeBytes) < config['min.cleanable.dirty.ratio'])) {
+    return undefined;
+  }
+  const now = log.clock.now();
+  const lagCutoff = now - config['min.compaction.lag.ms'];
+  const { topicId, name: topic } = state.topic;
+  const { partition } = state;
+  const context = { topic, partition };
+  const start = partitionRange(KIND_BATCH, topicId, partition).gte;
+
+  // The newest batch is never rewritten: it is where appends land, as Kafka's active segment. Its
+  // records still count as the latest of their keys, so what they replace can go now.
+  const lastIt = log.iterate({ gte: start, lt: batchKey(topicId, partition, state.highWatermark), reverse: true, limit: 1 });
+  const [last] = await lastIt.nextv(1).finally(() => lastIt.close());
+  if (last === undefined) return undefined;
+  const lastBase = readBatchHeader(last[1], context).baseOffset;
+  let end = lastBase;
+
+  // Pass 1: the latest offset of every key, up to the first batch younger than the lag.
+  const latest = new Map<string, number>();
+  const mapIt = log.iterate({ gte: start, lte: last[0] });
+  try {
+    scan: for (;;) {
+      const entries = await mapIt.nextv(8);
+      if (entries.length === 0) break;
+      for (const [, value] of entries) {
+        const header = readBatchHeader(value, context);
+        if (header.maxTimestamp > lagCutoff) {
+          end = Math.min(end, header.baseOffset);
+          break scan;
+        }
+        if (header.isControl) continue;
+        for (const r of decodeRecordBatch(value, { context }).records) {
+          if (r.key !== null) latest.set(keyString(r.key), r.offset);
+        }
+      }
+    }
+  } finally {
+    await mapIt.close();
+  }
+
+  // Pass 2: rewrite what lost records, in offset order.
+  const result: CompactionResult = { recordsRemoved: 0, batchesRewritten: 0 };
+  const horizon = now + config['delete.retention.ms'];
+  let ops: KvOp[] = [];
+  let opsBytes = 0;
+  let cleanBytes = 0;
+  const flush = async () => {
+    ops.push({ type: 'put', key: partitionStateKey(topicId, partition), value: encodePartitionState(state) });
+    await log.enqueueWrite(ops);
+    ops = [];
+    opsBytes = 0;
+  };
+  const rewriteIt = log.iterate({ gte: start, lt: batchKey(topicId, partition, end) });
+  try {
+    for (;;) {
+      const entries = await rewriteIt.nextv(8);
+      if (entries.length === 0) break;
+      for (const [key, value] of entries) {
+        if (state.topic.deleted) return result;
+        const batch = decodeRecordBatch(value, { context });
+        const deleteHorizon = batch.hasDeleteHorizon ? batch.baseTimestamp : undefined;
+        if (batch.isControl) {
+          cleanBytes += value.length;
+          continue;
+        }
+        const kept: RecordInput[] = [];
+        let removed = 0;
+        let tombstones = false;
+        for (const r of batch.records) {
+          if (r.key !== null) {
+            if (latest.get(keyString(r.key)) !== r.offset) {
+              removed++;
+              continue;
+            }
+            if (r.value === null) {
+              if (deleteHorizon !== undefined && now >= deleteHorizon) {
+                removed++;
+                continue;
+              }
+              tombstones = true;
+            }
+          }
+          kept.push({
+            key: r.key,
+            value: r.value,
+            headers: r.headers,
+            timestamp: r.timestamp,
+            offsetDelta: r.offset - batch.baseOffset,
+          });
+        }
+        const needsHorizon = tombstones && deleteHorizon === undefined;
+        if (removed === 0 && !needsHorizon) {
+          cleanBytes += value.length;
+          continue;
+        }
+        result.recordsRemoved += removed;
+        result.batchesRewritten++;
+        if (kept.length === 0) {
+          ops.push({ type: 'del', key });
+          state.sizeBytes -= value.length;
+        } else {
+          const bytes = encodeRecordBatch({
+            baseOffset: batch.baseOffset,
+            lastOffsetDelta: batch.lastOffsetDelta,
+            records: kept,
+            partitionLeaderEpoch: batch.partitionLeaderEpoch,
+            producerId: batch.producerId,
+            producerEpoch: batch.producerEpoch,
+            baseSequence: batch.baseSequence,
+            isTransactional: batch.isTransactional,
+            compression: batch.compression,
+            timestampType: batch.timestampType,
+            deleteHorizonMs: tombstones ? (deleteHorizon ?? horizon) : undefined,
+          });
+          ops.push({ type: 'put', key, value: bytes });
+          state.sizeBytes += bytes.length - value.length;
+          cleanBytes += bytes.length;
+          opsBytes += bytes.length;
+        }
+        if (opsBytes >= CHUNK_BYTES || ops.length >= 4096) await flush();
+      }
+    }
+  } finally {
+    await rewriteIt.close();
+  }
+  // The newest batch's keys were in the map: unless the lag cut the scan short, it is clean too.
+  if (end === lastBase) cleanBytes += last[1].length;
+  state.cleanedUpTo = Math.max(state.cleanedUpTo, end);
+  state.dirtyBytes = Math.max(0, state.sizeBytes - cleanBytes);
+  await flush();
+  return result;
+}

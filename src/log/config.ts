@@ -1,0 +1,136 @@
+import { InvalidConfigError } from '../errors.ts';
+
+/** The topic configs Tributary knows, with Kafka's names and defaults. */
+export interface TopicConfig {
+  /** `delete` (retention only), `compact`, or both as `compact,delete`. Default `delete`. */
+  'cleanup.policy': CleanupPolicy;
+  /** How long a batch is kept after its newest record's timestamp; -1 keeps it forever. Default 7 days. */
+  'retention.ms': number;
+  /** The most bytes a partition keeps before whole batches are deleted from its head; -1 for no limit. */
+  'retention.bytes': number;
+  /** How long a tombstone survives compaction, so readers catch the delete. Default 1 day. */
+  'delete.retention.ms': number;
+  /** Records younger than this are never compacted. Default 0. */
+  'min.compaction.lag.ms': number;
+  /** The share of not-yet-compacted bytes that makes a partition worth compacting. Default 0.5. */
+  'min.cleanable.dirty.ratio': number;
+  /** The largest batch a partition accepts, in bytes. Default 1048588, as Kafka's. */
+  'max.message.bytes': number;
+  /** `producer` keeps what the producer chose; a codec name recompresses on append. */
+  'compression.type': CompressionConfig;
+}
+
+export type CleanupPolicy = 'delete' | 'compact' | 'compact,delete';
+export type CompressionConfig = 'producer' | 'uncompressed' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
+export type TopicConfigName = keyof TopicConfig;
+
+/** Config values as a caller may give them: Kafka's strings, or numbers where the config is numeric. */
+export type TopicConfigInput = { [K in TopicConfigName]?: TopicConfig[K] | string };
+
+const DAY = 24 * 3600_000;
+
+export const DEFAULT_TOPIC_CONFIG: Readonly<TopicConfig> = Object.freeze({
+  'cleanup.policy': 'delete',
+  'retention.ms': 7 * DAY,
+  'retention.bytes': -1,
+  'delete.retention.ms': DAY,
+  'min.compaction.lag.ms': 0,
+  'min.cleanable.dirty.ratio': 0.5,
+  'max.message.bytes': 1_048_588,
+  'compression.type': 'producer',
+});
+
+type Parser<T> = (raw: unknown, name: string) => T;
+
+function integer(min: number, allowMinusOne: boolean): Parser<number> {
+  return (raw, name) => {
+    const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || (value < min && !(allowMinusOne && value === -1))) {
+      const range = allowMinusOne ? `-1 or an integer ≥ ${min}` : `an integer ≥ ${min}`;
+      throw new InvalidConfigError(`Invalid value ${JSON.stringify(raw)} for config ${name}: expected ${range}`, {
+        config: name,
+        value: raw,
+      });
+    }
+    return value;
+  };
+}
+
+function ratio(raw: unknown, name: string): number {
+  const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
+  if (typeof value !== 'number' || !(value >= 0 && value <= 1)) {
+    throw new InvalidConfigError(`Invalid value ${JSON.stringify(raw)} for config ${name}: expected a number in [0, 1]`, {
+      config: name,
+      value: raw,
+    });
+  }
+  return value;
+}
+
+function oneOf<T extends string>(allowed: readonly T[], normalise: (s: string) => string = (s) => s): Parser<T> {
+  return (raw, name) => {
+    const value = typeof raw === 'string' ? normalise(raw) : raw;
+    if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
+      throw new InvalidConfigError(
+        `Invalid value ${JSON.stringify(raw)} for config ${name}: expected one of ${allowed.join(', ')}`,
+        { config: name, value: raw },
+      );
+    }
+    return value as T;
+  };
+}
+
+const parsers: { [K in TopicConfigName]: Parser<TopicConfig[K]> } = {
+  'cleanup.policy': oneOf<CleanupPolicy>(['delete', 'compact', 'compact,delete'], (s) =>
+    // Kafka accepts the two policies in either order and with spaces.
+    s
+      .split(',')
+      .map((p) => p.trim())
+      .sort()
+      .join(','),
+  ),
+  'retention.ms': integer(0, true),
+  'retention.bytes': integer(0, true),
+  'delete.retention.ms': integer(0, false),
+  'min.compaction.lag.ms': integer(0, false),
+  'min.cleanable.dirty.ratio': ratio,
+  'max.message.bytes': integer(0, false),
+  'compression.type': oneOf<CompressionConfig>(['producer', 'uncompressed', 'gzip', 'snappy', 'lz4', 'zstd']),
+};
+
+/** The names of every topic config Tributary accepts. */
+export const TOPIC_CONFIG_NAMES = Object.freeze(Object.keys(parsers) as TopicConfigName[]);
+
+/**
+ * Validates config overrides and returns them typed. An unknown name or an invalid value is
+ * refused with `INVALID_CONFIG`; nothing is applied unless every entry is valid.
+ */
+export function parseTopicConfigs(input: Record<string, unknown> | undefined): Partial<TopicConfig> {
+  const out: Partial<Record<TopicConfigName, unknown>> = {};
+  if (input === undefined || input === null) return out as Partial<TopicConfig>;
+  if (typeof input !== 'object') throw new TypeError('configs must be an object of config names to values');
+  for (const [name, raw] of Object.entries(input)) {
+    if (raw === undefined) continue;
+    const parse = (parsers as Record<string, Parser<unknown>>)[name];
+    if (parse === undefined) {
+      throw new InvalidConfigError(`Unknown topic config "${name}"; known configs: ${TOPIC_CONFIG_NAMES.join(', ')}`, {
+        config: name,
+      });
+    }
+    out[name as TopicConfigName] = parse(raw, name);
+  }
+  return out as Partial<TopicConfig>;
+}
+
+/** The effective config: defaults overlaid with a topic's overrides. */
+export function effectiveConfig(overrides: Partial<TopicConfig>): TopicConfig {
+  return { ...DEFAULT_TOPIC_CONFIG, ...overrides };
+}
+
+export function isCompacted(config: TopicConfig): boolean {
+  return config['cleanup.policy'] !== 'delete';
+}
+
+export function hasDeletePolicy(config: TopicConfig): boolean {
+  return config['cleanup.policy'] !== 'compact';
+}

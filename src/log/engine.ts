@@ -1,0 +1,686 @@
+import { type Clock, systemClock, type TimerHandle } from '../clock.ts';
+import {
+  InvalidTopicError,
+  OffsetOutOfRangeError,
+  TributaryError,
+  UnknownTopicOrPartitionError,
+} from '../errors.ts';
+import {
+  type BatchInput,
+  decodeRecordBatch,
+  encodeRecordBatch,
+  type RecordInput,
+  readBatchHeader,
+  setBaseOffset,
+} from '../protocol/index.ts';
+import type {
+  AppendRecord,
+  AppendResult,
+  CreateTopicSpec,
+  LogBackend,
+  LogRecord,
+  MaintenanceReport,
+  PartitionAppend,
+  PartitionOffsets,
+  RawBatch,
+  ReadOptions,
+  ReadResult,
+  TopicDescription,
+  WriteOptions,
+} from './backend.ts';
+import { compactPartition } from './compaction.ts';
+import { effectiveConfig, isCompacted, parseTopicConfigs, type TopicConfig } from './config.ts';
+import {
+  batchKey,
+  batchKeyOffset,
+  decodePartitionState,
+  deletedTopicKey,
+  encodePartitionState,
+  encodeU64,
+  KIND_BATCH,
+  KIND_DELETED_TOPIC,
+  KIND_PARTITION_STATE,
+  KIND_PRODUCER_STATE,
+  KIND_TIME_INDEX,
+  KIND_TOPIC,
+  kindRange,
+  NEXT_TOPIC_ID_KEY,
+  partitionRange,
+  partitionStateKey,
+  readU64,
+  timeIndexKey,
+  timeIndexKeyTimestamp,
+  topicKey,
+  topicRange,
+} from './keys.ts';
+import { PartitionState, type TopicState } from './partition.ts';
+import { enforceRetention } from './retention.ts';
+import type { KvOp, KvStore } from './storage/kv.ts';
+import { WriteQueue } from './write-queue.ts';
+
+const DEFAULT_MAX_BYTES = 1024 * 1024;
+const TOPIC_NAME = /^[a-zA-Z0-9._-]+$/;
+const MAX_TOPIC_NAME_LENGTH = 249;
+const decoder = new TextDecoder();
+const encoder = new TextEncoder();
+
+export interface EngineOptions {
+  clock?: Clock;
+  /** How often retention and compaction run in the background, in clock milliseconds. Default 15 s; 0 turns it off. */
+  maintenanceIntervalMs?: number;
+}
+
+interface StoredTopic {
+  name: string;
+  topicId: number;
+  numPartitions: number;
+  overrides: Partial<TopicConfig>;
+}
+
+/** Checks a topic name the way Kafka does. */
+export function validateTopicName(name: unknown): asserts name is string {
+  if (typeof name !== 'string') throw new TypeError(`topic must be a string, got ${typeof name}`);
+  if (name.length === 0) throw new InvalidTopicError('Topic name is empty', { topic: name });
+  if (name === '.' || name === '..') throw new InvalidTopicError(`Topic name cannot be "${name}"`, { topic: name });
+  if (name.length > MAX_TOPIC_NAME_LENGTH) {
+    throw new InvalidTopicError(`Topic name is ${name.length} characters long; the limit is ${MAX_TOPIC_NAME_LENGTH}`, {
+      topic: name,
+    });
+  }
+  if (!TOPIC_NAME.test(name)) {
+    throw new InvalidTopicError(
+      `Topic name "${name}" is illegal: it may contain only ASCII letters, digits, '.', '_' and '-'`,
+      { topic: name },
+    );
+  }
+}
+
+function checkOffsetArgument(name: string, value: unknown): asserts value is number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    throw new TributaryError('INVALID_REQUEST', `${name} must be a non-negative integer, got ${String(value)}`);
+  }
+}
+
+/**
+ * The embedded log: {@link LogBackend} on a sorted key-value store, LevelDB on disk or memory in
+ * tests. One RecordBatch v2 per key, keys in offset order, every state change one atomic write.
+ */
+export class EmbeddedLog implements LogBackend {
+  readonly clock: Clock;
+  readonly #store: KvStore;
+  readonly #queue: WriteQueue;
+  readonly #topics = new Map<string, TopicState>();
+  readonly #maintenanceIntervalMs: number;
+  #nextTopicId = 1;
+  #open = false;
+  #closing = false;
+  #timer: TimerHandle | undefined;
+  #maintenanceRun: Promise<MaintenanceReport> | undefined;
+
+  private constructor(store: KvStore, options: EngineOptions) {
+    this.#store = store;
+    this.#queue = new WriteQueue(store);
+    this.clock = options.clock ?? systemClock;
+    this.#maintenanceIntervalMs = options.maintenanceIntervalMs ?? 15_000;
+  }
+
+  /** Opens the store and loads every topic's state. */
+  static async open(store: KvStore, options: EngineOptions = {}): Promise<EmbeddedLog> {
+    const log = new EmbeddedLog(store, options);
+    await store.open();
+    try {
+      await log.#load();
+    } catch (err) {
+      await store.close().catch(() => undefined);
+      throw err;
+    }
+    log.#open = true;
+    log.#schedule();
+    return log;
+  }
+
+  async #load(): Promise<void> {
+    const idBytes = await this.#store.get(NEXT_TOPIC_ID_KEY);
+    if (idBytes !== undefined) this.#nextTopicId = readU64(idBytes, 0);
+
+    // Finish deleting topics whose deletion a crash interrupted.
+    for (const [key] of await this.#all(kindRange(KIND_DELETED_TOPIC))) {
+      const topicId = new DataView(key.buffer, key.byteOffset, key.byteLength).getUint32(1);
+      await this.#clearTopicData(topicId);
+      await this.#store.write([{ type: 'del', key }], false);
+    }
+
+    for (const [, value] of await this.#all(kindRange(KIND_TOPIC))) {
+      const stored = JSON.parse(decoder.decode(value)) as StoredTopic;
+      const topic: TopicState = {
+        name: stored.name,
+        topicId: stored.topicId,
+        overrides: stored.overrides,
+        config: effectiveConfig(stored.overrides),
+        partitions: [],
+        deleted: false,
+      };
+      for (let p = 0; p < stored.numPartitions; p++) {
+        const stateBytes = await this.#store.get(partitionStateKey(stored.topicId, p));
+        const state =
+          stateBytes === undefined
+            ? { logStartOffset: 0, nextOffset: 0, sizeBytes: 0, cleanedUpTo: 0, dirtyBytes: 0 }
+            : decodePartitionState(stateBytes);
+        const lastIndex = await this.#first({ ...partitionRange(KIND_TIME_INDEX, stored.topicId, p), reverse: true });
+        const maxTimestamp = lastIndex === undefined ? -1 : timeIndexKeyTimestamp(lastIndex[0]);
+        topic.partitions.push(new PartitionState(topic, p, state, maxTimestamp));
+      }
+      this.#topics.set(topic.name, topic);
+    }
+  }
+
+  async #all(range: Parameters<KvStore['iterator']>[0]): Promise<[Uint8Array, Uint8Array][]> {
+    const it = this.#store.iterator(range);
+    const out: [Uint8Array, Uint8Array][] = [];
+    try {
+      for (;;) {
+        const entries = await it.nextv(1000);
+        if (entries.length === 0) return out;
+        for (const e of entries) out.push(e);
+      }
+    } finally {
+      await it.close();
+    }
+  }
+
+  async #first(range: Parameters<KvStore['iterator']>[0]): Promise<[Uint8Array, Uint8Array] | undefined> {
+    const it = this.#store.iterator({ ...range, limit: 1 });
+    try {
+      const [entry] = await it.nextv(1);
+      return entry;
+    } finally {
+      await it.close();
+    }
+  }
+
+  #checkOpen(): void {
+    if (!this.#open) throw new TributaryError('LOG_CLOSED', 'The log is closed');
+    const failure = this.#queue.failure;
+    if (failure !== undefined) {
+      throw new TributaryError('STORAGE_ERROR', 'The log stopped taking writes after a storage failure; reopen it', {
+        cause: failure,
+      });
+    }
+  }
+
+  #topic(name: string): TopicState {
+    this.#checkOpen();
+    if (typeof name !== 'string') throw new TypeError(`topic must be a string, got ${typeof name}`);
+    const topic = this.#topics.get(name);
+    if (topic === undefined) {
+      throw new UnknownTopicOrPartitionError(`Topic "${name}" does not exist`, { topic: name });
+    }
+    return topic;
+  }
+
+  #partition(topicName: string, partition: number): PartitionState {
+    const topic = this.#topic(topicName);
+    const state = Number.isInteger(partition) ? topic.partitions[partition] : undefined;
+    if (state === undefined) {
+      throw new UnknownTopicOrPartitionError(
+        `Topic "${topicName}" has no partition ${String(partition)} (it has ${topic.partitions.length})`,
+        { topic: topicName, partition },
+      );
+    }
+    return state;
+  }
+
+  /** Internal: the partition's state, for maintenance tasks. */
+  partitionState(topic: string, partition: number): PartitionState {
+    return this.#partition(topic, partition);
+  }
+
+  // ---------------------------------------------------------------- topics
+
+  async createTopic(spec: CreateTopicSpec): Promise<TopicDescription> {
+    this.#checkOpen();
+    if (spec === null || typeof spec !== 'object') throw new TypeError('createTopic takes { topic, numPartitions?, configs? }');
+    const { topic: name, numPartitions = 1 } = spec;
+    validateTopicName(name);
+    if (!Number.isSafeInteger(numPartitions) || numPartitions < 1) {
+      throw new TributaryError('INVALID_PARTITIONS', `numPartitions must be an integer ≥ 1, got ${String(numPartitions)}`, {
+        topic: name,
+      });
+    }
+    const overrides = parseTopicConfigs(spec.configs as Record<string, unknown> | undefined);
+    if (this.#topics.has(name)) {
+      throw new TributaryError('TOPIC_ALREADY_EXISTS', `Topic "${name}" already exists`, { topic: name });
+    }
+    const topicId = this.#nextTopicId++;
+    const topic: TopicState = {
+      name,
+      topicId,
+      overrides,
+      config: effectiveConfig(overrides),
+      partitions: [],
+      deleted: false,
+    };
+    const ops: KvOp[] = [
+      { type: 'put', key: topicKey(name), value: this.#encodeTopic(topic, numPartitions) },
+      { type: 'put', key: NEXT_TOPIC_ID_KEY, value: encodeU64(this.#nextTopicId) },
+    ];
+    for (let p = 0; p < numPartitions; p++) {
+      const state = new PartitionState(
+        topic,
+        p,
+        { logStartOffset: 0, nextOffset: 0, sizeBytes: 0, cleanedUpTo: 0, dirtyBytes: 0 },
+        -1,
+      );
+      topic.partitions.push(state);
+      ops.push({ type: 'put', key: partitionStateKey(topicId, p), value: encodePartitionState(state) });
+    }
+    // Visible at once so that two concurrent creates of one name cannot both succeed.
+    this.#topics.set(name, topic);
+    try {
+      await this.#queue.enqueue(ops, true);
+    } catch (err) {
+      this.#topics.delete(name);
+      throw err;
+    }
+    return this.#describe(topic);
+  }
+
+  #encodeTopic(topic: TopicState, numPartitions: number): Uint8Array {
+    const stored: StoredTopic = { name: topic.name, topicId: topic.topicId, numPartitions, overrides: topic.overrides };
+    return encoder.encode(JSON.stringify(stored));
+  }
+
+  async deleteTopic(name: string): Promise<void> {
+    const topic = this.#topic(name);
+    topic.deleted = true;
+    this.#topics.delete(name);
+    for (const p of topic.partitions) p.wakeAll();
+    await this.#queue.enqueue(
+      [
+        { type: 'del', key: topicKey(name) },
+        { type: 'put', key: deletedTopicKey(topic.topicId), value: new Uint8Array(0) },
+      ],
+      true,
+    );
+    // Maintenance of its partitions may be running; clearing after it cannot be undone by it.
+    await Promise.all(topic.partitions.map((p) => p.exclusive(async () => undefined)));
+    await this.#queue.flush();
+    await this.#clearTopicData(topic.topicId);
+    await this.#queue.enqueue([{ type: 'del', key: deletedTopicKey(topic.topicId) }], false);
+  }
+
+  async #clearTopicData(topicId: number): Promise<void> {
+    for (const kind of [KIND_BATCH, KIND_TIME_INDEX, KIND_PARTITION_STATE, KIND_PRODUCER_STATE]) {
+      await this.#store.clear(topicRange(kind, topicId));
+    }
+  }
+
+  async listTopics(): Promise<string[]> {
+    this.#checkOpen();
+    return [...this.#topics.keys()].sort();
+  }
+
+  async describeTopic(name: string): Promise<TopicDescription> {
+    return this.#describe(this.#topic(name));
+  }
+
+  #describe(topic: TopicState): TopicDescription {
+    return {
+      name: topic.name,
+      topicId: topic.topicId,
+      configs: { ...topic.config },
+      overrides: { ...topic.overrides },
+      partitions: topic.partitions.map((p) => ({
+        partition: p.partition,
+        logStartOffset: p.logStartOffset,
+        highWatermark: p.highWatermark,
+        sizeBytes: p.sizeBytes,
+      })),
+    };
+  }
+
+  partitionCount(name: string): number {
+    return this.#topic(name).partitions.length;
+  }
+
+  async alterConfigs(name: string, changes: Record<string, unknown>): Promise<TopicDescription> {
+    const topic = this.#topic(name);
+    if (changes === null || typeof changes !== 'object') throw new TypeError('alterConfigs takes an object of changes');
+    const removals = Object.entries(changes)
+      .filter(([, v]) => v === null)
+      .map(([k]) => k);
+    const sets = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== null));
+    // Validate everything (removals of unknown names included) before changing anything.
+    const parsed = parseTopicConfigs(sets);
+    parseTopicConfigs(Object.fromEntries(removals.map((k) => [k, undefined])));
+    for (const k of removals) {
+      if (!(k in effectiveConfig({}))) parseTopicConfigs({ [k]: '' });
+    }
+    const overrides: Partial<TopicConfig> = { ...topic.overrides, ...parsed };
+    for (const k of removals) delete (overrides as Record<string, unknown>)[k];
+    const previous = { overrides: topic.overrides, config: topic.config };
+    topic.overrides = overrides;
+    topic.config = effectiveConfig(overrides);
+    try {
+      await this.#queue.enqueue(
+        [{ type: 'put', key: topicKey(name), value: this.#encodeTopic(topic, topic.partitions.length) }],
+        true,
+      );
+    } catch (err) {
+      topic.overrides = previous.overrides;
+      topic.config = previous.config;
+      throw err;
+    }
+    return this.#describe(topic);
+  }
+
+  // ---------------------------------------------------------------- writes
+
+  async append(topic: string, partition: number, records: AppendRecord[], options?: WriteOptions): Promise<AppendResult> {
+    const [result] = await this.write([{ topic, partition, records }], options);
+    return result!;
+  }
+
+  async write(appends: PartitionAppend[], options: WriteOptions = {}): Promise<AppendResult[]> {
+    this.#checkOpen();
+    if (!Array.isArray(appends)) throw new TypeError('write takes an array of { topic, partition, records }');
+    const now = this.clock.now();
+    // Encode and check everything first: a bad record anywhere appends nothing anywhere.
+    const prepared = appends.map((append) => this.#prepare(append, now));
+    if (new Set(prepared.map((p) => p.state)).size !== prepared.length) {
+      throw new TributaryError('INVALID_REQUEST', 'A write names the same partition twice; merge its records');
+    }
+
+    // From here to the enqueue nothing awaits, so offsets are handed out in queue order.
+    const ops: KvOp[] = [];
+    const results: AppendResult[] = [];
+    const seen = new Map<PartitionState, number>();
+    for (const { state, bytes, count, maxTimestamp } of prepared) {
+      const baseOffset = state.nextOffset;
+      const lastOffset = baseOffset + count - 1;
+      seen.set(state, lastOffset + 1);
+      setBaseOffset(bytes, baseOffset);
+      state.nextOffset = lastOffset + 1;
+      state.sizeBytes += bytes.length;
+      state.dirtyBytes += bytes.length;
+      ops.push({ type: 'put', key: batchKey(state.topic.topicId, state.partition, baseOffset), value: bytes });
+      if (maxTimestamp > state.maxTimestamp) {
+        state.maxTimestamp = maxTimestamp;
+        ops.push({
+          type: 'put',
+          key: timeIndexKey(state.topic.topicId, state.partition, maxTimestamp),
+          value: encodeU64(baseOffset),
+        });
+      }
+      ops.push({
+        type: 'put',
+        key: partitionStateKey(state.topic.topicId, state.partition),
+        value: encodePartitionState(state),
+      });
+      results.push({ topic: state.topic.name, partition: state.partition, baseOffset, lastOffset, logAppendTime: now });
+    }
+    await this.#queue.enqueue(ops, options.sync === true);
+    for (const [state, highWatermark] of seen) state.advance(highWatermark);
+    return results;
+  }
+
+  #prepare(append: PartitionAppend, now: number) {
+    if (append === null || typeof append !== 'object') throw new TypeError('each append is { topic, partition, records }');
+    const state = this.#partition(append.topic, append.partition);
+    const { records } = append;
+    const context = { topic: state.topic.name, partition: state.partition };
+    if (!Array.isArray(records) || records.length === 0) {
+      throw new TributaryError('INVALID_RECORD', 'An append needs at least one record', context);
+    }
+    const config = state.topic.config;
+    const compacted = isCompacted(config);
+    const inputs: RecordInput[] = new Array(records.length);
+    let maxTimestamp = -1;
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i]!;
+      const timestamp = r.timestamp ?? now;
+      if (!Number.isSafeInteger(timestamp) || timestamp < -1) {
+        throw new TributaryError('INVALID_RECORD', `Record ${i} has an invalid timestamp ${String(r.timestamp)}`, context);
+      }
+      if (r.key !== null && !(r.key instanceof Uint8Array)) {
+        throw new TributaryError('INVALID_RECORD', `Record ${i} has a key that is not bytes or null`, context);
+      }
+      if (r.value !== null && !(r.value instanceof Uint8Array)) {
+        throw new TributaryError('INVALID_RECORD', `Record ${i} has a value that is not bytes or null`, context);
+      }
+      if (compacted && r.key === null) {
+        throw new TributaryError('INVALID_RECORD', `Compacted topic "${state.topic.name}" cannot accept a record without a key`, context);
+      }
+      if (timestamp > maxTimestamp) maxTimestamp = timestamp;
+      inputs[i] = { key: r.key, value: r.value, timestamp, headers: r.headers };
+    }
+    const compressionConfig = config['compression.type'];
+    const compression =
+      compressionConfig === 'producer'
+        ? (append.compression ?? 'none')
+        : compressionConfig === 'uncompressed'
+          ? 'none'
+          : compressionConfig;
+    const producer = append.producer;
+    const input: BatchInput = {
+      baseOffset: 0,
+      records: inputs,
+      compression,
+      producerId: producer?.producerId ?? -1,
+      producerEpoch: producer?.producerEpoch ?? -1,
+      baseSequence: producer?.baseSequence ?? -1,
+      isTransactional: producer?.isTransactional ?? false,
+    };
+    // Encoded at base offset 0; the real one is patched in when offsets are handed out (it lies
+    // outside the CRC, so the batch is encoded once).
+    const bytes = encodeRecordBatch(input);
+    if (bytes.length > config['max.message.bytes']) {
+      throw new TributaryError(
+        'MESSAGE_TOO_LARGE',
+        `A batch of ${records.length} record(s) is ${bytes.length} bytes; topic "${state.topic.name}" takes at most ${config['max.message.bytes']} (max.message.bytes)`,
+        { ...context, size: bytes.length, limit: config['max.message.bytes'] },
+      );
+    }
+    return { state, bytes, count: records.length, maxTimestamp };
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  offsets(topic: string, partition: number): PartitionOffsets {
+    const state = this.#partition(topic, partition);
+    return { partition, logStartOffset: state.logStartOffset, highWatermark: state.highWatermark };
+  }
+
+  async readBatches(topic: string, partition: number, offset: number, options: ReadOptions = {}): Promise<RawBatch[]> {
+    const state = this.#partition(topic, partition);
+    checkOffsetArgument('offset', offset);
+    const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+    if (!(maxBytes >= 0)) throw new TributaryError('INVALID_REQUEST', `maxBytes must be ≥ 0, got ${maxBytes}`);
+    const highWatermark = state.highWatermark;
+    if (offset < state.logStartOffset || offset > highWatermark) {
+      throw new OffsetOutOfRangeError(
+        `Offset ${offset} is out of range for ${topic}-${partition}: the log holds [${state.logStartOffset}, ${highWatermark})`,
+        { topic, partition, offset, logStartOffset: state.logStartOffset, highWatermark },
+      );
+    }
+    if (offset === highWatermark) return [];
+    const { topicId } = state.topic;
+    const end = batchKey(topicId, partition, highWatermark);
+    const out: RawBatch[] = [];
+    let bytes = 0;
+
+    // The batch holding `offset` may start below it; look one batch back unless one starts right there.
+    const startKey = batchKey(topicId, partition, offset);
+    const previous = await this.#first({ gte: batchKey(topicId, partition, 0), lte: startKey, reverse: true });
+    let from = startKey;
+    if (previous !== undefined) {
+      const header = this.#header(previous[1], topic, partition, batchKeyOffset(previous[0]));
+      if (header.lastOffset >= offset) from = previous[0];
+    }
+    const it = this.#store.iterator({ gte: from, lt: end });
+    try {
+      for (;;) {
+        const entries = await it.nextv(out.length === 0 ? 4 : 16);
+        if (entries.length === 0) break;
+        for (const [key, value] of entries) {
+          const header = this.#header(value, topic, partition, batchKeyOffset(key));
+          if (header.lastOffset < offset) continue;
+          out.push({ baseOffset: header.baseOffset, lastOffset: header.lastOffset, bytes: value });
+          bytes += value.length;
+          if (bytes >= maxBytes || (options.maxRecords !== undefined && out.length >= options.maxRecords)) return out;
+        }
+      }
+    } finally {
+      await it.close();
+    }
+    return out;
+  }
+
+  #header(bytes: Uint8Array, topic: string, partition: number, keyOffset: number) {
+    const header = readBatchHeader(bytes, { topic, partition });
+    if (header.baseOffset !== keyOffset) {
+      throw new TributaryError(
+        'CORRUPT_MESSAGE',
+        `The batch stored at offset ${keyOffset} of ${topic}-${partition} says it starts at ${header.baseOffset}`,
+        { topic, partition, offset: keyOffset },
+      );
+    }
+    return header;
+  }
+
+  async read(topic: string, partition: number, offset: number, options: ReadOptions = {}): Promise<ReadResult> {
+    const state = this.#partition(topic, partition);
+    const maxRecords = options.maxRecords ?? Number.POSITIVE_INFINITY;
+    if (!(maxRecords >= 1)) throw new TributaryError('INVALID_REQUEST', `maxRecords must be ≥ 1, got ${maxRecords}`);
+    const batches = await this.readBatches(topic, partition, offset, options);
+    const records: LogRecord[] = [];
+    let nextOffset = offset;
+    outer: for (const batch of batches) {
+      const decoded = decodeRecordBatch(batch.bytes, { context: { topic, partition } });
+      if (decoded.isControl) {
+        nextOffset = batch.lastOffset + 1;
+        continue;
+      }
+      for (const r of decoded.records) {
+        if (r.offset < offset) continue;
+        records.push(r);
+        if (records.length >= maxRecords) {
+          nextOffset = r.offset + 1;
+          break outer;
+        }
+      }
+      nextOffset = batch.lastOffset + 1;
+    }
+    if (batches.length === 0 && offset < state.highWatermark) nextOffset = state.highWatermark;
+    return { records, nextOffset, highWatermark: state.highWatermark, logStartOffset: state.logStartOffset };
+  }
+
+  async offsetForTimestamp(topic: string, partition: number, timestamp: number): Promise<number | null> {
+    const state = this.#partition(topic, partition);
+    if (typeof timestamp !== 'number' || Number.isNaN(timestamp)) throw new TypeError('timestamp must be a number');
+    const { topicId } = state.topic;
+    const entry = await this.#first({
+      gte: timeIndexKey(topicId, partition, Math.max(0, Math.ceil(timestamp))),
+      lt: partitionRange(KIND_TIME_INDEX, topicId, partition).lt,
+    });
+    if (entry === undefined) return null;
+    let offset = Math.max(readU64(entry[1], 0), state.logStartOffset);
+    while (offset < state.highWatermark) {
+      const result = await this.read(topic, partition, offset);
+      for (const r of result.records) if (r.timestamp >= timestamp) return r.offset;
+      if (result.nextOffset <= offset) break;
+      offset = result.nextOffset;
+    }
+    return null;
+  }
+
+  waitForData(topic: string, partition: number, offset: number, signal?: AbortSignal): Promise<void> {
+    return this.#partition(topic, partition).waitFor(offset, signal);
+  }
+
+  // ---------------------------------------------------------------- maintenance
+
+  /** Internal: queued write used by retention and compaction. */
+  enqueueWrite(ops: KvOp[], sync = false): Promise<void> {
+    return this.#queue.enqueue(ops, sync);
+  }
+
+  /** Internal: a store iterator, for retention and compaction. */
+  iterate(range: Parameters<KvStore['iterator']>[0]) {
+    return this.#store.iterator(range);
+  }
+
+  async maintenance(): Promise<MaintenanceReport> {
+    this.#checkOpen();
+    // One run at a time; a caller arriving mid-run waits for the next full run.
+    while (this.#maintenanceRun !== undefined) await this.#maintenanceRun.catch(() => undefined);
+    const run = this.#runMaintenance();
+    this.#maintenanceRun = run;
+    try {
+      return await run;
+    } finally {
+      this.#maintenanceRun = undefined;
+    }
+  }
+
+  async #runMaintenance(): Promise<MaintenanceReport> {
+    const report: MaintenanceReport = {
+      batchesDeleted: 0,
+      bytesDeleted: 0,
+      partitionsCompacted: 0,
+      recordsRemovedByCompaction: 0,
+    };
+    for (const topic of [...this.#topics.values()]) {
+      for (const state of topic.partitions) {
+        if (topic.deleted || this.#closing) return report;
+        await state.exclusive(async () => {
+          if (topic.deleted || this.#closing) return;
+          const retained = await enforceRetention(this, state);
+          report.batchesDeleted += retained.batchesDeleted;
+          report.bytesDeleted += retained.bytesDeleted;
+          if (topic.deleted || this.#closing) return;
+          const compacted = await compactPartition(this, state, false);
+          if (compacted !== undefined) {
+            report.partitionsCompacted++;
+            report.recordsRemovedByCompaction += compacted.recordsRemoved;
+          }
+        });
+      }
+    }
+    return report;
+  }
+
+  /** Compacts one partition now, whatever its dirty ratio. For tests, tools and benchmarks. */
+  async compact(topic: string, partition: number): Promise<{ recordsRemoved: number; batchesRewritten: number }> {
+    const state = this.#partition(topic, partition);
+    const result = await state.exclusive(() => compactPartition(this, state, true));
+    return result ?? { recordsRemoved: 0, batchesRewritten: 0 };
+  }
+
+  #schedule(): void {
+    if (this.#maintenanceIntervalMs <= 0 || this.#closing) return;
+    this.#timer = this.clock.setTimeout(() => {
+      this.#timer = undefined;
+      if (!this.#open || this.#closing) return;
+      this.maintenance()
+        .catch(() => undefined)
+        .finally(() => this.#schedule());
+    }, this.#maintenanceIntervalMs);
+  }
+
+  /** Resolves once every write queued so far is on the store. */
+  flush(): Promise<void> {
+    return this.#queue.flush();
+  }
+
+  async close(): Promise<void> {
+    if (!this.#open) return;
+    this.#closing = true;
+    if (this.#timer !== undefined) this.clock.clearTimeout(this.#timer);
+    await this.#maintenanceRun?.catch(() => undefined);
+    await this.#queue.flush().catch(() => undefined);
+    this.#open = false;
+    for (const topic of this.#topics.values()) for (const p of topic.partitions) p.wakeAll();
+    await this.#store.close();
+  }
+}

@@ -1,0 +1,152 @@
+/**
+ * The layout of the log's keys. Every key starts with a one-byte kind; numbers are big-endian so
+ * that LevelDB's bytewise order is numeric order and a partition's batches sort in offset order.
+ *
+ *   0x01 name (UTF-8)                        → topic metadata (JSON)
+ *   0x02 topicId                             → marker: a deleted topic whose data is still being cleared
+ *   0x10 topicId partition baseOffset        → one RecordBatch v2
+ *   0x11 topicId partition maxTimestamp      → the base offset of the first batch whose records reach it
+ *   0x12 topicId partition                   → partition state (log start, next offset, size, cleaned up to)
+ *   0x13 topicId partition producerId        → producer state (epoch, last sequence, last offset)
+ *   0x20                                     → the next topic id
+ */
+export const KIND_TOPIC = 0x01;
+export const KIND_DELETED_TOPIC = 0x02;
+export const KIND_BATCH = 0x10;
+export const KIND_TIME_INDEX = 0x11;
+export const KIND_PARTITION_STATE = 0x12;
+export const KIND_PRODUCER_STATE = 0x13;
+export const KIND_NEXT_TOPIC_ID = 0x20;
+
+const TWO_32 = 0x1_0000_0000;
+
+function writeU64(buf: Uint8Array, at: number, value: number): void {
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  view.setUint32(at, Math.floor(value / TWO_32));
+  view.setUint32(at + 4, value >>> 0);
+}
+
+export function readU64(buf: Uint8Array, at: number): number {
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  return view.getUint32(at) * TWO_32 + view.getUint32(at + 4);
+}
+
+function partitionKey(kind: number, topicId: number, partition: number, extra: number): Uint8Array {
+  const key = new Uint8Array(9 + extra);
+  const view = new DataView(key.buffer);
+  key[0] = kind;
+  view.setUint32(1, topicId);
+  view.setUint32(5, partition);
+  return key;
+}
+
+export function batchKey(topicId: number, partition: number, baseOffset: number): Uint8Array {
+  const key = partitionKey(KIND_BATCH, topicId, partition, 8);
+  writeU64(key, 9, baseOffset);
+  return key;
+}
+
+/** The base offset stored in a batch key. */
+export function batchKeyOffset(key: Uint8Array): number {
+  return readU64(key, 9);
+}
+
+export function timeIndexKey(topicId: number, partition: number, timestamp: number): Uint8Array {
+  const key = partitionKey(KIND_TIME_INDEX, topicId, partition, 8);
+  // Timestamps before 1970 are clamped: the index only needs to be monotonic.
+  writeU64(key, 9, Math.max(0, timestamp));
+  return key;
+}
+
+export function timeIndexKeyTimestamp(key: Uint8Array): number {
+  return readU64(key, 9);
+}
+
+export function partitionStateKey(topicId: number, partition: number): Uint8Array {
+  return partitionKey(KIND_PARTITION_STATE, topicId, partition, 0);
+}
+
+export function producerStateKey(topicId: number, partition: number, producerId: number): Uint8Array {
+  const key = partitionKey(KIND_PRODUCER_STATE, topicId, partition, 8);
+  writeU64(key, 9, producerId);
+  return key;
+}
+
+/** The first and past-the-last keys of one kind for a partition: [gte, lt). */
+export function partitionRange(kind: number, topicId: number, partition: number): { gte: Uint8Array; lt: Uint8Array } {
+  const gte = partitionKey(kind, topicId, partition, 0);
+  const lt = partitionKey(kind, topicId, partition + 1, 0);
+  return { gte, lt };
+}
+
+/** Every key of one kind for a topic: [gte, lt). */
+export function topicRange(kind: number, topicId: number): { gte: Uint8Array; lt: Uint8Array } {
+  const gte = new Uint8Array(5);
+  const lt = new Uint8Array(5);
+  gte[0] = kind;
+  lt[0] = kind;
+  new DataView(gte.buffer).setUint32(1, topicId);
+  new DataView(lt.buffer).setUint32(1, topicId + 1);
+  return { gte, lt };
+}
+
+const encoder = new TextEncoder();
+
+export function topicKey(name: string): Uint8Array {
+  const bytes = encoder.encode(name);
+  const key = new Uint8Array(bytes.length + 1);
+  key[0] = KIND_TOPIC;
+  key.set(bytes, 1);
+  return key;
+}
+
+export function deletedTopicKey(topicId: number): Uint8Array {
+  const key = new Uint8Array(5);
+  key[0] = KIND_DELETED_TOPIC;
+  new DataView(key.buffer).setUint32(1, topicId);
+  return key;
+}
+
+export const NEXT_TOPIC_ID_KEY = Uint8Array.of(KIND_NEXT_TOPIC_ID);
+
+/** [gte, lt) of every key of one kind. */
+export function kindRange(kind: number): { gte: Uint8Array; lt: Uint8Array } {
+  return { gte: Uint8Array.of(kind), lt: Uint8Array.of(kind + 1) };
+}
+
+/** Partition state, 40 bytes: log start, next offset, size in bytes, compacted up to, dirty bytes. */
+export interface StoredPartitionState {
+  logStartOffset: number;
+  nextOffset: number;
+  sizeBytes: number;
+  /** Offsets below this were compacted at least once. */
+  cleanedUpTo: number;
+  /** Bytes appended at or past `cleanedUpTo`. */
+  dirtyBytes: number;
+}
+
+export function encodePartitionState(state: StoredPartitionState): Uint8Array {
+  const out = new Uint8Array(40);
+  writeU64(out, 0, state.logStartOffset);
+  writeU64(out, 8, state.nextOffset);
+  writeU64(out, 16, state.sizeBytes);
+  writeU64(out, 24, state.cleanedUpTo);
+  writeU64(out, 32, state.dirtyBytes);
+  return out;
+}
+
+export function decodePartitionState(bytes: Uint8Array): StoredPartitionState {
+  return {
+    logStartOffset: readU64(bytes, 0),
+    nextOffset: readU64(bytes, 8),
+    sizeBytes: readU64(bytes, 16),
+    cleanedUpTo: readU64(bytes, 24),
+    dirtyBytes: readU64(bytes, 32),
+  };
+}
+
+export function encodeU64(value: number): Uint8Array {
+  const out = new Uint8Array(8);
+  writeU64(out, 0, value);
+  return out;
+}

@@ -1,0 +1,34 @@
+import type { Clock } from '../clock.ts';
+import type { LogBackend } from './backend.ts';
+import { EmbeddedLog } from './engine.ts';
+import { LevelKvStore } from './storage/level.ts';
+import { MemoryKvStore } from './storage/memory.ts';
+
+/** How to open a log. */
+export interface OpenLogOptions {
+  /** Where the LevelDB files live. Default `./.tributary`. Ignored with `storage: 'memory'`. */
+  dataDir?: string;
+  /** `leveldb` (default): durable on disk. `memory`: gone when the process ends; for tests. */
+  storage?: 'leveldb' | 'memory';
+  /** Time for retention, compaction and timestamps. Default: the wall clock. */
+  clock?: Clock;
+  /** How often retention and compaction run in the background, in clock ms. Default 15 000; 0 turns it off. */
+  maintenanceIntervalMs?: number;
+}
+
+/** The log's engine, with the maintenance and flush calls that tools and tests use. */
+export type EmbeddedLogBackend = LogBackend & Pick<EmbeddedLog, 'compact' | 'flush'>;
+
+/**
+ * Opens the embedded log. One process owns a data directory at a time; a second gets
+ * `DATA_DIR_LOCKED`.
+ *
+ * @example
+ * const log = await openLog({ dataDir: './.tributary' });
+ * await log.createTopic({ topic: 'orders', numPartitions: 3 });
+ * await log.close();
+ */
+export async function openLog(options: OpenLogOptions = {}): Promise<EmbeddedLogBackend> {
+  const store = options.storage === 'memory' ? new MemoryKvStore() : new LevelKvStore(options.dataDir ?? './.tributary');
+  return EmbeddedLog.open(store, { clock: options.clock, maintenanceIntervalMs: options.maintenanceIntervalMs });
+}

@@ -1,0 +1,90 @@
+import { readBatchHeader } from '../protocol/index.ts';
+import { hasDeletePolicy } from './config.ts';
+import type { EmbeddedLog } from './engine.ts';
+import {
+  batchKey,
+  encodePartitionState,
+  KIND_BATCH,
+  KIND_TIME_INDEX,
+  partitionRange,
+  partitionStateKey,
+  readU64,
+} from './keys.ts';
+import type { PartitionState } from './partition.ts';
+import type { KvOp } from './storage/kv.ts';
+
+export interface RetentionResult {
+  batchesDeleted: number;
+  bytesDeleted: number;
+}
+
+/**
+ * Deletes whole batches from the head of a partition while they are older than `retention.ms`
+ * (by their newest record, as Kafka judges a segment) or while the partition would still hold at
+ * least `retention.bytes` without them. Advances the log start offset past what it deleted, in
+ * the same atomic write.
+ */
+export async function enforceRetention(log: EmbeddedLog, state: PartitionState): Promise<RetentionResult> {
+  const config = state.topic.config;
+  const result: RetentionResult = { batchesDeleted: 0, bytesDeleted: 0 };
+  if (!hasDeletePolicy(config)) return result;
+  const retentionMs = config['retention.ms'];
+  const retentionBytes = config['retention.bytes'];
+  const bySize = retentionBytes >= 0 && state.sizeBytes > retentionBytes;
+  if (retentionMs < 0 && !bySize) return result;
+  const cutoff = retentionMs < 0 ? Number.NEGATIVE_INFINITY : log.clock.now() - retentionMs;
+  const { topicId } = state.topic;
+  const { partition } = state;
+  const topic = state.topic.name;
+
+  const ops: KvOp[] = [];
+  let newStart = state.logStartOffset;
+  const it = log.iterate({
+    gte: partitionRange(KIND_BATCH, topicId, partition).gte,
+    lt: batchKey(topicId, partition, state.highWatermark),
+  });
+  try {
+    scan: for (;;) {
+      const entries = await it.nextv(8);
+      if (entries.length === 0) break;
+      for (const [key, value] of entries) {
+        const header = readBatchHeader(value, { topic, partition });
+        const expired = header.maxTimestamp < cutoff;
+        const oversize = retentionBytes >= 0 && state.sizeBytes - result.bytesDeleted - value.length >= retentionBytes;
+        if (!expired && !oversize) break scan;
+        ops.push({ type: 'del', key });
+        result.batchesDeleted++;
+        result.bytesDeleted += value.length;
+        newStart = Math.max(newStart, header.lastOffset + 1);
+      }
+    }
+  } finally {
+    await it.close();
+  }
+  if (result.batchesDeleted === 0) return result;
+
+  // Keep the last time-index entry below the new start: it still covers the records after it.
+  const index = log.iterate(partitionRange(KIND_TIME_INDEX, topicId, partition));
+  try {
+    let previous: Uint8Array | undefined;
+    scan: for (;;) {
+      const entries = await index.nextv(64);
+      if (entries.length === 0) break;
+      for (const [key, value] of entries) {
+        if (readU64(value, 0) > newStart) break scan;
+        if (previous !== undefined) ops.push({ type: 'del', key: previous });
+        previous = key;
+      }
+    }
+  } finally {
+    await index.close();
+  }
+
+  state.logStartOffset = newStart;
+  state.sizeBytes -= result.bytesDeleted;
+  state.dirtyBytes = Math.min(state.dirtyBytes, state.sizeBytes);
+  state.cleanedUpTo = Math.max(state.cleanedUpTo, newStart);
+  ops.push({ type: 'put', key: partitionStateKey(topicId, partition), value: encodePartitionState(state) });
+  await log.enqueueWrite(ops);
+  return result;
+}

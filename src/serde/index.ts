@@ -1,0 +1,2 @@
+export type { Serde, SerdeHeaders, SerdeType } from './serde.ts';
+export { Serdes } from './serdes.ts';
