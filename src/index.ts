@@ -19,4 +19,5 @@ export {
   UnknownTopicOrPartitionError,
 } from './errors.ts';
 export * from './log/index.ts';
+export { defaultPartition, murmur2 } from './protocol/index.ts';
 export * from './serde/index.ts';
