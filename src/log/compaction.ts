@@ -13,8 +13,9 @@ export interface CompactionResult {
 /** Bytes of rewritten batches per store write: small enough that appends wait only briefly. */
 const CHUNK_BYTES = 4 * 1024 * 1024;
 
+/** A key as a map key: latin1 maps each byte to one character, so distinct keys stay distinct. */
 function keyString(key: Uint8Array): string {
-  return Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1');
+  return (Buffer.isBuffer(key) ? key : Buffer.from(key.buffer, key.byteOffset, key.byteLength)).toString('latin1');
 }
 
 /**

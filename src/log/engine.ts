@@ -506,29 +506,34 @@ export class EmbeddedLog implements LogBackend {
     if (offset === highWatermark) return [];
     const { topicId } = state.topic;
     const end = batchKey(topicId, partition, highWatermark);
+    const maxRecords = options.maxRecords ?? Number.POSITIVE_INFINITY;
     const out: RawBatch[] = [];
     let bytes = 0;
+    let records = 0;
 
-    // The batch holding `offset` may start below it; look one batch back unless one starts right there.
     const startKey = batchKey(topicId, partition, offset);
-    const previous = await this.#first({ gte: batchKey(topicId, partition, 0), lte: startKey, reverse: true });
-    let from = startKey;
-    if (previous !== undefined) {
-      const header = this.#header(previous[1], topic, partition, batchKeyOffset(previous[0]));
-      if (header.lastOffset >= offset) from = previous[0];
-    }
-    const it = this.#store.iterator({ gte: from, lt: end });
+    const it = this.#store.iterator({ gte: startKey, lt: end });
     try {
-      for (;;) {
-        const entries = await it.nextv(out.length === 0 ? 4 : 16);
-        if (entries.length === 0) break;
+      let entries = await it.nextv(4);
+      // A reader that goes on where it stopped asks for a batch's base offset; otherwise the batch
+      // holding `offset` starts below it, one key back.
+      if (entries.length === 0 || batchKeyOffset(entries[0]![0]) !== offset) {
+        const previous = await this.#first({ gte: batchKey(topicId, partition, 0), lt: startKey, reverse: true });
+        if (previous !== undefined) {
+          const header = this.#header(previous[1], topic, partition, batchKeyOffset(previous[0]));
+          if (header.lastOffset >= offset) entries = [previous, ...entries];
+        }
+      }
+      while (entries.length > 0) {
         for (const [key, value] of entries) {
           const header = this.#header(value, topic, partition, batchKeyOffset(key));
-          if (header.lastOffset < offset) continue;
           out.push({ baseOffset: header.baseOffset, lastOffset: header.lastOffset, bytes: value });
           bytes += value.length;
-          if (bytes >= maxBytes || (options.maxRecords !== undefined && out.length >= options.maxRecords)) return out;
+          // Offsets, not records: with compaction's gaps this errs on the side of reading more.
+          records += header.lastOffset - Math.max(header.baseOffset, offset) + 1;
+          if (bytes >= maxBytes || records >= maxRecords) return out;
         }
+        entries = await it.nextv(16);
       }
     } finally {
       await it.close();

@@ -1,0 +1,95 @@
+/**
+ * Compression of a RecordBatch's records section. As in Kafka, the 61-byte batch header, record
+ * count included, stays uncompressed; the bytes after the count are the compressed stream of
+ * records. gzip is built in (node's zlib); snappy, lz4 and zstd would each need a third-party
+ * codec, so a batch using one is refused with `UNSUPPORTED_COMPRESSION_TYPE` rather than misread.
+ */
+
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { TributaryError } from '../errors.ts';
+
+/** A compression codec a Kafka batch can declare, by its Kafka name. */
+export type CompressionCodec = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
+
+/**
+ * The codecs by their id in bits 0-2 of a batch's attributes (ids 5-7 are unassigned).
+ *
+ * @example
+ * COMPRESSION_CODECS[1]; // 'gzip'
+ */
+export const COMPRESSION_CODECS: readonly CompressionCodec[] = Object.freeze(['none', 'gzip', 'snappy', 'lz4', 'zstd']);
+
+/**
+ * The codec of attribute id `id` (0-7). An unassigned id throws `UNSUPPORTED_COMPRESSION_TYPE`,
+ * since the batch may come from a newer Kafka.
+ *
+ * @example
+ * compressionCodecFromId(attributes & 0x07); // 'none'
+ */
+export function compressionCodecFromId(id: number): CompressionCodec {
+  const codec = COMPRESSION_CODECS[id];
+  if (codec === undefined) {
+    throw new TributaryError('UNSUPPORTED_COMPRESSION_TYPE', `Unknown compression type id ${id} in batch attributes`);
+  }
+  return codec;
+}
+
+/**
+ * The attribute id of `codec`. A name that is not a Kafka codec is a programmer mistake and
+ * throws `TypeError`.
+ *
+ * @example
+ * compressionCodecId('gzip'); // 1
+ */
+export function compressionCodecId(codec: CompressionCodec): number {
+  const id = COMPRESSION_CODECS.indexOf(codec);
+  if (id < 0) {
+    throw new TypeError(`compression must be one of ${COMPRESSION_CODECS.join(', ')}; got ${String(codec)}`);
+  }
+  return id;
+}
+
+/**
+ * Compresses a records section with `codec`. `'none'` returns `data` itself.
+ *
+ * Throws `TributaryError` `UNSUPPORTED_COMPRESSION_TYPE` for snappy, lz4 and zstd.
+ *
+ * @example
+ * const compressed = compressRecords('gzip', recordsSection);
+ */
+export function compressRecords(codec: CompressionCodec, data: Uint8Array): Uint8Array {
+  if (codec === 'none') return data;
+  if (codec === 'gzip') return gzipSync(data);
+  throw unsupported(codec, 'write');
+}
+
+/**
+ * Decompresses a records section written with `codec`. `'none'` returns `data` itself.
+ *
+ * Throws `TributaryError` `UNSUPPORTED_COMPRESSION_TYPE` for snappy, lz4 and zstd, and
+ * `CORRUPT_MESSAGE` (with zlib's error as `cause`) when the gzip stream is damaged.
+ *
+ * @example
+ * const records = decompressRecords('gzip', batch.subarray(RECORD_BATCH_OVERHEAD));
+ */
+export function decompressRecords(codec: CompressionCodec, data: Uint8Array): Uint8Array {
+  if (codec === 'none') return data;
+  if (codec === 'gzip') {
+    try {
+      return gunzipSync(data);
+    } catch (cause) {
+      throw new TributaryError('CORRUPT_MESSAGE', `The gzip-compressed records cannot be decompressed: ${(cause as Error).message}`, {
+        cause,
+      });
+    }
+  }
+  throw unsupported(codec, 'read');
+}
+
+function unsupported(codec: CompressionCodec, verb: 'read' | 'write'): TributaryError {
+  return new TributaryError(
+    'UNSUPPORTED_COMPRESSION_TYPE',
+    `Compression codec ${codec} is not supported: Tributary can ${verb} uncompressed and gzip batches only`,
+    { codec },
+  );
+}
