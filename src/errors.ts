@@ -35,6 +35,10 @@ export const ErrorCodes = {
   LOG_CLOSED: 'The log was closed, or was never opened.',
   STORAGE_ERROR: 'The storage engine failed to read or write; the cause says why.',
   SERIALIZATION_ERROR: 'A serde could not turn a value into bytes, or bytes into a value.',
+  OUT_OF_ORDER_SEQUENCE_NUMBER: 'An idempotent producer\'s batch skipped or repeated sequence numbers; nothing was appended.',
+  PRODUCER_FENCED: 'A newer producer with the same producer id or transactional id took over; this one is fenced.',
+  INVALID_TXN_STATE: 'A transactional call out of order (a transactional write without a transaction, an end without a begin…).',
+  TRANSACTION_TIMED_OUT: 'The transaction stayed open longer than its timeout and was aborted.',
   // Schema registry: each maps to Confluent's numeric error_code, given in brackets.
   SUBJECT_NOT_FOUND: 'No such subject [40401].',
   VERSION_NOT_FOUND: 'No such version of the subject [40402].',

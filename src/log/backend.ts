@@ -61,8 +61,16 @@ export interface AppendResult {
   logAppendTime: number;
 }
 
+/** Which records a reader sees, as Kafka's `isolation.level`. */
+export type IsolationLevel = 'read_uncommitted' | 'read_committed';
+
 /** Options of a read. */
 export interface ReadOptions {
+  /**
+   * `read_uncommitted` (the log's default) sees everything up to the high watermark;
+   * `read_committed` stops at the last stable offset and skips records of aborted transactions.
+   */
+  isolation?: IsolationLevel;
   /** Stop after about this many bytes of batches; at least one batch is always returned. Default 1 MiB. */
   maxBytes?: number;
   /** Stop after this many records. Default: no limit beyond `maxBytes`. */
@@ -92,9 +100,11 @@ export interface PartitionOffsets {
   logStartOffset: number;
   /** One past the last offset appended: the next record's offset. */
   highWatermark: number;
+  /** The first offset of the oldest open transaction, or the high watermark when none is open. */
+  lastStableOffset: number;
 }
 
-export interface PartitionDescription extends PartitionOffsets {
+export interface PartitionDescription extends Omit<PartitionOffsets, 'lastStableOffset'> {
   /** Bytes of stored batches. */
   sizeBytes: number;
 }
@@ -117,12 +127,35 @@ export interface CreateTopicSpec {
   configs?: TopicConfigInput;
 }
 
+/** A producer's identity: idempotence dedupes by it, transactions fence by its epoch. */
+export interface ProducerIdentity {
+  producerId: number;
+  producerEpoch: number;
+}
+
+export interface InitProducerOptions {
+  /**
+   * Makes the producer transactional. The same id always gets the same producer id with a higher
+   * epoch, which fences the previous holder and aborts its open transaction.
+   */
+  transactionalId?: string;
+  /** An open transaction older than this is aborted by the log. Default 60 000, as Kafka's. */
+  transactionTimeoutMs?: number;
+}
+
+export interface EndTransactionOptions extends ProducerIdentity {
+  /** true writes COMMIT markers, false ABORT markers, to every partition the transaction wrote. */
+  commit: boolean;
+}
+
 /** What one run of retention and compaction did. */
 export interface MaintenanceReport {
   batchesDeleted: number;
   bytesDeleted: number;
   partitionsCompacted: number;
   recordsRemovedByCompaction: number;
+  /** Transactions open past their timeout, aborted. */
+  transactionsAborted: number;
 }
 
 /**
@@ -164,10 +197,23 @@ export interface LogBackend {
   /** The earliest offset whose record's timestamp is ≥ `timestamp`, or null when there is none. */
   offsetForTimestamp(topic: string, partition: number, timestamp: number): Promise<number | null>;
   /**
-   * Resolves once the partition's high watermark passes `offset` (at once if it has), or when
-   * `signal` aborts. Woken by the append itself: nothing polls.
+   * Resolves once the partition's high watermark (with `read_committed`, its last stable offset)
+   * passes `offset` (at once if it has), or when `signal` aborts. Woken by the append itself:
+   * nothing polls.
    */
-  waitForData(topic: string, partition: number, offset: number, signal?: AbortSignal): Promise<void>;
+  waitForData(topic: string, partition: number, offset: number, signal?: AbortSignal, isolation?: IsolationLevel): Promise<void>;
+
+  /**
+   * A producer id for idempotent writes (stamp batches with it and sequence numbers from 0 per
+   * partition: a retried batch is answered with its first offsets and not appended twice) or, with
+   * a transactional id, for transactions.
+   */
+  initProducerId(options?: InitProducerOptions): Promise<ProducerIdentity>;
+  /**
+   * Ends the producer's open transaction: COMMIT or ABORT markers on every partition it wrote, in
+   * one atomic write. With no transaction open it does nothing.
+   */
+  endTransaction(options: EndTransactionOptions, writeOptions?: WriteOptions): Promise<void>;
 
   /** Runs retention and compaction now, on every partition that needs it. */
   maintenance(): Promise<MaintenanceReport>;

@@ -3,6 +3,7 @@ import { isCompacted } from './config.ts';
 import type { EmbeddedLog } from './engine.ts';
 import { batchKey, encodePartitionState, KIND_BATCH, partitionRange, partitionStateKey } from './keys.ts';
 import type { PartitionState } from './partition.ts';
+import { isAborted } from './producers.ts';
 import type { KvOp } from './storage/kv.ts';
 
 export interface CompactionResult {
@@ -25,6 +26,7 @@ function keyString(key: Uint8Array): string {
  * once; the tombstone itself is stamped with a delete horizon (`delete.retention.ms` from now, in
  * the batch header as Kafka does since KIP-534) and removed by the first compaction after it.
  *
+ * Records of aborted transactions go; nothing at or past the last stable offset is touched.
  * Batches are rewritten in offset order, each write atomic, so a crash leaves every batch either
  * old or new and never a record that an older one was dropped for.
  */
@@ -62,11 +64,12 @@ export async function compactPartition(
       if (entries.length === 0) break;
       for (const [, value] of entries) {
         const header = readBatchHeader(value, context);
-        if (header.maxTimestamp > lagCutoff) {
+        // Open transactions are undecided: nothing from the last stable offset on is compacted.
+        if (header.maxTimestamp > lagCutoff || header.lastOffset >= state.lastStableOffset) {
           end = Math.min(end, header.baseOffset);
           break scan;
         }
-        if (header.isControl) continue;
+        if (header.isControl || (header.isTransactional && isAborted(state, header.producerId, header.baseOffset))) continue;
         for (const r of decodeRecordBatch(value, { context }).records) {
           if (r.key !== null) latest.set(keyString(r.key), r.offset);
         }
@@ -104,7 +107,12 @@ export async function compactPartition(
         const kept: RecordInput[] = [];
         let removed = 0;
         let tombstones = false;
+        const aborted = batch.isTransactional && isAborted(state, batch.producerId, batch.baseOffset);
         for (const r of batch.records) {
+          if (aborted) {
+            removed++;
+            continue;
+          }
           if (r.key !== null) {
             if (latest.get(keyString(r.key)) !== r.offset) {
               removed++;

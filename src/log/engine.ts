@@ -8,6 +8,7 @@ import {
 import {
   type BatchInput,
   decodeRecordBatch,
+  encodeControlBatch,
   encodeRecordBatch,
   type RecordInput,
   readBatchHeader,
@@ -17,11 +18,15 @@ import type {
   AppendRecord,
   AppendResult,
   CreateTopicSpec,
+  EndTransactionOptions,
+  InitProducerOptions,
+  IsolationLevel,
   LogBackend,
   LogRecord,
   MaintenanceReport,
   PartitionAppend,
   PartitionOffsets,
+  ProducerIdentity,
   RawBatch,
   ReadOptions,
   ReadResult,
@@ -31,29 +36,48 @@ import type {
 import { compactPartition } from './compaction.ts';
 import { effectiveConfig, isCompacted, parseTopicConfigs, type TopicConfig } from './config.ts';
 import {
+  abortedTxnKey,
   batchKey,
   batchKeyOffset,
   decodePartitionState,
   deletedTopicKey,
   encodePartitionState,
   encodeU64,
+  KIND_ABORTED_TXN,
   KIND_BATCH,
   KIND_DELETED_TOPIC,
+  KIND_OPEN_TXN,
   KIND_PARTITION_STATE,
   KIND_PRODUCER_STATE,
   KIND_TIME_INDEX,
   KIND_TOPIC,
+  KIND_TRANSACTIONAL_ID,
   kindRange,
+  NEXT_PRODUCER_ID_KEY,
   NEXT_TOPIC_ID_KEY,
+  openTxnKey,
+  parsePartitionKey,
   partitionRange,
   partitionStateKey,
+  producerStateKey,
   readU64,
   timeIndexKey,
   timeIndexKeyTimestamp,
   topicKey,
   topicRange,
+  transactionalIdKey,
 } from './keys.ts';
 import { PartitionState, type TopicState } from './partition.ts';
+import {
+  type AbortedTxn,
+  checkSequence,
+  decodeJson,
+  encodeJson,
+  isAborted,
+  type ProducerEntry,
+  rememberBatch,
+  type SequenceCheck,
+} from './producers.ts';
 import { enforceRetention } from './retention.ts';
 import type { KvOp, KvStore } from './storage/kv.ts';
 import { WriteQueue } from './write-queue.ts';
@@ -68,6 +92,22 @@ export interface EngineOptions {
   clock?: Clock;
   /** How often retention and compaction run in the background, in clock milliseconds. Default 15 s; 0 turns it off. */
   maintenanceIntervalMs?: number;
+}
+
+/** A transactional id's producer, as stored. */
+interface TransactionalProducer {
+  producerId: number;
+  epoch: number;
+  timeoutMs: number;
+}
+
+/** An open transaction, as stored: which partitions it wrote, and since when. */
+interface OpenTxn {
+  transactionalId: string;
+  epoch: number;
+  startedAt: number;
+  timeoutMs: number;
+  partitions: [topicId: number, partition: number][];
 }
 
 interface StoredTopic {
@@ -112,6 +152,13 @@ export class EmbeddedLog implements LogBackend {
   readonly #topics = new Map<string, TopicState>();
   readonly #maintenanceIntervalMs: number;
   #nextTopicId = 1;
+  #nextProducerId = 1;
+  /** Transactional id → its producer. */
+  readonly #transactionalIds = new Map<string, TransactionalProducer>();
+  /** Producer id → its transactional id, for producers that have one. */
+  readonly #transactionalProducers = new Map<number, string>();
+  /** Producer id → its open transaction. */
+  readonly #openTxns = new Map<number, OpenTxn>();
   #open = false;
   #closing = false;
   #timer: TimerHandle | undefined;
@@ -171,6 +218,41 @@ export class EmbeddedLog implements LogBackend {
         topic.partitions.push(new PartitionState(topic, p, state, maxTimestamp));
       }
       this.#topics.set(topic.name, topic);
+    }
+    await this.#loadProducers();
+  }
+
+  async #loadProducers(): Promise<void> {
+    const byId = new Map([...this.#topics.values()].map((t) => [t.topicId, t]));
+    const partitionOf = (key: Uint8Array) => {
+      const { topicId, partition, value } = parsePartitionKey(key);
+      return { state: byId.get(topicId)?.partitions[partition], value };
+    };
+    const idBytes = await this.#store.get(NEXT_PRODUCER_ID_KEY);
+    if (idBytes !== undefined) this.#nextProducerId = readU64(idBytes, 0);
+    for (const [key, value] of await this.#all(kindRange(KIND_PRODUCER_STATE))) {
+      const { state, value: producerId } = partitionOf(key);
+      if (state === undefined) continue;
+      const entry = decodeJson<ProducerEntry>(value);
+      state.producers.set(producerId, entry);
+      if (entry.txnFirstOffset >= 0) state.openTransactions.set(producerId, entry.txnFirstOffset);
+    }
+    for (const [key, value] of await this.#all(kindRange(KIND_ABORTED_TXN))) {
+      const { state, value: lastOffset } = partitionOf(key);
+      if (state === undefined) continue;
+      const { producerId, firstOffset } = decodeJson<Omit<AbortedTxn, 'lastOffset'>>(value);
+      const spans = state.aborted.get(producerId) ?? [];
+      spans.push({ producerId, firstOffset, lastOffset });
+      state.aborted.set(producerId, spans);
+    }
+    for (const [key, value] of await this.#all(kindRange(KIND_TRANSACTIONAL_ID))) {
+      const transactionalId = decoder.decode(key.subarray(1));
+      const producer = decodeJson<TransactionalProducer>(value);
+      this.#transactionalIds.set(transactionalId, producer);
+      this.#transactionalProducers.set(producer.producerId, transactionalId);
+    }
+    for (const [key, value] of await this.#all(kindRange(KIND_OPEN_TXN))) {
+      this.#openTxns.set(readU64(key, 1), decodeJson<OpenTxn>(value));
     }
   }
 
@@ -310,7 +392,7 @@ export class EmbeddedLog implements LogBackend {
   }
 
   async #clearTopicData(topicId: number): Promise<void> {
-    for (const kind of [KIND_BATCH, KIND_TIME_INDEX, KIND_PARTITION_STATE, KIND_PRODUCER_STATE]) {
+    for (const kind of [KIND_BATCH, KIND_TIME_INDEX, KIND_PARTITION_STATE, KIND_PRODUCER_STATE, KIND_ABORTED_TXN]) {
       await this.#store.clear(topicRange(kind, topicId));
     }
   }
@@ -394,34 +476,85 @@ export class EmbeddedLog implements LogBackend {
     // From here to the enqueue nothing awaits, so offsets are handed out in queue order.
     const ops: KvOp[] = [];
     const results: AppendResult[] = [];
-    const seen = new Map<PartitionState, number>();
-    for (const { state, bytes, count, maxTimestamp } of prepared) {
+    const advanced: [PartitionState, number][] = [];
+    for (const { state, bytes, count, maxTimestamp, check, producer } of prepared) {
+      const { topicId } = state.topic;
+      if (check.kind === 'duplicate') {
+        // A retry of a batch already appended: its offsets, and nothing appended again.
+        const { baseOffset, lastOffset } = check.batch;
+        results.push({ topic: state.topic.name, partition: state.partition, baseOffset, lastOffset, logAppendTime: now });
+        continue;
+      }
       const baseOffset = state.nextOffset;
       const lastOffset = baseOffset + count - 1;
-      seen.set(state, lastOffset + 1);
-      setBaseOffset(bytes, baseOffset);
+      advanced.push([state, lastOffset + 1]);
+      setBaseOffset(bytes!, baseOffset);
       state.nextOffset = lastOffset + 1;
-      state.sizeBytes += bytes.length;
-      state.dirtyBytes += bytes.length;
-      ops.push({ type: 'put', key: batchKey(state.topic.topicId, state.partition, baseOffset), value: bytes });
+      state.sizeBytes += bytes!.length;
+      state.dirtyBytes += bytes!.length;
+      ops.push({ type: 'put', key: batchKey(topicId, state.partition, baseOffset), value: bytes! });
       if (maxTimestamp > state.maxTimestamp) {
         state.maxTimestamp = maxTimestamp;
-        ops.push({
-          type: 'put',
-          key: timeIndexKey(state.topic.topicId, state.partition, maxTimestamp),
-          value: encodeU64(baseOffset),
-        });
+        ops.push({ type: 'put', key: timeIndexKey(topicId, state.partition, maxTimestamp), value: encodeU64(baseOffset) });
       }
-      ops.push({
-        type: 'put',
-        key: partitionStateKey(state.topic.topicId, state.partition),
-        value: encodePartitionState(state),
-      });
+      ops.push({ type: 'put', key: partitionStateKey(topicId, state.partition), value: encodePartitionState(state) });
+      if (check.kind === 'append' && producer !== undefined) {
+        const entry = rememberBatch(state, producer, count, baseOffset);
+        ops.push({ type: 'put', key: producerStateKey(topicId, state.partition, producer.producerId), value: encodeJson(entry) });
+        if (producer.isTransactional) this.#joinTransaction(producer.producerId, state, now, ops);
+      }
       results.push({ topic: state.topic.name, partition: state.partition, baseOffset, lastOffset, logAppendTime: now });
     }
     await this.#queue.enqueue(ops, options.sync === true);
-    for (const [state, highWatermark] of seen) state.advance(highWatermark);
+    for (const [state, highWatermark] of advanced) state.advance(highWatermark);
     return results;
+  }
+
+  /** Adds a partition to the producer's open transaction, opening one if none is. */
+  #joinTransaction(producerId: number, state: PartitionState, now: number, ops: KvOp[]): void {
+    const transactionalId = this.#transactionalProducers.get(producerId)!;
+    const producer = this.#transactionalIds.get(transactionalId)!;
+    let txn = this.#openTxns.get(producerId);
+    if (txn === undefined) {
+      txn = { transactionalId, epoch: producer.epoch, startedAt: now, timeoutMs: producer.timeoutMs, partitions: [] };
+      this.#openTxns.set(producerId, txn);
+    }
+    const { topicId } = state.topic;
+    if (txn.partitions.some(([t, p]) => t === topicId && p === state.partition)) return;
+    txn.partitions.push([topicId, state.partition]);
+    ops.push({ type: 'put', key: openTxnKey(producerId), value: encodeJson(txn) });
+  }
+
+  /** Checks a producer stamp against the transactional state: fenced epochs, transactions not begun. */
+  #checkTransactional(state: PartitionState, append: PartitionAppend): void {
+    const producer = append.producer;
+    if (producer === undefined || producer.producerId < 0) {
+      if (append.producer?.isTransactional) {
+        throw new TributaryError('INVALID_TXN_STATE', 'A transactional batch needs a producer id', {
+          topic: state.topic.name,
+          partition: state.partition,
+        });
+      }
+      return;
+    }
+    const transactionalId = this.#transactionalProducers.get(producer.producerId);
+    const context = { topic: state.topic.name, partition: state.partition, producerId: producer.producerId };
+    if (transactionalId !== undefined) {
+      const current = this.#transactionalIds.get(transactionalId)!;
+      if (producer.producerEpoch < current.epoch) {
+        throw new TributaryError(
+          'PRODUCER_FENCED',
+          `Producer ${producer.producerId} epoch ${producer.producerEpoch} of transactional id "${transactionalId}" is fenced by epoch ${current.epoch}`,
+          { ...context, transactionalId },
+        );
+      }
+    } else if (producer.isTransactional) {
+      throw new TributaryError(
+        'INVALID_TXN_STATE',
+        `Producer ${producer.producerId} has no transactional id; call initProducerId({ transactionalId }) first`,
+        context,
+      );
+    }
   }
 
   #prepare(append: PartitionAppend, now: number) {
@@ -454,6 +587,11 @@ export class EmbeddedLog implements LogBackend {
       if (timestamp > maxTimestamp) maxTimestamp = timestamp;
       inputs[i] = { key: r.key, value: r.value, timestamp, headers: r.headers };
     }
+    this.#checkTransactional(state, append);
+    const check: SequenceCheck = checkSequence(state, append.producer, records.length);
+    if (check.kind === 'duplicate') {
+      return { state, bytes: undefined, count: records.length, maxTimestamp, check, producer: append.producer };
+    }
     const compressionConfig = config['compression.type'];
     const compression =
       compressionConfig === 'producer'
@@ -481,14 +619,19 @@ export class EmbeddedLog implements LogBackend {
         { ...context, size: bytes.length, limit: config['max.message.bytes'] },
       );
     }
-    return { state, bytes, count: records.length, maxTimestamp };
+    return { state, bytes, count: records.length, maxTimestamp, check, producer: append.producer };
   }
 
   // ---------------------------------------------------------------- reads
 
   offsets(topic: string, partition: number): PartitionOffsets {
     const state = this.#partition(topic, partition);
-    return { partition, logStartOffset: state.logStartOffset, highWatermark: state.highWatermark };
+    return {
+      partition,
+      logStartOffset: state.logStartOffset,
+      highWatermark: state.highWatermark,
+      lastStableOffset: state.lastStableOffset,
+    };
   }
 
   async readBatches(topic: string, partition: number, offset: number, options: ReadOptions = {}): Promise<RawBatch[]> {
@@ -503,9 +646,12 @@ export class EmbeddedLog implements LogBackend {
         { topic, partition, offset, logStartOffset: state.logStartOffset, highWatermark },
       );
     }
-    if (offset === highWatermark) return [];
+    // read_committed readers stop at the last stable offset; no batch straddles it, since the
+    // oldest open transaction's first batch starts there.
+    const bound = options.isolation === 'read_committed' ? state.lastStableOffset : highWatermark;
+    if (offset >= bound) return [];
     const { topicId } = state.topic;
-    const end = batchKey(topicId, partition, highWatermark);
+    const end = batchKey(topicId, partition, bound);
     const maxRecords = options.maxRecords ?? Number.POSITIVE_INFINITY;
     const out: RawBatch[] = [];
     let bytes = 0;
@@ -557,12 +703,14 @@ export class EmbeddedLog implements LogBackend {
     const state = this.#partition(topic, partition);
     const maxRecords = options.maxRecords ?? Number.POSITIVE_INFINITY;
     if (!(maxRecords >= 1)) throw new TributaryError('INVALID_REQUEST', `maxRecords must be ≥ 1, got ${maxRecords}`);
+    const committed = options.isolation === 'read_committed';
+    const bound = committed ? state.lastStableOffset : state.highWatermark;
     const batches = await this.readBatches(topic, partition, offset, options);
     const records: LogRecord[] = [];
     let nextOffset = offset;
     outer: for (const batch of batches) {
       const decoded = decodeRecordBatch(batch.bytes, { context: { topic, partition } });
-      if (decoded.isControl) {
+      if (decoded.isControl || (committed && decoded.isTransactional && isAborted(state, decoded.producerId, decoded.baseOffset))) {
         nextOffset = batch.lastOffset + 1;
         continue;
       }
@@ -576,7 +724,8 @@ export class EmbeddedLog implements LogBackend {
       }
       nextOffset = batch.lastOffset + 1;
     }
-    if (batches.length === 0 && offset < state.highWatermark) nextOffset = state.highWatermark;
+    // Nothing stored between `offset` and the bound (compacted or retained away): skip the gap.
+    if (batches.length === 0 && offset < bound) nextOffset = bound;
     return { records, nextOffset, highWatermark: state.highWatermark, logStartOffset: state.logStartOffset };
   }
 
@@ -599,8 +748,146 @@ export class EmbeddedLog implements LogBackend {
     return null;
   }
 
-  waitForData(topic: string, partition: number, offset: number, signal?: AbortSignal): Promise<void> {
-    return this.#partition(topic, partition).waitFor(offset, signal);
+  waitForData(
+    topic: string,
+    partition: number,
+    offset: number,
+    signal?: AbortSignal,
+    isolation: IsolationLevel = 'read_uncommitted',
+  ): Promise<void> {
+    return this.#partition(topic, partition).waitFor(offset, signal, isolation === 'read_committed');
+  }
+
+  // ---------------------------------------------------------------- producers and transactions
+
+  async initProducerId(options: InitProducerOptions = {}): Promise<ProducerIdentity> {
+    this.#checkOpen();
+    const { transactionalId, transactionTimeoutMs = 60_000 } = options;
+    if (!Number.isSafeInteger(transactionTimeoutMs) || transactionTimeoutMs < 1) {
+      throw new TributaryError('INVALID_REQUEST', `transactionTimeoutMs must be a positive integer, got ${transactionTimeoutMs}`);
+    }
+    const ops: KvOp[] = [];
+    if (transactionalId === undefined) {
+      const producerId = this.#nextProducerId++;
+      ops.push({ type: 'put', key: NEXT_PRODUCER_ID_KEY, value: encodeU64(this.#nextProducerId) });
+      await this.#queue.enqueue(ops, true);
+      return { producerId, producerEpoch: 0 };
+    }
+    if (typeof transactionalId !== 'string' || transactionalId.length === 0) {
+      throw new TypeError('transactionalId must be a non-empty string');
+    }
+    let producer = this.#transactionalIds.get(transactionalId);
+    const touched: (() => void)[] = [];
+    if (producer === undefined) {
+      producer = { producerId: this.#nextProducerId++, epoch: 0, timeoutMs: transactionTimeoutMs };
+      ops.push({ type: 'put', key: NEXT_PRODUCER_ID_KEY, value: encodeU64(this.#nextProducerId) });
+    } else {
+      // A new epoch fences the previous holder, whose open transaction is aborted with it.
+      touched.push(...this.#endTransactionOps(producer.producerId, false, ops));
+      producer = { producerId: producer.producerId, epoch: producer.epoch + 1, timeoutMs: transactionTimeoutMs };
+    }
+    this.#transactionalIds.set(transactionalId, producer);
+    this.#transactionalProducers.set(producer.producerId, transactionalId);
+    ops.push({ type: 'put', key: transactionalIdKey(transactionalId), value: encodeJson(producer) });
+    await this.#queue.enqueue(ops, true);
+    for (const apply of touched) apply();
+    return { producerId: producer.producerId, producerEpoch: producer.epoch };
+  }
+
+  async endTransaction(options: EndTransactionOptions, writeOptions: WriteOptions = { sync: true }): Promise<void> {
+    this.#checkOpen();
+    const { producerId, producerEpoch, commit } = options;
+    const transactionalId = this.#transactionalProducers.get(producerId);
+    if (transactionalId === undefined) {
+      throw new TributaryError('INVALID_TXN_STATE', `Producer ${producerId} has no transactional id`, { producerId });
+    }
+    const current = this.#transactionalIds.get(transactionalId)!;
+    if (producerEpoch !== current.epoch) {
+      throw new TributaryError(
+        'PRODUCER_FENCED',
+        `Producer ${producerId} epoch ${producerEpoch} of transactional id "${transactionalId}" is fenced by epoch ${current.epoch}`,
+        { producerId, transactionalId },
+      );
+    }
+    const ops: KvOp[] = [];
+    const touched = this.#endTransactionOps(producerId, commit, ops);
+    if (ops.length === 0) return;
+    await this.#queue.enqueue(ops, writeOptions.sync !== false);
+    for (const apply of touched) apply();
+  }
+
+  /**
+   * Writes the markers that end `producerId`'s open transaction into `ops`. Returns what to do once
+   * they are on disk: only then may read_committed readers move past the transaction.
+   */
+  #endTransactionOps(producerId: number, commit: boolean, ops: KvOp[]): (() => void)[] {
+    const txn = this.#openTxns.get(producerId);
+    if (txn === undefined) return [];
+    this.#openTxns.delete(producerId);
+    ops.push({ type: 'del', key: openTxnKey(producerId) });
+    const byId = new Map([...this.#topics.values()].map((t) => [t.topicId, t]));
+    const now = this.clock.now();
+    const touched: (() => void)[] = [];
+    for (const [topicId, partition] of txn.partitions) {
+      const state = byId.get(topicId)?.partitions[partition];
+      if (state === undefined) continue; // the topic was deleted meanwhile
+      const entry = state.producers.get(producerId);
+      const firstOffset = entry?.txnFirstOffset ?? state.nextOffset;
+      const markerOffset = state.nextOffset;
+      const bytes = encodeControlBatch({
+        baseOffset: markerOffset,
+        producerId,
+        producerEpoch: txn.epoch,
+        marker: commit ? 'COMMIT' : 'ABORT',
+        timestamp: now,
+      });
+      state.nextOffset = markerOffset + 1;
+      state.sizeBytes += bytes.length;
+      state.dirtyBytes += bytes.length;
+      ops.push({ type: 'put', key: batchKey(topicId, partition, markerOffset), value: bytes });
+      if (entry !== undefined) {
+        entry.txnFirstOffset = -1;
+        ops.push({ type: 'put', key: producerStateKey(topicId, partition, producerId), value: encodeJson(entry) });
+      }
+      if (!commit) {
+        ops.push({ type: 'put', key: abortedTxnKey(topicId, partition, markerOffset), value: encodeJson({ producerId, firstOffset }) });
+      }
+      ops.push({ type: 'put', key: partitionStateKey(topicId, partition), value: encodePartitionState(state) });
+      touched.push(() => {
+        if (!commit) {
+          const spans = state.aborted.get(producerId) ?? [];
+          spans.push({ producerId, firstOffset, lastOffset: markerOffset });
+          state.aborted.set(producerId, spans);
+        }
+        // The producer may have begun its next transaction here meanwhile; that one stays open.
+        const next = state.producers.get(producerId)?.txnFirstOffset ?? -1;
+        if (next >= 0) state.openTransactions.set(producerId, next);
+        else state.openTransactions.delete(producerId);
+        state.advance(markerOffset + 1);
+      });
+    }
+    return touched;
+  }
+
+  /** Aborts transactions open longer than their timeout, fencing their producers as Kafka does. */
+  async #abortTimedOutTransactions(): Promise<number> {
+    const now = this.clock.now();
+    let aborted = 0;
+    for (const [producerId, txn] of [...this.#openTxns]) {
+      if (now - txn.startedAt <= txn.timeoutMs) continue;
+      const ops: KvOp[] = [];
+      const touched = this.#endTransactionOps(producerId, false, ops);
+      const producer = this.#transactionalIds.get(txn.transactionalId);
+      if (producer !== undefined && producer.producerId === producerId) {
+        const bumped = { ...producer, epoch: producer.epoch + 1 };
+        this.#transactionalIds.set(txn.transactionalId, bumped);
+        ops.push({ type: 'put', key: transactionalIdKey(txn.transactionalId), value: encodeJson(bumped) });
+      }
+      await this.#queue.enqueue(ops, true);
+      for (const apply of touched) apply();
+      aborted++;
+    }
+    return aborted;
   }
 
   // ---------------------------------------------------------------- maintenance
@@ -634,6 +921,7 @@ export class EmbeddedLog implements LogBackend {
       bytesDeleted: 0,
       partitionsCompacted: 0,
       recordsRemovedByCompaction: 0,
+      transactionsAborted: await this.#abortTimedOutTransactions(),
     };
     for (const topic of [...this.#topics.values()]) {
       for (const state of topic.partitions) {

@@ -7,8 +7,12 @@
  *   0x10 topicId partition baseOffset        → one RecordBatch v2
  *   0x11 topicId partition maxTimestamp      → the base offset of the first batch whose records reach it
  *   0x12 topicId partition                   → partition state (log start, next offset, size, cleaned up to)
- *   0x13 topicId partition producerId        → producer state (epoch, last sequence, last offset)
+ *   0x13 topicId partition producerId        → producer state (epoch, recent sequences, open transaction)
+ *   0x14 topicId partition markerOffset      → an aborted transaction's span (producer id, first offset)
  *   0x20                                     → the next topic id
+ *   0x21                                     → the next producer id
+ *   0x22 transactionalId (UTF-8)             → its producer id, epoch and timeout
+ *   0x23 producerId                          → an open transaction (epoch, start time, partitions)
  */
 export const KIND_TOPIC = 0x01;
 export const KIND_DELETED_TOPIC = 0x02;
@@ -16,7 +20,11 @@ export const KIND_BATCH = 0x10;
 export const KIND_TIME_INDEX = 0x11;
 export const KIND_PARTITION_STATE = 0x12;
 export const KIND_PRODUCER_STATE = 0x13;
+export const KIND_ABORTED_TXN = 0x14;
 export const KIND_NEXT_TOPIC_ID = 0x20;
+export const KIND_NEXT_PRODUCER_ID = 0x21;
+export const KIND_TRANSACTIONAL_ID = 0x22;
+export const KIND_OPEN_TXN = 0x23;
 
 const TWO_32 = 0x1_0000_0000;
 
@@ -108,6 +116,34 @@ export function deletedTopicKey(topicId: number): Uint8Array {
 }
 
 export const NEXT_TOPIC_ID_KEY = Uint8Array.of(KIND_NEXT_TOPIC_ID);
+export const NEXT_PRODUCER_ID_KEY = Uint8Array.of(KIND_NEXT_PRODUCER_ID);
+
+export function abortedTxnKey(topicId: number, partition: number, markerOffset: number): Uint8Array {
+  const key = partitionKey(KIND_ABORTED_TXN, topicId, partition, 8);
+  writeU64(key, 9, markerOffset);
+  return key;
+}
+
+export function transactionalIdKey(transactionalId: string): Uint8Array {
+  const bytes = encoder.encode(transactionalId);
+  const key = new Uint8Array(bytes.length + 1);
+  key[0] = KIND_TRANSACTIONAL_ID;
+  key.set(bytes, 1);
+  return key;
+}
+
+export function openTxnKey(producerId: number): Uint8Array {
+  const key = new Uint8Array(9);
+  key[0] = KIND_OPEN_TXN;
+  writeU64(key, 1, producerId);
+  return key;
+}
+
+/** The topic id, partition and trailing number of a partition-scoped key (batch, index, producer…). */
+export function parsePartitionKey(key: Uint8Array): { topicId: number; partition: number; value: number } {
+  const view = new DataView(key.buffer, key.byteOffset, key.byteLength);
+  return { topicId: view.getUint32(1), partition: view.getUint32(5), value: key.length >= 17 ? readU64(key, 9) : 0 };
+}
 
 /** [gte, lt) of every key of one kind. */
 export function kindRange(kind: number): { gte: Uint8Array; lt: Uint8Array } {

@@ -1,5 +1,6 @@
 import type { TopicConfig } from './config.ts';
 import type { StoredPartitionState } from './keys.ts';
+import type { AbortedTxn, ProducerEntry } from './producers.ts';
 
 /** A topic as the engine holds it in memory. */
 export interface TopicState {
@@ -13,6 +14,8 @@ export interface TopicState {
 
 interface Waiter {
   offset: number;
+  /** read_committed readers wait for the last stable offset, not the high watermark. */
+  committed: boolean;
   resolve: () => void;
 }
 
@@ -32,6 +35,12 @@ export class PartitionState implements StoredPartitionState {
   dirtyBytes: number;
   /** The largest record timestamp appended so far: the time index grows only when it rises. */
   maxTimestamp: number;
+  /** Idempotent and transactional producers that wrote here, by producer id. */
+  readonly producers = new Map<number, ProducerEntry>();
+  /** Open transactions: producer id → offset of the transaction's first record here. */
+  readonly openTransactions = new Map<number, number>();
+  /** Aborted transactions by producer id, sorted by marker offset. */
+  readonly aborted = new Map<number, AbortedTxn[]>();
   #waiters: Waiter[] = [];
   /** Serialises retention, compaction and deletion of this partition. */
   #maintenance: Promise<unknown> = Promise.resolve();
@@ -58,23 +67,40 @@ export class PartitionState implements StoredPartitionState {
     };
   }
 
+  /**
+   * Kafka's last stable offset: below it every transaction is decided. read_committed readers
+   * see nothing at or past it.
+   */
+  get lastStableOffset(): number {
+    let lso = this.highWatermark;
+    for (const first of this.openTransactions.values()) if (first < lso) lso = first;
+    return lso;
+  }
+
   /** Makes offsets below `highWatermark` visible and wakes the readers waiting for them. */
   advance(highWatermark: number): void {
-    if (highWatermark <= this.highWatermark) return;
-    this.highWatermark = highWatermark;
+    if (highWatermark > this.highWatermark) this.highWatermark = highWatermark;
+    this.notify();
+  }
+
+  /** Wakes the readers whose offset became visible (after an append or a transaction's end). */
+  notify(): void {
     if (this.#waiters.length === 0) return;
+    const hw = this.highWatermark;
+    const lso = this.lastStableOffset;
     const still: Waiter[] = [];
     for (const w of this.#waiters) {
-      if (w.offset < highWatermark) w.resolve();
+      if (w.offset < (w.committed ? lso : hw)) w.resolve();
       else still.push(w);
     }
     this.#waiters = still;
   }
 
-  waitFor(offset: number, signal?: AbortSignal): Promise<void> {
-    if (offset < this.highWatermark || this.topic.deleted || signal?.aborted) return Promise.resolve();
+  waitFor(offset: number, signal?: AbortSignal, committed = false): Promise<void> {
+    const bound = committed ? this.lastStableOffset : this.highWatermark;
+    if (offset < bound || this.topic.deleted || signal?.aborted) return Promise.resolve();
     return new Promise<void>((resolve) => {
-      const waiter: Waiter = { offset, resolve };
+      const waiter: Waiter = { offset, committed, resolve };
       this.#waiters.push(waiter);
       signal?.addEventListener(
         'abort',

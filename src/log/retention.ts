@@ -2,6 +2,7 @@ import { readBatchHeader } from '../protocol/index.ts';
 import { hasDeletePolicy } from './config.ts';
 import type { EmbeddedLog } from './engine.ts';
 import {
+  abortedTxnKey,
   batchKey,
   encodePartitionState,
   KIND_BATCH,
@@ -78,6 +79,14 @@ export async function enforceRetention(log: EmbeddedLog, state: PartitionState):
     }
   } finally {
     await index.close();
+  }
+
+  // Aborted transactions wholly below the log start no longer hide anything.
+  for (const [producerId, spans] of state.aborted) {
+    const keep = spans.filter((span) => span.lastOffset >= newStart);
+    for (const span of spans) if (span.lastOffset < newStart) ops.push({ type: 'del', key: abortedTxnKey(topicId, partition, span.lastOffset) });
+    if (keep.length === 0) state.aborted.delete(producerId);
+    else state.aborted.set(producerId, keep);
   }
 
   state.logStartOffset = newStart;

@@ -122,7 +122,7 @@ export function logConformanceSuite(options: ConformanceOptions): void {
         await l.deleteTopic('t');
         const second = await l.createTopic({ topic: 't' });
         expect(second.topicId).not.toBe(first.topicId);
-        expect(l.offsets('t', 0)).toEqual({ partition: 0, logStartOffset: 0, highWatermark: 0 });
+        expect(l.offsets('t', 0)).toMatchObject({ partition: 0, logStartOffset: 0, highWatermark: 0 });
         expect((await l.read('t', 0, 0)).records).toEqual([]);
       });
     });
@@ -187,7 +187,7 @@ export function logConformanceSuite(options: ConformanceOptions): void {
           [1, 'b', '2'],
           [2, 'c', '3'],
         ]);
-        expect(l.offsets('t', 0)).toEqual({ partition: 0, logStartOffset: 0, highWatermark: 3 });
+        expect(l.offsets('t', 0)).toEqual({ partition: 0, logStartOffset: 0, highWatermark: 3, lastStableOffset: 3 });
       });
 
       it('should keep offsets contiguous under many concurrent appends', async () => {
@@ -544,6 +544,168 @@ export function logConformanceSuite(options: ConformanceOptions): void {
       });
     });
 
+
+    describe('idempotent producers', () => {
+      it('should answer a retried batch with its first offsets and append it once', async () => {
+        const l = await open();
+        await l.createTopic({ topic: 't' });
+        const a = await l.initProducerId();
+        const b = await l.initProducerId();
+        expect(a.producerId).not.toBe(b.producerId);
+        const stamp = { producerId: a.producerId, producerEpoch: 0, baseSequence: 0 };
+        const batch = [rec('k', '1'), rec('k', '2'), rec('k', '3')];
+        const first = await l.write([{ topic: 't', partition: 0, records: batch, producer: stamp }]);
+        const retry = await l.write([{ topic: 't', partition: 0, records: batch, producer: stamp }]);
+        expect(retry[0]).toMatchObject({ baseOffset: first[0]!.baseOffset, lastOffset: 2 });
+        expect(l.offsets('t', 0).highWatermark).toBe(3);
+        const next = await l.write([{ topic: 't', partition: 0, records: [rec('k', '4')], producer: { ...stamp, baseSequence: 3 } }]);
+        expect(next[0]!.baseOffset).toBe(3);
+      });
+
+      it('should refuse gaps, unknown starts and fenced epochs, appending nothing', async () => {
+        const l = await open();
+        await l.createTopic({ topic: 't' });
+        const { producerId } = await l.initProducerId();
+        const at = (producerEpoch: number, baseSequence: number) => [
+          { topic: 't', partition: 0, records: [rec('k', 'v')], producer: { producerId, producerEpoch, baseSequence } },
+        ];
+        await expectCode(l.write(at(0, 1)), 'OUT_OF_ORDER_SEQUENCE_NUMBER');
+        await l.write(at(0, 0));
+        const gap = await expectCode(l.write(at(0, 5)), 'OUT_OF_ORDER_SEQUENCE_NUMBER');
+        expect(gap.context).toMatchObject({ expected: 1, received: 5 });
+        await expectCode(l.write(at(1, 3)), 'OUT_OF_ORDER_SEQUENCE_NUMBER');
+        await l.write(at(1, 0));
+        await expectCode(l.write(at(0, 1)), 'PRODUCER_FENCED');
+        expect(l.offsets('t', 0).highWatermark).toBe(2);
+      });
+    });
+
+    describe('transactions', () => {
+      async function txnSetup(l: EmbeddedLogBackend) {
+        await l.createTopic({ topic: 'out', numPartitions: 2 });
+        const producer = await l.initProducerId({ transactionalId: 'tx-1' });
+        // Sequence numbers count per partition, as a Kafka producer keeps them.
+        const sequences = [0, 0];
+        const send = (partition: number, ...values: string[]) => {
+          const baseSequence = sequences[partition]!;
+          sequences[partition] = baseSequence + values.length;
+          return l.write([
+            {
+              topic: 'out',
+              partition,
+              records: values.map((v) => rec('k', v)),
+              producer: { ...producer, baseSequence, isTransactional: true },
+            },
+          ]);
+        };
+        return { producer, send };
+      }
+      const committed = async (l: EmbeddedLogBackend, partition: number) =>
+        (await l.read('out', partition, 0, { isolation: 'read_committed' })).records.map((r) => text(r.value));
+      const uncommitted = async (l: EmbeddedLogBackend, partition: number) =>
+        (await l.read('out', partition, 0)).records.map((r) => text(r.value));
+
+      it('should hide an open transaction from read_committed readers and show it to read_uncommitted ones', async () => {
+        const l = await open();
+        const { producer, send } = await txnSetup(l);
+        await send(0, 'a', 'b');
+        await l.append('out', 0, [rec('plain', 'after')]);
+        expect(l.offsets('out', 0)).toMatchObject({ highWatermark: 3, lastStableOffset: 0 });
+        expect(await committed(l, 0)).toEqual([]);
+        expect(await uncommitted(l, 0)).toEqual(['a', 'b', 'after']);
+        await l.endTransaction({ ...producer, commit: true });
+        expect(l.offsets('out', 0)).toMatchObject({ highWatermark: 4, lastStableOffset: 4 });
+        const read = await l.read('out', 0, 0, { isolation: 'read_committed' });
+        expect(read.records.map((r) => [r.offset, text(r.value)])).toEqual([
+          [0, 'a'],
+          [1, 'b'],
+          [2, 'after'],
+        ]);
+        expect(read.nextOffset).toBe(4);
+      });
+
+      it('should commit across partitions at once and never show aborted records to read_committed readers', async () => {
+        const l = await open();
+        const { producer, send } = await txnSetup(l);
+        await send(0, 'x1');
+        await send(1, 'y1');
+        await l.endTransaction({ ...producer, commit: false });
+        await send(0, 'x2');
+        await send(1, 'y2');
+        await l.endTransaction({ ...producer, commit: true });
+        expect(await committed(l, 0)).toEqual(['x2']);
+        expect(await committed(l, 1)).toEqual(['y2']);
+        expect(await uncommitted(l, 0)).toEqual(['x1', 'x2']);
+      });
+
+      it('should wake a read_committed reader on commit, not on the transactional write', async () => {
+        const l = await open();
+        const { producer, send } = await txnSetup(l);
+        let woken = false;
+        const waiting = l.waitForData('out', 0, 0, undefined, 'read_committed').then(() => {
+          woken = true;
+        });
+        await send(0, 'a');
+        await new Promise((r) => setImmediate(r));
+        expect(woken).toBe(false);
+        await l.endTransaction({ ...producer, commit: true });
+        await waiting;
+        expect(woken).toBe(true);
+      });
+
+      it('should fence the previous producer of a transactional id and abort its open transaction', async () => {
+        const l = await open();
+        const { producer, send } = await txnSetup(l);
+        await send(0, 'zombie');
+        const next = await l.initProducerId({ transactionalId: 'tx-1' });
+        expect(next).toEqual({ producerId: producer.producerId, producerEpoch: producer.producerEpoch + 1 });
+        expect(l.offsets('out', 0).lastStableOffset).toBe(2);
+        await expectCode(send(0, 'late'), 'PRODUCER_FENCED');
+        await expectCode(l.endTransaction({ ...producer, commit: true }), 'PRODUCER_FENCED');
+        expect(await committed(l, 0)).toEqual([]);
+      });
+
+      it('should abort a transaction open past its timeout', async () => {
+        const l = await open();
+        await l.createTopic({ topic: 'out' });
+        const producer = await l.initProducerId({ transactionalId: 'slow', transactionTimeoutMs: 1000 });
+        await l.write([{ topic: 'out', partition: 0, records: [rec('k', 'v')], producer: { ...producer, baseSequence: 0, isTransactional: true } }]);
+        clock.advance(1001);
+        expect((await l.maintenance()).transactionsAborted).toBeLessThanOrEqual(1);
+        expect(l.offsets('out', 0).lastStableOffset).toBe(2);
+        expect(await committed(l, 0)).toEqual([]);
+        await expectCode(l.endTransaction({ ...producer, commit: true }), 'PRODUCER_FENCED');
+      });
+
+      it('should refuse a transactional write from a producer without a transactional id', async () => {
+        const l = await open();
+        await l.createTopic({ topic: 'out' });
+        const producer = await l.initProducerId();
+        await expectCode(
+          l.write([{ topic: 'out', partition: 0, records: [rec('k', 'v')], producer: { ...producer, baseSequence: 0, isTransactional: true } }]),
+          'INVALID_TXN_STATE',
+        );
+        await expectCode(l.endTransaction({ ...producer, commit: true }), 'INVALID_TXN_STATE');
+      });
+
+      it('should compact away aborted records and leave open transactions alone', async () => {
+        const l = await open();
+        await l.createTopic({ topic: 'c', configs: { 'cleanup.policy': 'compact' } });
+        const producer = await l.initProducerId({ transactionalId: 'tx-c' });
+        let seq = 0;
+        const send = (value: string) =>
+          l.write([{ topic: 'c', partition: 0, records: [rec('k', value)], producer: { ...producer, baseSequence: seq++, isTransactional: true } }]);
+        await l.append('c', 0, [rec('k', 'committed')]);
+        await send('aborted');
+        await l.endTransaction({ ...producer, commit: false });
+        await send('open');
+        await l.append('c', 0, [rec('other', 'newest')]);
+        await l.compact('c', 0);
+        const values = (await readAll(l, 'c', 0)).map((r) => text(r.value));
+        expect(values).toEqual(['committed', null, 'open', 'newest'].filter((v) => v !== null));
+      });
+    });
+
     if (options.reopen !== undefined) {
       const reopen = options.reopen;
       describe('after a restart', () => {
@@ -561,11 +723,31 @@ export function logConformanceSuite(options: ConformanceOptions): void {
           log = l;
           expect(await l.listTopics()).toEqual(['c', 't']);
           expect((await l.describeTopic('t')).overrides).toEqual({ 'retention.ms': DAY });
-          expect(l.offsets('t', 1)).toEqual({ partition: 1, logStartOffset: 1, highWatermark: 3 });
+          expect(l.offsets('t', 1)).toMatchObject({ partition: 1, logStartOffset: 1, highWatermark: 3 });
           expect((await readAll(l, 't', 1)).map((r) => text(r.value))).toEqual(['new', 'newer']);
           expect((await readAll(l, 'c', 0)).map((r) => [r.offset, text(r.value)])).toEqual([[2, '3']]);
           expect((await l.append('t', 1, [rec('d', 'd')])).baseOffset).toBe(3);
           expect(await l.offsetForTimestamp('t', 1, clock.now())).toBe(1);
+        });
+
+        it('should keep producer state and open transactions', async () => {
+          let l = await open();
+          await l.createTopic({ topic: 't' });
+          const idem = await l.initProducerId();
+          const txn = await l.initProducerId({ transactionalId: 'tx-r' });
+          const batch = [{ topic: 't', partition: 0, records: [rec('k', 'v')], producer: { ...idem, baseSequence: 0 } }];
+          await l.write(batch);
+          await l.write([{ topic: 't', partition: 0, records: [rec('k', 'open')], producer: { ...txn, baseSequence: 0, isTransactional: true } }]);
+          l = await reopen(l, clock);
+          log = l;
+          expect((await l.write(batch))[0]!.baseOffset).toBe(0);
+          expect(l.offsets('t', 0)).toMatchObject({ highWatermark: 2, lastStableOffset: 1 });
+          expect((await l.read('t', 0, 0, { isolation: 'read_committed' })).records).toHaveLength(1);
+          const next = await l.initProducerId({ transactionalId: 'tx-r' });
+          expect(next.producerEpoch).toBe(txn.producerEpoch + 1);
+          expect(l.offsets('t', 0)).toMatchObject({ highWatermark: 3, lastStableOffset: 3 });
+          expect((await l.read('t', 0, 0, { isolation: 'read_committed' })).records.map((r) => text(r.value))).toEqual(['v']);
+          expect((await l.initProducerId()).producerId).toBeGreaterThan(txn.producerId);
         });
 
         it('should finish deleting a topic and keep ids unique', async () => {

@@ -1,0 +1,136 @@
+import { TributaryError } from '../errors.ts';
+import type { ProducerStamp } from './backend.ts';
+import type { PartitionState } from './partition.ts';
+
+/**
+ * Producer state per partition, as Kafka keeps it: the producer's epoch, its last few batches'
+ * sequence numbers (to answer a retried batch with its first offsets instead of appending it
+ * again) and, while a transaction is open, the offset of its first record here.
+ */
+export interface ProducerBatch {
+  baseSequence: number;
+  lastSequence: number;
+  baseOffset: number;
+  lastOffset: number;
+}
+
+export interface ProducerEntry {
+  epoch: number;
+  /** The newest last; at most {@link MAX_REMEMBERED_BATCHES}, as Kafka's five in flight. */
+  batches: ProducerBatch[];
+  /** First offset of the producer's open transaction on this partition, or -1. */
+  txnFirstOffset: number;
+}
+
+/** An aborted transaction's span on a partition: readers in read_committed skip its records. */
+export interface AbortedTxn {
+  producerId: number;
+  firstOffset: number;
+  /** The offset of the ABORT marker. */
+  lastOffset: number;
+}
+
+export const MAX_REMEMBERED_BATCHES = 5;
+
+/** What a producer stamp means for one batch of `count` records. */
+export type SequenceCheck = { kind: 'none' } | { kind: 'append' } | { kind: 'duplicate'; batch: ProducerBatch };
+
+/**
+ * Checks a stamped batch against the partition's producer state without changing anything: a
+ * fenced epoch or a gap in sequence numbers throws, a batch seen before is a duplicate.
+ */
+export function checkSequence(state: PartitionState, stamp: ProducerStamp | undefined, count: number): SequenceCheck {
+  if (stamp === undefined || stamp.producerId < 0) return { kind: 'none' };
+  const context = { topic: state.topic.name, partition: state.partition, producerId: stamp.producerId };
+  if (!Number.isSafeInteger(stamp.producerEpoch) || stamp.producerEpoch < 0) {
+    throw new TributaryError('INVALID_RECORD', `A producer id needs an epoch ≥ 0, got ${stamp.producerEpoch}`, context);
+  }
+  if (!Number.isSafeInteger(stamp.baseSequence) || stamp.baseSequence < 0) {
+    throw new TributaryError('INVALID_RECORD', `A producer id needs a base sequence ≥ 0, got ${stamp.baseSequence}`, context);
+  }
+  const entry = state.producers.get(stamp.producerId);
+  const lastSequence = stamp.baseSequence + count - 1;
+  if (entry === undefined || stamp.producerEpoch > entry.epoch) {
+    if (stamp.baseSequence !== 0) {
+      throw new TributaryError(
+        'OUT_OF_ORDER_SEQUENCE_NUMBER',
+        `Producer ${stamp.producerId} epoch ${stamp.producerEpoch} must start at sequence 0 on ${state.topic.name}-${state.partition}, not ${stamp.baseSequence}`,
+        context,
+      );
+    }
+    return { kind: 'append' };
+  }
+  if (stamp.producerEpoch < entry.epoch) {
+    throw new TributaryError(
+      'PRODUCER_FENCED',
+      `Producer ${stamp.producerId} epoch ${stamp.producerEpoch} is fenced by epoch ${entry.epoch}`,
+      context,
+    );
+  }
+  const duplicate = entry.batches.find((b) => b.baseSequence === stamp.baseSequence && b.lastSequence === lastSequence);
+  if (duplicate !== undefined) return { kind: 'duplicate', batch: duplicate };
+  const expected = (entry.batches.at(-1)?.lastSequence ?? -1) + 1;
+  if (stamp.baseSequence !== expected) {
+    throw new TributaryError(
+      'OUT_OF_ORDER_SEQUENCE_NUMBER',
+      `Producer ${stamp.producerId} sent sequence ${stamp.baseSequence} to ${state.topic.name}-${state.partition}; expected ${expected}`,
+      { ...context, expected, received: stamp.baseSequence },
+    );
+  }
+  return { kind: 'append' };
+}
+
+/** Records an appended batch in the producer's state and returns the entry to persist. */
+export function rememberBatch(
+  state: PartitionState,
+  stamp: ProducerStamp,
+  count: number,
+  baseOffset: number,
+): ProducerEntry {
+  let entry = state.producers.get(stamp.producerId);
+  if (entry === undefined || stamp.producerEpoch > entry.epoch) {
+    entry = { epoch: stamp.producerEpoch, batches: [], txnFirstOffset: entry?.txnFirstOffset ?? -1 };
+    state.producers.set(stamp.producerId, entry);
+  }
+  entry.batches.push({
+    baseSequence: stamp.baseSequence,
+    lastSequence: stamp.baseSequence + count - 1,
+    baseOffset,
+    lastOffset: baseOffset + count - 1,
+  });
+  if (entry.batches.length > MAX_REMEMBERED_BATCHES) entry.batches.shift();
+  if (stamp.isTransactional && entry.txnFirstOffset < 0) {
+    entry.txnFirstOffset = baseOffset;
+    // While the previous transaction's marker is on its way to disk, its lower first offset
+    // still holds the last stable offset back; the marker's completion moves it here.
+    if (!state.openTransactions.has(stamp.producerId)) state.openTransactions.set(stamp.producerId, baseOffset);
+  }
+  return entry;
+}
+
+/** Whether a transactional batch of `producerId` at `offset` belongs to an aborted transaction. */
+export function isAborted(state: PartitionState, producerId: number, offset: number): boolean {
+  const spans = state.aborted.get(producerId);
+  if (spans === undefined) return false;
+  // Spans are sorted by marker offset; the one that can hold `offset` is the first ending at or after it.
+  let lo = 0;
+  let hi = spans.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (spans[mid]!.lastOffset < offset) lo = mid + 1;
+    else hi = mid;
+  }
+  const span = spans[lo];
+  return span !== undefined && span.firstOffset <= offset;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+export function encodeJson(value: unknown): Uint8Array {
+  return encoder.encode(JSON.stringify(value));
+}
+
+export function decodeJson<T>(bytes: Uint8Array): T {
+  return JSON.parse(decoder.decode(bytes)) as T;
+}
