@@ -23,4 +23,5 @@ export type {
 export type { CleanupPolicy, CompressionConfig, TopicConfig, TopicConfigInput, TopicConfigName } from './config.ts';
 export { DEFAULT_TOPIC_CONFIG, TOPIC_CONFIG_NAMES } from './config.ts';
 export { validateTopicName } from './engine.ts';
-export { type EmbeddedLogBackend, type OpenLogOptions, openLog } from './open.ts';
+export { type EmbeddedLogBackend, type OpenLogOptions, openKvStore, openLog } from './open.ts';
+export type { KvEntry, KvIterator, KvOp, KvRange, KvStore } from './storage/kv.ts';

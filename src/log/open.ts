@@ -1,6 +1,7 @@
 import type { Clock } from '../clock.ts';
 import type { LogBackend } from './backend.ts';
 import { EmbeddedLog } from './engine.ts';
+import type { KvStore } from './storage/kv.ts';
 import { LevelKvStore } from './storage/level.ts';
 import { MemoryKvStore } from './storage/memory.ts';
 
@@ -31,4 +32,18 @@ export type EmbeddedLogBackend = LogBackend & Pick<EmbeddedLog, 'compact' | 'flu
 export async function openLog(options: OpenLogOptions = {}): Promise<EmbeddedLogBackend> {
   const store = options.storage === 'memory' ? new MemoryKvStore() : new LevelKvStore(options.dataDir ?? './.tributary');
   return EmbeddedLog.open(store, { clock: options.clock, maintenanceIntervalMs: options.maintenanceIntervalMs });
+}
+
+/**
+ * A sorted, persistent key-value store on LevelDB (or memory), for layers that keep state beside
+ * the log, such as stream tasks' state stores. Keys sort bytewise; writes are atomic batches.
+ *
+ * @example
+ * const store = await openKvStore({ location: './.tributary-state/task-0_1' });
+ * await store.write([{ type: 'put', key: k, value: v }], false);
+ */
+export async function openKvStore(options: { location: string } | { storage: 'memory' }): Promise<KvStore> {
+  const store = 'location' in options ? new LevelKvStore(options.location) : new MemoryKvStore();
+  await store.open();
+  return store;
 }
