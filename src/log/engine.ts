@@ -148,7 +148,7 @@ function checkOffsetArgument(name: string, value: unknown): asserts value is num
 export class EmbeddedLog implements LogBackend {
   readonly clock: Clock;
   readonly #store: KvStore;
-  readonly #queue: WriteQueue;
+  readonly #queue: WriteQueue<PartitionState>;
   readonly #topics = new Map<string, TopicState>();
   readonly #maintenanceIntervalMs: number;
   #nextTopicId = 1;
@@ -166,7 +166,13 @@ export class EmbeddedLog implements LogBackend {
 
   private constructor(store: KvStore, options: EngineOptions) {
     this.#store = store;
-    this.#queue = new WriteQueue(store);
+    this.#queue = new WriteQueue<PartitionState>(store, (dirty) =>
+      [...dirty].map((state) => ({
+        type: 'put' as const,
+        key: partitionStateKey(state.topic.topicId, state.partition),
+        value: encodePartitionState(state),
+      })),
+    );
     this.clock = options.clock ?? systemClock;
     this.#maintenanceIntervalMs = options.maintenanceIntervalMs ?? 15_000;
   }
@@ -497,7 +503,6 @@ export class EmbeddedLog implements LogBackend {
         state.maxTimestamp = maxTimestamp;
         ops.push({ type: 'put', key: timeIndexKey(topicId, state.partition, maxTimestamp), value: encodeU64(baseOffset) });
       }
-      ops.push({ type: 'put', key: partitionStateKey(topicId, state.partition), value: encodePartitionState(state) });
       if (check.kind === 'append' && producer !== undefined) {
         const entry = rememberBatch(state, producer, count, baseOffset);
         ops.push({ type: 'put', key: producerStateKey(topicId, state.partition, producer.producerId), value: encodeJson(entry) });
@@ -505,7 +510,12 @@ export class EmbeddedLog implements LogBackend {
       }
       results.push({ topic: state.topic.name, partition: state.partition, baseOffset, lastOffset, logAppendTime: now });
     }
-    await this.#queue.enqueue(ops, options.sync === true);
+    // Partition state is written once per group commit, for every partition the group touched.
+    await this.#queue.enqueue(
+      ops,
+      options.sync === true,
+      advanced.map(([state]) => state),
+    );
     for (const [state, highWatermark] of advanced) state.advance(highWatermark);
     return results;
   }
