@@ -12,7 +12,7 @@ export interface CompactionResult {
 }
 
 /** Bytes of rewritten batches per store write: small enough that appends wait only briefly. */
-const CHUNK_BYTES = 4 * 1024 * 1024;
+const CHUNK_BYTES = 1024 * 1024;
 
 /** A key as a map key: latin1 maps each byte to one character, so distinct keys stay distinct. */
 function keyString(key: Uint8Array): string {
@@ -60,7 +60,7 @@ export async function compactPartition(
   const mapIt = log.iterate({ gte: start, lte: last[0] });
   try {
     scan: for (;;) {
-      const entries = await mapIt.nextv(8);
+      const entries = await mapIt.nextv(4);
       if (entries.length === 0) break;
       for (const [, value] of entries) {
         const header = readBatchHeader(value, context);
@@ -94,7 +94,7 @@ export async function compactPartition(
   const rewriteIt = log.iterate({ gte: start, lt: batchKey(topicId, partition, end) });
   try {
     for (;;) {
-      const entries = await rewriteIt.nextv(8);
+      const entries = await rewriteIt.nextv(4);
       if (entries.length === 0) break;
       for (const [key, value] of entries) {
         if (state.topic.deleted) return result;
