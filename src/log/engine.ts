@@ -645,10 +645,33 @@ export class EmbeddedLog implements LogBackend {
   }
 
   async readBatches(topic: string, partition: number, offset: number, options: ReadOptions = {}): Promise<RawBatch[]> {
-    const state = this.#partition(topic, partition);
+    const out: RawBatch[] = [];
+    await this.#scan(this.#partition(topic, partition), offset, options, (batch) => {
+      out.push(batch);
+      return batch.lastOffset - Math.max(batch.baseOffset, offset) + 1;
+    });
+    return out;
+  }
+
+  /**
+   * Visits the stored batches from the one holding `offset` up to the high watermark (or, for
+   * read_committed, the last stable offset) until `maxBytes` or `maxRecords` is reached. `visit`
+   * returns how many records the batch counted for. The next batches are fetched from the store
+   * while `visit` works on the current ones.
+   */
+  async #scan(
+    state: PartitionState,
+    offset: number,
+    options: ReadOptions,
+    visit: (batch: RawBatch) => number,
+  ): Promise<void> {
+    const topic = state.topic.name;
+    const { partition } = state;
     checkOffsetArgument('offset', offset);
     const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
     if (!(maxBytes >= 0)) throw new TributaryError('INVALID_REQUEST', `maxBytes must be ≥ 0, got ${maxBytes}`);
+    const maxRecords = options.maxRecords ?? Number.POSITIVE_INFINITY;
+    if (!(maxRecords >= 1)) throw new TributaryError('INVALID_REQUEST', `maxRecords must be ≥ 1, got ${maxRecords}`);
     const highWatermark = state.highWatermark;
     if (offset < state.logStartOffset || offset > highWatermark) {
       throw new OffsetOutOfRangeError(
@@ -659,18 +682,16 @@ export class EmbeddedLog implements LogBackend {
     // read_committed readers stop at the last stable offset; no batch straddles it, since the
     // oldest open transaction's first batch starts there.
     const bound = options.isolation === 'read_committed' ? state.lastStableOffset : highWatermark;
-    if (offset >= bound) return [];
+    if (offset >= bound) return;
     const { topicId } = state.topic;
-    const end = batchKey(topicId, partition, bound);
-    const maxRecords = options.maxRecords ?? Number.POSITIVE_INFINITY;
-    const out: RawBatch[] = [];
+    const startKey = batchKey(topicId, partition, offset);
+    const it = this.#store.iterator({ gte: startKey, lt: batchKey(topicId, partition, bound) });
     let bytes = 0;
     let records = 0;
-
-    const startKey = batchKey(topicId, partition, offset);
-    const it = this.#store.iterator({ gte: startKey, lt: end });
+    let batches = 0;
+    let next: Promise<[Uint8Array, Uint8Array][]> | undefined;
     try {
-      let entries = await it.nextv(4);
+      let entries = await it.nextv(2);
       // A reader that goes on where it stopped asks for a batch's base offset; otherwise the batch
       // holding `offset` starts below it, one key back.
       if (entries.length === 0 || batchKeyOffset(entries[0]![0]) !== offset) {
@@ -681,20 +702,26 @@ export class EmbeddedLog implements LogBackend {
         }
       }
       while (entries.length > 0) {
+        // Ask for about as many batches as the byte budget has room for, before working on these.
+        const average = batches === 0 ? entries[0]![1].length : bytes / batches;
+        const room = maxBytes - bytes - entries.reduce((sum, [, v]) => sum + v.length, 0);
+        next = room > 0 ? it.nextv(Math.max(1, Math.min(16, Math.ceil(room / Math.max(1, average))))) : undefined;
         for (const [key, value] of entries) {
           const header = this.#header(value, topic, partition, batchKeyOffset(key));
-          out.push({ baseOffset: header.baseOffset, lastOffset: header.lastOffset, bytes: value });
+          records += visit({ baseOffset: header.baseOffset, lastOffset: header.lastOffset, bytes: value });
           bytes += value.length;
-          // Offsets, not records: with compaction's gaps this errs on the side of reading more.
-          records += header.lastOffset - Math.max(header.baseOffset, offset) + 1;
-          if (bytes >= maxBytes || records >= maxRecords) return out;
+          batches++;
+          if (bytes >= maxBytes || records >= maxRecords) return;
         }
-        entries = await it.nextv(16);
+        if (next === undefined) return;
+        entries = await next;
+        next = undefined;
       }
     } finally {
+      // The iterator serves one call at a time: let a prefetch finish before closing it.
+      if (next !== undefined) await next.catch(() => undefined);
       await it.close();
     }
-    return out;
   }
 
   #header(bytes: Uint8Array, topic: string, partition: number, keyOffset: number) {
@@ -711,31 +738,35 @@ export class EmbeddedLog implements LogBackend {
 
   async read(topic: string, partition: number, offset: number, options: ReadOptions = {}): Promise<ReadResult> {
     const state = this.#partition(topic, partition);
-    const maxRecords = options.maxRecords ?? Number.POSITIVE_INFINITY;
-    if (!(maxRecords >= 1)) throw new TributaryError('INVALID_REQUEST', `maxRecords must be ≥ 1, got ${maxRecords}`);
     const committed = options.isolation === 'read_committed';
-    const bound = committed ? state.lastStableOffset : state.highWatermark;
-    const batches = await this.readBatches(topic, partition, offset, options);
+    const maxRecords = options.maxRecords ?? Number.POSITIVE_INFINITY;
+    const context = { topic, partition };
     const records: LogRecord[] = [];
     let nextOffset = offset;
-    outer: for (const batch of batches) {
-      const decoded = decodeRecordBatch(batch.bytes, { context: { topic, partition } });
+    let visited = 0;
+    // Taken in the same tick as the scan takes its own: a gap is skipped only up to what it saw.
+    const bound = committed ? state.lastStableOffset : state.highWatermark;
+    await this.#scan(state, offset, options, (batch) => {
+      visited++;
+      const decoded = decodeRecordBatch(batch.bytes, { context });
+      nextOffset = batch.lastOffset + 1;
       if (decoded.isControl || (committed && decoded.isTransactional && isAborted(state, decoded.producerId, decoded.baseOffset))) {
-        nextOffset = batch.lastOffset + 1;
-        continue;
+        return 0;
       }
+      let counted = 0;
       for (const r of decoded.records) {
         if (r.offset < offset) continue;
         records.push(r);
+        counted++;
         if (records.length >= maxRecords) {
           nextOffset = r.offset + 1;
-          break outer;
+          break;
         }
       }
-      nextOffset = batch.lastOffset + 1;
-    }
+      return counted;
+    });
     // Nothing stored between `offset` and the bound (compacted or retained away): skip the gap.
-    if (batches.length === 0 && offset < bound) nextOffset = bound;
+    if (visited === 0 && offset < bound) nextOffset = bound;
     return { records, nextOffset, highWatermark: state.highWatermark, logStartOffset: state.logStartOffset };
   }
 
