@@ -1,0 +1,677 @@
+/**
+ * JSON Schema compatibility: does every document the writer schema accepts also pass the reader
+ * schema? Judged by comparing the two schemas keyword by keyword, after Confluent Schema Registry's
+ * rules (open/closed content models, `required`, types, bounds, `enum`, combined schemas…); the
+ * full list, with what is compatible in which direction, is in `JSON-COMPATIBILITY.md`.
+ *
+ * Every issue is `KIND: explanation`, where KIND is Confluent's difference name where it has one.
+ * Paths are JSON pointers (`#/properties/age/maximum`) into the schema; `$ref`s are followed, and the
+ * path stays that of the referring schema.
+ */
+import type { CompatibilityIssue } from './types.ts';
+import { isObject, type Json, type JsonObject, type Located, SchemaIndex } from './json-index.ts';
+
+/** Writer and reader, each with its index of `$ref` targets and dialect. */
+export interface JsonSide {
+  readonly root: Located;
+  /** 2019-09 and later: keywords next to `$ref` apply too (draft-07 ignores them). */
+  readonly refSiblings: boolean;
+}
+
+/** Every reason `reader` may reject a document that `writer` accepts; empty when none. */
+export function jsonCompatibility(reader: JsonSide, writer: JsonSide): CompatibilityIssue[] {
+  const issues: CompatibilityIssue[] = [];
+  new Comparison(issues, writer.refSiblings, reader.refSiblings, new Map()).located(writer.root, reader.root, []);
+  return issues;
+}
+
+type Path = readonly string[];
+
+type Shape =
+  | { readonly kind: 'any' }
+  | { readonly kind: 'never' }
+  | { readonly kind: 'typed'; readonly loc: Located; readonly node: JsonObject }
+  | { readonly kind: 'sum'; readonly op: 'anyOf' | 'oneOf'; readonly parts: readonly Part[] }
+  | { readonly kind: 'product'; readonly parts: readonly Part[] }
+  | { readonly kind: 'not'; readonly inner: Located };
+
+/** A piece of a combined schema and where it sits relative to the combining node. */
+interface Part {
+  readonly shape: Shape;
+  readonly path: Path;
+}
+
+type JsonType = 'null' | 'boolean' | 'object' | 'array' | 'number' | 'integer' | 'string';
+
+const ANY: Shape = { kind: 'any' };
+const NEVER: Shape = { kind: 'never' };
+const TRUE_SCHEMA = (index: SchemaIndex): Located => ({ node: true, base: '', index });
+
+/** Keywords that never constrain a value. */
+const ANNOTATIONS = new Set([
+  '$schema',
+  '$id',
+  '$anchor',
+  '$comment',
+  '$defs',
+  '$vocabulary',
+  '$dynamicAnchor',
+  '$recursiveAnchor',
+  'definitions',
+  'title',
+  'description',
+  'default',
+  'examples',
+  'deprecated',
+  'readOnly',
+  'writeOnly',
+  'contentEncoding',
+  'contentMediaType',
+  'contentSchema',
+]);
+const COMBINATORS = new Set(['allOf', 'anyOf', 'oneOf', 'not', '$ref']);
+
+const OBJECT_KEYWORDS = [
+  'properties',
+  'required',
+  'additionalProperties',
+  'patternProperties',
+  'minProperties',
+  'maxProperties',
+  'dependencies',
+  'dependentRequired',
+  'dependentSchemas',
+  'propertyNames',
+  'unevaluatedProperties',
+];
+const ARRAY_KEYWORDS = ['items', 'prefixItems', 'additionalItems', 'minItems', 'maxItems', 'uniqueItems', 'contains', 'unevaluatedItems'];
+const STRING_KEYWORDS = ['minLength', 'maxLength', 'pattern', 'format'];
+const NUMBER_KEYWORDS = ['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'multipleOf'];
+
+class Comparison {
+  constructor(
+    private readonly issues: CompatibilityIssue[],
+    private readonly writerRefSiblings: boolean,
+    private readonly readerRefSiblings: boolean,
+    /** Pairs compared or being compared (recursive schemas terminate). */
+    private readonly seen: Map<object, Set<object>>,
+  ) {}
+
+  located(writer: Located, reader: Located, path: Path): void {
+    if (isObject(writer.node) && isObject(reader.node) && !hasRef(writer.node) && sameJson(writer.node, reader.node)) return;
+    this.shapes(this.shape(writer, this.writerRefSiblings), this.shape(reader, this.readerRefSiblings), path);
+  }
+
+  private shapes(w: Shape, r: Shape, path: Path): void {
+    if (r.kind === 'any' || w.kind === 'never') return;
+    if (r.kind === 'never') {
+      this.add(path, 'TYPE_NARROWED', 'the reader schema is false and accepts nothing');
+      return;
+    }
+    if (r.kind === 'product') {
+      for (const part of r.parts) this.shapes(w, part.shape, [...path, ...part.path]);
+      return;
+    }
+    if (w.kind === 'sum') {
+      if (r.kind === 'sum' && w.op === 'anyOf' && r.op === 'oneOf' && w.parts.length > 1 && r.parts.length > 1) {
+        this.add([...path, 'oneOf'], 'COMBINED_TYPE_CHANGED', 'anyOf became oneOf: a document may match several branches');
+      }
+      w.parts.forEach((part, i) => {
+        if (r.kind !== 'sum') {
+          this.shapes(part.shape, r, path);
+        } else if (!r.parts.some((rp) => this.probe(part.shape, rp.shape).length === 0)) {
+          this.add([...path, r.op], 'SUM_TYPE_NARROWED', `no branch of the reader's ${r.op} accepts the writer's ${w.op} branch ${i}`);
+        }
+      });
+      return;
+    }
+    if (w.kind === 'product') {
+      let best: CompatibilityIssue[] | undefined;
+      for (const part of w.parts) {
+        const found = this.probe(part.shape, r, path);
+        if (found.length === 0) return;
+        if (best === undefined || found.length < best.length) best = found;
+      }
+      this.issues.push(...(best ?? []));
+      return;
+    }
+    if (r.kind === 'sum') {
+      const found = r.parts.map((rp) => this.probe(w, rp.shape, [...path, ...rp.path]));
+      if (found.some((f) => f.length === 0)) return;
+      if (found.length === 1) this.issues.push(...(found[0] ?? []));
+      else this.add([...path, r.op], 'TYPE_CHANGED', `no branch of the reader's ${r.op} accepts the writer's schema`);
+      return;
+    }
+    if (r.kind === 'not') {
+      if (w.kind === 'not') this.located(r.inner, w.inner, [...path, 'not']);
+      else this.add([...path, 'not'], 'NOT_TYPE_ADDED', 'the reader excludes values with "not" that the writer allows');
+      return;
+    }
+    if (w.kind === 'any') {
+      this.add(path, 'TYPE_NARROWED', 'the reader constrains values the writer left unconstrained');
+      return;
+    }
+    if (w.kind === 'not') {
+      this.add(path, 'TYPE_CHANGED', 'the writer only excludes values ("not"); the reader constrains them');
+      return;
+    }
+    this.typed(w.loc, w.node, r.loc, r.node, path);
+  }
+
+  /** The issues comparing a pair would raise, without raising them. */
+  private probe(w: Shape, r: Shape, path: Path = []): CompatibilityIssue[] {
+    const found: CompatibilityIssue[] = [];
+    const seen = new Map<object, Set<object>>();
+    for (const [k, v] of this.seen) seen.set(k, new Set(v));
+    new Comparison(found, this.writerRefSiblings, this.readerRefSiblings, seen).shapes(w, r, path);
+    return found;
+  }
+
+  private probeLocated(w: Located, r: Located, path: Path): CompatibilityIssue[] {
+    const found: CompatibilityIssue[] = [];
+    const seen = new Map<object, Set<object>>();
+    for (const [k, v] of this.seen) seen.set(k, new Set(v));
+    new Comparison(found, this.writerRefSiblings, this.readerRefSiblings, seen).located(w, r, path);
+    return found;
+  }
+
+  /** A schema node seen as any/never/typed/sum/product/not, `$ref`s followed. */
+  private shape(loc: Located, refSiblings: boolean, depth = 0): Shape {
+    const node = loc.node;
+    if (node === true) return ANY;
+    if (node === false) return NEVER;
+    if (!isObject(node)) return ANY;
+    const base = SchemaIndex.baseOf(node, loc.base);
+    const here: Located = { node, base, index: loc.index };
+    const parts: Part[] = [];
+    const ref = node['$ref'];
+    if (typeof ref === 'string' && depth < 64) {
+      const target = loc.index.resolve(ref, base);
+      const targetShape = target === undefined ? ANY : this.shape(target, refSiblings, depth + 1);
+      if (!refSiblings) return targetShape;
+      parts.push({ shape: targetShape, path: [] });
+    }
+    if (Object.keys(node).some((k) => !ANNOTATIONS.has(k) && !COMBINATORS.has(k))) {
+      parts.push({ shape: { kind: 'typed', loc: here, node }, path: [] });
+    }
+    for (const op of ['allOf', 'anyOf', 'oneOf'] as const) {
+      const list = node[op];
+      if (!Array.isArray(list)) continue;
+      const branches = list.map((b, i) => ({
+        shape: this.shape({ node: b, base, index: loc.index }, refSiblings, depth + 1),
+        path: [op, String(i)],
+      }));
+      if (branches.length === 1) parts.push(branches[0]!);
+      else if (op === 'allOf') parts.push({ shape: { kind: 'product', parts: branches }, path: [] });
+      else parts.push({ shape: { kind: 'sum', op, parts: branches }, path: [] });
+    }
+    const not = node['not'];
+    if (not !== undefined) parts.push({ shape: { kind: 'not', inner: { node: not, base, index: loc.index } }, path: [] });
+    if (parts.length === 0) return ANY;
+    if (parts.length === 1) {
+      const only = parts[0]!;
+      return only.path.length === 0 ? only.shape : { kind: 'product', parts };
+    }
+    return { kind: 'product', parts };
+  }
+
+  private typed(wl: Located, w: JsonObject, rl: Located, r: JsonObject, path: Path): void {
+    // Each pair of schema nodes is compared once: recursive schemas end, and an issue is reported
+    // at the shallowest path that reaches it.
+    let readers = this.seen.get(w);
+    if (readers === undefined) this.seen.set(w, (readers = new Set()));
+    if (readers.has(r)) return;
+    readers.add(r);
+    this.types(w, r, path);
+    this.enums(w, r, path);
+    this.strings(w, r, path);
+    this.numbers(w, r, path);
+    if (OBJECT_KEYWORDS.some((k) => k in w || k in r)) this.objects(wl, w, rl, r, path);
+    if (ARRAY_KEYWORDS.some((k) => k in w || k in r)) this.arrays(wl, w, rl, r, path);
+    if (['if', 'then', 'else'].some((k) => k in r)) {
+      if (!sameJson(pick(w, ['if', 'then', 'else']), pick(r, ['if', 'then', 'else']))) {
+        this.add([...path, 'if'], 'CONDITIONAL_CHANGED', 'the reader adds or changes if/then/else');
+      }
+    }
+  }
+
+  private types(w: JsonObject, r: JsonObject, path: Path): void {
+    const rt = typesOf(r);
+    if (rt === undefined) return;
+    let wt = typesOf(w);
+    if (wt === undefined) {
+      const values = enumValues(w);
+      if (values === undefined) {
+        this.add([...path, 'type'], 'TYPE_NARROWED', `the reader requires type ${[...rt].join(' or ')}; the writer allows any type`);
+        return;
+      }
+      wt = new Set(values.map(typeOfValue));
+    }
+    const uncovered = [...wt].filter((t) => !rt.has(t) && !(t === 'integer' && rt.has('number')));
+    if (uncovered.length === 0) return;
+    const overlaps = uncovered.length < wt.size || (uncovered.includes('number') && rt.has('integer'));
+    const kind = overlaps ? 'TYPE_NARROWED' : 'TYPE_CHANGED';
+    this.add([...path, 'type'], kind, `the reader does not accept writer type ${uncovered.join(', ')}`);
+  }
+
+  private enums(w: JsonObject, r: JsonObject, path: Path): void {
+    const rv = enumValues(r);
+    if (rv === undefined) return;
+    const key = 'enum' in r ? 'enum' : 'const';
+    const wv = enumValues(w);
+    if (wv === undefined) {
+      this.add([...path, key], 'ENUM_ADDED', `the reader restricts values to ${JSON.stringify(rv)}`);
+      return;
+    }
+    const missing = wv.filter((v) => !rv.some((x) => sameJson(x, v)));
+    if (missing.length === 0) return;
+    const narrowed = rv.every((v) => wv.some((x) => sameJson(x, v)));
+    this.add([...path, key], narrowed ? 'ENUM_ARRAY_NARROWED' : 'ENUM_ARRAY_CHANGED', `the reader does not accept ${JSON.stringify(missing)}`);
+  }
+
+  private strings(w: JsonObject, r: JsonObject, path: Path): void {
+    this.upper(w, r, path, 'maxLength');
+    this.lower(w, r, path, 'minLength');
+    for (const key of ['pattern', 'format'] as const) {
+      const rp = r[key];
+      if (rp === undefined) continue;
+      const wp = w[key];
+      if (wp === undefined) this.add([...path, key], `${screaming(key)}_ADDED`, `the reader adds ${key} ${JSON.stringify(rp)}`);
+      else if (wp !== rp) this.add([...path, key], `${screaming(key)}_CHANGED`, `${key} changed from ${JSON.stringify(wp)} to ${JSON.stringify(rp)}`);
+    }
+  }
+
+  private numbers(w: JsonObject, r: JsonObject, path: Path): void {
+    const rUp = bound(r, 'maximum', 'exclusiveMaximum', Math.min);
+    if (rUp !== undefined) {
+      const wUp = bound(w, 'maximum', 'exclusiveMaximum', Math.min);
+      if (wUp === undefined) {
+        this.add([...path, rUp.key], `${screaming(rUp.key)}_ADDED`, `the reader adds ${rUp.key} ${rUp.value}`);
+      } else if (wUp.value > rUp.value || (wUp.value === rUp.value && rUp.exclusive && !wUp.exclusive)) {
+        this.add([...path, rUp.key], `${screaming(rUp.key)}_DECREASED`, `upper bound tightened from ${wUp.value} to ${rUp.value}`);
+      }
+    }
+    const rLow = bound(r, 'minimum', 'exclusiveMinimum', Math.max);
+    if (rLow !== undefined) {
+      const wLow = bound(w, 'minimum', 'exclusiveMinimum', Math.max);
+      if (wLow === undefined) {
+        this.add([...path, rLow.key], `${screaming(rLow.key)}_ADDED`, `the reader adds ${rLow.key} ${rLow.value}`);
+      } else if (wLow.value < rLow.value || (wLow.value === rLow.value && rLow.exclusive && !wLow.exclusive)) {
+        this.add([...path, rLow.key], `${screaming(rLow.key)}_INCREASED`, `lower bound tightened from ${wLow.value} to ${rLow.value}`);
+      }
+    }
+    const rm = r['multipleOf'];
+    if (typeof rm === 'number') {
+      const wm = w['multipleOf'];
+      if (typeof wm !== 'number') {
+        const integersOnly = rm === 1 && typesOf(w)?.has('integer') === true && typesOf(w)?.size === 1;
+        if (!integersOnly) this.add([...path, 'multipleOf'], 'MULTIPLE_OF_ADDED', `the reader adds multipleOf ${rm}`);
+      } else if (!isWhole(wm / rm)) {
+        this.add([...path, 'multipleOf'], 'MULTIPLE_OF_CHANGED', `multiples of ${wm} are not all multiples of ${rm}`);
+      }
+    }
+  }
+
+  private objects(wl: Located, w: JsonObject, rl: Located, r: JsonObject, path: Path): void {
+    const wProps = isObject(w['properties']) ? w['properties'] : {};
+    const rProps = isObject(r['properties']) ? r['properties'] : {};
+    const wModel = contentModel(w);
+    const rModel = contentModel(r);
+    const wRequired = stringList(w['required']);
+    const rRequired = stringList(r['required']);
+    const at = (l: Located, node: Json): Located => ({ node, base: l.base, index: l.index });
+
+    for (const name of new Set([...Object.keys(wProps), ...Object.keys(rProps)])) {
+      const propPath = [...path, 'properties', name];
+      const wp = wProps[name];
+      const rp = rProps[name];
+      if (wp !== undefined && rp !== undefined) {
+        this.located(at(wl, wp), at(rl, rp), propPath);
+      } else if (rp === undefined) {
+        // Removed: the writer's documents may still carry it; the reader's content model decides.
+        if (rModel.kind === 'open') continue;
+        const cover = schemaForKey(rModel, name);
+        if (cover !== undefined) {
+          const found = this.probeLocated(at(wl, wp!), at(rl, cover), propPath);
+          if (found.length > 0) {
+            this.issues.push(...found);
+            this.add(propPath, 'PROPERTY_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL', `property '${name}' was removed and the reader's patternProperties/additionalProperties do not accept it`);
+          }
+        } else if (wp !== false) {
+          this.add(propPath, 'PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL', `property '${name}' was removed from a closed content model`);
+        }
+      } else {
+        // Added: the writer may have written it under its content model.
+        if (wModel.kind === 'open') {
+          if (this.shape(at(rl, rp), this.readerRefSiblings).kind !== 'any') {
+            this.add(propPath, 'PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL', `property '${name}' was added to an open content model, where the writer may have written any value for it`);
+          }
+        } else {
+          const cover = schemaForKey(wModel, name);
+          if (cover !== undefined && this.probeLocated(at(wl, cover), at(rl, rp), propPath).length > 0) {
+            this.add(propPath, 'PROPERTY_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL', `property '${name}' was added and does not accept what the writer's patternProperties/additionalProperties allowed`);
+          }
+        }
+        if (rRequired.has(name) && !hasDefault(rp) && !wRequired.has(name)) {
+          this.add([...path, 'required', name], 'REQUIRED_PROPERTY_ADDED', `property '${name}' was added as required without a default`);
+        }
+      }
+    }
+
+    for (const name of rRequired) {
+      if (wRequired.has(name) || (rProps[name] !== undefined && wProps[name] === undefined)) continue;
+      if (rProps[name] !== undefined && hasDefault(rProps[name])) continue;
+      this.add([...path, 'required', name], 'REQUIRED_ATTRIBUTE_ADDED', `property '${name}' became required`);
+    }
+
+    this.additional(wl, w, rl, r, path, 'additionalProperties');
+    this.patternProperties(wl, w, rl, r, wModel, rModel, path);
+    this.dependencies(wl, w, rl, r, path);
+    const rNames = r['propertyNames'];
+    if (rNames !== undefined && rNames !== true) {
+      const wNames = w['propertyNames'];
+      if (wNames === undefined) this.add([...path, 'propertyNames'], 'PROPERTY_NAMES_ADDED', 'the reader restricts property names');
+      else this.located(at(wl, wNames), at(rl, rNames), [...path, 'propertyNames']);
+    }
+    this.upper(w, r, path, 'maxProperties');
+    this.lower(w, r, path, 'minProperties');
+  }
+
+  private additional(wl: Located, w: JsonObject, rl: Located, r: JsonObject, path: Path, key: string): void {
+    const wa = w[key];
+    const ra = r[key];
+    const p = [...path, key];
+    if (ra === undefined || ra === true || sameJson(ra, {})) return;
+    if (wa === false) return;
+    if (ra === false) {
+      this.add(p, `${screaming(key)}_REMOVED`, `the reader no longer allows ${key === 'additionalProperties' ? 'additional properties' : 'additional items'}`);
+      return;
+    }
+    if (wa === undefined || wa === true || sameJson(wa, {})) {
+      this.add(p, `${screaming(key)}_NARROWED`, `the reader constrains ${key} that the writer left open`);
+      return;
+    }
+    this.located({ ...wl, node: wa }, { ...rl, node: ra }, p);
+  }
+
+  private patternProperties(
+    wl: Located,
+    w: JsonObject,
+    rl: Located,
+    r: JsonObject,
+    wModel: ContentModel,
+    rModel: ContentModel,
+    path: Path,
+  ): void {
+    const wp = isObject(w['patternProperties']) ? w['patternProperties'] : {};
+    const rp = isObject(r['patternProperties']) ? r['patternProperties'] : {};
+    const at = (l: Located, node: Json): Located => ({ node, base: l.base, index: l.index });
+    for (const pattern of new Set([...Object.keys(wp), ...Object.keys(rp)])) {
+      const p = [...path, 'patternProperties', pattern];
+      const ws = wp[pattern];
+      const rs = rp[pattern];
+      if (ws !== undefined && rs !== undefined) {
+        this.located(at(wl, ws), at(rl, rs), p);
+      } else if (rs !== undefined) {
+        if (wModel.kind === 'closed') continue;
+        const cover = wModel.kind === 'partial' ? wModel.additional : undefined;
+        const found = this.probeLocated(cover === undefined ? TRUE_SCHEMA(wl.index) : at(wl, cover), at(rl, rs), p);
+        if (found.length > 0) this.add(p, 'PATTERN_PROPERTY_ADDED', `the reader constrains properties matching /${pattern}/ that the writer allowed`);
+      } else {
+        if (rModel.kind === 'open') continue;
+        const cover = rModel.kind === 'partial' ? rModel.additional : undefined;
+        if (cover === undefined) {
+          this.add(p, 'PATTERN_PROPERTY_REMOVED', `properties matching /${pattern}/ are no longer accepted`);
+        } else if (this.probeLocated(at(wl, ws!), at(rl, cover), p).length > 0) {
+          this.add(p, 'PATTERN_PROPERTY_REMOVED', `properties matching /${pattern}/ are not accepted by the reader's additionalProperties`);
+        }
+      }
+    }
+  }
+
+  private dependencies(wl: Located, w: JsonObject, rl: Located, r: JsonObject, path: Path): void {
+    const wd = dependencyForms(w);
+    const rd = dependencyForms(r);
+    for (const [name, { list, key }] of rd.required) {
+      const have = wd.required.get(name)?.list ?? new Set<string>();
+      const added = [...list].filter((x) => !have.has(x));
+      if (added.length > 0) {
+        this.add([...path, key, name], have.size === 0 ? 'DEPENDENCY_ARRAY_ADDED' : 'DEPENDENCY_ARRAY_EXTENDED', `when '${name}' is present the reader also requires ${added.join(', ')}`);
+      }
+    }
+    const at = (l: Located, node: Json): Located => ({ node, base: l.base, index: l.index });
+    for (const [name, { schema, key }] of rd.schemas) {
+      const ws = wd.schemas.get(name);
+      if (ws === undefined) this.add([...path, key, name], 'DEPENDENCY_SCHEMA_ADDED', `the reader adds a schema dependency on '${name}'`);
+      else this.located(at(wl, ws.schema), at(rl, schema), [...path, key, name]);
+    }
+  }
+
+  private arrays(wl: Located, w: JsonObject, rl: Located, r: JsonObject, path: Path): void {
+    const wa = arrayModel(w);
+    const ra = arrayModel(r);
+    const at = (l: Located, node: Json | undefined): Located => ({ node: node ?? true, base: l.base, index: l.index });
+    const positions = Math.max(wa.prefix.length, ra.prefix.length);
+    for (let i = 0; i < positions; i++) {
+      if (i >= wa.prefix.length && wa.rest === false) break; // the writer never writes this position
+      const ws = i < wa.prefix.length ? wa.prefix[i] : wa.rest;
+      const rs = i < ra.prefix.length ? ra.prefix[i] : ra.rest;
+      const p = i < ra.prefix.length ? [...path, ra.prefixKey, String(i)] : [...path, ra.restKey];
+      if (i >= wa.prefix.length && isOpen(ws) && !isOpen(rs)) {
+        this.add(p, 'ITEM_ADDED_TO_OPEN_CONTENT_MODEL', `tuple item ${i} was added where the writer allowed any item`);
+      } else if (i >= ra.prefix.length && rs === false && ws !== false) {
+        this.add(p, 'ITEM_REMOVED_FROM_CLOSED_CONTENT_MODEL', `tuple item ${i} was removed and the reader accepts no further items`);
+      } else {
+        this.located(at(wl, ws), at(rl, rs), p);
+      }
+    }
+    if (!(positions > wa.prefix.length && wa.rest === false)) {
+      const p = [...path, ra.restKey];
+      const tuple = wa.prefix.length + ra.prefix.length > 0;
+      if (ra.rest === false && wa.rest !== false) {
+        this.add(p, tuple ? 'ADDITIONAL_ITEMS_REMOVED' : 'ITEMS_REMOVED', 'the reader accepts no further array items');
+      } else if (tuple && isOpen(wa.rest) && !isOpen(ra.rest)) {
+        this.add(p, 'ADDITIONAL_ITEMS_NARROWED', 'the reader constrains further items the writer left open');
+      } else {
+        this.located(at(wl, wa.rest), at(rl, ra.rest), p);
+      }
+    }
+    this.upper(w, r, path, 'maxItems');
+    this.lower(w, r, path, 'minItems');
+    if (r['uniqueItems'] === true && w['uniqueItems'] !== true) {
+      this.add([...path, 'uniqueItems'], 'UNIQUE_ITEMS_ADDED', 'the reader requires unique items');
+    }
+    const rc = r['contains'];
+    if (rc !== undefined) {
+      const wc = w['contains'];
+      if (wc === undefined) this.add([...path, 'contains'], 'CONTAINS_ADDED', 'the reader requires an item matching "contains"');
+      else this.located(at(wl, wc), at(rl, rc), [...path, 'contains']);
+      this.upper(w, r, path, 'maxContains');
+      this.lower(w, r, path, 'minContains');
+    }
+  }
+
+  private upper(w: JsonObject, r: JsonObject, path: Path, key: string): void {
+    const rv = r[key];
+    if (typeof rv !== 'number') return;
+    const wv = w[key];
+    if (typeof wv !== 'number') this.add([...path, key], `${screaming(key)}_ADDED`, `the reader adds ${key} ${rv}`);
+    else if (rv < wv) this.add([...path, key], `${screaming(key)}_DECREASED`, `${key} decreased from ${wv} to ${rv}`);
+  }
+
+  private lower(w: JsonObject, r: JsonObject, path: Path, key: string): void {
+    const rv = r[key];
+    if (typeof rv !== 'number' || (rv <= 0 && key !== 'minContains')) return;
+    const wv = w[key];
+    if (typeof wv !== 'number') this.add([...path, key], `${screaming(key)}_ADDED`, `the reader adds ${key} ${rv}`);
+    else if (rv > wv) this.add([...path, key], `${screaming(key)}_INCREASED`, `${key} increased from ${wv} to ${rv}`);
+  }
+
+  private add(path: Path, kind: string, message: string): void {
+    this.issues.push({ path: pointer(path), message: `${kind}: ${message}` });
+  }
+}
+
+type ContentModel =
+  | { readonly kind: 'open' }
+  | { readonly kind: 'closed' }
+  | { readonly kind: 'partial'; readonly patterns: readonly [RegExp, Json][]; readonly additional: Json | undefined };
+
+/** Open: any other property is accepted. Closed: none is. Partial: some are, under a schema. */
+function contentModel(node: JsonObject): ContentModel {
+  const patterns = isObject(node['patternProperties']) ? Object.entries(node['patternProperties']) : [];
+  const extra = [node['additionalProperties'], node['unevaluatedProperties']];
+  const isOpen = (v: Json | undefined) => v === undefined || v === true || sameJson(v, {});
+  if (patterns.length === 0 && extra.every(isOpen)) return { kind: 'open' };
+  const additional = extra.find((v) => v !== undefined && !isOpen(v));
+  if (patterns.length === 0 && additional === false) return { kind: 'closed' };
+  return {
+    kind: 'partial',
+    patterns: patterns.map(([p, s]) => [regex(p), s] as [RegExp, Json]),
+    additional: additional === false ? undefined : (additional ?? true),
+  };
+}
+
+function schemaForKey(model: ContentModel, key: string): Json | undefined {
+  if (model.kind !== 'partial') return model.kind === 'open' ? true : undefined;
+  for (const [pattern, schema] of model.patterns) if (pattern.test(key)) return schema;
+  return model.additional;
+}
+
+interface ArrayModel {
+  readonly prefix: readonly Json[];
+  readonly prefixKey: string;
+  /** Schema of the items after the prefix: absent means any. */
+  readonly rest: Json | undefined;
+  readonly restKey: string;
+}
+
+/** draft-07 `items: [...]` + `additionalItems`, or 2020-12 `prefixItems` + `items`. */
+function arrayModel(node: JsonObject): ArrayModel {
+  const prefixItems = node['prefixItems'];
+  const items = node['items'];
+  if (Array.isArray(prefixItems)) return { prefix: prefixItems, prefixKey: 'prefixItems', rest: items, restKey: 'items' };
+  if (Array.isArray(items)) return { prefix: items, prefixKey: 'items', rest: node['additionalItems'], restKey: 'additionalItems' };
+  return { prefix: [], prefixKey: 'items', rest: items, restKey: 'items' };
+}
+
+function dependencyForms(node: JsonObject) {
+  const required = new Map<string, { list: Set<string>; key: string }>();
+  const schemas = new Map<string, { schema: Json; key: string }>();
+  const take = (value: Json | undefined, key: string) => {
+    if (!isObject(value)) return;
+    for (const [name, dep] of Object.entries(value)) {
+      if (Array.isArray(dep)) required.set(name, { list: stringList(dep), key });
+      else schemas.set(name, { schema: dep, key });
+    }
+  };
+  take(node['dependencies'], 'dependencies');
+  take(node['dependentRequired'], 'dependentRequired');
+  take(node['dependentSchemas'], 'dependentSchemas');
+  return { required, schemas };
+}
+
+function typesOf(node: JsonObject): Set<JsonType> | undefined {
+  const type = node['type'];
+  if (typeof type === 'string') return new Set([type as JsonType]);
+  if (Array.isArray(type)) return new Set(type.filter((t): t is JsonType => typeof t === 'string'));
+  const inferred = new Set<JsonType>();
+  const keys = Object.keys(node);
+  if (keys.some((k) => OBJECT_KEYWORDS.includes(k))) inferred.add('object');
+  if (keys.some((k) => ARRAY_KEYWORDS.includes(k))) inferred.add('array');
+  if (keys.some((k) => STRING_KEYWORDS.includes(k))) inferred.add('string');
+  if (keys.some((k) => NUMBER_KEYWORDS.includes(k))) inferred.add('number');
+  return inferred.size === 0 ? undefined : inferred;
+}
+
+function enumValues(node: JsonObject): Json[] | undefined {
+  if (Array.isArray(node['enum'])) return node['enum'];
+  if ('const' in node) return [node['const'] ?? null];
+  return undefined;
+}
+
+function typeOfValue(value: Json): JsonType {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'integer' : 'number';
+  return typeof value as JsonType;
+}
+
+/** The tightest bound of an inclusive and an exclusive keyword. */
+function bound(node: JsonObject, inclusive: string, exclusive: string, tighter: (a: number, b: number) => number) {
+  const inc = node[inclusive];
+  const exc = node[exclusive];
+  const candidates: { value: number; exclusive: boolean; key: string }[] = [];
+  if (typeof inc === 'number') candidates.push({ value: inc, exclusive: false, key: inclusive });
+  if (typeof exc === 'number') candidates.push({ value: exc, exclusive: true, key: exclusive });
+  if (candidates.length === 0) return undefined;
+  if (candidates.length === 1) return candidates[0]!;
+  const [a, b] = candidates as [(typeof candidates)[0], (typeof candidates)[0]];
+  if (a.value === b.value) return b; // equal values: the exclusive one is tighter
+  return tighter(a.value, b.value) === a.value ? a : b;
+}
+
+/** Absent, `true` or `{}`: accepts anything. */
+function isOpen(node: Json | undefined): boolean {
+  return node === undefined || node === true || (isObject(node) && Object.keys(node).length === 0);
+}
+
+function hasDefault(node: Json | undefined): boolean {
+  return isObject(node) && 'default' in node;
+}
+
+function hasRef(node: Json): boolean {
+  if (Array.isArray(node)) return node.some(hasRef);
+  if (!isObject(node)) return false;
+  for (const [key, value] of Object.entries(node)) {
+    if (key === '$ref' || key === '$dynamicRef' || key === '$recursiveRef') return true;
+    if (key !== 'enum' && key !== 'const' && key !== 'default' && key !== 'examples' && hasRef(value)) return true;
+  }
+  return false;
+}
+
+function stringList(value: Json | undefined): Set<string> {
+  return new Set(Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : []);
+}
+
+function pick(node: JsonObject, keys: readonly string[]): JsonObject {
+  const out: JsonObject = {};
+  for (const key of keys) if (key in node) out[key] = node[key] ?? null;
+  return out;
+}
+
+/** Structural equality of JSON values (object key order ignored). */
+export function sameJson(a: Json | undefined, b: Json | undefined): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((v, i) => sameJson(v, b[i]));
+  const ao = a as JsonObject;
+  const bo = b as JsonObject;
+  const keys = Object.keys(ao);
+  return keys.length === Object.keys(bo).length && keys.every((k) => k in bo && sameJson(ao[k], bo[k]));
+}
+
+function isWhole(x: number): boolean {
+  return Math.abs(x - Math.round(x)) < 1e-9;
+}
+
+function regex(pattern: string): RegExp {
+  try {
+    return new RegExp(pattern, 'u');
+  } catch {
+    try {
+      return new RegExp(pattern);
+    } catch {
+      return /$^/;
+    }
+  }
+}
+
+function screaming(key: string): string {
+  return key.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase();
+}
+
+function pointer(path: Path): string {
+  return `#${path.map((s) => `/${s.replace(/~/g, '~0').replace(/\//g, '~1')}`).join('')}`;
+}
