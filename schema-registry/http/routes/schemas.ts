@@ -1,0 +1,62 @@
+/**
+ * Schemas by global id: `GET /schemas`, `GET /schemas/ids/{id}` (`subject`, `format`),
+ * `GET /schemas/ids/{id}/schema|subjects|versions`.
+ *
+ * `GET /schemas/ids/{id}` is what every deserializer calls; its JSON is cached per id and format
+ * until the registry changes.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { SchemaRegistry } from '../../registry.ts';
+import { schemaBody, schemaText, versionBody } from '../bodies.ts';
+import { REGISTRY_CONTENT_TYPE } from '../content-types.ts';
+import { count, flag, type Query, schemaId, text } from '../params.ts';
+
+type IdRoute = { Params: { id: string }; Querystring: Query };
+
+export function schemaRoutes(app: FastifyInstance, registry: SchemaRegistry): void {
+  const cache = new Map<string, string>();
+  let cachedAt = -1;
+
+  app.get<{ Querystring: Query }>('/schemas', async (req, reply) => {
+    const all = registry.listSchemas({
+      subjectPrefix: text(req.query, 'subjectPrefix'),
+      deleted: flag(req.query, 'deleted'),
+      latestOnly: flag(req.query, 'latestOnly'),
+    });
+    const offset = count(req.query, 'offset', 0);
+    const limit = count(req.query, 'limit', -1);
+    const page = all.slice(offset, limit > 0 ? offset + limit : undefined);
+    return reply.type(REGISTRY_CONTENT_TYPE).send(page.map((v) => versionBody(registry, v, text(req.query, 'format'))));
+  });
+
+  app.get<IdRoute>('/schemas/ids/:id', async (req, reply) => {
+    if (cachedAt !== registry.generation) {
+      cache.clear();
+      cachedAt = registry.generation;
+    }
+    const format = text(req.query, 'format') ?? '';
+    const key = `${req.params.id}\u0000${format}`;
+    let json = cache.get(key);
+    if (json === undefined) {
+      const schema = registry.getSchema(schemaId(req.params.id));
+      json = JSON.stringify(schemaBody(registry, schema, format));
+      if (cache.size < 10_000) cache.set(key, json);
+    }
+    return reply.type(REGISTRY_CONTENT_TYPE).send(json);
+  });
+
+  app.get<IdRoute>('/schemas/ids/:id/schema', async (req, reply) => {
+    const schema = registry.getSchema(schemaId(req.params.id));
+    return reply.type(REGISTRY_CONTENT_TYPE).send(schemaText(registry, schema, text(req.query, 'format')));
+  });
+
+  app.get<IdRoute>('/schemas/ids/:id/subjects', async (req, reply) => {
+    const usages = registry.usagesOf(schemaId(req.params.id), { deleted: flag(req.query, 'deleted') });
+    return reply.type(REGISTRY_CONTENT_TYPE).send([...new Set(usages.map((u) => u.subject))]);
+  });
+
+  app.get<IdRoute>('/schemas/ids/:id/versions', async (req, reply) => {
+    const usages = registry.usagesOf(schemaId(req.params.id), { deleted: flag(req.query, 'deleted') });
+    return reply.type(REGISTRY_CONTENT_TYPE).send(usages.map((u) => ({ subject: u.subject, version: u.version })));
+  });
+}

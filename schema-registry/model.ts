@@ -1,0 +1,118 @@
+/**
+ * The registry's vocabulary: compatibility levels, modes, and the shapes of what it stores and
+ * answers. Names and spellings are Confluent Schema Registry's, so a REST body can be passed through.
+ */
+import { TributaryError } from '../src/index.ts';
+import type { SchemaReference, SchemaType } from './formats/types.ts';
+
+export type { SchemaReference, SchemaType } from './formats/types.ts';
+
+/** How a new version is checked against the versions before it. */
+export type CompatibilityLevel =
+  | 'NONE'
+  | 'BACKWARD'
+  | 'BACKWARD_TRANSITIVE'
+  | 'FORWARD'
+  | 'FORWARD_TRANSITIVE'
+  | 'FULL'
+  | 'FULL_TRANSITIVE';
+
+/** Every compatibility level, in Confluent's order. */
+export const COMPATIBILITY_LEVELS: readonly CompatibilityLevel[] = Object.freeze([
+  'NONE',
+  'BACKWARD',
+  'BACKWARD_TRANSITIVE',
+  'FORWARD',
+  'FORWARD_TRANSITIVE',
+  'FULL',
+  'FULL_TRANSITIVE',
+] as const);
+
+/** The global level of a registry nobody configured. */
+export const DEFAULT_COMPATIBILITY: CompatibilityLevel = 'BACKWARD';
+
+/**
+ * READWRITE: the normal mode. READONLY: registrations and deletes are refused (42205).
+ * IMPORT: registrations must bring their own id (and may bring their version); no compatibility check.
+ */
+export type Mode = 'READWRITE' | 'READONLY' | 'IMPORT';
+
+export const MODES: readonly Mode[] = Object.freeze(['READWRITE', 'READONLY', 'IMPORT'] as const);
+
+/** The global mode of a registry nobody configured. */
+export const DEFAULT_MODE: Mode = 'READWRITE';
+
+export function isCompatibilityLevel(value: unknown): value is CompatibilityLevel {
+  return typeof value === 'string' && (COMPATIBILITY_LEVELS as readonly string[]).includes(value);
+}
+
+export function isMode(value: unknown): value is Mode {
+  return typeof value === 'string' && (MODES as readonly string[]).includes(value);
+}
+
+/** A schema as a client hands it in (`POST /subjects/{s}/versions`). */
+export interface SchemaInput {
+  schema: string;
+  /** Default `AVRO`. */
+  schemaType?: SchemaType;
+  references?: SchemaReference[];
+}
+
+/** A schema as stored under a global id: its text, type and references. */
+export interface StoredSchema {
+  id: number;
+  schemaType: SchemaType;
+  schema: string;
+  references: SchemaReference[];
+}
+
+/** One version of one subject. */
+export interface SubjectVersion extends StoredSchema {
+  subject: string;
+  version: number;
+  /** Soft-deleted: readable by id and with `deleted=true`, hidden from listings. */
+  deleted: boolean;
+}
+
+/** Options of {@link SchemaRegistry.register}. */
+export interface RegisterOptions {
+  /** IMPORT mode only: the global id to register under. */
+  id?: number;
+  /** IMPORT mode only: the version to register as. */
+  version?: number;
+  /** Accepted for Confluent compatibility; identity is always by canonical form (see the docs). */
+  normalize?: boolean;
+}
+
+/** What a registration answers. */
+export interface Registration {
+  id: number;
+  version: number;
+  /** False when the identical schema was registered under the subject already. */
+  created: boolean;
+}
+
+/** The verdict of a compatibility check. */
+export interface CompatibilityResult {
+  isCompatible: boolean;
+  /** One line per issue, then which version and level were checked (Confluent's `verbose` messages). */
+  messages: string[];
+}
+
+/** A version selector: a number, `latest`, or `-1` (latest). */
+export type VersionSelector = number | 'latest';
+
+/**
+ * Reads a version as the REST API spells it: a positive integer, `latest`, or `-1` (latest).
+ * Throws `INVALID_VERSION` (42202) for anything else.
+ */
+export function parseVersionSelector(raw: unknown): VersionSelector {
+  if (raw === 'latest' || raw === -1 || raw === '-1') return 'latest';
+  const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d{1,10}$/.test(raw) ? Number(raw) : Number.NaN;
+  if (Number.isInteger(n) && n >= 1 && n <= 2 ** 31 - 1) return n;
+  throw new TributaryError(
+    'INVALID_VERSION',
+    `The specified version '${String(raw)}' is not a valid version id. Allowed values are between [1, 2^31-1] and the string "latest"`,
+    { version: String(raw) },
+  );
+}

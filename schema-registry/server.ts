@@ -1,0 +1,101 @@
+/**
+ * The registry's REST server: Confluent Schema Registry's API v1 over fastify, so that existing
+ * clients (`@kafkajs/confluent-schema-registry`, `@confluentinc/schemaregistry`, the Java serdes…)
+ * work against it unchanged.
+ *
+ * @example
+ * const log = await openLog({ dataDir: './.tributary' });
+ * const server = await startRegistryServer(log, { port: 8081 });
+ * console.log(`schema registry on ${server.url}`);
+ * // … later
+ * await server.close(); // the log stays open: it is the caller's
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { LogBackend } from '../src/index.ts';
+import { installBodyParsers } from './http/content-types.ts';
+import { installErrorHandlers } from './http/errors.ts';
+import { compatibilityRoutes } from './http/routes/compatibility.ts';
+import { configRoutes } from './http/routes/config.ts';
+import { modeRoutes } from './http/routes/mode.ts';
+import { rootRoutes } from './http/routes/root.ts';
+import { schemaRoutes } from './http/routes/schemas.ts';
+import { subjectRoutes } from './http/routes/subjects.ts';
+import { SchemaRegistry, type SchemaRegistryOptions } from './registry.ts';
+
+/** Options of the HTTP app. */
+export interface RegistryAppOptions {
+  /** Largest request body accepted, in bytes; larger ones get 413. Default 4 MiB. */
+  bodyLimit?: number;
+  /** fastify's logger option. Default off. */
+  logger?: boolean;
+}
+
+/** Options of {@link startRegistryServer}. */
+export interface RegistryServerOptions extends RegistryAppOptions, SchemaRegistryOptions {
+  /** Default 8081, Confluent's port; 0 picks a free one. */
+  port?: number;
+  /** Default `127.0.0.1`. */
+  host?: string;
+}
+
+/** A running registry server. */
+export interface RegistryServer {
+  /** `http://host:port`, with the port actually bound. */
+  readonly url: string;
+  readonly port: number;
+  readonly host: string;
+  readonly registry: SchemaRegistry;
+  readonly app: FastifyInstance;
+  /** Stops listening and waits for the registry's writes; the log stays open. */
+  close(): Promise<void>;
+}
+
+export const DEFAULT_BODY_LIMIT = 4 * 1024 * 1024;
+
+/**
+ * The fastify app serving a registry, not listening: `app.inject()` drives it in tests.
+ *
+ * @example
+ * const app = buildRegistryApp(registry);
+ * const res = await app.inject({ method: 'GET', url: '/subjects' });
+ */
+export function buildRegistryApp(registry: SchemaRegistry, options: RegistryAppOptions = {}): FastifyInstance {
+  const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  const app = Fastify({ logger: options.logger ?? false, bodyLimit, routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 } });
+  installBodyParsers(app, bodyLimit);
+  installErrorHandlers(app);
+  rootRoutes(app);
+  subjectRoutes(app, registry);
+  schemaRoutes(app, registry);
+  compatibilityRoutes(app, registry);
+  configRoutes(app, registry);
+  modeRoutes(app, registry);
+  return app;
+}
+
+/**
+ * Opens a registry on `source` (a log, or a registry opened already) and serves it over HTTP.
+ */
+export async function startRegistryServer(
+  source: LogBackend | SchemaRegistry,
+  options: RegistryServerOptions = {},
+): Promise<RegistryServer> {
+  const registry = source instanceof SchemaRegistry ? source : await SchemaRegistry.open(source, options);
+  const app = buildRegistryApp(registry, options);
+  const host = options.host ?? '127.0.0.1';
+  await app.listen({ port: options.port ?? 8081, host });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : (options.port ?? 8081);
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  return {
+    url: `http://${urlHost}:${port}`,
+    port,
+    host,
+    registry,
+    app,
+    async close() {
+      await app.close();
+      if (!(source instanceof SchemaRegistry)) await registry.close();
+    },
+  };
+}

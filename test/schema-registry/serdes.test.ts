@@ -1,0 +1,181 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type LogBackend, TributaryError } from '../../src/index.ts';
+import { RegistryClient } from '../../schema-registry/client.ts';
+import type { SchemaRegistry } from '../../schema-registry/registry.ts';
+import { serializeBatch } from '../../schema-registry/serdes/batch.ts';
+import { avroSerde, jsonSchemaSerde, protobufSerde } from '../../schema-registry/serdes/formats.ts';
+import { startRegistryServer } from '../../schema-registry/server.ts';
+import { memoryRegistry, userV1, userV2 } from './helpers.ts';
+
+const orderProto = `syntax = "proto3";
+package shop;
+message Order {
+  int32 id = 1;
+  string item = 2;
+  message Line {
+    string sku = 1;
+    int32 qty = 2;
+  }
+  repeated Line lines = 3;
+}
+message Receipt { int32 order_id = 1; }
+`;
+
+const orderJson = JSON.stringify({
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  title: 'Order',
+  type: 'object',
+  properties: { id: { type: 'integer' }, item: { type: 'string', minLength: 1 } },
+  required: ['id', 'item'],
+  additionalProperties: false,
+});
+
+function caught(fn: () => unknown): TributaryError {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(TributaryError);
+    return err as TributaryError;
+  }
+  throw new Error('expected a TributaryError');
+}
+
+describe('registry serdes', () => {
+  let log: LogBackend;
+  let registry: SchemaRegistry;
+
+  beforeEach(async () => {
+    ({ log, registry } = await memoryRegistry());
+  });
+
+  afterEach(async () => {
+    await registry.close();
+    await log.close();
+  });
+
+  it('should register under <topic>-value and round-trip Avro when serializing', async () => {
+    const serde = await avroSerde<{ id: number }>({ registry, schema: userV1, topics: ['users'] });
+    const bytes = serde.serialize('users', { id: 42 })!;
+    expect([...bytes.subarray(0, 5)]).toEqual([0, 0, 0, 0, 1]);
+    expect(serde.deserialize('users', bytes)).toEqual({ id: 42 });
+    expect(registry.versions('users-value')).toEqual([1]);
+    expect(serde.serialize('users', null)).toBeNull();
+    expect(serde.deserialize('users', null)).toBeNull();
+  });
+
+  it('should use <topic>-key when the serde is for keys', async () => {
+    await avroSerde({ registry, schema: userV1, topics: ['users'], isKey: true });
+    expect(registry.subjects()).toEqual(['users-key']);
+  });
+
+  it('should name subjects by record and by topic and record when those strategies are chosen', async () => {
+    await avroSerde({ registry, schema: userV1, topics: ['a', 'b'], subjectNameStrategy: 'record' });
+    await avroSerde({ registry, schema: userV1, topics: ['a'], subjectNameStrategy: 'topic-record' });
+    expect(registry.subjects()).toEqual(['a-com.example.User', 'com.example.User']);
+  });
+
+  it('should raise SCHEMA_VALIDATION_FAILED naming the path when a record does not match', async () => {
+    const serde = await avroSerde({ registry, schema: userV2, topics: ['users'] });
+    const err = caught(() => serde.serialize('users', { id: 1, email: 7 }));
+    expect(err.code).toBe('SCHEMA_VALIDATION_FAILED');
+    expect(err.context['path']).toBe('/email');
+    expect(err.context['rule']).toBeDefined();
+    expect(err.context['topic']).toBe('users');
+    expect(err.context['subject']).toBe('users-value');
+  });
+
+  it('should throw SERIALIZATION_ERROR when the topic was not prepared, and work after prepare', async () => {
+    const serde = await avroSerde({ registry, schema: userV1 });
+    expect(caught(() => serde.serialize('later', { id: 1 })).code).toBe('SERIALIZATION_ERROR');
+    await serde.prepare('later');
+    expect(serde.serialize('later', { id: 1 })).not.toBeNull();
+  });
+
+  it('should resolve old writer data to the reader schema when reading Avro', async () => {
+    const v1 = await avroSerde({ registry, schema: userV1, topics: ['users'] });
+    const old = v1.serialize('users', { id: 7 });
+    const v2 = await avroSerde({ registry, schema: userV2, topics: ['users'] });
+    expect(v2.schemaIdFor('users')).toBe(2);
+    expect(v2.deserialize('users', old)).toEqual({ id: 7, email: '' });
+  });
+
+  it('should write with the latest version or a fixed id when asked to', async () => {
+    await registry.register('users-value', { schema: userV1 });
+    await registry.register('users-value', { schema: userV2 });
+    const latest = await avroSerde({ registry, useLatest: true, topics: ['users'] });
+    expect(latest.schemaIdFor('users')).toBe(2);
+    const fixed = await avroSerde({ registry, schemaId: 1, topics: ['users'] });
+    expect([...fixed.serialize('users', { id: 1 })!.subarray(0, 5)]).toEqual([0, 0, 0, 0, 1]);
+  });
+
+  it('should look the schema up instead of registering when autoRegister is false', async () => {
+    const err = await avroSerde({ registry, schema: userV1, topics: ['users'], autoRegister: false }).catch((e) => e);
+    expect((err as TributaryError).code).toBe('SUBJECT_NOT_FOUND');
+    await registry.register('users-value', { schema: userV1 });
+    const serde = await avroSerde({ registry, schema: userV1, topics: ['users'], autoRegister: false });
+    expect(serde.schemaIdFor('users')).toBe(1);
+  });
+
+  it('should write message indexes when serializing nested and non-first Protobuf messages', async () => {
+    const order = await protobufSerde<Record<string, unknown>>({ registry, schema: orderProto, topics: ['orders'] });
+    const bytes = order.serialize('orders', { id: 1, item: 'tea', lines: [{ sku: 'a', qty: 2 }] })!;
+    expect(bytes[5]).toBe(0); // [0] as a single 0 byte
+    expect(order.deserialize('orders', bytes)).toMatchObject({ id: 1, item: 'tea', lines: [{ sku: 'a', qty: 2 }] });
+
+    const line = await protobufSerde({ registry, schema: orderProto, messageName: 'shop.Order.Line', topics: ['lines'] });
+    const lineBytes = line.serialize('lines', { sku: 'b', qty: 3 })!;
+    expect([...lineBytes.subarray(5, 8)]).toEqual([4, 0, 0]); // [0, 0]
+    expect(line.deserialize('lines', lineBytes)).toMatchObject({ sku: 'b', qty: 3 });
+
+    const receipt = await protobufSerde({ registry, schema: orderProto, messageName: 'Receipt', topics: ['receipts'] });
+    expect([...receipt.serialize('receipts', { order_id: 9 })!.subarray(5, 7)]).toEqual([2, 2]); // [1]
+    expect(caught(() => order.serialize('orders', { id: 'one' })).code).toBe('SCHEMA_VALIDATION_FAILED');
+  });
+
+  it('should validate and round-trip values when the schema is JSON Schema', async () => {
+    const serde = await jsonSchemaSerde({ registry, schema: orderJson, topics: ['orders'] });
+    const bytes = serde.serialize('orders', { id: 1, item: 'tea' })!;
+    expect(JSON.parse(Buffer.from(bytes.subarray(5)).toString())).toEqual({ id: 1, item: 'tea' });
+    expect(serde.deserialize('orders', bytes)).toEqual({ id: 1, item: 'tea' });
+    const err = caught(() => serde.serialize('orders', { id: 1, item: '' }));
+    expect(err.code).toBe('SCHEMA_VALIDATION_FAILED');
+    expect(String(err.context['path'])).toContain('item');
+  });
+
+  it('should refuse the whole batch when one record does not match', async () => {
+    const serde = await avroSerde({ registry, schema: userV1, topics: ['users'] });
+    const good = serializeBatch('users', [{ key: 'a', value: { id: 1 } }, { value: { id: 2 } }], { value: serde });
+    expect(good).toHaveLength(2);
+    expect([...good[0]!.key!]).toEqual([97]);
+    const err = caught(() =>
+      serializeBatch('users', [{ value: { id: 1 } }, { value: { id: 'two' } }, { value: { id: 3 } }], { value: serde }),
+    );
+    expect(err.code).toBe('SCHEMA_VALIDATION_FAILED');
+    expect(err.context['index']).toBe(1);
+    expect(err.context['path']).toBe('/id');
+  });
+
+  it('should fetch unknown ids with deserializeAsync when the registry is remote', async () => {
+    const server = await startRegistryServer(registry, { port: 0 });
+    try {
+      const writer = await avroSerde({ registry, schema: userV1, topics: ['users'] });
+      const bytes = writer.serialize('users', { id: 5 });
+      await registry.register('other-value', { schema: userV2 });
+      const client = new RegistryClient({ url: server.url });
+      const reader = await avroSerde({ registry: client, schema: userV2, topics: ['other'] });
+      const err = caught(() => reader.deserialize('users', bytes));
+      expect(err.code).toBe('SERIALIZATION_ERROR');
+      expect(err.retriable).toBe(true);
+      expect(await reader.deserializeAsync('users', bytes)).toEqual({ id: 5, email: '' });
+      // Cached now: the synchronous path works.
+      expect(reader.deserialize('users', bytes)).toEqual({ id: 5, email: '' });
+      const prefetched = await avroSerde({ registry: client, schema: userV2 });
+      await prefetched.prefetch([1]);
+      expect(prefetched.deserialize('users', bytes)).toEqual({ id: 5, email: '' });
+      const missing = await client.schemaById(999).catch((e) => e);
+      expect((missing as TributaryError).code).toBe('SCHEMA_NOT_FOUND');
+    } finally {
+      await server.close();
+    }
+  });
+});
