@@ -39,6 +39,16 @@ export const ErrorCodes = {
   PRODUCER_FENCED: 'A newer producer with the same producer id or transactional id took over; this one is fenced.',
   INVALID_TXN_STATE: 'A transactional call out of order (a transactional write without a transaction, an end without a begin…).',
   TRANSACTION_TIMED_OUT: 'The transaction stayed open longer than its timeout and was aborted.',
+  // Clients: group membership, fencing and client state, with Kafka's protocol error names.
+  ILLEGAL_GENERATION: 'A commit or heartbeat from a member of an older generation of the group: a rebalance fenced it.',
+  REBALANCE_IN_PROGRESS: 'The group is rebalancing; the member must rejoin before it commits or heartbeats again.',
+  UNKNOWN_MEMBER_ID: 'The coordinator does not know this member (it left, or its session timed out).',
+  GROUP_ID_NOT_FOUND: 'No group with that id.',
+  NON_EMPTY_GROUP: 'The group still has members; stop them before deleting the group or resetting its offsets.',
+  INVALID_GROUP_ID: 'A group id that is empty or not a string.',
+  INCONSISTENT_GROUP_PROTOCOL: 'The member supports none of the assignors the group uses.',
+  CLIENT_NOT_CONNECTED: 'The client is not connected; call connect() first.',
+  PRODUCER_NOT_TRANSACTIONAL: 'transaction() on a producer created without a transactionalId.',
   // Schema registry: each maps to Confluent's numeric error_code, given in brackets.
   SUBJECT_NOT_FOUND: 'No such subject [40401].',
   VERSION_NOT_FOUND: 'No such version of the subject [40402].',

@@ -18,6 +18,88 @@ export {
   type TributaryErrorOptions,
   UnknownTopicOrPartitionError,
 } from './errors.ts';
-export * from './log/index.ts';
+export {
+  type AppendRecord,
+  type AppendResult,
+  type CleanupPolicy,
+  type CompressionConfig,
+  type CreateTopicSpec,
+  DEFAULT_TOPIC_CONFIG,
+  type EmbeddedLogBackend,
+  type EndTransactionOptions,
+  type InitProducerOptions,
+  type IsolationLevel,
+  type LogBackend,
+  type LogHeader,
+  type LogRecord,
+  type MaintenanceReport,
+  type OpenLogOptions,
+  openLog,
+  type PartitionAppend,
+  type PartitionDescription,
+  type PartitionOffsets,
+  type ProducerIdentity,
+  type ProducerStamp,
+  type RawBatch,
+  type ReadOptions,
+  type ReadResult,
+  TOPIC_CONFIG_NAMES,
+  type TopicConfig,
+  type TopicConfigInput,
+  type TopicConfigName,
+  type TopicDescription,
+  validateTopicName,
+  type WriteOptions,
+} from './log/index.ts';
 export { defaultPartition, murmur2 } from './protocol/index.ts';
 export * from './serde/index.ts';
+// Clients (kafkajs-shaped): the Tributary factory, producer, consumer, admin, assignors, logging.
+export { Tributary, type TributaryConfig } from './client/tributary.ts';
+export { Producer, type ProducerConfig, ProducerEvents } from './client/producer.ts';
+export {
+  type Batch,
+  Consumer,
+  type ConsumerConfig,
+  type ConsumerEventPayloads,
+  ConsumerEvents,
+  type ConsumerRunConfig,
+  type ConsumerSubscribeTopic,
+  type ConsumerSubscribeTopics,
+  type EachBatchHandler,
+  type EachBatchPayload,
+  type EachMessageHandler,
+  type EachMessagePayload,
+} from './client/consumer.ts';
+export { Admin, AdminEvents, ConfigResourceTypes, ConfigSource, type ITopicConfig, type PartitionLag } from './client/admin.ts';
+export { Transaction } from './client/transaction.ts';
+export { Partitioners } from './client/partitioners.ts';
+export { type AssignorMember, PartitionAssigners, type PartitionAssignor } from './client/group/assignors.ts';
+export { createLogger, type LogCreator, type LogEntry, type Logger, logLevel } from './client/logger.ts';
+export type { InstrumentationEvent, RemoveInstrumentationEventListener } from './client/instrumentation.ts';
+export { type ClientErrorCode, ClientErrorCodes, TributaryClientError } from './client/errors.ts';
+export { CompressionTypes } from './client/types.ts';
+export type {
+  ConsumerGroupState,
+  GroupDescription,
+  GroupDescriptions,
+  GroupOverview,
+  ICustomPartitioner,
+  IHeaders,
+  ITopicMetadata,
+  KafkaMessage,
+  Message,
+  Offsets,
+  PartitionerArgs,
+  PartitionMetadata,
+  ProducerBatch,
+  ProducerRecord,
+  RecordMetadata,
+  SeekEntry,
+  TopicMessages,
+  TopicOffsets,
+  TopicPartitionOffset,
+  TopicPartitionOffsetAndMetadata,
+  TopicPartitions,
+} from './client/types.ts';
+export { type FromTopicOptions, fromTopic, type ObservedMessage, type ObserveOptions, observeConsumer } from './client/rx.ts';
+// Streams: Kafka Streams' DSL (StreamsBuilder, KStream, KTable…), the KafkaStreams runtime and state stores.

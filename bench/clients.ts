@@ -1,0 +1,268 @@
+/**
+ * `npm run bench -- clients`: the kafkajs-shaped clients over the embedded LevelDB log.
+ *
+ * - single-record `send` throughput (acks -1, fsynced; and acks 1), many sends in flight, beside the
+ *   log's own `append` of single records at the same concurrency;
+ * - end-to-end latency send → eachMessage under a steady 50,000 records/s (acks 1: the figure is the
+ *   clients' overhead, not the disk's fsync), beside the log's append → waitForData → read latency;
+ * - consumer-group throughput, 4 members over 8 partitions, beside one consumer of the same topic;
+ * - the time a rebalance takes when a member joins, beside the first member's join.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Consumer, openLog, Tributary } from '../src/index.ts';
+import { line, since } from './report.ts';
+
+const VALUE = Buffer.alloc(100, 7);
+
+function percentile(sorted: Float64Array, p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+async function sendThroughput(dir: string, figures: Record<string, number>): Promise<void> {
+  const total = 300_000;
+  const inFlight = 2_000;
+  const measure = async (acks: number) => {
+    const tributary = new Tributary({ dataDir: join(dir, `send-${acks}`), logLevel: 0 });
+    const admin = tributary.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: 't', numPartitions: 8 }] });
+    const producer = tributary.producer();
+    await producer.connect();
+    let next = 0;
+    const start = performance.now();
+    const worker = async () => {
+      while (next < total) {
+        next++;
+        await producer.send({ topic: 't', acks, messages: [{ value: VALUE }] });
+      }
+    };
+    await Promise.all(Array.from({ length: inFlight }, worker));
+    const rate = total / since(start);
+    await producer.disconnect();
+    await admin.disconnect();
+    return rate;
+  };
+  const log = await openLog({ dataDir: join(dir, 'append'), maintenanceIntervalMs: 0 });
+  await log.createTopic({ topic: 't', numPartitions: 8 });
+  let next = 0;
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      while (next < total) {
+        const p = next++ % 8;
+        await log.append('t', p, [{ key: null, value: VALUE }], { sync: true });
+      }
+    }),
+  );
+  const reference = total / since(start);
+  await log.close();
+  const fsynced = await measure(-1);
+  const unsynced = await measure(1);
+  line('producer.send, 1 record, acks -1', fsynced, 'records/s', { label: 'log.append 1 record, sync', value: reference });
+  line('producer.send, 1 record, acks 1', unsynced, 'records/s', { label: 'log.append 1 record, sync', value: reference });
+  figures.sendRecordsPerSec = Math.round(fsynced);
+  figures.sendAcks1RecordsPerSec = Math.round(unsynced);
+  figures.logAppendRecordsPerSec = Math.round(reference);
+}
+
+async function latency(dir: string, figures: Record<string, number>): Promise<void> {
+  const rate = 50_000;
+  const seconds = 3;
+  const total = rate * seconds;
+  const tributary = new Tributary({ dataDir: join(dir, 'latency'), logLevel: 0 });
+  const admin = tributary.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic: 'lat', numPartitions: 1 }] });
+  const producer = tributary.producer();
+  await producer.connect();
+  const consumer = tributary.consumer({ groupId: 'lat' });
+  await consumer.connect();
+  await consumer.subscribe({ topics: ['lat'] });
+  const sentAt = new Float64Array(total);
+  const latencies = new Float64Array(total);
+  let received = 0;
+  let finished!: () => void;
+  const done = new Promise<void>((resolve) => {
+    finished = resolve;
+  });
+  await consumer.run({
+    autoCommitInterval: 1_000,
+    eachMessage: async ({ message }) => {
+      const i = message.value!.readUInt32BE(0);
+      latencies[received++] = (performance.now() - sentAt[i]!) * 1000;
+      if (received === total) finished();
+    },
+  });
+  const start = performance.now();
+  let sent = 0;
+  while (sent < total) {
+    const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * rate));
+    while (sent < due) {
+      const value = Buffer.alloc(100);
+      value.writeUInt32BE(sent, 0);
+      sentAt[sent] = performance.now();
+      void producer.send({ topic: 'lat', acks: 1, messages: [{ value }] });
+      sent++;
+    }
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  await done;
+  await consumer.disconnect();
+  await producer.disconnect();
+  await admin.disconnect();
+  const sorted = latencies.slice(0, received).sort();
+
+  // Reference: the log alone, append (no fsync) → waitForData → read, at the same pace.
+  const log = await openLog({ dataDir: join(dir, 'latency-ref'), maintenanceIntervalMs: 0 });
+  await log.createTopic({ topic: 'lat' });
+  const refSent = new Float64Array(total);
+  const refLat = new Float64Array(total);
+  let refReceived = 0;
+  const reader = (async () => {
+    let offset = 0;
+    while (refReceived < total) {
+      await log.waitForData('lat', 0, offset);
+      const { records, nextOffset } = await log.read('lat', 0, offset);
+      const now = performance.now();
+      for (const r of records) refLat[refReceived++] = (now - refSent[r.offset]!) * 1000;
+      offset = nextOffset;
+    }
+  })();
+  const refStart = performance.now();
+  let refCount = 0;
+  while (refCount < total) {
+    // The records due now go in one append, as the producer gathers the sends of one tick.
+    const due = Math.min(total, Math.floor(((performance.now() - refStart) / 1000) * rate));
+    if (due > refCount) {
+      const now = performance.now();
+      const records = [];
+      for (; refCount < due; refCount++) {
+        refSent[refCount] = now;
+        records.push({ key: null, value: VALUE });
+      }
+      void log.append('lat', 0, records);
+    }
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  await reader;
+  await log.close();
+  const refSorted = refLat.sort();
+  for (const [p, name] of [
+    [50, 'P50'],
+    [99, 'P99'],
+    [99.9, 'P999'],
+  ] as const) {
+    const value = percentile(sorted, p);
+    const reference = percentile(refSorted, p);
+    line(`send → eachMessage p${p} at 50k records/s`, value, 'µs', { label: 'log append → read', value: reference });
+    figures[`latency${name}Micros`] = Math.round(value);
+    figures[`logLatency${name}Micros`] = Math.round(reference);
+  }
+}
+
+async function groupThroughput(dir: string, figures: Record<string, number>): Promise<void> {
+  const total = 400_000;
+  const tributary = new Tributary({ dataDir: join(dir, 'group'), logLevel: 0 });
+  const admin = tributary.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic: 'g', numPartitions: 8 }] });
+  const producer = tributary.producer();
+  await producer.connect();
+  for (let i = 0; i < total; i += 1_000) {
+    await producer.sendBatch({
+      topicMessages: [{ topic: 'g', messages: Array.from({ length: 1_000 }, (_, k) => ({ value: VALUE, partition: (i / 1_000 + k) % 8 })) }],
+      acks: 1,
+    });
+  }
+  await producer.disconnect();
+  const consume = async (members: number, groupId: string) => {
+    let n = 0;
+    let finished!: () => void;
+    const done = new Promise<void>((resolve) => {
+      finished = resolve;
+    });
+    const consumers: Consumer[] = [];
+    for (let m = 0; m < members; m++) {
+      const c = tributary.consumer({ groupId });
+      await c.connect();
+      await c.subscribe({ topics: ['g'], fromBeginning: true });
+      consumers.push(c);
+    }
+    // Members join first (paused), so the measurement is consumption, not rebalancing.
+    for (const c of consumers) c.pause([{ topic: 'g' }]);
+    for (const c of consumers) {
+      await c.run({
+        eachMessage: async () => {
+          if (++n === total) finished();
+        },
+      });
+    }
+    while (consumers.reduce((s, c) => s + c.assignment().reduce((k, t) => k + t.partitions.length, 0), 0) < 8 || consumers.some((c) => c.assignment().length === 0)) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    const start = performance.now();
+    for (const c of consumers) c.resume([{ topic: 'g' }]);
+    await done;
+    const rate = total / since(start);
+    for (const c of consumers) await c.disconnect();
+    return rate;
+  };
+  const single = await consume(1, 'single');
+  const group = await consume(4, 'group');
+  await admin.disconnect();
+  line('consumer group, 4 members × 8 partitions', group, 'records/s', { label: '1 consumer', value: single });
+  figures.groupRecordsPerSec = Math.round(group);
+  figures.singleConsumerRecordsPerSec = Math.round(single);
+  figures.groupRatio = Number((group / single).toFixed(3));
+}
+
+async function rebalance(dir: string, figures: Record<string, number>): Promise<void> {
+  const tributary = new Tributary({ dataDir: join(dir, 'rebalance'), logLevel: 0 });
+  const admin = tributary.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic: 'r', numPartitions: 8 }] });
+  const joins: number[] = [];
+  const rebalances: number[] = [];
+  for (let round = 0; round < 5; round++) {
+    const groupId = `r${round}`;
+    const first = tributary.consumer({ groupId });
+    await first.connect();
+    await first.subscribe({ topics: ['r'] });
+    let start = performance.now();
+    await first.run({ eachMessage: async () => undefined });
+    joins.push(performance.now() - start);
+    const second = tributary.consumer({ groupId });
+    await second.connect();
+    await second.subscribe({ topics: ['r'] });
+    start = performance.now();
+    await second.run({ eachMessage: async () => undefined });
+    const count = (c: Consumer) => c.assignment().reduce((k, t) => k + t.partitions.length, 0);
+    while (count(first) !== 4 || count(second) !== 4) await new Promise<void>((resolve) => setImmediate(resolve));
+    rebalances.push(performance.now() - start);
+    await second.disconnect();
+    await first.disconnect();
+  }
+  await admin.disconnect();
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  line('rebalance when a member joins (median of 5)', median(rebalances), 'ms', { label: 'first member join', value: median(joins) });
+  figures.rebalanceMs = Number(median(rebalances).toFixed(3));
+  figures.firstJoinMs = Number(median(joins).toFixed(3));
+}
+
+const only = process.env.BENCH_CLIENTS_ONLY;
+
+export async function run(): Promise<Record<string, number>> {
+  const dir = mkdtempSync(join(tmpdir(), 'trib-bench-clients-'));
+  const figures: Record<string, number> = {};
+  try {
+    if (only === undefined || only === 'send') await sendThroughput(dir, figures);
+    if (only === undefined || only === 'latency') await latency(dir, figures);
+    if (only === undefined || only === 'group') await groupThroughput(dir, figures);
+    if (only === undefined || only === 'rebalance') await rebalance(dir, figures);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return figures;
+}

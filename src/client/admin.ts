@@ -1,0 +1,399 @@
+import { TOPIC_CONFIG_NAMES, type LogBackend, type TopicConfig, type TopicDescription, validateTopicName } from '../log/index.ts';
+import { TributaryError } from '../errors.ts';
+import type { ClientContext } from './context.ts';
+import { parseOffset } from './convert.ts';
+import { clientError, hasCode } from './errors.ts';
+import type { GroupCoordinator } from './group/coordinator.ts';
+import { OFFSETS_TOPIC } from './group/offset-store.ts';
+import { InstrumentationEmitter, type InstrumentationEvent, type RemoveInstrumentationEventListener } from './instrumentation.ts';
+import type { Logger } from './logger.ts';
+import type {
+  DeleteGroupsResult,
+  FetchOffsetsPartition,
+  GroupDescriptions,
+  GroupOverview,
+  ITopicMetadata,
+  SeekEntry,
+} from './types.ts';
+
+/** kafkajs's config resource types. */
+export enum ConfigResourceTypes {
+  UNKNOWN = 0,
+  TOPIC = 2,
+  BROKER = 4,
+  BROKER_LOGGER = 8,
+}
+
+/** kafkajs's config sources. */
+export enum ConfigSource {
+  UNKNOWN = 0,
+  TOPIC_CONFIG = 1,
+  DYNAMIC_BROKER_CONFIG = 2,
+  DYNAMIC_DEFAULT_BROKER_CONFIG = 3,
+  STATIC_BROKER_CONFIG = 4,
+  DEFAULT_CONFIG = 5,
+  DYNAMIC_BROKER_LOGGER_CONFIG = 6,
+}
+
+export interface ITopicConfig {
+  topic: string;
+  numPartitions?: number;
+  /** Accepted; one in-process replica. */
+  replicationFactor?: number;
+  configEntries?: { name: string; value: string }[];
+}
+
+export interface ConfigEntries {
+  configName: string;
+  configValue: string;
+  isDefault: boolean;
+  configSource: ConfigSource;
+  isSensitive: boolean;
+  readOnly: boolean;
+  configSynonyms: { configName: string; configValue: string; configSource: ConfigSource }[];
+}
+
+export interface DescribeConfigResponse {
+  resources: {
+    configEntries: ConfigEntries[];
+    errorCode: number;
+    errorMessage: string;
+    resourceName: string;
+    resourceType: ConfigResourceTypes;
+  }[];
+  throttleTime: number;
+}
+
+/** A partition's committed offset beside its log offsets: the group's lag. */
+export interface PartitionLag {
+  partition: number;
+  /** The committed offset, or '-1' when the group committed none. */
+  offset: string;
+  high: string;
+  low: string;
+  /** Records between the committed offset (or the log start when none) and the high watermark. */
+  lag: string;
+}
+
+/** kafkajs's admin event names; CONNECT and DISCONNECT are emitted. */
+export const AdminEvents = {
+  CONNECT: 'admin.connect',
+  DISCONNECT: 'admin.disconnect',
+  REQUEST: 'admin.network.request',
+  REQUEST_TIMEOUT: 'admin.network.request_timeout',
+  REQUEST_QUEUE_SIZE: 'admin.network.request_queue_size',
+} as const;
+export type AdminEventName = (typeof AdminEvents)[keyof typeof AdminEvents];
+
+const KAFKA_ERROR_CODES: Record<string, number> = { NON_EMPTY_GROUP: 68, GROUP_ID_NOT_FOUND: 69, INVALID_GROUP_ID: 24 };
+
+/**
+ * The admin client, with kafkajs's API: topics, configs, offsets and groups. `listTopics` leaves
+ * out the internal `__consumer_offsets` topic, as Kafka's admin client does by default.
+ *
+ * @example
+ * const admin = tributary.admin();
+ * await admin.connect();
+ * await admin.createTopics({ topics: [{ topic: 'orders', numPartitions: 3 }] });
+ * console.log(await admin.fetchTopicOffsets('orders'));
+ */
+export class Admin {
+  readonly events = AdminEvents;
+  readonly #ctx: ClientContext;
+  readonly #emitter: InstrumentationEmitter<AdminEventName>;
+  #log: LogBackend | undefined;
+  #coordinator: GroupCoordinator | undefined;
+
+  /** @internal Use {@link Tributary.admin}. */
+  constructor(ctx: ClientContext) {
+    this.#ctx = ctx;
+    this.#emitter = new InstrumentationEmitter(Object.values(AdminEvents), () => ctx.clock.now());
+  }
+
+  async connect(): Promise<void> {
+    if (this.#log !== undefined) return;
+    const log = await this.#ctx.acquire();
+    try {
+      this.#coordinator = await this.#ctx.coordinator();
+    } catch (err) {
+      await this.#ctx.release();
+      throw err;
+    }
+    this.#log = log;
+    this.#emitter.emit(AdminEvents.CONNECT, null);
+  }
+
+  async disconnect(): Promise<void> {
+    if (this.#log === undefined) return;
+    this.#log = undefined;
+    this.#coordinator = undefined;
+    await this.#ctx.release();
+    this.#emitter.emit(AdminEvents.DISCONNECT, null);
+  }
+
+  logger(): Logger {
+    return this.#ctx.logger.namespace('Admin');
+  }
+
+  on(eventName: AdminEventName, listener: (event: InstrumentationEvent<unknown>) => void): RemoveInstrumentationEventListener {
+    return this.#emitter.on(eventName, listener);
+  }
+
+  #use(): { log: LogBackend; coordinator: GroupCoordinator } {
+    if (this.#log === undefined || this.#coordinator === undefined) {
+      throw clientError('CLIENT_NOT_CONNECTED', 'The admin client is not connected; call connect() first');
+    }
+    return { log: this.#log, coordinator: this.#coordinator };
+  }
+
+  /** One in-process "broker", node 0, so code that inspects the cluster keeps working. */
+  async describeCluster(): Promise<{ brokers: { nodeId: number; host: string; port: number }[]; controller: number | null; clusterId: string }> {
+    this.#use();
+    return { brokers: [{ nodeId: 0, host: 'in-process', port: 0 }], controller: 0, clusterId: 'tributary' };
+  }
+
+  async listTopics(): Promise<string[]> {
+    const { log } = this.#use();
+    return (await log.listTopics()).filter((t) => t !== OFFSETS_TOPIC);
+  }
+
+  /** Creates topics; resolves false when one of them existed already (the others are created). */
+  async createTopics(options: { topics: ITopicConfig[]; validateOnly?: boolean; waitForLeaders?: boolean; timeout?: number }): Promise<boolean> {
+    const { log } = this.#use();
+    if (options === null || typeof options !== 'object' || !Array.isArray(options.topics)) throw new TypeError('createTopics takes { topics: [...] }');
+    const specs = options.topics.map((t) => {
+      validateTopicName(t.topic);
+      const configs: Record<string, string> = {};
+      for (const e of t.configEntries ?? []) configs[e.name] = e.value;
+      return { topic: t.topic, numPartitions: t.numPartitions ?? 1, configs };
+    });
+    if (options.validateOnly === true) {
+      for (const s of specs) {
+        for (const name of Object.keys(s.configs)) {
+          if (!(TOPIC_CONFIG_NAMES as readonly string[]).includes(name)) {
+            throw new TributaryError('INVALID_CONFIG', `Unknown topic config "${name}"`, { topic: s.topic, config: name });
+          }
+        }
+        if (!Number.isSafeInteger(s.numPartitions) || s.numPartitions < 1) {
+          throw new TributaryError('INVALID_PARTITIONS', `numPartitions must be an integer ≥ 1, got ${s.numPartitions}`, { topic: s.topic });
+        }
+      }
+      return true;
+    }
+    let allCreated = true;
+    for (const spec of specs) {
+      try {
+        await log.createTopic(spec);
+      } catch (err) {
+        if (!hasCode(err, 'TOPIC_ALREADY_EXISTS')) throw err;
+        allCreated = false;
+      }
+    }
+    return allCreated;
+  }
+
+  async deleteTopics(options: { topics: string[]; timeout?: number }): Promise<void> {
+    const { log } = this.#use();
+    for (const topic of options.topics) {
+      this.#ctx.tail.forget(topic);
+      await log.deleteTopic(topic);
+    }
+  }
+
+  async fetchTopicMetadata(options?: { topics: string[] }): Promise<{ topics: ITopicMetadata[] }> {
+    const { log } = this.#use();
+    const names = options?.topics ?? (await this.listTopics());
+    return {
+      topics: names.map((name) => ({
+        name,
+        partitions: Array.from({ length: log.partitionCount(name) }, (_, i) => ({
+          partitionErrorCode: 0,
+          partitionId: i,
+          leader: 0,
+          replicas: [0],
+          isr: [0],
+          offlineReplicas: [],
+        })),
+      })),
+    };
+  }
+
+  /** Per partition: `offset` and `high` are the high watermark, `low` the log start offset. */
+  async fetchTopicOffsets(topic: string): Promise<(SeekEntry & { high: string; low: string })[]> {
+    const { log } = this.#use();
+    const count = log.partitionCount(topic);
+    return Array.from({ length: count }, (_, partition) => {
+      const o = log.offsets(topic, partition);
+      return { partition, offset: String(o.highWatermark), high: String(o.highWatermark), low: String(o.logStartOffset) };
+    });
+  }
+
+  /** Per partition, the first offset with a timestamp ≥ `timestamp` (the high watermark when none; latest without a timestamp). */
+  async fetchTopicOffsetsByTimestamp(topic: string, timestamp?: number): Promise<SeekEntry[]> {
+    const { log } = this.#use();
+    const count = log.partitionCount(topic);
+    const out: SeekEntry[] = [];
+    for (let partition = 0; partition < count; partition++) {
+      const found = timestamp === undefined ? null : await log.offsetForTimestamp(topic, partition, timestamp);
+      out.push({ partition, offset: String(found ?? log.offsets(topic, partition).highWatermark) });
+    }
+    return out;
+  }
+
+  async describeConfigs(configs: {
+    resources: { type: ConfigResourceTypes; name: string; configNames?: string[] }[];
+    includeSynonyms?: boolean;
+  }): Promise<DescribeConfigResponse> {
+    const { log } = this.#use();
+    const resources: DescribeConfigResponse['resources'] = [];
+    for (const r of configs.resources) {
+      if (r.type !== ConfigResourceTypes.TOPIC) {
+        resources.push({ configEntries: [], errorCode: 0, errorMessage: '', resourceName: r.name, resourceType: r.type });
+        continue;
+      }
+      const description = await log.describeTopic(r.name);
+      const names = r.configNames !== undefined && r.configNames.length > 0 ? r.configNames : [...TOPIC_CONFIG_NAMES];
+      const configEntries: ConfigEntries[] = [];
+      for (const name of names) {
+        if (!(name in description.configs)) continue;
+        const own = name in description.overrides;
+        configEntries.push({
+          configName: name,
+          configValue: String(description.configs[name as keyof TopicConfig]),
+          isDefault: !own,
+          configSource: own ? ConfigSource.TOPIC_CONFIG : ConfigSource.DEFAULT_CONFIG,
+          isSensitive: false,
+          readOnly: false,
+          configSynonyms: [],
+        });
+      }
+      resources.push({ configEntries, errorCode: 0, errorMessage: '', resourceName: r.name, resourceType: r.type });
+    }
+    return { resources, throttleTime: 0 };
+  }
+
+  async alterConfigs(configs: {
+    validateOnly?: boolean;
+    resources: { type: ConfigResourceTypes; name: string; configEntries: { name: string; value: string | null }[] }[];
+  }): Promise<{ resources: { errorCode: number; errorMessage: string | null; resourceName: string; resourceType: ConfigResourceTypes }[]; throttleTime: number }> {
+    const { log } = this.#use();
+    const resources = [];
+    for (const r of configs.resources) {
+      if (r.type !== ConfigResourceTypes.TOPIC) throw new TypeError('Only topic configs can be altered');
+      const changes: Record<string, string | null> = {};
+      for (const e of r.configEntries) changes[e.name] = e.value;
+      if (configs.validateOnly !== true) await log.alterConfigs(r.name, changes);
+      resources.push({ errorCode: 0, errorMessage: null, resourceName: r.name, resourceType: r.type });
+    }
+    return { resources, throttleTime: 0 };
+  }
+
+  async listGroups(): Promise<{ groups: GroupOverview[] }> {
+    const { coordinator } = this.#use();
+    return { groups: coordinator.listGroups().map((groupId) => ({ groupId, protocolType: 'consumer' })) };
+  }
+
+  async describeGroups(groupIds: string[]): Promise<GroupDescriptions> {
+    const { coordinator } = this.#use();
+    return { groups: groupIds.map((id) => coordinator.describeGroup(id)) };
+  }
+
+  /** A group's committed offsets per topic; '-1' for partitions without one. */
+  async fetchOffsets(options: { groupId: string; topics?: string[]; resolveOffsets?: boolean }): Promise<{ topic: string; partitions: FetchOffsetsPartition[] }[]> {
+    const { log, coordinator } = this.#use();
+    const store = coordinator.offsets;
+    const topics = options.topics ?? [...new Set(store.list(options.groupId).map((e) => e.topic))].sort();
+    return topics.map((topic) => {
+      let count = 0;
+      try {
+        count = log.partitionCount(topic);
+      } catch {
+        count = Math.max(0, ...store.list(options.groupId).filter((e) => e.topic === topic).map((e) => e.partition + 1));
+      }
+      return {
+        topic,
+        partitions: Array.from({ length: count }, (_, partition) => {
+          const c = store.get(options.groupId, topic, partition);
+          return { partition, offset: c === undefined ? '-1' : String(c.offset), metadata: c?.metadata ?? null };
+        }),
+      };
+    });
+  }
+
+  /** Per partition: committed offset, log offsets and lag. */
+  async fetchConsumerLag(options: { groupId: string; topics?: string[] }): Promise<{ topic: string; partitions: PartitionLag[] }[]> {
+    const { log } = this.#use();
+    const committed = await this.fetchOffsets(options);
+    return committed.map(({ topic, partitions }) => ({
+      topic,
+      partitions: partitions.map((p) => {
+        const o = log.offsets(topic, p.partition);
+        const from = p.offset === '-1' ? o.logStartOffset : Math.max(o.logStartOffset, Number(p.offset));
+        return { partition: p.partition, offset: p.offset, high: String(o.highWatermark), low: String(o.logStartOffset), lag: String(Math.max(0, o.highWatermark - from)) };
+      }),
+    }));
+  }
+
+  /** Sets a group's offsets of a topic; the group must have no running members. */
+  async setOffsets(options: { groupId: string; topic: string; partitions: SeekEntry[] }): Promise<void> {
+    const { log, coordinator } = this.#use();
+    this.#requireEmpty(coordinator, options.groupId);
+    const count = log.partitionCount(options.topic);
+    for (const p of options.partitions) {
+      if (!Number.isInteger(p.partition) || p.partition < 0 || p.partition >= count) {
+        throw new TributaryError('UNKNOWN_TOPIC_OR_PARTITION', `Topic "${options.topic}" has no partition ${p.partition}`, { topic: options.topic, partition: p.partition });
+      }
+    }
+    await coordinator.offsets.commit(
+      options.groupId,
+      options.partitions.map((p) => ({ topic: options.topic, partition: p.partition, offset: parseOffset(p.offset) })),
+    );
+  }
+
+  /** Moves a group's offsets of a topic to the log start (`earliest: true`) or the end. */
+  async resetOffsets(options: { groupId: string; topic: string; earliest?: boolean }): Promise<void> {
+    const { log, coordinator } = this.#use();
+    this.#requireEmpty(coordinator, options.groupId);
+    const count = log.partitionCount(options.topic);
+    const partitions = Array.from({ length: count }, (_, partition) => {
+      const o = log.offsets(options.topic, partition);
+      return { partition, offset: String(options.earliest === true ? o.logStartOffset : o.highWatermark) };
+    });
+    await this.setOffsets({ groupId: options.groupId, topic: options.topic, partitions });
+  }
+
+  #requireEmpty(coordinator: GroupCoordinator, groupId: string): void {
+    if (coordinator.hasMembers(groupId)) {
+      throw clientError('NON_EMPTY_GROUP', `Group "${groupId}" has running members; stop them first`, { groupId });
+    }
+  }
+
+  /** Deletes groups without members, with their committed offsets. Throws if any failed, after doing the rest. */
+  async deleteGroups(groupIds: string[]): Promise<DeleteGroupsResult[]> {
+    const { coordinator } = this.#use();
+    const results: DeleteGroupsResult[] = [];
+    for (const groupId of groupIds) {
+      try {
+        await coordinator.deleteGroup(groupId);
+        results.push({ groupId, errorCode: 0 });
+      } catch (err) {
+        const code = err instanceof TributaryError ? (err.code as string) : '';
+        results.push({ groupId, errorCode: KAFKA_ERROR_CODES[code] ?? -1, error: err as Error });
+      }
+    }
+    const failed = results.filter((r) => r.error !== undefined);
+    if (failed.length > 0) {
+      throw clientError(
+        (failed[0]!.error as TributaryError).code as 'NON_EMPTY_GROUP',
+        `Could not delete group(s) ${failed.map((f) => f.groupId).join(', ')}: ${failed.map((f) => f.error!.message).join('; ')}`,
+        { groups: results },
+      );
+    }
+    return results;
+  }
+
+  /** @internal The topic description, for tools. */
+  async describeTopic(topic: string): Promise<TopicDescription> {
+    return this.#use().log.describeTopic(topic);
+  }
+}

@@ -1,0 +1,1040 @@
+import type { TimerHandle } from '../clock.ts';
+import type { LogBackend, LogRecord, ReadOptions } from '../log/index.ts';
+import type { ClientContext } from './context.ts';
+import { parseOffset, toKafkaMessage } from './convert.ts';
+import { clientError, hasCode } from './errors.ts';
+import { type Assignment, type PartitionAssignor, roundRobinAssignor } from './group/assignors.ts';
+import type { GroupCoordinator } from './group/coordinator.ts';
+import { adaptKafkajsAssigner, isPartitionAssignor, type KafkajsPartitionAssigner } from './group/kafkajs-assigner.ts';
+import { OFFSETS_TOPIC } from './group/offset-store.ts';
+import type { Observable } from 'rxjs';
+import { type ObservedMessage, type ObserveOptions, observeConsumer } from './rx.ts';
+import { InstrumentationEmitter, type InstrumentationEvent, type RemoveInstrumentationEventListener } from './instrumentation.ts';
+import type { Logger } from './logger.ts';
+import type {
+  GroupDescription,
+  KafkaMessage,
+  Offsets,
+  TopicOffsets,
+  TopicPartitionOffset,
+  TopicPartitionOffsetAndMetadata,
+  TopicPartitions,
+} from './types.ts';
+
+/** Options of {@link Tributary.consumer}, kafkajs's names and defaults. */
+export interface ConsumerConfig {
+  groupId: string;
+  /**
+   * Assignors in order of preference. Default `[PartitionAssigners.roundRobin]`, as kafkajs.
+   * kafkajs-style custom assigners (`({ cluster, groupId, logger }) => Assigner`) work too.
+   */
+  partitionAssigners?: (PartitionAssignor | (() => PartitionAssignor) | KafkajsPartitionAssigner)[];
+  /** A member that does not heartbeat for this long (clock ms) is dropped. Default 30 000. */
+  sessionTimeout?: number;
+  /** How long a rebalance waits for members to rejoin. Default 60 000. */
+  rebalanceTimeout?: number;
+  /** Default 3 000. */
+  heartbeatInterval?: number;
+  /** Most bytes read from one partition at a time. Default 1 MiB. */
+  maxBytesPerPartition?: number;
+  /** Accepted for compatibility: an idle consumer waits for appends, not for a timeout. */
+  maxWaitTimeInMs?: number;
+  minBytes?: number;
+  maxBytes?: number;
+  /** Create missing subscribed topics (one partition). Default false. */
+  allowAutoTopicCreation?: boolean;
+  /** kafkajs's switch: true reads records of open and aborted transactions. Default false. */
+  readUncommitted?: boolean;
+  /** The same, by Kafka's name; wins over `readUncommitted`. Default `read_committed`. */
+  isolation?: 'read_committed' | 'read_uncommitted';
+  /** Backoff after a handler throws: `initialRetryTime` (default 300 ms, doubling to `maxRetryTime`, 30 000). */
+  retry?: { initialRetryTime?: number; maxRetryTime?: number; retries?: number; restartOnFailure?: (err: Error) => Promise<boolean> };
+  metadataMaxAge?: number;
+  maxInFlightRequests?: number;
+  rackId?: string;
+}
+
+export interface ConsumerSubscribeTopics {
+  topics: (string | RegExp)[];
+  fromBeginning?: boolean;
+}
+
+export interface ConsumerSubscribeTopic {
+  topic: string | RegExp;
+  fromBeginning?: boolean;
+}
+
+export interface EachMessagePayload {
+  topic: string;
+  partition: number;
+  message: KafkaMessage;
+  heartbeat(): Promise<void>;
+  pause(): () => void;
+}
+
+export interface Batch {
+  topic: string;
+  partition: number;
+  highWatermark: string;
+  messages: KafkaMessage[];
+  isEmpty(): boolean;
+  firstOffset(): string | null;
+  lastOffset(): string;
+  offsetLag(): string;
+  offsetLagLow(): string;
+}
+
+export interface EachBatchPayload {
+  batch: Batch;
+  resolveOffset(offset: string): void;
+  heartbeat(): Promise<void>;
+  pause(): () => void;
+  commitOffsetsIfNecessary(offsets?: Offsets): Promise<void>;
+  uncommittedOffsets(): { topics: TopicOffsets[] };
+  isRunning(): boolean;
+  isStale(): boolean;
+}
+
+export type EachMessageHandler = (payload: EachMessagePayload) => Promise<void>;
+export type EachBatchHandler = (payload: EachBatchPayload) => Promise<void>;
+
+/** Options of {@link Consumer.run}. */
+export interface ConsumerRunConfig {
+  /**
+   * Commit resolved offsets automatically. Default true: after every batch, or, when
+   * `autoCommitInterval` or `autoCommitThreshold` is set, once that much clock time passed or that
+   * many messages were resolved; and when partitions are revoked and on stop.
+   */
+  autoCommit?: boolean;
+  autoCommitInterval?: number | null;
+  autoCommitThreshold?: number | null;
+  eachBatchAutoResolve?: boolean;
+  /** How many partitions' batches are processed at once. Default 1. */
+  partitionsConsumedConcurrently?: number;
+  eachBatch?: EachBatchHandler;
+  eachMessage?: EachMessageHandler;
+}
+
+/**
+ * kafkajs's consumer event names. The network ones (REQUEST*) and FETCH_START and
+ * RECEIVED_UNSUBSCRIBED_TOPICS exist for compatibility and are not emitted in-process.
+ *
+ * @example
+ * consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => console.log(payload.memberAssignment));
+ */
+export const ConsumerEvents = {
+  HEARTBEAT: 'consumer.heartbeat',
+  COMMIT_OFFSETS: 'consumer.commit_offsets',
+  GROUP_JOIN: 'consumer.group_join',
+  FETCH_START: 'consumer.fetch_start',
+  FETCH: 'consumer.fetch',
+  START_BATCH_PROCESS: 'consumer.start_batch_process',
+  END_BATCH_PROCESS: 'consumer.end_batch_process',
+  CONNECT: 'consumer.connect',
+  DISCONNECT: 'consumer.disconnect',
+  STOP: 'consumer.stop',
+  CRASH: 'consumer.crash',
+  REBALANCING: 'consumer.rebalancing',
+  RECEIVED_UNSUBSCRIBED_TOPICS: 'consumer.received_unsubscribed_topics',
+  REQUEST: 'consumer.network.request',
+  REQUEST_TIMEOUT: 'consumer.network.request_timeout',
+  REQUEST_QUEUE_SIZE: 'consumer.network.request_queue_size',
+} as const;
+export type ConsumerEventName = (typeof ConsumerEvents)[keyof typeof ConsumerEvents];
+
+interface BatchProcessPayload {
+  topic: string;
+  partition: number;
+  highWatermark: string;
+  offsetLag: string;
+  offsetLagLow: string;
+  batchSize: number;
+  firstOffset: string;
+  lastOffset: string;
+}
+
+/** The payload of each consumer event, as kafkajs's. */
+export interface ConsumerEventPayloads {
+  'consumer.heartbeat': { groupId: string; memberId: string; groupGenerationId: number };
+  'consumer.commit_offsets': { groupId: string; memberId: string; groupGenerationId: number; topics: TopicOffsets[] };
+  'consumer.group_join': {
+    duration: number;
+    groupId: string;
+    isLeader: boolean;
+    leaderId: string;
+    groupProtocol: string;
+    memberId: string;
+    memberAssignment: Record<string, number[]>;
+  };
+  'consumer.fetch_start': { nodeId: number };
+  'consumer.fetch': { numberOfBatches: number; duration: number; nodeId: number };
+  'consumer.start_batch_process': BatchProcessPayload;
+  'consumer.end_batch_process': BatchProcessPayload & { duration: number };
+  'consumer.connect': null;
+  'consumer.disconnect': null;
+  'consumer.stop': null;
+  'consumer.crash': { error: Error; groupId: string; restart: boolean };
+  'consumer.rebalancing': { groupId: string; memberId: string };
+  'consumer.received_unsubscribed_topics': { groupId: string; generationId: number; memberId: string; assignedTopics: string[]; topicsSubscribed: string[]; topicsNotSubscribed: string[] };
+  'consumer.network.request': unknown;
+  'consumer.network.request_timeout': unknown;
+  'consumer.network.request_queue_size': unknown;
+}
+
+/** One assigned partition being consumed. */
+interface PartitionRunner {
+  topic: string;
+  partition: number;
+  key: string;
+  /** The next offset to read. */
+  position: number;
+  /** One past the last processed offset: what a commit writes. */
+  resolved: number;
+  committed: number;
+  active: boolean;
+  seekTo?: number;
+  wait?: AbortController;
+  loop?: Promise<void>;
+  failures: number;
+}
+
+class Semaphore {
+  #free: number;
+  #waiting: (() => void)[] = [];
+  constructor(n: number) {
+    this.#free = n;
+  }
+  acquire(): Promise<void> | undefined {
+    if (this.#free > 0) {
+      this.#free--;
+      return undefined;
+    }
+    return new Promise((resolve) => this.#waiting.push(resolve));
+  }
+  release(): void {
+    const next = this.#waiting.shift();
+    if (next !== undefined) next();
+    else this.#free++;
+  }
+}
+
+const key = (topic: string, partition: number) => `${topic}\u0000${partition}`;
+
+/** Most records handed over in one batch from the tail cache. */
+const TAIL_BATCH = 500;
+
+/**
+ * A consumer in a group, with kafkajs's API. Each assigned partition is read by its own loop that
+ * waits for appends (nothing polls); `partitionsConsumedConcurrently` bounds how many batches are
+ * processed at once. Group membership follows Kafka's classic protocol through the Tributary's
+ * in-process coordinator; heartbeats, session timeouts and commit intervals run on its clock.
+ *
+ * Delivery is at-least-once by default (offsets are committed after processing). For at-most-once,
+ * run with `autoCommit: false` and commit each offset before processing it.
+ *
+ * @example
+ * const consumer = tributary.consumer({ groupId: 'billing' });
+ * await consumer.connect();
+ * await consumer.subscribe({ topics: ['orders'], fromBeginning: true });
+ * await consumer.run({ eachMessage: async ({ message }) => console.log(message.value?.toString()) });
+ */
+export class Consumer {
+  readonly events = ConsumerEvents;
+  readonly #ctx: ClientContext;
+  readonly #config: ConsumerConfig;
+  readonly #groupId: string;
+  readonly #assignors: PartitionAssignor[];
+  readonly #emitter: InstrumentationEmitter<ConsumerEventName>;
+  readonly #logger: Logger;
+  readonly #isolation: 'read_committed' | 'read_uncommitted';
+  #log: LogBackend | undefined;
+  #coordinator: GroupCoordinator | undefined;
+  #subscriptions: { topic: string | RegExp; fromBeginning: boolean }[] = [];
+  #run: ConsumerRunConfig | undefined;
+  #running = false;
+  #memberId = '';
+  #generationId = -1;
+  #protocol: PartitionAssignor | undefined;
+  #runners = new Map<string, PartitionRunner>();
+  #pendingSeeks = new Map<string, number>();
+  #paused = new Map<string, Set<number> | 'all'>();
+  #resumeWaiters = new Map<string, () => void>();
+  #rejoin: { promise: Promise<void>; resolve: () => void } | undefined;
+  #rejoinRequested = false;
+  #mainLoop: Promise<void> | undefined;
+  #heartbeatTimer: TimerHandle | undefined;
+  #heartbeatDue = false;
+  #processing = 0;
+  #semaphore = new Semaphore(1);
+  #uncommitted = 0;
+  #lastCommit = 0;
+  #commitChain: Promise<void> = Promise.resolve();
+
+  /** @internal Use {@link Tributary.consumer}. */
+  constructor(ctx: ClientContext, config: ConsumerConfig) {
+    if (config === null || typeof config !== 'object' || typeof config.groupId !== 'string' || config.groupId === '') {
+      throw new TypeError('consumer({ groupId }) needs a non-empty groupId');
+    }
+    this.#ctx = ctx;
+    this.#config = config;
+    this.#groupId = config.groupId;
+    const cluster = {
+      findTopicPartitionMetadata: (topic: string) =>
+        Array.from({ length: this.#requireLog().partitionCount(topic) }, (_, i) => ({ partitionErrorCode: 0, partitionId: i, leader: 0, replicas: [0], isr: [0] })),
+    };
+    this.#assignors = (config.partitionAssigners ?? [roundRobinAssignor]).map((a) => {
+      const made = typeof a === 'function' ? (a as KafkajsPartitionAssigner)({ cluster, groupId: config.groupId, logger: ctx.logger.namespace('Assigner') }) : a;
+      return isPartitionAssignor(made) ? made : adaptKafkajsAssigner(made);
+    });
+    if (this.#assignors.length === 0) throw new TypeError('partitionAssigners must not be empty');
+    this.#emitter = new InstrumentationEmitter(Object.values(ConsumerEvents), () => ctx.clock.now());
+    this.#logger = ctx.logger.namespace('Consumer');
+    this.#isolation = config.isolation ?? (config.readUncommitted === true ? 'read_uncommitted' : 'read_committed');
+  }
+
+  get #sessionTimeout(): number {
+    return this.#config.sessionTimeout ?? 30_000;
+  }
+
+  async connect(): Promise<void> {
+    if (this.#log !== undefined) return;
+    const log = await this.#ctx.acquire();
+    try {
+      this.#coordinator = await this.#ctx.coordinator();
+    } catch (err) {
+      await this.#ctx.release();
+      throw err;
+    }
+    this.#log = log;
+    this.#emitter.emit(ConsumerEvents.CONNECT, null);
+  }
+
+  async disconnect(): Promise<void> {
+    if (this.#log === undefined) return;
+    await this.stop();
+    this.#log = undefined;
+    this.#coordinator = undefined;
+    await this.#ctx.release();
+    this.#emitter.emit(ConsumerEvents.DISCONNECT, null);
+  }
+
+  logger(): Logger {
+    return this.#logger;
+  }
+
+  /** Listens to an instrumentation event; returns a function that removes the listener. */
+  on<N extends ConsumerEventName>(eventName: N, listener: (event: InstrumentationEvent<ConsumerEventPayloads[N]>) => void): RemoveInstrumentationEventListener {
+    return this.#emitter.on(eventName, listener as (event: InstrumentationEvent<never>) => void);
+  }
+
+  #requireLog(): LogBackend {
+    if (this.#log === undefined) throw clientError('CLIENT_NOT_CONNECTED', 'The consumer is not connected; call connect() first');
+    return this.#log;
+  }
+
+  /** Subscribes to topics by name or RegExp. Call before {@link run}. */
+  async subscribe(subscription: ConsumerSubscribeTopics | ConsumerSubscribeTopic): Promise<void> {
+    const log = this.#requireLog();
+    if (this.#running) throw new TypeError('Cannot subscribe while the consumer is running; stop it first');
+    const topics = 'topics' in subscription && Array.isArray(subscription.topics) ? subscription.topics : [(subscription as ConsumerSubscribeTopic).topic];
+    const fromBeginning = subscription.fromBeginning === true;
+    for (const topic of topics) {
+      if (typeof topic === 'string') {
+        try {
+          log.partitionCount(topic);
+        } catch (err) {
+          if (!hasCode(err, 'UNKNOWN_TOPIC_OR_PARTITION') || this.#config.allowAutoTopicCreation !== true) throw err;
+          await log.createTopic({ topic, numPartitions: 1 }).catch((e) => {
+            if (!hasCode(e, 'TOPIC_ALREADY_EXISTS')) throw e;
+          });
+        }
+      } else if (!(topic instanceof RegExp)) {
+        throw new TypeError(`Subscribed topics must be strings or RegExps; got ${typeof topic}`);
+      }
+      this.#subscriptions.push({ topic, fromBeginning });
+    }
+  }
+
+  async #subscribedTopics(log: LogBackend): Promise<Map<string, boolean>> {
+    const out = new Map<string, boolean>();
+    let all: string[] | undefined;
+    for (const s of this.#subscriptions) {
+      if (typeof s.topic === 'string') {
+        out.set(s.topic, s.fromBeginning || out.get(s.topic) === true);
+        continue;
+      }
+      all ??= await log.listTopics();
+      for (const t of all) {
+        if (t === OFFSETS_TOPIC) continue;
+        s.topic.lastIndex = 0;
+        if (s.topic.test(t)) out.set(t, s.fromBeginning || out.get(t) === true);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Starts consuming. Resolves once the consumer joined its group and received its partitions;
+   * consumption goes on in the background until {@link stop} or {@link disconnect}.
+   */
+  async run(config: ConsumerRunConfig = {}): Promise<void> {
+    this.#requireLog();
+    if (this.#running) throw new TypeError('The consumer is already running');
+    if (typeof config.eachMessage !== 'function' && typeof config.eachBatch !== 'function') {
+      throw new TypeError('run needs eachMessage or eachBatch');
+    }
+    this.#run = config;
+    this.#running = true;
+    this.#semaphore = new Semaphore(Math.max(1, config.partitionsConsumedConcurrently ?? 1));
+    this.#lastCommit = this.#ctx.clock.now();
+    this.#newRejoinSignal();
+    await this.#joinAndSync();
+    this.#mainLoop = this.#loop();
+  }
+
+  #newRejoinSignal(): void {
+    let resolve!: () => void;
+    const promise = new Promise<void>((r) => {
+      resolve = r;
+    });
+    this.#rejoin = { promise, resolve };
+    this.#rejoinRequested = false;
+  }
+
+  #requestRejoin(): void {
+    this.#rejoinRequested = true;
+    this.#rejoin?.resolve();
+  }
+
+  async #loop(): Promise<void> {
+    while (this.#running) {
+      await this.#rejoin!.promise;
+      if (!this.#running) return;
+      this.#emitter.emit(ConsumerEvents.REBALANCING, { groupId: this.#groupId, memberId: this.#memberId });
+      try {
+        if (this.#protocol?.rebalanceProtocol !== 'cooperative') await this.#revoke([...this.#runners.values()], true);
+        this.#newRejoinSignal();
+        await this.#joinAndSync();
+      } catch (err) {
+        if (!this.#running) return;
+        this.#logger.error('Rejoining the group failed', { groupId: this.#groupId, error: String(err) });
+        this.#emitter.emit(ConsumerEvents.CRASH, { error: err, groupId: this.#groupId, restart: true });
+        this.#requestRejoin();
+      }
+    }
+  }
+
+  /** Joins (or rejoins) and applies the new assignment; loops while the group keeps rebalancing. */
+  async #joinAndSync(): Promise<void> {
+    const log = this.#requireLog();
+    const coordinator = this.#coordinator!;
+    for (;;) {
+      if (!this.#running) return;
+      // Partitions lost with the membership (their runners stopped): drop them without committing.
+      const lost = [...this.#runners.values()].filter((r) => !r.active);
+      if (lost.length > 0) await this.#revoke(lost, false);
+      const started = this.#ctx.clock.now();
+      const subscribed = await this.#subscribedTopics(log);
+      const topics = [...subscribed.keys()];
+      const owned: TopicPartitions[] = [];
+      for (const r of this.#runners.values()) {
+        const entry = owned.find((o) => o.topic === r.topic);
+        if (entry) entry.partitions.push(r.partition);
+        else owned.push({ topic: r.topic, partitions: [r.partition] });
+      }
+      let join: Awaited<ReturnType<GroupCoordinator['joinGroup']>>;
+      try {
+        join = await coordinator.joinGroup({
+          groupId: this.#groupId,
+          memberId: this.#memberId,
+          clientId: this.#ctx.clientId,
+          sessionTimeout: this.#sessionTimeout,
+          rebalanceTimeout: this.#config.rebalanceTimeout ?? 60_000,
+          protocols: this.#assignors.map((a) => a.name),
+          topics,
+          ownedPartitions: owned,
+          onRebalance: () => this.#requestRejoin(),
+          onMemberId: (memberId) => {
+            this.#memberId = memberId;
+          },
+        });
+      } catch (err) {
+        if (hasCode(err, 'UNKNOWN_MEMBER_ID')) {
+          this.#memberId = '';
+          await this.#lose();
+          continue;
+        }
+        throw err;
+      }
+      if (!this.#running) {
+        coordinator.leaveGroup(this.#groupId, join.memberId);
+        return;
+      }
+      this.#memberId = join.memberId;
+      this.#generationId = join.generationId;
+      this.#protocol = this.#assignors.find((a) => a.name === join.protocol) ?? this.#assignors[0]!;
+      let assignments: Map<string, Assignment> | undefined;
+      if (join.leaderId === join.memberId) {
+        const partitionsPerTopic = new Map<string, number>();
+        for (const m of join.members) {
+          for (const t of m.topics) {
+            try {
+              partitionsPerTopic.set(t, log.partitionCount(t));
+            } catch {
+              // A subscribed topic that is gone gets no partitions.
+            }
+          }
+        }
+        assignments = await this.#protocol.assign(join.members, partitionsPerTopic);
+      }
+      let assignment: Assignment;
+      try {
+        assignment = await coordinator.syncGroup({ groupId: this.#groupId, memberId: join.memberId, generationId: join.generationId, assignments });
+      } catch (err) {
+        if (hasCode(err, 'REBALANCE_IN_PROGRESS') || hasCode(err, 'ILLEGAL_GENERATION')) continue;
+        if (hasCode(err, 'UNKNOWN_MEMBER_ID')) {
+          this.#memberId = '';
+          continue;
+        }
+        throw err;
+      }
+      if (!this.#running) return;
+      const wanted = new Set<string>();
+      for (const [topic, partitions] of Object.entries(assignment)) for (const p of partitions) wanted.add(key(topic, p));
+      const revoked = [...this.#runners.values()].filter((r) => !wanted.has(r.key));
+      if (revoked.length > 0) await this.#revoke(revoked, true);
+      this.#scheduleHeartbeat();
+      const memberAssignment: Record<string, number[]> = {};
+      for (const [topic, partitions] of Object.entries(assignment)) memberAssignment[topic] = [...partitions].sort((a, b) => a - b);
+      this.#emitter.emit(ConsumerEvents.GROUP_JOIN, {
+        duration: this.#ctx.clock.now() - started,
+        groupId: this.#groupId,
+        isLeader: join.leaderId === join.memberId,
+        leaderId: join.leaderId,
+        groupProtocol: join.protocol,
+        memberId: join.memberId,
+        memberAssignment,
+      });
+      for (const [topic, partitions] of Object.entries(assignment)) {
+        for (const p of partitions) if (!this.#runners.has(key(topic, p))) this.#start(log, topic, p, subscribed.get(topic) === true);
+      }
+      // Cooperative: partitions given up must reach their new owner in a follow-up rebalance.
+      if (revoked.length > 0 && this.#protocol.rebalanceProtocol === 'cooperative') this.#requestRejoin();
+      return;
+    }
+  }
+
+  #start(log: LogBackend, topic: string, partition: number, fromBeginning: boolean): void {
+    const k = key(topic, partition);
+    const offsets = log.offsets(topic, partition);
+    const committed = this.#coordinator!.offsets.get(this.#groupId, topic, partition)?.offset;
+    const seek = this.#pendingSeeks.get(k);
+    this.#pendingSeeks.delete(k);
+    let position = seek ?? committed ?? (fromBeginning ? offsets.logStartOffset : offsets.highWatermark);
+    if (position < offsets.logStartOffset || position > offsets.highWatermark) {
+      position = fromBeginning ? offsets.logStartOffset : offsets.highWatermark;
+    }
+    const runner: PartitionRunner = {
+      topic,
+      partition,
+      key: k,
+      position,
+      resolved: position,
+      committed: committed ?? -1,
+      active: true,
+      failures: 0,
+    };
+    this.#runners.set(k, runner);
+    runner.loop = this.#consume(log, runner, fromBeginning).catch((error) => {
+      runner.active = false;
+      this.#logger.error('Consuming a partition failed', { topic, partition, error: String(error) });
+      this.#emitter.emit(ConsumerEvents.CRASH, { error, groupId: this.#groupId, restart: false });
+    });
+  }
+
+  /** Stops runners, waits for their current message or batch, and commits what they processed. */
+  async #revoke(runners: PartitionRunner[], commit: boolean): Promise<void> {
+    for (const r of runners) {
+      r.active = false;
+      r.wait?.abort();
+      this.#resumeWaiters.get(r.key)?.();
+    }
+    await Promise.all(runners.map((r) => r.loop));
+    if (commit && this.#run?.autoCommit !== false) {
+      await this.#commitResolved(runners).catch((err) => {
+        this.#logger.warn('Commit of revoked partitions failed', { groupId: this.#groupId, error: String(err) });
+      });
+    }
+    for (const r of runners) this.#runners.delete(r.key);
+  }
+
+  /** The member was dropped: its partitions are someone else's now; nothing is committed. */
+  async #lose(): Promise<void> {
+    await this.#revoke([...this.#runners.values()], false);
+  }
+
+  #isPaused(topic: string, partition: number): boolean {
+    const p = this.#paused.get(topic);
+    return p === 'all' || p?.has(partition) === true;
+  }
+
+  async #consume(log: LogBackend, r: PartitionRunner, fromBeginning: boolean): Promise<void> {
+    const run = this.#run!;
+    const readOptions: ReadOptions = { maxBytes: this.#config.maxBytesPerPartition ?? 1_048_576, isolation: this.#isolation };
+    const listening = () => this.#emitter.has(ConsumerEvents.FETCH) || this.#emitter.has(ConsumerEvents.START_BATCH_PROCESS) || this.#emitter.has(ConsumerEvents.END_BATCH_PROCESS);
+    while (r.active && this.#running) {
+      if (this.#isPaused(r.topic, r.partition)) {
+        await new Promise<void>((resolve) => this.#resumeWaiters.set(r.key, resolve));
+        this.#resumeWaiters.delete(r.key);
+        continue;
+      }
+      if (r.seekTo !== undefined) {
+        r.position = r.resolved = r.seekTo;
+        r.seekTo = undefined;
+      }
+      // Wait for data first: it resolves at once when there is some, and saves a read that would
+      // come back empty at the end of the partition.
+      let offsets: ReturnType<LogBackend['offsets']>;
+      try {
+        offsets = log.offsets(r.topic, r.partition);
+      } catch (err) {
+        if (!r.active || !this.#running || hasCode(err, 'UNKNOWN_TOPIC_OR_PARTITION') || hasCode(err, 'LOG_CLOSED')) return;
+        throw err;
+      }
+      const end = this.#isolation === 'read_committed' ? offsets.lastStableOffset : offsets.highWatermark;
+      if (r.position >= end) {
+        const wait = new AbortController();
+        r.wait = wait;
+        await log.waitForData(r.topic, r.partition, r.position, wait.signal, this.#isolation);
+        r.wait = undefined;
+        continue;
+      }
+      const fetchStarted = this.#ctx.clock.now();
+      let result: Awaited<ReturnType<LogBackend['read']>>;
+      try {
+        let cached = this.#ctx.tail.read(r.topic, r.partition, r.position, end, TAIL_BATCH);
+        if (cached === undefined && this.#ctx.tail.endsAt(r.topic, r.partition, r.position)) {
+          // Woken by an append whose producer has not added it to the tail cache yet (it does so
+          // once the write resolves, a few microtasks later): waiting for that is cheaper than
+          // reading the records back from disk.
+          for (let hop = 0; hop < 8 && cached === undefined; hop++) {
+            await null;
+            cached = this.#ctx.tail.read(r.topic, r.partition, r.position, end, TAIL_BATCH);
+          }
+          if (cached === undefined) {
+            await new Promise<void>((resolve) => setImmediate(resolve));
+            cached = this.#ctx.tail.read(r.topic, r.partition, r.position, end, TAIL_BATCH);
+          }
+        }
+        result =
+          cached !== undefined
+            ? { records: cached, nextOffset: cached[cached.length - 1]!.offset + 1, highWatermark: offsets.highWatermark, logStartOffset: offsets.logStartOffset }
+            : await log.read(r.topic, r.partition, r.position, readOptions);
+      } catch (err) {
+        if (hasCode(err, 'OFFSET_OUT_OF_RANGE')) {
+          const o = log.offsets(r.topic, r.partition);
+          r.position = r.resolved = fromBeginning ? o.logStartOffset : o.highWatermark;
+          continue;
+        }
+        if (!r.active || !this.#running) return;
+        if (hasCode(err, 'UNKNOWN_TOPIC_OR_PARTITION') || hasCode(err, 'LOG_CLOSED')) return;
+        throw err;
+      }
+      if (!r.active || !this.#running) return;
+      if (r.seekTo !== undefined) continue;
+      if (result.records.length === 0) {
+        if (result.nextOffset > r.position) {
+          // Only control records, aborted records or compacted gaps: step over them (and let the
+          // committed offset follow when everything before them was processed).
+          if (r.resolved === r.position) r.resolved = result.nextOffset;
+          r.position = result.nextOffset;
+          continue;
+        }
+        // Wait for an append (read_committed: for the last stable offset to pass the position).
+        const wait = new AbortController();
+        r.wait = wait;
+        await log.waitForData(r.topic, r.partition, r.position, wait.signal, this.#isolation);
+        r.wait = undefined;
+        continue;
+      }
+      if (listening()) this.#emitter.emit(ConsumerEvents.FETCH, { numberOfBatches: 1, duration: this.#ctx.clock.now() - fetchStarted, nodeId: 0 });
+      const acquired = this.#semaphore.acquire();
+      if (acquired !== undefined) await acquired;
+      this.#processing++;
+      try {
+        if (!r.active || !this.#running || r.seekTo !== undefined) continue;
+        const ok = await this.#process(r, result.records, result.highWatermark, result.nextOffset, run);
+        if (ok) {
+          r.failures = 0;
+          if (run.autoCommit !== false) await this.#autoCommitAfterBatch().catch((err) => this.#commitFailed(err));
+        }
+      } finally {
+        this.#processing--;
+        this.#semaphore.release();
+      }
+      if (this.#heartbeatDue) this.#heartbeatNow();
+    }
+  }
+
+  /** Processes one batch; false when the handler threw (the batch is retried after a backoff). */
+  async #process(r: PartitionRunner, records: LogRecord[], highWatermark: number, nextOffset: number, run: ConsumerRunConfig): Promise<boolean> {
+    const { topic, partition } = r;
+    const messages = records.map(toKafkaMessage);
+    const first = records[0]!.offset;
+    const last = records[records.length - 1]!.offset;
+    const batchInfo = () => ({
+      topic,
+      partition,
+      highWatermark: String(highWatermark),
+      offsetLag: String(Math.max(0, highWatermark - 1 - last)),
+      offsetLagLow: String(Math.max(0, highWatermark - 1 - first)),
+      batchSize: messages.length,
+      firstOffset: String(first),
+      lastOffset: String(last),
+    });
+    const started = this.#ctx.clock.now();
+    const tracking = this.#emitter.has(ConsumerEvents.START_BATCH_PROCESS) || this.#emitter.has(ConsumerEvents.END_BATCH_PROCESS);
+    if (tracking) this.#emitter.emit(ConsumerEvents.START_BATCH_PROCESS, batchInfo());
+    const pause = () => {
+      this.pause([{ topic, partitions: [partition] }]);
+      return () => this.resume([{ topic, partitions: [partition] }]);
+    };
+    const heartbeat = async () => {
+      this.#heartbeatNow();
+    };
+    try {
+      if (run.eachMessage !== undefined) {
+        let completed = true;
+        for (let i = 0; i < messages.length; i++) {
+          if (!r.active || !this.#running || r.seekTo !== undefined) {
+            completed = false;
+            break;
+          }
+          const message = messages[i]!;
+          await run.eachMessage({ topic, partition, message, heartbeat, pause });
+          r.resolved = r.position = records[i]!.offset + 1;
+          this.#uncommitted++;
+          if (this.#heartbeatDue) this.#heartbeatNow();
+          if (run.autoCommit !== false && (run.autoCommitInterval != null || run.autoCommitThreshold != null)) {
+            await this.#autoCommitIfNecessary().catch((err) => this.#commitFailed(err));
+          }
+          if (this.#isPaused(topic, partition)) {
+            completed = i === messages.length - 1;
+            break;
+          }
+        }
+        if (completed && r.seekTo === undefined) r.resolved = r.position = nextOffset;
+      } else if (run.eachBatch !== undefined) {
+        const batch: Batch = {
+          topic,
+          partition,
+          highWatermark: String(highWatermark),
+          messages,
+          isEmpty: () => messages.length === 0,
+          firstOffset: () => String(first),
+          lastOffset: () => String(last),
+          offsetLag: () => String(Math.max(0, highWatermark - 1 - last)),
+          offsetLagLow: () => String(Math.max(0, highWatermark - 1 - first)),
+        };
+        await run.eachBatch({
+          batch,
+          resolveOffset: (offset) => {
+            const o = parseOffset(offset);
+            // Resolving the last record steps over control records that follow it.
+            const next = o === last ? nextOffset : o + 1;
+            if (next > r.resolved) {
+              this.#uncommitted += next - r.resolved;
+              r.resolved = next;
+            }
+          },
+          heartbeat,
+          pause,
+          commitOffsetsIfNecessary: async (offsets) => {
+            if (offsets !== undefined) await this.#commit(offsets.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.topic, ...p }))));
+            else await this.#autoCommitIfNecessary();
+          },
+          uncommittedOffsets: () => this.#uncommittedOffsets(),
+          isRunning: () => this.#running && r.active,
+          isStale: () => r.seekTo !== undefined || !r.active,
+        });
+        if (run.eachBatchAutoResolve !== false && r.seekTo === undefined && r.active) {
+          if (nextOffset > r.resolved) this.#uncommitted += nextOffset - r.resolved;
+          r.resolved = nextOffset;
+        }
+        r.position = r.seekTo === undefined ? Math.max(r.resolved, r.active ? nextOffset : r.resolved) : r.position;
+        if (!r.active) r.position = r.resolved;
+      }
+    } catch (error) {
+      this.#logger.error(`Error when calling ${run.eachMessage ? 'eachMessage' : 'eachBatch'}`, { topic, partition, error: String(error) });
+      if (run.autoCommit !== false) await this.#commitResolved().catch(() => undefined);
+      r.position = r.resolved;
+      r.failures++;
+      this.#emitter.emit(ConsumerEvents.CRASH, { error, groupId: this.#groupId, restart: true });
+      await this.#backoff(r);
+      return false;
+    }
+    if (tracking) this.#emitter.emit(ConsumerEvents.END_BATCH_PROCESS, { ...batchInfo(), duration: this.#ctx.clock.now() - started });
+    return true;
+  }
+
+  /** An automatic commit that failed: the member was fenced or the group is rebalancing; it rejoins. */
+  #commitFailed(err: unknown): void {
+    this.#logger.warn('Automatic commit failed', { groupId: this.#groupId, error: String(err) });
+  }
+
+  #backoff(r: PartitionRunner): Promise<void> {
+    if (!r.active || !this.#running) return Promise.resolve();
+    const initial = this.#config.retry?.initialRetryTime ?? 300;
+    const max = this.#config.retry?.maxRetryTime ?? 30_000;
+    const delay = Math.min(max, initial * 2 ** Math.min(20, r.failures - 1));
+    if (delay <= 0) return new Promise((resolve) => setImmediate(resolve));
+    return new Promise((resolve) => {
+      const timer = this.#ctx.clock.setTimeout(resolve, delay);
+      // A stop or revoke ends the wait early.
+      const wait = new AbortController();
+      r.wait = wait;
+      wait.signal.addEventListener('abort', () => {
+        this.#ctx.clock.clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  #uncommittedOffsets(): { topics: TopicOffsets[] } {
+    const topics: TopicOffsets[] = [];
+    for (const r of this.#runners.values()) {
+      if (r.resolved <= r.committed) continue;
+      let t = topics.find((x) => x.topic === r.topic);
+      if (t === undefined) topics.push((t = { topic: r.topic, partitions: [] }));
+      t.partitions.push({ partition: r.partition, offset: String(r.resolved) });
+    }
+    return { topics };
+  }
+
+  async #autoCommitAfterBatch(): Promise<void> {
+    const run = this.#run!;
+    if (run.autoCommitInterval == null && run.autoCommitThreshold == null) await this.#commitResolved();
+    else await this.#autoCommitIfNecessary();
+  }
+
+  async #autoCommitIfNecessary(): Promise<void> {
+    const run = this.#run;
+    if (run === undefined || run.autoCommit === false) return;
+    const interval = run.autoCommitInterval;
+    const threshold = run.autoCommitThreshold;
+    const timeUp = interval != null && this.#ctx.clock.now() >= this.#lastCommit + interval;
+    const enough = threshold != null && this.#uncommitted >= threshold;
+    if (timeUp || enough) await this.#commitResolved();
+  }
+
+  /** Commits every runner's resolved offset that is ahead of its committed one. */
+  #commitResolved(runners: Iterable<PartitionRunner> = this.#runners.values()): Promise<void> {
+    const due = [...runners].filter((r) => r.resolved > r.committed);
+    if (due.length === 0) return Promise.resolve();
+    return this.#commit(due.map((r) => ({ topic: r.topic, partition: r.partition, offset: String(r.resolved) })));
+  }
+
+  #commit(offsets: TopicPartitionOffsetAndMetadata[]): Promise<void> {
+    const run = async () => {
+      const coordinator = this.#coordinator;
+      if (coordinator === undefined) throw clientError('CLIENT_NOT_CONNECTED', 'The consumer is not connected');
+      const commits = offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: parseOffset(o.offset), metadata: o.metadata ?? null }));
+      if (this.#memberId === '' || this.#generationId < 0) {
+        // Not (or no longer) a member: a commit now could overwrite the new owner's progress.
+        throw clientError('UNKNOWN_MEMBER_ID', `The consumer is not a member of group "${this.#groupId}" (not running, or fenced)`, {
+          groupId: this.#groupId,
+        });
+      }
+      try {
+        await coordinator.commitOffsets({ groupId: this.#groupId, memberId: this.#memberId, generationId: this.#generationId, offsets: commits });
+      } catch (err) {
+        if (hasCode(err, 'REBALANCE_IN_PROGRESS') || hasCode(err, 'ILLEGAL_GENERATION') || hasCode(err, 'UNKNOWN_MEMBER_ID')) this.#requestRejoin();
+        throw err;
+      }
+      for (const c of commits) {
+        const r = this.#runners.get(key(c.topic, c.partition));
+        if (r !== undefined && c.offset > r.committed) r.committed = c.offset;
+      }
+      this.#uncommitted = 0;
+      this.#lastCommit = this.#ctx.clock.now();
+      if (this.#emitter.has(ConsumerEvents.COMMIT_OFFSETS)) {
+        const topics: TopicOffsets[] = [];
+        for (const c of commits) {
+          let t = topics.find((x) => x.topic === c.topic);
+          if (t === undefined) topics.push((t = { topic: c.topic, partitions: [] }));
+          t.partitions.push({ partition: c.partition, offset: String(c.offset) });
+        }
+        this.#emitter.emit(ConsumerEvents.COMMIT_OFFSETS, { groupId: this.#groupId, memberId: this.#memberId, groupGenerationId: this.#generationId, topics });
+      }
+    };
+    const next = this.#commitChain.then(run, run);
+    this.#commitChain = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Commits offsets (the next offset to consume, as in Kafka) for this consumer's group. */
+  async commitOffsets(topicPartitions: TopicPartitionOffsetAndMetadata[]): Promise<void> {
+    this.#requireLog();
+    if (!Array.isArray(topicPartitions)) throw new TypeError('commitOffsets takes an array of { topic, partition, offset }');
+    await this.#commit(topicPartitions);
+  }
+
+  #scheduleHeartbeat(): void {
+    if (this.#heartbeatTimer !== undefined) return;
+    const interval = this.#config.heartbeatInterval ?? 3_000;
+    const tick = () => {
+      this.#heartbeatTimer = undefined;
+      if (!this.#running) return;
+      // A member busy in a handler heartbeats from the handler's loop (between messages), as in
+      // kafkajs: one stuck in a handler stops heartbeating and loses its partitions.
+      if (this.#processing > 0) this.#heartbeatDue = true;
+      else this.#heartbeatNow();
+      this.#heartbeatTimer = this.#ctx.clock.setTimeout(tick, interval);
+    };
+    this.#heartbeatTimer = this.#ctx.clock.setTimeout(tick, interval);
+  }
+
+  #heartbeatNow(): void {
+    this.#heartbeatDue = false;
+    const coordinator = this.#coordinator;
+    if (coordinator === undefined || this.#memberId === '' || !this.#running) return;
+    try {
+      coordinator.heartbeat({ groupId: this.#groupId, memberId: this.#memberId, generationId: this.#generationId });
+      this.#emitter.emit(ConsumerEvents.HEARTBEAT, { groupId: this.#groupId, memberId: this.#memberId, groupGenerationId: this.#generationId });
+    } catch (err) {
+      if (hasCode(err, 'UNKNOWN_MEMBER_ID')) {
+        this.#memberId = '';
+        this.#generationId = -1;
+        // Partitions are lost: stop reading them without committing.
+        for (const r of this.#runners.values()) {
+          r.active = false;
+          r.wait?.abort();
+        }
+      }
+      this.#requestRejoin();
+    }
+  }
+
+  /** Moves a partition's position; applies at its next fetch (or when it is assigned). */
+  seek({ topic, partition, offset }: TopicPartitionOffset): void {
+    const o = parseOffset(offset);
+    if (o < 0) throw new TypeError(`offset must be ≥ 0; got ${offset}`);
+    const r = this.#runners.get(key(topic, partition));
+    if (r === undefined) {
+      this.#pendingSeeks.set(key(topic, partition), o);
+      return;
+    }
+    r.seekTo = o;
+    r.wait?.abort();
+    if (this.#run?.autoCommit !== false && this.#running) {
+      void this.#commit([{ topic, partition, offset: String(o) }]).catch(() => undefined);
+    }
+  }
+
+  pause(topics: { topic: string; partitions?: number[] }[]): void {
+    for (const { topic, partitions } of topics) {
+      if (partitions === undefined) {
+        this.#paused.set(topic, 'all');
+        continue;
+      }
+      const current = this.#paused.get(topic);
+      if (current === 'all') continue;
+      const set = current ?? new Set<number>();
+      for (const p of partitions) set.add(p);
+      this.#paused.set(topic, set);
+    }
+  }
+
+  resume(topics: { topic: string; partitions?: number[] }[]): void {
+    for (const { topic, partitions } of topics) {
+      const current = this.#paused.get(topic);
+      if (current === undefined) continue;
+      if (partitions === undefined) this.#paused.delete(topic);
+      else if (current === 'all') {
+        const n = this.#log?.partitionCount(topic) ?? 0;
+        const rest = new Set<number>();
+        for (let p = 0; p < n; p++) if (!partitions.includes(p)) rest.add(p);
+        this.#paused.set(topic, rest);
+      } else {
+        for (const p of partitions) current.delete(p);
+        if (current.size === 0) this.#paused.delete(topic);
+      }
+      for (const r of this.#runners.values()) {
+        if (r.topic === topic && !this.#isPaused(r.topic, r.partition)) this.#resumeWaiters.get(r.key)?.();
+      }
+    }
+  }
+
+  paused(): TopicPartitions[] {
+    const out: TopicPartitions[] = [];
+    for (const r of this.#runners.values()) {
+      if (!this.#isPaused(r.topic, r.partition)) continue;
+      const entry = out.find((o) => o.topic === r.topic);
+      if (entry) entry.partitions.push(r.partition);
+      else out.push({ topic: r.topic, partitions: [r.partition] });
+    }
+    return out;
+  }
+
+  /** The partitions this member consumes now. */
+  assignment(): TopicPartitions[] {
+    const out: TopicPartitions[] = [];
+    for (const r of this.#runners.values()) {
+      const entry = out.find((o) => o.topic === r.topic);
+      if (entry) entry.partitions.push(r.partition);
+      else out.push({ topic: r.topic, partitions: [r.partition] });
+    }
+    for (const o of out) o.partitions.sort((a, b) => a - b);
+    return out.sort((a, b) => (a.topic < b.topic ? -1 : 1));
+  }
+
+  async describeGroup(): Promise<GroupDescription> {
+    this.#requireLog();
+    return this.#coordinator!.describeGroup(this.#groupId);
+  }
+
+  /** Stops consuming: finishes the current message or batch, commits (with autoCommit) and leaves the group. */
+  async stop(): Promise<void> {
+    if (!this.#running) return;
+    const runners = [...this.#runners.values()];
+    for (const r of runners) {
+      r.active = false;
+      r.wait?.abort();
+      this.#resumeWaiters.get(r.key)?.();
+    }
+    await Promise.all(runners.map((r) => r.loop?.catch(() => undefined)));
+    if (this.#run?.autoCommit !== false && this.#memberId !== '') {
+      await this.#commitResolved(runners).catch((err) => this.#logger.warn('Final commit failed', { groupId: this.#groupId, error: String(err) }));
+    }
+    await this.#commitChain;
+    this.#running = false;
+    // Leaving first also ends a join or sync still waiting for other members.
+    if (this.#memberId !== '') this.#coordinator?.leaveGroup(this.#groupId, this.#memberId);
+    this.#rejoin?.resolve();
+    await this.#mainLoop?.catch(() => undefined);
+    this.#runners.clear();
+    if (this.#heartbeatTimer !== undefined) this.#ctx.clock.clearTimeout(this.#heartbeatTimer);
+    this.#heartbeatTimer = undefined;
+    this.#memberId = '';
+    this.#generationId = -1;
+    this.#emitter.emit(ConsumerEvents.STOP, null);
+  }
+
+  /**
+   * The messages of this (connected, subscribed) consumer as an rxjs `Observable`: subscribing runs
+   * the consumer, unsubscribing stops it and commits what was handled. See {@link observeConsumer}
+   * for how back-pressure works.
+   *
+   * @example
+   * consumer.observe().pipe(take(3)).subscribe(({ message }) => console.log(String(message.value)));
+   */
+  observe(options: ObserveOptions = {}): Observable<ObservedMessage> {
+    return observeConsumer(this, options);
+  }
+
+  /** @internal For tests and tools: whether a rejoin is pending. */
+  get rebalancePending(): boolean {
+    return this.#rejoinRequested;
+  }
+}
+

@@ -1,0 +1,410 @@
+/**
+ * The group coordinator: Kafka's classic group protocol, in-process. One per Tributary; every
+ * consumer of that Tributary joins its groups here.
+ *
+ * States and transitions, as Kafka's GroupCoordinator:
+ *
+ * ```
+ * Empty ──join──▶ PreparingRebalance ──all members joined / rebalance timeout──▶ CompletingRebalance
+ *   ▲                   ▲                                                             │ leader's sync
+ *   └── last member ────┴──── a member joins, leaves or its session times out ◀── Stable
+ * ```
+ *
+ * A join waits until every known member has (re)joined, or the rebalance timeout drops those that
+ * did not. Each completed join starts a new generation; commits and heartbeats carrying an older
+ * one are refused with ILLEGAL_GENERATION, which fences members that were dropped. Members are
+ * told of a rebalance at once (in-process, the equivalent of the heartbeat response Kafka sends),
+ * and also learn it from their next heartbeat.
+ */
+import type { Clock, TimerHandle } from '../../clock.ts';
+import { clientError } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+import type { ConsumerGroupState, GroupDescription, TopicPartitions } from '../types.ts';
+import { type Assignment, encodeAssignment, encodeSubscription } from './assignors.ts';
+import type { OffsetCommit, OffsetStore } from './offset-store.ts';
+
+export interface JoinRequest {
+  groupId: string;
+  /** '' for a new member. */
+  memberId: string;
+  clientId: string;
+  sessionTimeout: number;
+  rebalanceTimeout: number;
+  /** Assignor names, most preferred first. */
+  protocols: string[];
+  topics: string[];
+  ownedPartitions: TopicPartitions[];
+  /** Called when the group starts a rebalance this member must rejoin. */
+  onRebalance: () => void;
+  /** Called at once with the member id a new member gets, before the join completes. */
+  onMemberId?: (memberId: string) => void;
+}
+
+export interface JoinedMember {
+  memberId: string;
+  topics: string[];
+  ownedPartitions: TopicPartitions[];
+}
+
+export interface JoinResult {
+  generationId: number;
+  memberId: string;
+  leaderId: string;
+  protocol: string;
+  /** Every member's subscription, for the leader only. */
+  members: JoinedMember[];
+}
+
+interface Member {
+  memberId: string;
+  clientId: string;
+  sessionTimeout: number;
+  rebalanceTimeout: number;
+  protocols: string[];
+  topics: string[];
+  ownedPartitions: TopicPartitions[];
+  assignment: Assignment;
+  onRebalance: () => void;
+  join?: { resolve: (r: JoinResult) => void; reject: (e: unknown) => void };
+  sync?: { resolve: (a: Assignment) => void; reject: (e: unknown) => void };
+  session?: TimerHandle;
+}
+
+interface Group {
+  groupId: string;
+  state: ConsumerGroupState;
+  generationId: number;
+  protocol: string;
+  leaderId: string;
+  members: Map<string, Member>;
+  rebalanceTimer?: TimerHandle;
+}
+
+let memberSeq = 0;
+
+export class GroupCoordinator {
+  readonly offsets: OffsetStore;
+  readonly #clock: Clock;
+  readonly #logger: Logger;
+  readonly #groups = new Map<string, Group>();
+
+  constructor(offsets: OffsetStore, clock: Clock, logger: Logger) {
+    this.offsets = offsets;
+    this.#clock = clock;
+    this.#logger = logger.namespace('GroupCoordinator');
+  }
+
+  #group(groupId: string, create: boolean): Group | undefined {
+    let group = this.#groups.get(groupId);
+    if (group === undefined && create) {
+      group = { groupId, state: 'Empty', generationId: 0, protocol: '', leaderId: '', members: new Map() };
+      this.#groups.set(groupId, group);
+    }
+    return group;
+  }
+
+  joinGroup(req: JoinRequest): Promise<JoinResult> {
+    if (typeof req.groupId !== 'string' || req.groupId === '') {
+      return Promise.reject(clientError('INVALID_GROUP_ID', 'groupId must be a non-empty string'));
+    }
+    const group = this.#group(req.groupId, true)!;
+    if (group.members.size > 0 && group.protocol !== '' && !req.protocols.some((p) => this.#supportedByAll(group, p, req.memberId))) {
+      return Promise.reject(
+        clientError('INCONSISTENT_GROUP_PROTOCOL', `Member supports none of the assignors of group "${req.groupId}" (${group.protocol})`, {
+          groupId: req.groupId,
+        }),
+      );
+    }
+    let member = req.memberId === '' ? undefined : group.members.get(req.memberId);
+    if (req.memberId !== '' && member === undefined) {
+      return Promise.reject(clientError('UNKNOWN_MEMBER_ID', `Group "${req.groupId}" has no member ${req.memberId}`, { groupId: req.groupId }));
+    }
+    if (member === undefined) {
+      member = {
+        memberId: `${req.clientId}-${(++memberSeq).toString(36)}-${Math.random().toString(36).slice(2, 10)}`,
+        clientId: req.clientId,
+        sessionTimeout: req.sessionTimeout,
+        rebalanceTimeout: req.rebalanceTimeout,
+        protocols: req.protocols,
+        topics: req.topics,
+        ownedPartitions: req.ownedPartitions,
+        assignment: {},
+        onRebalance: req.onRebalance,
+      };
+      group.members.set(member.memberId, member);
+      req.onMemberId?.(member.memberId);
+    } else {
+      Object.assign(member, {
+        sessionTimeout: req.sessionTimeout,
+        rebalanceTimeout: req.rebalanceTimeout,
+        protocols: req.protocols,
+        topics: req.topics,
+        ownedPartitions: req.ownedPartitions,
+        onRebalance: req.onRebalance,
+      });
+      member.sync?.reject(clientError('REBALANCE_IN_PROGRESS', 'The member rejoined', { groupId: group.groupId }));
+      member.sync = undefined;
+    }
+    this.#clearSession(member);
+    const joined = member;
+    const promise = new Promise<JoinResult>((resolve, reject) => {
+      joined.join = { resolve, reject };
+    });
+    if (group.state !== 'PreparingRebalance') this.#prepareRebalance(group, joined);
+    this.#maybeCompleteJoin(group);
+    return promise;
+  }
+
+  #supportedByAll(group: Group, protocol: string, except: string): boolean {
+    for (const m of group.members.values()) if (m.memberId !== except && !m.protocols.includes(protocol)) return false;
+    return true;
+  }
+
+  #prepareRebalance(group: Group, initiator?: Member): void {
+    group.state = 'PreparingRebalance';
+    for (const m of group.members.values()) {
+      m.sync?.reject(clientError('REBALANCE_IN_PROGRESS', `Group "${group.groupId}" is rebalancing`, { groupId: group.groupId }));
+      m.sync = undefined;
+    }
+    const timeout = Math.max(0, ...[...group.members.values()].map((m) => m.rebalanceTimeout));
+    if (group.rebalanceTimer !== undefined) this.#clock.clearTimeout(group.rebalanceTimer);
+    group.rebalanceTimer = this.#clock.setTimeout(() => {
+      group.rebalanceTimer = undefined;
+      if (group.state !== 'PreparingRebalance') return;
+      // Members that did not rejoin in time are dropped.
+      for (const m of [...group.members.values()]) {
+        if (m.join === undefined) this.#remove(group, m, false);
+      }
+      this.#maybeCompleteJoin(group);
+    }, timeout);
+    for (const m of group.members.values()) {
+      if (m !== initiator && m.join === undefined) {
+        try {
+          m.onRebalance();
+        } catch (err) {
+          this.#logger.error('A member failed to take a rebalance notice', { error: String(err) });
+        }
+      }
+    }
+  }
+
+  #maybeCompleteJoin(group: Group): void {
+    if (group.state !== 'PreparingRebalance') return;
+    for (const m of group.members.values()) if (m.join === undefined) return;
+    if (group.rebalanceTimer !== undefined) this.#clock.clearTimeout(group.rebalanceTimer);
+    group.rebalanceTimer = undefined;
+    group.generationId++;
+    if (group.members.size === 0) {
+      group.state = 'Empty';
+      group.leaderId = '';
+      group.protocol = '';
+      return;
+    }
+    group.protocol = this.#chooseProtocol(group);
+    if (!group.members.has(group.leaderId)) group.leaderId = group.members.keys().next().value!;
+    group.state = 'CompletingRebalance';
+    const everyone: JoinedMember[] = [...group.members.values()].map((m) => ({
+      memberId: m.memberId,
+      topics: m.topics,
+      ownedPartitions: m.ownedPartitions,
+    }));
+    for (const m of group.members.values()) {
+      const join = m.join!;
+      m.join = undefined;
+      m.assignment = {};
+      this.#touch(group, m);
+      join.resolve({
+        generationId: group.generationId,
+        memberId: m.memberId,
+        leaderId: group.leaderId,
+        protocol: group.protocol,
+        members: m.memberId === group.leaderId ? everyone : [],
+      });
+    }
+  }
+
+  #chooseProtocol(group: Group): string {
+    const members = [...group.members.values()];
+    const candidates = members[0]!.protocols.filter((p) => members.every((m) => m.protocols.includes(p)));
+    let best = candidates[0] ?? members[0]!.protocols[0] ?? '';
+    let bestVotes = -1;
+    for (const c of candidates) {
+      const votes = members.filter((m) => m.protocols.find((p) => candidates.includes(p)) === c).length;
+      if (votes > bestVotes) {
+        best = c;
+        bestVotes = votes;
+      }
+    }
+    return best;
+  }
+
+  syncGroup(req: { groupId: string; memberId: string; generationId: number; assignments?: Map<string, Assignment> }): Promise<Assignment> {
+    const group = this.#groups.get(req.groupId);
+    const member = group?.members.get(req.memberId);
+    if (group === undefined || member === undefined) {
+      return Promise.reject(clientError('UNKNOWN_MEMBER_ID', `Group "${req.groupId}" has no member ${req.memberId}`, { groupId: req.groupId }));
+    }
+    if (req.generationId !== group.generationId) {
+      return Promise.reject(clientError('ILLEGAL_GENERATION', `Generation ${req.generationId} of group "${req.groupId}" is over (now ${group.generationId})`, { groupId: req.groupId }));
+    }
+    if (group.state === 'PreparingRebalance') {
+      return Promise.reject(clientError('REBALANCE_IN_PROGRESS', `Group "${req.groupId}" is rebalancing`, { groupId: req.groupId }));
+    }
+    this.#touch(group, member);
+    if (group.state === 'Stable') return Promise.resolve(member.assignment);
+    const promise = new Promise<Assignment>((resolve, reject) => {
+      member.sync = { resolve, reject };
+    });
+    if (req.memberId === group.leaderId && req.assignments !== undefined) {
+      for (const m of group.members.values()) m.assignment = req.assignments.get(m.memberId) ?? {};
+      group.state = 'Stable';
+      for (const m of group.members.values()) {
+        const sync = m.sync;
+        m.sync = undefined;
+        sync?.resolve(m.assignment);
+      }
+    }
+    return promise;
+  }
+
+  /** Keeps a member's session alive; throws when it must rejoin. */
+  heartbeat(req: { groupId: string; memberId: string; generationId: number }): void {
+    const group = this.#groups.get(req.groupId);
+    const member = group?.members.get(req.memberId);
+    if (group === undefined || member === undefined) {
+      throw clientError('UNKNOWN_MEMBER_ID', `Group "${req.groupId}" has no member ${req.memberId}`, { groupId: req.groupId });
+    }
+    this.#touch(group, member);
+    if (group.state === 'PreparingRebalance') {
+      throw clientError('REBALANCE_IN_PROGRESS', `Group "${req.groupId}" is rebalancing`, { groupId: req.groupId });
+    }
+    if (req.generationId !== group.generationId) {
+      throw clientError('ILLEGAL_GENERATION', `Generation ${req.generationId} of group "${req.groupId}" is over (now ${group.generationId})`, { groupId: req.groupId });
+    }
+  }
+
+  leaveGroup(groupId: string, memberId: string): void {
+    const group = this.#groups.get(groupId);
+    const member = group?.members.get(memberId);
+    if (group === undefined || member === undefined) return;
+    this.#remove(group, member, true);
+  }
+
+  #remove(group: Group, member: Member, rebalance: boolean): void {
+    this.#clearSession(member);
+    group.members.delete(member.memberId);
+    const gone = clientError('UNKNOWN_MEMBER_ID', `Member ${member.memberId} left group "${group.groupId}"`, { groupId: group.groupId });
+    member.join?.reject(gone);
+    member.sync?.reject(gone);
+    member.join = member.sync = undefined;
+    if (!rebalance) return;
+    if (group.members.size === 0) {
+      if (group.rebalanceTimer !== undefined) this.#clock.clearTimeout(group.rebalanceTimer);
+      group.rebalanceTimer = undefined;
+      group.state = 'Empty';
+      group.generationId++;
+      group.leaderId = '';
+      group.protocol = '';
+    } else if (group.state === 'PreparingRebalance') {
+      this.#maybeCompleteJoin(group);
+    } else {
+      this.#prepareRebalance(group);
+    }
+  }
+
+  #touch(group: Group, member: Member): void {
+    this.#clearSession(member);
+    member.session = this.#clock.setTimeout(() => {
+      member.session = undefined;
+      if (group.members.get(member.memberId) !== member || member.join !== undefined) return;
+      this.#logger.info('Member session timed out', { groupId: group.groupId, memberId: member.memberId });
+      this.#remove(group, member, true);
+    }, member.sessionTimeout);
+  }
+
+  #clearSession(member: Member): void {
+    if (member.session !== undefined) this.#clock.clearTimeout(member.session);
+    member.session = undefined;
+  }
+
+  /** Commits a member's offsets (generation -1 and member '' for a group without members). */
+  async commitOffsets(req: { groupId: string; memberId: string; generationId: number; offsets: OffsetCommit[] }): Promise<void> {
+    const group = this.#groups.get(req.groupId);
+    if (req.generationId < 0) {
+      if (group !== undefined && group.members.size > 0) {
+        throw clientError('UNKNOWN_MEMBER_ID', `Group "${req.groupId}" has members; only they may commit`, { groupId: req.groupId });
+      }
+    } else {
+      const member = group?.members.get(req.memberId);
+      if (group === undefined || member === undefined) {
+        throw clientError('UNKNOWN_MEMBER_ID', `Group "${req.groupId}" has no member ${req.memberId}`, { groupId: req.groupId });
+      }
+      if (group.state === 'CompletingRebalance') {
+        throw clientError('REBALANCE_IN_PROGRESS', `Group "${req.groupId}" is rebalancing`, { groupId: req.groupId });
+      }
+      if (req.generationId !== group.generationId) {
+        throw clientError('ILLEGAL_GENERATION', `Generation ${req.generationId} of group "${req.groupId}" is over (now ${group.generationId})`, {
+          groupId: req.groupId,
+        });
+      }
+      this.#touch(group, member);
+    }
+    await this.offsets.commit(req.groupId, req.offsets);
+  }
+
+  /** Every group with members or committed offsets. */
+  listGroups(): string[] {
+    const ids = new Set<string>(this.offsets.groups());
+    for (const [id, g] of this.#groups) if (g.members.size > 0 || g.state !== 'Empty') ids.add(id);
+    return [...ids].sort();
+  }
+
+  describeGroup(groupId: string): GroupDescription {
+    const group = this.#groups.get(groupId);
+    if (group === undefined) {
+      const known = this.offsets.list(groupId).length > 0;
+      return { groupId, members: [], protocol: '', protocolType: known ? 'consumer' : '', state: known ? 'Empty' : 'Dead' };
+    }
+    return {
+      groupId,
+      protocol: group.protocol,
+      protocolType: 'consumer',
+      state: group.state,
+      members: [...group.members.values()].map((m) => ({
+        memberId: m.memberId,
+        clientId: m.clientId,
+        clientHost: '/in-process',
+        memberMetadata: encodeSubscription(m.topics),
+        memberAssignment: encodeAssignment(m.assignment),
+      })),
+    };
+  }
+
+  /** The member's generation, or undefined. */
+  generationOf(groupId: string): number | undefined {
+    return this.#groups.get(groupId)?.generationId;
+  }
+
+  hasMembers(groupId: string): boolean {
+    return (this.#groups.get(groupId)?.members.size ?? 0) > 0;
+  }
+
+  async deleteGroup(groupId: string): Promise<void> {
+    if (this.hasMembers(groupId)) {
+      throw clientError('NON_EMPTY_GROUP', `Group "${groupId}" still has members`, { groupId });
+    }
+    if (!this.#groups.has(groupId) && this.offsets.list(groupId).length === 0) {
+      throw clientError('GROUP_ID_NOT_FOUND', `No group "${groupId}"`, { groupId });
+    }
+    this.#groups.delete(groupId);
+    await this.offsets.delete(groupId);
+  }
+
+  /** Stops every timer: the Tributary is closing. */
+  close(): void {
+    for (const group of this.#groups.values()) {
+      if (group.rebalanceTimer !== undefined) this.#clock.clearTimeout(group.rebalanceTimer);
+      for (const m of group.members.values()) this.#clearSession(m);
+    }
+  }
+}

@@ -1,0 +1,533 @@
+import { TributaryError } from '../errors.ts';
+import type { AppendRecord, AppendResult, LogBackend, PartitionAppend, TopicDescription } from '../log/index.ts';
+import { estimateRecordSize, RECORD_BATCH_OVERHEAD } from '../protocol/index.ts';
+import type { ClientContext } from './context.ts';
+import { parseTimestamp, toBytes, toLogHeaders } from './convert.ts';
+import { clientError, hasCode } from './errors.ts';
+import { InstrumentationEmitter, type InstrumentationEvent, type RemoveInstrumentationEventListener } from './instrumentation.ts';
+import type { Logger } from './logger.ts';
+import { Partitioners, type StickyAware } from './partitioners.ts';
+import { type ProducerStampSource, Transaction } from './transaction.ts';
+import {
+  CompressionTypes,
+  type ICustomPartitioner,
+  type PartitionerArgs,
+  type PartitionMetadata,
+  type ProducerBatch,
+  type ProducerRecord,
+  type RecordMetadata,
+  type TopicMessages,
+} from './types.ts';
+
+/** Options of {@link Tributary.producer}, kafkajs's names. */
+export interface ProducerConfig {
+  /** How keys map to partitions. Default {@link Partitioners.DefaultPartitioner} (Java-compatible). */
+  createPartitioner?: ICustomPartitioner;
+  /** Create a missing topic (with one partition) on first send instead of failing. Default false. */
+  allowAutoTopicCreation?: boolean;
+  /** Stamp batches with a producer id and sequence numbers so a retried write is never duplicated. */
+  idempotent?: boolean;
+  /** Makes the producer transactional (implies `idempotent`); see {@link Producer.transaction}. */
+  transactionalId?: string;
+  /** Accepted for compatibility. */
+  transactionTimeout?: number;
+  /** How often a write that failed with a retriable error is tried again. Default 5. */
+  retry?: { retries?: number };
+  /** Accepted for compatibility: local writes need no in-flight limit. */
+  maxInFlightRequests?: number;
+  metadataMaxAge?: number;
+}
+
+/**
+ * kafkajs's producer event names; CONNECT and DISCONNECT are emitted, the network ones are not.
+ *
+ * @example
+ * producer.on(producer.events.CONNECT, () => console.log('connected'));
+ */
+export const ProducerEvents = {
+  CONNECT: 'producer.connect',
+  DISCONNECT: 'producer.disconnect',
+  REQUEST: 'producer.network.request',
+  REQUEST_TIMEOUT: 'producer.network.request_timeout',
+  REQUEST_QUEUE_SIZE: 'producer.network.request_queue_size',
+} as const;
+export type ProducerEventName = (typeof ProducerEvents)[keyof typeof ProducerEvents];
+
+const CODECS = {
+  [CompressionTypes.None]: 'none',
+  [CompressionTypes.GZIP]: 'gzip',
+  [CompressionTypes.Snappy]: 'snappy',
+  [CompressionTypes.LZ4]: 'lz4',
+  [CompressionTypes.ZSTD]: 'zstd',
+} as const;
+type Codec = (typeof CODECS)[keyof typeof CODECS];
+
+/** One partition's records waiting for the next write. */
+interface PendingPartition {
+  topic: string;
+  partition: number;
+  records: AppendRecord[];
+  bytes: number;
+  compression: Codec;
+  limit: number;
+}
+
+/** A send's share of a pending partition: where its records start in it. */
+interface Share {
+  pending: PendingPartition;
+  start: number;
+  count: number;
+}
+
+interface PendingSend {
+  shares: Share[];
+  resolve: (metadata: RecordMetadata[]) => void;
+  reject: (err: unknown) => void;
+}
+
+/** The sends gathered for one log write. */
+interface Accumulation {
+  partitions: Map<string, PendingPartition>;
+  sends: PendingSend[];
+  sync: boolean;
+  stamp?: ProducerStampSource;
+}
+
+/** Options the transaction passes to the send path. */
+export interface SendContext {
+  stamp?: ProducerStampSource;
+  onPartitions?: (partitions: { topic: string; partition: number }[]) => void;
+}
+
+/**
+ * A producer, with kafkajs's API. Sends issued together (in the same tick, or while an earlier
+ * write is on its way to disk) are gathered into one atomic log write with one batch per
+ * partition, so many concurrent single-record sends share one write and one fsync.
+ *
+ * @example
+ * const producer = tributary.producer();
+ * await producer.connect();
+ * const [meta] = await producer.send({ topic: 'orders', messages: [{ key: 'o-1', value: 'created' }] });
+ * console.log(meta.partition, meta.baseOffset);
+ */
+export class Producer {
+  readonly events = ProducerEvents;
+  readonly #ctx: ClientContext;
+  readonly #config: ProducerConfig;
+  readonly #partition: ((args: PartitionerArgs) => number) & Partial<StickyAware>;
+  readonly #emitter: InstrumentationEmitter<ProducerEventName>;
+  readonly #logger: Logger;
+  #log: LogBackend | undefined;
+  #accumulation: Accumulation | undefined;
+  /** Per topic: partition metadata and max.message.bytes, read once (and again when the partition count changes). */
+  #topics = new Map<string, TopicInfo>();
+  #idempotence: ProducerStampSource | undefined;
+  #transaction: Transaction | undefined;
+
+  /** @internal Use {@link Tributary.producer}. */
+  constructor(ctx: ClientContext, config: ProducerConfig = {}) {
+    this.#ctx = ctx;
+    this.#config = config;
+    this.#partition = (config.createPartitioner ?? Partitioners.DefaultPartitioner)();
+    this.#emitter = new InstrumentationEmitter(Object.values(ProducerEvents), () => ctx.clock.now());
+    this.#logger = ctx.logger.namespace('Producer');
+  }
+
+  async connect(): Promise<void> {
+    if (this.#log !== undefined) return;
+    const log = await this.#ctx.acquire();
+    this.#log = log;
+    if (this.#config.idempotent === true || this.#config.transactionalId !== undefined) {
+      try {
+        this.#idempotence = await initProducerId(log, this.#config.transactionalId, this.#config.transactionTimeout);
+      } catch (err) {
+        this.#log = undefined;
+        await this.#ctx.release();
+        throw err;
+      }
+    }
+    this.#emitter.emit(ProducerEvents.CONNECT, null);
+  }
+
+  async disconnect(): Promise<void> {
+    if (this.#log === undefined) return;
+    await this.#flushNow();
+    if (this.#transaction?.isActive()) await this.#transaction.abort().catch(() => undefined);
+    this.#log = undefined;
+    this.#topics.clear();
+    await this.#ctx.release();
+    this.#emitter.emit(ProducerEvents.DISCONNECT, null);
+  }
+
+  isIdempotent(): boolean {
+    return this.#config.idempotent === true || this.#config.transactionalId !== undefined;
+  }
+
+  logger(): Logger {
+    return this.#logger;
+  }
+
+  on(eventName: ProducerEventName, listener: (event: InstrumentationEvent<unknown>) => void): RemoveInstrumentationEventListener {
+    return this.#emitter.on(eventName, listener);
+  }
+
+  /**
+   * Sends messages to one topic. Resolves with one entry per partition written, once the records
+   * are in the log (`acks: -1`, the default: fsynced; `acks: 1` or `0`: written but not fsynced).
+   * A missing topic or a too-large record fails the whole send, and nothing of it is appended.
+   */
+  send(record: ProducerRecord): Promise<RecordMetadata[]> {
+    if (record === null || typeof record !== 'object') throw new TypeError('send takes { topic, messages }');
+    if (this.#transaction?.isActive()) {
+      return Promise.reject(clientError('INVALID_TXN_STATE', 'A transaction is open: send through it, or commit or abort it first'));
+    }
+    return this.sendWith([{ topic: record.topic, messages: record.messages }], record.acks, record.compression, this.#stampForPlainSend());
+  }
+
+  /** Sends to several topics in one atomic write: all of it is appended, or none of it. */
+  sendBatch(batch: ProducerBatch): Promise<RecordMetadata[]> {
+    if (batch === null || typeof batch !== 'object') throw new TypeError('sendBatch takes { topicMessages }');
+    if (this.#transaction?.isActive()) {
+      return Promise.reject(clientError('INVALID_TXN_STATE', 'A transaction is open: send through it, or commit or abort it first'));
+    }
+    return this.sendWith(batch.topicMessages ?? [], batch.acks, batch.compression, this.#stampForPlainSend());
+  }
+
+  #stampForPlainSend(): SendContext {
+    return this.#idempotence === undefined ? {} : { stamp: this.#idempotence };
+  }
+
+  /**
+   * Begins a transaction: its sends and `sendOffsets` become visible to read_committed consumers
+   * together on `commit()`, or never, on `abort()`. Needs `transactionalId`.
+   *
+   * @example
+   * const txn = await producer.transaction();
+   * await txn.send({ topic: 'out', messages });
+   * await txn.sendOffsets({ consumerGroupId: 'g', topics: [{ topic: 'in', partitions: [{ partition: 0, offset: '42' }] }] });
+   * await txn.commit();
+   */
+  async transaction(): Promise<Transaction> {
+    const log = this.#requireLog();
+    if (this.#config.transactionalId === undefined || this.#idempotence === undefined) {
+      throw clientError('PRODUCER_NOT_TRANSACTIONAL', 'transaction() needs a producer created with a transactionalId');
+    }
+    if (this.#transaction?.isActive()) {
+      throw clientError('INVALID_TXN_STATE', 'A transaction is already open on this producer');
+    }
+    await this.#flushNow();
+    const txn = new Transaction(log, this, this.#idempotence, await this.#ctx.coordinator());
+    this.#transaction = txn;
+    return txn;
+  }
+
+  #requireLog(): LogBackend {
+    if (this.#log === undefined) throw clientError('CLIENT_NOT_CONNECTED', 'The producer is not connected; call connect() first');
+    return this.#log;
+  }
+
+  /** @internal The send path shared by send, sendBatch and transactions. */
+  sendWith(topicMessages: TopicMessages[], acks: number | undefined, compression: CompressionTypes | undefined, context: SendContext): Promise<RecordMetadata[]> {
+    let log: LogBackend;
+    try {
+      log = this.#requireLog();
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    if (!Array.isArray(topicMessages)) return Promise.reject(new TypeError('topicMessages must be an array'));
+    const codec = CODECS[(compression ?? CompressionTypes.None) as CompressionTypes];
+    if (codec === undefined) return Promise.reject(new TypeError(`Unknown compression type ${String(compression)}`));
+    const sync = acks === undefined || acks === -1;
+    // A topic seen for the first time (or whose partition count changed) is described first; after
+    // that the send path runs without awaiting anything until the write.
+    const unknown = topicMessages.filter((t) => t !== null && typeof t === 'object' && !this.#known(log, t.topic)).map((t) => t.topic);
+    if (unknown.length > 0) {
+      return this.#learnTopics(log, unknown).then(() => this.sendWith(topicMessages, acks, compression, context));
+    }
+    try {
+      return this.#enqueue(topicMessages, codec, sync, context);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  #known(log: LogBackend, topic: string): boolean {
+    const info = this.#topics.get(topic);
+    if (info === undefined) return false;
+    try {
+      return log.partitionCount(topic) === info.meta.length;
+    } catch {
+      this.#topics.delete(topic);
+      return false;
+    }
+  }
+
+  async #learnTopics(log: LogBackend, topics: string[]): Promise<void> {
+    for (const topic of new Set(topics)) {
+      if (typeof topic !== 'string') throw new TypeError('topic must be a string');
+      let description: TopicDescription;
+      try {
+        description = await log.describeTopic(topic);
+      } catch (err) {
+        if (!hasCode(err, 'UNKNOWN_TOPIC_OR_PARTITION') || this.#config.allowAutoTopicCreation !== true) throw err;
+        description = await log.createTopic({ topic, numPartitions: 1 }).catch(async (e) => {
+          if (!hasCode(e, 'TOPIC_ALREADY_EXISTS')) throw e;
+          return log.describeTopic(topic);
+        });
+      }
+      this.#topics.set(topic, {
+        meta: description.partitions.map((p) => ({ partitionErrorCode: 0, partitionId: p.partition, leader: 0, replicas: [0], isr: [0] })),
+        limit: description.configs['max.message.bytes'],
+      });
+    }
+  }
+
+  #enqueue(topicMessages: TopicMessages[], codec: Codec, sync: boolean, context: SendContext): Promise<RecordMetadata[]> {
+    // Everything is checked and partitioned before anything joins the accumulation: a bad send
+    // fails alone and leaves the sends gathered with it untouched.
+    const groups = new Map<string, { topic: string; partition: number; records: AppendRecord[]; bytes: number; limit: number }>();
+    for (const tm of topicMessages) {
+      if (tm === null || typeof tm !== 'object') throw new TypeError('each topicMessages entry is { topic, messages }');
+      const { topic, messages } = tm;
+      if (typeof topic !== 'string') throw new TypeError('topic must be a string');
+      if (!Array.isArray(messages)) throw new TypeError(`messages for topic "${topic}" must be an array`);
+      const info = this.#topics.get(topic);
+      if (info === undefined) throw new TributaryError('UNKNOWN_TOPIC_OR_PARTITION', `Topic "${topic}" does not exist`, { topic });
+      const { meta, limit } = info;
+      for (const message of messages) {
+        if (message === null || typeof message !== 'object') throw new TypeError('each message is { key?, value, headers?, partition? }');
+        let partition: number;
+        if (message.partition !== undefined && message.partition !== null) {
+          partition = message.partition;
+        } else {
+          partition = this.#partition({ topic, partitionMetadata: meta, message });
+        }
+        if (!Number.isInteger(partition) || partition < 0 || partition >= meta.length) {
+          throw new TributaryError('UNKNOWN_TOPIC_OR_PARTITION', `Topic "${topic}" has no partition ${String(partition)} (it has ${meta.length})`, {
+            topic,
+            partition,
+          });
+        }
+        const record: AppendRecord = {
+          key: toBytes(message.key, 'message key'),
+          value: toBytes(message.value, 'message value'),
+        };
+        const headers = toLogHeaders(message.headers);
+        if (headers !== undefined && headers.length > 0) record.headers = headers;
+        const timestamp = parseTimestamp(message);
+        if (timestamp !== undefined) record.timestamp = timestamp;
+        const size = estimateRecordSize(record);
+        if (size + RECORD_BATCH_OVERHEAD > limit) {
+          throw new TributaryError('MESSAGE_TOO_LARGE', `A record of about ${size} bytes exceeds max.message.bytes (${limit}) of topic "${topic}"`, {
+            topic,
+            partition,
+            size,
+            limit,
+          });
+        }
+        const id = `${topic}\u0000${partition}`;
+        let group = groups.get(id);
+        if (group === undefined) groups.set(id, (group = { topic, partition, records: [], bytes: RECORD_BATCH_OVERHEAD, limit }));
+        group.records.push(record);
+        group.bytes += size;
+        if (group.bytes > limit) {
+          throw new TributaryError('MESSAGE_TOO_LARGE', `The records of one send to ${topic}-${partition} come to about ${group.bytes} bytes; max.message.bytes is ${limit}`, {
+            topic,
+            partition,
+            size: group.bytes,
+            limit,
+          });
+        }
+      }
+    }
+    if (groups.size === 0) return Promise.resolve([]);
+    context.onPartitions?.([...groups.values()].map((g) => ({ topic: g.topic, partition: g.partition })));
+
+    // Join the accumulation, unless this send would overflow one of its batches, change its codec
+    // or its producer stamp: then the current one goes first.
+    let acc = this.#accumulation;
+    if (acc !== undefined && !fits(acc, groups, codec, context.stamp)) {
+      this.#flush();
+      acc = undefined;
+    }
+    if (acc === undefined) {
+      acc = { partitions: new Map(), sends: [], sync, stamp: context.stamp };
+      this.#accumulation = acc;
+      queueMicrotask(() => {
+        if (this.#accumulation === acc) this.#flush();
+      });
+    }
+    acc.sync ||= sync;
+    const shares: Share[] = [];
+    for (const [id, group] of groups) {
+      let pending = acc.partitions.get(id);
+      if (pending === undefined) {
+        pending = { topic: group.topic, partition: group.partition, records: [], bytes: RECORD_BATCH_OVERHEAD, compression: codec, limit: group.limit };
+        acc.partitions.set(id, pending);
+      }
+      shares.push({ pending, start: pending.records.length, count: group.records.length });
+      for (const r of group.records) pending.records.push(r);
+      pending.bytes += group.bytes - RECORD_BATCH_OVERHEAD;
+    }
+    return new Promise<RecordMetadata[]>((resolve, reject) => {
+      acc.sends.push({ shares, resolve, reject });
+    });
+  }
+
+  /** Writes whatever is gathered, now. */
+  #flush(): void {
+    const acc = this.#accumulation;
+    if (acc === undefined) return;
+    this.#accumulation = undefined;
+    const log = this.#log;
+    if (log === undefined) {
+      const err = clientError('CLIENT_NOT_CONNECTED', 'The producer disconnected before the send was written');
+      for (const s of acc.sends) s.reject(err);
+      return;
+    }
+    const pendings = [...acc.partitions.values()];
+    const appends: PartitionAppend[] = pendings.map((p) => {
+      const append: PartitionAppend = { topic: p.topic, partition: p.partition, records: p.records };
+      if (p.compression !== 'none') append.compression = p.compression;
+      if (acc.stamp !== undefined) append.producer = acc.stamp.stamp(p.topic, p.partition, p.records.length);
+      return append;
+    });
+    for (const p of pendings) this.#partition.onNewBatch?.(p.topic);
+    const written = this.#write(log, appends, acc.sync);
+    this.#lastWrite = written.then(
+      () => undefined,
+      () => undefined,
+    );
+    written.then(
+      (results) => {
+        const byPending = new Map<PendingPartition, AppendResult>();
+        for (let i = 0; i < pendings.length; i++) byPending.set(pendings[i]!, results[i]!);
+        if (acc.stamp === undefined || !acc.stamp.transactional) {
+          for (let i = 0; i < pendings.length; i++) this.#ctx.tail.add(results[i]!, pendings[i]!.records);
+        }
+        for (const send of acc.sends) {
+          const metadata: RecordMetadata[] = [];
+          for (const share of send.shares) {
+            metadata.push(metadataOf(log, byPending.get(share.pending)!, share.start));
+          }
+          send.resolve(metadata);
+        }
+      },
+      (err) => {
+        if (acc.stamp !== undefined) {
+          for (let i = 0; i < pendings.length; i++) {
+            const stamp = appends[i]!.producer;
+            if (stamp !== undefined) acc.stamp.unstamp(pendings[i]!.topic, pendings[i]!.partition, stamp, pendings[i]!.records.length);
+          }
+        }
+        // The write was all or nothing, so nothing of it is in the log. When sends were gathered
+        // and one of them is at fault (a topic deleted or reconfigured meanwhile), each is tried
+        // alone so that only the faulty one fails. Stamped writes are not split: their sequence
+        // numbers are spent.
+        const splittable =
+          acc.sends.length > 1 &&
+          acc.stamp === undefined &&
+          (hasCode(err, 'MESSAGE_TOO_LARGE') || hasCode(err, 'INVALID_RECORD') || hasCode(err, 'UNKNOWN_TOPIC_OR_PARTITION'));
+        if (!splittable) {
+          for (const send of acc.sends) send.reject(err);
+          return;
+        }
+        this.#topics.clear();
+        for (const send of acc.sends) {
+          const appends: PartitionAppend[] = send.shares.map(({ pending, start, count }) => {
+            const append: PartitionAppend = { topic: pending.topic, partition: pending.partition, records: pending.records.slice(start, start + count) };
+            if (pending.compression !== 'none') append.compression = pending.compression;
+            return append;
+          });
+          log.write(appends, { sync: acc.sync }).then(
+            (results) => send.resolve(results.map((r) => metadataOf(log, r, 0))),
+            (e) => send.reject(e),
+          );
+        }
+      },
+    );
+  }
+
+  #lastWrite: Promise<void> = Promise.resolve();
+
+  async #write(log: LogBackend, appends: PartitionAppend[], sync: boolean): Promise<AppendResult[]> {
+    const retries = this.#config.retry?.retries ?? 5;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await log.write(appends, { sync });
+      } catch (err) {
+        // Without a producer stamp a retry could duplicate records, so only stamped writes retry.
+        const stamped = appends.some((a) => a.producer !== undefined);
+        if (!stamped || attempt >= retries || !(err instanceof TributaryError) || !err.retriable) throw err;
+        this.#logger.warn('Retrying a write that failed with a retriable error', { error: err.message, attempt: attempt + 1 });
+      }
+    }
+  }
+
+  /** @internal Writes what is gathered and waits until every write so far has settled. */
+  async flushPending(): Promise<void> {
+    await this.#flushNow();
+  }
+
+  async #flushNow(): Promise<void> {
+    this.#flush();
+    await this.#lastWrite;
+  }
+}
+
+function fits(acc: Accumulation, groups: Map<string, { bytes: number; limit: number }>, codec: Codec, stamp: ProducerStampSource | undefined): boolean {
+  if (acc.stamp !== stamp) return false;
+  for (const [id, group] of groups) {
+    const pending = acc.partitions.get(id);
+    if (pending === undefined) continue;
+    if (pending.compression !== codec) return false;
+    if (pending.bytes + group.bytes - RECORD_BATCH_OVERHEAD > group.limit) return false;
+  }
+  return true;
+}
+
+function metadataOf(log: LogBackend, result: AppendResult, start: number): RecordMetadata {
+  let logStartOffset = 0;
+  try {
+    logStartOffset = log.offsets(result.topic, result.partition).logStartOffset;
+  } catch {
+    // The topic went away after the write; the write itself stands.
+  }
+  return {
+    topicName: result.topic,
+    partition: result.partition,
+    errorCode: 0,
+    baseOffset: String(result.baseOffset + start),
+    logAppendTime: '-1',
+    logStartOffset: String(logStartOffset),
+  };
+}
+
+interface TopicInfo {
+  meta: PartitionMetadata[];
+  limit: number;
+}
+
+async function initProducerId(log: LogBackend, transactionalId: string | undefined, transactionTimeoutMs: number | undefined): Promise<ProducerStampSource> {
+  const { producerId, producerEpoch } = await log.initProducerId(transactionalId === undefined ? {} : { transactionalId, transactionTimeoutMs });
+  const sequences = new Map<string, number>();
+  return {
+    producerId,
+    producerEpoch,
+    transactional: transactionalId !== undefined,
+    stamp(topic, partition, count) {
+      const id = `${topic}\u0000${partition}`;
+      const baseSequence = sequences.get(id) ?? 0;
+      const next = baseSequence + count;
+      sequences.set(id, next > 0x7fffffff ? next - 0x80000000 : next);
+      return { producerId, producerEpoch, baseSequence, isTransactional: transactionalId !== undefined };
+    },
+    unstamp(topic, partition, stamp, count) {
+      // A write that failed appended nothing: its sequence numbers are handed out again, unless a
+      // later batch of the partition was stamped meanwhile (that one then fails in order too).
+      const id = `${topic}\u0000${partition}`;
+      const next = stamp.baseSequence + count;
+      if (sequences.get(id) === (next > 0x7fffffff ? next - 0x80000000 : next)) sequences.set(id, stamp.baseSequence);
+    },
+  };
+}

@@ -1,0 +1,148 @@
+import { type Clock, systemClock } from '../clock.ts';
+import { type LogBackend, openLog } from '../log/index.ts';
+import { Admin } from './admin.ts';
+import { Consumer, type ConsumerConfig } from './consumer.ts';
+import type { ClientContext } from './context.ts';
+import { GroupCoordinator } from './group/coordinator.ts';
+import { OffsetStore } from './group/offset-store.ts';
+import { createLogger, type LogCreator, type Logger, logLevel } from './logger.ts';
+import { Producer, type ProducerConfig } from './producer.ts';
+import { TailCache } from './tail-cache.ts';
+
+/** Options of {@link Tributary}. */
+export interface TributaryConfig {
+  /** Where the log lives. Default `./.tributary`. */
+  dataDir?: string;
+  /** `leveldb` (default) or `memory` (gone with the process; for tests). */
+  storage?: 'leveldb' | 'memory';
+  /** Use this log instead of opening one; the Tributary then never closes it. */
+  log?: LogBackend;
+  /** Names this client in member ids and logs. Default `tributary`. */
+  clientId?: string;
+  /** Default {@link logLevel.INFO}. */
+  logLevel?: logLevel;
+  /** A kafkajs-style log creator. Default: JSON lines on stderr. */
+  logCreator?: LogCreator;
+  /** Time for session timeouts, heartbeats and auto-commit intervals. Default: the wall clock. */
+  clock?: Clock;
+  /** Accepted (and ignored) so that a kafkajs config moves over unchanged. */
+  brokers?: string[];
+}
+
+/**
+ * The entry point, shaped like kafkajs's `Kafka`: it owns one embedded log and hands out
+ * producers, consumers and admins that share it. The log opens when the first client connects
+ * and closes when the last one disconnects (or on {@link Tributary.close}).
+ *
+ * @example
+ * const tributary = new Tributary({ dataDir: './.tributary', clientId: 'my-app' });
+ * const producer = tributary.producer();
+ * await producer.connect();
+ * await producer.send({ topic: 'greetings', messages: [{ value: 'hello' }] });
+ * await producer.disconnect();
+ */
+export class Tributary {
+  readonly #config: TributaryConfig;
+  readonly #clock: Clock;
+  readonly #logger: Logger;
+  readonly #context: ClientContext;
+  #log: LogBackend | undefined;
+  #users = 0;
+  #coordinator: GroupCoordinator | undefined;
+  #coordinatorReady: Promise<GroupCoordinator> | undefined;
+  #lifecycle: Promise<unknown> = Promise.resolve();
+
+  constructor(config: TributaryConfig = {}) {
+    if (config === null || typeof config !== 'object') throw new TypeError('new Tributary takes an options object');
+    this.#config = config;
+    this.#clock = config.clock ?? config.log?.clock ?? systemClock;
+    this.#logger = createLogger({ level: config.logLevel ?? logLevel.INFO, logCreator: config.logCreator, now: () => this.#clock.now() });
+    this.#context = {
+      clientId: config.clientId ?? 'tributary',
+      clock: this.#clock,
+      logger: this.#logger,
+      tail: new TailCache(),
+      acquire: () => this.#acquire(),
+      release: () => this.#release(),
+      coordinator: () => this.#getCoordinator(),
+    };
+  }
+
+  /** A producer; see {@link Producer}. */
+  producer(config: ProducerConfig = {}): Producer {
+    return new Producer(this.#context, config);
+  }
+
+  /** A consumer of a group; see {@link Consumer}. */
+  consumer(config: ConsumerConfig): Consumer {
+    return new Consumer(this.#context, config);
+  }
+
+  /** An admin client; see {@link Admin}. */
+  admin(_config: object = {}): Admin {
+    return new Admin(this.#context);
+  }
+
+  /** The root logger, as kafkajs's `kafka.logger()`. */
+  logger(): Logger {
+    return this.#logger;
+  }
+
+  /** Closes the log now, whoever still uses it. */
+  async close(): Promise<void> {
+    this.#users = 0;
+    await this.#serial(() => this.#closeLog());
+  }
+
+  #serial<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.#lifecycle.then(task, task);
+    this.#lifecycle = run.catch(() => undefined);
+    return run;
+  }
+
+  #acquire(): Promise<LogBackend> {
+    return this.#serial(async () => {
+      if (this.#log === undefined) {
+        this.#log =
+          this.#config.log ??
+          (await openLog({ dataDir: this.#config.dataDir, storage: this.#config.storage, clock: this.#clock }));
+      }
+      this.#users++;
+      return this.#log;
+    });
+  }
+
+  #release(): Promise<void> {
+    return this.#serial(async () => {
+      this.#users = Math.max(0, this.#users - 1);
+      if (this.#users === 0) await this.#closeLog();
+    });
+  }
+
+  async #closeLog(): Promise<void> {
+    this.#context.tail.forget();
+    this.#coordinator?.close();
+    this.#coordinator = undefined;
+    this.#coordinatorReady = undefined;
+    const log = this.#log;
+    this.#log = undefined;
+    if (log !== undefined && log !== this.#config.log) await log.close();
+  }
+
+  #getCoordinator(): Promise<GroupCoordinator> {
+    const log = this.#log;
+    if (log === undefined) return Promise.reject(new Error('The log is not open'));
+    this.#coordinatorReady ??= (async () => {
+      const store = new OffsetStore(log);
+      await store.ready();
+      const coordinator = new GroupCoordinator(store, this.#clock, this.#logger);
+      this.#coordinator = coordinator;
+      return coordinator;
+    })();
+    const ready = this.#coordinatorReady;
+    ready.catch(() => {
+      if (this.#coordinatorReady === ready) this.#coordinatorReady = undefined;
+    });
+    return ready;
+  }
+}

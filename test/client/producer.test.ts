@@ -1,0 +1,128 @@
+import { describe, expect, it } from 'vitest';
+import { murmur2, TributaryError } from '../../src/index.ts';
+import { memoryTributary } from './helpers.ts';
+
+async function setup(partitions = 3, producerConfig = {}) {
+  const { tributary, clock } = memoryTributary();
+  const admin = tributary.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic: 't', numPartitions: partitions }] });
+  const producer = tributary.producer(producerConfig);
+  await producer.connect();
+  return { tributary, clock, admin, producer };
+}
+
+describe('Producer', () => {
+  it('should return kafkajs RecordMetadata when a send succeeds', async () => {
+    const { producer, admin } = await setup(1);
+    const meta = await producer.send({ topic: 't', messages: [{ value: 'a' }, { value: 'b' }] });
+    expect(meta).toEqual([{ topicName: 't', partition: 0, errorCode: 0, baseOffset: '0', logAppendTime: '-1', logStartOffset: '0' }]);
+    const again = await producer.send({ topic: 't', messages: [{ value: 'c' }] });
+    expect(again[0]!.baseOffset).toBe('2');
+    await producer.disconnect();
+    await admin.disconnect();
+  });
+
+  it('should place keyed records where the Java partitioner would when a key is given', async () => {
+    const { producer, admin } = await setup(7);
+    for (const key of ['a', 'user-42', 'foobar', '']) {
+      const [meta] = await producer.send({ topic: 't', messages: [{ key, value: 'v' }] });
+      expect(meta!.partition).toBe((murmur2(new TextEncoder().encode(key)) & 0x7fffffff) % 7);
+    }
+    await producer.disconnect();
+    await admin.disconnect();
+  });
+
+  it('should keep keyless records of one send on one sticky partition when no key is given', async () => {
+    const { producer, admin } = await setup(5);
+    const meta = await producer.send({ topic: 't', messages: Array.from({ length: 20 }, (_, i) => ({ value: String(i) })) });
+    expect(meta).toHaveLength(1);
+    await producer.disconnect();
+    await admin.disconnect();
+  });
+
+  it('should honour an explicit partition and a custom partitioner when given', async () => {
+    const { producer, admin, tributary } = await setup(4);
+    const [meta] = await producer.send({ topic: 't', messages: [{ key: 'x', value: 'v', partition: 3 }] });
+    expect(meta!.partition).toBe(3);
+    const custom = tributary.producer({ createPartitioner: () => () => 2 });
+    await custom.connect();
+    const [m2] = await custom.send({ topic: 't', messages: [{ key: 'x', value: 'v' }] });
+    expect(m2!.partition).toBe(2);
+    await custom.disconnect();
+    await producer.disconnect();
+    await admin.disconnect();
+  });
+
+  it('should fail with UNKNOWN_TOPIC_OR_PARTITION and append nothing when a topic is missing', async () => {
+    const { producer, admin } = await setup(1);
+    await expect(producer.sendBatch({ topicMessages: [{ topic: 't', messages: [{ value: 'a' }] }, { topic: 'missing', messages: [{ value: 'b' }] }] })).rejects.toMatchObject({
+      code: 'UNKNOWN_TOPIC_OR_PARTITION',
+    });
+    expect((await admin.fetchTopicOffsets('t'))[0]!.high).toBe('0');
+    await producer.disconnect();
+    await admin.disconnect();
+  });
+
+  it('should create the topic when allowAutoTopicCreation is on', async () => {
+    const { producer, admin, tributary } = await setup(1);
+    const auto = tributary.producer({ allowAutoTopicCreation: true });
+    await auto.connect();
+    await auto.send({ topic: 'fresh', messages: [{ value: 'x' }] });
+    expect(await admin.listTopics()).toContain('fresh');
+    await auto.disconnect();
+    await producer.disconnect();
+    await admin.disconnect();
+  });
+
+  it('should fail with MESSAGE_TOO_LARGE and append nothing when a record exceeds max.message.bytes', async () => {
+    const { tributary } = memoryTributary();
+    const admin = tributary.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: 'small', numPartitions: 2, configEntries: [{ name: 'max.message.bytes', value: '200' }] }] });
+    const producer = tributary.producer();
+    await producer.connect();
+    const err = await producer
+      .send({ topic: 'small', messages: [{ value: 'ok', partition: 0 }, { value: 'x'.repeat(500), partition: 1 }] })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TributaryError);
+    expect((err as TributaryError).code).toBe('MESSAGE_TOO_LARGE');
+    expect((await admin.fetchTopicOffsets('small')).map((o) => o.high)).toEqual(['0', '0']);
+    await producer.disconnect();
+    await admin.disconnect();
+  });
+
+  it('should write all partitions of a sendBatch atomically and give each send its own offsets when sends are concurrent', async () => {
+    const { producer, admin } = await setup(2);
+    await admin.createTopics({ topics: [{ topic: 'u', numPartitions: 1 }] });
+    const sends = Array.from({ length: 100 }, (_, i) =>
+      producer.sendBatch({
+        topicMessages: [
+          { topic: 't', messages: [{ value: `t${i}`, partition: i % 2 }] },
+          { topic: 'u', messages: [{ value: `u${i}` }] },
+        ],
+      }),
+    );
+    const results = await Promise.all(sends);
+    const uOffsets = results.map((r) => Number(r.find((m) => m.topicName === 'u')!.baseOffset));
+    expect(new Set(uOffsets).size).toBe(100);
+    expect((await admin.fetchTopicOffsets('u'))[0]!.high).toBe('100');
+    await producer.disconnect();
+    await admin.disconnect();
+  });
+
+  it('should fail only the faulty send when sends gathered together include a bad one', async () => {
+    const { producer, admin } = await setup(1);
+    const good = producer.send({ topic: 't', messages: [{ value: 'fine' }] });
+    const bad = producer.send({ topic: 't', messages: [{ value: 'x', partition: 9 }] });
+    await expect(bad).rejects.toMatchObject({ code: 'UNKNOWN_TOPIC_OR_PARTITION' });
+    await expect(good).resolves.toHaveLength(1);
+    await producer.disconnect();
+    await admin.disconnect();
+  });
+
+  it('should reject a send with CLIENT_NOT_CONNECTED when the producer is not connected', async () => {
+    const { tributary } = memoryTributary();
+    await expect(tributary.producer().send({ topic: 't', messages: [{ value: 'v' }] })).rejects.toMatchObject({ code: 'CLIENT_NOT_CONNECTED' });
+  });
+});
