@@ -97,9 +97,25 @@ export const jsonFormat: FormatPlugin<JsonParsedSchema> = {
     return Buffer.from(text, 'utf8');
   },
 
-  deserialize(_writer: JsonParsedSchema, data: Uint8Array): unknown {
+  serializeFramed(schema: JsonParsedSchema, value: unknown, header: Uint8Array): Uint8Array {
+    if (!schema.validate(value)) throw explain(schema.validate.errors ?? []);
+    const text = JSON.stringify(value);
+    if (text === undefined) {
+      throw validationFailed('JSON', '', 'json', `${typeof value} is not a JSON value`);
+    }
+    const out = Buffer.allocUnsafe(header.length + Buffer.byteLength(text, 'utf8'));
+    out.set(header, 0);
+    out.write(text, header.length, 'utf8');
+    return out;
+  },
+
+  deserialize(writer: JsonParsedSchema, data: Uint8Array): unknown {
+    return jsonFormat.deserializeAt!(writer, data, 0);
+  },
+
+  deserializeAt(_writer: JsonParsedSchema, data: Uint8Array, offset: number): unknown {
     try {
-      return JSON.parse(asBuffer(data).toString('utf8'));
+      return JSON.parse(asBuffer(data).toString('utf8', offset));
     } catch (err) {
       throw undecodable('JSON', `Cannot decode JSON data: ${messageOf(err)}`, err);
     }

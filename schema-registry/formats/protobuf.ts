@@ -84,9 +84,15 @@ export const protobufFormat: FormatPlugin<ProtobufParsedSchema> = {
   },
 
   deserialize(writer: ProtobufParsedSchema, data: Uint8Array, options: DeserializeOptions<ProtobufParsedSchema> = {}): unknown {
+    return protobufFormat.deserializeAt!(writer, data, 0, options);
+  },
+
+  deserializeAt(writer: ProtobufParsedSchema, data: Uint8Array, offset: number, options: DeserializeOptions<ProtobufParsedSchema> = {}): unknown {
     const type = messageType(writer, options.messageIndexes);
     try {
-      return type.decode(data);
+      const reader = protobuf.Reader.create(data);
+      reader.pos = offset;
+      return type.decode(reader);
     } catch (err) {
       throw undecodable('PROTOBUF', `Cannot decode ${type.name}: ${messageOf(err)}`, err);
     }

@@ -119,6 +119,13 @@ export interface FormatPlugin<P extends ParsedSchema = ParsedSchema> {
   /** Decodes a bare payload written with `writer` (Avro: resolved to `options.reader` when given). */
   deserialize(writer: P, data: Uint8Array, options?: DeserializeOptions<P>): unknown;
   /**
+   * Optional fast path of {@link serialize}: `header` (Confluent's framing), then the payload, in
+   * one buffer, so framing costs no second copy.
+   */
+  serializeFramed?(schema: P, value: unknown, header: Uint8Array, options?: SerializeOptions): Uint8Array;
+  /** Optional fast path of {@link deserialize}: the payload starts at `offset` of `data`. */
+  deserializeAt?(writer: P, data: Uint8Array, offset: number, options?: DeserializeOptions<P>): unknown;
+  /**
    * Protobuf only: the message indexes of a message by full name (`pkg.Outer.Inner`, or without the
    * package), as Confluent's wire format writes them; the first message of the file is `[0]`.
    * Without a name, the first message. Throws `INVALID_SCHEMA` for an unknown name.

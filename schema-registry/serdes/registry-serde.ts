@@ -61,6 +61,8 @@ interface Writer {
   messageIndexes: number[] | undefined;
   serializeOptions: { messageIndexes: number[] } | undefined;
   indexBytes: Uint8Array | undefined;
+  /** Magic byte, id and message indexes: what every value this writer writes starts with. */
+  header: Uint8Array;
 }
 
 /** Options of a Protobuf read of the first message, shared by every read. */
@@ -157,24 +159,29 @@ export class RegistrySerde<T = unknown> implements Serde<T> {
         topic,
       });
     }
-    let payload: Uint8Array;
     try {
-      payload = this.plugin.serialize(writer.parsed, value, writer.serializeOptions);
+      if (this.plugin.serializeFramed !== undefined) {
+        return this.plugin.serializeFramed(writer.parsed, value, writer.header, writer.serializeOptions);
+      }
+      return frameEncoded(writer.id, this.plugin.serialize(writer.parsed, value, writer.serializeOptions), writer.indexBytes);
     } catch (err) {
       throw withPlace(err, topic, writer);
     }
-    return frameEncoded(writer.id, payload, writer.indexBytes);
   }
 
   deserialize(topic: string, data: Uint8Array | null): T | null {
     if (data === null) return null;
     let schemaId = peekSchemaId(data);
     let messageIndexes: number[] | undefined;
-    let payload: Uint8Array;
-    if (schemaId < 0 || this.isProtobuf) {
+    let payload: Uint8Array = data;
+    let offset = HEADER_SIZE;
+    if (schemaId >= 0 && this.isProtobuf && data.length > HEADER_SIZE && data[HEADER_SIZE] === 0) {
+      // The common [0], written as one 0 byte: no need to parse an index array.
+      messageIndexes = FIRST_MESSAGE.messageIndexes;
+      offset = HEADER_SIZE + 1;
+    } else if (schemaId < 0 || this.isProtobuf) {
       ({ schemaId, messageIndexes, payload } = unframe(data, this.isProtobuf));
-    } else {
-      payload = data.subarray(HEADER_SIZE);
+      offset = 0;
     }
     let writer = schemaId === this.lastId ? this.lastParsed : undefined;
     if (writer === undefined) {
@@ -188,7 +195,7 @@ export class RegistrySerde<T = unknown> implements Serde<T> {
         { topic, schemaId, retriable: true },
       );
     }
-    return this.decode(writer, payload, messageIndexes, topic, schemaId);
+    return this.decode(writer, payload, offset, messageIndexes, topic, schemaId);
   }
 
   /** Like `deserialize`, fetching the writer's schema from the registry when it is not cached. */
@@ -196,10 +203,18 @@ export class RegistrySerde<T = unknown> implements Serde<T> {
     if (data === null) return null;
     const { schemaId, messageIndexes, payload } = unframe(data, this.isProtobuf);
     const writer = this.byId.get(schemaId) ?? (await this.writerById(schemaId));
-    return this.decode(writer, payload, messageIndexes, topic, schemaId);
+    return this.decode(writer, payload, 0, messageIndexes, topic, schemaId);
   }
 
-  private decode(writer: ParsedSchema, payload: Uint8Array, messageIndexes: number[] | undefined, topic: string, schemaId: number): T {
+  /** Decodes the payload at `offset` of `data`. */
+  private decode(
+    writer: ParsedSchema,
+    data: Uint8Array,
+    offset: number,
+    messageIndexes: number[] | undefined,
+    topic: string,
+    schemaId: number,
+  ): T {
     if (writer.schemaType !== this.plugin.schemaType) {
       throw new SerializationError(`Schema id ${schemaId} is ${writer.schemaType}, this serde reads ${this.plugin.schemaType}`, {
         topic,
@@ -214,7 +229,8 @@ export class RegistrySerde<T = unknown> implements Serde<T> {
       options = this.readerOptions;
     }
     try {
-      return this.plugin.deserialize(writer, payload, options) as T;
+      if (this.plugin.deserializeAt !== undefined) return this.plugin.deserializeAt(writer, data, offset, options) as T;
+      return this.plugin.deserialize(writer, offset === 0 ? data : data.subarray(offset), options) as T;
     } catch (err) {
       if (err instanceof TributaryError) {
         throw new TributaryError(err.code, err.message, { ...err.context, topic, schemaId, cause: err });
@@ -255,13 +271,15 @@ export class RegistrySerde<T = unknown> implements Serde<T> {
       if (!this.byId.has(id)) this.byId.set(id, parsed);
     }
     const messageIndexes = this.isProtobuf ? (this.plugin.messageIndexes?.(parsed, this.options.messageName) ?? [0]) : undefined;
+    const indexBytes = messageIndexes === undefined ? undefined : encodeIndexes(messageIndexes);
     return {
       subject,
       id,
       parsed,
       messageIndexes,
       serializeOptions: messageIndexes === undefined ? undefined : { messageIndexes },
-      indexBytes: messageIndexes === undefined ? undefined : encodeIndexes(messageIndexes),
+      indexBytes,
+      header: frameEncoded(id, new Uint8Array(0), indexBytes),
     };
   }
 
