@@ -88,6 +88,8 @@ export async function compactPartition(
   const flush = async () => {
     ops.push({ type: 'put', key: partitionStateKey(topicId, partition), value: encodePartitionState(state) });
     await log.enqueueWrite(ops);
+    // Readers served from memory would otherwise read what was just rewritten as it was.
+    state.dropTail();
     ops = [];
     opsBytes = 0;
   };

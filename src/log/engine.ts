@@ -318,6 +318,16 @@ export class EmbeddedLog implements LogBackend {
     return state;
   }
 
+  /**
+   * Bytes of newest batches each partition keeps in memory for readers at the tail: 1 MiB, less
+   * when there are many partitions, so that all of them together stay near 64 MiB.
+   */
+  #tailCapBytes(): number {
+    let partitions = 0;
+    for (const topic of this.#topics.values()) partitions += topic.partitions.length;
+    return Math.max(64 * 1024, Math.min(1024 * 1024, Math.floor((64 * 1024 * 1024) / Math.max(1, partitions))));
+  }
+
   /** Internal: the partition's state, for maintenance tasks. */
   partitionState(topic: string, partition: number): PartitionState {
     return this.#partition(topic, partition);
@@ -482,7 +492,7 @@ export class EmbeddedLog implements LogBackend {
     // From here to the enqueue nothing awaits, so offsets are handed out in queue order.
     const ops: KvOp[] = [];
     const results: AppendResult[] = [];
-    const advanced: [PartitionState, number][] = [];
+    const advanced: [PartitionState, RawBatch][] = [];
     for (const { state, bytes, count, maxTimestamp, check, producer } of prepared) {
       const { topicId } = state.topic;
       if (check.kind === 'duplicate') {
@@ -493,8 +503,8 @@ export class EmbeddedLog implements LogBackend {
       }
       const baseOffset = state.nextOffset;
       const lastOffset = baseOffset + count - 1;
-      advanced.push([state, lastOffset + 1]);
       setBaseOffset(bytes!, baseOffset);
+      advanced.push([state, { baseOffset, lastOffset, bytes: bytes! }]);
       state.nextOffset = lastOffset + 1;
       state.sizeBytes += bytes!.length;
       state.dirtyBytes += bytes!.length;
@@ -516,7 +526,11 @@ export class EmbeddedLog implements LogBackend {
       options.sync === true,
       advanced.map(([state]) => state),
     );
-    for (const [state, highWatermark] of advanced) state.advance(highWatermark);
+    const cap = this.#tailCapBytes();
+    for (const [state, batch] of advanced) {
+      state.pushTail(batch, cap);
+      state.advance(batch.lastOffset + 1);
+    }
     return results;
   }
 
@@ -683,6 +697,19 @@ export class EmbeddedLog implements LogBackend {
     // oldest open transaction's first batch starts there.
     const bound = options.isolation === 'read_committed' ? state.lastStableOffset : highWatermark;
     if (offset >= bound) return;
+    const tail = state.tailFrom(offset);
+    if (tail !== undefined) {
+      let bytes = 0;
+      let records = 0;
+      for (let i = tail.from; i < tail.batches.length; i++) {
+        const batch = tail.batches[i]!;
+        if (batch.baseOffset >= bound) return;
+        records += visit(batch);
+        bytes += batch.bytes.length;
+        if (bytes >= maxBytes || records >= maxRecords) return;
+      }
+      return;
+    }
     const { topicId } = state.topic;
     const startKey = batchKey(topicId, partition, offset);
     const it = this.#store.iterator({ gte: startKey, lt: batchKey(topicId, partition, bound) });
@@ -886,6 +913,7 @@ export class EmbeddedLog implements LogBackend {
       state.sizeBytes += bytes.length;
       state.dirtyBytes += bytes.length;
       ops.push({ type: 'put', key: batchKey(topicId, partition, markerOffset), value: bytes });
+      const marker: RawBatch = { baseOffset: markerOffset, lastOffset: markerOffset, bytes };
       if (entry !== undefined) {
         entry.txnFirstOffset = -1;
         ops.push({ type: 'put', key: producerStateKey(topicId, partition, producerId), value: encodeJson(entry) });
@@ -904,6 +932,7 @@ export class EmbeddedLog implements LogBackend {
         const next = state.producers.get(producerId)?.txnFirstOffset ?? -1;
         if (next >= 0) state.openTransactions.set(producerId, next);
         else state.openTransactions.delete(producerId);
+        state.pushTail(marker, this.#tailCapBytes());
         state.advance(markerOffset + 1);
       });
     }

@@ -1,3 +1,4 @@
+import type { RawBatch } from './backend.ts';
 import type { TopicConfig } from './config.ts';
 import type { StoredPartitionState } from './keys.ts';
 import type { AbortedTxn, ProducerEntry } from './producers.ts';
@@ -42,6 +43,13 @@ export class PartitionState implements StoredPartitionState {
   /** Aborted transactions by producer id, sorted by marker offset. */
   readonly aborted = new Map<number, AbortedTxn[]>();
   #waiters: Waiter[] = [];
+  /**
+   * The newest stored batches, contiguous and ending at the high watermark, so that readers at
+   * the tail (most of them) are served from memory instead of LevelDB. Starts at `#tailHead`.
+   */
+  #tail: RawBatch[] = [];
+  #tailHead = 0;
+  #tailBytes = 0;
   /** Serialises retention, compaction and deletion of this partition. */
   #maintenance: Promise<unknown> = Promise.resolve();
 
@@ -111,6 +119,48 @@ export class PartitionState implements StoredPartitionState {
         { once: true },
       );
     });
+  }
+
+  /** Remembers a batch just made visible; keeps at most about `capBytes` of them. */
+  pushTail(batch: RawBatch, capBytes: number): void {
+    const last = this.#tail[this.#tail.length - 1];
+    if (last !== undefined && last.lastOffset + 1 !== batch.baseOffset) this.dropTail();
+    this.#tail.push(batch);
+    this.#tailBytes += batch.bytes.length;
+    while (this.#tailBytes > capBytes && this.#tail.length - this.#tailHead > 1) {
+      this.#tailBytes -= this.#tail[this.#tailHead]!.bytes.length;
+      this.#tail[this.#tailHead++] = undefined as unknown as RawBatch;
+    }
+    // Compacts the array now and then instead of shifting it on every eviction.
+    if (this.#tailHead > 1024 && this.#tailHead * 2 > this.#tail.length) {
+      this.#tail = this.#tail.slice(this.#tailHead);
+      this.#tailHead = 0;
+    }
+  }
+
+  /** Forgets the remembered batches: retention or compaction changed what is stored. */
+  dropTail(): void {
+    this.#tail = [];
+    this.#tailHead = 0;
+    this.#tailBytes = 0;
+  }
+
+  /**
+   * The remembered batches from the one holding `offset` on, or undefined when `offset` lies
+   * before them (the store must be read).
+   */
+  tailFrom(offset: number): { batches: RawBatch[]; from: number } | undefined {
+    const tail = this.#tail;
+    const first = tail[this.#tailHead];
+    if (first === undefined || offset < first.baseOffset) return undefined;
+    let lo = this.#tailHead;
+    let hi = tail.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (tail[mid]!.lastOffset < offset) lo = mid + 1;
+      else hi = mid;
+    }
+    return { batches: tail, from: lo };
   }
 
   /** Wakes every waiter: the topic is gone or the log is closing. */

@@ -95,5 +95,6 @@ export async function enforceRetention(log: EmbeddedLog, state: PartitionState):
   state.cleanedUpTo = Math.max(state.cleanedUpTo, newStart);
   ops.push({ type: 'put', key: partitionStateKey(topicId, partition), value: encodePartitionState(state) });
   await log.enqueueWrite(ops);
+  state.dropTail();
   return result;
 }
