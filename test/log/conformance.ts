@@ -253,6 +253,20 @@ export function logConformanceSuite(options: ConformanceOptions): void {
         expect(some.records.length).toBeLessThan(10);
       });
 
+      it('should read the same records from old batches on the store and new ones held in memory', async () => {
+        const l = await open();
+        await l.createTopic({ topic: 't' });
+        const value = 'v'.repeat(10_000);
+        for (let i = 0; i < 300; i++) await l.append('t', 0, [rec(`k${i}`, value), rec(`j${i}`, null)]);
+        const all = await readAll(l, 't', 0);
+        expect(all.map((r) => r.offset)).toEqual(Array.from({ length: 600 }, (_, i) => i));
+        expect(all.map((r) => text(r.key))).toEqual(Array.from({ length: 600 }, (_, i) => (i % 2 === 0 ? `k${i / 2}` : `j${(i - 1) / 2}`)));
+        for (const from of [0, 1, 299, 300, 301, 598, 599]) {
+          const { records } = await l.read('t', 0, from, { maxRecords: 3 });
+          expect(records.map((r) => r.offset)).toEqual([from, from + 1, from + 2].filter((o) => o < 600));
+        }
+      });
+
       it('should return nothing at the high watermark and refuse offsets outside the log', async () => {
         const l = await open();
         await l.createTopic({ topic: 't' });
