@@ -103,3 +103,4 @@ export type {
 } from './client/types.ts';
 export { type FromTopicOptions, fromTopic, type ObservedMessage, type ObserveOptions, observeConsumer } from './client/rx.ts';
 // Streams: Kafka Streams' DSL (StreamsBuilder, KStream, KTable…), the KafkaStreams runtime and state stores.
+export * from './streams/index.ts';

@@ -1,0 +1,124 @@
+import type { Serde } from '../serde/index.ts';
+import { GlobalKTable } from './global-ktable.ts';
+import { NameGenerator } from './internal/names.ts';
+import { storeGetter } from './internal/table.ts';
+import { KStream } from './kstream.ts';
+import { KTable } from './ktable.ts';
+import { ktableSource } from './operators/table-source.ts';
+import { type Consumed, type Materialized, type MaterializedOptions, materializedOptions } from './options.ts';
+import type { ProcessorNode } from './topology.ts';
+import { Topology } from './topology.ts';
+import { type KeyValueStoreBuilder, Stores } from './state/stores.ts';
+
+/** Options of `builder.table()` / `globalTable()`: how the topic is read and where the table lives. */
+export interface TableOptions<K, V> extends Consumed<K, V> {
+  materialized?: Materialized<K, V>;
+}
+
+/**
+ * Builds a topology with the DSL, as Kafka's `StreamsBuilder`.
+ *
+ * @example
+ * const builder = new StreamsBuilder();
+ * builder
+ *   .stream('lines', { keySerde: Serdes.String(), valueSerde: Serdes.String() })
+ *   .flatMapValues((line) => line.toLowerCase().split(/\W+/).filter(Boolean))
+ *   .groupBy((_key, word) => word, { keySerde: Serdes.String() })
+ *   .count({ materialized: 'counts-store' })
+ *   .toStream()
+ *   .to('word-counts', { valueSerde: Serdes.LongNumber() });
+ * const topology = builder.build();
+ */
+export class StreamsBuilder {
+  /** @internal */ readonly topology = new Topology();
+  /** @internal */ readonly names = new NameGenerator();
+
+  /** A stream of the records of one topic, several topics, or every topic a pattern matches. */
+  stream<K = Uint8Array, V = Uint8Array>(topics: string | string[] | RegExp, consumed: Consumed<K, V> = {}): KStream<K, V> {
+    const name = consumed.name ?? this.names.processor('KSTREAM-SOURCE-');
+    this.topology.addNode({
+      kind: 'source',
+      name,
+      topics: topics instanceof RegExp ? [] : typeof topics === 'string' ? [topics] : [...topics],
+      ...(topics instanceof RegExp ? { pattern: topics } : {}),
+      ...serdes(consumed),
+      ...(consumed.timestampExtractor !== undefined ? { timestampExtractor: consumed.timestampExtractor } : {}),
+      children: [],
+    });
+    return new KStream<K, V>(this, name, consumed.keySerde, consumed.valueSerde, false);
+  }
+
+  /** A table of the latest value per key of a topic: a null value deletes the key. Always materialized. */
+  table<K = Uint8Array, V = Uint8Array>(topic: string, options: TableOptions<K, V> = {}): KTable<K, V> {
+    const m = materializedOptions(options.materialized);
+    const storeName = m.storeName ?? this.names.store(`${topic}-`);
+    const sourceName = options.name ?? this.names.processor('KSTREAM-SOURCE-');
+    const tableName = options.name !== undefined ? `${options.name}-table-source` : this.names.processor('KTABLE-SOURCE-');
+    const keySerde = m.keySerde ?? options.keySerde;
+    const valueSerde = m.valueSerde ?? options.valueSerde;
+    this.topology.addNode({
+      kind: 'source',
+      name: sourceName,
+      topics: [topic],
+      ...serdes(options),
+      ...(options.timestampExtractor !== undefined ? { timestampExtractor: options.timestampExtractor } : {}),
+      children: [],
+    });
+    this.topology.addStore(storeBuilder(storeName, m, keySerde, valueSerde));
+    this.addProcessor(tableName, ktableSource<K, V>(storeName), [sourceName], [storeName]);
+    return new KTable<K, V>(this, tableName, keySerde, valueSerde, storeGetter(storeName), storeName);
+  }
+
+  /**
+   * A table replicated in full to every task of the app (Kafka's `GlobalKTable`): filled from every
+   * partition of `topic` before processing starts and kept current; read-only, for joins.
+   */
+  globalTable<K = Uint8Array, V = Uint8Array>(topic: string, options: TableOptions<K, V> = {}): GlobalKTable<K, V> {
+    const m = materializedOptions(options.materialized);
+    const storeName = m.storeName ?? this.names.store(`${topic}-`);
+    const sourceName = options.name ?? this.names.processor('KSTREAM-SOURCE-');
+    const tableName = this.names.processor('KTABLE-SOURCE-');
+    const builder = storeBuilder(storeName, { ...m, cachingEnabled: false, loggingEnabled: false }, m.keySerde ?? options.keySerde, m.valueSerde ?? options.valueSerde);
+    this.topology.addStore(builder);
+    const source = { kind: 'source' as const, name: sourceName, topics: [topic], ...serdes(options), children: [tableName] };
+    const processor: ProcessorNode = { kind: 'processor', name: tableName, supplier: ktableSource(storeName) as ProcessorNode['supplier'], parents: [sourceName], children: [], stores: [storeName] };
+    this.topology.nodes.set(sourceName, source);
+    this.topology.nodes.set(tableName, processor);
+    this.topology.globalNodeNames.add(sourceName).add(tableName);
+    this.topology.globalStores.push({ source, processor, store: storeName, topic });
+    return new GlobalKTable<K, V>(storeName);
+  }
+
+  /** Adds a store that processors name in `process(supplier, ...storeNames)`. */
+  addStateStore<K, V>(builder: KeyValueStoreBuilder<K, V>): this {
+    this.topology.addStore(builder as unknown as KeyValueStoreBuilder<unknown, unknown>);
+    return this;
+  }
+
+  /** The topology built so far. */
+  build(): Topology {
+    return this.topology;
+  }
+
+  /** @internal */
+  addProcessor(name: string, supplier: unknown, parents: string[], stores: string[] = []): void {
+    this.topology.addNode({ kind: 'processor', name, supplier: supplier as ProcessorNode['supplier'], parents, children: [], stores: [] });
+    for (const store of stores) this.topology.connectStore(name, store);
+  }
+}
+
+/** @internal The store a `Materialized` describes. */
+export function storeBuilder<K, V>(name: string, m: MaterializedOptions<K, V>, keySerde?: Serde<K>, valueSerde?: Serde<V>): KeyValueStoreBuilder<unknown, unknown> {
+  const supplier = m.storeType === 'in-memory' ? Stores.inMemoryKeyValueStore(name) : Stores.persistentKeyValueStore(name);
+  const b = Stores.keyValueStoreBuilder(supplier, m.keySerde ?? keySerde, m.valueSerde ?? valueSerde);
+  if (m.cachingEnabled === false) b.withCachingDisabled();
+  if (m.loggingEnabled === false) b.withLoggingDisabled();
+  return b as unknown as KeyValueStoreBuilder<unknown, unknown>;
+}
+
+function serdes(c: { keySerde?: Serde<unknown> | Serde<never>; valueSerde?: Serde<unknown> | Serde<never> }): { keySerde?: Serde<unknown>; valueSerde?: Serde<unknown> } {
+  return {
+    ...(c.keySerde !== undefined ? { keySerde: c.keySerde as Serde<unknown> } : {}),
+    ...(c.valueSerde !== undefined ? { valueSerde: c.valueSerde as Serde<unknown> } : {}),
+  };
+}

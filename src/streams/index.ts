@@ -1,0 +1,38 @@
+/**
+ * Tributary Streams: Kafka Streams' DSL and runtime on the embedded log.
+ */
+export { StreamsBuilder, type TableOptions } from './builder.ts';
+export { KStream } from './kstream.ts';
+export { KTable, KGroupedTable, type TableChange } from './ktable.ts';
+export { KGroupedStream, type AggregateOptions } from './kgrouped-stream.ts';
+export { BranchedKStream } from './branched-kstream.ts';
+export { GlobalKTable } from './global-ktable.ts';
+export { Topology, TopologyDescription, type NodeDescription, type SubtopologyDescription, type TopicNameExtractor } from './topology.ts';
+export type {
+  Branched,
+  Consumed,
+  Grouped,
+  Joined,
+  Materialized,
+  MaterializedOptions,
+  Named,
+  Produced,
+  Repartitioned,
+  StreamPartitioner,
+} from './options.ts';
+export type {
+  Cancellable,
+  FixedKeyProcessorSupplier,
+  Processor,
+  ProcessorContext,
+  ProcessorSupplier,
+  PunctuationType,
+  RecordMetadata,
+  StreamRecord,
+  TimestampExtractor,
+} from './processor.ts';
+export type { KeyValue, KeyValueStore, ReadOnlyKeyValueStore, StateStore } from './state/key-value-store.ts';
+export { type KeyValueBytesStoreSupplier, KeyValueStoreBuilder, Stores } from './state/stores.ts';
+export type { DeserializationErrorContext, DeserializationExceptionHandler } from './internal/task.ts';
+export { KafkaStreams, type StreamsConfig, type StreamsState, type StreamsUncaughtExceptionResponse } from './kafka-streams.ts';
+export type { TaskAssignor, TaskGroupMember } from './internal/assignor.ts';

@@ -1,0 +1,76 @@
+import { Serdes } from '../../serde/index.ts';
+import type { Serde } from '../../serde/index.ts';
+
+const TWO_32 = 4294967296;
+
+/**
+ * Faster stand-ins for the built-in String and LongNumber serdes on the hot path, writing exactly
+ * the same bytes: short strings are memoized (words, ids and other keys repeat), and longs that
+ * are safe integers skip BigInt. Any other serde is returned as it is.
+ */
+export function fastSerde<T>(serde: Serde<T>): Serde<T> {
+  if (serde === (Serdes.String() as unknown)) return fastString as unknown as Serde<T>;
+  if (serde === (Serdes.LongNumber() as unknown)) return fastLongNumber as unknown as Serde<T>;
+  return serde;
+}
+
+const memo = new Map<string, Uint8Array>();
+const MEMO_MAX = 50_000;
+
+const fastString: Serde<string> = {
+  serialize(topic, value) {
+    if (typeof value !== 'string' || value.length > 64) return Serdes.String().serialize(topic, value);
+    let bytes = memo.get(value);
+    if (bytes === undefined) {
+      bytes = Serdes.String().serialize(topic, value)!;
+      if (memo.size >= MEMO_MAX) memo.clear();
+      memo.set(value, bytes);
+    }
+    return bytes;
+  },
+  deserialize(topic, data) {
+    if (data === null) return null;
+    if (data.length <= 24) {
+      let out = '';
+      for (let i = 0; i < data.length; i++) {
+        const c = data[i]!;
+        if (c > 0x7f) return Serdes.String().deserialize(topic, data);
+        out += String.fromCharCode(c);
+      }
+      return out;
+    }
+    return Serdes.String().deserialize(topic, data);
+  },
+};
+
+/** Small counts repeat endlessly: their 8 bytes are made once (callers never mutate serialized bytes). */
+const smallLongs: Uint8Array[] = [];
+
+const fastLongNumber: Serde<number> = {
+  serialize(topic, value) {
+    if (value === null || !Number.isSafeInteger(value)) return Serdes.LongNumber().serialize(topic, value);
+    if (value >= 0 && value < 65536) {
+      const cached = smallLongs[value];
+      if (cached !== undefined) return cached;
+    }
+    const out = new Uint8Array(8);
+    const hi = Math.floor(value / TWO_32);
+    const lo = value - hi * TWO_32;
+    out[0] = hi >>> 24;
+    out[1] = (hi >>> 16) & 0xff;
+    out[2] = (hi >>> 8) & 0xff;
+    out[3] = hi & 0xff;
+    out[4] = lo >>> 24;
+    out[5] = (lo >>> 16) & 0xff;
+    out[6] = (lo >>> 8) & 0xff;
+    out[7] = lo & 0xff;
+    if (value >= 0 && value < 65536) smallLongs[value] = out;
+    return out;
+  },
+  deserialize(topic, data) {
+    if (data === null || data.length !== 8) return Serdes.LongNumber().deserialize(topic, data);
+    const hi = (data[0]! << 24) | (data[1]! << 16) | (data[2]! << 8) | data[3]!;
+    if (hi > 0x1fffff || hi < -0x200000) return Serdes.LongNumber().deserialize(topic, data);
+    return hi * TWO_32 + ((data[4]! << 24) >>> 0) + ((data[5]! << 16) | (data[6]! << 8) | data[7]!);
+  },
+};

@@ -1,0 +1,42 @@
+import type { ProcessorContext, StreamRecord } from '../processor.ts';
+import type { MeteredKeyValueStore } from '../state/metered-store.ts';
+import type { Change } from './change.ts';
+
+/**
+ * How a table node reads a key's current value without a store of its own (Kafka's
+ * `KTableValueGetterSupplier`): a materialized table reads its store, a filter or mapValues asks
+ * its parent's getter and applies itself.
+ */
+export interface ValueGetterSupplier<K, V> {
+  /** Stores the getter reads: connected to every processor that uses it. */
+  readonly storeNames: string[];
+  init(ctx: ProcessorContext): (key: K) => V | null;
+}
+
+/** A getter over a store. */
+export function storeGetter<K, V>(storeName: string): ValueGetterSupplier<K, V> {
+  return {
+    storeNames: [storeName],
+    init(ctx) {
+      const store = ctx.getStateStore<MeteredKeyValueStore<K, V>>(storeName);
+      return (key) => store.get(key);
+    },
+  };
+}
+
+/**
+ * Forwards a table node's changes: when its store caches, the cache forwards at flush (so
+ * downstream sees one change per key per commit); otherwise each change is forwarded at once.
+ * Kafka's `TimestampedTupleForwarder`.
+ */
+export function tableForwarder<K, V>(
+  ctx: ProcessorContext,
+  store: MeteredKeyValueStore<K, V>,
+): (record: StreamRecord<K, unknown>, newValue: V | null, oldValue: V | null) => void {
+  const cached = store.setFlushListener((key, newValue, oldValue, timestamp) => {
+    ctx.forward<K, Change<V>>({ key, value: { newValue, oldValue }, timestamp });
+  });
+  return (record, newValue, oldValue) => {
+    if (!cached) ctx.forward<K, Change<V>>({ key: record.key, value: { newValue, oldValue }, timestamp: record.timestamp, headers: record.headers });
+  };
+}

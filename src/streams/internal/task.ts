@@ -1,0 +1,341 @@
+import type { Clock } from '../../clock.ts';
+import { InvalidConfigError, SerializationError, TributaryError } from '../../errors.ts';
+import type { LogHeader, LogRecord } from '../../log/index.ts';
+import { defaultPartition } from '../../protocol/index.ts';
+import type { Serde } from '../../serde/index.ts';
+import type { Cancellable, Processor, ProcessorContext, PunctuationType, RecordMetadata, StreamRecord } from '../processor.ts';
+import type { CacheBudget } from '../state/caching-store.ts';
+import type { BuiltStore } from '../state/stores.ts';
+import { changeSerde } from './change.ts';
+import { fastSerde } from './fast-serde.ts';
+import type { SinkNode, SourceNode, Subtopology, Topology, TopologyNode } from '../topology.ts';
+
+/** What a deserialization-exception handler is told: the bad record's place and the error. */
+export interface DeserializationErrorContext {
+  topic: string;
+  partition: number;
+  offset: number;
+  error: unknown;
+}
+
+/** Kafka's `DeserializationExceptionHandler`: skip the record, or stop. */
+export type DeserializationExceptionHandler = (context: DeserializationErrorContext) => 'CONTINUE' | 'FAIL';
+
+/** What the task needs from whoever runs it (the KafkaStreams runtime or the test driver). */
+export interface TaskEnv {
+  applicationId: string;
+  clock: Clock;
+  stateDir?: string;
+  cacheBudget: CacheBudget | null;
+  defaultKeySerde?: Serde<unknown>;
+  defaultValueSerde?: Serde<unknown>;
+  /** Logical topic name (as in the topology) → the topic in the log (internal ones prefixed). */
+  physicalTopic(logical: string): string;
+  /** Topics a pattern source reads. */
+  topicsMatching(pattern: RegExp): string[];
+  partitionCount(topic: string): number;
+  /** Buffers an output record (sink or changelog) until the next commit. */
+  send(topic: string, partition: number, key: Uint8Array | null, value: Uint8Array | null, timestamp: number, headers: readonly LogHeader[]): void;
+  globalStore(name: string): unknown;
+  onDeserializationError: DeserializationExceptionHandler;
+}
+
+interface Schedule {
+  interval: number;
+  type: PunctuationType;
+  next: number;
+  fn: (timestamp: number) => void;
+  node: RuntimeNode;
+  cancelled: boolean;
+}
+
+interface RuntimeNode {
+  def: TopologyNode;
+  children: RuntimeNode[];
+  byName: Map<string, RuntimeNode>;
+  processor?: Processor<unknown, unknown, unknown, unknown>;
+  /** A source's or sink's resolved serdes, once known. */
+  serdes?: [Serde<unknown>, Serde<unknown>];
+  process(record: StreamRecord<unknown, unknown>): void;
+}
+
+let roundRobin = 0;
+
+/**
+ * One task: one sub-topology's nodes and stores for one input partition. Records go through it
+ * depth first and synchronously; what its sinks and stores write goes to `env.send`.
+ */
+export class StreamTask {
+  readonly id: string;
+  readonly subtopology: Subtopology;
+  readonly partition: number;
+  readonly stores = new Map<string, BuiltStore>();
+  /** Physical source topic → its source node. */
+  readonly sourceTopics = new Map<string, RuntimeNode>();
+  readonly #env: TaskEnv;
+  readonly #nodes = new Map<string, RuntimeNode>();
+  readonly #schedules: Schedule[] = [];
+  /** Where the record being processed came from (topic undefined inside a punctuator). */
+  #metaTopic: string | undefined;
+  #metaOffset = -1;
+  #timestamp = 0;
+  #streamTime = -1;
+  #initialised = false;
+  #lastTopic: string | undefined;
+  #lastSource: RuntimeNode | undefined;
+
+  constructor(topology: Topology, subtopology: Subtopology, partition: number, env: TaskEnv) {
+    this.id = `${subtopology.id}_${partition}`;
+    this.subtopology = subtopology;
+    this.partition = partition;
+    this.#env = env;
+    for (const name of subtopology.stores) {
+      const builder = topology.storeBuilders.get(name)!;
+      this.stores.set(
+        name,
+        builder.build({
+          applicationId: env.applicationId,
+          taskId: this.id,
+          partition,
+          ...(env.stateDir !== undefined ? { stateDir: env.stateDir } : {}),
+          cacheBudget: env.cacheBudget,
+          changelog: (topic, key, value, ts) => env.send(topic, partition, key, value, ts, []),
+          timestamp: () => this.#timestamp,
+          ...(env.defaultKeySerde !== undefined ? { defaultKeySerde: env.defaultKeySerde } : {}),
+          ...(env.defaultValueSerde !== undefined ? { defaultValueSerde: env.defaultValueSerde } : {}),
+        }),
+      );
+    }
+    // Children before parents, so each node links to runtime children that exist.
+    for (const def of [...subtopology.nodes].reverse()) this.#nodes.set(def.name, this.#makeNode(def));
+    for (const def of subtopology.nodes) {
+      if (def.kind !== 'source') continue;
+      const topics = def.pattern !== undefined ? env.topicsMatching(def.pattern) : def.topics.map((t) => env.physicalTopic(t));
+      for (const topic of topics) this.sourceTopics.set(topic, this.#nodes.get(def.name)!);
+    }
+  }
+
+  /** Calls every processor's `init`, parents first. Stores must be restored before. */
+  init(): void {
+    if (this.#initialised) return;
+    this.#initialised = true;
+    for (const def of this.subtopology.nodes) {
+      const node = this.#nodes.get(def.name)!;
+      node.processor?.init?.(this.#context(node));
+    }
+  }
+
+  get streamTime(): number {
+    return this.#streamTime;
+  }
+
+  /**
+   * Deserializes one record read from `topic` and pushes it through. `offset` overrides the
+   * record's own (records handed over straight from a commit carry none).
+   */
+  process(topic: string, record: Pick<LogRecord, 'key' | 'value'> & { timestamp?: number; headers?: readonly LogHeader[]; offset?: number }, offset = record.offset ?? -1): void {
+    // The last topic's source is remembered: records mostly come in runs from one partition.
+    let source = this.#lastTopic === topic ? this.#lastSource : undefined;
+    if (source === undefined) {
+      source = this.sourceTopics.get(topic) ?? this.#matchPattern(topic);
+      if (source === undefined) throw new InvalidConfigError(`task ${this.id} does not read topic ${topic}`, { topic });
+      this.#lastTopic = topic;
+      this.#lastSource = source;
+    }
+    const def = source.def as SourceNode;
+    let key: unknown;
+    let value: unknown;
+    try {
+      const [keySerde, valueSerde] = (source.serdes ??= this.#serdesOf(def));
+      key = record.key === null ? null : keySerde.deserialize(topic, record.key);
+      value = record.value === null ? null : valueSerde.deserialize(topic, record.value);
+    } catch (error) {
+      if (error instanceof InvalidConfigError) throw error;
+      const verdict = this.#env.onDeserializationError({ topic, partition: this.partition, offset, error });
+      if (verdict === 'CONTINUE') return;
+      throw new SerializationError(`could not deserialize the record at ${topic}-${this.partition}@${offset}; the deserialization handler said FAIL`, {
+        topic,
+        partition: this.partition,
+        offset,
+        cause: error,
+      });
+    }
+    let timestamp = record.timestamp ?? 0;
+    if (def.timestampExtractor !== undefined) {
+      timestamp = def.timestampExtractor(
+        { topic, partition: this.partition, offset, key, value, timestamp },
+        this.#streamTime,
+      );
+    }
+    if (!(timestamp >= 0)) return; // Kafka skips records with a negative (invalid) timestamp.
+    this.#metaTopic = topic;
+    this.#metaOffset = offset;
+    if (timestamp > this.#streamTime) this.#streamTime = timestamp;
+    source.process({ key, value, timestamp, headers: record.headers ?? [] });
+    this.#metaTopic = undefined;
+    this.#punctuate('STREAM_TIME', this.#streamTime);
+  }
+
+  #matchPattern(topic: string): RuntimeNode | undefined {
+    for (const def of this.subtopology.nodes) {
+      if (def.kind === 'source' && def.pattern?.test(topic)) {
+        const node = this.#nodes.get(def.name)!;
+        this.sourceTopics.set(topic, node);
+        return node;
+      }
+    }
+    return undefined;
+  }
+
+  /** When the next wall-clock punctuator is due, or undefined when none is scheduled. */
+  nextWallClockDue(): number | undefined {
+    let next: number | undefined;
+    for (const s of this.#schedules) if (!s.cancelled && s.type === 'WALL_CLOCK_TIME' && (next === undefined || s.next < next)) next = s.next;
+    return next;
+  }
+
+  /** Fires wall-clock punctuators that are due at `now`. */
+  punctuateWallClock(now: number): void {
+    this.#punctuate('WALL_CLOCK_TIME', now);
+  }
+
+  /** Flushes every store: caches write through (forwarding downstream), change-logging sends. */
+  flush(): void {
+    for (const { store } of this.stores.values()) store.inner.flush();
+  }
+
+  /** Closes processors and stores; uncommitted store writes are dropped. */
+  async close(): Promise<void> {
+    for (const def of this.subtopology.nodes) this.#nodes.get(def.name)!.processor?.close?.();
+    await Promise.all([...this.stores.values()].map(({ store }) => store.inner.close()));
+  }
+
+  #serde(which: 'key' | 'value', node: string): Serde<unknown> {
+    const serde = which === 'key' ? this.#env.defaultKeySerde : this.#env.defaultValueSerde;
+    if (serde === undefined) {
+      throw new InvalidConfigError(`node ${node} has no ${which} serde: pass one, or set default${which === 'key' ? 'Key' : 'Value'}Serde`, { node });
+    }
+    return serde;
+  }
+
+  #recordMetadata(): RecordMetadata | undefined {
+    return this.#metaTopic === undefined ? undefined : { topic: this.#metaTopic, partition: this.partition, offset: this.#metaOffset };
+  }
+
+  readonly #serdes = new Map<string, [Serde<unknown>, Serde<unknown>]>();
+
+  /** The node's key and value serdes, resolved once (defaults, change wrapping, fast paths). */
+  #serdesOf(def: SourceNode | SinkNode): [Serde<unknown>, Serde<unknown>] {
+    let pair = this.#serdes.get(def.name);
+    if (pair === undefined) {
+      const key = fastSerde(def.keySerde ?? this.#serde('key', def.name));
+      const value = fastSerde(def.valueSerde ?? this.#serde('value', def.name));
+      pair = [key, def.changeValues === true ? (changeSerde(value) as Serde<unknown>) : value];
+      this.#serdes.set(def.name, pair);
+    }
+    return pair;
+  }
+
+  #punctuate(type: PunctuationType, time: number): void {
+    for (const s of this.#schedules) {
+      if (s.cancelled || s.type !== type) continue;
+      if (s.next < 0) s.next = time; // stream time: the first record triggers the first punctuation
+      if (time < s.next) continue;
+      s.next += s.interval * (Math.floor((time - s.next) / s.interval) + 1);
+      this.#timestamp = time;
+      s.fn(time);
+    }
+  }
+
+  #makeNode(def: TopologyNode): RuntimeNode {
+    const children = def.kind === 'sink' ? [] : def.children.map((c) => this.#nodes.get(c)!);
+    const byName = new Map(children.map((c) => [c.def.name, c]));
+    if (def.kind === 'sink') return { def, children, byName, process: this.#sink(def) };
+    if (def.kind === 'source') {
+      const node: RuntimeNode = {
+        def,
+        children,
+        byName,
+        process: (record) => {
+          for (const child of children) child.process(record);
+        },
+      };
+      return node;
+    }
+    const processor = def.supplier();
+    const node: RuntimeNode = {
+      def,
+      children,
+      byName,
+      processor,
+      process: (record) => {
+        this.#timestamp = record.timestamp;
+        processor.process(record);
+      },
+    };
+    return node;
+  }
+
+  #sink(def: SinkNode): (record: StreamRecord<unknown, unknown>) => void {
+    const env = this.#env;
+    const fixedTopic = typeof def.topic === 'string' ? env.physicalTopic(def.topic) : undefined;
+    let serdes: [Serde<unknown>, Serde<unknown>] | undefined;
+    // A fixed topic's partition count is looked up once per task, as a producer caches metadata.
+    let fixedCount: number | undefined;
+    return (record) => {
+      const topic = fixedTopic ?? (def.topic as (k: unknown, v: unknown, c: object) => string)(record.key, record.value, this.#recordMetadata() ?? {});
+      serdes ??= this.#serdesOf(def);
+      const key = record.key === null || record.key === undefined ? null : serdes[0].serialize(topic, record.key);
+      const value = record.value === null || record.value === undefined ? null : serdes[1].serialize(topic, record.value);
+      const n = fixedTopic !== undefined ? (fixedCount ??= env.partitionCount(topic)) : env.partitionCount(topic);
+      let partition = def.partitioner?.(topic, record.key, record.value, n);
+      if (partition === undefined) partition = key !== null ? defaultPartition(key, n) : roundRobin++ % n;
+      if (!(partition >= 0 && partition < n)) {
+        throw new TributaryError('UNKNOWN_TOPIC_OR_PARTITION', `partitioner of ${def.name} chose partition ${partition} of ${topic}, which has ${n}`, { topic, partition });
+      }
+      env.send(topic, partition, key, value, record.timestamp, record.headers ?? []);
+    };
+  }
+
+  #context(node: RuntimeNode): ProcessorContext {
+    const task = this;
+    const def = node.def as { stores?: string[]; name: string };
+    return {
+      applicationId: this.#env.applicationId,
+      taskId: this.id,
+      forward(record, childName) {
+        if (childName === undefined) {
+          for (const child of node.children) child.process(record);
+          return;
+        }
+        const child = node.byName.get(childName);
+        if (child === undefined) throw new InvalidConfigError(`${def.name} has no child named ${childName}`);
+        child.process(record);
+      },
+      getStateStore<S>(name: string): S {
+        const local = task.stores.get(name);
+        if (local !== undefined) {
+          if (!def.stores?.includes(name)) throw new InvalidConfigError(`processor ${def.name} has no access to state store ${name}; connect it`, { store: name });
+          return local.store as S;
+        }
+        const global = task.#env.globalStore(name);
+        if (global !== undefined) return global as S;
+        throw new InvalidConfigError(`processor ${def.name} has no access to state store ${name}: no such store in its sub-topology`, { store: name });
+      },
+      schedule(intervalMs, type, fn): Cancellable {
+        if (!(intervalMs >= 1)) throw new TypeError(`punctuation interval must be ≥ 1 ms, got ${intervalMs}`);
+        const next = type === 'STREAM_TIME' ? (task.#streamTime >= 0 ? task.#streamTime : -1) : task.#env.clock.now() + intervalMs;
+        const schedule: Schedule = { interval: intervalMs, type, next, fn, node, cancelled: false };
+        task.#schedules.push(schedule);
+        return {
+          cancel() {
+            schedule.cancelled = true;
+          },
+        };
+      },
+      recordMetadata: () => task.#recordMetadata(),
+      currentStreamTimeMs: () => task.#streamTime,
+      currentSystemTimeMs: () => task.#env.clock.now(),
+    };
+  }
+}

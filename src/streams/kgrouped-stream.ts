@@ -1,0 +1,88 @@
+import { Serdes } from '../serde/index.ts';
+import type { Serde } from '../serde/index.ts';
+import { storeBuilder } from './builder.ts';
+import { storeGetter } from './internal/table.ts';
+import { type KStream, repartitionThrough } from './kstream.ts';
+import { KTable } from './ktable.ts';
+import { kstreamAggregate } from './operators/stream-aggregate.ts';
+import { type Materialized, materializedOptions } from './options.ts';
+
+/** Options of a grouped aggregation: the processor's name and where its result lives. */
+export interface AggregateOptions<K, VA> {
+  name?: string;
+  materialized?: Materialized<K, VA>;
+}
+
+/**
+ * A stream grouped by key (Kafka's `KGroupedStream`), made by `groupByKey()` or `groupBy()`.
+ * Aggregations skip records whose key or value is null and return a table updated per record.
+ */
+export class KGroupedStream<K, V> {
+  readonly #stream: KStream<K, V>;
+  readonly #keySerde: Serde<K> | undefined;
+  readonly #valueSerde: Serde<V> | undefined;
+  readonly #groupName: string | undefined;
+  readonly #repartition: boolean;
+
+  /** @internal */
+  constructor(stream: KStream<K, V>, keySerde: Serde<K> | undefined, valueSerde: Serde<V> | undefined, groupName: string | undefined, repartition: boolean) {
+    this.#stream = stream;
+    this.#keySerde = keySerde;
+    this.#valueSerde = valueSerde;
+    this.#groupName = groupName;
+    this.#repartition = repartition;
+  }
+
+  /**
+   * The number of records per key, as a number (stored with the 8-byte Long serde).
+   *
+   * @example
+   * words.groupBy((_k, word) => word).count({ materialized: 'counts-store' });
+   */
+  count(options: AggregateOptions<K, number> = {}): KTable<K, number> {
+    return this.#aggregate('KSTREAM-AGGREGATE-', options, Serdes.LongNumber(), () => 0, (_k, _v, agg) => (agg ?? 0) + 1);
+  }
+
+  /** Combines values per key: the first value is the aggregate, then `reducer(aggregate, value)`. */
+  reduce(reducer: (aggregate: V, value: V) => V, options: AggregateOptions<K, V> = {}): KTable<K, V> {
+    return this.#aggregate('KSTREAM-REDUCE-', options, this.#valueSerde, undefined, (_k, v, agg) => (agg === null ? v : reducer(agg, v)));
+  }
+
+  /** Folds values per key into an aggregate that starts as `initializer()`. */
+  aggregate<VA>(initializer: () => VA, aggregator: (key: K, value: V, aggregate: VA) => VA, options: AggregateOptions<K, VA> = {}): KTable<K, VA> {
+    return this.#aggregate('KSTREAM-AGGREGATE-', options, undefined, initializer, (k, v, agg) => aggregator(k, v, agg as VA));
+  }
+
+  #aggregate<VA>(
+    prefix: string,
+    options: AggregateOptions<K, VA>,
+    defaultValueSerde: Serde<VA> | undefined,
+    initializer: (() => VA) | undefined,
+    aggregator: (key: K, value: V, aggregate: VA | null) => VA,
+  ): KTable<K, VA> {
+    const b = this.#stream.builder;
+    const m = materializedOptions(options.materialized);
+    const storeName = m.storeName ?? b.names.store(prefix);
+    const name = options.name ?? b.names.processor(prefix);
+    let parent = this.#stream.nodeName;
+    if (this.#repartition) {
+      const base = this.#groupName ?? storeName;
+      const named = this.#groupName !== undefined;
+      const sink = named ? `${base}-repartition-sink` : b.names.processor('KSTREAM-SINK-');
+      const filter = named ? `${base}-repartition-filter` : b.names.processor('KSTREAM-FILTER-');
+      const source = named ? `${base}-repartition-source` : b.names.processor('KSTREAM-SOURCE-');
+      parent = repartitionThrough(b, parent, `${base}-repartition`, {
+        sink,
+        filter,
+        source,
+        keySerde: this.#keySerde as Serde<unknown> | undefined,
+        valueSerde: this.#valueSerde as Serde<unknown> | undefined,
+      });
+    }
+    const keySerde = m.keySerde ?? this.#keySerde;
+    const valueSerde = m.valueSerde ?? defaultValueSerde;
+    b.topology.addStore(storeBuilder(storeName, m, keySerde, valueSerde));
+    b.addProcessor(name, kstreamAggregate(storeName, initializer, aggregator), [parent], [storeName]);
+    return new KTable<K, VA>(b, name, keySerde, valueSerde, storeGetter(storeName), storeName);
+  }
+}

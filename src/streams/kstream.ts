@@ -1,0 +1,282 @@
+import type { Observable } from 'rxjs';
+import type { Serde } from '../serde/index.ts';
+import { BranchedKStream } from './branched-kstream.ts';
+import type { StreamsBuilder } from './builder.ts';
+import { storeBuilder } from './builder.ts';
+import { GlobalKTable } from './global-ktable.ts';
+import { storeGetter } from './internal/table.ts';
+import { KGroupedStream } from './kgrouped-stream.ts';
+import { KTable } from './ktable.ts';
+import { kstreamFilter } from './operators/filter.ts';
+import { kstreamFlatMap } from './operators/flat-map.ts';
+import { kstreamFlatMapValues } from './operators/flat-map-values.ts';
+import { kstreamMap } from './operators/map.ts';
+import { kstreamMapValues } from './operators/map-values.ts';
+import { passThrough } from './operators/passthrough.ts';
+import { kstreamPeek } from './operators/peek.ts';
+import { kstreamProcessValues } from './operators/process-values.ts';
+import { kstreamSelectKey } from './operators/select-key.ts';
+import { kstreamTableJoin } from './operators/stream-table-join.ts';
+import { ktableSource } from './operators/table-source.ts';
+import { type Grouped, type Joined, type Materialized, materializedOptions, type Named, type Produced, type Repartitioned } from './options.ts';
+import type { FixedKeyProcessorSupplier, ProcessorSupplier, StreamRecord } from './processor.ts';
+import { observeNode } from './rx.ts';
+import type { KeyValue } from './state/key-value-store.ts';
+import type { TopicNameExtractor } from './topology.ts';
+
+/**
+ * A record stream (Kafka's `KStream`): every record is an independent event. Operators return new
+ * streams; nothing runs until the topology is started.
+ *
+ * @example
+ * builder.stream('orders', { keySerde: Serdes.String(), valueSerde: Serdes.Json<Order>() })
+ *   .filter((_id, order) => order.total > 100)
+ *   .mapValues((order) => order.customer)
+ *   .to('big-spenders');
+ */
+export class KStream<K, V> {
+  /** @internal */ readonly builder: StreamsBuilder;
+  /** @internal The node records of this stream come out of. */
+  readonly nodeName: string;
+  /** @internal */ readonly keySerde: Serde<K> | undefined;
+  /** @internal */ readonly valueSerde: Serde<V> | undefined;
+  /** @internal The key changed since the source: grouping or joining must repartition first. */
+  readonly repartitionRequired: boolean;
+
+  /** @internal */
+  constructor(builder: StreamsBuilder, nodeName: string, keySerde: Serde<K> | undefined, valueSerde: Serde<V> | undefined, repartitionRequired: boolean) {
+    this.builder = builder;
+    this.nodeName = nodeName;
+    this.keySerde = keySerde;
+    this.valueSerde = valueSerde;
+    this.repartitionRequired = repartitionRequired;
+  }
+
+  #add<KR, VR>(prefix: string, named: Named | undefined, supplier: unknown, keySerde: Serde<KR> | undefined, valueSerde: Serde<VR> | undefined, keyChanged: boolean, stores: string[] = []): KStream<KR, VR> {
+    const name = named?.name ?? this.builder.names.processor(prefix);
+    this.builder.addProcessor(name, supplier, [this.nodeName], stores);
+    return new KStream<KR, VR>(this.builder, name, keySerde, valueSerde, this.repartitionRequired || keyChanged);
+  }
+
+  /** Keeps the records `predicate` accepts. */
+  filter(predicate: (key: K, value: V) => boolean, named?: Named): KStream<K, V> {
+    return this.#add('KSTREAM-FILTER-', named, kstreamFilter(predicate, false), this.keySerde, this.valueSerde, false);
+  }
+
+  /** Drops the records `predicate` accepts. */
+  filterNot(predicate: (key: K, value: V) => boolean, named?: Named): KStream<K, V> {
+    return this.#add('KSTREAM-FILTER-', named, kstreamFilter(predicate, true), this.keySerde, this.valueSerde, false);
+  }
+
+  /** A new key and value per record; marks the stream for repartitioning. */
+  map<KR, VR>(mapper: (key: K, value: V) => KeyValue<KR, VR>, named?: Named): KStream<KR, VR> {
+    return this.#add('KSTREAM-MAP-', named, kstreamMap(mapper), undefined, undefined, true);
+  }
+
+  /** A new value per record; the key (and partitioning) stay. */
+  mapValues<VR>(mapper: (value: V, key: K) => VR, named?: Named): KStream<K, VR> {
+    return this.#add('KSTREAM-MAPVALUES-', named, kstreamMapValues(mapper), this.keySerde, undefined, false);
+  }
+
+  /** Zero or more records per record, each with its own key. */
+  flatMap<KR, VR>(mapper: (key: K, value: V) => Iterable<KeyValue<KR, VR>>, named?: Named): KStream<KR, VR> {
+    return this.#add('KSTREAM-FLATMAP-', named, kstreamFlatMap(mapper), undefined, undefined, true);
+  }
+
+  /** Zero or more values per record, each with the record's key. */
+  flatMapValues<VR>(mapper: (value: V, key: K) => Iterable<VR>, named?: Named): KStream<K, VR> {
+    return this.#add('KSTREAM-FLATMAPVALUES-', named, kstreamFlatMapValues(mapper), this.keySerde, undefined, false);
+  }
+
+  /** A new key per record, the value unchanged; marks the stream for repartitioning. */
+  selectKey<KR>(mapper: (key: K, value: V) => KR, named?: Named): KStream<KR, V> {
+    return this.#add('KSTREAM-KEY-SELECT-', named, kstreamSelectKey(mapper), undefined, this.valueSerde, true);
+  }
+
+  /** Calls `action` on every record and passes the stream on unchanged. */
+  peek(action: (key: K, value: V) => void, named?: Named): KStream<K, V> {
+    return this.#add('KSTREAM-PEEK-', named, kstreamPeek(action, true), this.keySerde, this.valueSerde, false);
+  }
+
+  /** Calls `action` on every record; a terminal operation. */
+  foreach(action: (key: K, value: V) => void, named?: Named): void {
+    this.#add('KSTREAM-FOREACH-', named, kstreamPeek(action, false), undefined, undefined, false);
+  }
+
+  /**
+   * Splits the stream by predicates (Kafka's `split()`): each record goes to the first branch whose
+   * predicate it matches.
+   *
+   * @example
+   * const branches = stream.split({ name: 'split-' })
+   *   .branch((_k, v) => v > 0, { name: 'positive' })
+   *   .defaultBranch({ name: 'other' });
+   * branches.get('split-positive')!.to('positives');
+   */
+  split(named?: Named): BranchedKStream<K, V> {
+    return new BranchedKStream<K, V>(this, named?.name);
+  }
+
+  /** Both streams' records in one stream. */
+  merge(other: KStream<K, V>, named?: Named): KStream<K, V> {
+    const name = named?.name ?? this.builder.names.processor('KSTREAM-MERGE-');
+    this.builder.addProcessor(name, passThrough(), [this.nodeName, other.nodeName]);
+    return new KStream<K, V>(this.builder, name, this.keySerde, this.valueSerde, this.repartitionRequired || other.repartitionRequired);
+  }
+
+  /**
+   * Writes the stream to a topic, or to the topic `extractor` picks per record. Keyed records go
+   * to Kafka's default partition for their key unless a partitioner says otherwise.
+   */
+  to(topic: string | TopicNameExtractor<K, V>, produced: Produced<K, V> = {}): void {
+    const name = produced.name ?? this.builder.names.processor('KSTREAM-SINK-');
+    const keySerde = produced.keySerde ?? this.keySerde;
+    const valueSerde = produced.valueSerde ?? this.valueSerde;
+    this.builder.topology.addNode({
+      kind: 'sink',
+      name,
+      topic: topic as string | TopicNameExtractor<unknown, unknown>,
+      ...(keySerde !== undefined ? { keySerde: keySerde as Serde<unknown> } : {}),
+      ...(valueSerde !== undefined ? { valueSerde: valueSerde as Serde<unknown> } : {}),
+      ...(produced.partitioner !== undefined ? { partitioner: produced.partitioner as never } : {}),
+      parents: [this.nodeName],
+    });
+  }
+
+  /**
+   * Writes the stream through an internal topic `<applicationId>-<name>-repartition` and reads it
+   * back, so records are partitioned by their current key.
+   */
+  repartition(options: Repartitioned<K, V> = {}): KStream<K, V> {
+    const base = options.name ?? this.builder.names.processor('KSTREAM-REPARTITION-');
+    const keySerde = options.keySerde ?? this.keySerde;
+    const valueSerde = options.valueSerde ?? this.valueSerde;
+    const source = repartitionThrough(this.builder, this.nodeName, `${base}-repartition`, {
+      sink: `${base}-repartition-sink`,
+      source: `${base}-repartition-source`,
+      keySerde,
+      valueSerde,
+      numPartitions: options.numberOfPartitions,
+      partitioner: options.partitioner,
+    });
+    return new KStream<K, V>(this.builder, source, keySerde, valueSerde, false);
+  }
+
+  /** The stream read as a changelog: a table of the latest value per key (null deletes). */
+  toTable(options: { name?: string; materialized?: Materialized<K, V> } = {}): KTable<K, V> {
+    const name = options.name ?? this.builder.names.processor('KSTREAM-TOTABLE-');
+    const m = materializedOptions(options.materialized);
+    const storeName = m.storeName ?? this.builder.names.store('KSTREAM-TOTABLE-');
+    const keySerde = m.keySerde ?? this.keySerde;
+    const valueSerde = m.valueSerde ?? this.valueSerde;
+    const stream = this.repartitionRequired ? this.repartition({ ...(keySerde ? { keySerde } : {}), ...(valueSerde ? { valueSerde } : {}) }) : this;
+    this.builder.topology.addStore(storeBuilder(storeName, m, keySerde, valueSerde));
+    this.builder.addProcessor(name, ktableSource(storeName), [stream.nodeName], [storeName]);
+    return new KTable<K, V>(this.builder, name, keySerde, valueSerde, storeGetter(storeName), storeName);
+  }
+
+  /**
+   * Runs a processor on every record (Kafka's Processor API): it may forward any key and value,
+   * use the named stores (added with `builder.addStateStore`) and schedule punctuators.
+   */
+  process<KR, VR>(supplier: ProcessorSupplier<K, V, KR, VR>, ...storeNames: string[]): KStream<KR, VR> {
+    return this.#add('KSTREAM-PROCESSOR-', undefined, supplier, undefined, undefined, true, storeNames);
+  }
+
+  /** Like {@link process}, but the processor may only change values, so no repartitioning is needed. */
+  processValues<VR>(supplier: FixedKeyProcessorSupplier<K, V, VR>, ...storeNames: string[]): KStream<K, VR> {
+    return this.#add('KSTREAM-PROCESSVALUES-', undefined, kstreamProcessValues(supplier), this.keySerde, undefined, false, storeNames);
+  }
+
+  /** Groups by the current key, repartitioning first if the key was changed upstream. */
+  groupByKey(grouped: Grouped<K, V> = {}): KGroupedStream<K, V> {
+    return new KGroupedStream<K, V>(this, grouped.keySerde ?? this.keySerde, grouped.valueSerde ?? this.valueSerde, grouped.name, this.repartitionRequired);
+  }
+
+  /** Groups by a new key; always repartitions (through `<applicationId>-<name>-repartition`). */
+  groupBy<KR>(selector: (key: K, value: V) => KR, grouped: Grouped<KR, V> = {}): KGroupedStream<KR, V> {
+    const selected = this.#add<KR, V>('KSTREAM-KEY-SELECT-', undefined, kstreamSelectKey(selector), grouped.keySerde, this.valueSerde, true);
+    return new KGroupedStream<KR, V>(selected, grouped.keySerde, grouped.valueSerde ?? this.valueSerde, grouped.name, true);
+  }
+
+  /** Inner join with a table: each record meets the table's current value for its key; no value, no output. */
+  join<VT, VR>(table: KTable<K, VT>, joiner: (value: V, tableValue: VT, key: K) => VR, joined?: Joined<K, V, VT>): KStream<K, VR>;
+  /** Inner join with a global table, looked up by the key `keySelector` picks. */
+  join<KG, VG, VR>(table: GlobalKTable<KG, VG>, keySelector: (key: K, value: V) => KG, joiner: (value: V, globalValue: VG, key: K) => VR, named?: Named): KStream<K, VR>;
+  join(table: KTable<K, unknown> | GlobalKTable<unknown, unknown>, a: unknown, b?: unknown, c?: unknown): KStream<K, unknown> {
+    return this.#join(table, a, b, c, false);
+  }
+
+  /** Left join with a table: every record is output, with a null table value when there is none. */
+  leftJoin<VT, VR>(table: KTable<K, VT>, joiner: (value: V, tableValue: VT | null, key: K) => VR, joined?: Joined<K, V, VT>): KStream<K, VR>;
+  /** Left join with a global table. */
+  leftJoin<KG, VG, VR>(table: GlobalKTable<KG, VG>, keySelector: (key: K, value: V) => KG, joiner: (value: V, globalValue: VG | null, key: K) => VR, named?: Named): KStream<K, VR>;
+  leftJoin(table: KTable<K, unknown> | GlobalKTable<unknown, unknown>, a: unknown, b?: unknown, c?: unknown): KStream<K, unknown> {
+    return this.#join(table, a, b, c, true);
+  }
+
+  #join(table: KTable<K, unknown> | GlobalKTable<unknown, unknown>, a: unknown, b: unknown, c: unknown, left: boolean): KStream<K, unknown> {
+    const prefix = left ? 'KSTREAM-LEFTJOIN-' : 'KSTREAM-JOIN-';
+    type Joiner = (v: V, t: unknown, k: K) => unknown;
+    if (table instanceof GlobalKTable) {
+      const supplier = kstreamTableJoin(storeGetter<unknown, unknown>(table.queryableStoreName), a as (k: K, v: V) => unknown, b as Joiner, left);
+      const name = (c as Named | undefined)?.name ?? this.builder.names.processor(prefix);
+      this.builder.addProcessor(name, supplier, [this.nodeName]);
+      return new KStream(this.builder, name, this.keySerde, undefined, this.repartitionRequired);
+    }
+    const joined = (b ?? {}) as Joined<K, V, unknown>;
+    const stream = this.repartitionRequired ? this.repartition({ ...pick(joined.keySerde ?? this.keySerde, joined.valueSerde ?? this.valueSerde) }) : this;
+    const supplier = kstreamTableJoin(table.getter, (k: K) => k, a as Joiner, left);
+    return stream.#add(prefix, joined, supplier, this.keySerde, undefined, false, table.getter.storeNames);
+  }
+
+  /**
+   * The stream's records as an rxjs `Observable`, emitted synchronously while a task processes them
+   * (a hot source: subscribe before starting). rxjs has no back-pressure: a subscriber's synchronous
+   * work slows processing down, its asynchronous work is not waited for. Buffer or sample downstream.
+   */
+  toObservable(): Observable<StreamRecord<K, V>> {
+    return observeNode<K, V>(this.builder, this.nodeName);
+  }
+}
+
+function pick<K, V>(keySerde: Serde<K> | undefined, valueSerde: Serde<V> | undefined): { keySerde?: Serde<K>; valueSerde?: Serde<V> } {
+  return { ...(keySerde !== undefined ? { keySerde } : {}), ...(valueSerde !== undefined ? { valueSerde } : {}) };
+}
+
+/** @internal Sink into and source out of an internal repartition topic; returns the source's name. */
+export function repartitionThrough(
+  builder: StreamsBuilder,
+  parent: string,
+  topic: string,
+  o: {
+    sink: string;
+    source: string;
+    filter?: string;
+    keySerde: Serde<unknown> | undefined;
+    valueSerde: Serde<unknown> | undefined;
+    numPartitions?: number | undefined;
+    partitioner?: unknown;
+    changeValues?: boolean;
+  },
+): string {
+  const t = builder.topology;
+  t.internalTopics.set(topic, { name: topic, ...(o.numPartitions !== undefined ? { numPartitions: o.numPartitions } : {}) });
+  let upstream = parent;
+  if (o.filter !== undefined) {
+    builder.addProcessor(o.filter, kstreamFilter((k: unknown) => k !== null && k !== undefined, false), [parent]);
+    upstream = o.filter;
+  }
+  const serdes = pick(o.keySerde, o.valueSerde);
+  t.addNode({
+    kind: 'sink',
+    name: o.sink,
+    topic,
+    ...serdes,
+    ...(o.partitioner !== undefined ? { partitioner: o.partitioner as never } : {}),
+    ...(o.changeValues ? { changeValues: true } : {}),
+    parents: [upstream],
+  });
+  t.addNode({ kind: 'source', name: o.source, topics: [topic], ...serdes, ...(o.changeValues ? { changeValues: true } : {}), children: [] });
+  return o.source;
+}

@@ -1,0 +1,209 @@
+import type { Observable } from 'rxjs';
+import { Serdes } from '../serde/index.ts';
+import type { Serde } from '../serde/index.ts';
+import type { StreamsBuilder } from './builder.ts';
+import { storeBuilder } from './builder.ts';
+import type { Change } from './internal/change.ts';
+import { storeGetter, type ValueGetterSupplier } from './internal/table.ts';
+import { KStream, repartitionThrough } from './kstream.ts';
+import type { AggregateOptions } from './kgrouped-stream.ts';
+import { passThrough } from './operators/passthrough.ts';
+import { filterGetter, ktableFilter } from './operators/table-filter.ts';
+import { ktableMapValues, mapValuesGetter } from './operators/table-map-values.ts';
+import { ktableAggregate } from './operators/table-aggregate.ts';
+import { ktableRepartitionMap } from './operators/table-repartition-map.ts';
+import { joinGetter, ktableTableJoin, type TableJoinMode } from './operators/table-table-join.ts';
+import { ktableToStream } from './operators/table-to-stream.ts';
+import { type Grouped, materializedOptions, type Named } from './options.ts';
+import type { StreamRecord } from './processor.ts';
+import { observeNode } from './rx.ts';
+import type { KeyValue } from './state/key-value-store.ts';
+
+/** A table update as `KTable.toObservable()` emits it. */
+export interface TableChange<K, V> {
+  key: K;
+  newValue: V | null;
+  oldValue: V | null;
+  timestamp: number;
+}
+
+/**
+ * A changelog stream read as a table (Kafka's `KTable`): the latest value per key, where a null
+ * value deletes the key. Derived tables carry each update as (new value, old value), so a filter
+ * can retract a key that stops matching and a grouped aggregation can subtract the old value.
+ *
+ * @example
+ * const balances = builder.table('balances', { keySerde: Serdes.String(), valueSerde: Serdes.Double(), materialized: 'balances-store' });
+ * balances.filter((_acct, balance) => balance < 0).toStream().to('overdrawn');
+ */
+export class KTable<K, V> {
+  /** @internal */ readonly builder: StreamsBuilder;
+  /** @internal */ readonly nodeName: string;
+  /** @internal */ readonly keySerde: Serde<K> | undefined;
+  /** @internal */ readonly valueSerde: Serde<V> | undefined;
+  /** @internal */ readonly getter: ValueGetterSupplier<K, V>;
+  /** The store to query with `streams.store(name)`, when the table is materialized. */
+  readonly queryableStoreName: string | undefined;
+
+  /** @internal */
+  constructor(builder: StreamsBuilder, nodeName: string, keySerde: Serde<K> | undefined, valueSerde: Serde<V> | undefined, getter: ValueGetterSupplier<K, V>, storeName?: string) {
+    this.builder = builder;
+    this.nodeName = nodeName;
+    this.keySerde = keySerde;
+    this.valueSerde = valueSerde;
+    this.getter = getter;
+    this.queryableStoreName = storeName;
+  }
+
+  #add<VR>(prefix: string, named: Named | undefined, supplier: unknown, valueSerde: Serde<VR> | undefined, getter: ValueGetterSupplier<K, VR>): KTable<K, VR> {
+    const name = named?.name ?? this.builder.names.processor(prefix);
+    this.builder.addProcessor(name, supplier, [this.nodeName]);
+    return new KTable<K, VR>(this.builder, name, this.keySerde, valueSerde, getter);
+  }
+
+  /** Keeps the rows `predicate` accepts; a key that stops matching is forwarded as a tombstone. */
+  filter(predicate: (key: K, value: V) => boolean, named?: Named): KTable<K, V> {
+    return this.#add('KTABLE-FILTER-', named, ktableFilter(predicate, false), this.valueSerde, filterGetter(this.getter, predicate, false));
+  }
+
+  /** Drops the rows `predicate` accepts, forwarding a tombstone for them. */
+  filterNot(predicate: (key: K, value: V) => boolean, named?: Named): KTable<K, V> {
+    return this.#add('KTABLE-FILTER-', named, ktableFilter(predicate, true), this.valueSerde, filterGetter(this.getter, predicate, true));
+  }
+
+  /** Maps every value; deletes stay deletes. */
+  mapValues<VR>(mapper: (value: V, key: K) => VR, named?: Named): KTable<K, VR> {
+    return this.#add('KTABLE-MAPVALUES-', named, ktableMapValues(mapper), undefined, mapValuesGetter(this.getter, mapper));
+  }
+
+  /** The table's updates as a stream: a record per change with its new value (null for a delete). */
+  toStream(named?: Named): KStream<K, V> {
+    const name = named?.name ?? this.builder.names.processor('KTABLE-TOSTREAM-');
+    this.builder.addProcessor(name, ktableToStream<K, V>(), [this.nodeName]);
+    return new KStream<K, V>(this.builder, name, this.keySerde, this.valueSerde, false);
+  }
+
+  /**
+   * Re-groups the table by a new key (through a repartition topic) for `count`, `reduce` or
+   * `aggregate` with an adder and a subtractor.
+   */
+  groupBy<KR, VR>(selector: (key: K, value: V) => KeyValue<KR, VR>, grouped: Grouped<KR, VR> = {}): KGroupedTable<KR, VR> {
+    const name = grouped.name ?? this.builder.names.processor('KTABLE-SELECT-');
+    this.builder.addProcessor(name, ktableRepartitionMap(selector), [this.nodeName]);
+    return new KGroupedTable<KR, VR>(this.builder, name, grouped.keySerde, grouped.valueSerde, grouped.name);
+  }
+
+  /** Inner join with another table on the key: a row exists where both tables have one. */
+  join<VO, VR>(other: KTable<K, VO>, joiner: (value: V, otherValue: VO) => VR, options: { name?: string } = {}): KTable<K, VR> {
+    return this.#join(other, joiner as (l: V | null, r: VO | null) => VR, 'inner', options.name, ['KTABLE-JOINTHIS-', 'KTABLE-JOINOTHER-']);
+  }
+
+  /** Left join: a row for every row of this table, with null where the other has none. */
+  leftJoin<VO, VR>(other: KTable<K, VO>, joiner: (value: V, otherValue: VO | null) => VR, options: { name?: string } = {}): KTable<K, VR> {
+    return this.#join(other, joiner as (l: V | null, r: VO | null) => VR, 'left', options.name, ['KTABLE-LEFTTHIS-', 'KTABLE-LEFTOTHER-']);
+  }
+
+  /** Outer join: a row wherever either table has one. */
+  outerJoin<VO, VR>(other: KTable<K, VO>, joiner: (value: V | null, otherValue: VO | null) => VR, options: { name?: string } = {}): KTable<K, VR> {
+    return this.#join(other, joiner, 'outer', options.name, ['KTABLE-OUTERTHIS-', 'KTABLE-OUTEROTHER-']);
+  }
+
+  #join<VO, VR>(other: KTable<K, VO>, joiner: (l: V | null, r: VO | null) => VR, mode: TableJoinMode, named: string | undefined, prefixes: [string, string]): KTable<K, VR> {
+    const b = this.builder;
+    const thisName = named !== undefined ? `${named}-join-this` : b.names.processor(prefixes[0]);
+    const otherName = named !== undefined ? `${named}-join-other` : b.names.processor(prefixes[1]);
+    const mergeName = named ?? b.names.processor('KTABLE-MERGE-');
+    b.addProcessor(thisName, ktableTableJoin(other.getter as ValueGetterSupplier<K, unknown>, joiner, mode, true), [this.nodeName], other.getter.storeNames);
+    b.addProcessor(otherName, ktableTableJoin(this.getter as ValueGetterSupplier<K, unknown>, joiner, mode, false), [other.nodeName], this.getter.storeNames);
+    b.addProcessor(mergeName, passThrough(), [thisName, otherName]);
+    return new KTable<K, VR>(b, mergeName, this.keySerde, undefined, joinGetter(this.getter, other.getter, joiner, mode));
+  }
+
+  /** The table's changes as an rxjs `Observable` (hot, synchronous; see `KStream.toObservable`). */
+  toObservable(): Observable<TableChange<K, V>> {
+    return observeNode<K, Change<V>, TableChange<K, V>>(this.builder, this.nodeName, (r: StreamRecord<K, Change<V>>) => ({
+      key: r.key,
+      newValue: r.value.newValue,
+      oldValue: r.value.oldValue,
+      timestamp: r.timestamp,
+    }));
+  }
+}
+
+/**
+ * A table re-grouped by a new key (Kafka's `KGroupedTable`). Each update of the source table
+ * subtracts the row's old value from its old group and adds the new value to its new group.
+ */
+export class KGroupedTable<K, V> {
+  readonly #builder: StreamsBuilder;
+  readonly #nodeName: string;
+  readonly #keySerde: Serde<K> | undefined;
+  readonly #valueSerde: Serde<V> | undefined;
+  readonly #groupName: string | undefined;
+
+  /** @internal */
+  constructor(builder: StreamsBuilder, nodeName: string, keySerde: Serde<K> | undefined, valueSerde: Serde<V> | undefined, groupName: string | undefined) {
+    this.#builder = builder;
+    this.#nodeName = nodeName;
+    this.#keySerde = keySerde;
+    this.#valueSerde = valueSerde;
+    this.#groupName = groupName;
+  }
+
+  /** The number of rows per group. */
+  count(options: AggregateOptions<K, number> = {}): KTable<K, number> {
+    return this.#aggregate('KTABLE-AGGREGATE-', options, Serdes.LongNumber(), () => 0, (_k, _v, agg) => (agg ?? 0) + 1, (_k, _v, agg) => agg - 1);
+  }
+
+  /** Combines the rows' values per group with an adder and a subtractor. */
+  reduce(adder: (aggregate: V, value: V) => V, subtractor: (aggregate: V, value: V) => V, options: AggregateOptions<K, V> = {}): KTable<K, V> {
+    return this.#aggregate(
+      'KTABLE-REDUCE-',
+      options,
+      this.#valueSerde,
+      undefined,
+      (_k, v, agg) => (agg === null ? v : adder(agg, v)),
+      (_k, v, agg) => subtractor(agg, v),
+    );
+  }
+
+  /** Folds rows into an aggregate per group: `adder` for new values, `subtractor` for old ones. */
+  aggregate<VA>(
+    initializer: () => VA,
+    adder: (key: K, value: V, aggregate: VA) => VA,
+    subtractor: (key: K, value: V, aggregate: VA) => VA,
+    options: AggregateOptions<K, VA> = {},
+  ): KTable<K, VA> {
+    return this.#aggregate('KTABLE-AGGREGATE-', options, undefined, initializer, (k, v, agg) => adder(k, v, agg as VA), subtractor);
+  }
+
+  #aggregate<VA>(
+    prefix: string,
+    options: AggregateOptions<K, VA>,
+    defaultValueSerde: Serde<VA> | undefined,
+    initializer: (() => VA) | undefined,
+    adder: (key: K, value: V, aggregate: VA | null) => VA,
+    subtractor: (key: K, value: V, aggregate: VA) => VA | null,
+  ): KTable<K, VA> {
+    const b = this.#builder;
+    const m = materializedOptions(options.materialized);
+    const storeName = m.storeName ?? b.names.store(prefix);
+    const base = this.#groupName ?? storeName;
+    const named = this.#groupName !== undefined;
+    const sink = named ? `${base}-repartition-sink` : b.names.processor('KSTREAM-SINK-');
+    const source = named ? `${base}-repartition-source` : b.names.processor('KSTREAM-SOURCE-');
+    const name = options.name ?? b.names.processor(prefix);
+    const parent = repartitionThrough(b, this.#nodeName, `${base}-repartition`, {
+      sink,
+      source,
+      keySerde: this.#keySerde as Serde<unknown> | undefined,
+      valueSerde: this.#valueSerde as Serde<unknown> | undefined,
+      changeValues: true,
+    });
+    const keySerde = m.keySerde ?? this.#keySerde;
+    const valueSerde = m.valueSerde ?? defaultValueSerde;
+    b.topology.addStore(storeBuilder(storeName, m, keySerde, valueSerde));
+    b.addProcessor(name, ktableAggregate(storeName, initializer, adder, subtractor), [parent], [storeName]);
+    return new KTable<K, VA>(b, name, keySerde, valueSerde, storeGetter(storeName), storeName);
+  }
+}

@@ -1,0 +1,66 @@
+import type { Change } from '../internal/change.ts';
+import { operate } from '../internal/operate.ts';
+import type { ValueGetterSupplier } from '../internal/table.ts';
+import type { ProcessorSupplier } from '../processor.ts';
+
+export type TableJoinMode = 'inner' | 'left' | 'outer';
+
+/**
+ * Kafka's KTableKTableJoin / LeftJoin / OuterJoin, one side of it: a change on this side is joined
+ * with the other side's current value, old and new, and forwarded when either result is non-null.
+ * `thisIsLeft` says which argument of `joiner` this side's value is.
+ */
+export function ktableTableJoin<K, V1, V2, VR>(
+  other: ValueGetterSupplier<K, unknown>,
+  joiner: (left: V1 | null, right: V2 | null) => VR,
+  mode: TableJoinMode,
+  thisIsLeft: boolean,
+): ProcessorSupplier<K, Change<unknown>, K, Change<VR>> {
+  const join = joinValue(joiner, mode);
+  return () => {
+    let get: (key: K) => unknown;
+    const inner = operate<K, Change<unknown>, K, Change<VR>>((record, ctx) => {
+      if (record.key === null || record.key === undefined) return;
+      const otherValue = get(record.key);
+      const pair = (mine: unknown) => (thisIsLeft ? join(mine as V1 | null, otherValue as V2 | null) : join(otherValue as V1 | null, mine as V2 | null));
+      const newValue = pair(record.value.newValue);
+      const oldValue = pair(record.value.oldValue);
+      if (newValue === null && oldValue === null) return;
+      ctx.forward({ ...record, value: { newValue, oldValue } });
+    })();
+    return {
+      init(ctx) {
+        get = other.init(ctx);
+        inner.init?.(ctx);
+      },
+      process: (record) => inner.process(record),
+    };
+  };
+}
+
+/** The join of two current values, or null when the mode says there is no result. */
+export function joinValue<V1, V2, VR>(joiner: (left: V1 | null, right: V2 | null) => VR, mode: TableJoinMode): (l: V1 | null, r: V2 | null) => VR | null {
+  return (l, r) => {
+    if (mode === 'inner' && (l === null || r === null)) return null;
+    if (mode === 'left' && l === null) return null;
+    if (l === null && r === null) return null;
+    return joiner(l, r);
+  };
+}
+
+export function joinGetter<K, V1, V2, VR>(
+  left: ValueGetterSupplier<K, V1>,
+  right: ValueGetterSupplier<K, V2>,
+  joiner: (left: V1 | null, right: V2 | null) => VR,
+  mode: TableJoinMode,
+): ValueGetterSupplier<K, VR> {
+  const join = joinValue(joiner, mode);
+  return {
+    storeNames: [...left.storeNames, ...right.storeNames],
+    init(ctx) {
+      const l = left.init(ctx);
+      const r = right.init(ctx);
+      return (key) => join(l(key), r(key));
+    },
+  };
+}

@@ -1,0 +1,82 @@
+/**
+ * Options objects named as Kafka Streams names its config classes (`Consumed`, `Produced`,
+ * `Grouped`, `Materialized`, `Repartitioned`, `Joined`, `Named`). Every field is optional; a
+ * missing serde falls back to the app's `defaultKeySerde` / `defaultValueSerde`.
+ */
+import type { Serde } from '../serde/index.ts';
+import type { TimestampExtractor } from './processor.ts';
+
+/** Names a processor node (Kafka's `Named`); generated names change when the topology changes. */
+export interface Named {
+  name?: string;
+}
+
+/** How a source topic is read (Kafka's `Consumed`). */
+export interface Consumed<K, V> extends Named {
+  keySerde?: Serde<K>;
+  valueSerde?: Serde<V>;
+  timestampExtractor?: TimestampExtractor;
+}
+
+/** Picks a partition for a record written by a sink; `undefined` falls back to the default. */
+export type StreamPartitioner<K, V> = (topic: string, key: K, value: V, numPartitions: number) => number | undefined;
+
+/** How a sink writes (Kafka's `Produced`). */
+export interface Produced<K, V> extends Named {
+  keySerde?: Serde<K>;
+  valueSerde?: Serde<V>;
+  partitioner?: StreamPartitioner<K, V>;
+}
+
+/** How records are grouped (Kafka's `Grouped`); `name` also names the repartition topic. */
+export interface Grouped<K, V> extends Named {
+  keySerde?: Serde<K>;
+  valueSerde?: Serde<V>;
+}
+
+/** How `repartition()` writes and reads its topic (Kafka's `Repartitioned`). */
+export interface Repartitioned<K, V> extends Named {
+  keySerde?: Serde<K>;
+  valueSerde?: Serde<V>;
+  /** Default: the upstream source's partition count. */
+  numberOfPartitions?: number;
+  partitioner?: StreamPartitioner<K, V>;
+}
+
+/** Where and how a table or aggregation keeps its state (Kafka's `Materialized`). */
+export interface MaterializedOptions<K, V> {
+  /** The store's name: queryable by `streams.store(name)`, and its changelog is `<app>-<name>-changelog`. */
+  storeName?: string;
+  keySerde?: Serde<K>;
+  valueSerde?: Serde<V>;
+  /** `persistent` (default) or `in-memory`. */
+  storeType?: 'persistent' | 'in-memory';
+  /** Default true: the store is backed by a compacted changelog topic and restored from it. */
+  loggingEnabled?: boolean;
+  /** Default true: updates to a key collapse in the record cache until the next commit. */
+  cachingEnabled?: boolean;
+}
+
+/** A store name alone, or the full options. */
+export type Materialized<K, V> = string | MaterializedOptions<K, V>;
+
+/** Serdes for a stream-table join's repartitioning (Kafka's `Joined`). */
+export interface Joined<K, V, VT> extends Named {
+  keySerde?: Serde<K>;
+  valueSerde?: Serde<V>;
+  otherValueSerde?: Serde<VT>;
+}
+
+/** Kafka's `Branched`: a branch's name and an optional function that consumes the branch. */
+export interface Branched<K, V> {
+  name?: string;
+  /** Receives the branch's stream; what it returns (or the branch itself) goes in the result map. */
+  withFunction?: (branch: import('./kstream.ts').KStream<K, V>) => import('./kstream.ts').KStream<K, V> | undefined;
+  /** Consumes the branch; it is then left out of the result map. */
+  withConsumer?: (branch: import('./kstream.ts').KStream<K, V>) => void;
+}
+
+export function materializedOptions<K, V>(m: Materialized<K, V> | undefined): MaterializedOptions<K, V> {
+  if (m === undefined) return {};
+  return typeof m === 'string' ? { storeName: m } : m;
+}

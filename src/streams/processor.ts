@@ -1,0 +1,100 @@
+/**
+ * The Processor API: the one primitive every DSL operator is built on, and what
+ * `KStream.process()` hands to user code. Shaped like Kafka Streams' `org.apache.kafka.streams.processor.api`.
+ */
+import type { LogHeader } from '../log/index.ts';
+
+/**
+ * A record flowing through a topology, as Kafka's `Record<K, V>`: key, value, timestamp and headers.
+ * Immutable by convention: forward a new object (`{ ...record, value }`) instead of editing one.
+ */
+export interface StreamRecord<K, V> {
+  readonly key: K;
+  readonly value: V;
+  /** Event time in ms, from the source's timestamp extractor or set by the processor that forwards. */
+  readonly timestamp: number;
+  readonly headers?: readonly LogHeader[];
+}
+
+/** Where the record being processed came from; absent inside a punctuator. */
+export interface RecordMetadata {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+}
+
+/** Kafka's `PunctuationType`: driven by record timestamps, or by the clock. */
+export type PunctuationType = 'STREAM_TIME' | 'WALL_CLOCK_TIME';
+
+/** What `schedule` returns: cancel stops further punctuations. */
+export interface Cancellable {
+  cancel(): void;
+}
+
+/**
+ * What a processor may do: forward records to its children, reach its state stores, schedule
+ * punctuators, and read where the current record came from.
+ *
+ * @example
+ * init(context) {
+ *   this.store = context.getStateStore<KeyValueStore<string, number>>('totals');
+ *   context.schedule(1_000, 'WALL_CLOCK_TIME', (now) => this.emitAll(now));
+ * }
+ */
+export interface ProcessorContext<KForward = unknown, VForward = unknown> {
+  readonly applicationId: string;
+  /** `<subtopology>_<partition>`, as Kafka's TaskId. */
+  readonly taskId: string;
+  /** Passes a record to every child, or to the named child only. Depth first and synchronous. */
+  forward<K extends KForward, V extends VForward>(record: StreamRecord<K, V>, childName?: string): void;
+  /** A store connected to this processor (by `process(..., storeNames)` or by the DSL). */
+  getStateStore<S>(name: string): S;
+  /**
+   * Calls `punctuator` every `intervalMs` of stream time (advanced by record timestamps) or of
+   * wall-clock time (the streams clock), as Kafka's `ProcessorContext.schedule`.
+   */
+  schedule(intervalMs: number, type: PunctuationType, punctuator: (timestamp: number) => void): Cancellable;
+  /** Topic, partition and offset of the record being processed; undefined in a punctuator. */
+  recordMetadata(): RecordMetadata | undefined;
+  /** The highest record timestamp this task has seen. */
+  currentStreamTimeMs(): number;
+  /** The streams clock's now. */
+  currentSystemTimeMs(): number;
+}
+
+/**
+ * A processor: `process` is called once per record, synchronously. Kafka's
+ * `org.apache.kafka.streams.processor.api.Processor`.
+ *
+ * @example
+ * const upper: ProcessorSupplier<string, string, string, string> = () => ({
+ *   init(ctx) { this.ctx = ctx; },
+ *   process(record) { this.ctx.forward({ ...record, value: record.value.toUpperCase() }); },
+ * });
+ */
+export interface Processor<KIn, VIn, KOut = KIn, VOut = VIn> {
+  init?(context: ProcessorContext<KOut, VOut>): void;
+  process(record: StreamRecord<KIn, VIn>): void;
+  close?(): void;
+}
+
+/** Makes a fresh processor for every task; never return a shared instance. */
+export type ProcessorSupplier<KIn, VIn, KOut = KIn, VOut = VIn> = () => Processor<KIn, VIn, KOut, VOut>;
+
+/**
+ * A processor that may change the value but not the key (Kafka's `FixedKeyProcessor`), for
+ * `processValues`: forwarding a different key is refused.
+ */
+export type FixedKeyProcessorSupplier<K, VIn, VOut = VIn> = () => Processor<K, VIn, K, VOut>;
+
+/**
+ * Picks a record's event time from the record (Kafka's `TimestampExtractor`); `partitionTime` is
+ * the highest timestamp the task has seen so far. A negative result drops the record.
+ *
+ * @example
+ * const byField: TimestampExtractor = (record) => (record.value as { at: number }).at;
+ */
+export type TimestampExtractor = (
+  record: { topic: string; partition: number; offset: number; key: unknown; value: unknown; timestamp: number },
+  partitionTime: number,
+) => number;

@@ -1,0 +1,67 @@
+/**
+ * A key as bytes with a string identity for maps and ordering (Kafka's `Bytes`): the latin1 string
+ * of the bytes compares as the unsigned bytes do, so sorted ids are sorted keys.
+ */
+export class Bytes {
+  readonly bytes: Uint8Array;
+  #id: string | undefined;
+
+  constructor(bytes: Uint8Array, id?: string) {
+    this.bytes = bytes;
+    this.#id = id;
+  }
+
+  get id(): string {
+    if (this.#id === undefined) this.#id = Buffer.from(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength).toString('latin1');
+    return this.#id;
+  }
+
+  static fromId(id: string): Bytes {
+    return new Bytes(Buffer.from(id, 'latin1'), id);
+  }
+}
+
+/** A bytes entry, as bytes stores hand them out. */
+export interface BytesEntry {
+  key: Bytes;
+  value: Uint8Array;
+}
+
+/** The innermost store: bytes in, bytes out, ordered by key bytes. Every layer has this shape. */
+export interface BytesStore {
+  readonly name: string;
+  readonly persistent: boolean;
+  get(key: Bytes): Uint8Array | null;
+  /** `null` deletes. */
+  put(key: Bytes, value: Uint8Array | null): void;
+  /** From and to inclusive; null means unbounded. Sorted by key bytes. */
+  range(from: Bytes | null, to: Bytes | null): BytesEntry[];
+  approximateNumEntries(): number;
+  /** Makes writes durable where the store has somewhere to put them. */
+  flush(): void;
+  close(): void | Promise<void>;
+}
+
+/**
+ * A persistent bytes store: it keeps what commits wrote (written only after each commit reached
+ * the log) and the changelog offset that covers, so a restart restores only the rest.
+ */
+export interface CheckpointedBytesStore extends BytesStore {
+  /** The changelog offset the stored data covers up to (exclusive), if ever checkpointed. */
+  readonly checkpoint: number | undefined;
+  /** Resolves once the store has loaded what it kept. */
+  readonly ready?: Promise<void>;
+  /** Takes the writes made since the last call: what the commit being prepared covers. */
+  takePending(): unknown[];
+  /** Keeps a commit's writes (by default all not yet taken) and its checkpoint. */
+  commit(changelogOffset: number, pending?: unknown[]): void | Promise<void>;
+}
+
+export function isCheckpointed(store: BytesStore): store is CheckpointedBytesStore {
+  return typeof (store as Partial<CheckpointedBytesStore>).takePending === 'function';
+}
+
+/** Sorted merge helper: ascending by id. */
+export function byId(a: BytesEntry, b: BytesEntry): number {
+  return a.key.id < b.key.id ? -1 : a.key.id > b.key.id ? 1 : 0;
+}

@@ -1,0 +1,131 @@
+import { type Bytes, type BytesEntry, type BytesStore, byId } from './bytes.ts';
+
+/** Called for each key a cache flush or eviction writes through: the new and the previous value. */
+export type CacheFlushListener = (key: Bytes, newValue: Uint8Array | null, oldValue: Uint8Array | null, timestamp: number) => void;
+
+/** The byte budget all caches of one streams instance share (Kafka's `statestore.cache.max.bytes`). */
+export class CacheBudget {
+  readonly maxBytes: number;
+  used = 0;
+
+  constructor(maxBytes: number) {
+    this.maxBytes = maxBytes;
+  }
+}
+
+interface CacheEntry {
+  key: Bytes;
+  value: Uint8Array | null;
+  timestamp: number;
+  size: number;
+}
+
+const ENTRY_OVERHEAD = 64;
+
+/**
+ * Caching layer: writes to a key collapse here until the next commit (or until the shared budget
+ * is exceeded and the oldest keys are evicted), so downstream sees one update per key per commit
+ * instead of one per record. Reads see the cache first.
+ */
+export class CachingBytesStore implements BytesStore {
+  readonly #inner: BytesStore;
+  readonly #budget: CacheBudget;
+  readonly #timestamp: () => number;
+  readonly #entries = new Map<string, CacheEntry>();
+  #listener: CacheFlushListener | undefined;
+  #flushing = false;
+
+  constructor(inner: BytesStore, budget: CacheBudget, timestamp: () => number) {
+    this.#inner = inner;
+    this.#budget = budget;
+    this.#timestamp = timestamp;
+  }
+
+  get name(): string {
+    return this.#inner.name;
+  }
+
+  get persistent(): boolean {
+    return this.#inner.persistent;
+  }
+
+  setFlushListener(listener: CacheFlushListener): void {
+    this.#listener = listener;
+  }
+
+  get(key: Bytes): Uint8Array | null {
+    const entry = this.#entries.get(key.id);
+    return entry !== undefined ? entry.value : this.#inner.get(key);
+  }
+
+  put(key: Bytes, value: Uint8Array | null): void {
+    const id = key.id;
+    const size = ENTRY_OVERHEAD + id.length + (value?.length ?? 0);
+    const existing = this.#entries.get(id);
+    if (existing !== undefined) {
+      this.#budget.used += size - existing.size;
+      existing.value = value;
+      existing.timestamp = this.#timestamp();
+      existing.size = size;
+    } else {
+      this.#budget.used += size;
+      this.#entries.set(id, { key, value, timestamp: this.#timestamp(), size });
+    }
+    if (this.#budget.used > this.#budget.maxBytes && !this.#flushing) this.#evict();
+  }
+
+  range(from: Bytes | null, to: Bytes | null): BytesEntry[] {
+    const merged = new Map<string, BytesEntry>();
+    for (const entry of this.#inner.range(from, to)) merged.set(entry.key.id, entry);
+    for (const [id, entry] of this.#entries) {
+      if ((from !== null && id < from.id) || (to !== null && id > to.id)) continue;
+      if (entry.value === null) merged.delete(id);
+      else merged.set(id, { key: entry.key, value: entry.value });
+    }
+    return [...merged.values()].sort(byId);
+  }
+
+  approximateNumEntries(): number {
+    return this.#inner.approximateNumEntries() + this.#entries.size;
+  }
+
+  /** Writes every cached key through, oldest first, telling the listener about each. */
+  flush(): void {
+    this.#flushing = true;
+    try {
+      for (const entry of this.#entries.values()) this.#writeThrough(entry);
+      this.#entries.clear();
+    } finally {
+      this.#flushing = false;
+    }
+    this.#inner.flush();
+  }
+
+  close(): void | Promise<void> {
+    for (const entry of this.#entries.values()) this.#budget.used -= entry.size;
+    this.#entries.clear();
+    return this.#inner.close();
+  }
+
+  #writeThrough(entry: CacheEntry): void {
+    this.#budget.used -= entry.size;
+    const old = this.#listener !== undefined ? this.#inner.get(entry.key) : null;
+    this.#inner.put(entry.key, entry.value);
+    this.#listener?.(entry.key, entry.value, old, entry.timestamp);
+  }
+
+  #evict(): void {
+    this.#flushing = true;
+    try {
+      // Evict the oldest half of this cache: one by one would forward on every put once full.
+      let n = Math.max(1, this.#entries.size >>> 1);
+      for (const [id, entry] of this.#entries) {
+        if (n-- <= 0 || this.#budget.used <= this.#budget.maxBytes / 2) break;
+        this.#entries.delete(id);
+        this.#writeThrough(entry);
+      }
+    } finally {
+      this.#flushing = false;
+    }
+  }
+}

@@ -1,0 +1,119 @@
+import type { Serde } from '../../serde/index.ts';
+import { Bytes, type BytesStore } from './bytes.ts';
+import { fastSerde } from '../internal/fast-serde.ts';
+import { CachingBytesStore } from './caching-store.ts';
+import type { KeyValue, KeyValueStore } from './key-value-store.ts';
+
+/**
+ * The outer layer, and the only one that knows serdes: typed keys and values in, bytes to the
+ * layers below. It also counts operations (Kafka's metered store records their latency).
+ */
+export class MeteredKeyValueStore<K, V> implements KeyValueStore<K, V> {
+  readonly #inner: BytesStore;
+  readonly #keySerde: Serde<K>;
+  readonly #valueSerde: Serde<V>;
+  /** The topic name serdes are called with: the changelog's. */
+  readonly #topic: string;
+  readonly metrics = { gets: 0, puts: 0, deletes: 0 };
+
+  constructor(inner: BytesStore, keySerde: Serde<K>, valueSerde: Serde<V>, topic: string) {
+    this.#inner = inner;
+    this.#keySerde = fastSerde(keySerde);
+    this.#valueSerde = fastSerde(valueSerde);
+    this.#topic = topic;
+  }
+
+  get name(): string {
+    return this.#inner.name;
+  }
+
+  get persistent(): boolean {
+    return this.#inner.persistent;
+  }
+
+  /** The bytes stack under this layer, for the runtime (flush, restore). */
+  get inner(): BytesStore {
+    return this.#inner;
+  }
+
+  /**
+   * Forwards cache flushes as typed changes. Returns false when the store has no cache, in which
+   * case the caller forwards each update itself.
+   */
+  setFlushListener(listener: (key: K, newValue: V | null, oldValue: V | null, timestamp: number) => void): boolean {
+    if (!(this.#inner instanceof CachingBytesStore)) return false;
+    this.#inner.setFlushListener((key, newValue, oldValue, timestamp) => {
+      listener(this.#key(key.bytes), this.#value(newValue), this.#value(oldValue), timestamp);
+    });
+    return true;
+  }
+
+  get(key: K): V | null {
+    this.metrics.gets++;
+    if (key === null || key === undefined) throw new TypeError(`store ${this.name}: key must not be null`);
+    return this.#value(this.#inner.get(this.#bytes(key)));
+  }
+
+  put(key: K, value: V | null): void {
+    this.metrics.puts++;
+    if (key === null || key === undefined) throw new TypeError(`store ${this.name}: key must not be null`);
+    this.#inner.put(this.#bytes(key), value === null || value === undefined ? null : this.#valueSerde.serialize(this.#topic, value));
+  }
+
+  putIfAbsent(key: K, value: V): V | null {
+    const existing = this.get(key);
+    if (existing === null) this.put(key, value);
+    return existing;
+  }
+
+  putAll(entries: readonly KeyValue<K, V | null>[]): void {
+    for (const { key, value } of entries) this.put(key, value);
+  }
+
+  delete(key: K): V | null {
+    this.metrics.deletes++;
+    const old = this.get(key);
+    this.put(key, null);
+    return old;
+  }
+
+  range(from: K | null, to: K | null): KeyValue<K, V>[] {
+    const entries = this.#inner.range(from === null ? null : this.#bytes(from), to === null ? null : this.#bytes(to));
+    return entries.map((e) => ({ key: this.#key(e.key.bytes), value: this.#value(e.value) as V }));
+  }
+
+  all(): KeyValue<K, V>[] {
+    return this.range(null, null);
+  }
+
+  approximateNumEntries(): number {
+    return this.#inner.approximateNumEntries();
+  }
+
+  /** Recently used primitive keys and their Bytes (with their ids), so hot keys serialize once. */
+  readonly #keyMemo = new Map<unknown, Bytes>();
+
+  #bytes(key: K): Bytes {
+    const primitive = typeof key === 'string' || typeof key === 'number';
+    if (primitive) {
+      const memo = this.#keyMemo.get(key);
+      if (memo !== undefined) return memo;
+    }
+    const bytes = this.#keySerde.serialize(this.#topic, key);
+    if (bytes === null) throw new TypeError(`store ${this.name}: key serialized to null`);
+    const out = new Bytes(bytes);
+    if (primitive) {
+      if (this.#keyMemo.size >= 10_000) this.#keyMemo.clear();
+      this.#keyMemo.set(key, out);
+    }
+    return out;
+  }
+
+  #key(bytes: Uint8Array): K {
+    return this.#keySerde.deserialize(this.#topic, bytes) as K;
+  }
+
+  #value(bytes: Uint8Array | null): V | null {
+    return bytes === null ? null : this.#valueSerde.deserialize(this.#topic, bytes);
+  }
+}

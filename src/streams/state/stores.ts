@@ -1,0 +1,146 @@
+import { InvalidConfigError } from '../../errors.ts';
+import type { Serde } from '../../serde/index.ts';
+import type { BytesStore } from './bytes.ts';
+import { type CacheBudget, CachingBytesStore } from './caching-store.ts';
+import { join } from 'node:path';
+import { LevelBytesStore } from './level-store.ts';
+import type { KeyValueStore } from './key-value-store.ts';
+import { ChangeLoggingBytesStore } from './logging-store.ts';
+import { InMemoryBytesStore } from './memory-store.ts';
+import { MeteredKeyValueStore } from './metered-store.ts';
+
+/** Makes the innermost bytes store of one task (Kafka's `KeyValueBytesStoreSupplier`). */
+export interface KeyValueBytesStoreSupplier {
+  readonly name: string;
+  readonly persistent: boolean;
+  get(env: { stateDir?: string; applicationId: string; taskId: string }): BytesStore;
+}
+
+/** What the runtime hands a store builder when it builds a task's store. */
+export interface StoreEnv {
+  applicationId: string;
+  taskId: string;
+  partition: number;
+  stateDir?: string;
+  /** null when caching is off for the whole app (`cacheMaxBytes: 0`). */
+  cacheBudget: CacheBudget | null;
+  /** Sends a changelog record for this store's changelog topic. */
+  changelog: (topic: string, key: Uint8Array, value: Uint8Array | null, timestamp: number) => void;
+  /** The timestamp of the record being processed. */
+  timestamp: () => number;
+  defaultKeySerde?: Serde<unknown>;
+  defaultValueSerde?: Serde<unknown>;
+}
+
+/** A built store: the typed outer layer and the innermost bytes store (restored directly). */
+export interface BuiltStore {
+  store: MeteredKeyValueStore<unknown, unknown>;
+  bytes: BytesStore;
+  changelogTopic: string | undefined;
+}
+
+/**
+ * Describes a store so each task can build its own (Kafka's `StoreBuilder`).
+ *
+ * @example
+ * builder.addStateStore(
+ *   Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore('totals'), Serdes.String(), Serdes.LongNumber()),
+ * );
+ */
+export class KeyValueStoreBuilder<K, V> {
+  readonly supplier: KeyValueBytesStoreSupplier;
+  readonly keySerde: Serde<K> | undefined;
+  readonly valueSerde: Serde<V> | undefined;
+  #caching = true;
+  #logging = true;
+
+  constructor(supplier: KeyValueBytesStoreSupplier, keySerde?: Serde<K>, valueSerde?: Serde<V>) {
+    this.supplier = supplier;
+    this.keySerde = keySerde;
+    this.valueSerde = valueSerde;
+  }
+
+  get name(): string {
+    return this.supplier.name;
+  }
+
+  get loggingEnabled(): boolean {
+    return this.#logging;
+  }
+
+  get cachingEnabled(): boolean {
+    return this.#caching;
+  }
+
+  withCachingEnabled(): this {
+    this.#caching = true;
+    return this;
+  }
+
+  withCachingDisabled(): this {
+    this.#caching = false;
+    return this;
+  }
+
+  withLoggingEnabled(): this {
+    this.#logging = true;
+    return this;
+  }
+
+  withLoggingDisabled(): this {
+    this.#logging = false;
+    return this;
+  }
+
+  /** Stacks metered → caching → change-logging → bytes for one task. */
+  build(env: StoreEnv): BuiltStore {
+    const keySerde = (this.keySerde ?? env.defaultKeySerde) as Serde<K> | undefined;
+    const valueSerde = (this.valueSerde ?? env.defaultValueSerde) as Serde<V> | undefined;
+    if (keySerde === undefined || valueSerde === undefined) {
+      throw new InvalidConfigError(
+        `store "${this.name}" has no ${keySerde === undefined ? 'key' : 'value'} serde: pass one, or set defaultKeySerde/defaultValueSerde`,
+        { store: this.name },
+      );
+    }
+    const bytes = this.supplier.get(env);
+    let stack: BytesStore = bytes;
+    const changelogTopic = this.#logging ? `${env.applicationId}-${this.name}-changelog` : undefined;
+    if (changelogTopic !== undefined) {
+      stack = new ChangeLoggingBytesStore(stack, (key, value, ts) => env.changelog(changelogTopic, key, value, ts), env.timestamp);
+    }
+    if (this.#caching && env.cacheBudget !== null) stack = new CachingBytesStore(stack, env.cacheBudget, env.timestamp);
+    const store = new MeteredKeyValueStore<K, V>(stack, keySerde, valueSerde, changelogTopic ?? this.name);
+    return { store: store as unknown as MeteredKeyValueStore<unknown, unknown>, bytes, changelogTopic };
+  }
+}
+
+/**
+ * Store factories, as Kafka's `Stores`.
+ *
+ * @example
+ * const totals = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore('totals'), Serdes.String(), Serdes.Double());
+ */
+export const Stores = {
+  /** A store kept in memory only: rebuilt from its changelog whenever its task starts. */
+  inMemoryKeyValueStore(name: string): KeyValueBytesStoreSupplier {
+    return { name, persistent: false, get: () => new InMemoryBytesStore(name) };
+  },
+  /**
+   * A store kept in LevelDB under the app's `stateDir` (in memory when there is none), with a
+   * checkpoint of the changelog offset it holds, so a restart restores only what it misses.
+   */
+  persistentKeyValueStore(name: string): KeyValueBytesStoreSupplier {
+    return {
+      name,
+      persistent: true,
+      get: (env) =>
+        env.stateDir === undefined ? new InMemoryBytesStore(name) : new LevelBytesStore(join(env.stateDir, env.applicationId, env.taskId, name), name),
+    };
+  },
+  keyValueStoreBuilder<K, V>(supplier: KeyValueBytesStoreSupplier, keySerde?: Serde<K>, valueSerde?: Serde<V>): KeyValueStoreBuilder<K, V> {
+    return new KeyValueStoreBuilder(supplier, keySerde, valueSerde);
+  },
+} as const;
+
+/** The store types the DSL and the runtime use. */
+export type { KeyValueStore };

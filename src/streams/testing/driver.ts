@@ -1,0 +1,365 @@
+import { ManualClock } from '../../clock.ts';
+import type { LogHeader, LogRecord } from '../../log/index.ts';
+import { defaultPartition } from '../../protocol/index.ts';
+import type { Serde } from '../../serde/index.ts';
+import { StreamTask, type DeserializationExceptionHandler, type TaskEnv } from '../internal/task.ts';
+import { internalTopicPartitions } from '../internal/topics.ts';
+import { CompositeReadOnlyStore } from '../internal/composite-store.ts';
+import { CacheBudget } from '../state/caching-store.ts';
+import type { KeyValue, KeyValueStore, ReadOnlyKeyValueStore } from '../state/key-value-store.ts';
+import type { MeteredKeyValueStore } from '../state/metered-store.ts';
+import type { Topology } from '../topology.ts';
+
+/** Options of a {@link TopologyTestDriver}. */
+export interface TopologyTestDriverOptions {
+  /** Default `test`: prefixes internal topics and changelogs, as in a real run. */
+  applicationId?: string;
+  /** Partitions of every topic (default 1), or per topic name; internal topics follow their sources. */
+  partitions?: number | Record<string, number>;
+  /** The wall-clock start, in ms. Default 0. */
+  startTimeMs?: number;
+  defaultKeySerde?: Serde<unknown>;
+  defaultValueSerde?: Serde<unknown>;
+  /** Default 'FAIL'. */
+  deserializationExceptionHandler?: DeserializationExceptionHandler;
+}
+
+/** A record read from an output topic. */
+export interface TestRecord<K, V> {
+  key: K | null;
+  value: V | null;
+  timestamp: number;
+  partition: number;
+  headers: readonly LogHeader[];
+}
+
+interface Stored {
+  partition: number;
+  record: LogRecord;
+}
+
+/**
+ * Runs a topology without a log (Kafka's `TopologyTestDriver`): synchronous and deterministic.
+ * Every piped record is processed at once, depth first, through repartition topics too, and then
+ * committed (caches flushed), so outputs are there to read when `pipeInput` returns. Topics may
+ * have several partitions: keyed records go where Kafka's default partitioner puts them.
+ *
+ * @example
+ * const driver = new TopologyTestDriver(builder.build(), { partitions: 2 });
+ * const lines = driver.createInputTopic('lines', Serdes.String(), Serdes.String());
+ * const counts = driver.createOutputTopic('word-counts', Serdes.String(), Serdes.LongNumber());
+ * lines.pipeInput(null, 'a b a');
+ * counts.readKeyValuesToMap(); // Map { 'a' => 2, 'b' => 1 }
+ */
+export class TopologyTestDriver {
+  readonly #topology: Topology;
+  readonly #applicationId: string;
+  readonly #options: TopologyTestDriverOptions;
+  readonly #clock: ManualClock;
+  readonly #topics = new Map<string, Stored[]>();
+  readonly #nextOffset = new Map<string, number>();
+  readonly #tasks = new Map<string, StreamTask>();
+  readonly #byTopic = new Map<string, StreamTask[]>();
+  readonly #globalTasks = new Map<string, StreamTask>();
+  readonly #globalStores = new Map<string, MeteredKeyValueStore<unknown, unknown>>();
+  readonly #internal: Map<string, number>;
+  readonly #queue: { topic: string; partition: number; record: LogRecord }[] = [];
+  readonly #readCursor = new Map<string, number>();
+
+  constructor(topology: Topology, options: TopologyTestDriverOptions = {}) {
+    this.#topology = topology;
+    this.#options = options;
+    this.#applicationId = options.applicationId ?? 'test';
+    this.#clock = new ManualClock(options.startTimeMs ?? 0);
+    this.#internal = internalTopicPartitions(topology, (t) => this.#externalCount(t));
+    const env = this.#env();
+    for (const g of topology.globalStores) {
+      const built = topology.storeBuilders.get(g.store)!.build({
+        applicationId: this.#applicationId,
+        taskId: 'global',
+        partition: 0,
+        cacheBudget: null,
+        changelog: () => {},
+        timestamp: () => 0,
+        ...defaults(options),
+      });
+      this.#globalStores.set(g.store, built.store);
+      const task = new StreamTask(topology, { id: -1, nodes: [g.source, g.processor], sourceTopics: [g.topic], stores: [] }, 0, env);
+      task.init();
+      this.#globalTasks.set(g.topic, task);
+    }
+    for (const sub of topology.subtopologies()) {
+      let n = 1;
+      for (const t of sub.sourceTopics) n = Math.max(n, this.partitionCount(this.#physical(t)));
+      for (let p = 0; p < n; p++) {
+        const task = new StreamTask(topology, sub, p, env);
+        this.#tasks.set(task.id, task);
+        for (const t of sub.sourceTopics) {
+          const physical = this.#physical(t);
+          const list = this.#byTopic.get(`${physical}:${p}`) ?? [];
+          list.push(task);
+          this.#byTopic.set(`${physical}:${p}`, list);
+        }
+      }
+    }
+    for (const task of this.#tasks.values()) task.init();
+  }
+
+  /** Partitions of a topic as the driver sees it. */
+  partitionCount(topic: string): number {
+    const internal = topic.startsWith(`${this.#applicationId}-`) ? this.#internal.get(topic.slice(this.#applicationId.length + 1)) : undefined;
+    return internal ?? this.#externalCount(topic);
+  }
+
+  /** A topic to pipe records into. */
+  createInputTopic<K, V>(topic: string, keySerde: Serde<K>, valueSerde: Serde<V>): TestInputTopic<K, V> {
+    return new TestInputTopic(this, topic, keySerde, valueSerde);
+  }
+
+  /** A topic to read what the topology wrote. */
+  createOutputTopic<K, V>(topic: string, keySerde: Serde<K>, valueSerde: Serde<V>): TestOutputTopic<K, V> {
+    return new TestOutputTopic(this, topic, keySerde, valueSerde);
+  }
+
+  /**
+   * A store by name: with one partition the task's own store (writable); with several, a read-only
+   * view over every task's store. Global stores too.
+   */
+  getKeyValueStore<K, V>(name: string): KeyValueStore<K, V> | ReadOnlyKeyValueStore<K, V> {
+    const global = this.#globalStores.get(name);
+    if (global !== undefined) return global as unknown as KeyValueStore<K, V>;
+    const stores = [...this.#tasks.values()].flatMap((t) => {
+      const s = t.stores.get(name);
+      return s === undefined ? [] : [s.store];
+    });
+    if (stores.length === 0) throw new TypeError(`no state store named ${name}`);
+    if (stores.length === 1) return stores[0] as unknown as KeyValueStore<K, V>;
+    return new CompositeReadOnlyStore<K, V>(stores as unknown as ReadOnlyKeyValueStore<K, V>[]);
+  }
+
+  /** Moves the wall clock forward, firing due wall-clock punctuators, then commits. */
+  advanceWallClockTime(ms: number): void {
+    this.#clock.advance(ms);
+    for (const task of this.#tasks.values()) task.punctuateWallClock(this.#clock.now());
+    this.#drain();
+  }
+
+  /** The records written to a topic so far (sinks, repartition and changelog topics), by partition. */
+  readTopic(topic: string): TestRecord<Uint8Array, Uint8Array>[] {
+    return (this.#topics.get(topic) ?? []).map(({ partition, record }) => ({ key: record.key, value: record.value, timestamp: record.timestamp, partition, headers: record.headers }));
+  }
+
+  close(): void {
+    // The driver's stores live in memory: closing them finishes at once.
+    for (const task of this.#tasks.values()) void task.close();
+    for (const task of this.#globalTasks.values()) void task.close();
+  }
+
+  /** @internal */
+  pipe(topic: string, key: Uint8Array | null, value: Uint8Array | null, timestamp: number, partition: number | undefined, headers: LogHeader[]): void {
+    const n = this.partitionCount(topic);
+    const p = partition ?? (key !== null ? defaultPartition(key, n) : 0);
+    const record = this.#append(topic, p, key, value, timestamp, headers);
+    const global = this.#globalTasks.get(topic);
+    if (global !== undefined) global.process(topic, record);
+    else this.#queue.push({ topic, partition: p, record });
+    this.#drain();
+  }
+
+  /** @internal */
+  read(topic: string): Stored | undefined {
+    const at = this.#readCursor.get(topic) ?? 0;
+    const stored = this.#topics.get(topic)?.[at];
+    if (stored !== undefined) this.#readCursor.set(topic, at + 1);
+    return stored;
+  }
+
+  /** @internal */
+  queued(topic: string): number {
+    return (this.#topics.get(topic)?.length ?? 0) - (this.#readCursor.get(topic) ?? 0);
+  }
+
+  get clock(): ManualClock {
+    return this.#clock;
+  }
+
+  #drain(): void {
+    for (;;) {
+      while (this.#queue.length > 0) {
+        const { topic, partition, record } = this.#queue.shift()!;
+        for (const task of this.#byTopic.get(`${topic}:${partition}`) ?? this.#patternTasks(topic, partition)) task.process(topic, record);
+      }
+      // A commit after every input record, as Kafka's driver does: caches flush downstream.
+      for (const task of this.#tasks.values()) task.flush();
+      if (this.#queue.length === 0) return;
+    }
+  }
+
+  #patternTasks(topic: string, partition: number): StreamTask[] {
+    const tasks = [...this.#tasks.values()].filter(
+      (t) => t.partition === partition && t.subtopology.nodes.some((n) => n.kind === 'source' && n.pattern?.test(topic)),
+    );
+    this.#byTopic.set(`${topic}:${partition}`, tasks);
+    return tasks;
+  }
+
+  #append(topic: string, partition: number, key: Uint8Array | null, value: Uint8Array | null, timestamp: number, headers: readonly LogHeader[]): LogRecord {
+    const id = `${topic}:${partition}`;
+    const offset = this.#nextOffset.get(id) ?? 0;
+    this.#nextOffset.set(id, offset + 1);
+    const record: LogRecord = { offset, timestamp, key, value, headers };
+    let list = this.#topics.get(topic);
+    if (list === undefined) this.#topics.set(topic, (list = []));
+    list.push({ partition, record });
+    return record;
+  }
+
+  #externalCount(topic: string): number {
+    const p = this.#options.partitions;
+    if (p === undefined) return 1;
+    if (typeof p === 'number') return p;
+    return p[topic] ?? 1;
+  }
+
+  #physical(logical: string): string {
+    return this.#topology.internalTopics.has(logical) ? `${this.#applicationId}-${logical}` : logical;
+  }
+
+  #env(): TaskEnv {
+    return {
+      applicationId: this.#applicationId,
+      clock: this.#clock,
+      cacheBudget: new CacheBudget(10 * 1024 * 1024),
+      ...defaults(this.#options),
+      physicalTopic: (t) => this.#physical(t),
+      topicsMatching: (pattern) => [...this.#topics.keys()].filter((t) => pattern.test(t)),
+      partitionCount: (t) => this.partitionCount(t),
+      send: (topic, partition, key, value, timestamp, headers) => {
+        const record = this.#append(topic, partition, key, value, timestamp, headers);
+        if (this.#byTopic.has(`${topic}:${partition}`) || this.#topology.internalTopics.has(topic.slice(this.#applicationId.length + 1))) {
+          this.#queue.push({ topic, partition, record });
+        }
+      },
+      globalStore: (name) => this.#globalStores.get(name),
+      onDeserializationError: this.#options.deserializationExceptionHandler ?? (() => 'FAIL'),
+    };
+  }
+}
+
+function defaults(o: TopologyTestDriverOptions): { defaultKeySerde?: Serde<unknown>; defaultValueSerde?: Serde<unknown> } {
+  return {
+    ...(o.defaultKeySerde !== undefined ? { defaultKeySerde: o.defaultKeySerde } : {}),
+    ...(o.defaultValueSerde !== undefined ? { defaultValueSerde: o.defaultValueSerde } : {}),
+  };
+}
+
+/** Pipes typed records into a topic of a {@link TopologyTestDriver}. */
+export class TestInputTopic<K, V> {
+  readonly #driver: TopologyTestDriver;
+  readonly #topic: string;
+  readonly #keySerde: Serde<K>;
+  readonly #valueSerde: Serde<V>;
+  #time: number | undefined;
+
+  /** @internal */
+  constructor(driver: TopologyTestDriver, topic: string, keySerde: Serde<K>, valueSerde: Serde<V>) {
+    this.#driver = driver;
+    this.#topic = topic;
+    this.#keySerde = keySerde;
+    this.#valueSerde = valueSerde;
+  }
+
+  /**
+   * Pipes one record; its timestamp defaults to the driver's wall clock. `partition` overrides
+   * Kafka's default partitioning by key.
+   */
+  pipeInput(key: K | null, value: V | null, timestamp?: number, options: { partition?: number; headers?: LogHeader[] } = {}): void {
+    const ts = timestamp ?? this.#time ?? this.#driver.clock.now();
+    this.#driver.pipe(
+      this.#topic,
+      key === null ? null : this.#keySerde.serialize(this.#topic, key),
+      value === null ? null : this.#valueSerde.serialize(this.#topic, value),
+      ts,
+      options.partition,
+      options.headers ?? [],
+    );
+  }
+
+  /** Pipes values with null keys. */
+  pipeValueList(values: readonly (V | null)[], timestamp?: number): void {
+    for (const value of values) this.pipeInput(null, value, timestamp);
+  }
+
+  /** Pipes key-value pairs in order. */
+  pipeKeyValueList(entries: readonly KeyValue<K | null, V | null>[], timestamp?: number): void {
+    for (const { key, value } of entries) this.pipeInput(key, value, timestamp);
+  }
+}
+
+/** Reads typed records a topology wrote to a topic of a {@link TopologyTestDriver}, in write order. */
+export class TestOutputTopic<K, V> {
+  readonly #driver: TopologyTestDriver;
+  readonly #topic: string;
+  readonly #keySerde: Serde<K>;
+  readonly #valueSerde: Serde<V>;
+
+  /** @internal */
+  constructor(driver: TopologyTestDriver, topic: string, keySerde: Serde<K>, valueSerde: Serde<V>) {
+    this.#driver = driver;
+    this.#topic = topic;
+    this.#keySerde = keySerde;
+    this.#valueSerde = valueSerde;
+  }
+
+  /** The next record, or throws when there is none (as Kafka's driver does). */
+  readRecord(): TestRecord<K, V> {
+    const stored = this.#driver.read(this.#topic);
+    if (stored === undefined) throw new RangeError(`no more records in topic ${this.#topic}`);
+    const { record, partition } = stored;
+    return {
+      key: record.key === null ? null : this.#keySerde.deserialize(this.#topic, record.key),
+      value: record.value === null ? null : this.#valueSerde.deserialize(this.#topic, record.value),
+      timestamp: record.timestamp,
+      partition,
+      headers: record.headers,
+    };
+  }
+
+  readKeyValue(): KeyValue<K | null, V | null> {
+    const { key, value } = this.readRecord();
+    return { key, value };
+  }
+
+  readValue(): V | null {
+    return this.readRecord().value;
+  }
+
+  readRecordsToList(): TestRecord<K, V>[] {
+    const out: TestRecord<K, V>[] = [];
+    while (!this.isEmpty()) out.push(this.readRecord());
+    return out;
+  }
+
+  readKeyValuesToList(): KeyValue<K | null, V | null>[] {
+    return this.readRecordsToList().map(({ key, value }) => ({ key, value }));
+  }
+
+  /** The latest value per key; a null value removes the key, as a table would. */
+  readKeyValuesToMap(): Map<K, V> {
+    const map = new Map<K, V>();
+    for (const { key, value } of this.readRecordsToList()) {
+      if (key === null) continue;
+      if (value === null) map.delete(key);
+      else map.set(key, value);
+    }
+    return map;
+  }
+
+  isEmpty(): boolean {
+    return this.#driver.queued(this.#topic) === 0;
+  }
+
+  getQueueSize(): number {
+    return this.#driver.queued(this.#topic);
+  }
+}

@@ -1,0 +1,125 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { type KeyValueStore, Stores } from '../../src/streams/index.ts';
+import { CacheBudget } from '../../src/streams/state/caching-store.ts';
+import type { KeyValueBytesStoreSupplier, StoreEnv } from '../../src/streams/state/stores.ts';
+import { LevelBytesStore } from '../../src/streams/state/level-store.ts';
+import type { MeteredKeyValueStore } from '../../src/streams/state/metered-store.ts';
+import { I, S } from './helpers.ts';
+import { keyValueStoreSuite } from './store-conformance.ts';
+
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+let seq = 0;
+function build(supplier: KeyValueBytesStoreSupplier, o: { caching: boolean; logging: boolean; stateDir?: string; budget?: number }) {
+  const changelog: { key: Uint8Array; value: Uint8Array | null }[] = [];
+  const b = Stores.keyValueStoreBuilder(supplier, S, I);
+  if (!o.caching) b.withCachingDisabled();
+  if (!o.logging) b.withLoggingDisabled();
+  const env: StoreEnv = {
+    applicationId: 'app',
+    taskId: `0_${seq++}`,
+    partition: 0,
+    ...(o.stateDir !== undefined ? { stateDir: o.stateDir } : {}),
+    cacheBudget: new CacheBudget(o.budget ?? 1 << 20),
+    changelog: (_t, key, value) => changelog.push({ key, value }),
+    timestamp: () => 0,
+  };
+  const built = b.build(env);
+  return { store: built.store as unknown as KeyValueStore<string, number> & MeteredKeyValueStore<string, number>, built, changelog, env };
+}
+
+const stacks = [
+  { name: 'in-memory', supplier: () => Stores.inMemoryKeyValueStore('s'), caching: false, logging: false },
+  { name: 'in-memory + logging', supplier: () => Stores.inMemoryKeyValueStore('s'), caching: false, logging: true },
+  { name: 'in-memory + caching + logging', supplier: () => Stores.inMemoryKeyValueStore('s'), caching: true, logging: true },
+  { name: 'in-memory + tiny cache (evicting)', supplier: () => Stores.inMemoryKeyValueStore('s'), caching: true, logging: true, budget: 300 },
+];
+
+for (const stack of stacks) {
+  describe(`key-value store: ${stack.name}`, () => {
+    keyValueStoreSuite(() => build(stack.supplier(), stack).store);
+  });
+}
+
+describe('key-value store: persistent (LevelDB under stateDir)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'trib-store-'));
+  dirs.push(dir);
+  let last: ReturnType<typeof build> | undefined;
+  keyValueStoreSuite(
+    async () => {
+      last = build(Stores.persistentKeyValueStore('p'), { caching: true, logging: true, stateDir: dir });
+      await (last.built.bytes as LevelBytesStore).ready;
+      return last.store;
+    },
+    async (store) => {
+      (store as MeteredKeyValueStore<string, number>).inner.flush();
+      const level = last!.built.bytes as LevelBytesStore;
+      await level.commit(42);
+      await level.close();
+      const reopened = new LevelBytesStore(join(dir, 'app', last!.env.taskId, 'p'), 'p');
+      await reopened.ready;
+      expect(reopened.checkpoint).toBe(42);
+      return build({ name: 'p', persistent: true, get: () => reopened }, { caching: false, logging: false }).store;
+    },
+  );
+
+  it('should keep only what commits wrote: writes after the last commit are gone after a reopen', async () => {
+    const { store, built, env } = build(Stores.persistentKeyValueStore('p'), { caching: false, logging: false, stateDir: dir });
+    const level = built.bytes as LevelBytesStore;
+    await level.ready;
+    store.put('kept', 1);
+    await level.commit(1);
+    store.put('lost', 2);
+    await level.close();
+    const reopened = new LevelBytesStore(join(dir, 'app', env.taskId, 'p'), 'p');
+    await reopened.ready;
+    expect(reopened.approximateNumEntries()).toBe(1);
+    expect(reopened.checkpoint).toBe(1);
+    await reopened.close();
+  });
+});
+
+describe('caching and change-logging layers', () => {
+  it('should collapse updates to a key until flush, then log and forward once with the old value', () => {
+    const { store, changelog } = build(Stores.inMemoryKeyValueStore('c'), { caching: true, logging: true });
+    const flushed: unknown[] = [];
+    expect(store.setFlushListener((key, newValue, oldValue) => flushed.push({ key, newValue, oldValue }))).toBe(true);
+    store.put('a', 1);
+    store.put('a', 2);
+    store.put('b', 1);
+    expect(store.get('a')).toBe(2);
+    expect(changelog).toHaveLength(0);
+    store.inner.flush();
+    expect(changelog).toHaveLength(2);
+    expect(flushed).toEqual([
+      { key: 'a', newValue: 2, oldValue: null },
+      { key: 'b', newValue: 1, oldValue: null },
+    ]);
+    store.put('a', 3);
+    store.inner.flush();
+    expect(flushed.at(-1)).toEqual({ key: 'a', newValue: 3, oldValue: 2 });
+  });
+
+  it('should log every write when caching is off, and report no cache to the processor', () => {
+    const { store, changelog } = build(Stores.inMemoryKeyValueStore('c'), { caching: false, logging: true });
+    expect(store.setFlushListener(() => {})).toBe(false);
+    store.put('a', 1);
+    store.put('a', 2);
+    store.delete('a');
+    expect(changelog.map((c) => c.value === null)).toEqual([false, false, true]);
+  });
+
+  it('should evict the oldest keys through when the shared budget is exceeded', () => {
+    const { store, changelog } = build(Stores.inMemoryKeyValueStore('c'), { caching: true, logging: true, budget: 400 });
+    for (let i = 0; i < 20; i++) store.put(`key-${i}`, i);
+    expect(changelog.length).toBeGreaterThan(0);
+    expect(changelog.length).toBeLessThan(20);
+    for (let i = 0; i < 20; i++) expect(store.get(`key-${i}`)).toBe(i);
+  });
+});
