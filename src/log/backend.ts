@@ -183,7 +183,8 @@ export interface LogBackend {
 
   /**
    * Appends records to one or more partitions in one atomic write: after a crash either all of it
-   * is there or none of it. Within a partition offsets are contiguous from 0.
+   * is there or none of it. Within a partition offsets are contiguous from 0. A partition may come
+   * more than once (its batches land in the order given), except with a producer stamp.
    */
   write(appends: PartitionAppend[], options?: WriteOptions): Promise<AppendResult[]>;
   /** Appends to one partition; a shorthand for a one-element {@link write}. */
@@ -214,6 +215,12 @@ export interface LogBackend {
    * one atomic write. With no transaction open it does nothing.
    */
   endTransaction(options: EndTransactionOptions, writeOptions?: WriteOptions): Promise<void>;
+
+  /**
+   * Kafka's DeleteRecords: moves the partition's log start offset up to `beforeOffset` (at most the
+   * high watermark) and deletes the batches wholly below it. Returns the new log start offset.
+   */
+  deleteRecords(topic: string, partition: number, beforeOffset: number): Promise<number>;
 
   /** Runs retention and compaction now, on every partition that needs it. */
   maintenance(): Promise<MaintenanceReport>;

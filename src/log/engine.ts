@@ -78,7 +78,7 @@ import {
   rememberBatch,
   type SequenceCheck,
 } from './producers.ts';
-import { enforceRetention } from './retention.ts';
+import { deleteRecordsBefore, enforceRetention } from './retention.ts';
 import type { KvOp, KvStore } from './storage/kv.ts';
 import { WriteQueue } from './write-queue.ts';
 
@@ -483,11 +483,17 @@ export class EmbeddedLog implements LogBackend {
     this.#checkOpen();
     if (!Array.isArray(appends)) throw new TypeError('write takes an array of { topic, partition, records }');
     const now = this.clock.now();
+    // A partition may come more than once (a big commit split to fit max.message.bytes): its
+    // batches land in order, contiguous. Not with producer stamps: each sequence check would see
+    // the producer's state before this write.
+    if (appends.length > 1 && appends.some((a) => a?.producer !== undefined && a.producer.producerId >= 0)) {
+      const names = new Set(appends.map((a) => `${a.topic}\u0000${a.partition}`));
+      if (names.size !== appends.length) {
+        throw new TributaryError('INVALID_REQUEST', 'A write with a producer id names a partition twice; merge its records');
+      }
+    }
     // Encode and check everything first: a bad record anywhere appends nothing anywhere.
     const prepared = appends.map((append) => this.#prepare(append, now));
-    if (new Set(prepared.map((p) => p.state)).size !== prepared.length) {
-      throw new TributaryError('INVALID_REQUEST', 'A write names the same partition twice; merge its records');
-    }
 
     // From here to the enqueue nothing awaits, so offsets are handed out in queue order.
     const ops: KvOp[] = [];
@@ -1011,6 +1017,19 @@ export class EmbeddedLog implements LogBackend {
       }
     }
     return report;
+  }
+
+  async deleteRecords(topic: string, partition: number, beforeOffset: number): Promise<number> {
+    const state = this.#partition(topic, partition);
+    checkOffsetArgument('beforeOffset', beforeOffset);
+    if (beforeOffset > state.highWatermark) {
+      throw new OffsetOutOfRangeError(
+        `Cannot delete records before ${beforeOffset} of ${topic}-${partition}: its high watermark is ${state.highWatermark}`,
+        { topic, partition, offset: beforeOffset, highWatermark: state.highWatermark },
+      );
+    }
+    await state.exclusive(() => deleteRecordsBefore(this, state, beforeOffset));
+    return state.logStartOffset;
   }
 
   /** Compacts one partition now, whatever its dirty ratio. For tests, tools and benchmarks. */

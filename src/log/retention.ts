@@ -1,4 +1,4 @@
-import { readBatchHeader } from '../protocol/index.ts';
+import { type BatchHeader, readBatchHeader } from '../protocol/index.ts';
 import { hasDeletePolicy } from './config.ts';
 import type { EmbeddedLog } from './engine.ts';
 import {
@@ -27,19 +27,48 @@ export interface RetentionResult {
  */
 export async function enforceRetention(log: EmbeddedLog, state: PartitionState): Promise<RetentionResult> {
   const config = state.topic.config;
-  const result: RetentionResult = { batchesDeleted: 0, bytesDeleted: 0 };
-  if (!hasDeletePolicy(config)) return result;
+  if (!hasDeletePolicy(config)) return { batchesDeleted: 0, bytesDeleted: 0 };
   const retentionMs = config['retention.ms'];
   const retentionBytes = config['retention.bytes'];
   const bySize = retentionBytes >= 0 && state.sizeBytes > retentionBytes;
-  if (retentionMs < 0 && !bySize) return result;
+  if (retentionMs < 0 && !bySize) return { batchesDeleted: 0, bytesDeleted: 0 };
   const cutoff = retentionMs < 0 ? Number.NEGATIVE_INFINITY : log.clock.now() - retentionMs;
+  return deleteHead(
+    log,
+    state,
+    (header, size, deletedBytes) =>
+      header.maxTimestamp < cutoff || (retentionBytes >= 0 && state.sizeBytes - deletedBytes - size >= retentionBytes),
+    state.logStartOffset,
+  );
+}
+
+/**
+ * Kafka's DeleteRecords: the log start offset moves to `beforeOffset` and the batches wholly
+ * below it go. A batch holding `beforeOffset` stays; reads skip its records below the start.
+ */
+export async function deleteRecordsBefore(log: EmbeddedLog, state: PartitionState, beforeOffset: number): Promise<RetentionResult> {
+  if (beforeOffset <= state.logStartOffset) return { batchesDeleted: 0, bytesDeleted: 0 };
+  return deleteHead(log, state, (header) => header.lastOffset < beforeOffset, beforeOffset);
+}
+
+/**
+ * Deletes batches from the head while `expired` says so, and moves the log start offset past them
+ * (and to at least `startAtLeast`), dropping the time-index entries and aborted-transaction spans
+ * that no longer cover anything, all in one atomic write.
+ */
+async function deleteHead(
+  log: EmbeddedLog,
+  state: PartitionState,
+  expired: (header: BatchHeader, size: number, deletedBytes: number) => boolean,
+  startAtLeast: number,
+): Promise<RetentionResult> {
+  const result: RetentionResult = { batchesDeleted: 0, bytesDeleted: 0 };
   const { topicId } = state.topic;
   const { partition } = state;
   const topic = state.topic.name;
 
   const ops: KvOp[] = [];
-  let newStart = state.logStartOffset;
+  let newStart = Math.max(state.logStartOffset, startAtLeast);
   const it = log.iterate({
     gte: partitionRange(KIND_BATCH, topicId, partition).gte,
     lt: batchKey(topicId, partition, state.highWatermark),
@@ -50,9 +79,7 @@ export async function enforceRetention(log: EmbeddedLog, state: PartitionState):
       if (entries.length === 0) break;
       for (const [key, value] of entries) {
         const header = readBatchHeader(value, { topic, partition });
-        const expired = header.maxTimestamp < cutoff;
-        const oversize = retentionBytes >= 0 && state.sizeBytes - result.bytesDeleted - value.length >= retentionBytes;
-        if (!expired && !oversize) break scan;
+        if (!expired(header, value.length, result.bytesDeleted)) break scan;
         ops.push({ type: 'del', key });
         result.batchesDeleted++;
         result.bytesDeleted += value.length;
@@ -62,7 +89,7 @@ export async function enforceRetention(log: EmbeddedLog, state: PartitionState):
   } finally {
     await it.close();
   }
-  if (result.batchesDeleted === 0) return result;
+  if (newStart === state.logStartOffset) return result;
 
   // Keep the last time-index entry below the new start: it still covers the records after it.
   const index = log.iterate(partitionRange(KIND_TIME_INDEX, topicId, partition));

@@ -317,6 +317,43 @@ export function logConformanceSuite(options: ConformanceOptions): void {
         await expectCode(l.append('a', 0, []), 'INVALID_RECORD');
       });
 
+      it('should land several batches for one partition in one write, in order', async () => {
+        const l = await open();
+        await l.createTopic({ topic: 't', numPartitions: 2 });
+        const results = await l.write([
+          { topic: 't', partition: 0, records: [rec('a', '1'), rec('a', '2')] },
+          { topic: 't', partition: 1, records: [rec('b', '1')] },
+          { topic: 't', partition: 0, records: [rec('a', '3')] },
+        ]);
+        expect(results.map((r) => [r.partition, r.baseOffset, r.lastOffset])).toEqual([
+          [0, 0, 1],
+          [1, 0, 0],
+          [0, 2, 2],
+        ]);
+        expect((await readAll(l, 't', 0)).map((r) => text(r.value))).toEqual(['1', '2', '3']);
+        const { producerId } = await l.initProducerId();
+        const stamped = (baseSequence: number) => ({ topic: 't', partition: 0, records: [rec('a', 'x')], producer: { producerId, producerEpoch: 0, baseSequence } });
+        await expectCode(l.write([stamped(0), stamped(1)]), 'INVALID_REQUEST');
+        expect(l.offsets('t', 0).highWatermark).toBe(3);
+      });
+
+      it('should move the log start forward with deleteRecords, as Kafka does', async () => {
+        const l = await open();
+        await l.createTopic({ topic: 't' });
+        await l.append('t', 0, [rec('a', '0'), rec('a', '1')]);
+        await l.append('t', 0, [rec('a', '2'), rec('a', '3')]);
+        await l.append('t', 0, [rec('a', '4')]);
+        expect(await l.deleteRecords('t', 0, 3)).toBe(3);
+        expect(l.offsets('t', 0)).toMatchObject({ logStartOffset: 3, highWatermark: 5 });
+        await expectCode(l.read('t', 0, 2), 'OFFSET_OUT_OF_RANGE');
+        expect((await readAll(l, 't', 0)).map((r) => text(r.value))).toEqual(['3', '4']);
+        expect(await l.deleteRecords('t', 0, 1)).toBe(3);
+        await expectCode(l.deleteRecords('t', 0, 6), 'OFFSET_OUT_OF_RANGE');
+        expect(await l.deleteRecords('t', 0, 5)).toBe(5);
+        expect((await l.describeTopic('t')).partitions[0]!.sizeBytes).toBe(0);
+        expect((await l.append('t', 0, [rec('a', '5')])).baseOffset).toBe(5);
+      });
+
       it('should refuse a batch over max.message.bytes and append nothing of it', async () => {
         const l = await open();
         await l.createTopic({ topic: 't', configs: { 'max.message.bytes': 1000 } });
