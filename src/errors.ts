@@ -49,6 +49,11 @@ export const ErrorCodes = {
   INCONSISTENT_GROUP_PROTOCOL: 'The member supports none of the assignors the group uses.',
   CLIENT_NOT_CONNECTED: 'The client is not connected; call connect() first.',
   PRODUCER_NOT_TRANSACTIONAL: 'transaction() on a producer created without a transactionalId.',
+  // Streams, with Kafka Streams' exception names.
+  TOPOLOGY_EXCEPTION: 'A topology that cannot run: a node added twice, a missing serde, a processor without access to its store…',
+  MISSING_SOURCE_TOPIC: 'A source topic of the topology does not exist; create it before starting the app.',
+  INVALID_STATE_STORE: 'No state store by that name, or it cannot be queried now.',
+  ILLEGAL_STATE: 'A call that the object\'s current state does not allow (starting a KafkaStreams twice, cleaning up a running one…).',
   // Schema registry: each maps to Confluent's numeric error_code, given in brackets.
   SUBJECT_NOT_FOUND: 'No such subject [40401].',
   VERSION_NOT_FOUND: 'No such version of the subject [40402].',
@@ -150,6 +155,13 @@ export class CorruptRecordError extends TributaryError {
 export class OffsetOutOfRangeError extends TributaryError {
   constructor(message: string, options: TributaryErrorOptions = {}) {
     super('OFFSET_OUT_OF_RANGE', message, options);
+  }
+}
+
+/** A topology that cannot run as built (Kafka Streams' TopologyException). */
+export class TopologyError extends TributaryError {
+  constructor(message: string, options: TributaryErrorOptions = {}) {
+    super('TOPOLOGY_EXCEPTION', message, options);
   }
 }
 

@@ -14,6 +14,7 @@ export {
   InvalidTopicError,
   OffsetOutOfRangeError,
   SerializationError,
+  TopologyError,
   TributaryError,
   type TributaryErrorOptions,
   UnknownTopicOrPartitionError,

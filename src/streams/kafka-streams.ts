@@ -190,7 +190,7 @@ export class KafkaStreams {
    * gets and starts processing. Resolves once RUNNING; the loop then runs until `close()`.
    */
   async start(): Promise<void> {
-    if (this.#state !== 'CREATED') throw new TributaryError('INVALID_REQUEST', `KafkaStreams.start() in state ${this.#state}; an instance starts once`);
+    if (this.#state !== 'CREATED') throw new TributaryError('ILLEGAL_STATE', `KafkaStreams.start() in state ${this.#state}; an instance starts once`);
     this.#setState('REBALANCING');
     try {
       await this.#prepareTopics();
@@ -247,7 +247,7 @@ export class KafkaStreams {
   store<K, V>(name: string): ReadOnlyKeyValueStore<K, V> {
     const global = this.#globalStores.get(name);
     if (global !== undefined) return global.store as unknown as ReadOnlyKeyValueStore<K, V>;
-    if (!this.#topology.storeBuilders.has(name)) throw new TributaryError('INVALID_REQUEST', `no state store named ${name}`, { store: name });
+    if (!this.#topology.storeBuilders.has(name)) throw new TributaryError('INVALID_STATE_STORE', `no state store named ${name}`, { store: name });
     const stores = () =>
       [...this.#running.values()].flatMap((r) => {
         const s = r.task.stores.get(name);
@@ -293,7 +293,7 @@ export class KafkaStreams {
    */
   async cleanUp(): Promise<void> {
     if (this.#state !== 'CREATED' && this.#state !== 'NOT_RUNNING' && this.#state !== 'ERROR') {
-      throw new TributaryError('INVALID_REQUEST', `KafkaStreams.cleanUp() in state ${this.#state}; close the instance first`);
+      throw new TributaryError('ILLEGAL_STATE', `KafkaStreams.cleanUp() in state ${this.#state}; close the instance first`);
     }
     if (this.#config.stateDir !== undefined) await rm(join(this.#config.stateDir, this.#config.applicationId), { recursive: true, force: true });
   }
@@ -364,7 +364,7 @@ export class KafkaStreams {
       if (node.kind === 'source' && node.pattern === undefined) {
         for (const t of node.topics) {
           if (!this.#topology.internalTopics.has(t) && !existing.has(t)) {
-            throw new TributaryError('UNKNOWN_TOPIC_OR_PARTITION', `source topic ${t} does not exist; create it before starting the app`, { topic: t });
+            throw new TributaryError('MISSING_SOURCE_TOPIC', `source topic ${t} does not exist; create it before starting the app`, { topic: t });
           }
         }
       }
@@ -723,13 +723,11 @@ export class KafkaStreams {
     }
     const outputs: PartitionAppend[] = [];
     // A partition whose records outgrow its topic's batch limit (a big cache flush into a topic with
-    // a small max.message.bytes) is written in several batches: all but the last go in writes of
-    // their own before the atomic one, so on a crash in between only they may be written twice.
-    const early: PartitionAppend[] = [];
+    // a small max.message.bytes) goes in several batches, all in the same atomic write.
     for (const byPartition of this.#pending.values()) {
       for (const a of byPartition) {
         if (a === undefined) continue;
-        let records = a.records;
+        const records = a.records;
         if (a.bytes > a.limit * 0.9) {
           let size = 0;
           let start = 0;
@@ -737,15 +735,16 @@ export class KafkaStreams {
             const r = records[i]!;
             const n = (r.key?.length ?? 0) + (r.value?.length ?? 0) + 24;
             if (size + n > a.limit * 0.8 && i > start) {
-              early.push({ topic: a.topic, partition: a.partition, records: records.slice(start, i) });
+              outputs.push({ topic: a.topic, partition: a.partition, records: records.slice(start, i) });
               start = i;
               size = 0;
             }
             size += n;
           }
-          records = records.slice(start);
+          outputs.push({ topic: a.topic, partition: a.partition, records: records.slice(start) });
+        } else {
+          outputs.push({ topic: a.topic, partition: a.partition, records });
         }
-        outputs.push({ topic: a.topic, partition: a.partition, records });
       }
     }
     // Persistent stores write their files only once the commit is in the log, and only its writes.
@@ -766,7 +765,6 @@ export class KafkaStreams {
     const sync = this.#config.syncCommits === true;
     const offsetAppend: PartitionAppend[] = offsets.length > 0 ? [{ topic: OFFSETS_TOPIC, partition: 0, records: offsets }] : [];
     const write = async () => {
-      for (const chunk of early) await this.#log.write([chunk], { sync });
       let results: AppendResult[];
       if (this.#eos) {
         results = await this.#log.write([...outputs, ...offsetAppend], { sync });
@@ -775,14 +773,19 @@ export class KafkaStreams {
         if (offsetAppend.length > 0) await this.#log.write(offsetAppend, { sync });
       }
       this.#handOver(outputs, results);
+      const purge: Promise<unknown>[] = [];
       for (const [i, offset] of moved) {
         i.committed = offset;
         this.#committed.set(`${i.topic}:${i.partition}`, offset);
+        // What a repartition topic's reader committed is never read again: purge it, as Kafka
+        // Streams does with DeleteRecords.
+        if (this.#isRepartitionTopic(i.topic)) purge.push(this.#log.deleteRecords(i.topic, i.partition, offset).catch(() => undefined));
       }
       for (const { file, frames, topic, partition } of files) {
-        const landed = results.find((r) => r.topic === topic && r.partition === partition);
+        const landed = results.findLast((r) => r.topic === topic && r.partition === partition);
         await file.commit(landed !== undefined ? landed.lastOffset + 1 : (file.checkpoint ?? 0), frames);
       }
+      await Promise.all(purge);
     };
     this.#inflight = write()
       .catch((error) => {
@@ -796,10 +799,13 @@ export class KafkaStreams {
    * that task's input buffer, with the offsets the log gave them, instead of being read back and
    * decoded: the same records, in the same order, only without the round trip.
    */
+  #isRepartitionTopic(topic: string): boolean {
+    return topic.startsWith(`${this.#config.applicationId}-`) && topic.endsWith('-repartition');
+  }
+
   #handOver(outputs: PartitionAppend[], results: AppendResult[]): void {
-    const prefix = `${this.#config.applicationId}-`;
     for (const [n, append] of outputs.entries()) {
-      if (!append.topic.startsWith(prefix) || !append.topic.endsWith('-repartition')) continue;
+      if (!this.#isRepartitionTopic(append.topic)) continue;
       const landed = results[n];
       if (landed === undefined || landed.topic !== append.topic || landed.partition !== append.partition) continue;
       for (const r of this.#running.values()) {

@@ -2,7 +2,7 @@
  * The built graph of a stream application: source, processor and sink nodes, state stores, and
  * how they fall into sub-topologies (one task per sub-topology and input partition).
  */
-import { InvalidConfigError } from '../errors.ts';
+import { TopologyError } from '../errors.ts';
 import type { Serde } from '../serde/index.ts';
 import type { StreamPartitioner } from './options.ts';
 import type { ProcessorSupplier, TimestampExtractor } from './processor.ts';
@@ -95,12 +95,12 @@ export class Topology {
 
   /** @internal */
   addNode(node: TopologyNode): void {
-    if (this.nodes.has(node.name)) throw new InvalidConfigError(`Processor ${node.name} is already added`, { node: node.name });
+    if (this.nodes.has(node.name)) throw new TopologyError(`Processor ${node.name} is already added`, { node: node.name });
     this.nodes.set(node.name, node);
     if (node.kind !== 'source') {
       for (const parent of node.parents) {
         const p = this.nodes.get(parent);
-        if (p === undefined || p.kind === 'sink') throw new InvalidConfigError(`Parent ${parent} of ${node.name} is not a source or processor`);
+        if (p === undefined || p.kind === 'sink') throw new TopologyError(`Parent ${parent} of ${node.name} is not a source or processor`);
         p.children.push(node.name);
       }
     }
@@ -111,7 +111,7 @@ export class Topology {
   connect(parent: string, child: string): void {
     const p = this.nodes.get(parent);
     const c = this.nodes.get(child);
-    if (p === undefined || c === undefined || p.kind === 'sink' || c.kind === 'source') throw new InvalidConfigError(`Cannot connect ${parent} to ${child}`);
+    if (p === undefined || c === undefined || p.kind === 'sink' || c.kind === 'source') throw new TopologyError(`Cannot connect ${parent} to ${child}`);
     p.children.push(child);
     c.parents.push(parent);
     this.#subtopologies = undefined;
@@ -119,15 +119,15 @@ export class Topology {
 
   /** @internal */
   addStore(builder: KeyValueStoreBuilder<unknown, unknown>): void {
-    if (this.storeBuilders.has(builder.name)) throw new InvalidConfigError(`A state store named ${builder.name} is already added`, { store: builder.name });
+    if (this.storeBuilders.has(builder.name)) throw new TopologyError(`A state store named ${builder.name} is already added`, { store: builder.name });
     this.storeBuilders.set(builder.name, builder);
   }
 
   /** @internal */
   connectStore(processor: string, store: string): void {
     const node = this.nodes.get(processor);
-    if (node?.kind !== 'processor') throw new InvalidConfigError(`No processor ${processor} to connect store ${store} to`);
-    if (!this.storeBuilders.has(store)) throw new InvalidConfigError(`No state store ${store}; add it with addStateStore first`, { store });
+    if (node?.kind !== 'processor') throw new TopologyError(`No processor ${processor} to connect store ${store} to`);
+    if (!this.storeBuilders.has(store)) throw new TopologyError(`No state store ${store}; add it with addStateStore first`, { store });
     if (!node.stores.includes(store)) node.stores.push(store);
     this.#subtopologies = undefined;
   }

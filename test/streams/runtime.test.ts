@@ -35,6 +35,23 @@ async function latest(log: Awaited<ReturnType<typeof openLog>>, topic: string): 
 }
 
 describe('KafkaStreams on the embedded log', () => {
+  it('should purge a repartition topic up to what its reader committed', async () => {
+    const log = await openLog({ storage: 'memory', maintenanceIntervalMs: 0 });
+    await log.createTopic({ topic: 'lines' });
+    await log.createTopic({ topic: 'word-counts', configs: { 'cleanup.policy': 'compact' } });
+    for (let i = 0; i < 20; i++) await log.append('lines', 0, [{ key: null, value: enc.encode(`a b c ${i}`) }]);
+    const streams = new KafkaStreams(wordCount().build(), { applicationId: 'purge', log, commitIntervalMs: 10 });
+    await streams.start();
+    await until(() => streams.store<string, number>('counts-store').get('a') === 20);
+    await streams.waitForIdle();
+    const repartition = 'purge-counts-store-repartition';
+    const { logStartOffset, highWatermark } = log.offsets(repartition, 0);
+    expect(highWatermark).toBe(80);
+    expect(logStartOffset).toBe(highWatermark);
+    expect(streams.store<string, number>('counts-store').get('a')).toBe(20);
+    await streams.close();
+  });
+
   it('should count words exactly once, commit atomically, and go through its states', async () => {
     const log = await openLog({ storage: 'memory', maintenanceIntervalMs: 0 });
     await log.createTopic({ topic: 'lines', numPartitions: 2 });

@@ -1,5 +1,5 @@
 import type { Clock } from '../../clock.ts';
-import { InvalidConfigError, SerializationError, TributaryError } from '../../errors.ts';
+import { SerializationError, TopologyError, TributaryError } from '../../errors.ts';
 import type { LogHeader, LogRecord } from '../../log/index.ts';
 import { defaultPartition } from '../../protocol/index.ts';
 import type { Serde } from '../../serde/index.ts';
@@ -138,7 +138,7 @@ export class StreamTask {
     let source = this.#lastTopic === topic ? this.#lastSource : undefined;
     if (source === undefined) {
       source = this.sourceTopics.get(topic) ?? this.#matchPattern(topic);
-      if (source === undefined) throw new InvalidConfigError(`task ${this.id} does not read topic ${topic}`, { topic });
+      if (source === undefined) throw new TopologyError(`task ${this.id} does not read topic ${topic}`, { topic });
       this.#lastTopic = topic;
       this.#lastSource = source;
     }
@@ -150,7 +150,7 @@ export class StreamTask {
       key = record.key === null ? null : keySerde.deserialize(topic, record.key);
       value = record.value === null ? null : valueSerde.deserialize(topic, record.value);
     } catch (error) {
-      if (error instanceof InvalidConfigError) throw error;
+      if (error instanceof TopologyError) throw error;
       const verdict = this.#env.onDeserializationError({ topic, partition: this.partition, offset, error });
       if (verdict === 'CONTINUE') return;
       throw new SerializationError(`could not deserialize the record at ${topic}-${this.partition}@${offset}; the deserialization handler said FAIL`, {
@@ -213,7 +213,7 @@ export class StreamTask {
   #serde(which: 'key' | 'value', node: string): Serde<unknown> {
     const serde = which === 'key' ? this.#env.defaultKeySerde : this.#env.defaultValueSerde;
     if (serde === undefined) {
-      throw new InvalidConfigError(`node ${node} has no ${which} serde: pass one, or set default${which === 'key' ? 'Key' : 'Value'}Serde`, { node });
+      throw new TopologyError(`node ${node} has no ${which} serde: pass one, or set default${which === 'key' ? 'Key' : 'Value'}Serde`, { node });
     }
     return serde;
   }
@@ -309,18 +309,18 @@ export class StreamTask {
           return;
         }
         const child = node.byName.get(childName);
-        if (child === undefined) throw new InvalidConfigError(`${def.name} has no child named ${childName}`);
+        if (child === undefined) throw new TopologyError(`${def.name} has no child named ${childName}`);
         child.process(record);
       },
       getStateStore<S>(name: string): S {
         const local = task.stores.get(name);
         if (local !== undefined) {
-          if (!def.stores?.includes(name)) throw new InvalidConfigError(`processor ${def.name} has no access to state store ${name}; connect it`, { store: name });
+          if (!def.stores?.includes(name)) throw new TopologyError(`processor ${def.name} has no access to state store ${name}; connect it`, { store: name });
           return local.store as S;
         }
         const global = task.#env.globalStore(name);
         if (global !== undefined) return global as S;
-        throw new InvalidConfigError(`processor ${def.name} has no access to state store ${name}: no such store in its sub-topology`, { store: name });
+        throw new TopologyError(`processor ${def.name} has no access to state store ${name}: no such store in its sub-topology`, { store: name });
       },
       schedule(intervalMs, type, fn): Cancellable {
         if (!(intervalMs >= 1)) throw new TypeError(`punctuation interval must be ≥ 1 ms, got ${intervalMs}`);

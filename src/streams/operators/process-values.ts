@@ -1,4 +1,4 @@
-import { InvalidConfigError } from '../../errors.ts';
+import { TopologyError } from '../../errors.ts';
 import type { FixedKeyProcessorSupplier, ProcessorSupplier } from '../processor.ts';
 
 /** Kafka's `processValues`: a user processor that may not change the key. */
@@ -11,7 +11,7 @@ export function kstreamProcessValues<K, V, VR>(supplier: FixedKeyProcessorSuppli
         inner.init?.({
           ...ctx,
           forward(record, childName) {
-            if (record.key !== current) throw new InvalidConfigError('processValues: a fixed-key processor may not change the key');
+            if (record.key !== current) throw new TopologyError('processValues: a fixed-key processor may not change the key');
             ctx.forward(record, childName);
           },
         });

@@ -1,4 +1,4 @@
-import { InvalidConfigError } from '../../errors.ts';
+import { TopologyError } from '../../errors.ts';
 import type { Serde } from '../../serde/index.ts';
 import type { BytesStore } from './bytes.ts';
 import { type CacheBudget, CachingBytesStore } from './caching-store.ts';
@@ -97,7 +97,7 @@ export class KeyValueStoreBuilder<K, V> {
     const keySerde = (this.keySerde ?? env.defaultKeySerde) as Serde<K> | undefined;
     const valueSerde = (this.valueSerde ?? env.defaultValueSerde) as Serde<V> | undefined;
     if (keySerde === undefined || valueSerde === undefined) {
-      throw new InvalidConfigError(
+      throw new TopologyError(
         `store "${this.name}" has no ${keySerde === undefined ? 'key' : 'value'} serde: pass one, or set defaultKeySerde/defaultValueSerde`,
         { store: this.name },
       );

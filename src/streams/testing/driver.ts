@@ -1,3 +1,4 @@
+import { TributaryError } from '../../errors.ts';
 import { ManualClock } from '../../clock.ts';
 import type { LogHeader, LogRecord } from '../../log/index.ts';
 import { defaultPartition } from '../../protocol/index.ts';
@@ -132,7 +133,7 @@ export class TopologyTestDriver {
       const s = t.stores.get(name);
       return s === undefined ? [] : [s.store];
     });
-    if (stores.length === 0) throw new TypeError(`no state store named ${name}`);
+    if (stores.length === 0) throw new TributaryError('INVALID_STATE_STORE', `no state store named ${name}`, { store: name });
     if (stores.length === 1) return stores[0] as unknown as KeyValueStore<K, V>;
     return new CompositeReadOnlyStore<K, V>(stores as unknown as ReadOnlyKeyValueStore<K, V>[]);
   }
