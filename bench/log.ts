@@ -91,7 +91,8 @@ async function logPass(dir: string, work: Workload, partitions: number, sync: bo
         let offset = 0;
         const { highWatermark } = log.offsets('bench', p);
         while (offset < highWatermark) {
-          const result = await log.read('bench', p, offset, { maxBytes: 1024 * 1024 });
+          // One 1 MiB fetch budget shared by the partitions read at once, as Kafka's fetch.max.bytes.
+          const result = await log.read('bench', p, offset, { maxBytes: (1024 * 1024) / partitions });
           records += result.records.length;
           offset = result.nextOffset;
         }
