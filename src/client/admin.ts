@@ -1,6 +1,6 @@
 import { TOPIC_CONFIG_NAMES, type LogBackend, type TopicConfig, type TopicDescription, validateTopicName } from '../log/index.ts';
 import { TributaryError } from '../errors.ts';
-import type { ClientContext } from './context.ts';
+import { acquireWithCoordinator, type ClientContext } from './context.ts';
 import { parseOffset } from './convert.ts';
 import { clientError, hasCode } from './errors.ts';
 import type { GroupCoordinator } from './group/coordinator.ts';
@@ -112,13 +112,8 @@ export class Admin {
 
   async connect(): Promise<void> {
     if (this.#log !== undefined) return;
-    const log = await this.#ctx.acquire();
-    try {
-      this.#coordinator = await this.#ctx.coordinator();
-    } catch (err) {
-      await this.#ctx.release();
-      throw err;
-    }
+    const { log, coordinator } = await acquireWithCoordinator(this.#ctx);
+    this.#coordinator = coordinator;
     this.#log = log;
     this.#emitter.emit(AdminEvents.CONNECT, null);
   }

@@ -1,6 +1,6 @@
 import type { TimerHandle } from '../clock.ts';
 import type { LogBackend, LogRecord, ReadOptions } from '../log/index.ts';
-import type { ClientContext } from './context.ts';
+import { acquireWithCoordinator, type ClientContext } from './context.ts';
 import { parseOffset, toKafkaMessage } from './convert.ts';
 import { clientError, hasCode } from './errors.ts';
 import { type Assignment, type PartitionAssignor, roundRobinAssignor } from './group/assignors.ts';
@@ -298,13 +298,8 @@ export class Consumer {
 
   async connect(): Promise<void> {
     if (this.#log !== undefined) return;
-    const log = await this.#ctx.acquire();
-    try {
-      this.#coordinator = await this.#ctx.coordinator();
-    } catch (err) {
-      await this.#ctx.release();
-      throw err;
-    }
+    const { log, coordinator } = await acquireWithCoordinator(this.#ctx);
+    this.#coordinator = coordinator;
     this.#log = log;
     this.#emitter.emit(ConsumerEvents.CONNECT, null);
   }

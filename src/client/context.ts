@@ -18,3 +18,17 @@ export interface ClientContext {
   /** The coordinator of every group of this Tributary (needs an acquired log). */
   coordinator(): Promise<GroupCoordinator>;
 }
+
+/**
+ * What a consumer or an admin does on connect: acquire the log and the group coordinator, giving
+ * the log back if the coordinator cannot be had.
+ */
+export async function acquireWithCoordinator(ctx: ClientContext): Promise<{ log: LogBackend; coordinator: GroupCoordinator }> {
+  const log = await ctx.acquire();
+  try {
+    return { log, coordinator: await ctx.coordinator() };
+  } catch (err) {
+    await ctx.release();
+    throw err;
+  }
+}
