@@ -1,4 +1,4 @@
-import type { ProcessorContext, StreamRecord } from '../processor.ts';
+import type { ProcessorContext, ProcessorSupplier, StreamRecord } from '../processor.ts';
 import type { MeteredKeyValueStore } from '../state/metered-store.ts';
 import type { Change } from './change.ts';
 
@@ -38,5 +38,35 @@ export function tableForwarder<K, V>(
   });
   return (record, newValue, oldValue) => {
     if (!cached) ctx.forward<K, Change<V>>({ key: record.key, value: { newValue, oldValue }, timestamp: record.timestamp, headers: record.headers });
+  };
+}
+
+/**
+ * A processor that keeps a table in `storeName` (table sources and aggregations are all this): for
+ * a record with a key, `update` makes the key's new value from the record and the old value (null
+ * deletes, undefined leaves the key alone), which is stored and forwarded as a change. Records with
+ * a null key are dropped.
+ */
+export function materializing<K, VIn, V>(
+  storeName: string,
+  update: (key: K, value: VIn, old: V | null) => V | null | undefined,
+): ProcessorSupplier<K, VIn, K, Change<V>> {
+  return () => {
+    let store: MeteredKeyValueStore<K, V>;
+    let forward: ReturnType<typeof tableForwarder<K, V>>;
+    return {
+      init(ctx) {
+        store = ctx.getStateStore(storeName);
+        forward = tableForwarder(ctx, store);
+      },
+      process(record) {
+        if (record.key === null || record.key === undefined) return;
+        const old = store.get(record.key);
+        const next = update(record.key, record.value, old);
+        if (next === undefined) return;
+        store.put(record.key, next);
+        forward(record, next, old);
+      },
+    };
   };
 }
