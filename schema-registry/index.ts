@@ -30,6 +30,14 @@ export {
   type SubjectVersion,
   type VersionSelector,
 } from './model.ts';
+export {
+  type ProducerLike,
+  type ValidatedMessage,
+  type ValidatedProducer,
+  type ValidatedProducerBatch,
+  type ValidatedProducerRecord,
+  validatedProducer,
+} from './producer.ts';
 export { type DeletedOption, SchemaRegistry, type SchemaRegistryOptions } from './registry.ts';
 export {
   buildRegistryApp,

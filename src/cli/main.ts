@@ -3,13 +3,18 @@ import { type CliIo, registerCommand, registeredCommands, UsageError, write } fr
 import { consumeCommand } from './commands/consume.ts';
 import { groupsCommand } from './commands/groups.ts';
 import { produceCommand } from './commands/produce.ts';
+import { registryCommand } from './commands/registry.ts';
+import { schemasCommand } from './commands/schemas.ts';
 import { topicsCommand } from './commands/topics.ts';
 
-// Further command groups (`trib registry …`, `trib schemas …`) register here, one line each.
+// Every command group registers here, one line each. src/cli is the one part of src/ that may
+// import schema-registry/: it sits above it in the layers (see docs/decisions.md).
 registerCommand('topics', topicsCommand);
 registerCommand('produce', produceCommand);
 registerCommand('consume', consumeCommand);
 registerCommand('groups', groupsCommand);
+registerCommand('registry', registryCommand);
+registerCommand('schemas', schemasCommand);
 
 function usage(): string {
   const lines = ['Usage: trib <command> [options]', '', 'Commands:'];
