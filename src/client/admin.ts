@@ -187,6 +187,28 @@ export class Admin {
     return allCreated;
   }
 
+  /**
+   * kafkajs's `deleteTopicRecords` (Kafka's DeleteRecords): moves each partition's log start up to
+   * `offset` (`'-1'` for the high watermark), deleting what lies below it.
+   *
+   * @example
+   * await admin.deleteTopicRecords({ topic: 'orders', partitions: [{ partition: 0, offset: '1000' }] });
+   */
+  async deleteTopicRecords(options: { topic: string; partitions: SeekEntry[] }): Promise<void> {
+    const { log } = this.#use();
+    const { topic, partitions } = options;
+    const targets = partitions.map(({ partition, offset }) => {
+      const requested = Number(offset);
+      if (!Number.isSafeInteger(requested) || requested < -1) {
+        throw new TypeError(`deleteTopicRecords: offset must be "-1" or a whole number ≥ 0, got ${JSON.stringify(offset)}`);
+      }
+      return { partition, offset: requested === -1 ? log.offsets(topic, partition).highWatermark : requested };
+    });
+    // Consumers served from memory must not be handed what is now deleted.
+    this.#ctx.tail.forget(topic);
+    for (const { partition, offset } of targets) await log.deleteRecords(topic, partition, offset);
+  }
+
   async deleteTopics(options: { topics: string[]; timeout?: number }): Promise<void> {
     const { log } = this.#use();
     for (const topic of options.topics) {

@@ -25,6 +25,26 @@ describe('Admin', () => {
     await admin.disconnect();
   });
 
+  it('should move the low watermark with deleteTopicRecords, "-1" meaning the high watermark', async () => {
+    const { tributary } = memoryTributary();
+    const admin = tributary.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: 'r', numPartitions: 2 }] });
+    const producer = tributary.producer();
+    await producer.connect();
+    await producer.send({ topic: 'r', messages: ['a', 'b', 'c'].map((value) => ({ value, partition: 0 })) });
+    await producer.send({ topic: 'r', messages: [{ value: 'x', partition: 1 }] });
+    await admin.deleteTopicRecords({ topic: 'r', partitions: [{ partition: 0, offset: '2' }, { partition: 1, offset: '-1' }] });
+    const offsets = await admin.fetchTopicOffsets('r');
+    expect(offsets.map((o) => [o.partition, o.low, o.high])).toEqual([
+      [0, '2', '3'],
+      [1, '1', '1'],
+    ]);
+    await expect(admin.deleteTopicRecords({ topic: 'r', partitions: [{ partition: 0, offset: '9' }] })).rejects.toMatchObject({ code: 'OFFSET_OUT_OF_RANGE' });
+    await producer.disconnect();
+    await admin.disconnect();
+  });
+
   it('should report offsets, offsets by timestamp and lag when records and commits exist', async () => {
     const { tributary, clock } = memoryTributary();
     const admin = tributary.admin();
