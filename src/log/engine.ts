@@ -597,10 +597,13 @@ export class EmbeddedLog implements LogBackend {
     }
     const config = state.topic.config;
     const compacted = isCompacted(config);
-    const inputs: RecordInput[] = new Array(records.length);
+    // Records go to the encoder as they are when they can: with a timestamp each, and nothing
+    // else the encoder would read (an `offsetDelta` is for compaction's re-encoding only).
+    let copy = false;
     let maxTimestamp = -1;
     for (let i = 0; i < records.length; i++) {
       const r = records[i]!;
+      if (r.timestamp === undefined || 'offsetDelta' in r) copy = true;
       const timestamp = r.timestamp ?? now;
       if (!Number.isSafeInteger(timestamp) || timestamp < -1) {
         throw new TributaryError('INVALID_RECORD', `Record ${i} has an invalid timestamp ${String(r.timestamp)}`, context);
@@ -615,8 +618,10 @@ export class EmbeddedLog implements LogBackend {
         throw new TributaryError('INVALID_RECORD', `Compacted topic "${state.topic.name}" cannot accept a record without a key`, context);
       }
       if (timestamp > maxTimestamp) maxTimestamp = timestamp;
-      inputs[i] = { key: r.key, value: r.value, timestamp, headers: r.headers };
     }
+    const inputs: readonly RecordInput[] = copy
+      ? records.map((r) => ({ key: r.key, value: r.value, timestamp: r.timestamp ?? now, headers: r.headers }))
+      : (records as RecordInput[]);
     this.#checkTransactional(state, append);
     const check: SequenceCheck = checkSequence(state, append.producer, records.length);
     if (check.kind === 'duplicate') {

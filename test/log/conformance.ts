@@ -230,6 +230,16 @@ export function logConformanceSuite(options: ConformanceOptions): void {
         ]);
       });
 
+      it('should take only key, value, headers and timestamp from a record, whatever else it carries', async () => {
+        const l = await open();
+        await l.createTopic({ topic: 't' });
+        const sneaky = { ...rec('k', 'v', 5), offsetDelta: 9 } as AppendRecord;
+        const { lastOffset } = await l.append('t', 0, [rec('a', '0', 5), sneaky]);
+        expect(lastOffset).toBe(1);
+        expect((await readAll(l, 't', 0)).map((r) => r.offset)).toEqual([0, 1]);
+        expect((await l.append('t', 0, [rec('b', '2')])).baseOffset).toBe(2);
+      });
+
       it('should read from the middle of a batch, and honour maxRecords', async () => {
         const l = await open();
         await l.createTopic({ topic: 't' });
