@@ -185,7 +185,9 @@ export class EmbeddedLog implements LogBackend {
       await log.#load();
     } catch (err) {
       await store.close().catch(() => undefined);
-      throw err;
+      if (err instanceof TributaryError) throw err;
+      // Metadata that does not parse: a damaged data directory, reported as such, never half-opened.
+      throw new TributaryError('STORAGE_ERROR', 'The data directory holds log metadata that cannot be read', { cause: err });
     }
     log.#open = true;
     log.#schedule();

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TributaryError } from '../../src/errors.ts';
-import { batchKey } from '../../src/log/keys.ts';
+import { batchKey, topicKey } from '../../src/log/keys.ts';
 import { openLog } from '../../src/log/index.ts';
 import { LevelKvStore } from '../../src/log/storage/level.ts';
 
@@ -51,6 +51,20 @@ describe('corruption', () => {
     } finally {
       await log.close();
     }
+  });
+
+  it('should refuse to open a data directory whose topic metadata is damaged, with STORAGE_ERROR', async () => {
+    const dataDir = join(root, 'metadata');
+    const log = await openLog({ dataDir, maintenanceIntervalMs: 0 });
+    await log.createTopic({ topic: 'orders' });
+    await log.close();
+    const store = new LevelKvStore(dataDir);
+    await store.open();
+    await store.write([{ type: 'put', key: topicKey('orders'), value: enc.encode('{not json') }], true);
+    await store.close();
+    const err = await caught(openLog({ dataDir, maintenanceIntervalMs: 0 }));
+    expect(err.code).toBe('STORAGE_ERROR');
+    expect(err.cause).toBeInstanceOf(SyntaxError);
   });
 
   it('should give a second process DATA_DIR_LOCKED, not a crash', async () => {
