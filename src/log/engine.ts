@@ -330,10 +330,6 @@ export class EmbeddedLog implements LogBackend {
     return Math.max(64 * 1024, Math.min(1024 * 1024, Math.floor((64 * 1024 * 1024) / Math.max(1, partitions))));
   }
 
-  /** Internal: the partition's state, for maintenance tasks. */
-  partitionState(topic: string, partition: number): PartitionState {
-    return this.#partition(topic, partition);
-  }
 
   // ---------------------------------------------------------------- topics
 
