@@ -41,6 +41,19 @@ export interface TributaryConfig {
  * await producer.send({ topic: 'greetings', messages: [{ value: 'hello' }] });
  * await producer.disconnect();
  */
+/** Each Tributary's client context, for the layers above the clients (streams) to join its groups. */
+const contexts = new WeakMap<Tributary, ClientContext>();
+
+/**
+ * Internal: the context a Tributary gives its clients (its log, clock and group coordinator), for
+ * the streams runtime. Not exported from the front door.
+ */
+export function clientContextOf(tributary: Tributary): ClientContext {
+  const context = contexts.get(tributary);
+  if (context === undefined) throw new TypeError('not a Tributary');
+  return context;
+}
+
 export class Tributary {
   readonly #config: TributaryConfig;
   readonly #clock: Clock;
@@ -66,6 +79,7 @@ export class Tributary {
       release: () => this.#release(),
       coordinator: () => this.#getCoordinator(),
     };
+    contexts.set(this, this.#context);
   }
 
   /** A producer; see {@link Producer}. */

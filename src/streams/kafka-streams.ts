@@ -1,11 +1,14 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { acquireWithCoordinator, type ClientContext } from '../client/context.ts';
+import { clientContextOf, type Tributary } from '../client/tributary.ts';
 import type { Clock } from '../clock.ts';
 import { TributaryError } from '../errors.ts';
 import type { AppendRecord, AppendResult, LogBackend, LogHeader, LogRecord, PartitionAppend } from '../log/index.ts';
 import type { Serde } from '../serde/index.ts';
 import { InProcessTaskGroup, type TaskAssignor, type TaskGroupMember } from './internal/assignor.ts';
 import { CompositeReadOnlyStore } from './internal/composite-store.ts';
+import { CoordinatorTaskGroup } from './internal/coordinator-task-group.ts';
 import { ensureOffsetsTopic, OFFSETS_TOPIC, offsetRecord, readCommittedOffsets } from './internal/offsets.ts';
 import { type DeserializationExceptionHandler, StreamTask, type TaskEnv } from './internal/task.ts';
 import { internalTopicPartitions } from './internal/topics.ts';
@@ -25,8 +28,13 @@ export type StreamsUncaughtExceptionResponse = 'REPLACE_THREAD' | 'SHUTDOWN_CLIE
 export interface StreamsConfig {
   /** Names the app: its consumer group, and the prefix of its internal topics and changelogs. */
   applicationId: string;
-  /** The log the app reads and writes. */
-  log: LogBackend;
+  /**
+   * The Tributary the app runs on: its log, and its consumer group `applicationId`, which the app's
+   * instances join to share tasks. Give this or `log`.
+   */
+  tributary?: Tributary;
+  /** The log the app reads and writes, its instances sharing tasks within this process. Give this or `tributary`. */
+  log?: LogBackend;
   /**
    * `exactly_once_v2` (default): sink records, changelog records and input offsets commit in one
    * atomic log write. `at_least_once`: outputs and changelogs are written first and the offsets
@@ -42,7 +50,7 @@ export interface StreamsConfig {
    * without it they live in memory and are restored from their changelogs on every start.
    */
   stateDir?: string;
-  /** Default: the log's clock. */
+  /** Default: the Tributary's or the log's clock. */
   clock?: Clock;
   defaultKeySerde?: Serde<unknown>;
   defaultValueSerde?: Serde<unknown>;
@@ -58,7 +66,10 @@ export interface StreamsConfig {
   maxUncommittedRecords?: number;
   /** fsync each commit. Default false: commits survive a crash of the process, not of the machine. */
   syncCommits?: boolean;
-  /** Who assigns tasks to instances. Default: the in-process group of `applicationId` on this log. */
+  /**
+   * Who assigns tasks to instances. Default: with `tributary`, its consumer group `applicationId`;
+   * with `log`, the in-process group of `applicationId` on that log.
+   */
   assignor?: TaskAssignor;
 }
 
@@ -106,7 +117,9 @@ let memberSeq = 0;
  * in one atomic log write of outputs, changelogs and input offsets.
  *
  * @example
- * const streams = new KafkaStreams(builder.build(), { applicationId: 'wordcount', log });
+ * const tributary = new Tributary({ dataDir: './.tributary' });
+ * // Instances of one app on one Tributary form its consumer group `wordcount` and share its tasks.
+ * const streams = new KafkaStreams(builder.build(), { applicationId: 'wordcount', tributary });
  * streams.setStateListener((now, before) => console.log(`${before} → ${now}`));
  * await streams.start();
  * streams.store<string, number>('counts-store').get('the');
@@ -115,12 +128,15 @@ let memberSeq = 0;
 export class KafkaStreams {
   readonly #topology: Topology;
   readonly #config: StreamsConfig;
-  readonly #log: LogBackend;
+  #log: LogBackend;
   readonly #clock: Clock;
+  /** The Tributary's context when the app runs on one: the log is acquired on start, released on close. */
+  readonly #context: ClientContext | undefined;
+  #acquired = false;
   readonly #eos: boolean;
   readonly #commitIntervalMs: number;
   readonly #budget: CacheBudget | null;
-  readonly #assignor: TaskAssignor;
+  #assignor: TaskAssignor;
   readonly #maxUncommitted: number;
   readonly #memberId = `${process.pid}-${++memberSeq}`;
   #state: StreamsState = 'CREATED';
@@ -153,16 +169,20 @@ export class KafkaStreams {
 
   constructor(topology: Topology, config: StreamsConfig) {
     if (typeof config?.applicationId !== 'string' || config.applicationId === '') throw new TypeError('KafkaStreams needs an applicationId');
-    if (config.log === undefined) throw new TypeError('KafkaStreams needs a log');
+    if ((config.log === undefined) === (config.tributary === undefined)) {
+      throw new TypeError('KafkaStreams needs a tributary or a log (one of the two)');
+    }
     this.#topology = topology;
     this.#config = config;
-    this.#log = config.log;
-    this.#clock = config.clock ?? config.log.clock;
+    this.#context = config.tributary === undefined ? undefined : clientContextOf(config.tributary);
+    // With a Tributary the log is acquired on start; until then nothing reads it.
+    this.#log = config.log ?? (undefined as unknown as LogBackend);
+    this.#clock = config.clock ?? this.#context?.clock ?? config.log!.clock;
     this.#eos = (config.processingGuarantee ?? 'exactly_once_v2') === 'exactly_once_v2';
     this.#commitIntervalMs = config.commitIntervalMs ?? (this.#eos ? 100 : 30_000);
     const cache = config.cacheMaxBytes ?? 10 * 1024 * 1024;
     this.#budget = cache > 0 ? new CacheBudget(cache) : null;
-    this.#assignor = config.assignor ?? InProcessTaskGroup.for(config.log, config.applicationId);
+    this.#assignor = config.assignor ?? (config.log !== undefined ? InProcessTaskGroup.for(config.log, config.applicationId) : (undefined as unknown as TaskAssignor));
     this.#maxUncommitted = config.maxUncommittedRecords ?? 20_000;
   }
 
@@ -193,6 +213,17 @@ export class KafkaStreams {
     if (this.#state !== 'CREATED') throw new TributaryError('ILLEGAL_STATE', `KafkaStreams.start() in state ${this.#state}; an instance starts once`);
     this.#setState('REBALANCING');
     try {
+      if (this.#context !== undefined) {
+        const { log, coordinator } = await acquireWithCoordinator(this.#context);
+        this.#log = log;
+        this.#acquired = true;
+        this.#assignor = this.#config.assignor ?? new CoordinatorTaskGroup({
+          coordinator,
+          clock: this.#clock,
+          groupId: this.#config.applicationId,
+          clientId: this.#context.clientId,
+        });
+      }
       await this.#prepareTopics();
       await this.#startGlobals();
       this.#committed = await readCommittedOffsets(this.#log, this.#config.applicationId);
@@ -213,6 +244,13 @@ export class KafkaStreams {
     }
   }
 
+  /** Gives the Tributary's log back, once. */
+  async #release(): Promise<void> {
+    if (!this.#acquired) return;
+    this.#acquired = false;
+    await this.#context?.release();
+  }
+
   /** Commits, closes every task and leaves the group. Safe to call in any state. */
   async close(): Promise<void> {
     if (this.#state === 'NOT_RUNNING' || this.#state === 'CREATED') {
@@ -224,20 +262,24 @@ export class KafkaStreams {
     this.#wake.abort();
     await this.#loop?.catch(() => undefined);
     clearInterval(this.#keepAlive);
-    await this.#assignor.leave(this.#memberId).catch(() => undefined);
+    let failure: unknown;
     if (this.#state !== 'ERROR') {
-      await this.#commit();
+      await this.#commit().catch((err) => (this.#commitError ??= err));
       await this.#inflight;
-      if (this.#commitError !== undefined) {
-        this.#setState('ERROR');
-        throw this.#commitError;
-      }
-      this.#setState('NOT_RUNNING');
+      failure = this.#commitError;
     }
     await Promise.all([...this.#running.values()].map((r) => r.task.close()));
     this.#running.clear();
+    // Leave only once the tasks are committed and closed: leaving hands them to other instances.
+    await this.#assignor.leave(this.#memberId).catch(() => undefined);
     for (const g of this.#globals.values()) await g.task.close();
     for (const s of this.#globalStores.values()) await s.store.inner.close();
+    await this.#release();
+    if (failure !== undefined) {
+      this.#setState('ERROR');
+      throw failure;
+    }
+    if (this.#state !== 'ERROR') this.#setState('NOT_RUNNING');
   }
 
   /**

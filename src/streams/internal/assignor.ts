@@ -1,6 +1,6 @@
 /**
- * Who runs which task. For now the instances of an app in one process share its tasks through an
- * in-process group; the consumer-group coordinator will implement the same interface.
+ * Who runs which task: the instances of an app share its tasks through an in-process group
+ * (below), or through the consumer-group coordinator (`coordinator-task-group.ts`).
  */
 import type { LogBackend } from '../../log/index.ts';
 
@@ -13,7 +13,7 @@ export interface TaskGroupMember {
   assign(tasks: string[]): void;
 }
 
-/** Hands an app's tasks out to its instances (a replaceable part: the group coordinator later). */
+/** Hands an app's tasks out to its instances. */
 export interface TaskAssignor {
   join(member: TaskGroupMember, tasks: string[]): Promise<void>;
   leave(memberId: string): Promise<void>;
@@ -80,7 +80,8 @@ export class InProcessTaskGroup implements TaskAssignor {
   }
 }
 
-function compareTaskIds(a: string, b: string): number {
+/** Task ids (`<subtopology>_<partition>`) by partition, then sub-topology. */
+export function compareTaskIds(a: string, b: string): number {
   const [sa, pa] = a.split('_').map(Number) as [number, number];
   const [sb, pb] = b.split('_').map(Number) as [number, number];
   return pa - pb || sa - sb;
