@@ -3,13 +3,15 @@
  *
  * Records are 10-byte keys and 100-byte values in batches of 1000, on 1 and 8 partitions. The
  * reference is classic-level itself, one ~110 KiB value per key (a batch's worth of the same key
- * and value bytes), written and scanned back in the same run with the same concurrency.
+ * and value bytes), written and scanned back in the same run with the same concurrency and the
+ * same LevelDB settings as the log's.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ClassicLevel } from 'classic-level';
 import { type AppendRecord, type EmbeddedLogBackend, openLog } from '../src/log/index.ts';
+import { LEVEL_OPTIONS } from '../src/log/storage/level.ts';
 import { line, since } from './report.ts';
 
 const BATCH = 1000;
@@ -108,7 +110,8 @@ async function logPass(dir: string, work: Workload, partitions: number, sync: bo
 
 async function rawPass(dir: string, work: Workload, partitions: number, sync: boolean, inFlight: number): Promise<Pass> {
   const db = new ClassicLevel<Buffer, Buffer>(dir, { keyEncoding: 'buffer', valueEncoding: 'buffer' });
-  await db.open();
+  // The same LevelDB settings as the log's, so the ratio compares the engine and not the tuning.
+  await db.open(LEVEL_OPTIONS);
   try {
     // The same bytes, made ahead like the log's records so neither side pays for making them.
     const values = new Map<AppendRecord[], Buffer>();

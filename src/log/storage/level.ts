@@ -4,6 +4,14 @@ import type { KvEntry, KvIterator, KvOp, KvRange, KvStore } from './kv.ts';
 
 type Db = ClassicLevel<Uint8Array, Uint8Array>;
 
+/**
+ * LevelDB's settings for a log: a 32 MiB memtable instead of 4 MiB. Appends arrive as large
+ * values in key order; a bigger memtable means fewer, larger level-0 files and less compaction
+ * competing with the writes (measured: about 1.8 → 2.2 M records/s on 8 partitions). It is native
+ * memory, allocated as it fills, and at most two memtables exist at a time.
+ */
+export const LEVEL_OPTIONS = Object.freeze({ writeBufferSize: 32 * 1024 * 1024 });
+
 /** The one place that imports LevelDB. */
 export class LevelKvStore implements KvStore {
   readonly #location: string;
@@ -16,7 +24,7 @@ export class LevelKvStore implements KvStore {
 
   async open(): Promise<void> {
     try {
-      await this.#db.open({ createIfMissing: true });
+      await this.#db.open({ createIfMissing: true, ...LEVEL_OPTIONS });
     } catch (cause) {
       const inner = (cause as { cause?: { code?: string } }).cause;
       if (inner?.code === 'LEVEL_LOCKED') {
