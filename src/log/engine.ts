@@ -601,7 +601,7 @@ export class EmbeddedLog implements LogBackend {
     let maxTimestamp = -1;
     for (let i = 0; i < records.length; i++) {
       const r = records[i]!;
-      if (r.timestamp === undefined || 'offsetDelta' in r) copy = true;
+      if (r.timestamp === undefined || (r as { offsetDelta?: unknown }).offsetDelta !== undefined) copy = true;
       const timestamp = r.timestamp ?? now;
       if (!Number.isSafeInteger(timestamp) || timestamp < -1) {
         throw new TributaryError('INVALID_RECORD', `Record ${i} has an invalid timestamp ${String(r.timestamp)}`, context);
