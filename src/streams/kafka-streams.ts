@@ -166,6 +166,8 @@ export class KafkaStreams {
   /** Keeps the process alive while the loop runs, as a Kafka Streams thread keeps the JVM alive. */
   #keepAlive: ReturnType<typeof setInterval> | undefined;
   #idleWaiters: { resolve: () => void; reject: (e: unknown) => void }[] = [];
+  /** Pending notices that this instance was dropped from its group. */
+  #losses: (() => void)[] = [];
 
   constructor(topology: Topology, config: StreamsConfig) {
     if (typeof config?.applicationId !== 'string' || config.applicationId === '') throw new TypeError('KafkaStreams needs an applicationId');
@@ -364,6 +366,11 @@ export class KafkaStreams {
         this.#assignment = tasks;
         this.#wake.abort();
       },
+      lose: () =>
+        new Promise<void>((done) => {
+          this.#losses.push(done);
+          this.#wake.abort();
+        }),
     };
   }
 
@@ -649,6 +656,16 @@ export class KafkaStreams {
   }
 
   async #groupWork(): Promise<void> {
+    if (this.#losses.length > 0) {
+      // Out of the group: whatever is not committed is dropped, and the tasks close without a commit.
+      const losses = this.#losses.splice(0);
+      await this.#inflight;
+      this.#dropUncommitted();
+      await Promise.all([...this.#running.values()].map((r) => r.task.close().catch(() => undefined)));
+      this.#running.clear();
+      this.#dropUncommitted();
+      for (const done of losses) done();
+    }
     if (this.#revocations.length > 0) {
       const revocations = this.#revocations.splice(0);
       await this.#commit();
@@ -671,6 +688,9 @@ export class KafkaStreams {
           this.#running.delete(id);
         }
       }
+      // An empty write resolves once every write queued before it is in the log: a commit of the
+      // tasks' previous owner still on its way is seen before they are restored.
+      await this.#log.write([]);
       this.#committed = await readCommittedOffsets(this.#log, this.#config.applicationId);
       for (const id of wanted) if (!this.#running.has(id)) this.#running.set(id, await this.#createTask(id));
       this.#lastCommit = this.#clock.now();
@@ -806,6 +826,12 @@ export class KafkaStreams {
     if (outputs.length === 0 && offsets.length === 0) return;
     const sync = this.#config.syncCommits === true;
     const offsetAppend: PartitionAppend[] = offsets.length > 0 ? [{ topic: OFFSETS_TOPIC, partition: 0, records: offsets }] : [];
+    // A member the group dropped must not write: its tasks may already run elsewhere. Checked in
+    // the same tick as the write is queued, so no hand-over can slip in between.
+    if (this.#assignor.fenced?.(this.#memberId)) {
+      this.#losses.push(() => undefined);
+      return;
+    }
     const write = async () => {
       let results: AppendResult[];
       if (this.#eos) {

@@ -167,6 +167,66 @@ describe('KafkaStreams instances sharing tasks through the group coordinator', (
     await log.close();
   });
 
+  it('should not let an instance the group dropped commit what its tasks did meanwhile', async () => {
+    const { clock, log, coordinator, lines, append } = await setup();
+    // One topology for both instances; B's copy drops B from the group in the middle of processing,
+    // as a session timeout would while B is busy, so B holds processed but uncommitted work.
+    let dropB: (() => void) | undefined;
+    const topology = (onRecord: () => void) => {
+      const builder = new StreamsBuilder();
+      builder
+        .stream('lines', { keySerde: S, valueSerde: S })
+        .peek(() => onRecord())
+        .flatMapValues((line) => line.toLowerCase().split(/\W+/).filter((w) => w.length > 0))
+        .groupBy((_key, word) => word, { keySerde: S, valueSerde: S })
+        .count({ materialized: 'counts-store' })
+        .toStream()
+        .peek(() => onRecord())
+        .to('word-counts', { keySerde: S, valueSerde: L });
+      return builder.build();
+    };
+    const groupA = new CoordinatorTaskGroup({ coordinator, clock, groupId: 'wc', heartbeatInterval: 1_000, sessionTimeout: 10_000 });
+    const groupB = new CoordinatorTaskGroup({ coordinator, clock, groupId: 'wc', heartbeatInterval: 1_000, sessionTimeout: 10_000 });
+    const a = new KafkaStreams(topology(() => undefined), { applicationId: 'wc', log, commitIntervalMs: 10, assignor: groupA });
+    const b = new KafkaStreams(topology(() => dropB?.()), { applicationId: 'wc', log, commitIntervalMs: 10, assignor: groupB });
+    await append(['the cat and the hat', 'The end', 'a cat is a cat', 'hat trick']);
+    await a.start();
+    await b.start();
+    await until(async () => {
+      await Promise.all([groupA.settled(), groupB.settled()]);
+      return a.tasks.length === 4 && b.tasks.length === 4;
+    });
+    const expected = () => JSON.stringify(Object.fromEntries([...plainCount(lines)].sort()));
+    const current = async () => JSON.stringify(Object.fromEntries([...(await latest(log, 'word-counts'))].sort()));
+    await until(async () => (await current()) === expected());
+
+    let dropped = false;
+    dropB = () => {
+      if (dropped) return;
+      dropped = true;
+      coordinator.leaveGroup('wc', groupB.memberIds()[0]!);
+    };
+    await append(['the cat sat', 'on the mat', 'the end of the cat', 'hat hat hat', 'mat cat', 'end end']);
+    await until(() => dropped);
+    await until(async () => (await current()) === expected());
+    await a.waitForIdle();
+    // Give B every chance to write what it processed before it was dropped: it must not.
+    for (let i = 0; i < 500; i++) await new Promise((r) => setImmediate(r));
+    expect(await current()).toBe(expected());
+    // B's next heartbeat tells it it is out; it drops its tasks and rejoins as a new member.
+    clock.advance(2_000);
+    await until(async () => {
+      await Promise.all([groupA.settled(), groupB.settled()]);
+      return coordinator.describeGroup('wc').members.length === 2 && coordinator.describeGroup('wc').state === 'Stable';
+    });
+    await a.waitForIdle();
+    for (let i = 0; i < 500; i++) await new Promise((r) => setImmediate(r));
+    expect(await current()).toBe(expected());
+    await b.close();
+    await a.close();
+    await log.close();
+  });
+
   it('should withhold a task another member still owns when the leader deals', () => {
     const cases: { owned: Record<string, string[]>; want: Record<string, Record<string, number[]>> }[] = [
       { owned: { a: [], b: [] }, want: { a: { '0': [0, 2] }, b: { '0': [1, 3] } } },

@@ -11,12 +11,22 @@ export interface TaskGroupMember {
   revoke(tasks: string[]): Promise<void>;
   /** From now on, run exactly these tasks (restoring any that are new). */
   assign(tasks: string[]): void;
+  /**
+   * The instance is out of the group (its session expired) and its tasks may run elsewhere already:
+   * close them without committing, dropping uncommitted work.
+   */
+  lose(): Promise<void>;
 }
 
 /** Hands an app's tasks out to its instances. */
 export interface TaskAssignor {
   join(member: TaskGroupMember, tasks: string[]): Promise<void>;
   leave(memberId: string): Promise<void>;
+  /**
+   * True when the member holds tasks but is no longer in the group: a commit now could duplicate
+   * the work of the tasks' new owner, so it must not be written.
+   */
+  fenced?(memberId: string): boolean;
 }
 
 /**

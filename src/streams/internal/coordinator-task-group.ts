@@ -51,6 +51,10 @@ export class CoordinatorTaskGroup implements TaskAssignor {
     await membership?.stop();
   }
 
+  fenced(memberId: string): boolean {
+    return this.#members.get(memberId)?.fenced() ?? false;
+  }
+
   /** The coordinator's member ids of the instances that joined through this object. */
   memberIds(): string[] {
     return [...this.#members.values()].map((m) => m.coordinatorId).filter((id) => id !== '');
@@ -83,6 +87,20 @@ class Membership {
   start(): Promise<void> {
     this.#requestRejoin();
     return this.#cycle!;
+  }
+
+  /** Holding tasks while the coordinator no longer counts this member in: a zombie. */
+  fenced(): boolean {
+    if (this.#owned.length === 0) return false;
+    if (this.coordinatorId === '') return true;
+    return !this.#o.coordinator.describeGroup(this.#o.groupId).members.some((m) => m.memberId === this.coordinatorId);
+  }
+
+  /** Dropped from the group: the tasks may have moved already, so they go without a commit. */
+  async #lose(): Promise<void> {
+    if (this.#owned.length === 0) return;
+    this.#owned = [];
+    await this.#member.lose();
   }
 
   async settled(): Promise<void> {
@@ -138,7 +156,7 @@ class Membership {
       if (this.#stopped) return;
       if (!hasCode(err, 'UNKNOWN_MEMBER_ID')) throw err;
       // Dropped from the group (session timed out): its tasks may have moved already.
-      await this.#give(this.#owned);
+      await this.#lose();
       this.coordinatorId = '';
       this.#rejoin = true;
       return;
@@ -155,8 +173,10 @@ class Membership {
       assignment = await coordinator.syncGroup({ groupId, memberId: join.memberId, generationId: join.generationId, assignments });
     } catch (err) {
       if (this.#stopped) return;
-      if (hasCode(err, 'UNKNOWN_MEMBER_ID')) this.coordinatorId = '';
-      else if (!hasCode(err, 'REBALANCE_IN_PROGRESS') && !hasCode(err, 'ILLEGAL_GENERATION')) throw err;
+      if (hasCode(err, 'UNKNOWN_MEMBER_ID')) {
+        this.coordinatorId = '';
+        await this.#lose();
+      } else if (!hasCode(err, 'REBALANCE_IN_PROGRESS') && !hasCode(err, 'ILLEGAL_GENERATION')) throw err;
       this.#rejoin = true;
       return;
     }
@@ -193,7 +213,11 @@ class Membership {
     try {
       this.#o.coordinator.heartbeat({ groupId: this.#o.groupId, memberId: this.coordinatorId, generationId: this.#generation });
     } catch (err) {
-      if (hasCode(err, 'UNKNOWN_MEMBER_ID')) this.coordinatorId = '';
+      if (hasCode(err, 'UNKNOWN_MEMBER_ID')) {
+        this.coordinatorId = '';
+        void this.#lose().finally(() => this.#requestRejoin());
+        return;
+      }
       this.#requestRejoin();
     }
   }
