@@ -3,50 +3,16 @@ import { ManualClock } from '../../src/clock.ts';
 import { GroupCoordinator } from '../../src/client/group/coordinator.ts';
 import { OffsetStore } from '../../src/client/group/offset-store.ts';
 import { createLogger, logLevel } from '../../src/client/logger.ts';
-import { type LogBackend, openLog } from '../../src/log/index.ts';
+import { openLog } from '../../src/log/index.ts';
 import { Tributary } from '../../src/client/tributary.ts';
 import { KafkaStreams, StreamsBuilder } from '../../src/streams/index.ts';
 import { assignTasks, CoordinatorTaskGroup, STREAMS_PROTOCOL } from '../../src/streams/internal/coordinator-task-group.ts';
-import { L, S } from './helpers.ts';
+import { L, latest, plainCount, S, until, wordCount } from './helpers.ts';
 
 const enc = new TextEncoder();
 const ALL_TASKS = ['0_0', '0_1', '0_2', '0_3', '1_0', '1_1', '1_2', '1_3'];
 
-function wordCount(): StreamsBuilder {
-  const builder = new StreamsBuilder();
-  builder
-    .stream('lines', { keySerde: S, valueSerde: S })
-    .flatMapValues((line) => line.toLowerCase().split(/\W+/).filter((w) => w.length > 0))
-    .groupBy((_key, word) => word, { keySerde: S, valueSerde: S })
-    .count({ materialized: 'counts-store' })
-    .toStream()
-    .to('word-counts', { keySerde: S, valueSerde: L });
-  return builder;
-}
-
 /** Lets the instances' loops and the group run; never waits on the wall clock. */
-async function until(check: () => boolean | Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 5000; i++) {
-    if (await check()) return;
-    await new Promise((r) => setImmediate(r));
-  }
-  throw new Error('condition not met');
-}
-
-async function latest(log: LogBackend, topic: string): Promise<Map<string, number>> {
-  const out = new Map<string, number>();
-  for (let p = 0; p < log.partitionCount(topic); p++) {
-    const { records } = await log.read(topic, p, log.offsets(topic, p).logStartOffset, { maxBytes: 64 << 20 });
-    for (const r of records) out.set(S.deserialize(topic, r.key)!, L.deserialize(topic, r.value)!);
-  }
-  return out;
-}
-
-function plainCount(lines: string[]): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const line of lines) for (const w of line.toLowerCase().split(/\W+/)) if (w.length > 0) out.set(w, (out.get(w) ?? 0) + 1);
-  return out;
-}
 
 async function setup() {
   const clock = new ManualClock(1_000);

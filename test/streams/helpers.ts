@@ -1,4 +1,6 @@
+import type { LogBackend } from '../../src/log/index.ts';
 import { Serdes } from '../../src/serde/index.ts';
+import { StreamsBuilder } from '../../src/streams/index.ts';
 
 export const S = Serdes.String();
 export const L = Serdes.LongNumber();
@@ -7,4 +9,43 @@ export const I = Serdes.Integer();
 /** Entries of a map as a plain object, for readable assertions. */
 export function obj<V>(map: Map<string, V>): Record<string, V> {
   return Object.fromEntries([...map.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** WordCount, as Kafka Streams' demo has it, between the given topics. */
+export function wordCount(input = 'lines', output = 'word-counts'): StreamsBuilder {
+  const builder = new StreamsBuilder();
+  builder
+    .stream(input, { keySerde: S, valueSerde: S })
+    .flatMapValues((line) => line.toLowerCase().split(/\W+/).filter((w) => w.length > 0))
+    .groupBy((_key, word) => word, { keySerde: S, valueSerde: S })
+    .count({ materialized: 'counts-store' })
+    .toStream()
+    .to(output, { keySerde: S, valueSerde: L });
+  return builder;
+}
+
+/** The same count with a plain Map, to check a stream's result against. */
+export function plainCount(lines: string[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const line of lines) for (const w of line.toLowerCase().split(/\W+/)) if (w.length > 0) out.set(w, (out.get(w) ?? 0) + 1);
+  return out;
+}
+
+/** Yields to the event loop until `check` holds; counts turns, never waits on the wall clock. */
+export async function until(check: () => boolean | Promise<boolean>, turns = 5000): Promise<void> {
+  for (let i = 0; i < turns; i++) {
+    if (await check()) return;
+    await new Promise((r) => setImmediate(r));
+  }
+  throw new Error('condition not met');
+}
+
+/** The latest count per word in a compacted output topic. */
+export async function latest(log: LogBackend, topic: string): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  for (let p = 0; p < log.partitionCount(topic); p++) {
+    const { records } = await log.read(topic, p, log.offsets(topic, p).logStartOffset, { maxBytes: 64 << 20 });
+    for (const r of records) out.set(S.deserialize(topic, r.key)!, L.deserialize(topic, r.value)!);
+  }
+  return out;
 }

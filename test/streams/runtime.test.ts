@@ -1,38 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { openLog } from '../../src/log/index.ts';
-import { KafkaStreams, type StreamsState, StreamsBuilder } from '../../src/streams/index.ts';
-import { L, S } from './helpers.ts';
+import { KafkaStreams, type StreamsState } from '../../src/streams/index.ts';
+import { latest, until, wordCount } from './helpers.ts';
 
 const enc = new TextEncoder();
-
-function wordCount(): StreamsBuilder {
-  const builder = new StreamsBuilder();
-  builder
-    .stream('lines', { keySerde: S, valueSerde: S })
-    .flatMapValues((line) => line.toLowerCase().split(/\W+/).filter((w) => w.length > 0))
-    .groupBy((_key, word) => word, { keySerde: S, valueSerde: S })
-    .count({ materialized: 'counts-store' })
-    .toStream()
-    .to('word-counts', { keySerde: S, valueSerde: L });
-  return builder;
-}
-
-async function until(check: () => boolean | Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 2000; i++) {
-    if (await check()) return;
-    await new Promise((r) => setImmediate(r));
-  }
-  throw new Error('condition not met');
-}
-
-async function latest(log: Awaited<ReturnType<typeof openLog>>, topic: string): Promise<Map<string, number>> {
-  const out = new Map<string, number>();
-  for (let p = 0; p < log.partitionCount(topic); p++) {
-    const { records } = await log.read(topic, p, log.offsets(topic, p).logStartOffset, { maxBytes: 64 << 20 });
-    for (const r of records) out.set(S.deserialize(topic, r.key)!, L.deserialize(topic, r.value)!);
-  }
-  return out;
-}
 
 describe('KafkaStreams on the embedded log', () => {
   it('should purge a repartition topic up to what its reader committed', async () => {

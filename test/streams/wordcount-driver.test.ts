@@ -1,23 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { StreamsBuilder } from '../../src/streams/index.ts';
 import { TopologyTestDriver } from '../../src/streams/testing/index.ts';
-import { L, obj, S } from './helpers.ts';
-
-function wordCount(): StreamsBuilder {
-  const builder = new StreamsBuilder();
-  builder
-    .stream('streams-plaintext-input', { keySerde: S, valueSerde: S })
-    .flatMapValues((line) => line.toLowerCase().split(/\W+/).filter((w) => w.length > 0))
-    .groupBy((_key, word) => word, { keySerde: S, valueSerde: S })
-    .count({ materialized: 'counts-store' })
-    .toStream()
-    .to('streams-wordcount-output', { keySerde: S, valueSerde: L });
-  return builder;
-}
+import { L, obj, S, wordCount } from './helpers.ts';
 
 describe('WordCount on the test driver', () => {
   it('should describe the topology as Kafka Streams does', () => {
-    expect(wordCount().build().describe().toString()).toBe(
+    expect(wordCount('streams-plaintext-input', 'streams-wordcount-output').build().describe().toString()).toBe(
       [
         'Topologies:',
         '   Sub-topology: 0',
@@ -53,7 +40,7 @@ describe('WordCount on the test driver', () => {
   });
 
   it.each([1, 3])('should count words with %i partitions per topic', (partitions) => {
-    const driver = new TopologyTestDriver(wordCount().build(), { partitions });
+    const driver = new TopologyTestDriver(wordCount('streams-plaintext-input', 'streams-wordcount-output').build(), { partitions });
     const input = driver.createInputTopic('streams-plaintext-input', S, S);
     const output = driver.createOutputTopic('streams-wordcount-output', S, L);
     input.pipeInput(null, 'all streams lead to Kafka');
@@ -68,7 +55,7 @@ describe('WordCount on the test driver', () => {
   });
 
   it('should emit every update of a key when caching commits after each record', () => {
-    const driver = new TopologyTestDriver(wordCount().build());
+    const driver = new TopologyTestDriver(wordCount('streams-plaintext-input', 'streams-wordcount-output').build());
     const input = driver.createInputTopic('streams-plaintext-input', S, S);
     const output = driver.createOutputTopic('streams-wordcount-output', S, L);
     input.pipeInput(null, 'a a');
