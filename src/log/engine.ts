@@ -150,6 +150,8 @@ export class EmbeddedLog implements LogBackend {
   readonly #store: KvStore;
   readonly #queue: WriteQueue<PartitionState>;
   readonly #topics = new Map<string, TopicState>();
+  /** Partitions of every topic together, kept as topics come and go (sizes the tail caches). */
+  #partitionTotal = 0;
   readonly #maintenanceIntervalMs: number;
   #nextTopicId = 1;
   #nextProducerId = 1;
@@ -226,6 +228,7 @@ export class EmbeddedLog implements LogBackend {
         topic.partitions.push(new PartitionState(topic, p, state, maxTimestamp));
       }
       this.#topics.set(topic.name, topic);
+      this.#partitionTotal += topic.partitions.length;
     }
     await this.#loadProducers();
   }
@@ -325,11 +328,8 @@ export class EmbeddedLog implements LogBackend {
    * when there are many partitions, so that all of them together stay near 64 MiB.
    */
   #tailCapBytes(): number {
-    let partitions = 0;
-    for (const topic of this.#topics.values()) partitions += topic.partitions.length;
-    return Math.max(64 * 1024, Math.min(1024 * 1024, Math.floor((64 * 1024 * 1024) / Math.max(1, partitions))));
+    return Math.max(64 * 1024, Math.min(1024 * 1024, Math.floor((64 * 1024 * 1024) / Math.max(1, this.#partitionTotal))));
   }
-
 
   // ---------------------------------------------------------------- topics
 
@@ -372,10 +372,12 @@ export class EmbeddedLog implements LogBackend {
     }
     // Visible at once so that two concurrent creates of one name cannot both succeed.
     this.#topics.set(name, topic);
+    this.#partitionTotal += numPartitions;
     try {
       await this.#queue.enqueue(ops, true);
     } catch (err) {
       this.#topics.delete(name);
+      this.#partitionTotal -= topic.partitions.length;
       throw err;
     }
     return this.#describe(topic);
@@ -390,6 +392,7 @@ export class EmbeddedLog implements LogBackend {
     const topic = this.#topic(name);
     topic.deleted = true;
     this.#topics.delete(name);
+    this.#partitionTotal -= topic.partitions.length;
     for (const p of topic.partitions) p.wakeAll();
     await this.#queue.enqueue(
       [
