@@ -150,6 +150,8 @@ export class EmbeddedLog implements LogBackend {
   readonly #store: KvStore;
   readonly #queue: WriteQueue<PartitionState>;
   readonly #topics = new Map<string, TopicState>();
+  /** The same topics by id: transactions name their partitions by topic id. */
+  readonly #topicsById = new Map<number, TopicState>();
   /** Partitions of every topic together, kept as topics come and go (sizes the tail caches). */
   #partitionTotal = 0;
   readonly #maintenanceIntervalMs: number;
@@ -228,16 +230,16 @@ export class EmbeddedLog implements LogBackend {
         topic.partitions.push(new PartitionState(topic, p, state, maxTimestamp));
       }
       this.#topics.set(topic.name, topic);
+      this.#topicsById.set(topic.topicId, topic);
       this.#partitionTotal += topic.partitions.length;
     }
     await this.#loadProducers();
   }
 
   async #loadProducers(): Promise<void> {
-    const byId = new Map([...this.#topics.values()].map((t) => [t.topicId, t]));
     const partitionOf = (key: Uint8Array) => {
       const { topicId, partition, value } = parsePartitionKey(key);
-      return { state: byId.get(topicId)?.partitions[partition], value };
+      return { state: this.#topicsById.get(topicId)?.partitions[partition], value };
     };
     const idBytes = await this.#store.get(NEXT_PRODUCER_ID_KEY);
     if (idBytes !== undefined) this.#nextProducerId = readU64(idBytes, 0);
@@ -372,11 +374,13 @@ export class EmbeddedLog implements LogBackend {
     }
     // Visible at once so that two concurrent creates of one name cannot both succeed.
     this.#topics.set(name, topic);
+    this.#topicsById.set(topicId, topic);
     this.#partitionTotal += numPartitions;
     try {
       await this.#queue.enqueue(ops, true);
     } catch (err) {
       this.#topics.delete(name);
+      this.#topicsById.delete(topicId);
       this.#partitionTotal -= topic.partitions.length;
       throw err;
     }
@@ -392,6 +396,7 @@ export class EmbeddedLog implements LogBackend {
     const topic = this.#topic(name);
     topic.deleted = true;
     this.#topics.delete(name);
+    this.#topicsById.delete(topic.topicId);
     this.#partitionTotal -= topic.partitions.length;
     for (const p of topic.partitions) p.wakeAll();
     await this.#queue.enqueue(
@@ -905,11 +910,10 @@ export class EmbeddedLog implements LogBackend {
     if (txn === undefined) return [];
     this.#openTxns.delete(producerId);
     ops.push({ type: 'del', key: openTxnKey(producerId) });
-    const byId = new Map([...this.#topics.values()].map((t) => [t.topicId, t]));
     const now = this.clock.now();
     const touched: (() => void)[] = [];
     for (const [topicId, partition] of txn.partitions) {
-      const state = byId.get(topicId)?.partitions[partition];
+      const state = this.#topicsById.get(topicId)?.partitions[partition];
       if (state === undefined) continue; // the topic was deleted meanwhile
       const entry = state.producers.get(producerId);
       const firstOffset = entry?.txnFirstOffset ?? state.nextOffset;
