@@ -710,9 +710,7 @@ export class Consumer {
           r.resolved = r.position = records[i]!.offset + 1;
           this.#uncommitted++;
           if (this.#heartbeatDue) this.#heartbeatNow();
-          if (run.autoCommit !== false && (run.autoCommitInterval != null || run.autoCommitThreshold != null)) {
-            await this.#autoCommitIfNecessary().catch((err) => this.#commitFailed(err));
-          }
+          if (this.#autoCommitDue()) await this.#commitResolved().catch((err) => this.#commitFailed(err));
           if (this.#isPaused(topic, partition)) {
             completed = i === messages.length - 1;
             break;
@@ -813,13 +811,16 @@ export class Consumer {
   }
 
   async #autoCommitIfNecessary(): Promise<void> {
+    if (this.#autoCommitDue()) await this.#commitResolved();
+  }
+
+  /** Whether autoCommitInterval or autoCommitThreshold calls for a commit now (checked after every message, so it is synchronous). */
+  #autoCommitDue(): boolean {
     const run = this.#run;
-    if (run === undefined || run.autoCommit === false) return;
+    if (run === undefined || run.autoCommit === false) return false;
     const interval = run.autoCommitInterval;
     const threshold = run.autoCommitThreshold;
-    const timeUp = interval != null && this.#ctx.clock.now() >= this.#lastCommit + interval;
-    const enough = threshold != null && this.#uncommitted >= threshold;
-    if (timeUp || enough) await this.#commitResolved();
+    return (interval != null && this.#ctx.clock.now() >= this.#lastCommit + interval) || (threshold != null && this.#uncommitted >= threshold);
   }
 
   /** Commits every runner's resolved offset that is ahead of its committed one. */

@@ -7,13 +7,19 @@ export interface StickyAware {
   onNewBatch(topic: string): void;
 }
 
-type Partition = ((args: PartitionerArgs) => number) & Partial<StickyAware>;
+/**
+ * A built-in partitioner's direct entry: the producer has the key's bytes already and calls this
+ * instead of building kafkajs's `{ topic, partitionMetadata, message }` for every record.
+ */
+export interface KeyBytesPartitioner {
+  byKeyBytes(topic: string, partitionCount: number, key: Uint8Array | null): number;
+}
+
+type Partition = ((args: PartitionerArgs) => number) & Partial<StickyAware> & Partial<KeyBytesPartitioner>;
 
 function createDefault(): Partition {
   const sticky = new Map<string, number>();
-  const partition: Partition = ({ topic, partitionMetadata, message }) => {
-    const count = partitionMetadata.length;
-    const key = toBytes(message.key, 'message key');
+  const byKeyBytes = (topic: string, count: number, key: Uint8Array | null): number => {
     if (key !== null) return defaultPartition(key, count);
     // Keyless records stick to one partition until its batch is sent, as Kafka's sticky partitioner
     // does: fewer, larger batches than round-robin.
@@ -24,6 +30,9 @@ function createDefault(): Partition {
     }
     return chosen;
   };
+  const partition: Partition = ({ topic, partitionMetadata, message }) =>
+    byKeyBytes(topic, partitionMetadata.length, toBytes(message.key, 'message key'));
+  partition.byKeyBytes = byKeyBytes;
   partition.onNewBatch = (topic) => {
     const current = sticky.get(topic);
     if (current !== undefined) sticky.set(topic, current + 1);

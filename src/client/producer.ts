@@ -6,7 +6,8 @@ import { parseTimestamp, toBytes, toLogHeaders } from './convert.ts';
 import { clientError, hasCode } from './errors.ts';
 import { InstrumentationEmitter, type InstrumentationEvent, type RemoveInstrumentationEventListener } from './instrumentation.ts';
 import type { Logger } from './logger.ts';
-import { Partitioners, type StickyAware } from './partitioners.ts';
+import { TailCache } from './tail-cache.ts';
+import { type KeyBytesPartitioner, Partitioners, type StickyAware } from './partitioners.ts';
 import { type ProducerStampSource, Transaction } from './transaction.ts';
 import {
   CompressionTypes,
@@ -93,11 +94,23 @@ interface Accumulation {
   stamp?: ProducerStampSource;
 }
 
+/** One send's records for one partition, before they join the accumulation. */
+interface SendGroup {
+  id: string;
+  topic: string;
+  partition: number;
+  records: AppendRecord[];
+  bytes: number;
+  limit: number;
+}
+
 /** Options the transaction passes to the send path. */
 export interface SendContext {
   stamp?: ProducerStampSource;
   onPartitions?: (partitions: { topic: string; partition: number }[]) => void;
 }
+
+const PLAIN_SEND: SendContext = Object.freeze({});
 
 /**
  * A producer, with kafkajs's API. Sends issued together (in the same tick, or while an earlier
@@ -114,7 +127,7 @@ export class Producer {
   readonly events = ProducerEvents;
   readonly #ctx: ClientContext;
   readonly #config: ProducerConfig;
-  readonly #partition: ((args: PartitionerArgs) => number) & Partial<StickyAware>;
+  readonly #partition: ((args: PartitionerArgs) => number) & Partial<StickyAware> & Partial<KeyBytesPartitioner>;
   readonly #emitter: InstrumentationEmitter<ProducerEventName>;
   readonly #logger: Logger;
   #log: LogBackend | undefined;
@@ -194,8 +207,12 @@ export class Producer {
   }
 
   #stampForPlainSend(): SendContext {
-    return this.#idempotence === undefined ? {} : { stamp: this.#idempotence };
+    if (this.#idempotence === undefined) return PLAIN_SEND;
+    this.#stamped ??= { stamp: this.#idempotence };
+    return this.#stamped;
   }
+
+  #stamped: SendContext | undefined;
 
   /**
    * Begins a transaction: its sends and `sendOffsets` become visible to read_committed consumers
@@ -240,8 +257,11 @@ export class Producer {
     const sync = acks === undefined || acks === -1;
     // A topic seen for the first time (or whose partition count changed) is described first; after
     // that the send path runs without awaiting anything until the write.
-    const unknown = topicMessages.filter((t) => t !== null && typeof t === 'object' && !this.#known(log, t.topic)).map((t) => t.topic);
-    if (unknown.length > 0) {
+    let unknown: string[] | undefined;
+    for (const t of topicMessages) {
+      if (t !== null && typeof t === 'object' && !this.#known(log, t.topic)) (unknown ??= []).push(t.topic);
+    }
+    if (unknown !== undefined) {
       return this.#learnTopics(log, unknown).then(() => this.sendWith(topicMessages, acks, compression, context));
     }
     try {
@@ -285,7 +305,9 @@ export class Producer {
   #enqueue(topicMessages: TopicMessages[], codec: Codec, sync: boolean, context: SendContext): Promise<RecordMetadata[]> {
     // Everything is checked and partitioned before anything joins the accumulation: a bad send
     // fails alone and leaves the sends gathered with it untouched.
-    const groups = new Map<string, { topic: string; partition: number; records: AppendRecord[]; bytes: number; limit: number }>();
+    // Most sends put all their records in one partition: the Map is made only for a second one.
+    let only: SendGroup | undefined;
+    let groups: Map<string, SendGroup> | undefined;
     for (const tm of topicMessages) {
       if (tm === null || typeof tm !== 'object') throw new TypeError('each topicMessages entry is { topic, messages }');
       const { topic, messages } = tm;
@@ -296,9 +318,12 @@ export class Producer {
       const { meta, limit } = info;
       for (const message of messages) {
         if (message === null || typeof message !== 'object') throw new TypeError('each message is { key?, value, headers?, partition? }');
+        const key = toBytes(message.key, 'message key');
         let partition: number;
         if (message.partition !== undefined && message.partition !== null) {
           partition = message.partition;
+        } else if (this.#partition.byKeyBytes !== undefined) {
+          partition = this.#partition.byKeyBytes(topic, meta.length, key);
         } else {
           partition = this.#partition({ topic, partitionMetadata: meta, message });
         }
@@ -308,10 +333,7 @@ export class Producer {
             partition,
           });
         }
-        const record: AppendRecord = {
-          key: toBytes(message.key, 'message key'),
-          value: toBytes(message.value, 'message value'),
-        };
+        const record: AppendRecord = { key, value: toBytes(message.value, 'message value') };
         const headers = toLogHeaders(message.headers);
         if (headers !== undefined && headers.length > 0) record.headers = headers;
         const timestamp = parseTimestamp(message);
@@ -325,9 +347,17 @@ export class Producer {
             limit,
           });
         }
-        const id = `${topic}\u0000${partition}`;
-        let group = groups.get(id);
-        if (group === undefined) groups.set(id, (group = { topic, partition, records: [], bytes: RECORD_BATCH_OVERHEAD, limit }));
+        let group: SendGroup | undefined;
+        if (only !== undefined && only.topic === topic && only.partition === partition) {
+          group = only;
+        } else if (only === undefined) {
+          group = only = { id: `${topic}\u0000${partition}`, topic, partition, records: [], bytes: RECORD_BATCH_OVERHEAD, limit };
+        } else {
+          const id = `${topic}\u0000${partition}`;
+          if (groups === undefined) groups = new Map([[only.id, only]]);
+          group = groups.get(id);
+          if (group === undefined) groups.set(id, (group = { id, topic, partition, records: [], bytes: RECORD_BATCH_OVERHEAD, limit }));
+        }
         group.records.push(record);
         group.bytes += size;
         if (group.bytes > limit) {
@@ -340,13 +370,14 @@ export class Producer {
         }
       }
     }
-    if (groups.size === 0) return Promise.resolve([]);
-    context.onPartitions?.([...groups.values()].map((g) => ({ topic: g.topic, partition: g.partition })));
+    if (only === undefined) return Promise.resolve([]);
+    const sendGroups: Iterable<SendGroup> = groups === undefined ? [only] : groups.values();
+    context.onPartitions?.([...sendGroups].map((g) => ({ topic: g.topic, partition: g.partition })));
 
     // Join the accumulation, unless this send would overflow one of its batches, change its codec
     // or its producer stamp: then the current one goes first.
     let acc = this.#accumulation;
-    if (acc !== undefined && !fits(acc, groups, codec, context.stamp)) {
+    if (acc !== undefined && !fits(acc, groups === undefined ? [only] : groups.values(), codec, context.stamp)) {
       this.#flush();
       acc = undefined;
     }
@@ -359,11 +390,11 @@ export class Producer {
     }
     acc.sync ||= sync;
     const shares: Share[] = [];
-    for (const [id, group] of groups) {
-      let pending = acc.partitions.get(id);
+    for (const group of groups === undefined ? [only] : groups.values()) {
+      let pending = acc.partitions.get(group.id);
       if (pending === undefined) {
         pending = { topic: group.topic, partition: group.partition, records: [], bytes: RECORD_BATCH_OVERHEAD, compression: codec, limit: group.limit };
-        acc.partitions.set(id, pending);
+        acc.partitions.set(group.id, pending);
       }
       shares.push({ pending, start: pending.records.length, count: group.records.length });
       for (const r of group.records) pending.records.push(r);
@@ -393,6 +424,7 @@ export class Producer {
       return append;
     });
     for (const p of pendings) this.#partition.onNewBatch?.(p.topic);
+    const cached = acc.stamp === undefined || !acc.stamp.transactional ? pendings.map((p) => TailCache.snapshot(p.records)) : undefined;
     const written = this.#write(log, appends, acc.sync);
     this.#lastWrite = written.then(
       () => undefined,
@@ -402,13 +434,16 @@ export class Producer {
       (results) => {
         const byPending = new Map<PendingPartition, AppendResult>();
         for (let i = 0; i < pendings.length; i++) byPending.set(pendings[i]!, results[i]!);
-        if (acc.stamp === undefined || !acc.stamp.transactional) {
-          for (let i = 0; i < pendings.length; i++) this.#ctx.tail.add(results[i]!, pendings[i]!.records);
+        if (cached !== undefined) {
+          for (let i = 0; i < pendings.length; i++) this.#ctx.tail.add(results[i]!, cached[i]!);
         }
+        const starts = new Map<PendingPartition, string>();
         for (const send of acc.sends) {
           const metadata: RecordMetadata[] = [];
           for (const share of send.shares) {
-            metadata.push(metadataOf(log, byPending.get(share.pending)!, share.start));
+            let logStartOffset = starts.get(share.pending);
+            if (logStartOffset === undefined) starts.set(share.pending, (logStartOffset = logStartOffsetOf(log, byPending.get(share.pending)!)));
+            metadata.push(metadataOf(byPending.get(share.pending)!, share.start, logStartOffset));
           }
           send.resolve(metadata);
         }
@@ -440,7 +475,7 @@ export class Producer {
             return append;
           });
           log.write(appends, { sync: acc.sync }).then(
-            (results) => send.resolve(results.map((r) => metadataOf(log, r, 0))),
+            (results) => send.resolve(results.map((r) => metadataOf(r, 0, logStartOffsetOf(log, r)))),
             (e) => send.reject(e),
           );
         }
@@ -475,10 +510,10 @@ export class Producer {
   }
 }
 
-function fits(acc: Accumulation, groups: Map<string, { bytes: number; limit: number }>, codec: Codec, stamp: ProducerStampSource | undefined): boolean {
+function fits(acc: Accumulation, groups: Iterable<SendGroup>, codec: Codec, stamp: ProducerStampSource | undefined): boolean {
   if (acc.stamp !== stamp) return false;
-  for (const [id, group] of groups) {
-    const pending = acc.partitions.get(id);
+  for (const group of groups) {
+    const pending = acc.partitions.get(group.id);
     if (pending === undefined) continue;
     if (pending.compression !== codec) return false;
     if (pending.bytes + group.bytes - RECORD_BATCH_OVERHEAD > group.limit) return false;
@@ -486,20 +521,23 @@ function fits(acc: Accumulation, groups: Map<string, { bytes: number; limit: num
   return true;
 }
 
-function metadataOf(log: LogBackend, result: AppendResult, start: number): RecordMetadata {
-  let logStartOffset = 0;
+function logStartOffsetOf(log: LogBackend, result: AppendResult): string {
   try {
-    logStartOffset = log.offsets(result.topic, result.partition).logStartOffset;
+    return String(log.offsets(result.topic, result.partition).logStartOffset);
   } catch {
     // The topic went away after the write; the write itself stands.
+    return '0';
   }
+}
+
+function metadataOf(result: AppendResult, start: number, logStartOffset: string): RecordMetadata {
   return {
     topicName: result.topic,
     partition: result.partition,
     errorCode: 0,
     baseOffset: String(result.baseOffset + start),
     logAppendTime: '-1',
-    logStartOffset: String(logStartOffset),
+    logStartOffset,
   };
 }
 

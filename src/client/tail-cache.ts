@@ -21,23 +21,47 @@ interface Window {
 export class TailCache {
   readonly #windows = new Map<string, Window>();
 
-  /** Adds records just written: one append's records and where they landed. */
-  add(result: AppendResult, records: AppendRecord[], start = 0, count = records.length): void {
+  /**
+   * Copies the keys and values of records about to be written, into one buffer: the caller may
+   * change its buffers as soon as the send resolves (or, against the rules, before), and what the
+   * cache serves must be what the log encoded when the write was issued.
+   */
+  static snapshot(records: readonly AppendRecord[]): AppendRecord[] {
+    let size = 0;
+    for (const r of records) size += (r.key?.length ?? 0) + (r.value?.length ?? 0);
+    const bytes = Buffer.allocUnsafe(size);
+    const out: AppendRecord[] = new Array(records.length);
+    let at = 0;
+    const copy = (b: Uint8Array | null): Buffer | null => {
+      if (b === null) return null;
+      bytes.set(b, at);
+      const view = bytes.subarray(at, at + b.length);
+      at += b.length;
+      return view;
+    };
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i]!;
+      out[i] = { key: copy(r.key), value: copy(r.value), timestamp: r.timestamp, headers: r.headers };
+    }
+    return out;
+  }
+
+  /** Adds records just written ({@link TailCache.snapshot}s of them): one append's records and where they landed. */
+  add(result: AppendResult, records: AppendRecord[]): void {
     const key = `${result.topic}\u0000${result.partition}`;
     let window = this.#windows.get(key);
-    const base = result.baseOffset + start;
+    const base = result.baseOffset;
     if (window === undefined || window.start + window.records.length !== base) {
       window = { start: base, records: [], bytes: 0 };
       this.#windows.set(key, window);
     }
-    for (let i = start; i < start + count; i++) {
+    for (let i = 0; i < records.length; i++) {
       const r = records[i]!;
       window.records.push({
-        offset: result.baseOffset + i,
+        offset: base + i,
         timestamp: r.timestamp ?? result.logAppendTime,
-        // Copies: the caller may reuse its buffers once the send resolved; the log has its own bytes.
-        key: r.key === null ? null : r.key.slice(),
-        value: r.value === null ? null : r.value.slice(),
+        key: r.key,
+        value: r.value,
         headers: r.headers ?? [],
       });
       window.bytes += (r.key?.length ?? 0) + (r.value?.length ?? 0) + 64;

@@ -53,6 +53,26 @@ describe('Consumer', () => {
     await admin.disconnect();
   });
 
+  it('should deliver the bytes as sent when the sender reuses its buffers after the send', async () => {
+    const { tributary, admin, producer } = await setup(1);
+    const key = Buffer.from('k1');
+    const value = Buffer.from('first');
+    await producer.send({ topic: 'in', messages: [{ key, value }] });
+    key.write('k2');
+    value.write('again');
+    // Served from the tail cache: what it keeps must be a copy, not the sender's buffers.
+    const consumer = tributary.consumer({ groupId: 'g' });
+    await consumer.connect();
+    await consumer.subscribe({ topic: 'in', fromBeginning: true });
+    const seen: string[] = [];
+    await consumer.run({ eachMessage: async ({ message }) => void seen.push(`${message.key}=${message.value}`) });
+    await until(() => seen.length === 1, 'the message');
+    expect(seen).toEqual(['k1=first']);
+    await consumer.disconnect();
+    await producer.disconnect();
+    await admin.disconnect();
+  });
+
   it('should give each of 4 members 2 partitions when 4 members share 8 partitions', async () => {
     const { tributary, admin, producer } = await setup(8);
     const consumers: Consumer[] = [];
