@@ -306,7 +306,8 @@ export class Producer {
     // Everything is checked and partitioned before anything joins the accumulation: a bad send
     // fails alone and leaves the sends gathered with it untouched.
     // Most sends put all their records in one partition: the Map is made only for a second one.
-    let only: SendGroup | undefined;
+    let last: SendGroup | undefined;
+    let list: SendGroup[] | undefined;
     let groups: Map<string, SendGroup> | undefined;
     for (const tm of topicMessages) {
       if (tm === null || typeof tm !== 'object') throw new TypeError('each topicMessages entry is { topic, messages }');
@@ -347,16 +348,21 @@ export class Producer {
             limit,
           });
         }
-        let group: SendGroup | undefined;
-        if (only !== undefined && only.topic === topic && only.partition === partition) {
-          group = only;
-        } else if (only === undefined) {
-          group = only = { id: `${topic}\u0000${partition}`, topic, partition, records: [], bytes: RECORD_BATCH_OVERHEAD, limit };
-        } else {
+        let group = last;
+        if (group === undefined || group.topic !== topic || group.partition !== partition) {
           const id = `${topic}\u0000${partition}`;
-          if (groups === undefined) groups = new Map([[only.id, only]]);
-          group = groups.get(id);
-          if (group === undefined) groups.set(id, (group = { id, topic, partition, records: [], bytes: RECORD_BATCH_OVERHEAD, limit }));
+          if (list === undefined) {
+            list = [(group = { id, topic, partition, records: [], bytes: RECORD_BATCH_OVERHEAD, limit })];
+          } else {
+            if (groups === undefined) groups = new Map(list.map((g) => [g.id, g]));
+            group = groups.get(id);
+            if (group === undefined) {
+              group = { id, topic, partition, records: [], bytes: RECORD_BATCH_OVERHEAD, limit };
+              groups.set(id, group);
+              list.push(group);
+            }
+          }
+          last = group;
         }
         group.records.push(record);
         group.bytes += size;
@@ -370,14 +376,13 @@ export class Producer {
         }
       }
     }
-    if (only === undefined) return Promise.resolve([]);
-    const sendGroups: Iterable<SendGroup> = groups === undefined ? [only] : groups.values();
-    context.onPartitions?.([...sendGroups].map((g) => ({ topic: g.topic, partition: g.partition })));
+    if (list === undefined) return Promise.resolve([]);
+    context.onPartitions?.(list.map((g) => ({ topic: g.topic, partition: g.partition })));
 
     // Join the accumulation, unless this send would overflow one of its batches, change its codec
     // or its producer stamp: then the current one goes first.
     let acc = this.#accumulation;
-    if (acc !== undefined && !fits(acc, groups === undefined ? [only] : groups.values(), codec, context.stamp)) {
+    if (acc !== undefined && !fits(acc, list, codec, context.stamp)) {
       this.#flush();
       acc = undefined;
     }
@@ -389,14 +394,15 @@ export class Producer {
       });
     }
     acc.sync ||= sync;
-    const shares: Share[] = [];
-    for (const group of groups === undefined ? [only] : groups.values()) {
+    const shares: Share[] = new Array(list.length);
+    for (let g = 0; g < list.length; g++) {
+      const group = list[g]!;
       let pending = acc.partitions.get(group.id);
       if (pending === undefined) {
         pending = { topic: group.topic, partition: group.partition, records: [], bytes: RECORD_BATCH_OVERHEAD, compression: codec, limit: group.limit };
         acc.partitions.set(group.id, pending);
       }
-      shares.push({ pending, start: pending.records.length, count: group.records.length });
+      shares[g] = { pending, start: pending.records.length, count: group.records.length };
       for (const r of group.records) pending.records.push(r);
       pending.bytes += group.bytes - RECORD_BATCH_OVERHEAD;
     }
@@ -510,7 +516,7 @@ export class Producer {
   }
 }
 
-function fits(acc: Accumulation, groups: Iterable<SendGroup>, codec: Codec, stamp: ProducerStampSource | undefined): boolean {
+function fits(acc: Accumulation, groups: readonly SendGroup[], codec: Codec, stamp: ProducerStampSource | undefined): boolean {
   if (acc.stamp !== stamp) return false;
   for (const group of groups) {
     const pending = acc.partitions.get(group.id);
