@@ -67,7 +67,8 @@ export function compressRecords(codec: CompressionCodec, data: Uint8Array): Uint
  * Decompresses a records section written with `codec`. `'none'` returns `data` itself.
  *
  * Throws `TributaryError` `UNSUPPORTED_COMPRESSION_TYPE` for snappy, lz4 and zstd, and
- * `CORRUPT_MESSAGE` (with zlib's error as `cause`) when the gzip stream is damaged.
+ * `CORRUPT_MESSAGE` (with zlib's error as `cause`) when the gzip stream is damaged or would
+ * decompress past {@link decompressedLimit}.
  *
  * @example
  * const records = decompressRecords('gzip', batch.subarray(RECORD_BATCH_OVERHEAD));
@@ -75,15 +76,33 @@ export function compressRecords(codec: CompressionCodec, data: Uint8Array): Uint
 export function decompressRecords(codec: CompressionCodec, data: Uint8Array): Uint8Array {
   if (codec === 'none') return data;
   if (codec === 'gzip') {
+    const limit = decompressedLimit(data.length);
     try {
-      return gunzipSync(data);
+      return gunzipSync(data, { maxOutputLength: limit });
     } catch (cause) {
+      if ((cause as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
+        throw new TributaryError(
+          'CORRUPT_MESSAGE',
+          `The gzip-compressed records (${data.length} bytes) decompress to more than ${limit} bytes; refusing a batch that large`,
+          { cause, size: data.length, limit },
+        );
+      }
       throw new TributaryError('CORRUPT_MESSAGE', `The gzip-compressed records cannot be decompressed: ${(cause as Error).message}`, {
         cause,
       });
     }
   }
   throw unsupported(codec, 'read');
+}
+
+/**
+ * The most a compressed records section may decompress to: 64 MiB, or 32 times its compressed size
+ * when that is more. Text compresses about 5 to 10 times, so no batch a real producer wrote comes
+ * near it, while a crafted one (a megabyte of gzip is a gigabyte of zeros) cannot take the
+ * process's memory.
+ */
+export function decompressedLimit(compressedBytes: number): number {
+  return Math.max(64 * 1024 * 1024, 32 * compressedBytes);
 }
 
 function unsupported(codec: CompressionCodec, verb: 'read' | 'write'): TributaryError {

@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { TributaryError } from '../../src/errors.ts';
@@ -6,6 +7,7 @@ import {
   compressionCodecFromId,
   compressionCodecId,
   compressRecords,
+  decompressedLimit,
   decompressRecords,
 } from '../../src/protocol/compression.ts';
 
@@ -58,6 +60,23 @@ describe('compression', () => {
     const compressed = Buffer.from(compressRecords('gzip', Buffer.from('hello hello hello')));
     expect(codeOf(() => decompressRecords('gzip', compressed.subarray(0, compressed.length - 5)))).toBe('CORRUPT_MESSAGE');
     expect(codeOf(() => decompressRecords('gzip', Uint8Array.of(1, 2, 3)))).toBe('CORRUPT_MESSAGE');
+  });
+
+  it('should refuse with CORRUPT_MESSAGE a gzip bomb that decompresses past the limit', () => {
+    const zeros = Buffer.alloc(decompressedLimit(0) + 1);
+    const bomb = gzipSync(zeros, { level: 9 });
+    expect(bomb.length).toBeLessThan(200_000);
+    let error: unknown;
+    try {
+      decompressRecords('gzip', bomb);
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(TributaryError);
+    expect((error as TributaryError).code).toBe('CORRUPT_MESSAGE');
+    expect((error as TributaryError).message).toContain('decompress to more than');
+    // One byte less decompresses.
+    expect(decompressRecords('gzip', gzipSync(zeros.subarray(1))).length).toBe(decompressedLimit(0));
   });
 
   it.each(['snappy', 'lz4', 'zstd'] as const)('should throw UNSUPPORTED_COMPRESSION_TYPE naming %s when asked to use it', (codec) => {
