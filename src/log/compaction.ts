@@ -14,6 +14,9 @@ export interface CompactionResult {
 /** Bytes of rewritten batches per store write: small enough that appends wait only briefly. */
 const CHUNK_BYTES = 1024 * 1024;
 
+/** What one entry of the key map is counted as, beside its key's bytes: a Map entry and a string header. */
+const MAP_ENTRY_BYTES = 64;
+
 /** A key as a map key: latin1 maps each byte to one character, so distinct keys stay distinct. */
 function keyString(key: Uint8Array): string {
   return (Buffer.isBuffer(key) ? key : Buffer.from(key.buffer, key.byteOffset, key.byteLength)).toString('latin1');
@@ -25,6 +28,12 @@ function keyString(key: Uint8Array): string {
  * than `min.compaction.lag.ms` neither go nor make older records go. A tombstone removes every earlier record of its key at
  * once; the tombstone itself is stamped with a delete horizon (`delete.retention.ms` from now, in
  * the batch header as Kafka does since KIP-534) and removed by the first compaction after it.
+ *
+ * As Kafka's cleaner does, the map of latest offsets is built from the dirty part only (from
+ * `cleanedUpTo`, where the last compaction ended: everything before it already holds each key
+ * once) and is bounded by `compactionMapBytes`; when it fills, this compaction ends where it filled
+ * and the next goes on from there. A record is dropped only for a later record of its key that is
+ * in the map.
  *
  * Records of aborted transactions go; nothing at or past the last stable offset is touched.
  * Batches are rewritten in offset order, each write atomic, so a crash leaves every batch either
@@ -55,9 +64,12 @@ export async function compactPartition(
   const lastBase = readBatchHeader(last[1], context).baseOffset;
   let end = lastBase;
 
-  // Pass 1: the latest offset of every key, up to the first batch younger than the lag.
+  // Pass 1: the latest offset of every key of the dirty part, up to the first batch younger than
+  // the lag or the first that does not fit in the map.
   const latest = new Map<string, number>();
-  const mapIt = log.iterate({ gte: start, lte: last[0] });
+  let mapBytes = 0;
+  const dirtyStart = state.cleanedUpTo > 0 ? batchKey(topicId, partition, state.cleanedUpTo) : start;
+  const mapIt = log.iterate({ gte: dirtyStart, lte: last[0] });
   try {
     scan: for (;;) {
       const entries = await mapIt.nextv(4);
@@ -69,9 +81,17 @@ export async function compactPartition(
           end = Math.min(end, header.baseOffset);
           break scan;
         }
+        if (mapBytes >= log.compactionMapBytes) {
+          end = Math.min(end, header.baseOffset);
+          break scan;
+        }
         if (header.isControl || (header.isTransactional && isAborted(state, header.producerId, header.baseOffset))) continue;
         for (const r of decodeRecordBatch(value, { context }).records) {
-          if (r.key !== null) latest.set(keyString(r.key), r.offset);
+          if (r.key === null) continue;
+          const k = keyString(r.key);
+          const size = latest.size;
+          latest.set(k, r.offset);
+          if (latest.size !== size) mapBytes += k.length + MAP_ENTRY_BYTES;
         }
       }
     }
@@ -116,7 +136,8 @@ export async function compactPartition(
             continue;
           }
           if (r.key !== null) {
-            if (latest.get(keyString(r.key)) !== r.offset) {
+            const newest = latest.get(keyString(r.key));
+            if (newest !== undefined && newest !== r.offset) {
               removed++;
               continue;
             }

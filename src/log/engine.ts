@@ -92,6 +92,12 @@ export interface EngineOptions {
   clock?: Clock;
   /** How often retention and compaction run in the background, in clock milliseconds. Default 15 s; 0 turns it off. */
   maintenanceIntervalMs?: number;
+  /**
+   * Memory for one compaction's map of latest offsets by key, Kafka's
+   * `log.cleaner.dedupe.buffer.size`. Default 128 MiB. When a partition's dirty part has more keys
+   * than fit, a compaction cleans up to where the map filled and the next one goes on from there.
+   */
+  compactionMapBytes?: number;
 }
 
 /** A transactional id's producer, as stored. */
@@ -147,6 +153,8 @@ function checkOffsetArgument(name: string, value: unknown): asserts value is num
  */
 export class EmbeddedLog implements LogBackend {
   readonly clock: Clock;
+  /** See {@link EngineOptions.compactionMapBytes}. */
+  readonly compactionMapBytes: number;
   readonly #store: KvStore;
   readonly #queue: WriteQueue<PartitionState>;
   readonly #topics = new Map<string, TopicState>();
@@ -179,6 +187,8 @@ export class EmbeddedLog implements LogBackend {
     );
     this.clock = options.clock ?? systemClock;
     this.#maintenanceIntervalMs = options.maintenanceIntervalMs ?? 15_000;
+    this.compactionMapBytes = options.compactionMapBytes ?? 128 * 1024 * 1024;
+    if (!(this.compactionMapBytes > 0)) throw new TypeError(`compactionMapBytes must be positive, got ${options.compactionMapBytes}`);
   }
 
   /** Opens the store and loads every topic's state. */

@@ -15,6 +15,8 @@ export interface OpenLogOptions {
   clock?: Clock;
   /** How often retention and compaction run in the background, in clock ms. Default 15 000; 0 turns it off. */
   maintenanceIntervalMs?: number;
+  /** Memory for one compaction's key map (Kafka's `log.cleaner.dedupe.buffer.size`). Default 128 MiB. */
+  compactionMapBytes?: number;
 }
 
 /** The log's engine, with the maintenance and flush calls that tools and tests use. */
@@ -31,7 +33,11 @@ export type EmbeddedLogBackend = LogBackend & Pick<EmbeddedLog, 'compact' | 'flu
  */
 export async function openLog(options: OpenLogOptions = {}): Promise<EmbeddedLogBackend> {
   const store = options.storage === 'memory' ? new MemoryKvStore() : new LevelKvStore(options.dataDir ?? './.tributary');
-  return EmbeddedLog.open(store, { clock: options.clock, maintenanceIntervalMs: options.maintenanceIntervalMs });
+  return EmbeddedLog.open(store, {
+    clock: options.clock,
+    maintenanceIntervalMs: options.maintenanceIntervalMs,
+    compactionMapBytes: options.compactionMapBytes,
+  });
 }
 
 /**
