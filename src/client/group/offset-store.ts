@@ -12,7 +12,8 @@
  * Commits are written without fsync: like any acknowledged write they survive a crash of the
  * process; a power cut may lose the newest ones, which at-least-once consumers then re-read.
  */
-import type { LogBackend, PartitionAppend, ProducerStamp} from '../../log/index.ts';
+import type { LogBackend, PartitionAppend, ProducerStamp } from '../../log/index.ts';
+import { decodeControlRecord, decodeRecordBatch } from '../../protocol/index.ts';
 import { hasCode } from '../errors.ts';
 
 export const OFFSETS_TOPIC = '__consumer_offsets';
@@ -60,7 +61,9 @@ export function encodeOffsetValue(offset: number, metadata: string | null, commi
   return Buffer.concat(parts);
 }
 
-export function decodeOffsetKey(bytes: Uint8Array): { group: string; topic: string; partition: number } | undefined {
+type OffsetKey = { group: string; topic: string; partition: number };
+
+export function decodeOffsetKey(bytes: Uint8Array): OffsetKey | undefined {
   const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (b.length < 2 || b.readInt16BE(0) > 1) return undefined; // Group metadata records (version 2) are not ours.
   let at = 2;
@@ -108,20 +111,48 @@ export class OffsetStore {
     } catch (err) {
       if (!hasCode(err, 'TOPIC_ALREADY_EXISTS')) throw err;
     }
-    let offset = this.#log.offsets(OFFSETS_TOPIC, 0).logStartOffset;
-    for (;;) {
-      // Transactional commits count only once their transaction committed.
-      const result = await this.#log.read(OFFSETS_TOPIC, 0, offset, { isolation: 'read_committed' });
-      for (const r of result.records) {
-        if (r.key === null) continue;
-        const key = decodeOffsetKey(r.key);
-        if (key === undefined) continue;
-        if (r.value === null) this.#forget(key.group, key.topic, key.partition);
-        else this.#remember(key.group, key.topic, key.partition, decodeOffsetValue(r.value));
+    // Replayed as Kafka's coordinator loads it: plain commits count at once, a transaction's
+    // commits when its COMMIT marker comes (and not at all after an ABORT). Reading
+    // read_committed instead would also hide the plain commits made after an open transaction
+    // began, until that transaction ended.
+    const pending = new Map<number, { key: OffsetKey; value: Uint8Array | null }[]>();
+    const context = { topic: OFFSETS_TOPIC, partition: 0 };
+    let { logStartOffset: offset, highWatermark } = this.#log.offsets(OFFSETS_TOPIC, 0);
+    while (offset < highWatermark) {
+      const batches = await this.#log.readBatches(OFFSETS_TOPIC, 0, offset, { maxBytes: 1 << 20 });
+      if (batches.length === 0) break;
+      for (const raw of batches) {
+        const batch = decodeRecordBatch(raw.bytes, { context });
+        if (batch.isControl) {
+          const entries = pending.get(batch.producerId);
+          pending.delete(batch.producerId);
+          const marker = batch.records[0] === undefined ? undefined : decodeControlRecord(batch.records[0]);
+          if (marker?.type === 'COMMIT' && entries !== undefined) for (const e of entries) this.#replay(e.key, e.value);
+          continue;
+        }
+        for (const r of batch.records) {
+          if (r.offset < offset || r.key === null) continue;
+          const key = decodeOffsetKey(r.key);
+          if (key === undefined) continue;
+          if (!batch.isTransactional) {
+            this.#replay(key, r.value);
+            continue;
+          }
+          let entries = pending.get(batch.producerId);
+          if (entries === undefined) pending.set(batch.producerId, (entries = []));
+          entries.push({ key, value: r.value });
+        }
       }
-      if (result.nextOffset <= offset || result.nextOffset >= result.highWatermark) break;
-      offset = result.nextOffset;
+      offset = batches[batches.length - 1]!.lastOffset + 1;
+      highWatermark = this.#log.offsets(OFFSETS_TOPIC, 0).highWatermark;
     }
+    // What is still pending belongs to transactions left open by a producer that is gone; they
+    // end in an abort (timeout, or the next producer with the transactional id fences them).
+  }
+
+  #replay(key: OffsetKey, value: Uint8Array | null): void {
+    if (value === null) this.#forget(key.group, key.topic, key.partition);
+    else this.#remember(key.group, key.topic, key.partition, decodeOffsetValue(value));
   }
 
   #remember(group: string, topic: string, partition: number, committed: CommittedOffset): void {
