@@ -188,6 +188,37 @@ export class Admin {
   }
 
   /**
+   * kafkajs's `createPartitions`: grows each topic to `count` partitions. Consumer groups
+   * subscribed to a grown topic rebalance so that its new partitions are consumed. `assignments`
+   * (replica placement) is accepted and ignored: there is one broker. Each topic is checked before
+   * any grows; a count that is not larger than the current one gets INVALID_PARTITIONS.
+   *
+   * @example
+   * await admin.createPartitions({ topicPartitions: [{ topic: 'orders', count: 6 }] });
+   */
+  async createPartitions(options: { topicPartitions: { topic: string; count: number; assignments?: number[][] }[]; validateOnly?: boolean; timeout?: number }): Promise<boolean> {
+    const { log, coordinator } = this.#use();
+    if (options === null || typeof options !== 'object' || !Array.isArray(options.topicPartitions)) {
+      throw new TypeError('createPartitions takes { topicPartitions: [{ topic, count }] }');
+    }
+    for (const { topic, count } of options.topicPartitions) {
+      const current = log.partitionCount(topic);
+      if (!Number.isSafeInteger(count) || count <= current) {
+        throw new TributaryError('INVALID_PARTITIONS', `Topic "${topic}" has ${current} partitions; count must be a larger integer, got ${String(count)}`, {
+          topic,
+          partitions: current,
+        });
+      }
+    }
+    if (options.validateOnly === true) return true;
+    for (const { topic, count } of options.topicPartitions) {
+      await log.createPartitions(topic, count);
+      coordinator.partitionsChanged(topic);
+    }
+    return true;
+  }
+
+  /**
    * kafkajs's `deleteTopicRecords` (Kafka's DeleteRecords): moves each partition's log start up to
    * `offset` (`'-1'` for the high watermark), deleting what lies below it.
    *

@@ -176,6 +176,12 @@ export interface LogBackend {
   deleteTopic(topic: string): Promise<void>;
   listTopics(): Promise<string[]>;
   describeTopic(topic: string): Promise<TopicDescription>;
+  /**
+   * Grows a topic to `count` partitions (Kafka's CreatePartitions): the new ones start empty at
+   * offset 0; existing ones are untouched. A count that is not larger than the current one gets
+   * INVALID_PARTITIONS. Keys map to different partitions afterwards, as in Kafka.
+   */
+  createPartitions(topic: string, count: number): Promise<TopicDescription>;
   /** Number of partitions, known without I/O. Throws UNKNOWN_TOPIC_OR_PARTITION. */
   partitionCount(topic: string): number;
   /** Applies config changes; `null` removes an override. All or nothing. */

@@ -453,6 +453,39 @@ export class EmbeddedLog implements LogBackend {
     };
   }
 
+  async createPartitions(name: string, count: number): Promise<TopicDescription> {
+    this.#checkOpen();
+    const topic = this.#topic(name);
+    const current = topic.partitions.length;
+    if (!Number.isSafeInteger(count) || count <= current) {
+      throw new TributaryError(
+        'INVALID_PARTITIONS',
+        count === current
+          ? `Topic "${name}" already has ${current} partitions`
+          : `Topic "${name}" has ${current} partitions; the new count must be a larger integer, got ${String(count)}`,
+        { topic: name, partitions: current },
+      );
+    }
+    const ops: KvOp[] = [{ type: 'put', key: topicKey(name), value: this.#encodeTopic(topic, count) }];
+    const added: PartitionState[] = [];
+    for (let p = current; p < count; p++) {
+      const state = new PartitionState(topic, p, { logStartOffset: 0, nextOffset: 0, sizeBytes: 0, cleanedUpTo: 0, dirtyBytes: 0 }, -1);
+      added.push(state);
+      ops.push({ type: 'put', key: partitionStateKey(topic.topicId, p), value: encodePartitionState(state) });
+    }
+    // Visible at once, as a new topic is, so that a concurrent call sees the new count.
+    topic.partitions.push(...added);
+    this.#partitionTotal += added.length;
+    try {
+      await this.#queue.enqueue(ops, true);
+    } catch (err) {
+      topic.partitions.length = current;
+      this.#partitionTotal -= added.length;
+      throw err;
+    }
+    return this.#describe(topic);
+  }
+
   partitionCount(name: string): number {
     return this.#topic(name).partitions.length;
   }

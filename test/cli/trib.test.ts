@@ -49,6 +49,14 @@ describe('trib', () => {
     expect(described.stdout).toContain('Partitions: 3');
     expect(described.stdout).toContain('retention.ms=1000 (set on topic)');
     expect(described.stdout).toContain('cleanup.policy=compact (set on topic)');
+    const shrink = await trib(['topics', 'alter', 'orders', '--partitions', '2', '--config', 'retention.ms=5', '--data-dir', dataDir]);
+    expect(shrink.code).not.toBe(0);
+    expect(shrink.stderr).toContain('has 3 partitions');
+    expect((await trib(['topics', 'alter', 'orders', '--partitions', '5', '--data-dir', dataDir])).code).toBe(0);
+    const grown = await trib(['topics', 'describe', 'orders', '--data-dir', dataDir]);
+    expect(grown.stdout).toContain('Partitions: 5');
+    // The refused alter changed nothing, its config included.
+    expect(grown.stdout).toContain('retention.ms=1000 (set on topic)');
     expect((await trib(['topics', 'delete', 'orders', '--data-dir', dataDir])).code).toBe(0);
   });
 

@@ -25,6 +25,38 @@ describe('Admin', () => {
     await admin.disconnect();
   });
 
+  it('should grow a topic with createPartitions and have a subscribed group consume the new partitions', async () => {
+    const { tributary } = memoryTributary();
+    const admin = tributary.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: 'grow', numPartitions: 2 }] });
+    const consumer = tributary.consumer({ groupId: 'g' });
+    await consumer.connect();
+    await consumer.subscribe({ topic: 'grow', fromBeginning: true });
+    const seen: string[] = [];
+    await consumer.run({ eachMessage: async ({ partition, message }) => void seen.push(`${partition}:${message.value}`) });
+    const assigned = () => consumer.assignment().flatMap((t) => t.partitions).sort();
+    await until(() => assigned().length === 2, 'two partitions');
+
+    await expect(admin.createPartitions({ topicPartitions: [{ topic: 'grow', count: 2 }] })).rejects.toMatchObject({ code: 'INVALID_PARTITIONS' });
+    expect(await admin.createPartitions({ validateOnly: true, topicPartitions: [{ topic: 'grow', count: 4 }] })).toBe(true);
+    expect((await admin.fetchTopicMetadata({ topics: ['grow'] })).topics[0]!.partitions).toHaveLength(2);
+
+    expect(await admin.createPartitions({ topicPartitions: [{ topic: 'grow', count: 4 }] })).toBe(true);
+    expect((await admin.fetchTopicMetadata({ topics: ['grow'] })).topics[0]!.partitions.map((p) => p.partitionId)).toEqual([0, 1, 2, 3]);
+    await until(() => assigned().length === 4, 'four partitions after the rebalance');
+    expect(assigned()).toEqual([0, 1, 2, 3]);
+
+    const producer = tributary.producer();
+    await producer.connect();
+    await producer.send({ topic: 'grow', messages: [{ value: 'new', partition: 3 }] });
+    await until(() => seen.length === 1, 'the record on the new partition');
+    expect(seen).toEqual(['3:new']);
+    await producer.disconnect();
+    await consumer.disconnect();
+    await admin.disconnect();
+  });
+
   it('should move the low watermark with deleteTopicRecords, "-1" meaning the high watermark', async () => {
     const { tributary } = memoryTributary();
     const admin = tributary.admin();

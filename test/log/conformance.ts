@@ -127,6 +127,42 @@ export function logConformanceSuite(options: ConformanceOptions): void {
       });
     });
 
+    describe('createPartitions', () => {
+      it('should add empty partitions and leave the existing ones as they were', async () => {
+        let l = await open();
+        await l.createTopic({ topic: 't', numPartitions: 2 });
+        await l.append('t', 1, [rec('k', 'v1'), rec('k', 'v2')]);
+        const grown = await l.createPartitions('t', 4);
+        expect(grown.partitions.map((p) => [p.partition, p.highWatermark])).toEqual([
+          [0, 0],
+          [1, 2],
+          [2, 0],
+          [3, 0],
+        ]);
+        expect(l.partitionCount('t')).toBe(4);
+        expect((await l.append('t', 3, [rec('n', 'new')])).baseOffset).toBe(0);
+        if (options.reopen !== undefined) {
+          l = await options.reopen(l, clock);
+          log = l;
+          expect(l.partitionCount('t')).toBe(4);
+          expect(l.offsets('t', 1).highWatermark).toBe(2);
+          expect((await l.read('t', 3, 0)).records.map((r) => text(r.value))).toEqual(['new']);
+        }
+      });
+
+      it.each([2, 1, 0, 2.5])('should refuse to go from 2 to %d partitions', async (count) => {
+        const l = await open();
+        await l.createTopic({ topic: 't', numPartitions: 2 });
+        await expectCode(l.createPartitions('t', count), 'INVALID_PARTITIONS');
+        expect(l.partitionCount('t')).toBe(2);
+      });
+
+      it('should refuse an unknown topic', async () => {
+        const l = await open();
+        await expectCode(l.createPartitions('nope', 3), 'UNKNOWN_TOPIC_OR_PARTITION');
+      });
+    });
+
     describe('configs', () => {
       it('should take configs at creation and report defaults for the rest', async () => {
         const l = await open();

@@ -8,7 +8,8 @@ Commands:
   list                                              list topics
   describe TOPIC                                    partitions, offsets and configs
   delete TOPIC                                      delete a topic and its records
-  alter TOPIC [--config k=v]... [--delete-config k]...   change configs
+  alter TOPIC [--partitions N] [--config k=v]... [--delete-config k]...
+                                                    grow to N partitions, change configs
 
 Options:
 ${DATA_DIR_HELP}
@@ -88,15 +89,26 @@ const subcommands = {
   },
 
   async alter(args: string[], io: CliIo) {
-    const { values, positionals } = parse(args, { config: { type: 'string', multiple: true }, 'delete-config': { type: 'string', multiple: true } });
-    if (values.help) return write(io.stdout, help('alter TOPIC [--config k=v]... [--delete-config k]...')).then(() => 0);
+    const { values, positionals } = parse(args, {
+      partitions: { type: 'string', short: 'p' },
+      config: { type: 'string', multiple: true },
+      'delete-config': { type: 'string', multiple: true },
+    });
+    if (values.help) return write(io.stdout, help('alter TOPIC [--partitions N] [--config k=v]... [--delete-config k]...')).then(() => 0);
     const topic = oneTopic(positionals, 'alter');
+    const count = positiveInt(values.partitions, '--partitions');
     const configEntries: { name: string; value: string | null }[] = pairs(values.config, '--config').map(([name, value]) => ({ name, value }));
     for (const name of values['delete-config'] ?? []) configEntries.push({ name, value: null });
-    if (configEntries.length === 0) throw new UsageError('trib topics alter needs --config or --delete-config');
-    await withAdmin(values['data-dir'], io, (admin) =>
-      admin.alterConfigs({ validateOnly: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configEntries }] }),
-    );
+    if (configEntries.length === 0 && count === undefined) throw new UsageError('trib topics alter needs --partitions, --config or --delete-config');
+    await withAdmin(values['data-dir'], io, async (admin) => {
+      // The count is checked before anything changes, and configs are validated whole: a bad
+      // argument leaves the topic as it was.
+      if (count !== undefined) await admin.createPartitions({ validateOnly: true, topicPartitions: [{ topic, count }] });
+      if (configEntries.length > 0) {
+        await admin.alterConfigs({ validateOnly: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configEntries }] });
+      }
+      if (count !== undefined) await admin.createPartitions({ topicPartitions: [{ topic, count }] });
+    });
     await write(io.stdout, `Altered topic ${topic}\n`);
     return 0;
   },

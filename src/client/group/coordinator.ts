@@ -155,6 +155,22 @@ export class GroupCoordinator {
     return promise;
   }
 
+  /**
+   * A topic's partition count changed: every group with a member subscribed to it rebalances, as
+   * Kafka's consumers rejoin when their metadata shows new partitions.
+   */
+  partitionsChanged(topic: string): void {
+    for (const group of this.#groups.values()) {
+      if (group.state !== 'Stable' && group.state !== 'CompletingRebalance') continue;
+      for (const m of group.members.values()) {
+        if (m.topics.includes(topic)) {
+          this.#prepareRebalance(group);
+          break;
+        }
+      }
+    }
+  }
+
   #supportedByAll(group: Group, protocol: string, except: string): boolean {
     for (const m of group.members.values()) if (m.memberId !== except && !m.protocols.includes(protocol)) return false;
     return true;
