@@ -18,6 +18,21 @@ describe('fast paths of the built-in serdes', () => {
     expect(fastSerde(Serdes.String()).deserialize('t', bytes)).toBe(v);
   });
 
+  it.each(['word', 'héllo', 'a\uD800b', '\uDC00'])('should read its own bytes back as Serdes.String reads them, for %j', (v) => {
+    const fast = fastSerde(Serdes.String());
+    const bytes = fast.serialize('t', v)!;
+    expect(fast.deserialize('t', bytes)).toBe(Serdes.String().deserialize('t', bytes));
+    expect(fast.deserialize('t', Buffer.from(bytes))).toBe(Serdes.String().deserialize('t', bytes));
+  });
+
+  it('should read a key and a value that are the same bytes as the same string', () => {
+    const fast = fastSerde(Serdes.String());
+    const bytes = fast.serialize('t', 'same')!;
+    expect(fast.serialize('t', 'same')).toBe(bytes);
+    expect([fast.deserialize('t', bytes), fast.deserialize('t', bytes)]).toEqual(['same', 'same']);
+    expect(fast.deserialize('t', fast.serialize('t', 'other')!)).toBe('other');
+  });
+
   it('should leave other serdes alone', () => {
     const json = Serdes.Json();
     expect(fastSerde(json)).toBe(json);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/clock.ts';
 import { openLog } from '../../src/log/index.ts';
-import { KafkaStreams, type StreamsState } from '../../src/streams/index.ts';
-import { latest, until, wordCount } from './helpers.ts';
+import { KafkaStreams, type StreamsState, StreamsBuilder } from '../../src/streams/index.ts';
+import { L, latest, S, until, wordCount } from './helpers.ts';
 
 const enc = new TextEncoder();
 
@@ -20,6 +21,68 @@ describe('KafkaStreams on the embedded log', () => {
     expect(highWatermark).toBe(80);
     expect(logStartOffset).toBe(highWatermark);
     expect(streams.store<string, number>('counts-store').get('a')).toBe(20);
+    await streams.close();
+  });
+
+  it('should purge repartition topics when idle and every repartitionPurgeIntervalMs, not after every commit', async () => {
+    for (const repartitionPurgeIntervalMs of [30_000, 0]) {
+      const clock = new ManualClock(0);
+      const log = await openLog({ storage: 'memory', maintenanceIntervalMs: 0, clock });
+      await log.createTopic({ topic: 'lines' });
+      await log.createTopic({ topic: 'word-counts', configs: { 'cleanup.policy': 'compact' } });
+      await log.append('lines', 0, Array.from({ length: 1000 }, (_, i) => ({ key: null, value: enc.encode(`w${i % 50} a b c d`) })));
+      const calls = { write: 0, deleteRecords: 0 };
+      const counted = new Proxy(log, {
+        get(target, name) {
+          const v = Reflect.get(target, name);
+          if (typeof v !== 'function') return v;
+          return (...args: unknown[]) => {
+            if (name === 'write' || name === 'deleteRecords') calls[name]++;
+            return v.apply(target, args);
+          };
+        },
+      });
+      const streams = new KafkaStreams(wordCount().build(), { applicationId: 'p', log: counted, clock, maxUncommittedRecords: 100, repartitionPurgeIntervalMs });
+      await streams.start();
+      await streams.waitForIdle();
+      const { logStartOffset, highWatermark } = log.offsets('p-counts-store-repartition', 0);
+      expect(logStartOffset).toBe(highWatermark);
+      // The clock stands still: 30 s never pass, and only running out of work (at the end) purges.
+      expect(calls.write).toBeGreaterThan(40);
+      if (repartitionPurgeIntervalMs > 0) expect(calls.deleteRecords).toBeLessThan(5);
+      else expect(calls.deleteRecords).toBeGreaterThan(calls.write / 2);
+      await streams.close();
+      await log.close();
+    }
+  });
+
+  it('should process what a commit handed over before its upstream task makes more', async () => {
+    const log = await openLog({ storage: 'memory', maintenanceIntervalMs: 0 });
+    await log.createTopic({ topic: 'lines' });
+    await log.append('lines', 0, Array.from({ length: 500 }, (_, i) => ({ key: null, value: enc.encode(`w${i % 7} a b c d e f g h i`) })));
+    let linesSeen = 0;
+    let linesSeenFirst: number | undefined;
+    const builder = new StreamsBuilder();
+    builder
+      .stream('lines', { keySerde: S, valueSerde: S })
+      .peek(() => linesSeen++)
+      .flatMapValues((line) => line.split(' '))
+      .groupBy((_key, word) => word, { keySerde: S, valueSerde: S })
+      .aggregate(
+        () => 0,
+        (_word, _value, n) => {
+          linesSeenFirst ??= linesSeen;
+          return n + 1;
+        },
+        { materialized: { storeName: 'counts', valueSerde: L } },
+      );
+    const streams = new KafkaStreams(builder.build(), { applicationId: 'handover', log, maxUncommittedRecords: 100 });
+    await streams.start();
+    await streams.waitForIdle();
+    // All 500 lines came in one read: the repartitioned records of the first commits are processed
+    // long before the upstream task is through them.
+    expect(linesSeen).toBe(500);
+    expect(linesSeenFirst).toBeLessThan(50);
     await streams.close();
   });
 

@@ -122,4 +122,25 @@ describe('caching and change-logging layers', () => {
     expect(changelog.length).toBeLessThan(20);
     for (let i = 0; i < 20; i++) expect(store.get(`key-${i}`)).toBe(i);
   });
+
+  it('should cache a key again after it was evicted or flushed, and forward its writes once', () => {
+    const { store } = build(Stores.inMemoryKeyValueStore('c'), { caching: true, logging: true, budget: 400 });
+    const flushed: unknown[] = [];
+    store.setFlushListener((key, newValue, oldValue) => flushed.push({ key, newValue, oldValue }));
+    store.put('a', 1);
+    for (let i = 0; i < 20; i++) store.put(`key-${i}`, i);
+    expect(flushed).toContainEqual({ key: 'a', newValue: 1, oldValue: null });
+    store.put('a', 2);
+    store.put('a', 3);
+    expect(store.get('a')).toBe(3);
+    store.inner.flush();
+    store.put('a', 4);
+    expect(store.get('a')).toBe(4);
+    store.inner.flush();
+    expect(flushed.filter((f) => (f as { key: string }).key === 'a')).toEqual([
+      { key: 'a', newValue: 1, oldValue: null },
+      { key: 'a', newValue: 3, oldValue: 1 },
+      { key: 'a', newValue: 4, oldValue: 3 },
+    ]);
+  });
 });

@@ -15,21 +15,47 @@ export function fastSerde<T>(serde: Serde<T>): Serde<T> {
 }
 
 const memo = new Map<string, Uint8Array>();
+/**
+ * The same pairs the other way round, by the identity of the bytes: records a commit hands over to
+ * a local task (a repartition topic's) carry the very bytes this serde made, and deserialize to
+ * the string they came from without decoding it again.
+ */
+const strings = new Map<Uint8Array, string>();
 const MEMO_MAX = 50_000;
+/** The last pair each way: a record's key and value are often the same string (grouped by value). */
+let lastSerialized: string | undefined;
+let lastSerializedBytes: Uint8Array | undefined;
+let lastDeserializedBytes: Uint8Array | undefined;
+let lastDeserialized: string | undefined;
 
 const fastString: Serde<string> = {
   serialize(topic, value) {
+    if (value === lastSerialized && lastSerializedBytes !== undefined) return lastSerializedBytes;
     if (typeof value !== 'string' || value.length > 64) return Serdes.String().serialize(topic, value);
     let bytes = memo.get(value);
     if (bytes === undefined) {
       bytes = Serdes.String().serialize(topic, value)!;
-      if (memo.size >= MEMO_MAX) memo.clear();
+      if (memo.size >= MEMO_MAX) {
+        memo.clear();
+        strings.clear();
+      }
       memo.set(value, bytes);
+      // Not a string with a lone surrogate: its bytes decode to U+FFFD, not back to it.
+      if (Serdes.String().deserialize(topic, bytes) === value) strings.set(bytes, value);
     }
+    lastSerialized = value;
+    lastSerializedBytes = bytes;
     return bytes;
   },
   deserialize(topic, data) {
     if (data === null) return null;
+    if (data === lastDeserializedBytes) return lastDeserialized!;
+    const known = strings.get(data);
+    if (known !== undefined) {
+      lastDeserializedBytes = data;
+      lastDeserialized = known;
+      return known;
+    }
     if (data.length <= 24) {
       let out = '';
       for (let i = 0; i < data.length; i++) {

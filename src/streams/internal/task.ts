@@ -60,6 +60,8 @@ interface RuntimeNode {
 }
 
 let roundRobin = 0;
+/** What records without headers carry: one shared empty list rather than a new one per record. */
+const NO_HEADERS: readonly LogHeader[] = Object.freeze([]);
 
 /**
  * One task: one sub-topology's nodes and stores for one input partition. Records go through it
@@ -99,7 +101,7 @@ export class StreamTask {
           partition,
           ...(env.stateDir !== undefined ? { stateDir: env.stateDir } : {}),
           cacheBudget: env.cacheBudget,
-          changelog: (topic, key, value, ts) => env.send(topic, partition, key, value, ts, []),
+          changelog: (topic, key, value, ts) => env.send(topic, partition, key, value, ts, NO_HEADERS),
           timestamp: () => this.#timestamp,
           ...(env.defaultKeySerde !== undefined ? { defaultKeySerde: env.defaultKeySerde } : {}),
           ...(env.defaultValueSerde !== undefined ? { defaultValueSerde: env.defaultValueSerde } : {}),
@@ -146,9 +148,9 @@ export class StreamTask {
     let key: unknown;
     let value: unknown;
     try {
-      const [keySerde, valueSerde] = (source.serdes ??= this.#serdesOf(def));
-      key = record.key === null ? null : keySerde.deserialize(topic, record.key);
-      value = record.value === null ? null : valueSerde.deserialize(topic, record.value);
+      const serdes = (source.serdes ??= this.#serdesOf(def));
+      key = record.key === null ? null : serdes[0].deserialize(topic, record.key);
+      value = record.value === null ? null : serdes[1].deserialize(topic, record.value);
     } catch (error) {
       if (error instanceof TopologyError) throw error;
       const verdict = this.#env.onDeserializationError({ topic, partition: this.partition, offset, error });
@@ -171,7 +173,7 @@ export class StreamTask {
     this.#metaTopic = topic;
     this.#metaOffset = offset;
     if (timestamp > this.#streamTime) this.#streamTime = timestamp;
-    source.process({ key, value, timestamp, headers: record.headers ?? [] });
+    source.process({ key, value, timestamp, headers: record.headers ?? NO_HEADERS });
     this.#metaTopic = undefined;
     this.#punctuate('STREAM_TIME', this.#streamTime);
   }
@@ -257,7 +259,7 @@ export class StreamTask {
         children,
         byName,
         process: (record) => {
-          for (const child of children) child.process(record);
+          for (let i = 0; i < children.length; i++) this.#deliver(children[i]!, record);
         },
       };
       return node;
@@ -268,12 +270,24 @@ export class StreamTask {
       children,
       byName,
       processor,
-      process: (record) => {
-        this.#timestamp = record.timestamp;
-        processor.process(record);
-      },
+      process: (record) => this.#deliver(node, record),
     };
     return node;
+  }
+
+  /**
+   * Hands a record to a node: to a processor's `process` directly, the record's time becoming the
+   * task's (what stores stamp their writes with). One call less per hop than going through the
+   * node, which showed in WordCount's per-word cost.
+   */
+  #deliver(node: RuntimeNode, record: StreamRecord<unknown, unknown>): void {
+    const processor = node.processor;
+    if (processor === undefined) {
+      node.process(record);
+      return;
+    }
+    this.#timestamp = record.timestamp;
+    processor.process(record);
   }
 
   #sink(def: SinkNode): (record: StreamRecord<unknown, unknown>) => void {
@@ -293,7 +307,7 @@ export class StreamTask {
       if (!(partition >= 0 && partition < n)) {
         throw new TributaryError('UNKNOWN_TOPIC_OR_PARTITION', `partitioner of ${def.name} chose partition ${partition} of ${topic}, which has ${n}`, { topic, partition });
       }
-      env.send(topic, partition, key, value, record.timestamp, record.headers ?? []);
+      env.send(topic, partition, key, value, record.timestamp, record.headers ?? NO_HEADERS);
     };
   }
 
@@ -305,12 +319,13 @@ export class StreamTask {
       taskId: this.id,
       forward(record, childName) {
         if (childName === undefined) {
-          for (const child of node.children) child.process(record);
+          const children = node.children;
+          for (let i = 0; i < children.length; i++) task.#deliver(children[i]!, record);
           return;
         }
         const child = node.byName.get(childName);
         if (child === undefined) throw new TopologyError(`${def.name} has no child named ${childName}`);
-        child.process(record);
+        task.#deliver(child, record);
       },
       getStateStore<S>(name: string): S {
         const local = task.stores.get(name);

@@ -5,6 +5,8 @@
 export class Bytes {
   readonly bytes: Uint8Array;
   #id: string | undefined;
+  /** @internal The entry a caching store holds for this key, so a hot key finds it without a lookup. */
+  cached: object | undefined = undefined;
 
   constructor(bytes: Uint8Array, id?: string) {
     this.bytes = bytes;
