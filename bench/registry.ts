@@ -81,11 +81,14 @@ const jsonSchema = JSON.stringify({
 
 const reading = { id: 123456, sensor: 'greenhouse-7', value: 21.5, ok: true };
 
+/** `BENCH_REGISTRY_ONLY=serde` or `=rest` runs one part. */
+const only = process.env.BENCH_REGISTRY_ONLY;
+
 /** Runs the registry benchmarks; answers every figure by name. */
 export async function run(): Promise<Record<string, number>> {
   const figures: Record<string, number> = {};
-  Object.assign(figures, await serdeFigures());
-  Object.assign(figures, await restFigures());
+  if (only === undefined || only === 'serde') Object.assign(figures, await serdeFigures());
+  if (only === undefined || only === 'rest') Object.assign(figures, await restFigures());
   return figures;
 }
 

@@ -19,10 +19,19 @@
  */
 import avsc from 'avsc';
 import { parsingCanonicalForm } from './avro-canonical.ts';
+import { avroDecoder, avroEncoder, explain } from './avro-codec.ts';
 import { avroCompatibility } from './avro-compatibility.ts';
-import { type AvroType, view } from './avro-model.ts';
-import { asBuffer, invalidSchema, messageOf, undecodable, validationFailed } from './errors.ts';
-import type { CompatibilityIssue, DeserializeOptions, FormatPlugin, ParsedSchema, ResolvedReference } from './types.ts';
+import { view } from './avro-model.ts';
+import { invalidSchema, messageOf, undecodable } from './errors.ts';
+import type {
+  CompatibilityIssue,
+  DeserializeOptions,
+  FormatPlugin,
+  FramedDecoder,
+  FramedEncoder,
+  ParsedSchema,
+  ResolvedReference,
+} from './types.ts';
 
 /** A parsed Avro schema: the compiled avsc type is kept for every encode and decode. */
 export interface AvroParsedSchema extends ParsedSchema {
@@ -37,9 +46,6 @@ const NAMED = new Set(['record', 'error', 'enum', 'fixed']);
 const resolvers = new WeakMap<AvroParsedSchema, WeakMap<AvroParsedSchema, avsc.Resolver>>();
 
 /** The Avro plugin. */
-/** Where framed values are encoded before their exact-size copy; encoding is synchronous. */
-let scratch = Buffer.allocUnsafe(64 * 1024);
-
 export const avroFormat: FormatPlugin<AvroParsedSchema> = {
   schemaType: 'AVRO',
 
@@ -70,43 +76,18 @@ export const avroFormat: FormatPlugin<AvroParsedSchema> = {
     }
   },
 
-  serializeFramed(schema: AvroParsedSchema, value: unknown, header: Uint8Array): Uint8Array {
-    try {
-      scratch.set(header, 0);
-      let end = schema.type.encode(value, scratch, header.length);
-      if (end < 0) {
-        // avsc answers a too-small buffer with minus the bytes missing.
-        scratch = Buffer.allocUnsafe(2 * (scratch.length - end));
-        scratch.set(header, 0);
-        end = schema.type.encode(value, scratch, header.length);
-      }
-      const out = Buffer.allocUnsafe(end);
-      // Buffer#copy's argument checks cost more than a small record's bytes.
-      if (end <= 128) for (let i = 0; i < end; i++) out[i] = scratch[i]!;
-      else out.set(scratch.subarray(0, end));
-      return out;
-    } catch (err) {
-      throw explain(schema.type, value, err);
-    }
+  framedEncoder(schema: AvroParsedSchema, header: Uint8Array): FramedEncoder {
+    return avroEncoder(schema.type, header);
   },
 
   deserialize(writer: AvroParsedSchema, data: Uint8Array, options: DeserializeOptions<AvroParsedSchema> = {}): unknown {
-    return avroFormat.deserializeAt!(writer, data, 0, options);
+    return avroFormat.framedDecoder!(writer, options).decode(data, 0);
   },
 
-  deserializeAt(writer: AvroParsedSchema, data: Uint8Array, offset: number, options: DeserializeOptions<AvroParsedSchema> = {}): unknown {
+  framedDecoder(writer: AvroParsedSchema, options: DeserializeOptions<AvroParsedSchema> = {}): FramedDecoder {
     const reader = options.reader;
-    const resolver = reader === undefined || reader === writer ? undefined : resolverFor(writer, reader);
-    const target = resolver === undefined ? writer.type : reader!.type;
-    let decoded: { value: unknown; offset: number };
-    try {
-      decoded = target.decode(asBuffer(data), offset, resolver);
-    } catch (err) {
-      throw undecodable('AVRO', `Cannot decode Avro data: ${messageOf(err)}`, err);
-    }
-    if (decoded.offset < 0) throw undecodable('AVRO', 'Cannot decode Avro data: truncated buffer');
-    if (decoded.offset !== data.length) throw undecodable('AVRO', 'Cannot decode Avro data: trailing data');
-    return decoded.value;
+    if (reader === undefined || reader === writer) return avroDecoder(writer.type, undefined);
+    return avroDecoder(reader.type, resolverFor(writer, reader));
   },
 
   recordName(schema: AvroParsedSchema): string | undefined {
@@ -163,39 +144,4 @@ function resolverFor(writer: AvroParsedSchema, reader: AvroParsedSchema): avsc.R
     byReader.set(reader, resolver);
   }
   return resolver;
-}
-
-function explain(type: avsc.Type, value: unknown, err: unknown) {
-  let failure: { path: string; rule: string; value: unknown } | undefined;
-  type.isValid(value, {
-    errorHook(path: string[], val: unknown, at: avsc.Type) {
-      failure ??= { path: `/${path.join('/')}`, rule: describeType(view(at)), value: val };
-    },
-  });
-  if (failure === undefined) {
-    return validationFailed('AVRO', '/', 'encode', messageOf(err), err);
-  }
-  return validationFailed(
-    'AVRO',
-    failure.path,
-    failure.rule,
-    `${preview(failure.value)} is not a valid ${failure.rule}`,
-    err,
-  );
-}
-
-function describeType(type: AvroType): string {
-  if (type.name !== undefined) return `${type.typeName} ${type.name}`;
-  return type.typeName.startsWith('union:') ? 'union' : type.typeName;
-}
-
-function preview(value: unknown): string {
-  if (value === undefined) return 'undefined';
-  if (typeof value === 'bigint') return `${value}n`;
-  try {
-    const text = JSON.stringify(value) ?? String(value);
-    return text.length > 60 ? `${text.slice(0, 57)}...` : text;
-  } catch {
-    return Object.prototype.toString.call(value);
-  }
 }

@@ -37,8 +37,3 @@ export function undecodable(schemaType: SchemaType, message: string, cause?: unk
 export function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
-
-/** A view of bytes as a Buffer without copying (avsc and Buffer#toString need one). */
-export function asBuffer(data: Uint8Array): Buffer {
-  return Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-}

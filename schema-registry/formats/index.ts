@@ -19,6 +19,8 @@ export type {
   CompatibilityIssue,
   DeserializeOptions,
   FormatPlugin,
+  FramedDecoder,
+  FramedEncoder,
   ParsedSchema,
   ResolvedReference,
   SchemaReference,

@@ -16,15 +16,17 @@
  * const schema = jsonFormat.parse('{"type":"object","properties":{"age":{"type":"integer","minimum":0}}}');
  * jsonFormat.serialize(schema, { age: -1 }); // throws SCHEMA_VALIDATION_FAILED at /age (rule: minimum)
  */
+import { Buffer } from 'node:buffer';
 import { Ajv, type AnySchema, type ErrorObject, type ValidateFunction } from 'ajv';
 import { Ajv2019 } from 'ajv/dist/2019.js';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import draft06 from 'ajv/dist/refs/json-schema-draft-06.json' with { type: 'json' };
 import addFormatsModule from 'ajv-formats';
-import { asBuffer, invalidSchema, messageOf, undecodable, validationFailed } from './errors.ts';
+import { asBuffer } from './bytes.ts';
+import { invalidSchema, messageOf, undecodable, validationFailed } from './errors.ts';
 import { jsonCompatibility } from './json-compatibility.ts';
 import { DEFAULT_BASE, isObject, type Json, type Located, resolveUri, SchemaIndex } from './json-index.ts';
-import type { CompatibilityIssue, FormatPlugin, ParsedSchema, ResolvedReference } from './types.ts';
+import type { CompatibilityIssue, FormatPlugin, FramedDecoder, FramedEncoder, ParsedSchema, ResolvedReference } from './types.ts';
 
 /** The JSON Schema dialects the plugin compiles. */
 export type JsonDialect = 'draft-06' | 'draft-07' | '2019-09' | '2020-12';
@@ -89,36 +91,19 @@ export const jsonFormat: FormatPlugin<JsonParsedSchema> = {
   },
 
   serialize(schema: JsonParsedSchema, value: unknown): Uint8Array {
-    if (!schema.validate(value)) throw explain(schema.validate.errors ?? []);
-    const text = JSON.stringify(value);
-    if (text === undefined) {
-      throw validationFailed('JSON', '', 'json', `${typeof value} is not a JSON value`);
-    }
-    return Buffer.from(text, 'utf8');
+    return Buffer.from(validText(schema.validate, value), 'utf8');
   },
 
-  serializeFramed(schema: JsonParsedSchema, value: unknown, header: Uint8Array): Uint8Array {
-    if (!schema.validate(value)) throw explain(schema.validate.errors ?? []);
-    const text = JSON.stringify(value);
-    if (text === undefined) {
-      throw validationFailed('JSON', '', 'json', `${typeof value} is not a JSON value`);
-    }
-    const out = Buffer.allocUnsafe(header.length + Buffer.byteLength(text, 'utf8'));
-    out.set(header, 0);
-    out.write(text, header.length, 'utf8');
-    return out;
+  framedEncoder(schema: JsonParsedSchema, header: Uint8Array): FramedEncoder {
+    return new JsonEncoder(schema.validate, header);
   },
 
-  deserialize(writer: JsonParsedSchema, data: Uint8Array): unknown {
-    return jsonFormat.deserializeAt!(writer, data, 0);
+  deserialize(_writer: JsonParsedSchema, data: Uint8Array): unknown {
+    return decodeAt(data, 0);
   },
 
-  deserializeAt(_writer: JsonParsedSchema, data: Uint8Array, offset: number): unknown {
-    try {
-      return JSON.parse(asBuffer(data).toString('utf8', offset));
-    } catch (err) {
-      throw undecodable('JSON', `Cannot decode JSON data: ${messageOf(err)}`, err);
-    }
+  framedDecoder(): FramedDecoder {
+    return jsonDecoder;
   },
 
   recordName(schema: JsonParsedSchema): string | undefined {
@@ -129,6 +114,73 @@ export const jsonFormat: FormatPlugin<JsonParsedSchema> = {
     return schema.schema;
   },
 };
+
+/** The JSON text of a value that `validate` accepts; throws SCHEMA_VALIDATION_FAILED otherwise. */
+function validText(validate: ValidateFunction, value: unknown): string {
+  if (!validate(value)) throw explain(validate.errors ?? []);
+  const text = JSON.stringify(value);
+  if (text === undefined) {
+    throw validationFailed('JSON', '', 'json', `${typeof value} is not a JSON value`);
+  }
+  return text;
+}
+
+/**
+ * Node's `Buffer#latin1Write`, `#utf8Write` and `#utf8Slice` are undocumented: they are what
+ * `Buffer#write` and `#toString` call once their arguments are checked, and those checks cost more
+ * than a small record's text (avsc and protobufjs use them the same way). Without them: `write` and
+ * `toString`.
+ */
+interface NodeStringBuffer extends Buffer {
+  latin1Write(text: string, offset: number, length: number): number;
+  utf8Write(text: string, offset: number, length: number): number;
+  utf8Slice(start: number, end: number): string;
+}
+
+const STRING_METHODS =
+  typeof (Buffer.prototype as Partial<NodeStringBuffer>).latin1Write === 'function' &&
+  typeof (Buffer.prototype as Partial<NodeStringBuffer>).utf8Write === 'function' &&
+  typeof (Buffer.prototype as Partial<NodeStringBuffer>).utf8Slice === 'function';
+
+/** Validates, then writes the header and the UTF-8 JSON text into one buffer of the exact size. */
+class JsonEncoder implements FramedEncoder {
+  constructor(
+    private readonly validate: ValidateFunction,
+    private readonly header: Uint8Array,
+  ) {}
+
+  encode(value: unknown): Uint8Array {
+    const text = validText(this.validate, value);
+    const header = this.header;
+    const start = header.length;
+    const length = Buffer.byteLength(text, 'utf8');
+    const out = Buffer.allocUnsafe(start + length);
+    for (let i = 0; i < start; i++) out[i] = header[i]!;
+    if (!STRING_METHODS) out.write(text, start, length, 'utf8');
+    // As many bytes as UTF-16 units: ASCII only, where Latin-1 and UTF-8 agree and Latin-1 is a copy.
+    else if (length === text.length) (out as NodeStringBuffer).latin1Write(text, start, length);
+    else (out as NodeStringBuffer).utf8Write(text, start, length);
+    return out;
+  }
+}
+
+/** JSON text needs no schema to be read: one decoder serves every writer. */
+class JsonDecoder implements FramedDecoder {
+  decode(data: Uint8Array, offset: number): unknown {
+    return decodeAt(data, offset);
+  }
+}
+
+const jsonDecoder = new JsonDecoder();
+
+function decodeAt(data: Uint8Array, offset: number): unknown {
+  const buf = asBuffer(data);
+  try {
+    return JSON.parse(STRING_METHODS ? (buf as NodeStringBuffer).utf8Slice(offset, buf.length) : buf.toString('utf8', offset));
+  } catch (err) {
+    throw undecodable('JSON', `Cannot decode JSON data: ${messageOf(err)}`, err);
+  }
+}
 
 function parseJson(text: string, what: string): Json {
   try {

@@ -22,12 +22,22 @@
  * const bytes = protobufFormat.serialize(schema, { s: 'x' }, { messageIndexes: [0, 0] });
  */
 import protobuf from 'protobufjs';
+import { asBuffer, copyOut } from './bytes.ts';
 import { invalidSchema, messageOf, undecodable, validationFailed } from './errors.ts';
 import { protobufCompatibility } from './protobuf-compatibility.ts';
 import { looksSerialized, toSerialized } from './protobuf-descriptor.ts';
 import { loadLibrary, type ProtoLibrary } from './protobuf-model.ts';
 import { renderFile } from './protobuf-render.ts';
-import type { CompatibilityIssue, DeserializeOptions, FormatPlugin, ParsedSchema, ResolvedReference, SerializeOptions } from './types.ts';
+import type {
+  CompatibilityIssue,
+  DeserializeOptions,
+  FormatPlugin,
+  FramedDecoder,
+  FramedEncoder,
+  ParsedSchema,
+  ResolvedReference,
+  SerializeOptions,
+} from './types.ts';
 
 /** A parsed Protobuf schema: the resolved files and the message types by index path are kept. */
 export interface ProtobufParsedSchema extends ParsedSchema {
@@ -70,32 +80,20 @@ export const protobufFormat: FormatPlugin<ProtobufParsedSchema> = {
 
   serialize(schema: ProtobufParsedSchema, value: unknown, options: SerializeOptions = {}): Uint8Array {
     const type = messageType(schema, options.messageIndexes);
-    if (typeof value !== 'object' || value === null) {
-      throw validationFailed('PROTOBUF', '', 'message', `${type.name} expects an object, got ${value === null ? 'null' : typeof value}`);
-    }
-    const problem = type.verify(value as Record<string, unknown>);
-    if (problem !== null) {
-      const colon = problem.indexOf(':');
-      const path = colon < 0 ? '' : `/${problem.slice(0, colon).replace(/\./g, '/').replace(/\[(\w+)\]/g, '/$1')}`;
-      const rule = colon < 0 ? problem : problem.slice(colon + 1).trim();
-      throw validationFailed('PROTOBUF', path, rule, `${type.name}: ${problem}`);
-    }
+    verify(type, value);
     return type.encode(value as Record<string, unknown>).finish();
   },
 
-  deserialize(writer: ProtobufParsedSchema, data: Uint8Array, options: DeserializeOptions<ProtobufParsedSchema> = {}): unknown {
-    return protobufFormat.deserializeAt!(writer, data, 0, options);
+  framedEncoder(schema: ProtobufParsedSchema, header: Uint8Array, options: SerializeOptions = {}): FramedEncoder {
+    return new ProtobufEncoder(messageType(schema, options.messageIndexes), header);
   },
 
-  deserializeAt(writer: ProtobufParsedSchema, data: Uint8Array, offset: number, options: DeserializeOptions<ProtobufParsedSchema> = {}): unknown {
-    const type = messageType(writer, options.messageIndexes);
-    try {
-      const reader = protobuf.Reader.create(data);
-      reader.pos = offset;
-      return type.decode(reader);
-    } catch (err) {
-      throw undecodable('PROTOBUF', `Cannot decode ${type.name}: ${messageOf(err)}`, err);
-    }
+  deserialize(writer: ProtobufParsedSchema, data: Uint8Array, options: DeserializeOptions<ProtobufParsedSchema> = {}): unknown {
+    return decodeAt(messageType(writer, options.messageIndexes), data, 0);
+  },
+
+  framedDecoder(writer: ProtobufParsedSchema, options: DeserializeOptions<ProtobufParsedSchema> = {}): FramedDecoder {
+    return new ProtobufDecoder(messageType(writer, options.messageIndexes));
   },
 
   messageIndexes(schema: ProtobufParsedSchema, messageName?: string): number[] {
@@ -131,6 +129,93 @@ export const protobufFormat: FormatPlugin<ProtobufParsedSchema> = {
     return schema.messages[0]?.fullName.replace(/^\./, '');
   },
 };
+
+/** A writer whose buffer grew past this is dropped after use rather than kept at that size. */
+const MAX_KEPT_WRITER = 64 * 1024;
+
+/**
+ * One protobufjs Writer per encoder, the header written into its buffer once: each value is encoded
+ * after the header (`Writer#pos` is its documented write cursor), then header and payload are copied
+ * out of `Writer#buf` in one buffer. `encode(value).finish()` would make a Writer and its buffer per
+ * value, and `finish` copies through a subarray view.
+ */
+class ProtobufEncoder implements FramedEncoder {
+  private writer: protobuf.Writer;
+
+  constructor(
+    private readonly type: protobuf.Type,
+    private readonly header: Uint8Array,
+  ) {
+    this.writer = headed(header);
+  }
+
+  encode(value: unknown): Uint8Array {
+    verify(this.type, value);
+    const writer = this.writer;
+    writer.pos = this.header.length;
+    try {
+      this.type.encode(value as Record<string, unknown>, writer);
+    } catch (err) {
+      throw this.failed(err);
+    }
+    // Read back after encoding: the writer replaces its buffer when it grows.
+    if (writer.buf.length > MAX_KEPT_WRITER) return this.copyAndShrink();
+    return copyOut(writer.buf, writer.pos);
+  }
+
+  /** A failed encode may leave forked states behind: the next value starts from a fresh writer. */
+  private failed(err: unknown): unknown {
+    this.writer = headed(this.header);
+    return err;
+  }
+
+  private copyAndShrink(): Uint8Array {
+    const out = copyOut(this.writer.buf, this.writer.pos);
+    this.writer = headed(this.header);
+    return out;
+  }
+}
+
+function headed(header: Uint8Array): protobuf.Writer {
+  return protobuf.Writer.create().raw(header);
+}
+
+class ProtobufDecoder implements FramedDecoder {
+  constructor(private readonly type: protobuf.Type) {}
+
+  decode(data: Uint8Array, offset: number): unknown {
+    return decodeAt(this.type, data, offset);
+  }
+}
+
+function decodeAt(type: protobuf.Type, data: Uint8Array, offset: number): unknown {
+  // A BufferReader, as Reader.create makes for a Buffer, without its Buffer.isBuffer walk.
+  const reader = new protobuf.BufferReader(asBuffer(data));
+  reader.pos = offset;
+  try {
+    return type.decode(reader);
+  } catch (err) {
+    throw unreadable(type, err);
+  }
+}
+
+function unreadable(type: protobuf.Type, err: unknown) {
+  return undecodable('PROTOBUF', `Cannot decode ${type.name}: ${messageOf(err)}`, err);
+}
+
+/** Throws SCHEMA_VALIDATION_FAILED unless `value` is a valid message of `type`. */
+function verify(type: protobuf.Type, value: unknown): void {
+  if (typeof value !== 'object' || value === null) {
+    throw validationFailed('PROTOBUF', '', 'message', `${type.name} expects an object, got ${value === null ? 'null' : typeof value}`);
+  }
+  const problem = type.verify(value as Record<string, unknown>);
+  if (problem !== null) {
+    const colon = problem.indexOf(':');
+    const path = colon < 0 ? '' : `/${problem.slice(0, colon).replace(/\./g, '/').replace(/\[(\w+)\]/g, '/$1')}`;
+    const rule = colon < 0 ? problem : problem.slice(colon + 1).trim();
+    throw validationFailed('PROTOBUF', path, rule, `${type.name}: ${problem}`);
+  }
+}
 
 /** The message type at an index path: top-level message, then nested messages. */
 function messageType(schema: ProtobufParsedSchema, indexes: readonly number[] | undefined): protobuf.Type {

@@ -92,6 +92,31 @@ export interface DeserializeOptions<P extends ParsedSchema = ParsedSchema> {
 }
 
 /**
+ * What {@link FormatPlugin.framedEncoder} answers: one schema's encoder, framing included.
+ *
+ * @example
+ * const header = Uint8Array.of(0, 0, 0, 0, 1); // magic byte, schema id 1
+ * const bytes = avroFormat.framedEncoder!(schema, header).encode({ id: 1 });
+ * avroFormat.framedDecoder!(schema).decode(bytes, header.length); // { id: 1 }
+ */
+export interface FramedEncoder {
+  /**
+   * Validates and encodes `value`: a new buffer holding the header, then the payload. Throws like
+   * {@link FormatPlugin.serialize}.
+   */
+  encode(value: unknown): Uint8Array;
+}
+
+/** What {@link FormatPlugin.framedDecoder} answers: one writer schema's decoder. */
+export interface FramedDecoder {
+  /**
+   * Decodes the payload from `offset` to the end of `data`, without copying it. Throws like
+   * {@link FormatPlugin.deserialize}.
+   */
+  decode(data: Uint8Array, offset: number): unknown;
+}
+
+/**
  * One schema format. Every method is synchronous and throws {@link TributaryError}s only:
  * `INVALID_SCHEMA` for a schema that cannot be parsed or a reference that cannot be resolved,
  * `SCHEMA_VALIDATION_FAILED` for a value that does not match (context: `path`, `rule`),
@@ -119,12 +144,16 @@ export interface FormatPlugin<P extends ParsedSchema = ParsedSchema> {
   /** Decodes a bare payload written with `writer` (Avro: resolved to `options.reader` when given). */
   deserialize(writer: P, data: Uint8Array, options?: DeserializeOptions<P>): unknown;
   /**
-   * Optional fast path of {@link serialize}: `header` (Confluent's framing), then the payload, in
-   * one buffer, so framing costs no second copy.
+   * Optional fast path of {@link serialize} for serdes: an encoder bound to one schema (and message)
+   * whose every output is `header` (Confluent's framing) followed by the payload, in one buffer.
+   * Whatever can be settled once (the message type, scratch space) is settled here, not per value.
    */
-  serializeFramed?(schema: P, value: unknown, header: Uint8Array, options?: SerializeOptions): Uint8Array;
-  /** Optional fast path of {@link deserialize}: the payload starts at `offset` of `data`. */
-  deserializeAt?(writer: P, data: Uint8Array, offset: number, options?: DeserializeOptions<P>): unknown;
+  framedEncoder?(schema: P, header: Uint8Array, options?: SerializeOptions): FramedEncoder;
+  /**
+   * Optional fast path of {@link deserialize} for serdes: a decoder bound to one writer schema (and
+   * reader schema or message), reading payloads in place at an offset of framed bytes.
+   */
+  framedDecoder?(writer: P, options?: DeserializeOptions<P>): FramedDecoder;
   /**
    * Protobuf only: the message indexes of a message by full name (`pkg.Outer.Inner`, or without the
    * package), as Confluent's wire format writes them; the first message of the file is `[0]`.

@@ -19,13 +19,14 @@
  */
 import { type Serde, SerializationError, TributaryError } from '../../src/index.ts';
 import { getFormat } from '../formats/index.ts';
-import type { FormatPlugin, ParsedSchema } from '../formats/types.ts';
+import type { FormatPlugin, FramedDecoder, FramedEncoder, ParsedSchema } from '../formats/types.ts';
 import type { SchemaInput, SchemaType, StoredSchema } from '../model.ts';
 import { resolveReferencesAsync } from '../references.ts';
 import type { SchemaRegistry } from '../registry.ts';
 import { asSchemaSource, type SchemaSource } from '../source.ts';
+import { framedDecoder, framedEncoder } from './framed.ts';
 import { type SubjectNameStrategy, subjectName } from './subject-name.ts';
-import { encodeIndexes, frameEncoded, HEADER_SIZE, peekSchemaId, unframe } from './wire.ts';
+import { commonPayloadOffset, encodeIndexes, frameEncoded, unframe } from './wire.ts';
 
 /** How a registry serde finds its schema. */
 export interface RegistrySerdeOptions {
@@ -53,20 +54,22 @@ export interface RegistrySerdeOptions {
   topics?: readonly string[];
 }
 
-/** The schema written for one subject, with what the hot path needs computed once. */
+/** The schema written for one subject, with its encoder built once. */
 interface Writer {
   subject: string;
   id: number;
-  parsed: ParsedSchema;
-  messageIndexes: number[] | undefined;
-  serializeOptions: { messageIndexes: number[] } | undefined;
-  indexBytes: Uint8Array | undefined;
-  /** Magic byte, id and message indexes: what every value this writer writes starts with. */
-  header: Uint8Array;
+  encoder: FramedEncoder;
 }
 
-/** Options of a Protobuf read of the first message, shared by every read. */
-const FIRST_MESSAGE = Object.freeze({ messageIndexes: [0] });
+/** What reading one schema id takes, built at its first read. */
+interface Reading {
+  id: number;
+  parsed: ParsedSchema;
+  /** Avro: resolves to the local schema when the writer is another one. Protobuf: the first message. */
+  decoder: FramedDecoder;
+  /** Protobuf: the decoders of other messages, by message indexes joined with dots. */
+  byIndexes: Map<string, FramedDecoder> | undefined;
+}
 
 export class RegistrySerde<T = unknown> implements Serde<T> {
   private readonly source: SchemaSource;
@@ -77,15 +80,13 @@ export class RegistrySerde<T = unknown> implements Serde<T> {
   private readonly writersByTopic = new Map<string, Writer>();
   private readonly writersBySubject = new Map<string, Writer>();
   private readonly byId = new Map<number, ParsedSchema>();
+  private readonly readings = new Map<number, Reading>();
   private readonly fetching = new Map<number, Promise<ParsedSchema>>();
   private local: ParsedSchema | undefined;
   /** The last topic written and id read, and what they resolved to: the common case skips a Map. */
   private lastTopic: string | undefined;
   private lastWriter: Writer | undefined;
-  private lastId = -1;
-  private lastParsed: ParsedSchema | undefined;
-  /** Avro: resolve writers to the local schema. Built once. */
-  private readerOptions: { reader: ParsedSchema } | undefined;
+  private lastReading: Reading | undefined;
 
   /** Use {@link registrySerde}: a serde must be initialised before use. */
   constructor(private readonly options: RegistrySerdeOptions) {
@@ -106,7 +107,6 @@ export class RegistrySerde<T = unknown> implements Serde<T> {
         this.source.subjectVersion(subject, version === -1 ? 'latest' : version),
       );
       this.local = this.plugin.parse(input.schema, references);
-      if (this.options.schemaType === 'AVRO') this.readerOptions = { reader: this.local };
     }
     for (const topic of this.options.topics ?? []) await this.prepare(topic);
     return this;
@@ -148,22 +148,10 @@ export class RegistrySerde<T = unknown> implements Serde<T> {
 
   serialize(topic: string, value: T | null): Uint8Array | null {
     if (value === null || value === undefined) return null;
-    let writer = topic === this.lastTopic ? this.lastWriter : undefined;
-    if (writer === undefined) {
-      writer = this.writersByTopic.get(topic);
-      this.lastTopic = topic;
-      this.lastWriter = writer;
-    }
-    if (writer === undefined) {
-      throw new SerializationError(`No schema resolved for topic "${topic}": create the serde with topics: ["${topic}"] or await serde.prepare("${topic}") first`, {
-        topic,
-      });
-    }
+    let writer = this.lastWriter;
+    if (topic !== this.lastTopic || writer === undefined) writer = this.writerFor(topic);
     try {
-      if (this.plugin.serializeFramed !== undefined) {
-        return this.plugin.serializeFramed(writer.parsed, value, writer.header, writer.serializeOptions);
-      }
-      return frameEncoded(writer.id, this.plugin.serialize(writer.parsed, value, writer.serializeOptions), writer.indexBytes);
+      return writer.encoder.encode(value);
     } catch (err) {
       throw withPlace(err, topic, writer);
     }
@@ -171,72 +159,100 @@ export class RegistrySerde<T = unknown> implements Serde<T> {
 
   deserialize(topic: string, data: Uint8Array | null): T | null {
     if (data === null) return null;
-    let schemaId = peekSchemaId(data);
-    let messageIndexes: number[] | undefined;
-    let payload: Uint8Array = data;
-    let offset = HEADER_SIZE;
-    if (schemaId >= 0 && this.isProtobuf && data.length > HEADER_SIZE && data[HEADER_SIZE] === 0) {
-      // The common [0], written as one 0 byte: no need to parse an index array.
-      messageIndexes = FIRST_MESSAGE.messageIndexes;
-      offset = HEADER_SIZE + 1;
-    } else if (schemaId < 0 || this.isProtobuf) {
-      ({ schemaId, messageIndexes, payload } = unframe(data, this.isProtobuf));
-      offset = 0;
+    // The id read last, framed the common way: decoded in place. Anything else takes the general
+    // path, which also refuses bytes that are not framed.
+    const last = this.lastReading;
+    const offset = last === undefined ? -1 : commonPayloadOffset(data, last.id, this.isProtobuf);
+    if (offset < 0) return this.deserializeFrame(topic, data);
+    // Kept small, as serialize is: V8 inlines a call chain up to a budget of bytecode, and what the
+    // serde spends of it the library's own reads and writes cannot.
+    try {
+      return last!.decoder.decode(data, offset) as T;
+    } catch (err) {
+      throw withId(err, topic, last!.id);
     }
-    let writer = schemaId === this.lastId ? this.lastParsed : undefined;
-    if (writer === undefined) {
-      writer = this.byId.get(schemaId) ?? this.fromLocalRegistry(schemaId);
-      this.lastId = schemaId;
-      this.lastParsed = writer;
-    }
-    if (writer === undefined) {
-      throw new SerializationError(
-        `Schema id ${schemaId} is not cached: use deserializeAsync, or prefetch([${schemaId}]) before deserialize`,
-        { topic, schemaId, retriable: true },
-      );
-    }
-    return this.decode(writer, payload, offset, messageIndexes, topic, schemaId);
   }
 
   /** Like `deserialize`, fetching the writer's schema from the registry when it is not cached. */
   async deserializeAsync(topic: string, data: Uint8Array | null): Promise<T | null> {
     if (data === null) return null;
-    const { schemaId, messageIndexes, payload } = unframe(data, this.isProtobuf);
-    const writer = this.byId.get(schemaId) ?? (await this.writerById(schemaId));
-    return this.decode(writer, payload, 0, messageIndexes, topic, schemaId);
+    const { schemaId } = unframe(data, this.isProtobuf);
+    if (!this.byId.has(schemaId)) await this.writerById(schemaId);
+    return this.deserialize(topic, data);
   }
 
-  /** Decodes the payload at `offset` of `data`. */
-  private decode(
-    writer: ParsedSchema,
-    data: Uint8Array,
-    offset: number,
-    messageIndexes: number[] | undefined,
-    topic: string,
-    schemaId: number,
-  ): T {
-    if (writer.schemaType !== this.plugin.schemaType) {
-      throw new SerializationError(`Schema id ${schemaId} is ${writer.schemaType}, this serde reads ${this.plugin.schemaType}`, {
+  private writerFor(topic: string): Writer {
+    const writer = this.writersByTopic.get(topic);
+    if (writer === undefined) {
+      throw new SerializationError(`No schema resolved for topic "${topic}": create the serde with topics: ["${topic}"] or await serde.prepare("${topic}") first`, {
         topic,
-        schemaId,
       });
     }
-    // Only Avro resolves to a reader schema, and only when the writer is another schema.
-    let options: { reader?: ParsedSchema; messageIndexes?: number[] } | undefined;
-    if (messageIndexes !== undefined) {
-      options = messageIndexes.length === 1 && messageIndexes[0] === 0 ? FIRST_MESSAGE : { messageIndexes };
-    } else if (this.readerOptions !== undefined && this.local !== writer) {
-      options = this.readerOptions;
+    this.lastTopic = topic;
+    this.lastWriter = writer;
+    return writer;
+  }
+
+  private deserializeFrame(topic: string, data: Uint8Array): T {
+    const { schemaId, messageIndexes, payload } = unframe(data, this.isProtobuf);
+    let reading = this.readings.get(schemaId);
+    if (reading === undefined) {
+      reading = this.reading(topic, schemaId);
+      this.readings.set(schemaId, reading);
+    }
+    this.lastReading = reading;
+    let decoder = reading.decoder;
+    if (messageIndexes !== undefined && !(messageIndexes.length === 1 && messageIndexes[0] === 0)) {
+      decoder = this.messageDecoder(reading, messageIndexes, topic);
     }
     try {
-      if (this.plugin.deserializeAt !== undefined) return this.plugin.deserializeAt(writer, data, offset, options) as T;
-      return this.plugin.deserialize(writer, offset === 0 ? data : data.subarray(offset), options) as T;
+      return decoder.decode(payload, 0) as T;
     } catch (err) {
-      if (err instanceof TributaryError) {
-        throw new TributaryError(err.code, err.message, { ...err.context, topic, schemaId, cause: err });
-      }
-      throw new SerializationError(`Cannot decode a value of schema ${schemaId}: ${(err as Error).message}`, { topic, schemaId, cause: err });
+      throw withId(err, topic, schemaId);
     }
+  }
+
+  /** The writer's schema of an id and its decoder; throws when the schema is not at hand. */
+  private reading(topic: string, id: number): Reading {
+    const parsed = this.byId.get(id) ?? this.fromLocalRegistry(id);
+    if (parsed === undefined) {
+      throw new SerializationError(`Schema id ${id} is not cached: use deserializeAsync, or prefetch([${id}]) before deserialize`, {
+        topic,
+        schemaId: id,
+        retriable: true,
+      });
+    }
+    if (parsed.schemaType !== this.plugin.schemaType) {
+      throw new SerializationError(`Schema id ${id} is ${parsed.schemaType}, this serde reads ${this.plugin.schemaType}`, {
+        topic,
+        schemaId: id,
+      });
+    }
+    let decoder: FramedDecoder;
+    try {
+      // Only Avro resolves to a reader schema, and only when the writer is another schema.
+      decoder = this.isProtobuf
+        ? framedDecoder(this.plugin, parsed, { messageIndexes: [0] })
+        : framedDecoder(this.plugin, parsed, this.local === undefined || this.local === parsed ? undefined : { reader: this.local });
+    } catch (err) {
+      throw withId(err, topic, id);
+    }
+    return { id, parsed, decoder, byIndexes: undefined };
+  }
+
+  private messageDecoder(reading: Reading, messageIndexes: number[], topic: string): FramedDecoder {
+    const key = messageIndexes.join('.');
+    reading.byIndexes ??= new Map();
+    let decoder = reading.byIndexes.get(key);
+    if (decoder === undefined) {
+      try {
+        decoder = framedDecoder(this.plugin, reading.parsed, { messageIndexes });
+      } catch (err) {
+        throw withId(err, topic, reading.id);
+      }
+      reading.byIndexes.set(key, decoder);
+    }
+    return decoder;
   }
 
   /** An in-process registry answers synchronously. */
@@ -271,16 +287,9 @@ export class RegistrySerde<T = unknown> implements Serde<T> {
       if (!this.byId.has(id)) this.byId.set(id, parsed);
     }
     const messageIndexes = this.isProtobuf ? (this.plugin.messageIndexes?.(parsed, this.options.messageName) ?? [0]) : undefined;
-    const indexBytes = messageIndexes === undefined ? undefined : encodeIndexes(messageIndexes);
-    return {
-      subject,
-      id,
-      parsed,
-      messageIndexes,
-      serializeOptions: messageIndexes === undefined ? undefined : { messageIndexes },
-      indexBytes,
-      header: frameEncoded(id, new Uint8Array(0), indexBytes),
-    };
+    const header = frameEncoded(id, new Uint8Array(0), messageIndexes === undefined ? undefined : encodeIndexes(messageIndexes));
+    const encoder = framedEncoder(this.plugin, parsed, header, messageIndexes === undefined ? undefined : { messageIndexes });
+    return { subject, id, encoder };
   }
 
   private input(): SchemaInput {
@@ -334,4 +343,12 @@ function withPlace(err: unknown, topic: string, writer: Writer): TributaryError 
     schemaId: writer.id,
     cause: err,
   });
+}
+
+/** A decoding failure, with the topic and schema id added to its context. */
+function withId(err: unknown, topic: string, schemaId: number): TributaryError {
+  if (err instanceof TributaryError) {
+    return new TributaryError(err.code, err.message, { ...err.context, topic, schemaId, cause: err });
+  }
+  return new SerializationError(`Cannot decode a value of schema ${schemaId}: ${(err as Error).message}`, { topic, schemaId, cause: err });
 }

@@ -48,6 +48,17 @@ export function peekSchemaId(data: Uint8Array): number {
   return ((data[1]! << 24) | (data[2]! << 16) | (data[3]! << 8) | data[4]!) >>> 0;
 }
 
+/**
+ * Where the payload starts when `data` is framed with `schemaId` and, with message indexes, the
+ * common `[0]` (one 0 byte); -1 for anything else, which {@link unframe} then reads or refuses.
+ */
+export function commonPayloadOffset(data: Uint8Array, schemaId: number, withMessageIndexes: boolean): number {
+  // Literals and few operations: this runs for every value read, and V8 inlines it by its size.
+  if (data[0] !== 0 || data.length < 5 || ((data[1]! << 24) | (data[2]! << 16) | (data[3]! << 8) | data[4]!) >>> 0 !== schemaId) return -1;
+  if (!withMessageIndexes) return 5;
+  return data[5] === 0 ? 6 : -1;
+}
+
 /** Reads the frame of a value; throws `SERIALIZATION_ERROR` for bytes that are not framed. */
 export function unframe(data: Uint8Array, withMessageIndexes: boolean): Frame {
   if (data.length < HEADER_SIZE) {

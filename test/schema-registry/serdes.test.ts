@@ -155,6 +155,64 @@ describe('registry serdes', () => {
     expect(err.context['path']).toBe('/id');
   });
 
+  it('should read each value with its own writer schema when values of two ids interleave', async () => {
+    const v1 = await avroSerde<{ id: number }>({ registry, schema: userV1, topics: ['users'] });
+    const v2 = await avroSerde<{ id: number; email: string }>({ registry, schema: userV2, topics: ['users'] });
+    const old = v1.serialize('users', { id: 1 });
+    const fresh = v2.serialize('users', { id: 2, email: 'b@x' });
+    const read = [old, fresh, fresh, old, fresh].map((bytes) => v2.deserialize('users', bytes));
+    expect(read).toEqual([
+      { id: 1, email: '' },
+      { id: 2, email: 'b@x' },
+      { id: 2, email: 'b@x' },
+      { id: 1, email: '' },
+      { id: 2, email: 'b@x' },
+    ]);
+    expect([old, fresh, old].map((bytes) => v1.deserialize('users', bytes))).toEqual([{ id: 1 }, { id: 2 }, { id: 1 }]);
+  });
+
+  it('should read [0] written in the long form and non-first messages when Protobuf bytes come from other writers', async () => {
+    const order = await protobufSerde<Record<string, unknown>>({ registry, schema: orderProto, topics: ['orders'] });
+    const short = order.serialize('orders', { id: 1, item: 'tea' })!;
+    expect(order.deserialize('orders', short)).toMatchObject({ id: 1, item: 'tea' });
+    // Count 1, index 0 (bytes 2, 0) instead of the single 0 byte.
+    const long = Uint8Array.from([...short.subarray(0, 5), 2, 0, ...short.subarray(6)]);
+    expect(order.deserialize('orders', long)).toMatchObject({ id: 1, item: 'tea' });
+    const line = await protobufSerde({ registry, schema: orderProto, messageName: 'shop.Order.Line', topics: ['lines'] });
+    const lineBytes = line.serialize('lines', { sku: 'b', qty: 3 })!;
+    expect([order.deserialize('orders', lineBytes), order.deserialize('orders', short)]).toMatchObject([{ sku: 'b', qty: 3 }, { id: 1, item: 'tea' }]);
+  });
+
+  it.each([
+    ['AVRO', () => avroSerde({ registry, schema: userV1, topics: ['t'] }), { id: 1 }],
+    ['PROTOBUF', () => protobufSerde({ registry, schema: orderProto, topics: ['t'] }), { id: 1, item: 'tea' }],
+    ['JSON', () => jsonSchemaSerde({ registry, schema: orderJson, topics: ['t'] }), { id: 1, item: 'tea' }],
+  ] as const)('should fail with SERIALIZATION_ERROR naming topic and schema id when %s bytes are spoiled', async (_, make, value) => {
+    const serde = await make();
+    const good = serde.serialize('t', value)!;
+    const id = serde.schemaIdFor('t');
+    for (const first of [false, true]) {
+      // Before any good read (the general path), then after one (the fast path for that id).
+      if (first) expect(serde.deserialize('t', good)).toMatchObject(value);
+      const truncated = caught(() => serde.deserialize('t', good.subarray(0, good.length - 1)));
+      expect(truncated.code).toBe('SERIALIZATION_ERROR');
+      expect(truncated.context).toMatchObject({ topic: 't', schemaId: id });
+      expect(caught(() => serde.deserialize('t', Uint8Array.from([1, ...good.subarray(1)]))).code).toBe('SERIALIZATION_ERROR');
+      expect(caught(() => serde.deserialize('t', good.subarray(0, 3))).code).toBe('SERIALIZATION_ERROR');
+      const unknown = caught(() => serde.deserialize('t', Uint8Array.from([0, 0, 0, 0, 99, ...good.subarray(5)])));
+      expect(unknown.context['schemaId']).toBe(99);
+      expect(unknown.retriable).toBe(true);
+    }
+  });
+
+  it('should refuse a schema id of another format with SERIALIZATION_ERROR', async () => {
+    const avroBytes = (await avroSerde({ registry, schema: userV1, topics: ['users'] })).serialize('users', { id: 1 });
+    const reader = await jsonSchemaSerde({ registry, schema: orderJson, topics: ['orders'] });
+    const err = caught(() => reader.deserialize('users', avroBytes));
+    expect(err.code).toBe('SERIALIZATION_ERROR');
+    expect(err.context['schemaId']).toBe(1);
+  });
+
   it('should fetch unknown ids with deserializeAsync when the registry is remote', async () => {
     const server = await startRegistryServer(registry, { port: 0 });
     try {

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { TributaryError } from '../../src/index.ts';
-import { encodeIndexes, frame, unframe } from '../../schema-registry/serdes/wire.ts';
+import { avroFormat } from '../../schema-registry/formats/avro.ts';
+import { framedDecoder, framedEncoder } from '../../schema-registry/serdes/framed.ts';
+import { commonPayloadOffset, encodeIndexes, frame, unframe } from '../../schema-registry/serdes/wire.ts';
 
 describe("Confluent's wire format", () => {
   it('should write magic byte 0 and the id big-endian when framing', () => {
@@ -41,6 +43,49 @@ describe("Confluent's wire format", () => {
       expect.unreachable();
     } catch (err) {
       expect(err).toBeInstanceOf(TributaryError);
+      expect((err as TributaryError).code).toBe('SERIALIZATION_ERROR');
+    }
+  });
+});
+
+describe('the common frame a serde reads in place', () => {
+  it.each([
+    ['framed with the id', [0, 0, 0, 1, 2, 9], 258, false, 5],
+    ['framed with the id and nothing after', [0, 0, 0, 1, 2], 258, false, 5],
+    ['framed with the id and [0] as one 0 byte', [0, 0, 0, 1, 2, 0, 9], 258, true, 6],
+    ['framed with the id and [0] in the long form', [0, 0, 0, 1, 2, 2, 0, 9], 258, true, -1],
+    ['framed with the id and other indexes', [0, 0, 0, 1, 2, 2, 2, 9], 258, true, -1],
+    ['framed with the id and no indexes', [0, 0, 0, 1, 2], 258, true, -1],
+    ['framed with another id', [0, 0, 0, 1, 3, 9], 258, false, -1],
+    ['framed with an id above 2^31', [0, 0xff, 0, 0, 1, 9], 0xff000001, false, 5],
+    ['not framed', [1, 0, 0, 1, 2, 9], 258, false, -1],
+    ['shorter than the header', [0, 0, 0, 0], 0, false, -1],
+    ['empty', [], 0, false, -1],
+  ])('should answer the payload offset only when the bytes are %s', (_what, bytes, id, withIndexes, expected) => {
+    expect(commonPayloadOffset(Uint8Array.from(bytes), id, withIndexes)).toBe(expected);
+  });
+});
+
+describe('framing around a plugin without fast paths', () => {
+  // The Avro plugin with only its plain serialize and deserialize.
+  const { framedEncoder: _e, framedDecoder: _d, ...plain } = avroFormat;
+  const schema = avroFormat.parse('{"type":"record","name":"U","fields":[{"name":"id","type":"long"},{"name":"name","type":"string"}]}');
+  const header = frame(5, new Uint8Array(0));
+
+  it('should write and read what the fast path writes and reads when the plugin has none', () => {
+    const value = { id: 3, name: 'Grace' };
+    const bytes = framedEncoder(plain, schema, header).encode(value);
+    expect([...bytes]).toEqual([...avroFormat.framedEncoder!(schema, header).encode(value)]);
+    expect(framedDecoder(plain, schema).decode(bytes, header.length)).toEqual(value);
+    expect(framedDecoder(plain, schema).decode(bytes.subarray(header.length), 0)).toEqual(value);
+  });
+
+  it('should keep the plugin typed errors when values or bytes are bad', () => {
+    expect(() => framedEncoder(plain, schema, header).encode({ id: 'x', name: 'y' })).toThrow(TributaryError);
+    try {
+      framedDecoder(plain, schema).decode(Uint8Array.of(0, 0, 0, 0, 5, 0x80), header.length);
+      expect.unreachable();
+    } catch (err) {
       expect((err as TributaryError).code).toBe('SERIALIZATION_ERROR');
     }
   });
