@@ -194,7 +194,9 @@ export class RegistrySerde<T = unknown> implements Serde<T> {
   }
 
   private deserializeFrame(topic: string, data: Uint8Array): T {
-    const { schemaId, messageIndexes, payload } = unframe(data, this.isProtobuf);
+    const frame = unframe(data, this.isProtobuf);
+    const { schemaId, messageIndexes } = frame;
+    let payload = frame.payload;
     let reading = this.readings.get(schemaId);
     if (reading === undefined) {
       reading = this.reading(topic, schemaId);
@@ -203,11 +205,24 @@ export class RegistrySerde<T = unknown> implements Serde<T> {
     this.lastReading = reading;
     let decoder = reading.decoder;
     if (messageIndexes !== undefined && !(messageIndexes.length === 1 && messageIndexes[0] === 0)) {
-      decoder = this.messageDecoder(reading, messageIndexes, topic);
+      try {
+        decoder = this.messageDecoder(reading, messageIndexes, topic);
+      } catch (err) {
+        // Indexes that name no message: the bytes were written with none (see unframe).
+        if (frame.indexless === undefined) throw err;
+        payload = frame.indexless;
+      }
     }
     try {
       return decoder.decode(payload, 0) as T;
     } catch (err) {
+      if (frame.indexless !== undefined && payload !== frame.indexless) {
+        try {
+          return reading.decoder.decode(frame.indexless, 0) as T;
+        } catch {
+          // Neither reading works: report the first.
+        }
+      }
       throw withId(err, topic, schemaId);
     }
   }

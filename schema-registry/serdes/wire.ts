@@ -21,6 +21,12 @@ export interface Frame {
   /** Protobuf only; undefined for the other formats. */
   messageIndexes: number[] | undefined;
   payload: Uint8Array;
+  /**
+   * Protobuf only: when the bytes after the header may also be a payload written with no message
+   * indexes at all (as `@kafkajs/confluent-schema-registry` writes them), that payload. A reader
+   * falls back to it, as message `[0]`, when `messageIndexes` name no message of the schema.
+   */
+  indexless?: Uint8Array;
 }
 
 /** Frames a payload: magic byte, id, message indexes (Protobuf), payload, in one allocation. */
@@ -69,23 +75,40 @@ export function unframe(data: Uint8Array, withMessageIndexes: boolean): Frame {
   }
   const schemaId = ((data[1]! << 24) | (data[2]! << 16) | (data[3]! << 8) | data[4]!) >>> 0;
   if (!withMessageIndexes) return { schemaId, messageIndexes: undefined, payload: data.subarray(HEADER_SIZE) };
+  // Read leniently: Confluent writes the index count first; the kafkajs client writes no indexes.
+  // A Protobuf payload starts with a field tag, 0x08 or more (field numbers start at 1), and an
+  // empty one is nothing at all; index counts 1 to 3 are 0x02 to 0x06 and [0] is 0x00. So bytes
+  // that end at the header, or whose indexes do not parse while they start like a tag, are read as
+  // an index-less payload, and ones that parse but start like a tag (four or more indexes) carry
+  // the index-less reading too, for the serde to fall back to.
+  if (data.length === HEADER_SIZE) return { schemaId, messageIndexes: [0], payload: data.subarray(HEADER_SIZE) };
+  const mayBeIndexless = data[HEADER_SIZE]! >= 0x08;
   const reader = { data, at: HEADER_SIZE };
-  const count = readZigzag(reader);
   let messageIndexes: number[];
-  if (count === 0) {
-    messageIndexes = [0];
-  } else {
-    if (count < 0 || count > MAX_INDEXES) {
-      throw new SerializationError(`Invalid Protobuf message index count ${count}`, { schemaId });
-    }
-    messageIndexes = [];
-    for (let i = 0; i < count; i++) {
-      const index = readZigzag(reader);
-      if (index < 0) throw new SerializationError(`Invalid Protobuf message index ${index}`, { schemaId });
-      messageIndexes.push(index);
-    }
+  try {
+    messageIndexes = readIndexes(reader, schemaId);
+  } catch (err) {
+    if (!mayBeIndexless) throw err;
+    return { schemaId, messageIndexes: [0], payload: data.subarray(HEADER_SIZE) };
   }
-  return { schemaId, messageIndexes, payload: data.subarray(reader.at) };
+  const frame: Frame = { schemaId, messageIndexes, payload: data.subarray(reader.at) };
+  if (mayBeIndexless) frame.indexless = data.subarray(HEADER_SIZE);
+  return frame;
+}
+
+function readIndexes(reader: { data: Uint8Array; at: number }, schemaId: number): number[] {
+  const count = readZigzag(reader);
+  if (count === 0) return [0];
+  if (count < 0 || count > MAX_INDEXES) {
+    throw new SerializationError(`Invalid Protobuf message index count ${count}`, { schemaId });
+  }
+  const messageIndexes: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const index = readZigzag(reader);
+    if (index < 0) throw new SerializationError(`Invalid Protobuf message index ${index}`, { schemaId });
+    messageIndexes.push(index);
+  }
+  return messageIndexes;
 }
 
 /** The message-index bytes: `[0]` as one 0 byte, otherwise count and indexes as zigzag varints. */

@@ -183,6 +183,18 @@ describe('registry serdes', () => {
     expect([order.deserialize('orders', lineBytes), order.deserialize('orders', short)]).toMatchObject([{ sku: 'b', qty: 3 }, { id: 1, item: 'tea' }]);
   });
 
+  it('should read Protobuf bytes written with no message indexes (the kafkajs client), even when they parse as indexes', async () => {
+    const order = await protobufSerde<Record<string, unknown>>({ registry, schema: orderProto, topics: ['orders'] });
+    const framed = order.serialize('orders', { id: 1, item: 'tea' })!;
+    const header = [...framed.subarray(0, 5)];
+    // Header, then straight to the payload: fields 1 (0x08) and 2 (0x12).
+    expect(order.deserialize('orders', Uint8Array.from([...header, ...framed.subarray(6)]))).toMatchObject({ id: 1, item: 'tea' });
+    // Field 1 four times (2, 4, 0, 6). Read as indexes it is count 4, [1, 4, 2, 4], which names no
+    // message of the schema, so the bytes are read as an index-less payload (the last value wins).
+    const tricky = Uint8Array.from([...header, 0x08, 0x02, 0x08, 0x04, 0x08, 0x00, 0x08, 0x06]);
+    expect(order.deserialize('orders', tricky)).toMatchObject({ id: 6 });
+  });
+
   it.each([
     ['AVRO', () => avroSerde({ registry, schema: userV1, topics: ['t'] }), { id: 1 }],
     ['PROTOBUF', () => protobufSerde({ registry, schema: orderProto, topics: ['t'] }), { id: 1, item: 'tea' }],

@@ -33,6 +33,25 @@ describe("Confluent's wire format", () => {
   });
 
   it.each([
+    ['starts with a field tag', [0, 0, 0, 0, 7, 0x08, 0x96, 0x01], [0x08, 0x96, 0x01]],
+    ['starts with a length-delimited field', [0, 0, 0, 0, 7, 0x12, 0x02, 0x68, 0x69], [0x12, 0x02, 0x68, 0x69]],
+    ['is empty (a message of defaults)', [0, 0, 0, 0, 7], []],
+  ])('should read a Protobuf payload written with no message indexes (the kafkajs client) as [0] when it %s', (_what, bytes, payload) => {
+    const read = unframe(Uint8Array.from(bytes), true);
+    expect(read.messageIndexes).toEqual([0]);
+    expect([...(read.indexless ?? read.payload)]).toEqual(payload);
+  });
+
+  it('should keep four or more indexes and offer the index-less reading beside them', () => {
+    const framed = frame(7, Uint8Array.of(0x0a), [1, 0, 2, 0]);
+    const read = unframe(framed, true);
+    expect(read.messageIndexes).toEqual([1, 0, 2, 0]);
+    expect([...read.payload]).toEqual([0x0a]);
+    expect([...read.indexless!]).toEqual([8, 2, 0, 4, 0, 0x0a]);
+    expect(unframe(frame(7, Uint8Array.of(0x0a), [1, 2]), true).indexless).toBeUndefined();
+  });
+
+  it.each([
     ['too short', Uint8Array.of(0, 0, 0)],
     ['a wrong magic byte', Uint8Array.of(1, 0, 0, 0, 1, 0)],
     ['truncated indexes', Uint8Array.of(0, 0, 0, 0, 1, 4, 0)],
