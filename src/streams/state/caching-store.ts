@@ -1,4 +1,8 @@
+import { TributaryError } from '../../errors.ts';
 import { type Bytes, type BytesEntry, type BytesStore, byId } from './bytes.ts';
+
+/** A flush whose listener writes back into the store more often than this is a loop. */
+const MAX_FLUSH_ROUNDS = 100;
 
 /** Called for each key a cache flush or eviction writes through: the new and the previous value. */
 export type CacheFlushListener = (key: Bytes, newValue: Uint8Array | null, oldValue: Uint8Array | null, timestamp: number) => void;
@@ -106,12 +110,26 @@ export class CachingBytesStore implements BytesStore {
     return this.#inner.approximateNumEntries() + this.#entries.size;
   }
 
-  /** Writes every cached key through, oldest first, telling the listener about each. */
+  /**
+   * Writes every cached key through, oldest first, telling the listener about each. What the
+   * listener writes back into this store meanwhile (downstream of its own flush) is written through
+   * in later rounds of the same flush: a commit must hold it, as it holds the input that caused it.
+   */
   flush(): void {
     this.#flushing = true;
     try {
-      for (const entry of this.#entries.values()) this.#writeThrough(entry);
-      this.#entries.clear();
+      for (let round = 0; this.#entries.size > 0; round++) {
+        if (round === MAX_FLUSH_ROUNDS) {
+          throw new TributaryError(
+            'ILLEGAL_STATE',
+            `Store "${this.name}": its flush listener kept writing to it through ${MAX_FLUSH_ROUNDS} rounds of one flush`,
+            { store: this.name },
+          );
+        }
+        const entries = [...this.#entries.values()];
+        this.#entries.clear();
+        for (const entry of entries) this.#writeThrough(entry);
+      }
     } finally {
       this.#flushing = false;
     }
