@@ -170,6 +170,21 @@ describe('CachingBytesStore flush', () => {
     expect(cache.approximateNumEntries()).toBe(inner.approximateNumEntries());
   });
 
+  it('should evict the least recently used keys first when full, not the first written', () => {
+    // Room for four one-byte keys with one-byte values (64 bytes of overhead each).
+    const cache = new CachingBytesStore(new InMemoryBytesStore('s'), new CacheBudget(4 * 66), () => 0);
+    const evicted: string[] = [];
+    cache.setFlushListener((k) => evicted.push(k.id));
+    for (const k of ['a', 'b', 'c', 'd']) cache.put(key(k), Buffer.from('1'));
+    expect(evicted).toEqual([]);
+    expect(text(cache.get(key('a')))).toBe('1'); // a is now the most recently used
+    cache.put(key('b'), Buffer.from('2')); // and then b
+    cache.put(key('e'), Buffer.from('1'));
+    expect(evicted).toEqual(['c', 'd']);
+    cache.flush();
+    expect(evicted.slice(2).sort()).toEqual(['a', 'b', 'e']);
+  });
+
   it('should stop a listener that keeps writing back with ILLEGAL_STATE', () => {
     const cache = new CachingBytesStore(new InMemoryBytesStore('s'), new CacheBudget(1 << 20), () => 0);
     let n = 0;

@@ -24,6 +24,8 @@ interface CacheEntry {
   size: number;
   /** The cache holding the entry; undefined once the entry has left it. */
   owner: CachingBytesStore | undefined;
+  /** Read or written since the last eviction passed it: it gets a second chance (see #evict). */
+  used: boolean;
 }
 
 const ENTRY_OVERHEAD = 64;
@@ -61,7 +63,9 @@ export class CachingBytesStore implements BytesStore {
 
   get(key: Bytes): Uint8Array | null {
     const entry = this.#entry(key);
-    return entry !== undefined ? entry.value : this.#inner.get(key);
+    if (entry === undefined) return this.#inner.get(key);
+    entry.used = true;
+    return entry.value;
   }
 
   /**
@@ -86,9 +90,10 @@ export class CachingBytesStore implements BytesStore {
       existing.value = value;
       existing.timestamp = this.#timestamp();
       existing.size = size;
+      existing.used = true;
     } else {
       this.#budget.used += size;
-      const entry: CacheEntry = { key, value, timestamp: this.#timestamp(), size, owner: this };
+      const entry: CacheEntry = { key, value, timestamp: this.#timestamp(), size, owner: this, used: false };
       this.#entries.set(id, entry);
       key.cached = entry;
     }
@@ -153,14 +158,27 @@ export class CachingBytesStore implements BytesStore {
     this.#listener?.(entry.key, entry.value, old, entry.timestamp);
   }
 
+  /**
+   * Evicts the least recently used half of this cache (one by one would forward on every put once
+   * full). Kafka's cache keeps exact LRU order, moving an entry on every read and write; here the
+   * entries stay in insertion order and a read or write only marks one used, and eviction, walking
+   * from the oldest, moves a marked entry to the newest end instead of evicting it (a second
+   * chance, the clock approximation of LRU), at one field write on the hot path.
+   */
   #evict(): void {
     this.#flushing = true;
     try {
-      // Evict the oldest half of this cache: one by one would forward on every put once full.
       let n = Math.max(1, this.#entries.size >>> 1);
       for (const [id, entry] of this.#entries) {
-        if (n-- <= 0 || this.#budget.used <= this.#budget.maxBytes / 2) break;
+        if (n <= 0 || this.#budget.used <= this.#budget.maxBytes / 2) break;
         this.#entries.delete(id);
+        if (entry.used) {
+          // Visited again at the end of this walk, unmarked.
+          entry.used = false;
+          this.#entries.set(id, entry);
+          continue;
+        }
+        n--;
         this.#writeThrough(entry);
       }
     } finally {
