@@ -92,6 +92,8 @@ interface Accumulation {
   sends: PendingSend[];
   sync: boolean;
   stamp?: ProducerStampSource;
+  /** Its tick ended while a write was in flight: it goes when that write settles. */
+  held?: boolean;
 }
 
 /** One send's records for one partition, before they join the accumulation. */
@@ -113,9 +115,9 @@ export interface SendContext {
 const PLAIN_SEND: SendContext = Object.freeze({});
 
 /**
- * A producer, with kafkajs's API. Sends issued together (in the same tick, or while an earlier
- * write is on its way to disk) are gathered into one atomic log write with one batch per
- * partition, so many concurrent single-record sends share one write and one fsync.
+ * A producer, with kafkajs's API. Sends issued together (in the same tick, or while the
+ * producer's previous write is on its way to disk) are gathered into one atomic log write with one
+ * batch per partition, so many concurrent single-record sends share one write and one fsync.
  *
  * @example
  * const producer = tributary.producer();
@@ -387,10 +389,15 @@ export class Producer {
       acc = undefined;
     }
     if (acc === undefined) {
-      acc = { partitions: new Map(), sends: [], sync, stamp: context.stamp };
-      this.#accumulation = acc;
+      const fresh: Accumulation = { partitions: new Map(), sends: [], sync, stamp: context.stamp };
+      acc = this.#accumulation = fresh;
       queueMicrotask(() => {
-        if (this.#accumulation === acc) this.#flush();
+        if (this.#accumulation !== fresh) return;
+        // While an earlier write is on its way, sends keep gathering (as Kafka's accumulator fills
+        // batches while a request is in flight): the log takes writes one at a time anyway, and
+        // one batch of many records costs far less than many batches of one.
+        if (this.#writesInFlight > 0) fresh.held = true;
+        else this.#flush();
       });
     }
     acc.sync ||= sync;
@@ -432,10 +439,12 @@ export class Producer {
     for (const p of pendings) this.#partition.onNewBatch?.(p.topic);
     const cached = acc.stamp === undefined || !acc.stamp.transactional ? pendings.map((p) => TailCache.snapshot(p.records)) : undefined;
     const written = this.#write(log, appends, acc.sync);
-    this.#lastWrite = written.then(
-      () => undefined,
-      () => undefined,
-    );
+    this.#writesInFlight++;
+    const settled = () => {
+      this.#writesInFlight--;
+      if (this.#writesInFlight === 0 && this.#accumulation?.held === true) this.#flush();
+    };
+    this.#lastWrite = written.then(settled, settled);
     written.then(
       (results) => {
         const byPending = new Map<PendingPartition, AppendResult>();
@@ -490,6 +499,7 @@ export class Producer {
   }
 
   #lastWrite: Promise<void> = Promise.resolve();
+  #writesInFlight = 0;
 
   async #write(log: LogBackend, appends: PartitionAppend[], sync: boolean): Promise<AppendResult[]> {
     const retries = this.#config.retry?.retries ?? 5;
