@@ -646,13 +646,14 @@ export class EmbeddedLog implements LogBackend {
     }
     const config = state.topic.config;
     const compacted = isCompacted(config);
-    // Records go to the encoder as they are when they can: with a timestamp each, and nothing
-    // else the encoder would read (an `offsetDelta` is for compaction's re-encoding only).
+    // Records go to the encoder as they are (those without a timestamp get the append time from
+    // it) unless they carry something else it would read: an `offsetDelta` is for compaction's
+    // re-encoding only.
     let copy = false;
     let maxTimestamp = -1;
     for (let i = 0; i < records.length; i++) {
       const r = records[i]!;
-      if (r.timestamp === undefined || (r as { offsetDelta?: unknown }).offsetDelta !== undefined) copy = true;
+      if ((r as { offsetDelta?: unknown }).offsetDelta !== undefined) copy = true;
       const timestamp = r.timestamp ?? now;
       if (!Number.isSafeInteger(timestamp) || timestamp < -1) {
         throw new TributaryError('INVALID_RECORD', `Record ${i} has an invalid timestamp ${String(r.timestamp)}`, context);
@@ -670,7 +671,7 @@ export class EmbeddedLog implements LogBackend {
     }
     const inputs: readonly RecordInput[] = copy
       ? records.map((r) => ({ key: r.key, value: r.value, timestamp: r.timestamp ?? now, headers: r.headers }))
-      : (records as RecordInput[]);
+      : (records as readonly RecordInput[]);
     this.#checkTransactional(state, append);
     const check: SequenceCheck = checkSequence(state, append.producer, records.length);
     if (check.kind === 'duplicate') {
@@ -692,6 +693,7 @@ export class EmbeddedLog implements LogBackend {
       producerEpoch: producer?.producerEpoch ?? -1,
       baseSequence: producer?.baseSequence ?? -1,
       isTransactional: producer?.isTransactional ?? false,
+      defaultTimestamp: now,
     };
     // Encoded at base offset 0; the real one is patched in when offsets are handed out (it lies
     // outside the CRC, so the batch is encoded once).

@@ -95,6 +95,11 @@ export interface BatchInput {
   /** Keeps a compacted batch's original last offset; default the last record's offsetDelta. */
   lastOffsetDelta?: number;
   /**
+   * The timestamp of records that come without one (`timestamp` undefined), so a caller that
+   * stamps records with the append time need not copy them first.
+   */
+  defaultTimestamp?: number;
+  /**
    * Compaction's delete horizon: sets attribute bit 6 and is written as baseTimestamp, record
    * timestamps being stored relative to it, as Kafka does.
    */
@@ -286,9 +291,13 @@ export function encodeRecordBatch(input: BatchInput): Uint8Array {
     throw invalid(`deleteHorizonMs must be a safe integer >= 0; got ${deleteHorizonMs}`);
   }
 
+  const defaultTimestamp = input.defaultTimestamp;
+  if (defaultTimestamp !== undefined && !Number.isSafeInteger(defaultTimestamp)) {
+    throw invalid(`defaultTimestamp must be a safe integer; got ${defaultTimestamp}`);
+  }
   let baseTimestamp = -1;
   if (hasDeleteHorizon) baseTimestamp = deleteHorizonMs;
-  else if (count > 0) baseTimestamp = records[0]!.timestamp;
+  else if (count > 0) baseTimestamp = records[0]!.timestamp ?? defaultTimestamp;
   let maxTimestamp = count > 0 ? Number.NEGATIVE_INFINITY : -1;
 
   if (bodySizes.length < count) bodySizes = new Int32Array(Math.max(count, bodySizes.length * 2));
@@ -297,7 +306,7 @@ export function encodeRecordBatch(input: BatchInput): Uint8Array {
   let recordsSize = 0;
   for (let i = 0; i < count; i++) {
     const record = records[i]!;
-    const timestamp = record.timestamp;
+    const timestamp = record.timestamp ?? defaultTimestamp;
     if (!Number.isSafeInteger(timestamp)) throw invalid(`records[${i}].timestamp must be a safe integer; got ${timestamp}`);
     if (timestamp > maxTimestamp) maxTimestamp = timestamp;
     const timestampDelta = timestamp - baseTimestamp;
@@ -325,11 +334,11 @@ export function encodeRecordBatch(input: BatchInput): Uint8Array {
   let buf: Buffer;
   if (codecId === 0) {
     buf = Buffer.allocUnsafe(RECORD_BATCH_OVERHEAD + recordsSize);
-    const end = writeRecords(buf, RECORD_BATCH_OVERHEAD, records, sizes, baseTimestamp);
+    const end = writeRecords(buf, RECORD_BATCH_OVERHEAD, records, sizes, baseTimestamp, defaultTimestamp);
     if (end !== buf.length) throw new Error(`Record batch encoder wrote ${end} bytes of ${buf.length}: records changed while encoding`);
   } else {
     const section = Buffer.allocUnsafe(recordsSize);
-    const end = writeRecords(section, 0, records, sizes, baseTimestamp);
+    const end = writeRecords(section, 0, records, sizes, baseTimestamp, defaultTimestamp);
     if (end !== section.length) throw new Error(`Record batch encoder wrote ${end} bytes of ${section.length}: records changed while encoding`);
     const compressed = compressRecords(codec, section);
     buf = Buffer.allocUnsafe(RECORD_BATCH_OVERHEAD + compressed.length);
@@ -410,13 +419,20 @@ function recordBodySize(record: RecordInput, timestampDelta: number, offsetDelta
   return size;
 }
 
-function writeRecords(buf: Buffer, pos: number, records: readonly RecordInput[], sizes: Int32Array, baseTimestamp: number): number {
+function writeRecords(
+  buf: Buffer,
+  pos: number,
+  records: readonly RecordInput[],
+  sizes: Int32Array,
+  baseTimestamp: number,
+  defaultTimestamp: number | undefined,
+): number {
   let offsetDelta = -1;
   for (let i = 0; i < records.length; i++) {
     const record = records[i]!;
     pos = writeVarint(buf, pos, sizes[i]!);
     buf[pos++] = 0;
-    pos = writeVarlong(buf, pos, record.timestamp - baseTimestamp);
+    pos = writeVarlong(buf, pos, (record.timestamp ?? defaultTimestamp!) - baseTimestamp);
     offsetDelta = record.offsetDelta ?? offsetDelta + 1;
     pos = writeVarint(buf, pos, offsetDelta);
     pos = writeNullableBytes(buf, pos, record.key);

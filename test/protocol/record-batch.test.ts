@@ -363,6 +363,28 @@ describe('RecordBatch v2 round trips', () => {
     expect(batch).toMatchObject({ recordCount: 0, records: [], lastOffset: 44, baseTimestamp: -1, maxTimestamp: -1, producerId: 3 });
   });
 
+  it('should give records without a timestamp the defaultTimestamp, byte for byte as if they had it', () => {
+    const given = encodeRecordBatch({
+      baseOffset: 0,
+      records: [
+        { key: null, value: utf8('a'), timestamp: 1_000 },
+        { key: null, value: utf8('b'), timestamp: 900 },
+      ],
+    });
+    const defaulted = encodeRecordBatch({
+      baseOffset: 0,
+      defaultTimestamp: 1_000,
+      records: [
+        { key: null, value: utf8('a') } as unknown as RecordInput,
+        { key: null, value: utf8('b'), timestamp: 900 },
+      ],
+    });
+    expect(Buffer.from(defaulted).equals(Buffer.from(given))).toBe(true);
+    expect(decodeRecordBatch(defaulted).records.map((r) => r.timestamp)).toEqual([1_000, 900]);
+    expect(() => encodeRecordBatch({ baseOffset: 0, records: [{ key: null, value: null } as unknown as RecordInput] })).toThrow(/timestamp must be a safe integer/);
+    expect(() => encodeRecordBatch({ baseOffset: 0, defaultTimestamp: 1.5, records: [] })).toThrow(/defaultTimestamp/);
+  });
+
   it('should share one frozen empty headers array when records have no headers', () => {
     const bytes = encodeRecordBatch({
       baseOffset: 0,
