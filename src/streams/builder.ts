@@ -100,6 +100,11 @@ export class StreamsBuilder {
     return this.topology;
   }
 
+  /** @internal The inputs of `nodes` must be co-partitioned: they meet in a join. */
+  copartition(...nodes: string[]): void {
+    this.topology.copartitioned.push(nodes);
+  }
+
   /** @internal */
   addProcessor(name: string, supplier: unknown, parents: string[], stores: string[] = []): void {
     this.topology.addNode({ kind: 'processor', name, supplier: supplier as ProcessorNode['supplier'], parents, children: [], stores: [] });

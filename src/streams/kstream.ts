@@ -227,6 +227,7 @@ export class KStream<K, V> {
     const joined = (b ?? {}) as Joined<K, V, unknown>;
     const stream = this.repartitionRequired ? this.repartition({ ...pick(joined.keySerde ?? this.keySerde, joined.valueSerde ?? this.valueSerde) }) : this;
     const supplier = kstreamTableJoin(table.getter, (k: K) => k, a as Joiner, left);
+    this.builder.copartition(stream.nodeName, table.nodeName);
     return stream.#add(prefix, joined, supplier, this.keySerde, undefined, false, table.getter.storeNames);
   }
 

@@ -113,6 +113,7 @@ export class KTable<K, V> {
     const thisName = named !== undefined ? `${named}-join-this` : b.names.processor(prefixes[0]);
     const otherName = named !== undefined ? `${named}-join-other` : b.names.processor(prefixes[1]);
     const mergeName = named ?? b.names.processor('KTABLE-MERGE-');
+    b.copartition(this.nodeName, other.nodeName);
     b.addProcessor(thisName, ktableTableJoin(other.getter as ValueGetterSupplier<K, unknown>, joiner, mode, true), [this.nodeName], other.getter.storeNames);
     b.addProcessor(otherName, ktableTableJoin(this.getter as ValueGetterSupplier<K, unknown>, joiner, mode, false), [other.nodeName], this.getter.storeNames);
     b.addProcessor(mergeName, passThrough(), [thisName, otherName]);

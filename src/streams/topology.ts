@@ -91,6 +91,8 @@ export class Topology {
   /** @internal */ readonly globalStores: GlobalStoreDef[] = [];
   /** @internal Global store names: their nodes are not part of any sub-topology. */
   readonly globalNodeNames = new Set<string>();
+  /** @internal Nodes whose inputs must be co-partitioned: the two sides of each join. */
+  readonly copartitioned: string[][] = [];
   #subtopologies: Subtopology[] | undefined;
 
   /** @internal */
@@ -121,6 +123,33 @@ export class Topology {
   addStore(builder: KeyValueStoreBuilder<unknown, unknown>): void {
     if (this.storeBuilders.has(builder.name)) throw new TopologyError(`A state store named ${builder.name} is already added`, { store: builder.name });
     this.storeBuilders.set(builder.name, builder);
+  }
+
+  /**
+   * @internal The logical source topics of each co-partition group (Kafka's `copartitionSources`):
+   * the topics upstream of the two sides of a join, whose partition `i` must hold the same keys.
+   * Pattern sources are left out: their topics are known only at start.
+   */
+  copartitionGroups(): string[][] {
+    const groups: string[][] = [];
+    for (const sides of this.copartitioned) {
+      const topics = new Set<string>();
+      const seen = new Set<string>();
+      const up = (name: string) => {
+        if (seen.has(name)) return;
+        seen.add(name);
+        const node = this.nodes.get(name);
+        if (node === undefined || node.kind === 'sink') return;
+        if (node.kind === 'source') {
+          if (node.pattern === undefined) for (const t of node.topics) topics.add(t);
+          return;
+        }
+        for (const parent of node.parents) up(parent);
+      };
+      for (const side of sides) up(side);
+      if (topics.size > 1) groups.push([...topics].sort());
+    }
+    return groups;
   }
 
   /** @internal */
