@@ -154,7 +154,22 @@ describe('KafkaStreams instances sharing tasks through the group coordinator', (
     const groupA = new CoordinatorTaskGroup({ coordinator, clock, groupId: 'wc', heartbeatInterval: 1_000, sessionTimeout: 10_000 });
     const groupB = new CoordinatorTaskGroup({ coordinator, clock, groupId: 'wc', heartbeatInterval: 1_000, sessionTimeout: 10_000 });
     const a = new KafkaStreams(topology(() => undefined), { applicationId: 'wc', log, commitIntervalMs: 10, assignor: groupA });
-    const b = new KafkaStreams(topology(() => dropB?.()), { applicationId: 'wc', log, commitIntervalMs: 10, assignor: groupB });
+    // B's log counts the writes B starts between its drop and its learning of it: there must be none.
+    let watching = false;
+    let writesWhileDropped = 0;
+    const logOfB = new Proxy(log, {
+      get(target, property) {
+        const value = Reflect.get(target, property, target);
+        if (property === 'write') {
+          return (...args: Parameters<typeof log.write>) => {
+            if (watching) writesWhileDropped++;
+            return target.write(...args);
+          };
+        }
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const b = new KafkaStreams(topology(() => dropB?.()), { applicationId: 'wc', log: logOfB, commitIntervalMs: 10, assignor: groupB });
     await append(['the cat and the hat', 'The end', 'a cat is a cat', 'hat trick']);
     await a.start();
     await b.start();
@@ -171,6 +186,7 @@ describe('KafkaStreams instances sharing tasks through the group coordinator', (
       if (dropped) return;
       dropped = true;
       coordinator.leaveGroup('wc', groupB.memberIds()[0]!);
+      watching = true;
     };
     await append(['the cat sat', 'on the mat', 'the end of the cat', 'hat hat hat', 'mat cat', 'end end']);
     await until(() => dropped);
@@ -179,6 +195,8 @@ describe('KafkaStreams instances sharing tasks through the group coordinator', (
     // Give B every chance to write what it processed before it was dropped: it must not.
     for (let i = 0; i < 500; i++) await new Promise((r) => setImmediate(r));
     expect(await current()).toBe(expected());
+    expect(writesWhileDropped).toBe(0);
+    watching = false;
     // B's next heartbeat tells it it is out; it drops its tasks and rejoins as a new member.
     clock.advance(2_000);
     await until(async () => {
