@@ -12,6 +12,11 @@ type Db = ClassicLevel<Uint8Array, Uint8Array>;
  */
 export const LEVEL_OPTIONS = Object.freeze({ writeBufferSize: 32 * 1024 * 1024 });
 
+/** abstract-level's implementation method for an array batch (see {@link LevelKvStore.write}). */
+interface RawBatch {
+  _batch(operations: KvOp[], options: { sync: boolean }): Promise<void>;
+}
+
 /** The one place that imports LevelDB. */
 export class LevelKvStore implements KvStore {
   readonly #location: string;
@@ -50,7 +55,19 @@ export class LevelKvStore implements KvStore {
     return this.#db.get(key);
   }
 
+  /**
+   * Goes straight to classic-level's `_batch`, the method abstract-level's public `batch()` calls
+   * once it has checked, copied and encoded every operation. The log's operations are already what
+   * `_batch` takes (`type`, and `key` and `value` bytes), it uses no hooks, sublevels or write
+   * events, and skipping that layer measured 30 µs less per write (send → eachMessage p50 106 →
+   * 75 µs at a steady 50,000 records/s). `_batch` is abstract-level's contract with its
+   * implementations, not a public call: it is taken only while the database is open (classic-level
+   * finishes a write in flight before it closes), and everything else goes through `batch()`, which
+   * reports a closed database as such.
+   */
   write(ops: KvOp[], sync: boolean): Promise<void> {
+    const db = this.#db as unknown as Partial<RawBatch> & { status: string };
+    if (db.status === 'open' && typeof db._batch === 'function') return db._batch(ops, { sync });
     return this.#db.batch(ops, { sync });
   }
 
