@@ -83,6 +83,18 @@ import type { KvOp, KvStore } from './storage/kv.ts';
 import { WriteQueue } from './write-queue.ts';
 
 const DEFAULT_MAX_BYTES = 1024 * 1024;
+const EMPTY_PARTITION = Object.freeze({ logStartOffset: 0, nextOffset: 0, sizeBytes: 0, cleanedUpTo: 0, dirtyBytes: 0 });
+
+/** New, empty partitions `from` up to `to` of a topic, with the ops that store their state. */
+function emptyPartitions(topic: TopicState, from: number, to: number, ops: KvOp[]): PartitionState[] {
+  const added: PartitionState[] = [];
+  for (let p = from; p < to; p++) {
+    const state = new PartitionState(topic, p, EMPTY_PARTITION, -1);
+    added.push(state);
+    ops.push({ type: 'put', key: partitionStateKey(topic.topicId, p), value: encodePartitionState(state) });
+  }
+  return added;
+}
 const TOPIC_NAME = /^[a-zA-Z0-9._-]+$/;
 const MAX_TOPIC_NAME_LENGTH = 249;
 const decoder = new TextDecoder();
@@ -233,7 +245,7 @@ export class EmbeddedLog implements LogBackend {
         const stateBytes = await this.#store.get(partitionStateKey(stored.topicId, p));
         const state =
           stateBytes === undefined
-            ? { logStartOffset: 0, nextOffset: 0, sizeBytes: 0, cleanedUpTo: 0, dirtyBytes: 0 }
+            ? EMPTY_PARTITION
             : decodePartitionState(stateBytes);
         const lastIndex = await this.#first({ ...partitionRange(KIND_TIME_INDEX, stored.topicId, p), reverse: true });
         const maxTimestamp = lastIndex === undefined ? -1 : timeIndexKeyTimestamp(lastIndex[0]);
@@ -372,16 +384,7 @@ export class EmbeddedLog implements LogBackend {
       { type: 'put', key: topicKey(name), value: this.#encodeTopic(topic, numPartitions) },
       { type: 'put', key: NEXT_TOPIC_ID_KEY, value: encodeU64(this.#nextTopicId) },
     ];
-    for (let p = 0; p < numPartitions; p++) {
-      const state = new PartitionState(
-        topic,
-        p,
-        { logStartOffset: 0, nextOffset: 0, sizeBytes: 0, cleanedUpTo: 0, dirtyBytes: 0 },
-        -1,
-      );
-      topic.partitions.push(state);
-      ops.push({ type: 'put', key: partitionStateKey(topicId, p), value: encodePartitionState(state) });
-    }
+    topic.partitions.push(...emptyPartitions(topic, 0, numPartitions, ops));
     // Visible at once so that two concurrent creates of one name cannot both succeed.
     this.#topics.set(name, topic);
     this.#topicsById.set(topicId, topic);
@@ -467,12 +470,7 @@ export class EmbeddedLog implements LogBackend {
       );
     }
     const ops: KvOp[] = [{ type: 'put', key: topicKey(name), value: this.#encodeTopic(topic, count) }];
-    const added: PartitionState[] = [];
-    for (let p = current; p < count; p++) {
-      const state = new PartitionState(topic, p, { logStartOffset: 0, nextOffset: 0, sizeBytes: 0, cleanedUpTo: 0, dirtyBytes: 0 }, -1);
-      added.push(state);
-      ops.push({ type: 'put', key: partitionStateKey(topic.topicId, p), value: encodePartitionState(state) });
-    }
+    const added = emptyPartitions(topic, current, count, ops);
     // Visible at once, as a new topic is, so that a concurrent call sees the new count.
     topic.partitions.push(...added);
     this.#partitionTotal += added.length;

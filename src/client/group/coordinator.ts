@@ -55,16 +55,8 @@ export interface JoinResult {
   members: JoinedMember[];
 }
 
-interface Member {
-  memberId: string;
-  clientId: string;
-  sessionTimeout: number;
-  rebalanceTimeout: number;
-  protocols: string[];
-  topics: string[];
-  ownedPartitions: TopicPartitions[];
+interface Member extends Pick<JoinRequest, 'memberId' | 'clientId' | 'sessionTimeout' | 'rebalanceTimeout' | 'protocols' | 'topics' | 'ownedPartitions' | 'onRebalance'> {
   assignment: Assignment;
-  onRebalance: () => void;
   join?: { resolve: (r: JoinResult) => void; reject: (e: unknown) => void };
   sync?: { resolve: (a: Assignment) => void; reject: (e: unknown) => void };
   session?: TimerHandle;
