@@ -1,5 +1,5 @@
 import type { TimerHandle } from '../clock.ts';
-import type { LogBackend, LogRecord, ReadOptions } from '../log/index.ts';
+import { type LogBackend, type LogRecord, type ReadOptions, WaitInterrupt } from '../log/index.ts';
 import { acquireWithCoordinator, type ClientContext } from './context.ts';
 import { parseOffset, toKafkaMessage } from './convert.ts';
 import { clientError, hasCode } from './errors.ts';
@@ -193,7 +193,8 @@ interface PartitionRunner {
   committed: number;
   active: boolean;
   seekTo?: number;
-  wait?: AbortController;
+  /** Ends the runner's wait for data (or its backoff) when it is stopped, revoked or seeks. */
+  wait: WaitInterrupt;
   loop?: Promise<void>;
   failures: number;
 }
@@ -538,6 +539,7 @@ export class Consumer {
       committed: committed ?? -1,
       active: true,
       failures: 0,
+      wait: new WaitInterrupt(),
     };
     this.#runners.set(k, runner);
     runner.loop = this.#consume(log, runner, fromBeginning).catch((error) => {
@@ -551,7 +553,7 @@ export class Consumer {
   async #revoke(runners: PartitionRunner[], commit: boolean): Promise<void> {
     for (const r of runners) {
       r.active = false;
-      r.wait?.abort();
+      r.wait.interrupt();
       this.#resumeWaiters.get(r.key)?.();
     }
     await Promise.all(runners.map((r) => r.loop));
@@ -598,10 +600,7 @@ export class Consumer {
       }
       const end = this.#isolation === 'read_committed' ? offsets.lastStableOffset : offsets.highWatermark;
       if (r.position >= end) {
-        const wait = new AbortController();
-        r.wait = wait;
-        await log.waitForData(r.topic, r.partition, r.position, wait.signal, this.#isolation);
-        r.wait = undefined;
+        await log.waitForData(r.topic, r.partition, r.position, r.wait, this.#isolation);
         continue;
       }
       const fetchStarted = this.#ctx.clock.now();
@@ -646,10 +645,7 @@ export class Consumer {
           continue;
         }
         // Wait for an append (read_committed: for the last stable offset to pass the position).
-        const wait = new AbortController();
-        r.wait = wait;
-        await log.waitForData(r.topic, r.partition, r.position, wait.signal, this.#isolation);
-        r.wait = undefined;
+        await log.waitForData(r.topic, r.partition, r.position, r.wait, this.#isolation);
         continue;
       }
       if (listening()) this.#emitter.emit(ConsumerEvents.FETCH, { numberOfBatches: 1, duration: this.#ctx.clock.now() - fetchStarted, nodeId: 0 });
@@ -782,14 +778,16 @@ export class Consumer {
     const delay = Math.min(max, initial * 2 ** Math.min(20, r.failures - 1));
     if (delay <= 0) return new Promise((resolve) => setImmediate(resolve));
     return new Promise((resolve) => {
-      const timer = this.#ctx.clock.setTimeout(resolve, delay);
       // A stop or revoke ends the wait early.
-      const wait = new AbortController();
-      r.wait = wait;
-      wait.signal.addEventListener('abort', () => {
+      const cancel = () => {
         this.#ctx.clock.clearTimeout(timer);
         resolve();
-      });
+      };
+      const timer = this.#ctx.clock.setTimeout(() => {
+        r.wait.unlisten(cancel);
+        resolve();
+      }, delay);
+      r.wait.listen(cancel);
     });
   }
 
@@ -904,7 +902,7 @@ export class Consumer {
         // Partitions are lost: stop reading them without committing.
         for (const r of this.#runners.values()) {
           r.active = false;
-          r.wait?.abort();
+          r.wait.interrupt();
         }
       }
       this.#requestRejoin();
@@ -921,7 +919,7 @@ export class Consumer {
       return;
     }
     r.seekTo = o;
-    r.wait?.abort();
+    r.wait.interrupt();
     if (this.#run?.autoCommit !== false && this.#running) {
       void this.#commit([{ topic, partition, offset: String(o) }]).catch(() => undefined);
     }
@@ -995,7 +993,7 @@ export class Consumer {
     const runners = [...this.#runners.values()];
     for (const r of runners) {
       r.active = false;
-      r.wait?.abort();
+      r.wait.interrupt();
       this.#resumeWaiters.get(r.key)?.();
     }
     await Promise.all(runners.map((r) => r.loop?.catch(() => undefined)));

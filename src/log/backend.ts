@@ -1,5 +1,6 @@
 import type { Clock } from '../clock.ts';
 import type { TopicConfig, TopicConfigInput } from './config.ts';
+import type { WaitInterrupt } from './wait-interrupt.ts';
 
 /** A record header: a UTF-8 key and bytes (or null), as Kafka has them. */
 export interface LogHeader {
@@ -205,10 +206,17 @@ export interface LogBackend {
   offsetForTimestamp(topic: string, partition: number, timestamp: number): Promise<number | null>;
   /**
    * Resolves once the partition's high watermark (with `read_committed`, its last stable offset)
-   * passes `offset` (at once if it has), or when `signal` aborts. Woken by the append itself:
-   * nothing polls.
+   * passes `offset` (at once if it has), or when `signal` aborts or is interrupted. Woken by the
+   * append itself: nothing polls. A reader that waits often should pass one reusable
+   * {@link WaitInterrupt} rather than a new `AbortSignal` each time.
    */
-  waitForData(topic: string, partition: number, offset: number, signal?: AbortSignal, isolation?: IsolationLevel): Promise<void>;
+  waitForData(
+    topic: string,
+    partition: number,
+    offset: number,
+    signal?: AbortSignal | WaitInterrupt,
+    isolation?: IsolationLevel,
+  ): Promise<void>;
 
   /**
    * A producer id for idempotent writes (stamp batches with it and sequence numbers from 0 per

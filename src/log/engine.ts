@@ -53,6 +53,7 @@ import {
   KIND_TOPIC,
   KIND_TRANSACTIONAL_ID,
   kindRange,
+  JOURNAL_APPLIED_KEY,
   NEXT_PRODUCER_ID_KEY,
   NEXT_TOPIC_ID_KEY,
   openTxnKey,
@@ -79,7 +80,8 @@ import {
   type SequenceCheck,
 } from './producers.ts';
 import { deleteRecordsBefore, enforceRetention } from './retention.ts';
-import type { KvOp, KvStore } from './storage/kv.ts';
+import { Journal } from './storage/journal.ts';
+import type { KvIterator, KvOp, KvStore } from './storage/kv.ts';
 import { WriteQueue } from './write-queue.ts';
 
 const DEFAULT_MAX_BYTES = 1024 * 1024;
@@ -110,6 +112,11 @@ export interface EngineOptions {
    * than fit, a compaction cleans up to where the map filled and the next one goes on from there.
    */
   compactionMapBytes?: number;
+  /**
+   * Where small writes are journaled before LevelDB has them (see storage/journal.ts). Without
+   * one, every append waits for its store write.
+   */
+  journalDir?: string;
 }
 
 /** A transactional id's producer, as stored. */
@@ -208,6 +215,10 @@ export class EmbeddedLog implements LogBackend {
     const log = new EmbeddedLog(store, options);
     await store.open();
     try {
+      if (options.journalDir !== undefined) {
+        const nextSeq = await recoverJournal(store, options.journalDir);
+        log.#queue.attachJournal(Journal.create(options.journalDir, nextSeq));
+      }
       await log.#load();
     } catch (err) {
       await store.close().catch(() => undefined);
@@ -291,7 +302,17 @@ export class EmbeddedLog implements LogBackend {
     }
   }
 
+  /**
+   * Resolves once the store holds every write queued so far. Journaled writes are visible before
+   * LevelDB has them; anything that reads the store waits for them first (tail reads are served
+   * from memory and do not).
+   */
+  #applied(): Promise<void> | undefined {
+    return this.#queue.unapplied ? this.#queue.flush() : undefined;
+  }
+
   async #all(range: Parameters<KvStore['iterator']>[0]): Promise<[Uint8Array, Uint8Array][]> {
+    await this.#applied();
     const it = this.#store.iterator(range);
     const out: [Uint8Array, Uint8Array][] = [];
     try {
@@ -306,6 +327,7 @@ export class EmbeddedLog implements LogBackend {
   }
 
   async #first(range: Parameters<KvStore['iterator']>[0]): Promise<[Uint8Array, Uint8Array] | undefined> {
+    await this.#applied();
     const it = this.#store.iterator({ ...range, limit: 1 });
     try {
       const [entry] = await it.nextv(1);
@@ -427,6 +449,7 @@ export class EmbeddedLog implements LogBackend {
   }
 
   async #clearTopicData(topicId: number): Promise<void> {
+    await this.#applied();
     for (const kind of [KIND_BATCH, KIND_TIME_INDEX, KIND_PARTITION_STATE, KIND_PRODUCER_STATE, KIND_ABORTED_TXN]) {
       await this.#store.clear(topicRange(kind, topicId));
     }
@@ -574,11 +597,17 @@ export class EmbeddedLog implements LogBackend {
       results.push({ topic: state.topic.name, partition: state.partition, baseOffset, lastOffset, logAppendTime: now });
     }
     // Partition state is written once per group commit, for every partition the group touched.
-    await this.#queue.enqueue(
-      ops,
-      options.sync === true,
-      advanced.map(([state]) => state),
-    );
+    const dirty = advanced.map(([state]) => state);
+    // A small write without sync is done once it is in the journal; LevelDB gets it meanwhile.
+    let journaled = false;
+    if (options.sync !== true) {
+      try {
+        journaled = this.#queue.journal(ops, dirty);
+      } catch (cause) {
+        throw new TributaryError('STORAGE_ERROR', 'The journal could not be written; the log stopped taking writes', { cause });
+      }
+    }
+    if (!journaled) await this.#queue.enqueue(ops, options.sync === true, dirty);
     const cap = this.#tailCapBytes();
     for (const [state, batch] of advanced) {
       state.pushTail(batch, cap);
@@ -772,6 +801,7 @@ export class EmbeddedLog implements LogBackend {
     }
     const { topicId } = state.topic;
     const startKey = batchKey(topicId, partition, offset);
+    await this.#applied();
     const it = this.#store.iterator({ gte: startKey, lt: batchKey(topicId, partition, bound) });
     let bytes = 0;
     let records = 0;
@@ -1026,9 +1056,24 @@ export class EmbeddedLog implements LogBackend {
     return this.#queue.enqueue(ops, sync);
   }
 
-  /** Internal: a store iterator, for retention and compaction. */
-  iterate(range: Parameters<KvStore['iterator']>[0]) {
-    return this.#store.iterator(range);
+  /** Internal: a store iterator, for retention and compaction; it sees every write queued before it. */
+  iterate(range: Parameters<KvStore['iterator']>[0]): KvIterator {
+    const applied = this.#applied();
+    if (applied === undefined) return this.#store.iterator(range);
+    // LevelDB iterators read a snapshot taken when they are made: make it once the writes are in.
+    let it: KvIterator | undefined;
+    const open = async () => {
+      await applied;
+      it ??= this.#store.iterator(range);
+      return it;
+    };
+    return {
+      nextv: async (size) => (await open()).nextv(size),
+      close: async () => {
+        await applied.catch(() => undefined);
+        await it?.close();
+      },
+    };
   }
 
   async maintenance(): Promise<MaintenanceReport> {
@@ -1113,9 +1158,38 @@ export class EmbeddedLog implements LogBackend {
     this.#closing = true;
     if (this.#timer !== undefined) this.clock.clearTimeout(this.#timer);
     await this.#maintenanceRun?.catch(() => undefined);
-    await this.#queue.flush().catch(() => undefined);
+    const flushed = await this.#queue.flush().then(
+      () => true,
+      () => false,
+    );
     this.#open = false;
     for (const topic of this.#topics.values()) for (const p of topic.partitions) p.wakeAll();
+    // A journal whose frames are all in the store is deleted; after a store failure it stays for
+    // the next open to apply.
+    if (flushed) this.#queue.closeJournal();
     await this.#store.close();
   }
+}
+
+/**
+ * Applies the journal frames the store has not applied (a crash came between the two writes),
+ * deletes the journal and returns the sequence number to go on from.
+ */
+async function recoverJournal(store: KvStore, dir: string): Promise<number> {
+  const appliedBytes = await store.get(JOURNAL_APPLIED_KEY);
+  const applied = appliedBytes === undefined ? -1 : readU64(appliedBytes, 0);
+  const frames = Journal.read(dir).filter((frame) => frame.seq > applied);
+  let last = applied;
+  if (frames.length > 0) {
+    const ops: KvOp[] = [];
+    for (const frame of frames) {
+      if (frame.seq !== last + 1) break;
+      for (const op of frame.ops) ops.push(op);
+      last = frame.seq;
+    }
+    ops.push({ type: 'put', key: JOURNAL_APPLIED_KEY, value: encodeU64(last) });
+    await store.write(ops, true);
+  }
+  Journal.remove(dir);
+  return last + 1;
 }

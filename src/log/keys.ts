@@ -13,6 +13,7 @@
  *   0x21                                     → the next producer id
  *   0x22 transactionalId (UTF-8)             → its producer id, epoch and timeout
  *   0x23 producerId                          → an open transaction (epoch, start time, partitions)
+ *   0x24                                     → the last journal frame applied (see storage/journal.ts)
  */
 export const KIND_TOPIC = 0x01;
 export const KIND_DELETED_TOPIC = 0x02;
@@ -25,6 +26,7 @@ export const KIND_NEXT_TOPIC_ID = 0x20;
 export const KIND_NEXT_PRODUCER_ID = 0x21;
 export const KIND_TRANSACTIONAL_ID = 0x22;
 export const KIND_OPEN_TXN = 0x23;
+export const KIND_JOURNAL_APPLIED = 0x24;
 
 const TWO_32 = 0x1_0000_0000;
 
@@ -117,6 +119,7 @@ export function deletedTopicKey(topicId: number): Uint8Array {
 
 export const NEXT_TOPIC_ID_KEY = Uint8Array.of(KIND_NEXT_TOPIC_ID);
 export const NEXT_PRODUCER_ID_KEY = Uint8Array.of(KIND_NEXT_PRODUCER_ID);
+export const JOURNAL_APPLIED_KEY = Uint8Array.of(KIND_JOURNAL_APPLIED);
 
 export function abortedTxnKey(topicId: number, partition: number, markerOffset: number): Uint8Array {
   const key = partitionKey(KIND_ABORTED_TXN, topicId, partition, 8);

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { Clock } from '../clock.ts';
 import type { LogBackend } from './backend.ts';
 import { EmbeddedLog } from './engine.ts';
@@ -32,11 +33,15 @@ export type EmbeddedLogBackend = LogBackend & Pick<EmbeddedLog, 'compact' | 'flu
  * await log.close();
  */
 export async function openLog(options: OpenLogOptions = {}): Promise<EmbeddedLogBackend> {
-  const store = options.storage === 'memory' ? new MemoryKvStore() : new LevelKvStore(options.dataDir ?? './.tributary');
+  const memory = options.storage === 'memory';
+  const dataDir = options.dataDir ?? './.tributary';
+  const store = memory ? new MemoryKvStore() : new LevelKvStore(dataDir);
   return EmbeddedLog.open(store, {
     clock: options.clock,
     maintenanceIntervalMs: options.maintenanceIntervalMs,
     compactionMapBytes: options.compactionMapBytes,
+    // Inside LevelDB's directory, whose lock guards it too; LevelDB leaves names it did not make alone.
+    journalDir: memory ? undefined : join(dataDir, 'journal'),
   });
 }
 

@@ -2,6 +2,7 @@ import type { RawBatch } from './backend.ts';
 import type { TopicConfig } from './config.ts';
 import type { StoredPartitionState } from './keys.ts';
 import type { AbortedTxn, ProducerEntry } from './producers.ts';
+import { WaitInterrupt } from './wait-interrupt.ts';
 
 /** A topic as the engine holds it in memory. */
 export interface TopicState {
@@ -104,9 +105,28 @@ export class PartitionState implements StoredPartitionState {
     this.#waiters = still;
   }
 
-  waitFor(offset: number, signal?: AbortSignal, committed = false): Promise<void> {
+  waitFor(offset: number, signal?: AbortSignal | WaitInterrupt, committed = false): Promise<void> {
     const bound = committed ? this.lastStableOffset : this.highWatermark;
-    if (offset < bound || this.topic.deleted || signal?.aborted) return Promise.resolve();
+    if (offset < bound || this.topic.deleted) return Promise.resolve();
+    if (signal instanceof WaitInterrupt) {
+      return new Promise<void>((resolve) => {
+        const cancel = () => {
+          this.#waiters = this.#waiters.filter((w) => w !== waiter);
+          resolve();
+        };
+        const waiter: Waiter = {
+          offset,
+          committed,
+          resolve: () => {
+            signal.unlisten(cancel);
+            resolve();
+          },
+        };
+        signal.listen(cancel);
+        this.#waiters.push(waiter);
+      });
+    }
+    if (signal?.aborted) return Promise.resolve();
     return new Promise<void>((resolve) => {
       const waiter: Waiter = { offset, committed, resolve };
       this.#waiters.push(waiter);

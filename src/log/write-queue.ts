@@ -1,12 +1,20 @@
+import { encodeU64, JOURNAL_APPLIED_KEY } from './keys.ts';
+import { Journal } from './storage/journal.ts';
 import type { KvOp, KvStore } from './storage/kv.ts';
 
 interface Pending<D> {
   ops: KvOp[];
   sync: boolean;
   dirty: readonly D[] | undefined;
+  /** The journal frame holding this write; -1 when it was not journaled. */
+  seq: number;
   resolve: () => void;
   reject: (err: unknown) => void;
 }
+
+/** Writes larger than this skip the journal: their cost is the copy, not the wait. */
+const JOURNAL_MAX_BYTES = 64 * 1024;
+const ignore = () => undefined;
 
 /**
  * The log's single writer. Writes reach the store in the order they were queued, which is what
@@ -21,6 +29,9 @@ export class WriteQueue<D = never> {
   #pending: Pending<D>[] = [];
   #running = false;
   #failure: unknown;
+  #journal: Journal | undefined;
+  /** Writes queued or in flight that are not in the journal. */
+  #unjournaled = 0;
 
   /**
    * `finish` turns the things a group of writes marked dirty into the ops that close the group.
@@ -38,12 +49,57 @@ export class WriteQueue<D = never> {
     return this.#failure;
   }
 
+  /** Journals the writes queued from now on that {@link WriteQueue.journal} takes. */
+  attachJournal(journal: Journal): void {
+    this.#journal = journal;
+  }
+
+  /** Closes the journal and deletes its files; call once everything is written. */
+  closeJournal(): void {
+    this.#journal?.close();
+    this.#journal = undefined;
+  }
+
+  /** True while queued writes have not reached the store: reads of the store must wait. */
+  get unapplied(): boolean {
+    return this.#running || this.#pending.length > 0;
+  }
+
+  /** Queues a write; resolves once the store has it (with `sync`, on disk). */
   enqueue(ops: KvOp[], sync: boolean, dirty?: readonly D[]): Promise<void> {
     if (this.#failure !== undefined) return Promise.reject(this.#failure);
     return new Promise<void>((resolve, reject) => {
-      this.#pending.push({ ops, sync, dirty, resolve, reject });
+      this.#unjournaled++;
+      this.#pending.push({ ops, sync, dirty, seq: -1, resolve, reject });
       if (!this.#running) void this.#drain();
     });
+  }
+
+  /**
+   * Queues a write after putting it in the journal, and returns true: the write is then as
+   * durable as a store write without `sync`, and the caller may treat it as written. Returns
+   * false, with nothing queued, when the write must go through {@link WriteQueue.enqueue}: there
+   * is no journal, the write is large, or an earlier write that is not in the journal is still
+   * on its way (a journaled write must never survive a crash that loses one queued before it).
+   * Throws when the journal cannot be written; the queue then stops, as for a store failure.
+   */
+  journal(ops: KvOp[], dirty: readonly D[]): boolean {
+    const journal = this.#journal;
+    if (journal === undefined || this.#unjournaled > 0) return false;
+    if (this.#failure !== undefined) throw this.#failure;
+    const frame = dirty.length > 0 && this.#finish !== undefined ? [...ops, ...this.#finish(new Set(dirty))] : ops;
+    const size = Journal.frameBytes(frame);
+    if (size > JOURNAL_MAX_BYTES) return false;
+    let seq: number;
+    try {
+      seq = journal.append(frame, size);
+    } catch (err) {
+      this.#fail(err);
+      throw err;
+    }
+    this.#pending.push({ ops, sync: false, dirty, seq, resolve: ignore, reject: ignore });
+    if (!this.#running) void this.#drain();
+    return true;
   }
 
   /** Resolves once everything queued so far is written. */
@@ -71,23 +127,42 @@ export class WriteQueue<D = never> {
           for (const d of p.dirty ?? []) dirty.add(d);
         }
       }
-      if (dirty.size > 0 && this.#finish !== undefined) {
+      let seq = -1;
+      let unjournaled = 0;
+      for (const p of group) {
+        if (p.seq > seq) seq = p.seq;
+        if (p.seq < 0) unjournaled++;
+      }
+      if ((dirty.size > 0 && this.#finish !== undefined) || seq >= 0) {
         if (group.length === 1) ops = [...ops];
-        for (const op of this.#finish(dirty)) ops.push(op);
+        if (dirty.size > 0 && this.#finish !== undefined) for (const op of this.#finish(dirty)) ops.push(op);
+        // Recovery applies the journal frames after this one, and only those.
+        if (seq >= 0) ops.push({ type: 'put', key: JOURNAL_APPLIED_KEY, value: encodeU64(seq) });
       }
       try {
         if (ops.length > 0) await this.#store.write(ops, sync);
+        if (seq >= 0) this.#journal?.applied(seq);
       } catch (err) {
-        // Offsets were handed out for these writes already; going on would leave a gap. The log
-        // stops taking writes, as Kafka takes a failed log directory offline.
-        this.#failure = err;
-        for (const p of group) p.reject(err);
-        for (const p of this.#pending) p.reject(err);
-        this.#pending = [];
+        this.#unjournaled -= unjournaled;
+        this.#fail(err, group);
         break;
       }
+      this.#unjournaled -= unjournaled;
       for (const p of group) p.resolve();
     }
     this.#running = false;
+  }
+
+  /**
+   * Offsets were handed out for the queued writes already; going on would leave a gap. The log
+   * stops taking writes, as Kafka takes a failed log directory offline. Journaled writes stay in
+   * the journal, and the next open applies them.
+   */
+  #fail(err: unknown, group: Pending<D>[] = []): void {
+    this.#failure = err;
+    for (const p of group) p.reject(err);
+    for (const p of this.#pending) p.reject(err);
+    this.#pending = [];
+    this.#unjournaled = 0;
   }
 }

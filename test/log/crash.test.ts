@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openLog } from '../../src/log/index.ts';
 
-const dataDir = mkdtempSync(join(tmpdir(), 'tributary-crash-'));
-afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+const root = mkdtempSync(join(tmpdir(), 'tributary-crash-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 interface Ack {
   partition: number;
@@ -16,9 +16,9 @@ interface Ack {
 }
 
 /** Runs the writer until `killAfterMs` after it is ready, then SIGKILLs it; returns its acks. */
-function runWriter(run: number, killAfterMs: number): Promise<Ack[]> {
+function runWriter(dataDir: string, run: number, killAfterMs: number, mode: 'sync' | 'mixed'): Promise<Ack[]> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'fixtures/crash-writer.ts'), dataDir, String(run)], {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'fixtures/crash-writer.ts'), dataDir, String(run), mode], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const acks: Ack[] = [];
@@ -48,43 +48,56 @@ function runWriter(run: number, killAfterMs: number): Promise<Ack[]> {
   });
 }
 
+/**
+ * Kills the writer `runs` times at random moments; after each kill, reopens the log and checks that
+ * every partition is contiguous from 0 and holds every record the writer was told was appended.
+ */
+async function killAndCheck(mode: 'sync' | 'mixed', runs: number): Promise<number> {
+  const dataDir = join(root, mode);
+  const acked: Ack[] = [];
+  let seed = 12345;
+  const random = () => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed / 0x7fffffff;
+  };
+  for (let run = 0; run < runs; run++) {
+    acked.push(...(await runWriter(dataDir, run, 20 + Math.floor(random() * 250), mode)));
+    // Reopen in between, as a restarted process would, and check the whole log every time.
+    const log = await openLog({ dataDir, maintenanceIntervalMs: 0 });
+    try {
+      const byOffset = new Map<string, string>();
+      for (let partition = 0; partition < 3; partition++) {
+        const { highWatermark } = log.offsets('crash', partition);
+        let expected = 0;
+        let offset = 0;
+        while (offset < highWatermark) {
+          const result = await log.read('crash', partition, offset);
+          for (const r of result.records) {
+            expect(r.offset).toBe(expected++);
+            byOffset.set(`${partition}:${r.offset}`, new TextDecoder().decode(r.key!));
+          }
+          offset = result.nextOffset;
+        }
+        expect(expected).toBe(highWatermark);
+      }
+      for (const ack of acked) {
+        for (let i = 0; i < ack.count; i++) {
+          expect(byOffset.get(`${ack.partition}:${ack.baseOffset + i}`)).toBe(`${ack.id}-${i}`);
+        }
+      }
+    } finally {
+      await log.close();
+    }
+  }
+  return acked.length;
+}
+
 describe('durability', () => {
   it('should keep every acknowledged record, contiguous and untorn, across 20 SIGKILLs', async () => {
-    const acked: Ack[] = [];
-    let seed = 12345;
-    const random = () => {
-      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-      return seed / 0x7fffffff;
-    };
-    for (let run = 0; run < 20; run++) {
-      acked.push(...(await runWriter(run, 20 + Math.floor(random() * 250))));
-      // Reopen in between, as a restarted process would, and check the whole log every time.
-      const log = await openLog({ dataDir, maintenanceIntervalMs: 0 });
-      try {
-        const byOffset = new Map<string, string>();
-        for (let partition = 0; partition < 3; partition++) {
-          const { highWatermark } = log.offsets('crash', partition);
-          let expected = 0;
-          let offset = 0;
-          while (offset < highWatermark) {
-            const result = await log.read('crash', partition, offset);
-            for (const r of result.records) {
-              expect(r.offset).toBe(expected++);
-              byOffset.set(`${partition}:${r.offset}`, new TextDecoder().decode(r.key!));
-            }
-            offset = result.nextOffset;
-          }
-          expect(expected).toBe(highWatermark);
-        }
-        for (const ack of acked) {
-          for (let i = 0; i < ack.count; i++) {
-            expect(byOffset.get(`${ack.partition}:${ack.baseOffset + i}`)).toBe(`${ack.id}-${i}`);
-          }
-        }
-      } finally {
-        await log.close();
-      }
-    }
-    expect(acked.length).toBeGreaterThan(100);
+    expect(await killAndCheck('sync', 20)).toBeGreaterThan(100);
+  }, 120_000);
+
+  it('should keep every journaled record too, with unsynced, synced and large appends interleaved, across 12 SIGKILLs', async () => {
+    expect(await killAndCheck('mixed', 12)).toBeGreaterThan(100);
   }, 120_000);
 });

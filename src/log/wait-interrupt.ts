@@ -1,0 +1,29 @@
+/**
+ * Ends waits for data early, as an `AbortSignal` does, but reusable and cheap: `interrupt()` ends
+ * the waits in progress and leaves later ones alone. A consumer waits at the tail of a partition
+ * after almost every batch, and a fresh `AbortController` per wait (an `EventTarget`, its listener
+ * map and the signal's bookkeeping) measured as the largest part of what outlived a young-generation
+ * collection at 50,000 records/s, which is what made those collections take milliseconds.
+ */
+export class WaitInterrupt {
+  #listeners: (() => void)[] = [];
+
+  /** Ends every wait in progress on this interrupt: each resolves as if data had come. */
+  interrupt(): void {
+    const listeners = this.#listeners;
+    if (listeners.length === 0) return;
+    this.#listeners = [];
+    for (const listener of listeners) listener();
+  }
+
+  /** The log's side: `listener` runs at the next `interrupt()`, unless taken back first. */
+  listen(listener: () => void): void {
+    this.#listeners.push(listener);
+  }
+
+  /** Takes back a listener whose wait ended on its own. */
+  unlisten(listener: () => void): void {
+    const at = this.#listeners.indexOf(listener);
+    if (at >= 0) this.#listeners.splice(at, 1);
+  }
+}
