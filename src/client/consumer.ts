@@ -195,6 +195,9 @@ interface PartitionRunner {
   seekTo?: number;
   /** Ends the runner's wait for data (or its backoff) when it is stopped, revoked or seeks. */
   wait: WaitInterrupt;
+  /** The payload's `pause()` and `heartbeat()`, made once per partition rather than per batch. */
+  pause: () => () => void;
+  heartbeat: () => Promise<void>;
   loop?: Promise<void>;
   failures: number;
 }
@@ -540,6 +543,13 @@ export class Consumer {
       active: true,
       failures: 0,
       wait: new WaitInterrupt(),
+      pause: () => {
+        this.pause([{ topic, partitions: [partition] }]);
+        return () => this.resume([{ topic, partitions: [partition] }]);
+      },
+      heartbeat: async () => {
+        this.#heartbeatNow();
+      },
     };
     this.#runners.set(k, runner);
     runner.loop = this.#consume(log, runner, fromBeginning).catch((error) => {
@@ -686,13 +696,7 @@ export class Consumer {
     const started = this.#ctx.clock.now();
     const tracking = this.#emitter.has(ConsumerEvents.START_BATCH_PROCESS) || this.#emitter.has(ConsumerEvents.END_BATCH_PROCESS);
     if (tracking) this.#emitter.emit(ConsumerEvents.START_BATCH_PROCESS, batchInfo());
-    const pause = () => {
-      this.pause([{ topic, partitions: [partition] }]);
-      return () => this.resume([{ topic, partitions: [partition] }]);
-    };
-    const heartbeat = async () => {
-      this.#heartbeatNow();
-    };
+    const { pause, heartbeat } = r;
     try {
       if (run.eachMessage !== undefined) {
         let completed = true;
