@@ -198,11 +198,7 @@ export class EmbeddedLog implements LogBackend {
   private constructor(store: KvStore, options: EngineOptions) {
     this.#store = store;
     this.#queue = new WriteQueue<PartitionState>(store, (dirty) =>
-      [...dirty].map((state) => ({
-        type: 'put' as const,
-        key: partitionStateKey(state.topic.topicId, state.partition),
-        value: encodePartitionState(state),
-      })),
+      Array.from(dirty, (state) => ({ type: 'put' as const, key: state.stateKey, value: encodePartitionState(state) })),
     );
     this.clock = options.clock ?? systemClock;
     this.#maintenanceIntervalMs = options.maintenanceIntervalMs ?? 15_000;

@@ -30,10 +30,17 @@ export const KIND_JOURNAL_APPLIED = 0x24;
 
 const TWO_32 = 0x1_0000_0000;
 
+/** Writes `value` as 4 big-endian bytes (no DataView: keys are made for every append). */
+function writeU32(buf: Uint8Array, at: number, value: number): void {
+  buf[at] = value >>> 24;
+  buf[at + 1] = value >>> 16;
+  buf[at + 2] = value >>> 8;
+  buf[at + 3] = value;
+}
+
 function writeU64(buf: Uint8Array, at: number, value: number): void {
-  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  view.setUint32(at, Math.floor(value / TWO_32));
-  view.setUint32(at + 4, value >>> 0);
+  writeU32(buf, at, Math.floor(value / TWO_32));
+  writeU32(buf, at + 4, value >>> 0);
 }
 
 export function readU64(buf: Uint8Array, at: number): number {
@@ -43,10 +50,9 @@ export function readU64(buf: Uint8Array, at: number): number {
 
 function partitionKey(kind: number, topicId: number, partition: number, extra: number): Uint8Array {
   const key = new Uint8Array(9 + extra);
-  const view = new DataView(key.buffer);
   key[0] = kind;
-  view.setUint32(1, topicId);
-  view.setUint32(5, partition);
+  writeU32(key, 1, topicId);
+  writeU32(key, 5, partition);
   return key;
 }
 

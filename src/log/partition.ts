@@ -1,6 +1,6 @@
 import type { RawBatch } from './backend.ts';
 import type { TopicConfig } from './config.ts';
-import type { StoredPartitionState } from './keys.ts';
+import { partitionStateKey, type StoredPartitionState } from './keys.ts';
 import type { AbortedTxn, ProducerEntry } from './producers.ts';
 import { WaitInterrupt } from './wait-interrupt.ts';
 
@@ -37,6 +37,8 @@ export class PartitionState implements StoredPartitionState {
   dirtyBytes: number;
   /** The largest record timestamp appended so far: the time index grows only when it rises. */
   maxTimestamp: number;
+  /** Where the partition's state is stored; written with every group commit that touches it. */
+  readonly stateKey: Uint8Array;
   /** Idempotent and transactional producers that wrote here, by producer id. */
   readonly producers = new Map<number, ProducerEntry>();
   /** Open transactions: producer id → offset of the transaction's first record here. */
@@ -57,6 +59,7 @@ export class PartitionState implements StoredPartitionState {
   constructor(topic: TopicState, partition: number, stored: StoredPartitionState, maxTimestamp: number) {
     this.topic = topic;
     this.partition = partition;
+    this.stateKey = partitionStateKey(topic.topicId, partition);
     this.logStartOffset = stored.logStartOffset;
     this.nextOffset = stored.nextOffset;
     this.highWatermark = stored.nextOffset;

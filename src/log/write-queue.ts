@@ -25,7 +25,7 @@ const ignore = () => undefined;
  */
 export class WriteQueue<D = never> {
   readonly #store: KvStore;
-  readonly #finish: ((dirty: Set<D>) => KvOp[]) | undefined;
+  readonly #finish: ((dirty: Iterable<D>) => KvOp[]) | undefined;
   #pending: Pending<D>[] = [];
   #running = false;
   #failure: unknown;
@@ -39,7 +39,7 @@ export class WriteQueue<D = never> {
    * in-memory state changes when a write is queued, so when a group is taken it holds exactly the
    * changes of the writes in it and those before.
    */
-  constructor(store: KvStore, finish?: (dirty: Set<D>) => KvOp[]) {
+  constructor(store: KvStore, finish?: (dirty: Iterable<D>) => KvOp[]) {
     this.#store = store;
     this.#finish = finish;
   }
@@ -87,7 +87,8 @@ export class WriteQueue<D = never> {
     const journal = this.#journal;
     if (journal === undefined || this.#unjournaled > 0) return false;
     if (this.#failure !== undefined) throw this.#failure;
-    const frame = dirty.length > 0 && this.#finish !== undefined ? [...ops, ...this.#finish(new Set(dirty))] : ops;
+    // One partition per append is the common case; the group's commit writes each one once anyway.
+    const frame = dirty.length > 0 && this.#finish !== undefined ? ops.concat(this.#finish(dirty.length === 1 ? dirty : new Set(dirty))) : ops;
     const size = Journal.frameBytes(frame);
     if (size > JOURNAL_MAX_BYTES) return false;
     let seq: number;
