@@ -144,7 +144,6 @@ export class WriteQueue<D = never> {
         if (ops.length > 0) await this.#store.write(ops, sync);
         if (seq >= 0) this.#journal?.applied(seq);
       } catch (err) {
-        this.#unjournaled -= unjournaled;
         this.#fail(err, group);
         break;
       }
