@@ -93,7 +93,7 @@ function emptyPartitions(topic: TopicState, from: number, to: number, ops: KvOp[
   for (let p = from; p < to; p++) {
     const state = new PartitionState(topic, p, EMPTY_PARTITION, -1);
     added.push(state);
-    ops.push({ type: 'put', key: partitionStateKey(topic.topicId, p), value: encodePartitionState(state) });
+    ops.push({ type: 'put', key: state.stateKey, value: encodePartitionState(state) });
   }
   return added;
 }
@@ -1006,7 +1006,7 @@ export class EmbeddedLog implements LogBackend {
       if (!commit) {
         ops.push({ type: 'put', key: abortedTxnKey(topicId, partition, markerOffset), value: encodeJson({ producerId, firstOffset }) });
       }
-      ops.push({ type: 'put', key: partitionStateKey(topicId, partition), value: encodePartitionState(state) });
+      ops.push({ type: 'put', key: state.stateKey, value: encodePartitionState(state) });
       touched.push(() => {
         if (!commit) {
           const spans = state.aborted.get(producerId) ?? [];

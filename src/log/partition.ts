@@ -110,37 +110,25 @@ export class PartitionState implements StoredPartitionState {
 
   waitFor(offset: number, signal?: AbortSignal | WaitInterrupt, committed = false): Promise<void> {
     const bound = committed ? this.lastStableOffset : this.highWatermark;
-    if (offset < bound || this.topic.deleted) return Promise.resolve();
-    if (signal instanceof WaitInterrupt) {
-      return new Promise<void>((resolve) => {
-        const cancel = () => {
-          this.#waiters = this.#waiters.filter((w) => w !== waiter);
-          resolve();
-        };
-        const waiter: Waiter = {
-          offset,
-          committed,
-          resolve: () => {
-            signal.unlisten(cancel);
-            resolve();
-          },
-        };
-        signal.listen(cancel);
-        this.#waiters.push(waiter);
-      });
-    }
-    if (signal?.aborted) return Promise.resolve();
+    if (offset < bound || this.topic.deleted || (signal instanceof AbortSignal && signal.aborted)) return Promise.resolve();
     return new Promise<void>((resolve) => {
-      const waiter: Waiter = { offset, committed, resolve };
-      this.#waiters.push(waiter);
-      signal?.addEventListener(
-        'abort',
-        () => {
-          this.#waiters = this.#waiters.filter((w) => w !== waiter);
+      const cancel = () => {
+        this.#waiters = this.#waiters.filter((w) => w !== waiter);
+        resolve();
+      };
+      const waiter: Waiter = {
+        offset,
+        committed,
+        resolve: () => {
+          // Data came first: the signal's listener goes, so a reused signal does not pile them up.
+          if (signal instanceof WaitInterrupt) signal.unlisten(cancel);
+          else signal?.removeEventListener('abort', cancel);
           resolve();
         },
-        { once: true },
-      );
+      };
+      this.#waiters.push(waiter);
+      if (signal instanceof WaitInterrupt) signal.listen(cancel);
+      else signal?.addEventListener('abort', cancel, { once: true });
     });
   }
 

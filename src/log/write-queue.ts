@@ -32,6 +32,10 @@ export class WriteQueue<D = never> {
   #journal: Journal | undefined;
   /** Writes queued or in flight that are not in the journal. */
   #unjournaled = 0;
+  /** Writes ever queued, and ever written to the store: what {@link WriteQueue.flush} waits on. */
+  #queued = 0;
+  #written = 0;
+  #flushes: { upTo: number; resolve: () => void; reject: (err: unknown) => void }[] = [];
 
   /**
    * `finish` turns the things a group of writes marked dirty into the ops that close the group.
@@ -62,7 +66,7 @@ export class WriteQueue<D = never> {
 
   /** True while queued writes have not reached the store: reads of the store must wait. */
   get unapplied(): boolean {
-    return this.#running || this.#pending.length > 0;
+    return this.#written < this.#queued;
   }
 
   /** Queues a write; resolves once the store has it (with `sync`, on disk). */
@@ -70,6 +74,7 @@ export class WriteQueue<D = never> {
     if (this.#failure !== undefined) return Promise.reject(this.#failure);
     return new Promise<void>((resolve, reject) => {
       this.#unjournaled++;
+      this.#queued++;
       this.#pending.push({ ops, sync, dirty, seq: -1, resolve, reject });
       if (!this.#running) void this.#drain();
     });
@@ -98,14 +103,20 @@ export class WriteQueue<D = never> {
       this.#fail(err);
       throw err;
     }
+    this.#queued++;
     this.#pending.push({ ops, sync: false, dirty, seq, resolve: ignore, reject: ignore });
     if (!this.#running) void this.#drain();
     return true;
   }
 
-  /** Resolves once everything queued so far is written. */
-  async flush(): Promise<void> {
-    await this.enqueue([], false);
+  /**
+   * Resolves once everything queued so far is written. It queues nothing itself: a write behind
+   * a flush may still go through the journal.
+   */
+  flush(): Promise<void> {
+    if (this.#failure !== undefined) return Promise.reject(this.#failure);
+    if (this.#written === this.#queued) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => this.#flushes.push({ upTo: this.#queued, resolve, reject }));
   }
 
   async #drain(): Promise<void> {
@@ -148,7 +159,15 @@ export class WriteQueue<D = never> {
         break;
       }
       this.#unjournaled -= unjournaled;
+      this.#written += group.length;
       for (const p of group) p.resolve();
+      if (this.#flushes.length > 0) {
+        const due = this.#flushes.filter((f) => f.upTo <= this.#written);
+        if (due.length > 0) {
+          this.#flushes = this.#flushes.filter((f) => f.upTo > this.#written);
+          for (const f of due) f.resolve();
+        }
+      }
     }
     this.#running = false;
   }
@@ -164,5 +183,7 @@ export class WriteQueue<D = never> {
     for (const p of this.#pending) p.reject(err);
     this.#pending = [];
     this.#unjournaled = 0;
+    for (const f of this.#flushes) f.reject(err);
+    this.#flushes = [];
   }
 }
