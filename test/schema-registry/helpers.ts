@@ -2,7 +2,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type LogBackend, openLog } from '../../src/index.ts';
+import { expect } from 'vitest';
+import { type LogBackend, openLog, TributaryError } from '../../src/index.ts';
 import { SchemaRegistry } from '../../schema-registry/registry.ts';
 
 export const userV1 = JSON.stringify({
@@ -69,4 +70,15 @@ export async function memoryRegistry(): Promise<{ log: LogBackend; registry: Sch
 export async function tempDir(): Promise<{ path: string; remove: () => Promise<void> }> {
   const path = await mkdtemp(join(tmpdir(), 'tributary-registry-'));
   return { path, remove: () => rm(path, { recursive: true, force: true }) };
+}
+
+/** Runs `fn`, expects it to throw a TributaryError, and returns that error. */
+export function caught(fn: () => unknown): TributaryError {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(TributaryError);
+    return err as TributaryError;
+  }
+  throw new Error('expected a TributaryError');
 }

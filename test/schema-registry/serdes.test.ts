@@ -1,11 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type LogBackend, TributaryError } from '../../src/index.ts';
+import type { LogBackend, TributaryError } from '../../src/index.ts';
 import { RegistryClient } from '../../schema-registry/client.ts';
 import type { SchemaRegistry } from '../../schema-registry/registry.ts';
 import { serializeBatch } from '../../schema-registry/serdes/batch.ts';
 import { avroSerde, jsonSchemaSerde, protobufSerde } from '../../schema-registry/serdes/formats.ts';
 import { startRegistryServer } from '../../schema-registry/server.ts';
-import { memoryRegistry, userV1, userV2 } from './helpers.ts';
+import { caught, memoryRegistry, userV1, userV2 } from './helpers.ts';
 
 const orderProto = `syntax = "proto3";
 package shop;
@@ -29,16 +29,6 @@ const orderJson = JSON.stringify({
   required: ['id', 'item'],
   additionalProperties: false,
 });
-
-function caught(fn: () => unknown): TributaryError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(TributaryError);
-    return err as TributaryError;
-  }
-  throw new Error('expected a TributaryError');
-}
 
 describe('registry serdes', () => {
   let log: LogBackend;

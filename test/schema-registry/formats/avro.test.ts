@@ -1,22 +1,12 @@
 import avsc from 'avsc';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { TributaryError } from '../../../src/errors.ts';
 import { type AvroParsedSchema, avroFormat as avro } from '../../../schema-registry/formats/avro.ts';
 import type { ResolvedReference } from '../../../schema-registry/formats/types.ts';
+import { caught } from '../helpers.ts';
 
 function record(fields: object[], extra: object = {}): string {
   return JSON.stringify({ type: 'record', name: 'User', namespace: 'acme', fields, ...extra });
-}
-
-function caught(fn: () => unknown): TributaryError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(TributaryError);
-    return err as TributaryError;
-  }
-  throw new Error('expected an error');
 }
 
 function kinds(reader: AvroParsedSchema, writer: AvroParsedSchema): { path: string; kind: string }[] {

@@ -7,25 +7,15 @@ import avsc from 'avsc';
 import fc from 'fast-check';
 import type protobuf from 'protobufjs';
 import { describe, expect, it } from 'vitest';
-import { TributaryError } from '../../../src/errors.ts';
 import { avroDecoder, avroEncoder, hasTap } from '../../../schema-registry/formats/avro-codec.ts';
 import { avroFormat as avro } from '../../../schema-registry/formats/avro.ts';
 import { jsonFormat as json } from '../../../schema-registry/formats/json.ts';
 import { protobufFormat as proto } from '../../../schema-registry/formats/protobuf.ts';
+import { caught } from '../helpers.ts';
 
 const HEADER = Uint8Array.of(0, 0, 0, 1, 2);
 /** A header as a Protobuf serde writes it for message indexes [1, 0]. */
 const PROTO_HEADER = Uint8Array.of(0, 0, 0, 0, 7, 4, 2, 0);
-
-function caught(fn: () => unknown): TributaryError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(TributaryError);
-    return err as TributaryError;
-  }
-  throw new Error('expected an error');
-}
 
 function framed(header: Uint8Array, payload: Uint8Array): number[] {
   return [...header, ...payload];

@@ -1,18 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { TributaryError } from '../../../src/errors.ts';
 import { type JsonParsedSchema, jsonFormat as json } from '../../../schema-registry/formats/json.ts';
 import type { ResolvedReference } from '../../../schema-registry/formats/types.ts';
-
-function caught(fn: () => unknown): TributaryError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(TributaryError);
-    return err as TributaryError;
-  }
-  throw new Error('expected an error');
-}
+import { caught } from '../helpers.ts';
 
 const parse = (schema: unknown, refs: ResolvedReference[] = []): JsonParsedSchema => json.parse(JSON.stringify(schema), refs);
 

@@ -3,19 +3,9 @@ import { FileDescriptorProtoSchema, file_google_protobuf_timestamp } from '@bufb
 import fc from 'fast-check';
 import protobuf from 'protobufjs';
 import { describe, expect, it } from 'vitest';
-import { TributaryError } from '../../../src/errors.ts';
 import { type ProtobufParsedSchema, protobufFormat as proto } from '../../../schema-registry/formats/protobuf.ts';
 import type { ResolvedReference } from '../../../schema-registry/formats/types.ts';
-
-function caught(fn: () => unknown): TributaryError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(TributaryError);
-    return err as TributaryError;
-  }
-  throw new Error('expected an error');
-}
+import { caught } from '../helpers.ts';
 
 const money: ResolvedReference = {
   name: 'common/money.proto',
