@@ -667,7 +667,7 @@ export class Consumer {
         const ok = await this.#process(r, result.records, result.highWatermark, result.nextOffset, run);
         if (ok) {
           r.failures = 0;
-          if (run.autoCommit !== false) await this.#autoCommitAfterBatch().catch((err) => this.#commitFailed(err));
+          if (this.#commitAfterBatchDue(run)) await this.#commitResolved().catch((err) => this.#commitFailed(err));
         }
       } finally {
         this.#processing--;
@@ -679,45 +679,34 @@ export class Consumer {
 
   /** Processes one batch; false when the handler threw (the batch is retried after a backoff). */
   async #process(r: PartitionRunner, records: LogRecord[], highWatermark: number, nextOffset: number, run: ConsumerRunConfig): Promise<boolean> {
-    const { topic, partition } = r;
-    const messages = records.map(toKafkaMessage);
+    const { topic, partition, pause, heartbeat } = r;
     const first = records[0]!.offset;
     const last = records[records.length - 1]!.offset;
-    const batchInfo = () => ({
-      topic,
-      partition,
-      highWatermark: String(highWatermark),
-      offsetLag: String(Math.max(0, highWatermark - 1 - last)),
-      offsetLagLow: String(Math.max(0, highWatermark - 1 - first)),
-      batchSize: messages.length,
-      firstOffset: String(first),
-      lastOffset: String(last),
-    });
     const started = this.#ctx.clock.now();
     const tracking = this.#emitter.has(ConsumerEvents.START_BATCH_PROCESS) || this.#emitter.has(ConsumerEvents.END_BATCH_PROCESS);
-    if (tracking) this.#emitter.emit(ConsumerEvents.START_BATCH_PROCESS, batchInfo());
-    const { pause, heartbeat } = r;
+    if (tracking) this.#emitter.emit(ConsumerEvents.START_BATCH_PROCESS, batchInfo(topic, partition, highWatermark, first, last, records.length));
     try {
       if (run.eachMessage !== undefined) {
         let completed = true;
-        for (let i = 0; i < messages.length; i++) {
+        for (let i = 0; i < records.length; i++) {
           if (!r.active || !this.#running || r.seekTo !== undefined) {
             completed = false;
             break;
           }
-          const message = messages[i]!;
+          const message = toKafkaMessage(records[i]!);
           await run.eachMessage({ topic, partition, message, heartbeat, pause });
           r.resolved = r.position = records[i]!.offset + 1;
           this.#uncommitted++;
           if (this.#heartbeatDue) this.#heartbeatNow();
           if (this.#autoCommitDue()) await this.#commitResolved().catch((err) => this.#commitFailed(err));
           if (this.#isPaused(topic, partition)) {
-            completed = i === messages.length - 1;
+            completed = i === records.length - 1;
             break;
           }
         }
         if (completed && r.seekTo === undefined) r.resolved = r.position = nextOffset;
       } else if (run.eachBatch !== undefined) {
+        const messages = records.map(toKafkaMessage);
         const batch: Batch = {
           topic,
           partition,
@@ -766,7 +755,10 @@ export class Consumer {
       await this.#backoff(r);
       return false;
     }
-    if (tracking) this.#emitter.emit(ConsumerEvents.END_BATCH_PROCESS, { ...batchInfo(), duration: this.#ctx.clock.now() - started });
+    if (tracking) {
+      const info = batchInfo(topic, partition, highWatermark, first, last, records.length);
+      this.#emitter.emit(ConsumerEvents.END_BATCH_PROCESS, { ...info, duration: this.#ctx.clock.now() - started });
+    }
     return true;
   }
 
@@ -783,9 +775,11 @@ export class Consumer {
     if (delay <= 0) return new Promise((resolve) => setImmediate(resolve));
     return new Promise((resolve) => {
       // A stop or revoke ends the wait early.
-      const cancel = () => {
-        this.#ctx.clock.clearTimeout(timer);
-        resolve();
+      const cancel = {
+        interrupted: () => {
+          this.#ctx.clock.clearTimeout(timer);
+          resolve();
+        },
       };
       const timer = this.#ctx.clock.setTimeout(() => {
         r.wait.unlisten(cancel);
@@ -806,10 +800,14 @@ export class Consumer {
     return { topics };
   }
 
-  async #autoCommitAfterBatch(): Promise<void> {
-    const run = this.#run!;
-    if (run.autoCommitInterval == null && run.autoCommitThreshold == null) await this.#commitResolved();
-    else await this.#autoCommitIfNecessary();
+  /**
+   * Whether a batch just processed calls for a commit: after every batch when neither
+   * autoCommitInterval nor autoCommitThreshold is set, else when one of them says so. Synchronous:
+   * it runs after every batch.
+   */
+  #commitAfterBatchDue(run: ConsumerRunConfig): boolean {
+    if (run.autoCommit === false) return false;
+    return (run.autoCommitInterval == null && run.autoCommitThreshold == null) || this.#autoCommitDue();
   }
 
   async #autoCommitIfNecessary(): Promise<void> {
@@ -1036,3 +1034,16 @@ export class Consumer {
   }
 }
 
+/** What kafkajs's START_BATCH_PROCESS and END_BATCH_PROCESS events tell about a batch. */
+function batchInfo(topic: string, partition: number, highWatermark: number, first: number, last: number, batchSize: number) {
+  return {
+    topic,
+    partition,
+    highWatermark: String(highWatermark),
+    offsetLag: String(Math.max(0, highWatermark - 1 - last)),
+    offsetLagLow: String(Math.max(0, highWatermark - 1 - first)),
+    batchSize,
+    firstOffset: String(first),
+    lastOffset: String(last),
+  };
+}

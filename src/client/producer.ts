@@ -71,6 +71,9 @@ interface PendingPartition {
   bytes: number;
   compression: Codec;
   limit: number;
+  /** Once written: where its records landed, and the partition's log start offset then. */
+  result?: AppendResult;
+  logStartOffset?: string;
 }
 
 /** A send's share of a pending partition: where its records start in it. */
@@ -444,26 +447,25 @@ export class Producer {
       this.#writesInFlight--;
       if (this.#writesInFlight === 0 && this.#accumulation?.held === true) this.#flush();
     };
-    this.#lastWrite = written.then(settled, settled);
-    written.then(
+    this.#lastWrite = written.then(
       (results) => {
-        const byPending = new Map<PendingPartition, AppendResult>();
-        for (let i = 0; i < pendings.length; i++) byPending.set(pendings[i]!, results[i]!);
-        if (cached !== undefined) {
-          for (let i = 0; i < pendings.length; i++) this.#ctx.tail.add(results[i]!, cached[i]!);
+        settled();
+        for (let i = 0; i < pendings.length; i++) {
+          pendings[i]!.result = results[i]!;
+          if (cached !== undefined) this.#ctx.tail.add(results[i]!, cached[i]!);
         }
-        const starts = new Map<PendingPartition, string>();
         for (const send of acc.sends) {
-          const metadata: RecordMetadata[] = [];
-          for (const share of send.shares) {
-            let logStartOffset = starts.get(share.pending);
-            if (logStartOffset === undefined) starts.set(share.pending, (logStartOffset = logStartOffsetOf(log, byPending.get(share.pending)!)));
-            metadata.push(metadataOf(byPending.get(share.pending)!, share.start, logStartOffset));
+          const metadata: RecordMetadata[] = new Array(send.shares.length);
+          for (let i = 0; i < send.shares.length; i++) {
+            const { pending, start } = send.shares[i]!;
+            pending.logStartOffset ??= logStartOffsetOf(log, pending.result!);
+            metadata[i] = metadataOf(pending.result!, start, pending.logStartOffset);
           }
           send.resolve(metadata);
         }
       },
       (err) => {
+        settled();
         if (acc.stamp !== undefined) {
           for (let i = 0; i < pendings.length; i++) {
             const stamp = appends[i]!.producer;

@@ -24,5 +24,5 @@ export type { CleanupPolicy, CompressionConfig, TopicConfig, TopicConfigInput, T
 export { DEFAULT_TOPIC_CONFIG, TOPIC_CONFIG_NAMES } from './config.ts';
 export { validateTopicName } from './engine.ts';
 export { type EmbeddedLogBackend, type OpenLogOptions, openKvStore, openLog } from './open.ts';
-export { WaitInterrupt } from './wait-interrupt.ts';
+export { WaitInterrupt, type WaitListener } from './wait-interrupt.ts';
 export type { KvEntry, KvIterator, KvOp, KvRange, KvStore } from './storage/kv.ts';

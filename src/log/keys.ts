@@ -171,7 +171,8 @@ export interface StoredPartitionState {
 }
 
 export function encodePartitionState(state: StoredPartitionState): Uint8Array {
-  const out = new Uint8Array(40);
+  // From Buffer's pool: every group commit writes one per partition it touched.
+  const out = Buffer.allocUnsafe(40);
   writeU64(out, 0, state.logStartOffset);
   writeU64(out, 8, state.nextOffset);
   writeU64(out, 16, state.sizeBytes);

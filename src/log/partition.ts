@@ -14,11 +14,37 @@ export interface TopicState {
   deleted: boolean;
 }
 
-interface Waiter {
-  offset: number;
-  /** read_committed readers wait for the last stable offset, not the high watermark. */
-  committed: boolean;
-  resolve: () => void;
+/**
+ * A reader waiting for data. One object serves as the wait's record, its resolver and the
+ * listener of its signal (`handleEvent` for an `AbortSignal`, `interrupted` for a
+ * {@link WaitInterrupt}): consumers wait after almost every batch, and closures per wait add up.
+ */
+class Waiter {
+  constructor(
+    readonly partition: PartitionState,
+    readonly offset: number,
+    /** read_committed readers wait for the last stable offset, not the high watermark. */
+    readonly committed: boolean,
+    readonly signal: AbortSignal | WaitInterrupt | undefined,
+    readonly done: () => void,
+  ) {}
+
+  /** Data came (or the partition is going away): the signal's listener goes, and the wait ends. */
+  resolve(): void {
+    if (this.signal instanceof WaitInterrupt) this.signal.unlisten(this);
+    else this.signal?.removeEventListener('abort', this);
+    this.done();
+  }
+
+  /** The signal ended the wait first. */
+  interrupted(): void {
+    this.partition.forget(this);
+    this.done();
+  }
+
+  handleEvent(): void {
+    this.interrupted();
+  }
 }
 
 /**
@@ -111,25 +137,17 @@ export class PartitionState implements StoredPartitionState {
   waitFor(offset: number, signal?: AbortSignal | WaitInterrupt, committed = false): Promise<void> {
     const bound = committed ? this.lastStableOffset : this.highWatermark;
     if (offset < bound || this.topic.deleted || (signal instanceof AbortSignal && signal.aborted)) return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      const cancel = () => {
-        this.#waiters = this.#waiters.filter((w) => w !== waiter);
-        resolve();
-      };
-      const waiter: Waiter = {
-        offset,
-        committed,
-        resolve: () => {
-          // Data came first: the signal's listener goes, so a reused signal does not pile them up.
-          if (signal instanceof WaitInterrupt) signal.unlisten(cancel);
-          else signal?.removeEventListener('abort', cancel);
-          resolve();
-        },
-      };
+    return new Promise<void>((done) => {
+      const waiter = new Waiter(this, offset, committed, signal, done);
       this.#waiters.push(waiter);
-      if (signal instanceof WaitInterrupt) signal.listen(cancel);
-      else signal?.addEventListener('abort', cancel, { once: true });
+      if (signal instanceof WaitInterrupt) signal.listen(waiter);
+      else signal?.addEventListener('abort', waiter, { once: true });
     });
+  }
+
+  /** Drops a waiter whose signal ended its wait. */
+  forget(waiter: Waiter): void {
+    this.#waiters = this.#waiters.filter((w) => w !== waiter);
   }
 
   /** Remembers a batch just made visible; keeps at most about `capBytes` of them. */

@@ -6,24 +6,29 @@
  * collection at 50,000 records/s, which is what made those collections take milliseconds.
  */
 export class WaitInterrupt {
-  #listeners: (() => void)[] = [];
+  #listeners: WaitListener[] = [];
 
   /** Ends every wait in progress on this interrupt: each resolves as if data had come. */
   interrupt(): void {
     const listeners = this.#listeners;
     if (listeners.length === 0) return;
     this.#listeners = [];
-    for (const listener of listeners) listener();
+    for (const listener of listeners) listener.interrupted();
   }
 
-  /** The log's side: `listener` runs at the next `interrupt()`, unless taken back first. */
-  listen(listener: () => void): void {
+  /** The log's side: `listener` is told at the next `interrupt()`, unless taken back first. */
+  listen(listener: WaitListener): void {
     this.#listeners.push(listener);
   }
 
   /** Takes back a listener whose wait ended on its own. */
-  unlisten(listener: () => void): void {
+  unlisten(listener: WaitListener): void {
     const at = this.#listeners.indexOf(listener);
     if (at >= 0) this.#listeners.splice(at, 1);
   }
+}
+
+/** What waits on a {@link WaitInterrupt}. */
+export interface WaitListener {
+  interrupted(): void;
 }

@@ -8,6 +8,8 @@ interface Pending<D> {
   dirty: readonly D[] | undefined;
   /** The journal frame holding this write; -1 when it was not journaled. */
   seq: number;
+  /** The frame's ops: the write's and the partition states after it, which a group of this write alone commits too. */
+  frame?: KvOp[];
   resolve: () => void;
   reject: (err: unknown) => void;
 }
@@ -104,7 +106,7 @@ export class WriteQueue<D = never> {
       throw err;
     }
     this.#queued++;
-    this.#pending.push({ ops, sync: false, dirty, seq, resolve: ignore, reject: ignore });
+    this.#pending.push({ ops, sync: false, dirty, seq, frame, resolve: ignore, reject: ignore });
     if (!this.#running) void this.#drain();
     return true;
   }
@@ -124,33 +126,9 @@ export class WriteQueue<D = never> {
     while (this.#pending.length > 0) {
       const group = this.#pending;
       this.#pending = [];
-      let ops: KvOp[];
-      let sync = false;
-      const dirty = new Set<D>();
-      if (group.length === 1) {
-        ops = group[0]!.ops;
-        sync = group[0]!.sync;
-        for (const d of group[0]!.dirty ?? []) dirty.add(d);
-      } else {
-        ops = [];
-        for (const p of group) {
-          for (const op of p.ops) ops.push(op);
-          sync ||= p.sync;
-          for (const d of p.dirty ?? []) dirty.add(d);
-        }
-      }
-      let seq = -1;
+      const { ops, sync, seq } = this.#commitOps(group);
       let unjournaled = 0;
-      for (const p of group) {
-        if (p.seq > seq) seq = p.seq;
-        if (p.seq < 0) unjournaled++;
-      }
-      if ((dirty.size > 0 && this.#finish !== undefined) || seq >= 0) {
-        if (group.length === 1) ops = [...ops];
-        if (dirty.size > 0 && this.#finish !== undefined) for (const op of this.#finish(dirty)) ops.push(op);
-        // Recovery applies the journal frames after this one, and only those.
-        if (seq >= 0) ops.push({ type: 'put', key: JOURNAL_APPLIED_KEY, value: encodeU64(seq) });
-      }
+      for (const p of group) if (p.seq < 0) unjournaled++;
       try {
         if (ops.length > 0) await this.#store.write(ops, sync);
         if (seq >= 0) this.#journal?.applied(seq);
@@ -170,6 +148,38 @@ export class WriteQueue<D = never> {
       }
     }
     this.#running = false;
+  }
+
+  /**
+   * The ops of one group commit: its writes' ops, the partition states they changed (as they are
+   * now, which is after the last of them), and the last journal frame it applies.
+   */
+  #commitOps(group: Pending<D>[]): { ops: KvOp[]; sync: boolean; seq: number } {
+    const only = group.length === 1 ? group[0]! : undefined;
+    if (only?.frame !== undefined) {
+      // One journaled write, nothing queued after it: its frame holds exactly these ops.
+      const ops = only.frame === only.ops ? [...only.ops] : only.frame;
+      ops.push({ type: 'put', key: JOURNAL_APPLIED_KEY, value: encodeU64(only.seq) });
+      return { ops, sync: false, seq: only.seq };
+    }
+    let ops: KvOp[] = only !== undefined ? only.ops : [];
+    let sync = false;
+    let seq = -1;
+    const dirty = new Set<D>();
+    for (const p of group) {
+      if (only === undefined) for (const op of p.ops) ops.push(op);
+      sync ||= p.sync;
+      if (p.seq > seq) seq = p.seq;
+      for (const d of p.dirty ?? []) dirty.add(d);
+    }
+    const finish = dirty.size > 0 ? this.#finish : undefined;
+    if (finish !== undefined || seq >= 0) {
+      if (only !== undefined) ops = [...ops];
+      if (finish !== undefined) for (const op of finish(dirty)) ops.push(op);
+      // Recovery applies the journal frames after this one, and only those.
+      if (seq >= 0) ops.push({ type: 'put', key: JOURNAL_APPLIED_KEY, value: encodeU64(seq) });
+    }
+    return { ops, sync, seq };
   }
 
   /**
