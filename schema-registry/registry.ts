@@ -322,7 +322,7 @@ export class SchemaRegistry {
           throw registryError('SCHEMA_VERSION_NOT_SOFT_DELETED', `Subject '${subject}' Version ${target.version} was not deleted first before being permanently deleted`, { subject, version: target.version });
         }
         this.refuseReferenced(subject, [target], true);
-        await this.commit([{ key: { keytype: 'SCHEMA', subject, version: target.version }, value: null }]);
+        await this.commit([{ key: { keytype: 'SCHEMA', subject, version: target.version }, value: null }, this.maxIdRecord()]);
       }
       return target.version;
     });
@@ -359,6 +359,7 @@ export class SchemaRegistry {
       records.push({ key: { keytype: 'DELETE_SUBJECT', subject }, value: null });
       if (this.state.config(subject) !== undefined) records.push({ key: { keytype: 'CONFIG', subject }, value: null });
       if (this.state.mode(subject) !== undefined) records.push({ key: { keytype: 'MODE', subject }, value: null });
+      records.push(this.maxIdRecord());
       await this.commit(records);
       return all.map((v) => v.version);
     });
@@ -433,6 +434,14 @@ export class SchemaRegistry {
   private async commit(records: StoreRecord[]): Promise<void> {
     await this.store.write(records);
     for (const record of records) this.state.apply(record);
+  }
+
+  /**
+   * Why: a hard delete lets compaction remove the last record holding the highest id, and the next
+   * id after a restart would be one already written into messages. This record keeps it.
+   */
+  private maxIdRecord(): StoreRecord {
+    return { key: { keytype: 'MAX_ID' }, value: { maxId: Math.max(this.nextId - 1, this.state.maxId) } };
   }
 
   private prepare(input: SchemaInput): Candidate {

@@ -62,6 +62,9 @@ export class RegistryState {
         return;
       case 'NOOP':
         return;
+      case 'MAX_ID':
+        this.highestId = Math.max(this.highestId, (record.value as { maxId: number }).maxId);
+        return;
     }
   }
 
