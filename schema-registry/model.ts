@@ -80,7 +80,11 @@ export interface RegisterOptions {
   id?: number;
   /** IMPORT mode only: the version to register as. */
   version?: number;
-  /** Accepted for Confluent compatibility; identity is always by canonical form (see the docs). */
+  /**
+   * Confluent's `normalize=true`: references sorted, an Avro schema stored and identified in its
+   * normalised form (custom properties and aliases sorted), so that such differences make no new
+   * version.
+   */
   normalize?: boolean;
 }
 

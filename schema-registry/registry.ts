@@ -168,14 +168,18 @@ export class SchemaRegistry {
   }
 
   /**
-   * Finds the version of `subject` that holds this schema (same canonical form and references).
+   * Finds the version of `subject` that holds this schema, as Confluent's lookup does: the same
+   * schema (same identity and references, newest version first), else an equivalent one
+   * (Confluent's `canLookup`: the same schema once every reference is written out in place, so a
+   * schema sent with its references inlined finds the version registered with them). With
+   * `normalize`, the schema is normalised first and references in another order are the same.
    * Throws `SUBJECT_NOT_FOUND`, `SCHEMA_NOT_FOUND`, or `INVALID_SCHEMA` for a schema that cannot be parsed.
    */
-  lookup(subject: string, input: SchemaInput, options: DeletedOption = {}): SubjectVersion {
+  lookup(subject: string, input: SchemaInput, options: DeletedOption & { normalize?: boolean } = {}): SubjectVersion {
     const versions = options.deleted === true ? this.state.versions(subject) : this.state.liveVersions(subject);
     if (versions.length === 0) throw subjectNotFound(subject);
-    const candidate = this.prepare(input);
-    const found = versions.findLast((v) => this.state.schema(v.id)?.identity === candidate.identity);
+    const candidate = this.prepare(input, options.normalize === true);
+    const found = this.findSame(candidate, versions, options.normalize === true);
     if (found === undefined) throw schemaNotFound('Schema not found', { subject });
     return { ...found };
   }
@@ -241,10 +245,14 @@ export class SchemaRegistry {
           throw notPermitted(`A version can only be given in IMPORT mode (or be the next version, ${next})`, { subject });
         }
       }
-      const candidate = this.prepare(input);
+      const candidate = this.prepare(input, options.normalize === true);
       const live = this.state.liveVersions(subject);
-      const same = live.findLast((v) => this.state.schema(v.id)?.identity === candidate.identity);
-      if (same !== undefined && (options.id === undefined || options.id === same.id)) {
+      const same = this.findSame(
+        candidate,
+        options.id === undefined ? live : live.filter((v) => v.id === options.id),
+        options.normalize === true,
+      );
+      if (same !== undefined) {
         return { id: same.id, version: same.version, created: false };
       }
 
@@ -444,16 +452,51 @@ export class SchemaRegistry {
     return { key: { keytype: 'MAX_ID' }, value: { maxId: Math.max(this.nextId - 1, this.state.maxId) } };
   }
 
-  private prepare(input: SchemaInput): Candidate {
+  /**
+   * Checks and parses a schema. With `normalize` (Confluent's `normalize=true`), references are
+   * sorted and deduplicated and an Avro schema becomes its normalised form: what is stored, and
+   * what identifies it, is that form, as Confluent stores it.
+   */
+  private prepare(input: SchemaInput, normalize = false): Candidate {
     const checked = checkInput(input);
-    const references = checked.references.map((ref) => {
+    let references = checked.references.map((ref) => {
       if (ref.version !== -1) return ref;
       const latest = this.state.liveVersions(ref.subject).at(-1);
       return latest === undefined ? ref : { ...ref, version: latest.version };
     });
+    if (normalize) references = sortedReferences(references);
     const resolved = this.resolve(references);
-    const parsed = getFormat(checked.schemaType).parse(checked.schema, resolved);
-    return { ...checked, references, parsed, identity: identityKey(parsed, references) };
+    const plugin = getFormat(checked.schemaType);
+    let parsed = plugin.parse(checked.schema, resolved);
+    if (normalize && parsed.normalized !== undefined && parsed.normalized !== parsed.canonical) {
+      parsed = plugin.parse(parsed.normalized, resolved);
+    }
+    return { schemaType: checked.schemaType, schema: parsed.schema, references, parsed, identity: identityKey(parsed, references) };
+  }
+
+  /**
+   * The newest of `versions` holding the candidate: the same identity, else (Confluent's
+   * `canLookup`) the same resolved form with the same references — or the candidate has no
+   * references and the version has (they were inlined). With `normalize`, reference order does
+   * not matter.
+   */
+  private findSame(candidate: Candidate, versions: readonly SubjectVersion[], normalize: boolean): SubjectVersion | undefined {
+    const same = versions.findLast((v) => this.state.identityOf(v.subject, v.version) === candidate.identity);
+    if (same !== undefined) return same;
+    const form = candidate.parsed.resolved ?? candidate.parsed.canonical;
+    const refs = referencesKey(normalize ? sortedReferences(candidate.references) : candidate.references);
+    return versions.findLast((v) => {
+      if (v.schemaType !== candidate.schemaType) return false;
+      let parsed: ParsedSchema;
+      try {
+        parsed = this.parsedSchema(v.id);
+      } catch {
+        return false;
+      }
+      if ((parsed.resolved ?? parsed.canonical) !== form) return false;
+      if (candidate.references.length === 0 && v.references.length > 0) return true;
+      return referencesKey(normalize ? sortedReferences(v.references) : v.references) === refs;
+    });
   }
 
   private resolve(references: readonly SchemaReference[]): ResolvedReference[] {
@@ -522,8 +565,24 @@ function hasControlCharacter(text: string): boolean {
 
 /** Same canonical form, same references: same schema. */
 function identityKey(parsed: ParsedSchema, references: readonly SchemaReference[]): string {
-  const refs = references.map((r) => `${r.name}\u0001${r.subject}\u0001${r.version}`).join('\u0002');
-  return `${parsed.schemaType}\u0000${parsed.canonical}\u0000${refs}`;
+  return `${parsed.schemaType}\u0000${parsed.canonical}\u0000${referencesKey(references)}`;
+}
+
+function referencesKey(references: readonly SchemaReference[]): string {
+  return references.map((r) => `${r.name}\u0001${r.subject}\u0001${r.version}`).join('\u0002');
+}
+
+/** Confluent's order of references (name, then subject, then version), without repeats. */
+function sortedReferences(references: readonly SchemaReference[]): SchemaReference[] {
+  const seen = new Set<string>();
+  return [...references]
+    .sort((a, b) => (a.name !== b.name ? (a.name < b.name ? -1 : 1) : a.subject !== b.subject ? (a.subject < b.subject ? -1 : 1) : a.version - b.version))
+    .filter((r) => {
+      const key = referencesKey([r]);
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
 }
 
 /** Identity of a stored schema; its exact text when its format cannot parse it (yet). */
@@ -535,8 +594,7 @@ function identifyStored(
     const parsed = getFormat(value.schemaType).parse(value.schema, resolveReferences(value.references, lookup));
     return { identity: identityKey(parsed, value.references), parsed };
   } catch {
-    const refs = value.references.map((r) => `${r.name}\u0001${r.subject}\u0001${r.version}`).join('\u0002');
-    return { identity: `${value.schemaType}\u0000raw:${value.schema}\u0000${refs}` };
+    return { identity: `${value.schemaType}\u0000raw:${value.schema}\u0000${referencesKey(value.references)}` };
   }
 }
 

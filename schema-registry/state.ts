@@ -22,7 +22,13 @@ export class RegistryState {
   private readonly ids = new Map<number, SchemaEntry>();
   /** Subject-versions per id: an id lives while one of them does. */
   private readonly usages = new Map<number, Map<string, SubjectVersion>>();
+  /** Identity → id: every stored text's identity names the id its record holds (first wins). */
   private readonly identities = new Map<string, number>();
+  /**
+   * Identity of each subject-version's own text. Why per version: a registry written under an
+   * older identity may hold one id with several texts, and each must still be found as stored.
+   */
+  private readonly versionIdentities = new Map<string, string>();
   private readonly configs = new Map<string | null, CompatibilityLevel>();
   private readonly modes = new Map<string | null, Mode>();
   private highestId = 0;
@@ -108,6 +114,11 @@ export class RegistryState {
     return this.identities.get(identity);
   }
 
+  /** The identity of one subject-version's text. */
+  identityOf(subject: string, version: number): string | undefined {
+    return this.versionIdentities.get(`${subject}\u0000${version}`);
+  }
+
   /** Every subject-version whose references name `subject` at `version`. */
   referrers(subject: string, version: number): SubjectVersion[] {
     const out: SubjectVersion[] = [];
@@ -143,6 +154,15 @@ export class RegistryState {
    * reference that compaction moved after its referrer): called once replay is over.
    */
   reidentify(): void {
+    for (const [key, identity] of this.versionIdentities) {
+      if (!identity.includes('\u0000raw:')) continue;
+      const [subject, version] = key.split('\u0000') as [string, string];
+      const v = this.version(subject, Number(version));
+      if (v === undefined) continue;
+      const again = this.identify({ ...v }).identity;
+      this.versionIdentities.set(key, again);
+      if (!this.identities.has(again)) this.identities.set(again, v.id);
+    }
     for (const entry of this.ids.values()) {
       if (entry.parsed !== undefined) continue;
       const usage = this.usagesOf(entry.id)[0];
@@ -178,18 +198,26 @@ export class RegistryState {
     };
     versions.set(value.version, entry);
     this.highestId = Math.max(this.highestId, value.id);
-    if (!this.ids.has(value.id)) {
-      const { identity, parsed } = this.identify(value);
+    const known = this.ids.get(value.id);
+    let identity: string;
+    if (known === undefined) {
+      const identified = this.identify(value);
+      identity = identified.identity;
       this.ids.set(value.id, {
         id: value.id,
         schemaType: value.schemaType,
         schema: value.schema,
         references: value.references,
         identity,
-        ...(parsed === undefined ? {} : { parsed }),
+        ...(identified.parsed === undefined ? {} : { parsed: identified.parsed }),
       });
-      if (!this.identities.has(identity)) this.identities.set(identity, value.id);
+    } else if (known.schema === value.schema && sameReferences(known.references, value.references)) {
+      identity = known.identity;
+    } else {
+      identity = this.identify(value).identity;
     }
+    this.versionIdentities.set(`${value.subject}\u0000${value.version}`, identity);
+    if (!this.identities.has(identity)) this.identities.set(identity, value.id);
     let usage = this.usages.get(value.id);
     if (usage === undefined) this.usages.set(value.id, (usage = new Map()));
     usage.set(`${value.subject}\u0000${value.version}`, entry);
@@ -200,6 +228,7 @@ export class RegistryState {
     const entry = versions?.get(version);
     if (versions === undefined || entry === undefined) return;
     versions.delete(version);
+    this.versionIdentities.delete(`${subject}\u0000${version}`);
     if (versions.size === 0) this.subjects.delete(subject);
     this.release(entry);
   }
@@ -209,8 +238,11 @@ export class RegistryState {
     usage?.delete(`${entry.subject}\u0000${entry.version}`);
     if (usage !== undefined && usage.size > 0) return;
     this.usages.delete(entry.id);
-    const schema = this.ids.get(entry.id);
     this.ids.delete(entry.id);
-    if (schema !== undefined && this.identities.get(schema.identity) === entry.id) this.identities.delete(schema.identity);
+    for (const [identity, id] of this.identities) if (id === entry.id) this.identities.delete(identity);
   }
+}
+
+function sameReferences(a: readonly SchemaReference[], b: readonly SchemaReference[]): boolean {
+  return a.length === b.length && a.every((r, i) => r.name === b[i]!.name && r.subject === b[i]!.subject && r.version === b[i]!.version);
 }

@@ -60,6 +60,17 @@ export interface ParsedSchema {
    * version) are the same schema and get the same global id. Whitespace and formatting never matter.
    */
   readonly canonical: string;
+  /**
+   * The identity after Confluent's normalisation (`normalize=true`); `canonical` when the format
+   * has no normalisation of its own.
+   */
+  readonly normalized?: string;
+  /**
+   * The normalised form with the referenced types written out in place: a schema sent with its
+   * references inlined (and no `references`) has the `resolved` form of the one registered with
+   * them, which is how a lookup finds it (Confluent's `canLookup`). Avro only.
+   */
+  readonly resolved?: string;
   /** The references the schema was parsed with (as given to {@link FormatPlugin.parse}). */
   readonly references: ResolvedReference[];
 }

@@ -26,7 +26,10 @@ export function subjectRoutes(app: FastifyInstance, registry: SchemaRegistry): v
 
   // Lookup: is this schema registered under the subject?
   app.post<Subject>('/subjects/:subject', async (req, reply) => {
-    const found = registry.lookup(req.params.subject, schemaBody(req.body), { deleted: flag(req.query, 'deleted') });
+    const found = registry.lookup(req.params.subject, schemaBody(req.body), {
+      deleted: flag(req.query, 'deleted'),
+      normalize: flag(req.query, 'normalize'),
+    });
     return reply.type(REGISTRY_CONTENT_TYPE).send(versionBody(registry, found));
   });
 
