@@ -3,9 +3,9 @@
  * answers. Names and spellings are Confluent Schema Registry's, so a REST body can be passed through.
  */
 import { TributaryError } from '../src/index.ts';
-import type { SchemaReference, SchemaType } from './formats/types.ts';
+import type { CompatibilityIssue, SchemaReference, SchemaType } from './formats/types.ts';
 
-export type { SchemaReference, SchemaType } from './formats/types.ts';
+export type { CompatibilityIssue, SchemaReference, SchemaType } from './formats/types.ts';
 
 /** How a new version is checked against the versions before it. */
 export type CompatibilityLevel =
@@ -99,8 +99,31 @@ export interface Registration {
 /** The verdict of a compatibility check. */
 export interface CompatibilityResult {
   isCompatible: boolean;
+  /**
+   * Every issue found, with the version it was found against; empty when compatible. Always set by
+   * {@link SchemaRegistry.testCompatibility}; absent from a result read back from Confluent's REST
+   * answer (which has `messages` only).
+   */
+  issues?: CompatibilityFinding[];
   /** One line per issue, then which version and level were checked (Confluent's `verbose` messages). */
   messages: string[];
+}
+
+/** A result computed here: its `issues` are always there. */
+export type CheckedCompatibility = CompatibilityResult & { issues: CompatibilityFinding[] };
+
+/**
+ * One issue of a compatibility check: the format plugin's {@link CompatibilityIssue} (`kind` is
+ * Confluent's change type, e.g. `READER_FIELD_MISSING_DEFAULT_VALUE`) and the version it was
+ * checked against.
+ *
+ * @example
+ * const result = registry.testCompatibility('users-value', { schema });
+ * if (result.issues.some((i) => i.kind === 'READER_FIELD_MISSING_DEFAULT_VALUE')) addDefaults();
+ */
+export interface CompatibilityFinding extends CompatibilityIssue {
+  /** The version the new schema was checked against. */
+  version: number;
 }
 
 /** A version selector: a number, `latest`, or `-1` (latest). */

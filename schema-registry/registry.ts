@@ -14,14 +14,14 @@
  * });
  * registry.getSchema(id).schema; // the text as registered
  */
-import type { LogBackend } from '../src/index.ts';
+import { type LogBackend, TributaryError } from '../src/index.ts';
 import { checkCompatibility, type PreviousVersion, versionsToCheck } from './compatibility.ts';
 import { notPermitted, registryError, schemaNotFound, subjectNotFound, versionNotFound } from './errors.ts';
 import { getFormat, isSchemaType } from './formats/index.ts';
-import type { ParsedSchema, ResolvedReference } from './formats/types.ts';
+import type { FormatPlugin, ParsedSchema, ResolvedReference } from './formats/types.ts';
 import {
   type CompatibilityLevel,
-  type CompatibilityResult,
+  type CheckedCompatibility,
   DEFAULT_COMPATIBILITY,
   DEFAULT_MODE,
   isCompatibilityLevel,
@@ -38,7 +38,7 @@ import {
 } from './model.ts';
 import { resolveReferences, validateReferences } from './references.ts';
 import { SerialQueue } from './serial.ts';
-import { RegistryState } from './state.ts';
+import { type ConfigSetting, RegistryState } from './state.ts';
 import { SchemaStore } from './store.ts';
 import type { SchemaValue, StoreRecord } from './store-records.ts';
 
@@ -178,8 +178,9 @@ export class SchemaRegistry {
   lookup(subject: string, input: SchemaInput, options: DeletedOption & { normalize?: boolean } = {}): SubjectVersion {
     const versions = options.deleted === true ? this.state.versions(subject) : this.state.liveVersions(subject);
     if (versions.length === 0) throw subjectNotFound(subject);
-    const candidate = this.prepare(input, options.normalize === true);
-    const found = this.findSame(candidate, versions, options.normalize === true);
+    const normalize = options.normalize === true || this.normalizeConfigured(subject);
+    const candidate = this.prepare(input, normalize);
+    const found = this.findSame(candidate, versions, normalize);
     if (found === undefined) throw schemaNotFound('Schema not found', { subject });
     return { ...found };
   }
@@ -209,17 +210,30 @@ export class SchemaRegistry {
 
   /**
    * Is `input` compatible with the subject? Without a version, with the versions the subject's level
-   * checks; with one (or `latest`), with that version in the level's direction.
+   * checks; with one, with that version in the level's direction; with `latest`, with the newest
+   * live version, or with nothing (compatible) when the subject has none, as Confluent answers
+   * Java's client and the Maven plugin. Throws `INVALID_SCHEMA` for a schema that cannot be parsed,
+   * `VERSION_NOT_FOUND` for a numbered version that is not there. `issues` name each change type.
    */
-  testCompatibility(subject: string, input: SchemaInput, selector?: VersionSelector): CompatibilityResult {
+  testCompatibility(
+    subject: string,
+    input: SchemaInput,
+    selector?: VersionSelector,
+    options: { normalize?: boolean } = {},
+  ): CheckedCompatibility {
     const level = this.getCompatibility(subject, { defaultToGlobal: true });
+    const live = this.state.liveVersions(subject);
     let previous: SubjectVersion[];
     if (selector === undefined) {
-      previous = versionsToCheck(level, this.state.liveVersions(subject));
+      previous = versionsToCheck(level, live);
+    } else if (selector === 'latest') {
+      previous = live.slice(-1);
     } else {
-      previous = [this.getVersion(subject, selector)];
+      const found = live.find((v) => v.version === selector);
+      if (found === undefined) throw versionNotFound(subject, selector);
+      previous = [found];
     }
-    const candidate = this.prepare(input);
+    const candidate = this.prepare(input, options.normalize === true || this.normalizeConfigured(subject));
     return checkCompatibility(getFormat(candidate.schemaType), level, candidate.parsed, previous.map((v) => this.previous(v)));
   }
 
@@ -245,13 +259,10 @@ export class SchemaRegistry {
           throw notPermitted(`A version can only be given in IMPORT mode (or be the next version, ${next})`, { subject });
         }
       }
-      const candidate = this.prepare(input, options.normalize === true);
+      const normalize = options.normalize === true || this.normalizeConfigured(subject);
+      const candidate = this.prepare(input, normalize);
       const live = this.state.liveVersions(subject);
-      const same = this.findSame(
-        candidate,
-        options.id === undefined ? live : live.filter((v) => v.id === options.id),
-        options.normalize === true,
-      );
+      const same = this.findSame(candidate, options.id === undefined ? live : live.filter((v) => v.id === options.id), normalize);
       if (same !== undefined) {
         return { id: same.id, version: same.version, created: false };
       }
@@ -281,7 +292,7 @@ export class SchemaRegistry {
           throw registryError(
             'INCOMPATIBLE_SCHEMA',
             `Schema being registered is incompatible with an earlier schema for subject "${subject}", details: [${result.messages.join(', ')}]`,
-            { subject, messages: result.messages },
+            { subject, messages: result.messages, issues: result.issues },
           );
         }
         id = this.state.idForIdentity(candidate.identity) ?? this.nextId;
@@ -297,7 +308,9 @@ export class SchemaRegistry {
         schema: candidate.schema,
         deleted: false,
       };
-      await this.commit([{ key: { keytype: 'SCHEMA', subject, version }, value }]);
+      const record: StoreRecord = { key: { keytype: 'SCHEMA', subject, version }, value };
+      this.store.checkRecordSize(record);
+      await this.commit([record]);
       this.state.cacheParsed(id, candidate.parsed);
       this.nextId = Math.max(this.nextId, id + 1);
       return { id, version, created: true };
@@ -375,13 +388,59 @@ export class SchemaRegistry {
 
   /** Sets the compatibility level of a subject, or the global one. Throws `INVALID_COMPATIBILITY_LEVEL`. */
   async setCompatibility(subject: string | null, level: unknown): Promise<CompatibilityLevel> {
-    if (!isCompatibilityLevel(level)) {
+    await this.updateConfig(subject, { compatibility: level });
+    return level as CompatibilityLevel;
+  }
+
+  /**
+   * Updates a subject's (or the global) config as Confluent's `PUT /config` does: the fields given
+   * replace those set, the others stay (so a level change keeps `normalize`). Throws
+   * `INVALID_COMPATIBILITY_LEVEL` for an unknown level, or when neither field is given.
+   *
+   * @example
+   * await registry.updateConfig('users-value', { normalize: true });
+   * await registry.updateConfig('users-value', { compatibility: 'FULL' }); // normalize stays true
+   */
+  async updateConfig(subject: string | null, update: { compatibility?: unknown; normalize?: boolean }): Promise<ConfigSetting> {
+    const level = update.compatibility;
+    if ((level !== undefined && !isCompatibilityLevel(level)) || (level === undefined && update.normalize === undefined)) {
       throw registryError('INVALID_COMPATIBILITY_LEVEL', `Invalid compatibility level. Valid values are none, backward, forward, full, backward_transitive, forward_transitive, and full_transitive`, { level: String(level) });
     }
     if (subject !== null) validateSubject(subject);
     return this.write(async () => {
-      await this.commit([{ key: { keytype: 'CONFIG', subject }, value: { subject, compatibilityLevel: level } }]);
-      return level;
+      const merged: ConfigSetting = { ...this.state.configSetting(subject) };
+      if (level !== undefined) merged.compatibilityLevel = level as CompatibilityLevel;
+      if (update.normalize !== undefined) merged.normalize = update.normalize;
+      await this.commit([{ key: { keytype: 'CONFIG', subject }, value: { subject, ...merged } }]);
+      return merged;
+    });
+  }
+
+  /**
+   * A subject's own config (`null`: the global one, BACKWARD when nothing is set). A subject with
+   * none throws `SUBJECT_COMPATIBILITY_NOT_CONFIGURED` unless `defaultToGlobal`.
+   */
+  getConfig(subject: string | null, options: { defaultToGlobal?: boolean } = {}): ConfigSetting {
+    const global = { compatibilityLevel: DEFAULT_COMPATIBILITY, ...this.state.configSetting(null) };
+    if (subject === null) return global;
+    const own = this.state.configSetting(subject);
+    if (own !== undefined) return { ...own };
+    if (options.defaultToGlobal === true) return global;
+    throw registryError('SUBJECT_COMPATIBILITY_NOT_CONFIGURED', `Subject '${subject}' does not have subject-level compatibility configured`, { subject });
+  }
+
+  /**
+   * Removes a subject's own config (it follows the global one again; `SUBJECT_NOT_FOUND` when it
+   * has none, as Confluent answers), or resets the global one. Answers the config removed.
+   */
+  deleteConfig(subject: string | null): Promise<ConfigSetting> {
+    return this.write(async () => {
+      if (subject !== null && this.state.configSetting(subject) === undefined) throw subjectNotFound(subject);
+      const previous = this.getConfig(subject);
+      if (subject !== null || this.state.configSetting(null) !== undefined) {
+        await this.commit([{ key: { keytype: 'CONFIG', subject }, value: null }]);
+      }
+      return previous;
     });
   }
 
@@ -389,14 +448,9 @@ export class SchemaRegistry {
    * Removes a subject's own level (it follows the global one again), or resets the global level to
    * BACKWARD. Answers the level removed.
    */
-  deleteCompatibility(subject: string | null): Promise<CompatibilityLevel> {
-    return this.write(async () => {
-      const previous = this.getCompatibility(subject);
-      if (subject !== null || this.state.config(null) !== undefined) {
-        await this.commit([{ key: { keytype: 'CONFIG', subject }, value: null }]);
-      }
-      return previous;
-    });
+  async deleteCompatibility(subject: string | null): Promise<CompatibilityLevel> {
+    const removed = await this.deleteConfig(subject);
+    return removed.compatibilityLevel ?? this.getCompatibility(null);
   }
 
   /**
@@ -423,6 +477,7 @@ export class SchemaRegistry {
   /** Removes a subject's own mode, or resets the global one to READWRITE. Answers the mode removed. */
   deleteMode(subject: string | null): Promise<Mode> {
     return this.write(async () => {
+      if (subject !== null && this.state.mode(subject) === undefined) throw subjectNotFound(subject);
       const previous = this.getMode(subject);
       if (subject !== null || this.state.mode(null) !== undefined) {
         await this.commit([{ key: { keytype: 'MODE', subject }, value: null }]);
@@ -448,6 +503,11 @@ export class SchemaRegistry {
    * Why: a hard delete lets compaction remove the last record holding the highest id, and the next
    * id after a restart would be one already written into messages. This record keeps it.
    */
+  /** Whether the subject's config (or the global one) asks for normalisation. */
+  private normalizeConfigured(subject: string): boolean {
+    return (this.state.configSetting(subject)?.normalize ?? this.state.configSetting(null)?.normalize) === true;
+  }
+
   private maxIdRecord(): StoreRecord {
     return { key: { keytype: 'MAX_ID' }, value: { maxId: Math.max(this.nextId - 1, this.state.maxId) } };
   }
@@ -459,6 +519,7 @@ export class SchemaRegistry {
    */
   private prepare(input: SchemaInput, normalize = false): Candidate {
     const checked = checkInput(input);
+    this.store.checkSize(checked.schema);
     let references = checked.references.map((ref) => {
       if (ref.version !== -1) return ref;
       const latest = this.state.liveVersions(ref.subject).at(-1);
@@ -467,9 +528,9 @@ export class SchemaRegistry {
     if (normalize) references = sortedReferences(references);
     const resolved = this.resolve(references);
     const plugin = getFormat(checked.schemaType);
-    let parsed = plugin.parse(checked.schema, resolved);
+    let parsed = parseSafely(plugin, checked.schema, resolved);
     if (normalize && parsed.normalized !== undefined && parsed.normalized !== parsed.canonical) {
-      parsed = plugin.parse(parsed.normalized, resolved);
+      parsed = parseSafely(plugin, parsed.normalized, resolved);
     }
     return { schemaType: checked.schemaType, schema: parsed.schema, references, parsed, identity: identityKey(parsed, references) };
   }
@@ -541,6 +602,16 @@ export class SchemaRegistry {
   }
 }
 
+/** A plugin's parse, where anything but a TributaryError (a library's own failure) is an invalid schema. */
+function parseSafely(plugin: FormatPlugin, schema: string, references: ResolvedReference[]): ParsedSchema {
+  try {
+    return plugin.parse(schema, references);
+  } catch (err) {
+    if (err instanceof TributaryError) throw err;
+    throw registryError('INVALID_SCHEMA', `Invalid schema: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  }
+}
+
 /** Checks the fields of a registration body; throws `INVALID_SCHEMA`. */
 function checkInput(input: SchemaInput): { schemaType: SchemaType; schema: string; references: SchemaReference[] } {
   if (input === null || typeof input !== 'object') throw registryError('INVALID_SCHEMA', 'Invalid schema: expected an object with a schema');
@@ -549,13 +620,48 @@ function checkInput(input: SchemaInput): { schemaType: SchemaType; schema: strin
   }
   const type = input.schemaType ?? 'AVRO';
   if (!isSchemaType(type)) throw registryError('INVALID_SCHEMA', `Invalid schema: unknown schema type ${String(type)}`);
+  if (nestingDepth(input.schema) > MAX_SCHEMA_NESTING) {
+    throw registryError('INVALID_SCHEMA', `Invalid schema: nested more than ${MAX_SCHEMA_NESTING} levels deep`);
+  }
   return { schemaType: type, schema: input.schema, references: validateReferences(input.references) };
 }
 
 function validateSubject(subject: string): void {
-  if (typeof subject !== 'string' || subject.length === 0 || subject.length > 1000 || hasControlCharacter(subject)) {
-    throw registryError('INVALID_SCHEMA', `Invalid subject name '${String(subject)}'`, { subject: String(subject) });
+  if (typeof subject !== 'string' || subject.length === 0 || subject.length > MAX_SUBJECT_LENGTH || hasControlCharacter(subject)) {
+    const shown = String(subject).length > 100 ? `${String(subject).slice(0, 100)}…` : String(subject);
+    throw registryError('INVALID_SUBJECT', `The specified subject '${shown}' is not a valid.`, { subject: shown });
   }
+}
+
+/** Longest subject name accepted (Confluent has no limit; see the docs). */
+const MAX_SUBJECT_LENGTH = 1000;
+
+/**
+ * Deepest nesting of brackets a schema text may have. Why: the format libraries parse recursively
+ * and a deeper schema overflows the stack (a RangeError, a 500); Jackson, under Confluent, refuses
+ * documents nested deeper than 1,000 the same way, as an invalid schema.
+ */
+export const MAX_SCHEMA_NESTING = 1000;
+
+/** The deepest nesting of `{`, `[` and `(` outside string literals, counted without recursion. */
+function nestingDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let quote = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (quote !== 0) {
+      if (c === 0x5c) i++;
+      else if (c === quote) quote = 0;
+    } else if (c === 0x22 || c === 0x27) {
+      quote = c;
+    } else if (c === 0x7b || c === 0x5b || c === 0x28) {
+      if (++depth > deepest) deepest = depth;
+    } else if (c === 0x7d || c === 0x5d || c === 0x29) {
+      depth--;
+    }
+  }
+  return deepest;
 }
 
 function hasControlCharacter(text: string): boolean {

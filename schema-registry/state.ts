@@ -5,7 +5,14 @@
  */
 import type { ParsedSchema } from './formats/types.ts';
 import type { CompatibilityLevel, Mode, SchemaReference, StoredSchema, SubjectVersion } from './model.ts';
-import type { SchemaValue, StoreRecord } from './store-records.ts';
+import type { ConfigValue, SchemaValue, StoreRecord } from './store-records.ts';
+
+/** A subject's (or the global) config: Confluent's fields the registry uses. */
+export interface ConfigSetting {
+  compatibilityLevel?: CompatibilityLevel;
+  /** Normalise every schema registered or looked up, as `normalize=true` does. */
+  normalize?: boolean;
+}
 
 /** A schema under its global id, with its parsed form once someone needed it. */
 export interface SchemaEntry extends StoredSchema {
@@ -29,7 +36,7 @@ export class RegistryState {
    * older identity may hold one id with several texts, and each must still be found as stored.
    */
   private readonly versionIdentities = new Map<string, string>();
-  private readonly configs = new Map<string | null, CompatibilityLevel>();
+  private readonly configs = new Map<string | null, ConfigSetting>();
   private readonly modes = new Map<string | null, Mode>();
   private highestId = 0;
   /** Bumped on every change, so callers can cache answers. */
@@ -46,7 +53,13 @@ export class RegistryState {
         return;
       case 'CONFIG':
         if (record.value === null) this.configs.delete(record.key.subject);
-        else this.configs.set(record.key.subject, (record.value as { compatibilityLevel: CompatibilityLevel }).compatibilityLevel);
+        else {
+          const { compatibilityLevel, normalize } = record.value as ConfigValue;
+          this.configs.set(record.key.subject, {
+            ...(compatibilityLevel === undefined ? {} : { compatibilityLevel }),
+            ...(normalize === undefined ? {} : { normalize }),
+          });
+        }
         return;
       case 'MODE':
         if (record.value === null) this.modes.delete(record.key.subject);
@@ -132,6 +145,11 @@ export class RegistryState {
 
   /** The level configured for a subject (`null`: the global one), if any. */
   config(subject: string | null): CompatibilityLevel | undefined {
+    return this.configs.get(subject)?.compatibilityLevel;
+  }
+
+  /** Everything configured for a subject (`null`: globally), if anything. */
+  configSetting(subject: string | null): ConfigSetting | undefined {
     return this.configs.get(subject);
   }
 

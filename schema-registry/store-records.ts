@@ -44,7 +44,8 @@ export interface SchemaValue {
 
 export interface ConfigValue {
   subject: string | null;
-  compatibilityLevel: CompatibilityLevel;
+  compatibilityLevel?: CompatibilityLevel;
+  normalize?: boolean;
 }
 
 export interface ModeValue {
@@ -137,11 +138,18 @@ export function decodeRecord(keyBytes: Uint8Array | null, valueBytes: Uint8Array
       return { key: { keytype: 'SCHEMA', subject, version }, value: stored };
     }
     case 'CONFIG': {
-      const level = value?.['compatibilityLevel'] ?? value?.['compatibility'];
-      if (value !== null && !isCompatibilityLevel(level)) return undefined;
+      if (value === null) return { key: { keytype: 'CONFIG', subject }, value: null };
+      const level = value['compatibilityLevel'] ?? value['compatibility'];
+      const normalize = value['normalize'];
+      const hasLevel = isCompatibilityLevel(level);
+      if (!hasLevel && typeof normalize !== 'boolean') return undefined;
       return {
         key: { keytype: 'CONFIG', subject },
-        value: value === null ? null : { subject, compatibilityLevel: level as CompatibilityLevel },
+        value: {
+          subject,
+          ...(hasLevel ? { compatibilityLevel: level as CompatibilityLevel } : {}),
+          ...(typeof normalize === 'boolean' ? { normalize } : {}),
+        },
       };
     }
     case 'MODE': {

@@ -164,7 +164,7 @@ class Checker {
   }
 
   private add(path: readonly string[], kind: string, message: string): void {
-    this.issues.push({ path: `/${path.join('/')}`, message: `${kind}: ${message}` });
+    this.issues.push({ kind, path: `/${path.join('/')}`, message });
   }
 }
 

@@ -508,7 +508,7 @@ class Comparison {
   }
 
   private add(path: Path, kind: string, message: string): void {
-    this.issues.push({ path: pointer(path), message: `${kind}: ${message}` });
+    this.issues.push({ kind, path: pointer(path), message });
   }
 }
 

@@ -76,7 +76,7 @@ class Diff {
   ) {}
 
   add(path: string, kind: string, message: string): void {
-    this.issues.push({ path, message: `${kind}: ${message}` });
+    this.issues.push({ kind, path, message });
   }
 
   /** Messages matched by name; enums may change freely (any enum change is compatible). */

@@ -7,7 +7,7 @@ import { caught } from '../helpers.ts';
 const parse = (schema: unknown, refs: ResolvedReference[] = []): JsonParsedSchema => json.parse(JSON.stringify(schema), refs);
 
 function kinds(reader: unknown, writer: unknown): { path: string; kind: string }[] {
-  return json.checkCompatibility(parse(reader), parse(writer)).map((i) => ({ path: i.path, kind: i.message.split(':')[0]! }));
+  return json.checkCompatibility(parse(reader), parse(writer)).map((i) => ({ path: i.path, kind: i.kind }));
 }
 
 const DRAFT_2020 = 'https://json-schema.org/draft/2020-12/schema';
