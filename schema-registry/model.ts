@@ -32,12 +32,18 @@ export const COMPATIBILITY_LEVELS: readonly CompatibilityLevel[] = Object.freeze
 export const DEFAULT_COMPATIBILITY: CompatibilityLevel = 'BACKWARD';
 
 /**
- * READWRITE: the normal mode. READONLY: registrations and deletes are refused (42205).
- * IMPORT: registrations must bring their own id (and may bring their version); no compatibility check.
+ * READWRITE: the normal mode. READONLY and READONLY_OVERRIDE: registrations and deletes are refused
+ * (42205). IMPORT: registrations must bring their own id (and may bring their version); no
+ * compatibility check.
  */
-export type Mode = 'READWRITE' | 'READONLY' | 'IMPORT';
+export type Mode = 'READWRITE' | 'READONLY' | 'READONLY_OVERRIDE' | 'IMPORT';
 
-export const MODES: readonly Mode[] = Object.freeze(['READWRITE', 'READONLY', 'IMPORT'] as const);
+export const MODES: readonly Mode[] = Object.freeze(['READWRITE', 'READONLY', 'READONLY_OVERRIDE', 'IMPORT'] as const);
+
+/** Whether a mode refuses writes (Confluent's `isReadOnlyMode`). */
+export function isReadOnly(mode: Mode): boolean {
+  return mode === 'READONLY' || mode === 'READONLY_OVERRIDE';
+}
 
 /** The global mode of a registry nobody configured. */
 export const DEFAULT_MODE: Mode = 'READWRITE';

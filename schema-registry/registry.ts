@@ -26,6 +26,7 @@ import {
   DEFAULT_MODE,
   isCompatibilityLevel,
   isMode,
+  isReadOnly,
   type Mode,
   type Registration,
   type RegisterOptions,
@@ -107,10 +108,15 @@ export class SchemaRegistry {
     return prefix === undefined || prefix === '' ? names : names.filter((n) => n.startsWith(prefix));
   }
 
-  /** The version numbers of a subject. Throws `SUBJECT_NOT_FOUND` when it has none to show. */
-  versions(subject: string, options: DeletedOption = {}): number[] {
-    const versions = options.deleted === true ? this.state.versions(subject) : this.state.liveVersions(subject);
-    if (versions.length === 0) throw subjectNotFound(subject);
+  /**
+   * The version numbers of a subject: live ones, all with `deleted`, soft-deleted ones only with
+   * `deletedOnly`. Throws `SUBJECT_NOT_FOUND` when the subject has no version at all (or, without
+   * `deleted`/`deletedOnly`, no live one).
+   */
+  versions(subject: string, options: DeletedOption & { deletedOnly?: boolean } = {}): number[] {
+    const all = this.state.versions(subject);
+    const versions = options.deletedOnly === true ? all.filter((v) => v.deleted) : options.deleted === true ? all : all.filter((v) => !v.deleted);
+    if (versions.length === 0 && (options.deletedOnly !== true || all.length === 0)) throw subjectNotFound(subject);
     return versions.map((v) => v.version);
   }
 
@@ -249,7 +255,7 @@ export class SchemaRegistry {
     validateSubject(subject);
     return this.write(async () => {
       const mode = this.getMode(subject, { defaultToGlobal: true });
-      if (mode === 'READONLY') throw notPermitted(`Subject ${subject} is in read-only mode`, { subject });
+      if (isReadOnly(mode)) throw notPermitted(`Subject ${subject} is in read-only mode`, { subject });
       if (options.id !== undefined && mode !== 'IMPORT') {
         throw notPermitted(`Subject ${subject} is not in import mode; a schema id can only be given in IMPORT mode`, { subject });
       }
@@ -262,7 +268,10 @@ export class SchemaRegistry {
       const normalize = options.normalize === true || this.normalizeConfigured(subject);
       const candidate = this.prepare(input, normalize);
       const live = this.state.liveVersions(subject);
-      const same = this.findSame(candidate, options.id === undefined ? live : live.filter((v) => v.id === options.id), normalize);
+      // IMPORT with a version copies a version as it was: the same schema and id under a new
+      // version is a new version (Confluent skips its lookups when a version is given).
+      const copying = mode === 'IMPORT' && options.version !== undefined;
+      const same = copying ? undefined : this.findSame(candidate, options.id === undefined ? live : live.filter((v) => v.id === options.id), normalize);
       if (same !== undefined) {
         return { id: same.id, version: same.version, created: false };
       }
@@ -277,7 +286,12 @@ export class SchemaRegistry {
         }
         id = options.id;
         version = options.version ?? this.nextVersion(subject);
-        if (this.state.version(subject, version) !== undefined) {
+        const existing = this.state.version(subject, version);
+        // Importing a version again as it is changes nothing (Confluent rewrites the same record).
+        if (existing !== undefined && existing.id === id && this.state.identityOf(subject, version) === candidate.identity) {
+          return { id, version, created: false };
+        }
+        if (existing !== undefined) {
           throw notPermitted(`Version ${version} of subject ${subject} exists already`, { subject, version });
         }
       } else {
@@ -343,7 +357,11 @@ export class SchemaRegistry {
           throw registryError('SCHEMA_VERSION_NOT_SOFT_DELETED', `Subject '${subject}' Version ${target.version} was not deleted first before being permanently deleted`, { subject, version: target.version });
         }
         this.refuseReferenced(subject, [target], true);
-        await this.commit([{ key: { keytype: 'SCHEMA', subject, version: target.version }, value: null }, this.maxIdRecord()]);
+        const records: StoreRecord[] = [{ key: { keytype: 'SCHEMA', subject, version: target.version }, value: null }];
+        // The subject's last version gone: its config and mode go too, as Confluent does.
+        if (all.length === 1) records.push(...this.subjectSettingsRemoval(subject));
+        records.push(this.maxIdRecord());
+        await this.commit(records);
       }
       return target.version;
     });
@@ -378,9 +396,7 @@ export class SchemaRegistry {
       this.refuseReferenced(subject, all, true);
       const records: StoreRecord[] = all.map((v) => ({ key: { keytype: 'SCHEMA', subject, version: v.version }, value: null }));
       records.push({ key: { keytype: 'DELETE_SUBJECT', subject }, value: null });
-      if (this.state.config(subject) !== undefined) records.push({ key: { keytype: 'CONFIG', subject }, value: null });
-      if (this.state.mode(subject) !== undefined) records.push({ key: { keytype: 'MODE', subject }, value: null });
-      records.push(this.maxIdRecord());
+      records.push(...this.subjectSettingsRemoval(subject), this.maxIdRecord());
       await this.commit(records);
       return all.map((v) => v.version);
     });
@@ -459,7 +475,7 @@ export class SchemaRegistry {
    */
   async setMode(subject: string | null, mode: unknown, options: { force?: boolean } = {}): Promise<Mode> {
     if (!isMode(mode)) {
-      throw registryError('INVALID_MODE', `Invalid mode. Valid values are READWRITE, READONLY and IMPORT`, { mode: String(mode) });
+      throw registryError('INVALID_MODE', `Invalid mode. Valid values are READWRITE, READONLY, READONLY_OVERRIDE and IMPORT`, { mode: String(mode) });
     }
     if (subject !== null) validateSubject(subject);
     return this.write(async () => {
@@ -503,13 +519,26 @@ export class SchemaRegistry {
    * Why: a hard delete lets compaction remove the last record holding the highest id, and the next
    * id after a restart would be one already written into messages. This record keeps it.
    */
+  /** Tombstones for a subject's own config and mode, when it has them. */
+  private subjectSettingsRemoval(subject: string): StoreRecord[] {
+    const records: StoreRecord[] = [];
+    if (this.state.configSetting(subject) !== undefined) records.push({ key: { keytype: 'CONFIG', subject }, value: null });
+    if (this.state.mode(subject) !== undefined) records.push({ key: { keytype: 'MODE', subject }, value: null });
+    return records;
+  }
+
+  /** The highest id ever issued (`GET /schemas/ids/{id}?fetchMaxId=true`). */
+  get maxId(): number {
+    return Math.max(this.nextId - 1, this.state.maxId);
+  }
+
   /** Whether the subject's config (or the global one) asks for normalisation. */
   private normalizeConfigured(subject: string): boolean {
     return (this.state.configSetting(subject)?.normalize ?? this.state.configSetting(null)?.normalize) === true;
   }
 
   private maxIdRecord(): StoreRecord {
-    return { key: { keytype: 'MAX_ID' }, value: { maxId: Math.max(this.nextId - 1, this.state.maxId) } };
+    return { key: { keytype: 'MAX_ID' }, value: { maxId: this.maxId } };
   }
 
   /**
@@ -575,7 +604,7 @@ export class SchemaRegistry {
   }
 
   private refuseReadOnly(subject: string): void {
-    if (this.getMode(subject, { defaultToGlobal: true }) === 'READONLY') {
+    if (isReadOnly(this.getMode(subject, { defaultToGlobal: true }))) {
       throw notPermitted(`Subject ${subject} is in read-only mode`, { subject });
     }
   }

@@ -16,6 +16,7 @@ import { installBodyParsers } from './http/content-types.ts';
 import { frameworkError, installErrorHandlers } from './http/errors.ts';
 import { compatibilityRoutes } from './http/routes/compatibility.ts';
 import { configRoutes } from './http/routes/config.ts';
+import { metadataRoutes } from './http/routes/metadata.ts';
 import { modeRoutes } from './http/routes/mode.ts';
 import { rootRoutes } from './http/routes/root.ts';
 import { schemaRoutes } from './http/routes/schemas.ts';
@@ -77,6 +78,7 @@ export function buildRegistryApp(registry: SchemaRegistry, options: RegistryAppO
   compatibilityRoutes(app, registry);
   configRoutes(app, registry);
   modeRoutes(app, registry);
+  metadataRoutes(app);
   return app;
 }
 

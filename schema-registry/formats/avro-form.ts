@@ -207,8 +207,20 @@ class Renderer {
       if (obj['logicalType'] === 'decimal' && obj['scale'] === 0) keys = keys.filter((k) => k !== 'scale');
       keys.sort();
     }
-    return keys.map((k) => `,${JSON.stringify(k)}:${JSON.stringify(obj[k])}`).join('');
+    const value = (v: unknown) => (this.options.normalize ? sortedJson(v) : JSON.stringify(v));
+    return keys.map((k) => `,${JSON.stringify(k)}:${value(obj[k])}`).join('');
   }
+}
+
+/** JSON with object keys sorted at every depth: Confluent writes property values that way when normalising. */
+function sortedJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(sortedJson).join(',')}]`;
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  const obj = value as Record<string, unknown>;
+  const keys = Object.keys(obj)
+    .filter((k) => obj[k] !== undefined)
+    .sort();
+  return `{${keys.map((k) => `${JSON.stringify(k)}:${sortedJson(obj[k])}`).join(',')}}`;
 }
 
 function fullName(obj: Record<string, unknown>, namespace: string): string {

@@ -22,7 +22,8 @@ export function compatibilityRoutes(app: FastifyInstance, registry: SchemaRegist
       result = registry.testCompatibility(subject, schemaBody(body), selector, { normalize: flag(query, 'normalize') });
     } catch (err) {
       if (!verbose || !(err instanceof TributaryError) || err.code !== 'INVALID_SCHEMA') throw err;
-      result = { isCompatible: false, messages: [err.message] };
+      // Confluent's verbose answer names it as an invalid schema.
+      result = { isCompatible: false, messages: [err.message.startsWith('Invalid schema') ? err.message : `Invalid schema: ${err.message}`] };
     }
     return verbose ? { is_compatible: result.isCompatible, messages: result.messages } : { is_compatible: result.isCompatible };
   };
