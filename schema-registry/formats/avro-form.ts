@@ -164,7 +164,8 @@ class Renderer {
     this.written.add(full);
     const inner = namespaceOf(full);
     let out = `{"type":${JSON.stringify(type)},"name":${JSON.stringify(full)}`;
-    if (typeof obj['doc'] === 'string' && obj['doc'] !== '') out += `,"doc":${JSON.stringify(obj['doc'])}`;
+    // Avro Java writes an empty doc; Confluent's normalisation drops it.
+    if (typeof obj['doc'] === 'string' && (obj['doc'] !== '' || !this.options.normalize)) out += `,"doc":${JSON.stringify(obj['doc'])}`;
     if (type === 'enum') {
       out += `,"symbols":${JSON.stringify(obj['symbols'] ?? [])}`;
       if (obj['default'] !== undefined) out += `,"default":${JSON.stringify(obj['default'])}`;
