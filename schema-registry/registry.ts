@@ -265,7 +265,8 @@ export class SchemaRegistry {
           throw notPermitted(`A version can only be given in IMPORT mode (or be the next version, ${next})`, { subject });
         }
       }
-      const normalize = options.normalize === true || this.normalizeConfigured(subject);
+      // IMPORT stores schemas verbatim: neither normalize=true nor the config's normalize applies.
+      const normalize = mode !== 'IMPORT' && (options.normalize === true || this.normalizeConfigured(subject));
       const candidate = this.prepare(input, normalize);
       const live = this.state.liveVersions(subject);
       // IMPORT with a version copies a version as it was: the same schema and id under a new

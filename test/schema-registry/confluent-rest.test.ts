@@ -158,6 +158,18 @@ describe('registry REST API, case for case with Confluent', () => {
       expect((await call('GET', '/config/s')).body.error_code).toBe(40408);
     });
 
+    it('should store schemas verbatim in IMPORT mode, whatever normalize says (testExplicitNormalizeIgnoredInImportMode)', async () => {
+      const raw = '{"type":"record","name":"myrecord","fields":[{"type":"string","name":"field1","zprop":"z","aprop":"a"}]}';
+      await call('PUT', '/config/s', { normalize: true });
+      await call('PUT', '/mode/s', { mode: 'IMPORT' });
+      expect((await call('POST', '/subjects/s/versions?normalize=true', { schema: raw, id: 1, version: 1 })).body).toEqual({ id: 1 });
+      expect((await call('GET', '/subjects/s/versions/1')).body.schema).toBe(raw);
+      await call('PUT', '/mode/t', { mode: 'READWRITE' });
+      await call('PUT', '/config/t', { normalize: true });
+      await call('POST', '/subjects/t/versions', { schema: raw });
+      expect(JSON.parse((await call('GET', '/subjects/t/versions/1')).body.schema).fields[0]).toEqual({ name: 'field1', type: 'string', order: 'ascending', aprop: 'a', zprop: 'z' });
+    });
+
     it('should remove the config and mode of a subject when its last version is hard-deleted', async () => {
       await call('POST', '/subjects/s/versions', { schema: userV1 });
       await call('PUT', '/config/s', { compatibility: 'NONE' });
