@@ -3,6 +3,7 @@ import type { Clock } from '../clock.ts';
 import type { LogBackend } from './backend.ts';
 import { EmbeddedLog } from './engine.ts';
 import type { KvStore } from './storage/kv.ts';
+import { acquireDataDir } from './storage/data-dir.ts';
 import { LevelKvStore } from './storage/level.ts';
 import { MemoryKvStore } from './storage/memory.ts';
 
@@ -24,8 +25,10 @@ export interface OpenLogOptions {
 export type EmbeddedLogBackend = LogBackend & Pick<EmbeddedLog, 'compact' | 'flush'>;
 
 /**
- * Opens the embedded log. One process owns a data directory at a time; a second gets
- * `DATA_DIR_LOCKED`.
+ * Opens the embedded log. One process owns a data directory at a time, and opens it once: a second
+ * open, in this process or another, gets `DATA_DIR_LOCKED` naming the process that holds it. A
+ * directory that holds files but no database (LevelDB's `CURRENT` lost) is refused with
+ * `STORAGE_ERROR`, never opened as an empty log; `trib doctor` checks and repairs one.
  *
  * @example
  * const log = await openLog({ dataDir: './.tributary' });
@@ -35,7 +38,15 @@ export type EmbeddedLogBackend = LogBackend & Pick<EmbeddedLog, 'compact' | 'flu
 export async function openLog(options: OpenLogOptions = {}): Promise<EmbeddedLogBackend> {
   const memory = options.storage === 'memory';
   const dataDir = options.dataDir ?? './.tributary';
-  const store = memory ? new MemoryKvStore() : new LevelKvStore(dataDir);
+  let store: KvStore;
+  if (memory) store = new MemoryKvStore();
+  else {
+    // Before LevelDB sees the directory: a second open in this process is refused here (LevelDB's
+    // own refusal would drop the process's lock), and a directory with files but no database is
+    // an error, never a fresh log.
+    const lock = acquireDataDir(dataDir);
+    store = new LevelKvStore(dataDir, { createIfMissing: lock.fresh, onClose: () => lock.release() });
+  }
   return EmbeddedLog.open(store, {
     clock: options.clock,
     maintenanceIntervalMs: options.maintenanceIntervalMs,

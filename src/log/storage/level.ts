@@ -17,20 +17,65 @@ interface RawBatch {
   _batch(operations: KvOp[], options: { sync: boolean }): Promise<void>;
 }
 
+/**
+ * Words for a storage failure that an operator can act on: a full disk is named as such (LevelDB
+ * reports it as an IO error whose text holds the system's message), anything else keeps its message.
+ */
+export function describeStorageFailure(err: unknown): string {
+  const { code, message } = (err ?? {}) as { code?: string; message?: string };
+  const inner = (err as { cause?: { message?: string } } | undefined)?.cause?.message ?? '';
+  if (code === 'ENOSPC' || /no space left/i.test(`${message ?? ''} ${inner}`)) return 'the disk is full (ENOSPC)';
+  return message ?? String(err);
+}
+
+/**
+ * Every failure of LevelDB becomes a {@link TributaryError} with LevelDB's error as its cause:
+ * `CORRUPT_MESSAGE` for damaged files, `LOG_CLOSED` for a closed database, `STORAGE_ERROR` for
+ * the rest (a full disk named as such). Callers never see LevelDB's own codes.
+ */
+export function wrapStorageError(err: unknown, location: string, what: string): TributaryError {
+  if (err instanceof TributaryError) return err;
+  const code = (err as { code?: string } | undefined)?.code;
+  const context = { cause: err, dataDir: location };
+  if (code === 'LEVEL_CORRUPTION') {
+    return new TributaryError('CORRUPT_MESSAGE', `LevelDB found damaged data while ${what} in ${location}: ${describeStorageFailure(err)}`, context);
+  }
+  if (code === 'LEVEL_DATABASE_NOT_OPEN') return new TributaryError('LOG_CLOSED', `The store in ${location} is closed`, context);
+  return new TributaryError('STORAGE_ERROR', `LevelDB failed while ${what} in ${location}: ${describeStorageFailure(err)}`, context);
+}
+
+/** How to open a LevelDB store. */
+export interface LevelStoreOptions {
+  /** Create the database when the directory has none. Default true; the log passes false unless the directory is empty. */
+  createIfMissing?: boolean;
+  /** Called once the store is closed (or failed to open): the log gives its data directory lock back here. */
+  onClose?: () => void;
+}
+
 /** The one place that imports LevelDB. */
 export class LevelKvStore implements KvStore {
   readonly #location: string;
   readonly #db: Db;
+  readonly #createIfMissing: boolean;
+  readonly #onClose: (() => void) | undefined;
+  readonly #wrap = (what: string) => (err: unknown): never => {
+    throw wrapStorageError(err, this.#location, what);
+  };
+  readonly #writeFailed = this.#wrap('writing');
+  readonly #readFailed = this.#wrap('reading');
 
-  constructor(location: string) {
+  constructor(location: string, options: LevelStoreOptions = {}) {
     this.#location = location;
+    this.#createIfMissing = options.createIfMissing ?? true;
+    this.#onClose = options.onClose;
     this.#db = new ClassicLevel<Uint8Array, Uint8Array>(location, { keyEncoding: 'view', valueEncoding: 'view' });
   }
 
   async open(): Promise<void> {
     try {
-      await this.#db.open({ createIfMissing: true, ...LEVEL_OPTIONS });
+      await this.#db.open({ createIfMissing: this.#createIfMissing, ...LEVEL_OPTIONS });
     } catch (cause) {
+      this.#onClose?.();
       const inner = (cause as { cause?: { code?: string } }).cause;
       if (inner?.code === 'LEVEL_LOCKED') {
         throw new TributaryError(
@@ -40,7 +85,9 @@ export class LevelKvStore implements KvStore {
           { cause, dataDir: this.#location },
         );
       }
-      throw new TributaryError('STORAGE_ERROR', `Could not open the data directory ${this.#location}`, {
+      // LevelDB's reason (a missing MANIFEST, a damaged file, a full disk) is the useful part.
+      const reason = describeStorageFailure((cause as { cause?: unknown }).cause ?? cause);
+      throw new TributaryError('STORAGE_ERROR', `Could not open the data directory ${this.#location}: ${reason}`, {
         cause,
         dataDir: this.#location,
       });
@@ -48,11 +95,14 @@ export class LevelKvStore implements KvStore {
   }
 
   close(): Promise<void> {
-    return this.#db.close();
+    return this.#db
+      .close()
+      .catch(this.#wrap('closing'))
+      .finally(() => this.#onClose?.());
   }
 
   get(key: Uint8Array): Promise<Uint8Array | undefined> {
-    return this.#db.get(key);
+    return this.#db.get(key).catch(this.#readFailed);
   }
 
   /**
@@ -67,19 +117,19 @@ export class LevelKvStore implements KvStore {
    */
   write(ops: KvOp[], sync: boolean): Promise<void> {
     const db = this.#db as unknown as Partial<RawBatch> & { status: string };
-    if (db.status === 'open' && typeof db._batch === 'function') return db._batch(ops, { sync });
-    return this.#db.batch(ops, { sync });
+    if (db.status === 'open' && typeof db._batch === 'function') return db._batch(ops, { sync }).catch(this.#writeFailed);
+    return this.#db.batch(ops, { sync }).catch(this.#writeFailed);
   }
 
   iterator(range: KvRange): KvIterator {
     const it = this.#db.iterator(range);
     return {
-      nextv: (size) => it.nextv(size) as Promise<KvEntry[]>,
-      close: () => it.close(),
+      nextv: (size) => (it.nextv(size) as Promise<KvEntry[]>).catch(this.#readFailed),
+      close: () => it.close().catch(this.#readFailed),
     };
   }
 
   clear(range: KvRange): Promise<void> {
-    return this.#db.clear(range);
+    return this.#db.clear(range).catch(this.#writeFailed);
   }
 }
