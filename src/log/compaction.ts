@@ -114,6 +114,7 @@ export async function compactPartition(
     opsBytes = 0;
   };
   const rewriteIt = log.iterate({ gte: start, lt: batchKey(topicId, partition, end) });
+  state.compactingUpTo = end;
   try {
     for (;;) {
       const entries = await rewriteIt.nextv(4);
@@ -189,13 +190,14 @@ export async function compactPartition(
         if (opsBytes >= CHUNK_BYTES || ops.length >= 4096) await flush();
       }
     }
+    // The newest batch's keys were in the map: unless the lag cut the scan short, it is clean too.
+    if (end === lastBase) cleanBytes += last[1].length;
+    state.cleanedUpTo = Math.max(state.cleanedUpTo, end);
+    state.dirtyBytes = Math.max(0, state.sizeBytes - cleanBytes);
+    await flush();
   } finally {
+    state.compactingUpTo = 0;
     await rewriteIt.close();
   }
-  // The newest batch's keys were in the map: unless the lag cut the scan short, it is clean too.
-  if (end === lastBase) cleanBytes += last[1].length;
-  state.cleanedUpTo = Math.max(state.cleanedUpTo, end);
-  state.dirtyBytes = Math.max(0, state.sizeBytes - cleanBytes);
-  await flush();
   return result;
 }

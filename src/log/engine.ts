@@ -249,11 +249,7 @@ export class EmbeddedLog implements LogBackend {
         deleted: false,
       };
       for (let p = 0; p < stored.numPartitions; p++) {
-        const stateBytes = await this.#store.get(partitionStateKey(stored.topicId, p));
-        const state =
-          stateBytes === undefined
-            ? EMPTY_PARTITION
-            : decodePartitionState(stateBytes);
+        const state = await this.#loadPartitionState(stored.name, stored.topicId, p);
         const lastIndex = await this.#first({ ...partitionRange(KIND_TIME_INDEX, stored.topicId, p), reverse: true });
         const maxTimestamp = lastIndex === undefined ? -1 : timeIndexKeyTimestamp(lastIndex[0]);
         topic.partitions.push(new PartitionState(topic, p, state, maxTimestamp));
@@ -263,6 +259,32 @@ export class EmbeddedLog implements LogBackend {
       this.#partitionTotal += topic.partitions.length;
     }
     await this.#loadProducers();
+  }
+
+  /**
+   * A partition's stored state, checked: its checksum, and its next offset against the last
+   * stored batch (or, with none, against its log start). A state that fails either would hand
+   * out offsets that exist already or skip some, so the log does not open; `trib doctor --repair`
+   * rebuilds it from the batches.
+   */
+  async #loadPartitionState(topic: string, topicId: number, partition: number) {
+    const bytes = await this.#store.get(partitionStateKey(topicId, partition));
+    const state = bytes === undefined ? EMPTY_PARTITION : decodePartitionState(bytes);
+    const context = { topic, partition };
+    if (state === undefined) {
+      throw new TributaryError('CORRUPT_MESSAGE', `The stored state of ${topic}-${partition} is damaged (checksum); run "trib doctor --repair"`, context);
+    }
+    const last = await this.#first({ ...partitionRange(KIND_BATCH, topicId, partition), reverse: true });
+    const end = last === undefined ? state.logStartOffset : this.#header(last[1], topic, partition, batchKeyOffset(last[0])).lastOffset + 1;
+    if (end !== state.nextOffset || state.logStartOffset > state.nextOffset) {
+      throw new TributaryError(
+        'CORRUPT_MESSAGE',
+        `The stored state of ${topic}-${partition} says its next offset is ${state.nextOffset} (log start ${state.logStartOffset}), ` +
+          `but its stored batches end at ${end}; run "trib doctor --repair"`,
+        { ...context, offset: end, nextOffset: state.nextOffset },
+      );
+    }
+    return state;
   }
 
   async #loadProducers(): Promise<void> {
@@ -802,6 +824,18 @@ export class EmbeddedLog implements LogBackend {
     let bytes = 0;
     let records = 0;
     let batches = 0;
+    // Offsets are contiguous where nothing was deleted on purpose: a batch that starts past the
+    // one expected, or a store that ends before the bound, is lost data and never skipped.
+    let expected = offset;
+    const gapCheck = (to: number) => {
+      if (to > expected && !state.mayLack(to)) {
+        throw new TributaryError(
+          'CORRUPT_MESSAGE',
+          `Offsets ${expected} to ${to - 1} of ${topic}-${partition} are missing from the store, where neither retention nor compaction removed them; run "trib doctor"`,
+          { topic, partition, offset: expected, range: [expected, to] },
+        );
+      }
+    };
     let next: Promise<[Uint8Array, Uint8Array][]> | undefined;
     try {
       let entries = await it.nextv(2);
@@ -821,6 +855,8 @@ export class EmbeddedLog implements LogBackend {
         next = room > 0 ? it.nextv(Math.max(1, Math.min(16, Math.ceil(room / Math.max(1, average))))) : undefined;
         for (const [key, value] of entries) {
           const header = this.#header(value, topic, partition, batchKeyOffset(key));
+          gapCheck(header.baseOffset);
+          expected = Math.max(expected, header.lastOffset + 1);
           records += visit({ baseOffset: header.baseOffset, lastOffset: header.lastOffset, bytes: value });
           bytes += value.length;
           batches++;
@@ -830,6 +866,7 @@ export class EmbeddedLog implements LogBackend {
         entries = await next;
         next = undefined;
       }
+      gapCheck(bound);
     } finally {
       // The iterator serves one call at a time: let a prefetch finish before closing it.
       if (next !== undefined) await next.catch(() => undefined);

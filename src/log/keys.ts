@@ -1,3 +1,5 @@
+import { crc32c } from '../protocol/crc32c.ts';
+
 /**
  * The layout of the log's keys. Every key starts with a one-byte kind; numbers are big-endian so
  * that LevelDB's bytewise order is numeric order and a partition's batches sort in offset order.
@@ -159,7 +161,12 @@ export function kindRange(kind: number): { gte: Uint8Array; lt: Uint8Array } {
   return { gte: Uint8Array.of(kind), lt: Uint8Array.of(kind + 1) };
 }
 
-/** Partition state, 40 bytes: log start, next offset, size in bytes, compacted up to, dirty bytes. */
+/**
+ * Partition state, 44 bytes: log start, next offset, size in bytes, compacted up to, dirty bytes,
+ * and a CRC32C of those 40 bytes. Why a checksum: one flipped bit in the next offset made appends
+ * reuse offsets or invent them; a damaged state is now refused at open. (40-byte states, written
+ * before the checksum, are read without one.)
+ */
 export interface StoredPartitionState {
   logStartOffset: number;
   nextOffset: number;
@@ -172,16 +179,26 @@ export interface StoredPartitionState {
 
 export function encodePartitionState(state: StoredPartitionState): Uint8Array {
   // From Buffer's pool: every group commit writes one per partition it touched.
-  const out = Buffer.allocUnsafe(40);
+  const out = Buffer.allocUnsafe(PARTITION_STATE_BYTES);
   writeU64(out, 0, state.logStartOffset);
   writeU64(out, 8, state.nextOffset);
   writeU64(out, 16, state.sizeBytes);
   writeU64(out, 24, state.cleanedUpTo);
   writeU64(out, 32, state.dirtyBytes);
+  writeU32(out, 40, crc32c(out.subarray(0, 40)));
   return out;
 }
 
-export function decodePartitionState(bytes: Uint8Array): StoredPartitionState {
+const PARTITION_STATE_BYTES = 44;
+
+/** Decodes a stored partition state; undefined when its length or checksum says it is damaged. */
+export function decodePartitionState(bytes: Uint8Array): StoredPartitionState | undefined {
+  if (bytes.length === PARTITION_STATE_BYTES) {
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    if (crc32c(bytes.subarray(0, 40)) !== view.getUint32(40)) return undefined;
+  } else if (bytes.length !== 40) {
+    return undefined;
+  }
   return {
     logStartOffset: readU64(bytes, 0),
     nextOffset: readU64(bytes, 8),
