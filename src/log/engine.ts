@@ -53,7 +53,6 @@ import {
   KIND_TOPIC,
   KIND_TRANSACTIONAL_ID,
   kindRange,
-  JOURNAL_APPLIED_KEY,
   NEXT_PRODUCER_ID_KEY,
   NEXT_TOPIC_ID_KEY,
   openTxnKey,
@@ -79,6 +78,7 @@ import {
   rememberBatch,
   type SequenceCheck,
 } from './producers.ts';
+import { recoverJournal } from './recovery.ts';
 import { deleteRecordsBefore, enforceRetention } from './retention.ts';
 import { Journal } from './storage/journal.ts';
 import type { KvIterator, KvOp, KvStore } from './storage/kv.ts';
@@ -1202,27 +1202,4 @@ export class EmbeddedLog implements LogBackend {
     if (flushed) this.#queue.closeJournal();
     await this.#store.close();
   }
-}
-
-/**
- * Applies the journal frames the store has not applied (a crash came between the two writes),
- * deletes the journal and returns the sequence number to go on from.
- */
-async function recoverJournal(store: KvStore, dir: string): Promise<number> {
-  const appliedBytes = await store.get(JOURNAL_APPLIED_KEY);
-  const applied = appliedBytes === undefined ? -1 : readU64(appliedBytes, 0);
-  const frames = Journal.read(dir).filter((frame) => frame.seq > applied);
-  let last = applied;
-  if (frames.length > 0) {
-    const ops: KvOp[] = [];
-    for (const frame of frames) {
-      if (frame.seq !== last + 1) break;
-      for (const op of frame.ops) ops.push(op);
-      last = frame.seq;
-    }
-    ops.push({ type: 'put', key: JOURNAL_APPLIED_KEY, value: encodeU64(last) });
-    await store.write(ops, true);
-  }
-  Journal.remove(dir);
-  return last + 1;
 }
