@@ -73,6 +73,8 @@ export const ErrorCodes = {
   REFERENCE_EXISTS: 'The schema is still referenced by another schema and cannot be deleted [42206].',
   REGISTRY_STORE_ERROR: 'The registry could not read or write its _schemas topic [50001].',
   SCHEMA_VALIDATION_FAILED: 'A record does not match its schema; the error names the failing path and rule.',
+  // The log (issue 11).
+  POLICY_VIOLATION: 'A request that the topic\'s policy forbids, as Kafka refuses it (deleteRecords on a compact-only topic).',
 } as const;
 
 /** A stable error code: one of the keys of {@link ErrorCodes}. */

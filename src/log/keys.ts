@@ -11,6 +11,7 @@ import { crc32c } from '../protocol/crc32c.ts';
  *   0x12 topicId partition                   → partition state (log start, next offset, size, cleaned up to)
  *   0x13 topicId partition producerId        → producer state (epoch, recent sequences, open transaction)
  *   0x14 topicId partition markerOffset      → an aborted transaction's span (producer id, first offset)
+ *   0x15 topicId partition baseOffset        → when a batch whose records carry no timestamp (-1) was written
  *   0x20                                     → the next topic id
  *   0x21                                     → the next producer id
  *   0x22 transactionalId (UTF-8)             → its producer id, epoch and timeout
@@ -24,6 +25,7 @@ export const KIND_TIME_INDEX = 0x11;
 export const KIND_PARTITION_STATE = 0x12;
 export const KIND_PRODUCER_STATE = 0x13;
 export const KIND_ABORTED_TXN = 0x14;
+export const KIND_WRITE_TIME = 0x15;
 export const KIND_NEXT_TOPIC_ID = 0x20;
 export const KIND_NEXT_PRODUCER_ID = 0x21;
 export const KIND_TRANSACTIONAL_ID = 0x22;
@@ -78,6 +80,17 @@ export function timeIndexKey(topicId: number, partition: number, timestamp: numb
 
 export function timeIndexKeyTimestamp(key: Uint8Array): number {
   return readU64(key, 9);
+}
+
+/**
+ * The write time of a batch without record timestamps. Why: retention judges a batch by its newest
+ * timestamp, and Kafka, for data without one, by when it was written (its segment file's time);
+ * without this such batches went at the first retention run, whatever `retention.ms` said.
+ */
+export function writeTimeKey(topicId: number, partition: number, baseOffset: number): Uint8Array {
+  const key = partitionKey(KIND_WRITE_TIME, topicId, partition, 8);
+  writeU64(key, 9, baseOffset);
+  return key;
 }
 
 export function partitionStateKey(topicId: number, partition: number): Uint8Array {

@@ -3,7 +3,7 @@ import type { Clock } from '../clock.ts';
 import type { LogBackend } from './backend.ts';
 import { EmbeddedLog } from './engine.ts';
 import type { KvStore } from './storage/kv.ts';
-import { acquireDataDir } from './storage/data-dir.ts';
+import { acquireDataDir, type DataDirLock } from './storage/data-dir.ts';
 import { LevelKvStore } from './storage/level.ts';
 import { MemoryKvStore } from './storage/memory.ts';
 
@@ -19,6 +19,12 @@ export interface OpenLogOptions {
   maintenanceIntervalMs?: number;
   /** Memory for one compaction's key map (Kafka's `log.cleaner.dedupe.buffer.size`). Default 128 MiB. */
   compactionMapBytes?: number;
+  /** Kafka's `producer.id.expiration.ms`: idle producer state is forgotten after this. Default 1 day. */
+  producerIdExpirationMs?: number;
+  /** The most partitions a topic may have (`INVALID_PARTITIONS` past it). Default 50,000. */
+  maxPartitionsPerTopic?: number;
+  /** The most partitions of all topics together. Default 200,000. */
+  maxPartitions?: number;
 }
 
 /** The log's engine, with the maintenance and flush calls that tools and tests use. */
@@ -39,21 +45,32 @@ export async function openLog(options: OpenLogOptions = {}): Promise<EmbeddedLog
   const memory = options.storage === 'memory';
   const dataDir = options.dataDir ?? './.tributary';
   let store: KvStore;
+  let lock: DataDirLock | undefined;
   if (memory) store = new MemoryKvStore();
   else {
     // Before LevelDB sees the directory: a second open in this process is refused here (LevelDB's
     // own refusal would drop the process's lock), and a directory with files but no database is
     // an error, never a fresh log.
-    const lock = acquireDataDir(dataDir);
-    store = new LevelKvStore(dataDir, { createIfMissing: lock.fresh, onClose: () => lock.release() });
+    const held = acquireDataDir(dataDir);
+    lock = held;
+    store = new LevelKvStore(dataDir, { createIfMissing: held.fresh, onClose: () => held.release() });
   }
-  return EmbeddedLog.open(store, {
-    clock: options.clock,
-    maintenanceIntervalMs: options.maintenanceIntervalMs,
-    compactionMapBytes: options.compactionMapBytes,
-    // Inside LevelDB's directory, whose lock guards it too; LevelDB leaves names it did not make alone.
-    journalDir: memory ? undefined : join(dataDir, 'journal'),
-  });
+  try {
+    return await EmbeddedLog.open(store, {
+      clock: options.clock,
+      maintenanceIntervalMs: options.maintenanceIntervalMs,
+      compactionMapBytes: options.compactionMapBytes,
+      producerIdExpirationMs: options.producerIdExpirationMs,
+      maxPartitionsPerTopic: options.maxPartitionsPerTopic,
+      maxPartitions: options.maxPartitions,
+      // Inside LevelDB's directory, whose lock guards it too; LevelDB leaves names it did not make alone.
+      journalDir: memory ? undefined : join(dataDir, 'journal'),
+    });
+  } catch (err) {
+    // Bad options are refused before the store opens: the directory is given back all the same.
+    lock?.release();
+    throw err;
+  }
 }
 
 /**

@@ -117,7 +117,9 @@ export class PartitionState implements StoredPartitionState {
   get lastStableOffset(): number {
     let lso = this.highWatermark;
     for (const first of this.openTransactions.values()) if (first < lso) lso = first;
-    return lso;
+    // As Kafka bounds its first unstable offset: what deleteRecords or retention removed is not
+    // undecided any more.
+    return Math.max(lso, this.logStartOffset);
   }
 
   /**
