@@ -84,6 +84,7 @@ import {
 } from './producers.ts';
 import { recoverJournal } from './recovery.ts';
 import { deleteRecordsBefore, enforceRetention } from './retention.ts';
+import { describeStorageFailure } from './storage/failure.ts';
 import { Journal } from './storage/journal.ts';
 import type { KvIterator, KvOp, KvStore } from './storage/kv.ts';
 import { WriteQueue } from './write-queue.ts';
@@ -695,7 +696,9 @@ export class EmbeddedLog implements LogBackend {
       try {
         journaled = this.#queue.journal(ops, dirty);
       } catch (cause) {
-        throw new TributaryError('STORAGE_ERROR', 'The journal could not be written; the log stopped taking writes', { cause });
+        throw new TributaryError('STORAGE_ERROR', `The journal could not be written (${describeStorageFailure(cause)}); the log stopped taking writes`, {
+          cause,
+        });
       }
     }
     if (!journaled) await this.#queue.enqueue(ops, options.sync === true, dirty);

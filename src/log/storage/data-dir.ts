@@ -1,7 +1,7 @@
 import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, realpathSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { TributaryError } from '../../errors.ts';
-import { describeStorageFailure } from './level.ts';
+import { describeStorageFailure } from './failure.ts';
 
 /** Tributary's own lock file, beside LevelDB's `LOCK`: it names the process that holds the directory. */
 export const LOCK_FILE = 'tributary.lock';

@@ -1,5 +1,6 @@
 import { ClassicLevel } from 'classic-level';
 import { TributaryError } from '../../errors.ts';
+import { describeStorageFailure } from './failure.ts';
 import type { KvEntry, KvIterator, KvOp, KvRange, KvStore } from './kv.ts';
 
 type Db = ClassicLevel<Uint8Array, Uint8Array>;
@@ -15,17 +16,6 @@ export const LEVEL_OPTIONS = Object.freeze({ writeBufferSize: 32 * 1024 * 1024 }
 /** abstract-level's implementation method for an array batch (see {@link LevelKvStore.write}). */
 interface RawBatch {
   _batch(operations: KvOp[], options: { sync: boolean }): Promise<void>;
-}
-
-/**
- * Words for a storage failure that an operator can act on: a full disk is named as such (LevelDB
- * reports it as an IO error whose text holds the system's message), anything else keeps its message.
- */
-export function describeStorageFailure(err: unknown): string {
-  const { code, message } = (err ?? {}) as { code?: string; message?: string };
-  const inner = (err as { cause?: { message?: string } } | undefined)?.cause?.message ?? '';
-  if (code === 'ENOSPC' || /no space left/i.test(`${message ?? ''} ${inner}`)) return 'the disk is full (ENOSPC)';
-  return message ?? String(err);
 }
 
 /**
