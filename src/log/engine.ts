@@ -316,7 +316,10 @@ export class EmbeddedLog implements LogBackend {
     }
     const last = await this.#first({ ...partitionRange(KIND_BATCH, topicId, partition), reverse: true });
     const end = last === undefined ? state.logStartOffset : this.#header(last[1], topic, partition, batchKeyOffset(last[0])).lastOffset + 1;
-    if (end !== state.nextOffset || state.logStartOffset > state.nextOffset) {
+    // A repaired partition may end in a hole (`trib doctor` keeps offsets it lost unused): one
+    // below where readers skip holes is not damage.
+    const tailHole = end < state.nextOffset && state.nextOffset <= Math.max(state.cleanedUpTo, state.logStartOffset);
+    if ((end !== state.nextOffset && !tailHole) || state.logStartOffset > state.nextOffset) {
       throw new TributaryError(
         'CORRUPT_MESSAGE',
         `The stored state of ${topic}-${partition} says its next offset is ${state.nextOffset} (log start ${state.logStartOffset}), ` +

@@ -34,6 +34,18 @@ export function wrapStorageError(err: unknown, location: string, what: string): 
   return new TributaryError('STORAGE_ERROR', `LevelDB failed while ${what} in ${location}: ${describeStorageFailure(err)}`, context);
 }
 
+/**
+ * LevelDB's own repair (RepairDB): rebuilds CURRENT and the MANIFEST from the table and log files
+ * it finds, keeping every intact entry. For `trib doctor --repair` on a closed directory.
+ */
+export async function repairLevelDb(location: string): Promise<void> {
+  try {
+    await ClassicLevel.repair(location);
+  } catch (err) {
+    throw wrapStorageError(err, location, 'repairing');
+  }
+}
+
 /** How to open a LevelDB store. */
 export interface LevelStoreOptions {
   /** Create the database when the directory has none. Default true; the log passes false unless the directory is empty. */
