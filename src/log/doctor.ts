@@ -20,7 +20,7 @@ import { acquireDataDir, LOCK_FILE, lockHolder } from './storage/data-dir.ts';
 import { describeStorageFailure } from './storage/failure.ts';
 import { Journal } from './storage/journal.ts';
 import type { KvOp } from './storage/kv.ts';
-import { LevelKvStore, repairLevelDb } from './storage/level.ts';
+import { CLOSE_MARKER_FILE, LevelKvStore, repairLevelDb } from './storage/level.ts';
 
 /** One thing `trib doctor` found wrong. `where` is a partition (`orders-1`), `journal`, `LevelDB` or `topics`. */
 export interface DoctorProblem {
@@ -167,6 +167,8 @@ async function checkIn(dir: string, repair: boolean, report: DoctorReport): Prom
     // LevelDB does not open, or finds damage in its own files while reading.
     report.problems.push({ where: 'LevelDB', message: failure });
     if (!repair || attempt > 0) return;
+    // The close marker's writes are gone for good; the repaired store is what there is.
+    rmSync(join(dir, CLOSE_MARKER_FILE), { force: true });
     await repairLevelDb(dir);
     report.repairs.push('LevelDB repair rebuilt its MANIFEST from the table and log files, keeping every intact entry');
   }
@@ -175,10 +177,11 @@ async function checkIn(dir: string, repair: boolean, report: DoctorReport): Prom
 /** Runs the checks on the opened store; returns LevelDB's own failure, if it had one. */
 async function checkStore(dir: string, repair: boolean, report: DoctorReport): Promise<string | undefined> {
   const lock = acquireDataDir(dir);
-  const store = new LevelKvStore(dir, { createIfMissing: false, onClose: () => lock.release() });
+  const store = new LevelKvStore(dir, { createIfMissing: false, onClose: () => lock.release(), verify: true });
   try {
     await store.open();
   } catch (err) {
+    if (err instanceof TributaryError && err.code === 'CORRUPT_MESSAGE') return err.message.split(': opening')[0]!.split('. Run')[0]!;
     return `does not open: ${describeStorageFailure((err as { cause?: unknown }).cause ?? err)}`;
   }
   const before = { problems: report.problems.length, topics: report.topics, partitions: report.partitions, batches: report.batches };

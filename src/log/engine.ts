@@ -298,7 +298,25 @@ export class EmbeddedLog implements LogBackend {
       this.#topicsById.set(topic.topicId, topic);
       this.#partitionTotal += topic.partitions.length;
     }
+    await this.#checkOrphans();
     await this.#loadProducers();
+  }
+
+  /**
+   * Partition states of a topic id that has no metadata: the topic's record was lost (a damaged
+   * table), and opening without it would silently drop the topic and its data.
+   */
+  async #checkOrphans(): Promise<void> {
+    for (const [key] of await this.#all(kindRange(KIND_PARTITION_STATE))) {
+      const { topicId, partition } = parsePartitionKey(key);
+      if (!this.#topicsById.has(topicId)) {
+        throw new TributaryError(
+          'CORRUPT_MESSAGE',
+          `The store holds partition ${partition} of topic id ${topicId}, whose topic metadata is missing; run "trib doctor"`,
+          { topicId, partition },
+        );
+      }
+    }
   }
 
   /**

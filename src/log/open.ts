@@ -53,7 +53,7 @@ export async function openLog(options: OpenLogOptions = {}): Promise<EmbeddedLog
     // an error, never a fresh log.
     const held = acquireDataDir(dataDir);
     lock = held;
-    store = new LevelKvStore(dataDir, { createIfMissing: held.fresh, onClose: () => held.release() });
+    store = new LevelKvStore(dataDir, { createIfMissing: held.fresh, onClose: () => held.release(), verify: true });
   }
   try {
     return await EmbeddedLog.open(store, {

@@ -1,6 +1,10 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ClassicLevel } from 'classic-level';
 import { TributaryError } from '../../errors.ts';
 import { describeStorageFailure } from './failure.ts';
+import { checkLevelDbLogs } from './leveldb-files.ts';
 import type { KvEntry, KvIterator, KvOp, KvRange, KvStore } from './kv.ts';
 
 type Db = ClassicLevel<Uint8Array, Uint8Array>;
@@ -52,7 +56,22 @@ export interface LevelStoreOptions {
   createIfMissing?: boolean;
   /** Called once the store is closed (or failed to open): the log gives its data directory lock back here. */
   onClose?: () => void;
+  /**
+   * Check LevelDB's write-ahead logs before opening, and leave a close marker on a clean close that
+   * the next open checks (see {@link CLOSE_MARKER_FILE}). The log turns this on for its directory.
+   */
+  verify?: boolean;
 }
+
+/**
+ * A clean close writes a random mark as LevelDB's last write and the same mark into this file; the
+ * next open finds it in LevelDB or refuses. Why: a write-ahead log truncated or deleted after a
+ * clean close loses its last writes without LevelDB noticing (it recovers what it finds), and the
+ * close mark, being the very last write, is the first thing lost.
+ */
+export const CLOSE_MARKER_FILE = 'tributary.closed';
+/** Outside every key kind the log uses. */
+const CLOSE_MARKER_KEY = Uint8Array.of(0x7f, 0x63, 0x6c, 0x6f, 0x73, 0x65);
 
 /** The one place that imports LevelDB. */
 export class LevelKvStore implements KvStore {
@@ -60,6 +79,8 @@ export class LevelKvStore implements KvStore {
   readonly #db: Db;
   readonly #createIfMissing: boolean;
   readonly #onClose: (() => void) | undefined;
+  readonly #verify: boolean;
+  #opened = false;
   readonly #wrap = (what: string) => (err: unknown): never => {
     throw wrapStorageError(err, this.#location, what);
   };
@@ -70,13 +91,23 @@ export class LevelKvStore implements KvStore {
     this.#location = location;
     this.#createIfMissing = options.createIfMissing ?? true;
     this.#onClose = options.onClose;
+    this.#verify = options.verify === true;
     this.#db = new ClassicLevel<Uint8Array, Uint8Array>(location, { keyEncoding: 'view', valueEncoding: 'view' });
   }
 
   async open(): Promise<void> {
+    let mark: string | undefined;
     try {
+      if (this.#verify) {
+        checkLevelDbLogs(this.#location);
+        mark = readMark(this.#location);
+      }
       await this.#db.open({ createIfMissing: this.#createIfMissing, ...LEVEL_OPTIONS });
     } catch (cause) {
+      if (cause instanceof TributaryError) {
+        this.#onClose?.();
+        throw cause;
+      }
       this.#onClose?.();
       const inner = (cause as { cause?: { code?: string } }).cause;
       if (inner?.code === 'LEVEL_LOCKED') {
@@ -94,13 +125,43 @@ export class LevelKvStore implements KvStore {
         dataDir: this.#location,
       });
     }
+    if (mark !== undefined) {
+      const stored = await this.#db.get(CLOSE_MARKER_KEY).catch(() => undefined);
+      if (stored === undefined || Buffer.from(stored).toString('latin1') !== mark) {
+        await this.#db.close().catch(() => undefined);
+        this.#onClose?.();
+        throw new TributaryError(
+          'CORRUPT_MESSAGE',
+          `LevelDB in ${this.#location} lost writes made before its last clean close (its write-ahead log was truncated, deleted or damaged). ` +
+            'Run "trib doctor" (see docs/log.md)',
+          { dataDir: this.#location, missing: 'close marker' },
+        );
+      }
+      // From here a crash leaves no marker, and a crash is not damage.
+      rmSync(join(this.#location, CLOSE_MARKER_FILE), { force: true });
+    }
+    this.#opened = true;
   }
 
-  close(): Promise<void> {
-    return this.#db
-      .close()
-      .catch(this.#wrap('closing'))
-      .finally(() => this.#onClose?.());
+  async close(): Promise<void> {
+    try {
+      if (this.#verify && this.#opened && this.#db.status === 'open') await this.#markClose();
+      await this.#db.close().catch(this.#wrap('closing'));
+    } finally {
+      this.#opened = false;
+      this.#onClose?.();
+    }
+  }
+
+  /** The close marker: LevelDB's last write, then the file. A store that cannot write it (a full disk) closes without one. */
+  async #markClose(): Promise<void> {
+    const mark = randomBytes(12).toString('hex');
+    try {
+      await this.#db.batch([{ type: 'put', key: CLOSE_MARKER_KEY, value: Buffer.from(mark, 'latin1') }], { sync: true });
+      writeFileSync(join(this.#location, CLOSE_MARKER_FILE), mark);
+    } catch {
+      rmSync(join(this.#location, CLOSE_MARKER_FILE), { force: true });
+    }
   }
 
   get(key: Uint8Array): Promise<Uint8Array | undefined> {
@@ -133,5 +194,13 @@ export class LevelKvStore implements KvStore {
 
   clear(range: KvRange): Promise<void> {
     return this.#db.clear(range).catch(this.#writeFailed);
+  }
+}
+
+function readMark(location: string): string | undefined {
+  try {
+    return readFileSync(join(location, CLOSE_MARKER_FILE), 'latin1').trim();
+  } catch {
+    return undefined;
   }
 }
