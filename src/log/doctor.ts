@@ -206,11 +206,14 @@ async function checkJournal(store: LevelKvStore, journalDir: string, repair: boo
   const applied = appliedBytes === undefined ? -1 : readU64(appliedBytes, 0);
   const { frames, damage } = Journal.read(journalDir);
   const pending = frames.filter((f) => f.seq > applied);
-  const harmful = damage.filter((d) => d.beforeSeq - 1 > applied);
+  const harmful = damage.filter((d) => (d.beforeSeq < 0 ? d.afterSeq + 1 > applied : d.beforeSeq - 1 > applied));
   for (const d of harmful) {
     report.problems.push({
       where: 'journal',
-      message: `${d.file} is damaged at byte ${d.at}: frames ${Math.max(d.afterSeq, applied) + 1} to ${d.beforeSeq - 1} cannot be read, with intact frames after them`,
+      message:
+        d.beforeSeq < 0
+          ? `${d.file} is damaged at byte ${d.at}: its last frame (${d.afterSeq + 1}) is all there but does not check`
+          : `${d.file} is damaged at byte ${d.at}: frames ${Math.max(d.afterSeq, applied) + 1} to ${d.beforeSeq - 1} cannot be read, with intact frames after them`,
     });
   }
   const none = new Map();

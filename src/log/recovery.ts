@@ -37,6 +37,17 @@ export async function recoverJournal(store: KvStore, dir: string, salvage?: Jour
   const applied = appliedBytes === undefined ? -1 : readU64(appliedBytes, 0);
   const { frames: all, damage } = Journal.read(dir);
   const frames = all.filter((frame) => frame.seq > applied);
+  // A damaged last frame: unreadable, so whether LevelDB had it is known only from its number.
+  const damagedLast = damage.find((d) => d.beforeSeq < 0 && d.afterSeq + 1 > applied);
+  if (damagedLast !== undefined && salvage === undefined) {
+    throw new TributaryError(
+      'CORRUPT_MESSAGE',
+      `The journal in ${dir} is damaged (${damagedLast.file}, byte ${damagedLast.at}): frame ${damagedLast.afterSeq + 1}, which LevelDB had not applied, is all there but does not check. ` +
+        'Run "trib doctor --repair" to keep what is intact (see docs/log.md)',
+      { journalDir: dir, file: damagedLast.file, at: damagedLast.at, frames: [damagedLast.afterSeq + 1, damagedLast.afterSeq + 1] },
+    );
+  }
+  if (damagedLast !== undefined) salvage?.unreadable.push([damagedLast.afterSeq + 1, damagedLast.afterSeq + 1]);
   // The frames that count must run on from `applied` without a hole.
   let usable = frames.length;
   let expected = applied + 1;

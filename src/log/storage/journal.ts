@@ -93,10 +93,16 @@ export class Journal {
         // Damaged here: look for the next intact frame in this file.
         open ??= { file: name, at, afterSeq, beforeSeq: -1 };
         const next = resync(bytes, at + 1, afterSeq);
-        if (next < 0) break;
+        if (next < 0) {
+          // A frame that runs past the end of the file is a write cut short: the journal ends
+          // there. One that is all there but does not check is damage, even as the last frame.
+          open.torn ||= torn(bytes, at);
+          break;
+        }
         at = next;
       }
     }
+    if (open !== undefined && !open.torn) damage.push(open);
     return { frames, damage };
   }
 
@@ -191,8 +197,15 @@ export interface JournalDamage {
   at: number;
   /** The last intact frame before it (-1 when none). */
   afterSeq: number;
-  /** The first intact frame after it. */
+  /** The first intact frame after it; -1 when none follows (a damaged last frame). */
   beforeSeq: number;
+  /** Set while scanning: the stretch ends the file as a write cut short would. */
+  torn?: boolean;
+}
+
+/** Whether the frame at `at` runs past the end of `bytes`: written only in part. */
+function torn(bytes: Buffer, at: number): boolean {
+  return at + FRAME_HEADER > bytes.length || at + 8 + bytes.readUInt32BE(at) > bytes.length;
 }
 
 /** How far past the last intact frame's number the next one is looked for. */
