@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Clock } from '../clock.ts';
 import type { LogBackend } from './backend.ts';
-import { EmbeddedLog } from './engine.ts';
+import { checkEngineOptions, EmbeddedLog, type EngineOptions } from './engine.ts';
 import type { KvStore } from './storage/kv.ts';
 import { acquireDataDir, type DataDirLock } from './storage/data-dir.ts';
 import { LevelKvStore } from './storage/level.ts';
@@ -44,6 +44,18 @@ export type EmbeddedLogBackend = LogBackend & Pick<EmbeddedLog, 'compact' | 'flu
 export async function openLog(options: OpenLogOptions = {}): Promise<EmbeddedLogBackend> {
   const memory = options.storage === 'memory';
   const dataDir = options.dataDir ?? './.tributary';
+  const engineOptions: EngineOptions = {
+    clock: options.clock,
+    maintenanceIntervalMs: options.maintenanceIntervalMs,
+    compactionMapBytes: options.compactionMapBytes,
+    producerIdExpirationMs: options.producerIdExpirationMs,
+    maxPartitionsPerTopic: options.maxPartitionsPerTopic,
+    maxPartitions: options.maxPartitions,
+    // Inside LevelDB's directory, whose lock guards it too; LevelDB leaves names it did not make alone.
+    journalDir: memory ? undefined : join(dataDir, 'journal'),
+  };
+  // Before the directory is touched: LevelDB opens a store by itself unless told to.
+  checkEngineOptions(engineOptions);
   let store: KvStore;
   let lock: DataDirLock | undefined;
   if (memory) store = new MemoryKvStore();
@@ -56,18 +68,9 @@ export async function openLog(options: OpenLogOptions = {}): Promise<EmbeddedLog
     store = new LevelKvStore(dataDir, { createIfMissing: held.fresh, onClose: () => held.release(), verify: true });
   }
   try {
-    return await EmbeddedLog.open(store, {
-      clock: options.clock,
-      maintenanceIntervalMs: options.maintenanceIntervalMs,
-      compactionMapBytes: options.compactionMapBytes,
-      producerIdExpirationMs: options.producerIdExpirationMs,
-      maxPartitionsPerTopic: options.maxPartitionsPerTopic,
-      maxPartitions: options.maxPartitions,
-      // Inside LevelDB's directory, whose lock guards it too; LevelDB leaves names it did not make alone.
-      journalDir: memory ? undefined : join(dataDir, 'journal'),
-    });
+    return await EmbeddedLog.open(store, engineOptions);
   } catch (err) {
-    // Bad options are refused before the store opens: the directory is given back all the same.
+    // The store gave the directory back if it opened; if it never did, it is given back here.
     lock?.release();
     throw err;
   }
