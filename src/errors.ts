@@ -75,6 +75,8 @@ export const ErrorCodes = {
   SCHEMA_VALIDATION_FAILED: 'A record does not match its schema; the error names the failing path and rule.',
   INVALID_SUBJECT: 'A subject name the registry refuses: empty, over 1,000 characters, or with control characters [42208].',
   SCHEMA_TOO_LARGE: 'A schema too large to be stored in one record of the _schemas topic [42209].',
+  // The log (issue 11).
+  POLICY_VIOLATION: 'A request that the topic\'s policy forbids, as Kafka refuses it (deleteRecords on a compact-only topic).',
 } as const;
 
 /** A stable error code: one of the keys of {@link ErrorCodes}. */
