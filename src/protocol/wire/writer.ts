@@ -88,9 +88,8 @@ export class Writer {
       this.buf.writeInt32BE(hi, this.pos);
       this.buf.writeUInt32BE(v - hi * TWO_32, this.pos + 4);
     } else {
-      if (!Number.isFinite(v) && !Number.isNaN(v)) v = v > 0 ? Number.MAX_VALUE : -Number.MAX_VALUE;
       if (Number.isNaN(v)) throw new TributaryError('INVALID_REQUEST', 'int64 field is NaN');
-      let b = BigInt(Math.trunc(v));
+      let b = v === Number.POSITIVE_INFINITY ? INT64_MAX : v === Number.NEGATIVE_INFINITY ? INT64_MIN : BigInt(Math.trunc(v));
       if (b > INT64_MAX) b = INT64_MAX;
       if (b < INT64_MIN) b = INT64_MIN;
       this.buf.writeBigInt64BE(b, this.pos);
@@ -129,12 +128,23 @@ export class Writer {
   /** A zigzag varlong from a safe integer. */
   varlong(v: number): void {
     this.ensure(10);
-    let x = v >= 0 ? v * 2 : -v * 2 - 1;
-    while (x >= 0x80) {
-      this.buf[this.pos++] = (x % 128) | 0x80;
-      x = Math.floor(x / 128);
+    if (v > -(2 ** 52) && v < 2 ** 52) {
+      // The zigzag value stays below 2^53: plain arithmetic is exact.
+      let x = v >= 0 ? v * 2 : -v * 2 - 1;
+      while (x >= 0x80) {
+        this.buf[this.pos++] = (x % 128) | 0x80;
+        x = Math.floor(x / 128);
+      }
+      this.buf[this.pos++] = x;
+      return;
     }
-    this.buf[this.pos++] = x;
+    const b = BigInt(Math.trunc(v));
+    let x = BigInt.asUintN(64, (b << 1n) ^ (b >> 63n));
+    while (x >= 0x80n) {
+      this.buf[this.pos++] = Number(x & 0x7fn) | 0x80;
+      x >>= 7n;
+    }
+    this.buf[this.pos++] = Number(x);
   }
 
   /** A string (int16 length), or null as length -1. */
