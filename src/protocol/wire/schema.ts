@@ -420,14 +420,25 @@ export interface MessageSchema<T> {
   readonly flexible: VersionRange;
   readonly fields: readonly AnyField[];
   isFlexible(version: number): boolean;
-  encode(version: number, value: T): Buffer;
+  encode(version: number, value: Input<T>): Buffer;
   decode(version: number, bytes: Buffer): T;
   read(version: number, r: Reader): T;
-  write(version: number, w: Writer, value: T): void;
+  write(version: number, w: Writer, value: Input<T>): void;
 }
 
 /** The TypeScript type of a message schema's value. */
 export type MessageOf<S> = S extends MessageSchema<infer T> ? T : never;
+
+/**
+ * What an encoder accepts for a message of type `T`: the same shape with every field optional, at
+ * every depth. A field left out (or `undefined`) is written as its default, as Kafka's own message
+ * classes start from their defaults, so a broker need not spell out, say, the tagged fields of a
+ * Fetch partition it has nothing to say in. Decoders always return every field.
+ *
+ * @example
+ * const body: Input<HeartbeatResponse> = { errorCode: 27 }; // throttleTimeMs: 0
+ */
+export type Input<T> = T extends Uint8Array ? T : T extends readonly (infer E)[] ? Input<E>[] : T extends object ? { [K in keyof T]?: Input<T[K]> } : T;
 
 /**
  * Declares a message. Codecs per version are compiled lazily and cached.
