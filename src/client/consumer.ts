@@ -224,9 +224,6 @@ class Semaphore {
 
 const key = (topic: string, partition: number) => `${topic}\u0000${partition}`;
 
-/** Most records handed over in one batch from the tail cache. */
-const TAIL_BATCH = 500;
-
 /**
  * A consumer in a group, with kafkajs's API. Each assigned partition is read by its own loop that
  * waits for appends (nothing polls); `partitionsConsumedConcurrently` bounds how many batches are
@@ -616,24 +613,8 @@ export class Consumer {
       const fetchStarted = this.#ctx.clock.now();
       let result: Awaited<ReturnType<LogBackend['read']>>;
       try {
-        let cached = this.#ctx.tail.read(r.topic, r.partition, r.position, end, TAIL_BATCH);
-        if (cached === undefined && this.#ctx.tail.endsAt(r.topic, r.partition, r.position)) {
-          // Woken by an append whose producer has not added it to the tail cache yet (it does so
-          // once the write resolves, a few microtasks later): waiting for that is cheaper than
-          // reading the records back from disk.
-          for (let hop = 0; hop < 8 && cached === undefined; hop++) {
-            await null;
-            cached = this.#ctx.tail.read(r.topic, r.partition, r.position, end, TAIL_BATCH);
-          }
-          if (cached === undefined) {
-            await new Promise<void>((resolve) => setImmediate(resolve));
-            cached = this.#ctx.tail.read(r.topic, r.partition, r.position, end, TAIL_BATCH);
-          }
-        }
-        result =
-          cached !== undefined
-            ? { records: cached, nextOffset: cached[cached.length - 1]!.offset + 1, highWatermark: offsets.highWatermark, logStartOffset: offsets.logStartOffset }
-            : await log.read(r.topic, r.partition, r.position, readOptions);
+        // Through the log only: what retention, compaction or deleteRecords removed is never served.
+        result = await log.read(r.topic, r.partition, r.position, readOptions);
       } catch (err) {
         if (hasCode(err, 'OFFSET_OUT_OF_RANGE')) {
           const o = log.offsets(r.topic, r.partition);

@@ -7,7 +7,6 @@ import { GroupCoordinator } from './group/coordinator.ts';
 import { OffsetStore } from './group/offset-store.ts';
 import { createLogger, type LogCreator, type Logger, logLevel } from './logger.ts';
 import { Producer, type ProducerConfig } from './producer.ts';
-import { TailCache } from './tail-cache.ts';
 
 /** Options of {@link Tributary}. */
 export interface TributaryConfig {
@@ -74,7 +73,6 @@ export class Tributary {
       clientId: config.clientId ?? 'tributary',
       clock: this.#clock,
       logger: this.#logger,
-      tail: new TailCache(),
       acquire: () => this.#acquire(),
       release: () => this.#release(),
       coordinator: () => this.#getCoordinator(),
@@ -134,7 +132,6 @@ export class Tributary {
   }
 
   async #closeLog(): Promise<void> {
-    this.#context.tail.forget();
     this.#coordinator?.close();
     this.#coordinator = undefined;
     this.#coordinatorReady = undefined;
