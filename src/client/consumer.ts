@@ -222,6 +222,8 @@ class Semaphore {
   }
 }
 
+const noop = () => undefined;
+
 const key = (topic: string, partition: number) => `${topic}\u0000${partition}`;
 
 /**
@@ -384,8 +386,25 @@ export class Consumer {
     this.#semaphore = new Semaphore(Math.max(1, config.partitionsConsumedConcurrently ?? 1));
     this.#lastCommit = this.#ctx.clock.now();
     this.#newRejoinSignal();
-    await this.#joinAndSync();
+    // A running consumer is a service, as in kafkajs: it holds the process until stop() or
+    // disconnect(). Its idle internals (heartbeat and commit timers, waits for data) are unref'd,
+    // so this one handle is what keeps the process alive, and stop() lets it go.
+    this.#keepAlive ??= setInterval(noop, 1 << 30);
+    try {
+      await this.#joinAndSync();
+    } catch (err) {
+      this.#running = false;
+      this.#releaseKeepAlive();
+      throw err;
+    }
     this.#mainLoop = this.#loop();
+  }
+
+  #keepAlive: ReturnType<typeof setInterval> | undefined;
+
+  #releaseKeepAlive(): void {
+    if (this.#keepAlive !== undefined) clearInterval(this.#keepAlive);
+    this.#keepAlive = undefined;
   }
 
   #newRejoinSignal(): void {
@@ -995,6 +1014,7 @@ export class Consumer {
     this.#heartbeatTimer = undefined;
     this.#memberId = '';
     this.#generationId = -1;
+    this.#releaseKeepAlive();
     this.#emitter.emit(ConsumerEvents.STOP, null);
   }
 
