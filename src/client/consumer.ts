@@ -41,7 +41,10 @@ export interface ConsumerConfig {
   maxWaitTimeInMs?: number;
   minBytes?: number;
   maxBytes?: number;
-  /** Create missing subscribed topics (one partition). Default false. */
+  /**
+   * Create missing subscribed topics (with the log's default partition count and configs) instead
+   * of failing with UNKNOWN_TOPIC_OR_PARTITION. Default true, as kafkajs.
+   */
   allowAutoTopicCreation?: boolean;
   /** kafkajs's switch: true reads records of open and aborted transactions. Default false. */
   readUncommitted?: boolean;
@@ -101,9 +104,10 @@ export type EachBatchHandler = (payload: EachBatchPayload) => Promise<void>;
 /** Options of {@link Consumer.run}. */
 export interface ConsumerRunConfig {
   /**
-   * Commit resolved offsets automatically. Default true: after every batch, or, when
-   * `autoCommitInterval` or `autoCommitThreshold` is set, once that much clock time passed or that
-   * many messages were resolved; and when partitions are revoked and on stop.
+   * Commit resolved offsets automatically, as kafkajs. Default true: after every processed batch,
+   * plus, within a batch, once `autoCommitInterval` clock ms passed or `autoCommitThreshold`
+   * messages were resolved since the last commit; and when partitions are revoked and on stop.
+   * `false` commits nothing: the program commits with `commitOffsets`.
    */
   autoCommit?: boolean;
   autoCommitInterval?: number | null;
@@ -341,8 +345,8 @@ export class Consumer {
         try {
           log.partitionCount(topic);
         } catch (err) {
-          if (!hasCode(err, 'UNKNOWN_TOPIC_OR_PARTITION') || this.#config.allowAutoTopicCreation !== true) throw err;
-          await log.createTopic({ topic, numPartitions: 1 }).catch((e) => {
+          if (!hasCode(err, 'UNKNOWN_TOPIC_OR_PARTITION') || this.#config.allowAutoTopicCreation === false) throw err;
+          await log.createTopic({ topic }).catch((e) => {
             if (!hasCode(e, 'TOPIC_ALREADY_EXISTS')) throw e;
           });
         }
@@ -802,13 +806,12 @@ export class Consumer {
   }
 
   /**
-   * Whether a batch just processed calls for a commit: after every batch when neither
-   * autoCommitInterval nor autoCommitThreshold is set, else when one of them says so. Synchronous:
-   * it runs after every batch.
+   * Whether a batch just processed calls for a commit: after every batch, as kafkajs's runner
+   * (autoCommitInterval and autoCommitThreshold add commits within a batch; they never hold one
+   * back), unless autoCommit is false.
    */
   #commitAfterBatchDue(run: ConsumerRunConfig): boolean {
-    if (run.autoCommit === false) return false;
-    return (run.autoCommitInterval == null && run.autoCommitThreshold == null) || this.#autoCommitDue();
+    return run.autoCommit !== false;
   }
 
   async #autoCommitIfNecessary(): Promise<void> {

@@ -23,7 +23,10 @@ import {
 export interface ProducerConfig {
   /** How keys map to partitions. Default {@link Partitioners.DefaultPartitioner} (Java-compatible). */
   createPartitioner?: ICustomPartitioner;
-  /** Create a missing topic (with one partition) on first send instead of failing. Default false. */
+  /**
+   * Create a missing topic on first send (with the log's default partition count and configs)
+   * instead of failing with UNKNOWN_TOPIC_OR_PARTITION. Default true, as kafkajs.
+   */
   allowAutoTopicCreation?: boolean;
   /** Stamp batches with a producer id and sequence numbers so a retried write is never duplicated. */
   idempotent?: boolean;
@@ -299,8 +302,8 @@ export class Producer {
       try {
         description = await log.describeTopic(topic);
       } catch (err) {
-        if (!hasCode(err, 'UNKNOWN_TOPIC_OR_PARTITION') || this.#config.allowAutoTopicCreation !== true) throw err;
-        description = await log.createTopic({ topic, numPartitions: 1 }).catch(async (e) => {
+        if (!hasCode(err, 'UNKNOWN_TOPIC_OR_PARTITION') || this.#config.allowAutoTopicCreation === false) throw err;
+        description = await log.createTopic({ topic }).catch(async (e) => {
           if (!hasCode(e, 'TOPIC_ALREADY_EXISTS')) throw e;
           return log.describeTopic(topic);
         });
