@@ -73,6 +73,9 @@ export const ErrorCodes = {
   REFERENCE_EXISTS: 'The schema is still referenced by another schema and cannot be deleted [42206].',
   REGISTRY_STORE_ERROR: 'The registry could not read or write its _schemas topic [50001].',
   SCHEMA_VALIDATION_FAILED: 'A record does not match its schema; the error names the failing path and rule.',
+  // kafkajs compatibility (src/client/kafkajs-errors.ts).
+  KAFKAJS_ERROR: 'An error raised with one of kafkajs\'s error classes that has no more specific code; `name` says which.',
+  RETRIES_EXCEEDED: 'A call failed as many times as its `retry.retries` allows (kafkajs\'s KafkaJSNumberOfRetriesExceeded); `cause` is the last failure.',
 } as const;
 
 /** A stable error code: one of the keys of {@link ErrorCodes}. */
@@ -102,7 +105,7 @@ export class TributaryError extends Error {
   readonly context: Readonly<ErrorContext>;
 
   constructor(code: ErrorCode, message: string, options: TributaryErrorOptions = {}) {
-    const { cause, retriable = false, ...context } = options;
+    const { cause, retriable = RETRIABLE_CODES.has(code), ...context } = options;
     super(message, cause === undefined ? undefined : { cause });
     this.name = new.target.name;
     this.code = code;
@@ -112,6 +115,11 @@ export class TributaryError extends Error {
 
   get topic(): string | undefined {
     return this.context.topic;
+  }
+
+  /** kafkajs's name for `code` (`KafkaJSProtocolError.type`): Kafka's error name, which `code` already is. */
+  get type(): string {
+    return this.code;
   }
 
   get partition(): number | undefined {
@@ -171,3 +179,10 @@ export class SerializationError extends TributaryError {
     super('SERIALIZATION_ERROR', message, options);
   }
 }
+
+/**
+ * The codes Kafka defines as retriable (its `RetriableException`s: a later try may succeed), which
+ * a {@link TributaryError} is unless its raiser says otherwise. An unknown topic is one: it may be
+ * being created.
+ */
+export const RETRIABLE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['UNKNOWN_TOPIC_OR_PARTITION', 'CORRUPT_MESSAGE', 'STORAGE_ERROR']);

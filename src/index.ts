@@ -103,5 +103,35 @@ export type {
   TopicPartitions,
 } from './client/types.ts';
 export { type FromTopicOptions, fromTopic, type ObservedMessage, type ObserveOptions, observeConsumer } from './client/rx.ts';
+// kafkajs's error classes (each a TributaryError); see src/client/kafkajs-errors.ts.
+export {
+  KAFKA_ERROR_NUMBERS,
+  KafkaJSAggregateError,
+  KafkaJSAlterPartitionReassignmentsError,
+  KafkaJSBrokerNotFound,
+  KafkaJSConnectionClosedError,
+  KafkaJSConnectionError,
+  KafkaJSDeleteGroupsError,
+  KafkaJSDeleteTopicRecordsError,
+  KafkaJSError,
+  type KafkaJSErrorMetadata,
+  KafkaJSGroupCoordinatorNotFound,
+  KafkaJSLockTimeout,
+  KafkaJSMetadataNotLoaded,
+  KafkaJSNoBrokerAvailableError,
+  KafkaJSNonRetriableError,
+  KafkaJSNotImplemented,
+  KafkaJSNumberOfRetriesExceeded,
+  KafkaJSOffsetOutOfRange,
+  KafkaJSPartialMessageError,
+  KafkaJSProtocolError,
+  KafkaJSRequestTimeoutError,
+  KafkaJSSASLAuthenticationError,
+  KafkaJSServerDoesNotSupportApiKey,
+  KafkaJSStaleTopicMetadataAssignment,
+  KafkaJSTimeout,
+  KafkaJSTopicMetadataNotLoaded,
+  KafkaJSUnsupportedMagicByteInMessageSet,
+} from './client/kafkajs-errors.ts';
 // Streams: Kafka Streams' DSL (StreamsBuilder, KStream, KTable…), the KafkaStreams runtime and state stores.
 export * from './streams/index.ts';

@@ -1,10 +1,11 @@
 import { TOPIC_CONFIG_NAMES, type LogBackend, type TopicConfig, type TopicDescription, validateTopicName } from '../log/index.ts';
-import { TributaryError } from '../errors.ts';
+import { OffsetOutOfRangeError, TributaryError } from '../errors.ts';
 import { acquireWithCoordinator, type ClientContext } from './context.ts';
 import { parseOffset } from './convert.ts';
 import { clientError, hasCode } from './errors.ts';
 import type { GroupCoordinator } from './group/coordinator.ts';
 import { OFFSETS_TOPIC } from './group/offset-store.ts';
+import { KafkaJSDeleteTopicRecordsError } from './kafkajs-errors.ts';
 import { InstrumentationEmitter, type InstrumentationEvent, type RemoveInstrumentationEventListener } from './instrumentation.ts';
 import type { Logger } from './logger.ts';
 import type {
@@ -235,6 +236,26 @@ export class Admin {
       }
       return { partition, offset: requested === -1 ? log.offsets(topic, partition).highWatermark : requested };
     });
+    // Every partition is checked before any is touched, so a bad entry deletes nothing (kafkajs
+    // refuses the whole call with KafkaJSDeleteTopicRecordsError naming the bad partitions).
+    const refused: { partition: number; offset: string; error: Error }[] = [];
+    for (const { partition, offset } of targets) {
+      const { highWatermark, logStartOffset } = log.offsets(topic, partition);
+      if (offset > highWatermark) {
+        refused.push({
+          partition,
+          offset: String(offset),
+          error: new OffsetOutOfRangeError(`Offset ${offset} is past the high watermark ${highWatermark} of ${topic}-${partition}`, {
+            topic,
+            partition,
+            offset,
+            logStartOffset,
+            highWatermark,
+          }),
+        });
+      }
+    }
+    if (refused.length > 0) throw new KafkaJSDeleteTopicRecordsError({ topic, partitions: refused });
     for (const { partition, offset } of targets) await log.deleteRecords(topic, partition, offset);
   }
 

@@ -2,7 +2,9 @@ import type { TimerHandle } from '../clock.ts';
 import { type LogBackend, type LogRecord, type ReadOptions, WaitInterrupt } from '../log/index.ts';
 import { acquireWithCoordinator, type ClientContext } from './context.ts';
 import { parseOffset, toKafkaMessage } from './convert.ts';
+import type { TributaryError } from '../errors.ts';
 import { clientError, hasCode } from './errors.ts';
+import { KafkaJSNumberOfRetriesExceeded } from './kafkajs-errors.ts';
 import { type Assignment, type PartitionAssignor, roundRobinAssignor } from './group/assignors.ts';
 import type { GroupCoordinator } from './group/coordinator.ts';
 import { adaptKafkajsAssigner, isPartitionAssignor, type KafkajsPartitionAssigner } from './group/kafkajs-assigner.ts';
@@ -227,6 +229,13 @@ class Semaphore {
 }
 
 const noop = () => undefined;
+
+/** The first error of a `cause` chain, whose `retriable` kafkajs asks when deciding on a restart. */
+function rootCause(error: unknown): { retriable?: boolean } {
+  let e = error as { cause?: unknown; retriable?: boolean };
+  while (e.cause !== undefined && e.cause !== null && typeof e.cause === 'object') e = e.cause as typeof e;
+  return e;
+}
 
 const key = (topic: string, partition: number) => `${topic}\u0000${partition}`;
 
@@ -756,7 +765,12 @@ export class Consumer {
       if (run.autoCommit !== false) await this.#commitResolved().catch(() => undefined);
       r.position = r.resolved;
       r.failures++;
-      this.#emitter.emit(ConsumerEvents.CRASH, { error, groupId: this.#groupId, restart: true });
+      // As kafkajs's runner: the batch is retried `retry.retries` times (default 5) with a growing
+      // backoff; then the consumer crashes with KafkaJSNumberOfRetriesExceeded.
+      if (r.failures > (this.#config.retry?.retries ?? 5)) {
+        this.#crash(new KafkaJSNumberOfRetriesExceeded(error as Error, { retryCount: r.failures - 1, retryTime: this.#retryTime(r.failures) }));
+        return false;
+      }
       await this.#backoff(r);
       return false;
     }
@@ -772,11 +786,62 @@ export class Consumer {
     this.#logger.warn('Automatic commit failed', { groupId: this.#groupId, error: String(err) });
   }
 
-  #backoff(r: PartitionRunner): Promise<void> {
-    if (!r.active || !this.#running) return Promise.resolve();
+  #retryTime(failures: number): number {
     const initial = this.#config.retry?.initialRetryTime ?? 300;
     const max = this.#config.retry?.maxRetryTime ?? 30_000;
-    const delay = Math.min(max, initial * 2 ** Math.min(20, r.failures - 1));
+    return Math.min(max, initial * 2 ** Math.min(20, failures - 1));
+  }
+
+  /**
+   * The consumer exhausted its retries: as kafkajs, it stops, and restarts (rejoining from the
+   * committed offsets) after a backoff when the error is retriable and `retry.restartOnFailure`
+   * (default: yes) says so. CRASH's `restart` says which.
+   */
+  #crash(error: TributaryError): void {
+    if (this.#crashing) return;
+    this.#crashing = true;
+    const run = this.#run!;
+    for (const r of this.#runners.values()) {
+      r.active = false;
+      r.wait.interrupt();
+      this.#resumeWaiters.get(r.key)?.();
+    }
+    void (async () => {
+      const retriable = error instanceof KafkaJSNumberOfRetriesExceeded || rootCause(error).retriable === true;
+      const decide = this.#config.retry?.restartOnFailure;
+      let restart = retriable;
+      if (restart && decide !== undefined) {
+        restart = await decide(error).catch((err) => {
+          this.#logger.error('restartOnFailure threw; restarting', { groupId: this.#groupId, error: String(err) });
+          return true;
+        });
+      }
+      this.#logger.error(`Crash: ${error.name}: ${error.message}`, { groupId: this.#groupId, restart });
+      // The pending restart is a service still running: it holds the process as run() does.
+      const hold = restart ? setInterval(noop, 1 << 30) : undefined;
+      try {
+        await this.stop();
+        this.#crashing = false;
+        this.#emitter.emit(ConsumerEvents.CRASH, { error, groupId: this.#groupId, restart });
+        if (!restart) return;
+        const retryTime = (error as { retryTime?: number }).retryTime || (this.#config.retry?.initialRetryTime ?? 300);
+        await new Promise<void>((resolve) => this.#ctx.clock.setTimeout(resolve, retryTime));
+        if (this.#log === undefined || this.#running) return;
+        await this.run(run);
+      } catch (err) {
+        this.#logger.error('Restarting the consumer failed', { groupId: this.#groupId, error: String(err) });
+      } finally {
+        this.#crashing = false;
+        if (hold !== undefined) clearInterval(hold);
+      }
+    })();
+  }
+
+  #crashing = false;
+
+  #backoff(r: PartitionRunner): Promise<void> {
+    if (!r.active || !this.#running) return Promise.resolve();
+    const delay = this.#retryTime(r.failures);
     if (delay <= 0) return new Promise((resolve) => setImmediate(resolve));
     return new Promise((resolve) => {
       // A stop or revoke ends the wait early.

@@ -299,7 +299,7 @@ describe('Consumer', () => {
     await admin.disconnect();
   });
 
-  it('should retry a failed message after the backoff on the clock and emit CRASH when the handler throws', async () => {
+  it('should retry a failed message after the backoff on the clock when the handler throws', async () => {
     const { tributary, clock, admin, producer } = await setup(1);
     await producer.send({ topic: 'in', messages: [{ value: 'a' }, { value: 'b' }, { value: 'c' }] });
     const consumer = tributary.consumer({ groupId: 'g', retry: { initialRetryTime: 100 } });
@@ -318,13 +318,16 @@ describe('Consumer', () => {
         seen.push(message.offset);
       },
     });
-    await until(() => crashes.length === 1, 'crash');
+    await until(() => failed, 'the failure');
+    for (let i = 0; i < 20; i++) await new Promise<void>((r) => setImmediate(r));
     expect(seen).toEqual(['0']);
     // The offsets processed before the failure are committed.
     expect((await admin.fetchOffsets({ groupId: 'g', topics: ['in'] }))[0]!.partitions[0]!.offset).toBe('1');
     clock.advance(100);
     await until(() => seen.length === 3, 'retried');
     expect(seen).toEqual(['0', '1', '2']);
+    // A failure retried within retry.retries is no crash, as in kafkajs.
+    expect(crashes).toEqual([]);
     await consumer.disconnect();
     await producer.disconnect();
     await admin.disconnect();
