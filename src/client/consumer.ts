@@ -308,6 +308,11 @@ export class Consumer {
     this.#isolation = config.isolation ?? (config.readUncommitted === true ? 'read_uncommitted' : 'read_committed');
   }
 
+  /** The consumer's own retry options, else the Tributary's. */
+  get #retry(): ConsumerConfig['retry'] {
+    return this.#config.retry ?? this.#ctx.retry;
+  }
+
   get #sessionTimeout(): number {
     return this.#config.sessionTimeout ?? 30_000;
   }
@@ -767,7 +772,7 @@ export class Consumer {
       r.failures++;
       // As kafkajs's runner: the batch is retried `retry.retries` times (default 5) with a growing
       // backoff; then the consumer crashes with KafkaJSNumberOfRetriesExceeded.
-      if (r.failures > (this.#config.retry?.retries ?? 5)) {
+      if (r.failures > (this.#retry?.retries ?? 5)) {
         this.#crash(new KafkaJSNumberOfRetriesExceeded(error as Error, { retryCount: r.failures - 1, retryTime: this.#retryTime(r.failures) }));
         return false;
       }
@@ -787,8 +792,8 @@ export class Consumer {
   }
 
   #retryTime(failures: number): number {
-    const initial = this.#config.retry?.initialRetryTime ?? 300;
-    const max = this.#config.retry?.maxRetryTime ?? 30_000;
+    const initial = this.#retry?.initialRetryTime ?? 300;
+    const max = this.#retry?.maxRetryTime ?? 30_000;
     return Math.min(max, initial * 2 ** Math.min(20, failures - 1));
   }
 
@@ -808,7 +813,7 @@ export class Consumer {
     }
     void (async () => {
       const retriable = error instanceof KafkaJSNumberOfRetriesExceeded || rootCause(error).retriable === true;
-      const decide = this.#config.retry?.restartOnFailure;
+      const decide = this.#retry?.restartOnFailure;
       let restart = retriable;
       if (restart && decide !== undefined) {
         restart = await decide(error).catch((err) => {
@@ -824,7 +829,7 @@ export class Consumer {
         this.#crashing = false;
         this.#emitter.emit(ConsumerEvents.CRASH, { error, groupId: this.#groupId, restart });
         if (!restart) return;
-        const retryTime = (error as { retryTime?: number }).retryTime || (this.#config.retry?.initialRetryTime ?? 300);
+        const retryTime = (error as { retryTime?: number }).retryTime || (this.#retry?.initialRetryTime ?? 300);
         await new Promise<void>((resolve) => this.#ctx.clock.setTimeout(resolve, retryTime));
         if (this.#log === undefined || this.#running) return;
         await this.run(run);

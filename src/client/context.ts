@@ -8,6 +8,8 @@ export interface ClientContext {
   readonly clientId: string;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** The Tributary's default retry options (a client's own win). */
+  readonly retry?: { initialRetryTime?: number; maxRetryTime?: number; retries?: number; restartOnFailure?: (err: Error) => Promise<boolean> };
   /** Opens the log if needed and counts the caller as a user of it. */
   acquire(): Promise<LogBackend>;
   /** Gives the caller's use back; the last one out closes a log the Tributary opened. */

@@ -240,3 +240,30 @@ export class KafkaJSAggregateError extends KafkaJSError {
     this.errors = errors;
   }
 }
+
+/** A member must rejoin with the member id the coordinator gave it (Kafka's MEMBER_ID_REQUIRED). */
+export class KafkaJSMemberIdRequired extends KafkaJSError {
+  readonly memberId?: string;
+
+  constructor(e: Cause, metadata: { memberId?: string } = {}) {
+    super(e);
+    this.memberId = metadata.memberId;
+  }
+}
+
+/** A state that should never be: a bug; not retriable. */
+export class KafkaJSInvariantViolation extends KafkaJSNonRetriableError {}
+/** A varint that cannot be decoded (wire client). */
+export class KafkaJSInvalidVarIntError extends KafkaJSNonRetriableError {}
+/** A long that cannot be decoded (wire client). */
+export class KafkaJSInvalidLongError extends KafkaJSNonRetriableError {}
+
+/** createTopics refused a topic; `topicName` says which. Its `code` is the refusal's. */
+export class KafkaJSCreateTopicError extends KafkaJSProtocolError {
+  readonly topicName: string;
+
+  constructor(e: Cause | TributaryError, topicName: string) {
+    super(e, { topic: topicName });
+    this.topicName = topicName;
+  }
+}

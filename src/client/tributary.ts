@@ -1,3 +1,4 @@
+import type { ConnectionOptions } from 'node:tls';
 import { type Clock, systemClock } from '../clock.ts';
 import { type LogBackend, openLog } from '../log/index.ts';
 import { Admin } from './admin.ts';
@@ -27,9 +28,47 @@ export interface TributaryConfig {
   logCreator?: LogCreator;
   /** Time for session timeouts, heartbeats and auto-commit intervals. Default: the wall clock. */
   clock?: Clock;
-  /** Accepted (and ignored) so that a kafkajs config moves over unchanged. */
-  brokers?: string[];
+  /**
+   * kafkajs's broker list, or a function giving it (called on each connect). The embedded log has
+   * no brokers, so it is not used; the wire client reads it.
+   */
+  brokers?: string[] | BrokersFunction;
+  /** TLS options of the wire client, as kafkajs's (`true`, or node's `tls.connect` options). Not used by the embedded log. */
+  ssl?: boolean | ConnectionOptions;
+  /** SASL of the wire client, as kafkajs's. Not used by the embedded log. */
+  sasl?: SASLOptions;
+  /** Default retry of every client (`retries`, `initialRetryTime`, `maxRetryTime`, `factor`, `multiplier`, `restartOnFailure`); a client's own `retry` wins. */
+  retry?: RetryOptions;
+  /** Milliseconds the wire client waits for a connection. Default 1 000, as kafkajs. */
+  connectionTimeout?: number;
+  /** Milliseconds the wire client waits for an answer. Default 30 000, as kafkajs. */
+  requestTimeout?: number;
+  /** Also kafkajs's. */
+  authenticationTimeout?: number;
+  reauthenticationThreshold?: number;
+  enforceRequestTimeout?: boolean;
 }
+
+/** kafkajs's `brokers` given as a function. */
+export type BrokersFunction = () => string[] | Promise<string[]>;
+
+/** kafkajs's retry options. */
+export interface RetryOptions {
+  maxRetryTime?: number;
+  initialRetryTime?: number;
+  factor?: number;
+  multiplier?: number;
+  retries?: number;
+  restartOnFailure?: (e: Error) => Promise<boolean>;
+}
+
+/** kafkajs's SASL options: one of its mechanisms, or a custom one. */
+export type SASLOptions =
+  | { mechanism: 'plain'; username: string; password: string }
+  | { mechanism: 'scram-sha-256' | 'scram-sha-512'; username: string; password: string }
+  | { mechanism: 'aws'; authorizationIdentity: string; accessKeyId: string; secretAccessKey: string; sessionToken?: string }
+  | { mechanism: 'oauthbearer'; oauthBearerProvider: () => Promise<{ value: string }> }
+  | { mechanism: string; authenticationProvider: (args: { host: string; port: number; sasl: unknown; logger: Logger; saslAuthenticate: unknown }) => unknown };
 
 /**
  * The entry point, shaped like kafkajs's `Kafka`: it uses one embedded log and hands out
@@ -78,6 +117,7 @@ export class Tributary {
       clientId: config.clientId ?? 'tributary',
       clock: this.#clock,
       logger: this.#logger,
+      retry: config.retry,
       acquire: () => this.#acquire(),
       release: () => this.#release(),
       coordinator: () => this.#getCoordinator(),

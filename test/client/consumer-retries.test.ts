@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { type ConsumerConfig, KafkaJSError, KafkaJSNonRetriableError, KafkaJSNumberOfRetriesExceeded } from '../../src/index.ts';
 import { memoryTributary, until } from './helpers.ts';
 
-async function failingConsumer(retry: ConsumerConfig['retry']) {
-  const { tributary, clock } = memoryTributary();
+async function failingConsumer(retry: ConsumerConfig['retry'], tributaryRetry?: ConsumerConfig['retry']) {
+  const { tributary, clock } = memoryTributary({ retry: tributaryRetry });
   const producer = tributary.producer();
   await producer.connect();
   await producer.send({ topic: 'in', messages: [{ value: 'poison' }] });
@@ -58,6 +58,14 @@ describe('consumer retries as kafkajs (retry.retries, restartOnFailure, CRASH.re
     expect(t.calls()).toBe(2);
     await t.drive(() => t.joins() === 2 && t.calls() > 2, 'the restart');
     await t.consumer.disconnect();
+    await t.tributary.close();
+  });
+
+  it("should take the Tributary's retry options when the consumer has none", async () => {
+    const t = await failingConsumer(undefined, { retries: 1, initialRetryTime: 10, restartOnFailure: async () => false });
+    await t.drive(() => t.crashes.length === 1, 'the crash');
+    expect(t.calls()).toBe(2);
+    expect(t.crashes[0]!.restart).toBe(false);
     await t.tributary.close();
   });
 });
