@@ -122,8 +122,8 @@ export interface ConsumerRunConfig {
 }
 
 /**
- * kafkajs's consumer event names. The network ones (REQUEST*) and FETCH_START and
- * RECEIVED_UNSUBSCRIBED_TOPICS exist for compatibility and are not emitted in-process.
+ * kafkajs's consumer event names. The network ones (REQUEST*) exist for compatibility and are
+ * emitted by the wire client only; FETCH_START comes before each read of a partition (`nodeId` 0).
  *
  * @example
  * consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => console.log(payload.memberAssignment));
@@ -532,6 +532,21 @@ export class Consumer {
         throw err;
       }
       if (!this.#running) return;
+      // As kafkajs: partitions of topics this member did not subscribe to (a leader's assignor
+      // may hand them out) are announced and left alone.
+      const notSubscribed = Object.keys(assignment).filter((t) => !subscribed.has(t));
+      if (notSubscribed.length > 0) {
+        this.#emitter.emit(ConsumerEvents.RECEIVED_UNSUBSCRIBED_TOPICS, {
+          groupId: this.#groupId,
+          generationId: join.generationId,
+          memberId: join.memberId,
+          assignedTopics: Object.keys(assignment),
+          topicsSubscribed: topics,
+          topicsNotSubscribed: notSubscribed,
+        });
+        this.#logger.warn('Consumer group received unsubscribed topics', { groupId: this.#groupId, topicsNotSubscribed: notSubscribed });
+        assignment = Object.fromEntries(Object.entries(assignment).filter(([t]) => subscribed.has(t)));
+      }
       const wanted = new Set<string>();
       for (const [topic, partitions] of Object.entries(assignment)) for (const p of partitions) wanted.add(key(topic, p));
       const revoked = [...this.#runners.values()].filter((r) => !wanted.has(r.key));
@@ -647,6 +662,7 @@ export class Consumer {
         await log.waitForData(r.topic, r.partition, r.position, r.wait, this.#isolation);
         continue;
       }
+      if (this.#emitter.has(ConsumerEvents.FETCH_START)) this.#emitter.emit(ConsumerEvents.FETCH_START, { nodeId: 0 });
       const fetchStarted = this.#ctx.clock.now();
       let result: Awaited<ReturnType<LogBackend['read']>>;
       try {

@@ -112,7 +112,7 @@ describe('Admin', () => {
     await consumer.run({ eachMessage: async () => undefined });
     await until(() => consumer.assignment().length === 1);
     const { groups } = await admin.describeGroups(['g', 'nope']);
-    expect(groups[0]).toMatchObject({ groupId: 'g', state: 'Stable', protocol: 'roundrobin', protocolType: 'consumer' });
+    expect(groups[0]).toMatchObject({ groupId: 'g', state: 'Stable', protocol: 'RoundRobinAssigner', protocolType: 'consumer' });
     expect(groups[0]!.members).toHaveLength(1);
     expect(groups[1]!.state).toBe('Dead');
     await expect(admin.deleteGroups(['nope'])).rejects.toMatchObject({ code: 'GROUP_ID_NOT_FOUND' });
