@@ -419,10 +419,10 @@ export class Admin {
     const { log, coordinator } = this.#use();
     this.#requireEmpty(coordinator, options.groupId);
     const count = log.partitionCount(options.topic);
-    const partitions = Array.from({ length: count }, (_, partition) => {
-      const o = log.offsets(options.topic, partition);
-      return { partition, offset: String(options.earliest === true ? o.logStartOffset : o.highWatermark) };
-    });
+    // kafkajs's sentinels, as it commits them: -2 is "the log start", -1 "the end", resolved by
+    // the consumer when it takes the partition (so records appended meanwhile count as kafkajs).
+    const offset = options.earliest === true ? '-2' : '-1';
+    const partitions = Array.from({ length: count }, (_, partition) => ({ partition, offset }));
     await this.setOffsets({ groupId: options.groupId, topic: options.topic, partitions });
   }
 

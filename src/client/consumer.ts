@@ -4,7 +4,7 @@ import { acquireWithCoordinator, type ClientContext } from './context.ts';
 import { parseOffset, toKafkaMessage } from './convert.ts';
 import type { TributaryError } from '../errors.ts';
 import { clientError, hasCode } from './errors.ts';
-import { KafkaJSNumberOfRetriesExceeded } from './kafkajs-errors.ts';
+import { KafkaJSNonRetriableError, KafkaJSNumberOfRetriesExceeded } from './kafkajs-errors.ts';
 import { type Assignment, type PartitionAssignor, roundRobinAssignor } from './group/assignors.ts';
 import type { GroupCoordinator } from './group/coordinator.ts';
 import { adaptKafkajsAssigner, isPartitionAssignor, type KafkajsPartitionAssigner } from './group/kafkajs-assigner.ts';
@@ -343,6 +343,13 @@ export class Consumer {
     return this.#emitter.on(eventName, listener as (event: InstrumentationEvent<never>) => void);
   }
 
+  /** As kafkajs: seek and pause act on the group's partitions, so they come after run(). */
+  #requireRunning(what: string): void {
+    if (!this.#running) {
+      throw new KafkaJSNonRetriableError(`Consumer group was not initialized, consumer#run must be called first (${what})`, {}, 'ILLEGAL_STATE');
+    }
+  }
+
   #requireLog(): LogBackend {
     if (this.#log === undefined) throw clientError('CLIENT_NOT_CONNECTED', 'The consumer is not connected; call connect() first');
     return this.#log;
@@ -578,7 +585,9 @@ export class Consumer {
     const committed = this.#coordinator!.offsets.get(this.#groupId, topic, partition)?.offset;
     const seek = this.#pendingSeeks.get(k);
     this.#pendingSeeks.delete(k);
-    let position = seek ?? committed ?? (fromBeginning ? offsets.logStartOffset : offsets.highWatermark);
+    // kafkajs's sentinels (resetOffsets, setOffsets): -2 the log start, -1 the end.
+    const stored = committed === -2 ? offsets.logStartOffset : committed === -1 ? offsets.highWatermark : committed;
+    let position = seek ?? stored ?? (fromBeginning ? offsets.logStartOffset : offsets.highWatermark);
     if (position < offsets.logStartOffset || position > offsets.highWatermark) {
       position = fromBeginning ? offsets.logStartOffset : offsets.highWatermark;
     }
@@ -1003,8 +1012,13 @@ export class Consumer {
 
   /** Moves a partition's position; applies at its next fetch (or when it is assigned). */
   seek({ topic, partition, offset }: TopicPartitionOffset): void {
-    const o = parseOffset(offset);
-    if (o < 0) throw new TypeError(`offset must be ≥ 0; got ${offset}`);
+    this.#requireRunning('seek');
+    let o = parseOffset(offset);
+    if (o < -2) throw new TypeError(`offset must be ≥ 0, or -1 (latest) or -2 (earliest); got ${offset}`);
+    if (o < 0) {
+      const ends = this.#requireLog().offsets(topic, partition);
+      o = o === -2 ? ends.logStartOffset : ends.highWatermark;
+    }
     const r = this.#runners.get(key(topic, partition));
     if (r === undefined) {
       this.#pendingSeeks.set(key(topic, partition), o);
@@ -1018,6 +1032,7 @@ export class Consumer {
   }
 
   pause(topics: { topic: string; partitions?: number[] }[]): void {
+    this.#requireRunning('pause');
     for (const { topic, partitions } of topics) {
       if (partitions === undefined) {
         this.#paused.set(topic, 'all');

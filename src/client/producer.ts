@@ -4,6 +4,7 @@ import { estimateRecordSize, RECORD_BATCH_OVERHEAD } from '../protocol/index.ts'
 import type { ClientContext } from './context.ts';
 import { parseTimestamp, toBytes, toLogHeaders } from './convert.ts';
 import { clientError, hasCode } from './errors.ts';
+import { KafkaJSNonRetriableError } from './kafkajs-errors.ts';
 import { InstrumentationEmitter, type InstrumentationEvent, type RemoveInstrumentationEventListener } from './instrumentation.ts';
 import type { Logger } from './logger.ts';
 import { type KeyBytesPartitioner, Partitioners, type StickyAware } from './partitioners.ts';
@@ -210,13 +211,25 @@ export class Producer {
    */
   send(record: ProducerRecord): Promise<RecordMetadata[]> {
     if (record === null || typeof record !== 'object') throw new TypeError('send takes { topic, messages }');
+    const refused = this.#checkAcks(record.acks);
+    if (refused !== undefined) return refused;
     return this.sendWith([{ topic: record.topic, messages: record.messages }], record.acks, record.compression, this.#stampForPlainSend());
   }
 
   /** Sends to several topics in one atomic write: all of it is appended, or none of it. */
   sendBatch(batch: ProducerBatch): Promise<RecordMetadata[]> {
     if (batch === null || typeof batch !== 'object') throw new TypeError('sendBatch takes { topicMessages }');
+    const refused = this.#checkAcks(batch.acks);
+    if (refused !== undefined) return refused;
     return this.sendWith(batch.topicMessages ?? [], batch.acks, batch.compression, this.#stampForPlainSend());
+  }
+
+  /** An idempotent producer must wait for every ack, as kafkajs insists (else its writes may be lost unseen). */
+  #checkAcks(acks: number | undefined): Promise<never> | undefined {
+    if (this.#config.idempotent !== true || acks === undefined || acks === -1) return undefined;
+    return Promise.reject(
+      new KafkaJSNonRetriableError("Not requiring ack for all messages invalidates the idempotent producer's EoS guarantees", {}, 'INVALID_REQUEST'),
+    );
   }
 
   #stampForPlainSend(): SendContext {

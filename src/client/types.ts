@@ -93,6 +93,8 @@ export interface KafkaMessage {
   key: Buffer | null;
   value: Buffer | null;
   timestamp: string;
+  /** The record format: 2 (record batches), as kafkajs gives it. */
+  magicByte: number;
   attributes: number;
   offset: string;
   headers: IHeaders;

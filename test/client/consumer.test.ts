@@ -399,8 +399,10 @@ describe('Consumer', () => {
     await consumer.connect();
     await consumer.subscribe({ topics: ['in'], fromBeginning: true });
     const seen: number[] = [];
+    // Paused once run() is called (kafkajs refuses a pause before it), before the partitions come.
+    const running = consumer.run({ eachMessage: async ({ partition }) => void seen.push(partition) });
     consumer.pause([{ topic: 'in', partitions: [1] }]);
-    await consumer.run({ eachMessage: async ({ partition }) => void seen.push(partition) });
+    await running;
     expect(consumer.paused()).toEqual([{ topic: 'in', partitions: [1] }]);
     await producer.send({ topic: 'in', messages: [{ value: 'a', partition: 0 }, { value: 'b', partition: 1 }] });
     await until(() => seen.length === 1, 'partition 0');
