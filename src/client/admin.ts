@@ -359,7 +359,7 @@ export class Admin {
 
   async describeGroups(groupIds: string[]): Promise<GroupDescriptions> {
     const { coordinator } = this.#use();
-    return { groups: groupIds.map((id) => coordinator.describeGroup(id)) };
+    return { groups: groupIds.map((id) => ({ errorCode: 0, ...coordinator.describeGroup(id) })) };
   }
 
   /** A group's committed offsets per topic; '-1' for partitions without one. */

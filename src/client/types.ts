@@ -149,6 +149,8 @@ export interface MemberDescription {
 }
 
 export interface GroupDescription {
+  /** Kafka's error code of the group's description: 0, as kafkajs's describeGroups gives it. */
+  errorCode?: number;
   groupId: string;
   members: MemberDescription[];
   protocol: string;

@@ -72,3 +72,21 @@ describe("kafkajs's smaller shapes", () => {
     await tributary.close();
   });
 });
+
+describe("kafkajs's event ids and group descriptions", () => {
+  it('should number events from one counter of the process and give describeGroups an errorCode', async () => {
+    const { tributary, admin } = await setup();
+    const ids: unknown[] = [];
+    const other = tributary.admin();
+    other.on(other.events.CONNECT, (e) => ids.push(e.id));
+    await other.connect();
+    const consumer = tributary.consumer({ groupId: 'g' });
+    consumer.on(consumer.events.CONNECT, (e) => ids.push(e.id));
+    await consumer.connect();
+    expect(ids.map((id) => typeof id)).toEqual(['number', 'number']);
+    expect((ids[1] as number) > (ids[0] as number)).toBe(true);
+    const { groups } = await admin.describeGroups(['g']);
+    expect(groups[0]).toMatchObject({ errorCode: 0, groupId: 'g' });
+    await tributary.close();
+  });
+});
