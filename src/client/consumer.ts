@@ -1,9 +1,11 @@
 import type { TimerHandle } from '../clock.ts';
-import { type LogBackend, type LogRecord, type ReadOptions, WaitInterrupt } from '../log/index.ts';
+import { type LogBackend, type LogRecord, WaitInterrupt } from '../log/index.ts';
 import { acquireWithCoordinator, type ClientContext } from './context.ts';
 import { parseOffset, toKafkaMessage } from './convert.ts';
 import type { TributaryError } from '../errors.ts';
 import { clientError, hasCode } from './errors.ts';
+import { type Fetched, Fetcher } from './consumer/fetcher.ts';
+import { OffsetManager } from './consumer/offset-manager.ts';
 import { KafkaJSNonRetriableError, KafkaJSNumberOfRetriesExceeded } from './kafkajs-errors.ts';
 import { type Assignment, type PartitionAssignor, roundRobinAssignor } from './group/assignors.ts';
 import type { GroupCoordinator } from './group/coordinator.ts';
@@ -282,9 +284,8 @@ export class Consumer {
   #heartbeatDue = false;
   #processing = 0;
   #semaphore = new Semaphore(1);
-  #uncommitted = 0;
-  #lastCommit = 0;
-  #commitChain: Promise<void> = Promise.resolve();
+  /** Resolved and committed offsets, and the commits (see {@link OffsetManager}). */
+  readonly #offsets: OffsetManager;
 
   /** @internal Use {@link Tributary.consumer}. */
   constructor(ctx: ClientContext, config: ConsumerConfig) {
@@ -306,6 +307,23 @@ export class Consumer {
     this.#emitter = new InstrumentationEmitter(Object.values(ConsumerEvents), () => ctx.clock.now());
     this.#logger = ctx.logger.namespace('Consumer');
     this.#isolation = config.isolation ?? (config.readUncommitted === true ? 'read_uncommitted' : 'read_committed');
+    this.#offsets = new OffsetManager({
+      groupId: this.#groupId,
+      clock: ctx.clock,
+      runConfig: () => this.#run,
+      membership: () => ({ memberId: this.#memberId, generationId: this.#generationId }),
+      send: (request) => {
+        const coordinator = this.#coordinator;
+        if (coordinator === undefined) return Promise.reject(clientError('CLIENT_NOT_CONNECTED', 'The consumer is not connected'));
+        return coordinator.commitOffsets(request);
+      },
+      partition: (topic, partition) => this.#runners.get(key(topic, partition)),
+      partitions: () => this.#runners.values(),
+      fenced: () => this.#requestRejoin(),
+      committed: (topics, { memberId, generationId }) => {
+        this.#emitter.emit(ConsumerEvents.COMMIT_OFFSETS, { groupId: this.#groupId, memberId, groupGenerationId: generationId, topics });
+      },
+    });
   }
 
   /** The consumer's own retry options, else the Tributary's. */
@@ -409,7 +427,7 @@ export class Consumer {
     this.#run = config;
     this.#running = true;
     this.#semaphore = new Semaphore(Math.max(1, config.partitionsConsumedConcurrently ?? 1));
-    this.#lastCommit = this.#ctx.clock.now();
+    this.#offsets.start();
     this.#newRejoinSignal();
     // A running consumer is a service, as in kafkajs: it holds the process until stop() or
     // disconnect(). Its idle internals (heartbeat and commit timers, waits for data) are unref'd,
@@ -626,7 +644,7 @@ export class Consumer {
     }
     await Promise.all(runners.map((r) => r.loop));
     if (commit && this.#run?.autoCommit !== false) {
-      await this.#commitResolved(runners).catch((err) => {
+      await this.#offsets.commitResolved(runners).catch((err) => {
         this.#logger.warn('Commit of revoked partitions failed', { groupId: this.#groupId, error: String(err) });
       });
     }
@@ -645,8 +663,11 @@ export class Consumer {
 
   async #consume(log: LogBackend, r: PartitionRunner, fromBeginning: boolean): Promise<void> {
     const run = this.#run!;
-    const readOptions: ReadOptions = { maxBytes: this.#config.maxBytesPerPartition ?? 1_048_576, isolation: this.#isolation };
+    const fetcher = new Fetcher(log, { isolation: this.#isolation, maxBytes: this.#config.maxBytesPerPartition ?? 1_048_576 });
     const listening = () => this.#emitter.has(ConsumerEvents.FETCH) || this.#emitter.has(ConsumerEvents.START_BATCH_PROCESS) || this.#emitter.has(ConsumerEvents.END_BATCH_PROCESS);
+    const fetchStart = () => {
+      if (this.#emitter.has(ConsumerEvents.FETCH_START)) this.#emitter.emit(ConsumerEvents.FETCH_START, { nodeId: 0 });
+    };
     while (r.active && this.#running) {
       if (this.#isPaused(r.topic, r.partition)) {
         await new Promise<void>((resolve) => this.#resumeWaiters.set(r.key, resolve));
@@ -657,50 +678,28 @@ export class Consumer {
         r.position = r.resolved = r.seekTo;
         r.seekTo = undefined;
       }
-      // Wait for data first: it resolves at once when there is some, and saves a read that would
-      // come back empty at the end of the partition.
-      let offsets: ReturnType<LogBackend['offsets']>;
-      try {
-        offsets = log.offsets(r.topic, r.partition);
-      } catch (err) {
-        if (!r.active || !this.#running || hasCode(err, 'UNKNOWN_TOPIC_OR_PARTITION') || hasCode(err, 'LOG_CLOSED')) return;
-        throw err;
-      }
-      const end = this.#isolation === 'read_committed' ? offsets.lastStableOffset : offsets.highWatermark;
-      if (r.position >= end) {
-        await log.waitForData(r.topic, r.partition, r.position, r.wait, this.#isolation);
-        continue;
-      }
-      if (this.#emitter.has(ConsumerEvents.FETCH_START)) this.#emitter.emit(ConsumerEvents.FETCH_START, { nodeId: 0 });
       const fetchStarted = this.#ctx.clock.now();
-      let result: Awaited<ReturnType<LogBackend['read']>>;
+      let fetched: Fetched;
       try {
-        // Through the log only: what retention, compaction or deleteRecords removed is never served.
-        result = await log.read(r.topic, r.partition, r.position, readOptions);
+        fetched = await fetcher.fetch(r.topic, r.partition, r.position, r.wait, fetchStart);
       } catch (err) {
-        if (hasCode(err, 'OFFSET_OUT_OF_RANGE')) {
-          const o = log.offsets(r.topic, r.partition);
-          r.position = r.resolved = fromBeginning ? o.logStartOffset : o.highWatermark;
-          continue;
-        }
         if (!r.active || !this.#running) return;
-        if (hasCode(err, 'UNKNOWN_TOPIC_OR_PARTITION') || hasCode(err, 'LOG_CLOSED')) return;
         throw err;
       }
-      if (!r.active || !this.#running) return;
-      if (r.seekTo !== undefined) continue;
-      if (result.records.length === 0) {
-        if (result.nextOffset > r.position) {
-          // Only control records, aborted records or compacted gaps: step over them (and let the
-          // committed offset follow when everything before them was processed).
-          if (r.resolved === r.position) r.resolved = result.nextOffset;
-          r.position = result.nextOffset;
-          continue;
-        }
-        // Wait for an append (read_committed: for the last stable offset to pass the position).
-        await log.waitForData(r.topic, r.partition, r.position, r.wait, this.#isolation);
+      if (fetched.kind === 'gone' || !r.active || !this.#running) return;
+      if (fetched.kind === 'waited' || r.seekTo !== undefined) continue;
+      if (fetched.kind === 'out-of-range') {
+        r.position = r.resolved = fromBeginning ? fetched.logStartOffset : fetched.highWatermark;
         continue;
       }
+      if (fetched.kind === 'skip') {
+        // Only control records, aborted records or compacted gaps: step over them (and let the
+        // committed offset follow when everything before them was processed).
+        if (r.resolved === r.position) r.resolved = fetched.to;
+        r.position = fetched.to;
+        continue;
+      }
+      const { result } = fetched;
       if (listening()) this.#emitter.emit(ConsumerEvents.FETCH, { numberOfBatches: 1, duration: this.#ctx.clock.now() - fetchStarted, nodeId: 0 });
       const acquired = this.#semaphore.acquire();
       if (acquired !== undefined) await acquired;
@@ -710,7 +709,7 @@ export class Consumer {
         const ok = await this.#process(r, result.records, result.highWatermark, result.nextOffset, run);
         if (ok) {
           r.failures = 0;
-          if (this.#commitAfterBatchDue(run)) await this.#commitResolved().catch((err) => this.#commitFailed(err));
+          if (this.#offsets.afterBatchDue()) await this.#offsets.commitResolved().catch((err) => this.#commitFailed(err));
         }
       } finally {
         this.#processing--;
@@ -739,9 +738,9 @@ export class Consumer {
           const message = toKafkaMessage(records[i]!);
           await run.eachMessage({ topic, partition, message, heartbeat, pause });
           r.resolved = r.position = records[i]!.offset + 1;
-          this.#uncommitted++;
+          this.#offsets.resolved(1);
           if (this.#heartbeatDue) this.#heartbeatNow();
-          if (this.#autoCommitDue()) await this.#commitResolved().catch((err) => this.#commitFailed(err));
+          if (this.#offsets.autoCommitDue()) await this.#offsets.commitResolved().catch((err) => this.#commitFailed(err));
           if (this.#isPaused(topic, partition)) {
             completed = i === records.length - 1;
             break;
@@ -768,22 +767,22 @@ export class Consumer {
             // Resolving the last record steps over control records that follow it.
             const next = o === last ? nextOffset : o + 1;
             if (next > r.resolved) {
-              this.#uncommitted += next - r.resolved;
+              this.#offsets.resolved(next - r.resolved);
               r.resolved = next;
             }
           },
           heartbeat,
           pause,
           commitOffsetsIfNecessary: async (offsets) => {
-            if (offsets !== undefined) await this.#commit(offsets.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.topic, ...p }))));
-            else await this.#autoCommitIfNecessary();
+            if (offsets !== undefined) await this.#offsets.commit(offsets.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.topic, ...p }))));
+            else await this.#offsets.commitIfNecessary();
           },
-          uncommittedOffsets: () => this.#uncommittedOffsets(),
+          uncommittedOffsets: () => this.#offsets.uncommittedOffsets(),
           isRunning: () => this.#running && r.active,
           isStale: () => r.seekTo !== undefined || !r.active,
         });
         if (run.eachBatchAutoResolve !== false && r.seekTo === undefined && r.active) {
-          if (nextOffset > r.resolved) this.#uncommitted += nextOffset - r.resolved;
+          if (nextOffset > r.resolved) this.#offsets.resolved(nextOffset - r.resolved);
           r.resolved = nextOffset;
         }
         // The next fetch starts at the last resolved offset, as kafkajs's: records the handler did
@@ -792,7 +791,7 @@ export class Consumer {
       }
     } catch (error) {
       this.#logger.error(`Error when calling ${run.eachMessage ? 'eachMessage' : 'eachBatch'}`, { topic, partition, error: String(error) });
-      if (run.autoCommit !== false) await this.#commitResolved().catch(() => undefined);
+      if (run.autoCommit !== false) await this.#offsets.commitResolved().catch(() => undefined);
       r.position = r.resolved;
       r.failures++;
       // As kafkajs's runner: the batch is retried `retry.retries` times (default 5) with a growing
@@ -889,89 +888,11 @@ export class Consumer {
     });
   }
 
-  #uncommittedOffsets(): { topics: TopicOffsets[] } {
-    const topics: TopicOffsets[] = [];
-    for (const r of this.#runners.values()) {
-      if (r.resolved <= r.committed) continue;
-      let t = topics.find((x) => x.topic === r.topic);
-      if (t === undefined) topics.push((t = { topic: r.topic, partitions: [] }));
-      t.partitions.push({ partition: r.partition, offset: String(r.resolved) });
-    }
-    return { topics };
-  }
-
-  /**
-   * Whether a batch just processed calls for a commit: after every batch, as kafkajs's runner
-   * (autoCommitInterval and autoCommitThreshold add commits within a batch; they never hold one
-   * back), unless autoCommit is false.
-   */
-  #commitAfterBatchDue(run: ConsumerRunConfig): boolean {
-    return run.autoCommit !== false;
-  }
-
-  async #autoCommitIfNecessary(): Promise<void> {
-    if (this.#autoCommitDue()) await this.#commitResolved();
-  }
-
-  /** Whether autoCommitInterval or autoCommitThreshold calls for a commit now (checked after every message, so it is synchronous). */
-  #autoCommitDue(): boolean {
-    const run = this.#run;
-    if (run === undefined || run.autoCommit === false) return false;
-    const interval = run.autoCommitInterval;
-    const threshold = run.autoCommitThreshold;
-    return (interval != null && this.#ctx.clock.now() >= this.#lastCommit + interval) || (threshold != null && this.#uncommitted >= threshold);
-  }
-
-  /** Commits every runner's resolved offset that is ahead of its committed one. */
-  #commitResolved(runners: Iterable<PartitionRunner> = this.#runners.values()): Promise<void> {
-    const due = [...runners].filter((r) => r.resolved > r.committed);
-    if (due.length === 0) return Promise.resolve();
-    return this.#commit(due.map((r) => ({ topic: r.topic, partition: r.partition, offset: String(r.resolved) })));
-  }
-
-  #commit(offsets: TopicPartitionOffsetAndMetadata[]): Promise<void> {
-    const run = async () => {
-      const coordinator = this.#coordinator;
-      if (coordinator === undefined) throw clientError('CLIENT_NOT_CONNECTED', 'The consumer is not connected');
-      const commits = offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: parseOffset(o.offset), metadata: o.metadata ?? null }));
-      if (this.#memberId === '' || this.#generationId < 0) {
-        // Not (or no longer) a member: a commit now could overwrite the new owner's progress.
-        throw clientError('UNKNOWN_MEMBER_ID', `The consumer is not a member of group "${this.#groupId}" (not running, or fenced)`, {
-          groupId: this.#groupId,
-        });
-      }
-      try {
-        await coordinator.commitOffsets({ groupId: this.#groupId, memberId: this.#memberId, generationId: this.#generationId, offsets: commits });
-      } catch (err) {
-        if (hasCode(err, 'REBALANCE_IN_PROGRESS') || hasCode(err, 'ILLEGAL_GENERATION') || hasCode(err, 'UNKNOWN_MEMBER_ID')) this.#requestRejoin();
-        throw err;
-      }
-      for (const c of commits) {
-        const r = this.#runners.get(key(c.topic, c.partition));
-        if (r !== undefined && c.offset > r.committed) r.committed = c.offset;
-      }
-      this.#uncommitted = 0;
-      this.#lastCommit = this.#ctx.clock.now();
-      if (this.#emitter.has(ConsumerEvents.COMMIT_OFFSETS)) {
-        const topics: TopicOffsets[] = [];
-        for (const c of commits) {
-          let t = topics.find((x) => x.topic === c.topic);
-          if (t === undefined) topics.push((t = { topic: c.topic, partitions: [] }));
-          t.partitions.push({ partition: c.partition, offset: String(c.offset) });
-        }
-        this.#emitter.emit(ConsumerEvents.COMMIT_OFFSETS, { groupId: this.#groupId, memberId: this.#memberId, groupGenerationId: this.#generationId, topics });
-      }
-    };
-    const next = this.#commitChain.then(run, run);
-    this.#commitChain = next.catch(() => undefined);
-    return next;
-  }
-
   /** Commits offsets (the next offset to consume, as in Kafka) for this consumer's group. */
   async commitOffsets(topicPartitions: TopicPartitionOffsetAndMetadata[]): Promise<void> {
     this.#requireLog();
     if (!Array.isArray(topicPartitions)) throw new TypeError('commitOffsets takes an array of { topic, partition, offset }');
-    await this.#commit(topicPartitions);
+    await this.#offsets.commit(topicPartitions);
   }
 
   #scheduleHeartbeat(): void {
@@ -1027,7 +948,7 @@ export class Consumer {
     r.seekTo = o;
     r.wait.interrupt();
     if (this.#run?.autoCommit !== false && this.#running) {
-      void this.#commit([{ topic, partition, offset: String(o) }]).catch(() => undefined);
+      void this.#offsets.commit([{ topic, partition, offset: String(o) }]).catch(() => undefined);
     }
   }
 
@@ -1105,9 +1026,9 @@ export class Consumer {
     }
     await Promise.all(runners.map((r) => r.loop?.catch(() => undefined)));
     if (this.#run?.autoCommit !== false && this.#memberId !== '') {
-      await this.#commitResolved(runners).catch((err) => this.#logger.warn('Final commit failed', { groupId: this.#groupId, error: String(err) }));
+      await this.#offsets.commitResolved(runners).catch((err) => this.#logger.warn('Final commit failed', { groupId: this.#groupId, error: String(err) }));
     }
-    await this.#commitChain;
+    await this.#offsets.settled();
     this.#running = false;
     // Leaving first also ends a join or sync still waiting for other members.
     if (this.#memberId !== '') this.#coordinator?.leaveGroup(this.#groupId, this.#memberId);
