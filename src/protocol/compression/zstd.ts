@@ -8,6 +8,20 @@
  *   the package; its wasm is loaded once, when this module is first imported.
  *
  * Both read and write standard zstd frames (magic 28 b5 2f fd), what Kafka's clients exchange.
+ *
+ * ```
+ * frame      magic fd2fb528 (u32 LE), FHD, [window descriptor], [dictionary id], [content size],
+ *            blocks, [checksum u32]
+ * FHD        bits 7-6 content size field (0: none, or 1 byte when single segment; 1: 2; 2: 4; 3: 8),
+ *            5 single segment (no window descriptor), 3 reserved, 2 checksum, 1-0 dictionary id
+ *            size (0, 1, 2, 4)
+ * block      header u24 LE: bit 0 last, bits 1-2 type (0 raw, 1 RLE, 2 compressed, 3 reserved),
+ *            bits 3-23 size; content: size bytes (raw, compressed) or 1 byte (RLE)
+ * skippable  magic 0x184D2A50-5F, size u32 LE, data
+ * ```
+ * Before decoding, the frames' structure is walked to the end: Node's zlib returns what it decoded
+ * so far, without an error, from a frame cut short, and a truncated batch must be refused, not
+ * read as empty.
  */
 
 import * as zlib from 'node:zlib';
@@ -68,8 +82,7 @@ export function zstdCompress(data: Uint8Array): Buffer {
  * zstdDecompress(zstdCompress(Buffer.from('abc')), 1 << 20).toString(); // 'abc'
  */
 export function zstdDecompress(data: Uint8Array, limit: number): Buffer {
-  // Some decoders take no bytes for no frames; a records section always holds a frame.
-  if (data.length === 0) throw new TributaryError('CORRUPT_MESSAGE', 'Zstd: no frame');
+  checkFrames(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
   try {
     if (native) return native.zstdDecompressSync(data, { maxOutputLength: limit });
     const out = jsDecompress!(data, limit);
@@ -87,4 +100,53 @@ function tooLarge(size: number, limit: number, cause?: unknown): TributaryError 
     limit,
     ...(cause === undefined ? {} : { cause }),
   });
+}
+
+const FRAME_MAGIC = 0xfd2fb528;
+const DICT_ID_SIZE = [0, 1, 2, 4];
+const CONTENT_SIZE_SIZE = [0, 2, 4, 8];
+
+/** Walks every frame's header and block headers to the end; throws CORRUPT_MESSAGE if any is cut short. */
+function checkFrames(buf: Buffer): void {
+  // A records section always holds a frame; some decoders would take no bytes as no frames.
+  if (buf.length === 0) throw corrupt('no frame');
+  let pos = 0;
+  while (pos < buf.length) {
+    need(buf, pos, 4, 'frame magic');
+    const magic = buf.readUInt32LE(pos);
+    pos += 4;
+    if ((magic & 0xfffffff0) === 0x184d2a50) {
+      need(buf, pos, 4, 'skippable frame size');
+      pos += 4 + buf.readUInt32LE(pos);
+      if (pos > buf.length) throw corrupt('a skippable frame overruns the data');
+      continue;
+    }
+    if (magic !== FRAME_MAGIC) throw corrupt(`bad frame magic 0x${magic.toString(16)} at offset ${pos - 4}`);
+    need(buf, pos, 1, 'frame header');
+    const fhd = buf[pos++]!;
+    if ((fhd & 0x08) !== 0) throw corrupt('the frame header sets its reserved bit');
+    const singleSegment = (fhd & 0x20) !== 0;
+    const fcsFlag = fhd >> 6;
+    pos += (singleSegment ? 0 : 1) + DICT_ID_SIZE[fhd & 0x03]! + (fcsFlag === 0 ? (singleSegment ? 1 : 0) : CONTENT_SIZE_SIZE[fcsFlag]!);
+    for (let last = false; !last; ) {
+      need(buf, pos, 3, 'block header');
+      const header = buf.readUIntLE(pos, 3);
+      pos += 3;
+      last = (header & 1) === 1;
+      const type = (header >> 1) & 0x03;
+      if (type === 3) throw corrupt('a block of the reserved type');
+      pos += type === 1 ? 1 : header >>> 3;
+      if (pos > buf.length) throw corrupt('a block overruns the data');
+    }
+    if ((fhd & 0x04) !== 0) pos += 4;
+    if (pos > buf.length) throw corrupt('the content checksum is truncated');
+  }
+}
+
+function need(buf: Buffer, pos: number, n: number, what: string): void {
+  if (buf.length - pos < n) throw corrupt(`the ${what} is truncated at offset ${pos}`);
+}
+
+function corrupt(what: string): TributaryError {
+  return new TributaryError('CORRUPT_MESSAGE', `Zstd: ${what}`);
 }

@@ -23,11 +23,11 @@ export interface ApiMessage<Req = unknown, Res = unknown> {
   /** First flexible version (`Number.POSITIVE_INFINITY` if none). */
   readonly flexibleFrom: number;
   /** The request body (no header). Fields left out are written as their defaults. */
-  encodeRequest(version: number, body: Input<Req>): Buffer;
+  encodeRequest(version: number, body: Req | Input<Req>): Buffer;
   /** Throws `TributaryError` `CORRUPT_MESSAGE` on bytes that do not decode, `INVALID_REQUEST` on a version outside the range. */
   decodeRequest(version: number, body: Buffer): Req;
   /** The response body (no header). Fields left out are written as their defaults. */
-  encodeResponse(version: number, body: Input<Res>): Buffer;
+  encodeResponse(version: number, body: Res | Input<Res>): Buffer;
   decodeResponse(version: number, body: Buffer): Res;
   /** The schemas the codecs are built from (for headers, tests and tools). */
   readonly request: MessageSchema<Req>;

@@ -422,10 +422,10 @@ export interface MessageSchema<T> {
   readonly flexible: VersionRange;
   readonly fields: readonly AnyField[];
   isFlexible(version: number): boolean;
-  encode(version: number, value: Input<T>): Buffer;
+  encode(version: number, value: T | Input<T>): Buffer;
   decode(version: number, bytes: Buffer): T;
   read(version: number, r: Reader): T;
-  write(version: number, w: Writer, value: Input<T>): void;
+  write(version: number, w: Writer, value: T | Input<T>): void;
 }
 
 /** The TypeScript type of a message schema's value. */
