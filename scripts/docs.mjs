@@ -3,10 +3,12 @@
 // the documentation:
 //
 // - TypeDoc's validation (typedoc.json): public exports without a doc comment, links in comments that
-//   do not resolve, types the API uses but does not export. Every such warning must be listed in
-//   docs/api-baseline.txt, the debts known when the check was added; a new one fails the check. Fixing
-//   one prints a reminder to drop its line (it does not fail, so whoever documents something does not
-//   have to touch the baseline in the same change). `--update-baseline` rewrites it.
+//   do not resolve, members without a comment, types the API uses but does not export. The warnings
+//   known when the check was added are listed in docs/api-baseline.txt. A new undocumented export
+//   (a class, interface, function, constant, type or enum of an entry point) or a new broken link
+//   fails the check; new warnings about members and unexported types are counted and listed, not
+//   failed on. Fixing one prints a reminder to drop its line (it does not fail, so whoever documents
+//   something need not touch the baseline in the same change). `--update-baseline` rewrites it.
 // - Links in the Markdown files (README, docs/, examples/): a relative link must name a file inside
 //   this repository that exists.
 //
@@ -44,10 +46,15 @@ if (update) {
   const baseline = new Set(readFileSync(baselinePath, 'utf8').split('\n').filter(Boolean));
   const fresh = warnings.filter((w) => !baseline.has(w));
   const fixed = [...baseline].filter((w) => !warnings.includes(w));
-  if (fresh.length > 0) {
+  const undocumentedExport = /^[^.\s]+\.[^.\s]+ \((?:Class|Interface|Function|Variable|TypeAlias|Enum)\), defined in .* does not have any documentation$/;
+  const brokenLink = /links to|resolve link/i;
+  const gated = fresh.filter((w) => undocumentedExport.test(w) || brokenLink.test(w));
+  const noted = fresh.filter((w) => !gated.includes(w));
+  if (gated.length > 0) {
     failed = true;
-    console.error(`docs: ${fresh.length} new documentation problem(s) (document them, or fix the link):\n  ${fresh.join('\n  ')}`);
+    console.error(`docs: ${gated.length} new undocumented export(s) or broken link(s) in doc comments:\n  ${gated.join('\n  ')}`);
   }
+  if (noted.length > 0) console.log(`docs: ${noted.length} new warning(s) about members or unexported types (not failed on):\n  ${noted.join('\n  ')}`);
   if (fixed.length > 0) console.log(`docs: ${fixed.length} line(s) of docs/api-baseline.txt fixed, drop them (npm run docs -- --update-baseline)`);
   console.log(`docs: docs/api written; ${warnings.length - fresh.length} known documentation debts (docs/api-baseline.txt), ${fresh.length} new`);
 }
