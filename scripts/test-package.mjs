@@ -4,13 +4,17 @@
 // it into a fresh project in a temporary directory (dependencies from npm's cache where it has them)
 // and there: imports it as ESM, requires it from CommonJS, type-checks a program with this
 // repository's tsc under NodeNext and bundler resolution, strict, with and without skipLibCheck, runs
-// `npx trib --help`, and bundles a program with esbuild and runs the bundle. The programs it runs are
-// in test/package/. Each check prints one line; the first failure stops it with exit code 1.
+// `npx trib --help`, and bundles a program with esbuild and runs the bundle. Then it runs the same
+// programs, the CLI and the bundle on Node 22 and 24 too (binaries from npm, scripts/node-binaries.mjs;
+// TRIBUTARY_PACKAGE_NODES="" skips them): `require()` of ES modules differs between Node lines. The
+// programs it runs are in test/package/. Each check prints one line; the first failure stops it with
+// exit code 1.
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { nodeBinary } from './node-binaries.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const fixtures = join(root, 'test', 'package');
@@ -103,6 +107,23 @@ try {
     const out = run(process.execPath, ['bundle/out.mjs'], app);
     if (!out.includes('bundle: ok')) throw new Error(out);
   });
+
+  // 6. The same on the other supported Node lines.
+  for (const major of (process.env.TRIBUTARY_PACKAGE_NODES ?? '22 24').split(/\s+/).filter(Boolean)) {
+    const node = nodeBinary(major);
+    const version = execFileSync(node, ['--version'], { encoding: 'utf8' }).trim();
+    check(`Node ${version}: ESM import, CommonJS require, trib --help, the bundle`, () => {
+      const outputs = [
+        run(node, ['esm.mjs'], app),
+        run(node, ['cjs.cjs'], app),
+        run(node, [join('node_modules', 'tributary', 'bin', 'trib.js'), '--help'], app),
+        run(node, ['bundle/out.mjs'], app),
+      ].join('');
+      for (const expected of ['esm: ok', 'cjs: ok', 'Usage: trib', 'bundle: ok']) {
+        if (!outputs.includes(expected)) throw new Error(`no "${expected}" in:\n${outputs}`);
+      }
+    });
+  }
   console.log(`package test: all checks passed in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 } finally {
   if (keep) console.log(`kept ${work}`);
