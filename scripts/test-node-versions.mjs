@@ -2,25 +2,27 @@
 // other Node versions (default: 22 and 24; .ci/run itself runs everything on the oldest supported,
 // 20). The Node binaries come from npm (scripts/node-binaries.mjs).
 //
-// Without --all the kill-loop tests are left to the Node 20 run: each starts a child process a few
-// dozen times and SIGKILLs it, which costs minutes per version on a 2-core machine, and what they
-// test (LevelDB's and the journal's durability, the same native code on every Node) does not change
-// with the Node version. Everything else runs: the whole library, the registry, the CLI.
+// Without --all, the tests that spend their time starting child processes are left to the Node 20
+// run: the kill loops start a writer a few dozen times and SIGKILL it (what they test, LevelDB's and
+// the journal's durability, is the same native code on every Node), and the CLI tests start
+// `node --import tsx` once per command (the package test runs the compiled `trib` on Node 22 and 24).
+// Together they were 70% of the suite's time on a 2-core machine. Everything else runs: the log,
+// protocol, clients, streams and registry tests.
 //
 // vitest runs under that Node and forks its test workers with it; PATH starts with its directory too,
-// so tests that start `node` (the CLI tests) get the same version.
+// so a test that starts `node` gets the same version.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { nodeBinary } from './node-binaries.mjs';
 
-const KILL_LOOPS = ['test/log/crash.test.ts', 'test/streams/crash.test.ts', 'test/client/exactly-once.test.ts'];
+const PROCESS_HEAVY = ['test/log/crash.test.ts', 'test/streams/crash.test.ts', 'test/client/exactly-once.test.ts', 'test/cli/**'];
 const root = fileURLToPath(new URL('..', import.meta.url));
 const split = process.argv.indexOf('--');
 const own = split === -1 ? process.argv.slice(2) : process.argv.slice(2, split);
 const all = own.includes('--all');
 const majors = own.filter((a) => a !== '--all');
-const vitestArgs = [...(split === -1 ? [] : process.argv.slice(split + 1)), ...(all ? [] : KILL_LOOPS.map((f) => `--exclude=${f}`))];
+const vitestArgs = [...(split === -1 ? [] : process.argv.slice(split + 1)), ...(all ? [] : PROCESS_HEAVY.map((f) => `--exclude=${f}`))];
 
 let failed = 0;
 for (const major of majors.length > 0 ? majors : ['22', '24']) {
