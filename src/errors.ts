@@ -73,6 +73,8 @@ export const ErrorCodes = {
   REFERENCE_EXISTS: 'The schema is still referenced by another schema and cannot be deleted [42206].',
   REGISTRY_STORE_ERROR: 'The registry could not read or write its _schemas topic [50001].',
   SCHEMA_VALIDATION_FAILED: 'A record does not match its schema; the error names the failing path and rule.',
+  INVALID_SUBJECT: 'A subject name the registry refuses: empty, over 1,000 characters, or with control characters [42208].',
+  SCHEMA_TOO_LARGE: 'A schema too large to be stored in one record of the _schemas topic [42209].',
 } as const;
 
 /** A stable error code: one of the keys of {@link ErrorCodes}. */
