@@ -1,6 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // `import 'tributary'` in examples and tests means the TypeScript sources (tsconfig.json `paths`),
+  // not package.json's `exports`, which name the compiled dist/ that users get.
+  resolve: { tsconfigPaths: true },
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 30_000,

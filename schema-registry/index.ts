@@ -4,7 +4,7 @@
  *
  * @example
  * import { openLog } from 'tributary';
- * import { avroSerde, startRegistryServer } from './schema-registry/index.ts';
+ * import { avroSerde, startRegistryServer } from 'tributary/schema-registry';
  *
  * const log = await openLog({ dataDir: './.tributary' });
  * const server = await startRegistryServer(log, { port: 8081 });

@@ -8,7 +8,7 @@
  *
  * @example
  * try {
- *   await log.createTopic({ topic: 'orders', partitions: 3 });
+ *   await log.createTopic({ topic: 'orders', numPartitions: 3 });
  * } catch (err) {
  *   if (err instanceof TributaryError && err.code === 'TOPIC_ALREADY_EXISTS') return;
  *   throw err;

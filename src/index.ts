@@ -142,3 +142,7 @@ export {
 } from './client/kafkajs-errors.ts';
 // Streams: Kafka Streams' DSL (StreamsBuilder, KStream, KTable…), the KafkaStreams runtime and state stores.
 export * from './streams/index.ts';
+// Kafka Streams' processor-side RecordMetadata (topic, partition, offset of the record being
+// processed). `export *` cannot re-export it as `RecordMetadata`: that name is the producer's send
+// result, as in kafkajs, so it is exported under the name of its place in Kafka (processor.api).
+export type { RecordMetadata as ProcessorRecordMetadata } from './streams/processor.ts';

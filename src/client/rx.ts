@@ -1,5 +1,5 @@
 /**
- * rxjs interop: a topic's messages as an `Observable`. rxjs is imported here only.
+ * rxjs interop: a topic's messages as an `Observable`. rxjs is loaded on first use (`../rxjs.ts`).
  *
  * Back-pressure is the consumer's pull: each message is handed to `subscriber.next()` from inside
  * `eachMessage`, and the consumer reads the next record only after `next()` returns. Synchronous
@@ -11,7 +11,8 @@
  * (the default) the offsets of every message whose `next()` returned are committed first, so a
  * later subscription resumes right after the last message handled.
  */
-import { Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
+import { rxjs } from '../rxjs.ts';
 import type { Consumer, ConsumerConfig, ConsumerRunConfig } from './consumer.ts';
 import type { Tributary } from './tributary.ts';
 import type { KafkaMessage } from './types.ts';
@@ -35,7 +36,7 @@ export type ObserveOptions = Omit<ConsumerRunConfig, 'eachMessage' | 'eachBatch'
  * consumer.observe().pipe(take(10)).subscribe(({ message }) => console.log(message.value?.toString()));
  */
 export function observeConsumer(consumer: Consumer, options: ObserveOptions = {}): Observable<ObservedMessage> {
-  return new Observable<ObservedMessage>((subscriber) => {
+  return new (rxjs().Observable)<ObservedMessage>((subscriber) => {
     let closed = false;
     consumer
       .run({
@@ -71,7 +72,7 @@ export interface FromTopicOptions extends ObserveOptions {
  *   .subscribe(console.log);
  */
 export function fromTopic(tributary: Tributary, options: FromTopicOptions): Observable<ObservedMessage> {
-  return new Observable<ObservedMessage>((subscriber) => {
+  return new (rxjs().Observable)<ObservedMessage>((subscriber) => {
     const { topics, groupId, fromBeginning, consumer: consumerConfig, ...run } = options;
     const consumer = tributary.consumer({ ...consumerConfig, groupId: groupId ?? `observable-${Math.random().toString(36).slice(2)}` });
     let closed = false;

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { ClassicLevel } from 'classic-level';
+import type { ClassicLevel } from 'classic-level';
 import { TributaryError } from '../../errors.ts';
 import { describeStorageFailure } from './failure.ts';
 import { checkLevelDbLogs } from './leveldb-files.ts';
@@ -20,6 +21,14 @@ export const LEVEL_OPTIONS = Object.freeze({ writeBufferSize: 32 * 1024 * 1024 }
 /** abstract-level's implementation method for an array batch (see {@link LevelKvStore.write}). */
 interface RawBatch {
   _batch(operations: KvOp[], options: { sync: boolean }): Promise<void>;
+}
+
+// Why required on first open rather than imported: loading LevelDB's native addon takes ~25 ms of
+// `import 'tributary'`, which programs on `storage: 'memory'` or without a log never need.
+let classicLevel: typeof ClassicLevel | undefined;
+function loadClassicLevel(): typeof ClassicLevel {
+  classicLevel ??= (createRequire(import.meta.url)('classic-level') as { ClassicLevel: typeof ClassicLevel }).ClassicLevel;
+  return classicLevel;
 }
 
 /**
@@ -44,7 +53,7 @@ export function wrapStorageError(err: unknown, location: string, what: string): 
  */
 export async function repairLevelDb(location: string): Promise<void> {
   try {
-    await ClassicLevel.repair(location);
+    await loadClassicLevel().repair(location);
   } catch (err) {
     throw wrapStorageError(err, location, 'repairing');
   }
@@ -92,7 +101,7 @@ export class LevelKvStore implements KvStore {
     this.#createIfMissing = options.createIfMissing ?? true;
     this.#onClose = options.onClose;
     this.#verify = options.verify === true;
-    this.#db = new ClassicLevel<Uint8Array, Uint8Array>(location, { keyEncoding: 'view', valueEncoding: 'view' });
+    this.#db = new (loadClassicLevel())<Uint8Array, Uint8Array>(location, { keyEncoding: 'view', valueEncoding: 'view' });
   }
 
   async open(): Promise<void> {
