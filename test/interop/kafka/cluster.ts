@@ -91,7 +91,9 @@ export async function startKafka(options: StartKafkaOptions = {}): Promise<Kafka
   const voters = nodes.map((n) => `${n.nodeId}@${HOST}:${n.controllerPort}`).join(',');
   const replication = Math.min(3, count);
   // KRaft wants a base64url uuid of 16 bytes as the cluster id.
-  const clusterId = randomBytes(16).toString('base64url');
+  // (Kafka's Uuid never starts with '-', which a command line would read as an option.)
+  let clusterId = randomBytes(16).toString('base64url');
+  while (clusterId.startsWith('-')) clusterId = randomBytes(16).toString('base64url');
   let output = '';
   const jvm = options.jvmOptions ?? ['-Xms128m', '-Xmx384m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-Djava.awt.headless=true'];
 
