@@ -73,6 +73,24 @@ export const ErrorCodes = {
   REFERENCE_EXISTS: 'The schema is still referenced by another schema and cannot be deleted [42206].',
   REGISTRY_STORE_ERROR: 'The registry could not read or write its _schemas topic [50001].',
   SCHEMA_VALIDATION_FAILED: 'A record does not match its schema; the error names the failing path and rule.',
+  // The wire client: connections, routing and the Kafka error codes that have no code above.
+  INVALID_CLIENT_CONFIG: 'A client config that cannot work: brokers and dataDir together, an empty broker list, an address without a port…',
+  CONNECTION_ERROR: 'A broker could not be reached in connectionTimeout, or its connection closed with requests in flight.',
+  REQUEST_TIMED_OUT: 'No answer within requestTimeout, or the broker timed the request out (Kafka error 7).',
+  NOT_LEADER_OR_FOLLOWER: 'The broker does not lead that partition (any more); the client refreshes its metadata and retries.',
+  LEADER_NOT_AVAILABLE: 'The partition has no leader right now (an election is under way).',
+  NOT_COORDINATOR: 'The broker is not the coordinator of that group or transactional id (any more).',
+  COORDINATOR_NOT_AVAILABLE: 'The group or transaction coordinator is not available yet.',
+  COORDINATOR_LOAD_IN_PROGRESS: 'The coordinator is still loading its state.',
+  NOT_ENOUGH_REPLICAS: 'Fewer in-sync replicas than min.insync.replicas: the write was refused.',
+  NOT_ENOUGH_REPLICAS_AFTER_APPEND: 'The write landed, but on fewer in-sync replicas than min.insync.replicas.',
+  NOT_CONTROLLER: 'The broker is not the controller that the request needs.',
+  UNSUPPORTED_VERSION: 'The broker supports no version of that API that the client implements.',
+  INVALID_REPLICATION_FACTOR: 'A replication factor below 1 or above the number of brokers.',
+  CONCURRENT_TRANSACTIONS: 'The coordinator is still completing the previous transaction of that transactional id.',
+  UNKNOWN_PRODUCER_ID: 'The broker no longer knows the producer id (its state expired).',
+  INVALID_TRANSACTION_TIMEOUT: 'A transaction timeout above the broker\'s transaction.max.timeout.ms.',
+  KAFKA_PROTOCOL_ERROR: 'A Kafka error code without a code of its own here; the context has kafkaCode and kafkaName.',
 } as const;
 
 /** A stable error code: one of the keys of {@link ErrorCodes}. */
