@@ -209,6 +209,60 @@ const fixtures: Fixture[] = [
     bytes: '00000001 0001 74 00000001 00000000 0000 00000002 0000000000000005 0000000000000000',
     value: { topics: [{ name: 't', partitions: [{ partitionIndex: 0, errorCode: 0, oldStyleOffsets: [5, 0] }] }] },
   },
+  {
+    api: 'AddPartitionsToTxn',
+    version: 4,
+    side: 'request',
+    // the batched broker form: one transaction, verify only, topic "t" partition 0
+    bytes: '02  03 7478 0000000000000005 0001 01  02 02 74 02 00000000 00  00  00',
+    value: {
+      transactions: [{ transactionalId: 'tx', producerId: 5, producerEpoch: 1, verifyOnly: true, topics: [{ name: 't', partitions: [0] }] }],
+    },
+  },
+  {
+    api: 'DescribeCluster',
+    version: 1,
+    side: 'response',
+    bytes: '00000000 0000 00 01 02 63 00000001  02 00000001 02 68 00002384 00 00  80000000  00',
+    value: {
+      throttleTimeMs: 0,
+      errorCode: 0,
+      errorMessage: null,
+      endpointType: 1,
+      clusterId: 'c',
+      controllerId: 1,
+      brokers: [{ brokerId: 1, host: 'h', port: 9092, rack: null }],
+      clusterAuthorizedOperations: -2147483648,
+    },
+  },
+  {
+    api: 'ListTransactions',
+    version: 1,
+    side: 'request',
+    bytes: '02 08 4f6e676f696e67  01  00000000000003e8  00',
+    value: { stateFilters: ['Ongoing'], producerIdFilters: [], durationFilter: 1000 },
+  },
+  {
+    api: 'EndTxn',
+    version: 5,
+    side: 'response',
+    bytes: '00000000 0000 0000000000000009 0003 00',
+    value: { throttleTimeMs: 0, errorCode: 0, producerId: 9, producerEpoch: 3 },
+  },
+  {
+    api: 'SaslAuthenticate',
+    version: 2,
+    side: 'response',
+    bytes: '0000 00 03 6f6b 0000000000000000 00',
+    value: { errorCode: 0, errorMessage: null, authBytes: Buffer.from('ok'), sessionLifetimeMs: 0 },
+  },
+  {
+    api: 'SaslHandshake',
+    version: 1,
+    side: 'response',
+    bytes: '0000 00000002 0005 504c41494e 000d 534352414d2d5348412d323536',
+    value: { errorCode: 0, mechanisms: ['PLAIN', 'SCRAM-SHA-256'] },
+  },
 ];
 
 describe('hand-written byte fixtures', () => {
