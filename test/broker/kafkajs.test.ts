@@ -177,4 +177,29 @@ describe('the broker, with kafkajs 2.2.4', () => {
     expect(seen.remote.size).toBe(1);
     expect([...seen.local, ...seen.remote].sort()).toEqual([0, 1]);
   });
+
+  it('should serve the admin calls: describe, list and delete groups, setOffsets, createPartitions, deleteTopicRecords', async () => {
+    await admin.createTopics({ topics: [{ topic: 'adm', numPartitions: 1 }] });
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: 'adm', messages: Array.from({ length: 5 }, (_, i) => ({ value: `v${i}` })) });
+    await producer.disconnect();
+    await admin.setOffsets({ groupId: 'idle', topic: 'adm', partitions: [{ partition: 0, offset: '3' }] });
+    expect((await admin.listGroups()).groups.map((g) => g.groupId)).toContain('idle');
+    const described = await admin.describeGroups(['idle', 'nobody']);
+    expect(described.groups.map((g) => [g.groupId, g.state])).toEqual([
+      ['idle', 'Empty'],
+      ['nobody', 'Dead'],
+    ]);
+    await admin.createPartitions({ topicPartitions: [{ topic: 'adm', count: 3 }] });
+    expect(log.partitionCount('adm')).toBe(3);
+    await expect(admin.createPartitions({ topicPartitions: [{ topic: 'adm', count: 2 }] })).rejects.toThrow();
+    await admin.deleteTopicRecords({ topic: 'adm', partitions: [{ partition: 0, offset: '2' }] });
+    expect(log.offsets('adm', 0).logStartOffset).toBe(2);
+    const [result] = await admin.deleteGroups(['idle']);
+    expect(result!.errorCode).toBe(0);
+    expect((await admin.fetchOffsets({ groupId: 'idle', topics: ['adm'] }))[0]!.partitions[0]!.offset).toBe('-1');
+    const cluster = await admin.describeCluster();
+    expect(cluster.brokers).toEqual([{ nodeId: 1, host: '127.0.0.1', port: broker.address().port }]);
+  });
 });

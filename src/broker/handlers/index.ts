@@ -4,6 +4,13 @@
  */
 import type { Handler } from '../handler.ts';
 import { apiVersionsHandler } from './api-versions.ts';
+import { describeGroupsHandler } from './describe-groups.ts';
+import { listGroupsHandler } from './list-groups.ts';
+import { deleteGroupsHandler } from './delete-groups.ts';
+import { offsetDeleteHandler } from './offset-delete.ts';
+import { createPartitionsHandler } from './create-partitions.ts';
+import { deleteRecordsHandler } from './delete-records.ts';
+import { describeClusterHandler } from './describe-cluster.ts';
 import { createTopicsHandler } from './create-topics.ts';
 import { deleteTopicsHandler } from './delete-topics.ts';
 import { fetchHandler } from './fetch.ts';
@@ -35,6 +42,13 @@ const ALL: Handler[] = [
   createTopicsHandler,
   deleteTopicsHandler,
   initProducerIdHandler,
+  describeGroupsHandler,
+  listGroupsHandler,
+  deleteGroupsHandler,
+  offsetDeleteHandler,
+  createPartitionsHandler,
+  deleteRecordsHandler,
+  describeClusterHandler,
 ] as Handler[];
 
 const byKey = new Map<number, Handler>(ALL.map((h) => [h.api.apiKey, h]));
