@@ -7,6 +7,7 @@ import type { Clock } from '../clock.ts';
 import type { GroupCoordinator } from '../client/group/coordinator.ts';
 import type { Logger } from '../client/logger.ts';
 import type { LogBackend } from '../log/index.ts';
+import type { TxnRegistry } from './transactions.ts';
 
 /** Where clients reach this broker: what Metadata and FindCoordinator tell them. */
 export interface Endpoint {
@@ -36,6 +37,8 @@ export interface BrokerContext {
    * rejoins with one: Kafka's pending members.
    */
   readonly pendingMembers: Map<string, Set<string>>;
+  /** The transactional producers and what their open transactions added. */
+  readonly transactions: TxnRegistry;
   /** Every API this broker serves, with the versions it advertises (ApiVersions' answer). */
   readonly advertised: readonly { apiKey: number; minVersion: number; maxVersion: number }[];
 }

@@ -14,6 +14,7 @@ import { type LogBackend, openLog } from '../log/index.ts';
 import { Connection } from './connection.ts';
 import type { BrokerContext, Endpoint } from './context.ts';
 import { advertisedApis } from './handlers/index.ts';
+import { TxnRegistry } from './transactions.ts';
 
 /** Options of {@link serve}. */
 export interface BrokerOptions {
@@ -114,6 +115,7 @@ export async function serve(options: BrokerOptions = {}): Promise<Broker> {
     numPartitions,
     closing: closing.signal,
     pendingMembers: new Map(),
+    transactions: new TxnRegistry(),
     advertised: advertisedApis(),
   };
   const connections = new Set<Connection>();

@@ -202,4 +202,66 @@ describe('the broker, with kafkajs 2.2.4', () => {
     const cluster = await admin.describeCluster();
     expect(cluster.brokers).toEqual([{ nodeId: 1, host: '127.0.0.1', port: broker.address().port }]);
   });
+
+  it('should run transactions: committed records and offsets are seen read_committed, aborted ones are not', async () => {
+    await admin.createTopics({ topics: [{ topic: 'txn', numPartitions: 1 }] });
+    const producer = kafka.producer({ transactionalId: 'tx-1', idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    const committed = await producer.transaction();
+    await committed.send({ topic: 'txn', messages: [{ value: 'kept-1' }, { value: 'kept-2' }] });
+    await committed.sendOffsets({ consumerGroupId: 'txn-group', topics: [{ topic: 'txn', partitions: [{ partition: 0, offset: '5' }] }] });
+    // Offsets sent in a transaction are not committed before it is.
+    expect((await admin.fetchOffsets({ groupId: 'txn-group', topics: ['txn'] }))[0]!.partitions[0]!.offset).toBe('-1');
+    expect(log.offsets('txn', 0).lastStableOffset).toBe(0);
+    await committed.commit();
+    expect((await admin.fetchOffsets({ groupId: 'txn-group', topics: ['txn'] }))[0]!.partitions[0]!.offset).toBe('5');
+    const aborted = await producer.transaction();
+    await aborted.send({ topic: 'txn', messages: [{ value: 'dropped' }] });
+    await aborted.abort();
+    const after = await producer.transaction();
+    await after.send({ topic: 'txn', messages: [{ value: 'kept-3' }] });
+    await after.commit();
+    await producer.disconnect();
+
+    const read = async (readUncommitted: boolean) => {
+      const consumer = kafka.consumer({ groupId: `reader-${readUncommitted}`, readUncommitted, maxWaitTimeInMs: 100 });
+      await consumer.connect();
+      await consumer.subscribe({ topic: 'txn', fromBeginning: true });
+      const values: string[] = [];
+      const expected = readUncommitted ? 4 : 3;
+      await new Promise<void>((done) => {
+        void consumer.run({
+          eachMessage: async ({ message }) => {
+            values.push(String(message.value));
+            if (values.length === expected) done();
+          },
+        });
+      });
+      await consumer.disconnect();
+      return values;
+    };
+    expect(await read(false)).toEqual(['kept-1', 'kept-2', 'kept-3']);
+    expect(await read(true)).toEqual(['kept-1', 'kept-2', 'dropped', 'kept-3']);
+  });
+
+  it('should fence the previous holder of a transactional id', async () => {
+    await admin.createTopics({ topics: [{ topic: 'fence', numPartitions: 1 }] });
+    const first = kafka.producer({ transactionalId: 'tx-fence', idempotent: true, maxInFlightRequests: 1, retry: { retries: 1, initialRetryTime: 10 } });
+    await first.connect();
+    const open = await first.transaction();
+    await open.send({ topic: 'fence', messages: [{ value: 'zombie' }] });
+    const second = kafka.producer({ transactionalId: 'tx-fence', idempotent: true, maxInFlightRequests: 1 });
+    await second.connect();
+    // kafkajs initialises the transactional id when its first transaction begins.
+    const successor = await second.transaction();
+    await expect(open.commit()).rejects.toMatchObject({ type: 'INVALID_PRODUCER_EPOCH' });
+    await successor.send({ topic: 'fence', messages: [{ value: 'successor' }] });
+    await successor.commit();
+    await second.disconnect();
+    await first.disconnect().catch(() => undefined);
+    // The zombie's open transaction was aborted when the new holder initialised.
+    expect(log.offsets('fence', 0).lastStableOffset).toBe(log.offsets('fence', 0).highWatermark);
+    const { records } = await log.read('fence', 0, 0, { isolation: 'read_committed' });
+    expect(records.map((r) => Buffer.from(r.value!).toString())).toEqual(['successor']);
+  });
 });

@@ -4,6 +4,10 @@
  */
 import type { Handler } from '../handler.ts';
 import { apiVersionsHandler } from './api-versions.ts';
+import { addPartitionsToTxnHandler } from './add-partitions-to-txn.ts';
+import { addOffsetsToTxnHandler } from './add-offsets-to-txn.ts';
+import { txnOffsetCommitHandler } from './txn-offset-commit.ts';
+import { endTxnHandler } from './end-txn.ts';
 import { describeGroupsHandler } from './describe-groups.ts';
 import { listGroupsHandler } from './list-groups.ts';
 import { deleteGroupsHandler } from './delete-groups.ts';
@@ -49,6 +53,10 @@ const ALL: Handler[] = [
   createPartitionsHandler,
   deleteRecordsHandler,
   describeClusterHandler,
+  addPartitionsToTxnHandler,
+  addOffsetsToTxnHandler,
+  txnOffsetCommitHandler,
+  endTxnHandler,
 ] as Handler[];
 
 const byKey = new Map<number, Handler>(ALL.map((h) => [h.api.apiKey, h]));

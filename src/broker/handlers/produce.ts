@@ -10,11 +10,13 @@
  */
 import { TributaryError } from '../../errors.ts';
 import type { AppendResult, LogBackend, LogHeader, WriteOptions } from '../../log/index.ts';
-import { decodeRecordBatch } from '../../protocol/index.ts';
+import { decodeRecordBatch, readBatchHeader } from '../../protocol/index.ts';
 import { API } from '../../protocol/messages/index.ts';
 import type { ProduceResponse } from '../../protocol/messages/produce.ts';
+import type { BrokerContext } from '../context.ts';
 import { KafkaCode, kafkaCodeOf, kafkaMessageOf } from '../errors.ts';
 import { handler } from '../handler.ts';
+import { partitionKey } from '../transactions.ts';
 
 type PartitionResponse = ProduceResponse['responses'][number]['partitionResponses'][number];
 
@@ -31,7 +33,7 @@ export const produceHandler = handler(API.Produce, async (broker, req, info) => 
   const pending = req.topicData.map((topic) => ({
     name: topic.name,
     partitions: topic.partitionData.map((p) =>
-      refuse !== 0 ? Promise.resolve(failed(p.index, refuse, null)) : appendOne(broker.log, topic.name, p.index, p.records, options),
+      refuse !== 0 ? Promise.resolve(failed(p.index, refuse, null)) : appendOne(broker, topic.name, p.index, p.records, options),
     ),
   }));
   const responses = [];
@@ -40,10 +42,19 @@ export const produceHandler = handler(API.Produce, async (broker, req, info) => 
   return { responses, throttleTimeMs: 0, nodeEndpoints: [] };
 });
 
-async function appendOne(log: LogBackend, topic: string, partition: number, records: Buffer | null, options: WriteOptions): Promise<PartitionResponse> {
+async function appendOne(broker: BrokerContext, topic: string, partition: number, records: Buffer | null, options: WriteOptions): Promise<PartitionResponse> {
+  const { log } = broker;
   try {
     if (records === null || records.length === 0) {
       throw new TributaryError('INVALID_RECORD', 'A produce request for a partition needs one record batch', { topic, partition });
+    }
+    const header = readBatchHeader(records, { topic, partition });
+    if (header.isTransactional) {
+      // Kafka's coordinator refuses a transactional write to a partition the transaction did not add.
+      const producer = broker.transactions.ofProducer(header.producerId);
+      if (producer !== undefined && !producer.partitions.has(partitionKey(topic, partition))) {
+        return failed(partition, KafkaCode.INVALID_TXN_STATE, `Partition ${topic}-${partition} was not added to the transaction`);
+      }
     }
     const result = await append(log, topic, partition, records, options);
     const { logStartOffset } = log.offsets(topic, partition);
