@@ -1,4 +1,4 @@
-import { type Admin, Kafka, logLevel, PartitionAssigners } from 'kafkajs';
+import { type Admin, ConfigResourceTypes, Kafka, logLevel, PartitionAssigners } from 'kafkajs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Broker, serve } from '../../src/broker/index.ts';
 import { acquireCoordinator, releaseCoordinator } from '../../src/client/group/shared.ts';
@@ -263,5 +263,37 @@ describe('the broker, with kafkajs 2.2.4', () => {
     expect(log.offsets('fence', 0).lastStableOffset).toBe(log.offsets('fence', 0).highWatermark);
     const { records } = await log.read('fence', 0, 0, { isolation: 'read_committed' });
     expect(records.map((r) => Buffer.from(r.value!).toString())).toEqual(['successor']);
+  });
+
+  it('should describe and alter topic configs', async () => {
+    await admin.createTopics({ topics: [{ topic: 'cfg', configEntries: [{ name: 'retention.ms', value: '60000' }, { name: 'segment.bytes', value: '1048576' }] }] });
+    const resource = { type: ConfigResourceTypes.TOPIC, name: 'cfg' };
+    const described = await admin.describeConfigs({ resources: [resource], includeSynonyms: false });
+    const entries = Object.fromEntries(described.resources[0]!.configEntries.map((e) => [e.configName, [e.configValue, e.isDefault]]));
+    expect(entries['retention.ms']).toEqual(['60000', false]);
+    expect(entries['cleanup.policy']).toEqual(['delete', true]);
+    await admin.alterConfigs({ resources: [{ ...resource, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }], validateOnly: false });
+    // The legacy AlterConfigs replaces the overrides: retention.ms went back to its default.
+    expect((await log.describeTopic('cfg')).overrides).toEqual({ 'cleanup.policy': 'compact' });
+    await expect(admin.alterConfigs({ resources: [{ ...resource, configEntries: [{ name: 'no.such.config', value: '1' }] }], validateOnly: false })).rejects.toThrow();
+    expect((await log.describeTopic('cfg')).overrides).toEqual({ 'cleanup.policy': 'compact' });
+    const raw = await RawClient.connect(broker.address().port);
+    const incremental = await raw.request(API.IncrementalAlterConfigs, 1, {
+      resources: [
+        {
+          resourceType: 2,
+          resourceName: 'cfg',
+          configs: [
+            { name: 'cleanup.policy', configOperation: 2, value: 'delete' },
+            { name: 'retention.ms', configOperation: 0, value: '5000' },
+            { name: 'segment.ms', configOperation: 0, value: '100' },
+          ],
+        },
+      ],
+      validateOnly: false,
+    });
+    raw.close();
+    expect(incremental.responses[0]!.errorCode).toBe(0);
+    expect((await log.describeTopic('cfg')).overrides).toEqual({ 'cleanup.policy': 'compact,delete', 'retention.ms': 5000 });
   });
 });

@@ -3,7 +3,9 @@
  * its codec's highest.
  */
 import type { Handler } from '../handler.ts';
+import { alterConfigsHandler, incrementalAlterConfigsHandler } from './alter-configs.ts';
 import { apiVersionsHandler } from './api-versions.ts';
+import { describeConfigsHandler } from './describe-configs.ts';
 import { addPartitionsToTxnHandler } from './add-partitions-to-txn.ts';
 import { addOffsetsToTxnHandler } from './add-offsets-to-txn.ts';
 import { txnOffsetCommitHandler } from './txn-offset-commit.ts';
@@ -57,6 +59,9 @@ const ALL: Handler[] = [
   addOffsetsToTxnHandler,
   txnOffsetCommitHandler,
   endTxnHandler,
+  describeConfigsHandler,
+  alterConfigsHandler,
+  incrementalAlterConfigsHandler,
 ] as Handler[];
 
 const byKey = new Map<number, Handler>(ALL.map((h) => [h.api.apiKey, h]));
