@@ -121,6 +121,11 @@ describe('the broker, given bad input', () => {
     expect(badAcks.responses[0]!.partitionResponses[0]!.errorCode).toBe(21);
     const old = await client.request(API.Produce, 2, produce(batch(['a'])));
     expect(old.responses[0]!.partitionResponses[0]!.errorCode).toBe(35);
+    // Kafka's internal topics are the coordinator's: a client's write there is refused.
+    await log.createTopic({ topic: '__consumer_offsets', configs: { 'cleanup.policy': 'compact' } }).catch(() => undefined);
+    const internal = await client.request(API.Produce, 7, { ...produce(batch(['junk'])), topicData: [{ name: '__consumer_offsets', partitionData: [{ index: 0, records: batch(['junk']) }] }] });
+    expect(internal.responses[0]!.partitionResponses[0]!.errorCode).toBe(17);
+    expect(log.offsets('__consumer_offsets', 0).highWatermark).toBe(0);
     client.close();
     expect(log.offsets('t', 0).highWatermark).toBe(0);
   });

@@ -16,6 +16,7 @@ import type { ProduceResponse } from '../../protocol/messages/produce.ts';
 import type { BrokerContext } from '../context.ts';
 import { KafkaCode, kafkaCodeOf, kafkaMessageOf } from '../errors.ts';
 import { handler } from '../handler.ts';
+import { isInternalTopic } from '../topics.ts';
 import { partitionKey } from '../transactions.ts';
 
 type PartitionResponse = ProduceResponse['responses'][number]['partitionResponses'][number];
@@ -48,6 +49,8 @@ async function appendOne(broker: BrokerContext, topic: string, partition: number
     if (records === null || records.length === 0) {
       throw new TributaryError('INVALID_RECORD', 'A produce request for a partition needs one record batch', { topic, partition });
     }
+    // Clients never write Kafka's internal topics: the coordinator owns them, and replays them on start.
+    if (isInternalTopic(topic)) return failed(partition, KafkaCode.INVALID_TOPIC_EXCEPTION, `Topic "${topic}" is internal`);
     const header = readBatchHeader(records, { topic, partition });
     if (header.isTransactional) {
       // Kafka's coordinator refuses a transactional write to a partition the transaction did not add.
