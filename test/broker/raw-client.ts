@@ -1,5 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import type { ApiMessage } from '../../src/protocol/messages/index.ts';
+import type { Input } from '../../src/protocol/wire/schema.ts';
 import { decodeResponse, encodeRequest } from '../../src/protocol/wire/header.ts';
 
 interface Waiting {
@@ -56,7 +57,7 @@ export class RawClient {
   }
 
   /** Sends a request and resolves with its decoded response body (and correlation id). */
-  request<Req, Res>(api: ApiMessage<Req, Res>, version: number, body: Req, clientId: string | null = 'raw-test'): Promise<Res> {
+  request<Req, Res>(api: ApiMessage<Req, Res>, version: number, body: Input<Req>, clientId: string | null = 'raw-test'): Promise<Res> {
     const id = ++this.#correlationId;
     const promise = this.expect<Res>((frame) => {
       const { correlationId, body: decoded } = decodeResponse(api, version, frame);
@@ -68,7 +69,7 @@ export class RawClient {
   }
 
   /** The frame of a request, without sending it. */
-  frame<Req>(api: ApiMessage<Req, unknown>, version: number, body: Req): Buffer {
+  frame<Req>(api: ApiMessage<Req, unknown>, version: number, body: Input<Req>): Buffer {
     return encodeRequest(api, version, ++this.#correlationId, 'raw-test', body);
   }
 

@@ -13,6 +13,7 @@ export const describeGroupsHandler = handler(API.DescribeGroups, (broker, req) =
     const group = broker.coordinator.describeGroup(groupId);
     return {
       errorCode: groupId === '' ? KafkaCode.INVALID_GROUP_ID : KafkaCode.NONE,
+      errorMessage: null,
       groupId,
       groupState: group.state,
       protocolType: group.protocolType,

@@ -35,6 +35,7 @@ export const metadataHandler = handler(API.Metadata, async (broker, req, info) =
   }
   return {
     throttleTimeMs: 0,
+    errorCode: KafkaCode.NONE,
     brokers: [{ nodeId: broker.nodeId, host: broker.endpoint.host, port: broker.endpoint.port, rack: null }],
     clusterId: broker.clusterId,
     controllerId: broker.nodeId,

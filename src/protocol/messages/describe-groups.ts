@@ -1,6 +1,6 @@
 /**
- * DescribeGroups (key 15): state, protocol and members of classic groups. Versions 0-5, flexible
- * from 5.
+ * DescribeGroups (key 15): state, protocol and members of classic groups. Versions 0-6, flexible
+ * from 5; v6 (Kafka 4.0, KIP-1043) answers an unknown group with GROUP_ID_NOT_FOUND and a message.
  *
  * ```
  * DescribeGroupsRequest
@@ -11,6 +11,7 @@
  *   throttle_time_ms                int32                     v1+
  *   groups                          [DescribedGroup]
  *     error_code                    int16
+ *     error_message                 nullable string           v6+
  *     group_id                      string
  *     group_state                   string
  *     protocol_type                 string
@@ -33,19 +34,20 @@ import { api } from '../wire/api.ts';
 import { f, type MessageOf, message } from '../wire/schema.ts';
 
 export const DescribeGroupsRequest = message({
-  valid: '0-5',
+  valid: '0-6',
   flexible: '5+',
   fields: [f.arrayOf('groups', '0+', 'string'), f.bool('includeAuthorizedOperations', '3+')],
 });
 export type DescribeGroupsRequest = MessageOf<typeof DescribeGroupsRequest>;
 
 export const DescribeGroupsResponse = message({
-  valid: '0-5',
+  valid: '0-6',
   flexible: '5+',
   fields: [
     f.int32('throttleTimeMs', '1+'),
     f.array('groups', '0+', [
       f.int16('errorCode', '0+'),
+      f.nstring('errorMessage', '6+', '6+'),
       f.string('groupId', '0+'),
       f.string('groupState', '0+'),
       f.string('protocolType', '0+'),

@@ -50,6 +50,7 @@ import { syncGroup } from './sync-group.ts';
 import { txnOffsetCommit } from './txn-offset-commit.ts';
 
 export type { ApiMessage, RequestOf, ResponseOf } from '../wire/api.ts';
+export type { Input } from '../wire/schema.ts';
 
 /** The codecs by Kafka's API name. */
 export const API = {

@@ -1,5 +1,5 @@
 /**
- * Metadata (key 3): brokers, topics and partition leaders. Versions 0-12, flexible from 9.
+ * Metadata (key 3): brokers, topics and partition leaders. Versions 0-13, flexible from 9.
  *
  * ```
  * MetadataRequest
@@ -34,6 +34,7 @@
  *       offline_replicas           [int32]                   v5+
  *     topic_authorized_operations  int32 (default INT32_MIN) v8+
  *   cluster_authorized_operations  int32 (default INT32_MIN) v8-10
+ *   error_code                     int16                     v13+
  * ```
  * Flexible versions (9+) use compact strings/arrays and end every struct with tagged fields.
  *
@@ -47,7 +48,7 @@ import { f, type MessageOf, message } from '../wire/schema.ts';
 const NO_OPERATIONS = -2147483648;
 
 export const MetadataRequest = message({
-  valid: '0-12',
+  valid: '0-13',
   flexible: '9+',
   fields: [
     f.narray('topics', '0+', '1+', [f.uuid('topicId', '10+'), f.nstring('name', '0+', '10+')]),
@@ -59,7 +60,7 @@ export const MetadataRequest = message({
 export type MetadataRequest = MessageOf<typeof MetadataRequest>;
 
 export const MetadataResponse = message({
-  valid: '0-12',
+  valid: '0-13',
   flexible: '9+',
   fields: [
     f.int32('throttleTimeMs', '3+'),
@@ -83,6 +84,7 @@ export const MetadataResponse = message({
       f.int32('topicAuthorizedOperations', '8+', { default: NO_OPERATIONS }),
     ]),
     f.int32('clusterAuthorizedOperations', '8-10', { default: NO_OPERATIONS }),
+    f.int16('errorCode', '13+'),
   ],
 });
 export type MetadataResponse = MessageOf<typeof MetadataResponse>;

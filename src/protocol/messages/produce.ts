@@ -1,6 +1,7 @@
 /**
- * Produce (key 0): record batches for partitions. Versions 0-11, flexible from 9. Records stay the
- * raw RecordBatch (or legacy MessageSet, v0-2) bytes as sent: a decoded request holds views into the
+ * Produce (key 0): record batches for partitions. Versions 0-12, flexible from 9; v12 (Kafka 4.0)
+ * is v11 with KIP-890's implicit partition adding for transactions. Records stay the raw
+ * RecordBatch (or legacy MessageSet, v0-2) bytes as sent: a decoded request holds views into the
  * frame, not copies.
  *
  * ```
@@ -47,7 +48,7 @@ import { api } from '../wire/api.ts';
 import { f, type MessageOf, message } from '../wire/schema.ts';
 
 export const ProduceRequest = message({
-  valid: '0-11',
+  valid: '0-12',
   flexible: '9+',
   fields: [
     f.nstring('transactionalId', '3+', '3+'),
@@ -62,7 +63,7 @@ export const ProduceRequest = message({
 export type ProduceRequest = MessageOf<typeof ProduceRequest>;
 
 export const ProduceResponse = message({
-  valid: '0-11',
+  valid: '0-12',
   flexible: '9+',
   fields: [
     f.array('responses', '0+', [

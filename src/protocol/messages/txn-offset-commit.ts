@@ -1,6 +1,6 @@
 /**
  * TxnOffsetCommit (key 28): offsets committed inside a transaction, visible when it commits.
- * Versions 0-4, flexible from 3.
+ * Versions 0-5, flexible from 3 (v5, Kafka 4.0, is v4 under KIP-890's transaction checks).
  *
  * ```
  * TxnOffsetCommitRequest
@@ -36,7 +36,7 @@ import { api } from '../wire/api.ts';
 import { f, type MessageOf, message } from '../wire/schema.ts';
 
 export const TxnOffsetCommitRequest = message({
-  valid: '0-4',
+  valid: '0-5',
   flexible: '3+',
   fields: [
     f.string('transactionalId', '0+'),
@@ -60,7 +60,7 @@ export const TxnOffsetCommitRequest = message({
 export type TxnOffsetCommitRequest = MessageOf<typeof TxnOffsetCommitRequest>;
 
 export const TxnOffsetCommitResponse = message({
-  valid: '0-4',
+  valid: '0-5',
   flexible: '3+',
   fields: [
     f.int32('throttleTimeMs', '0+'),

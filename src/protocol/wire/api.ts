@@ -10,7 +10,7 @@
  */
 
 import { TributaryError } from '../../errors.ts';
-import type { MessageSchema } from './schema.ts';
+import type { Input, MessageSchema } from './schema.ts';
 
 export interface ApiMessage<Req = unknown, Res = unknown> {
   readonly apiKey: number;
@@ -22,11 +22,12 @@ export interface ApiMessage<Req = unknown, Res = unknown> {
   readonly maxVersion: number;
   /** First flexible version (`Number.POSITIVE_INFINITY` if none). */
   readonly flexibleFrom: number;
-  /** The request body (no header). */
-  encodeRequest(version: number, body: Req): Buffer;
+  /** The request body (no header). Fields left out are written as their defaults. */
+  encodeRequest(version: number, body: Input<Req>): Buffer;
   /** Throws `TributaryError` `CORRUPT_MESSAGE` on bytes that do not decode, `INVALID_REQUEST` on a version outside the range. */
   decodeRequest(version: number, body: Buffer): Req;
-  encodeResponse(version: number, body: Res): Buffer;
+  /** The response body (no header). Fields left out are written as their defaults. */
+  encodeResponse(version: number, body: Input<Res>): Buffer;
   decodeResponse(version: number, body: Buffer): Res;
   /** The schemas the codecs are built from (for headers, tests and tools). */
   readonly request: MessageSchema<Req>;

@@ -22,6 +22,7 @@
 import { apiByKey } from '../messages/index.ts';
 import type { ApiMessage } from './api.ts';
 import { Reader } from './reader.ts';
+import type { Input } from './schema.ts';
 import { Writer } from './writer.ts';
 
 const API_VERSIONS_KEY = 18;
@@ -53,7 +54,7 @@ export interface RequestHeader {
  * @example
  * socket.write(encodeRequest(API.ApiVersions, 3, 1, 'cli', { clientSoftwareName: 'tributary', clientSoftwareVersion: '0.1.0' }));
  */
-export function encodeRequest<Req>(api: ApiMessage<Req, unknown>, version: number, correlationId: number, clientId: string | null, body: Req): Buffer {
+export function encodeRequest<Req>(api: ApiMessage<Req, unknown>, version: number, correlationId: number, clientId: string | null, body: Input<Req>): Buffer {
   const w = new Writer(512, 4);
   w.int16(api.apiKey);
   w.int16(version);
@@ -62,6 +63,27 @@ export function encodeRequest<Req>(api: ApiMessage<Req, unknown>, version: numbe
   if (version >= api.flexibleFrom) w.uvarint(0);
   api.request.write(version, w, body);
   return sizePrefixed(w);
+}
+
+/**
+ * The same frame as {@link encodeRequest}, as segments that reference the record sets instead of
+ * copying them (a Produce request's batches); the size prefix is in the first segment. The record
+ * buffers must stay unchanged until the segments are written.
+ *
+ * @example
+ * socket.cork();
+ * for (const chunk of encodeRequestChunks(API.Produce, 7, 2, 'cli', request)) socket.write(chunk);
+ * socket.uncork();
+ */
+export function encodeRequestChunks<Req>(api: ApiMessage<Req, unknown>, version: number, correlationId: number, clientId: string | null, body: Input<Req>): Buffer[] {
+  const w = new Writer(512, 4);
+  w.int16(api.apiKey);
+  w.int16(version);
+  w.int32(correlationId);
+  w.string(clientId);
+  if (version >= api.flexibleFrom) w.uvarint(0);
+  api.request.write(version, w, body);
+  return sizePrefixedChunks(w);
 }
 
 /**
@@ -86,12 +108,30 @@ export function decodeRequestHeader(frame: Buffer): RequestHeader {
  * @example
  * socket.write(encodeResponse(API.Heartbeat, 3, header.correlationId, { throttleTimeMs: 0, errorCode: 0 }));
  */
-export function encodeResponse<Res>(api: ApiMessage<unknown, Res>, version: number, correlationId: number, body: Res): Buffer {
+export function encodeResponse<Res>(api: ApiMessage<unknown, Res>, version: number, correlationId: number, body: Input<Res>): Buffer {
   const w = new Writer(512, 4);
   w.int32(correlationId);
   if (responseHeaderVersion(api as ApiMessage, version) === 1) w.uvarint(0);
   api.response.write(version, w, body);
   return sizePrefixed(w);
+}
+
+/**
+ * The same frame as {@link encodeResponse}, as the segments it is made of: record sets are not
+ * copied but referenced, for `socket.writev`/`cork` (the Fetch hot path). The size prefix is in the
+ * first segment. The record buffers must stay unchanged until the segments are written.
+ *
+ * @example
+ * socket.cork();
+ * for (const chunk of encodeResponseChunks(API.Fetch, 11, header.correlationId, response)) socket.write(chunk);
+ * socket.uncork();
+ */
+export function encodeResponseChunks<Res>(api: ApiMessage<unknown, Res>, version: number, correlationId: number, body: Input<Res>): Buffer[] {
+  const w = new Writer(512, 4);
+  w.int32(correlationId);
+  if (responseHeaderVersion(api as ApiMessage, version) === 1) w.uvarint(0);
+  api.response.write(version, w, body);
+  return sizePrefixedChunks(w);
 }
 
 /** Reads a response (header and body) from a frame without its size prefix. */
@@ -119,4 +159,11 @@ function sizePrefixed(w: Writer): Buffer {
   const frame = w.finish();
   frame.writeInt32BE(frame.length - 4, 0);
   return frame;
+}
+
+function sizePrefixedChunks(w: Writer): Buffer[] {
+  const size = w.length - 4;
+  const chunks = w.finishChunks();
+  chunks[0]!.writeInt32BE(size, 0);
+  return chunks;
 }

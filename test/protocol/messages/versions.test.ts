@@ -2,13 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { TributaryError } from '../../../src/errors.ts';
 import { ALL_APIS, API, apiByKey } from '../../../src/protocol/messages/index.ts';
 
-// [key, name, min, max, first flexible] as Kafka 3.9 and 4.0's message specs define them.
+// [key, name, min, max, first flexible] as Kafka 3.9's and 4.0.0's message specs define them
+// (their union: the lows from 3.9, which still had every version from 0, the highs from 4.0).
 const INF = Number.POSITIVE_INFINITY;
 const expected: [number, string, number, number, number][] = [
-  [0, 'Produce', 0, 11, 9],
+  [0, 'Produce', 0, 12, 9],
   [1, 'Fetch', 0, 17, 12],
   [2, 'ListOffsets', 0, 10, 6],
-  [3, 'Metadata', 0, 12, 9],
+  [3, 'Metadata', 0, 13, 9],
   [8, 'OffsetCommit', 0, 9, 8],
   [9, 'OffsetFetch', 0, 9, 6],
   [10, 'FindCoordinator', 0, 6, 3],
@@ -16,7 +17,7 @@ const expected: [number, string, number, number, number][] = [
   [12, 'Heartbeat', 0, 4, 4],
   [13, 'LeaveGroup', 0, 5, 4],
   [14, 'SyncGroup', 0, 5, 4],
-  [15, 'DescribeGroups', 0, 5, 5],
+  [15, 'DescribeGroups', 0, 6, 5],
   [16, 'ListGroups', 0, 5, 3],
   [17, 'SaslHandshake', 0, 1, INF],
   [18, 'ApiVersions', 0, 4, 3],
@@ -27,7 +28,7 @@ const expected: [number, string, number, number, number][] = [
   [24, 'AddPartitionsToTxn', 0, 5, 3],
   [25, 'AddOffsetsToTxn', 0, 4, 3],
   [26, 'EndTxn', 0, 5, 3],
-  [28, 'TxnOffsetCommit', 0, 4, 3],
+  [28, 'TxnOffsetCommit', 0, 5, 3],
   [29, 'DescribeAcls', 0, 3, 2],
   [30, 'CreateAcls', 0, 3, 2],
   [31, 'DeleteAcls', 0, 3, 2],
@@ -40,7 +41,7 @@ const expected: [number, string, number, number, number][] = [
   [47, 'OffsetDelete', 0, 0, INF],
   [50, 'DescribeUserScramCredentials', 0, 0, 0],
   [51, 'AlterUserScramCredentials', 0, 0, 0],
-  [60, 'DescribeCluster', 0, 1, 0],
+  [60, 'DescribeCluster', 0, 2, 0],
   [61, 'DescribeProducers', 0, 0, 0],
   [65, 'DescribeTransactions', 0, 0, 0],
   [66, 'ListTransactions', 0, 1, 0],

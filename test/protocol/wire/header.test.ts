@@ -5,7 +5,9 @@ import {
   decodeRequestHeader,
   decodeResponse,
   encodeRequest,
+  encodeRequestChunks,
   encodeResponse,
+  encodeResponseChunks,
   peekCorrelationId,
   requestHeaderVersion,
   responseHeaderVersion,
@@ -61,5 +63,58 @@ describe('request and response headers', () => {
       expect(() => decodeRequestHeader(Buffer.from(bytes, 'hex'))).toThrow(TributaryError);
     }
     expect(() => decodeRequestHeader(Buffer.from('000c000300000007 0005 6162', 'hex'))).toThrowError(expect.objectContaining({ code: 'CORRUPT_MESSAGE' }));
+  });
+
+  it('should hand out a Fetch response as segments that reference the record sets, not copies', () => {
+    const records = [Buffer.alloc(5000, 1), Buffer.alloc(3000, 2), Buffer.from('small')];
+    const body = {
+      throttleTimeMs: 0,
+      errorCode: 0,
+      sessionId: 0,
+      responses: [
+        {
+          topic: 't',
+          topicId: 'AAAAAAAAAAAAAAAAAAAAAA',
+          partitions: records.map((r, i) => ({
+            partitionIndex: i,
+            errorCode: 0,
+            highWatermark: 10,
+            lastStableOffset: 10,
+            logStartOffset: 0,
+            divergingEpoch: { epoch: -1, endOffset: -1 },
+            currentLeader: { leaderId: -1, leaderEpoch: -1 },
+            snapshotId: { endOffset: -1, epoch: -1 },
+            abortedTransactions: [],
+            preferredReadReplica: -1,
+            records: r,
+          })),
+        },
+      ],
+      nodeEndpoints: [],
+    };
+    for (const v of [4, 11, 12]) {
+      const whole = encodeResponse(API.Fetch, v, 3, body);
+      const chunks = encodeResponseChunks(API.Fetch, v, 3, body);
+      expect(Buffer.concat(chunks).equals(whole)).toBe(true);
+      expect(chunks).toContain(records[0]);
+      expect(chunks).toContain(records[1]);
+      expect(chunks).not.toContain(records[2]); // small byte fields are copied inline
+      expect(whole.readInt32BE(0)).toBe(whole.length - 4);
+      const back = decodeResponse(API.Fetch, v, whole.subarray(4)).body;
+      expect(back.responses[0]!.partitions.map((p) => p.records)).toEqual(records);
+    }
+  });
+
+  it('should hand out a Produce request as segments that reference its batches', () => {
+    const batch = Buffer.alloc(4096, 9);
+    const body = { transactionalId: null, acks: -1, timeoutMs: 1000, topicData: [{ name: 't', partitionData: [{ index: 0, records: batch }] }] };
+    for (const v of [3, 9]) {
+      const chunks = encodeRequestChunks(API.Produce, v, 5, 'c', body);
+      expect(chunks).toContain(batch);
+      const frame = Buffer.concat(chunks);
+      expect(frame.equals(encodeRequest(API.Produce, v, 5, 'c', body))).toBe(true);
+      const header = decodeRequestHeader(frame.subarray(4));
+      expect(API.Produce.decodeRequest(v, frame.subarray(4 + header.bodyOffset)).topicData[0]!.partitionData[0]!.records).toEqual(batch);
+    }
   });
 });

@@ -124,4 +124,31 @@ describe('Reader and Writer', () => {
   it('should refuse strings over 32767 bytes', () => {
     expect(code(() => new Writer().string('x'.repeat(40000)))).toBe('INVALID_REQUEST');
   });
+
+  it('should keep large byte fields by reference and still produce the same bytes', () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(fc.integer(), fc.integer({ min: 0, max: 6000 })), { maxLength: 20 }), (plan) => {
+        const parts: Buffer[] = plan.map((n, i) => (n >= 0 && n <= 6000 && i % 2 === 1 ? Buffer.alloc(n, i) : Buffer.alloc(0)));
+        const a = new Writer(8, 4);
+        const b = new Writer(8, 4);
+        for (const [i, n] of plan.entries()) {
+          for (const w of [a, b]) {
+            w.int32(n);
+            w.bytes(parts[i]!);
+          }
+        }
+        const whole = a.finish();
+        const chunks = b.finishChunks();
+        expect(Buffer.concat(chunks).equals(whole)).toBe(true);
+        expect(whole.length).toBe(b.length);
+        for (const p of parts) if (p.length > Writer.INLINE_MAX) expect(chunks).toContain(p);
+        const r = new Reader(whole, 4);
+        for (const [i, n] of plan.entries()) {
+          expect(r.int32()).toBe(n);
+          expect(r.bytes()!.equals(parts[i]!)).toBe(true);
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
 });
