@@ -1,18 +1,10 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openLog } from '../../../src/log/index.ts';
-import { decodeRecordBatch, encodeRecordBatch, readBatchHeader } from '../../../src/protocol/index.ts';
+import { decodeRecordBatch, readBatchHeader } from '../../../src/protocol/index.ts';
 import { run, startTribServe, type TribServe } from './trib-serve.ts';
 
-/** The codecs the log decodes here (snappy, lz4 and zstd come with the compression work of issue 14). */
-const CODECS = (['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const).filter((codec) => {
-  try {
-    decodeRecordBatch(encodeRecordBatch({ baseOffset: 0, records: [{ key: null, value: Buffer.alloc(64), timestamp: 0 }], compression: codec }));
-    return true;
-  } catch {
-    return false;
-  }
-});
+const CODECS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
 /** Big and repetitive enough that librdkafka compresses it (it sends a batch raw when compressing does not pay). */
 const FILLER = 'tributary '.repeat(40);
 
