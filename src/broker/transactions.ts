@@ -22,6 +22,12 @@ export interface TxnProducer {
   offsets: { group: string; commits: OffsetCommit[] }[];
   /** The next sequence number of this epoch's writes to `__consumer_offsets`. */
   offsetsSequence: number;
+  /** The transaction timeout InitProducerId asked for. */
+  timeoutMs: number;
+  /** Kafka's transaction state names, as ListTransactions and DescribeTransactions show them. */
+  state: 'Empty' | 'Ongoing' | 'CompleteCommit' | 'CompleteAbort';
+  /** When the open transaction added its first partition; -1 when none is open. */
+  startedAt: number;
 }
 
 export class TxnRegistry {
@@ -29,8 +35,11 @@ export class TxnRegistry {
   readonly #byProducer = new Map<number, TxnProducer>();
 
   /** A producer (re)initialised with this epoch: a fresh, empty transaction state. */
-  initialised(transactionalId: string, producerId: number, epoch: number): void {
+  initialised(transactionalId: string, producerId: number, epoch: number, timeoutMs: number): void {
     const producer: TxnProducer = {
+      timeoutMs,
+      state: 'Empty',
+      startedAt: -1,
       transactionalId,
       producerId,
       epoch,
@@ -55,13 +64,32 @@ export class TxnRegistry {
     return producer;
   }
 
+  /** Every transactional producer the broker knows. */
+  all(): IterableIterator<TxnProducer> {
+    return this.#byId.values();
+  }
+
+  /** The transactional producer of a transactional id, if the broker knows one. */
+  ofTransactionalId(transactionalId: string): TxnProducer | undefined {
+    return this.#byId.get(transactionalId);
+  }
+
   /** The transactional producer of this producer id, if the broker knows one. */
   ofProducer(producerId: number): TxnProducer | undefined {
     return this.#byProducer.get(producerId);
   }
 
+  /** A partition or a group joined the open transaction. */
+  began(producer: TxnProducer, now: number): void {
+    if (producer.state === 'Ongoing') return;
+    producer.state = 'Ongoing';
+    producer.startedAt = now;
+  }
+
   /** The transaction ended (either way): the next one starts empty. */
-  ended(producer: TxnProducer): void {
+  ended(producer: TxnProducer, committed: boolean): void {
+    producer.state = committed ? 'CompleteCommit' : 'CompleteAbort';
+    producer.startedAt = -1;
     producer.partitions.clear();
     producer.groups.clear();
     producer.offsets = [];

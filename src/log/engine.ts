@@ -659,6 +659,20 @@ export class EmbeddedLog implements LogBackend {
     return out.sort((a, b) => a.firstOffset - b.firstOffset);
   }
 
+  /**
+   * Internal (the broker's DescribeProducers): the idempotent and transactional producers that
+   * wrote to a partition, with their epoch, last sequence and open transaction's first offset.
+   */
+  producerStates(topic: string, partition: number): { producerId: number; producerEpoch: number; lastSequence: number; currentTxnStartOffset: number }[] {
+    const state = this.#partition(topic, partition);
+    return [...state.producers].map(([producerId, entry]) => ({
+      producerId,
+      producerEpoch: entry.epoch,
+      lastSequence: entry.batches.at(-1)?.lastSequence ?? -1,
+      currentTxnStartOffset: entry.txnFirstOffset,
+    }));
+  }
+
   async #commit(prepared: Prepared[], now: number, options: WriteOptions): Promise<AppendResult[]> {
     // From here to the enqueue nothing awaits, so offsets are handed out in queue order.
     const ops: KvOp[] = [];

@@ -154,4 +154,34 @@ describe('the broker, speaking the protocol', () => {
     });
     expect(session.errorCode).toBe(26);
   });
+
+  it('should list and describe transactions and a partition\'s producers', async () => {
+    const init = await client.request(API.InitProducerId, 1, { transactionalId: 'tx-admin', transactionTimeoutMs: 30_000 });
+    expect(init.errorCode).toBe(0);
+    const added = await client.request(API.AddPartitionsToTxn, 3, {
+      v3AndBelowTransactionalId: 'tx-admin',
+      v3AndBelowProducerId: init.producerId,
+      v3AndBelowProducerEpoch: init.producerEpoch,
+      v3AndBelowTopics: [{ name: 't', partitions: [0] }],
+    });
+    expect(added.resultsByTopicV3AndBelow[0]!.resultsByPartition[0]!.partitionErrorCode).toBe(0);
+    const batch = encodeRecordBatch({ baseOffset: 0, records: [{ key: null, value: Buffer.from('in txn'), timestamp: 1 }], producerId: init.producerId, producerEpoch: init.producerEpoch, baseSequence: 0, isTransactional: true });
+    const produced = await client.request(API.Produce, 7, { transactionalId: 'tx-admin', acks: -1, timeoutMs: 1000, topicData: [{ name: 't', partitionData: [{ index: 0, records: Buffer.from(batch) }] }] });
+    expect(produced.responses[0]!.partitionResponses[0]!.errorCode).toBe(0);
+    const listed = await client.request(API.ListTransactions, 1, { stateFilters: ['Ongoing'], producerIdFilters: [], durationFilter: -1 });
+    expect(listed.transactionStates).toEqual([{ transactionalId: 'tx-admin', producerId: init.producerId, transactionState: 'Ongoing' }]);
+    const described = await client.request(API.DescribeTransactions, 0, { transactionalIds: ['tx-admin', 'nobody'] });
+    expect(described.transactionStates.map((t) => [t.transactionalId, t.errorCode, t.transactionState, t.transactionTimeoutMs, t.topics])).toEqual([
+      ['tx-admin', 0, 'Ongoing', 30_000, [{ topic: 't', partitions: [0] }]],
+      ['nobody', 105, '', 0, []],
+    ]);
+    const producers = await client.request(API.DescribeProducers, 0, { topics: [{ name: 't', partitionIndexes: [0] }] });
+    expect(producers.topics[0]!.partitions[0]!.activeProducers).toEqual([
+      { producerId: init.producerId, producerEpoch: init.producerEpoch, lastSequence: 0, lastTimestamp: -1, coordinatorEpoch: 0, currentTxnStartOffset: 0 },
+    ]);
+    const ended = await client.request(API.EndTxn, 1, { transactionalId: 'tx-admin', producerId: init.producerId, producerEpoch: init.producerEpoch, committed: true });
+    expect(ended.errorCode).toBe(0);
+    const after = await client.request(API.ListTransactions, 1, { stateFilters: [], producerIdFilters: [], durationFilter: -1 });
+    expect(after.transactionStates[0]!.transactionState).toBe('CompleteCommit');
+  });
 });

@@ -14,5 +14,6 @@ export const addOffsetsToTxnHandler = handler(API.AddOffsetsToTxn, (broker, req)
   if (req.groupId === '') return { throttleTimeMs: 0, errorCode: KafkaCode.INVALID_GROUP_ID };
   producer.groups.add(req.groupId);
   producer.partitions.add(partitionKey(OFFSETS_TOPIC, 0));
+  broker.transactions.began(producer, broker.clock.now());
   return { throttleTimeMs: 0, errorCode: KafkaCode.NONE };
 });

@@ -32,7 +32,10 @@ function add(broker: BrokerContext, transactionalId: string, producerId: number,
       else if (!exists(t.name, p)) code = KafkaCode.UNKNOWN_TOPIC_OR_PARTITION;
       else if (missing) code = OPERATION_NOT_ATTEMPTED;
       else if (verifyOnly) code = producer.partitions.has(partitionKey(t.name, p)) ? KafkaCode.NONE : KafkaCode.INVALID_TXN_STATE;
-      else producer.partitions.add(partitionKey(t.name, p));
+      else {
+        producer.partitions.add(partitionKey(t.name, p));
+        broker.transactions.began(producer, broker.clock.now());
+      }
       return { partitionIndex: p, partitionErrorCode: code };
     }),
   }));

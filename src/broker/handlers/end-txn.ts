@@ -15,7 +15,7 @@ export const endTxnHandler = handler(API.EndTxn, async (broker, req) => {
   try {
     await broker.log.endTransaction({ producerId: producer.producerId, producerEpoch: producer.epoch, commit: req.committed });
     if (req.committed) for (const { group, commits } of producer.offsets) broker.coordinator.offsets.apply(group, commits);
-    broker.transactions.ended(producer);
+    broker.transactions.ended(producer, req.committed);
     return answer(KafkaCode.NONE);
   } catch (err) {
     // The log aborted it on timeout and bumped the epoch: this producer is fenced.

@@ -31,6 +31,7 @@ import { offsetCommitHandler } from './offset-commit.ts';
 import { offsetFetchHandler } from './offset-fetch.ts';
 import { produceHandler } from './produce.ts';
 import { syncGroupHandler } from './sync-group.ts';
+import { describeProducersHandler, describeTransactionsHandler, listTransactionsHandler } from './transactions-admin.ts';
 
 const ALL: Handler[] = [
   produceHandler,
@@ -62,6 +63,9 @@ const ALL: Handler[] = [
   describeConfigsHandler,
   alterConfigsHandler,
   incrementalAlterConfigsHandler,
+  describeProducersHandler,
+  describeTransactionsHandler,
+  listTransactionsHandler,
 ] as Handler[];
 
 const byKey = new Map<number, Handler>(ALL.map((h) => [h.api.apiKey, h]));

@@ -21,7 +21,7 @@ export const initProducerIdHandler = handler(API.InitProducerId, async (broker, 
     const { producerId, producerEpoch } = await broker.log.initProducerId(
       transactional ? { transactionalId: req.transactionalId!, transactionTimeoutMs: req.transactionTimeoutMs } : {},
     );
-    if (transactional) broker.transactions.initialised(req.transactionalId!, producerId, producerEpoch);
+    if (transactional) broker.transactions.initialised(req.transactionalId!, producerId, producerEpoch, req.transactionTimeoutMs);
     return { throttleTimeMs: 0, errorCode: KafkaCode.NONE, producerId, producerEpoch };
   } catch (err) {
     return fail(kafkaCodeOf(err));
