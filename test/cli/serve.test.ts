@@ -18,7 +18,7 @@ describe('trib serve', () => {
   });
   afterAll(() => rm(dataDir, { recursive: true, force: true }));
 
-  it('should print help, and refuse bad arguments with one line and exit 2', () => {
+  it('should print help, and refuse bad arguments with one line and exit 2', { timeout: 90_000 }, () => {
     const help = spawnSync(process.execPath, [TRIB, 'serve', '--help'], { encoding: 'utf8' });
     expect(help.status).toBe(0);
     expect(help.stdout).toContain('--advertised-listener');
@@ -28,7 +28,7 @@ describe('trib serve', () => {
     expect(spawnSync(process.execPath, [TRIB, '--help'], { encoding: 'utf8' }).stdout).toMatch(/serve\s+run a Kafka broker/);
   });
 
-  it('should log one line per listener, serve Kafka clients and the registry, and stop cleanly on SIGTERM', async () => {
+  it('should log one line per listener, serve Kafka clients and the registry, and stop cleanly on SIGTERM', { timeout: 90_000 }, async () => {
     const child = spawn(process.execPath, [TRIB, 'serve', '--data-dir', dataDir, '--port', '0', '--registry-port', '0', '--advertised-listener', 'localhost:1'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
