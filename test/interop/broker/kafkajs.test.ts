@@ -53,6 +53,43 @@ describe('kafkajs against trib serve', () => {
     await admin.disconnect();
   });
 
+  it('should share a topic between two members of a group and commit what they consumed', async () => {
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: 'kjs-group', numPartitions: 4 }] });
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: 'kjs-group', acks: -1, messages: [0, 1, 2, 3].flatMap((partition) => Array.from({ length: 10 }, (_, i) => ({ partition, value: `${partition}-${i}` }))) });
+    await producer.disconnect();
+    const seen = new Set<string>();
+    const assigned: number[][] = [[], []];
+    const members = [0, 1].map(() => kafka.consumer({ groupId: 'kjs-two', sessionTimeout: 10_000, heartbeatInterval: 300, rebalanceTimeout: 10_000, maxWaitTimeInMs: 200 }));
+    for (const [i, consumer] of members.entries()) {
+      consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+        assigned[i] = [...(payload.memberAssignment['kjs-group'] ?? [])].sort();
+      });
+      await consumer.connect();
+      await consumer.subscribe({ topic: 'kjs-group', fromBeginning: true });
+      await consumer.run({
+        eachMessage: async ({ message }) => {
+          seen.add(String(message.value));
+        },
+      });
+    }
+    const deadline = Date.now() + 60_000;
+    while ((seen.size < 40 || assigned[0]!.length === 0 || assigned[1]!.length === 0 || assigned[0]!.length + assigned[1]!.length !== 4) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    // Taken before the members leave: the last one out is handed every partition on its way.
+    const shares = [...assigned[0]!, ...assigned[1]!].sort();
+    for (const consumer of members) await consumer.disconnect();
+    expect(seen.size).toBe(40);
+    expect(shares).toEqual([0, 1, 2, 3]);
+    const offsets = await admin.fetchOffsets({ groupId: 'kjs-two', topics: ['kjs-group'] });
+    await admin.disconnect();
+    expect(offsets[0]!.partitions.map((p) => p.offset)).toEqual(['10', '10', '10', '10']);
+  });
+
   it('should keep what was acknowledged across a restart of the broker', async () => {
     const producer = kafka.producer();
     await producer.connect();
