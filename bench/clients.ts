@@ -7,7 +7,10 @@
  *   clients' overhead, not the disk's fsync), beside the log's append → waitForData → read latency,
  *   with three pacers (see {@link pace});
  * - consumer-group throughput, 4 members over 8 partitions, beside one consumer of the same topic;
- * - the time a rebalance takes when a member joins, beside the first member's join.
+ * - the time a rebalance takes when a member joins, beside the first member's join;
+ * - batch throughput through the public API, as issue 10 states it: 100-byte records in sends of
+ *   1,000 (acks 1 and acks -1), and `eachBatch` consumption of them, beside the log's own `write`
+ *   of the same batches and `read` of them.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -182,14 +185,17 @@ async function latencyRun(dir: string, mode: Pacer): Promise<{ client: Float64Ar
   let refCount = 0;
   await pace(mode, rate, total, (due) => {
     if (due <= refCount) return;
-    // The records due now go in one append, as the producer gathers the sends of one turn.
+    // The records due now go in one append, as the producer gathers the sends of one turn (in
+    // appends of at most 4,000, within max.message.bytes, when a loaded machine let many fall due).
     const now = performance.now();
-    const records = [];
-    for (; refCount < due; refCount++) {
-      refSent[refCount] = now;
-      records.push({ key: null, value: VALUE });
+    while (refCount < due) {
+      const records = [];
+      for (; refCount < due && records.length < 4_000; refCount++) {
+        refSent[refCount] = now;
+        records.push({ key: null, value: VALUE });
+      }
+      void log.append('lat', 0, records);
     }
-    void log.append('lat', 0, records);
   });
   await reader;
   await log.close();
@@ -243,14 +249,16 @@ async function groupThroughput(dir: string, figures: Record<string, number>): Pr
       await c.subscribe({ topics: ['g'], fromBeginning: true });
       consumers.push(c);
     }
-    // Members join first (paused), so the measurement is consumption, not rebalancing.
-    for (const c of consumers) c.pause([{ topic: 'g' }]);
+    // Members join first (paused: pause() is allowed once run() is called, before its partitions
+    // come), so the measurement is consumption, not rebalancing.
     for (const c of consumers) {
-      await c.run({
+      const running = c.run({
         eachMessage: async () => {
           if (++n === total) finished();
         },
       });
+      c.pause([{ topic: 'g' }]);
+      await running;
     }
     while (consumers.reduce((s, c) => s + c.assignment().reduce((k, t) => k + t.partitions.length, 0), 0) < 8 || consumers.some((c) => c.assignment().length === 0)) {
       await new Promise<void>((resolve) => setImmediate(resolve));
@@ -304,6 +312,96 @@ async function rebalance(dir: string, figures: Record<string, number>): Promise<
   figures.firstJoinMs = Number(median(joins).toFixed(3));
 }
 
+async function batchThroughput(dir: string, figures: Record<string, number>): Promise<void> {
+  const total = 1_000_000;
+  const perSend = 1_000;
+  const inFlight = 8;
+  const messages = Array.from({ length: perSend }, () => ({ value: VALUE }));
+  const produce = async (acks: number) => {
+    const tributary = new Tributary({ dataDir: join(dir, `batch-${acks}`), logLevel: 0 });
+    const admin = tributary.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: 'b', numPartitions: 1 }] });
+    const producer = tributary.producer();
+    await producer.connect();
+    let next = 0;
+    const start = performance.now();
+    await Promise.all(
+      Array.from({ length: inFlight }, async () => {
+        while (next < total) {
+          next += perSend;
+          await producer.send({ topic: 'b', acks, messages });
+        }
+      }),
+    );
+    const rate = total / since(start);
+    await producer.disconnect();
+    return { tributary, admin, rate };
+  };
+  const fsynced = await produce(-1);
+  await fsynced.admin.disconnect();
+  const unsynced = await produce(1);
+  // eachBatch over what acks 1 wrote, from the beginning.
+  const consumer = unsynced.tributary.consumer({ groupId: 'batch' });
+  await consumer.connect();
+  await consumer.subscribe({ topics: ['b'], fromBeginning: true });
+  let n = 0;
+  let finished!: () => void;
+  const done = new Promise<void>((resolve) => {
+    finished = resolve;
+  });
+  const running = consumer.run({
+    eachBatch: async ({ batch }) => {
+      n += batch.messages.length;
+      if (n >= total) finished();
+    },
+  });
+  consumer.pause([{ topic: 'b' }]);
+  await running;
+  const start = performance.now();
+  consumer.resume([{ topic: 'b' }]);
+  await done;
+  const consumed = total / since(start);
+  await consumer.disconnect();
+  await unsynced.admin.disconnect();
+
+  // Reference: the log alone, the same batches written (sync and not) and read back.
+  const refWrite = async (sync: boolean) => {
+    const log = await openLog({ dataDir: join(dir, `batch-ref-${sync}`), maintenanceIntervalMs: 0 });
+    await log.createTopic({ topic: 'b' });
+    const records = Array.from({ length: perSend }, () => ({ key: null, value: VALUE }));
+    let next = 0;
+    const begin = performance.now();
+    await Promise.all(
+      Array.from({ length: inFlight }, async () => {
+        while (next < total) {
+          next += perSend;
+          await log.append('b', 0, records, { sync });
+        }
+      }),
+    );
+    return { log, rate: total / since(begin) };
+  };
+  const refSync = await refWrite(true);
+  await refSync.log.close();
+  const refUnsync = await refWrite(false);
+  let offset = 0;
+  const readStart = performance.now();
+  while (offset < total) offset = (await refUnsync.log.read('b', 0, offset)).nextOffset;
+  const refRead = total / since(readStart);
+  await refUnsync.log.close();
+
+  line('producer.send of 1,000 × 100 B, acks 1', unsynced.rate, 'records/s', { label: 'log.append 1,000, no sync', value: refUnsync.rate });
+  line('producer.send of 1,000 × 100 B, acks -1', fsynced.rate, 'records/s', { label: 'log.append 1,000, sync', value: refSync.rate });
+  line('eachBatch consumption', consumed, 'records/s', { label: 'log.read', value: refRead });
+  figures.batchSendAcks1RecordsPerSec = Math.round(unsynced.rate);
+  figures.batchSendAcksAllRecordsPerSec = Math.round(fsynced.rate);
+  figures.eachBatchRecordsPerSec = Math.round(consumed);
+  figures.logBatchAppendRecordsPerSec = Math.round(refUnsync.rate);
+  figures.logBatchAppendSyncRecordsPerSec = Math.round(refSync.rate);
+  figures.logReadRecordsPerSec = Math.round(refRead);
+}
+
 const only = process.env.BENCH_CLIENTS_ONLY;
 
 export async function run(): Promise<Record<string, number>> {
@@ -314,6 +412,7 @@ export async function run(): Promise<Record<string, number>> {
     if (only === undefined || only === 'latency') await latency(dir, figures);
     if (only === undefined || only === 'group') await groupThroughput(dir, figures);
     if (only === undefined || only === 'rebalance') await rebalance(dir, figures);
+    if (only === undefined || only === 'batch') await batchThroughput(dir, figures);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -91,6 +91,13 @@ export const ErrorCodes = {
   UNKNOWN_PRODUCER_ID: 'The broker no longer knows the producer id (its state expired).',
   INVALID_TRANSACTION_TIMEOUT: 'A transaction timeout above the broker\'s transaction.max.timeout.ms.',
   KAFKA_PROTOCOL_ERROR: 'A Kafka error code without a code of its own here; the context has kafkaCode and kafkaName.',
+  INVALID_SUBJECT: 'A subject name the registry refuses: empty, over 1,000 characters, or with control characters [42208].',
+  SCHEMA_TOO_LARGE: 'A schema too large to be stored in one record of the _schemas topic [42209].',
+  // The log (issue 11).
+  POLICY_VIOLATION: 'A request that the topic\'s policy forbids, as Kafka refuses it (deleteRecords on a compact-only topic).',
+  // kafkajs compatibility (src/client/kafkajs-errors.ts).
+  KAFKAJS_ERROR: 'An error raised with one of kafkajs\'s error classes that has no more specific code; `name` says which.',
+  RETRIES_EXCEEDED: 'A call failed as many times as its `retry.retries` allows (kafkajs\'s KafkaJSNumberOfRetriesExceeded); `cause` is the last failure.',
 } as const;
 
 /** A stable error code: one of the keys of {@link ErrorCodes}. */
@@ -120,7 +127,7 @@ export class TributaryError extends Error {
   readonly context: Readonly<ErrorContext>;
 
   constructor(code: ErrorCode, message: string, options: TributaryErrorOptions = {}) {
-    const { cause, retriable = false, ...context } = options;
+    const { cause, retriable = RETRIABLE_CODES.has(code), ...context } = options;
     super(message, cause === undefined ? undefined : { cause });
     this.name = new.target.name;
     this.code = code;
@@ -130,6 +137,11 @@ export class TributaryError extends Error {
 
   get topic(): string | undefined {
     return this.context.topic;
+  }
+
+  /** kafkajs's name for `code` (`KafkaJSProtocolError.type`): Kafka's error name, which `code` already is. */
+  get type(): string {
+    return this.code;
   }
 
   get partition(): number | undefined {
@@ -189,3 +201,10 @@ export class SerializationError extends TributaryError {
     super('SERIALIZATION_ERROR', message, options);
   }
 }
+
+/**
+ * The codes Kafka defines as retriable (its `RetriableException`s: a later try may succeed), which
+ * a {@link TributaryError} is unless its raiser says otherwise. An unknown topic is one: it may be
+ * being created.
+ */
+export const RETRIABLE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['UNKNOWN_TOPIC_OR_PARTITION', 'CORRUPT_MESSAGE', 'STORAGE_ERROR']);

@@ -55,7 +55,7 @@ export {
 export { defaultPartition, murmur2 } from './protocol/index.ts';
 export * from './serde/index.ts';
 // Clients (kafkajs-shaped): the Tributary factory, producer, consumer, admin, assignors, logging.
-export { Tributary, type TributaryConfig } from './client/tributary.ts';
+export { type BrokersFunction, type RetryOptions, type SASLOptions, Tributary, type TributaryConfig } from './client/tributary.ts';
 export { Producer, type ProducerConfig, ProducerEvents } from './client/producer.ts';
 export {
   type Batch,
@@ -73,6 +73,8 @@ export {
 } from './client/consumer.ts';
 export { Admin, AdminEvents, ConfigResourceTypes, ConfigSource, type ITopicConfig, type PartitionLag } from './client/admin.ts';
 export { Transaction } from './client/transaction.ts';
+export { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePatternTypes } from './client/acl.ts';
+export { AssignerProtocol, type MemberAssignment, type MemberMetadata } from './client/group/assigner-protocol.ts';
 export { Partitioners } from './client/partitioners.ts';
 export { type AssignorMember, PartitionAssigners, type PartitionAssignor } from './client/group/assignors.ts';
 export { createLogger, type LogCreator, type LogEntry, type Logger, logLevel } from './client/logger.ts';
@@ -103,6 +105,41 @@ export type {
   TopicPartitions,
 } from './client/types.ts';
 export { type FromTopicOptions, fromTopic, type ObservedMessage, type ObserveOptions, observeConsumer } from './client/rx.ts';
+// kafkajs's error classes (each a TributaryError); see src/client/kafkajs-errors.ts.
+export {
+  KAFKA_ERROR_NUMBERS,
+  KafkaJSAggregateError,
+  KafkaJSAlterPartitionReassignmentsError,
+  KafkaJSBrokerNotFound,
+  KafkaJSConnectionClosedError,
+  KafkaJSConnectionError,
+  KafkaJSCreateTopicError,
+  KafkaJSDeleteGroupsError,
+  KafkaJSDeleteTopicRecordsError,
+  KafkaJSError,
+  type KafkaJSErrorMetadata,
+  KafkaJSGroupCoordinatorNotFound,
+  KafkaJSInvalidLongError,
+  KafkaJSInvalidVarIntError,
+  KafkaJSInvariantViolation,
+  KafkaJSLockTimeout,
+  KafkaJSMemberIdRequired,
+  KafkaJSMetadataNotLoaded,
+  KafkaJSNoBrokerAvailableError,
+  KafkaJSNonRetriableError,
+  KafkaJSNotImplemented,
+  KafkaJSNumberOfRetriesExceeded,
+  KafkaJSOffsetOutOfRange,
+  KafkaJSPartialMessageError,
+  KafkaJSProtocolError,
+  KafkaJSRequestTimeoutError,
+  KafkaJSSASLAuthenticationError,
+  KafkaJSServerDoesNotSupportApiKey,
+  KafkaJSStaleTopicMetadataAssignment,
+  KafkaJSTimeout,
+  KafkaJSTopicMetadataNotLoaded,
+  KafkaJSUnsupportedMagicByteInMessageSet,
+} from './client/kafkajs-errors.ts';
 // Streams: Kafka Streams' DSL (StreamsBuilder, KStream, KTable…), the KafkaStreams runtime and state stores.
 export * from './streams/index.ts';
 // The broker: Kafka's wire protocol over the log, for Kafka clients in any language and process.

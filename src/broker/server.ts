@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { type Clock, systemClock } from '../clock.ts';
 import type { GroupCoordinator } from '../client/group/coordinator.ts';
 import { acquireCoordinator, releaseCoordinator } from '../client/group/shared.ts';
+import { acquireSharedLog, privateLog, releaseSharedLog, type SharedLog } from '../client/shared-log.ts';
 import { createLogger, type LogCreator, type Logger, logLevel } from '../client/logger.ts';
 import { TributaryError } from '../errors.ts';
 import { type LogBackend, openLog } from '../log/index.ts';
@@ -18,7 +19,10 @@ import { TxnRegistry } from './transactions.ts';
 
 /** Options of {@link serve}. */
 export interface BrokerOptions {
-  /** The data directory to open (and own) when no `log` is given. Default `./.tributary`. */
+  /**
+   * The data directory to open when no `log` is given. Default `./.tributary`. A `new Tributary({ dataDir })`
+   * of the same process on the same directory shares the broker's open log, groups and offsets.
+   */
   dataDir?: string;
   /** `leveldb` (default) or `memory`, for a log the broker opens. */
   storage?: 'leveldb' | 'memory';
@@ -91,14 +95,25 @@ export async function serve(options: BrokerOptions = {}): Promise<Broker> {
   const port = options.port ?? 9092;
   const advertisedOption = options.advertisedListener === undefined ? undefined : parseListener(options.advertisedListener);
   const ownsLog = options.log === undefined;
-  const log = options.log ?? (await openLog({ dataDir: options.dataDir, storage: options.storage, clock: options.clock }));
+  // A data directory is opened through the process's shared logs, so a Tributary of this process on
+  // the same directory uses the broker's open log (and groups) instead of meeting DATA_DIR_LOCKED.
+  const dataDir = options.dataDir ?? './.tributary';
+  const shared: SharedLog | undefined = !ownsLog
+    ? undefined
+    : options.storage === 'memory'
+      ? privateLog(await openLog({ storage: 'memory', clock: options.clock }))
+      : await acquireSharedLog(dataDir, () => openLog({ dataDir, clock: options.clock }));
+  const log = options.log ?? shared!.log;
+  const letGo = async () => {
+    if (shared !== undefined) await releaseSharedLog(shared);
+  };
   const clock = options.clock ?? log.clock ?? systemClock;
   const logger: Logger = createLogger({ level: options.logLevel ?? logLevel.INFO, logCreator: options.logCreator, now: () => clock.now() }).namespace('Broker');
   let coordinator: GroupCoordinator;
   try {
     coordinator = await acquireCoordinator(log, clock, logger);
   } catch (err) {
-    if (ownsLog) await log.close().catch(() => undefined);
+    await letGo().catch(() => undefined);
     throw err;
   }
   const closing = new AbortController();
@@ -109,7 +124,7 @@ export async function serve(options: BrokerOptions = {}): Promise<Broker> {
     clock,
     logger,
     nodeId: options.nodeId ?? 1,
-    clusterId: options.clusterId ?? clusterIdOf(ownsLog && options.storage !== 'memory' ? resolve(options.dataDir ?? './.tributary') : undefined),
+    clusterId: options.clusterId ?? clusterIdOf(ownsLog && options.storage !== 'memory' ? resolve(dataDir) : undefined),
     endpoint,
     autoCreateTopics: options.autoCreateTopics ?? true,
     numPartitions,
@@ -134,7 +149,7 @@ export async function serve(options: BrokerOptions = {}): Promise<Broker> {
     });
   } catch (err) {
     releaseCoordinator(log);
-    if (ownsLog) await log.close().catch(() => undefined);
+    await letGo().catch(() => undefined);
     throw new TributaryError('CONNECTION_ERROR', `Cannot listen on ${host}:${port}: ${(err as Error).message}`, { cause: err });
   }
   const bound = server.address();
@@ -164,7 +179,7 @@ export async function serve(options: BrokerOptions = {}): Promise<Broker> {
         for (const c of connections) c.destroy();
         await stopped;
         releaseCoordinator(log);
-        if (ownsLog) await log.close();
+        await letGo();
       })();
       return closed;
     },

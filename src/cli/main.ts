@@ -1,6 +1,7 @@
 import { TributaryError } from '../errors.ts';
 import { type CliIo, registerCommand, registeredCommands, UsageError, write } from './command.ts';
 import { consumeCommand } from './commands/consume.ts';
+import { doctorCommand } from './commands/doctor.ts';
 import { groupsCommand } from './commands/groups.ts';
 import { produceCommand } from './commands/produce.ts';
 import { registryCommand } from './commands/registry.ts';
@@ -17,6 +18,7 @@ registerCommand('groups', groupsCommand);
 registerCommand('registry', registryCommand);
 registerCommand('schemas', schemasCommand);
 registerCommand('serve', serveCommand);
+registerCommand('doctor', doctorCommand);
 
 function usage(): string {
   const lines = ['Usage: trib <command> [options]', '', 'Commands:'];

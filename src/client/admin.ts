@@ -1,10 +1,11 @@
 import { TOPIC_CONFIG_NAMES, type LogBackend, type TopicConfig, type TopicDescription, validateTopicName } from '../log/index.ts';
-import { TributaryError } from '../errors.ts';
+import { OffsetOutOfRangeError, TributaryError } from '../errors.ts';
 import { acquireWithCoordinator, type ClientContext } from './context.ts';
 import { parseOffset } from './convert.ts';
 import { clientError, hasCode } from './errors.ts';
 import type { GroupCoordinator } from './group/coordinator.ts';
 import { OFFSETS_TOPIC } from './group/offset-store.ts';
+import { KafkaJSDeleteTopicRecordsError } from './kafkajs-errors.ts';
 import { InstrumentationEmitter, type InstrumentationEvent, type RemoveInstrumentationEventListener } from './instrumentation.ts';
 import type { Logger } from './logger.ts';
 import type {
@@ -235,17 +236,32 @@ export class Admin {
       }
       return { partition, offset: requested === -1 ? log.offsets(topic, partition).highWatermark : requested };
     });
-    // Consumers served from memory must not be handed what is now deleted.
-    this.#ctx.tail.forget(topic);
+    // Every partition is checked before any is touched, so a bad entry deletes nothing (kafkajs
+    // refuses the whole call with KafkaJSDeleteTopicRecordsError naming the bad partitions).
+    const refused: { partition: number; offset: string; error: Error }[] = [];
+    for (const { partition, offset } of targets) {
+      const { highWatermark, logStartOffset } = log.offsets(topic, partition);
+      if (offset > highWatermark) {
+        refused.push({
+          partition,
+          offset: String(offset),
+          error: new OffsetOutOfRangeError(`Offset ${offset} is past the high watermark ${highWatermark} of ${topic}-${partition}`, {
+            topic,
+            partition,
+            offset,
+            logStartOffset,
+            highWatermark,
+          }),
+        });
+      }
+    }
+    if (refused.length > 0) throw new KafkaJSDeleteTopicRecordsError({ topic, partitions: refused });
     for (const { partition, offset } of targets) await log.deleteRecords(topic, partition, offset);
   }
 
   async deleteTopics(options: { topics: string[]; timeout?: number }): Promise<void> {
     const { log } = this.#use();
-    for (const topic of options.topics) {
-      this.#ctx.tail.forget(topic);
-      await log.deleteTopic(topic);
-    }
+    for (const topic of options.topics) await log.deleteTopic(topic);
   }
 
   async fetchTopicMetadata(options?: { topics: string[] }): Promise<{ topics: ITopicMetadata[] }> {
@@ -343,7 +359,7 @@ export class Admin {
 
   async describeGroups(groupIds: string[]): Promise<GroupDescriptions> {
     const { coordinator } = this.#use();
-    return { groups: groupIds.map((id) => coordinator.describeGroup(id)) };
+    return { groups: groupIds.map((id) => ({ errorCode: 0, ...coordinator.describeGroup(id) })) };
   }
 
   /** A group's committed offsets per topic; '-1' for partitions without one. */
@@ -403,10 +419,10 @@ export class Admin {
     const { log, coordinator } = this.#use();
     this.#requireEmpty(coordinator, options.groupId);
     const count = log.partitionCount(options.topic);
-    const partitions = Array.from({ length: count }, (_, partition) => {
-      const o = log.offsets(options.topic, partition);
-      return { partition, offset: String(options.earliest === true ? o.logStartOffset : o.highWatermark) };
-    });
+    // kafkajs's sentinels, as it commits them: -2 is "the log start", -1 "the end", resolved by
+    // the consumer when it takes the partition (so records appended meanwhile count as kafkajs).
+    const offset = options.earliest === true ? '-2' : '-1';
+    const partitions = Array.from({ length: count }, (_, partition) => ({ partition, offset }));
     await this.setOffsets({ groupId: options.groupId, topic: options.topic, partitions });
   }
 

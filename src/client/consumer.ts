@@ -1,8 +1,12 @@
 import type { TimerHandle } from '../clock.ts';
-import { type LogBackend, type LogRecord, type ReadOptions, WaitInterrupt } from '../log/index.ts';
+import { type LogBackend, type LogRecord, WaitInterrupt } from '../log/index.ts';
 import { acquireWithCoordinator, type ClientContext } from './context.ts';
 import { parseOffset, toKafkaMessage } from './convert.ts';
+import type { TributaryError } from '../errors.ts';
 import { clientError, hasCode } from './errors.ts';
+import { type Fetched, Fetcher } from './consumer/fetcher.ts';
+import { OffsetManager } from './consumer/offset-manager.ts';
+import { KafkaJSNonRetriableError, KafkaJSNumberOfRetriesExceeded } from './kafkajs-errors.ts';
 import { type Assignment, type PartitionAssignor, roundRobinAssignor } from './group/assignors.ts';
 import type { GroupCoordinator } from './group/coordinator.ts';
 import { adaptKafkajsAssigner, isPartitionAssignor, type KafkajsPartitionAssigner } from './group/kafkajs-assigner.ts';
@@ -41,7 +45,10 @@ export interface ConsumerConfig {
   maxWaitTimeInMs?: number;
   minBytes?: number;
   maxBytes?: number;
-  /** Create missing subscribed topics (one partition). Default false. */
+  /**
+   * Create missing subscribed topics (with the log's default partition count and configs) instead
+   * of failing with UNKNOWN_TOPIC_OR_PARTITION. Default true, as kafkajs.
+   */
   allowAutoTopicCreation?: boolean;
   /** kafkajs's switch: true reads records of open and aborted transactions. Default false. */
   readUncommitted?: boolean;
@@ -101,9 +108,10 @@ export type EachBatchHandler = (payload: EachBatchPayload) => Promise<void>;
 /** Options of {@link Consumer.run}. */
 export interface ConsumerRunConfig {
   /**
-   * Commit resolved offsets automatically. Default true: after every batch, or, when
-   * `autoCommitInterval` or `autoCommitThreshold` is set, once that much clock time passed or that
-   * many messages were resolved; and when partitions are revoked and on stop.
+   * Commit resolved offsets automatically, as kafkajs. Default true: after every processed batch,
+   * plus, within a batch, once `autoCommitInterval` clock ms passed or `autoCommitThreshold`
+   * messages were resolved since the last commit; and when partitions are revoked and on stop.
+   * `false` commits nothing: the program commits with `commitOffsets`.
    */
   autoCommit?: boolean;
   autoCommitInterval?: number | null;
@@ -116,8 +124,8 @@ export interface ConsumerRunConfig {
 }
 
 /**
- * kafkajs's consumer event names. The network ones (REQUEST*) and FETCH_START and
- * RECEIVED_UNSUBSCRIBED_TOPICS exist for compatibility and are not emitted in-process.
+ * kafkajs's consumer event names. The network ones (REQUEST*) exist for compatibility and are
+ * emitted by the wire client only; FETCH_START comes before each read of a partition (`nodeId` 0).
  *
  * @example
  * consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => console.log(payload.memberAssignment));
@@ -222,10 +230,16 @@ class Semaphore {
   }
 }
 
-const key = (topic: string, partition: number) => `${topic}\u0000${partition}`;
+const noop = () => undefined;
 
-/** Most records handed over in one batch from the tail cache. */
-const TAIL_BATCH = 500;
+/** The first error of a `cause` chain, whose `retriable` kafkajs asks when deciding on a restart. */
+function rootCause(error: unknown): { retriable?: boolean } {
+  let e = error as { cause?: unknown; retriable?: boolean };
+  while (e.cause !== undefined && e.cause !== null && typeof e.cause === 'object') e = e.cause as typeof e;
+  return e;
+}
+
+const key = (topic: string, partition: number) => `${topic}\u0000${partition}`;
 
 /**
  * A consumer in a group, with kafkajs's API. Each assigned partition is read by its own loop that
@@ -270,9 +284,8 @@ export class Consumer {
   #heartbeatDue = false;
   #processing = 0;
   #semaphore = new Semaphore(1);
-  #uncommitted = 0;
-  #lastCommit = 0;
-  #commitChain: Promise<void> = Promise.resolve();
+  /** Resolved and committed offsets, and the commits (see {@link OffsetManager}). */
+  readonly #offsets: OffsetManager;
 
   /** @internal Use {@link Tributary.consumer}. */
   constructor(ctx: ClientContext, config: ConsumerConfig) {
@@ -294,6 +307,28 @@ export class Consumer {
     this.#emitter = new InstrumentationEmitter(Object.values(ConsumerEvents), () => ctx.clock.now());
     this.#logger = ctx.logger.namespace('Consumer');
     this.#isolation = config.isolation ?? (config.readUncommitted === true ? 'read_uncommitted' : 'read_committed');
+    this.#offsets = new OffsetManager({
+      groupId: this.#groupId,
+      clock: ctx.clock,
+      runConfig: () => this.#run,
+      membership: () => ({ memberId: this.#memberId, generationId: this.#generationId }),
+      send: (request) => {
+        const coordinator = this.#coordinator;
+        if (coordinator === undefined) return Promise.reject(clientError('CLIENT_NOT_CONNECTED', 'The consumer is not connected'));
+        return coordinator.commitOffsets(request);
+      },
+      partition: (topic, partition) => this.#runners.get(key(topic, partition)),
+      partitions: () => this.#runners.values(),
+      fenced: () => this.#requestRejoin(),
+      committed: (topics, { memberId, generationId }) => {
+        this.#emitter.emit(ConsumerEvents.COMMIT_OFFSETS, { groupId: this.#groupId, memberId, groupGenerationId: generationId, topics });
+      },
+    });
+  }
+
+  /** The consumer's own retry options, else the Tributary's. */
+  get #retry(): ConsumerConfig['retry'] {
+    return this.#config.retry ?? this.#ctx.retry;
   }
 
   get #sessionTimeout(): number {
@@ -326,6 +361,13 @@ export class Consumer {
     return this.#emitter.on(eventName, listener as (event: InstrumentationEvent<never>) => void);
   }
 
+  /** As kafkajs: seek and pause act on the group's partitions, so they come after run(). */
+  #requireRunning(what: string): void {
+    if (!this.#running) {
+      throw new KafkaJSNonRetriableError(`Consumer group was not initialized, consumer#run must be called first (${what})`, {}, 'ILLEGAL_STATE');
+    }
+  }
+
   #requireLog(): LogBackend {
     if (this.#log === undefined) throw clientError('CLIENT_NOT_CONNECTED', 'The consumer is not connected; call connect() first');
     return this.#log;
@@ -342,8 +384,8 @@ export class Consumer {
         try {
           log.partitionCount(topic);
         } catch (err) {
-          if (!hasCode(err, 'UNKNOWN_TOPIC_OR_PARTITION') || this.#config.allowAutoTopicCreation !== true) throw err;
-          await log.createTopic({ topic, numPartitions: 1 }).catch((e) => {
+          if (!hasCode(err, 'UNKNOWN_TOPIC_OR_PARTITION') || this.#config.allowAutoTopicCreation === false) throw err;
+          await log.createTopic({ topic }).catch((e) => {
             if (!hasCode(e, 'TOPIC_ALREADY_EXISTS')) throw e;
           });
         }
@@ -385,10 +427,27 @@ export class Consumer {
     this.#run = config;
     this.#running = true;
     this.#semaphore = new Semaphore(Math.max(1, config.partitionsConsumedConcurrently ?? 1));
-    this.#lastCommit = this.#ctx.clock.now();
+    this.#offsets.start();
     this.#newRejoinSignal();
-    await this.#joinAndSync();
+    // A running consumer is a service, as in kafkajs: it holds the process until stop() or
+    // disconnect(). Its idle internals (heartbeat and commit timers, waits for data) are unref'd,
+    // so this one handle is what keeps the process alive, and stop() lets it go.
+    this.#keepAlive ??= setInterval(noop, 1 << 30);
+    try {
+      await this.#joinAndSync();
+    } catch (err) {
+      this.#running = false;
+      this.#releaseKeepAlive();
+      throw err;
+    }
     this.#mainLoop = this.#loop();
+  }
+
+  #keepAlive: ReturnType<typeof setInterval> | undefined;
+
+  #releaseKeepAlive(): void {
+    if (this.#keepAlive !== undefined) clearInterval(this.#keepAlive);
+    this.#keepAlive = undefined;
   }
 
   #newRejoinSignal(): void {
@@ -498,6 +557,21 @@ export class Consumer {
         throw err;
       }
       if (!this.#running) return;
+      // As kafkajs: partitions of topics this member did not subscribe to (a leader's assignor
+      // may hand them out) are announced and left alone.
+      const notSubscribed = Object.keys(assignment).filter((t) => !subscribed.has(t));
+      if (notSubscribed.length > 0) {
+        this.#emitter.emit(ConsumerEvents.RECEIVED_UNSUBSCRIBED_TOPICS, {
+          groupId: this.#groupId,
+          generationId: join.generationId,
+          memberId: join.memberId,
+          assignedTopics: Object.keys(assignment),
+          topicsSubscribed: topics,
+          topicsNotSubscribed: notSubscribed,
+        });
+        this.#logger.warn('Consumer group received unsubscribed topics', { groupId: this.#groupId, topicsNotSubscribed: notSubscribed });
+        assignment = Object.fromEntries(Object.entries(assignment).filter(([t]) => subscribed.has(t)));
+      }
       const wanted = new Set<string>();
       for (const [topic, partitions] of Object.entries(assignment)) for (const p of partitions) wanted.add(key(topic, p));
       const revoked = [...this.#runners.values()].filter((r) => !wanted.has(r.key));
@@ -529,7 +603,9 @@ export class Consumer {
     const committed = this.#coordinator!.offsets.get(this.#groupId, topic, partition)?.offset;
     const seek = this.#pendingSeeks.get(k);
     this.#pendingSeeks.delete(k);
-    let position = seek ?? committed ?? (fromBeginning ? offsets.logStartOffset : offsets.highWatermark);
+    // kafkajs's sentinels (resetOffsets, setOffsets): -2 the log start, -1 the end.
+    const stored = committed === -2 ? offsets.logStartOffset : committed === -1 ? offsets.highWatermark : committed;
+    let position = seek ?? stored ?? (fromBeginning ? offsets.logStartOffset : offsets.highWatermark);
     if (position < offsets.logStartOffset || position > offsets.highWatermark) {
       position = fromBeginning ? offsets.logStartOffset : offsets.highWatermark;
     }
@@ -568,7 +644,7 @@ export class Consumer {
     }
     await Promise.all(runners.map((r) => r.loop));
     if (commit && this.#run?.autoCommit !== false) {
-      await this.#commitResolved(runners).catch((err) => {
+      await this.#offsets.commitResolved(runners).catch((err) => {
         this.#logger.warn('Commit of revoked partitions failed', { groupId: this.#groupId, error: String(err) });
       });
     }
@@ -587,8 +663,11 @@ export class Consumer {
 
   async #consume(log: LogBackend, r: PartitionRunner, fromBeginning: boolean): Promise<void> {
     const run = this.#run!;
-    const readOptions: ReadOptions = { maxBytes: this.#config.maxBytesPerPartition ?? 1_048_576, isolation: this.#isolation };
+    const fetcher = new Fetcher(log, { isolation: this.#isolation, maxBytes: this.#config.maxBytesPerPartition ?? 1_048_576 });
     const listening = () => this.#emitter.has(ConsumerEvents.FETCH) || this.#emitter.has(ConsumerEvents.START_BATCH_PROCESS) || this.#emitter.has(ConsumerEvents.END_BATCH_PROCESS);
+    const fetchStart = () => {
+      if (this.#emitter.has(ConsumerEvents.FETCH_START)) this.#emitter.emit(ConsumerEvents.FETCH_START, { nodeId: 0 });
+    };
     while (r.active && this.#running) {
       if (this.#isPaused(r.topic, r.partition)) {
         await new Promise<void>((resolve) => this.#resumeWaiters.set(r.key, resolve));
@@ -599,65 +678,28 @@ export class Consumer {
         r.position = r.resolved = r.seekTo;
         r.seekTo = undefined;
       }
-      // Wait for data first: it resolves at once when there is some, and saves a read that would
-      // come back empty at the end of the partition.
-      let offsets: ReturnType<LogBackend['offsets']>;
-      try {
-        offsets = log.offsets(r.topic, r.partition);
-      } catch (err) {
-        if (!r.active || !this.#running || hasCode(err, 'UNKNOWN_TOPIC_OR_PARTITION') || hasCode(err, 'LOG_CLOSED')) return;
-        throw err;
-      }
-      const end = this.#isolation === 'read_committed' ? offsets.lastStableOffset : offsets.highWatermark;
-      if (r.position >= end) {
-        await log.waitForData(r.topic, r.partition, r.position, r.wait, this.#isolation);
-        continue;
-      }
       const fetchStarted = this.#ctx.clock.now();
-      let result: Awaited<ReturnType<LogBackend['read']>>;
+      let fetched: Fetched;
       try {
-        let cached = this.#ctx.tail.read(r.topic, r.partition, r.position, end, TAIL_BATCH);
-        if (cached === undefined && this.#ctx.tail.endsAt(r.topic, r.partition, r.position)) {
-          // Woken by an append whose producer has not added it to the tail cache yet (it does so
-          // once the write resolves, a few microtasks later): waiting for that is cheaper than
-          // reading the records back from disk.
-          for (let hop = 0; hop < 8 && cached === undefined; hop++) {
-            await null;
-            cached = this.#ctx.tail.read(r.topic, r.partition, r.position, end, TAIL_BATCH);
-          }
-          if (cached === undefined) {
-            await new Promise<void>((resolve) => setImmediate(resolve));
-            cached = this.#ctx.tail.read(r.topic, r.partition, r.position, end, TAIL_BATCH);
-          }
-        }
-        result =
-          cached !== undefined
-            ? { records: cached, nextOffset: cached[cached.length - 1]!.offset + 1, highWatermark: offsets.highWatermark, logStartOffset: offsets.logStartOffset }
-            : await log.read(r.topic, r.partition, r.position, readOptions);
+        fetched = await fetcher.fetch(r.topic, r.partition, r.position, r.wait, fetchStart);
       } catch (err) {
-        if (hasCode(err, 'OFFSET_OUT_OF_RANGE')) {
-          const o = log.offsets(r.topic, r.partition);
-          r.position = r.resolved = fromBeginning ? o.logStartOffset : o.highWatermark;
-          continue;
-        }
         if (!r.active || !this.#running) return;
-        if (hasCode(err, 'UNKNOWN_TOPIC_OR_PARTITION') || hasCode(err, 'LOG_CLOSED')) return;
         throw err;
       }
-      if (!r.active || !this.#running) return;
-      if (r.seekTo !== undefined) continue;
-      if (result.records.length === 0) {
-        if (result.nextOffset > r.position) {
-          // Only control records, aborted records or compacted gaps: step over them (and let the
-          // committed offset follow when everything before them was processed).
-          if (r.resolved === r.position) r.resolved = result.nextOffset;
-          r.position = result.nextOffset;
-          continue;
-        }
-        // Wait for an append (read_committed: for the last stable offset to pass the position).
-        await log.waitForData(r.topic, r.partition, r.position, r.wait, this.#isolation);
+      if (fetched.kind === 'gone' || !r.active || !this.#running) return;
+      if (fetched.kind === 'waited' || r.seekTo !== undefined) continue;
+      if (fetched.kind === 'out-of-range') {
+        r.position = r.resolved = fromBeginning ? fetched.logStartOffset : fetched.highWatermark;
         continue;
       }
+      if (fetched.kind === 'skip') {
+        // Only control records, aborted records or compacted gaps: step over them (and let the
+        // committed offset follow when everything before them was processed).
+        if (r.resolved === r.position) r.resolved = fetched.to;
+        r.position = fetched.to;
+        continue;
+      }
+      const { result } = fetched;
       if (listening()) this.#emitter.emit(ConsumerEvents.FETCH, { numberOfBatches: 1, duration: this.#ctx.clock.now() - fetchStarted, nodeId: 0 });
       const acquired = this.#semaphore.acquire();
       if (acquired !== undefined) await acquired;
@@ -667,7 +709,7 @@ export class Consumer {
         const ok = await this.#process(r, result.records, result.highWatermark, result.nextOffset, run);
         if (ok) {
           r.failures = 0;
-          if (this.#commitAfterBatchDue(run)) await this.#commitResolved().catch((err) => this.#commitFailed(err));
+          if (this.#offsets.afterBatchDue()) await this.#offsets.commitResolved().catch((err) => this.#commitFailed(err));
         }
       } finally {
         this.#processing--;
@@ -696,9 +738,9 @@ export class Consumer {
           const message = toKafkaMessage(records[i]!);
           await run.eachMessage({ topic, partition, message, heartbeat, pause });
           r.resolved = r.position = records[i]!.offset + 1;
-          this.#uncommitted++;
+          this.#offsets.resolved(1);
           if (this.#heartbeatDue) this.#heartbeatNow();
-          if (this.#autoCommitDue()) await this.#commitResolved().catch((err) => this.#commitFailed(err));
+          if (this.#offsets.autoCommitDue()) await this.#offsets.commitResolved().catch((err) => this.#commitFailed(err));
           if (this.#isPaused(topic, partition)) {
             completed = i === records.length - 1;
             break;
@@ -725,33 +767,39 @@ export class Consumer {
             // Resolving the last record steps over control records that follow it.
             const next = o === last ? nextOffset : o + 1;
             if (next > r.resolved) {
-              this.#uncommitted += next - r.resolved;
+              this.#offsets.resolved(next - r.resolved);
               r.resolved = next;
             }
           },
           heartbeat,
           pause,
           commitOffsetsIfNecessary: async (offsets) => {
-            if (offsets !== undefined) await this.#commit(offsets.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.topic, ...p }))));
-            else await this.#autoCommitIfNecessary();
+            if (offsets !== undefined) await this.#offsets.commit(offsets.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.topic, ...p }))));
+            else await this.#offsets.commitIfNecessary();
           },
-          uncommittedOffsets: () => this.#uncommittedOffsets(),
+          uncommittedOffsets: () => this.#offsets.uncommittedOffsets(),
           isRunning: () => this.#running && r.active,
           isStale: () => r.seekTo !== undefined || !r.active,
         });
         if (run.eachBatchAutoResolve !== false && r.seekTo === undefined && r.active) {
-          if (nextOffset > r.resolved) this.#uncommitted += nextOffset - r.resolved;
+          if (nextOffset > r.resolved) this.#offsets.resolved(nextOffset - r.resolved);
           r.resolved = nextOffset;
         }
-        r.position = r.seekTo === undefined ? Math.max(r.resolved, r.active ? nextOffset : r.resolved) : r.position;
-        if (!r.active) r.position = r.resolved;
+        // The next fetch starts at the last resolved offset, as kafkajs's: records the handler did
+        // not resolve (eachBatchAutoResolve: false, a pause mid-batch) come again.
+        if (r.seekTo === undefined) r.position = r.resolved;
       }
     } catch (error) {
       this.#logger.error(`Error when calling ${run.eachMessage ? 'eachMessage' : 'eachBatch'}`, { topic, partition, error: String(error) });
-      if (run.autoCommit !== false) await this.#commitResolved().catch(() => undefined);
+      if (run.autoCommit !== false) await this.#offsets.commitResolved().catch(() => undefined);
       r.position = r.resolved;
       r.failures++;
-      this.#emitter.emit(ConsumerEvents.CRASH, { error, groupId: this.#groupId, restart: true });
+      // As kafkajs's runner: the batch is retried `retry.retries` times (default 5) with a growing
+      // backoff; then the consumer crashes with KafkaJSNumberOfRetriesExceeded.
+      if (r.failures > (this.#retry?.retries ?? 5)) {
+        this.#crash(new KafkaJSNumberOfRetriesExceeded(error as Error, { retryCount: r.failures - 1, retryTime: this.#retryTime(r.failures) }));
+        return false;
+      }
       await this.#backoff(r);
       return false;
     }
@@ -767,11 +815,62 @@ export class Consumer {
     this.#logger.warn('Automatic commit failed', { groupId: this.#groupId, error: String(err) });
   }
 
+  #retryTime(failures: number): number {
+    const initial = this.#retry?.initialRetryTime ?? 300;
+    const max = this.#retry?.maxRetryTime ?? 30_000;
+    return Math.min(max, initial * 2 ** Math.min(20, failures - 1));
+  }
+
+  /**
+   * The consumer exhausted its retries: as kafkajs, it stops, and restarts (rejoining from the
+   * committed offsets) after a backoff when the error is retriable and `retry.restartOnFailure`
+   * (default: yes) says so. CRASH's `restart` says which.
+   */
+  #crash(error: TributaryError): void {
+    if (this.#crashing) return;
+    this.#crashing = true;
+    const run = this.#run!;
+    for (const r of this.#runners.values()) {
+      r.active = false;
+      r.wait.interrupt();
+      this.#resumeWaiters.get(r.key)?.();
+    }
+    void (async () => {
+      const retriable = error instanceof KafkaJSNumberOfRetriesExceeded || rootCause(error).retriable === true;
+      const decide = this.#retry?.restartOnFailure;
+      let restart = retriable;
+      if (restart && decide !== undefined) {
+        restart = await decide(error).catch((err) => {
+          this.#logger.error('restartOnFailure threw; restarting', { groupId: this.#groupId, error: String(err) });
+          return true;
+        });
+      }
+      this.#logger.error(`Crash: ${error.name}: ${error.message}`, { groupId: this.#groupId, restart });
+      // The pending restart is a service still running: it holds the process as run() does.
+      const hold = restart ? setInterval(noop, 1 << 30) : undefined;
+      try {
+        await this.stop();
+        this.#crashing = false;
+        this.#emitter.emit(ConsumerEvents.CRASH, { error, groupId: this.#groupId, restart });
+        if (!restart) return;
+        const retryTime = (error as { retryTime?: number }).retryTime || (this.#retry?.initialRetryTime ?? 300);
+        await new Promise<void>((resolve) => this.#ctx.clock.setTimeout(resolve, retryTime));
+        if (this.#log === undefined || this.#running) return;
+        await this.run(run);
+      } catch (err) {
+        this.#logger.error('Restarting the consumer failed', { groupId: this.#groupId, error: String(err) });
+      } finally {
+        this.#crashing = false;
+        if (hold !== undefined) clearInterval(hold);
+      }
+    })();
+  }
+
+  #crashing = false;
+
   #backoff(r: PartitionRunner): Promise<void> {
     if (!r.active || !this.#running) return Promise.resolve();
-    const initial = this.#config.retry?.initialRetryTime ?? 300;
-    const max = this.#config.retry?.maxRetryTime ?? 30_000;
-    const delay = Math.min(max, initial * 2 ** Math.min(20, r.failures - 1));
+    const delay = this.#retryTime(r.failures);
     if (delay <= 0) return new Promise((resolve) => setImmediate(resolve));
     return new Promise((resolve) => {
       // A stop or revoke ends the wait early.
@@ -789,90 +888,11 @@ export class Consumer {
     });
   }
 
-  #uncommittedOffsets(): { topics: TopicOffsets[] } {
-    const topics: TopicOffsets[] = [];
-    for (const r of this.#runners.values()) {
-      if (r.resolved <= r.committed) continue;
-      let t = topics.find((x) => x.topic === r.topic);
-      if (t === undefined) topics.push((t = { topic: r.topic, partitions: [] }));
-      t.partitions.push({ partition: r.partition, offset: String(r.resolved) });
-    }
-    return { topics };
-  }
-
-  /**
-   * Whether a batch just processed calls for a commit: after every batch when neither
-   * autoCommitInterval nor autoCommitThreshold is set, else when one of them says so. Synchronous:
-   * it runs after every batch.
-   */
-  #commitAfterBatchDue(run: ConsumerRunConfig): boolean {
-    if (run.autoCommit === false) return false;
-    return (run.autoCommitInterval == null && run.autoCommitThreshold == null) || this.#autoCommitDue();
-  }
-
-  async #autoCommitIfNecessary(): Promise<void> {
-    if (this.#autoCommitDue()) await this.#commitResolved();
-  }
-
-  /** Whether autoCommitInterval or autoCommitThreshold calls for a commit now (checked after every message, so it is synchronous). */
-  #autoCommitDue(): boolean {
-    const run = this.#run;
-    if (run === undefined || run.autoCommit === false) return false;
-    const interval = run.autoCommitInterval;
-    const threshold = run.autoCommitThreshold;
-    return (interval != null && this.#ctx.clock.now() >= this.#lastCommit + interval) || (threshold != null && this.#uncommitted >= threshold);
-  }
-
-  /** Commits every runner's resolved offset that is ahead of its committed one. */
-  #commitResolved(runners: Iterable<PartitionRunner> = this.#runners.values()): Promise<void> {
-    const due = [...runners].filter((r) => r.resolved > r.committed);
-    if (due.length === 0) return Promise.resolve();
-    return this.#commit(due.map((r) => ({ topic: r.topic, partition: r.partition, offset: String(r.resolved) })));
-  }
-
-  #commit(offsets: TopicPartitionOffsetAndMetadata[]): Promise<void> {
-    const run = async () => {
-      const coordinator = this.#coordinator;
-      if (coordinator === undefined) throw clientError('CLIENT_NOT_CONNECTED', 'The consumer is not connected');
-      const commits = offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: parseOffset(o.offset), metadata: o.metadata ?? null }));
-      if (this.#memberId === '' || this.#generationId < 0) {
-        // Not (or no longer) a member: a commit now could overwrite the new owner's progress.
-        throw clientError('UNKNOWN_MEMBER_ID', `The consumer is not a member of group "${this.#groupId}" (not running, or fenced)`, {
-          groupId: this.#groupId,
-        });
-      }
-      try {
-        await coordinator.commitOffsets({ groupId: this.#groupId, memberId: this.#memberId, generationId: this.#generationId, offsets: commits });
-      } catch (err) {
-        if (hasCode(err, 'REBALANCE_IN_PROGRESS') || hasCode(err, 'ILLEGAL_GENERATION') || hasCode(err, 'UNKNOWN_MEMBER_ID')) this.#requestRejoin();
-        throw err;
-      }
-      for (const c of commits) {
-        const r = this.#runners.get(key(c.topic, c.partition));
-        if (r !== undefined && c.offset > r.committed) r.committed = c.offset;
-      }
-      this.#uncommitted = 0;
-      this.#lastCommit = this.#ctx.clock.now();
-      if (this.#emitter.has(ConsumerEvents.COMMIT_OFFSETS)) {
-        const topics: TopicOffsets[] = [];
-        for (const c of commits) {
-          let t = topics.find((x) => x.topic === c.topic);
-          if (t === undefined) topics.push((t = { topic: c.topic, partitions: [] }));
-          t.partitions.push({ partition: c.partition, offset: String(c.offset) });
-        }
-        this.#emitter.emit(ConsumerEvents.COMMIT_OFFSETS, { groupId: this.#groupId, memberId: this.#memberId, groupGenerationId: this.#generationId, topics });
-      }
-    };
-    const next = this.#commitChain.then(run, run);
-    this.#commitChain = next.catch(() => undefined);
-    return next;
-  }
-
   /** Commits offsets (the next offset to consume, as in Kafka) for this consumer's group. */
   async commitOffsets(topicPartitions: TopicPartitionOffsetAndMetadata[]): Promise<void> {
     this.#requireLog();
     if (!Array.isArray(topicPartitions)) throw new TypeError('commitOffsets takes an array of { topic, partition, offset }');
-    await this.#commit(topicPartitions);
+    await this.#offsets.commit(topicPartitions);
   }
 
   #scheduleHeartbeat(): void {
@@ -913,8 +933,13 @@ export class Consumer {
 
   /** Moves a partition's position; applies at its next fetch (or when it is assigned). */
   seek({ topic, partition, offset }: TopicPartitionOffset): void {
-    const o = parseOffset(offset);
-    if (o < 0) throw new TypeError(`offset must be ≥ 0; got ${offset}`);
+    this.#requireRunning('seek');
+    let o = parseOffset(offset);
+    if (o < -2) throw new TypeError(`offset must be ≥ 0, or -1 (latest) or -2 (earliest); got ${offset}`);
+    if (o < 0) {
+      const ends = this.#requireLog().offsets(topic, partition);
+      o = o === -2 ? ends.logStartOffset : ends.highWatermark;
+    }
     const r = this.#runners.get(key(topic, partition));
     if (r === undefined) {
       this.#pendingSeeks.set(key(topic, partition), o);
@@ -923,11 +948,12 @@ export class Consumer {
     r.seekTo = o;
     r.wait.interrupt();
     if (this.#run?.autoCommit !== false && this.#running) {
-      void this.#commit([{ topic, partition, offset: String(o) }]).catch(() => undefined);
+      void this.#offsets.commit([{ topic, partition, offset: String(o) }]).catch(() => undefined);
     }
   }
 
   pause(topics: { topic: string; partitions?: number[] }[]): void {
+    this.#requireRunning('pause');
     for (const { topic, partitions } of topics) {
       if (partitions === undefined) {
         this.#paused.set(topic, 'all');
@@ -1000,9 +1026,9 @@ export class Consumer {
     }
     await Promise.all(runners.map((r) => r.loop?.catch(() => undefined)));
     if (this.#run?.autoCommit !== false && this.#memberId !== '') {
-      await this.#commitResolved(runners).catch((err) => this.#logger.warn('Final commit failed', { groupId: this.#groupId, error: String(err) }));
+      await this.#offsets.commitResolved(runners).catch((err) => this.#logger.warn('Final commit failed', { groupId: this.#groupId, error: String(err) }));
     }
-    await this.#commitChain;
+    await this.#offsets.settled();
     this.#running = false;
     // Leaving first also ends a join or sync still waiting for other members.
     if (this.#memberId !== '') this.#coordinator?.leaveGroup(this.#groupId, this.#memberId);
@@ -1013,6 +1039,7 @@ export class Consumer {
     this.#heartbeatTimer = undefined;
     this.#memberId = '';
     this.#generationId = -1;
+    this.#releaseKeepAlive();
     this.#emitter.emit(ConsumerEvents.STOP, null);
   }
 

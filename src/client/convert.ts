@@ -46,6 +46,8 @@ export function toKafkaMessage(record: LogRecord): KafkaMessage {
     key: asBuffer(record.key),
     value: asBuffer(record.value),
     timestamp: String(record.timestamp),
+    // Every record here comes from a v2 record batch, as kafkajs says on its messages.
+    magicByte: 2,
     attributes: 0,
     offset: String(record.offset),
     headers: record.headers.length === 0 ? {} : fromLogHeaders(record.headers),

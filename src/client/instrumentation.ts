@@ -2,10 +2,18 @@
 
 /** An instrumentation event as kafkajs emits it. */
 export interface InstrumentationEvent<T> {
-  id: string;
+  /** A number from one counter of the process, as kafkajs's (its typings say string; its events carry numbers). */
+  id: number;
   type: string;
   timestamp: number;
   payload: T;
+}
+
+let eventId = 0;
+/** The next id of the process's events, from 0, as kafkajs numbers them. */
+function nextEventId(): number {
+  if (eventId === Number.MAX_SAFE_INTEGER) eventId = 0;
+  return eventId++;
 }
 
 /** Call it to remove the listener. */
@@ -16,7 +24,6 @@ export class InstrumentationEmitter<Names extends string> {
   readonly #listeners = new Map<string, Set<(event: InstrumentationEvent<unknown>) => void>>();
   readonly #known: ReadonlySet<string>;
   readonly #now: () => number;
-  #seq = 0;
 
   constructor(names: Iterable<Names>, now: () => number) {
     this.#known = new Set(names);
@@ -44,7 +51,7 @@ export class InstrumentationEmitter<Names extends string> {
   emit(name: Names, payload: unknown): void {
     const set = this.#listeners.get(name);
     if (set === undefined || set.size === 0) return;
-    const event: InstrumentationEvent<unknown> = { id: String(++this.#seq), type: name, timestamp: this.#now(), payload };
+    const event: InstrumentationEvent<unknown> = { id: nextEventId(), type: name, timestamp: this.#now(), payload };
     for (const listener of set) {
       try {
         listener(event);

@@ -4,9 +4,9 @@ import { estimateRecordSize, RECORD_BATCH_OVERHEAD } from '../protocol/index.ts'
 import type { ClientContext } from './context.ts';
 import { parseTimestamp, toBytes, toLogHeaders } from './convert.ts';
 import { clientError, hasCode } from './errors.ts';
+import { KafkaJSNonRetriableError } from './kafkajs-errors.ts';
 import { InstrumentationEmitter, type InstrumentationEvent, type RemoveInstrumentationEventListener } from './instrumentation.ts';
 import type { Logger } from './logger.ts';
-import { TailCache } from './tail-cache.ts';
 import { type KeyBytesPartitioner, Partitioners, type StickyAware } from './partitioners.ts';
 import { type ProducerStampSource, Transaction } from './transaction.ts';
 import {
@@ -24,7 +24,10 @@ import {
 export interface ProducerConfig {
   /** How keys map to partitions. Default {@link Partitioners.DefaultPartitioner} (Java-compatible). */
   createPartitioner?: ICustomPartitioner;
-  /** Create a missing topic (with one partition) on first send instead of failing. Default false. */
+  /**
+   * Create a missing topic on first send (with the log's default partition count and configs)
+   * instead of failing with UNKNOWN_TOPIC_OR_PARTITION. Default true, as kafkajs.
+   */
   allowAutoTopicCreation?: boolean;
   /** Stamp batches with a producer id and sequence numbers so a retried write is never duplicated. */
   idempotent?: boolean;
@@ -139,7 +142,10 @@ export class Producer {
   #accumulation: Accumulation | undefined;
   /** Per topic: partition metadata and max.message.bytes, read once (and again when the partition count changes). */
   #topics = new Map<string, TopicInfo>();
+  /** Stamps of plain sends (idempotent or transactional producers): never part of a transaction. */
   #idempotence: ProducerStampSource | undefined;
+  /** Stamps of the transactional id's producer, used by {@link Transaction}s only. */
+  #transactional: ProducerStampSource | undefined;
   #transaction: Transaction | undefined;
 
   /** @internal Use {@link Tributary.producer}. */
@@ -157,7 +163,13 @@ export class Producer {
     this.#log = log;
     if (this.#config.idempotent === true || this.#config.transactionalId !== undefined) {
       try {
-        this.#idempotence = await initProducerId(log, this.#config.transactionalId, this.#config.transactionTimeout);
+        // As kafkajs: plain sends of a transactional producer go out under their own idempotent
+        // producer id, so they are visible at once and no abort or fencing of the transactional
+        // id touches them; only sends through a transaction carry the transactional id's stamp.
+        this.#idempotence = await initProducerId(log, undefined, undefined);
+        if (this.#config.transactionalId !== undefined) {
+          this.#transactional = await initProducerId(log, this.#config.transactionalId, this.#config.transactionTimeout);
+        }
       } catch (err) {
         this.#log = undefined;
         await this.#ctx.release();
@@ -193,22 +205,31 @@ export class Producer {
    * Sends messages to one topic. Resolves with one entry per partition written, once the records
    * are in the log (`acks: -1`, the default: fsynced; `acks: 1` or `0`: written but not fsynced).
    * A missing topic or a too-large record fails the whole send, and nothing of it is appended.
+   * On a producer with a `transactionalId`, a send outside {@link Producer.transaction} is an
+   * ordinary idempotent write, visible at once, as in kafkajs; only a transaction's sends wait for
+   * its commit.
    */
   send(record: ProducerRecord): Promise<RecordMetadata[]> {
     if (record === null || typeof record !== 'object') throw new TypeError('send takes { topic, messages }');
-    if (this.#transaction?.isActive()) {
-      return Promise.reject(clientError('INVALID_TXN_STATE', 'A transaction is open: send through it, or commit or abort it first'));
-    }
+    const refused = this.#checkAcks(record.acks);
+    if (refused !== undefined) return refused;
     return this.sendWith([{ topic: record.topic, messages: record.messages }], record.acks, record.compression, this.#stampForPlainSend());
   }
 
   /** Sends to several topics in one atomic write: all of it is appended, or none of it. */
   sendBatch(batch: ProducerBatch): Promise<RecordMetadata[]> {
     if (batch === null || typeof batch !== 'object') throw new TypeError('sendBatch takes { topicMessages }');
-    if (this.#transaction?.isActive()) {
-      return Promise.reject(clientError('INVALID_TXN_STATE', 'A transaction is open: send through it, or commit or abort it first'));
-    }
+    const refused = this.#checkAcks(batch.acks);
+    if (refused !== undefined) return refused;
     return this.sendWith(batch.topicMessages ?? [], batch.acks, batch.compression, this.#stampForPlainSend());
+  }
+
+  /** An idempotent producer must wait for every ack, as kafkajs insists (else its writes may be lost unseen). */
+  #checkAcks(acks: number | undefined): Promise<never> | undefined {
+    if (this.#config.idempotent !== true || acks === undefined || acks === -1) return undefined;
+    return Promise.reject(
+      new KafkaJSNonRetriableError("Not requiring ack for all messages invalidates the idempotent producer's EoS guarantees", {}, 'INVALID_REQUEST'),
+    );
   }
 
   #stampForPlainSend(): SendContext {
@@ -231,14 +252,14 @@ export class Producer {
    */
   async transaction(): Promise<Transaction> {
     const log = this.#requireLog();
-    if (this.#config.transactionalId === undefined || this.#idempotence === undefined) {
+    if (this.#config.transactionalId === undefined || this.#transactional === undefined) {
       throw clientError('PRODUCER_NOT_TRANSACTIONAL', 'transaction() needs a producer created with a transactionalId');
     }
     if (this.#transaction?.isActive()) {
       throw clientError('INVALID_TXN_STATE', 'A transaction is already open on this producer');
     }
     await this.#flushNow();
-    const txn = new Transaction(log, this, this.#idempotence, await this.#ctx.coordinator());
+    const txn = new Transaction(log, this, this.#transactional, await this.#ctx.coordinator());
     this.#transaction = txn;
     return txn;
   }
@@ -294,8 +315,8 @@ export class Producer {
       try {
         description = await log.describeTopic(topic);
       } catch (err) {
-        if (!hasCode(err, 'UNKNOWN_TOPIC_OR_PARTITION') || this.#config.allowAutoTopicCreation !== true) throw err;
-        description = await log.createTopic({ topic, numPartitions: 1 }).catch(async (e) => {
+        if (!hasCode(err, 'UNKNOWN_TOPIC_OR_PARTITION') || this.#config.allowAutoTopicCreation === false) throw err;
+        description = await log.createTopic({ topic }).catch(async (e) => {
           if (!hasCode(e, 'TOPIC_ALREADY_EXISTS')) throw e;
           return log.describeTopic(topic);
         });
@@ -440,7 +461,6 @@ export class Producer {
       return append;
     });
     for (const p of pendings) this.#partition.onNewBatch?.(p.topic);
-    const cached = acc.stamp === undefined || !acc.stamp.transactional ? pendings.map((p) => TailCache.snapshot(p.records)) : undefined;
     const written = this.#write(log, appends, acc.sync);
     this.#writesInFlight++;
     const settled = () => {
@@ -450,10 +470,7 @@ export class Producer {
     this.#lastWrite = written.then(
       (results) => {
         settled();
-        for (let i = 0; i < pendings.length; i++) {
-          pendings[i]!.result = results[i]!;
-          if (cached !== undefined) this.#ctx.tail.add(results[i]!, cached[i]!);
-        }
+        for (let i = 0; i < pendings.length; i++) pendings[i]!.result = results[i]!;
         for (const send of acc.sends) {
           const metadata: RecordMetadata[] = new Array(send.shares.length);
           for (let i = 0; i < send.shares.length; i++) {

@@ -1,19 +1,22 @@
+import type { ConnectionOptions } from 'node:tls';
 import { type Clock, systemClock } from '../clock.ts';
 import { type LogBackend, openLog } from '../log/index.ts';
 import { Admin } from './admin.ts';
 import { Consumer, type ConsumerConfig } from './consumer.ts';
 import type { ClientContext } from './context.ts';
 import type { GroupCoordinator } from './group/coordinator.ts';
-import { acquireCoordinator, releaseCoordinator } from './group/shared.ts';
 import { createLogger, type LogCreator, type Logger, logLevel } from './logger.ts';
 import { Producer, type ProducerConfig } from './producer.ts';
-import { TailCache } from './tail-cache.ts';
+import { acquireSharedLog, adoptLog, privateLog, releaseSharedLog, type SharedLog } from './shared-log.ts';
 
 /** Options of {@link Tributary}. */
 export interface TributaryConfig {
   /** Where the log lives. Default `./.tributary`. */
   dataDir?: string;
-  /** `leveldb` (default) or `memory` (gone with the process; for tests). */
+  /**
+   * `leveldb` (default) or `memory`: kept for the life of this Tributary (until {@link Tributary.close}),
+   * not shared with other Tributaries; for tests.
+   */
   storage?: 'leveldb' | 'memory';
   /** Use this log instead of opening one; the Tributary then never closes it. */
   log?: LogBackend;
@@ -25,14 +28,54 @@ export interface TributaryConfig {
   logCreator?: LogCreator;
   /** Time for session timeouts, heartbeats and auto-commit intervals. Default: the wall clock. */
   clock?: Clock;
-  /** Accepted (and ignored) so that a kafkajs config moves over unchanged. */
-  brokers?: string[];
+  /**
+   * kafkajs's broker list, or a function giving it (called on each connect). The embedded log has
+   * no brokers, so it is not used; the wire client reads it.
+   */
+  brokers?: string[] | BrokersFunction;
+  /** TLS options of the wire client, as kafkajs's (`true`, or node's `tls.connect` options). Not used by the embedded log. */
+  ssl?: boolean | ConnectionOptions;
+  /** SASL of the wire client, as kafkajs's. Not used by the embedded log. */
+  sasl?: SASLOptions;
+  /** Default retry of every client (`retries`, `initialRetryTime`, `maxRetryTime`, `factor`, `multiplier`, `restartOnFailure`); a client's own `retry` wins. */
+  retry?: RetryOptions;
+  /** Milliseconds the wire client waits for a connection. Default 1 000, as kafkajs. */
+  connectionTimeout?: number;
+  /** Milliseconds the wire client waits for an answer. Default 30 000, as kafkajs. */
+  requestTimeout?: number;
+  /** Also kafkajs's. */
+  authenticationTimeout?: number;
+  reauthenticationThreshold?: number;
+  enforceRequestTimeout?: boolean;
 }
 
+/** kafkajs's `brokers` given as a function. */
+export type BrokersFunction = () => string[] | Promise<string[]>;
+
+/** kafkajs's retry options. */
+export interface RetryOptions {
+  maxRetryTime?: number;
+  initialRetryTime?: number;
+  factor?: number;
+  multiplier?: number;
+  retries?: number;
+  restartOnFailure?: (e: Error) => Promise<boolean>;
+}
+
+/** kafkajs's SASL options: one of its mechanisms, or a custom one. */
+export type SASLOptions =
+  | { mechanism: 'plain'; username: string; password: string }
+  | { mechanism: 'scram-sha-256' | 'scram-sha-512'; username: string; password: string }
+  | { mechanism: 'aws'; authorizationIdentity: string; accessKeyId: string; secretAccessKey: string; sessionToken?: string }
+  | { mechanism: 'oauthbearer'; oauthBearerProvider: () => Promise<{ value: string }> }
+  | { mechanism: string; authenticationProvider: (args: { host: string; port: number; sasl: unknown; logger: Logger; saslAuthenticate: unknown }) => unknown };
+
 /**
- * The entry point, shaped like kafkajs's `Kafka`: it owns one embedded log and hands out
+ * The entry point, shaped like kafkajs's `Kafka`: it uses one embedded log and hands out
  * producers, consumers and admins that share it. The log opens when the first client connects
- * and closes when the last one disconnects (or on {@link Tributary.close}).
+ * and is let go when the last one disconnects (or on {@link Tributary.close}). Tributaries of one
+ * process on the same `dataDir` share one open log and one group coordinator (see
+ * `shared-log.ts`), so two modules each with its own `new Tributary({ dataDir })` work together.
  *
  * @example
  * const tributary = new Tributary({ dataDir: './.tributary', clientId: 'my-app' });
@@ -59,10 +102,10 @@ export class Tributary {
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #context: ClientContext;
-  #log: LogBackend | undefined;
+  /** The log this Tributary uses, shared with the other Tributaries of the process on its directory. */
+  #shared: SharedLog | undefined;
+  /** Its clients that are connected. */
   #users = 0;
-  #coordinator: GroupCoordinator | undefined;
-  #coordinatorReady: Promise<GroupCoordinator> | undefined;
   #lifecycle: Promise<unknown> = Promise.resolve();
 
   constructor(config: TributaryConfig = {}) {
@@ -74,7 +117,7 @@ export class Tributary {
       clientId: config.clientId ?? 'tributary',
       clock: this.#clock,
       logger: this.#logger,
-      tail: new TailCache(),
+      retry: config.retry,
       acquire: () => this.#acquire(),
       release: () => this.#release(),
       coordinator: () => this.#getCoordinator(),
@@ -102,10 +145,14 @@ export class Tributary {
     return this.#logger;
   }
 
-  /** Closes the log now, whoever still uses it. */
+  /**
+   * Ends this Tributary's use of its log now, whoever of its clients still uses it: a log it opened
+   * closes unless another Tributary of the process shares it; a `storage: 'memory'` log (and its
+   * data) is gone.
+   */
   async close(): Promise<void> {
     this.#users = 0;
-    await this.#serial(() => this.#closeLog());
+    await this.#serial(() => this.#letGo());
   }
 
   #serial<T>(task: () => Promise<T>): Promise<T> {
@@ -116,46 +163,37 @@ export class Tributary {
 
   #acquire(): Promise<LogBackend> {
     return this.#serial(async () => {
-      if (this.#log === undefined) {
-        this.#log =
-          this.#config.log ??
-          (await openLog({ dataDir: this.#config.dataDir, storage: this.#config.storage, clock: this.#clock }));
+      if (this.#shared === undefined) {
+        const { log, dataDir, storage } = this.#config;
+        if (log !== undefined) this.#shared = adoptLog(log);
+        else if (storage === 'memory') this.#shared = privateLog(await openLog({ storage, clock: this.#clock }));
+        else {
+          const dir = dataDir ?? './.tributary';
+          this.#shared = await acquireSharedLog(dir, () => openLog({ dataDir: dir, storage, clock: this.#clock }));
+        }
       }
       this.#users++;
-      return this.#log;
+      return this.#shared.log;
     });
   }
 
   #release(): Promise<void> {
     return this.#serial(async () => {
       this.#users = Math.max(0, this.#users - 1);
-      if (this.#users === 0) await this.#closeLog();
+      // A memory log keeps its data for the life of the Tributary: only close() ends it.
+      if (this.#users === 0 && this.#config.storage !== 'memory') await this.#letGo();
     });
   }
 
-  async #closeLog(): Promise<void> {
-    this.#context.tail.forget();
-    // Shared with every other user of the same log (a broker serving it, another Tributary).
-    if (this.#coordinator !== undefined && this.#log !== undefined) releaseCoordinator(this.#log);
-    this.#coordinator = undefined;
-    this.#coordinatorReady = undefined;
-    const log = this.#log;
-    this.#log = undefined;
-    if (log !== undefined && log !== this.#config.log) await log.close();
+  async #letGo(): Promise<void> {
+    const shared = this.#shared;
+    this.#shared = undefined;
+    if (shared !== undefined) await releaseSharedLog(shared);
   }
 
   #getCoordinator(): Promise<GroupCoordinator> {
-    const log = this.#log;
-    if (log === undefined) return Promise.reject(new Error('The log is not open'));
-    this.#coordinatorReady ??= (async () => {
-      const coordinator = await acquireCoordinator(log, this.#clock, this.#logger);
-      this.#coordinator = coordinator;
-      return coordinator;
-    })();
-    const ready = this.#coordinatorReady;
-    ready.catch(() => {
-      if (this.#coordinatorReady === ready) this.#coordinatorReady = undefined;
-    });
-    return ready;
+    const shared = this.#shared;
+    if (shared === undefined) return Promise.reject(new Error('The log is not open'));
+    return shared.coordinator(this.#clock, this.#logger);
   }
 }

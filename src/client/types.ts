@@ -93,6 +93,8 @@ export interface KafkaMessage {
   key: Buffer | null;
   value: Buffer | null;
   timestamp: string;
+  /** The record format: 2 (record batches), as kafkajs gives it. */
+  magicByte: number;
   attributes: number;
   offset: string;
   headers: IHeaders;
@@ -147,6 +149,8 @@ export interface MemberDescription {
 }
 
 export interface GroupDescription {
+  /** Kafka's error code of the group's description: 0, as kafkajs's describeGroups gives it. */
+  errorCode?: number;
   groupId: string;
   members: MemberDescription[];
   protocol: string;

@@ -1,7 +1,7 @@
 import { decodeRecordBatch, encodeRecordBatch, type RecordInput, readBatchHeader } from '../protocol/index.ts';
 import { isCompacted } from './config.ts';
 import type { EmbeddedLog } from './engine.ts';
-import { batchKey, encodePartitionState, KIND_BATCH, partitionRange, partitionStateKey } from './keys.ts';
+import { abortedTxnKey, batchKey, encodePartitionState, KIND_BATCH, partitionRange, partitionStateKey, writeTimeKey } from './keys.ts';
 import type { PartitionState } from './partition.ts';
 import { isAborted } from './producers.ts';
 import type { KvOp } from './storage/kv.ts';
@@ -46,15 +46,16 @@ export async function compactPartition(
 ): Promise<CompactionResult | undefined> {
   const config = state.topic.config;
   if (!isCompacted(config)) return undefined;
-  if (!force && (state.dirtyBytes === 0 || state.dirtyBytes / Math.max(1, state.sizeBytes) < config['min.cleanable.dirty.ratio'])) {
-    return undefined;
-  }
   const now = log.clock.now();
-  const lagCutoff = now - config['min.compaction.lag.ms'];
   const { topicId, name: topic } = state.topic;
   const { partition } = state;
   const context = { topic, partition };
   const start = partitionRange(KIND_BATCH, topicId, partition).gte;
+  if (!force && !(await due(log, state, now))) return undefined;
+  // Kafka applies the lag only when it is above 0: with 0, a record stamped in the future must not
+  // hold back the compaction of everything after it.
+  const minLag = config['min.compaction.lag.ms'];
+  const lagCutoff = minLag > 0 ? now - minLag : Number.POSITIVE_INFINITY;
 
   // The newest batch is never rewritten: it is where appends land, as Kafka's active segment. Its
   // records still count as the latest of their keys, so what they replace can go now.
@@ -102,6 +103,8 @@ export async function compactPartition(
   // Pass 2: rewrite what lost records, in offset order.
   const result: CompactionResult = { recordsRemoved: 0, batchesRewritten: 0 };
   const horizon = now + config['delete.retention.ms'];
+  // Producers whose current transaction still has records: their next marker must stay.
+  const txnHasRecords = new Set<number>();
   let ops: KvOp[] = [];
   let opsBytes = 0;
   let cleanBytes = 0;
@@ -114,6 +117,7 @@ export async function compactPartition(
     opsBytes = 0;
   };
   const rewriteIt = log.iterate({ gte: start, lt: batchKey(topicId, partition, end) });
+  state.compactingUpTo = end;
   try {
     for (;;) {
       const entries = await rewriteIt.nextv(4);
@@ -123,7 +127,38 @@ export async function compactPartition(
         const batch = decodeRecordBatch(value, { context });
         const deleteHorizon = batch.hasDeleteHorizon ? batch.baseTimestamp : undefined;
         if (batch.isControl) {
-          cleanBytes += value.length;
+          // Kafka keeps a transaction's marker while the transaction has records in the log; after
+          // that it is stamped with a delete horizon and removed by the first compaction past it.
+          const hasRecords = txnHasRecords.delete(batch.producerId);
+          if (hasRecords || (deleteHorizon !== undefined && now < deleteHorizon)) {
+            cleanBytes += value.length;
+            continue;
+          }
+          result.batchesRewritten++;
+          if (deleteHorizon !== undefined) {
+            ops.push({ type: 'del', key });
+            state.sizeBytes -= value.length;
+            forgetAbortedSpan(state, batch.producerId, batch.baseOffset, ops);
+          } else {
+            const bytes = encodeRecordBatch({
+              baseOffset: batch.baseOffset,
+              records: batch.records.map((r) => ({ key: r.key, value: r.value, headers: r.headers, timestamp: r.timestamp, offsetDelta: r.offset - batch.baseOffset })),
+              lastOffsetDelta: batch.lastOffsetDelta,
+              partitionLeaderEpoch: batch.partitionLeaderEpoch,
+              producerId: batch.producerId,
+              producerEpoch: batch.producerEpoch,
+              baseSequence: batch.baseSequence,
+              isTransactional: true,
+              isControl: true,
+              timestampType: batch.timestampType,
+              deleteHorizonMs: horizon,
+            });
+            ops.push({ type: 'put', key, value: bytes });
+            state.sizeBytes += bytes.length - value.length;
+            cleanBytes += bytes.length;
+            opsBytes += bytes.length;
+          }
+          if (opsBytes >= CHUNK_BYTES || ops.length >= 4096) await flush();
           continue;
         }
         const kept: RecordInput[] = [];
@@ -135,19 +170,22 @@ export async function compactPartition(
             removed++;
             continue;
           }
-          if (r.key !== null) {
-            const newest = latest.get(keyString(r.key));
-            if (newest !== undefined && newest !== r.offset) {
+          if (r.key === null) {
+            // Kafka's cleaner drops records without a key (left from before the topic was compacted).
+            removed++;
+            continue;
+          }
+          const newest = latest.get(keyString(r.key));
+          if (newest !== undefined && newest !== r.offset) {
+            removed++;
+            continue;
+          }
+          if (r.value === null) {
+            if (deleteHorizon !== undefined && now >= deleteHorizon) {
               removed++;
               continue;
             }
-            if (r.value === null) {
-              if (deleteHorizon !== undefined && now >= deleteHorizon) {
-                removed++;
-                continue;
-              }
-              tombstones = true;
-            }
+            tombstones = true;
           }
           kept.push({
             key: r.key,
@@ -157,6 +195,7 @@ export async function compactPartition(
             offsetDelta: r.offset - batch.baseOffset,
           });
         }
+        if (batch.isTransactional && kept.length > 0) txnHasRecords.add(batch.producerId);
         const needsHorizon = tombstones && deleteHorizon === undefined;
         if (removed === 0 && !needsHorizon) {
           cleanBytes += value.length;
@@ -166,6 +205,7 @@ export async function compactPartition(
         result.batchesRewritten++;
         if (kept.length === 0) {
           ops.push({ type: 'del', key });
+          if (batch.maxTimestamp < 0) ops.push({ type: 'del', key: writeTimeKey(topicId, partition, batch.baseOffset) });
           state.sizeBytes -= value.length;
         } else {
           const bytes = encodeRecordBatch({
@@ -189,13 +229,49 @@ export async function compactPartition(
         if (opsBytes >= CHUNK_BYTES || ops.length >= 4096) await flush();
       }
     }
+    // The newest batch's keys were in the map: unless the lag cut the scan short, it is clean too.
+    if (end === lastBase) cleanBytes += last[1].length;
+    state.cleanedUpTo = Math.max(state.cleanedUpTo, end);
+    state.dirtyBytes = Math.max(0, state.sizeBytes - cleanBytes);
+    await flush();
   } finally {
+    state.compactingUpTo = 0;
     await rewriteIt.close();
   }
-  // The newest batch's keys were in the map: unless the lag cut the scan short, it is clean too.
-  if (end === lastBase) cleanBytes += last[1].length;
-  state.cleanedUpTo = Math.max(state.cleanedUpTo, end);
-  state.dirtyBytes = Math.max(0, state.sizeBytes - cleanBytes);
-  await flush();
   return result;
+}
+
+/**
+ * Whether a partition is due for compaction: its dirty share reached `min.cleanable.dirty.ratio`,
+ * or its oldest uncompacted batch is older than `max.compaction.lag.ms` (Kafka's bound on how long
+ * a record may wait to be compacted, whatever the ratio).
+ */
+async function due(log: EmbeddedLog, state: PartitionState, now: number): Promise<boolean> {
+  const config = state.topic.config;
+  if (state.dirtyBytes === 0) return false;
+  if (state.dirtyBytes / Math.max(1, state.sizeBytes) >= config['min.cleanable.dirty.ratio']) return true;
+  const maxLag = config['max.compaction.lag.ms'];
+  if (maxLag >= Number.MAX_SAFE_INTEGER) return false;
+  const { topicId, name: topic } = state.topic;
+  const it = log.iterate({
+    gte: batchKey(topicId, state.partition, state.cleanedUpTo),
+    lt: batchKey(topicId, state.partition, state.highWatermark),
+    limit: 1,
+  });
+  const [first] = await it.nextv(1).finally(() => it.close());
+  if (first === undefined) return false;
+  const header = readBatchHeader(first[1], { topic, partition: state.partition });
+  const firstTimestamp = header.hasDeleteHorizon ? header.maxTimestamp : header.baseTimestamp;
+  return firstTimestamp >= 0 && firstTimestamp < now - maxLag;
+}
+
+/** Drops the aborted-transaction span an ABORT marker at `markerOffset` closed, with its key. */
+function forgetAbortedSpan(state: PartitionState, producerId: number, markerOffset: number, ops: KvOp[]): void {
+  const spans = state.aborted.get(producerId);
+  if (spans === undefined) return;
+  const kept = spans.filter((span) => span.lastOffset !== markerOffset);
+  if (kept.length === spans.length) return;
+  ops.push({ type: 'del', key: abortedTxnKey(state.topic.topicId, state.partition, markerOffset) });
+  if (kept.length === 0) state.aborted.delete(producerId);
+  else state.aborted.set(producerId, kept);
 }

@@ -10,8 +10,13 @@ export interface TopicConfig {
   'retention.bytes': number;
   /** How long a tombstone survives compaction, so readers catch the delete. Default 1 day. */
   'delete.retention.ms': number;
-  /** Records younger than this are never compacted. Default 0. */
+  /** Records younger than this are never compacted. Default 0 (and then record timestamps do not hold compaction back at all). */
   'min.compaction.lag.ms': number;
+  /**
+   * A partition whose oldest uncompacted record is older than this is compacted whatever its dirty
+   * ratio. Default: never (Kafka's Long.MAX_VALUE; shown here as 2^53 - 1, the largest exact number).
+   */
+  'max.compaction.lag.ms': number;
   /** The share of not-yet-compacted bytes that makes a partition worth compacting. Default 0.5. */
   'min.cleanable.dirty.ratio': number;
   /** The largest batch a partition accepts, in bytes. Default 1048588, as Kafka's. */
@@ -35,6 +40,7 @@ export const DEFAULT_TOPIC_CONFIG: Readonly<TopicConfig> = Object.freeze({
   'retention.bytes': -1,
   'delete.retention.ms': DAY,
   'min.compaction.lag.ms': 0,
+  'max.compaction.lag.ms': Number.MAX_SAFE_INTEGER,
   'min.cleanable.dirty.ratio': 0.5,
   'max.message.bytes': 1_048_588,
   'compression.type': 'producer',
@@ -93,6 +99,11 @@ const parsers: { [K in TopicConfigName]: Parser<TopicConfig[K]> } = {
   'retention.bytes': integer(0, true),
   'delete.retention.ms': integer(0, false),
   'min.compaction.lag.ms': integer(0, false),
+  'max.compaction.lag.ms': (raw, name) =>
+    // Kafka's default and "never" is Long.MAX_VALUE; integers past 2^53 mean the same here.
+    typeof raw === 'string' && /^\s*\d{16,19}\s*$/.test(raw) && Number(raw) >= Number.MAX_SAFE_INTEGER
+      ? Number.MAX_SAFE_INTEGER
+      : integer(1, false)(raw, name),
   'min.cleanable.dirty.ratio': ratio,
   'max.message.bytes': integer(0, false),
   'compression.type': oneOf<CompressionConfig>(['producer', 'uncompressed', 'gzip', 'snappy', 'lz4', 'zstd']),

@@ -36,7 +36,7 @@ import type {
   WriteOptions,
 } from './backend.ts';
 import { compactPartition } from './compaction.ts';
-import { effectiveConfig, isCompacted, parseTopicConfigs, type TopicConfig } from './config.ts';
+import { effectiveConfig, hasDeletePolicy, isCompacted, parseTopicConfigs, type TopicConfig } from './config.ts';
 import {
   abortedTxnKey,
   batchKey,
@@ -54,8 +54,8 @@ import {
   KIND_TIME_INDEX,
   KIND_TOPIC,
   KIND_TRANSACTIONAL_ID,
+  KIND_WRITE_TIME,
   kindRange,
-  JOURNAL_APPLIED_KEY,
   NEXT_PRODUCER_ID_KEY,
   NEXT_TOPIC_ID_KEY,
   openTxnKey,
@@ -69,6 +69,7 @@ import {
   topicKey,
   topicRange,
   transactionalIdKey,
+  writeTimeKey,
 } from './keys.ts';
 import { PartitionState, type TopicState } from './partition.ts';
 import {
@@ -77,16 +78,25 @@ import {
   decodeJson,
   encodeJson,
   isAborted,
+  DEFAULT_PRODUCER_ID_EXPIRATION_MS,
+  expireProducers,
   type ProducerEntry,
   rememberBatch,
   type SequenceCheck,
 } from './producers.ts';
+import { recoverJournal } from './recovery.ts';
 import { deleteRecordsBefore, enforceRetention } from './retention.ts';
+import { describeStorageFailure } from './storage/failure.ts';
 import { Journal } from './storage/journal.ts';
 import type { KvIterator, KvOp, KvStore } from './storage/kv.ts';
+import { WaitInterrupt } from './wait-interrupt.ts';
 import { WriteQueue } from './write-queue.ts';
 
 const DEFAULT_MAX_BYTES = 1024 * 1024;
+/** Kafka's ListOffsets sentinels, as {@link EmbeddedLog.offsetForTimestamp} takes them. */
+const LATEST_TIMESTAMP = -1;
+const EARLIEST_TIMESTAMP = -2;
+const MAX_TIMESTAMP = -3;
 const EMPTY_PARTITION = Object.freeze({ logStartOffset: 0, nextOffset: 0, sizeBytes: 0, cleanedUpTo: 0, dirtyBytes: 0 });
 
 /** New, empty partitions `from` up to `to` of a topic, with the ops that store their state. */
@@ -119,7 +129,21 @@ export interface EngineOptions {
    * one, every append waits for its store write.
    */
   journalDir?: string;
+  /** Kafka's `producer.id.expiration.ms`: producer state idle this long (and with no open transaction) is forgotten. Default 1 day. */
+  producerIdExpirationMs?: number;
+  /** The most partitions one topic may have. Default 50,000. */
+  maxPartitionsPerTopic?: number;
+  /** The most partitions all topics together may have. Default 200,000. */
+  maxPartitions?: number;
 }
+
+/**
+ * Why limits at all: a partition costs memory (its state, its tail) and a key or two in LevelDB,
+ * and `numPartitions: 2 ** 31` ran the process out of memory instead of failing. Kafka's own
+ * guidance is a few thousand partitions per broker; these defaults sit far above that.
+ */
+export const DEFAULT_MAX_PARTITIONS_PER_TOPIC = 50_000;
+export const DEFAULT_MAX_PARTITIONS = 200_000;
 
 /** A transactional id's producer, as stored. */
 interface TransactionalProducer {
@@ -173,6 +197,34 @@ export function validateTopicName(name: unknown): asserts name is string {
   }
 }
 
+/**
+ * Throws a `TypeError` for an engine option that is not a whole number in range (`"x"` made
+ * maintenance run every millisecond). `openLog` calls it before it touches the data directory.
+ */
+export function checkEngineOptions(options: EngineOptions): void {
+  const optional = (name: keyof EngineOptions, min: number) => {
+    if (options[name] !== undefined) checkLimit(name, options[name], min);
+  };
+  optional('maintenanceIntervalMs', 0);
+  optional('compactionMapBytes', 1);
+  optional('producerIdExpirationMs', 1);
+  optional('maxPartitionsPerTopic', 1);
+  optional('maxPartitions', 1);
+}
+
+/** An engine option that must be a whole number of at least `min`; anything else is a programmer mistake. */
+function checkLimit(name: string, value: unknown, min: number): void {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
+    throw new TypeError(`${name} must be an integer ≥ ${min}, got ${typeof value === 'string' ? JSON.stringify(value) : String(value)}`);
+  }
+}
+
+function checkIsolation(isolation: unknown): void {
+  if (isolation !== undefined && isolation !== 'read_committed' && isolation !== 'read_uncommitted') {
+    throw new TypeError(`isolation must be 'read_committed' or 'read_uncommitted', got ${JSON.stringify(isolation)}`);
+  }
+}
+
 function checkOffsetArgument(name: string, value: unknown): asserts value is number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
     throw new TributaryError('INVALID_REQUEST', `${name} must be a non-negative integer, got ${String(value)}`);
@@ -207,6 +259,9 @@ export class EmbeddedLog implements LogBackend {
   #closing = false;
   #timer: TimerHandle | undefined;
   #maintenanceRun: Promise<MaintenanceReport> | undefined;
+  readonly #producerIdExpirationMs: number;
+  readonly #maxPartitionsPerTopic: number;
+  readonly #maxPartitions: number;
 
   private constructor(store: KvStore, options: EngineOptions) {
     this.#store = store;
@@ -216,7 +271,10 @@ export class EmbeddedLog implements LogBackend {
     this.clock = options.clock ?? systemClock;
     this.#maintenanceIntervalMs = options.maintenanceIntervalMs ?? 15_000;
     this.compactionMapBytes = options.compactionMapBytes ?? 128 * 1024 * 1024;
-    if (!(this.compactionMapBytes > 0)) throw new TypeError(`compactionMapBytes must be positive, got ${options.compactionMapBytes}`);
+    this.#producerIdExpirationMs = options.producerIdExpirationMs ?? DEFAULT_PRODUCER_ID_EXPIRATION_MS;
+    this.#maxPartitionsPerTopic = options.maxPartitionsPerTopic ?? DEFAULT_MAX_PARTITIONS_PER_TOPIC;
+    this.#maxPartitions = options.maxPartitions ?? DEFAULT_MAX_PARTITIONS;
+    checkEngineOptions(options);
   }
 
   /** Opens the store and loads every topic's state. */
@@ -262,12 +320,10 @@ export class EmbeddedLog implements LogBackend {
         deleted: false,
       };
       for (let p = 0; p < stored.numPartitions; p++) {
-        const stateBytes = await this.#store.get(partitionStateKey(stored.topicId, p));
-        const state =
-          stateBytes === undefined
-            ? EMPTY_PARTITION
-            : decodePartitionState(stateBytes);
-        const lastIndex = await this.#first({ ...partitionRange(KIND_TIME_INDEX, stored.topicId, p), reverse: true });
+        const { state, empty } = await this.#loadPartitionState(stored.name, stored.topicId, p);
+        // An empty partition has no index entry that matters, and a seek into its empty range reads
+        // the neighbouring entry, which may be another partition's largest batch.
+        const lastIndex = empty ? undefined : await this.#first({ ...partitionRange(KIND_TIME_INDEX, stored.topicId, p), reverse: true });
         const maxTimestamp = lastIndex === undefined ? -1 : timeIndexKeyTimestamp(lastIndex[0]);
         topic.partitions.push(new PartitionState(topic, p, state, maxTimestamp));
       }
@@ -275,7 +331,58 @@ export class EmbeddedLog implements LogBackend {
       this.#topicsById.set(topic.topicId, topic);
       this.#partitionTotal += topic.partitions.length;
     }
+    await this.#checkOrphans();
     await this.#loadProducers();
+  }
+
+  /**
+   * Partition states of a topic id that has no metadata: the topic's record was lost (a damaged
+   * table), and opening without it would silently drop the topic and its data.
+   */
+  async #checkOrphans(): Promise<void> {
+    for (const [key] of await this.#all(kindRange(KIND_PARTITION_STATE))) {
+      const { topicId, partition } = parsePartitionKey(key);
+      if (!this.#topicsById.has(topicId)) {
+        throw new TributaryError(
+          'CORRUPT_MESSAGE',
+          `The store holds partition ${partition} of topic id ${topicId}, whose topic metadata is missing; run "trib doctor"`,
+          { topicId, partition },
+        );
+      }
+    }
+  }
+
+  /**
+   * A partition's stored state, checked: its checksum, and its next offset against the last
+   * stored batch (or, with none, against its log start). A state that fails either would hand
+   * out offsets that exist already or skip some, so the log does not open; `trib doctor --repair`
+   * rebuilds it from the batches.
+   */
+  async #loadPartitionState(topic: string, topicId: number, partition: number) {
+    const bytes = await this.#store.get(partitionStateKey(topicId, partition));
+    const state = bytes === undefined ? EMPTY_PARTITION : decodePartitionState(bytes);
+    const context = { topic, partition };
+    if (state === undefined) {
+      throw new TributaryError('CORRUPT_MESSAGE', `The stored state of ${topic}-${partition} is damaged (checksum); run "trib doctor --repair"`, context);
+    }
+    // A stored state that says the partition is empty is trusted (its checksum holds): seeking into
+    // an empty range costs a read of the neighbouring entry, 10,000 partitions took minutes
+    // beside one 32 MiB batch.
+    if (bytes !== undefined && state.nextOffset === state.logStartOffset) return { state, empty: true };
+    const last = await this.#first({ ...partitionRange(KIND_BATCH, topicId, partition), reverse: true });
+    const end = last === undefined ? state.logStartOffset : this.#header(last[1], topic, partition, batchKeyOffset(last[0])).lastOffset + 1;
+    // A repaired partition may end in a hole (`trib doctor` keeps offsets it lost unused): one
+    // below where readers skip holes is not damage.
+    const tailHole = end < state.nextOffset && state.nextOffset <= Math.max(state.cleanedUpTo, state.logStartOffset);
+    if ((end !== state.nextOffset && !tailHole) || state.logStartOffset > state.nextOffset) {
+      throw new TributaryError(
+        'CORRUPT_MESSAGE',
+        `The stored state of ${topic}-${partition} says its next offset is ${state.nextOffset} (log start ${state.logStartOffset}), ` +
+          `but its stored batches end at ${end}; run "trib doctor --repair"`,
+        { ...context, offset: end, nextOffset: state.nextOffset },
+      );
+    }
+    return { state, empty: false };
   }
 
   async #loadProducers(): Promise<void> {
@@ -317,7 +424,8 @@ export class EmbeddedLog implements LogBackend {
    * from memory and do not).
    */
   #applied(): Promise<void> | undefined {
-    return this.#queue.unapplied ? this.#queue.flush() : undefined;
+    // After a store failure nothing more will be applied: reads see what the store has.
+    return this.#queue.unapplied && this.#queue.failure === undefined ? this.#queue.flush() : undefined;
   }
 
   async #all(range: Parameters<KvStore['iterator']>[0]): Promise<[Uint8Array, Uint8Array][]> {
@@ -348,9 +456,18 @@ export class EmbeddedLog implements LogBackend {
 
   #checkOpen(): void {
     if (!this.#open) throw new TributaryError('LOG_CLOSED', 'The log is closed');
+  }
+
+  /**
+   * Writes stop after a storage failure (offsets were handed out for writes that did not land);
+   * reads go on, of what the store and the in-memory tail hold.
+   */
+  #checkWritable(): void {
+    this.#checkOpen();
     const failure = this.#queue.failure;
     if (failure !== undefined) {
-      throw new TributaryError('STORAGE_ERROR', 'The log stopped taking writes after a storage failure; reopen it', {
+      const reason = failure instanceof Error ? `: ${failure.message}` : '';
+      throw new TributaryError('STORAGE_ERROR', `The log stopped taking writes after a storage failure${reason}; reads go on, reopen it to write`, {
         cause: failure,
       });
     }
@@ -389,7 +506,7 @@ export class EmbeddedLog implements LogBackend {
   // ---------------------------------------------------------------- topics
 
   async createTopic(spec: CreateTopicSpec): Promise<TopicDescription> {
-    this.#checkOpen();
+    this.#checkWritable();
     if (spec === null || typeof spec !== 'object') throw new TypeError('createTopic takes { topic, numPartitions?, configs? }');
     const { topic: name, numPartitions = 1 } = spec;
     validateTopicName(name);
@@ -398,6 +515,7 @@ export class EmbeddedLog implements LogBackend {
         topic: name,
       });
     }
+    this.#checkPartitionLimits(name, numPartitions, numPartitions);
     const overrides = parseTopicConfigs(spec.configs as Record<string, unknown> | undefined);
     if (this.#topics.has(name)) {
       throw new TributaryError('TOPIC_ALREADY_EXISTS', `Topic "${name}" already exists`, { topic: name });
@@ -437,6 +555,7 @@ export class EmbeddedLog implements LogBackend {
   }
 
   async deleteTopic(name: string): Promise<void> {
+    this.#checkWritable();
     const topic = this.#topic(name);
     topic.deleted = true;
     this.#topics.delete(name);
@@ -459,7 +578,7 @@ export class EmbeddedLog implements LogBackend {
 
   async #clearTopicData(topicId: number): Promise<void> {
     await this.#applied();
-    for (const kind of [KIND_BATCH, KIND_TIME_INDEX, KIND_PARTITION_STATE, KIND_PRODUCER_STATE, KIND_ABORTED_TXN]) {
+    for (const kind of [KIND_BATCH, KIND_TIME_INDEX, KIND_PARTITION_STATE, KIND_PRODUCER_STATE, KIND_ABORTED_TXN, KIND_WRITE_TIME]) {
       await this.#store.clear(topicRange(kind, topicId));
     }
   }
@@ -489,7 +608,7 @@ export class EmbeddedLog implements LogBackend {
   }
 
   async createPartitions(name: string, count: number): Promise<TopicDescription> {
-    this.#checkOpen();
+    this.#checkWritable();
     const topic = this.#topic(name);
     const current = topic.partitions.length;
     if (!Number.isSafeInteger(count) || count <= current) {
@@ -501,6 +620,7 @@ export class EmbeddedLog implements LogBackend {
         { topic: name, partitions: current },
       );
     }
+    this.#checkPartitionLimits(name, count, count - current);
     const ops: KvOp[] = [{ type: 'put', key: topicKey(name), value: this.#encodeTopic(topic, count) }];
     const added = emptyPartitions(topic, current, count, ops);
     // Visible at once, as a new topic is, so that a concurrent call sees the new count.
@@ -516,11 +636,30 @@ export class EmbeddedLog implements LogBackend {
     return this.#describe(topic);
   }
 
+  /** Refuses a topic of `count` partitions, `added` of them new, past the per-topic or per-log limit. */
+  #checkPartitionLimits(topic: string, count: number, added: number): void {
+    if (count > this.#maxPartitionsPerTopic) {
+      throw new TributaryError(
+        'INVALID_PARTITIONS',
+        `Topic "${topic}" cannot have ${count} partitions: the limit per topic is ${this.#maxPartitionsPerTopic} (maxPartitionsPerTopic)`,
+        { topic, partitions: count, limit: this.#maxPartitionsPerTopic },
+      );
+    }
+    if (this.#partitionTotal + added > this.#maxPartitions) {
+      throw new TributaryError(
+        'INVALID_PARTITIONS',
+        `Adding ${added} partitions for topic "${topic}" would make ${this.#partitionTotal + added}; the limit for the log is ${this.#maxPartitions} (maxPartitions)`,
+        { topic, partitions: count, limit: this.#maxPartitions },
+      );
+    }
+  }
+
   partitionCount(name: string): number {
     return this.#topic(name).partitions.length;
   }
 
   async alterConfigs(name: string, changes: Record<string, unknown>): Promise<TopicDescription> {
+    this.#checkWritable();
     const topic = this.#topic(name);
     if (changes === null || typeof changes !== 'object') throw new TypeError('alterConfigs takes an object of changes');
     const removals = Object.entries(changes)
@@ -559,7 +698,7 @@ export class EmbeddedLog implements LogBackend {
   }
 
   async write(appends: PartitionAppend[], options: WriteOptions = {}): Promise<AppendResult[]> {
-    this.#checkOpen();
+    this.#checkWritable();
     if (!Array.isArray(appends)) throw new TypeError('write takes an array of { topic, partition, records }');
     const now = this.clock.now();
     // A partition may come more than once (a big commit split to fit max.message.bytes): its
@@ -694,12 +833,14 @@ export class EmbeddedLog implements LogBackend {
       state.sizeBytes += bytes!.length;
       state.dirtyBytes += bytes!.length;
       ops.push({ type: 'put', key: batchKey(topicId, state.partition, baseOffset), value: bytes! });
+      // Records without a timestamp are retained by when they were written, as Kafka does.
+      if (maxTimestamp < 0) ops.push({ type: 'put', key: writeTimeKey(topicId, state.partition, baseOffset), value: encodeU64(now) });
       if (maxTimestamp > state.maxTimestamp) {
         state.maxTimestamp = maxTimestamp;
         ops.push({ type: 'put', key: timeIndexKey(topicId, state.partition, maxTimestamp), value: encodeU64(baseOffset) });
       }
       if (check.kind === 'append' && producer !== undefined) {
-        const entry = rememberBatch(state, producer, count, baseOffset);
+        const entry = rememberBatch(state, producer, count, baseOffset, now);
         ops.push({ type: 'put', key: producerStateKey(topicId, state.partition, producer.producerId), value: encodeJson(entry) });
         if (producer.isTransactional) this.#joinTransaction(producer.producerId, state, now, ops);
       }
@@ -713,7 +854,9 @@ export class EmbeddedLog implements LogBackend {
       try {
         journaled = this.#queue.journal(ops, dirty);
       } catch (cause) {
-        throw new TributaryError('STORAGE_ERROR', 'The journal could not be written; the log stopped taking writes', { cause });
+        throw new TributaryError('STORAGE_ERROR', `The journal could not be written (${describeStorageFailure(cause)}); the log stopped taking writes`, {
+          cause,
+        });
       }
     }
     if (!journaled) await this.#queue.enqueue(ops, options.sync === true, dirty);
@@ -767,6 +910,15 @@ export class EmbeddedLog implements LogBackend {
       throw new TributaryError(
         'INVALID_TXN_STATE',
         `Producer ${producer.producerId} has no transactional id; call initProducerId({ transactionalId }) first`,
+        context,
+      );
+    }
+    // Kafka's "expected transactional write": a plain batch would slip into the open transaction
+    // and outlive its abort.
+    if (!producer.isTransactional && (state.producers.get(producer.producerId)?.txnFirstOffset ?? -1) >= 0) {
+      throw new TributaryError(
+        'INVALID_TXN_STATE',
+        `Producer ${producer.producerId} has an open transaction on ${state.topic.name}-${state.partition}; its writes there must be transactional until it ends`,
         context,
       );
     }
@@ -880,6 +1032,7 @@ export class EmbeddedLog implements LogBackend {
     const topic = state.topic.name;
     const { partition } = state;
     checkOffsetArgument('offset', offset);
+    checkIsolation(options.isolation);
     const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
     if (!(maxBytes >= 0)) throw new TributaryError('INVALID_REQUEST', `maxBytes must be ≥ 0, got ${maxBytes}`);
     const maxRecords = options.maxRecords ?? Number.POSITIVE_INFINITY;
@@ -915,6 +1068,18 @@ export class EmbeddedLog implements LogBackend {
     let bytes = 0;
     let records = 0;
     let batches = 0;
+    // Offsets are contiguous where nothing was deleted on purpose: a batch that starts past the
+    // one expected, or a store that ends before the bound, is lost data and never skipped.
+    let expected = offset;
+    const gapCheck = (to: number) => {
+      if (to > expected && !state.mayLack(to)) {
+        throw new TributaryError(
+          'CORRUPT_MESSAGE',
+          `Offsets ${expected} to ${to - 1} of ${topic}-${partition} are missing from the store, where neither retention nor compaction removed them; run "trib doctor"`,
+          { topic, partition, offset: expected, range: [expected, to] },
+        );
+      }
+    };
     let next: Promise<[Uint8Array, Uint8Array][]> | undefined;
     try {
       let entries = await it.nextv(2);
@@ -934,6 +1099,8 @@ export class EmbeddedLog implements LogBackend {
         next = room > 0 ? it.nextv(Math.max(1, Math.min(16, Math.ceil(room / Math.max(1, average))))) : undefined;
         for (const [key, value] of entries) {
           const header = this.#header(value, topic, partition, batchKeyOffset(key));
+          gapCheck(header.baseOffset);
+          expected = Math.max(expected, header.lastOffset + 1);
           records += visit({ baseOffset: header.baseOffset, lastOffset: header.lastOffset, bytes: value });
           bytes += value.length;
           batches++;
@@ -943,6 +1110,7 @@ export class EmbeddedLog implements LogBackend {
         entries = await next;
         next = undefined;
       }
+      gapCheck(bound);
     } finally {
       // The iterator serves one call at a time: let a prefetch finish before closing it.
       if (next !== undefined) await next.catch(() => undefined);
@@ -999,6 +1167,16 @@ export class EmbeddedLog implements LogBackend {
   async offsetForTimestamp(topic: string, partition: number, timestamp: number): Promise<number | null> {
     const state = this.#partition(topic, partition);
     if (typeof timestamp !== 'number' || Number.isNaN(timestamp)) throw new TypeError('timestamp must be a number');
+    // Kafka's ListOffsets sentinels.
+    if (timestamp === LATEST_TIMESTAMP) return state.highWatermark;
+    if (timestamp === EARLIEST_TIMESTAMP) return state.logStartOffset;
+    if (timestamp === MAX_TIMESTAMP) return this.#offsetOfMaxTimestamp(state);
+    if (timestamp < 0) {
+      throw new TributaryError('INVALID_REQUEST', `timestamp must be ≥ 0 or one of -1 (latest), -2 (earliest), -3 (max timestamp); got ${timestamp}`, {
+        topic,
+        partition,
+      });
+    }
     const { topicId } = state.topic;
     const entry = await this.#first({
       gte: timeIndexKey(topicId, partition, Math.max(0, Math.ceil(timestamp))),
@@ -1015,6 +1193,30 @@ export class EmbeddedLog implements LogBackend {
     return null;
   }
 
+  /**
+   * The first offset holding the partition's largest timestamp (Kafka's MAX_TIMESTAMP), or null
+   * for a partition without timestamped records. The time index's last entry points at the first
+   * batch reaching it; when retention or deleteRecords took that batch, the rest is scanned.
+   */
+  async #offsetOfMaxTimestamp(state: PartitionState): Promise<number | null> {
+    const { topicId, name: topic } = state.topic;
+    const { partition } = state;
+    const last = await this.#first({ ...partitionRange(KIND_TIME_INDEX, topicId, partition), reverse: true });
+    const indexed = last === undefined ? undefined : { timestamp: timeIndexKeyTimestamp(last[0]), from: readU64(last[1], 0) };
+    let best: { timestamp: number; offset: number } | undefined;
+    let offset = indexed === undefined || indexed.from < state.logStartOffset ? state.logStartOffset : indexed.from;
+    while (offset < state.highWatermark) {
+      const result = await this.read(topic, partition, offset);
+      for (const r of result.records) {
+        if (indexed !== undefined && r.timestamp === indexed.timestamp) return r.offset;
+        if (r.timestamp >= 0 && (best === undefined || r.timestamp > best.timestamp)) best = { timestamp: r.timestamp, offset: r.offset };
+      }
+      if (result.nextOffset <= offset) break;
+      offset = result.nextOffset;
+    }
+    return best?.offset ?? null;
+  }
+
   waitForData(
     topic: string,
     partition: number,
@@ -1022,13 +1224,19 @@ export class EmbeddedLog implements LogBackend {
     signal?: AbortSignal,
     isolation: IsolationLevel = 'read_uncommitted',
   ): Promise<void> {
-    return this.#partition(topic, partition).waitFor(offset, signal, isolation === 'read_committed');
+    const state = this.#partition(topic, partition);
+    checkIsolation(isolation);
+    // Checked here: a wrong object would only fail later, inside close(), and keep the directory locked.
+    if (signal !== undefined && !(signal instanceof AbortSignal) && !((signal as unknown) instanceof WaitInterrupt)) {
+      throw new TypeError('waitForData takes an AbortSignal (or a WaitInterrupt) as its signal');
+    }
+    return state.waitFor(offset, signal, isolation === 'read_committed');
   }
 
   // ---------------------------------------------------------------- producers and transactions
 
   async initProducerId(options: InitProducerOptions = {}): Promise<ProducerIdentity> {
-    this.#checkOpen();
+    this.#checkWritable();
     const { transactionalId, transactionTimeoutMs = 60_000 } = options;
     if (!Number.isSafeInteger(transactionTimeoutMs) || transactionTimeoutMs < 1) {
       throw new TributaryError('INVALID_REQUEST', `transactionTimeoutMs must be a positive integer, got ${transactionTimeoutMs}`);
@@ -1062,7 +1270,7 @@ export class EmbeddedLog implements LogBackend {
   }
 
   async endTransaction(options: EndTransactionOptions, writeOptions: WriteOptions = { sync: true }): Promise<void> {
-    this.#checkOpen();
+    this.#checkWritable();
     const { producerId, producerEpoch, commit } = options;
     const transactionalId = this.#transactionalProducers.get(producerId);
     if (transactionalId === undefined) {
@@ -1186,7 +1394,7 @@ export class EmbeddedLog implements LogBackend {
   }
 
   async maintenance(): Promise<MaintenanceReport> {
-    this.#checkOpen();
+    this.#checkWritable();
     // One run at a time; a caller arriving mid-run waits for the next full run.
     while (this.#maintenanceRun !== undefined) await this.#maintenanceRun.catch(() => undefined);
     const run = this.#runMaintenance();
@@ -1214,6 +1422,8 @@ export class EmbeddedLog implements LogBackend {
           const retained = await enforceRetention(this, state);
           report.batchesDeleted += retained.batchesDeleted;
           report.bytesDeleted += retained.bytesDeleted;
+          const expired = expireProducers(state, this.clock.now(), this.#producerIdExpirationMs);
+          if (expired.length > 0) await this.#queue.enqueue(expired, false);
           if (topic.deleted || this.#closing) return;
           const compacted = await compactPartition(this, state, false);
           if (compacted !== undefined) {
@@ -1227,8 +1437,17 @@ export class EmbeddedLog implements LogBackend {
   }
 
   async deleteRecords(topic: string, partition: number, beforeOffset: number): Promise<number> {
+    this.#checkWritable();
     const state = this.#partition(topic, partition);
     checkOffsetArgument('beforeOffset', beforeOffset);
+    if (!hasDeletePolicy(state.topic.config)) {
+      // As Kafka: a compact-only topic keeps the latest record per key; deleting a prefix would break that.
+      throw new TributaryError(
+        'POLICY_VIOLATION',
+        `Cannot delete records of ${topic}-${partition}: the topic's cleanup.policy is compact (deleteRecords needs delete or compact,delete)`,
+        { topic, partition },
+      );
+    }
     if (beforeOffset > state.highWatermark) {
       throw new OffsetOutOfRangeError(
         `Cannot delete records before ${beforeOffset} of ${topic}-${partition}: its high watermark is ${state.highWatermark}`,
@@ -1278,27 +1497,4 @@ export class EmbeddedLog implements LogBackend {
     if (flushed) this.#queue.closeJournal();
     await this.#store.close();
   }
-}
-
-/**
- * Applies the journal frames the store has not applied (a crash came between the two writes),
- * deletes the journal and returns the sequence number to go on from.
- */
-async function recoverJournal(store: KvStore, dir: string): Promise<number> {
-  const appliedBytes = await store.get(JOURNAL_APPLIED_KEY);
-  const applied = appliedBytes === undefined ? -1 : readU64(appliedBytes, 0);
-  const frames = Journal.read(dir).filter((frame) => frame.seq > applied);
-  let last = applied;
-  if (frames.length > 0) {
-    const ops: KvOp[] = [];
-    for (const frame of frames) {
-      if (frame.seq !== last + 1) break;
-      for (const op of frame.ops) ops.push(op);
-      last = frame.seq;
-    }
-    ops.push({ type: 'put', key: JOURNAL_APPLIED_KEY, value: encodeU64(last) });
-    await store.write(ops, true);
-  }
-  Journal.remove(dir);
-  return last + 1;
 }

@@ -1,8 +1,9 @@
 import { join } from 'node:path';
 import type { Clock } from '../clock.ts';
 import type { LogBackend } from './backend.ts';
-import { EmbeddedLog } from './engine.ts';
+import { checkEngineOptions, EmbeddedLog, type EngineOptions } from './engine.ts';
 import type { KvStore } from './storage/kv.ts';
+import { acquireDataDir, type DataDirLock } from './storage/data-dir.ts';
 import { LevelKvStore } from './storage/level.ts';
 import { MemoryKvStore } from './storage/memory.ts';
 
@@ -18,14 +19,22 @@ export interface OpenLogOptions {
   maintenanceIntervalMs?: number;
   /** Memory for one compaction's key map (Kafka's `log.cleaner.dedupe.buffer.size`). Default 128 MiB. */
   compactionMapBytes?: number;
+  /** Kafka's `producer.id.expiration.ms`: idle producer state is forgotten after this. Default 1 day. */
+  producerIdExpirationMs?: number;
+  /** The most partitions a topic may have (`INVALID_PARTITIONS` past it). Default 50,000. */
+  maxPartitionsPerTopic?: number;
+  /** The most partitions of all topics together. Default 200,000. */
+  maxPartitions?: number;
 }
 
 /** The log's engine, with the maintenance and flush calls that tools and tests use. */
 export type EmbeddedLogBackend = LogBackend & Pick<EmbeddedLog, 'compact' | 'flush' | 'appendRecordBatch' | 'abortedTransactions' | 'producerStates'>;
 
 /**
- * Opens the embedded log. One process owns a data directory at a time; a second gets
- * `DATA_DIR_LOCKED`.
+ * Opens the embedded log. One process owns a data directory at a time, and opens it once: a second
+ * open, in this process or another, gets `DATA_DIR_LOCKED` naming the process that holds it. A
+ * directory that holds files but no database (LevelDB's `CURRENT` lost) is refused with
+ * `STORAGE_ERROR`, never opened as an empty log; `trib doctor` checks and repairs one.
  *
  * @example
  * const log = await openLog({ dataDir: './.tributary' });
@@ -35,14 +44,36 @@ export type EmbeddedLogBackend = LogBackend & Pick<EmbeddedLog, 'compact' | 'flu
 export async function openLog(options: OpenLogOptions = {}): Promise<EmbeddedLogBackend> {
   const memory = options.storage === 'memory';
   const dataDir = options.dataDir ?? './.tributary';
-  const store = memory ? new MemoryKvStore() : new LevelKvStore(dataDir);
-  return EmbeddedLog.open(store, {
+  const engineOptions: EngineOptions = {
     clock: options.clock,
     maintenanceIntervalMs: options.maintenanceIntervalMs,
     compactionMapBytes: options.compactionMapBytes,
+    producerIdExpirationMs: options.producerIdExpirationMs,
+    maxPartitionsPerTopic: options.maxPartitionsPerTopic,
+    maxPartitions: options.maxPartitions,
     // Inside LevelDB's directory, whose lock guards it too; LevelDB leaves names it did not make alone.
     journalDir: memory ? undefined : join(dataDir, 'journal'),
-  });
+  };
+  // Before the directory is touched: LevelDB opens a store by itself unless told to.
+  checkEngineOptions(engineOptions);
+  let store: KvStore;
+  let lock: DataDirLock | undefined;
+  if (memory) store = new MemoryKvStore();
+  else {
+    // Before LevelDB sees the directory: a second open in this process is refused here (LevelDB's
+    // own refusal would drop the process's lock), and a directory with files but no database is
+    // an error, never a fresh log.
+    const held = acquireDataDir(dataDir);
+    lock = held;
+    store = new LevelKvStore(dataDir, { createIfMissing: held.fresh, onClose: () => held.release(), verify: true });
+  }
+  try {
+    return await EmbeddedLog.open(store, engineOptions);
+  } catch (err) {
+    // The store gave the directory back if it opened; if it never did, it is given back here.
+    lock?.release();
+    throw err;
+  }
 }
 
 /**

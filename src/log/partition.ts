@@ -79,6 +79,11 @@ export class PartitionState implements StoredPartitionState {
   #tail: RawBatch[] = [];
   #tailHead = 0;
   #tailBytes = 0;
+  /**
+   * Where the compaction running now ends (0 when none runs): it deletes emptied batches below it
+   * before `cleanedUpTo` catches up, and readers must not take those gaps for damage.
+   */
+  compactingUpTo = 0;
   /** Serialises retention, compaction and deletion of this partition. */
   #maintenance: Promise<unknown> = Promise.resolve();
 
@@ -112,7 +117,18 @@ export class PartitionState implements StoredPartitionState {
   get lastStableOffset(): number {
     let lso = this.highWatermark;
     for (const first of this.openTransactions.values()) if (first < lso) lso = first;
-    return lso;
+    // As Kafka bounds its first unstable offset: what deleteRecords or retention removed is not
+    // undecided any more.
+    return Math.max(lso, this.logStartOffset);
+  }
+
+  /**
+   * Whether offsets `[from, to)` may legitimately hold no batch: retention or deleteRecords took
+   * them (below the log start), or compaction emptied their batches (below where it cleaned). A
+   * gap anywhere else is lost data (a damaged store), never something to skip.
+   */
+  mayLack(to: number): boolean {
+    return to <= this.logStartOffset || to <= this.cleanedUpTo || to <= this.compactingUpTo || this.topic.deleted;
   }
 
   /** Makes offsets below `highWatermark` visible and wakes the readers waiting for them. */

@@ -1,6 +1,8 @@
 import { TributaryError } from '../errors.ts';
 import type { ProducerStamp } from './backend.ts';
+import { producerStateKey } from './keys.ts';
 import type { PartitionState } from './partition.ts';
+import type { KvOp } from './storage/kv.ts';
 
 /**
  * Producer state per partition, as Kafka keeps it: the producer's epoch, its last few batches'
@@ -20,7 +22,12 @@ export interface ProducerEntry {
   batches: ProducerBatch[];
   /** First offset of the producer's open transaction on this partition, or -1. */
   txnFirstOffset: number;
+  /** When it last appended here (the log's clock): idle producers expire after `producer.id.expiration.ms`. */
+  lastAppendTime?: number;
 }
+
+/** Kafka's `producer.id.expiration.ms` default: a producer id idle for a day is forgotten. */
+export const DEFAULT_PRODUCER_ID_EXPIRATION_MS = 24 * 3600_000;
 
 /** An aborted transaction's span on a partition: readers in read_committed skip its records. */
 export interface AbortedTxn {
@@ -50,7 +57,10 @@ export function checkSequence(state: PartitionState, stamp: ProducerStamp | unde
   }
   const entry = state.producers.get(stamp.producerId);
   const lastSequence = stamp.baseSequence + count - 1;
-  if (entry === undefined || stamp.producerEpoch > entry.epoch) {
+  // Kafka accepts any first sequence from a producer id it has no state for (the topic was
+  // re-created, or the producer expired); a new epoch of a known producer starts at 0.
+  if (entry === undefined) return { kind: 'append' };
+  if (stamp.producerEpoch > entry.epoch) {
     if (stamp.baseSequence !== 0) {
       throw new TributaryError(
         'OUT_OF_ORDER_SEQUENCE_NUMBER',
@@ -86,12 +96,14 @@ export function rememberBatch(
   stamp: ProducerStamp,
   count: number,
   baseOffset: number,
+  now: number,
 ): ProducerEntry {
   let entry = state.producers.get(stamp.producerId);
   if (entry === undefined || stamp.producerEpoch > entry.epoch) {
     entry = { epoch: stamp.producerEpoch, batches: [], txnFirstOffset: entry?.txnFirstOffset ?? -1 };
     state.producers.set(stamp.producerId, entry);
   }
+  entry.lastAppendTime = now;
   entry.batches.push({
     baseSequence: stamp.baseSequence,
     lastSequence: stamp.baseSequence + count - 1,
@@ -106,6 +118,24 @@ export function rememberBatch(
     if (!state.openTransactions.has(stamp.producerId)) state.openTransactions.set(stamp.producerId, baseOffset);
   }
   return entry;
+}
+
+/**
+ * Forgets the producers of a partition idle for `expirationMs` (by the log's clock) and without an
+ * open transaction, as Kafka's ProducerStateManager does; returns the ops that delete their state.
+ * A forgotten producer's next batch is accepted at whatever sequence it carries.
+ */
+export function expireProducers(state: PartitionState, now: number, expirationMs: number): KvOp[] {
+  const ops: KvOp[] = [];
+  for (const [producerId, entry] of state.producers) {
+    if (entry.txnFirstOffset >= 0) continue;
+    // State stored before append times were kept counts from when this process loaded it.
+    entry.lastAppendTime ??= now;
+    if (now - entry.lastAppendTime < expirationMs) continue;
+    state.producers.delete(producerId);
+    ops.push({ type: 'del', key: producerStateKey(state.topic.topicId, state.partition, producerId) });
+  }
+  return ops;
 }
 
 /** Whether a transactional batch of `producerId` at `offset` belongs to an aborted transaction. */

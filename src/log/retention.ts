@@ -10,6 +10,7 @@ import {
   partitionRange,
   partitionStateKey,
   readU64,
+  writeTimeKey,
 } from './keys.ts';
 import type { PartitionState } from './partition.ts';
 import type { KvOp } from './storage/kv.ts';
@@ -33,11 +34,19 @@ export async function enforceRetention(log: EmbeddedLog, state: PartitionState):
   const bySize = retentionBytes >= 0 && state.sizeBytes > retentionBytes;
   if (retentionMs < 0 && !bySize) return { batchesDeleted: 0, bytesDeleted: 0 };
   const cutoff = retentionMs < 0 ? Number.NEGATIVE_INFINITY : log.clock.now() - retentionMs;
+  const { topicId } = state.topic;
   return deleteHead(
     log,
     state,
-    (header, size, deletedBytes) =>
-      header.maxTimestamp < cutoff || (retentionBytes >= 0 && state.sizeBytes - deletedBytes - size >= retentionBytes),
+    async (header, size, deletedBytes) => {
+      if (retentionBytes >= 0 && state.sizeBytes - deletedBytes - size >= retentionBytes) return true;
+      if (retentionMs < 0) return false;
+      if (header.maxTimestamp >= 0) return header.maxTimestamp < cutoff;
+      // No record timestamps: judged by when the batch was written. One written before write
+      // times were kept has none and stays; deleting it unseen would be the silent loss this fixes.
+      const written = await readWriteTime(log, topicId, state.partition, header.baseOffset);
+      return written !== undefined && written < cutoff;
+    },
     state.logStartOffset,
   );
 }
@@ -59,7 +68,7 @@ export async function deleteRecordsBefore(log: EmbeddedLog, state: PartitionStat
 async function deleteHead(
   log: EmbeddedLog,
   state: PartitionState,
-  expired: (header: BatchHeader, size: number, deletedBytes: number) => boolean,
+  expired: (header: BatchHeader, size: number, deletedBytes: number) => boolean | Promise<boolean>,
   startAtLeast: number,
 ): Promise<RetentionResult> {
   const result: RetentionResult = { batchesDeleted: 0, bytesDeleted: 0 };
@@ -79,8 +88,9 @@ async function deleteHead(
       if (entries.length === 0) break;
       for (const [key, value] of entries) {
         const header = readBatchHeader(value, { topic, partition });
-        if (!expired(header, value.length, result.bytesDeleted)) break scan;
+        if (!(await expired(header, value.length, result.bytesDeleted))) break scan;
         ops.push({ type: 'del', key });
+        if (header.maxTimestamp < 0) ops.push({ type: 'del', key: writeTimeKey(topicId, partition, header.baseOffset) });
         result.batchesDeleted++;
         result.bytesDeleted += value.length;
         newStart = Math.max(newStart, header.lastOffset + 1);
@@ -124,4 +134,11 @@ async function deleteHead(
   await log.enqueueWrite(ops);
   state.dropTail();
   return result;
+}
+
+async function readWriteTime(log: EmbeddedLog, topicId: number, partition: number, baseOffset: number): Promise<number | undefined> {
+  const key = writeTimeKey(topicId, partition, baseOffset);
+  const it = log.iterate({ gte: key, lte: key, limit: 1 });
+  const [entry] = await it.nextv(1).finally(() => it.close());
+  return entry === undefined ? undefined : readU64(entry[1], 0);
 }

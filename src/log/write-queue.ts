@@ -10,12 +10,20 @@ interface Pending<D> {
   seq: number;
   /** The frame's ops: the write's and the partition states after it, which a group of this write alone commits too. */
   frame?: KvOp[];
+  /** The frame's size in the journal. */
+  frameBytes: number;
   resolve: () => void;
   reject: (err: unknown) => void;
 }
 
 /** Writes larger than this skip the journal: their cost is the copy, not the wait. */
 const JOURNAL_MAX_BYTES = 64 * 1024;
+/**
+ * The most journal bytes LevelDB may lag behind. Why a bound: while LevelDB was slow the journal
+ * grew until it filled the disk, and recovering it needed as much again. Past the bound, writes go
+ * through the store and wait for it, which slows producers instead.
+ */
+export const JOURNAL_MAX_LAG_BYTES = 32 * 1024 * 1024;
 const ignore = () => undefined;
 
 /**
@@ -38,6 +46,8 @@ export class WriteQueue<D = never> {
   #queued = 0;
   #written = 0;
   #flushes: { upTo: number; resolve: () => void; reject: (err: unknown) => void }[] = [];
+  /** Bytes of journal frames LevelDB has not applied yet. */
+  #journalLag = 0;
 
   /**
    * `finish` turns the things a group of writes marked dirty into the ops that close the group.
@@ -66,6 +76,11 @@ export class WriteQueue<D = never> {
     this.#journal = undefined;
   }
 
+  /** Bytes of journaled writes the store has not applied yet (at most {@link JOURNAL_MAX_LAG_BYTES} and one frame). */
+  get journalLag(): number {
+    return this.#journalLag;
+  }
+
   /** True while queued writes have not reached the store: reads of the store must wait. */
   get unapplied(): boolean {
     return this.#written < this.#queued;
@@ -77,7 +92,7 @@ export class WriteQueue<D = never> {
     return new Promise<void>((resolve, reject) => {
       this.#unjournaled++;
       this.#queued++;
-      this.#pending.push({ ops, sync, dirty, seq: -1, resolve, reject });
+      this.#pending.push({ ops, sync, dirty, seq: -1, frameBytes: 0, resolve, reject });
       if (!this.#running) void this.#drain();
     });
   }
@@ -97,7 +112,7 @@ export class WriteQueue<D = never> {
     // One partition per append is the common case; the group's commit writes each one once anyway.
     const frame = dirty.length > 0 && this.#finish !== undefined ? ops.concat(this.#finish(dirty.length === 1 ? dirty : new Set(dirty))) : ops;
     const size = Journal.frameBytes(frame);
-    if (size > JOURNAL_MAX_BYTES) return false;
+    if (size > JOURNAL_MAX_BYTES || this.#journalLag + size > JOURNAL_MAX_LAG_BYTES) return false;
     let seq: number;
     try {
       seq = journal.append(frame, size);
@@ -106,7 +121,8 @@ export class WriteQueue<D = never> {
       throw err;
     }
     this.#queued++;
-    this.#pending.push({ ops, sync: false, dirty, seq, frame, resolve: ignore, reject: ignore });
+    this.#journalLag += size;
+    this.#pending.push({ ops, sync: false, dirty, seq, frame, frameBytes: size, resolve: ignore, reject: ignore });
     if (!this.#running) void this.#drain();
     return true;
   }
@@ -138,6 +154,7 @@ export class WriteQueue<D = never> {
       }
       this.#unjournaled -= unjournaled;
       this.#written += group.length;
+      for (const p of group) this.#journalLag -= p.frameBytes;
       for (const p of group) p.resolve();
       if (this.#flushes.length > 0) {
         const due = this.#flushes.filter((f) => f.upTo <= this.#written);

@@ -299,7 +299,7 @@ describe('Consumer', () => {
     await admin.disconnect();
   });
 
-  it('should retry a failed message after the backoff on the clock and emit CRASH when the handler throws', async () => {
+  it('should retry a failed message after the backoff on the clock when the handler throws', async () => {
     const { tributary, clock, admin, producer } = await setup(1);
     await producer.send({ topic: 'in', messages: [{ value: 'a' }, { value: 'b' }, { value: 'c' }] });
     const consumer = tributary.consumer({ groupId: 'g', retry: { initialRetryTime: 100 } });
@@ -318,13 +318,16 @@ describe('Consumer', () => {
         seen.push(message.offset);
       },
     });
-    await until(() => crashes.length === 1, 'crash');
+    await until(() => failed, 'the failure');
+    for (let i = 0; i < 20; i++) await new Promise<void>((r) => setImmediate(r));
     expect(seen).toEqual(['0']);
     // The offsets processed before the failure are committed.
     expect((await admin.fetchOffsets({ groupId: 'g', topics: ['in'] }))[0]!.partitions[0]!.offset).toBe('1');
     clock.advance(100);
     await until(() => seen.length === 3, 'retried');
     expect(seen).toEqual(['0', '1', '2']);
+    // A failure retried within retry.retries is no crash, as in kafkajs.
+    expect(crashes).toEqual([]);
     await consumer.disconnect();
     await producer.disconnect();
     await admin.disconnect();
@@ -396,8 +399,10 @@ describe('Consumer', () => {
     await consumer.connect();
     await consumer.subscribe({ topics: ['in'], fromBeginning: true });
     const seen: number[] = [];
+    // Paused once run() is called (kafkajs refuses a pause before it), before the partitions come.
+    const running = consumer.run({ eachMessage: async ({ partition }) => void seen.push(partition) });
     consumer.pause([{ topic: 'in', partitions: [1] }]);
-    await consumer.run({ eachMessage: async ({ partition }) => void seen.push(partition) });
+    await running;
     expect(consumer.paused()).toEqual([{ topic: 'in', partitions: [1] }]);
     await producer.send({ topic: 'in', messages: [{ value: 'a', partition: 0 }, { value: 'b', partition: 1 }] });
     await until(() => seen.length === 1, 'partition 0');
@@ -428,28 +433,6 @@ describe('Consumer', () => {
     await until(() => events.includes('consumer.commit_offsets'), 'commit');
     expect(batches).toEqual([{ first: '0', last: '2', lag: '0', n: 3 }]);
     expect(events).toEqual(['consumer.group_join', 'consumer.fetch', 'consumer.start_batch_process', 'consumer.end_batch_process', 'consumer.commit_offsets']);
-    await consumer.disconnect();
-    await producer.disconnect();
-    await admin.disconnect();
-  });
-
-  it('should commit on the clock when autoCommitInterval is set', async () => {
-    const { tributary, clock, admin, producer } = await setup(1);
-    const consumer = tributary.consumer({ groupId: 'g' });
-    await consumer.connect();
-    await consumer.subscribe({ topics: ['in'], fromBeginning: true });
-    let n = 0;
-    await consumer.run({ autoCommitInterval: 5_000, eachMessage: async () => void n++ });
-    await producer.send({ topic: 'in', messages: [{ value: 'a' }] });
-    await until(() => n === 1, 'first');
-    // Let the consumer finish with that batch (its after-batch commit check included) before the
-    // clock moves; otherwise that check sees the new time and commits offset 1 early.
-    for (let turn = 0; turn < 20; turn++) await new Promise<void>((resolve) => setImmediate(resolve));
-    expect((await admin.fetchOffsets({ groupId: 'g', topics: ['in'] }))[0]!.partitions[0]!.offset).toBe('-1');
-    clock.advance(5_000);
-    await producer.send({ topic: 'in', messages: [{ value: 'b' }] });
-    await until(() => n === 2, 'second');
-    await eventually(async () => (await admin.fetchOffsets({ groupId: 'g', topics: ['in'] }))[0]!.partitions[0]!.offset === '2', 'the commit');
     await consumer.disconnect();
     await producer.disconnect();
     await admin.disconnect();

@@ -43,7 +43,8 @@ async function run(args: string[], io: CliIo): Promise<number> {
   const hasHeaders = Object.keys(headers).length > 0;
 
   const tributary = openTributary(values['data-dir'], io);
-  const producer = tributary.producer();
+  // A typo in the topic name fails instead of creating a topic (producers auto-create by default).
+  const producer = tributary.producer({ allowAutoTopicCreation: false });
   await producer.connect();
   let count = 0;
   try {

@@ -60,9 +60,12 @@ export const rangeAssignor: PartitionAssignor = {
   },
 };
 
-/** Kafka's `roundrobin` (kafkajs's default): every topic-partition in order, dealt to members in turn. */
+/**
+ * kafkajs's default, `RoundRobinAssigner` (the protocol name kafkajs's members use, so they can
+ * share a group): every topic-partition in order, dealt to members in turn, as Kafka's `roundrobin`.
+ */
 export const roundRobinAssignor: PartitionAssignor = {
-  name: 'roundrobin',
+  name: 'RoundRobinAssigner',
   rebalanceProtocol: 'eager',
   assign(members, partitionsPerTopic) {
     const out = emptyAssignments(members);

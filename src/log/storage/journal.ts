@@ -30,7 +30,8 @@ const TWO_32 = 0x1_0000_0000;
  * Frames: `[u32 length][u32 crc32c][u64 seq][ops]`, the checksum covering everything after it;
  * each op is `[u8 0 put | 1 del][u32 key length][key]` and, for a put, `[u32 value length][value]`.
  * LevelDB records the last sequence number it applied with each write; on open, the frames after it
- * are applied, and a torn or damaged frame ends the journal there. Files are named by the sequence
+ * are applied. Only a torn tail (the last frame, partly written) ends the journal quietly: a bad
+ * frame with intact ones after it is damage, and an error unless LevelDB had applied what it held. Files are named by the sequence
  * number of their first frame and deleted once LevelDB has applied all of them.
  */
 export class Journal {
@@ -54,25 +55,55 @@ export class Journal {
   }
 
   /**
-   * Reads the frames in `dir` in order, up to the first one that is torn or damaged (a crash in
-   * the middle of a write): everything after it is ignored, since frames only count as a prefix.
+   * Reads the frames in `dir` in order. A frame that is torn or damaged is skipped by looking for
+   * the next intact frame after it; what lies between is reported in `damage`, unless nothing
+   * intact follows anywhere: that is a torn tail (a crash in the middle of a write), which ends the
+   * journal quietly. Whether a damaged stretch matters depends on what LevelDB had applied, which
+   * the caller knows: see {@link JournalScan.damage}.
    */
-  static read(dir: string): JournalFrame[] {
+  static read(dir: string): JournalScan {
     let names: string[];
     try {
       names = readdirSync(dir).filter((n) => n.endsWith('.journal'));
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { frames: [], damage: [] };
       throw err;
     }
     names.sort();
     const frames: JournalFrame[] = [];
+    const damage: JournalDamage[] = [];
+    // A stretch that ended a file without an intact frame after it; it is damage only if one follows.
+    let open: JournalDamage | undefined;
     for (const name of names) {
       const bytes = readFileSync(join(dir, name));
-      const whole = parseFrames(bytes, frames);
-      if (!whole) break;
+      const firstSeq = Number.parseInt(name, 10);
+      let at = 0;
+      while (at < bytes.length) {
+        const afterSeq = frames.at(-1)?.seq ?? (Number.isSafeInteger(firstSeq) ? firstSeq - 1 : -1);
+        const end = parseFrame(bytes, at, frames);
+        if (end > 0) {
+          if (open !== undefined) {
+            open.beforeSeq = frames.at(-1)!.seq;
+            damage.push(open);
+            open = undefined;
+          }
+          at = end;
+          continue;
+        }
+        // Damaged here: look for the next intact frame in this file.
+        open ??= { file: name, at, afterSeq, beforeSeq: -1 };
+        const next = resync(bytes, at + 1, afterSeq);
+        if (next < 0) {
+          // A frame that runs past the end of the file is a write cut short: the journal ends
+          // there. One that is all there but does not check is damage, even as the last frame.
+          open.torn ||= torn(bytes, at);
+          break;
+        }
+        at = next;
+      }
     }
-    return frames;
+    if (open !== undefined && !open.torn) damage.push(open);
+    return { frames, damage };
   }
 
   /** Deletes the journal's files; only once every frame in them is applied. */
@@ -148,38 +179,82 @@ export class Journal {
   }
 }
 
-/** Appends the whole frames in `bytes` to `out`; false when a torn or damaged frame ends them. */
-function parseFrames(bytes: Buffer, out: JournalFrame[]): boolean {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let at = 0;
-  while (at < bytes.length) {
-    if (at + FRAME_HEADER > bytes.length) return false;
-    const length = view.getUint32(at);
-    const end = at + 8 + length;
-    if (length < FRAME_HEADER - 8 || end > bytes.length) return false;
-    if (crc32c(bytes.subarray(at + 8, end)) !== view.getUint32(at + 4)) return false;
-    const seq = view.getUint32(at + 8) * TWO_32 + view.getUint32(at + 12);
-    const ops: KvOp[] = [];
-    let p = at + FRAME_HEADER;
-    while (p < end) {
-      const type = bytes[p];
-      if (p + 5 > end || (type !== OP_PUT && type !== OP_DEL)) return false;
-      const keyLength = view.getUint32(p + 1);
-      if (p + 5 + keyLength > end) return false;
-      const key = bytes.subarray(p + 5, p + 5 + keyLength);
-      p += 5 + keyLength;
-      if (type === OP_DEL) {
-        ops.push({ type: 'del', key });
-        continue;
-      }
-      if (p + 4 > end) return false;
-      const valueLength = view.getUint32(p);
-      if (p + 4 + valueLength > end) return false;
-      ops.push({ type: 'put', key, value: bytes.subarray(p + 4, p + 4 + valueLength) });
-      p += 4 + valueLength;
-    }
-    out.push({ seq, ops });
-    at = end;
+/** What {@link Journal.read} found. */
+export interface JournalScan {
+  /** Every intact frame, in order. */
+  frames: JournalFrame[];
+  /**
+   * Stretches of unreadable bytes followed by intact frames. The frames numbered after `afterSeq`
+   * and before `beforeSeq` are lost from the journal; that loses data only if LevelDB had not
+   * applied them.
+   */
+  damage: JournalDamage[];
+}
+
+export interface JournalDamage {
+  /** The file and byte offset where the unreadable stretch starts. */
+  file: string;
+  at: number;
+  /** The last intact frame before it (-1 when none). */
+  afterSeq: number;
+  /** The first intact frame after it; -1 when none follows (a damaged last frame). */
+  beforeSeq: number;
+  /** Set while scanning: the stretch ends the file as a write cut short would. */
+  torn?: boolean;
+}
+
+/** Whether the frame at `at` runs past the end of `bytes`: written only in part. */
+function torn(bytes: Buffer, at: number): boolean {
+  return at + FRAME_HEADER > bytes.length || at + 8 + bytes.readUInt32BE(at) > bytes.length;
+}
+
+/** How far past the last intact frame's number the next one is looked for. */
+const RESYNC_SEQ_WINDOW = 1 << 20;
+
+/**
+ * The offset of the first intact frame at or after `from` whose number follows `afterSeq`, or -1.
+ * The header's length and sequence number rule out almost every position before the checksum runs.
+ */
+function resync(bytes: Buffer, from: number, afterSeq: number): number {
+  const probe: JournalFrame[] = [];
+  for (let p = from; p + FRAME_HEADER <= bytes.length; p++) {
+    const length = bytes.readUInt32BE(p);
+    if (length < FRAME_HEADER - 8 || p + 8 + length > bytes.length) continue;
+    const seq = bytes.readUInt32BE(p + 8) * TWO_32 + bytes.readUInt32BE(p + 12);
+    if (seq <= afterSeq || seq > afterSeq + RESYNC_SEQ_WINDOW) continue;
+    if (parseFrame(bytes, p, probe) > 0) return p;
   }
-  return true;
+  return -1;
+}
+
+/** Parses the frame at `at` into `out` and returns where it ends; 0 when it is torn or damaged. */
+function parseFrame(bytes: Buffer, at: number, out: JournalFrame[]): number {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (at + FRAME_HEADER > bytes.length) return 0;
+  const length = view.getUint32(at);
+  const end = at + 8 + length;
+  if (length < FRAME_HEADER - 8 || end > bytes.length) return 0;
+  if (crc32c(bytes.subarray(at + 8, end)) !== view.getUint32(at + 4)) return 0;
+  const seq = view.getUint32(at + 8) * TWO_32 + view.getUint32(at + 12);
+  const ops: KvOp[] = [];
+  let p = at + FRAME_HEADER;
+  while (p < end) {
+    const type = bytes[p];
+    if (p + 5 > end || (type !== OP_PUT && type !== OP_DEL)) return 0;
+    const keyLength = view.getUint32(p + 1);
+    if (p + 5 + keyLength > end) return 0;
+    const key = bytes.subarray(p + 5, p + 5 + keyLength);
+    p += 5 + keyLength;
+    if (type === OP_DEL) {
+      ops.push({ type: 'del', key });
+      continue;
+    }
+    if (p + 4 > end) return 0;
+    const valueLength = view.getUint32(p);
+    if (p + 4 + valueLength > end) return 0;
+    ops.push({ type: 'put', key, value: bytes.subarray(p + 4, p + 4 + valueLength) });
+    p += 4 + valueLength;
+  }
+  out.push({ seq, ops });
+  return end;
 }

@@ -1,5 +1,10 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ClassicLevel } from 'classic-level';
 import { TributaryError } from '../../errors.ts';
+import { describeStorageFailure } from './failure.ts';
+import { checkLevelDbLogs } from './leveldb-files.ts';
 import type { KvEntry, KvIterator, KvOp, KvRange, KvStore } from './kv.ts';
 
 type Db = ClassicLevel<Uint8Array, Uint8Array>;
@@ -17,20 +22,93 @@ interface RawBatch {
   _batch(operations: KvOp[], options: { sync: boolean }): Promise<void>;
 }
 
+/**
+ * Every failure of LevelDB becomes a {@link TributaryError} with LevelDB's error as its cause:
+ * `CORRUPT_MESSAGE` for damaged files, `LOG_CLOSED` for a closed database, `STORAGE_ERROR` for
+ * the rest (a full disk named as such). Callers never see LevelDB's own codes.
+ */
+export function wrapStorageError(err: unknown, location: string, what: string): TributaryError {
+  if (err instanceof TributaryError) return err;
+  const code = (err as { code?: string } | undefined)?.code;
+  const context = { cause: err, dataDir: location };
+  if (code === 'LEVEL_CORRUPTION') {
+    return new TributaryError('CORRUPT_MESSAGE', `LevelDB found damaged data while ${what} in ${location}: ${describeStorageFailure(err)}`, context);
+  }
+  if (code === 'LEVEL_DATABASE_NOT_OPEN') return new TributaryError('LOG_CLOSED', `The store in ${location} is closed`, context);
+  return new TributaryError('STORAGE_ERROR', `LevelDB failed while ${what} in ${location}: ${describeStorageFailure(err)}`, context);
+}
+
+/**
+ * LevelDB's own repair (RepairDB): rebuilds CURRENT and the MANIFEST from the table and log files
+ * it finds, keeping every intact entry. For `trib doctor --repair` on a closed directory.
+ */
+export async function repairLevelDb(location: string): Promise<void> {
+  try {
+    await ClassicLevel.repair(location);
+  } catch (err) {
+    throw wrapStorageError(err, location, 'repairing');
+  }
+}
+
+/** How to open a LevelDB store. */
+export interface LevelStoreOptions {
+  /** Create the database when the directory has none. Default true; the log passes false unless the directory is empty. */
+  createIfMissing?: boolean;
+  /** Called once the store is closed (or failed to open): the log gives its data directory lock back here. */
+  onClose?: () => void;
+  /**
+   * Check LevelDB's write-ahead logs before opening, and leave a close marker on a clean close that
+   * the next open checks (see {@link CLOSE_MARKER_FILE}). The log turns this on for its directory.
+   */
+  verify?: boolean;
+}
+
+/**
+ * A clean close writes a random mark as LevelDB's last write and the same mark into this file; the
+ * next open finds it in LevelDB or refuses. Why: a write-ahead log truncated or deleted after a
+ * clean close loses its last writes without LevelDB noticing (it recovers what it finds), and the
+ * close mark, being the very last write, is the first thing lost.
+ */
+export const CLOSE_MARKER_FILE = 'tributary.closed';
+/** Outside every key kind the log uses. */
+const CLOSE_MARKER_KEY = Uint8Array.of(0x7f, 0x63, 0x6c, 0x6f, 0x73, 0x65);
+
 /** The one place that imports LevelDB. */
 export class LevelKvStore implements KvStore {
   readonly #location: string;
   readonly #db: Db;
+  readonly #createIfMissing: boolean;
+  readonly #onClose: (() => void) | undefined;
+  readonly #verify: boolean;
+  #opened = false;
+  readonly #wrap = (what: string) => (err: unknown): never => {
+    throw wrapStorageError(err, this.#location, what);
+  };
+  readonly #writeFailed = this.#wrap('writing');
+  readonly #readFailed = this.#wrap('reading');
 
-  constructor(location: string) {
+  constructor(location: string, options: LevelStoreOptions = {}) {
     this.#location = location;
+    this.#createIfMissing = options.createIfMissing ?? true;
+    this.#onClose = options.onClose;
+    this.#verify = options.verify === true;
     this.#db = new ClassicLevel<Uint8Array, Uint8Array>(location, { keyEncoding: 'view', valueEncoding: 'view' });
   }
 
   async open(): Promise<void> {
+    let mark: string | undefined;
     try {
-      await this.#db.open({ createIfMissing: true, ...LEVEL_OPTIONS });
+      if (this.#verify) {
+        checkLevelDbLogs(this.#location);
+        mark = readMark(this.#location);
+      }
+      await this.#db.open({ createIfMissing: this.#createIfMissing, ...LEVEL_OPTIONS });
     } catch (cause) {
+      if (cause instanceof TributaryError) {
+        this.#onClose?.();
+        throw cause;
+      }
+      this.#onClose?.();
       const inner = (cause as { cause?: { code?: string } }).cause;
       if (inner?.code === 'LEVEL_LOCKED') {
         throw new TributaryError(
@@ -40,19 +118,54 @@ export class LevelKvStore implements KvStore {
           { cause, dataDir: this.#location },
         );
       }
-      throw new TributaryError('STORAGE_ERROR', `Could not open the data directory ${this.#location}`, {
+      // LevelDB's reason (a missing MANIFEST, a damaged file, a full disk) is the useful part.
+      const reason = describeStorageFailure((cause as { cause?: unknown }).cause ?? cause);
+      throw new TributaryError('STORAGE_ERROR', `Could not open the data directory ${this.#location}: ${reason}`, {
         cause,
         dataDir: this.#location,
       });
     }
+    if (mark !== undefined) {
+      const stored = await this.#db.get(CLOSE_MARKER_KEY).catch(() => undefined);
+      if (stored === undefined || Buffer.from(stored).toString('latin1') !== mark) {
+        await this.#db.close().catch(() => undefined);
+        this.#onClose?.();
+        throw new TributaryError(
+          'CORRUPT_MESSAGE',
+          `LevelDB in ${this.#location} lost writes made before its last clean close (its write-ahead log was truncated, deleted or damaged). ` +
+            'Run "trib doctor" (see docs/log.md)',
+          { dataDir: this.#location, missing: 'close marker' },
+        );
+      }
+      // From here a crash leaves no marker, and a crash is not damage.
+      rmSync(join(this.#location, CLOSE_MARKER_FILE), { force: true });
+    }
+    this.#opened = true;
   }
 
-  close(): Promise<void> {
-    return this.#db.close();
+  async close(): Promise<void> {
+    try {
+      if (this.#verify && this.#opened && this.#db.status === 'open') await this.#markClose();
+      await this.#db.close().catch(this.#wrap('closing'));
+    } finally {
+      this.#opened = false;
+      this.#onClose?.();
+    }
+  }
+
+  /** The close marker: LevelDB's last write, then the file. A store that cannot write it (a full disk) closes without one. */
+  async #markClose(): Promise<void> {
+    const mark = randomBytes(12).toString('hex');
+    try {
+      await this.#db.batch([{ type: 'put', key: CLOSE_MARKER_KEY, value: Buffer.from(mark, 'latin1') }], { sync: true });
+      writeFileSync(join(this.#location, CLOSE_MARKER_FILE), mark);
+    } catch {
+      rmSync(join(this.#location, CLOSE_MARKER_FILE), { force: true });
+    }
   }
 
   get(key: Uint8Array): Promise<Uint8Array | undefined> {
-    return this.#db.get(key);
+    return this.#db.get(key).catch(this.#readFailed);
   }
 
   /**
@@ -67,19 +180,27 @@ export class LevelKvStore implements KvStore {
    */
   write(ops: KvOp[], sync: boolean): Promise<void> {
     const db = this.#db as unknown as Partial<RawBatch> & { status: string };
-    if (db.status === 'open' && typeof db._batch === 'function') return db._batch(ops, { sync });
-    return this.#db.batch(ops, { sync });
+    if (db.status === 'open' && typeof db._batch === 'function') return db._batch(ops, { sync }).catch(this.#writeFailed);
+    return this.#db.batch(ops, { sync }).catch(this.#writeFailed);
   }
 
   iterator(range: KvRange): KvIterator {
     const it = this.#db.iterator(range);
     return {
-      nextv: (size) => it.nextv(size) as Promise<KvEntry[]>,
-      close: () => it.close(),
+      nextv: (size) => (it.nextv(size) as Promise<KvEntry[]>).catch(this.#readFailed),
+      close: () => it.close().catch(this.#readFailed),
     };
   }
 
   clear(range: KvRange): Promise<void> {
-    return this.#db.clear(range);
+    return this.#db.clear(range).catch(this.#writeFailed);
+  }
+}
+
+function readMark(location: string): string | undefined {
+  try {
+    return readFileSync(join(location, CLOSE_MARKER_FILE), 'latin1').trim();
+  } catch {
+    return undefined;
   }
 }

@@ -101,6 +101,7 @@ export interface FieldOptions<T> {
 }
 
 function field<N extends string, T>(name: N, type: TypeDef, vs: string, nullable: string, opts: FieldOptions<T> | undefined): Field<N, T> {
+  if (!/^[A-Za-z][A-Za-z0-9]*$/.test(name)) throw new TypeError(`Field name ${JSON.stringify(name)} is not an identifier`);
   return {
     name,
     type,
@@ -336,7 +337,8 @@ function compileStruct(fields: readonly AnyField[], version: number, flexible: b
   // Why generated code: a decoded object built by one object literal has one hidden class and is
   // filled by monomorphic stores; the same object built by `o[name] = …` in a loop goes through a
   // megamorphic keyed store per field, which made Produce decoding several times slower. The source
-  // is made only from this file's own field names (quoted with JSON.stringify) and indexes.
+  // is made only of indexes and the field names the message files declare (identifiers, checked by
+  // `field()`, and quoted with JSON.stringify all the same).
   const props = entries.map((e, i) => `${JSON.stringify(e.name)}: ${e.mode === 1 ? `c[${i}].read(r)` : literal(e.constDefault) ?? `f(${i})`}`);
   const readBody = `return function read(r) { const o = { ${props.join(', ')} };${flexible ? ' rt(r, o, t);' : ''} return o; };`;
   const writes = entries.map((e, i) =>

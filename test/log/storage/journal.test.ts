@@ -56,7 +56,7 @@ describe('Journal frames', () => {
     const journal = Journal.create(dir, 7);
     expect(journal.append(ops(1))).toBe(7);
     expect(journal.append(ops(2))).toBe(8);
-    const frames = Journal.read(dir);
+    const { frames } = Journal.read(dir);
     expect(frames.map((f) => f.seq)).toEqual([7, 8]);
     expect(frames[1]!.ops.map((op) => [op.type, text(op.key), op.type === 'put' ? text(op.value) : null])).toEqual([
       ['put', 'key-2', 'value-2'],
@@ -64,7 +64,7 @@ describe('Journal frames', () => {
     ]);
   });
 
-  it('should end at a torn last frame and at a damaged one, keeping the frames before it', () => {
+  it('should end quietly at a torn last frame, and report a damaged one with intact frames after it', () => {
     const dir = join(freshDir(), 'journal');
     const journal = Journal.create(dir, 0);
     for (let i = 0; i < 3; i++) journal.append(ops(i));
@@ -72,17 +72,90 @@ describe('Journal frames', () => {
     const file = join(dir, name!);
     // A crash in the middle of a write leaves part of a frame.
     appendFileSync(file, Buffer.from([0, 0, 0, 40, 1, 2, 3]));
-    expect(Journal.read(dir).map((f) => f.seq)).toEqual([0, 1, 2]);
-    // A flipped byte in the second frame: the second and third are not trusted.
+    expect(Journal.read(dir)).toMatchObject({ damage: [] });
+    expect(Journal.read(dir).frames.map((f) => f.seq)).toEqual([0, 1, 2]);
+    // A flipped byte in the second frame: it is lost, the third is still read, and the hole is reported.
     const bytes = readFileSync(file);
     const second = Journal.frameBytes(ops(0));
     bytes[second + 20] = bytes[second + 20]! ^ 0xff;
     writeFileSync(file, bytes);
-    expect(Journal.read(dir).map((f) => f.seq)).toEqual([0]);
+    const scan = Journal.read(dir);
+    expect(scan.frames.map((f) => f.seq)).toEqual([0, 2]);
+    expect(scan.damage).toEqual([{ file: name, at: second, afterSeq: 0, beforeSeq: 2 }]);
   });
 
   it('should read nothing from a journal that does not exist', () => {
-    expect(Journal.read(join(freshDir(), 'none'))).toEqual([]);
+    expect(Journal.read(join(freshDir(), 'none'))).toEqual({ frames: [], damage: [] });
+  });
+});
+
+/** A log whose last `unapplied` appends (of 20) are only in the journal, as after a crash; returns its directory. */
+async function crashedWithJournal(unapplied: number): Promise<string> {
+  const dataDir = freshDir();
+  const store = new HeldStore(dataDir);
+  const log = await EmbeddedLog.open(store, { maintenanceIntervalMs: 0, journalDir: join(dataDir, 'journal') });
+  await log.createTopic({ topic: 't' });
+  for (let i = 0; i < 20; i++) {
+    if (i === 20 - unapplied) {
+      await log.flush();
+      store.held = true;
+    }
+    await log.append('t', 0, [{ key: k(`k${i}`), value: k(`v${i}`) }]);
+  }
+  await store.inner.close();
+  return dataDir;
+}
+
+/** Flips a byte in the middle of the `index`th frame of the only journal file. */
+function flipFrame(dataDir: string, index: number): void {
+  const dir = join(dataDir, 'journal');
+  const [name] = readdirSync(dir);
+  const bytes = readFileSync(join(dir, name!));
+  let at = 0;
+  for (let i = 0; i < index; i++) at += 8 + bytes.readUInt32BE(at);
+  bytes[at + 20] = bytes[at + 20]! ^ 0x10;
+  writeFileSync(join(dir, name!), bytes);
+}
+
+describe('A damaged journal', () => {
+  it('should refuse to open with CORRUPT_MESSAGE naming the file when an unapplied frame in the middle is damaged', async () => {
+    const dataDir = await crashedWithJournal(10);
+    // Frames 10 to 19 are the unapplied appends.
+    flipFrame(dataDir, 14);
+    const err = await openLog({ dataDir }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toMatchObject({ code: 'CORRUPT_MESSAGE' });
+    expect((err as Error).message).toContain('.journal');
+    // Nothing was applied or deleted: the next open (or trib doctor) sees the same journal.
+    expect(readdirSync(join(dataDir, 'journal'))).toHaveLength(1);
+  });
+
+  it('should open with every record when the damaged frame was applied already', async () => {
+    const dataDir = await crashedWithJournal(10);
+    // The journal's frames: createTopic is not journaled (sync); the first appends are, and were applied.
+    flipFrame(dataDir, 2);
+    const log = await openLog({ dataDir });
+    try {
+      expect((await log.read('t', 0, 0)).records.map((r) => text(r.value))).toEqual(Array.from({ length: 20 }, (_, i) => `v${i}`));
+    } finally {
+      await log.close();
+    }
+  });
+
+  it('should open with everything before a torn last frame', async () => {
+    const dataDir = await crashedWithJournal(5);
+    const dir = join(dataDir, 'journal');
+    const [name] = readdirSync(dir);
+    const bytes = readFileSync(join(dir, name!));
+    writeFileSync(join(dir, name!), bytes.subarray(0, bytes.length - 7));
+    const log = await openLog({ dataDir });
+    try {
+      expect(log.offsets('t', 0).highWatermark).toBe(19);
+    } finally {
+      await log.close();
+    }
   });
 });
 

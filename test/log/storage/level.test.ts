@@ -43,7 +43,7 @@ describe('LevelKvStore writes', () => {
     const closed = store.close();
     await inFlight;
     await closed;
-    await expect(store.write([{ type: 'put', key: k('y'), value: k('1') }], false)).rejects.toMatchObject({ code: 'LEVEL_DATABASE_NOT_OPEN' });
+    await expect(store.write([{ type: 'put', key: k('y'), value: k('1') }], false)).rejects.toMatchObject({ code: 'LOG_CLOSED', cause: { code: 'LEVEL_DATABASE_NOT_OPEN' } });
     const again = new LevelKvStore(dir);
     await again.open();
     expect((await again.get(k('x')))?.length).toBe(1 << 20);

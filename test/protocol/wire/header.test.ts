@@ -43,6 +43,17 @@ describe('request and response headers', () => {
     expect(header.clientId).toBe('x');
   });
 
+  it('should read the header of an ApiVersions version newer than any it knows, so it can answer with v0 (KIP-511)', () => {
+    // A future client's ApiVersions v9: header v2 (flexible), body unknown.
+    const frame = Buffer.from(hex('0012 0009 00000007 0003 636c69 00  05 6e657874 02 39 00'), 'hex');
+    const header = decodeRequestHeader(frame);
+    expect(header).toEqual({ apiKey: 18, apiVersion: 9, correlationId: 7, clientId: 'cli', bodyOffset: 14 });
+    expect(() => API.ApiVersions.decodeRequest(9, frame.subarray(header.bodyOffset))).toThrowError(expect.objectContaining({ code: 'INVALID_REQUEST' }));
+    // The answer: the v0 body with UNSUPPORTED_VERSION and ApiVersions' own range, under header v0.
+    const answer = encodeResponse(API.ApiVersions, 0, 7, { errorCode: 35, apiKeys: [{ apiKey: 18, minVersion: 0, maxVersion: 4 }] });
+    expect(answer.toString('hex')).toBe(hex('00000010 00000007  0023 00000001 0012 0000 0004'));
+  });
+
   it('should read an unknown API key as header v1 so it can be answered', () => {
     const frame = Buffer.from(hex('7fff 0000 0000002a ffff 01 02 03'), 'hex');
     expect(decodeRequestHeader(frame)).toEqual({ apiKey: 0x7fff, apiVersion: 0, correlationId: 42, clientId: null, bodyOffset: 10 });
