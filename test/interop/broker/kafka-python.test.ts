@@ -5,7 +5,7 @@ import { python, run, startTribServe, type TribServe } from './trib-serve.ts';
  * kafka-python 2.0.2 (Debian's python3-kafka): admin, an acks=all producer, two consumers of one
  * group that share its partitions, and commits. The script prints one JSON line of what it saw.
  */
-const SCRIPT = String.raw`
+const SCRIPT = `
 import json, sys, threading, time
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import NewTopic
