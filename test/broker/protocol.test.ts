@@ -184,4 +184,11 @@ describe('the broker, speaking the protocol', () => {
     const after = await client.request(API.ListTransactions, 1, { stateFilters: [], producerIdFilters: [], durationFilter: -1 });
     expect(after.transactionStates[0]!.transactionState).toBe('CompleteCommit');
   });
+
+  it('should tell a client that asks for SASL that this listener has no mechanism', async () => {
+    const handshake = await client.request(API.SaslHandshake, 1, { mechanism: 'PLAIN' });
+    expect(handshake).toEqual({ errorCode: 33, mechanisms: [] });
+    const auth = await client.request(API.SaslAuthenticate, 1, { authBytes: Buffer.from('\u0000user\u0000secret') });
+    expect(auth.errorCode).toBe(34);
+  });
 });

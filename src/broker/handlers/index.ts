@@ -30,6 +30,7 @@ import { metadataHandler } from './metadata.ts';
 import { offsetCommitHandler } from './offset-commit.ts';
 import { offsetFetchHandler } from './offset-fetch.ts';
 import { produceHandler } from './produce.ts';
+import { saslAuthenticateHandler, saslHandshakeHandler } from './sasl.ts';
 import { syncGroupHandler } from './sync-group.ts';
 import { describeProducersHandler, describeTransactionsHandler, listTransactionsHandler } from './transactions-admin.ts';
 
@@ -66,6 +67,8 @@ const ALL: Handler[] = [
   describeProducersHandler,
   describeTransactionsHandler,
   listTransactionsHandler,
+  saslHandshakeHandler,
+  saslAuthenticateHandler,
 ] as Handler[];
 
 const byKey = new Map<number, Handler>(ALL.map((h) => [h.api.apiKey, h]));
