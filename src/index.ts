@@ -146,3 +146,5 @@ export * from './streams/index.ts';
 // processed). `export *` cannot re-export it as `RecordMetadata`: that name is the producer's send
 // result, as in kafkajs, so it is exported under the name of its place in Kafka (processor.api).
 export type { RecordMetadata as ProcessorRecordMetadata } from './streams/processor.ts';
+// The broker: Kafka's wire protocol over the log, for Kafka clients in any language and process.
+export { type Broker, type BrokerOptions, type Endpoint, serve } from './broker/index.ts';

@@ -6,6 +6,7 @@ import { groupsCommand } from './commands/groups.ts';
 import { produceCommand } from './commands/produce.ts';
 import { registryCommand } from './commands/registry.ts';
 import { schemasCommand } from './commands/schemas.ts';
+import { serveCommand } from './commands/serve.ts';
 import { topicsCommand } from './commands/topics.ts';
 
 // Every command group registers here, one line each. src/cli is the one part of src/ that may
@@ -16,6 +17,7 @@ registerCommand('consume', consumeCommand);
 registerCommand('groups', groupsCommand);
 registerCommand('registry', registryCommand);
 registerCommand('schemas', schemasCommand);
+registerCommand('serve', serveCommand);
 registerCommand('doctor', doctorCommand);
 
 function usage(): string {

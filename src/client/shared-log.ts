@@ -18,8 +18,8 @@ import { mkdirSync, realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Clock } from '../clock.ts';
 import type { LogBackend } from '../log/index.ts';
-import { GroupCoordinator } from './group/coordinator.ts';
-import { OffsetStore } from './group/offset-store.ts';
+import type { GroupCoordinator } from './group/coordinator.ts';
+import { acquireCoordinator, releaseCoordinator } from './group/shared.ts';
 import type { Logger } from './logger.ts';
 
 /** One open log and its group coordinator, with the count of Tributaries that use it. */
@@ -53,12 +53,12 @@ function entryFor(log: LogBackend, key: string | undefined, owned: boolean): Ent
     users: 0,
     owned,
     coordinator(clock, logger) {
-      coordinator ??= (async () => {
-        const store = new OffsetStore(log);
-        await store.ready();
-        made = new GroupCoordinator(store, clock, logger);
-        return made;
-      })();
+      // The per-log registry of group/shared.ts, so that a broker serving this log (trib serve in
+      // this process) and these Tributaries share one coordinator and one set of groups.
+      coordinator ??= acquireCoordinator(log, clock, logger).then((c) => {
+        made = c;
+        return c;
+      });
       const ready = coordinator;
       // A coordinator that could not be made (the log closed meanwhile) is tried again next time.
       ready.catch(() => {
@@ -67,7 +67,7 @@ function entryFor(log: LogBackend, key: string | undefined, owned: boolean): Ent
       return ready;
     },
     async close() {
-      made?.close();
+      if (made !== undefined) releaseCoordinator(log);
       made = undefined;
       coordinator = undefined;
       if (owned) await log.close();

@@ -1,0 +1,82 @@
+/**
+ * DescribeConfigs (key 32): a topic's configs as the log has them (its overrides as
+ * DYNAMIC_TOPIC_CONFIG, the rest as DEFAULT_CONFIG), or this broker's own settings (read-only).
+ * `configurationKeys` narrows the answer; an unknown topic gets UNKNOWN_TOPIC_OR_PARTITION.
+ */
+import { API } from '../../protocol/messages/index.ts';
+import type { DescribeConfigsResponse } from '../../protocol/messages/describe-configs.ts';
+import type { BrokerContext } from '../context.ts';
+import { KafkaCode, kafkaCodeOf, kafkaMessageOf } from '../errors.ts';
+import { handler } from '../handler.ts';
+
+type Config = DescribeConfigsResponse['results'][number]['configs'][number];
+
+export const RESOURCE_TOPIC = 2;
+export const RESOURCE_BROKER = 4;
+
+/** Kafka's config sources and types (ConfigEntry.ConfigSource, ConfigDef.Type). */
+const SOURCE = { DYNAMIC_TOPIC: 1, STATIC_BROKER: 4, DEFAULT: 5 } as const;
+const TYPE: Record<string, number> = {
+  'cleanup.policy': 7,
+  'retention.ms': 5,
+  'retention.bytes': 5,
+  'delete.retention.ms': 5,
+  'min.compaction.lag.ms': 5,
+  'min.cleanable.dirty.ratio': 6,
+  'max.message.bytes': 3,
+  'compression.type': 2,
+};
+
+function entry(name: string, value: string, source: number, readOnly: boolean, synonyms: boolean): Config {
+  return {
+    name,
+    value,
+    readOnly,
+    isDefault: source === SOURCE.DEFAULT,
+    configSource: source,
+    isSensitive: false,
+    synonyms: synonyms ? [{ name, value, source }] : [],
+    configType: TYPE[name] ?? 2,
+    documentation: null,
+  };
+}
+
+function brokerConfigs(broker: BrokerContext, synonyms: boolean): Config[] {
+  const settings: [string, string][] = [
+    ['node.id', String(broker.nodeId)],
+    ['broker.id', String(broker.nodeId)],
+    ['advertised.listeners', `PLAINTEXT://${broker.endpoint.host}:${broker.endpoint.port}`],
+    ['auto.create.topics.enable', String(broker.autoCreateTopics)],
+    ['num.partitions', String(broker.numPartitions)],
+    ['default.replication.factor', '1'],
+    ['offsets.topic.replication.factor', '1'],
+    ['transaction.max.timeout.ms', '900000'],
+  ];
+  return settings.map(([name, value]) => entry(name, value, SOURCE.STATIC_BROKER, true, synonyms));
+}
+
+export const describeConfigsHandler = handler(API.DescribeConfigs, async (broker, req) => {
+  const results: DescribeConfigsResponse['results'] = [];
+  for (const r of req.resources) {
+    const base = { errorCode: KafkaCode.NONE, errorMessage: null, resourceType: r.resourceType, resourceName: r.resourceName };
+    try {
+      let configs: Config[];
+      if (r.resourceType === RESOURCE_TOPIC) {
+        const topic = await broker.log.describeTopic(r.resourceName);
+        configs = Object.entries(topic.configs).map(([name, value]) =>
+          entry(name, String(value), name in topic.overrides ? SOURCE.DYNAMIC_TOPIC : SOURCE.DEFAULT, false, req.includeSynonyms),
+        );
+      } else if (r.resourceType === RESOURCE_BROKER) {
+        configs = brokerConfigs(broker, req.includeSynonyms);
+      } else {
+        results.push({ ...base, errorCode: KafkaCode.INVALID_REQUEST, errorMessage: `Resource type ${r.resourceType} is not supported`, configs: [] });
+        continue;
+      }
+      const keys = r.configurationKeys;
+      results.push({ ...base, configs: keys === null || keys.length === 0 ? configs : configs.filter((c) => keys.includes(c.name)) });
+    } catch (err) {
+      results.push({ ...base, errorCode: kafkaCodeOf(err), errorMessage: kafkaMessageOf(err), configs: [] });
+    }
+  }
+  return { throttleTimeMs: 0, results };
+});

@@ -1,0 +1,18 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * The interop suite: Tributary against real Kafka (Maven Central's jars on Java 17) and against
+ * `trib serve` in another process. Needs Java and Maven, so it is kept out of `npm test`.
+ * One file at a time: each starts JVMs, and the machine has two cores.
+ */
+export default defineConfig({
+  test: {
+    include: ['test/interop/**/*.test.ts'],
+    testTimeout: 120_000,
+    hookTimeout: 300_000,
+    pool: 'forks',
+    fileParallelism: false,
+    reporters: process.env.CI ? ['default', 'json'] : ['default'],
+    outputFile: { json: '.vitest-interop-report.json' },
+  },
+});
