@@ -8,12 +8,15 @@ import {
   encodePartitionState,
   JOURNAL_APPLIED_KEY,
   KIND_BATCH,
+  KIND_PARTITION_STATE,
   KIND_TOPIC,
   kindRange,
   partitionRange,
+  parsePartitionKey,
   partitionStateKey,
   readU64,
   type StoredPartitionState,
+  topicKey,
 } from './keys.ts';
 import { type JournalSalvage, recoverJournal } from './recovery.ts';
 import { acquireDataDir, LOCK_FILE, lockHolder } from './storage/data-dir.ts';
@@ -256,15 +259,52 @@ async function checkTopics(
   dropped: JournalSalvage['droppedOffsets'],
 ): Promise<void> {
   const decoder = new TextDecoder();
+  const topics: StoredTopic[] = [];
+  const unreadable: { key: Uint8Array; name: string }[] = [];
   for (const [key, value] of await all(store, kindRange(KIND_TOPIC))) {
-    let topic: StoredTopic;
     try {
-      topic = JSON.parse(decoder.decode(value)) as StoredTopic;
+      const topic = JSON.parse(decoder.decode(value)) as StoredTopic;
       if (typeof topic.name !== 'string' || !Number.isSafeInteger(topic.topicId) || !Number.isSafeInteger(topic.numPartitions)) throw new Error('fields');
+      topics.push(topic);
     } catch {
-      report.problems.push({ where: 'topics', message: `the metadata of topic "${decoder.decode(key.subarray(1))}" cannot be read` });
-      continue;
+      const name = decoder.decode(key.subarray(1));
+      report.problems.push({ where: 'topics', message: `the metadata of topic "${name}" cannot be read` });
+      unreadable.push({ key, name });
     }
+  }
+  // Partitions whose topic has no metadata: the record was lost or is unreadable. Their data is
+  // kept under the unreadable record's name when there is one, else a new one; configs are lost,
+  // so nothing is deleted by retention until someone sets them again.
+  const known = new Set(topics.map((t) => t.topicId));
+  const names = new Set(topics.map((t) => t.name));
+  const orphans = new Map<number, number>();
+  for (const [key] of await all(store, kindRange(KIND_PARTITION_STATE))) {
+    const { topicId, partition } = parsePartitionKey(key);
+    if (!known.has(topicId)) orphans.set(topicId, Math.max(orphans.get(topicId) ?? 0, partition + 1));
+  }
+  for (const [topicId, numPartitions] of orphans) {
+    report.problems.push({ where: 'topics', message: `${numPartitions} partition(s) of topic id ${topicId} have no topic metadata` });
+    if (!repair) continue;
+    const reused = unreadable.shift();
+    let name = reused?.name ?? `recovered-topic-${topicId}`;
+    while (names.has(name)) name = `${name}-${topicId}`;
+    names.add(name);
+    const topic: StoredTopic & { overrides: Record<string, unknown> } = { name, topicId, numPartitions, overrides: { 'retention.ms': -1 } };
+    const ops: KvOp[] = [];
+    if (reused !== undefined && reused.name !== name) ops.push({ type: 'del', key: reused.key });
+    ops.push({ type: 'put', key: topicKey(name), value: new TextEncoder().encode(JSON.stringify(topic)) });
+    await store.write(ops, true);
+    report.repairs.push(`topic id ${topicId} restored as "${name}" with ${numPartitions} partition(s) and retention.ms=-1 (its configs were lost)`);
+    topics.push(topic);
+  }
+  if (repair) {
+    // Unreadable records that no partition claims hold nothing to keep.
+    for (const { key, name } of unreadable) {
+      await store.write([{ type: 'del', key }], true);
+      report.repairs.push(`the unreadable metadata of topic "${name}" was removed; no partition data belonged to it`);
+    }
+  }
+  for (const topic of topics) {
     report.topics++;
     for (let partition = 0; partition < topic.numPartitions; partition++) {
       report.partitions++;

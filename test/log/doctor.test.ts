@@ -129,6 +129,12 @@ describe('trib doctor', () => {
     expect((await trib(['doctor', '--data-dir', dataDir])).code).toBe(0);
   });
 
+  it('should exit with STORAGE_ERROR, not spin, when the data directory cannot be made (/proc/x)', async () => {
+    const result = await trib(['topics', 'list', '--data-dir', '/proc/x']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('STORAGE_ERROR');
+  });
+
   it('should refuse a directory another live process holds', async () => {
     const { dataDir } = await closedLog();
     writeFileSync(join(dataDir, 'tributary.lock'), `${process.ppid}\n`);

@@ -85,7 +85,12 @@ const CLOSE_MARKER_KEY = Uint8Array.of(0x7f, 0x63, 0x6c, 0x6f, 0x73, 0x65);
 /** The one place that imports LevelDB. */
 export class LevelKvStore implements KvStore {
   readonly #location: string;
-  readonly #db: Db;
+  /**
+   * Made in `open`, not in the constructor: abstract-level opens a database by itself on the next
+   * tick unless told otherwise, and a store refused before that (a damaged write-ahead log) must
+   * never have LevelDB open it behind the refusal, recovering what it can and holding its lock.
+   */
+  #db: Db = undefined as unknown as Db;
   readonly #createIfMissing: boolean;
   readonly #onClose: (() => void) | undefined;
   readonly #verify: boolean;
@@ -101,7 +106,6 @@ export class LevelKvStore implements KvStore {
     this.#createIfMissing = options.createIfMissing ?? true;
     this.#onClose = options.onClose;
     this.#verify = options.verify === true;
-    this.#db = new (loadClassicLevel())<Uint8Array, Uint8Array>(location, { keyEncoding: 'view', valueEncoding: 'view' });
   }
 
   async open(): Promise<void> {
@@ -111,6 +115,7 @@ export class LevelKvStore implements KvStore {
         checkLevelDbLogs(this.#location);
         mark = readMark(this.#location);
       }
+      this.#db = new (loadClassicLevel())<Uint8Array, Uint8Array>(this.#location, { keyEncoding: 'view', valueEncoding: 'view' });
       await this.#db.open({ createIfMissing: this.#createIfMissing, ...LEVEL_OPTIONS });
     } catch (cause) {
       if (cause instanceof TributaryError) {
@@ -155,7 +160,7 @@ export class LevelKvStore implements KvStore {
   async close(): Promise<void> {
     try {
       if (this.#verify && this.#opened && this.#db.status === 'open') await this.#markClose();
-      await this.#db.close().catch(this.#wrap('closing'));
+      if (this.#db !== undefined) await this.#db.close().catch(this.#wrap('closing'));
     } finally {
       this.#opened = false;
       this.#onClose?.();
