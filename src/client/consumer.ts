@@ -5,9 +5,10 @@ import { parseOffset, toKafkaMessage } from './convert.ts';
 import type { TributaryError } from '../errors.ts';
 import { clientError, hasCode } from './errors.ts';
 import { type Fetched, Fetcher } from './consumer/fetcher.ts';
+import { GroupMembership } from './consumer/membership.ts';
 import { OffsetManager } from './consumer/offset-manager.ts';
 import { KafkaJSNonRetriableError, KafkaJSNumberOfRetriesExceeded } from './kafkajs-errors.ts';
-import { type Assignment, type PartitionAssignor, roundRobinAssignor } from './group/assignors.ts';
+import { type PartitionAssignor, roundRobinAssignor } from './group/assignors.ts';
 import type { GroupCoordinator } from './group/coordinator.ts';
 import { adaptKafkajsAssigner, isPartitionAssignor, type KafkajsPartitionAssigner } from './group/kafkajs-assigner.ts';
 import { OFFSETS_TOPIC } from './group/offset-store.ts';
@@ -270,8 +271,21 @@ export class Consumer {
   #subscriptions: { topic: string | RegExp; fromBeginning: boolean }[] = [];
   #run: ConsumerRunConfig | undefined;
   #running = false;
-  #memberId = '';
-  #generationId = -1;
+  /** Join, sync, heartbeat and leave (see {@link GroupMembership}); made on connect. */
+  #membership: GroupMembership | undefined;
+
+  get #memberId(): string {
+    return this.#membership?.memberId ?? '';
+  }
+
+  get #generationId(): number {
+    return this.#membership?.generationId ?? -1;
+  }
+
+  #requireMembership(): GroupMembership {
+    if (this.#membership === undefined) throw clientError('CLIENT_NOT_CONNECTED', 'The consumer is not connected; call connect() first');
+    return this.#membership;
+  }
   #protocol: PartitionAssignor | undefined;
   #runners = new Map<string, PartitionRunner>();
   #pendingSeeks = new Map<string, number>();
@@ -340,6 +354,16 @@ export class Consumer {
     const { log, coordinator } = await acquireWithCoordinator(this.#ctx);
     this.#coordinator = coordinator;
     this.#log = log;
+    this.#membership = new GroupMembership({
+      groupId: this.#groupId,
+      clientId: this.#ctx.clientId,
+      transport: coordinator,
+      assignors: this.#assignors,
+      sessionTimeout: this.#sessionTimeout,
+      rebalanceTimeout: this.#config.rebalanceTimeout ?? 60_000,
+      partitionCount: (topic) => log.partitionCount(topic),
+      onRebalance: () => this.#requestRejoin(),
+    });
     this.#emitter.emit(ConsumerEvents.CONNECT, null);
   }
 
@@ -485,7 +509,6 @@ export class Consumer {
   /** Joins (or rejoins) and applies the new assignment; loops while the group keeps rebalancing. */
   async #joinAndSync(): Promise<void> {
     const log = this.#requireLog();
-    const coordinator = this.#coordinator!;
     for (;;) {
       if (!this.#running) return;
       // Partitions lost with the membership (their runners stopped): drop them without committing.
@@ -500,63 +523,16 @@ export class Consumer {
         if (entry) entry.partitions.push(r.partition);
         else owned.push({ topic: r.topic, partitions: [r.partition] });
       }
-      let join: Awaited<ReturnType<GroupCoordinator['joinGroup']>>;
-      try {
-        join = await coordinator.joinGroup({
-          groupId: this.#groupId,
-          memberId: this.#memberId,
-          clientId: this.#ctx.clientId,
-          sessionTimeout: this.#sessionTimeout,
-          rebalanceTimeout: this.#config.rebalanceTimeout ?? 60_000,
-          protocols: this.#assignors.map((a) => a.name),
-          topics,
-          ownedPartitions: owned,
-          onRebalance: () => this.#requestRejoin(),
-          onMemberId: (memberId) => {
-            this.#memberId = memberId;
-          },
-        });
-      } catch (err) {
-        if (hasCode(err, 'UNKNOWN_MEMBER_ID')) {
-          this.#memberId = '';
-          await this.#lose();
-          continue;
-        }
-        throw err;
+      const outcome = await this.#requireMembership().join(topics, owned, () => this.#running);
+      if (outcome.kind === 'stopped') return;
+      if (outcome.kind === 'retry') continue;
+      if (outcome.kind === 'lost') {
+        await this.#lose();
+        continue;
       }
-      if (!this.#running) {
-        coordinator.leaveGroup(this.#groupId, join.memberId);
-        return;
-      }
-      this.#memberId = join.memberId;
-      this.#generationId = join.generationId;
-      this.#protocol = this.#assignors.find((a) => a.name === join.protocol) ?? this.#assignors[0]!;
-      let assignments: Map<string, Assignment> | undefined;
-      if (join.leaderId === join.memberId) {
-        const partitionsPerTopic = new Map<string, number>();
-        for (const m of join.members) {
-          for (const t of m.topics) {
-            try {
-              partitionsPerTopic.set(t, log.partitionCount(t));
-            } catch {
-              // A subscribed topic that is gone gets no partitions.
-            }
-          }
-        }
-        assignments = await this.#protocol.assign(join.members, partitionsPerTopic);
-      }
-      let assignment: Assignment;
-      try {
-        assignment = await coordinator.syncGroup({ groupId: this.#groupId, memberId: join.memberId, generationId: join.generationId, assignments });
-      } catch (err) {
-        if (hasCode(err, 'REBALANCE_IN_PROGRESS') || hasCode(err, 'ILLEGAL_GENERATION')) continue;
-        if (hasCode(err, 'UNKNOWN_MEMBER_ID')) {
-          this.#memberId = '';
-          continue;
-        }
-        throw err;
-      }
-      if (!this.#running) return;
+      const { join } = outcome;
+      let { assignment } = outcome;
+      this.#protocol = outcome.protocol;
       // As kafkajs: partitions of topics this member did not subscribe to (a leader's assignor
       // may hand them out) are announced and left alone.
       const notSubscribed = Object.keys(assignment).filter((t) => !subscribed.has(t));
@@ -915,12 +891,11 @@ export class Consumer {
     const coordinator = this.#coordinator;
     if (coordinator === undefined || this.#memberId === '' || !this.#running) return;
     try {
-      coordinator.heartbeat({ groupId: this.#groupId, memberId: this.#memberId, generationId: this.#generationId });
+      this.#membership?.heartbeat();
       this.#emitter.emit(ConsumerEvents.HEARTBEAT, { groupId: this.#groupId, memberId: this.#memberId, groupGenerationId: this.#generationId });
     } catch (err) {
       if (hasCode(err, 'UNKNOWN_MEMBER_ID')) {
-        this.#memberId = '';
-        this.#generationId = -1;
+        this.#membership?.reset();
         // Partitions are lost: stop reading them without committing.
         for (const r of this.#runners.values()) {
           r.active = false;
@@ -1031,14 +1006,13 @@ export class Consumer {
     await this.#offsets.settled();
     this.#running = false;
     // Leaving first also ends a join or sync still waiting for other members.
-    if (this.#memberId !== '') this.#coordinator?.leaveGroup(this.#groupId, this.#memberId);
+    this.#membership?.leave();
     this.#rejoin?.resolve();
     await this.#mainLoop?.catch(() => undefined);
     this.#runners.clear();
     if (this.#heartbeatTimer !== undefined) this.#ctx.clock.clearTimeout(this.#heartbeatTimer);
     this.#heartbeatTimer = undefined;
-    this.#memberId = '';
-    this.#generationId = -1;
+    this.#membership?.reset();
     this.#releaseKeepAlive();
     this.#emitter.emit(ConsumerEvents.STOP, null);
   }
