@@ -1,11 +1,12 @@
 import type { TimerHandle } from '../clock.ts';
 import { type LogBackend, type LogRecord, WaitInterrupt } from '../log/index.ts';
 import { acquireWithCoordinator, type ClientContext } from './context.ts';
-import { parseOffset, toKafkaMessage } from './convert.ts';
+import { parseOffset } from './convert.ts';
 import type { TributaryError } from '../errors.ts';
 import { clientError, hasCode } from './errors.ts';
 import { type Fetched, Fetcher } from './consumer/fetcher.ts';
 import { GroupMembership } from './consumer/membership.ts';
+import { type EachBatchHandler, type EachMessageHandler, type RunnerHost, runEachBatch, runEachMessage } from './consumer/runner.ts';
 import { OffsetManager } from './consumer/offset-manager.ts';
 import { KafkaJSNonRetriableError, KafkaJSNumberOfRetriesExceeded } from './kafkajs-errors.ts';
 import { type PartitionAssignor, roundRobinAssignor } from './group/assignors.ts';
@@ -18,8 +19,6 @@ import { InstrumentationEmitter, type InstrumentationEvent, type RemoveInstrumen
 import type { Logger } from './logger.ts';
 import type {
   GroupDescription,
-  KafkaMessage,
-  Offsets,
   TopicOffsets,
   TopicPartitionOffset,
   TopicPartitionOffsetAndMetadata,
@@ -72,39 +71,7 @@ export interface ConsumerSubscribeTopic {
   fromBeginning?: boolean;
 }
 
-export interface EachMessagePayload {
-  topic: string;
-  partition: number;
-  message: KafkaMessage;
-  heartbeat(): Promise<void>;
-  pause(): () => void;
-}
-
-export interface Batch {
-  topic: string;
-  partition: number;
-  highWatermark: string;
-  messages: KafkaMessage[];
-  isEmpty(): boolean;
-  firstOffset(): string | null;
-  lastOffset(): string;
-  offsetLag(): string;
-  offsetLagLow(): string;
-}
-
-export interface EachBatchPayload {
-  batch: Batch;
-  resolveOffset(offset: string): void;
-  heartbeat(): Promise<void>;
-  pause(): () => void;
-  commitOffsetsIfNecessary(offsets?: Offsets): Promise<void>;
-  uncommittedOffsets(): { topics: TopicOffsets[] };
-  isRunning(): boolean;
-  isStale(): boolean;
-}
-
-export type EachMessageHandler = (payload: EachMessagePayload) => Promise<void>;
-export type EachBatchHandler = (payload: EachBatchPayload) => Promise<void>;
+export type { Batch, EachBatchHandler, EachBatchPayload, EachMessageHandler, EachMessagePayload } from './consumer/runner.ts';
 
 /** Options of {@link Consumer.run}. */
 export interface ConsumerRunConfig {
@@ -300,6 +267,16 @@ export class Consumer {
   #semaphore = new Semaphore(1);
   /** Resolved and committed offsets, and the commits (see {@link OffsetManager}). */
   readonly #offsets: OffsetManager;
+  /** What the handlers' runner asks of the consumer (see runner.ts). */
+  readonly #runnerHost: RunnerHost = {
+    running: () => this.#running,
+    isPaused: (topic, partition) => this.#isPaused(topic, partition),
+    offsets: () => this.#offsets,
+    afterMessage: async () => {
+      if (this.#heartbeatDue) this.#heartbeatNow();
+      if (this.#offsets.autoCommitDue()) await this.#offsets.commitResolved().catch((err) => this.#commitFailed(err));
+    },
+  };
 
   /** @internal Use {@link Tributary.consumer}. */
   constructor(ctx: ClientContext, config: ConsumerConfig) {
@@ -697,74 +674,15 @@ export class Consumer {
 
   /** Processes one batch; false when the handler threw (the batch is retried after a backoff). */
   async #process(r: PartitionRunner, records: LogRecord[], highWatermark: number, nextOffset: number, run: ConsumerRunConfig): Promise<boolean> {
-    const { topic, partition, pause, heartbeat } = r;
+    const { topic, partition } = r;
     const first = records[0]!.offset;
     const last = records[records.length - 1]!.offset;
     const started = this.#ctx.clock.now();
     const tracking = this.#emitter.has(ConsumerEvents.START_BATCH_PROCESS) || this.#emitter.has(ConsumerEvents.END_BATCH_PROCESS);
     if (tracking) this.#emitter.emit(ConsumerEvents.START_BATCH_PROCESS, batchInfo(topic, partition, highWatermark, first, last, records.length));
     try {
-      if (run.eachMessage !== undefined) {
-        let completed = true;
-        for (let i = 0; i < records.length; i++) {
-          if (!r.active || !this.#running || r.seekTo !== undefined) {
-            completed = false;
-            break;
-          }
-          const message = toKafkaMessage(records[i]!);
-          await run.eachMessage({ topic, partition, message, heartbeat, pause });
-          r.resolved = r.position = records[i]!.offset + 1;
-          this.#offsets.resolved(1);
-          if (this.#heartbeatDue) this.#heartbeatNow();
-          if (this.#offsets.autoCommitDue()) await this.#offsets.commitResolved().catch((err) => this.#commitFailed(err));
-          if (this.#isPaused(topic, partition)) {
-            completed = i === records.length - 1;
-            break;
-          }
-        }
-        if (completed && r.seekTo === undefined) r.resolved = r.position = nextOffset;
-      } else if (run.eachBatch !== undefined) {
-        const messages = records.map(toKafkaMessage);
-        const batch: Batch = {
-          topic,
-          partition,
-          highWatermark: String(highWatermark),
-          messages,
-          isEmpty: () => messages.length === 0,
-          firstOffset: () => String(first),
-          lastOffset: () => String(last),
-          offsetLag: () => String(Math.max(0, highWatermark - 1 - last)),
-          offsetLagLow: () => String(Math.max(0, highWatermark - 1 - first)),
-        };
-        await run.eachBatch({
-          batch,
-          resolveOffset: (offset) => {
-            const o = parseOffset(offset);
-            // Resolving the last record steps over control records that follow it.
-            const next = o === last ? nextOffset : o + 1;
-            if (next > r.resolved) {
-              this.#offsets.resolved(next - r.resolved);
-              r.resolved = next;
-            }
-          },
-          heartbeat,
-          pause,
-          commitOffsetsIfNecessary: async (offsets) => {
-            if (offsets !== undefined) await this.#offsets.commit(offsets.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.topic, ...p }))));
-            else await this.#offsets.commitIfNecessary();
-          },
-          uncommittedOffsets: () => this.#offsets.uncommittedOffsets(),
-          isRunning: () => this.#running && r.active,
-          isStale: () => r.seekTo !== undefined || !r.active,
-        });
-        if (run.eachBatchAutoResolve !== false && r.seekTo === undefined && r.active) {
-          if (nextOffset > r.resolved) this.#offsets.resolved(nextOffset - r.resolved);
-          r.resolved = nextOffset;
-        }
-        // The next fetch starts at the last resolved offset, as kafkajs's: records the handler did
-        // not resolve (eachBatchAutoResolve: false, a pause mid-batch) come again.
-        if (r.seekTo === undefined) r.position = r.resolved;
-      }
+      if (run.eachMessage !== undefined) await runEachMessage(r, records, nextOffset, run.eachMessage, this.#runnerHost);
+      else if (run.eachBatch !== undefined) await runEachBatch(r, records, highWatermark, nextOffset, run, this.#runnerHost);
     } catch (error) {
       this.#logger.error(`Error when calling ${run.eachMessage ? 'eachMessage' : 'eachBatch'}`, { topic, partition, error: String(error) });
       if (run.autoCommit !== false) await this.#offsets.commitResolved().catch(() => undefined);
