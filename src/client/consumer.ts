@@ -1,13 +1,15 @@
 import type { TimerHandle } from '../clock.ts';
 import { type LogBackend, type LogRecord, WaitInterrupt } from '../log/index.ts';
 import { acquireWithCoordinator, type ClientContext } from './context.ts';
-import { parseOffset, toKafkaMessage } from './convert.ts';
+import { parseOffset } from './convert.ts';
 import type { TributaryError } from '../errors.ts';
 import { clientError, hasCode } from './errors.ts';
 import { type Fetched, Fetcher } from './consumer/fetcher.ts';
+import { GroupMembership } from './consumer/membership.ts';
+import { type EachBatchHandler, type EachMessageHandler, type RunnerHost, runEachBatch, runEachMessage } from './consumer/runner.ts';
 import { OffsetManager } from './consumer/offset-manager.ts';
 import { KafkaJSNonRetriableError, KafkaJSNumberOfRetriesExceeded } from './kafkajs-errors.ts';
-import { type Assignment, type PartitionAssignor, roundRobinAssignor } from './group/assignors.ts';
+import { type PartitionAssignor, roundRobinAssignor } from './group/assignors.ts';
 import type { GroupCoordinator } from './group/coordinator.ts';
 import { adaptKafkajsAssigner, isPartitionAssignor, type KafkajsPartitionAssigner } from './group/kafkajs-assigner.ts';
 import { OFFSETS_TOPIC } from './group/offset-store.ts';
@@ -17,8 +19,6 @@ import { InstrumentationEmitter, type InstrumentationEvent, type RemoveInstrumen
 import type { Logger } from './logger.ts';
 import type {
   GroupDescription,
-  KafkaMessage,
-  Offsets,
   TopicOffsets,
   TopicPartitionOffset,
   TopicPartitionOffsetAndMetadata,
@@ -71,39 +71,7 @@ export interface ConsumerSubscribeTopic {
   fromBeginning?: boolean;
 }
 
-export interface EachMessagePayload {
-  topic: string;
-  partition: number;
-  message: KafkaMessage;
-  heartbeat(): Promise<void>;
-  pause(): () => void;
-}
-
-export interface Batch {
-  topic: string;
-  partition: number;
-  highWatermark: string;
-  messages: KafkaMessage[];
-  isEmpty(): boolean;
-  firstOffset(): string | null;
-  lastOffset(): string;
-  offsetLag(): string;
-  offsetLagLow(): string;
-}
-
-export interface EachBatchPayload {
-  batch: Batch;
-  resolveOffset(offset: string): void;
-  heartbeat(): Promise<void>;
-  pause(): () => void;
-  commitOffsetsIfNecessary(offsets?: Offsets): Promise<void>;
-  uncommittedOffsets(): { topics: TopicOffsets[] };
-  isRunning(): boolean;
-  isStale(): boolean;
-}
-
-export type EachMessageHandler = (payload: EachMessagePayload) => Promise<void>;
-export type EachBatchHandler = (payload: EachBatchPayload) => Promise<void>;
+export type { Batch, EachBatchHandler, EachBatchPayload, EachMessageHandler, EachMessagePayload } from './consumer/runner.ts';
 
 /** Options of {@link Consumer.run}. */
 export interface ConsumerRunConfig {
@@ -270,8 +238,21 @@ export class Consumer {
   #subscriptions: { topic: string | RegExp; fromBeginning: boolean }[] = [];
   #run: ConsumerRunConfig | undefined;
   #running = false;
-  #memberId = '';
-  #generationId = -1;
+  /** Join, sync, heartbeat and leave (see {@link GroupMembership}); made on connect. */
+  #membership: GroupMembership | undefined;
+
+  get #memberId(): string {
+    return this.#membership?.memberId ?? '';
+  }
+
+  get #generationId(): number {
+    return this.#membership?.generationId ?? -1;
+  }
+
+  #requireMembership(): GroupMembership {
+    if (this.#membership === undefined) throw clientError('CLIENT_NOT_CONNECTED', 'The consumer is not connected; call connect() first');
+    return this.#membership;
+  }
   #protocol: PartitionAssignor | undefined;
   #runners = new Map<string, PartitionRunner>();
   #pendingSeeks = new Map<string, number>();
@@ -286,6 +267,16 @@ export class Consumer {
   #semaphore = new Semaphore(1);
   /** Resolved and committed offsets, and the commits (see {@link OffsetManager}). */
   readonly #offsets: OffsetManager;
+  /** What the handlers' runner asks of the consumer (see runner.ts). */
+  readonly #runnerHost: RunnerHost = {
+    running: () => this.#running,
+    isPaused: (topic, partition) => this.#isPaused(topic, partition),
+    offsets: () => this.#offsets,
+    afterMessage: async () => {
+      if (this.#heartbeatDue) this.#heartbeatNow();
+      if (this.#offsets.autoCommitDue()) await this.#offsets.commitResolved().catch((err) => this.#commitFailed(err));
+    },
+  };
 
   /** @internal Use {@link Tributary.consumer}. */
   constructor(ctx: ClientContext, config: ConsumerConfig) {
@@ -340,6 +331,16 @@ export class Consumer {
     const { log, coordinator } = await acquireWithCoordinator(this.#ctx);
     this.#coordinator = coordinator;
     this.#log = log;
+    this.#membership = new GroupMembership({
+      groupId: this.#groupId,
+      clientId: this.#ctx.clientId,
+      transport: coordinator,
+      assignors: this.#assignors,
+      sessionTimeout: this.#sessionTimeout,
+      rebalanceTimeout: this.#config.rebalanceTimeout ?? 60_000,
+      partitionCount: (topic) => log.partitionCount(topic),
+      onRebalance: () => this.#requestRejoin(),
+    });
     this.#emitter.emit(ConsumerEvents.CONNECT, null);
   }
 
@@ -485,7 +486,6 @@ export class Consumer {
   /** Joins (or rejoins) and applies the new assignment; loops while the group keeps rebalancing. */
   async #joinAndSync(): Promise<void> {
     const log = this.#requireLog();
-    const coordinator = this.#coordinator!;
     for (;;) {
       if (!this.#running) return;
       // Partitions lost with the membership (their runners stopped): drop them without committing.
@@ -500,63 +500,16 @@ export class Consumer {
         if (entry) entry.partitions.push(r.partition);
         else owned.push({ topic: r.topic, partitions: [r.partition] });
       }
-      let join: Awaited<ReturnType<GroupCoordinator['joinGroup']>>;
-      try {
-        join = await coordinator.joinGroup({
-          groupId: this.#groupId,
-          memberId: this.#memberId,
-          clientId: this.#ctx.clientId,
-          sessionTimeout: this.#sessionTimeout,
-          rebalanceTimeout: this.#config.rebalanceTimeout ?? 60_000,
-          protocols: this.#assignors.map((a) => a.name),
-          topics,
-          ownedPartitions: owned,
-          onRebalance: () => this.#requestRejoin(),
-          onMemberId: (memberId) => {
-            this.#memberId = memberId;
-          },
-        });
-      } catch (err) {
-        if (hasCode(err, 'UNKNOWN_MEMBER_ID')) {
-          this.#memberId = '';
-          await this.#lose();
-          continue;
-        }
-        throw err;
+      const outcome = await this.#requireMembership().join(topics, owned, () => this.#running);
+      if (outcome.kind === 'stopped') return;
+      if (outcome.kind === 'retry') continue;
+      if (outcome.kind === 'lost') {
+        await this.#lose();
+        continue;
       }
-      if (!this.#running) {
-        coordinator.leaveGroup(this.#groupId, join.memberId);
-        return;
-      }
-      this.#memberId = join.memberId;
-      this.#generationId = join.generationId;
-      this.#protocol = this.#assignors.find((a) => a.name === join.protocol) ?? this.#assignors[0]!;
-      let assignments: Map<string, Assignment> | undefined;
-      if (join.leaderId === join.memberId) {
-        const partitionsPerTopic = new Map<string, number>();
-        for (const m of join.members) {
-          for (const t of m.topics) {
-            try {
-              partitionsPerTopic.set(t, log.partitionCount(t));
-            } catch {
-              // A subscribed topic that is gone gets no partitions.
-            }
-          }
-        }
-        assignments = await this.#protocol.assign(join.members, partitionsPerTopic);
-      }
-      let assignment: Assignment;
-      try {
-        assignment = await coordinator.syncGroup({ groupId: this.#groupId, memberId: join.memberId, generationId: join.generationId, assignments });
-      } catch (err) {
-        if (hasCode(err, 'REBALANCE_IN_PROGRESS') || hasCode(err, 'ILLEGAL_GENERATION')) continue;
-        if (hasCode(err, 'UNKNOWN_MEMBER_ID')) {
-          this.#memberId = '';
-          continue;
-        }
-        throw err;
-      }
-      if (!this.#running) return;
+      const { join } = outcome;
+      let { assignment } = outcome;
+      this.#protocol = outcome.protocol;
       // As kafkajs: partitions of topics this member did not subscribe to (a leader's assignor
       // may hand them out) are announced and left alone.
       const notSubscribed = Object.keys(assignment).filter((t) => !subscribed.has(t));
@@ -721,74 +674,15 @@ export class Consumer {
 
   /** Processes one batch; false when the handler threw (the batch is retried after a backoff). */
   async #process(r: PartitionRunner, records: LogRecord[], highWatermark: number, nextOffset: number, run: ConsumerRunConfig): Promise<boolean> {
-    const { topic, partition, pause, heartbeat } = r;
+    const { topic, partition } = r;
     const first = records[0]!.offset;
     const last = records[records.length - 1]!.offset;
     const started = this.#ctx.clock.now();
     const tracking = this.#emitter.has(ConsumerEvents.START_BATCH_PROCESS) || this.#emitter.has(ConsumerEvents.END_BATCH_PROCESS);
     if (tracking) this.#emitter.emit(ConsumerEvents.START_BATCH_PROCESS, batchInfo(topic, partition, highWatermark, first, last, records.length));
     try {
-      if (run.eachMessage !== undefined) {
-        let completed = true;
-        for (let i = 0; i < records.length; i++) {
-          if (!r.active || !this.#running || r.seekTo !== undefined) {
-            completed = false;
-            break;
-          }
-          const message = toKafkaMessage(records[i]!);
-          await run.eachMessage({ topic, partition, message, heartbeat, pause });
-          r.resolved = r.position = records[i]!.offset + 1;
-          this.#offsets.resolved(1);
-          if (this.#heartbeatDue) this.#heartbeatNow();
-          if (this.#offsets.autoCommitDue()) await this.#offsets.commitResolved().catch((err) => this.#commitFailed(err));
-          if (this.#isPaused(topic, partition)) {
-            completed = i === records.length - 1;
-            break;
-          }
-        }
-        if (completed && r.seekTo === undefined) r.resolved = r.position = nextOffset;
-      } else if (run.eachBatch !== undefined) {
-        const messages = records.map(toKafkaMessage);
-        const batch: Batch = {
-          topic,
-          partition,
-          highWatermark: String(highWatermark),
-          messages,
-          isEmpty: () => messages.length === 0,
-          firstOffset: () => String(first),
-          lastOffset: () => String(last),
-          offsetLag: () => String(Math.max(0, highWatermark - 1 - last)),
-          offsetLagLow: () => String(Math.max(0, highWatermark - 1 - first)),
-        };
-        await run.eachBatch({
-          batch,
-          resolveOffset: (offset) => {
-            const o = parseOffset(offset);
-            // Resolving the last record steps over control records that follow it.
-            const next = o === last ? nextOffset : o + 1;
-            if (next > r.resolved) {
-              this.#offsets.resolved(next - r.resolved);
-              r.resolved = next;
-            }
-          },
-          heartbeat,
-          pause,
-          commitOffsetsIfNecessary: async (offsets) => {
-            if (offsets !== undefined) await this.#offsets.commit(offsets.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.topic, ...p }))));
-            else await this.#offsets.commitIfNecessary();
-          },
-          uncommittedOffsets: () => this.#offsets.uncommittedOffsets(),
-          isRunning: () => this.#running && r.active,
-          isStale: () => r.seekTo !== undefined || !r.active,
-        });
-        if (run.eachBatchAutoResolve !== false && r.seekTo === undefined && r.active) {
-          if (nextOffset > r.resolved) this.#offsets.resolved(nextOffset - r.resolved);
-          r.resolved = nextOffset;
-        }
-        // The next fetch starts at the last resolved offset, as kafkajs's: records the handler did
-        // not resolve (eachBatchAutoResolve: false, a pause mid-batch) come again.
-        if (r.seekTo === undefined) r.position = r.resolved;
-      }
+      if (run.eachMessage !== undefined) await runEachMessage(r, records, nextOffset, run.eachMessage, this.#runnerHost);
+      else if (run.eachBatch !== undefined) await runEachBatch(r, records, highWatermark, nextOffset, run, this.#runnerHost);
     } catch (error) {
       this.#logger.error(`Error when calling ${run.eachMessage ? 'eachMessage' : 'eachBatch'}`, { topic, partition, error: String(error) });
       if (run.autoCommit !== false) await this.#offsets.commitResolved().catch(() => undefined);
@@ -915,12 +809,11 @@ export class Consumer {
     const coordinator = this.#coordinator;
     if (coordinator === undefined || this.#memberId === '' || !this.#running) return;
     try {
-      coordinator.heartbeat({ groupId: this.#groupId, memberId: this.#memberId, generationId: this.#generationId });
+      this.#membership?.heartbeat();
       this.#emitter.emit(ConsumerEvents.HEARTBEAT, { groupId: this.#groupId, memberId: this.#memberId, groupGenerationId: this.#generationId });
     } catch (err) {
       if (hasCode(err, 'UNKNOWN_MEMBER_ID')) {
-        this.#memberId = '';
-        this.#generationId = -1;
+        this.#membership?.reset();
         // Partitions are lost: stop reading them without committing.
         for (const r of this.#runners.values()) {
           r.active = false;
@@ -1031,14 +924,13 @@ export class Consumer {
     await this.#offsets.settled();
     this.#running = false;
     // Leaving first also ends a join or sync still waiting for other members.
-    if (this.#memberId !== '') this.#coordinator?.leaveGroup(this.#groupId, this.#memberId);
+    this.#membership?.leave();
     this.#rejoin?.resolve();
     await this.#mainLoop?.catch(() => undefined);
     this.#runners.clear();
     if (this.#heartbeatTimer !== undefined) this.#ctx.clock.clearTimeout(this.#heartbeatTimer);
     this.#heartbeatTimer = undefined;
-    this.#memberId = '';
-    this.#generationId = -1;
+    this.#membership?.reset();
     this.#releaseKeepAlive();
     this.#emitter.emit(ConsumerEvents.STOP, null);
   }

@@ -1,0 +1,150 @@
+/**
+ * The consumer's runner (kafkajs's `Runner` of a batch): hands one fetched batch to the program's
+ * `eachMessage` (message by message) or `eachBatch` handler, with kafkajs's payloads, and keeps
+ * the partition's resolved offset and next position as the handler goes. Errors propagate to the
+ * caller, which retries the batch or crashes the consumer.
+ *
+ * @example
+ * await runEachMessage(partition, records, nextOffset, eachMessage, host);
+ */
+import type { LogRecord } from '../../log/index.ts';
+import { parseOffset, toKafkaMessage } from '../convert.ts';
+import type { KafkaMessage, Offsets, TopicOffsets } from '../types.ts';
+import type { OffsetManager } from './offset-manager.ts';
+
+export interface EachMessagePayload {
+  topic: string;
+  partition: number;
+  message: KafkaMessage;
+  heartbeat(): Promise<void>;
+  pause(): () => void;
+}
+
+export interface Batch {
+  topic: string;
+  partition: number;
+  highWatermark: string;
+  messages: KafkaMessage[];
+  isEmpty(): boolean;
+  firstOffset(): string | null;
+  lastOffset(): string;
+  offsetLag(): string;
+  offsetLagLow(): string;
+}
+
+export interface EachBatchPayload {
+  batch: Batch;
+  resolveOffset(offset: string): void;
+  heartbeat(): Promise<void>;
+  pause(): () => void;
+  commitOffsetsIfNecessary(offsets?: Offsets): Promise<void>;
+  uncommittedOffsets(): { topics: TopicOffsets[] };
+  isRunning(): boolean;
+  isStale(): boolean;
+}
+
+export type EachMessageHandler = (payload: EachMessagePayload) => Promise<void>;
+export type EachBatchHandler = (payload: EachBatchPayload) => Promise<void>;
+
+/** A partition as the runner sees it. */
+export interface RunnerPartition {
+  readonly topic: string;
+  readonly partition: number;
+  /** The next offset to read. */
+  position: number;
+  /** One past the last processed offset. */
+  resolved: number;
+  /** False once stopped or revoked: the handler is told, and nothing more is handed out. */
+  active: boolean;
+  /** A seek waiting to apply: the rest of the batch is stale. */
+  seekTo?: number;
+  pause: () => () => void;
+  heartbeat: () => Promise<void>;
+}
+
+/** What the runner asks of its consumer. */
+export interface RunnerHost {
+  running(): boolean;
+  isPaused(topic: string, partition: number): boolean;
+  offsets(): OffsetManager;
+  /** After each message: heartbeat if due, commit if autoCommitInterval/Threshold say so. */
+  afterMessage(): Promise<void>;
+}
+
+/** Hands a batch to `eachMessage`, one message at a time, stopping at a pause, a seek or a stop. */
+export async function runEachMessage(r: RunnerPartition, records: LogRecord[], nextOffset: number, eachMessage: EachMessageHandler, host: RunnerHost): Promise<void> {
+  const { topic, partition, heartbeat, pause } = r;
+  let completed = true;
+  for (let i = 0; i < records.length; i++) {
+    if (!r.active || !host.running() || r.seekTo !== undefined) {
+      completed = false;
+      break;
+    }
+    const message = toKafkaMessage(records[i]!);
+    await eachMessage({ topic, partition, message, heartbeat, pause });
+    r.resolved = r.position = records[i]!.offset + 1;
+    host.offsets().resolved(1);
+    await host.afterMessage();
+    if (host.isPaused(topic, partition)) {
+      completed = i === records.length - 1;
+      break;
+    }
+  }
+  // Every record handled: step over the control records that may follow the last one.
+  if (completed && r.seekTo === undefined) r.resolved = r.position = nextOffset;
+}
+
+/** Hands a batch to `eachBatch` with kafkajs's payload; resolves it whole unless `eachBatchAutoResolve` is false. */
+export async function runEachBatch(
+  r: RunnerPartition,
+  records: LogRecord[],
+  highWatermark: number,
+  nextOffset: number,
+  run: { eachBatch?: EachBatchHandler; eachBatchAutoResolve?: boolean },
+  host: RunnerHost,
+): Promise<void> {
+  const { topic, partition, heartbeat, pause } = r;
+  const offsets = host.offsets();
+  const first = records[0]!.offset;
+  const last = records[records.length - 1]!.offset;
+  const messages = records.map(toKafkaMessage);
+  const batch: Batch = {
+    topic,
+    partition,
+    highWatermark: String(highWatermark),
+    messages,
+    isEmpty: () => messages.length === 0,
+    firstOffset: () => String(first),
+    lastOffset: () => String(last),
+    offsetLag: () => String(Math.max(0, highWatermark - 1 - last)),
+    offsetLagLow: () => String(Math.max(0, highWatermark - 1 - first)),
+  };
+  await run.eachBatch!({
+    batch,
+    resolveOffset: (offset) => {
+      const o = parseOffset(offset);
+      // Resolving the last record steps over control records that follow it.
+      const next = o === last ? nextOffset : o + 1;
+      if (next > r.resolved) {
+        offsets.resolved(next - r.resolved);
+        r.resolved = next;
+      }
+    },
+    heartbeat,
+    pause,
+    commitOffsetsIfNecessary: async (given) => {
+      if (given !== undefined) await offsets.commit(given.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.topic, ...p }))));
+      else await offsets.commitIfNecessary();
+    },
+    uncommittedOffsets: () => offsets.uncommittedOffsets(),
+    isRunning: () => host.running() && r.active,
+    isStale: () => r.seekTo !== undefined || !r.active,
+  });
+  if (run.eachBatchAutoResolve !== false && r.seekTo === undefined && r.active) {
+    if (nextOffset > r.resolved) offsets.resolved(nextOffset - r.resolved);
+    r.resolved = nextOffset;
+  }
+  // The next fetch starts at the last resolved offset, as kafkajs's: records the handler did
+  // not resolve (eachBatchAutoResolve: false, a pause mid-batch) come again.
+  if (r.seekTo === undefined) r.position = r.resolved;
+}
