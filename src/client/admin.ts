@@ -7,6 +7,7 @@ import type { GroupCoordinator } from './group/coordinator.ts';
 import { OFFSETS_TOPIC } from './group/offset-store.ts';
 import { InstrumentationEmitter, type InstrumentationEvent, type RemoveInstrumentationEventListener } from './instrumentation.ts';
 import type { Logger } from './logger.ts';
+import type { WireTransport } from './wire/transport.ts';
 import type {
   DeleteGroupsResult,
   FetchOffsetsPartition,
@@ -75,7 +76,7 @@ export interface PartitionLag {
   lag: string;
 }
 
-/** kafkajs's admin event names; CONNECT and DISCONNECT are emitted. */
+/** kafkajs's admin event names; CONNECT and DISCONNECT always, the network ones over the wire. */
 export const AdminEvents = {
   CONNECT: 'admin.connect',
   DISCONNECT: 'admin.disconnect',
@@ -103,6 +104,8 @@ export class Admin {
   readonly #emitter: InstrumentationEmitter<AdminEventName>;
   #log: LogBackend | undefined;
   #coordinator: GroupCoordinator | undefined;
+  /** Set over the wire: topics and offsets are Kafka requests (the other calls are embedded-only so far). */
+  #wire: WireTransport | undefined;
 
   /** @internal Use {@link Tributary.admin}. */
   constructor(ctx: ClientContext) {
@@ -111,7 +114,18 @@ export class Admin {
   }
 
   async connect(): Promise<void> {
-    if (this.#log !== undefined) return;
+    if (this.#log !== undefined || this.#wire !== undefined) return;
+    const wire = this.#ctx.wire;
+    if (wire !== undefined) {
+      const emitter = this.#emitter;
+      this.#wire = await wire.connect({
+        request: (payload) => emitter.emit(AdminEvents.REQUEST, payload),
+        requestTimeout: (payload) => emitter.emit(AdminEvents.REQUEST_TIMEOUT, payload),
+        requestQueueSize: (payload) => emitter.emit(AdminEvents.REQUEST_QUEUE_SIZE, payload),
+      });
+      this.#emitter.emit(AdminEvents.CONNECT, null);
+      return;
+    }
     const { log, coordinator } = await acquireWithCoordinator(this.#ctx);
     this.#coordinator = coordinator;
     this.#log = log;
@@ -119,6 +133,13 @@ export class Admin {
   }
 
   async disconnect(): Promise<void> {
+    const wire = this.#wire;
+    if (wire !== undefined) {
+      this.#wire = undefined;
+      await wire.cluster.disconnect();
+      this.#emitter.emit(AdminEvents.DISCONNECT, null);
+      return;
+    }
     if (this.#log === undefined) return;
     this.#log = undefined;
     this.#coordinator = undefined;
@@ -135,6 +156,9 @@ export class Admin {
   }
 
   #use(): { log: LogBackend; coordinator: GroupCoordinator } {
+    if (this.#wire !== undefined) {
+      throw clientError('UNSUPPORTED_OPERATION', 'This admin call is not implemented over the wire yet; use a Tributary made with dataDir');
+    }
     if (this.#log === undefined || this.#coordinator === undefined) {
       throw clientError('CLIENT_NOT_CONNECTED', 'The admin client is not connected; call connect() first');
     }
@@ -143,19 +167,44 @@ export class Admin {
 
   /** One in-process "broker", node 0, so code that inspects the cluster keeps working. */
   async describeCluster(): Promise<{ brokers: { nodeId: number; host: string; port: number }[]; controller: number | null; clusterId: string }> {
+    const wire = this.#wire;
+    if (wire !== undefined) {
+      await wire.cluster.refreshMetadata();
+      const controller = wire.cluster.controllerId;
+      return { brokers: wire.cluster.brokers(), controller: controller < 0 ? null : controller, clusterId: wire.cluster.clusterId ?? '' };
+    }
     this.#use();
     return { brokers: [{ nodeId: 0, host: 'in-process', port: 0 }], controller: 0, clusterId: 'tributary' };
   }
 
   async listTopics(): Promise<string[]> {
+    if (this.#wire !== undefined) return this.#wire.listTopics();
     const { log } = this.#use();
     return (await log.listTopics()).filter((t) => t !== OFFSETS_TOPIC);
   }
 
   /** Creates topics; resolves false when one of them existed already (the others are created). */
-  async createTopics(options: { topics: ITopicConfig[]; validateOnly?: boolean; waitForLeaders?: boolean; timeout?: number }): Promise<boolean> {
-    const { log } = this.#use();
+  async createTopics(options: {
+    topics: (ITopicConfig & { replicaAssignment?: { partition: number; replicas: number[] }[] })[];
+    validateOnly?: boolean;
+    waitForLeaders?: boolean;
+    timeout?: number;
+  }): Promise<boolean> {
     if (options === null || typeof options !== 'object' || !Array.isArray(options.topics)) throw new TypeError('createTopics takes { topics: [...] }');
+    if (this.#wire !== undefined) {
+      for (const t of options.topics) validateTopicName(t.topic);
+      return this.#wire.createTopics(
+        options.topics.map((t) => ({
+          topic: t.topic,
+          numPartitions: t.numPartitions,
+          replicationFactor: t.replicationFactor,
+          assignments: t.replicaAssignment,
+          configs: Object.fromEntries((t.configEntries ?? []).map((e) => [e.name, e.value])),
+        })),
+        { validateOnly: options.validateOnly, waitForLeaders: options.waitForLeaders, timeout: options.timeout },
+      );
+    }
+    const { log } = this.#use();
     const specs = options.topics.map((t) => {
       validateTopicName(t.topic);
       const configs: Record<string, string> = {};
@@ -241,6 +290,7 @@ export class Admin {
   }
 
   async deleteTopics(options: { topics: string[]; timeout?: number }): Promise<void> {
+    if (this.#wire !== undefined) return this.#wire.deleteTopics(options.topics, options.timeout);
     const { log } = this.#use();
     for (const topic of options.topics) {
       this.#ctx.tail.forget(topic);
@@ -249,6 +299,27 @@ export class Admin {
   }
 
   async fetchTopicMetadata(options?: { topics: string[] }): Promise<{ topics: ITopicMetadata[] }> {
+    const wire = this.#wire;
+    if (wire !== undefined) {
+      const names = options?.topics ?? (await wire.listTopics());
+      await wire.cluster.refreshMetadata(names);
+      const topics: ITopicMetadata[] = [];
+      for (const name of names) {
+        const info = await wire.cluster.topic(name);
+        topics.push({
+          name,
+          partitions: info.partitions.map((p) => ({
+            partitionErrorCode: p.errorCode,
+            partitionId: p.partition,
+            leader: p.leader,
+            replicas: p.replicas,
+            isr: p.isr,
+            offlineReplicas: p.offlineReplicas,
+          })),
+        });
+      }
+      return { topics };
+    }
     const { log } = this.#use();
     const names = options?.topics ?? (await this.listTopics());
     return {
@@ -268,6 +339,13 @@ export class Admin {
 
   /** Per partition: `offset` and `high` are the high watermark, `low` the log start offset. */
   async fetchTopicOffsets(topic: string): Promise<(SeekEntry & { high: string; low: string })[]> {
+    const wire = this.#wire;
+    if (wire !== undefined) {
+      const [high, low] = await Promise.all([wire.listOffsets(topic, -1), wire.listOffsets(topic, -2)]);
+      return [...high.keys()]
+        .sort((a, b) => a - b)
+        .map((partition) => ({ partition, offset: String(high.get(partition)), high: String(high.get(partition)), low: String(low.get(partition) ?? 0) }));
+    }
     const { log } = this.#use();
     const count = log.partitionCount(topic);
     return Array.from({ length: count }, (_, partition) => {
@@ -278,6 +356,17 @@ export class Admin {
 
   /** Per partition, the first offset with a timestamp ≥ `timestamp` (the high watermark when none; latest without a timestamp). */
   async fetchTopicOffsetsByTimestamp(topic: string, timestamp?: number): Promise<SeekEntry[]> {
+    const wire = this.#wire;
+    if (wire !== undefined) {
+      const found = await wire.listOffsets(topic, timestamp ?? -1);
+      const latest = timestamp === undefined ? found : await wire.listOffsets(topic, -1);
+      return [...found.keys()]
+        .sort((a, b) => a - b)
+        .map((partition) => {
+          const offset = found.get(partition)!;
+          return { partition, offset: String(offset < 0 ? latest.get(partition) : offset) };
+        });
+    }
     const { log } = this.#use();
     const count = log.partitionCount(topic);
     const out: SeekEntry[] = [];

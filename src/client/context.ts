@@ -3,6 +3,17 @@ import type { LogBackend } from '../log/index.ts';
 import type { GroupCoordinator } from './group/coordinator.ts';
 import type { Logger } from './logger.ts';
 import type { TailCache } from './tail-cache.ts';
+import type { ConnectionInstrumentation } from './wire/connection.ts';
+import type { WireTransport } from './wire/transport.ts';
+
+/** What a client gets from a Tributary made with `brokers`: its own connections to the cluster. */
+export interface WireContext {
+  /**
+   * A transport on a new cluster view with its own connections (each client has its own, as in
+   * kafkajs), connected; its requests are reported to `instrumentation`.
+   */
+  connect(instrumentation: ConnectionInstrumentation): Promise<WireTransport>;
+}
 
 /** What a client gets from its Tributary: the shared log, clock, logger and group coordinator. */
 export interface ClientContext {
@@ -17,6 +28,8 @@ export interface ClientContext {
   readonly tail: TailCache;
   /** The coordinator of every group of this Tributary (needs an acquired log). */
   coordinator(): Promise<GroupCoordinator>;
+  /** Set when the Tributary speaks Kafka's protocol to brokers; then `acquire` refuses. */
+  readonly wire?: WireContext;
 }
 
 /**

@@ -8,6 +8,11 @@ import { OffsetStore } from './group/offset-store.ts';
 import { createLogger, type LogCreator, type Logger, logLevel } from './logger.ts';
 import { Producer, type ProducerConfig } from './producer.ts';
 import { TailCache } from './tail-cache.ts';
+import { TributaryError } from '../errors.ts';
+import type { WireContext } from './context.ts';
+import { type BrokersConfig, WireCluster } from './wire/cluster.ts';
+import type { RetryOptions } from './wire/retry.ts';
+import { WireTransport } from './wire/transport.ts';
 
 /** Options of {@link Tributary}. */
 export interface TributaryConfig {
@@ -25,8 +30,20 @@ export interface TributaryConfig {
   logCreator?: LogCreator;
   /** Time for session timeouts, heartbeats and auto-commit intervals. Default: the wall clock. */
   clock?: Clock;
-  /** Accepted (and ignored) so that a kafkajs config moves over unchanged. */
-  brokers?: string[];
+  /**
+   * Kafka brokers to speak Kafka's protocol to (Apache Kafka, Redpanda or `trib serve`), as kafkajs
+   * takes them: `['host:9092', …]` or a function returning such a list. With `brokers` nothing is
+   * opened on disk; giving `dataDir`, `storage` or `log` as well is an `INVALID_CLIENT_CONFIG` error.
+   */
+  brokers?: BrokersConfig;
+  /** Wire only: how long a connect may take. Default 1000 ms, as kafkajs. */
+  connectionTimeout?: number;
+  /** Wire only: how long a request may wait for its answer. Default 30000 ms, as kafkajs. */
+  requestTimeout?: number;
+  /** Wire only: false lets requests wait for ever. Default true. */
+  enforceRequestTimeout?: boolean;
+  /** Wire only: kafkajs's retry options for retriable errors (moved leaders, timeouts…). */
+  retry?: RetryOptions;
 }
 
 /**
@@ -67,6 +84,16 @@ export class Tributary {
 
   constructor(config: TributaryConfig = {}) {
     if (config === null || typeof config !== 'object') throw new TypeError('new Tributary takes an options object');
+    const wire = config.brokers !== undefined;
+    if (wire && (config.dataDir !== undefined || config.storage !== undefined || config.log !== undefined)) {
+      throw new TributaryError(
+        'INVALID_CLIENT_CONFIG',
+        'Give either brokers (speak Kafka\'s protocol to a cluster) or dataDir/storage/log (the embedded log), not both',
+      );
+    }
+    if (wire && typeof config.brokers !== 'function' && (!Array.isArray(config.brokers) || config.brokers.length === 0)) {
+      throw new TributaryError('INVALID_CLIENT_CONFIG', 'brokers must be a non-empty list of "host:port" or a function returning one');
+    }
     this.#config = config;
     this.#clock = config.clock ?? config.log?.clock ?? systemClock;
     this.#logger = createLogger({ level: config.logLevel ?? logLevel.INFO, logCreator: config.logCreator, now: () => this.#clock.now() });
@@ -78,6 +105,7 @@ export class Tributary {
       acquire: () => this.#acquire(),
       release: () => this.#release(),
       coordinator: () => this.#getCoordinator(),
+      wire: wire ? this.#wireContext(config) : undefined,
     };
     contexts.set(this, this.#context);
   }
@@ -108,6 +136,26 @@ export class Tributary {
     await this.#serial(() => this.#closeLog());
   }
 
+  #wireContext(config: TributaryConfig): WireContext {
+    const clientId = config.clientId ?? 'tributary';
+    return {
+      connect: async (instrumentation) => {
+        const cluster = new WireCluster({
+          brokers: config.brokers!,
+          clientId,
+          connectionTimeout: config.connectionTimeout,
+          requestTimeout: config.requestTimeout,
+          enforceRequestTimeout: config.enforceRequestTimeout,
+          retry: config.retry,
+          instrumentation,
+          logger: this.#logger.namespace('Cluster'),
+        });
+        await cluster.connect();
+        return new WireTransport(cluster, () => this.#clock.now());
+      },
+    };
+  }
+
   #serial<T>(task: () => Promise<T>): Promise<T> {
     const run = this.#lifecycle.then(task, task);
     this.#lifecycle = run.catch(() => undefined);
@@ -115,6 +163,12 @@ export class Tributary {
   }
 
   #acquire(): Promise<LogBackend> {
+    if (this.#context.wire !== undefined) {
+      // A Tributary made with brokers never opens a log on disk.
+      return Promise.reject(
+        new TributaryError('UNSUPPORTED_OPERATION', 'This client is not available over the wire yet; it needs the embedded log (a Tributary made with dataDir)'),
+      );
+    }
     return this.#serial(async () => {
       if (this.#log === undefined) {
         this.#log =
