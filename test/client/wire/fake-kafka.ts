@@ -35,6 +35,7 @@ export interface HandlerContext {
   cluster: FakeKafka;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: a handler takes the request body of whichever API it serves
 export type Handler = (request: any, ctx: HandlerContext) => unknown | undefined;
 
 export class FakeKafka {
@@ -119,6 +120,7 @@ export class FakeKafka {
     });
   }
 
+  // biome-ignore lint/suspicious/noExplicitAny: the body of whichever API the key names
   #default(apiKey: number, req: any, { broker }: HandlerContext): unknown {
     switch (apiKey) {
       case API.ApiVersions.apiKey:
