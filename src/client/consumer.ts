@@ -743,8 +743,9 @@ export class Consumer {
           if (nextOffset > r.resolved) this.#uncommitted += nextOffset - r.resolved;
           r.resolved = nextOffset;
         }
-        r.position = r.seekTo === undefined ? Math.max(r.resolved, r.active ? nextOffset : r.resolved) : r.position;
-        if (!r.active) r.position = r.resolved;
+        // The next fetch starts at the last resolved offset, as kafkajs's: records the handler did
+        // not resolve (eachBatchAutoResolve: false, a pause mid-batch) come again.
+        if (r.seekTo === undefined) r.position = r.resolved;
       }
     } catch (error) {
       this.#logger.error(`Error when calling ${run.eachMessage ? 'eachMessage' : 'eachBatch'}`, { topic, partition, error: String(error) });

@@ -164,7 +164,10 @@ export class Producer {
   #accumulation: Accumulation | undefined;
   /** Per topic: partition metadata and max.message.bytes, read once (and again when the partition count changes). */
   #topics = new Map<string, TopicInfo>();
+  /** Stamps of plain sends (idempotent or transactional producers): never part of a transaction. */
   #idempotence: ProducerStampSource | undefined;
+  /** Stamps of the transactional id's producer, used by {@link Transaction}s only. */
+  #transactional: ProducerStampSource | undefined;
   #transaction: Transaction | undefined;
 
   /** @internal Use {@link Tributary.producer}. */
@@ -189,7 +192,13 @@ export class Producer {
     this.#log = log;
     if (this.#config.idempotent === true || this.#config.transactionalId !== undefined) {
       try {
-        this.#idempotence = await initProducerId(log, this.#config.transactionalId, this.#config.transactionTimeout);
+        // As kafkajs: plain sends of a transactional producer go out under their own idempotent
+        // producer id, so they are visible at once and no abort or fencing of the transactional
+        // id touches them; only sends through a transaction carry the transactional id's stamp.
+        this.#idempotence = await initProducerId(log, undefined, undefined);
+        if (this.#config.transactionalId !== undefined) {
+          this.#transactional = await initProducerId(log, this.#config.transactionalId, this.#config.transactionTimeout);
+        }
       } catch (err) {
         this.#log = undefined;
         await this.#giveBack();
@@ -242,21 +251,18 @@ export class Producer {
    * Sends messages to one topic. Resolves with one entry per partition written, once the records
    * are in the log (`acks: -1`, the default: fsynced; `acks: 1` or `0`: written but not fsynced).
    * A missing topic or a too-large record fails the whole send, and nothing of it is appended.
+   * On a producer with a `transactionalId`, a send outside {@link Producer.transaction} is an
+   * ordinary idempotent write, visible at once, as in kafkajs; only a transaction's sends wait for
+   * its commit.
    */
   send(record: ProducerRecord): Promise<RecordMetadata[]> {
     if (record === null || typeof record !== 'object') throw new TypeError('send takes { topic, messages }');
-    if (this.#transaction?.isActive()) {
-      return Promise.reject(clientError('INVALID_TXN_STATE', 'A transaction is open: send through it, or commit or abort it first'));
-    }
     return this.sendWith([{ topic: record.topic, messages: record.messages }], record.acks, record.compression, this.#stampForPlainSend());
   }
 
   /** Sends to several topics in one atomic write: all of it is appended, or none of it. */
   sendBatch(batch: ProducerBatch): Promise<RecordMetadata[]> {
     if (batch === null || typeof batch !== 'object') throw new TypeError('sendBatch takes { topicMessages }');
-    if (this.#transaction?.isActive()) {
-      return Promise.reject(clientError('INVALID_TXN_STATE', 'A transaction is open: send through it, or commit or abort it first'));
-    }
     return this.sendWith(batch.topicMessages ?? [], batch.acks, batch.compression, this.#stampForPlainSend());
   }
 
@@ -283,14 +289,14 @@ export class Producer {
     if (this.#wire !== undefined) {
       throw clientError('UNSUPPORTED_OPERATION', 'Transactions over the wire are not implemented yet; use a Tributary made with dataDir');
     }
-    if (this.#config.transactionalId === undefined || this.#idempotence === undefined) {
+    if (this.#config.transactionalId === undefined || this.#transactional === undefined) {
       throw clientError('PRODUCER_NOT_TRANSACTIONAL', 'transaction() needs a producer created with a transactionalId');
     }
     if (this.#transaction?.isActive()) {
       throw clientError('INVALID_TXN_STATE', 'A transaction is already open on this producer');
     }
     await this.#flushNow();
-    const txn = new Transaction(log as LogBackend, this, this.#idempotence, await this.#ctx.coordinator());
+    const txn = new Transaction(log as LogBackend, this, this.#transactional, await this.#ctx.coordinator());
     this.#transaction = txn;
     return txn;
   }
