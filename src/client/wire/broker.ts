@@ -35,12 +35,22 @@ export interface RequestOptions {
   expectResponse?: boolean;
   /** Send at this version instead of the negotiated one (it must be in both ranges). */
   version?: number;
+  /** Never above this version (for APIs whose newer versions need what the caller lacks, such as topic ids). */
+  maxVersion?: number;
+  /** This request's timeout instead of `requestTimeout` (for requests the broker holds on purpose). */
+  timeout?: number;
 }
 
 export class Broker {
   /** The broker's node id, or -1 for a bootstrap address not yet matched to a node. */
   nodeId: number;
   readonly connection: Connection;
+  /**
+   * Fetches go on a connection of their own, as kafkajs does: a broker answers a connection's
+   * requests one at a time, so a Fetch held for `maxWaitMs` would hold heartbeats and commits too.
+   */
+  #fetchConnection: Connection | undefined;
+  readonly #options: ConnectionOptions;
   #versions: Map<number, VersionRange> | undefined;
   #negotiating: Promise<void> | undefined;
   readonly #clientId: string;
@@ -48,6 +58,7 @@ export class Broker {
   constructor(options: ConnectionOptions & { nodeId?: number }) {
     this.nodeId = options.nodeId ?? -1;
     this.#clientId = options.clientId;
+    this.#options = options;
     this.connection = new Connection(options);
   }
 
@@ -98,14 +109,21 @@ export class Broker {
   /** Sends one request at the negotiated version and resolves with the decoded response body. */
   async request<Req, Res>(api: ApiMessage<Req, Res>, body: Req, options: RequestOptions = {}): Promise<Res> {
     if (!this.connection.connected || this.#versions === undefined) await this.connect();
-    const version = options.version ?? this.versionOf(api as ApiMessage<unknown, unknown>);
-    return this.connection.send(this.#wireRequest(api, version, body, options.expectResponse ?? true));
+    const negotiated = this.versionOf(api as ApiMessage<unknown, unknown>);
+    const version = options.version ?? (options.maxVersion === undefined ? negotiated : Math.min(negotiated, options.maxVersion));
+    const request = this.#wireRequest(api, version, body, options.expectResponse ?? true, options.timeout);
+    if (api.apiKey === API.Fetch.apiKey) {
+      this.#fetchConnection ??= new Connection(this.#options);
+      return this.#fetchConnection.send(request);
+    }
+    return this.connection.send(request);
   }
 
   /** The request as the connection sends it, for callers that pipeline without awaiting `connect`. */
-  #wireRequest<Req, Res>(api: ApiMessage<Req, Res>, version: number, body: Req, expectResponse: boolean): WireRequest<Res> {
+  #wireRequest<Req, Res>(api: ApiMessage<Req, Res>, version: number, body: Req, expectResponse: boolean, timeout: number | undefined): WireRequest<Res> {
     const clientId = this.#clientId;
     return {
+      timeout,
       apiKey: api.apiKey,
       apiName: api.name,
       apiVersion: version,
@@ -143,6 +161,8 @@ export class Broker {
 
   async close(): Promise<void> {
     this.#versions = undefined;
-    await this.connection.close();
+    const fetch = this.#fetchConnection;
+    this.#fetchConnection = undefined;
+    await Promise.all([this.connection.close(), fetch?.close()]);
   }
 }
