@@ -13,6 +13,11 @@ export interface WireContext {
    * kafkajs), connected; its requests are reported to `instrumentation`.
    */
   connect(instrumentation: ConnectionInstrumentation): Promise<WireTransport>;
+  /**
+   * The consumer's log reads and group calls over the wire, shared by this Tributary's consumers
+   * (as the embedded log is); each call counts a user, and `release` gives it back.
+   */
+  acquireConsumer(): Promise<{ log: LogBackend; coordinator: GroupCoordinator }>;
 }
 
 /** What a client gets from its Tributary: the shared log, clock, logger and group coordinator. */
@@ -37,6 +42,7 @@ export interface ClientContext {
  * the log back if the coordinator cannot be had.
  */
 export async function acquireWithCoordinator(ctx: ClientContext): Promise<{ log: LogBackend; coordinator: GroupCoordinator }> {
+  if (ctx.wire !== undefined) return ctx.wire.acquireConsumer();
   const log = await ctx.acquire();
   try {
     return { log, coordinator: await ctx.coordinator() };

@@ -13,6 +13,8 @@ import type { WireContext } from './context.ts';
 import { type BrokersConfig, WireCluster } from './wire/cluster.ts';
 import type { RetryOptions } from './wire/retry.ts';
 import { WireTransport } from './wire/transport.ts';
+import { WireFetcher } from './wire/fetcher.ts';
+import { WireGroup } from './wire/group.ts';
 
 /** Options of {@link Tributary}. */
 export interface TributaryConfig {
@@ -133,12 +135,32 @@ export class Tributary {
   /** Closes the log now, whoever still uses it. */
   async close(): Promise<void> {
     this.#users = 0;
+    const shared = this.#wireConsumers;
+    this.#wireConsumers = undefined;
+    if (shared !== undefined) await shared.fetcher.transport.cluster.disconnect();
     await this.#serial(() => this.#closeLog());
   }
 
+  /** Over the wire: the consumers' shared fetcher and group adapter, and how many consumers use them. */
+  #wireConsumers: { fetcher: WireFetcher; group: WireGroup; users: number } | undefined;
+
   #wireContext(config: TributaryConfig): WireContext {
     const clientId = config.clientId ?? 'tributary';
-    return {
+    const context: WireContext = {
+      acquireConsumer: () =>
+        this.#serial(async () => {
+          if (this.#wireConsumers === undefined) {
+            const fetcher = new WireFetcher(await context.connect({}));
+            this.#wireConsumers = { fetcher, group: new WireGroup(fetcher), users: 0 };
+          }
+          // Every topic's metadata now, so that subscribing (which asks synchronously) finds them.
+          const { transport } = this.#wireConsumers.fetcher;
+          await transport.listTopics().then((names) => transport.cluster.refreshMetadata(names));
+          this.#wireConsumers.users++;
+          // The consumer calls the log's and the coordinator's methods; these adapters answer the
+          // ones it uses over the wire (see wire/fetcher.ts and wire/group.ts).
+          return { log: this.#wireConsumers.fetcher as unknown as LogBackend, coordinator: this.#wireConsumers.group as unknown as GroupCoordinator };
+        }),
       connect: async (instrumentation) => {
         const cluster = new WireCluster({
           brokers: config.brokers!,
@@ -154,6 +176,7 @@ export class Tributary {
         return new WireTransport(cluster, () => this.#clock.now());
       },
     };
+    return context;
   }
 
   #serial<T>(task: () => Promise<T>): Promise<T> {
@@ -181,6 +204,17 @@ export class Tributary {
   }
 
   #release(): Promise<void> {
+    if (this.#context.wire !== undefined) {
+      return this.#serial(async () => {
+        const shared = this.#wireConsumers;
+        if (shared === undefined) return;
+        shared.users--;
+        if (shared.users > 0) return;
+        this.#wireConsumers = undefined;
+        shared.group.close();
+        await shared.fetcher.transport.cluster.disconnect();
+      });
+    }
     return this.#serial(async () => {
       this.#users = Math.max(0, this.#users - 1);
       if (this.#users === 0) await this.#closeLog();

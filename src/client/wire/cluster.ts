@@ -278,6 +278,11 @@ export class WireCluster {
     return this.#topics.get(name);
   }
 
+  /** A topic's metadata as last fetched, however old; no request. */
+  knownTopic(name: string): TopicInfo | undefined {
+    return this.#topics.get(name);
+  }
+
   /** Forgets a topic (after it was deleted). */
   forgetTopic(name: string): void {
     this.#topics.delete(name);

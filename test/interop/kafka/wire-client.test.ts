@@ -2,7 +2,7 @@
  * Tributary's wire client against a real Apache Kafka 4.x KRaft broker: admin and producer calls,
  * checked with kafkajs (the reference client) reading back what Tributary wrote.
  */
-import { Kafka, logLevel as kafkajsLogLevel } from 'kafkajs';
+import { Kafka, logLevel as kafkajsLogLevel, PartitionAssigners } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TributaryError } from '../../../src/errors.ts';
 import { Tributary } from '../../../src/index.ts';
@@ -174,5 +174,78 @@ describe('a Tributary made with brokers', () => {
     await admin.connect();
     expect((await admin.describeCluster()).brokers).toHaveLength(1);
     await admin.disconnect();
+  });
+});
+
+describe('the wire consumer against Kafka', () => {
+  it('shouldConsumeAsAGroupMemberWhatKafkajsProducedAndCommitItsOffsets', async () => {
+    const admin = tributary.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: 'consume-me', numPartitions: 3 }] });
+    const kafkajsProducer = reference.producer();
+    await kafkajsProducer.connect();
+    await kafkajsProducer.send({ topic: 'consume-me', messages: Array.from({ length: 30 }, (_, i) => ({ key: `k${i}`, value: `v${i}`, headers: { i: String(i) } })) });
+
+    const consumer = tributary.consumer({ groupId: 'wire-group' });
+    await consumer.connect();
+    await consumer.subscribe({ topic: 'consume-me', fromBeginning: true });
+    const seen: { partition: number; offset: string; value: string; header: string }[] = [];
+    let done!: () => void;
+    const all = new Promise<void>((resolve) => {
+      done = resolve;
+    });
+    await consumer.run({
+      eachMessage: async ({ partition, message }) => {
+        seen.push({ partition, offset: message.offset, value: message.value!.toString(), header: String(message.headers.i) });
+        if (seen.length === 30) done();
+      },
+    });
+    await all;
+    // Records produced while it runs arrive too (a held Fetch answers when they come).
+    await kafkajsProducer.send({ topic: 'consume-me', messages: [{ key: 'late', value: 'late' }] });
+    for (let i = 0; i < 200 && !seen.some((s) => s.value === 'late'); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(seen.map((s) => s.value).sort()).toEqual([...Array.from({ length: 30 }, (_, i) => `v${i}`), 'late'].sort());
+    expect(seen.every((s) => s.value === 'late' || s.header === s.value.slice(1))).toBe(true);
+    await consumer.disconnect();
+    await kafkajsProducer.disconnect();
+
+    // The group's committed offsets, read by kafkajs's admin: everything consumed is committed.
+    const kadmin = reference.admin();
+    await kadmin.connect();
+    const committed = await kadmin.fetchOffsets({ groupId: 'wire-group', topics: ['consume-me'] });
+    await kadmin.disconnect();
+    const total = committed[0]!.partitions.reduce((n, p) => n + Number(p.offset), 0);
+    expect(total).toBe(31);
+    await admin.disconnect();
+  });
+
+  it('shouldShareAGroupWithAKafkajsConsumer', async () => {
+    const admin = tributary.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: 'shared-group', numPartitions: 4 }] });
+    await admin.disconnect();
+    const theirs = reference.consumer({ groupId: 'mixed', sessionTimeout: 10_000, heartbeatInterval: 500 });
+    await theirs.connect();
+    await theirs.subscribe({ topic: 'shared-group', fromBeginning: true });
+    const theirPartitions = new Set<number>();
+    theirs.on(theirs.events.GROUP_JOIN, (e) => {
+      theirPartitions.clear();
+      for (const p of e.payload.memberAssignment['shared-group'] ?? []) theirPartitions.add(p);
+    });
+    await theirs.run({ eachMessage: async () => undefined });
+    // A group needs one assignor every member names: ours takes kafkajs's own, as a kafkajs program would pass it.
+    const ours = tributary.consumer({ groupId: 'mixed', sessionTimeout: 10_000, heartbeatInterval: 500, partitionAssigners: [PartitionAssigners.roundRobin as never] });
+    const ourPartitions = new Set<number>();
+    ours.on(ours.events.GROUP_JOIN, (e) => {
+      ourPartitions.clear();
+      for (const p of (e.payload as { memberAssignment: Record<string, number[]> }).memberAssignment['shared-group'] ?? []) ourPartitions.add(p);
+    });
+    await ours.connect();
+    await ours.subscribe({ topic: 'shared-group', fromBeginning: true });
+    await ours.run({ eachMessage: async () => undefined });
+    for (let i = 0; i < 300 && !(ourPartitions.size === 2 && theirPartitions.size === 2); i++) await new Promise((r) => setTimeout(r, 50));
+    expect([...ourPartitions, ...theirPartitions].sort()).toEqual([0, 1, 2, 3]);
+    await ours.disconnect();
+    await theirs.disconnect();
   });
 });
