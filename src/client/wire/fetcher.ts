@@ -23,6 +23,7 @@ import type { CreateTopicSpec, IsolationLevel, LogRecord, PartitionOffsets, Read
 import { decodeControlRecord } from '../../protocol/control-record.ts';
 import { API } from '../../protocol/messages/index.ts';
 import { decodeRecordBatch } from '../../protocol/record-batch.ts';
+import type { Broker } from './broker.ts';
 import { kafkaError } from './kafka-errors.ts';
 import type { WireTransport } from './transport.ts';
 
@@ -170,33 +171,7 @@ export class WireFetcher {
     const cluster = this.transport.cluster;
     const p = await cluster.withRetry(async () => {
       const leader = await cluster.leaderFor(topic, partition);
-      const res = (await leader.request(
-        API.Fetch,
-        {
-          clusterId: null,
-          replicaId: -1,
-          replicaState: { replicaId: -1, replicaEpoch: -1 },
-          maxWaitMs,
-          minBytes: this.#options.minBytes,
-          maxBytes: this.#options.maxBytes,
-          isolationLevel: isolation === 'read_committed' ? 1 : 0,
-          sessionId: 0,
-          sessionEpoch: -1,
-          topics: [
-            {
-              topic,
-              topicId: 'AAAAAAAAAAAAAAAAAAAAAA',
-              partitions: [{ partition, currentLeaderEpoch: -1, fetchOffset: offset, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: maxBytes ?? 1_048_576 }],
-            },
-          ],
-          forgottenTopicsData: [],
-          rackId: '',
-        } as never,
-        { maxVersion: FETCH_MAX_VERSION, timeout: maxWaitMs + 30_000 },
-      )) as { errorCode: number; responses: { topic: string; partitions: ({ partitionIndex: number } & PartitionFetch)[] }[] };
-      if (res.errorCode !== 0) throw kafkaError(res.errorCode, { topic, partition });
-      const found = res.responses.find((t) => t.topic === topic)?.partitions.find((x) => x.partitionIndex === partition);
-      if (found === undefined) throw new TributaryError('UNKNOWN_TOPIC_OR_PARTITION', `No answer for ${topic}-${partition}`, { topic, partition, retriable: true });
+      const found = await this.#join(leader, { topic, partition, offset, isolation, wait: maxWaitMs > 0, maxBytes: maxBytes ?? 1_048_576 });
       if (found.errorCode === 1) {
         // Out of range: learn where the partition starts and ends, so the consumer can reset.
         await this.loadOffsets([{ topic, partition }]);
@@ -215,6 +190,113 @@ export class WireFetcher {
     const { records, nextOffset } = decodeFetched(p.records, offset, isolation === 'read_committed' ? (p.abortedTransactions ?? []) : [], topic, partition);
     return { records, nextOffset, highWatermark: p.highWatermark, logStartOffset };
   }
+
+  readonly #rounds = new Map<string, Round>();
+
+  /**
+   * Adds a partition to the next Fetch to its leader. Why one Fetch for many partitions: a broker
+   * answers a connection's requests one at a time, so partitions fetched one by one would wait
+   * behind each other's held Fetches; together, the broker answers as soon as any has data.
+   */
+  #join(leader: Broker, want: Omit<Wanted, 'resolve' | 'reject'>): Promise<PartitionFetch> {
+    const roundKey = `${leader.nodeId}\u0000${want.isolation}`;
+    let round = this.#rounds.get(roundKey);
+    if (round === undefined) this.#rounds.set(roundKey, (round = { pending: [], inFlight: false }));
+    const r = round;
+    return new Promise<PartitionFetch>((resolve, reject) => {
+      r.pending.push({ ...want, resolve, reject });
+      // Wishes made in the same tick go together.
+      if (!r.inFlight && r.pending.length === 1) queueMicrotask(() => this.#send(leader, r, want.isolation));
+    });
+  }
+
+  #send(leader: Broker, round: Round, isolation: IsolationLevel): void {
+    if (round.inFlight || round.pending.length === 0) return;
+    // A partition goes once per Fetch; a second wish for it waits for the next one.
+    const batch: Wanted[] = [];
+    const later: Wanted[] = [];
+    const seen = new Set<string>();
+    for (const w of round.pending) {
+      const k = key(w.topic, w.partition);
+      if (seen.has(k)) later.push(w);
+      else {
+        seen.add(k);
+        batch.push(w);
+      }
+    }
+    round.pending = later;
+    round.inFlight = true;
+    const maxWaitMs = batch.every((w) => w.wait) ? this.#options.maxWaitMs : 0;
+    const topics = new Map<string, Wanted[]>();
+    for (const w of batch) {
+      let list = topics.get(w.topic);
+      if (list === undefined) topics.set(w.topic, (list = []));
+      list.push(w);
+    }
+    leader
+      .request(
+        API.Fetch,
+        {
+          clusterId: null,
+          replicaId: -1,
+          replicaState: { replicaId: -1, replicaEpoch: -1 },
+          maxWaitMs,
+          minBytes: this.#options.minBytes,
+          maxBytes: this.#options.maxBytes,
+          isolationLevel: isolation === 'read_committed' ? 1 : 0,
+          sessionId: 0,
+          sessionEpoch: -1,
+          topics: [...topics].map(([topic, list]) => ({
+            topic,
+            topicId: 'AAAAAAAAAAAAAAAAAAAAAA',
+            partitions: list.map((w) => ({ partition: w.partition, currentLeaderEpoch: -1, fetchOffset: w.offset, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: w.maxBytes })),
+          })),
+          forgottenTopicsData: [],
+          rackId: '',
+        } as never,
+        { maxVersion: FETCH_MAX_VERSION, timeout: maxWaitMs + 30_000 },
+      )
+      .then(
+        (response) => {
+          const res = response as { errorCode: number; responses: { topic: string; partitions: ({ partitionIndex: number } & PartitionFetch)[] }[] };
+          for (const w of batch) {
+            if (res.errorCode !== 0) {
+              w.reject(kafkaError(res.errorCode, { topic: w.topic, partition: w.partition }));
+              continue;
+            }
+            const found = res.responses.find((t) => t.topic === w.topic)?.partitions.find((x) => x.partitionIndex === w.partition);
+            if (found === undefined) w.reject(new TributaryError('UNKNOWN_TOPIC_OR_PARTITION', `No answer for ${w.topic}-${w.partition}`, { topic: w.topic, partition: w.partition, retriable: true }));
+            else w.resolve(found);
+          }
+        },
+        (err: unknown) => {
+          for (const w of batch) w.reject(err);
+        },
+      )
+      .finally(() => {
+        round.inFlight = false;
+        this.#send(leader, round, isolation);
+      });
+  }
+}
+
+/** One partition's wish in the next Fetch to its leader. */
+interface Wanted {
+  topic: string;
+  partition: number;
+  offset: number;
+  isolation: IsolationLevel;
+  /** True for a wait (the broker may hold the Fetch), false for a read that wants an answer now. */
+  wait: boolean;
+  maxBytes: number;
+  resolve: (p: PartitionFetch) => void;
+  reject: (err: unknown) => void;
+}
+
+/** The Fetches to one broker at one isolation level: one in flight, the next gathering. */
+interface Round {
+  pending: Wanted[];
+  inFlight: boolean;
 }
 
 /**

@@ -55,7 +55,7 @@ export class WireGroup {
   readonly #fetcher: WireFetcher;
   readonly offsets = new CommittedOffsets();
   /** Per member: what to call when a Heartbeat reveals a rebalance, and the error to throw next. */
-  readonly #members = new Map<string, { onRebalance: () => void; error?: TributaryError; groupId: string; protocol: string | null }>();
+  readonly #members = new Map<string, { onRebalance: () => void; error?: TributaryError; groupId: string; protocol: string | null; generationId: number }>();
 
   constructor(fetcher: WireFetcher) {
     this.#fetcher = fetcher;
@@ -117,7 +117,8 @@ export class WireGroup {
         continue;
       }
       if (res.errorCode !== 0) throw kafkaError(res.errorCode, { groupId: req.groupId });
-      this.#members.set(res.memberId, { onRebalance: req.onRebalance, groupId: req.groupId, protocol: res.protocolName });
+      // A new generation: what earlier Heartbeats were told no longer applies.
+      this.#members.set(res.memberId, { onRebalance: req.onRebalance, groupId: req.groupId, protocol: res.protocolName, generationId: res.generationId });
       if (memberId !== res.memberId) req.onMemberId?.(res.memberId);
       const members = res.members.map((m) => ({ memberId: m.memberId, ...decodeSubscription(m.metadata) }));
       // The leader assigns from the partition counts: read every member's topics now.
@@ -189,7 +190,8 @@ export class WireGroup {
     ).then(
       (res) => {
         const { errorCode } = res as { errorCode: number };
-        if (errorCode === 0 || member === undefined) return;
+        // An answer about a generation the member has left behind (it rejoined meanwhile) is stale.
+        if (errorCode === 0 || member === undefined || this.#members.get(req.memberId) !== member || member.generationId !== req.generationId) return;
         member.error = kafkaError(errorCode, { groupId: req.groupId });
         if (GROUP_ERRORS_THAT_REJOIN.has(errorCode)) member.onRebalance();
       },

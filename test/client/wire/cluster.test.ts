@@ -3,6 +3,7 @@ import { WireCluster, parseAddress } from '../../../src/client/wire/cluster.ts';
 import { WireTransport } from '../../../src/client/wire/transport.ts';
 import { TributaryError } from '../../../src/errors.ts';
 import { Tributary } from '../../../src/index.ts';
+import { clientContextOf } from '../../../src/client/tributary.ts';
 import { API } from '../../../src/protocol/messages/index.ts';
 import { FakeKafka } from './fake-kafka.ts';
 
@@ -239,14 +240,17 @@ describe('new Tributary({ brokers })', () => {
     await admin.disconnect();
   });
 
-  it('shouldNeverOpenALogForAClientThatIsNotOverTheWireYet', async () => {
+  it('shouldNeverOpenALogForWhatIsNotOverTheWireYet', async () => {
     fake = await FakeKafka.start(1);
     const tributary = new Tributary({ brokers: fake.bootstrap });
-    const consumer = tributary.consumer({ groupId: 'g' });
-    await expect(consumer.connect()).rejects.toMatchObject({ code: 'UNSUPPORTED_OPERATION' });
+    await expect(clientContextOf(tributary).acquire()).rejects.toMatchObject({ code: 'UNSUPPORTED_OPERATION' });
     const admin = tributary.admin();
     await admin.connect();
     await expect(admin.listGroups()).rejects.toMatchObject({ code: 'UNSUPPORTED_OPERATION' });
     await admin.disconnect();
+    const producer = tributary.producer({ transactionalId: 'tx' });
+    await producer.connect();
+    await expect(producer.transaction()).rejects.toMatchObject({ code: 'UNSUPPORTED_OPERATION' });
+    await producer.disconnect();
   });
 });

@@ -182,7 +182,8 @@ describe('the wire consumer against Kafka', () => {
     const admin = tributary.admin();
     await admin.connect();
     await admin.createTopics({ topics: [{ topic: 'consume-me', numPartitions: 3 }] });
-    const kafkajsProducer = reference.producer();
+    // Idempotent, so that a retry of kafkajs's own cannot write a batch twice.
+    const kafkajsProducer = reference.producer({ idempotent: true });
     await kafkajsProducer.connect();
     await kafkajsProducer.send({ topic: 'consume-me', messages: Array.from({ length: 30 }, (_, i) => ({ key: `k${i}`, value: `v${i}`, headers: { i: String(i) } })) });
 
