@@ -1,8 +1,9 @@
 /**
  * Scale-out is Kafka's, and tested: on three KRaft brokers with topics of replication factor 3, the
- * broker leading a partition is SIGKILLed while an idempotent producer (acks -1) keeps sending. The
- * producer follows the new leaders; every acknowledged record is in the topic exactly once (read back
- * with kafkajs).
+ * broker leading a partition is SIGKILLed while an idempotent producer (acks -1) keeps sending and a
+ * Tributary group consumer reads. Both follow the new leaders (and the consumer a moved coordinator);
+ * every acknowledged record is in the topic exactly once (read back with kafkajs), and the consumer
+ * saw every one of them.
  */
 import { Kafka, logLevel as kafkajsLogLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -30,6 +31,16 @@ describe('a leader killed under an idempotent producer', () => {
     const before = await admin.fetchTopicMetadata({ topics: ['failover'] });
     const victim = before.topics[0]!.partitions.find((p) => p.partitionId === 0)!.leader;
 
+    const consumer = tributary.consumer({ groupId: 'failover-group', sessionTimeout: 10_000, heartbeatInterval: 500 });
+    await consumer.connect();
+    await consumer.subscribe({ topic: 'failover', fromBeginning: true });
+    const consumed = new Set<string>();
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        consumed.add(message.value!.toString());
+      },
+    });
+
     const producer = tributary.producer({ idempotent: true, retry: { retries: 12 } });
     await producer.connect();
     const acknowledged: string[] = [];
@@ -44,16 +55,20 @@ describe('a leader killed under an idempotent producer', () => {
       }
     }
     expect(killed).toBe(true);
+    // The consumer gets every acknowledged record (at least once: a rebalance may repeat some).
+    for (let i = 0; i < 600 && acknowledged.some((v) => !consumed.has(v)); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(acknowledged.filter((v) => !consumed.has(v))).toEqual([]);
+    await consumer.disconnect();
     const after = await admin.fetchTopicMetadata({ topics: ['failover'] });
     expect(after.topics[0]!.partitions.find((p) => p.partitionId === 0)!.leader).not.toBe(victim);
 
     const reference = new Kafka({ brokers: kafka.bootstrap.filter((_, i) => kafka.nodes[i]!.nodeId !== victim), logLevel: kafkajsLogLevel.NOTHING });
-    const consumer = reference.consumer({ groupId: 'failover-check' });
-    await consumer.connect();
-    await consumer.subscribe({ topic: 'failover', fromBeginning: true });
+    const check = reference.consumer({ groupId: 'failover-check' });
+    await check.connect();
+    await check.subscribe({ topic: 'failover', fromBeginning: true });
     const seen: string[] = [];
     await new Promise<void>((resolve, reject) => {
-      consumer
+      check
         .run({
           eachMessage: async ({ message }) => {
             seen.push(message.value!.toString());
@@ -62,7 +77,7 @@ describe('a leader killed under an idempotent producer', () => {
         })
         .catch(reject);
     });
-    await consumer.disconnect();
+    await check.disconnect();
     expect(seen.length).toBe(acknowledged.length);
     expect(new Set(seen).size).toBe(seen.length);
     expect([...seen].sort()).toEqual([...acknowledged].sort());
