@@ -65,6 +65,27 @@ export function encodeRequest<Req>(api: ApiMessage<Req, unknown>, version: numbe
 }
 
 /**
+ * The same frame as {@link encodeRequest}, as segments that reference the record sets instead of
+ * copying them (a Produce request's batches); the size prefix is in the first segment. The record
+ * buffers must stay unchanged until the segments are written.
+ *
+ * @example
+ * socket.cork();
+ * for (const chunk of encodeRequestChunks(API.Produce, 7, 2, 'cli', request)) socket.write(chunk);
+ * socket.uncork();
+ */
+export function encodeRequestChunks<Req>(api: ApiMessage<Req, unknown>, version: number, correlationId: number, clientId: string | null, body: Req): Buffer[] {
+  const w = new Writer(512, 4);
+  w.int16(api.apiKey);
+  w.int16(version);
+  w.int32(correlationId);
+  w.string(clientId);
+  if (version >= api.flexibleFrom) w.uvarint(0);
+  api.request.write(version, w, body);
+  return sizePrefixedChunks(w);
+}
+
+/**
  * Reads a request header from a frame without its size prefix. An API key this codebase does not
  * know is read as header v1, so that the broker can still answer it with UNSUPPORTED_VERSION.
  * Throws `CORRUPT_MESSAGE` when the header is truncated or malformed.
@@ -94,6 +115,24 @@ export function encodeResponse<Res>(api: ApiMessage<unknown, Res>, version: numb
   return sizePrefixed(w);
 }
 
+/**
+ * The same frame as {@link encodeResponse}, as the segments it is made of: record sets are not
+ * copied but referenced, for `socket.writev`/`cork` (the Fetch hot path). The size prefix is in the
+ * first segment. The record buffers must stay unchanged until the segments are written.
+ *
+ * @example
+ * socket.cork();
+ * for (const chunk of encodeResponseChunks(API.Fetch, 11, header.correlationId, response)) socket.write(chunk);
+ * socket.uncork();
+ */
+export function encodeResponseChunks<Res>(api: ApiMessage<unknown, Res>, version: number, correlationId: number, body: Res): Buffer[] {
+  const w = new Writer(512, 4);
+  w.int32(correlationId);
+  if (responseHeaderVersion(api as ApiMessage, version) === 1) w.uvarint(0);
+  api.response.write(version, w, body);
+  return sizePrefixedChunks(w);
+}
+
 /** Reads a response (header and body) from a frame without its size prefix. */
 export function decodeResponse<Res>(api: ApiMessage<unknown, Res>, version: number, frame: Buffer): { correlationId: number; body: Res } {
   const r = new Reader(frame);
@@ -119,4 +158,11 @@ function sizePrefixed(w: Writer): Buffer {
   const frame = w.finish();
   frame.writeInt32BE(frame.length - 4, 0);
   return frame;
+}
+
+function sizePrefixedChunks(w: Writer): Buffer[] {
+  const size = w.length - 4;
+  const chunks = w.finishChunks();
+  chunks[0]!.writeInt32BE(size, 0);
+  return chunks;
 }

@@ -132,15 +132,31 @@ export class Reader {
     let mul = 1;
     for (let i = 0; ; i++) {
       if (pos >= this.end) throw corrupt(`Truncated message: varlong at offset ${this.pos}`);
-      if (i === 10) throw corrupt(`Varlong longer than 10 bytes at offset ${this.pos}`);
+      if (i === 7) return this.bigVarlong();
       const b = buf[pos++]!;
       value += (b & 0x7f) * mul;
       if (b < 0x80) break;
       mul *= 128;
     }
     this.pos = pos;
-    // Zigzag without 64-bit integers: even → value/2, odd → -(value+1)/2.
+    // Up to 49 bits, so plain arithmetic is exact: even → value/2, odd → -(value+1)/2.
     return value % 2 === 0 ? value / 2 : -(value + 1) / 2;
+  }
+
+  /** The slow path of {@link varlong} for values of 8 to 10 bytes. */
+  private bigVarlong(): number {
+    let pos = this.pos;
+    let raw = 0n;
+    for (let shift = 0n; ; shift += 7n) {
+      if (pos >= this.end) throw corrupt(`Truncated message: varlong at offset ${this.pos}`);
+      if (shift === 70n) throw corrupt(`Varlong longer than 10 bytes at offset ${this.pos}`);
+      const b = this.buf[pos++]!;
+      raw |= BigInt(b & 0x7f) << shift;
+      if (b < 0x80) break;
+    }
+    this.pos = pos;
+    raw = BigInt.asUintN(64, raw);
+    return Number((raw >> 1n) ^ -(raw & 1n));
   }
 
   /** A length-prefixed region: checks `len` against what is left, returns its start. */

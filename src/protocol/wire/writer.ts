@@ -1,7 +1,10 @@
 /**
- * A growable writer of Kafka protocol primitives. It writes into one Buffer that doubles when
- * full, so encoding a message allocates a handful of buffers however many fields it has; `finish()`
- * returns a view of the bytes written.
+ * A growable writer of Kafka protocol primitives. Small fields go into one scratch Buffer that
+ * doubles when full; byte fields over {@link Writer.INLINE_MAX} (record sets) are not copied in but
+ * kept by reference between the scratch segments. `finish()` returns one Buffer (a view of the
+ * scratch when nothing was kept by reference, else one exact-size copy of everything, each record
+ * byte copied once); `finishChunks()` returns the segments as they are, for a vectored socket
+ * write that copies no record at all.
  *
  * Values are written as given: a caller that passes a number outside a field's range gets Node's
  * wrapping of it (int8/16/32) — the schema layer checks what must be checked.
@@ -20,29 +23,67 @@ const INT64_MAX = 2n ** 63n - 1n;
 const INT64_MIN = -(2n ** 63n);
 
 export class Writer {
-  buf: Buffer;
-  pos = 0;
+  /** Byte fields longer than this are kept by reference instead of being copied into the scratch. */
+  static readonly INLINE_MAX = 1024;
+
+  private buf: Buffer;
+  private pos = 0;
+  /** Where the current scratch segment starts; bytes before it are in `chunks` already. */
+  private start = 0;
+  private chunks: Buffer[] | undefined;
+  private chunked = 0;
 
   /** `reserve` bytes leave room for a size prefix written later (see `header.ts`). */
   constructor(initialSize = 256, reserve = 0) {
     this.buf = Buffer.allocUnsafe(Math.max(initialSize, reserve + 16));
+    this.buf.fill(0, 0, reserve);
     this.pos = reserve;
   }
 
-  /** Makes room for `n` more bytes. */
-  ensure(n: number): void {
-    const need = this.pos + n;
-    if (need <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < need) size *= 2;
-    const next = Buffer.allocUnsafe(size);
-    this.buf.copy(next, 0, 0, this.pos);
-    this.buf = next;
+  /** Bytes written so far. */
+  get length(): number {
+    return this.chunked + this.pos - this.start;
   }
 
-  /** The bytes written so far (a view; the writer must not be used afterwards). */
+  /** Makes room for `n` more bytes in the scratch. */
+  ensure(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    // Segments already cut stay where they are (chunks hold views of them); only the live part moves.
+    const live = this.pos - this.start;
+    let size = this.buf.length;
+    while (size < live + n) size *= 2;
+    if (this.start === 0) size = Math.max(size, this.buf.length * 2);
+    const next = Buffer.allocUnsafe(size);
+    this.buf.copy(next, 0, this.start, this.pos);
+    this.buf = next;
+    this.pos = live;
+    this.start = 0;
+  }
+
+  /** Everything written, as one Buffer (the writer must not be used afterwards). */
   finish(): Buffer {
-    return this.buf.subarray(0, this.pos);
+    if (this.chunks === undefined) return this.buf.subarray(0, this.pos);
+    this.cut();
+    return Buffer.concat(this.chunks, this.chunked);
+  }
+
+  /**
+   * Everything written, as the segments it is made of: scratch views and the large byte fields
+   * themselves. Their concatenation is what {@link finish} returns. The byte fields are the
+   * caller's own buffers: they must stay unchanged until the chunks are written out.
+   */
+  finishChunks(): Buffer[] {
+    if (this.chunks === undefined) return [this.buf.subarray(0, this.pos)];
+    this.cut();
+    return this.chunks;
+  }
+
+  private cut(): void {
+    if (this.pos > this.start) {
+      (this.chunks ??= []).push(this.buf.subarray(this.start, this.pos));
+      this.chunked += this.pos - this.start;
+      this.start = this.pos;
+    }
   }
 
   int8(v: number): void {
@@ -88,9 +129,8 @@ export class Writer {
       this.buf.writeInt32BE(hi, this.pos);
       this.buf.writeUInt32BE(v - hi * TWO_32, this.pos + 4);
     } else {
-      if (!Number.isFinite(v) && !Number.isNaN(v)) v = v > 0 ? Number.MAX_VALUE : -Number.MAX_VALUE;
       if (Number.isNaN(v)) throw new TributaryError('INVALID_REQUEST', 'int64 field is NaN');
-      let b = BigInt(Math.trunc(v));
+      let b = v === Number.POSITIVE_INFINITY ? INT64_MAX : v === Number.NEGATIVE_INFINITY ? INT64_MIN : BigInt(Math.trunc(v));
       if (b > INT64_MAX) b = INT64_MAX;
       if (b < INT64_MIN) b = INT64_MIN;
       this.buf.writeBigInt64BE(b, this.pos);
@@ -129,12 +169,23 @@ export class Writer {
   /** A zigzag varlong from a safe integer. */
   varlong(v: number): void {
     this.ensure(10);
-    let x = v >= 0 ? v * 2 : -v * 2 - 1;
-    while (x >= 0x80) {
-      this.buf[this.pos++] = (x % 128) | 0x80;
-      x = Math.floor(x / 128);
+    if (v > -(2 ** 52) && v < 2 ** 52) {
+      // The zigzag value stays below 2^53: plain arithmetic is exact.
+      let x = v >= 0 ? v * 2 : -v * 2 - 1;
+      while (x >= 0x80) {
+        this.buf[this.pos++] = (x % 128) | 0x80;
+        x = Math.floor(x / 128);
+      }
+      this.buf[this.pos++] = x;
+      return;
     }
-    this.buf[this.pos++] = x;
+    const b = BigInt(Math.trunc(v));
+    let x = BigInt.asUintN(64, (b << 1n) ^ (b >> 63n));
+    while (x >= 0x80n) {
+      this.buf[this.pos++] = Number(x & 0x7fn) | 0x80;
+      x >>= 7n;
+    }
+    this.buf[this.pos++] = Number(x);
   }
 
   /** A string (int16 length), or null as length -1. */
@@ -185,6 +236,12 @@ export class Writer {
 
   /** Bytes as they are, no length. */
   raw(v: Uint8Array): void {
+    if (v.length > Writer.INLINE_MAX) {
+      this.cut();
+      (this.chunks ??= []).push(Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength));
+      this.chunked += v.length;
+      return;
+    }
     this.ensure(v.length);
     this.buf.set(v, this.pos);
     this.pos += v.length;

@@ -142,3 +142,27 @@ export function sampleMessageWithNulls(schema: MessageSchema<unknown>, version: 
   };
   return walk(schema.fields, 1);
 }
+
+/**
+ * `full` as a decode at `version` gives it: fields the version lacks take their defaults, nested
+ * structs and arrays of structs likewise. `full` names the fields of every version.
+ */
+export function shapeAt(schema: MessageSchema<unknown>, version: number, full: Record<string, unknown>): Record<string, unknown> {
+  const walk = (fields: readonly AnyField[], o: Record<string, unknown>): Record<string, unknown> => {
+    const out: Record<string, unknown> = {};
+    for (const fd of fields) {
+      if (!within(fd.versions, version) || !(fd.name in o)) {
+        out[fd.name] = defaultOf(fd);
+        continue;
+      }
+      const v = o[fd.name];
+      if (v !== null && fd.type.kind === 'struct') out[fd.name] = walk(fd.type.fields, v as Record<string, unknown>);
+      else if (v !== null && fd.type.kind === 'array' && fd.type.of.kind === 'struct') {
+        const sf = fd.type.of.fields;
+        out[fd.name] = (v as Record<string, unknown>[]).map((e) => walk(sf, e));
+      } else out[fd.name] = v;
+    }
+    return out;
+  };
+  return walk(schema.fields, full);
+}
