@@ -105,3 +105,5 @@ export type {
 export { type FromTopicOptions, fromTopic, type ObservedMessage, type ObserveOptions, observeConsumer } from './client/rx.ts';
 // Streams: Kafka Streams' DSL (StreamsBuilder, KStream, KTable…), the KafkaStreams runtime and state stores.
 export * from './streams/index.ts';
+// The broker: Kafka's wire protocol over the log, for Kafka clients in any language and process.
+export { type Broker, type BrokerOptions, type Endpoint, serve } from './broker/index.ts';

@@ -5,6 +5,7 @@ import { groupsCommand } from './commands/groups.ts';
 import { produceCommand } from './commands/produce.ts';
 import { registryCommand } from './commands/registry.ts';
 import { schemasCommand } from './commands/schemas.ts';
+import { serveCommand } from './commands/serve.ts';
 import { topicsCommand } from './commands/topics.ts';
 
 // Every command group registers here, one line each. src/cli is the one part of src/ that may
@@ -15,6 +16,7 @@ registerCommand('consume', consumeCommand);
 registerCommand('groups', groupsCommand);
 registerCommand('registry', registryCommand);
 registerCommand('schemas', schemasCommand);
+registerCommand('serve', serveCommand);
 
 function usage(): string {
   const lines = ['Usage: trib <command> [options]', '', 'Commands:'];

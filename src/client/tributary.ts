@@ -3,8 +3,8 @@ import { type LogBackend, openLog } from '../log/index.ts';
 import { Admin } from './admin.ts';
 import { Consumer, type ConsumerConfig } from './consumer.ts';
 import type { ClientContext } from './context.ts';
-import { GroupCoordinator } from './group/coordinator.ts';
-import { OffsetStore } from './group/offset-store.ts';
+import type { GroupCoordinator } from './group/coordinator.ts';
+import { acquireCoordinator, releaseCoordinator } from './group/shared.ts';
 import { createLogger, type LogCreator, type Logger, logLevel } from './logger.ts';
 import { Producer, type ProducerConfig } from './producer.ts';
 import { TailCache } from './tail-cache.ts';
@@ -223,7 +223,8 @@ export class Tributary {
 
   async #closeLog(): Promise<void> {
     this.#context.tail.forget();
-    this.#coordinator?.close();
+    // Shared with every other user of the same log (a broker serving it, another Tributary).
+    if (this.#coordinator !== undefined && this.#log !== undefined) releaseCoordinator(this.#log);
     this.#coordinator = undefined;
     this.#coordinatorReady = undefined;
     const log = this.#log;
@@ -235,9 +236,7 @@ export class Tributary {
     const log = this.#log;
     if (log === undefined) return Promise.reject(new Error('The log is not open'));
     this.#coordinatorReady ??= (async () => {
-      const store = new OffsetStore(log);
-      await store.ready();
-      const coordinator = new GroupCoordinator(store, this.#clock, this.#logger);
+      const coordinator = await acquireCoordinator(log, this.#clock, this.#logger);
       this.#coordinator = coordinator;
       return coordinator;
     })();

@@ -22,11 +22,13 @@ import type {
   InitProducerOptions,
   IsolationLevel,
   LogBackend,
+  LogHeader,
   LogRecord,
   MaintenanceReport,
   PartitionAppend,
   PartitionOffsets,
   ProducerIdentity,
+  ProducerStamp,
   RawBatch,
   ReadOptions,
   ReadResult,
@@ -140,6 +142,17 @@ interface StoredTopic {
   topicId: number;
   numPartitions: number;
   overrides: Partial<TopicConfig>;
+}
+
+/** A batch checked and encoded, waiting for its offsets. */
+interface Prepared {
+  state: PartitionState;
+  /** Undefined for a duplicate of a batch already appended. */
+  bytes: Uint8Array | undefined;
+  count: number;
+  maxTimestamp: number;
+  check: SequenceCheck;
+  producer: ProducerStamp | undefined;
 }
 
 /** Checks a topic name the way Kafka does. */
@@ -560,7 +573,93 @@ export class EmbeddedLog implements LogBackend {
     }
     // Encode and check everything first: a bad record anywhere appends nothing anywhere.
     const prepared = appends.map((append) => this.#prepare(append, now));
+    return this.#commit(prepared, now, options);
+  }
 
+  /**
+   * Internal (the broker's Produce): appends one RecordBatch v2 as a client encoded it. The bytes
+   * are stored as sent, compression and CRC included; only the base offset is patched, which lies
+   * outside the CRC. Checked first, as Kafka checks a produced batch: magic 2, a CRC that matches,
+   * not a control batch, a record count that agrees with the offset deltas, every record readable,
+   * keys on a compacted topic, `max.message.bytes`, and the producer's epoch and sequence. A batch
+   * refused for any of these appends nothing. When the topic's `compression.type` names a codec
+   * other than the batch's, the records are recompressed, as Kafka does.
+   */
+  async appendRecordBatch(topic: string, partition: number, batch: Uint8Array, options: WriteOptions = {}): Promise<AppendResult> {
+    this.#checkOpen();
+    const now = this.clock.now();
+    const [result] = await this.#commit([this.#prepareRaw(topic, partition, batch, now)], now, options);
+    return result!;
+  }
+
+  #prepareRaw(topic: string, partition: number, batch: Uint8Array, now: number): Prepared {
+    const state = this.#partition(topic, partition);
+    const context = { topic: state.topic.name, partition: state.partition };
+    // Verifies the CRC and that every record parses (decompressing if need be).
+    const decoded = decodeRecordBatch(batch, { context });
+    if (decoded.sizeInBytes !== batch.length) {
+      throw new TributaryError('CORRUPT_MESSAGE', `A produced record set holds ${batch.length} bytes; its batch has ${decoded.sizeInBytes}`, context);
+    }
+    if (decoded.isControl) throw new TributaryError('INVALID_RECORD', 'A client cannot produce a control batch', context);
+    const count = decoded.records.length;
+    if (count === 0 || decoded.recordCount !== count || decoded.lastOffsetDelta !== count - 1) {
+      throw new TributaryError('INVALID_RECORD', `A batch of ${count} record(s) says lastOffsetDelta ${decoded.lastOffsetDelta}`, context);
+    }
+    for (let i = 0; i < count; i++) {
+      if (decoded.records[i]!.offset !== decoded.baseOffset + i) {
+        throw new TributaryError('INVALID_RECORD', `Record ${i} of a produced batch has offset delta ${decoded.records[i]!.offset - decoded.baseOffset}`, context);
+      }
+    }
+    const config = state.topic.config;
+    const producer: ProducerStamp | undefined =
+      decoded.producerId >= 0
+        ? {
+            producerId: decoded.producerId,
+            producerEpoch: decoded.producerEpoch,
+            baseSequence: decoded.baseSequence,
+            isTransactional: decoded.isTransactional,
+          }
+        : decoded.isTransactional
+          ? { producerId: -1, producerEpoch: -1, baseSequence: -1, isTransactional: true }
+          : undefined;
+    const wanted = config['compression.type'];
+    if (wanted !== 'producer' && (wanted === 'uncompressed' ? 'none' : wanted) !== decoded.compression) {
+      const records = decoded.records.map((r) => ({ key: r.key, value: r.value, headers: r.headers as LogHeader[], timestamp: r.timestamp }));
+      return this.#prepare({ topic, partition, records, producer }, now);
+    }
+    if (isCompacted(config) && decoded.records.some((r) => r.key === null)) {
+      throw new TributaryError('INVALID_RECORD', `Compacted topic "${state.topic.name}" cannot accept a record without a key`, context);
+    }
+    if (batch.length > config['max.message.bytes']) {
+      throw new TributaryError(
+        'MESSAGE_TOO_LARGE',
+        `A batch of ${count} record(s) is ${batch.length} bytes; topic "${state.topic.name}" takes at most ${config['max.message.bytes']} (max.message.bytes)`,
+        { ...context, size: batch.length, limit: config['max.message.bytes'] },
+      );
+    }
+    this.#checkTransactional(state, { topic, partition, records: [], producer });
+    const check = checkSequence(state, producer, count);
+    // A copy: the caller's buffer (a network frame) is reused, and the base offset is written into it.
+    const bytes = check.kind === 'duplicate' ? undefined : Uint8Array.prototype.slice.call(batch);
+    return { state, bytes, count, maxTimestamp: decoded.maxTimestamp, check, producer };
+  }
+
+  /**
+   * Internal (the broker's Fetch): the aborted transactions of a partition whose records a
+   * read_committed reader of `[from, to]` must skip, as Kafka's Fetch response lists them.
+   */
+  abortedTransactions(topic: string, partition: number, from: number, to: number): { producerId: number; firstOffset: number }[] {
+    const state = this.#partition(topic, partition);
+    const out: { producerId: number; firstOffset: number }[] = [];
+    for (const spans of state.aborted.values()) {
+      for (const span of spans) {
+        if (span.lastOffset >= from && span.firstOffset <= to) out.push({ producerId: span.producerId, firstOffset: span.firstOffset });
+      }
+    }
+    return out.sort((a, b) => a.firstOffset - b.firstOffset);
+  }
+
+  async #commit(prepared: Prepared[], now: number, options: WriteOptions): Promise<AppendResult[]> {
     // From here to the enqueue nothing awaits, so offsets are handed out in queue order.
     const ops: KvOp[] = [];
     const results: AppendResult[] = [];
@@ -659,7 +758,7 @@ export class EmbeddedLog implements LogBackend {
     }
   }
 
-  #prepare(append: PartitionAppend, now: number) {
+  #prepare(append: PartitionAppend, now: number): Prepared {
     if (append === null || typeof append !== 'object') throw new TypeError('each append is { topic, partition, records }');
     const state = this.#partition(append.topic, append.partition);
     const { records } = append;

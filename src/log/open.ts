@@ -21,7 +21,7 @@ export interface OpenLogOptions {
 }
 
 /** The log's engine, with the maintenance and flush calls that tools and tests use. */
-export type EmbeddedLogBackend = LogBackend & Pick<EmbeddedLog, 'compact' | 'flush'>;
+export type EmbeddedLogBackend = LogBackend & Pick<EmbeddedLog, 'compact' | 'flush' | 'appendRecordBatch' | 'abortedTransactions'>;
 
 /**
  * Opens the embedded log. One process owns a data directory at a time; a second gets

@@ -38,12 +38,23 @@ export interface JoinRequest {
   onRebalance: () => void;
   /** Called at once with the member id a new member gets, before the join completes. */
   onMemberId?: (memberId: string) => void;
+  /**
+   * A network member's subscription bytes per assignor name, as its JoinGroup carried them: the
+   * leader gets them unchanged (an in-process member's are encoded from `topics`).
+   */
+  metadata?: ReadonlyMap<string, Uint8Array>;
+  /** The id a new member gets, when the caller chose it (the broker's MEMBER_ID_REQUIRED round). */
+  newMemberId?: string;
+  /** Where the member connects from, for describeGroups. Default `/in-process`. */
+  clientHost?: string;
 }
 
 export interface JoinedMember {
   memberId: string;
   topics: string[];
   ownedPartitions: TopicPartitions[];
+  /** The member's subscription bytes for the group's chosen assignor (Kafka's ConsumerProtocol). */
+  metadata?: Uint8Array;
 }
 
 export interface JoinResult {
@@ -55,8 +66,10 @@ export interface JoinResult {
   members: JoinedMember[];
 }
 
-interface Member extends Pick<JoinRequest, 'memberId' | 'clientId' | 'sessionTimeout' | 'rebalanceTimeout' | 'protocols' | 'topics' | 'ownedPartitions' | 'onRebalance'> {
+interface Member extends Pick<JoinRequest, 'memberId' | 'clientId' | 'sessionTimeout' | 'rebalanceTimeout' | 'protocols' | 'topics' | 'ownedPartitions' | 'onRebalance' | 'metadata' | 'clientHost'> {
   assignment: Assignment;
+  /** The assignment bytes a network leader sent, kept as sent (user data included). */
+  rawAssignment?: Uint8Array;
   join?: { resolve: (r: JoinResult) => void; reject: (e: unknown) => void };
   sync?: { resolve: (a: Assignment) => void; reject: (e: unknown) => void };
   session?: TimerHandle;
@@ -113,8 +126,10 @@ export class GroupCoordinator {
     }
     if (member === undefined) {
       member = {
-        memberId: `${req.clientId}-${(++memberSeq).toString(36)}-${Math.random().toString(36).slice(2, 10)}`,
+        memberId: req.newMemberId ?? `${req.clientId}-${(++memberSeq).toString(36)}-${Math.random().toString(36).slice(2, 10)}`,
         clientId: req.clientId,
+        metadata: req.metadata,
+        clientHost: req.clientHost,
         sessionTimeout: req.sessionTimeout,
         rebalanceTimeout: req.rebalanceTimeout,
         protocols: req.protocols,
@@ -133,6 +148,7 @@ export class GroupCoordinator {
         topics: req.topics,
         ownedPartitions: req.ownedPartitions,
         onRebalance: req.onRebalance,
+        metadata: req.metadata,
       });
       member.sync?.reject(clientError('REBALANCE_IN_PROGRESS', 'The member rejoined', { groupId: group.groupId }));
       member.sync = undefined;
@@ -215,11 +231,13 @@ export class GroupCoordinator {
       memberId: m.memberId,
       topics: m.topics,
       ownedPartitions: m.ownedPartitions,
+      metadata: m.metadata?.get(group.protocol) ?? encodeSubscription(m.topics),
     }));
     for (const m of group.members.values()) {
       const join = m.join!;
       m.join = undefined;
       m.assignment = {};
+      m.rawAssignment = undefined;
       this.#touch(group, m);
       join.resolve({
         generationId: group.generationId,
@@ -246,7 +264,17 @@ export class GroupCoordinator {
     return best;
   }
 
-  syncGroup(req: { groupId: string; memberId: string; generationId: number; assignments?: Map<string, Assignment> }): Promise<Assignment> {
+  /**
+   * The leader's SyncGroup hands out `assignments`; a network leader also passes the bytes it sent
+   * (`rawAssignments`), which its network members get back unchanged.
+   */
+  syncGroup(req: {
+    groupId: string;
+    memberId: string;
+    generationId: number;
+    assignments?: Map<string, Assignment>;
+    rawAssignments?: Map<string, Uint8Array>;
+  }): Promise<Assignment> {
     const group = this.#groups.get(req.groupId);
     const member = group?.members.get(req.memberId);
     if (group === undefined || member === undefined) {
@@ -264,7 +292,10 @@ export class GroupCoordinator {
       member.sync = { resolve, reject };
     });
     if (req.memberId === group.leaderId && req.assignments !== undefined) {
-      for (const m of group.members.values()) m.assignment = req.assignments.get(m.memberId) ?? {};
+      for (const m of group.members.values()) {
+        m.assignment = req.assignments.get(m.memberId) ?? {};
+        m.rawAssignment = req.rawAssignments?.get(m.memberId);
+      }
       group.state = 'Stable';
       for (const m of group.members.values()) {
         const sync = m.sync;
@@ -273,6 +304,13 @@ export class GroupCoordinator {
       }
     }
     return promise;
+  }
+
+  /** A member's assignment as Kafka's ConsumerProtocol bytes: the leader's own when it sent bytes. */
+  assignmentBytes(groupId: string, memberId: string): Uint8Array {
+    const member = this.#groups.get(groupId)?.members.get(memberId);
+    if (member === undefined) return encodeAssignment({});
+    return member.rawAssignment ?? encodeAssignment(member.assignment);
   }
 
   /** Keeps a member's session alive; throws when it must rejoin. */
@@ -381,9 +419,9 @@ export class GroupCoordinator {
       members: [...group.members.values()].map((m) => ({
         memberId: m.memberId,
         clientId: m.clientId,
-        clientHost: '/in-process',
-        memberMetadata: encodeSubscription(m.topics),
-        memberAssignment: encodeAssignment(m.assignment),
+        clientHost: m.clientHost ?? '/in-process',
+        memberMetadata: Buffer.from(m.metadata?.get(group.protocol) ?? encodeSubscription(m.topics)),
+        memberAssignment: Buffer.from(m.rawAssignment ?? encodeAssignment(m.assignment)),
       })),
     };
   }

@@ -1,0 +1,53 @@
+/**
+ * What every handler is given: the log, the group coordinator shared with in-process clients, this
+ * broker's identity as clients must see it, and the broker-wide settings Kafka has
+ * (`auto.create.topics.enable`, `num.partitions`).
+ */
+import type { Clock } from '../clock.ts';
+import type { GroupCoordinator } from '../client/group/coordinator.ts';
+import type { Logger } from '../client/logger.ts';
+import type { LogBackend } from '../log/index.ts';
+import type { TxnRegistry } from './transactions.ts';
+
+/** Where clients reach this broker: what Metadata and FindCoordinator tell them. */
+export interface Endpoint {
+  host: string;
+  port: number;
+}
+
+export interface BrokerContext {
+  readonly log: LogBackend;
+  readonly coordinator: GroupCoordinator;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** This broker's node id (Kafka's `node.id`). */
+  readonly nodeId: number;
+  /** Kafka's cluster id: 22 base64url characters. */
+  readonly clusterId: string;
+  /** The advertised listener; set once the socket listens. */
+  readonly endpoint: Endpoint;
+  /** Kafka's `auto.create.topics.enable`. */
+  readonly autoCreateTopics: boolean;
+  /** Kafka's `num.partitions`: partitions of auto-created topics and of CreateTopics with -1. */
+  readonly numPartitions: number;
+  /** Aborted when the broker closes: long polls answer with what they have. */
+  readonly closing: AbortSignal;
+  /**
+   * Member ids handed out with MEMBER_ID_REQUIRED (JoinGroup v4+), by group, until the member
+   * rejoins with one: Kafka's pending members.
+   */
+  readonly pendingMembers: Map<string, Set<string>>;
+  /** The transactional producers and what their open transactions added. */
+  readonly transactions: TxnRegistry;
+  /** Every API this broker serves, with the versions it advertises (ApiVersions' answer). */
+  readonly advertised: readonly { apiKey: number; minVersion: number; maxVersion: number }[];
+}
+
+/** What a handler knows of the request beyond its body. */
+export interface RequestInfo {
+  readonly apiVersion: number;
+  readonly correlationId: number;
+  readonly clientId: string | null;
+  /** The client's address, as Kafka's describeGroups shows it (`/127.0.0.1`). */
+  readonly clientHost: string;
+}

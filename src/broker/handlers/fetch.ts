@@ -1,0 +1,156 @@
+/**
+ * Fetch (key 1): stored batches as they are, whole (the first may start before the fetch offset;
+ * clients skip those records), concatenated without re-encoding. The response stops taking
+ * partitions once `maxBytes` is reached, but always carries the first batch found, however large
+ * (KIP-74). With less than `minBytes`, the request waits up to `maxWaitMs` for more, woken by the
+ * appends themselves (the log's waitForData), never by polling. read_committed (isolation 1) stops
+ * at the last stable offset and lists the aborted transactions in the range. Fetch sessions
+ * (KIP-227) are not kept: the answer's session id 0 tells clients to send full requests. v0-3 (magic
+ * 0/1 message sets) are refused with UNSUPPORTED_VERSION, as Kafka 4 does. From v13 topics are named
+ * by UUID.
+ */
+import type { IsolationLevel, LogBackend, RawBatch } from '../../log/index.ts';
+import { WaitInterrupt } from '../../log/index.ts';
+import type { FetchRequest, FetchResponse } from '../../protocol/messages/fetch.ts';
+import { API } from '../../protocol/messages/index.ts';
+import type { BrokerContext } from '../context.ts';
+import { KafkaCode, kafkaCodeOf } from '../errors.ts';
+import { handler } from '../handler.ts';
+import { describe, topicNameOf } from '../topics.ts';
+
+type PartitionData = FetchResponse['responses'][number]['partitions'][number];
+
+interface Wanted {
+  /** The log's name, or undefined for a topic that does not exist. */
+  name: string | undefined;
+  topic: string;
+  topicId: string;
+  partitions: { partition: number; fetchOffset: number; maxBytes: number }[];
+}
+
+interface Aborts {
+  abortedTransactions(topic: string, partition: number, from: number, to: number): { producerId: number; firstOffset: number }[];
+}
+
+const EMPTY = Buffer.alloc(0);
+
+export const fetchHandler = handler(API.Fetch, async (broker, req, info) => {
+  const version = info.apiVersion;
+  if (req.sessionId !== 0) {
+    return { throttleTimeMs: 0, errorCode: KafkaCode.FETCH_SESSION_ID_NOT_FOUND, sessionId: 0, responses: [], nodeEndpoints: [] };
+  }
+  const wanted = await resolve(broker, req, version >= 13);
+  const isolation: IsolationLevel = req.isolationLevel === 1 ? 'read_committed' : 'read_uncommitted';
+  const interrupt = new WaitInterrupt();
+  let timedOut = req.maxWaitMs <= 0;
+  const timer = timedOut
+    ? undefined
+    : broker.clock.setTimeout(() => {
+        timedOut = true;
+        interrupt.interrupt();
+      }, req.maxWaitMs);
+  const onClose = () => interrupt.interrupt();
+  broker.closing.addEventListener('abort', onClose);
+  try {
+    for (;;) {
+      const { responses, bytes, failed, next } = await readAll(broker.log, wanted, version, isolation, req.maxBytes);
+      if (bytes >= req.minBytes || failed || timedOut || broker.closing.aborted || next.length === 0) {
+        return { throttleTimeMs: 0, errorCode: KafkaCode.NONE, sessionId: 0, responses, nodeEndpoints: [] };
+      }
+      // Woken by the first partition that gets data past what was read; the rest stop waiting.
+      await Promise.race(next.map(([topic, partition, offset]) => broker.log.waitForData(topic, partition, offset, interrupt, isolation)));
+      interrupt.interrupt();
+    }
+  } finally {
+    if (timer !== undefined) broker.clock.clearTimeout(timer);
+    broker.closing.removeEventListener('abort', onClose);
+  }
+});
+
+async function resolve(broker: BrokerContext, req: FetchRequest, byId: boolean): Promise<Wanted[]> {
+  const out: Wanted[] = [];
+  for (const t of req.topics) {
+    const name = byId ? await topicNameOf(broker, t.topicId) : (await describe(broker, t.topic)) === undefined ? undefined : t.topic;
+    out.push({
+      name,
+      topic: t.topic,
+      topicId: t.topicId,
+      partitions: t.partitions.map((p) => ({ partition: p.partition, fetchOffset: p.fetchOffset, maxBytes: p.partitionMaxBytes })),
+    });
+  }
+  return out;
+}
+
+async function readAll(log: LogBackend, wanted: Wanted[], version: number, isolation: IsolationLevel, maxBytes: number) {
+  let bytes = 0;
+  let failed = false;
+  const next: [string, number, number][] = [];
+  const responses: FetchResponse['responses'] = [];
+  for (const t of wanted) {
+    const partitions: PartitionData[] = [];
+    for (const p of t.partitions) {
+      if (version < 4) {
+        partitions.push(errorData(p.partition, KafkaCode.UNSUPPORTED_VERSION));
+        failed = true;
+        continue;
+      }
+      if (t.name === undefined) {
+        partitions.push(errorData(p.partition, version >= 13 ? KafkaCode.UNKNOWN_TOPIC_ID : KafkaCode.UNKNOWN_TOPIC_OR_PARTITION));
+        failed = true;
+        continue;
+      }
+      try {
+        const room = Math.min(p.maxBytes, maxBytes - bytes);
+        // Past the response's budget, partitions answer with their offsets and no records.
+        const batches: RawBatch[] = room > 0 || bytes === 0 ? await log.readBatches(t.name, p.partition, p.fetchOffset, { isolation, maxBytes: Math.max(0, room) }) : [];
+        const offsets = log.offsets(t.name, p.partition);
+        let size = 0;
+        for (const b of batches) size += b.bytes.length;
+        bytes += size;
+        const last = batches.length > 0 ? batches[batches.length - 1]!.lastOffset : -1;
+        next.push([t.name, p.partition, Math.max(p.fetchOffset, last + 1)]);
+        partitions.push({
+          partitionIndex: p.partition,
+          errorCode: KafkaCode.NONE,
+          highWatermark: offsets.highWatermark,
+          lastStableOffset: offsets.lastStableOffset,
+          logStartOffset: offsets.logStartOffset,
+          divergingEpoch: { epoch: -1, endOffset: -1 },
+          currentLeader: { leaderId: -1, leaderEpoch: -1 },
+          snapshotId: { endOffset: -1, epoch: -1 },
+          abortedTransactions: isolation === 'read_committed' ? aborted(log, t.name, p.partition, p.fetchOffset, last) : null,
+          preferredReadReplica: -1,
+          records: batches.length === 0 ? EMPTY : batches.length === 1 ? Buffer.from(batches[0]!.bytes.buffer, batches[0]!.bytes.byteOffset, batches[0]!.bytes.byteLength) : Buffer.concat(batches.map((b) => b.bytes)),
+        });
+      } catch (err) {
+        partitions.push(errorData(p.partition, kafkaCodeOf(err)));
+        failed = true;
+      }
+    }
+    responses.push({ topic: t.topic, topicId: t.topicId, partitions });
+  }
+  return { responses, bytes, failed, next };
+}
+
+function aborted(log: LogBackend, topic: string, partition: number, from: number, to: number) {
+  if (to < from) return [];
+  const source = log as Partial<Aborts>;
+  return typeof source.abortedTransactions === 'function' ? source.abortedTransactions(topic, partition, from, to) : [];
+}
+
+function errorData(partitionIndex: number, errorCode: number): PartitionData {
+  return {
+    partitionIndex,
+    errorCode,
+    highWatermark: -1,
+    lastStableOffset: -1,
+    logStartOffset: -1,
+    divergingEpoch: { epoch: -1, endOffset: -1 },
+    currentLeader: { leaderId: -1, leaderEpoch: -1 },
+    snapshotId: { endOffset: -1, epoch: -1 },
+    abortedTransactions: null,
+    preferredReadReplica: -1,
+    records: EMPTY,
+  };
+}
+

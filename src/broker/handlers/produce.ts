@@ -1,0 +1,114 @@
+/**
+ * Produce (key 0): each partition's RecordBatch is stored as the client sent it (base offset
+ * patched, CRC and compression kept) through the log's `appendRecordBatch`, which checks it as Kafka
+ * does and appends nothing of a batch it refuses. acks=-1 waits for fsync, acks=1 for the write,
+ * acks=0 gets no response at all. A retried idempotent batch is answered with the offset it got the
+ * first time. v0-2 (magic 0/1 message sets) are refused with UNSUPPORTED_VERSION, as Kafka 4 does.
+ *
+ * Every partition's append is issued before this function first awaits, so requests pipelined on a
+ * connection reach the log in the order they were sent (idempotent producers count on it).
+ */
+import { TributaryError } from '../../errors.ts';
+import type { AppendResult, LogBackend, LogHeader, WriteOptions } from '../../log/index.ts';
+import { decodeRecordBatch, readBatchHeader } from '../../protocol/index.ts';
+import { API } from '../../protocol/messages/index.ts';
+import type { ProduceResponse } from '../../protocol/messages/produce.ts';
+import type { BrokerContext } from '../context.ts';
+import { KafkaCode, kafkaCodeOf, kafkaMessageOf } from '../errors.ts';
+import { handler } from '../handler.ts';
+import { partitionKey } from '../transactions.ts';
+
+type PartitionResponse = ProduceResponse['responses'][number]['partitionResponses'][number];
+
+/** The broker's fast path, when the log is the embedded engine. */
+interface RawAppender {
+  appendRecordBatch(topic: string, partition: number, batch: Uint8Array, options?: WriteOptions): Promise<AppendResult>;
+}
+
+export const produceHandler = handler(API.Produce, async (broker, req, info) => {
+  const version = info.apiVersion;
+  const acks = req.acks;
+  const refuse = version < 3 ? KafkaCode.UNSUPPORTED_VERSION : acks !== 0 && acks !== 1 && acks !== -1 ? KafkaCode.INVALID_REQUIRED_ACKS : 0;
+  const options: WriteOptions = { sync: acks === -1 };
+  const pending = req.topicData.map((topic) => ({
+    name: topic.name,
+    partitions: topic.partitionData.map((p) =>
+      refuse !== 0 ? Promise.resolve(failed(p.index, refuse, null)) : appendOne(broker, topic.name, p.index, p.records, options),
+    ),
+  }));
+  const responses = [];
+  for (const topic of pending) responses.push({ name: topic.name, partitionResponses: await Promise.all(topic.partitions) });
+  if (acks === 0) return undefined;
+  return { responses, throttleTimeMs: 0, nodeEndpoints: [] };
+});
+
+async function appendOne(broker: BrokerContext, topic: string, partition: number, records: Buffer | null, options: WriteOptions): Promise<PartitionResponse> {
+  const { log } = broker;
+  try {
+    if (records === null || records.length === 0) {
+      throw new TributaryError('INVALID_RECORD', 'A produce request for a partition needs one record batch', { topic, partition });
+    }
+    const header = readBatchHeader(records, { topic, partition });
+    if (header.isTransactional) {
+      // Kafka's coordinator refuses a transactional write to a partition the transaction did not add.
+      const producer = broker.transactions.ofProducer(header.producerId);
+      if (producer !== undefined && !producer.partitions.has(partitionKey(topic, partition))) {
+        return failed(partition, KafkaCode.INVALID_TXN_STATE, `Partition ${topic}-${partition} was not added to the transaction`);
+      }
+    }
+    const result = await append(log, topic, partition, records, options);
+    const { logStartOffset } = log.offsets(topic, partition);
+    return {
+      index: partition,
+      errorCode: KafkaCode.NONE,
+      baseOffset: result.baseOffset,
+      logAppendTimeMs: -1,
+      logStartOffset,
+      recordErrors: [],
+      errorMessage: null,
+      currentLeader: { leaderId: -1, leaderEpoch: -1 },
+    };
+  } catch (err) {
+    // Kafka answers a stale idempotent epoch on Produce with INVALID_PRODUCER_EPOCH.
+    const code = err instanceof TributaryError && err.code === 'PRODUCER_FENCED' ? KafkaCode.INVALID_PRODUCER_EPOCH : kafkaCodeOf(err);
+    return failed(partition, code, kafkaMessageOf(err));
+  }
+}
+
+function append(log: LogBackend, topic: string, partition: number, batch: Buffer, options: WriteOptions): Promise<AppendResult> {
+  const raw = log as Partial<RawAppender>;
+  if (typeof raw.appendRecordBatch === 'function') return raw.appendRecordBatch(topic, partition, batch, options);
+  // Another LogBackend: its records go through the ordinary write, re-encoded.
+  const decoded = decodeRecordBatch(batch, { context: { topic, partition } });
+  if (decoded.sizeInBytes !== batch.length) throw new TributaryError('CORRUPT_MESSAGE', 'A produced record set holds more than one batch', { topic, partition });
+  return log
+    .write(
+      [
+        {
+          topic,
+          partition,
+          records: decoded.records.map((r) => ({ key: r.key, value: r.value, headers: r.headers as LogHeader[], timestamp: r.timestamp })),
+          compression: decoded.compression,
+          producer:
+            decoded.producerId >= 0
+              ? { producerId: decoded.producerId, producerEpoch: decoded.producerEpoch, baseSequence: decoded.baseSequence, isTransactional: decoded.isTransactional }
+              : undefined,
+        },
+      ],
+      options,
+    )
+    .then(([result]) => result!);
+}
+
+function failed(index: number, errorCode: number, errorMessage: string | null): PartitionResponse {
+  return {
+    index,
+    errorCode,
+    baseOffset: -1,
+    logAppendTimeMs: -1,
+    logStartOffset: -1,
+    recordErrors: [],
+    errorMessage,
+    currentLeader: { leaderId: -1, leaderEpoch: -1 },
+  };
+}

@@ -1,0 +1,187 @@
+/**
+ * The broker: Kafka's wire protocol on a TCP port, over the same log and group coordinator that
+ * in-process clients use. See `serve`.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { createServer, type Server, type Socket } from 'node:net';
+import { resolve } from 'node:path';
+import { type Clock, systemClock } from '../clock.ts';
+import type { GroupCoordinator } from '../client/group/coordinator.ts';
+import { acquireCoordinator, releaseCoordinator } from '../client/group/shared.ts';
+import { createLogger, type LogCreator, type Logger, logLevel } from '../client/logger.ts';
+import { TributaryError } from '../errors.ts';
+import { type LogBackend, openLog } from '../log/index.ts';
+import { Connection } from './connection.ts';
+import type { BrokerContext, Endpoint } from './context.ts';
+import { advertisedApis } from './handlers/index.ts';
+import { TxnRegistry } from './transactions.ts';
+
+/** Options of {@link serve}. */
+export interface BrokerOptions {
+  /** The data directory to open (and own) when no `log` is given. Default `./.tributary`. */
+  dataDir?: string;
+  /** `leveldb` (default) or `memory`, for a log the broker opens. */
+  storage?: 'leveldb' | 'memory';
+  /**
+   * Serve this log instead of opening one; the broker then never closes it. In-process clients
+   * handed the same log (`new Tributary({ log })`) share the broker's groups and committed offsets.
+   */
+  log?: LogBackend;
+  /** The interface to listen on. Default `127.0.0.1`. */
+  host?: string;
+  /** Default 9092; 0 picks a free port (see {@link Broker.address}). */
+  port?: number;
+  /**
+   * What Metadata and FindCoordinator tell clients to connect to, `host:port` (Kafka's
+   * `advertised.listeners`). Default: the host and port listened on (`localhost` for a wildcard host).
+   */
+  advertisedListener?: string;
+  /** Kafka's `auto.create.topics.enable`: Metadata for a missing topic creates it. Default true. */
+  autoCreateTopics?: boolean;
+  /** Kafka's `num.partitions`: partitions of an auto-created topic. Default 1. */
+  numPartitions?: number;
+  /** Kafka's `node.id`. Default 1. */
+  nodeId?: number;
+  /** Kafka's cluster id. Default: derived from the data directory's path (random for a `log` given). */
+  clusterId?: string;
+  /** Kafka's `socket.request.max.bytes`: a larger request closes its connection. Default 100 MiB. */
+  maxRequestBytes?: number;
+  /** Time for long polls, sessions and timestamps. Default: the log's clock. */
+  clock?: Clock;
+  /** Default {@link logLevel.INFO}. */
+  logLevel?: logLevel;
+  /** A kafkajs-style log creator. Default: JSON lines on stderr. */
+  logCreator?: LogCreator;
+}
+
+/** A running broker. */
+export interface Broker {
+  /** Where it listens (the real port when 0 was asked for). */
+  address(): Endpoint;
+  /** What clients are told to connect to. */
+  readonly advertised: Endpoint;
+  /** The log it serves. */
+  readonly log: LogBackend;
+  /**
+   * Stops taking connections and requests, answers those in flight (long polls return what they
+   * have), closes the connections and, when the broker opened the log, closes it cleanly.
+   */
+  close(): Promise<void>;
+}
+
+const DEFAULT_MAX_REQUEST_BYTES = 100 * 1024 * 1024;
+/** How long close() lets requests in flight finish (a JoinGroup may wait for a rebalance). */
+const DRAIN_TIMEOUT_MS = 5000;
+
+/**
+ * Starts a Kafka-protocol broker over a Tributary log. Kafka clients in any language connect to it
+ * as to a one-node Kafka cluster.
+ *
+ * @example
+ * const broker = await serve({ dataDir: './.tributary', port: 9092 });
+ * // kcat -b 127.0.0.1:9092 -L ; kafkajs: new Kafka({ brokers: ['127.0.0.1:9092'] })
+ * await broker.close();
+ */
+export async function serve(options: BrokerOptions = {}): Promise<Broker> {
+  if (options === null || typeof options !== 'object') throw new TypeError('serve takes an options object');
+  const numPartitions = options.numPartitions ?? 1;
+  if (!Number.isSafeInteger(numPartitions) || numPartitions < 1) throw new TypeError(`numPartitions must be an integer ≥ 1, got ${numPartitions}`);
+  const maxRequestBytes = options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES;
+  const host = options.host ?? '127.0.0.1';
+  const port = options.port ?? 9092;
+  const advertisedOption = options.advertisedListener === undefined ? undefined : parseListener(options.advertisedListener);
+  const ownsLog = options.log === undefined;
+  const log = options.log ?? (await openLog({ dataDir: options.dataDir, storage: options.storage, clock: options.clock }));
+  const clock = options.clock ?? log.clock ?? systemClock;
+  const logger: Logger = createLogger({ level: options.logLevel ?? logLevel.INFO, logCreator: options.logCreator, now: () => clock.now() }).namespace('Broker');
+  let coordinator: GroupCoordinator;
+  try {
+    coordinator = await acquireCoordinator(log, clock, logger);
+  } catch (err) {
+    if (ownsLog) await log.close().catch(() => undefined);
+    throw err;
+  }
+  const closing = new AbortController();
+  const endpoint: Endpoint = { host: advertisedOption?.host ?? host, port: advertisedOption?.port ?? port };
+  const context: BrokerContext = {
+    log,
+    coordinator,
+    clock,
+    logger,
+    nodeId: options.nodeId ?? 1,
+    clusterId: options.clusterId ?? clusterIdOf(ownsLog && options.storage !== 'memory' ? resolve(options.dataDir ?? './.tributary') : undefined),
+    endpoint,
+    autoCreateTopics: options.autoCreateTopics ?? true,
+    numPartitions,
+    closing: closing.signal,
+    pendingMembers: new Map(),
+    transactions: new TxnRegistry(),
+    advertised: advertisedApis(),
+  };
+  const connections = new Set<Connection>();
+  const server: Server = createServer((socket: Socket) => {
+    const connection = new Connection(socket, context, maxRequestBytes);
+    connections.add(connection);
+    socket.on('close', () => connections.delete(connection));
+  });
+  try {
+    await new Promise<void>((resolveListen, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolveListen();
+      });
+    });
+  } catch (err) {
+    releaseCoordinator(log);
+    if (ownsLog) await log.close().catch(() => undefined);
+    throw new TributaryError('CONNECTION_ERROR', `Cannot listen on ${host}:${port}: ${(err as Error).message}`, { cause: err });
+  }
+  const bound = server.address();
+  const actual: Endpoint = typeof bound === 'object' && bound !== null ? { host, port: bound.port } : { host, port };
+  if (advertisedOption === undefined) {
+    endpoint.host = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+    endpoint.port = actual.port;
+  }
+  let closed: Promise<void> | undefined;
+  return {
+    address: () => ({ ...actual }),
+    advertised: endpoint,
+    log,
+    close() {
+      closed ??= (async () => {
+        const stopped = new Promise<void>((done) => server.close(() => done()));
+        closing.abort();
+        for (const c of connections) c.stopReading();
+        let timer: NodeJS.Timeout | undefined;
+        const timeout = new Promise<void>((done) => {
+          timer = setTimeout(done, DRAIN_TIMEOUT_MS);
+          timer.unref();
+        });
+        await Promise.race([Promise.all([...connections].map((c) => c.drained())), timeout]);
+        clearTimeout(timer);
+        for (const c of connections) c.end();
+        for (const c of connections) c.destroy();
+        await stopped;
+        releaseCoordinator(log);
+        if (ownsLog) await log.close();
+      })();
+      return closed;
+    },
+  };
+}
+
+function parseListener(listener: string): Endpoint {
+  const match = /^(?:[A-Za-z_]+:\/\/)?(\[[^\]]+\]|[^:]+):(\d+)$/.exec(listener.trim());
+  const port = match === null ? Number.NaN : Number(match[2]);
+  if (match === null || !(port > 0 && port < 65536)) {
+    throw new TypeError(`advertisedListener must be host:port, got ${JSON.stringify(listener)}`);
+  }
+  return { host: match[1]!.replace(/^\[|\]$/g, ''), port };
+}
+
+/** A stable cluster id for a data directory (22 base64url characters, as Kafka's). */
+function clusterIdOf(dataDir: string | undefined): string {
+  const bytes = dataDir === undefined ? randomBytes(16) : createHash('sha256').update(`tributary:${dataDir}`).digest().subarray(0, 16);
+  return bytes.toString('base64url');
+}

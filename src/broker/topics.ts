@@ -1,0 +1,44 @@
+/**
+ * Topic lookups the handlers share: a topic's description or undefined, auto-creation as Kafka's
+ * `auto.create.topics.enable` does it, and topic UUIDs back to names.
+ */
+import { hasCode } from '../client/errors.ts';
+import type { TopicDescription } from '../log/index.ts';
+import type { BrokerContext } from './context.ts';
+import { logTopicId } from './topic-ids.ts';
+
+/** Kafka's internal topics: Metadata marks them `isInternal`. */
+export function isInternalTopic(name: string): boolean {
+  return name === '__consumer_offsets' || name === '__transaction_state';
+}
+
+/** The topic's description, or undefined when it does not exist. */
+export async function describe(broker: BrokerContext, topic: string): Promise<TopicDescription | undefined> {
+  try {
+    return await broker.log.describeTopic(topic);
+  } catch (err) {
+    if (hasCode(err, 'UNKNOWN_TOPIC_OR_PARTITION')) return undefined;
+    throw err;
+  }
+}
+
+/** Creates a topic with `num.partitions` partitions; a concurrent creation of it is fine. */
+export async function autoCreate(broker: BrokerContext, topic: string): Promise<TopicDescription> {
+  try {
+    return await broker.log.createTopic({ topic, numPartitions: broker.numPartitions });
+  } catch (err) {
+    if (hasCode(err, 'TOPIC_ALREADY_EXISTS')) return broker.log.describeTopic(topic);
+    throw err;
+  }
+}
+
+/** The name of the topic with this UUID, or undefined. */
+export async function topicNameOf(broker: BrokerContext, uuid: string): Promise<string | undefined> {
+  const id = logTopicId(uuid);
+  if (id === undefined) return undefined;
+  for (const name of await broker.log.listTopics()) {
+    const described = await describe(broker, name);
+    if (described?.topicId === id) return name;
+  }
+  return undefined;
+}

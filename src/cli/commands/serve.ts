@@ -1,0 +1,91 @@
+import { startRegistryServer } from '../../../schema-registry/index.ts';
+import { serve } from '../../broker/index.ts';
+import { logLevel } from '../../client/logger.ts';
+import { openLog } from '../../index.ts';
+import { type CliIo, DATA_DIR_HELP, parse, positiveInt, UsageError, write } from '../command.ts';
+
+const USAGE = `Usage: trib serve [--host 127.0.0.1] [--port 9092] [--advertised-listener HOST:PORT] [--no-registry]
+
+Runs a Kafka broker over the data directory: kcat, kafkajs, librdkafka, kafka-python, Kafka's own
+tools and Tributary's clients connect to it as to a one-node Kafka cluster. The schema registry's
+REST API is served on port 8081 by the same process unless --no-registry. Runs until SIGINT or
+SIGTERM, then answers the requests in flight and closes the log cleanly. While it runs it owns the
+data directory.
+
+Options:
+  --host HOST                   the address to bind (default 127.0.0.1)
+  --port PORT                   the Kafka port (default 9092; 0 picks a free one, printed)
+  --advertised-listener H:P     what clients are told to connect to (default: host and port)
+  --num-partitions N            partitions of auto-created topics (default 1)
+  --no-auto-create-topics       answer Metadata for a missing topic with UNKNOWN_TOPIC_OR_PARTITION
+  --registry-port PORT          the schema registry's port (default 8081; 0 picks a free one)
+  --no-registry                 do not serve the schema registry
+${DATA_DIR_HELP}
+  -h, --help                    show help
+`;
+
+function port(value: string | undefined, option: string, fallback: number): number {
+  const n = positiveInt(value, option) ?? fallback;
+  if (n > 65535) throw new UsageError(`${option} must be at most 65535, got ${n}`);
+  return n;
+}
+
+export const serveCommand = {
+  summary: 'run a Kafka broker (and the schema registry) over the log',
+  async run(args: string[], io: CliIo): Promise<number> {
+    const { values, positionals } = parse(args, {
+      host: { type: 'string' },
+      port: { type: 'string' },
+      'advertised-listener': { type: 'string' },
+      'num-partitions': { type: 'string' },
+      'no-auto-create-topics': { type: 'boolean' },
+      'registry-port': { type: 'string' },
+      'no-registry': { type: 'boolean' },
+    });
+    if (values.help) return write(io.stdout, USAGE).then(() => 0);
+    if (positionals.length > 0) throw new UsageError('trib serve takes no arguments');
+    const host = values.host ?? '127.0.0.1';
+    const kafkaPort = port(values.port, '--port', 9092);
+    const registryPort = port(values['registry-port'], '--registry-port', 8081);
+    const numPartitions = positiveInt(values['num-partitions'], '--num-partitions') ?? 1;
+    if (numPartitions < 1) throw new UsageError('--num-partitions must be at least 1');
+    const log = await openLog({ dataDir: values['data-dir'] ?? io.env.TRIBUTARY_DATA_DIR ?? './.tributary' });
+    // Signal handlers go on before anything listens, so a signal sent once the address is printed is never missed.
+    let stop: (signal: NodeJS.Signals) => void = () => undefined;
+    const stopped = new Promise<NodeJS.Signals>((resolve) => {
+      stop = resolve;
+    });
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+    const closers: (() => Promise<void>)[] = [];
+    try {
+      const broker = await serve({
+        log,
+        host,
+        port: kafkaPort,
+        advertisedListener: values['advertised-listener'],
+        numPartitions,
+        autoCreateTopics: values['no-auto-create-topics'] !== true,
+        logLevel: logLevel.WARN,
+      });
+      closers.push(() => broker.close());
+      const { port: actual } = broker.address();
+      const { host: advertisedHost, port: advertisedPort } = broker.advertised;
+      await write(io.stdout, `Kafka broker listening on ${host}:${actual} (advertised as ${advertisedHost}:${advertisedPort})\n`);
+      if (values['no-registry'] !== true) {
+        const registry = await startRegistryServer(log, { port: registryPort, host });
+        closers.unshift(() => registry.close());
+        await write(io.stdout, `Schema registry listening on ${registry.url}\n`);
+      }
+      const signal = await stopped;
+      for (const close of closers.splice(0)) await close();
+      await write(io.stdout, `Stopped on ${signal}\n`);
+      return 0;
+    } finally {
+      for (const close of closers) await close().catch(() => undefined);
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      await log.close();
+    }
+  },
+};
