@@ -284,18 +284,13 @@ export class Admin {
       }
       return { partition, offset: requested === -1 ? log.offsets(topic, partition).highWatermark : requested };
     });
-    // Consumers served from memory must not be handed what is now deleted.
-    this.#ctx.tail.forget(topic);
     for (const { partition, offset } of targets) await log.deleteRecords(topic, partition, offset);
   }
 
   async deleteTopics(options: { topics: string[]; timeout?: number }): Promise<void> {
     if (this.#wire !== undefined) return this.#wire.deleteTopics(options.topics, options.timeout);
     const { log } = this.#use();
-    for (const topic of options.topics) {
-      this.#ctx.tail.forget(topic);
-      await log.deleteTopic(topic);
-    }
+    for (const topic of options.topics) await log.deleteTopic(topic);
   }
 
   async fetchTopicMetadata(options?: { topics: string[] }): Promise<{ topics: ITopicMetadata[] }> {

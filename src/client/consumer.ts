@@ -222,10 +222,9 @@ class Semaphore {
   }
 }
 
-const key = (topic: string, partition: number) => `${topic}\u0000${partition}`;
+const noop = () => undefined;
 
-/** Most records handed over in one batch from the tail cache. */
-const TAIL_BATCH = 500;
+const key = (topic: string, partition: number) => `${topic}\u0000${partition}`;
 
 /**
  * A consumer in a group, with kafkajs's API. Each assigned partition is read by its own loop that
@@ -387,8 +386,25 @@ export class Consumer {
     this.#semaphore = new Semaphore(Math.max(1, config.partitionsConsumedConcurrently ?? 1));
     this.#lastCommit = this.#ctx.clock.now();
     this.#newRejoinSignal();
-    await this.#joinAndSync();
+    // A running consumer is a service, as in kafkajs: it holds the process until stop() or
+    // disconnect(). Its idle internals (heartbeat and commit timers, waits for data) are unref'd,
+    // so this one handle is what keeps the process alive, and stop() lets it go.
+    this.#keepAlive ??= setInterval(noop, 1 << 30);
+    try {
+      await this.#joinAndSync();
+    } catch (err) {
+      this.#running = false;
+      this.#releaseKeepAlive();
+      throw err;
+    }
     this.#mainLoop = this.#loop();
+  }
+
+  #keepAlive: ReturnType<typeof setInterval> | undefined;
+
+  #releaseKeepAlive(): void {
+    if (this.#keepAlive !== undefined) clearInterval(this.#keepAlive);
+    this.#keepAlive = undefined;
   }
 
   #newRejoinSignal(): void {
@@ -616,24 +632,8 @@ export class Consumer {
       const fetchStarted = this.#ctx.clock.now();
       let result: Awaited<ReturnType<LogBackend['read']>>;
       try {
-        let cached = this.#ctx.tail.read(r.topic, r.partition, r.position, end, TAIL_BATCH);
-        if (cached === undefined && this.#ctx.tail.endsAt(r.topic, r.partition, r.position)) {
-          // Woken by an append whose producer has not added it to the tail cache yet (it does so
-          // once the write resolves, a few microtasks later): waiting for that is cheaper than
-          // reading the records back from disk.
-          for (let hop = 0; hop < 8 && cached === undefined; hop++) {
-            await null;
-            cached = this.#ctx.tail.read(r.topic, r.partition, r.position, end, TAIL_BATCH);
-          }
-          if (cached === undefined) {
-            await new Promise<void>((resolve) => setImmediate(resolve));
-            cached = this.#ctx.tail.read(r.topic, r.partition, r.position, end, TAIL_BATCH);
-          }
-        }
-        result =
-          cached !== undefined
-            ? { records: cached, nextOffset: cached[cached.length - 1]!.offset + 1, highWatermark: offsets.highWatermark, logStartOffset: offsets.logStartOffset }
-            : await log.read(r.topic, r.partition, r.position, readOptions);
+        // Through the log only: what retention, compaction or deleteRecords removed is never served.
+        result = await log.read(r.topic, r.partition, r.position, readOptions);
       } catch (err) {
         if (hasCode(err, 'OFFSET_OUT_OF_RANGE')) {
           const o = log.offsets(r.topic, r.partition);
@@ -1014,6 +1014,7 @@ export class Consumer {
     this.#heartbeatTimer = undefined;
     this.#memberId = '';
     this.#generationId = -1;
+    this.#releaseKeepAlive();
     this.#emitter.emit(ConsumerEvents.STOP, null);
   }
 

@@ -2,7 +2,6 @@ import type { Clock } from '../clock.ts';
 import type { LogBackend } from '../log/index.ts';
 import type { GroupCoordinator } from './group/coordinator.ts';
 import type { Logger } from './logger.ts';
-import type { TailCache } from './tail-cache.ts';
 import type { ConnectionInstrumentation } from './wire/connection.ts';
 import type { WireTransport } from './wire/transport.ts';
 
@@ -29,8 +28,6 @@ export interface ClientContext {
   acquire(): Promise<LogBackend>;
   /** Gives the caller's use back; the last one out closes a log the Tributary opened. */
   release(): Promise<void>;
-  /** The newest records of this Tributary's producers, for consumers at the tail. */
-  readonly tail: TailCache;
   /** The coordinator of every group of this Tributary (needs an acquired log). */
   coordinator(): Promise<GroupCoordinator>;
   /** Set when the Tributary speaks Kafka's protocol to brokers; then `acquire` refuses. */

@@ -6,7 +6,6 @@ import { parseTimestamp, toBytes, toLogHeaders } from './convert.ts';
 import { clientError, hasCode } from './errors.ts';
 import { InstrumentationEmitter, type InstrumentationEvent, type RemoveInstrumentationEventListener } from './instrumentation.ts';
 import type { Logger } from './logger.ts';
-import { TailCache } from './tail-cache.ts';
 import type { ConnectionInstrumentation } from './wire/connection.ts';
 import type { WireTransport } from './wire/transport.ts';
 import { type KeyBytesPartitioner, Partitioners, type StickyAware } from './partitioners.ts';
@@ -498,8 +497,6 @@ export class Producer {
       return append;
     });
     for (const p of pendings) this.#partition.onNewBatch?.(p.topic);
-    // The tail cache serves embedded consumers of this Tributary; over the wire there are none.
-    const cached = this.#wire === undefined && (acc.stamp === undefined || !acc.stamp.transactional) ? pendings.map((p) => TailCache.snapshot(p.records)) : undefined;
     const written = this.#write(log, appends, acc.sync);
     this.#writesInFlight++;
     const settled = () => {
@@ -509,10 +506,7 @@ export class Producer {
     this.#lastWrite = written.then(
       (results) => {
         settled();
-        for (let i = 0; i < pendings.length; i++) {
-          pendings[i]!.result = results[i]!;
-          if (cached !== undefined) this.#ctx.tail.add(results[i]!, cached[i]!);
-        }
+        for (let i = 0; i < pendings.length; i++) pendings[i]!.result = results[i]!;
         for (const send of acc.sends) {
           const metadata: RecordMetadata[] = new Array(send.shares.length);
           for (let i = 0; i < send.shares.length; i++) {

@@ -4,23 +4,25 @@ import { Admin } from './admin.ts';
 import { Consumer, type ConsumerConfig } from './consumer.ts';
 import type { ClientContext } from './context.ts';
 import type { GroupCoordinator } from './group/coordinator.ts';
-import { acquireCoordinator, releaseCoordinator } from './group/shared.ts';
 import { createLogger, type LogCreator, type Logger, logLevel } from './logger.ts';
 import { Producer, type ProducerConfig } from './producer.ts';
-import { TailCache } from './tail-cache.ts';
+import { acquireSharedLog, adoptLog, privateLog, releaseSharedLog, type SharedLog } from './shared-log.ts';
 import { TributaryError } from '../errors.ts';
 import type { WireContext } from './context.ts';
 import { type BrokersConfig, WireCluster } from './wire/cluster.ts';
-import type { RetryOptions } from './wire/retry.ts';
-import { WireTransport } from './wire/transport.ts';
 import { WireFetcher } from './wire/fetcher.ts';
 import { WireGroup } from './wire/group.ts';
+import type { RetryOptions } from './wire/retry.ts';
+import { WireTransport } from './wire/transport.ts';
 
 /** Options of {@link Tributary}. */
 export interface TributaryConfig {
   /** Where the log lives. Default `./.tributary`. */
   dataDir?: string;
-  /** `leveldb` (default) or `memory` (gone with the process; for tests). */
+  /**
+   * `leveldb` (default) or `memory`: kept for the life of this Tributary (until {@link Tributary.close}),
+   * not shared with other Tributaries; for tests.
+   */
   storage?: 'leveldb' | 'memory';
   /** Use this log instead of opening one; the Tributary then never closes it. */
   log?: LogBackend;
@@ -49,9 +51,11 @@ export interface TributaryConfig {
 }
 
 /**
- * The entry point, shaped like kafkajs's `Kafka`: it owns one embedded log and hands out
+ * The entry point, shaped like kafkajs's `Kafka`: it uses one embedded log and hands out
  * producers, consumers and admins that share it. The log opens when the first client connects
- * and closes when the last one disconnects (or on {@link Tributary.close}).
+ * and is let go when the last one disconnects (or on {@link Tributary.close}). Tributaries of one
+ * process on the same `dataDir` share one open log and one group coordinator (see
+ * `shared-log.ts`), so two modules each with its own `new Tributary({ dataDir })` work together.
  *
  * @example
  * const tributary = new Tributary({ dataDir: './.tributary', clientId: 'my-app' });
@@ -78,10 +82,10 @@ export class Tributary {
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #context: ClientContext;
-  #log: LogBackend | undefined;
+  /** The log this Tributary uses, shared with the other Tributaries of the process on its directory. */
+  #shared: SharedLog | undefined;
+  /** Its clients that are connected. */
   #users = 0;
-  #coordinator: GroupCoordinator | undefined;
-  #coordinatorReady: Promise<GroupCoordinator> | undefined;
   #lifecycle: Promise<unknown> = Promise.resolve();
 
   constructor(config: TributaryConfig = {}) {
@@ -103,7 +107,6 @@ export class Tributary {
       clientId: config.clientId ?? 'tributary',
       clock: this.#clock,
       logger: this.#logger,
-      tail: new TailCache(),
       acquire: () => this.#acquire(),
       release: () => this.#release(),
       coordinator: () => this.#getCoordinator(),
@@ -132,13 +135,17 @@ export class Tributary {
     return this.#logger;
   }
 
-  /** Closes the log now, whoever still uses it. */
+  /**
+   * Ends this Tributary's use of its log now, whoever of its clients still uses it: a log it opened
+   * closes unless another Tributary of the process shares it; a `storage: 'memory'` log (and its
+   * data) is gone.
+   */
   async close(): Promise<void> {
     this.#users = 0;
-    const shared = this.#wireConsumers;
+    const consumers = this.#wireConsumers;
     this.#wireConsumers = undefined;
-    if (shared !== undefined) await shared.fetcher.transport.cluster.disconnect();
-    await this.#serial(() => this.#closeLog());
+    if (consumers !== undefined) await consumers.fetcher.transport.cluster.disconnect();
+    await this.#serial(() => this.#letGo());
   }
 
   /** Over the wire: the consumers' shared fetcher and group adapter, and how many consumers use them. */
@@ -189,61 +196,52 @@ export class Tributary {
     if (this.#context.wire !== undefined) {
       // A Tributary made with brokers never opens a log on disk.
       return Promise.reject(
-        new TributaryError('UNSUPPORTED_OPERATION', 'This client is not available over the wire yet; it needs the embedded log (a Tributary made with dataDir)'),
+        new TributaryError('UNSUPPORTED_OPERATION', 'This is not available over the wire yet; it needs the embedded log (a Tributary made with dataDir)'),
       );
     }
     return this.#serial(async () => {
-      if (this.#log === undefined) {
-        this.#log =
-          this.#config.log ??
-          (await openLog({ dataDir: this.#config.dataDir, storage: this.#config.storage, clock: this.#clock }));
+      if (this.#shared === undefined) {
+        const { log, dataDir, storage } = this.#config;
+        if (log !== undefined) this.#shared = adoptLog(log);
+        else if (storage === 'memory') this.#shared = privateLog(await openLog({ storage, clock: this.#clock }));
+        else {
+          const dir = dataDir ?? './.tributary';
+          this.#shared = await acquireSharedLog(dir, () => openLog({ dataDir: dir, storage, clock: this.#clock }));
+        }
       }
       this.#users++;
-      return this.#log;
+      return this.#shared.log;
     });
   }
 
   #release(): Promise<void> {
     if (this.#context.wire !== undefined) {
       return this.#serial(async () => {
-        const shared = this.#wireConsumers;
-        if (shared === undefined) return;
-        shared.users--;
-        if (shared.users > 0) return;
+        const consumers = this.#wireConsumers;
+        if (consumers === undefined) return;
+        consumers.users--;
+        if (consumers.users > 0) return;
         this.#wireConsumers = undefined;
-        shared.group.close();
-        await shared.fetcher.transport.cluster.disconnect();
+        consumers.group.close();
+        await consumers.fetcher.transport.cluster.disconnect();
       });
     }
     return this.#serial(async () => {
       this.#users = Math.max(0, this.#users - 1);
-      if (this.#users === 0) await this.#closeLog();
+      // A memory log keeps its data for the life of the Tributary: only close() ends it.
+      if (this.#users === 0 && this.#config.storage !== 'memory') await this.#letGo();
     });
   }
 
-  async #closeLog(): Promise<void> {
-    this.#context.tail.forget();
-    // Shared with every other user of the same log (a broker serving it, another Tributary).
-    if (this.#coordinator !== undefined && this.#log !== undefined) releaseCoordinator(this.#log);
-    this.#coordinator = undefined;
-    this.#coordinatorReady = undefined;
-    const log = this.#log;
-    this.#log = undefined;
-    if (log !== undefined && log !== this.#config.log) await log.close();
+  async #letGo(): Promise<void> {
+    const shared = this.#shared;
+    this.#shared = undefined;
+    if (shared !== undefined) await releaseSharedLog(shared);
   }
 
   #getCoordinator(): Promise<GroupCoordinator> {
-    const log = this.#log;
-    if (log === undefined) return Promise.reject(new Error('The log is not open'));
-    this.#coordinatorReady ??= (async () => {
-      const coordinator = await acquireCoordinator(log, this.#clock, this.#logger);
-      this.#coordinator = coordinator;
-      return coordinator;
-    })();
-    const ready = this.#coordinatorReady;
-    ready.catch(() => {
-      if (this.#coordinatorReady === ready) this.#coordinatorReady = undefined;
-    });
-    return ready;
+    const shared = this.#shared;
+    if (shared === undefined) return Promise.reject(new Error('The log is not open'));
+    return shared.coordinator(this.#clock, this.#logger);
   }
 }

@@ -1,6 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { acquireWithCoordinator, type ClientContext } from '../client/context.ts';
+import type { OffsetStore } from '../client/group/offset-store.ts';
 import { clientContextOf, type Tributary } from '../client/tributary.ts';
 import type { Clock } from '../clock.ts';
 import { TributaryError } from '../errors.ts';
@@ -156,6 +157,16 @@ export class KafkaStreams {
   #internalPartitions = new Map<string, number>();
   #patternTopics = new Map<string, string[]>();
   #committed = new Map<string, number>();
+  /** The Tributary's offset store, when the app runs on a Tributary (else offsets are read from the log). */
+  #offsetStore: OffsetStore | undefined;
+
+  /** The app's committed input offsets, per `topic:partition`. */
+  async #readCommitted(): Promise<Map<string, number>> {
+    const store = this.#offsetStore;
+    if (store === undefined) return readCommittedOffsets(this.#log, this.#config.applicationId);
+    await store.ready();
+    return new Map(store.list(this.#config.applicationId).map((e) => [`${e.topic}:${e.partition}`, e.committed.offset]));
+  }
   #assignment: string[] | undefined;
   #revocations: { tasks: string[]; done: () => void }[] = [];
   #wake: AbortController = new AbortController();
@@ -231,6 +242,9 @@ export class KafkaStreams {
       if (this.#context !== undefined) {
         const { log, coordinator } = await acquireWithCoordinator(this.#context);
         this.#log = log;
+        // The coordinator's offset store owns committed offsets: the app's commits go through it,
+        // so admin.fetchOffsets({ groupId: applicationId }) and lag see them.
+        this.#offsetStore = coordinator.offsets;
         this.#acquired = true;
         this.#assignor = this.#config.assignor ?? new CoordinatorTaskGroup({
           coordinator,
@@ -241,7 +255,7 @@ export class KafkaStreams {
       }
       await this.#prepareTopics();
       await this.#startGlobals();
-      this.#committed = await readCommittedOffsets(this.#log, this.#config.applicationId);
+      this.#committed = await this.#readCommitted();
       const first = new Promise<void>((resolve, reject) => {
         this.#firstAssignment = { resolve, reject };
       });
@@ -455,7 +469,8 @@ export class KafkaStreams {
         }
       }
     }
-    await ensureOffsetsTopic(this.#log);
+    if (this.#offsetStore !== undefined) await this.#offsetStore.ready();
+    else await ensureOffsetsTopic(this.#log);
   }
 
   #env(): TaskEnv {
@@ -612,7 +627,7 @@ export class KafkaStreams {
           this.#assignment = [...this.#running.keys()];
           await Promise.all([...this.#running.values()].map((r) => r.task.close()));
           this.#running.clear();
-          this.#committed = await readCommittedOffsets(this.#log, this.#config.applicationId);
+          this.#committed = await this.#readCommitted();
           continue;
         }
         this.#error = error;
@@ -706,7 +721,7 @@ export class KafkaStreams {
       // An empty write resolves once every write queued before it is in the log: a commit of the
       // tasks' previous owner still on its way is seen before they are restored.
       await this.#log.write([]);
-      this.#committed = await readCommittedOffsets(this.#log, this.#config.applicationId);
+      this.#committed = await this.#readCommitted();
       for (const id of wanted) if (!this.#running.has(id)) this.#running.set(id, await this.#createTask(id));
       this.#lastCommit = this.#clock.now();
       this.#setState('RUNNING');
@@ -888,6 +903,10 @@ export class KafkaStreams {
         if (offsetAppend.length > 0) await this.#log.write(offsetAppend, { sync });
       }
       this.#handOver(outputs, results);
+      this.#offsetStore?.apply(
+        this.#config.applicationId,
+        moved.map(([i, offset]) => ({ topic: i.topic, partition: i.partition, offset })),
+      );
       for (const [i, offset] of moved) {
         const id = `${i.topic}:${i.partition}`;
         i.committed = offset;
