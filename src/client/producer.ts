@@ -7,6 +7,7 @@ import { clientError, hasCode } from './errors.ts';
 import { InstrumentationEmitter, type InstrumentationEvent, type RemoveInstrumentationEventListener } from './instrumentation.ts';
 import type { Logger } from './logger.ts';
 import type { ConnectionInstrumentation } from './wire/connection.ts';
+import { WireTransactions } from './wire/transactions.ts';
 import type { WireTransport } from './wire/transport.ts';
 import { type KeyBytesPartitioner, Partitioners, type StickyAware } from './partitioners.ts';
 import { type ProducerStampSource, Transaction } from './transaction.ts';
@@ -196,7 +197,11 @@ export class Producer {
         // id touches them; only sends through a transaction carry the transactional id's stamp.
         this.#idempotence = await initProducerId(log, undefined, undefined);
         if (this.#config.transactionalId !== undefined) {
-          this.#transactional = await initProducerId(log, this.#config.transactionalId, this.#config.transactionTimeout);
+          const transactional = await initProducerId(log, this.#config.transactionalId, this.#config.transactionTimeout);
+          this.#transactional = transactional;
+          if (this.#wire !== undefined) {
+            this.#wire.transactions = new WireTransactions(this.#wire, this.#config.transactionalId, () => transactional);
+          }
         }
       } catch (err) {
         this.#log = undefined;
@@ -285,9 +290,6 @@ export class Producer {
    */
   async transaction(): Promise<Transaction> {
     const log = this.#requireLog();
-    if (this.#wire !== undefined) {
-      throw clientError('UNSUPPORTED_OPERATION', 'Transactions over the wire are not implemented yet; use a Tributary made with dataDir');
-    }
     if (this.#config.transactionalId === undefined || this.#transactional === undefined) {
       throw clientError('PRODUCER_NOT_TRANSACTIONAL', 'transaction() needs a producer created with a transactionalId');
     }
@@ -295,7 +297,11 @@ export class Producer {
       throw clientError('INVALID_TXN_STATE', 'A transaction is already open on this producer');
     }
     await this.#flushNow();
-    const txn = new Transaction(log as LogBackend, this, this.#transactional, await this.#ctx.coordinator());
+    const wire = this.#wire;
+    const txn =
+      wire !== undefined
+        ? new Transaction(log as LogBackend, this, this.#transactional, undefined, wire.transactions)
+        : new Transaction(log as LogBackend, this, this.#transactional, await this.#ctx.coordinator());
     this.#transaction = txn;
     return txn;
   }

@@ -20,6 +20,7 @@ import { encodeRecordBatch } from '../../protocol/record-batch.ts';
 import type { Broker } from './broker.ts';
 import type { WireCluster } from './cluster.ts';
 import { kafkaError } from './kafka-errors.ts';
+import type { WireTransactions } from './transactions.ts';
 
 /** Kafka's default `max.message.bytes` of a topic (the broker's `message.max.bytes`). */
 export const KAFKA_DEFAULT_MAX_MESSAGE_BYTES = 1_048_588;
@@ -56,6 +57,8 @@ export interface CreateTopicsOptions {
 export class WireTransport {
   readonly cluster: WireCluster;
   readonly #now: () => number;
+  /** Set for a transactional producer: its batches' partitions are added to the transaction first. */
+  transactions: WireTransactions | undefined;
   /** Log start offsets the last Produce responses reported, for the producer's RecordMetadata. */
   readonly #logStart = new Map<string, number>();
 
@@ -89,6 +92,12 @@ export class WireTransport {
       ),
     }));
     const results: AppendResult[] = new Array(appends.length);
+    const transactional = appends.some((a) => a.producer?.isTransactional === true);
+    if (transactional) {
+      if (this.transactions === undefined) throw new TributaryError('INVALID_TXN_STATE', 'A transactional batch from a producer without a transactionalId');
+      await this.transactions.addPartitions(appends.map((a) => ({ topic: a.topic, partition: a.partition })));
+    }
+    const transactionalId = transactional ? (this.transactions?.transactionalId ?? null) : null;
     await this.cluster.withRetry(async () => {
       const byLeader = new Map<Broker, Encoded[]>();
       for (const e of pending) {
@@ -102,7 +111,7 @@ export class WireTransport {
       await Promise.all(
         [...byLeader].map(async ([leader, list]) => {
           try {
-            await this.#produce(leader, list, acks, results);
+            await this.#produce(leader, list, acks, results, transactionalId);
           } catch (err) {
             if (!(err instanceof TributaryError) || !err.retriable) throw err;
             firstError ??= err;
@@ -122,14 +131,13 @@ export class WireTransport {
 
   #lastPartitionError: TributaryError | undefined;
 
-  async #produce(leader: Broker, list: Encoded[], acks: number, results: AppendResult[]): Promise<void> {
+  async #produce(leader: Broker, list: Encoded[], acks: number, results: AppendResult[], transactionalId: string | null): Promise<void> {
     const topics = new Map<string, { index: number; records: Buffer }[]>();
     for (const e of list) {
       let parts = topics.get(e.append.topic);
       if (parts === undefined) topics.set(e.append.topic, (parts = []));
       parts.push({ index: e.append.partition, records: e.bytes });
     }
-    const transactionalId = null;
     const res = await leader.request(API.Produce, {
       transactionalId,
       acks,

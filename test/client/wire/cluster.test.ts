@@ -248,9 +248,5 @@ describe('new Tributary({ brokers })', () => {
     await admin.connect();
     await expect(admin.listGroups()).rejects.toMatchObject({ code: 'UNSUPPORTED_OPERATION' });
     await admin.disconnect();
-    const producer = tributary.producer({ transactionalId: 'tx' });
-    await producer.connect();
-    await expect(producer.transaction()).rejects.toMatchObject({ code: 'UNSUPPORTED_OPERATION' });
-    await producer.disconnect();
   });
 });

@@ -266,4 +266,78 @@ describe(`the wire consumer against ${target.name}`, () => {
     await theirs.disconnect();
   });
 });
+
+  describe(`wire transactions against ${target.name}`, () => {
+    /** Values of a topic as a read_committed kafkajs consumer sees them, once `until` holds. */
+    async function committedValues(topic: string, until: (values: string[]) => boolean): Promise<string[]> {
+      const check = reference.consumer({ groupId: `rc-${topic}-${Math.random()}`, readUncommitted: false });
+      await check.connect();
+      await check.subscribe({ topic, fromBeginning: true });
+      const values: string[] = [];
+      await check.run({ eachMessage: async ({ message }) => void values.push(message.value!.toString()) });
+      for (let i = 0; i < 200 && !until(values); i++) await new Promise((r) => setTimeout(r, 50));
+      await check.disconnect();
+      return values;
+    }
+
+    it('shouldMakeATransactionsRecordsAndOffsetsVisibleOnCommitAndHideAnAbortedOnes', async () => {
+      const admin = tributary.admin();
+      await admin.connect();
+      await admin.createTopics({ topics: [{ topic: 'txn-out', numPartitions: 2 }] });
+      await admin.disconnect();
+      const producer = tributary.producer({ transactionalId: 'txn-1' });
+      await producer.connect();
+
+      const aborted = await producer.transaction();
+      await aborted.send({ topic: 'txn-out', messages: [{ key: 'a', value: 'aborted-1' }, { key: 'b', value: 'aborted-2' }] });
+      await aborted.abort();
+
+      const committed = await producer.transaction();
+      await committed.send({ topic: 'txn-out', messages: [{ key: 'a', value: 'committed-1' }, { key: 'b', value: 'committed-2' }] });
+      await committed.sendOffsets({ consumerGroupId: 'txn-group', topics: [{ topic: 'txn-out', partitions: [{ partition: 0, offset: '7' }] }] });
+      await committed.commit();
+
+      const values = await committedValues('txn-out', (v) => v.length >= 2);
+      expect(values.sort()).toEqual(['committed-1', 'committed-2']);
+
+      // Our own consumer (read_committed by default, as kafkajs's) drops the aborted batches too.
+      const consumer = tributary.consumer({ groupId: 'txn-reader' });
+      await consumer.connect();
+      await consumer.subscribe({ topic: 'txn-out', fromBeginning: true });
+      const ours: string[] = [];
+      await consumer.run({ eachMessage: async ({ message }) => void ours.push(message.value!.toString()) });
+      for (let i = 0; i < 200 && ours.length < 2; i++) await new Promise((r) => setTimeout(r, 50));
+      await consumer.disconnect();
+      expect(ours.sort()).toEqual(['committed-1', 'committed-2']);
+
+      const kadmin = reference.admin();
+      await kadmin.connect();
+      const offsets = await kadmin.fetchOffsets({ groupId: 'txn-group', topics: ['txn-out'] });
+      await kadmin.disconnect();
+      expect(offsets[0]!.partitions.find((p) => p.partition === 0)!.offset).toBe('7');
+      await producer.disconnect();
+    });
+
+    it('shouldFenceTheOlderProducerOfATransactionalId', async () => {
+      const admin = tributary.admin();
+      await admin.connect();
+      await admin.createTopics({ topics: [{ topic: 'txn-fence' }] });
+      await admin.disconnect();
+      const first = tributary.producer({ transactionalId: 'txn-fenced' });
+      await first.connect();
+      const open = await first.transaction();
+      await open.send({ topic: 'txn-fence', messages: [{ value: 'zombie' }] });
+      const second = tributary.producer({ transactionalId: 'txn-fenced' });
+      await second.connect();
+      const err = await open.commit().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(TributaryError);
+      expect((err as TributaryError).code).toBe('PRODUCER_FENCED');
+      const txn = await second.transaction();
+      await txn.send({ topic: 'txn-fence', messages: [{ value: 'survivor' }] });
+      await txn.commit();
+      expect(await committedValues('txn-fence', (v) => v.length >= 1)).toEqual(['survivor']);
+      await first.disconnect().catch(() => undefined);
+      await second.disconnect();
+    });
+  });
 }
