@@ -267,6 +267,30 @@ describe(`the wire consumer against ${target.name}`, () => {
   });
 });
 
+  describe(`wire compression against ${target.name}`, () => {
+    it('shouldSendWithEachOfTheFourCodecsAndReadItBackOverTheWire', async () => {
+      const admin = tributary.admin();
+      await admin.connect();
+      await admin.createTopics({ topics: [{ topic: 'codecs' }] });
+      await admin.disconnect();
+      const producer = tributary.producer();
+      await producer.connect();
+      const codecs = { 1: 'gzip', 2: 'snappy', 3: 'lz4', 4: 'zstd' } as const;
+      for (const [id, name] of Object.entries(codecs)) {
+        await producer.send({ topic: 'codecs', compression: Number(id), messages: Array.from({ length: 20 }, (_, i) => ({ key: name, value: `${name}-${i}-${'x'.repeat(200)}` })) });
+      }
+      await producer.disconnect();
+      const consumer = tributary.consumer({ groupId: 'codecs-reader' });
+      await consumer.connect();
+      await consumer.subscribe({ topic: 'codecs', fromBeginning: true });
+      const seen: string[] = [];
+      await consumer.run({ eachMessage: async ({ message }) => void seen.push(message.value!.toString().split('-x')[0]!) });
+      for (let i = 0; i < 200 && seen.length < 80; i++) await new Promise((r) => setTimeout(r, 50));
+      await consumer.disconnect();
+      expect(seen).toEqual(Object.values(codecs).flatMap((name) => Array.from({ length: 20 }, (_, i) => `${name}-${i}`)));
+    });
+  });
+
   describe(`wire transactions against ${target.name}`, () => {
     /** Values of a topic as a read_committed kafkajs consumer sees them, once `until` holds. */
     async function committedValues(topic: string, until: (values: string[]) => boolean): Promise<string[]> {
