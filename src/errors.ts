@@ -91,7 +91,7 @@ export const ErrorCodes = {
   UNKNOWN_PRODUCER_ID: 'The broker no longer knows the producer id (its state expired).',
   INVALID_TRANSACTION_TIMEOUT: 'A transaction timeout above the broker\'s transaction.max.timeout.ms.',
   KAFKA_PROTOCOL_ERROR: 'A Kafka error code without a code of its own here; the context has kafkaCode and kafkaName.',
-  UNSUPPORTED_OPERATION: 'A client call that the transport in use does not implement yet (over the wire so far: group and config admin calls, the streams runtime).',
+  UNSUPPORTED_OPERATION: 'A client call that the transport in use does not implement yet (over the wire so far: the streams runtime).',
 } as const;
 
 /** A stable error code: one of the keys of {@link ErrorCodes}. */

@@ -7,6 +7,7 @@ import type { GroupCoordinator } from './group/coordinator.ts';
 import { OFFSETS_TOPIC } from './group/offset-store.ts';
 import { InstrumentationEmitter, type InstrumentationEvent, type RemoveInstrumentationEventListener } from './instrumentation.ts';
 import type { Logger } from './logger.ts';
+import { WireAdminCalls } from './wire/admin-calls.ts';
 import type { WireTransport } from './wire/transport.ts';
 import type {
   DeleteGroupsResult,
@@ -104,8 +105,9 @@ export class Admin {
   readonly #emitter: InstrumentationEmitter<AdminEventName>;
   #log: LogBackend | undefined;
   #coordinator: GroupCoordinator | undefined;
-  /** Set over the wire: topics and offsets are Kafka requests (the other calls are embedded-only so far). */
+  /** Set over the wire: every call is a Kafka request. */
   #wire: WireTransport | undefined;
+  #wireCalls: WireAdminCalls | undefined;
 
   /** @internal Use {@link Tributary.admin}. */
   constructor(ctx: ClientContext) {
@@ -123,6 +125,7 @@ export class Admin {
         requestTimeout: (payload) => emitter.emit(AdminEvents.REQUEST_TIMEOUT, payload),
         requestQueueSize: (payload) => emitter.emit(AdminEvents.REQUEST_QUEUE_SIZE, payload),
       });
+      this.#wireCalls = new WireAdminCalls(this.#wire);
       this.#emitter.emit(AdminEvents.CONNECT, null);
       return;
     }
@@ -157,7 +160,7 @@ export class Admin {
 
   #use(): { log: LogBackend; coordinator: GroupCoordinator } {
     if (this.#wire !== undefined) {
-      throw clientError('UNSUPPORTED_OPERATION', 'This admin call is not implemented over the wire yet; use a Tributary made with dataDir');
+      throw clientError('UNSUPPORTED_OPERATION', 'This admin call needs the embedded log (a Tributary made with dataDir)');
     }
     if (this.#log === undefined || this.#coordinator === undefined) {
       throw clientError('CLIENT_NOT_CONNECTED', 'The admin client is not connected; call connect() first');
@@ -246,6 +249,7 @@ export class Admin {
    * await admin.createPartitions({ topicPartitions: [{ topic: 'orders', count: 6 }] });
    */
   async createPartitions(options: { topicPartitions: { topic: string; count: number; assignments?: number[][] }[]; validateOnly?: boolean; timeout?: number }): Promise<boolean> {
+    if (this.#wire !== undefined) return this.#wireCalls!.createPartitions(options);
     const { log, coordinator } = this.#use();
     if (options === null || typeof options !== 'object' || !Array.isArray(options.topicPartitions)) {
       throw new TypeError('createPartitions takes { topicPartitions: [{ topic, count }] }');
@@ -275,6 +279,7 @@ export class Admin {
    * await admin.deleteTopicRecords({ topic: 'orders', partitions: [{ partition: 0, offset: '1000' }] });
    */
   async deleteTopicRecords(options: { topic: string; partitions: SeekEntry[] }): Promise<void> {
+    if (this.#wire !== undefined) return this.#wireCalls!.deleteTopicRecords(options);
     const { log } = this.#use();
     const { topic, partitions } = options;
     const targets = partitions.map(({ partition, offset }) => {
@@ -376,6 +381,7 @@ export class Admin {
     resources: { type: ConfigResourceTypes; name: string; configNames?: string[] }[];
     includeSynonyms?: boolean;
   }): Promise<DescribeConfigResponse> {
+    if (this.#wire !== undefined) return this.#wireCalls!.describeConfigs(configs);
     const { log } = this.#use();
     const resources: DescribeConfigResponse['resources'] = [];
     for (const r of configs.resources) {
@@ -408,6 +414,7 @@ export class Admin {
     validateOnly?: boolean;
     resources: { type: ConfigResourceTypes; name: string; configEntries: { name: string; value: string | null }[] }[];
   }): Promise<{ resources: { errorCode: number; errorMessage: string | null; resourceName: string; resourceType: ConfigResourceTypes }[]; throttleTime: number }> {
+    if (this.#wire !== undefined) return this.#wireCalls!.alterConfigs(configs);
     const { log } = this.#use();
     const resources = [];
     for (const r of configs.resources) {
@@ -421,17 +428,20 @@ export class Admin {
   }
 
   async listGroups(): Promise<{ groups: GroupOverview[] }> {
+    if (this.#wire !== undefined) return this.#wireCalls!.listGroups();
     const { coordinator } = this.#use();
     return { groups: coordinator.listGroups().map((groupId) => ({ groupId, protocolType: 'consumer' })) };
   }
 
   async describeGroups(groupIds: string[]): Promise<GroupDescriptions> {
+    if (this.#wire !== undefined) return this.#wireCalls!.describeGroups(groupIds);
     const { coordinator } = this.#use();
     return { groups: groupIds.map((id) => coordinator.describeGroup(id)) };
   }
 
   /** A group's committed offsets per topic; '-1' for partitions without one. */
   async fetchOffsets(options: { groupId: string; topics?: string[]; resolveOffsets?: boolean }): Promise<{ topic: string; partitions: FetchOffsetsPartition[] }[]> {
+    if (this.#wire !== undefined) return this.#wireCalls!.fetchOffsets(options);
     const { log, coordinator } = this.#use();
     const store = coordinator.offsets;
     const topics = options.topics ?? [...new Set(store.list(options.groupId).map((e) => e.topic))].sort();
@@ -454,6 +464,24 @@ export class Admin {
 
   /** Per partition: committed offset, log offsets and lag. */
   async fetchConsumerLag(options: { groupId: string; topics?: string[] }): Promise<{ topic: string; partitions: PartitionLag[] }[]> {
+    const wire = this.#wire;
+    if (wire !== undefined) {
+      const committed = await this.#wireCalls!.fetchOffsets(options);
+      const out: { topic: string; partitions: PartitionLag[] }[] = [];
+      for (const { topic, partitions } of committed) {
+        const [high, low] = await Promise.all([wire.listOffsets(topic, -1), wire.listOffsets(topic, -2)]);
+        out.push({
+          topic,
+          partitions: partitions.map((p) => {
+            const h = high.get(p.partition) ?? 0;
+            const l = low.get(p.partition) ?? 0;
+            const from = p.offset === '-1' ? l : Math.max(l, Number(p.offset));
+            return { partition: p.partition, offset: p.offset, high: String(h), low: String(l), lag: String(Math.max(0, h - from)) };
+          }),
+        });
+      }
+      return out;
+    }
     const { log } = this.#use();
     const committed = await this.fetchOffsets(options);
     return committed.map(({ topic, partitions }) => ({
@@ -468,6 +496,7 @@ export class Admin {
 
   /** Sets a group's offsets of a topic; the group must have no running members. */
   async setOffsets(options: { groupId: string; topic: string; partitions: SeekEntry[] }): Promise<void> {
+    if (this.#wire !== undefined) return this.#wireCalls!.setOffsets(options);
     const { log, coordinator } = this.#use();
     this.#requireEmpty(coordinator, options.groupId);
     const count = log.partitionCount(options.topic);
@@ -484,6 +513,12 @@ export class Admin {
 
   /** Moves a group's offsets of a topic to the log start (`earliest: true`) or the end. */
   async resetOffsets(options: { groupId: string; topic: string; earliest?: boolean }): Promise<void> {
+    const wire = this.#wire;
+    if (wire !== undefined) {
+      const found = await wire.listOffsets(options.topic, options.earliest === true ? -2 : -1);
+      const partitions = [...found].sort(([a], [b]) => a - b).map(([partition, offset]) => ({ partition, offset: String(offset) }));
+      return this.#wireCalls!.setOffsets({ groupId: options.groupId, topic: options.topic, partitions });
+    }
     const { log, coordinator } = this.#use();
     this.#requireEmpty(coordinator, options.groupId);
     const count = log.partitionCount(options.topic);
@@ -502,6 +537,7 @@ export class Admin {
 
   /** Deletes groups without members, with their committed offsets. Throws if any failed, after doing the rest. */
   async deleteGroups(groupIds: string[]): Promise<DeleteGroupsResult[]> {
+    if (this.#wire !== undefined) return this.#wireCalls!.deleteGroups(groupIds);
     const { coordinator } = this.#use();
     const results: DeleteGroupsResult[] = [];
     for (const groupId of groupIds) {

@@ -19,6 +19,8 @@ export interface RunningTarget {
 /** What the suite runs against. */
 export interface WireTarget {
   name: string;
+  /** False when the target does not answer DescribeConfigs/AlterConfigs (the suite then checks the typed refusal). */
+  configs?: boolean;
   start(): Promise<RunningTarget>;
 }
 
@@ -266,6 +268,86 @@ describe(`the wire consumer against ${target.name}`, () => {
     await theirs.disconnect();
   });
 });
+
+  describe(`the wire admin's group, partition and config calls against ${target.name}`, () => {
+    it('shouldListDescribeSetResetAndDeleteAGroupsOffsets', async () => {
+      const admin = tributary.admin();
+      await admin.connect();
+      await admin.createTopics({ topics: [{ topic: 'group-admin', numPartitions: 2 }] });
+      const producer = tributary.producer();
+      await producer.connect();
+      await producer.send({ topic: 'group-admin', messages: Array.from({ length: 10 }, (_, i) => ({ value: `v${i}`, partition: i % 2 })) });
+      await producer.disconnect();
+      const consumer = tributary.consumer({ groupId: 'admin-group' });
+      await consumer.connect();
+      await consumer.subscribe({ topic: 'group-admin', fromBeginning: true });
+      let seen = 0;
+      await consumer.run({ eachMessage: async () => void seen++ });
+      for (let i = 0; i < 200 && seen < 10; i++) await new Promise((r) => setTimeout(r, 50));
+      expect((await admin.listGroups()).groups).toEqual(expect.arrayContaining([{ groupId: 'admin-group', protocolType: 'consumer' }]));
+      const [described] = (await admin.describeGroups(['admin-group'])).groups;
+      expect(described).toMatchObject({ groupId: 'admin-group', state: 'Stable', protocolType: 'consumer', protocol: 'roundrobin' });
+      expect(described!.members).toHaveLength(1);
+      await expect(admin.setOffsets({ groupId: 'admin-group', topic: 'group-admin', partitions: [{ partition: 0, offset: '0' }] })).rejects.toMatchObject({
+        code: 'NON_EMPTY_GROUP',
+      });
+      await consumer.disconnect();
+
+      // (Kafka keeps a commit without metadata as ''; the partitions and offsets are what matter here.)
+      const fetched = await admin.fetchOffsets({ groupId: 'admin-group', topics: ['group-admin'] });
+      expect(fetched.map((t) => [t.topic, t.partitions.map((p) => [p.partition, p.offset])])).toEqual([
+        [
+          'group-admin',
+          [
+            [0, '5'],
+            [1, '5'],
+          ],
+        ],
+      ]);
+      const lag = await admin.fetchConsumerLag({ groupId: 'admin-group', topics: ['group-admin'] });
+      expect(lag[0]!.partitions.map((p) => p.lag)).toEqual(['0', '0']);
+      await admin.setOffsets({ groupId: 'admin-group', topic: 'group-admin', partitions: [{ partition: 1, offset: '2' }] });
+      expect((await admin.fetchOffsets({ groupId: 'admin-group', topics: ['group-admin'] }))[0]!.partitions[1]!.offset).toBe('2');
+      await admin.resetOffsets({ groupId: 'admin-group', topic: 'group-admin', earliest: true });
+      expect((await admin.fetchOffsets({ groupId: 'admin-group', topics: ['group-admin'] }))[0]!.partitions.map((p) => p.offset)).toEqual(['0', '0']);
+      expect(await admin.deleteGroups(['admin-group'])).toEqual([{ groupId: 'admin-group', errorCode: 0 }]);
+      await expect(admin.deleteGroups(['admin-group'])).rejects.toMatchObject({ code: 'GROUP_ID_NOT_FOUND' });
+      await admin.disconnect();
+    });
+
+    it('shouldGrowPartitionsAndDeleteRecords', async () => {
+      const admin = tributary.admin();
+      await admin.connect();
+      await admin.createTopics({ topics: [{ topic: 'topic-admin', numPartitions: 1 }] });
+      await admin.createPartitions({ topicPartitions: [{ topic: 'topic-admin', count: 3 }] });
+      expect((await admin.fetchTopicMetadata({ topics: ['topic-admin'] })).topics[0]!.partitions).toHaveLength(3);
+      const producer = tributary.producer();
+      await producer.connect();
+      await producer.send({ topic: 'topic-admin', messages: Array.from({ length: 6 }, (_, i) => ({ value: `v${i}`, partition: 0 })) });
+      await producer.disconnect();
+      await admin.deleteTopicRecords({ topic: 'topic-admin', partitions: [{ partition: 0, offset: '4' }] });
+      expect((await admin.fetchTopicOffsets('topic-admin'))[0]).toEqual({ partition: 0, offset: '6', high: '6', low: '4' });
+      await admin.disconnect();
+    });
+
+    it('shouldDescribeAndAlterTopicConfigsOrSayTheBrokerCannot', async () => {
+      const admin = tributary.admin();
+      await admin.connect();
+      await admin.createTopics({ topics: [{ topic: 'config-admin' }] });
+      if (target.configs === false) {
+        // This target does not answer DescribeConfigs/AlterConfigs: the client says so, typed.
+        await expect(admin.describeConfigs({ resources: [{ type: 2, name: 'config-admin' }] })).rejects.toMatchObject({ code: 'UNSUPPORTED_VERSION' });
+        await admin.disconnect();
+        return;
+      }
+      await admin.alterConfigs({ resources: [{ type: 2, name: 'config-admin', configEntries: [{ name: 'retention.ms', value: '123456' }] }] });
+      const { resources } = await admin.describeConfigs({ resources: [{ type: 2, name: 'config-admin', configNames: ['retention.ms', 'cleanup.policy'] }] });
+      const entries = Object.fromEntries(resources[0]!.configEntries.map((e) => [e.configName, e]));
+      expect(entries['retention.ms']).toMatchObject({ configValue: '123456', isDefault: false });
+      expect(entries['cleanup.policy']).toMatchObject({ configValue: 'delete', isDefault: true });
+      await admin.disconnect();
+    });
+  });
 
   describe(`wire compression against ${target.name}`, () => {
     it('shouldSendWithEachOfTheFourCodecsAndReadItBackOverTheWire', async () => {
