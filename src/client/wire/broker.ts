@@ -39,6 +39,12 @@ export interface RequestOptions {
   maxVersion?: number;
   /** This request's timeout instead of `requestTimeout` (for requests the broker holds on purpose). */
   timeout?: number;
+  /**
+   * Fetch only: the connection to use, by name. A broker answers a connection's requests in order,
+   * so Fetches it may hold (`maxWaitMs`) go on a connection of their own, apart from those that want
+   * an answer now. Default `'fetch'`.
+   */
+  lane?: string;
 }
 
 export class Broker {
@@ -49,7 +55,7 @@ export class Broker {
    * Fetches go on a connection of their own, as kafkajs does: a broker answers a connection's
    * requests one at a time, so a Fetch held for `maxWaitMs` would hold heartbeats and commits too.
    */
-  #fetchConnection: Connection | undefined;
+  readonly #fetchConnections = new Map<string, Connection>();
   readonly #options: ConnectionOptions;
   #versions: Map<number, VersionRange> | undefined;
   #negotiating: Promise<void> | undefined;
@@ -113,8 +119,10 @@ export class Broker {
     const version = options.version ?? (options.maxVersion === undefined ? negotiated : Math.min(negotiated, options.maxVersion));
     const request = this.#wireRequest(api, version, body, options.expectResponse ?? true, options.timeout);
     if (api.apiKey === API.Fetch.apiKey) {
-      this.#fetchConnection ??= new Connection(this.#options);
-      return this.#fetchConnection.send(request);
+      const lane = options.lane ?? 'fetch';
+      let connection = this.#fetchConnections.get(lane);
+      if (connection === undefined) this.#fetchConnections.set(lane, (connection = new Connection(this.#options)));
+      return connection.send(request);
     }
     return this.connection.send(request);
   }
@@ -161,8 +169,8 @@ export class Broker {
 
   async close(): Promise<void> {
     this.#versions = undefined;
-    const fetch = this.#fetchConnection;
-    this.#fetchConnection = undefined;
-    await Promise.all([this.connection.close(), fetch?.close()]);
+    const fetches = [...this.#fetchConnections.values()];
+    this.#fetchConnections.clear();
+    await Promise.all([this.connection.close(), ...fetches.map((c) => c.close())]);
   }
 }

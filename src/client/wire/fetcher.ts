@@ -199,7 +199,9 @@ export class WireFetcher {
    * behind each other's held Fetches; together, the broker answers as soon as any has data.
    */
   #join(leader: Broker, want: Omit<Wanted, 'resolve' | 'reject'>): Promise<PartitionFetch> {
-    const roundKey = `${leader.nodeId}\u0000${want.isolation}`;
+    // Waits (which the broker may hold) and reads (which want an answer now) go in separate rounds
+    // on separate connections, so a partition with data is never held behind one at its end.
+    const roundKey = `${leader.nodeId}\u0000${want.isolation}\u0000${want.wait ? 'wait' : 'read'}`;
     let round = this.#rounds.get(roundKey);
     if (round === undefined) this.#rounds.set(roundKey, (round = { pending: [], inFlight: false }));
     const r = round;
@@ -226,7 +228,9 @@ export class WireFetcher {
     }
     round.pending = later;
     round.inFlight = true;
-    const maxWaitMs = batch.every((w) => w.wait) ? this.#options.maxWaitMs : 0;
+    const waiting = batch.every((w) => w.wait);
+    const maxWaitMs = waiting ? this.#options.maxWaitMs : 0;
+
     const topics = new Map<string, Wanted[]>();
     for (const w of batch) {
       let list = topics.get(w.topic);
@@ -254,7 +258,7 @@ export class WireFetcher {
           forgottenTopicsData: [],
           rackId: '',
         } as never,
-        { maxVersion: FETCH_MAX_VERSION, timeout: maxWaitMs + 30_000 },
+        { maxVersion: FETCH_MAX_VERSION, timeout: maxWaitMs + 30_000, lane: waiting ? 'fetch-wait' : 'fetch' },
       )
       .then(
         (response) => {
