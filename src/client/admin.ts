@@ -7,7 +7,7 @@ import type { GroupCoordinator } from './group/coordinator.ts';
 import { OFFSETS_TOPIC } from './group/offset-store.ts';
 import { InstrumentationEmitter, type InstrumentationEvent, type RemoveInstrumentationEventListener } from './instrumentation.ts';
 import type { Logger } from './logger.ts';
-import { WireAdminCalls } from './wire/admin-calls.ts';
+import type { WireAdminCalls } from './wire/admin-calls.ts';
 import type { WireTransport } from './wire/transport.ts';
 import type {
   DeleteGroupsResult,
@@ -125,7 +125,7 @@ export class Admin {
         requestTimeout: (payload) => emitter.emit(AdminEvents.REQUEST_TIMEOUT, payload),
         requestQueueSize: (payload) => emitter.emit(AdminEvents.REQUEST_QUEUE_SIZE, payload),
       });
-      this.#wireCalls = new WireAdminCalls(this.#wire);
+      this.#wireCalls = await wire.adminCalls(this.#wire);
       this.#emitter.emit(AdminEvents.CONNECT, null);
       return;
     }

@@ -3,7 +3,10 @@ import type { LogBackend } from '../log/index.ts';
 import type { GroupCoordinator } from './group/coordinator.ts';
 import type { Logger } from './logger.ts';
 import type { ConnectionInstrumentation } from './wire/connection.ts';
+import type { WireAdminCalls } from './wire/admin-calls.ts';
+import type { WireTransactions } from './wire/transactions.ts';
 import type { WireTransport } from './wire/transport.ts';
+import type { ProducerIdentity } from '../log/index.ts';
 
 /** What a client gets from a Tributary made with `brokers`: its own connections to the cluster. */
 export interface WireContext {
@@ -17,6 +20,10 @@ export interface WireContext {
    * (as the embedded log is); each call counts a user, and `release` gives it back.
    */
   acquireConsumer(): Promise<{ log: LogBackend; coordinator: GroupCoordinator }>;
+  /** A transactional producer's calls to the transaction coordinator. */
+  transactions(transport: WireTransport, transactionalId: string, identity: () => ProducerIdentity): Promise<WireTransactions>;
+  /** The admin's group, partition and config calls. */
+  adminCalls(transport: WireTransport): Promise<WireAdminCalls>;
 }
 
 /** What a client gets from its Tributary: the shared log, clock, logger and group coordinator. */

@@ -7,7 +7,6 @@ import { clientError, hasCode } from './errors.ts';
 import { InstrumentationEmitter, type InstrumentationEvent, type RemoveInstrumentationEventListener } from './instrumentation.ts';
 import type { Logger } from './logger.ts';
 import type { ConnectionInstrumentation } from './wire/connection.ts';
-import { WireTransactions } from './wire/transactions.ts';
 import type { WireTransport } from './wire/transport.ts';
 import { type KeyBytesPartitioner, Partitioners, type StickyAware } from './partitioners.ts';
 import { type ProducerStampSource, Transaction } from './transaction.ts';
@@ -199,8 +198,8 @@ export class Producer {
         if (this.#config.transactionalId !== undefined) {
           const transactional = await initProducerId(log, this.#config.transactionalId, this.#config.transactionTimeout);
           this.#transactional = transactional;
-          if (this.#wire !== undefined) {
-            this.#wire.transactions = new WireTransactions(this.#wire, this.#config.transactionalId, () => transactional);
+          if (this.#wire !== undefined && wire !== undefined) {
+            this.#wire.transactions = await wire.transactions(this.#wire, this.#config.transactionalId, () => transactional);
           }
         }
       } catch (err) {

@@ -9,11 +9,10 @@ import { Producer, type ProducerConfig } from './producer.ts';
 import { acquireSharedLog, adoptLog, privateLog, releaseSharedLog, type SharedLog } from './shared-log.ts';
 import { TributaryError } from '../errors.ts';
 import type { WireContext } from './context.ts';
-import { type BrokersConfig, WireCluster } from './wire/cluster.ts';
-import { WireFetcher } from './wire/fetcher.ts';
-import { WireGroup } from './wire/group.ts';
+import type { BrokersConfig } from './wire/cluster.ts';
+import type { WireFetcher } from './wire/fetcher.ts';
+import type { WireGroup } from './wire/group.ts';
 import type { RetryOptions } from './wire/retry.ts';
-import { WireTransport } from './wire/transport.ts';
 
 /** Options of {@link Tributary}. */
 export interface TributaryConfig {
@@ -153,10 +152,13 @@ export class Tributary {
 
   #wireContext(config: TributaryConfig): WireContext {
     const clientId = config.clientId ?? 'tributary';
+    // The wire client (and the protocol codecs under it) loads on first use: an embedded program,
+    // or a `trib` command on a data directory, never pays for it.
     const context: WireContext = {
       acquireConsumer: () =>
         this.#serial(async () => {
           if (this.#wireConsumers === undefined) {
+            const [{ WireFetcher }, { WireGroup }] = await Promise.all([import('./wire/fetcher.ts'), import('./wire/group.ts')]);
             const fetcher = new WireFetcher(await context.connect({}));
             this.#wireConsumers = { fetcher, group: new WireGroup(fetcher), users: 0 };
           }
@@ -168,7 +170,16 @@ export class Tributary {
           // ones it uses over the wire (see wire/fetcher.ts and wire/group.ts).
           return { log: this.#wireConsumers.fetcher as unknown as LogBackend, coordinator: this.#wireConsumers.group as unknown as GroupCoordinator };
         }),
+      transactions: async (transport, transactionalId, identity) => {
+        const { WireTransactions } = await import('./wire/transactions.ts');
+        return new WireTransactions(transport, transactionalId, identity);
+      },
+      adminCalls: async (transport) => {
+        const { WireAdminCalls } = await import('./wire/admin-calls.ts');
+        return new WireAdminCalls(transport);
+      },
       connect: async (instrumentation) => {
+        const [{ WireCluster }, { WireTransport }] = await Promise.all([import('./wire/cluster.ts'), import('./wire/transport.ts')]);
         const cluster = new WireCluster({
           brokers: config.brokers!,
           clientId,
