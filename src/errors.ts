@@ -98,6 +98,7 @@ export const ErrorCodes = {
   // kafkajs compatibility (src/client/kafkajs-errors.ts).
   KAFKAJS_ERROR: 'An error raised with one of kafkajs\'s error classes that has no more specific code; `name` says which.',
   RETRIES_EXCEEDED: 'A call failed as many times as its `retry.retries` allows (kafkajs\'s KafkaJSNumberOfRetriesExceeded); `cause` is the last failure.',
+  UNSUPPORTED_OPERATION: 'A client call that the transport in use does not implement yet (over the wire so far: the streams runtime).',
 } as const;
 
 /** A stable error code: one of the keys of {@link ErrorCodes}. */

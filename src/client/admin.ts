@@ -8,6 +8,8 @@ import { OFFSETS_TOPIC } from './group/offset-store.ts';
 import { KafkaJSDeleteTopicRecordsError } from './kafkajs-errors.ts';
 import { InstrumentationEmitter, type InstrumentationEvent, type RemoveInstrumentationEventListener } from './instrumentation.ts';
 import type { Logger } from './logger.ts';
+import type { WireAdminCalls } from './wire/admin-calls.ts';
+import type { WireTransport } from './wire/transport.ts';
 import type {
   DeleteGroupsResult,
   FetchOffsetsPartition,
@@ -76,7 +78,7 @@ export interface PartitionLag {
   lag: string;
 }
 
-/** kafkajs's admin event names; CONNECT and DISCONNECT are emitted. */
+/** kafkajs's admin event names; CONNECT and DISCONNECT always, the network ones over the wire. */
 export const AdminEvents = {
   CONNECT: 'admin.connect',
   DISCONNECT: 'admin.disconnect',
@@ -104,6 +106,9 @@ export class Admin {
   readonly #emitter: InstrumentationEmitter<AdminEventName>;
   #log: LogBackend | undefined;
   #coordinator: GroupCoordinator | undefined;
+  /** Set over the wire: every call is a Kafka request. */
+  #wire: WireTransport | undefined;
+  #wireCalls: WireAdminCalls | undefined;
 
   /** @internal Use {@link Tributary.admin}. */
   constructor(ctx: ClientContext) {
@@ -112,7 +117,19 @@ export class Admin {
   }
 
   async connect(): Promise<void> {
-    if (this.#log !== undefined) return;
+    if (this.#log !== undefined || this.#wire !== undefined) return;
+    const wire = this.#ctx.wire;
+    if (wire !== undefined) {
+      const emitter = this.#emitter;
+      this.#wire = await wire.connect({
+        request: (payload) => emitter.emit(AdminEvents.REQUEST, payload),
+        requestTimeout: (payload) => emitter.emit(AdminEvents.REQUEST_TIMEOUT, payload),
+        requestQueueSize: (payload) => emitter.emit(AdminEvents.REQUEST_QUEUE_SIZE, payload),
+      });
+      this.#wireCalls = await wire.adminCalls(this.#wire);
+      this.#emitter.emit(AdminEvents.CONNECT, null);
+      return;
+    }
     const { log, coordinator } = await acquireWithCoordinator(this.#ctx);
     this.#coordinator = coordinator;
     this.#log = log;
@@ -120,6 +137,13 @@ export class Admin {
   }
 
   async disconnect(): Promise<void> {
+    const wire = this.#wire;
+    if (wire !== undefined) {
+      this.#wire = undefined;
+      await wire.cluster.disconnect();
+      this.#emitter.emit(AdminEvents.DISCONNECT, null);
+      return;
+    }
     if (this.#log === undefined) return;
     this.#log = undefined;
     this.#coordinator = undefined;
@@ -136,6 +160,9 @@ export class Admin {
   }
 
   #use(): { log: LogBackend; coordinator: GroupCoordinator } {
+    if (this.#wire !== undefined) {
+      throw clientError('UNSUPPORTED_OPERATION', 'This admin call needs the embedded log (a Tributary made with dataDir)');
+    }
     if (this.#log === undefined || this.#coordinator === undefined) {
       throw clientError('CLIENT_NOT_CONNECTED', 'The admin client is not connected; call connect() first');
     }
@@ -144,19 +171,44 @@ export class Admin {
 
   /** One in-process "broker", node 0, so code that inspects the cluster keeps working. */
   async describeCluster(): Promise<{ brokers: { nodeId: number; host: string; port: number }[]; controller: number | null; clusterId: string }> {
+    const wire = this.#wire;
+    if (wire !== undefined) {
+      await wire.cluster.refreshMetadata();
+      const controller = wire.cluster.controllerId;
+      return { brokers: wire.cluster.brokers(), controller: controller < 0 ? null : controller, clusterId: wire.cluster.clusterId ?? '' };
+    }
     this.#use();
     return { brokers: [{ nodeId: 0, host: 'in-process', port: 0 }], controller: 0, clusterId: 'tributary' };
   }
 
   async listTopics(): Promise<string[]> {
+    if (this.#wire !== undefined) return this.#wire.listTopics();
     const { log } = this.#use();
     return (await log.listTopics()).filter((t) => t !== OFFSETS_TOPIC);
   }
 
   /** Creates topics; resolves false when one of them existed already (the others are created). */
-  async createTopics(options: { topics: ITopicConfig[]; validateOnly?: boolean; waitForLeaders?: boolean; timeout?: number }): Promise<boolean> {
-    const { log } = this.#use();
+  async createTopics(options: {
+    topics: (ITopicConfig & { replicaAssignment?: { partition: number; replicas: number[] }[] })[];
+    validateOnly?: boolean;
+    waitForLeaders?: boolean;
+    timeout?: number;
+  }): Promise<boolean> {
     if (options === null || typeof options !== 'object' || !Array.isArray(options.topics)) throw new TypeError('createTopics takes { topics: [...] }');
+    if (this.#wire !== undefined) {
+      for (const t of options.topics) validateTopicName(t.topic);
+      return this.#wire.createTopics(
+        options.topics.map((t) => ({
+          topic: t.topic,
+          numPartitions: t.numPartitions,
+          replicationFactor: t.replicationFactor,
+          assignments: t.replicaAssignment,
+          configs: Object.fromEntries((t.configEntries ?? []).map((e) => [e.name, e.value])),
+        })),
+        { validateOnly: options.validateOnly, waitForLeaders: options.waitForLeaders, timeout: options.timeout },
+      );
+    }
+    const { log } = this.#use();
     const specs = options.topics.map((t) => {
       validateTopicName(t.topic);
       const configs: Record<string, string> = {};
@@ -198,6 +250,7 @@ export class Admin {
    * await admin.createPartitions({ topicPartitions: [{ topic: 'orders', count: 6 }] });
    */
   async createPartitions(options: { topicPartitions: { topic: string; count: number; assignments?: number[][] }[]; validateOnly?: boolean; timeout?: number }): Promise<boolean> {
+    if (this.#wire !== undefined) return this.#wireCalls!.createPartitions(options);
     const { log, coordinator } = this.#use();
     if (options === null || typeof options !== 'object' || !Array.isArray(options.topicPartitions)) {
       throw new TypeError('createPartitions takes { topicPartitions: [{ topic, count }] }');
@@ -227,6 +280,7 @@ export class Admin {
    * await admin.deleteTopicRecords({ topic: 'orders', partitions: [{ partition: 0, offset: '1000' }] });
    */
   async deleteTopicRecords(options: { topic: string; partitions: SeekEntry[] }): Promise<void> {
+    if (this.#wire !== undefined) return this.#wireCalls!.deleteTopicRecords(options);
     const { log } = this.#use();
     const { topic, partitions } = options;
     const targets = partitions.map(({ partition, offset }) => {
@@ -260,11 +314,33 @@ export class Admin {
   }
 
   async deleteTopics(options: { topics: string[]; timeout?: number }): Promise<void> {
+    if (this.#wire !== undefined) return this.#wire.deleteTopics(options.topics, options.timeout);
     const { log } = this.#use();
     for (const topic of options.topics) await log.deleteTopic(topic);
   }
 
   async fetchTopicMetadata(options?: { topics: string[] }): Promise<{ topics: ITopicMetadata[] }> {
+    const wire = this.#wire;
+    if (wire !== undefined) {
+      const names = options?.topics ?? (await wire.listTopics());
+      await wire.cluster.refreshMetadata(names);
+      const topics: ITopicMetadata[] = [];
+      for (const name of names) {
+        const info = await wire.cluster.topic(name);
+        topics.push({
+          name,
+          partitions: info.partitions.map((p) => ({
+            partitionErrorCode: p.errorCode,
+            partitionId: p.partition,
+            leader: p.leader,
+            replicas: p.replicas,
+            isr: p.isr,
+            offlineReplicas: p.offlineReplicas,
+          })),
+        });
+      }
+      return { topics };
+    }
     const { log } = this.#use();
     const names = options?.topics ?? (await this.listTopics());
     return {
@@ -284,6 +360,13 @@ export class Admin {
 
   /** Per partition: `offset` and `high` are the high watermark, `low` the log start offset. */
   async fetchTopicOffsets(topic: string): Promise<(SeekEntry & { high: string; low: string })[]> {
+    const wire = this.#wire;
+    if (wire !== undefined) {
+      const [high, low] = await Promise.all([wire.listOffsets(topic, -1), wire.listOffsets(topic, -2)]);
+      return [...high.keys()]
+        .sort((a, b) => a - b)
+        .map((partition) => ({ partition, offset: String(high.get(partition)), high: String(high.get(partition)), low: String(low.get(partition) ?? 0) }));
+    }
     const { log } = this.#use();
     const count = log.partitionCount(topic);
     return Array.from({ length: count }, (_, partition) => {
@@ -294,6 +377,17 @@ export class Admin {
 
   /** Per partition, the first offset with a timestamp ≥ `timestamp` (the high watermark when none; latest without a timestamp). */
   async fetchTopicOffsetsByTimestamp(topic: string, timestamp?: number): Promise<SeekEntry[]> {
+    const wire = this.#wire;
+    if (wire !== undefined) {
+      const found = await wire.listOffsets(topic, timestamp ?? -1);
+      const latest = timestamp === undefined ? found : await wire.listOffsets(topic, -1);
+      return [...found.keys()]
+        .sort((a, b) => a - b)
+        .map((partition) => {
+          const offset = found.get(partition)!;
+          return { partition, offset: String(offset < 0 ? latest.get(partition) : offset) };
+        });
+    }
     const { log } = this.#use();
     const count = log.partitionCount(topic);
     const out: SeekEntry[] = [];
@@ -308,6 +402,7 @@ export class Admin {
     resources: { type: ConfigResourceTypes; name: string; configNames?: string[] }[];
     includeSynonyms?: boolean;
   }): Promise<DescribeConfigResponse> {
+    if (this.#wire !== undefined) return this.#wireCalls!.describeConfigs(configs);
     const { log } = this.#use();
     const resources: DescribeConfigResponse['resources'] = [];
     for (const r of configs.resources) {
@@ -340,6 +435,7 @@ export class Admin {
     validateOnly?: boolean;
     resources: { type: ConfigResourceTypes; name: string; configEntries: { name: string; value: string | null }[] }[];
   }): Promise<{ resources: { errorCode: number; errorMessage: string | null; resourceName: string; resourceType: ConfigResourceTypes }[]; throttleTime: number }> {
+    if (this.#wire !== undefined) return this.#wireCalls!.alterConfigs(configs);
     const { log } = this.#use();
     const resources = [];
     for (const r of configs.resources) {
@@ -353,17 +449,20 @@ export class Admin {
   }
 
   async listGroups(): Promise<{ groups: GroupOverview[] }> {
+    if (this.#wire !== undefined) return this.#wireCalls!.listGroups();
     const { coordinator } = this.#use();
     return { groups: coordinator.listGroups().map((groupId) => ({ groupId, protocolType: 'consumer' })) };
   }
 
   async describeGroups(groupIds: string[]): Promise<GroupDescriptions> {
+    if (this.#wire !== undefined) return this.#wireCalls!.describeGroups(groupIds);
     const { coordinator } = this.#use();
     return { groups: groupIds.map((id) => ({ errorCode: 0, ...coordinator.describeGroup(id) })) };
   }
 
   /** A group's committed offsets per topic; '-1' for partitions without one. */
   async fetchOffsets(options: { groupId: string; topics?: string[]; resolveOffsets?: boolean }): Promise<{ topic: string; partitions: FetchOffsetsPartition[] }[]> {
+    if (this.#wire !== undefined) return this.#wireCalls!.fetchOffsets(options);
     const { log, coordinator } = this.#use();
     const store = coordinator.offsets;
     const topics = options.topics ?? [...new Set(store.list(options.groupId).map((e) => e.topic))].sort();
@@ -386,6 +485,24 @@ export class Admin {
 
   /** Per partition: committed offset, log offsets and lag. */
   async fetchConsumerLag(options: { groupId: string; topics?: string[] }): Promise<{ topic: string; partitions: PartitionLag[] }[]> {
+    const wire = this.#wire;
+    if (wire !== undefined) {
+      const committed = await this.#wireCalls!.fetchOffsets(options);
+      const out: { topic: string; partitions: PartitionLag[] }[] = [];
+      for (const { topic, partitions } of committed) {
+        const [high, low] = await Promise.all([wire.listOffsets(topic, -1), wire.listOffsets(topic, -2)]);
+        out.push({
+          topic,
+          partitions: partitions.map((p) => {
+            const h = high.get(p.partition) ?? 0;
+            const l = low.get(p.partition) ?? 0;
+            const from = p.offset === '-1' ? l : Math.max(l, Number(p.offset));
+            return { partition: p.partition, offset: p.offset, high: String(h), low: String(l), lag: String(Math.max(0, h - from)) };
+          }),
+        });
+      }
+      return out;
+    }
     const { log } = this.#use();
     const committed = await this.fetchOffsets(options);
     return committed.map(({ topic, partitions }) => ({
@@ -400,6 +517,7 @@ export class Admin {
 
   /** Sets a group's offsets of a topic; the group must have no running members. */
   async setOffsets(options: { groupId: string; topic: string; partitions: SeekEntry[] }): Promise<void> {
+    if (this.#wire !== undefined) return this.#wireCalls!.setOffsets(options);
     const { log, coordinator } = this.#use();
     this.#requireEmpty(coordinator, options.groupId);
     const count = log.partitionCount(options.topic);
@@ -416,6 +534,12 @@ export class Admin {
 
   /** Moves a group's offsets of a topic to the log start (`earliest: true`) or the end. */
   async resetOffsets(options: { groupId: string; topic: string; earliest?: boolean }): Promise<void> {
+    const wire = this.#wire;
+    if (wire !== undefined) {
+      const found = await wire.listOffsets(options.topic, options.earliest === true ? -2 : -1);
+      const partitions = [...found].sort(([a], [b]) => a - b).map(([partition, offset]) => ({ partition, offset: String(offset) }));
+      return this.#wireCalls!.setOffsets({ groupId: options.groupId, topic: options.topic, partitions });
+    }
     const { log, coordinator } = this.#use();
     this.#requireEmpty(coordinator, options.groupId);
     const count = log.partitionCount(options.topic);
@@ -434,6 +558,7 @@ export class Admin {
 
   /** Deletes groups without members, with their committed offsets. Throws if any failed, after doing the rest. */
   async deleteGroups(groupIds: string[]): Promise<DeleteGroupsResult[]> {
+    if (this.#wire !== undefined) return this.#wireCalls!.deleteGroups(groupIds);
     const { coordinator } = this.#use();
     const results: DeleteGroupsResult[] = [];
     for (const groupId of groupIds) {

@@ -2,6 +2,29 @@ import type { Clock } from '../clock.ts';
 import type { LogBackend } from '../log/index.ts';
 import type { GroupCoordinator } from './group/coordinator.ts';
 import type { Logger } from './logger.ts';
+import type { ConnectionInstrumentation } from './wire/connection.ts';
+import type { WireAdminCalls } from './wire/admin-calls.ts';
+import type { WireTransactions } from './wire/transactions.ts';
+import type { WireTransport } from './wire/transport.ts';
+import type { ProducerIdentity } from '../log/index.ts';
+
+/** What a client gets from a Tributary made with `brokers`: its own connections to the cluster. */
+export interface WireContext {
+  /**
+   * A transport on a new cluster view with its own connections (each client has its own, as in
+   * kafkajs), connected; its requests are reported to `instrumentation`.
+   */
+  connect(instrumentation: ConnectionInstrumentation): Promise<WireTransport>;
+  /**
+   * The consumer's log reads and group calls over the wire, shared by this Tributary's consumers
+   * (as the embedded log is); each call counts a user, and `release` gives it back.
+   */
+  acquireConsumer(): Promise<{ log: LogBackend; coordinator: GroupCoordinator }>;
+  /** A transactional producer's calls to the transaction coordinator. */
+  transactions(transport: WireTransport, transactionalId: string, identity: () => ProducerIdentity): Promise<WireTransactions>;
+  /** The admin's group, partition and config calls. */
+  adminCalls(transport: WireTransport): Promise<WireAdminCalls>;
+}
 
 /** What a client gets from its Tributary: the shared log, clock, logger and group coordinator. */
 export interface ClientContext {
@@ -16,6 +39,8 @@ export interface ClientContext {
   release(): Promise<void>;
   /** The coordinator of every group of this Tributary (needs an acquired log). */
   coordinator(): Promise<GroupCoordinator>;
+  /** Set when the Tributary speaks Kafka's protocol to brokers; then `acquire` refuses. */
+  readonly wire?: WireContext;
 }
 
 /**
@@ -23,6 +48,7 @@ export interface ClientContext {
  * the log back if the coordinator cannot be had.
  */
 export async function acquireWithCoordinator(ctx: ClientContext): Promise<{ log: LogBackend; coordinator: GroupCoordinator }> {
+  if (ctx.wire !== undefined) return ctx.wire.acquireConsumer();
   const log = await ctx.acquire();
   try {
     return { log, coordinator: await ctx.coordinator() };

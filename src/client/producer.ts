@@ -1,5 +1,5 @@
 import { TributaryError } from '../errors.ts';
-import type { AppendRecord, AppendResult, LogBackend, PartitionAppend, TopicDescription } from '../log/index.ts';
+import type { AppendRecord, AppendResult, CreateTopicSpec, InitProducerOptions, LogBackend, PartitionAppend, ProducerIdentity, WriteOptions } from '../log/index.ts';
 import { estimateRecordSize, RECORD_BATCH_OVERHEAD } from '../protocol/index.ts';
 import type { ClientContext } from './context.ts';
 import { parseTimestamp, toBytes, toLogHeaders } from './convert.ts';
@@ -7,6 +7,8 @@ import { clientError, hasCode } from './errors.ts';
 import { KafkaJSNonRetriableError } from './kafkajs-errors.ts';
 import { InstrumentationEmitter, type InstrumentationEvent, type RemoveInstrumentationEventListener } from './instrumentation.ts';
 import type { Logger } from './logger.ts';
+import type { ConnectionInstrumentation } from './wire/connection.ts';
+import type { WireTransport } from './wire/transport.ts';
 import { type KeyBytesPartitioner, Partitioners, type StickyAware } from './partitioners.ts';
 import { type ProducerStampSource, Transaction } from './transaction.ts';
 import {
@@ -19,6 +21,26 @@ import {
   type RecordMetadata,
   type TopicMessages,
 } from './types.ts';
+
+/** A topic as the producer needs it: its partitions and `max.message.bytes`. */
+interface ProducerTopicDescription {
+  partitions: readonly { partition: number }[];
+  configs: { 'max.message.bytes': number };
+}
+
+/**
+ * What the producer asks of its transport. The embedded {@link LogBackend} is one as it is (so its
+ * hot path is the same calls as before); the wire transport answers with Kafka requests.
+ */
+export interface ProducerLog {
+  write(appends: PartitionAppend[], options?: WriteOptions): Promise<AppendResult[]>;
+  describeTopic(topic: string): Promise<ProducerTopicDescription>;
+  /** From what the transport knows now; throws when it does not know the topic. */
+  partitionCount(topic: string): number;
+  createTopic(spec: CreateTopicSpec): Promise<ProducerTopicDescription>;
+  offsets(topic: string, partition: number): { logStartOffset: number };
+  initProducerId(options?: InitProducerOptions): Promise<ProducerIdentity>;
+}
 
 /** Options of {@link Tributary.producer}, kafkajs's names. */
 export interface ProducerConfig {
@@ -43,7 +65,8 @@ export interface ProducerConfig {
 }
 
 /**
- * kafkajs's producer event names; CONNECT and DISCONNECT are emitted, the network ones are not.
+ * kafkajs's producer event names. CONNECT and DISCONNECT are emitted always; the network ones
+ * (REQUEST, REQUEST_TIMEOUT, REQUEST_QUEUE_SIZE, with kafkajs's payloads) over the wire.
  *
  * @example
  * producer.on(producer.events.CONNECT, () => console.log('connected'));
@@ -138,7 +161,9 @@ export class Producer {
   readonly #partition: ((args: PartitionerArgs) => number) & Partial<StickyAware> & Partial<KeyBytesPartitioner>;
   readonly #emitter: InstrumentationEmitter<ProducerEventName>;
   readonly #logger: Logger;
-  #log: LogBackend | undefined;
+  #log: ProducerLog | undefined;
+  /** Set over the wire: the transport whose connections this producer owns. */
+  #wire: WireTransport | undefined;
   #accumulation: Accumulation | undefined;
   /** Per topic: partition metadata and max.message.bytes, read once (and again when the partition count changes). */
   #topics = new Map<string, TopicInfo>();
@@ -159,7 +184,14 @@ export class Producer {
 
   async connect(): Promise<void> {
     if (this.#log !== undefined) return;
-    const log = await this.#ctx.acquire();
+    const wire = this.#ctx.wire;
+    let log: ProducerLog;
+    if (wire !== undefined) {
+      this.#wire = await wire.connect(this.#instrumentation());
+      log = this.#wire;
+    } else {
+      log = await this.#ctx.acquire();
+    }
     this.#log = log;
     if (this.#config.idempotent === true || this.#config.transactionalId !== undefined) {
       try {
@@ -168,11 +200,15 @@ export class Producer {
         // id touches them; only sends through a transaction carry the transactional id's stamp.
         this.#idempotence = await initProducerId(log, undefined, undefined);
         if (this.#config.transactionalId !== undefined) {
-          this.#transactional = await initProducerId(log, this.#config.transactionalId, this.#config.transactionTimeout);
+          const transactional = await initProducerId(log, this.#config.transactionalId, this.#config.transactionTimeout);
+          this.#transactional = transactional;
+          if (this.#wire !== undefined && wire !== undefined) {
+            this.#wire.transactions = await wire.transactions(this.#wire, this.#config.transactionalId, () => transactional);
+          }
         }
       } catch (err) {
         this.#log = undefined;
-        await this.#ctx.release();
+        await this.#giveBack();
         throw err;
       }
     }
@@ -185,8 +221,25 @@ export class Producer {
     if (this.#transaction?.isActive()) await this.#transaction.abort().catch(() => undefined);
     this.#log = undefined;
     this.#topics.clear();
-    await this.#ctx.release();
+    await this.#giveBack();
     this.#emitter.emit(ProducerEvents.DISCONNECT, null);
+  }
+
+  async #giveBack(): Promise<void> {
+    const wire = this.#wire;
+    this.#wire = undefined;
+    if (wire !== undefined) await wire.cluster.disconnect();
+    else await this.#ctx.release();
+  }
+
+  /** The connections' request events, as this producer's network events. */
+  #instrumentation(): ConnectionInstrumentation {
+    const emitter = this.#emitter;
+    return {
+      request: (payload) => emitter.emit(ProducerEvents.REQUEST, payload),
+      requestTimeout: (payload) => emitter.emit(ProducerEvents.REQUEST_TIMEOUT, payload),
+      requestQueueSize: (payload) => emitter.emit(ProducerEvents.REQUEST_QUEUE_SIZE, payload),
+    };
   }
 
   isIdempotent(): boolean {
@@ -259,19 +312,23 @@ export class Producer {
       throw clientError('INVALID_TXN_STATE', 'A transaction is already open on this producer');
     }
     await this.#flushNow();
-    const txn = new Transaction(log, this, this.#transactional, await this.#ctx.coordinator());
+    const wire = this.#wire;
+    const txn =
+      wire !== undefined
+        ? new Transaction(log as LogBackend, this, this.#transactional, undefined, wire.transactions)
+        : new Transaction(log as LogBackend, this, this.#transactional, await this.#ctx.coordinator());
     this.#transaction = txn;
     return txn;
   }
 
-  #requireLog(): LogBackend {
+  #requireLog(): ProducerLog {
     if (this.#log === undefined) throw clientError('CLIENT_NOT_CONNECTED', 'The producer is not connected; call connect() first');
     return this.#log;
   }
 
   /** @internal The send path shared by send, sendBatch and transactions. */
   sendWith(topicMessages: TopicMessages[], acks: number | undefined, compression: CompressionTypes | undefined, context: SendContext): Promise<RecordMetadata[]> {
-    let log: LogBackend;
+    let log: ProducerLog;
     try {
       log = this.#requireLog();
     } catch (err) {
@@ -297,7 +354,7 @@ export class Producer {
     }
   }
 
-  #known(log: LogBackend, topic: string): boolean {
+  #known(log: ProducerLog, topic: string): boolean {
     const info = this.#topics.get(topic);
     if (info === undefined) return false;
     try {
@@ -308,10 +365,10 @@ export class Producer {
     }
   }
 
-  async #learnTopics(log: LogBackend, topics: string[]): Promise<void> {
+  async #learnTopics(log: ProducerLog, topics: string[]): Promise<void> {
     for (const topic of new Set(topics)) {
       if (typeof topic !== 'string') throw new TypeError('topic must be a string');
-      let description: TopicDescription;
+      let description: ProducerTopicDescription;
       try {
         description = await log.describeTopic(topic);
       } catch (err) {
@@ -520,7 +577,7 @@ export class Producer {
   #lastWrite: Promise<void> = Promise.resolve();
   #writesInFlight = 0;
 
-  async #write(log: LogBackend, appends: PartitionAppend[], sync: boolean): Promise<AppendResult[]> {
+  async #write(log: ProducerLog, appends: PartitionAppend[], sync: boolean): Promise<AppendResult[]> {
     const retries = this.#config.retry?.retries ?? 5;
     for (let attempt = 0; ; attempt++) {
       try {
@@ -556,7 +613,7 @@ function fits(acc: Accumulation, groups: readonly SendGroup[], codec: Codec, sta
   return true;
 }
 
-function logStartOffsetOf(log: LogBackend, result: AppendResult): string {
+function logStartOffsetOf(log: ProducerLog, result: AppendResult): string {
   try {
     return String(log.offsets(result.topic, result.partition).logStartOffset);
   } catch {
@@ -581,7 +638,7 @@ interface TopicInfo {
   limit: number;
 }
 
-async function initProducerId(log: LogBackend, transactionalId: string | undefined, transactionTimeoutMs: number | undefined): Promise<ProducerStampSource> {
+async function initProducerId(log: ProducerLog, transactionalId: string | undefined, transactionTimeoutMs: number | undefined): Promise<ProducerStampSource> {
   const { producerId, producerEpoch } = await log.initProducerId(transactionalId === undefined ? {} : { transactionalId, transactionTimeoutMs });
   const sequences = new Map<string, number>();
   return {

@@ -6,6 +6,7 @@ import type { GroupCoordinator } from './group/coordinator.ts';
 import type { OffsetCommit } from './group/offset-store.ts';
 import type { Producer } from './producer.ts';
 import type { Offsets, ProducerBatch, ProducerRecord, RecordMetadata } from './types.ts';
+import type { WireTransactions } from './wire/transactions.ts';
 
 /** Hands out producer stamps: the producer id and epoch, and the next sequence per partition. */
 export interface ProducerStampSource {
@@ -38,18 +39,21 @@ export class Transaction {
   readonly #log: LogBackend;
   readonly #producer: Producer;
   readonly #stamps: ProducerStampSource;
-  readonly #coordinator: GroupCoordinator;
+  readonly #coordinator: GroupCoordinator | undefined;
+  /** Over the wire: the transaction coordinator's calls (the log and group coordinator are the broker's). */
+  readonly #wire: WireTransactions | undefined;
   readonly #partitions = new Map<string, { topic: string; partition: number }>();
   readonly #offsets: { group: string; commits: OffsetCommit[] }[] = [];
   #active = true;
   #failure: unknown;
 
   /** @internal Use {@link Producer.transaction}. */
-  constructor(log: LogBackend, producer: Producer, stamps: ProducerStampSource, coordinator: GroupCoordinator) {
+  constructor(log: LogBackend, producer: Producer, stamps: ProducerStampSource, coordinator: GroupCoordinator | undefined, wire?: WireTransactions) {
     this.#log = log;
     this.#producer = producer;
     this.#stamps = stamps;
     this.#coordinator = coordinator;
+    this.#wire = wire;
   }
 
   isActive(): boolean {
@@ -102,7 +106,11 @@ export class Transaction {
       t.partitions.map((p) => ({ topic: t.topic, partition: p.partition, offset: parseOffset(p.offset) })),
     );
     if (commits.length === 0) return;
-    const store = this.#coordinator.offsets;
+    if (this.#wire !== undefined) {
+      await this.#remember(this.#wire.sendOffsets(offsets.consumerGroupId, commits));
+      return;
+    }
+    const store = this.#coordinator!.offsets;
     await store.ready();
     const append = store.append(offsets.consumerGroupId, commits);
     append.producer = this.#stamps.stamp(append.topic, append.partition, append.records.length);
@@ -130,9 +138,13 @@ export class Transaction {
     this.#check();
     this.#active = false;
     await this.#producer.flushPending();
+    if (this.#wire !== undefined) {
+      await this.#wire.end(commit);
+      return;
+    }
     if (this.#partitions.size > 0) {
       await this.#log.endTransaction({ producerId: this.#stamps.producerId, producerEpoch: this.#stamps.producerEpoch, commit }, { sync: true });
     }
-    if (commit) for (const { group, commits } of this.#offsets) this.#coordinator.offsets.apply(group, commits);
+    if (commit) for (const { group, commits } of this.#offsets) this.#coordinator!.offsets.apply(group, commits);
   }
 }

@@ -8,6 +8,10 @@ import type { GroupCoordinator } from './group/coordinator.ts';
 import { createLogger, type LogCreator, type Logger, logLevel } from './logger.ts';
 import { Producer, type ProducerConfig } from './producer.ts';
 import { acquireSharedLog, adoptLog, privateLog, releaseSharedLog, type SharedLog } from './shared-log.ts';
+import { TributaryError } from '../errors.ts';
+import type { WireContext } from './context.ts';
+import type { WireFetcher } from './wire/fetcher.ts';
+import type { WireGroup } from './wire/group.ts';
 
 /** Options of {@link Tributary}. */
 export interface TributaryConfig {
@@ -29,8 +33,10 @@ export interface TributaryConfig {
   /** Time for session timeouts, heartbeats and auto-commit intervals. Default: the wall clock. */
   clock?: Clock;
   /**
-   * kafkajs's broker list, or a function giving it (called on each connect). The embedded log has
-   * no brokers, so it is not used; the wire client reads it.
+   * Kafka brokers to speak Kafka's protocol to (Apache Kafka, Redpanda or `trib serve`), as kafkajs
+   * takes them: `['host:9092', …]` or a function returning such a list (called on each connect).
+   * With `brokers` nothing is opened on disk; giving `dataDir`, `storage` or `log` as well is an
+   * `INVALID_CLIENT_CONFIG` error.
    */
   brokers?: string[] | BrokersFunction;
   /** TLS options of the wire client, as kafkajs's (`true`, or node's `tls.connect` options). Not used by the embedded log. */
@@ -46,6 +52,7 @@ export interface TributaryConfig {
   /** Also kafkajs's. */
   authenticationTimeout?: number;
   reauthenticationThreshold?: number;
+  /** Wire only: false lets requests wait for ever. Default true. */
   enforceRequestTimeout?: boolean;
 }
 
@@ -110,6 +117,16 @@ export class Tributary {
 
   constructor(config: TributaryConfig = {}) {
     if (config === null || typeof config !== 'object') throw new TypeError('new Tributary takes an options object');
+    const wire = config.brokers !== undefined;
+    if (wire && (config.dataDir !== undefined || config.storage !== undefined || config.log !== undefined)) {
+      throw new TributaryError(
+        'INVALID_CLIENT_CONFIG',
+        'Give either brokers (speak Kafka\'s protocol to a cluster) or dataDir/storage/log (the embedded log), not both',
+      );
+    }
+    if (wire && typeof config.brokers !== 'function' && (!Array.isArray(config.brokers) || config.brokers.length === 0)) {
+      throw new TributaryError('INVALID_CLIENT_CONFIG', 'brokers must be a non-empty list of "host:port" or a function returning one');
+    }
     this.#config = config;
     this.#clock = config.clock ?? config.log?.clock ?? systemClock;
     this.#logger = createLogger({ level: config.logLevel ?? logLevel.INFO, logCreator: config.logCreator, now: () => this.#clock.now() });
@@ -121,6 +138,7 @@ export class Tributary {
       acquire: () => this.#acquire(),
       release: () => this.#release(),
       coordinator: () => this.#getCoordinator(),
+      wire: wire ? this.#wireContext(config) : undefined,
     };
     contexts.set(this, this.#context);
   }
@@ -152,7 +170,60 @@ export class Tributary {
    */
   async close(): Promise<void> {
     this.#users = 0;
+    const consumers = this.#wireConsumers;
+    this.#wireConsumers = undefined;
+    if (consumers !== undefined) await consumers.fetcher.transport.cluster.disconnect();
     await this.#serial(() => this.#letGo());
+  }
+
+  /** Over the wire: the consumers' shared fetcher and group adapter, and how many consumers use them. */
+  #wireConsumers: { fetcher: WireFetcher; group: WireGroup; users: number } | undefined;
+
+  #wireContext(config: TributaryConfig): WireContext {
+    const clientId = config.clientId ?? 'tributary';
+    // The wire client (and the protocol codecs under it) loads on first use: an embedded program,
+    // or a `trib` command on a data directory, never pays for it.
+    const context: WireContext = {
+      acquireConsumer: () =>
+        this.#serial(async () => {
+          if (this.#wireConsumers === undefined) {
+            const [{ WireFetcher }, { WireGroup }] = await Promise.all([import('./wire/fetcher.ts'), import('./wire/group.ts')]);
+            const fetcher = new WireFetcher(await context.connect({}));
+            this.#wireConsumers = { fetcher, group: new WireGroup(fetcher), users: 0 };
+          }
+          // Every topic's metadata now, so that subscribing (which asks synchronously) finds them.
+          const { transport } = this.#wireConsumers.fetcher;
+          await transport.listTopics().then((names) => transport.cluster.refreshMetadata(names));
+          this.#wireConsumers.users++;
+          // The consumer calls the log's and the coordinator's methods; these adapters answer the
+          // ones it uses over the wire (see wire/fetcher.ts and wire/group.ts).
+          return { log: this.#wireConsumers.fetcher as unknown as LogBackend, coordinator: this.#wireConsumers.group as unknown as GroupCoordinator };
+        }),
+      transactions: async (transport, transactionalId, identity) => {
+        const { WireTransactions } = await import('./wire/transactions.ts');
+        return new WireTransactions(transport, transactionalId, identity);
+      },
+      adminCalls: async (transport) => {
+        const { WireAdminCalls } = await import('./wire/admin-calls.ts');
+        return new WireAdminCalls(transport);
+      },
+      connect: async (instrumentation) => {
+        const [{ WireCluster }, { WireTransport }] = await Promise.all([import('./wire/cluster.ts'), import('./wire/transport.ts')]);
+        const cluster = new WireCluster({
+          brokers: config.brokers!,
+          clientId,
+          connectionTimeout: config.connectionTimeout,
+          requestTimeout: config.requestTimeout,
+          enforceRequestTimeout: config.enforceRequestTimeout,
+          retry: config.retry,
+          instrumentation,
+          logger: this.#logger.namespace('Cluster'),
+        });
+        await cluster.connect();
+        return new WireTransport(cluster, () => this.#clock.now());
+      },
+    };
+    return context;
   }
 
   #serial<T>(task: () => Promise<T>): Promise<T> {
@@ -162,6 +233,12 @@ export class Tributary {
   }
 
   #acquire(): Promise<LogBackend> {
+    if (this.#context.wire !== undefined) {
+      // A Tributary made with brokers never opens a log on disk.
+      return Promise.reject(
+        new TributaryError('UNSUPPORTED_OPERATION', 'This is not available over the wire yet; it needs the embedded log (a Tributary made with dataDir)'),
+      );
+    }
     return this.#serial(async () => {
       if (this.#shared === undefined) {
         const { log, dataDir, storage } = this.#config;
@@ -178,6 +255,17 @@ export class Tributary {
   }
 
   #release(): Promise<void> {
+    if (this.#context.wire !== undefined) {
+      return this.#serial(async () => {
+        const consumers = this.#wireConsumers;
+        if (consumers === undefined) return;
+        consumers.users--;
+        if (consumers.users > 0) return;
+        this.#wireConsumers = undefined;
+        consumers.group.close();
+        await consumers.fetcher.transport.cluster.disconnect();
+      });
+    }
     return this.#serial(async () => {
       this.#users = Math.max(0, this.#users - 1);
       // A memory log keeps its data for the life of the Tributary: only close() ends it.

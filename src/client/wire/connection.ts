@@ -28,6 +28,11 @@ export interface WireRequest<Res> {
   encode(correlationId: number): Buffer;
   /** The response from its frame without the size prefix (the header is the decoder's job). */
   decode(frame: Buffer): Res;
+  /**
+   * This request's own timeout instead of the connection's `requestTimeout`: requests the broker
+   * holds on purpose (JoinGroup until the rebalance completes, Fetch for `maxWaitMs`) need longer.
+   */
+  readonly timeout?: number;
 }
 
 /** kafkajs's `network.request` payload. */
@@ -241,11 +246,11 @@ export class Connection {
       createdAt: entry.createdAt,
       sentAt,
       size: frame.length,
-      deadline: sentAt + this.#requestTimeout,
+      deadline: sentAt + (entry.request.timeout ?? this.#requestTimeout),
     };
     this.#inFlight.set(correlationId, inFlight);
     socket.write(frame);
-    if (this.#enforceTimeout && this.#timer === undefined) this.#armTimer(inFlight.deadline);
+    if (this.#enforceTimeout && (this.#timer === undefined || inFlight.deadline < this.#timerAt)) this.#armTimer(inFlight.deadline);
   }
 
   #nextCorrelationId(): number {
@@ -254,20 +259,26 @@ export class Connection {
   }
 
   /**
-   * One timer for the whole connection, set for the oldest request's deadline: requests are sent
-   * and answered in order, so the oldest is the first to time out.
+   * One timer for the whole connection, set for the earliest deadline of the requests in flight,
+   * rather than one timer per request: a producer sending thousands of requests a second would
+   * otherwise create and clear as many timers.
    */
   #armTimer(deadline: number): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timerAt = deadline;
     this.#timer = setTimeout(() => this.#checkTimeouts(), Math.max(0, deadline - Date.now()));
   }
+
+  #timerAt = 0;
 
   #checkTimeouts(): void {
     this.#timer = undefined;
     const now = Date.now();
+    let next = Number.POSITIVE_INFINITY;
     for (const entry of this.#inFlight.values()) {
       if (entry.deadline > now) {
-        this.#armTimer(entry.deadline);
-        return;
+        if (entry.deadline < next) next = entry.deadline;
+        continue;
       }
       this.#inFlight.delete(entry.correlationId);
       const { apiName, apiKey, apiVersion } = entry.request;
@@ -291,6 +302,7 @@ export class Connection {
         apiVersion,
       });
     }
+    if (next !== Number.POSITIVE_INFINITY) this.#armTimer(next);
     this.#drainQueue();
   }
 

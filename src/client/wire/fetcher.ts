@@ -1,0 +1,344 @@
+/**
+ * The consumer's reads over the wire: the log calls the consumer makes (`offsets`, `read`,
+ * `waitForData`, `partitionCount`, `listTopics`, `createTopic`) answered with Fetch, ListOffsets and
+ * Metadata requests to each partition's leader. Why an adapter of the log's calls rather than a
+ * second consumer: the consumer's loop, assignors, commits and rebalance handling stay one code
+ * path for both transports.
+ *
+ * The log answers `offsets` synchronously; here it answers from what the last Fetch or ListOffsets
+ * of the partition reported (the group adapter fills it for each assigned partition before the
+ * assignment is handed over). `waitForData` is a Fetch held by the broker for up to `maxWaitMs`;
+ * what it brings back is kept for the `read` that follows, so records cross the network once.
+ *
+ * read_committed: the broker stops at the last stable offset and lists the aborted transactions of
+ * what it returns; batches of those are dropped here, as Kafka's Java client does.
+ *
+ * @example
+ * const fetcher = new WireFetcher(transport, { maxWaitMs: 5000 });
+ * await fetcher.waitForData('orders', 0, 42, interrupt, 'read_committed');
+ * const { records, nextOffset } = await fetcher.read('orders', 0, 42, { isolation: 'read_committed' });
+ */
+import { TributaryError } from '../../errors.ts';
+import type { CreateTopicSpec, IsolationLevel, LogRecord, PartitionOffsets, ReadOptions, ReadResult, WaitInterrupt } from '../../log/index.ts';
+import { decodeControlRecord } from '../../protocol/control-record.ts';
+import { API } from '../../protocol/messages/index.ts';
+import { decodeRecordBatch } from '../../protocol/record-batch.ts';
+import type { Broker } from './broker.ts';
+import { kafkaError } from './kafka-errors.ts';
+import type { WireTransport } from './transport.ts';
+
+/** Fetch v13+ names topics by id; this client names them, so it asks at most v12. */
+const FETCH_MAX_VERSION = 12;
+
+export interface WireFetcherOptions {
+  /** How long the broker may hold a Fetch for data. kafkajs's `maxWaitTimeInMs`: 5000. */
+  maxWaitMs?: number;
+  /** kafkajs's `minBytes`: 1. */
+  minBytes?: number;
+  /** kafkajs's `maxBytes`: 10 MiB. */
+  maxBytes?: number;
+}
+
+interface Prefetched {
+  offset: number;
+  isolation: IsolationLevel;
+  result: ReadResult;
+}
+
+interface PartitionFetch {
+  errorCode: number;
+  highWatermark: number;
+  lastStableOffset: number;
+  logStartOffset: number;
+  abortedTransactions: { producerId: number; firstOffset: number }[] | null;
+  records: Buffer | null;
+}
+
+const key = (topic: string, partition: number) => `${topic}\u0000${partition}`;
+
+export class WireFetcher {
+  readonly transport: WireTransport;
+  readonly #options: Required<WireFetcherOptions>;
+  readonly #offsets = new Map<string, PartitionOffsets>();
+  readonly #prefetched = new Map<string, Prefetched>();
+
+  constructor(transport: WireTransport, options: WireFetcherOptions = {}) {
+    this.transport = transport;
+    this.#options = { maxWaitMs: options.maxWaitMs ?? 5000, minBytes: options.minBytes ?? 1, maxBytes: options.maxBytes ?? 10 * 1024 * 1024 };
+  }
+
+  /** From the metadata the client holds (every topic was read at connect; each join reads them again). */
+  partitionCount(topic: string): number {
+    const info = this.transport.cluster.knownTopic(topic);
+    if (info === undefined) throw new TributaryError('UNKNOWN_TOPIC_OR_PARTITION', `Topic "${topic}" does not exist`, { topic });
+    return info.partitions.length;
+  }
+
+  listTopics(): Promise<string[]> {
+    return this.transport.listTopics();
+  }
+
+  createTopic(spec: CreateTopicSpec): Promise<unknown> {
+    return this.transport.createTopic(spec);
+  }
+
+  /** As the last Fetch or ListOffsets of the partition reported. */
+  offsets(topic: string, partition: number): PartitionOffsets {
+    const o = this.#offsets.get(key(topic, partition));
+    if (o === undefined) throw new TributaryError('UNKNOWN_TOPIC_OR_PARTITION', `No offsets known for ${topic}-${partition}`, { topic, partition });
+    return o;
+  }
+
+  /** Reads the log start, high watermark and last stable offset of partitions with ListOffsets. */
+  async loadOffsets(partitions: { topic: string; partition: number }[]): Promise<void> {
+    const topics = new Map<string, Set<number>>();
+    for (const { topic, partition } of partitions) {
+      let set = topics.get(topic);
+      if (set === undefined) topics.set(topic, (set = new Set()));
+      set.add(partition);
+    }
+    await Promise.all(
+      [...topics].map(async ([topic, wanted]) => {
+        const [earliest, latest, stable] = await Promise.all([
+          this.transport.listOffsets(topic, -2),
+          this.transport.listOffsets(topic, -1),
+          this.transport.listOffsets(topic, -1, 1),
+        ]);
+        for (const partition of wanted) {
+          const highWatermark = latest.get(partition) ?? 0;
+          this.#offsets.set(key(topic, partition), {
+            partition,
+            logStartOffset: earliest.get(partition) ?? 0,
+            highWatermark,
+            lastStableOffset: stable.get(partition) ?? highWatermark,
+          });
+        }
+      }),
+    );
+  }
+
+  /** Records from `offset` on: what the last wait brought back for that offset, or a Fetch now. */
+  async read(topic: string, partition: number, offset: number, options: ReadOptions = {}): Promise<ReadResult> {
+    const isolation = options.isolation ?? 'read_uncommitted';
+    const k = key(topic, partition);
+    const ready = this.#prefetched.get(k);
+    if (ready !== undefined) {
+      this.#prefetched.delete(k);
+      if (ready.offset === offset && ready.isolation === isolation) return ready.result;
+    }
+    return this.#fetch(topic, partition, offset, isolation, 0, options.maxBytes);
+  }
+
+  /**
+   * Resolves once the partition has data at `offset` (a Fetch the broker holds up to `maxWaitMs`),
+   * after `maxWaitMs` without data, or at once when `signal` is interrupted (the Fetch then goes on,
+   * and its result still serves the next read of that offset).
+   */
+  waitForData(topic: string, partition: number, offset: number, signal?: AbortSignal | WaitInterrupt, isolation: IsolationLevel = 'read_uncommitted'): Promise<void> {
+    const k = key(topic, partition);
+    const fetched = this.#fetch(topic, partition, offset, isolation, this.#options.maxWaitMs).then(
+      (result) => {
+        if (result.records.length > 0 || result.nextOffset > offset) this.#prefetched.set(k, { offset, isolation, result });
+      },
+      (err: unknown) => {
+        // The consumer's next read asks again and meets the error itself.
+        if (!(err instanceof TributaryError)) throw err;
+      },
+    );
+    if (signal === undefined) return fetched;
+    return new Promise<void>((resolve, reject) => {
+      const listener = { interrupted: () => resolve() };
+      if (signal instanceof AbortSignal) {
+        if (signal.aborted) return resolve();
+        signal.addEventListener('abort', () => resolve(), { once: true });
+      } else {
+        signal.listen(listener);
+      }
+      fetched.then(
+        () => {
+          if (!(signal instanceof AbortSignal)) signal.unlisten(listener);
+          resolve();
+        },
+        (err) => {
+          if (!(signal instanceof AbortSignal)) signal.unlisten(listener);
+          reject(err);
+        },
+      );
+    });
+  }
+
+  async #fetch(topic: string, partition: number, offset: number, isolation: IsolationLevel, maxWaitMs: number, maxBytes?: number): Promise<ReadResult> {
+    const cluster = this.transport.cluster;
+    const p = await cluster.withRetry(async () => {
+      const leader = await cluster.leaderFor(topic, partition);
+      const found = await this.#join(leader, { topic, partition, offset, isolation, wait: maxWaitMs > 0, maxBytes: maxBytes ?? 1_048_576 });
+      if (found.errorCode === 1) {
+        // Out of range: learn where the partition starts and ends, so the consumer can reset.
+        await this.loadOffsets([{ topic, partition }]);
+        throw new TributaryError('OFFSET_OUT_OF_RANGE', `Offset ${offset} is out of range for ${topic}-${partition}`, { topic, partition, offset });
+      }
+      if (found.errorCode !== 0) throw kafkaError(found.errorCode, { topic, partition });
+      return found;
+    });
+    const logStartOffset = p.logStartOffset >= 0 ? p.logStartOffset : (this.#offsets.get(key(topic, partition))?.logStartOffset ?? 0);
+    this.#offsets.set(key(topic, partition), {
+      partition,
+      logStartOffset,
+      highWatermark: p.highWatermark,
+      lastStableOffset: p.lastStableOffset >= 0 ? p.lastStableOffset : p.highWatermark,
+    });
+    const { records, nextOffset } = decodeFetched(p.records, offset, isolation === 'read_committed' ? (p.abortedTransactions ?? []) : [], topic, partition);
+    return { records, nextOffset, highWatermark: p.highWatermark, logStartOffset };
+  }
+
+  readonly #rounds = new Map<string, Round>();
+
+  /**
+   * Adds a partition to the next Fetch to its leader. Why one Fetch for many partitions: a broker
+   * answers a connection's requests one at a time, so partitions fetched one by one would wait
+   * behind each other's held Fetches; together, the broker answers as soon as any has data.
+   */
+  #join(leader: Broker, want: Omit<Wanted, 'resolve' | 'reject'>): Promise<PartitionFetch> {
+    // Waits (which the broker may hold) and reads (which want an answer now) go in separate rounds
+    // on separate connections, so a partition with data is never held behind one at its end.
+    const roundKey = `${leader.nodeId}\u0000${want.isolation}\u0000${want.wait ? 'wait' : 'read'}`;
+    let round = this.#rounds.get(roundKey);
+    if (round === undefined) this.#rounds.set(roundKey, (round = { pending: [], inFlight: false }));
+    const r = round;
+    return new Promise<PartitionFetch>((resolve, reject) => {
+      r.pending.push({ ...want, resolve, reject });
+      // Wishes made in the same tick go together.
+      if (!r.inFlight && r.pending.length === 1) queueMicrotask(() => this.#send(leader, r, want.isolation));
+    });
+  }
+
+  #send(leader: Broker, round: Round, isolation: IsolationLevel): void {
+    if (round.inFlight || round.pending.length === 0) return;
+    // A partition goes once per Fetch; a second wish for it waits for the next one.
+    const batch: Wanted[] = [];
+    const later: Wanted[] = [];
+    const seen = new Set<string>();
+    for (const w of round.pending) {
+      const k = key(w.topic, w.partition);
+      if (seen.has(k)) later.push(w);
+      else {
+        seen.add(k);
+        batch.push(w);
+      }
+    }
+    round.pending = later;
+    round.inFlight = true;
+    const waiting = batch.every((w) => w.wait);
+    const maxWaitMs = waiting ? this.#options.maxWaitMs : 0;
+
+    const topics = new Map<string, Wanted[]>();
+    for (const w of batch) {
+      let list = topics.get(w.topic);
+      if (list === undefined) topics.set(w.topic, (list = []));
+      list.push(w);
+    }
+    leader
+      .request(
+        API.Fetch,
+        {
+          clusterId: null,
+          replicaId: -1,
+          replicaState: { replicaId: -1, replicaEpoch: -1 },
+          maxWaitMs,
+          minBytes: this.#options.minBytes,
+          maxBytes: this.#options.maxBytes,
+          isolationLevel: isolation === 'read_committed' ? 1 : 0,
+          sessionId: 0,
+          sessionEpoch: -1,
+          topics: [...topics].map(([topic, list]) => ({
+            topic,
+            topicId: 'AAAAAAAAAAAAAAAAAAAAAA',
+            partitions: list.map((w) => ({ partition: w.partition, currentLeaderEpoch: -1, fetchOffset: w.offset, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: w.maxBytes })),
+          })),
+          forgottenTopicsData: [],
+          rackId: '',
+        } as never,
+        { maxVersion: FETCH_MAX_VERSION, timeout: maxWaitMs + 30_000, lane: waiting ? 'fetch-wait' : 'fetch' },
+      )
+      .then(
+        (response) => {
+          const res = response as { errorCode: number; responses: { topic: string; partitions: ({ partitionIndex: number } & PartitionFetch)[] }[] };
+          for (const w of batch) {
+            if (res.errorCode !== 0) {
+              w.reject(kafkaError(res.errorCode, { topic: w.topic, partition: w.partition }));
+              continue;
+            }
+            const found = res.responses.find((t) => t.topic === w.topic)?.partitions.find((x) => x.partitionIndex === w.partition);
+            if (found === undefined) w.reject(new TributaryError('UNKNOWN_TOPIC_OR_PARTITION', `No answer for ${w.topic}-${w.partition}`, { topic: w.topic, partition: w.partition, retriable: true }));
+            else w.resolve(found);
+          }
+        },
+        (err: unknown) => {
+          for (const w of batch) w.reject(err);
+        },
+      )
+      .finally(() => {
+        round.inFlight = false;
+        this.#send(leader, round, isolation);
+      });
+  }
+}
+
+/** One partition's wish in the next Fetch to its leader. */
+interface Wanted {
+  topic: string;
+  partition: number;
+  offset: number;
+  isolation: IsolationLevel;
+  /** True for a wait (the broker may hold the Fetch), false for a read that wants an answer now. */
+  wait: boolean;
+  maxBytes: number;
+  resolve: (p: PartitionFetch) => void;
+  reject: (err: unknown) => void;
+}
+
+/** The Fetches to one broker at one isolation level: one in flight, the next gathering. */
+interface Round {
+  pending: Wanted[];
+  inFlight: boolean;
+}
+
+/**
+ * The records at or after `offset` in a Fetch's batches: a batch may start before the offset (the
+ * broker sends whole batches), the last one may be cut short by the size limit (dropped; the next
+ * Fetch brings it), control batches are never records, and batches of aborted transactions are
+ * dropped under read_committed.
+ */
+export function decodeFetched(
+  bytes: Buffer | null,
+  offset: number,
+  aborted: { producerId: number; firstOffset: number }[],
+  topic: string,
+  partition: number,
+): { records: LogRecord[]; nextOffset: number } {
+  const records: LogRecord[] = [];
+  let nextOffset = offset;
+  if (bytes === null || bytes.length === 0) return { records, nextOffset };
+  const pendingAborts = [...aborted].sort((a, b) => a.firstOffset - b.firstOffset);
+  const abortedProducers = new Set<number>();
+  let pos = 0;
+  while (pos + 12 <= bytes.length) {
+    const size = 12 + bytes.readInt32BE(pos + 8);
+    if (pos + size > bytes.length) break;
+    const batch = decodeRecordBatch(bytes.subarray(pos, pos + size), { context: { topic, partition } });
+    pos += size;
+    while (pendingAborts.length > 0 && pendingAborts[0]!.firstOffset <= batch.lastOffset) abortedProducers.add(pendingAborts.shift()!.producerId);
+    if (batch.lastOffset + 1 > nextOffset) nextOffset = batch.lastOffset + 1;
+    if (batch.isControl) {
+      const marker = batch.records[0] === undefined ? undefined : decodeControlRecord(batch.records[0]);
+      if (marker?.type === 'ABORT') abortedProducers.delete(batch.producerId);
+      continue;
+    }
+    if (batch.isTransactional && abortedProducers.has(batch.producerId)) continue;
+    for (const r of batch.records) {
+      if (r.offset < offset) continue;
+      records.push({ offset: r.offset, timestamp: r.timestamp, key: r.key, value: r.value, headers: r.headers });
+    }
+  }
+  return { records, nextOffset };
+}
