@@ -69,7 +69,7 @@ const userRequired = JSON.stringify({
 });
 const orderProto = 'syntax = "proto3";\npackage shop;\nmessage Order { int32 id = 1; }\n';
 
-describe('trib registry and trib schemas', () => {
+describe('trib registry and trib schemas', { timeout: 180_000 }, () => {
   let dir: string;
   const file = (name: string) => join(dir, name);
 
