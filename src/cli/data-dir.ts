@@ -20,14 +20,14 @@ import { cliLogLevel } from './log-level.ts';
 /** The options of every command that opens the log. */
 export const logOptions = {
   'data-dir': { type: 'string' },
-  'bootstrap-server': { type: 'string' },
+  'bootstrap-server': { type: 'string', short: 'b' },
   create: { type: 'boolean' },
 } as const;
 
 export const LOG_OPTIONS_HELP = [
   '  --data-dir DIR        the log directory (default: $TRIBUTARY_DATA_DIR or ./.tributary)',
   '  --create              start a new log in DIR when it holds none (default: refuse)',
-  '  --bootstrap-server HOST:PORT',
+  '  -b, --bootstrap-server HOST:PORT',
   '                        Kafka brokers (or $TRIB_BOOTSTRAP_SERVER); needs the wire client,',
   '                        not available yet',
 ].join('\n');
