@@ -121,6 +121,20 @@ describe('trib, Kafka-shaped', { timeout: 240_000 }, () => {
     expect(quiet).toMatchObject({ code: 0, stdout: 'one\ntwo\n' });
   });
 
+  it('should stop quietly with exit 0 when the reader of its output goes away, as `trib consume t | head -1`', async () => {
+    const env = { TRIBUTARY_DATA_DIR: join(dir, 'pipe') };
+    await trib(['topics', 'create', 'many'], { env });
+    await trib(['produce', 'many'], { env, input: `${Array.from({ length: 5000 }, (_, i) => `record ${i}`).join('\n')}\n` });
+    const child = start(['consume', 'many', '--from-beginning'], env);
+    const run = watch(child);
+    child.stdin.end();
+    await run.until('stdout', /record 0\n/);
+    child.stdout.destroy();
+    const ended = await run.ended;
+    expect(ended.code).toBe(0);
+    expect(ended.stderr).toMatch(/^Consumed \d+ record\(s\) from many in .*pipe\n$/);
+  });
+
   it('should send lines as they arrive while stdin stays open, and flush and count them on SIGINT', async () => {
     const env = { TRIBUTARY_DATA_DIR: join(dir, 'stream'), TRIB_LOG_LEVEL: 'debug' };
     await trib(['topics', 'create', 'lines'], { env });

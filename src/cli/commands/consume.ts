@@ -74,6 +74,10 @@ class Printer {
     });
     process.on('SIGINT', this.stop);
     process.on('SIGTERM', this.stop);
+    // A closed pipe is also reported as an 'error' event; left unheard it would crash the process.
+    io.stdout.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') this.stop();
+    });
     this.#armTimeout();
     if (plan.max === 0) this.stop();
   }
@@ -98,7 +102,15 @@ class Printer {
     if (this.stopped || (this.plan.max !== undefined && this.count >= this.plan.max)) return;
     this.count++;
     this.#armTimeout();
-    await write(this.io.stdout, this.plan.print(record));
+    try {
+      await write(this.io.stdout, this.plan.print(record));
+    } catch (err) {
+      // The reader went away (`trib consume t | head -1`): stop as kcat does, without an error.
+      if ((err as NodeJS.ErrnoException).code !== 'EPIPE') throw err;
+      this.count--;
+      this.stop();
+      return;
+    }
     if (this.plan.max !== undefined && this.count >= this.plan.max) this.stop();
   }
 
