@@ -22,6 +22,8 @@ export const REST_ERRORS: Readonly<Partial<Record<ErrorCode, { status: number; e
   INVALID_MODE: { status: 422, errorCode: 42204 },
   OPERATION_NOT_PERMITTED: { status: 422, errorCode: 42205 },
   REFERENCE_EXISTS: { status: 422, errorCode: 42206 },
+  INVALID_SUBJECT: { status: 422, errorCode: 42208 },
+  SCHEMA_TOO_LARGE: { status: 422, errorCode: 42209 },
   REGISTRY_STORE_ERROR: { status: 500, errorCode: 50001 },
 });
 

@@ -13,11 +13,15 @@
 export { RegistryClient, type RegistryClientOptions } from './client.ts';
 export { REST_ERRORS } from './errors.ts';
 export {
+  type CheckedCompatibility,
   COMPATIBILITY_LEVELS,
+  type CompatibilityFinding,
+  type CompatibilityIssue,
   type CompatibilityLevel,
   type CompatibilityResult,
   DEFAULT_COMPATIBILITY,
   DEFAULT_MODE,
+  isReadOnly,
   type Mode,
   MODES,
   parseVersionSelector,
@@ -48,6 +52,7 @@ export {
   startRegistryServer,
 } from './server.ts';
 export { localSource, type SchemaSource } from './source.ts';
+export type { ConfigSetting } from './state.ts';
 export { DEFAULT_SCHEMAS_TOPIC } from './store.ts';
 export {
   avroSerde,

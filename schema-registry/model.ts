@@ -3,9 +3,9 @@
  * answers. Names and spellings are Confluent Schema Registry's, so a REST body can be passed through.
  */
 import { TributaryError } from '../src/index.ts';
-import type { SchemaReference, SchemaType } from './formats/types.ts';
+import type { CompatibilityIssue, SchemaReference, SchemaType } from './formats/types.ts';
 
-export type { SchemaReference, SchemaType } from './formats/types.ts';
+export type { CompatibilityIssue, SchemaReference, SchemaType } from './formats/types.ts';
 
 /** How a new version is checked against the versions before it. */
 export type CompatibilityLevel =
@@ -32,12 +32,18 @@ export const COMPATIBILITY_LEVELS: readonly CompatibilityLevel[] = Object.freeze
 export const DEFAULT_COMPATIBILITY: CompatibilityLevel = 'BACKWARD';
 
 /**
- * READWRITE: the normal mode. READONLY: registrations and deletes are refused (42205).
- * IMPORT: registrations must bring their own id (and may bring their version); no compatibility check.
+ * READWRITE: the normal mode. READONLY and READONLY_OVERRIDE: registrations and deletes are refused
+ * (42205). IMPORT: registrations must bring their own id (and may bring their version); no
+ * compatibility check.
  */
-export type Mode = 'READWRITE' | 'READONLY' | 'IMPORT';
+export type Mode = 'READWRITE' | 'READONLY' | 'READONLY_OVERRIDE' | 'IMPORT';
 
-export const MODES: readonly Mode[] = Object.freeze(['READWRITE', 'READONLY', 'IMPORT'] as const);
+export const MODES: readonly Mode[] = Object.freeze(['READWRITE', 'READONLY', 'READONLY_OVERRIDE', 'IMPORT'] as const);
+
+/** Whether a mode refuses writes (Confluent's `isReadOnlyMode`). */
+export function isReadOnly(mode: Mode): boolean {
+  return mode === 'READONLY' || mode === 'READONLY_OVERRIDE';
+}
 
 /** The global mode of a registry nobody configured. */
 export const DEFAULT_MODE: Mode = 'READWRITE';
@@ -80,7 +86,11 @@ export interface RegisterOptions {
   id?: number;
   /** IMPORT mode only: the version to register as. */
   version?: number;
-  /** Accepted for Confluent compatibility; identity is always by canonical form (see the docs). */
+  /**
+   * Confluent's `normalize=true`: references sorted, an Avro schema stored and identified in its
+   * normalised form (custom properties and aliases sorted), so that such differences make no new
+   * version.
+   */
   normalize?: boolean;
 }
 
@@ -95,8 +105,31 @@ export interface Registration {
 /** The verdict of a compatibility check. */
 export interface CompatibilityResult {
   isCompatible: boolean;
+  /**
+   * Every issue found, with the version it was found against; empty when compatible. Always set by
+   * {@link SchemaRegistry.testCompatibility}; absent from a result read back from Confluent's REST
+   * answer (which has `messages` only).
+   */
+  issues?: CompatibilityFinding[];
   /** One line per issue, then which version and level were checked (Confluent's `verbose` messages). */
   messages: string[];
+}
+
+/** A result computed here: its `issues` are always there. */
+export type CheckedCompatibility = CompatibilityResult & { issues: CompatibilityFinding[] };
+
+/**
+ * One issue of a compatibility check: the format plugin's {@link CompatibilityIssue} (`kind` is
+ * Confluent's change type, e.g. `READER_FIELD_MISSING_DEFAULT_VALUE`) and the version it was
+ * checked against.
+ *
+ * @example
+ * const result = registry.testCompatibility('users-value', { schema });
+ * if (result.issues.some((i) => i.kind === 'READER_FIELD_MISSING_DEFAULT_VALUE')) addDefaults();
+ */
+export interface CompatibilityFinding extends CompatibilityIssue {
+  /** The version the new schema was checked against. */
+  version: number;
 }
 
 /** A version selector: a number, `latest`, or `-1` (latest). */

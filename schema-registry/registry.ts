@@ -14,18 +14,19 @@
  * });
  * registry.getSchema(id).schema; // the text as registered
  */
-import type { LogBackend } from '../src/index.ts';
+import { type LogBackend, TributaryError } from '../src/index.ts';
 import { checkCompatibility, type PreviousVersion, versionsToCheck } from './compatibility.ts';
 import { notPermitted, registryError, schemaNotFound, subjectNotFound, versionNotFound } from './errors.ts';
 import { getFormat, isSchemaType } from './formats/index.ts';
-import type { ParsedSchema, ResolvedReference } from './formats/types.ts';
+import type { FormatPlugin, ParsedSchema, ResolvedReference } from './formats/types.ts';
 import {
   type CompatibilityLevel,
-  type CompatibilityResult,
+  type CheckedCompatibility,
   DEFAULT_COMPATIBILITY,
   DEFAULT_MODE,
   isCompatibilityLevel,
   isMode,
+  isReadOnly,
   type Mode,
   type Registration,
   type RegisterOptions,
@@ -38,7 +39,7 @@ import {
 } from './model.ts';
 import { resolveReferences, validateReferences } from './references.ts';
 import { SerialQueue } from './serial.ts';
-import { RegistryState } from './state.ts';
+import { type ConfigSetting, RegistryState } from './state.ts';
 import { SchemaStore } from './store.ts';
 import type { SchemaValue, StoreRecord } from './store-records.ts';
 
@@ -107,10 +108,15 @@ export class SchemaRegistry {
     return prefix === undefined || prefix === '' ? names : names.filter((n) => n.startsWith(prefix));
   }
 
-  /** The version numbers of a subject. Throws `SUBJECT_NOT_FOUND` when it has none to show. */
-  versions(subject: string, options: DeletedOption = {}): number[] {
-    const versions = options.deleted === true ? this.state.versions(subject) : this.state.liveVersions(subject);
-    if (versions.length === 0) throw subjectNotFound(subject);
+  /**
+   * The version numbers of a subject: live ones, all with `deleted`, soft-deleted ones only with
+   * `deletedOnly`. Throws `SUBJECT_NOT_FOUND` when the subject has no version at all (or, without
+   * `deleted`/`deletedOnly`, no live one).
+   */
+  versions(subject: string, options: DeletedOption & { deletedOnly?: boolean } = {}): number[] {
+    const all = this.state.versions(subject);
+    const versions = options.deletedOnly === true ? all.filter((v) => v.deleted) : options.deleted === true ? all : all.filter((v) => !v.deleted);
+    if (versions.length === 0 && (options.deletedOnly !== true || all.length === 0)) throw subjectNotFound(subject);
     return versions.map((v) => v.version);
   }
 
@@ -168,14 +174,19 @@ export class SchemaRegistry {
   }
 
   /**
-   * Finds the version of `subject` that holds this schema (same canonical form and references).
+   * Finds the version of `subject` that holds this schema, as Confluent's lookup does: the same
+   * schema (same identity and references, newest version first), else an equivalent one
+   * (Confluent's `canLookup`: the same schema once every reference is written out in place, so a
+   * schema sent with its references inlined finds the version registered with them). With
+   * `normalize`, the schema is normalised first and references in another order are the same.
    * Throws `SUBJECT_NOT_FOUND`, `SCHEMA_NOT_FOUND`, or `INVALID_SCHEMA` for a schema that cannot be parsed.
    */
-  lookup(subject: string, input: SchemaInput, options: DeletedOption = {}): SubjectVersion {
+  lookup(subject: string, input: SchemaInput, options: DeletedOption & { normalize?: boolean } = {}): SubjectVersion {
     const versions = options.deleted === true ? this.state.versions(subject) : this.state.liveVersions(subject);
     if (versions.length === 0) throw subjectNotFound(subject);
-    const candidate = this.prepare(input);
-    const found = versions.findLast((v) => this.state.schema(v.id)?.identity === candidate.identity);
+    const normalize = options.normalize === true || this.normalizeConfigured(subject);
+    const candidate = this.prepare(input, normalize);
+    const found = this.findSame(candidate, versions, normalize);
     if (found === undefined) throw schemaNotFound('Schema not found', { subject });
     return { ...found };
   }
@@ -205,17 +216,30 @@ export class SchemaRegistry {
 
   /**
    * Is `input` compatible with the subject? Without a version, with the versions the subject's level
-   * checks; with one (or `latest`), with that version in the level's direction.
+   * checks; with one, with that version in the level's direction; with `latest`, with the newest
+   * live version, or with nothing (compatible) when the subject has none, as Confluent answers
+   * Java's client and the Maven plugin. Throws `INVALID_SCHEMA` for a schema that cannot be parsed,
+   * `VERSION_NOT_FOUND` for a numbered version that is not there. `issues` name each change type.
    */
-  testCompatibility(subject: string, input: SchemaInput, selector?: VersionSelector): CompatibilityResult {
+  testCompatibility(
+    subject: string,
+    input: SchemaInput,
+    selector?: VersionSelector,
+    options: { normalize?: boolean } = {},
+  ): CheckedCompatibility {
     const level = this.getCompatibility(subject, { defaultToGlobal: true });
+    const live = this.state.liveVersions(subject);
     let previous: SubjectVersion[];
     if (selector === undefined) {
-      previous = versionsToCheck(level, this.state.liveVersions(subject));
+      previous = versionsToCheck(level, live);
+    } else if (selector === 'latest') {
+      previous = live.slice(-1);
     } else {
-      previous = [this.getVersion(subject, selector)];
+      const found = live.find((v) => v.version === selector);
+      if (found === undefined) throw versionNotFound(subject, selector);
+      previous = [found];
     }
-    const candidate = this.prepare(input);
+    const candidate = this.prepare(input, options.normalize === true || this.normalizeConfigured(subject));
     return checkCompatibility(getFormat(candidate.schemaType), level, candidate.parsed, previous.map((v) => this.previous(v)));
   }
 
@@ -231,7 +255,7 @@ export class SchemaRegistry {
     validateSubject(subject);
     return this.write(async () => {
       const mode = this.getMode(subject, { defaultToGlobal: true });
-      if (mode === 'READONLY') throw notPermitted(`Subject ${subject} is in read-only mode`, { subject });
+      if (isReadOnly(mode)) throw notPermitted(`Subject ${subject} is in read-only mode`, { subject });
       if (options.id !== undefined && mode !== 'IMPORT') {
         throw notPermitted(`Subject ${subject} is not in import mode; a schema id can only be given in IMPORT mode`, { subject });
       }
@@ -241,10 +265,15 @@ export class SchemaRegistry {
           throw notPermitted(`A version can only be given in IMPORT mode (or be the next version, ${next})`, { subject });
         }
       }
-      const candidate = this.prepare(input);
+      // IMPORT stores schemas verbatim: neither normalize=true nor the config's normalize applies.
+      const normalize = mode !== 'IMPORT' && (options.normalize === true || this.normalizeConfigured(subject));
+      const candidate = this.prepare(input, normalize);
       const live = this.state.liveVersions(subject);
-      const same = live.findLast((v) => this.state.schema(v.id)?.identity === candidate.identity);
-      if (same !== undefined && (options.id === undefined || options.id === same.id)) {
+      // IMPORT with a version copies a version as it was: the same schema and id under a new
+      // version is a new version (Confluent skips its lookups when a version is given).
+      const copying = mode === 'IMPORT' && options.version !== undefined;
+      const same = copying ? undefined : this.findSame(candidate, options.id === undefined ? live : live.filter((v) => v.id === options.id), normalize);
+      if (same !== undefined) {
         return { id: same.id, version: same.version, created: false };
       }
 
@@ -258,7 +287,12 @@ export class SchemaRegistry {
         }
         id = options.id;
         version = options.version ?? this.nextVersion(subject);
-        if (this.state.version(subject, version) !== undefined) {
+        const existing = this.state.version(subject, version);
+        // Importing a version again as it is changes nothing (Confluent rewrites the same record).
+        if (existing !== undefined && existing.id === id && this.state.identityOf(subject, version) === candidate.identity) {
+          return { id, version, created: false };
+        }
+        if (existing !== undefined) {
           throw notPermitted(`Version ${version} of subject ${subject} exists already`, { subject, version });
         }
       } else {
@@ -273,7 +307,7 @@ export class SchemaRegistry {
           throw registryError(
             'INCOMPATIBLE_SCHEMA',
             `Schema being registered is incompatible with an earlier schema for subject "${subject}", details: [${result.messages.join(', ')}]`,
-            { subject, messages: result.messages },
+            { subject, messages: result.messages, issues: result.issues },
           );
         }
         id = this.state.idForIdentity(candidate.identity) ?? this.nextId;
@@ -289,7 +323,9 @@ export class SchemaRegistry {
         schema: candidate.schema,
         deleted: false,
       };
-      await this.commit([{ key: { keytype: 'SCHEMA', subject, version }, value }]);
+      const record: StoreRecord = { key: { keytype: 'SCHEMA', subject, version }, value };
+      this.store.checkRecordSize(record);
+      await this.commit([record]);
       this.state.cacheParsed(id, candidate.parsed);
       this.nextId = Math.max(this.nextId, id + 1);
       return { id, version, created: true };
@@ -322,7 +358,11 @@ export class SchemaRegistry {
           throw registryError('SCHEMA_VERSION_NOT_SOFT_DELETED', `Subject '${subject}' Version ${target.version} was not deleted first before being permanently deleted`, { subject, version: target.version });
         }
         this.refuseReferenced(subject, [target], true);
-        await this.commit([{ key: { keytype: 'SCHEMA', subject, version: target.version }, value: null }]);
+        const records: StoreRecord[] = [{ key: { keytype: 'SCHEMA', subject, version: target.version }, value: null }];
+        // The subject's last version gone: its config and mode go too, as Confluent does.
+        if (all.length === 1) records.push(...this.subjectSettingsRemoval(subject));
+        records.push(this.maxIdRecord());
+        await this.commit(records);
       }
       return target.version;
     });
@@ -357,8 +397,7 @@ export class SchemaRegistry {
       this.refuseReferenced(subject, all, true);
       const records: StoreRecord[] = all.map((v) => ({ key: { keytype: 'SCHEMA', subject, version: v.version }, value: null }));
       records.push({ key: { keytype: 'DELETE_SUBJECT', subject }, value: null });
-      if (this.state.config(subject) !== undefined) records.push({ key: { keytype: 'CONFIG', subject }, value: null });
-      if (this.state.mode(subject) !== undefined) records.push({ key: { keytype: 'MODE', subject }, value: null });
+      records.push(...this.subjectSettingsRemoval(subject), this.maxIdRecord());
       await this.commit(records);
       return all.map((v) => v.version);
     });
@@ -366,13 +405,59 @@ export class SchemaRegistry {
 
   /** Sets the compatibility level of a subject, or the global one. Throws `INVALID_COMPATIBILITY_LEVEL`. */
   async setCompatibility(subject: string | null, level: unknown): Promise<CompatibilityLevel> {
-    if (!isCompatibilityLevel(level)) {
+    await this.updateConfig(subject, { compatibility: level });
+    return level as CompatibilityLevel;
+  }
+
+  /**
+   * Updates a subject's (or the global) config as Confluent's `PUT /config` does: the fields given
+   * replace those set, the others stay (so a level change keeps `normalize`). Throws
+   * `INVALID_COMPATIBILITY_LEVEL` for an unknown level, or when neither field is given.
+   *
+   * @example
+   * await registry.updateConfig('users-value', { normalize: true });
+   * await registry.updateConfig('users-value', { compatibility: 'FULL' }); // normalize stays true
+   */
+  async updateConfig(subject: string | null, update: { compatibility?: unknown; normalize?: boolean }): Promise<ConfigSetting> {
+    const level = update.compatibility;
+    if ((level !== undefined && !isCompatibilityLevel(level)) || (level === undefined && update.normalize === undefined)) {
       throw registryError('INVALID_COMPATIBILITY_LEVEL', `Invalid compatibility level. Valid values are none, backward, forward, full, backward_transitive, forward_transitive, and full_transitive`, { level: String(level) });
     }
     if (subject !== null) validateSubject(subject);
     return this.write(async () => {
-      await this.commit([{ key: { keytype: 'CONFIG', subject }, value: { subject, compatibilityLevel: level } }]);
-      return level;
+      const merged: ConfigSetting = { ...this.state.configSetting(subject) };
+      if (level !== undefined) merged.compatibilityLevel = level as CompatibilityLevel;
+      if (update.normalize !== undefined) merged.normalize = update.normalize;
+      await this.commit([{ key: { keytype: 'CONFIG', subject }, value: { subject, ...merged } }]);
+      return merged;
+    });
+  }
+
+  /**
+   * A subject's own config (`null`: the global one, BACKWARD when nothing is set). A subject with
+   * none throws `SUBJECT_COMPATIBILITY_NOT_CONFIGURED` unless `defaultToGlobal`.
+   */
+  getConfig(subject: string | null, options: { defaultToGlobal?: boolean } = {}): ConfigSetting {
+    const global = { compatibilityLevel: DEFAULT_COMPATIBILITY, ...this.state.configSetting(null) };
+    if (subject === null) return global;
+    const own = this.state.configSetting(subject);
+    if (own !== undefined) return { ...own };
+    if (options.defaultToGlobal === true) return global;
+    throw registryError('SUBJECT_COMPATIBILITY_NOT_CONFIGURED', `Subject '${subject}' does not have subject-level compatibility configured`, { subject });
+  }
+
+  /**
+   * Removes a subject's own config (it follows the global one again; `SUBJECT_NOT_FOUND` when it
+   * has none, as Confluent answers), or resets the global one. Answers the config removed.
+   */
+  deleteConfig(subject: string | null): Promise<ConfigSetting> {
+    return this.write(async () => {
+      if (subject !== null && this.state.configSetting(subject) === undefined) throw subjectNotFound(subject);
+      const previous = this.getConfig(subject);
+      if (subject !== null || this.state.configSetting(null) !== undefined) {
+        await this.commit([{ key: { keytype: 'CONFIG', subject }, value: null }]);
+      }
+      return previous;
     });
   }
 
@@ -380,14 +465,9 @@ export class SchemaRegistry {
    * Removes a subject's own level (it follows the global one again), or resets the global level to
    * BACKWARD. Answers the level removed.
    */
-  deleteCompatibility(subject: string | null): Promise<CompatibilityLevel> {
-    return this.write(async () => {
-      const previous = this.getCompatibility(subject);
-      if (subject !== null || this.state.config(null) !== undefined) {
-        await this.commit([{ key: { keytype: 'CONFIG', subject }, value: null }]);
-      }
-      return previous;
-    });
+  async deleteCompatibility(subject: string | null): Promise<CompatibilityLevel> {
+    const removed = await this.deleteConfig(subject);
+    return removed.compatibilityLevel ?? this.getCompatibility(null);
   }
 
   /**
@@ -396,7 +476,7 @@ export class SchemaRegistry {
    */
   async setMode(subject: string | null, mode: unknown, options: { force?: boolean } = {}): Promise<Mode> {
     if (!isMode(mode)) {
-      throw registryError('INVALID_MODE', `Invalid mode. Valid values are READWRITE, READONLY and IMPORT`, { mode: String(mode) });
+      throw registryError('INVALID_MODE', `Invalid mode. Valid values are READWRITE, READONLY, READONLY_OVERRIDE and IMPORT`, { mode: String(mode) });
     }
     if (subject !== null) validateSubject(subject);
     return this.write(async () => {
@@ -414,6 +494,7 @@ export class SchemaRegistry {
   /** Removes a subject's own mode, or resets the global one to READWRITE. Answers the mode removed. */
   deleteMode(subject: string | null): Promise<Mode> {
     return this.write(async () => {
+      if (subject !== null && this.state.mode(subject) === undefined) throw subjectNotFound(subject);
       const previous = this.getMode(subject);
       if (subject !== null || this.state.mode(null) !== undefined) {
         await this.commit([{ key: { keytype: 'MODE', subject }, value: null }]);
@@ -435,16 +516,78 @@ export class SchemaRegistry {
     for (const record of records) this.state.apply(record);
   }
 
-  private prepare(input: SchemaInput): Candidate {
+  /**
+   * Why: a hard delete lets compaction remove the last record holding the highest id, and the next
+   * id after a restart would be one already written into messages. This record keeps it.
+   */
+  /** Tombstones for a subject's own config and mode, when it has them. */
+  private subjectSettingsRemoval(subject: string): StoreRecord[] {
+    const records: StoreRecord[] = [];
+    if (this.state.configSetting(subject) !== undefined) records.push({ key: { keytype: 'CONFIG', subject }, value: null });
+    if (this.state.mode(subject) !== undefined) records.push({ key: { keytype: 'MODE', subject }, value: null });
+    return records;
+  }
+
+  /** The highest id ever issued (`GET /schemas/ids/{id}?fetchMaxId=true`). */
+  get maxId(): number {
+    return Math.max(this.nextId - 1, this.state.maxId);
+  }
+
+  /** Whether the subject's config (or the global one) asks for normalisation. */
+  private normalizeConfigured(subject: string): boolean {
+    return (this.state.configSetting(subject)?.normalize ?? this.state.configSetting(null)?.normalize) === true;
+  }
+
+  private maxIdRecord(): StoreRecord {
+    return { key: { keytype: 'MAX_ID' }, value: { maxId: this.maxId } };
+  }
+
+  /**
+   * Checks and parses a schema. With `normalize` (Confluent's `normalize=true`), references are
+   * sorted and deduplicated and an Avro schema becomes its normalised form: what is stored, and
+   * what identifies it, is that form, as Confluent stores it.
+   */
+  private prepare(input: SchemaInput, normalize = false): Candidate {
     const checked = checkInput(input);
-    const references = checked.references.map((ref) => {
+    this.store.checkSize(checked.schema);
+    let references = checked.references.map((ref) => {
       if (ref.version !== -1) return ref;
       const latest = this.state.liveVersions(ref.subject).at(-1);
       return latest === undefined ? ref : { ...ref, version: latest.version };
     });
+    if (normalize) references = sortedReferences(references);
     const resolved = this.resolve(references);
-    const parsed = getFormat(checked.schemaType).parse(checked.schema, resolved);
-    return { ...checked, references, parsed, identity: identityKey(parsed, references) };
+    const plugin = getFormat(checked.schemaType);
+    let parsed = parseSafely(plugin, checked.schema, resolved);
+    if (normalize && parsed.normalized !== undefined && parsed.normalized !== parsed.canonical) {
+      parsed = parseSafely(plugin, parsed.normalized, resolved);
+    }
+    return { schemaType: checked.schemaType, schema: parsed.schema, references, parsed, identity: identityKey(parsed, references) };
+  }
+
+  /**
+   * The newest of `versions` holding the candidate: the same identity, else (Confluent's
+   * `canLookup`) the same resolved form with the same references — or the candidate has no
+   * references and the version has (they were inlined). With `normalize`, reference order does
+   * not matter.
+   */
+  private findSame(candidate: Candidate, versions: readonly SubjectVersion[], normalize: boolean): SubjectVersion | undefined {
+    const same = versions.findLast((v) => this.state.identityOf(v.subject, v.version) === candidate.identity);
+    if (same !== undefined) return same;
+    const form = candidate.parsed.resolved ?? candidate.parsed.canonical;
+    const refs = referencesKey(normalize ? sortedReferences(candidate.references) : candidate.references);
+    return versions.findLast((v) => {
+      if (v.schemaType !== candidate.schemaType) return false;
+      let parsed: ParsedSchema;
+      try {
+        parsed = this.parsedSchema(v.id);
+      } catch {
+        return false;
+      }
+      if ((parsed.resolved ?? parsed.canonical) !== form) return false;
+      if (candidate.references.length === 0 && v.references.length > 0) return true;
+      return referencesKey(normalize ? sortedReferences(v.references) : v.references) === refs;
+    });
   }
 
   private resolve(references: readonly SchemaReference[]): ResolvedReference[] {
@@ -462,7 +605,7 @@ export class SchemaRegistry {
   }
 
   private refuseReadOnly(subject: string): void {
-    if (this.getMode(subject, { defaultToGlobal: true }) === 'READONLY') {
+    if (isReadOnly(this.getMode(subject, { defaultToGlobal: true }))) {
       throw notPermitted(`Subject ${subject} is in read-only mode`, { subject });
     }
   }
@@ -489,6 +632,16 @@ export class SchemaRegistry {
   }
 }
 
+/** A plugin's parse, where anything but a TributaryError (a library's own failure) is an invalid schema. */
+function parseSafely(plugin: FormatPlugin, schema: string, references: ResolvedReference[]): ParsedSchema {
+  try {
+    return plugin.parse(schema, references);
+  } catch (err) {
+    if (err instanceof TributaryError) throw err;
+    throw registryError('INVALID_SCHEMA', `Invalid schema: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  }
+}
+
 /** Checks the fields of a registration body; throws `INVALID_SCHEMA`. */
 function checkInput(input: SchemaInput): { schemaType: SchemaType; schema: string; references: SchemaReference[] } {
   if (input === null || typeof input !== 'object') throw registryError('INVALID_SCHEMA', 'Invalid schema: expected an object with a schema');
@@ -497,13 +650,48 @@ function checkInput(input: SchemaInput): { schemaType: SchemaType; schema: strin
   }
   const type = input.schemaType ?? 'AVRO';
   if (!isSchemaType(type)) throw registryError('INVALID_SCHEMA', `Invalid schema: unknown schema type ${String(type)}`);
+  if (nestingDepth(input.schema) > MAX_SCHEMA_NESTING) {
+    throw registryError('INVALID_SCHEMA', `Invalid schema: nested more than ${MAX_SCHEMA_NESTING} levels deep`);
+  }
   return { schemaType: type, schema: input.schema, references: validateReferences(input.references) };
 }
 
 function validateSubject(subject: string): void {
-  if (typeof subject !== 'string' || subject.length === 0 || subject.length > 1000 || hasControlCharacter(subject)) {
-    throw registryError('INVALID_SCHEMA', `Invalid subject name '${String(subject)}'`, { subject: String(subject) });
+  if (typeof subject !== 'string' || subject.length === 0 || subject.length > MAX_SUBJECT_LENGTH || hasControlCharacter(subject)) {
+    const shown = String(subject).length > 100 ? `${String(subject).slice(0, 100)}…` : String(subject);
+    throw registryError('INVALID_SUBJECT', `The specified subject '${shown}' is not a valid.`, { subject: shown });
   }
+}
+
+/** Longest subject name accepted (Confluent has no limit; see the docs). */
+const MAX_SUBJECT_LENGTH = 1000;
+
+/**
+ * Deepest nesting of brackets a schema text may have. Why: the format libraries parse recursively
+ * and a deeper schema overflows the stack (a RangeError, a 500); Jackson, under Confluent, refuses
+ * documents nested deeper than 1,000 the same way, as an invalid schema.
+ */
+export const MAX_SCHEMA_NESTING = 1000;
+
+/** The deepest nesting of `{`, `[` and `(` outside string literals, counted without recursion. */
+function nestingDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let quote = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (quote !== 0) {
+      if (c === 0x5c) i++;
+      else if (c === quote) quote = 0;
+    } else if (c === 0x22 || c === 0x27) {
+      quote = c;
+    } else if (c === 0x7b || c === 0x5b || c === 0x28) {
+      if (++depth > deepest) deepest = depth;
+    } else if (c === 0x7d || c === 0x5d || c === 0x29) {
+      depth--;
+    }
+  }
+  return deepest;
 }
 
 function hasControlCharacter(text: string): boolean {
@@ -513,8 +701,24 @@ function hasControlCharacter(text: string): boolean {
 
 /** Same canonical form, same references: same schema. */
 function identityKey(parsed: ParsedSchema, references: readonly SchemaReference[]): string {
-  const refs = references.map((r) => `${r.name}\u0001${r.subject}\u0001${r.version}`).join('\u0002');
-  return `${parsed.schemaType}\u0000${parsed.canonical}\u0000${refs}`;
+  return `${parsed.schemaType}\u0000${parsed.canonical}\u0000${referencesKey(references)}`;
+}
+
+function referencesKey(references: readonly SchemaReference[]): string {
+  return references.map((r) => `${r.name}\u0001${r.subject}\u0001${r.version}`).join('\u0002');
+}
+
+/** Confluent's order of references (name, then subject, then version), without repeats. */
+function sortedReferences(references: readonly SchemaReference[]): SchemaReference[] {
+  const seen = new Set<string>();
+  return [...references]
+    .sort((a, b) => (a.name !== b.name ? (a.name < b.name ? -1 : 1) : a.subject !== b.subject ? (a.subject < b.subject ? -1 : 1) : a.version - b.version))
+    .filter((r) => {
+      const key = referencesKey([r]);
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
 }
 
 /** Identity of a stored schema; its exact text when its format cannot parse it (yet). */
@@ -526,8 +730,7 @@ function identifyStored(
     const parsed = getFormat(value.schemaType).parse(value.schema, resolveReferences(value.references, lookup));
     return { identity: identityKey(parsed, value.references), parsed };
   } catch {
-    const refs = value.references.map((r) => `${r.name}\u0001${r.subject}\u0001${r.version}`).join('\u0002');
-    return { identity: `${value.schemaType}\u0000raw:${value.schema}\u0000${refs}` };
+    return { identity: `${value.schemaType}\u0000raw:${value.schema}\u0000${referencesKey(value.references)}` };
   }
 }
 

@@ -5,7 +5,14 @@
  */
 import type { ParsedSchema } from './formats/types.ts';
 import type { CompatibilityLevel, Mode, SchemaReference, StoredSchema, SubjectVersion } from './model.ts';
-import type { SchemaValue, StoreRecord } from './store-records.ts';
+import type { ConfigValue, SchemaValue, StoreRecord } from './store-records.ts';
+
+/** A subject's (or the global) config: Confluent's fields the registry uses. */
+export interface ConfigSetting {
+  compatibilityLevel?: CompatibilityLevel;
+  /** Normalise every schema registered or looked up, as `normalize=true` does. */
+  normalize?: boolean;
+}
 
 /** A schema under its global id, with its parsed form once someone needed it. */
 export interface SchemaEntry extends StoredSchema {
@@ -22,8 +29,14 @@ export class RegistryState {
   private readonly ids = new Map<number, SchemaEntry>();
   /** Subject-versions per id: an id lives while one of them does. */
   private readonly usages = new Map<number, Map<string, SubjectVersion>>();
+  /** Identity → id: every stored text's identity names the id its record holds (first wins). */
   private readonly identities = new Map<string, number>();
-  private readonly configs = new Map<string | null, CompatibilityLevel>();
+  /**
+   * Identity of each subject-version's own text. Why per version: a registry written under an
+   * older identity may hold one id with several texts, and each must still be found as stored.
+   */
+  private readonly versionIdentities = new Map<string, string>();
+  private readonly configs = new Map<string | null, ConfigSetting>();
   private readonly modes = new Map<string | null, Mode>();
   private highestId = 0;
   /** Bumped on every change, so callers can cache answers. */
@@ -40,7 +53,13 @@ export class RegistryState {
         return;
       case 'CONFIG':
         if (record.value === null) this.configs.delete(record.key.subject);
-        else this.configs.set(record.key.subject, (record.value as { compatibilityLevel: CompatibilityLevel }).compatibilityLevel);
+        else {
+          const { compatibilityLevel, normalize } = record.value as ConfigValue;
+          this.configs.set(record.key.subject, {
+            ...(compatibilityLevel === undefined ? {} : { compatibilityLevel }),
+            ...(normalize === undefined ? {} : { normalize }),
+          });
+        }
         return;
       case 'MODE':
         if (record.value === null) this.modes.delete(record.key.subject);
@@ -61,6 +80,9 @@ export class RegistryState {
         }
         return;
       case 'NOOP':
+        return;
+      case 'MAX_ID':
+        this.highestId = Math.max(this.highestId, (record.value as { maxId: number }).maxId);
         return;
     }
   }
@@ -105,6 +127,11 @@ export class RegistryState {
     return this.identities.get(identity);
   }
 
+  /** The identity of one subject-version's text. */
+  identityOf(subject: string, version: number): string | undefined {
+    return this.versionIdentities.get(`${subject}\u0000${version}`);
+  }
+
   /** Every subject-version whose references name `subject` at `version`. */
   referrers(subject: string, version: number): SubjectVersion[] {
     const out: SubjectVersion[] = [];
@@ -118,6 +145,11 @@ export class RegistryState {
 
   /** The level configured for a subject (`null`: the global one), if any. */
   config(subject: string | null): CompatibilityLevel | undefined {
+    return this.configs.get(subject)?.compatibilityLevel;
+  }
+
+  /** Everything configured for a subject (`null`: globally), if anything. */
+  configSetting(subject: string | null): ConfigSetting | undefined {
     return this.configs.get(subject);
   }
 
@@ -140,6 +172,15 @@ export class RegistryState {
    * reference that compaction moved after its referrer): called once replay is over.
    */
   reidentify(): void {
+    for (const [key, identity] of this.versionIdentities) {
+      if (!identity.includes('\u0000raw:')) continue;
+      const [subject, version] = key.split('\u0000') as [string, string];
+      const v = this.version(subject, Number(version));
+      if (v === undefined) continue;
+      const again = this.identify({ ...v }).identity;
+      this.versionIdentities.set(key, again);
+      if (!this.identities.has(again)) this.identities.set(again, v.id);
+    }
     for (const entry of this.ids.values()) {
       if (entry.parsed !== undefined) continue;
       const usage = this.usagesOf(entry.id)[0];
@@ -175,18 +216,26 @@ export class RegistryState {
     };
     versions.set(value.version, entry);
     this.highestId = Math.max(this.highestId, value.id);
-    if (!this.ids.has(value.id)) {
-      const { identity, parsed } = this.identify(value);
+    const known = this.ids.get(value.id);
+    let identity: string;
+    if (known === undefined) {
+      const identified = this.identify(value);
+      identity = identified.identity;
       this.ids.set(value.id, {
         id: value.id,
         schemaType: value.schemaType,
         schema: value.schema,
         references: value.references,
         identity,
-        ...(parsed === undefined ? {} : { parsed }),
+        ...(identified.parsed === undefined ? {} : { parsed: identified.parsed }),
       });
-      if (!this.identities.has(identity)) this.identities.set(identity, value.id);
+    } else if (known.schema === value.schema && sameReferences(known.references, value.references)) {
+      identity = known.identity;
+    } else {
+      identity = this.identify(value).identity;
     }
+    this.versionIdentities.set(`${value.subject}\u0000${value.version}`, identity);
+    if (!this.identities.has(identity)) this.identities.set(identity, value.id);
     let usage = this.usages.get(value.id);
     if (usage === undefined) this.usages.set(value.id, (usage = new Map()));
     usage.set(`${value.subject}\u0000${value.version}`, entry);
@@ -197,6 +246,7 @@ export class RegistryState {
     const entry = versions?.get(version);
     if (versions === undefined || entry === undefined) return;
     versions.delete(version);
+    this.versionIdentities.delete(`${subject}\u0000${version}`);
     if (versions.size === 0) this.subjects.delete(subject);
     this.release(entry);
   }
@@ -206,8 +256,11 @@ export class RegistryState {
     usage?.delete(`${entry.subject}\u0000${entry.version}`);
     if (usage !== undefined && usage.size > 0) return;
     this.usages.delete(entry.id);
-    const schema = this.ids.get(entry.id);
     this.ids.delete(entry.id);
-    if (schema !== undefined && this.identities.get(schema.identity) === entry.id) this.identities.delete(schema.identity);
+    for (const [identity, id] of this.identities) if (id === entry.id) this.identities.delete(identity);
   }
+}
+
+function sameReferences(a: readonly SchemaReference[], b: readonly SchemaReference[]): boolean {
+  return a.length === b.length && a.every((r, i) => r.name === b[i]!.name && r.subject === b[i]!.subject && r.version === b[i]!.version);
 }

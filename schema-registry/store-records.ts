@@ -12,9 +12,13 @@
  * | `DELETE_SUBJECT` | `{"keytype":"DELETE_SUBJECT","subject":s,"magic":0}`              | `{"subject","version"}`: versions up to `version` are soft-deleted          |
  * | `CLEAR_SUBJECT`  | `{"keytype":"CLEAR_SUBJECT","subject":s,"magic":0}`               | `{"subject"}`: soft-deleted versions are gone                               |
  * | `NOOP`           | `{"keytype":"NOOP","magic":0}`                                    | none                                                                        |
+ * | (max id)         | `{"keytype":"NOOP","magic":0,"tributary":"maxId"}`               | `{"maxId"}`: the highest id ever issued                                     |
  *
  * A null value (tombstone) on a SCHEMA key is a hard delete; on CONFIG or MODE, a reset to the
- * global setting. `schemaType` is left out for AVRO and `references` when empty, as Confluent
+ * global setting. The max-id record is Tributary's own: it is written with every hard delete so that
+ * the highest id ever issued outlives compaction of the records that held it (ids are never given
+ * twice). Its key is a NOOP key with one more field, so Confluent reads it as a NOOP (or skips it)
+ * and its own NOOP records, which have other key bytes, never compact it away. `schemaType` is left out for AVRO and `references` when empty, as Confluent
  * writes them. Unknown keytypes (Confluent's CONTEXT, ASSOCIATION…) are skipped on replay.
  */
 import { isCompatibilityLevel, isMode, type CompatibilityLevel, type Mode, type SchemaReference, type SchemaType } from './model.ts';
@@ -25,7 +29,8 @@ export type StoreKey =
   | { keytype: 'MODE'; subject: string | null }
   | { keytype: 'DELETE_SUBJECT'; subject: string }
   | { keytype: 'CLEAR_SUBJECT'; subject: string }
-  | { keytype: 'NOOP' };
+  | { keytype: 'NOOP' }
+  | { keytype: 'MAX_ID' };
 
 export interface SchemaValue {
   subject: string;
@@ -39,7 +44,8 @@ export interface SchemaValue {
 
 export interface ConfigValue {
   subject: string | null;
-  compatibilityLevel: CompatibilityLevel;
+  compatibilityLevel?: CompatibilityLevel;
+  normalize?: boolean;
 }
 
 export interface ModeValue {
@@ -59,9 +65,11 @@ export type StoreRecord =
   | { key: Extract<StoreKey, { keytype: 'MODE' }>; value: ModeValue | null }
   | { key: Extract<StoreKey, { keytype: 'DELETE_SUBJECT' }>; value: DeleteSubjectValue | null }
   | { key: Extract<StoreKey, { keytype: 'CLEAR_SUBJECT' }>; value: { subject: string } | null }
-  | { key: Extract<StoreKey, { keytype: 'NOOP' }>; value: null };
+  | { key: Extract<StoreKey, { keytype: 'NOOP' }>; value: null }
+  | { key: Extract<StoreKey, { keytype: 'MAX_ID' }>; value: { maxId: number } };
 
 const encoder = new TextEncoder();
+const MAX_ID_KEY = '{"keytype":"NOOP","magic":0,"tributary":"maxId"}';
 const decoder = new TextDecoder();
 
 /** The key's bytes, with Confluent's property order. */
@@ -84,6 +92,9 @@ export function encodeKey(key: StoreKey): Uint8Array {
       break;
     case 'NOOP':
       json = '{"keytype":"NOOP","magic":0}';
+      break;
+    case 'MAX_ID':
+      json = MAX_ID_KEY;
       break;
   }
   return encoder.encode(json);
@@ -127,11 +138,18 @@ export function decodeRecord(keyBytes: Uint8Array | null, valueBytes: Uint8Array
       return { key: { keytype: 'SCHEMA', subject, version }, value: stored };
     }
     case 'CONFIG': {
-      const level = value?.['compatibilityLevel'] ?? value?.['compatibility'];
-      if (value !== null && !isCompatibilityLevel(level)) return undefined;
+      if (value === null) return { key: { keytype: 'CONFIG', subject }, value: null };
+      const level = value['compatibilityLevel'] ?? value['compatibility'];
+      const normalize = value['normalize'];
+      const hasLevel = isCompatibilityLevel(level);
+      if (!hasLevel && typeof normalize !== 'boolean') return undefined;
       return {
         key: { keytype: 'CONFIG', subject },
-        value: value === null ? null : { subject, compatibilityLevel: level as CompatibilityLevel },
+        value: {
+          subject,
+          ...(hasLevel ? { compatibilityLevel: level as CompatibilityLevel } : {}),
+          ...(typeof normalize === 'boolean' ? { normalize } : {}),
+        },
       };
     }
     case 'MODE': {
@@ -148,8 +166,11 @@ export function decodeRecord(keyBytes: Uint8Array | null, valueBytes: Uint8Array
     case 'CLEAR_SUBJECT':
       if (subject === null) return undefined;
       return { key: { keytype: 'CLEAR_SUBJECT', subject }, value: value === null ? null : { subject } };
-    case 'NOOP':
-      return { key: { keytype: 'NOOP' }, value: null };
+    case 'NOOP': {
+      if (key['tributary'] !== 'maxId') return { key: { keytype: 'NOOP' }, value: null };
+      const maxId = value?.['maxId'];
+      return isPositiveInt(maxId) ? { key: { keytype: 'MAX_ID' }, value: { maxId } } : undefined;
+    }
     default:
       return undefined;
   }

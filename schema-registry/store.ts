@@ -4,16 +4,21 @@
  * the caller updates memory; start-up replays the topic from its first offset.
  */
 import { type LogBackend, TributaryError } from '../src/index.ts';
-import { storeError } from './errors.ts';
+import { registryError, storeError } from './errors.ts';
 import { decodeRecord, encodeKey, encodeValue, type StoreRecord } from './store-records.ts';
 
 /** Confluent's default topic name (`kafkastore.topic`). */
 export const DEFAULT_SCHEMAS_TOPIC = '_schemas';
 
+/** Bytes of a record batch that are not the record's key and value (header, lengths, varints). */
+const BATCH_OVERHEAD = 128;
+
 export class SchemaStore {
   private constructor(
     private readonly log: LogBackend,
     readonly topic: string,
+    /** The topic's `max.message.bytes`: a schema's record must fit in one batch of it. */
+    readonly maxRecordBytes: number,
   ) {}
 
   /** Opens the store, creating its topic (one partition, `cleanup.policy=compact`) when missing. */
@@ -28,7 +33,30 @@ export class SchemaStore {
         throw storeError(`Cannot open the ${topic} topic`, err);
       }
     }
-    return new SchemaStore(log, topic);
+    let limit: number;
+    try {
+      limit = (await log.describeTopic(topic)).configs['max.message.bytes'];
+    } catch (err) {
+      throw storeError(`Cannot read the configs of the ${topic} topic`, err);
+    }
+    return new SchemaStore(log, topic, limit);
+  }
+
+  /**
+   * Refuses, before any parsing, a schema text that cannot fit in one record of the topic:
+   * `SCHEMA_TOO_LARGE` (Confluent's 42209) instead of a failed write.
+   */
+  checkSize(schema: string): void {
+    // A UTF-16 code unit is at least one byte and at most three: length bounds the bytes cheaply.
+    if (schema.length + BATCH_OVERHEAD <= this.maxRecordBytes / 3) return;
+    const bytes = Buffer.byteLength(schema, 'utf8');
+    if (bytes + BATCH_OVERHEAD > this.maxRecordBytes) throw tooLarge(bytes, this.maxRecordBytes, this.topic);
+  }
+
+  /** The exact check for the record about to be written (its JSON escapes and other fields included). */
+  checkRecordSize(record: StoreRecord): void {
+    const bytes = encodeKey(record.key).length + (encodeValue(record)?.length ?? 0);
+    if (bytes + BATCH_OVERHEAD > this.maxRecordBytes) throw tooLarge(bytes, this.maxRecordBytes, this.topic);
   }
 
   /** Feeds every record of the topic, oldest first, to `apply`. Records it cannot decode are skipped. */
@@ -66,7 +94,16 @@ export class SchemaStore {
         { sync: true },
       );
     } catch (err) {
+      if (err instanceof TributaryError && err.code === 'MESSAGE_TOO_LARGE') throw tooLarge(undefined, this.maxRecordBytes, this.topic);
       throw storeError(`Cannot write to the ${this.topic} topic`, err);
     }
   }
+}
+
+function tooLarge(bytes: number | undefined, limit: number, topic: string): TributaryError {
+  const size = bytes === undefined ? '' : ` (${bytes} bytes)`;
+  return registryError('SCHEMA_TOO_LARGE', `Write failed because schema is too large${size}: a record of the ${topic} topic holds at most ${limit} bytes`, {
+    topic,
+    limit,
+  });
 }

@@ -73,6 +73,8 @@ export const ErrorCodes = {
   REFERENCE_EXISTS: 'The schema is still referenced by another schema and cannot be deleted [42206].',
   REGISTRY_STORE_ERROR: 'The registry could not read or write its _schemas topic [50001].',
   SCHEMA_VALIDATION_FAILED: 'A record does not match its schema; the error names the failing path and rule.',
+  INVALID_SUBJECT: 'A subject name the registry refuses: empty, over 1,000 characters, or with control characters [42208].',
+  SCHEMA_TOO_LARGE: 'A schema too large to be stored in one record of the _schemas topic [42209].',
   // The trib CLI and its data directory.
   DATA_DIR_NOT_FOUND: 'The data directory holds no Tributary data; trib creates one only when asked (--create, or trib topics create).',
   DATA_DIR_INVALID: 'The data directory path cannot hold a log: it is a file, lies under a file, or cannot be created or written.',

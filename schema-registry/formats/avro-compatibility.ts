@@ -17,6 +17,7 @@
  * `/fields/<index>/type`, `/items`, `/values`, union branch `/<index>`). Names are compared
  * unqualified, as Avro's Java checker does; the plugin's decoder resolves with the same rule.
  */
+import { EMPTY_UNION_LOGICAL_TYPE } from './avro-form.ts';
 import type { CompatibilityIssue } from './types.ts';
 import { type AvroType, isRecord, isUnion, unqualified, unwrap } from './avro-model.ts';
 
@@ -27,6 +28,12 @@ const PROMOTIONS: Readonly<Record<string, readonly string[]>> = {
   string: ['bytes'],
   bytes: ['string'],
 };
+
+const EMPTY_UNION = `logical:${EMPTY_UNION_LOGICAL_TYPE}`;
+
+function isEmptyUnion(type: AvroType): boolean {
+  return type.typeName === EMPTY_UNION;
+}
 
 const PRIMITIVES = new Set(['null', 'boolean', 'int', 'long', 'float', 'double', 'bytes', 'string']);
 
@@ -44,6 +51,13 @@ class Checker {
   constructor(private readonly issues: CompatibilityIssue[]) {}
 
   check(readerIn: AvroType, writerIn: AvroType, path: readonly string[]): void {
+    // An empty union (`[]`) holds no value: nothing written with it needs reading, and as a reader
+    // it reads nothing (Avro Java's rules for a union without branches).
+    if (isEmptyUnion(writerIn)) return;
+    if (isEmptyUnion(readerIn)) {
+      this.add(path, 'MISSING_UNION_BRANCH', `reader union has no branches, so it cannot read writer type ${describe(unwrap(writerIn))}`);
+      return;
+    }
     const reader = unwrap(readerIn);
     const writer = unwrap(writerIn);
     if (!this.firstVisit(reader, writer)) return;
@@ -164,7 +178,7 @@ class Checker {
   }
 
   private add(path: readonly string[], kind: string, message: string): void {
-    this.issues.push({ path: `/${path.join('/')}`, message: `${kind}: ${message}` });
+    this.issues.push({ kind, path: `/${path.join('/')}`, message });
   }
 }
 

@@ -4,8 +4,12 @@
  * - `parse` takes the schema's JSON text; references are named types defined in other subjects,
  *   parsed first (depth first) into one registry of types that the schema then refers to by full
  *   name. Records, enums and fixed types must be named, as the Avro specification says.
- * - `canonical` is the schema's Parsing Canonical Form (see `avro-canonical.ts`); types taken from
- *   references appear in it by name only.
+ * - `canonical` is the whole schema in one spelling, as Confluent identifies Avro schemas (doc,
+ *   aliases, defaults, custom properties and logical types count; see `avro-form.ts`); types taken
+ *   from references appear in it by name only. `normalized` is the same after Confluent's
+ *   normalisation, and `resolved` that with referenced types written out in place.
+ * - Avro Java accepts what avsc does not, and the plugin hands avsc an equivalent: a named type
+ *   referred to as `{"type":"Name"}`, and the empty union `[]` (a type no value matches).
  * - `checkCompatibility` applies Avro's schema resolution rules (see `avro-compatibility.ts`).
  * - `serialize` writes Avro binary; a value that does not match fails with the path of the first
  *   mismatch. `deserialize` reads with the writer's schema, resolved to `options.reader` when given.
@@ -18,7 +22,7 @@
  * avroFormat.deserialize(schema, avroFormat.serialize(schema, { id: 1 })); // { id: 1 }
  */
 import avsc from 'avsc';
-import { parsingCanonicalForm } from './avro-canonical.ts';
+import { type AvroDefinition, avroForm, collectDefinitions, EMPTY_UNION_LOGICAL_TYPE, forAvsc } from './avro-form.ts';
 import { avroDecoder, avroEncoder, explain } from './avro-codec.ts';
 import { avroCompatibility } from './avro-compatibility.ts';
 import { view } from './avro-model.ts';
@@ -51,13 +55,16 @@ export const avroFormat: FormatPlugin<AvroParsedSchema> = {
 
   parse(schema: string, references: ResolvedReference[] = []): AvroParsedSchema {
     const registry: Record<string, avsc.Type> = {};
-    loadReferences(references, registry, new Set());
-    const predefined = new Set(Object.keys(registry).filter((name) => isNamed(registry[name])));
-    const type = compile(schema, registry, 'schema');
+    const definitions = new Map<string, AvroDefinition>();
+    loadReferences(references, registry, definitions, new Set());
+    const json = parseJson(schema, 'schema');
+    const type = compile(json, registry, 'schema');
     return Object.freeze({
       schemaType: 'AVRO' as const,
       schema,
-      canonical: parsingCanonicalForm(view(type), predefined),
+      canonical: avroForm(json, { normalize: false, definitions }),
+      normalized: avroForm(json, { normalize: true, definitions }),
+      resolved: avroForm(json, { normalize: true, definitions, inline: true }),
       references,
       type,
     });
@@ -100,7 +107,12 @@ export const avroFormat: FormatPlugin<AvroParsedSchema> = {
   },
 };
 
-function loadReferences(references: readonly ResolvedReference[], registry: Record<string, avsc.Type>, loaded: Set<string>): void {
+function loadReferences(
+  references: readonly ResolvedReference[],
+  registry: Record<string, avsc.Type>,
+  definitions: Map<string, AvroDefinition>,
+  loaded: Set<string>,
+): void {
   for (const ref of references) {
     const key = `${ref.subject}\u0000${ref.version}`;
     if (loaded.has(key)) continue;
@@ -108,20 +120,39 @@ function loadReferences(references: readonly ResolvedReference[], registry: Reco
     if (ref.schemaType !== 'AVRO') {
       throw invalidSchema('AVRO', `Reference ${ref.name} (${ref.subject} v${ref.version}) is ${ref.schemaType}, not AVRO`);
     }
-    loadReferences(ref.references, registry, loaded);
-    compile(ref.schema, registry, `reference ${ref.name} (${ref.subject} v${ref.version})`);
+    loadReferences(ref.references, registry, definitions, loaded);
+    const what = `reference ${ref.name} (${ref.subject} v${ref.version})`;
+    const json = parseJson(ref.schema, what);
+    compile(json, registry, what);
+    collectDefinitions(json, definitions);
   }
 }
 
-function compile(text: string, registry: Record<string, avsc.Type>, what: string): avsc.Type {
-  let json: unknown;
+function parseJson(text: string, what: string): unknown {
   try {
-    json = JSON.parse(text);
+    return JSON.parse(text);
   } catch (err) {
     throw invalidSchema('AVRO', `Invalid Avro ${what}: not JSON: ${messageOf(err)}`, err);
   }
+}
+
+/** Stands for an empty union: a null that no value matches and no bytes decode to. */
+class EmptyUnionType extends avsc.types.LogicalType {
+  override _fromValue(): unknown {
+    throw new Error('an empty union holds no value');
+  }
+  override _toValue(): unknown {
+    return undefined;
+  }
+}
+
+function compile(json: unknown, registry: Record<string, avsc.Type>, what: string): avsc.Type {
   try {
-    return avsc.Type.forSchema(json as avsc.Schema, { registry, noAnonymousTypes: true });
+    return avsc.Type.forSchema(forAvsc(json) as avsc.Schema, {
+      registry,
+      noAnonymousTypes: true,
+      logicalTypes: { [EMPTY_UNION_LOGICAL_TYPE]: EmptyUnionType },
+    });
   } catch (err) {
     throw invalidSchema('AVRO', `Invalid Avro ${what}: ${messageOf(err)}`, err);
   }

@@ -359,7 +359,10 @@ class Comparison {
     }
 
     for (const name of rRequired) {
+      // A property added as required is REQUIRED_PROPERTY_ADDED above. A name neither schema
+      // declares is ignored, as Confluent ignores it (it compares `required` per declared property).
       if (wRequired.has(name) || (rProps[name] !== undefined && wProps[name] === undefined)) continue;
+      if (rProps[name] === undefined && wProps[name] === undefined) continue;
       if (rProps[name] !== undefined && hasDefault(rProps[name])) continue;
       this.add([...path, 'required', name], 'REQUIRED_ATTRIBUTE_ADDED', `property '${name}' became required`);
     }
@@ -447,6 +450,22 @@ class Comparison {
     }
   }
 
+  /**
+   * `additionalItems` without tuple `items`: the validator ignores it, but Confluent compares it all
+   * the same (closing it is ADDITIONAL_ITEMS_REMOVED, constraining it ADDITIONAL_ITEMS_NARROWED,
+   * a changed schema is compared), and so does this check.
+   */
+  private untupledAdditionalItems(wl: Located, w: JsonObject, rl: Located, r: JsonObject, path: Path): void {
+    const ws = w['additionalItems'];
+    const rs = r['additionalItems'];
+    if (ws === undefined && rs === undefined) return;
+    const p = [...path, 'additionalItems'];
+    if (rs === false && ws !== false) this.add(p, 'ADDITIONAL_ITEMS_REMOVED', 'the reader accepts no additional items');
+    else if (ws === false) return;
+    else if (isOpen(ws) && !isOpen(rs)) this.add(p, 'ADDITIONAL_ITEMS_NARROWED', 'the reader constrains additional items the writer left open');
+    else if (!isOpen(ws)) this.located({ node: ws as Json, base: wl.base, index: wl.index }, { node: (rs ?? true) as Json, base: rl.base, index: rl.index }, p);
+  }
+
   private arrays(wl: Located, w: JsonObject, rl: Located, r: JsonObject, path: Path): void {
     const wa = arrayModel(w);
     const ra = arrayModel(r);
@@ -476,6 +495,7 @@ class Comparison {
         this.located(at(wl, wa.rest), at(rl, ra.rest), p);
       }
     }
+    if (wa.prefix.length === 0 && ra.prefix.length === 0) this.untupledAdditionalItems(wl, w, rl, r, path);
     this.upper(w, r, path, 'maxItems');
     this.lower(w, r, path, 'minItems');
     if (r['uniqueItems'] === true && w['uniqueItems'] !== true) {
@@ -508,7 +528,7 @@ class Comparison {
   }
 
   private add(path: Path, kind: string, message: string): void {
-    this.issues.push({ path: pointer(path), message: `${kind}: ${message}` });
+    this.issues.push({ kind, path: pointer(path), message });
   }
 }
 
@@ -550,8 +570,20 @@ interface ArrayModel {
 function arrayModel(node: JsonObject): ArrayModel {
   const prefixItems = node['prefixItems'];
   const items = node['items'];
-  if (Array.isArray(prefixItems)) return { prefix: prefixItems, prefixKey: 'prefixItems', rest: items, restKey: 'items' };
-  if (Array.isArray(items)) return { prefix: items, prefixKey: 'items', rest: node['additionalItems'], restKey: 'additionalItems' };
+  // Why `unevaluatedItems`: after the tuple it is what further items must match when nothing else
+  // says (a partially open content model, as Confluent reads it).
+  const unevaluated = node['unevaluatedItems'];
+  if (Array.isArray(prefixItems)) {
+    return items === undefined && unevaluated !== undefined
+      ? { prefix: prefixItems, prefixKey: 'prefixItems', rest: unevaluated, restKey: 'unevaluatedItems' }
+      : { prefix: prefixItems, prefixKey: 'prefixItems', rest: items, restKey: 'items' };
+  }
+  if (Array.isArray(items)) {
+    const additional = node['additionalItems'];
+    return additional === undefined && unevaluated !== undefined
+      ? { prefix: items, prefixKey: 'items', rest: unevaluated, restKey: 'unevaluatedItems' }
+      : { prefix: items, prefixKey: 'items', rest: additional, restKey: 'additionalItems' };
+  }
   return { prefix: [], prefixKey: 'items', rest: items, restKey: 'items' };
 }
 

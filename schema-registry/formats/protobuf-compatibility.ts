@@ -13,17 +13,21 @@
  * - FIELD_NUMERIC_LABEL_CHANGED: a numeric or enum field changed between repeated and singular.
  * - REQUIRED_FIELD_ADDED / REQUIRED_FIELD_REMOVED / REQUIRED_LABEL_CHANGED: proto2 `required`
  *   fields added, removed, or a field made required or no longer required.
- * - ONEOF_FIELD_REMOVED: a field of a oneof that both sides have is gone.
- * - FIELD_MOVED_OUT_OF_ONEOF: a field that was in a oneof no longer is (or is in another one).
- * - MULTIPLE_FIELDS_MOVED_TO_ONEOF / FIELD_MOVED_TO_EXISTING_ONEOF: a new oneof gathers several
- *   existing fields, or an existing field joins a oneof that held fields before.
+ * - ONEOF_FIELD_REMOVED: a field of a oneof is gone, unless the whole oneof went with all its
+ *   fields (`#/<Message>/<oneof>/<field number>`).
+ * - MULTIPLE_FIELDS_MOVED_TO_ONEOF / FIELD_MOVED_TO_EXISTING_ONEOF: a oneof of the reader gathers
+ *   fields that were independent for the writer (several top-level fields, or fields from
+ *   different oneofs or top level).
  *
  * Compatible: added or removed optional fields, renamed fields, added messages, enums and enum
  * values, removed enums, moved or reordered messages, string↔bytes and repeated↔singular for
- * string, bytes and message fields, a single field moved into a new oneof, added or removed oneofs.
+ * string, bytes and message fields, added or removed oneofs, a renamed oneof, a field moved out of a
+ * oneof to the top level or into a new oneof of its own (Confluent's ONEOF_FIELD_MOVED_TO_TOP_LEVEL,
+ * ONEOF_ADDED, ONEOF_REMOVED). Fields are matched by number whatever oneof holds them.
  *
- * Paths: `#/<Message>[/<Nested>…]/<field number>` for fields, `#/<Message>/<oneof name>` for
- * oneofs; messages are named within their package.
+ * Paths: `#/<Message>[/<Nested>…]/<field number>` for fields (`…/<oneof name>/<field number>`
+ * for a field in a oneof of the reader), `#/<Message>/<oneof name>` for oneofs; messages are named
+ * within their package.
  */
 import protobuf from 'protobufjs';
 import { isSyntheticOneof } from './protobuf-descriptor.ts';
@@ -76,7 +80,7 @@ class Diff {
   ) {}
 
   add(path: string, kind: string, message: string): void {
-    this.issues.push({ path, message: `${kind}: ${message}` });
+    this.issues.push({ kind, path, message });
   }
 
   /** Messages matched by name; enums may change freely (any enum change is compatible). */
@@ -101,38 +105,50 @@ class Diff {
     const rFields = ownFields(r);
     const wOneofOf = (f: protobuf.Field) => realOneof(f)?.name;
 
-    // Fields that joined a oneof of the reader.
-    for (const oneof of r.oneofsArray.filter((o) => !isSyntheticOneof(o))) {
-      let moved = 0;
-      let existing = 0;
+    // As Confluent: fields are matched by number across the whole message, whatever oneof holds
+    // them, so renaming a oneof, moving a field out of one or into a new oneof of its own changes
+    // nothing; what breaks old data is fields that were independent becoming mutually exclusive.
+    const readerOneofs = r.oneofsArray.filter((o) => !isSyntheticOneof(o));
+    for (const oneof of readerOneofs) {
+      const groups = new Set<string>();
+      let topLevelMovedIn = 0;
       for (const f of oneof.fieldsArray) {
         const before = wFields.get(f.id);
-        if (before === undefined) continue;
-        if (wOneofOf(before) === undefined) moved++;
-        else existing++;
+        if (before === undefined) continue; // a new field: old data never set it
+        const was = wOneofOf(before);
+        if (was !== undefined) groups.add(`oneof:${was}`);
+        else {
+          groups.add(`field:${f.id}`);
+          topLevelMovedIn++;
+        }
       }
+      if (groups.size <= 1) continue;
       const at = `${path}/${oneof.name}`;
-      if (moved > 1) this.add(at, 'MULTIPLE_FIELDS_MOVED_TO_ONEOF', `${moved} existing fields were moved into oneof ${oneof.name}`);
-      else if (moved === 1 && existing > 0) this.add(at, 'FIELD_MOVED_TO_EXISTING_ONEOF', `an existing field was moved into oneof ${oneof.name}, which already had fields`);
+      if (topLevelMovedIn > 1) this.add(at, 'MULTIPLE_FIELDS_MOVED_TO_ONEOF', `${topLevelMovedIn} existing fields were moved into oneof ${oneof.name}`);
+      else this.add(at, 'FIELD_MOVED_TO_EXISTING_ONEOF', `fields that were independent are now in one oneof, ${oneof.name}`);
     }
 
-    const readerOneofs = new Set(r.oneofsArray.filter((o) => !isSyntheticOneof(o)).map((o) => o.name));
+    // A writer oneof gone by name with none of its fields left anywhere was deleted as a whole
+    // (compatible); one whose fields partly survive lost the others.
+    const readerOneofNames = new Set(readerOneofs.map((o) => o.name));
+    const deletedOneofs = new Set(
+      w.oneofsArray
+        .filter((o) => !isSyntheticOneof(o) && !readerOneofNames.has(o.name) && o.fieldsArray.every((f) => !rFields.has(f.id)))
+        .map((o) => o.name),
+    );
     for (const [id, wf] of wFields) {
       const rf = rFields.get(id);
       const wOneof = wOneofOf(wf);
-      const at = `${path}/${id}`;
       if (rf === undefined) {
-        if (wf.required) this.add(at, 'REQUIRED_FIELD_REMOVED', `required field ${wf.name} (${id}) was removed`);
-        else if (wOneof !== undefined && readerOneofs.has(wOneof)) {
-          this.add(`${path}/${wOneof}`, 'ONEOF_FIELD_REMOVED', `field ${wf.name} (${id}) was removed from oneof ${wOneof}`);
+        if (wOneof !== undefined) {
+          if (!deletedOneofs.has(wOneof)) this.add(`${path}/${wOneof}/${id}`, 'ONEOF_FIELD_REMOVED', `field ${wf.name} (${id}) was removed from oneof ${wOneof}`);
+        } else if (wf.required) {
+          this.add(`${path}/${id}`, 'REQUIRED_FIELD_REMOVED', `required field ${wf.name} (${id}) was removed`);
         }
         continue;
       }
       const rOneof = wOneofOf(rf);
-      if (wOneof !== undefined && rOneof !== wOneof) {
-        this.add(at, 'FIELD_MOVED_OUT_OF_ONEOF', `field ${wf.name} (${id}) left oneof ${wOneof}`);
-      }
-      this.field(wf, rf, at);
+      this.field(wf, rf, rOneof === undefined ? `${path}/${id}` : `${path}/${rOneof}/${id}`);
     }
     for (const [id, rf] of rFields) {
       if (!wFields.has(id) && rf.required) this.add(`${path}/${id}`, 'REQUIRED_FIELD_ADDED', `required field ${rf.name} (${id}) was added`);

@@ -60,19 +60,35 @@ export interface ParsedSchema {
    * version) are the same schema and get the same global id. Whitespace and formatting never matter.
    */
   readonly canonical: string;
+  /**
+   * The identity after Confluent's normalisation (`normalize=true`); `canonical` when the format
+   * has no normalisation of its own.
+   */
+  readonly normalized?: string;
+  /**
+   * The normalised form with the referenced types written out in place: a schema sent with its
+   * references inlined (and no `references`) has the `resolved` form of the one registered with
+   * them, which is how a lookup finds it (Confluent's `canLookup`). Avro only.
+   */
+  readonly resolved?: string;
   /** The references the schema was parsed with (as given to {@link FormatPlugin.parse}). */
   readonly references: ResolvedReference[];
 }
 
 /**
- * One reason a reader cannot read a writer's data. `path` points into the schema: a JSON pointer
- * into the Avro reader schema (`/fields/2/type`), a Protobuf element as Confluent writes it
- * (`#/Order/3` for field number 3 of message Order, `#/Order/payment` for a oneof) or a JSON Schema
- * location (`#/properties/age/maximum`). `message` is for humans (the REST API's `verbose` answer)
- * and starts with the kind of change in Confluent's words (`READER_FIELD_MISSING_DEFAULT_VALUE: …`,
- * `FIELD_SCALAR_KIND_CHANGED: …`, `PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL: …`).
+ * One reason a reader cannot read a writer's data.
+ *
+ * - `kind` is the kind of change in Confluent's words, as its verbose answer's `errorType` names it:
+ *   Avro's `SchemaIncompatibilityType` (`READER_FIELD_MISSING_DEFAULT_VALUE`, `TYPE_MISMATCH`…),
+ *   Protobuf's and JSON Schema's `Difference.Type` (`FIELD_SCALAR_KIND_CHANGED`,
+ *   `PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL`…). Callers branch on it, never on `message`.
+ * - `path` points into the schema: a JSON pointer into the Avro reader schema (`/fields/2/type`), a
+ *   Protobuf element as Confluent writes it (`#/Order/3` for field number 3 of message Order,
+ *   `#/Order/payment` for a oneof) or a JSON Schema location (`#/properties/age/maximum`).
+ * - `message` is for humans (the `description` of the REST API's `verbose` answer).
  */
 export interface CompatibilityIssue {
+  kind: string;
   path: string;
   message: string;
 }

@@ -28,6 +28,15 @@ export function toErrorResponse(err: unknown): { status: number; body: ErrorBody
   return { status: 500, body: { error_code: 500, message: 'Internal Server Error' } };
 }
 
+/**
+ * What the router answers before any route runs (a path that is not valid percent-encoding, a
+ * parameter over the router's limit), in Confluent's shape too.
+ */
+export function frameworkError(err: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const status = typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 400;
+  void reply.code(status).type(REGISTRY_CONTENT_TYPE).send({ error_code: status, message: err.message });
+}
+
 export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((err: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const { status, body } = toErrorResponse(err);

@@ -26,6 +26,13 @@ export function count(query: Query, name: string, fallback: number): number {
   return Number.isInteger(value) && value >= 0 ? value : fallback;
 }
 
+/** `offset` and `limit` applied to a list, as Confluent pages its listings (`limit` ≤ 0: no limit). */
+export function page<T>(items: readonly T[], query: Query): T[] {
+  const offset = count(query, 'offset', 0);
+  const limit = Number(text(query, 'limit'));
+  return items.slice(offset, Number.isInteger(limit) && limit > 0 ? offset + limit : undefined);
+}
+
 export function version(raw: string): VersionSelector {
   return parseVersionSelector(raw);
 }

@@ -119,7 +119,9 @@ describe('registry REST API', () => {
       ['GET', '/schemas/ids/99/schema', 404, 40403],
       ['GET', '/config/users-value', 404, 40408],
       ['GET', '/mode/users-value', 404, 40409],
-      ['DELETE', '/config/users-value', 404, 40408],
+      ['DELETE', '/config/users-value', 404, 40401],
+      ['DELETE', '/mode/users-value', 404, 40401],
+      ['POST', '/subjects/users-value/versions/-2', 404, 404],
       ['GET', '/no/such/route', 404, 404],
     ] as const)('should answer %s %s with %i and error_code %i', async (method, url, status, errorCode) => {
       await register('users-value', userV1);
@@ -259,7 +261,9 @@ describe('registry REST API', () => {
 
     it('should answer 40401, 40402 and 42202 when the subject or version is wrong', async () => {
       await register('users-value', userV1);
-      expect((await call('POST', '/compatibility/subjects/nobody/versions/latest', { schema: userV2 })).body.error_code).toBe(40401);
+      // A subject with no versions is compatible with anything (Java's client asks this before registering).
+      expect((await call('POST', '/compatibility/subjects/nobody/versions/latest', { schema: userV2 })).body).toEqual({ is_compatible: true });
+      expect((await call('POST', '/compatibility/subjects/nobody/versions/1', { schema: userV2 })).body.error_code).toBe(40402);
       expect((await call('POST', '/compatibility/subjects/users-value/versions/5', { schema: userV2 })).body.error_code).toBe(40402);
       expect((await call('POST', '/compatibility/subjects/users-value/versions/x', { schema: userV2 })).body.error_code).toBe(42202);
       expect((await call('POST', '/compatibility/subjects/nobody/versions', { schema: userV2 })).body).toEqual({ is_compatible: true });

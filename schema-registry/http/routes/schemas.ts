@@ -9,7 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import type { SchemaRegistry } from '../../registry.ts';
 import { schemaBody, schemaText, versionBody } from '../bodies.ts';
 import { REGISTRY_CONTENT_TYPE } from '../content-types.ts';
-import { count, flag, type Query, schemaId, text } from '../params.ts';
+import { flag, page, type Query, schemaId, text } from '../params.ts';
 
 type IdRoute = { Params: { id: string }; Querystring: Query };
 
@@ -23,10 +23,7 @@ export function schemaRoutes(app: FastifyInstance, registry: SchemaRegistry): vo
       deleted: flag(req.query, 'deleted'),
       latestOnly: flag(req.query, 'latestOnly'),
     });
-    const offset = count(req.query, 'offset', 0);
-    const limit = count(req.query, 'limit', -1);
-    const page = all.slice(offset, limit > 0 ? offset + limit : undefined);
-    return reply.type(REGISTRY_CONTENT_TYPE).send(page.map((v) => versionBody(registry, v, text(req.query, 'format'))));
+    return reply.type(REGISTRY_CONTENT_TYPE).send(page(all, req.query).map((v) => versionBody(registry, v, text(req.query, 'format'))));
   });
 
   app.get<IdRoute>('/schemas/ids/:id', async (req, reply) => {
@@ -35,11 +32,14 @@ export function schemaRoutes(app: FastifyInstance, registry: SchemaRegistry): vo
       cachedAt = registry.generation;
     }
     const format = text(req.query, 'format') ?? '';
-    const key = `${req.params.id}\u0000${format}`;
+    const fetchMaxId = flag(req.query, 'fetchMaxId');
+    const key = `${req.params.id}\u0000${format}\u0000${fetchMaxId}`;
     let json = cache.get(key);
     if (json === undefined) {
       const schema = registry.getSchema(schemaId(req.params.id));
-      json = JSON.stringify(schemaBody(registry, schema, format));
+      const body = schemaBody(registry, schema, format);
+      if (fetchMaxId) body['maxId'] = registry.maxId;
+      json = JSON.stringify(body);
       if (cache.size < 10_000) cache.set(key, json);
     }
     return reply.type(REGISTRY_CONTENT_TYPE).send(json);

@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { SchemaRegistry } from '../../registry.ts';
 import { schemaText, versionBody } from '../bodies.ts';
 import { REGISTRY_CONTENT_TYPE } from '../content-types.ts';
-import { flag, type Query, schemaBody, text, version } from '../params.ts';
+import { flag, page, type Query, schemaBody, text, version } from '../params.ts';
 
 type Subject = { Params: { subject: string }; Querystring: Query };
 type SubjectVersionRoute = { Params: { subject: string; version: string }; Querystring: Query };
@@ -21,12 +21,15 @@ export function subjectRoutes(app: FastifyInstance, registry: SchemaRegistry): v
       const live = new Set(registry.subjects({ prefix }));
       names = names.filter((n) => !live.has(n));
     }
-    return reply.type(REGISTRY_CONTENT_TYPE).send(names);
+    return reply.type(REGISTRY_CONTENT_TYPE).send(page(names, req.query));
   });
 
   // Lookup: is this schema registered under the subject?
   app.post<Subject>('/subjects/:subject', async (req, reply) => {
-    const found = registry.lookup(req.params.subject, schemaBody(req.body), { deleted: flag(req.query, 'deleted') });
+    const found = registry.lookup(req.params.subject, schemaBody(req.body), {
+      deleted: flag(req.query, 'deleted'),
+      normalize: flag(req.query, 'normalize'),
+    });
     return reply.type(REGISTRY_CONTENT_TYPE).send(versionBody(registry, found));
   });
 
@@ -36,8 +39,11 @@ export function subjectRoutes(app: FastifyInstance, registry: SchemaRegistry): v
   });
 
   app.get<Subject>('/subjects/:subject/versions', async (req, reply) => {
-    const versions = registry.versions(req.params.subject, { deleted: flag(req.query, 'deleted') });
-    return reply.type(REGISTRY_CONTENT_TYPE).send(versions);
+    const versions = registry.versions(req.params.subject, {
+      deleted: flag(req.query, 'deleted'),
+      deletedOnly: flag(req.query, 'deletedOnly'),
+    });
+    return reply.type(REGISTRY_CONTENT_TYPE).send(page(versions, req.query));
   });
 
   app.post<Subject>('/subjects/:subject/versions', async (req, reply) => {

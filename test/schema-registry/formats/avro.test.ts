@@ -10,59 +10,79 @@ function record(fields: object[], extra: object = {}): string {
 }
 
 function kinds(reader: AvroParsedSchema, writer: AvroParsedSchema): { path: string; kind: string }[] {
-  return avro.checkCompatibility(reader, writer).map((i) => ({ path: i.path, kind: i.message.split(':')[0]! }));
+  return avro.checkCompatibility(reader, writer).map((i) => ({ path: i.path, kind: i.kind }));
 }
 
-describe('Avro Parsing Canonical Form', () => {
-  // Input and canonical form pairs from the Avro specification's test data (share/test/data/schema-tests.txt).
-  const specCases: [string, string][] = [
-    ['"null"', '"null"'],
-    ['{"type":"null"}', '"null"'],
-    ['{"type":"boolean"}', '"boolean"'],
-    ['"int"', '"int"'],
-    ['{"type":"long"}', '"long"'],
-    ['{"type":"float"}', '"float"'],
-    ['{"type":"double"}', '"double"'],
-    ['{"type":"bytes"}', '"bytes"'],
-    ['{"type":"string"}', '"string"'],
-    ['[ "int"  ]', '["int"]'],
-    ['[ "int" , {"type":"boolean"} ]', '["int","boolean"]'],
-    ['{"fields":[], "type":"record", "name":"foo"}', '{"name":"foo","type":"record","fields":[]}'],
-    ['{"fields":[], "type":"record", "name":"foo", "namespace":"x.y"}', '{"name":"x.y.foo","type":"record","fields":[]}'],
-    ['{"fields":[], "type":"record", "name":"a.b.foo", "namespace":"x.y"}', '{"name":"a.b.foo","type":"record","fields":[]}'],
-    ['{"fields":[], "type":"record", "name":"foo", "doc":"Useful info"}', '{"name":"foo","type":"record","fields":[]}'],
-    ['{"fields":[], "type":"record", "name":"foo", "aliases":["foo","bar"]}', '{"name":"foo","type":"record","fields":[]}'],
+describe('Avro identity', () => {
+  const base = { type: 'record', name: 'User', namespace: 'acme', fields: [{ name: 'id', type: 'long' }] };
+  const withField = (field: object, extra: object = {}) => JSON.stringify({ ...base, ...extra, fields: [{ name: 'id', type: 'long', ...field }] });
+  const plain = JSON.stringify(base);
+
+  // [case, a, b, same as given, same with normalize=true]. Confluent's AvroSchemaTest
+  // (testMetaInequalities, testNormalization…) and the identity cases of issue 12.
+  const cases: [string, string, string, boolean, boolean][] = [
+    ['whitespace and attribute order', plain, '{ "fields" : [ {"type":"long","name":"id"} ], "namespace":"acme", "name":"User", "type":"record" }', true, true],
+    ['a dotted name for namespace + name', plain, JSON.stringify({ ...base, namespace: undefined, name: 'acme.User' }), true, true],
+    ['a primitive in object form', plain, withField({ type: { type: 'long' } }), true, true],
+    ['an explicit ascending order', plain, withField({ order: 'ascending' }), true, true],
+    ['a record doc', plain, JSON.stringify({ ...base, doc: 'a user' }), false, false],
+    ['record aliases', plain, JSON.stringify({ ...base, aliases: ['Person'] }), false, false],
+    ['a field doc', plain, withField({ doc: 'the key' }), false, false],
+    ['field aliases', plain, withField({ aliases: ['key'] }), false, false],
+    ['a default', plain, withField({ default: 0 }), false, false],
+    ['another default', withField({ default: 0 }), withField({ default: 1 }), false, false],
+    ['a logical type', plain, withField({ type: { type: 'long', logicalType: 'timestamp-millis' } }), false, false],
     [
-      '{"fields":[{"type":{"type":"boolean"}, "name":"f1"}], "type":"record", "name":"foo"}',
-      '{"name":"foo","type":"record","fields":[{"name":"f1","type":"boolean"}]}',
+      'a decimal precision',
+      withField({ type: { type: 'bytes', logicalType: 'decimal', precision: 4, scale: 2 } }),
+      withField({ type: { type: 'bytes', logicalType: 'decimal', precision: 5, scale: 2 } }),
+      false,
+      false,
     ],
+    ['a custom property', plain, JSON.stringify({ ...base, 'connect.name': 'acme.User' }), false, false],
     [
-      '{ "fields":[{"type":"boolean", "aliases":[], "name":"f1", "default":true},\n {"order":"descending","name":"f2","doc":"Hello","type":"int"}],\n "type":"record", "name":"foo"}',
-      '{"name":"foo","type":"record","fields":[{"name":"f1","type":"boolean"},{"name":"f2","type":"int"}]}',
+      'custom properties in another order',
+      withField({ type: { type: 'long', 'connect.name': 'x', 'connect.version': 1 } }),
+      withField({ type: { type: 'long', 'connect.version': 1, 'connect.name': 'x' } }),
+      false,
+      true,
     ],
-    ['{"type":"enum", "name":"foo", "symbols":["A1"]}', '{"name":"foo","type":"enum","symbols":["A1"]}'],
+    ['aliases in another order', JSON.stringify({ ...base, aliases: ['A', 'B'] }), JSON.stringify({ ...base, aliases: ['B', 'A'] }), false, true],
     [
-      '{"namespace":"x.y.z", "type":"enum", "name":"foo", "doc":"foo bar", "symbols":["A1", "A2"]}',
-      '{"name":"x.y.z.foo","type":"enum","symbols":["A1","A2"]}',
-    ],
-    ['{"name":"foo","type":"fixed","size":15}', '{"name":"foo","type":"fixed","size":15}'],
-    [
-      '{"namespace":"x.y.z", "type":"fixed", "name":"foo", "doc":"foo bar", "size":32}',
-      '{"name":"x.y.z.foo","type":"fixed","size":32}',
-    ],
-    ['{ "items":{"type":"null"}, "type":"array"}', '{"type":"array","items":"null"}'],
-    ['{ "values":"string", "type":"map"}', '{"type":"map","values":"string"}'],
-    [
-      '{"name":"PigValue","type":"record",\n "fields":[{"name":"value", "type":["null", "int", "long", "PigValue"]}]}',
-      '{"name":"PigValue","type":"record","fields":[{"name":"value","type":["null","int","long","PigValue"]}]}',
+      'a decimal scale of 0 written out',
+      withField({ type: { type: 'bytes', logicalType: 'decimal', precision: 4 } }),
+      withField({ type: { type: 'bytes', logicalType: 'decimal', precision: 4, scale: 0 } }),
+      false,
+      true,
     ],
   ];
 
-  it.each(specCases)('should give the specification form when the schema is %s', (input, canonical) => {
-    expect(avro.parse(input).canonical).toBe(canonical);
+  it.each(cases)('should tell schemas apart as Confluent does when they differ by %s', (_, a, b, same, sameNormalized) => {
+    const x = avro.parse(a);
+    const y = avro.parse(b);
+    expect(x.canonical === y.canonical).toBe(same);
+    expect(x.normalized === y.normalized).toBe(sameNormalized);
   });
 
-  it('should qualify nested names with the enclosing namespace when they have none of their own', () => {
+  it('should keep every attribute in the form when the schema has doc, aliases, defaults and properties', () => {
+    const schema = avro.parse(
+      JSON.stringify({
+        type: 'record',
+        name: 'Envelope',
+        namespace: 'some.scope',
+        'connect.name': 'some.scope.Envelope',
+        fields: [{ name: 'at', doc: 'when', default: 0, type: { type: 'long', logicalType: 'timestamp-millis', 'connect.version': 1 } }],
+      }),
+    );
+    expect(schema.canonical).toBe(
+      '{"type":"record","name":"some.scope.Envelope","fields":[{"name":"at","type":{"type":"long","logicalType":"timestamp-millis","connect.version":1},' +
+        '"doc":"when","default":0}],"connect.name":"some.scope.Envelope"}',
+    );
+    // The normalised form is itself a schema with the same form.
+    expect(avro.parse(schema.normalized!).normalized).toBe(schema.normalized);
+  });
+
+  it('should qualify nested names with the enclosing namespace and write a named type once', () => {
     const schema = avro.parse(
       JSON.stringify({
         type: 'record',
@@ -76,18 +96,12 @@ describe('Avro Parsing Canonical Form', () => {
       }),
     );
     expect(schema.canonical).toBe(
-      '{"name":"a.b.Outer","type":"record","fields":[{"name":"e","type":{"name":"a.b.E","type":"enum","symbols":["X"]}},' +
-        '{"name":"f","type":{"name":"c.F","type":"fixed","size":2}},{"name":"again","type":"a.b.E"}]}',
+      '{"type":"record","name":"a.b.Outer","fields":[{"name":"e","type":{"type":"enum","name":"a.b.E","symbols":["X"]}},' +
+        '{"name":"f","type":{"type":"fixed","name":"c.F","size":2}},{"name":"again","type":"a.b.E"}]}',
     );
   });
 
-  it('should strip logical types, defaults and custom attributes when they do not change parsing', () => {
-    const a = avro.parse(record([{ name: 'at', type: { type: 'long', logicalType: 'timestamp-millis' }, default: 0, x: 1 }]));
-    const b = avro.parse(record([{ name: 'at', type: 'long' }]));
-    expect(a.canonical).toBe(b.canonical);
-  });
-
-  // Named types with unique names, namespaces, docs and defaults, built from a random shape.
+  // Schemas built from a random shape, written twice: keys shuffled and spaced out the second time.
   type Shape = string | { k: 'record'; ns?: string; doc?: string; fields: Shape[] } | { k: 'enum'; n: number } | { k: 'fixed'; size: number } | { k: 'array'; of: Shape } | { k: 'map'; of: Shape } | { k: 'union'; of: string[] };
   const primitives = ['null', 'boolean', 'int', 'long', 'float', 'double', 'bytes', 'string'];
   const shapes = fc.letrec<{ shape: Shape }>((tie) => ({
@@ -128,22 +142,42 @@ describe('Avro Parsing Canonical Form', () => {
     }
   }
 
-  it('should agree with the form avsc fingerprints when schemas are random', () => {
+  function reversedKeys(value: unknown): unknown {
+    if (Array.isArray(value)) return value.map(reversedKeys);
+    if (value === null || typeof value !== 'object') return value;
+    return Object.fromEntries(Object.entries(value).reverse().map(([k, v]) => [k, reversedKeys(v)]));
+  }
+
+  it('should give one form when random schemas differ only in key order and whitespace', () => {
     fc.assert(
       fc.property(shapes, (shape) => {
         const schema = toSchema(shape);
-        const ours = avro.parse(JSON.stringify(schema)).canonical;
-        expect(ours).toBe(JSON.stringify(avsc.Type.forSchema(schema as avsc.Schema).schema()));
+        const a = avro.parse(JSON.stringify(schema));
+        const b = avro.parse(JSON.stringify(reversedKeys(schema), null, 2));
+        expect(b.canonical).toBe(a.canonical);
+        // and the form is a schema Avro reads the same way
+        expect(avsc.Type.forSchema(JSON.parse(a.canonical)).fingerprint().equals(a.type.fingerprint())).toBe(true);
       }),
       { numRuns: 300 },
     );
   });
 
-  it('should give the same form when only whitespace and attribute order differ', () => {
-    const a = avro.parse('{"type":"record","name":"R","fields":[{"name":"a","type":"int"}]}');
-    const b = avro.parse('{\n  "fields" : [ { "type" : "int", "name" : "a" } ],\n  "name" : "R", "type" : "record"\n}');
-    expect(a.canonical).toBe(b.canonical);
-    expect(a.schema).not.toBe(b.schema);
+  it('should accept a named type referred to in object form and an empty union, as Avro Java does', () => {
+    const schema = avro.parse(
+      JSON.stringify({
+        type: 'record',
+        name: 'R',
+        fields: [
+          { name: 'e', type: { type: 'enum', name: 'E', symbols: ['A'] } },
+          { name: 'again', type: { type: 'E' } },
+        ],
+      }),
+    );
+    expect(avro.deserialize(schema, avro.serialize(schema, { e: 'A', again: 'A' }))).toEqual({ e: 'A', again: 'A' });
+    const empty = avro.parse('{"type":"record","name":"R","fields":[{"name":"never","type":[]}]}');
+    expect(empty.canonical).toBe('{"type":"record","name":"R","fields":[{"name":"never","type":[]}]}');
+    expect(caught(() => avro.serialize(empty, { never: null })).code).toBe('SCHEMA_VALIDATION_FAILED');
+    expect(avro.parse('[]').canonical).toBe('[]');
   });
 });
 
@@ -181,7 +215,17 @@ describe('Avro parse', () => {
 
   it('should name referenced types without their definition when computing the canonical form', () => {
     const schema = avro.parse(withAddress, [address]);
-    expect(schema.canonical).toBe('{"name":"acme.User","type":"record","fields":[{"name":"id","type":"int"},{"name":"home","type":"acme.Address"}]}');
+    expect(schema.canonical).toBe('{"type":"record","name":"acme.User","fields":[{"name":"id","type":"int"},{"name":"home","type":"acme.Address"}]}');
+  });
+
+  it('should write referenced types out in the resolved form, as the same schema sent inlined', () => {
+    const schema = avro.parse(withAddress, [address]);
+    const inlined = JSON.stringify({
+      ...JSON.parse(withAddress),
+      fields: [{ name: 'id', type: 'int' }, { name: 'home', type: { ...JSON.parse(address.schema), fields: [{ name: 'street', type: 'string' }, { name: 'country', type: JSON.parse(address.references[0]!.schema) }] } }],
+    });
+    expect(avro.parse(inlined).resolved).toBe(schema.resolved);
+    expect(avro.parse(inlined).canonical).not.toBe(schema.canonical);
   });
 
   it('should fail with INVALID_SCHEMA when a referenced type is missing', () => {

@@ -7,7 +7,7 @@ import { caught } from '../helpers.ts';
 const parse = (schema: unknown, refs: ResolvedReference[] = []): JsonParsedSchema => json.parse(JSON.stringify(schema), refs);
 
 function kinds(reader: unknown, writer: unknown): { path: string; kind: string }[] {
-  return json.checkCompatibility(parse(reader), parse(writer)).map((i) => ({ path: i.path, kind: i.message.split(':')[0]! }));
+  return json.checkCompatibility(parse(reader), parse(writer)).map((i) => ({ path: i.path, kind: i.kind }));
 }
 
 const DRAFT_2020 = 'https://json-schema.org/draft/2020-12/schema';
@@ -236,6 +236,9 @@ describe('JSON Schema compatibility', () => {
     ['a property becomes required', obj({ a: S }, { required: ['a'] }), obj({ a: S }), [{ path: '#/required/a', kind: 'REQUIRED_ATTRIBUTE_ADDED' }]],
     ['a property with a default becomes required', obj({ a: { type: 'string', default: '' } }, { required: ['a'] }), obj({ a: { type: 'string', default: '' } }), []],
     ['a property stops being required', obj({ a: S }), obj({ a: S }, { required: ['a'] }), []],
+    // Confluent compares `required` only for properties both schemas declare.
+    ['required moves to an undeclared name', { properties: { foo: S }, required: ['bar'] }, { properties: { foo: S }, required: ['foo'] }, []],
+    ['an undeclared name becomes required', obj({ a: S }, { required: ['ghost'] }), obj({ a: S }), []],
   ];
 
   const types: Case[] = [
@@ -318,6 +321,36 @@ describe('JSON Schema compatibility', () => {
       { $schema: DRAFT_07, type: 'array', items: [S] },
       [{ path: '#/additionalItems', kind: 'ADDITIONAL_ITEMS_REMOVED' }],
     ],
+    // Without tuple items the validator ignores additionalItems; Confluent compares it all the same.
+    ['additionalItems closes without a tuple', { additionalItems: false }, { additionalItems: true }, [{ path: '#/additionalItems', kind: 'ADDITIONAL_ITEMS_REMOVED' }]],
+    ['additionalItems changes type without a tuple', { additionalItems: { type: 'number' } }, { additionalItems: S }, [{ path: '#/additionalItems/type', kind: 'TYPE_CHANGED' }]],
+    ['additionalItems gains a schema without a tuple', { additionalItems: S }, { additionalItems: true }, [{ path: '#/additionalItems', kind: 'ADDITIONAL_ITEMS_NARROWED' }]],
+    ['additionalItems opens without a tuple', { additionalItems: true }, { additionalItems: S }, []],
+    // 2020-12 unevaluatedItems after prefixItems: a partially open content model.
+    [
+      'a tuple item covered by unevaluatedItems is added',
+      { $schema: DRAFT_2020, type: 'array', prefixItems: [S, { type: 'number' }, S], unevaluatedItems: S },
+      { $schema: DRAFT_2020, type: 'array', prefixItems: [S, { type: 'number' }], unevaluatedItems: S },
+      [],
+    ],
+    [
+      'a tuple item not covered by unevaluatedItems is added',
+      { $schema: DRAFT_2020, type: 'array', prefixItems: [S, { type: 'number' }, { type: 'number' }], unevaluatedItems: S },
+      { $schema: DRAFT_2020, type: 'array', prefixItems: [S, { type: 'number' }], unevaluatedItems: S },
+      [{ path: '#/prefixItems/2/type', kind: 'TYPE_CHANGED' }],
+    ],
+    [
+      'a tuple item not covered by unevaluatedItems is removed',
+      { $schema: DRAFT_2020, type: 'array', prefixItems: [S, { type: 'number' }], unevaluatedItems: S },
+      { $schema: DRAFT_2020, type: 'array', prefixItems: [S, { type: 'number' }, { type: 'number' }], unevaluatedItems: S },
+      [{ path: '#/unevaluatedItems/type', kind: 'TYPE_CHANGED' }],
+    ],
+    [
+      'a tuple item covered by unevaluatedItems is removed',
+      { $schema: DRAFT_2020, type: 'array', prefixItems: [S], unevaluatedItems: S },
+      { $schema: DRAFT_2020, type: 'array', prefixItems: [S, S], unevaluatedItems: S },
+      [],
+    ],
   ];
 
   const combined: Case[] = [
@@ -394,8 +427,9 @@ describe('JSON Schema compatibility', () => {
     // Sampled check of the checker's soundness: values valid under the writer pass the reader.
     const samples: unknown[] = [null, true, 0, 1, -1, 2.5, 10, 11, 'x', 'y', 'z', 'abc', 'a@b.co', [], ['x'], ['x', 1], [1, 2], {}, { a: 'x' }, { a: 'x', b: 1 }, { b: 1 }, { n: 7 }, { s: 'abc' }, { v: 1, next: { v: 2 } }];
     for (const [name, reader, writer, expected] of [...contentModels, ...required, ...types, ...enums, ...bounds, ...arrays, ...combined, ...refs]) {
-      // Confluent's rules let a reader require a property it has a default for: not a validation matter.
-      if (expected.length > 0 || name.includes('default')) continue;
+      // Confluent's rules let a reader require a property it has a default for, or a name no schema
+      // declares: not validation matters.
+      if (expected.length > 0 || name.includes('default') || name.includes('undeclared')) continue;
       const r = parse(reader);
       const w = parse(writer);
       for (const value of samples) {
