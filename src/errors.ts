@@ -99,6 +99,10 @@ export const ErrorCodes = {
   KAFKAJS_ERROR: 'An error raised with one of kafkajs\'s error classes that has no more specific code; `name` says which.',
   RETRIES_EXCEEDED: 'A call failed as many times as its `retry.retries` allows (kafkajs\'s KafkaJSNumberOfRetriesExceeded); `cause` is the last failure.',
   UNSUPPORTED_OPERATION: 'A client call that the transport in use does not implement yet (over the wire so far: the streams runtime).',
+  // The trib CLI and its data directory.
+  DATA_DIR_NOT_FOUND: 'The data directory holds no Tributary data; trib creates one only when asked (--create, or trib topics create).',
+  DATA_DIR_INVALID: 'The data directory path cannot hold a log: it is a file, lies under a file, or cannot be created or written.',
+  TRANSPORT_NOT_AVAILABLE: 'Brokers were named (--bootstrap-server, TRIB_BOOTSTRAP_SERVER) but this build has no Kafka wire client to reach them.',
 } as const;
 
 /** A stable error code: one of the keys of {@link ErrorCodes}. */

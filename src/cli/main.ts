@@ -1,5 +1,5 @@
 import { TributaryError } from '../errors.ts';
-import { type CliIo, registerCommand, registeredCommands, UsageError, write } from './command.ts';
+import { type CliIo, commandLines, registerCommand, registeredCommands, UsageError, write } from './command.ts';
 import { consumeCommand } from './commands/consume.ts';
 import { doctorCommand } from './commands/doctor.ts';
 import { groupsCommand } from './commands/groups.ts';
@@ -8,8 +8,10 @@ import { registryCommand } from './commands/registry.ts';
 import { schemasCommand } from './commands/schemas.ts';
 import { serveCommand } from './commands/serve.ts';
 import { topicsCommand } from './commands/topics.ts';
+import { closest } from './suggest.ts';
+import { packageVersion } from './version.ts';
 
-// Every command group registers here, one line each. src/cli is the one part of src/ that may
+// Every command registers here, one line each. src/cli is the one part of src/ that may
 // import schema-registry/: it sits above it in the layers (see docs/decisions.md).
 registerCommand('topics', topicsCommand);
 registerCommand('produce', produceCommand);
@@ -20,16 +22,42 @@ registerCommand('schemas', schemasCommand);
 registerCommand('serve', serveCommand);
 registerCommand('doctor', doctorCommand);
 
-function usage(): string {
+/** `trib --help`. */
+export function usage(): string {
   const lines = ['Usage: trib <command> [options]', '', 'Commands:'];
   for (const [name, command] of registeredCommands()) lines.push(`  ${name.padEnd(10)} ${command.summary}`);
-  lines.push('', 'Every command takes --data-dir DIR (or $TRIBUTARY_DATA_DIR) and --help.', '');
+  lines.push(
+    '',
+    'Every command takes --help. Commands on the log take --data-dir DIR (or $TRIBUTARY_DATA_DIR;',
+    'default ./.tributary) and refuse a directory with no Tributary data unless given --create.',
+    '',
+    'Options:',
+    '  -V, --version         print the version',
+    '  -h, --help            show help',
+    '',
+    'Environment:',
+    '  TRIBUTARY_DATA_DIR    the default data directory',
+    '  TRIB_LOG_LEVEL        nothing (default), error, warn, info or debug: log lines, as JSON, on',
+    '                        stderr (KAFKAJS_LOG_LEVEL works too)',
+    '  TRIB_BOOTSTRAP_SERVER Kafka brokers, as --bootstrap-server',
+    '',
+    'Exit codes: 0 success, 1 failure ("trib: message [CODE]" on stderr), 2 bad usage.',
+    '',
+  );
   return lines.join('\n');
+}
+
+function unknownCommand(name: string, next: string | undefined): UsageError {
+  // `trib topic create` means `topics create`; `trib create` too.
+  const lines = commandLines();
+  const typed = next === undefined || next.startsWith('-') ? name : `${name} ${next}`;
+  const guess = closest(typed, lines) ?? closest(name, lines) ?? lines.find((line) => line.endsWith(` ${name}`));
+  return new UsageError(`unknown command "${name}"; ${guess === undefined ? 'try "trib --help"' : `did you mean "${guess}"?`}`);
 }
 
 /**
  * Runs `trib` with `argv` (the arguments after the program name) and resolves to the exit code:
- * 0 on success, 2 for bad arguments, 1 for any other failure. Errors are one line on stderr.
+ * 0 on success, 2 for bad arguments, 1 for any other failure, printed as `trib: message [CODE]`.
  */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const [name, ...rest] = argv;
@@ -38,8 +66,13 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       await write(name === undefined ? io.stderr : io.stdout, usage());
       return name === undefined ? 2 : 0;
     }
+    if (name === '--version' || name === '-V' || name === 'version') {
+      await write(io.stdout, `trib ${await packageVersion()}\n`);
+      return 0;
+    }
+    if (name.startsWith('-')) throw new UsageError(`"${name}" before a command; flags go after it, as in "trib topics list ${name}"`);
     const command = registeredCommands().get(name);
-    if (command === undefined) throw new UsageError(`unknown command "${name}"; try "trib --help"`);
+    if (command === undefined) throw unknownCommand(name, rest[0]);
     return await command.run(rest, io);
   } catch (err) {
     const code = err instanceof TributaryError ? ` [${err.code}]` : '';

@@ -35,6 +35,23 @@ export interface Logger {
 
 const LABELS: Record<number, string> = { 1: 'ERROR', 2: 'WARN', 4: 'INFO', 5: 'DEBUG' };
 
+/**
+ * The level named by `TRIB_LOG_LEVEL` or kafkajs's `KAFKAJS_LOG_LEVEL` (`nothing`, `error`, `warn`,
+ * `info`, `debug`, any case), or undefined when neither names one. As in kafkajs, it wins over the
+ * level given in code, so a deployed program's logging can be turned up without a change.
+ *
+ * @example
+ * // TRIB_LOG_LEVEL=debug node app.js
+ * logLevelFromEnv(); // logLevel.DEBUG
+ */
+export function logLevelFromEnv(env: NodeJS.ProcessEnv = process.env): logLevel | undefined {
+  for (const name of [env.TRIB_LOG_LEVEL, env.KAFKAJS_LOG_LEVEL]) {
+    const level = name === undefined ? undefined : (logLevel as unknown as Record<string, logLevel | undefined>)[name.trim().toUpperCase()];
+    if (typeof level === 'number') return level;
+  }
+  return undefined;
+}
+
 /** The default creator: one JSON line per entry on stderr, like kafkajs's console logger. */
 export const consoleLogCreator: LogCreator = () => (entry) => {
   const { timestamp, message, ...extra } = entry.log;
@@ -52,7 +69,7 @@ export const consoleLogCreator: LogCreator = () => (entry) => {
  * logger.namespace('Consumer').info('joined', { groupId: 'g' });
  */
 export function createLogger(options: { level?: logLevel; logCreator?: LogCreator; now?: () => number } = {}): Logger {
-  const state = { level: options.level ?? logLevel.INFO };
+  const state = { level: logLevelFromEnv() ?? options.level ?? logLevel.INFO };
   const creator = options.logCreator ?? consoleLogCreator;
   const write = creator(state.level);
   const now = options.now ?? Date.now;
@@ -74,7 +91,7 @@ export function createLogger(options: { level?: logLevel; logCreator?: LogCreato
       debug: emit(logLevel.DEBUG),
       namespace: (child, level) => make(namespace ? `${namespace}.${child}` : child, level ?? own),
       setLogLevel: (level) => {
-        state.level = level;
+        state.level = logLevelFromEnv() ?? level;
       },
     };
   };

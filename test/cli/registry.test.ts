@@ -32,7 +32,7 @@ function trib(args: string[], env: Record<string, string> = {}): Promise<Result>
 }
 
 /** Starts `trib registry serve --port 0` and resolves with the URL it prints. */
-async function serve(dataDir: string): Promise<{ child: ChildProcessWithoutNullStreams; url: string; output: () => string }> {
+async function serve(dataDir: string): Promise<{ child: ChildProcessWithoutNullStreams; url: string; output: () => string; errors: () => string }> {
   const child = start(['registry', 'serve', '--port', '0', '--data-dir', dataDir], {});
   child.stdin.end();
   let stdout = '';
@@ -46,7 +46,7 @@ async function serve(dataDir: string): Promise<{ child: ChildProcessWithoutNullS
     });
     child.on('close', (code) => fail(new Error(`trib registry serve exited with ${code}: ${stderr}`)));
   });
-  return { child, url, output: () => stdout };
+  return { child, url, output: () => stdout, errors: () => stderr };
 }
 
 const userV1 = JSON.stringify({ type: 'record', name: 'User', fields: [{ name: 'id', type: 'long' }] });
@@ -69,7 +69,7 @@ const userRequired = JSON.stringify({
 });
 const orderProto = 'syntax = "proto3";\npackage shop;\nmessage Order { int32 id = 1; }\n';
 
-describe('trib registry and trib schemas', () => {
+describe('trib registry and trib schemas', { timeout: 180_000 }, () => {
   let dir: string;
   const file = (name: string) => join(dir, name);
 
@@ -154,6 +154,14 @@ describe('trib registry and trib schemas', () => {
     const [code] = await once(server.child, 'close');
     expect(code).toBe(0);
     expect(server.output()).toContain('Stopped on SIGTERM');
+    // One access log line per request, at INFO, as JSON on stderr.
+    const access = server
+      .errors()
+      .split('\n')
+      .filter((line) => line.includes('[SchemaRegistry]'))
+      .map((line) => JSON.parse(line));
+    expect(access[0]).toMatchObject({ level: 'INFO', message: '[SchemaRegistry] GET /subjects 200', method: 'GET', url: '/subjects', status: 200 });
+    expect(access.some((a) => a.method === 'GET' && a.status === 404)).toBe(true);
     // Closed cleanly: the data dir opens again, with what was registered over HTTP.
     expect((await trib(['schemas', 'get', 'users-value', '--data-dir', dataDir])).stdout).toContain('"version": 2');
   });

@@ -1,36 +1,10 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { trib } from './run-trib.ts';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const TRIB = join(ROOT, 'src/cli/trib.ts');
-
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function trib(args: string[], options: { input?: string; env?: Record<string, string> } = {}): Promise<Result> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', TRIB, ...args], {
-      cwd: ROOT,
-      env: { ...process.env, ...options.env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stdout, stderr }));
-    child.stdin.end(options.input ?? '');
-  });
-}
-
-describe('trib', () => {
+describe('trib', { timeout: 180_000 }, () => {
   let dir: string;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'trib-cli-'));
@@ -70,7 +44,7 @@ describe('trib', () => {
     const group = await trib(['groups', 'describe', 'g'], { env });
     expect(group.stdout).toContain('words\t0\t2\t2\t0');
     expect((await trib(['groups', 'list'], { env })).stdout).toBe('g\n');
-    expect((await trib(['groups', 'reset', 'g', '--topic', 'words', '--to-earliest'], { env })).code).toBe(0);
+    expect((await trib(['groups', 'reset', 'g', '--topic', 'words', '--to-earliest', '--execute'], { env })).code).toBe(0);
     const again = await trib(['consume', 'words', '-g', 'g', '-e', '-f', '%v\\n'], { env });
     expect(again.stdout).toBe('hello\nworld\n');
   });

@@ -1,6 +1,8 @@
 import { startRegistryServer } from '../../../schema-registry/index.ts';
+import { createLogger, logLevel, logLevelFromEnv } from '../../client/logger.ts';
 import { openLog } from '../../index.ts';
-import { type CliIo, DATA_DIR_HELP, dispatch, parse, positiveInt, UsageError, write } from '../command.ts';
+import { type CliIo, commandGroup, parse, positiveInt, UsageError, write } from '../command.ts';
+import { checkDataDir, inDataDir, LOG_OPTIONS_HELP, logOptions } from '../data-dir.ts';
 
 const USAGE = `Usage: trib registry <command> [options]
 
@@ -8,7 +10,7 @@ Commands:
   serve [--port 8081] [--host 127.0.0.1]   serve Confluent's Schema Registry REST API over the log
 
 Options:
-${DATA_DIR_HELP}
+${LOG_OPTIONS_HELP}
   -h, --help            show help
 `;
 
@@ -16,22 +18,29 @@ const SERVE_HELP = `Usage: trib registry serve [--port 8081] [--host 127.0.0.1]
 
 Serves the schema registry kept in the log's _schemas topic until SIGINT or SIGTERM.
 While it runs it owns the data directory: use "trib schemas … --url URL" to reach it.
+Writes one access log line per request on stderr (JSON, at INFO; TRIB_LOG_LEVEL=warn
+turns them off).
 
 Options:
   --port PORT           the port to listen on (default 8081; 0 picks a free one, printed)
   --host HOST           the address to bind (default 127.0.0.1)
-${DATA_DIR_HELP}
+${LOG_OPTIONS_HELP}
   -h, --help            show help
 `;
 
 const subcommands = {
   async serve(args: string[], io: CliIo) {
-    const { values, positionals } = parse(args, { port: { type: 'string' }, host: { type: 'string' } });
+    const { values, positionals } = parse(args, { ...logOptions, port: { type: 'string' }, host: { type: 'string' } });
     if (values.help) return write(io.stdout, SERVE_HELP).then(() => 0);
     if (positionals.length > 0) throw new UsageError('trib registry serve takes no arguments');
     const port = positiveInt(values.port, '--port') ?? 8081;
     if (port > 65535) throw new UsageError(`--port must be at most 65535, got ${port}`);
-    const log = await openLog({ dataDir: values['data-dir'] ?? io.env.TRIBUTARY_DATA_DIR ?? './.tributary' });
+    const dataDir = await checkDataDir(values, io, values.create === true);
+    const log = await openLog({ dataDir }).catch((err) => {
+      throw inDataDir(err, dataDir);
+    });
+    // A server logs its requests by default, as Confluent's does.
+    const logger = createLogger({ level: logLevelFromEnv(io.env) ?? logLevel.INFO }).namespace('SchemaRegistry');
     // Signal handlers go on before the server listens, so a signal sent once the URL is printed is never missed.
     let stop: (signal: NodeJS.Signals) => void = () => undefined;
     const stopped = new Promise<NodeJS.Signals>((resolve) => {
@@ -41,11 +50,21 @@ const subcommands = {
     process.on('SIGTERM', stop);
     try {
       const server = await startRegistryServer(log, { port, host: values.host ?? '127.0.0.1' });
-      await write(io.stdout, `Schema registry listening on ${server.url}\n`);
+      // An observer beside fastify's own handler: one line per request once its answer is sent.
+      server.app.server.on('request', (req, res) => {
+        const started = performance.now();
+        res.once('finish', () => {
+          const durationMs = Math.round((performance.now() - started) * 10) / 10;
+          logger.info(`${req.method} ${req.url} ${res.statusCode}`, { method: req.method, url: req.url, status: res.statusCode, durationMs, remote: req.socket.remoteAddress });
+        });
+      });
+      await write(io.stdout, `Schema registry listening on ${server.url} (data dir ${dataDir})\n`);
       const signal = await stopped;
       await server.close();
       await write(io.stdout, `Stopped on ${signal}\n`);
       return 0;
+    } catch (err) {
+      throw inDataDir(err, dataDir);
     } finally {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
@@ -54,7 +73,4 @@ const subcommands = {
   },
 };
 
-export const registryCommand = {
-  summary: 'serve the schema registry REST API',
-  run: (args: string[], io: CliIo) => dispatch('registry', USAGE, subcommands, args, io),
-};
+export const registryCommand = commandGroup('registry', 'serve the schema registry REST API', USAGE, subcommands);

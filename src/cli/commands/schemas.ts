@@ -14,7 +14,8 @@ import {
   type VersionSelector,
 } from '../../../schema-registry/index.ts';
 import { openLog, TributaryError } from '../../index.ts';
-import { type CliIo, DATA_DIR_HELP, dispatch, pairs, parse, UsageError, write } from '../command.ts';
+import { type CliIo, commandGroup, pairs, parse, UsageError, write } from '../command.ts';
+import { checkDataDir, inDataDir, LOG_OPTIONS_HELP, type LogOptionValues, logOptions } from '../data-dir.ts';
 
 const URL_HELP = '  --url URL             a running registry (trib registry serve, or Confluent\'s) instead of the data dir';
 
@@ -30,17 +31,17 @@ Commands:
 
 Options:
 ${URL_HELP}
-${DATA_DIR_HELP}
+${LOG_OPTIONS_HELP}
   -h, --help            show help
 `;
 
 const TYPE_HELP = '  --type T              AVRO, PROTOBUF or JSON (default: PROTOBUF for a .proto file, else AVRO)';
 
 function help(line: string, ...options: string[]): string {
-  return `Usage: trib schemas ${line}\n\nOptions:\n${[...options, URL_HELP, DATA_DIR_HELP].join('\n')}\n  -h, --help            show help\n`;
+  return `Usage: trib schemas ${line}\n\nOptions:\n${[...options, URL_HELP, LOG_OPTIONS_HELP].join('\n')}\n  -h, --help            show help\n`;
 }
 
-const urlOption = { url: { type: 'string' } } as const;
+const urlOption = { url: { type: 'string' }, ...logOptions } as const;
 const schemaOptions = { file: { type: 'string', short: 'f' }, type: { type: 'string', short: 't' } } as const;
 
 /** What the sub-commands ask of a registry, in this process or over HTTP. */
@@ -105,9 +106,9 @@ function remote(client: RegistryClient): Registry {
  * Runs `task` on the registry of `--url`, or on the one kept in the data directory's log. A registry
  * error gets Confluent's numeric `error_code` added to its message, the number users of Confluent know.
  */
-async function withRegistry<T>(values: { url?: string | undefined; 'data-dir'?: string | undefined }, io: CliIo, task: (registry: Registry) => Promise<T>): Promise<T> {
+async function withRegistry<T>(values: RegistryValues, io: CliIo, task: (registry: Registry) => Promise<T>, create = false): Promise<T> {
   try {
-    return await onRegistry(values, io, task);
+    return await onRegistry(values, io, task, create);
   } catch (err) {
     const rest = err instanceof TributaryError ? REST_ERRORS[err.code] : undefined;
     if (rest === undefined || !(err instanceof TributaryError)) throw err;
@@ -115,13 +116,19 @@ async function withRegistry<T>(values: { url?: string | undefined; 'data-dir'?: 
   }
 }
 
-async function onRegistry<T>(values: { url?: string | undefined; 'data-dir'?: string | undefined }, io: CliIo, task: (registry: Registry) => Promise<T>): Promise<T> {
+type RegistryValues = LogOptionValues & { url?: string | undefined };
+
+async function onRegistry<T>(values: RegistryValues, io: CliIo, task: (registry: Registry) => Promise<T>, create: boolean): Promise<T> {
   if (values.url !== undefined) {
     if (values['data-dir'] !== undefined) throw new UsageError('give --url or --data-dir, not both');
     if (!/^https?:\/\//.test(values.url)) throw new UsageError(`--url must be an http:// or https:// URL, got "${values.url}"`);
     return task(remote(new RegistryClient({ url: values.url })));
   }
-  const log = await openLog({ dataDir: values['data-dir'] ?? io.env.TRIBUTARY_DATA_DIR ?? './.tributary', maintenanceIntervalMs: 0 });
+  // Registering is the one schemas command that may start a log, as topics create may (docs/decisions.md).
+  const dataDir = await checkDataDir(values, io, create || values.create === true);
+  const log = await openLog({ dataDir, maintenanceIntervalMs: 0 }).catch((err) => {
+    throw inDataDir(err, dataDir);
+  });
   try {
     const registry = await SchemaRegistry.open(log);
     try {
@@ -129,6 +136,8 @@ async function onRegistry<T>(values: { url?: string | undefined; 'data-dir'?: st
     } finally {
       await registry.close();
     }
+  } catch (err) {
+    throw inDataDir(err, dataDir);
   } finally {
     await log.close();
   }
@@ -192,7 +201,7 @@ const subcommands = {
     }
     const subject = oneSubject(positionals, 'register');
     const input = await schemaInput(values, parseReferences(values.reference));
-    const { id, version, created } = await withRegistry(values, io, (r) => r.register(subject, input));
+    const { id, version, created } = await withRegistry(values, io, (r) => r.register(subject, input), true);
     const verb = created === false ? 'Already registered' : 'Registered';
     await write(io.stdout, `${verb} ${subject} version ${version} (id ${id})\n`);
     return 0;
@@ -263,7 +272,4 @@ const subcommands = {
   },
 };
 
-export const schemasCommand = {
-  summary: 'register, list, get, check, delete and configure schemas',
-  run: (args: string[], io: CliIo) => dispatch('schemas', USAGE, subcommands, args, io),
-};
+export const schemasCommand = commandGroup('schemas', 'register, list, get, check, delete and configure schemas', USAGE, subcommands);
