@@ -1,7 +1,5 @@
-import { startRegistryServer } from '../../../schema-registry/index.ts';
-import { serve } from '../../broker/index.ts';
 import { logLevel } from '../../client/logger.ts';
-import { openLog } from '../../index.ts';
+import { openLog } from '../../log/open.ts';
 import { type CliIo, DATA_DIR_HELP, parse, positiveInt, UsageError, write } from '../command.ts';
 
 const USAGE = `Usage: trib serve [--host 127.0.0.1] [--port 9092] [--advertised-listener HOST:PORT] [--no-registry]
@@ -59,6 +57,8 @@ export const serveCommand = {
     process.on('SIGTERM', stop);
     const closers: (() => Promise<void>)[] = [];
     try {
+      // Loaded here, not at the top: every other `trib` command starts without the broker's codecs.
+      const { serve } = await import('../../broker/index.ts');
       const broker = await serve({
         log,
         host,
@@ -73,6 +73,7 @@ export const serveCommand = {
       const { host: advertisedHost, port: advertisedPort } = broker.advertised;
       await write(io.stdout, `Kafka broker listening on ${host}:${actual} (advertised as ${advertisedHost}:${advertisedPort})\n`);
       if (values['no-registry'] !== true) {
+        const { startRegistryServer } = await import('../../../schema-registry/index.ts');
         const registry = await startRegistryServer(log, { port: registryPort, host });
         closers.unshift(() => registry.close());
         await write(io.stdout, `Schema registry listening on ${registry.url}\n`);
