@@ -530,6 +530,19 @@ function frameSize(bytes: Uint8Array): number {
   return batchLength + 12;
 }
 
+// An unassigned codec id (5-7) in a batch whose CRC does not match is damage, not a newer Kafka:
+// the header is read without the CRC check, and the attributes are among the bytes it covers.
+function codecOf(bytes: Uint8Array, attributes: number, sizeInBytes: number): CompressionCodec {
+  try {
+    return compressionCodecFromId(attributes & 0x07);
+  } catch (err) {
+    const stored = readInt32(bytes, CRC_OFFSET) >>> 0;
+    const actual = crc32c(bytes.subarray(ATTRIBUTES_OFFSET, sizeInBytes));
+    if (actual !== stored) throw corrupt(`CRC32C mismatch: stored ${hex32(stored)}, computed ${hex32(actual)}`);
+    throw err;
+  }
+}
+
 function parseHeader(bytes: Uint8Array, sizeInBytes: number): BatchHeader {
   const baseOffset = readInt64(bytes, 0);
   const attributes = readInt16(bytes, ATTRIBUTES_OFFSET);
@@ -543,7 +556,7 @@ function parseHeader(bytes: Uint8Array, sizeInBytes: number): BatchHeader {
     magic: MAGIC,
     crc: readInt32(bytes, CRC_OFFSET) >>> 0,
     attributes,
-    compression: compressionCodecFromId(attributes & 0x07),
+    compression: codecOf(bytes, attributes, sizeInBytes),
     timestampType: attributes & TIMESTAMP_TYPE_BIT ? 'LogAppendTime' : 'CreateTime',
     isTransactional: (attributes & TRANSACTIONAL_BIT) !== 0,
     isControl: (attributes & CONTROL_BIT) !== 0,
