@@ -129,10 +129,13 @@ describe('trib doctor', () => {
     expect((await trib(['doctor', '--data-dir', dataDir])).code).toBe(0);
   });
 
-  it('should exit with STORAGE_ERROR, not spin, when the data directory cannot be made (/proc/x)', async () => {
-    const result = await trib(['topics', 'list', '--data-dir', '/proc/x']);
+  it('should exit with a typed error, not spin, when the data directory cannot be made (/proc/x)', async () => {
+    const result = await trib(['topics', 'create', 'x', '--data-dir', '/proc/x']);
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('STORAGE_ERROR');
+    expect(result.stderr).toContain('DATA_DIR_INVALID');
+    const doctor = await trib(['doctor', '--data-dir', '/proc/x']);
+    expect(doctor.code).toBe(1);
+    expect(doctor.stderr).toContain('STORAGE_ERROR');
   });
 
   it('should refuse a directory another live process holds', async () => {
