@@ -80,6 +80,11 @@ export const ErrorCodes = {
   // kafkajs compatibility (src/client/kafkajs-errors.ts).
   KAFKAJS_ERROR: 'An error raised with one of kafkajs\'s error classes that has no more specific code; `name` says which.',
   RETRIES_EXCEEDED: 'A call failed as many times as its `retry.retries` allows (kafkajs\'s KafkaJSNumberOfRetriesExceeded); `cause` is the last failure.',
+  // Security: SASL and ACLs, with Kafka's protocol error names.
+  SASL_AUTHENTICATION_FAILED: 'SASL authentication failed: bad credentials, an unknown user, a malformed or expired token, a refused authorization id; the message never holds a secret.',
+  UNSUPPORTED_SASL_MECHANISM: 'The client asked for a SASL mechanism the listener does not enable.',
+  ILLEGAL_SASL_STATE: 'A SASL message out of order: a message after the exchange completed or failed.',
+  INVALID_ACL: 'An ACL binding or filter that cannot be stored or matched (an unknown resource, operation or pattern type, a bad principal, ANY in a binding…).',
 } as const;
 
 /** A stable error code: one of the keys of {@link ErrorCodes}. */
