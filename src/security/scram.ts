@@ -359,7 +359,7 @@ export class ScramServer {
     const final = parseClientFinal(text);
     const first = this.#clientFirst as ClientFirstMessage;
     const credential = this.#credential as ScramCredential;
-    if (final.nonce !== this.#nonce) throw authFailed('Invalid server nonce');
+    if (final.nonce !== this.#nonce) throw new TributaryError('SASL_AUTHENTICATION_FAILED', 'Invalid client nonce in the final client message.');
     if (!final.channelBinding.equals(Buffer.from(first.gs2Header, 'utf8'))) throw authFailed('Invalid channel binding');
     const authMessage = `${first.bare},${this.#serverFirst},${final.withoutProof}`;
     const signature = this.#f.hmac(credential.storedKey, authMessage);

@@ -90,6 +90,15 @@ describe('message parsing (ScramMessagesTest)', () => {
     expect(() => decodeSaslName('a=2Db')).toThrow(expect.objectContaining({ code: 'SASL_AUTHENTICATION_FAILED' }));
   });
 
+  it('round-trips awkward usernames through saslnames (ScramFormatterTest.saslName)', () => {
+    for (const username of ['user1', '123', '1,2', 'user=A', 'user==B', 'user,1', 'user 1', ',', '=', ',=', '==']) {
+      const saslName = encodeSaslName(username);
+      expect(saslName).not.toContain(',');
+      expect(saslName.replace(/=2C|=3D/g, '')).not.toContain('=');
+      expect(decodeSaslName(saslName)).toBe(username);
+    }
+  });
+
   it('parses gs2 headers, authzid and extensions', () => {
     const m = parseClientFirst('n,a=alice,n=alice,r=abc,tokenauth=true,x=y');
     expect(m).toMatchObject({ gs2Flag: 'n', authorizationId: 'alice', username: 'alice', nonce: 'abc', bare: 'n=alice,r=abc,tokenauth=true,x=y' });
@@ -163,6 +172,15 @@ describe('ScramServer (ScramSaslServerTest)', () => {
     await s2.evaluate(RFC7677.clientFirst);
     await expectCode(s2.evaluate(RFC7677.clientFinal.replace('c=biws', 'c=eSws')), 'SASL_AUTHENTICATION_FAILED');
     expect(() => s2.authorizationId).toThrow(expect.objectContaining({ code: 'ILLEGAL_SASL_STATE' }));
+  });
+
+  it('prefixes its nonce with the client nonce and refuses another nonce in client-final (validate(Failed)NonceExchange)', async () => {
+    const cred = createScramCredential('SCRAM-SHA-512', 'pw');
+    const s = new ScramServer({ mechanism: 'SCRAM-SHA-512', credentials: () => cred });
+    const first = await s.evaluate('n,a=userA,n=userA,r=clientnonce123');
+    expect(first).toMatch(/^r=clientnonce123[^,]{16,},s=[A-Za-z0-9+/=]+,i=4096$/);
+    const err = await expectCode(s.evaluate('c=biws,r=someothernonce,p=dGVzdA=='), 'SASL_AUTHENTICATION_FAILED');
+    expect(err.message).toBe('Invalid client nonce in the final client message.');
   });
 
   it('refuses a message after completion', async () => {
