@@ -84,6 +84,10 @@ export const ErrorCodes = {
   SASL_AUTHENTICATION_FAILED: 'SASL authentication failed: bad credentials, an unknown user, a malformed or expired token, a refused authorization id; the message never holds a secret.',
   UNSUPPORTED_SASL_MECHANISM: 'The client asked for a SASL mechanism the listener does not enable.',
   ILLEGAL_SASL_STATE: 'A SASL message out of order: a message after the exchange completed or failed.',
+  TOPIC_AUTHORIZATION_FAILED: 'The principal is not allowed this operation on the topic (the authorizer denied it).',
+  GROUP_AUTHORIZATION_FAILED: 'The principal is not allowed this operation on the consumer group.',
+  CLUSTER_AUTHORIZATION_FAILED: 'The principal is not allowed this cluster-level operation.',
+  TRANSACTIONAL_ID_AUTHORIZATION_FAILED: 'The principal is not allowed this operation on the transactional id.',
   INVALID_ACL: 'An ACL binding or filter that cannot be stored or matched (an unknown resource, operation or pattern type, a bad principal, ANY in a binding…).',
 } as const;
 

@@ -351,3 +351,26 @@ export class AclAuthorizer {
     return !resourceHasAcls && this.allowEveryoneIfNoAclFound ? 'ALLOWED' : 'DENIED';
   }
 }
+
+/**
+ * The error code Kafka answers a denied action with, by resource type (Kafka's `AclEntry.authorizationError`).
+ *
+ * @example
+ * if (authz.authorizeOne(ctx, action) === 'DENIED') throw new TributaryError(authorizationErrorCode(action.resourceType), `Not authorized to ${action.operation} ${action.resourceName}`);
+ */
+export function authorizationErrorCode(
+  resourceType: ResourceType,
+): 'TOPIC_AUTHORIZATION_FAILED' | 'GROUP_AUTHORIZATION_FAILED' | 'CLUSTER_AUTHORIZATION_FAILED' | 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED' {
+  switch (resourceType) {
+    case 'TOPIC':
+      return 'TOPIC_AUTHORIZATION_FAILED';
+    case 'GROUP':
+      return 'GROUP_AUTHORIZATION_FAILED';
+    case 'CLUSTER':
+      return 'CLUSTER_AUTHORIZATION_FAILED';
+    case 'TRANSACTIONAL_ID':
+      return 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED';
+    default:
+      throw invalid(`Invalid resourceType ${String(resourceType)}`);
+  }
+}

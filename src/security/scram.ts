@@ -140,6 +140,53 @@ export function createScramCredential(mechanism: ScramMechanism, password: strin
   };
 }
 
+/** Kafka's wire codes for the mechanisms (DescribeUserScramCredentials, AlterUserScramCredentials). */
+export const SCRAM_MECHANISM_CODES: Readonly<Record<ScramMechanism, number>> = { 'SCRAM-SHA-256': 1, 'SCRAM-SHA-512': 2 };
+
+/**
+ * Writes a credential in Kafka's stored form (`ScramCredentialUtils.credentialToString`):
+ * `salt=<b64>,stored_key=<b64>,server_key=<b64>,iterations=<n>`; the mechanism is kept beside it.
+ *
+ * @example
+ * formatScramCredential(cred); // 'salt=…,stored_key=…,server_key=…,iterations=4096'
+ */
+export function formatScramCredential(credential: ScramCredential): string {
+  const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64');
+  return `salt=${b64(credential.salt)},stored_key=${b64(credential.storedKey)},server_key=${b64(credential.serverKey)},iterations=${credential.iterations}`;
+}
+
+/**
+ * Reads {@link formatScramCredential}'s form back; a malformed string or key lengths that do not fit
+ * the mechanism throw `CORRUPT_MESSAGE` (a stored credential is damaged, not a client's mistake).
+ *
+ * @example
+ * parseScramCredential('SCRAM-SHA-256', formatScramCredential(cred)).iterations; // 4096
+ */
+export function parseScramCredential(mechanism: ScramMechanism, text: string): ScramCredential {
+  const size = formatterOf(mechanism).hash === 'sha256' ? 32 : 64;
+  const fields = new Map<string, string>();
+  for (const part of text.split(',')) {
+    const eq = part.indexOf('=');
+    if (eq > 0) fields.set(part.slice(0, eq), part.slice(eq + 1));
+  }
+  const b64 = /^[A-Za-z0-9+/]+={0,2}$/;
+  const [salt, storedKey, serverKey, iterations] = ['salt', 'stored_key', 'server_key', 'iterations'].map((k) => fields.get(k) ?? '');
+  if (fields.size !== 4 || ![salt, storedKey, serverKey].every((v = '') => b64.test(v)) || !/^[0-9]+$/.test(iterations ?? '')) {
+    throw new TributaryError('CORRUPT_MESSAGE', 'A stored SCRAM credential is malformed');
+  }
+  const credential: ScramCredential = {
+    mechanism,
+    salt: Buffer.from(salt ?? '', 'base64'),
+    storedKey: Buffer.from(storedKey ?? '', 'base64'),
+    serverKey: Buffer.from(serverKey ?? '', 'base64'),
+    iterations: Number(iterations),
+  };
+  if (credential.storedKey.length !== size || credential.serverKey.length !== size || credential.iterations < SCRAM_MIN_ITERATIONS) {
+    throw new TributaryError('CORRUPT_MESSAGE', `A stored SCRAM credential does not fit ${mechanism}`);
+  }
+  return credential;
+}
+
 /**
  * Encodes a username as a SCRAM `saslname` (`,` → `=2C`, `=` → `=3D`).
  *

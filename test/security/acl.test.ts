@@ -4,6 +4,7 @@ import {
   type AclBinding,
   AclAuthorizer,
   type AclOperation,
+  authorizationErrorCode,
   type AclPermission,
   type AuthorizationAction,
   type PatternType,
@@ -230,5 +231,17 @@ describe('CreateAcls / DescribeAcls / DeleteAcls', () => {
     expect(() => a.describeAcls({ ...ACL_FILTER_ANY, operation: 'FLY' as never })).toThrow(expect.objectContaining({ code: 'INVALID_ACL' }));
     expect(() => a.deleteAcls([{ ...ACL_FILTER_ANY, principal: 'nobody' }])).toThrow(expect.objectContaining({ code: 'INVALID_ACL' }));
     expect(validateAclBinding(acl('CLUSTER', 'kafka-cluster', 'LITERAL', 'User:a', '::ffff:10.0.0.1', 'ALTER', 'ALLOW')).host).toBe('10.0.0.1');
+  });
+});
+
+describe('authorizationErrorCode', () => {
+  it('maps resource types to Kafka\'s denial codes', () => {
+    expect((['TOPIC', 'GROUP', 'CLUSTER', 'TRANSACTIONAL_ID'] as const).map(authorizationErrorCode)).toEqual([
+      'TOPIC_AUTHORIZATION_FAILED',
+      'GROUP_AUTHORIZATION_FAILED',
+      'CLUSTER_AUTHORIZATION_FAILED',
+      'TRANSACTIONAL_ID_AUTHORIZATION_FAILED',
+    ]);
+    expect(() => authorizationErrorCode('ANY' as never)).toThrow(expect.objectContaining({ code: 'INVALID_ACL' }));
   });
 });

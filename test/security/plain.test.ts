@@ -1,8 +1,10 @@
+import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { TributaryError } from '../../src/errors.ts';
 import { PlainServer, parsePlainMessage, staticPlainVerifier, verifyScramPassword } from '../../src/security/plain.ts';
 import { createScramCredential } from '../../src/security/scram.ts';
 
+const require = createRequire(import.meta.url);
 const USER_A = 'userA';
 const PASSWORD_A = 'passwordA';
 const USER_B = 'userB';
@@ -75,6 +77,16 @@ describe('PlainServer (PlainSaslServerTest)', () => {
     const ok = server();
     await ok.evaluate(message('', USER_A, PASSWORD_A));
     expect((await failure(ok.evaluate(message('', USER_A, PASSWORD_A)))).code).toBe('ILLEGAL_SASL_STATE');
+  });
+
+  it('authenticates the message kafkajs\'s PLAIN request encodes', async () => {
+    const plainRequest = require('kafkajs/src/protocol/sasl/plain/request.js');
+    const framed: Buffer = await plainRequest({ username: USER_A, password: PASSWORD_A }).encode();
+    const s = server();
+    await s.evaluate(framed.subarray(4));
+    expect(s.authorizationId).toBe(USER_A);
+    const wrong: Buffer = await plainRequest({ username: USER_A, password: 'nope' }).encode();
+    expect((await failure(server().evaluate(wrong.subarray(4)))).code).toBe('SASL_AUTHENTICATION_FAILED');
   });
 
   it('parses UTF-8 tokens', () => {

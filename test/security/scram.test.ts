@@ -5,6 +5,9 @@ import {
   createScramCredential,
   decodeSaslName,
   encodeSaslName,
+  formatScramCredential,
+  parseScramCredential,
+  SCRAM_MECHANISM_CODES,
   parseClientFirst,
   type ScramCredential,
   ScramServer,
@@ -80,6 +83,29 @@ describe('credentials', () => {
     }
     expect(() => createScramCredential('SCRAM-SHA-256', '')).toThrow(expect.objectContaining({ code: 'INVALID_REQUEST' }));
     expect(() => createScramCredential('SCRAM-SHA-1' as never, 'pw')).toThrow(expect.objectContaining({ code: 'UNSUPPORTED_SASL_MECHANISM' }));
+  });
+});
+
+describe('stored form (ScramCredentialUtils)', () => {
+  it('round-trips a credential through Kafka\'s salt=,stored_key=,server_key=,iterations= form', async () => {
+    const cred = createScramCredential('SCRAM-SHA-512', 'pw', { iterations: 5000 });
+    const text = formatScramCredential(cred);
+    expect(text).toMatch(/^salt=[A-Za-z0-9+/=]+,stored_key=[A-Za-z0-9+/=]+,server_key=[A-Za-z0-9+/=]+,iterations=5000$/);
+    expect(text).not.toContain('pw,');
+    const back = parseScramCredential('SCRAM-SHA-512', text);
+    expect(back).toEqual({ ...cred, salt: Buffer.from(cred.salt), storedKey: Buffer.from(cred.storedKey), serverKey: Buffer.from(cred.serverKey) });
+    const s = new ScramServer({ mechanism: 'SCRAM-SHA-512', credentials: () => back });
+    await kafkajsClient('SCRAM-SHA-512', 'u', 'pw', s).authenticate();
+    expect(s.isComplete).toBe(true);
+    expect(SCRAM_MECHANISM_CODES).toEqual({ 'SCRAM-SHA-256': 1, 'SCRAM-SHA-512': 2 });
+  });
+
+  it('refuses a damaged stored form with CORRUPT_MESSAGE', () => {
+    const text = formatScramCredential(createScramCredential('SCRAM-SHA-256', 'pw'));
+    for (const bad of ['', text.replace('iterations=4096', 'iterations=x'), text.replace(/stored_key=[^,]+/, 'stored_key=AAAA'), text.replace(/,iterations=\d+/, ''), text.replace('iterations=4096', 'iterations=10')]) {
+      expect(() => parseScramCredential('SCRAM-SHA-256', bad)).toThrow(expect.objectContaining({ code: 'CORRUPT_MESSAGE' }));
+    }
+    expect(() => parseScramCredential('SCRAM-SHA-512', text)).toThrow(expect.objectContaining({ code: 'CORRUPT_MESSAGE' }));
   });
 });
 
