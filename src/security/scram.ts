@@ -379,14 +379,20 @@ export class ScramServer {
     const tokenauth = first.extensions.get('tokenauth');
     let credential: ScramCredential | undefined;
     let principal = first.username;
-    if (tokenauth !== undefined && tokenauth.toLowerCase() === 'true') {
-      if (!this.#options.tokens) throw authFailed('Token authentication not enabled');
-      const token = await this.#options.tokens(first.username);
-      credential = token?.credential;
-      principal = token?.owner ?? '';
-      this.#tokenAuthenticated = true;
-    } else {
-      credential = await this.#options.credentials(first.username);
+    const tokenLookup = this.#options.tokens;
+    if (tokenauth !== undefined && tokenauth.toLowerCase() === 'true' && !tokenLookup) throw authFailed('Token authentication not enabled');
+    try {
+      if (tokenauth !== undefined && tokenauth.toLowerCase() === 'true' && tokenLookup) {
+        const token = await tokenLookup(first.username);
+        credential = token?.credential;
+        principal = token?.owner ?? '';
+        this.#tokenAuthenticated = true;
+      } else {
+        credential = await this.#options.credentials(first.username);
+      }
+    } catch (cause) {
+      // A failing credential store is not the client's fault, but it must not let the client in either.
+      throw new TributaryError('SASL_AUTHENTICATION_FAILED', 'Authentication failed: credentials for user could not be verified', { cause });
     }
     if (!credential || credential.mechanism !== this.mechanism) throw authFailed('Invalid user credentials');
     if (first.authorizationId !== '' && first.authorizationId !== principal) {

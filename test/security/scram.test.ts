@@ -209,6 +209,15 @@ describe('ScramServer (ScramSaslServerTest)', () => {
     expect(err.message).toBe('Invalid client nonce in the final client message.');
   });
 
+  it('reports a failing credential store as could-not-verify', async () => {
+    const s = new ScramServer({
+      mechanism: 'SCRAM-SHA-256',
+      credentials: () => Promise.reject(new Error('store down')),
+    });
+    const err = await expectCode(s.evaluate('n,,n=user,r=abc'), 'SASL_AUTHENTICATION_FAILED');
+    expect(err.message).toBe('Authentication failed: credentials for user could not be verified');
+  });
+
   it('refuses a message after completion', async () => {
     const s = rfc7677Server();
     await s.evaluate(RFC7677.clientFirst);
