@@ -103,6 +103,15 @@ export const ErrorCodes = {
   DATA_DIR_NOT_FOUND: 'The data directory holds no Tributary data; trib creates one only when asked (--create, or trib topics create).',
   DATA_DIR_INVALID: 'The data directory path cannot hold a log: it is a file, lies under a file, or cannot be created or written.',
   TRANSPORT_NOT_AVAILABLE: 'Brokers were named (--bootstrap-server, TRIB_BOOTSTRAP_SERVER) but this build has no Kafka wire client to reach them.',
+  // Security: SASL and ACLs, with Kafka's protocol error names.
+  SASL_AUTHENTICATION_FAILED: 'SASL authentication failed: bad credentials, an unknown user, a malformed or expired token, a refused authorization id; the message never holds a secret.',
+  UNSUPPORTED_SASL_MECHANISM: 'The client asked for a SASL mechanism the listener does not enable.',
+  ILLEGAL_SASL_STATE: 'A SASL message out of order: a message after the exchange completed or failed.',
+  TOPIC_AUTHORIZATION_FAILED: 'The principal is not allowed this operation on the topic (the authorizer denied it).',
+  GROUP_AUTHORIZATION_FAILED: 'The principal is not allowed this operation on the consumer group.',
+  CLUSTER_AUTHORIZATION_FAILED: 'The principal is not allowed this cluster-level operation.',
+  TRANSACTIONAL_ID_AUTHORIZATION_FAILED: 'The principal is not allowed this operation on the transactional id.',
+  INVALID_ACL: 'An ACL binding or filter that cannot be stored or matched (an unknown resource, operation or pattern type, a bad principal, ANY in a binding…).',
 } as const;
 
 /** A stable error code: one of the keys of {@link ErrorCodes}. */
