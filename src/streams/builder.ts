@@ -115,7 +115,7 @@ export class StreamsBuilder {
 /** @internal The store a `Materialized` describes. */
 export function storeBuilder<K, V>(name: string, m: MaterializedOptions<K, V>, keySerde?: Serde<K>, valueSerde?: Serde<V>): KeyValueStoreBuilder<unknown, unknown> {
   const supplier = m.storeType === 'in-memory' ? Stores.inMemoryKeyValueStore(name) : Stores.persistentKeyValueStore(name);
-  const b = Stores.keyValueStoreBuilder(supplier, m.keySerde ?? keySerde, m.valueSerde ?? valueSerde);
+  const b = Stores.timestampedKeyValueStoreBuilder(supplier, m.keySerde ?? keySerde, m.valueSerde ?? valueSerde);
   if (m.cachingEnabled === false) b.withCachingDisabled();
   if (m.loggingEnabled === false) b.withLoggingDisabled();
   return b as unknown as KeyValueStoreBuilder<unknown, unknown>;

@@ -33,6 +33,8 @@ export type {
 } from './processor.ts';
 export type { KeyValue, KeyValueStore, ReadOnlyKeyValueStore, StateStore } from './state/key-value-store.ts';
 export { type KeyValueBytesStoreSupplier, KeyValueStoreBuilder, Stores } from './state/stores.ts';
+export type { TimestampedKeyValueStore } from './state/timestamped-store.ts';
+export { type ValueAndTimestamp, valueAndTimestamp } from './state/value-and-timestamp.ts';
 export type { DeserializationErrorContext, DeserializationExceptionHandler } from './internal/task.ts';
 export { KafkaStreams, type StreamsConfig, type StreamsState, type StreamsUncaughtExceptionResponse } from './kafka-streams.ts';
 export type { TaskAssignor, TaskGroupMember } from './internal/assignor.ts';

@@ -569,7 +569,7 @@ export class KafkaStreams {
     let offset = Math.max(from, logStartOffset);
     while (offset < highWatermark) {
       const result = await this.#log.read(topic, partition, offset, { maxBytes: 8 << 20 });
-      for (const r of result.records) if (r.key !== null) bytes.put(new Bytes(r.key), r.value);
+      for (const r of result.records) if (r.key !== null) bytes.put(new Bytes(r.key), built.restoreValue ? built.restoreValue(r.value, r.timestamp) : r.value);
       if (result.nextOffset <= offset) break;
       offset = result.nextOffset;
     }

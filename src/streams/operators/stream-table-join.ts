@@ -14,11 +14,11 @@ export function kstreamTableJoin<K, V, KT, VT, VR>(
   left: boolean,
 ): ProcessorSupplier<K, V, K, VR> {
   return () => {
-    let get: (key: KT) => VT | null;
+    let get: (key: KT) => { value: VT } | null;
     const inner = operate<K, V, K, VR>((record, ctx) => {
       if (record.key === null || record.key === undefined || record.value === null || record.value === undefined) return;
       const tableKey = keySelector(record.key, record.value);
-      const tableValue = tableKey === null || tableKey === undefined ? null : get(tableKey);
+      const tableValue = tableKey === null || tableKey === undefined ? null : (get(tableKey)?.value ?? null);
       if (tableValue === null && !left) return;
       ctx.forward({ ...record, value: joiner(record.value, tableValue, record.key) });
     })();

@@ -5,7 +5,7 @@ import type { ProcessorSupplier } from '../processor.ts';
 /**
  * Kafka's KTableAggregate (KGroupedTable count, reduce, aggregate): the subtractor takes the old
  * value out of the group's aggregate first, then the adder puts the new value in. Null keys are
- * dropped.
+ * dropped. The result carries the larger of the record's and the old aggregate's timestamps.
  */
 export function ktableAggregate<K, V, VA>(
   storeName: string,
@@ -20,5 +20,5 @@ export function ktableAggregate<K, V, VA>(
       aggregate = adder(key, change.newValue, aggregate ?? (initializer !== undefined ? initializer() : null));
     }
     return aggregate;
-  });
+  }, true);
 }

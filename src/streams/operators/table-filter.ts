@@ -23,8 +23,8 @@ export function filterGetter<K, V>(parent: ValueGetterSupplier<K, V>, predicate:
     init(ctx) {
       const get = parent.init(ctx);
       return (key) => {
-        const value = get(key);
-        return value !== null && predicate(key, value) !== negate ? value : null;
+        const stamped = get(key);
+        return stamped !== null && predicate(key, stamped.value) !== negate ? stamped : null;
       };
     },
   };

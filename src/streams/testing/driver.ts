@@ -9,6 +9,8 @@ import { CompositeReadOnlyStore } from '../internal/composite-store.ts';
 import { CacheBudget } from '../state/caching-store.ts';
 import type { KeyValue, KeyValueStore, ReadOnlyKeyValueStore } from '../state/key-value-store.ts';
 import type { MeteredKeyValueStore } from '../state/metered-store.ts';
+import { type TimestampedKeyValueStore, timestampedView } from '../state/timestamped-store.ts';
+import type { ValueAndTimestamp } from '../state/value-and-timestamp.ts';
 import type { Topology } from '../topology.ts';
 
 /** Options of a {@link TopologyTestDriver}. */
@@ -136,6 +138,28 @@ export class TopologyTestDriver {
     if (stores.length === 0) throw new TributaryError('INVALID_STATE_STORE', `no state store named ${name}`, { store: name });
     if (stores.length === 1) return stores[0] as unknown as KeyValueStore<K, V>;
     return new CompositeReadOnlyStore<K, V>(stores as unknown as ReadOnlyKeyValueStore<K, V>[]);
+  }
+
+  /**
+   * A KTable's store (or any timestamped store) with each value's timestamp, as Kafka's
+   * `getTimestampedKeyValueStore`: with one partition the task's own store (writable), with several
+   * a read-only view over every task's.
+   *
+   * @example
+   * driver.getTimestampedKeyValueStore<string, number>('counts').get('k'); // { value: 2, timestamp: 10 }
+   */
+  getTimestampedKeyValueStore<K, V>(name: string): TimestampedKeyValueStore<K, V> | ReadOnlyKeyValueStore<K, ValueAndTimestamp<V>> {
+    const global = this.#globalStores.get(name);
+    const stores = global !== undefined ? [global] : [...this.#tasks.values()].flatMap((t) => {
+      const s = t.stores.get(name);
+      return s === undefined ? [] : [s.store];
+    });
+    if (stores.length === 0) throw new TributaryError('INVALID_STATE_STORE', `no state store named ${name}`, { store: name });
+    const untimed = stores.find((s) => !s.timestamped);
+    if (untimed !== undefined) throw new TributaryError('INVALID_STATE_STORE', `state store ${name} keeps no timestamps: use getKeyValueStore`, { store: name });
+    const views = stores.map((s) => timestampedView(s as unknown as MeteredKeyValueStore<K, V>));
+    if (views.length === 1) return views[0]!;
+    return new CompositeReadOnlyStore<K, ValueAndTimestamp<V>>(views);
   }
 
   /** Moves the wall clock forward, firing due wall-clock punctuators, then commits. */
