@@ -55,6 +55,11 @@ export interface MaterializedOptions<K, V> {
   loggingEnabled?: boolean;
   /** Default true: updates to a key collapse in the record cache until the next commit. */
   cachingEnabled?: boolean;
+  /**
+   * Window stores only: how long windows are kept behind the newest (Kafka's `withRetention`).
+   * Default and minimum: window size + grace period.
+   */
+  retentionMs?: number;
 }
 
 /** A store name alone, or the full options. */

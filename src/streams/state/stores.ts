@@ -9,6 +9,7 @@ import { ChangeLoggingBytesStore } from './logging-store.ts';
 import { InMemoryBytesStore } from './memory-store.ts';
 import { MeteredKeyValueStore } from './metered-store.ts';
 import { rawValueOf, timestampedBytes, timestampOf } from './value-and-timestamp.ts';
+import { type WindowBytesStoreSupplier, windowBytesStoreSupplier, WindowStoreBuilder } from './window-store.ts';
 
 /** Makes the innermost bytes store of one task (Kafka's `KeyValueBytesStoreSupplier`). */
 export interface KeyValueBytesStoreSupplier {
@@ -169,6 +170,20 @@ export const Stores = {
    */
   timestampedKeyValueStoreBuilder<K, V>(supplier: KeyValueBytesStoreSupplier, keySerde?: Serde<K>, valueSerde?: Serde<V>): KeyValueStoreBuilder<K, V> {
     return new KeyValueStoreBuilder(supplier, keySerde, valueSerde, true);
+  },
+  /**
+   * A window store kept in memory (rebuilt from its changelog on start): windows older than
+   * `retentionMs` behind the newest are dropped; `retainDuplicates` keeps every put (for joins).
+   */
+  inMemoryWindowStore(name: string, retentionMs: number, windowSizeMs: number, retainDuplicates = false): WindowBytesStoreSupplier {
+    return windowBytesStoreSupplier(Stores.inMemoryKeyValueStore(name), retentionMs, windowSizeMs, retainDuplicates);
+  },
+  /** A window store kept in LevelDB under the app's `stateDir` (in memory when there is none). */
+  persistentWindowStore(name: string, retentionMs: number, windowSizeMs: number, retainDuplicates = false): WindowBytesStoreSupplier {
+    return windowBytesStoreSupplier(Stores.persistentKeyValueStore(name), retentionMs, windowSizeMs, retainDuplicates);
+  },
+  windowStoreBuilder<K, V>(supplier: WindowBytesStoreSupplier, keySerde?: Serde<K>, valueSerde?: Serde<V>): WindowStoreBuilder<K, V> {
+    return new WindowStoreBuilder(supplier, keySerde, valueSerde);
   },
 } as const;
 

@@ -11,6 +11,7 @@ import type { KeyValue, KeyValueStore, ReadOnlyKeyValueStore } from '../state/ke
 import type { MeteredKeyValueStore } from '../state/metered-store.ts';
 import { type TimestampedKeyValueStore, timestampedView } from '../state/timestamped-store.ts';
 import type { ValueAndTimestamp } from '../state/value-and-timestamp.ts';
+import type { MeteredWindowStore } from '../state/window-store.ts';
 import type { Topology } from '../topology.ts';
 
 /** Options of a {@link TopologyTestDriver}. */
@@ -160,6 +161,25 @@ export class TopologyTestDriver {
     const views = stores.map((s) => timestampedView(s as unknown as MeteredKeyValueStore<K, V>));
     if (views.length === 1) return views[0]!;
     return new CompositeReadOnlyStore<K, ValueAndTimestamp<V>>(views);
+  }
+
+  /**
+   * A window store by name (Kafka's `getWindowStore`): the task's own store with one partition;
+   * with several, the store of the task that holds `partition` (default 0).
+   *
+   * @example
+   * driver.getWindowStore<string, number>('counts').fetch('k', 0, 100); // [{ key: 0, value: 2 }]
+   */
+  getWindowStore<K, V>(name: string, partition = 0): MeteredWindowStore<K, V> {
+    const stores = [...this.#tasks.values()].flatMap((t) => {
+      const s = t.stores.get(name);
+      return s === undefined || t.partition !== partition ? [] : [s.store as unknown];
+    });
+    const store = stores[0] as MeteredWindowStore<K, V> | undefined;
+    if (store === undefined || typeof (store as Partial<MeteredWindowStore<K, V>>).fetchAll !== 'function') {
+      throw new TributaryError('INVALID_STATE_STORE', `no window store named ${name}`, { store: name });
+    }
+    return store;
   }
 
   /** Moves the wall clock forward, firing due wall-clock punctuators, then commits. */
