@@ -10,6 +10,7 @@ import type { ProcessorNode } from './topology.ts';
 import { Topology } from './topology.ts';
 import { type KeyValueStoreBuilder, Stores } from './state/stores.ts';
 import type { WindowStoreBuilder } from './state/window-store.ts';
+import type { SessionStoreBuilder } from './state/session-store.ts';
 
 /** Options of `builder.table()` / `globalTable()`: how the topic is read and where the table lives. */
 export interface TableOptions<K, V> extends Consumed<K, V> {
@@ -91,7 +92,7 @@ export class StreamsBuilder {
   }
 
   /** Adds a store that processors name in `process(supplier, ...storeNames)`. */
-  addStateStore<K, V>(builder: KeyValueStoreBuilder<K, V> | WindowStoreBuilder<K, V>): this {
+  addStateStore<K, V>(builder: KeyValueStoreBuilder<K, V> | WindowStoreBuilder<K, V> | SessionStoreBuilder<K, V>): this {
     this.topology.addStore(builder as unknown as KeyValueStoreBuilder<unknown, unknown>);
     return this;
   }

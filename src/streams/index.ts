@@ -43,7 +43,9 @@ export {
 } from './state/window-store.ts';
 export { WindowedSerdes } from './state/windowed-serdes.ts';
 export { TimeWindowedKStream } from './time-windowed-kstream.ts';
-export { TimeWindows, type Window, type Windowed, windowedToString } from './windows.ts';
+export { SessionWindows, TimeWindows, type Window, type Windowed, windowedToString } from './windows.ts';
+export { SessionWindowedKStream } from './session-windowed-kstream.ts';
+export { MeteredSessionStore, type ReadOnlySessionStore, type SessionStore, SessionStoreBuilder } from './state/session-store.ts';
 export { type ValueAndTimestamp, valueAndTimestamp } from './state/value-and-timestamp.ts';
 export type { DeserializationErrorContext, DeserializationExceptionHandler } from './internal/task.ts';
 export { KafkaStreams, type StreamsConfig, type StreamsState, type StreamsUncaughtExceptionResponse } from './kafka-streams.ts';

@@ -8,7 +8,8 @@ import { kstreamAggregate } from './operators/stream-aggregate.ts';
 import { type Materialized, materializedOptions } from './options.ts';
 import type { StreamsBuilder } from './builder.ts';
 import { TimeWindowedKStream } from './time-windowed-kstream.ts';
-import type { TimeWindows } from './windows.ts';
+import { SessionWindowedKStream } from './session-windowed-kstream.ts';
+import { SessionWindows, type TimeWindows } from './windows.ts';
 
 /** Options of a grouped aggregation: the processor's name and where its result lives. */
 export interface AggregateOptions<K, VA> {
@@ -62,9 +63,12 @@ export class KGroupedStream<K, V> {
    *
    * @example
    * clicks.groupByKey().windowedBy(TimeWindows.ofSizeWithNoGrace(60_000)).count({ materialized: 'clicks-per-minute' });
+   * views.groupByKey().windowedBy(SessionWindows.ofInactivityGapWithNoGrace(30 * 60_000)).count();
    */
-  windowedBy(windows: TimeWindows): TimeWindowedKStream<K, V> {
-    return new TimeWindowedKStream<K, V>(this, windows);
+  windowedBy(windows: TimeWindows): TimeWindowedKStream<K, V>;
+  windowedBy(windows: SessionWindows): SessionWindowedKStream<K, V>;
+  windowedBy(windows: TimeWindows | SessionWindows): TimeWindowedKStream<K, V> | SessionWindowedKStream<K, V> {
+    return windows instanceof SessionWindows ? new SessionWindowedKStream<K, V>(this, windows) : new TimeWindowedKStream<K, V>(this, windows);
   }
 
   /** @internal The stream's builder. */

@@ -76,3 +76,29 @@ export class TimeWindows {
     return out;
   }
 }
+
+/**
+ * Sessions of activity (Kafka's `SessionWindows`): records of a key less than `gapMs` apart belong
+ * to one session `[first, last]`; a record that bridges two sessions merges them. A session accepts
+ * records until stream time passes its end plus the gap plus the grace period.
+ *
+ * @example
+ * views.groupByKey().windowedBy(SessionWindows.ofInactivityGapWithNoGrace(30 * 60_000)).count();
+ */
+export class SessionWindows {
+  readonly gapMs: number;
+  readonly graceMs: number;
+
+  private constructor(gapMs: number, graceMs: number) {
+    this.gapMs = gapMs;
+    this.graceMs = graceMs;
+  }
+
+  static ofInactivityGapWithNoGrace(gapMs: number): SessionWindows {
+    return new SessionWindows(checkMs('inactivity gap', gapMs, 1), 0);
+  }
+
+  static ofInactivityGapAndGrace(gapMs: number, graceMs: number): SessionWindows {
+    return new SessionWindows(checkMs('inactivity gap', gapMs, 1), checkMs('grace period', graceMs, 0));
+  }
+}

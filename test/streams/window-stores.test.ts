@@ -2,10 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type MeteredWindowStore, Stores, type WindowBytesStoreSupplier } from '../../src/streams/index.ts';
+import { type MeteredSessionStore, type MeteredWindowStore, Stores, type WindowBytesStoreSupplier } from '../../src/streams/index.ts';
 import { Bytes } from '../../src/streams/state/bytes.ts';
 import type { LevelBytesStore } from '../../src/streams/state/level-store.ts';
 import { L, S } from './helpers.ts';
+import { sessionStoreSuite } from './session-store-conformance.ts';
 import { windowStoreSuite } from './window-store-conformance.ts';
 
 const dirs: string[] = [];
@@ -77,5 +78,26 @@ describe('window store changelog and restore', () => {
     const builder = Stores.windowStoreBuilder(Stores.inMemoryWindowStore('w', 60_000, 10_000), S, L);
     expect(builder.changelogConfig).toEqual({ 'cleanup.policy': 'compact,delete', 'retention.ms': 60_000 + 86_400_000 });
     expect(() => Stores.inMemoryWindowStore('w', 5, 10)).toThrow(expect.objectContaining({ code: 'TOPOLOGY_EXCEPTION' }));
+  });
+});
+
+function buildSession(s: Parameters<typeof Stores.sessionStoreBuilder>[0], stateDir?: string) {
+  const env = { applicationId: 'app', taskId: '0_1', partition: 1, cacheBudget: null, changelog: () => {}, timestamp: () => now, ...(stateDir !== undefined ? { stateDir } : {}) };
+  const built = Stores.sessionStoreBuilder(s, S, L).build(env);
+  return { built, store: built.store as unknown as MeteredSessionStore<string, number> };
+}
+
+describe('session store: in-memory', () => {
+  sessionStoreSuite((retention) => buildSession(Stores.inMemorySessionStore('s', retention)).store);
+});
+
+describe('session store: persistent (LevelDB under stateDir)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'trib-session-'));
+  dirs.push(dir);
+  let n = 0;
+  sessionStoreSuite(async (retention) => {
+    const { built, store } = buildSession(Stores.persistentSessionStore(`s${n++}`, retention), dir);
+    await (built.bytes as LevelBytesStore).ready;
+    return store;
   });
 });

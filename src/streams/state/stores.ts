@@ -9,6 +9,7 @@ import { ChangeLoggingBytesStore } from './logging-store.ts';
 import { InMemoryBytesStore } from './memory-store.ts';
 import { MeteredKeyValueStore } from './metered-store.ts';
 import { rawValueOf, timestampedBytes, timestampOf } from './value-and-timestamp.ts';
+import { SessionStoreBuilder } from './session-store.ts';
 import { type WindowBytesStoreSupplier, windowBytesStoreSupplier, WindowStoreBuilder } from './window-store.ts';
 
 /** Makes the innermost bytes store of one task (Kafka's `KeyValueBytesStoreSupplier`). */
@@ -181,6 +182,17 @@ export const Stores = {
   /** A window store kept in LevelDB under the app's `stateDir` (in memory when there is none). */
   persistentWindowStore(name: string, retentionMs: number, windowSizeMs: number, retainDuplicates = false): WindowBytesStoreSupplier {
     return windowBytesStoreSupplier(Stores.persistentKeyValueStore(name), retentionMs, windowSizeMs, retainDuplicates);
+  },
+  /** A session store kept in memory; `retentionMs` at least the inactivity gap plus grace. */
+  inMemorySessionStore(name: string, retentionMs: number): { supplier: KeyValueBytesStoreSupplier; retentionMs: number } {
+    return { supplier: Stores.inMemoryKeyValueStore(name), retentionMs };
+  },
+  /** A session store kept in LevelDB under the app's `stateDir` (in memory when there is none). */
+  persistentSessionStore(name: string, retentionMs: number): { supplier: KeyValueBytesStoreSupplier; retentionMs: number } {
+    return { supplier: Stores.persistentKeyValueStore(name), retentionMs };
+  },
+  sessionStoreBuilder<K, V>(s: { supplier: KeyValueBytesStoreSupplier; retentionMs: number }, keySerde?: Serde<K>, valueSerde?: Serde<V>): SessionStoreBuilder<K, V> {
+    return new SessionStoreBuilder(s.supplier, s.retentionMs, keySerde, valueSerde);
   },
   windowStoreBuilder<K, V>(supplier: WindowBytesStoreSupplier, keySerde?: Serde<K>, valueSerde?: Serde<V>): WindowStoreBuilder<K, V> {
     return new WindowStoreBuilder(supplier, keySerde, valueSerde);

@@ -12,6 +12,7 @@ import type { MeteredKeyValueStore } from '../state/metered-store.ts';
 import { type TimestampedKeyValueStore, timestampedView } from '../state/timestamped-store.ts';
 import type { ValueAndTimestamp } from '../state/value-and-timestamp.ts';
 import type { MeteredWindowStore } from '../state/window-store.ts';
+import type { MeteredSessionStore } from '../state/session-store.ts';
 import type { Topology } from '../topology.ts';
 
 /** Options of a {@link TopologyTestDriver}. */
@@ -178,6 +179,15 @@ export class TopologyTestDriver {
     const store = stores[0] as MeteredWindowStore<K, V> | undefined;
     if (store === undefined || typeof (store as Partial<MeteredWindowStore<K, V>>).fetchAll !== 'function') {
       throw new TributaryError('INVALID_STATE_STORE', `no window store named ${name}`, { store: name });
+    }
+    return store;
+  }
+
+  /** A session store by name (Kafka's `getSessionStore`), of the task that holds `partition` (default 0). */
+  getSessionStore<K, V>(name: string, partition = 0): MeteredSessionStore<K, V> {
+    const store = [...this.#tasks.values()].find((t) => t.partition === partition && t.stores.has(name))?.stores.get(name)?.store as unknown as MeteredSessionStore<K, V> | undefined;
+    if (store === undefined || typeof (store as Partial<MeteredSessionStore<K, V>>).findSessions !== 'function') {
+      throw new TributaryError('INVALID_STATE_STORE', `no session store named ${name}`, { store: name });
     }
     return store;
   }
