@@ -3,7 +3,11 @@ import { Serdes } from '../serde/index.ts';
 import type { Serde } from '../serde/index.ts';
 import type { StreamsBuilder } from './builder.ts';
 import { storeBuilder } from './builder.ts';
-import type { Change } from './internal/change.ts';
+import { TopologyError } from '../errors.ts';
+import { type Change, changeSerde } from './internal/change.ts';
+import { ktableSuppress } from './operators/suppress.ts';
+import type { Suppressed } from './suppressed.ts';
+import type { Windowed } from './windows.ts';
 import { storeGetter, type ValueGetterSupplier } from './internal/table.ts';
 import { KStream, repartitionThrough } from './kstream.ts';
 import type { AggregateOptions } from './kgrouped-stream.ts';
@@ -74,6 +78,48 @@ export class KTable<K, V> {
   /** Maps every value; deletes stay deletes. */
   mapValues<VR>(mapper: (value: V, key: K) => VR, named?: Named): KTable<K, VR> {
     return this.#add('KTABLE-MAPVALUES-', named, ktableMapValues(mapper), undefined, mapValuesGetter(this.getter, mapper));
+  }
+
+  /**
+   * @internal Set on a windowed aggregation's table: how long after a window's end it closes (the
+   * grace; for sessions the gap plus the grace), which `suppress(untilWindowCloses)` waits for.
+   */
+  windowCloseMs: number | undefined;
+
+  /**
+   * Holds updates back (Kafka's `suppress`): `untilWindowCloses` emits one final result per window
+   * of a windowed aggregation once it closes; `untilTimeLimit` emits each key's latest update once
+   * stream time is the limit past it. The buffer lives in a store with a changelog.
+   *
+   * @example
+   * builder.stream<string, string>('clicks', { keySerde: Serdes.String(), valueSerde: Serdes.String() })
+   *   .groupByKey()
+   *   .windowedBy(TimeWindows.ofSizeAndGrace(60_000, 10_000))
+   *   .count()
+   *   .suppress(Suppressed.untilWindowCloses(BufferConfig.unbounded()))
+   *   .toStream()
+   *   .to('final-counts', { keySerde: WindowedSerdes.timeWindowedSerdeFrom(Serdes.String(), 60_000), valueSerde: Serdes.LongNumber() });
+   */
+  suppress(suppressed: Suppressed): KTable<K, V> {
+    const b = this.builder;
+    const name = suppressed.name ?? b.names.processor('KTABLE-SUPPRESS-');
+    const storeName = suppressed.name !== undefined ? `${suppressed.name}-store` : b.names.store('KTABLE-SUPPRESS-');
+    let waitMs = suppressed.timeToWaitMs;
+    let bufferTime = (_key: K, timestamp: number) => timestamp;
+    if (suppressed.kind === 'window-close') {
+      if (this.windowCloseMs === undefined) throw new TopologyError('suppress(untilWindowCloses) needs a windowed aggregation (windowedBy(...).count/reduce/aggregate) right before it');
+      if (suppressed.buffer.whenFull === 'emit-early') throw new TopologyError('suppress(untilWindowCloses) needs a strict buffer: unbounded() or shutDownWhenFull()');
+      waitMs = this.windowCloseMs;
+      bufferTime = (key, _ts) => (key as unknown as Windowed<unknown>).window.end;
+    }
+    const keySerde = this.keySerde;
+    const valueSerde = this.valueSerde;
+    if (keySerde === undefined || valueSerde === undefined) {
+      throw new TopologyError(`suppress needs the table's ${keySerde === undefined ? 'key' : 'value'} serde to buffer its records: give it to the aggregation's Materialized`);
+    }
+    b.topology.addStore(storeBuilder(storeName, { cachingEnabled: false }, keySerde, changeSerde(valueSerde)));
+    b.addProcessor(name, ktableSuppress<K, V>(storeName, suppressed, waitMs, bufferTime, () => keySerde), [this.nodeName], [storeName]);
+    return new KTable<K, V>(b, name, keySerde, valueSerde, this.getter);
   }
 
   /** The table's updates as a stream: a record per change with its new value (null for a delete). */

@@ -89,7 +89,9 @@ export class SessionWindowedKStream<K, V> {
     b.addStateStore(store);
     b.addProcessor(name, kstreamSessionAggregate(storeName, w, initializer, aggregator, merger), [parent], [storeName]);
     const windowedKeySerde = keySerde === undefined ? undefined : WindowedSerdes.sessionWindowedSerdeFrom(keySerde);
-    return new KTable<Windowed<K>, VA>(b, name, windowedKeySerde, valueSerde, sessionGetter<K, VA>(storeName), storeName);
+    const table = new KTable<Windowed<K>, VA>(b, name, windowedKeySerde, valueSerde, sessionGetter<K, VA>(storeName), storeName);
+    table.windowCloseMs = w.gapMs + w.graceMs;
+    return table;
   }
 }
 

@@ -77,7 +77,9 @@ export class TimeWindowedKStream<K, V> {
     b.addStateStore(store);
     b.addProcessor(name, kstreamWindowAggregate(storeName, w, initializer, aggregator), [parent], [storeName]);
     const windowedKeySerde = keySerde === undefined ? undefined : WindowedSerdes.timeWindowedSerdeFrom(keySerde, w.sizeMs);
-    return new KTable<Windowed<K>, VA>(b, name, windowedKeySerde, valueSerde, windowGetter<K, VA>(storeName), storeName);
+    const table = new KTable<Windowed<K>, VA>(b, name, windowedKeySerde, valueSerde, windowGetter<K, VA>(storeName), storeName);
+    table.windowCloseMs = w.graceMs;
+    return table;
   }
 }
 
