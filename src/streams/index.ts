@@ -46,6 +46,8 @@ export { TimeWindowedKStream } from './time-windowed-kstream.ts';
 export { SessionWindows, TimeWindows, type Window, type Windowed, windowedToString } from './windows.ts';
 export { SessionWindowedKStream } from './session-windowed-kstream.ts';
 export { BufferConfig, Suppressed } from './suppressed.ts';
+export { JoinWindows } from './join-windows.ts';
+export type { StreamJoined } from './stream-stream-join.ts';
 export { MeteredSessionStore, type ReadOnlySessionStore, type SessionStore, SessionStoreBuilder } from './state/session-store.ts';
 export { type ValueAndTimestamp, valueAndTimestamp } from './state/value-and-timestamp.ts';
 export type { DeserializationErrorContext, DeserializationExceptionHandler } from './internal/task.ts';
