@@ -43,7 +43,7 @@ export {
 } from './state/window-store.ts';
 export { WindowedSerdes } from './state/windowed-serdes.ts';
 export { TimeWindowedKStream } from './time-windowed-kstream.ts';
-export { SessionWindows, TimeWindows, type Window, type Windowed, windowedToString } from './windows.ts';
+export { SessionWindows, SlidingWindows, TimeWindows, type Window, type Windowed, windowedToString } from './windows.ts';
 export { SessionWindowedKStream } from './session-windowed-kstream.ts';
 export { BufferConfig, Suppressed } from './suppressed.ts';
 export { JoinWindows } from './join-windows.ts';

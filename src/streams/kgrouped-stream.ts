@@ -9,7 +9,7 @@ import { type Materialized, materializedOptions } from './options.ts';
 import type { StreamsBuilder } from './builder.ts';
 import { TimeWindowedKStream } from './time-windowed-kstream.ts';
 import { SessionWindowedKStream } from './session-windowed-kstream.ts';
-import { SessionWindows, type TimeWindows } from './windows.ts';
+import { SessionWindows, type SlidingWindows, type TimeWindows } from './windows.ts';
 
 /** Options of a grouped aggregation: the processor's name and where its result lives. */
 export interface AggregateOptions<K, VA> {
@@ -65,9 +65,9 @@ export class KGroupedStream<K, V> {
    * clicks.groupByKey().windowedBy(TimeWindows.ofSizeWithNoGrace(60_000)).count({ materialized: 'clicks-per-minute' });
    * views.groupByKey().windowedBy(SessionWindows.ofInactivityGapWithNoGrace(30 * 60_000)).count();
    */
-  windowedBy(windows: TimeWindows): TimeWindowedKStream<K, V>;
+  windowedBy(windows: TimeWindows | SlidingWindows): TimeWindowedKStream<K, V>;
   windowedBy(windows: SessionWindows): SessionWindowedKStream<K, V>;
-  windowedBy(windows: TimeWindows | SessionWindows): TimeWindowedKStream<K, V> | SessionWindowedKStream<K, V> {
+  windowedBy(windows: TimeWindows | SlidingWindows | SessionWindows): TimeWindowedKStream<K, V> | SessionWindowedKStream<K, V> {
     return windows instanceof SessionWindows ? new SessionWindowedKStream<K, V>(this, windows) : new TimeWindowedKStream<K, V>(this, windows);
   }
 

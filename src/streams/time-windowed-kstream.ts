@@ -4,13 +4,14 @@ import type { Serde } from '../serde/index.ts';
 import type { ValueGetterSupplier } from './internal/table.ts';
 import type { KGroupedStream } from './kgrouped-stream.ts';
 import { KTable } from './ktable.ts';
+import { type ArrivedValue, kstreamSlidingAggregate } from './operators/sliding-aggregate.ts';
 import { kstreamWindowAggregate } from './operators/window-aggregate.ts';
 import type { AggregateOptions } from './kgrouped-stream.ts';
 import { materializedOptions } from './options.ts';
 import { Stores } from './state/stores.ts';
 import type { MeteredWindowStore } from './state/window-store.ts';
 import { WindowedSerdes } from './state/windowed-serdes.ts';
-import type { TimeWindows, Windowed } from './windows.ts';
+import { SlidingWindows, type TimeWindows, type Windowed } from './windows.ts';
 
 /**
  * A grouped stream cut into time windows (Kafka's `TimeWindowedKStream`), made by
@@ -27,10 +28,10 @@ import type { TimeWindows, Windowed } from './windows.ts';
  */
 export class TimeWindowedKStream<K, V> {
   readonly #grouped: KGroupedStream<K, V>;
-  readonly #windows: TimeWindows;
+  readonly #windows: TimeWindows | SlidingWindows;
 
   /** @internal */
-  constructor(grouped: KGroupedStream<K, V>, windows: TimeWindows) {
+  constructor(grouped: KGroupedStream<K, V>, windows: TimeWindows | SlidingWindows) {
     this.#grouped = grouped;
     this.#windows = windows;
   }
@@ -63,24 +64,58 @@ export class TimeWindowedKStream<K, V> {
     const name = options.name ?? b.names.processor(prefix);
     const parent = this.#grouped.repartitioned(storeName);
     const w = this.#windows;
-    const minimum = w.sizeMs + w.graceMs;
+    const sliding = w instanceof SlidingWindows;
+    const sizeMs = sliding ? w.timeDifferenceMs : w.sizeMs;
+    // A sliding window store must keep a window one ms longer: right windows start after their record.
+    const minimum = sizeMs + w.graceMs + (sliding ? 1 : 0);
     const retention = m.retentionMs ?? minimum;
     if (retention < minimum) {
       throw new TopologyError(`store ${storeName}: retention (${retention} ms) must be at least window size + grace (${minimum} ms)`, { store: storeName });
     }
-    const supplier =
-      m.storeType === 'in-memory' ? Stores.inMemoryWindowStore(storeName, retention, w.sizeMs) : Stores.persistentWindowStore(storeName, retention, w.sizeMs);
+    const inMemory = m.storeType === 'in-memory';
+    const windowStore = (n: string, dup: boolean) =>
+      inMemory ? Stores.inMemoryWindowStore(n, retention, sizeMs, dup) : Stores.persistentWindowStore(n, retention, sizeMs, dup);
     const keySerde = m.keySerde ?? this.#grouped.serdes.keySerde;
     const valueSerde = m.valueSerde ?? defaultValueSerde;
-    const store = Stores.windowStoreBuilder(supplier, keySerde, valueSerde);
+    const store = Stores.windowStoreBuilder(windowStore(storeName, false), keySerde, valueSerde);
     if (m.loggingEnabled === false) store.withLoggingDisabled();
     b.addStateStore(store);
-    b.addProcessor(name, kstreamWindowAggregate(storeName, w, initializer, aggregator), [parent], [storeName]);
-    const windowedKeySerde = keySerde === undefined ? undefined : WindowedSerdes.timeWindowedSerdeFrom(keySerde, w.sizeMs);
+    if (w instanceof SlidingWindows) {
+      // The records themselves, for windows made after them (see kstreamSlidingAggregate).
+      const recordsName = `${storeName}-records`;
+      const inputSerde = this.#grouped.serdes.valueSerde;
+      const records = Stores.windowStoreBuilder(windowStore(recordsName, true), keySerde, inputSerde === undefined ? undefined : arrivedSerde(inputSerde));
+      if (m.loggingEnabled === false) records.withLoggingDisabled();
+      b.addStateStore(records);
+      b.addProcessor(name, kstreamSlidingAggregate(storeName, recordsName, w, initializer, aggregator), [parent], [storeName, recordsName]);
+    } else {
+      b.addProcessor(name, kstreamWindowAggregate(storeName, w, initializer, aggregator), [parent], [storeName]);
+    }
+    const windowedKeySerde = keySerde === undefined ? undefined : WindowedSerdes.timeWindowedSerdeFrom(keySerde, sizeMs);
     const table = new KTable<Windowed<K>, VA>(b, name, windowedKeySerde, valueSerde, windowGetter<K, VA>(storeName), storeName);
-    table.windowCloseMs = w.graceMs;
+    // A sliding window's end is inclusive: it closes one ms later than a time window ending there.
+    table.windowCloseMs = w.graceMs + (sliding ? 1 : 0);
     return table;
   }
+}
+
+/** A value with its arrival number: 8-byte big-endian sequence, then the value's bytes. */
+function arrivedSerde<V>(inner: Serde<V>): Serde<ArrivedValue<V>> {
+  return {
+    serialize(topic, a) {
+      if (a === null) return null;
+      const raw = inner.serialize(topic, a.value) ?? new Uint8Array();
+      const out = new Uint8Array(8 + raw.length);
+      new DataView(out.buffer).setBigInt64(0, BigInt(a.seq));
+      out.set(raw, 8);
+      return out;
+    },
+    deserialize(topic, data) {
+      if (data === null) return null;
+      const seq = Number(new DataView(data.buffer, data.byteOffset, data.byteLength).getBigInt64(0));
+      return { seq, value: inner.deserialize(topic, data.subarray(8)) as V };
+    },
+  };
 }
 
 /** A table getter over a window store: a windowed key's value is its window's. */

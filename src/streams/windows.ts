@@ -102,3 +102,31 @@ export class SessionWindows {
     return new SessionWindows(checkMs('inactivity gap', gapMs, 1), checkMs('grace period', graceMs, 0));
   }
 }
+
+/**
+ * Windows that slide with the records (Kafka's `SlidingWindows`): every record of a key makes the
+ * window `[ts - timeDifference, ts]` ending at it and, when later records follow within the
+ * difference, the window `[ts + 1, ts + 1 + timeDifference]` starting just after it; a window holds
+ * the records whose timestamps it covers (both ends inclusive). A window accepts records until
+ * stream time passes its end plus the grace period.
+ *
+ * @example
+ * ratings.groupByKey().windowedBy(SlidingWindows.ofTimeDifferenceWithNoGrace(60_000)).count();
+ */
+export class SlidingWindows {
+  readonly timeDifferenceMs: number;
+  readonly graceMs: number;
+
+  private constructor(timeDifferenceMs: number, graceMs: number) {
+    this.timeDifferenceMs = timeDifferenceMs;
+    this.graceMs = graceMs;
+  }
+
+  static ofTimeDifferenceWithNoGrace(timeDifferenceMs: number): SlidingWindows {
+    return new SlidingWindows(checkMs('time difference', timeDifferenceMs, 0), 0);
+  }
+
+  static ofTimeDifferenceAndGrace(timeDifferenceMs: number, graceMs: number): SlidingWindows {
+    return new SlidingWindows(checkMs('time difference', timeDifferenceMs, 0), checkMs('grace period', graceMs, 0));
+  }
+}
