@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { StreamsBuilder } from '../../src/streams/index.ts';
+import { TopologyTestDriver } from '../../src/streams/testing/index.ts';
+import { I, L, S } from './helpers.ts';
+
+describe("Kafka's exact semantics of existing operators", () => {
+  it('split(): a Branched.withFunction returning null adds no map entry; undefined keeps the branch', () => {
+    const b = new StreamsBuilder();
+    const branches = b
+      .stream('in', { keySerde: S, valueSerde: I })
+      .split({ name: 's-' })
+      .branch((_k, v) => v > 0, { name: 'pos', withFunction: () => null })
+      .branch((_k, v) => v < 0, { name: 'neg', withFunction: () => undefined })
+      .defaultBranch({ name: 'zero', withFunction: (s) => s.mapValues((v) => v + 1) });
+    expect([...branches.keys()]).toEqual(['s-neg', 's-zero']);
+  });
+
+  it('KTable.groupBy: a selector returning a null value is skipped, not re-emitted', () => {
+    const b = new StreamsBuilder();
+    b.table('t', { keySerde: S, valueSerde: S })
+      .groupBy((_k, v) => ({ key: v, value: v === 'skip' ? (null as unknown as string) : v }), { keySerde: S, valueSerde: S })
+      .count({ materialized: 'counts' })
+      .toStream()
+      .to('out', { keySerde: S, valueSerde: L });
+    const d = new TopologyTestDriver(b.build());
+    const t = d.createInputTopic('t', S, S);
+    t.pipeInput('a', 'x', 1);
+    t.pipeInput('b', 'skip', 2);
+    t.pipeInput('a', 'skip', 3); // x loses a; the new pair has no value and is skipped
+    expect(d.createOutputTopic('out', S, L).readRecordsToList().map((r) => [r.key, r.value])).toEqual([
+      ['x', 1],
+      ['x', 0],
+    ]);
+    expect(d.getKeyValueStore<string, number>('counts').get('skip')).toBeNull();
+  });
+});
