@@ -319,7 +319,7 @@ describe('KTable semantics', () => {
 });
 
 describe('stream-table joins', () => {
-  it('should join and leftJoin a stream with a KTable, dropping null keys', () => {
+  it('should join and leftJoin a stream with a KTable: a null key is dropped by the join, joined with null by the left join (KIP-962)', () => {
     const b = new StreamsBuilder();
     const users = b.table('users', { keySerde: S, valueSerde: S });
     const clicks = b.stream('clicks', { keySerde: S, valueSerde: S });
@@ -335,6 +335,7 @@ describe('stream-table joins', () => {
     expect(d.createOutputTopic('left', S, S).readKeyValuesToList()).toEqual([
       { key: 'u1', value: 'ann saw /home' },
       { key: 'u2', value: 'anon saw /about' },
+      { key: null, value: 'anon saw /nobody' },
     ]);
   });
 

@@ -33,4 +33,28 @@ describe("Kafka's exact semantics of existing operators", () => {
     ]);
     expect(d.getKeyValueStore<string, number>('counts').get('skip')).toBeNull();
   });
+
+  it('KIP-962: a stream-table left join joins a null-key record with null; an inner join drops it; a global-table join looks up what the selector picks from a null key', () => {
+    const b = new StreamsBuilder();
+    const table = b.table('t', { keySerde: S, valueSerde: S });
+    const global = b.globalTable('g', { keySerde: S, valueSerde: S });
+    const s = b.stream('s', { keySerde: S, valueSerde: S });
+    s.leftJoin(table, (v, t) => `${v}/${t}`).to('left', { keySerde: S, valueSerde: S });
+    s.join(table, (v, t) => `${v}/${t}`).to('inner', { keySerde: S, valueSerde: S });
+    s.join(global, (_k, v) => v, (v, g) => `${v}/${g}`).to('global', { keySerde: S, valueSerde: S });
+    const d = new TopologyTestDriver(b.build());
+    d.createInputTopic('t', S, S).pipeInput('k', 'T', 0);
+    d.createInputTopic('g', S, S).pipeInput('x', 'G', 0);
+    const input = d.createInputTopic('s', S, S);
+    input.pipeInput(null, 'x', 1);
+    input.pipeInput('k', 'y', 2);
+    input.pipeInput(null, null, 3);
+    const read = (topic: string) => d.createOutputTopic(topic, S, S).readKeyValuesToList();
+    expect(read('left')).toEqual([
+      { key: null, value: 'x/null' },
+      { key: 'k', value: 'y/T' },
+    ]);
+    expect(read('inner')).toEqual([{ key: 'k', value: 'y/T' }]);
+    expect(read('global')).toEqual([{ key: null, value: 'x/G' }]);
+  });
 });
