@@ -312,6 +312,7 @@ export function repartitionThrough(
     ...serdes,
     ...(o.partitioner !== undefined ? { partitioner: o.partitioner as never } : {}),
     ...(o.changeValues ? { changeValues: true } : {}),
+    dropNullKeys: true,
     parents: [upstream],
   });
   t.addNode({ kind: 'source', name: o.source, topics: [topic], ...serdes, ...(o.changeValues ? { changeValues: true } : {}), children: [] });

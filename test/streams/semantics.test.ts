@@ -57,4 +57,18 @@ describe("Kafka's exact semantics of existing operators", () => {
     expect(read('inner')).toEqual([{ key: 'k', value: 'y/T' }]);
     expect(read('global')).toEqual([{ key: null, value: 'x/G' }]);
   });
+
+  it('KIP-962: repartition() and repartition topics drop null-key records', () => {
+    const b = new StreamsBuilder();
+    const s = b.stream('in', { keySerde: S, valueSerde: S });
+    s.selectKey((_k, v) => (v === 'none' ? (null as unknown as string) : v))
+      .repartition({ name: 'rekeyed', keySerde: S, valueSerde: S })
+      .to('out', { keySerde: S, valueSerde: S });
+    const d = new TopologyTestDriver(b.build());
+    const input = d.createInputTopic('in', S, S);
+    input.pipeInput('a', 'x', 1);
+    input.pipeInput('b', 'none', 2);
+    expect(d.readTopic('test-rekeyed-repartition').length).toBe(1);
+    expect(d.createOutputTopic('out', S, S).readKeyValuesToList()).toEqual([{ key: 'x', value: 'x' }]);
+  });
 });
