@@ -71,4 +71,21 @@ describe("Kafka's exact semantics of existing operators", () => {
     expect(d.readTopic('test-rekeyed-repartition').length).toBe(1);
     expect(d.createOutputTopic('out', S, S).readKeyValuesToList()).toEqual([{ key: 'x', value: 'x' }]);
   });
+
+  it("test driver: an input topic's own clock with auto-advance, and readValuesToList", () => {
+    const b = new StreamsBuilder();
+    b.stream('in', { keySerde: S, valueSerde: S }).to('out', { keySerde: S, valueSerde: S });
+    const d = new TopologyTestDriver(b.build());
+    const input = d.createInputTopic('in', S, S, { startTimestampMs: 100, autoAdvanceMs: 10 });
+    input.pipeInput('a', '1');
+    input.pipeInput('a', '2');
+    input.pipeInput('a', '3', 5);
+    input.advanceTime(100);
+    input.pipeInput('a', '4');
+    const out = d.createOutputTopic('out', S, S);
+    expect(out.readRecordsToList().map((r) => r.timestamp)).toEqual([100, 110, 5, 220]);
+    input.pipeValueList(['5', '6']);
+    expect(out.readValuesToList()).toEqual(['5', '6']);
+    expect(() => d.createInputTopic('in', S, S).advanceTime(1)).toThrow(expect.objectContaining({ code: 'ILLEGAL_STATE' }));
+  });
 });

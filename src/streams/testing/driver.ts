@@ -116,9 +116,22 @@ export class TopologyTestDriver {
     return internal ?? this.#externalCount(topic);
   }
 
-  /** A topic to pipe records into. */
-  createInputTopic<K, V>(topic: string, keySerde: Serde<K>, valueSerde: Serde<V>): TestInputTopic<K, V> {
-    return new TestInputTopic(this, topic, keySerde, valueSerde);
+  /**
+   * A topic to pipe records into. With `startTimestampMs`, records piped without a timestamp get
+   * that one, and each advances it by `autoAdvanceMs` (Kafka's `createInputTopic(…, start, autoAdvance)`).
+   *
+   * @example
+   * const input = driver.createInputTopic('clicks', Serdes.String(), Serdes.String(), { startTimestampMs: 0, autoAdvanceMs: 1_000 });
+   * input.pipeInput('a', 'x'); // @0
+   * input.pipeInput('a', 'y'); // @1000
+   */
+  createInputTopic<K, V>(
+    topic: string,
+    keySerde: Serde<K>,
+    valueSerde: Serde<V>,
+    options: { startTimestampMs?: number; autoAdvanceMs?: number } = {},
+  ): TestInputTopic<K, V> {
+    return new TestInputTopic(this, topic, keySerde, valueSerde, options.startTimestampMs, options.autoAdvanceMs ?? 0);
   }
 
   /** A topic to read what the topology wrote. */
@@ -315,13 +328,22 @@ export class TestInputTopic<K, V> {
   readonly #keySerde: Serde<K>;
   readonly #valueSerde: Serde<V>;
   #time: number | undefined;
+  readonly #autoAdvanceMs: number;
 
   /** @internal */
-  constructor(driver: TopologyTestDriver, topic: string, keySerde: Serde<K>, valueSerde: Serde<V>) {
+  constructor(driver: TopologyTestDriver, topic: string, keySerde: Serde<K>, valueSerde: Serde<V>, startTimestampMs?: number, autoAdvanceMs = 0) {
     this.#driver = driver;
     this.#topic = topic;
     this.#keySerde = keySerde;
     this.#valueSerde = valueSerde;
+    this.#time = startTimestampMs;
+    this.#autoAdvanceMs = autoAdvanceMs;
+  }
+
+  /** Moves this topic's own clock (set by `startTimestampMs`) forward. */
+  advanceTime(ms: number): void {
+    if (this.#time === undefined) throw new TributaryError('ILLEGAL_STATE', `input topic ${this.#topic} has no clock of its own: create it with startTimestampMs`);
+    this.#time += ms;
   }
 
   /**
@@ -330,6 +352,7 @@ export class TestInputTopic<K, V> {
    */
   pipeInput(key: K | null, value: V | null, timestamp?: number, options: { partition?: number; headers?: LogHeader[] } = {}): void {
     const ts = timestamp ?? this.#time ?? this.#driver.clock.now();
+    if (timestamp === undefined && this.#time !== undefined) this.#time += this.#autoAdvanceMs;
     this.#driver.pipe(
       this.#topic,
       key === null ? null : this.#keySerde.serialize(this.#topic, key),
@@ -393,6 +416,11 @@ export class TestOutputTopic<K, V> {
     const out: TestRecord<K, V>[] = [];
     while (!this.isEmpty()) out.push(this.readRecord());
     return out;
+  }
+
+  /** The values of every record not read yet, in order. */
+  readValuesToList(): (V | null)[] {
+    return this.readRecordsToList().map(({ value }) => value);
   }
 
   readKeyValuesToList(): KeyValue<K | null, V | null>[] {
