@@ -88,4 +88,27 @@ describe("Kafka's exact semantics of existing operators", () => {
     expect(out.readValuesToList()).toEqual(['5', '6']);
     expect(() => d.createInputTopic('in', S, S).advanceTime(1)).toThrow(expect.objectContaining({ code: 'ILLEGAL_STATE' }));
   });
+
+  it("KTable.filter: Kafka's KTableFilterTest inputs, and an aggregation downstream ignores the filter's extra tombstones", () => {
+    const b = new StreamsBuilder();
+    const evens = b.table('t', { keySerde: S, valueSerde: I }).filter((_k, v) => v % 2 === 0);
+    evens.toStream().to('out', { keySerde: S, valueSerde: I });
+    evens
+      .groupBy((_k, v) => ({ key: 'all', value: v }), { keySerde: S, valueSerde: I })
+      .count({ materialized: 'evens' })
+      .toStream()
+      .to('counts', { keySerde: S, valueSerde: L });
+    const d = new TopologyTestDriver(b.build());
+    const input = d.createInputTopic('t', S, I);
+    for (const [k, v] of [['A', 1], ['B', 2], ['C', 3], ['D', 4], ['A', null], ['B', null]] as const) input.pipeInput(k, v);
+    expect(d.createOutputTopic('out', S, I).readKeyValuesToList()).toEqual([
+      { key: 'A', value: null },
+      { key: 'B', value: 2 },
+      { key: 'C', value: null },
+      { key: 'D', value: 4 },
+      { key: 'A', value: null },
+      { key: 'B', value: null },
+    ]);
+    expect(d.createOutputTopic('counts', S, L).readValuesToList()).toEqual([1, 2, 1]);
+  });
 });

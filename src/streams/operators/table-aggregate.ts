@@ -14,6 +14,8 @@ export function ktableAggregate<K, V, VA>(
   subtractor: (key: K, value: V, aggregate: VA) => VA | null,
 ): ProcessorSupplier<K, Change<V>, K, Change<VA>> {
   return materializing<K, Change<V>, VA>(storeName, (key, change, old) => {
+    // A change that is null on both sides (a filter's tombstone for a row it never let through) changes nothing.
+    if (change.newValue === null && change.oldValue === null) return undefined;
     let aggregate: VA | null = old;
     if (change.oldValue !== null && aggregate !== null) aggregate = subtractor(key, change.oldValue, aggregate);
     if (change.newValue !== null) {
