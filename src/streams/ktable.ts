@@ -6,6 +6,7 @@ import { storeBuilder } from './builder.ts';
 import { TopologyError } from '../errors.ts';
 import { type Change, changeSerde } from './internal/change.ts';
 import { ktableSuppress } from './operators/suppress.ts';
+import { materializeTable } from './operators/table-materialize.ts';
 import type { Suppressed } from './suppressed.ts';
 import type { Windowed } from './windows.ts';
 import { storeGetter, type ValueGetterSupplier } from './internal/table.ts';
@@ -18,8 +19,8 @@ import { ktableAggregate } from './operators/table-aggregate.ts';
 import { ktableRepartitionMap } from './operators/table-repartition-map.ts';
 import { joinGetter, ktableTableJoin, type TableJoinMode } from './operators/table-table-join.ts';
 import { ktableToStream } from './operators/table-to-stream.ts';
-import { type Grouped, materializedOptions, type Named } from './options.ts';
-import type { StreamRecord } from './processor.ts';
+import { type Grouped, type Materialized, materializedOptions, type Named } from './options.ts';
+import type { ProcessorSupplier, StreamRecord } from './processor.ts';
 import { observeNode } from './rx.ts';
 import type { KeyValue } from './state/key-value-store.ts';
 
@@ -59,25 +60,48 @@ export class KTable<K, V> {
     this.queryableStoreName = storeName;
   }
 
-  #add<VR>(prefix: string, named: Named | undefined, supplier: unknown, valueSerde: Serde<VR> | undefined, getter: ValueGetterSupplier<K, VR>): KTable<K, VR> {
+  #add<VR>(
+    prefix: string,
+    named: Named | undefined,
+    supplier: unknown,
+    valueSerde: Serde<VR> | undefined,
+    getter: ValueGetterSupplier<K, VR>,
+    materialized?: Materialized<K, VR>,
+  ): KTable<K, VR> {
     const name = named?.name ?? this.builder.names.processor(prefix);
-    this.builder.addProcessor(name, supplier, [this.nodeName]);
-    return new KTable<K, VR>(this.builder, name, this.keySerde, valueSerde, getter);
+    if (materialized === undefined) {
+      this.builder.addProcessor(name, supplier, [this.nodeName]);
+      return new KTable<K, VR>(this.builder, name, this.keySerde, valueSerde, getter);
+    }
+    // Materialized: the result lives in a store of its own, queryable, and read by joins from there.
+    const m = materializedOptions<K, VR>(materialized);
+    const storeName = m.storeName ?? this.builder.names.store(prefix);
+    const keySerde: Serde<K> | undefined = m.keySerde ?? this.keySerde;
+    const resultSerde = m.valueSerde ?? valueSerde;
+    this.builder.topology.addStore(storeBuilder(storeName, m, keySerde, resultSerde));
+    this.builder.addProcessor(name, materializeTable(supplier as ProcessorSupplier<K, unknown, K, Change<VR>>, storeName), [this.nodeName], [storeName]);
+    return new KTable<K, VR>(this.builder, name, keySerde, resultSerde, storeGetter(storeName), storeName);
   }
 
-  /** Keeps the rows `predicate` accepts; a key that stops matching is forwarded as a tombstone. */
-  filter(predicate: (key: K, value: V) => boolean, named?: Named): KTable<K, V> {
-    return this.#add('KTABLE-FILTER-', named, ktableFilter(predicate, false), this.valueSerde, filterGetter(this.getter, predicate, false));
+  /**
+   * Keeps the rows `predicate` accepts; every dropped row is forwarded as a tombstone. With
+   * `materialized` the result is kept in a store of its own (queryable by its name).
+   *
+   * @example
+   * balances.filter((_acct, b) => b < 0, undefined, { storeName: 'overdrawn' });
+   */
+  filter(predicate: (key: K, value: V) => boolean, named?: Named, materialized?: Materialized<K, V>): KTable<K, V> {
+    return this.#add('KTABLE-FILTER-', named, ktableFilter(predicate, false), this.valueSerde, filterGetter(this.getter, predicate, false), materialized);
   }
 
-  /** Drops the rows `predicate` accepts, forwarding a tombstone for them. */
-  filterNot(predicate: (key: K, value: V) => boolean, named?: Named): KTable<K, V> {
-    return this.#add('KTABLE-FILTER-', named, ktableFilter(predicate, true), this.valueSerde, filterGetter(this.getter, predicate, true));
+  /** Drops the rows `predicate` accepts, forwarding a tombstone for them; `materialized` as `filter`. */
+  filterNot(predicate: (key: K, value: V) => boolean, named?: Named, materialized?: Materialized<K, V>): KTable<K, V> {
+    return this.#add('KTABLE-FILTER-', named, ktableFilter(predicate, true), this.valueSerde, filterGetter(this.getter, predicate, true), materialized);
   }
 
-  /** Maps every value; deletes stay deletes. */
-  mapValues<VR>(mapper: (value: V, key: K) => VR, named?: Named): KTable<K, VR> {
-    return this.#add('KTABLE-MAPVALUES-', named, ktableMapValues(mapper), undefined, mapValuesGetter(this.getter, mapper));
+  /** Maps every value; deletes stay deletes. With `materialized` the result is kept in a store of its own. */
+  mapValues<VR>(mapper: (value: V, key: K) => VR, named?: Named, materialized?: Materialized<K, VR>): KTable<K, VR> {
+    return this.#add('KTABLE-MAPVALUES-', named, ktableMapValues(mapper), undefined, mapValuesGetter(this.getter, mapper), materialized);
   }
 
   /**
