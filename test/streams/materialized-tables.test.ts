@@ -8,7 +8,7 @@ describe('Materialized on KTable.filter and mapValues (queryable results)', () =
     const b = new StreamsBuilder();
     const t = b.table('t', { keySerde: S, valueSerde: I });
     const big = t.filter((_k, v) => v > 10, undefined, { storeName: 'big', cachingEnabled: false });
-    const labels = t.mapValues((v) => `#${v}`, undefined, { storeName: 'labels', valueSerde: S });
+    t.mapValues((v) => `#${v}`, undefined, { storeName: 'labels', valueSerde: S });
     big.toStream().to('big-out', { keySerde: S, valueSerde: I });
     b.table('other', { keySerde: S, valueSerde: S })
       .join(big, (o, v) => `${o}:${v}`)
