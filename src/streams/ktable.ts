@@ -146,11 +146,22 @@ export class KTable<K, V> {
     return new KTable<K, V>(b, name, keySerde, valueSerde, this.getter);
   }
 
+  /**
+   * The table's updates as a stream re-keyed by `mapper` (Kafka's `toStream(KeyValueMapper)`: the
+   * same as `toStream().selectKey(mapper)`).
+   *
+   * @example
+   * windowedCounts.toStream((w) => w.key).to('counts-by-key');
+   */
+  toStream<KR>(mapper: (key: K, value: V) => KR, named?: Named): KStream<KR, V>;
   /** The table's updates as a stream: a record per change with its new value (null for a delete). */
-  toStream(named?: Named): KStream<K, V> {
+  toStream(named?: Named): KStream<K, V>;
+  toStream<KR>(a?: Named | ((key: K, value: V) => KR), b?: Named): KStream<K, V> | KStream<KR, V> {
+    const named = typeof a === 'function' ? b : a;
     const name = named?.name ?? this.builder.names.processor('KTABLE-TOSTREAM-');
     this.builder.addProcessor(name, ktableToStream<K, V>(), [this.nodeName]);
-    return new KStream<K, V>(this.builder, name, this.keySerde, this.valueSerde, false);
+    const stream = new KStream<K, V>(this.builder, name, this.keySerde, this.valueSerde, false);
+    return typeof a === 'function' ? stream.selectKey(a as (key: K, value: V) => KR) : stream;
   }
 
   /**

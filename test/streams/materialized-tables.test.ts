@@ -37,4 +37,14 @@ describe('Materialized on KTable.filter and mapValues (queryable results)', () =
     d.createInputTopic('other', S, S).pipeInput('b', 'o', 10);
     expect(d.createOutputTopic('joined', S, S).readRecordsToList().map((r) => [r.key, r.value, r.timestamp])).toEqual([['b', 'o:20', 10]]);
   });
+
+  it('toStream(mapper) re-keys the updates, as toStream().selectKey(mapper)', () => {
+    const b = new StreamsBuilder();
+    b.table('t', { keySerde: S, valueSerde: I })
+      .toStream((k, v) => `${k}-${v}`)
+      .to('out', { keySerde: S, valueSerde: I });
+    const d = new TopologyTestDriver(b.build());
+    d.createInputTopic('t', S, I).pipeInput('a', 1, 3);
+    expect(d.createOutputTopic('out', S, I).readRecordsToList().map((r) => [r.key, r.value, r.timestamp])).toEqual([['a-1', 1, 3]]);
+  });
 });
