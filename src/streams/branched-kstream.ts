@@ -51,7 +51,11 @@ export class BranchedKStream<K, V> {
     b.addProcessor(name, passThrough(), [this.#splitName]);
     const branch = new (this.#stream.constructor as typeof KStream)<K, V>(b, name, this.#stream.keySerde, this.#stream.valueSerde, this.#stream.repartitionRequired);
     if (branched.withConsumer !== undefined) branched.withConsumer(branch);
-    else this.#result.set(name, branched.withFunction?.(branch) ?? branch);
+    else if (branched.withFunction !== undefined) {
+      // As Kafka's: a function that returns null adds no entry (undefined keeps the branch itself).
+      const result = branched.withFunction(branch);
+      if (result !== null) this.#result.set(name, result ?? branch);
+    } else this.#result.set(name, branch);
     return name;
   }
 }

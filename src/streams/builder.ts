@@ -9,6 +9,8 @@ import { type Consumed, type Materialized, type MaterializedOptions, materialize
 import type { ProcessorNode } from './topology.ts';
 import { Topology } from './topology.ts';
 import { type KeyValueStoreBuilder, Stores } from './state/stores.ts';
+import type { WindowStoreBuilder } from './state/window-store.ts';
+import type { SessionStoreBuilder } from './state/session-store.ts';
 
 /** Options of `builder.table()` / `globalTable()`: how the topic is read and where the table lives. */
 export interface TableOptions<K, V> extends Consumed<K, V> {
@@ -90,7 +92,7 @@ export class StreamsBuilder {
   }
 
   /** Adds a store that processors name in `process(supplier, ...storeNames)`. */
-  addStateStore<K, V>(builder: KeyValueStoreBuilder<K, V>): this {
+  addStateStore<K, V>(builder: KeyValueStoreBuilder<K, V> | WindowStoreBuilder<K, V> | SessionStoreBuilder<K, V>): this {
     this.topology.addStore(builder as unknown as KeyValueStoreBuilder<unknown, unknown>);
     return this;
   }
@@ -115,7 +117,7 @@ export class StreamsBuilder {
 /** @internal The store a `Materialized` describes. */
 export function storeBuilder<K, V>(name: string, m: MaterializedOptions<K, V>, keySerde?: Serde<K>, valueSerde?: Serde<V>): KeyValueStoreBuilder<unknown, unknown> {
   const supplier = m.storeType === 'in-memory' ? Stores.inMemoryKeyValueStore(name) : Stores.persistentKeyValueStore(name);
-  const b = Stores.keyValueStoreBuilder(supplier, m.keySerde ?? keySerde, m.valueSerde ?? valueSerde);
+  const b = Stores.timestampedKeyValueStoreBuilder(supplier, m.keySerde ?? keySerde, m.valueSerde ?? valueSerde);
   if (m.cachingEnabled === false) b.withCachingDisabled();
   if (m.loggingEnabled === false) b.withLoggingDisabled();
   return b as unknown as KeyValueStoreBuilder<unknown, unknown>;

@@ -33,6 +33,23 @@ export type {
 } from './processor.ts';
 export type { KeyValue, KeyValueStore, ReadOnlyKeyValueStore, StateStore } from './state/key-value-store.ts';
 export { type KeyValueBytesStoreSupplier, KeyValueStoreBuilder, Stores } from './state/stores.ts';
+export type { TimestampedKeyValueStore } from './state/timestamped-store.ts';
+export {
+  MeteredWindowStore,
+  type ReadOnlyWindowStore,
+  type WindowBytesStoreSupplier,
+  type WindowStore,
+  WindowStoreBuilder,
+} from './state/window-store.ts';
+export { WindowedSerdes } from './state/windowed-serdes.ts';
+export { TimeWindowedKStream } from './time-windowed-kstream.ts';
+export { SessionWindows, SlidingWindows, TimeWindows, type Window, type Windowed, windowedToString } from './windows.ts';
+export { SessionWindowedKStream } from './session-windowed-kstream.ts';
+export { BufferConfig, Suppressed } from './suppressed.ts';
+export { JoinWindows } from './join-windows.ts';
+export type { StreamJoined } from './stream-stream-join.ts';
+export { MeteredSessionStore, type ReadOnlySessionStore, type SessionStore, SessionStoreBuilder } from './state/session-store.ts';
+export { type ValueAndTimestamp, valueAndTimestamp } from './state/value-and-timestamp.ts';
 export type { DeserializationErrorContext, DeserializationExceptionHandler } from './internal/task.ts';
 export { KafkaStreams, type StreamsConfig, type StreamsState, type StreamsUncaughtExceptionResponse } from './kafka-streams.ts';
 export type { TaskAssignor, TaskGroupMember } from './internal/assignor.ts';

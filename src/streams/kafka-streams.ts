@@ -459,8 +459,9 @@ export class KafkaStreams {
     for (const sub of this.#subtopologies) {
       const n = this.#taskCount(sub);
       for (const store of sub.stores) {
-        if (!this.#topology.storeBuilders.get(store)!.loggingEnabled) continue;
-        await this.#ensureTopic(`${app}-${store}-changelog`, n, { 'cleanup.policy': 'compact', ...INTERNAL_TOPIC_CONFIGS });
+        const storeBuilder = this.#topology.storeBuilders.get(store)! as { loggingEnabled: boolean; changelogConfig?: Record<string, string | number> };
+        if (!storeBuilder.loggingEnabled) continue;
+        await this.#ensureTopic(`${app}-${store}-changelog`, n, { 'cleanup.policy': 'compact', ...storeBuilder.changelogConfig, ...INTERNAL_TOPIC_CONFIGS });
       }
       for (const node of sub.nodes) {
         if (node.kind === 'sink' && typeof node.topic === 'string' && !this.#topology.internalTopics.has(node.topic)) {
@@ -584,7 +585,7 @@ export class KafkaStreams {
     let offset = Math.max(from, logStartOffset);
     while (offset < highWatermark) {
       const result = await this.#log.read(topic, partition, offset, { maxBytes: 8 << 20 });
-      for (const r of result.records) if (r.key !== null) bytes.put(new Bytes(r.key), r.value);
+      for (const r of result.records) if (r.key !== null) bytes.put(new Bytes(r.key), built.restoreValue ? built.restoreValue(r.value, r.timestamp) : r.value);
       if (result.nextOffset <= offset) break;
       offset = result.nextOffset;
     }

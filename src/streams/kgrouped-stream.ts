@@ -6,6 +6,10 @@ import { type KStream, repartitionThrough } from './kstream.ts';
 import { KTable } from './ktable.ts';
 import { kstreamAggregate } from './operators/stream-aggregate.ts';
 import { type Materialized, materializedOptions } from './options.ts';
+import type { StreamsBuilder } from './builder.ts';
+import { TimeWindowedKStream } from './time-windowed-kstream.ts';
+import { SessionWindowedKStream } from './session-windowed-kstream.ts';
+import { SessionWindows, type SlidingWindows, type TimeWindows } from './windows.ts';
 
 /** Options of a grouped aggregation: the processor's name and where its result lives. */
 export interface AggregateOptions<K, VA> {
@@ -53,17 +57,36 @@ export class KGroupedStream<K, V> {
     return this.#aggregate('KSTREAM-AGGREGATE-', options, undefined, initializer, (k, v, agg) => aggregator(k, v, agg as VA));
   }
 
-  #aggregate<VA>(
-    prefix: string,
-    options: AggregateOptions<K, VA>,
-    defaultValueSerde: Serde<VA> | undefined,
-    initializer: (() => VA) | undefined,
-    aggregator: (key: K, value: V, aggregate: VA | null) => VA,
-  ): KTable<K, VA> {
+  /**
+   * Counts, reduces and aggregates per window (Kafka's `windowedBy`): the result is a table keyed
+   * by `Windowed<K>`.
+   *
+   * @example
+   * clicks.groupByKey().windowedBy(TimeWindows.ofSizeWithNoGrace(60_000)).count({ materialized: 'clicks-per-minute' });
+   * views.groupByKey().windowedBy(SessionWindows.ofInactivityGapWithNoGrace(30 * 60_000)).count();
+   */
+  windowedBy(windows: TimeWindows | SlidingWindows): TimeWindowedKStream<K, V>;
+  windowedBy(windows: SessionWindows): SessionWindowedKStream<K, V>;
+  windowedBy(windows: TimeWindows | SlidingWindows | SessionWindows): TimeWindowedKStream<K, V> | SessionWindowedKStream<K, V> {
+    return windows instanceof SessionWindows ? new SessionWindowedKStream<K, V>(this, windows) : new TimeWindowedKStream<K, V>(this, windows);
+  }
+
+  /** @internal The stream's builder. */
+  get builder(): StreamsBuilder {
+    return this.#stream.builder;
+  }
+
+  /** @internal The grouping's serdes. */
+  get serdes(): { keySerde: Serde<K> | undefined; valueSerde: Serde<V> | undefined } {
+    return { keySerde: this.#keySerde, valueSerde: this.#valueSerde };
+  }
+
+  /**
+   * @internal The node aggregations hang off: the stream itself, or (after a key change) the
+   * source of a repartition topic named after the grouping or the aggregation's store.
+   */
+  repartitioned(storeName: string): string {
     const b = this.#stream.builder;
-    const m = materializedOptions(options.materialized);
-    const storeName = m.storeName ?? b.names.store(prefix);
-    const name = options.name ?? b.names.processor(prefix);
     let parent = this.#stream.nodeName;
     if (this.#repartition) {
       const base = this.#groupName ?? storeName;
@@ -79,6 +102,21 @@ export class KGroupedStream<K, V> {
         valueSerde: this.#valueSerde as Serde<unknown> | undefined,
       });
     }
+    return parent;
+  }
+
+  #aggregate<VA>(
+    prefix: string,
+    options: AggregateOptions<K, VA>,
+    defaultValueSerde: Serde<VA> | undefined,
+    initializer: (() => VA) | undefined,
+    aggregator: (key: K, value: V, aggregate: VA | null) => VA,
+  ): KTable<K, VA> {
+    const b = this.#stream.builder;
+    const m = materializedOptions(options.materialized);
+    const storeName = m.storeName ?? b.names.store(prefix);
+    const name = options.name ?? b.names.processor(prefix);
+    const parent = this.repartitioned(storeName);
     const keySerde = m.keySerde ?? this.#keySerde;
     const valueSerde = m.valueSerde ?? defaultValueSerde;
     b.topology.addStore(storeBuilder(storeName, m, keySerde, valueSerde));

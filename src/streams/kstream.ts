@@ -5,6 +5,8 @@ import type { StreamsBuilder } from './builder.ts';
 import { storeBuilder } from './builder.ts';
 import { GlobalKTable } from './global-ktable.ts';
 import { storeGetter } from './internal/table.ts';
+import type { JoinWindows } from './join-windows.ts';
+import { type StreamJoined, type StreamJoinMode, streamStreamJoin } from './stream-stream-join.ts';
 import { KGroupedStream } from './kgrouped-stream.ts';
 import { KTable } from './ktable.ts';
 import { kstreamFilter } from './operators/filter.ts';
@@ -199,19 +201,53 @@ export class KStream<K, V> {
     return new KGroupedStream<KR, V>(selected, grouped.keySerde, grouped.valueSerde ?? this.valueSerde, grouped.name, true);
   }
 
+  /**
+   * Windowed inner join with another stream (Kafka's KStream-KStream join): records of the same key
+   * whose timestamps are within `windows` of each other join, stamped with the later timestamp.
+   *
+   * @example
+   * impressions.join(clicks, (imp, click) => `${imp}/${click}`, JoinWindows.ofTimeDifferenceWithNoGrace(60_000));
+   */
+  join<VO, VR>(other: KStream<K, VO>, joiner: (value: V, otherValue: VO, key: K) => VR, windows: JoinWindows, joined?: StreamJoined<K, V, VO>): KStream<K, VR>;
   /** Inner join with a table: each record meets the table's current value for its key; no value, no output. */
   join<VT, VR>(table: KTable<K, VT>, joiner: (value: V, tableValue: VT, key: K) => VR, joined?: Joined<K, V, VT>): KStream<K, VR>;
   /** Inner join with a global table, looked up by the key `keySelector` picks. */
   join<KG, VG, VR>(table: GlobalKTable<KG, VG>, keySelector: (key: K, value: V) => KG, joiner: (value: V, globalValue: VG, key: K) => VR, named?: Named): KStream<K, VR>;
-  join(table: KTable<K, unknown> | GlobalKTable<unknown, unknown>, a: unknown, b?: unknown, c?: unknown): KStream<K, unknown> {
+  join(table: KTable<K, unknown> | GlobalKTable<unknown, unknown> | KStream<K, unknown>, a: unknown, b?: unknown, c?: unknown): KStream<K, unknown> {
+    if (table instanceof KStream) return this.#streamJoin(table, a, b as JoinWindows, c, 'inner');
     return this.#join(table, a, b, c, false);
   }
 
+  /**
+   * Windowed outer join with another stream: joined pairs as `join` gives them, and each record of
+   * either side that found no match within its window, with null for the other side, once the
+   * window has closed (stream time past it plus grace), as Kafka emits them.
+   */
+  outerJoin<VO, VR>(
+    other: KStream<K, VO>,
+    joiner: (value: V | null, otherValue: VO | null, key: K) => VR,
+    windows: JoinWindows,
+    joined?: StreamJoined<K, V, VO>,
+  ): KStream<K, VR> {
+    return this.#streamJoin(other as unknown as KStream<K, unknown>, joiner, windows, joined, 'outer') as KStream<K, VR>;
+  }
+
+  #streamJoin(other: KStream<K, unknown>, joiner: unknown, windows: JoinWindows, joined: unknown, mode: StreamJoinMode): KStream<K, unknown> {
+    const j = joiner as (v: unknown, o: unknown, k: K) => unknown;
+    return streamStreamJoin(this, other, (k, l, r) => j(l, r, k), windows, mode, (joined ?? {}) as StreamJoined<K, V, unknown>);
+  }
+
+  /**
+   * Windowed left join with another stream: joined pairs as `join` gives them, and each record of
+   * this stream that found no match, with null for the other side, once its window has closed.
+   */
+  leftJoin<VO, VR>(other: KStream<K, VO>, joiner: (value: V, otherValue: VO | null, key: K) => VR, windows: JoinWindows, joined?: StreamJoined<K, V, VO>): KStream<K, VR>;
   /** Left join with a table: every record is output, with a null table value when there is none. */
   leftJoin<VT, VR>(table: KTable<K, VT>, joiner: (value: V, tableValue: VT | null, key: K) => VR, joined?: Joined<K, V, VT>): KStream<K, VR>;
   /** Left join with a global table. */
   leftJoin<KG, VG, VR>(table: GlobalKTable<KG, VG>, keySelector: (key: K, value: V) => KG, joiner: (value: V, globalValue: VG | null, key: K) => VR, named?: Named): KStream<K, VR>;
-  leftJoin(table: KTable<K, unknown> | GlobalKTable<unknown, unknown>, a: unknown, b?: unknown, c?: unknown): KStream<K, unknown> {
+  leftJoin(table: KTable<K, unknown> | GlobalKTable<unknown, unknown> | KStream<K, unknown>, a: unknown, b?: unknown, c?: unknown): KStream<K, unknown> {
+    if (table instanceof KStream) return this.#streamJoin(table, a, b as JoinWindows, c, 'left');
     return this.#join(table, a, b, c, true);
   }
 
@@ -276,6 +312,7 @@ export function repartitionThrough(
     ...serdes,
     ...(o.partitioner !== undefined ? { partitioner: o.partitioner as never } : {}),
     ...(o.changeValues ? { changeValues: true } : {}),
+    dropNullKeys: true,
     parents: [upstream],
   });
   t.addNode({ kind: 'source', name: o.source, topics: [topic], ...serdes, ...(o.changeValues ? { changeValues: true } : {}), children: [] });

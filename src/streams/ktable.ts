@@ -3,7 +3,12 @@ import { Serdes } from '../serde/index.ts';
 import type { Serde } from '../serde/index.ts';
 import type { StreamsBuilder } from './builder.ts';
 import { storeBuilder } from './builder.ts';
-import type { Change } from './internal/change.ts';
+import { TopologyError } from '../errors.ts';
+import { type Change, changeSerde } from './internal/change.ts';
+import { ktableSuppress } from './operators/suppress.ts';
+import { materializeTable } from './operators/table-materialize.ts';
+import type { Suppressed } from './suppressed.ts';
+import type { Windowed } from './windows.ts';
 import { storeGetter, type ValueGetterSupplier } from './internal/table.ts';
 import { KStream, repartitionThrough } from './kstream.ts';
 import type { AggregateOptions } from './kgrouped-stream.ts';
@@ -14,8 +19,8 @@ import { ktableAggregate } from './operators/table-aggregate.ts';
 import { ktableRepartitionMap } from './operators/table-repartition-map.ts';
 import { joinGetter, ktableTableJoin, type TableJoinMode } from './operators/table-table-join.ts';
 import { ktableToStream } from './operators/table-to-stream.ts';
-import { type Grouped, materializedOptions, type Named } from './options.ts';
-import type { StreamRecord } from './processor.ts';
+import { type Grouped, type Materialized, materializedOptions, type Named } from './options.ts';
+import type { ProcessorSupplier, StreamRecord } from './processor.ts';
 import { observeNode } from './rx.ts';
 import type { KeyValue } from './state/key-value-store.ts';
 
@@ -55,32 +60,108 @@ export class KTable<K, V> {
     this.queryableStoreName = storeName;
   }
 
-  #add<VR>(prefix: string, named: Named | undefined, supplier: unknown, valueSerde: Serde<VR> | undefined, getter: ValueGetterSupplier<K, VR>): KTable<K, VR> {
+  #add<VR>(
+    prefix: string,
+    named: Named | undefined,
+    supplier: unknown,
+    valueSerde: Serde<VR> | undefined,
+    getter: ValueGetterSupplier<K, VR>,
+    materialized?: Materialized<K, VR>,
+  ): KTable<K, VR> {
     const name = named?.name ?? this.builder.names.processor(prefix);
-    this.builder.addProcessor(name, supplier, [this.nodeName]);
-    return new KTable<K, VR>(this.builder, name, this.keySerde, valueSerde, getter);
+    if (materialized === undefined) {
+      this.builder.addProcessor(name, supplier, [this.nodeName]);
+      return new KTable<K, VR>(this.builder, name, this.keySerde, valueSerde, getter);
+    }
+    // Materialized: the result lives in a store of its own, queryable, and read by joins from there.
+    const m = materializedOptions<K, VR>(materialized);
+    const storeName = m.storeName ?? this.builder.names.store(prefix);
+    const keySerde: Serde<K> | undefined = m.keySerde ?? this.keySerde;
+    const resultSerde = m.valueSerde ?? valueSerde;
+    this.builder.topology.addStore(storeBuilder(storeName, m, keySerde, resultSerde));
+    this.builder.addProcessor(name, materializeTable(supplier as ProcessorSupplier<K, unknown, K, Change<VR>>, storeName), [this.nodeName], [storeName]);
+    return new KTable<K, VR>(this.builder, name, keySerde, resultSerde, storeGetter(storeName), storeName);
   }
 
-  /** Keeps the rows `predicate` accepts; a key that stops matching is forwarded as a tombstone. */
-  filter(predicate: (key: K, value: V) => boolean, named?: Named): KTable<K, V> {
-    return this.#add('KTABLE-FILTER-', named, ktableFilter(predicate, false), this.valueSerde, filterGetter(this.getter, predicate, false));
+  /**
+   * Keeps the rows `predicate` accepts; every dropped row is forwarded as a tombstone. With
+   * `materialized` the result is kept in a store of its own (queryable by its name).
+   *
+   * @example
+   * balances.filter((_acct, b) => b < 0, undefined, { storeName: 'overdrawn' });
+   */
+  filter(predicate: (key: K, value: V) => boolean, named?: Named, materialized?: Materialized<K, V>): KTable<K, V> {
+    return this.#add('KTABLE-FILTER-', named, ktableFilter(predicate, false), this.valueSerde, filterGetter(this.getter, predicate, false), materialized);
   }
 
-  /** Drops the rows `predicate` accepts, forwarding a tombstone for them. */
-  filterNot(predicate: (key: K, value: V) => boolean, named?: Named): KTable<K, V> {
-    return this.#add('KTABLE-FILTER-', named, ktableFilter(predicate, true), this.valueSerde, filterGetter(this.getter, predicate, true));
+  /** Drops the rows `predicate` accepts, forwarding a tombstone for them; `materialized` as `filter`. */
+  filterNot(predicate: (key: K, value: V) => boolean, named?: Named, materialized?: Materialized<K, V>): KTable<K, V> {
+    return this.#add('KTABLE-FILTER-', named, ktableFilter(predicate, true), this.valueSerde, filterGetter(this.getter, predicate, true), materialized);
   }
 
-  /** Maps every value; deletes stay deletes. */
-  mapValues<VR>(mapper: (value: V, key: K) => VR, named?: Named): KTable<K, VR> {
-    return this.#add('KTABLE-MAPVALUES-', named, ktableMapValues(mapper), undefined, mapValuesGetter(this.getter, mapper));
+  /** Maps every value; deletes stay deletes. With `materialized` the result is kept in a store of its own. */
+  mapValues<VR>(mapper: (value: V, key: K) => VR, named?: Named, materialized?: Materialized<K, VR>): KTable<K, VR> {
+    return this.#add('KTABLE-MAPVALUES-', named, ktableMapValues(mapper), undefined, mapValuesGetter(this.getter, mapper), materialized);
   }
 
+  /**
+   * @internal Set on a windowed aggregation's table: how long after a window's end it closes (the
+   * grace; for sessions the gap plus the grace), which `suppress(untilWindowCloses)` waits for.
+   */
+  windowCloseMs: number | undefined;
+
+  /**
+   * Holds updates back (Kafka's `suppress`): `untilWindowCloses` emits one final result per window
+   * of a windowed aggregation once it closes; `untilTimeLimit` emits each key's latest update once
+   * stream time is the limit past it. The buffer lives in a store with a changelog.
+   *
+   * @example
+   * builder.stream<string, string>('clicks', { keySerde: Serdes.String(), valueSerde: Serdes.String() })
+   *   .groupByKey()
+   *   .windowedBy(TimeWindows.ofSizeAndGrace(60_000, 10_000))
+   *   .count()
+   *   .suppress(Suppressed.untilWindowCloses(BufferConfig.unbounded()))
+   *   .toStream()
+   *   .to('final-counts', { keySerde: WindowedSerdes.timeWindowedSerdeFrom(Serdes.String(), 60_000), valueSerde: Serdes.LongNumber() });
+   */
+  suppress(suppressed: Suppressed): KTable<K, V> {
+    const b = this.builder;
+    const name = suppressed.name ?? b.names.processor('KTABLE-SUPPRESS-');
+    const storeName = suppressed.name !== undefined ? `${suppressed.name}-store` : b.names.store('KTABLE-SUPPRESS-');
+    let waitMs = suppressed.timeToWaitMs;
+    let bufferTime = (_key: K, timestamp: number) => timestamp;
+    if (suppressed.kind === 'window-close') {
+      if (this.windowCloseMs === undefined) throw new TopologyError('suppress(untilWindowCloses) needs a windowed aggregation (windowedBy(...).count/reduce/aggregate) right before it');
+      if (suppressed.buffer.whenFull === 'emit-early') throw new TopologyError('suppress(untilWindowCloses) needs a strict buffer: unbounded() or shutDownWhenFull()');
+      waitMs = this.windowCloseMs;
+      bufferTime = (key, _ts) => (key as unknown as Windowed<unknown>).window.end;
+    }
+    const keySerde = this.keySerde;
+    const valueSerde = this.valueSerde;
+    if (keySerde === undefined || valueSerde === undefined) {
+      throw new TopologyError(`suppress needs the table's ${keySerde === undefined ? 'key' : 'value'} serde to buffer its records: give it to the aggregation's Materialized`);
+    }
+    b.topology.addStore(storeBuilder(storeName, { cachingEnabled: false }, keySerde, changeSerde(valueSerde)));
+    b.addProcessor(name, ktableSuppress<K, V>(storeName, suppressed, waitMs, bufferTime, () => keySerde), [this.nodeName], [storeName]);
+    return new KTable<K, V>(b, name, keySerde, valueSerde, this.getter);
+  }
+
+  /**
+   * The table's updates as a stream re-keyed by `mapper` (Kafka's `toStream(KeyValueMapper)`: the
+   * same as `toStream().selectKey(mapper)`).
+   *
+   * @example
+   * windowedCounts.toStream((w) => w.key).to('counts-by-key');
+   */
+  toStream<KR>(mapper: (key: K, value: V) => KR, named?: Named): KStream<KR, V>;
   /** The table's updates as a stream: a record per change with its new value (null for a delete). */
-  toStream(named?: Named): KStream<K, V> {
+  toStream(named?: Named): KStream<K, V>;
+  toStream<KR>(a?: Named | ((key: K, value: V) => KR), b?: Named): KStream<K, V> | KStream<KR, V> {
+    const named = typeof a === 'function' ? b : a;
     const name = named?.name ?? this.builder.names.processor('KTABLE-TOSTREAM-');
     this.builder.addProcessor(name, ktableToStream<K, V>(), [this.nodeName]);
-    return new KStream<K, V>(this.builder, name, this.keySerde, this.valueSerde, false);
+    const stream = new KStream<K, V>(this.builder, name, this.keySerde, this.valueSerde, false);
+    return typeof a === 'function' ? stream.selectKey(a as (key: K, value: V) => KR) : stream;
   }
 
   /**

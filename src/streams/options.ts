@@ -55,6 +55,11 @@ export interface MaterializedOptions<K, V> {
   loggingEnabled?: boolean;
   /** Default true: updates to a key collapse in the record cache until the next commit. */
   cachingEnabled?: boolean;
+  /**
+   * Window stores only: how long windows are kept behind the newest (Kafka's `withRetention`).
+   * Default and minimum: window size + grace period.
+   */
+  retentionMs?: number;
 }
 
 /** A store name alone, or the full options. */
@@ -70,8 +75,11 @@ export interface Joined<K, V, VT> extends Named {
 /** Kafka's `Branched`: a branch's name and an optional function that consumes the branch. */
 export interface Branched<K, V> {
   name?: string;
-  /** Receives the branch's stream; what it returns (or the branch itself) goes in the result map. */
-  withFunction?: (branch: import('./kstream.ts').KStream<K, V>) => import('./kstream.ts').KStream<K, V> | undefined;
+  /**
+   * Receives the branch's stream; what it returns goes in the result map (the branch itself when it
+   * returns undefined, nothing when it returns null, as Kafka's).
+   */
+  withFunction?: (branch: import('./kstream.ts').KStream<K, V>) => import('./kstream.ts').KStream<K, V> | null | undefined;
   /** Consumes the branch; it is then left out of the result map. */
   withConsumer?: (branch: import('./kstream.ts').KStream<K, V>) => void;
 }

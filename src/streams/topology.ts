@@ -45,6 +45,8 @@ export interface SinkNode {
   valueSerde?: Serde<unknown>;
   partitioner?: StreamPartitioner<unknown, unknown>;
   changeValues?: boolean;
+  /** A repartition topic's sink: records with a null key are dropped (Kafka 3.7+, KIP-962). */
+  dropNullKeys?: boolean;
   parents: string[];
 }
 

@@ -212,7 +212,7 @@ describe('KTable semantics', () => {
     expect(d.getKeyValueStore('users-store').get('u1')).toBeNull();
   });
 
-  it('should forward a tombstone when a key stops matching a filter, and nothing for keys that never matched', () => {
+  it('should forward a tombstone for every record a table filter drops, as Kafka (KTableFilterTest), matched before or not', () => {
     const b = new StreamsBuilder();
     b.table('t', { keySerde: S, valueSerde: I }).filter((_k, v) => v > 10).toStream().to('out', { valueSerde: I });
     const d = drive(b);
@@ -225,6 +225,7 @@ describe('KTable semantics', () => {
     expect(d.createOutputTopic('out', S, I).readKeyValuesToList()).toEqual([
       { key: 'a', value: 50 },
       { key: 'a', value: null },
+      { key: 'b', value: null },
       { key: 'a', value: 60 },
       { key: 'a', value: null },
     ]);
@@ -319,7 +320,7 @@ describe('KTable semantics', () => {
 });
 
 describe('stream-table joins', () => {
-  it('should join and leftJoin a stream with a KTable, dropping null keys', () => {
+  it('should join and leftJoin a stream with a KTable: a null key is dropped by the join, joined with null by the left join (KIP-962)', () => {
     const b = new StreamsBuilder();
     const users = b.table('users', { keySerde: S, valueSerde: S });
     const clicks = b.stream('clicks', { keySerde: S, valueSerde: S });
@@ -335,6 +336,7 @@ describe('stream-table joins', () => {
     expect(d.createOutputTopic('left', S, S).readKeyValuesToList()).toEqual([
       { key: 'u1', value: 'ann saw /home' },
       { key: 'u2', value: 'anon saw /about' },
+      { key: null, value: 'anon saw /nobody' },
     ]);
   });
 

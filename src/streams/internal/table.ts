@@ -1,5 +1,6 @@
 import type { ProcessorContext, ProcessorSupplier, StreamRecord } from '../processor.ts';
 import type { MeteredKeyValueStore } from '../state/metered-store.ts';
+import type { ValueAndTimestamp } from '../state/value-and-timestamp.ts';
 import type { Change } from './change.ts';
 
 /**
@@ -10,7 +11,8 @@ import type { Change } from './change.ts';
 export interface ValueGetterSupplier<K, V> {
   /** Stores the getter reads: connected to every processor that uses it. */
   readonly storeNames: string[];
-  init(ctx: ProcessorContext): (key: K) => V | null;
+  /** The key's current value and the timestamp it carries, or null. */
+  init(ctx: ProcessorContext): (key: K) => ValueAndTimestamp<V> | null;
 }
 
 /** A getter over a store. */
@@ -19,7 +21,7 @@ export function storeGetter<K, V>(storeName: string): ValueGetterSupplier<K, V> 
     storeNames: [storeName],
     init(ctx) {
       const store = ctx.getStateStore<MeteredKeyValueStore<K, V>>(storeName);
-      return (key) => store.get(key);
+      return (key) => store.getWithTimestamp(key);
     },
   };
 }
@@ -32,12 +34,12 @@ export function storeGetter<K, V>(storeName: string): ValueGetterSupplier<K, V> 
 export function tableForwarder<K, V>(
   ctx: ProcessorContext,
   store: MeteredKeyValueStore<K, V>,
-): (record: StreamRecord<K, unknown>, newValue: V | null, oldValue: V | null) => void {
+): (record: StreamRecord<K, unknown>, newValue: V | null, oldValue: V | null, timestamp?: number) => void {
   const cached = store.setFlushListener((key, newValue, oldValue, timestamp) => {
     ctx.forward<K, Change<V>>({ key, value: { newValue, oldValue }, timestamp });
   });
-  return (record, newValue, oldValue) => {
-    if (!cached) ctx.forward<K, Change<V>>({ key: record.key, value: { newValue, oldValue }, timestamp: record.timestamp, headers: record.headers });
+  return (record, newValue, oldValue, timestamp = record.timestamp) => {
+    if (!cached) ctx.forward<K, Change<V>>({ key: record.key, value: { newValue, oldValue }, timestamp, headers: record.headers });
   };
 }
 
@@ -46,10 +48,14 @@ export function tableForwarder<K, V>(
  * a record with a key, `update` makes the key's new value from the record and the old value (null
  * deletes, undefined leaves the key alone), which is stored and forwarded as a change. Records with
  * a null key are dropped.
+ *
+ * The new value's timestamp is the record's, or with `aggregating` the larger of the record's and
+ * the old value's (Kafka's aggregations: a late record does not move an aggregate back in time).
  */
 export function materializing<K, VIn, V>(
   storeName: string,
   update: (key: K, value: VIn, old: V | null) => V | null | undefined,
+  aggregating = false,
 ): ProcessorSupplier<K, VIn, K, Change<V>> {
   return () => {
     let store: MeteredKeyValueStore<K, V>;
@@ -61,11 +67,13 @@ export function materializing<K, VIn, V>(
       },
       process(record) {
         if (record.key === null || record.key === undefined) return;
-        const old = store.get(record.key);
+        const stamped = store.getWithTimestamp(record.key);
+        const old = stamped === null ? null : stamped.value;
         const next = update(record.key, record.value, old);
         if (next === undefined) return;
-        store.put(record.key, next);
-        forward(record, next, old);
+        const timestamp = aggregating && stamped !== null ? Math.max(record.timestamp, stamped.timestamp) : record.timestamp;
+        store.putWithTimestamp(record.key, next, timestamp);
+        forward(record, next, old, timestamp);
       },
     };
   };

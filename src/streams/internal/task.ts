@@ -296,7 +296,10 @@ export class StreamTask {
     let serdes: [Serde<unknown>, Serde<unknown>] | undefined;
     // A fixed topic's partition count is looked up once per task, as a producer caches metadata.
     let fixedCount: number | undefined;
+    const dropNullKeys = def.dropNullKeys === true;
     return (record) => {
+      // A null key cannot be partitioned for a join or aggregation: repartition topics drop it.
+      if (dropNullKeys && (record.key === null || record.key === undefined)) return;
       const topic = fixedTopic ?? (def.topic as (k: unknown, v: unknown, c: object) => string)(record.key, record.value, this.#recordMetadata() ?? {});
       serdes ??= this.#serdesOf(def);
       const key = record.key === null || record.key === undefined ? null : serdes[0].serialize(topic, record.key);

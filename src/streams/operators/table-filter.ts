@@ -4,15 +4,15 @@ import type { ValueGetterSupplier } from '../internal/table.ts';
 import type { ProcessorSupplier } from '../processor.ts';
 
 /**
- * Kafka's KTableFilter: a value that fails the predicate becomes null, so a key that stops
- * matching is forwarded as a tombstone; a change that is null on both sides is dropped.
+ * Kafka's KTableFilter: a value that fails the predicate becomes null, so every dropped record is
+ * forwarded as a tombstone (as Kafka's javadoc says), even when the key did not match before; the
+ * tables and aggregations downstream ignore a change that is null on both sides.
  */
 export function ktableFilter<K, V>(predicate: (key: K, value: V) => boolean, negate: boolean): ProcessorSupplier<K, Change<V>> {
   const keep = (key: K, value: V | null) => (value !== null && predicate(key, value) !== negate ? value : null);
   return operate<K, Change<V>, K, Change<V>>((record, ctx) => {
     const newValue = keep(record.key, record.value.newValue);
     const oldValue = keep(record.key, record.value.oldValue);
-    if (newValue === null && oldValue === null) return;
     ctx.forward({ ...record, value: { newValue, oldValue } });
   });
 }
@@ -23,8 +23,8 @@ export function filterGetter<K, V>(parent: ValueGetterSupplier<K, V>, predicate:
     init(ctx) {
       const get = parent.init(ctx);
       return (key) => {
-        const value = get(key);
-        return value !== null && predicate(key, value) !== negate ? value : null;
+        const stamped = get(key);
+        return stamped !== null && predicate(key, stamped.value) !== negate ? stamped : null;
       };
     },
   };

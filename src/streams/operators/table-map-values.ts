@@ -20,8 +20,10 @@ export function mapValuesGetter<K, V, VR>(parent: ValueGetterSupplier<K, V>, map
     init(ctx) {
       const get = parent.init(ctx);
       return (key) => {
-        const value = get(key);
-        return value === null ? null : mapper(value, key);
+        const stamped = get(key);
+        if (stamped === null) return null;
+        const value = mapper(stamped.value, key);
+        return value === null || value === undefined ? null : { value, timestamp: stamped.timestamp };
       };
     },
   };

@@ -2,13 +2,15 @@ import type { Change } from '../internal/change.ts';
 import { operate } from '../internal/operate.ts';
 import type { ValueGetterSupplier } from '../internal/table.ts';
 import type { ProcessorSupplier } from '../processor.ts';
+import type { ValueAndTimestamp } from '../state/value-and-timestamp.ts';
 
 export type TableJoinMode = 'inner' | 'left' | 'outer';
 
 /**
  * Kafka's KTableKTableJoin / LeftJoin / OuterJoin, one side of it: a change on this side is joined
  * with the other side's current value, old and new, and forwarded when either result is non-null.
- * `thisIsLeft` says which argument of `joiner` this side's value is.
+ * `thisIsLeft` says which argument of `joiner` this side's value is. The result carries the larger
+ * of the record's timestamp and the other side's value's.
  */
 export function ktableTableJoin<K, V1, V2, VR>(
   other: ValueGetterSupplier<K, unknown>,
@@ -18,15 +20,17 @@ export function ktableTableJoin<K, V1, V2, VR>(
 ): ProcessorSupplier<K, Change<unknown>, K, Change<VR>> {
   const join = joinValue(joiner, mode);
   return () => {
-    let get: (key: K) => unknown;
+    let get: (key: K) => ValueAndTimestamp<unknown> | null;
     const inner = operate<K, Change<unknown>, K, Change<VR>>((record, ctx) => {
       if (record.key === null || record.key === undefined) return;
-      const otherValue = get(record.key);
+      const other = get(record.key);
+      const otherValue = other === null ? null : other.value;
       const pair = (mine: unknown) => (thisIsLeft ? join(mine as V1 | null, otherValue as V2 | null) : join(otherValue as V1 | null, mine as V2 | null));
       const newValue = pair(record.value.newValue);
       const oldValue = pair(record.value.oldValue);
       if (newValue === null && oldValue === null) return;
-      ctx.forward({ ...record, value: { newValue, oldValue } });
+      const timestamp = other === null ? record.timestamp : Math.max(record.timestamp, other.timestamp);
+      ctx.forward({ ...record, value: { newValue, oldValue }, timestamp });
     })();
     return {
       init(ctx) {
@@ -60,7 +64,13 @@ export function joinGetter<K, V1, V2, VR>(
     init(ctx) {
       const l = left.init(ctx);
       const r = right.init(ctx);
-      return (key) => join(l(key), r(key));
+      return (key) => {
+        const a = l(key);
+        const b = r(key);
+        const value = join(a === null ? null : a.value, b === null ? null : b.value);
+        if (value === null || value === undefined) return null;
+        return { value, timestamp: Math.max(a?.timestamp ?? -1, b?.timestamp ?? -1) };
+      };
     },
   };
 }

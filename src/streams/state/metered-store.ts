@@ -3,6 +3,7 @@ import { Bytes, type BytesStore } from './bytes.ts';
 import { fastSerde } from '../internal/fast-serde.ts';
 import { CachingBytesStore } from './caching-store.ts';
 import type { KeyValue, KeyValueStore } from './key-value-store.ts';
+import { rawValueOf, timestampedBytes, timestampOf, type ValueAndTimestamp } from './value-and-timestamp.ts';
 
 /**
  * The outer layer, and the only one that knows serdes: typed keys and values in, bytes to the
@@ -15,12 +16,44 @@ export class MeteredKeyValueStore<K, V> implements KeyValueStore<K, V> {
   /** The topic name serdes are called with: the changelog's. */
   readonly #topic: string;
   readonly metrics = { gets: 0, puts: 0, deletes: 0 };
+  /**
+   * Set for a timestamped store (Kafka's `TimestampedKeyValueStore`, under every KTable): the bytes
+   * below carry each value's timestamp (`timestampedBytes`), `get`/`range` strip it, and a plain
+   * `put` stamps the value with the timestamp of the record being processed.
+   */
+  readonly #timestamp: (() => number) | undefined;
 
-  constructor(inner: BytesStore, keySerde: Serde<K>, valueSerde: Serde<V>, topic: string) {
+  constructor(inner: BytesStore, keySerde: Serde<K>, valueSerde: Serde<V>, topic: string, timestamp?: () => number) {
     this.#inner = inner;
     this.#keySerde = fastSerde(keySerde);
     this.#valueSerde = fastSerde(valueSerde);
     this.#topic = topic;
+    this.#timestamp = timestamp;
+  }
+
+  /** Whether values are kept with their timestamps. */
+  get timestamped(): boolean {
+    return this.#timestamp !== undefined;
+  }
+
+  /** The key's value and its timestamp (a plain store answers with timestamp -1, as Kafka's facade). */
+  getWithTimestamp(key: K): ValueAndTimestamp<V> | null {
+    this.metrics.gets++;
+    if (key === null || key === undefined) throw new TypeError(`store ${this.name}: key must not be null`);
+    return this.#valueAndTimestamp(this.#inner.get(this.#bytes(key)));
+  }
+
+  /** Puts a value with its own timestamp; a null value deletes. */
+  putWithTimestamp(key: K, value: V | null, timestamp: number): void {
+    this.metrics.puts++;
+    if (key === null || key === undefined) throw new TypeError(`store ${this.name}: key must not be null`);
+    this.#inner.put(this.#bytes(key), this.#serialize(value, timestamp));
+  }
+
+  /** Every entry with its timestamp, or those with `from` ≤ key ≤ `to`. */
+  rangeWithTimestamp(from: K | null, to: K | null): KeyValue<K, ValueAndTimestamp<V>>[] {
+    const entries = this.#inner.range(from === null ? null : this.#bytes(from), to === null ? null : this.#bytes(to));
+    return entries.map((e) => ({ key: this.#key(e.key.bytes), value: this.#valueAndTimestamp(e.value)! }));
   }
 
   get name(): string {
@@ -43,7 +76,9 @@ export class MeteredKeyValueStore<K, V> implements KeyValueStore<K, V> {
   setFlushListener(listener: (key: K, newValue: V | null, oldValue: V | null, timestamp: number) => void): boolean {
     if (!(this.#inner instanceof CachingBytesStore)) return false;
     this.#inner.setFlushListener((key, newValue, oldValue, timestamp) => {
-      listener(this.#key(key.bytes), this.#value(newValue), this.#value(oldValue), timestamp);
+      // A timestamped value carries its own timestamp: that is the one the change goes on with.
+      const at = this.#timestamp !== undefined && newValue !== null ? timestampOf(newValue) : timestamp;
+      listener(this.#key(key.bytes), this.#value(newValue), this.#value(oldValue), at);
     });
     return true;
   }
@@ -57,7 +92,14 @@ export class MeteredKeyValueStore<K, V> implements KeyValueStore<K, V> {
   put(key: K, value: V | null): void {
     this.metrics.puts++;
     if (key === null || key === undefined) throw new TypeError(`store ${this.name}: key must not be null`);
-    this.#inner.put(this.#bytes(key), value === null || value === undefined ? null : this.#valueSerde.serialize(this.#topic, value));
+    this.#inner.put(this.#bytes(key), this.#serialize(value, this.#timestamp?.() ?? 0));
+  }
+
+  #serialize(value: V | null, timestamp: number): Uint8Array | null {
+    if (value === null || value === undefined) return null;
+    const raw = this.#valueSerde.serialize(this.#topic, value);
+    if (raw === null || this.#timestamp === undefined) return raw;
+    return timestampedBytes(timestamp, raw);
   }
 
   putIfAbsent(key: K, value: V): V | null {
@@ -114,6 +156,14 @@ export class MeteredKeyValueStore<K, V> implements KeyValueStore<K, V> {
   }
 
   #value(bytes: Uint8Array | null): V | null {
-    return bytes === null ? null : this.#valueSerde.deserialize(this.#topic, bytes);
+    if (bytes === null) return null;
+    return this.#valueSerde.deserialize(this.#topic, this.#timestamp === undefined ? bytes : rawValueOf(bytes));
+  }
+
+  #valueAndTimestamp(bytes: Uint8Array | null): ValueAndTimestamp<V> | null {
+    if (bytes === null) return null;
+    const value = this.#value(bytes);
+    if (value === null) return null;
+    return { value, timestamp: this.#timestamp === undefined ? -1 : timestampOf(bytes) };
   }
 }

@@ -8,6 +8,9 @@ import type { KeyValueStore } from './key-value-store.ts';
 import { ChangeLoggingBytesStore } from './logging-store.ts';
 import { InMemoryBytesStore } from './memory-store.ts';
 import { MeteredKeyValueStore } from './metered-store.ts';
+import { rawValueOf, timestampedBytes, timestampOf } from './value-and-timestamp.ts';
+import { SessionStoreBuilder } from './session-store.ts';
+import { type WindowBytesStoreSupplier, windowBytesStoreSupplier, WindowStoreBuilder } from './window-store.ts';
 
 /** Makes the innermost bytes store of one task (Kafka's `KeyValueBytesStoreSupplier`). */
 export interface KeyValueBytesStoreSupplier {
@@ -37,6 +40,11 @@ export interface BuiltStore {
   store: MeteredKeyValueStore<unknown, unknown>;
   bytes: BytesStore;
   changelogTopic: string | undefined;
+  /**
+   * The bytes a changelog record restores into `bytes`: for a timestamped store the record's value
+   * with the record's timestamp in front (its changelog holds plain values, as Kafka's does).
+   */
+  restoreValue?: (value: Uint8Array | null, timestamp: number) => Uint8Array | null;
 }
 
 /**
@@ -51,13 +59,16 @@ export class KeyValueStoreBuilder<K, V> {
   readonly supplier: KeyValueBytesStoreSupplier;
   readonly keySerde: Serde<K> | undefined;
   readonly valueSerde: Serde<V> | undefined;
+  /** Values kept with their timestamps (Kafka's `TimestampedKeyValueStore`): every KTable's store. */
+  readonly timestamped: boolean;
   #caching = true;
   #logging = true;
 
-  constructor(supplier: KeyValueBytesStoreSupplier, keySerde?: Serde<K>, valueSerde?: Serde<V>) {
+  constructor(supplier: KeyValueBytesStoreSupplier, keySerde?: Serde<K>, valueSerde?: Serde<V>, timestamped = false) {
     this.supplier = supplier;
     this.keySerde = keySerde;
     this.valueSerde = valueSerde;
+    this.timestamped = timestamped;
   }
 
   get name(): string {
@@ -106,11 +117,22 @@ export class KeyValueStoreBuilder<K, V> {
     let stack: BytesStore = bytes;
     const changelogTopic = this.#logging ? `${env.applicationId}-${this.name}-changelog` : undefined;
     if (changelogTopic !== undefined) {
-      stack = new ChangeLoggingBytesStore(stack, (key, value, ts) => env.changelog(changelogTopic, key, value, ts), env.timestamp);
+      // A timestamped value goes to the changelog as Kafka logs it: the plain value, on a record
+      // carrying the value's timestamp.
+      const sink = this.timestamped
+        ? (key: Uint8Array, value: Uint8Array | null, ts: number) =>
+            env.changelog(changelogTopic, key, value === null ? null : rawValueOf(value), value === null ? ts : timestampOf(value))
+        : (key: Uint8Array, value: Uint8Array | null, ts: number) => env.changelog(changelogTopic, key, value, ts);
+      stack = new ChangeLoggingBytesStore(stack, sink, env.timestamp);
     }
     if (this.#caching && env.cacheBudget !== null) stack = new CachingBytesStore(stack, env.cacheBudget, env.timestamp);
-    const store = new MeteredKeyValueStore<K, V>(stack, keySerde, valueSerde, changelogTopic ?? this.name);
-    return { store: store as unknown as MeteredKeyValueStore<unknown, unknown>, bytes, changelogTopic };
+    const store = new MeteredKeyValueStore<K, V>(stack, keySerde, valueSerde, changelogTopic ?? this.name, this.timestamped ? env.timestamp : undefined);
+    return {
+      store: store as unknown as MeteredKeyValueStore<unknown, unknown>,
+      bytes,
+      changelogTopic,
+      ...(this.timestamped ? { restoreValue: (value: Uint8Array | null, ts: number) => (value === null ? null : timestampedBytes(ts, value)) } : {}),
+    };
   }
 }
 
@@ -139,6 +161,41 @@ export const Stores = {
   },
   keyValueStoreBuilder<K, V>(supplier: KeyValueBytesStoreSupplier, keySerde?: Serde<K>, valueSerde?: Serde<V>): KeyValueStoreBuilder<K, V> {
     return new KeyValueStoreBuilder(supplier, keySerde, valueSerde);
+  },
+  /**
+   * A store keeping each value with its timestamp (Kafka's `timestampedKeyValueStoreBuilder`), as
+   * the DSL's tables do: read them with `getWithTimestamp` / `putWithTimestamp`.
+   *
+   * @example
+   * const b = Stores.timestampedKeyValueStoreBuilder(Stores.inMemoryKeyValueStore('latest'), Serdes.String(), Serdes.String());
+   */
+  timestampedKeyValueStoreBuilder<K, V>(supplier: KeyValueBytesStoreSupplier, keySerde?: Serde<K>, valueSerde?: Serde<V>): KeyValueStoreBuilder<K, V> {
+    return new KeyValueStoreBuilder(supplier, keySerde, valueSerde, true);
+  },
+  /**
+   * A window store kept in memory (rebuilt from its changelog on start): windows older than
+   * `retentionMs` behind the newest are dropped; `retainDuplicates` keeps every put (for joins).
+   */
+  inMemoryWindowStore(name: string, retentionMs: number, windowSizeMs: number, retainDuplicates = false): WindowBytesStoreSupplier {
+    return windowBytesStoreSupplier(Stores.inMemoryKeyValueStore(name), retentionMs, windowSizeMs, retainDuplicates);
+  },
+  /** A window store kept in LevelDB under the app's `stateDir` (in memory when there is none). */
+  persistentWindowStore(name: string, retentionMs: number, windowSizeMs: number, retainDuplicates = false): WindowBytesStoreSupplier {
+    return windowBytesStoreSupplier(Stores.persistentKeyValueStore(name), retentionMs, windowSizeMs, retainDuplicates);
+  },
+  /** A session store kept in memory; `retentionMs` at least the inactivity gap plus grace. */
+  inMemorySessionStore(name: string, retentionMs: number): { supplier: KeyValueBytesStoreSupplier; retentionMs: number } {
+    return { supplier: Stores.inMemoryKeyValueStore(name), retentionMs };
+  },
+  /** A session store kept in LevelDB under the app's `stateDir` (in memory when there is none). */
+  persistentSessionStore(name: string, retentionMs: number): { supplier: KeyValueBytesStoreSupplier; retentionMs: number } {
+    return { supplier: Stores.persistentKeyValueStore(name), retentionMs };
+  },
+  sessionStoreBuilder<K, V>(s: { supplier: KeyValueBytesStoreSupplier; retentionMs: number }, keySerde?: Serde<K>, valueSerde?: Serde<V>): SessionStoreBuilder<K, V> {
+    return new SessionStoreBuilder(s.supplier, s.retentionMs, keySerde, valueSerde);
+  },
+  windowStoreBuilder<K, V>(supplier: WindowBytesStoreSupplier, keySerde?: Serde<K>, valueSerde?: Serde<V>): WindowStoreBuilder<K, V> {
+    return new WindowStoreBuilder(supplier, keySerde, valueSerde);
   },
 } as const;
 

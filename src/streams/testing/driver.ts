@@ -9,6 +9,10 @@ import { CompositeReadOnlyStore } from '../internal/composite-store.ts';
 import { CacheBudget } from '../state/caching-store.ts';
 import type { KeyValue, KeyValueStore, ReadOnlyKeyValueStore } from '../state/key-value-store.ts';
 import type { MeteredKeyValueStore } from '../state/metered-store.ts';
+import { type TimestampedKeyValueStore, timestampedView } from '../state/timestamped-store.ts';
+import type { ValueAndTimestamp } from '../state/value-and-timestamp.ts';
+import type { MeteredWindowStore } from '../state/window-store.ts';
+import type { MeteredSessionStore } from '../state/session-store.ts';
 import type { Topology } from '../topology.ts';
 
 /** Options of a {@link TopologyTestDriver}. */
@@ -112,9 +116,22 @@ export class TopologyTestDriver {
     return internal ?? this.#externalCount(topic);
   }
 
-  /** A topic to pipe records into. */
-  createInputTopic<K, V>(topic: string, keySerde: Serde<K>, valueSerde: Serde<V>): TestInputTopic<K, V> {
-    return new TestInputTopic(this, topic, keySerde, valueSerde);
+  /**
+   * A topic to pipe records into. With `startTimestampMs`, records piped without a timestamp get
+   * that one, and each advances it by `autoAdvanceMs` (Kafka's `createInputTopic(…, start, autoAdvance)`).
+   *
+   * @example
+   * const input = driver.createInputTopic('clicks', Serdes.String(), Serdes.String(), { startTimestampMs: 0, autoAdvanceMs: 1_000 });
+   * input.pipeInput('a', 'x'); // @0
+   * input.pipeInput('a', 'y'); // @1000
+   */
+  createInputTopic<K, V>(
+    topic: string,
+    keySerde: Serde<K>,
+    valueSerde: Serde<V>,
+    options: { startTimestampMs?: number; autoAdvanceMs?: number } = {},
+  ): TestInputTopic<K, V> {
+    return new TestInputTopic(this, topic, keySerde, valueSerde, options.startTimestampMs, options.autoAdvanceMs ?? 0);
   }
 
   /** A topic to read what the topology wrote. */
@@ -136,6 +153,56 @@ export class TopologyTestDriver {
     if (stores.length === 0) throw new TributaryError('INVALID_STATE_STORE', `no state store named ${name}`, { store: name });
     if (stores.length === 1) return stores[0] as unknown as KeyValueStore<K, V>;
     return new CompositeReadOnlyStore<K, V>(stores as unknown as ReadOnlyKeyValueStore<K, V>[]);
+  }
+
+  /**
+   * A KTable's store (or any timestamped store) with each value's timestamp, as Kafka's
+   * `getTimestampedKeyValueStore`: with one partition the task's own store (writable), with several
+   * a read-only view over every task's.
+   *
+   * @example
+   * driver.getTimestampedKeyValueStore<string, number>('counts').get('k'); // { value: 2, timestamp: 10 }
+   */
+  getTimestampedKeyValueStore<K, V>(name: string): TimestampedKeyValueStore<K, V> | ReadOnlyKeyValueStore<K, ValueAndTimestamp<V>> {
+    const global = this.#globalStores.get(name);
+    const stores = global !== undefined ? [global] : [...this.#tasks.values()].flatMap((t) => {
+      const s = t.stores.get(name);
+      return s === undefined ? [] : [s.store];
+    });
+    if (stores.length === 0) throw new TributaryError('INVALID_STATE_STORE', `no state store named ${name}`, { store: name });
+    const untimed = stores.find((s) => !s.timestamped);
+    if (untimed !== undefined) throw new TributaryError('INVALID_STATE_STORE', `state store ${name} keeps no timestamps: use getKeyValueStore`, { store: name });
+    const views = stores.map((s) => timestampedView(s as unknown as MeteredKeyValueStore<K, V>));
+    if (views.length === 1) return views[0]!;
+    return new CompositeReadOnlyStore<K, ValueAndTimestamp<V>>(views);
+  }
+
+  /**
+   * A window store by name (Kafka's `getWindowStore`): the task's own store with one partition;
+   * with several, the store of the task that holds `partition` (default 0).
+   *
+   * @example
+   * driver.getWindowStore<string, number>('counts').fetch('k', 0, 100); // [{ key: 0, value: 2 }]
+   */
+  getWindowStore<K, V>(name: string, partition = 0): MeteredWindowStore<K, V> {
+    const stores = [...this.#tasks.values()].flatMap((t) => {
+      const s = t.stores.get(name);
+      return s === undefined || t.partition !== partition ? [] : [s.store as unknown];
+    });
+    const store = stores[0] as MeteredWindowStore<K, V> | undefined;
+    if (store === undefined || typeof (store as Partial<MeteredWindowStore<K, V>>).fetchAll !== 'function') {
+      throw new TributaryError('INVALID_STATE_STORE', `no window store named ${name}`, { store: name });
+    }
+    return store;
+  }
+
+  /** A session store by name (Kafka's `getSessionStore`), of the task that holds `partition` (default 0). */
+  getSessionStore<K, V>(name: string, partition = 0): MeteredSessionStore<K, V> {
+    const store = [...this.#tasks.values()].find((t) => t.partition === partition && t.stores.has(name))?.stores.get(name)?.store as unknown as MeteredSessionStore<K, V> | undefined;
+    if (store === undefined || typeof (store as Partial<MeteredSessionStore<K, V>>).findSessions !== 'function') {
+      throw new TributaryError('INVALID_STATE_STORE', `no session store named ${name}`, { store: name });
+    }
+    return store;
   }
 
   /** Moves the wall clock forward, firing due wall-clock punctuators, then commits. */
@@ -261,13 +328,22 @@ export class TestInputTopic<K, V> {
   readonly #keySerde: Serde<K>;
   readonly #valueSerde: Serde<V>;
   #time: number | undefined;
+  readonly #autoAdvanceMs: number;
 
   /** @internal */
-  constructor(driver: TopologyTestDriver, topic: string, keySerde: Serde<K>, valueSerde: Serde<V>) {
+  constructor(driver: TopologyTestDriver, topic: string, keySerde: Serde<K>, valueSerde: Serde<V>, startTimestampMs?: number, autoAdvanceMs = 0) {
     this.#driver = driver;
     this.#topic = topic;
     this.#keySerde = keySerde;
     this.#valueSerde = valueSerde;
+    this.#time = startTimestampMs;
+    this.#autoAdvanceMs = autoAdvanceMs;
+  }
+
+  /** Moves this topic's own clock (set by `startTimestampMs`) forward. */
+  advanceTime(ms: number): void {
+    if (this.#time === undefined) throw new TributaryError('ILLEGAL_STATE', `input topic ${this.#topic} has no clock of its own: create it with startTimestampMs`);
+    this.#time += ms;
   }
 
   /**
@@ -276,6 +352,7 @@ export class TestInputTopic<K, V> {
    */
   pipeInput(key: K | null, value: V | null, timestamp?: number, options: { partition?: number; headers?: LogHeader[] } = {}): void {
     const ts = timestamp ?? this.#time ?? this.#driver.clock.now();
+    if (timestamp === undefined && this.#time !== undefined) this.#time += this.#autoAdvanceMs;
     this.#driver.pipe(
       this.#topic,
       key === null ? null : this.#keySerde.serialize(this.#topic, key),
@@ -339,6 +416,11 @@ export class TestOutputTopic<K, V> {
     const out: TestRecord<K, V>[] = [];
     while (!this.isEmpty()) out.push(this.readRecord());
     return out;
+  }
+
+  /** The values of every record not read yet, in order. */
+  readValuesToList(): (V | null)[] {
+    return this.readRecordsToList().map(({ value }) => value);
   }
 
   readKeyValuesToList(): KeyValue<K | null, V | null>[] {

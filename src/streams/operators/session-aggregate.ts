@@ -1,0 +1,57 @@
+import type { Change } from '../internal/change.ts';
+import type { ProcessorSupplier } from '../processor.ts';
+import type { MeteredSessionStore } from '../state/session-store.ts';
+import type { SessionWindows, Window, Windowed } from '../windows.ts';
+
+/**
+ * Kafka's KStreamSessionWindowAggregate: a record opens the session `[ts, ts]`, merged with every
+ * stored session of its key that ends no earlier than `ts - gap` and starts no later than
+ * `ts + gap`. Merged sessions are removed (each forwarded as a tombstone change stamped with its
+ * end) and the merged session is stored and forwarded stamped with its end. A record whose merged
+ * session ends before stream time minus grace minus gap is late: dropped and counted in the store's
+ * `metrics.droppedRecords`. Records with a null key or value are dropped.
+ */
+export function kstreamSessionAggregate<K, V, VA>(
+  storeName: string,
+  windows: SessionWindows,
+  initializer: () => VA,
+  aggregator: (key: K, value: V, aggregate: VA) => VA,
+  merger: (key: K, left: VA, right: VA) => VA,
+): ProcessorSupplier<K, V, Windowed<K>, Change<VA>> {
+  return () => {
+    let store: MeteredSessionStore<K, VA>;
+    let streamTime: () => number;
+    let forward: (record: { key: Windowed<K>; value: Change<VA>; timestamp: number }) => void;
+    return {
+      init(ctx) {
+        store = ctx.getStateStore(storeName);
+        streamTime = () => ctx.currentStreamTimeMs();
+        forward = (r) => ctx.forward(r);
+      },
+      process(record) {
+        if (record.key === null || record.key === undefined || record.value === null || record.value === undefined) return;
+        const ts = record.timestamp;
+        const closeTime = Math.max(streamTime(), ts) - windows.graceMs - windows.gapMs;
+        const found = store.findSessions(record.key, ts - windows.gapMs, ts + windows.gapMs);
+        let merged = initializer();
+        let window: Window = { start: ts, end: ts };
+        for (const session of found) {
+          merged = merger(record.key, merged, session.value);
+          window = { start: Math.min(window.start, session.key.window.start), end: Math.max(window.end, session.key.window.end) };
+        }
+        if (window.end < closeTime) {
+          store.metrics.droppedRecords++;
+          return;
+        }
+        for (const session of found) {
+          store.remove(session.key);
+          forward({ key: session.key, value: { newValue: null, oldValue: session.value }, timestamp: session.key.window.end });
+        }
+        const aggregate = aggregator(record.key, record.value, merged);
+        const key = { key: record.key, window };
+        store.put(key, aggregate);
+        forward({ key, value: { newValue: aggregate, oldValue: null }, timestamp: window.end });
+      },
+    };
+  };
+}

@@ -1,0 +1,39 @@
+import type { Change } from '../internal/change.ts';
+import { tableForwarder } from '../internal/table.ts';
+import type { ProcessorContext, ProcessorSupplier, StreamRecord } from '../processor.ts';
+import type { MeteredKeyValueStore } from '../state/metered-store.ts';
+
+/**
+ * A table operator with its result kept in `storeName` (Kafka's `Materialized` on `filter`,
+ * `mapValues` and joins): every change the operator forwards is written to the store with its
+ * timestamp (a null deletes) and forwarded as the store forwards (at the cache's flush when it
+ * caches), with the store's previous value as the old one. Null-on-both-sides changes leave the
+ * store alone but still go downstream.
+ */
+export function materializeTable<K, VIn, V>(operator: ProcessorSupplier<K, VIn, K, Change<V>>, storeName: string): ProcessorSupplier<K, VIn, K, Change<V>> {
+  return () => {
+    const inner = operator();
+    return {
+      init(ctx) {
+        const store = ctx.getStateStore<MeteredKeyValueStore<K, V>>(storeName);
+        const forward = tableForwarder<K, V>(ctx, store);
+        const proxy: ProcessorContext<K, Change<V>> = Object.create(ctx, {
+          forward: {
+            value: (record: StreamRecord<K, Change<V>>) => {
+              if (record.value.newValue === null && record.value.oldValue === null) {
+                ctx.forward(record);
+                return;
+              }
+              const old = store.get(record.key);
+              store.putWithTimestamp(record.key, record.value.newValue, record.timestamp);
+              forward(record, record.value.newValue, old, record.timestamp);
+            },
+          },
+        });
+        inner.init?.(proxy);
+      },
+      process: (record) => inner.process(record),
+      close: () => inner.close?.(),
+    };
+  };
+}

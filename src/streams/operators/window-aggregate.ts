@@ -1,0 +1,48 @@
+import type { Change } from '../internal/change.ts';
+import type { ProcessorSupplier } from '../processor.ts';
+import type { MeteredWindowStore } from '../state/window-store.ts';
+import type { TimeWindows, Windowed } from '../windows.ts';
+
+/**
+ * Kafka's KStreamWindowAggregate: a record is added to every window of `windows` containing its
+ * timestamp that is still open, i.e. whose end is after stream time minus the grace period; a
+ * record for none of them is late, dropped and counted in the store's `metrics.droppedRecords`
+ * (Kafka's dropped-records metric). Each updated window is stored and forwarded
+ * as a change of `Windowed<K>` stamped with max(record timestamp, window aggregate's timestamp).
+ * Records with a null key or value are dropped.
+ */
+export function kstreamWindowAggregate<K, V, VA>(
+  storeName: string,
+  windows: TimeWindows,
+  initializer: (() => VA) | undefined,
+  aggregator: (key: K, value: V, aggregate: VA | null) => VA,
+): ProcessorSupplier<K, V, Windowed<K>, Change<VA>> {
+  return () => {
+    let store: MeteredWindowStore<K, VA>;
+    let streamTime: () => number;
+    let forward: (record: { key: Windowed<K>; value: Change<VA>; timestamp: number }) => void;
+    return {
+      init(ctx) {
+        store = ctx.getStateStore(storeName);
+        streamTime = () => ctx.currentStreamTimeMs();
+        forward = (r) => ctx.forward(r);
+      },
+      process(record) {
+        if (record.key === null || record.key === undefined || record.value === null || record.value === undefined) return;
+        const closeTime = Math.max(streamTime(), record.timestamp) - windows.graceMs;
+        let added = false;
+        for (const window of windows.windowsFor(record.timestamp)) {
+          if (window.end <= closeTime) continue;
+          added = true;
+          const old = store.fetchWithTimestamp(record.key, window.start);
+          const oldValue = old === null ? null : old.value;
+          const next = aggregator(record.key, record.value, oldValue ?? (initializer !== undefined ? initializer() : null));
+          const timestamp = old === null ? record.timestamp : Math.max(record.timestamp, old.timestamp);
+          store.putWithTimestamp(record.key, next, window.start, timestamp);
+          forward({ key: { key: record.key, window }, value: { newValue: next, oldValue }, timestamp });
+        }
+        if (!added) store.metrics.droppedRecords++;
+      },
+    };
+  };
+}

@@ -1,0 +1,221 @@
+import { TopologyError } from '../../errors.ts';
+import type { Serde } from '../../serde/index.ts';
+import { fastSerde } from '../internal/fast-serde.ts';
+import type { Windowed } from '../windows.ts';
+import { Bytes, type BytesStore } from './bytes.ts';
+import type { KeyValue, StateStore } from './key-value-store.ts';
+import { ChangeLoggingBytesStore } from './logging-store.ts';
+import type { MeteredKeyValueStore } from './metered-store.ts';
+import type { BuiltStore, KeyValueBytesStoreSupplier, StoreEnv } from './stores.ts';
+
+/**
+ * What interactive queries may do with a session store (Kafka's `ReadOnlySessionStore`).
+ *
+ * @example
+ * const sessions = driver.getSessionStore<string, number>('page-views');
+ * sessions.fetch('alice'); // [{ key: { key: 'alice', window: { start: 0, end: 40 } }, value: 3 }]
+ */
+export interface ReadOnlySessionStore<K, V> {
+  /** Every session of `key`, by end then start. */
+  fetch(key: K): KeyValue<Windowed<K>, V>[];
+  /** `fetch` in descending order. */
+  backwardFetch(key: K): KeyValue<Windowed<K>, V>[];
+  /** Sessions of `key` ending at or after `earliestSessionEndTime` and starting at or before `latestSessionStartTime`. */
+  findSessions(key: K, earliestSessionEndTime: number, latestSessionStartTime: number): KeyValue<Windowed<K>, V>[];
+  /** The value of the session of `key` exactly `[start, end]`, or null. */
+  fetchSession(key: K, start: number, end: number): V | null;
+}
+
+/** A session store a processor writes to (Kafka's `SessionStore`). */
+export interface SessionStore<K, V> extends ReadOnlySessionStore<K, V>, StateStore {
+  put(session: Windowed<K>, value: V | null): void;
+  remove(session: Windowed<K>): void;
+}
+
+/**
+ * The typed session store over a bytes stack. Keys are stored in Kafka's session layout,
+ * `key | end int64 | start int64`, so a key's sessions are adjacent and ordered by end. Sessions
+ * that end at or before the newest end seen minus the retention are expired: not returned, not
+ * accepted, and removed from the innermost store.
+ */
+export class MeteredSessionStore<K, V> implements SessionStore<K, V> {
+  readonly #stack: BytesStore;
+  readonly #innermost: BytesStore;
+  readonly #keySerde: Serde<K>;
+  readonly #valueSerde: Serde<V>;
+  readonly #topic: string;
+  readonly retentionMs: number;
+  #observed: number | undefined;
+  /** `droppedRecords`: late records the session aggregation writing this store dropped. */
+  readonly metrics = { puts: 0, fetches: 0, expired: 0, droppedRecords: 0 };
+
+  constructor(stack: BytesStore, innermost: BytesStore, serdes: { key: Serde<K>; value: Serde<V>; topic: string }, retentionMs: number) {
+    this.#stack = stack;
+    this.#innermost = innermost;
+    this.#keySerde = fastSerde(serdes.key);
+    this.#valueSerde = fastSerde(serdes.value);
+    this.#topic = serdes.topic;
+    this.retentionMs = retentionMs;
+  }
+
+  get name(): string {
+    return this.#stack.name;
+  }
+
+  get persistent(): boolean {
+    return this.#stack.persistent;
+  }
+
+  /** The bytes stack under this layer, for the runtime (flush, close). */
+  get inner(): BytesStore {
+    return this.#stack;
+  }
+
+  put(session: Windowed<K>, value: V | null): void {
+    this.metrics.puts++;
+    const end = session.window.end;
+    if (end > this.#observedTime()) {
+      this.#observed = end;
+      this.#expire();
+    }
+    if (this.#isExpired(end)) {
+      this.metrics.expired++;
+      return;
+    }
+    const raw = value === null ? null : this.#valueSerde.serialize(this.#topic, value);
+    this.#stack.put(new Bytes(this.#storeKey(this.#keyBytes(session.key), end, session.window.start)), raw);
+  }
+
+  remove(session: Windowed<K>): void {
+    this.put(session, null);
+  }
+
+  fetchSession(key: K, start: number, end: number): V | null {
+    this.metrics.fetches++;
+    if (this.#isExpired(end)) return null;
+    const bytes = this.#stack.get(new Bytes(this.#storeKey(this.#keyBytes(key), end, start)));
+    return bytes === null ? null : (this.#valueSerde.deserialize(this.#topic, bytes) as V);
+  }
+
+  findSessions(key: K, earliestSessionEndTime: number, latestSessionStartTime: number): KeyValue<Windowed<K>, V>[] {
+    this.metrics.fetches++;
+    const k = this.#keyBytes(key);
+    const lo = new Bytes(this.#storeKey(k, Math.max(earliestSessionEndTime, 0), 0));
+    const hi = new Bytes(this.#storeKey(k, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER));
+    const out: KeyValue<Windowed<K>, V>[] = [];
+    for (const e of this.#stack.range(lo, hi)) {
+      const b = e.key.bytes;
+      // Keys that merely start with this key's bytes fall in the range too: keep exact matches.
+      if (b.length !== k.length + 16 || !k.every((x, i) => b[i] === x)) continue;
+      const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+      const end = Number(view.getBigInt64(k.length));
+      const start = Number(view.getBigInt64(k.length + 8));
+      if (end < earliestSessionEndTime || start > latestSessionStartTime || this.#isExpired(end)) continue;
+      out.push({ key: { key, window: { start, end } }, value: this.#valueSerde.deserialize(this.#topic, e.value) as V });
+    }
+    return out;
+  }
+
+  fetch(key: K): KeyValue<Windowed<K>, V>[] {
+    return this.findSessions(key, 0, Number.MAX_SAFE_INTEGER);
+  }
+
+  backwardFetch(key: K): KeyValue<Windowed<K>, V>[] {
+    return this.fetch(key).reverse();
+  }
+
+  #observedTime(): number {
+    if (this.#observed === undefined) {
+      let max = Number.MIN_SAFE_INTEGER;
+      for (const e of this.#innermost.range(null, null)) max = Math.max(max, this.#endOf(e.key.bytes));
+      this.#observed = max;
+    }
+    return this.#observed;
+  }
+
+  #isExpired(end: number): boolean {
+    return end <= this.#observedTime() - this.retentionMs;
+  }
+
+  /** Local cleanup of expired sessions, not logged: the changelog's own retention drops them. */
+  #expire(): void {
+    for (const e of this.#innermost.range(null, null)) if (this.#isExpired(this.#endOf(e.key.bytes))) this.#innermost.put(e.key, null);
+  }
+
+  #endOf(storeKey: Uint8Array): number {
+    return Number(new DataView(storeKey.buffer, storeKey.byteOffset, storeKey.byteLength).getBigInt64(storeKey.length - 16));
+  }
+
+  #keyBytes(key: K): Uint8Array {
+    if (key === null || key === undefined) throw new TypeError(`store ${this.name}: key must not be null`);
+    const bytes = this.#keySerde.serialize(this.#topic, key);
+    if (bytes === null) throw new TypeError(`store ${this.name}: key serialized to null`);
+    return bytes;
+  }
+
+  #storeKey(key: Uint8Array, end: number, start: number): Uint8Array {
+    const out = new Uint8Array(key.length + 16);
+    out.set(key, 0);
+    const view = new DataView(out.buffer);
+    view.setBigInt64(key.length, BigInt(end));
+    view.setBigInt64(key.length + 8, BigInt(start));
+    return out;
+  }
+}
+
+/**
+ * Describes a session store so each task can build its own (Kafka's `SessionStoreBuilder`); its
+ * changelog is `compact,delete`, kept a day past the retention.
+ *
+ * @example
+ * builder.addStateStore(Stores.sessionStoreBuilder(Stores.inMemorySessionStore('sessions', 3_600_000), Serdes.String(), Serdes.LongNumber()));
+ */
+export class SessionStoreBuilder<K, V> {
+  readonly supplier: KeyValueBytesStoreSupplier;
+  readonly retentionMs: number;
+  readonly keySerde: Serde<K> | undefined;
+  readonly valueSerde: Serde<V> | undefined;
+  readonly cachingEnabled = false;
+  #logging = true;
+
+  constructor(supplier: KeyValueBytesStoreSupplier, retentionMs: number, keySerde?: Serde<K>, valueSerde?: Serde<V>) {
+    if (!Number.isSafeInteger(retentionMs) || retentionMs < 0) throw new TopologyError(`session store ${supplier.name}: retention must be a non-negative integer, got ${retentionMs}`);
+    this.supplier = supplier;
+    this.retentionMs = retentionMs;
+    this.keySerde = keySerde;
+    this.valueSerde = valueSerde;
+  }
+
+  get name(): string {
+    return this.supplier.name;
+  }
+
+  get loggingEnabled(): boolean {
+    return this.#logging;
+  }
+
+  get changelogConfig(): Record<string, string | number> {
+    return { 'cleanup.policy': 'compact,delete', 'retention.ms': this.retentionMs + 24 * 3_600_000 };
+  }
+
+  withLoggingDisabled(): this {
+    this.#logging = false;
+    return this;
+  }
+
+  build(env: StoreEnv): BuiltStore {
+    const keySerde = (this.keySerde ?? env.defaultKeySerde) as Serde<K> | undefined;
+    const valueSerde = (this.valueSerde ?? env.defaultValueSerde) as Serde<V> | undefined;
+    if (keySerde === undefined || valueSerde === undefined) {
+      throw new TopologyError(`store "${this.name}" has no ${keySerde === undefined ? 'key' : 'value'} serde: pass one, or set defaultKeySerde/defaultValueSerde`, {
+        store: this.name,
+      });
+    }
+    const bytes = this.supplier.get(env);
+    let stack: BytesStore = bytes;
+    const changelogTopic = this.#logging ? `${env.applicationId}-${this.name}-changelog` : undefined;
+    if (changelogTopic !== undefined) stack = new ChangeLoggingBytesStore(stack, (key, value, ts) => env.changelog(changelogTopic, key, value, ts), env.timestamp);
+    const store = new MeteredSessionStore<K, V>(stack, bytes, { key: keySerde, value: valueSerde, topic: changelogTopic ?? this.name }, this.retentionMs);
+    return { store: store as unknown as MeteredKeyValueStore<unknown, unknown>, bytes, changelogTopic };
+  }
+}

@@ -1,0 +1,332 @@
+import { TopologyError } from '../../errors.ts';
+import type { Serde } from '../../serde/index.ts';
+import { fastSerde } from '../internal/fast-serde.ts';
+import type { Windowed } from '../windows.ts';
+import { Bytes, type BytesEntry, type BytesStore } from './bytes.ts';
+import type { KeyValue, StateStore } from './key-value-store.ts';
+import { ChangeLoggingBytesStore } from './logging-store.ts';
+import type { BuiltStore, KeyValueBytesStoreSupplier, StoreEnv } from './stores.ts';
+import type { MeteredKeyValueStore } from './metered-store.ts';
+import { rawValueOf, timestampedBytes, timestampOf, type ValueAndTimestamp } from './value-and-timestamp.ts';
+
+/**
+ * What interactive queries may do with a window store (Kafka's `ReadOnlyWindowStore`). Windows are
+ * named by their start; results come in ascending start order (`backward…` descending).
+ *
+ * @example
+ * const counts = driver.getWindowStore<string, number>('clicks-per-minute');
+ * counts.fetch('alice', 60_000);                 // 3: alice's count in the window starting at 1 min
+ * counts.fetch('alice', 0, 180_000);             // [{ key: 0, value: 1 }, { key: 60000, value: 3 }]
+ */
+export interface ReadOnlyWindowStore<K, V> {
+  /** The value of `key` in the window starting at `windowStart`, or null. */
+  fetch(key: K, windowStart: number): V | null;
+  /** The values of `key` in windows starting between `from` and `to` (inclusive), keyed by start. */
+  fetch(key: K, from: number, to: number): KeyValue<number, V>[];
+  /** `fetch(key, from, to)` in descending start order. */
+  backwardFetch(key: K, from: number, to: number): KeyValue<number, V>[];
+  /** Every key's windows starting between `from` and `to`, by start then key bytes. */
+  fetchAll(from: number, to: number): KeyValue<Windowed<K>, V>[];
+  /** `fetchAll` in descending order. */
+  backwardFetchAll(from: number, to: number): KeyValue<Windowed<K>, V>[];
+  /** Every window the store keeps. */
+  all(): KeyValue<Windowed<K>, V>[];
+}
+
+/** A window store a processor writes to (Kafka's `WindowStore`); a null value deletes the window. */
+export interface WindowStore<K, V> extends ReadOnlyWindowStore<K, V>, StateStore {
+  put(key: K, value: V | null, windowStart: number): void;
+}
+
+/**
+ * The typed window store over a bytes stack (Kafka's metered + timestamped window store). Keys are
+ * stored in Kafka's window-store layout, `key | start int64 | seqnum int32`, so one key's windows
+ * are adjacent and ordered by start; values are `ValueAndTimestamp` bytes. Windows that start at or
+ * before the newest start seen minus the retention period are expired: not returned, not accepted,
+ * and removed from the innermost store whenever the newest start enters a new segment.
+ */
+export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
+  readonly #stack: BytesStore;
+  readonly #innermost: BytesStore;
+  readonly #keySerde: Serde<K>;
+  readonly #valueSerde: Serde<V>;
+  readonly #topic: string;
+  readonly #timestamp: () => number;
+  readonly retentionMs: number;
+  readonly windowSizeMs: number;
+  readonly retainDuplicates: boolean;
+  readonly #segmentMs: number;
+  #observed: number | undefined;
+  #seq = 0;
+  /**
+   * `expired`: writes refused because their window was past retention; `droppedRecords`: late
+   * records the windowed aggregation writing this store dropped (after window end + grace).
+   */
+  readonly metrics = { puts: 0, fetches: 0, expired: 0, droppedRecords: 0 };
+
+  constructor(
+    stack: BytesStore,
+    innermost: BytesStore,
+    serdes: { key: Serde<K>; value: Serde<V>; topic: string },
+    options: { retentionMs: number; windowSizeMs: number; retainDuplicates: boolean; timestamp: () => number },
+  ) {
+    this.#stack = stack;
+    this.#innermost = innermost;
+    this.#keySerde = fastSerde(serdes.key);
+    this.#valueSerde = fastSerde(serdes.value);
+    this.#topic = serdes.topic;
+    this.#timestamp = options.timestamp;
+    this.retentionMs = options.retentionMs;
+    this.windowSizeMs = options.windowSizeMs;
+    this.retainDuplicates = options.retainDuplicates;
+    // Kafka's segment interval: max(retention / 2, 60 s); expiry runs once per segment.
+    this.#segmentMs = Math.max(Math.floor(options.retentionMs / 2), 60_000);
+  }
+
+  get name(): string {
+    return this.#stack.name;
+  }
+
+  get persistent(): boolean {
+    return this.#stack.persistent;
+  }
+
+  /** The bytes stack under this layer, for the runtime (flush, close). */
+  get inner(): BytesStore {
+    return this.#stack;
+  }
+
+  put(key: K, value: V | null, windowStart: number): void {
+    this.putWithTimestamp(key, value, windowStart, this.#timestamp());
+  }
+
+  /** Puts the window's value with its own timestamp (a windowed aggregation's result timestamp). */
+  putWithTimestamp(key: K, value: V | null, windowStart: number, timestamp: number): void {
+    this.metrics.puts++;
+    const observed = this.#observedTime();
+    if (windowStart > observed) {
+      const segmentBefore = Math.floor(observed / this.#segmentMs);
+      this.#observed = windowStart;
+      if (Math.floor(windowStart / this.#segmentMs) !== segmentBefore) this.#expire();
+    }
+    if (windowStart <= (this.#observed ?? 0) - this.retentionMs) {
+      this.metrics.expired++;
+      return;
+    }
+    if (this.retainDuplicates && value === null) return;
+    const seq = this.retainDuplicates ? ++this.#seq : 0;
+    const raw = value === null ? null : this.#valueSerde.serialize(this.#topic, value);
+    this.#stack.put(new Bytes(this.#storeKey(this.#keyBytes(key), windowStart, seq)), raw === null ? null : timestampedBytes(timestamp, raw));
+  }
+
+  fetch(key: K, windowStart: number): V | null;
+  fetch(key: K, from: number, to: number): KeyValue<number, V>[];
+  fetch(key: K, from: number, to?: number): V | null | KeyValue<number, V>[] {
+    if (to === undefined) return this.fetchWithTimestamp(key, from)?.value ?? null;
+    return this.#fetchKey(key, from, to).map((e) => ({ key: e.start, value: e.value.value }));
+  }
+
+  /** The window's value and timestamp, or null. */
+  fetchWithTimestamp(key: K, windowStart: number): ValueAndTimestamp<V> | null {
+    this.metrics.fetches++;
+    if (this.#isExpired(windowStart)) return null;
+    const bytes = this.#stack.get(new Bytes(this.#storeKey(this.#keyBytes(key), windowStart, 0)));
+    return bytes === null ? null : this.#value(bytes);
+  }
+
+  /** The key's windows starting between `from` and `to` with their values and timestamps, by start. */
+  fetchWithTimestamps(key: K, from: number, to: number): { start: number; value: ValueAndTimestamp<V> }[] {
+    return this.#fetchKey(key, from, to);
+  }
+
+  backwardFetch(key: K, from: number, to: number): KeyValue<number, V>[] {
+    return this.fetch(key, from, to).reverse();
+  }
+
+  fetchAll(from: number, to: number): KeyValue<Windowed<K>, V>[] {
+    this.metrics.fetches++;
+    const out: { start: number; id: string; entry: KeyValue<Windowed<K>, V> }[] = [];
+    for (const e of this.#stack.range(null, null)) {
+      const start = this.#startOf(e.key.bytes);
+      if (start < from || start > to || this.#isExpired(start)) continue;
+      const keyBytes = e.key.bytes.subarray(0, e.key.bytes.length - 12);
+      out.push({ start, id: e.key.id, entry: { key: this.#windowed(keyBytes, start), value: this.#value(e.value).value } });
+    }
+    out.sort((a, b) => a.start - b.start || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return out.map((o) => o.entry);
+  }
+
+  backwardFetchAll(from: number, to: number): KeyValue<Windowed<K>, V>[] {
+    return this.fetchAll(from, to).reverse();
+  }
+
+  all(): KeyValue<Windowed<K>, V>[] {
+    return this.fetchAll(Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
+  }
+
+  #fetchKey(key: K, from: number, to: number): { start: number; value: ValueAndTimestamp<V> }[] {
+    this.metrics.fetches++;
+    const k = this.#keyBytes(key);
+    const lo = new Bytes(this.#storeKey(k, Math.max(from, 0), 0));
+    const hi = new Bytes(this.#storeKey(k, Math.max(to, 0), 0xffffffff));
+    const out: { start: number; value: ValueAndTimestamp<V> }[] = [];
+    for (const e of this.#stack.range(lo, hi)) {
+      // Another key whose bytes start with this key's falls in the range too: keep exact matches.
+      if (!this.#isKey(e, k)) continue;
+      const start = this.#startOf(e.key.bytes);
+      if (start < from || start > to || this.#isExpired(start)) continue;
+      out.push({ start, value: this.#value(e.value) });
+    }
+    return out;
+  }
+
+  #isKey(e: BytesEntry, k: Uint8Array): boolean {
+    const b = e.key.bytes;
+    if (b.length !== k.length + 12) return false;
+    for (let i = 0; i < k.length; i++) if (b[i] !== k[i]) return false;
+    return true;
+  }
+
+  #observedTime(): number {
+    if (this.#observed === undefined) {
+      // After a restart or a restore the newest start is whatever the store holds.
+      let max = Number.MIN_SAFE_INTEGER;
+      for (const e of this.#innermost.range(null, null)) max = Math.max(max, this.#startOf(e.key.bytes));
+      this.#observed = max;
+    }
+    return this.#observed;
+  }
+
+  #isExpired(start: number): boolean {
+    return start <= this.#observedTime() - this.retentionMs;
+  }
+
+  /** Removes expired windows from the innermost store: local cleanup, not logged (the changelog's own retention drops them there). */
+  #expire(): void {
+    for (const e of this.#innermost.range(null, null)) if (this.#isExpired(this.#startOf(e.key.bytes))) this.#innermost.put(e.key, null);
+  }
+
+  #keyBytes(key: K): Uint8Array {
+    if (key === null || key === undefined) throw new TypeError(`store ${this.name}: key must not be null`);
+    const bytes = this.#keySerde.serialize(this.#topic, key);
+    if (bytes === null) throw new TypeError(`store ${this.name}: key serialized to null`);
+    return bytes;
+  }
+
+  #storeKey(key: Uint8Array, start: number, seq: number): Uint8Array {
+    const out = new Uint8Array(key.length + 12);
+    out.set(key, 0);
+    const view = new DataView(out.buffer);
+    view.setBigInt64(key.length, BigInt(start));
+    view.setUint32(key.length + 8, seq);
+    return out;
+  }
+
+  #startOf(storeKey: Uint8Array): number {
+    return Number(new DataView(storeKey.buffer, storeKey.byteOffset, storeKey.byteLength).getBigInt64(storeKey.length - 12));
+  }
+
+  #windowed(keyBytes: Uint8Array, start: number): Windowed<K> {
+    return { key: this.#keySerde.deserialize(this.#topic, keyBytes) as K, window: { start, end: start + this.windowSizeMs } };
+  }
+
+  #value(bytes: Uint8Array): ValueAndTimestamp<V> {
+    return { value: this.#valueSerde.deserialize(this.#topic, rawValueOf(bytes)) as V, timestamp: timestampOf(bytes) };
+  }
+}
+
+/**
+ * Describes a window store so each task can build its own (Kafka's `WindowStoreBuilder` over a
+ * `WindowBytesStoreSupplier`). Its changelog is compacted and deleted (`compact,delete`), kept a day
+ * past the store's retention, as Kafka creates window changelogs.
+ *
+ * @example
+ * builder.addStateStore(Stores.windowStoreBuilder(Stores.inMemoryWindowStore('recent', 3_600_000, 60_000), Serdes.String(), Serdes.LongNumber()));
+ */
+export class WindowStoreBuilder<K, V> {
+  readonly supplier: WindowBytesStoreSupplier;
+  readonly keySerde: Serde<K> | undefined;
+  readonly valueSerde: Serde<V> | undefined;
+  readonly cachingEnabled = false;
+  #logging = true;
+
+  constructor(supplier: WindowBytesStoreSupplier, keySerde?: Serde<K>, valueSerde?: Serde<V>) {
+    this.supplier = supplier;
+    this.keySerde = keySerde;
+    this.valueSerde = valueSerde;
+  }
+
+  get name(): string {
+    return this.supplier.name;
+  }
+
+  get loggingEnabled(): boolean {
+    return this.#logging;
+  }
+
+  /** Topic configs of the changelog beyond `cleanup.policy=compact`. */
+  get changelogConfig(): Record<string, string | number> {
+    return { 'cleanup.policy': 'compact,delete', 'retention.ms': this.supplier.retentionMs + 24 * 3_600_000 };
+  }
+
+  withLoggingDisabled(): this {
+    this.#logging = false;
+    return this;
+  }
+
+  withLoggingEnabled(): this {
+    this.#logging = true;
+    return this;
+  }
+
+  /** Stacks metered window store → change-logging → bytes for one task. */
+  build(env: StoreEnv): BuiltStore {
+    const keySerde = (this.keySerde ?? env.defaultKeySerde) as Serde<K> | undefined;
+    const valueSerde = (this.valueSerde ?? env.defaultValueSerde) as Serde<V> | undefined;
+    if (keySerde === undefined || valueSerde === undefined) {
+      throw new TopologyError(`store "${this.name}" has no ${keySerde === undefined ? 'key' : 'value'} serde: pass one, or set defaultKeySerde/defaultValueSerde`, {
+        store: this.name,
+      });
+    }
+    const bytes = this.supplier.bytes.get(env);
+    let stack: BytesStore = bytes;
+    const changelogTopic = this.#logging ? `${env.applicationId}-${this.name}-changelog` : undefined;
+    if (changelogTopic !== undefined) {
+      // Logged as Kafka's timestamped window stores log: the plain value, stamped with its timestamp.
+      const sink = (key: Uint8Array, value: Uint8Array | null, ts: number) =>
+        env.changelog(changelogTopic, key, value === null ? null : rawValueOf(value), value === null ? ts : timestampOf(value));
+      stack = new ChangeLoggingBytesStore(stack, sink, env.timestamp);
+    }
+    const store = new MeteredWindowStore<K, V>(
+      stack,
+      bytes,
+      { key: keySerde, value: valueSerde, topic: changelogTopic ?? this.name },
+      { retentionMs: this.supplier.retentionMs, windowSizeMs: this.supplier.windowSizeMs, retainDuplicates: this.supplier.retainDuplicates, timestamp: env.timestamp },
+    );
+    return {
+      store: store as unknown as MeteredKeyValueStore<unknown, unknown>,
+      bytes,
+      changelogTopic,
+      restoreValue: (value, ts) => (value === null ? null : timestampedBytes(ts, value)),
+    };
+  }
+}
+
+/** Makes the bytes of one task's window store, and says how long windows are kept. */
+export interface WindowBytesStoreSupplier {
+  readonly name: string;
+  readonly retentionMs: number;
+  readonly windowSizeMs: number;
+  readonly retainDuplicates: boolean;
+  readonly bytes: KeyValueBytesStoreSupplier;
+}
+
+/** A window-store supplier over a key-value bytes supplier (in memory or LevelDB). */
+export function windowBytesStoreSupplier(bytes: KeyValueBytesStoreSupplier, retentionMs: number, windowSizeMs: number, retainDuplicates: boolean): WindowBytesStoreSupplier {
+  if (!Number.isSafeInteger(retentionMs) || retentionMs < 0) throw new TopologyError(`window store ${bytes.name}: retention must be a non-negative integer, got ${retentionMs}`);
+  if (!Number.isSafeInteger(windowSizeMs) || windowSizeMs < 0) throw new TopologyError(`window store ${bytes.name}: window size must be a non-negative integer, got ${windowSizeMs}`);
+  if (windowSizeMs > retentionMs) {
+    throw new TopologyError(`window store ${bytes.name}: the retention (${retentionMs} ms) must be at least the window size (${windowSizeMs} ms)`);
+  }
+  return { name: bytes.name, retentionMs, windowSizeMs, retainDuplicates, bytes };
+}

@@ -1,0 +1,106 @@
+import { TopologyError } from '../errors.ts';
+import type { Serde } from '../serde/index.ts';
+import { storeBuilder } from './builder.ts';
+import type { JoinWindows } from './join-windows.ts';
+import { KStream } from './kstream.ts';
+import { passThrough } from './operators/passthrough.ts';
+import { type JoinTimeTracker, kstreamJoinWindow, kstreamStreamJoin, outerKeySerde, outerValuesSerde } from './operators/stream-stream-join.ts';
+import { Stores } from './state/stores.ts';
+
+/** Options of a stream-stream join (Kafka's `StreamJoined`): serdes of both sides and the stores' kind. */
+export interface StreamJoined<K, V, VO> {
+  keySerde?: Serde<K>;
+  valueSerde?: Serde<V>;
+  otherValueSerde?: Serde<VO>;
+  /** Names the join's processors and stores (`<name>-this-join`, `<name>-this-join-store`…). */
+  name?: string;
+  /** `persistent` (default) or `in-memory` window stores. */
+  storeType?: 'persistent' | 'in-memory';
+}
+
+export type StreamJoinMode = 'inner' | 'left' | 'outer';
+
+/**
+ * Builds a windowed stream-stream join as Kafka's KStreamImplJoin does: each side's records go into
+ * its own window store (duplicates kept, retention before + after + grace), each side's join
+ * processor probes the other side's store, and both feed one merge node. Left and outer joins share
+ * an outer-join store of records still waiting for a match. The inputs must be co-partitioned.
+ */
+export function streamStreamJoin<K, V, VO, VR>(
+  left: KStream<K, V>,
+  right: KStream<K, VO>,
+  joiner: (key: K, left: V | null, right: VO | null) => VR,
+  windows: JoinWindows,
+  mode: StreamJoinMode,
+  joined: StreamJoined<K, V, VO> = {},
+): KStream<K, VR> {
+  const b = left.builder;
+  const keySerde = joined.keySerde ?? left.keySerde ?? right.keySerde;
+  const leftSerde = joined.valueSerde ?? left.valueSerde;
+  const rightSerde = joined.otherValueSerde ?? right.valueSerde;
+  const l = left.repartitionRequired ? left.repartition({ ...(keySerde ? { keySerde } : {}), ...(leftSerde ? { valueSerde: leftSerde } : {}) }) : left;
+  const r = right.repartitionRequired ? right.repartition({ ...(keySerde ? { keySerde } : {}), ...(rightSerde ? { valueSerde: rightSerde } : {}) }) : right;
+  const n = joined.name;
+  const thisWindow = n !== undefined ? `${n}-this-windowed` : b.names.processor('KSTREAM-WINDOWED-');
+  const otherWindow = n !== undefined ? `${n}-other-windowed` : b.names.processor('KSTREAM-WINDOWED-');
+  const outerPrefix = mode === 'outer' ? 'OUTER' : 'JOIN';
+  const joinThis = n !== undefined ? `${n}-this-join` : b.names.processor(`KSTREAM-${outerPrefix}THIS-`);
+  const joinOther = n !== undefined ? `${n}-other-join` : b.names.processor(`KSTREAM-${outerPrefix}OTHER-`);
+  const merge = n !== undefined ? `${n}-merge` : b.names.processor('KSTREAM-MERGE-');
+  const thisStore = `${joinThis}-store`;
+  const otherStore = `${joinOther}-store`;
+  const retention = windows.beforeMs + windows.afterMs + windows.graceMs;
+  const windowStore = (name: string, valueSerde: Serde<unknown> | undefined) =>
+    Stores.windowStoreBuilder(
+      joined.storeType === 'in-memory' ? Stores.inMemoryWindowStore(name, retention, windows.sizeMs, true) : Stores.persistentWindowStore(name, retention, windows.sizeMs, true),
+      keySerde,
+      valueSerde,
+    );
+  b.addStateStore(windowStore(thisStore, leftSerde as Serde<unknown> | undefined));
+  b.addStateStore(windowStore(otherStore, rightSerde as Serde<unknown> | undefined));
+  let outerStore: string | undefined;
+  if (mode !== 'inner') {
+    outerStore = n !== undefined ? `${n}-outer-shared-join-store` : `${joinThis.replace(/JOINTHIS|OUTERTHIS/, 'OUTERSHARED')}-store`;
+    if (keySerde === undefined || leftSerde === undefined || rightSerde === undefined) {
+      throw new TopologyError(`a ${mode} stream-stream join keeps unmatched records in a store: give the key and both value serdes (StreamJoined or the streams' own)`);
+    }
+    const fallback = (s: Serde<unknown> | undefined) => () => s as Serde<unknown>;
+    const ks = fallback(keySerde as Serde<unknown> | undefined);
+    b.topology.addStore(
+      storeBuilder(
+        outerStore,
+        { cachingEnabled: false },
+        outerKeySerde(ks),
+        outerValuesSerde(fallback(leftSerde as Serde<unknown> | undefined), fallback(rightSerde as Serde<unknown> | undefined)),
+      ),
+    );
+  }
+  const trackers = new Map<string, JoinTimeTracker>();
+  const tracker = (taskId: string) => {
+    let t = trackers.get(taskId);
+    if (t === undefined) {
+      t = { streamTime: Number.MIN_SAFE_INTEGER, minTime: Number.MAX_SAFE_INTEGER };
+      trackers.set(taskId, t);
+    }
+    return t;
+  };
+  const j = joiner as (key: K, l: unknown, r: unknown) => VR;
+  b.addProcessor(thisWindow, kstreamJoinWindow(thisStore), [l.nodeName], [thisStore]);
+  b.addProcessor(otherWindow, kstreamJoinWindow(otherStore), [r.nodeName], [otherStore]);
+  const outerStores = outerStore !== undefined ? [outerStore] : [];
+  b.addProcessor(
+    joinThis,
+    kstreamStreamJoin({ otherStore, outerStore, windows, thisIsLeft: true, outer: mode !== 'inner', joiner: j, tracker }),
+    [thisWindow],
+    [otherStore, ...outerStores],
+  );
+  b.addProcessor(
+    joinOther,
+    kstreamStreamJoin({ otherStore: thisStore, outerStore, windows, thisIsLeft: false, outer: mode === 'outer', joiner: j, tracker }),
+    [otherWindow],
+    [thisStore, ...outerStores],
+  );
+  b.addProcessor(merge, passThrough(), [joinThis, joinOther]);
+  b.copartition(l.nodeName, r.nodeName);
+  return new KStream<K, VR>(b, merge, keySerde, undefined, false);
+}

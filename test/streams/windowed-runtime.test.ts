@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { openLog } from '../../src/log/index.ts';
+import { BufferConfig, KafkaStreams, StreamsBuilder, Suppressed, TimeWindows, WindowedSerdes } from '../../src/streams/index.ts';
+import { L, S } from './helpers.ts';
+
+const enc = new TextEncoder();
+const WS = WindowedSerdes.timeWindowedSerdeFrom(S, 10);
+
+function topology(): StreamsBuilder {
+  const b = new StreamsBuilder();
+  b.stream('events', { keySerde: S, valueSerde: S })
+    .groupByKey()
+    .windowedBy(TimeWindows.ofSizeWithNoGrace(10))
+    .count({ materialized: { storeName: 'windowed-counts', storeType: 'in-memory' } })
+    .suppress(Suppressed.withName(Suppressed.untilWindowCloses(BufferConfig.unbounded()), 'final'))
+    .toStream()
+    .to('final-counts', { keySerde: WS, valueSerde: L });
+  return b;
+}
+
+describe('windowed, suppressed count on a real log', () => {
+  it("should create compact,delete window changelogs, and give exact final counts across a restart restored from the changelogs", async () => {
+    const log = await openLog({ storage: 'memory', maintenanceIntervalMs: 0 });
+    await log.createTopic({ topic: 'events', numPartitions: 1 });
+    await log.createTopic({ topic: 'final-counts', numPartitions: 1 });
+    const send = (key: string, ts: number) => log.append('events', 0, [{ key: enc.encode(key), value: enc.encode('x'), timestamp: ts }]);
+    for (const ts of [1, 2, 3, 11]) await send('a', ts);
+    const first = new KafkaStreams(topology().build(), { applicationId: 'win', log, commitIntervalMs: 5 });
+    await first.start();
+    await first.waitForIdle();
+    await first.close();
+    const changelog = await log.describeTopic('win-windowed-counts-changelog');
+    expect(changelog.configs['cleanup.policy']).toBe('compact,delete');
+    // Window [10, 20) is still open and buffered; a restart must restore both the window store and the buffer.
+    for (const ts of [12, 25]) await send('a', ts);
+    const second = new KafkaStreams(topology().build(), { applicationId: 'win', log, commitIntervalMs: 5 });
+    await second.start();
+    await second.waitForIdle();
+    await second.close();
+    const out = await log.read('final-counts', 0, 0);
+    const finals = out.records.map((r) => {
+      const key = WS.deserialize('final-counts', r.key)!;
+      return [key.key, key.window.start, L.deserialize('final-counts', r.value), r.timestamp];
+    });
+    expect(finals).toEqual([
+      ['a', 0, 3, 3],
+      ['a', 10, 2, 12],
+    ]);
+  });
+});
