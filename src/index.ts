@@ -81,6 +81,7 @@ export { createLogger, type LogCreator, type LogEntry, type Logger, logLevel } f
 export type { InstrumentationEvent, RemoveInstrumentationEventListener } from './client/instrumentation.ts';
 export { type ClientErrorCode, ClientErrorCodes, TributaryClientError } from './client/errors.ts';
 export { CompressionTypes } from './client/types.ts';
+export { CompressionCodecs, type KafkaJSCodec, type KafkaJSCodecFactory } from './client/compression-codecs.ts';
 export type {
   ConsumerGroupState,
   GroupDescription,
