@@ -73,7 +73,17 @@ export {
 } from './client/consumer.ts';
 export { Admin, AdminEvents, ConfigResourceTypes, ConfigSource, type ITopicConfig, type PartitionLag } from './client/admin.ts';
 export { Transaction } from './client/transaction.ts';
-export { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePatternTypes } from './client/acl.ts';
+export {
+  type AclBinding,
+  type AclEntry,
+  type AclFilter,
+  AclOperationTypes,
+  AclPermissionTypes,
+  AclResourceTypes,
+  type DeleteAclResponse,
+  type DescribeAclResponse,
+  ResourcePatternTypes,
+} from './client/acl.ts';
 export { AssignerProtocol, type MemberAssignment, type MemberMetadata } from './client/group/assigner-protocol.ts';
 export { Partitioners } from './client/partitioners.ts';
 export { type AssignorMember, PartitionAssigners, type PartitionAssignor } from './client/group/assignors.ts';
@@ -81,6 +91,7 @@ export { createLogger, type LogCreator, type LogEntry, type Logger, logLevel } f
 export type { InstrumentationEvent, RemoveInstrumentationEventListener } from './client/instrumentation.ts';
 export { type ClientErrorCode, ClientErrorCodes, TributaryClientError } from './client/errors.ts';
 export { CompressionTypes } from './client/types.ts';
+export { CompressionCodecs, type KafkaJSCodec, type KafkaJSCodecFactory } from './client/compression-codecs.ts';
 export type {
   ConsumerGroupState,
   GroupDescription,

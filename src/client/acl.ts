@@ -51,3 +51,64 @@ export enum ResourcePatternTypes {
   LITERAL = 3,
   PREFIXED = 4,
 }
+
+/**
+ * One ACL binding, as kafkajs's `admin.createAcls({ acl })` takes it.
+ *
+ * @example
+ * const binding: AclBinding = { resourceType: AclResourceTypes.TOPIC, resourceName: 'orders',
+ *   resourcePatternType: ResourcePatternTypes.LITERAL, principal: 'User:bob', host: '*',
+ *   operation: AclOperationTypes.READ, permissionType: AclPermissionTypes.ALLOW };
+ */
+export interface AclBinding {
+  resourceType: AclResourceTypes;
+  resourceName: string;
+  resourcePatternType: ResourcePatternTypes;
+  principal: string;
+  host: string;
+  operation: AclOperationTypes;
+  permissionType: AclPermissionTypes;
+}
+
+/**
+ * A filter over ACL bindings (kafkajs's `AclFilter`): an omitted name, principal or host matches any.
+ *
+ * @example
+ * const filter: AclFilter = { resourceType: AclResourceTypes.ANY, resourcePatternType: ResourcePatternTypes.ANY,
+ *   operation: AclOperationTypes.ANY, permissionType: AclPermissionTypes.ANY };
+ */
+export interface AclFilter {
+  resourceType: AclResourceTypes;
+  resourceName?: string;
+  resourcePatternType: ResourcePatternTypes;
+  principal?: string;
+  host?: string;
+  operation: AclOperationTypes;
+  permissionType: AclPermissionTypes;
+}
+
+/** One access-control entry of a resource (kafkajs's `AclEntry`). */
+export interface AclEntry {
+  principal: string;
+  host: string;
+  operation: AclOperationTypes;
+  permissionType: AclPermissionTypes;
+}
+
+/** kafkajs's `describeAcls` result: the matching bindings grouped by resource. */
+export interface DescribeAclResponse {
+  throttleTime: number;
+  errorCode: number;
+  errorMessage?: string | null;
+  resources: { resourceType: AclResourceTypes; resourceName: string; resourcePatternType: ResourcePatternTypes; acls: AclEntry[] }[];
+}
+
+/** kafkajs's `deleteAcls` result: per filter, the bindings it deleted. */
+export interface DeleteAclResponse {
+  throttleTime: number;
+  filterResponses: {
+    errorCode: number;
+    errorMessage?: string | null;
+    matchingAcls: (AclBinding & { errorCode: number; errorMessage?: string | null })[];
+  }[];
+}

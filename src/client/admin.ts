@@ -1,5 +1,6 @@
 import { TOPIC_CONFIG_NAMES, type LogBackend, type TopicConfig, type TopicDescription, validateTopicName } from '../log/index.ts';
 import { OffsetOutOfRangeError, TributaryError } from '../errors.ts';
+import type { AclBinding, AclFilter, DeleteAclResponse, DescribeAclResponse } from './acl.ts';
 import { acquireWithCoordinator, type ClientContext } from './context.ts';
 import { parseOffset } from './convert.ts';
 import { clientError, hasCode } from './errors.ts';
@@ -579,6 +580,41 @@ export class Admin {
       );
     }
     return results;
+  }
+
+  /**
+   * kafkajs's `describeAcls`. Tributary has no authorizer: the embedded log and `trib serve` check
+   * no ACLs, so keeping bindings that nothing enforces would mislead; the three ACL calls throw
+   * `UNSUPPORTED_OPERATION` (what a Kafka broker without an authorizer answers, as
+   * SECURITY_DISABLED) rather than pretend.
+   *
+   * @example
+   * await admin.describeAcls({ resourceType: AclResourceTypes.ANY, resourcePatternType: ResourcePatternTypes.ANY,
+   *   operation: AclOperationTypes.ANY, permissionType: AclPermissionTypes.ANY }); // throws UNSUPPORTED_OPERATION
+   */
+  async describeAcls(filter: AclFilter): Promise<DescribeAclResponse> {
+    throw this.#noAuthorizer('describeAcls', { filter });
+  }
+
+  /** kafkajs's `createAcls`; throws `UNSUPPORTED_OPERATION`, see {@link Admin.describeAcls}. */
+  async createAcls(options: { acl: AclBinding[] }): Promise<boolean> {
+    throw this.#noAuthorizer('createAcls', { acl: options.acl });
+  }
+
+  /** kafkajs's `deleteAcls`; throws `UNSUPPORTED_OPERATION`, see {@link Admin.describeAcls}. */
+  async deleteAcls(options: { filters: AclFilter[] }): Promise<DeleteAclResponse> {
+    throw this.#noAuthorizer('deleteAcls', { filters: options.filters });
+  }
+
+  #noAuthorizer(call: string, details: Record<string, unknown>): TributaryError {
+    if (this.#log === undefined && this.#wire === undefined) {
+      return clientError('CLIENT_NOT_CONNECTED', 'The admin client is not connected; call connect() first');
+    }
+    return clientError(
+      'UNSUPPORTED_OPERATION',
+      `admin.${call}: Tributary has no authorizer (no ACL is enforced, embedded or by trib serve), so ACLs cannot be described, created or deleted`,
+      { call, ...details },
+    );
   }
 
   /** @internal The topic description, for tools. */

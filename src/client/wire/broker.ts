@@ -51,6 +51,8 @@ export class Broker {
   /** The broker's node id, or -1 for a bootstrap address not yet matched to a node. */
   nodeId: number;
   readonly connection: Connection;
+  /** Set by close(): the cluster has let this broker go and never reuses it. */
+  #closed = false;
   /**
    * Fetches go on a connection of their own, as kafkajs does: a broker answers a connection's
    * requests one at a time, so a Fetch held for `maxWaitMs` would hold heartbeats and commits too.
@@ -114,6 +116,11 @@ export class Broker {
 
   /** Sends one request at the negotiated version and resolves with the decoded response body. */
   async request<Req, Res>(api: ApiMessage<Req, Res>, body: Req, options: RequestOptions = {}): Promise<Res> {
+    if (this.#closed) {
+      // A request still in flight when its client disconnected (a fetch loop's next turn) must not
+      // reopen sockets: the cluster never reuses a closed broker, and an open socket keeps the process alive.
+      throw new TributaryError('CONNECTION_ERROR', `Broker ${this.connection.broker} was closed by its client`, { retriable: false, broker: this.connection.broker });
+    }
     if (!this.connection.connected || this.#versions === undefined) await this.connect();
     const negotiated = this.versionOf(api as ApiMessage<unknown, unknown>);
     const version = options.version ?? (options.maxVersion === undefined ? negotiated : Math.min(negotiated, options.maxVersion));
@@ -168,6 +175,7 @@ export class Broker {
   }
 
   async close(): Promise<void> {
+    this.#closed = true;
     this.#versions = undefined;
     const fetches = [...this.#fetchConnections.values()];
     this.#fetchConnections.clear();

@@ -86,6 +86,11 @@ export class WireCluster {
   #clusterId: string | null = null;
   #controllerId = -1;
   #connected = false;
+  /**
+   * Set by disconnect() until the next connect(): a request still in flight then (a fetch, a last
+   * commit, a metadata refresh) must not open a new socket, which would keep the process alive.
+   */
+  #closed = false;
 
   constructor(options: WireClusterOptions) {
     this.#options = options;
@@ -103,6 +108,7 @@ export class WireCluster {
   /** Reaches one of the bootstrap brokers and reads the cluster's metadata. */
   async connect(): Promise<void> {
     if (this.#connected) return;
+    this.#closed = false;
     await this.retrier(async () => {
       await this.#bootstrap();
       await this.refreshMetadata();
@@ -153,8 +159,15 @@ export class WireCluster {
     });
   }
 
+  #refuseIfClosed(): void {
+    if (this.#closed) {
+      throw new TributaryError('CONNECTION_ERROR', 'The client has disconnected from the cluster; call connect() again', { retriable: false });
+    }
+  }
+
   /** Any broker: a connected one if there is one. */
   async anyBroker(): Promise<Broker> {
+    this.#refuseIfClosed();
     for (const broker of this.#nodes.values()) if (broker.connection.connected) return broker;
     if (this.#seed?.connection.connected) return this.#seed;
     for (const broker of this.#nodes.values()) {
@@ -171,6 +184,7 @@ export class WireCluster {
 
   /** The broker with this node id, from the last metadata. */
   async broker(nodeId: number): Promise<Broker> {
+    this.#refuseIfClosed();
     const broker = this.#nodes.get(nodeId);
     if (broker === undefined) {
       throw new TributaryError('LEADER_NOT_AVAILABLE', `Node ${nodeId} is not in the cluster's metadata`, { retriable: true, nodeId });
@@ -203,6 +217,7 @@ export class WireCluster {
   }
 
   #apply(res: MetadataResponse): void {
+    if (this.#closed) return;
     this.#clusterId = res.clusterId;
     this.#controllerId = res.controllerId;
     const seen = new Set<number>();
@@ -346,6 +361,7 @@ export class WireCluster {
 
   async disconnect(): Promise<void> {
     this.#connected = false;
+    this.#closed = true;
     const all = [...this.#nodes.values()];
     if (this.#seed !== undefined) all.push(this.#seed);
     this.#nodes.clear();

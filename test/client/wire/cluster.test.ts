@@ -246,3 +246,21 @@ describe('new Tributary({ brokers })', () => {
     await expect(clientContextOf(tributary).acquire()).rejects.toMatchObject({ code: 'UNSUPPORTED_OPERATION' });
   });
 });
+
+describe('disconnect', () => {
+  it('shouldOpenNoSocketForARequestStillInFlightWhenTheClusterHasDisconnected', async () => {
+    fake = await FakeKafka.start(1);
+    fake.createTopic('t', 1);
+    const { cluster } = await connected();
+    const held = await cluster.broker(fake.brokers[0]!.nodeId);
+    const before = fake.brokers[0]!.sockets.length;
+    await cluster.disconnect();
+    // What a fetch loop's next turn does with the broker it holds.
+    await expect(held.request(API.Metadata, { topics: [], allowAutoTopicCreation: false } as never)).rejects.toMatchObject({
+      code: 'CONNECTION_ERROR',
+      retriable: false,
+    });
+    await expect(cluster.anyBroker()).rejects.toMatchObject({ code: 'CONNECTION_ERROR' });
+    expect(fake.brokers[0]!.sockets.length).toBe(before);
+  });
+});
