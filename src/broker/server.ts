@@ -12,6 +12,7 @@ import { acquireSharedLog, privateLog, releaseSharedLog, type SharedLog } from '
 import { createLogger, type LogCreator, type Logger, logLevel } from '../client/logger.ts';
 import { TributaryError } from '../errors.ts';
 import { type LogBackend, openLog } from '../log/index.ts';
+import { forgetBroker, recordBroker } from '../log/storage/data-dir.ts';
 import { Connection } from './connection.ts';
 import type { BrokerContext, Endpoint } from './context.ts';
 import { advertisedApis } from './handlers/index.ts';
@@ -158,6 +159,15 @@ export async function serve(options: BrokerOptions = {}): Promise<Broker> {
     endpoint.host = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
     endpoint.port = actual.port;
   }
+  // Beside the lock file: a second process opening the directory is told where to connect instead.
+  const recordsBroker = ownsLog && options.storage !== 'memory';
+  if (recordsBroker) {
+    try {
+      recordBroker(dataDir, `${endpoint.host}:${endpoint.port}`);
+    } catch (err) {
+      logger.warn('Could not record the broker address beside the lock file', { dataDir, error: (err as Error).message });
+    }
+  }
   let closed: Promise<void> | undefined;
   return {
     address: () => ({ ...actual }),
@@ -179,6 +189,7 @@ export async function serve(options: BrokerOptions = {}): Promise<Broker> {
         for (const c of connections) c.destroy();
         await stopped;
         releaseCoordinator(log);
+        if (recordsBroker) forgetBroker(dataDir);
         await letGo();
       })();
       return closed;
