@@ -64,6 +64,7 @@ export const joinGroupHandler = handler(API.JoinGroup, async (broker, req, info)
       topics: subscription.topics,
       ownedPartitions: subscription.ownedPartitions,
       metadata,
+      initialRebalanceDelayMs: broker.groupInitialRebalanceDelayMs,
       // A network member learns of a rebalance from its next heartbeat, as on Kafka.
       onRebalance: () => undefined,
     });

@@ -17,6 +17,9 @@ Options:
   --advertised-listener H:P     what clients are told to connect to (default: host and port)
   --num-partitions N            partitions of auto-created topics (default 1)
   --no-auto-create-topics       answer Metadata for a missing topic with UNKNOWN_TOPIC_OR_PARTITION
+  --group-initial-rebalance-delay-ms MS
+                                how long a new group's first generation waits for more members
+                                (default 3000, as Kafka's group.initial.rebalance.delay.ms)
   --registry-port PORT          the schema registry's port (default 8081; 0 picks a free one)
   --no-registry                 do not serve the schema registry
 ${DATA_DIR_HELP}
@@ -38,6 +41,7 @@ export const serveCommand = {
       'advertised-listener': { type: 'string' },
       'num-partitions': { type: 'string' },
       'no-auto-create-topics': { type: 'boolean' },
+      'group-initial-rebalance-delay-ms': { type: 'string' },
       'registry-port': { type: 'string' },
       'no-registry': { type: 'boolean' },
     });
@@ -68,6 +72,7 @@ export const serveCommand = {
         advertisedListener: values['advertised-listener'],
         numPartitions,
         autoCreateTopics: values['no-auto-create-topics'] !== true,
+        groupInitialRebalanceDelayMs: positiveInt(values['group-initial-rebalance-delay-ms'], '--group-initial-rebalance-delay-ms'),
         logLevel: logLevel.WARN,
       });
       closers.push(() => broker.close());

@@ -47,6 +47,13 @@ export interface JoinRequest {
   newMemberId?: string;
   /** Where the member connects from, for describeGroups. Default `/in-process`. */
   clientHost?: string;
+  /**
+   * Kafka's `group.initial.rebalance.delay.ms`, when this join finds the group Empty: the first
+   * generation waits this long for more members, again for each that arrives meanwhile, up to the
+   * rebalance timeout. Default 0 (in-process consumers join at once, as before; the broker passes
+   * its `groupInitialRebalanceDelayMs`).
+   */
+  initialRebalanceDelayMs?: number;
 }
 
 export interface JoinedMember {
@@ -83,6 +90,8 @@ interface Group {
   leaderId: string;
   members: Map<string, Member>;
   rebalanceTimer?: TimerHandle;
+  /** Kafka's InitialDelayedJoin: while set, the first join of an Empty group does not complete. */
+  delayedJoin?: { timer: TimerHandle; membersAtStart: number };
 }
 
 let memberSeq = 0;
@@ -158,7 +167,11 @@ export class GroupCoordinator {
     const promise = new Promise<JoinResult>((resolve, reject) => {
       joined.join = { resolve, reject };
     });
-    if (group.state !== 'PreparingRebalance') this.#prepareRebalance(group, joined);
+    const delay = req.initialRebalanceDelayMs ?? 0;
+    if (group.state === 'Empty' && delay > 0) {
+      this.#prepareRebalance(group, joined);
+      this.#delayJoin(group, delay, Math.max(0, joined.rebalanceTimeout - delay));
+    } else if (group.state !== 'PreparingRebalance') this.#prepareRebalance(group, joined);
     this.#maybeCompleteJoin(group);
     return promise;
   }
@@ -212,8 +225,28 @@ export class GroupCoordinator {
     }
   }
 
+  /**
+   * Holds the first join of an Empty group for `delay` ms; when members arrived meanwhile, for up to
+   * `delay` more while `remaining` lasts (Kafka's InitialDelayedJoin), so consumers starting together
+   * get one generation rather than one each.
+   */
+  #delayJoin(group: Group, delay: number, remaining: number): void {
+    const membersAtStart = group.members.size;
+    const timer = this.#clock.setTimeout(() => {
+      if (group.delayedJoin?.timer !== timer) return;
+      group.delayedJoin = undefined;
+      if (group.state !== 'PreparingRebalance') return;
+      if (group.members.size > membersAtStart && remaining > 0) {
+        this.#delayJoin(group, Math.min(delay, remaining), Math.max(0, remaining - delay));
+        return;
+      }
+      this.#maybeCompleteJoin(group);
+    }, delay);
+    group.delayedJoin = { timer, membersAtStart };
+  }
+
   #maybeCompleteJoin(group: Group): void {
-    if (group.state !== 'PreparingRebalance') return;
+    if (group.state !== 'PreparingRebalance' || group.delayedJoin !== undefined) return;
     for (const m of group.members.values()) if (m.join === undefined) return;
     if (group.rebalanceTimer !== undefined) this.#clock.clearTimeout(group.rebalanceTimer);
     group.rebalanceTimer = undefined;
@@ -450,6 +483,7 @@ export class GroupCoordinator {
   close(): void {
     for (const group of this.#groups.values()) {
       if (group.rebalanceTimer !== undefined) this.#clock.clearTimeout(group.rebalanceTimer);
+      if (group.delayedJoin !== undefined) this.#clock.clearTimeout(group.delayedJoin.timer);
       for (const m of group.members.values()) this.#clearSession(m);
     }
   }
