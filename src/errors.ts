@@ -103,6 +103,7 @@ export const ErrorCodes = {
   DATA_DIR_NOT_FOUND: 'The data directory holds no Tributary data; trib creates one only when asked (--create, or trib topics create).',
   DATA_DIR_INVALID: 'The data directory path cannot hold a log: it is a file, lies under a file, or cannot be created or written.',
   TRANSPORT_NOT_AVAILABLE: 'Brokers were named (--bootstrap-server, TRIB_BOOTSTRAP_SERVER) but this build has no Kafka wire client to reach them.',
+  FENCED_INSTANCE_ID: 'A static member (group.instance.id) was replaced by a newer member with the same instance id; the old member id is fenced.',
 } as const;
 
 /** A stable error code: one of the keys of {@link ErrorCodes}. */
