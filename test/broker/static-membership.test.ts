@@ -106,4 +106,30 @@ describe('static membership', () => {
     expect(again.leader).toBe(again.memberId);
     expect(Buffer.from((await sync(restarted, again.memberId, again.generationId, 'leader')).assignment).toString()).toBe('mine');
   });
+
+  it('should fence the old member id on OffsetCommit v7, and let LeaveGroup v3 name a static member by its instance id', async () => {
+    await log.createTopic({ topic: 't', numPartitions: 1 });
+    const a = await connect();
+    const first = await join(a, 'instance-a');
+    await sync(a, first.memberId, first.generationId, 'instance-a', [{ memberId: first.memberId, assignment: Buffer.from('x') }]);
+    const restarted = await connect();
+    const again = await join(restarted, 'instance-a');
+    const commit = (memberId: string) =>
+      a.request(API.OffsetCommit, 7, {
+        groupId: 'g',
+        generationIdOrMemberEpoch: first.generationId,
+        memberId,
+        groupInstanceId: 'instance-a',
+        topics: [{ name: 't', partitions: [{ partitionIndex: 0, committedOffset: 5, committedMetadata: null }] }],
+      });
+    expect((await commit(first.memberId)).topics[0]!.partitions[0]!.errorCode).toBe(KafkaCode.FENCED_INSTANCE_ID);
+    expect((await commit(again.memberId)).topics[0]!.partitions[0]!.errorCode).toBe(0);
+    const leave = (members: { memberId: string; groupInstanceId: string | null }[]) => a.request(API.LeaveGroup, 3, { groupId: 'g', members });
+    expect((await leave([{ memberId: first.memberId, groupInstanceId: 'instance-a' }])).members[0]!.errorCode).toBe(KafkaCode.FENCED_INSTANCE_ID);
+    expect((await leave([{ memberId: '', groupInstanceId: 'nobody' }])).members[0]!.errorCode).toBe(KafkaCode.UNKNOWN_MEMBER_ID);
+    expect((await leave([{ memberId: '', groupInstanceId: 'instance-a' }])).members[0]!.errorCode).toBe(0);
+    // Gone: the instance id is free, and the next join under it starts a new generation.
+    const fresh = await join(await connect(), 'instance-a');
+    expect(fresh).toMatchObject({ errorCode: 0, generationId: first.generationId + 2 });
+  });
 });

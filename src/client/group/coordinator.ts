@@ -460,6 +460,14 @@ export class GroupCoordinator {
     }
   }
 
+  /**
+   * The member id that holds static instance `groupInstanceId` of `groupId`, for a LeaveGroup that
+   * names the instance (KIP-345); undefined when none does.
+   */
+  staticMemberId(groupId: string, groupInstanceId: string): string | undefined {
+    return this.#groups.get(groupId)?.staticMembers.get(groupInstanceId);
+  }
+
   leaveGroup(groupId: string, memberId: string): void {
     const group = this.#groups.get(groupId);
     const member = group?.members.get(memberId);
@@ -508,8 +516,9 @@ export class GroupCoordinator {
   }
 
   /** Commits a member's offsets (generation -1 and member '' for a group without members). */
-  async commitOffsets(req: { groupId: string; memberId: string; generationId: number; offsets: OffsetCommit[] }): Promise<void> {
+  async commitOffsets(req: { groupId: string; memberId: string; generationId: number; offsets: OffsetCommit[]; groupInstanceId?: string }): Promise<void> {
     const group = this.#groups.get(req.groupId);
+    if (group !== undefined && req.generationId >= 0) this.#checkInstance(group, req.groupInstanceId, req.memberId);
     if (req.generationId < 0) {
       if (group !== undefined && group.members.size > 0) {
         throw clientError('UNKNOWN_MEMBER_ID', `Group "${req.groupId}" has members; only they may commit`, { groupId: req.groupId });
