@@ -112,6 +112,7 @@ export const ErrorCodes = {
   CLUSTER_AUTHORIZATION_FAILED: 'The principal is not allowed this cluster-level operation.',
   TRANSACTIONAL_ID_AUTHORIZATION_FAILED: 'The principal is not allowed this operation on the transactional id.',
   INVALID_ACL: 'An ACL binding or filter that cannot be stored or matched (an unknown resource, operation or pattern type, a bad principal, ANY in a binding…).',
+  FENCED_INSTANCE_ID: 'A static member (group.instance.id) was replaced by a newer member with the same instance id; the old member id is fenced.',
 } as const;
 
 /** A stable error code: one of the keys of {@link ErrorCodes}. */

@@ -18,7 +18,7 @@
  */
 import type { Socket } from 'node:net';
 import { API } from '../protocol/messages/index.ts';
-import { decodeRequestHeader, encodeResponse, type RequestHeader } from '../protocol/wire/header.ts';
+import { decodeRequestHeader, encodeResponseChunks, type RequestHeader } from '../protocol/wire/header.ts';
 import type { BrokerContext, RequestInfo } from './context.ts';
 import { KafkaCode } from './errors.ts';
 import { handlerFor } from './handlers/index.ts';
@@ -29,8 +29,11 @@ const MIN_FRAME = 10;
 const MAX_IN_FLIGHT = 64;
 
 interface Slot {
-  /** The response frame, null for no response (acks=0); undefined while pending. */
-  frame: Buffer | null | undefined;
+  /**
+   * The response frame as the segments it is made of (stored record batches referenced, not
+   * copied: see encodeResponseChunks), null for no response (acks=0); undefined while pending.
+   */
+  frame: Buffer[] | null | undefined;
 }
 
 export class Connection {
@@ -152,7 +155,7 @@ export class Connection {
     if (version < api.minVersion || version > api.maxVersion) {
       if (api === API.ApiVersions && version > api.maxVersion) {
         const body = { errorCode: KafkaCode.UNSUPPORTED_VERSION, apiKeys: [{ apiKey: api.apiKey, minVersion: api.minVersion, maxVersion: api.maxVersion }] };
-        this.#queue.push({ frame: encodeResponse(API.ApiVersions, 0, header.correlationId, body as never) });
+        this.#queue.push({ frame: encodeResponseChunks(API.ApiVersions, 0, header.correlationId, body as never) });
         this.#flush();
         return;
       }
@@ -180,7 +183,7 @@ export class Connection {
     Promise.resolve(result).then(
       (response) => {
         try {
-          slot.frame = response === undefined ? null : encodeResponse(api, version, header.correlationId, response);
+          slot.frame = response === undefined ? null : encodeResponseChunks(api, version, header.correlationId, response);
         } catch (err) {
           this.#failed(api.name, err);
           return;
@@ -203,10 +206,13 @@ export class Connection {
 
   #flush(): void {
     if (this.#closed) return;
+    // Corked, so the segments of every ready response leave in one writev instead of one write each.
+    this.#socket.cork();
     while (this.#queue.length > 0 && this.#queue[0]!.frame !== undefined) {
-      const frame = this.#queue.shift()!.frame as Buffer | null;
-      if (frame !== null) this.#socket.write(frame);
+      const frame = this.#queue.shift()!.frame as Buffer[] | null;
+      if (frame !== null) for (const segment of frame) this.#socket.write(segment);
     }
+    this.#socket.uncork();
     if (this.#queue.length < MAX_IN_FLIGHT && !this.#stopped) this.#socket.resume();
     if (this.#queue.length === 0) {
       const idle = this.#idle;

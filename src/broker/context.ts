@@ -30,6 +30,8 @@ export interface BrokerContext {
   readonly autoCreateTopics: boolean;
   /** Kafka's `num.partitions`: partitions of auto-created topics and of CreateTopics with -1. */
   readonly numPartitions: number;
+  /** Kafka's `group.initial.rebalance.delay.ms` (see `BrokerOptions.groupInitialRebalanceDelayMs`). */
+  readonly groupInitialRebalanceDelayMs: number;
   /** Aborted when the broker closes: long polls answer with what they have. */
   readonly closing: AbortSignal;
   /**

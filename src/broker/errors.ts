@@ -58,6 +58,7 @@ export const KafkaCode = {
   PRODUCER_FENCED: 90,
   UNKNOWN_TOPIC_ID: 100,
   TRANSACTIONAL_ID_NOT_FOUND: 105,
+  FENCED_INSTANCE_ID: 82,
 } as const;
 
 /** Tributary codes whose Kafka error has another name. */

@@ -12,6 +12,7 @@ import { acquireSharedLog, privateLog, releaseSharedLog, type SharedLog } from '
 import { createLogger, type LogCreator, type Logger, logLevel } from '../client/logger.ts';
 import { TributaryError } from '../errors.ts';
 import { type LogBackend, openLog } from '../log/index.ts';
+import { forgetBroker, recordBroker } from '../log/storage/data-dir.ts';
 import { Connection } from './connection.ts';
 import type { BrokerContext, Endpoint } from './context.ts';
 import { advertisedApis } from './handlers/index.ts';
@@ -44,6 +45,12 @@ export interface BrokerOptions {
   autoCreateTopics?: boolean;
   /** Kafka's `num.partitions`: partitions of an auto-created topic. Default 1. */
   numPartitions?: number;
+  /**
+   * Kafka's `group.initial.rebalance.delay.ms`: the first generation of an empty group waits this
+   * long for more members (again for each that arrives, up to the rebalance timeout), so consumers
+   * starting together are assigned once. Default 3000, as Kafka's; tests pass 0.
+   */
+  groupInitialRebalanceDelayMs?: number;
   /** Kafka's `node.id`. Default 1. */
   nodeId?: number;
   /** Kafka's cluster id. Default: derived from the data directory's path (random for a `log` given). */
@@ -74,6 +81,8 @@ export interface Broker {
 }
 
 const DEFAULT_MAX_REQUEST_BYTES = 100 * 1024 * 1024;
+/** Kafka's default group.initial.rebalance.delay.ms. */
+const DEFAULT_GROUP_INITIAL_REBALANCE_DELAY_MS = 3000;
 /** How long close() lets requests in flight finish (a JoinGroup may wait for a rebalance). */
 const DRAIN_TIMEOUT_MS = 5000;
 
@@ -91,6 +100,10 @@ export async function serve(options: BrokerOptions = {}): Promise<Broker> {
   const numPartitions = options.numPartitions ?? 1;
   if (!Number.isSafeInteger(numPartitions) || numPartitions < 1) throw new TypeError(`numPartitions must be an integer ≥ 1, got ${numPartitions}`);
   const maxRequestBytes = options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES;
+  const groupInitialRebalanceDelayMs = options.groupInitialRebalanceDelayMs ?? DEFAULT_GROUP_INITIAL_REBALANCE_DELAY_MS;
+  if (!Number.isSafeInteger(groupInitialRebalanceDelayMs) || groupInitialRebalanceDelayMs < 0) {
+    throw new TypeError(`groupInitialRebalanceDelayMs must be an integer ≥ 0, got ${groupInitialRebalanceDelayMs}`);
+  }
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? 9092;
   const advertisedOption = options.advertisedListener === undefined ? undefined : parseListener(options.advertisedListener);
@@ -128,6 +141,7 @@ export async function serve(options: BrokerOptions = {}): Promise<Broker> {
     endpoint,
     autoCreateTopics: options.autoCreateTopics ?? true,
     numPartitions,
+    groupInitialRebalanceDelayMs,
     closing: closing.signal,
     pendingMembers: new Map(),
     transactions: new TxnRegistry(),
@@ -158,6 +172,15 @@ export async function serve(options: BrokerOptions = {}): Promise<Broker> {
     endpoint.host = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
     endpoint.port = actual.port;
   }
+  // Beside the lock file: a second process opening the directory is told where to connect instead.
+  const recordsBroker = ownsLog && options.storage !== 'memory';
+  if (recordsBroker) {
+    try {
+      recordBroker(dataDir, `${endpoint.host}:${endpoint.port}`);
+    } catch (err) {
+      logger.warn('Could not record the broker address beside the lock file', { dataDir, error: (err as Error).message });
+    }
+  }
   let closed: Promise<void> | undefined;
   return {
     address: () => ({ ...actual }),
@@ -179,6 +202,7 @@ export async function serve(options: BrokerOptions = {}): Promise<Broker> {
         for (const c of connections) c.destroy();
         await stopped;
         releaseCoordinator(log);
+        if (recordsBroker) forgetBroker(dataDir);
         await letGo();
       })();
       return closed;

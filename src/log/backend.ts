@@ -142,6 +142,13 @@ export interface InitProducerOptions {
   transactionalId?: string;
   /** An open transaction older than this is aborted by the log. Default 60 000, as Kafka's. */
   transactionTimeoutMs?: number;
+  /**
+   * KIP-360: the identity the producer held, when it re-initialises (InitProducerId v3+). With a
+   * `transactionalId`, the epoch is bumped only when this is the current holder; a retry naming the
+   * previous epoch gets the current identity again, anything else `PRODUCER_FENCED`. Without one, it
+   * is ignored: an idempotent producer always gets a new producer id, as from Kafka.
+   */
+  expected?: ProducerIdentity;
 }
 
 export interface EndTransactionOptions extends ProducerIdentity {

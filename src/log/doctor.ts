@@ -19,7 +19,7 @@ import {
   topicKey,
 } from './keys.ts';
 import { type JournalSalvage, recoverJournal } from './recovery.ts';
-import { acquireDataDir, LOCK_FILE, lockHolder } from './storage/data-dir.ts';
+import { acquireDataDir, BROKER_FILE, LOCK_FILE, lockedBy, lockHolder } from './storage/data-dir.ts';
 import { describeStorageFailure } from './storage/failure.ts';
 import { Journal } from './storage/journal.ts';
 import type { KvOp } from './storage/kv.ts';
@@ -99,9 +99,9 @@ export async function checkDataDir(dataDir: string, options: { repair?: boolean 
   }
   const holder = lockHolder(dataDir);
   if (holder !== undefined && holder !== process.pid && alive(holder)) {
-    throw new TributaryError('DATA_DIR_LOCKED', `The data directory ${dataDir} is in use by process ${holder}; stop it first`, { dataDir, pid: holder });
+    throw lockedBy(dataDir, dataDir, holder);
   }
-  const entries = readdirSync(dataDir).filter((name) => name !== LOCK_FILE);
+  const entries = readdirSync(dataDir).filter((name) => name !== LOCK_FILE && name !== BROKER_FILE);
   if (entries.length === 0) {
     report.ok = true;
     return report;
@@ -139,7 +139,7 @@ function scratchCopy(dir: string): string {
   const clone = (from: string, to: string) => {
     mkdirSync(to, { recursive: true });
     for (const name of readdirSync(from)) {
-      if (name === LOCK_FILE || name === 'LOCK') continue;
+      if (name === LOCK_FILE || name === BROKER_FILE || name === 'LOCK') continue;
       const source = join(from, name);
       if (statSync(source).isDirectory()) clone(source, join(to, name));
       else if (name.endsWith('.ldb') || name.endsWith('.sst')) {

@@ -150,7 +150,17 @@ interface TransactionalProducer {
   producerId: number;
   epoch: number;
   timeoutMs: number;
+  /**
+   * The epoch before the last bump, and the producer id before the last rotation (Kafka's
+   * lastProducerEpoch / lastProducerId): a KIP-360 re-initialisation naming them is a retry of a
+   * bump the producer never heard back from. Absent in state written before they existed.
+   */
+  lastEpoch?: number;
+  lastProducerId?: number;
 }
+
+/** Kafka's epoch exhaustion: at Short.MAX_VALUE - 1 a transactional id moves to a new producer id. */
+const MAX_PRODUCER_EPOCH = 32_766;
 
 /** An open transaction, as stored: which partitions it wrote, and since when. */
 interface OpenTxn {
@@ -1253,13 +1263,40 @@ export class EmbeddedLog implements LogBackend {
     }
     let producer = this.#transactionalIds.get(transactionalId);
     const touched: (() => void)[] = [];
+    const { expected } = options;
     if (producer === undefined) {
       producer = { producerId: this.#nextProducerId++, epoch: 0, timeoutMs: transactionTimeoutMs };
       ops.push({ type: 'put', key: NEXT_PRODUCER_ID_KEY, value: encodeU64(this.#nextProducerId) });
     } else {
+      const current = producer;
+      // KIP-360: a producer naming its id and epoch re-initialises only if it is the current holder
+      // (or retries the bump it never heard back from); anyone else is fenced, as by Kafka.
+      const fenced = () =>
+        new TributaryError(
+          'PRODUCER_FENCED',
+          `Producer ${expected!.producerId} epoch ${expected!.producerEpoch} of transactional id "${transactionalId}" is fenced by ` +
+            `producer ${current.producerId} epoch ${current.epoch}`,
+          { producerId: expected!.producerId, transactionalId },
+        );
+      if (expected !== undefined) {
+        const rotatedRetry = expected.producerId === current.lastProducerId && expected.producerEpoch >= MAX_PRODUCER_EPOCH;
+        if (expected.producerId !== current.producerId && !rotatedRetry) throw fenced();
+        if (rotatedRetry || (expected.producerEpoch !== current.epoch && expected.producerEpoch === current.lastEpoch)) {
+          // A retry of a bump (or rotation) that happened: the same answer again, with no new bump.
+          return { producerId: current.producerId, producerEpoch: current.epoch };
+        }
+        if (expected.producerEpoch !== current.epoch) throw fenced();
+      }
       // A new epoch fences the previous holder, whose open transaction is aborted with it.
-      touched.push(...this.#endTransactionOps(producer.producerId, false, ops));
-      producer = { producerId: producer.producerId, epoch: producer.epoch + 1, timeoutMs: transactionTimeoutMs };
+      touched.push(...this.#endTransactionOps(current.producerId, false, ops));
+      if (current.epoch >= MAX_PRODUCER_EPOCH) {
+        // Epochs are 16 bits on the wire: an exhausted producer id gives way to a fresh one.
+        producer = { producerId: this.#nextProducerId++, epoch: 0, timeoutMs: transactionTimeoutMs, lastProducerId: current.producerId };
+        ops.push({ type: 'put', key: NEXT_PRODUCER_ID_KEY, value: encodeU64(this.#nextProducerId) });
+        this.#transactionalProducers.delete(current.producerId);
+      } else {
+        producer = { producerId: current.producerId, epoch: current.epoch + 1, timeoutMs: transactionTimeoutMs, lastEpoch: current.epoch };
+      }
     }
     this.#transactionalIds.set(transactionalId, producer);
     this.#transactionalProducers.set(producer.producerId, transactionalId);
@@ -1355,7 +1392,7 @@ export class EmbeddedLog implements LogBackend {
       const touched = this.#endTransactionOps(producerId, false, ops);
       const producer = this.#transactionalIds.get(txn.transactionalId);
       if (producer !== undefined && producer.producerId === producerId) {
-        const bumped = { ...producer, epoch: producer.epoch + 1 };
+        const bumped = { ...producer, epoch: producer.epoch + 1, lastEpoch: producer.epoch };
         this.#transactionalIds.set(txn.transactionalId, bumped);
         ops.push({ type: 'put', key: transactionalIdKey(txn.transactionalId), value: encodeJson(bumped) });
       }

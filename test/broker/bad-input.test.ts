@@ -14,7 +14,7 @@ let port: number;
 beforeEach(async () => {
   log = await openLog({ storage: 'memory', maintenanceIntervalMs: 0 });
   await log.createTopic({ topic: 't', numPartitions: 1 });
-  broker = await serve({ log, port: 0, logLevel: 0, maxRequestBytes: 1024 * 1024 });
+  broker = await serve({ log, port: 0, logLevel: 0, groupInitialRebalanceDelayMs: 0, maxRequestBytes: 1024 * 1024 });
   port = broker.address().port;
 });
 

@@ -26,7 +26,7 @@ let admin: Admin;
 
 beforeEach(async () => {
   log = await openLog({ storage: 'memory', maintenanceIntervalMs: 0 });
-  broker = await serve({ log, port: 0, logLevel: 0 });
+  broker = await serve({ log, port: 0, logLevel: 0, groupInitialRebalanceDelayMs: 0 });
   kafka = new Kafka({ clientId: 'kjs', brokers: [`127.0.0.1:${broker.address().port}`], logLevel: logLevel.NOTHING, retry: { retries: 2 } });
   admin = kafka.admin();
   await admin.connect();

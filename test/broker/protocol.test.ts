@@ -19,7 +19,7 @@ beforeEach(async () => {
   clock = new ManualClock(1_700_000_000_000);
   log = await openLog({ storage: 'memory', maintenanceIntervalMs: 0, clock });
   await log.createTopic({ topic: 't', numPartitions: 1 });
-  broker = await serve({ log, port: 0, logLevel: 0 });
+  broker = await serve({ log, port: 0, logLevel: 0, groupInitialRebalanceDelayMs: 0 });
   client = await RawClient.connect(broker.address().port);
 });
 

@@ -9,7 +9,7 @@ import { Tributary } from '../../src/index.ts';
 describe('a broker and a Tributary of one process on one data directory', () => {
   it('should share the open log and the groups instead of meeting DATA_DIR_LOCKED', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'broker-shared-'));
-    const broker = await serve({ dataDir, port: 0, logLevel: 0 });
+    const broker = await serve({ dataDir, port: 0, logLevel: 0, groupInitialRebalanceDelayMs: 0 });
     const tributary = new Tributary({ dataDir, logLevel: 0 });
     try {
       const kafka = new Kafka({ brokers: [`127.0.0.1:${broker.address().port}`], logLevel: logLevel.NOTHING });

@@ -13,6 +13,7 @@ import type { IsolationLevel, LogBackend, RawBatch } from '../../log/index.ts';
 import { WaitInterrupt } from '../../log/index.ts';
 import type { FetchRequest, FetchResponse } from '../../protocol/messages/fetch.ts';
 import { API } from '../../protocol/messages/index.ts';
+import { RecordSegments } from '../../protocol/wire/schema.ts';
 import type { BrokerContext } from '../context.ts';
 import { KafkaCode, kafkaCodeOf } from '../errors.ts';
 import { handler } from '../handler.ts';
@@ -120,7 +121,13 @@ async function readAll(log: LogBackend, wanted: Wanted[], version: number, isola
           snapshotId: { endOffset: -1, epoch: -1 },
           abortedTransactions: isolation === 'read_committed' ? aborted(log, t.name, p.partition, p.fetchOffset, last) : null,
           preferredReadReplica: -1,
-          records: batches.length === 0 ? EMPTY : batches.length === 1 ? Buffer.from(batches[0]!.bytes.buffer, batches[0]!.bytes.byteOffset, batches[0]!.bytes.byteLength) : Buffer.concat(batches.map((b) => b.bytes)),
+          // Several batches go out as segments, not concatenated: the encoder references them.
+          records:
+            batches.length === 0
+              ? EMPTY
+              : batches.length === 1
+                ? Buffer.from(batches[0]!.bytes.buffer, batches[0]!.bytes.byteOffset, batches[0]!.bytes.byteLength)
+                : RecordSegments.of(batches.map((b) => b.bytes)),
         });
       } catch (err) {
         partitions.push(errorData(p.partition, kafkaCodeOf(err)));

@@ -8,7 +8,12 @@ import { handler } from '../handler.ts';
 
 export const heartbeatHandler = handler(API.Heartbeat, (broker, req) => {
   try {
-    broker.coordinator.heartbeat({ groupId: req.groupId, memberId: req.memberId, generationId: req.generationId });
+    broker.coordinator.heartbeat({
+      groupId: req.groupId,
+      memberId: req.memberId,
+      generationId: req.generationId,
+      groupInstanceId: req.groupInstanceId ?? undefined,
+    });
     return { throttleTimeMs: 0, errorCode: KafkaCode.NONE };
   } catch (err) {
     return { throttleTimeMs: 0, errorCode: kafkaCodeOf(err) };

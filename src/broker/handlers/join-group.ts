@@ -38,9 +38,11 @@ export const joinGroupHandler = handler(API.JoinGroup, async (broker, req, info)
   let memberId = req.memberId;
   let newMemberId: string | undefined;
   const pending = broker.pendingMembers.get(req.groupId);
+  // KIP-345: a static member is known by its instance id, so it joins without the MEMBER_ID_REQUIRED round.
+  const groupInstanceId = version >= 5 && req.groupInstanceId !== null && req.groupInstanceId !== '' ? req.groupInstanceId : undefined;
   if (memberId === '') {
-    newMemberId = `${info.clientId ?? 'member'}-${randomUUID()}`;
-    if (version >= 4) {
+    newMemberId = `${groupInstanceId ?? info.clientId ?? 'member'}-${randomUUID()}`;
+    if (version >= 4 && groupInstanceId === undefined) {
       remember(broker, req.groupId, newMemberId, req.sessionTimeoutMs);
       return fail(KafkaCode.MEMBER_ID_REQUIRED, newMemberId);
     }
@@ -64,6 +66,8 @@ export const joinGroupHandler = handler(API.JoinGroup, async (broker, req, info)
       topics: subscription.topics,
       ownedPartitions: subscription.ownedPartitions,
       metadata,
+      initialRebalanceDelayMs: broker.groupInitialRebalanceDelayMs,
+      groupInstanceId,
       // A network member learns of a rebalance from its next heartbeat, as on Kafka.
       onRebalance: () => undefined,
     });
@@ -74,11 +78,11 @@ export const joinGroupHandler = handler(API.JoinGroup, async (broker, req, info)
       protocolType: req.protocolType,
       protocolName: result.protocol,
       leader: result.leaderId,
-      skipAssignment: false,
+      skipAssignment: result.skipAssignment === true,
       memberId: result.memberId,
       members: result.members.map((m) => ({
         memberId: m.memberId,
-        groupInstanceId: null,
+        groupInstanceId: m.groupInstanceId ?? null,
         metadata: Buffer.from(m.metadata ?? encodeSubscription(m.topics)),
       })),
     };

@@ -33,7 +33,13 @@ export const offsetCommitHandler = handler(API.OffsetCommit, async (broker, req,
   else {
     try {
       const generationId = info.apiVersion >= 1 ? req.generationIdOrMemberEpoch : -1;
-      await broker.coordinator.commitOffsets({ groupId: req.groupId, memberId: req.memberId, generationId, offsets: commits });
+      await broker.coordinator.commitOffsets({
+        groupId: req.groupId,
+        memberId: req.memberId,
+        generationId,
+        offsets: commits,
+        groupInstanceId: info.apiVersion >= 7 ? (req.groupInstanceId ?? undefined) : undefined,
+      });
     } catch (err) {
       groupError = kafkaCodeOf(err);
     }

@@ -24,6 +24,7 @@ export const syncGroupHandler = handler(API.SyncGroup, async (broker, req) => {
       generationId: req.generationId,
       assignments: req.assignments.length > 0 ? decoded : undefined,
       rawAssignments: raw,
+      groupInstanceId: req.groupInstanceId ?? undefined,
     });
     const bytes = broker.coordinator.assignmentBytes(req.groupId, req.memberId);
     return {

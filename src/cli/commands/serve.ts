@@ -1,5 +1,6 @@
 import { logLevel } from '../../client/logger.ts';
 import { openLog } from '../../log/open.ts';
+import { forgetBroker, recordBroker } from '../../log/storage/data-dir.ts';
 import { type CliIo, DATA_DIR_HELP, parse, positiveInt, UsageError, write } from '../command.ts';
 
 const USAGE = `Usage: trib serve [--host 127.0.0.1] [--port 9092] [--advertised-listener HOST:PORT] [--no-registry]
@@ -16,6 +17,9 @@ Options:
   --advertised-listener H:P     what clients are told to connect to (default: host and port)
   --num-partitions N            partitions of auto-created topics (default 1)
   --no-auto-create-topics       answer Metadata for a missing topic with UNKNOWN_TOPIC_OR_PARTITION
+  --group-initial-rebalance-delay-ms MS
+                                how long a new group's first generation waits for more members
+                                (default 3000, as Kafka's group.initial.rebalance.delay.ms)
   --registry-port PORT          the schema registry's port (default 8081; 0 picks a free one)
   --no-registry                 do not serve the schema registry
 ${DATA_DIR_HELP}
@@ -37,6 +41,7 @@ export const serveCommand = {
       'advertised-listener': { type: 'string' },
       'num-partitions': { type: 'string' },
       'no-auto-create-topics': { type: 'boolean' },
+      'group-initial-rebalance-delay-ms': { type: 'string' },
       'registry-port': { type: 'string' },
       'no-registry': { type: 'boolean' },
     });
@@ -47,7 +52,8 @@ export const serveCommand = {
     const registryPort = port(values['registry-port'], '--registry-port', 8081);
     const numPartitions = positiveInt(values['num-partitions'], '--num-partitions') ?? 1;
     if (numPartitions < 1) throw new UsageError('--num-partitions must be at least 1');
-    const log = await openLog({ dataDir: values['data-dir'] ?? io.env.TRIBUTARY_DATA_DIR ?? './.tributary' });
+    const dataDir = values['data-dir'] ?? io.env.TRIBUTARY_DATA_DIR ?? './.tributary';
+    const log = await openLog({ dataDir });
     // Signal handlers go on before anything listens, so a signal sent once the address is printed is never missed.
     let stop: (signal: NodeJS.Signals) => void = () => undefined;
     const stopped = new Promise<NodeJS.Signals>((resolve) => {
@@ -66,11 +72,15 @@ export const serveCommand = {
         advertisedListener: values['advertised-listener'],
         numPartitions,
         autoCreateTopics: values['no-auto-create-topics'] !== true,
+        groupInitialRebalanceDelayMs: positiveInt(values['group-initial-rebalance-delay-ms'], '--group-initial-rebalance-delay-ms'),
         logLevel: logLevel.WARN,
       });
       closers.push(() => broker.close());
       const { port: actual } = broker.address();
       const { host: advertisedHost, port: advertisedPort } = broker.advertised;
+      // Beside the lock file, so a second process on this directory is told where to connect.
+      recordBroker(dataDir, `${advertisedHost}:${advertisedPort}`);
+      closers.push(async () => forgetBroker(dataDir));
       await write(io.stdout, `Kafka broker listening on ${host}:${actual} (advertised as ${advertisedHost}:${advertisedPort})\n`);
       if (values['no-registry'] !== true) {
         const { startRegistryServer } = await import('../../../schema-registry/index.ts');

@@ -47,6 +47,19 @@ export interface JoinRequest {
   newMemberId?: string;
   /** Where the member connects from, for describeGroups. Default `/in-process`. */
   clientHost?: string;
+  /**
+   * Kafka's `group.initial.rebalance.delay.ms`, when this join finds the group Empty: the first
+   * generation waits this long for more members, again for each that arrives meanwhile, up to the
+   * rebalance timeout. Default 0 (in-process consumers join at once, as before; the broker passes
+   * its `groupInitialRebalanceDelayMs`).
+   */
+  initialRebalanceDelayMs?: number;
+  /**
+   * KIP-345 static membership (`group.instance.id`): a member joining without a member id under an
+   * instance id the group knows takes the old member id's place and assignment, with no rebalance
+   * when the group is Stable; the old member id is answered FENCED_INSTANCE_ID from then on.
+   */
+  groupInstanceId?: string;
 }
 
 export interface JoinedMember {
@@ -55,6 +68,8 @@ export interface JoinedMember {
   ownedPartitions: TopicPartitions[];
   /** The member's subscription bytes for the group's chosen assignor (Kafka's ConsumerProtocol). */
   metadata?: Uint8Array;
+  /** Its group.instance.id, for a static member. */
+  groupInstanceId?: string;
 }
 
 export interface JoinResult {
@@ -64,6 +79,8 @@ export interface JoinResult {
   protocol: string;
   /** Every member's subscription, for the leader only. */
   members: JoinedMember[];
+  /** A restarted static leader of a Stable group: the assignment stands, do not compute one (KIP-814). */
+  skipAssignment?: boolean;
 }
 
 interface Member extends Pick<JoinRequest, 'memberId' | 'clientId' | 'sessionTimeout' | 'rebalanceTimeout' | 'protocols' | 'topics' | 'ownedPartitions' | 'onRebalance' | 'metadata' | 'clientHost'> {
@@ -73,6 +90,7 @@ interface Member extends Pick<JoinRequest, 'memberId' | 'clientId' | 'sessionTim
   join?: { resolve: (r: JoinResult) => void; reject: (e: unknown) => void };
   sync?: { resolve: (a: Assignment) => void; reject: (e: unknown) => void };
   session?: TimerHandle;
+  groupInstanceId?: string;
 }
 
 interface Group {
@@ -83,6 +101,10 @@ interface Group {
   leaderId: string;
   members: Map<string, Member>;
   rebalanceTimer?: TimerHandle;
+  /** Kafka's InitialDelayedJoin: while set, the first join of an Empty group does not complete. */
+  delayedJoin?: { timer: TimerHandle; membersAtStart: number };
+  /** Static members: group.instance.id → the member id that holds it now. */
+  staticMembers: Map<string, string>;
 }
 
 let memberSeq = 0;
@@ -102,7 +124,7 @@ export class GroupCoordinator {
   #group(groupId: string, create: boolean): Group | undefined {
     let group = this.#groups.get(groupId);
     if (group === undefined && create) {
-      group = { groupId, state: 'Empty', generationId: 0, protocol: '', leaderId: '', members: new Map() };
+      group = { groupId, state: 'Empty', generationId: 0, protocol: '', leaderId: '', members: new Map(), staticMembers: new Map() };
       this.#groups.set(groupId, group);
     }
     return group;
@@ -119,6 +141,15 @@ export class GroupCoordinator {
           groupId: req.groupId,
         }),
       );
+    }
+    const instanceId = req.groupInstanceId;
+    try {
+      this.#checkInstance(group, instanceId, req.memberId);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    if (instanceId !== undefined && req.memberId === '' && group.staticMembers.has(instanceId)) {
+      return this.#replaceStatic(group, group.members.get(group.staticMembers.get(instanceId)!)!, req);
     }
     let member = req.memberId === '' ? undefined : group.members.get(req.memberId);
     if (req.memberId !== '' && member === undefined) {
@@ -137,8 +168,10 @@ export class GroupCoordinator {
         ownedPartitions: req.ownedPartitions,
         assignment: {},
         onRebalance: req.onRebalance,
+        groupInstanceId: instanceId,
       };
       group.members.set(member.memberId, member);
+      if (instanceId !== undefined) group.staticMembers.set(instanceId, member.memberId);
       req.onMemberId?.(member.memberId);
     } else {
       Object.assign(member, {
@@ -158,7 +191,75 @@ export class GroupCoordinator {
     const promise = new Promise<JoinResult>((resolve, reject) => {
       joined.join = { resolve, reject };
     });
-    if (group.state !== 'PreparingRebalance') this.#prepareRebalance(group, joined);
+    const delay = req.initialRebalanceDelayMs ?? 0;
+    if (group.state === 'Empty' && delay > 0) {
+      this.#prepareRebalance(group, joined);
+      this.#delayJoin(group, delay, Math.max(0, joined.rebalanceTimeout - delay));
+    } else if (group.state !== 'PreparingRebalance') this.#prepareRebalance(group, joined);
+    this.#maybeCompleteJoin(group);
+    return promise;
+  }
+
+  /** FENCED_INSTANCE_ID when `instanceId` is held by another member id than `memberId` (KIP-345). */
+  #checkInstance(group: Group, instanceId: string | undefined, memberId: string): void {
+    if (instanceId === undefined || memberId === '') return;
+    const holder = group.staticMembers.get(instanceId);
+    if (holder !== undefined && holder !== memberId) {
+      throw clientError('FENCED_INSTANCE_ID', `Member ${memberId} of group "${group.groupId}" was replaced by ${holder} for instance id "${instanceId}"`, {
+        groupId: group.groupId,
+      });
+    }
+  }
+
+  /**
+   * A static member restarted (Kafka's updateStaticMemberAndRebalance): a new member id takes the
+   * old one's place, assignment and leadership. A Stable group whose assignor still fits keeps its
+   * generation (no rebalance; the leader is told to skip assigning); otherwise it rebalances as for
+   * any rejoin.
+   */
+  #replaceStatic(group: Group, old: Member, req: JoinRequest): Promise<JoinResult> {
+    const fenced = clientError('FENCED_INSTANCE_ID', `Member ${old.memberId} of group "${group.groupId}" was replaced for instance id "${req.groupInstanceId}"`, {
+      groupId: group.groupId,
+    });
+    this.#clearSession(old);
+    old.join?.reject(fenced);
+    old.sync?.reject(fenced);
+    old.join = old.sync = undefined;
+    const member: Member = {
+      ...old,
+      memberId: req.newMemberId ?? `${req.clientId}-${(++memberSeq).toString(36)}-${Math.random().toString(36).slice(2, 10)}`,
+      clientId: req.clientId,
+      clientHost: req.clientHost,
+      metadata: req.metadata,
+      sessionTimeout: req.sessionTimeout,
+      rebalanceTimeout: req.rebalanceTimeout,
+      protocols: req.protocols,
+      topics: req.topics,
+      ownedPartitions: req.ownedPartitions,
+      onRebalance: req.onRebalance,
+      session: undefined,
+    };
+    group.members.delete(old.memberId);
+    group.members.set(member.memberId, member);
+    group.staticMembers.set(req.groupInstanceId!, member.memberId);
+    if (group.leaderId === old.memberId) group.leaderId = member.memberId;
+    req.onMemberId?.(member.memberId);
+    const sameSubscription = old.topics.length === req.topics.length && old.topics.every((t) => req.topics.includes(t));
+    if (group.state === 'Stable' && req.protocols.includes(group.protocol) && sameSubscription) {
+      this.#touch(group, member);
+      return Promise.resolve({
+        generationId: group.generationId,
+        memberId: member.memberId,
+        leaderId: group.leaderId,
+        protocol: group.protocol,
+        members: [],
+        skipAssignment: member.memberId === group.leaderId,
+      });
+    }
+    const promise = new Promise<JoinResult>((resolve, reject) => {
+      member.join = { resolve, reject };
+    });
+    if (group.state !== 'PreparingRebalance') this.#prepareRebalance(group, member);
     this.#maybeCompleteJoin(group);
     return promise;
   }
@@ -212,8 +313,28 @@ export class GroupCoordinator {
     }
   }
 
+  /**
+   * Holds the first join of an Empty group for `delay` ms; when members arrived meanwhile, for up to
+   * `delay` more while `remaining` lasts (Kafka's InitialDelayedJoin), so consumers starting together
+   * get one generation rather than one each.
+   */
+  #delayJoin(group: Group, delay: number, remaining: number): void {
+    const membersAtStart = group.members.size;
+    const timer = this.#clock.setTimeout(() => {
+      if (group.delayedJoin?.timer !== timer) return;
+      group.delayedJoin = undefined;
+      if (group.state !== 'PreparingRebalance') return;
+      if (group.members.size > membersAtStart && remaining > 0) {
+        this.#delayJoin(group, Math.min(delay, remaining), Math.max(0, remaining - delay));
+        return;
+      }
+      this.#maybeCompleteJoin(group);
+    }, delay);
+    group.delayedJoin = { timer, membersAtStart };
+  }
+
   #maybeCompleteJoin(group: Group): void {
-    if (group.state !== 'PreparingRebalance') return;
+    if (group.state !== 'PreparingRebalance' || group.delayedJoin !== undefined) return;
     for (const m of group.members.values()) if (m.join === undefined) return;
     if (group.rebalanceTimer !== undefined) this.#clock.clearTimeout(group.rebalanceTimer);
     group.rebalanceTimer = undefined;
@@ -232,6 +353,7 @@ export class GroupCoordinator {
       topics: m.topics,
       ownedPartitions: m.ownedPartitions,
       metadata: m.metadata?.get(group.protocol) ?? encodeSubscription(m.topics),
+      groupInstanceId: m.groupInstanceId,
     }));
     for (const m of group.members.values()) {
       const join = m.join!;
@@ -274,8 +396,16 @@ export class GroupCoordinator {
     generationId: number;
     assignments?: Map<string, Assignment>;
     rawAssignments?: Map<string, Uint8Array>;
+    groupInstanceId?: string;
   }): Promise<Assignment> {
     const group = this.#groups.get(req.groupId);
+    if (group !== undefined) {
+      try {
+        this.#checkInstance(group, req.groupInstanceId, req.memberId);
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    }
     const member = group?.members.get(req.memberId);
     if (group === undefined || member === undefined) {
       return Promise.reject(clientError('UNKNOWN_MEMBER_ID', `Group "${req.groupId}" has no member ${req.memberId}`, { groupId: req.groupId }));
@@ -314,8 +444,9 @@ export class GroupCoordinator {
   }
 
   /** Keeps a member's session alive; throws when it must rejoin. */
-  heartbeat(req: { groupId: string; memberId: string; generationId: number }): void {
+  heartbeat(req: { groupId: string; memberId: string; generationId: number; groupInstanceId?: string }): void {
     const group = this.#groups.get(req.groupId);
+    if (group !== undefined) this.#checkInstance(group, req.groupInstanceId, req.memberId);
     const member = group?.members.get(req.memberId);
     if (group === undefined || member === undefined) {
       throw clientError('UNKNOWN_MEMBER_ID', `Group "${req.groupId}" has no member ${req.memberId}`, { groupId: req.groupId });
@@ -329,6 +460,14 @@ export class GroupCoordinator {
     }
   }
 
+  /**
+   * The member id that holds static instance `groupInstanceId` of `groupId`, for a LeaveGroup that
+   * names the instance (KIP-345); undefined when none does.
+   */
+  staticMemberId(groupId: string, groupInstanceId: string): string | undefined {
+    return this.#groups.get(groupId)?.staticMembers.get(groupInstanceId);
+  }
+
   leaveGroup(groupId: string, memberId: string): void {
     const group = this.#groups.get(groupId);
     const member = group?.members.get(memberId);
@@ -339,6 +478,9 @@ export class GroupCoordinator {
   #remove(group: Group, member: Member, rebalance: boolean): void {
     this.#clearSession(member);
     group.members.delete(member.memberId);
+    if (member.groupInstanceId !== undefined && group.staticMembers.get(member.groupInstanceId) === member.memberId) {
+      group.staticMembers.delete(member.groupInstanceId);
+    }
     const gone = clientError('UNKNOWN_MEMBER_ID', `Member ${member.memberId} left group "${group.groupId}"`, { groupId: group.groupId });
     member.join?.reject(gone);
     member.sync?.reject(gone);
@@ -374,8 +516,9 @@ export class GroupCoordinator {
   }
 
   /** Commits a member's offsets (generation -1 and member '' for a group without members). */
-  async commitOffsets(req: { groupId: string; memberId: string; generationId: number; offsets: OffsetCommit[] }): Promise<void> {
+  async commitOffsets(req: { groupId: string; memberId: string; generationId: number; offsets: OffsetCommit[]; groupInstanceId?: string }): Promise<void> {
     const group = this.#groups.get(req.groupId);
+    if (group !== undefined && req.generationId >= 0) this.#checkInstance(group, req.groupInstanceId, req.memberId);
     if (req.generationId < 0) {
       if (group !== undefined && group.members.size > 0) {
         throw clientError('UNKNOWN_MEMBER_ID', `Group "${req.groupId}" has members; only they may commit`, { groupId: req.groupId });
@@ -450,6 +593,7 @@ export class GroupCoordinator {
   close(): void {
     for (const group of this.#groups.values()) {
       if (group.rebalanceTimer !== undefined) this.#clock.clearTimeout(group.rebalanceTimer);
+      if (group.delayedJoin !== undefined) this.#clock.clearTimeout(group.delayedJoin.timer);
       for (const m of group.members.values()) this.#clearSession(m);
     }
   }

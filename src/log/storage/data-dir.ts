@@ -1,10 +1,17 @@
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, realpathSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, realpathSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { TributaryError } from '../../errors.ts';
 import { describeStorageFailure } from './failure.ts';
 
 /** Tributary's own lock file, beside LevelDB's `LOCK`: it names the process that holds the directory. */
 export const LOCK_FILE = 'tributary.lock';
+
+/**
+ * Beside the lock file while `trib serve` holds the directory: `{"pid":N,"address":"host:port"}`,
+ * so a second open can say where the broker listens (connect to it instead). Trusted only while its
+ * pid is the lock file's: one left by a killed broker names nobody.
+ */
+export const BROKER_FILE = 'tributary.broker';
 
 /**
  * Data directories open in this process, by real path. Why a registry of our own: LevelDB answers a
@@ -63,7 +70,7 @@ export function acquireDataDir(dataDir: string): DataDirLock {
       { dataDir, pid: process.pid },
     );
   }
-  const others = entries.filter((name) => name !== LOCK_FILE);
+  const others = entries.filter((name) => name !== LOCK_FILE && name !== BROKER_FILE);
   const fresh = others.length === 0;
   if (!fresh && !others.includes('CURRENT')) {
     throw new TributaryError(
@@ -150,16 +157,13 @@ function takeLockFile(dir: string, dataDir: string): void {
         });
       }
       const pid = lockHolder(dir);
-      if (pid !== undefined && (pid === process.pid || alive(pid))) {
-        throw new TributaryError(
-          'DATA_DIR_LOCKED',
-          `The data directory ${dataDir} is in use by process ${pid}; only one process may open it at a time`,
-          { dataDir, pid },
-        );
-      }
-      // Left behind by a process that is gone.
+      if (pid !== undefined && (pid === process.pid || alive(pid))) throw lockedBy(dir, dataDir, pid);
+      // Left behind by a process that is gone (with its broker file, if it was a broker).
       try {
         unlinkSync(path);
+      } catch {}
+      try {
+        unlinkSync(join(dir, BROKER_FILE));
       } catch {}
       continue;
     }
@@ -176,6 +180,70 @@ function takeLockFile(dir: string, dataDir: string): void {
 function releaseLockFile(dir: string): void {
   if (lockHolder(dir) !== process.pid) return;
   try {
+    unlinkSync(join(dir, BROKER_FILE));
+  } catch {}
+  try {
     unlinkSync(join(dir, LOCK_FILE));
+  } catch {}
+}
+
+/**
+ * The `DATA_DIR_LOCKED` error for a directory held by live process `pid`: it names the broker's
+ * address when the holder is `trib serve`, so the user can connect to it instead of opening it.
+ */
+export function lockedBy(dir: string, dataDir: string, pid: number): TributaryError {
+  const address = brokerAddress(dir, pid);
+  if (address !== undefined) {
+    return new TributaryError(
+      'DATA_DIR_LOCKED',
+      `The data directory ${dataDir} is owned by trib serve (pid ${pid}) at ${address}; ` +
+        'connect to it as a Kafka client (brokers: ["' +
+        address +
+        '"]) or stop it first',
+      { dataDir, pid, address },
+    );
+  }
+  return new TributaryError('DATA_DIR_LOCKED', `The data directory ${dataDir} is in use by process ${pid}; only one process may open it at a time`, {
+    dataDir,
+    pid,
+  });
+}
+
+/** The address in the broker file when it names `pid`, else undefined. */
+export function brokerAddress(dir: string, pid: number): string | undefined {
+  try {
+    const recorded = JSON.parse(readFileSync(join(dir, BROKER_FILE), 'utf8')) as { pid?: unknown; address?: unknown };
+    return recorded.pid === pid && typeof recorded.address === 'string' ? recorded.address : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Records that this process serves `dataDir` as a broker at `address` (`host:port`); the record
+ * goes when the directory is released, or with {@link forgetBroker}. Does nothing unless this
+ * process holds the directory's lock file. Why a file of its own: the lock file's one line (a pid)
+ * is what older readers parse.
+ *
+ * @example
+ * recordBroker('./.tributary', '127.0.0.1:9092');
+ */
+export function recordBroker(dataDir: string, address: string): void {
+  const dir = realpathSync(resolve(dataDir));
+  if (lockHolder(dir) !== process.pid) return;
+  writeFileSync(join(dir, BROKER_FILE), `${JSON.stringify({ pid: process.pid, address })}\n`);
+}
+
+/** Removes this process's broker record of `dataDir`, if any (the broker stopped, the log stays open). */
+export function forgetBroker(dataDir: string): void {
+  let dir: string;
+  try {
+    dir = realpathSync(resolve(dataDir));
+  } catch {
+    return;
+  }
+  if (brokerAddress(dir, process.pid) === undefined) return;
+  try {
+    unlinkSync(join(dir, BROKER_FILE));
   } catch {}
 }

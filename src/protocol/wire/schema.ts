@@ -203,10 +203,52 @@ function primitiveCodec(p: Primitive, flexible: boolean, nullable: boolean, name
         ? { read: (r) => r.compactString(nullable), write: (w, v) => w.compactString(checkNull(v, nullable, name) as string | null), min: 1 }
         : { read: (r) => r.string(nullable), write: (w, v) => w.string(checkNull(v, nullable, name) as string | null), min: 2 };
     case 'bytes':
-    case 'records':
       return flexible
         ? { read: (r) => r.compactBytes(nullable), write: (w, v) => w.compactBytes(checkNull(v, nullable, name) as Uint8Array | null), min: 1 }
         : { read: (r) => r.bytes(nullable), write: (w, v) => w.bytes(checkNull(v, nullable, name) as Uint8Array | null), min: 4 };
+    case 'records':
+      return flexible
+        ? { read: (r) => r.compactBytes(nullable), write: (w, v) => writeRecords(w, checkNull(v, nullable, name), true), min: 1 }
+        : { read: (r) => r.bytes(nullable), write: (w, v) => writeRecords(w, checkNull(v, nullable, name), false), min: 4 };
+  }
+}
+
+/**
+ * A records field: one buffer, or the {@link RecordSegments} of several stored batches, written as
+ * one length and then each segment (referenced by the writer, never concatenated).
+ */
+function writeRecords(w: Writer, v: unknown, flexible: boolean): void {
+  if (!(v instanceof RecordSegments)) {
+    if (flexible) w.compactBytes(v as Uint8Array | null);
+    else w.bytes(v as Uint8Array | null);
+    return;
+  }
+  if (flexible) w.uvarint(v.length + 1);
+  else w.int32(v.length);
+  for (const part of v.parts) w.raw(part);
+}
+
+/**
+ * Several record batches as one records field, without copying them into one buffer: a Fetch
+ * response hands the log's stored batches to the encoder as they are. It is a Buffer to the type
+ * system (records fields are typed Buffer) and only its `length` is meaningful as one; the
+ * encoder writes `parts` in order.
+ *
+ * @example
+ * const records = RecordSegments.of(batches.map((b) => b.bytes));
+ * encodeResponseChunks(API.Fetch, 12, correlationId, { ...response, records });
+ */
+export class RecordSegments {
+  readonly parts: readonly Uint8Array[];
+  readonly length: number;
+  private constructor(parts: readonly Uint8Array[]) {
+    this.parts = parts;
+    this.length = parts.reduce((n, p) => n + p.length, 0);
+  }
+
+  /** The segments, typed as the records field's Buffer so a response body can carry them. */
+  static of(parts: readonly Uint8Array[]): Buffer {
+    return new RecordSegments(parts) as unknown as Buffer;
   }
 }
 
