@@ -1,6 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { zstdReady } from '../../src/protocol/compression/zstd.ts';
 import { TributaryError } from '../../src/errors.ts';
 import {
   type CompressionCodec,
@@ -20,6 +21,11 @@ function codeOf(fn: () => unknown): string | undefined {
   }
   return undefined;
 }
+
+
+// On Node 20 zstd compresses through a wasm module that loads in the background (until then frames
+// are stored, not compressed); these tests check compression, so they wait for it.
+beforeAll(() => zstdReady());
 
 describe('compression', () => {
   it('should map attribute ids to Kafka codec names and back', () => {

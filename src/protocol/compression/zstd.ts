@@ -24,6 +24,7 @@
  * read as empty.
  */
 
+import { createRequire } from 'node:module';
 import * as zlib from 'node:zlib';
 import { TributaryError } from '../../errors.ts';
 
@@ -41,14 +42,15 @@ export const ZSTD_IMPLEMENTATION = native ? 'node:zlib' : 'fzstd + @bokuweb/zstd
 
 let wasmCompress: ((data: Uint8Array, level?: number) => Uint8Array) | undefined;
 let jsDecompress: Sync | undefined;
+let wasmReady: Promise<void> = Promise.resolve();
 
 if (!native) {
-  // Why top-level await: record batches are compressed synchronously, so the wasm must be ready
-  // before the first call; loading it here keeps every caller synchronous.
-  const wasm = await import('@bokuweb/zstd-wasm');
-  await wasm.init();
-  wasmCompress = wasm.compress;
-  const { Decompress } = await import('fzstd');
+  // Why not a top-level await: a module graph holding one cannot be require()d (Node's require of
+  // ES modules refuses it), and `import 'tributary'` would wait for the wasm. fzstd is plain
+  // JavaScript, loaded at once; the wasm compressor loads in the background from the first import,
+  // and until it is ready (or if it cannot load) frames are written with raw blocks, a form of the
+  // zstd format that every zstd reader decodes.
+  const { Decompress } = createRequire(import.meta.url)('fzstd') as typeof import('fzstd');
   jsDecompress = (data, limit) => {
     const chunks: Uint8Array[] = [];
     let total = 0;
@@ -60,6 +62,25 @@ if (!native) {
     stream.push(data, true);
     return Buffer.concat(chunks, total);
   };
+  wasmReady = import('@bokuweb/zstd-wasm').then(
+    async (wasm) => {
+      await wasm.init();
+      wasmCompress = wasm.compress;
+    },
+    () => undefined,
+  );
+}
+
+/**
+ * Resolves once this process compresses zstd with its best implementation: at once with Node's
+ * zlib, after the wasm compressor has loaded on Node 20 (frames written before are valid but stored
+ * uncompressed, in raw blocks).
+ *
+ * @example
+ * await zstdReady();
+ */
+export function zstdReady(): Promise<void> {
+  return wasmReady;
 }
 
 /**
@@ -70,7 +91,8 @@ if (!native) {
  */
 export function zstdCompress(data: Uint8Array): Buffer {
   if (native) return native.zstdCompressSync(data);
-  const out = wasmCompress!(data, 3);
+  if (wasmCompress === undefined) return rawFrame(data);
+  const out = wasmCompress(data, 3);
   return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
 }
 
@@ -92,6 +114,35 @@ export function zstdDecompress(data: Uint8Array, limit: number): Buffer {
     if ((cause as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge(data.length, limit, cause);
     throw new TributaryError('CORRUPT_MESSAGE', `Zstd: the data cannot be decompressed: ${(cause as Error).message}`, { cause });
   }
+}
+
+// Largest block zstd allows (and never more than the window, which a single-segment frame sets to
+// the content size).
+const MAX_BLOCK = 128 * 1024;
+
+/**
+ * One zstd frame of raw (stored) blocks: single segment, 8-byte content size, no checksum. What
+ * {@link zstdCompress} writes on Node 20 until the wasm compressor has loaded.
+ *
+ * @example
+ * zstdDecompress(rawFrame(Buffer.from('abc')), 3).toString(); // 'abc'
+ */
+export function rawFrame(data: Uint8Array): Buffer {
+  const blocks = Math.max(1, Math.ceil(data.length / MAX_BLOCK));
+  const out = Buffer.allocUnsafe(4 + 1 + 8 + blocks * 3 + data.length);
+  out.writeUInt32LE(FRAME_MAGIC, 0);
+  out[4] = 0xe0; // content size in 8 bytes, single segment
+  out.writeBigUInt64LE(BigInt(data.length), 5);
+  let pos = 13;
+  for (let i = 0; i < blocks; i++) {
+    const start = i * MAX_BLOCK;
+    const size = Math.min(MAX_BLOCK, data.length - start);
+    out.writeUIntLE((size << 3) | (i === blocks - 1 ? 1 : 0), pos, 3);
+    pos += 3;
+    out.set(data.subarray(start, start + size), pos);
+    pos += size;
+  }
+  return out;
 }
 
 function tooLarge(size: number, limit: number, cause?: unknown): TributaryError {
