@@ -3,8 +3,6 @@ import { startTribServe } from './trib-serve.ts';
 
 wireClientSuite({
   name: 'trib serve',
-  // trib serve has no DescribeConfigs/AlterConfigs handler yet.
-  configs: false,
   async start() {
     const serve = await startTribServe();
     return { bootstrap: [serve.bootstrap], port: serve.port, stop: () => serve.dispose() };

@@ -173,7 +173,7 @@ describe(`the wire producer against ${target.name}`, () => {
   });
 
   it('shouldFailASendToAMissingTopicWithoutAutoCreation', async () => {
-    const producer = tributary.producer();
+    const producer = tributary.producer({ allowAutoTopicCreation: false });
     await producer.connect();
     const err = await producer.send({ topic: 'not-created', messages: [{ value: 'x' }] }).catch((e: unknown) => e);
     expect((err as TributaryError).code).toBe('UNKNOWN_TOPIC_OR_PARTITION');
@@ -286,7 +286,7 @@ describe(`the wire consumer against ${target.name}`, () => {
       for (let i = 0; i < 200 && seen < 10; i++) await new Promise((r) => setTimeout(r, 50));
       expect((await admin.listGroups()).groups).toEqual(expect.arrayContaining([{ groupId: 'admin-group', protocolType: 'consumer' }]));
       const [described] = (await admin.describeGroups(['admin-group'])).groups;
-      expect(described).toMatchObject({ groupId: 'admin-group', state: 'Stable', protocolType: 'consumer', protocol: 'roundrobin' });
+      expect(described).toMatchObject({ groupId: 'admin-group', state: 'Stable', protocolType: 'consumer', protocol: 'RoundRobinAssigner' });
       expect(described!.members).toHaveLength(1);
       await expect(admin.setOffsets({ groupId: 'admin-group', topic: 'group-admin', partitions: [{ partition: 0, offset: '0' }] })).rejects.toMatchObject({
         code: 'NON_EMPTY_GROUP',
