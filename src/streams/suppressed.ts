@@ -66,10 +66,18 @@ export interface Suppressed {
   readonly name?: string;
 }
 
+/**
+ * The suppressions `KTable.suppress` takes, as Kafka's `Suppressed`.
+ *
+ * @example
+ * Suppressed.untilWindowCloses(BufferConfig.unbounded());
+ */
 export const Suppressed = {
+  /** One final result per window, once stream time passes the window's end plus its grace. */
   untilWindowCloses(buffer: BufferConfig): Suppressed {
     return { kind: 'window-close', timeToWaitMs: 0, buffer };
   },
+  /** A key's latest update, once stream time is `timeToWaitMs` past the record that made it. */
   untilTimeLimit(timeToWaitMs: number, buffer: BufferConfig): Suppressed {
     return { kind: 'time-limit', timeToWaitMs, buffer };
   },

@@ -12,6 +12,14 @@ import { parseOffset, toKafkaMessage } from '../convert.ts';
 import type { KafkaMessage, Offsets, TopicOffsets } from '../types.ts';
 import type { OffsetManager } from './offset-manager.ts';
 
+/**
+ * What `eachMessage` gets for each record, as in kafkajs: the topic, partition and message, a
+ * `heartbeat()` for long handlers and `pause()`, which pauses this topic-partition and returns the
+ * function that resumes it.
+ *
+ * @example
+ * await consumer.run({ eachMessage: async ({ topic, partition, message }) => console.log(topic, partition, message.offset) });
+ */
 export interface EachMessagePayload {
   topic: string;
   partition: number;
@@ -20,6 +28,13 @@ export interface EachMessagePayload {
   pause(): () => void;
 }
 
+/**
+ * The records of one topic-partition handed to `eachBatch`, as kafkajs's `Batch`: `messages`,
+ * `highWatermark`, and the offsets and lag helpers.
+ *
+ * @example
+ * const lag = batch.offsetLag(); // records between the batch's last offset and the high watermark
+ */
 export interface Batch {
   topic: string;
   partition: number;
@@ -32,6 +47,16 @@ export interface Batch {
   offsetLagLow(): string;
 }
 
+/**
+ * What `eachBatch` gets, as in kafkajs: the batch and the calls that steer it (`resolveOffset`,
+ * `commitOffsetsIfNecessary`, `heartbeat`, `pause`, `isRunning`, `isStale`). With
+ * `eachBatchAutoResolve: false`, only resolved offsets count as processed.
+ *
+ * @example
+ * await consumer.run({ eachBatchAutoResolve: false, eachBatch: async ({ batch, resolveOffset }) => {
+ *   for (const m of batch.messages) resolveOffset(m.offset);
+ * } });
+ */
 export interface EachBatchPayload {
   batch: Batch;
   resolveOffset(offset: string): void;
@@ -43,7 +68,9 @@ export interface EachBatchPayload {
   isStale(): boolean;
 }
 
+/** kafkajs's `eachMessage` handler: one call per record, in offset order per partition. */
 export type EachMessageHandler = (payload: EachMessagePayload) => Promise<void>;
+/** kafkajs's `eachBatch` handler: one call per fetched batch of a topic-partition. */
 export type EachBatchHandler = (payload: EachBatchPayload) => Promise<void>;
 
 /** A partition as the runner sees it. */
