@@ -164,8 +164,9 @@ export function commandGroup(name: string, summary: string, usage: string, subco
 
 export function positiveInt(value: string | undefined, option: string): number | undefined {
   if (value === undefined) return undefined;
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isSafeInteger(n) || n < 0) throw new UsageError(`${option} must be a non-negative integer, got "${value}"`);
+  // Decimal digits only: Number() would also take 0x10, 1e3 and 0b11.
+  const n = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(n)) throw new UsageError(`${option} must be a non-negative integer, got "${value}"`);
   return n;
 }
 

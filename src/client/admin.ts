@@ -463,6 +463,7 @@ export class Admin {
 
   /** A group's committed offsets per topic; '-1' for partitions without one. */
   async fetchOffsets(options: { groupId: string; topics?: string[]; resolveOffsets?: boolean }): Promise<{ topic: string; partitions: FetchOffsetsPartition[] }[]> {
+    if (typeof options?.groupId !== 'string') throw new TypeError(`fetchOffsets needs a groupId string, got ${JSON.stringify(options?.groupId)}`);
     if (this.#wire !== undefined) return this.#wireCalls!.fetchOffsets(options);
     const { log, coordinator } = this.#use();
     const store = coordinator.offsets;
@@ -518,6 +519,13 @@ export class Admin {
 
   /** Sets a group's offsets of a topic; the group must have no running members. */
   async setOffsets(options: { groupId: string; topic: string; partitions: SeekEntry[] }): Promise<void> {
+    for (const p of options.partitions) {
+      // Kafka's sentinels (-1 latest, -2 earliest) or an offset; any other negative is a mistake.
+      const offset = Number(p.offset);
+      if (!Number.isSafeInteger(offset) || (offset < 0 && offset !== -1 && offset !== -2)) {
+        throw new TypeError(`setOffsets: offset must be a non-negative integer, -1 (latest) or -2 (earliest), got ${JSON.stringify(p.offset)}`);
+      }
+    }
     if (this.#wire !== undefined) return this.#wireCalls!.setOffsets(options);
     const { log, coordinator } = this.#use();
     this.#requireEmpty(coordinator, options.groupId);

@@ -279,6 +279,11 @@ export class Producer {
 
   /** An idempotent producer must wait for every ack, as kafkajs insists (else its writes may be lost unseen). */
   #checkAcks(acks: number | undefined): Promise<never> | undefined {
+    if (acks !== undefined && acks !== -1 && acks !== 0 && acks !== 1) {
+      // Kafka's acks are -1 (all), 0 and 1; anything else is a mistake, not a durability level.
+      if (typeof acks !== 'number') return Promise.reject(new TypeError(`acks must be -1, 0 or 1, got ${JSON.stringify(acks)}`));
+      return Promise.reject(new TributaryError('INVALID_CONFIG', `acks must be -1, 0 or 1, got ${acks}`, { acks }));
+    }
     if (this.#config.idempotent !== true || acks === undefined || acks === -1) return undefined;
     return Promise.reject(
       new KafkaJSNonRetriableError("Not requiring ack for all messages invalidates the idempotent producer's EoS guarantees", {}, 'INVALID_REQUEST'),
