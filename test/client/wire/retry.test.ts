@@ -84,10 +84,12 @@ describe('kafkaError', () => {
   });
 
   it('shouldKeepKafkasNameForCodesWithoutATributaryCode', () => {
-    const err = kafkaError(29, {}, 'denied');
+    const err = kafkaError(57, {}, 'no such log dir');
     expect(err.code).toBe('KAFKA_PROTOCOL_ERROR');
-    expect(err.context).toMatchObject({ kafkaCode: 29, kafkaName: 'TOPIC_AUTHORIZATION_FAILED' });
-    expect(err.message).toContain('denied');
+    expect(err.context).toMatchObject({ kafkaCode: 57, kafkaName: 'LOG_DIR_NOT_FOUND' });
+    expect(err.message).toContain('no such log dir');
+    // A Kafka error that has a Tributary code gets it: authorization came with the security codes.
+    expect(kafkaError(29, {}, 'denied').code).toBe('TOPIC_AUTHORIZATION_FAILED');
     expect(kafkaErrorName(12345)).toBe('UNKNOWN_ERROR_12345');
     expect(isRetriableKafkaError(12345)).toBe(false);
   });
