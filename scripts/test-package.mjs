@@ -98,12 +98,14 @@ try {
 
   // 5. A bundle.
   check('esbuild bundles a program using the package, and the bundle runs', () => {
-    // Native addons stay outside the bundle, as with every bundler; the rest is bundled. The banner is
+    // Native addons (and the zstd wasm, which loads its .wasm file beside it) stay outside the bundle,
+    // as with every bundler; the rest is bundled. The banner is
     // esbuild's usual one for ES-module output: CommonJS dependencies (avsc, fastify) require Node's
     // built-ins, and an ES module has no `require` of its own.
     const banner = "import { createRequire as topLevelCreateRequire } from 'node:module'; const require = topLevelCreateRequire(import.meta.url);";
     const args = ['bundle-entry.mjs', '--bundle', '--platform=node', '--format=esm', '--outfile=bundle/out.mjs', '--log-level=warning'];
-    run(bin('esbuild'), [...args, '--external:classic-level', '--external:@node-rs/crc32', `--banner:js=${banner}`], app);
+    const natives = ['classic-level', '@node-rs/crc32', 'snappy', 'lz4-napi', '@bokuweb/zstd-wasm'];
+    run(bin('esbuild'), [...args, ...natives.map((name) => `--external:${name}`), `--banner:js=${banner}`], app);
     const out = run(process.execPath, ['bundle/out.mjs'], app);
     if (!out.includes('bundle: ok')) throw new Error(out);
   });
