@@ -64,8 +64,14 @@ async function sendThroughput(dir: string, figures: Record<string, number>): Pro
   await log.close();
   const fsynced = await measure(-1);
   const unsynced = await measure(1);
-  line('producer.send, 1 record, acks -1', fsynced, 'records/s', { label: 'log.append 1 record, sync', value: reference });
-  line('producer.send, 1 record, acks 1', unsynced, 'records/s', { label: 'log.append 1 record, sync', value: reference });
+  line('producer.send, 1 record, acks -1', fsynced, 'records/s', {
+    label: 'log.append 1 record, sync',
+    value: reference,
+  });
+  line('producer.send, 1 record, acks 1', unsynced, 'records/s', {
+    label: 'log.append 1 record, sync',
+    value: reference,
+  });
   figures.sendRecordsPerSec = Math.round(fsynced);
   figures.sendAcks1RecordsPerSec = Math.round(unsynced);
   figures.logAppendRecordsPerSec = Math.round(reference);
@@ -213,7 +219,10 @@ async function latency(dir: string, figures: Record<string, number>): Promise<vo
     ] as const) {
       const value = percentile(client, p);
       const reference = percentile(log, p);
-      line(`send → eachMessage p${p}, 50k rec/s ${names[mode]}`, value, 'µs', { label: 'log append → read', value: reference });
+      line(`send → eachMessage p${p}, 50k rec/s ${names[mode]}`, value, 'µs', {
+        label: 'log append → read',
+        value: reference,
+      });
       const prefix = mode === 'steady' ? '' : mode;
       figures[prefix === '' ? `latency${name}Micros` : `${prefix}Latency${name}Micros`] = Math.round(value);
       figures[prefix === '' ? `logLatency${name}Micros` : `${prefix}LogLatency${name}Micros`] = Math.round(reference);
@@ -231,7 +240,12 @@ async function groupThroughput(dir: string, figures: Record<string, number>): Pr
   await producer.connect();
   for (let i = 0; i < total; i += 1_000) {
     await producer.sendBatch({
-      topicMessages: [{ topic: 'g', messages: Array.from({ length: 1_000 }, (_, k) => ({ value: VALUE, partition: (i / 1_000 + k) % 8 })) }],
+      topicMessages: [
+        {
+          topic: 'g',
+          messages: Array.from({ length: 1_000 }, (_, k) => ({ value: VALUE, partition: (i / 1_000 + k) % 8 })),
+        },
+      ],
       acks: 1,
     });
   }
@@ -260,7 +274,10 @@ async function groupThroughput(dir: string, figures: Record<string, number>): Pr
       c.pause([{ topic: 'g' }]);
       await running;
     }
-    while (consumers.reduce((s, c) => s + c.assignment().reduce((k, t) => k + t.partitions.length, 0), 0) < 8 || consumers.some((c) => c.assignment().length === 0)) {
+    while (
+      consumers.reduce((s, c) => s + c.assignment().reduce((k, t) => k + t.partitions.length, 0), 0) < 8 ||
+      consumers.some((c) => c.assignment().length === 0)
+    ) {
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
     const start = performance.now();
@@ -307,7 +324,10 @@ async function rebalance(dir: string, figures: Record<string, number>): Promise<
   }
   await admin.disconnect();
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-  line('rebalance when a member joins (median of 5)', median(rebalances), 'ms', { label: 'first member join', value: median(joins) });
+  line('rebalance when a member joins (median of 5)', median(rebalances), 'ms', {
+    label: 'first member join',
+    value: median(joins),
+  });
   figures.rebalanceMs = Number(median(rebalances).toFixed(3));
   figures.firstJoinMs = Number(median(joins).toFixed(3));
 }
@@ -391,8 +411,14 @@ async function batchThroughput(dir: string, figures: Record<string, number>): Pr
   const refRead = total / since(readStart);
   await refUnsync.log.close();
 
-  line('producer.send of 1,000 × 100 B, acks 1', unsynced.rate, 'records/s', { label: 'log.append 1,000, no sync', value: refUnsync.rate });
-  line('producer.send of 1,000 × 100 B, acks -1', fsynced.rate, 'records/s', { label: 'log.append 1,000, sync', value: refSync.rate });
+  line('producer.send of 1,000 × 100 B, acks 1', unsynced.rate, 'records/s', {
+    label: 'log.append 1,000, no sync',
+    value: refUnsync.rate,
+  });
+  line('producer.send of 1,000 × 100 B, acks -1', fsynced.rate, 'records/s', {
+    label: 'log.append 1,000, sync',
+    value: refSync.rate,
+  });
   line('eachBatch consumption', consumed, 'records/s', { label: 'log.read', value: refRead });
   figures.batchSendAcks1RecordsPerSec = Math.round(unsynced.rate);
   figures.batchSendAcksAllRecordsPerSec = Math.round(fsynced.rate);

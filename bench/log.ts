@@ -79,7 +79,13 @@ function pooled(count: number): Workload {
   return { count, batch: (i) => pool[i % pool.length]! };
 }
 
-async function logPass(dir: string, work: Workload, partitions: number, sync: boolean, inFlight: number): Promise<Pass> {
+async function logPass(
+  dir: string,
+  work: Workload,
+  partitions: number,
+  sync: boolean,
+  inFlight: number,
+): Promise<Pass> {
   const log = await openLog({ dataDir: dir, maintenanceIntervalMs: 0 });
   try {
     await log.createTopic({ topic: 'bench', numPartitions: partitions, configs: { 'retention.ms': -1 } });
@@ -108,7 +114,13 @@ async function logPass(dir: string, work: Workload, partitions: number, sync: bo
   }
 }
 
-async function rawPass(dir: string, work: Workload, partitions: number, sync: boolean, inFlight: number): Promise<Pass> {
+async function rawPass(
+  dir: string,
+  work: Workload,
+  partitions: number,
+  sync: boolean,
+  inFlight: number,
+): Promise<Pass> {
   const db = new ClassicLevel<Buffer, Buffer>(dir, { keyEncoding: 'buffer', valueEncoding: 'buffer' });
   // The same LevelDB settings as the log's, so the ratio compares the engine and not the tuning.
   await db.open(LEVEL_OPTIONS);
@@ -174,7 +186,9 @@ export async function run(): Promise<Record<string, number>> {
     const batches = pooled(totalBatches);
     const records = totalBatches * BATCH;
     const mb = (records * RECORD_BYTES) / 1e6;
-    console.log(`${records.toLocaleString('en-US')} records of ${KEY_BYTES}+${VALUE_BYTES} bytes, batches of ${BATCH}, ${IN_FLIGHT} appends in flight`);
+    console.log(
+      `${records.toLocaleString('en-US')} records of ${KEY_BYTES}+${VALUE_BYTES} bytes, batches of ${BATCH}, ${IN_FLIGHT} appends in flight`,
+    );
 
     for (const partitions of [1, 8]) {
       await logPass(dir(), pooled(100), partitions, false, IN_FLIGHT); // warm-up
@@ -191,9 +205,18 @@ export async function run(): Promise<Record<string, number>> {
       figures[`consume_${tag}_ratio`] = raw.consume / ours.consume;
       const rawWrite = { label: 'raw LevelDB', value: records / raw.produce };
       line(`produce, ${partitions} partition(s), no fsync`, records / ours.produce, 'records/s', rawWrite);
-      line(`produce, ${partitions} partition(s), no fsync`, mb / ours.produce, 'MB/s', { label: 'raw LevelDB', value: mb / raw.produce });
-      line(`consume, ${partitions} partition(s)`, records / ours.consume, 'records/s', { label: 'raw LevelDB scan', value: records / raw.consume });
-      line(`consume, ${partitions} partition(s)`, mb / ours.consume, 'MB/s', { label: 'raw LevelDB scan', value: mb / raw.consume });
+      line(`produce, ${partitions} partition(s), no fsync`, mb / ours.produce, 'MB/s', {
+        label: 'raw LevelDB',
+        value: mb / raw.produce,
+      });
+      line(`consume, ${partitions} partition(s)`, records / ours.consume, 'records/s', {
+        label: 'raw LevelDB scan',
+        value: records / raw.consume,
+      });
+      line(`consume, ${partitions} partition(s)`, mb / ours.consume, 'MB/s', {
+        label: 'raw LevelDB scan',
+        value: mb / raw.consume,
+      });
     }
 
     // fsync: strictly one fsync per batch (one append at a time), and pipelined (group commit).
@@ -251,9 +274,15 @@ export async function run(): Promise<Record<string, number>> {
           label: 'raw LevelDB scan of as many bytes',
           value: (1_000_000 / records) * rawScan,
         });
-        console.log(`  removed ${result.recordsRemoved.toLocaleString('en-US')} records; ${partitions[0]!.sizeBytes.toLocaleString('en-US')} bytes remain`);
+        console.log(
+          `  removed ${result.recordsRemoved.toLocaleString('en-US')} records; ${partitions[0]!.sizeBytes.toLocaleString('en-US')} bytes remain`,
+        );
         line('append latency during compaction, p99', figures.append_during_compaction_p99_ms, 'ms');
-        line(`append latency during compaction, max of ${latencies.length}`, figures.append_during_compaction_max_ms, 'ms');
+        line(
+          `append latency during compaction, max of ${latencies.length}`,
+          figures.append_during_compaction_max_ms,
+          'ms',
+        );
       } finally {
         await log.close();
       }

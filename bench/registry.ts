@@ -160,8 +160,22 @@ export async function serdeFigures(): Promise<Record<string, number>> {
       out[`${c.name}_library_roundtrips_per_s`] = Math.round(bestDirect);
       out[`${c.name}_serde_overhead_vs_library_pct`] = round1(total);
       out[`${c.name}_wire_overhead_vs_plugin_pct`] = round1(wire);
-      report(`${c.name} serde encode+decode`, bestSerde, 'ops/s', `${c.name} library alone`, bestDirect, `serde ${costs(total)} than the library (goal ≤ 10% more)`);
-      report(`${c.name} serde encode+decode`, bestSerde, 'ops/s', `${c.name} format plugin alone`, bestPlugin, `framing ${costs(wire)}`);
+      report(
+        `${c.name} serde encode+decode`,
+        bestSerde,
+        'ops/s',
+        `${c.name} library alone`,
+        bestDirect,
+        `serde ${costs(total)} than the library (goal ≤ 10% more)`,
+      );
+      report(
+        `${c.name} serde encode+decode`,
+        bestSerde,
+        'ops/s',
+        `${c.name} format plugin alone`,
+        bestPlugin,
+        `framing ${costs(wire)}`,
+      );
     }
   } finally {
     await registry.close();
@@ -248,9 +262,30 @@ export async function restFigures(): Promise<Record<string, number>> {
     const registersPerS = register.requests / register.seconds;
     const tool = autocannon === undefined ? 'raw keep-alive sockets' : 'autocannon';
     const registerTool = autocannon === undefined ? 'http.Agent loop' : 'autocannon';
-    report(`REST lookups by id (${tool}, ${CONNECTIONS} connections)`, lookupsPerS, 'req/s', 'goal', 20_000, `p99 ${round1(lookup.p99Ms)} ms, ${lookup.errors} errors`);
-    report(`REST lookups by id (http.Agent loop, ${CONNECTIONS} connections)`, agentPerS, 'req/s', 'goal', 20_000, `p99 ${round1(viaAgent.p99Ms)} ms, ${viaAgent.errors} errors`);
-    report(`REST registrations, fsynced (${registerTool}, ${CONNECTIONS} connections)`, registersPerS, 'req/s', 'lookups', lookupsPerS, `p99 ${round1(register.p99Ms)} ms, ${register.errors} errors`);
+    report(
+      `REST lookups by id (${tool}, ${CONNECTIONS} connections)`,
+      lookupsPerS,
+      'req/s',
+      'goal',
+      20_000,
+      `p99 ${round1(lookup.p99Ms)} ms, ${lookup.errors} errors`,
+    );
+    report(
+      `REST lookups by id (http.Agent loop, ${CONNECTIONS} connections)`,
+      agentPerS,
+      'req/s',
+      'goal',
+      20_000,
+      `p99 ${round1(viaAgent.p99Ms)} ms, ${viaAgent.errors} errors`,
+    );
+    report(
+      `REST registrations, fsynced (${registerTool}, ${CONNECTIONS} connections)`,
+      registersPerS,
+      'req/s',
+      'lookups',
+      lookupsPerS,
+      `p99 ${round1(register.p99Ms)} ms, ${register.errors} errors`,
+    );
     return {
       rest_lookups_per_s: Math.round(lookupsPerS),
       rest_lookup_p99_ms: round1(lookup.p99Ms),
@@ -277,14 +312,23 @@ interface Req {
   body?: string;
 }
 
-function request(agent: http.Agent, base: string, method: string, path: string, body?: string): Promise<{ status: number; body: string }> {
+function request(
+  agent: http.Agent,
+  base: string,
+  method: string,
+  path: string,
+  body?: string,
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = http.request(
       `${base}${path}`,
       {
         method,
         agent,
-        headers: body === undefined ? {} : { 'content-type': 'application/vnd.schemaregistry.v1+json', 'content-length': Buffer.byteLength(body) },
+        headers:
+          body === undefined
+            ? {}
+            : { 'content-type': 'application/vnd.schemaregistry.v1+json', 'content-length': Buffer.byteLength(body) },
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -299,7 +343,13 @@ function request(agent: http.Agent, base: string, method: string, path: string, 
 }
 
 /** CONNECTIONS workers, each sending one request after another until the count or time is up. */
-async function loadLoop(agent: http.Agent, base: string, ms: number, max: number, next: () => Req): Promise<LoadResult> {
+async function loadLoop(
+  agent: http.Agent,
+  base: string,
+  ms: number,
+  max: number,
+  next: () => Req,
+): Promise<LoadResult> {
   const latencies: number[] = [];
   let sent = 0;
   let errors = 0;
@@ -348,7 +398,10 @@ async function socketLoop(port: number, ms: number, max: number, next: () => Req
         sent++;
         const { method, path, body } = next();
         const head = `${method} ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n`;
-        const extra = body === undefined ? '\r\n' : `Content-Type: application/vnd.schemaregistry.v1+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+        const extra =
+          body === undefined
+            ? '\r\n'
+            : `Content-Type: application/vnd.schemaregistry.v1+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
         t0 = performance.now();
         socket.write(head + extra);
       };
@@ -396,7 +449,13 @@ async function loadAutocannon(): Promise<Autocannon | undefined> {
   }
 }
 
-async function autocannonRun(autocannon: Autocannon, base: string, ms: number, max: number, next: () => Req): Promise<LoadResult> {
+async function autocannonRun(
+  autocannon: Autocannon,
+  base: string,
+  ms: number,
+  max: number,
+  next: () => Req,
+): Promise<LoadResult> {
   const result = await autocannon({
     url: base,
     connections: CONNECTIONS,
@@ -410,7 +469,9 @@ async function autocannonRun(autocannon: Autocannon, base: string, ms: number, m
             ...req,
             method: r.method,
             path: r.path,
-            ...(r.body === undefined ? {} : { body: r.body, headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' } }),
+            ...(r.body === undefined
+              ? {}
+              : { body: r.body, headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' } }),
           };
         },
       },

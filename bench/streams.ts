@@ -28,11 +28,20 @@ export async function wordCount(dir: string, passes = PASSES, quiet = false): Pr
   for (let i = 0; i < passes; i++) all.push(...lines);
   const log = await openLog({ dataDir: join(dir, `wc-${passes}`), maintenanceIntervalMs: 0 });
   await log.createTopic({ topic: 'text-lines', numPartitions: 2 });
-  await log.createTopic({ topic: 'word-counts', numPartitions: 2, configs: { 'cleanup.policy': 'compact', 'max.message.bytes': 64 << 20 } });
+  await log.createTopic({
+    topic: 'word-counts',
+    numPartitions: 2,
+    configs: { 'cleanup.policy': 'compact', 'max.message.bytes': 64 << 20 },
+  });
   const enc = new TextEncoder();
   for (let p = 0; p < 2; p++) {
     const mine = all.filter((_l, i) => i % 2 === p);
-    for (let i = 0; i < mine.length; i += 2000) await log.append('text-lines', p, mine.slice(i, i + 2000).map((l) => ({ key: null, value: enc.encode(l) })));
+    for (let i = 0; i < mine.length; i += 2000)
+      await log.append(
+        'text-lines',
+        p,
+        mine.slice(i, i + 2000).map((l) => ({ key: null, value: enc.encode(l) })),
+      );
   }
 
   let t = performance.now();
@@ -46,21 +55,34 @@ export async function wordCount(dir: string, passes = PASSES, quiet = false): Pr
   await streams.waitForIdle();
   const seconds = since(t);
   const store = streams.store<string, number>('counts-store');
-  for (const [w, n] of expected) if (store.get(w) !== n) throw new Error(`bench: count of ${w} is ${store.get(w)}, expected ${n}`);
+  for (const [w, n] of expected)
+    if (store.get(w) !== n) throw new Error(`bench: count of ${w} is ${store.get(w)}, expected ${n}`);
   await streams.close();
   await log.close();
 
   const rate = words / seconds;
   const plain = words / plainSeconds;
-  if (!quiet) line(`WordCount exactly-once (${words.toLocaleString('en-US')} words)`, rate, 'words/s', { label: 'plain Map count', value: plain });
-  return { wordcountWordsPerSec: Math.round(rate), plainCountWordsPerSec: Math.round(plain), wordcountRatio: Number((rate / plain).toFixed(3)) };
+  if (!quiet)
+    line(`WordCount exactly-once (${words.toLocaleString('en-US')} words)`, rate, 'words/s', {
+      label: 'plain Map count',
+      value: plain,
+    });
+  return {
+    wordcountWordsPerSec: Math.round(rate),
+    plainCountWordsPerSec: Math.round(plain),
+    wordcountRatio: Number((rate / plain).toFixed(3)),
+  };
 }
 
 async function restore(dir: string): Promise<Record<string, number>> {
   const log = await openLog({ dataDir: join(dir, 'restore'), maintenanceIntervalMs: 0 });
   await log.createTopic({ topic: 'kv', numPartitions: 1, configs: { 'cleanup.policy': 'compact' } });
   const changelog = 'bench-restore-kv-store-changelog';
-  await log.createTopic({ topic: changelog, numPartitions: 1, configs: { 'cleanup.policy': 'compact', 'max.message.bytes': 64 << 20 } });
+  await log.createTopic({
+    topic: changelog,
+    numPartitions: 1,
+    configs: { 'cleanup.policy': 'compact', 'max.message.bytes': 64 << 20 },
+  });
   const value = Serdes.LongNumber().serialize(changelog, 1)!;
   for (let i = 0; i < KEYS; i += 10_000) {
     const records: AppendRecord[] = [];
@@ -78,7 +100,11 @@ async function restore(dir: string): Promise<Record<string, number>> {
   const rawRate = read / since(t);
 
   const builder = new StreamsBuilder();
-  builder.table('kv', { keySerde: Serdes.String(), valueSerde: Serdes.LongNumber(), materialized: { storeName: 'kv-store', storeType: 'in-memory' } });
+  builder.table('kv', {
+    keySerde: Serdes.String(),
+    valueSerde: Serdes.LongNumber(),
+    materialized: { storeName: 'kv-store', storeType: 'in-memory' },
+  });
   const streams = new KafkaStreams(builder.build(), { applicationId: 'bench-restore', log });
   t = performance.now();
   await streams.start();
@@ -86,7 +112,10 @@ async function restore(dir: string): Promise<Record<string, number>> {
   if (streams.store('kv-store').approximateNumEntries() !== KEYS) throw new Error('bench: restore lost keys');
   await streams.close();
   await log.close();
-  line(`restore ${KEYS.toLocaleString('en-US')}-key store from changelog`, rate, 'records/s', { label: 'raw log.read', value: rawRate });
+  line(`restore ${KEYS.toLocaleString('en-US')}-key store from changelog`, rate, 'records/s', {
+    label: 'raw log.read',
+    value: rawRate,
+  });
   return { restoreRecordsPerSec: Math.round(rate), rawChangelogReadRecordsPerSec: Math.round(rawRate) };
 }
 

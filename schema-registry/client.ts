@@ -9,7 +9,14 @@
  */
 import { type ErrorCode, TributaryError } from '../src/index.ts';
 import { REST_ERRORS } from './errors.ts';
-import type { SchemaInput, SchemaReference, SchemaType, StoredSchema, SubjectVersion, VersionSelector } from './model.ts';
+import type {
+  SchemaInput,
+  SchemaReference,
+  SchemaType,
+  StoredSchema,
+  SubjectVersion,
+  VersionSelector,
+} from './model.ts';
 import type { SchemaSource } from './source.ts';
 
 export interface RegistryClientOptions {
@@ -29,7 +36,11 @@ export class RegistryClient implements SchemaSource {
 
   constructor(options: RegistryClientOptions) {
     this.base = options.url.replace(/\/+$/, '');
-    this.headers = { 'content-type': 'application/vnd.schemaregistry.v1+json', accept: 'application/vnd.schemaregistry.v1+json', ...options.headers };
+    this.headers = {
+      'content-type': 'application/vnd.schemaregistry.v1+json',
+      accept: 'application/vnd.schemaregistry.v1+json',
+      ...options.headers,
+    };
   }
 
   async schemaById(id: number): Promise<StoredSchema> {
@@ -38,17 +49,25 @@ export class RegistryClient implements SchemaSource {
   }
 
   async subjectVersion(subject: string, version: VersionSelector): Promise<SubjectVersion> {
-    const body = (await this.request('GET', `/subjects/${encodeURIComponent(subject)}/versions/${version}`)) as Record<string, unknown>;
+    const body = (await this.request('GET', `/subjects/${encodeURIComponent(subject)}/versions/${version}`)) as Record<
+      string,
+      unknown
+    >;
     return versionFields(body);
   }
 
   async register(subject: string, input: SchemaInput): Promise<{ id: number }> {
-    const body = (await this.request('POST', `/subjects/${encodeURIComponent(subject)}/versions`, input)) as { id: number };
+    const body = (await this.request('POST', `/subjects/${encodeURIComponent(subject)}/versions`, input)) as {
+      id: number;
+    };
     return { id: body.id };
   }
 
   async lookup(subject: string, input: SchemaInput): Promise<SubjectVersion> {
-    const body = (await this.request('POST', `/subjects/${encodeURIComponent(subject)}`, input)) as Record<string, unknown>;
+    const body = (await this.request('POST', `/subjects/${encodeURIComponent(subject)}`, input)) as Record<
+      string,
+      unknown
+    >;
     return versionFields(body);
   }
 
@@ -62,10 +81,14 @@ export class RegistryClient implements SchemaSource {
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
     } catch (err) {
-      throw new TributaryError('REGISTRY_STORE_ERROR', `Cannot reach the schema registry at ${this.base}: ${(err as Error).message}`, {
-        cause: err,
-        retriable: true,
-      });
+      throw new TributaryError(
+        'REGISTRY_STORE_ERROR',
+        `Cannot reach the schema registry at ${this.base}: ${(err as Error).message}`,
+        {
+          cause: err,
+          retriable: true,
+        },
+      );
     }
     const text = await response.text();
     let parsed: unknown;
@@ -78,11 +101,15 @@ export class RegistryClient implements SchemaSource {
     const errorCode = (parsed as { error_code?: unknown } | undefined)?.error_code;
     const message = (parsed as { message?: unknown } | undefined)?.message;
     const code = typeof errorCode === 'number' ? CODES_BY_ERROR_CODE.get(errorCode) : undefined;
-    throw new TributaryError(code ?? 'REGISTRY_STORE_ERROR', typeof message === 'string' ? message : `HTTP ${response.status} from ${method} ${path}`, {
-      status: response.status,
-      errorCode,
-      retriable: response.status >= 500,
-    });
+    throw new TributaryError(
+      code ?? 'REGISTRY_STORE_ERROR',
+      typeof message === 'string' ? message : `HTTP ${response.status} from ${method} ${path}`,
+      {
+        status: response.status,
+        errorCode,
+        retriable: response.status >= 500,
+      },
+    );
   }
 }
 

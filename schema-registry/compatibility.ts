@@ -40,8 +40,17 @@ export function checkCompatibility(
   for (const old of [...previous].reverse()) {
     const issues: CompatibilityIssue[] =
       old.parsed.schemaType !== candidate.schemaType
-        ? [{ kind: 'TYPE_MISMATCH', path: '/', message: `Incompatible schema type: version ${old.version} is ${old.parsed.schemaType}, the new schema is ${candidate.schemaType}` }]
-        : [...(backward ? compare(plugin, candidate, old.parsed) : []), ...(forward ? compare(plugin, old.parsed, candidate) : [])];
+        ? [
+            {
+              kind: 'TYPE_MISMATCH',
+              path: '/',
+              message: `Incompatible schema type: version ${old.version} is ${old.parsed.schemaType}, the new schema is ${candidate.schemaType}`,
+            },
+          ]
+        : [
+            ...(backward ? compare(plugin, candidate, old.parsed) : []),
+            ...(forward ? compare(plugin, old.parsed, candidate) : []),
+          ];
     if (issues.length === 0) continue;
     for (const issue of issues) {
       found.push({ ...issue, version: old.version });
@@ -60,7 +69,11 @@ function compare(plugin: FormatPlugin, reader: ParsedSchema, writer: ParsedSchem
     return plugin.checkCompatibility(reader, writer);
   } catch (err) {
     if (err instanceof TributaryError) throw err;
-    throw new TributaryError('INVALID_SCHEMA', `Invalid schema: cannot be compared: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    throw new TributaryError(
+      'INVALID_SCHEMA',
+      `Invalid schema: cannot be compared: ${err instanceof Error ? err.message : String(err)}`,
+      { cause: err },
+    );
   }
 }
 

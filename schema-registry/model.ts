@@ -141,7 +141,8 @@ export type VersionSelector = number | 'latest';
  */
 export function parseVersionSelector(raw: unknown): VersionSelector {
   if (raw === 'latest' || raw === -1 || raw === '-1') return 'latest';
-  const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d{1,10}$/.test(raw) ? Number(raw) : Number.NaN;
+  const n =
+    typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d{1,10}$/.test(raw) ? Number(raw) : Number.NaN;
   if (Number.isInteger(n) && n >= 1 && n <= 2 ** 31 - 1) return n;
   throw new TributaryError(
     'INVALID_VERSION',

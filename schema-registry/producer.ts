@@ -61,7 +61,10 @@ export interface ValidatedProducer<V, K = string> {
  * the serde is created. Errors: whatever {@link serializeBatch} throws, with `index` and `topic` in
  * the context; `SCHEMA_VALIDATION_FAILED` also carries `path` and `rule`.
  */
-export function validatedProducer<V, K = string>(producer: ProducerLike, serdes: BatchSerdes<V, K>): ValidatedProducer<V, K> {
+export function validatedProducer<V, K = string>(
+  producer: ProducerLike,
+  serdes: BatchSerdes<V, K>,
+): ValidatedProducer<V, K> {
   if (producer === null || typeof producer !== 'object' || typeof producer.send !== 'function') {
     throw new TypeError('validatedProducer takes a producer');
   }
@@ -91,7 +94,8 @@ export function validatedProducer<V, K = string>(producer: ProducerLike, serdes:
   return {
     producer,
     async send(record) {
-      if (record === null || typeof record !== 'object' || !Array.isArray(record.messages)) throw new TypeError('send takes { topic, messages }');
+      if (record === null || typeof record !== 'object' || !Array.isArray(record.messages))
+        throw new TypeError('send takes { topic, messages }');
       const { messages, ...rest } = record;
       return producer.send({ ...rest, messages: await serializeTopic(record.topic, messages) });
     },
@@ -100,7 +104,8 @@ export function validatedProducer<V, K = string>(producer: ProducerLike, serdes:
       const { topicMessages, ...rest } = batch;
       // Every topic is serialized before the one call below, so a bad record in any topic sends nothing.
       const serialized: { topic: string; messages: Message[] }[] = [];
-      for (const tm of topicMessages ?? []) serialized.push({ topic: tm.topic, messages: await serializeTopic(tm.topic, tm.messages) });
+      for (const tm of topicMessages ?? [])
+        serialized.push({ topic: tm.topic, messages: await serializeTopic(tm.topic, tm.messages) });
       return producer.sendBatch({ ...rest, topicMessages: serialized });
     },
   };

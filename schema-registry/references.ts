@@ -97,5 +97,8 @@ function missing(ref: SchemaReference): TributaryError {
 }
 
 function cycle(ref: SchemaReference, path: readonly string[]): TributaryError {
-  return new TributaryError('INVALID_SCHEMA', `Invalid schema: circular reference through ${[...path, `${ref.subject}:${ref.version}`].join(' -> ')}`);
+  return new TributaryError(
+    'INVALID_SCHEMA',
+    `Invalid schema: circular reference through ${[...path, `${ref.subject}:${ref.version}`].join(' -> ')}`,
+  );
 }

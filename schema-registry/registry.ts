@@ -115,7 +115,12 @@ export class SchemaRegistry {
    */
   versions(subject: string, options: DeletedOption & { deletedOnly?: boolean } = {}): number[] {
     const all = this.state.versions(subject);
-    const versions = options.deletedOnly === true ? all.filter((v) => v.deleted) : options.deleted === true ? all : all.filter((v) => !v.deleted);
+    const versions =
+      options.deletedOnly === true
+        ? all.filter((v) => v.deleted)
+        : options.deleted === true
+          ? all
+          : all.filter((v) => !v.deleted);
     if (versions.length === 0 && (options.deletedOnly !== true || all.length === 0)) throw subjectNotFound(subject);
     return versions.map((v) => v.version);
   }
@@ -159,7 +164,10 @@ export class SchemaRegistry {
   /** The ids of the schemas that reference one version of a subject. */
   referencedBy(subject: string, selector: VersionSelector): number[] {
     const version = this.getVersion(subject, selector, { deleted: true });
-    const ids = this.state.referrers(subject, version.version).filter((v) => !v.deleted).map((v) => v.id);
+    const ids = this.state
+      .referrers(subject, version.version)
+      .filter((v) => !v.deleted)
+      .map((v) => v.id);
     return [...new Set(ids)].sort((a, b) => a - b);
   }
 
@@ -201,7 +209,11 @@ export class SchemaRegistry {
     const own = this.state.config(subject);
     if (own !== undefined) return own;
     if (options.defaultToGlobal === true) return global;
-    throw registryError('SUBJECT_COMPATIBILITY_NOT_CONFIGURED', `Subject '${subject}' does not have subject-level compatibility configured`, { subject });
+    throw registryError(
+      'SUBJECT_COMPATIBILITY_NOT_CONFIGURED',
+      `Subject '${subject}' does not have subject-level compatibility configured`,
+      { subject },
+    );
   }
 
   /** The mode of a subject, or the global one; like {@link getCompatibility} (`SUBJECT_MODE_NOT_CONFIGURED`). */
@@ -211,7 +223,11 @@ export class SchemaRegistry {
     const own = this.state.mode(subject);
     if (own !== undefined) return own;
     if (options.defaultToGlobal === true) return global;
-    throw registryError('SUBJECT_MODE_NOT_CONFIGURED', `Subject '${subject}' does not have subject-level mode configured`, { subject });
+    throw registryError(
+      'SUBJECT_MODE_NOT_CONFIGURED',
+      `Subject '${subject}' does not have subject-level mode configured`,
+      { subject },
+    );
   }
 
   /**
@@ -240,7 +256,12 @@ export class SchemaRegistry {
       previous = [found];
     }
     const candidate = this.prepare(input, options.normalize === true || this.normalizeConfigured(subject));
-    return checkCompatibility(getFormat(candidate.schemaType), level, candidate.parsed, previous.map((v) => this.previous(v)));
+    return checkCompatibility(
+      getFormat(candidate.schemaType),
+      level,
+      candidate.parsed,
+      previous.map((v) => this.previous(v)),
+    );
   }
 
   // ---------------------------------------------------------------- writes
@@ -257,12 +278,16 @@ export class SchemaRegistry {
       const mode = this.getMode(subject, { defaultToGlobal: true });
       if (isReadOnly(mode)) throw notPermitted(`Subject ${subject} is in read-only mode`, { subject });
       if (options.id !== undefined && mode !== 'IMPORT') {
-        throw notPermitted(`Subject ${subject} is not in import mode; a schema id can only be given in IMPORT mode`, { subject });
+        throw notPermitted(`Subject ${subject} is not in import mode; a schema id can only be given in IMPORT mode`, {
+          subject,
+        });
       }
       if (options.version !== undefined && mode !== 'IMPORT') {
         const next = this.nextVersion(subject);
         if (options.version !== next) {
-          throw notPermitted(`A version can only be given in IMPORT mode (or be the next version, ${next})`, { subject });
+          throw notPermitted(`A version can only be given in IMPORT mode (or be the next version, ${next})`, {
+            subject,
+          });
         }
       }
       // IMPORT stores schemas verbatim: neither normalize=true nor the config's normalize applies.
@@ -272,7 +297,13 @@ export class SchemaRegistry {
       // IMPORT with a version copies a version as it was: the same schema and id under a new
       // version is a new version (Confluent skips its lookups when a version is given).
       const copying = mode === 'IMPORT' && options.version !== undefined;
-      const same = copying ? undefined : this.findSame(candidate, options.id === undefined ? live : live.filter((v) => v.id === options.id), normalize);
+      const same = copying
+        ? undefined
+        : this.findSame(
+            candidate,
+            options.id === undefined ? live : live.filter((v) => v.id === options.id),
+            normalize,
+          );
       if (same !== undefined) {
         return { id: same.id, version: same.version, created: false };
       }
@@ -280,16 +311,24 @@ export class SchemaRegistry {
       let id: number;
       let version: number;
       if (mode === 'IMPORT') {
-        if (options.id === undefined) throw notPermitted(`Subject ${subject} is in import mode; registrations must give an id`, { subject });
+        if (options.id === undefined)
+          throw notPermitted(`Subject ${subject} is in import mode; registrations must give an id`, { subject });
         const taken = this.state.schema(options.id);
         if (taken !== undefined && taken.identity !== candidate.identity) {
-          throw notPermitted(`Overwrite new schema with id ${options.id} is not permitted.`, { subject, schemaId: options.id });
+          throw notPermitted(`Overwrite new schema with id ${options.id} is not permitted.`, {
+            subject,
+            schemaId: options.id,
+          });
         }
         id = options.id;
         version = options.version ?? this.nextVersion(subject);
         const existing = this.state.version(subject, version);
         // Importing a version again as it is changes nothing (Confluent rewrites the same record).
-        if (existing !== undefined && existing.id === id && this.state.identityOf(subject, version) === candidate.identity) {
+        if (
+          existing !== undefined &&
+          existing.id === id &&
+          this.state.identityOf(subject, version) === candidate.identity
+        ) {
           return { id, version, created: false };
         }
         if (existing !== undefined) {
@@ -349,13 +388,26 @@ export class SchemaRegistry {
       if (target === undefined) throw versionNotFound(subject, selector);
       if (!permanent) {
         if (target.deleted) {
-          throw registryError('SCHEMA_VERSION_SOFT_DELETED', `Subject '${subject}' Version ${target.version} was soft deleted. Set permanent=true to delete permanently`, { subject, version: target.version });
+          throw registryError(
+            'SCHEMA_VERSION_SOFT_DELETED',
+            `Subject '${subject}' Version ${target.version} was soft deleted. Set permanent=true to delete permanently`,
+            { subject, version: target.version },
+          );
         }
         this.refuseReferenced(subject, [target], false);
-        await this.commit([{ key: { keytype: 'SCHEMA', subject, version: target.version }, value: { ...toValue(target), deleted: true } }]);
+        await this.commit([
+          {
+            key: { keytype: 'SCHEMA', subject, version: target.version },
+            value: { ...toValue(target), deleted: true },
+          },
+        ]);
       } else {
         if (!target.deleted) {
-          throw registryError('SCHEMA_VERSION_NOT_SOFT_DELETED', `Subject '${subject}' Version ${target.version} was not deleted first before being permanently deleted`, { subject, version: target.version });
+          throw registryError(
+            'SCHEMA_VERSION_NOT_SOFT_DELETED',
+            `Subject '${subject}' Version ${target.version} was not deleted first before being permanently deleted`,
+            { subject, version: target.version },
+          );
         }
         this.refuseReferenced(subject, [target], true);
         const records: StoreRecord[] = [{ key: { keytype: 'SCHEMA', subject, version: target.version }, value: null }];
@@ -380,22 +432,36 @@ export class SchemaRegistry {
       const live = all.filter((v) => !v.deleted);
       if (options.permanent !== true) {
         if (live.length === 0) {
-          throw registryError('SUBJECT_SOFT_DELETED', `Subject '${subject}' was soft deleted. Set permanent=true to delete permanently`, { subject });
+          throw registryError(
+            'SUBJECT_SOFT_DELETED',
+            `Subject '${subject}' was soft deleted. Set permanent=true to delete permanently`,
+            { subject },
+          );
         }
         this.refuseReferenced(subject, live, false);
         const records: StoreRecord[] = live.map((v) => ({
           key: { keytype: 'SCHEMA', subject, version: v.version },
           value: { ...toValue(v), deleted: true },
         }));
-        records.push({ key: { keytype: 'DELETE_SUBJECT', subject }, value: { subject, version: live.at(-1)!.version } });
+        records.push({
+          key: { keytype: 'DELETE_SUBJECT', subject },
+          value: { subject, version: live.at(-1)!.version },
+        });
         await this.commit(records);
         return live.map((v) => v.version);
       }
       if (live.length > 0) {
-        throw registryError('SUBJECT_NOT_SOFT_DELETED', `Subject '${subject}' was not deleted first before being permanently deleted`, { subject });
+        throw registryError(
+          'SUBJECT_NOT_SOFT_DELETED',
+          `Subject '${subject}' was not deleted first before being permanently deleted`,
+          { subject },
+        );
       }
       this.refuseReferenced(subject, all, true);
-      const records: StoreRecord[] = all.map((v) => ({ key: { keytype: 'SCHEMA', subject, version: v.version }, value: null }));
+      const records: StoreRecord[] = all.map((v) => ({
+        key: { keytype: 'SCHEMA', subject, version: v.version },
+        value: null,
+      }));
       records.push({ key: { keytype: 'DELETE_SUBJECT', subject }, value: null });
       records.push(...this.subjectSettingsRemoval(subject), this.maxIdRecord());
       await this.commit(records);
@@ -418,10 +484,20 @@ export class SchemaRegistry {
    * await registry.updateConfig('users-value', { normalize: true });
    * await registry.updateConfig('users-value', { compatibility: 'FULL' }); // normalize stays true
    */
-  async updateConfig(subject: string | null, update: { compatibility?: unknown; normalize?: boolean }): Promise<ConfigSetting> {
+  async updateConfig(
+    subject: string | null,
+    update: { compatibility?: unknown; normalize?: boolean },
+  ): Promise<ConfigSetting> {
     const level = update.compatibility;
-    if ((level !== undefined && !isCompatibilityLevel(level)) || (level === undefined && update.normalize === undefined)) {
-      throw registryError('INVALID_COMPATIBILITY_LEVEL', `Invalid compatibility level. Valid values are none, backward, forward, full, backward_transitive, forward_transitive, and full_transitive`, { level: String(level) });
+    if (
+      (level !== undefined && !isCompatibilityLevel(level)) ||
+      (level === undefined && update.normalize === undefined)
+    ) {
+      throw registryError(
+        'INVALID_COMPATIBILITY_LEVEL',
+        `Invalid compatibility level. Valid values are none, backward, forward, full, backward_transitive, forward_transitive, and full_transitive`,
+        { level: String(level) },
+      );
     }
     if (subject !== null) validateSubject(subject);
     return this.write(async () => {
@@ -443,7 +519,11 @@ export class SchemaRegistry {
     const own = this.state.configSetting(subject);
     if (own !== undefined) return { ...own };
     if (options.defaultToGlobal === true) return global;
-    throw registryError('SUBJECT_COMPATIBILITY_NOT_CONFIGURED', `Subject '${subject}' does not have subject-level compatibility configured`, { subject });
+    throw registryError(
+      'SUBJECT_COMPATIBILITY_NOT_CONFIGURED',
+      `Subject '${subject}' does not have subject-level compatibility configured`,
+      { subject },
+    );
   }
 
   /**
@@ -476,14 +556,22 @@ export class SchemaRegistry {
    */
   async setMode(subject: string | null, mode: unknown, options: { force?: boolean } = {}): Promise<Mode> {
     if (!isMode(mode)) {
-      throw registryError('INVALID_MODE', `Invalid mode. Valid values are READWRITE, READONLY, READONLY_OVERRIDE and IMPORT`, { mode: String(mode) });
+      throw registryError(
+        'INVALID_MODE',
+        `Invalid mode. Valid values are READWRITE, READONLY, READONLY_OVERRIDE and IMPORT`,
+        { mode: String(mode) },
+      );
     }
     if (subject !== null) validateSubject(subject);
     return this.write(async () => {
       if (mode === 'IMPORT' && options.force !== true) {
-        const busy = subject === null ? this.state.subjectNames(true).length > 0 : this.state.versions(subject).length > 0;
+        const busy =
+          subject === null ? this.state.subjectNames(true).length > 0 : this.state.versions(subject).length > 0;
         if (busy) {
-          throw notPermitted(`Cannot import since found existing subjects${subject === null ? '' : ` (${subject})`}; pass force=true to override`, { subject });
+          throw notPermitted(
+            `Cannot import since found existing subjects${subject === null ? '' : ` (${subject})`}; pass force=true to override`,
+            { subject },
+          );
         }
       }
       await this.commit([{ key: { keytype: 'MODE', subject }, value: { subject, mode } }]);
@@ -523,7 +611,8 @@ export class SchemaRegistry {
   /** Tombstones for a subject's own config and mode, when it has them. */
   private subjectSettingsRemoval(subject: string): StoreRecord[] {
     const records: StoreRecord[] = [];
-    if (this.state.configSetting(subject) !== undefined) records.push({ key: { keytype: 'CONFIG', subject }, value: null });
+    if (this.state.configSetting(subject) !== undefined)
+      records.push({ key: { keytype: 'CONFIG', subject }, value: null });
     if (this.state.mode(subject) !== undefined) records.push({ key: { keytype: 'MODE', subject }, value: null });
     return records;
   }
@@ -562,7 +651,13 @@ export class SchemaRegistry {
     if (normalize && parsed.normalized !== undefined && parsed.normalized !== parsed.canonical) {
       parsed = parseSafely(plugin, parsed.normalized, resolved);
     }
-    return { schemaType: checked.schemaType, schema: parsed.schema, references, parsed, identity: identityKey(parsed, references) };
+    return {
+      schemaType: checked.schemaType,
+      schema: parsed.schema,
+      references,
+      parsed,
+      identity: identityKey(parsed, references),
+    };
   }
 
   /**
@@ -571,7 +666,11 @@ export class SchemaRegistry {
    * references and the version has (they were inlined). With `normalize`, reference order does
    * not matter.
    */
-  private findSame(candidate: Candidate, versions: readonly SubjectVersion[], normalize: boolean): SubjectVersion | undefined {
+  private findSame(
+    candidate: Candidate,
+    versions: readonly SubjectVersion[],
+    normalize: boolean,
+  ): SubjectVersion | undefined {
     const same = versions.findLast((v) => this.state.identityOf(v.subject, v.version) === candidate.identity);
     if (same !== undefined) return same;
     const form = candidate.parsed.resolved ?? candidate.parsed.canonical;
@@ -638,13 +737,16 @@ function parseSafely(plugin: FormatPlugin, schema: string, references: ResolvedR
     return plugin.parse(schema, references);
   } catch (err) {
     if (err instanceof TributaryError) throw err;
-    throw registryError('INVALID_SCHEMA', `Invalid schema: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    throw registryError('INVALID_SCHEMA', `Invalid schema: ${err instanceof Error ? err.message : String(err)}`, {
+      cause: err,
+    });
   }
 }
 
 /** Checks the fields of a registration body; throws `INVALID_SCHEMA`. */
 function checkInput(input: SchemaInput): { schemaType: SchemaType; schema: string; references: SchemaReference[] } {
-  if (input === null || typeof input !== 'object') throw registryError('INVALID_SCHEMA', 'Invalid schema: expected an object with a schema');
+  if (input === null || typeof input !== 'object')
+    throw registryError('INVALID_SCHEMA', 'Invalid schema: expected an object with a schema');
   if (typeof input.schema !== 'string' || input.schema.trim() === '') {
     throw registryError('INVALID_SCHEMA', 'Invalid schema: empty schema');
   }
@@ -657,7 +759,12 @@ function checkInput(input: SchemaInput): { schemaType: SchemaType; schema: strin
 }
 
 function validateSubject(subject: string): void {
-  if (typeof subject !== 'string' || subject.length === 0 || subject.length > MAX_SUBJECT_LENGTH || hasControlCharacter(subject)) {
+  if (
+    typeof subject !== 'string' ||
+    subject.length === 0 ||
+    subject.length > MAX_SUBJECT_LENGTH ||
+    hasControlCharacter(subject)
+  ) {
     const shown = String(subject).length > 100 ? `${String(subject).slice(0, 100)}…` : String(subject);
     throw registryError('INVALID_SUBJECT', `The specified subject '${shown}' is not a valid.`, { subject: shown });
   }
@@ -712,7 +819,17 @@ function referencesKey(references: readonly SchemaReference[]): string {
 function sortedReferences(references: readonly SchemaReference[]): SchemaReference[] {
   const seen = new Set<string>();
   return [...references]
-    .sort((a, b) => (a.name !== b.name ? (a.name < b.name ? -1 : 1) : a.subject !== b.subject ? (a.subject < b.subject ? -1 : 1) : a.version - b.version))
+    .sort((a, b) =>
+      a.name !== b.name
+        ? a.name < b.name
+          ? -1
+          : 1
+        : a.subject !== b.subject
+          ? a.subject < b.subject
+            ? -1
+            : 1
+          : a.version - b.version,
+    )
     .filter((r) => {
       const key = referencesKey([r]);
       if (seen.has(key)) return false;

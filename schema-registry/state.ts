@@ -262,5 +262,8 @@ export class RegistryState {
 }
 
 function sameReferences(a: readonly SchemaReference[], b: readonly SchemaReference[]): boolean {
-  return a.length === b.length && a.every((r, i) => r.name === b[i]!.name && r.subject === b[i]!.subject && r.version === b[i]!.version);
+  return (
+    a.length === b.length &&
+    a.every((r, i) => r.name === b[i]!.name && r.subject === b[i]!.subject && r.version === b[i]!.version)
+  );
 }

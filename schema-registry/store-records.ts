@@ -21,7 +21,14 @@
  * and its own NOOP records, which have other key bytes, never compact it away. `schemaType` is left out for AVRO and `references` when empty, as Confluent
  * writes them. Unknown keytypes (Confluent's CONTEXT, ASSOCIATION…) are skipped on replay.
  */
-import { isCompatibilityLevel, isMode, type CompatibilityLevel, type Mode, type SchemaReference, type SchemaType } from './model.ts';
+import {
+  isCompatibilityLevel,
+  isMode,
+  type CompatibilityLevel,
+  type Mode,
+  type SchemaReference,
+  type SchemaType,
+} from './model.ts';
 
 export type StoreKey =
   | { keytype: 'SCHEMA'; subject: string; version: number }
@@ -161,7 +168,10 @@ export function decodeRecord(keyBytes: Uint8Array | null, valueBytes: Uint8Array
       if (subject === null) return undefined;
       const version = value?.['version'];
       if (value !== null && !isPositiveInt(version)) return undefined;
-      return { key: { keytype: 'DELETE_SUBJECT', subject }, value: value === null ? null : { subject, version: version as number } };
+      return {
+        key: { keytype: 'DELETE_SUBJECT', subject },
+        value: value === null ? null : { subject, version: version as number },
+      };
     }
     case 'CLEAR_SUBJECT':
       if (subject === null) return undefined;
@@ -198,7 +208,9 @@ function schemaValue(value: Record<string, unknown>, subject: string, version: n
 function parseObject(bytes: Uint8Array): Record<string, unknown> | undefined {
   try {
     const parsed: unknown = JSON.parse(decoder.decode(bytes));
-    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
+    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }

@@ -94,7 +94,8 @@ export class SchemaStore {
         { sync: true },
       );
     } catch (err) {
-      if (err instanceof TributaryError && err.code === 'MESSAGE_TOO_LARGE') throw tooLarge(undefined, this.maxRecordBytes, this.topic);
+      if (err instanceof TributaryError && err.code === 'MESSAGE_TOO_LARGE')
+        throw tooLarge(undefined, this.maxRecordBytes, this.topic);
       throw storeError(`Cannot write to the ${this.topic} topic`, err);
     }
   }
@@ -102,8 +103,12 @@ export class SchemaStore {
 
 function tooLarge(bytes: number | undefined, limit: number, topic: string): TributaryError {
   const size = bytes === undefined ? '' : ` (${bytes} bytes)`;
-  return registryError('SCHEMA_TOO_LARGE', `Write failed because schema is too large${size}: a record of the ${topic} topic holds at most ${limit} bytes`, {
-    topic,
-    limit,
-  });
+  return registryError(
+    'SCHEMA_TOO_LARGE',
+    `Write failed because schema is too large${size}: a record of the ${topic} topic holds at most ${limit} bytes`,
+    {
+      topic,
+      limit,
+    },
+  );
 }

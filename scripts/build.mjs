@@ -33,7 +33,9 @@ for (const file of readdirSync(dist, { recursive: true, encoding: 'utf8' })) {
     rewritten++;
   }
 }
-const leftover = readdirSync(dist, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.js') || f.endsWith('.d.ts'));
+const leftover = readdirSync(dist, { recursive: true, encoding: 'utf8' }).filter(
+  (f) => f.endsWith('.js') || f.endsWith('.d.ts'),
+);
 for (const file of leftover) {
   const text = readFileSync(join(dist, file), 'utf8');
   // Doc comments may show `.ts` paths; only statements matter.
@@ -41,4 +43,6 @@ for (const file of leftover) {
     throw new Error(`build: ${file} still imports a .ts file`);
   }
 }
-console.log(`build: dist/ written (${leftover.length} files, ${rewritten} declaration files rewritten to .js specifiers)`);
+console.log(
+  `build: dist/ written (${leftover.length} files, ${rewritten} declaration files rewritten to .js specifiers)`,
+);

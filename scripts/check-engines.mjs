@@ -27,11 +27,16 @@ for (const [path, entry] of Object.entries(lock.packages)) {
   if (entry.optional && !existsSync(new URL(`../${path}`, import.meta.url))) continue; // another platform's binary
   checked++;
   for (const node of entry.dev ? ci : runtime) {
-    if (!semver.satisfies(node, range)) problems.push(`${path}@${entry.version} (${entry.dev ? 'dev' : 'runtime'}) wants node ${range}: excludes ${node}`);
+    if (!semver.satisfies(node, range))
+      problems.push(
+        `${path}@${entry.version} (${entry.dev ? 'dev' : 'runtime'}) wants node ${range}: excludes ${node}`,
+      );
   }
 }
 if (problems.length > 0) {
   console.error(`check-engines: ${problems.length} problem(s)\n  ${problems.join('\n  ')}`);
   process.exit(1);
 }
-console.log(`check-engines: ${checked} installed packages accept Node ${runtime.join(', ')} (dev tools: ${ci.join(', ')})`);
+console.log(
+  `check-engines: ${checked} installed packages accept Node ${runtime.join(', ')} (dev tools: ${ci.join(', ')})`,
+);

@@ -29,12 +29,21 @@ let failed = false;
 if (!existsSync(join(tools, 'node_modules', 'typedoc'))) {
   execFileSync('npm', ['ci', '--prefix', tools, '--no-audit', '--no-fund'], { stdio: 'inherit' });
 }
-const typedoc = spawnSync(process.execPath, [join(tools, 'node_modules', 'typedoc', 'bin', 'typedoc')], { cwd: root, encoding: 'utf8' });
+const typedoc = spawnSync(process.execPath, [join(tools, 'node_modules', 'typedoc', 'bin', 'typedoc')], {
+  cwd: root,
+  encoding: 'utf8',
+});
 // biome-ignore lint/suspicious/noControlCharactersInRegex: TypeDoc colours its output with ANSI escapes
 const output = `${typedoc.stdout}${typedoc.stderr}`.replace(/\u001b\[[0-9;]*m/g, '');
 const lines = output.split('\n').map((l) => l.trim());
 const errors = lines.filter((l) => l.startsWith('[error]'));
-const warnings = [...new Set(lines.filter((l) => l.startsWith('[warning]') && !/^\[warning\] Found \d+ errors/.test(l)).map((l) => l.slice('[warning] '.length)))].sort();
+const warnings = [
+  ...new Set(
+    lines
+      .filter((l) => l.startsWith('[warning]') && !/^\[warning\] Found \d+ errors/.test(l))
+      .map((l) => l.slice('[warning] '.length)),
+  ),
+].sort();
 if (typedoc.status !== 0 || errors.length > 0) {
   console.error(`docs: TypeDoc failed (exit ${typedoc.status})\n${output}`);
   process.exit(1);
@@ -46,17 +55,28 @@ if (update) {
   const baseline = new Set(readFileSync(baselinePath, 'utf8').split('\n').filter(Boolean));
   const fresh = warnings.filter((w) => !baseline.has(w));
   const fixed = [...baseline].filter((w) => !warnings.includes(w));
-  const undocumentedExport = /^[^.\s]+\.[^.\s]+ \((?:Class|Interface|Function|Variable|TypeAlias|Enum)\), defined in .* does not have any documentation$/;
+  const undocumentedExport =
+    /^[^.\s]+\.[^.\s]+ \((?:Class|Interface|Function|Variable|TypeAlias|Enum)\), defined in .* does not have any documentation$/;
   const brokenLink = /links to|resolve link/i;
   const gated = fresh.filter((w) => undocumentedExport.test(w) || brokenLink.test(w));
   const noted = fresh.filter((w) => !gated.includes(w));
   if (gated.length > 0) {
     failed = true;
-    console.error(`docs: ${gated.length} new undocumented export(s) or broken link(s) in doc comments:\n  ${gated.join('\n  ')}`);
+    console.error(
+      `docs: ${gated.length} new undocumented export(s) or broken link(s) in doc comments:\n  ${gated.join('\n  ')}`,
+    );
   }
-  if (noted.length > 0) console.log(`docs: ${noted.length} new warning(s) about members or unexported types (not failed on):\n  ${noted.join('\n  ')}`);
-  if (fixed.length > 0) console.log(`docs: ${fixed.length} line(s) of docs/api-baseline.txt fixed, drop them (npm run docs -- --update-baseline)`);
-  console.log(`docs: docs/api written; ${warnings.length - fresh.length} known documentation debts (docs/api-baseline.txt), ${fresh.length} new`);
+  if (noted.length > 0)
+    console.log(
+      `docs: ${noted.length} new warning(s) about members or unexported types (not failed on):\n  ${noted.join('\n  ')}`,
+    );
+  if (fixed.length > 0)
+    console.log(
+      `docs: ${fixed.length} line(s) of docs/api-baseline.txt fixed, drop them (npm run docs -- --update-baseline)`,
+    );
+  console.log(
+    `docs: docs/api written; ${warnings.length - fresh.length} known documentation debts (docs/api-baseline.txt), ${fresh.length} new`,
+  );
 }
 
 // 2. Markdown links.
@@ -70,7 +90,12 @@ function markdownFiles(dir) {
   }
   return out;
 }
-const files = [join(root, 'README.md'), join(root, 'CHANGELOG.md'), ...markdownFiles(join(root, 'docs')), ...markdownFiles(join(root, 'examples'))].filter(existsSync);
+const files = [
+  join(root, 'README.md'),
+  join(root, 'CHANGELOG.md'),
+  ...markdownFiles(join(root, 'docs')),
+  ...markdownFiles(join(root, 'examples')),
+].filter(existsSync);
 const broken = [];
 for (const file of files) {
   const text = readFileSync(file, 'utf8').replace(/```[\s\S]*?```/g, ''); // code blocks are not links
@@ -78,7 +103,8 @@ for (const file of files) {
     if (/^[a-z][a-z0-9+.-]*:/i.test(target) || target.startsWith('#')) continue; // URLs, anchors
     const path = resolve(dirname(file), decodeURIComponent(target.split('#')[0]));
     const inside = !relative(root, path).startsWith('..');
-    if (!inside || !existsSync(path)) broken.push(`${relative(root, file)}: ${target}${inside ? ' (no such file)' : ' (outside the repository)'}`);
+    if (!inside || !existsSync(path))
+      broken.push(`${relative(root, file)}: ${target}${inside ? ' (no such file)' : ' (outside the repository)'}`);
   }
 }
 if (broken.length > 0) {

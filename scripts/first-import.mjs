@@ -22,11 +22,17 @@ if (targets.length === 0 || !(runs > 0)) {
 for (let i = 0; i < runs; i++) {
   for (const target of targets) {
     const probe = `const t = performance.now(); import(${JSON.stringify(target.specifier)}).then(() => console.log(performance.now() - t));`;
-    target.times.push(Number(execFileSync(process.execPath, ['--input-type=module', '-e', probe], { cwd: target.cwd, encoding: 'utf8' })));
+    target.times.push(
+      Number(
+        execFileSync(process.execPath, ['--input-type=module', '-e', probe], { cwd: target.cwd, encoding: 'utf8' }),
+      ),
+    );
   }
 }
 const ms = (x) => x.toFixed(1);
 for (const { specifier, cwd, times } of targets) {
   times.sort((a, b) => a - b);
-  console.log(`${specifier} (${cwd}) on Node ${process.versions.node}: min ${ms(times[0])} ms, median ${ms(times[times.length >> 1])} ms, max ${ms(times.at(-1))} ms, ${times.length} fresh processes`);
+  console.log(
+    `${specifier} (${cwd}) on Node ${process.versions.node}: min ${ms(times[0])} ms, median ${ms(times[times.length >> 1])} ms, max ${ms(times.at(-1))} ms, ${times.length} fresh processes`,
+  );
 }

@@ -15,7 +15,11 @@ export function nodeBinary(major) {
   const bin = join(prefix, 'node_modules', pkg, 'bin', 'node');
   if (!existsSync(bin)) {
     console.log(`node-binaries: installing ${pkg}@${major} into ${prefix}`);
-    execFileSync('npm', ['install', '--prefix', prefix, '--no-save', '--no-audit', '--no-fund', '--no-package-lock', `${pkg}@${major}`], { stdio: 'inherit' });
+    execFileSync(
+      'npm',
+      ['install', '--prefix', prefix, '--no-save', '--no-audit', '--no-fund', '--no-package-lock', `${pkg}@${major}`],
+      { stdio: 'inherit' },
+    );
   }
   return bin;
 }

@@ -16,13 +16,21 @@ import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { nodeBinary } from './node-binaries.mjs';
 
-const PROCESS_HEAVY = ['test/log/crash.test.ts', 'test/streams/crash.test.ts', 'test/client/exactly-once.test.ts', 'test/cli/**'];
+const PROCESS_HEAVY = [
+  'test/log/crash.test.ts',
+  'test/streams/crash.test.ts',
+  'test/client/exactly-once.test.ts',
+  'test/cli/**',
+];
 const root = fileURLToPath(new URL('..', import.meta.url));
 const split = process.argv.indexOf('--');
 const own = split === -1 ? process.argv.slice(2) : process.argv.slice(2, split);
 const all = own.includes('--all');
 const majors = own.filter((a) => a !== '--all');
-const vitestArgs = [...(split === -1 ? [] : process.argv.slice(split + 1)), ...(all ? [] : PROCESS_HEAVY.map((f) => `--exclude=${f}`))];
+const vitestArgs = [
+  ...(split === -1 ? [] : process.argv.slice(split + 1)),
+  ...(all ? [] : PROCESS_HEAVY.map((f) => `--exclude=${f}`)),
+];
 
 let failed = 0;
 for (const major of majors.length > 0 ? majors : ['22', '24']) {
@@ -30,12 +38,16 @@ for (const major of majors.length > 0 ? majors : ['22', '24']) {
   const version = execFileSync(node, ['--version'], { encoding: 'utf8' }).trim();
   const started = performance.now();
   console.log(`test-node-versions: the suite on Node ${version}`);
-  const result = spawnSync(node, [join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--reporter=dot', ...vitestArgs], {
-    cwd: root,
-    stdio: 'inherit',
-    // No JSON report: .vitest-report.json stays the one of the main run.
-    env: { ...process.env, CI: '', PATH: `${dirname(node)}${delimiter}${process.env.PATH ?? ''}` },
-  });
+  const result = spawnSync(
+    node,
+    [join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--reporter=dot', ...vitestArgs],
+    {
+      cwd: root,
+      stdio: 'inherit',
+      // No JSON report: .vitest-report.json stays the one of the main run.
+      env: { ...process.env, CI: '', PATH: `${dirname(node)}${delimiter}${process.env.PATH ?? ''}` },
+    },
+  );
   const seconds = ((performance.now() - started) / 1000).toFixed(0);
   console.log(`test-node-versions: Node ${version} ${result.status === 0 ? 'passed' : 'FAILED'} in ${seconds} s`);
   if (result.status !== 0) failed++;

@@ -45,25 +45,61 @@ try {
     const [info] = JSON.parse(out.slice(out.search(/^\[/m))); // after the prepack build's own output
     tarball = join(work, info.filename);
     const files = info.files.map((f) => f.path);
-    const must = ['package.json', 'bin/trib.js', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/streams/testing/index.js', 'dist/schema-registry/index.js', 'dist/src/cli/trib.js'];
+    const must = [
+      'package.json',
+      'bin/trib.js',
+      'dist/src/index.js',
+      'dist/src/index.d.ts',
+      'dist/src/streams/testing/index.js',
+      'dist/schema-registry/index.js',
+      'dist/src/cli/trib.js',
+    ];
     for (const f of must) if (!files.includes(f)) throw new Error(`the tarball lacks ${f}`);
-    const stray = files.filter((f) => !(f.startsWith('dist/') || f.startsWith('bin/') || ['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE'].includes(f)));
-    if (stray.length > 0) throw new Error(`the tarball holds files users do not need: ${stray.slice(0, 10).join(', ')}`);
+    const stray = files.filter(
+      (f) =>
+        !(
+          f.startsWith('dist/') ||
+          f.startsWith('bin/') ||
+          ['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE'].includes(f)
+        ),
+    );
+    if (stray.length > 0)
+      throw new Error(`the tarball holds files users do not need: ${stray.slice(0, 10).join(', ')}`);
     const sources = files.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'));
     if (sources.length > 0) throw new Error(`the tarball holds TypeScript sources: ${sources.slice(0, 5).join(', ')}`);
-    console.log(`     ${info.filename}: ${files.length} files, ${(info.size / 1024).toFixed(0)} kB packed, ${(info.unpackedSize / 1024).toFixed(0)} kB unpacked`);
+    console.log(
+      `     ${info.filename}: ${files.length} files, ${(info.size / 1024).toFixed(0)} kB packed, ${(info.unpackedSize / 1024).toFixed(0)} kB unpacked`,
+    );
   });
 
   // 2. A fresh project that installs it (type: module; CommonJS files are .cjs/.cts).
   const app = join(work, 'app');
   mkdirSync(app);
-  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', private: true, type: 'module' }, null, 2));
-  const typesNode = JSON.parse(readFileSync(join(root, 'node_modules', '@types', 'node', 'package.json'), 'utf8')).version;
+  writeFileSync(
+    join(app, 'package.json'),
+    JSON.stringify({ name: 'app', version: '1.0.0', private: true, type: 'module' }, null, 2),
+  );
+  const typesNode = JSON.parse(
+    readFileSync(join(root, 'node_modules', '@types', 'node', 'package.json'), 'utf8'),
+  ).version;
   check('npm install <tarball> into a fresh project, with no engine warnings', () => {
-    const out = run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=warn', tarball, `@types/node@${typesNode}`], app);
+    const out = run(
+      'npm',
+      [
+        'install',
+        '--prefer-offline',
+        '--no-audit',
+        '--no-fund',
+        '--loglevel=warn',
+        tarball,
+        `@types/node@${typesNode}`,
+      ],
+      app,
+    );
     if (/EBADENGINE/.test(out)) throw new Error(`npm install warned about engines:\n${out}`);
   });
-  for (const f of ['esm.mjs', 'cjs.cjs', 'app.ts', 'app.cts', 'bundle-entry.mjs']) copyFileSync(join(fixtures, f), join(app, f));
+  for (const f of ['esm.mjs', 'cjs.cjs', 'app.ts', 'app.cts', 'bundle-entry.mjs'])
+    copyFileSync(join(fixtures, f), join(app, f));
 
   // 3. Running it.
   check('ESM: import tributary, tributary/testing, tributary/schema-registry and use them', () => {
@@ -88,7 +124,14 @@ try {
     for (const skipLibCheck of [true, false]) {
       const name = `tsconfig.${resolution.moduleResolution.toLowerCase()}.${skipLibCheck ? 'skip' : 'full'}.json`;
       const files = resolution.moduleResolution === 'NodeNext' ? ['app.ts', 'app.cts'] : ['app.ts'];
-      const compilerOptions = { ...resolution, target: 'ES2022', strict: true, skipLibCheck, noEmit: true, types: ['node'] };
+      const compilerOptions = {
+        ...resolution,
+        target: 'ES2022',
+        strict: true,
+        skipLibCheck,
+        noEmit: true,
+        types: ['node'],
+      };
       writeFileSync(join(app, name), JSON.stringify({ compilerOptions, files }, null, 2));
       check(`tsc: ${label}, skipLibCheck ${skipLibCheck} (${files.join(', ')})`, () => {
         run(bin('tsc'), ['-p', name], app);
@@ -102,8 +145,16 @@ try {
     // as with every bundler; the rest is bundled. The banner is
     // esbuild's usual one for ES-module output: CommonJS dependencies (avsc, fastify) require Node's
     // built-ins, and an ES module has no `require` of its own.
-    const banner = "import { createRequire as topLevelCreateRequire } from 'node:module'; const require = topLevelCreateRequire(import.meta.url);";
-    const args = ['bundle-entry.mjs', '--bundle', '--platform=node', '--format=esm', '--outfile=bundle/out.mjs', '--log-level=warning'];
+    const banner =
+      "import { createRequire as topLevelCreateRequire } from 'node:module'; const require = topLevelCreateRequire(import.meta.url);";
+    const args = [
+      'bundle-entry.mjs',
+      '--bundle',
+      '--platform=node',
+      '--format=esm',
+      '--outfile=bundle/out.mjs',
+      '--log-level=warning',
+    ];
     const natives = ['classic-level', '@node-rs/crc32', 'snappy', 'lz4-napi', '@bokuweb/zstd-wasm'];
     run(bin('esbuild'), [...args, ...natives.map((name) => `--external:${name}`), `--banner:js=${banner}`], app);
     const out = run(process.execPath, ['bundle/out.mjs'], app);

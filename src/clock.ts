@@ -79,7 +79,10 @@ export class ManualClock implements Clock {
     for (;;) {
       let next: PendingTimer | undefined;
       for (const timer of this.#timers.values()) {
-        if (timer.at <= target && (next === undefined || timer.at < next.at || (timer.at === next.at && timer.seq < next.seq))) {
+        if (
+          timer.at <= target &&
+          (next === undefined || timer.at < next.at || (timer.at === next.at && timer.seq < next.seq))
+        ) {
           next = timer;
         }
       }

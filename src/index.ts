@@ -55,7 +55,13 @@ export {
 export { defaultPartition, murmur2 } from './protocol/index.ts';
 export * from './serde/index.ts';
 // Clients (kafkajs-shaped): the Tributary factory, producer, consumer, admin, assignors, logging.
-export { type BrokersFunction, type RetryOptions, type SASLOptions, Tributary, type TributaryConfig } from './client/tributary.ts';
+export {
+  type BrokersFunction,
+  type RetryOptions,
+  type SASLOptions,
+  Tributary,
+  type TributaryConfig,
+} from './client/tributary.ts';
 export { Producer, type ProducerConfig, ProducerEvents } from './client/producer.ts';
 export {
   type Batch,
@@ -71,7 +77,14 @@ export {
   type EachMessageHandler,
   type EachMessagePayload,
 } from './client/consumer.ts';
-export { Admin, AdminEvents, ConfigResourceTypes, ConfigSource, type ITopicConfig, type PartitionLag } from './client/admin.ts';
+export {
+  Admin,
+  AdminEvents,
+  ConfigResourceTypes,
+  ConfigSource,
+  type ITopicConfig,
+  type PartitionLag,
+} from './client/admin.ts';
 export { Transaction } from './client/transaction.ts';
 export {
   type AclBinding,
@@ -115,7 +128,13 @@ export type {
   TopicPartitionOffsetAndMetadata,
   TopicPartitions,
 } from './client/types.ts';
-export { type FromTopicOptions, fromTopic, type ObservedMessage, type ObserveOptions, observeConsumer } from './client/rx.ts';
+export {
+  type FromTopicOptions,
+  fromTopic,
+  type ObservedMessage,
+  type ObserveOptions,
+  observeConsumer,
+} from './client/rx.ts';
 // kafkajs's error classes (each a TributaryError); see src/client/kafkajs-errors.ts.
 export {
   KAFKA_ERROR_NUMBERS,

@@ -13,7 +13,9 @@ describe('the public entry point', () => {
 
   it('should export the processor-side RecordMetadata as ProcessorRecordMetadata, not shadowed by the client one', () => {
     expectTypeOf<ProcessorRecordMetadata>().toEqualTypeOf<StreamsRecordMetadata>();
-    expectTypeOf<ReturnType<ProcessorContext<unknown, unknown>['recordMetadata']>>().toEqualTypeOf<ProcessorRecordMetadata | undefined>();
+    expectTypeOf<ReturnType<ProcessorContext<unknown, unknown>['recordMetadata']>>().toEqualTypeOf<
+      ProcessorRecordMetadata | undefined
+    >();
     expectTypeOf<ProcessorRecordMetadata>().toHaveProperty('offset').toEqualTypeOf<number>();
     expectTypeOf<ProcessorRecordMetadata>().not.toEqualTypeOf<RecordMetadata>();
   });

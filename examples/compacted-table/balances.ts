@@ -5,11 +5,23 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { defaultPartition, type EmbeddedLogBackend, KafkaStreams, openLog, Serdes, StreamsBuilder, type Topology } from 'tributary';
+import {
+  defaultPartition,
+  type EmbeddedLogBackend,
+  KafkaStreams,
+  openLog,
+  Serdes,
+  StreamsBuilder,
+  type Topology,
+} from 'tributary';
 
 export function balancesTopology(): Topology {
   const builder = new StreamsBuilder();
-  const balances = builder.table('balances', { keySerde: Serdes.String(), valueSerde: Serdes.Double(), materialized: 'balances-store' });
+  const balances = builder.table('balances', {
+    keySerde: Serdes.String(),
+    valueSerde: Serdes.Double(),
+    materialized: 'balances-store',
+  });
   balances
     .filter((_account, balance) => balance < 0)
     .toStream()
@@ -29,7 +41,12 @@ export async function openApp(dir: string): Promise<{ log: EmbeddedLogBackend; s
       await log.createTopic({ topic, numPartitions: 3, configs: compact ? { 'cleanup.policy': 'compact' } : {} });
     }
   }
-  const streams = new KafkaStreams(balancesTopology(), { applicationId: 'balances', log, stateDir: join(dir, 'state'), commitIntervalMs: 50 });
+  const streams = new KafkaStreams(balancesTopology(), {
+    applicationId: 'balances',
+    log,
+    stateDir: join(dir, 'state'),
+    commitIntervalMs: 50,
+  });
   await streams.start();
   return { log, streams };
 }

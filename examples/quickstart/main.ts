@@ -32,9 +32,14 @@ try {
     const keyBytes = strings.serialize(topic, key)!;
     // The Java client's default partitioner: the same key lands on the same partition as on Kafka.
     const partition = defaultPartition(keyBytes, numPartitions);
-    const { baseOffset } = await log.append(topic, partition, [{ key: keyBytes, value: strings.serialize(topic, value) }], {
-      sync: true,
-    });
+    const { baseOffset } = await log.append(
+      topic,
+      partition,
+      [{ key: keyBytes, value: strings.serialize(topic, value) }],
+      {
+        sync: true,
+      },
+    );
     console.log(`produced  ${key.padEnd(6)} → partition ${partition} offset ${baseOffset}`);
   }
 

@@ -34,8 +34,19 @@ export async function main(options: { port?: number; quiet?: boolean } = {}) {
   try {
     // Registers users-value v1 and writes two records with it.
     const v1 = await avroSerde<{ id: number }>({ registry: server.registry, schema: userV1, topics: ['users'] });
-    const records = serializeBatch('users', [{ key: 'a', value: { id: 1 } }, { key: 'b', value: { id: 2 } }], { value: v1 });
-    await log.append('users', 0, records.map(({ key, value }) => ({ key, value })));
+    const records = serializeBatch(
+      'users',
+      [
+        { key: 'a', value: { id: 1 } },
+        { key: 'b', value: { id: 2 } },
+      ],
+      { value: v1 },
+    );
+    await log.append(
+      'users',
+      0,
+      records.map(({ key, value }) => ({ key, value })),
+    );
 
     // A record that does not match refuses the whole batch: nothing is appended.
     let refused = '';
@@ -47,7 +58,11 @@ export async function main(options: { port?: number; quiet?: boolean } = {}) {
     }
 
     // v2 adds a field with a default (BACKWARD compatible): old records read with it get the default.
-    const v2 = await avroSerde<{ id: number; email: string }>({ registry: server.registry, schema: userV2, topics: ['users'] });
+    const v2 = await avroSerde<{ id: number; email: string }>({
+      registry: server.registry,
+      schema: userV2,
+      topics: ['users'],
+    });
     const { records: stored } = await log.read('users', 0, 0);
     const read = stored.map((r) => v2.deserialize('users', r.value));
     say('read with v2:', read);

@@ -40,7 +40,9 @@ export interface ReadAlert {
 }
 
 /** Runs the example; answers what it saw so the example's test can check it. */
-export async function run(options: { quiet?: boolean } = {}): Promise<{ skipped: SkippedRecord[]; alerts: ReadAlert[] }> {
+export async function run(
+  options: { quiet?: boolean } = {},
+): Promise<{ skipped: SkippedRecord[]; alerts: ReadAlert[] }> {
   const say = (...args: unknown[]) => options.quiet !== true && console.log(...args);
   const log = await openLog({ storage: 'memory', maintenanceIntervalMs: 0 });
   const registry = await SchemaRegistry.open(log);
@@ -50,11 +52,16 @@ export async function run(options: { quiet?: boolean } = {}): Promise<{ skipped:
 
     // Registers payments-value and payment-alerts-value: serialize works for those topics from now on.
     const serdes = await paymentSerdes(registry);
-    say(`registered payments-value (schema id ${serdes.payments.schemaIdFor('payments')}) and payment-alerts-value (schema id ${serdes.alerts.schemaIdFor('payment-alerts')})`);
+    say(
+      `registered payments-value (schema id ${serdes.payments.schemaIdFor('payments')}) and payment-alerts-value (schema id ${serdes.alerts.schemaIdFor('payment-alerts')})`,
+    );
 
     // The input, Avro-encoded, with the bad record slipped in at offset 3.
     const keys = Serdes.String();
-    const records = payments.map((p) => ({ key: keys.serialize('payments', p.id), value: serdes.payments.serialize('payments', p) }));
+    const records = payments.map((p) => ({
+      key: keys.serialize('payments', p.id),
+      value: serdes.payments.serialize('payments', p),
+    }));
     records.splice(3, 0, { key: keys.serialize('payments', 'p-x'), value: notAvro });
     await log.append('payments', 0, records);
     say(`produced ${records.length} records to payments-0 (offset 3 is JSON text, not Avro)`);
@@ -81,14 +88,22 @@ export async function run(options: { quiet?: boolean } = {}): Promise<{ skipped:
     const { records: written } = await log.read('payment-alerts', 0, 0);
     say('payment-alerts:');
     for (const r of written) {
-      const alert = { offset: r.offset, key: keys.deserialize('payment-alerts', r.key), value: serdes.alerts.deserialize('payment-alerts', r.value) };
+      const alert = {
+        offset: r.offset,
+        key: keys.deserialize('payment-alerts', r.key),
+        value: serdes.alerts.deserialize('payment-alerts', r.value),
+      };
       alerts.push(alert);
       if (alert.value !== null) {
         const { level, paymentId, amountCents, currency } = alert.value;
-        say(`  offset ${alert.offset}  ${alert.key}  ${level.padEnd(6)}  ${paymentId}  ${formatAmount(amountCents, currency)}`);
+        say(
+          `  offset ${alert.offset}  ${alert.key}  ${level.padEnd(6)}  ${paymentId}  ${formatAmount(amountCents, currency)}`,
+        );
       }
     }
-    say(`${alerts.length} alerts; skipped ${skipped.length} bad record(s): ${skipped.map((s) => `${s.topic}-${s.partition}@${s.offset}`).join(', ')}`);
+    say(
+      `${alerts.length} alerts; skipped ${skipped.length} bad record(s): ${skipped.map((s) => `${s.topic}-${s.partition}@${s.offset}`).join(', ')}`,
+    );
     return { skipped, alerts };
   } finally {
     await registry.close();

@@ -20,7 +20,11 @@ const dataDir = mkdtempSync(join(tmpdir(), 'tributary-wordcount-'));
 const log = await openLog({ dataDir, maintenanceIntervalMs: 0 });
 try {
   await log.createTopic({ topic: 'text-lines', numPartitions: 2 });
-  await log.createTopic({ topic: 'word-counts', numPartitions: 2, configs: { 'cleanup.policy': 'compact', 'max.message.bytes': 64 << 20 } });
+  await log.createTopic({
+    topic: 'word-counts',
+    numPartitions: 2,
+    configs: { 'cleanup.policy': 'compact', 'max.message.bytes': 64 << 20 },
+  });
 
   // The input, already in the log: every line keyed by nothing, spread over both partitions.
   const enc = new TextEncoder();
@@ -29,7 +33,11 @@ try {
   for (let p = 0; p < 2; p++) {
     const mine = all.filter((_l, i) => i % 2 === p);
     for (let i = 0; i < mine.length; i += 5000) {
-      await log.append('text-lines', p, mine.slice(i, i + 5000).map((l) => ({ key: null, value: enc.encode(l) })));
+      await log.append(
+        'text-lines',
+        p,
+        mine.slice(i, i + 5000).map((l) => ({ key: null, value: enc.encode(l) })),
+      );
     }
   }
 
@@ -50,7 +58,8 @@ try {
     const end = log.offsets('word-counts', p).highWatermark;
     while (offset < end) {
       const r = await log.read('word-counts', p, offset, { maxBytes: 16 << 20 });
-      for (const rec of r.records) topic.set(new TextDecoder().decode(rec.key!), longs.deserialize('word-counts', rec.value)!);
+      for (const rec of r.records)
+        topic.set(new TextDecoder().decode(rec.key!), longs.deserialize('word-counts', rec.value)!);
       offset = r.nextOffset;
     }
   }
@@ -59,11 +68,20 @@ try {
   if (topic.size !== expected.size || store.approximateNumEntries() !== expected.size) mismatches++;
   await streams.close();
 
-  console.log(`Top 20 words of ${totalWords.toLocaleString('en-US')} (${expected.size.toLocaleString('en-US')} distinct, ${passes} passes over the text):`);
+  console.log(
+    `Top 20 words of ${totalWords.toLocaleString('en-US')} (${expected.size.toLocaleString('en-US')} distinct, ${passes} passes over the text):`,
+  );
   const top = [...expected.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 20);
-  for (const [i, [word, n]] of top.entries()) console.log(`${String(i + 1).padStart(2)}. ${word.padEnd(12)} ${String(store.get(word) ?? n).padStart(7)}`);
-  console.log(`throughput: ${Math.round(totalWords / seconds).toLocaleString('en-US')} words/s exactly-once (${seconds.toFixed(2)} s)`);
-  console.log(mismatches === 0 ? 'check: store, word-counts topic and plain count agree on every word' : `check: ${mismatches} MISMATCHES`);
+  for (const [i, [word, n]] of top.entries())
+    console.log(`${String(i + 1).padStart(2)}. ${word.padEnd(12)} ${String(store.get(word) ?? n).padStart(7)}`);
+  console.log(
+    `throughput: ${Math.round(totalWords / seconds).toLocaleString('en-US')} words/s exactly-once (${seconds.toFixed(2)} s)`,
+  );
+  console.log(
+    mismatches === 0
+      ? 'check: store, word-counts topic and plain count agree on every word'
+      : `check: ${mismatches} MISMATCHES`,
+  );
   if (mismatches !== 0) process.exitCode = 1;
 } finally {
   await log.close();

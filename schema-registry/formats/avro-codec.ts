@@ -204,7 +204,10 @@ function unreadable(err: unknown) {
 }
 
 function leftOver(end: number, length: number) {
-  return undecodable('AVRO', `Cannot decode Avro data: ${end < 0 || end > length ? 'truncated buffer' : 'trailing data'}`);
+  return undecodable(
+    'AVRO',
+    `Cannot decode Avro data: ${end < 0 || end > length ? 'truncated buffer' : 'trailing data'}`,
+  );
 }
 
 /** SCHEMA_VALIDATION_FAILED for a value avsc refused, naming the first path that does not match. */

@@ -55,7 +55,11 @@ class Checker {
     // it reads nothing (Avro Java's rules for a union without branches).
     if (isEmptyUnion(writerIn)) return;
     if (isEmptyUnion(readerIn)) {
-      this.add(path, 'MISSING_UNION_BRANCH', `reader union has no branches, so it cannot read writer type ${describe(unwrap(writerIn))}`);
+      this.add(
+        path,
+        'MISSING_UNION_BRANCH',
+        `reader union has no branches, so it cannot read writer type ${describe(unwrap(writerIn))}`,
+      );
       return;
     }
     const reader = unwrap(readerIn);
@@ -67,13 +71,21 @@ class Checker {
       (writer.types ?? []).forEach((branch, i) => {
         if (isUnion(reader)) {
           if (!this.readableByUnion(reader, branch)) {
-            this.add(path, 'MISSING_UNION_BRANCH', `reader union lacks a branch for writer union branch ${i} (${describe(branch)})`);
+            this.add(
+              path,
+              'MISSING_UNION_BRANCH',
+              `reader union lacks a branch for writer union branch ${i} (${describe(branch)})`,
+            );
           }
           return;
         }
         const sub = this.probe(reader, branch, path);
         if (sub.length > 0) {
-          this.add(path, 'MISSING_UNION_BRANCH', `writer union branch ${i} (${describe(branch)}) cannot be read as ${describe(reader)}`);
+          this.add(
+            path,
+            'MISSING_UNION_BRANCH',
+            `writer union branch ${i} (${describe(branch)}) cannot be read as ${describe(reader)}`,
+          );
         }
       });
       return;
@@ -105,7 +117,11 @@ class Checker {
       case 'fixed':
         this.checkName(reader, writer, path);
         if (reader.size !== writer.size) {
-          this.add([...path, 'size'], 'FIXED_SIZE_MISMATCH', `expected fixed size ${writer.size}, found ${reader.size}`);
+          this.add(
+            [...path, 'size'],
+            'FIXED_SIZE_MISMATCH',
+            `expected fixed size ${writer.size}, found ${reader.size}`,
+          );
         }
         return;
       case 'enum': {
@@ -113,7 +129,11 @@ class Checker {
         const symbols = new Set(reader.symbols);
         const missing = (writer.symbols ?? []).filter((s) => !symbols.has(s));
         if (missing.length > 0 && reader.default === undefined) {
-          this.add([...path, 'symbols'], 'MISSING_ENUM_SYMBOLS', `reader enum ${reader.name} lacks writer symbols ${missing.join(', ')} and has no default`);
+          this.add(
+            [...path, 'symbols'],
+            'MISSING_ENUM_SYMBOLS',
+            `reader enum ${reader.name} lacks writer symbols ${missing.join(', ')} and has no default`,
+          );
         }
         return;
       }

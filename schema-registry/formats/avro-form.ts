@@ -43,7 +43,18 @@ export interface AvroDefinition {
 const PRIMITIVES = new Set(['null', 'boolean', 'int', 'long', 'float', 'double', 'bytes', 'string']);
 const COMPLEX = new Set(['record', 'error', 'enum', 'fixed', 'array', 'map']);
 /** Avro Java's reserved attributes of a schema: anything else is a custom property. */
-const SCHEMA_RESERVED = new Set(['doc', 'fields', 'items', 'name', 'namespace', 'size', 'symbols', 'values', 'type', 'aliases']);
+const SCHEMA_RESERVED = new Set([
+  'doc',
+  'fields',
+  'items',
+  'name',
+  'namespace',
+  'size',
+  'symbols',
+  'values',
+  'type',
+  'aliases',
+]);
 const FIELD_RESERVED = new Set(['default', 'doc', 'name', 'order', 'type', 'aliases']);
 
 /** The identifying form of a parsed Avro JSON schema (see the file's doc). */
@@ -72,7 +83,8 @@ export function collectDefinitions(json: unknown, into: Map<string, AvroDefiniti
     if (!into.has(full)) into.set(full, { json: obj, namespace });
     const inner = namespaceOf(full);
     for (const field of Array.isArray(obj['fields']) ? obj['fields'] : []) {
-      if (field !== null && typeof field === 'object') collectDefinitions((field as Record<string, unknown>)['type'], into, inner);
+      if (field !== null && typeof field === 'object')
+        collectDefinitions((field as Record<string, unknown>)['type'], into, inner);
     }
     return;
   }
@@ -95,7 +107,9 @@ export function forAvsc(json: unknown): unknown {
   if (typeof type !== 'string') out['type'] = forAvsc(type);
   if (Array.isArray(obj['fields'])) {
     out['fields'] = obj['fields'].map((f) =>
-      f !== null && typeof f === 'object' ? { ...(f as object), type: forAvsc((f as Record<string, unknown>)['type']) } : f,
+      f !== null && typeof f === 'object'
+        ? { ...(f as object), type: forAvsc((f as Record<string, unknown>)['type']) }
+        : f,
     );
   }
   if ('items' in obj) out['items'] = forAvsc(obj['items']);
@@ -165,7 +179,8 @@ class Renderer {
     const inner = namespaceOf(full);
     let out = `{"type":${JSON.stringify(type)},"name":${JSON.stringify(full)}`;
     // Avro Java writes an empty doc; Confluent's normalisation drops it.
-    if (typeof obj['doc'] === 'string' && (obj['doc'] !== '' || !this.options.normalize)) out += `,"doc":${JSON.stringify(obj['doc'])}`;
+    if (typeof obj['doc'] === 'string' && (obj['doc'] !== '' || !this.options.normalize))
+      out += `,"doc":${JSON.stringify(obj['doc'])}`;
     if (type === 'enum') {
       out += `,"symbols":${JSON.stringify(obj['symbols'] ?? [])}`;
       if (obj['default'] !== undefined) out += `,"default":${JSON.stringify(obj['default'])}`;
@@ -188,7 +203,8 @@ class Renderer {
     if (order !== 'ascending' || this.options.normalize) out += `,"order":${JSON.stringify(order)}`;
     // Field aliases are plain names, not qualified.
     const aliases = Array.isArray(field['aliases']) ? field['aliases'].map(String) : [];
-    if (aliases.length > 0) out += `,"aliases":${JSON.stringify(this.options.normalize ? [...new Set(aliases)].sort() : aliases)}`;
+    if (aliases.length > 0)
+      out += `,"aliases":${JSON.stringify(this.options.normalize ? [...new Set(aliases)].sort() : aliases)}`;
     return `${out}${this.props(field, FIELD_RESERVED)}}`;
   }
 

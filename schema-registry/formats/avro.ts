@@ -118,7 +118,10 @@ function loadReferences(
     if (loaded.has(key)) continue;
     loaded.add(key);
     if (ref.schemaType !== 'AVRO') {
-      throw invalidSchema('AVRO', `Reference ${ref.name} (${ref.subject} v${ref.version}) is ${ref.schemaType}, not AVRO`);
+      throw invalidSchema(
+        'AVRO',
+        `Reference ${ref.name} (${ref.subject} v${ref.version}) is ${ref.schemaType}, not AVRO`,
+      );
     }
     loadReferences(ref.references, registry, definitions, loaded);
     const what = `reference ${ref.name} (${ref.subject} v${ref.version})`;

@@ -11,7 +11,9 @@ import { Buffer } from 'node:buffer';
  * instanceof walk costs as much as decoding a small record's field.
  */
 export function asBuffer(data: Uint8Array): Buffer {
-  return (data as Partial<{ utf8Slice: unknown }>).utf8Slice !== undefined ? (data as Buffer) : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  return (data as Partial<{ utf8Slice: unknown }>).utf8Slice !== undefined
+    ? (data as Buffer)
+    : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
 }
 
 /** The first `end` bytes of `from`, in a new buffer. */

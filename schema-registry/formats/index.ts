@@ -50,6 +50,7 @@ export function isSchemaType(type: unknown): type is SchemaType {
  */
 export function getFormat(type: SchemaType | null | undefined = 'AVRO'): FormatPlugin {
   const t = type ?? 'AVRO';
-  if (!isSchemaType(t)) throw new TributaryError('INVALID_SCHEMA', `Unknown schema type ${String(t)}`, { schemaType: t });
+  if (!isSchemaType(t))
+    throw new TributaryError('INVALID_SCHEMA', `Unknown schema type ${String(t)}`, { schemaType: t });
   return formats[t];
 }

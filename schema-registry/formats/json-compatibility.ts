@@ -84,7 +84,16 @@ const OBJECT_KEYWORDS = [
   'propertyNames',
   'unevaluatedProperties',
 ];
-const ARRAY_KEYWORDS = ['items', 'prefixItems', 'additionalItems', 'minItems', 'maxItems', 'uniqueItems', 'contains', 'unevaluatedItems'];
+const ARRAY_KEYWORDS = [
+  'items',
+  'prefixItems',
+  'additionalItems',
+  'minItems',
+  'maxItems',
+  'uniqueItems',
+  'contains',
+  'unevaluatedItems',
+];
 const STRING_KEYWORDS = ['minLength', 'maxLength', 'pattern', 'format'];
 const NUMBER_KEYWORDS = ['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'multipleOf'];
 
@@ -98,7 +107,8 @@ class Comparison {
   ) {}
 
   located(writer: Located, reader: Located, path: Path): void {
-    if (isObject(writer.node) && isObject(reader.node) && !hasRef(writer.node) && sameJson(writer.node, reader.node)) return;
+    if (isObject(writer.node) && isObject(reader.node) && !hasRef(writer.node) && sameJson(writer.node, reader.node))
+      return;
     this.shapes(this.shape(writer, this.writerRefSiblings), this.shape(reader, this.readerRefSiblings), path);
   }
 
@@ -114,13 +124,21 @@ class Comparison {
     }
     if (w.kind === 'sum') {
       if (r.kind === 'sum' && w.op === 'anyOf' && r.op === 'oneOf' && w.parts.length > 1 && r.parts.length > 1) {
-        this.add([...path, 'oneOf'], 'COMBINED_TYPE_CHANGED', 'anyOf became oneOf: a document may match several branches');
+        this.add(
+          [...path, 'oneOf'],
+          'COMBINED_TYPE_CHANGED',
+          'anyOf became oneOf: a document may match several branches',
+        );
       }
       w.parts.forEach((part, i) => {
         if (r.kind !== 'sum') {
           this.shapes(part.shape, r, path);
         } else if (!r.parts.some((rp) => this.probe(part.shape, rp.shape).length === 0)) {
-          this.add([...path, r.op], 'SUM_TYPE_NARROWED', `no branch of the reader's ${r.op} accepts the writer's ${w.op} branch ${i}`);
+          this.add(
+            [...path, r.op],
+            'SUM_TYPE_NARROWED',
+            `no branch of the reader's ${r.op} accepts the writer's ${w.op} branch ${i}`,
+          );
         }
       });
       return;
@@ -206,7 +224,8 @@ class Comparison {
       else parts.push({ shape: { kind: 'sum', op, parts: branches }, path: [] });
     }
     const not = node['not'];
-    if (not !== undefined) parts.push({ shape: { kind: 'not', inner: { node: not, base, index: loc.index } }, path: [] });
+    if (not !== undefined)
+      parts.push({ shape: { kind: 'not', inner: { node: not, base, index: loc.index } }, path: [] });
     if (parts.length === 0) return ANY;
     if (parts.length === 1) {
       const only = parts[0]!;
@@ -242,7 +261,11 @@ class Comparison {
     if (wt === undefined) {
       const values = enumValues(w);
       if (values === undefined) {
-        this.add([...path, 'type'], 'TYPE_NARROWED', `the reader requires type ${[...rt].join(' or ')}; the writer allows any type`);
+        this.add(
+          [...path, 'type'],
+          'TYPE_NARROWED',
+          `the reader requires type ${[...rt].join(' or ')}; the writer allows any type`,
+        );
         return;
       }
       wt = new Set(values.map(typeOfValue));
@@ -266,7 +289,11 @@ class Comparison {
     const missing = wv.filter((v) => !rv.some((x) => sameJson(x, v)));
     if (missing.length === 0) return;
     const narrowed = rv.every((v) => wv.some((x) => sameJson(x, v)));
-    this.add([...path, key], narrowed ? 'ENUM_ARRAY_NARROWED' : 'ENUM_ARRAY_CHANGED', `the reader does not accept ${JSON.stringify(missing)}`);
+    this.add(
+      [...path, key],
+      narrowed ? 'ENUM_ARRAY_NARROWED' : 'ENUM_ARRAY_CHANGED',
+      `the reader does not accept ${JSON.stringify(missing)}`,
+    );
   }
 
   private strings(w: JsonObject, r: JsonObject, path: Path): void {
@@ -276,8 +303,14 @@ class Comparison {
       const rp = r[key];
       if (rp === undefined) continue;
       const wp = w[key];
-      if (wp === undefined) this.add([...path, key], `${screaming(key)}_ADDED`, `the reader adds ${key} ${JSON.stringify(rp)}`);
-      else if (wp !== rp) this.add([...path, key], `${screaming(key)}_CHANGED`, `${key} changed from ${JSON.stringify(wp)} to ${JSON.stringify(rp)}`);
+      if (wp === undefined)
+        this.add([...path, key], `${screaming(key)}_ADDED`, `the reader adds ${key} ${JSON.stringify(rp)}`);
+      else if (wp !== rp)
+        this.add(
+          [...path, key],
+          `${screaming(key)}_CHANGED`,
+          `${key} changed from ${JSON.stringify(wp)} to ${JSON.stringify(rp)}`,
+        );
     }
   }
 
@@ -288,7 +321,11 @@ class Comparison {
       if (wUp === undefined) {
         this.add([...path, rUp.key], `${screaming(rUp.key)}_ADDED`, `the reader adds ${rUp.key} ${rUp.value}`);
       } else if (wUp.value > rUp.value || (wUp.value === rUp.value && rUp.exclusive && !wUp.exclusive)) {
-        this.add([...path, rUp.key], `${screaming(rUp.key)}_DECREASED`, `upper bound tightened from ${wUp.value} to ${rUp.value}`);
+        this.add(
+          [...path, rUp.key],
+          `${screaming(rUp.key)}_DECREASED`,
+          `upper bound tightened from ${wUp.value} to ${rUp.value}`,
+        );
       }
     }
     const rLow = bound(r, 'minimum', 'exclusiveMinimum', Math.max);
@@ -297,7 +334,11 @@ class Comparison {
       if (wLow === undefined) {
         this.add([...path, rLow.key], `${screaming(rLow.key)}_ADDED`, `the reader adds ${rLow.key} ${rLow.value}`);
       } else if (wLow.value < rLow.value || (wLow.value === rLow.value && rLow.exclusive && !wLow.exclusive)) {
-        this.add([...path, rLow.key], `${screaming(rLow.key)}_INCREASED`, `lower bound tightened from ${wLow.value} to ${rLow.value}`);
+        this.add(
+          [...path, rLow.key],
+          `${screaming(rLow.key)}_INCREASED`,
+          `lower bound tightened from ${wLow.value} to ${rLow.value}`,
+        );
       }
     }
     const rm = r['multipleOf'];
@@ -335,25 +376,45 @@ class Comparison {
           const found = this.probeLocated(at(wl, wp!), at(rl, cover), propPath);
           if (found.length > 0) {
             this.issues.push(...found);
-            this.add(propPath, 'PROPERTY_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL', `property '${name}' was removed and the reader's patternProperties/additionalProperties do not accept it`);
+            this.add(
+              propPath,
+              'PROPERTY_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL',
+              `property '${name}' was removed and the reader's patternProperties/additionalProperties do not accept it`,
+            );
           }
         } else if (wp !== false) {
-          this.add(propPath, 'PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL', `property '${name}' was removed from a closed content model`);
+          this.add(
+            propPath,
+            'PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL',
+            `property '${name}' was removed from a closed content model`,
+          );
         }
       } else {
         // Added: the writer may have written it under its content model.
         if (wModel.kind === 'open') {
           if (this.shape(at(rl, rp), this.readerRefSiblings).kind !== 'any') {
-            this.add(propPath, 'PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL', `property '${name}' was added to an open content model, where the writer may have written any value for it`);
+            this.add(
+              propPath,
+              'PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL',
+              `property '${name}' was added to an open content model, where the writer may have written any value for it`,
+            );
           }
         } else {
           const cover = schemaForKey(wModel, name);
           if (cover !== undefined && this.probeLocated(at(wl, cover), at(rl, rp), propPath).length > 0) {
-            this.add(propPath, 'PROPERTY_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL', `property '${name}' was added and does not accept what the writer's patternProperties/additionalProperties allowed`);
+            this.add(
+              propPath,
+              'PROPERTY_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL',
+              `property '${name}' was added and does not accept what the writer's patternProperties/additionalProperties allowed`,
+            );
           }
         }
         if (rRequired.has(name) && !hasDefault(rp) && !wRequired.has(name)) {
-          this.add([...path, 'required', name], 'REQUIRED_PROPERTY_ADDED', `property '${name}' was added as required without a default`);
+          this.add(
+            [...path, 'required', name],
+            'REQUIRED_PROPERTY_ADDED',
+            `property '${name}' was added as required without a default`,
+          );
         }
       }
     }
@@ -373,7 +434,8 @@ class Comparison {
     const rNames = r['propertyNames'];
     if (rNames !== undefined && rNames !== true) {
       const wNames = w['propertyNames'];
-      if (wNames === undefined) this.add([...path, 'propertyNames'], 'PROPERTY_NAMES_ADDED', 'the reader restricts property names');
+      if (wNames === undefined)
+        this.add([...path, 'propertyNames'], 'PROPERTY_NAMES_ADDED', 'the reader restricts property names');
       else this.located(at(wl, wNames), at(rl, rNames), [...path, 'propertyNames']);
     }
     this.upper(w, r, path, 'maxProperties');
@@ -387,7 +449,11 @@ class Comparison {
     if (ra === undefined || ra === true || sameJson(ra, {})) return;
     if (wa === false) return;
     if (ra === false) {
-      this.add(p, `${screaming(key)}_REMOVED`, `the reader no longer allows ${key === 'additionalProperties' ? 'additional properties' : 'additional items'}`);
+      this.add(
+        p,
+        `${screaming(key)}_REMOVED`,
+        `the reader no longer allows ${key === 'additionalProperties' ? 'additional properties' : 'additional items'}`,
+      );
       return;
     }
     if (wa === undefined || wa === true || sameJson(wa, {})) {
@@ -419,14 +485,23 @@ class Comparison {
         if (wModel.kind === 'closed') continue;
         const cover = wModel.kind === 'partial' ? wModel.additional : undefined;
         const found = this.probeLocated(cover === undefined ? TRUE_SCHEMA(wl.index) : at(wl, cover), at(rl, rs), p);
-        if (found.length > 0) this.add(p, 'PATTERN_PROPERTY_ADDED', `the reader constrains properties matching /${pattern}/ that the writer allowed`);
+        if (found.length > 0)
+          this.add(
+            p,
+            'PATTERN_PROPERTY_ADDED',
+            `the reader constrains properties matching /${pattern}/ that the writer allowed`,
+          );
       } else {
         if (rModel.kind === 'open') continue;
         const cover = rModel.kind === 'partial' ? rModel.additional : undefined;
         if (cover === undefined) {
           this.add(p, 'PATTERN_PROPERTY_REMOVED', `properties matching /${pattern}/ are no longer accepted`);
         } else if (this.probeLocated(at(wl, ws!), at(rl, cover), p).length > 0) {
-          this.add(p, 'PATTERN_PROPERTY_REMOVED', `properties matching /${pattern}/ are not accepted by the reader's additionalProperties`);
+          this.add(
+            p,
+            'PATTERN_PROPERTY_REMOVED',
+            `properties matching /${pattern}/ are not accepted by the reader's additionalProperties`,
+          );
         }
       }
     }
@@ -439,13 +514,18 @@ class Comparison {
       const have = wd.required.get(name)?.list ?? new Set<string>();
       const added = [...list].filter((x) => !have.has(x));
       if (added.length > 0) {
-        this.add([...path, key, name], have.size === 0 ? 'DEPENDENCY_ARRAY_ADDED' : 'DEPENDENCY_ARRAY_EXTENDED', `when '${name}' is present the reader also requires ${added.join(', ')}`);
+        this.add(
+          [...path, key, name],
+          have.size === 0 ? 'DEPENDENCY_ARRAY_ADDED' : 'DEPENDENCY_ARRAY_EXTENDED',
+          `when '${name}' is present the reader also requires ${added.join(', ')}`,
+        );
       }
     }
     const at = (l: Located, node: Json): Located => ({ node, base: l.base, index: l.index });
     for (const [name, { schema, key }] of rd.schemas) {
       const ws = wd.schemas.get(name);
-      if (ws === undefined) this.add([...path, key, name], 'DEPENDENCY_SCHEMA_ADDED', `the reader adds a schema dependency on '${name}'`);
+      if (ws === undefined)
+        this.add([...path, key, name], 'DEPENDENCY_SCHEMA_ADDED', `the reader adds a schema dependency on '${name}'`);
       else this.located(at(wl, ws.schema), at(rl, schema), [...path, key, name]);
     }
   }
@@ -462,8 +542,14 @@ class Comparison {
     const p = [...path, 'additionalItems'];
     if (rs === false && ws !== false) this.add(p, 'ADDITIONAL_ITEMS_REMOVED', 'the reader accepts no additional items');
     else if (ws === false) return;
-    else if (isOpen(ws) && !isOpen(rs)) this.add(p, 'ADDITIONAL_ITEMS_NARROWED', 'the reader constrains additional items the writer left open');
-    else if (!isOpen(ws)) this.located({ node: ws as Json, base: wl.base, index: wl.index }, { node: (rs ?? true) as Json, base: rl.base, index: rl.index }, p);
+    else if (isOpen(ws) && !isOpen(rs))
+      this.add(p, 'ADDITIONAL_ITEMS_NARROWED', 'the reader constrains additional items the writer left open');
+    else if (!isOpen(ws))
+      this.located(
+        { node: ws as Json, base: wl.base, index: wl.index },
+        { node: (rs ?? true) as Json, base: rl.base, index: rl.index },
+        p,
+      );
   }
 
   private arrays(wl: Located, w: JsonObject, rl: Located, r: JsonObject, path: Path): void {
@@ -479,7 +565,11 @@ class Comparison {
       if (i >= wa.prefix.length && isOpen(ws) && !isOpen(rs)) {
         this.add(p, 'ITEM_ADDED_TO_OPEN_CONTENT_MODEL', `tuple item ${i} was added where the writer allowed any item`);
       } else if (i >= ra.prefix.length && rs === false && ws !== false) {
-        this.add(p, 'ITEM_REMOVED_FROM_CLOSED_CONTENT_MODEL', `tuple item ${i} was removed and the reader accepts no further items`);
+        this.add(
+          p,
+          'ITEM_REMOVED_FROM_CLOSED_CONTENT_MODEL',
+          `tuple item ${i} was removed and the reader accepts no further items`,
+        );
       } else {
         this.located(at(wl, ws), at(rl, rs), p);
       }
@@ -504,7 +594,8 @@ class Comparison {
     const rc = r['contains'];
     if (rc !== undefined) {
       const wc = w['contains'];
-      if (wc === undefined) this.add([...path, 'contains'], 'CONTAINS_ADDED', 'the reader requires an item matching "contains"');
+      if (wc === undefined)
+        this.add([...path, 'contains'], 'CONTAINS_ADDED', 'the reader requires an item matching "contains"');
       else this.located(at(wl, wc), at(rl, rc), [...path, 'contains']);
       this.upper(w, r, path, 'maxContains');
       this.lower(w, r, path, 'minContains');

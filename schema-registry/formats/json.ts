@@ -26,7 +26,14 @@ import { asBuffer } from './bytes.ts';
 import { invalidSchema, messageOf, undecodable, validationFailed } from './errors.ts';
 import { jsonCompatibility } from './json-compatibility.ts';
 import { DEFAULT_BASE, isObject, type Json, type Located, resolveUri, SchemaIndex } from './json-index.ts';
-import type { CompatibilityIssue, FormatPlugin, FramedDecoder, FramedEncoder, ParsedSchema, ResolvedReference } from './types.ts';
+import type {
+  CompatibilityIssue,
+  FormatPlugin,
+  FramedDecoder,
+  FramedEncoder,
+  ParsedSchema,
+  ResolvedReference,
+} from './types.ts';
 
 /** The JSON Schema dialects the plugin compiles. */
 export type JsonDialect = 'draft-06' | 'draft-07' | '2019-09' | '2020-12';
@@ -56,7 +63,8 @@ export const jsonFormat: FormatPlugin<JsonParsedSchema> = {
     }
     const dialect = dialectOf(json);
     const index = new SchemaIndex();
-    const base = isObject(json) && typeof json['$id'] === 'string' ? resolveUri(json['$id'], DEFAULT_BASE) : DEFAULT_BASE;
+    const base =
+      isObject(json) && typeof json['$id'] === 'string' ? resolveUri(json['$id'], DEFAULT_BASE) : DEFAULT_BASE;
     const root = index.add(json, base);
     // A schema that registers nothing in ajv but itself compiles on a shared instance (its meta-schema
     // is compiled once there); one with references or inner $ids gets an instance of its own.
@@ -176,7 +184,9 @@ const jsonDecoder = new JsonDecoder();
 function decodeAt(data: Uint8Array, offset: number): unknown {
   const buf = asBuffer(data);
   try {
-    return JSON.parse(STRING_METHODS ? (buf as NodeStringBuffer).utf8Slice(offset, buf.length) : buf.toString('utf8', offset));
+    return JSON.parse(
+      STRING_METHODS ? (buf as NodeStringBuffer).utf8Slice(offset, buf.length) : buf.toString('utf8', offset),
+    );
   } catch (err) {
     throw undecodable('JSON', `Cannot decode JSON data: ${messageOf(err)}`, err);
   }
@@ -197,7 +207,10 @@ function dialectOf(json: Json): JsonDialect {
   if (declared.includes('2019-09')) return '2019-09';
   if (declared.includes('draft-07')) return 'draft-07';
   if (declared.includes('draft-06')) return 'draft-06';
-  throw invalidSchema('JSON', `Unsupported JSON Schema dialect ${declared}: use draft-06, draft-07, 2019-09 or 2020-12`);
+  throw invalidSchema(
+    'JSON',
+    `Unsupported JSON Schema dialect ${declared}: use draft-06, draft-07, 2019-09 or 2020-12`,
+  );
 }
 
 const shared = new Map<JsonDialect, Ajv>();
@@ -219,7 +232,8 @@ function hasInnerIds(node: Json, root: boolean): boolean {
 
 function createAjv(dialect: JsonDialect): Ajv {
   const options = { strict: false, allErrors: true } as const;
-  const ajv = dialect === '2020-12' ? new Ajv2020(options) : dialect === '2019-09' ? new Ajv2019(options) : new Ajv(options);
+  const ajv =
+    dialect === '2020-12' ? new Ajv2020(options) : dialect === '2019-09' ? new Ajv2019(options) : new Ajv(options);
   if (dialect === 'draft-06') ajv.addMetaSchema(draft06);
   addFormats(ajv);
   return ajv;
@@ -234,7 +248,10 @@ function addReferences(
 ): void {
   for (const ref of references) {
     if (ref.schemaType !== 'JSON') {
-      throw invalidSchema('JSON', `Reference ${ref.name} (${ref.subject} v${ref.version}) is ${ref.schemaType}, not JSON`);
+      throw invalidSchema(
+        'JSON',
+        `Reference ${ref.name} (${ref.subject} v${ref.version}) is ${ref.schemaType}, not JSON`,
+      );
     }
     const key = `${ref.subject}\u0000${ref.version}`;
     if (added.has(key)) continue;
@@ -257,12 +274,20 @@ function addReferences(
 function explain(errors: readonly ErrorObject[]) {
   const first = errors[0];
   if (first === undefined) return validationFailed('JSON', '', 'schema', 'value does not match the schema');
-  const missing = first.keyword === 'required' ? (first.params as { missingProperty?: string }).missingProperty : undefined;
+  const missing =
+    first.keyword === 'required' ? (first.params as { missingProperty?: string }).missingProperty : undefined;
   const path = missing === undefined ? first.instancePath : `${first.instancePath}/${missing}`;
   const others = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
-  return validationFailed('JSON', path, first.keyword, `${first.message ?? 'invalid'} at ${first.schemaPath}${others}`, undefined, {
-    errors: errors.map((e) => ({ path: e.instancePath || '/', rule: e.keyword, message: e.message })),
-  });
+  return validationFailed(
+    'JSON',
+    path,
+    first.keyword,
+    `${first.message ?? 'invalid'} at ${first.schemaPath}${others}`,
+    undefined,
+    {
+      errors: errors.map((e) => ({ path: e.instancePath || '/', rule: e.keyword, message: e.message })),
+    },
+  );
 }
 
 /** JSON with object keys sorted, no whitespace. */

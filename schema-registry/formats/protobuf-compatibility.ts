@@ -84,7 +84,11 @@ class Diff {
   }
 
   /** Messages matched by name; enums may change freely (any enum change is compatible). */
-  types(writer: readonly protobuf.ReflectionObject[], reader: readonly protobuf.ReflectionObject[], path: string): void {
+  types(
+    writer: readonly protobuf.ReflectionObject[],
+    reader: readonly protobuf.ReflectionObject[],
+    path: string,
+  ): void {
     const readerMessages = new Map<string, protobuf.Type>();
     for (const r of reader) if (r instanceof protobuf.Type && !isMapEntry(r)) readerMessages.set(r.name, r);
     for (const w of writer) {
@@ -124,8 +128,18 @@ class Diff {
       }
       if (groups.size <= 1) continue;
       const at = `${path}/${oneof.name}`;
-      if (topLevelMovedIn > 1) this.add(at, 'MULTIPLE_FIELDS_MOVED_TO_ONEOF', `${topLevelMovedIn} existing fields were moved into oneof ${oneof.name}`);
-      else this.add(at, 'FIELD_MOVED_TO_EXISTING_ONEOF', `fields that were independent are now in one oneof, ${oneof.name}`);
+      if (topLevelMovedIn > 1)
+        this.add(
+          at,
+          'MULTIPLE_FIELDS_MOVED_TO_ONEOF',
+          `${topLevelMovedIn} existing fields were moved into oneof ${oneof.name}`,
+        );
+      else
+        this.add(
+          at,
+          'FIELD_MOVED_TO_EXISTING_ONEOF',
+          `fields that were independent are now in one oneof, ${oneof.name}`,
+        );
     }
 
     // A writer oneof gone by name with none of its fields left anywhere was deleted as a whole
@@ -133,7 +147,10 @@ class Diff {
     const readerOneofNames = new Set(readerOneofs.map((o) => o.name));
     const deletedOneofs = new Set(
       w.oneofsArray
-        .filter((o) => !isSyntheticOneof(o) && !readerOneofNames.has(o.name) && o.fieldsArray.every((f) => !rFields.has(f.id)))
+        .filter(
+          (o) =>
+            !isSyntheticOneof(o) && !readerOneofNames.has(o.name) && o.fieldsArray.every((f) => !rFields.has(f.id)),
+        )
         .map((o) => o.name),
     );
     for (const [id, wf] of wFields) {
@@ -141,7 +158,12 @@ class Diff {
       const wOneof = wOneofOf(wf);
       if (rf === undefined) {
         if (wOneof !== undefined) {
-          if (!deletedOneofs.has(wOneof)) this.add(`${path}/${wOneof}/${id}`, 'ONEOF_FIELD_REMOVED', `field ${wf.name} (${id}) was removed from oneof ${wOneof}`);
+          if (!deletedOneofs.has(wOneof))
+            this.add(
+              `${path}/${wOneof}/${id}`,
+              'ONEOF_FIELD_REMOVED',
+              `field ${wf.name} (${id}) was removed from oneof ${wOneof}`,
+            );
         } else if (wf.required) {
           this.add(`${path}/${id}`, 'REQUIRED_FIELD_REMOVED', `required field ${wf.name} (${id}) was removed`);
         }
@@ -151,7 +173,8 @@ class Diff {
       this.field(wf, rf, rOneof === undefined ? `${path}/${id}` : `${path}/${rOneof}/${id}`);
     }
     for (const [id, rf] of rFields) {
-      if (!wFields.has(id) && rf.required) this.add(`${path}/${id}`, 'REQUIRED_FIELD_ADDED', `required field ${rf.name} (${id}) was added`);
+      if (!wFields.has(id) && rf.required)
+        this.add(`${path}/${id}`, 'REQUIRED_FIELD_ADDED', `required field ${rf.name} (${id}) was added`);
     }
 
     this.types(nestedTypes(w), nestedTypes(r), path);
@@ -171,7 +194,11 @@ class Diff {
       const wm = wf as unknown as protobuf.MapField;
       const rm = rf as unknown as protobuf.MapField;
       if (scalarGroup(wm.keyType) !== scalarGroup(rm.keyType)) {
-        this.add(path, 'FIELD_SCALAR_KIND_CHANGED', `map key of ${rf.name} changed from ${wm.keyType} to ${rm.keyType}`);
+        this.add(
+          path,
+          'FIELD_SCALAR_KIND_CHANGED',
+          `map key of ${rf.name} changed from ${wm.keyType} to ${rm.keyType}`,
+        );
       }
       this.valueTypes(wf, rf, path);
       return;
@@ -211,7 +238,11 @@ class Diff {
       return;
     }
     if (valueGroup(wf) !== valueGroup(rf)) {
-      this.add(path, 'FIELD_SCALAR_KIND_CHANGED', `field ${rf.name} changed from ${describe(wf)} to ${describe(rf)}, another wire type`);
+      this.add(
+        path,
+        'FIELD_SCALAR_KIND_CHANGED',
+        `field ${rf.name} changed from ${describe(wf)} to ${describe(rf)}, another wire type`,
+      );
     }
   }
 }
@@ -236,7 +267,8 @@ function isMapEntry(type: protobuf.Type): boolean {
 }
 
 function kindOf(field: protobuf.Field): Kind {
-  if (field instanceof protobuf.MapField || (field as protobuf.FieldBase & { map?: boolean }).map === true) return 'MAP';
+  if (field instanceof protobuf.MapField || (field as protobuf.FieldBase & { map?: boolean }).map === true)
+    return 'MAP';
   return field.resolvedType instanceof protobuf.Type ? 'MESSAGE' : 'SCALAR';
 }
 
@@ -251,7 +283,12 @@ function scalarGroup(type: string): string {
 
 function describe(field: protobuf.FieldBase): string {
   const resolved = field.resolvedType;
-  const name = resolved === null ? field.type : resolved instanceof protobuf.Enum ? `enum ${resolved.name}` : `message ${resolved.name}`;
+  const name =
+    resolved === null
+      ? field.type
+      : resolved instanceof protobuf.Enum
+        ? `enum ${resolved.name}`
+        : `message ${resolved.name}`;
   if (field instanceof protobuf.MapField) return `map<${field.keyType}, ${name}>`;
   return field.repeated ? `repeated ${name}` : name;
 }

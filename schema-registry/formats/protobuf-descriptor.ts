@@ -58,20 +58,27 @@ export function looksSerialized(text: string): boolean {
 export function fromSerialized(base64: string): DescriptorFile {
   const bytes = Buffer.from(base64.trim(), 'base64');
   const message = descriptor.FileDescriptorProto.decode(bytes);
-  const fdp = descriptor.FileDescriptorProto.toObject(message, { enums: String, longs: Number, defaults: false }) as Obj;
+  const fdp = descriptor.FileDescriptorProto.toObject(message, {
+    enums: String,
+    longs: Number,
+    defaults: false,
+  }) as Obj;
   const pkg = str(fdp['package']);
   const syntax = fileSyntax(fdp);
   const edition = syntax;
   const decls: Obj = {};
   const scope = pkg === '' ? '' : `.${pkg}`;
-  for (const m of list(fdp['messageType'])) decls[str(m['name'])] = { ...messageJson(m, `${scope}.${str(m['name'])}`, syntax), edition };
+  for (const m of list(fdp['messageType']))
+    decls[str(m['name'])] = { ...messageJson(m, `${scope}.${str(m['name'])}`, syntax), edition };
   for (const e of list(fdp['enumType'])) decls[str(e['name'])] = { ...enumJson(e), edition };
   for (const s of list(fdp['service'])) decls[str(s['name'])] = { ...serviceJson(s), edition };
-  for (const x of list(fdp['extension'])) decls[str(x['name'])] = { ...fieldJson(x, syntax, new Map()), extend: str(x['extendee']), edition };
+  for (const x of list(fdp['extension']))
+    decls[str(x['name'])] = { ...fieldJson(x, syntax, new Map()), extend: str(x['extendee']), edition };
   let json: Obj = { nested: decls };
   for (const part of pkg === '' ? [] : pkg.split('.').reverse()) json = { nested: { [part]: json } };
   const deps = (fdp['dependency'] as string[] | undefined) ?? [];
-  const pick = (key: string) => ((fdp[key] as number[] | undefined) ?? []).map((i) => deps[i]).filter((d): d is string => d !== undefined);
+  const pick = (key: string) =>
+    ((fdp[key] as number[] | undefined) ?? []).map((i) => deps[i]).filter((d): d is string => d !== undefined);
   return {
     name: str(fdp['name']),
     package: pkg,
@@ -116,7 +123,8 @@ function messageJson(m: Obj, fullName: string, syntax: string): Obj {
     nested[name] = { ...messageJson(n, `${fullName}.${name}`, syntax), ...(groups.has(name) ? { group: true } : {}) };
   }
   for (const e of list(m['enumType'])) nested[str(e['name'])] = enumJson(e);
-  for (const x of list(m['extension'])) nested[str(x['name'])] = { ...fieldJson(x, syntax, new Map()), extend: str(x['extendee']) };
+  for (const x of list(m['extension']))
+    nested[str(x['name'])] = { ...fieldJson(x, syntax, new Map()), extend: str(x['extendee']) };
   const reserved: (number[] | string)[] = [
     ...list(m['reservedRange']).map((r) => [num(r['start']), num(r['end']) - 1]),
     ...((m['reservedName'] as string[] | undefined) ?? []),
@@ -311,7 +319,13 @@ function messageDescriptor(type: protobuf.Type, syntax: string): Obj {
 }
 
 function mapEntryDescriptor(field: protobuf.MapField, name: string): Obj {
-  const key = { name: 'key', number: 1, label: 'LABEL_OPTIONAL', type: TYPE_OF_SCALAR[field.keyType] ?? 'TYPE_STRING', jsonName: 'key' };
+  const key = {
+    name: 'key',
+    number: 1,
+    label: 'LABEL_OPTIONAL',
+    type: TYPE_OF_SCALAR[field.keyType] ?? 'TYPE_STRING',
+    jsonName: 'key',
+  };
   const value: Obj = { name: 'value', number: 2, label: 'LABEL_OPTIONAL', jsonName: 'value', ...typeDescriptor(field) };
   return { name, field: [key, value], options: { mapEntry: true } };
 }

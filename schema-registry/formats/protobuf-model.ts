@@ -66,15 +66,25 @@ export function loadLibrary(schema: string, references: readonly ResolvedReferen
     let file: ProtoFile;
     if (ref !== undefined) {
       if (ref.schemaType !== 'PROTOBUF') {
-        throw invalidSchema('PROTOBUF', `Reference ${name} (${ref.subject} v${ref.version}) is ${ref.schemaType}, not PROTOBUF`);
+        throw invalidSchema(
+          'PROTOBUF',
+          `Reference ${name} (${ref.subject} v${ref.version}) is ${ref.schemaType}, not PROTOBUF`,
+        );
       }
       file = addFile(root, owners, readFile(ref.schema, name, false));
     } else {
       const builtin = wellKnownFile(name);
       if (builtin === undefined) {
-        throw invalidSchema('PROTOBUF', `Invalid Protobuf schema: ${importer} imports ${name}, which is neither a reference nor a well-known file`);
+        throw invalidSchema(
+          'PROTOBUF',
+          `Invalid Protobuf schema: ${importer} imports ${name}, which is neither a reference nor a well-known file`,
+        );
       }
-      file = addFile(root, owners, 'text' in builtin ? readFile(builtin.text, name, true) : jsonFile(builtin.json, name));
+      file = addFile(
+        root,
+        owners,
+        'text' in builtin ? readFile(builtin.text, name, true) : jsonFile(builtin.json, name),
+      );
     }
     files.set(name, file);
     for (const dep of file.imports) load(dep, name);
@@ -123,7 +133,11 @@ function readFile(text: string, name: string, builtin: boolean): ParsedFile {
     try {
       file = fromSerialized(text);
     } catch (err) {
-      throw invalidSchema('PROTOBUF', `Invalid Protobuf schema ${name}: not a .proto text nor a base64 FileDescriptorProto: ${messageOf(err)}`, err);
+      throw invalidSchema(
+        'PROTOBUF',
+        `Invalid Protobuf schema ${name}: not a .proto text nor a base64 FileDescriptorProto: ${messageOf(err)}`,
+        err,
+      );
     }
     const parsed = fromJson(file.json, file.package, name);
     return {
@@ -151,7 +165,10 @@ function readFile(text: string, name: string, builtin: boolean): ParsedFile {
   return {
     name,
     package: pkg,
-    syntax: /^\s*edition\s*=\s*["']([^"']+)["']/m.exec(source)?.[1] ?? /^\s*syntax\s*=\s*["']([^"']+)["']/m.exec(source)?.[1] ?? 'proto2',
+    syntax:
+      /^\s*edition\s*=\s*["']([^"']+)["']/m.exec(source)?.[1] ??
+      /^\s*syntax\s*=\s*["']([^"']+)["']/m.exec(source)?.[1] ??
+      'proto2',
     imports: [...(result.imports ?? []), ...weak],
     publicImports: [...source.matchAll(/\bimport\s+public\s+["']([^"']+)["']/g)].map((m) => m[1]!),
     weakImports: weak,
@@ -176,7 +193,11 @@ function jsonFile(json: protobuf.INamespace, name: string): ParsedFile {
   };
 }
 
-function fromJson(json: protobuf.INamespace, pkg: string, name: string): Pick<ParsedFile, 'package' | 'declarations' | 'soloRoot'> {
+function fromJson(
+  json: protobuf.INamespace,
+  pkg: string,
+  name: string,
+): Pick<ParsedFile, 'package' | 'declarations' | 'soloRoot'> {
   let soloRoot: protobuf.Root;
   try {
     // Root.fromJSON would resolve types, and imported ones are not there yet.
@@ -211,12 +232,19 @@ function namespaceOf(root: protobuf.Root, pkg: string): protobuf.Namespace {
 function declarationsOf(ns: protobuf.Namespace): Declaration[] {
   return ns.nestedArray.filter(
     (o): o is Declaration =>
-      o instanceof protobuf.Type || o instanceof protobuf.Enum || o instanceof protobuf.Service || o instanceof protobuf.Field,
+      o instanceof protobuf.Type ||
+      o instanceof protobuf.Enum ||
+      o instanceof protobuf.Service ||
+      o instanceof protobuf.Field,
   );
 }
 
 /** Moves a file's declarations into the shared Root. */
-function addFile(root: protobuf.Root, owners: Map<protobuf.ReflectionObject, ProtoFile>, parsed: ParsedFile): ProtoFile {
+function addFile(
+  root: protobuf.Root,
+  owners: Map<protobuf.ReflectionObject, ProtoFile>,
+  parsed: ParsedFile,
+): ProtoFile {
   const { soloRoot: _solo, ...rest } = parsed;
   const file: ProtoFile = Object.freeze({ ...rest, declarations: Object.freeze([...parsed.declarations]) });
   const target = parsed.package === '' ? root : root.define(parsed.package);

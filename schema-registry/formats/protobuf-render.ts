@@ -35,7 +35,13 @@ export function renderFile(file: ProtoFile): string {
   for (const decl of byKind(file.declarations)) {
     if (!(decl instanceof protobuf.Field)) out.push(...renderDeclaration(decl, file.syntax, ''));
   }
-  out.push(...renderExtends(file.declarations.filter((d) => d instanceof protobuf.Field), file.syntax, ''));
+  out.push(
+    ...renderExtends(
+      file.declarations.filter((d) => d instanceof protobuf.Field),
+      file.syntax,
+      '',
+    ),
+  );
   return `${out.join('\n')}\n`;
 }
 
@@ -44,14 +50,19 @@ export function renderFile(file: ProtoFile): string {
  * these in separate lists, so this is the order both a text and a descriptor can give.
  */
 function byKind<T extends protobuf.ReflectionObject>(objects: readonly T[]): T[] {
-  const rank = (o: T) => (o instanceof protobuf.Type ? 0 : o instanceof protobuf.Enum ? 1 : o instanceof protobuf.Service ? 2 : 3);
+  const rank = (o: T) =>
+    o instanceof protobuf.Type ? 0 : o instanceof protobuf.Enum ? 1 : o instanceof protobuf.Service ? 2 : 3;
   return objects
     .map((o, i) => [o, i] as const)
     .sort((a, b) => rank(a[0]) - rank(b[0]) || a[1] - b[1])
     .map(([o]) => o);
 }
 
-function renderDeclaration(decl: protobuf.Type | protobuf.Enum | protobuf.Service, syntax: string, indent: string): string[] {
+function renderDeclaration(
+  decl: protobuf.Type | protobuf.Enum | protobuf.Service,
+  syntax: string,
+  indent: string,
+): string[] {
   if (decl instanceof protobuf.Type) return renderMessage(decl, syntax, indent, 'message', decl.name);
   if (decl instanceof protobuf.Enum) return renderEnum(decl, indent);
   return renderService(decl, indent);
@@ -111,7 +122,9 @@ function renderField(
   delete options['proto3_optional'];
   const resolved = field.resolvedType;
   if (field instanceof protobuf.MapField) {
-    return [`${indent}map<${field.keyType}, ${typeName(field)}> ${field.name} = ${field.id}${bracketOptions(options, resolved)};`];
+    return [
+      `${indent}map<${field.keyType}, ${typeName(field)}> ${field.name} = ${field.id}${bracketOptions(options, resolved)};`,
+    ];
   }
   let label = '';
   if (field.repeated) label = 'repeated ';
@@ -119,7 +132,13 @@ function renderField(
   else if (!inOneof && (syntax === 'proto2' || field.options?.['proto3_optional'] === true)) label = 'optional ';
   if (resolved instanceof protobuf.Type && isGroup(resolved) && resolved.parent === field.parent) {
     groupTypes.add(resolved);
-    const lines = renderMessage(resolved, syntax, indent, `${label}group`, `${resolved.name} = ${field.id}${bracketOptions(options, resolved)}`);
+    const lines = renderMessage(
+      resolved,
+      syntax,
+      indent,
+      `${label}group`,
+      `${resolved.name} = ${field.id}${bracketOptions(options, resolved)}`,
+    );
     return lines;
   }
   return [`${indent}${label}${typeName(field)} ${field.name} = ${field.id}${bracketOptions(options, resolved)};`];
@@ -171,7 +190,8 @@ function renderExtends(fields: readonly protobuf.Field[], syntax: string, indent
   const lines: string[] = [];
   for (const [target, list] of byTarget) {
     lines.push(`${indent}extend ${target} {`);
-    for (const field of [...list].sort((a, b) => a.id - b.id)) lines.push(...renderField(field, syntax, `${indent}  `, false, new Set()));
+    for (const field of [...list].sort((a, b) => a.id - b.id))
+      lines.push(...renderField(field, syntax, `${indent}  `, false, new Set()));
     lines.push(`${indent}}`);
   }
   return lines;
@@ -214,7 +234,10 @@ function optionLines(options: Readonly<Record<string, unknown>> | undefined): st
   return optionPairs(options).map(([k, v]) => `option ${k} = ${value(k, v)};`);
 }
 
-function bracketOptions(options: Readonly<Record<string, unknown>>, resolved: protobuf.Type | protobuf.Enum | null): string {
+function bracketOptions(
+  options: Readonly<Record<string, unknown>>,
+  resolved: protobuf.Type | protobuf.Enum | null,
+): string {
   const pairs = optionPairs(options);
   if (pairs.length === 0) return '';
   const parts = pairs.map(([k, v]) => {

@@ -88,7 +88,11 @@ export const protobufFormat: FormatPlugin<ProtobufParsedSchema> = {
     return new ProtobufEncoder(messageType(schema, options.messageIndexes), header);
   },
 
-  deserialize(writer: ProtobufParsedSchema, data: Uint8Array, options: DeserializeOptions<ProtobufParsedSchema> = {}): unknown {
+  deserialize(
+    writer: ProtobufParsedSchema,
+    data: Uint8Array,
+    options: DeserializeOptions<ProtobufParsedSchema> = {},
+  ): unknown {
     return decodeAt(messageType(writer, options.messageIndexes), data, 0);
   },
 
@@ -119,7 +123,8 @@ export const protobufFormat: FormatPlugin<ProtobufParsedSchema> = {
   toFormat(schema: ProtobufParsedSchema, format: string): string {
     if (format === 'serialized') {
       let base64 = serialized.get(schema);
-      if (base64 === undefined) serialized.set(schema, (base64 = toSerialized(schema.library.main, schema.library.main.name)));
+      if (base64 === undefined)
+        serialized.set(schema, (base64 = toSerialized(schema.library.main, schema.library.main.name)));
       return base64;
     }
     return schema.text;
@@ -206,12 +211,23 @@ function unreadable(type: protobuf.Type, err: unknown) {
 /** Throws SCHEMA_VALIDATION_FAILED unless `value` is a valid message of `type`. */
 function verify(type: protobuf.Type, value: unknown): void {
   if (typeof value !== 'object' || value === null) {
-    throw validationFailed('PROTOBUF', '', 'message', `${type.name} expects an object, got ${value === null ? 'null' : typeof value}`);
+    throw validationFailed(
+      'PROTOBUF',
+      '',
+      'message',
+      `${type.name} expects an object, got ${value === null ? 'null' : typeof value}`,
+    );
   }
   const problem = type.verify(value as Record<string, unknown>);
   if (problem !== null) {
     const colon = problem.indexOf(':');
-    const path = colon < 0 ? '' : `/${problem.slice(0, colon).replace(/\./g, '/').replace(/\[(\w+)\]/g, '/$1')}`;
+    const path =
+      colon < 0
+        ? ''
+        : `/${problem
+            .slice(0, colon)
+            .replace(/\./g, '/')
+            .replace(/\[(\w+)\]/g, '/$1')}`;
     const rule = colon < 0 ? problem : problem.slice(colon + 1).trim();
     throw validationFailed('PROTOBUF', path, rule, `${type.name}: ${problem}`);
   }

@@ -18,7 +18,8 @@ export interface ErrorBody {
 export function toErrorResponse(err: unknown): { status: number; body: ErrorBody } {
   if (err instanceof TributaryError) {
     const mapped = REST_ERRORS[err.code];
-    if (mapped !== undefined) return { status: mapped.status, body: { error_code: mapped.errorCode, message: err.message } };
+    if (mapped !== undefined)
+      return { status: mapped.status, body: { error_code: mapped.errorCode, message: err.message } };
     return { status: 500, body: { error_code: 50001, message: err.message } };
   }
   const status = (err as FastifyError | undefined)?.statusCode;
@@ -33,7 +34,8 @@ export function toErrorResponse(err: unknown): { status: number; body: ErrorBody
  * parameter over the router's limit), in Confluent's shape too.
  */
 export function frameworkError(err: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
-  const status = typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 400;
+  const status =
+    typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 400;
   void reply.code(status).type(REGISTRY_CONTENT_TYPE).send({ error_code: status, message: err.message });
 }
 

@@ -3,7 +3,13 @@
  * versions are positive integers or `latest`/-1, ids are positive integers.
  */
 import { TributaryError } from '../../src/index.ts';
-import { type SchemaInput, type SchemaReference, type SchemaType, parseVersionSelector, type VersionSelector } from '../model.ts';
+import {
+  type SchemaInput,
+  type SchemaReference,
+  type SchemaType,
+  parseVersionSelector,
+  type VersionSelector,
+} from '../model.ts';
 
 export type Query = Record<string, string | string[] | undefined>;
 
@@ -49,7 +55,10 @@ export function schemaId(raw: string): number {
 /** A registration or lookup body, checked field by field (422 42201 naming the field). */
 export function schemaBody(body: unknown): SchemaInput & { id?: number; version?: number } {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-    throw new TributaryError('INVALID_SCHEMA', 'Invalid schema: the request body must be a JSON object with a "schema" field');
+    throw new TributaryError(
+      'INVALID_SCHEMA',
+      'Invalid schema: the request body must be a JSON object with a "schema" field',
+    );
   }
   const b = body as Record<string, unknown>;
   if (typeof b['schema'] !== 'string') {
@@ -73,7 +82,9 @@ export function schemaBody(body: unknown): SchemaInput & { id?: number; version?
   if (v !== undefined && v !== null && v !== 0 && v !== -1) {
     const selector = typeof v === 'number' ? parseVersionSelector(v) : undefined;
     if (typeof selector !== 'number') {
-      throw new TributaryError('INVALID_VERSION', `The specified version '${String(v)}' is not a valid version id`, { version: String(v) });
+      throw new TributaryError('INVALID_VERSION', `The specified version '${String(v)}' is not a valid version id`, {
+        version: String(v),
+      });
     }
     out.version = selector;
   }

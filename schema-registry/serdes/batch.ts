@@ -70,7 +70,11 @@ export function serializeBatch<V, K = unknown>(
   return out;
 }
 
-function serializeKey<V, K>(topic: string, message: OutgoingMessage<V, K>, serde: Serde<K> | undefined): Uint8Array | null {
+function serializeKey<V, K>(
+  topic: string,
+  message: OutgoingMessage<V, K>,
+  serde: Serde<K> | undefined,
+): Uint8Array | null {
   const key = message.key ?? null;
   if (serde !== undefined) return serde.serialize(topic, key, message.headers);
   if (key === null || key instanceof Uint8Array) return key;

@@ -4,10 +4,22 @@
  * `serialize` and `deserialize` with the framing added and removed around them.
  */
 import { Buffer } from 'node:buffer';
-import type { DeserializeOptions, FormatPlugin, FramedDecoder, FramedEncoder, ParsedSchema, SerializeOptions } from '../formats/types.ts';
+import type {
+  DeserializeOptions,
+  FormatPlugin,
+  FramedDecoder,
+  FramedEncoder,
+  ParsedSchema,
+  SerializeOptions,
+} from '../formats/types.ts';
 
 /** An encoder whose every output starts with `header`. */
-export function framedEncoder(plugin: FormatPlugin, schema: ParsedSchema, header: Uint8Array, options?: SerializeOptions): FramedEncoder {
+export function framedEncoder(
+  plugin: FormatPlugin,
+  schema: ParsedSchema,
+  header: Uint8Array,
+  options?: SerializeOptions,
+): FramedEncoder {
   return plugin.framedEncoder?.(schema, header, options) ?? new PlainEncoder(plugin, schema, header, options);
 }
 

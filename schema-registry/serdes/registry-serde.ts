@@ -184,9 +184,12 @@ export class RegistrySerde<T = unknown> implements Serde<T> {
   private writerFor(topic: string): Writer {
     const writer = this.writersByTopic.get(topic);
     if (writer === undefined) {
-      throw new SerializationError(`No schema resolved for topic "${topic}": create the serde with topics: ["${topic}"] or await serde.prepare("${topic}") first`, {
-        topic,
-      });
+      throw new SerializationError(
+        `No schema resolved for topic "${topic}": create the serde with topics: ["${topic}"] or await serde.prepare("${topic}") first`,
+        {
+          topic,
+        },
+      );
     }
     this.lastTopic = topic;
     this.lastWriter = writer;
@@ -231,24 +234,34 @@ export class RegistrySerde<T = unknown> implements Serde<T> {
   private reading(topic: string, id: number): Reading {
     const parsed = this.byId.get(id) ?? this.fromLocalRegistry(id);
     if (parsed === undefined) {
-      throw new SerializationError(`Schema id ${id} is not cached: use deserializeAsync, or prefetch([${id}]) before deserialize`, {
-        topic,
-        schemaId: id,
-        retriable: true,
-      });
+      throw new SerializationError(
+        `Schema id ${id} is not cached: use deserializeAsync, or prefetch([${id}]) before deserialize`,
+        {
+          topic,
+          schemaId: id,
+          retriable: true,
+        },
+      );
     }
     if (parsed.schemaType !== this.plugin.schemaType) {
-      throw new SerializationError(`Schema id ${id} is ${parsed.schemaType}, this serde reads ${this.plugin.schemaType}`, {
-        topic,
-        schemaId: id,
-      });
+      throw new SerializationError(
+        `Schema id ${id} is ${parsed.schemaType}, this serde reads ${this.plugin.schemaType}`,
+        {
+          topic,
+          schemaId: id,
+        },
+      );
     }
     let decoder: FramedDecoder;
     try {
       // Only Avro resolves to a reader schema, and only when the writer is another schema.
       decoder = this.isProtobuf
         ? framedDecoder(this.plugin, parsed, { messageIndexes: [0] })
-        : framedDecoder(this.plugin, parsed, this.local === undefined || this.local === parsed ? undefined : { reader: this.local });
+        : framedDecoder(
+            this.plugin,
+            parsed,
+            this.local === undefined || this.local === parsed ? undefined : { reader: this.local },
+          );
     } catch (err) {
       throw withId(err, topic, id);
     }
@@ -296,14 +309,28 @@ export class RegistrySerde<T = unknown> implements Serde<T> {
       parsed = await this.writerById(id, latest);
     } else {
       const input = this.input();
-      id = autoRegister === false ? (await this.source.lookup(subject, input)).id : (await this.source.register(subject, input)).id;
+      id =
+        autoRegister === false
+          ? (await this.source.lookup(subject, input)).id
+          : (await this.source.register(subject, input)).id;
       parsed = this.local!;
       // The local object itself: reading our own writes then needs no Avro resolver.
       if (!this.byId.has(id)) this.byId.set(id, parsed);
     }
-    const messageIndexes = this.isProtobuf ? (this.plugin.messageIndexes?.(parsed, this.options.messageName) ?? [0]) : undefined;
-    const header = frameEncoded(id, new Uint8Array(0), messageIndexes === undefined ? undefined : encodeIndexes(messageIndexes));
-    const encoder = framedEncoder(this.plugin, parsed, header, messageIndexes === undefined ? undefined : { messageIndexes });
+    const messageIndexes = this.isProtobuf
+      ? (this.plugin.messageIndexes?.(parsed, this.options.messageName) ?? [0])
+      : undefined;
+    const header = frameEncoded(
+      id,
+      new Uint8Array(0),
+      messageIndexes === undefined ? undefined : encodeIndexes(messageIndexes),
+    );
+    const encoder = framedEncoder(
+      this.plugin,
+      parsed,
+      header,
+      messageIndexes === undefined ? undefined : { messageIndexes },
+    );
     return { subject, id, encoder };
   }
 
@@ -350,7 +377,13 @@ export async function registrySerde<T = unknown>(options: RegistrySerdeOptions):
 /** A validation or encoding failure, with the topic, subject and schema id added to its context. */
 function withPlace(err: unknown, topic: string, writer: Writer): TributaryError {
   if (err instanceof TributaryError) {
-    return new TributaryError(err.code, err.message, { ...err.context, topic, subject: writer.subject, schemaId: writer.id, cause: err });
+    return new TributaryError(err.code, err.message, {
+      ...err.context,
+      topic,
+      subject: writer.subject,
+      schemaId: writer.id,
+      cause: err,
+    });
   }
   return new SerializationError(`Cannot serialize for topic ${topic}: ${(err as Error).message}`, {
     topic,
@@ -365,5 +398,9 @@ function withId(err: unknown, topic: string, schemaId: number): TributaryError {
   if (err instanceof TributaryError) {
     return new TributaryError(err.code, err.message, { ...err.context, topic, schemaId, cause: err });
   }
-  return new SerializationError(`Cannot decode a value of schema ${schemaId}: ${(err as Error).message}`, { topic, schemaId, cause: err });
+  return new SerializationError(`Cannot decode a value of schema ${schemaId}: ${(err as Error).message}`, {
+    topic,
+    schemaId,
+    cause: err,
+  });
 }

@@ -25,9 +25,13 @@ export function subjectName(strategy: SubjectNameStrategy, context: SubjectNameC
   if (typeof strategy === 'function') return strategy(context);
   if (strategy === 'topic') return `${context.topic}-${context.isKey ? 'key' : 'value'}`;
   if (context.recordName === undefined) {
-    throw new TributaryError('INVALID_SCHEMA', `The ${strategy} subject name strategy needs a schema with a record name`, {
-      topic: context.topic,
-    });
+    throw new TributaryError(
+      'INVALID_SCHEMA',
+      `The ${strategy} subject name strategy needs a schema with a record name`,
+      {
+        topic: context.topic,
+      },
+    );
   }
   return strategy === 'record' ? context.recordName : `${context.topic}-${context.recordName}`;
 }

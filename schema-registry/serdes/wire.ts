@@ -60,7 +60,12 @@ export function peekSchemaId(data: Uint8Array): number {
  */
 export function commonPayloadOffset(data: Uint8Array, schemaId: number, withMessageIndexes: boolean): number {
   // Literals and few operations: this runs for every value read, and V8 inlines it by its size.
-  if (data[0] !== 0 || data.length < 5 || ((data[1]! << 24) | (data[2]! << 16) | (data[3]! << 8) | data[4]!) >>> 0 !== schemaId) return -1;
+  if (
+    data[0] !== 0 ||
+    data.length < 5 ||
+    ((data[1]! << 24) | (data[2]! << 16) | (data[3]! << 8) | data[4]!) >>> 0 !== schemaId
+  )
+    return -1;
   if (!withMessageIndexes) return 5;
   return data[5] === 0 ? 6 : -1;
 }
@@ -71,7 +76,9 @@ export function unframe(data: Uint8Array, withMessageIndexes: boolean): Frame {
     throw new SerializationError(`Not in Confluent's wire format: ${data.length} bytes, fewer than the 5-byte header`);
   }
   if (data[0] !== MAGIC_BYTE) {
-    throw new SerializationError(`Not in Confluent's wire format: magic byte ${data[0]}, expected 0`, { magicByte: data[0] });
+    throw new SerializationError(`Not in Confluent's wire format: magic byte ${data[0]}, expected 0`, {
+      magicByte: data[0],
+    });
   }
   const schemaId = ((data[1]! << 24) | (data[2]! << 16) | (data[3]! << 8) | data[4]!) >>> 0;
   if (!withMessageIndexes) return { schemaId, messageIndexes: undefined, payload: data.subarray(HEADER_SIZE) };

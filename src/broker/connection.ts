@@ -98,7 +98,11 @@ export class Connection {
         if (this.#buffered < 4) return;
         const size = this.#take(4).readInt32BE(0);
         if (size < MIN_FRAME || size > this.#maxRequestBytes) {
-          this.#broker.logger.warn('Closing a connection: request size out of bounds', { size, client: this.#clientHost, limit: this.#maxRequestBytes });
+          this.#broker.logger.warn('Closing a connection: request size out of bounds', {
+            size,
+            client: this.#clientHost,
+            limit: this.#maxRequestBytes,
+          });
           this.destroy();
           return;
         }
@@ -154,7 +158,10 @@ export class Connection {
     const version = header.apiVersion;
     if (version < api.minVersion || version > api.maxVersion) {
       if (api === API.ApiVersions && version > api.maxVersion) {
-        const body = { errorCode: KafkaCode.UNSUPPORTED_VERSION, apiKeys: [{ apiKey: api.apiKey, minVersion: api.minVersion, maxVersion: api.maxVersion }] };
+        const body = {
+          errorCode: KafkaCode.UNSUPPORTED_VERSION,
+          apiKeys: [{ apiKey: api.apiKey, minVersion: api.minVersion, maxVersion: api.maxVersion }],
+        };
         this.#queue.push({ frame: encodeResponseChunks(API.ApiVersions, 0, header.correlationId, body as never) });
         this.#flush();
         return;
@@ -171,7 +178,12 @@ export class Connection {
     }
     const slot: Slot = { frame: undefined };
     this.#queue.push(slot);
-    const info: RequestInfo = { apiVersion: version, correlationId: header.correlationId, clientId: header.clientId, clientHost: this.#clientHost };
+    const info: RequestInfo = {
+      apiVersion: version,
+      correlationId: header.correlationId,
+      clientId: header.clientId,
+      clientHost: this.#clientHost,
+    };
     let result: unknown;
     try {
       // Called now, not in a later tick: requests reach the log in the order they came.
@@ -183,7 +195,8 @@ export class Connection {
     Promise.resolve(result).then(
       (response) => {
         try {
-          slot.frame = response === undefined ? null : encodeResponseChunks(api, version, header.correlationId, response);
+          slot.frame =
+            response === undefined ? null : encodeResponseChunks(api, version, header.correlationId, response);
         } catch (err) {
           this.#failed(api.name, err);
           return;
@@ -195,7 +208,10 @@ export class Connection {
   }
 
   #failed(name: string, err: unknown): void {
-    this.#broker.logger.error(`${name} failed; closing the connection`, { error: String(err), client: this.#clientHost });
+    this.#broker.logger.error(`${name} failed; closing the connection`, {
+      error: String(err),
+      client: this.#clientHost,
+    });
     this.destroy();
   }
 

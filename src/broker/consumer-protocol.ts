@@ -71,7 +71,9 @@ class Cursor {
 }
 
 /** A subscription's topics and owned partitions, or undefined for bytes that are not one. */
-export function decodeSubscription(bytes: Uint8Array): { topics: string[]; ownedPartitions: TopicPartitions[] } | undefined {
+export function decodeSubscription(
+  bytes: Uint8Array,
+): { topics: string[]; ownedPartitions: TopicPartitions[] } | undefined {
   try {
     const c = new Cursor(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
     const version = c.int16();

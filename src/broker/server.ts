@@ -98,7 +98,8 @@ const DRAIN_TIMEOUT_MS = 5000;
 export async function serve(options: BrokerOptions = {}): Promise<Broker> {
   if (options === null || typeof options !== 'object') throw new TypeError('serve takes an options object');
   const numPartitions = options.numPartitions ?? 1;
-  if (!Number.isSafeInteger(numPartitions) || numPartitions < 1) throw new TypeError(`numPartitions must be an integer ≥ 1, got ${numPartitions}`);
+  if (!Number.isSafeInteger(numPartitions) || numPartitions < 1)
+    throw new TypeError(`numPartitions must be an integer ≥ 1, got ${numPartitions}`);
   const maxRequestBytes = options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES;
   const groupInitialRebalanceDelayMs = options.groupInitialRebalanceDelayMs ?? DEFAULT_GROUP_INITIAL_REBALANCE_DELAY_MS;
   if (!Number.isSafeInteger(groupInitialRebalanceDelayMs) || groupInitialRebalanceDelayMs < 0) {
@@ -106,7 +107,8 @@ export async function serve(options: BrokerOptions = {}): Promise<Broker> {
   }
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? 9092;
-  const advertisedOption = options.advertisedListener === undefined ? undefined : parseListener(options.advertisedListener);
+  const advertisedOption =
+    options.advertisedListener === undefined ? undefined : parseListener(options.advertisedListener);
   const ownsLog = options.log === undefined;
   // A data directory is opened through the process's shared logs, so a Tributary of this process on
   // the same directory uses the broker's open log (and groups) instead of meeting DATA_DIR_LOCKED.
@@ -121,7 +123,11 @@ export async function serve(options: BrokerOptions = {}): Promise<Broker> {
     if (shared !== undefined) await releaseSharedLog(shared);
   };
   const clock = options.clock ?? log.clock ?? systemClock;
-  const logger: Logger = createLogger({ level: options.logLevel ?? logLevel.INFO, logCreator: options.logCreator, now: () => clock.now() }).namespace('Broker');
+  const logger: Logger = createLogger({
+    level: options.logLevel ?? logLevel.INFO,
+    logCreator: options.logCreator,
+    now: () => clock.now(),
+  }).namespace('Broker');
   let coordinator: GroupCoordinator;
   try {
     coordinator = await acquireCoordinator(log, clock, logger);
@@ -164,7 +170,9 @@ export async function serve(options: BrokerOptions = {}): Promise<Broker> {
   } catch (err) {
     releaseCoordinator(log);
     await letGo().catch(() => undefined);
-    throw new TributaryError('CONNECTION_ERROR', `Cannot listen on ${host}:${port}: ${(err as Error).message}`, { cause: err });
+    throw new TributaryError('CONNECTION_ERROR', `Cannot listen on ${host}:${port}: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
   const bound = server.address();
   const actual: Endpoint = typeof bound === 'object' && bound !== null ? { host, port: bound.port } : { host, port };
@@ -178,7 +186,10 @@ export async function serve(options: BrokerOptions = {}): Promise<Broker> {
     try {
       recordBroker(dataDir, `${endpoint.host}:${endpoint.port}`);
     } catch (err) {
-      logger.warn('Could not record the broker address beside the lock file', { dataDir, error: (err as Error).message });
+      logger.warn('Could not record the broker address beside the lock file', {
+        dataDir,
+        error: (err as Error).message,
+      });
     }
   }
   let closed: Promise<void> | undefined;
@@ -221,6 +232,9 @@ function parseListener(listener: string): Endpoint {
 
 /** A stable cluster id for a data directory (22 base64url characters, as Kafka's). */
 function clusterIdOf(dataDir: string | undefined): string {
-  const bytes = dataDir === undefined ? randomBytes(16) : createHash('sha256').update(`tributary:${dataDir}`).digest().subarray(0, 16);
+  const bytes =
+    dataDir === undefined
+      ? randomBytes(16)
+      : createHash('sha256').update(`tributary:${dataDir}`).digest().subarray(0, 16);
   return bytes.toString('base64url');
 }

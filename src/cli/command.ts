@@ -118,7 +118,9 @@ function withNegativeValues(args: string[], options: Options): string[] {
     }
     const next = args[i + 1];
     if (takesValue.has(arg) && next !== undefined && /^-\d+$/.test(next)) {
-      out.push(`${arg.startsWith('--') ? arg : `--${Object.entries(options).find(([, o]) => `-${o.short}` === arg)![0]}`}=${next}`);
+      out.push(
+        `${arg.startsWith('--') ? arg : `--${Object.entries(options).find(([, o]) => `-${o.short}` === arg)![0]}`}=${next}`,
+      );
       i++;
     } else {
       out.push(arg);
@@ -155,7 +157,9 @@ export function commandGroup(name: string, summary: string, usage: string, subco
       const run = Object.hasOwn(subcommands, sub) ? subcommands[sub] : undefined;
       if (run === undefined) {
         const guess = closest(sub, Object.keys(subcommands));
-        throw new UsageError(`unknown command "${name} ${sub}"; ${guess === undefined ? `try "trib ${name} --help"` : `did you mean "${name} ${guess}"?`}`);
+        throw new UsageError(
+          `unknown command "${name} ${sub}"; ${guess === undefined ? `try "trib ${name} --help"` : `did you mean "${name} ${guess}"?`}`,
+        );
       }
       return run(rest, io);
     },

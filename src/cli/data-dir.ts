@@ -67,7 +67,8 @@ export function refuseBrokers(values: LogOptionValues, io: CliIo): void {
 export async function checkDataDir(values: LogOptionValues, io: CliIo, create: boolean): Promise<string> {
   refuseBrokers(values, io);
   const dataDir = dataDirOf(values, io);
-  const invalid = (why: string, cause?: unknown) => new TributaryError('DATA_DIR_INVALID', `Cannot use ${dataDir} as a data directory: ${why}`, { dataDir, cause });
+  const invalid = (why: string, cause?: unknown) =>
+    new TributaryError('DATA_DIR_INVALID', `Cannot use ${dataDir} as a data directory: ${why}`, { dataDir, cause });
   const found = await stat(dataDir).catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'ENOENT') return undefined;
     throw invalid(err.code === 'ENOTDIR' ? 'part of the path is a file' : err.message, err);
@@ -78,11 +79,20 @@ export async function checkDataDir(values: LogOptionValues, io: CliIo, create: b
       throw invalid('it cannot be read and written by this user', err);
     });
   }
-  const holdsLog = found !== undefined && (await stat(join(dataDir, 'CURRENT')).then((s) => s.isFile(), () => false));
+  const holdsLog =
+    found !== undefined &&
+    (await stat(join(dataDir, 'CURRENT')).then(
+      (s) => s.isFile(),
+      () => false,
+    ));
   if (holdsLog) return dataDir;
   if (!create) {
     const what = found === undefined ? 'does not exist' : 'holds no Tributary data';
-    throw new TributaryError('DATA_DIR_NOT_FOUND', `The data directory ${dataDir} ${what}; pass --create to start a new log there`, { dataDir });
+    throw new TributaryError(
+      'DATA_DIR_NOT_FOUND',
+      `The data directory ${dataDir} ${what}; pass --create to start a new log there`,
+      { dataDir },
+    );
   }
   await makeDirectory(dataDir).catch((err: NodeJS.ErrnoException) => {
     throw invalid(err.code === 'ENOTDIR' ? 'part of the path is a file' : err.message, err);
@@ -119,7 +129,11 @@ async function makeDirectory(path: string): Promise<void> {
 export function inDataDir(err: unknown, dataDir: string): unknown {
   if (!(err instanceof TributaryError) || err.message.includes(dataDir)) return err;
   const first = err.message.split('\n')[0];
-  return new TributaryError(err.code, `${first} (data dir ${dataDir})`, { ...err.context, retriable: err.retriable, cause: err });
+  return new TributaryError(err.code, `${first} (data dir ${dataDir})`, {
+    ...err.context,
+    retriable: err.retriable,
+    cause: err,
+  });
 }
 
 /**
@@ -130,7 +144,12 @@ export function inDataDir(err: unknown, dataDir: string): unknown {
  * @example
  * const topics = await withLog(values, io, {}, ({ log }) => log.listTopics());
  */
-export async function withLog<T>(values: LogOptionValues, io: CliIo, options: { create?: boolean }, task: (cli: CliLog) => Promise<T>): Promise<T> {
+export async function withLog<T>(
+  values: LogOptionValues,
+  io: CliIo,
+  options: { create?: boolean },
+  task: (cli: CliLog) => Promise<T>,
+): Promise<T> {
   const dataDir = await checkDataDir(values, io, options.create === true || values.create === true);
   let log: EmbeddedLogBackend;
   try {

@@ -30,7 +30,7 @@ export async function cliReference(): Promise<string> {
   const parts = [
     '# `trib` command reference',
     '',
-    '<!-- Generated from the commands\' own --help by `npm run docs:cli`; do not edit by hand. -->',
+    "<!-- Generated from the commands' own --help by `npm run docs:cli`; do not edit by hand. -->",
     '',
     'Run it as `npx trib …` (in this repository, or in a project that installed Tributary).',
     '',
@@ -39,7 +39,8 @@ export async function cliReference(): Promise<string> {
     '```',
   ];
   for (const [name, command] of registeredCommands()) {
-    const lines = command.subcommands === undefined ? [[name]] : [[name], ...command.subcommands.map((sub) => [name, sub])];
+    const lines =
+      command.subcommands === undefined ? [[name]] : [[name], ...command.subcommands.map((sub) => [name, sub])];
     for (const args of lines) parts.push('', `## trib ${args.join(' ')}`, '', '```text', await helpOf(args), '```');
   }
   return `${parts.join('\n')}\n`;

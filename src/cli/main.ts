@@ -52,7 +52,9 @@ function unknownCommand(name: string, next: string | undefined): UsageError {
   const lines = commandLines();
   const typed = next === undefined || next.startsWith('-') ? name : `${name} ${next}`;
   const guess = closest(typed, lines) ?? closest(name, lines) ?? lines.find((line) => line.endsWith(` ${name}`));
-  return new UsageError(`unknown command "${name}"; ${guess === undefined ? 'try "trib --help"' : `did you mean "${guess}"?`}`);
+  return new UsageError(
+    `unknown command "${name}"; ${guess === undefined ? 'try "trib --help"' : `did you mean "${guess}"?`}`,
+  );
 }
 
 /**
@@ -70,7 +72,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       await write(io.stdout, `trib ${await packageVersion()}\n`);
       return 0;
     }
-    if (name.startsWith('-')) throw new UsageError(`"${name}" before a command; flags go after it, as in "trib topics list ${name}"`);
+    if (name.startsWith('-'))
+      throw new UsageError(`"${name}" before a command; flags go after it, as in "trib topics list ${name}"`);
     const command = registeredCommands().get(name);
     if (command === undefined) throw unknownCommand(name, rest[0]);
     return await command.run(rest, io);

@@ -18,7 +18,8 @@ export type OffsetSpec =
 /** A time given as epoch milliseconds or an ISO date, as `--offset @…` and `--to-datetime` take it. */
 export function parseTime(raw: string, flag: string): number {
   const ms = /^\d+$/.test(raw) ? Number(raw) : Date.parse(raw);
-  if (!Number.isSafeInteger(ms)) throw new UsageError(`${flag} takes epoch milliseconds or an ISO date such as 2026-01-31T12:00:00Z, got "${raw}"`);
+  if (!Number.isSafeInteger(ms))
+    throw new UsageError(`${flag} takes epoch milliseconds or an ISO date such as 2026-01-31T12:00:00Z, got "${raw}"`);
   return ms;
 }
 
@@ -44,7 +45,12 @@ export function clampOffset(log: LogBackend, topic: string, partition: number, o
 }
 
 /** The offset a spec names in one partition, clamped to [log start, end]. */
-export async function resolveOffset(log: LogBackend, topic: string, partition: number, spec: OffsetSpec): Promise<number> {
+export async function resolveOffset(
+  log: LogBackend,
+  topic: string,
+  partition: number,
+  spec: OffsetSpec,
+): Promise<number> {
   const { logStartOffset, highWatermark } = log.offsets(topic, partition);
   switch (spec.kind) {
     case 'beginning':

@@ -9,7 +9,14 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { peekSchemaId, RegistryClient, RegistrySerde, SchemaRegistry, type SchemaSource, type SchemaType } from '../../schema-registry/index.ts';
+import {
+  peekSchemaId,
+  RegistryClient,
+  RegistrySerde,
+  SchemaRegistry,
+  type SchemaSource,
+  type SchemaType,
+} from '../../schema-registry/index.ts';
 import type { LogBackend } from '../log/backend.ts';
 import { SerializationError } from '../errors.ts';
 import { UsageError } from './command.ts';
@@ -83,10 +90,14 @@ function schemaType(raw: string | undefined, flag: string): SchemaType | undefin
 /** Whether the options ask for any schema at all, so the registry is opened only then. */
 export function wantsProduceSchemas(values: ProduceValues): boolean {
   for (const side of ['key', 'value'] as const) {
-    if (values[`${side}-schema`] !== undefined && values[`${side}-subject`] !== undefined) throw new UsageError(`give --${side}-schema or --${side}-subject, not both`);
-    if (values[`${side}-type`] !== undefined && values[`${side}-schema`] === undefined) throw new UsageError(`--${side}-type goes with --${side}-schema`);
+    if (values[`${side}-schema`] !== undefined && values[`${side}-subject`] !== undefined)
+      throw new UsageError(`give --${side}-schema or --${side}-subject, not both`);
+    if (values[`${side}-type`] !== undefined && values[`${side}-schema`] === undefined)
+      throw new UsageError(`--${side}-type goes with --${side}-schema`);
   }
-  return [values['value-schema'], values['value-subject'], values['key-schema'], values['key-subject']].some((v) => v !== undefined);
+  return [values['value-schema'], values['value-subject'], values['key-schema'], values['key-subject']].some(
+    (v) => v !== undefined,
+  );
 }
 
 const FORMATS = ['string', 'schema', 'avro', 'protobuf', 'json'] as const;
@@ -94,20 +105,28 @@ type Format = (typeof FORMATS)[number];
 
 function format(raw: string | undefined, flag: string): Format {
   const value = (raw ?? 'string').toLowerCase();
-  if (!(FORMATS as readonly string[]).includes(value)) throw new UsageError(`${flag} must be one of ${FORMATS.join(', ')}, got "${raw}"`);
+  if (!(FORMATS as readonly string[]).includes(value))
+    throw new UsageError(`${flag} must be one of ${FORMATS.join(', ')}, got "${raw}"`);
   return value as Format;
 }
 
 /** Checks the consume options; true when a registry is needed. */
 export function wantsConsumeSchemas(values: ConsumeValues): boolean {
-  return format(values['key-format'], '--key-format') !== 'string' || format(values['value-format'], '--value-format') !== 'string';
+  return (
+    format(values['key-format'], '--key-format') !== 'string' ||
+    format(values['value-format'], '--value-format') !== 'string'
+  );
 }
 
 /** The registry of `--registry-url`, or the one kept in `log`. */
-export async function openCliRegistry(values: { 'registry-url'?: string | undefined }, log: LogBackend): Promise<CliRegistry> {
+export async function openCliRegistry(
+  values: { 'registry-url'?: string | undefined },
+  log: LogBackend,
+): Promise<CliRegistry> {
   const url = values['registry-url'];
   if (url !== undefined) {
-    if (!/^https?:\/\//.test(url)) throw new UsageError(`--registry-url must be an http:// or https:// URL, got "${url}"`);
+    if (!/^https?:\/\//.test(url))
+      throw new UsageError(`--registry-url must be an http:// or https:// URL, got "${url}"`);
     return { source: new RegistryClient({ url }), close: async () => undefined };
   }
   const registry = await SchemaRegistry.open(log);
@@ -128,7 +147,8 @@ async function schemaText(raw: string): Promise<{ text: string; file: string | u
 }
 
 function guessType(text: string, file: string | undefined): SchemaType {
-  if ((file !== undefined && extname(file).toLowerCase() === '.proto') || /^\s*syntax\s*=/.test(text)) return 'PROTOBUF';
+  if ((file !== undefined && extname(file).toLowerCase() === '.proto') || /^\s*syntax\s*=/.test(text))
+    return 'PROTOBUF';
   return /"\$schema"\s*:/.test(text) ? 'JSON' : 'AVRO';
 }
 
@@ -139,7 +159,11 @@ export type LineEncoder = (text: string, line: number) => Buffer | string;
  * The encoders of `trib produce`'s schema options: a side without a schema passes the text
  * through; a side with one parses the text as JSON and writes it with the schema.
  */
-export async function produceEncoders(values: ProduceValues, topic: string, registry: CliRegistry | undefined): Promise<{ key: LineEncoder; value: LineEncoder }> {
+export async function produceEncoders(
+  values: ProduceValues,
+  topic: string,
+  registry: CliRegistry | undefined,
+): Promise<{ key: LineEncoder; value: LineEncoder }> {
   const side = async (isKey: boolean): Promise<LineEncoder> => {
     const name = isKey ? 'key' : 'value';
     const raw = values[`${name}-schema`];
@@ -149,20 +173,39 @@ export async function produceEncoders(values: ProduceValues, topic: string, regi
     if (raw !== undefined) {
       const { text, file } = await schemaText(raw);
       const type = schemaType(values[`${name}-type`], `--${name}-type`) ?? guessType(text, file);
-      serde = await new RegistrySerde({ registry: registry.source, schemaType: type, schema: text, isKey, topics: [topic] }).init();
+      serde = await new RegistrySerde({
+        registry: registry.source,
+        schemaType: type,
+        schema: text,
+        isKey,
+        topics: [topic],
+      }).init();
     } else {
       // The subject's latest version, whatever its type: written as that version says.
       const source = registry.source;
-      const latest = source instanceof SchemaRegistry ? source.getVersion(subject!, 'latest') : await source.subjectVersion(subject!, 'latest');
+      const latest =
+        source instanceof SchemaRegistry
+          ? source.getVersion(subject!, 'latest')
+          : await source.subjectVersion(subject!, 'latest');
       const type = latest.schemaType ?? 'AVRO';
-      serde = await new RegistrySerde({ registry: source, schemaType: type, useLatest: true, isKey, subjectNameStrategy: () => subject!, topics: [topic] }).init();
+      serde = await new RegistrySerde({
+        registry: source,
+        schemaType: type,
+        useLatest: true,
+        isKey,
+        subjectNameStrategy: () => subject!,
+        topics: [topic],
+      }).init();
     }
     return (text, line) => {
       let parsed: unknown;
       try {
         parsed = JSON.parse(text);
       } catch (err) {
-        throw new SerializationError(`Line ${line}: the ${name} is not JSON: ${(err as Error).message}`, { topic, line });
+        throw new SerializationError(`Line ${line}: the ${name} is not JSON: ${(err as Error).message}`, {
+          topic,
+          line,
+        });
       }
       const bytes = serde.serialize(topic, parsed);
       return bytes === null ? '' : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -178,7 +221,12 @@ export type FieldDecoder = (topic: string, bytes: Buffer | null) => Promise<unkn
 export function toJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => {
     if (typeof v === 'bigint') return v.toString();
-    if (v !== null && typeof v === 'object' && (v as { type?: unknown }).type === 'Buffer' && Array.isArray((v as { data?: unknown }).data)) {
+    if (
+      v !== null &&
+      typeof v === 'object' &&
+      (v as { type?: unknown }).type === 'Buffer' &&
+      Array.isArray((v as { data?: unknown }).data)
+    ) {
       return Buffer.from((v as { data: number[] }).data).toString('base64');
     }
     return v;
@@ -189,7 +237,10 @@ export function toJson(value: unknown): string {
  * The decoders of `trib consume`'s formats: `string` gives the bytes as text; a schema format
  * gives the record decoded by its writer's schema, as a JSON value.
  */
-export async function consumeDecoders(values: ConsumeValues, registry: CliRegistry | undefined): Promise<{ key: FieldDecoder | undefined; value: FieldDecoder | undefined }> {
+export async function consumeDecoders(
+  values: ConsumeValues,
+  registry: CliRegistry | undefined,
+): Promise<{ key: FieldDecoder | undefined; value: FieldDecoder | undefined }> {
   const side = (isKey: boolean): FieldDecoder | undefined => {
     const chosen = format(values[isKey ? 'key-format' : 'value-format'], isKey ? '--key-format' : '--value-format');
     if (chosen === 'string' || registry === undefined) return undefined;
@@ -206,11 +257,16 @@ export async function consumeDecoders(values: ConsumeValues, registry: CliRegist
     return async (topic, bytes) => {
       if (bytes === null) return null;
       const id = peekSchemaId(bytes);
-      if (id < 0) throw new SerializationError(`A ${isKey ? 'key' : 'value'} of ${topic} is not in the schema registry's wire format (no magic byte)`, { topic });
+      if (id < 0)
+        throw new SerializationError(
+          `A ${isKey ? 'key' : 'value'} of ${topic} is not in the schema registry's wire format (no magic byte)`,
+          { topic },
+        );
       let type = fixed;
       if (type === undefined) {
         const source = registry.source;
-        type = (source instanceof SchemaRegistry ? source.getSchema(id) : await source.schemaById(id)).schemaType ?? 'AVRO';
+        type =
+          (source instanceof SchemaRegistry ? source.getSchema(id) : await source.schemaById(id)).schemaType ?? 'AVRO';
       }
       return (await serdeFor(type)).deserializeAsync(topic, bytes);
     };

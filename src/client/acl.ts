@@ -100,7 +100,12 @@ export interface DescribeAclResponse {
   throttleTime: number;
   errorCode: number;
   errorMessage?: string | null;
-  resources: { resourceType: AclResourceTypes; resourceName: string; resourcePatternType: ResourcePatternTypes; acls: AclEntry[] }[];
+  resources: {
+    resourceType: AclResourceTypes;
+    resourceName: string;
+    resourcePatternType: ResourcePatternTypes;
+    acls: AclEntry[];
+  }[];
 }
 
 /** kafkajs's `deleteAcls` result: per filter, the bindings it deleted. */

@@ -1,4 +1,10 @@
-import { TOPIC_CONFIG_NAMES, type LogBackend, type TopicConfig, type TopicDescription, validateTopicName } from '../log/index.ts';
+import {
+  TOPIC_CONFIG_NAMES,
+  type LogBackend,
+  type TopicConfig,
+  type TopicDescription,
+  validateTopicName,
+} from '../log/index.ts';
 import { OffsetOutOfRangeError, TributaryError } from '../errors.ts';
 import type { AclBinding, AclFilter, DeleteAclResponse, DescribeAclResponse } from './acl.ts';
 import { acquireWithCoordinator, type ClientContext } from './context.ts';
@@ -7,7 +13,11 @@ import { clientError, hasCode } from './errors.ts';
 import type { GroupCoordinator } from './group/coordinator.ts';
 import { OFFSETS_TOPIC } from './group/offset-store.ts';
 import { KafkaJSDeleteTopicRecordsError } from './kafkajs-errors.ts';
-import { InstrumentationEmitter, type InstrumentationEvent, type RemoveInstrumentationEventListener } from './instrumentation.ts';
+import {
+  InstrumentationEmitter,
+  type InstrumentationEvent,
+  type RemoveInstrumentationEventListener,
+} from './instrumentation.ts';
 import type { Logger } from './logger.ts';
 import type { WireAdminCalls } from './wire/admin-calls.ts';
 import type { WireTransport } from './wire/transport.ts';
@@ -156,13 +166,19 @@ export class Admin {
     return this.#ctx.logger.namespace('Admin');
   }
 
-  on(eventName: AdminEventName, listener: (event: InstrumentationEvent<unknown>) => void): RemoveInstrumentationEventListener {
+  on(
+    eventName: AdminEventName,
+    listener: (event: InstrumentationEvent<unknown>) => void,
+  ): RemoveInstrumentationEventListener {
     return this.#emitter.on(eventName, listener);
   }
 
   #use(): { log: LogBackend; coordinator: GroupCoordinator } {
     if (this.#wire !== undefined) {
-      throw clientError('UNSUPPORTED_OPERATION', 'This admin call needs the embedded log (a Tributary made with dataDir)');
+      throw clientError(
+        'UNSUPPORTED_OPERATION',
+        'This admin call needs the embedded log (a Tributary made with dataDir)',
+      );
     }
     if (this.#log === undefined || this.#coordinator === undefined) {
       throw clientError('CLIENT_NOT_CONNECTED', 'The admin client is not connected; call connect() first');
@@ -171,12 +187,20 @@ export class Admin {
   }
 
   /** One in-process "broker", node 0, so code that inspects the cluster keeps working. */
-  async describeCluster(): Promise<{ brokers: { nodeId: number; host: string; port: number }[]; controller: number | null; clusterId: string }> {
+  async describeCluster(): Promise<{
+    brokers: { nodeId: number; host: string; port: number }[];
+    controller: number | null;
+    clusterId: string;
+  }> {
     const wire = this.#wire;
     if (wire !== undefined) {
       await wire.cluster.refreshMetadata();
       const controller = wire.cluster.controllerId;
-      return { brokers: wire.cluster.brokers(), controller: controller < 0 ? null : controller, clusterId: wire.cluster.clusterId ?? '' };
+      return {
+        brokers: wire.cluster.brokers(),
+        controller: controller < 0 ? null : controller,
+        clusterId: wire.cluster.clusterId ?? '',
+      };
     }
     this.#use();
     return { brokers: [{ nodeId: 0, host: 'in-process', port: 0 }], controller: 0, clusterId: 'tributary' };
@@ -195,7 +219,8 @@ export class Admin {
     waitForLeaders?: boolean;
     timeout?: number;
   }): Promise<boolean> {
-    if (options === null || typeof options !== 'object' || !Array.isArray(options.topics)) throw new TypeError('createTopics takes { topics: [...] }');
+    if (options === null || typeof options !== 'object' || !Array.isArray(options.topics))
+      throw new TypeError('createTopics takes { topics: [...] }');
     if (this.#wire !== undefined) {
       for (const t of options.topics) validateTopicName(t.topic);
       return this.#wire.createTopics(
@@ -220,11 +245,18 @@ export class Admin {
       for (const s of specs) {
         for (const name of Object.keys(s.configs)) {
           if (!(TOPIC_CONFIG_NAMES as readonly string[]).includes(name)) {
-            throw new TributaryError('INVALID_CONFIG', `Unknown topic config "${name}"`, { topic: s.topic, config: name });
+            throw new TributaryError('INVALID_CONFIG', `Unknown topic config "${name}"`, {
+              topic: s.topic,
+              config: name,
+            });
           }
         }
         if (!Number.isSafeInteger(s.numPartitions) || s.numPartitions < 1) {
-          throw new TributaryError('INVALID_PARTITIONS', `numPartitions must be an integer ≥ 1, got ${s.numPartitions}`, { topic: s.topic });
+          throw new TributaryError(
+            'INVALID_PARTITIONS',
+            `numPartitions must be an integer ≥ 1, got ${s.numPartitions}`,
+            { topic: s.topic },
+          );
         }
       }
       return true;
@@ -250,7 +282,11 @@ export class Admin {
    * @example
    * await admin.createPartitions({ topicPartitions: [{ topic: 'orders', count: 6 }] });
    */
-  async createPartitions(options: { topicPartitions: { topic: string; count: number; assignments?: number[][] }[]; validateOnly?: boolean; timeout?: number }): Promise<boolean> {
+  async createPartitions(options: {
+    topicPartitions: { topic: string; count: number; assignments?: number[][] }[];
+    validateOnly?: boolean;
+    timeout?: number;
+  }): Promise<boolean> {
     if (this.#wire !== undefined) return this.#wireCalls!.createPartitions(options);
     const { log, coordinator } = this.#use();
     if (options === null || typeof options !== 'object' || !Array.isArray(options.topicPartitions)) {
@@ -259,10 +295,14 @@ export class Admin {
     for (const { topic, count } of options.topicPartitions) {
       const current = log.partitionCount(topic);
       if (!Number.isSafeInteger(count) || count <= current) {
-        throw new TributaryError('INVALID_PARTITIONS', `Topic "${topic}" has ${current} partitions; count must be a larger integer, got ${String(count)}`, {
-          topic,
-          partitions: current,
-        });
+        throw new TributaryError(
+          'INVALID_PARTITIONS',
+          `Topic "${topic}" has ${current} partitions; count must be a larger integer, got ${String(count)}`,
+          {
+            topic,
+            partitions: current,
+          },
+        );
       }
     }
     if (options.validateOnly === true) return true;
@@ -287,7 +327,9 @@ export class Admin {
     const targets = partitions.map(({ partition, offset }) => {
       const requested = Number(offset);
       if (!Number.isSafeInteger(requested) || requested < -1) {
-        throw new TypeError(`deleteTopicRecords: offset must be "-1" or a whole number ≥ 0, got ${JSON.stringify(offset)}`);
+        throw new TypeError(
+          `deleteTopicRecords: offset must be "-1" or a whole number ≥ 0, got ${JSON.stringify(offset)}`,
+        );
       }
       return { partition, offset: requested === -1 ? log.offsets(topic, partition).highWatermark : requested };
     });
@@ -300,13 +342,16 @@ export class Admin {
         refused.push({
           partition,
           offset: String(offset),
-          error: new OffsetOutOfRangeError(`Offset ${offset} is past the high watermark ${highWatermark} of ${topic}-${partition}`, {
-            topic,
-            partition,
-            offset,
-            logStartOffset,
-            highWatermark,
-          }),
+          error: new OffsetOutOfRangeError(
+            `Offset ${offset} is past the high watermark ${highWatermark} of ${topic}-${partition}`,
+            {
+              topic,
+              partition,
+              offset,
+              logStartOffset,
+              highWatermark,
+            },
+          ),
         });
       }
     }
@@ -366,13 +411,23 @@ export class Admin {
       const [high, low] = await Promise.all([wire.listOffsets(topic, -1), wire.listOffsets(topic, -2)]);
       return [...high.keys()]
         .sort((a, b) => a - b)
-        .map((partition) => ({ partition, offset: String(high.get(partition)), high: String(high.get(partition)), low: String(low.get(partition) ?? 0) }));
+        .map((partition) => ({
+          partition,
+          offset: String(high.get(partition)),
+          high: String(high.get(partition)),
+          low: String(low.get(partition) ?? 0),
+        }));
     }
     const { log } = this.#use();
     const count = log.partitionCount(topic);
     return Array.from({ length: count }, (_, partition) => {
       const o = log.offsets(topic, partition);
-      return { partition, offset: String(o.highWatermark), high: String(o.highWatermark), low: String(o.logStartOffset) };
+      return {
+        partition,
+        offset: String(o.highWatermark),
+        high: String(o.highWatermark),
+        low: String(o.logStartOffset),
+      };
     });
   }
 
@@ -408,7 +463,13 @@ export class Admin {
     const resources: DescribeConfigResponse['resources'] = [];
     for (const r of configs.resources) {
       if (r.type !== ConfigResourceTypes.TOPIC) {
-        resources.push({ configEntries: [], errorCode: 0, errorMessage: '', resourceName: r.name, resourceType: r.type });
+        resources.push({
+          configEntries: [],
+          errorCode: 0,
+          errorMessage: '',
+          resourceName: r.name,
+          resourceType: r.type,
+        });
         continue;
       }
       const description = await log.describeTopic(r.name);
@@ -435,7 +496,15 @@ export class Admin {
   async alterConfigs(configs: {
     validateOnly?: boolean;
     resources: { type: ConfigResourceTypes; name: string; configEntries: { name: string; value: string | null }[] }[];
-  }): Promise<{ resources: { errorCode: number; errorMessage: string | null; resourceName: string; resourceType: ConfigResourceTypes }[]; throttleTime: number }> {
+  }): Promise<{
+    resources: {
+      errorCode: number;
+      errorMessage: string | null;
+      resourceName: string;
+      resourceType: ConfigResourceTypes;
+    }[];
+    throttleTime: number;
+  }> {
     if (this.#wire !== undefined) return this.#wireCalls!.alterConfigs(configs);
     const { log } = this.#use();
     const resources = [];
@@ -462,8 +531,13 @@ export class Admin {
   }
 
   /** A group's committed offsets per topic; '-1' for partitions without one. */
-  async fetchOffsets(options: { groupId: string; topics?: string[]; resolveOffsets?: boolean }): Promise<{ topic: string; partitions: FetchOffsetsPartition[] }[]> {
-    if (typeof options?.groupId !== 'string') throw new TypeError(`fetchOffsets needs a groupId string, got ${JSON.stringify(options?.groupId)}`);
+  async fetchOffsets(options: {
+    groupId: string;
+    topics?: string[];
+    resolveOffsets?: boolean;
+  }): Promise<{ topic: string; partitions: FetchOffsetsPartition[] }[]> {
+    if (typeof options?.groupId !== 'string')
+      throw new TypeError(`fetchOffsets needs a groupId string, got ${JSON.stringify(options?.groupId)}`);
     if (this.#wire !== undefined) return this.#wireCalls!.fetchOffsets(options);
     const { log, coordinator } = this.#use();
     const store = coordinator.offsets;
@@ -473,7 +547,13 @@ export class Admin {
       try {
         count = log.partitionCount(topic);
       } catch {
-        count = Math.max(0, ...store.list(options.groupId).filter((e) => e.topic === topic).map((e) => e.partition + 1));
+        count = Math.max(
+          0,
+          ...store
+            .list(options.groupId)
+            .filter((e) => e.topic === topic)
+            .map((e) => e.partition + 1),
+        );
       }
       return {
         topic,
@@ -486,7 +566,10 @@ export class Admin {
   }
 
   /** Per partition: committed offset, log offsets and lag. */
-  async fetchConsumerLag(options: { groupId: string; topics?: string[] }): Promise<{ topic: string; partitions: PartitionLag[] }[]> {
+  async fetchConsumerLag(options: {
+    groupId: string;
+    topics?: string[];
+  }): Promise<{ topic: string; partitions: PartitionLag[] }[]> {
     const wire = this.#wire;
     if (wire !== undefined) {
       const committed = await this.#wireCalls!.fetchOffsets(options);
@@ -499,7 +582,13 @@ export class Admin {
             const h = high.get(p.partition) ?? 0;
             const l = low.get(p.partition) ?? 0;
             const from = p.offset === '-1' ? l : Math.max(l, Number(p.offset));
-            return { partition: p.partition, offset: p.offset, high: String(h), low: String(l), lag: String(Math.max(0, h - from)) };
+            return {
+              partition: p.partition,
+              offset: p.offset,
+              high: String(h),
+              low: String(l),
+              lag: String(Math.max(0, h - from)),
+            };
           }),
         });
       }
@@ -512,7 +601,13 @@ export class Admin {
       partitions: partitions.map((p) => {
         const o = log.offsets(topic, p.partition);
         const from = p.offset === '-1' ? o.logStartOffset : Math.max(o.logStartOffset, Number(p.offset));
-        return { partition: p.partition, offset: p.offset, high: String(o.highWatermark), low: String(o.logStartOffset), lag: String(Math.max(0, o.highWatermark - from)) };
+        return {
+          partition: p.partition,
+          offset: p.offset,
+          high: String(o.highWatermark),
+          low: String(o.logStartOffset),
+          lag: String(Math.max(0, o.highWatermark - from)),
+        };
       }),
     }));
   }
@@ -523,7 +618,9 @@ export class Admin {
       // Kafka's sentinels (-1 latest, -2 earliest) or an offset; any other negative is a mistake.
       const offset = Number(p.offset);
       if (!Number.isSafeInteger(offset) || (offset < 0 && offset !== -1 && offset !== -2)) {
-        throw new TypeError(`setOffsets: offset must be a non-negative integer, -1 (latest) or -2 (earliest), got ${JSON.stringify(p.offset)}`);
+        throw new TypeError(
+          `setOffsets: offset must be a non-negative integer, -1 (latest) or -2 (earliest), got ${JSON.stringify(p.offset)}`,
+        );
       }
     }
     if (this.#wire !== undefined) return this.#wireCalls!.setOffsets(options);
@@ -532,7 +629,11 @@ export class Admin {
     const count = log.partitionCount(options.topic);
     for (const p of options.partitions) {
       if (!Number.isInteger(p.partition) || p.partition < 0 || p.partition >= count) {
-        throw new TributaryError('UNKNOWN_TOPIC_OR_PARTITION', `Topic "${options.topic}" has no partition ${p.partition}`, { topic: options.topic, partition: p.partition });
+        throw new TributaryError(
+          'UNKNOWN_TOPIC_OR_PARTITION',
+          `Topic "${options.topic}" has no partition ${p.partition}`,
+          { topic: options.topic, partition: p.partition },
+        );
       }
     }
     await coordinator.offsets.commit(
@@ -546,7 +647,9 @@ export class Admin {
     const wire = this.#wire;
     if (wire !== undefined) {
       const found = await wire.listOffsets(options.topic, options.earliest === true ? -2 : -1);
-      const partitions = [...found].sort(([a], [b]) => a - b).map(([partition, offset]) => ({ partition, offset: String(offset) }));
+      const partitions = [...found]
+        .sort(([a], [b]) => a - b)
+        .map(([partition, offset]) => ({ partition, offset: String(offset) }));
       return this.#wireCalls!.setOffsets({ groupId: options.groupId, topic: options.topic, partitions });
     }
     const { log, coordinator } = this.#use();

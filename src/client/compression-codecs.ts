@@ -24,9 +24,19 @@ export interface KafkaJSCodec {
 /** What a kafkajs program assigns into a {@link CompressionCodecs} slot: a factory of its codec. */
 export type KafkaJSCodecFactory = () => KafkaJSCodec;
 
-const TYPES = new Set<number>([CompressionTypes.GZIP, CompressionTypes.Snappy, CompressionTypes.LZ4, CompressionTypes.ZSTD]);
+const TYPES = new Set<number>([
+  CompressionTypes.GZIP,
+  CompressionTypes.Snappy,
+  CompressionTypes.LZ4,
+  CompressionTypes.ZSTD,
+]);
 
-const NAMES = { [CompressionTypes.GZIP]: 'gzip', [CompressionTypes.Snappy]: 'snappy', [CompressionTypes.LZ4]: 'lz4', [CompressionTypes.ZSTD]: 'zstd' } as const;
+const NAMES = {
+  [CompressionTypes.GZIP]: 'gzip',
+  [CompressionTypes.Snappy]: 'snappy',
+  [CompressionTypes.LZ4]: 'lz4',
+  [CompressionTypes.ZSTD]: 'zstd',
+} as const;
 
 /** Tributary's own codec of `type` in kafkajs's shape, so a program that calls a slot's factory gets a working codec. */
 function builtIn(type: keyof typeof NAMES): KafkaJSCodecFactory {
@@ -41,9 +51,13 @@ function builtIn(type: keyof typeof NAMES): KafkaJSCodecFactory {
 function check(key: PropertyKey, value: unknown): asserts value is KafkaJSCodecFactory {
   const type = typeof key === 'string' ? Number(key) : Number.NaN;
   if (!TYPES.has(type)) {
-    throw new TributaryError('INVALID_CLIENT_CONFIG', `CompressionCodecs has no slot ${String(key)}; use CompressionTypes.GZIP, Snappy, LZ4 or ZSTD`, {
-      key: String(key),
-    });
+    throw new TributaryError(
+      'INVALID_CLIENT_CONFIG',
+      `CompressionCodecs has no slot ${String(key)}; use CompressionTypes.GZIP, Snappy, LZ4 or ZSTD`,
+      {
+        key: String(key),
+      },
+    );
   }
   if (typeof value !== 'function') {
     throw new TributaryError(
@@ -82,8 +96,12 @@ export const CompressionCodecs: { [type in CompressionTypes]?: KafkaJSCodecFacto
     return Reflect.defineProperty(target, key, descriptor);
   },
   deleteProperty(_target, key) {
-    throw new TributaryError('INVALID_CLIENT_CONFIG', `CompressionCodecs[${String(key)}] cannot be removed; the codec is built in`, {
-      key: String(key),
-    });
+    throw new TributaryError(
+      'INVALID_CLIENT_CONFIG',
+      `CompressionCodecs[${String(key)}] cannot be removed; the codec is built in`,
+      {
+        key: String(key),
+      },
+    );
   },
 });

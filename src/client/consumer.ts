@@ -6,7 +6,13 @@ import type { TributaryError } from '../errors.ts';
 import { clientError, hasCode } from './errors.ts';
 import { type Fetched, Fetcher } from './consumer/fetcher.ts';
 import { GroupMembership } from './consumer/membership.ts';
-import { type EachBatchHandler, type EachMessageHandler, type RunnerHost, runEachBatch, runEachMessage } from './consumer/runner.ts';
+import {
+  type EachBatchHandler,
+  type EachMessageHandler,
+  type RunnerHost,
+  runEachBatch,
+  runEachMessage,
+} from './consumer/runner.ts';
 import { OffsetManager } from './consumer/offset-manager.ts';
 import { KafkaJSNonRetriableError, KafkaJSNumberOfRetriesExceeded } from './kafkajs-errors.ts';
 import { type PartitionAssignor, roundRobinAssignor } from './group/assignors.ts';
@@ -15,7 +21,11 @@ import { adaptKafkajsAssigner, isPartitionAssignor, type KafkajsPartitionAssigne
 import { OFFSETS_TOPIC } from './group/offset-store.ts';
 import type { Observable } from 'rxjs';
 import { type ObservedMessage, type ObserveOptions, observeConsumer } from './rx.ts';
-import { InstrumentationEmitter, type InstrumentationEvent, type RemoveInstrumentationEventListener } from './instrumentation.ts';
+import {
+  InstrumentationEmitter,
+  type InstrumentationEvent,
+  type RemoveInstrumentationEventListener,
+} from './instrumentation.ts';
 import type { Logger } from './logger.ts';
 import type {
   GroupDescription,
@@ -55,7 +65,12 @@ export interface ConsumerConfig {
   /** The same, by Kafka's name; wins over `readUncommitted`. Default `read_committed`. */
   isolation?: 'read_committed' | 'read_uncommitted';
   /** Backoff after a handler throws: `initialRetryTime` (default 300 ms, doubling to `maxRetryTime`, 30 000). */
-  retry?: { initialRetryTime?: number; maxRetryTime?: number; retries?: number; restartOnFailure?: (err: Error) => Promise<boolean> };
+  retry?: {
+    initialRetryTime?: number;
+    maxRetryTime?: number;
+    retries?: number;
+    restartOnFailure?: (err: Error) => Promise<boolean>;
+  };
   metadataMaxAge?: number;
   maxInFlightRequests?: number;
   rackId?: string;
@@ -71,7 +86,13 @@ export interface ConsumerSubscribeTopic {
   fromBeginning?: boolean;
 }
 
-export type { Batch, EachBatchHandler, EachBatchPayload, EachMessageHandler, EachMessagePayload } from './consumer/runner.ts';
+export type {
+  Batch,
+  EachBatchHandler,
+  EachBatchPayload,
+  EachMessageHandler,
+  EachMessagePayload,
+} from './consumer/runner.ts';
 
 /** Options of {@link Consumer.run}. */
 export interface ConsumerRunConfig {
@@ -151,7 +172,14 @@ export interface ConsumerEventPayloads {
   'consumer.stop': null;
   'consumer.crash': { error: Error; groupId: string; restart: boolean };
   'consumer.rebalancing': { groupId: string; memberId: string };
-  'consumer.received_unsubscribed_topics': { groupId: string; generationId: number; memberId: string; assignedTopics: string[]; topicsSubscribed: string[]; topicsNotSubscribed: string[] };
+  'consumer.received_unsubscribed_topics': {
+    groupId: string;
+    generationId: number;
+    memberId: string;
+    assignedTopics: string[];
+    topicsSubscribed: string[];
+    topicsNotSubscribed: string[];
+  };
   'consumer.network.request': unknown;
   'consumer.network.request_timeout': unknown;
   'consumer.network.request_queue_size': unknown;
@@ -250,7 +278,8 @@ export class Consumer {
   }
 
   #requireMembership(): GroupMembership {
-    if (this.#membership === undefined) throw clientError('CLIENT_NOT_CONNECTED', 'The consumer is not connected; call connect() first');
+    if (this.#membership === undefined)
+      throw clientError('CLIENT_NOT_CONNECTED', 'The consumer is not connected; call connect() first');
     return this.#membership;
   }
   #protocol: PartitionAssignor | undefined;
@@ -288,10 +317,23 @@ export class Consumer {
     this.#groupId = config.groupId;
     const cluster = {
       findTopicPartitionMetadata: (topic: string) =>
-        Array.from({ length: this.#requireLog().partitionCount(topic) }, (_, i) => ({ partitionErrorCode: 0, partitionId: i, leader: 0, replicas: [0], isr: [0] })),
+        Array.from({ length: this.#requireLog().partitionCount(topic) }, (_, i) => ({
+          partitionErrorCode: 0,
+          partitionId: i,
+          leader: 0,
+          replicas: [0],
+          isr: [0],
+        })),
     };
     this.#assignors = (config.partitionAssigners ?? [roundRobinAssignor]).map((a) => {
-      const made = typeof a === 'function' ? (a as KafkajsPartitionAssigner)({ cluster, groupId: config.groupId, logger: ctx.logger.namespace('Assigner') }) : a;
+      const made =
+        typeof a === 'function'
+          ? (a as KafkajsPartitionAssigner)({
+              cluster,
+              groupId: config.groupId,
+              logger: ctx.logger.namespace('Assigner'),
+            })
+          : a;
       return isPartitionAssignor(made) ? made : adaptKafkajsAssigner(made);
     });
     if (this.#assignors.length === 0) throw new TypeError('partitionAssigners must not be empty');
@@ -305,14 +347,20 @@ export class Consumer {
       membership: () => ({ memberId: this.#memberId, generationId: this.#generationId }),
       send: (request) => {
         const coordinator = this.#coordinator;
-        if (coordinator === undefined) return Promise.reject(clientError('CLIENT_NOT_CONNECTED', 'The consumer is not connected'));
+        if (coordinator === undefined)
+          return Promise.reject(clientError('CLIENT_NOT_CONNECTED', 'The consumer is not connected'));
         return coordinator.commitOffsets(request);
       },
       partition: (topic, partition) => this.#runners.get(key(topic, partition)),
       partitions: () => this.#runners.values(),
       fenced: () => this.#requestRejoin(),
       committed: (topics, { memberId, generationId }) => {
-        this.#emitter.emit(ConsumerEvents.COMMIT_OFFSETS, { groupId: this.#groupId, memberId, groupGenerationId: generationId, topics });
+        this.#emitter.emit(ConsumerEvents.COMMIT_OFFSETS, {
+          groupId: this.#groupId,
+          memberId,
+          groupGenerationId: generationId,
+          topics,
+        });
       },
     });
   }
@@ -358,19 +406,27 @@ export class Consumer {
   }
 
   /** Listens to an instrumentation event; returns a function that removes the listener. */
-  on<N extends ConsumerEventName>(eventName: N, listener: (event: InstrumentationEvent<ConsumerEventPayloads[N]>) => void): RemoveInstrumentationEventListener {
+  on<N extends ConsumerEventName>(
+    eventName: N,
+    listener: (event: InstrumentationEvent<ConsumerEventPayloads[N]>) => void,
+  ): RemoveInstrumentationEventListener {
     return this.#emitter.on(eventName, listener as (event: InstrumentationEvent<never>) => void);
   }
 
   /** As kafkajs: seek and pause act on the group's partitions, so they come after run(). */
   #requireRunning(what: string): void {
     if (!this.#running) {
-      throw new KafkaJSNonRetriableError(`Consumer group was not initialized, consumer#run must be called first (${what})`, {}, 'ILLEGAL_STATE');
+      throw new KafkaJSNonRetriableError(
+        `Consumer group was not initialized, consumer#run must be called first (${what})`,
+        {},
+        'ILLEGAL_STATE',
+      );
     }
   }
 
   #requireLog(): LogBackend {
-    if (this.#log === undefined) throw clientError('CLIENT_NOT_CONNECTED', 'The consumer is not connected; call connect() first');
+    if (this.#log === undefined)
+      throw clientError('CLIENT_NOT_CONNECTED', 'The consumer is not connected; call connect() first');
     return this.#log;
   }
 
@@ -378,7 +434,10 @@ export class Consumer {
   async subscribe(subscription: ConsumerSubscribeTopics | ConsumerSubscribeTopic): Promise<void> {
     const log = this.#requireLog();
     if (this.#running) throw new TypeError('Cannot subscribe while the consumer is running; stop it first');
-    const topics = 'topics' in subscription && Array.isArray(subscription.topics) ? subscription.topics : [(subscription as ConsumerSubscribeTopic).topic];
+    const topics =
+      'topics' in subscription && Array.isArray(subscription.topics)
+        ? subscription.topics
+        : [(subscription as ConsumerSubscribeTopic).topic];
     const fromBeginning = subscription.fromBeginning === true;
     for (const topic of topics) {
       if (typeof topic === 'string') {
@@ -522,16 +581,21 @@ export class Consumer {
           topicsSubscribed: topics,
           topicsNotSubscribed: notSubscribed,
         });
-        this.#logger.warn('Consumer group received unsubscribed topics', { groupId: this.#groupId, topicsNotSubscribed: notSubscribed });
+        this.#logger.warn('Consumer group received unsubscribed topics', {
+          groupId: this.#groupId,
+          topicsNotSubscribed: notSubscribed,
+        });
         assignment = Object.fromEntries(Object.entries(assignment).filter(([t]) => subscribed.has(t)));
       }
       const wanted = new Set<string>();
-      for (const [topic, partitions] of Object.entries(assignment)) for (const p of partitions) wanted.add(key(topic, p));
+      for (const [topic, partitions] of Object.entries(assignment))
+        for (const p of partitions) wanted.add(key(topic, p));
       const revoked = [...this.#runners.values()].filter((r) => !wanted.has(r.key));
       if (revoked.length > 0) await this.#revoke(revoked, true);
       this.#scheduleHeartbeat();
       const memberAssignment: Record<string, number[]> = {};
-      for (const [topic, partitions] of Object.entries(assignment)) memberAssignment[topic] = [...partitions].sort((a, b) => a - b);
+      for (const [topic, partitions] of Object.entries(assignment))
+        memberAssignment[topic] = [...partitions].sort((a, b) => a - b);
       this.#emitter.emit(ConsumerEvents.GROUP_JOIN, {
         duration: this.#ctx.clock.now() - started,
         groupId: this.#groupId,
@@ -542,7 +606,8 @@ export class Consumer {
         memberAssignment,
       });
       for (const [topic, partitions] of Object.entries(assignment)) {
-        for (const p of partitions) if (!this.#runners.has(key(topic, p))) this.#start(log, topic, p, subscribed.get(topic) === true);
+        for (const p of partitions)
+          if (!this.#runners.has(key(topic, p))) this.#start(log, topic, p, subscribed.get(topic) === true);
       }
       // Cooperative: partitions given up must reach their new owner in a follow-up rebalance.
       if (revoked.length > 0 && this.#protocol.rebalanceProtocol === 'cooperative') this.#requestRejoin();
@@ -616,8 +681,14 @@ export class Consumer {
 
   async #consume(log: LogBackend, r: PartitionRunner, fromBeginning: boolean): Promise<void> {
     const run = this.#run!;
-    const fetcher = new Fetcher(log, { isolation: this.#isolation, maxBytes: this.#config.maxBytesPerPartition ?? 1_048_576 });
-    const listening = () => this.#emitter.has(ConsumerEvents.FETCH) || this.#emitter.has(ConsumerEvents.START_BATCH_PROCESS) || this.#emitter.has(ConsumerEvents.END_BATCH_PROCESS);
+    const fetcher = new Fetcher(log, {
+      isolation: this.#isolation,
+      maxBytes: this.#config.maxBytesPerPartition ?? 1_048_576,
+    });
+    const listening = () =>
+      this.#emitter.has(ConsumerEvents.FETCH) ||
+      this.#emitter.has(ConsumerEvents.START_BATCH_PROCESS) ||
+      this.#emitter.has(ConsumerEvents.END_BATCH_PROCESS);
     const fetchStart = () => {
       if (this.#emitter.has(ConsumerEvents.FETCH_START)) this.#emitter.emit(ConsumerEvents.FETCH_START, { nodeId: 0 });
     };
@@ -653,7 +724,12 @@ export class Consumer {
         continue;
       }
       const { result } = fetched;
-      if (listening()) this.#emitter.emit(ConsumerEvents.FETCH, { numberOfBatches: 1, duration: this.#ctx.clock.now() - fetchStarted, nodeId: 0 });
+      if (listening())
+        this.#emitter.emit(ConsumerEvents.FETCH, {
+          numberOfBatches: 1,
+          duration: this.#ctx.clock.now() - fetchStarted,
+          nodeId: 0,
+        });
       const acquired = this.#semaphore.acquire();
       if (acquired !== undefined) await acquired;
       this.#processing++;
@@ -662,7 +738,8 @@ export class Consumer {
         const ok = await this.#process(r, result.records, result.highWatermark, result.nextOffset, run);
         if (ok) {
           r.failures = 0;
-          if (this.#offsets.afterBatchDue()) await this.#offsets.commitResolved().catch((err) => this.#commitFailed(err));
+          if (this.#offsets.afterBatchDue())
+            await this.#offsets.commitResolved().catch((err) => this.#commitFailed(err));
         }
       } finally {
         this.#processing--;
@@ -673,25 +750,47 @@ export class Consumer {
   }
 
   /** Processes one batch; false when the handler threw (the batch is retried after a backoff). */
-  async #process(r: PartitionRunner, records: LogRecord[], highWatermark: number, nextOffset: number, run: ConsumerRunConfig): Promise<boolean> {
+  async #process(
+    r: PartitionRunner,
+    records: LogRecord[],
+    highWatermark: number,
+    nextOffset: number,
+    run: ConsumerRunConfig,
+  ): Promise<boolean> {
     const { topic, partition } = r;
     const first = records[0]!.offset;
     const last = records[records.length - 1]!.offset;
     const started = this.#ctx.clock.now();
-    const tracking = this.#emitter.has(ConsumerEvents.START_BATCH_PROCESS) || this.#emitter.has(ConsumerEvents.END_BATCH_PROCESS);
-    if (tracking) this.#emitter.emit(ConsumerEvents.START_BATCH_PROCESS, batchInfo(topic, partition, highWatermark, first, last, records.length));
+    const tracking =
+      this.#emitter.has(ConsumerEvents.START_BATCH_PROCESS) || this.#emitter.has(ConsumerEvents.END_BATCH_PROCESS);
+    if (tracking)
+      this.#emitter.emit(
+        ConsumerEvents.START_BATCH_PROCESS,
+        batchInfo(topic, partition, highWatermark, first, last, records.length),
+      );
     try {
-      if (run.eachMessage !== undefined) await runEachMessage(r, records, nextOffset, run.eachMessage, this.#runnerHost);
-      else if (run.eachBatch !== undefined) await runEachBatch(r, records, highWatermark, nextOffset, run, this.#runnerHost);
+      if (run.eachMessage !== undefined)
+        await runEachMessage(r, records, nextOffset, run.eachMessage, this.#runnerHost);
+      else if (run.eachBatch !== undefined)
+        await runEachBatch(r, records, highWatermark, nextOffset, run, this.#runnerHost);
     } catch (error) {
-      this.#logger.error(`Error when calling ${run.eachMessage ? 'eachMessage' : 'eachBatch'}`, { topic, partition, error: String(error) });
+      this.#logger.error(`Error when calling ${run.eachMessage ? 'eachMessage' : 'eachBatch'}`, {
+        topic,
+        partition,
+        error: String(error),
+      });
       if (run.autoCommit !== false) await this.#offsets.commitResolved().catch(() => undefined);
       r.position = r.resolved;
       r.failures++;
       // As kafkajs's runner: the batch is retried `retry.retries` times (default 5) with a growing
       // backoff; then the consumer crashes with KafkaJSNumberOfRetriesExceeded.
       if (r.failures > (this.#retry?.retries ?? 5)) {
-        this.#crash(new KafkaJSNumberOfRetriesExceeded(error as Error, { retryCount: r.failures - 1, retryTime: this.#retryTime(r.failures) }));
+        this.#crash(
+          new KafkaJSNumberOfRetriesExceeded(error as Error, {
+            retryCount: r.failures - 1,
+            retryTime: this.#retryTime(r.failures),
+          }),
+        );
         return false;
       }
       await this.#backoff(r);
@@ -785,7 +884,8 @@ export class Consumer {
   /** Commits offsets (the next offset to consume, as in Kafka) for this consumer's group. */
   async commitOffsets(topicPartitions: TopicPartitionOffsetAndMetadata[]): Promise<void> {
     this.#requireLog();
-    if (!Array.isArray(topicPartitions)) throw new TypeError('commitOffsets takes an array of { topic, partition, offset }');
+    if (!Array.isArray(topicPartitions))
+      throw new TypeError('commitOffsets takes an array of { topic, partition, offset }');
     await this.#offsets.commit(topicPartitions);
   }
 
@@ -810,7 +910,11 @@ export class Consumer {
     if (coordinator === undefined || this.#memberId === '' || !this.#running) return;
     try {
       this.#membership?.heartbeat();
-      this.#emitter.emit(ConsumerEvents.HEARTBEAT, { groupId: this.#groupId, memberId: this.#memberId, groupGenerationId: this.#generationId });
+      this.#emitter.emit(ConsumerEvents.HEARTBEAT, {
+        groupId: this.#groupId,
+        memberId: this.#memberId,
+        groupGenerationId: this.#generationId,
+      });
     } catch (err) {
       if (hasCode(err, 'UNKNOWN_MEMBER_ID')) {
         this.#membership?.reset();
@@ -919,7 +1023,9 @@ export class Consumer {
     }
     await Promise.all(runners.map((r) => r.loop?.catch(() => undefined)));
     if (this.#run?.autoCommit !== false && this.#memberId !== '') {
-      await this.#offsets.commitResolved(runners).catch((err) => this.#logger.warn('Final commit failed', { groupId: this.#groupId, error: String(err) }));
+      await this.#offsets
+        .commitResolved(runners)
+        .catch((err) => this.#logger.warn('Final commit failed', { groupId: this.#groupId, error: String(err) }));
     }
     await this.#offsets.settled();
     this.#running = false;
@@ -954,7 +1060,14 @@ export class Consumer {
 }
 
 /** What kafkajs's START_BATCH_PROCESS and END_BATCH_PROCESS events tell about a batch. */
-function batchInfo(topic: string, partition: number, highWatermark: number, first: number, last: number, batchSize: number) {
+function batchInfo(
+  topic: string,
+  partition: number,
+  highWatermark: number,
+  first: number,
+  last: number,
+  batchSize: number,
+) {
   return {
     topic,
     partition,

@@ -21,7 +21,11 @@ export interface WireContext {
    */
   acquireConsumer(): Promise<{ log: LogBackend; coordinator: GroupCoordinator }>;
   /** A transactional producer's calls to the transaction coordinator. */
-  transactions(transport: WireTransport, transactionalId: string, identity: () => ProducerIdentity): Promise<WireTransactions>;
+  transactions(
+    transport: WireTransport,
+    transactionalId: string,
+    identity: () => ProducerIdentity,
+  ): Promise<WireTransactions>;
   /** The admin's group, partition and config calls. */
   adminCalls(transport: WireTransport): Promise<WireAdminCalls>;
 }
@@ -32,7 +36,12 @@ export interface ClientContext {
   readonly clock: Clock;
   readonly logger: Logger;
   /** The Tributary's default retry options (a client's own win). */
-  readonly retry?: { initialRetryTime?: number; maxRetryTime?: number; retries?: number; restartOnFailure?: (err: Error) => Promise<boolean> };
+  readonly retry?: {
+    initialRetryTime?: number;
+    maxRetryTime?: number;
+    retries?: number;
+    restartOnFailure?: (err: Error) => Promise<boolean>;
+  };
   /** Opens the log if needed and counts the caller as a user of it. */
   acquire(): Promise<LogBackend>;
   /** Gives the caller's use back; the last one out closes a log the Tributary opened. */
@@ -47,7 +56,9 @@ export interface ClientContext {
  * What a consumer or an admin does on connect: acquire the log and the group coordinator, giving
  * the log back if the coordinator cannot be had.
  */
-export async function acquireWithCoordinator(ctx: ClientContext): Promise<{ log: LogBackend; coordinator: GroupCoordinator }> {
+export async function acquireWithCoordinator(
+  ctx: ClientContext,
+): Promise<{ log: LogBackend; coordinator: GroupCoordinator }> {
   if (ctx.wire !== undefined) return ctx.wire.acquireConsumer();
   const log = await ctx.acquire();
   try {

@@ -64,6 +64,7 @@ export function parseOffset(offset: string | number | bigint, what = 'offset'): 
 export function parseTimestamp(message: Message): number | undefined {
   if (message.timestamp === undefined || message.timestamp === null) return undefined;
   const n = Number(message.timestamp);
-  if (!Number.isSafeInteger(n)) throw new TypeError(`message timestamp must be milliseconds as a string; got ${message.timestamp}`);
+  if (!Number.isSafeInteger(n))
+    throw new TypeError(`message timestamp must be milliseconds as a string; got ${message.timestamp}`);
   return n;
 }

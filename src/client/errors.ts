@@ -34,7 +34,11 @@ export class TributaryClientError extends TributaryError {
   }
 }
 
-export function clientError(code: ErrorCode, message: string, options: TributaryErrorOptions = {}): TributaryClientError {
+export function clientError(
+  code: ErrorCode,
+  message: string,
+  options: TributaryErrorOptions = {},
+): TributaryClientError {
   return new TributaryClientError(code, message, options);
 }
 

@@ -74,7 +74,12 @@ export class KafkaJSError extends TributaryError {
 
   constructor(e: Cause, metadata: KafkaJSErrorMetadata = {}, code: ErrorCode = 'KAFKAJS_ERROR') {
     const { retriable = true, cause, topic, partitionId } = metadata;
-    super(code, text(e), { retriable, cause: cause ?? (typeof e === 'string' ? undefined : e), topic, partition: partitionId });
+    super(code, text(e), {
+      retriable,
+      cause: cause ?? (typeof e === 'string' ? undefined : e),
+      topic,
+      partition: partitionId,
+    });
   }
 
   static override [Symbol.hasInstance](x: unknown): boolean {
@@ -106,7 +111,10 @@ export class KafkaJSProtocolError extends KafkaJSError {
   }
 
   static override [Symbol.hasInstance](x: unknown): boolean {
-    return ownInstance(this, x) || (this === KafkaJSProtocolError && x instanceof TributaryError && KAFKA_ERROR_NUMBERS[x.code] !== undefined);
+    return (
+      ownInstance(this, x) ||
+      (this === KafkaJSProtocolError && x instanceof TributaryError && KAFKA_ERROR_NUMBERS[x.code] !== undefined)
+    );
   }
 }
 
@@ -167,7 +175,17 @@ export class KafkaJSRequestTimeoutError extends KafkaJSError {
   readonly sentAt?: number;
   readonly pendingDuration?: number;
 
-  constructor(e: Cause, metadata: { broker?: string; clientId?: string; correlationId?: number; createdAt?: number; sentAt?: number; pendingDuration?: number } = {}) {
+  constructor(
+    e: Cause,
+    metadata: {
+      broker?: string;
+      clientId?: string;
+      correlationId?: number;
+      createdAt?: number;
+      sentAt?: number;
+      pendingDuration?: number;
+    } = {},
+  ) {
     super(e);
     this.broker = metadata.broker;
     this.correlationId = metadata.correlationId;
@@ -238,7 +256,11 @@ export class KafkaJSDeleteTopicRecordsError extends KafkaJSError {
     const first = metadata.partitions[0]?.error;
     const own = first instanceof TributaryError ? first : undefined;
     // The first refused partition's code, so that branching on `code` works as for the log's errors.
-    super(first ?? `deleteTopicRecords failed for topic "${metadata.topic}"`, { topic: metadata.topic, retriable: own?.retriable ?? false }, own?.code);
+    super(
+      first ?? `deleteTopicRecords failed for topic "${metadata.topic}"`,
+      { topic: metadata.topic, retriable: own?.retriable ?? false },
+      own?.code,
+    );
     this.partitions = metadata.partitions;
   }
 }

@@ -46,7 +46,10 @@ const LABELS: Record<number, string> = { 1: 'ERROR', 2: 'WARN', 4: 'INFO', 5: 'D
  */
 export function logLevelFromEnv(env: NodeJS.ProcessEnv = process.env): logLevel | undefined {
   for (const name of [env.TRIB_LOG_LEVEL, env.KAFKAJS_LOG_LEVEL]) {
-    const level = name === undefined ? undefined : (logLevel as unknown as Record<string, logLevel | undefined>)[name.trim().toUpperCase()];
+    const level =
+      name === undefined
+        ? undefined
+        : (logLevel as unknown as Record<string, logLevel | undefined>)[name.trim().toUpperCase()];
     if (typeof level === 'number') return level;
   }
   return undefined;

@@ -1,11 +1,24 @@
 import { TributaryError } from '../errors.ts';
-import type { AppendRecord, AppendResult, CreateTopicSpec, InitProducerOptions, LogBackend, PartitionAppend, ProducerIdentity, WriteOptions } from '../log/index.ts';
+import type {
+  AppendRecord,
+  AppendResult,
+  CreateTopicSpec,
+  InitProducerOptions,
+  LogBackend,
+  PartitionAppend,
+  ProducerIdentity,
+  WriteOptions,
+} from '../log/index.ts';
 import { estimateRecordSize, RECORD_BATCH_OVERHEAD } from '../protocol/index.ts';
 import type { ClientContext } from './context.ts';
 import { parseTimestamp, toBytes, toLogHeaders } from './convert.ts';
 import { clientError, hasCode } from './errors.ts';
 import { KafkaJSNonRetriableError } from './kafkajs-errors.ts';
-import { InstrumentationEmitter, type InstrumentationEvent, type RemoveInstrumentationEventListener } from './instrumentation.ts';
+import {
+  InstrumentationEmitter,
+  type InstrumentationEvent,
+  type RemoveInstrumentationEventListener,
+} from './instrumentation.ts';
 import type { Logger } from './logger.ts';
 import type { ConnectionInstrumentation } from './wire/connection.ts';
 import type { WireTransport } from './wire/transport.ts';
@@ -200,10 +213,18 @@ export class Producer {
         // id touches them; only sends through a transaction carry the transactional id's stamp.
         this.#idempotence = await initProducerId(log, undefined, undefined);
         if (this.#config.transactionalId !== undefined) {
-          const transactional = await initProducerId(log, this.#config.transactionalId, this.#config.transactionTimeout);
+          const transactional = await initProducerId(
+            log,
+            this.#config.transactionalId,
+            this.#config.transactionTimeout,
+          );
           this.#transactional = transactional;
           if (this.#wire !== undefined && wire !== undefined) {
-            this.#wire.transactions = await wire.transactions(this.#wire, this.#config.transactionalId, () => transactional);
+            this.#wire.transactions = await wire.transactions(
+              this.#wire,
+              this.#config.transactionalId,
+              () => transactional,
+            );
           }
         }
       } catch (err) {
@@ -250,7 +271,10 @@ export class Producer {
     return this.#logger;
   }
 
-  on(eventName: ProducerEventName, listener: (event: InstrumentationEvent<unknown>) => void): RemoveInstrumentationEventListener {
+  on(
+    eventName: ProducerEventName,
+    listener: (event: InstrumentationEvent<unknown>) => void,
+  ): RemoveInstrumentationEventListener {
     return this.#emitter.on(eventName, listener);
   }
 
@@ -266,7 +290,12 @@ export class Producer {
     if (record === null || typeof record !== 'object') throw new TypeError('send takes { topic, messages }');
     const refused = this.#checkAcks(record.acks);
     if (refused !== undefined) return refused;
-    return this.sendWith([{ topic: record.topic, messages: record.messages }], record.acks, record.compression, this.#stampForPlainSend());
+    return this.sendWith(
+      [{ topic: record.topic, messages: record.messages }],
+      record.acks,
+      record.compression,
+      this.#stampForPlainSend(),
+    );
   }
 
   /** Sends to several topics in one atomic write: all of it is appended, or none of it. */
@@ -281,12 +310,17 @@ export class Producer {
   #checkAcks(acks: number | undefined): Promise<never> | undefined {
     if (acks !== undefined && acks !== -1 && acks !== 0 && acks !== 1) {
       // Kafka's acks are -1 (all), 0 and 1; anything else is a mistake, not a durability level.
-      if (typeof acks !== 'number') return Promise.reject(new TypeError(`acks must be -1, 0 or 1, got ${JSON.stringify(acks)}`));
+      if (typeof acks !== 'number')
+        return Promise.reject(new TypeError(`acks must be -1, 0 or 1, got ${JSON.stringify(acks)}`));
       return Promise.reject(new TributaryError('INVALID_CONFIG', `acks must be -1, 0 or 1, got ${acks}`, { acks }));
     }
     if (this.#config.idempotent !== true || acks === undefined || acks === -1) return undefined;
     return Promise.reject(
-      new KafkaJSNonRetriableError("Not requiring ack for all messages invalidates the idempotent producer's EoS guarantees", {}, 'INVALID_REQUEST'),
+      new KafkaJSNonRetriableError(
+        "Not requiring ack for all messages invalidates the idempotent producer's EoS guarantees",
+        {},
+        'INVALID_REQUEST',
+      ),
     );
   }
 
@@ -327,12 +361,18 @@ export class Producer {
   }
 
   #requireLog(): ProducerLog {
-    if (this.#log === undefined) throw clientError('CLIENT_NOT_CONNECTED', 'The producer is not connected; call connect() first');
+    if (this.#log === undefined)
+      throw clientError('CLIENT_NOT_CONNECTED', 'The producer is not connected; call connect() first');
     return this.#log;
   }
 
   /** @internal The send path shared by send, sendBatch and transactions. */
-  sendWith(topicMessages: TopicMessages[], acks: number | undefined, compression: CompressionTypes | undefined, context: SendContext): Promise<RecordMetadata[]> {
+  sendWith(
+    topicMessages: TopicMessages[],
+    acks: number | undefined,
+    compression: CompressionTypes | undefined,
+    context: SendContext,
+  ): Promise<RecordMetadata[]> {
     let log: ProducerLog;
     try {
       log = this.#requireLog();
@@ -384,13 +424,24 @@ export class Producer {
         });
       }
       this.#topics.set(topic, {
-        meta: description.partitions.map((p) => ({ partitionErrorCode: 0, partitionId: p.partition, leader: 0, replicas: [0], isr: [0] })),
+        meta: description.partitions.map((p) => ({
+          partitionErrorCode: 0,
+          partitionId: p.partition,
+          leader: 0,
+          replicas: [0],
+          isr: [0],
+        })),
         limit: description.configs['max.message.bytes'],
       });
     }
   }
 
-  #enqueue(topicMessages: TopicMessages[], codec: Codec, sync: boolean, context: SendContext): Promise<RecordMetadata[]> {
+  #enqueue(
+    topicMessages: TopicMessages[],
+    codec: Codec,
+    sync: boolean,
+    context: SendContext,
+  ): Promise<RecordMetadata[]> {
     // Everything is checked and partitioned before anything joins the accumulation: a bad send
     // fails alone and leaves the sends gathered with it untouched.
     // Most sends put all their records in one partition: the Map is made only for a second one.
@@ -403,10 +454,12 @@ export class Producer {
       if (typeof topic !== 'string') throw new TypeError('topic must be a string');
       if (!Array.isArray(messages)) throw new TypeError(`messages for topic "${topic}" must be an array`);
       const info = this.#topics.get(topic);
-      if (info === undefined) throw new TributaryError('UNKNOWN_TOPIC_OR_PARTITION', `Topic "${topic}" does not exist`, { topic });
+      if (info === undefined)
+        throw new TributaryError('UNKNOWN_TOPIC_OR_PARTITION', `Topic "${topic}" does not exist`, { topic });
       const { meta, limit } = info;
       for (const message of messages) {
-        if (message === null || typeof message !== 'object') throw new TypeError('each message is { key?, value, headers?, partition? }');
+        if (message === null || typeof message !== 'object')
+          throw new TypeError('each message is { key?, value, headers?, partition? }');
         const key = toBytes(message.key, 'message key');
         let partition: number;
         if (message.partition !== undefined && message.partition !== null) {
@@ -417,10 +470,14 @@ export class Producer {
           partition = this.#partition({ topic, partitionMetadata: meta, message });
         }
         if (!Number.isInteger(partition) || partition < 0 || partition >= meta.length) {
-          throw new TributaryError('UNKNOWN_TOPIC_OR_PARTITION', `Topic "${topic}" has no partition ${String(partition)} (it has ${meta.length})`, {
-            topic,
-            partition,
-          });
+          throw new TributaryError(
+            'UNKNOWN_TOPIC_OR_PARTITION',
+            `Topic "${topic}" has no partition ${String(partition)} (it has ${meta.length})`,
+            {
+              topic,
+              partition,
+            },
+          );
         }
         const record: AppendRecord = { key, value: toBytes(message.value, 'message value') };
         const headers = toLogHeaders(message.headers);
@@ -429,12 +486,16 @@ export class Producer {
         if (timestamp !== undefined) record.timestamp = timestamp;
         const size = estimateRecordSize(record);
         if (size + RECORD_BATCH_OVERHEAD > limit) {
-          throw new TributaryError('MESSAGE_TOO_LARGE', `A record of about ${size} bytes exceeds max.message.bytes (${limit}) of topic "${topic}"`, {
-            topic,
-            partition,
-            size,
-            limit,
-          });
+          throw new TributaryError(
+            'MESSAGE_TOO_LARGE',
+            `A record of about ${size} bytes exceeds max.message.bytes (${limit}) of topic "${topic}"`,
+            {
+              topic,
+              partition,
+              size,
+              limit,
+            },
+          );
         }
         let group = last;
         if (group === undefined || group.topic !== topic || group.partition !== partition) {
@@ -455,12 +516,16 @@ export class Producer {
         group.records.push(record);
         group.bytes += size;
         if (group.bytes > limit) {
-          throw new TributaryError('MESSAGE_TOO_LARGE', `The records of one send to ${topic}-${partition} come to about ${group.bytes} bytes; max.message.bytes is ${limit}`, {
-            topic,
-            partition,
-            size: group.bytes,
-            limit,
-          });
+          throw new TributaryError(
+            'MESSAGE_TOO_LARGE',
+            `The records of one send to ${topic}-${partition} come to about ${group.bytes} bytes; max.message.bytes is ${limit}`,
+            {
+              topic,
+              partition,
+              size: group.bytes,
+              limit,
+            },
+          );
         }
       }
     }
@@ -492,7 +557,14 @@ export class Producer {
       const group = list[g]!;
       let pending = acc.partitions.get(group.id);
       if (pending === undefined) {
-        pending = { topic: group.topic, partition: group.partition, records: [], bytes: RECORD_BATCH_OVERHEAD, compression: codec, limit: group.limit };
+        pending = {
+          topic: group.topic,
+          partition: group.partition,
+          records: [],
+          bytes: RECORD_BATCH_OVERHEAD,
+          compression: codec,
+          limit: group.limit,
+        };
         acc.partitions.set(group.id, pending);
       }
       shares[g] = { pending, start: pending.records.length, count: group.records.length };
@@ -548,7 +620,8 @@ export class Producer {
         if (acc.stamp !== undefined) {
           for (let i = 0; i < pendings.length; i++) {
             const stamp = appends[i]!.producer;
-            if (stamp !== undefined) acc.stamp.unstamp(pendings[i]!.topic, pendings[i]!.partition, stamp, pendings[i]!.records.length);
+            if (stamp !== undefined)
+              acc.stamp.unstamp(pendings[i]!.topic, pendings[i]!.partition, stamp, pendings[i]!.records.length);
           }
         }
         // The write was all or nothing, so nothing of it is in the log. When sends were gathered
@@ -558,7 +631,9 @@ export class Producer {
         const splittable =
           acc.sends.length > 1 &&
           acc.stamp === undefined &&
-          (hasCode(err, 'MESSAGE_TOO_LARGE') || hasCode(err, 'INVALID_RECORD') || hasCode(err, 'UNKNOWN_TOPIC_OR_PARTITION'));
+          (hasCode(err, 'MESSAGE_TOO_LARGE') ||
+            hasCode(err, 'INVALID_RECORD') ||
+            hasCode(err, 'UNKNOWN_TOPIC_OR_PARTITION'));
         if (!splittable) {
           for (const send of acc.sends) send.reject(err);
           return;
@@ -566,7 +641,11 @@ export class Producer {
         this.#topics.clear();
         for (const send of acc.sends) {
           const appends: PartitionAppend[] = send.shares.map(({ pending, start, count }) => {
-            const append: PartitionAppend = { topic: pending.topic, partition: pending.partition, records: pending.records.slice(start, start + count) };
+            const append: PartitionAppend = {
+              topic: pending.topic,
+              partition: pending.partition,
+              records: pending.records.slice(start, start + count),
+            };
             if (pending.compression !== 'none') append.compression = pending.compression;
             return append;
           });
@@ -591,7 +670,10 @@ export class Producer {
         // Without a producer stamp a retry could duplicate records, so only stamped writes retry.
         const stamped = appends.some((a) => a.producer !== undefined);
         if (!stamped || attempt >= retries || !(err instanceof TributaryError) || !err.retriable) throw err;
-        this.#logger.warn('Retrying a write that failed with a retriable error', { error: err.message, attempt: attempt + 1 });
+        this.#logger.warn('Retrying a write that failed with a retriable error', {
+          error: err.message,
+          attempt: attempt + 1,
+        });
       }
     }
   }
@@ -607,7 +689,12 @@ export class Producer {
   }
 }
 
-function fits(acc: Accumulation, groups: readonly SendGroup[], codec: Codec, stamp: ProducerStampSource | undefined): boolean {
+function fits(
+  acc: Accumulation,
+  groups: readonly SendGroup[],
+  codec: Codec,
+  stamp: ProducerStampSource | undefined,
+): boolean {
   if (acc.stamp !== stamp) return false;
   for (const group of groups) {
     const pending = acc.partitions.get(group.id);
@@ -643,8 +730,14 @@ interface TopicInfo {
   limit: number;
 }
 
-async function initProducerId(log: ProducerLog, transactionalId: string | undefined, transactionTimeoutMs: number | undefined): Promise<ProducerStampSource> {
-  const { producerId, producerEpoch } = await log.initProducerId(transactionalId === undefined ? {} : { transactionalId, transactionTimeoutMs });
+async function initProducerId(
+  log: ProducerLog,
+  transactionalId: string | undefined,
+  transactionTimeoutMs: number | undefined,
+): Promise<ProducerStampSource> {
+  const { producerId, producerEpoch } = await log.initProducerId(
+    transactionalId === undefined ? {} : { transactionalId, transactionTimeoutMs },
+  );
   const sequences = new Map<string, number>();
   return {
     producerId,

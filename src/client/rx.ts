@@ -74,7 +74,10 @@ export interface FromTopicOptions extends ObserveOptions {
 export function fromTopic(tributary: Tributary, options: FromTopicOptions): Observable<ObservedMessage> {
   return new (rxjs().Observable)<ObservedMessage>((subscriber) => {
     const { topics, groupId, fromBeginning, consumer: consumerConfig, ...run } = options;
-    const consumer = tributary.consumer({ ...consumerConfig, groupId: groupId ?? `observable-${Math.random().toString(36).slice(2)}` });
+    const consumer = tributary.consumer({
+      ...consumerConfig,
+      groupId: groupId ?? `observable-${Math.random().toString(36).slice(2)}`,
+    });
     let closed = false;
     const inner = (async () => {
       await consumer.connect();

@@ -48,7 +48,13 @@ export class Transaction {
   #failure: unknown;
 
   /** @internal Use {@link Producer.transaction}. */
-  constructor(log: LogBackend, producer: Producer, stamps: ProducerStampSource, coordinator: GroupCoordinator | undefined, wire?: WireTransactions) {
+  constructor(
+    log: LogBackend,
+    producer: Producer,
+    stamps: ProducerStampSource,
+    coordinator: GroupCoordinator | undefined,
+    wire?: WireTransactions,
+  ) {
     this.#log = log;
     this.#producer = producer;
     this.#stamps = stamps;
@@ -80,7 +86,12 @@ export class Transaction {
 
   async sendBatch(batch: ProducerBatch): Promise<RecordMetadata[]> {
     this.#check();
-    return this.#remember(this.#producer.sendWith(batch.topicMessages ?? [], batch.acks, batch.compression, { stamp: this.#stamps, onPartitions: this.#track }));
+    return this.#remember(
+      this.#producer.sendWith(batch.topicMessages ?? [], batch.acks, batch.compression, {
+        stamp: this.#stamps,
+        onPartitions: this.#track,
+      }),
+    );
   }
 
   /** A failed send makes the transaction abort-only, as in Kafka. */
@@ -100,7 +111,9 @@ export class Transaction {
   async sendOffsets(offsets: Offsets & { consumerGroupId: string }): Promise<void> {
     this.#check();
     if (typeof offsets?.consumerGroupId !== 'string' || !Array.isArray(offsets.topics)) {
-      throw new TypeError('sendOffsets takes { consumerGroupId, topics: [{ topic, partitions: [{ partition, offset }] }] }');
+      throw new TypeError(
+        'sendOffsets takes { consumerGroupId, topics: [{ topic, partitions: [{ partition, offset }] }] }',
+      );
     }
     const commits: OffsetCommit[] = offsets.topics.flatMap((t) =>
       t.partitions.map((p) => ({ topic: t.topic, partition: p.partition, offset: parseOffset(p.offset) })),
@@ -123,9 +136,13 @@ export class Transaction {
   async commit(): Promise<void> {
     if (this.#failure !== undefined && this.#active) {
       await this.#end(false);
-      throw new TributaryError('INVALID_TXN_STATE', 'A send of the transaction failed, so it was aborted instead of committed', {
-        cause: this.#failure,
-      });
+      throw new TributaryError(
+        'INVALID_TXN_STATE',
+        'A send of the transaction failed, so it was aborted instead of committed',
+        {
+          cause: this.#failure,
+        },
+      );
     }
     await this.#end(true);
   }
@@ -143,7 +160,10 @@ export class Transaction {
       return;
     }
     if (this.#partitions.size > 0) {
-      await this.#log.endTransaction({ producerId: this.#stamps.producerId, producerEpoch: this.#stamps.producerEpoch, commit }, { sync: true });
+      await this.#log.endTransaction(
+        { producerId: this.#stamps.producerId, producerEpoch: this.#stamps.producerEpoch, commit },
+        { sync: true },
+      );
     }
     if (commit) for (const { group, commits } of this.#offsets) this.#coordinator!.offsets.apply(group, commits);
   }

@@ -73,9 +73,24 @@ export interface RetryOptions {
 export type SASLOptions =
   | { mechanism: 'plain'; username: string; password: string }
   | { mechanism: 'scram-sha-256' | 'scram-sha-512'; username: string; password: string }
-  | { mechanism: 'aws'; authorizationIdentity: string; accessKeyId: string; secretAccessKey: string; sessionToken?: string }
+  | {
+      mechanism: 'aws';
+      authorizationIdentity: string;
+      accessKeyId: string;
+      secretAccessKey: string;
+      sessionToken?: string;
+    }
   | { mechanism: 'oauthbearer'; oauthBearerProvider: () => Promise<{ value: string }> }
-  | { mechanism: string; authenticationProvider: (args: { host: string; port: number; sasl: unknown; logger: Logger; saslAuthenticate: unknown }) => unknown };
+  | {
+      mechanism: string;
+      authenticationProvider: (args: {
+        host: string;
+        port: number;
+        sasl: unknown;
+        logger: Logger;
+        saslAuthenticate: unknown;
+      }) => unknown;
+    };
 
 /**
  * The entry point, shaped like kafkajs's `Kafka`: it uses one embedded log and hands out
@@ -121,15 +136,26 @@ export class Tributary {
     if (wire && (config.dataDir !== undefined || config.storage !== undefined || config.log !== undefined)) {
       throw new TributaryError(
         'INVALID_CLIENT_CONFIG',
-        'Give either brokers (speak Kafka\'s protocol to a cluster) or dataDir/storage/log (the embedded log), not both',
+        "Give either brokers (speak Kafka's protocol to a cluster) or dataDir/storage/log (the embedded log), not both",
       );
     }
-    if (wire && typeof config.brokers !== 'function' && (!Array.isArray(config.brokers) || config.brokers.length === 0)) {
-      throw new TributaryError('INVALID_CLIENT_CONFIG', 'brokers must be a non-empty list of "host:port" or a function returning one');
+    if (
+      wire &&
+      typeof config.brokers !== 'function' &&
+      (!Array.isArray(config.brokers) || config.brokers.length === 0)
+    ) {
+      throw new TributaryError(
+        'INVALID_CLIENT_CONFIG',
+        'brokers must be a non-empty list of "host:port" or a function returning one',
+      );
     }
     this.#config = config;
     this.#clock = config.clock ?? config.log?.clock ?? systemClock;
-    this.#logger = createLogger({ level: config.logLevel ?? logLevel.INFO, logCreator: config.logCreator, now: () => this.#clock.now() });
+    this.#logger = createLogger({
+      level: config.logLevel ?? logLevel.INFO,
+      logCreator: config.logCreator,
+      now: () => this.#clock.now(),
+    });
     this.#context = {
       clientId: config.clientId ?? 'tributary',
       clock: this.#clock,
@@ -187,7 +213,10 @@ export class Tributary {
       acquireConsumer: () =>
         this.#serial(async () => {
           if (this.#wireConsumers === undefined) {
-            const [{ WireFetcher }, { WireGroup }] = await Promise.all([import('./wire/fetcher.ts'), import('./wire/group.ts')]);
+            const [{ WireFetcher }, { WireGroup }] = await Promise.all([
+              import('./wire/fetcher.ts'),
+              import('./wire/group.ts'),
+            ]);
             const fetcher = new WireFetcher(await context.connect({}));
             this.#wireConsumers = { fetcher, group: new WireGroup(fetcher), users: 0 };
           }
@@ -197,7 +226,10 @@ export class Tributary {
           this.#wireConsumers.users++;
           // The consumer calls the log's and the coordinator's methods; these adapters answer the
           // ones it uses over the wire (see wire/fetcher.ts and wire/group.ts).
-          return { log: this.#wireConsumers.fetcher as unknown as LogBackend, coordinator: this.#wireConsumers.group as unknown as GroupCoordinator };
+          return {
+            log: this.#wireConsumers.fetcher as unknown as LogBackend,
+            coordinator: this.#wireConsumers.group as unknown as GroupCoordinator,
+          };
         }),
       transactions: async (transport, transactionalId, identity) => {
         const { WireTransactions } = await import('./wire/transactions.ts');
@@ -208,7 +240,10 @@ export class Tributary {
         return new WireAdminCalls(transport);
       },
       connect: async (instrumentation) => {
-        const [{ WireCluster }, { WireTransport }] = await Promise.all([import('./wire/cluster.ts'), import('./wire/transport.ts')]);
+        const [{ WireCluster }, { WireTransport }] = await Promise.all([
+          import('./wire/cluster.ts'),
+          import('./wire/transport.ts'),
+        ]);
         const cluster = new WireCluster({
           brokers: config.brokers!,
           clientId,
@@ -236,7 +271,10 @@ export class Tributary {
     if (this.#context.wire !== undefined) {
       // A Tributary made with brokers never opens a log on disk.
       return Promise.reject(
-        new TributaryError('UNSUPPORTED_OPERATION', 'This is not available over the wire yet; it needs the embedded log (a Tributary made with dataDir)'),
+        new TributaryError(
+          'UNSUPPORTED_OPERATION',
+          'This is not available over the wire yet; it needs the embedded log (a Tributary made with dataDir)',
+        ),
       );
     }
     return this.#serial(async () => {

@@ -1,7 +1,15 @@
 import { decodeRecordBatch, encodeRecordBatch, type RecordInput, readBatchHeader } from '../protocol/index.ts';
 import { isCompacted } from './config.ts';
 import type { EmbeddedLog } from './engine.ts';
-import { abortedTxnKey, batchKey, encodePartitionState, KIND_BATCH, partitionRange, partitionStateKey, writeTimeKey } from './keys.ts';
+import {
+  abortedTxnKey,
+  batchKey,
+  encodePartitionState,
+  KIND_BATCH,
+  partitionRange,
+  partitionStateKey,
+  writeTimeKey,
+} from './keys.ts';
 import type { PartitionState } from './partition.ts';
 import { isAborted } from './producers.ts';
 import type { KvOp } from './storage/kv.ts';
@@ -59,7 +67,12 @@ export async function compactPartition(
 
   // The newest batch is never rewritten: it is where appends land, as Kafka's active segment. Its
   // records still count as the latest of their keys, so what they replace can go now.
-  const lastIt = log.iterate({ gte: start, lt: batchKey(topicId, partition, state.highWatermark), reverse: true, limit: 1 });
+  const lastIt = log.iterate({
+    gte: start,
+    lt: batchKey(topicId, partition, state.highWatermark),
+    reverse: true,
+    limit: 1,
+  });
   const [last] = await lastIt.nextv(1).finally(() => lastIt.close());
   if (last === undefined) return undefined;
   const lastBase = readBatchHeader(last[1], context).baseOffset;
@@ -86,7 +99,8 @@ export async function compactPartition(
           end = Math.min(end, header.baseOffset);
           break scan;
         }
-        if (header.isControl || (header.isTransactional && isAborted(state, header.producerId, header.baseOffset))) continue;
+        if (header.isControl || (header.isTransactional && isAborted(state, header.producerId, header.baseOffset)))
+          continue;
         for (const r of decodeRecordBatch(value, { context }).records) {
           if (r.key === null) continue;
           const k = keyString(r.key);
@@ -142,7 +156,13 @@ export async function compactPartition(
           } else {
             const bytes = encodeRecordBatch({
               baseOffset: batch.baseOffset,
-              records: batch.records.map((r) => ({ key: r.key, value: r.value, headers: r.headers, timestamp: r.timestamp, offsetDelta: r.offset - batch.baseOffset })),
+              records: batch.records.map((r) => ({
+                key: r.key,
+                value: r.value,
+                headers: r.headers,
+                timestamp: r.timestamp,
+                offsetDelta: r.offset - batch.baseOffset,
+              })),
               lastOffsetDelta: batch.lastOffsetDelta,
               partitionLeaderEpoch: batch.partitionLeaderEpoch,
               producerId: batch.producerId,
@@ -205,7 +225,8 @@ export async function compactPartition(
         result.batchesRewritten++;
         if (kept.length === 0) {
           ops.push({ type: 'del', key });
-          if (batch.maxTimestamp < 0) ops.push({ type: 'del', key: writeTimeKey(topicId, partition, batch.baseOffset) });
+          if (batch.maxTimestamp < 0)
+            ops.push({ type: 'del', key: writeTimeKey(topicId, partition, batch.baseOffset) });
           state.sizeBytes -= value.length;
         } else {
           const bytes = encodeRecordBatch({

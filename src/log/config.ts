@@ -51,7 +51,11 @@ type Parser<T> = (raw: unknown, name: string) => T;
 function integer(min: number, allowMinusOne: boolean): Parser<number> {
   return (raw, name) => {
     const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
-    if (typeof value !== 'number' || !Number.isSafeInteger(value) || (value < min && !(allowMinusOne && value === -1))) {
+    if (
+      typeof value !== 'number' ||
+      !Number.isSafeInteger(value) ||
+      (value < min && !(allowMinusOne && value === -1))
+    ) {
       const range = allowMinusOne ? `-1 or an integer ≥ ${min}` : `an integer ≥ ${min}`;
       throw new InvalidConfigError(`Invalid value ${JSON.stringify(raw)} for config ${name}: expected ${range}`, {
         config: name,
@@ -65,10 +69,13 @@ function integer(min: number, allowMinusOne: boolean): Parser<number> {
 function ratio(raw: unknown, name: string): number {
   const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
   if (typeof value !== 'number' || !(value >= 0 && value <= 1)) {
-    throw new InvalidConfigError(`Invalid value ${JSON.stringify(raw)} for config ${name}: expected a number in [0, 1]`, {
-      config: name,
-      value: raw,
-    });
+    throw new InvalidConfigError(
+      `Invalid value ${JSON.stringify(raw)} for config ${name}: expected a number in [0, 1]`,
+      {
+        config: name,
+        value: raw,
+      },
+    );
   }
   return value;
 }

@@ -116,7 +116,8 @@ export async function checkDataDir(dataDir: string, options: { repair?: boolean 
     // The repaired directory must now check clean.
     const after = await checkDataDir(dataDir);
     report.ok = after.ok;
-    if (!after.ok) report.problems.push(...after.problems.map((p) => ({ ...p, message: `after repair: ${p.message}` })));
+    if (!after.ok)
+      report.problems.push(...after.problems.map((p) => ({ ...p, message: `after repair: ${p.message}` })));
   } else {
     report.ok = report.problems.length === 0;
   }
@@ -184,10 +185,16 @@ async function checkStore(dir: string, repair: boolean, report: DoctorReport): P
   try {
     await store.open();
   } catch (err) {
-    if (err instanceof TributaryError && err.code === 'CORRUPT_MESSAGE') return err.message.split(': opening')[0]!.split('. Run')[0]!;
+    if (err instanceof TributaryError && err.code === 'CORRUPT_MESSAGE')
+      return err.message.split(': opening')[0]!.split('. Run')[0]!;
     return `does not open: ${describeStorageFailure((err as { cause?: unknown }).cause ?? err)}`;
   }
-  const before = { problems: report.problems.length, topics: report.topics, partitions: report.partitions, batches: report.batches };
+  const before = {
+    problems: report.problems.length,
+    topics: report.topics,
+    partitions: report.partitions,
+    batches: report.batches,
+  };
   try {
     const dropped = await checkJournal(store, join(dir, 'journal'), repair, report);
     await checkTopics(store, repair, report, dropped);
@@ -204,7 +211,12 @@ async function checkStore(dir: string, repair: boolean, report: DoctorReport): P
 }
 
 /** Checks the journal and, with `repair`, applies its intact frames; returns the offsets of frames it dropped. */
-async function checkJournal(store: LevelKvStore, journalDir: string, repair: boolean, report: DoctorReport): Promise<JournalSalvage['droppedOffsets']> {
+async function checkJournal(
+  store: LevelKvStore,
+  journalDir: string,
+  repair: boolean,
+  report: DoctorReport,
+): Promise<JournalSalvage['droppedOffsets']> {
   const appliedBytes = await store.get(JOURNAL_APPLIED_KEY);
   const applied = appliedBytes === undefined ? -1 : readU64(appliedBytes, 0);
   const { frames, damage } = Journal.read(journalDir);
@@ -227,7 +239,9 @@ async function checkJournal(store: LevelKvStore, journalDir: string, repair: boo
   }
   const salvage: JournalSalvage = { unreadable: [], dropped: 0, droppedOffsets: new Map() };
   await recoverJournal(store, journalDir, salvage);
-  report.repairs.push(`applied the journal's intact frames${salvage.dropped > 0 ? ` and dropped ${salvage.dropped} intact frame(s) after the damage` : ''}`);
+  report.repairs.push(
+    `applied the journal's intact frames${salvage.dropped > 0 ? ` and dropped ${salvage.dropped} intact frame(s) after the damage` : ''}`,
+  );
   report.unreadableFrames.push(...salvage.unreadable);
   return salvage.droppedOffsets;
 }
@@ -238,7 +252,10 @@ interface StoredTopic {
   numPartitions: number;
 }
 
-async function all(store: LevelKvStore, range: { gte: Uint8Array; lt: Uint8Array }): Promise<[Uint8Array, Uint8Array][]> {
+async function all(
+  store: LevelKvStore,
+  range: { gte: Uint8Array; lt: Uint8Array },
+): Promise<[Uint8Array, Uint8Array][]> {
   const it = store.iterator(range);
   const out: [Uint8Array, Uint8Array][] = [];
   try {
@@ -264,7 +281,12 @@ async function checkTopics(
   for (const [key, value] of await all(store, kindRange(KIND_TOPIC))) {
     try {
       const topic = JSON.parse(decoder.decode(value)) as StoredTopic;
-      if (typeof topic.name !== 'string' || !Number.isSafeInteger(topic.topicId) || !Number.isSafeInteger(topic.numPartitions)) throw new Error('fields');
+      if (
+        typeof topic.name !== 'string' ||
+        !Number.isSafeInteger(topic.topicId) ||
+        !Number.isSafeInteger(topic.numPartitions)
+      )
+        throw new Error('fields');
       topics.push(topic);
     } catch {
       const name = decoder.decode(key.subarray(1));
@@ -283,18 +305,28 @@ async function checkTopics(
     if (!known.has(topicId)) orphans.set(topicId, Math.max(orphans.get(topicId) ?? 0, partition + 1));
   }
   for (const [topicId, numPartitions] of orphans) {
-    report.problems.push({ where: 'topics', message: `${numPartitions} partition(s) of topic id ${topicId} have no topic metadata` });
+    report.problems.push({
+      where: 'topics',
+      message: `${numPartitions} partition(s) of topic id ${topicId} have no topic metadata`,
+    });
     if (!repair) continue;
     const reused = unreadable.shift();
     let name = reused?.name ?? `recovered-topic-${topicId}`;
     while (names.has(name)) name = `${name}-${topicId}`;
     names.add(name);
-    const topic: StoredTopic & { overrides: Record<string, unknown> } = { name, topicId, numPartitions, overrides: { 'retention.ms': -1 } };
+    const topic: StoredTopic & { overrides: Record<string, unknown> } = {
+      name,
+      topicId,
+      numPartitions,
+      overrides: { 'retention.ms': -1 },
+    };
     const ops: KvOp[] = [];
     if (reused !== undefined && reused.name !== name) ops.push({ type: 'del', key: reused.key });
     ops.push({ type: 'put', key: topicKey(name), value: new TextEncoder().encode(JSON.stringify(topic)) });
     await store.write(ops, true);
-    report.repairs.push(`topic id ${topicId} restored as "${name}" with ${numPartitions} partition(s) and retention.ms=-1 (its configs were lost)`);
+    report.repairs.push(
+      `topic id ${topicId} restored as "${name}" with ${numPartitions} partition(s) and retention.ms=-1 (its configs were lost)`,
+    );
     topics.push(topic);
   }
   if (repair) {
@@ -311,19 +343,33 @@ async function checkTopics(
       await checkPartition(store, topic, partition, repair, report);
       const lostInJournal = dropped.get(`${topic.topicId}:${partition}`);
       if (lostInJournal !== undefined) {
-        report.lost.push({ topic: topic.name, partition, from: lostInJournal.from, to: lostInJournal.to, why: 'in journal frames after the damage' });
+        report.lost.push({
+          topic: topic.name,
+          partition,
+          from: lostInJournal.from,
+          to: lostInJournal.to,
+          why: 'in journal frames after the damage',
+        });
       }
     }
     if (topic.name === '_schemas') await checkRegistry(store, topic, report);
   }
 }
 
-async function checkPartition(store: LevelKvStore, topic: StoredTopic, partition: number, repair: boolean, report: DoctorReport): Promise<void> {
+async function checkPartition(
+  store: LevelKvStore,
+  topic: StoredTopic,
+  partition: number,
+  repair: boolean,
+  report: DoctorReport,
+): Promise<void> {
   const where = `${topic.name}-${partition}`;
-  const problem = (message: string, range?: [number, number]) => report.problems.push({ where, topic: topic.name, partition, message, range });
+  const problem = (message: string, range?: [number, number]) =>
+    report.problems.push({ where, topic: topic.name, partition, message, range });
   const stateBytes = await store.get(partitionStateKey(topic.topicId, partition));
   const stored = stateBytes === undefined ? undefined : decodePartitionState(stateBytes);
-  if (stored === undefined) problem(stateBytes === undefined ? 'its state is missing' : 'its state is damaged (checksum)');
+  if (stored === undefined)
+    problem(stateBytes === undefined ? 'its state is missing' : 'its state is damaged (checksum)');
   const logStart = stored?.logStartOffset ?? 0;
   // Below this, holes are what retention, deleteRecords or compaction left.
   const skippable = Math.max(stored?.cleanedUpTo ?? 0, logStart);
@@ -345,7 +391,8 @@ async function checkPartition(store: LevelKvStore, topic: StoredTopic, partition
       const header = readBatchHeader(value, { topic: topic.name, partition });
       lastOffset = header.lastOffset;
       if (header.baseOffset !== keyOffset) damaged = `it says it starts at ${header.baseOffset}`;
-      else if (header.lastOffset >= nextKey) damaged = `it ends at ${header.lastOffset}, past the next batch at ${nextKey}`;
+      else if (header.lastOffset >= nextKey)
+        damaged = `it ends at ${header.lastOffset}, past the next batch at ${nextKey}`;
       else decodeRecordBatch(value, { context: { topic: topic.name, partition } });
     } catch (err) {
       damaged = err instanceof Error ? err.message : String(err);
@@ -372,10 +419,16 @@ async function checkPartition(store: LevelKvStore, topic: StoredTopic, partition
   if (stored !== undefined) {
     if (stored.nextOffset > end && stored.nextOffset > skippable) {
       const from = Math.max(end, skippable);
-      problem(`its state says the next offset is ${stored.nextOffset} but the batches end at ${end}`, [from, stored.nextOffset]);
+      problem(`its state says the next offset is ${stored.nextOffset} but the batches end at ${end}`, [
+        from,
+        stored.nextOffset,
+      ]);
       lost.push([from, stored.nextOffset, 'missing from the store']);
     } else if (stored.nextOffset < end) {
-      problem(`its state says the next offset is ${stored.nextOffset} but the batches end at ${end}: appends would reuse offsets`, [stored.nextOffset, end]);
+      problem(
+        `its state says the next offset is ${stored.nextOffset} but the batches end at ${end}: appends would reuse offsets`,
+        [stored.nextOffset, end],
+      );
     }
   }
   if (!repair) return;
@@ -426,4 +479,3 @@ async function checkRegistry(store: LevelKvStore, topic: StoredTopic, report: Do
     }
   }
 }
-

@@ -1,10 +1,5 @@
 import { type Clock, systemClock, type TimerHandle } from '../clock.ts';
-import {
-  InvalidTopicError,
-  OffsetOutOfRangeError,
-  TributaryError,
-  UnknownTopicOrPartitionError,
-} from '../errors.ts';
+import { InvalidTopicError, OffsetOutOfRangeError, TributaryError, UnknownTopicOrPartitionError } from '../errors.ts';
 import {
   type BatchInput,
   decodeRecordBatch,
@@ -97,7 +92,13 @@ const DEFAULT_MAX_BYTES = 1024 * 1024;
 const LATEST_TIMESTAMP = -1;
 const EARLIEST_TIMESTAMP = -2;
 const MAX_TIMESTAMP = -3;
-const EMPTY_PARTITION = Object.freeze({ logStartOffset: 0, nextOffset: 0, sizeBytes: 0, cleanedUpTo: 0, dirtyBytes: 0 });
+const EMPTY_PARTITION = Object.freeze({
+  logStartOffset: 0,
+  nextOffset: 0,
+  sizeBytes: 0,
+  cleanedUpTo: 0,
+  dirtyBytes: 0,
+});
 
 /** New, empty partitions `from` up to `to` of a topic, with the ops that store their state. */
 function emptyPartitions(topic: TopicState, from: number, to: number, ops: KvOp[]): PartitionState[] {
@@ -225,7 +226,9 @@ export function checkEngineOptions(options: EngineOptions): void {
 /** An engine option that must be a whole number of at least `min`; anything else is a programmer mistake. */
 function checkLimit(name: string, value: unknown, min: number): void {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
-    throw new TypeError(`${name} must be an integer ≥ ${min}, got ${typeof value === 'string' ? JSON.stringify(value) : String(value)}`);
+    throw new TypeError(
+      `${name} must be an integer ≥ ${min}, got ${typeof value === 'string' ? JSON.stringify(value) : String(value)}`,
+    );
   }
 }
 
@@ -301,7 +304,9 @@ export class EmbeddedLog implements LogBackend {
       await store.close().catch(() => undefined);
       if (err instanceof TributaryError) throw err;
       // Metadata that does not parse: a damaged data directory, reported as such, never half-opened.
-      throw new TributaryError('STORAGE_ERROR', 'The data directory holds log metadata that cannot be read', { cause: err });
+      throw new TributaryError('STORAGE_ERROR', 'The data directory holds log metadata that cannot be read', {
+        cause: err,
+      });
     }
     log.#open = true;
     log.#schedule();
@@ -333,7 +338,9 @@ export class EmbeddedLog implements LogBackend {
         const { state, empty } = await this.#loadPartitionState(stored.name, stored.topicId, p);
         // An empty partition has no index entry that matters, and a seek into its empty range reads
         // the neighbouring entry, which may be another partition's largest batch.
-        const lastIndex = empty ? undefined : await this.#first({ ...partitionRange(KIND_TIME_INDEX, stored.topicId, p), reverse: true });
+        const lastIndex = empty
+          ? undefined
+          : await this.#first({ ...partitionRange(KIND_TIME_INDEX, stored.topicId, p), reverse: true });
         const maxTimestamp = lastIndex === undefined ? -1 : timeIndexKeyTimestamp(lastIndex[0]);
         topic.partitions.push(new PartitionState(topic, p, state, maxTimestamp));
       }
@@ -373,14 +380,21 @@ export class EmbeddedLog implements LogBackend {
     const state = bytes === undefined ? EMPTY_PARTITION : decodePartitionState(bytes);
     const context = { topic, partition };
     if (state === undefined) {
-      throw new TributaryError('CORRUPT_MESSAGE', `The stored state of ${topic}-${partition} is damaged (checksum); run "trib doctor --repair"`, context);
+      throw new TributaryError(
+        'CORRUPT_MESSAGE',
+        `The stored state of ${topic}-${partition} is damaged (checksum); run "trib doctor --repair"`,
+        context,
+      );
     }
     // A stored state that says the partition is empty is trusted (its checksum holds): seeking into
     // an empty range costs a read of the neighbouring entry, 10,000 partitions took minutes
     // beside one 32 MiB batch.
     if (bytes !== undefined && state.nextOffset === state.logStartOffset) return { state, empty: true };
     const last = await this.#first({ ...partitionRange(KIND_BATCH, topicId, partition), reverse: true });
-    const end = last === undefined ? state.logStartOffset : this.#header(last[1], topic, partition, batchKeyOffset(last[0])).lastOffset + 1;
+    const end =
+      last === undefined
+        ? state.logStartOffset
+        : this.#header(last[1], topic, partition, batchKeyOffset(last[0])).lastOffset + 1;
     // A repaired partition may end in a hole (`trib doctor` keeps offsets it lost unused): one
     // below where readers skip holes is not damage.
     const tailHole = end < state.nextOffset && state.nextOffset <= Math.max(state.cleanedUpTo, state.logStartOffset);
@@ -477,9 +491,13 @@ export class EmbeddedLog implements LogBackend {
     const failure = this.#queue.failure;
     if (failure !== undefined) {
       const reason = failure instanceof Error ? `: ${failure.message}` : '';
-      throw new TributaryError('STORAGE_ERROR', `The log stopped taking writes after a storage failure${reason}; reads go on, reopen it to write`, {
-        cause: failure,
-      });
+      throw new TributaryError(
+        'STORAGE_ERROR',
+        `The log stopped taking writes after a storage failure${reason}; reads go on, reopen it to write`,
+        {
+          cause: failure,
+        },
+      );
     }
   }
 
@@ -510,20 +528,28 @@ export class EmbeddedLog implements LogBackend {
    * when there are many partitions, so that all of them together stay near 64 MiB.
    */
   #tailCapBytes(): number {
-    return Math.max(64 * 1024, Math.min(1024 * 1024, Math.floor((64 * 1024 * 1024) / Math.max(1, this.#partitionTotal))));
+    return Math.max(
+      64 * 1024,
+      Math.min(1024 * 1024, Math.floor((64 * 1024 * 1024) / Math.max(1, this.#partitionTotal))),
+    );
   }
 
   // ---------------------------------------------------------------- topics
 
   async createTopic(spec: CreateTopicSpec): Promise<TopicDescription> {
     this.#checkWritable();
-    if (spec === null || typeof spec !== 'object') throw new TypeError('createTopic takes { topic, numPartitions?, configs? }');
+    if (spec === null || typeof spec !== 'object')
+      throw new TypeError('createTopic takes { topic, numPartitions?, configs? }');
     const { topic: name, numPartitions = 1 } = spec;
     validateTopicName(name);
     if (!Number.isSafeInteger(numPartitions) || numPartitions < 1) {
-      throw new TributaryError('INVALID_PARTITIONS', `numPartitions must be an integer ≥ 1, got ${String(numPartitions)}`, {
-        topic: name,
-      });
+      throw new TributaryError(
+        'INVALID_PARTITIONS',
+        `numPartitions must be an integer ≥ 1, got ${String(numPartitions)}`,
+        {
+          topic: name,
+        },
+      );
     }
     this.#checkPartitionLimits(name, numPartitions, numPartitions);
     const overrides = parseTopicConfigs(spec.configs as Record<string, unknown> | undefined);
@@ -588,7 +614,14 @@ export class EmbeddedLog implements LogBackend {
 
   async #clearTopicData(topicId: number): Promise<void> {
     await this.#applied();
-    for (const kind of [KIND_BATCH, KIND_TIME_INDEX, KIND_PARTITION_STATE, KIND_PRODUCER_STATE, KIND_ABORTED_TXN, KIND_WRITE_TIME]) {
+    for (const kind of [
+      KIND_BATCH,
+      KIND_TIME_INDEX,
+      KIND_PARTITION_STATE,
+      KIND_PRODUCER_STATE,
+      KIND_ABORTED_TXN,
+      KIND_WRITE_TIME,
+    ]) {
       await this.#store.clear(topicRange(kind, topicId));
     }
   }
@@ -702,7 +735,12 @@ export class EmbeddedLog implements LogBackend {
 
   // ---------------------------------------------------------------- writes
 
-  async append(topic: string, partition: number, records: AppendRecord[], options?: WriteOptions): Promise<AppendResult> {
+  async append(
+    topic: string,
+    partition: number,
+    records: AppendRecord[],
+    options?: WriteOptions,
+  ): Promise<AppendResult> {
     const [result] = await this.write([{ topic, partition, records }], options);
     return result!;
   }
@@ -717,7 +755,10 @@ export class EmbeddedLog implements LogBackend {
     if (appends.length > 1 && appends.some((a) => a?.producer !== undefined && a.producer.producerId >= 0)) {
       const names = new Set(appends.map((a) => `${a.topic}\u0000${a.partition}`));
       if (names.size !== appends.length) {
-        throw new TributaryError('INVALID_REQUEST', 'A write with a producer id names a partition twice; merge its records');
+        throw new TributaryError(
+          'INVALID_REQUEST',
+          'A write with a producer id names a partition twice; merge its records',
+        );
       }
     }
     // Encode and check everything first: a bad record anywhere appends nothing anywhere.
@@ -734,7 +775,12 @@ export class EmbeddedLog implements LogBackend {
    * refused for any of these appends nothing. When the topic's `compression.type` names a codec
    * other than the batch's, the records are recompressed, as Kafka does.
    */
-  async appendRecordBatch(topic: string, partition: number, batch: Uint8Array, options: WriteOptions = {}): Promise<AppendResult> {
+  async appendRecordBatch(
+    topic: string,
+    partition: number,
+    batch: Uint8Array,
+    options: WriteOptions = {},
+  ): Promise<AppendResult> {
     this.#checkOpen();
     const now = this.clock.now();
     const [result] = await this.#commit([this.#prepareRaw(topic, partition, batch, now)], now, options);
@@ -747,16 +793,29 @@ export class EmbeddedLog implements LogBackend {
     // Verifies the CRC and that every record parses (decompressing if need be).
     const decoded = decodeRecordBatch(batch, { context });
     if (decoded.sizeInBytes !== batch.length) {
-      throw new TributaryError('CORRUPT_MESSAGE', `A produced record set holds ${batch.length} bytes; its batch has ${decoded.sizeInBytes}`, context);
+      throw new TributaryError(
+        'CORRUPT_MESSAGE',
+        `A produced record set holds ${batch.length} bytes; its batch has ${decoded.sizeInBytes}`,
+        context,
+      );
     }
-    if (decoded.isControl) throw new TributaryError('INVALID_RECORD', 'A client cannot produce a control batch', context);
+    if (decoded.isControl)
+      throw new TributaryError('INVALID_RECORD', 'A client cannot produce a control batch', context);
     const count = decoded.records.length;
     if (count === 0 || decoded.recordCount !== count || decoded.lastOffsetDelta !== count - 1) {
-      throw new TributaryError('INVALID_RECORD', `A batch of ${count} record(s) says lastOffsetDelta ${decoded.lastOffsetDelta}`, context);
+      throw new TributaryError(
+        'INVALID_RECORD',
+        `A batch of ${count} record(s) says lastOffsetDelta ${decoded.lastOffsetDelta}`,
+        context,
+      );
     }
     for (let i = 0; i < count; i++) {
       if (decoded.records[i]!.offset !== decoded.baseOffset + i) {
-        throw new TributaryError('INVALID_RECORD', `Record ${i} of a produced batch has offset delta ${decoded.records[i]!.offset - decoded.baseOffset}`, context);
+        throw new TributaryError(
+          'INVALID_RECORD',
+          `Record ${i} of a produced batch has offset delta ${decoded.records[i]!.offset - decoded.baseOffset}`,
+          context,
+        );
       }
     }
     const config = state.topic.config;
@@ -773,11 +832,20 @@ export class EmbeddedLog implements LogBackend {
           : undefined;
     const wanted = config['compression.type'];
     if (wanted !== 'producer' && (wanted === 'uncompressed' ? 'none' : wanted) !== decoded.compression) {
-      const records = decoded.records.map((r) => ({ key: r.key, value: r.value, headers: r.headers as LogHeader[], timestamp: r.timestamp }));
+      const records = decoded.records.map((r) => ({
+        key: r.key,
+        value: r.value,
+        headers: r.headers as LogHeader[],
+        timestamp: r.timestamp,
+      }));
       return this.#prepare({ topic, partition, records, producer }, now);
     }
     if (isCompacted(config) && decoded.records.some((r) => r.key === null)) {
-      throw new TributaryError('INVALID_RECORD', `Compacted topic "${state.topic.name}" cannot accept a record without a key`, context);
+      throw new TributaryError(
+        'INVALID_RECORD',
+        `Compacted topic "${state.topic.name}" cannot accept a record without a key`,
+        context,
+      );
     }
     if (batch.length > config['max.message.bytes']) {
       throw new TributaryError(
@@ -797,12 +865,18 @@ export class EmbeddedLog implements LogBackend {
    * Internal (the broker's Fetch): the aborted transactions of a partition whose records a
    * read_committed reader of `[from, to]` must skip, as Kafka's Fetch response lists them.
    */
-  abortedTransactions(topic: string, partition: number, from: number, to: number): { producerId: number; firstOffset: number }[] {
+  abortedTransactions(
+    topic: string,
+    partition: number,
+    from: number,
+    to: number,
+  ): { producerId: number; firstOffset: number }[] {
     const state = this.#partition(topic, partition);
     const out: { producerId: number; firstOffset: number }[] = [];
     for (const spans of state.aborted.values()) {
       for (const span of spans) {
-        if (span.lastOffset >= from && span.firstOffset <= to) out.push({ producerId: span.producerId, firstOffset: span.firstOffset });
+        if (span.lastOffset >= from && span.firstOffset <= to)
+          out.push({ producerId: span.producerId, firstOffset: span.firstOffset });
       }
     }
     return out.sort((a, b) => a.firstOffset - b.firstOffset);
@@ -812,7 +886,10 @@ export class EmbeddedLog implements LogBackend {
    * Internal (the broker's DescribeProducers): the idempotent and transactional producers that
    * wrote to a partition, with their epoch, last sequence and open transaction's first offset.
    */
-  producerStates(topic: string, partition: number): { producerId: number; producerEpoch: number; lastSequence: number; currentTxnStartOffset: number }[] {
+  producerStates(
+    topic: string,
+    partition: number,
+  ): { producerId: number; producerEpoch: number; lastSequence: number; currentTxnStartOffset: number }[] {
     const state = this.#partition(topic, partition);
     return [...state.producers].map(([producerId, entry]) => ({
       producerId,
@@ -832,7 +909,13 @@ export class EmbeddedLog implements LogBackend {
       if (check.kind === 'duplicate') {
         // A retry of a batch already appended: its offsets, and nothing appended again.
         const { baseOffset, lastOffset } = check.batch;
-        results.push({ topic: state.topic.name, partition: state.partition, baseOffset, lastOffset, logAppendTime: now });
+        results.push({
+          topic: state.topic.name,
+          partition: state.partition,
+          baseOffset,
+          lastOffset,
+          logAppendTime: now,
+        });
         continue;
       }
       const baseOffset = state.nextOffset;
@@ -844,14 +927,23 @@ export class EmbeddedLog implements LogBackend {
       state.dirtyBytes += bytes!.length;
       ops.push({ type: 'put', key: batchKey(topicId, state.partition, baseOffset), value: bytes! });
       // Records without a timestamp are retained by when they were written, as Kafka does.
-      if (maxTimestamp < 0) ops.push({ type: 'put', key: writeTimeKey(topicId, state.partition, baseOffset), value: encodeU64(now) });
+      if (maxTimestamp < 0)
+        ops.push({ type: 'put', key: writeTimeKey(topicId, state.partition, baseOffset), value: encodeU64(now) });
       if (maxTimestamp > state.maxTimestamp) {
         state.maxTimestamp = maxTimestamp;
-        ops.push({ type: 'put', key: timeIndexKey(topicId, state.partition, maxTimestamp), value: encodeU64(baseOffset) });
+        ops.push({
+          type: 'put',
+          key: timeIndexKey(topicId, state.partition, maxTimestamp),
+          value: encodeU64(baseOffset),
+        });
       }
       if (check.kind === 'append' && producer !== undefined) {
         const entry = rememberBatch(state, producer, count, baseOffset, now);
-        ops.push({ type: 'put', key: producerStateKey(topicId, state.partition, producer.producerId), value: encodeJson(entry) });
+        ops.push({
+          type: 'put',
+          key: producerStateKey(topicId, state.partition, producer.producerId),
+          value: encodeJson(entry),
+        });
         if (producer.isTransactional) this.#joinTransaction(producer.producerId, state, now, ops);
       }
       results.push({ topic: state.topic.name, partition: state.partition, baseOffset, lastOffset, logAppendTime: now });
@@ -864,9 +956,13 @@ export class EmbeddedLog implements LogBackend {
       try {
         journaled = this.#queue.journal(ops, dirty);
       } catch (cause) {
-        throw new TributaryError('STORAGE_ERROR', `The journal could not be written (${describeStorageFailure(cause)}); the log stopped taking writes`, {
-          cause,
-        });
+        throw new TributaryError(
+          'STORAGE_ERROR',
+          `The journal could not be written (${describeStorageFailure(cause)}); the log stopped taking writes`,
+          {
+            cause,
+          },
+        );
       }
     }
     if (!journaled) await this.#queue.enqueue(ops, options.sync === true, dirty);
@@ -935,7 +1031,8 @@ export class EmbeddedLog implements LogBackend {
   }
 
   #prepare(append: PartitionAppend, now: number): Prepared {
-    if (append === null || typeof append !== 'object') throw new TypeError('each append is { topic, partition, records }');
+    if (append === null || typeof append !== 'object')
+      throw new TypeError('each append is { topic, partition, records }');
     const state = this.#partition(append.topic, append.partition);
     const { records } = append;
     const context = { topic: state.topic.name, partition: state.partition };
@@ -954,7 +1051,11 @@ export class EmbeddedLog implements LogBackend {
       if ((r as { offsetDelta?: unknown }).offsetDelta !== undefined) copy = true;
       const timestamp = r.timestamp ?? now;
       if (!Number.isSafeInteger(timestamp) || timestamp < -1) {
-        throw new TributaryError('INVALID_RECORD', `Record ${i} has an invalid timestamp ${String(r.timestamp)}`, context);
+        throw new TributaryError(
+          'INVALID_RECORD',
+          `Record ${i} has an invalid timestamp ${String(r.timestamp)}`,
+          context,
+        );
       }
       if (r.key !== null && !(r.key instanceof Uint8Array)) {
         throw new TributaryError('INVALID_RECORD', `Record ${i} has a key that is not bytes or null`, context);
@@ -963,7 +1064,11 @@ export class EmbeddedLog implements LogBackend {
         throw new TributaryError('INVALID_RECORD', `Record ${i} has a value that is not bytes or null`, context);
       }
       if (compacted && r.key === null) {
-        throw new TributaryError('INVALID_RECORD', `Compacted topic "${state.topic.name}" cannot accept a record without a key`, context);
+        throw new TributaryError(
+          'INVALID_RECORD',
+          `Compacted topic "${state.topic.name}" cannot accept a record without a key`,
+          context,
+        );
       }
       if (timestamp > maxTimestamp) maxTimestamp = timestamp;
     }
@@ -1154,7 +1259,10 @@ export class EmbeddedLog implements LogBackend {
       visited++;
       const decoded = decodeRecordBatch(batch.bytes, { context });
       nextOffset = batch.lastOffset + 1;
-      if (decoded.isControl || (committed && decoded.isTransactional && isAborted(state, decoded.producerId, decoded.baseOffset))) {
+      if (
+        decoded.isControl ||
+        (committed && decoded.isTransactional && isAborted(state, decoded.producerId, decoded.baseOffset))
+      ) {
         return 0;
       }
       let counted = 0;
@@ -1182,10 +1290,14 @@ export class EmbeddedLog implements LogBackend {
     if (timestamp === EARLIEST_TIMESTAMP) return state.logStartOffset;
     if (timestamp === MAX_TIMESTAMP) return this.#offsetOfMaxTimestamp(state);
     if (timestamp < 0) {
-      throw new TributaryError('INVALID_REQUEST', `timestamp must be ≥ 0 or one of -1 (latest), -2 (earliest), -3 (max timestamp); got ${timestamp}`, {
-        topic,
-        partition,
-      });
+      throw new TributaryError(
+        'INVALID_REQUEST',
+        `timestamp must be ≥ 0 or one of -1 (latest), -2 (earliest), -3 (max timestamp); got ${timestamp}`,
+        {
+          topic,
+          partition,
+        },
+      );
     }
     const { topicId } = state.topic;
     const entry = await this.#first({
@@ -1212,14 +1324,16 @@ export class EmbeddedLog implements LogBackend {
     const { topicId, name: topic } = state.topic;
     const { partition } = state;
     const last = await this.#first({ ...partitionRange(KIND_TIME_INDEX, topicId, partition), reverse: true });
-    const indexed = last === undefined ? undefined : { timestamp: timeIndexKeyTimestamp(last[0]), from: readU64(last[1], 0) };
+    const indexed =
+      last === undefined ? undefined : { timestamp: timeIndexKeyTimestamp(last[0]), from: readU64(last[1], 0) };
     let best: { timestamp: number; offset: number } | undefined;
     let offset = indexed === undefined || indexed.from < state.logStartOffset ? state.logStartOffset : indexed.from;
     while (offset < state.highWatermark) {
       const result = await this.read(topic, partition, offset);
       for (const r of result.records) {
         if (indexed !== undefined && r.timestamp === indexed.timestamp) return r.offset;
-        if (r.timestamp >= 0 && (best === undefined || r.timestamp > best.timestamp)) best = { timestamp: r.timestamp, offset: r.offset };
+        if (r.timestamp >= 0 && (best === undefined || r.timestamp > best.timestamp))
+          best = { timestamp: r.timestamp, offset: r.offset };
       }
       if (result.nextOffset <= offset) break;
       offset = result.nextOffset;
@@ -1249,7 +1363,10 @@ export class EmbeddedLog implements LogBackend {
     this.#checkWritable();
     const { transactionalId, transactionTimeoutMs = 60_000 } = options;
     if (!Number.isSafeInteger(transactionTimeoutMs) || transactionTimeoutMs < 1) {
-      throw new TributaryError('INVALID_REQUEST', `transactionTimeoutMs must be a positive integer, got ${transactionTimeoutMs}`);
+      throw new TributaryError(
+        'INVALID_REQUEST',
+        `transactionTimeoutMs must be a positive integer, got ${transactionTimeoutMs}`,
+      );
     }
     const ops: KvOp[] = [];
     if (transactionalId === undefined) {
@@ -1279,9 +1396,13 @@ export class EmbeddedLog implements LogBackend {
           { producerId: expected!.producerId, transactionalId },
         );
       if (expected !== undefined) {
-        const rotatedRetry = expected.producerId === current.lastProducerId && expected.producerEpoch >= MAX_PRODUCER_EPOCH;
+        const rotatedRetry =
+          expected.producerId === current.lastProducerId && expected.producerEpoch >= MAX_PRODUCER_EPOCH;
         if (expected.producerId !== current.producerId && !rotatedRetry) throw fenced();
-        if (rotatedRetry || (expected.producerEpoch !== current.epoch && expected.producerEpoch === current.lastEpoch)) {
+        if (
+          rotatedRetry ||
+          (expected.producerEpoch !== current.epoch && expected.producerEpoch === current.lastEpoch)
+        ) {
           // A retry of a bump (or rotation) that happened: the same answer again, with no new bump.
           return { producerId: current.producerId, producerEpoch: current.epoch };
         }
@@ -1291,11 +1412,21 @@ export class EmbeddedLog implements LogBackend {
       touched.push(...this.#endTransactionOps(current.producerId, false, ops));
       if (current.epoch >= MAX_PRODUCER_EPOCH) {
         // Epochs are 16 bits on the wire: an exhausted producer id gives way to a fresh one.
-        producer = { producerId: this.#nextProducerId++, epoch: 0, timeoutMs: transactionTimeoutMs, lastProducerId: current.producerId };
+        producer = {
+          producerId: this.#nextProducerId++,
+          epoch: 0,
+          timeoutMs: transactionTimeoutMs,
+          lastProducerId: current.producerId,
+        };
         ops.push({ type: 'put', key: NEXT_PRODUCER_ID_KEY, value: encodeU64(this.#nextProducerId) });
         this.#transactionalProducers.delete(current.producerId);
       } else {
-        producer = { producerId: current.producerId, epoch: current.epoch + 1, timeoutMs: transactionTimeoutMs, lastEpoch: current.epoch };
+        producer = {
+          producerId: current.producerId,
+          epoch: current.epoch + 1,
+          timeoutMs: transactionTimeoutMs,
+          lastEpoch: current.epoch,
+        };
       }
     }
     this.#transactionalIds.set(transactionalId, producer);
@@ -1362,7 +1493,11 @@ export class EmbeddedLog implements LogBackend {
         ops.push({ type: 'put', key: producerStateKey(topicId, partition, producerId), value: encodeJson(entry) });
       }
       if (!commit) {
-        ops.push({ type: 'put', key: abortedTxnKey(topicId, partition, markerOffset), value: encodeJson({ producerId, firstOffset }) });
+        ops.push({
+          type: 'put',
+          key: abortedTxnKey(topicId, partition, markerOffset),
+          value: encodeJson({ producerId, firstOffset }),
+        });
       }
       ops.push({ type: 'put', key: state.stateKey, value: encodePartitionState(state) });
       touched.push(() => {

@@ -28,7 +28,8 @@ export interface OpenLogOptions {
 }
 
 /** The log's engine, with the maintenance and flush calls that tools and tests use. */
-export type EmbeddedLogBackend = LogBackend & Pick<EmbeddedLog, 'compact' | 'flush' | 'appendRecordBatch' | 'abortedTransactions' | 'producerStates'>;
+export type EmbeddedLogBackend = LogBackend &
+  Pick<EmbeddedLog, 'compact' | 'flush' | 'appendRecordBatch' | 'abortedTransactions' | 'producerStates'>;
 
 /**
  * Opens the embedded log. One process owns a data directory at a time, and opens it once: a second

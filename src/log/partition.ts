@@ -152,7 +152,8 @@ export class PartitionState implements StoredPartitionState {
 
   waitFor(offset: number, signal?: AbortSignal | WaitInterrupt, committed = false): Promise<void> {
     const bound = committed ? this.lastStableOffset : this.highWatermark;
-    if (offset < bound || this.topic.deleted || (signal instanceof AbortSignal && signal.aborted)) return Promise.resolve();
+    if (offset < bound || this.topic.deleted || (signal instanceof AbortSignal && signal.aborted))
+      return Promise.resolve();
     return new Promise<void>((done) => {
       const waiter = new Waiter(this, offset, committed, signal, done);
       this.#waiters.push(waiter);

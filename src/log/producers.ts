@@ -53,7 +53,11 @@ export function checkSequence(state: PartitionState, stamp: ProducerStamp | unde
     throw new TributaryError('INVALID_RECORD', `A producer id needs an epoch ≥ 0, got ${stamp.producerEpoch}`, context);
   }
   if (!Number.isSafeInteger(stamp.baseSequence) || stamp.baseSequence < 0) {
-    throw new TributaryError('INVALID_RECORD', `A producer id needs a base sequence ≥ 0, got ${stamp.baseSequence}`, context);
+    throw new TributaryError(
+      'INVALID_RECORD',
+      `A producer id needs a base sequence ≥ 0, got ${stamp.baseSequence}`,
+      context,
+    );
   }
   const entry = state.producers.get(stamp.producerId);
   const lastSequence = stamp.baseSequence + count - 1;

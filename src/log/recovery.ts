@@ -44,7 +44,12 @@ export async function recoverJournal(store: KvStore, dir: string, salvage?: Jour
       'CORRUPT_MESSAGE',
       `The journal in ${dir} is damaged (${damagedLast.file}, byte ${damagedLast.at}): frame ${damagedLast.afterSeq + 1}, which LevelDB had not applied, is all there but does not check. ` +
         'Run "trib doctor --repair" to keep what is intact (see docs/log.md)',
-      { journalDir: dir, file: damagedLast.file, at: damagedLast.at, frames: [damagedLast.afterSeq + 1, damagedLast.afterSeq + 1] },
+      {
+        journalDir: dir,
+        file: damagedLast.file,
+        at: damagedLast.at,
+        frames: [damagedLast.afterSeq + 1, damagedLast.afterSeq + 1],
+      },
     );
   }
   if (damagedLast !== undefined) salvage?.unreadable.push([damagedLast.afterSeq + 1, damagedLast.afterSeq + 1]);
@@ -106,7 +111,8 @@ function noteDropped(frame: JournalFrame, salvage: JournalSalvage): void {
     } catch {}
     const id = `${topicId}:${partition}`;
     const seen = salvage.droppedOffsets.get(id);
-    if (seen === undefined) salvage.droppedOffsets.set(id, { topicId, partition, from: baseOffset, to: lastOffset + 1 });
+    if (seen === undefined)
+      salvage.droppedOffsets.set(id, { topicId, partition, from: baseOffset, to: lastOffset + 1 });
     else {
       seen.from = Math.min(seen.from, baseOffset);
       seen.to = Math.max(seen.to, lastOffset + 1);

@@ -55,7 +55,11 @@ export async function enforceRetention(log: EmbeddedLog, state: PartitionState):
  * Kafka's DeleteRecords: the log start offset moves to `beforeOffset` and the batches wholly
  * below it go. A batch holding `beforeOffset` stays; reads skip its records below the start.
  */
-export async function deleteRecordsBefore(log: EmbeddedLog, state: PartitionState, beforeOffset: number): Promise<RetentionResult> {
+export async function deleteRecordsBefore(
+  log: EmbeddedLog,
+  state: PartitionState,
+  beforeOffset: number,
+): Promise<RetentionResult> {
   if (beforeOffset <= state.logStartOffset) return { batchesDeleted: 0, bytesDeleted: 0 };
   return deleteHead(log, state, (header) => header.lastOffset < beforeOffset, beforeOffset);
 }
@@ -90,7 +94,8 @@ async function deleteHead(
         const header = readBatchHeader(value, { topic, partition });
         if (!(await expired(header, value.length, result.bytesDeleted))) break scan;
         ops.push({ type: 'del', key });
-        if (header.maxTimestamp < 0) ops.push({ type: 'del', key: writeTimeKey(topicId, partition, header.baseOffset) });
+        if (header.maxTimestamp < 0)
+          ops.push({ type: 'del', key: writeTimeKey(topicId, partition, header.baseOffset) });
         result.batchesDeleted++;
         result.bytesDeleted += value.length;
         newStart = Math.max(newStart, header.lastOffset + 1);
@@ -121,7 +126,9 @@ async function deleteHead(
   // Aborted transactions wholly below the log start no longer hide anything.
   for (const [producerId, spans] of state.aborted) {
     const keep = spans.filter((span) => span.lastOffset >= newStart);
-    for (const span of spans) if (span.lastOffset < newStart) ops.push({ type: 'del', key: abortedTxnKey(topicId, partition, span.lastOffset) });
+    for (const span of spans)
+      if (span.lastOffset < newStart)
+        ops.push({ type: 'del', key: abortedTxnKey(topicId, partition, span.lastOffset) });
     if (keep.length === 0) state.aborted.delete(producerId);
     else state.aborted.set(producerId, keep);
   }
@@ -136,7 +143,12 @@ async function deleteHead(
   return result;
 }
 
-async function readWriteTime(log: EmbeddedLog, topicId: number, partition: number, baseOffset: number): Promise<number | undefined> {
+async function readWriteTime(
+  log: EmbeddedLog,
+  topicId: number,
+  partition: number,
+  baseOffset: number,
+): Promise<number | undefined> {
   const key = writeTimeKey(topicId, partition, baseOffset);
   const it = log.iterate({ gte: key, lte: key, limit: 1 });
   const [entry] = await it.nextv(1).finally(() => it.close());

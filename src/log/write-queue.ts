@@ -110,7 +110,10 @@ export class WriteQueue<D = never> {
     if (journal === undefined || this.#unjournaled > 0) return false;
     if (this.#failure !== undefined) throw this.#failure;
     // One partition per append is the common case; the group's commit writes each one once anyway.
-    const frame = dirty.length > 0 && this.#finish !== undefined ? ops.concat(this.#finish(dirty.length === 1 ? dirty : new Set(dirty))) : ops;
+    const frame =
+      dirty.length > 0 && this.#finish !== undefined
+        ? ops.concat(this.#finish(dirty.length === 1 ? dirty : new Set(dirty)))
+        : ops;
     const size = Journal.frameBytes(frame);
     if (size > JOURNAL_MAX_BYTES || this.#journalLag + size > JOURNAL_MAX_LAG_BYTES) return false;
     let seq: number;

@@ -120,9 +120,13 @@ function gunzip(data: Uint8Array): Uint8Array {
         { cause, size: data.length, limit },
       );
     }
-    throw new TributaryError('CORRUPT_MESSAGE', `The gzip-compressed records cannot be decompressed: ${(cause as Error).message}`, {
-      cause,
-    });
+    throw new TributaryError(
+      'CORRUPT_MESSAGE',
+      `The gzip-compressed records cannot be decompressed: ${(cause as Error).message}`,
+      {
+        cause,
+      },
+    );
   }
 }
 

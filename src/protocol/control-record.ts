@@ -92,7 +92,8 @@ export function encodeControlBatch(input: ControlBatchInput): Uint8Array {
  */
 export function decodeControlRecord(record: { key: Uint8Array | null; value: Uint8Array | null }): ControlRecord {
   const key = record.key;
-  if (key === null || key.length < 4) throw new TributaryError('CORRUPT_MESSAGE', 'A control record key needs 4 bytes (version, type)');
+  if (key === null || key.length < 4)
+    throw new TributaryError('CORRUPT_MESSAGE', 'A control record key needs 4 bytes (version, type)');
   const keyView = new DataView(key.buffer, key.byteOffset, key.length);
   const version = keyView.getInt16(0);
   const typeId = keyView.getInt16(2);

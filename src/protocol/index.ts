@@ -7,7 +7,12 @@
  * import { decodeRecordBatch, encodeRecordBatch } from '../protocol/index.ts';
  */
 
-export { type CompressionCodec, compressionCodecFromId, compressionCodecId, COMPRESSION_CODECS } from './compression.ts';
+export {
+  type CompressionCodec,
+  compressionCodecFromId,
+  compressionCodecId,
+  COMPRESSION_CODECS,
+} from './compression.ts';
 export {
   type ControlBatchInput,
   type ControlRecord,

@@ -30,9 +30,23 @@
  */
 
 import { TributaryError } from '../errors.ts';
-import { type CompressionCodec, compressionCodecFromId, compressionCodecId, compressRecords, decompressRecords } from './compression.ts';
+import {
+  type CompressionCodec,
+  compressionCodecFromId,
+  compressionCodecId,
+  compressRecords,
+  decompressRecords,
+} from './compression.ts';
 import { crc32c } from './crc32c.ts';
-import { type Cursor, readVarint, readVarlong, sizeOfVarint, sizeOfVarlong, writeVarint, writeVarlong } from './varint.ts';
+import {
+  type Cursor,
+  readVarint,
+  readVarlong,
+  sizeOfVarint,
+  sizeOfVarlong,
+  writeVarint,
+  writeVarlong,
+} from './varint.ts';
 
 /** A record header: a UTF-8 string key and a nullable byte value, as in Kafka. */
 export interface RecordHeader {
@@ -263,10 +277,12 @@ export function encodeRecordBatch(input: BatchInput): Uint8Array {
   const count = records.length;
 
   const baseOffset = input.baseOffset;
-  if (!Number.isSafeInteger(baseOffset) || baseOffset < 0) throw invalid(`baseOffset must be a safe integer >= 0; got ${baseOffset}`);
+  if (!Number.isSafeInteger(baseOffset) || baseOffset < 0)
+    throw invalid(`baseOffset must be a safe integer >= 0; got ${baseOffset}`);
   const partitionLeaderEpoch = int32Field(input.partitionLeaderEpoch, 'partitionLeaderEpoch');
   const producerId = input.producerId ?? -1;
-  if (!Number.isSafeInteger(producerId) || producerId < -1) throw invalid(`producerId must be a safe integer >= -1; got ${producerId}`);
+  if (!Number.isSafeInteger(producerId) || producerId < -1)
+    throw invalid(`producerId must be a safe integer >= -1; got ${producerId}`);
   const producerEpoch = input.producerEpoch ?? -1;
   if (!Number.isInteger(producerEpoch) || producerEpoch < -0x8000 || producerEpoch > 0x7fff) {
     throw invalid(`producerEpoch must be an int16; got ${producerEpoch}`);
@@ -307,7 +323,8 @@ export function encodeRecordBatch(input: BatchInput): Uint8Array {
   for (let i = 0; i < count; i++) {
     const record = records[i]!;
     const timestamp = record.timestamp ?? defaultTimestamp;
-    if (!Number.isSafeInteger(timestamp)) throw invalid(`records[${i}].timestamp must be a safe integer; got ${timestamp}`);
+    if (!Number.isSafeInteger(timestamp))
+      throw invalid(`records[${i}].timestamp must be a safe integer; got ${timestamp}`);
     if (timestamp > maxTimestamp) maxTimestamp = timestamp;
     const timestampDelta = timestamp - baseTimestamp;
     if (!Number.isSafeInteger(timestampDelta)) {
@@ -321,25 +338,36 @@ export function encodeRecordBatch(input: BatchInput): Uint8Array {
 
   let lastOffsetDelta = input.lastOffsetDelta;
   if (lastOffsetDelta === undefined) lastOffsetDelta = count > 0 ? offsetDelta : 0;
-  else if (!Number.isInteger(lastOffsetDelta) || lastOffsetDelta < Math.max(offsetDelta, 0) || lastOffsetDelta > 0x7fffffff) {
-    throw invalid(`lastOffsetDelta must be an int32 >= the last record's offsetDelta (${offsetDelta}); got ${lastOffsetDelta}`);
+  else if (
+    !Number.isInteger(lastOffsetDelta) ||
+    lastOffsetDelta < Math.max(offsetDelta, 0) ||
+    lastOffsetDelta > 0x7fffffff
+  ) {
+    throw invalid(
+      `lastOffsetDelta must be an int32 >= the last record's offsetDelta (${offsetDelta}); got ${lastOffsetDelta}`,
+    );
   }
-  if (!Number.isSafeInteger(baseOffset + lastOffsetDelta)) throw invalid(`baseOffset ${baseOffset} + lastOffsetDelta overflows`);
+  if (!Number.isSafeInteger(baseOffset + lastOffsetDelta))
+    throw invalid(`baseOffset ${baseOffset} + lastOffsetDelta overflows`);
   if (timestampType === 'LogAppendTime' && input.logAppendTime !== undefined) {
-    if (!Number.isSafeInteger(input.logAppendTime)) throw invalid(`logAppendTime must be a safe integer; got ${input.logAppendTime}`);
+    if (!Number.isSafeInteger(input.logAppendTime))
+      throw invalid(`logAppendTime must be a safe integer; got ${input.logAppendTime}`);
     maxTimestamp = input.logAppendTime;
   }
-  if (recordsSize > 0x7fffffff - RECORD_BATCH_OVERHEAD) throw invalid(`The batch's records take ${recordsSize} bytes, more than an int32 can frame`);
+  if (recordsSize > 0x7fffffff - RECORD_BATCH_OVERHEAD)
+    throw invalid(`The batch's records take ${recordsSize} bytes, more than an int32 can frame`);
 
   let buf: Buffer;
   if (codecId === 0) {
     buf = Buffer.allocUnsafe(RECORD_BATCH_OVERHEAD + recordsSize);
     const end = writeRecords(buf, RECORD_BATCH_OVERHEAD, records, sizes, baseTimestamp, defaultTimestamp);
-    if (end !== buf.length) throw new Error(`Record batch encoder wrote ${end} bytes of ${buf.length}: records changed while encoding`);
+    if (end !== buf.length)
+      throw new Error(`Record batch encoder wrote ${end} bytes of ${buf.length}: records changed while encoding`);
   } else {
     const section = Buffer.allocUnsafe(recordsSize);
     const end = writeRecords(section, 0, records, sizes, baseTimestamp, defaultTimestamp);
-    if (end !== section.length) throw new Error(`Record batch encoder wrote ${end} bytes of ${section.length}: records changed while encoding`);
+    if (end !== section.length)
+      throw new Error(`Record batch encoder wrote ${end} bytes of ${section.length}: records changed while encoding`);
     const compressed = compressRecords(codec, section);
     buf = Buffer.allocUnsafe(RECORD_BATCH_OVERHEAD + compressed.length);
     buf.set(compressed, RECORD_BATCH_OVERHEAD);
@@ -371,7 +399,8 @@ export function encodeRecordBatch(input: BatchInput): Uint8Array {
 
 function int32Field(value: number | undefined, name: string): number {
   if (value === undefined) return -1;
-  if (!Number.isInteger(value) || value < -0x80000000 || value > 0x7fffffff) throw invalid(`${name} must be an int32; got ${value}`);
+  if (!Number.isInteger(value) || value < -0x80000000 || value > 0x7fffffff)
+    throw invalid(`${name} must be an int32; got ${value}`);
   return value;
 }
 
@@ -381,7 +410,9 @@ function nextOffsetDelta(given: number | undefined, previous: number, index: num
     return previous + 1;
   }
   if (!Number.isInteger(given) || given <= previous || given > 0x7fffffff) {
-    throw invalid(`records[${index}].offsetDelta must be an int32 above the previous record's (${previous}); got ${given}`);
+    throw invalid(
+      `records[${index}].offsetDelta must be an int32 above the previous record's (${previous}); got ${given}`,
+    );
   }
   return given;
 }
@@ -412,7 +443,8 @@ function recordBodySize(record: RecordInput, timestampDelta: number, offsetDelta
     const headerValue = header.value;
     if (headerValue == null) size += 1;
     else {
-      if (!(headerValue instanceof Uint8Array)) throw new TypeError('A record header value must be a Uint8Array (or Buffer) or null');
+      if (!(headerValue instanceof Uint8Array))
+        throw new TypeError('A record header value must be a Uint8Array (or Buffer) or null');
       size += sizeOfVarint(headerValue.length) + headerValue.length;
     }
   }
@@ -491,7 +523,8 @@ function readInt16(buf: Uint8Array, pos: number): number {
 // Two 32-bit reads; a value past 2^53 cannot be a JS number exactly, so it is corruption here.
 function readInt64(buf: Uint8Array, pos: number): number {
   const value = readInt32(buf, pos) * TWO_POW_32 + (readInt32(buf, pos + 4) >>> 0);
-  if (value > MAX_SAFE || value < -MAX_SAFE) throw corrupt(`int64 at byte ${pos} is outside the safe-integer range of a JS number`);
+  if (value > MAX_SAFE || value < -MAX_SAFE)
+    throw corrupt(`int64 at byte ${pos} is outside the safe-integer range of a JS number`);
   return value;
 }
 
@@ -520,9 +553,11 @@ export function readBatchHeader(bytes: Uint8Array, context?: BatchContext): Batc
 // buffer holds a header, the magic is 2, and batchLength fits. Returns the batch's size.
 function frameSize(bytes: Uint8Array): number {
   const length = bytes.length;
-  if (length < RECORD_BATCH_OVERHEAD) throw corrupt(`A record batch needs at least ${RECORD_BATCH_OVERHEAD} bytes; got ${length}`);
+  if (length < RECORD_BATCH_OVERHEAD)
+    throw corrupt(`A record batch needs at least ${RECORD_BATCH_OVERHEAD} bytes; got ${length}`);
   const magic = (bytes[16]! << 24) >> 24;
-  if (magic !== MAGIC) throw corrupt(`Unsupported record batch magic ${magic}; only magic 2 (RecordBatch v2) is supported`);
+  if (magic !== MAGIC)
+    throw corrupt(`Unsupported record batch magic ${magic}; only magic 2 (RecordBatch v2) is supported`);
   const batchLength = readInt32(bytes, 8);
   if (batchLength < RECORD_BATCH_OVERHEAD - 12 || batchLength > length - 12) {
     throw corrupt(`batchLength ${batchLength} does not fit a buffer of ${length} bytes`);
@@ -647,7 +682,8 @@ function decodeRecords(src: Uint8Array, pos: number, limit: number, header: Batc
   for (let i = 0; i < count; i++) {
     const bodySize = readVarint(src, cursor, limit);
     const recordEnd = cursor.offset + bodySize;
-    if (bodySize < MIN_RECORD_SIZE - 1 || recordEnd > limit) throw corrupt(`Record ${i} has an invalid length ${bodySize}`);
+    if (bodySize < MIN_RECORD_SIZE - 1 || recordEnd > limit)
+      throw corrupt(`Record ${i} has an invalid length ${bodySize}`);
     cursor.offset++; // attributes: unused in v2
     const timestampDelta = readVarlong(src, cursor, recordEnd);
     const offsetDelta = readVarint(src, cursor, recordEnd);
@@ -656,10 +692,12 @@ function decodeRecords(src: Uint8Array, pos: number, limit: number, header: Batc
     const value = readNullableBytes(src, cursor, recordEnd);
     const headerCount = readVarint(src, cursor, recordEnd);
     const headers = headerCount === 0 ? EMPTY_HEADERS : readHeaders(src, cursor, recordEnd, headerCount);
-    if (cursor.offset !== recordEnd) throw corrupt(`Record ${i} declares ${bodySize} bytes but holds ${cursor.offset - recordEnd + bodySize}`);
+    if (cursor.offset !== recordEnd)
+      throw corrupt(`Record ${i} declares ${bodySize} bytes but holds ${cursor.offset - recordEnd + bodySize}`);
     const timestamp = logAppendTime ? maxTimestamp : baseTimestamp + timestampDelta;
     const offset = baseOffset + offsetDelta;
-    if (timestamp > MAX_SAFE || timestamp < -MAX_SAFE || offset > MAX_SAFE) throw corrupt(`Record ${i}'s offset or timestamp exceeds 2^53`);
+    if (timestamp > MAX_SAFE || timestamp < -MAX_SAFE || offset > MAX_SAFE)
+      throw corrupt(`Record ${i}'s offset or timestamp exceeds 2^53`);
     records[i] = { offset, timestamp, key, value, headers };
   }
   if (cursor.offset !== limit) throw corrupt(`${limit - cursor.offset} bytes follow the batch's ${count} records`);
@@ -722,7 +760,11 @@ function decodeUtf8(src: Uint8Array, start: number, end: number): string {
  */
 export function setBaseOffset(bytes: Uint8Array, baseOffset: number): Uint8Array {
   const header = readBatchHeader(bytes);
-  if (!Number.isSafeInteger(baseOffset) || baseOffset < 0 || !Number.isSafeInteger(baseOffset + header.lastOffsetDelta)) {
+  if (
+    !Number.isSafeInteger(baseOffset) ||
+    baseOffset < 0 ||
+    !Number.isSafeInteger(baseOffset + header.lastOffsetDelta)
+  ) {
     throw invalid(`baseOffset must be a safe integer >= 0; got ${baseOffset}`);
   }
   writeInt64(bytes, 0, baseOffset);
@@ -798,15 +840,20 @@ function withContext(err: unknown, context: BatchContext | undefined, baseOffset
   if (err instanceof TributaryError) {
     return new TributaryError(err.code, `${err.message} (${where})`, { ...err.context, ...options, cause: err.cause });
   }
-  return new TributaryError('CORRUPT_MESSAGE', `Record batch cannot be decoded: ${(err as Error)?.message} (${where})`, {
-    ...options,
-    cause: err,
-  });
+  return new TributaryError(
+    'CORRUPT_MESSAGE',
+    `Record batch cannot be decoded: ${(err as Error)?.message} (${where})`,
+    {
+      ...options,
+      cause: err,
+    },
+  );
 }
 
 function locate(context: BatchContext | undefined, baseOffset: number | undefined): string {
   let where = baseOffset === undefined ? 'record batch' : `record batch at offset ${baseOffset}`;
-  if (context?.topic !== undefined) where += ` of ${context.topic}${context.partition === undefined ? '' : `-${context.partition}`}`;
+  if (context?.topic !== undefined)
+    where += ` of ${context.topic}${context.partition === undefined ? '' : `-${context.partition}`}`;
   else if (context?.partition !== undefined) where += ` of partition ${context.partition}`;
   return where;
 }

@@ -120,7 +120,7 @@ export function writeVarlong(bytes: Uint8Array, offset: number, value: number): 
   let low = negative ? 1 : 0;
   while (z >= 128) {
     const group = z % 128;
-    bytes[offset++] = (group | low) | 0x80;
+    bytes[offset++] = group | low | 0x80;
     low = 0;
     z = (z - group) / 128;
   }

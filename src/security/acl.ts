@@ -188,12 +188,14 @@ export function validateAclBinding(binding: AclBinding): AclBinding {
   if (!PATTERN_TYPES.has(binding.patternType)) throw invalid(`Invalid patternType ${String(binding.patternType)}`);
   if (!OPERATIONS.has(binding.operation)) throw invalid(`Invalid operation ${String(binding.operation)}`);
   if (!PERMISSIONS.has(binding.permission)) throw invalid(`Invalid permissionType ${String(binding.permission)}`);
-  if (typeof binding.resourceName !== 'string' || binding.resourceName === '') throw invalid('Resource name should not be empty');
+  if (typeof binding.resourceName !== 'string' || binding.resourceName === '')
+    throw invalid('Resource name should not be empty');
   if (binding.resourceType === 'CLUSTER' && binding.resourceName !== CLUSTER_RESOURCE_NAME) {
     throw invalid(`The only valid name for a CLUSTER resource is ${CLUSTER_RESOURCE_NAME}`);
   }
   parsePrincipal(binding.principal);
-  if (typeof binding.host !== 'string' || binding.host === '') throw invalid('Host should not be empty; use * for every host');
+  if (typeof binding.host !== 'string' || binding.host === '')
+    throw invalid('Host should not be empty; use * for every host');
   return {
     resourceType: binding.resourceType,
     resourceName: binding.resourceName,
@@ -212,12 +214,15 @@ export function validateAclBinding(binding: AclBinding): AclBinding {
  * validateAclFilter({ ...ACL_FILTER_ANY, operation: 'FLY' as never }); // throws INVALID_ACL
  */
 export function validateAclFilter(filter: AclBindingFilter): AclBindingFilter {
-  if (filter.resourceType !== 'ANY' && !RESOURCE_TYPES.has(filter.resourceType)) throw invalid(`Invalid resourceType ${String(filter.resourceType)}`);
+  if (filter.resourceType !== 'ANY' && !RESOURCE_TYPES.has(filter.resourceType))
+    throw invalid(`Invalid resourceType ${String(filter.resourceType)}`);
   if (filter.patternType !== 'ANY' && filter.patternType !== 'MATCH' && !PATTERN_TYPES.has(filter.patternType)) {
     throw invalid(`Invalid patternType ${String(filter.patternType)}`);
   }
-  if (filter.operation !== 'ANY' && !OPERATIONS.has(filter.operation)) throw invalid(`Invalid operation ${String(filter.operation)}`);
-  if (filter.permission !== 'ANY' && !PERMISSIONS.has(filter.permission)) throw invalid(`Invalid permissionType ${String(filter.permission)}`);
+  if (filter.operation !== 'ANY' && !OPERATIONS.has(filter.operation))
+    throw invalid(`Invalid operation ${String(filter.operation)}`);
+  if (filter.permission !== 'ANY' && !PERMISSIONS.has(filter.permission))
+    throw invalid(`Invalid permissionType ${String(filter.permission)}`);
   if (filter.principal !== null) parsePrincipal(filter.principal);
   return { ...filter, host: filter.host === null ? null : normaliseHost(filter.host) };
 }
@@ -264,7 +269,15 @@ const IMPLIES: Partial<Record<AclOperation, readonly AclOperation[]>> = {
 };
 
 function keyOf(b: AclBinding): string {
-  return JSON.stringify([b.resourceType, b.patternType, b.resourceName, b.principal, b.host, b.operation, b.permission]);
+  return JSON.stringify([
+    b.resourceType,
+    b.patternType,
+    b.resourceName,
+    b.principal,
+    b.host,
+    b.operation,
+    b.permission,
+  ]);
 }
 
 /**
@@ -360,7 +373,11 @@ export class AclAuthorizer {
  */
 export function authorizationErrorCode(
   resourceType: ResourceType,
-): 'TOPIC_AUTHORIZATION_FAILED' | 'GROUP_AUTHORIZATION_FAILED' | 'CLUSTER_AUTHORIZATION_FAILED' | 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED' {
+):
+  | 'TOPIC_AUTHORIZATION_FAILED'
+  | 'GROUP_AUTHORIZATION_FAILED'
+  | 'CLUSTER_AUTHORIZATION_FAILED'
+  | 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED' {
   switch (resourceType) {
     case 'TOPIC':
       return 'TOPIC_AUTHORIZATION_FAILED';

@@ -38,7 +38,9 @@ export interface OAuthBearerValidationFailure {
 }
 
 /** What a validator returns. */
-export type OAuthBearerValidationResult = { ok: true; token: OAuthBearerToken } | { ok: false; failure: OAuthBearerValidationFailure };
+export type OAuthBearerValidationResult =
+  | { ok: true; token: OAuthBearerToken }
+  | { ok: false; failure: OAuthBearerValidationFailure };
 
 /**
  * Decides whether a bearer token is good. Kafka's `OAuthBearerValidatorCallback` handler, as a function.
@@ -47,7 +49,9 @@ export type OAuthBearerValidationResult = { ok: true; token: OAuthBearerToken } 
  * const alwaysAlice: OAuthBearerValidator = (value) => ({ ok: true, token: { value, principalName: 'alice',
  *   scope: new Set(), lifetimeMs: Number.MAX_SAFE_INTEGER, startTimeMs: undefined } });
  */
-export type OAuthBearerValidator = (tokenValue: string) => OAuthBearerValidationResult | Promise<OAuthBearerValidationResult>;
+export type OAuthBearerValidator = (
+  tokenValue: string,
+) => OAuthBearerValidationResult | Promise<OAuthBearerValidationResult>;
 
 /** A parsed unsecured JWS, as Kafka's `OAuthBearerUnsecuredJws`. */
 export interface UnsecuredJws {
@@ -79,14 +83,16 @@ function decodeSection(split: string): Record<string, unknown> {
   } catch {
     throw new IllegalTokenError('malformed JSON');
   }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new IllegalTokenError('malformed JSON');
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new IllegalTokenError('malformed JSON');
   return parsed as Record<string, unknown>;
 }
 
 function numberClaim(claims: Record<string, unknown>, name: string): number | undefined {
   const v = claims[name];
   if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new IllegalTokenError(`The '${name}' claim was not of type Number: ${typeof v}`);
+  if (typeof v !== 'number' || !Number.isFinite(v))
+    throw new IllegalTokenError(`The '${name}' claim was not of type Number: ${typeof v}`);
   return v;
 }
 
@@ -110,10 +116,14 @@ function scopeOf(claims: Record<string, unknown>, scopeClaimName: string): Set<s
  * jws.principalName; // 'alice'
  */
 export function parseUnsecuredJws(compact: string, principalClaimName = 'sub', scopeClaimName = 'scope'): UnsecuredJws {
-  if (principalClaimName.trim() === '' || scopeClaimName.trim() === '') throw new TypeError('Must specify non-blank principal and scope claim names');
+  if (principalClaimName.trim() === '' || scopeClaimName.trim() === '')
+    throw new TypeError('Must specify non-blank principal and scope claim names');
   if (compact.includes('..')) throw new IllegalTokenError("Malformed compact serialization contains '..'");
   const splits = compact.split('.');
-  if (splits.length !== 3) throw new IllegalTokenError('Unsecured JWS compact serializations must have 3 dot-separated Base64URL-encoded values');
+  if (splits.length !== 3)
+    throw new IllegalTokenError(
+      'Unsecured JWS compact serializations must have 3 dot-separated Base64URL-encoded values',
+    );
   const [h = '', c = '', signature = ''] = splits;
   const header = decodeSection(h);
   const claims = decodeSection(c);
@@ -126,7 +136,8 @@ export function parseUnsecuredJws(compact: string, principalClaimName = 'sub', s
   if (principal !== undefined && principal !== null && typeof principal !== 'string') {
     throw new IllegalTokenError(`The '${principalClaimName}' claim was not of type String: ${typeof principal}`);
   }
-  if (typeof principal !== 'string' || principal.trim() === '') throw new IllegalTokenError(`No principal name in JWT claim: ${principalClaimName}`);
+  if (typeof principal !== 'string' || principal.trim() === '')
+    throw new IllegalTokenError(`No principal name in JWT claim: ${principalClaimName}`);
   const iat = numberClaim(claims, 'iat');
   return {
     header,
@@ -171,8 +182,12 @@ export function unsecuredJwtValidator(options: UnsecuredJwtValidatorOptions = {}
   const rs = options.requiredScope ?? [];
   const requiredScope = (typeof rs === 'string' ? rs.trim().split(/ +/) : [...rs]).filter((s) => s !== '');
   const skew = options.allowableClockSkewMs ?? 0;
-  if (!Number.isInteger(skew) || skew < 0) throw new TributaryError('INVALID_CONFIG', `Allowable clock skew millis must not be negative: ${skew}`);
-  const invalid = (reason: string): OAuthBearerValidationResult => ({ ok: false, failure: { status: 'invalid_token', reason } });
+  if (!Number.isInteger(skew) || skew < 0)
+    throw new TributaryError('INVALID_CONFIG', `Allowable clock skew millis must not be negative: ${skew}`);
+  const invalid = (reason: string): OAuthBearerValidationResult => ({
+    ok: false,
+    failure: { status: 'invalid_token', reason },
+  });
 
   return (tokenValue) => {
     let jws: UnsecuredJws;
@@ -187,21 +202,39 @@ export function unsecuredJwtValidator(options: UnsecuredJwtValidatorOptions = {}
     const exp = jws.claims.exp as number;
     if (iat === undefined && options.requireIssuedAt) return invalid('Required claim missing: iat');
     if (iat !== undefined && 1000 * iat > now + skew) {
-      return invalid(`The Issued At value (${iat} seconds) was after the indicated time (${now} ms) plus allowable clock skew (${skew} ms)`);
+      return invalid(
+        `The Issued At value (${iat} seconds) was after the indicated time (${now} ms) plus allowable clock skew (${skew} ms)`,
+      );
     }
     if (now - skew >= 1000 * exp) {
-      return invalid(`The indicated time (${now} ms) minus allowable clock skew (${skew} ms) was on or after the Expiration Time value (${exp} seconds)`);
+      return invalid(
+        `The indicated time (${now} ms) minus allowable clock skew (${skew} ms) was on or after the Expiration Time value (${exp} seconds)`,
+      );
     }
-    if (iat !== undefined && exp <= iat) return invalid(`The Expiration Time time (${exp} seconds) was not after the Issued At time (${iat} seconds)`);
+    if (iat !== undefined && exp <= iat)
+      return invalid(`The Expiration Time time (${exp} seconds) was not after the Issued At time (${iat} seconds)`);
     for (const s of requiredScope) {
       if (!jws.scope.has(s)) {
         return {
           ok: false,
-          failure: { status: 'insufficient_scope', scope: `[${requiredScope.join(', ')}]`, reason: `The provided scope was missing a required scope (${s})` },
+          failure: {
+            status: 'insufficient_scope',
+            scope: `[${requiredScope.join(', ')}]`,
+            reason: `The provided scope was missing a required scope (${s})`,
+          },
         };
       }
     }
-    return { ok: true, token: { value: tokenValue, principalName: jws.principalName, scope: jws.scope, lifetimeMs: jws.lifetimeMs, startTimeMs: jws.startTimeMs } };
+    return {
+      ok: true,
+      token: {
+        value: tokenValue,
+        principalName: jws.principalName,
+        scope: jws.scope,
+        lifetimeMs: jws.lifetimeMs,
+        startTimeMs: jws.startTimeMs,
+      },
+    };
   };
 }
 
@@ -241,12 +274,14 @@ export function parseOAuthBearerInitialResponse(message: Uint8Array | string): O
     const eq = kv.indexOf('=');
     const key = kv.slice(0, eq);
     const value = kv.slice(eq + 1);
-    if (eq <= 0 || !KEY.test(key) || value === '' || ![...value].every((ch) => isValueChar(ch.charCodeAt(0)))) throw badFirstMessage();
+    if (eq <= 0 || !KEY.test(key) || value === '' || ![...value].every((ch) => isValueChar(ch.charCodeAt(0))))
+      throw badFirstMessage();
     pairs.set(key, value);
   }
   const auth = /^(\w+) +([-_~+/.a-zA-Z0-9]+=*)$/.exec(pairs.get('auth') ?? '');
   if (!auth) throw badFirstMessage(': no auth');
-  if (auth[1] !== 'Bearer') throw new TributaryError('SASL_AUTHENTICATION_FAILED', 'Invalid scheme in OAUTHBEARER client first message');
+  if (auth[1] !== 'Bearer')
+    throw new TributaryError('SASL_AUTHENTICATION_FAILED', 'Invalid scheme in OAUTHBEARER client first message');
   pairs.delete('auth');
   return { authorizationId: gs2[1] ?? '', tokenValue: auth[2] ?? '', extensions: pairs };
 }
@@ -295,7 +330,8 @@ export class OAuthBearerServer {
 
   /** The token's principal; throws `ILLEGAL_SASL_STATE` before completion. */
   get authorizationId(): string {
-    if (!this.#token || this.#state !== 'COMPLETE') throw new TributaryError('ILLEGAL_SASL_STATE', 'Authentication exchange has not completed');
+    if (!this.#token || this.#state !== 'COMPLETE')
+      throw new TributaryError('ILLEGAL_SASL_STATE', 'Authentication exchange has not completed');
     return this.#token.principalName;
   }
 
@@ -304,10 +340,15 @@ export class OAuthBearerServer {
     const bytes = typeof message === 'string' ? Buffer.from(message, 'utf8') : message;
     if (this.#state === 'ERROR_SENT') {
       this.#state = 'FAILED';
-      if (bytes.length === 1 && bytes[0] === 1) throw new TributaryError('SASL_AUTHENTICATION_FAILED', `Authentication failed: ${this.#error}`);
-      throw new TributaryError('SASL_AUTHENTICATION_FAILED', 'Authentication failed: expected %x01 after the error response');
+      if (bytes.length === 1 && bytes[0] === 1)
+        throw new TributaryError('SASL_AUTHENTICATION_FAILED', `Authentication failed: ${this.#error}`);
+      throw new TributaryError(
+        'SASL_AUTHENTICATION_FAILED',
+        'Authentication failed: expected %x01 after the error response',
+      );
     }
-    if (this.#state !== 'NEW') throw new TributaryError('ILLEGAL_SASL_STATE', `Unexpected SASL/OAUTHBEARER message in state ${this.#state}`);
+    if (this.#state !== 'NEW')
+      throw new TributaryError('ILLEGAL_SASL_STATE', `Unexpected SASL/OAUTHBEARER message in state ${this.#state}`);
     this.#state = 'FAILED';
     const initial = parseOAuthBearerInitialResponse(bytes);
     const result = await this.#validator(initial.tokenValue);

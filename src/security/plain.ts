@@ -46,18 +46,26 @@ export function parsePlainMessage(message: Uint8Array | string): PlainMessage {
     start = end + 1;
   }
   if (tokens.length !== 3) {
-    throw new TributaryError('SASL_AUTHENTICATION_FAILED', `Invalid SASL/PLAIN response: expected 3 tokens, got ${tokens.length}`);
+    throw new TributaryError(
+      'SASL_AUTHENTICATION_FAILED',
+      `Invalid SASL/PLAIN response: expected 3 tokens, got ${tokens.length}`,
+    );
   }
   const [authorizationId = '', username = '', password = ''] = tokens;
-  if (username === '') throw new TributaryError('SASL_AUTHENTICATION_FAILED', 'Authentication failed: username not specified');
-  if (password === '') throw new TributaryError('SASL_AUTHENTICATION_FAILED', 'Authentication failed: password not specified');
+  if (username === '')
+    throw new TributaryError('SASL_AUTHENTICATION_FAILED', 'Authentication failed: username not specified');
+  if (password === '')
+    throw new TributaryError('SASL_AUTHENTICATION_FAILED', 'Authentication failed: password not specified');
   return { authorizationId, username, password };
 }
 
 // Hashing both sides first gives equal-length inputs, so neither the content nor the length of the
 // expected password shows in the comparison's timing.
 function sameSecret(a: string, b: string): boolean {
-  return timingSafeEqual(createHash('sha256').update(a, 'utf8').digest(), createHash('sha256').update(b, 'utf8').digest());
+  return timingSafeEqual(
+    createHash('sha256').update(a, 'utf8').digest(),
+    createHash('sha256').update(b, 'utf8').digest(),
+  );
 }
 
 /**
@@ -68,7 +76,9 @@ function sameSecret(a: string, b: string): boolean {
  * const verify = staticPlainVerifier({ admin: 'admin-secret', alice: 'alice-secret' });
  * await verify('alice', 'nope'); // false
  */
-export function staticPlainVerifier(users: Readonly<Record<string, string>> | ReadonlyMap<string, string>): PlainVerifier {
+export function staticPlainVerifier(
+  users: Readonly<Record<string, string>> | ReadonlyMap<string, string>,
+): PlainVerifier {
   const map = users instanceof Map ? new Map(users) : new Map(Object.entries(users));
   return (username, password) => {
     const expected = map.get(username);
@@ -120,24 +130,34 @@ export class PlainServer {
 
   /** The authenticated username; throws `ILLEGAL_SASL_STATE` before completion. */
   get authorizationId(): string {
-    if (this.#state !== 'COMPLETE') throw new TributaryError('ILLEGAL_SASL_STATE', 'Authentication exchange has not completed');
+    if (this.#state !== 'COMPLETE')
+      throw new TributaryError('ILLEGAL_SASL_STATE', 'Authentication exchange has not completed');
     return this.#authorizationId;
   }
 
   /** Takes the client's one message; returns the empty server answer. */
   async evaluate(message: Uint8Array | string): Promise<Uint8Array> {
-    if (this.#state !== 'NEW') throw new TributaryError('ILLEGAL_SASL_STATE', `Unexpected SASL/PLAIN message in state ${this.#state}`);
+    if (this.#state !== 'NEW')
+      throw new TributaryError('ILLEGAL_SASL_STATE', `Unexpected SASL/PLAIN message in state ${this.#state}`);
     this.#state = 'FAILED';
     const { authorizationId, username, password } = parsePlainMessage(message);
     let ok: boolean;
     try {
       ok = await this.#verify(username, password);
     } catch (cause) {
-      throw new TributaryError('SASL_AUTHENTICATION_FAILED', 'Authentication failed: credentials for user could not be verified', { cause });
+      throw new TributaryError(
+        'SASL_AUTHENTICATION_FAILED',
+        'Authentication failed: credentials for user could not be verified',
+        { cause },
+      );
     }
-    if (!ok) throw new TributaryError('SASL_AUTHENTICATION_FAILED', 'Authentication failed: Invalid username or password');
+    if (!ok)
+      throw new TributaryError('SASL_AUTHENTICATION_FAILED', 'Authentication failed: Invalid username or password');
     if (authorizationId !== '' && authorizationId !== username) {
-      throw new TributaryError('SASL_AUTHENTICATION_FAILED', 'Authentication failed: Client requested an authorization id that is different from username');
+      throw new TributaryError(
+        'SASL_AUTHENTICATION_FAILED',
+        'Authentication failed: Client requested an authorization id that is different from username',
+      );
     }
     this.#authorizationId = username;
     this.#state = 'COMPLETE';

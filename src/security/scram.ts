@@ -120,13 +120,21 @@ export interface ScramCredentialOptions {
  * const cred = createScramCredential('SCRAM-SHA-256', 'alice-secret');
  * cred.iterations; // 4096
  */
-export function createScramCredential(mechanism: ScramMechanism, password: string, options: ScramCredentialOptions = {}): ScramCredential {
+export function createScramCredential(
+  mechanism: ScramMechanism,
+  password: string,
+  options: ScramCredentialOptions = {},
+): ScramCredential {
   const f = formatterOf(mechanism);
   const iterations = options.iterations ?? SCRAM_MIN_ITERATIONS;
   if (!Number.isInteger(iterations) || iterations < SCRAM_MIN_ITERATIONS || iterations > SCRAM_MAX_ITERATIONS) {
-    throw new TributaryError('INVALID_REQUEST', `SCRAM iterations must be ${SCRAM_MIN_ITERATIONS} to ${SCRAM_MAX_ITERATIONS}, got ${iterations}`);
+    throw new TributaryError(
+      'INVALID_REQUEST',
+      `SCRAM iterations must be ${SCRAM_MIN_ITERATIONS} to ${SCRAM_MAX_ITERATIONS}, got ${iterations}`,
+    );
   }
-  if (typeof password !== 'string' || password.length === 0) throw new TributaryError('INVALID_REQUEST', 'A SCRAM password must not be empty');
+  if (typeof password !== 'string' || password.length === 0)
+    throw new TributaryError('INVALID_REQUEST', 'A SCRAM password must not be empty');
   const salt = options.salt ?? randomBytes(32);
   if (salt.length === 0) throw new TributaryError('INVALID_REQUEST', 'A SCRAM salt must not be empty');
   const salted = f.hi(password, salt, iterations);
@@ -141,7 +149,10 @@ export function createScramCredential(mechanism: ScramMechanism, password: strin
 }
 
 /** Kafka's wire codes for the mechanisms (DescribeUserScramCredentials, AlterUserScramCredentials). */
-export const SCRAM_MECHANISM_CODES: Readonly<Record<ScramMechanism, number>> = { 'SCRAM-SHA-256': 1, 'SCRAM-SHA-512': 2 };
+export const SCRAM_MECHANISM_CODES: Readonly<Record<ScramMechanism, number>> = {
+  'SCRAM-SHA-256': 1,
+  'SCRAM-SHA-512': 2,
+};
 
 /**
  * Writes a credential in Kafka's stored form (`ScramCredentialUtils.credentialToString`):
@@ -170,8 +181,14 @@ export function parseScramCredential(mechanism: ScramMechanism, text: string): S
     if (eq > 0) fields.set(part.slice(0, eq), part.slice(eq + 1));
   }
   const b64 = /^[A-Za-z0-9+/]+={0,2}$/;
-  const [salt, storedKey, serverKey, iterations] = ['salt', 'stored_key', 'server_key', 'iterations'].map((k) => fields.get(k) ?? '');
-  if (fields.size !== 4 || ![salt, storedKey, serverKey].every((v = '') => b64.test(v)) || !/^[0-9]+$/.test(iterations ?? '')) {
+  const [salt, storedKey, serverKey, iterations] = ['salt', 'stored_key', 'server_key', 'iterations'].map(
+    (k) => fields.get(k) ?? '',
+  );
+  if (
+    fields.size !== 4 ||
+    ![salt, storedKey, serverKey].every((v = '') => b64.test(v)) ||
+    !/^[0-9]+$/.test(iterations ?? '')
+  ) {
     throw new TributaryError('CORRUPT_MESSAGE', 'A stored SCRAM credential is malformed');
   }
   const credential: ScramCredential = {
@@ -181,7 +198,11 @@ export function parseScramCredential(mechanism: ScramMechanism, text: string): S
     serverKey: Buffer.from(serverKey ?? '', 'base64'),
     iterations: Number(iterations),
   };
-  if (credential.storedKey.length !== size || credential.serverKey.length !== size || credential.iterations < SCRAM_MIN_ITERATIONS) {
+  if (
+    credential.storedKey.length !== size ||
+    credential.serverKey.length !== size ||
+    credential.iterations < SCRAM_MIN_ITERATIONS
+  ) {
     throw new TributaryError('CORRUPT_MESSAGE', `A stored SCRAM credential does not fit ${mechanism}`);
   }
   return credential;
@@ -281,7 +302,9 @@ function authFailed(message: string): TributaryError {
 }
 
 /** Looks a user's credential up; `undefined` when there is no such user (or none for this mechanism). */
-export type ScramCredentialLookup = (username: string) => ScramCredential | undefined | Promise<ScramCredential | undefined>;
+export type ScramCredentialLookup = (
+  username: string,
+) => ScramCredential | undefined | Promise<ScramCredential | undefined>;
 
 /**
  * Checks a delegation token when a client sends `tokenauth=true` (Kafka's `DelegationTokenCache`):
@@ -289,7 +312,10 @@ export type ScramCredentialLookup = (username: string) => ScramCredential | unde
  */
 export type ScramTokenLookup = (
   tokenId: string,
-) => { credential: ScramCredential; owner: string } | undefined | Promise<{ credential: ScramCredential; owner: string } | undefined>;
+) =>
+  | { credential: ScramCredential; owner: string }
+  | undefined
+  | Promise<{ credential: ScramCredential; owner: string } | undefined>;
 
 /** Options of a {@link ScramServer}. */
 export interface ScramServerOptions {
@@ -343,7 +369,8 @@ export class ScramServer {
 
   /** The authenticated principal's name (the username, or a token's owner); throws before completion. */
   get authorizationId(): string {
-    if (this.#state !== 'COMPLETE') throw new TributaryError('ILLEGAL_SASL_STATE', 'Authentication exchange has not completed');
+    if (this.#state !== 'COMPLETE')
+      throw new TributaryError('ILLEGAL_SASL_STATE', 'Authentication exchange has not completed');
     return this.#authorizationId;
   }
 
@@ -380,7 +407,8 @@ export class ScramServer {
     let credential: ScramCredential | undefined;
     let principal = first.username;
     const tokenLookup = this.#options.tokens;
-    if (tokenauth !== undefined && tokenauth.toLowerCase() === 'true' && !tokenLookup) throw authFailed('Token authentication not enabled');
+    if (tokenauth !== undefined && tokenauth.toLowerCase() === 'true' && !tokenLookup)
+      throw authFailed('Token authentication not enabled');
     try {
       if (tokenauth !== undefined && tokenauth.toLowerCase() === 'true' && tokenLookup) {
         const token = await tokenLookup(first.username);
@@ -392,7 +420,11 @@ export class ScramServer {
       }
     } catch (cause) {
       // A failing credential store is not the client's fault, but it must not let the client in either.
-      throw new TributaryError('SASL_AUTHENTICATION_FAILED', 'Authentication failed: credentials for user could not be verified', { cause });
+      throw new TributaryError(
+        'SASL_AUTHENTICATION_FAILED',
+        'Authentication failed: credentials for user could not be verified',
+        { cause },
+      );
     }
     if (!credential || credential.mechanism !== this.mechanism) throw authFailed('Invalid user credentials');
     if (first.authorizationId !== '' && first.authorizationId !== principal) {
@@ -412,7 +444,8 @@ export class ScramServer {
     const final = parseClientFinal(text);
     const first = this.#clientFirst as ClientFirstMessage;
     const credential = this.#credential as ScramCredential;
-    if (final.nonce !== this.#nonce) throw new TributaryError('SASL_AUTHENTICATION_FAILED', 'Invalid client nonce in the final client message.');
+    if (final.nonce !== this.#nonce)
+      throw new TributaryError('SASL_AUTHENTICATION_FAILED', 'Invalid client nonce in the final client message.');
     if (!final.channelBinding.equals(Buffer.from(first.gs2Header, 'utf8'))) throw authFailed('Invalid channel binding');
     const authMessage = `${first.bare},${this.#serverFirst},${final.withoutProof}`;
     const signature = this.#f.hmac(credential.storedKey, authMessage);

@@ -13,7 +13,10 @@ function nullSafe<T>(name: string, write: (value: T) => Uint8Array, read: (data:
         return write(value);
       } catch (cause) {
         if (cause instanceof SerializationError) throw cause;
-        throw new SerializationError(`${name} serde could not serialize a value for topic "${topic}"`, { topic, cause });
+        throw new SerializationError(`${name} serde could not serialize a value for topic "${topic}"`, {
+          topic,
+          cause,
+        });
       }
     },
     deserialize(topic, data) {
@@ -63,7 +66,8 @@ const longSerde = nullSafe<bigint>(
 const longNumberSerde = nullSafe<number>(
   'LongNumber',
   (value) => {
-    if (!Number.isSafeInteger(value)) throw new SerializationError(`Long serde expects a safe integer, got ${String(value)}`);
+    if (!Number.isSafeInteger(value))
+      throw new SerializationError(`Long serde expects a safe integer, got ${String(value)}`);
     const out = new Uint8Array(8);
     new DataView(out.buffer).setBigInt64(0, BigInt(value));
     return out;

@@ -23,7 +23,9 @@ export class BranchedKStream<K, V> {
     const predicates = this.#predicates;
     const children = this.#children;
     // The branch processor reads the lists when it runs, after every branch has been added.
-    stream.builder.addProcessor(this.#splitName, () => kstreamBranch(predicates, children, this.#defaultChild)(), [stream.nodeName]);
+    stream.builder.addProcessor(this.#splitName, () => kstreamBranch(predicates, children, this.#defaultChild)(), [
+      stream.nodeName,
+    ]);
   }
 
   /** Records matching `predicate` (and no earlier branch) go to this branch. */
@@ -49,7 +51,13 @@ export class BranchedKStream<K, V> {
     const name = this.#splitName + (branched.name ?? position);
     const b = this.#stream.builder;
     b.addProcessor(name, passThrough(), [this.#splitName]);
-    const branch = new (this.#stream.constructor as typeof KStream)<K, V>(b, name, this.#stream.keySerde, this.#stream.valueSerde, this.#stream.repartitionRequired);
+    const branch = new (this.#stream.constructor as typeof KStream)<K, V>(
+      b,
+      name,
+      this.#stream.keySerde,
+      this.#stream.valueSerde,
+      this.#stream.repartitionRequired,
+    );
     if (branched.withConsumer !== undefined) branched.withConsumer(branch);
     else if (branched.withFunction !== undefined) {
       // As Kafka's: a function that returns null adds no entry (undefined keeps the branch itself).

@@ -36,7 +36,10 @@ export class StreamsBuilder {
   /** @internal */ readonly names = new NameGenerator();
 
   /** A stream of the records of one topic, several topics, or every topic a pattern matches. */
-  stream<K = Uint8Array, V = Uint8Array>(topics: string | string[] | RegExp, consumed: Consumed<K, V> = {}): KStream<K, V> {
+  stream<K = Uint8Array, V = Uint8Array>(
+    topics: string | string[] | RegExp,
+    consumed: Consumed<K, V> = {},
+  ): KStream<K, V> {
     const name = consumed.name ?? this.names.processor('KSTREAM-SOURCE-');
     this.topology.addNode({
       kind: 'source',
@@ -55,7 +58,8 @@ export class StreamsBuilder {
     const m = materializedOptions(options.materialized);
     const storeName = m.storeName ?? this.names.store(`${topic}-`);
     const sourceName = options.name ?? this.names.processor('KSTREAM-SOURCE-');
-    const tableName = options.name !== undefined ? `${options.name}-table-source` : this.names.processor('KTABLE-SOURCE-');
+    const tableName =
+      options.name !== undefined ? `${options.name}-table-source` : this.names.processor('KTABLE-SOURCE-');
     const keySerde = m.keySerde ?? options.keySerde;
     const valueSerde = m.valueSerde ?? options.valueSerde;
     this.topology.addNode({
@@ -80,10 +84,28 @@ export class StreamsBuilder {
     const storeName = m.storeName ?? this.names.store(`${topic}-`);
     const sourceName = options.name ?? this.names.processor('KSTREAM-SOURCE-');
     const tableName = this.names.processor('KTABLE-SOURCE-');
-    const builder = storeBuilder(storeName, { ...m, cachingEnabled: false, loggingEnabled: false }, m.keySerde ?? options.keySerde, m.valueSerde ?? options.valueSerde);
+    const builder = storeBuilder(
+      storeName,
+      { ...m, cachingEnabled: false, loggingEnabled: false },
+      m.keySerde ?? options.keySerde,
+      m.valueSerde ?? options.valueSerde,
+    );
     this.topology.addStore(builder);
-    const source = { kind: 'source' as const, name: sourceName, topics: [topic], ...serdes(options), children: [tableName] };
-    const processor: ProcessorNode = { kind: 'processor', name: tableName, supplier: ktableSource(storeName) as ProcessorNode['supplier'], parents: [sourceName], children: [], stores: [storeName] };
+    const source = {
+      kind: 'source' as const,
+      name: sourceName,
+      topics: [topic],
+      ...serdes(options),
+      children: [tableName],
+    };
+    const processor: ProcessorNode = {
+      kind: 'processor',
+      name: tableName,
+      supplier: ktableSource(storeName) as ProcessorNode['supplier'],
+      parents: [sourceName],
+      children: [],
+      stores: [storeName],
+    };
     this.topology.nodes.set(sourceName, source);
     this.topology.nodes.set(tableName, processor);
     this.topology.globalNodeNames.add(sourceName).add(tableName);
@@ -92,7 +114,9 @@ export class StreamsBuilder {
   }
 
   /** Adds a store that processors name in `process(supplier, ...storeNames)`. */
-  addStateStore<K, V>(builder: KeyValueStoreBuilder<K, V> | WindowStoreBuilder<K, V> | SessionStoreBuilder<K, V>): this {
+  addStateStore<K, V>(
+    builder: KeyValueStoreBuilder<K, V> | WindowStoreBuilder<K, V> | SessionStoreBuilder<K, V>,
+  ): this {
     this.topology.addStore(builder as unknown as KeyValueStoreBuilder<unknown, unknown>);
     return this;
   }
@@ -109,21 +133,37 @@ export class StreamsBuilder {
 
   /** @internal */
   addProcessor(name: string, supplier: unknown, parents: string[], stores: string[] = []): void {
-    this.topology.addNode({ kind: 'processor', name, supplier: supplier as ProcessorNode['supplier'], parents, children: [], stores: [] });
+    this.topology.addNode({
+      kind: 'processor',
+      name,
+      supplier: supplier as ProcessorNode['supplier'],
+      parents,
+      children: [],
+      stores: [],
+    });
     for (const store of stores) this.topology.connectStore(name, store);
   }
 }
 
 /** @internal The store a `Materialized` describes. */
-export function storeBuilder<K, V>(name: string, m: MaterializedOptions<K, V>, keySerde?: Serde<K>, valueSerde?: Serde<V>): KeyValueStoreBuilder<unknown, unknown> {
-  const supplier = m.storeType === 'in-memory' ? Stores.inMemoryKeyValueStore(name) : Stores.persistentKeyValueStore(name);
+export function storeBuilder<K, V>(
+  name: string,
+  m: MaterializedOptions<K, V>,
+  keySerde?: Serde<K>,
+  valueSerde?: Serde<V>,
+): KeyValueStoreBuilder<unknown, unknown> {
+  const supplier =
+    m.storeType === 'in-memory' ? Stores.inMemoryKeyValueStore(name) : Stores.persistentKeyValueStore(name);
   const b = Stores.timestampedKeyValueStoreBuilder(supplier, m.keySerde ?? keySerde, m.valueSerde ?? valueSerde);
   if (m.cachingEnabled === false) b.withCachingDisabled();
   if (m.loggingEnabled === false) b.withLoggingDisabled();
   return b as unknown as KeyValueStoreBuilder<unknown, unknown>;
 }
 
-function serdes(c: { keySerde?: Serde<unknown> | Serde<never>; valueSerde?: Serde<unknown> | Serde<never> }): { keySerde?: Serde<unknown>; valueSerde?: Serde<unknown> } {
+function serdes(c: { keySerde?: Serde<unknown> | Serde<never>; valueSerde?: Serde<unknown> | Serde<never> }): {
+  keySerde?: Serde<unknown>;
+  valueSerde?: Serde<unknown>;
+} {
   return {
     ...(c.keySerde !== undefined ? { keySerde: c.keySerde as Serde<unknown> } : {}),
     ...(c.valueSerde !== undefined ? { valueSerde: c.valueSerde as Serde<unknown> } : {}),

@@ -7,7 +7,13 @@ export { KTable, KGroupedTable, type TableChange } from './ktable.ts';
 export { KGroupedStream, type AggregateOptions } from './kgrouped-stream.ts';
 export { BranchedKStream } from './branched-kstream.ts';
 export { GlobalKTable } from './global-ktable.ts';
-export { Topology, TopologyDescription, type NodeDescription, type SubtopologyDescription, type TopicNameExtractor } from './topology.ts';
+export {
+  Topology,
+  TopologyDescription,
+  type NodeDescription,
+  type SubtopologyDescription,
+  type TopicNameExtractor,
+} from './topology.ts';
 export type {
   Branched,
   Consumed,
@@ -43,13 +49,30 @@ export {
 } from './state/window-store.ts';
 export { WindowedSerdes } from './state/windowed-serdes.ts';
 export { TimeWindowedKStream } from './time-windowed-kstream.ts';
-export { SessionWindows, SlidingWindows, TimeWindows, type Window, type Windowed, windowedToString } from './windows.ts';
+export {
+  SessionWindows,
+  SlidingWindows,
+  TimeWindows,
+  type Window,
+  type Windowed,
+  windowedToString,
+} from './windows.ts';
 export { SessionWindowedKStream } from './session-windowed-kstream.ts';
 export { BufferConfig, Suppressed } from './suppressed.ts';
 export { JoinWindows } from './join-windows.ts';
 export type { StreamJoined } from './stream-stream-join.ts';
-export { MeteredSessionStore, type ReadOnlySessionStore, type SessionStore, SessionStoreBuilder } from './state/session-store.ts';
+export {
+  MeteredSessionStore,
+  type ReadOnlySessionStore,
+  type SessionStore,
+  SessionStoreBuilder,
+} from './state/session-store.ts';
 export { type ValueAndTimestamp, valueAndTimestamp } from './state/value-and-timestamp.ts';
 export type { DeserializationErrorContext, DeserializationExceptionHandler } from './internal/task.ts';
-export { KafkaStreams, type StreamsConfig, type StreamsState, type StreamsUncaughtExceptionResponse } from './kafka-streams.ts';
+export {
+  KafkaStreams,
+  type StreamsConfig,
+  type StreamsState,
+  type StreamsUncaughtExceptionResponse,
+} from './kafka-streams.ts';
 export type { TaskAssignor, TaskGroupMember } from './internal/assignor.ts';

@@ -1,7 +1,8 @@
 import { TopologyError } from '../errors.ts';
 
 function checkMs(what: string, ms: number): number {
-  if (!Number.isSafeInteger(ms) || ms < 0) throw new TopologyError(`${what} must be a non-negative integer of ms, got ${ms}`);
+  if (!Number.isSafeInteger(ms) || ms < 0)
+    throw new TopologyError(`${what} must be a non-negative integer of ms, got ${ms}`);
   return ms;
 }
 

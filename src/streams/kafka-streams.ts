@@ -20,7 +20,14 @@ import type { BuiltStore } from './state/stores.ts';
 import type { Subtopology, Topology } from './topology.ts';
 
 /** Kafka Streams' client states. */
-export type StreamsState = 'CREATED' | 'REBALANCING' | 'RUNNING' | 'PENDING_SHUTDOWN' | 'NOT_RUNNING' | 'PENDING_ERROR' | 'ERROR';
+export type StreamsState =
+  | 'CREATED'
+  | 'REBALANCING'
+  | 'RUNNING'
+  | 'PENDING_SHUTDOWN'
+  | 'NOT_RUNNING'
+  | 'PENDING_ERROR'
+  | 'ERROR';
 
 /** What to do after an exception escaped processing (Kafka's `StreamThreadExceptionResponse`). */
 export type StreamsUncaughtExceptionResponse = 'REPLACE_THREAD' | 'SHUTDOWN_CLIENT' | 'SHUTDOWN_APPLICATION';
@@ -165,7 +172,9 @@ export class KafkaStreams {
     const store = this.#offsetStore;
     if (store === undefined) return readCommittedOffsets(this.#log, this.#config.applicationId);
     await store.ready();
-    return new Map(store.list(this.#config.applicationId).map((e) => [`${e.topic}:${e.partition}`, e.committed.offset]));
+    return new Map(
+      store.list(this.#config.applicationId).map((e) => [`${e.topic}:${e.partition}`, e.committed.offset]),
+    );
   }
   #assignment: string[] | undefined;
   #revocations: { tasks: string[]; done: () => void }[] = [];
@@ -193,7 +202,8 @@ export class KafkaStreams {
   #losses: (() => void)[] = [];
 
   constructor(topology: Topology, config: StreamsConfig) {
-    if (typeof config?.applicationId !== 'string' || config.applicationId === '') throw new TypeError('KafkaStreams needs an applicationId');
+    if (typeof config?.applicationId !== 'string' || config.applicationId === '')
+      throw new TypeError('KafkaStreams needs an applicationId');
     if ((config.log === undefined) === (config.tributary === undefined)) {
       throw new TypeError('KafkaStreams needs a tributary or a log (one of the two)');
     }
@@ -207,7 +217,11 @@ export class KafkaStreams {
     this.#commitIntervalMs = config.commitIntervalMs ?? (this.#eos ? 100 : 30_000);
     const cache = config.cacheMaxBytes ?? 10 * 1024 * 1024;
     this.#budget = cache > 0 ? new CacheBudget(cache) : null;
-    this.#assignor = config.assignor ?? (config.log !== undefined ? InProcessTaskGroup.for(config.log, config.applicationId) : (undefined as unknown as TaskAssignor));
+    this.#assignor =
+      config.assignor ??
+      (config.log !== undefined
+        ? InProcessTaskGroup.for(config.log, config.applicationId)
+        : (undefined as unknown as TaskAssignor));
     this.#maxUncommitted = config.maxUncommittedRecords ?? 20_000;
     this.#purgeIntervalMs = config.repartitionPurgeIntervalMs ?? 30_000;
   }
@@ -236,7 +250,11 @@ export class KafkaStreams {
    * gets and starts processing. Resolves once RUNNING; the loop then runs until `close()`.
    */
   async start(): Promise<void> {
-    if (this.#state !== 'CREATED') throw new TributaryError('ILLEGAL_STATE', `KafkaStreams.start() in state ${this.#state}; an instance starts once`);
+    if (this.#state !== 'CREATED')
+      throw new TributaryError(
+        'ILLEGAL_STATE',
+        `KafkaStreams.start() in state ${this.#state}; an instance starts once`,
+      );
     this.#setState('REBALANCING');
     try {
       if (this.#context !== undefined) {
@@ -246,12 +264,14 @@ export class KafkaStreams {
         // so admin.fetchOffsets({ groupId: applicationId }) and lag see them.
         this.#offsetStore = coordinator.offsets;
         this.#acquired = true;
-        this.#assignor = this.#config.assignor ?? new CoordinatorTaskGroup({
-          coordinator,
-          clock: this.#clock,
-          groupId: this.#config.applicationId,
-          clientId: this.#context.clientId,
-        });
+        this.#assignor =
+          this.#config.assignor ??
+          new CoordinatorTaskGroup({
+            coordinator,
+            clock: this.#clock,
+            groupId: this.#config.applicationId,
+            clientId: this.#context.clientId,
+          });
       }
       await this.#prepareTopics();
       await this.#startGlobals();
@@ -261,7 +281,9 @@ export class KafkaStreams {
       });
       this.#keepAlive = setInterval(() => {}, 1 << 30);
       this.#loop = this.#run().finally(() => clearInterval(this.#keepAlive));
-      const tasks = this.#subtopologies.flatMap((s) => Array.from({ length: this.#taskCount(s) }, (_, p) => `${s.id}_${p}`));
+      const tasks = this.#subtopologies.flatMap((s) =>
+        Array.from({ length: this.#taskCount(s) }, (_, p) => `${s.id}_${p}`),
+      );
       await this.#assignor.join(this.#member(), tasks);
       await first;
     } catch (err) {
@@ -318,7 +340,8 @@ export class KafkaStreams {
   store<K, V>(name: string): ReadOnlyKeyValueStore<K, V> {
     const global = this.#globalStores.get(name);
     if (global !== undefined) return global.store as unknown as ReadOnlyKeyValueStore<K, V>;
-    if (!this.#topology.storeBuilders.has(name)) throw new TributaryError('INVALID_STATE_STORE', `no state store named ${name}`, { store: name });
+    if (!this.#topology.storeBuilders.has(name))
+      throw new TributaryError('INVALID_STATE_STORE', `no state store named ${name}`, { store: name });
     const stores = () =>
       [...this.#running.values()].flatMap((r) => {
         const s = r.task.stores.get(name);
@@ -345,7 +368,13 @@ export class KafkaStreams {
   }
 
   #caughtUp(): boolean {
-    if (this.#pendingRecords > 0 || (this.#budget?.used ?? 0) > 0 || this.#revocations.length > 0 || this.#assignment !== undefined) return false;
+    if (
+      this.#pendingRecords > 0 ||
+      (this.#budget?.used ?? 0) > 0 ||
+      this.#revocations.length > 0 ||
+      this.#assignment !== undefined
+    )
+      return false;
     if (this.#unpurged.size > 0) return false;
     for (const g of this.#globals.values()) {
       for (const [p, at] of g.positions.entries()) if (at < this.#log.offsets(g.topic, p).highWatermark) return false;
@@ -365,9 +394,13 @@ export class KafkaStreams {
    */
   async cleanUp(): Promise<void> {
     if (this.#state !== 'CREATED' && this.#state !== 'NOT_RUNNING' && this.#state !== 'ERROR') {
-      throw new TributaryError('ILLEGAL_STATE', `KafkaStreams.cleanUp() in state ${this.#state}; close the instance first`);
+      throw new TributaryError(
+        'ILLEGAL_STATE',
+        `KafkaStreams.cleanUp() in state ${this.#state}; close the instance first`,
+      );
     }
-    if (this.#config.stateDir !== undefined) await rm(join(this.#config.stateDir, this.#config.applicationId), { recursive: true, force: true });
+    if (this.#config.stateDir !== undefined)
+      await rm(join(this.#config.stateDir, this.#config.applicationId), { recursive: true, force: true });
   }
 
   /** The tasks this instance runs, as `<subtopology>_<partition>`. */
@@ -410,7 +443,8 @@ export class KafkaStreams {
     let n = 0;
     for (const t of sub.sourceTopics) n = Math.max(n, this.#partitions(this.#physical(t)));
     for (const node of sub.nodes) {
-      if (node.kind === 'source' && node.pattern !== undefined) for (const t of this.#patternTopics.get(node.name) ?? []) n = Math.max(n, this.#log.partitionCount(t));
+      if (node.kind === 'source' && node.pattern !== undefined)
+        for (const t of this.#patternTopics.get(node.name) ?? []) n = Math.max(n, this.#log.partitionCount(t));
     }
     return Math.max(n, 1);
   }
@@ -426,7 +460,11 @@ export class KafkaStreams {
       if ((err as { code?: string }).code !== 'TOPIC_ALREADY_EXISTS') throw err;
       const existing = this.#log.partitionCount(topic);
       if (existing !== numPartitions) {
-        throw new TributaryError('INVALID_PARTITIONS', `internal topic ${topic} has ${existing} partitions; this topology needs ${numPartitions}`, { topic });
+        throw new TributaryError(
+          'INVALID_PARTITIONS',
+          `internal topic ${topic} has ${existing} partitions; this topology needs ${numPartitions}`,
+          { topic },
+        );
       }
     }
   }
@@ -436,12 +474,19 @@ export class KafkaStreams {
     const existing = new Set(await this.#log.listTopics());
     for (const node of this.#topology.nodes.values()) {
       if (node.kind === 'source' && node.pattern !== undefined) {
-        this.#patternTopics.set(node.name, [...existing].filter((t) => node.pattern!.test(t) && !t.startsWith(`${app}-`)).sort());
+        this.#patternTopics.set(
+          node.name,
+          [...existing].filter((t) => node.pattern!.test(t) && !t.startsWith(`${app}-`)).sort(),
+        );
       }
       if (node.kind === 'source' && node.pattern === undefined) {
         for (const t of node.topics) {
           if (!this.#topology.internalTopics.has(t) && !existing.has(t)) {
-            throw new TributaryError('MISSING_SOURCE_TOPIC', `source topic ${t} does not exist; create it before starting the app`, { topic: t });
+            throw new TributaryError(
+              'MISSING_SOURCE_TOPIC',
+              `source topic ${t} does not exist; create it before starting the app`,
+              { topic: t },
+            );
           }
         }
       }
@@ -449,19 +494,36 @@ export class KafkaStreams {
     this.#subtopologies = this.#topology.subtopologies();
     const byPatternSource = (name: string) => {
       let n = 0;
-      for (const [node, topics] of this.#patternTopics) if (this.#topology.nodes.get(node)?.kind === 'source') for (const t of topics) if (name === (this.#topology.nodes.get(node) as { pattern?: RegExp }).pattern?.source) n = Math.max(n, this.#log.partitionCount(t));
+      for (const [node, topics] of this.#patternTopics)
+        if (this.#topology.nodes.get(node)?.kind === 'source')
+          for (const t of topics)
+            if (name === (this.#topology.nodes.get(node) as { pattern?: RegExp }).pattern?.source)
+              n = Math.max(n, this.#log.partitionCount(t));
       return n;
     };
-    this.#internalPartitions = internalTopicPartitions(this.#topology, (t) => (existing.has(t) ? this.#log.partitionCount(t) : byPatternSource(t)));
+    this.#internalPartitions = internalTopicPartitions(this.#topology, (t) =>
+      existing.has(t) ? this.#log.partitionCount(t) : byPatternSource(t),
+    );
     for (const [name, n] of this.#internalPartitions) {
-      await this.#ensureTopic(`${app}-${name}`, n, { 'cleanup.policy': 'delete', 'retention.ms': -1, ...INTERNAL_TOPIC_CONFIGS });
+      await this.#ensureTopic(`${app}-${name}`, n, {
+        'cleanup.policy': 'delete',
+        'retention.ms': -1,
+        ...INTERNAL_TOPIC_CONFIGS,
+      });
     }
     for (const sub of this.#subtopologies) {
       const n = this.#taskCount(sub);
       for (const store of sub.stores) {
-        const storeBuilder = this.#topology.storeBuilders.get(store)! as { loggingEnabled: boolean; changelogConfig?: Record<string, string | number> };
+        const storeBuilder = this.#topology.storeBuilders.get(store)! as {
+          loggingEnabled: boolean;
+          changelogConfig?: Record<string, string | number>;
+        };
         if (!storeBuilder.loggingEnabled) continue;
-        await this.#ensureTopic(`${app}-${store}-changelog`, n, { 'cleanup.policy': 'compact', ...storeBuilder.changelogConfig, ...INTERNAL_TOPIC_CONFIGS });
+        await this.#ensureTopic(`${app}-${store}-changelog`, n, {
+          'cleanup.policy': 'compact',
+          ...storeBuilder.changelogConfig,
+          ...INTERNAL_TOPIC_CONFIGS,
+        });
       }
       for (const node of sub.nodes) {
         if (node.kind === 'sink' && typeof node.topic === 'string' && !this.#topology.internalTopics.has(node.topic)) {
@@ -483,22 +545,35 @@ export class KafkaStreams {
       ...(this.#config.defaultKeySerde !== undefined ? { defaultKeySerde: this.#config.defaultKeySerde } : {}),
       ...(this.#config.defaultValueSerde !== undefined ? { defaultValueSerde: this.#config.defaultValueSerde } : {}),
       physicalTopic: (t) => this.#physical(t),
-      topicsMatching: (pattern) => [...this.#patternTopics.entries()].filter(([n]) => (this.#topology.nodes.get(n) as { pattern?: RegExp }).pattern === pattern).flatMap(([, t]) => t),
+      topicsMatching: (pattern) =>
+        [...this.#patternTopics.entries()]
+          .filter(([n]) => (this.#topology.nodes.get(n) as { pattern?: RegExp }).pattern === pattern)
+          .flatMap(([, t]) => t),
       partitionCount: (t) => this.#partitions(t),
-      send: (topic, partition, key, value, timestamp, headers) => this.#send(topic, partition, key, value, timestamp, headers),
+      send: (topic, partition, key, value, timestamp, headers) =>
+        this.#send(topic, partition, key, value, timestamp, headers),
       globalStore: (name) => this.#globalStores.get(name)?.store,
       onDeserializationError: this.#config.deserializationExceptionHandler ?? (() => 'FAIL'),
     };
   }
 
-  #send(topic: string, partition: number, key: Uint8Array | null, value: Uint8Array | null, timestamp: number, headers: readonly LogHeader[]): void {
+  #send(
+    topic: string,
+    partition: number,
+    key: Uint8Array | null,
+    value: Uint8Array | null,
+    timestamp: number,
+    headers: readonly LogHeader[],
+  ): void {
     let byPartition = this.#pending.get(topic);
     if (byPartition === undefined) this.#pending.set(topic, (byPartition = []));
     let append = byPartition[partition];
     if (append === undefined) {
       append = byPartition[partition] = { topic, partition, records: [], bytes: 0, limit: this.#batchLimit(topic) };
     }
-    append.records.push(headers.length > 0 ? { key, value, timestamp, headers: [...headers] } : { key, value, timestamp });
+    append.records.push(
+      headers.length > 0 ? { key, value, timestamp, headers: [...headers] } : { key, value, timestamp },
+    );
     this.#pendingRecords++;
     append.bytes += (key?.length ?? 0) + (value?.length ?? 0) + 24;
     // Commit sooner than the interval when a batch would outgrow what its topic accepts.
@@ -509,7 +584,8 @@ export class KafkaStreams {
   #batchLimit(topic: string): number {
     const known = this.#maxBytes.get(topic);
     if (known !== undefined) return known;
-    if (topic.startsWith(`${this.#config.applicationId}-`) || topic === OFFSETS_TOPIC) return INTERNAL_TOPIC_CONFIGS['max.message.bytes'];
+    if (topic.startsWith(`${this.#config.applicationId}-`) || topic === OFFSETS_TOPIC)
+      return INTERNAL_TOPIC_CONFIGS['max.message.bytes'];
     return 1_048_588;
   }
 
@@ -527,9 +603,18 @@ export class KafkaStreams {
         ...(env.defaultValueSerde !== undefined ? { defaultValueSerde: env.defaultValueSerde } : {}),
       });
       this.#globalStores.set(g.store, built);
-      const task = new StreamTask(this.#topology, { id: -1, nodes: [g.source, g.processor], sourceTopics: [g.topic], stores: [] }, 0, env);
+      const task = new StreamTask(
+        this.#topology,
+        { id: -1, nodes: [g.source, g.processor], sourceTopics: [g.topic], stores: [] },
+        0,
+        env,
+      );
       task.init();
-      const state: GlobalState = { task, topic: g.topic, positions: Array.from({ length: this.#log.partitionCount(g.topic) }, () => 0) };
+      const state: GlobalState = {
+        task,
+        topic: g.topic,
+        positions: Array.from({ length: this.#log.partitionCount(g.topic) }, () => 0),
+      };
       this.#globals.set(g.store, state);
       await this.#updateGlobal(state, true);
     }
@@ -564,7 +649,18 @@ export class KafkaStreams {
     for (const topic of task.sourceTopics.keys()) {
       if (p >= this.#log.partitionCount(topic)) continue;
       const committed = this.#committed.get(`${topic}:${p}`) ?? this.#log.offsets(topic, p).logStartOffset;
-      inputs.push({ topic, partition: p, position: committed, consumed: committed, committed, buffer: [], base: undefined, queued: [], head: 0, fetching: false });
+      inputs.push({
+        topic,
+        partition: p,
+        position: committed,
+        consumed: committed,
+        committed,
+        buffer: [],
+        base: undefined,
+        queued: [],
+        head: 0,
+        fetching: false,
+      });
     }
     return { task, inputs };
   }
@@ -585,7 +681,9 @@ export class KafkaStreams {
     let offset = Math.max(from, logStartOffset);
     while (offset < highWatermark) {
       const result = await this.#log.read(topic, partition, offset, { maxBytes: 8 << 20 });
-      for (const r of result.records) if (r.key !== null) bytes.put(new Bytes(r.key), built.restoreValue ? built.restoreValue(r.value, r.timestamp) : r.value);
+      for (const r of result.records)
+        if (r.key !== null)
+          bytes.put(new Bytes(r.key), built.restoreValue ? built.restoreValue(r.value, r.timestamp) : r.value);
       if (result.nextOffset <= offset) break;
       offset = result.nextOffset;
     }
@@ -607,15 +705,26 @@ export class KafkaStreams {
         for (const g of this.#globals.values()) if (await this.#updateGlobal(g, false)) processed++;
         const now = this.#clock.now();
         for (const r of this.#running.values()) r.task.punctuateWallClock(now);
-        if (this.#full || ((this.#pendingRecords > 0 || (this.#budget?.used ?? 0) > 0) && now - this.#lastCommit >= this.#commitIntervalMs) || this.#consumedMoved(now)) await this.#commit();
+        if (
+          this.#full ||
+          ((this.#pendingRecords > 0 || (this.#budget?.used ?? 0) > 0) &&
+            now - this.#lastCommit >= this.#commitIntervalMs) ||
+          this.#consumedMoved(now)
+        )
+          await this.#commit();
         // Nothing to do but uncommitted work: commit now rather than sit out the interval, so
         // downstream sub-topologies (through repartition topics) get their input sooner.
-        if (processed === 0 && !this.#buffered() && (this.#pendingRecords > 0 || (this.#budget?.used ?? 0) > 0 || this.#consumedMoved(Number.POSITIVE_INFINITY))) {
+        if (
+          processed === 0 &&
+          !this.#buffered() &&
+          (this.#pendingRecords > 0 || (this.#budget?.used ?? 0) > 0 || this.#consumedMoved(Number.POSITIVE_INFINITY))
+        ) {
           await this.#commit();
         }
         if (processed === 0 && !this.#buffered()) {
           await this.#purge();
-          if (this.#idleWaiters.length > 0 && this.#caughtUp()) for (const w of this.#idleWaiters.splice(0)) w.resolve();
+          if (this.#idleWaiters.length > 0 && this.#caughtUp())
+            for (const w of this.#idleWaiters.splice(0)) w.resolve();
           await this.#idle(this.#nextDeadline());
         }
       } catch (error) {
@@ -653,7 +762,8 @@ export class KafkaStreams {
   }
 
   #buffered(): boolean {
-    for (const r of this.#running.values()) for (const i of r.inputs) if (i.head < i.buffer.length || i.queued.length > 0) return true;
+    for (const r of this.#running.values())
+      for (const i of r.inputs) if (i.head < i.buffer.length || i.queued.length > 0) return true;
     return false;
   }
 
@@ -674,12 +784,26 @@ export class KafkaStreams {
       this.#wake = new AbortController();
       return;
     }
-    const waits: Promise<unknown>[] = [new Promise((resolve) => wake.signal.addEventListener('abort', resolve, { once: true }))];
+    const waits: Promise<unknown>[] = [
+      new Promise((resolve) => wake.signal.addEventListener('abort', resolve, { once: true })),
+    ];
     const isolation = this.#eos ? 'read_committed' : 'read_uncommitted';
-    for (const r of this.#running.values()) for (const i of r.inputs) waits.push(this.#log.waitForData(i.topic, i.partition, i.position, wake.signal, isolation).catch(() => undefined));
-    for (const g of this.#globals.values()) for (const [p, at] of g.positions.entries()) waits.push(this.#log.waitForData(g.topic, p, at, wake.signal).catch(() => undefined));
+    for (const r of this.#running.values())
+      for (const i of r.inputs)
+        waits.push(
+          this.#log.waitForData(i.topic, i.partition, i.position, wake.signal, isolation).catch(() => undefined),
+        );
+    for (const g of this.#globals.values())
+      for (const [p, at] of g.positions.entries())
+        waits.push(this.#log.waitForData(g.topic, p, at, wake.signal).catch(() => undefined));
     let timer: ReturnType<Clock['setTimeout']> | undefined;
-    if (deadline !== undefined) waits.push(new Promise((resolve) => (timer = this.#clock.setTimeout(() => resolve(undefined), Math.max(0, deadline - this.#clock.now())))));
+    if (deadline !== undefined)
+      waits.push(
+        new Promise(
+          (resolve) =>
+            (timer = this.#clock.setTimeout(() => resolve(undefined), Math.max(0, deadline - this.#clock.now()))),
+        ),
+      );
     await Promise.race(waits);
     if (timer !== undefined) this.#clock.clearTimeout(timer);
     if (!wake.signal.aborted) wake.abort();
@@ -873,12 +997,14 @@ export class KafkaStreams {
       }
     }
     // Persistent stores write their files only once the commit is in the log, and only its writes.
-    const files: { file: CheckpointedBytesStore; frames: unknown[]; topic: string | undefined; partition: number }[] = [];
+    const files: { file: CheckpointedBytesStore; frames: unknown[]; topic: string | undefined; partition: number }[] =
+      [];
     for (const r of this.#running.values()) {
       for (const built of r.task.stores.values()) {
         if (isCheckpointed(built.bytes)) {
           const frames = built.bytes.takePending();
-          if (frames.length > 0) files.push({ file: built.bytes, frames, topic: built.changelogTopic, partition: r.task.partition });
+          if (frames.length > 0)
+            files.push({ file: built.bytes, frames, topic: built.changelogTopic, partition: r.task.partition });
         }
       }
     }
@@ -888,7 +1014,8 @@ export class KafkaStreams {
     this.#lastCommit = now;
     if (outputs.length === 0 && offsets.length === 0) return;
     const sync = this.#config.syncCommits === true;
-    const offsetAppend: PartitionAppend[] = offsets.length > 0 ? [{ topic: OFFSETS_TOPIC, partition: 0, records: offsets }] : [];
+    const offsetAppend: PartitionAppend[] =
+      offsets.length > 0 ? [{ topic: OFFSETS_TOPIC, partition: 0, records: offsets }] : [];
     // A member the group dropped must not write: its tasks may already run elsewhere. Checked in
     // the same tick as the write is queued, so no hand-over can slip in between.
     if (this.#assignor.fenced?.(this.#memberId)) {
@@ -912,7 +1039,8 @@ export class KafkaStreams {
         const id = `${i.topic}:${i.partition}`;
         i.committed = offset;
         this.#committed.set(id, offset);
-        if (this.#isRepartitionTopic(i.topic)) this.#unpurged.set(id, { topic: i.topic, partition: i.partition, offset });
+        if (this.#isRepartitionTopic(i.topic))
+          this.#unpurged.set(id, { topic: i.topic, partition: i.partition, offset });
       }
       for (const { file, frames, topic, partition } of files) {
         const landed = results.findLast((r) => r.topic === topic && r.partition === partition);
@@ -937,7 +1065,9 @@ export class KafkaStreams {
     if (this.#unpurged.size === 0) return;
     this.#lastPurge = this.#clock.now();
     const due = [...this.#unpurged];
-    await Promise.all(due.map(([, d]) => this.#log.deleteRecords(d.topic, d.partition, d.offset).catch(() => undefined)));
+    await Promise.all(
+      due.map(([, d]) => this.#log.deleteRecords(d.topic, d.partition, d.offset).catch(() => undefined)),
+    );
     // Left until done, so the instance is not idle while a purge is on its way.
     for (const [id, d] of due) if (this.#unpurged.get(id) === d) this.#unpurged.delete(id);
   }

@@ -29,7 +29,13 @@ export class KGroupedStream<K, V> {
   readonly #repartition: boolean;
 
   /** @internal */
-  constructor(stream: KStream<K, V>, keySerde: Serde<K> | undefined, valueSerde: Serde<V> | undefined, groupName: string | undefined, repartition: boolean) {
+  constructor(
+    stream: KStream<K, V>,
+    keySerde: Serde<K> | undefined,
+    valueSerde: Serde<V> | undefined,
+    groupName: string | undefined,
+    repartition: boolean,
+  ) {
     this.#stream = stream;
     this.#keySerde = keySerde;
     this.#valueSerde = valueSerde;
@@ -44,17 +50,31 @@ export class KGroupedStream<K, V> {
    * words.groupBy((_k, word) => word).count({ materialized: 'counts-store' });
    */
   count(options: AggregateOptions<K, number> = {}): KTable<K, number> {
-    return this.#aggregate('KSTREAM-AGGREGATE-', options, Serdes.LongNumber(), () => 0, (_k, _v, agg) => (agg ?? 0) + 1);
+    return this.#aggregate(
+      'KSTREAM-AGGREGATE-',
+      options,
+      Serdes.LongNumber(),
+      () => 0,
+      (_k, _v, agg) => (agg ?? 0) + 1,
+    );
   }
 
   /** Combines values per key: the first value is the aggregate, then `reducer(aggregate, value)`. */
   reduce(reducer: (aggregate: V, value: V) => V, options: AggregateOptions<K, V> = {}): KTable<K, V> {
-    return this.#aggregate('KSTREAM-REDUCE-', options, this.#valueSerde, undefined, (_k, v, agg) => (agg === null ? v : reducer(agg, v)));
+    return this.#aggregate('KSTREAM-REDUCE-', options, this.#valueSerde, undefined, (_k, v, agg) =>
+      agg === null ? v : reducer(agg, v),
+    );
   }
 
   /** Folds values per key into an aggregate that starts as `initializer()`. */
-  aggregate<VA>(initializer: () => VA, aggregator: (key: K, value: V, aggregate: VA) => VA, options: AggregateOptions<K, VA> = {}): KTable<K, VA> {
-    return this.#aggregate('KSTREAM-AGGREGATE-', options, undefined, initializer, (k, v, agg) => aggregator(k, v, agg as VA));
+  aggregate<VA>(
+    initializer: () => VA,
+    aggregator: (key: K, value: V, aggregate: VA) => VA,
+    options: AggregateOptions<K, VA> = {},
+  ): KTable<K, VA> {
+    return this.#aggregate('KSTREAM-AGGREGATE-', options, undefined, initializer, (k, v, agg) =>
+      aggregator(k, v, agg as VA),
+    );
   }
 
   /**
@@ -67,8 +87,12 @@ export class KGroupedStream<K, V> {
    */
   windowedBy(windows: TimeWindows | SlidingWindows): TimeWindowedKStream<K, V>;
   windowedBy(windows: SessionWindows): SessionWindowedKStream<K, V>;
-  windowedBy(windows: TimeWindows | SlidingWindows | SessionWindows): TimeWindowedKStream<K, V> | SessionWindowedKStream<K, V> {
-    return windows instanceof SessionWindows ? new SessionWindowedKStream<K, V>(this, windows) : new TimeWindowedKStream<K, V>(this, windows);
+  windowedBy(
+    windows: TimeWindows | SlidingWindows | SessionWindows,
+  ): TimeWindowedKStream<K, V> | SessionWindowedKStream<K, V> {
+    return windows instanceof SessionWindows
+      ? new SessionWindowedKStream<K, V>(this, windows)
+      : new TimeWindowedKStream<K, V>(this, windows);
   }
 
   /** @internal The stream's builder. */

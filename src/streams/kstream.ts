@@ -20,7 +20,15 @@ import { kstreamProcessValues } from './operators/process-values.ts';
 import { kstreamSelectKey } from './operators/select-key.ts';
 import { kstreamTableJoin } from './operators/stream-table-join.ts';
 import { ktableSource } from './operators/table-source.ts';
-import { type Grouped, type Joined, type Materialized, materializedOptions, type Named, type Produced, type Repartitioned } from './options.ts';
+import {
+  type Grouped,
+  type Joined,
+  type Materialized,
+  materializedOptions,
+  type Named,
+  type Produced,
+  type Repartitioned,
+} from './options.ts';
 import type { FixedKeyProcessorSupplier, ProcessorSupplier, StreamRecord } from './processor.ts';
 import { observeNode } from './rx.ts';
 import type { KeyValue } from './state/key-value-store.ts';
@@ -46,7 +54,13 @@ export class KStream<K, V> {
   readonly repartitionRequired: boolean;
 
   /** @internal */
-  constructor(builder: StreamsBuilder, nodeName: string, keySerde: Serde<K> | undefined, valueSerde: Serde<V> | undefined, repartitionRequired: boolean) {
+  constructor(
+    builder: StreamsBuilder,
+    nodeName: string,
+    keySerde: Serde<K> | undefined,
+    valueSerde: Serde<V> | undefined,
+    repartitionRequired: boolean,
+  ) {
     this.builder = builder;
     this.nodeName = nodeName;
     this.keySerde = keySerde;
@@ -54,7 +68,15 @@ export class KStream<K, V> {
     this.repartitionRequired = repartitionRequired;
   }
 
-  #add<KR, VR>(prefix: string, named: Named | undefined, supplier: unknown, keySerde: Serde<KR> | undefined, valueSerde: Serde<VR> | undefined, keyChanged: boolean, stores: string[] = []): KStream<KR, VR> {
+  #add<KR, VR>(
+    prefix: string,
+    named: Named | undefined,
+    supplier: unknown,
+    keySerde: Serde<KR> | undefined,
+    valueSerde: Serde<VR> | undefined,
+    keyChanged: boolean,
+    stores: string[] = [],
+  ): KStream<KR, VR> {
     const name = named?.name ?? this.builder.names.processor(prefix);
     this.builder.addProcessor(name, supplier, [this.nodeName], stores);
     return new KStream<KR, VR>(this.builder, name, keySerde, valueSerde, this.repartitionRequired || keyChanged);
@@ -123,7 +145,13 @@ export class KStream<K, V> {
   merge(other: KStream<K, V>, named?: Named): KStream<K, V> {
     const name = named?.name ?? this.builder.names.processor('KSTREAM-MERGE-');
     this.builder.addProcessor(name, passThrough(), [this.nodeName, other.nodeName]);
-    return new KStream<K, V>(this.builder, name, this.keySerde, this.valueSerde, this.repartitionRequired || other.repartitionRequired);
+    return new KStream<K, V>(
+      this.builder,
+      name,
+      this.keySerde,
+      this.valueSerde,
+      this.repartitionRequired || other.repartitionRequired,
+    );
   }
 
   /**
@@ -171,7 +199,9 @@ export class KStream<K, V> {
     const storeName = m.storeName ?? this.builder.names.store('KSTREAM-TOTABLE-');
     const keySerde = m.keySerde ?? this.keySerde;
     const valueSerde = m.valueSerde ?? this.valueSerde;
-    const stream = this.repartitionRequired ? this.repartition({ ...(keySerde ? { keySerde } : {}), ...(valueSerde ? { valueSerde } : {}) }) : this;
+    const stream = this.repartitionRequired
+      ? this.repartition({ ...(keySerde ? { keySerde } : {}), ...(valueSerde ? { valueSerde } : {}) })
+      : this;
     this.builder.topology.addStore(storeBuilder(storeName, m, keySerde, valueSerde));
     this.builder.addProcessor(name, ktableSource(storeName), [stream.nodeName], [storeName]);
     return new KTable<K, V>(this.builder, name, keySerde, valueSerde, storeGetter(storeName), storeName);
@@ -187,18 +217,45 @@ export class KStream<K, V> {
 
   /** Like {@link process}, but the processor may only change values, so no repartitioning is needed. */
   processValues<VR>(supplier: FixedKeyProcessorSupplier<K, V, VR>, ...storeNames: string[]): KStream<K, VR> {
-    return this.#add('KSTREAM-PROCESSVALUES-', undefined, kstreamProcessValues(supplier), this.keySerde, undefined, false, storeNames);
+    return this.#add(
+      'KSTREAM-PROCESSVALUES-',
+      undefined,
+      kstreamProcessValues(supplier),
+      this.keySerde,
+      undefined,
+      false,
+      storeNames,
+    );
   }
 
   /** Groups by the current key, repartitioning first if the key was changed upstream. */
   groupByKey(grouped: Grouped<K, V> = {}): KGroupedStream<K, V> {
-    return new KGroupedStream<K, V>(this, grouped.keySerde ?? this.keySerde, grouped.valueSerde ?? this.valueSerde, grouped.name, this.repartitionRequired);
+    return new KGroupedStream<K, V>(
+      this,
+      grouped.keySerde ?? this.keySerde,
+      grouped.valueSerde ?? this.valueSerde,
+      grouped.name,
+      this.repartitionRequired,
+    );
   }
 
   /** Groups by a new key; always repartitions (through `<applicationId>-<name>-repartition`). */
   groupBy<KR>(selector: (key: K, value: V) => KR, grouped: Grouped<KR, V> = {}): KGroupedStream<KR, V> {
-    const selected = this.#add<KR, V>('KSTREAM-KEY-SELECT-', undefined, kstreamSelectKey(selector), grouped.keySerde, this.valueSerde, true);
-    return new KGroupedStream<KR, V>(selected, grouped.keySerde, grouped.valueSerde ?? this.valueSerde, grouped.name, true);
+    const selected = this.#add<KR, V>(
+      'KSTREAM-KEY-SELECT-',
+      undefined,
+      kstreamSelectKey(selector),
+      grouped.keySerde,
+      this.valueSerde,
+      true,
+    );
+    return new KGroupedStream<KR, V>(
+      selected,
+      grouped.keySerde,
+      grouped.valueSerde ?? this.valueSerde,
+      grouped.name,
+      true,
+    );
   }
 
   /**
@@ -208,12 +265,31 @@ export class KStream<K, V> {
    * @example
    * impressions.join(clicks, (imp, click) => `${imp}/${click}`, JoinWindows.ofTimeDifferenceWithNoGrace(60_000));
    */
-  join<VO, VR>(other: KStream<K, VO>, joiner: (value: V, otherValue: VO, key: K) => VR, windows: JoinWindows, joined?: StreamJoined<K, V, VO>): KStream<K, VR>;
+  join<VO, VR>(
+    other: KStream<K, VO>,
+    joiner: (value: V, otherValue: VO, key: K) => VR,
+    windows: JoinWindows,
+    joined?: StreamJoined<K, V, VO>,
+  ): KStream<K, VR>;
   /** Inner join with a table: each record meets the table's current value for its key; no value, no output. */
-  join<VT, VR>(table: KTable<K, VT>, joiner: (value: V, tableValue: VT, key: K) => VR, joined?: Joined<K, V, VT>): KStream<K, VR>;
+  join<VT, VR>(
+    table: KTable<K, VT>,
+    joiner: (value: V, tableValue: VT, key: K) => VR,
+    joined?: Joined<K, V, VT>,
+  ): KStream<K, VR>;
   /** Inner join with a global table, looked up by the key `keySelector` picks. */
-  join<KG, VG, VR>(table: GlobalKTable<KG, VG>, keySelector: (key: K, value: V) => KG, joiner: (value: V, globalValue: VG, key: K) => VR, named?: Named): KStream<K, VR>;
-  join(table: KTable<K, unknown> | GlobalKTable<unknown, unknown> | KStream<K, unknown>, a: unknown, b?: unknown, c?: unknown): KStream<K, unknown> {
+  join<KG, VG, VR>(
+    table: GlobalKTable<KG, VG>,
+    keySelector: (key: K, value: V) => KG,
+    joiner: (value: V, globalValue: VG, key: K) => VR,
+    named?: Named,
+  ): KStream<K, VR>;
+  join(
+    table: KTable<K, unknown> | GlobalKTable<unknown, unknown> | KStream<K, unknown>,
+    a: unknown,
+    b?: unknown,
+    c?: unknown,
+  ): KStream<K, unknown> {
     if (table instanceof KStream) return this.#streamJoin(table, a, b as JoinWindows, c, 'inner');
     return this.#join(table, a, b, c, false);
   }
@@ -229,39 +305,87 @@ export class KStream<K, V> {
     windows: JoinWindows,
     joined?: StreamJoined<K, V, VO>,
   ): KStream<K, VR> {
-    return this.#streamJoin(other as unknown as KStream<K, unknown>, joiner, windows, joined, 'outer') as KStream<K, VR>;
+    return this.#streamJoin(other as unknown as KStream<K, unknown>, joiner, windows, joined, 'outer') as KStream<
+      K,
+      VR
+    >;
   }
 
-  #streamJoin(other: KStream<K, unknown>, joiner: unknown, windows: JoinWindows, joined: unknown, mode: StreamJoinMode): KStream<K, unknown> {
+  #streamJoin(
+    other: KStream<K, unknown>,
+    joiner: unknown,
+    windows: JoinWindows,
+    joined: unknown,
+    mode: StreamJoinMode,
+  ): KStream<K, unknown> {
     const j = joiner as (v: unknown, o: unknown, k: K) => unknown;
-    return streamStreamJoin(this, other, (k, l, r) => j(l, r, k), windows, mode, (joined ?? {}) as StreamJoined<K, V, unknown>);
+    return streamStreamJoin(
+      this,
+      other,
+      (k, l, r) => j(l, r, k),
+      windows,
+      mode,
+      (joined ?? {}) as StreamJoined<K, V, unknown>,
+    );
   }
 
   /**
    * Windowed left join with another stream: joined pairs as `join` gives them, and each record of
    * this stream that found no match, with null for the other side, once its window has closed.
    */
-  leftJoin<VO, VR>(other: KStream<K, VO>, joiner: (value: V, otherValue: VO | null, key: K) => VR, windows: JoinWindows, joined?: StreamJoined<K, V, VO>): KStream<K, VR>;
+  leftJoin<VO, VR>(
+    other: KStream<K, VO>,
+    joiner: (value: V, otherValue: VO | null, key: K) => VR,
+    windows: JoinWindows,
+    joined?: StreamJoined<K, V, VO>,
+  ): KStream<K, VR>;
   /** Left join with a table: every record is output, with a null table value when there is none. */
-  leftJoin<VT, VR>(table: KTable<K, VT>, joiner: (value: V, tableValue: VT | null, key: K) => VR, joined?: Joined<K, V, VT>): KStream<K, VR>;
+  leftJoin<VT, VR>(
+    table: KTable<K, VT>,
+    joiner: (value: V, tableValue: VT | null, key: K) => VR,
+    joined?: Joined<K, V, VT>,
+  ): KStream<K, VR>;
   /** Left join with a global table. */
-  leftJoin<KG, VG, VR>(table: GlobalKTable<KG, VG>, keySelector: (key: K, value: V) => KG, joiner: (value: V, globalValue: VG | null, key: K) => VR, named?: Named): KStream<K, VR>;
-  leftJoin(table: KTable<K, unknown> | GlobalKTable<unknown, unknown> | KStream<K, unknown>, a: unknown, b?: unknown, c?: unknown): KStream<K, unknown> {
+  leftJoin<KG, VG, VR>(
+    table: GlobalKTable<KG, VG>,
+    keySelector: (key: K, value: V) => KG,
+    joiner: (value: V, globalValue: VG | null, key: K) => VR,
+    named?: Named,
+  ): KStream<K, VR>;
+  leftJoin(
+    table: KTable<K, unknown> | GlobalKTable<unknown, unknown> | KStream<K, unknown>,
+    a: unknown,
+    b?: unknown,
+    c?: unknown,
+  ): KStream<K, unknown> {
     if (table instanceof KStream) return this.#streamJoin(table, a, b as JoinWindows, c, 'left');
     return this.#join(table, a, b, c, true);
   }
 
-  #join(table: KTable<K, unknown> | GlobalKTable<unknown, unknown>, a: unknown, b: unknown, c: unknown, left: boolean): KStream<K, unknown> {
+  #join(
+    table: KTable<K, unknown> | GlobalKTable<unknown, unknown>,
+    a: unknown,
+    b: unknown,
+    c: unknown,
+    left: boolean,
+  ): KStream<K, unknown> {
     const prefix = left ? 'KSTREAM-LEFTJOIN-' : 'KSTREAM-JOIN-';
     type Joiner = (v: V, t: unknown, k: K) => unknown;
     if (table instanceof GlobalKTable) {
-      const supplier = kstreamTableJoin(storeGetter<unknown, unknown>(table.queryableStoreName), a as (k: K, v: V) => unknown, b as Joiner, left);
+      const supplier = kstreamTableJoin(
+        storeGetter<unknown, unknown>(table.queryableStoreName),
+        a as (k: K, v: V) => unknown,
+        b as Joiner,
+        left,
+      );
       const name = (c as Named | undefined)?.name ?? this.builder.names.processor(prefix);
       this.builder.addProcessor(name, supplier, [this.nodeName]);
       return new KStream(this.builder, name, this.keySerde, undefined, this.repartitionRequired);
     }
     const joined = (b ?? {}) as Joined<K, V, unknown>;
-    const stream = this.repartitionRequired ? this.repartition({ ...pick(joined.keySerde ?? this.keySerde, joined.valueSerde ?? this.valueSerde) }) : this;
+    const stream = this.repartitionRequired
+      ? this.repartition({ ...pick(joined.keySerde ?? this.keySerde, joined.valueSerde ?? this.valueSerde) })
+      : this;
     const supplier = kstreamTableJoin(table.getter, (k: K) => k, a as Joiner, left);
     this.builder.copartition(stream.nodeName, table.nodeName);
     return stream.#add(prefix, joined, supplier, this.keySerde, undefined, false, table.getter.storeNames);
@@ -277,7 +401,10 @@ export class KStream<K, V> {
   }
 }
 
-function pick<K, V>(keySerde: Serde<K> | undefined, valueSerde: Serde<V> | undefined): { keySerde?: Serde<K>; valueSerde?: Serde<V> } {
+function pick<K, V>(
+  keySerde: Serde<K> | undefined,
+  valueSerde: Serde<V> | undefined,
+): { keySerde?: Serde<K>; valueSerde?: Serde<V> } {
   return { ...(keySerde !== undefined ? { keySerde } : {}), ...(valueSerde !== undefined ? { valueSerde } : {}) };
 }
 
@@ -298,10 +425,17 @@ export function repartitionThrough(
   },
 ): string {
   const t = builder.topology;
-  t.internalTopics.set(topic, { name: topic, ...(o.numPartitions !== undefined ? { numPartitions: o.numPartitions } : {}) });
+  t.internalTopics.set(topic, {
+    name: topic,
+    ...(o.numPartitions !== undefined ? { numPartitions: o.numPartitions } : {}),
+  });
   let upstream = parent;
   if (o.filter !== undefined) {
-    builder.addProcessor(o.filter, kstreamFilter((k: unknown) => k !== null && k !== undefined, false), [parent]);
+    builder.addProcessor(
+      o.filter,
+      kstreamFilter((k: unknown) => k !== null && k !== undefined, false),
+      [parent],
+    );
     upstream = o.filter;
   }
   const serdes = pick(o.keySerde, o.valueSerde);
@@ -315,6 +449,13 @@ export function repartitionThrough(
     dropNullKeys: true,
     parents: [upstream],
   });
-  t.addNode({ kind: 'source', name: o.source, topics: [topic], ...serdes, ...(o.changeValues ? { changeValues: true } : {}), children: [] });
+  t.addNode({
+    kind: 'source',
+    name: o.source,
+    topics: [topic],
+    ...serdes,
+    ...(o.changeValues ? { changeValues: true } : {}),
+    children: [],
+  });
   return o.source;
 }

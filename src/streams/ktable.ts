@@ -51,7 +51,14 @@ export class KTable<K, V> {
   readonly queryableStoreName: string | undefined;
 
   /** @internal */
-  constructor(builder: StreamsBuilder, nodeName: string, keySerde: Serde<K> | undefined, valueSerde: Serde<V> | undefined, getter: ValueGetterSupplier<K, V>, storeName?: string) {
+  constructor(
+    builder: StreamsBuilder,
+    nodeName: string,
+    keySerde: Serde<K> | undefined,
+    valueSerde: Serde<V> | undefined,
+    getter: ValueGetterSupplier<K, V>,
+    storeName?: string,
+  ) {
     this.builder = builder;
     this.nodeName = nodeName;
     this.keySerde = keySerde;
@@ -79,7 +86,12 @@ export class KTable<K, V> {
     const keySerde: Serde<K> | undefined = m.keySerde ?? this.keySerde;
     const resultSerde = m.valueSerde ?? valueSerde;
     this.builder.topology.addStore(storeBuilder(storeName, m, keySerde, resultSerde));
-    this.builder.addProcessor(name, materializeTable(supplier as ProcessorSupplier<K, unknown, K, Change<VR>>, storeName), [this.nodeName], [storeName]);
+    this.builder.addProcessor(
+      name,
+      materializeTable(supplier as ProcessorSupplier<K, unknown, K, Change<VR>>, storeName),
+      [this.nodeName],
+      [storeName],
+    );
     return new KTable<K, VR>(this.builder, name, keySerde, resultSerde, storeGetter(storeName), storeName);
   }
 
@@ -91,17 +103,38 @@ export class KTable<K, V> {
    * balances.filter((_acct, b) => b < 0, undefined, { storeName: 'overdrawn' });
    */
   filter(predicate: (key: K, value: V) => boolean, named?: Named, materialized?: Materialized<K, V>): KTable<K, V> {
-    return this.#add('KTABLE-FILTER-', named, ktableFilter(predicate, false), this.valueSerde, filterGetter(this.getter, predicate, false), materialized);
+    return this.#add(
+      'KTABLE-FILTER-',
+      named,
+      ktableFilter(predicate, false),
+      this.valueSerde,
+      filterGetter(this.getter, predicate, false),
+      materialized,
+    );
   }
 
   /** Drops the rows `predicate` accepts, forwarding a tombstone for them; `materialized` as `filter`. */
   filterNot(predicate: (key: K, value: V) => boolean, named?: Named, materialized?: Materialized<K, V>): KTable<K, V> {
-    return this.#add('KTABLE-FILTER-', named, ktableFilter(predicate, true), this.valueSerde, filterGetter(this.getter, predicate, true), materialized);
+    return this.#add(
+      'KTABLE-FILTER-',
+      named,
+      ktableFilter(predicate, true),
+      this.valueSerde,
+      filterGetter(this.getter, predicate, true),
+      materialized,
+    );
   }
 
   /** Maps every value; deletes stay deletes. With `materialized` the result is kept in a store of its own. */
   mapValues<VR>(mapper: (value: V, key: K) => VR, named?: Named, materialized?: Materialized<K, VR>): KTable<K, VR> {
-    return this.#add('KTABLE-MAPVALUES-', named, ktableMapValues(mapper), undefined, mapValuesGetter(this.getter, mapper), materialized);
+    return this.#add(
+      'KTABLE-MAPVALUES-',
+      named,
+      ktableMapValues(mapper),
+      undefined,
+      mapValuesGetter(this.getter, mapper),
+      materialized,
+    );
   }
 
   /**
@@ -131,18 +164,29 @@ export class KTable<K, V> {
     let waitMs = suppressed.timeToWaitMs;
     let bufferTime = (_key: K, timestamp: number) => timestamp;
     if (suppressed.kind === 'window-close') {
-      if (this.windowCloseMs === undefined) throw new TopologyError('suppress(untilWindowCloses) needs a windowed aggregation (windowedBy(...).count/reduce/aggregate) right before it');
-      if (suppressed.buffer.whenFull === 'emit-early') throw new TopologyError('suppress(untilWindowCloses) needs a strict buffer: unbounded() or shutDownWhenFull()');
+      if (this.windowCloseMs === undefined)
+        throw new TopologyError(
+          'suppress(untilWindowCloses) needs a windowed aggregation (windowedBy(...).count/reduce/aggregate) right before it',
+        );
+      if (suppressed.buffer.whenFull === 'emit-early')
+        throw new TopologyError('suppress(untilWindowCloses) needs a strict buffer: unbounded() or shutDownWhenFull()');
       waitMs = this.windowCloseMs;
       bufferTime = (key, _ts) => (key as unknown as Windowed<unknown>).window.end;
     }
     const keySerde = this.keySerde;
     const valueSerde = this.valueSerde;
     if (keySerde === undefined || valueSerde === undefined) {
-      throw new TopologyError(`suppress needs the table's ${keySerde === undefined ? 'key' : 'value'} serde to buffer its records: give it to the aggregation's Materialized`);
+      throw new TopologyError(
+        `suppress needs the table's ${keySerde === undefined ? 'key' : 'value'} serde to buffer its records: give it to the aggregation's Materialized`,
+      );
     }
     b.topology.addStore(storeBuilder(storeName, { cachingEnabled: false }, keySerde, changeSerde(valueSerde)));
-    b.addProcessor(name, ktableSuppress<K, V>(storeName, suppressed, waitMs, bufferTime, () => keySerde), [this.nodeName], [storeName]);
+    b.addProcessor(
+      name,
+      ktableSuppress<K, V>(storeName, suppressed, waitMs, bufferTime, () => keySerde),
+      [this.nodeName],
+      [storeName],
+    );
     return new KTable<K, V>(b, name, keySerde, valueSerde, this.getter);
   }
 
@@ -168,47 +212,94 @@ export class KTable<K, V> {
    * Re-groups the table by a new key (through a repartition topic) for `count`, `reduce` or
    * `aggregate` with an adder and a subtractor.
    */
-  groupBy<KR, VR>(selector: (key: K, value: V) => KeyValue<KR, VR>, grouped: Grouped<KR, VR> = {}): KGroupedTable<KR, VR> {
+  groupBy<KR, VR>(
+    selector: (key: K, value: V) => KeyValue<KR, VR>,
+    grouped: Grouped<KR, VR> = {},
+  ): KGroupedTable<KR, VR> {
     const name = grouped.name ?? this.builder.names.processor('KTABLE-SELECT-');
     this.builder.addProcessor(name, ktableRepartitionMap(selector), [this.nodeName]);
     return new KGroupedTable<KR, VR>(this.builder, name, grouped.keySerde, grouped.valueSerde, grouped.name);
   }
 
   /** Inner join with another table on the key: a row exists where both tables have one. */
-  join<VO, VR>(other: KTable<K, VO>, joiner: (value: V, otherValue: VO) => VR, options: { name?: string } = {}): KTable<K, VR> {
-    return this.#join(other, joiner as (l: V | null, r: VO | null) => VR, 'inner', options.name, ['KTABLE-JOINTHIS-', 'KTABLE-JOINOTHER-']);
+  join<VO, VR>(
+    other: KTable<K, VO>,
+    joiner: (value: V, otherValue: VO) => VR,
+    options: { name?: string } = {},
+  ): KTable<K, VR> {
+    return this.#join(other, joiner as (l: V | null, r: VO | null) => VR, 'inner', options.name, [
+      'KTABLE-JOINTHIS-',
+      'KTABLE-JOINOTHER-',
+    ]);
   }
 
   /** Left join: a row for every row of this table, with null where the other has none. */
-  leftJoin<VO, VR>(other: KTable<K, VO>, joiner: (value: V, otherValue: VO | null) => VR, options: { name?: string } = {}): KTable<K, VR> {
-    return this.#join(other, joiner as (l: V | null, r: VO | null) => VR, 'left', options.name, ['KTABLE-LEFTTHIS-', 'KTABLE-LEFTOTHER-']);
+  leftJoin<VO, VR>(
+    other: KTable<K, VO>,
+    joiner: (value: V, otherValue: VO | null) => VR,
+    options: { name?: string } = {},
+  ): KTable<K, VR> {
+    return this.#join(other, joiner as (l: V | null, r: VO | null) => VR, 'left', options.name, [
+      'KTABLE-LEFTTHIS-',
+      'KTABLE-LEFTOTHER-',
+    ]);
   }
 
   /** Outer join: a row wherever either table has one. */
-  outerJoin<VO, VR>(other: KTable<K, VO>, joiner: (value: V | null, otherValue: VO | null) => VR, options: { name?: string } = {}): KTable<K, VR> {
+  outerJoin<VO, VR>(
+    other: KTable<K, VO>,
+    joiner: (value: V | null, otherValue: VO | null) => VR,
+    options: { name?: string } = {},
+  ): KTable<K, VR> {
     return this.#join(other, joiner, 'outer', options.name, ['KTABLE-OUTERTHIS-', 'KTABLE-OUTEROTHER-']);
   }
 
-  #join<VO, VR>(other: KTable<K, VO>, joiner: (l: V | null, r: VO | null) => VR, mode: TableJoinMode, named: string | undefined, prefixes: [string, string]): KTable<K, VR> {
+  #join<VO, VR>(
+    other: KTable<K, VO>,
+    joiner: (l: V | null, r: VO | null) => VR,
+    mode: TableJoinMode,
+    named: string | undefined,
+    prefixes: [string, string],
+  ): KTable<K, VR> {
     const b = this.builder;
     const thisName = named !== undefined ? `${named}-join-this` : b.names.processor(prefixes[0]);
     const otherName = named !== undefined ? `${named}-join-other` : b.names.processor(prefixes[1]);
     const mergeName = named ?? b.names.processor('KTABLE-MERGE-');
     b.copartition(this.nodeName, other.nodeName);
-    b.addProcessor(thisName, ktableTableJoin(other.getter as ValueGetterSupplier<K, unknown>, joiner, mode, true), [this.nodeName], other.getter.storeNames);
-    b.addProcessor(otherName, ktableTableJoin(this.getter as ValueGetterSupplier<K, unknown>, joiner, mode, false), [other.nodeName], this.getter.storeNames);
+    b.addProcessor(
+      thisName,
+      ktableTableJoin(other.getter as ValueGetterSupplier<K, unknown>, joiner, mode, true),
+      [this.nodeName],
+      other.getter.storeNames,
+    );
+    b.addProcessor(
+      otherName,
+      ktableTableJoin(this.getter as ValueGetterSupplier<K, unknown>, joiner, mode, false),
+      [other.nodeName],
+      this.getter.storeNames,
+    );
     b.addProcessor(mergeName, passThrough(), [thisName, otherName]);
-    return new KTable<K, VR>(b, mergeName, this.keySerde, undefined, joinGetter(this.getter, other.getter, joiner, mode));
+    return new KTable<K, VR>(
+      b,
+      mergeName,
+      this.keySerde,
+      undefined,
+      joinGetter(this.getter, other.getter, joiner, mode),
+    );
   }
 
   /** The table's changes as an rxjs `Observable` (hot, synchronous; see `KStream.toObservable`). */
   toObservable(): Observable<TableChange<K, V>> {
-    return observeNode<K, Change<V>, TableChange<K, V>>(this.builder, this.nodeName, (r: StreamRecord<K, Change<V>>) => ({
-      key: r.key,
-      newValue: r.value.newValue,
-      oldValue: r.value.oldValue,
-      timestamp: r.timestamp,
-    }));
+    return observeNode<K, Change<V>, TableChange<K, V>>(
+      this.builder,
+      this.nodeName,
+      (r: StreamRecord<K, Change<V>>) => ({
+        key: r.key,
+        newValue: r.value.newValue,
+        oldValue: r.value.oldValue,
+        timestamp: r.timestamp,
+      }),
+    );
   }
 }
 
@@ -224,7 +315,13 @@ export class KGroupedTable<K, V> {
   readonly #groupName: string | undefined;
 
   /** @internal */
-  constructor(builder: StreamsBuilder, nodeName: string, keySerde: Serde<K> | undefined, valueSerde: Serde<V> | undefined, groupName: string | undefined) {
+  constructor(
+    builder: StreamsBuilder,
+    nodeName: string,
+    keySerde: Serde<K> | undefined,
+    valueSerde: Serde<V> | undefined,
+    groupName: string | undefined,
+  ) {
     this.#builder = builder;
     this.#nodeName = nodeName;
     this.#keySerde = keySerde;
@@ -234,11 +331,22 @@ export class KGroupedTable<K, V> {
 
   /** The number of rows per group. */
   count(options: AggregateOptions<K, number> = {}): KTable<K, number> {
-    return this.#aggregate('KTABLE-AGGREGATE-', options, Serdes.LongNumber(), () => 0, (_k, _v, agg) => (agg ?? 0) + 1, (_k, _v, agg) => agg - 1);
+    return this.#aggregate(
+      'KTABLE-AGGREGATE-',
+      options,
+      Serdes.LongNumber(),
+      () => 0,
+      (_k, _v, agg) => (agg ?? 0) + 1,
+      (_k, _v, agg) => agg - 1,
+    );
   }
 
   /** Combines the rows' values per group with an adder and a subtractor. */
-  reduce(adder: (aggregate: V, value: V) => V, subtractor: (aggregate: V, value: V) => V, options: AggregateOptions<K, V> = {}): KTable<K, V> {
+  reduce(
+    adder: (aggregate: V, value: V) => V,
+    subtractor: (aggregate: V, value: V) => V,
+    options: AggregateOptions<K, V> = {},
+  ): KTable<K, V> {
     return this.#aggregate(
       'KTABLE-REDUCE-',
       options,
@@ -256,7 +364,14 @@ export class KGroupedTable<K, V> {
     subtractor: (key: K, value: V, aggregate: VA) => VA,
     options: AggregateOptions<K, VA> = {},
   ): KTable<K, VA> {
-    return this.#aggregate('KTABLE-AGGREGATE-', options, undefined, initializer, (k, v, agg) => adder(k, v, agg as VA), subtractor);
+    return this.#aggregate(
+      'KTABLE-AGGREGATE-',
+      options,
+      undefined,
+      initializer,
+      (k, v, agg) => adder(k, v, agg as VA),
+      subtractor,
+    );
   }
 
   #aggregate<VA>(

@@ -79,7 +79,9 @@ export interface Branched<K, V> {
    * Receives the branch's stream; what it returns goes in the result map (the branch itself when it
    * returns undefined, nothing when it returns null, as Kafka's).
    */
-  withFunction?: (branch: import('./kstream.ts').KStream<K, V>) => import('./kstream.ts').KStream<K, V> | null | undefined;
+  withFunction?: (
+    branch: import('./kstream.ts').KStream<K, V>,
+  ) => import('./kstream.ts').KStream<K, V> | null | undefined;
   /** Consumes the branch; it is then left out of the result map. */
   withConsumer?: (branch: import('./kstream.ts').KStream<K, V>) => void;
 }

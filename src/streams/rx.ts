@@ -12,7 +12,11 @@ import { observe } from './operators/observe.ts';
 import type { StreamRecord } from './processor.ts';
 
 /** @internal Hangs an observing node under `parent` and returns its observable. */
-export function observeNode<K, V, T = StreamRecord<K, V>>(builder: StreamsBuilder, parent: string, project?: (record: StreamRecord<K, V>) => T): Observable<T> {
+export function observeNode<K, V, T = StreamRecord<K, V>>(
+  builder: StreamsBuilder,
+  parent: string,
+  project?: (record: StreamRecord<K, V>) => T,
+): Observable<T> {
   const { Subject, map } = rxjs();
   const subject = new Subject<StreamRecord<K, V>>();
   builder.addProcessor(builder.names.processor('KSTREAM-OBSERVE-'), observe(subject), [parent]);

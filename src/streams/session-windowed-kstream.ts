@@ -36,7 +36,14 @@ export class SessionWindowedKStream<K, V> {
 
   /** The number of records per key and session. */
   count(options: AggregateOptions<K, number> = {}): KTable<Windowed<K>, number> {
-    return this.#aggregate('KSTREAM-AGGREGATE-', options, Serdes.LongNumber(), () => 0, (_k, _v, agg) => agg + 1, (_k, a, b) => a + b);
+    return this.#aggregate(
+      'KSTREAM-AGGREGATE-',
+      options,
+      Serdes.LongNumber(),
+      () => 0,
+      (_k, _v, agg) => agg + 1,
+      (_k, a, b) => a + b,
+    );
   }
 
   /** Combines a session's values with `reducer`; merged sessions' values are reduced together too. */
@@ -79,9 +86,15 @@ export class SessionWindowedKStream<K, V> {
     const minimum = w.gapMs + w.graceMs;
     const retention = m.retentionMs ?? minimum;
     if (retention < minimum) {
-      throw new TopologyError(`store ${storeName}: retention (${retention} ms) must be at least inactivity gap + grace (${minimum} ms)`, { store: storeName });
+      throw new TopologyError(
+        `store ${storeName}: retention (${retention} ms) must be at least inactivity gap + grace (${minimum} ms)`,
+        { store: storeName },
+      );
     }
-    const supplier = m.storeType === 'in-memory' ? Stores.inMemorySessionStore(storeName, retention) : Stores.persistentSessionStore(storeName, retention);
+    const supplier =
+      m.storeType === 'in-memory'
+        ? Stores.inMemorySessionStore(storeName, retention)
+        : Stores.persistentSessionStore(storeName, retention);
     const keySerde = m.keySerde ?? this.#grouped.serdes.keySerde;
     const valueSerde = m.valueSerde ?? defaultValueSerde;
     const store = Stores.sessionStoreBuilder(supplier, keySerde, valueSerde);
@@ -89,7 +102,14 @@ export class SessionWindowedKStream<K, V> {
     b.addStateStore(store);
     b.addProcessor(name, kstreamSessionAggregate(storeName, w, initializer, aggregator, merger), [parent], [storeName]);
     const windowedKeySerde = keySerde === undefined ? undefined : WindowedSerdes.sessionWindowedSerdeFrom(keySerde);
-    const table = new KTable<Windowed<K>, VA>(b, name, windowedKeySerde, valueSerde, sessionGetter<K, VA>(storeName), storeName);
+    const table = new KTable<Windowed<K>, VA>(
+      b,
+      name,
+      windowedKeySerde,
+      valueSerde,
+      sessionGetter<K, VA>(storeName),
+      storeName,
+    );
     table.windowCloseMs = w.gapMs + w.graceMs;
     return table;
   }

@@ -4,7 +4,13 @@ import { storeBuilder } from './builder.ts';
 import type { JoinWindows } from './join-windows.ts';
 import { KStream } from './kstream.ts';
 import { passThrough } from './operators/passthrough.ts';
-import { type JoinTimeTracker, kstreamJoinWindow, kstreamStreamJoin, outerKeySerde, outerValuesSerde } from './operators/stream-stream-join.ts';
+import {
+  type JoinTimeTracker,
+  kstreamJoinWindow,
+  kstreamStreamJoin,
+  outerKeySerde,
+  outerValuesSerde,
+} from './operators/stream-stream-join.ts';
 import { Stores } from './state/stores.ts';
 
 /** Options of a stream-stream join (Kafka's `StreamJoined`): serdes of both sides and the stores' kind. */
@@ -38,8 +44,12 @@ export function streamStreamJoin<K, V, VO, VR>(
   const keySerde = joined.keySerde ?? left.keySerde ?? right.keySerde;
   const leftSerde = joined.valueSerde ?? left.valueSerde;
   const rightSerde = joined.otherValueSerde ?? right.valueSerde;
-  const l = left.repartitionRequired ? left.repartition({ ...(keySerde ? { keySerde } : {}), ...(leftSerde ? { valueSerde: leftSerde } : {}) }) : left;
-  const r = right.repartitionRequired ? right.repartition({ ...(keySerde ? { keySerde } : {}), ...(rightSerde ? { valueSerde: rightSerde } : {}) }) : right;
+  const l = left.repartitionRequired
+    ? left.repartition({ ...(keySerde ? { keySerde } : {}), ...(leftSerde ? { valueSerde: leftSerde } : {}) })
+    : left;
+  const r = right.repartitionRequired
+    ? right.repartition({ ...(keySerde ? { keySerde } : {}), ...(rightSerde ? { valueSerde: rightSerde } : {}) })
+    : right;
   const n = joined.name;
   const thisWindow = n !== undefined ? `${n}-this-windowed` : b.names.processor('KSTREAM-WINDOWED-');
   const otherWindow = n !== undefined ? `${n}-other-windowed` : b.names.processor('KSTREAM-WINDOWED-');
@@ -52,7 +62,9 @@ export function streamStreamJoin<K, V, VO, VR>(
   const retention = windows.beforeMs + windows.afterMs + windows.graceMs;
   const windowStore = (name: string, valueSerde: Serde<unknown> | undefined) =>
     Stores.windowStoreBuilder(
-      joined.storeType === 'in-memory' ? Stores.inMemoryWindowStore(name, retention, windows.sizeMs, true) : Stores.persistentWindowStore(name, retention, windows.sizeMs, true),
+      joined.storeType === 'in-memory'
+        ? Stores.inMemoryWindowStore(name, retention, windows.sizeMs, true)
+        : Stores.persistentWindowStore(name, retention, windows.sizeMs, true),
       keySerde,
       valueSerde,
     );
@@ -60,9 +72,14 @@ export function streamStreamJoin<K, V, VO, VR>(
   b.addStateStore(windowStore(otherStore, rightSerde as Serde<unknown> | undefined));
   let outerStore: string | undefined;
   if (mode !== 'inner') {
-    outerStore = n !== undefined ? `${n}-outer-shared-join-store` : `${joinThis.replace(/JOINTHIS|OUTERTHIS/, 'OUTERSHARED')}-store`;
+    outerStore =
+      n !== undefined
+        ? `${n}-outer-shared-join-store`
+        : `${joinThis.replace(/JOINTHIS|OUTERTHIS/, 'OUTERSHARED')}-store`;
     if (keySerde === undefined || leftSerde === undefined || rightSerde === undefined) {
-      throw new TopologyError(`a ${mode} stream-stream join keeps unmatched records in a store: give the key and both value serdes (StreamJoined or the streams' own)`);
+      throw new TopologyError(
+        `a ${mode} stream-stream join keeps unmatched records in a store: give the key and both value serdes (StreamJoined or the streams' own)`,
+      );
     }
     const fallback = (s: Serde<unknown> | undefined) => () => s as Serde<unknown>;
     const ks = fallback(keySerde as Serde<unknown> | undefined);
@@ -71,7 +88,10 @@ export function streamStreamJoin<K, V, VO, VR>(
         outerStore,
         { cachingEnabled: false },
         outerKeySerde(ks),
-        outerValuesSerde(fallback(leftSerde as Serde<unknown> | undefined), fallback(rightSerde as Serde<unknown> | undefined)),
+        outerValuesSerde(
+          fallback(leftSerde as Serde<unknown> | undefined),
+          fallback(rightSerde as Serde<unknown> | undefined),
+        ),
       ),
     );
   }
@@ -90,13 +110,29 @@ export function streamStreamJoin<K, V, VO, VR>(
   const outerStores = outerStore !== undefined ? [outerStore] : [];
   b.addProcessor(
     joinThis,
-    kstreamStreamJoin({ otherStore, outerStore, windows, thisIsLeft: true, outer: mode !== 'inner', joiner: j, tracker }),
+    kstreamStreamJoin({
+      otherStore,
+      outerStore,
+      windows,
+      thisIsLeft: true,
+      outer: mode !== 'inner',
+      joiner: j,
+      tracker,
+    }),
     [thisWindow],
     [otherStore, ...outerStores],
   );
   b.addProcessor(
     joinOther,
-    kstreamStreamJoin({ otherStore: thisStore, outerStore, windows, thisIsLeft: false, outer: mode === 'outer', joiner: j, tracker }),
+    kstreamStreamJoin({
+      otherStore: thisStore,
+      outerStore,
+      windows,
+      thisIsLeft: false,
+      outer: mode === 'outer',
+      joiner: j,
+      tracker,
+    }),
     [otherWindow],
     [thisStore, ...outerStores],
   );

@@ -38,17 +38,31 @@ export class TimeWindowedKStream<K, V> {
 
   /** The number of records per key and window. */
   count(options: AggregateOptions<K, number> = {}): KTable<Windowed<K>, number> {
-    return this.#aggregate('KSTREAM-AGGREGATE-', options, Serdes.LongNumber(), () => 0, (_k, _v, agg) => (agg ?? 0) + 1);
+    return this.#aggregate(
+      'KSTREAM-AGGREGATE-',
+      options,
+      Serdes.LongNumber(),
+      () => 0,
+      (_k, _v, agg) => (agg ?? 0) + 1,
+    );
   }
 
   /** Combines the values of a key in a window: the first is the aggregate, then `reducer(aggregate, value)`. */
   reduce(reducer: (aggregate: V, value: V) => V, options: AggregateOptions<K, V> = {}): KTable<Windowed<K>, V> {
-    return this.#aggregate('KSTREAM-REDUCE-', options, this.#grouped.serdes.valueSerde, undefined, (_k, v, agg) => (agg === null ? v : reducer(agg, v)));
+    return this.#aggregate('KSTREAM-REDUCE-', options, this.#grouped.serdes.valueSerde, undefined, (_k, v, agg) =>
+      agg === null ? v : reducer(agg, v),
+    );
   }
 
   /** Folds the values of a key in a window into an aggregate that starts as `initializer()`. */
-  aggregate<VA>(initializer: () => VA, aggregator: (key: K, value: V, aggregate: VA) => VA, options: AggregateOptions<K, VA> = {}): KTable<Windowed<K>, VA> {
-    return this.#aggregate('KSTREAM-AGGREGATE-', options, undefined, initializer, (k, v, agg) => aggregator(k, v, agg as VA));
+  aggregate<VA>(
+    initializer: () => VA,
+    aggregator: (key: K, value: V, aggregate: VA) => VA,
+    options: AggregateOptions<K, VA> = {},
+  ): KTable<Windowed<K>, VA> {
+    return this.#aggregate('KSTREAM-AGGREGATE-', options, undefined, initializer, (k, v, agg) =>
+      aggregator(k, v, agg as VA),
+    );
   }
 
   #aggregate<VA>(
@@ -70,11 +84,16 @@ export class TimeWindowedKStream<K, V> {
     const minimum = sizeMs + w.graceMs + (sliding ? 1 : 0);
     const retention = m.retentionMs ?? minimum;
     if (retention < minimum) {
-      throw new TopologyError(`store ${storeName}: retention (${retention} ms) must be at least window size + grace (${minimum} ms)`, { store: storeName });
+      throw new TopologyError(
+        `store ${storeName}: retention (${retention} ms) must be at least window size + grace (${minimum} ms)`,
+        { store: storeName },
+      );
     }
     const inMemory = m.storeType === 'in-memory';
     const windowStore = (n: string, dup: boolean) =>
-      inMemory ? Stores.inMemoryWindowStore(n, retention, sizeMs, dup) : Stores.persistentWindowStore(n, retention, sizeMs, dup);
+      inMemory
+        ? Stores.inMemoryWindowStore(n, retention, sizeMs, dup)
+        : Stores.persistentWindowStore(n, retention, sizeMs, dup);
     const keySerde = m.keySerde ?? this.#grouped.serdes.keySerde;
     const valueSerde = m.valueSerde ?? defaultValueSerde;
     const store = Stores.windowStoreBuilder(windowStore(storeName, false), keySerde, valueSerde);
@@ -84,15 +103,32 @@ export class TimeWindowedKStream<K, V> {
       // The records themselves, for windows made after them (see kstreamSlidingAggregate).
       const recordsName = `${storeName}-records`;
       const inputSerde = this.#grouped.serdes.valueSerde;
-      const records = Stores.windowStoreBuilder(windowStore(recordsName, true), keySerde, inputSerde === undefined ? undefined : arrivedSerde(inputSerde));
+      const records = Stores.windowStoreBuilder(
+        windowStore(recordsName, true),
+        keySerde,
+        inputSerde === undefined ? undefined : arrivedSerde(inputSerde),
+      );
       if (m.loggingEnabled === false) records.withLoggingDisabled();
       b.addStateStore(records);
-      b.addProcessor(name, kstreamSlidingAggregate(storeName, recordsName, w, initializer, aggregator), [parent], [storeName, recordsName]);
+      b.addProcessor(
+        name,
+        kstreamSlidingAggregate(storeName, recordsName, w, initializer, aggregator),
+        [parent],
+        [storeName, recordsName],
+      );
     } else {
       b.addProcessor(name, kstreamWindowAggregate(storeName, w, initializer, aggregator), [parent], [storeName]);
     }
-    const windowedKeySerde = keySerde === undefined ? undefined : WindowedSerdes.timeWindowedSerdeFrom(keySerde, sizeMs);
-    const table = new KTable<Windowed<K>, VA>(b, name, windowedKeySerde, valueSerde, windowGetter<K, VA>(storeName), storeName);
+    const windowedKeySerde =
+      keySerde === undefined ? undefined : WindowedSerdes.timeWindowedSerdeFrom(keySerde, sizeMs);
+    const table = new KTable<Windowed<K>, VA>(
+      b,
+      name,
+      windowedKeySerde,
+      valueSerde,
+      windowGetter<K, VA>(storeName),
+      storeName,
+    );
     // A sliding window's end is inclusive: it closes one ms later than a time window ending there.
     table.windowCloseMs = w.graceMs + (sliding ? 1 : 0);
     return table;

@@ -9,7 +9,11 @@ import type { ProcessorSupplier, TimestampExtractor } from './processor.ts';
 import type { KeyValueStoreBuilder } from './state/stores.ts';
 
 /** Picks a sink's topic per record (Kafka's `TopicNameExtractor`). */
-export type TopicNameExtractor<K, V> = (key: K, value: V, context: { topic?: string; partition?: number; offset?: number }) => string;
+export type TopicNameExtractor<K, V> = (
+  key: K,
+  value: V,
+  context: { topic?: string; partition?: number; offset?: number },
+) => string;
 
 /** @internal */
 export interface SourceNode {
@@ -99,12 +103,14 @@ export class Topology {
 
   /** @internal */
   addNode(node: TopologyNode): void {
-    if (this.nodes.has(node.name)) throw new TopologyError(`Processor ${node.name} is already added`, { node: node.name });
+    if (this.nodes.has(node.name))
+      throw new TopologyError(`Processor ${node.name} is already added`, { node: node.name });
     this.nodes.set(node.name, node);
     if (node.kind !== 'source') {
       for (const parent of node.parents) {
         const p = this.nodes.get(parent);
-        if (p === undefined || p.kind === 'sink') throw new TopologyError(`Parent ${parent} of ${node.name} is not a source or processor`);
+        if (p === undefined || p.kind === 'sink')
+          throw new TopologyError(`Parent ${parent} of ${node.name} is not a source or processor`);
         p.children.push(node.name);
       }
     }
@@ -115,7 +121,8 @@ export class Topology {
   connect(parent: string, child: string): void {
     const p = this.nodes.get(parent);
     const c = this.nodes.get(child);
-    if (p === undefined || c === undefined || p.kind === 'sink' || c.kind === 'source') throw new TopologyError(`Cannot connect ${parent} to ${child}`);
+    if (p === undefined || c === undefined || p.kind === 'sink' || c.kind === 'source')
+      throw new TopologyError(`Cannot connect ${parent} to ${child}`);
     p.children.push(child);
     c.parents.push(parent);
     this.#subtopologies = undefined;
@@ -123,7 +130,8 @@ export class Topology {
 
   /** @internal */
   addStore(builder: KeyValueStoreBuilder<unknown, unknown>): void {
-    if (this.storeBuilders.has(builder.name)) throw new TopologyError(`A state store named ${builder.name} is already added`, { store: builder.name });
+    if (this.storeBuilders.has(builder.name))
+      throw new TopologyError(`A state store named ${builder.name} is already added`, { store: builder.name });
     this.storeBuilders.set(builder.name, builder);
   }
 
@@ -158,7 +166,8 @@ export class Topology {
   connectStore(processor: string, store: string): void {
     const node = this.nodes.get(processor);
     if (node?.kind !== 'processor') throw new TopologyError(`No processor ${processor} to connect store ${store} to`);
-    if (!this.storeBuilders.has(store)) throw new TopologyError(`No state store ${store}; add it with addStateStore first`, { store });
+    if (!this.storeBuilders.has(store))
+      throw new TopologyError(`No state store ${store}; add it with addStateStore first`, { store });
     if (!node.stores.includes(store)) node.stores.push(store);
     this.#subtopologies = undefined;
   }
@@ -194,7 +203,9 @@ export class Topology {
     const groups = new Map<string, Subtopology>();
     // Numbered as Kafka numbers node groups: by sorted source name, global stores' sources included.
     const globalSources = new Map(this.globalStores.map((g) => [g.source.name, g]));
-    const sources = [...this.nodes.values()].filter((n): n is SourceNode => n.kind === 'source').sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const sources = [...this.nodes.values()]
+      .filter((n): n is SourceNode => n.kind === 'source')
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     let nextId = 0;
     for (const source of sources) {
       const global = globalSources.get(source.name);
@@ -210,7 +221,9 @@ export class Topology {
       if (group === undefined) continue;
       group.nodes.push(node);
       if (node.kind === 'source') group.sourceTopics.push(...node.topics);
-      if (node.kind === 'processor') for (const s of node.stores) if (!group.stores.includes(s) && !this.globalStores.some((g) => g.store === s)) group.stores.push(s);
+      if (node.kind === 'processor')
+        for (const s of node.stores)
+          if (!group.stores.includes(s) && !this.globalStores.some((g) => g.store === s)) group.stores.push(s);
     }
     this.#subtopologies = [...groups.values()];
     return this.#subtopologies;
@@ -251,7 +264,8 @@ export class TopologyDescription {
   constructor(topology: Topology) {
     const subs = topology.subtopologies();
     const all: SubtopologyDescription[] = subs.map((s) => ({ id: s.id, global: false, nodes: describeNodes(s.nodes) }));
-    for (const g of topology.globalStores) all.push({ id: g.id ?? all.length, global: true, nodes: describeNodes([g.source, g.processor]) });
+    for (const g of topology.globalStores)
+      all.push({ id: g.id ?? all.length, global: true, nodes: describeNodes([g.source, g.processor]) });
     this.subtopologies = all.sort((a, b) => a.id - b.id);
   }
 
@@ -271,10 +285,14 @@ export class TopologyDescription {
         if (node.type === 'Processor') {
           return `Processor: ${node.name} (stores: [${(node.stores ?? []).join(', ')}])\n      --> ${names(node.successors)}\n      <-- ${names(node.predecessors)}`;
         }
-        const what = node.topic !== undefined ? `topic: ${node.topic}` : `extractor class: ${node.extractor ?? 'TopicNameExtractor'}`;
+        const what =
+          node.topic !== undefined
+            ? `topic: ${node.topic}`
+            : `extractor class: ${node.extractor ?? 'TopicNameExtractor'}`;
         return `Sink: ${node.name} (${what})\n      <-- ${names(node.predecessors)}`;
       });
-      if (sub.global) out += `  Sub-topology: ${sub.id} for global store (will not generate tasks)\n${lines.map((l) => `    ${l}`).join('\n')}\n`;
+      if (sub.global)
+        out += `  Sub-topology: ${sub.id} for global store (will not generate tasks)\n${lines.map((l) => `    ${l}`).join('\n')}\n`;
       else out += `  Sub-topology: ${sub.id}\n${lines.map((l) => `    ${l}\n`).join('')}\n`;
     }
     return out;
@@ -301,14 +319,38 @@ function describeNodes(nodes: TopologyNode[]): NodeDescription[] {
     .map((node): NodeDescription => {
       if (node.kind === 'source') {
         return node.pattern !== undefined
-          ? { type: 'Source', name: node.name, topicPattern: node.pattern.source, successors: sorted(node.children), predecessors: [] }
-          : { type: 'Source', name: node.name, topics: [...node.topics], successors: sorted(node.children), predecessors: [] };
+          ? {
+              type: 'Source',
+              name: node.name,
+              topicPattern: node.pattern.source,
+              successors: sorted(node.children),
+              predecessors: [],
+            }
+          : {
+              type: 'Source',
+              name: node.name,
+              topics: [...node.topics],
+              successors: sorted(node.children),
+              predecessors: [],
+            };
       }
       if (node.kind === 'processor') {
-        return { type: 'Processor', name: node.name, stores: [...node.stores], successors: sorted(node.children), predecessors: sorted(node.parents) };
+        return {
+          type: 'Processor',
+          name: node.name,
+          stores: [...node.stores],
+          successors: sorted(node.children),
+          predecessors: sorted(node.parents),
+        };
       }
       return typeof node.topic === 'string'
         ? { type: 'Sink', name: node.name, topic: node.topic, successors: [], predecessors: sorted(node.parents) }
-        : { type: 'Sink', name: node.name, extractor: node.topic.name || undefined, successors: [], predecessors: sorted(node.parents) };
+        : {
+            type: 'Sink',
+            name: node.name,
+            extractor: node.topic.name || undefined,
+            successors: [],
+            predecessors: sorted(node.parents),
+          };
     });
 }

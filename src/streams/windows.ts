@@ -26,7 +26,8 @@ export function windowedToString(w: Windowed<unknown>): string {
 
 /** A duration argument, checked as Kafka checks them (an integer, not below `min`). */
 function checkMs(what: string, ms: number, min: number): number {
-  if (!Number.isSafeInteger(ms) || ms < min) throw new TopologyError(`${what} must be an integer of at least ${min} ms, got ${ms}`);
+  if (!Number.isSafeInteger(ms) || ms < min)
+    throw new TopologyError(`${what} must be an integer of at least ${min} ms, got ${ms}`);
   return ms;
 }
 
@@ -64,7 +65,10 @@ export class TimeWindows {
   /** Hopping windows: a new window starts every `advanceMs` (0 < advance ≤ size). */
   advanceBy(advanceMs: number): TimeWindows {
     checkMs('window advance', advanceMs, 1);
-    if (advanceMs > this.sizeMs) throw new TopologyError(`window advance (${advanceMs} ms) must not be larger than the window size (${this.sizeMs} ms)`);
+    if (advanceMs > this.sizeMs)
+      throw new TopologyError(
+        `window advance (${advanceMs} ms) must not be larger than the window size (${this.sizeMs} ms)`,
+      );
     return new TimeWindows(this.sizeMs, advanceMs, this.graceMs);
   }
 

@@ -24,11 +24,21 @@ afterEach(async () => {
 });
 
 function batch(values: string[]): Buffer {
-  return Buffer.from(encodeRecordBatch({ baseOffset: 0, records: values.map((v) => ({ key: null, value: Buffer.from(v), timestamp: 1 })) }));
+  return Buffer.from(
+    encodeRecordBatch({
+      baseOffset: 0,
+      records: values.map((v) => ({ key: null, value: Buffer.from(v), timestamp: 1 })),
+    }),
+  );
 }
 
 function produce(records: Buffer | null, acks = -1): ProduceRequest {
-  return { transactionalId: null, acks, timeoutMs: 1000, topicData: [{ name: 't', partitionData: [{ index: 0, records }] }] };
+  return {
+    transactionalId: null,
+    acks,
+    timeoutMs: 1000,
+    topicData: [{ name: 't', partitionData: [{ index: 0, records }] }],
+  };
 }
 
 /** A client that gets a good answer: the broker still serves. */
@@ -37,7 +47,11 @@ async function stillServes(): Promise<void> {
   const res = await client.request(API.ApiVersions, 2, { clientSoftwareName: '', clientSoftwareVersion: '' });
   client.close();
   expect(res.errorCode).toBe(0);
-  expect(res.apiKeys.find((a) => a.apiKey === 0)).toEqual({ apiKey: 0, minVersion: 0, maxVersion: API.Produce.maxVersion });
+  expect(res.apiKeys.find((a) => a.apiKey === 0)).toEqual({
+    apiKey: 0,
+    minVersion: 0,
+    maxVersion: API.Produce.maxVersion,
+  });
 }
 
 function sizePrefix(n: number): Buffer {
@@ -91,7 +105,10 @@ describe('the broker, given bad input', () => {
     frame.writeInt16BE(-1, 12);
     const answer = client.expect((f) => decodeResponse(API.ApiVersions, 0, f));
     client.write(frame);
-    expect(await answer).toEqual({ correlationId: 42, body: expect.objectContaining({ errorCode: 35, apiKeys: [{ apiKey: 18, minVersion: 0, maxVersion: 4 }] }) });
+    expect(await answer).toEqual({
+      correlationId: 42,
+      body: expect.objectContaining({ errorCode: 35, apiKeys: [{ apiKey: 18, minVersion: 0, maxVersion: 4 }] }),
+    });
     client.close();
   });
 
@@ -122,8 +139,13 @@ describe('the broker, given bad input', () => {
     const old = await client.request(API.Produce, 2, produce(batch(['a'])));
     expect(old.responses[0]!.partitionResponses[0]!.errorCode).toBe(35);
     // Kafka's internal topics are the coordinator's: a client's write there is refused.
-    await log.createTopic({ topic: '__consumer_offsets', configs: { 'cleanup.policy': 'compact' } }).catch(() => undefined);
-    const internal = await client.request(API.Produce, 7, { ...produce(batch(['junk'])), topicData: [{ name: '__consumer_offsets', partitionData: [{ index: 0, records: batch(['junk']) }] }] });
+    await log
+      .createTopic({ topic: '__consumer_offsets', configs: { 'cleanup.policy': 'compact' } })
+      .catch(() => undefined);
+    const internal = await client.request(API.Produce, 7, {
+      ...produce(batch(['junk'])),
+      topicData: [{ name: '__consumer_offsets', partitionData: [{ index: 0, records: batch(['junk']) }] }],
+    });
     expect(internal.responses[0]!.partitionResponses[0]!.errorCode).toBe(17);
     expect(log.offsets('__consumer_offsets', 0).highWatermark).toBe(0);
     client.close();
@@ -138,7 +160,10 @@ describe('the broker, given bad input', () => {
       client.write(Buffer.from([byte]));
       await new Promise((resolve) => setImmediate(resolve));
     }
-    expect(((await answer) as { responses: { partitionResponses: { errorCode: number }[] }[] }).responses[0]!.partitionResponses[0]!.errorCode).toBe(0);
+    expect(
+      ((await answer) as { responses: { partitionResponses: { errorCode: number }[] }[] }).responses[0]!
+        .partitionResponses[0]!.errorCode,
+    ).toBe(0);
     client.close();
     expect(log.offsets('t', 0).highWatermark).toBe(1);
   });
@@ -165,7 +190,23 @@ describe('the broker, given bad input', () => {
       isolationLevel: 0,
       sessionId: 0,
       sessionEpoch: -1,
-      topics: [{ topic: 't', topicId: 'AAAAAAAAAAAAAAAAAAAAAA', partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 0, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: 1 << 20, replicaDirectoryId: 'AAAAAAAAAAAAAAAAAAAAAA' }] }],
+      topics: [
+        {
+          topic: 't',
+          topicId: 'AAAAAAAAAAAAAAAAAAAAAA',
+          partitions: [
+            {
+              partition: 0,
+              currentLeaderEpoch: -1,
+              fetchOffset: 0,
+              lastFetchedEpoch: -1,
+              logStartOffset: -1,
+              partitionMaxBytes: 1 << 20,
+              replicaDirectoryId: 'AAAAAAAAAAAAAAAAAAAAAA',
+            },
+          ],
+        },
+      ],
       forgottenTopicsData: [],
       rackId: '',
     });
@@ -173,7 +214,12 @@ describe('the broker, given bad input', () => {
     void fetch.then(() => order.push('fetch'));
     // acks=0 takes its place in the order but is never answered; the metadata behind it is.
     client.write(client.frame(API.Produce, 7, produce(batch(['fire and forget']), 0)));
-    const metadata = client.request(API.Metadata, 1, { topics: [{ topicId: 'AAAAAAAAAAAAAAAAAAAAAA', name: 't' }], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
+    const metadata = client.request(API.Metadata, 1, {
+      topics: [{ topicId: 'AAAAAAAAAAAAAAAAAAAAAA', name: 't' }],
+      allowAutoTopicCreation: false,
+      includeClusterAuthorizedOperations: false,
+      includeTopicAuthorizedOperations: false,
+    });
     void metadata.then(() => order.push('metadata'));
     const [fetched] = await Promise.all([fetch, metadata]);
     expect(order).toEqual(['fetch', 'metadata']);
@@ -200,7 +246,8 @@ describe('the broker, given bad input', () => {
       } else {
         frame = Buffer.from(template);
         const flips = 1 + Math.floor(random() * 4);
-        for (let k = 0; k < flips; k++) frame[4 + Math.floor(random() * (frame.length - 4))] = Math.floor(random() * 256);
+        for (let k = 0; k < flips; k++)
+          frame[4 + Math.floor(random() * (frame.length - 4))] = Math.floor(random() * 256);
       }
       client.write(frame);
       // An answer, or the connection closed: either way the broker is done with it.

@@ -17,7 +17,11 @@ describe('trib serve killed during acks=-1 produce', () => {
   afterAll(() => server?.dispose());
 
   it('should keep every acknowledged record, once, across SIGKILLs', async () => {
-    const kafka = new Kafka({ brokers: [server.bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 20, initialRetryTime: 100, maxRetryTime: 1000 } });
+    const kafka = new Kafka({
+      brokers: [server.bootstrap],
+      logLevel: logLevel.NOTHING,
+      retry: { retries: 20, initialRetryTime: 100, maxRetryTime: 1000 },
+    });
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
     const acked: string[] = [];

@@ -36,7 +36,13 @@ function fetchRequest(offset: number): Input<FetchRequest> {
     isolationLevel: 0,
     sessionId: 0,
     sessionEpoch: -1,
-    topics: [{ topic: 't', topicId: 'AAAAAAAAAAAAAAAAAAAAAA', partitions: [{ partition: 0, fetchOffset: offset, partitionMaxBytes: 16 << 20 }] }],
+    topics: [
+      {
+        topic: 't',
+        topicId: 'AAAAAAAAAAAAAAAAAAAAAA',
+        partitions: [{ partition: 0, fetchOffset: offset, partitionMaxBytes: 16 << 20 }],
+      },
+    ],
     forgottenTopicsData: [],
     rackId: '',
   };
@@ -58,7 +64,10 @@ describe('Fetch responses written as segments', () => {
     const big = Buffer.alloc(64 * 1024, 7);
     await log.append('t', 0, [{ key: null, value: Buffer.from('a') }]);
     await log.append('t', 0, [{ key: null, value: big }]);
-    await log.append('t', 0, [{ key: null, value: Buffer.from('c') }, { key: null, value: Buffer.from('d') }]);
+    await log.append('t', 0, [
+      { key: null, value: Buffer.from('c') },
+      { key: null, value: Buffer.from('d') },
+    ]);
     const stored = (await log.readBatches('t', 0, 0)).map((b) => Buffer.from(b.bytes));
     expect(stored).toHaveLength(3);
     for (const version of [4, 11, 12]) {
@@ -98,13 +107,26 @@ describe('Fetch responses written as segments', () => {
       responses: [
         {
           topic: 't',
-          partitions: [{ partitionIndex: 0, errorCode: 0, highWatermark: 3, lastStableOffset: 3, logStartOffset: 0, abortedTransactions: [], records: Buffer.concat(parts) }],
+          partitions: [
+            {
+              partitionIndex: 0,
+              errorCode: 0,
+              highWatermark: 3,
+              lastStableOffset: 3,
+              logStartOffset: 0,
+              abortedTransactions: [],
+              records: Buffer.concat(parts),
+            },
+          ],
         },
       ],
     };
     for (const version of [4, 12]) {
       const whole = encodeResponse(API.Fetch, version, 9, body as never);
-      const segmented = body.responses.map((t) => ({ ...t, partitions: t.partitions.map((p) => ({ ...p, records: RecordSegments.of(parts) })) }));
+      const segmented = body.responses.map((t) => ({
+        ...t,
+        partitions: t.partitions.map((p) => ({ ...p, records: RecordSegments.of(parts) })),
+      }));
       const chunks = encodeResponseChunks(API.Fetch, version, 9, { ...body, responses: segmented } as never);
       expect(Buffer.concat(chunks)).toEqual(whole);
       // The large parts are referenced, not copied.

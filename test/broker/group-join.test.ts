@@ -32,7 +32,11 @@ afterEach(async () => {
 /** A subscription to topic `t` (ConsumerProtocol v0). */
 const SUBSCRIPTION = Buffer.from([0, 0, 0, 0, 0, 1, 0, 1, 116, 0, 0, 0, 0]);
 
-function join(client: RawClient, groupId: string, options: { sessionTimeoutMs?: number; rebalanceTimeoutMs?: number } = {}) {
+function join(
+  client: RawClient,
+  groupId: string,
+  options: { sessionTimeoutMs?: number; rebalanceTimeoutMs?: number } = {},
+) {
   return client.request(API.JoinGroup, 1, {
     groupId,
     sessionTimeoutMs: options.sessionTimeoutMs ?? 10_000,
@@ -113,11 +117,13 @@ describe('group.initial.rebalance.delay.ms', () => {
 });
 
 describe('session timeouts', () => {
-  it('should refuse one outside Kafka\'s [6000, 1800000] with INVALID_SESSION_TIMEOUT', async () => {
+  it("should refuse one outside Kafka's [6000, 1800000] with INVALID_SESSION_TIMEOUT", async () => {
     await start(0);
     const client = await connect();
     expect((await join(client, 'g', { sessionTimeoutMs: 5999 })).errorCode).toBe(KafkaCode.INVALID_SESSION_TIMEOUT);
-    expect((await join(client, 'g', { sessionTimeoutMs: 1_800_001 })).errorCode).toBe(KafkaCode.INVALID_SESSION_TIMEOUT);
+    expect((await join(client, 'g', { sessionTimeoutMs: 1_800_001 })).errorCode).toBe(
+      KafkaCode.INVALID_SESSION_TIMEOUT,
+    );
     expect((await join(client, 'g', { sessionTimeoutMs: 6000 })).errorCode).toBe(0);
   });
 });

@@ -21,8 +21,19 @@ afterEach(async () => {
   await log.close();
 });
 
-function init(version: number, transactionalId: string | null, producerId = -1, producerEpoch = -1, transactionTimeoutMs = 60_000) {
-  return client.request(API.InitProducerId, version, { transactionalId, transactionTimeoutMs, producerId, producerEpoch });
+function init(
+  version: number,
+  transactionalId: string | null,
+  producerId = -1,
+  producerEpoch = -1,
+  transactionTimeoutMs = 60_000,
+) {
+  return client.request(API.InitProducerId, version, {
+    transactionalId,
+    transactionTimeoutMs,
+    producerId,
+    producerEpoch,
+  });
 }
 
 /** KIP-360 re-initialisation, as Kafka's TransactionCoordinator answers it. */
@@ -84,14 +95,17 @@ describe('initProducerId in the log: epoch exhaustion', () => {
   it('should move an exhausted transactional id to a new producer id, and answer the rotation retry again', async () => {
     let identity = await log.initProducerId({ transactionalId: 'old' });
     const original = identity.producerId;
-    while (identity.producerEpoch < 32_766) identity = await log.initProducerId({ transactionalId: 'old', expected: identity });
+    while (identity.producerEpoch < 32_766)
+      identity = await log.initProducerId({ transactionalId: 'old', expected: identity });
     expect(identity).toEqual({ producerId: original, producerEpoch: 32_766 });
     const rotated = await log.initProducerId({ transactionalId: 'old', expected: identity });
     expect(rotated.producerEpoch).toBe(0);
     expect(rotated.producerId).not.toBe(original);
     // The same request again (its answer was lost) gets the rotated identity, not a second rotation.
     expect(await log.initProducerId({ transactionalId: 'old', expected: identity })).toEqual(rotated);
-    await expect(log.initProducerId({ transactionalId: 'old', expected: { producerId: original, producerEpoch: 3 } })).rejects.toMatchObject({
+    await expect(
+      log.initProducerId({ transactionalId: 'old', expected: { producerId: original, producerEpoch: 3 } }),
+    ).rejects.toMatchObject({
       code: 'PRODUCER_FENCED',
     });
   }, 60_000);

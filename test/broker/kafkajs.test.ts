@@ -27,7 +27,12 @@ let admin: Admin;
 beforeEach(async () => {
   log = await openLog({ storage: 'memory', maintenanceIntervalMs: 0 });
   broker = await serve({ log, port: 0, logLevel: 0, groupInitialRebalanceDelayMs: 0 });
-  kafka = new Kafka({ clientId: 'kjs', brokers: [`127.0.0.1:${broker.address().port}`], logLevel: logLevel.NOTHING, retry: { retries: 2 } });
+  kafka = new Kafka({
+    clientId: 'kjs',
+    brokers: [`127.0.0.1:${broker.address().port}`],
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 2 },
+  });
   admin = kafka.admin();
   await admin.connect();
 });
@@ -48,7 +53,9 @@ describe('the broker, with kafkajs 2.2.4', () => {
       [2, 1, [1]],
     ]);
     await expect(admin.createTopics({ topics: [{ topic: 'orders' }], validateOnly: false })).resolves.toBe(false);
-    await expect(admin.createTopics({ topics: [{ topic: 'bad name!' }] })).rejects.toMatchObject({ errors: [{ type: 'INVALID_TOPIC_EXCEPTION', code: 17 }] });
+    await expect(admin.createTopics({ topics: [{ topic: 'bad name!' }] })).rejects.toMatchObject({
+      errors: [{ type: 'INVALID_TOPIC_EXCEPTION', code: 17 }],
+    });
     expect(await admin.listTopics()).toContain('orders');
     await admin.deleteTopics({ topics: ['orders'] });
     expect(await log.listTopics()).not.toContain('orders');
@@ -61,7 +68,11 @@ describe('the broker, with kafkajs 2.2.4', () => {
     // acks=0 has no answer; the acks=1 request behind it on the same connection is answered after it landed.
     await producer.send({ topic: 'acks', acks: 0, messages: [{ key: 'k0', value: 'zero' }] });
     const [one] = await producer.send({ topic: 'acks', acks: 1, messages: [{ key: 'k1', value: 'one' }] });
-    const [all] = await producer.send({ topic: 'acks', acks: -1, messages: [{ key: 'k2', value: 'all', headers: { h: 'v' } }] });
+    const [all] = await producer.send({
+      topic: 'acks',
+      acks: -1,
+      messages: [{ key: 'k2', value: 'all', headers: { h: 'v' } }],
+    });
     await producer.disconnect();
     expect([one!.baseOffset, all!.baseOffset]).toEqual(['1', '2']);
     const { records } = await log.read('acks', 0, 0);
@@ -88,7 +99,15 @@ describe('the broker, with kafkajs 2.2.4', () => {
     await admin.createTopics({ topics: [{ topic: 'shared', numPartitions: 4 }] });
     const seen = [new Set<number>(), new Set<number>()];
     let total = 0;
-    const consumers = [0, 1].map(() => kafka.consumer({ groupId: 'two', sessionTimeout: 10_000, heartbeatInterval: 300, rebalanceTimeout: 10_000, maxWaitTimeInMs: 200 }));
+    const consumers = [0, 1].map(() =>
+      kafka.consumer({
+        groupId: 'two',
+        sessionTimeout: 10_000,
+        heartbeatInterval: 300,
+        rebalanceTimeout: 10_000,
+        maxWaitTimeInMs: 200,
+      }),
+    );
     for (const [i, consumer] of consumers.entries()) {
       await consumer.connect();
       await consumer.subscribe({ topic: 'shared', fromBeginning: true });
@@ -99,13 +118,22 @@ describe('the broker, with kafkajs 2.2.4', () => {
         },
       });
     }
-    await eventually(async () => {
-      const group = await groupOf('two');
-      return group.state === 'Stable' && group.members.length === 2;
-    }, 'a stable group of two', 5_000_000);
+    await eventually(
+      async () => {
+        const group = await groupOf('two');
+        return group.state === 'Stable' && group.members.length === 2;
+      },
+      'a stable group of two',
+      5_000_000,
+    );
     const producer = kafka.producer();
     await producer.connect();
-    await producer.send({ topic: 'shared', messages: [0, 1, 2, 3].flatMap((partition) => Array.from({ length: 10 }, (_, i) => ({ partition, value: `v${i}` }))) });
+    await producer.send({
+      topic: 'shared',
+      messages: [0, 1, 2, 3].flatMap((partition) =>
+        Array.from({ length: 10 }, (_, i) => ({ partition, value: `v${i}` })),
+      ),
+    });
     await producer.disconnect();
     await until(() => total >= 40, 'all records consumed', 50_000_000);
     for (const c of consumers) await c.disconnect();
@@ -128,10 +156,28 @@ describe('the broker, with kafkajs 2.2.4', () => {
       memberId: '',
       groupInstanceId: null,
       retentionTimeMs: -1,
-      topics: [{ name: 'meta', partitions: [{ partitionIndex: 1, committedOffset: 7, committedLeaderEpoch: -1, commitTimestamp: -1, committedMetadata: 'where I was' }] }],
+      topics: [
+        {
+          name: 'meta',
+          partitions: [
+            {
+              partitionIndex: 1,
+              committedOffset: 7,
+              committedLeaderEpoch: -1,
+              commitTimestamp: -1,
+              committedMetadata: 'where I was',
+            },
+          ],
+        },
+      ],
     });
     expect(committed.topics[0]!.partitions[0]!.errorCode).toBe(0);
-    const fetched = await raw.request(API.OffsetFetch, 1, { groupId: 'set', topics: [{ name: 'meta', partitionIndexes: [0, 1] }], groups: [], requireStable: false });
+    const fetched = await raw.request(API.OffsetFetch, 1, {
+      groupId: 'set',
+      topics: [{ name: 'meta', partitionIndexes: [0, 1] }],
+      groups: [],
+      requireStable: false,
+    });
     expect(fetched.topics[0]!.partitions.map((p) => [p.committedOffset, p.metadata])).toEqual([
       [-1, ''],
       [7, 'where I was'],
@@ -153,7 +199,11 @@ describe('the broker, with kafkajs 2.2.4', () => {
     const tributary = new Tributary({ log, logLevel: 0 });
     const timeouts = { sessionTimeout: 10_000, heartbeatInterval: 300, rebalanceTimeout: 3000 };
     // kafkajs's own assigner on both sides: its protocol name is what the group must agree on.
-    const local = tributary.consumer({ groupId: 'mixed-group', ...timeouts, partitionAssigners: [PartitionAssigners.roundRobin as never] });
+    const local = tributary.consumer({
+      groupId: 'mixed-group',
+      ...timeouts,
+      partitionAssigners: [PartitionAssigners.roundRobin as never],
+    });
     const remote = kafka.consumer({ groupId: 'mixed-group', ...timeouts });
     const seen = { local: new Set<number>(), remote: new Set<number>() };
     await local.connect();
@@ -162,13 +212,23 @@ describe('the broker, with kafkajs 2.2.4', () => {
     await remote.connect();
     await remote.subscribe({ topic: 'mixed', fromBeginning: true });
     await remote.run({ eachMessage: async ({ partition }) => void seen.remote.add(partition) });
-    await eventually(async () => {
-      const group = await groupOf('mixed-group');
-      return group.state === 'Stable' && group.members.length === 2;
-    }, 'a stable group of two', 5_000_000);
+    await eventually(
+      async () => {
+        const group = await groupOf('mixed-group');
+        return group.state === 'Stable' && group.members.length === 2;
+      },
+      'a stable group of two',
+      5_000_000,
+    );
     const producer = kafka.producer();
     await producer.connect();
-    await producer.send({ topic: 'mixed', messages: [{ partition: 0, value: 'p0' }, { partition: 1, value: 'p1' }] });
+    await producer.send({
+      topic: 'mixed',
+      messages: [
+        { partition: 0, value: 'p0' },
+        { partition: 1, value: 'p1' },
+      ],
+    });
     await producer.disconnect();
     await until(() => seen.local.size + seen.remote.size === 2, 'both records', 50_000_000);
     await remote.disconnect();
@@ -209,7 +269,10 @@ describe('the broker, with kafkajs 2.2.4', () => {
     await producer.connect();
     const committed = await producer.transaction();
     await committed.send({ topic: 'txn', messages: [{ value: 'kept-1' }, { value: 'kept-2' }] });
-    await committed.sendOffsets({ consumerGroupId: 'txn-group', topics: [{ topic: 'txn', partitions: [{ partition: 0, offset: '5' }] }] });
+    await committed.sendOffsets({
+      consumerGroupId: 'txn-group',
+      topics: [{ topic: 'txn', partitions: [{ partition: 0, offset: '5' }] }],
+    });
     // Offsets sent in a transaction are not committed before it is.
     expect((await admin.fetchOffsets({ groupId: 'txn-group', topics: ['txn'] }))[0]!.partitions[0]!.offset).toBe('-1');
     expect(log.offsets('txn', 0).lastStableOffset).toBe(0);
@@ -246,7 +309,12 @@ describe('the broker, with kafkajs 2.2.4', () => {
 
   it('should fence the previous holder of a transactional id', async () => {
     await admin.createTopics({ topics: [{ topic: 'fence', numPartitions: 1 }] });
-    const first = kafka.producer({ transactionalId: 'tx-fence', idempotent: true, maxInFlightRequests: 1, retry: { retries: 1, initialRetryTime: 10 } });
+    const first = kafka.producer({
+      transactionalId: 'tx-fence',
+      idempotent: true,
+      maxInFlightRequests: 1,
+      retry: { retries: 1, initialRetryTime: 10 },
+    });
     await first.connect();
     const open = await first.transaction();
     await open.send({ topic: 'fence', messages: [{ value: 'zombie' }] });
@@ -266,16 +334,36 @@ describe('the broker, with kafkajs 2.2.4', () => {
   });
 
   it('should describe and alter topic configs', async () => {
-    await admin.createTopics({ topics: [{ topic: 'cfg', configEntries: [{ name: 'retention.ms', value: '60000' }, { name: 'segment.bytes', value: '1048576' }] }] });
+    await admin.createTopics({
+      topics: [
+        {
+          topic: 'cfg',
+          configEntries: [
+            { name: 'retention.ms', value: '60000' },
+            { name: 'segment.bytes', value: '1048576' },
+          ],
+        },
+      ],
+    });
     const resource = { type: ConfigResourceTypes.TOPIC, name: 'cfg' };
     const described = await admin.describeConfigs({ resources: [resource], includeSynonyms: false });
-    const entries = Object.fromEntries(described.resources[0]!.configEntries.map((e) => [e.configName, [e.configValue, e.isDefault]]));
+    const entries = Object.fromEntries(
+      described.resources[0]!.configEntries.map((e) => [e.configName, [e.configValue, e.isDefault]]),
+    );
     expect(entries['retention.ms']).toEqual(['60000', false]);
     expect(entries['cleanup.policy']).toEqual(['delete', true]);
-    await admin.alterConfigs({ resources: [{ ...resource, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }], validateOnly: false });
+    await admin.alterConfigs({
+      resources: [{ ...resource, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }],
+      validateOnly: false,
+    });
     // The legacy AlterConfigs replaces the overrides: retention.ms went back to its default.
     expect((await log.describeTopic('cfg')).overrides).toEqual({ 'cleanup.policy': 'compact' });
-    await expect(admin.alterConfigs({ resources: [{ ...resource, configEntries: [{ name: 'no.such.config', value: '1' }] }], validateOnly: false })).rejects.toThrow();
+    await expect(
+      admin.alterConfigs({
+        resources: [{ ...resource, configEntries: [{ name: 'no.such.config', value: '1' }] }],
+        validateOnly: false,
+      }),
+    ).rejects.toThrow();
     expect((await log.describeTopic('cfg')).overrides).toEqual({ 'cleanup.policy': 'compact' });
     const raw = await RawClient.connect(broker.address().port);
     const incremental = await raw.request(API.IncrementalAlterConfigs, 1, {
@@ -294,6 +382,9 @@ describe('the broker, with kafkajs 2.2.4', () => {
     });
     raw.close();
     expect(incremental.responses[0]!.errorCode).toBe(0);
-    expect((await log.describeTopic('cfg')).overrides).toEqual({ 'cleanup.policy': 'compact,delete', 'retention.ms': 5000 });
+    expect((await log.describeTopic('cfg')).overrides).toEqual({
+      'cleanup.policy': 'compact,delete',
+      'retention.ms': 5000,
+    });
   });
 });

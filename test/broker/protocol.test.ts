@@ -39,25 +39,42 @@ function fetchRequest(offset: number, options: Partial<FetchRequest> & { byId?: 
     isolationLevel: options.isolationLevel ?? 0,
     sessionId: 0,
     sessionEpoch: -1,
-    topics: [{ topic: 't', topicId: options.byId ?? ZERO, partitions: [{ partition: 0, fetchOffset: offset, partitionMaxBytes: 1 << 20 }] }],
+    topics: [
+      {
+        topic: 't',
+        topicId: options.byId ?? ZERO,
+        partitions: [{ partition: 0, fetchOffset: offset, partitionMaxBytes: 1 << 20 }],
+      },
+    ],
     forgottenTopicsData: [],
     rackId: '',
   };
 }
 
 async function append(values: string[]): Promise<void> {
-  await log.append('t', 0, values.map((v) => ({ key: null, value: Buffer.from(v) })));
+  await log.append(
+    't',
+    0,
+    values.map((v) => ({ key: null, value: Buffer.from(v) })),
+  );
 }
 
 describe('the broker, speaking the protocol', () => {
   it('should name topics by UUID in Metadata v10+ and serve Fetch v13+ by UUID', async () => {
     await append(['a']);
     const { topicId } = await log.describeTopic('t');
-    const metadata = await client.request(API.Metadata, 12, { topics: [{ topicId: topicUuid(topicId), name: null }], allowAutoTopicCreation: false });
+    const metadata = await client.request(API.Metadata, 12, {
+      topics: [{ topicId: topicUuid(topicId), name: null }],
+      allowAutoTopicCreation: false,
+    });
     expect(metadata.topics.map((t) => [t.name, t.topicId, t.errorCode])).toEqual([['t', topicUuid(topicId), 0]]);
     const fetched = await client.request(API.Fetch, 13, fetchRequest(0, { byId: topicUuid(topicId) }));
     expect(fetched.responses[0]!.topicId).toBe(topicUuid(topicId));
-    expect(decodeRecordBatch(fetched.responses[0]!.partitions[0]!.records!).records.map((r) => Buffer.from(r.value!).toString())).toEqual(['a']);
+    expect(
+      decodeRecordBatch(fetched.responses[0]!.partitions[0]!.records!).records.map((r) =>
+        Buffer.from(r.value!).toString(),
+      ),
+    ).toEqual(['a']);
     const unknown = await client.request(API.Fetch, 13, fetchRequest(0, { byId: topicUuid(999) }));
     expect(unknown.responses[0]!.partitions[0]!.errorCode).toBe(100);
   });
@@ -102,7 +119,9 @@ describe('the broker, speaking the protocol', () => {
     const res = await client.request(API.ListOffsets, 7, {
       replicaId: -1,
       isolationLevel: 0,
-      topics: [{ name: 't', partitions: [-1, -2, -3, 2000, 9000].map((timestamp) => ({ partitionIndex: 0, timestamp })) }],
+      topics: [
+        { name: 't', partitions: [-1, -2, -3, 2000, 9000].map((timestamp) => ({ partitionIndex: 0, timestamp })) },
+      ],
     });
     expect(res.topics[0]!.partitions.map((p) => [p.offset, p.timestamp])).toEqual([
       [3, -1],
@@ -116,7 +135,14 @@ describe('the broker, speaking the protocol', () => {
   it('should stop read_committed fetches at the last stable offset and list aborted transactions', async () => {
     const { producerId, producerEpoch } = await log.initProducerId({ transactionalId: 'tx' });
     const txn = (value: string, baseSequence: number) =>
-      encodeRecordBatch({ baseOffset: 0, records: [{ key: null, value: Buffer.from(value), timestamp: 1 }], producerId, producerEpoch, baseSequence, isTransactional: true });
+      encodeRecordBatch({
+        baseOffset: 0,
+        records: [{ key: null, value: Buffer.from(value), timestamp: 1 }],
+        producerId,
+        producerEpoch,
+        baseSequence,
+        isTransactional: true,
+      });
     await log.appendRecordBatch('t', 0, txn('aborted', 0));
     await log.endTransaction({ producerId, producerEpoch, commit: false });
     await log.appendRecordBatch('t', 0, txn('open', 1));
@@ -142,7 +168,12 @@ describe('the broker, speaking the protocol', () => {
     expect(first.errorCode).toBe(79);
     expect(first.memberId).not.toBe('');
     const joined = await join(5, first.memberId);
-    expect([joined.errorCode, joined.memberId, joined.leader, joined.members.length]).toEqual([0, first.memberId, first.memberId, 1]);
+    expect([joined.errorCode, joined.memberId, joined.leader, joined.members.length]).toEqual([
+      0,
+      first.memberId,
+      first.memberId,
+      1,
+    ]);
     const old = await join(2, '');
     expect([old.errorCode, old.generationId]).toEqual([0, 1]);
     const session = await client.request(API.JoinGroup, 5, {
@@ -155,8 +186,11 @@ describe('the broker, speaking the protocol', () => {
     expect(session.errorCode).toBe(26);
   });
 
-  it('should list and describe transactions and a partition\'s producers', async () => {
-    const init = await client.request(API.InitProducerId, 1, { transactionalId: 'tx-admin', transactionTimeoutMs: 30_000 });
+  it("should list and describe transactions and a partition's producers", async () => {
+    const init = await client.request(API.InitProducerId, 1, {
+      transactionalId: 'tx-admin',
+      transactionTimeoutMs: 30_000,
+    });
     expect(init.errorCode).toBe(0);
     const added = await client.request(API.AddPartitionsToTxn, 3, {
       v3AndBelowTransactionalId: 'tx-admin',
@@ -165,23 +199,67 @@ describe('the broker, speaking the protocol', () => {
       v3AndBelowTopics: [{ name: 't', partitions: [0] }],
     });
     expect(added.resultsByTopicV3AndBelow[0]!.resultsByPartition[0]!.partitionErrorCode).toBe(0);
-    const batch = encodeRecordBatch({ baseOffset: 0, records: [{ key: null, value: Buffer.from('in txn'), timestamp: 1 }], producerId: init.producerId, producerEpoch: init.producerEpoch, baseSequence: 0, isTransactional: true });
-    const produced = await client.request(API.Produce, 7, { transactionalId: 'tx-admin', acks: -1, timeoutMs: 1000, topicData: [{ name: 't', partitionData: [{ index: 0, records: Buffer.from(batch) }] }] });
+    const batch = encodeRecordBatch({
+      baseOffset: 0,
+      records: [{ key: null, value: Buffer.from('in txn'), timestamp: 1 }],
+      producerId: init.producerId,
+      producerEpoch: init.producerEpoch,
+      baseSequence: 0,
+      isTransactional: true,
+    });
+    const produced = await client.request(API.Produce, 7, {
+      transactionalId: 'tx-admin',
+      acks: -1,
+      timeoutMs: 1000,
+      topicData: [{ name: 't', partitionData: [{ index: 0, records: Buffer.from(batch) }] }],
+    });
     expect(produced.responses[0]!.partitionResponses[0]!.errorCode).toBe(0);
-    const listed = await client.request(API.ListTransactions, 1, { stateFilters: ['Ongoing'], producerIdFilters: [], durationFilter: -1 });
-    expect(listed.transactionStates).toEqual([{ transactionalId: 'tx-admin', producerId: init.producerId, transactionState: 'Ongoing' }]);
+    const listed = await client.request(API.ListTransactions, 1, {
+      stateFilters: ['Ongoing'],
+      producerIdFilters: [],
+      durationFilter: -1,
+    });
+    expect(listed.transactionStates).toEqual([
+      { transactionalId: 'tx-admin', producerId: init.producerId, transactionState: 'Ongoing' },
+    ]);
     const described = await client.request(API.DescribeTransactions, 0, { transactionalIds: ['tx-admin', 'nobody'] });
-    expect(described.transactionStates.map((t) => [t.transactionalId, t.errorCode, t.transactionState, t.transactionTimeoutMs, t.topics])).toEqual([
+    expect(
+      described.transactionStates.map((t) => [
+        t.transactionalId,
+        t.errorCode,
+        t.transactionState,
+        t.transactionTimeoutMs,
+        t.topics,
+      ]),
+    ).toEqual([
       ['tx-admin', 0, 'Ongoing', 30_000, [{ topic: 't', partitions: [0] }]],
       ['nobody', 105, '', 0, []],
     ]);
-    const producers = await client.request(API.DescribeProducers, 0, { topics: [{ name: 't', partitionIndexes: [0] }] });
+    const producers = await client.request(API.DescribeProducers, 0, {
+      topics: [{ name: 't', partitionIndexes: [0] }],
+    });
     expect(producers.topics[0]!.partitions[0]!.activeProducers).toEqual([
-      { producerId: init.producerId, producerEpoch: init.producerEpoch, lastSequence: 0, lastTimestamp: -1, coordinatorEpoch: 0, currentTxnStartOffset: 0 },
+      {
+        producerId: init.producerId,
+        producerEpoch: init.producerEpoch,
+        lastSequence: 0,
+        lastTimestamp: -1,
+        coordinatorEpoch: 0,
+        currentTxnStartOffset: 0,
+      },
     ]);
-    const ended = await client.request(API.EndTxn, 1, { transactionalId: 'tx-admin', producerId: init.producerId, producerEpoch: init.producerEpoch, committed: true });
+    const ended = await client.request(API.EndTxn, 1, {
+      transactionalId: 'tx-admin',
+      producerId: init.producerId,
+      producerEpoch: init.producerEpoch,
+      committed: true,
+    });
     expect(ended.errorCode).toBe(0);
-    const after = await client.request(API.ListTransactions, 1, { stateFilters: [], producerIdFilters: [], durationFilter: -1 });
+    const after = await client.request(API.ListTransactions, 1, {
+      stateFilters: [],
+      producerIdFilters: [],
+      durationFilter: -1,
+    });
     expect(after.transactionStates[0]!.transactionState).toBe('CompleteCommit');
   });
 

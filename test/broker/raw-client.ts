@@ -57,7 +57,12 @@ export class RawClient {
   }
 
   /** Sends a request and resolves with its decoded response body (and correlation id). */
-  request<Req, Res>(api: ApiMessage<Req, Res>, version: number, body: Input<Req>, clientId: string | null = 'raw-test'): Promise<Res> {
+  request<Req, Res>(
+    api: ApiMessage<Req, Res>,
+    version: number,
+    body: Input<Req>,
+    clientId: string | null = 'raw-test',
+  ): Promise<Res> {
     const id = ++this.#correlationId;
     const promise = this.expect<Res>((frame) => {
       const { correlationId, body: decoded } = decodeResponse(api, version, frame);

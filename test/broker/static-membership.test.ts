@@ -41,7 +41,13 @@ function join(client: RawClient, groupInstanceId: string | null, memberId = '', 
   });
 }
 
-function sync(client: RawClient, memberId: string, generationId: number, groupInstanceId: string | null, assignments: { memberId: string; assignment: Buffer }[] = []) {
+function sync(
+  client: RawClient,
+  memberId: string,
+  generationId: number,
+  groupInstanceId: string | null,
+  assignments: { memberId: string; assignment: Buffer }[] = [],
+) {
   return client.request(API.SyncGroup, 3, { groupId: 'g', generationId, memberId, groupInstanceId, assignments });
 }
 
@@ -54,7 +60,9 @@ describe('static membership', () => {
   it('should join a static member without MEMBER_ID_REQUIRED, and name its instance id to the leader', async () => {
     const answer = await join(await connect(), 'instance-a');
     expect(answer.errorCode).toBe(0);
-    expect(answer.members).toEqual([expect.objectContaining({ memberId: answer.memberId, groupInstanceId: 'instance-a' })]);
+    expect(answer.members).toEqual([
+      expect.objectContaining({ memberId: answer.memberId, groupInstanceId: 'instance-a' }),
+    ]);
   });
 
   it('should give a restarted static member its old place and assignment without a rebalance, and fence the old member id', async () => {
@@ -73,8 +81,19 @@ describe('static membership', () => {
       { memberId: rejoinA.memberId, assignment: Buffer.from('assignment of a') },
       { memberId: joinedB.memberId, assignment: Buffer.from('assignment of b') },
     ];
-    const followerSync = sync(follower.client, follower.res.memberId, generation, follower.client === a ? 'instance-a' : 'instance-b');
-    await sync(leader.client, leader.res.memberId, generation, leader.client === a ? 'instance-a' : 'instance-b', assignments);
+    const followerSync = sync(
+      follower.client,
+      follower.res.memberId,
+      generation,
+      follower.client === a ? 'instance-a' : 'instance-b',
+    );
+    await sync(
+      leader.client,
+      leader.res.memberId,
+      generation,
+      leader.client === a ? 'instance-a' : 'instance-b',
+      assignments,
+    );
     expect((await followerSync).errorCode).toBe(0);
 
     // a restarts: a new connection, no member id, the same instance id.
@@ -90,7 +109,9 @@ describe('static membership', () => {
     expect((await heartbeat(b, joinedB.memberId, generation, 'instance-b')).errorCode).toBe(0);
     expect((await heartbeat(restarted, again.memberId, generation, 'instance-a')).errorCode).toBe(0);
     // The old member id is fenced.
-    expect((await heartbeat(a, rejoinA.memberId, generation, 'instance-a')).errorCode).toBe(KafkaCode.FENCED_INSTANCE_ID);
+    expect((await heartbeat(a, rejoinA.memberId, generation, 'instance-a')).errorCode).toBe(
+      KafkaCode.FENCED_INSTANCE_ID,
+    );
     expect((await sync(a, rejoinA.memberId, generation, 'instance-a')).errorCode).toBe(KafkaCode.FENCED_INSTANCE_ID);
     expect((await join(a, 'instance-a', rejoinA.memberId)).errorCode).toBe(KafkaCode.FENCED_INSTANCE_ID);
   });
@@ -99,19 +120,25 @@ describe('static membership', () => {
     const a = await connect();
     const first = await join(a, 'leader', '', 9);
     expect(first.leader).toBe(first.memberId);
-    await sync(a, first.memberId, first.generationId, 'leader', [{ memberId: first.memberId, assignment: Buffer.from('mine') }]);
+    await sync(a, first.memberId, first.generationId, 'leader', [
+      { memberId: first.memberId, assignment: Buffer.from('mine') },
+    ]);
     const restarted = await connect();
     const again = await join(restarted, 'leader', '', 9);
     expect(again).toMatchObject({ errorCode: 0, generationId: first.generationId, skipAssignment: true });
     expect(again.leader).toBe(again.memberId);
-    expect(Buffer.from((await sync(restarted, again.memberId, again.generationId, 'leader')).assignment).toString()).toBe('mine');
+    expect(
+      Buffer.from((await sync(restarted, again.memberId, again.generationId, 'leader')).assignment).toString(),
+    ).toBe('mine');
   });
 
   it('should fence the old member id on OffsetCommit v7, and let LeaveGroup v3 name a static member by its instance id', async () => {
     await log.createTopic({ topic: 't', numPartitions: 1 });
     const a = await connect();
     const first = await join(a, 'instance-a');
-    await sync(a, first.memberId, first.generationId, 'instance-a', [{ memberId: first.memberId, assignment: Buffer.from('x') }]);
+    await sync(a, first.memberId, first.generationId, 'instance-a', [
+      { memberId: first.memberId, assignment: Buffer.from('x') },
+    ]);
     const restarted = await connect();
     const again = await join(restarted, 'instance-a');
     const commit = (memberId: string) =>
@@ -124,9 +151,14 @@ describe('static membership', () => {
       });
     expect((await commit(first.memberId)).topics[0]!.partitions[0]!.errorCode).toBe(KafkaCode.FENCED_INSTANCE_ID);
     expect((await commit(again.memberId)).topics[0]!.partitions[0]!.errorCode).toBe(0);
-    const leave = (members: { memberId: string; groupInstanceId: string | null }[]) => a.request(API.LeaveGroup, 3, { groupId: 'g', members });
-    expect((await leave([{ memberId: first.memberId, groupInstanceId: 'instance-a' }])).members[0]!.errorCode).toBe(KafkaCode.FENCED_INSTANCE_ID);
-    expect((await leave([{ memberId: '', groupInstanceId: 'nobody' }])).members[0]!.errorCode).toBe(KafkaCode.UNKNOWN_MEMBER_ID);
+    const leave = (members: { memberId: string; groupInstanceId: string | null }[]) =>
+      a.request(API.LeaveGroup, 3, { groupId: 'g', members });
+    expect((await leave([{ memberId: first.memberId, groupInstanceId: 'instance-a' }])).members[0]!.errorCode).toBe(
+      KafkaCode.FENCED_INSTANCE_ID,
+    );
+    expect((await leave([{ memberId: '', groupInstanceId: 'nobody' }])).members[0]!.errorCode).toBe(
+      KafkaCode.UNKNOWN_MEMBER_ID,
+    );
     expect((await leave([{ memberId: '', groupInstanceId: 'instance-a' }])).members[0]!.errorCode).toBe(0);
     // Gone: the instance id is free, and the next join under it starts a new generation.
     const fresh = await join(await connect(), 'instance-a');

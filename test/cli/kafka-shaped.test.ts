@@ -22,7 +22,9 @@ describe('trib, Kafka-shaped', { timeout: 240_000 }, () => {
     const dataDir = join(dir, 'fresh');
     const listed = await trib(['topics', 'list', '--data-dir', dataDir]);
     expect(listed.code).toBe(1);
-    expect(listed.stderr).toBe(`trib: The data directory ${dataDir} does not exist; pass --create to start a new log there [DATA_DIR_NOT_FOUND]\n`);
+    expect(listed.stderr).toBe(
+      `trib: The data directory ${dataDir} does not exist; pass --create to start a new log there [DATA_DIR_NOT_FOUND]\n`,
+    );
     // Nothing was created by asking.
     await expect(readdir(dataDir)).rejects.toThrow();
     const produced = await trib(['produce', 'orders', '--data-dir', dataDir], { input: 'x\n' });
@@ -30,7 +32,10 @@ describe('trib, Kafka-shaped', { timeout: 240_000 }, () => {
     const created = await trib(['topics', 'create', '--topic', 'orders', '--data-dir', dataDir]);
     expect(created).toMatchObject({ code: 0, stdout: `Created topic orders with 1 partition(s) in ${dataDir}\n` });
     const again = await trib(['topics', 'create', 'orders', '--data-dir', dataDir]);
-    expect(again).toMatchObject({ code: 1, stderr: `trib: Topic "orders" already exists (data dir ${dataDir}) [TOPIC_ALREADY_EXISTS]\n` });
+    expect(again).toMatchObject({
+      code: 1,
+      stderr: `trib: Topic "orders" already exists (data dir ${dataDir}) [TOPIC_ALREADY_EXISTS]\n`,
+    });
     expect((await trib(['topics', 'create', 'orders', '--if-not-exists', '--data-dir', dataDir])).code).toBe(0);
     expect((await trib(['topics', 'delete', 'nothing', '--if-exists', '--data-dir', dataDir])).code).toBe(0);
     const missing = await trib(['topics', 'delete', 'nothing', '--data-dir', dataDir]);
@@ -46,12 +51,24 @@ describe('trib, Kafka-shaped', { timeout: 240_000 }, () => {
     const file = join(dir, 'a-file');
     await writeFile(file, 'not a directory');
     const onFile = await trib(['topics', 'create', 't', '--data-dir', file]);
-    expect(onFile).toMatchObject({ code: 1, stderr: `trib: Cannot use ${file} as a data directory: it is a file [DATA_DIR_INVALID]\n` });
+    expect(onFile).toMatchObject({
+      code: 1,
+      stderr: `trib: Cannot use ${file} as a data directory: it is a file [DATA_DIR_INVALID]\n`,
+    });
     const under = await trib(['topics', 'create', 't', '--data-dir', join(file, 'log')]);
     expect(under.stderr).toContain('part of the path is a file [DATA_DIR_INVALID]');
-    const brokers = await trib(['topics', 'list', '--bootstrap-server', 'localhost:9092', '--data-dir', join(dir, 'never')]);
+    const brokers = await trib([
+      'topics',
+      'list',
+      '--bootstrap-server',
+      'localhost:9092',
+      '--data-dir',
+      join(dir, 'never'),
+    ]);
     expect(brokers.code).toBe(1);
-    expect(brokers.stderr).toMatch(/^trib: Cannot reach localhost:9092: the Kafka wire client is not available .* \[TRANSPORT_NOT_AVAILABLE\]\n$/);
+    expect(brokers.stderr).toMatch(
+      /^trib: Cannot reach localhost:9092: the Kafka wire client is not available .* \[TRANSPORT_NOT_AVAILABLE\]\n$/,
+    );
     const fromEnv = await trib(['consume', 't'], { env: { TRIB_BOOTSTRAP_SERVER: 'kafka:9092' } });
     expect(fromEnv.stderr).toContain('[TRANSPORT_NOT_AVAILABLE]');
     await expect(readdir(join(dir, 'never'))).rejects.toThrow();
@@ -75,7 +92,9 @@ describe('trib, Kafka-shaped', { timeout: 240_000 }, () => {
     const env = { TRIBUTARY_DATA_DIR: join(dir, 'positions') };
     await trib(['topics', 'create', 'p', '--partitions', '2'], { env });
     const lines = Array.from({ length: 6 }, (_, i) => `k${i}:v${i}`).join('\n');
-    expect((await trib(['produce', 'p', '-K', ':', '--partition', '1'], { env, input: `${lines}\n` })).stderr).toMatch(/^Produced 6 record\(s\) to p in .*positions\n$/);
+    expect((await trib(['produce', 'p', '-K', ':', '--partition', '1'], { env, input: `${lines}\n` })).stderr).toMatch(
+      /^Produced 6 record\(s\) to p in .*positions\n$/,
+    );
     const consume = (...args: string[]) => trib(['consume', 'p', '-e', ...args], { env });
     expect((await consume('-p', '1', '-o', '4')).stdout).toBe('v4\nv5\n');
     expect((await consume('-p', '1', '-o', '-2', '--key')).stdout).toBe('k4\tv4\nk5\tv5\n');
@@ -86,7 +105,15 @@ describe('trib, Kafka-shaped', { timeout: 240_000 }, () => {
     expect((await consume('-o', '@2000-01-01T00:00:00Z', '-c', '1')).stdout).toBe('v0\n');
     const json = await consume('-p', '1', '-o', '5', '-J');
     const record = JSON.parse(json.stdout);
-    expect(record).toMatchObject({ topic: 'p', partition: 1, offset: 5, tstype: 'create', broker: -1, key: 'k5', payload: 'v5' });
+    expect(record).toMatchObject({
+      topic: 'p',
+      partition: 1,
+      offset: 5,
+      tstype: 'create',
+      broker: -1,
+      key: 'k5',
+      payload: 'v5',
+    });
     expect(typeof record.ts).toBe('number');
     expect(json.stderr).toMatch(/^Consumed 1 record\(s\) from p in .*positions\n$/);
     const withGroup = await consume('-g', 'g', '-o', '3');
@@ -124,7 +151,10 @@ describe('trib, Kafka-shaped', { timeout: 240_000 }, () => {
   it('should stop quietly with exit 0 when the reader of its output goes away, as `trib consume t | head -1`', async () => {
     const env = { TRIBUTARY_DATA_DIR: join(dir, 'pipe') };
     await trib(['topics', 'create', 'many'], { env });
-    await trib(['produce', 'many'], { env, input: `${Array.from({ length: 5000 }, (_, i) => `record ${i}`).join('\n')}\n` });
+    await trib(['produce', 'many'], {
+      env,
+      input: `${Array.from({ length: 5000 }, (_, i) => `record ${i}`).join('\n')}\n`,
+    });
     const child = start(['consume', 'many', '--from-beginning'], env);
     const run = watch(child);
     child.stdin.end();
@@ -147,7 +177,13 @@ describe('trib, Kafka-shaped', { timeout: 240_000 }, () => {
     // Killed without a chance to flush: what was reported sent is in the log.
     tail.kill('SIGKILL');
     await tailing.ended;
-    expect((await trib(['consume', 'lines', '--from-beginning', '-e'], { env: { TRIBUTARY_DATA_DIR: env.TRIBUTARY_DATA_DIR } })).stdout).toBe('first\n');
+    expect(
+      (
+        await trib(['consume', 'lines', '--from-beginning', '-e'], {
+          env: { TRIBUTARY_DATA_DIR: env.TRIBUTARY_DATA_DIR },
+        })
+      ).stdout,
+    ).toBe('first\n');
 
     const typed = start(['produce', 'lines', '--linger-ms', '60000'], env);
     const typing = watch(typed);
@@ -158,7 +194,13 @@ describe('trib, Kafka-shaped', { timeout: 240_000 }, () => {
     const ended = await typing.ended;
     expect(ended.code).toBe(0);
     expect(ended.stderr).toMatch(/Produced 2 record\(s\) to lines in .*stream\n$/);
-    expect((await trib(['consume', 'lines', '--from-beginning', '-e'], { env: { TRIBUTARY_DATA_DIR: env.TRIBUTARY_DATA_DIR } })).stdout).toBe('first\nsecond\nthird\n');
+    expect(
+      (
+        await trib(['consume', 'lines', '--from-beginning', '-e'], {
+          env: { TRIBUTARY_DATA_DIR: env.TRIBUTARY_DATA_DIR },
+        })
+      ).stdout,
+    ).toBe('first\nsecond\nthird\n');
   });
 
   it('should reset a group as kafka-consumer-groups.sh does: a dry run unless --execute, clamped to the log', async () => {

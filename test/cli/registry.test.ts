@@ -15,7 +15,11 @@ interface Result {
 }
 
 function start(args: string[], env: Record<string, string>): ChildProcessWithoutNullStreams {
-  return spawn(process.execPath, [TRIB, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  return spawn(process.execPath, [TRIB, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
 }
 
 function trib(args: string[], env: Record<string, string> = {}): Promise<Result> {
@@ -32,7 +36,9 @@ function trib(args: string[], env: Record<string, string> = {}): Promise<Result>
 }
 
 /** Starts `trib registry serve --port 0` and resolves with the URL it prints. */
-async function serve(dataDir: string): Promise<{ child: ChildProcessWithoutNullStreams; url: string; output: () => string; errors: () => string }> {
+async function serve(
+  dataDir: string,
+): Promise<{ child: ChildProcessWithoutNullStreams; url: string; output: () => string; errors: () => string }> {
   const child = start(['registry', 'serve', '--port', '0', '--data-dir', dataDir], {});
   child.stdin.end();
   let stdout = '';
@@ -89,16 +95,28 @@ describe('trib registry and trib schemas', { timeout: 180_000 }, () => {
     const env = { TRIBUTARY_DATA_DIR: join(dir, 'flow') };
     const registered = await trib(['schemas', 'register', 'users-value', '--file', file('v1.avsc')], env);
     expect(registered).toMatchObject({ code: 0, stdout: 'Registered users-value version 1 (id 1)\n' });
-    expect((await trib(['schemas', 'register', 'users-value', '--file', file('v1.avsc')], env)).stdout).toBe('Already registered users-value version 1 (id 1)\n');
-    expect((await trib(['schemas', 'register', 'orders-value', '--file', file('order.proto')], env)).stdout).toContain('version 1 (id 2)');
+    expect((await trib(['schemas', 'register', 'users-value', '--file', file('v1.avsc')], env)).stdout).toBe(
+      'Already registered users-value version 1 (id 1)\n',
+    );
+    expect((await trib(['schemas', 'register', 'orders-value', '--file', file('order.proto')], env)).stdout).toContain(
+      'version 1 (id 2)',
+    );
 
     expect((await trib(['schemas', 'list'], env)).stdout).toBe('orders-value\nusers-value\n');
     const got = await trib(['schemas', 'get', 'orders-value', '--version', 'latest'], env);
-    expect(JSON.parse(got.stdout)).toMatchObject({ subject: 'orders-value', version: 1, id: 2, schemaType: 'PROTOBUF' });
+    expect(JSON.parse(got.stdout)).toMatchObject({
+      subject: 'orders-value',
+      version: 1,
+      id: 2,
+      schemaType: 'PROTOBUF',
+    });
 
     const compatible = await trib(['schemas', 'check', 'users-value', '--file', file('v2.avsc')], env);
     expect(compatible).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Compatible\n/) });
-    const incompatible = await trib(['schemas', 'check', 'users-value', '--file', file('required.avsc'), '--version', '1'], env);
+    const incompatible = await trib(
+      ['schemas', 'check', 'users-value', '--file', file('required.avsc'), '--version', '1'],
+      env,
+    );
     expect(incompatible.code).toBe(1);
     expect(incompatible.stdout).toMatch(/^Incompatible\n/);
     expect(incompatible.stdout).toContain("field 'name'");
@@ -109,9 +127,13 @@ describe('trib registry and trib schemas', { timeout: 180_000 }, () => {
     expect((await trib(['schemas', 'config'], env)).stdout).toBe('BACKWARD\n');
     expect((await trib(['schemas', 'config', 'users-value', '--set', 'none'], env)).stdout).toBe('NONE\n');
     expect((await trib(['schemas', 'config', 'users-value'], env)).stdout).toBe('NONE\n');
-    expect((await trib(['schemas', 'register', 'users-value', '--file', file('required.avsc')], env)).stdout).toContain('version 2');
+    expect((await trib(['schemas', 'register', 'users-value', '--file', file('required.avsc')], env)).stdout).toContain(
+      'version 2',
+    );
 
-    expect((await trib(['schemas', 'delete', 'users-value', '--version', '2'], env)).stdout).toBe('Deleted users-value version(s) 2\n');
+    expect((await trib(['schemas', 'delete', 'users-value', '--version', '2'], env)).stdout).toBe(
+      'Deleted users-value version(s) 2\n',
+    );
     expect(JSON.parse((await trib(['schemas', 'get', 'users-value'], env)).stdout)).toMatchObject({ version: 1 });
     const early = await trib(['schemas', 'delete', 'orders-value', '--permanent'], env);
     expect(early.code).toBe(1);
@@ -119,13 +141,17 @@ describe('trib registry and trib schemas', { timeout: 180_000 }, () => {
     expect((await trib(['schemas', 'delete', 'orders-value'], env)).code).toBe(0);
     expect((await trib(['schemas', 'list'], env)).stdout).toBe('users-value\n');
     expect((await trib(['schemas', 'list', '--deleted'], env)).stdout).toBe('orders-value\nusers-value\n');
-    expect((await trib(['schemas', 'delete', 'orders-value', '--permanent'], env)).stdout).toBe('Permanently deleted orders-value version(s) 1\n');
+    expect((await trib(['schemas', 'delete', 'orders-value', '--permanent'], env)).stdout).toBe(
+      'Permanently deleted orders-value version(s) 1\n',
+    );
     expect((await trib(['schemas', 'list', '--deleted'], env)).stdout).toBe('users-value\n');
   });
 
   it('should serve the REST API on the port it prints and stop cleanly when sent SIGTERM', async () => {
     const dataDir = join(dir, 'serve');
-    expect((await trib(['schemas', 'register', 'users-value', '--file', file('v1.avsc'), '--data-dir', dataDir])).code).toBe(0);
+    expect(
+      (await trib(['schemas', 'register', 'users-value', '--file', file('v1.avsc'), '--data-dir', dataDir])).code,
+    ).toBe(0);
     const server = await serve(dataDir);
     try {
       expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
@@ -139,7 +165,9 @@ describe('trib registry and trib schemas', { timeout: 180_000 }, () => {
       expect(locked.code).toBe(1);
       expect(locked.stderr).toContain('[DATA_DIR_LOCKED]');
       const url = ['--url', server.url];
-      expect((await trib(['schemas', 'register', 'users-value', '--file', file('v2.avsc'), ...url])).stdout).toBe('Registered users-value version 2 (id 2)\n');
+      expect((await trib(['schemas', 'register', 'users-value', '--file', file('v2.avsc'), ...url])).stdout).toBe(
+        'Registered users-value version 2 (id 2)\n',
+      );
       expect((await trib(['schemas', 'list', ...url])).stdout).toBe('users-value\n');
       const incompatible = await trib(['schemas', 'check', 'users-value', '--file', file('required.avsc'), ...url]);
       expect(incompatible.code).toBe(1);
@@ -160,14 +188,25 @@ describe('trib registry and trib schemas', { timeout: 180_000 }, () => {
       .split('\n')
       .filter((line) => line.includes('[SchemaRegistry]'))
       .map((line) => JSON.parse(line));
-    expect(access[0]).toMatchObject({ level: 'INFO', message: '[SchemaRegistry] GET /subjects 200', method: 'GET', url: '/subjects', status: 200 });
+    expect(access[0]).toMatchObject({
+      level: 'INFO',
+      message: '[SchemaRegistry] GET /subjects 200',
+      method: 'GET',
+      url: '/subjects',
+      status: 200,
+    });
     expect(access.some((a) => a.method === 'GET' && a.status === 404)).toBe(true);
     // Closed cleanly: the data dir opens again, with what was registered over HTTP.
     expect((await trib(['schemas', 'get', 'users-value', '--data-dir', dataDir])).stdout).toContain('"version": 2');
   });
 
   it('should print help with exit 0 when --help is given', async () => {
-    const commands = [['registry'], ['registry', 'serve'], ['schemas'], ...['register', 'list', 'get', 'check', 'delete', 'config'].map((c) => ['schemas', c])];
+    const commands = [
+      ['registry'],
+      ['registry', 'serve'],
+      ['schemas'],
+      ...['register', 'list', 'get', 'check', 'delete', 'config'].map((c) => ['schemas', c]),
+    ];
     for (const args of commands) {
       const result = await trib([...args, '--help']);
       expect(result.code, args.join(' ')).toBe(0);

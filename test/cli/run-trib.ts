@@ -14,11 +14,20 @@ export interface Result {
 
 /** Starts `trib args…`; the caller writes stdin and sends signals. */
 export function start(args: string[], env: Record<string, string> = {}): ChildProcessWithoutNullStreams {
-  return spawn(process.execPath, ['--import', 'tsx', TRIB, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  return spawn(process.execPath, ['--import', 'tsx', TRIB, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
 }
 
 /** A started process's output so far, and its end. */
-export function watch(child: ChildProcessWithoutNullStreams): { out: () => string; err: () => string; ended: Promise<Result>; until(stream: 'stdout' | 'stderr', pattern: RegExp): Promise<void> } {
+export function watch(child: ChildProcessWithoutNullStreams): {
+  out: () => string;
+  err: () => string;
+  ended: Promise<Result>;
+  until(stream: 'stdout' | 'stderr', pattern: RegExp): Promise<void>;
+} {
   let stdout = '';
   let stderr = '';
   const waiters: (() => void)[] = [];
@@ -47,7 +56,9 @@ export function watch(child: ChildProcessWithoutNullStreams): { out: () => strin
           }
         };
         waiters.push(check);
-        ended.then((r) => fail(new Error(`trib ended (${r.code ?? r.signal}) before ${pattern} on ${stream}: ${r.stderr}`)));
+        ended.then((r) =>
+          fail(new Error(`trib ended (${r.code ?? r.signal}) before ${pattern} on ${stream}: ${r.stderr}`)),
+        );
         check();
       }),
   };

@@ -41,7 +41,11 @@ describe('trib produce and consume with a schema registry', { timeout: 240_000 }
     await writeFile(files.proto, userProto);
     await writeFile(files.json, userJsonSchema);
     const input = '{"id":1,"name":"Ada"}\n{"id":2,"name":"Grace"}\n';
-    for (const [topic, file] of [['avro-users', files.avro], ['proto-users', files.proto], ['json-users', files.json]] as const) {
+    for (const [topic, file] of [
+      ['avro-users', files.avro],
+      ['proto-users', files.proto],
+      ['json-users', files.json],
+    ] as const) {
       expect((await trib(['topics', 'create', topic], { env })).code).toBe(0);
       const produced = await trib(['produce', topic, '--value-schema', file], { env, input });
       expect(produced.stderr, topic).toMatch(/^Produced 2 record\(s\)/);
@@ -54,27 +58,51 @@ describe('trib produce and consume with a schema registry', { timeout: 240_000 }
     const subjects = await trib(['schemas', 'list'], { env });
     expect(subjects.stdout).toBe('avro-users-value\njson-users-value\nproto-users-value\n');
     // kcat -J with -s avro: the payload as a JSON value, with its schema id.
-    const json = await trib(['consume', 'avro-users', '--from-beginning', '-e', '-c', '1', '-J', '--value-format', 'avro'], { env });
-    expect(JSON.parse(json.stdout)).toMatchObject({ payload: { id: 1, name: 'Ada' }, value_schema_id: expect.any(Number) });
+    const json = await trib(
+      ['consume', 'avro-users', '--from-beginning', '-e', '-c', '1', '-J', '--value-format', 'avro'],
+      { env },
+    );
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      payload: { id: 1, name: 'Ada' },
+      value_schema_id: expect.any(Number),
+    });
     // A type that is not the writer's is refused, as a typed error.
-    const wrong = await trib(['consume', 'avro-users', '--from-beginning', '-e', '--value-format', 'protobuf'], { env });
+    const wrong = await trib(['consume', 'avro-users', '--from-beginning', '-e', '--value-format', 'protobuf'], {
+      env,
+    });
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toContain('[SERIALIZATION_ERROR]');
   });
 
-  it('should key records with a key schema, write with a subject\'s latest version and refuse a line that does not fit', async () => {
+  it("should key records with a key schema, write with a subject's latest version and refuse a line that does not fit", async () => {
     const env = { TRIBUTARY_DATA_DIR: join(dir, 'keys') };
     await trib(['topics', 'create', 'users'], { env });
-    const keyed = await trib(['produce', 'users', '-K', '|', '--key-schema', '"string"', '--value-schema', userAvro], { env, input: '"u1"|{"id":1,"name":"Ada"}\n' });
+    const keyed = await trib(['produce', 'users', '-K', '|', '--key-schema', '"string"', '--value-schema', userAvro], {
+      env,
+      input: '"u1"|{"id":1,"name":"Ada"}\n',
+    });
     expect(keyed.code).toBe(0);
-    const out = await trib(['consume', 'users', '--from-beginning', '-e', '--key-format', 'schema', '--value-format', 'schema', '--key'], { env });
+    const out = await trib(
+      ['consume', 'users', '--from-beginning', '-e', '--key-format', 'schema', '--value-format', 'schema', '--key'],
+      { env },
+    );
     expect(out.stdout).toBe('"u1"\t{"id":1,"name":"Ada"}\n');
     await trib(['topics', 'create', 'people'], { env });
-    const bySubject = await trib(['produce', 'people', '--value-subject', 'users-value'], { env, input: '{"id":3,"name":"Lin"}\n' });
+    const bySubject = await trib(['produce', 'people', '--value-subject', 'users-value'], {
+      env,
+      input: '{"id":3,"name":"Lin"}\n',
+    });
     expect(bySubject.code).toBe(0);
-    expect((await trib(['consume', 'people', '--from-beginning', '-e', '--value-format', 'schema'], { env })).stdout).toBe('{"id":3,"name":"Lin"}\n');
-    const bad = await trib(['produce', 'users', '--value-schema', userAvro], { env, input: '{"id":4,"name":"Kay"}\nnot json\n{"id":5,"name":"Joe"}\n' });
+    expect(
+      (await trib(['consume', 'people', '--from-beginning', '-e', '--value-format', 'schema'], { env })).stdout,
+    ).toBe('{"id":3,"name":"Lin"}\n');
+    const bad = await trib(['produce', 'users', '--value-schema', userAvro], {
+      env,
+      input: '{"id":4,"name":"Kay"}\nnot json\n{"id":5,"name":"Joe"}\n',
+    });
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toMatch(/^Produced 1 record\(s\) to users in .* before the error below\ntrib: Line 2: the value is not JSON.*\[SERIALIZATION_ERROR\]\n$/);
+    expect(bad.stderr).toMatch(
+      /^Produced 1 record\(s\) to users in .* before the error below\ntrib: Line 2: the value is not JSON.*\[SERIALIZATION_ERROR\]\n$/,
+    );
   });
 });

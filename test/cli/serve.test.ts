@@ -25,13 +25,32 @@ describe('trib serve', () => {
     const bad = spawnSync(process.execPath, [TRIB, 'serve', '--port', '70000'], { encoding: 'utf8' });
     expect(bad.status).toBe(2);
     expect(bad.stderr.trim().split('\n')).toHaveLength(1);
-    expect(spawnSync(process.execPath, [TRIB, '--help'], { encoding: 'utf8' }).stdout).toMatch(/serve\s+run a Kafka broker/);
+    expect(spawnSync(process.execPath, [TRIB, '--help'], { encoding: 'utf8' }).stdout).toMatch(
+      /serve\s+run a Kafka broker/,
+    );
   });
 
-  it('should log one line per listener, serve Kafka clients and the registry, and stop cleanly on SIGTERM', { timeout: 90_000 }, async () => {
-    const child = spawn(process.execPath, [TRIB, 'serve', '--data-dir', dataDir, '--port', '0', '--registry-port', '0', '--advertised-listener', 'localhost:1'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+  it('should log one line per listener, serve Kafka clients and the registry, and stop cleanly on SIGTERM', {
+    timeout: 90_000,
+  }, async () => {
+    const child = spawn(
+      process.execPath,
+      [
+        TRIB,
+        'serve',
+        '--data-dir',
+        dataDir,
+        '--port',
+        '0',
+        '--registry-port',
+        '0',
+        '--advertised-listener',
+        'localhost:1',
+      ],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stdout = '';
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stdout += d));
@@ -45,8 +64,14 @@ describe('trib serve', () => {
 
     // Metadata tells clients the advertised listener (a real client would then connect there).
     const client = await RawClient.connect(port);
-    const created = await client.request(API.CreateTopics, 4, { topics: [{ name: 'cli', numPartitions: 2, replicationFactor: 1 }], timeoutMs: 1000 });
-    const metadata = await client.request(API.Metadata, 4, { topics: [{ name: 'cli' }], allowAutoTopicCreation: false });
+    const created = await client.request(API.CreateTopics, 4, {
+      topics: [{ name: 'cli', numPartitions: 2, replicationFactor: 1 }],
+      timeoutMs: 1000,
+    });
+    const metadata = await client.request(API.Metadata, 4, {
+      topics: [{ name: 'cli' }],
+      allowAutoTopicCreation: false,
+    });
     client.close();
     expect(created.topics[0]!.errorCode).toBe(0);
     expect(metadata.brokers).toEqual([{ nodeId: 1, host: 'localhost', port: 1, rack: null }]);

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePatternTypes, TributaryError } from '../../src/index.ts';
+import {
+  AclOperationTypes,
+  AclPermissionTypes,
+  AclResourceTypes,
+  ResourcePatternTypes,
+  TributaryError,
+} from '../../src/index.ts';
 import { memoryTributary } from './helpers.ts';
 
 const filter = {
@@ -9,7 +15,13 @@ const filter = {
   operation: AclOperationTypes.ANY,
   permissionType: AclPermissionTypes.ALLOW,
 };
-const binding = { ...filter, principal: 'User:bob', host: '*', operation: AclOperationTypes.READ, permissionType: AclPermissionTypes.DENY };
+const binding = {
+  ...filter,
+  principal: 'User:bob',
+  host: '*',
+  operation: AclOperationTypes.READ,
+  permissionType: AclPermissionTypes.DENY,
+};
 
 async function codeOf(call: Promise<unknown>): Promise<string | undefined> {
   try {

@@ -19,8 +19,12 @@ describe('client argument checks', () => {
 
   it('should refuse acks other than -1, 0 and 1 and append nothing', async () => {
     const { admin, producer } = await setUp();
-    await expect(producer.send({ topic: 't', acks: 'x' as unknown as number, messages: [{ value: 'a' }] })).rejects.toBeInstanceOf(TypeError);
-    await expect(producer.send({ topic: 't', acks: 5, messages: [{ value: 'a' }] })).rejects.toMatchObject({ code: 'INVALID_CONFIG' });
+    await expect(
+      producer.send({ topic: 't', acks: 'x' as unknown as number, messages: [{ value: 'a' }] }),
+    ).rejects.toBeInstanceOf(TypeError);
+    await expect(producer.send({ topic: 't', acks: 5, messages: [{ value: 'a' }] })).rejects.toMatchObject({
+      code: 'INVALID_CONFIG',
+    });
     expect((await admin.fetchTopicOffsets('t'))[0]).toMatchObject({ high: '0' });
     await producer.send({ topic: 't', acks: 1, messages: [{ value: 'a' }] });
     expect((await admin.fetchTopicOffsets('t'))[0]).toMatchObject({ high: '1' });
@@ -28,8 +32,12 @@ describe('client argument checks', () => {
 
   it('should refuse setOffsets with a negative offset other than the -1/-2 sentinels, and fetchOffsets without a string groupId', async () => {
     const { admin } = await setUp();
-    await expect(admin.setOffsets({ groupId: 'g', topic: 't', partitions: [{ partition: 0, offset: '-5' }] })).rejects.toBeInstanceOf(TypeError);
+    await expect(
+      admin.setOffsets({ groupId: 'g', topic: 't', partitions: [{ partition: 0, offset: '-5' }] }),
+    ).rejects.toBeInstanceOf(TypeError);
     await admin.setOffsets({ groupId: 'g', topic: 't', partitions: [{ partition: 0, offset: '-2' }] });
-    await expect(admin.fetchOffsets({ groupId: 5 as unknown as string, topics: ['t'] })).rejects.toBeInstanceOf(TypeError);
+    await expect(admin.fetchOffsets({ groupId: 5 as unknown as string, topics: ['t'] })).rejects.toBeInstanceOf(
+      TypeError,
+    );
   });
 });

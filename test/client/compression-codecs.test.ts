@@ -36,7 +36,11 @@ describe('CompressionCodecs', () => {
     const producer = tributary.producer();
     await producer.connect();
     const values = Array.from({ length: 50 }, (_, i) => `value-${i}-${'x'.repeat(i)}`);
-    await producer.send({ topic: 'snappy', compression: CompressionTypes.Snappy, messages: values.map((value) => ({ value })) });
+    await producer.send({
+      topic: 'snappy',
+      compression: CompressionTypes.Snappy,
+      messages: values.map((value) => ({ value })),
+    });
 
     const consumer = tributary.consumer({ groupId: 'g' });
     await consumer.connect();

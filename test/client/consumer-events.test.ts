@@ -44,7 +44,12 @@ describe('consumer events kafkajs emits', () => {
     consumer.on(consumer.events.RECEIVED_UNSUBSCRIBED_TOPICS, ({ payload }) => received.push(payload));
     await consumer.run({ eachMessage: async () => undefined });
     expect(received).toEqual([
-      expect.objectContaining({ groupId: 'g', assignedTopics: ['mine', 'other'], topicsSubscribed: ['mine'], topicsNotSubscribed: ['other'] }),
+      expect.objectContaining({
+        groupId: 'g',
+        assignedTopics: ['mine', 'other'],
+        topicsSubscribed: ['mine'],
+        topicsNotSubscribed: ['other'],
+      }),
     ]);
     expect(consumer.assignment()).toEqual([{ topic: 'mine', partitions: [0] }]);
     await tributary.close();

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { type ConsumerConfig, KafkaJSError, KafkaJSNonRetriableError, KafkaJSNumberOfRetriesExceeded } from '../../src/index.ts';
+import {
+  type ConsumerConfig,
+  KafkaJSError,
+  KafkaJSNonRetriableError,
+  KafkaJSNumberOfRetriesExceeded,
+} from '../../src/index.ts';
 import { memoryTributary, until } from './helpers.ts';
 
 async function failingConsumer(retry: ConsumerConfig['retry'], tributaryRetry?: ConsumerConfig['retry']) {
@@ -62,7 +67,11 @@ describe('consumer retries as kafkajs (retry.retries, restartOnFailure, CRASH.re
   });
 
   it("should take the Tributary's retry options when the consumer has none", async () => {
-    const t = await failingConsumer(undefined, { retries: 1, initialRetryTime: 10, restartOnFailure: async () => false });
+    const t = await failingConsumer(undefined, {
+      retries: 1,
+      initialRetryTime: 10,
+      restartOnFailure: async () => false,
+    });
     await t.drive(() => t.crashes.length === 1, 'the crash');
     expect(t.calls()).toBe(2);
     expect(t.crashes[0]!.restart).toBe(false);

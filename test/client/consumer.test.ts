@@ -32,7 +32,9 @@ describe('Consumer', () => {
     expect(seen[0]!.headers.h?.toString()).toBe('x');
     expect(seen[1]!.value).toBeNull();
     await consumer.disconnect();
-    expect(await admin.fetchOffsets({ groupId: 'g', topics: ['in'] })).toEqual([{ topic: 'in', partitions: [{ partition: 0, offset: '2', metadata: null }] }]);
+    expect(await admin.fetchOffsets({ groupId: 'g', topics: ['in'] })).toEqual([
+      { topic: 'in', partitions: [{ partition: 0, offset: '2', metadata: null }] },
+    ]);
     await producer.disconnect();
     await admin.disconnect();
   });
@@ -128,7 +130,10 @@ describe('Consumer', () => {
   it('should move a dead member partitions to another member from the last commit when its session times out', async () => {
     const { tributary, clock, admin, producer } = await setup(2);
     for (let p = 0; p < 2; p++) {
-      await producer.send({ topic: 'in', messages: Array.from({ length: 10 }, (_, i) => ({ value: `${p}-${i}`, partition: p })) });
+      await producer.send({
+        topic: 'in',
+        messages: Array.from({ length: 10 }, (_, i) => ({ value: `${p}-${i}`, partition: p })),
+      });
     }
     let release!: () => void;
     const hang = new Promise<void>((resolve) => {
@@ -150,7 +155,9 @@ describe('Consumer', () => {
     const b = tributary.consumer({ groupId: 'g' });
     await b.connect();
     await b.subscribe({ topics: ['in'], fromBeginning: true });
-    const bRun = b.run({ eachMessage: async ({ partition, message }) => void seenB.push(`${partition}-${message.offset}`) });
+    const bRun = b.run({
+      eachMessage: async ({ partition, message }) => void seenB.push(`${partition}-${message.offset}`),
+    });
     // The join waits for a, which is stuck; a's session times out on the clock.
     await until(() => (a as unknown as { rebalancePending: boolean }).rebalancePending, 'a notified');
     clock.advance(30_001);
@@ -158,11 +165,17 @@ describe('Consumer', () => {
     await until(() => assigned(b) === 2 && seenB.length >= 15, 'b took over');
     // b resumed a's partition at a's last commit (offset 5) and read b's own from the start.
     const aPartition = Number(seenA[0]!.split('-')[0]);
-    expect(seenB.filter((s) => s.startsWith(`${aPartition}-`))).toEqual([5, 6, 7, 8, 9].map((o) => `${aPartition}-${o}`));
+    expect(seenB.filter((s) => s.startsWith(`${aPartition}-`))).toEqual(
+      [5, 6, 7, 8, 9].map((o) => `${aPartition}-${o}`),
+    );
     release();
     await until(() => seenA.length === 6, 'a resumed');
     // a's late commit is fenced: the group's offsets are b's.
-    await eventually(async () => (await admin.fetchOffsets({ groupId: 'g', topics: ['in'] }))[0]!.partitions.every((p) => p.offset === '10'), "b's commits");
+    await eventually(
+      async () =>
+        (await admin.fetchOffsets({ groupId: 'g', topics: ['in'] }))[0]!.partitions.every((p) => p.offset === '10'),
+      "b's commits",
+    );
     for (let i = 0; i < 20; i++) await new Promise<void>((r) => setImmediate(r));
     const offsets = await admin.fetchOffsets({ groupId: 'g', topics: ['in'] });
     expect(offsets[0]!.partitions.map((p) => p.offset)).toEqual(['10', '10']);
@@ -177,7 +190,11 @@ describe('Consumer', () => {
   });
 
   it('should neither lose nor repeat a record when members join and leave cleanly with commits', async () => {
-    for (const assigner of [PartitionAssigners.roundRobin, PartitionAssigners.cooperativeSticky, PartitionAssigners.range]) {
+    for (const assigner of [
+      PartitionAssigners.roundRobin,
+      PartitionAssigners.cooperativeSticky,
+      PartitionAssigners.range,
+    ]) {
       const { tributary, admin, producer } = await setup(4);
       const seen = new Map<string, number>();
       const handler = async ({ partition, message }: { partition: number; message: KafkaMessage }) => {
@@ -193,7 +210,10 @@ describe('Consumer', () => {
       };
       let total = 0;
       const produce = async (n: number) => {
-        await producer.send({ topic: 'in', messages: Array.from({ length: n }, (_, i) => ({ key: String(total + i), value: 'v' })) });
+        await producer.send({
+          topic: 'in',
+          messages: Array.from({ length: n }, (_, i) => ({ key: String(total + i), value: 'v' })),
+        });
         total += n;
       };
       const a = await make();
@@ -244,7 +264,9 @@ describe('Consumer', () => {
     await a.connect();
     await a.subscribe({ topics: ['in'] });
     await a.run({ autoCommit: false, eachMessage: async () => undefined });
-    await expect(admin.setOffsets({ groupId: 'g', topic: 'in', partitions: [{ partition: 0, offset: '1' }] })).rejects.toMatchObject({ code: 'NON_EMPTY_GROUP' });
+    await expect(
+      admin.setOffsets({ groupId: 'g', topic: 'in', partitions: [{ partition: 0, offset: '1' }] }),
+    ).rejects.toMatchObject({ code: 'NON_EMPTY_GROUP' });
     await expect(admin.deleteGroups(['g'])).rejects.toMatchObject({ code: 'NON_EMPTY_GROUP' });
     await a.disconnect();
     await producer.disconnect();
@@ -335,7 +357,13 @@ describe('Consumer', () => {
 
   it('should process partitions side by side when partitionsConsumedConcurrently is 2', async () => {
     const { tributary, admin, producer } = await setup(2);
-    await producer.send({ topic: 'in', messages: [{ value: 'a', partition: 0 }, { value: 'b', partition: 1 }] });
+    await producer.send({
+      topic: 'in',
+      messages: [
+        { value: 'a', partition: 0 },
+        { value: 'b', partition: 1 },
+      ],
+    });
     const consumer = tributary.consumer({ groupId: 'g' });
     await consumer.connect();
     await consumer.subscribe({ topics: ['in'], fromBeginning: true });
@@ -404,7 +432,13 @@ describe('Consumer', () => {
     consumer.pause([{ topic: 'in', partitions: [1] }]);
     await running;
     expect(consumer.paused()).toEqual([{ topic: 'in', partitions: [1] }]);
-    await producer.send({ topic: 'in', messages: [{ value: 'a', partition: 0 }, { value: 'b', partition: 1 }] });
+    await producer.send({
+      topic: 'in',
+      messages: [
+        { value: 'a', partition: 0 },
+        { value: 'b', partition: 1 },
+      ],
+    });
     await until(() => seen.length === 1, 'partition 0');
     for (let i = 0; i < 50; i++) await new Promise<void>((r) => setImmediate(r));
     expect(seen).toEqual([0]);
@@ -423,16 +457,34 @@ describe('Consumer', () => {
     await consumer.connect();
     await consumer.subscribe({ topics: ['in'], fromBeginning: true });
     const events: string[] = [];
-    for (const name of [consumer.events.START_BATCH_PROCESS, consumer.events.END_BATCH_PROCESS, consumer.events.COMMIT_OFFSETS, consumer.events.GROUP_JOIN, consumer.events.FETCH]) {
+    for (const name of [
+      consumer.events.START_BATCH_PROCESS,
+      consumer.events.END_BATCH_PROCESS,
+      consumer.events.COMMIT_OFFSETS,
+      consumer.events.GROUP_JOIN,
+      consumer.events.FETCH,
+    ]) {
       consumer.on(name, (e) => events.push(e.type));
     }
     const batches: { first: string | null; last: string; lag: string; n: number }[] = [];
     await consumer.run({
-      eachBatch: async ({ batch }) => void batches.push({ first: batch.firstOffset(), last: batch.lastOffset(), lag: batch.offsetLag(), n: batch.messages.length }),
+      eachBatch: async ({ batch }) =>
+        void batches.push({
+          first: batch.firstOffset(),
+          last: batch.lastOffset(),
+          lag: batch.offsetLag(),
+          n: batch.messages.length,
+        }),
     });
     await until(() => events.includes('consumer.commit_offsets'), 'commit');
     expect(batches).toEqual([{ first: '0', last: '2', lag: '0', n: 3 }]);
-    expect(events).toEqual(['consumer.group_join', 'consumer.fetch', 'consumer.start_batch_process', 'consumer.end_batch_process', 'consumer.commit_offsets']);
+    expect(events).toEqual([
+      'consumer.group_join',
+      'consumer.fetch',
+      'consumer.start_batch_process',
+      'consumer.end_batch_process',
+      'consumer.commit_offsets',
+    ]);
     await consumer.disconnect();
     await producer.disconnect();
     await admin.disconnect();

@@ -15,7 +15,17 @@ async function coordinator() {
 }
 
 function request(memberId = '', onRebalance: () => void = () => undefined): JoinRequest {
-  return { groupId: 'g', memberId, clientId: 'c', sessionTimeout: 10_000, rebalanceTimeout: 20_000, protocols: ['roundrobin'], topics: ['t'], ownedPartitions: [], onRebalance };
+  return {
+    groupId: 'g',
+    memberId,
+    clientId: 'c',
+    sessionTimeout: 10_000,
+    rebalanceTimeout: 20_000,
+    protocols: ['roundrobin'],
+    topics: ['t'],
+    ownedPartitions: [],
+    onRebalance,
+  };
 }
 
 describe('GroupCoordinator', () => {
@@ -23,19 +33,33 @@ describe('GroupCoordinator', () => {
     const { coordinator: c } = await coordinator();
     const a = await c.joinGroup(request());
     expect(a.generationId).toBe(1);
-    await c.syncGroup({ groupId: 'g', memberId: a.memberId, generationId: 1, assignments: new Map([[a.memberId, { t: [0, 1, 2, 3] }]]) });
+    await c.syncGroup({
+      groupId: 'g',
+      memberId: a.memberId,
+      generationId: 1,
+      assignments: new Map([[a.memberId, { t: [0, 1, 2, 3] }]]),
+    });
     let notified = 0;
     const bJoin = c.joinGroup(request('', () => notified++));
     // a learns of the rebalance from its heartbeat; a commit of its current generation still counts.
-    expect(() => c.heartbeat({ groupId: 'g', memberId: a.memberId, generationId: 1 })).toThrow(expect.objectContaining({ code: 'REBALANCE_IN_PROGRESS' }));
-    await c.commitOffsets({ groupId: 'g', memberId: a.memberId, generationId: 1, offsets: [{ topic: 't', partition: 0, offset: 3 }] });
+    expect(() => c.heartbeat({ groupId: 'g', memberId: a.memberId, generationId: 1 })).toThrow(
+      expect.objectContaining({ code: 'REBALANCE_IN_PROGRESS' }),
+    );
+    await c.commitOffsets({
+      groupId: 'g',
+      memberId: a.memberId,
+      generationId: 1,
+      offsets: [{ topic: 't', partition: 0, offset: 3 }],
+    });
     const aAgain = c.joinGroup(request(a.memberId));
     const [a2, b] = await Promise.all([aAgain, bJoin]);
     expect(a2.generationId).toBe(2);
     expect(b.generationId).toBe(2);
     expect(a2.members).toHaveLength(2); // a stays leader
     // Before the leader syncs, commits are refused.
-    await expect(c.commitOffsets({ groupId: 'g', memberId: b.memberId, generationId: 2, offsets: [] })).rejects.toMatchObject({ code: 'REBALANCE_IN_PROGRESS' });
+    await expect(
+      c.commitOffsets({ groupId: 'g', memberId: b.memberId, generationId: 2, offsets: [] }),
+    ).rejects.toMatchObject({ code: 'REBALANCE_IN_PROGRESS' });
     const bSync = c.syncGroup({ groupId: 'g', memberId: b.memberId, generationId: 2 });
     await c.syncGroup({
       groupId: 'g',
@@ -47,7 +71,9 @@ describe('GroupCoordinator', () => {
       ]),
     });
     expect(await bSync).toEqual({ t: [2, 3] });
-    await expect(c.commitOffsets({ groupId: 'g', memberId: a.memberId, generationId: 1, offsets: [] })).rejects.toMatchObject({ code: 'ILLEGAL_GENERATION' });
+    await expect(
+      c.commitOffsets({ groupId: 'g', memberId: a.memberId, generationId: 1, offsets: [] }),
+    ).rejects.toMatchObject({ code: 'ILLEGAL_GENERATION' });
     expect(c.offsets.get('g', 't', 0)?.offset).toBe(3);
     expect(notified).toBe(0);
   });
@@ -68,10 +94,14 @@ describe('GroupCoordinator', () => {
       c.heartbeat({ groupId: 'g', memberId: bj.memberId, generationId: bj.generationId });
     }
     clock.advance(3_000);
-    expect(() => c.heartbeat({ groupId: 'g', memberId: bj.memberId, generationId: bj.generationId })).toThrow(expect.objectContaining({ code: 'REBALANCE_IN_PROGRESS' }));
+    expect(() => c.heartbeat({ groupId: 'g', memberId: bj.memberId, generationId: bj.generationId })).toThrow(
+      expect.objectContaining({ code: 'REBALANCE_IN_PROGRESS' }),
+    );
     expect(rebalances).toBe(1);
     expect(c.describeGroup('g').state).toBe('PreparingRebalance');
-    expect(() => c.heartbeat({ groupId: 'g', memberId: a.memberId, generationId: bj.generationId })).toThrow(expect.objectContaining({ code: 'UNKNOWN_MEMBER_ID' }));
+    expect(() => c.heartbeat({ groupId: 'g', memberId: a.memberId, generationId: bj.generationId })).toThrow(
+      expect.objectContaining({ code: 'UNKNOWN_MEMBER_ID' }),
+    );
     const again = await c.joinGroup(request(bj.memberId));
     expect(again.members.map((m) => m.memberId)).toEqual([bj.memberId]);
   });
@@ -90,7 +120,11 @@ describe('GroupCoordinator', () => {
 
 describe('assignors', () => {
   const members = (n: number, owned: Record<string, number[]> = {}) =>
-    Array.from({ length: n }, (_, i) => ({ memberId: `m${i}`, topics: ['t'], ownedPartitions: owned[`m${i}`] ? [{ topic: 't', partitions: owned[`m${i}`]! }] : [] }));
+    Array.from({ length: n }, (_, i) => ({
+      memberId: `m${i}`,
+      topics: ['t'],
+      ownedPartitions: owned[`m${i}`] ? [{ topic: 't', partitions: owned[`m${i}`]! }] : [],
+    }));
   const parts = new Map([['t', 8]]);
 
   it('should give contiguous ranges when the range assignor deals 8 partitions to 3 members', async () => {

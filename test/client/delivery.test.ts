@@ -28,7 +28,10 @@ describe('delivery guarantees', () => {
       await admin.createTopics({ topics: [{ topic: 'in', numPartitions: 2 }] });
       const producer = first.producer();
       await producer.connect();
-      await producer.send({ topic: 'in', messages: Array.from({ length: 6 }, (_, i) => ({ value: String(i), partition: i % 2 })) });
+      await producer.send({
+        topic: 'in',
+        messages: Array.from({ length: 6 }, (_, i) => ({ value: String(i), partition: i % 2 })),
+      });
       const consumer = first.consumer({ groupId: 'g' });
       await consumer.connect();
       await consumer.subscribe({ topics: ['in'], fromBeginning: true });
@@ -43,8 +46,12 @@ describe('delivery guarantees', () => {
       const second = new Tributary({ dataDir, logLevel: 0, clock });
       const admin2 = second.admin();
       await admin2.connect();
-      expect((await admin2.fetchOffsets({ groupId: 'g', topics: ['in'] }))[0]!.partitions.map((p) => p.offset)).toEqual(['3', '3']);
-      expect((await admin2.fetchConsumerLag({ groupId: 'g', topics: ['in'] }))[0]!.partitions.map((p) => p.lag)).toEqual(['0', '1']);
+      expect((await admin2.fetchOffsets({ groupId: 'g', topics: ['in'] }))[0]!.partitions.map((p) => p.offset)).toEqual(
+        ['3', '3'],
+      );
+      expect(
+        (await admin2.fetchConsumerLag({ groupId: 'g', topics: ['in'] }))[0]!.partitions.map((p) => p.lag),
+      ).toEqual(['0', '1']);
       const again = second.consumer({ groupId: 'g' });
       await again.connect();
       await again.subscribe({ topics: ['in'], fromBeginning: true });

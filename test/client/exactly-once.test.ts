@@ -14,12 +14,18 @@ const PARTITIONS = 3;
 /** Runs the worker; kills it with SIGKILL after `killAfter` commits (a random moment after it), or lets it finish. */
 function runWorker(dataDir: string, killAfter: number | undefined): Promise<'killed' | 'finished'> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', WORKER, dataDir], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', WORKER, dataDir], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let commits = 0;
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     child.stdout.on('data', (d: Buffer) => {
-      commits += d.toString().split('\n').filter((l) => l === 'txn').length;
+      commits += d
+        .toString()
+        .split('\n')
+        .filter((l) => l === 'txn').length;
       if (killAfter !== undefined && commits >= killAfter && !child.killed) {
         // A random moment: now, or after a few more turns of the child's loop.
         const delay = Math.floor(Math.random() * 3);
@@ -43,11 +49,19 @@ describe('exactly-once', () => {
       const setup = new Tributary({ dataDir, logLevel: 0 });
       const admin = setup.admin();
       await admin.connect();
-      await admin.createTopics({ topics: [{ topic: 'in', numPartitions: PARTITIONS }, { topic: 'out', numPartitions: PARTITIONS }] });
+      await admin.createTopics({
+        topics: [
+          { topic: 'in', numPartitions: PARTITIONS },
+          { topic: 'out', numPartitions: PARTITIONS },
+        ],
+      });
       const producer = setup.producer();
       await producer.connect();
       for (let i = 0; i < INPUTS; i += 5) {
-        await producer.send({ topic: 'in', messages: Array.from({ length: 5 }, (_, k) => ({ key: `k${(i + k) % 17}`, value: `v${i + k}` })) });
+        await producer.send({
+          topic: 'in',
+          messages: Array.from({ length: 5 }, (_, k) => ({ key: `k${(i + k) % 17}`, value: `v${i + k}` })),
+        });
       }
       const inputs = new Map<number, string[]>();
       const reader = setup.consumer({ groupId: 'check-in' });

@@ -20,7 +20,11 @@ export async function until(condition: () => boolean, what = 'condition', turns 
 }
 
 /** {@link until} for a condition that has to be checked asynchronously. */
-export async function eventually(condition: () => Promise<boolean>, what = 'condition', turns = 200_000): Promise<void> {
+export async function eventually(
+  condition: () => Promise<boolean>,
+  what = 'condition',
+  turns = 200_000,
+): Promise<void> {
   for (let i = 0; i < turns; i++) {
     if (await condition()) return;
     await new Promise<void>((resolve) => setImmediate(resolve));

@@ -51,7 +51,10 @@ describe('auto-commit as kafkajs', () => {
   });
 
   it('should commit nothing with autoCommit: false, not even on stop', async () => {
-    expect(await commitsOf({ autoCommit: false, autoCommitInterval: 1, autoCommitThreshold: 1 }, 0)).toEqual({ afterBatch: [], committed: '-1' });
+    expect(await commitsOf({ autoCommit: false, autoCommitInterval: 1, autoCommitThreshold: 1 }, 0)).toEqual({
+      afterBatch: [],
+      committed: '-1',
+    });
   });
 });
 
@@ -66,7 +69,9 @@ describe('topic auto-creation as kafkajs', () => {
     expect(await admin.listTopics()).toContain('made-by-subscribe');
     const strict = tributary.consumer({ groupId: 'h', allowAutoTopicCreation: false });
     await strict.connect();
-    await expect(strict.subscribe({ topics: ['still-missing'] })).rejects.toMatchObject({ code: 'UNKNOWN_TOPIC_OR_PARTITION' });
+    await expect(strict.subscribe({ topics: ['still-missing'] })).rejects.toMatchObject({
+      code: 'UNKNOWN_TOPIC_OR_PARTITION',
+    });
     await tributary.close();
   });
 });

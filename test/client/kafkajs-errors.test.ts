@@ -20,7 +20,11 @@ describe("kafkajs's error classes", () => {
     expect(err).toBeInstanceOf(KafkaJSError);
     expect(err).toBeInstanceOf(KafkaJSProtocolError);
     expect(err).not.toBeInstanceOf(KafkaJSNonRetriableError);
-    expect(err).toMatchObject({ code: 'UNKNOWN_TOPIC_OR_PARTITION', type: 'UNKNOWN_TOPIC_OR_PARTITION', retriable: true });
+    expect(err).toMatchObject({
+      code: 'UNKNOWN_TOPIC_OR_PARTITION',
+      type: 'UNKNOWN_TOPIC_OR_PARTITION',
+      retriable: true,
+    });
     expect(new KafkaJSProtocolError(err as TributaryError).errorCode).toBe(3);
     await tributary.close();
   });
@@ -32,10 +36,22 @@ describe("kafkajs's error classes", () => {
     await admin.createTopics({ topics: [{ topic: 't', numPartitions: 2 }] });
     const producer = tributary.producer();
     await producer.connect();
-    await producer.send({ topic: 't', messages: [{ value: 'a', partition: 0 }, { value: 'b', partition: 1 }] });
+    await producer.send({
+      topic: 't',
+      messages: [
+        { value: 'a', partition: 0 },
+        { value: 'b', partition: 1 },
+      ],
+    });
     // Partition 0 is fine, partition 1 is asked past its end: nothing is deleted, anywhere.
     const err = await admin
-      .deleteTopicRecords({ topic: 't', partitions: [{ partition: 0, offset: '1' }, { partition: 1, offset: '5' }] })
+      .deleteTopicRecords({
+        topic: 't',
+        partitions: [
+          { partition: 0, offset: '1' },
+          { partition: 1, offset: '5' },
+        ],
+      })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(KafkaJSDeleteTopicRecordsError);
     expect((err as KafkaJSDeleteTopicRecordsError).partitions.map((p) => p.partition)).toEqual([1]);
@@ -48,11 +64,20 @@ describe("kafkajs's error classes", () => {
 
   it("should construct kafkajs's classes as kafkajs programs do, each a TributaryError with a code", () => {
     const plain = new KafkaJSError('The group is rebalancing');
-    expect([plain.name, plain.retriable, plain.code, plain instanceof TributaryError]).toEqual(['KafkaJSError', true, 'KAFKAJS_ERROR', true]);
+    expect([plain.name, plain.retriable, plain.code, plain instanceof TributaryError]).toEqual([
+      'KafkaJSError',
+      true,
+      'KAFKAJS_ERROR',
+      true,
+    ]);
     const wrapped = new KafkaJSError(new Error('💣'), { retriable: false });
     expect([wrapped.message, wrapped.retriable]).toEqual(['💣', false]);
     const notLoaded = new KafkaJSTopicMetadataNotLoaded('Topic metadata not loaded', { topic: 't' });
-    expect([notLoaded.name, notLoaded.topic, notLoaded instanceof KafkaJSError]).toEqual(['KafkaJSTopicMetadataNotLoaded', 't', true]);
+    expect([notLoaded.name, notLoaded.topic, notLoaded instanceof KafkaJSError]).toEqual([
+      'KafkaJSTopicMetadataNotLoaded',
+      't',
+      true,
+    ]);
     expect(new KafkaJSOffsetOutOfRange(new Error('x'), { topic: 't', partition: 1 }).partition).toBe(1);
   });
 });

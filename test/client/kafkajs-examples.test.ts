@@ -12,7 +12,10 @@ const EXAMPLES = join(ROOT, 'examples/kafkajs-port/broker');
 /** Runs one example program as its own process, as kafkajs runs its examples, and returns its stdout. */
 function runExample(name: string, env: Record<string, string>): Promise<string> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(EXAMPLES, `${name}.ts`)], { cwd: ROOT, env: { ...process.env, ...env } });
+    const child = spawn(process.execPath, ['--import', 'tsx', join(EXAMPLES, `${name}.ts`)], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));
@@ -28,7 +31,9 @@ describe('examples/kafkajs-port/broker against trib serve', () => {
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'trib-examples-'));
-    server = spawn(process.execPath, [TRIB, 'serve', '--data-dir', dataDir, '--port', '0', '--registry-port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    server = spawn(process.execPath, [TRIB, 'serve', '--data-dir', dataDir, '--port', '0', '--registry-port', '0'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     server.stderr!.on('data', (d) => (out += d));
     server.stdout!.on('data', (d) => (out += d));
@@ -44,16 +49,22 @@ describe('examples/kafkajs-port/broker against trib serve', () => {
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  it('should create the topic, produce 30 messages and consume all of them when admin, producer and consumer run in turn', { timeout: 120_000 }, async () => {
+  it('should create the topic, produce 30 messages and consume all of them when admin, producer and consumer run in turn', {
+    timeout: 120_000,
+  }, async () => {
     const admin = JSON.parse(await runExample('admin', { BROKER: broker, TOPIC: 'events' }));
     expect(admin).toEqual({ created: true, brokers: 1, listed: true, partitions: 3 });
     expect(await runExample('producer', { BROKER: broker, TOPIC: 'events', COUNT: '30' })).toBe('sent 30');
-    const consumed = /^consumed (\d+) (.*)$/.exec(await runExample('consumer', { BROKER: broker, TOPIC: 'events', EXPECT: '30' }))!;
+    const consumed = /^consumed (\d+) (.*)$/.exec(
+      await runExample('consumer', { BROKER: broker, TOPIC: 'events', EXPECT: '30' }),
+    )!;
     expect(Number(consumed[1])).toBe(30);
     expect(JSON.parse(consumed[2]!)).toEqual({ 'user-0': 6, 'user-1': 6, 'user-2': 6, 'user-3': 6, 'user-4': 6 });
   });
 
-  it('should show only the committed transaction to a read_committed consumer when the transactions example runs', { timeout: 120_000 }, async () => {
+  it('should show only the committed transaction to a read_committed consumer when the transactions example runs', {
+    timeout: 120_000,
+  }, async () => {
     expect(await runExample('transactions', { BROKER: broker, TOPIC: 'payments' })).toBe('visible 5 committed');
   });
 });

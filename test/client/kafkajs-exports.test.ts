@@ -19,7 +19,8 @@ describe("kafkajs's exports", () => {
     expect(missing).toEqual([]);
     for (const n of names) {
       const Cls = (tributary as unknown as Record<string, new (...args: unknown[]) => Error>)[n]!;
-      const made = n === 'KafkaJSDeleteTopicRecordsError' ? new Cls({ topic: 't', partitions: [] }) : new Cls('message', {});
+      const made =
+        n === 'KafkaJSDeleteTopicRecordsError' ? new Cls({ topic: 't', partitions: [] }) : new Cls('message', {});
       expect(made).toBeInstanceOf(tributary.TributaryError);
       expect(made.name).toBe(n);
     }
@@ -28,7 +29,13 @@ describe("kafkajs's exports", () => {
   it("should place keys with Partitioners.LegacyPartitioner exactly where kafkajs's LegacyPartitioner does", () => {
     const theirs = kafkajs.Partitioners.LegacyPartitioner();
     const ours = tributary.Partitioners.LegacyPartitioner();
-    const partitionMetadata = Array.from({ length: 7 }, (_, i) => ({ partitionId: i, leader: 0, partitionErrorCode: 0, replicas: [0], isr: [0] }));
+    const partitionMetadata = Array.from({ length: 7 }, (_, i) => ({
+      partitionId: i,
+      leader: 0,
+      partitionErrorCode: 0,
+      replicas: [0],
+      isr: [0],
+    }));
     for (let i = 0; i < 500; i++) {
       const key = `key-${i}-${'é'.repeat(i % 5)}${'x'.repeat(i % 13)}`;
       const message = { key, value: null };

@@ -22,7 +22,10 @@ describe('examples/kafkajs-port', () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'trib-port-'));
     try {
       const output = await new Promise<string>((done, fail) => {
-        const child = spawn(process.execPath, ['--import', 'tsx', join(DIR, 'app.ts')], { cwd: ROOT, env: { ...process.env, DATA_DIR: dataDir } });
+        const child = spawn(process.execPath, ['--import', 'tsx', join(DIR, 'app.ts')], {
+          cwd: ROOT,
+          env: { ...process.env, DATA_DIR: dataDir },
+        });
         let out = '';
         let err = '';
         child.stdout.on('data', (d) => (out += d));

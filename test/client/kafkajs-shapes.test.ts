@@ -66,8 +66,12 @@ describe("kafkajs's smaller shapes", () => {
     const { tributary } = await setup();
     const producer = tributary.producer({ idempotent: true });
     await producer.connect();
-    await expect(producer.send({ topic: 't', acks: 1, messages: [{ value: 'x' }] })).rejects.toBeInstanceOf(KafkaJSNonRetriableError);
-    await expect(producer.sendBatch({ acks: 0, topicMessages: [{ topic: 't', messages: [{ value: 'x' }] }] })).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
+    await expect(producer.send({ topic: 't', acks: 1, messages: [{ value: 'x' }] })).rejects.toBeInstanceOf(
+      KafkaJSNonRetriableError,
+    );
+    await expect(
+      producer.sendBatch({ acks: 0, topicMessages: [{ topic: 't', messages: [{ value: 'x' }] }] }),
+    ).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
     await expect(producer.send({ topic: 't', messages: [{ value: 'x' }] })).resolves.toHaveLength(1);
     await tributary.close();
   });

@@ -57,10 +57,20 @@ async function consumerSurface(): Promise<void> {
   await consumer.connect();
   await consumer.subscribe({ topics: [topicName] });
   await consumer.run({
-    eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, uncommittedOffsets, isRunning, isStale }) => {
+    eachBatch: async ({
+      batch,
+      resolveOffset,
+      heartbeat,
+      commitOffsetsIfNecessary,
+      uncommittedOffsets,
+      isRunning,
+      isStale,
+    }) => {
       resolveOffset('42');
       await heartbeat();
-      await commitOffsetsIfNecessary({ topics: [{ topic: 'other-topic', partitions: [{ partition: 0, offset: '100' }] }] });
+      await commitOffsetsIfNecessary({
+        topics: [{ topic: 'other-topic', partitions: [{ partition: 0, offset: '100' }] }],
+      });
       uncommittedOffsets();
       const running: boolean = isRunning();
       const stale: boolean = isStale();
@@ -92,7 +102,10 @@ async function producerSurface(): Promise<void> {
   const stopListening = producer.on(producer.events.CONNECT, (event) => console.log(`connected ${event.timestamp}`));
   stopListening();
 
-  const record = (n: number) => ({ key: Buffer.from(`k${n}`), value: Buffer.from(`v${n} ${new Date().toISOString()}`) });
+  const record = (n: number) => ({
+    key: Buffer.from(`k${n}`),
+    value: Buffer.from(`v${n} ${new Date().toISOString()}`),
+  });
   await producer.connect();
   const metadata = await producer.send({
     topic: topicName,
@@ -100,7 +113,11 @@ async function producerSurface(): Promise<void> {
     messages: Array.from({ length: 10 }, (_, n) => record(n)),
   });
   console.log(metadata[0]?.baseOffset);
-  await producer.send({ topic: 'other-topic', compression: CompressionTypes.GZIP, messages: [{ key: Buffer.from('k'), value: Buffer.from('hi') }] });
+  await producer.send({
+    topic: 'other-topic',
+    compression: CompressionTypes.GZIP,
+    messages: [{ key: Buffer.from('k'), value: Buffer.from('hi') }],
+  });
   await producer.disconnect();
 }
 
@@ -113,15 +130,26 @@ async function adminSurface(): Promise<void> {
 
   await admin.connect();
   const { controller, brokers, clusterId } = await admin.describeCluster();
-  admin.logger().debug('cluster', { controller, clusterId, brokers: brokers.map(({ nodeId, host, port }) => ({ nodeId, host, port })) });
+  admin.logger().debug('cluster', {
+    controller,
+    clusterId,
+    brokers: brokers.map(({ nodeId, host, port }) => ({ nodeId, host, port })),
+  });
 
   const { topics } = await admin.fetchTopicMetadata({ topics: [topicName] });
   for (const t of topics) console.log(t.name, t.partitions);
   await admin.listTopics();
   await admin.fetchOffsets({ groupId: 'typed-group' });
   await admin.fetchOffsets({ groupId: 'typed-group', topics: ['a', 'b'] });
-  await admin.createTopics({ topics: [{ topic: topicName, numPartitions: 10, replicationFactor: 1 }], timeout: 30_000, waitForLeaders: true });
-  await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: topicName }] });
+  await admin.createTopics({
+    topics: [{ topic: topicName, numPartitions: 10, replicationFactor: 1 }],
+    timeout: 30_000,
+    waitForLeaders: true,
+  });
+  await admin.describeConfigs({
+    includeSynonyms: false,
+    resources: [{ type: ConfigResourceTypes.TOPIC, name: topicName }],
+  });
 
   const described = await admin.describeAcls({
     resourceType: AclResourceTypes.TOPIC,
@@ -132,7 +160,12 @@ async function adminSurface(): Promise<void> {
     permissionType: AclPermissionTypes.ALLOW,
   });
   admin.logger().debug('acls', {
-    resources: described.resources.map((r) => ({ type: r.resourceType, name: r.resourceName, pattern: r.resourcePatternType, acls: r.acls })),
+    resources: described.resources.map((r) => ({
+      type: r.resourceType,
+      name: r.resourceName,
+      pattern: r.resourcePatternType,
+      acls: r.acls,
+    })),
   });
 
   const created: boolean = await admin.createAcls({
@@ -165,7 +198,17 @@ async function adminSurface(): Promise<void> {
   for (const response of deleted.filterResponses) {
     console.log(response.errorCode, response.errorMessage);
     for (const m of response.matchingAcls) {
-      console.log(m.errorCode, m.errorMessage, m.resourceType, m.resourceName, m.resourcePatternType, m.principal, m.host, m.operation, m.permissionType);
+      console.log(
+        m.errorCode,
+        m.errorMessage,
+        m.resourceType,
+        m.resourceName,
+        m.resourcePatternType,
+        m.principal,
+        m.host,
+        m.operation,
+        m.permissionType,
+      );
     }
   }
 
@@ -176,7 +219,10 @@ async function adminSurface(): Promise<void> {
 }
 
 // Others: codec registration, assigners, error classes
-const snappyLikeCodec: KafkaJSCodecFactory = () => ({ compress: async ({ buffer }) => buffer, decompress: async (buffer) => buffer });
+const snappyLikeCodec: KafkaJSCodecFactory = () => ({
+  compress: async ({ buffer }) => buffer,
+  decompress: async (buffer) => buffer,
+});
 CompressionCodecs[CompressionTypes.Snappy] = snappyLikeCodec;
 
 tributary.consumer({ groupId: 'assigned', partitionAssigners: [roundRobin] });
@@ -200,7 +246,9 @@ const errors = [
   new KafkaJSTopicMetadataNotLoaded('metadata not loaded', { topic: topicName }),
 ];
 const stalePartition: PartitionMetadata = { partitionErrorCode: 0, partitionId: 0, leader: 2, replicas: [2], isr: [2] };
-errors.push(new KafkaJSStaleTopicMetadataAssignment('topic changed', { topic: topicName, unknownPartitions: [stalePartition] }));
+errors.push(
+  new KafkaJSStaleTopicMetadataAssignment('topic changed', { topic: topicName, unknownPartitions: [stalePartition] }),
+);
 errors.push(new KafkaJSServerDoesNotSupportApiKey('api not supported', { apiKey: 0, apiName: 'Produce' }));
 
 export const surfaces = { consumerSurface, producerSurface, adminSurface, errors };

@@ -16,7 +16,9 @@ describe('Producer', () => {
   it('should return kafkajs RecordMetadata when a send succeeds', async () => {
     const { producer, admin } = await setup(1);
     const meta = await producer.send({ topic: 't', messages: [{ value: 'a' }, { value: 'b' }] });
-    expect(meta).toEqual([{ topicName: 't', partition: 0, errorCode: 0, baseOffset: '0', logAppendTime: '-1', logStartOffset: '0' }]);
+    expect(meta).toEqual([
+      { topicName: 't', partition: 0, errorCode: 0, baseOffset: '0', logAppendTime: '-1', logStartOffset: '0' },
+    ]);
     const again = await producer.send({ topic: 't', messages: [{ value: 'c' }] });
     expect(again[0]!.baseOffset).toBe('2');
     await producer.disconnect();
@@ -35,7 +37,10 @@ describe('Producer', () => {
 
   it('should keep keyless records of one send on one sticky partition when no key is given', async () => {
     const { producer, admin } = await setup(5);
-    const meta = await producer.send({ topic: 't', messages: Array.from({ length: 20 }, (_, i) => ({ value: String(i) })) });
+    const meta = await producer.send({
+      topic: 't',
+      messages: Array.from({ length: 20 }, (_, i) => ({ value: String(i) })),
+    });
     expect(meta).toHaveLength(1);
     await producer.disconnect();
     await admin.disconnect();
@@ -56,7 +61,14 @@ describe('Producer', () => {
 
   it('should fail with UNKNOWN_TOPIC_OR_PARTITION and append nothing when a topic is missing and auto-creation is off', async () => {
     const { producer, admin } = await setup(1, { allowAutoTopicCreation: false });
-    await expect(producer.sendBatch({ topicMessages: [{ topic: 't', messages: [{ value: 'a' }] }, { topic: 'missing', messages: [{ value: 'b' }] }] })).rejects.toMatchObject({
+    await expect(
+      producer.sendBatch({
+        topicMessages: [
+          { topic: 't', messages: [{ value: 'a' }] },
+          { topic: 'missing', messages: [{ value: 'b' }] },
+        ],
+      }),
+    ).rejects.toMatchObject({
       code: 'UNKNOWN_TOPIC_OR_PARTITION',
     });
     expect((await admin.fetchTopicOffsets('t'))[0]!.high).toBe('0');
@@ -79,11 +91,19 @@ describe('Producer', () => {
     const { tributary } = memoryTributary();
     const admin = tributary.admin();
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic: 'small', numPartitions: 2, configEntries: [{ name: 'max.message.bytes', value: '200' }] }] });
+    await admin.createTopics({
+      topics: [{ topic: 'small', numPartitions: 2, configEntries: [{ name: 'max.message.bytes', value: '200' }] }],
+    });
     const producer = tributary.producer();
     await producer.connect();
     const err = await producer
-      .send({ topic: 'small', messages: [{ value: 'ok', partition: 0 }, { value: 'x'.repeat(500), partition: 1 }] })
+      .send({
+        topic: 'small',
+        messages: [
+          { value: 'ok', partition: 0 },
+          { value: 'x'.repeat(500), partition: 1 },
+        ],
+      })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TributaryError);
     expect((err as TributaryError).code).toBe('MESSAGE_TOO_LARGE');
@@ -123,6 +143,8 @@ describe('Producer', () => {
 
   it('should reject a send with CLIENT_NOT_CONNECTED when the producer is not connected', async () => {
     const { tributary } = memoryTributary();
-    await expect(tributary.producer().send({ topic: 't', messages: [{ value: 'v' }] })).rejects.toMatchObject({ code: 'CLIENT_NOT_CONNECTED' });
+    await expect(tributary.producer().send({ topic: 't', messages: [{ value: 'v' }] })).rejects.toMatchObject({
+      code: 'CLIENT_NOT_CONNECTED',
+    });
   });
 });

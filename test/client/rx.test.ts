@@ -25,7 +25,10 @@ describe('rxjs', () => {
       ),
     );
     expect(values).toEqual(['0', '1', '2']);
-    await eventually(async () => (await admin.fetchOffsets({ groupId: 'rx', topics: ['t'] }))[0]!.partitions[0]!.offset === '3', 'the commit');
+    await eventually(
+      async () => (await admin.fetchOffsets({ groupId: 'rx', topics: ['t'] }))[0]!.partitions[0]!.offset === '3',
+      'the commit',
+    );
     // A new subscription of the group resumes after the last handled message.
     const next = await firstValueFrom(fromTopic(tributary, { topics: 't', groupId: 'rx' }).pipe(take(2), toArray()));
     expect(next.map(({ message }) => message.offset)).toEqual(['3', '4']);
@@ -39,7 +42,12 @@ describe('rxjs', () => {
     await consumer.connect();
     await consumer.subscribe({ topics: ['t'], fromBeginning: true });
     const seen = await firstValueFrom(consumer.observe().pipe(take(4), toArray()));
-    expect(seen.map((m) => `${m.topic}:${m.partition}:${m.message.offset}`)).toEqual(['t:0:0', 't:0:1', 't:0:2', 't:0:3']);
+    expect(seen.map((m) => `${m.topic}:${m.partition}:${m.message.offset}`)).toEqual([
+      't:0:0',
+      't:0:1',
+      't:0:2',
+      't:0:3',
+    ]);
     await consumer.disconnect();
     await producer.disconnect();
     await admin.disconnect();

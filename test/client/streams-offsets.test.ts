@@ -13,10 +13,14 @@ describe('a KafkaStreams app commits its offsets through the Tributary offset st
     await producer.send({ topic: 'in', messages: ['a', 'b', 'c', 'd', 'e'].map((value) => ({ value })) });
 
     const builder = new StreamsBuilder();
-    builder.stream('in', { keySerde: Serdes.String(), valueSerde: Serdes.String() }).mapValues((v) => v.toUpperCase()).to('out', { keySerde: Serdes.String(), valueSerde: Serdes.String() });
+    builder
+      .stream('in', { keySerde: Serdes.String(), valueSerde: Serdes.String() })
+      .mapValues((v) => v.toUpperCase())
+      .to('out', { keySerde: Serdes.String(), valueSerde: Serdes.String() });
     const app = new KafkaStreams(builder.build(), { applicationId: 'upper', tributary, commitIntervalMs: 0 });
     await app.start();
-    const committed = async () => (await admin.fetchOffsets({ groupId: 'upper', topics: ['in'] }))[0]!.partitions[0]!.offset;
+    const committed = async () =>
+      (await admin.fetchOffsets({ groupId: 'upper', topics: ['in'] }))[0]!.partitions[0]!.offset;
     await eventually(async () => (await committed()) === '5', 'the app commit of offset 5');
     const lag = await admin.fetchConsumerLag({ groupId: 'upper', topics: ['in'] });
     expect(lag[0]!.partitions[0]).toMatchObject({ offset: '5', lag: '0' });

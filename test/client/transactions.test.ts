@@ -12,7 +12,12 @@ async function setup() {
   return { tributary, clock, admin, producer };
 }
 
-async function readAll(tributary: Tributary, topic: string, readUncommitted: boolean, expected: number): Promise<string[]> {
+async function readAll(
+  tributary: Tributary,
+  topic: string,
+  readUncommitted: boolean,
+  expected: number,
+): Promise<string[]> {
   const consumer = tributary.consumer({ groupId: `reader-${readUncommitted}-${Math.random()}`, readUncommitted });
   await consumer.connect();
   await consumer.subscribe({ topics: [topic], fromBeginning: true });
@@ -28,12 +33,23 @@ describe('transactions', () => {
   it('should show a committed transaction across topics to read_committed consumers and hide an aborted one', async () => {
     const { tributary, admin, producer } = await setup();
     const committed = await producer.transaction();
-    await committed.send({ topic: 'a', messages: [{ value: 'c1', partition: 0 }, { value: 'c2', partition: 1 }] });
+    await committed.send({
+      topic: 'a',
+      messages: [
+        { value: 'c1', partition: 0 },
+        { value: 'c2', partition: 1 },
+      ],
+    });
     await committed.send({ topic: 'b', messages: [{ value: 'c3' }] });
     await committed.commit();
     expect(committed.isActive()).toBe(false);
     const aborted = await producer.transaction();
-    await aborted.sendBatch({ topicMessages: [{ topic: 'a', messages: [{ value: 'x1', partition: 0 }] }, { topic: 'b', messages: [{ value: 'x2' }] }] });
+    await aborted.sendBatch({
+      topicMessages: [
+        { topic: 'a', messages: [{ value: 'x1', partition: 0 }] },
+        { topic: 'b', messages: [{ value: 'x2' }] },
+      ],
+    });
     await aborted.abort();
     expect(await readAll(tributary, 'a', false, 2)).toEqual(['c1', 'c2']);
     expect(await readAll(tributary, 'b', false, 1)).toEqual(['c3']);
@@ -69,12 +85,18 @@ describe('transactions', () => {
   it('should commit offsets sent with sendOffsets only when the transaction commits', async () => {
     const { admin, producer } = await setup();
     const aborted = await producer.transaction();
-    await aborted.sendOffsets({ consumerGroupId: 'g', topics: [{ topic: 'a', partitions: [{ partition: 0, offset: '5' }] }] });
+    await aborted.sendOffsets({
+      consumerGroupId: 'g',
+      topics: [{ topic: 'a', partitions: [{ partition: 0, offset: '5' }] }],
+    });
     await aborted.abort();
     expect((await admin.fetchOffsets({ groupId: 'g', topics: ['a'] }))[0]!.partitions[0]!.offset).toBe('-1');
     const txn = await producer.transaction();
     await txn.send({ topic: 'b', messages: [{ value: 'v' }] });
-    await txn.sendOffsets({ consumerGroupId: 'g', topics: [{ topic: 'a', partitions: [{ partition: 0, offset: '7' }] }] });
+    await txn.sendOffsets({
+      consumerGroupId: 'g',
+      topics: [{ topic: 'a', partitions: [{ partition: 0, offset: '7' }] }],
+    });
     await txn.commit();
     expect((await admin.fetchOffsets({ groupId: 'g', topics: ['a'] }))[0]!.partitions[0]!.offset).toBe('7');
     await producer.disconnect();
@@ -111,12 +133,16 @@ describe('transactions', () => {
     const { tributary } = memoryTributary();
     const admin = tributary.admin();
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic: 'c', configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }] });
+    await admin.createTopics({
+      topics: [{ topic: 'c', configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }],
+    });
     const producer = tributary.producer({ idempotent: true });
     await producer.connect();
     await producer.send({ topic: 'c', messages: [{ key: 'k', value: '1' }] });
     // A keyless record on a compacted topic is refused by the log: nothing is appended.
-    await expect(producer.send({ topic: 'c', messages: [{ value: 'no key' }] })).rejects.toMatchObject({ code: 'INVALID_RECORD' });
+    await expect(producer.send({ topic: 'c', messages: [{ value: 'no key' }] })).rejects.toMatchObject({
+      code: 'INVALID_RECORD',
+    });
     const [meta] = await producer.send({ topic: 'c', messages: [{ key: 'k', value: '2' }] });
     expect(meta!.baseOffset).toBe('1');
     await producer.disconnect();

@@ -30,7 +30,11 @@ describe('Tributary', () => {
 
   it('should log through a kafkajs-style logCreator at or below the log level', () => {
     const entries: LogEntry[] = [];
-    const logger = createLogger({ level: logLevel.WARN, logCreator: () => (entry) => entries.push(entry), now: () => 0 });
+    const logger = createLogger({
+      level: logLevel.WARN,
+      logCreator: () => (entry) => entries.push(entry),
+      now: () => 0,
+    });
     const consumerLogger = logger.namespace('Consumer');
     consumerLogger.info('hidden');
     consumerLogger.warn('shown', { groupId: 'g' });

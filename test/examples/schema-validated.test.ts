@@ -3,7 +3,12 @@ import { type DeserializationErrorContext, type EmbeddedLogBackend, openLog, Ser
 import { TopologyTestDriver } from 'tributary/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../examples/schema-validated/main.ts';
-import { type Payment, type PaymentSerdes, paymentAlertsTopology, paymentSerdes } from '../../examples/schema-validated/payments.ts';
+import {
+  type Payment,
+  type PaymentSerdes,
+  paymentAlertsTopology,
+  paymentSerdes,
+} from '../../examples/schema-validated/payments.ts';
 import { SchemaRegistry } from '../../schema-registry/index.ts';
 
 describe('examples/schema-validated', () => {
@@ -11,17 +16,33 @@ describe('examples/schema-validated', () => {
     const { alerts, skipped } = await run({ quiet: true });
     expect(skipped).toEqual([{ topic: 'payments', partition: 0, offset: 3, code: 'SERIALIZATION_ERROR' }]);
     expect(alerts).toEqual([
-      { offset: 0, key: 'acc-2', value: { paymentId: 'p-2', account: 'acc-2', amountCents: 250_000, currency: 'EUR', level: 'REVIEW' } },
-      { offset: 1, key: 'acc-1', value: { paymentId: 'p-3', account: 'acc-1', amountCents: 1_200_000, currency: 'USD', level: 'BLOCK' } },
-      { offset: 2, key: 'acc-2', value: { paymentId: 'p-5', account: 'acc-2', amountCents: 100_000, currency: 'GBP', level: 'REVIEW' } },
+      {
+        offset: 0,
+        key: 'acc-2',
+        value: { paymentId: 'p-2', account: 'acc-2', amountCents: 250_000, currency: 'EUR', level: 'REVIEW' },
+      },
+      {
+        offset: 1,
+        key: 'acc-1',
+        value: { paymentId: 'p-3', account: 'acc-1', amountCents: 1_200_000, currency: 'USD', level: 'BLOCK' },
+      },
+      {
+        offset: 2,
+        key: 'acc-2',
+        value: { paymentId: 'p-5', account: 'acc-2', amountCents: 100_000, currency: 'GBP', level: 'REVIEW' },
+      },
     ]);
   });
 
   it('should print the alerts and the skipped record when run with no arguments', () => {
-    const out = execFileSync(process.execPath, ['--import', 'tsx', 'examples/schema-validated/main.ts'], { encoding: 'utf8' });
+    const out = execFileSync(process.execPath, ['--import', 'tsx', 'examples/schema-validated/main.ts'], {
+      encoding: 'utf8',
+    });
     const lines = out.trim().split('\n');
     expect(lines[0]).toBe('registered payments-value (schema id 1) and payment-alerts-value (schema id 2)');
-    expect(lines.filter((l) => l.startsWith('skipped '))).toEqual([expect.stringMatching(/^skipped payments-0@3 \(SERIALIZATION_ERROR\): /)]);
+    expect(lines.filter((l) => l.startsWith('skipped '))).toEqual([
+      expect.stringMatching(/^skipped payments-0@3 \(SERIALIZATION_ERROR\): /),
+    ]);
     expect(lines.filter((l) => l.startsWith('  offset '))).toEqual([
       '  offset 0  acc-2  REVIEW  p-2  2,500.00 EUR',
       '  offset 1  acc-1  BLOCK   p-3  12,000.00 USD',
@@ -47,7 +68,12 @@ describe('examples/schema-validated topology on the test driver', () => {
     await log.close();
   });
 
-  const payment = (id: string, amountCents: number): Payment => ({ id, account: `acc-${id}`, amountCents, currency: 'EUR' });
+  const payment = (id: string, amountCents: number): Payment => ({
+    id,
+    account: `acc-${id}`,
+    amountCents,
+    currency: 'EUR',
+  });
 
   it.each([
     [99_999, null],
@@ -59,7 +85,11 @@ describe('examples/schema-validated topology on the test driver', () => {
     const driver = new TopologyTestDriver(paymentAlertsTopology(serdes));
     driver.createInputTopic('payments', Serdes.String(), serdes.payments).pipeInput('p', payment('p', amountCents));
     const out = driver.createOutputTopic('payment-alerts', Serdes.String(), serdes.alerts).readKeyValuesToMap();
-    expect(out).toEqual(level === null ? new Map() : new Map([['acc-p', { paymentId: 'p', account: 'acc-p', amountCents, currency: 'EUR', level }]]));
+    expect(out).toEqual(
+      level === null
+        ? new Map()
+        : new Map([['acc-p', { paymentId: 'p', account: 'acc-p', amountCents, currency: 'EUR', level }]]),
+    );
     driver.close();
   });
 
@@ -69,7 +99,17 @@ describe('examples/schema-validated topology on the test driver', () => {
     ['fewer bytes than the header', () => Uint8Array.of(0, 0, 0)],
     ['an id the registry does not have', () => Uint8Array.of(0, 0, 0, 0, 99, 2, 0x61)],
     ['a truncated Avro payload', (s) => s.payments.serialize('payments', payment('p', 500_000))!.subarray(0, 8)],
-    ['a PaymentAlert instead of a Payment', (s) => s.alerts.serialize('payment-alerts', { paymentId: 'p', account: 'a', amountCents: 1, currency: 'EUR', level: 'BLOCK' })!],
+    [
+      'a PaymentAlert instead of a Payment',
+      (s) =>
+        s.alerts.serialize('payment-alerts', {
+          paymentId: 'p',
+          account: 'a',
+          amountCents: 1,
+          currency: 'EUR',
+          level: 'BLOCK',
+        })!,
+    ],
   ];
 
   it.each(badValues)('should skip %s, report its offset and go on with CONTINUE', (_name, bad) => {
@@ -85,7 +125,9 @@ describe('examples/schema-validated topology on the test driver', () => {
     payments.pipeInput('p-1', payment('1', 500_000));
     raw.pipeInput('p-bad', bad(serdes));
     payments.pipeInput('p-2', payment('2', 2_000_000));
-    expect(reported).toEqual([{ topic: 'payments', partition: 0, offset: 1, error: expect.objectContaining({ code: 'SERIALIZATION_ERROR' }) }]);
+    expect(reported).toEqual([
+      { topic: 'payments', partition: 0, offset: 1, error: expect.objectContaining({ code: 'SERIALIZATION_ERROR' }) },
+    ]);
     const alerts = driver.createOutputTopic('payment-alerts', Serdes.String(), serdes.alerts).readRecordsToList();
     expect(alerts.map(({ value }) => [value?.paymentId, value?.level])).toEqual([
       ['1', 'REVIEW'],
@@ -99,7 +141,9 @@ describe('examples/schema-validated topology on the test driver', () => {
     driver.createInputTopic('payments', Serdes.String(), serdes.payments).pipeInput('p-1', payment('1', 500_000));
     let failure: unknown;
     try {
-      driver.createInputTopic('payments', Serdes.String(), Serdes.ByteArray()).pipeInput('p-bad', new TextEncoder().encode('{}'));
+      driver
+        .createInputTopic('payments', Serdes.String(), Serdes.ByteArray())
+        .pipeInput('p-bad', new TextEncoder().encode('{}'));
     } catch (err) {
       failure = err;
     }

@@ -13,7 +13,11 @@ afterEach(() => log.close());
 function batch(values: (string | null)[], extra: Partial<BatchInput> = {}): Uint8Array {
   return encodeRecordBatch({
     baseOffset: 0,
-    records: values.map((v, i) => ({ key: v === null ? null : Buffer.from(`k${i}`), value: v === null ? null : Buffer.from(v), timestamp: 1000 + i })),
+    records: values.map((v, i) => ({
+      key: v === null ? null : Buffer.from(`k${i}`),
+      value: v === null ? null : Buffer.from(v),
+      timestamp: 1000 + i,
+    })),
     ...extra,
   });
 }
@@ -39,7 +43,9 @@ describe('EmbeddedLog.appendRecordBatch', () => {
     const first = await log.appendRecordBatch('t', 0, batch(['a', 'b'], { ...stamp, baseSequence: 0 }));
     const again = await log.appendRecordBatch('t', 0, batch(['a', 'b'], { ...stamp, baseSequence: 0 }));
     expect(again.baseOffset).toBe(first.baseOffset);
-    await expect(log.appendRecordBatch('t', 0, batch(['c'], { ...stamp, baseSequence: 5 }))).rejects.toMatchObject({ code: 'OUT_OF_ORDER_SEQUENCE_NUMBER' });
+    await expect(log.appendRecordBatch('t', 0, batch(['c'], { ...stamp, baseSequence: 5 }))).rejects.toMatchObject({
+      code: 'OUT_OF_ORDER_SEQUENCE_NUMBER',
+    });
     expect(log.offsets('t', 0).highWatermark).toBe(2);
   });
 
@@ -48,9 +54,15 @@ describe('EmbeddedLog.appendRecordBatch', () => {
     bad.writeUInt8(bad.readUInt8(bad.length - 1) ^ 1, bad.length - 1);
     await expect(log.appendRecordBatch('t', 0, bad)).rejects.toMatchObject({ code: 'CORRUPT_MESSAGE' });
     await log.createTopic({ topic: 'compacted', configs: { 'cleanup.policy': 'compact', 'max.message.bytes': 200 } });
-    await expect(log.appendRecordBatch('compacted', 0, batch([null]))).rejects.toMatchObject({ code: 'INVALID_RECORD' });
-    await expect(log.appendRecordBatch('compacted', 0, batch(['y'.repeat(300)]))).rejects.toMatchObject({ code: 'MESSAGE_TOO_LARGE' });
-    await expect(log.appendRecordBatch('t', 0, Buffer.concat([batch(['a']), batch(['b'])]))).rejects.toMatchObject({ code: 'CORRUPT_MESSAGE' });
+    await expect(log.appendRecordBatch('compacted', 0, batch([null]))).rejects.toMatchObject({
+      code: 'INVALID_RECORD',
+    });
+    await expect(log.appendRecordBatch('compacted', 0, batch(['y'.repeat(300)]))).rejects.toMatchObject({
+      code: 'MESSAGE_TOO_LARGE',
+    });
+    await expect(log.appendRecordBatch('t', 0, Buffer.concat([batch(['a']), batch(['b'])]))).rejects.toMatchObject({
+      code: 'CORRUPT_MESSAGE',
+    });
     expect(log.offsets('t', 0).highWatermark).toBe(0);
     expect(log.offsets('compacted', 0).highWatermark).toBe(0);
   });

@@ -55,7 +55,12 @@ describe('partition limits', () => {
 describe('absurd arguments', () => {
   it('should refuse options that are not numbers, and give the data directory back', async () => {
     const dataDir = join(root, 'options');
-    for (const options of [{ maintenanceIntervalMs: 'x' }, { maintenanceIntervalMs: -5 }, { compactionMapBytes: 0 }, { maxPartitions: 1.5 }]) {
+    for (const options of [
+      { maintenanceIntervalMs: 'x' },
+      { maintenanceIntervalMs: -5 },
+      { compactionMapBytes: 0 },
+      { maxPartitions: 1.5 },
+    ]) {
       await expect(openLog({ dataDir, ...(options as object) })).rejects.toBeInstanceOf(TypeError);
     }
     const log = await openLog({ dataDir });
@@ -67,7 +72,9 @@ describe('absurd arguments', () => {
     const log = await openLog({ dataDir, maintenanceIntervalMs: 0 });
     await log.createTopic({ topic: 't' });
     await expect(log.read('t', 0, 0, { isolation: 'bogus' as 'read_committed' })).rejects.toBeInstanceOf(TypeError);
-    await expect(log.readBatches('t', 0, 0, { isolation: 'bogus' as 'read_committed' })).rejects.toBeInstanceOf(TypeError);
+    await expect(log.readBatches('t', 0, 0, { isolation: 'bogus' as 'read_committed' })).rejects.toBeInstanceOf(
+      TypeError,
+    );
     expect(() => log.waitForData('t', 0, 0, { aborted: false } as AbortSignal)).toThrow(TypeError);
     expect(() => log.waitForData('t', 0, 0, undefined, 'bogus' as 'read_committed')).toThrow(TypeError);
     await log.close();

@@ -307,7 +307,9 @@ export function logConformanceSuite(options: ConformanceOptions): void {
         for (let i = 0; i < 300; i++) await l.append('t', 0, [rec(`k${i}`, value), rec(`j${i}`, null)]);
         const all = await readAll(l, 't', 0);
         expect(all.map((r) => r.offset)).toEqual(Array.from({ length: 600 }, (_, i) => i));
-        expect(all.map((r) => text(r.key))).toEqual(Array.from({ length: 600 }, (_, i) => (i % 2 === 0 ? `k${i / 2}` : `j${(i - 1) / 2}`)));
+        expect(all.map((r) => text(r.key))).toEqual(
+          Array.from({ length: 600 }, (_, i) => (i % 2 === 0 ? `k${i / 2}` : `j${(i - 1) / 2}`)),
+        );
         for (const from of [0, 1, 299, 300, 301, 598, 599]) {
           const { records } = await l.read('t', 0, from, { maxRecords: 3 });
           expect(records.map((r) => r.offset)).toEqual([from, from + 1, from + 2].filter((o) => o < 600));
@@ -379,7 +381,12 @@ export function logConformanceSuite(options: ConformanceOptions): void {
         ]);
         expect((await readAll(l, 't', 0)).map((r) => text(r.value))).toEqual(['1', '2', '3']);
         const { producerId } = await l.initProducerId();
-        const stamped = (baseSequence: number) => ({ topic: 't', partition: 0, records: [rec('a', 'x')], producer: { producerId, producerEpoch: 0, baseSequence } });
+        const stamped = (baseSequence: number) => ({
+          topic: 't',
+          partition: 0,
+          records: [rec('a', 'x')],
+          producer: { producerId, producerEpoch: 0, baseSequence },
+        });
         await expectCode(l.write([stamped(0), stamped(1)]), 'INVALID_REQUEST');
         expect(l.offsets('t', 0).highWatermark).toBe(3);
       });
@@ -434,7 +441,9 @@ export function logConformanceSuite(options: ConformanceOptions): void {
         for (const compression of ['snappy', 'lz4', 'zstd'] as const) {
           await l.createTopic({ topic: compression });
           await l.write([{ topic: compression, partition: 0, records, compression }]);
-          expect((await readAll(l, compression, 0)).map((r) => text(r.value))).toEqual(records.map((r) => text(r.value)));
+          expect((await readAll(l, compression, 0)).map((r) => text(r.value))).toEqual(
+            records.map((r) => text(r.value)),
+          );
           expect((await l.describeTopic(compression)).partitions[0]!.sizeBytes).toBeLessThan(2000);
         }
       });
@@ -637,7 +646,11 @@ export function logConformanceSuite(options: ConformanceOptions): void {
         const l = await open();
         await compactedTopic(l);
         for (let i = 0; i < 50; i++) {
-          await l.append('c', 0, Array.from({ length: 20 }, (_, j) => rec(`k${j}`, `v${i}`)));
+          await l.append(
+            'c',
+            0,
+            Array.from({ length: 20 }, (_, j) => rec(`k${j}`, `v${i}`)),
+          );
         }
         const appends = Promise.all(Array.from({ length: 50 }, (_, i) => l.append('c', 0, [rec(`new${i}`, 'x')])));
         await Promise.all([l.compact('c', 0), appends]);
@@ -648,7 +661,6 @@ export function logConformanceSuite(options: ConformanceOptions): void {
         expect(l.offsets('c', 0).highWatermark).toBe(1050);
       });
     });
-
 
     describe('idempotent producers', () => {
       it('should answer a retried batch with its first offsets and append it once', async () => {
@@ -663,7 +675,9 @@ export function logConformanceSuite(options: ConformanceOptions): void {
         const retry = await l.write([{ topic: 't', partition: 0, records: batch, producer: stamp }]);
         expect(retry[0]).toMatchObject({ baseOffset: first[0]!.baseOffset, lastOffset: 2 });
         expect(l.offsets('t', 0).highWatermark).toBe(3);
-        const next = await l.write([{ topic: 't', partition: 0, records: [rec('k', '4')], producer: { ...stamp, baseSequence: 3 } }]);
+        const next = await l.write([
+          { topic: 't', partition: 0, records: [rec('k', '4')], producer: { ...stamp, baseSequence: 3 } },
+        ]);
         expect(next[0]!.baseOffset).toBe(3);
       });
 
@@ -774,7 +788,14 @@ export function logConformanceSuite(options: ConformanceOptions): void {
         const l = await open();
         await l.createTopic({ topic: 'out' });
         const producer = await l.initProducerId({ transactionalId: 'slow', transactionTimeoutMs: 1000 });
-        await l.write([{ topic: 'out', partition: 0, records: [rec('k', 'v')], producer: { ...producer, baseSequence: 0, isTransactional: true } }]);
+        await l.write([
+          {
+            topic: 'out',
+            partition: 0,
+            records: [rec('k', 'v')],
+            producer: { ...producer, baseSequence: 0, isTransactional: true },
+          },
+        ]);
         clock.advance(1001);
         expect((await l.maintenance()).transactionsAborted).toBeLessThanOrEqual(1);
         expect(l.offsets('out', 0).lastStableOffset).toBe(2);
@@ -787,7 +808,14 @@ export function logConformanceSuite(options: ConformanceOptions): void {
         await l.createTopic({ topic: 'out' });
         const producer = await l.initProducerId();
         await expectCode(
-          l.write([{ topic: 'out', partition: 0, records: [rec('k', 'v')], producer: { ...producer, baseSequence: 0, isTransactional: true } }]),
+          l.write([
+            {
+              topic: 'out',
+              partition: 0,
+              records: [rec('k', 'v')],
+              producer: { ...producer, baseSequence: 0, isTransactional: true },
+            },
+          ]),
           'INVALID_TXN_STATE',
         );
         await expectCode(l.endTransaction({ ...producer, commit: true }), 'INVALID_TXN_STATE');
@@ -799,7 +827,14 @@ export function logConformanceSuite(options: ConformanceOptions): void {
         const producer = await l.initProducerId({ transactionalId: 'tx-c' });
         let seq = 0;
         const send = (value: string) =>
-          l.write([{ topic: 'c', partition: 0, records: [rec('k', value)], producer: { ...producer, baseSequence: seq++, isTransactional: true } }]);
+          l.write([
+            {
+              topic: 'c',
+              partition: 0,
+              records: [rec('k', value)],
+              producer: { ...producer, baseSequence: seq++, isTransactional: true },
+            },
+          ]);
         await l.append('c', 0, [rec('k', 'committed')]);
         await send('aborted');
         await l.endTransaction({ ...producer, commit: false });
@@ -840,9 +875,18 @@ export function logConformanceSuite(options: ConformanceOptions): void {
           await l.createTopic({ topic: 't' });
           const idem = await l.initProducerId();
           const txn = await l.initProducerId({ transactionalId: 'tx-r' });
-          const batch = [{ topic: 't', partition: 0, records: [rec('k', 'v')], producer: { ...idem, baseSequence: 0 } }];
+          const batch = [
+            { topic: 't', partition: 0, records: [rec('k', 'v')], producer: { ...idem, baseSequence: 0 } },
+          ];
           await l.write(batch);
-          await l.write([{ topic: 't', partition: 0, records: [rec('k', 'open')], producer: { ...txn, baseSequence: 0, isTransactional: true } }]);
+          await l.write([
+            {
+              topic: 't',
+              partition: 0,
+              records: [rec('k', 'open')],
+              producer: { ...txn, baseSequence: 0, isTransactional: true },
+            },
+          ]);
           l = await reopen(l, clock);
           log = l;
           expect((await l.write(batch))[0]!.baseOffset).toBe(0);
@@ -851,7 +895,9 @@ export function logConformanceSuite(options: ConformanceOptions): void {
           const next = await l.initProducerId({ transactionalId: 'tx-r' });
           expect(next.producerEpoch).toBe(txn.producerEpoch + 1);
           expect(l.offsets('t', 0)).toMatchObject({ highWatermark: 3, lastStableOffset: 3 });
-          expect((await l.read('t', 0, 0, { isolation: 'read_committed' })).records.map((r) => text(r.value))).toEqual(['v']);
+          expect((await l.read('t', 0, 0, { isolation: 'read_committed' })).records.map((r) => text(r.value))).toEqual([
+            'v',
+          ]);
           expect((await l.initProducerId()).producerId).toBeGreaterThan(txn.producerId);
         });
 

@@ -18,9 +18,13 @@ interface Ack {
 /** Runs the writer until `killAfterMs` after it is ready, then SIGKILLs it; returns its acks. */
 function runWriter(dataDir: string, run: number, killAfterMs: number, mode: 'sync' | 'mixed'): Promise<Ack[]> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'fixtures/crash-writer.ts'), dataDir, String(run), mode], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(import.meta.dirname, 'fixtures/crash-writer.ts'), dataDir, String(run), mode],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     const acks: Ack[] = [];
     let buffer = '';
     let stderr = '';

@@ -6,7 +6,17 @@
  * crash, never different data.
  */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -91,7 +101,8 @@ function damages(): Damage[] {
     for (const name of readdirSync(dir)) {
       const path = join(dir, name);
       if (statSync(path).isDirectory()) walk(path);
-      else if (!['LOCK', 'LOG', 'LOG.old', 'tributary.lock', 'tributary.closed'].includes(name)) files.push(relative(base, path));
+      else if (!['LOCK', 'LOG', 'LOG.old', 'tributary.lock', 'tributary.closed'].includes(name))
+        files.push(relative(base, path));
     }
   };
   walk(base);
@@ -108,8 +119,12 @@ function damages(): Damage[] {
         },
       });
     }
-    out.push({ name: `${file}: truncated to half`, apply: (dir) => truncateSync(join(dir, file), Math.floor(size / 2)) });
-    if (size > 7) out.push({ name: `${file}: last 7 bytes cut`, apply: (dir) => truncateSync(join(dir, file), size - 7) });
+    out.push({
+      name: `${file}: truncated to half`,
+      apply: (dir) => truncateSync(join(dir, file), Math.floor(size / 2)),
+    });
+    if (size > 7)
+      out.push({ name: `${file}: last 7 bytes cut`, apply: (dir) => truncateSync(join(dir, file), size - 7) });
     out.push({ name: `${file}: deleted`, apply: (dir) => unlinkSync(join(dir, file)) });
   }
   for (const [partition, byte] of [
@@ -153,7 +168,9 @@ class Opener {
   #waiting: ((answer: Answer | 'crashed') => void) | undefined;
 
   #start(): ChildProcessWithoutNullStreams {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'fixtures/damage-opener.ts')], { stdio: 'pipe' });
+    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'fixtures/damage-opener.ts')], {
+      stdio: 'pipe',
+    });
     child.stdout.on('data', (chunk: Buffer) => {
       this.#buffer += chunk.toString();
       const nl = this.#buffer.indexOf('\n');
@@ -241,7 +258,14 @@ describe('damaged data directories', () => {
   it('should open every damaged copy to exactly the data or a typed error, never a hang or different data', async () => {
     const cases = damages();
     const kinds = new Set(cases.map((c) => c.name.split(':')[0]!.replace(/\d+/g, 'N')));
-    for (const kind of ['N.ldb', 'N.log', 'MANIFEST-N', 'CURRENT', 'journal/N.journal', 'partition state of orders-N']) {
+    for (const kind of [
+      'N.ldb',
+      'N.log',
+      'MANIFEST-N',
+      'CURRENT',
+      'journal/N.journal',
+      'partition state of orders-N',
+    ]) {
       expect(kinds, kind).toContain(kind);
     }
     expect(expected.records).toBeGreaterThan(700);
@@ -262,7 +286,8 @@ describe('damaged data directories', () => {
           let outcome: string;
           if (answer === 'hang' || answer === 'crashed') outcome = answer;
           else if (answer.ok && answer.digest === expected.digest) outcome = 'same data';
-          else if (answer.ok && /^journal\/.*(truncated|cut|deleted)/.test(c.name) && prefixes.has(answer.digest!)) outcome = 'journal prefix';
+          else if (answer.ok && /^journal\/.*(truncated|cut|deleted)/.test(c.name) && prefixes.has(answer.digest!))
+            outcome = 'journal prefix';
           else if (answer.ok) outcome = `DIFFERENT DATA (${answer.records} records)`;
           else outcome = answer.typed ? `typed ${answer.code}` : `UNTYPED ${answer.code ?? ''} ${answer.message}`;
           // A refused directory must be one that trib doctor --repair turns into a log that opens.
@@ -281,10 +306,14 @@ describe('damaged data directories', () => {
         opener.stop();
       }),
     );
-    const bad = outcomes.filter(({ outcome }) => !/^(same data|journal prefix|typed (CORRUPT_MESSAGE|STORAGE_ERROR))$/.test(outcome));
+    const bad = outcomes.filter(
+      ({ outcome }) => !/^(same data|journal prefix|typed (CORRUPT_MESSAGE|STORAGE_ERROR))$/.test(outcome),
+    );
     const tally = new Map<string, number>();
     for (const { outcome } of outcomes) tally.set(outcome, (tally.get(outcome) ?? 0) + 1);
-    console.log(`damage suite: ${outcomes.length} cases: ${[...tally].map(([k, v]) => `${v} ${k}`).join(', ')}; ${repairs.length} repaired, keeping ${Math.min(...repairs)} to ${Math.max(...repairs)} of ${expected.records} records`);
+    console.log(
+      `damage suite: ${outcomes.length} cases: ${[...tally].map(([k, v]) => `${v} ${k}`).join(', ')}; ${repairs.length} repaired, keeping ${Math.min(...repairs)} to ${Math.max(...repairs)} of ${expected.records} records`,
+    );
     expect(bad, bad.map((b) => `${b.name} → ${b.outcome}`).join('\n')).toEqual([]);
     expect(outcomes).toHaveLength(cases.length);
   }, 120_000);

@@ -67,14 +67,20 @@ describe('data directory lock', () => {
     }
     // Closed: the lock file is gone and the directory opens again, here and elsewhere.
     expect(readdirSync(dataDir)).not.toContain(LOCK_FILE);
-    expect(await child(dataDir, `const l = await openLog({ dataDir }); console.log(l.offsets('t', 0).highWatermark); await l.close();`)).toBe('1\n');
+    expect(
+      await child(
+        dataDir,
+        `const l = await openLog({ dataDir }); console.log(l.offsets('t', 0).highWatermark); await l.close();`,
+      ),
+    ).toBe('1\n');
   });
 
   it('should take over a lock file left by a process that is gone', async () => {
     const dataDir = join(root, 'stale');
-    await child(dataDir, `const l = await openLog({ dataDir }); await l.createTopic({ topic: 's' }); process.kill(process.pid, 'SIGKILL');`).catch(
-      () => undefined,
-    );
+    await child(
+      dataDir,
+      `const l = await openLog({ dataDir }); await l.createTopic({ topic: 's' }); process.kill(process.pid, 'SIGKILL');`,
+    ).catch(() => undefined);
     const pid = Number.parseInt(readFileSync(join(dataDir, LOCK_FILE), 'utf8'), 10);
     expect(pid).toBeGreaterThan(0);
     const log = await openLog({ dataDir });

@@ -28,7 +28,9 @@ const realBatch = proto._batch;
 let diskFull = false;
 proto._batch = function (this: unknown, ops: unknown, options: unknown) {
   if (diskFull) {
-    return Promise.reject(Object.assign(new Error('IO error: /data/000005.log: No space left on device'), { code: 'LEVEL_IO_ERROR' }));
+    return Promise.reject(
+      Object.assign(new Error('IO error: /data/000005.log: No space left on device'), { code: 'LEVEL_IO_ERROR' }),
+    );
   }
   return realBatch.call(this, ops, options);
 };
@@ -100,7 +102,10 @@ describe('a full disk', () => {
     diskFull = false;
     const reopened = await openLog({ dataDir, maintenanceIntervalMs: 0 });
     try {
-      expect((await reopened.read('t', 0, 0)).records.map((r) => dec.decode(r.value!))).toEqual(['before', 'journaled']);
+      expect((await reopened.read('t', 0, 0)).records.map((r) => dec.decode(r.value!))).toEqual([
+        'before',
+        'journaled',
+      ]);
     } finally {
       await reopened.close();
     }
@@ -152,14 +157,20 @@ describe('the journal while LevelDB lags', () => {
       acknowledged++;
       if (acknowledged > 2000) throw new Error('the journal never pushed back');
     }
-    const journalBytes = readdirSync(join(dataDir, 'journal')).reduce((sum, f) => sum + statSync(join(dataDir, 'journal', f)).size, 0);
+    const journalBytes = readdirSync(join(dataDir, 'journal')).reduce(
+      (sum, f) => sum + statSync(join(dataDir, 'journal', f)).size,
+      0,
+    );
     expect(journalBytes).toBeLessThanOrEqual(JOURNAL_MAX_LAG_BYTES);
     expect(journalBytes).toBeGreaterThan(JOURNAL_MAX_LAG_BYTES - 2 * 65536);
     await store.inner.close();
 
     // Recovery writes in chunks, not all the journal at once.
     const recovering = new HeldStore(dataDir);
-    const reopened = await EmbeddedLog.open(recovering, { maintenanceIntervalMs: 0, journalDir: join(dataDir, 'journal') });
+    const reopened = await EmbeddedLog.open(recovering, {
+      maintenanceIntervalMs: 0,
+      journalDir: join(dataDir, 'journal'),
+    });
     try {
       expect(recovering.writes).toBeGreaterThanOrEqual(Math.floor(journalBytes / RECOVERY_CHUNK_BYTES));
       expect(reopened.offsets('t', 0).highWatermark).toBe(acknowledged);

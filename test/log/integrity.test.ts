@@ -23,7 +23,10 @@ async function caught(promise: Promise<unknown>): Promise<TributaryError> {
 }
 
 /** A closed log with `batches` batches of 10 records on orders-0; returns its directory and topic id. */
-async function closedLog(batches: number, configs?: Record<string, string>): Promise<{ dataDir: string; topicId: number }> {
+async function closedLog(
+  batches: number,
+  configs?: Record<string, string>,
+): Promise<{ dataDir: string; topicId: number }> {
   const dataDir = join(root, `log-${n++}`);
   const log = await openLog({ dataDir, maintenanceIntervalMs: 0 });
   const { topicId } = await log.createTopic({ topic: 'orders', configs });
@@ -66,7 +69,10 @@ describe('partition state integrity', () => {
     const { dataDir, topicId } = await closedLog(3);
     await edit(dataDir, async (store) => {
       const state = { logStartOffset: 0, nextOffset: 20, sizeBytes: 0, cleanedUpTo: 0, dirtyBytes: 0 };
-      await store.write([{ type: 'put', key: partitionStateKey(topicId, 0), value: encodePartitionState(state) }], true);
+      await store.write(
+        [{ type: 'put', key: partitionStateKey(topicId, 0), value: encodePartitionState(state) }],
+        true,
+      );
     });
     const err = await caught(openLog({ dataDir }));
     expect(err.code).toBe('CORRUPT_MESSAGE');
@@ -88,7 +94,9 @@ describe('offset gaps', () => {
       }
       expect((await caught(log.readBatches('orders', 0, 20))).code).toBe('CORRUPT_MESSAGE');
       // Past the hole the partition reads as before.
-      expect((await log.read('orders', 0, 30)).records.map((r) => r.offset)).toEqual(Array.from({ length: 20 }, (_, i) => 30 + i));
+      expect((await log.read('orders', 0, 30)).records.map((r) => r.offset)).toEqual(
+        Array.from({ length: 20 }, (_, i) => 30 + i),
+      );
     } finally {
       await log.close();
     }

@@ -69,7 +69,12 @@ async function transactional(l: EmbeddedLogBackend, topic: string, transactionTi
       const baseSequence = sequence;
       sequence += keys.length;
       return l.write([
-        { topic, partition: 0, records: keys.map((k) => rec(k, `v${k}`)), producer: { ...producer, baseSequence, isTransactional: true } },
+        {
+          topic,
+          partition: 0,
+          records: keys.map((k) => rec(k, `v${k}`)),
+          producer: { ...producer, baseSequence, isTransactional: true },
+        },
       ]);
     },
     commit: () => l.endTransaction({ ...producer, commit: true }),
@@ -98,7 +103,9 @@ describe('transactions (UnifiedLogTest, ProducerStateManagerTest)', () => {
     await l.createTopic({ topic: 't' });
     const tx = await transactional(l, 't');
     await tx.append('a');
-    const plain = l.write([{ topic: 't', partition: 0, records: [rec('b', 'plain')], producer: { ...tx.producer, baseSequence: tx.next() } }]);
+    const plain = l.write([
+      { topic: 't', partition: 0, records: [rec('b', 'plain')], producer: { ...tx.producer, baseSequence: tx.next() } },
+    ]);
     expect(await code(plain)).toBe('INVALID_TXN_STATE');
     await tx.abort();
     expect(await keysInLog(l, 't')).toEqual(['a']);
@@ -126,7 +133,9 @@ describe('producer state (ProducerStateManagerTest)', () => {
     const l = await open();
     await l.createTopic({ topic: 't' });
     const { producerId } = await l.initProducerId();
-    const at = (baseSequence: number) => [{ topic: 't', partition: 0, records: [rec('k', 'v')], producer: { producerId, producerEpoch: 0, baseSequence } }];
+    const at = (baseSequence: number) => [
+      { topic: 't', partition: 0, records: [rec('k', 'v')], producer: { producerId, producerEpoch: 0, baseSequence } },
+    ];
     await l.write(at(0));
     clock.advance(DAY - 1);
     await l.maintenance();
@@ -144,10 +153,24 @@ describe('producer state (ProducerStateManagerTest)', () => {
     const l = await open({ producerIdExpirationMs: 1000 });
     await l.createTopic({ topic: 't' });
     const { producerId } = await l.initProducerId();
-    await l.write([{ topic: 't', partition: 0, records: [rec('k', 'v')], producer: { producerId, producerEpoch: 0, baseSequence: 0 } }]);
+    await l.write([
+      {
+        topic: 't',
+        partition: 0,
+        records: [rec('k', 'v')],
+        producer: { producerId, producerEpoch: 0, baseSequence: 0 },
+      },
+    ]);
     clock.advance(1000);
     await l.maintenance();
-    await l.write([{ topic: 't', partition: 0, records: [rec('k', 'v')], producer: { producerId, producerEpoch: 0, baseSequence: 9 } }]);
+    await l.write([
+      {
+        topic: 't',
+        partition: 0,
+        records: [rec('k', 'v')],
+        producer: { producerId, producerEpoch: 0, baseSequence: 9 },
+      },
+    ]);
   });
 
   it('should keep a producer with an open transaction however long it idles (testProducersWithOngoingTransactionsDontExpire)', async () => {
@@ -158,9 +181,18 @@ describe('producer state (ProducerStateManagerTest)', () => {
     clock.advance(2 * DAY);
     await l.maintenance();
     expect(l.offsets('t', 0).lastStableOffset).toBe(0);
-    expect(await code(l.write([{ topic: 't', partition: 0, records: [rec('b', 'x')], producer: { ...tx.producer, baseSequence: 9, isTransactional: true } }]))).toBe(
-      'OUT_OF_ORDER_SEQUENCE_NUMBER',
-    );
+    expect(
+      await code(
+        l.write([
+          {
+            topic: 't',
+            partition: 0,
+            records: [rec('b', 'x')],
+            producer: { ...tx.producer, baseSequence: 9, isTransactional: true },
+          },
+        ]),
+      ),
+    ).toBe('OUT_OF_ORDER_SEQUENCE_NUMBER');
   });
 
   it('should refuse bad producer options', async () => {

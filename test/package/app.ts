@@ -1,6 +1,15 @@
 // Type-checked by scripts/test-package.mjs in a fresh project against the installed package's
 // declarations, under several tsconfigs (NodeNext and bundler, strict, with and without skipLibCheck).
-import { KafkaStreams, openLog, type ProcessorRecordMetadata, type RecordMetadata, Serdes, StreamsBuilder, Tributary, TributaryError } from 'tributary';
+import {
+  KafkaStreams,
+  openLog,
+  type ProcessorRecordMetadata,
+  type RecordMetadata,
+  Serdes,
+  StreamsBuilder,
+  Tributary,
+  TributaryError,
+} from 'tributary';
 import { avroSerde, type RegistryServer, startRegistryServer } from 'tributary/schema-registry';
 import { TopologyTestDriver } from 'tributary/testing';
 
@@ -8,7 +17,10 @@ export async function main(): Promise<void> {
   const log = await openLog({ storage: 'memory' });
   await log.createTopic({ topic: 'orders', numPartitions: 3 });
   const builder = new StreamsBuilder();
-  builder.stream('orders', { keySerde: Serdes.String(), valueSerde: Serdes.String() }).mapValues((v) => v.length).to('lengths', { keySerde: Serdes.String(), valueSerde: Serdes.Integer() });
+  builder
+    .stream('orders', { keySerde: Serdes.String(), valueSerde: Serdes.String() })
+    .mapValues((v) => v.length)
+    .to('lengths', { keySerde: Serdes.String(), valueSerde: Serdes.Integer() });
   const streams = new KafkaStreams(builder.build(), { applicationId: 'app', log });
   await streams.start();
   await streams.close();
@@ -22,7 +34,11 @@ export async function main(): Promise<void> {
   console.log(sent[0]?.baseOffset, where.offset);
 
   const server: RegistryServer = await startRegistryServer(log, { port: 0 });
-  const serde = await avroSerde<{ id: number }>({ registry: server.registry, schema: '{"type":"record","name":"T","fields":[{"name":"id","type":"int"}]}', topics: ['t'] });
+  const serde = await avroSerde<{ id: number }>({
+    registry: server.registry,
+    schema: '{"type":"record","name":"T","fields":[{"name":"id","type":"int"}]}',
+    topics: ['t'],
+  });
   const bytes: Uint8Array | null = serde.serialize('t', { id: 1 });
   console.log(bytes?.length);
   try {

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { openLog, Serdes, StreamsBuilder, Tributary, TributaryError } from 'tributary';
 import { TopologyTestDriver } from 'tributary/testing';
 
-const loaded = (name) => Object.keys(createRequire(import.meta.url).cache).some((p) => p.includes(`/node_modules/${name}/`));
+const loaded = (name) =>
+  Object.keys(createRequire(import.meta.url).cache).some((p) => p.includes(`/node_modules/${name}/`));
 // Loaded on first use only (docs/benchmarks.md, first import).
 assert.equal(loaded('rxjs'), false, 'import "tributary" loaded rxjs');
 assert.equal(loaded('classic-level'), false, 'import "tributary" loaded classic-level');
@@ -17,7 +18,9 @@ assert.equal(loaded('fastify'), false, 'import "tributary" loaded fastify');
 // The log over memory, then on disk (classic-level's native addon from the installed package).
 const memory = await openLog({ storage: 'memory' });
 await memory.createTopic({ topic: 'orders', numPartitions: 2 });
-const { baseOffset } = await memory.append('orders', 1, [{ key: Serdes.String().serialize('orders', 'k1'), value: Serdes.String().serialize('orders', 'v1') }]);
+const { baseOffset } = await memory.append('orders', 1, [
+  { key: Serdes.String().serialize('orders', 'k1'), value: Serdes.String().serialize('orders', 'v1') },
+]);
 const { records } = await memory.read('orders', 1, baseOffset);
 assert.equal(Serdes.String().deserialize('orders', records[0].value), 'v1');
 await memory.close();
@@ -28,7 +31,10 @@ try {
   await disk.createTopic({ topic: 'orders', numPartitions: 1 });
   await disk.append('orders', 0, [{ key: null, value: Buffer.from('on disk') }], { sync: true });
   assert.equal((await disk.read('orders', 0, 0)).records[0].value.toString(), 'on disk');
-  await assert.rejects(disk.createTopic({ topic: 'orders', numPartitions: 1 }), (err) => err instanceof TributaryError && err.code === 'TOPIC_ALREADY_EXISTS');
+  await assert.rejects(
+    disk.createTopic({ topic: 'orders', numPartitions: 1 }),
+    (err) => err instanceof TributaryError && err.code === 'TOPIC_ALREADY_EXISTS',
+  );
   await disk.close();
   assert.equal(loaded('classic-level'), true);
 } finally {

@@ -22,7 +22,6 @@ function codeOf(fn: () => unknown): string | undefined {
   return undefined;
 }
 
-
 // On Node 20 zstd compresses through a wasm module that loads in the background (until then frames
 // are stored, not compressed); these tests check compression, so they wait for it.
 beforeAll(() => zstdReady());
@@ -64,7 +63,9 @@ describe('compression', () => {
 
   it('should throw CORRUPT_MESSAGE when the gzip stream is damaged', () => {
     const compressed = Buffer.from(compressRecords('gzip', Buffer.from('hello hello hello')));
-    expect(codeOf(() => decompressRecords('gzip', compressed.subarray(0, compressed.length - 5)))).toBe('CORRUPT_MESSAGE');
+    expect(codeOf(() => decompressRecords('gzip', compressed.subarray(0, compressed.length - 5)))).toBe(
+      'CORRUPT_MESSAGE',
+    );
     expect(codeOf(() => decompressRecords('gzip', Uint8Array.of(1, 2, 3)))).toBe('CORRUPT_MESSAGE');
   });
 
@@ -120,43 +121,64 @@ describe('compression', () => {
     expect(Buffer.from(decompressRecords('snappy', oneBlock)).toString()).toBe('hello hello hello');
   });
 
-  it.each(['snappy', 'lz4', 'zstd'] as const)('should throw CORRUPT_MESSAGE when a %s stream is damaged or truncated', (codec) => {
-    const compressed = Buffer.from(compressRecords(codec, Buffer.from('hello hello hello '.repeat(500))));
-    expect(codeOf(() => decompressRecords(codec, compressed.subarray(0, compressed.length - 3)))).toBe('CORRUPT_MESSAGE');
-    expect(codeOf(() => decompressRecords(codec, Uint8Array.of(1, 2, 3)))).toBe('CORRUPT_MESSAGE');
-    expect(codeOf(() => decompressRecords(codec, new Uint8Array(0)))).toBe('CORRUPT_MESSAGE');
-  });
+  it.each(['snappy', 'lz4', 'zstd'] as const)(
+    'should throw CORRUPT_MESSAGE when a %s stream is damaged or truncated',
+    (codec) => {
+      const compressed = Buffer.from(compressRecords(codec, Buffer.from('hello hello hello '.repeat(500))));
+      expect(codeOf(() => decompressRecords(codec, compressed.subarray(0, compressed.length - 3)))).toBe(
+        'CORRUPT_MESSAGE',
+      );
+      expect(codeOf(() => decompressRecords(codec, Uint8Array.of(1, 2, 3)))).toBe('CORRUPT_MESSAGE');
+      expect(codeOf(() => decompressRecords(codec, new Uint8Array(0)))).toBe('CORRUPT_MESSAGE');
+    },
+  );
 
-  it.each(['gzip', 'snappy', 'lz4', 'zstd'] as const)('should refuse a %s stream cut short at any byte, never read it short', (codec) => {
-    const data = Buffer.from(Array.from({ length: 3000 }, (_, i) => `record ${i % 97};`).join(''));
-    const compressed = Buffer.from(compressRecords(codec, data));
-    // Xerial framing has no end mark: cut between two blocks it is a shorter valid stream. The batch
-    // around it catches that (its CRC covers these bytes, and its record count is checked).
-    const blockEnds = new Set<number>();
-    if (codec === 'snappy') for (let pos = 16; pos < compressed.length; pos += 4 + compressed.readInt32BE(pos)) blockEnds.add(pos);
-    for (let cut = 0; cut < compressed.length; cut++) {
-      const part = compressed.subarray(0, cut);
-      if (blockEnds.has(cut)) {
-        const out = Buffer.from(decompressRecords(codec, part));
-        expect(data.subarray(0, out.length).equals(out)).toBe(true);
-      } else expect(codeOf(() => decompressRecords(codec, part)), `cut at ${cut} of ${compressed.length}`).toBe('CORRUPT_MESSAGE');
-    }
-  });
+  it.each(['gzip', 'snappy', 'lz4', 'zstd'] as const)(
+    'should refuse a %s stream cut short at any byte, never read it short',
+    (codec) => {
+      const data = Buffer.from(Array.from({ length: 3000 }, (_, i) => `record ${i % 97};`).join(''));
+      const compressed = Buffer.from(compressRecords(codec, data));
+      // Xerial framing has no end mark: cut between two blocks it is a shorter valid stream. The batch
+      // around it catches that (its CRC covers these bytes, and its record count is checked).
+      const blockEnds = new Set<number>();
+      if (codec === 'snappy')
+        for (let pos = 16; pos < compressed.length; pos += 4 + compressed.readInt32BE(pos)) blockEnds.add(pos);
+      for (let cut = 0; cut < compressed.length; cut++) {
+        const part = compressed.subarray(0, cut);
+        if (blockEnds.has(cut)) {
+          const out = Buffer.from(decompressRecords(codec, part));
+          expect(data.subarray(0, out.length).equals(out)).toBe(true);
+        } else
+          expect(
+            codeOf(() => decompressRecords(codec, part)),
+            `cut at ${cut} of ${compressed.length}`,
+          ).toBe('CORRUPT_MESSAGE');
+      }
+    },
+  );
 
-  it.each(['snappy', 'lz4', 'zstd'] as const)('should only ever throw CORRUPT_MESSAGE on random or mutated %s bytes', (codec) => {
-    const valid = Buffer.from(compressRecords(codec, Buffer.from('records records records '.repeat(200))));
-    fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 300 }), fc.nat(), fc.integer({ min: 0, max: 255 }), (random, at, byte) => {
-        const mutated = Buffer.from(valid);
-        mutated[at % mutated.length] = byte;
-        for (const bytes of [random, mutated]) {
-          const code = codeOf(() => decompressRecords(codec, bytes));
-          if (code !== undefined) expect(code).toBe('CORRUPT_MESSAGE');
-        }
-      }),
-      { numRuns: 300 },
-    );
-  });
+  it.each(['snappy', 'lz4', 'zstd'] as const)(
+    'should only ever throw CORRUPT_MESSAGE on random or mutated %s bytes',
+    (codec) => {
+      const valid = Buffer.from(compressRecords(codec, Buffer.from('records records records '.repeat(200))));
+      fc.assert(
+        fc.property(
+          fc.uint8Array({ maxLength: 300 }),
+          fc.nat(),
+          fc.integer({ min: 0, max: 255 }),
+          (random, at, byte) => {
+            const mutated = Buffer.from(valid);
+            mutated[at % mutated.length] = byte;
+            for (const bytes of [random, mutated]) {
+              const code = codeOf(() => decompressRecords(codec, bytes));
+              if (code !== undefined) expect(code).toBe('CORRUPT_MESSAGE');
+            }
+          },
+        ),
+        { numRuns: 300 },
+      );
+    },
+  );
 
   it('should refuse a snappy block whose declared length passes the limit, before decompressing it', () => {
     // A raw block claiming 1 GiB (unsigned varint 80 80 80 80 04), then a single literal.
@@ -169,20 +191,23 @@ describe('compression', () => {
     expect(codeOf(() => decompressRecords('snappy', Buffer.concat([header, len, lying])))).toBe('CORRUPT_MESSAGE');
   });
 
-  it.each(['lz4', 'zstd'] as const)('should refuse with CORRUPT_MESSAGE a %s bomb that decompresses past the limit', (codec) => {
-    const zeros = Buffer.alloc(decompressedLimit(0) + 1024 * 1024);
-    const bomb = compressRecords(codec, zeros);
-    expect(bomb.length).toBeLessThan(decompressedLimit(0) / 64);
-    let error: unknown;
-    try {
-      decompressRecords(codec, bomb);
-    } catch (err) {
-      error = err;
-    }
-    expect(error).toBeInstanceOf(TributaryError);
-    expect((error as TributaryError).code).toBe('CORRUPT_MESSAGE');
-    expect((error as TributaryError).message).toMatch(/decompress to (more than )?\d+/);
-  });
+  it.each(['lz4', 'zstd'] as const)(
+    'should refuse with CORRUPT_MESSAGE a %s bomb that decompresses past the limit',
+    (codec) => {
+      const zeros = Buffer.alloc(decompressedLimit(0) + 1024 * 1024);
+      const bomb = compressRecords(codec, zeros);
+      expect(bomb.length).toBeLessThan(decompressedLimit(0) / 64);
+      let error: unknown;
+      try {
+        decompressRecords(codec, bomb);
+      } catch (err) {
+        error = err;
+      }
+      expect(error).toBeInstanceOf(TributaryError);
+      expect((error as TributaryError).code).toBe('CORRUPT_MESSAGE');
+      expect((error as TributaryError).message).toMatch(/decompress to (more than )?\d+/);
+    },
+  );
 
   it('should refuse an lz4 frame whose blocks could decompress past the limit from its headers alone', () => {
     // 300 blocks each declaring 4 MiB of compressed data would need 1.2 GiB: refused by the scan,

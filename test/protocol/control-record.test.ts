@@ -8,7 +8,14 @@ describe('control records', () => {
     ['COMMIT', 1],
     ['ABORT', 0],
   ] as const)('should write a %s marker as Kafka lays it out', (marker, typeId) => {
-    const bytes = encodeControlBatch({ baseOffset: 9, producerId: 77, producerEpoch: 3, marker, coordinatorEpoch: 5, timestamp: 1000 });
+    const bytes = encodeControlBatch({
+      baseOffset: 9,
+      producerId: 77,
+      producerEpoch: 3,
+      marker,
+      coordinatorEpoch: 5,
+      timestamp: 1000,
+    });
     expect(verifyBatchCrc(bytes)).toBe(true);
     const batch = decodeRecordBatch(bytes);
     expect(batch.isControl).toBe(true);
@@ -27,7 +34,13 @@ describe('control records', () => {
   });
 
   it('should default the coordinator epoch to 0 when none is given', () => {
-    const bytes = encodeControlBatch({ baseOffset: 0, producerId: 1, producerEpoch: 0, marker: 'COMMIT', timestamp: 0 });
+    const bytes = encodeControlBatch({
+      baseOffset: 0,
+      producerId: 1,
+      producerEpoch: 0,
+      marker: 'COMMIT',
+      timestamp: 0,
+    });
     expect(decodeControlRecord(decodeRecordBatch(bytes).records[0]!).coordinatorEpoch).toBe(0);
     expect(readBatchHeader(bytes).partitionLeaderEpoch).toBe(-1);
   });
@@ -38,7 +51,14 @@ describe('control records', () => {
   });
 
   it('should read a negative coordinator epoch when the marker carries one', () => {
-    const bytes = encodeControlBatch({ baseOffset: 0, producerId: 1, producerEpoch: 0, marker: 'ABORT', coordinatorEpoch: -1, timestamp: 0 });
+    const bytes = encodeControlBatch({
+      baseOffset: 0,
+      producerId: 1,
+      producerEpoch: 0,
+      marker: 'ABORT',
+      coordinatorEpoch: -1,
+      timestamp: 0,
+    });
     expect(decodeControlRecord(decodeRecordBatch(bytes).records[0]!).coordinatorEpoch).toBe(-1);
   });
 

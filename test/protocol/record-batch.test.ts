@@ -20,7 +20,8 @@ import {
 } from '../../src/protocol/record-batch.ts';
 
 const utf8 = (s: string) => Buffer.from(s, 'utf8');
-const hex = (bytes: Uint8Array | null) => (bytes === null ? null : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('hex'));
+const hex = (bytes: Uint8Array | null) =>
+  bytes === null ? null : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('hex');
 const fromHex = (...parts: string[]) => Buffer.from(parts.join('').replace(/\s+/g, ''), 'hex');
 
 function errorOf(fn: () => unknown): TributaryError {
@@ -40,11 +41,10 @@ function fixCrc(bytes: Buffer): Buffer {
   return bytes;
 }
 
-
 // On Node 20 the zstd compressor is wasm that loads in the background; the size checks wait for it.
 beforeAll(() => zstdReady());
 
-describe('RecordBatch v2 against the layout in Kafka\'s protocol documentation', () => {
+describe("RecordBatch v2 against the layout in Kafka's protocol documentation", () => {
   // Two records, transactional, producer 1234 epoch 2 sequence 10, leader epoch 3, base offset 5.
   // Record 1 has a 2-byte timestampDelta (300) and a header, to exercise multi-byte varints.
   const input: BatchInput = {
@@ -56,7 +56,12 @@ describe('RecordBatch v2 against the layout in Kafka\'s protocol documentation',
     isTransactional: true,
     records: [
       { key: utf8('k'), value: utf8('hello'), timestamp: 1_600_000_000_000 },
-      { key: null, value: utf8('x'), timestamp: 1_600_000_000_300, headers: [{ key: 'h', value: Uint8Array.of(1, 2) }] },
+      {
+        key: null,
+        value: utf8('x'),
+        timestamp: 1_600_000_000_300,
+        headers: [{ key: 'h', value: Uint8Array.of(1, 2) }],
+      },
     ],
   };
   const CRC = 0xa01b189e;
@@ -265,7 +270,8 @@ const headersOf = (headers: readonly RecordHeader[] | undefined) => (headers ?? 
 function expectDecodedToMatch(batch: DecodedBatch, c: BatchCase, offsetDeltas: number[], bytes: Uint8Array): void {
   const n = c.records.length;
   const lastDelta = n > 0 ? offsetDeltas[n - 1]! : 0;
-  const lastOffsetDelta = c.extraLastOffsetDelta === undefined ? lastDelta : Math.max(lastDelta, 0) + c.extraLastOffsetDelta;
+  const lastOffsetDelta =
+    c.extraLastOffsetDelta === undefined ? lastDelta : Math.max(lastDelta, 0) + c.extraLastOffsetDelta;
   const maxTimestamp = c.logAppendTime ?? (n > 0 ? Math.max(...c.records.map((r) => r.timestamp)) : -1);
   expect(batch).toMatchObject({
     baseOffset: c.baseOffset,
@@ -346,7 +352,7 @@ describe('RecordBatch v2 round trips', () => {
     );
   });
 
-  it('should keep a compacted batch\'s gaps and last offset when re-encoding survivors', () => {
+  it("should keep a compacted batch's gaps and last offset when re-encoding survivors", () => {
     const bytes = encodeRecordBatch({
       baseOffset: 100,
       lastOffsetDelta: 9,
@@ -362,10 +368,24 @@ describe('RecordBatch v2 round trips', () => {
   });
 
   it('should encode and decode an empty batch when compaction removed every record', () => {
-    const bytes = encodeRecordBatch({ baseOffset: 40, records: [], lastOffsetDelta: 4, producerId: 3, producerEpoch: 1, baseSequence: 20 });
+    const bytes = encodeRecordBatch({
+      baseOffset: 40,
+      records: [],
+      lastOffsetDelta: 4,
+      producerId: 3,
+      producerEpoch: 1,
+      baseSequence: 20,
+    });
     expect(bytes.length).toBe(RECORD_BATCH_OVERHEAD);
     const batch = decodeRecordBatch(bytes);
-    expect(batch).toMatchObject({ recordCount: 0, records: [], lastOffset: 44, baseTimestamp: -1, maxTimestamp: -1, producerId: 3 });
+    expect(batch).toMatchObject({
+      recordCount: 0,
+      records: [],
+      lastOffset: 44,
+      baseTimestamp: -1,
+      maxTimestamp: -1,
+      producerId: 3,
+    });
   });
 
   it('should give records without a timestamp the defaultTimestamp, byte for byte as if they had it', () => {
@@ -386,7 +406,9 @@ describe('RecordBatch v2 round trips', () => {
     });
     expect(Buffer.from(defaulted).equals(Buffer.from(given))).toBe(true);
     expect(decodeRecordBatch(defaulted).records.map((r) => r.timestamp)).toEqual([1_000, 900]);
-    expect(() => encodeRecordBatch({ baseOffset: 0, records: [{ key: null, value: null } as unknown as RecordInput] })).toThrow(/timestamp must be a safe integer/);
+    expect(() =>
+      encodeRecordBatch({ baseOffset: 0, records: [{ key: null, value: null } as unknown as RecordInput] }),
+    ).toThrow(/timestamp must be a safe integer/);
     expect(() => encodeRecordBatch({ baseOffset: 0, defaultTimestamp: 1.5, records: [] })).toThrow(/defaultTimestamp/);
   });
 
@@ -404,7 +426,10 @@ describe('RecordBatch v2 round trips', () => {
   });
 
   it('should return Buffer views of the input when decoding an uncompressed batch', () => {
-    const bytes = encodeRecordBatch({ baseOffset: 0, records: [{ key: utf8('key'), value: utf8('value'), timestamp: 0 }] });
+    const bytes = encodeRecordBatch({
+      baseOffset: 0,
+      records: [{ key: utf8('key'), value: utf8('value'), timestamp: 0 }],
+    });
     const record = decodeRecordBatch(bytes).records[0]!;
     expect(Buffer.isBuffer(record.key)).toBe(true);
     expect(Buffer.isBuffer(record.value)).toBe(true);
@@ -422,7 +447,7 @@ describe('RecordBatch v2 round trips', () => {
     expect(verifyBatchCrc(both)).toBe(true);
   });
 
-  it('should decode from a view that does not start at its ArrayBuffer\'s first byte', () => {
+  it("should decode from a view that does not start at its ArrayBuffer's first byte", () => {
     const bytes = encodeRecordBatch({ baseOffset: 7, records: [{ key: utf8('k'), value: utf8('v'), timestamp: 1 }] });
     const padded = new Uint8Array(bytes.length + 13);
     padded.set(bytes, 13);
@@ -497,15 +522,36 @@ describe('RecordBatch v2 input validation', () => {
     ['a NaN timestamp', { baseOffset: 0, records: [{ ...record, timestamp: Number.NaN }] }],
     [
       'timestamps too far apart',
-      { baseOffset: 0, records: [{ ...record, timestamp: -(2 ** 52) }, { ...record, timestamp: 2 ** 52 }] },
+      {
+        baseOffset: 0,
+        records: [
+          { ...record, timestamp: -(2 ** 52) },
+          { ...record, timestamp: 2 ** 52 },
+        ],
+      },
     ],
     ['an unsafe producerId', { baseOffset: 0, records: [record], producerId: 2 ** 63 }],
-    ['a producerEpoch above int16', { baseOffset: 0, records: [record], producerId: 1, producerEpoch: 40_000, baseSequence: 0 }],
-    ['a baseSequence above int32', { baseOffset: 0, records: [record], producerId: 1, producerEpoch: 0, baseSequence: 2 ** 31 }],
+    [
+      'a producerEpoch above int16',
+      { baseOffset: 0, records: [record], producerId: 1, producerEpoch: 40_000, baseSequence: 0 },
+    ],
+    [
+      'a baseSequence above int32',
+      { baseOffset: 0, records: [record], producerId: 1, producerEpoch: 0, baseSequence: 2 ** 31 },
+    ],
     ['a producerId without an epoch', { baseOffset: 0, records: [record], producerId: 1, baseSequence: 0 }],
     ['a producerId without a sequence', { baseOffset: 0, records: [record], producerId: 1, producerEpoch: 0 }],
     ['a transactional batch without a producerId', { baseOffset: 0, records: [record], isTransactional: true }],
-    ['offset deltas that do not increase', { baseOffset: 0, records: [{ ...record, offsetDelta: 3 }, { ...record, offsetDelta: 3 }] }],
+    [
+      'offset deltas that do not increase',
+      {
+        baseOffset: 0,
+        records: [
+          { ...record, offsetDelta: 3 },
+          { ...record, offsetDelta: 3 },
+        ],
+      },
+    ],
     ['a negative offsetDelta', { baseOffset: 0, records: [{ ...record, offsetDelta: -1 }] }],
     ['a lastOffsetDelta below the last record', { baseOffset: 0, records: [record, record], lastOffsetDelta: 0 }],
     ['a partitionLeaderEpoch above int32', { baseOffset: 0, records: [record], partitionLeaderEpoch: 2 ** 31 }],
@@ -543,7 +589,11 @@ describe('RecordBatch v2 input validation', () => {
 
 describe('RecordBatch v2 compression', () => {
   it('should compress the records section only when the codec is gzip', () => {
-    const records = Array.from({ length: 50 }, (_, i) => ({ key: utf8(`key-${i}`), value: Buffer.alloc(200, 'a'), timestamp: i }));
+    const records = Array.from({ length: 50 }, (_, i) => ({
+      key: utf8(`key-${i}`),
+      value: Buffer.alloc(200, 'a'),
+      timestamp: i,
+    }));
     const plain = encodeRecordBatch({ baseOffset: 0, records });
     const gzipped = encodeRecordBatch({ baseOffset: 0, records, compression: 'gzip' });
     expect(gzipped.length).toBeLessThan(plain.length / 5);
@@ -552,22 +602,31 @@ describe('RecordBatch v2 compression', () => {
     expect(decodeRecordBatch(gzipped).records.map((r) => hex(r.value))).toEqual(records.map((r) => hex(r.value)));
   });
 
-  it.each(['snappy', 'lz4', 'zstd'] as const)('should compress the records section with %s and read it back', (codec) => {
-    const records = Array.from({ length: 50 }, (_, i) => ({ key: utf8(`key-${i}`), value: Buffer.alloc(200, 'a'), timestamp: i }));
-    const plain = encodeRecordBatch({ baseOffset: 0, records });
-    const compressed = encodeRecordBatch({ baseOffset: 0, records, compression: codec });
-    expect(compressed.length).toBeLessThan(plain.length / 5);
-    expect(Buffer.from(compressed).readInt32BE(57)).toBe(50); // the count stays uncompressed
-    expect(readBatchHeader(compressed).compression).toBe(codec);
-    expect(decodeRecordBatch(compressed).records.map((r) => hex(r.value))).toEqual(records.map((r) => hex(r.value)));
-  });
+  it.each(['snappy', 'lz4', 'zstd'] as const)(
+    'should compress the records section with %s and read it back',
+    (codec) => {
+      const records = Array.from({ length: 50 }, (_, i) => ({
+        key: utf8(`key-${i}`),
+        value: Buffer.alloc(200, 'a'),
+        timestamp: i,
+      }));
+      const plain = encodeRecordBatch({ baseOffset: 0, records });
+      const compressed = encodeRecordBatch({ baseOffset: 0, records, compression: codec });
+      expect(compressed.length).toBeLessThan(plain.length / 5);
+      expect(Buffer.from(compressed).readInt32BE(57)).toBe(50); // the count stays uncompressed
+      expect(readBatchHeader(compressed).compression).toBe(codec);
+      expect(decodeRecordBatch(compressed).records.map((r) => hex(r.value))).toEqual(records.map((r) => hex(r.value)));
+    },
+  );
 
   it.each([
     ['snappy', 2],
     ['lz4', 3],
     ['zstd', 4],
   ] as const)('should throw CORRUPT_MESSAGE with context when a %s batch holds bytes that are not %s', (codec, id) => {
-    const bytes = Buffer.from(encodeRecordBatch({ baseOffset: 12, records: [{ key: null, value: utf8('v'), timestamp: 0 }] }));
+    const bytes = Buffer.from(
+      encodeRecordBatch({ baseOffset: 12, records: [{ key: null, value: utf8('v'), timestamp: 0 }] }),
+    );
     bytes.writeInt16BE(id, 21);
     fixCrc(bytes);
     const err = errorOf(() => decodeRecordBatch(bytes, { context: { topic: 'orders', partition: 2 } }));
@@ -579,7 +638,9 @@ describe('RecordBatch v2 compression', () => {
 
   it('should throw UNSUPPORTED_COMPRESSION_TYPE when the codec id is unassigned', () => {
     for (const id of [5, 6, 7]) {
-      const bytes = Buffer.from(encodeRecordBatch({ baseOffset: 12, records: [{ key: null, value: utf8('v'), timestamp: 0 }] }));
+      const bytes = Buffer.from(
+        encodeRecordBatch({ baseOffset: 12, records: [{ key: null, value: utf8('v'), timestamp: 0 }] }),
+      );
       bytes.writeInt16BE(id, 21);
       fixCrc(bytes);
       expect(errorOf(() => decodeRecordBatch(bytes)).code).toBe('UNSUPPORTED_COMPRESSION_TYPE');
@@ -589,7 +650,11 @@ describe('RecordBatch v2 compression', () => {
 
   it('should throw CORRUPT_MESSAGE when the gzip stream is damaged behind a valid CRC', () => {
     const bytes = Buffer.from(
-      encodeRecordBatch({ baseOffset: 3, compression: 'gzip', records: [{ key: null, value: utf8('hello'), timestamp: 0 }] }),
+      encodeRecordBatch({
+        baseOffset: 3,
+        compression: 'gzip',
+        records: [{ key: null, value: utf8('hello'), timestamp: 0 }],
+      }),
     );
     bytes[bytes.length - 6]! ^= 0xff; // inside the gzip trailer's CRC-32
     fixCrc(bytes);
@@ -641,7 +706,8 @@ describe('RecordBatch v2 corruption', () => {
       const err = errorOf(() => decodeRecordBatch(clean.subarray(0, length), { context }));
       expect(err.code).toBe('CORRUPT_MESSAGE');
       expect(verifyBatchCrc(clean.subarray(0, length))).toBe(false);
-      if (length < RECORD_BATCH_OVERHEAD) expect(errorOf(() => readBatchHeader(clean.subarray(0, length))).code).toBe('CORRUPT_MESSAGE');
+      if (length < RECORD_BATCH_OVERHEAD)
+        expect(errorOf(() => readBatchHeader(clean.subarray(0, length))).code).toBe('CORRUPT_MESSAGE');
     }
   });
 
@@ -706,7 +772,11 @@ describe('RecordBatch v2 corruption', () => {
   it('should only ever throw CORRUPT_MESSAGE or UNSUPPORTED_COMPRESSION_TYPE when random bytes change behind a valid CRC', () => {
     const clean = sample();
     const gzipped = Buffer.from(
-      encodeRecordBatch({ baseOffset: 9, compression: 'gzip', records: [{ key: utf8('k'), value: utf8('v'.repeat(40)), timestamp: 1 }] }),
+      encodeRecordBatch({
+        baseOffset: 9,
+        compression: 'gzip',
+        records: [{ key: utf8('k'), value: utf8('v'.repeat(40)), timestamp: 1 }],
+      }),
     );
     fc.assert(
       fc.property(

@@ -142,7 +142,14 @@ describe('varlong', () => {
     const safe = fc.oneof(
       fc.bigInt({ min: -(2n ** 53n - 1n), max: 2n ** 53n - 1n }).map(Number),
       fc.integer({ min: -0x80000000, max: 0x7fffffff }),
-      fc.constantFrom(Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER, 2 ** 31, -(2 ** 31) - 1, 2 ** 30, -(2 ** 30) - 1),
+      fc.constantFrom(
+        Number.MAX_SAFE_INTEGER,
+        -Number.MAX_SAFE_INTEGER,
+        2 ** 31,
+        -(2 ** 31) - 1,
+        2 ** 30,
+        -(2 ** 30) - 1,
+      ),
     );
     fc.assert(
       fc.property(safe, (value) => {

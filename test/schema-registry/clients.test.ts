@@ -108,12 +108,18 @@ describe('@kafkajs/confluent-schema-registry', () => {
     const serde = await jsonSchemaSerde({ registry, schema: orderJson, topics: ['kj-orders'] });
     expect(serde.schemaIdFor('kj-orders')).toBe(id);
     expect(serde.deserialize('kj-orders', bytes)).toEqual({ id: 1, item: 'tea' });
-    expect(await client.decode(Buffer.from(serde.serialize('kj-orders', { id: 2, item: 'milk' })!))).toEqual({ id: 2, item: 'milk' });
+    expect(await client.decode(Buffer.from(serde.serialize('kj-orders', { id: 2, item: 'milk' })!))).toEqual({
+      id: 2,
+      item: 'milk',
+    });
   });
 
   it('should round-trip Protobuf and decode Tributary bytes when driven by the kafkajs client', async () => {
     const client = kafkajs();
-    const { id } = await client.register({ type: SchemaType.PROTOBUF, schema: plainProto }, { subject: 'kj-pings-value' });
+    const { id } = await client.register(
+      { type: SchemaType.PROTOBUF, schema: plainProto },
+      { subject: 'kj-pings-value' },
+    );
     expect(await client.getLatestSchemaId('kj-pings-value')).toBe(id);
     const bytes = await client.encode(id, { seq: 7, note: 'hi' });
     expect(await client.decode(bytes)).toMatchObject({ seq: 7, note: 'hi' });
@@ -180,13 +186,20 @@ describe('@confluentinc/schemaregistry', () => {
 
     const serde = await jsonSchemaSerde({ registry, schema: orderJson, topics: ['cf-json'] });
     expect(serde.deserialize('cf-json', bytes)).toEqual({ id: 1, item: 'tea' });
-    expect(await de.deserialize('cf-json', Buffer.from(serde.serialize('cf-json', { id: 2, item: 'jam' })!))).toEqual({ id: 2, item: 'jam' });
+    expect(await de.deserialize('cf-json', Buffer.from(serde.serialize('cf-json', { id: 2, item: 'jam' })!))).toEqual({
+      id: 2,
+      item: 'jam',
+    });
   });
 
   it("should decode each other's Protobuf bytes when the schema has a nested message and an import", async () => {
     const client = confluent();
     await client.register('shop/common.proto', { schemaType: 'PROTOBUF', schema: commonProto });
-    const orderId = await client.register('cf-orders-value', { schemaType: 'PROTOBUF', schema: orderProto, references: orderRefs });
+    const orderId = await client.register('cf-orders-value', {
+      schemaType: 'PROTOBUF',
+      schema: orderProto,
+      references: orderRefs,
+    });
     // The client fetches schemas as base64 FileDescriptorProtos.
     const serialized = (await client.getBySubjectAndId('cf-orders-value', orderId, 'serialized')).schema;
     expect(serialized).toMatch(/^[A-Za-z0-9+/=]+$/);
@@ -194,7 +207,10 @@ describe('@confluentinc/schemaregistry', () => {
     // Message descriptors for the client, built from the registry's own descriptors.
     const plugin = getFormat('PROTOBUF');
     const fdp = (id: number) =>
-      fromBinary(FileDescriptorProtoSchema, Buffer.from(plugin.toFormat!(registry.parsedSchema(id), 'serialized'), 'base64'));
+      fromBinary(
+        FileDescriptorProtoSchema,
+        Buffer.from(plugin.toFormat!(registry.parsedSchema(id), 'serialized'), 'base64'),
+      );
     const commonId = registry.getVersion('shop/common.proto', 1).id;
     const common = fdp(commonId);
     common.name = 'shop/common.proto';
@@ -207,20 +223,42 @@ describe('@confluentinc/schemaregistry', () => {
 
     const ser = new ProtobufSerializer(client, SerdeType.VALUE, { useLatestVersion: true, registry: files as never });
     const de = new ProtobufDeserializer(client, SerdeType.VALUE, {});
-    const msg = create(orderDesc, { id: 5, total: { currency: 'EUR', cents: 250 }, lines: [{ sku: 'a', qty: 1 }] } as never);
+    const msg = create(orderDesc, {
+      id: 5,
+      total: { currency: 'EUR', cents: 250 },
+      lines: [{ sku: 'a', qty: 1 }],
+    } as never);
     const bytes = await ser.serialize('cf-orders', msg);
     expect(bytes[5]).toBe(0);
-    expect(await de.deserialize('cf-orders', bytes)).toMatchObject({ id: 5, total: { currency: 'EUR', cents: 250 }, lines: [{ sku: 'a', qty: 1 }] });
+    expect(await de.deserialize('cf-orders', bytes)).toMatchObject({
+      id: 5,
+      total: { currency: 'EUR', cents: 250 },
+      lines: [{ sku: 'a', qty: 1 }],
+    });
 
-    const serde = await protobufSerde({ registry, schema: { schema: orderProto, references: orderRefs }, topics: ['cf-orders'] });
+    const serde = await protobufSerde({
+      registry,
+      schema: { schema: orderProto, references: orderRefs },
+      topics: ['cf-orders'],
+    });
     expect(serde.schemaIdFor('cf-orders')).toBe(orderId);
-    expect(serde.deserialize('cf-orders', bytes)).toMatchObject({ id: 5, total: { currency: 'EUR', cents: 250 }, lines: [{ sku: 'a', qty: 1 }] });
+    expect(serde.deserialize('cf-orders', bytes)).toMatchObject({
+      id: 5,
+      total: { currency: 'EUR', cents: 250 },
+      lines: [{ sku: 'a', qty: 1 }],
+    });
     const ours = serde.serialize('cf-orders', { id: 6, total: { currency: 'USD', cents: 99 }, lines: [] })!;
-    expect(await de.deserialize('cf-orders', Buffer.from(ours))).toMatchObject({ id: 6, total: { currency: 'USD', cents: 99 } });
+    expect(await de.deserialize('cf-orders', Buffer.from(ours))).toMatchObject({
+      id: 6,
+      total: { currency: 'USD', cents: 99 },
+    });
 
     // A nested message: indexes [0, 0] both ways.
     await client.register('cf-lines-value', { schemaType: 'PROTOBUF', schema: orderProto, references: orderRefs });
-    const lineSer = new ProtobufSerializer(client, SerdeType.VALUE, { useLatestVersion: true, registry: files as never });
+    const lineSer = new ProtobufSerializer(client, SerdeType.VALUE, {
+      useLatestVersion: true,
+      registry: files as never,
+    });
     const lineBytes = await lineSer.serialize('cf-lines', create(lineDesc, { sku: 'z', qty: 9 } as never));
     expect([...lineBytes.subarray(5, 8)]).toEqual([4, 0, 0]);
     const lineSerde = await protobufSerde({
@@ -230,7 +268,9 @@ describe('@confluentinc/schemaregistry', () => {
       topics: ['cf-lines'],
     });
     expect(lineSerde.deserialize('cf-lines', lineBytes)).toMatchObject({ sku: 'z', qty: 9 });
-    expect(await de.deserialize('cf-lines', Buffer.from(lineSerde.serialize('cf-lines', { sku: 'y', qty: 2 })!))).toMatchObject({
+    expect(
+      await de.deserialize('cf-lines', Buffer.from(lineSerde.serialize('cf-lines', { sku: 'y', qty: 2 })!)),
+    ).toMatchObject({
       sku: 'y',
       qty: 2,
     });

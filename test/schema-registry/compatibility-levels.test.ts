@@ -24,8 +24,13 @@ type Name = keyof typeof schemas;
 
 /** Is `candidate` compatible with the history (oldest first) at `level`? */
 function compatible(level: CompatibilityLevel, candidate: Name, history: Name[]): boolean {
-  const previous = history.map((name, i) => ({ version: i + 1, schema: schemas[name], parsed: avroFormat.parse(schemas[name]) }));
-  return checkCompatibility(avroFormat, level, avroFormat.parse(schemas[candidate]), versionsToCheck(level, previous)).isCompatible;
+  const previous = history.map((name, i) => ({
+    version: i + 1,
+    schema: schemas[name],
+    parsed: avroFormat.parse(schemas[name]),
+  }));
+  return checkCompatibility(avroFormat, level, avroFormat.parse(schemas[candidate]), versionsToCheck(level, previous))
+    .isCompatible;
 }
 
 // [level, what, candidate, history (oldest first), compatible]

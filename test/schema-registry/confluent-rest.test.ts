@@ -71,30 +71,57 @@ describe('registry REST API, case for case with Confluent', () => {
         status: 200,
         body: { is_compatible: true },
       });
-      expect((await call('POST', '/compatibility/subjects/orders-value/versions/latest?verbose=true', { schema: userV1 })).body).toEqual({
+      expect(
+        (await call('POST', '/compatibility/subjects/orders-value/versions/latest?verbose=true', { schema: userV1 }))
+          .body,
+      ).toEqual({
         is_compatible: true,
         messages: [],
       });
-      expect(await call('POST', '/compatibility/subjects/orders-value/versions', { schema: userV1 })).toEqual({ status: 200, body: { is_compatible: true } });
-      expect(await call('POST', '/subjects/orders-value/versions', { schema: userV1 })).toEqual({ status: 200, body: { id: 1 } });
-      expect((await call('POST', '/subjects/orders-value', { schema: userV1 })).body).toEqual({ subject: 'orders-value', version: 1, id: 1, schema: userV1 });
-      expect((await call('POST', '/compatibility/subjects/orders-value/versions/latest', { schema: userV2 })).body).toEqual({ is_compatible: true });
-      expect((await call('POST', '/compatibility/subjects/orders-value/versions/latest', { schema: userV3Required })).body).toEqual({ is_compatible: false });
+      expect(await call('POST', '/compatibility/subjects/orders-value/versions', { schema: userV1 })).toEqual({
+        status: 200,
+        body: { is_compatible: true },
+      });
+      expect(await call('POST', '/subjects/orders-value/versions', { schema: userV1 })).toEqual({
+        status: 200,
+        body: { id: 1 },
+      });
+      expect((await call('POST', '/subjects/orders-value', { schema: userV1 })).body).toEqual({
+        subject: 'orders-value',
+        version: 1,
+        id: 1,
+        schema: userV1,
+      });
+      expect(
+        (await call('POST', '/compatibility/subjects/orders-value/versions/latest', { schema: userV2 })).body,
+      ).toEqual({ is_compatible: true });
+      expect(
+        (await call('POST', '/compatibility/subjects/orders-value/versions/latest', { schema: userV3Required })).body,
+      ).toEqual({ is_compatible: false });
     });
   });
 
   describe('compatibility', () => {
     it('should answer 40402 for a missing version and 42202 for an invalid one', async () => {
       await call('POST', '/subjects/test/versions', { schema: userV1 });
-      expect((await call('POST', '/compatibility/subjects/test/versions/100', { schema: userV1 })).body.error_code).toBe(40402);
-      expect((await call('POST', '/compatibility/subjects/test/versions/earliest', { schema: userV1 })).body.error_code).toBe(42202);
+      expect(
+        (await call('POST', '/compatibility/subjects/test/versions/100', { schema: userV1 })).body.error_code,
+      ).toBe(40402);
+      expect(
+        (await call('POST', '/compatibility/subjects/test/versions/earliest', { schema: userV1 })).body.error_code,
+      ).toBe(42202);
     });
 
     it('should answer an invalid schema with 200 and is_compatible false when verbose, 422 otherwise', async () => {
       await call('POST', '/subjects/test/versions', { schema: userV1 });
-      const invalid = '{"namespace":"namespace","type":"record","name":"test","fields":[{"name":"string_default","type":"string","default":null}]}';
+      const invalid =
+        '{"namespace":"namespace","type":"record","name":"test","fields":[{"name":"string_default","type":"string","default":null}]}';
       expect((await call('POST', '/subjects/test/versions', { schema: invalid })).body.error_code).toBe(42201);
-      for (const path of ['/compatibility/subjects/test/versions', '/compatibility/subjects/test/versions/latest', '/compatibility/subjects/new/versions/latest']) {
+      for (const path of [
+        '/compatibility/subjects/test/versions',
+        '/compatibility/subjects/test/versions/latest',
+        '/compatibility/subjects/new/versions/latest',
+      ]) {
         const verbose = await call('POST', `${path}?verbose=true`, { schema: invalid });
         expect(verbose.status).toBe(200);
         expect(verbose.body.is_compatible).toBe(false);
@@ -107,8 +134,12 @@ describe('registry REST API, case for case with Confluent', () => {
       await registry.register('users-value', { schema: userV1 });
       const result = registry.testCompatibility('users-value', { schema: userV3Required });
       expect(result.isCompatible).toBe(false);
-      expect(result.issues).toEqual([{ kind: 'READER_FIELD_MISSING_DEFAULT_VALUE', path: '/fields/2', message: expect.any(String), version: 1 }]);
-      const verbose = await call('POST', '/compatibility/subjects/users-value/versions?verbose=true', { schema: userV3Required });
+      expect(result.issues).toEqual([
+        { kind: 'READER_FIELD_MISSING_DEFAULT_VALUE', path: '/fields/2', message: expect.any(String), version: 1 },
+      ]);
+      const verbose = await call('POST', '/compatibility/subjects/users-value/versions?verbose=true', {
+        schema: userV3Required,
+      });
       expect(verbose.body.messages[0]).toContain("errorType:'READER_FIELD_MISSING_DEFAULT_VALUE'");
     });
   });
@@ -117,11 +148,21 @@ describe('registry REST API, case for case with Confluent', () => {
     beforeEach(async () => {
       expect((await call('POST', '/subjects/ref1/versions', { schema: sub1 })).body).toEqual({ id: 1 });
       expect((await call('POST', '/subjects/ref2/versions', { schema: sub2 })).body).toEqual({ id: 2 });
-      expect((await call('POST', '/subjects/testSubject1/versions?normalize=true', { schema: myrecordA, references: [ref1, ref2] })).body).toEqual({ id: 3 });
+      expect(
+        (
+          await call('POST', '/subjects/testSubject1/versions?normalize=true', {
+            schema: myrecordA,
+            references: [ref1, ref2],
+          })
+        ).body,
+      ).toEqual({ id: 3 });
     });
 
     it('should find the version from another spelling with references in another order', async () => {
-      const found = await call('POST', '/subjects/testSubject1?normalize=true', { schema: myrecordB, references: [ref2, ref1] });
+      const found = await call('POST', '/subjects/testSubject1?normalize=true', {
+        schema: myrecordB,
+        references: [ref2, ref1],
+      });
       expect(found.body).toMatchObject({ version: 1, id: 3 });
     });
 
@@ -134,12 +175,25 @@ describe('registry REST API, case for case with Confluent', () => {
           { name: 'field2', type: JSON.parse(sub2) },
         ],
       });
-      expect((await call('POST', '/subjects/testSubject1?normalize=true', { schema: resolved })).body).toMatchObject({ version: 1, id: 3 });
-      expect((await call('POST', '/subjects/testSubject1', { schema: resolved })).body).toMatchObject({ version: 1, id: 3 });
+      expect((await call('POST', '/subjects/testSubject1?normalize=true', { schema: resolved })).body).toMatchObject({
+        version: 1,
+        id: 3,
+      });
+      expect((await call('POST', '/subjects/testSubject1', { schema: resolved })).body).toMatchObject({
+        version: 1,
+        id: 3,
+      });
     });
 
     it('should make no new version when the other spelling is registered with normalize', async () => {
-      expect((await call('POST', '/subjects/testSubject1/versions?normalize=true', { schema: myrecordB, references: [ref2, ref1] })).body).toEqual({ id: 3 });
+      expect(
+        (
+          await call('POST', '/subjects/testSubject1/versions?normalize=true', {
+            schema: myrecordB,
+            references: [ref2, ref1],
+          })
+        ).body,
+      ).toEqual({ id: 3 });
       expect((await call('GET', '/subjects/testSubject1/versions')).body).toEqual([1]);
       expect((await call('GET', '/subjects/testSubject1/versions/1')).body.references).toEqual([ref1, ref2]);
     });
@@ -159,15 +213,24 @@ describe('registry REST API, case for case with Confluent', () => {
     });
 
     it('should store schemas verbatim in IMPORT mode, whatever normalize says (testExplicitNormalizeIgnoredInImportMode)', async () => {
-      const raw = '{"type":"record","name":"myrecord","fields":[{"type":"string","name":"field1","zprop":"z","aprop":"a"}]}';
+      const raw =
+        '{"type":"record","name":"myrecord","fields":[{"type":"string","name":"field1","zprop":"z","aprop":"a"}]}';
       await call('PUT', '/config/s', { normalize: true });
       await call('PUT', '/mode/s', { mode: 'IMPORT' });
-      expect((await call('POST', '/subjects/s/versions?normalize=true', { schema: raw, id: 1, version: 1 })).body).toEqual({ id: 1 });
+      expect(
+        (await call('POST', '/subjects/s/versions?normalize=true', { schema: raw, id: 1, version: 1 })).body,
+      ).toEqual({ id: 1 });
       expect((await call('GET', '/subjects/s/versions/1')).body.schema).toBe(raw);
       await call('PUT', '/mode/t', { mode: 'READWRITE' });
       await call('PUT', '/config/t', { normalize: true });
       await call('POST', '/subjects/t/versions', { schema: raw });
-      expect(JSON.parse((await call('GET', '/subjects/t/versions/1')).body.schema).fields[0]).toEqual({ name: 'field1', type: 'string', order: 'ascending', aprop: 'a', zprop: 'z' });
+      expect(JSON.parse((await call('GET', '/subjects/t/versions/1')).body.schema).fields[0]).toEqual({
+        name: 'field1',
+        type: 'string',
+        order: 'ascending',
+        aprop: 'a',
+        zprop: 'z',
+      });
     });
 
     it('should remove the config and mode of a subject when its last version is hard-deleted', async () => {
@@ -192,9 +255,15 @@ describe('registry REST API, case for case with Confluent', () => {
 
     it('should create a new version for the same schema and id in IMPORT mode (testImportSameSchemaDifferentVersion)', async () => {
       await call('PUT', '/mode', { mode: 'IMPORT' });
-      expect((await call('POST', '/subjects/subject1/versions', { schema: userV1, version: 1, id: 1 })).body).toEqual({ id: 1 });
-      expect((await call('POST', '/subjects/subject1/versions', { schema: userV1, version: 2, id: 1 })).body).toEqual({ id: 1 });
-      expect((await call('POST', '/subjects/subject1/versions', { schema: userV1, version: 1, id: 1 })).body).toEqual({ id: 1 });
+      expect((await call('POST', '/subjects/subject1/versions', { schema: userV1, version: 1, id: 1 })).body).toEqual({
+        id: 1,
+      });
+      expect((await call('POST', '/subjects/subject1/versions', { schema: userV1, version: 2, id: 1 })).body).toEqual({
+        id: 1,
+      });
+      expect((await call('POST', '/subjects/subject1/versions', { schema: userV1, version: 1, id: 1 })).body).toEqual({
+        id: 1,
+      });
       expect((await call('GET', '/subjects/subject1/versions')).body).toEqual([1, 2]);
     });
   });
@@ -229,8 +298,17 @@ describe('registry REST API, case for case with Confluent', () => {
     it('should answer /contexts, /v1/metadata/id and /v1/metadata/version as Confluent does', async () => {
       expect((await call('GET', '/contexts')).body).toEqual(['.']);
       const id = (await call('GET', '/v1/metadata/id')).body;
-      expect(id).toEqual({ id: '', scope: { path: [], clusters: { 'kafka-cluster': expect.any(String), 'schema-registry-cluster': expect.any(String) } } });
-      expect((await call('GET', '/v1/metadata/version')).body).toEqual({ version: expect.stringMatching(/^\d+\.\d+\.\d+/), commitId: expect.any(String) });
+      expect(id).toEqual({
+        id: '',
+        scope: {
+          path: [],
+          clusters: { 'kafka-cluster': expect.any(String), 'schema-registry-cluster': expect.any(String) },
+        },
+      });
+      expect((await call('GET', '/v1/metadata/version')).body).toEqual({
+        version: expect.stringMatching(/^\d+\.\d+\.\d+/),
+        commitId: expect.any(String),
+      });
     });
   });
 });

@@ -9,8 +9,16 @@ import { buildRegistryApp } from '../../schema-registry/server.ts';
 import { address, memoryRegistry } from './helpers.ts';
 
 const plainLong = JSON.stringify({ type: 'record', name: 'Event', fields: [{ name: 'at', type: 'long' }] });
-const timestamp = JSON.stringify({ type: 'record', name: 'Event', fields: [{ name: 'at', type: { type: 'long', logicalType: 'timestamp-millis' } }] });
-const withDefault = JSON.stringify({ type: 'record', name: 'Event', fields: [{ name: 'at', type: 'long', default: 0 }] });
+const timestamp = JSON.stringify({
+  type: 'record',
+  name: 'Event',
+  fields: [{ name: 'at', type: { type: 'long', logicalType: 'timestamp-millis' } }],
+});
+const withDefault = JSON.stringify({
+  type: 'record',
+  name: 'Event',
+  fields: [{ name: 'at', type: 'long', default: 0 }],
+});
 
 const country = '{"type":"enum","name":"Country","namespace":"com.example","symbols":["NL","FR"]}';
 const place = JSON.stringify({
@@ -46,7 +54,10 @@ describe('schema identity', () => {
     expect(logical.id).not.toBe(plain.id);
     const app = buildRegistryApp(registry);
     const res = await app.inject({ method: 'GET', url: `/schemas/ids/${logical.id}` });
-    expect(JSON.parse(JSON.parse(res.body).schema).fields[0].type).toEqual({ type: 'long', logicalType: 'timestamp-millis' });
+    expect(JSON.parse(JSON.parse(res.body).schema).fields[0].type).toEqual({
+      type: 'long',
+      logicalType: 'timestamp-millis',
+    });
     await app.close();
   });
 
@@ -63,14 +74,23 @@ describe('schema identity', () => {
     const b = JSON.stringify({ type: 'record', name: 'R', 'connect.version': 1, 'connect.name': 'R', fields: [] });
     await registry.register('r', { schema: a });
     expect(await registry.register('r', { schema: b })).toMatchObject({ version: 1, created: false });
-    expect(await registry.register('r', { schema: b }, { normalize: true })).toMatchObject({ version: 1, created: false });
+    expect(await registry.register('r', { schema: b }, { normalize: true })).toMatchObject({
+      version: 1,
+      created: false,
+    });
     expect(registry.lookup('r', { schema: b }, { normalize: true }).version).toBe(1);
   });
 
   it('should store the normalised form when registering with normalize', async () => {
-    const spaced = JSON.stringify({ name: 'R', type: 'record', fields: [{ type: 'int', name: 'a', y: 1, x: 2 }] }, null, 2);
+    const spaced = JSON.stringify(
+      { name: 'R', type: 'record', fields: [{ type: 'int', name: 'a', y: 1, x: 2 }] },
+      null,
+      2,
+    );
     const { id } = await registry.register('r', { schema: spaced }, { normalize: true });
-    expect(registry.getSchema(id).schema).toBe('{"type":"record","name":"R","fields":[{"name":"a","type":"int","order":"ascending","x":2,"y":1}]}');
+    expect(registry.getSchema(id).schema).toBe(
+      '{"type":"record","name":"R","fields":[{"name":"a","type":"int","order":"ascending","x":2,"y":1}]}',
+    );
   });
 
   describe('references', () => {
@@ -86,8 +106,12 @@ describe('schema identity', () => {
 
     it('should find the version and make no new one when references come in another order with normalize', async () => {
       const reordered = [...placeRefs].reverse();
-      expect(registry.lookup('place-value', { schema: place, references: reordered }, { normalize: true }).version).toBe(1);
-      expect(await registry.register('place-value', { schema: place, references: reordered }, { normalize: true })).toMatchObject({
+      expect(
+        registry.lookup('place-value', { schema: place, references: reordered }, { normalize: true }).version,
+      ).toBe(1);
+      expect(
+        await registry.register('place-value', { schema: place, references: reordered }, { normalize: true }),
+      ).toMatchObject({
         version: 1,
         created: false,
       });
@@ -118,13 +142,24 @@ describe('schema identity', () => {
 describe('identity of a registry written before', () => {
   it('should keep every id when replaying records that an older identity wrote', async () => {
     // Under Parsing Canonical Form, a doc-only variant got the id of the first text.
-    const documented = JSON.stringify({ type: 'record', name: 'Event', doc: 'when', fields: [{ name: 'at', type: 'long' }] });
+    const documented = JSON.stringify({
+      type: 'record',
+      name: 'Event',
+      doc: 'when',
+      fields: [{ name: 'at', type: 'long' }],
+    });
     const log = await openLog({ storage: 'memory', maintenanceIntervalMs: 0 });
     await log.createTopic({ topic: '_schemas', configs: { 'cleanup.policy': 'compact' } });
     const enc = (o: unknown) => new TextEncoder().encode(JSON.stringify(o));
     await log.append('_schemas', 0, [
-      { key: enc({ keytype: 'SCHEMA', subject: 'a', version: 1, magic: 1 }), value: enc({ subject: 'a', version: 1, id: 1, schema: plainLong, deleted: false }) },
-      { key: enc({ keytype: 'SCHEMA', subject: 'b', version: 1, magic: 1 }), value: enc({ subject: 'b', version: 1, id: 1, schema: documented, deleted: false }) },
+      {
+        key: enc({ keytype: 'SCHEMA', subject: 'a', version: 1, magic: 1 }),
+        value: enc({ subject: 'a', version: 1, id: 1, schema: plainLong, deleted: false }),
+      },
+      {
+        key: enc({ keytype: 'SCHEMA', subject: 'b', version: 1, magic: 1 }),
+        value: enc({ subject: 'b', version: 1, id: 1, schema: documented, deleted: false }),
+      },
     ]);
     const registry = await SchemaRegistry.open(log);
     expect(registry.lookup('b', { schema: documented })).toMatchObject({ version: 1, id: 1 });

@@ -18,7 +18,10 @@ async function storedKeys(log: Awaited<ReturnType<typeof openLog>>): Promise<str
     const batch = await log.read('_schemas', 0, offset);
     for (const r of batch.records) {
       const rec = decodeRecord(r.key, r.value);
-      if (rec?.key.keytype === 'SCHEMA') out.push(`${rec.key.subject}/${rec.key.version}:${rec.value === null ? 'tombstone' : (rec.value as { id: number }).id}`);
+      if (rec?.key.keytype === 'SCHEMA')
+        out.push(
+          `${rec.key.subject}/${rec.key.version}:${rec.value === null ? 'tombstone' : (rec.value as { id: number }).id}`,
+        );
       else if (rec !== undefined) out.push(rec.key.keytype);
     }
     offset = batch.nextOffset;

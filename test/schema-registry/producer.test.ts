@@ -73,7 +73,11 @@ describe('validatedProducer', () => {
     const err = await refused(
       orders.send({
         topic: 'orders',
-        messages: [{ value: { id: 2, item: 'cake' } }, { value: { id: 3, item: '' } }, { value: { id: 4, item: 'pie' } }],
+        messages: [
+          { value: { id: 2, item: 'cake' } },
+          { value: { id: 3, item: '' } },
+          { value: { id: 4, item: 'pie' } },
+        ],
       }),
     );
     expect(err.code).toBe('SCHEMA_VALIDATION_FAILED');

@@ -5,7 +5,11 @@ import { decodeRecord } from '../../schema-registry/store-records.ts';
 import { address, customer, memoryRegistry, tempDir, userV1, userV2, userV3NoId, userV3Required } from './helpers.ts';
 
 function record(fields: Record<string, string>): string {
-  return JSON.stringify({ type: 'record', name: 'T', fields: Object.entries(fields).map(([name, type]) => ({ name, type })) });
+  return JSON.stringify({
+    type: 'record',
+    name: 'T',
+    fields: Object.entries(fields).map(([name, type]) => ({ name, type })),
+  });
 }
 
 async function rejection(promise: Promise<unknown> | (() => unknown)): Promise<TributaryError> {
@@ -57,14 +61,18 @@ describe('SchemaRegistry', () => {
     it('should refuse an unparseable schema with INVALID_SCHEMA when registering', async () => {
       expect((await rejection(registry.register('x', { schema: '{"type":"recrd"}' }))).code).toBe('INVALID_SCHEMA');
       expect((await rejection(registry.register('x', { schema: '' }))).code).toBe('INVALID_SCHEMA');
-      expect((await rejection(registry.register('x', { schema: userV1, schemaType: 'XML' as never }))).code).toBe('INVALID_SCHEMA');
+      expect((await rejection(registry.register('x', { schema: userV1, schemaType: 'XML' as never }))).code).toBe(
+        'INVALID_SCHEMA',
+      );
     });
 
     it('should find the version holding a schema when looked up', async () => {
       await registry.register('users-value', { schema: userV1 });
       await registry.register('users-value', { schema: userV2 });
       expect(registry.lookup('users-value', { schema: userV1 })).toMatchObject({ version: 1, id: 1 });
-      expect((await rejection(() => registry.lookup('users-value', { schema: address }))).code).toBe('SCHEMA_NOT_FOUND');
+      expect((await rejection(() => registry.lookup('users-value', { schema: address }))).code).toBe(
+        'SCHEMA_NOT_FOUND',
+      );
       expect((await rejection(() => registry.lookup('nobody', { schema: userV1 }))).code).toBe('SUBJECT_NOT_FOUND');
     });
 
@@ -114,7 +122,9 @@ describe('SchemaRegistry', () => {
       await registry.register('t-value', { schema: record({ x: 'int' }) });
       await registry.setCompatibility('t-value', 'BACKWARD');
       expect(registry.testCompatibility('t-value', { schema: record({ x: 'long' }) }, 1).isCompatible).toBe(false);
-      expect(registry.testCompatibility('t-value', { schema: record({ x: 'long' }) }, 'latest').isCompatible).toBe(true);
+      expect(registry.testCompatibility('t-value', { schema: record({ x: 'long' }) }, 'latest').isCompatible).toBe(
+        true,
+      );
     });
 
     it.each([
@@ -137,7 +147,9 @@ describe('SchemaRegistry', () => {
       await registry.setCompatibility(null, 'NONE');
       await registry.register('users-value', { schema: userV1 });
       expect((await registry.register('users-value', { schema: userV3Required })).version).toBe(2);
-      expect((await rejection(() => registry.getCompatibility('users-value'))).code).toBe('SUBJECT_COMPATIBILITY_NOT_CONFIGURED');
+      expect((await rejection(() => registry.getCompatibility('users-value'))).code).toBe(
+        'SUBJECT_COMPATIBILITY_NOT_CONFIGURED',
+      );
       expect(registry.getCompatibility('users-value', { defaultToGlobal: true })).toBe('NONE');
       expect(await registry.deleteCompatibility(null)).toBe('NONE');
       expect(registry.getCompatibility(null)).toBe('BACKWARD');
@@ -152,7 +164,9 @@ describe('SchemaRegistry', () => {
     it('should refuse registrations and deletes with OPERATION_NOT_PERMITTED when READONLY', async () => {
       await registry.register('users-value', { schema: userV1 });
       await registry.setMode('users-value', 'READONLY');
-      expect((await rejection(registry.register('users-value', { schema: userV2 }))).code).toBe('OPERATION_NOT_PERMITTED');
+      expect((await rejection(registry.register('users-value', { schema: userV2 }))).code).toBe(
+        'OPERATION_NOT_PERMITTED',
+      );
       expect((await rejection(registry.deleteSubject('users-value'))).code).toBe('OPERATION_NOT_PERMITTED');
       expect(await registry.register('other-value', { schema: userV2 })).toMatchObject({ version: 1 });
     });
@@ -165,7 +179,9 @@ describe('SchemaRegistry', () => {
         created: true,
       });
       expect(registry.getSchema(42).schema).toBe(userV1);
-      expect((await rejection(registry.register('users-value', { schema: userV2 }, { id: 42 }))).code).toBe('OPERATION_NOT_PERMITTED');
+      expect((await rejection(registry.register('users-value', { schema: userV2 }, { id: 42 }))).code).toBe(
+        'OPERATION_NOT_PERMITTED',
+      );
       await registry.setMode(null, 'READWRITE');
       // New ids continue after the imported ones.
       expect((await registry.register('users-value', { schema: userV2 })).id).toBe(43);
@@ -173,7 +189,9 @@ describe('SchemaRegistry', () => {
 
     it('should refuse an id when not in IMPORT mode and IMPORT when the registry is busy without force', async () => {
       await registry.register('users-value', { schema: userV1 });
-      expect((await rejection(registry.register('users-value', { schema: userV2 }, { id: 9 }))).code).toBe('OPERATION_NOT_PERMITTED');
+      expect((await rejection(registry.register('users-value', { schema: userV2 }, { id: 9 }))).code).toBe(
+        'OPERATION_NOT_PERMITTED',
+      );
       expect((await rejection(registry.setMode(null, 'IMPORT'))).code).toBe('OPERATION_NOT_PERMITTED');
       expect(await registry.setMode(null, 'IMPORT', { force: true })).toBe('IMPORT');
       expect((await rejection(registry.setMode(null, 'WRITEONLY'))).code).toBe('INVALID_MODE');
@@ -194,7 +212,10 @@ describe('SchemaRegistry', () => {
 
     it('should raise INVALID_SCHEMA when a reference names a missing version', async () => {
       const err = await rejection(
-        registry.register('customers-value', { schema: customer, references: [{ name: 'com.example.Address', subject: 'address', version: 1 }] }),
+        registry.register('customers-value', {
+          schema: customer,
+          references: [{ name: 'com.example.Address', subject: 'address', version: 1 }],
+        }),
       );
       expect(err.code).toBe('INVALID_SCHEMA');
     });
@@ -209,7 +230,9 @@ describe('SchemaRegistry', () => {
       await registry.deleteSubject('customers-value');
       await registry.deleteVersion('address', 1);
       // Still referenced by the soft-deleted customer: no hard delete.
-      expect((await rejection(registry.deleteVersion('address', 1, { permanent: true }))).code).toBe('REFERENCE_EXISTS');
+      expect((await rejection(registry.deleteVersion('address', 1, { permanent: true }))).code).toBe(
+        'REFERENCE_EXISTS',
+      );
       await registry.deleteSubject('customers-value', { permanent: true });
       expect(await registry.deleteVersion('address', 1, { permanent: true })).toBe(1);
     });
@@ -230,8 +253,12 @@ describe('SchemaRegistry', () => {
 
     it('should hard-delete only when a soft delete came first', async () => {
       await registry.register('users-value', { schema: userV1 });
-      expect((await rejection(registry.deleteVersion('users-value', 1, { permanent: true }))).code).toBe('SCHEMA_VERSION_NOT_SOFT_DELETED');
-      expect((await rejection(registry.deleteSubject('users-value', { permanent: true }))).code).toBe('SUBJECT_NOT_SOFT_DELETED');
+      expect((await rejection(registry.deleteVersion('users-value', 1, { permanent: true }))).code).toBe(
+        'SCHEMA_VERSION_NOT_SOFT_DELETED',
+      );
+      expect((await rejection(registry.deleteSubject('users-value', { permanent: true }))).code).toBe(
+        'SUBJECT_NOT_SOFT_DELETED',
+      );
       expect(await registry.deleteSubject('users-value')).toEqual([1]);
       expect((await rejection(registry.deleteSubject('users-value'))).code).toBe('SUBJECT_SOFT_DELETED');
       expect(registry.subjects()).toEqual([]);
@@ -244,7 +271,11 @@ describe('SchemaRegistry', () => {
     it('should continue version numbers after a soft-deleted subject when registering again', async () => {
       await registry.register('users-value', { schema: userV1 });
       await registry.deleteSubject('users-value');
-      expect(await registry.register('users-value', { schema: userV1 })).toMatchObject({ id: 1, version: 2, created: true });
+      expect(await registry.register('users-value', { schema: userV1 })).toMatchObject({
+        id: 1,
+        version: 2,
+        created: true,
+      });
     });
   });
 
@@ -260,7 +291,13 @@ describe('SchemaRegistry', () => {
         '{"keytype":"CONFIG","magic":0}',
         '{"keytype":"MODE","subject":"users-value","magic":0}',
       ]);
-      expect(JSON.parse(text(records[0]!.value)!)).toEqual({ subject: 'users-value', version: 1, id: 1, schema: userV1, deleted: false });
+      expect(JSON.parse(text(records[0]!.value)!)).toEqual({
+        subject: 'users-value',
+        version: 1,
+        id: 1,
+        schema: userV1,
+        deleted: false,
+      });
       expect(JSON.parse(text(records[1]!.value)!)).toEqual({ compatibilityLevel: 'FULL' });
       expect(JSON.parse(text(records[2]!.value)!)).toEqual({ subject: 'users-value', mode: 'READONLY' });
       expect((await log.describeTopic('_schemas')).configs['cleanup.policy']).toBe('compact');
@@ -273,7 +310,10 @@ describe('SchemaRegistry', () => {
         key: { keytype: 'SCHEMA', subject: 's', version: 1 },
         value: null,
       });
-      expect(decodeRecord(enc({ keytype: 'DELETE_SUBJECT', subject: 's', magic: 0 }), enc({ subject: 's', version: 3 }))?.value).toEqual({
+      expect(
+        decodeRecord(enc({ keytype: 'DELETE_SUBJECT', subject: 's', magic: 0 }), enc({ subject: 's', version: 3 }))
+          ?.value,
+      ).toEqual({
         subject: 's',
         version: 3,
       });
@@ -295,7 +335,9 @@ describe('SchemaRegistry writes', () => {
   it('should give sequential versions and shared ids when registrations race', async () => {
     const { log, registry } = await memoryRegistry();
     await registry.setCompatibility(null, 'NONE');
-    const schemas = Array.from({ length: 20 }, (_, i) => JSON.stringify({ type: 'record', name: 'R', fields: [{ name: `f${i}`, type: 'int' }] }));
+    const schemas = Array.from({ length: 20 }, (_, i) =>
+      JSON.stringify({ type: 'record', name: 'R', fields: [{ name: `f${i}`, type: 'int' }] }),
+    );
     const results = await Promise.all([
       ...schemas.map((schema) => registry.register('race-value', { schema })),
       ...schemas.map((schema) => registry.register('other-value', { schema })),
@@ -312,8 +354,14 @@ describe('SchemaRegistry writes', () => {
     const enc = (o: unknown) => new TextEncoder().encode(JSON.stringify(o));
     await log.append('_schemas', 0, [
       { key: enc({ keytype: 'NOOP', magic: 0 }), value: null },
-      { key: enc({ keytype: 'SCHEMA', subject: 's', version: 1, magic: 1 }), value: enc({ subject: 's', version: 1, id: 5, schema: userV1, deleted: false }) },
-      { key: enc({ keytype: 'SCHEMA', subject: 's', version: 2, magic: 1 }), value: enc({ subject: 's', version: 2, id: 6, schema: userV2, deleted: false }) },
+      {
+        key: enc({ keytype: 'SCHEMA', subject: 's', version: 1, magic: 1 }),
+        value: enc({ subject: 's', version: 1, id: 5, schema: userV1, deleted: false }),
+      },
+      {
+        key: enc({ keytype: 'SCHEMA', subject: 's', version: 2, magic: 1 }),
+        value: enc({ subject: 's', version: 2, id: 6, schema: userV2, deleted: false }),
+      },
       { key: enc({ keytype: 'DELETE_SUBJECT', subject: 's', magic: 0 }), value: enc({ subject: 's', version: 2 }) },
       { key: enc({ keytype: 'CONFIG', magic: 0 }), value: enc({ compatibilityLevel: 'FULL' }) },
       { key: enc({ keytype: 'CONTEXT', tenant: 'default', context: '.', magic: 0 }), value: enc({}) },
@@ -359,7 +407,10 @@ describe('SchemaRegistry restart', () => {
       expect(registry.versions('users-value')).toEqual([2]);
       expect(registry.versions('users-value', { deleted: true })).toEqual([1, 2]);
       expect(registry.getSchema(1).schema).toBe(userV1);
-      expect(registry.usagesOf(1, { deleted: true }).map((u) => `${u.subject}/${u.version}`)).toEqual(['other-value/1', 'users-value/1']);
+      expect(registry.usagesOf(1, { deleted: true }).map((u) => `${u.subject}/${u.version}`)).toEqual([
+        'other-value/1',
+        'users-value/1',
+      ]);
       expect(registry.getCompatibility(null)).toBe('FULL_TRANSITIVE');
       expect(registry.getCompatibility('users-value')).toBe('NONE');
       expect(registry.getMode('other-value')).toBe('READONLY');

@@ -31,12 +31,22 @@ describe('registry REST errors', () => {
     const res = await app.inject({
       method,
       url,
-      ...(body === undefined ? {} : { payload: typeof body === 'string' ? body : JSON.stringify(body), headers: { 'content-type': CT } }),
+      ...(body === undefined
+        ? {}
+        : { payload: typeof body === 'string' ? body : JSON.stringify(body), headers: { 'content-type': CT } }),
     });
-    return { status: res.statusCode, body: JSON.parse(res.body) as { error_code: number; message: string }, type: res.headers['content-type'] };
+    return {
+      status: res.statusCode,
+      body: JSON.parse(res.body) as { error_code: number; message: string },
+      type: res.headers['content-type'],
+    };
   }
 
-  function expectConfluentError(res: { status: number; body: unknown; type: unknown }, status: number, errorCode: number): void {
+  function expectConfluentError(
+    res: { status: number; body: unknown; type: unknown },
+    status: number,
+    errorCode: number,
+  ): void {
     expect(res.status).toBe(status);
     expect(res.type).toMatch(/^application\/vnd\.schemaregistry\.v1\+json/);
     expect(Object.keys(res.body as object).sort()).toEqual(['error_code', 'message']);
@@ -46,11 +56,23 @@ describe('registry REST errors', () => {
   it('should refuse a JSON Schema nested 2,000 levels deep with 422 42201 when registering', async () => {
     const deep = '{"type":"object","properties":{"a":'.repeat(2000) + '{}' + '}}'.repeat(2000);
     expect(deep.length).toBeGreaterThan(70_000);
-    expectConfluentError(await call('POST', '/subjects/deep/versions', { schemaType: 'JSON', schema: deep }), 422, 42201);
-    expectConfluentError(await call('POST', '/compatibility/subjects/deep/versions/latest', { schemaType: 'JSON', schema: deep }), 422, 42201);
+    expectConfluentError(
+      await call('POST', '/subjects/deep/versions', { schemaType: 'JSON', schema: deep }),
+      422,
+      42201,
+    );
+    expectConfluentError(
+      await call('POST', '/compatibility/subjects/deep/versions/latest', { schemaType: 'JSON', schema: deep }),
+      422,
+      42201,
+    );
     // Nested less deeply than the limit but more than the library's stack: still 422.
     const stack = '{"type":"object","properties":{"a":'.repeat(499) + '{}' + '}}'.repeat(499);
-    expectConfluentError(await call('POST', '/subjects/deep/versions', { schemaType: 'JSON', schema: stack }), 422, 42201);
+    expectConfluentError(
+      await call('POST', '/subjects/deep/versions', { schemaType: 'JSON', schema: stack }),
+      422,
+      42201,
+    );
     expectConfluentError(await call('GET', '/subjects/deep/versions'), 404, 40401);
   });
 

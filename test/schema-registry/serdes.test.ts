@@ -112,7 +112,12 @@ describe('registry serdes', () => {
     expect(bytes[5]).toBe(0); // [0] as a single 0 byte
     expect(order.deserialize('orders', bytes)).toMatchObject({ id: 1, item: 'tea', lines: [{ sku: 'a', qty: 2 }] });
 
-    const line = await protobufSerde({ registry, schema: orderProto, messageName: 'shop.Order.Line', topics: ['lines'] });
+    const line = await protobufSerde({
+      registry,
+      schema: orderProto,
+      messageName: 'shop.Order.Line',
+      topics: ['lines'],
+    });
     const lineBytes = line.serialize('lines', { sku: 'b', qty: 3 })!;
     expect([...lineBytes.subarray(5, 8)]).toEqual([4, 0, 0]); // [0, 0]
     expect(line.deserialize('lines', lineBytes)).toMatchObject({ sku: 'b', qty: 3 });
@@ -168,9 +173,17 @@ describe('registry serdes', () => {
     // Count 1, index 0 (bytes 2, 0) instead of the single 0 byte.
     const long = Uint8Array.from([...short.subarray(0, 5), 2, 0, ...short.subarray(6)]);
     expect(order.deserialize('orders', long)).toMatchObject({ id: 1, item: 'tea' });
-    const line = await protobufSerde({ registry, schema: orderProto, messageName: 'shop.Order.Line', topics: ['lines'] });
+    const line = await protobufSerde({
+      registry,
+      schema: orderProto,
+      messageName: 'shop.Order.Line',
+      topics: ['lines'],
+    });
     const lineBytes = line.serialize('lines', { sku: 'b', qty: 3 })!;
-    expect([order.deserialize('orders', lineBytes), order.deserialize('orders', short)]).toMatchObject([{ sku: 'b', qty: 3 }, { id: 1, item: 'tea' }]);
+    expect([order.deserialize('orders', lineBytes), order.deserialize('orders', short)]).toMatchObject([
+      { sku: 'b', qty: 3 },
+      { id: 1, item: 'tea' },
+    ]);
   });
 
   it('should read Protobuf bytes written with no message indexes (the kafkajs client), even when they parse as indexes', async () => {
@@ -178,7 +191,10 @@ describe('registry serdes', () => {
     const framed = order.serialize('orders', { id: 1, item: 'tea' })!;
     const header = [...framed.subarray(0, 5)];
     // Header, then straight to the payload: fields 1 (0x08) and 2 (0x12).
-    expect(order.deserialize('orders', Uint8Array.from([...header, ...framed.subarray(6)]))).toMatchObject({ id: 1, item: 'tea' });
+    expect(order.deserialize('orders', Uint8Array.from([...header, ...framed.subarray(6)]))).toMatchObject({
+      id: 1,
+      item: 'tea',
+    });
     // Field 1 four times (2, 4, 0, 6). Read as indexes it is count 4, [1, 4, 2, 4], which names no
     // message of the schema, so the bytes are read as an index-less payload (the last value wins).
     const tricky = Uint8Array.from([...header, 0x08, 0x02, 0x08, 0x04, 0x08, 0x00, 0x08, 0x06]);
@@ -189,23 +205,28 @@ describe('registry serdes', () => {
     ['AVRO', () => avroSerde({ registry, schema: userV1, topics: ['t'] }), { id: 1 }],
     ['PROTOBUF', () => protobufSerde({ registry, schema: orderProto, topics: ['t'] }), { id: 1, item: 'tea' }],
     ['JSON', () => jsonSchemaSerde({ registry, schema: orderJson, topics: ['t'] }), { id: 1, item: 'tea' }],
-  ] as const)('should fail with SERIALIZATION_ERROR naming topic and schema id when %s bytes are spoiled', async (_, make, value) => {
-    const serde = await make();
-    const good = serde.serialize('t', value)!;
-    const id = serde.schemaIdFor('t');
-    for (const first of [false, true]) {
-      // Before any good read (the general path), then after one (the fast path for that id).
-      if (first) expect(serde.deserialize('t', good)).toMatchObject(value);
-      const truncated = caught(() => serde.deserialize('t', good.subarray(0, good.length - 1)));
-      expect(truncated.code).toBe('SERIALIZATION_ERROR');
-      expect(truncated.context).toMatchObject({ topic: 't', schemaId: id });
-      expect(caught(() => serde.deserialize('t', Uint8Array.from([1, ...good.subarray(1)]))).code).toBe('SERIALIZATION_ERROR');
-      expect(caught(() => serde.deserialize('t', good.subarray(0, 3))).code).toBe('SERIALIZATION_ERROR');
-      const unknown = caught(() => serde.deserialize('t', Uint8Array.from([0, 0, 0, 0, 99, ...good.subarray(5)])));
-      expect(unknown.context['schemaId']).toBe(99);
-      expect(unknown.retriable).toBe(true);
-    }
-  });
+  ] as const)(
+    'should fail with SERIALIZATION_ERROR naming topic and schema id when %s bytes are spoiled',
+    async (_, make, value) => {
+      const serde = await make();
+      const good = serde.serialize('t', value)!;
+      const id = serde.schemaIdFor('t');
+      for (const first of [false, true]) {
+        // Before any good read (the general path), then after one (the fast path for that id).
+        if (first) expect(serde.deserialize('t', good)).toMatchObject(value);
+        const truncated = caught(() => serde.deserialize('t', good.subarray(0, good.length - 1)));
+        expect(truncated.code).toBe('SERIALIZATION_ERROR');
+        expect(truncated.context).toMatchObject({ topic: 't', schemaId: id });
+        expect(caught(() => serde.deserialize('t', Uint8Array.from([1, ...good.subarray(1)]))).code).toBe(
+          'SERIALIZATION_ERROR',
+        );
+        expect(caught(() => serde.deserialize('t', good.subarray(0, 3))).code).toBe('SERIALIZATION_ERROR');
+        const unknown = caught(() => serde.deserialize('t', Uint8Array.from([0, 0, 0, 0, 99, ...good.subarray(5)])));
+        expect(unknown.context['schemaId']).toBe(99);
+        expect(unknown.retriable).toBe(true);
+      }
+    },
+  );
 
   it('should refuse a schema id of another format with SERIALIZATION_ERROR', async () => {
     const avroBytes = (await avroSerde({ registry, schema: userV1, topics: ['users'] })).serialize('users', { id: 1 });

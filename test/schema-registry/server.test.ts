@@ -27,7 +27,12 @@ describe('registry REST API', () => {
     const res = await app.inject({
       method,
       url,
-      ...(body === undefined ? {} : { payload: typeof body === 'string' ? body : JSON.stringify(body), headers: { 'content-type': contentType } }),
+      ...(body === undefined
+        ? {}
+        : {
+            payload: typeof body === 'string' ? body : JSON.stringify(body),
+            headers: { 'content-type': contentType },
+          }),
     });
     // Answers are JSON of many shapes; the tests read them field by field.
     let json: ReturnType<typeof JSON.parse>;
@@ -57,7 +62,12 @@ describe('registry REST API', () => {
       expect((await call('GET', '/subjects')).body).toEqual(['users-value']);
       expect((await call('GET', '/subjects/users-value/versions')).body).toEqual([1, 2]);
       for (const v of ['2', 'latest', '-1']) {
-        expect((await call('GET', `/subjects/users-value/versions/${v}`)).body).toEqual({ subject: 'users-value', version: 2, id: 2, schema: userV2 });
+        expect((await call('GET', `/subjects/users-value/versions/${v}`)).body).toEqual({
+          subject: 'users-value',
+          version: 2,
+          id: 2,
+          schema: userV2,
+        });
       }
       expect((await call('GET', '/subjects/users-value/versions/1/schema')).body).toEqual(JSON.parse(userV1));
     });
@@ -72,7 +82,9 @@ describe('registry REST API', () => {
 
     it('should accept application/json and application/octet-stream bodies when registering', async () => {
       expect((await call('POST', '/subjects/a/versions', { schema: userV1 }, 'application/json')).status).toBe(200);
-      expect((await call('POST', '/subjects/b/versions', { schema: userV1 }, 'application/octet-stream')).body).toEqual({ id: 1 });
+      expect((await call('POST', '/subjects/b/versions', { schema: userV1 }, 'application/octet-stream')).body).toEqual(
+        { id: 1 },
+      );
     });
 
     it('should filter subjects by prefix and include soft-deleted ones when deleted=true', async () => {
@@ -177,8 +189,18 @@ describe('registry REST API', () => {
       ['an unknown schemaType', `{"schema": ${JSON.stringify(userV1)}, "schemaType": "XML"}`, 422, 42201],
       ['a schemaType that is a number', `{"schema": ${JSON.stringify(userV1)}, "schemaType": 3}`, 422, 42201],
       ['references that are not an array', `{"schema": ${JSON.stringify(userV1)}, "references": {}}`, 422, 42201],
-      ['a reference without a version', `{"schema": ${JSON.stringify(userV1)}, "references": [{"name":"a","subject":"b"}]}`, 422, 42201],
-      ['a reference to nothing', `{"schema": ${JSON.stringify(customer)}, "references": [{"name":"com.example.Address","subject":"b","version":1}]}`, 422, 42201],
+      [
+        'a reference without a version',
+        `{"schema": ${JSON.stringify(userV1)}, "references": [{"name":"a","subject":"b"}]}`,
+        422,
+        42201,
+      ],
+      [
+        'a reference to nothing',
+        `{"schema": ${JSON.stringify(customer)}, "references": [{"name":"com.example.Address","subject":"b","version":1}]}`,
+        422,
+        42201,
+      ],
       ['a version that is a string', `{"schema": ${JSON.stringify(userV1)}, "version": "two"}`, 422, 42202],
       ['an id that is a string', `{"schema": ${JSON.stringify(userV1)}, "id": "7"}`, 422, 42201],
     ])('should answer a registration with %s with %i', async (_what, body, status, errorCode) => {
@@ -241,32 +263,58 @@ describe('registry REST API', () => {
       await register('a-value', userV1);
       await register('a-value', userV2);
       await register('b-value', userV1);
-      expect((await call('GET', '/schemas')).body.map((s: { subject: string; version: number }) => `${s.subject}/${s.version}`)).toEqual(['a-value/1', 'a-value/2', 'b-value/1']);
-      expect((await call('GET', '/schemas?latestOnly=true')).body.map((s: { subject: string; version: number }) => `${s.subject}/${s.version}`)).toEqual(['a-value/2', 'b-value/1']);
+      expect(
+        (await call('GET', '/schemas')).body.map(
+          (s: { subject: string; version: number }) => `${s.subject}/${s.version}`,
+        ),
+      ).toEqual(['a-value/1', 'a-value/2', 'b-value/1']);
+      expect(
+        (await call('GET', '/schemas?latestOnly=true')).body.map(
+          (s: { subject: string; version: number }) => `${s.subject}/${s.version}`,
+        ),
+      ).toEqual(['a-value/2', 'b-value/1']);
       expect((await call('GET', '/schemas?subjectPrefix=b')).body).toHaveLength(1);
-      expect((await call('GET', '/schemas?offset=1&limit=1')).body.map((s: { version: number }) => s.version)).toEqual([2]);
+      expect((await call('GET', '/schemas?offset=1&limit=1')).body.map((s: { version: number }) => s.version)).toEqual([
+        2,
+      ]);
     });
   });
 
   describe('compatibility', () => {
     it('should answer is_compatible with messages when verbose=true', async () => {
       await register('users-value', userV1);
-      expect((await call('POST', '/compatibility/subjects/users-value/versions/latest', { schema: userV2 })).body).toEqual({ is_compatible: true });
-      const res = await call('POST', '/compatibility/subjects/users-value/versions/1?verbose=true', { schema: userV3Required });
+      expect(
+        (await call('POST', '/compatibility/subjects/users-value/versions/latest', { schema: userV2 })).body,
+      ).toEqual({ is_compatible: true });
+      const res = await call('POST', '/compatibility/subjects/users-value/versions/1?verbose=true', {
+        schema: userV3Required,
+      });
       expect(res.status).toBe(200);
       expect(res.body.is_compatible).toBe(false);
       expect(res.body.messages.join(' ')).toContain('READER_FIELD_MISSING_DEFAULT_VALUE');
-      expect((await call('POST', '/compatibility/subjects/users-value/versions', { schema: userV3Required })).body).toEqual({ is_compatible: false });
+      expect(
+        (await call('POST', '/compatibility/subjects/users-value/versions', { schema: userV3Required })).body,
+      ).toEqual({ is_compatible: false });
     });
 
     it('should answer 40401, 40402 and 42202 when the subject or version is wrong', async () => {
       await register('users-value', userV1);
       // A subject with no versions is compatible with anything (Java's client asks this before registering).
-      expect((await call('POST', '/compatibility/subjects/nobody/versions/latest', { schema: userV2 })).body).toEqual({ is_compatible: true });
-      expect((await call('POST', '/compatibility/subjects/nobody/versions/1', { schema: userV2 })).body.error_code).toBe(40402);
-      expect((await call('POST', '/compatibility/subjects/users-value/versions/5', { schema: userV2 })).body.error_code).toBe(40402);
-      expect((await call('POST', '/compatibility/subjects/users-value/versions/x', { schema: userV2 })).body.error_code).toBe(42202);
-      expect((await call('POST', '/compatibility/subjects/nobody/versions', { schema: userV2 })).body).toEqual({ is_compatible: true });
+      expect((await call('POST', '/compatibility/subjects/nobody/versions/latest', { schema: userV2 })).body).toEqual({
+        is_compatible: true,
+      });
+      expect(
+        (await call('POST', '/compatibility/subjects/nobody/versions/1', { schema: userV2 })).body.error_code,
+      ).toBe(40402);
+      expect(
+        (await call('POST', '/compatibility/subjects/users-value/versions/5', { schema: userV2 })).body.error_code,
+      ).toBe(40402);
+      expect(
+        (await call('POST', '/compatibility/subjects/users-value/versions/x', { schema: userV2 })).body.error_code,
+      ).toBe(42202);
+      expect((await call('POST', '/compatibility/subjects/nobody/versions', { schema: userV2 })).body).toEqual({
+        is_compatible: true,
+      });
     });
   });
 
@@ -274,7 +322,9 @@ describe('registry REST API', () => {
     it('should get, set and delete the global and subject compatibility when /config is called', async () => {
       expect((await call('GET', '/config')).body).toEqual({ compatibilityLevel: 'BACKWARD' });
       expect((await call('PUT', '/config', { compatibility: 'FULL' })).body).toEqual({ compatibility: 'FULL' });
-      expect((await call('PUT', '/config/users-value', { compatibility: 'none' })).body).toEqual({ compatibility: 'NONE' });
+      expect((await call('PUT', '/config/users-value', { compatibility: 'none' })).body).toEqual({
+        compatibility: 'NONE',
+      });
       expect((await call('GET', '/config/users-value')).body).toEqual({ compatibilityLevel: 'NONE' });
       expect((await call('GET', '/config/other?defaultToGlobal=true')).body).toEqual({ compatibilityLevel: 'FULL' });
       expect((await call('DELETE', '/config/users-value')).body).toEqual({ compatibilityLevel: 'NONE' });
@@ -330,7 +380,11 @@ describe('startRegistryServer', () => {
       });
       expect(res.status).toBe(200);
       expect(await res.json()).toEqual({ id: 1 });
-      const bad = await fetch(`${server.url}/subjects/a/versions`, { method: 'POST', headers: { 'content-type': CT }, body: '{"sch' });
+      const bad = await fetch(`${server.url}/subjects/a/versions`, {
+        method: 'POST',
+        headers: { 'content-type': CT },
+        body: '{"sch',
+      });
       expect(bad.status).toBe(400);
     } finally {
       await server.close();

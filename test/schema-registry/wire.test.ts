@@ -9,15 +9,28 @@ describe("Confluent's wire format", () => {
     const bytes = frame(0x01020304, Uint8Array.of(9, 9));
     expect([...bytes]).toEqual([0, 1, 2, 3, 4, 9, 9]);
     const { schemaId, messageIndexes, payload } = unframe(bytes, false);
-    expect({ schemaId, messageIndexes, payload: [...payload] }).toEqual({ schemaId: 0x01020304, messageIndexes: undefined, payload: [9, 9] });
+    expect({ schemaId, messageIndexes, payload: [...payload] }).toEqual({
+      schemaId: 0x01020304,
+      messageIndexes: undefined,
+      payload: [9, 9],
+    });
   });
 
   it.each([
     [[0], [0]],
     [[1], [2, 2]],
-    [[0, 0], [4, 0, 0]],
-    [[1, 0], [4, 2, 0]],
-    [[2, 5, 1], [6, 4, 10, 2]],
+    [
+      [0, 0],
+      [4, 0, 0],
+    ],
+    [
+      [1, 0],
+      [4, 2, 0],
+    ],
+    [
+      [2, 5, 1],
+      [6, 4, 10, 2],
+    ],
     [[70], [2, 140, 1]],
   ])('should write message indexes %j as zigzag varints %j', (indexes, expected) => {
     expect([...encodeIndexes(indexes)]).toEqual(expected);
@@ -36,11 +49,14 @@ describe("Confluent's wire format", () => {
     ['starts with a field tag', [0, 0, 0, 0, 7, 0x08, 0x96, 0x01], [0x08, 0x96, 0x01]],
     ['starts with a length-delimited field', [0, 0, 0, 0, 7, 0x12, 0x02, 0x68, 0x69], [0x12, 0x02, 0x68, 0x69]],
     ['is empty (a message of defaults)', [0, 0, 0, 0, 7], []],
-  ])('should read a Protobuf payload written with no message indexes (the kafkajs client) as [0] when it %s', (_what, bytes, payload) => {
-    const read = unframe(Uint8Array.from(bytes), true);
-    expect(read.messageIndexes).toEqual([0]);
-    expect([...(read.indexless ?? read.payload)]).toEqual(payload);
-  });
+  ])(
+    'should read a Protobuf payload written with no message indexes (the kafkajs client) as [0] when it %s',
+    (_what, bytes, payload) => {
+      const read = unframe(Uint8Array.from(bytes), true);
+      expect(read.messageIndexes).toEqual([0]);
+      expect([...(read.indexless ?? read.payload)]).toEqual(payload);
+    },
+  );
 
   it('should keep four or more indexes and offer the index-less reading beside them', () => {
     const framed = frame(7, Uint8Array.of(0x0a), [1, 0, 2, 0]);
@@ -88,7 +104,9 @@ describe('the common frame a serde reads in place', () => {
 describe('framing around a plugin without fast paths', () => {
   // The Avro plugin with only its plain serialize and deserialize.
   const { framedEncoder: _e, framedDecoder: _d, ...plain } = avroFormat;
-  const schema = avroFormat.parse('{"type":"record","name":"U","fields":[{"name":"id","type":"long"},{"name":"name","type":"string"}]}');
+  const schema = avroFormat.parse(
+    '{"type":"record","name":"U","fields":[{"name":"id","type":"long"},{"name":"name","type":"string"}]}',
+  );
   const header = frame(5, new Uint8Array(0));
 
   it('should write and read what the fast path writes and reads when the plugin has none', () => {

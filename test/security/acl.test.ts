@@ -13,10 +13,22 @@ import {
   validateAclBinding,
 } from '../../src/security/acl.ts';
 
-function acl(resourceType: ResourceType, resourceName: string, patternType: PatternType, principal: string, host: string, operation: AclOperation, permission: AclPermission): AclBinding {
+function acl(
+  resourceType: ResourceType,
+  resourceName: string,
+  patternType: PatternType,
+  principal: string,
+  host: string,
+  operation: AclOperation,
+  permission: AclPermission,
+): AclBinding {
   return { resourceType, resourceName, patternType, principal, host, operation, permission };
 }
-const action = (operation: AclOperation, resourceType: ResourceType, resourceName: string): AuthorizationAction => ({ operation, resourceType, resourceName });
+const action = (operation: AclOperation, resourceType: ResourceType, resourceName: string): AuthorizationAction => ({
+  operation,
+  resourceType,
+  resourceName,
+});
 const user = (name: string, host = '127.0.0.1') => ({ principal: `User:${name}`, host });
 const fooAcl = (op: AclOperation, p: AclPermission) => acl('TOPIC', 'foo_', 'PREFIXED', 'User:bob', '*', op, p);
 const barAcl = (op: AclOperation, p: AclPermission) => acl('GROUP', 'bar', 'LITERAL', 'User:*', '*', op, p);
@@ -33,7 +45,9 @@ describe('configuration (StandardAuthorizerTest)', () => {
     expect(parseSuperUsers(' ')).toEqual([]);
     expect(parseSuperUsers(' User:bob;User:alice ')).toEqual(['User:bob', 'User:alice']);
     expect(parseSuperUsers('User:bob;;User:alice')).toEqual(['User:bob', 'User:alice']);
-    expect(() => parseSuperUsers('User:bob;bob')).toThrow('expected a string in format principalType:principalName but got bob');
+    expect(() => parseSuperUsers('User:bob;bob')).toThrow(
+      'expected a string in format principalType:principalName but got bob',
+    );
   });
 
   it('denies by default and allows when allow.everyone.if.no.acl.found is on, only where no ACL exists', () => {
@@ -50,7 +64,12 @@ describe('configuration (StandardAuthorizerTest)', () => {
   it('allows super users everything, even against a DENY', () => {
     const a = new AclAuthorizer({ superUsers: ['User:superman'] });
     a.createAcls([acl('TOPIC', '*', 'LITERAL', 'User:*', '*', 'ALL', 'DENY')]);
-    expect(a.authorize(user('superman'), [action('WRITE', 'TOPIC', 'x'), action('CLUSTER_ACTION', 'CLUSTER', 'kafka-cluster')])).toEqual(['ALLOWED', 'ALLOWED']);
+    expect(
+      a.authorize(user('superman'), [
+        action('WRITE', 'TOPIC', 'x'),
+        action('CLUSTER_ACTION', 'CLUSTER', 'kafka-cluster'),
+      ]),
+    ).toEqual(['ALLOWED', 'ALLOWED']);
     expect(a.authorizeOne(user('bob'), action('WRITE', 'TOPIC', 'x'))).toBe('DENIED');
   });
 });
@@ -58,30 +77,69 @@ describe('configuration (StandardAuthorizerTest)', () => {
 describe('decision (StandardAuthorizerTest)', () => {
   it('implies DESCRIBE from READ/WRITE/DELETE/ALTER and DESCRIBE_CONFIGS from ALTER_CONFIGS, for ALLOW only', () => {
     for (const op of ['DESCRIBE', 'READ', 'WRITE', 'DELETE', 'ALTER'] as const) {
-      expect(withAcls(fooAcl(op, 'ALLOW')).authorizeOne(user('bob'), action('DESCRIBE', 'TOPIC', 'foo_bar'))).toBe('ALLOWED');
+      expect(withAcls(fooAcl(op, 'ALLOW')).authorizeOne(user('bob'), action('DESCRIBE', 'TOPIC', 'foo_bar'))).toBe(
+        'ALLOWED',
+      );
     }
-    expect(withAcls(fooAcl('CREATE', 'ALLOW')).authorizeOne(user('bob'), action('DESCRIBE', 'TOPIC', 'foo_bar'))).toBe('DENIED');
+    expect(withAcls(fooAcl('CREATE', 'ALLOW')).authorizeOne(user('bob'), action('DESCRIBE', 'TOPIC', 'foo_bar'))).toBe(
+      'DENIED',
+    );
     for (const op of ['READ', 'WRITE', 'DELETE', 'ALTER'] as const) {
       // A DENY of READ does not deny DESCRIBE: an ALLOW of DESCRIBE still wins.
-      expect(withAcls(fooAcl(op, 'DENY'), fooAcl('DESCRIBE', 'ALLOW')).authorizeOne(user('bob'), action('DESCRIBE', 'TOPIC', 'foo_bar'))).toBe('ALLOWED');
+      expect(
+        withAcls(fooAcl(op, 'DENY'), fooAcl('DESCRIBE', 'ALLOW')).authorizeOne(
+          user('bob'),
+          action('DESCRIBE', 'TOPIC', 'foo_bar'),
+        ),
+      ).toBe('ALLOWED');
     }
-    expect(withAcls(fooAcl('DESCRIBE', 'DENY'), fooAcl('READ', 'ALLOW')).authorizeOne(user('bob'), action('DESCRIBE', 'TOPIC', 'foo_bar'))).toBe('DENIED');
+    expect(
+      withAcls(fooAcl('DESCRIBE', 'DENY'), fooAcl('READ', 'ALLOW')).authorizeOne(
+        user('bob'),
+        action('DESCRIBE', 'TOPIC', 'foo_bar'),
+      ),
+    ).toBe('DENIED');
     for (const op of ['DESCRIBE_CONFIGS', 'ALTER_CONFIGS'] as const) {
-      expect(withAcls(fooAcl(op, 'ALLOW')).authorizeOne(user('bob'), action('DESCRIBE_CONFIGS', 'TOPIC', 'foo_bar'))).toBe('ALLOWED');
+      expect(
+        withAcls(fooAcl(op, 'ALLOW')).authorizeOne(user('bob'), action('DESCRIBE_CONFIGS', 'TOPIC', 'foo_bar')),
+      ).toBe('ALLOWED');
     }
-    expect(withAcls(fooAcl('ALTER_CONFIGS', 'DENY'), fooAcl('DESCRIBE_CONFIGS', 'ALLOW')).authorizeOne(user('bob'), action('DESCRIBE_CONFIGS', 'TOPIC', 'foo_bar'))).toBe('ALLOWED');
-    expect(withAcls(fooAcl('ALTER_CONFIGS', 'DENY')).authorizeOne(user('bob'), action('ALTER_CONFIGS', 'TOPIC', 'foo_bar'))).toBe('DENIED');
+    expect(
+      withAcls(fooAcl('ALTER_CONFIGS', 'DENY'), fooAcl('DESCRIBE_CONFIGS', 'ALLOW')).authorizeOne(
+        user('bob'),
+        action('DESCRIBE_CONFIGS', 'TOPIC', 'foo_bar'),
+      ),
+    ).toBe('ALLOWED');
+    expect(
+      withAcls(fooAcl('ALTER_CONFIGS', 'DENY')).authorizeOne(user('bob'), action('ALTER_CONFIGS', 'TOPIC', 'foo_bar')),
+    ).toBe('DENIED');
   });
 
   it('matches principals exactly or by User:*', () => {
-    expect(withAcls(fooAcl('READ', 'ALLOW')).authorizeOne(user('bob'), action('READ', 'TOPIC', 'foo_bar'))).toBe('ALLOWED');
-    expect(withAcls(fooAcl('READ', 'ALLOW')).authorizeOne(user('alice'), action('READ', 'TOPIC', 'foo_bar'))).toBe('DENIED');
-    expect(withAcls(barAcl('READ', 'ALLOW')).authorizeOne(user('alice'), action('READ', 'GROUP', 'bar'))).toBe('ALLOWED');
-    expect(withAcls(barAcl('READ', 'ALLOW')).authorizeOne({ principal: 'Group:ops', host: '1.2.3.4' }, action('READ', 'GROUP', 'bar'))).toBe('DENIED');
+    expect(withAcls(fooAcl('READ', 'ALLOW')).authorizeOne(user('bob'), action('READ', 'TOPIC', 'foo_bar'))).toBe(
+      'ALLOWED',
+    );
+    expect(withAcls(fooAcl('READ', 'ALLOW')).authorizeOne(user('alice'), action('READ', 'TOPIC', 'foo_bar'))).toBe(
+      'DENIED',
+    );
+    expect(withAcls(barAcl('READ', 'ALLOW')).authorizeOne(user('alice'), action('READ', 'GROUP', 'bar'))).toBe(
+      'ALLOWED',
+    );
+    expect(
+      withAcls(barAcl('READ', 'ALLOW')).authorizeOne(
+        { principal: 'Group:ops', host: '1.2.3.4' },
+        action('READ', 'GROUP', 'bar'),
+      ),
+    ).toBe('DENIED');
   });
 
   it('runs simple authorizations', () => {
-    const a = withAcls(fooAcl('READ', 'ALLOW'), fooAcl('WRITE', 'ALLOW'), barAcl('DESCRIBE_CONFIGS', 'ALLOW'), barAcl('ALTER_CONFIGS', 'ALLOW'));
+    const a = withAcls(
+      fooAcl('READ', 'ALLOW'),
+      fooAcl('WRITE', 'ALLOW'),
+      barAcl('DESCRIBE_CONFIGS', 'ALLOW'),
+      barAcl('ALTER_CONFIGS', 'ALLOW'),
+    );
     expect(a.authorize(user('bob'), [action('READ', 'TOPIC', 'foo_')])).toEqual(['ALLOWED']);
     expect(a.authorize(user('fred'), [action('ALTER_CONFIGS', 'GROUP', 'bar')])).toEqual(['ALLOWED']);
   });
@@ -93,14 +151,22 @@ describe('decision (StandardAuthorizerTest)', () => {
       acl('TOPIC', 'foo', 'LITERAL', 'User:*', '*', 'ALL', 'DENY'),
       acl('TOPIC', 'foo', 'PREFIXED', 'User:*', '*', 'DESCRIBE', 'ALLOW'),
     );
-    expect(a.authorize(user('alice'), [action('WRITE', 'TOPIC', 'foo'), action('READ', 'TOPIC', 'foo'), action('DESCRIBE', 'TOPIC', 'foo'), action('READ', 'TOPIC', 'foobar')])).toEqual([
-      'DENIED',
-      'DENIED',
-      'DENIED',
-      'ALLOWED',
-    ]);
     expect(
-      a.authorize(user('bob'), [action('DESCRIBE', 'TOPIC', 'foo'), action('READ', 'TOPIC', 'foo'), action('WRITE', 'TOPIC', 'foo'), action('DESCRIBE', 'TOPIC', 'foobaz'), action('READ', 'TOPIC', 'foobaz')]),
+      a.authorize(user('alice'), [
+        action('WRITE', 'TOPIC', 'foo'),
+        action('READ', 'TOPIC', 'foo'),
+        action('DESCRIBE', 'TOPIC', 'foo'),
+        action('READ', 'TOPIC', 'foobar'),
+      ]),
+    ).toEqual(['DENIED', 'DENIED', 'DENIED', 'ALLOWED']);
+    expect(
+      a.authorize(user('bob'), [
+        action('DESCRIBE', 'TOPIC', 'foo'),
+        action('READ', 'TOPIC', 'foo'),
+        action('WRITE', 'TOPIC', 'foo'),
+        action('DESCRIBE', 'TOPIC', 'foobaz'),
+        action('READ', 'TOPIC', 'foobaz'),
+      ]),
     ).toEqual(['DENIED', 'DENIED', 'DENIED', 'ALLOWED', 'DENIED']);
   });
 
@@ -110,9 +176,27 @@ describe('decision (StandardAuthorizerTest)', () => {
       acl('TOPIC', 'bar', 'PREFIXED', 'User:alice', '*', 'ALL', 'ALLOW'),
       acl('TOPIC', 'baz', 'LITERAL', 'User:bob', '*', 'ALL', 'ALLOW'),
     );
-    expect(a.authorize(user('alice'), [action('WRITE', 'TOPIC', 'foo'), action('DESCRIBE_CONFIGS', 'TOPIC', 'bar'), action('DESCRIBE', 'TOPIC', 'baz')])).toEqual(['ALLOWED', 'ALLOWED', 'DENIED']);
-    expect(a.authorize(user('bob'), [action('WRITE', 'TOPIC', 'foo'), action('READ', 'TOPIC', 'bar'), action('DESCRIBE', 'TOPIC', 'baz')])).toEqual(['ALLOWED', 'DENIED', 'ALLOWED']);
-    expect(a.authorize(user('malory'), [action('DESCRIBE', 'TOPIC', 'foo'), action('WRITE', 'TOPIC', 'bar'), action('READ', 'TOPIC', 'baz')])).toEqual(['ALLOWED', 'DENIED', 'DENIED']);
+    expect(
+      a.authorize(user('alice'), [
+        action('WRITE', 'TOPIC', 'foo'),
+        action('DESCRIBE_CONFIGS', 'TOPIC', 'bar'),
+        action('DESCRIBE', 'TOPIC', 'baz'),
+      ]),
+    ).toEqual(['ALLOWED', 'ALLOWED', 'DENIED']);
+    expect(
+      a.authorize(user('bob'), [
+        action('WRITE', 'TOPIC', 'foo'),
+        action('READ', 'TOPIC', 'bar'),
+        action('DESCRIBE', 'TOPIC', 'baz'),
+      ]),
+    ).toEqual(['ALLOWED', 'DENIED', 'ALLOWED']);
+    expect(
+      a.authorize(user('malory'), [
+        action('DESCRIBE', 'TOPIC', 'foo'),
+        action('WRITE', 'TOPIC', 'bar'),
+        action('READ', 'TOPIC', 'baz'),
+      ]),
+    ).toEqual(['ALLOWED', 'DENIED', 'DENIED']);
   });
 
   it('matches hosts exactly or by *', () => {
@@ -123,7 +207,11 @@ describe('decision (StandardAuthorizerTest)', () => {
       acl('TOPIC', 'bar', 'LITERAL', 'User:bob', '192.168.1.2', 'READ', 'ALLOW'),
       acl('TOPIC', 'bar', 'LITERAL', 'User:*', local, 'DESCRIBE', 'ALLOW'),
     );
-    const actions = [action('READ', 'TOPIC', 'foo'), action('READ', 'TOPIC', 'bar'), action('DESCRIBE', 'TOPIC', 'bar')];
+    const actions = [
+      action('READ', 'TOPIC', 'foo'),
+      action('READ', 'TOPIC', 'bar'),
+      action('DESCRIBE', 'TOPIC', 'bar'),
+    ];
     expect(a.authorize(user('alice', local), actions)).toEqual(['ALLOWED', 'DENIED', 'ALLOWED']);
     expect(a.authorize(user('alice', '192.168.1.1'), actions)).toEqual(['DENIED', 'DENIED', 'DENIED']);
     expect(a.authorize(user('alice', '192.168.1.2'), actions)).toEqual(['ALLOWED', 'DENIED', 'DENIED']);
@@ -146,8 +234,17 @@ describe('decision (StandardAuthorizerTest)', () => {
       acl('GROUP', '*', 'LITERAL', 'User:bob', '*', 'WRITE', 'ALLOW'),
       acl('GROUP', 'wheel', 'LITERAL', 'User:*', '*', 'WRITE', 'DENY'),
     );
-    expect(a.authorize(user('bob'), [action('READ', 'TOPIC', 'green1'), action('WRITE', 'GROUP', 'wheel')])).toEqual(['ALLOWED', 'DENIED']);
-    expect(a.authorize(user('bob'), [action('READ', 'TOPIC', 'alpha'), action('WRITE', 'GROUP', 'arbitrary'), action('READ', 'TOPIC', 'ala')])).toEqual(['DENIED', 'ALLOWED', 'DENIED']);
+    expect(a.authorize(user('bob'), [action('READ', 'TOPIC', 'green1'), action('WRITE', 'GROUP', 'wheel')])).toEqual([
+      'ALLOWED',
+      'DENIED',
+    ]);
+    expect(
+      a.authorize(user('bob'), [
+        action('READ', 'TOPIC', 'alpha'),
+        action('WRITE', 'GROUP', 'arbitrary'),
+        action('READ', 'TOPIC', 'ala'),
+      ]),
+    ).toEqual(['DENIED', 'ALLOWED', 'DENIED']);
   });
 
   it('matches prefixes', () => {
@@ -156,18 +253,35 @@ describe('decision (StandardAuthorizerTest)', () => {
       acl('TOPIC', 'foobar', 'LITERAL', 'User:bob', '*', 'ALL', 'ALLOW'),
       acl('TOPIC', 'f', 'PREFIXED', 'User:bob', '*', 'ALL', 'ALLOW'),
     );
-    expect(a.authorize(user('bob'), [action('WRITE', 'TOPIC', 'foobarr'), action('READ', 'TOPIC', 'goobar'), action('READ', 'TOPIC', 'fooa')])).toEqual(['ALLOWED', 'DENIED', 'ALLOWED']);
-    expect(a.authorize(user('alice'), [action('DESCRIBE', 'TOPIC', 'fooa'), action('WRITE', 'TOPIC', 'bar'), action('READ', 'TOPIC', 'baz')])).toEqual(['ALLOWED', 'DENIED', 'DENIED']);
+    expect(
+      a.authorize(user('bob'), [
+        action('WRITE', 'TOPIC', 'foobarr'),
+        action('READ', 'TOPIC', 'goobar'),
+        action('READ', 'TOPIC', 'fooa'),
+      ]),
+    ).toEqual(['ALLOWED', 'DENIED', 'ALLOWED']);
+    expect(
+      a.authorize(user('alice'), [
+        action('DESCRIBE', 'TOPIC', 'fooa'),
+        action('WRITE', 'TOPIC', 'bar'),
+        action('READ', 'TOPIC', 'baz'),
+      ]),
+    ).toEqual(['ALLOWED', 'DENIED', 'DENIED']);
   });
 
   it('keeps resource types apart: a TOPIC ACL says nothing about a GROUP or TRANSACTIONAL_ID of that name', () => {
-    const a = withAcls(acl('TOPIC', '*', 'LITERAL', 'User:*', '*', 'ALL', 'ALLOW'), acl('TRANSACTIONAL_ID', 'tx-', 'PREFIXED', 'User:bob', '*', 'WRITE', 'ALLOW'));
-    expect(a.authorize(user('bob'), [action('READ', 'GROUP', 'x'), action('WRITE', 'TRANSACTIONAL_ID', 'tx-1'), action('DESCRIBE', 'TRANSACTIONAL_ID', 'tx-1'), action('WRITE', 'TOPIC', 'x')])).toEqual([
-      'DENIED',
-      'ALLOWED',
-      'ALLOWED',
-      'ALLOWED',
-    ]);
+    const a = withAcls(
+      acl('TOPIC', '*', 'LITERAL', 'User:*', '*', 'ALL', 'ALLOW'),
+      acl('TRANSACTIONAL_ID', 'tx-', 'PREFIXED', 'User:bob', '*', 'WRITE', 'ALLOW'),
+    );
+    expect(
+      a.authorize(user('bob'), [
+        action('READ', 'GROUP', 'x'),
+        action('WRITE', 'TRANSACTIONAL_ID', 'tx-1'),
+        action('DESCRIBE', 'TRANSACTIONAL_ID', 'tx-1'),
+        action('WRITE', 'TOPIC', 'x'),
+      ]),
+    ).toEqual(['DENIED', 'ALLOWED', 'ALLOWED', 'ALLOWED']);
   });
 });
 
@@ -195,7 +309,8 @@ describe('CreateAcls / DescribeAcls / DeleteAcls', () => {
     const pre = acl('TOPIC', 'ord', 'PREFIXED', 'User:a', '*', 'READ', 'ALLOW');
     const other = acl('TOPIC', 'payments', 'PREFIXED', 'User:a', '*', 'READ', 'ALLOW');
     const a = withAcls(lit, star, pre, other);
-    const by = (resourceName: string | null, patternType: 'ANY' | 'MATCH' | PatternType) => a.describeAcls({ ...ACL_FILTER_ANY, resourceType: 'TOPIC', resourceName, patternType });
+    const by = (resourceName: string | null, patternType: 'ANY' | 'MATCH' | PatternType) =>
+      a.describeAcls({ ...ACL_FILTER_ANY, resourceType: 'TOPIC', resourceName, patternType });
     expect(by('orders', 'LITERAL')).toEqual([lit]);
     expect(by('ord', 'LITERAL')).toEqual([]);
     expect(by('ord', 'PREFIXED')).toEqual([pre]);
@@ -228,14 +343,21 @@ describe('CreateAcls / DescribeAcls / DeleteAcls', () => {
       expect(() => a.createAcls([good, b])).toThrow(expect.objectContaining({ code: 'INVALID_ACL' }));
     }
     expect(a.describeAcls()).toEqual([]);
-    expect(() => a.describeAcls({ ...ACL_FILTER_ANY, operation: 'FLY' as never })).toThrow(expect.objectContaining({ code: 'INVALID_ACL' }));
-    expect(() => a.deleteAcls([{ ...ACL_FILTER_ANY, principal: 'nobody' }])).toThrow(expect.objectContaining({ code: 'INVALID_ACL' }));
-    expect(validateAclBinding(acl('CLUSTER', 'kafka-cluster', 'LITERAL', 'User:a', '::ffff:10.0.0.1', 'ALTER', 'ALLOW')).host).toBe('10.0.0.1');
+    expect(() => a.describeAcls({ ...ACL_FILTER_ANY, operation: 'FLY' as never })).toThrow(
+      expect.objectContaining({ code: 'INVALID_ACL' }),
+    );
+    expect(() => a.deleteAcls([{ ...ACL_FILTER_ANY, principal: 'nobody' }])).toThrow(
+      expect.objectContaining({ code: 'INVALID_ACL' }),
+    );
+    expect(
+      validateAclBinding(acl('CLUSTER', 'kafka-cluster', 'LITERAL', 'User:a', '::ffff:10.0.0.1', 'ALTER', 'ALLOW'))
+        .host,
+    ).toBe('10.0.0.1');
   });
 });
 
 describe('authorizationErrorCode', () => {
-  it('maps resource types to Kafka\'s denial codes', () => {
+  it("maps resource types to Kafka's denial codes", () => {
     expect((['TOPIC', 'GROUP', 'CLUSTER', 'TRANSACTIONAL_ID'] as const).map(authorizationErrorCode)).toEqual([
       'TOPIC_AUTHORIZATION_FAILED',
       'GROUP_AUTHORIZATION_FAILED',

@@ -40,12 +40,22 @@ describe('parseUnsecuredJws (OAuthBearerUnsecuredJwsTest)', () => {
   });
 
   it('takes a string scope as one element and ignores blank list elements', () => {
-    expect(parseUnsecuredJws(token('{"sub":"a","exp":1,"scope":" read write "}')).scope).toEqual(new Set(['read write']));
+    expect(parseUnsecuredJws(token('{"sub":"a","exp":1,"scope":" read write "}')).scope).toEqual(
+      new Set(['read write']),
+    );
     expect(parseUnsecuredJws(token('{"sub":"a","exp":1,"scope":["x"," ",""]}')).scope).toEqual(new Set(['x']));
   });
 
   it('refuses a missing or blank principal, a missing exp, bad types', () => {
-    for (const claims of ['{"iat":100,"scope":["a"]}', '{"sub":"   ","iat":100,"exp":3700}', '{"sub":"a","iat":100}', '{"sub":1,"exp":3700}', '{"sub":"a","exp":"3700"}', '{"sub":"a","exp":3700,"iat":"x"}', '{"sub":"a","exp":3700,"scope":5}']) {
+    for (const claims of [
+      '{"iat":100,"scope":["a"]}',
+      '{"sub":"   ","iat":100,"exp":3700}',
+      '{"sub":"a","iat":100}',
+      '{"sub":1,"exp":3700}',
+      '{"sub":"a","exp":"3700"}',
+      '{"sub":"a","exp":3700,"iat":"x"}',
+      '{"sub":"a","exp":3700,"scope":5}',
+    ]) {
       expect(() => parseUnsecuredJws(token(claims))).toThrow(IllegalTokenError);
     }
   });
@@ -101,7 +111,10 @@ describe('unsecuredJwtValidator (OAuthBearerUnsecuredValidatorCallbackHandlerTes
   });
 
   it('refuses a token whose exp is now (and honours the clock skew both ways)', async () => {
-    expect(await noScope(token(`{"principal":"username",${IAT},${exp(0)}}`))).toMatchObject({ ok: false, failure: { status: 'invalid_token' } });
+    expect(await noScope(token(`{"principal":"username",${IAT},${exp(0)}}`))).toMatchObject({
+      ok: false,
+      failure: { status: 'invalid_token' },
+    });
     const own = new ManualClock(clock.now());
     const skewed = unsecuredJwtValidator({ clock: own, allowableClockSkewMs: 5000 });
     const t = token(`{"sub":"a",${exp(3)}}`);
@@ -116,21 +129,32 @@ describe('unsecuredJwtValidator (OAuthBearerUnsecuredValidatorCallbackHandlerTes
     const c = new ManualClock(1_000_000);
     const v = unsecuredJwtValidator({ clock: c, allowableClockSkewMs: 1000 });
     expect((await v(token('{"sub":"a","iat":1001,"exp":5000}'))).ok).toBe(true);
-    expect(await v(token('{"sub":"a","iat":1001.001,"exp":5000}'))).toMatchObject({ ok: false, failure: { status: 'invalid_token' } });
+    expect(await v(token('{"sub":"a","iat":1001.001,"exp":5000}'))).toMatchObject({
+      ok: false,
+      failure: { status: 'invalid_token' },
+    });
     expect(await v(token('{"sub":"a","iat":1000,"exp":1000}'))).toMatchObject({ ok: false });
     const strict = unsecuredJwtValidator({ clock: c, requireIssuedAt: true });
-    expect(await strict(token('{"sub":"a","exp":5000}'))).toMatchObject({ ok: false, failure: { reason: 'Required claim missing: iat' } });
+    expect(await strict(token('{"sub":"a","exp":5000}'))).toMatchObject({
+      ok: false,
+      failure: { reason: 'Required claim missing: iat' },
+    });
   });
 
   it('checks the required scope, failing with insufficient_scope and the scope list', async () => {
     const claims = `{"sub":"username",${exp(3600)},"scope":"scope1"}`;
     expect((await unsecuredJwtValidator({ clock, requiredScope: 'scope1' })(token(claims))).ok).toBe(true);
     const r = await unsecuredJwtValidator({ clock, requiredScope: 'scope1 scope2' })(token(claims));
-    expect(r).toEqual({ ok: false, failure: expect.objectContaining({ status: 'insufficient_scope', scope: '[scope1, scope2]' }) });
+    expect(r).toEqual({
+      ok: false,
+      failure: expect.objectContaining({ status: 'insufficient_scope', scope: '[scope1, scope2]' }),
+    });
   });
 
   it('refuses a negative clock skew', () => {
-    expect(() => unsecuredJwtValidator({ allowableClockSkewMs: -1 })).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG' }));
+    expect(() => unsecuredJwtValidator({ allowableClockSkewMs: -1 })).toThrow(
+      expect.objectContaining({ code: 'INVALID_CONFIG' }),
+    );
   });
 });
 
@@ -141,7 +165,9 @@ describe('OAuthBearerServer', () => {
 
   it('authenticates the message kafkajs sends, with extensions', async () => {
     const { request } = require('kafkajs/src/protocol/sasl/oauthBearer/index.js');
-    const framed: Buffer = await (await request({}, { value: good, extensions: { traceId: '42', tenant: 'eu' } })).encode();
+    const framed: Buffer = await (
+      await request({}, { value: good, extensions: { traceId: '42', tenant: 'eu' } })
+    ).encode();
     const s = server();
     expect((await s.evaluate(framed.subarray(4))).length).toBe(0);
     expect(s.isComplete).toBe(true);
@@ -166,19 +192,37 @@ describe('OAuthBearerServer', () => {
   });
 
   it('refuses an authzid other than the principal, another scheme, and malformed messages', async () => {
-    await expect(server().evaluate(`n,a=bob,${SEP}auth=Bearer ${good}${SEP}${SEP}`)).rejects.toMatchObject({ code: 'SASL_AUTHENTICATION_FAILED' });
+    await expect(server().evaluate(`n,a=bob,${SEP}auth=Bearer ${good}${SEP}${SEP}`)).rejects.toMatchObject({
+      code: 'SASL_AUTHENTICATION_FAILED',
+    });
     const ok = server();
     await ok.evaluate(`n,a=alice,${SEP}auth=Bearer ${good}${SEP}${SEP}`);
     expect(ok.authorizationId).toBe('alice');
-    for (const bad of [`n,,${SEP}auth=Basic ${good}${SEP}${SEP}`, `n,,${SEP}auth=Bearer ${good}${SEP}`, `y,,${SEP}auth=Bearer ${good}${SEP}${SEP}`, `n,,${SEP}${SEP}`, `n,,${SEP}k${SEP}auth=Bearer ${good}${SEP}${SEP}`]) {
+    for (const bad of [
+      `n,,${SEP}auth=Basic ${good}${SEP}${SEP}`,
+      `n,,${SEP}auth=Bearer ${good}${SEP}`,
+      `y,,${SEP}auth=Bearer ${good}${SEP}${SEP}`,
+      `n,,${SEP}${SEP}`,
+      `n,,${SEP}k${SEP}auth=Bearer ${good}${SEP}${SEP}`,
+    ]) {
       await expect(server().evaluate(bad)).rejects.toMatchObject({ code: 'SASL_AUTHENTICATION_FAILED' });
     }
-    expect(parseOAuthBearerInitialResponse(`n,,${SEP}auth=Bearer abc.def.${SEP}${SEP}`)).toEqual({ authorizationId: '', tokenValue: 'abc.def.', extensions: new Map() });
+    expect(parseOAuthBearerInitialResponse(`n,,${SEP}auth=Bearer abc.def.${SEP}${SEP}`)).toEqual({
+      authorizationId: '',
+      tokenValue: 'abc.def.',
+      extensions: new Map(),
+    });
   });
 
   it('takes a pluggable validator', async () => {
     const s = new OAuthBearerServer({
-      validator: (value) => (value === 'opaque-123' ? { ok: true, token: { value, principalName: 'svc', scope: new Set(), lifetimeMs: 5, startTimeMs: undefined } } : { ok: false, failure: { status: 'invalid_token', reason: 'unknown' } }),
+      validator: (value) =>
+        value === 'opaque-123'
+          ? {
+              ok: true,
+              token: { value, principalName: 'svc', scope: new Set(), lifetimeMs: 5, startTimeMs: undefined },
+            }
+          : { ok: false, failure: { status: 'invalid_token', reason: 'unknown' } },
     });
     await s.evaluate(`n,,${SEP}auth=Bearer opaque-123${SEP}${SEP}`);
     expect(s.authorizationId).toBe('svc');

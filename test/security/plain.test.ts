@@ -8,7 +8,8 @@ const require = createRequire(import.meta.url);
 const USER_A = 'userA';
 const PASSWORD_A = 'passwordA';
 const USER_B = 'userB';
-const message = (authzid: string, user: string, password: string) => Buffer.from(`${authzid}\0${user}\0${password}`, 'utf8');
+const message = (authzid: string, user: string, password: string) =>
+  Buffer.from(`${authzid}\0${user}\0${password}`, 'utf8');
 const server = () => new PlainServer({ verify: staticPlainVerifier({ [USER_A]: PASSWORD_A, [USER_B]: 'passwordB' }) });
 
 async function failure(p: Promise<unknown>): Promise<TributaryError> {
@@ -36,7 +37,9 @@ describe('PlainServer (PlainSaslServerTest)', () => {
   it('refuses an authorization id different from the username', async () => {
     const err = await failure(server().evaluate(message(USER_B, USER_A, PASSWORD_A)));
     expect(err.code).toBe('SASL_AUTHENTICATION_FAILED');
-    expect(err.message).toBe('Authentication failed: Client requested an authorization id that is different from username');
+    expect(err.message).toBe(
+      'Authentication failed: Client requested an authorization id that is different from username',
+    );
   });
 
   it('refuses empty tokens and the wrong number of tokens with Kafka messages', async () => {
@@ -79,7 +82,7 @@ describe('PlainServer (PlainSaslServerTest)', () => {
     expect((await failure(ok.evaluate(message('', USER_A, PASSWORD_A)))).code).toBe('ILLEGAL_SASL_STATE');
   });
 
-  it('authenticates the message kafkajs\'s PLAIN request encodes', async () => {
+  it("authenticates the message kafkajs's PLAIN request encodes", async () => {
     const plainRequest = require('kafkajs/src/protocol/sasl/plain/request.js');
     const framed: Buffer = await plainRequest({ username: USER_A, password: PASSWORD_A }).encode();
     const s = server();
@@ -90,7 +93,11 @@ describe('PlainServer (PlainSaslServerTest)', () => {
   });
 
   it('parses UTF-8 tokens', () => {
-    expect(parsePlainMessage(message('', 'jürgen', 'pässwörd'))).toEqual({ authorizationId: '', username: 'jürgen', password: 'pässwörd' });
+    expect(parsePlainMessage(message('', 'jürgen', 'pässwörd'))).toEqual({
+      authorizationId: '',
+      username: 'jürgen',
+      password: 'pässwörd',
+    });
   });
 
   it('verifies a password against a SCRAM credential', async () => {

@@ -21,12 +21,19 @@ const RFC7677 = {
   clientFirst: 'n,,n=user,r=rOprNGfwEbeRWgbNEkqO',
   serverNonce: '%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0',
   serverFirst: 'r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096',
-  clientFinal: 'c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=',
+  clientFinal:
+    'c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=',
   serverFinal: 'v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=',
 };
 
-function rfc7677Server(cred = createScramCredential('SCRAM-SHA-256', 'pencil', { salt: Buffer.from('W22ZaJ0SNY7soEsUEjb6gQ==', 'base64') })) {
-  return new ScramServer({ mechanism: 'SCRAM-SHA-256', credentials: (u) => (u === 'user' ? cred : undefined), serverNonce: () => RFC7677.serverNonce });
+function rfc7677Server(
+  cred = createScramCredential('SCRAM-SHA-256', 'pencil', { salt: Buffer.from('W22ZaJ0SNY7soEsUEjb6gQ==', 'base64') }),
+) {
+  return new ScramServer({
+    mechanism: 'SCRAM-SHA-256',
+    credentials: (u) => (u === 'user' ? cred : undefined),
+    serverNonce: () => RFC7677.serverNonce,
+  });
 }
 
 async function expectCode(p: Promise<unknown>, code: string): Promise<TributaryError> {
@@ -79,21 +86,34 @@ describe('credentials', () => {
 
   it('refuses iterations outside 4096..16384 and empty passwords', () => {
     for (const iterations of [4095, 16385, 0, 4096.5]) {
-      expect(() => createScramCredential('SCRAM-SHA-256', 'pw', { iterations })).toThrow(expect.objectContaining({ code: 'INVALID_REQUEST' }));
+      expect(() => createScramCredential('SCRAM-SHA-256', 'pw', { iterations })).toThrow(
+        expect.objectContaining({ code: 'INVALID_REQUEST' }),
+      );
     }
-    expect(() => createScramCredential('SCRAM-SHA-256', '')).toThrow(expect.objectContaining({ code: 'INVALID_REQUEST' }));
-    expect(() => createScramCredential('SCRAM-SHA-1' as never, 'pw')).toThrow(expect.objectContaining({ code: 'UNSUPPORTED_SASL_MECHANISM' }));
+    expect(() => createScramCredential('SCRAM-SHA-256', '')).toThrow(
+      expect.objectContaining({ code: 'INVALID_REQUEST' }),
+    );
+    expect(() => createScramCredential('SCRAM-SHA-1' as never, 'pw')).toThrow(
+      expect.objectContaining({ code: 'UNSUPPORTED_SASL_MECHANISM' }),
+    );
   });
 });
 
 describe('stored form (ScramCredentialUtils)', () => {
-  it('round-trips a credential through Kafka\'s salt=,stored_key=,server_key=,iterations= form', async () => {
+  it("round-trips a credential through Kafka's salt=,stored_key=,server_key=,iterations= form", async () => {
     const cred = createScramCredential('SCRAM-SHA-512', 'pw', { iterations: 5000 });
     const text = formatScramCredential(cred);
-    expect(text).toMatch(/^salt=[A-Za-z0-9+/=]+,stored_key=[A-Za-z0-9+/=]+,server_key=[A-Za-z0-9+/=]+,iterations=5000$/);
+    expect(text).toMatch(
+      /^salt=[A-Za-z0-9+/=]+,stored_key=[A-Za-z0-9+/=]+,server_key=[A-Za-z0-9+/=]+,iterations=5000$/,
+    );
     expect(text).not.toContain('pw,');
     const back = parseScramCredential('SCRAM-SHA-512', text);
-    expect(back).toEqual({ ...cred, salt: Buffer.from(cred.salt), storedKey: Buffer.from(cred.storedKey), serverKey: Buffer.from(cred.serverKey) });
+    expect(back).toEqual({
+      ...cred,
+      salt: Buffer.from(cred.salt),
+      storedKey: Buffer.from(cred.storedKey),
+      serverKey: Buffer.from(cred.serverKey),
+    });
     const s = new ScramServer({ mechanism: 'SCRAM-SHA-512', credentials: () => back });
     await kafkajsClient('SCRAM-SHA-512', 'u', 'pw', s).authenticate();
     expect(s.isComplete).toBe(true);
@@ -102,10 +122,20 @@ describe('stored form (ScramCredentialUtils)', () => {
 
   it('refuses a damaged stored form with CORRUPT_MESSAGE', () => {
     const text = formatScramCredential(createScramCredential('SCRAM-SHA-256', 'pw'));
-    for (const bad of ['', text.replace('iterations=4096', 'iterations=x'), text.replace(/stored_key=[^,]+/, 'stored_key=AAAA'), text.replace(/,iterations=\d+/, ''), text.replace('iterations=4096', 'iterations=10')]) {
-      expect(() => parseScramCredential('SCRAM-SHA-256', bad)).toThrow(expect.objectContaining({ code: 'CORRUPT_MESSAGE' }));
+    for (const bad of [
+      '',
+      text.replace('iterations=4096', 'iterations=x'),
+      text.replace(/stored_key=[^,]+/, 'stored_key=AAAA'),
+      text.replace(/,iterations=\d+/, ''),
+      text.replace('iterations=4096', 'iterations=10'),
+    ]) {
+      expect(() => parseScramCredential('SCRAM-SHA-256', bad)).toThrow(
+        expect.objectContaining({ code: 'CORRUPT_MESSAGE' }),
+      );
     }
-    expect(() => parseScramCredential('SCRAM-SHA-512', text)).toThrow(expect.objectContaining({ code: 'CORRUPT_MESSAGE' }));
+    expect(() => parseScramCredential('SCRAM-SHA-512', text)).toThrow(
+      expect.objectContaining({ code: 'CORRUPT_MESSAGE' }),
+    );
   });
 });
 
@@ -127,7 +157,13 @@ describe('message parsing (ScramMessagesTest)', () => {
 
   it('parses gs2 headers, authzid and extensions', () => {
     const m = parseClientFirst('n,a=alice,n=alice,r=abc,tokenauth=true,x=y');
-    expect(m).toMatchObject({ gs2Flag: 'n', authorizationId: 'alice', username: 'alice', nonce: 'abc', bare: 'n=alice,r=abc,tokenauth=true,x=y' });
+    expect(m).toMatchObject({
+      gs2Flag: 'n',
+      authorizationId: 'alice',
+      username: 'alice',
+      nonce: 'abc',
+      bare: 'n=alice,r=abc,tokenauth=true,x=y',
+    });
     expect([...m.extensions]).toEqual([
       ['tokenauth', 'true'],
       ['x', 'y'],
@@ -136,7 +172,15 @@ describe('message parsing (ScramMessagesTest)', () => {
   });
 
   it('refuses channel binding, the reserved m= and malformed messages', () => {
-    for (const bad of ['p=tls-unique,,n=u,r=n', 'n,,m=x,n=u,r=n', 'n,,n=u', 'n,,r=n,n=u', 'x,,n=u,r=n', '', 'n,,n=u,r=']) {
+    for (const bad of [
+      'p=tls-unique,,n=u,r=n',
+      'n,,m=x,n=u,r=n',
+      'n,,n=u',
+      'n,,r=n,n=u',
+      'x,,n=u,r=n',
+      '',
+      'n,,n=u,r=',
+    ]) {
       expect(() => parseClientFirst(bad)).toThrow(expect.objectContaining({ code: 'SASL_AUTHENTICATION_FAILED' }));
     }
   });
@@ -144,7 +188,9 @@ describe('message parsing (ScramMessagesTest)', () => {
 
 describe('ScramServer (ScramSaslServerTest)', () => {
   it('refuses a wrong password, an unknown user with the same message', async () => {
-    const wrong = rfc7677Server(createScramCredential('SCRAM-SHA-256', 'not-pencil', { salt: Buffer.from('W22ZaJ0SNY7soEsUEjb6gQ==', 'base64') }));
+    const wrong = rfc7677Server(
+      createScramCredential('SCRAM-SHA-256', 'not-pencil', { salt: Buffer.from('W22ZaJ0SNY7soEsUEjb6gQ==', 'base64') }),
+    );
     await wrong.evaluate(RFC7677.clientFirst);
     const e1 = await expectCode(wrong.evaluate(RFC7677.clientFinal), 'SASL_AUTHENTICATION_FAILED');
     expect(e1.message).not.toContain('pencil');
@@ -170,7 +216,9 @@ describe('ScramServer (ScramSaslServerTest)', () => {
     const err = await expectCode(off.evaluate('n,,n=token1,r=abc,tokenauth=true'), 'SASL_AUTHENTICATION_FAILED');
     expect(err.message).toContain('Token authentication not enabled');
 
-    const tokenCred = createScramCredential('SCRAM-SHA-256', 'hmac-of-token', { salt: Buffer.from('W22ZaJ0SNY7soEsUEjb6gQ==', 'base64') });
+    const tokenCred = createScramCredential('SCRAM-SHA-256', 'hmac-of-token', {
+      salt: Buffer.from('W22ZaJ0SNY7soEsUEjb6gQ==', 'base64'),
+    });
     const on = new ScramServer({
       mechanism: 'SCRAM-SHA-256',
       credentials: () => undefined,
@@ -188,7 +236,10 @@ describe('ScramServer (ScramSaslServerTest)', () => {
 
   it('refuses a credential of the other mechanism, a changed nonce and a changed channel binding', async () => {
     const sha512 = createScramCredential('SCRAM-SHA-512', 'pencil');
-    await expectCode(new ScramServer({ mechanism: 'SCRAM-SHA-256', credentials: () => sha512 }).evaluate('n,,n=user,r=abc'), 'SASL_AUTHENTICATION_FAILED');
+    await expectCode(
+      new ScramServer({ mechanism: 'SCRAM-SHA-256', credentials: () => sha512 }).evaluate('n,,n=user,r=abc'),
+      'SASL_AUTHENTICATION_FAILED',
+    );
 
     const s1 = rfc7677Server();
     await s1.evaluate(RFC7677.clientFirst);
@@ -231,8 +282,16 @@ describe('ScramServer (ScramSaslServerTest)', () => {
 // encoded SaslAuthenticate payload (int32-length-prefixed bytes) and decodes our answer the same way.
 const { SCRAM: KafkajsScram } = require('kafkajs/src/broker/saslAuthenticator/scram.js');
 
-function kafkajsClient(mechanism: 'SCRAM-SHA-256' | 'SCRAM-SHA-512', username: string, password: string, server: ScramServer) {
-  const digest = mechanism === 'SCRAM-SHA-256' ? { length: 32, type: 'sha256', minIterations: 4096 } : { length: 64, type: 'sha512', minIterations: 4096 };
+function kafkajsClient(
+  mechanism: 'SCRAM-SHA-256' | 'SCRAM-SHA-512',
+  username: string,
+  password: string,
+  server: ScramServer,
+) {
+  const digest =
+    mechanism === 'SCRAM-SHA-256'
+      ? { length: 32, type: 'sha256', minIterations: 4096 }
+      : { length: 64, type: 'sha512', minIterations: 4096 };
   const logger = { debug() {}, info() {}, warn() {}, error() {} };
   const saslAuthenticate = async ({
     request,
@@ -247,7 +306,9 @@ function kafkajsClient(mechanism: 'SCRAM-SHA-256' | 'SCRAM-SHA-512', username: s
     len.writeInt32BE(answer.length);
     return response.parse(await response.decode(Buffer.concat([len, answer])));
   };
-  return new KafkajsScram({ username, password }, '127.0.0.1', 9092, logger, saslAuthenticate, digest) as { authenticate(): Promise<void> };
+  return new KafkajsScram({ username, password }, '127.0.0.1', 9092, logger, saslAuthenticate, digest) as {
+    authenticate(): Promise<void>;
+  };
 }
 
 describe('against kafkajs SCRAM client', () => {
@@ -269,9 +330,13 @@ describe('against kafkajs SCRAM client', () => {
 
     it(`${mechanism}: refuses a wrong password and an unknown user`, async () => {
       const s1 = server();
-      await expect(kafkajsClient(mechanism, 'alice', 'wrong', s1).authenticate()).rejects.toThrow(/Invalid client credentials/);
+      await expect(kafkajsClient(mechanism, 'alice', 'wrong', s1).authenticate()).rejects.toThrow(
+        /Invalid client credentials/,
+      );
       expect(s1.isComplete).toBe(false);
-      await expect(kafkajsClient(mechanism, 'nobody', 'x', server()).authenticate()).rejects.toThrow(/Invalid user credentials/);
+      await expect(kafkajsClient(mechanism, 'nobody', 'x', server()).authenticate()).rejects.toThrow(
+        /Invalid user credentials/,
+      );
     });
   }
 });

@@ -30,13 +30,28 @@ describe('Serdes', () => {
   });
 
   it('should round-trip any value of each type', () => {
-    fc.assert(fc.property(fc.string(), (s) => Serdes.String().deserialize('t', Serdes.String().serialize('t', s)) === s));
-    fc.assert(fc.property(fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }), (n) => Serdes.Long().deserialize('t', Serdes.Long().serialize('t', n)) === n));
-    fc.assert(fc.property(fc.integer(), (n) => Serdes.Integer().deserialize('t', Serdes.Integer().serialize('t', n)) === n));
-    fc.assert(fc.property(fc.double({ noNaN: true }), (n) => Object.is(Serdes.Double().deserialize('t', Serdes.Double().serialize('t', n)), n)));
-    fc.assert(fc.property(fc.jsonValue(), (v) => {
-      expect(Serdes.Json().deserialize('t', Serdes.Json().serialize('t', v))).toEqual(JSON.parse(JSON.stringify(v)));
-    }));
+    fc.assert(
+      fc.property(fc.string(), (s) => Serdes.String().deserialize('t', Serdes.String().serialize('t', s)) === s),
+    );
+    fc.assert(
+      fc.property(
+        fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }),
+        (n) => Serdes.Long().deserialize('t', Serdes.Long().serialize('t', n)) === n,
+      ),
+    );
+    fc.assert(
+      fc.property(fc.integer(), (n) => Serdes.Integer().deserialize('t', Serdes.Integer().serialize('t', n)) === n),
+    );
+    fc.assert(
+      fc.property(fc.double({ noNaN: true }), (n) =>
+        Object.is(Serdes.Double().deserialize('t', Serdes.Double().serialize('t', n)), n),
+      ),
+    );
+    fc.assert(
+      fc.property(fc.jsonValue(), (v) => {
+        expect(Serdes.Json().deserialize('t', Serdes.Json().serialize('t', v))).toEqual(JSON.parse(JSON.stringify(v)));
+      }),
+    );
   });
 
   it.each([
@@ -45,7 +60,10 @@ describe('Serdes', () => {
     ['Integer out of range', () => Serdes.Integer().serialize('orders', 2 ** 31)],
     ['String of invalid UTF-8', () => Serdes.String().deserialize('orders', new Uint8Array([0xff, 0xfe]))],
     ['Json of bad text', () => Serdes.Json().deserialize('orders', new TextEncoder().encode('{nope'))],
-    ['LongNumber beyond 2^53', () => Serdes.LongNumber().deserialize('orders', Serdes.Long().serialize('orders', 2n ** 60n))],
+    [
+      'LongNumber beyond 2^53',
+      () => Serdes.LongNumber().deserialize('orders', Serdes.Long().serialize('orders', 2n ** 60n)),
+    ],
     ['String of a number', () => Serdes.String().serialize('orders', 5 as never)],
   ])('should refuse bad input (%s) with SERIALIZATION_ERROR naming the topic', (_name, call) => {
     try {

@@ -6,7 +6,11 @@ import { createLogger, logLevel } from '../../src/client/logger.ts';
 import { openLog } from '../../src/log/index.ts';
 import { Tributary } from '../../src/client/tributary.ts';
 import { KafkaStreams, StreamsBuilder } from '../../src/streams/index.ts';
-import { assignTasks, CoordinatorTaskGroup, STREAMS_PROTOCOL } from '../../src/streams/internal/coordinator-task-group.ts';
+import {
+  assignTasks,
+  CoordinatorTaskGroup,
+  STREAMS_PROTOCOL,
+} from '../../src/streams/internal/coordinator-task-group.ts';
 import { L, latest, plainCount, S, until, wordCount } from './helpers.ts';
 
 const enc = new TextEncoder();
@@ -30,8 +34,19 @@ async function setup() {
     }
   };
   const instance = () => {
-    const group = new CoordinatorTaskGroup({ coordinator, clock, groupId: 'wc', heartbeatInterval: 1_000, sessionTimeout: 10_000 });
-    const streams = new KafkaStreams(wordCount().build(), { applicationId: 'wc', log, commitIntervalMs: 10, assignor: group });
+    const group = new CoordinatorTaskGroup({
+      coordinator,
+      clock,
+      groupId: 'wc',
+      heartbeatInterval: 1_000,
+      sessionTimeout: 10_000,
+    });
+    const streams = new KafkaStreams(wordCount().build(), {
+      applicationId: 'wc',
+      log,
+      commitIntervalMs: 10,
+      assignor: group,
+    });
     return { group, streams };
   };
   return { clock, log, coordinator, lines, append, instance };
@@ -50,16 +65,26 @@ describe('KafkaStreams instances sharing tasks through the group coordinator', (
     // B's tasks are withheld for one generation while A revokes them, then handed over.
     await until(async () => {
       await Promise.all([a.group.settled(), b.group.settled()]);
-      return b.streams.tasks.length === 4 && a.streams.tasks.length === 4 && coordinator.describeGroup('wc').state === 'Stable';
+      return (
+        b.streams.tasks.length === 4 &&
+        a.streams.tasks.length === 4 &&
+        coordinator.describeGroup('wc').state === 'Stable'
+      );
     });
     expect([...a.streams.tasks, ...b.streams.tasks].sort()).toEqual(ALL_TASKS);
     const group = coordinator.describeGroup('wc');
     expect(group.protocol).toBe(STREAMS_PROTOCOL);
-    expect(group.members.map((m) => m.memberId).sort()).toEqual([...a.group.memberIds(), ...b.group.memberIds()].sort());
+    expect(group.members.map((m) => m.memberId).sort()).toEqual(
+      [...a.group.memberIds(), ...b.group.memberIds()].sort(),
+    );
 
     await append(['the cat sat', 'on the mat', 'the end of the cat']);
     const expected = () => Object.fromEntries([...plainCount(lines)].sort());
-    await until(async () => JSON.stringify(Object.fromEntries([...(await latest(log, 'word-counts'))].sort())) === JSON.stringify(expected()));
+    await until(
+      async () =>
+        JSON.stringify(Object.fromEntries([...(await latest(log, 'word-counts'))].sort())) ===
+        JSON.stringify(expected()),
+    );
 
     // Heartbeats on the clock keep both members in the group past the session timeout.
     clock.advance(30_000);
@@ -77,7 +102,11 @@ describe('KafkaStreams instances sharing tasks through the group coordinator', (
     });
     expect(coordinator.describeGroup('wc').members).toHaveLength(1);
     await append(['the last cat', 'hat and mat', 'end', 'The The the']);
-    await until(async () => JSON.stringify(Object.fromEntries([...(await latest(log, 'word-counts'))].sort())) === JSON.stringify(expected()));
+    await until(
+      async () =>
+        JSON.stringify(Object.fromEntries([...(await latest(log, 'word-counts'))].sort())) ===
+        JSON.stringify(expected()),
+    );
     await a.streams.waitForIdle();
     const store = a.streams.store<string, number>('counts-store');
     for (const [word, n] of plainCount(lines)) expect(store.get(word), word).toBe(n);
@@ -108,7 +137,8 @@ describe('KafkaStreams instances sharing tasks through the group coordinator', (
       await producer.send({ topic: 'lines', messages: text.map((value, i) => ({ value, partition: i % 4 })) });
     };
     const same = async () =>
-      JSON.stringify(Object.fromEntries([...(await latest(log, 'word-counts'))].sort())) === JSON.stringify(Object.fromEntries([...plainCount(lines)].sort()));
+      JSON.stringify(Object.fromEntries([...(await latest(log, 'word-counts'))].sort())) ===
+      JSON.stringify(Object.fromEntries([...plainCount(lines)].sort()));
 
     await send(['the cat and the hat', 'The end', 'a cat is a cat', 'hat trick']);
     const a = new KafkaStreams(wordCount().build(), { applicationId: 'wc', tributary, commitIntervalMs: 10 });
@@ -143,7 +173,12 @@ describe('KafkaStreams instances sharing tasks through the group coordinator', (
       builder
         .stream('lines', { keySerde: S, valueSerde: S })
         .peek(() => onRecord())
-        .flatMapValues((line) => line.toLowerCase().split(/\W+/).filter((w) => w.length > 0))
+        .flatMapValues((line) =>
+          line
+            .toLowerCase()
+            .split(/\W+/)
+            .filter((w) => w.length > 0),
+        )
         .groupBy((_key, word) => word, { keySerde: S, valueSerde: S })
         .count({ materialized: 'counts-store' })
         .toStream()
@@ -151,9 +186,24 @@ describe('KafkaStreams instances sharing tasks through the group coordinator', (
         .to('word-counts', { keySerde: S, valueSerde: L });
       return builder.build();
     };
-    const groupA = new CoordinatorTaskGroup({ coordinator, clock, groupId: 'wc', heartbeatInterval: 1_000, sessionTimeout: 10_000 });
-    const groupB = new CoordinatorTaskGroup({ coordinator, clock, groupId: 'wc', heartbeatInterval: 1_000, sessionTimeout: 10_000 });
-    const a = new KafkaStreams(topology(() => undefined), { applicationId: 'wc', log, commitIntervalMs: 10, assignor: groupA });
+    const groupA = new CoordinatorTaskGroup({
+      coordinator,
+      clock,
+      groupId: 'wc',
+      heartbeatInterval: 1_000,
+      sessionTimeout: 10_000,
+    });
+    const groupB = new CoordinatorTaskGroup({
+      coordinator,
+      clock,
+      groupId: 'wc',
+      heartbeatInterval: 1_000,
+      sessionTimeout: 10_000,
+    });
+    const a = new KafkaStreams(
+      topology(() => undefined),
+      { applicationId: 'wc', log, commitIntervalMs: 10, assignor: groupA },
+    );
     // B's log counts the writes B starts between its drop and its learning of it: there must be none.
     let watching = false;
     let writesWhileDropped = 0;
@@ -169,7 +219,10 @@ describe('KafkaStreams instances sharing tasks through the group coordinator', (
         return typeof value === 'function' ? value.bind(target) : value;
       },
     });
-    const b = new KafkaStreams(topology(() => dropB?.()), { applicationId: 'wc', log: logOfB, commitIntervalMs: 10, assignor: groupB });
+    const b = new KafkaStreams(
+      topology(() => dropB?.()),
+      { applicationId: 'wc', log: logOfB, commitIntervalMs: 10, assignor: groupB },
+    );
     await append(['the cat and the hat', 'The end', 'a cat is a cat', 'hat trick']);
     await a.start();
     await b.start();
@@ -222,7 +275,8 @@ describe('KafkaStreams instances sharing tasks through the group coordinator', (
       const members = Object.entries(owned).map(([memberId, tasks]) => ({
         memberId,
         topics: ['0_0', '0_1', '0_2', '0_3'],
-        ownedPartitions: tasks.length === 0 ? [] : [{ topic: '0', partitions: tasks.map((t) => Number(t.split('_')[1])) }],
+        ownedPartitions:
+          tasks.length === 0 ? [] : [{ topic: '0', partitions: tasks.map((t) => Number(t.split('_')[1])) }],
       }));
       expect(Object.fromEntries(assignTasks(members))).toEqual(want);
     }

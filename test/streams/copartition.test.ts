@@ -15,7 +15,9 @@ function enrichment(rekey: boolean): StreamsBuilder {
   let orders = builder.stream('orders', { keySerde: S, valueSerde: S });
   // With `rekey`, orders arrive keyed by order id and are rekeyed by the customer in the value.
   if (rekey) orders = orders.selectKey((_k, v) => v.split(':')[0]!);
-  orders.join(customers, (order, customer) => `${order} for ${customer}`, { keySerde: S, valueSerde: S }).to('out', { keySerde: S, valueSerde: S });
+  orders
+    .join(customers, (order, customer) => `${order} for ${customer}`, { keySerde: S, valueSerde: S })
+    .to('out', { keySerde: S, valueSerde: S });
   return builder;
 }
 
@@ -64,7 +66,8 @@ describe('co-partitioning of joins', () => {
     const outputs: string[] = [];
     await until(async () => {
       outputs.length = 0;
-      for (const r of (await log.read('out', 0, 0, { maxBytes: 1 << 20 })).records) outputs.push(new TextDecoder().decode(r.value!));
+      for (const r of (await log.read('out', 0, 0, { maxBytes: 1 << 20 })).records)
+        outputs.push(new TextDecoder().decode(r.value!));
       return outputs.length === 12;
     });
     // Every order met its customer: none was routed to a partition where its customer is not.

@@ -16,9 +16,13 @@ afterAll(() => {
 /** Runs the child until `killAfterMs` after it says ready, then SIGKILLs it. */
 function runChild(dataDir: string, guarantee: string, run: number, killAfterMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'fixtures/wordcount-child.ts'), dataDir, guarantee, String(run)], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(import.meta.dirname, 'fixtures/wordcount-child.ts'), dataDir, guarantee, String(run)],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stderr = '';
     child.stderr.on('data', (d) => {
       stderr += d;
@@ -26,14 +30,21 @@ function runChild(dataDir: string, guarantee: string, run: number, killAfterMs: 
     child.stdout.on('data', (d: Buffer) => {
       if (d.toString().includes('ready')) setTimeout(() => child.kill('SIGKILL'), killAfterMs);
     });
-    child.on('exit', (_code, signal) => (signal === 'SIGKILL' ? resolve() : reject(new Error(`child exited by itself: ${stderr}`))));
+    child.on('exit', (_code, signal) =>
+      signal === 'SIGKILL' ? resolve() : reject(new Error(`child exited by itself: ${stderr}`)),
+    );
   });
 }
 
 /** Finishes the app in this process and returns the three views of the counts. */
 async function finish(dataDir: string, guarantee: 'exactly_once_v2' | 'at_least_once') {
   const log = await openLog({ dataDir: join(dataDir, 'log'), maintenanceIntervalMs: 0 });
-  const streams = new KafkaStreams(wordCountTopology(), { applicationId: 'crash-wc', log, processingGuarantee: guarantee, stateDir: join(dataDir, 'state') });
+  const streams = new KafkaStreams(wordCountTopology(), {
+    applicationId: 'crash-wc',
+    log,
+    processingGuarantee: guarantee,
+    stateDir: join(dataDir, 'state'),
+  });
   await streams.start();
   await streams.waitForIdle();
   const lines: string[] = [];
@@ -46,11 +57,17 @@ async function finish(dataDir: string, guarantee: 'exactly_once_v2' | 'at_least_
     }
     for (let at = 0; at < log.offsets('word-counts', p).highWatermark; ) {
       const r = await log.read('word-counts', p, at, { maxBytes: 16 << 20 });
-      for (const rec of r.records) topic.set(S.deserialize('word-counts', rec.key)!, L.deserialize('word-counts', rec.value)!);
+      for (const rec of r.records)
+        topic.set(S.deserialize('word-counts', rec.key)!, L.deserialize('word-counts', rec.value)!);
       at = r.nextOffset;
     }
   }
-  const store = new Map(streams.store<string, number>('counts-store').all().map(({ key, value }) => [key, value]));
+  const store = new Map(
+    streams
+      .store<string, number>('counts-store')
+      .all()
+      .map(({ key, value }) => [key, value]),
+  );
   await streams.close();
   await log.close();
   return { expected: plainCount(lines), topic, store, lines: lines.length };

@@ -13,7 +13,11 @@ import { I, L, obj, S } from './helpers.ts';
 const J = Serdes.Json<{ name: string; region: string; amount: number }>();
 
 function drive(builder: StreamsBuilder, partitions = 1) {
-  return new TopologyTestDriver(builder.build(), { partitions, defaultKeySerde: S as never, defaultValueSerde: S as never });
+  return new TopologyTestDriver(builder.build(), {
+    partitions,
+    defaultKeySerde: S as never,
+    defaultValueSerde: S as never,
+  });
 }
 
 describe('stateless KStream operators', () => {
@@ -21,11 +25,17 @@ describe('stateless KStream operators', () => {
     const b = new StreamsBuilder();
     const seen: string[] = [];
     const s = b.stream('in', { keySerde: S, valueSerde: I });
-    s.filter((_k, v) => v > 1).mapValues((v) => v * 10).to('big', { valueSerde: I });
+    s.filter((_k, v) => v > 1)
+      .mapValues((v) => v * 10)
+      .to('big', { valueSerde: I });
     s.filterNot((_k, v) => v > 1).to('small', { valueSerde: I });
     s.map((k, v) => ({ key: `${k}!`, value: String(v) })).to('mapped');
-    s.selectKey((_k, v) => `k${v}`).peek((k) => seen.push(k)).to('rekeyed', { valueSerde: I });
-    s.flatMap((k, v) => Array.from({ length: v }, (_, i) => ({ key: `${k}${i}`, value: i }))).to('flat', { valueSerde: I });
+    s.selectKey((_k, v) => `k${v}`)
+      .peek((k) => seen.push(k))
+      .to('rekeyed', { valueSerde: I });
+    s.flatMap((k, v) => Array.from({ length: v }, (_, i) => ({ key: `${k}${i}`, value: i }))).to('flat', {
+      valueSerde: I,
+    });
     const d = drive(b);
     const input = d.createInputTopic('in', S, I);
     input.pipeInput('a', 1);
@@ -41,7 +51,12 @@ describe('stateless KStream operators', () => {
       { key: 'k3', value: 3 },
     ]);
     expect(seen).toEqual(['k1', 'k3']);
-    expect(d.createOutputTopic('flat', S, I).readKeyValuesToList().map((kv) => kv.key)).toEqual(['a0', 'b0', 'b1', 'b2']);
+    expect(
+      d
+        .createOutputTopic('flat', S, I)
+        .readKeyValuesToList()
+        .map((kv) => kv.key),
+    ).toEqual(['a0', 'b0', 'b1', 'b2']);
   });
 
   it('should split into named branches, first match wins, with a default branch', () => {
@@ -61,9 +76,24 @@ describe('stateless KStream operators', () => {
       { key: 'c', value: -50 },
       { key: 'd', value: 0 },
     ]);
-    expect(d.createOutputTopic('sign-positive', S, I).readKeyValuesToList().map((kv) => kv.key)).toEqual(['a']);
-    expect(d.createOutputTopic('sign-small', S, I).readKeyValuesToList().map((kv) => kv.key)).toEqual(['b', 'd']);
-    expect(d.createOutputTopic('sign-other', S, I).readKeyValuesToList().map((kv) => kv.key)).toEqual(['c']);
+    expect(
+      d
+        .createOutputTopic('sign-positive', S, I)
+        .readKeyValuesToList()
+        .map((kv) => kv.key),
+    ).toEqual(['a']);
+    expect(
+      d
+        .createOutputTopic('sign-small', S, I)
+        .readKeyValuesToList()
+        .map((kv) => kv.key),
+    ).toEqual(['b', 'd']);
+    expect(
+      d
+        .createOutputTopic('sign-other', S, I)
+        .readKeyValuesToList()
+        .map((kv) => kv.key),
+    ).toEqual(['c']);
   });
 
   it('should merge streams, read a list of topics and a pattern, and route with a topic extractor', () => {
@@ -94,7 +124,12 @@ describe('stateless KStream operators', () => {
     // Records stay on the partition their key hashes to, as Kafka's default partitioner puts them.
     expect(byKey.map((r) => r.partition)).toEqual(d.readTopic('in').map((r) => r.partition));
     expect(new Set(byKey.map((r) => r.partition)).size).toBeGreaterThan(1);
-    expect(d.createOutputTopic('pinned', S, S).readRecordsToList().every((r) => r.partition === 2)).toBe(true);
+    expect(
+      d
+        .createOutputTopic('pinned', S, S)
+        .readRecordsToList()
+        .every((r) => r.partition === 2),
+    ).toBe(true);
   });
 
   it('should hand a bad record to the deserialization handler with its topic, partition and offset', () => {
@@ -118,7 +153,9 @@ describe('stateless KStream operators', () => {
       { key: 'c', value: 3 },
     ]);
     const failing = new TopologyTestDriver(b.build());
-    expect(() => failing.createInputTopic('in', S, S).pipeInput('b', 'xx')).toThrow(expect.objectContaining({ code: 'SERIALIZATION_ERROR', offset: 0 }));
+    expect(() => failing.createInputTopic('in', S, S).pipeInput('b', 'xx')).toThrow(
+      expect.objectContaining({ code: 'SERIALIZATION_ERROR', offset: 0 }),
+    );
   });
 });
 
@@ -159,7 +196,9 @@ describe('KGroupedStream aggregations', () => {
       { key: 'b', value: 1 },
       { key: 'a', value: 2 },
     ]);
-    expect(b.build().describe().toString()).toContain('Processor: KSTREAM-AGGREGATE-0000000002 (stores: [KSTREAM-AGGREGATE-STATE-STORE-0000000001])');
+    expect(b.build().describe().toString()).toContain(
+      'Processor: KSTREAM-AGGREGATE-0000000002 (stores: [KSTREAM-AGGREGATE-STATE-STORE-0000000001])',
+    );
   });
 
   it('should reduce and aggregate per key, after a repartition when the key changed', () => {
@@ -214,7 +253,10 @@ describe('KTable semantics', () => {
 
   it('should forward a tombstone for every record a table filter drops, as Kafka (KTableFilterTest), matched before or not', () => {
     const b = new StreamsBuilder();
-    b.table('t', { keySerde: S, valueSerde: I }).filter((_k, v) => v > 10).toStream().to('out', { valueSerde: I });
+    b.table('t', { keySerde: S, valueSerde: I })
+      .filter((_k, v) => v > 10)
+      .toStream()
+      .to('out', { valueSerde: I });
     const d = drive(b);
     const input = d.createInputTopic('t', S, I);
     input.pipeInput('a', 50);
@@ -244,7 +286,10 @@ describe('KTable semantics', () => {
         },
         (city, name, agg) => {
           calls.push(`-${name}@${city}`);
-          return agg.split(',').filter((n) => n !== name).join(',');
+          return agg
+            .split(',')
+            .filter((n) => n !== name)
+            .join(',');
         },
         { materialized: { storeName: 'by-city', valueSerde: S } },
       )
@@ -276,10 +321,22 @@ describe('KTable semantics', () => {
     const b = new StreamsBuilder();
     const left = b.table('l', { keySerde: S, valueSerde: S });
     const right = b.table('r', { keySerde: S, valueSerde: S });
-    left.mapValues((v) => v.toUpperCase()).toStream().to('upper');
-    left.join(right, (a, c) => `${a}+${c}`).toStream().to('inner');
-    left.leftJoin(right, (a, c) => `${a}+${c ?? '∅'}`).toStream().to('left');
-    left.outerJoin(right, (a, c) => `${a ?? '∅'}+${c ?? '∅'}`).toStream().to('outer');
+    left
+      .mapValues((v) => v.toUpperCase())
+      .toStream()
+      .to('upper');
+    left
+      .join(right, (a, c) => `${a}+${c}`)
+      .toStream()
+      .to('inner');
+    left
+      .leftJoin(right, (a, c) => `${a}+${c ?? '∅'}`)
+      .toStream()
+      .to('left');
+    left
+      .outerJoin(right, (a, c) => `${a ?? '∅'}+${c ?? '∅'}`)
+      .toStream()
+      .to('outer');
     const d = drive(b);
     const l = d.createInputTopic('l', S, S);
     const r = d.createInputTopic('r', S, S);
@@ -344,15 +401,32 @@ describe('stream-table joins', () => {
     const b = new StreamsBuilder();
     const countries = b.globalTable('countries', { keySerde: S, valueSerde: S, materialized: 'countries-store' });
     const orders = b.stream('orders', { keySerde: S, valueSerde: J });
-    orders.join(countries, (_id, o) => o.region, (o, country) => `${o.name} from ${country}`).to('inner');
-    orders.leftJoin(countries, (_id, o) => o.region, (o, country) => `${o.name} from ${country ?? '?'}`).to('left');
+    orders
+      .join(
+        countries,
+        (_id, o) => o.region,
+        (o, country) => `${o.name} from ${country}`,
+      )
+      .to('inner');
+    orders
+      .leftJoin(
+        countries,
+        (_id, o) => o.region,
+        (o, country) => `${o.name} from ${country ?? '?'}`,
+      )
+      .to('left');
     const d = drive(b, 2);
     d.createInputTopic('countries', S, S).pipeInput('no', 'Norway');
     const o = d.createInputTopic('orders', S, J);
     o.pipeInput('1', { name: 'ann', region: 'no', amount: 1 });
     o.pipeInput('2', { name: 'bob', region: 'xx', amount: 1 });
     expect(d.createOutputTopic('inner', S, S).readKeyValuesToList()).toEqual([{ key: '1', value: 'ann from Norway' }]);
-    expect(d.createOutputTopic('left', S, S).readKeyValuesToList().map((kv) => kv.value)).toEqual(['ann from Norway', 'bob from ?']);
+    expect(
+      d
+        .createOutputTopic('left', S, S)
+        .readKeyValuesToList()
+        .map((kv) => kv.value),
+    ).toEqual(['ann from Norway', 'bob from ?']);
     expect(d.getKeyValueStore('countries-store').get('no')).toBe('Norway');
     expect(b.build().describe().toString()).toContain(
       [
@@ -419,7 +493,10 @@ describe('the Processor API', () => {
   it('should refuse a processor a store it is not connected to', () => {
     const b = new StreamsBuilder();
     b.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore('s1'), S, I));
-    b.stream('in', { keySerde: S, valueSerde: I }).process(() => ({ init: (c) => void c.getStateStore('s1'), process() {} }));
+    b.stream('in', { keySerde: S, valueSerde: I }).process(() => ({
+      init: (c) => void c.getStateStore('s1'),
+      process() {},
+    }));
     b.stream('other', { keySerde: S, valueSerde: I }).process(() => ({ process() {} }), 's1');
     expect(() => drive(b)).toThrow(/no access to state store s1/);
   });
@@ -429,7 +506,10 @@ describe('the Processor API', () => {
     b.stream('in', { keySerde: S, valueSerde: S })
       .processValues<string>(() => {
         let ctx: ProcessorContext<string, string>;
-        return { init: (c) => void (ctx = c), process: (r) => ctx.forward({ ...r, value: r.value.length > 3 ? r.value : r.value.repeat(2) }) };
+        return {
+          init: (c) => void (ctx = c),
+          process: (r) => ctx.forward({ ...r, value: r.value.length > 3 ? r.value : r.value.repeat(2) }),
+        };
       })
       .to('out');
     const d = drive(b);
@@ -442,10 +522,18 @@ describe('naming', () => {
   it('should generate Kafka names for tables, stores and joins, and use given names', () => {
     const b = new StreamsBuilder();
     const t = b.table('users', { keySerde: S, valueSerde: S });
-    t.filter(() => true, { name: 'keep-all' }).toStream().to('x');
+    t.filter(() => true, { name: 'keep-all' })
+      .toStream()
+      .to('x');
     const desc = b.build().describe();
     const nodes = desc.subtopologies[0]!.nodes.map((n) => n.name);
-    expect(nodes).toEqual(['KSTREAM-SOURCE-0000000001', 'KTABLE-SOURCE-0000000002', 'keep-all', 'KTABLE-TOSTREAM-0000000003', 'KSTREAM-SINK-0000000004']);
+    expect(nodes).toEqual([
+      'KSTREAM-SOURCE-0000000001',
+      'KTABLE-SOURCE-0000000002',
+      'keep-all',
+      'KTABLE-TOSTREAM-0000000003',
+      'KSTREAM-SINK-0000000004',
+    ]);
     expect(desc.subtopologies[0]!.nodes[1]!.stores).toEqual(['users-STATE-STORE-0000000000']);
   });
 });

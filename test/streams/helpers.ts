@@ -16,7 +16,12 @@ export function wordCount(input = 'lines', output = 'word-counts'): StreamsBuild
   const builder = new StreamsBuilder();
   builder
     .stream(input, { keySerde: S, valueSerde: S })
-    .flatMapValues((line) => line.toLowerCase().split(/\W+/).filter((w) => w.length > 0))
+    .flatMapValues((line) =>
+      line
+        .toLowerCase()
+        .split(/\W+/)
+        .filter((w) => w.length > 0),
+    )
     .groupBy((_key, word) => word, { keySerde: S, valueSerde: S })
     .count({ materialized: 'counts-store' })
     .toStream()
@@ -27,7 +32,8 @@ export function wordCount(input = 'lines', output = 'word-counts'): StreamsBuild
 /** The same count with a plain Map, to check a stream's result against. */
 export function plainCount(lines: string[]): Map<string, number> {
   const out = new Map<string, number>();
-  for (const line of lines) for (const w of line.toLowerCase().split(/\W+/)) if (w.length > 0) out.set(w, (out.get(w) ?? 0) + 1);
+  for (const line of lines)
+    for (const w of line.toLowerCase().split(/\W+/)) if (w.length > 0) out.set(w, (out.get(w) ?? 0) + 1);
   return out;
 }
 

@@ -27,7 +27,12 @@ describe('Materialized on KTable.filter and mapValues (queryable results)', () =
       { key: 'a', value: '#3' },
       { key: 'b', value: '#20' },
     ]);
-    expect(d.createOutputTopic('big-out', S, I).readRecordsToList().map((r) => [r.key, r.value, r.timestamp])).toEqual([
+    expect(
+      d
+        .createOutputTopic('big-out', S, I)
+        .readRecordsToList()
+        .map((r) => [r.key, r.value, r.timestamp]),
+    ).toEqual([
       ['a', 50, 5],
       ['b', null, 6],
       ['a', 60, 7],
@@ -35,7 +40,12 @@ describe('Materialized on KTable.filter and mapValues (queryable results)', () =
       ['a', null, 9],
     ]);
     d.createInputTopic('other', S, S).pipeInput('b', 'o', 10);
-    expect(d.createOutputTopic('joined', S, S).readRecordsToList().map((r) => [r.key, r.value, r.timestamp])).toEqual([['b', 'o:20', 10]]);
+    expect(
+      d
+        .createOutputTopic('joined', S, S)
+        .readRecordsToList()
+        .map((r) => [r.key, r.value, r.timestamp]),
+    ).toEqual([['b', 'o:20', 10]]);
   });
 
   it('toStream(mapper) re-keys the updates, as toStream().selectKey(mapper)', () => {
@@ -45,6 +55,11 @@ describe('Materialized on KTable.filter and mapValues (queryable results)', () =
       .to('out', { keySerde: S, valueSerde: I });
     const d = new TopologyTestDriver(b.build());
     d.createInputTopic('t', S, I).pipeInput('a', 1, 3);
-    expect(d.createOutputTopic('out', S, I).readRecordsToList().map((r) => [r.key, r.value, r.timestamp])).toEqual([['a-1', 1, 3]]);
+    expect(
+      d
+        .createOutputTopic('out', S, I)
+        .readRecordsToList()
+        .map((r) => [r.key, r.value, r.timestamp]),
+    ).toEqual([['a-1', 1, 3]]);
   });
 });

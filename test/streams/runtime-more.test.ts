@@ -8,7 +8,11 @@ const enc = new TextEncoder();
 
 function countTopology(): StreamsBuilder {
   const b = new StreamsBuilder();
-  b.stream('events', { keySerde: S, valueSerde: S }).groupByKey().count({ materialized: 'counts' }).toStream().to('counts-out', { keySerde: S, valueSerde: I as never });
+  b.stream('events', { keySerde: S, valueSerde: S })
+    .groupByKey()
+    .count({ materialized: 'counts' })
+    .toStream()
+    .to('counts-out', { keySerde: S, valueSerde: I as never });
   return b;
 }
 
@@ -21,7 +25,10 @@ async function setup(partitions = 4) {
 
 async function produce(log: Awaited<ReturnType<typeof setup>>, keys: string[]) {
   const { defaultPartition } = await import('../../src/protocol/index.ts');
-  for (const k of keys) await log.append('events', defaultPartition(enc.encode(k), log.partitionCount('events')), [{ key: enc.encode(k), value: enc.encode('x') }]);
+  for (const k of keys)
+    await log.append('events', defaultPartition(enc.encode(k), log.partitionCount('events')), [
+      { key: enc.encode(k), value: enc.encode('x') },
+    ]);
 }
 
 describe('several instances of one app in one process', () => {
@@ -37,7 +44,11 @@ describe('several instances of one app in one process', () => {
     await b.waitForIdle();
     expect([...a.tasks, ...b.tasks].sort()).toEqual(['0_0', '0_1', '0_2', '0_3']);
     expect(a.tasks.length).toBe(2);
-    const total = (s: KafkaStreams) => s.store<string, number>('counts').all().reduce((n, e) => n + e.value, 0);
+    const total = (s: KafkaStreams) =>
+      s
+        .store<string, number>('counts')
+        .all()
+        .reduce((n, e) => n + e.value, 0);
     expect(total(a) + total(b)).toBe(40);
 
     await b.close();
@@ -53,7 +64,11 @@ describe('several instances of one app in one process', () => {
 describe('handlers', () => {
   it('should skip bad records with a CONTINUE deserialization handler and fail the app with FAIL', async () => {
     const log = await setup(1);
-    await log.append('events', 0, [{ key: enc.encode('a'), value: enc.encode('x') }, { key: new Uint8Array([0xff, 0xfe]), value: enc.encode('x') }, { key: enc.encode('a'), value: enc.encode('y') }]);
+    await log.append('events', 0, [
+      { key: enc.encode('a'), value: enc.encode('x') },
+      { key: new Uint8Array([0xff, 0xfe]), value: enc.encode('x') },
+      { key: enc.encode('a'), value: enc.encode('y') },
+    ]);
     const bad: unknown[] = [];
     const ok = new KafkaStreams(countTopology().build(), {
       applicationId: 'deser-continue',
@@ -99,7 +114,11 @@ describe('handlers', () => {
       return 'REPLACE_THREAD';
     });
     await streams.start();
-    await log.append('events', 0, ['x', 'x', 'boom', 'x'].map((v) => ({ key: enc.encode('a'), value: enc.encode(v) })));
+    await log.append(
+      'events',
+      0,
+      ['x', 'x', 'boom', 'x'].map((v) => ({ key: enc.encode('a'), value: enc.encode(v) })),
+    );
     await streams.waitForIdle();
     expect(errors).toHaveLength(1);
     expect(streams.state).toBe('RUNNING');
@@ -117,7 +136,11 @@ describe('global tables and wall-clock punctuation on the runtime', () => {
     const b = new StreamsBuilder();
     const names = b.globalTable('names', { keySerde: S, valueSerde: S, materialized: 'names-store' });
     b.stream('events', { keySerde: S, valueSerde: S })
-      .leftJoin(names, (k) => k, (_v, name) => `hello ${name ?? 'stranger'}`)
+      .leftJoin(
+        names,
+        (k) => k,
+        (_v, name) => `hello ${name ?? 'stranger'}`,
+      )
       .to('greetings', { keySerde: S, valueSerde: S });
     const streams = new KafkaStreams(b.build(), { applicationId: 'glob', log });
     await streams.start();
@@ -129,7 +152,8 @@ describe('global tables and wall-clock punctuation on the runtime', () => {
     await produce(log, ['u2']);
     await streams.waitForIdle();
     const out: string[] = [];
-    for (let p = 0; p < 2; p++) for (const r of (await log.read('greetings', p, 0)).records) out.push(S.deserialize('greetings', r.value)!);
+    for (let p = 0; p < 2; p++)
+      for (const r of (await log.read('greetings', p, 0)).records) out.push(S.deserialize('greetings', r.value)!);
     expect(out.sort()).toEqual(['hello Ann', 'hello Bob', 'hello stranger']);
     await streams.close();
   });
@@ -162,8 +186,16 @@ describe('commits larger than a sink topic takes in one batch', () => {
     const log = await openLog({ storage: 'memory', maintenanceIntervalMs: 0 });
     await log.createTopic({ topic: 'events', numPartitions: 1 });
     await log.createTopic({ topic: 'counts-out', numPartitions: 1, configs: { 'max.message.bytes': 2_000 } });
-    await log.append('events', 0, Array.from({ length: 500 }, (_, i) => ({ key: enc.encode(`key-${i}`), value: enc.encode('x') })));
-    const streams = new KafkaStreams(countTopology().build(), { applicationId: 'split', log, commitIntervalMs: 60_000 });
+    await log.append(
+      'events',
+      0,
+      Array.from({ length: 500 }, (_, i) => ({ key: enc.encode(`key-${i}`), value: enc.encode('x') })),
+    );
+    const streams = new KafkaStreams(countTopology().build(), {
+      applicationId: 'split',
+      log,
+      commitIntervalMs: 60_000,
+    });
     await streams.start();
     await streams.waitForIdle();
     const { records } = await log.read('counts-out', 0, 0, { maxBytes: 1 << 20 });
@@ -213,7 +245,9 @@ describe('offsets without outputs', () => {
   it('should commit the input offsets of records that produced nothing, and be idle after', async () => {
     const log = await setup(1);
     const b = new StreamsBuilder();
-    b.stream('events', { keySerde: S, valueSerde: S }).filter(() => false).to('counts-out', { keySerde: S, valueSerde: S });
+    b.stream('events', { keySerde: S, valueSerde: S })
+      .filter(() => false)
+      .to('counts-out', { keySerde: S, valueSerde: S });
     await produce(log, ['a', 'b', 'c']);
     const streams = new KafkaStreams(b.build(), { applicationId: 'filtered', log, commitIntervalMs: 60_000 });
     await streams.start();

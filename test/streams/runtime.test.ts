@@ -30,7 +30,11 @@ describe('KafkaStreams on the embedded log', () => {
       const log = await openLog({ storage: 'memory', maintenanceIntervalMs: 0, clock });
       await log.createTopic({ topic: 'lines' });
       await log.createTopic({ topic: 'word-counts', configs: { 'cleanup.policy': 'compact' } });
-      await log.append('lines', 0, Array.from({ length: 1000 }, (_, i) => ({ key: null, value: enc.encode(`w${i % 50} a b c d`) })));
+      await log.append(
+        'lines',
+        0,
+        Array.from({ length: 1000 }, (_, i) => ({ key: null, value: enc.encode(`w${i % 50} a b c d`) })),
+      );
       const calls = { write: 0, deleteRecords: 0 };
       const counted = new Proxy(log, {
         get(target, name) {
@@ -42,7 +46,13 @@ describe('KafkaStreams on the embedded log', () => {
           };
         },
       });
-      const streams = new KafkaStreams(wordCount().build(), { applicationId: 'p', log: counted, clock, maxUncommittedRecords: 100, repartitionPurgeIntervalMs });
+      const streams = new KafkaStreams(wordCount().build(), {
+        applicationId: 'p',
+        log: counted,
+        clock,
+        maxUncommittedRecords: 100,
+        repartitionPurgeIntervalMs,
+      });
       await streams.start();
       await streams.waitForIdle();
       const { logStartOffset, highWatermark } = log.offsets('p-counts-store-repartition', 0);
@@ -59,7 +69,11 @@ describe('KafkaStreams on the embedded log', () => {
   it('should process what a commit handed over before its upstream task makes more', async () => {
     const log = await openLog({ storage: 'memory', maintenanceIntervalMs: 0 });
     await log.createTopic({ topic: 'lines' });
-    await log.append('lines', 0, Array.from({ length: 500 }, (_, i) => ({ key: null, value: enc.encode(`w${i % 7} a b c d e f g h i`) })));
+    await log.append(
+      'lines',
+      0,
+      Array.from({ length: 500 }, (_, i) => ({ key: null, value: enc.encode(`w${i % 7} a b c d e f g h i`) })),
+    );
     let linesSeen = 0;
     let linesSeenFirst: number | undefined;
     const builder = new StreamsBuilder();

@@ -5,11 +5,14 @@ import { TopologyTestDriver } from '../../src/streams/testing/index.ts';
 import { I, S } from './helpers.ts';
 
 describe('rxjs interop', () => {
-  it('should emit a stream\'s records and a table\'s changes synchronously as they are processed', async () => {
+  it("should emit a stream's records and a table's changes synchronously as they are processed", async () => {
     const b = new StreamsBuilder();
     const stream = b.stream('in', { keySerde: S, valueSerde: I });
     const records = stream.filter((_k, v) => v > 0).toObservable();
-    const changes = stream.groupByKey().reduce((a, v) => a + v, { materialized: { storeName: 'sums', valueSerde: I } }).toObservable();
+    const changes = stream
+      .groupByKey()
+      .reduce((a, v) => a + v, { materialized: { storeName: 'sums', valueSerde: I } })
+      .toObservable();
     const firstTwo = firstValueFrom(records.pipe(take(2), toArray()));
     const pairs: TableChange<string, number>[][] = [];
     changes.pipe(bufferCount(2)).subscribe((p) => pairs.push(p));

@@ -18,7 +18,10 @@ describe("Kafka's exact semantics of existing operators", () => {
   it('KTable.groupBy: a selector returning a null value is skipped, not re-emitted', () => {
     const b = new StreamsBuilder();
     b.table('t', { keySerde: S, valueSerde: S })
-      .groupBy((_k, v) => ({ key: v, value: v === 'skip' ? (null as unknown as string) : v }), { keySerde: S, valueSerde: S })
+      .groupBy((_k, v) => ({ key: v, value: v === 'skip' ? (null as unknown as string) : v }), {
+        keySerde: S,
+        valueSerde: S,
+      })
       .count({ materialized: 'counts' })
       .toStream()
       .to('out', { keySerde: S, valueSerde: L });
@@ -27,7 +30,12 @@ describe("Kafka's exact semantics of existing operators", () => {
     t.pipeInput('a', 'x', 1);
     t.pipeInput('b', 'skip', 2);
     t.pipeInput('a', 'skip', 3); // x loses a; the new pair has no value and is skipped
-    expect(d.createOutputTopic('out', S, L).readRecordsToList().map((r) => [r.key, r.value])).toEqual([
+    expect(
+      d
+        .createOutputTopic('out', S, L)
+        .readRecordsToList()
+        .map((r) => [r.key, r.value]),
+    ).toEqual([
       ['x', 1],
       ['x', 0],
     ]);
@@ -41,7 +49,11 @@ describe("Kafka's exact semantics of existing operators", () => {
     const s = b.stream('s', { keySerde: S, valueSerde: S });
     s.leftJoin(table, (v, t) => `${v}/${t}`).to('left', { keySerde: S, valueSerde: S });
     s.join(table, (v, t) => `${v}/${t}`).to('inner', { keySerde: S, valueSerde: S });
-    s.join(global, (_k, v) => v, (v, g) => `${v}/${g}`).to('global', { keySerde: S, valueSerde: S });
+    s.join(
+      global,
+      (_k, v) => v,
+      (v, g) => `${v}/${g}`,
+    ).to('global', { keySerde: S, valueSerde: S });
     const d = new TopologyTestDriver(b.build());
     d.createInputTopic('t', S, S).pipeInput('k', 'T', 0);
     d.createInputTopic('g', S, S).pipeInput('x', 'G', 0);
@@ -86,7 +98,9 @@ describe("Kafka's exact semantics of existing operators", () => {
     expect(out.readRecordsToList().map((r) => r.timestamp)).toEqual([100, 110, 5, 220]);
     input.pipeValueList(['5', '6']);
     expect(out.readValuesToList()).toEqual(['5', '6']);
-    expect(() => d.createInputTopic('in', S, S).advanceTime(1)).toThrow(expect.objectContaining({ code: 'ILLEGAL_STATE' }));
+    expect(() => d.createInputTopic('in', S, S).advanceTime(1)).toThrow(
+      expect.objectContaining({ code: 'ILLEGAL_STATE' }),
+    );
   });
 
   it("KTable.filter: Kafka's KTableFilterTest inputs, and an aggregation downstream ignores the filter's extra tombstones", () => {
@@ -100,7 +114,15 @@ describe("Kafka's exact semantics of existing operators", () => {
       .to('counts', { keySerde: S, valueSerde: L });
     const d = new TopologyTestDriver(b.build());
     const input = d.createInputTopic('t', S, I);
-    for (const [k, v] of [['A', 1], ['B', 2], ['C', 3], ['D', 4], ['A', null], ['B', null]] as const) input.pipeInput(k, v);
+    for (const [k, v] of [
+      ['A', 1],
+      ['B', 2],
+      ['C', 3],
+      ['D', 4],
+      ['A', null],
+      ['B', null],
+    ] as const)
+      input.pipeInput(k, v);
     expect(d.createOutputTopic('out', S, I).readKeyValuesToList()).toEqual([
       { key: 'A', value: null },
       { key: 'B', value: 2 },

@@ -1,17 +1,28 @@
 import { describe, expect, it } from 'vitest';
-import { SessionWindows, StreamsBuilder, type Windowed, WindowedSerdes, windowedToString } from '../../src/streams/index.ts';
+import {
+  SessionWindows,
+  StreamsBuilder,
+  type Windowed,
+  WindowedSerdes,
+  windowedToString,
+} from '../../src/streams/index.ts';
 import { TopologyTestDriver } from '../../src/streams/testing/index.ts';
 import { L, S } from './helpers.ts';
 
 /** A session count written to 'out'; `read()` gives its records as `[window, count, timestamp]`. */
 function sessionCount(windows: SessionWindows) {
   const b = new StreamsBuilder();
-  const table = b.stream('in', { keySerde: S, valueSerde: S }).groupByKey().windowedBy(windows).count({ materialized: { storeName: 'sessions', cachingEnabled: false } });
+  const table = b
+    .stream('in', { keySerde: S, valueSerde: S })
+    .groupByKey()
+    .windowedBy(windows)
+    .count({ materialized: { storeName: 'sessions', cachingEnabled: false } });
   table.toStream().to('out', { keySerde: WindowedSerdes.sessionWindowedSerdeFrom(S), valueSerde: L });
   const d = new TopologyTestDriver(b.build());
   const input = d.createInputTopic('in', S, S);
   const out = d.createOutputTopic('out', WindowedSerdes.sessionWindowedSerdeFrom(S), L);
-  const read = () => out.readRecordsToList().map((r) => [windowedToString(r.key as Windowed<string>), r.value, r.timestamp]);
+  const read = () =>
+    out.readRecordsToList().map((r) => [windowedToString(r.key as Windowed<string>), r.value, r.timestamp]);
   return { d, input, read };
 }
 
@@ -25,7 +36,9 @@ describe('session windows (Kafka KStreamSessionWindowAggregateProcessorTest)', (
       ['[john@0/0]', null, 0],
       ['[john@0/10]', 2, 10],
     ]);
-    expect(d.getSessionStore<string, number>('sessions').fetch('john')).toEqual([{ key: { key: 'john', window: { start: 0, end: 10 } }, value: 2 }]);
+    expect(d.getSessionStore<string, number>('sessions').fetch('john')).toEqual([
+      { key: { key: 'john', window: { start: 0, end: 10 } }, value: 2 },
+    ]);
   });
 
   it('shouldHaveMultipleSessionsForSameIdWhenTimestampApartBySessionGap: records more than the gap apart make separate sessions', () => {
@@ -38,7 +51,12 @@ describe('session windows (Kafka KStreamSessionWindowAggregateProcessorTest)', (
       ['[john@31/31]', 1, 31],
       ['[mel@31/31]', 1, 31],
     ]);
-    expect(d.getSessionStore<string, number>('sessions').fetch('john').map((e) => e.value)).toEqual([1, 1]);
+    expect(
+      d
+        .getSessionStore<string, number>('sessions')
+        .fetch('john')
+        .map((e) => e.value),
+    ).toEqual([1, 1]);
   });
 
   it('shouldMergeSessions: an out-of-order record bridging two sessions merges them into one, deleting both', () => {
@@ -53,7 +71,9 @@ describe('session windows (Kafka KStreamSessionWindowAggregateProcessorTest)', (
       ['[a@40/40]', null, 40],
       ['[a@0/40]', 3, 40],
     ]);
-    expect(d.getSessionStore<string, number>('sessions').findSessions('a', 0, 100)).toEqual([{ key: { key: 'a', window: { start: 0, end: 40 } }, value: 3 }]);
+    expect(d.getSessionStore<string, number>('sessions').findSessions('a', 0, 100)).toEqual([
+      { key: { key: 'a', window: { start: 0, end: 40 } }, value: 3 },
+    ]);
   });
 
   it('shouldLogAndMeterWhenSkippingLateRecordWithZeroGrace: a session ending before stream time - gap - grace is dropped and counted', () => {
@@ -84,8 +104,12 @@ describe('session windows (Kafka KStreamSessionWindowAggregateProcessorTest)', (
     input.pipeInput('k', 'x', 0);
     input.pipeInput('k', 'y', 20);
     input.pipeInput('k', 'z', 10);
-    expect(d.getSessionStore<string, string>('reduced').fetch('k')).toEqual([{ key: { key: 'k', window: { start: 0, end: 20 } }, value: 'xyz' }]);
-    expect(d.getSessionStore<string, string>('aggregated').fetch('k')).toEqual([{ key: { key: 'k', window: { start: 0, end: 20 } }, value: '|x|yz' }]);
+    expect(d.getSessionStore<string, string>('reduced').fetch('k')).toEqual([
+      { key: { key: 'k', window: { start: 0, end: 20 } }, value: 'xyz' },
+    ]);
+    expect(d.getSessionStore<string, string>('aggregated').fetch('k')).toEqual([
+      { key: { key: 'k', window: { start: 0, end: 20 } }, value: '|x|yz' },
+    ]);
   });
 
   it('a closed session (end + gap + grace ≤ stream time) is gone: a record near it starts a new one', () => {
@@ -99,6 +123,8 @@ describe('session windows (Kafka KStreamSessionWindowAggregateProcessorTest)', (
     input.pipeInput('k', 'x', 0);
     input.pipeInput('k', 'y', 20);
     input.pipeInput('k', 'z', 10);
-    expect(d.getSessionStore<string, string>('reduced').fetch('k')).toEqual([{ key: { key: 'k', window: { start: 10, end: 20 } }, value: 'yz' }]);
+    expect(d.getSessionStore<string, string>('reduced').fetch('k')).toEqual([
+      { key: { key: 'k', window: { start: 10, end: 20 } }, value: 'yz' },
+    ]);
   });
 });

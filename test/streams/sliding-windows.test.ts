@@ -7,10 +7,17 @@ import { S } from './helpers.ts';
 function sliding(reduce: boolean) {
   const b = new StreamsBuilder();
   const seen: [string, number, number, string, number][] = [];
-  const windowed = b.stream('topic', { keySerde: S, valueSerde: S }).groupByKey().windowedBy(SlidingWindows.ofTimeDifferenceAndGrace(10, 50));
+  const windowed = b
+    .stream('topic', { keySerde: S, valueSerde: S })
+    .groupByKey()
+    .windowedBy(SlidingWindows.ofTimeDifferenceAndGrace(10, 50));
   const table = reduce
     ? windowed.reduce((a, v) => `${a}+${v}`, { materialized: { storeName: 'store', storeType: 'in-memory' } })
-    : windowed.aggregate(() => '0', (_k, v, agg) => `${agg}+${v}`, { materialized: { storeName: 'store', storeType: 'in-memory', valueSerde: S } });
+    : windowed.aggregate(
+        () => '0',
+        (_k, v, agg) => `${agg}+${v}`,
+        { materialized: { storeName: 'store', storeType: 'in-memory', valueSerde: S } },
+      );
   table.toStream().process(() => ({
     process(record) {
       const w = record.key as Windowed<string>;
@@ -27,7 +34,14 @@ function sliding(reduce: boolean) {
 describe('sliding windows (Kafka KStreamSlidingWindowAggregateTest)', () => {
   it('testAggregateSmallInput', () => {
     const { input, finals } = sliding(false);
-    for (const [v, t] of [['1', 10], ['2', 15], ['3', 20], ['4', 22], ['5', 30]] as const) input.pipeInput('A', v, t);
+    for (const [v, t] of [
+      ['1', 10],
+      ['2', 15],
+      ['3', 20],
+      ['4', 22],
+      ['5', 30],
+    ] as const)
+      input.pipeInput('A', v, t);
     expect(finals()).toEqual({
       0: ['0+1', 10],
       5: ['0+1+2', 15],
@@ -43,7 +57,15 @@ describe('sliding windows (Kafka KStreamSlidingWindowAggregateTest)', () => {
 
   it('testReduceSmallInput', () => {
     const { input, finals } = sliding(true);
-    for (const [v, t] of [['1', 10], ['2', 14], ['3', 15], ['4', 22], ['5', 26], ['6', 30]] as const) input.pipeInput('A', v, t);
+    for (const [v, t] of [
+      ['1', 10],
+      ['2', 14],
+      ['3', 15],
+      ['4', 22],
+      ['5', 26],
+      ['6', 30],
+    ] as const)
+      input.pipeInput('A', v, t);
     expect(finals()).toEqual({
       0: ['1', 10],
       4: ['1+2', 14],
@@ -61,9 +83,21 @@ describe('sliding windows (Kafka KStreamSlidingWindowAggregateTest)', () => {
   it('testAggregateLargeInput: out-of-order records update the windows that cover them and make the ones they open (keys A to C)', () => {
     const { input, seen } = sliding(false);
     const pipe: [string, string, number][] = [
-      ['A', '1', 10], ['A', '2', 20], ['A', '3', 22], ['A', '4', 15],
-      ['B', '1', 12], ['B', '2', 13], ['B', '3', 18], ['B', '4', 19], ['B', '5', 25], ['B', '6', 14],
-      ['C', '1', 11], ['C', '2', 15], ['C', '3', 16], ['C', '4', 21], ['C', '5', 23],
+      ['A', '1', 10],
+      ['A', '2', 20],
+      ['A', '3', 22],
+      ['A', '4', 15],
+      ['B', '1', 12],
+      ['B', '2', 13],
+      ['B', '3', 18],
+      ['B', '4', 19],
+      ['B', '5', 25],
+      ['B', '6', 14],
+      ['C', '1', 11],
+      ['C', '2', 15],
+      ['C', '3', 16],
+      ['C', '4', 21],
+      ['C', '5', 23],
     ];
     for (const [k, v, t] of pipe) input.pipeInput(k, v, t);
     const sorted = [...seen].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] - b[1]));
@@ -115,7 +149,10 @@ describe('sliding windows (Kafka KStreamSlidingWindowAggregateTest)', () => {
 
   it('drops and counts a record no open window covers', () => {
     const b = new StreamsBuilder();
-    b.stream('topic', { keySerde: S, valueSerde: S }).groupByKey().windowedBy(SlidingWindows.ofTimeDifferenceWithNoGrace(10)).count({ materialized: 'counts' });
+    b.stream('topic', { keySerde: S, valueSerde: S })
+      .groupByKey()
+      .windowedBy(SlidingWindows.ofTimeDifferenceWithNoGrace(10))
+      .count({ materialized: 'counts' });
     const d = new TopologyTestDriver(b.build());
     const input = d.createInputTopic('topic', S, S);
     input.pipeInput('k', 'x', 100);

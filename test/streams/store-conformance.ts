@@ -8,7 +8,10 @@ import type { KeyValueStore } from '../../src/streams/index.ts';
  */
 type Store = KeyValueStore<string, number>;
 
-export function keyValueStoreSuite(factory: () => Store | Promise<Store>, reopen?: (store: Store) => Promise<Store>): void {
+export function keyValueStoreSuite(
+  factory: () => Store | Promise<Store>,
+  reopen?: (store: Store) => Promise<Store>,
+): void {
   it('should return null for a missing key and the value put for a present one', async () => {
     const store = await factory();
     expect(store.get('a')).toBeNull();
@@ -74,7 +77,9 @@ export function keyValueStoreSuite(factory: () => Store | Promise<Store>, reopen
         model.set(key, i);
       }
     }
-    expect(store.all()).toEqual([...model.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([key, value]) => ({ key, value })));
+    expect(store.all()).toEqual(
+      [...model.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([key, value]) => ({ key, value })),
+    );
     for (const [k, v] of model) expect(store.get(k)).toBe(v);
     expect(store.approximateNumEntries()).toBeGreaterThanOrEqual(model.size);
   });

@@ -18,7 +18,10 @@ afterAll(() => {
 });
 
 let seq = 0;
-function build(supplier: KeyValueBytesStoreSupplier, o: { caching: boolean; logging: boolean; stateDir?: string; budget?: number }) {
+function build(
+  supplier: KeyValueBytesStoreSupplier,
+  o: { caching: boolean; logging: boolean; stateDir?: string; budget?: number },
+) {
   const changelog: { key: Uint8Array; value: Uint8Array | null }[] = [];
   const b = Stores.keyValueStoreBuilder(supplier, S, I);
   if (!o.caching) b.withCachingDisabled();
@@ -33,14 +36,30 @@ function build(supplier: KeyValueBytesStoreSupplier, o: { caching: boolean; logg
     timestamp: () => 0,
   };
   const built = b.build(env);
-  return { store: built.store as unknown as KeyValueStore<string, number> & MeteredKeyValueStore<string, number>, built, changelog, env };
+  return {
+    store: built.store as unknown as KeyValueStore<string, number> & MeteredKeyValueStore<string, number>,
+    built,
+    changelog,
+    env,
+  };
 }
 
 const stacks = [
   { name: 'in-memory', supplier: () => Stores.inMemoryKeyValueStore('s'), caching: false, logging: false },
   { name: 'in-memory + logging', supplier: () => Stores.inMemoryKeyValueStore('s'), caching: false, logging: true },
-  { name: 'in-memory + caching + logging', supplier: () => Stores.inMemoryKeyValueStore('s'), caching: true, logging: true },
-  { name: 'in-memory + tiny cache (evicting)', supplier: () => Stores.inMemoryKeyValueStore('s'), caching: true, logging: true, budget: 300 },
+  {
+    name: 'in-memory + caching + logging',
+    supplier: () => Stores.inMemoryKeyValueStore('s'),
+    caching: true,
+    logging: true,
+  },
+  {
+    name: 'in-memory + tiny cache (evicting)',
+    supplier: () => Stores.inMemoryKeyValueStore('s'),
+    caching: true,
+    logging: true,
+    budget: 300,
+  },
 ];
 
 for (const stack of stacks) {
@@ -72,7 +91,11 @@ describe('key-value store: persistent (LevelDB under stateDir)', () => {
   );
 
   it('should keep only what commits wrote: writes after the last commit are gone after a reopen', async () => {
-    const { store, built, env } = build(Stores.persistentKeyValueStore('p'), { caching: false, logging: false, stateDir: dir });
+    const { store, built, env } = build(Stores.persistentKeyValueStore('p'), {
+      caching: false,
+      logging: false,
+      stateDir: dir,
+    });
     const level = built.bytes as LevelBytesStore;
     await level.ready;
     store.put('kept', 1);
@@ -118,7 +141,11 @@ describe('caching and change-logging layers', () => {
   });
 
   it('should evict the oldest keys through when the shared budget is exceeded', () => {
-    const { store, changelog } = build(Stores.inMemoryKeyValueStore('c'), { caching: true, logging: true, budget: 400 });
+    const { store, changelog } = build(Stores.inMemoryKeyValueStore('c'), {
+      caching: true,
+      logging: true,
+      budget: 400,
+    });
     for (let i = 0; i < 20; i++) store.put(`key-${i}`, i);
     expect(changelog.length).toBeGreaterThan(0);
     expect(changelog.length).toBeLessThan(20);

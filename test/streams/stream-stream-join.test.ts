@@ -8,7 +8,12 @@ function setup(mode: 'join' | 'leftJoin' | 'outerJoin', windows: JoinWindows) {
   const left = b.stream('left', { keySerde: S, valueSerde: S });
   const right = b.stream('right', { keySerde: S, valueSerde: S });
   const joiner = (l: string | null, r: string | null) => `${l}+${r}`;
-  const joined = mode === 'join' ? left.join(right, joiner, windows) : mode === 'leftJoin' ? left.leftJoin(right, joiner, windows) : left.outerJoin(right, joiner, windows);
+  const joined =
+    mode === 'join'
+      ? left.join(right, joiner, windows)
+      : mode === 'leftJoin'
+        ? left.leftJoin(right, joiner, windows)
+        : left.outerJoin(right, joiner, windows);
   joined.to('out', { keySerde: S, valueSerde: S });
   const d = new TopologyTestDriver(b.build());
   const out = d.createOutputTopic('out', S, S);
@@ -94,12 +99,16 @@ describe('KStream-KStream joins (Kafka KStreamKStreamJoinTest, KStreamKStreamLef
   it('names its window stores as Kafka does, and needs serdes for left/outer joins', () => {
     const b = new StreamsBuilder();
     const l = b.stream('left', { keySerde: S, valueSerde: S });
-    l.join(b.stream('right', { keySerde: S, valueSerde: S }), (x, y) => x + y, JoinWindows.ofTimeDifferenceWithNoGrace(5));
+    l.join(
+      b.stream('right', { keySerde: S, valueSerde: S }),
+      (x, y) => x + y,
+      JoinWindows.ofTimeDifferenceWithNoGrace(5),
+    );
     const stores = [...b.build().storeBuilders.keys()];
     expect(stores).toEqual(['KSTREAM-JOINTHIS-0000000004-store', 'KSTREAM-JOINOTHER-0000000005-store']);
     const untyped = new StreamsBuilder();
-    expect(() => untyped.stream('l').leftJoin(untyped.stream('r'), (x, y) => [x, y], JoinWindows.ofTimeDifferenceWithNoGrace(5))).toThrow(
-      expect.objectContaining({ code: 'TOPOLOGY_EXCEPTION' }),
-    );
+    expect(() =>
+      untyped.stream('l').leftJoin(untyped.stream('r'), (x, y) => [x, y], JoinWindows.ofTimeDifferenceWithNoGrace(5)),
+    ).toThrow(expect.objectContaining({ code: 'TOPOLOGY_EXCEPTION' }));
   });
 });

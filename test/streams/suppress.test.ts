@@ -1,9 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { BufferConfig, StreamsBuilder, Suppressed, TimeWindows, SessionWindows, windowedToString } from '../../src/streams/index.ts';
+import {
+  BufferConfig,
+  StreamsBuilder,
+  Suppressed,
+  TimeWindows,
+  SessionWindows,
+  windowedToString,
+} from '../../src/streams/index.ts';
 import { TopologyTestDriver } from '../../src/streams/testing/index.ts';
 import { L, S } from './helpers.ts';
 
-const rows = (list: { key: unknown; value: unknown; timestamp: number }[]) => list.map((r) => [r.key, r.value, r.timestamp]);
+const rows = (list: { key: unknown; value: unknown; timestamp: number }[]) =>
+  list.map((r) => [r.key, r.value, r.timestamp]);
 
 describe('suppress (Kafka SuppressScenarioTest)', () => {
   it('shouldSupportFinalResultsForTimeWindows: one result per window once stream time passes end + grace; late records dropped', () => {
@@ -13,7 +21,10 @@ describe('suppress (Kafka SuppressScenarioTest)', () => {
       .groupBy((k) => k, { keySerde: S, valueSerde: S })
       .windowedBy(TimeWindows.ofSizeAndGrace(2, 1))
       .count({ materialized: { storeName: 'counts', cachingEnabled: false } });
-    counts.toStream().map((k, v) => ({ key: windowedToString(k), value: v })).to('output-raw', { keySerde: S, valueSerde: L });
+    counts
+      .toStream()
+      .map((k, v) => ({ key: windowedToString(k), value: v }))
+      .to('output-raw', { keySerde: S, valueSerde: L });
     counts
       .suppress(Suppressed.untilWindowCloses(BufferConfig.unbounded()))
       .toStream()
@@ -105,9 +116,14 @@ describe('suppress (Kafka SuppressScenarioTest)', () => {
     expect(() => input2.pipeInput('b', 'x', 1)).toThrow(expect.objectContaining({ code: 'ILLEGAL_STATE' }));
 
     const grouped = new StreamsBuilder().stream('input', { keySerde: S, valueSerde: S }).groupByKey();
-    expect(() => grouped.count().suppress(Suppressed.untilWindowCloses(BufferConfig.unbounded()))).toThrow(expect.objectContaining({ code: 'TOPOLOGY_EXCEPTION' }));
+    expect(() => grouped.count().suppress(Suppressed.untilWindowCloses(BufferConfig.unbounded()))).toThrow(
+      expect.objectContaining({ code: 'TOPOLOGY_EXCEPTION' }),
+    );
     expect(() =>
-      grouped.windowedBy(TimeWindows.ofSizeWithNoGrace(10)).count().suppress(Suppressed.untilWindowCloses(BufferConfig.maxRecords(5))),
+      grouped
+        .windowedBy(TimeWindows.ofSizeWithNoGrace(10))
+        .count()
+        .suppress(Suppressed.untilWindowCloses(BufferConfig.maxRecords(5))),
     ).toThrow(expect.objectContaining({ code: 'TOPOLOGY_EXCEPTION' }));
   });
 

@@ -10,12 +10,17 @@ function drive(builder: StreamsBuilder) {
   return new TopologyTestDriver(builder.build(), { defaultKeySerde: S as never, defaultValueSerde: S as never });
 }
 
-const records = <K, V>(list: { key: K | null; value: V | null; timestamp: number }[]) => list.map(({ key, value, timestamp }) => ({ key, value, timestamp }));
+const records = <K, V>(list: { key: K | null; value: V | null; timestamp: number }[]) =>
+  list.map(({ key, value, timestamp }) => ({ key, value, timestamp }));
 
 describe('timestamped stores under KTables (Kafka KIP-258)', () => {
   it('an aggregate carries max(record timestamp, aggregate timestamp), as the issue and Kafka KStreamAggregate', () => {
     const b = new StreamsBuilder();
-    b.stream('in', { keySerde: S, valueSerde: S }).groupByKey().count({ materialized: 'counts' }).toStream().to('out', { valueSerde: L });
+    b.stream('in', { keySerde: S, valueSerde: S })
+      .groupByKey()
+      .count({ materialized: 'counts' })
+      .toStream()
+      .to('out', { valueSerde: L });
     const d = drive(b);
     const input = d.createInputTopic('in', S, S);
     input.pipeInput('k', 'a', 10);
@@ -50,14 +55,21 @@ describe('timestamped stores under KTables (Kafka KIP-258)', () => {
     const b = new StreamsBuilder();
     const s = b.stream('in', { keySerde: S, valueSerde: S });
     s.groupByKey().reduce((a, v) => a + v, { materialized: 'reduced' });
-    s.groupByKey().aggregate(() => '', (_k, v, agg) => agg + v, { materialized: 'aggregated' });
+    s.groupByKey().aggregate(
+      () => '',
+      (_k, v, agg) => agg + v,
+      { materialized: 'aggregated' },
+    );
     b.table('tbl', { keySerde: S, valueSerde: S, materialized: 'tbl-store' });
     const d = drive(b);
     const input = d.createInputTopic('in', S, S);
     input.pipeInput('k', 'a', 20);
     input.pipeInput('k', 'b', 7);
     expect(d.getTimestampedKeyValueStore<string, string>('reduced').get('k')).toEqual({ value: 'ab', timestamp: 20 });
-    expect(d.getTimestampedKeyValueStore<string, string>('aggregated').get('k')).toEqual({ value: 'ab', timestamp: 20 });
+    expect(d.getTimestampedKeyValueStore<string, string>('aggregated').get('k')).toEqual({
+      value: 'ab',
+      timestamp: 20,
+    });
     const tbl = d.createInputTopic('tbl', S, S);
     tbl.pipeInput('x', '1', 20);
     tbl.pipeInput('x', '2', 7);
@@ -91,10 +103,16 @@ describe('timestamped stores under KTables (Kafka KIP-258)', () => {
     const right = b.table('right', { keySerde: S, valueSerde: S });
     const joined = left.join(right, (l, r) => `${l}+${r}`);
     joined.toStream().to('out');
-    left.leftJoin(right, (l, r) => `${l}+${r ?? '-'}`).toStream().to('left-out');
+    left
+      .leftJoin(right, (l, r) => `${l}+${r ?? '-'}`)
+      .toStream()
+      .to('left-out');
     // A downstream join reads `joined` through its getter: the timestamp comes along.
     const third = b.table('third', { keySerde: S, valueSerde: S });
-    third.join(joined, (t, j) => `${t}/${j}`).toStream().to('third-out');
+    third
+      .join(joined, (t, j) => `${t}/${j}`)
+      .toStream()
+      .to('third-out');
     const d = drive(b);
     const l = d.createInputTopic('left', S, S);
     const r = d.createInputTopic('right', S, S);
@@ -114,7 +132,9 @@ describe('timestamped stores under KTables (Kafka KIP-258)', () => {
       { key: 'k', value: 'l2+r2', timestamp: 3 },
     ]);
     d.createInputTopic('third', S, S).pipeInput('k', 't', 1);
-    expect(records(d.createOutputTopic('third-out', S, S).readRecordsToList())).toEqual([{ key: 'k', value: 't/l2+r2', timestamp: 3 }]);
+    expect(records(d.createOutputTopic('third-out', S, S).readRecordsToList())).toEqual([
+      { key: 'k', value: 't/l2+r2', timestamp: 3 },
+    ]);
   });
 
   it('a timestamped store restores from its changelog with the timestamps the records carry', () => {
@@ -126,7 +146,8 @@ describe('timestamped stores under KTables (Kafka KIP-258)', () => {
       taskId: '0_0',
       partition: 0,
       cacheBudget: null,
-      changelog: (_t: string, key: Uint8Array, value: Uint8Array | null, timestamp: number) => sent.push({ key, value, timestamp }),
+      changelog: (_t: string, key: Uint8Array, value: Uint8Array | null, timestamp: number) =>
+        sent.push({ key, value, timestamp }),
       timestamp: () => now,
     };
     const first = builder.build(env);
@@ -134,7 +155,9 @@ describe('timestamped stores under KTables (Kafka KIP-258)', () => {
     now = 50;
     first.store.putWithTimestamp('b', '2', 30);
     first.store.put('a', null);
-    expect(sent.map((r) => [S.deserialize('t', r.key), r.value === null ? null : S.deserialize('t', r.value), r.timestamp])).toEqual([
+    expect(
+      sent.map((r) => [S.deserialize('t', r.key), r.value === null ? null : S.deserialize('t', r.value), r.timestamp]),
+    ).toEqual([
       ['a', '1', 42],
       ['b', '2', 30],
       ['a', null, 50],
@@ -149,6 +172,8 @@ describe('timestamped stores under KTables (Kafka KIP-258)', () => {
     b.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore('plain'), S, Serdes.String()));
     b.stream('in', { keySerde: S, valueSerde: S }).process(() => ({ process() {} }), 'plain');
     const d = drive(b);
-    expect(() => d.getTimestampedKeyValueStore('plain')).toThrow(expect.objectContaining({ code: 'INVALID_STATE_STORE' }));
+    expect(() => d.getTimestampedKeyValueStore('plain')).toThrow(
+      expect.objectContaining({ code: 'INVALID_STATE_STORE' }),
+    );
   });
 });

@@ -50,7 +50,10 @@ export function windowStoreSuite(factory: Factory, setTime: (ms: number) => void
     store.put('a', 2, 10);
     store.put('c', 3, 0);
     store.put('a', 4, 20);
-    const w = (key: string, start: number, value: number) => ({ key: { key, window: { start, end: start + 10 } }, value });
+    const w = (key: string, start: number, value: number) => ({
+      key: { key, window: { start, end: start + 10 } },
+      value,
+    });
     expect(store.fetchAll(0, 10)).toEqual([w('c', 0, 3), w('a', 10, 2), w('b', 10, 1)]);
     expect(store.backwardFetchAll(10, 20)).toEqual([w('a', 20, 4), w('b', 10, 1), w('a', 10, 2)]);
     expect(store.all()).toEqual([w('c', 0, 3), w('a', 10, 2), w('b', 10, 1), w('a', 20, 4)]);

@@ -2,7 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type MeteredSessionStore, type MeteredWindowStore, Stores, type WindowBytesStoreSupplier } from '../../src/streams/index.ts';
+import {
+  type MeteredSessionStore,
+  type MeteredWindowStore,
+  Stores,
+  type WindowBytesStoreSupplier,
+} from '../../src/streams/index.ts';
 import { Bytes } from '../../src/streams/state/bytes.ts';
 import type { LevelBytesStore } from '../../src/streams/state/level-store.ts';
 import { L, S } from './helpers.ts';
@@ -23,7 +28,8 @@ function build(supplier: WindowBytesStoreSupplier, stateDir?: string) {
     taskId: '0_0',
     partition: 0,
     cacheBudget: null,
-    changelog: (topic: string, key: Uint8Array, value: Uint8Array | null, timestamp: number) => sent.push({ topic, key, value, timestamp }),
+    changelog: (topic: string, key: Uint8Array, value: Uint8Array | null, timestamp: number) =>
+      sent.push({ topic, key, value, timestamp }),
     timestamp: () => now,
     ...(stateDir !== undefined ? { stateDir } : {}),
   };
@@ -76,13 +82,26 @@ describe('window store changelog and restore', () => {
 
   it('should ask for a compact,delete changelog kept a day past the retention, and refuse a retention below the window size', () => {
     const builder = Stores.windowStoreBuilder(Stores.inMemoryWindowStore('w', 60_000, 10_000), S, L);
-    expect(builder.changelogConfig).toEqual({ 'cleanup.policy': 'compact,delete', 'retention.ms': 60_000 + 86_400_000 });
-    expect(() => Stores.inMemoryWindowStore('w', 5, 10)).toThrow(expect.objectContaining({ code: 'TOPOLOGY_EXCEPTION' }));
+    expect(builder.changelogConfig).toEqual({
+      'cleanup.policy': 'compact,delete',
+      'retention.ms': 60_000 + 86_400_000,
+    });
+    expect(() => Stores.inMemoryWindowStore('w', 5, 10)).toThrow(
+      expect.objectContaining({ code: 'TOPOLOGY_EXCEPTION' }),
+    );
   });
 });
 
 function buildSession(s: Parameters<typeof Stores.sessionStoreBuilder>[0], stateDir?: string) {
-  const env = { applicationId: 'app', taskId: '0_1', partition: 1, cacheBudget: null, changelog: () => {}, timestamp: () => now, ...(stateDir !== undefined ? { stateDir } : {}) };
+  const env = {
+    applicationId: 'app',
+    taskId: '0_1',
+    partition: 1,
+    cacheBudget: null,
+    changelog: () => {},
+    timestamp: () => now,
+    ...(stateDir !== undefined ? { stateDir } : {}),
+  };
   const built = Stores.sessionStoreBuilder(s, S, L).build(env);
   return { built, store: built.store as unknown as MeteredSessionStore<string, number> };
 }

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { StreamsBuilder, TimeWindows, type Windowed, WindowedSerdes, windowedToString } from '../../src/streams/index.ts';
+import {
+  StreamsBuilder,
+  TimeWindows,
+  type Windowed,
+  WindowedSerdes,
+  windowedToString,
+} from '../../src/streams/index.ts';
 import { TopologyTestDriver } from '../../src/streams/testing/index.ts';
 import { L, S } from './helpers.ts';
 
@@ -33,10 +39,24 @@ describe('windowed aggregations (Kafka KStreamWindowAggregateTest)', () => {
     const d = drive(b);
     const input = d.createInputTopic('topic1', S, S);
     const pipe: [string, string, number][] = [
-      ['A', '1', 0], ['B', '2', 1], ['C', '3', 2], ['D', '4', 3], ['A', '1', 4],
-      ['A', '1', 5], ['B', '2', 6], ['D', '4', 7], ['B', '2', 8], ['C', '3', 9],
-      ['A', '1', 10], ['B', '2', 11], ['D', '4', 12], ['B', '2', 13], ['C', '3', 14],
-      ['B', '1', 3], ['B', '2', 2], ['B', '3', 9],
+      ['A', '1', 0],
+      ['B', '2', 1],
+      ['C', '3', 2],
+      ['D', '4', 3],
+      ['A', '1', 4],
+      ['A', '1', 5],
+      ['B', '2', 6],
+      ['D', '4', 7],
+      ['B', '2', 8],
+      ['C', '3', 9],
+      ['A', '1', 10],
+      ['B', '2', 11],
+      ['D', '4', 12],
+      ['B', '2', 13],
+      ['C', '3', 14],
+      ['B', '1', 3],
+      ['B', '2', 2],
+      ['B', '3', 9],
     ];
     for (const [k, v, t] of pipe) input.pipeInput(k, v, t);
     expect(seen).toEqual([
@@ -85,7 +105,11 @@ describe('windowed aggregations (Kafka KStreamWindowAggregateTest)', () => {
     b.stream('in', { keySerde: S, valueSerde: S })
       .groupByKey()
       .windowedBy(TimeWindows.ofSizeAndGrace(10, 90).advanceBy(5))
-      .aggregate(() => '', (_k, v, agg) => agg + v, { materialized: 'agg' })
+      .aggregate(
+        () => '',
+        (_k, v, agg) => agg + v,
+        { materialized: 'agg' },
+      )
       .toStream()
       .map((w, v) => ({ key: `${w.key}@${w.window.start}/${w.window.end}`, value: v }))
       .to('out');
@@ -99,7 +123,12 @@ describe('windowed aggregations (Kafka KStreamWindowAggregateTest)', () => {
     input.pipeInput('k', '4', 4);
     input.pipeInput('k', '5', 5); // [5,15) ends at 15 > 10: still open
     input.pipeInput('k', '6', 6);
-    expect(d.createOutputTopic('out', S, S).readRecordsToList().map((r) => [r.key, r.value, r.timestamp])).toEqual([
+    expect(
+      d
+        .createOutputTopic('out', S, S)
+        .readRecordsToList()
+        .map((r) => [r.key, r.value, r.timestamp]),
+    ).toEqual([
       ['k@95/105', '100', 100],
       ['k@100/110', '100', 100],
       ['k@5/15', '5', 5],
@@ -112,8 +141,14 @@ describe('windowed aggregations (Kafka KStreamWindowAggregateTest)', () => {
     const b = new StreamsBuilder();
     const grouped = b.stream('in', { keySerde: S, valueSerde: S }).groupByKey();
     const windows = TimeWindows.ofSizeWithNoGrace(60_000);
-    grouped.windowedBy(windows).count({ materialized: 'counts' }).toStream().to('counts', { keySerde: WindowedSerdes.timeWindowedSerdeFrom(S, 60_000), valueSerde: L });
-    grouped.windowedBy(windows).reduce((a, v) => `${a},${v}`, { materialized: { storeName: 'lists', retentionMs: 120_000 } });
+    grouped
+      .windowedBy(windows)
+      .count({ materialized: 'counts' })
+      .toStream()
+      .to('counts', { keySerde: WindowedSerdes.timeWindowedSerdeFrom(S, 60_000), valueSerde: L });
+    grouped
+      .windowedBy(windows)
+      .reduce((a, v) => `${a},${v}`, { materialized: { storeName: 'lists', retentionMs: 120_000 } });
     const d = drive(b);
     const input = d.createInputTopic('in', S, S);
     input.pipeInput('alice', 'a', 1_000);
@@ -130,13 +165,23 @@ describe('windowed aggregations (Kafka KStreamWindowAggregateTest)', () => {
     ]);
     const raw = d.readTopic('counts')[0]!.key!;
     expect(Buffer.from(raw).toString('hex')).toBe(`${Buffer.from('alice').toString('hex')}0000000000000000`);
-    expect(d.getWindowStore<string, string>('lists').fetchAll(0, 60_000).map((e) => [e.key.key, e.key.window.start, e.value])).toEqual([
+    expect(
+      d
+        .getWindowStore<string, string>('lists')
+        .fetchAll(0, 60_000)
+        .map((e) => [e.key.key, e.key.window.start, e.value]),
+    ).toEqual([
       ['alice', 0, 'a,b'],
       ['alice', 60_000, 'e'],
       ['bob', 60_000, 'c'],
     ]);
     // Kept for size + grace only, the closed window [0, 60000) left 'counts' when the next began.
-    expect(d.getWindowStore<string, number>('counts').all().map((e) => [e.key.key, e.key.window.start, e.value])).toEqual([
+    expect(
+      d
+        .getWindowStore<string, number>('counts')
+        .all()
+        .map((e) => [e.key.key, e.key.window.start, e.value]),
+    ).toEqual([
       ['alice', 60_000, 1],
       ['bob', 60_000, 1],
     ]);
@@ -158,7 +203,12 @@ describe('windowed aggregations (Kafka KStreamWindowAggregateTest)', () => {
     input.pipeInput('y', 'w', 2);
     input.pipeInput('z', 'w', 12);
     expect(d.readTopic('test-by-word-repartition').length).toBe(3);
-    expect(d.createOutputTopic('out', WindowedSerdes.timeWindowedSerdeFrom(S, 10), L).readRecordsToList().map((r) => [r.key!.window.start, r.value])).toEqual([
+    expect(
+      d
+        .createOutputTopic('out', WindowedSerdes.timeWindowedSerdeFrom(S, 10), L)
+        .readRecordsToList()
+        .map((r) => [r.key!.window.start, r.value]),
+    ).toEqual([
       [0, 1],
       [0, 2],
       [10, 1],
@@ -171,7 +221,9 @@ describe('windowed aggregations (Kafka KStreamWindowAggregateTest)', () => {
     expect(Buffer.from(bytes).toString('hex')).toBe(`6b${'0000000000000002'}${'0000000000000001'}`);
     expect(serde.deserialize('t', bytes)).toEqual({ key: 'k', window: { start: 1, end: 2 } });
     expect(() => TimeWindows.ofSizeWithNoGrace(0)).toThrow(expect.objectContaining({ code: 'TOPOLOGY_EXCEPTION' }));
-    expect(() => TimeWindows.ofSizeWithNoGrace(10).advanceBy(11)).toThrow(expect.objectContaining({ code: 'TOPOLOGY_EXCEPTION' }));
+    expect(() => TimeWindows.ofSizeWithNoGrace(10).advanceBy(11)).toThrow(
+      expect.objectContaining({ code: 'TOPOLOGY_EXCEPTION' }),
+    );
     expect(TimeWindows.ofSizeWithNoGrace(10).advanceBy(5).windowsFor(12)).toEqual([
       { start: 5, end: 15 },
       { start: 10, end: 20 },

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { openLog } from '../../src/log/index.ts';
-import { BufferConfig, KafkaStreams, StreamsBuilder, Suppressed, TimeWindows, WindowedSerdes } from '../../src/streams/index.ts';
+import {
+  BufferConfig,
+  KafkaStreams,
+  StreamsBuilder,
+  Suppressed,
+  TimeWindows,
+  WindowedSerdes,
+} from '../../src/streams/index.ts';
 import { L, S } from './helpers.ts';
 
 const enc = new TextEncoder();
@@ -19,11 +26,12 @@ function topology(): StreamsBuilder {
 }
 
 describe('windowed, suppressed count on a real log', () => {
-  it("should create compact,delete window changelogs, and give exact final counts across a restart restored from the changelogs", async () => {
+  it('should create compact,delete window changelogs, and give exact final counts across a restart restored from the changelogs', async () => {
     const log = await openLog({ storage: 'memory', maintenanceIntervalMs: 0 });
     await log.createTopic({ topic: 'events', numPartitions: 1 });
     await log.createTopic({ topic: 'final-counts', numPartitions: 1 });
-    const send = (key: string, ts: number) => log.append('events', 0, [{ key: enc.encode(key), value: enc.encode('x'), timestamp: ts }]);
+    const send = (key: string, ts: number) =>
+      log.append('events', 0, [{ key: enc.encode(key), value: enc.encode('x'), timestamp: ts }]);
     for (const ts of [1, 2, 3, 11]) await send('a', ts);
     const first = new KafkaStreams(topology().build(), { applicationId: 'win', log, commitIntervalMs: 5 });
     await first.start();

@@ -40,13 +40,24 @@ describe('WordCount on the test driver', () => {
   });
 
   it.each([1, 3])('should count words with %i partitions per topic', (partitions) => {
-    const driver = new TopologyTestDriver(wordCount('streams-plaintext-input', 'streams-wordcount-output').build(), { partitions });
+    const driver = new TopologyTestDriver(wordCount('streams-plaintext-input', 'streams-wordcount-output').build(), {
+      partitions,
+    });
     const input = driver.createInputTopic('streams-plaintext-input', S, S);
     const output = driver.createOutputTopic('streams-wordcount-output', S, L);
     input.pipeInput(null, 'all streams lead to Kafka');
     input.pipeInput(null, 'hello kafka streams');
     input.pipeInput(null, 'join kafka summit');
-    expect(obj(output.readKeyValuesToMap())).toEqual({ all: 1, hello: 1, join: 1, kafka: 3, lead: 1, streams: 2, summit: 1, to: 1 });
+    expect(obj(output.readKeyValuesToMap())).toEqual({
+      all: 1,
+      hello: 1,
+      join: 1,
+      kafka: 3,
+      lead: 1,
+      streams: 2,
+      summit: 1,
+      to: 1,
+    });
     const store = driver.getKeyValueStore<string, number>('counts-store');
     expect(store.get('kafka')).toBe(3);
     expect(store.get('nope')).toBeNull();

@@ -23,9 +23,14 @@ export function compatibilityRoutes(app: FastifyInstance, registry: SchemaRegist
     } catch (err) {
       if (!verbose || !(err instanceof TributaryError) || err.code !== 'INVALID_SCHEMA') throw err;
       // Confluent's verbose answer names it as an invalid schema.
-      result = { isCompatible: false, messages: [err.message.startsWith('Invalid schema') ? err.message : `Invalid schema: ${err.message}`] };
+      result = {
+        isCompatible: false,
+        messages: [err.message.startsWith('Invalid schema') ? err.message : `Invalid schema: ${err.message}`],
+      };
     }
-    return verbose ? { is_compatible: result.isCompatible, messages: result.messages } : { is_compatible: result.isCompatible };
+    return verbose
+      ? { is_compatible: result.isCompatible, messages: result.messages }
+      : { is_compatible: result.isCompatible };
   };
 
   app.post<Route>('/compatibility/subjects/:subject/versions', async (req, reply) =>

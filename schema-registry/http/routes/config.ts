@@ -26,8 +26,14 @@ function configUpdate(body: unknown): { compatibility?: string; normalize?: bool
   const b = body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
   const level = b['compatibility'] ?? b['compatibilityLevel'];
   const normalize = b['normalize'];
-  if ((level !== undefined && level !== null && typeof level !== 'string') || (normalize !== undefined && normalize !== null && typeof normalize !== 'boolean')) {
-    throw new TributaryError('INVALID_COMPATIBILITY_LEVEL', 'The request body must be a JSON object with a string "compatibility" and/or a boolean "normalize" field');
+  if (
+    (level !== undefined && level !== null && typeof level !== 'string') ||
+    (normalize !== undefined && normalize !== null && typeof normalize !== 'boolean')
+  ) {
+    throw new TributaryError(
+      'INVALID_COMPATIBILITY_LEVEL',
+      'The request body must be a JSON object with a string "compatibility" and/or a boolean "normalize" field',
+    );
   }
   return {
     ...(typeof level === 'string' ? { compatibility: level.toUpperCase() } : {}),
@@ -48,7 +54,9 @@ export function configRoutes(app: FastifyInstance, registry: SchemaRegistry): vo
       await registry.updateConfig(subjectOf(req.params), update);
       // Confluent answers the request's fields.
       const answer: ConfigSetting = {
-        ...(update.compatibility === undefined ? {} : { compatibilityLevel: update.compatibility as ConfigSetting['compatibilityLevel'] }),
+        ...(update.compatibility === undefined
+          ? {}
+          : { compatibilityLevel: update.compatibility as ConfigSetting['compatibilityLevel'] }),
         ...(update.normalize === undefined ? {} : { normalize: update.normalize }),
       };
       return reply.type(REGISTRY_CONTENT_TYPE).send(configBody(answer, 'compatibility'));

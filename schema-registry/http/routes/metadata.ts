@@ -13,7 +13,9 @@ const REGISTRY_CLUSTER_ID = 'schema-registry';
 
 function packageVersion(): string {
   try {
-    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+      version?: unknown;
+    };
     return typeof pkg.version === 'string' ? pkg.version : 'unknown';
   } catch {
     return 'unknown';
@@ -25,9 +27,14 @@ export function metadataRoutes(app: FastifyInstance): void {
   app.get('/v1/metadata/id', async (_req, reply) =>
     reply.type(REGISTRY_CONTENT_TYPE).send({
       id: '',
-      scope: { path: [], clusters: { 'kafka-cluster': KAFKA_CLUSTER_ID, 'schema-registry-cluster': REGISTRY_CLUSTER_ID } },
+      scope: {
+        path: [],
+        clusters: { 'kafka-cluster': KAFKA_CLUSTER_ID, 'schema-registry-cluster': REGISTRY_CLUSTER_ID },
+      },
     }),
   );
-  app.get('/v1/metadata/version', async (_req, reply) => reply.type(REGISTRY_CONTENT_TYPE).send({ version, commitId: '' }));
+  app.get('/v1/metadata/version', async (_req, reply) =>
+    reply.type(REGISTRY_CONTENT_TYPE).send({ version, commitId: '' }),
+  );
   app.get('/contexts', async (_req, reply) => reply.type(REGISTRY_CONTENT_TYPE).send(['.']));
 }

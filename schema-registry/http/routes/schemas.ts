@@ -23,7 +23,9 @@ export function schemaRoutes(app: FastifyInstance, registry: SchemaRegistry): vo
       deleted: flag(req.query, 'deleted'),
       latestOnly: flag(req.query, 'latestOnly'),
     });
-    return reply.type(REGISTRY_CONTENT_TYPE).send(page(all, req.query).map((v) => versionBody(registry, v, text(req.query, 'format'))));
+    return reply
+      .type(REGISTRY_CONTENT_TYPE)
+      .send(page(all, req.query).map((v) => versionBody(registry, v, text(req.query, 'format'))));
   });
 
   app.get<IdRoute>('/schemas/ids/:id', async (req, reply) => {

@@ -57,7 +57,9 @@ export function subjectRoutes(app: FastifyInstance, registry: SchemaRegistry): v
   });
 
   app.get<SubjectVersionRoute>('/subjects/:subject/versions/:version', async (req, reply) => {
-    const found = registry.getVersion(req.params.subject, version(req.params.version), { deleted: flag(req.query, 'deleted') });
+    const found = registry.getVersion(req.params.subject, version(req.params.version), {
+      deleted: flag(req.query, 'deleted'),
+    });
     return reply.type(REGISTRY_CONTENT_TYPE).send(versionBody(registry, found, text(req.query, 'format')));
   });
 
@@ -69,7 +71,9 @@ export function subjectRoutes(app: FastifyInstance, registry: SchemaRegistry): v
   });
 
   app.get<SubjectVersionRoute>('/subjects/:subject/versions/:version/schema', async (req, reply) => {
-    const found = registry.getVersion(req.params.subject, version(req.params.version), { deleted: flag(req.query, 'deleted') });
+    const found = registry.getVersion(req.params.subject, version(req.params.version), {
+      deleted: flag(req.query, 'deleted'),
+    });
     return reply.type(REGISTRY_CONTENT_TYPE).send(schemaText(registry, found, text(req.query, 'format')));
   });
 

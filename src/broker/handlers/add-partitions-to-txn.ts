@@ -14,7 +14,14 @@ const OPERATION_NOT_ATTEMPTED = 55;
 
 type Topics = { name: string; partitions: number[] }[];
 
-function add(broker: BrokerContext, transactionalId: string, producerId: number, epoch: number, topics: Topics, verifyOnly: boolean) {
+function add(
+  broker: BrokerContext,
+  transactionalId: string,
+  producerId: number,
+  epoch: number,
+  topics: Topics,
+  verifyOnly: boolean,
+) {
   const producer = broker.transactions.verify(transactionalId, producerId, epoch);
   const exists = (topic: string, partition: number) => {
     try {
@@ -31,7 +38,8 @@ function add(broker: BrokerContext, transactionalId: string, producerId: number,
       if (typeof producer === 'number') code = producer;
       else if (!exists(t.name, p)) code = KafkaCode.UNKNOWN_TOPIC_OR_PARTITION;
       else if (missing) code = OPERATION_NOT_ATTEMPTED;
-      else if (verifyOnly) code = producer.partitions.has(partitionKey(t.name, p)) ? KafkaCode.NONE : KafkaCode.INVALID_TXN_STATE;
+      else if (verifyOnly)
+        code = producer.partitions.has(partitionKey(t.name, p)) ? KafkaCode.NONE : KafkaCode.INVALID_TXN_STATE;
       else {
         producer.partitions.add(partitionKey(t.name, p));
         broker.transactions.began(producer, broker.clock.now());
@@ -57,6 +65,13 @@ export const addPartitionsToTxnHandler = handler(API.AddPartitionsToTxn, (broker
     throttleTimeMs: 0,
     errorCode: KafkaCode.NONE,
     resultsByTransaction: [],
-    resultsByTopicV3AndBelow: add(broker, req.v3AndBelowTransactionalId, req.v3AndBelowProducerId, req.v3AndBelowProducerEpoch, req.v3AndBelowTopics, false),
+    resultsByTopicV3AndBelow: add(
+      broker,
+      req.v3AndBelowTransactionalId,
+      req.v3AndBelowProducerId,
+      req.v3AndBelowProducerEpoch,
+      req.v3AndBelowTopics,
+      false,
+    ),
   };
 });

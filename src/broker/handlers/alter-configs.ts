@@ -19,10 +19,20 @@ const DELETE = 1;
 const APPEND = 2;
 const SUBTRACT = 3;
 
-async function apply(broker: BrokerContext, resourceType: number, topic: string, changes: () => Promise<Record<string, string | null>>, validateOnly: boolean) {
+async function apply(
+  broker: BrokerContext,
+  resourceType: number,
+  topic: string,
+  changes: () => Promise<Record<string, string | null>>,
+  validateOnly: boolean,
+) {
   const base = { resourceType, resourceName: topic };
   if (resourceType !== RESOURCE_TOPIC) {
-    return { ...base, errorCode: KafkaCode.INVALID_REQUEST, errorMessage: `Only topic configs can be altered here (resource type ${resourceType})` };
+    return {
+      ...base,
+      errorCode: KafkaCode.INVALID_REQUEST,
+      errorMessage: `Only topic configs can be altered here (resource type ${resourceType})`,
+    };
   }
   try {
     const computed = await changes();
@@ -81,7 +91,8 @@ export const incrementalAlterConfigsHandler = handler(API.IncrementalAlterConfig
             if (c.configOperation === SET) changes[c.name] = c.value;
             else if (c.configOperation === DELETE) changes[c.name] = null;
             else if (c.configOperation === APPEND || c.configOperation === SUBTRACT) {
-              if (c.name !== 'cleanup.policy') throw new TributaryError('INVALID_CONFIG', `${c.name} is not a list config`, { config: c.name });
+              if (c.name !== 'cleanup.policy')
+                throw new TributaryError('INVALID_CONFIG', `${c.name} is not a list config`, { config: c.name });
               const current = new Set(String(changes[c.name] ?? configs['cleanup.policy']).split(','));
               for (const v of (c.value ?? '').split(',').filter(Boolean)) {
                 if (c.configOperation === APPEND) current.add(v.trim());

@@ -11,7 +11,8 @@ import { handler } from '../handler.ts';
 const SOFTWARE = /^[a-zA-Z0-9](?:[a-zA-Z0-9\-.]*[a-zA-Z0-9])?$/;
 
 export const apiVersionsHandler = handler(API.ApiVersions, (broker, req, info) => {
-  const valid = info.apiVersion < 3 || (SOFTWARE.test(req.clientSoftwareName) && SOFTWARE.test(req.clientSoftwareVersion));
+  const valid =
+    info.apiVersion < 3 || (SOFTWARE.test(req.clientSoftwareName) && SOFTWARE.test(req.clientSoftwareVersion));
   return {
     errorCode: valid ? KafkaCode.NONE : KafkaCode.INVALID_REQUEST,
     apiKeys: valid ? broker.advertised.map((a) => ({ ...a })) : [],

@@ -13,7 +13,12 @@ export const createPartitionsHandler = handler(API.CreatePartitions, async (brok
     try {
       if (req.validateOnly) {
         const current = broker.log.partitionCount(t.name);
-        if (t.count <= current) throw new TributaryError('INVALID_PARTITIONS', `Topic "${t.name}" has ${current} partitions; the count must be larger`, { topic: t.name });
+        if (t.count <= current)
+          throw new TributaryError(
+            'INVALID_PARTITIONS',
+            `Topic "${t.name}" has ${current} partitions; the count must be larger`,
+            { topic: t.name },
+          );
       } else {
         await broker.log.createPartitions(t.name, t.count);
         broker.coordinator.partitionsChanged(t.name);

@@ -73,24 +73,47 @@ export const createTopicsHandler = handler(API.CreateTopics, async (broker, req)
       configs: null,
     };
     if (seen.has(t.name)) {
-      topics.push({ ...base, errorCode: KafkaCode.INVALID_REQUEST, errorMessage: `Topic "${t.name}" is named twice in the request` });
+      topics.push({
+        ...base,
+        errorCode: KafkaCode.INVALID_REQUEST,
+        errorMessage: `Topic "${t.name}" is named twice in the request`,
+      });
       continue;
     }
     seen.add(t.name);
     try {
       validateTopicName(t.name);
       if (t.replicationFactor !== -1 && t.replicationFactor !== 1 && t.assignments.length === 0) {
-        throw new TributaryError('INVALID_REPLICATION_FACTOR', `Replication factor ${t.replicationFactor} is larger than the 1 broker available`, { topic: t.name });
+        throw new TributaryError(
+          'INVALID_REPLICATION_FACTOR',
+          `Replication factor ${t.replicationFactor} is larger than the 1 broker available`,
+          { topic: t.name },
+        );
       }
       if (t.assignments.some((a) => a.brokerIds.length !== 1 || a.brokerIds[0] !== broker.nodeId)) {
-        topics.push({ ...base, errorCode: KafkaCode.INVALID_REPLICA_ASSIGNMENT, errorMessage: `Partitions can only be assigned to broker ${broker.nodeId}` });
+        topics.push({
+          ...base,
+          errorCode: KafkaCode.INVALID_REPLICA_ASSIGNMENT,
+          errorMessage: `Partitions can only be assigned to broker ${broker.nodeId}`,
+        });
         continue;
       }
-      const numPartitions = t.assignments.length > 0 ? t.assignments.length : t.numPartitions === -1 ? broker.numPartitions : t.numPartitions;
+      const numPartitions =
+        t.assignments.length > 0
+          ? t.assignments.length
+          : t.numPartitions === -1
+            ? broker.numPartitions
+            : t.numPartitions;
       const configs = logConfigs(t.configs);
       if (req.validateOnly) {
-        if ((await describe(broker, t.name)) !== undefined) throw new TributaryError('TOPIC_ALREADY_EXISTS', `Topic "${t.name}" already exists`, { topic: t.name });
-        if (!Number.isSafeInteger(numPartitions) || numPartitions < 1) throw new TributaryError('INVALID_PARTITIONS', `Number of partitions must be at least 1, got ${numPartitions}`, { topic: t.name });
+        if ((await describe(broker, t.name)) !== undefined)
+          throw new TributaryError('TOPIC_ALREADY_EXISTS', `Topic "${t.name}" already exists`, { topic: t.name });
+        if (!Number.isSafeInteger(numPartitions) || numPartitions < 1)
+          throw new TributaryError(
+            'INVALID_PARTITIONS',
+            `Number of partitions must be at least 1, got ${numPartitions}`,
+            { topic: t.name },
+          );
         topics.push({ ...base, numPartitions, replicationFactor: 1 });
         continue;
       }

@@ -16,9 +16,11 @@ export const deleteTopicsHandler = handler(API.DeleteTopics, async (broker, req,
     const name = t.name ?? (await topicNameOf(broker, t.topicId));
     try {
       if (name === undefined) throw new TributaryError('UNKNOWN_TOPIC_OR_PARTITION', `No topic with id ${t.topicId}`);
-      if (isInternalTopic(name)) throw new TributaryError('INVALID_REQUEST', `Internal topic "${name}" cannot be deleted`, { topic: name });
+      if (isInternalTopic(name))
+        throw new TributaryError('INVALID_REQUEST', `Internal topic "${name}" cannot be deleted`, { topic: name });
       const described = await describe(broker, name);
-      if (described === undefined) throw new TributaryError('UNKNOWN_TOPIC_OR_PARTITION', `Topic "${name}" does not exist`, { topic: name });
+      if (described === undefined)
+        throw new TributaryError('UNKNOWN_TOPIC_OR_PARTITION', `Topic "${name}" does not exist`, { topic: name });
       await broker.log.deleteTopic(name);
       responses.push({ name, topicId: topicUuid(described.topicId), errorCode: KafkaCode.NONE, errorMessage: null });
     } catch (err) {

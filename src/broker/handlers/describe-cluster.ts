@@ -10,6 +10,8 @@ export const describeClusterHandler = handler(API.DescribeCluster, (broker, req)
   endpointType: req.endpointType,
   clusterId: broker.clusterId,
   controllerId: broker.nodeId,
-  brokers: [{ brokerId: broker.nodeId, host: broker.endpoint.host, port: broker.endpoint.port, rack: null, isFenced: false }],
+  brokers: [
+    { brokerId: broker.nodeId, host: broker.endpoint.host, port: broker.endpoint.port, rack: null, isFenced: false },
+  ],
   clusterAuthorizedOperations: -2147483648,
 }));

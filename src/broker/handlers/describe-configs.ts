@@ -58,22 +58,41 @@ function brokerConfigs(broker: BrokerContext, synonyms: boolean): Config[] {
 export const describeConfigsHandler = handler(API.DescribeConfigs, async (broker, req) => {
   const results: DescribeConfigsResponse['results'] = [];
   for (const r of req.resources) {
-    const base = { errorCode: KafkaCode.NONE, errorMessage: null, resourceType: r.resourceType, resourceName: r.resourceName };
+    const base = {
+      errorCode: KafkaCode.NONE,
+      errorMessage: null,
+      resourceType: r.resourceType,
+      resourceName: r.resourceName,
+    };
     try {
       let configs: Config[];
       if (r.resourceType === RESOURCE_TOPIC) {
         const topic = await broker.log.describeTopic(r.resourceName);
         configs = Object.entries(topic.configs).map(([name, value]) =>
-          entry(name, String(value), name in topic.overrides ? SOURCE.DYNAMIC_TOPIC : SOURCE.DEFAULT, false, req.includeSynonyms),
+          entry(
+            name,
+            String(value),
+            name in topic.overrides ? SOURCE.DYNAMIC_TOPIC : SOURCE.DEFAULT,
+            false,
+            req.includeSynonyms,
+          ),
         );
       } else if (r.resourceType === RESOURCE_BROKER) {
         configs = brokerConfigs(broker, req.includeSynonyms);
       } else {
-        results.push({ ...base, errorCode: KafkaCode.INVALID_REQUEST, errorMessage: `Resource type ${r.resourceType} is not supported`, configs: [] });
+        results.push({
+          ...base,
+          errorCode: KafkaCode.INVALID_REQUEST,
+          errorMessage: `Resource type ${r.resourceType} is not supported`,
+          configs: [],
+        });
         continue;
       }
       const keys = r.configurationKeys;
-      results.push({ ...base, configs: keys === null || keys.length === 0 ? configs : configs.filter((c) => keys.includes(c.name)) });
+      results.push({
+        ...base,
+        configs: keys === null || keys.length === 0 ? configs : configs.filter((c) => keys.includes(c.name)),
+      });
     } catch (err) {
       results.push({ ...base, errorCode: kafkaCodeOf(err), errorMessage: kafkaMessageOf(err), configs: [] });
     }

@@ -13,13 +13,19 @@ export const endTxnHandler = handler(API.EndTxn, async (broker, req) => {
   const producer = broker.transactions.verify(req.transactionalId, req.producerId, req.producerEpoch);
   if (typeof producer === 'number') return answer(producer);
   try {
-    await broker.log.endTransaction({ producerId: producer.producerId, producerEpoch: producer.epoch, commit: req.committed });
-    if (req.committed) for (const { group, commits } of producer.offsets) broker.coordinator.offsets.apply(group, commits);
+    await broker.log.endTransaction({
+      producerId: producer.producerId,
+      producerEpoch: producer.epoch,
+      commit: req.committed,
+    });
+    if (req.committed)
+      for (const { group, commits } of producer.offsets) broker.coordinator.offsets.apply(group, commits);
     broker.transactions.ended(producer, req.committed);
     return answer(KafkaCode.NONE);
   } catch (err) {
     // The log aborted it on timeout and bumped the epoch: this producer is fenced.
-    if (err instanceof TributaryError && err.code === 'PRODUCER_FENCED') return answer(KafkaCode.INVALID_PRODUCER_EPOCH);
+    if (err instanceof TributaryError && err.code === 'PRODUCER_FENCED')
+      return answer(KafkaCode.INVALID_PRODUCER_EPOCH);
     return answer(kafkaCodeOf(err));
   }
 });

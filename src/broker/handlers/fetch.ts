@@ -30,7 +30,12 @@ interface Wanted {
 }
 
 interface Aborts {
-  abortedTransactions(topic: string, partition: number, from: number, to: number): { producerId: number; firstOffset: number }[];
+  abortedTransactions(
+    topic: string,
+    partition: number,
+    from: number,
+    to: number,
+  ): { producerId: number; firstOffset: number }[];
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -38,7 +43,13 @@ const EMPTY = Buffer.alloc(0);
 export const fetchHandler = handler(API.Fetch, async (broker, req, info) => {
   const version = info.apiVersion;
   if (req.sessionId !== 0) {
-    return { throttleTimeMs: 0, errorCode: KafkaCode.FETCH_SESSION_ID_NOT_FOUND, sessionId: 0, responses: [], nodeEndpoints: [] };
+    return {
+      throttleTimeMs: 0,
+      errorCode: KafkaCode.FETCH_SESSION_ID_NOT_FOUND,
+      sessionId: 0,
+      responses: [],
+      nodeEndpoints: [],
+    };
   }
   const wanted = await resolve(broker, req, version >= 13);
   const isolation: IsolationLevel = req.isolationLevel === 1 ? 'read_committed' : 'read_uncommitted';
@@ -59,7 +70,11 @@ export const fetchHandler = handler(API.Fetch, async (broker, req, info) => {
         return { throttleTimeMs: 0, errorCode: KafkaCode.NONE, sessionId: 0, responses, nodeEndpoints: [] };
       }
       // Woken by the first partition that gets data past what was read; the rest stop waiting.
-      await Promise.race(next.map(([topic, partition, offset]) => broker.log.waitForData(topic, partition, offset, interrupt, isolation)));
+      await Promise.race(
+        next.map(([topic, partition, offset]) =>
+          broker.log.waitForData(topic, partition, offset, interrupt, isolation),
+        ),
+      );
       interrupt.interrupt();
     }
   } finally {
@@ -71,18 +86,32 @@ export const fetchHandler = handler(API.Fetch, async (broker, req, info) => {
 async function resolve(broker: BrokerContext, req: FetchRequest, byId: boolean): Promise<Wanted[]> {
   const out: Wanted[] = [];
   for (const t of req.topics) {
-    const name = byId ? await topicNameOf(broker, t.topicId) : (await describe(broker, t.topic)) === undefined ? undefined : t.topic;
+    const name = byId
+      ? await topicNameOf(broker, t.topicId)
+      : (await describe(broker, t.topic)) === undefined
+        ? undefined
+        : t.topic;
     out.push({
       name,
       topic: t.topic,
       topicId: t.topicId,
-      partitions: t.partitions.map((p) => ({ partition: p.partition, fetchOffset: p.fetchOffset, maxBytes: p.partitionMaxBytes })),
+      partitions: t.partitions.map((p) => ({
+        partition: p.partition,
+        fetchOffset: p.fetchOffset,
+        maxBytes: p.partitionMaxBytes,
+      })),
     });
   }
   return out;
 }
 
-async function readAll(log: LogBackend, wanted: Wanted[], version: number, isolation: IsolationLevel, maxBytes: number) {
+async function readAll(
+  log: LogBackend,
+  wanted: Wanted[],
+  version: number,
+  isolation: IsolationLevel,
+  maxBytes: number,
+) {
   let bytes = 0;
   let failed = false;
   const next: [string, number, number][] = [];
@@ -96,14 +125,19 @@ async function readAll(log: LogBackend, wanted: Wanted[], version: number, isola
         continue;
       }
       if (t.name === undefined) {
-        partitions.push(errorData(p.partition, version >= 13 ? KafkaCode.UNKNOWN_TOPIC_ID : KafkaCode.UNKNOWN_TOPIC_OR_PARTITION));
+        partitions.push(
+          errorData(p.partition, version >= 13 ? KafkaCode.UNKNOWN_TOPIC_ID : KafkaCode.UNKNOWN_TOPIC_OR_PARTITION),
+        );
         failed = true;
         continue;
       }
       try {
         const room = Math.min(p.maxBytes, maxBytes - bytes);
         // Past the response's budget, partitions answer with their offsets and no records.
-        const batches: RawBatch[] = room > 0 || bytes === 0 ? await log.readBatches(t.name, p.partition, p.fetchOffset, { isolation, maxBytes: Math.max(0, room) }) : [];
+        const batches: RawBatch[] =
+          room > 0 || bytes === 0
+            ? await log.readBatches(t.name, p.partition, p.fetchOffset, { isolation, maxBytes: Math.max(0, room) })
+            : [];
         const offsets = log.offsets(t.name, p.partition);
         let size = 0;
         for (const b of batches) size += b.bytes.length;
@@ -119,7 +153,8 @@ async function readAll(log: LogBackend, wanted: Wanted[], version: number, isola
           divergingEpoch: { epoch: -1, endOffset: -1 },
           currentLeader: { leaderId: -1, leaderEpoch: -1 },
           snapshotId: { endOffset: -1, epoch: -1 },
-          abortedTransactions: isolation === 'read_committed' ? aborted(log, t.name, p.partition, p.fetchOffset, last) : null,
+          abortedTransactions:
+            isolation === 'read_committed' ? aborted(log, t.name, p.partition, p.fetchOffset, last) : null,
           preferredReadReplica: -1,
           // Several batches go out as segments, not concatenated: the encoder references them.
           records:
@@ -160,4 +195,3 @@ function errorData(partitionIndex: number, errorCode: number): PartitionData {
     records: EMPTY,
   };
 }
-

@@ -16,6 +16,13 @@ export const findCoordinatorHandler = handler(API.FindCoordinator, (broker, req)
     nodeId,
     host,
     port,
-    coordinators: req.coordinatorKeys.map((key) => ({ key, nodeId, host, port, errorCode: KafkaCode.NONE, errorMessage: null })),
+    coordinators: req.coordinatorKeys.map((key) => ({
+      key,
+      nodeId,
+      host,
+      port,
+      errorCode: KafkaCode.NONE,
+      errorMessage: null,
+    })),
   };
 });

@@ -32,7 +32,11 @@ import { offsetFetchHandler } from './offset-fetch.ts';
 import { produceHandler } from './produce.ts';
 import { saslAuthenticateHandler, saslHandshakeHandler } from './sasl.ts';
 import { syncGroupHandler } from './sync-group.ts';
-import { describeProducersHandler, describeTransactionsHandler, listTransactionsHandler } from './transactions-admin.ts';
+import {
+  describeProducersHandler,
+  describeTransactionsHandler,
+  listTransactionsHandler,
+} from './transactions-admin.ts';
 
 const ALL: Handler[] = [
   produceHandler,
@@ -80,5 +84,7 @@ export function handlerFor(apiKey: number): Handler | undefined {
 
 /** What ApiVersions advertises. */
 export function advertisedApis(): { apiKey: number; minVersion: number; maxVersion: number }[] {
-  return [...byKey.values()].sort((a, b) => a.api.apiKey - b.api.apiKey).map((h) => ({ apiKey: h.api.apiKey, minVersion: h.api.minVersion, maxVersion: h.api.maxVersion }));
+  return [...byKey.values()]
+    .sort((a, b) => a.api.apiKey - b.api.apiKey)
+    .map((h) => ({ apiKey: h.api.apiKey, minVersion: h.api.minVersion, maxVersion: h.api.maxVersion }));
 }

@@ -26,12 +26,17 @@ export const initProducerIdHandler = handler(API.InitProducerId, async (broker, 
     return fail(KafkaCode.INVALID_TRANSACTION_TIMEOUT);
   }
   const expected =
-    info.apiVersion >= 3 && req.producerId >= 0 && req.producerEpoch >= 0 ? { producerId: Number(req.producerId), producerEpoch: req.producerEpoch } : undefined;
+    info.apiVersion >= 3 && req.producerId >= 0 && req.producerEpoch >= 0
+      ? { producerId: Number(req.producerId), producerEpoch: req.producerEpoch }
+      : undefined;
   try {
     const { producerId, producerEpoch } = await broker.log.initProducerId(
-      transactional ? { transactionalId: req.transactionalId!, transactionTimeoutMs: req.transactionTimeoutMs, expected } : {},
+      transactional
+        ? { transactionalId: req.transactionalId!, transactionTimeoutMs: req.transactionTimeoutMs, expected }
+        : {},
     );
-    if (transactional) broker.transactions.initialised(req.transactionalId!, producerId, producerEpoch, req.transactionTimeoutMs);
+    if (transactional)
+      broker.transactions.initialised(req.transactionalId!, producerId, producerEpoch, req.transactionTimeoutMs);
     return { throttleTimeMs: 0, errorCode: KafkaCode.NONE, producerId, producerEpoch };
   } catch (err) {
     const code = kafkaCodeOf(err);

@@ -32,14 +32,16 @@ export const joinGroupHandler = handler(API.JoinGroup, async (broker, req, info)
     members: [],
   });
   if (req.groupId === '') return fail(KafkaCode.INVALID_GROUP_ID);
-  if (req.sessionTimeoutMs < MIN_SESSION_TIMEOUT || req.sessionTimeoutMs > MAX_SESSION_TIMEOUT) return fail(KafkaCode.INVALID_SESSION_TIMEOUT);
+  if (req.sessionTimeoutMs < MIN_SESSION_TIMEOUT || req.sessionTimeoutMs > MAX_SESSION_TIMEOUT)
+    return fail(KafkaCode.INVALID_SESSION_TIMEOUT);
   if (req.protocolType === '' || req.protocols.length === 0) return fail(KafkaCode.INCONSISTENT_GROUP_PROTOCOL);
 
   let memberId = req.memberId;
   let newMemberId: string | undefined;
   const pending = broker.pendingMembers.get(req.groupId);
   // KIP-345: a static member is known by its instance id, so it joins without the MEMBER_ID_REQUIRED round.
-  const groupInstanceId = version >= 5 && req.groupInstanceId !== null && req.groupInstanceId !== '' ? req.groupInstanceId : undefined;
+  const groupInstanceId =
+    version >= 5 && req.groupInstanceId !== null && req.groupInstanceId !== '' ? req.groupInstanceId : undefined;
   if (memberId === '') {
     newMemberId = `${groupInstanceId ?? info.clientId ?? 'member'}-${randomUUID()}`;
     if (version >= 4 && groupInstanceId === undefined) {

@@ -7,11 +7,15 @@ import { KafkaCode } from '../errors.ts';
 import { handler } from '../handler.ts';
 
 export const leaveGroupHandler = handler(API.LeaveGroup, (broker, req, info) => {
-  const leaving = info.apiVersion >= 3 ? req.members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId })) : [{ memberId: req.memberId, groupInstanceId: null }];
+  const leaving =
+    info.apiVersion >= 3
+      ? req.members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId }))
+      : [{ memberId: req.memberId, groupInstanceId: null }];
   const known = new Set(broker.coordinator.describeGroup(req.groupId).members.map((m) => m.memberId));
   const members = leaving.map(({ memberId, groupInstanceId }) => {
     // KIP-345: a static member may be named by its instance id; a member id that no longer holds it is fenced.
-    const holder = groupInstanceId === null ? undefined : broker.coordinator.staticMemberId(req.groupId, groupInstanceId);
+    const holder =
+      groupInstanceId === null ? undefined : broker.coordinator.staticMemberId(req.groupId, groupInstanceId);
     let errorCode: number;
     let leaver = memberId;
     if (groupInstanceId !== null && holder === undefined) errorCode = KafkaCode.UNKNOWN_MEMBER_ID;

@@ -14,7 +14,12 @@ export const listGroupsHandler = handler(API.ListGroups, (broker, req) => {
     const group = broker.coordinator.describeGroup(groupId);
     if (states.size > 0 && !states.has(group.state.toLowerCase())) continue;
     if (types.size > 0 && !types.has('classic')) continue;
-    groups.push({ groupId, protocolType: group.protocolType || 'consumer', groupState: group.state, groupType: 'classic' });
+    groups.push({
+      groupId,
+      protocolType: group.protocolType || 'consumer',
+      groupState: group.state,
+      groupType: 'classic',
+    });
   }
   return { throttleTimeMs: 0, errorCode: KafkaCode.NONE, groups };
 });

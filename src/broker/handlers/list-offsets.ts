@@ -30,7 +30,14 @@ export const listOffsetsHandler = handler(API.ListOffsets, async (broker, req, i
           leaderEpoch: 0,
         });
       } catch (err) {
-        partitions.push({ partitionIndex: p.partitionIndex, errorCode: kafkaCodeOf(err), oldStyleOffsets: [], timestamp: -1, offset: -1, leaderEpoch: -1 });
+        partitions.push({
+          partitionIndex: p.partitionIndex,
+          errorCode: kafkaCodeOf(err),
+          oldStyleOffsets: [],
+          timestamp: -1,
+          offset: -1,
+          leaderEpoch: -1,
+        });
       }
     }
     topics.push({ name: t.name, partitions });
@@ -38,7 +45,13 @@ export const listOffsetsHandler = handler(API.ListOffsets, async (broker, req, i
   return { throttleTimeMs: 0, topics };
 });
 
-async function lookup(log: LogBackend, topic: string, partition: number, timestamp: number, committed: boolean): Promise<{ offset: number; timestamp: number }> {
+async function lookup(
+  log: LogBackend,
+  topic: string,
+  partition: number,
+  timestamp: number,
+  committed: boolean,
+): Promise<{ offset: number; timestamp: number }> {
   const offsets = log.offsets(topic, partition);
   if (timestamp === -1) return { offset: committed ? offsets.lastStableOffset : offsets.highWatermark, timestamp: -1 };
   if (timestamp === -2 || timestamp === -4) return { offset: offsets.logStartOffset, timestamp: -1 };
@@ -51,7 +64,13 @@ async function lookup(log: LogBackend, topic: string, partition: number, timesta
 }
 
 /** The first record with the partition's largest timestamp (KIP-734): a scan, as it is rarely asked. */
-async function maxTimestamp(log: LogBackend, topic: string, partition: number, from: number, to: number): Promise<{ offset: number; timestamp: number }> {
+async function maxTimestamp(
+  log: LogBackend,
+  topic: string,
+  partition: number,
+  from: number,
+  to: number,
+): Promise<{ offset: number; timestamp: number }> {
   let best = { offset: -1, timestamp: -1 };
   let offset = from;
   while (offset < to) {

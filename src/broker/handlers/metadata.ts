@@ -44,7 +44,12 @@ export const metadataHandler = handler(API.Metadata, async (broker, req, info) =
   };
 });
 
-async function lookup(broker: BrokerContext, name: string | null, topicId: string, allowCreate: boolean): Promise<TopicEntry> {
+async function lookup(
+  broker: BrokerContext,
+  name: string | null,
+  topicId: string,
+  allowCreate: boolean,
+): Promise<TopicEntry> {
   const byId = name === null || name === '';
   const topicName = byId ? await topicNameOf(broker, topicId) : name;
   if (topicName === undefined) return failed(KafkaCode.UNKNOWN_TOPIC_ID, null, topicId);

@@ -24,8 +24,15 @@ export const offsetCommitHandler = handler(API.OffsetCommit, async (broker, req,
     for (const p of t.partitions) {
       const key = `${t.name}\u0000${p.partitionIndex}`;
       if (p.partitionIndex < 0 || p.partitionIndex >= partitions) codes.set(key, KafkaCode.UNKNOWN_TOPIC_OR_PARTITION);
-      else if (p.committedMetadata !== null && Buffer.byteLength(p.committedMetadata) > MAX_METADATA_BYTES) codes.set(key, KafkaCode.OFFSET_METADATA_TOO_LARGE);
-      else commits.push({ topic: t.name, partition: p.partitionIndex, offset: p.committedOffset, metadata: p.committedMetadata });
+      else if (p.committedMetadata !== null && Buffer.byteLength(p.committedMetadata) > MAX_METADATA_BYTES)
+        codes.set(key, KafkaCode.OFFSET_METADATA_TOO_LARGE);
+      else
+        commits.push({
+          topic: t.name,
+          partition: p.partitionIndex,
+          offset: p.committedOffset,
+          metadata: p.committedMetadata,
+        });
     }
   }
   let groupError: number = KafkaCode.NONE;

@@ -10,7 +10,11 @@ import { handler } from '../handler.ts';
 export const offsetDeleteHandler = handler(API.OffsetDelete, async (broker, req) => {
   const { coordinator } = broker;
   const known = coordinator.listGroups().includes(req.groupId);
-  const topLevel = !known ? KafkaCode.GROUP_ID_NOT_FOUND : coordinator.hasMembers(req.groupId) ? KafkaCode.NON_EMPTY_GROUP : KafkaCode.NONE;
+  const topLevel = !known
+    ? KafkaCode.GROUP_ID_NOT_FOUND
+    : coordinator.hasMembers(req.groupId)
+      ? KafkaCode.NON_EMPTY_GROUP
+      : KafkaCode.NONE;
   const topics = [];
   for (const t of req.topics) {
     let code: number = topLevel;
@@ -21,7 +25,13 @@ export const offsetDeleteHandler = handler(API.OffsetDelete, async (broker, req)
         code = kafkaCodeOf(err);
       }
     }
-    topics.push({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: code === KafkaCode.GROUP_ID_NOT_FOUND ? KafkaCode.NONE : code })) });
+    topics.push({
+      name: t.name,
+      partitions: t.partitions.map((p) => ({
+        partitionIndex: p.partitionIndex,
+        errorCode: code === KafkaCode.GROUP_ID_NOT_FOUND ? KafkaCode.NONE : code,
+      })),
+    });
   }
   return { errorCode: topLevel === KafkaCode.NON_EMPTY_GROUP ? KafkaCode.NONE : topLevel, throttleTimeMs: 0, topics };
 });

@@ -44,7 +44,11 @@ export const offsetFetchHandler = handler(API.OffsetFetch, (broker, req, info) =
       throttleTimeMs: 0,
       topics: [],
       errorCode: KafkaCode.NONE,
-      groups: req.groups.map((g) => ({ groupId: g.groupId, topics: committed(offsets, g.groupId, g.topics), errorCode: KafkaCode.NONE })),
+      groups: req.groups.map((g) => ({
+        groupId: g.groupId,
+        topics: committed(offsets, g.groupId, g.topics),
+        errorCode: KafkaCode.NONE,
+      })),
     };
   }
   const topics = info.apiVersion < 2 && req.topics === null ? [] : req.topics;

@@ -29,34 +29,56 @@ interface RawAppender {
 export const produceHandler = handler(API.Produce, async (broker, req, info) => {
   const version = info.apiVersion;
   const acks = req.acks;
-  const refuse = version < 3 ? KafkaCode.UNSUPPORTED_VERSION : acks !== 0 && acks !== 1 && acks !== -1 ? KafkaCode.INVALID_REQUIRED_ACKS : 0;
+  const refuse =
+    version < 3
+      ? KafkaCode.UNSUPPORTED_VERSION
+      : acks !== 0 && acks !== 1 && acks !== -1
+        ? KafkaCode.INVALID_REQUIRED_ACKS
+        : 0;
   const options: WriteOptions = { sync: acks === -1 };
   const pending = req.topicData.map((topic) => ({
     name: topic.name,
     partitions: topic.partitionData.map((p) =>
-      refuse !== 0 ? Promise.resolve(failed(p.index, refuse, null)) : appendOne(broker, topic.name, p.index, p.records, options),
+      refuse !== 0
+        ? Promise.resolve(failed(p.index, refuse, null))
+        : appendOne(broker, topic.name, p.index, p.records, options),
     ),
   }));
   const responses = [];
-  for (const topic of pending) responses.push({ name: topic.name, partitionResponses: await Promise.all(topic.partitions) });
+  for (const topic of pending)
+    responses.push({ name: topic.name, partitionResponses: await Promise.all(topic.partitions) });
   if (acks === 0) return undefined;
   return { responses, throttleTimeMs: 0, nodeEndpoints: [] };
 });
 
-async function appendOne(broker: BrokerContext, topic: string, partition: number, records: Buffer | null, options: WriteOptions): Promise<PartitionResponse> {
+async function appendOne(
+  broker: BrokerContext,
+  topic: string,
+  partition: number,
+  records: Buffer | null,
+  options: WriteOptions,
+): Promise<PartitionResponse> {
   const { log } = broker;
   try {
     if (records === null || records.length === 0) {
-      throw new TributaryError('INVALID_RECORD', 'A produce request for a partition needs one record batch', { topic, partition });
+      throw new TributaryError('INVALID_RECORD', 'A produce request for a partition needs one record batch', {
+        topic,
+        partition,
+      });
     }
     // Clients never write Kafka's internal topics: the coordinator owns them, and replays them on start.
-    if (isInternalTopic(topic)) return failed(partition, KafkaCode.INVALID_TOPIC_EXCEPTION, `Topic "${topic}" is internal`);
+    if (isInternalTopic(topic))
+      return failed(partition, KafkaCode.INVALID_TOPIC_EXCEPTION, `Topic "${topic}" is internal`);
     const header = readBatchHeader(records, { topic, partition });
     if (header.isTransactional) {
       // Kafka's coordinator refuses a transactional write to a partition the transaction did not add.
       const producer = broker.transactions.ofProducer(header.producerId);
       if (producer !== undefined && !producer.partitions.has(partitionKey(topic, partition))) {
-        return failed(partition, KafkaCode.INVALID_TXN_STATE, `Partition ${topic}-${partition} was not added to the transaction`);
+        return failed(
+          partition,
+          KafkaCode.INVALID_TXN_STATE,
+          `Partition ${topic}-${partition} was not added to the transaction`,
+        );
       }
     }
     const result = await append(log, topic, partition, records, options);
@@ -73,28 +95,51 @@ async function appendOne(broker: BrokerContext, topic: string, partition: number
     };
   } catch (err) {
     // Kafka answers a stale idempotent epoch on Produce with INVALID_PRODUCER_EPOCH.
-    const code = err instanceof TributaryError && err.code === 'PRODUCER_FENCED' ? KafkaCode.INVALID_PRODUCER_EPOCH : kafkaCodeOf(err);
+    const code =
+      err instanceof TributaryError && err.code === 'PRODUCER_FENCED'
+        ? KafkaCode.INVALID_PRODUCER_EPOCH
+        : kafkaCodeOf(err);
     return failed(partition, code, kafkaMessageOf(err));
   }
 }
 
-function append(log: LogBackend, topic: string, partition: number, batch: Buffer, options: WriteOptions): Promise<AppendResult> {
+function append(
+  log: LogBackend,
+  topic: string,
+  partition: number,
+  batch: Buffer,
+  options: WriteOptions,
+): Promise<AppendResult> {
   const raw = log as Partial<RawAppender>;
   if (typeof raw.appendRecordBatch === 'function') return raw.appendRecordBatch(topic, partition, batch, options);
   // Another LogBackend: its records go through the ordinary write, re-encoded.
   const decoded = decodeRecordBatch(batch, { context: { topic, partition } });
-  if (decoded.sizeInBytes !== batch.length) throw new TributaryError('CORRUPT_MESSAGE', 'A produced record set holds more than one batch', { topic, partition });
+  if (decoded.sizeInBytes !== batch.length)
+    throw new TributaryError('CORRUPT_MESSAGE', 'A produced record set holds more than one batch', {
+      topic,
+      partition,
+    });
   return log
     .write(
       [
         {
           topic,
           partition,
-          records: decoded.records.map((r) => ({ key: r.key, value: r.value, headers: r.headers as LogHeader[], timestamp: r.timestamp })),
+          records: decoded.records.map((r) => ({
+            key: r.key,
+            value: r.value,
+            headers: r.headers as LogHeader[],
+            timestamp: r.timestamp,
+          })),
           compression: decoded.compression,
           producer:
             decoded.producerId >= 0
-              ? { producerId: decoded.producerId, producerEpoch: decoded.producerEpoch, baseSequence: decoded.baseSequence, isTransactional: decoded.isTransactional }
+              ? {
+                  producerId: decoded.producerId,
+                  producerEpoch: decoded.producerEpoch,
+                  baseSequence: decoded.baseSequence,
+                  isTransactional: decoded.isTransactional,
+                }
               : undefined,
         },
       ],

@@ -10,7 +10,10 @@ import { handler } from '../handler.ts';
 const UNSUPPORTED_SASL_MECHANISM = 33;
 const ILLEGAL_SASL_STATE = 34;
 
-export const saslHandshakeHandler = handler(API.SaslHandshake, () => ({ errorCode: UNSUPPORTED_SASL_MECHANISM, mechanisms: [] }));
+export const saslHandshakeHandler = handler(API.SaslHandshake, () => ({
+  errorCode: UNSUPPORTED_SASL_MECHANISM,
+  mechanisms: [],
+}));
 
 export const saslAuthenticateHandler = handler(API.SaslAuthenticate, () => ({
   errorCode: ILLEGAL_SASL_STATE,

@@ -35,6 +35,12 @@ export const syncGroupHandler = handler(API.SyncGroup, async (broker, req) => {
       assignment: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
     };
   } catch (err) {
-    return { throttleTimeMs: 0, errorCode: kafkaCodeOf(err), protocolType: null, protocolName: null, assignment: EMPTY };
+    return {
+      throttleTimeMs: 0,
+      errorCode: kafkaCodeOf(err),
+      protocolType: null,
+      protocolName: null,
+      assignment: EMPTY,
+    };
   }
 });

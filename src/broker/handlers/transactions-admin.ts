@@ -9,7 +9,16 @@ import { KafkaCode, kafkaCodeOf, kafkaMessageOf } from '../errors.ts';
 import { handler } from '../handler.ts';
 
 const TRANSACTIONAL_ID_NOT_FOUND = 105;
-const STATES = new Set(['Empty', 'Ongoing', 'PrepareCommit', 'PrepareAbort', 'CompleteCommit', 'CompleteAbort', 'Dead', 'PrepareEpochFence']);
+const STATES = new Set([
+  'Empty',
+  'Ongoing',
+  'PrepareCommit',
+  'PrepareAbort',
+  'CompleteCommit',
+  'CompleteAbort',
+  'Dead',
+  'PrepareEpochFence',
+]);
 
 export const listTransactionsHandler = handler(API.ListTransactions, (broker, req) => {
   const states = new Set(req.stateFilters);
@@ -22,7 +31,12 @@ export const listTransactionsHandler = handler(API.ListTransactions, (broker, re
     if (req.durationFilter >= 0 && (t.startedAt < 0 || now - t.startedAt < req.durationFilter)) continue;
     transactionStates.push({ transactionalId: t.transactionalId, producerId: t.producerId, transactionState: t.state });
   }
-  return { throttleTimeMs: 0, errorCode: KafkaCode.NONE, unknownStateFilters: req.stateFilters.filter((s) => !STATES.has(s)), transactionStates };
+  return {
+    throttleTimeMs: 0,
+    errorCode: KafkaCode.NONE,
+    unknownStateFilters: req.stateFilters.filter((s) => !STATES.has(s)),
+    transactionStates,
+  };
 });
 
 export const describeTransactionsHandler = handler(API.DescribeTransactions, (broker, req) => ({
@@ -30,7 +44,16 @@ export const describeTransactionsHandler = handler(API.DescribeTransactions, (br
   transactionStates: req.transactionalIds.map((transactionalId) => {
     const t = broker.transactions.ofTransactionalId(transactionalId);
     if (t === undefined) {
-      return { errorCode: TRANSACTIONAL_ID_NOT_FOUND, transactionalId, transactionState: '', transactionTimeoutMs: 0, transactionStartTimeMs: -1, producerId: -1, producerEpoch: -1, topics: [] };
+      return {
+        errorCode: TRANSACTIONAL_ID_NOT_FOUND,
+        transactionalId,
+        transactionState: '',
+        transactionTimeoutMs: 0,
+        transactionStartTimeMs: -1,
+        producerId: -1,
+        producerEpoch: -1,
+        topics: [],
+      };
     }
     const byTopic = new Map<string, number[]>();
     for (const key of t.partitions) {
@@ -51,7 +74,10 @@ export const describeTransactionsHandler = handler(API.DescribeTransactions, (br
 }));
 
 interface ProducerStates {
-  producerStates(topic: string, partition: number): { producerId: number; producerEpoch: number; lastSequence: number; currentTxnStartOffset: number }[];
+  producerStates(
+    topic: string,
+    partition: number,
+  ): { producerId: number; producerEpoch: number; lastSequence: number; currentTxnStartOffset: number }[];
 }
 
 export const describeProducersHandler = handler(API.DescribeProducers, (broker, req) => ({

@@ -12,13 +12,24 @@ import { handler } from '../handler.ts';
 export const txnOffsetCommitHandler = handler(API.TxnOffsetCommit, async (broker, req) => {
   const answer = (code: (topic: string, partition: number) => number) => ({
     throttleTimeMs: 0,
-    topics: req.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: code(t.name, p.partitionIndex) })) })),
+    topics: req.topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitions.map((p) => ({
+        partitionIndex: p.partitionIndex,
+        errorCode: code(t.name, p.partitionIndex),
+      })),
+    })),
   });
   const producer = broker.transactions.verify(req.transactionalId, req.producerId, req.producerEpoch);
   if (typeof producer === 'number') return answer(() => producer);
   if (!producer.groups.has(req.groupId)) return answer(() => KafkaCode.INVALID_TXN_STATE);
   const commits: OffsetCommit[] = req.topics.flatMap((t) =>
-    t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex, offset: p.committedOffset, metadata: p.committedMetadata })),
+    t.partitions.map((p) => ({
+      topic: t.name,
+      partition: p.partitionIndex,
+      offset: p.committedOffset,
+      metadata: p.committedMetadata,
+    })),
   );
   if (commits.length === 0) return answer(() => KafkaCode.NONE);
   const { offsets } = broker.coordinator;

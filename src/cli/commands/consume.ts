@@ -5,7 +5,14 @@ import { type CliIo, parse, positiveInt, UsageError, write } from '../command.ts
 import { type CliLog, LOG_OPTIONS_HELP, logOptions, withLog } from '../data-dir.ts';
 import { formatRecord, jsonRecord, type PrintedRecord, unknownToken } from '../format.ts';
 import { type OffsetSpec, parseOffsetSpec, resolveOffset } from '../offsets.ts';
-import { CONSUME_SCHEMA_HELP, type CliRegistry, consumeDecoders, consumeSchemaOptions, openCliRegistry, wantsConsumeSchemas } from '../schema-serdes.ts';
+import {
+  CONSUME_SCHEMA_HELP,
+  type CliRegistry,
+  consumeDecoders,
+  consumeSchemaOptions,
+  openCliRegistry,
+  wantsConsumeSchemas,
+} from '../schema-serdes.ts';
 import { oneTopic } from './topics.ts';
 
 const USAGE = `Usage: trib consume TOPIC [options]
@@ -143,13 +150,28 @@ function fromLog(topic: string, partition: number, record: LogRecord): PrintedRe
 function fromMessage(topic: string, partition: number, message: KafkaMessage): PrintedRecord {
   const headers: [string, Buffer | null][] = [];
   for (const [k, v] of Object.entries(message.headers ?? {})) {
-    for (const one of Array.isArray(v) ? v : [v]) headers.push([k, one === undefined || one === null ? null : Buffer.from(one)]);
+    for (const one of Array.isArray(v) ? v : [v])
+      headers.push([k, one === undefined || one === null ? null : Buffer.from(one)]);
   }
-  return { topic, partition, offset: Number(message.offset), timestamp: Number(message.timestamp), key: message.key ?? null, value: message.value ?? null, headers };
+  return {
+    topic,
+    partition,
+    offset: Number(message.offset),
+    timestamp: Number(message.timestamp),
+    key: message.key ?? null,
+    value: message.value ?? null,
+    headers,
+  };
 }
 
 /** kcat -C: each chosen partition read from its start offset, waiting at its end for more. */
-async function readPartitions(log: LogBackend, printer: Printer, topic: string, partitions: number[], spec: OffsetSpec): Promise<void> {
+async function readPartitions(
+  log: LogBackend,
+  printer: Printer,
+  topic: string,
+  partitions: number[],
+  spec: OffsetSpec,
+): Promise<void> {
   const starts = new Map<number, number>();
   for (const p of partitions) starts.set(p, await resolveOffset(log, topic, p, spec));
   const follow = async (partition: number) => {
@@ -182,7 +204,13 @@ async function readPartitions(log: LogBackend, printer: Printer, topic: string, 
 }
 
 /** kcat -G: a member of the group, committing each printed record. */
-async function readAsGroup(cli: CliLog, printer: Printer, topic: string, group: string, fromBeginning: boolean): Promise<void> {
+async function readAsGroup(
+  cli: CliLog,
+  printer: Printer,
+  topic: string,
+  group: string,
+  fromBeginning: boolean,
+): Promise<void> {
   const { log, tributary } = cli;
   const consumer = tributary.consumer({ groupId: group });
   try {
@@ -194,7 +222,8 @@ async function readAsGroup(cli: CliLog, printer: Printer, topic: string, group: 
     for (let p = 0; p < log.partitionCount(topic); p++) {
       const { logStartOffset, highWatermark } = log.offsets(topic, p);
       const c = committed.find((x) => x.partition === p);
-      const start = c !== undefined && c.offset !== '-1' ? Number(c.offset) : fromBeginning ? logStartOffset : highWatermark;
+      const start =
+        c !== undefined && c.offset !== '-1' ? Number(c.offset) : fromBeginning ? logStartOffset : highWatermark;
       ends.set(p, highWatermark);
       if (start >= highWatermark) printer.reachedEnd(p);
     }
@@ -240,22 +269,42 @@ async function run(args: string[], io: CliIo): Promise<number> {
   }
   const topic = oneTopic(positionals, values.topic, 'consume');
   const max = positiveInt(values['max-messages'], '--max-messages');
-  const timeout = positiveInt(values.timeout ?? values['timeout-ms'], values.timeout === undefined ? '--timeout-ms' : '--timeout');
+  const timeout = positiveInt(
+    values.timeout ?? values['timeout-ms'],
+    values.timeout === undefined ? '--timeout-ms' : '--timeout',
+  );
   const group = values.group;
   if (group !== undefined && (values.partition !== undefined || values.offset !== undefined)) {
-    throw new UsageError('--partition and --offset choose where to read without a group; with --group the group decides (as kafka-console-consumer.sh)');
+    throw new UsageError(
+      '--partition and --offset choose where to read without a group; with --group the group decides (as kafka-console-consumer.sh)',
+    );
   }
-  if (values.offset !== undefined && values['from-beginning'] === true) throw new UsageError('give --offset or --from-beginning, not both');
-  const spec: OffsetSpec = values.offset !== undefined ? parseOffsetSpec(values.offset) : values['from-beginning'] === true ? { kind: 'beginning' } : { kind: 'end' };
+  if (values.offset !== undefined && values['from-beginning'] === true)
+    throw new UsageError('give --offset or --from-beginning, not both');
+  const spec: OffsetSpec =
+    values.offset !== undefined
+      ? parseOffsetSpec(values.offset)
+      : values['from-beginning'] === true
+        ? { kind: 'beginning' }
+        : { kind: 'end' };
   const chosen = (values.partition ?? []).map((p) => positiveInt(p, '--partition')!);
   const keySeparator = values['key-separator'] ?? (values.key === true ? '\\t' : undefined);
-  if (values.json === true && (values.format !== undefined || keySeparator !== undefined)) throw new UsageError('--json prints every field; it takes no --format, --key or --key-separator');
-  if (values.format !== undefined && keySeparator !== undefined) throw new UsageError('--format says where the key goes (%k); it takes no --key or --key-separator');
-  const format = values.format ?? (keySeparator === undefined ? '%v\\n' : `%k${keySeparator.replaceAll('%', '%%')}%v\\n`);
+  if (values.json === true && (values.format !== undefined || keySeparator !== undefined))
+    throw new UsageError('--json prints every field; it takes no --format, --key or --key-separator');
+  if (values.format !== undefined && keySeparator !== undefined)
+    throw new UsageError('--format says where the key goes (%k); it takes no --key or --key-separator');
+  const format =
+    values.format ?? (keySeparator === undefined ? '%v\\n' : `%k${keySeparator.replaceAll('%', '%%')}%v\\n`);
   const bad = unknownToken(format);
   if (bad !== undefined) throw new UsageError(`--format has an unknown token ${bad}`);
   const schemas = wantsConsumeSchemas(values);
-  const plan: Plan = { topic, max, exitAtEnd: values['exit-at-end'] === true, timeout, print: values.json === true ? jsonRecord : (record) => formatRecord(format, record) };
+  const plan: Plan = {
+    topic,
+    max,
+    exitAtEnd: values['exit-at-end'] === true,
+    timeout,
+    print: values.json === true ? jsonRecord : (record) => formatRecord(format, record),
+  };
 
   let printed = 0;
   const dataDir = await withLog(values, io, {}, async (cli) => {
@@ -265,7 +314,12 @@ async function run(args: string[], io: CliIo): Promise<number> {
     }
     const count = log.partitionCount(topic);
     for (const p of chosen) {
-      if (p >= count) throw new TributaryError('UNKNOWN_TOPIC_OR_PARTITION', `Topic "${topic}" has no partition ${p} (it has ${count})`, { topic, partition: p });
+      if (p >= count)
+        throw new TributaryError(
+          'UNKNOWN_TOPIC_OR_PARTITION',
+          `Topic "${topic}" has no partition ${p} (it has ${count})`,
+          { topic, partition: p },
+        );
     }
     const partitions = chosen.length > 0 ? [...new Set(chosen)] : Array.from({ length: count }, (_, p) => p);
     let registry: CliRegistry | undefined;
@@ -284,7 +338,10 @@ async function run(args: string[], io: CliIo): Promise<number> {
       };
       const printer = new Printer(io, plan, partitions.length, decode);
       try {
-        const reading = group === undefined ? readPartitions(log, printer, topic, partitions, spec) : readAsGroup(cli, printer, topic, group, values['from-beginning'] === true);
+        const reading =
+          group === undefined
+            ? readPartitions(log, printer, topic, partitions, spec)
+            : readAsGroup(cli, printer, topic, group, values['from-beginning'] === true);
         await Promise.race([reading, printer.done]);
         printer.stop();
         await reading;

@@ -16,14 +16,19 @@ Options:
 `;
 
 function render(report: DoctorReport, repair: boolean): string {
-  const lines = [`Checked ${report.dataDir}: ${report.topics} topic(s), ${report.partitions} partition(s), ${report.batches} batch(es)`];
+  const lines = [
+    `Checked ${report.dataDir}: ${report.topics} topic(s), ${report.partitions} partition(s), ${report.batches} batch(es)`,
+  ];
   for (const p of report.problems) lines.push(`  ${p.where}: ${p.message}`);
   for (const r of report.repairs) lines.push(`  repaired: ${r}`);
-  for (const l of report.lost) lines.push(`  LOST ${l.topic}-${l.partition} offsets ${l.from} to ${l.to - 1} (${l.why})`);
-  for (const [from, to] of report.unreadableFrames) lines.push(`  LOST journal frames ${from} to ${to}: unreadable, their contents unknown`);
+  for (const l of report.lost)
+    lines.push(`  LOST ${l.topic}-${l.partition} offsets ${l.from} to ${l.to - 1} (${l.why})`);
+  for (const [from, to] of report.unreadableFrames)
+    lines.push(`  LOST journal frames ${from} to ${to}: unreadable, their contents unknown`);
   if (report.problems.length === 0) lines.push('OK: nothing is wrong');
   else if (repair) lines.push(report.ok ? 'Repaired: the directory now checks clean' : 'NOT repaired: problems remain');
-  else lines.push(`${report.problems.length} problem(s); "trib doctor --repair" keeps what is intact (see docs/log.md)`);
+  else
+    lines.push(`${report.problems.length} problem(s); "trib doctor --repair" keeps what is intact (see docs/log.md)`);
   return `${lines.join('\n')}\n`;
 }
 

@@ -54,7 +54,8 @@ const JSON_HELP = '  -J, --json            print JSON';
 const jsonOption = { json: { type: 'boolean', short: 'J' } } as const;
 
 function oneGroup(positionals: string[], command: string): string {
-  if (positionals.length !== 1) throw new UsageError(`trib groups ${command} takes one GROUP, got ${positionals.length}`);
+  if (positionals.length !== 1)
+    throw new UsageError(`trib groups ${command} takes one GROUP, got ${positionals.length}`);
   return positionals[0]!;
 }
 
@@ -86,16 +87,22 @@ function target(values: {
   if (values['to-current'] === true) found.push({ kind: 'current' });
   if (values['to-offset'] !== undefined) {
     const n = Number(values['to-offset']);
-    if (!/^\d+$/.test(values['to-offset']) || !Number.isSafeInteger(n)) throw new UsageError(`--to-offset takes a non-negative integer, got "${values['to-offset']}"`);
+    if (!/^\d+$/.test(values['to-offset']) || !Number.isSafeInteger(n))
+      throw new UsageError(`--to-offset takes a non-negative integer, got "${values['to-offset']}"`);
     found.push({ kind: 'offset', offset: n });
   }
   if (values['shift-by'] !== undefined) {
     const n = Number(values['shift-by']);
-    if (!/^[-+]?\d+$/.test(values['shift-by']) || !Number.isSafeInteger(n)) throw new UsageError(`--shift-by takes an integer, got "${values['shift-by']}"`);
+    if (!/^[-+]?\d+$/.test(values['shift-by']) || !Number.isSafeInteger(n))
+      throw new UsageError(`--shift-by takes an integer, got "${values['shift-by']}"`);
     found.push({ kind: 'shift', by: n });
   }
-  if (values['to-datetime'] !== undefined) found.push({ kind: 'datetime', ms: parseTime(values['to-datetime'], '--to-datetime') });
-  if (found.length !== 1) throw new UsageError('trib groups reset needs exactly one of --to-earliest, --to-latest, --to-offset, --shift-by, --to-datetime, --to-current');
+  if (values['to-datetime'] !== undefined)
+    found.push({ kind: 'datetime', ms: parseTime(values['to-datetime'], '--to-datetime') });
+  if (found.length !== 1)
+    throw new UsageError(
+      'trib groups reset needs exactly one of --to-earliest, --to-latest, --to-offset, --shift-by, --to-datetime, --to-current',
+    );
   return found[0]!;
 }
 
@@ -121,7 +128,14 @@ interface PlannedOffset {
   newOffset: number;
 }
 
-async function newOffset(log: LogBackend, groupId: string, topic: string, partition: number, current: number | null, to: Target): Promise<number> {
+async function newOffset(
+  log: LogBackend,
+  groupId: string,
+  topic: string,
+  partition: number,
+  current: number | null,
+  to: Target,
+): Promise<number> {
   const { logStartOffset, highWatermark } = log.offsets(topic, partition);
   switch (to.kind) {
     case 'earliest':
@@ -133,11 +147,15 @@ async function newOffset(log: LogBackend, groupId: string, topic: string, partit
     case 'current':
     case 'shift':
       if (current === null) {
-        throw new TributaryError('INVALID_REQUEST', `Cannot ${to.kind === 'shift' ? 'shift' : 'keep'} the offset of ${topic}:${partition}: group "${groupId}" has no committed offset there`, {
-          topic,
-          partition,
-          groupId,
-        });
+        throw new TributaryError(
+          'INVALID_REQUEST',
+          `Cannot ${to.kind === 'shift' ? 'shift' : 'keep'} the offset of ${topic}:${partition}: group "${groupId}" has no committed offset there`,
+          {
+            topic,
+            partition,
+            groupId,
+          },
+        );
       }
       return clampOffset(log, topic, partition, current + (to.kind === 'shift' ? to.by : 0));
     case 'datetime':
@@ -150,8 +168,15 @@ const subcommands = {
     const { values, positionals } = parse(args, { ...logOptions, ...jsonOption });
     if (values.help) return write(io.stdout, help('list [--json]', JSON_HELP)).then(() => 0);
     if (positionals.length > 0) throw new UsageError('trib groups list takes no arguments');
-    const { groups } = await withLog(values, io, {}, async ({ tributary }) => (await connected(tributary.admin())).listGroups());
-    await write(io.stdout, values.json === true ? `${JSON.stringify(groups.map((g) => g.groupId))}\n` : groups.map((g) => `${g.groupId}\n`).join(''));
+    const { groups } = await withLog(values, io, {}, async ({ tributary }) =>
+      (await connected(tributary.admin())).listGroups(),
+    );
+    await write(
+      io.stdout,
+      values.json === true
+        ? `${JSON.stringify(groups.map((g) => g.groupId))}\n`
+        : groups.map((g) => `${g.groupId}\n`).join(''),
+    );
     return 0;
   },
 
@@ -163,15 +188,26 @@ const subcommands = {
       const admin = await connected(tributary.admin());
       const [group] = (await admin.describeGroups([groupId])).groups;
       const lag = await admin.fetchConsumerLag({ groupId });
-      if (group!.state === 'Dead' && lag.length === 0) throw new TributaryError('GROUP_ID_NOT_FOUND', `No group "${groupId}"`, { groupId });
+      if (group!.state === 'Dead' && lag.length === 0)
+        throw new TributaryError('GROUP_ID_NOT_FOUND', `No group "${groupId}"`, { groupId });
       if (values.json === true) {
         const partitions = lag.flatMap((t) =>
-          t.partitions.map((p) => ({ topic: t.topic, partition: p.partition, offset: Number(p.offset), end: Number(p.high), lag: Number(p.lag) })),
+          t.partitions.map((p) => ({
+            topic: t.topic,
+            partition: p.partition,
+            offset: Number(p.offset),
+            end: Number(p.high),
+            lag: Number(p.lag),
+          })),
         );
         return `${JSON.stringify({ group: groupId, state: group!.state, members: group!.members.length, partitions })}\n`;
       }
-      const lines = [`Group: ${groupId}\tState: ${group!.state}\tMembers: ${group!.members.length}`, 'TOPIC\tPARTITION\tOFFSET\tEND\tLAG'];
-      for (const t of lag) for (const p of t.partitions) lines.push(`${t.topic}\t${p.partition}\t${p.offset}\t${p.high}\t${p.lag}`);
+      const lines = [
+        `Group: ${groupId}\tState: ${group!.state}\tMembers: ${group!.members.length}`,
+        'TOPIC\tPARTITION\tOFFSET\tEND\tLAG',
+      ];
+      for (const t of lag)
+        for (const p of t.partitions) lines.push(`${t.topic}\t${p.partition}\t${p.offset}\t${p.high}\t${p.lag}`);
       return `${lines.join('\n')}\n`;
     });
     await write(io.stdout, text);
@@ -196,32 +232,54 @@ const subcommands = {
     if (values.help) return write(io.stdout, RESET_HELP).then(() => 0);
     const groupId = oneGroup(positionals, 'reset');
     const selections = (values.topic ?? []).map(topicSelection);
-    if ((selections.length > 0) === (values['all-topics'] === true)) throw new UsageError('trib groups reset needs --topic (one or more) or --all-topics');
+    if (selections.length > 0 === (values['all-topics'] === true))
+      throw new UsageError('trib groups reset needs --topic (one or more) or --all-topics');
     const to = target(values);
-    if (values['dry-run'] === true && values.execute === true) throw new UsageError('give --dry-run or --execute, not both');
+    if (values['dry-run'] === true && values.execute === true)
+      throw new UsageError('give --dry-run or --execute, not both');
     const execute = values.execute === true;
 
     const { plan, dataDir } = await withLog(values, io, {}, async ({ log, tributary, dataDir }) => {
       const admin = await connected(tributary.admin());
       const [group] = (await admin.describeGroups([groupId])).groups;
       if (group!.members.length > 0) {
-        throw new TributaryError('NON_EMPTY_GROUP', `Offsets can only be reset while group "${groupId}" has no running members; it has ${group!.members.length} (${group!.state})`, { groupId });
+        throw new TributaryError(
+          'NON_EMPTY_GROUP',
+          `Offsets can only be reset while group "${groupId}" has no running members; it has ${group!.members.length} (${group!.state})`,
+          { groupId },
+        );
       }
-      const committed = await admin.fetchOffsets({ groupId, topics: selections.length > 0 ? [...new Set(selections.map((s) => s.topic))] : undefined });
-      const chosen = selections.length > 0 ? selections : committed.map(({ topic }) => ({ topic, partitions: undefined }));
+      const committed = await admin.fetchOffsets({
+        groupId,
+        topics: selections.length > 0 ? [...new Set(selections.map((s) => s.topic))] : undefined,
+      });
+      const chosen =
+        selections.length > 0 ? selections : committed.map(({ topic }) => ({ topic, partitions: undefined }));
       const planned: PlannedOffset[] = [];
       for (const { topic, partitions } of chosen) {
         const count = log.partitionCount(topic);
         for (const partition of partitions ?? Array.from({ length: count }, (_, p) => p)) {
-          if (partition >= count) throw new TributaryError('UNKNOWN_TOPIC_OR_PARTITION', `Topic "${topic}" has no partition ${partition} (it has ${count})`, { topic, partition });
+          if (partition >= count)
+            throw new TributaryError(
+              'UNKNOWN_TOPIC_OR_PARTITION',
+              `Topic "${topic}" has no partition ${partition} (it has ${count})`,
+              { topic, partition },
+            );
           const c = committed.find((t) => t.topic === topic)?.partitions.find((p) => p.partition === partition);
           const current = c === undefined || c.offset === '-1' ? null : Number(c.offset);
-          planned.push({ topic, partition, current, newOffset: await newOffset(log, groupId, topic, partition, current, to) });
+          planned.push({
+            topic,
+            partition,
+            current,
+            newOffset: await newOffset(log, groupId, topic, partition, current, to),
+          });
         }
       }
       if (execute) {
         for (const topic of new Set(planned.map((p) => p.topic))) {
-          const partitions = planned.filter((p) => p.topic === topic).map((p) => ({ partition: p.partition, offset: String(p.newOffset) }));
+          const partitions = planned
+            .filter((p) => p.topic === topic)
+            .map((p) => ({ partition: p.partition, offset: String(p.newOffset) }));
           await admin.setOffsets({ groupId, topic, partitions });
         }
       }
@@ -234,7 +292,12 @@ const subcommands = {
       for (const p of plan) lines.push(`${groupId}\t${p.topic}\t${p.partition}\t${p.current ?? '-'}\t${p.newOffset}`);
       await write(io.stdout, `${lines.join('\n')}\n`);
     }
-    await write(io.stderr, execute ? `Reset the offsets of group ${groupId} in ${dataDir}\n` : `Dry run: nothing changed in ${dataDir}; add --execute to commit these offsets\n`);
+    await write(
+      io.stderr,
+      execute
+        ? `Reset the offsets of group ${groupId} in ${dataDir}\n`
+        : `Dry run: nothing changed in ${dataDir}; add --execute to commit these offsets\n`,
+    );
     return 0;
   },
 
@@ -251,4 +314,9 @@ const subcommands = {
   },
 };
 
-export const groupsCommand = commandGroup('groups', 'list, describe, reset and delete consumer groups', USAGE, subcommands);
+export const groupsCommand = commandGroup(
+  'groups',
+  'list, describe, reset and delete consumer groups',
+  USAGE,
+  subcommands,
+);

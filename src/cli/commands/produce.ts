@@ -3,7 +3,14 @@ import type { IHeaders, Message } from '../../client/types.ts';
 import { TributaryError } from '../../errors.ts';
 import { type CliIo, pairs, parse, positiveInt, UsageError, write } from '../command.ts';
 import { LOG_OPTIONS_HELP, logOptions, withLog } from '../data-dir.ts';
-import { type CliRegistry, openCliRegistry, PRODUCE_SCHEMA_HELP, produceEncoders, produceSchemaOptions, wantsProduceSchemas } from '../schema-serdes.ts';
+import {
+  type CliRegistry,
+  openCliRegistry,
+  PRODUCE_SCHEMA_HELP,
+  produceEncoders,
+  produceSchemaOptions,
+  wantsProduceSchemas,
+} from '../schema-serdes.ts';
 import { oneTopic } from './topics.ts';
 
 const USAGE = `Usage: trib produce TOPIC [options] < lines
@@ -63,10 +70,17 @@ async function run(args: string[], io: CliIo): Promise<number> {
   const dataDir = await withLog(values, io, {}, async ({ log, tributary, dataDir }) => {
     // A missing topic fails before stdin is read, whatever stdin holds; typos make no topics.
     if (!(await log.listTopics()).includes(topic)) {
-      throw new TributaryError('UNKNOWN_TOPIC_OR_PARTITION', `Topic "${topic}" does not exist; create it with "trib topics create ${topic}"`, { topic });
+      throw new TributaryError(
+        'UNKNOWN_TOPIC_OR_PARTITION',
+        `Topic "${topic}" does not exist; create it with "trib topics create ${topic}"`,
+        { topic },
+      );
     }
     if (partition !== undefined && partition >= log.partitionCount(topic)) {
-      throw new TributaryError('UNKNOWN_TOPIC_OR_PARTITION', `Topic "${topic}" has no partition ${partition}`, { topic, partition });
+      throw new TributaryError('UNKNOWN_TOPIC_OR_PARTITION', `Topic "${topic}" has no partition ${partition}`, {
+        topic,
+        partition,
+      });
     }
     let registry: CliRegistry | undefined;
     // The topic was checked above; producers auto-create by default, the CLI never does.
@@ -79,7 +93,11 @@ async function run(args: string[], io: CliIo): Promise<number> {
       const logger = tributary.logger().namespace('trib.produce');
       const send = async (messages: Message[]) => {
         const results = await producer.send({ topic, messages, acks });
-        logger.debug(`Sent ${messages.length} record(s)`, { topic, records: messages.length, partitions: results.map((r) => ({ partition: r.partition, baseOffset: r.baseOffset })) });
+        logger.debug(`Sent ${messages.length} record(s)`, {
+          topic,
+          records: messages.length,
+          partitions: results.map((r) => ({ partition: r.partition, baseOffset: r.baseOffset })),
+        });
       };
       await sendLines({ io, linger, batchSize, send, sent: (n) => (count += n) }, (line, number) => {
         logger.debug(`Read line ${number}`, { topic, line: number });

@@ -55,7 +55,13 @@ const subcommands = {
         const started = performance.now();
         res.once('finish', () => {
           const durationMs = Math.round((performance.now() - started) * 10) / 10;
-          logger.info(`${req.method} ${req.url} ${res.statusCode}`, { method: req.method, url: req.url, status: res.statusCode, durationMs, remote: req.socket.remoteAddress });
+          logger.info(`${req.method} ${req.url} ${res.statusCode}`, {
+            method: req.method,
+            url: req.url,
+            status: res.statusCode,
+            durationMs,
+            remote: req.socket.remoteAddress,
+          });
         });
       });
       await write(io.stdout, `Schema registry listening on ${server.url} (data dir ${dataDir})\n`);

@@ -17,7 +17,8 @@ import { openLog, TributaryError } from '../../index.ts';
 import { type CliIo, commandGroup, pairs, parse, UsageError, write } from '../command.ts';
 import { checkDataDir, inDataDir, LOG_OPTIONS_HELP, type LogOptionValues, logOptions } from '../data-dir.ts';
 
-const URL_HELP = '  --url URL             a running registry (trib registry serve, or Confluent\'s) instead of the data dir';
+const URL_HELP =
+  "  --url URL             a running registry (trib registry serve, or Confluent's) instead of the data dir";
 
 const USAGE = `Usage: trib schemas <command> [options]
 
@@ -62,7 +63,9 @@ function local(registry: SchemaRegistry): Registry {
     get: async (subject, version) => registry.getVersion(subject, version),
     check: async (subject, input, version) => registry.testCompatibility(subject, input, version),
     delete: async (subject, version, permanent) =>
-      version === undefined ? registry.deleteSubject(subject, { permanent }) : [await registry.deleteVersion(subject, version, { permanent })],
+      version === undefined
+        ? registry.deleteSubject(subject, { permanent })
+        : [await registry.deleteVersion(subject, version, { permanent })],
     config: async (subject) => registry.getCompatibility(subject, { defaultToGlobal: true }),
     setConfig: (subject, level) => registry.setCompatibility(subject, level),
   };
@@ -79,7 +82,8 @@ function remote(client: RegistryClient): Registry {
       const { version } = await client.lookup(subject, input);
       return { id, version, created: undefined };
     },
-    subjects: async (deleted) => (await client.request('GET', `/subjects${deleted ? '?deleted=true' : ''}`)) as string[],
+    subjects: async (deleted) =>
+      (await client.request('GET', `/subjects${deleted ? '?deleted=true' : ''}`)) as string[],
     get: (subject, version) => client.subjectVersion(subject, version),
     async check(subject, input, version) {
       const path = `/compatibility${s(subject)}/versions${version === undefined ? '' : `/${version}`}?verbose=true`;
@@ -92,11 +96,15 @@ function remote(client: RegistryClient): Registry {
       return Array.isArray(answer) ? (answer as number[]) : [answer as number];
     },
     async config(subject) {
-      const body = (await client.request('GET', `${c(subject)}${subject === null ? '' : '?defaultToGlobal=true'}`)) as { compatibilityLevel: CompatibilityLevel };
+      const body = (await client.request('GET', `${c(subject)}${subject === null ? '' : '?defaultToGlobal=true'}`)) as {
+        compatibilityLevel: CompatibilityLevel;
+      };
       return body.compatibilityLevel;
     },
     async setConfig(subject, level) {
-      const body = (await client.request('PUT', c(subject), { compatibility: level })) as { compatibility: CompatibilityLevel };
+      const body = (await client.request('PUT', c(subject), { compatibility: level })) as {
+        compatibility: CompatibilityLevel;
+      };
       return body.compatibility;
     },
   };
@@ -106,22 +114,36 @@ function remote(client: RegistryClient): Registry {
  * Runs `task` on the registry of `--url`, or on the one kept in the data directory's log. A registry
  * error gets Confluent's numeric `error_code` added to its message, the number users of Confluent know.
  */
-async function withRegistry<T>(values: RegistryValues, io: CliIo, task: (registry: Registry) => Promise<T>, create = false): Promise<T> {
+async function withRegistry<T>(
+  values: RegistryValues,
+  io: CliIo,
+  task: (registry: Registry) => Promise<T>,
+  create = false,
+): Promise<T> {
   try {
     return await onRegistry(values, io, task, create);
   } catch (err) {
     const rest = err instanceof TributaryError ? REST_ERRORS[err.code] : undefined;
     if (rest === undefined || !(err instanceof TributaryError)) throw err;
-    throw new TributaryError(err.code, `${err.message.split('\n')[0]} (error_code ${rest.errorCode})`, { ...err.context, cause: err });
+    throw new TributaryError(err.code, `${err.message.split('\n')[0]} (error_code ${rest.errorCode})`, {
+      ...err.context,
+      cause: err,
+    });
   }
 }
 
 type RegistryValues = LogOptionValues & { url?: string | undefined };
 
-async function onRegistry<T>(values: RegistryValues, io: CliIo, task: (registry: Registry) => Promise<T>, create: boolean): Promise<T> {
+async function onRegistry<T>(
+  values: RegistryValues,
+  io: CliIo,
+  task: (registry: Registry) => Promise<T>,
+  create: boolean,
+): Promise<T> {
   if (values.url !== undefined) {
     if (values['data-dir'] !== undefined) throw new UsageError('give --url or --data-dir, not both');
-    if (!/^https?:\/\//.test(values.url)) throw new UsageError(`--url must be an http:// or https:// URL, got "${values.url}"`);
+    if (!/^https?:\/\//.test(values.url))
+      throw new UsageError(`--url must be an http:// or https:// URL, got "${values.url}"`);
     return task(remote(new RegistryClient({ url: values.url })));
   }
   // Registering is the one schemas command that may start a log, as topics create may (docs/decisions.md).
@@ -144,7 +166,8 @@ async function onRegistry<T>(values: RegistryValues, io: CliIo, task: (registry:
 }
 
 function oneSubject(positionals: string[], command: string): string {
-  if (positionals.length !== 1) throw new UsageError(`trib schemas ${command} takes one SUBJECT, got ${positionals.length}`);
+  if (positionals.length !== 1)
+    throw new UsageError(`trib schemas ${command} takes one SUBJECT, got ${positionals.length}`);
   return positionals[0]!;
 }
 
@@ -159,7 +182,10 @@ function version(raw: string | undefined): VersionSelector | undefined {
 
 const TYPES: Record<string, SchemaType> = { AVRO: 'AVRO', PROTOBUF: 'PROTOBUF', PROTO: 'PROTOBUF', JSON: 'JSON' };
 
-async function schemaInput(values: { file?: string | undefined; type?: string | undefined }, references: SchemaReference[] = []): Promise<SchemaInput> {
+async function schemaInput(
+  values: { file?: string | undefined; type?: string | undefined },
+  references: SchemaReference[] = [],
+): Promise<SchemaInput> {
   if (values.file === undefined) throw new UsageError('--file is required');
   let schemaType: SchemaType;
   if (values.type === undefined) {
@@ -174,7 +200,9 @@ async function schemaInput(values: { file?: string | undefined; type?: string | 
     // Trailing newlines of a file are no part of the schema, and would break compatibility messages over lines.
     schema = (await readFile(values.file, 'utf8')).trimEnd();
   } catch (err) {
-    throw new UsageError(`cannot read --file ${values.file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new UsageError(
+      `cannot read --file ${values.file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
   }
   const input: SchemaInput = { schema, schemaType };
   if (references.length > 0) input.references = references;
@@ -186,14 +214,19 @@ function parseReferences(raw: string[] | undefined): SchemaReference[] {
   return pairs(raw, '--reference').map(([name, target]) => {
     const at = target.lastIndexOf(':');
     const n = at > 0 ? Number(target.slice(at + 1)) : Number.NaN;
-    if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(`--reference takes name=subject:version, got "${name}=${target}"`);
+    if (!Number.isSafeInteger(n) || n < 1)
+      throw new UsageError(`--reference takes name=subject:version, got "${name}=${target}"`);
     return { name, subject: target.slice(0, at), version: n };
   });
 }
 
 const subcommands = {
   async register(args: string[], io: CliIo) {
-    const { values, positionals } = parse(args, { ...urlOption, ...schemaOptions, reference: { type: 'string', short: 'r', multiple: true } });
+    const { values, positionals } = parse(args, {
+      ...urlOption,
+      ...schemaOptions,
+      reference: { type: 'string', short: 'r', multiple: true },
+    });
     if (values.help) {
       const line = 'register SUBJECT --file F [--type T] [--reference name=subject:version]...';
       const refs = '  --reference R         name=subject:version of a schema this one imports or names (repeatable)';
@@ -209,7 +242,10 @@ const subcommands = {
 
   async list(args: string[], io: CliIo) {
     const { values, positionals } = parse(args, { ...urlOption, deleted: { type: 'boolean' } });
-    if (values.help) return write(io.stdout, help('list [--deleted]', '  --deleted             include soft-deleted subjects')).then(() => 0);
+    if (values.help)
+      return write(io.stdout, help('list [--deleted]', '  --deleted             include soft-deleted subjects')).then(
+        () => 0,
+      );
     if (positionals.length > 0) throw new UsageError('trib schemas list takes no arguments');
     const subjects = await withRegistry(values, io, (r) => r.subjects(values.deleted === true));
     await write(io.stdout, subjects.map((s) => `${s}\n`).join(''));
@@ -218,17 +254,29 @@ const subcommands = {
 
   async get(args: string[], io: CliIo) {
     const { values, positionals } = parse(args, { ...urlOption, version: { type: 'string', short: 'v' } });
-    if (values.help) return write(io.stdout, help('get SUBJECT [--version N|latest]', '  --version V           a version number or latest (default)')).then(() => 0);
+    if (values.help)
+      return write(
+        io.stdout,
+        help('get SUBJECT [--version N|latest]', '  --version V           a version number or latest (default)'),
+      ).then(() => 0);
     const subject = oneSubject(positionals, 'get');
     const selector = version(values.version) ?? 'latest';
     const found = await withRegistry(values, io, (r) => r.get(subject, selector));
     const { subject: name, version: number, id, schemaType, schema, references } = found;
-    await write(io.stdout, `${JSON.stringify({ subject: name, version: number, id, schemaType, schema, references }, null, 2)}\n`);
+    await write(
+      io.stdout,
+      `${JSON.stringify({ subject: name, version: number, id, schemaType, schema, references }, null, 2)}\n`,
+    );
     return 0;
   },
 
   async check(args: string[], io: CliIo) {
-    const { values, positionals } = parse(args, { ...urlOption, ...schemaOptions, version: { type: 'string', short: 'v' }, reference: { type: 'string', short: 'r', multiple: true } });
+    const { values, positionals } = parse(args, {
+      ...urlOption,
+      ...schemaOptions,
+      version: { type: 'string', short: 'v' },
+      reference: { type: 'string', short: 'r', multiple: true },
+    });
     if (values.help) {
       const line = 'check SUBJECT --file F [--type T] [--version N|latest]';
       const ver = '  --version V           check against this version only (default: as the level says)';
@@ -244,7 +292,11 @@ const subcommands = {
   },
 
   async delete(args: string[], io: CliIo) {
-    const { values, positionals } = parse(args, { ...urlOption, version: { type: 'string', short: 'v' }, permanent: { type: 'boolean' } });
+    const { values, positionals } = parse(args, {
+      ...urlOption,
+      version: { type: 'string', short: 'v' },
+      permanent: { type: 'boolean' },
+    });
     if (values.help) {
       const ver = '  --version V           delete one version (default: the whole subject)';
       const permanent = '  --permanent           hard-delete what was soft-deleted before';
@@ -254,7 +306,10 @@ const subcommands = {
     const selector = version(values.version);
     const permanent = values.permanent === true;
     const deleted = await withRegistry(values, io, (r) => r.delete(subject, selector, permanent));
-    await write(io.stdout, `${permanent ? 'Permanently deleted' : 'Deleted'} ${subject} version(s) ${deleted.join(', ')}\n`);
+    await write(
+      io.stdout,
+      `${permanent ? 'Permanently deleted' : 'Deleted'} ${subject} version(s) ${deleted.join(', ')}\n`,
+    );
     return 0;
   },
 
@@ -264,12 +319,20 @@ const subcommands = {
       const set = '  --set LEVEL           NONE, BACKWARD, FORWARD, FULL or one of their _TRANSITIVE forms';
       return write(io.stdout, help('config [SUBJECT] [--set LEVEL]', set)).then(() => 0);
     }
-    if (positionals.length > 1) throw new UsageError(`trib schemas config takes at most one SUBJECT, got ${positionals.length}`);
+    if (positionals.length > 1)
+      throw new UsageError(`trib schemas config takes at most one SUBJECT, got ${positionals.length}`);
     const subject = positionals[0] ?? null;
-    const level = await withRegistry(values, io, (r) => (values.set === undefined ? r.config(subject) : r.setConfig(subject, values.set.toUpperCase())));
+    const level = await withRegistry(values, io, (r) =>
+      values.set === undefined ? r.config(subject) : r.setConfig(subject, values.set.toUpperCase()),
+    );
     await write(io.stdout, `${level}\n`);
     return 0;
   },
 };
 
-export const schemasCommand = commandGroup('schemas', 'register, list, get, check, delete and configure schemas', USAGE, subcommands);
+export const schemasCommand = commandGroup(
+  'schemas',
+  'register, list, get, check, delete and configure schemas',
+  USAGE,
+  subcommands,
+);

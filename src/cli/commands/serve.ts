@@ -72,7 +72,10 @@ export const serveCommand = {
         advertisedListener: values['advertised-listener'],
         numPartitions,
         autoCreateTopics: values['no-auto-create-topics'] !== true,
-        groupInitialRebalanceDelayMs: positiveInt(values['group-initial-rebalance-delay-ms'], '--group-initial-rebalance-delay-ms'),
+        groupInitialRebalanceDelayMs: positiveInt(
+          values['group-initial-rebalance-delay-ms'],
+          '--group-initial-rebalance-delay-ms',
+        ),
         logLevel: logLevel.WARN,
       });
       closers.push(() => broker.close());
@@ -81,7 +84,10 @@ export const serveCommand = {
       // Beside the lock file, so a second process on this directory is told where to connect.
       recordBroker(dataDir, `${advertisedHost}:${advertisedPort}`);
       closers.push(async () => forgetBroker(dataDir));
-      await write(io.stdout, `Kafka broker listening on ${host}:${actual} (advertised as ${advertisedHost}:${advertisedPort})\n`);
+      await write(
+        io.stdout,
+        `Kafka broker listening on ${host}:${actual} (advertised as ${advertisedHost}:${advertisedPort})\n`,
+      );
       if (values['no-registry'] !== true) {
         const { startRegistryServer } = await import('../../../schema-registry/index.ts');
         const registry = await startRegistryServer(log, { port: registryPort, host });

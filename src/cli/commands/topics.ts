@@ -49,7 +49,16 @@ const subcommands = {
     if (values.help) {
       const ifNot = '  --if-not-exists       succeed when the topic exists already';
       const partitions = '  -p, --partitions N    number of partitions (default 1)';
-      return write(io.stdout, help('create TOPIC [--partitions N] [--config k=v]... [--if-not-exists]', TOPIC_HELP, partitions, '  --config k=v          a topic config (repeatable)', ifNot)).then(() => 0);
+      return write(
+        io.stdout,
+        help(
+          'create TOPIC [--partitions N] [--config k=v]... [--if-not-exists]',
+          TOPIC_HELP,
+          partitions,
+          '  --config k=v          a topic config (repeatable)',
+          ifNot,
+        ),
+      ).then(() => 0);
     }
     const topic = oneTopic(positionals, values.topic, 'topics create');
     const numPartitions = positiveInt(values.partitions, '--partitions') ?? 1;
@@ -59,10 +68,16 @@ const subcommands = {
       const admin = tributary.admin();
       await admin.connect();
       const made = await admin.createTopics({ topics: [{ topic, numPartitions, configEntries }] });
-      if (!made && values['if-not-exists'] !== true) throw new TributaryError('TOPIC_ALREADY_EXISTS', `Topic "${topic}" already exists`, { topic });
+      if (!made && values['if-not-exists'] !== true)
+        throw new TributaryError('TOPIC_ALREADY_EXISTS', `Topic "${topic}" already exists`, { topic });
       return { created: made, dataDir };
     });
-    await write(io.stdout, created ? `Created topic ${topic} with ${numPartitions} partition(s) in ${dataDir}\n` : `Topic ${topic} exists already in ${dataDir}\n`);
+    await write(
+      io.stdout,
+      created
+        ? `Created topic ${topic} with ${numPartitions} partition(s) in ${dataDir}\n`
+        : `Topic ${topic} exists already in ${dataDir}\n`,
+    );
     return 0;
   },
 
@@ -87,15 +102,21 @@ const subcommands = {
       const admin = tributary.admin();
       await admin.connect();
       const offsets = await admin.fetchTopicOffsets(topic);
-      const configs = await admin.describeConfigs({ resources: [{ type: ConfigResourceTypes.TOPIC, name: topic }], includeSynonyms: false });
+      const configs = await admin.describeConfigs({
+        resources: [{ type: ConfigResourceTypes.TOPIC, name: topic }],
+        includeSynonyms: false,
+      });
       const entries = configs.resources[0]!.configEntries;
       if (values.json === true) {
         const partitions = offsets.map((o) => ({ partition: o.partition, low: Number(o.low), high: Number(o.high) }));
-        const config = Object.fromEntries(entries.map((e) => [e.configName, { value: e.configValue, isDefault: e.isDefault }]));
+        const config = Object.fromEntries(
+          entries.map((e) => [e.configName, { value: e.configValue, isDefault: e.isDefault }]),
+        );
         return `${JSON.stringify({ topic, partitions, config })}\n`;
       }
       const lines = [`Topic: ${topic}\tPartitions: ${offsets.length}`];
-      for (const entry of entries) lines.push(`  ${entry.configName}=${entry.configValue}${entry.isDefault ? '' : ' (set on topic)'}`);
+      for (const entry of entries)
+        lines.push(`  ${entry.configName}=${entry.configValue}${entry.isDefault ? '' : ' (set on topic)'}`);
       for (const o of offsets) lines.push(`  Partition: ${o.partition}\tLow: ${o.low}\tHigh: ${o.high}`);
       return `${lines.join('\n')}\n`;
     });
@@ -105,7 +126,11 @@ const subcommands = {
 
   async delete(args: string[], io: CliIo) {
     const { values, positionals } = parse(args, { ...logOptions, ...topicOption, 'if-exists': { type: 'boolean' } });
-    if (values.help) return write(io.stdout, help('delete TOPIC [--if-exists]', TOPIC_HELP, '  --if-exists           succeed when there is no such topic')).then(() => 0);
+    if (values.help)
+      return write(
+        io.stdout,
+        help('delete TOPIC [--if-exists]', TOPIC_HELP, '  --if-exists           succeed when there is no such topic'),
+      ).then(() => 0);
     const topic = oneTopic(positionals, values.topic, 'topics delete');
     const { deleted, dataDir } = await withLog(values, io, {}, async ({ log, tributary, dataDir }) => {
       const exists = (await log.listTopics()).includes(topic);
@@ -115,7 +140,10 @@ const subcommands = {
       await admin.deleteTopics({ topics: [topic] });
       return { deleted: true, dataDir };
     });
-    await write(io.stdout, deleted ? `Deleted topic ${topic} in ${dataDir}\n` : `No topic ${topic} in ${dataDir}; nothing to delete\n`);
+    await write(
+      io.stdout,
+      deleted ? `Deleted topic ${topic} in ${dataDir}\n` : `No topic ${topic} in ${dataDir}; nothing to delete\n`,
+    );
     return 0;
   },
 
@@ -130,29 +158,47 @@ const subcommands = {
     });
     if (values.help) {
       const line = 'alter TOPIC [--partitions N] [--config k=v]... [--delete-config k]... [--if-exists]';
-      return write(io.stdout, help(line, TOPIC_HELP, '  --if-exists           succeed when there is no such topic')).then(() => 0);
+      return write(
+        io.stdout,
+        help(line, TOPIC_HELP, '  --if-exists           succeed when there is no such topic'),
+      ).then(() => 0);
     }
     const topic = oneTopic(positionals, values.topic, 'topics alter');
     const count = positiveInt(values.partitions, '--partitions');
-    const configEntries: { name: string; value: string | null }[] = pairs(values.config, '--config').map(([name, value]) => ({ name, value }));
+    const configEntries: { name: string; value: string | null }[] = pairs(values.config, '--config').map(
+      ([name, value]) => ({ name, value }),
+    );
     for (const name of values['delete-config'] ?? []) configEntries.push({ name, value: null });
-    if (configEntries.length === 0 && count === undefined) throw new UsageError('trib topics alter needs --partitions, --config or --delete-config');
+    if (configEntries.length === 0 && count === undefined)
+      throw new UsageError('trib topics alter needs --partitions, --config or --delete-config');
     const { altered, dataDir } = await withLog(values, io, {}, async ({ log, tributary, dataDir }) => {
       if (values['if-exists'] === true && !(await log.listTopics()).includes(topic)) return { altered: false, dataDir };
       const admin = tributary.admin();
       await admin.connect();
       // The count is checked before anything changes, and configs are validated whole: a bad
       // argument leaves the topic as it was.
-      if (count !== undefined) await admin.createPartitions({ validateOnly: true, topicPartitions: [{ topic, count }] });
+      if (count !== undefined)
+        await admin.createPartitions({ validateOnly: true, topicPartitions: [{ topic, count }] });
       if (configEntries.length > 0) {
-        await admin.alterConfigs({ validateOnly: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configEntries }] });
+        await admin.alterConfigs({
+          validateOnly: false,
+          resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configEntries }],
+        });
       }
       if (count !== undefined) await admin.createPartitions({ topicPartitions: [{ topic, count }] });
       return { altered: true, dataDir };
     });
-    await write(io.stdout, altered ? `Altered topic ${topic} in ${dataDir}\n` : `No topic ${topic} in ${dataDir}; nothing to alter\n`);
+    await write(
+      io.stdout,
+      altered ? `Altered topic ${topic} in ${dataDir}\n` : `No topic ${topic} in ${dataDir}; nothing to alter\n`,
+    );
     return 0;
   },
 };
 
-export const topicsCommand = commandGroup('topics', 'create, list, describe, delete and alter topics', USAGE, subcommands);
+export const topicsCommand = commandGroup(
+  'topics',
+  'create, list, describe, delete and alter topics',
+  USAGE,
+  subcommands,
+);

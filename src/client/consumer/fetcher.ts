@@ -46,7 +46,13 @@ export class Fetcher {
    * Fetches from `position`. `onFetch` is called just before a read goes out (for FETCH_START);
    * `wait` ends a wait early (stop, revoke, seek).
    */
-  async fetch(topic: string, partition: number, position: number, wait: WaitInterrupt, onFetch?: () => void): Promise<Fetched> {
+  async fetch(
+    topic: string,
+    partition: number,
+    position: number,
+    wait: WaitInterrupt,
+    onFetch?: () => void,
+  ): Promise<Fetched> {
     const source = this.#source;
     // Wait for data first: it resolves at once when there is some, and saves a read that would
     // come back empty at the end of the partition.

@@ -105,7 +105,12 @@ export class GroupMembership {
     }
     let assignment: Assignment;
     try {
-      assignment = await o.transport.syncGroup({ groupId: o.groupId, memberId: join.memberId, generationId: join.generationId, assignments });
+      assignment = await o.transport.syncGroup({
+        groupId: o.groupId,
+        memberId: join.memberId,
+        generationId: join.generationId,
+        assignments,
+      });
     } catch (err) {
       if (hasCode(err, 'REBALANCE_IN_PROGRESS') || hasCode(err, 'ILLEGAL_GENERATION')) return { kind: 'retry' };
       if (hasCode(err, 'UNKNOWN_MEMBER_ID')) {

@@ -87,7 +87,10 @@ export class OffsetManager {
     if (run === undefined || run.autoCommit === false) return false;
     const interval = run.autoCommitInterval;
     const threshold = run.autoCommitThreshold;
-    return (interval != null && this.#host.clock.now() >= this.#lastCommit + interval) || (threshold != null && this.#uncommitted >= threshold);
+    return (
+      (interval != null && this.#host.clock.now() >= this.#lastCommit + interval) ||
+      (threshold != null && this.#uncommitted >= threshold)
+    );
   }
 
   /** eachBatch's `commitOffsetsIfNecessary()`. */
@@ -118,18 +121,37 @@ export class OffsetManager {
   commit(offsets: TopicPartitionOffsetAndMetadata[]): Promise<void> {
     const host = this.#host;
     const run = async () => {
-      const commits = offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: parseOffset(o.offset), metadata: o.metadata ?? null }));
+      const commits = offsets.map((o) => ({
+        topic: o.topic,
+        partition: o.partition,
+        offset: parseOffset(o.offset),
+        metadata: o.metadata ?? null,
+      }));
       const membership = host.membership();
       if (membership.memberId === '' || membership.generationId < 0) {
         // Not (or no longer) a member: a commit now could overwrite the new owner's progress.
-        throw clientError('UNKNOWN_MEMBER_ID', `The consumer is not a member of group "${host.groupId}" (not running, or fenced)`, {
-          groupId: host.groupId,
-        });
+        throw clientError(
+          'UNKNOWN_MEMBER_ID',
+          `The consumer is not a member of group "${host.groupId}" (not running, or fenced)`,
+          {
+            groupId: host.groupId,
+          },
+        );
       }
       try {
-        await host.send({ groupId: host.groupId, memberId: membership.memberId, generationId: membership.generationId, offsets: commits });
+        await host.send({
+          groupId: host.groupId,
+          memberId: membership.memberId,
+          generationId: membership.generationId,
+          offsets: commits,
+        });
       } catch (err) {
-        if (hasCode(err, 'REBALANCE_IN_PROGRESS') || hasCode(err, 'ILLEGAL_GENERATION') || hasCode(err, 'UNKNOWN_MEMBER_ID')) host.fenced();
+        if (
+          hasCode(err, 'REBALANCE_IN_PROGRESS') ||
+          hasCode(err, 'ILLEGAL_GENERATION') ||
+          hasCode(err, 'UNKNOWN_MEMBER_ID')
+        )
+          host.fenced();
         throw err;
       }
       for (const c of commits) {

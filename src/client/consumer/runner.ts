@@ -99,7 +99,13 @@ export interface RunnerHost {
 }
 
 /** Hands a batch to `eachMessage`, one message at a time, stopping at a pause, a seek or a stop. */
-export async function runEachMessage(r: RunnerPartition, records: LogRecord[], nextOffset: number, eachMessage: EachMessageHandler, host: RunnerHost): Promise<void> {
+export async function runEachMessage(
+  r: RunnerPartition,
+  records: LogRecord[],
+  nextOffset: number,
+  eachMessage: EachMessageHandler,
+  host: RunnerHost,
+): Promise<void> {
   const { topic, partition, heartbeat, pause } = r;
   let completed = true;
   for (let i = 0; i < records.length; i++) {
@@ -160,7 +166,8 @@ export async function runEachBatch(
     heartbeat,
     pause,
     commitOffsetsIfNecessary: async (given) => {
-      if (given !== undefined) await offsets.commit(given.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.topic, ...p }))));
+      if (given !== undefined)
+        await offsets.commit(given.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.topic, ...p }))));
       else await offsets.commitIfNecessary();
     },
     uncommittedOffsets: () => offsets.uncommittedOffsets(),

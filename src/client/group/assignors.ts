@@ -19,7 +19,10 @@ export interface PartitionAssignor {
   /** The protocol name members announce (Kafka's: `range`, `roundrobin`, `cooperative-sticky`). */
   readonly name: string;
   readonly rebalanceProtocol: 'eager' | 'cooperative';
-  assign(members: AssignorMember[], partitionsPerTopic: ReadonlyMap<string, number>): Map<string, Assignment> | Promise<Map<string, Assignment>>;
+  assign(
+    members: AssignorMember[],
+    partitionsPerTopic: ReadonlyMap<string, number>,
+  ): Map<string, Assignment> | Promise<Map<string, Assignment>>;
 }
 
 function emptyAssignments(members: AssignorMember[]): Map<string, Assignment> {

@@ -83,7 +83,20 @@ export interface JoinResult {
   skipAssignment?: boolean;
 }
 
-interface Member extends Pick<JoinRequest, 'memberId' | 'clientId' | 'sessionTimeout' | 'rebalanceTimeout' | 'protocols' | 'topics' | 'ownedPartitions' | 'onRebalance' | 'metadata' | 'clientHost'> {
+interface Member
+  extends Pick<
+    JoinRequest,
+    | 'memberId'
+    | 'clientId'
+    | 'sessionTimeout'
+    | 'rebalanceTimeout'
+    | 'protocols'
+    | 'topics'
+    | 'ownedPartitions'
+    | 'onRebalance'
+    | 'metadata'
+    | 'clientHost'
+  > {
   assignment: Assignment;
   /** The assignment bytes a network leader sent, kept as sent (user data included). */
   rawAssignment?: Uint8Array;
@@ -124,7 +137,15 @@ export class GroupCoordinator {
   #group(groupId: string, create: boolean): Group | undefined {
     let group = this.#groups.get(groupId);
     if (group === undefined && create) {
-      group = { groupId, state: 'Empty', generationId: 0, protocol: '', leaderId: '', members: new Map(), staticMembers: new Map() };
+      group = {
+        groupId,
+        state: 'Empty',
+        generationId: 0,
+        protocol: '',
+        leaderId: '',
+        members: new Map(),
+        staticMembers: new Map(),
+      };
       this.#groups.set(groupId, group);
     }
     return group;
@@ -135,11 +156,19 @@ export class GroupCoordinator {
       return Promise.reject(clientError('INVALID_GROUP_ID', 'groupId must be a non-empty string'));
     }
     const group = this.#group(req.groupId, true)!;
-    if (group.members.size > 0 && group.protocol !== '' && !req.protocols.some((p) => this.#supportedByAll(group, p, req.memberId))) {
+    if (
+      group.members.size > 0 &&
+      group.protocol !== '' &&
+      !req.protocols.some((p) => this.#supportedByAll(group, p, req.memberId))
+    ) {
       return Promise.reject(
-        clientError('INCONSISTENT_GROUP_PROTOCOL', `Member supports none of the assignors of group "${req.groupId}" (${group.protocol})`, {
-          groupId: req.groupId,
-        }),
+        clientError(
+          'INCONSISTENT_GROUP_PROTOCOL',
+          `Member supports none of the assignors of group "${req.groupId}" (${group.protocol})`,
+          {
+            groupId: req.groupId,
+          },
+        ),
       );
     }
     const instanceId = req.groupInstanceId;
@@ -153,11 +182,16 @@ export class GroupCoordinator {
     }
     let member = req.memberId === '' ? undefined : group.members.get(req.memberId);
     if (req.memberId !== '' && member === undefined) {
-      return Promise.reject(clientError('UNKNOWN_MEMBER_ID', `Group "${req.groupId}" has no member ${req.memberId}`, { groupId: req.groupId }));
+      return Promise.reject(
+        clientError('UNKNOWN_MEMBER_ID', `Group "${req.groupId}" has no member ${req.memberId}`, {
+          groupId: req.groupId,
+        }),
+      );
     }
     if (member === undefined) {
       member = {
-        memberId: req.newMemberId ?? `${req.clientId}-${(++memberSeq).toString(36)}-${Math.random().toString(36).slice(2, 10)}`,
+        memberId:
+          req.newMemberId ?? `${req.clientId}-${(++memberSeq).toString(36)}-${Math.random().toString(36).slice(2, 10)}`,
         clientId: req.clientId,
         metadata: req.metadata,
         clientHost: req.clientHost,
@@ -205,9 +239,13 @@ export class GroupCoordinator {
     if (instanceId === undefined || memberId === '') return;
     const holder = group.staticMembers.get(instanceId);
     if (holder !== undefined && holder !== memberId) {
-      throw clientError('FENCED_INSTANCE_ID', `Member ${memberId} of group "${group.groupId}" was replaced by ${holder} for instance id "${instanceId}"`, {
-        groupId: group.groupId,
-      });
+      throw clientError(
+        'FENCED_INSTANCE_ID',
+        `Member ${memberId} of group "${group.groupId}" was replaced by ${holder} for instance id "${instanceId}"`,
+        {
+          groupId: group.groupId,
+        },
+      );
     }
   }
 
@@ -218,16 +256,21 @@ export class GroupCoordinator {
    * any rejoin.
    */
   #replaceStatic(group: Group, old: Member, req: JoinRequest): Promise<JoinResult> {
-    const fenced = clientError('FENCED_INSTANCE_ID', `Member ${old.memberId} of group "${group.groupId}" was replaced for instance id "${req.groupInstanceId}"`, {
-      groupId: group.groupId,
-    });
+    const fenced = clientError(
+      'FENCED_INSTANCE_ID',
+      `Member ${old.memberId} of group "${group.groupId}" was replaced for instance id "${req.groupInstanceId}"`,
+      {
+        groupId: group.groupId,
+      },
+    );
     this.#clearSession(old);
     old.join?.reject(fenced);
     old.sync?.reject(fenced);
     old.join = old.sync = undefined;
     const member: Member = {
       ...old,
-      memberId: req.newMemberId ?? `${req.clientId}-${(++memberSeq).toString(36)}-${Math.random().toString(36).slice(2, 10)}`,
+      memberId:
+        req.newMemberId ?? `${req.clientId}-${(++memberSeq).toString(36)}-${Math.random().toString(36).slice(2, 10)}`,
       clientId: req.clientId,
       clientHost: req.clientHost,
       metadata: req.metadata,
@@ -288,7 +331,9 @@ export class GroupCoordinator {
   #prepareRebalance(group: Group, initiator?: Member): void {
     group.state = 'PreparingRebalance';
     for (const m of group.members.values()) {
-      m.sync?.reject(clientError('REBALANCE_IN_PROGRESS', `Group "${group.groupId}" is rebalancing`, { groupId: group.groupId }));
+      m.sync?.reject(
+        clientError('REBALANCE_IN_PROGRESS', `Group "${group.groupId}" is rebalancing`, { groupId: group.groupId }),
+      );
       m.sync = undefined;
     }
     const timeout = Math.max(0, ...[...group.members.values()].map((m) => m.rebalanceTimeout));
@@ -408,13 +453,25 @@ export class GroupCoordinator {
     }
     const member = group?.members.get(req.memberId);
     if (group === undefined || member === undefined) {
-      return Promise.reject(clientError('UNKNOWN_MEMBER_ID', `Group "${req.groupId}" has no member ${req.memberId}`, { groupId: req.groupId }));
+      return Promise.reject(
+        clientError('UNKNOWN_MEMBER_ID', `Group "${req.groupId}" has no member ${req.memberId}`, {
+          groupId: req.groupId,
+        }),
+      );
     }
     if (req.generationId !== group.generationId) {
-      return Promise.reject(clientError('ILLEGAL_GENERATION', `Generation ${req.generationId} of group "${req.groupId}" is over (now ${group.generationId})`, { groupId: req.groupId }));
+      return Promise.reject(
+        clientError(
+          'ILLEGAL_GENERATION',
+          `Generation ${req.generationId} of group "${req.groupId}" is over (now ${group.generationId})`,
+          { groupId: req.groupId },
+        ),
+      );
     }
     if (group.state === 'PreparingRebalance') {
-      return Promise.reject(clientError('REBALANCE_IN_PROGRESS', `Group "${req.groupId}" is rebalancing`, { groupId: req.groupId }));
+      return Promise.reject(
+        clientError('REBALANCE_IN_PROGRESS', `Group "${req.groupId}" is rebalancing`, { groupId: req.groupId }),
+      );
     }
     this.#touch(group, member);
     if (group.state === 'Stable') return Promise.resolve(member.assignment);
@@ -449,14 +506,20 @@ export class GroupCoordinator {
     if (group !== undefined) this.#checkInstance(group, req.groupInstanceId, req.memberId);
     const member = group?.members.get(req.memberId);
     if (group === undefined || member === undefined) {
-      throw clientError('UNKNOWN_MEMBER_ID', `Group "${req.groupId}" has no member ${req.memberId}`, { groupId: req.groupId });
+      throw clientError('UNKNOWN_MEMBER_ID', `Group "${req.groupId}" has no member ${req.memberId}`, {
+        groupId: req.groupId,
+      });
     }
     this.#touch(group, member);
     if (group.state === 'PreparingRebalance') {
       throw clientError('REBALANCE_IN_PROGRESS', `Group "${req.groupId}" is rebalancing`, { groupId: req.groupId });
     }
     if (req.generationId !== group.generationId) {
-      throw clientError('ILLEGAL_GENERATION', `Generation ${req.generationId} of group "${req.groupId}" is over (now ${group.generationId})`, { groupId: req.groupId });
+      throw clientError(
+        'ILLEGAL_GENERATION',
+        `Generation ${req.generationId} of group "${req.groupId}" is over (now ${group.generationId})`,
+        { groupId: req.groupId },
+      );
     }
   }
 
@@ -481,7 +544,9 @@ export class GroupCoordinator {
     if (member.groupInstanceId !== undefined && group.staticMembers.get(member.groupInstanceId) === member.memberId) {
       group.staticMembers.delete(member.groupInstanceId);
     }
-    const gone = clientError('UNKNOWN_MEMBER_ID', `Member ${member.memberId} left group "${group.groupId}"`, { groupId: group.groupId });
+    const gone = clientError('UNKNOWN_MEMBER_ID', `Member ${member.memberId} left group "${group.groupId}"`, {
+      groupId: group.groupId,
+    });
     member.join?.reject(gone);
     member.sync?.reject(gone);
     member.join = member.sync = undefined;
@@ -516,25 +581,39 @@ export class GroupCoordinator {
   }
 
   /** Commits a member's offsets (generation -1 and member '' for a group without members). */
-  async commitOffsets(req: { groupId: string; memberId: string; generationId: number; offsets: OffsetCommit[]; groupInstanceId?: string }): Promise<void> {
+  async commitOffsets(req: {
+    groupId: string;
+    memberId: string;
+    generationId: number;
+    offsets: OffsetCommit[];
+    groupInstanceId?: string;
+  }): Promise<void> {
     const group = this.#groups.get(req.groupId);
     if (group !== undefined && req.generationId >= 0) this.#checkInstance(group, req.groupInstanceId, req.memberId);
     if (req.generationId < 0) {
       if (group !== undefined && group.members.size > 0) {
-        throw clientError('UNKNOWN_MEMBER_ID', `Group "${req.groupId}" has members; only they may commit`, { groupId: req.groupId });
+        throw clientError('UNKNOWN_MEMBER_ID', `Group "${req.groupId}" has members; only they may commit`, {
+          groupId: req.groupId,
+        });
       }
     } else {
       const member = group?.members.get(req.memberId);
       if (group === undefined || member === undefined) {
-        throw clientError('UNKNOWN_MEMBER_ID', `Group "${req.groupId}" has no member ${req.memberId}`, { groupId: req.groupId });
+        throw clientError('UNKNOWN_MEMBER_ID', `Group "${req.groupId}" has no member ${req.memberId}`, {
+          groupId: req.groupId,
+        });
       }
       if (group.state === 'CompletingRebalance') {
         throw clientError('REBALANCE_IN_PROGRESS', `Group "${req.groupId}" is rebalancing`, { groupId: req.groupId });
       }
       if (req.generationId !== group.generationId) {
-        throw clientError('ILLEGAL_GENERATION', `Generation ${req.generationId} of group "${req.groupId}" is over (now ${group.generationId})`, {
-          groupId: req.groupId,
-        });
+        throw clientError(
+          'ILLEGAL_GENERATION',
+          `Generation ${req.generationId} of group "${req.groupId}" is over (now ${group.generationId})`,
+          {
+            groupId: req.groupId,
+          },
+        );
       }
       this.#touch(group, member);
     }
@@ -552,7 +631,13 @@ export class GroupCoordinator {
     const group = this.#groups.get(groupId);
     if (group === undefined) {
       const known = this.offsets.list(groupId).length > 0;
-      return { groupId, members: [], protocol: '', protocolType: known ? 'consumer' : '', state: known ? 'Empty' : 'Dead' };
+      return {
+        groupId,
+        members: [],
+        protocol: '',
+        protocolType: known ? 'consumer' : '',
+        state: known ? 'Empty' : 'Dead',
+      };
     }
     return {
       groupId,

@@ -13,12 +13,19 @@ import type { Assignment, AssignorMember, PartitionAssignor } from './assignors.
 export interface KafkajsAssigner {
   name: string;
   version: number;
-  assign(group: { members: { memberId: string; memberMetadata: Buffer }[]; topics: string[] }): Promise<{ memberId: string; memberAssignment: Buffer | Assignment }[]>;
+  assign(group: {
+    members: { memberId: string; memberMetadata: Buffer }[];
+    topics: string[];
+  }): Promise<{ memberId: string; memberAssignment: Buffer | Assignment }[]>;
   protocol(subscription: { topics: string[] }): { name: string; metadata: Buffer };
 }
 
 /** kafkajs's `PartitionAssigner`: a factory given the cluster, group id and logger. */
-export type KafkajsPartitionAssigner = (config: { cluster: KafkajsCluster; groupId: string; logger: Logger }) => KafkajsAssigner;
+export type KafkajsPartitionAssigner = (config: {
+  cluster: KafkajsCluster;
+  groupId: string;
+  logger: Logger;
+}) => KafkajsAssigner;
 
 /** The cluster calls assigners make, answered from the log. */
 export interface KafkajsCluster {
@@ -26,7 +33,12 @@ export interface KafkajsCluster {
 }
 
 export function isPartitionAssignor(value: unknown): value is PartitionAssignor {
-  return typeof value === 'object' && value !== null && 'rebalanceProtocol' in value && typeof (value as PartitionAssignor).assign === 'function';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    'rebalanceProtocol' in value &&
+    typeof (value as PartitionAssignor).assign === 'function'
+  );
 }
 
 export function adaptKafkajsAssigner(assigner: KafkajsAssigner): PartitionAssignor {
@@ -36,12 +48,18 @@ export function adaptKafkajsAssigner(assigner: KafkajsAssigner): PartitionAssign
     async assign(members: AssignorMember[], partitionsPerTopic: ReadonlyMap<string, number>) {
       const topics = [...partitionsPerTopic.keys()];
       const result = await assigner.assign({
-        members: members.map((m) => ({ memberId: m.memberId, memberMetadata: assigner.protocol({ topics: m.topics }).metadata })),
+        members: members.map((m) => ({
+          memberId: m.memberId,
+          memberMetadata: assigner.protocol({ topics: m.topics }).metadata,
+        })),
         topics,
       });
       const out = new Map<string, Assignment>(members.map((m) => [m.memberId, {}]));
       for (const { memberId, memberAssignment } of result) {
-        out.set(memberId, Buffer.isBuffer(memberAssignment) ? decodeMemberAssignment(memberAssignment) : memberAssignment);
+        out.set(
+          memberId,
+          Buffer.isBuffer(memberAssignment) ? decodeMemberAssignment(memberAssignment) : memberAssignment,
+        );
       }
       return out;
     },

@@ -183,7 +183,12 @@ export class OffsetStore {
   /** Applies commits already in the log to the cache. */
   apply(group: string, commits: OffsetCommit[]): void {
     const now = this.#log.clock.now();
-    for (const c of commits) this.#remember(group, c.topic, c.partition, { offset: c.offset, metadata: c.metadata ?? null, commitTimestamp: now });
+    for (const c of commits)
+      this.#remember(group, c.topic, c.partition, {
+        offset: c.offset,
+        metadata: c.metadata ?? null,
+        commitTimestamp: now,
+      });
   }
 
   async commit(group: string, commits: OffsetCommit[]): Promise<void> {
@@ -217,7 +222,13 @@ export class OffsetStore {
     const doomed = this.list(group).filter((e) => topic === undefined || e.topic === topic);
     if (doomed.length === 0) return;
     await this.#log.write(
-      [{ topic: OFFSETS_TOPIC, partition: 0, records: doomed.map((e) => ({ key: encodeOffsetKey(group, e.topic, e.partition), value: null })) }],
+      [
+        {
+          topic: OFFSETS_TOPIC,
+          partition: 0,
+          records: doomed.map((e) => ({ key: encodeOffsetKey(group, e.topic, e.partition), value: null })),
+        },
+      ],
       { sync: true },
     );
     for (const e of doomed) this.#forget(group, e.topic, e.partition);

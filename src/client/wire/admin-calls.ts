@@ -11,7 +11,13 @@
  */
 import { TributaryError } from '../../errors.ts';
 import { API } from '../../protocol/messages/index.ts';
-import type { DeleteGroupsResult, FetchOffsetsPartition, GroupDescription, GroupOverview, SeekEntry } from '../types.ts';
+import type {
+  DeleteGroupsResult,
+  FetchOffsetsPartition,
+  GroupDescription,
+  GroupOverview,
+  SeekEntry,
+} from '../types.ts';
 import type { Broker } from './broker.ts';
 import { CoordinatorType } from './cluster.ts';
 import { kafkaError } from './kafka-errors.ts';
@@ -65,7 +71,8 @@ export class WireAdminCalls {
     for (const groupId of groupIds) {
       const res = (await this.#onGroupCoordinator(
         groupId,
-        (broker) => broker.request(API.DescribeGroups, { groups: [groupId], includeAuthorizedOperations: false } as never),
+        (broker) =>
+          broker.request(API.DescribeGroups, { groups: [groupId], includeAuthorizedOperations: false } as never),
         (r) => (r as { groups: { errorCode: number }[] }).groups[0]?.errorCode ?? 0,
       )) as {
         groups: {
@@ -74,7 +81,13 @@ export class WireAdminCalls {
           groupState: string;
           protocolType: string;
           protocolData: string;
-          members: { memberId: string; clientId: string; clientHost: string; memberMetadata: Buffer; memberAssignment: Buffer }[];
+          members: {
+            memberId: string;
+            clientId: string;
+            clientHost: string;
+            memberMetadata: Buffer;
+            memberAssignment: Buffer;
+          }[];
         }[];
       };
       const g = res.groups[0]!;
@@ -84,14 +97,23 @@ export class WireAdminCalls {
         state: g.groupState as GroupDescription['state'],
         protocol: g.protocolData,
         protocolType: g.protocolType,
-        members: g.members.map((m) => ({ memberId: m.memberId, clientId: m.clientId, clientHost: m.clientHost, memberMetadata: m.memberMetadata, memberAssignment: m.memberAssignment })),
+        members: g.members.map((m) => ({
+          memberId: m.memberId,
+          clientId: m.clientId,
+          clientHost: m.clientHost,
+          memberMetadata: m.memberMetadata,
+          memberAssignment: m.memberAssignment,
+        })),
       });
     }
     return { groups };
   }
 
   /** A group's committed offsets per topic ('-1' where none), every partition of each topic. */
-  async fetchOffsets(options: { groupId: string; topics?: string[] }): Promise<{ topic: string; partitions: FetchOffsetsPartition[] }[]> {
+  async fetchOffsets(options: {
+    groupId: string;
+    topics?: string[];
+  }): Promise<{ topic: string; partitions: FetchOffsetsPartition[] }[]> {
     const { groupId } = options;
     let requested: { name: string; partitionIndexes: number[] }[] | null = null;
     if (options.topics !== undefined) {
@@ -103,16 +125,26 @@ export class WireAdminCalls {
     }
     const res = (await this.#onGroupCoordinator(
       groupId,
-      (broker) => broker.request(API.OffsetFetch, { groupId, topics: requested, groups: [], requireStable: true } as never, { maxVersion: OFFSET_FETCH_MAX_VERSION }),
+      (broker) =>
+        broker.request(API.OffsetFetch, { groupId, topics: requested, groups: [], requireStable: true } as never, {
+          maxVersion: OFFSET_FETCH_MAX_VERSION,
+        }),
       (r) => (r as { errorCode: number }).errorCode,
-    )) as { errorCode: number; topics: { name: string; partitions: { partitionIndex: number; committedOffset: number; metadata: string | null; errorCode: number }[] }[] };
+    )) as {
+      errorCode: number;
+      topics: {
+        name: string;
+        partitions: { partitionIndex: number; committedOffset: number; metadata: string | null; errorCode: number }[];
+      }[];
+    };
     if (res.errorCode !== 0) throw kafkaError(res.errorCode, { groupId });
     return res.topics
       .map((t) => ({
         topic: t.name,
         partitions: t.partitions
           .map((p) => {
-            if (p.errorCode !== 0) throw kafkaError(p.errorCode, { groupId, topic: t.name, partition: p.partitionIndex });
+            if (p.errorCode !== 0)
+              throw kafkaError(p.errorCode, { groupId, topic: t.name, partition: p.partitionIndex });
             return { partition: p.partitionIndex, offset: String(p.committedOffset), metadata: p.metadata ?? null };
           })
           .sort((a, b) => a.partition - b.partition),
@@ -125,7 +157,9 @@ export class WireAdminCalls {
     const { groupId, topic } = options;
     const [described] = (await this.describeGroups([groupId])).groups;
     if (described !== undefined && described.state !== 'Empty' && described.state !== 'Dead') {
-      throw new TributaryError('NON_EMPTY_GROUP', `Group "${groupId}" has running members; stop them first`, { groupId });
+      throw new TributaryError('NON_EMPTY_GROUP', `Group "${groupId}" has running members; stop them first`, {
+        groupId,
+      });
     }
     const res = (await this.#onGroupCoordinator(
       groupId,
@@ -139,14 +173,21 @@ export class WireAdminCalls {
           topics: [
             {
               name: topic,
-              partitions: options.partitions.map((p) => ({ partitionIndex: p.partition, committedOffset: Number(p.offset), committedLeaderEpoch: -1, commitTimestamp: -1, committedMetadata: null })),
+              partitions: options.partitions.map((p) => ({
+                partitionIndex: p.partition,
+                committedOffset: Number(p.offset),
+                committedLeaderEpoch: -1,
+                commitTimestamp: -1,
+                committedMetadata: null,
+              })),
             },
           ],
         } as never),
       (r) => (r as { topics: { partitions: { errorCode: number }[] }[] }).topics[0]?.partitions[0]?.errorCode ?? 0,
     )) as { topics: { name: string; partitions: { partitionIndex: number; errorCode: number }[] }[] };
     for (const t of res.topics) {
-      for (const p of t.partitions) if (p.errorCode !== 0) throw kafkaError(p.errorCode, { groupId, topic: t.name, partition: p.partitionIndex });
+      for (const p of t.partitions)
+        if (p.errorCode !== 0) throw kafkaError(p.errorCode, { groupId, topic: t.name, partition: p.partitionIndex });
     }
   }
 
@@ -160,27 +201,44 @@ export class WireAdminCalls {
         (r) => (r as { results: { errorCode: number }[] }).results[0]?.errorCode ?? 0,
       )) as { results: { groupId: string; errorCode: number }[] };
       const code = res.results[0]?.errorCode ?? 0;
-      results.push(code === 0 ? { groupId, errorCode: 0 } : { groupId, errorCode: code, error: kafkaError(code, { groupId }) });
+      results.push(
+        code === 0 ? { groupId, errorCode: 0 } : { groupId, errorCode: code, error: kafkaError(code, { groupId }) },
+      );
     }
     const failed = results.filter((r) => r.error !== undefined);
     if (failed.length > 0) {
       const first = failed[0]!.error as TributaryError;
-      throw new TributaryError(first.code, `Could not delete group(s) ${failed.map((f) => f.groupId).join(', ')}: ${failed.map((f) => f.error!.message).join('; ')}`, {
-        groups: results,
-      });
+      throw new TributaryError(
+        first.code,
+        `Could not delete group(s) ${failed.map((f) => f.groupId).join(', ')}: ${failed.map((f) => f.error!.message).join('; ')}`,
+        {
+          groups: results,
+        },
+      );
     }
     return results;
   }
 
-  async createPartitions(options: { topicPartitions: { topic: string; count: number; assignments?: number[][] }[]; validateOnly?: boolean; timeout?: number }): Promise<boolean> {
+  async createPartitions(options: {
+    topicPartitions: { topic: string; count: number; assignments?: number[][] }[];
+    validateOnly?: boolean;
+    timeout?: number;
+  }): Promise<boolean> {
     const res = (await this.#cluster.withRetry(async () =>
-      (await this.#cluster.anyBroker()).request(API.CreatePartitions, {
-        topics: options.topicPartitions.map((t) => ({ name: t.topic, count: t.count, assignments: t.assignments === undefined ? null : t.assignments.map((brokerIds) => ({ brokerIds })) })),
+      (
+        await this.#cluster.anyBroker()
+      ).request(API.CreatePartitions, {
+        topics: options.topicPartitions.map((t) => ({
+          name: t.topic,
+          count: t.count,
+          assignments: t.assignments === undefined ? null : t.assignments.map((brokerIds) => ({ brokerIds })),
+        })),
         timeoutMs: options.timeout ?? 5000,
         validateOnly: options.validateOnly === true,
       } as never),
     )) as { results: { name: string; errorCode: number; errorMessage: string | null }[] };
-    for (const r of res.results) if (r.errorCode !== 0) throw kafkaError(r.errorCode, { topic: r.name }, r.errorMessage);
+    for (const r of res.results)
+      if (r.errorCode !== 0) throw kafkaError(r.errorCode, { topic: r.name }, r.errorMessage);
     await this.#cluster.refreshMetadata(options.topicPartitions.map((t) => t.topic));
     return true;
   }
@@ -188,11 +246,15 @@ export class WireAdminCalls {
   /** Moves each partition's log start up to `offset` ('-1': the high watermark) with DeleteRecords on its leader. */
   async deleteTopicRecords(options: { topic: string; partitions: SeekEntry[] }): Promise<void> {
     const { topic } = options;
-    const high = options.partitions.some((p) => Number(p.offset) === -1) ? await this.#transport.listOffsets(topic, -1) : new Map<number, number>();
+    const high = options.partitions.some((p) => Number(p.offset) === -1)
+      ? await this.#transport.listOffsets(topic, -1)
+      : new Map<number, number>();
     const targets = options.partitions.map(({ partition, offset }) => {
       const requested = Number(offset);
       if (!Number.isSafeInteger(requested) || requested < -1) {
-        throw new TypeError(`deleteTopicRecords: offset must be "-1" or a whole number ≥ 0, got ${JSON.stringify(offset)}`);
+        throw new TypeError(
+          `deleteTopicRecords: offset must be "-1" or a whole number ≥ 0, got ${JSON.stringify(offset)}`,
+        );
       }
       return { partition, offset: requested === -1 ? (high.get(partition) ?? 0) : requested };
     });
@@ -205,18 +267,34 @@ export class WireAdminCalls {
         list.push({ partitionIndex: t.partition, offset: t.offset });
       }
       for (const [leader, partitions] of byLeader) {
-        const res = (await leader.request(API.DeleteRecords, { topics: [{ name: topic, partitions }], timeoutMs: 5000 } as never)) as {
+        const res = (await leader.request(API.DeleteRecords, {
+          topics: [{ name: topic, partitions }],
+          timeoutMs: 5000,
+        } as never)) as {
           topics: { name: string; partitions: { partitionIndex: number; errorCode: number }[] }[];
         };
-        for (const t of res.topics) for (const p of t.partitions) if (p.errorCode !== 0) throw kafkaError(p.errorCode, { topic, partition: p.partitionIndex });
+        for (const t of res.topics)
+          for (const p of t.partitions)
+            if (p.errorCode !== 0) throw kafkaError(p.errorCode, { topic, partition: p.partitionIndex });
       }
     });
   }
 
   /** DescribeConfigs, in kafkajs's result shape. */
-  async describeConfigs(configs: { resources: { type: number; name: string; configNames?: string[] }[]; includeSynonyms?: boolean }): Promise<{
+  async describeConfigs(configs: {
+    resources: { type: number; name: string; configNames?: string[] }[];
+    includeSynonyms?: boolean;
+  }): Promise<{
     resources: {
-      configEntries: { configName: string; configValue: string; isDefault: boolean; configSource: number; isSensitive: boolean; readOnly: boolean; configSynonyms: { configName: string; configValue: string; configSource: number }[] }[];
+      configEntries: {
+        configName: string;
+        configValue: string;
+        isDefault: boolean;
+        configSource: number;
+        isSensitive: boolean;
+        readOnly: boolean;
+        configSynonyms: { configName: string; configValue: string; configSource: number }[];
+      }[];
       errorCode: number;
       errorMessage: string;
       resourceName: string;
@@ -225,8 +303,14 @@ export class WireAdminCalls {
     throttleTime: number;
   }> {
     const res = (await this.#cluster.withRetry(async () =>
-      (await this.#cluster.anyBroker()).request(API.DescribeConfigs, {
-        resources: configs.resources.map((r) => ({ resourceType: r.type, resourceName: r.name, configurationKeys: r.configNames !== undefined && r.configNames.length > 0 ? r.configNames : null })),
+      (
+        await this.#cluster.anyBroker()
+      ).request(API.DescribeConfigs, {
+        resources: configs.resources.map((r) => ({
+          resourceType: r.type,
+          resourceName: r.name,
+          configurationKeys: r.configNames !== undefined && r.configNames.length > 0 ? r.configNames : null,
+        })),
         includeSynonyms: configs.includeSynonyms === true,
         includeDocumentation: false,
       } as never),
@@ -237,7 +321,15 @@ export class WireAdminCalls {
         errorMessage: string | null;
         resourceType: number;
         resourceName: string;
-        configs: { name: string; value: string | null; readOnly: boolean; isDefault: boolean; configSource: number; isSensitive: boolean; synonyms: { name: string; value: string | null; source: number }[] }[];
+        configs: {
+          name: string;
+          value: string | null;
+          readOnly: boolean;
+          isDefault: boolean;
+          configSource: number;
+          isSensitive: boolean;
+          synonyms: { name: string; value: string | null; source: number }[];
+        }[];
       }[];
     };
     return {
@@ -257,24 +349,41 @@ export class WireAdminCalls {
             configSource: c.configSource,
             isSensitive: c.isSensitive,
             readOnly: c.readOnly,
-            configSynonyms: c.synonyms.map((s) => ({ configName: s.name, configValue: s.value ?? '', configSource: s.source })),
+            configSynonyms: c.synonyms.map((s) => ({
+              configName: s.name,
+              configValue: s.value ?? '',
+              configSource: s.source,
+            })),
           })),
         };
       }),
     };
   }
 
-  async alterConfigs(configs: { validateOnly?: boolean; resources: { type: number; name: string; configEntries: { name: string; value: string | null }[] }[] }): Promise<{
+  async alterConfigs(configs: {
+    validateOnly?: boolean;
+    resources: { type: number; name: string; configEntries: { name: string; value: string | null }[] }[];
+  }): Promise<{
     resources: { errorCode: number; errorMessage: string | null; resourceName: string; resourceType: number }[];
     throttleTime: number;
   }> {
     const res = (await this.#cluster.withRetry(async () =>
-      (await this.#cluster.anyBroker()).request(API.AlterConfigs, {
-        resources: configs.resources.map((r) => ({ resourceType: r.type, resourceName: r.name, configs: r.configEntries.map((e) => ({ name: e.name, value: e.value })) })),
+      (
+        await this.#cluster.anyBroker()
+      ).request(API.AlterConfigs, {
+        resources: configs.resources.map((r) => ({
+          resourceType: r.type,
+          resourceName: r.name,
+          configs: r.configEntries.map((e) => ({ name: e.name, value: e.value })),
+        })),
         validateOnly: configs.validateOnly === true,
       } as never),
-    )) as { throttleTimeMs: number; responses: { errorCode: number; errorMessage: string | null; resourceType: number; resourceName: string }[] };
-    for (const r of res.responses) if (r.errorCode !== 0) throw kafkaError(r.errorCode, { resource: r.resourceName }, r.errorMessage);
+    )) as {
+      throttleTimeMs: number;
+      responses: { errorCode: number; errorMessage: string | null; resourceType: number; resourceName: string }[];
+    };
+    for (const r of res.responses)
+      if (r.errorCode !== 0) throw kafkaError(r.errorCode, { resource: r.resourceName }, r.errorMessage);
     return { resources: res.responses, throttleTime: res.throttleTimeMs };
   }
 }

@@ -101,7 +101,10 @@ export class Broker {
   versionOf(api: ApiMessage<never, never> | ApiMessage<unknown, unknown>): number {
     const range = this.#versions?.get(api.apiKey);
     if (range === undefined) {
-      throw new TributaryError('UNSUPPORTED_VERSION', `Broker ${this.connection.broker} does not support ${api.name}`, { broker: this.connection.broker, api: api.name });
+      throw new TributaryError('UNSUPPORTED_VERSION', `Broker ${this.connection.broker} does not support ${api.name}`, {
+        broker: this.connection.broker,
+        api: api.name,
+      });
     }
     const version = Math.min(api.maxVersion, range.maxVersion);
     if (version < Math.max(api.minVersion, range.minVersion)) {
@@ -119,11 +122,15 @@ export class Broker {
     if (this.#closed) {
       // A request still in flight when its client disconnected (a fetch loop's next turn) must not
       // reopen sockets: the cluster never reuses a closed broker, and an open socket keeps the process alive.
-      throw new TributaryError('CONNECTION_ERROR', `Broker ${this.connection.broker} was closed by its client`, { retriable: false, broker: this.connection.broker });
+      throw new TributaryError('CONNECTION_ERROR', `Broker ${this.connection.broker} was closed by its client`, {
+        retriable: false,
+        broker: this.connection.broker,
+      });
     }
     if (!this.connection.connected || this.#versions === undefined) await this.connect();
     const negotiated = this.versionOf(api as ApiMessage<unknown, unknown>);
-    const version = options.version ?? (options.maxVersion === undefined ? negotiated : Math.min(negotiated, options.maxVersion));
+    const version =
+      options.version ?? (options.maxVersion === undefined ? negotiated : Math.min(negotiated, options.maxVersion));
     const request = this.#wireRequest(api, version, body, options.expectResponse ?? true, options.timeout);
     if (api.apiKey === API.Fetch.apiKey) {
       const lane = options.lane ?? 'fetch';
@@ -135,7 +142,13 @@ export class Broker {
   }
 
   /** The request as the connection sends it, for callers that pipeline without awaiting `connect`. */
-  #wireRequest<Req, Res>(api: ApiMessage<Req, Res>, version: number, body: Req, expectResponse: boolean, timeout: number | undefined): WireRequest<Res> {
+  #wireRequest<Req, Res>(
+    api: ApiMessage<Req, Res>,
+    version: number,
+    body: Req,
+    expectResponse: boolean,
+    timeout: number | undefined,
+  ): WireRequest<Res> {
     const clientId = this.#clientId;
     return {
       timeout,
@@ -156,7 +169,11 @@ export class Broker {
         apiName: ours.name,
         apiVersion: version,
         expectResponse: true,
-        encode: (correlationId) => encodeRequest(ours, version, correlationId, this.#clientId, { clientSoftwareName: SOFTWARE_NAME, clientSoftwareVersion: SOFTWARE_VERSION }),
+        encode: (correlationId) =>
+          encodeRequest(ours, version, correlationId, this.#clientId, {
+            clientSoftwareName: SOFTWARE_NAME,
+            clientSoftwareVersion: SOFTWARE_VERSION,
+          }),
         decode: (frame) => {
           // A broker that refuses our version answers in v0's shape (KIP-511): read it as v0 then.
           const errorCode = frame.length >= 6 ? frame.readInt16BE(4) : -1;

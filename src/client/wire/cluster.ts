@@ -61,11 +61,17 @@ export const CoordinatorType = { GROUP: 0, TRANSACTION: 1 } as const;
 
 /** Parses `host:port` (IPv6 as `[::1]:9092`). */
 export function parseAddress(address: string): { host: string; port: number } {
-  if (typeof address !== 'string') throw new TributaryError('INVALID_CLIENT_CONFIG', `A broker address must be a string "host:port", got ${String(address)}`);
+  if (typeof address !== 'string')
+    throw new TributaryError(
+      'INVALID_CLIENT_CONFIG',
+      `A broker address must be a string "host:port", got ${String(address)}`,
+    );
   const match = /^(?:\[([^\]]+)\]|([^:]+)):(\d+)$/.exec(address.trim());
   const port = match === null ? Number.NaN : Number(match[3]);
   if (match === null || !Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new TributaryError('INVALID_CLIENT_CONFIG', `A broker address must be "host:port", got "${address}"`, { broker: address });
+    throw new TributaryError('INVALID_CLIENT_CONFIG', `A broker address must be "host:port", got "${address}"`, {
+      broker: address,
+    });
   }
   return { host: match[1] ?? match[2]!, port };
 }
@@ -119,7 +125,8 @@ export class WireCluster {
   async #bootstrap(): Promise<void> {
     const configured = this.#options.brokers;
     const list = typeof configured === 'function' ? await configured() : configured;
-    if (!Array.isArray(list) || list.length === 0) throw new TributaryError('INVALID_CLIENT_CONFIG', 'brokers must name at least one "host:port"');
+    if (!Array.isArray(list) || list.length === 0)
+      throw new TributaryError('INVALID_CLIENT_CONFIG', 'brokers must name at least one "host:port"');
     const addresses = list.map(parseAddress);
     // Shuffled, as kafkajs does, so that many clients do not all start on the first broker.
     for (let i = addresses.length - 1; i > 0; i--) {
@@ -141,7 +148,10 @@ export class WireCluster {
     }
     throw last instanceof TributaryError
       ? last
-      : new TributaryError('CONNECTION_ERROR', `No broker of ${list.join(', ')} could be reached`, { retriable: true, cause: last });
+      : new TributaryError('CONNECTION_ERROR', `No broker of ${list.join(', ')} could be reached`, {
+          retriable: true,
+          cause: last,
+        });
   }
 
   #newBroker(host: string, port: number, nodeId: number): Broker {
@@ -161,7 +171,11 @@ export class WireCluster {
 
   #refuseIfClosed(): void {
     if (this.#closed) {
-      throw new TributaryError('CONNECTION_ERROR', 'The client has disconnected from the cluster; call connect() again', { retriable: false });
+      throw new TributaryError(
+        'CONNECTION_ERROR',
+        'The client has disconnected from the cluster; call connect() again',
+        { retriable: false },
+      );
     }
   }
 
@@ -187,7 +201,10 @@ export class WireCluster {
     this.#refuseIfClosed();
     const broker = this.#nodes.get(nodeId);
     if (broker === undefined) {
-      throw new TributaryError('LEADER_NOT_AVAILABLE', `Node ${nodeId} is not in the cluster's metadata`, { retriable: true, nodeId });
+      throw new TributaryError('LEADER_NOT_AVAILABLE', `Node ${nodeId} is not in the cluster's metadata`, {
+        retriable: true,
+        nodeId,
+      });
     }
     await broker.connect();
     return broker;
@@ -309,9 +326,17 @@ export class WireCluster {
     const info = await this.topic(topic);
     const p = info.partitions[partition];
     if (p === undefined || p.partition !== partition) {
-      throw new TributaryError('UNKNOWN_TOPIC_OR_PARTITION', `Topic "${topic}" has no partition ${partition}`, { topic, partition });
+      throw new TributaryError('UNKNOWN_TOPIC_OR_PARTITION', `Topic "${topic}" has no partition ${partition}`, {
+        topic,
+        partition,
+      });
     }
-    if (p.leader < 0) throw new TributaryError('LEADER_NOT_AVAILABLE', `${topic}-${partition} has no leader`, { topic, partition, retriable: true });
+    if (p.leader < 0)
+      throw new TributaryError('LEADER_NOT_AVAILABLE', `${topic}-${partition} has no leader`, {
+        topic,
+        partition,
+        retriable: true,
+      });
     return this.broker(p.leader);
   }
 
@@ -322,10 +347,21 @@ export class WireCluster {
     if (known !== undefined && this.#nodes.has(known)) return this.broker(known);
     const broker = await this.anyBroker();
     const version = broker.versionOf(API.FindCoordinator as never);
-    const res = await broker.request(API.FindCoordinator, { key, keyType, coordinatorKeys: [key] } as never, { version });
-    const r = res as { errorCode: number; errorMessage: string | null; nodeId: number; coordinators: { key: string; nodeId: number; errorCode: number; errorMessage: string | null }[] };
-    const found = version >= 4 ? r.coordinators.find((c) => c.key === key) : { nodeId: r.nodeId, errorCode: r.errorCode, errorMessage: r.errorMessage };
-    if (found === undefined) throw new TributaryError('COORDINATOR_NOT_AVAILABLE', `No coordinator for "${key}"`, { retriable: true });
+    const res = await broker.request(API.FindCoordinator, { key, keyType, coordinatorKeys: [key] } as never, {
+      version,
+    });
+    const r = res as {
+      errorCode: number;
+      errorMessage: string | null;
+      nodeId: number;
+      coordinators: { key: string; nodeId: number; errorCode: number; errorMessage: string | null }[];
+    };
+    const found =
+      version >= 4
+        ? r.coordinators.find((c) => c.key === key)
+        : { nodeId: r.nodeId, errorCode: r.errorCode, errorMessage: r.errorMessage };
+    if (found === undefined)
+      throw new TributaryError('COORDINATOR_NOT_AVAILABLE', `No coordinator for "${key}"`, { retriable: true });
     if (found.errorCode !== 0) throw kafkaError(found.errorCode, { key }, found.errorMessage);
     if (!this.#nodes.has(found.nodeId)) await this.refreshMetadata();
     this.#coordinators.set(id, found.nodeId);
@@ -346,7 +382,11 @@ export class WireCluster {
       try {
         return await fn(attempt);
       } catch (err) {
-        if (err instanceof TributaryError && err.retriable && (err.code === 'NOT_COORDINATOR' || err.code === 'COORDINATOR_NOT_AVAILABLE')) {
+        if (
+          err instanceof TributaryError &&
+          err.retriable &&
+          (err.code === 'NOT_COORDINATOR' || err.code === 'COORDINATOR_NOT_AVAILABLE')
+        ) {
           this.#coordinators.clear();
         }
         if (err instanceof TributaryError && err.retriable && STALE_METADATA.has(err.code)) {

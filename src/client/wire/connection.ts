@@ -160,7 +160,13 @@ export class Connection {
       socket.setNoDelay(true);
       const timer = setTimeout(() => {
         socket.destroy();
-        fail(new TributaryError('CONNECTION_ERROR', `Connection to ${this.broker} timed out after ${this.#connectionTimeout} ms`, { retriable: true, broker: this.broker }));
+        fail(
+          new TributaryError(
+            'CONNECTION_ERROR',
+            `Connection to ${this.broker} timed out after ${this.#connectionTimeout} ms`,
+            { retriable: true, broker: this.broker },
+          ),
+        );
       }, this.#connectionTimeout);
       const fail = (err: TributaryError) => {
         clearTimeout(timer);
@@ -168,7 +174,13 @@ export class Connection {
         reject(err);
       };
       socket.once('error', (cause) => {
-        fail(new TributaryError('CONNECTION_ERROR', `Cannot connect to ${this.broker}: ${cause.message}`, { retriable: true, broker: this.broker, cause }));
+        fail(
+          new TributaryError('CONNECTION_ERROR', `Cannot connect to ${this.broker}: ${cause.message}`, {
+            retriable: true,
+            broker: this.broker,
+            cause,
+          }),
+        );
       });
       socket.once('connect', () => {
         clearTimeout(timer);
@@ -198,7 +210,12 @@ export class Connection {
   send<Res>(request: WireRequest<Res>): Promise<Res> {
     const createdAt = Date.now();
     return new Promise<Res>((resolve, reject) => {
-      const entry: Queued = { request: request as WireRequest<unknown>, resolve: resolve as (v: unknown) => void, reject, createdAt };
+      const entry: Queued = {
+        request: request as WireRequest<unknown>,
+        resolve: resolve as (v: unknown) => void,
+        reject,
+        createdAt,
+      };
       if (this.#socket === undefined) {
         this.connect().then(() => this.#submit(entry), reject);
         return;
@@ -219,7 +236,12 @@ export class Connection {
   #write(entry: Queued): void {
     const socket = this.#socket;
     if (socket === undefined) {
-      entry.reject(new TributaryError('CONNECTION_ERROR', `Not connected to ${this.broker}`, { retriable: true, broker: this.broker }));
+      entry.reject(
+        new TributaryError('CONNECTION_ERROR', `Not connected to ${this.broker}`, {
+          retriable: true,
+          broker: this.broker,
+        }),
+      );
       return;
     }
     const correlationId = this.#nextCorrelationId();
@@ -233,7 +255,14 @@ export class Connection {
     const sentAt = Date.now();
     if (!entry.request.expectResponse) {
       socket.write(frame, (err) => {
-        if (err) entry.reject(new TributaryError('CONNECTION_ERROR', `Write to ${this.broker} failed: ${err.message}`, { retriable: true, broker: this.broker, cause: err }));
+        if (err)
+          entry.reject(
+            new TributaryError('CONNECTION_ERROR', `Write to ${this.broker} failed: ${err.message}`, {
+              retriable: true,
+              broker: this.broker,
+              cause: err,
+            }),
+          );
         else entry.resolve(undefined);
       });
       return;
@@ -250,7 +279,8 @@ export class Connection {
     };
     this.#inFlight.set(correlationId, inFlight);
     socket.write(frame);
-    if (this.#enforceTimeout && (this.#timer === undefined || inFlight.deadline < this.#timerAt)) this.#armTimer(inFlight.deadline);
+    if (this.#enforceTimeout && (this.#timer === undefined || inFlight.deadline < this.#timerAt))
+      this.#armTimer(inFlight.deadline);
   }
 
   #nextCorrelationId(): number {
@@ -284,11 +314,15 @@ export class Connection {
       const { apiName, apiKey, apiVersion } = entry.request;
       const pendingDuration = entry.sentAt - entry.createdAt;
       entry.reject(
-        new TributaryError('REQUEST_TIMED_OUT', `Request ${apiName}(key: ${apiKey}, version: ${apiVersion}) to ${this.broker} timed out after ${this.#requestTimeout} ms`, {
-          retriable: true,
-          broker: this.broker,
-          correlationId: entry.correlationId,
-        }),
+        new TributaryError(
+          'REQUEST_TIMED_OUT',
+          `Request ${apiName}(key: ${apiKey}, version: ${apiVersion}) to ${this.broker} timed out after ${this.#requestTimeout} ms`,
+          {
+            retriable: true,
+            broker: this.broker,
+            correlationId: entry.correlationId,
+          },
+        ),
       );
       this.#instrumentation.requestTimeout?.({
         broker: this.broker,
@@ -376,7 +410,11 @@ export class Connection {
   }
 
   #emitQueueSize(): void {
-    this.#instrumentation.requestQueueSize?.({ broker: this.broker, clientId: this.#clientId, queueSize: this.#queue.length });
+    this.#instrumentation.requestQueueSize?.({
+      broker: this.broker,
+      clientId: this.#clientId,
+      queueSize: this.#queue.length,
+    });
   }
 
   /** The socket is gone: everything waiting fails with a retriable CONNECTION_ERROR. */
@@ -388,11 +426,15 @@ export class Connection {
     socket.destroy();
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
-    const err = new TributaryError('CONNECTION_ERROR', this.#closed ? `Connection to ${this.broker} was closed by the client` : message, {
-      retriable: !this.#closed,
-      broker: this.broker,
-      cause,
-    });
+    const err = new TributaryError(
+      'CONNECTION_ERROR',
+      this.#closed ? `Connection to ${this.broker} was closed by the client` : message,
+      {
+        retriable: !this.#closed,
+        broker: this.broker,
+        cause,
+      },
+    );
     const waiting = [...this.#inFlight.values(), ...this.#queue];
     this.#inFlight.clear();
     this.#queue.length = 0;

@@ -61,7 +61,8 @@ class In {
     return this.#pos >= this.buf.length;
   }
   #need(n: number): void {
-    if (this.#pos + n > this.buf.length) throw new TributaryError('CORRUPT_MESSAGE', 'Truncated consumer protocol metadata');
+    if (this.#pos + n > this.buf.length)
+      throw new TributaryError('CORRUPT_MESSAGE', 'Truncated consumer protocol metadata');
   }
   int16(): number {
     this.#need(2);

@@ -19,7 +19,15 @@
  * const { records, nextOffset } = await fetcher.read('orders', 0, 42, { isolation: 'read_committed' });
  */
 import { TributaryError } from '../../errors.ts';
-import type { CreateTopicSpec, IsolationLevel, LogRecord, PartitionOffsets, ReadOptions, ReadResult, WaitInterrupt } from '../../log/index.ts';
+import type {
+  CreateTopicSpec,
+  IsolationLevel,
+  LogRecord,
+  PartitionOffsets,
+  ReadOptions,
+  ReadResult,
+  WaitInterrupt,
+} from '../../log/index.ts';
 import { decodeControlRecord } from '../../protocol/control-record.ts';
 import { API } from '../../protocol/messages/index.ts';
 import { decodeRecordBatch } from '../../protocol/record-batch.ts';
@@ -64,13 +72,18 @@ export class WireFetcher {
 
   constructor(transport: WireTransport, options: WireFetcherOptions = {}) {
     this.transport = transport;
-    this.#options = { maxWaitMs: options.maxWaitMs ?? 5000, minBytes: options.minBytes ?? 1, maxBytes: options.maxBytes ?? 10 * 1024 * 1024 };
+    this.#options = {
+      maxWaitMs: options.maxWaitMs ?? 5000,
+      minBytes: options.minBytes ?? 1,
+      maxBytes: options.maxBytes ?? 10 * 1024 * 1024,
+    };
   }
 
   /** From the metadata the client holds (every topic was read at connect; each join reads them again). */
   partitionCount(topic: string): number {
     const info = this.transport.cluster.knownTopic(topic);
-    if (info === undefined) throw new TributaryError('UNKNOWN_TOPIC_OR_PARTITION', `Topic "${topic}" does not exist`, { topic });
+    if (info === undefined)
+      throw new TributaryError('UNKNOWN_TOPIC_OR_PARTITION', `Topic "${topic}" does not exist`, { topic });
     return info.partitions.length;
   }
 
@@ -85,7 +98,11 @@ export class WireFetcher {
   /** As the last Fetch or ListOffsets of the partition reported. */
   offsets(topic: string, partition: number): PartitionOffsets {
     const o = this.#offsets.get(key(topic, partition));
-    if (o === undefined) throw new TributaryError('UNKNOWN_TOPIC_OR_PARTITION', `No offsets known for ${topic}-${partition}`, { topic, partition });
+    if (o === undefined)
+      throw new TributaryError('UNKNOWN_TOPIC_OR_PARTITION', `No offsets known for ${topic}-${partition}`, {
+        topic,
+        partition,
+      });
     return o;
   }
 
@@ -134,11 +151,18 @@ export class WireFetcher {
    * after `maxWaitMs` without data, or at once when `signal` is interrupted (the Fetch then goes on,
    * and its result still serves the next read of that offset).
    */
-  waitForData(topic: string, partition: number, offset: number, signal?: AbortSignal | WaitInterrupt, isolation: IsolationLevel = 'read_uncommitted'): Promise<void> {
+  waitForData(
+    topic: string,
+    partition: number,
+    offset: number,
+    signal?: AbortSignal | WaitInterrupt,
+    isolation: IsolationLevel = 'read_uncommitted',
+  ): Promise<void> {
     const k = key(topic, partition);
     const fetched = this.#fetch(topic, partition, offset, isolation, this.#options.maxWaitMs).then(
       (result) => {
-        if (result.records.length > 0 || result.nextOffset > offset) this.#prefetched.set(k, { offset, isolation, result });
+        if (result.records.length > 0 || result.nextOffset > offset)
+          this.#prefetched.set(k, { offset, isolation, result });
       },
       (err: unknown) => {
         // The consumer's next read asks again and meets the error itself.
@@ -167,27 +191,52 @@ export class WireFetcher {
     });
   }
 
-  async #fetch(topic: string, partition: number, offset: number, isolation: IsolationLevel, maxWaitMs: number, maxBytes?: number): Promise<ReadResult> {
+  async #fetch(
+    topic: string,
+    partition: number,
+    offset: number,
+    isolation: IsolationLevel,
+    maxWaitMs: number,
+    maxBytes?: number,
+  ): Promise<ReadResult> {
     const cluster = this.transport.cluster;
     const p = await cluster.withRetry(async () => {
       const leader = await cluster.leaderFor(topic, partition);
-      const found = await this.#join(leader, { topic, partition, offset, isolation, wait: maxWaitMs > 0, maxBytes: maxBytes ?? 1_048_576 });
+      const found = await this.#join(leader, {
+        topic,
+        partition,
+        offset,
+        isolation,
+        wait: maxWaitMs > 0,
+        maxBytes: maxBytes ?? 1_048_576,
+      });
       if (found.errorCode === 1) {
         // Out of range: learn where the partition starts and ends, so the consumer can reset.
         await this.loadOffsets([{ topic, partition }]);
-        throw new TributaryError('OFFSET_OUT_OF_RANGE', `Offset ${offset} is out of range for ${topic}-${partition}`, { topic, partition, offset });
+        throw new TributaryError('OFFSET_OUT_OF_RANGE', `Offset ${offset} is out of range for ${topic}-${partition}`, {
+          topic,
+          partition,
+          offset,
+        });
       }
       if (found.errorCode !== 0) throw kafkaError(found.errorCode, { topic, partition });
       return found;
     });
-    const logStartOffset = p.logStartOffset >= 0 ? p.logStartOffset : (this.#offsets.get(key(topic, partition))?.logStartOffset ?? 0);
+    const logStartOffset =
+      p.logStartOffset >= 0 ? p.logStartOffset : (this.#offsets.get(key(topic, partition))?.logStartOffset ?? 0);
     this.#offsets.set(key(topic, partition), {
       partition,
       logStartOffset,
       highWatermark: p.highWatermark,
       lastStableOffset: p.lastStableOffset >= 0 ? p.lastStableOffset : p.highWatermark,
     });
-    const { records, nextOffset } = decodeFetched(p.records, offset, isolation === 'read_committed' ? (p.abortedTransactions ?? []) : [], topic, partition);
+    const { records, nextOffset } = decodeFetched(
+      p.records,
+      offset,
+      isolation === 'read_committed' ? (p.abortedTransactions ?? []) : [],
+      topic,
+      partition,
+    );
     return { records, nextOffset, highWatermark: p.highWatermark, logStartOffset };
   }
 
@@ -253,7 +302,14 @@ export class WireFetcher {
           topics: [...topics].map(([topic, list]) => ({
             topic,
             topicId: 'AAAAAAAAAAAAAAAAAAAAAA',
-            partitions: list.map((w) => ({ partition: w.partition, currentLeaderEpoch: -1, fetchOffset: w.offset, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: w.maxBytes })),
+            partitions: list.map((w) => ({
+              partition: w.partition,
+              currentLeaderEpoch: -1,
+              fetchOffset: w.offset,
+              lastFetchedEpoch: -1,
+              logStartOffset: -1,
+              partitionMaxBytes: w.maxBytes,
+            })),
           })),
           forgottenTopicsData: [],
           rackId: '',
@@ -262,14 +318,26 @@ export class WireFetcher {
       )
       .then(
         (response) => {
-          const res = response as { errorCode: number; responses: { topic: string; partitions: ({ partitionIndex: number } & PartitionFetch)[] }[] };
+          const res = response as {
+            errorCode: number;
+            responses: { topic: string; partitions: ({ partitionIndex: number } & PartitionFetch)[] }[];
+          };
           for (const w of batch) {
             if (res.errorCode !== 0) {
               w.reject(kafkaError(res.errorCode, { topic: w.topic, partition: w.partition }));
               continue;
             }
-            const found = res.responses.find((t) => t.topic === w.topic)?.partitions.find((x) => x.partitionIndex === w.partition);
-            if (found === undefined) w.reject(new TributaryError('UNKNOWN_TOPIC_OR_PARTITION', `No answer for ${w.topic}-${w.partition}`, { topic: w.topic, partition: w.partition, retriable: true }));
+            const found = res.responses
+              .find((t) => t.topic === w.topic)
+              ?.partitions.find((x) => x.partitionIndex === w.partition);
+            if (found === undefined)
+              w.reject(
+                new TributaryError('UNKNOWN_TOPIC_OR_PARTITION', `No answer for ${w.topic}-${w.partition}`, {
+                  topic: w.topic,
+                  partition: w.partition,
+                  retriable: true,
+                }),
+              );
             else w.resolve(found);
           }
         },
@@ -327,7 +395,8 @@ export function decodeFetched(
     if (pos + size > bytes.length) break;
     const batch = decodeRecordBatch(bytes.subarray(pos, pos + size), { context: { topic, partition } });
     pos += size;
-    while (pendingAborts.length > 0 && pendingAborts[0]!.firstOffset <= batch.lastOffset) abortedProducers.add(pendingAborts.shift()!.producerId);
+    while (pendingAborts.length > 0 && pendingAborts[0]!.firstOffset <= batch.lastOffset)
+      abortedProducers.add(pendingAborts.shift()!.producerId);
     if (batch.lastOffset + 1 > nextOffset) nextOffset = batch.lastOffset + 1;
     if (batch.isControl) {
       const marker = batch.records[0] === undefined ? undefined : decodeControlRecord(batch.records[0]);

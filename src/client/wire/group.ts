@@ -55,7 +55,10 @@ export class WireGroup {
   readonly #fetcher: WireFetcher;
   readonly offsets = new CommittedOffsets();
   /** Per member: what to call when a Heartbeat reveals a rebalance, and the error to throw next. */
-  readonly #members = new Map<string, { onRebalance: () => void; error?: TributaryError; groupId: string; protocol: string | null; generationId: number }>();
+  readonly #members = new Map<
+    string,
+    { onRebalance: () => void; error?: TributaryError; groupId: string; protocol: string | null; generationId: number }
+  >();
 
   constructor(fetcher: WireFetcher) {
     this.#fetcher = fetcher;
@@ -81,7 +84,12 @@ export class WireGroup {
         if (code !== undefined && code !== 0 && COORDINATOR_ERRORS.has(code)) throw kafkaError(code, { groupId });
         return res;
       } catch (err) {
-        if (err instanceof TributaryError && (err.code === 'NOT_COORDINATOR' || err.code === 'COORDINATOR_NOT_AVAILABLE' || err.code === 'CONNECTION_ERROR')) {
+        if (
+          err instanceof TributaryError &&
+          (err.code === 'NOT_COORDINATOR' ||
+            err.code === 'COORDINATOR_NOT_AVAILABLE' ||
+            err.code === 'CONNECTION_ERROR')
+        ) {
           this.#cluster.forgetCoordinator(groupId, CoordinatorType.GROUP);
         }
         throw err;
@@ -90,7 +98,8 @@ export class WireGroup {
   }
 
   async joinGroup(req: JoinRequest): Promise<JoinResult> {
-    if (typeof req.groupId !== 'string' || req.groupId === '') throw new TributaryError('INVALID_GROUP_ID', 'groupId must be a non-empty string');
+    if (typeof req.groupId !== 'string' || req.groupId === '')
+      throw new TributaryError('INVALID_GROUP_ID', 'groupId must be a non-empty string');
     const metadata = encodeSubscription({ topics: req.topics, ownedPartitions: req.ownedPartitions });
     let memberId = req.memberId;
     for (;;) {
@@ -110,7 +119,14 @@ export class WireGroup {
           // The coordinator holds a JoinGroup until every member rejoined, up to the rebalance timeout.
           { timeout: req.rebalanceTimeout + 5000 },
         ),
-      )) as { errorCode: number; generationId: number; protocolName: string | null; leader: string; memberId: string; members: { memberId: string; metadata: Buffer }[] };
+      )) as {
+        errorCode: number;
+        generationId: number;
+        protocolName: string | null;
+        leader: string;
+        memberId: string;
+        members: { memberId: string; metadata: Buffer }[];
+      };
       if (res.errorCode === MEMBER_ID_REQUIRED) {
         memberId = res.memberId;
         req.onMemberId?.(memberId);
@@ -118,13 +134,24 @@ export class WireGroup {
       }
       if (res.errorCode !== 0) throw kafkaError(res.errorCode, { groupId: req.groupId });
       // A new generation: what earlier Heartbeats were told no longer applies.
-      this.#members.set(res.memberId, { onRebalance: req.onRebalance, groupId: req.groupId, protocol: res.protocolName, generationId: res.generationId });
+      this.#members.set(res.memberId, {
+        onRebalance: req.onRebalance,
+        groupId: req.groupId,
+        protocol: res.protocolName,
+        generationId: res.generationId,
+      });
       if (memberId !== res.memberId) req.onMemberId?.(res.memberId);
       const members = res.members.map((m) => ({ memberId: m.memberId, ...decodeSubscription(m.metadata) }));
       // The leader assigns from the partition counts: read every member's topics now.
       const topics = new Set(members.flatMap((m) => m.topics));
       if (topics.size > 0) await this.#cluster.refreshMetadata(topics);
-      return { generationId: res.generationId, memberId: res.memberId, leaderId: res.leader, protocol: res.protocolName ?? '', members };
+      return {
+        generationId: res.generationId,
+        memberId: res.memberId,
+        leaderId: res.leader,
+        protocol: res.protocolName ?? '',
+        members,
+      };
     }
   }
 
@@ -132,7 +159,12 @@ export class WireGroup {
    * Sends the leader's assignments (or none) and resolves with this member's, once its partitions'
    * committed offsets and log offsets are known, so that the consumer starts each where it should.
    */
-  async syncGroup(req: { groupId: string; memberId: string; generationId: number; assignments?: Map<string, Assignment> }): Promise<Assignment> {
+  async syncGroup(req: {
+    groupId: string;
+    memberId: string;
+    generationId: number;
+    assignments?: Map<string, Assignment>;
+  }): Promise<Assignment> {
     const res = (await this.#withCoordinator(req.groupId, (broker) =>
       broker.request(API.SyncGroup, {
         groupId: req.groupId,
@@ -142,12 +174,17 @@ export class WireGroup {
         protocolType: 'consumer',
         // SyncGroup v5+ names the protocol the join chose; the coordinator checks it.
         protocolName: this.#members.get(req.memberId)?.protocol ?? null,
-        assignments: [...(req.assignments ?? [])].map(([memberId, assignment]) => ({ memberId, assignment: encodeAssignment(assignment) })),
+        assignments: [...(req.assignments ?? [])].map(([memberId, assignment]) => ({
+          memberId,
+          assignment: encodeAssignment(assignment),
+        })),
       } as never),
     )) as { errorCode: number; assignment: Buffer };
     if (res.errorCode !== 0) throw kafkaError(res.errorCode, { groupId: req.groupId });
     const assignment = decodeAssignment(res.assignment);
-    const partitions = Object.entries(assignment).flatMap(([topic, ps]) => ps.map((partition) => ({ topic, partition })));
+    const partitions = Object.entries(assignment).flatMap(([topic, ps]) =>
+      ps.map((partition) => ({ topic, partition })),
+    );
     if (partitions.length > 0) {
       await Promise.all([this.#fetchCommitted(req.groupId, assignment), this.#fetcher.loadOffsets(partitions)]);
     }
@@ -166,12 +203,23 @@ export class WireGroup {
         } as never,
         { maxVersion: OFFSET_FETCH_MAX_VERSION },
       ),
-    )) as { errorCode: number; topics: { name: string; partitions: { partitionIndex: number; committedOffset: number; metadata: string | null; errorCode: number }[] }[] };
+    )) as {
+      errorCode: number;
+      topics: {
+        name: string;
+        partitions: { partitionIndex: number; committedOffset: number; metadata: string | null; errorCode: number }[];
+      }[];
+    };
     if (res.errorCode !== 0) throw kafkaError(res.errorCode, { groupId });
     for (const t of res.topics) {
       for (const p of t.partitions) {
         if (p.errorCode !== 0) throw kafkaError(p.errorCode, { groupId, topic: t.name, partition: p.partitionIndex });
-        if (p.committedOffset >= 0) this.offsets.set(groupId, t.name, p.partitionIndex, { offset: p.committedOffset, metadata: p.metadata, commitTimestamp: -1 });
+        if (p.committedOffset >= 0)
+          this.offsets.set(groupId, t.name, p.partitionIndex, {
+            offset: p.committedOffset,
+            metadata: p.metadata,
+            commitTimestamp: -1,
+          });
       }
     }
   }
@@ -186,12 +234,23 @@ export class WireGroup {
     if (member !== undefined) member.error = undefined;
     if (error !== undefined) throw error;
     void this.#withCoordinator(req.groupId, (broker) =>
-      broker.request(API.Heartbeat, { groupId: req.groupId, generationId: req.generationId, memberId: req.memberId, groupInstanceId: null } as never),
+      broker.request(API.Heartbeat, {
+        groupId: req.groupId,
+        generationId: req.generationId,
+        memberId: req.memberId,
+        groupInstanceId: null,
+      } as never),
     ).then(
       (res) => {
         const { errorCode } = res as { errorCode: number };
         // An answer about a generation the member has left behind (it rejoined meanwhile) is stale.
-        if (errorCode === 0 || member === undefined || this.#members.get(req.memberId) !== member || member.generationId !== req.generationId) return;
+        if (
+          errorCode === 0 ||
+          member === undefined ||
+          this.#members.get(req.memberId) !== member ||
+          member.generationId !== req.generationId
+        )
+          return;
         member.error = kafkaError(errorCode, { groupId: req.groupId });
         if (GROUP_ERRORS_THAT_REJOIN.has(errorCode)) member.onRebalance();
       },
@@ -202,11 +261,20 @@ export class WireGroup {
   leaveGroup(groupId: string, memberId: string): void {
     this.#members.delete(memberId);
     void this.#withCoordinator(groupId, (broker) =>
-      broker.request(API.LeaveGroup, { groupId, memberId, members: [{ memberId, groupInstanceId: null, reason: null }] } as never),
+      broker.request(API.LeaveGroup, {
+        groupId,
+        memberId,
+        members: [{ memberId, groupInstanceId: null, reason: null }],
+      } as never),
     ).catch(() => undefined);
   }
 
-  async commitOffsets(req: { groupId: string; memberId: string; generationId: number; offsets: OffsetCommit[] }): Promise<void> {
+  async commitOffsets(req: {
+    groupId: string;
+    memberId: string;
+    generationId: number;
+    offsets: OffsetCommit[];
+  }): Promise<void> {
     const topics = new Map<string, OffsetCommit[]>();
     for (const c of req.offsets) {
       let list = topics.get(c.topic);
@@ -222,16 +290,28 @@ export class WireGroup {
         retentionTimeMs: -1,
         topics: [...topics].map(([name, list]) => ({
           name,
-          partitions: list.map((c) => ({ partitionIndex: c.partition, committedOffset: c.offset, committedLeaderEpoch: -1, commitTimestamp: -1, committedMetadata: c.metadata ?? null })),
+          partitions: list.map((c) => ({
+            partitionIndex: c.partition,
+            committedOffset: c.offset,
+            committedLeaderEpoch: -1,
+            commitTimestamp: -1,
+            committedMetadata: c.metadata ?? null,
+          })),
         })),
       } as never),
     )) as { topics: { name: string; partitions: { partitionIndex: number; errorCode: number }[] }[] };
     for (const t of res.topics) {
       for (const p of t.partitions) {
-        if (p.errorCode !== 0) throw kafkaError(p.errorCode, { groupId: req.groupId, topic: t.name, partition: p.partitionIndex });
+        if (p.errorCode !== 0)
+          throw kafkaError(p.errorCode, { groupId: req.groupId, topic: t.name, partition: p.partitionIndex });
       }
     }
-    for (const c of req.offsets) this.offsets.set(req.groupId, c.topic, c.partition, { offset: c.offset, metadata: c.metadata ?? null, commitTimestamp: -1 });
+    for (const c of req.offsets)
+      this.offsets.set(req.groupId, c.topic, c.partition, {
+        offset: c.offset,
+        metadata: c.metadata ?? null,
+        commitTimestamp: -1,
+      });
   }
 
   /** Rebalances are Kafka's to start when partitions change: nothing to do here. */

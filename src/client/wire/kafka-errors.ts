@@ -135,7 +135,15 @@ export function kafkaError(code: number, context: TributaryErrorOptions = {}, me
   const name = kafkaErrorName(code);
   const retriable = isRetriableKafkaError(code);
   const tributaryCode: ErrorCode = RENAMED[name] ?? (name in ErrorCodes ? (name as ErrorCode) : 'KAFKA_PROTOCOL_ERROR');
-  const where = context.topic === undefined ? '' : ` (${context.topic}${context.partition === undefined ? '' : `-${context.partition}`})`;
+  const where =
+    context.topic === undefined
+      ? ''
+      : ` (${context.topic}${context.partition === undefined ? '' : `-${context.partition}`})`;
   const text = message !== undefined && message !== null && message !== '' ? message : ErrorCodes[tributaryCode];
-  return new TributaryError(tributaryCode, `Kafka error ${code} ${name}${where}: ${text}`, { ...context, retriable, kafkaCode: code, kafkaName: name });
+  return new TributaryError(tributaryCode, `Kafka error ${code} ${name}${where}: ${text}`, {
+    ...context,
+    retriable,
+    kafkaCode: code,
+    kafkaName: name,
+  });
 }

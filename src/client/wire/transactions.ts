@@ -43,13 +43,16 @@ export class WireTransactions {
   }
 
   /** Runs a call on the transaction coordinator; a coordinator that moved is found again and retried. */
-  #onCoordinator<T extends { errorCode?: number }>(fn: (broker: Awaited<ReturnType<WireTransport['cluster']['coordinator']>>) => Promise<T>): Promise<T> {
+  #onCoordinator<T extends { errorCode?: number }>(
+    fn: (broker: Awaited<ReturnType<WireTransport['cluster']['coordinator']>>) => Promise<T>,
+  ): Promise<T> {
     return this.#cluster.withRetry(async () => {
       const broker = await this.#cluster.coordinator(this.transactionalId, CoordinatorType.TRANSACTION);
       const res = await fn(broker);
       if (res.errorCode !== undefined && res.errorCode !== 0) {
         const err = kafkaError(res.errorCode, { transactionalId: this.transactionalId });
-        if (res.errorCode === 15 || res.errorCode === 16) this.#cluster.forgetCoordinator(this.transactionalId, CoordinatorType.TRANSACTION);
+        if (res.errorCode === 15 || res.errorCode === 16)
+          this.#cluster.forgetCoordinator(this.transactionalId, CoordinatorType.TRANSACTION);
         throw err;
       }
       return res;
@@ -79,13 +82,22 @@ export class WireTransactions {
           v3AndBelowTopics: [...fresh].map(([name, ps]) => ({ name, partitions: ps })),
         } as never,
         { maxVersion: ADD_PARTITIONS_MAX_VERSION },
-      )) as { resultsByTopicV3AndBelow: { name: string; resultsByPartition: { partitionIndex: number; partitionErrorCode: number }[] }[] };
+      )) as {
+        resultsByTopicV3AndBelow: {
+          name: string;
+          resultsByPartition: { partitionIndex: number; partitionErrorCode: number }[];
+        }[];
+      };
       // Errors are per partition; a retriable one (CONCURRENT_TRANSACTIONS while the previous
       // transaction completes) is retried for all, as the Java client does.
       for (const t of res.resultsByTopicV3AndBelow) {
         for (const p of t.resultsByPartition) {
           if (p.partitionErrorCode !== 0 && p.partitionErrorCode !== 55) {
-            throw kafkaError(p.partitionErrorCode, { transactionalId: this.transactionalId, topic: t.name, partition: p.partitionIndex });
+            throw kafkaError(p.partitionErrorCode, {
+              transactionalId: this.transactionalId,
+              topic: t.name,
+              partition: p.partitionIndex,
+            });
           }
         }
       }
@@ -97,8 +109,14 @@ export class WireTransactions {
   /** A group's offsets as part of the open transaction: AddOffsetsToTxn, then TxnOffsetCommit on the group's coordinator. */
   async sendOffsets(groupId: string, commits: OffsetCommit[]): Promise<void> {
     const { producerId, producerEpoch } = this.#identity();
-    await this.#onCoordinator((broker) =>
-      broker.request(API.AddOffsetsToTxn, { transactionalId: this.transactionalId, producerId, producerEpoch, groupId } as never) as Promise<{ errorCode: number }>,
+    await this.#onCoordinator(
+      (broker) =>
+        broker.request(API.AddOffsetsToTxn, {
+          transactionalId: this.transactionalId,
+          producerId,
+          producerEpoch,
+          groupId,
+        } as never) as Promise<{ errorCode: number }>,
     );
     this.#offsetsAdded = true;
     const topics = new Map<string, OffsetCommit[]>();
@@ -119,7 +137,12 @@ export class WireTransactions {
         groupInstanceId: null,
         topics: [...topics].map(([name, list]) => ({
           name,
-          partitions: list.map((c) => ({ partitionIndex: c.partition, committedOffset: c.offset, committedLeaderEpoch: -1, committedMetadata: c.metadata ?? null })),
+          partitions: list.map((c) => ({
+            partitionIndex: c.partition,
+            committedOffset: c.offset,
+            committedLeaderEpoch: -1,
+            committedMetadata: c.metadata ?? null,
+          })),
         })),
       } as never)) as { topics: { name: string; partitions: { partitionIndex: number; errorCode: number }[] }[] };
       for (const t of res.topics) {
@@ -139,9 +162,13 @@ export class WireTransactions {
     try {
       await this.#onCoordinator(
         (broker) =>
-          broker.request(API.EndTxn, { transactionalId: this.transactionalId, producerId, producerEpoch, committed: commit } as never, {
-            maxVersion: END_TXN_MAX_VERSION,
-          }) as Promise<{ errorCode: number }>,
+          broker.request(
+            API.EndTxn,
+            { transactionalId: this.transactionalId, producerId, producerEpoch, committed: commit } as never,
+            {
+              maxVersion: END_TXN_MAX_VERSION,
+            },
+          ) as Promise<{ errorCode: number }>,
       );
     } finally {
       this.#added.clear();
@@ -149,4 +176,3 @@ export class WireTransactions {
     }
   }
 }
-

@@ -14,7 +14,14 @@
  * const [result] = await transport.write([{ topic: 'orders', partition: 0, records }], { sync: true });
  */
 import { TributaryError } from '../../errors.ts';
-import type { AppendResult, CreateTopicSpec, InitProducerOptions, PartitionAppend, ProducerIdentity, WriteOptions } from '../../log/index.ts';
+import type {
+  AppendResult,
+  CreateTopicSpec,
+  InitProducerOptions,
+  PartitionAppend,
+  ProducerIdentity,
+  WriteOptions,
+} from '../../log/index.ts';
 import { API } from '../../protocol/messages/index.ts';
 import { encodeRecordBatch } from '../../protocol/record-batch.ts';
 import type { Broker } from './broker.ts';
@@ -94,7 +101,11 @@ export class WireTransport {
     const results: AppendResult[] = new Array(appends.length);
     const transactional = appends.some((a) => a.producer?.isTransactional === true);
     if (transactional) {
-      if (this.transactions === undefined) throw new TributaryError('INVALID_TXN_STATE', 'A transactional batch from a producer without a transactionalId');
+      if (this.transactions === undefined)
+        throw new TributaryError(
+          'INVALID_TXN_STATE',
+          'A transactional batch from a producer without a transactionalId',
+        );
       await this.transactions.addPartitions(appends.map((a) => ({ topic: a.topic, partition: a.partition })));
     }
     const transactionalId = transactional ? (this.transactions?.transactionalId ?? null) : null;
@@ -123,7 +134,11 @@ export class WireTransport {
       );
       pending = failed;
       if (failed.length > 0) {
-        throw firstError ?? this.#lastPartitionError ?? new TributaryError('REQUEST_TIMED_OUT', 'Produce did not complete', { retriable: true });
+        throw (
+          firstError ??
+          this.#lastPartitionError ??
+          new TributaryError('REQUEST_TIMED_OUT', 'Produce did not complete', { retriable: true })
+        );
       }
     });
     return results;
@@ -131,7 +146,13 @@ export class WireTransport {
 
   #lastPartitionError: TributaryError | undefined;
 
-  async #produce(leader: Broker, list: Encoded[], acks: number, results: AppendResult[], transactionalId: string | null): Promise<void> {
+  async #produce(
+    leader: Broker,
+    list: Encoded[],
+    acks: number,
+    results: AppendResult[],
+    transactionalId: string | null,
+  ): Promise<void> {
     const topics = new Map<string, { index: number; records: Buffer }[]>();
     for (const e of list) {
       let parts = topics.get(e.append.topic);
@@ -144,8 +165,31 @@ export class WireTransport {
       timeoutMs: 30_000,
       topicData: [...topics].map(([name, partitionData]) => ({ name, partitionData })),
     } as never);
-    const byKey = new Map<string, { errorCode: number; baseOffset: number; logAppendTimeMs: number; logStartOffset: number; errorMessage: string | null }>();
-    for (const t of (res as { responses: { name: string; partitionResponses: { index: number; errorCode: number; baseOffset: number; logAppendTimeMs: number; logStartOffset: number; errorMessage: string | null }[] }[] }).responses) {
+    const byKey = new Map<
+      string,
+      {
+        errorCode: number;
+        baseOffset: number;
+        logAppendTimeMs: number;
+        logStartOffset: number;
+        errorMessage: string | null;
+      }
+    >();
+    for (const t of (
+      res as {
+        responses: {
+          name: string;
+          partitionResponses: {
+            index: number;
+            errorCode: number;
+            baseOffset: number;
+            logAppendTimeMs: number;
+            logStartOffset: number;
+            errorMessage: string | null;
+          }[];
+        }[];
+      }
+    ).responses) {
       for (const p of t.partitionResponses) byKey.set(`${t.name}\u0000${p.index}`, p);
     }
     for (const e of list) {
@@ -172,13 +216,20 @@ export class WireTransport {
   /** Partitions of a topic and its `max.message.bytes` (Kafka's default). UNKNOWN_TOPIC_OR_PARTITION if none. */
   async describeTopic(topic: string): Promise<WireTopicDescription> {
     const info = await this.cluster.topic(topic);
-    return { name: topic, partitions: info.partitions.map((p) => ({ partition: p.partition })), configs: { 'max.message.bytes': KAFKA_DEFAULT_MAX_MESSAGE_BYTES } };
+    return {
+      name: topic,
+      partitions: info.partitions.map((p) => ({ partition: p.partition })),
+      configs: { 'max.message.bytes': KAFKA_DEFAULT_MAX_MESSAGE_BYTES },
+    };
   }
 
   /** The partition count from cached metadata; throws UNKNOWN_TOPIC_OR_PARTITION when stale or unknown. */
   partitionCount(topic: string): number {
     const info = this.cluster.cachedTopic(topic);
-    if (info === undefined) throw new TributaryError('UNKNOWN_TOPIC_OR_PARTITION', `Topic "${topic}" is not in the client's metadata`, { topic });
+    if (info === undefined)
+      throw new TributaryError('UNKNOWN_TOPIC_OR_PARTITION', `Topic "${topic}" is not in the client's metadata`, {
+        topic,
+      });
     return info.partitions.length;
   }
 
@@ -190,8 +241,18 @@ export class WireTransport {
 
   /** Creates one topic (the producer's auto-creation); TOPIC_ALREADY_EXISTS if it exists. */
   async createTopic(spec: CreateTopicSpec): Promise<WireTopicDescription> {
-    const created = await this.createTopics([{ topic: spec.topic, numPartitions: spec.numPartitions ?? -1, configs: spec.configs as Record<string, string> | undefined }], {});
-    if (!created) throw new TributaryError('TOPIC_ALREADY_EXISTS', `Topic "${spec.topic}" exists already`, { topic: spec.topic });
+    const created = await this.createTopics(
+      [
+        {
+          topic: spec.topic,
+          numPartitions: spec.numPartitions ?? -1,
+          configs: spec.configs as Record<string, string> | undefined,
+        },
+      ],
+      {},
+    );
+    if (!created)
+      throw new TributaryError('TOPIC_ALREADY_EXISTS', `Topic "${spec.topic}" exists already`, { topic: spec.topic });
     return this.describeTopic(spec.topic);
   }
 
@@ -201,7 +262,13 @@ export class WireTransport {
    * when a topic existed already; any other error of a topic is thrown.
    */
   async createTopics(
-    specs: { topic: string; numPartitions?: number; replicationFactor?: number; configs?: Record<string, string | number | boolean>; assignments?: { partition: number; replicas: number[] }[] }[],
+    specs: {
+      topic: string;
+      numPartitions?: number;
+      replicationFactor?: number;
+      configs?: Record<string, string | number | boolean>;
+      assignments?: { partition: number; replicas: number[] }[];
+    }[],
     options: CreateTopicsOptions & { waitForLeaders?: boolean },
   ): Promise<boolean> {
     const timeoutMs = options.timeout ?? 5000;
@@ -211,7 +278,10 @@ export class WireTransport {
         topics: specs.map((s) => ({
           name: s.topic,
           numPartitions: s.assignments !== undefined && s.assignments.length > 0 ? -1 : (s.numPartitions ?? -1),
-          replicationFactor: s.assignments !== undefined && s.assignments.length > 0 ? -1 : (s.replicationFactor ?? options.replicationFactor ?? -1),
+          replicationFactor:
+            s.assignments !== undefined && s.assignments.length > 0
+              ? -1
+              : (s.replicationFactor ?? options.replicationFactor ?? -1),
           assignments: (s.assignments ?? []).map((a) => ({ partitionIndex: a.partition, brokerIds: a.replicas })),
           configs: Object.entries(s.configs ?? {}).map(([name, value]) => ({ name, value: String(value) })),
         })),
@@ -241,7 +311,10 @@ export class WireTransport {
       for (const topic of topics) {
         const info = this.cluster.cachedTopic(topic);
         if (info === undefined || info.partitions.length === 0 || info.partitions.some((p) => p.leader < 0)) {
-          throw new TributaryError('LEADER_NOT_AVAILABLE', `Topic "${topic}" has no leaders yet`, { topic, retriable: true });
+          throw new TributaryError('LEADER_NOT_AVAILABLE', `Topic "${topic}" has no leaders yet`, {
+            topic,
+            retriable: true,
+          });
         }
       }
     });
@@ -251,7 +324,11 @@ export class WireTransport {
   async deleteTopics(topics: string[], timeout = 5000): Promise<void> {
     const res = (await this.cluster.withRetry(async () => {
       const broker = await this.cluster.anyBroker();
-      return broker.request(API.DeleteTopics, { topics: topics.map((name) => ({ name, topicId: 'AAAAAAAAAAAAAAAAAAAAAA' })), topicNames: topics, timeoutMs: timeout } as never);
+      return broker.request(API.DeleteTopics, {
+        topics: topics.map((name) => ({ name, topicId: 'AAAAAAAAAAAAAAAAAAAAAA' })),
+        topicNames: topics,
+        timeoutMs: timeout,
+      } as never);
     })) as { responses: { name: string | null; errorCode: number; errorMessage: string | null }[] };
     for (const t of res.responses) {
       if (t.name !== null) this.cluster.forgetTopic(t.name);
@@ -263,7 +340,12 @@ export class WireTransport {
   async listTopics(): Promise<string[]> {
     const broker = await this.cluster.anyBroker();
     const res = (await this.cluster.withRetry(() =>
-      broker.request(API.Metadata, { topics: null, allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false } as never),
+      broker.request(API.Metadata, {
+        topics: null,
+        allowAutoTopicCreation: false,
+        includeClusterAuthorizedOperations: false,
+        includeTopicAuthorizedOperations: false,
+      } as never),
     )) as { topics: { name: string | null; isInternal: boolean; errorCode: number }[] };
     return res.topics.filter((t) => t.name !== null && !t.isInternal && t.errorCode === 0).map((t) => t.name!);
   }
@@ -279,7 +361,12 @@ export class WireTransport {
       const byLeader = new Map<number, number[]>();
       for (const p of info.partitions) {
         if (out.has(p.partition)) continue;
-        if (p.leader < 0) throw new TributaryError('LEADER_NOT_AVAILABLE', `${topic}-${p.partition} has no leader`, { topic, partition: p.partition, retriable: true });
+        if (p.leader < 0)
+          throw new TributaryError('LEADER_NOT_AVAILABLE', `${topic}-${p.partition} has no leader`, {
+            topic,
+            partition: p.partition,
+            retriable: true,
+          });
         let list = byLeader.get(p.leader);
         if (list === undefined) byLeader.set(p.leader, (list = []));
         list.push(p.partition);
@@ -290,13 +377,31 @@ export class WireTransport {
           const res = (await broker.request(API.ListOffsets, {
             replicaId: -1,
             isolationLevel,
-            topics: [{ name: topic, partitions: partitions.map((partitionIndex) => ({ partitionIndex, currentLeaderEpoch: -1, timestamp, maxNumOffsets: 1 })) }],
+            topics: [
+              {
+                name: topic,
+                partitions: partitions.map((partitionIndex) => ({
+                  partitionIndex,
+                  currentLeaderEpoch: -1,
+                  timestamp,
+                  maxNumOffsets: 1,
+                })),
+              },
+            ],
             timeoutMs: 5000,
-          } as never)) as { topics: { name: string; partitions: { partitionIndex: number; errorCode: number; offset: number; oldStyleOffsets: number[] }[] }[] };
+          } as never)) as {
+            topics: {
+              name: string;
+              partitions: { partitionIndex: number; errorCode: number; offset: number; oldStyleOffsets: number[] }[];
+            }[];
+          };
           for (const t of res.topics) {
             for (const p of t.partitions) {
               if (p.errorCode !== 0) throw kafkaError(p.errorCode, { topic, partition: p.partitionIndex });
-              out.set(p.partitionIndex, broker.versionOf(API.ListOffsets as never) === 0 ? (p.oldStyleOffsets[0] ?? -1) : p.offset);
+              out.set(
+                p.partitionIndex,
+                broker.versionOf(API.ListOffsets as never) === 0 ? (p.oldStyleOffsets[0] ?? -1) : p.offset,
+              );
             }
           }
         }),
@@ -309,7 +414,10 @@ export class WireTransport {
   async initProducerId(options: InitProducerOptions = {}): Promise<ProducerIdentity> {
     const { transactionalId } = options;
     const res = (await this.cluster.withRetry(async () => {
-      const broker = transactionalId === undefined ? await this.cluster.anyBroker() : await this.cluster.coordinator(transactionalId, 1);
+      const broker =
+        transactionalId === undefined
+          ? await this.cluster.anyBroker()
+          : await this.cluster.coordinator(transactionalId, 1);
       const r = (await broker.request(API.InitProducerId, {
         transactionalId: transactionalId ?? null,
         transactionTimeoutMs: options.transactionTimeoutMs ?? 60_000,
@@ -317,7 +425,8 @@ export class WireTransport {
         producerEpoch: -1,
       } as never)) as { errorCode: number; producerId: number; producerEpoch: number };
       if (r.errorCode !== 0) {
-        if (transactionalId !== undefined && (r.errorCode === 15 || r.errorCode === 16)) this.cluster.forgetCoordinator(transactionalId, 1);
+        if (transactionalId !== undefined && (r.errorCode === 15 || r.errorCode === 16))
+          this.cluster.forgetCoordinator(transactionalId, 1);
         throw kafkaError(r.errorCode, { transactionalId });
       }
       return r;

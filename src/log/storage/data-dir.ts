@@ -1,4 +1,15 @@
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, realpathSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { TributaryError } from '../../errors.ts';
 import { describeStorageFailure } from './failure.ts';
@@ -46,10 +57,14 @@ export function acquireDataDir(dataDir: string): DataDirLock {
   try {
     makeDirectory(absolute, 0);
   } catch (cause) {
-    throw new TributaryError('STORAGE_ERROR', `Could not create the data directory ${dataDir}: ${describeStorageFailure(cause)}`, {
-      cause,
-      dataDir,
-    });
+    throw new TributaryError(
+      'STORAGE_ERROR',
+      `Could not create the data directory ${dataDir}: ${describeStorageFailure(cause)}`,
+      {
+        cause,
+        dataDir,
+      },
+    );
   }
   let real: string;
   let entries: string[];
@@ -58,10 +73,14 @@ export function acquireDataDir(dataDir: string): DataDirLock {
     if (!statSync(real).isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
     entries = readdirSync(real);
   } catch (cause) {
-    throw new TributaryError('STORAGE_ERROR', `Could not read the data directory ${dataDir}: ${describeStorageFailure(cause)}`, {
-      cause,
-      dataDir,
-    });
+    throw new TributaryError(
+      'STORAGE_ERROR',
+      `Could not read the data directory ${dataDir}: ${describeStorageFailure(cause)}`,
+      {
+        cause,
+        dataDir,
+      },
+    );
   }
   if (openHere.has(real)) {
     throw new TributaryError(
@@ -151,10 +170,14 @@ function takeLockFile(dir: string, dataDir: string): void {
       fd = openSync(path, 'wx');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
-        throw new TributaryError('STORAGE_ERROR', `Could not write the lock file ${path}: ${describeStorageFailure(err)}`, {
-          cause: err,
-          dataDir,
-        });
+        throw new TributaryError(
+          'STORAGE_ERROR',
+          `Could not write the lock file ${path}: ${describeStorageFailure(err)}`,
+          {
+            cause: err,
+            dataDir,
+          },
+        );
       }
       const pid = lockHolder(dir);
       if (pid !== undefined && (pid === process.pid || alive(pid))) throw lockedBy(dir, dataDir, pid);
@@ -174,7 +197,9 @@ function takeLockFile(dir: string, dataDir: string): void {
     }
     return;
   }
-  throw new TributaryError('DATA_DIR_LOCKED', `The data directory ${dataDir} is being opened by another process`, { dataDir });
+  throw new TributaryError('DATA_DIR_LOCKED', `The data directory ${dataDir} is being opened by another process`, {
+    dataDir,
+  });
 }
 
 function releaseLockFile(dir: string): void {
@@ -203,10 +228,14 @@ export function lockedBy(dir: string, dataDir: string, pid: number): TributaryEr
       { dataDir, pid, address },
     );
   }
-  return new TributaryError('DATA_DIR_LOCKED', `The data directory ${dataDir} is in use by process ${pid}; only one process may open it at a time`, {
-    dataDir,
-    pid,
-  });
+  return new TributaryError(
+    'DATA_DIR_LOCKED',
+    `The data directory ${dataDir} is in use by process ${pid}; only one process may open it at a time`,
+    {
+      dataDir,
+      pid,
+    },
+  );
 }
 
 /** The address in the broker file when it names `pid`, else undefined. */

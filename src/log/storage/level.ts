@@ -27,7 +27,8 @@ interface RawBatch {
 // `import 'tributary'`, which programs on `storage: 'memory'` or without a log never need.
 let classicLevel: typeof ClassicLevel | undefined;
 function loadClassicLevel(): typeof ClassicLevel {
-  classicLevel ??= (createRequire(import.meta.url)('classic-level') as { ClassicLevel: typeof ClassicLevel }).ClassicLevel;
+  classicLevel ??= (createRequire(import.meta.url)('classic-level') as { ClassicLevel: typeof ClassicLevel })
+    .ClassicLevel;
   return classicLevel;
 }
 
@@ -41,10 +42,19 @@ export function wrapStorageError(err: unknown, location: string, what: string): 
   const code = (err as { code?: string } | undefined)?.code;
   const context = { cause: err, dataDir: location };
   if (code === 'LEVEL_CORRUPTION') {
-    return new TributaryError('CORRUPT_MESSAGE', `LevelDB found damaged data while ${what} in ${location}: ${describeStorageFailure(err)}`, context);
+    return new TributaryError(
+      'CORRUPT_MESSAGE',
+      `LevelDB found damaged data while ${what} in ${location}: ${describeStorageFailure(err)}`,
+      context,
+    );
   }
-  if (code === 'LEVEL_DATABASE_NOT_OPEN') return new TributaryError('LOG_CLOSED', `The store in ${location} is closed`, context);
-  return new TributaryError('STORAGE_ERROR', `LevelDB failed while ${what} in ${location}: ${describeStorageFailure(err)}`, context);
+  if (code === 'LEVEL_DATABASE_NOT_OPEN')
+    return new TributaryError('LOG_CLOSED', `The store in ${location} is closed`, context);
+  return new TributaryError(
+    'STORAGE_ERROR',
+    `LevelDB failed while ${what} in ${location}: ${describeStorageFailure(err)}`,
+    context,
+  );
 }
 
 /**
@@ -95,9 +105,11 @@ export class LevelKvStore implements KvStore {
   readonly #onClose: (() => void) | undefined;
   readonly #verify: boolean;
   #opened = false;
-  readonly #wrap = (what: string) => (err: unknown): never => {
-    throw wrapStorageError(err, this.#location, what);
-  };
+  readonly #wrap =
+    (what: string) =>
+    (err: unknown): never => {
+      throw wrapStorageError(err, this.#location, what);
+    };
   readonly #writeFailed = this.#wrap('writing');
   readonly #readFailed = this.#wrap('reading');
 
@@ -115,7 +127,10 @@ export class LevelKvStore implements KvStore {
         checkLevelDbLogs(this.#location);
         mark = readMark(this.#location);
       }
-      this.#db = new (loadClassicLevel())<Uint8Array, Uint8Array>(this.#location, { keyEncoding: 'view', valueEncoding: 'view' });
+      this.#db = new (loadClassicLevel())<Uint8Array, Uint8Array>(this.#location, {
+        keyEncoding: 'view',
+        valueEncoding: 'view',
+      });
       await this.#db.open({ createIfMissing: this.#createIfMissing, ...LEVEL_OPTIONS });
     } catch (cause) {
       if (cause instanceof TributaryError) {
@@ -171,7 +186,9 @@ export class LevelKvStore implements KvStore {
   async #markClose(): Promise<void> {
     const mark = randomBytes(12).toString('hex');
     try {
-      await this.#db.batch([{ type: 'put', key: CLOSE_MARKER_KEY, value: Buffer.from(mark, 'latin1') }], { sync: true });
+      await this.#db.batch([{ type: 'put', key: CLOSE_MARKER_KEY, value: Buffer.from(mark, 'latin1') }], {
+        sync: true,
+      });
       writeFileSync(join(this.#location, CLOSE_MARKER_FILE), mark);
     } catch {
       rmSync(join(this.#location, CLOSE_MARKER_FILE), { force: true });
@@ -194,7 +211,8 @@ export class LevelKvStore implements KvStore {
    */
   write(ops: KvOp[], sync: boolean): Promise<void> {
     const db = this.#db as unknown as Partial<RawBatch> & { status: string };
-    if (db.status === 'open' && typeof db._batch === 'function') return db._batch(ops, { sync }).catch(this.#writeFailed);
+    if (db.status === 'open' && typeof db._batch === 'function')
+      return db._batch(ops, { sync }).catch(this.#writeFailed);
     return this.#db.batch(ops, { sync }).catch(this.#writeFailed);
   }
 

@@ -56,7 +56,9 @@ export function findLogDamage(bytes: Uint8Array): number | undefined {
  * intact.
  */
 export function checkLevelDbLogs(dir: string): void {
-  for (const name of readdirSync(dir).filter((n) => LOG_FILE.test(n)).sort()) {
+  for (const name of readdirSync(dir)
+    .filter((n) => LOG_FILE.test(n))
+    .sort()) {
     const at = findLogDamage(readFileSync(join(dir, name)));
     if (at !== undefined) {
       throw new TributaryError(

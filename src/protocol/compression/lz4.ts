@@ -46,10 +46,14 @@ export function lz4Decompress(data: Uint8Array, limit: number): Buffer {
   const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   const bound = outputBound(buf);
   if (bound > limit) {
-    throw new TributaryError('CORRUPT_MESSAGE', `The lz4-compressed records (${buf.length} bytes) may decompress to ${bound} bytes, more than ${limit}; refusing a batch that large`, {
-      size: buf.length,
-      limit,
-    });
+    throw new TributaryError(
+      'CORRUPT_MESSAGE',
+      `The lz4-compressed records (${buf.length} bytes) may decompress to ${bound} bytes, more than ${limit}; refusing a batch that large`,
+      {
+        size: buf.length,
+        limit,
+      },
+    );
   }
   try {
     return decompressFrameSync(buf);

@@ -57,7 +57,8 @@ export function snappyCompress(data: Uint8Array): Buffer {
  */
 export function snappyDecompress(data: Uint8Array, limit: number): Buffer {
   const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  if (buf.length >= XERIAL_MAGIC.length && buf.subarray(0, XERIAL_MAGIC.length).equals(XERIAL_MAGIC)) return xerial(buf, limit);
+  if (buf.length >= XERIAL_MAGIC.length && buf.subarray(0, XERIAL_MAGIC.length).equals(XERIAL_MAGIC))
+    return xerial(buf, limit);
   checkTotal(rawLength(buf), limit, buf.length);
   return rawBlock(buf);
 }
@@ -71,7 +72,8 @@ function xerial(buf: Buffer, limit: number): Buffer {
     if (buf.length - pos < 4) throw corrupt(`a xerial block length is truncated at offset ${pos}`);
     const len = buf.readInt32BE(pos);
     pos += 4;
-    if (len < 0 || len > buf.length - pos) throw corrupt(`a xerial block of ${len} bytes overruns the data at offset ${pos}`);
+    if (len < 0 || len > buf.length - pos)
+      throw corrupt(`a xerial block of ${len} bytes overruns the data at offset ${pos}`);
     const block = buf.subarray(pos, pos + len);
     total += rawLength(block);
     checkTotal(total, limit, buf.length);
@@ -105,10 +107,14 @@ function rawBlock(block: Buffer): Buffer {
 
 function checkTotal(total: number, limit: number, size: number): void {
   if (total > limit) {
-    throw new TributaryError('CORRUPT_MESSAGE', `The snappy-compressed records (${size} bytes) decompress to more than ${limit} bytes; refusing a batch that large`, {
-      size,
-      limit,
-    });
+    throw new TributaryError(
+      'CORRUPT_MESSAGE',
+      `The snappy-compressed records (${size} bytes) decompress to more than ${limit} bytes; refusing a batch that large`,
+      {
+        size,
+        limit,
+      },
+    );
   }
 }
 

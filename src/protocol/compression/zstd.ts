@@ -35,7 +35,10 @@ interface NodeZstd {
   zstdDecompressSync(data: Uint8Array, options: { maxOutputLength: number }): Buffer;
 }
 
-const native = typeof (zlib as unknown as Partial<NodeZstd>).zstdCompressSync === 'function' ? (zlib as unknown as NodeZstd) : undefined;
+const native =
+  typeof (zlib as unknown as Partial<NodeZstd>).zstdCompressSync === 'function'
+    ? (zlib as unknown as NodeZstd)
+    : undefined;
 
 /** Which implementation this process uses: 'node:zlib' or 'fzstd + @bokuweb/zstd-wasm'. */
 export const ZSTD_IMPLEMENTATION = native ? 'node:zlib' : 'fzstd + @bokuweb/zstd-wasm';
@@ -112,7 +115,9 @@ export function zstdDecompress(data: Uint8Array, limit: number): Buffer {
   } catch (cause) {
     if (cause instanceof TributaryError) throw cause;
     if ((cause as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge(data.length, limit, cause);
-    throw new TributaryError('CORRUPT_MESSAGE', `Zstd: the data cannot be decompressed: ${(cause as Error).message}`, { cause });
+    throw new TributaryError('CORRUPT_MESSAGE', `Zstd: the data cannot be decompressed: ${(cause as Error).message}`, {
+      cause,
+    });
   }
 }
 
@@ -146,11 +151,15 @@ export function rawFrame(data: Uint8Array): Buffer {
 }
 
 function tooLarge(size: number, limit: number, cause?: unknown): TributaryError {
-  return new TributaryError('CORRUPT_MESSAGE', `The zstd-compressed records (${size} bytes) decompress to more than ${limit} bytes; refusing a batch that large`, {
-    size,
-    limit,
-    ...(cause === undefined ? {} : { cause }),
-  });
+  return new TributaryError(
+    'CORRUPT_MESSAGE',
+    `The zstd-compressed records (${size} bytes) decompress to more than ${limit} bytes; refusing a batch that large`,
+    {
+      size,
+      limit,
+      ...(cause === undefined ? {} : { cause }),
+    },
+  );
 }
 
 const FRAME_MAGIC = 0xfd2fb528;
@@ -178,7 +187,10 @@ function checkFrames(buf: Buffer): void {
     if ((fhd & 0x08) !== 0) throw corrupt('the frame header sets its reserved bit');
     const singleSegment = (fhd & 0x20) !== 0;
     const fcsFlag = fhd >> 6;
-    pos += (singleSegment ? 0 : 1) + DICT_ID_SIZE[fhd & 0x03]! + (fcsFlag === 0 ? (singleSegment ? 1 : 0) : CONTENT_SIZE_SIZE[fcsFlag]!);
+    pos +=
+      (singleSegment ? 0 : 1) +
+      DICT_ID_SIZE[fhd & 0x03]! +
+      (fcsFlag === 0 ? (singleSegment ? 1 : 0) : CONTENT_SIZE_SIZE[fcsFlag]!);
     for (let last = false; !last; ) {
       need(buf, pos, 3, 'block header');
       const header = buf.readUIntLE(pos, 3);

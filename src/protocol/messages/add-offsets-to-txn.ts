@@ -24,7 +24,12 @@ import { f, type MessageOf, message } from '../wire/schema.ts';
 export const AddOffsetsToTxnRequest = message({
   valid: '0-4',
   flexible: '3+',
-  fields: [f.string('transactionalId', '0+'), f.int64('producerId', '0+'), f.int16('producerEpoch', '0+'), f.string('groupId', '0+')],
+  fields: [
+    f.string('transactionalId', '0+'),
+    f.int64('producerId', '0+'),
+    f.int16('producerEpoch', '0+'),
+    f.string('groupId', '0+'),
+  ],
 });
 export type AddOffsetsToTxnRequest = MessageOf<typeof AddOffsetsToTxnRequest>;
 

@@ -71,7 +71,10 @@ export const AddPartitionsToTxnResponse = message({
   fields: [
     f.int32('throttleTimeMs', '0+'),
     f.int16('errorCode', '4+'),
-    f.array('resultsByTransaction', '4+', [f.string('transactionalId', '4+'), f.array('topicResults', '4+', topicResult)]),
+    f.array('resultsByTransaction', '4+', [
+      f.string('transactionalId', '4+'),
+      f.array('topicResults', '4+', topicResult),
+    ]),
     f.array('resultsByTopicV3AndBelow', '0-3', topicResult),
   ],
 });

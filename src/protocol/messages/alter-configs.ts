@@ -46,7 +46,12 @@ export const AlterConfigsResponse = message({
   flexible: '2+',
   fields: [
     f.int32('throttleTimeMs', '0+'),
-    f.array('responses', '0+', [f.int16('errorCode', '0+'), f.nstring('errorMessage', '0+', '0+'), f.int8('resourceType', '0+'), f.string('resourceName', '0+')]),
+    f.array('responses', '0+', [
+      f.int16('errorCode', '0+'),
+      f.nstring('errorMessage', '0+', '0+'),
+      f.int8('resourceType', '0+'),
+      f.string('resourceName', '0+'),
+    ]),
   ],
 });
 export type AlterConfigsResponse = MessageOf<typeof AlterConfigsResponse>;

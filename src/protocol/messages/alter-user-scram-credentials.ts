@@ -35,7 +35,13 @@ export const AlterUserScramCredentialsRequest = message({
   flexible: '0+',
   fields: [
     f.array('deletions', '0+', [f.string('name', '0+'), f.int8('mechanism', '0+')]),
-    f.array('upsertions', '0+', [f.string('name', '0+'), f.int8('mechanism', '0+'), f.int32('iterations', '0+'), f.bytes('salt', '0+'), f.bytes('saltedPassword', '0+')]),
+    f.array('upsertions', '0+', [
+      f.string('name', '0+'),
+      f.int8('mechanism', '0+'),
+      f.int32('iterations', '0+'),
+      f.bytes('salt', '0+'),
+      f.bytes('saltedPassword', '0+'),
+    ]),
   ],
 });
 export type AlterUserScramCredentialsRequest = MessageOf<typeof AlterUserScramCredentialsRequest>;
@@ -43,9 +49,21 @@ export type AlterUserScramCredentialsRequest = MessageOf<typeof AlterUserScramCr
 export const AlterUserScramCredentialsResponse = message({
   valid: '0',
   flexible: '0+',
-  fields: [f.int32('throttleTimeMs', '0+'), f.array('results', '0+', [f.string('user', '0+'), f.int16('errorCode', '0+'), f.nstring('errorMessage', '0+', '0+')])],
+  fields: [
+    f.int32('throttleTimeMs', '0+'),
+    f.array('results', '0+', [
+      f.string('user', '0+'),
+      f.int16('errorCode', '0+'),
+      f.nstring('errorMessage', '0+', '0+'),
+    ]),
+  ],
 });
 export type AlterUserScramCredentialsResponse = MessageOf<typeof AlterUserScramCredentialsResponse>;
 
 /** AlterUserScramCredentials, key 51. */
-export const alterUserScramCredentials = api(51, 'AlterUserScramCredentials', AlterUserScramCredentialsRequest, AlterUserScramCredentialsResponse);
+export const alterUserScramCredentials = api(
+  51,
+  'AlterUserScramCredentials',
+  AlterUserScramCredentialsRequest,
+  AlterUserScramCredentialsResponse,
+);

@@ -46,7 +46,10 @@ export type CreateAclsRequest = MessageOf<typeof CreateAclsRequest>;
 export const CreateAclsResponse = message({
   valid: '0-3',
   flexible: '2+',
-  fields: [f.int32('throttleTimeMs', '0+'), f.array('results', '0+', [f.int16('errorCode', '0+'), f.nstring('errorMessage', '0+', '0+')])],
+  fields: [
+    f.int32('throttleTimeMs', '0+'),
+    f.array('results', '0+', [f.int16('errorCode', '0+'), f.nstring('errorMessage', '0+', '0+')]),
+  ],
 });
 export type CreateAclsResponse = MessageOf<typeof CreateAclsResponse>;
 

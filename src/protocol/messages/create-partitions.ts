@@ -30,7 +30,11 @@ export const CreatePartitionsRequest = message({
   valid: '0-3',
   flexible: '2+',
   fields: [
-    f.array('topics', '0+', [f.string('name', '0+'), f.int32('count', '0+'), f.narray('assignments', '0+', '0+', [f.arrayOf('brokerIds', '0+', 'int32')])]),
+    f.array('topics', '0+', [
+      f.string('name', '0+'),
+      f.int32('count', '0+'),
+      f.narray('assignments', '0+', '0+', [f.arrayOf('brokerIds', '0+', 'int32')]),
+    ]),
     f.int32('timeoutMs', '0+'),
     f.bool('validateOnly', '0+'),
   ],
@@ -40,7 +44,14 @@ export type CreatePartitionsRequest = MessageOf<typeof CreatePartitionsRequest>;
 export const CreatePartitionsResponse = message({
   valid: '0-3',
   flexible: '2+',
-  fields: [f.int32('throttleTimeMs', '0+'), f.array('results', '0+', [f.string('name', '0+'), f.int16('errorCode', '0+'), f.nstring('errorMessage', '0+', '0+')])],
+  fields: [
+    f.int32('throttleTimeMs', '0+'),
+    f.array('results', '0+', [
+      f.string('name', '0+'),
+      f.int16('errorCode', '0+'),
+      f.nstring('errorMessage', '0+', '0+'),
+    ]),
+  ],
 });
 export type CreatePartitionsResponse = MessageOf<typeof CreatePartitionsResponse>;
 

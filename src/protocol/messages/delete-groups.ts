@@ -29,7 +29,10 @@ export type DeleteGroupsRequest = MessageOf<typeof DeleteGroupsRequest>;
 export const DeleteGroupsResponse = message({
   valid: '0-2',
   flexible: '2+',
-  fields: [f.int32('throttleTimeMs', '0+'), f.array('results', '0+', [f.string('groupId', '0+'), f.int16('errorCode', '0+')])],
+  fields: [
+    f.int32('throttleTimeMs', '0+'),
+    f.array('results', '0+', [f.string('groupId', '0+'), f.int16('errorCode', '0+')]),
+  ],
 });
 export type DeleteGroupsResponse = MessageOf<typeof DeleteGroupsResponse>;
 

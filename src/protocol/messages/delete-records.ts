@@ -31,7 +31,10 @@ export const DeleteRecordsRequest = message({
   valid: '0-2',
   flexible: '2+',
   fields: [
-    f.array('topics', '0+', [f.string('name', '0+'), f.array('partitions', '0+', [f.int32('partitionIndex', '0+'), f.int64('offset', '0+')])]),
+    f.array('topics', '0+', [
+      f.string('name', '0+'),
+      f.array('partitions', '0+', [f.int32('partitionIndex', '0+'), f.int64('offset', '0+')]),
+    ]),
     f.int32('timeoutMs', '0+'),
   ],
 });
@@ -44,7 +47,11 @@ export const DeleteRecordsResponse = message({
     f.int32('throttleTimeMs', '0+'),
     f.array('topics', '0+', [
       f.string('name', '0+'),
-      f.array('partitions', '0+', [f.int32('partitionIndex', '0+'), f.int64('lowWatermark', '0+'), f.int16('errorCode', '0+')]),
+      f.array('partitions', '0+', [
+        f.int32('partitionIndex', '0+'),
+        f.int64('lowWatermark', '0+'),
+        f.int16('errorCode', '0+'),
+      ]),
     ]),
   ],
 });

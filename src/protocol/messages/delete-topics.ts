@@ -41,7 +41,12 @@ export const DeleteTopicsResponse = message({
   flexible: '4+',
   fields: [
     f.int32('throttleTimeMs', '1+'),
-    f.array('responses', '0+', [f.nstring('name', '0+', '6+'), f.uuid('topicId', '6+'), f.int16('errorCode', '0+'), f.nstring('errorMessage', '5+', '5+')]),
+    f.array('responses', '0+', [
+      f.nstring('name', '0+', '6+'),
+      f.uuid('topicId', '6+'),
+      f.int16('errorCode', '0+'),
+      f.nstring('errorMessage', '5+', '5+'),
+    ]),
   ],
 });
 export type DeleteTopicsResponse = MessageOf<typeof DeleteTopicsResponse>;

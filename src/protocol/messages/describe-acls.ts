@@ -60,7 +60,12 @@ export const DescribeAclsResponse = message({
       f.int8('resourceType', '0+'),
       f.string('resourceName', '0+'),
       f.int8('patternType', '1+', { default: 3 }),
-      f.array('acls', '0+', [f.string('principal', '0+'), f.string('host', '0+'), f.int8('operation', '0+'), f.int8('permissionType', '0+')]),
+      f.array('acls', '0+', [
+        f.string('principal', '0+'),
+        f.string('host', '0+'),
+        f.int8('operation', '0+'),
+        f.int8('permissionType', '0+'),
+      ]),
     ]),
   ],
 });

@@ -34,7 +34,11 @@ import { f, type MessageOf, message } from '../wire/schema.ts';
 export const DescribeClusterRequest = message({
   valid: '0-2',
   flexible: '0+',
-  fields: [f.bool('includeClusterAuthorizedOperations', '0+'), f.int8('endpointType', '1+', { default: 1 }), f.bool('includeFencedBrokers', '2+')],
+  fields: [
+    f.bool('includeClusterAuthorizedOperations', '0+'),
+    f.int8('endpointType', '1+', { default: 1 }),
+    f.bool('includeFencedBrokers', '2+'),
+  ],
 });
 export type DescribeClusterRequest = MessageOf<typeof DescribeClusterRequest>;
 
@@ -48,7 +52,13 @@ export const DescribeClusterResponse = message({
     f.int8('endpointType', '1+', { default: 1 }),
     f.string('clusterId', '0+'),
     f.int32('controllerId', '0+', { default: -1 }),
-    f.array('brokers', '0+', [f.int32('brokerId', '0+'), f.string('host', '0+'), f.int32('port', '0+'), f.nstring('rack', '0+', '0+'), f.bool('isFenced', '2+')]),
+    f.array('brokers', '0+', [
+      f.int32('brokerId', '0+'),
+      f.string('host', '0+'),
+      f.int32('port', '0+'),
+      f.nstring('rack', '0+', '0+'),
+      f.bool('isFenced', '2+'),
+    ]),
     f.int32('clusterAuthorizedOperations', '0+', { default: -2147483648 }),
   ],
 });

@@ -44,7 +44,11 @@ export const DescribeConfigsRequest = message({
   valid: '0-4',
   flexible: '4+',
   fields: [
-    f.array('resources', '0+', [f.int8('resourceType', '0+'), f.string('resourceName', '0+'), f.narrayOf('configurationKeys', '0+', '0+', 'string')]),
+    f.array('resources', '0+', [
+      f.int8('resourceType', '0+'),
+      f.string('resourceName', '0+'),
+      f.narrayOf('configurationKeys', '0+', '0+', 'string'),
+    ]),
     f.bool('includeSynonyms', '1+'),
     f.bool('includeDocumentation', '3+'),
   ],

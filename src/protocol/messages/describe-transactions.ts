@@ -54,4 +54,9 @@ export const DescribeTransactionsResponse = message({
 export type DescribeTransactionsResponse = MessageOf<typeof DescribeTransactionsResponse>;
 
 /** DescribeTransactions, key 65. */
-export const describeTransactions = api(65, 'DescribeTransactions', DescribeTransactionsRequest, DescribeTransactionsResponse);
+export const describeTransactions = api(
+  65,
+  'DescribeTransactions',
+  DescribeTransactionsRequest,
+  DescribeTransactionsResponse,
+);

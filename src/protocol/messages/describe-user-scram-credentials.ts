@@ -52,4 +52,9 @@ export const DescribeUserScramCredentialsResponse = message({
 export type DescribeUserScramCredentialsResponse = MessageOf<typeof DescribeUserScramCredentialsResponse>;
 
 /** DescribeUserScramCredentials, key 50. */
-export const describeUserScramCredentials = api(50, 'DescribeUserScramCredentials', DescribeUserScramCredentialsRequest, DescribeUserScramCredentialsResponse);
+export const describeUserScramCredentials = api(
+  50,
+  'DescribeUserScramCredentials',
+  DescribeUserScramCredentialsRequest,
+  DescribeUserScramCredentialsResponse,
+);

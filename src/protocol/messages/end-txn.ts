@@ -26,14 +26,24 @@ import { f, type MessageOf, message } from '../wire/schema.ts';
 export const EndTxnRequest = message({
   valid: '0-5',
   flexible: '3+',
-  fields: [f.string('transactionalId', '0+'), f.int64('producerId', '0+'), f.int16('producerEpoch', '0+'), f.bool('committed', '0+')],
+  fields: [
+    f.string('transactionalId', '0+'),
+    f.int64('producerId', '0+'),
+    f.int16('producerEpoch', '0+'),
+    f.bool('committed', '0+'),
+  ],
 });
 export type EndTxnRequest = MessageOf<typeof EndTxnRequest>;
 
 export const EndTxnResponse = message({
   valid: '0-5',
   flexible: '3+',
-  fields: [f.int32('throttleTimeMs', '0+'), f.int16('errorCode', '0+'), f.int64('producerId', '5+', { default: -1 }), f.int16('producerEpoch', '5+', { default: -1 })],
+  fields: [
+    f.int32('throttleTimeMs', '0+'),
+    f.int16('errorCode', '0+'),
+    f.int64('producerId', '5+', { default: -1 }),
+    f.int16('producerEpoch', '5+', { default: -1 }),
+  ],
 });
 export type EndTxnResponse = MessageOf<typeof EndTxnResponse>;
 

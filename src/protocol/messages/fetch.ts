@@ -80,7 +80,12 @@ export const FetchRequest = message({
   fields: [
     f.nstring('clusterId', '12+', '12+', { tag: 0, default: null }),
     f.int32('replicaId', '0-14', { default: -1 }),
-    f.struct('replicaState', '15+', [f.int32('replicaId', '15+', { default: -1 }), f.int64('replicaEpoch', '15+', { default: -1 })], { tag: 1 }),
+    f.struct(
+      'replicaState',
+      '15+',
+      [f.int32('replicaId', '15+', { default: -1 }), f.int64('replicaEpoch', '15+', { default: -1 })],
+      { tag: 1 },
+    ),
     f.int32('maxWaitMs', '0+'),
     f.int32('minBytes', '0+'),
     f.int32('maxBytes', '3+', { default: 0x7fffffff }),
@@ -100,7 +105,11 @@ export const FetchRequest = message({
         f.uuid('replicaDirectoryId', '17+', { tag: 0 }),
       ]),
     ]),
-    f.array('forgottenTopicsData', '7+', [f.string('topic', '7-12'), f.uuid('topicId', '13+'), f.arrayOf('partitions', '7+', 'int32')]),
+    f.array('forgottenTopicsData', '7+', [
+      f.string('topic', '7-12'),
+      f.uuid('topicId', '13+'),
+      f.arrayOf('partitions', '7+', 'int32'),
+    ]),
     f.string('rackId', '11+'),
   ],
 });
@@ -122,15 +131,35 @@ export const FetchResponse = message({
         f.int64('highWatermark', '0+'),
         f.int64('lastStableOffset', '4+', { default: -1 }),
         f.int64('logStartOffset', '5+', { default: -1 }),
-        f.struct('divergingEpoch', '12+', [f.int32('epoch', '12+', { default: -1 }), f.int64('endOffset', '12+', { default: -1 })], { tag: 0 }),
-        f.struct('currentLeader', '12+', [f.int32('leaderId', '12+', { default: -1 }), f.int32('leaderEpoch', '12+', { default: -1 })], { tag: 1 }),
-        f.struct('snapshotId', '12+', [f.int64('endOffset', '0+', { default: -1 }), f.int32('epoch', '0+', { default: -1 })], { tag: 2 }),
+        f.struct(
+          'divergingEpoch',
+          '12+',
+          [f.int32('epoch', '12+', { default: -1 }), f.int64('endOffset', '12+', { default: -1 })],
+          { tag: 0 },
+        ),
+        f.struct(
+          'currentLeader',
+          '12+',
+          [f.int32('leaderId', '12+', { default: -1 }), f.int32('leaderEpoch', '12+', { default: -1 })],
+          { tag: 1 },
+        ),
+        f.struct(
+          'snapshotId',
+          '12+',
+          [f.int64('endOffset', '0+', { default: -1 }), f.int32('epoch', '0+', { default: -1 })],
+          { tag: 2 },
+        ),
         f.narray('abortedTransactions', '4+', '4+', [f.int64('producerId', '4+'), f.int64('firstOffset', '4+')]),
         f.int32('preferredReadReplica', '11+', { default: -1 }),
         f.nrecords('records', '0+', '0+'),
       ]),
     ]),
-    f.array('nodeEndpoints', '16+', [f.int32('nodeId', '16+'), f.string('host', '16+'), f.int32('port', '16+'), f.nstring('rack', '16+', '16+')], { tag: 0 }),
+    f.array(
+      'nodeEndpoints',
+      '16+',
+      [f.int32('nodeId', '16+'), f.string('host', '16+'), f.int32('port', '16+'), f.nstring('rack', '16+', '16+')],
+      { tag: 0 },
+    ),
   ],
 });
 export type FetchResponse = MessageOf<typeof FetchResponse>;

@@ -23,7 +23,12 @@ import { f, type MessageOf, message } from '../wire/schema.ts';
 export const HeartbeatRequest = message({
   valid: '0-4',
   flexible: '4+',
-  fields: [f.string('groupId', '0+'), f.int32('generationId', '0+'), f.string('memberId', '0+'), f.nstring('groupInstanceId', '3+', '3+')],
+  fields: [
+    f.string('groupId', '0+'),
+    f.int32('generationId', '0+'),
+    f.string('memberId', '0+'),
+    f.nstring('groupInstanceId', '3+', '3+'),
+  ],
 });
 export type HeartbeatRequest = MessageOf<typeof HeartbeatRequest>;
 

@@ -36,7 +36,11 @@ export const IncrementalAlterConfigsRequest = message({
     f.array('resources', '0+', [
       f.int8('resourceType', '0+'),
       f.string('resourceName', '0+'),
-      f.array('configs', '0+', [f.string('name', '0+'), f.int8('configOperation', '0+'), f.nstring('value', '0+', '0+')]),
+      f.array('configs', '0+', [
+        f.string('name', '0+'),
+        f.int8('configOperation', '0+'),
+        f.nstring('value', '0+', '0+'),
+      ]),
     ]),
     f.bool('validateOnly', '0+'),
   ],
@@ -48,10 +52,20 @@ export const IncrementalAlterConfigsResponse = message({
   flexible: '1+',
   fields: [
     f.int32('throttleTimeMs', '0+'),
-    f.array('responses', '0+', [f.int16('errorCode', '0+'), f.nstring('errorMessage', '0+', '0+'), f.int8('resourceType', '0+'), f.string('resourceName', '0+')]),
+    f.array('responses', '0+', [
+      f.int16('errorCode', '0+'),
+      f.nstring('errorMessage', '0+', '0+'),
+      f.int8('resourceType', '0+'),
+      f.string('resourceName', '0+'),
+    ]),
   ],
 });
 export type IncrementalAlterConfigsResponse = MessageOf<typeof IncrementalAlterConfigsResponse>;
 
 /** IncrementalAlterConfigs, key 44. */
-export const incrementalAlterConfigs = api(44, 'IncrementalAlterConfigs', IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse);
+export const incrementalAlterConfigs = api(
+  44,
+  'IncrementalAlterConfigs',
+  IncrementalAlterConfigsRequest,
+  IncrementalAlterConfigsResponse,
+);

@@ -38,7 +38,12 @@ export type InitProducerIdRequest = MessageOf<typeof InitProducerIdRequest>;
 export const InitProducerIdResponse = message({
   valid: '0-5',
   flexible: '2+',
-  fields: [f.int32('throttleTimeMs', '0+'), f.int16('errorCode', '0+'), f.int64('producerId', '0+', { default: -1 }), f.int16('producerEpoch', '0+')],
+  fields: [
+    f.int32('throttleTimeMs', '0+'),
+    f.int16('errorCode', '0+'),
+    f.int64('producerId', '0+', { default: -1 }),
+    f.int16('producerEpoch', '0+'),
+  ],
 });
 export type InitProducerIdResponse = MessageOf<typeof InitProducerIdResponse>;
 

@@ -65,7 +65,11 @@ export const JoinGroupResponse = message({
     f.string('leader', '0+'),
     f.bool('skipAssignment', '9+'),
     f.string('memberId', '0+'),
-    f.array('members', '0+', [f.string('memberId', '0+'), f.nstring('groupInstanceId', '5+', '5+'), f.bytes('metadata', '0+')]),
+    f.array('members', '0+', [
+      f.string('memberId', '0+'),
+      f.nstring('groupInstanceId', '5+', '5+'),
+      f.bytes('metadata', '0+'),
+    ]),
   ],
 });
 export type JoinGroupResponse = MessageOf<typeof JoinGroupResponse>;

@@ -33,7 +33,11 @@ export const LeaveGroupRequest = message({
   fields: [
     f.string('groupId', '0+'),
     f.string('memberId', '0-2'),
-    f.array('members', '3+', [f.string('memberId', '3+'), f.nstring('groupInstanceId', '3+', '3+'), f.nstring('reason', '5+', '5+')]),
+    f.array('members', '3+', [
+      f.string('memberId', '3+'),
+      f.nstring('groupInstanceId', '3+', '3+'),
+      f.nstring('reason', '5+', '5+'),
+    ]),
   ],
 });
 export type LeaveGroupRequest = MessageOf<typeof LeaveGroupRequest>;
@@ -44,7 +48,11 @@ export const LeaveGroupResponse = message({
   fields: [
     f.int32('throttleTimeMs', '1+'),
     f.int16('errorCode', '0+'),
-    f.array('members', '3+', [f.string('memberId', '3+'), f.nstring('groupInstanceId', '3+', '3+'), f.int16('errorCode', '3+')]),
+    f.array('members', '3+', [
+      f.string('memberId', '3+'),
+      f.nstring('groupInstanceId', '3+', '3+'),
+      f.int16('errorCode', '3+'),
+    ]),
   ],
 });
 export type LeaveGroupResponse = MessageOf<typeof LeaveGroupResponse>;

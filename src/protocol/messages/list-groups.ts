@@ -36,7 +36,12 @@ export const ListGroupsResponse = message({
   fields: [
     f.int32('throttleTimeMs', '1+'),
     f.int16('errorCode', '0+'),
-    f.array('groups', '0+', [f.string('groupId', '0+'), f.string('protocolType', '0+'), f.string('groupState', '4+'), f.string('groupType', '5+')]),
+    f.array('groups', '0+', [
+      f.string('groupId', '0+'),
+      f.string('protocolType', '0+'),
+      f.string('groupState', '4+'),
+      f.string('groupType', '5+'),
+    ]),
   ],
 });
 export type ListGroupsResponse = MessageOf<typeof ListGroupsResponse>;

@@ -28,7 +28,11 @@ import { f, type MessageOf, message } from '../wire/schema.ts';
 export const ListTransactionsRequest = message({
   valid: '0-1',
   flexible: '0+',
-  fields: [f.arrayOf('stateFilters', '0+', 'string'), f.arrayOf('producerIdFilters', '0+', 'int64'), f.int64('durationFilter', '1+', { default: -1 })],
+  fields: [
+    f.arrayOf('stateFilters', '0+', 'string'),
+    f.arrayOf('producerIdFilters', '0+', 'int64'),
+    f.int64('durationFilter', '1+', { default: -1 }),
+  ],
 });
 export type ListTransactionsRequest = MessageOf<typeof ListTransactionsRequest>;
 
@@ -39,7 +43,11 @@ export const ListTransactionsResponse = message({
     f.int32('throttleTimeMs', '0+'),
     f.int16('errorCode', '0+'),
     f.arrayOf('unknownStateFilters', '0+', 'string'),
-    f.array('transactionStates', '0+', [f.string('transactionalId', '0+'), f.int64('producerId', '0+'), f.string('transactionState', '0+')]),
+    f.array('transactionStates', '0+', [
+      f.string('transactionalId', '0+'),
+      f.int64('producerId', '0+'),
+      f.string('transactionState', '0+'),
+    ]),
   ],
 });
 export type ListTransactionsResponse = MessageOf<typeof ListTransactionsResponse>;

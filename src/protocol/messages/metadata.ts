@@ -64,7 +64,12 @@ export const MetadataResponse = message({
   flexible: '9+',
   fields: [
     f.int32('throttleTimeMs', '3+'),
-    f.array('brokers', '0+', [f.int32('nodeId', '0+'), f.string('host', '0+'), f.int32('port', '0+'), f.nstring('rack', '1+', '1+')]),
+    f.array('brokers', '0+', [
+      f.int32('nodeId', '0+'),
+      f.string('host', '0+'),
+      f.int32('port', '0+'),
+      f.nstring('rack', '1+', '1+'),
+    ]),
     f.nstring('clusterId', '2+', '2+'),
     f.int32('controllerId', '1+', { default: -1 }),
     f.array('topics', '0+', [

@@ -30,7 +30,10 @@ import { f, type MessageOf, message } from '../wire/schema.ts';
 export const OffsetDeleteRequest = message({
   valid: '0',
   flexible: 'none',
-  fields: [f.string('groupId', '0+'), f.array('topics', '0+', [f.string('name', '0+'), f.array('partitions', '0+', [f.int32('partitionIndex', '0+')])])],
+  fields: [
+    f.string('groupId', '0+'),
+    f.array('topics', '0+', [f.string('name', '0+'), f.array('partitions', '0+', [f.int32('partitionIndex', '0+')])]),
+  ],
 });
 export type OffsetDeleteRequest = MessageOf<typeof OffsetDeleteRequest>;
 
@@ -40,7 +43,10 @@ export const OffsetDeleteResponse = message({
   fields: [
     f.int16('errorCode', '0+'),
     f.int32('throttleTimeMs', '0+'),
-    f.array('topics', '0+', [f.string('name', '0+'), f.array('partitions', '0+', [f.int32('partitionIndex', '0+'), f.int16('errorCode', '0+')])]),
+    f.array('topics', '0+', [
+      f.string('name', '0+'),
+      f.array('partitions', '0+', [f.int32('partitionIndex', '0+'), f.int16('errorCode', '0+')]),
+    ]),
   ],
 });
 export type OffsetDeleteResponse = MessageOf<typeof OffsetDeleteResponse>;

@@ -76,11 +76,21 @@ export const ProduceResponse = message({
         f.int64('logStartOffset', '5+', { default: -1 }),
         f.array('recordErrors', '8+', [f.int32('batchIndex', '8+'), f.nstring('batchIndexErrorMessage', '8+', '8+')]),
         f.nstring('errorMessage', '8+', '8+'),
-        f.struct('currentLeader', '10+', [f.int32('leaderId', '10+', { default: -1 }), f.int32('leaderEpoch', '10+', { default: -1 })], { tag: 0 }),
+        f.struct(
+          'currentLeader',
+          '10+',
+          [f.int32('leaderId', '10+', { default: -1 }), f.int32('leaderEpoch', '10+', { default: -1 })],
+          { tag: 0 },
+        ),
       ]),
     ]),
     f.int32('throttleTimeMs', '1+'),
-    f.array('nodeEndpoints', '10+', [f.int32('nodeId', '10+'), f.string('host', '10+'), f.int32('port', '10+'), f.nstring('rack', '10+', '10+')], { tag: 0 }),
+    f.array(
+      'nodeEndpoints',
+      '10+',
+      [f.int32('nodeId', '10+'), f.string('host', '10+'), f.int32('port', '10+'), f.nstring('rack', '10+', '10+')],
+      { tag: 0 },
+    ),
   ],
 });
 export type ProduceResponse = MessageOf<typeof ProduceResponse>;

@@ -29,7 +29,12 @@ export type SaslAuthenticateRequest = MessageOf<typeof SaslAuthenticateRequest>;
 export const SaslAuthenticateResponse = message({
   valid: '0-2',
   flexible: '2+',
-  fields: [f.int16('errorCode', '0+'), f.nstring('errorMessage', '0+', '0+'), f.bytes('authBytes', '0+'), f.int64('sessionLifetimeMs', '1+')],
+  fields: [
+    f.int16('errorCode', '0+'),
+    f.nstring('errorMessage', '0+', '0+'),
+    f.bytes('authBytes', '0+'),
+    f.int64('sessionLifetimeMs', '1+'),
+  ],
 });
 export type SaslAuthenticateResponse = MessageOf<typeof SaslAuthenticateResponse>;
 

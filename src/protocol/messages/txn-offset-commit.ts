@@ -64,7 +64,10 @@ export const TxnOffsetCommitResponse = message({
   flexible: '3+',
   fields: [
     f.int32('throttleTimeMs', '0+'),
-    f.array('topics', '0+', [f.string('name', '0+'), f.array('partitions', '0+', [f.int32('partitionIndex', '0+'), f.int16('errorCode', '0+')])]),
+    f.array('topics', '0+', [
+      f.string('name', '0+'),
+      f.array('partitions', '0+', [f.int32('partitionIndex', '0+'), f.int16('errorCode', '0+')]),
+    ]),
   ],
 });
 export type TxnOffsetCommitResponse = MessageOf<typeof TxnOffsetCommitResponse>;

@@ -46,13 +46,25 @@ export type ResponseOf<A> = A extends ApiMessage<unknown, infer Res> ? Res : nev
  * @example
  * export const heartbeat = api(12, 'Heartbeat', HeartbeatRequest, HeartbeatResponse);
  */
-export function api<Req, Res>(apiKey: number, name: string, request: MessageSchema<Req>, response: MessageSchema<Res>): ApiMessage<Req, Res> {
-  if (request.valid.lo !== response.valid.lo || request.valid.hi !== response.valid.hi || request.flexible.lo !== response.flexible.lo) {
+export function api<Req, Res>(
+  apiKey: number,
+  name: string,
+  request: MessageSchema<Req>,
+  response: MessageSchema<Res>,
+): ApiMessage<Req, Res> {
+  if (
+    request.valid.lo !== response.valid.lo ||
+    request.valid.hi !== response.valid.hi ||
+    request.flexible.lo !== response.flexible.lo
+  ) {
     throw new TypeError(`${name}: request and response declare different versions`);
   }
   const check = (version: number): void => {
     if (!Number.isInteger(version) || version < request.valid.lo || version > request.valid.hi) {
-      throw new TributaryError('INVALID_REQUEST', `${name} v${version} is not supported (${request.valid.lo}-${request.valid.hi})`);
+      throw new TributaryError(
+        'INVALID_REQUEST',
+        `${name} v${version} is not supported (${request.valid.lo}-${request.valid.hi})`,
+      );
     }
   };
   return {

@@ -54,7 +54,13 @@ export interface RequestHeader {
  * @example
  * socket.write(encodeRequest(API.ApiVersions, 3, 1, 'cli', { clientSoftwareName: 'tributary', clientSoftwareVersion: '0.1.0' }));
  */
-export function encodeRequest<Req>(api: ApiMessage<Req, unknown>, version: number, correlationId: number, clientId: string | null, body: Req | Input<Req>): Buffer {
+export function encodeRequest<Req>(
+  api: ApiMessage<Req, unknown>,
+  version: number,
+  correlationId: number,
+  clientId: string | null,
+  body: Req | Input<Req>,
+): Buffer {
   const w = new Writer(512, 4);
   w.int16(api.apiKey);
   w.int16(version);
@@ -75,7 +81,13 @@ export function encodeRequest<Req>(api: ApiMessage<Req, unknown>, version: numbe
  * for (const chunk of encodeRequestChunks(API.Produce, 7, 2, 'cli', request)) socket.write(chunk);
  * socket.uncork();
  */
-export function encodeRequestChunks<Req>(api: ApiMessage<Req, unknown>, version: number, correlationId: number, clientId: string | null, body: Req | Input<Req>): Buffer[] {
+export function encodeRequestChunks<Req>(
+  api: ApiMessage<Req, unknown>,
+  version: number,
+  correlationId: number,
+  clientId: string | null,
+  body: Req | Input<Req>,
+): Buffer[] {
   const w = new Writer(512, 4);
   w.int16(api.apiKey);
   w.int16(version);
@@ -108,7 +120,12 @@ export function decodeRequestHeader(frame: Buffer): RequestHeader {
  * @example
  * socket.write(encodeResponse(API.Heartbeat, 3, header.correlationId, { throttleTimeMs: 0, errorCode: 0 }));
  */
-export function encodeResponse<Res>(api: ApiMessage<unknown, Res>, version: number, correlationId: number, body: Res | Input<Res>): Buffer {
+export function encodeResponse<Res>(
+  api: ApiMessage<unknown, Res>,
+  version: number,
+  correlationId: number,
+  body: Res | Input<Res>,
+): Buffer {
   const w = new Writer(512, 4);
   w.int32(correlationId);
   if (responseHeaderVersion(api as ApiMessage, version) === 1) w.uvarint(0);
@@ -126,7 +143,12 @@ export function encodeResponse<Res>(api: ApiMessage<unknown, Res>, version: numb
  * for (const chunk of encodeResponseChunks(API.Fetch, 11, header.correlationId, response)) socket.write(chunk);
  * socket.uncork();
  */
-export function encodeResponseChunks<Res>(api: ApiMessage<unknown, Res>, version: number, correlationId: number, body: Res | Input<Res>): Buffer[] {
+export function encodeResponseChunks<Res>(
+  api: ApiMessage<unknown, Res>,
+  version: number,
+  correlationId: number,
+  body: Res | Input<Res>,
+): Buffer[] {
   const w = new Writer(512, 4);
   w.int32(correlationId);
   if (responseHeaderVersion(api as ApiMessage, version) === 1) w.uvarint(0);
@@ -135,7 +157,11 @@ export function encodeResponseChunks<Res>(api: ApiMessage<unknown, Res>, version
 }
 
 /** Reads a response (header and body) from a frame without its size prefix. */
-export function decodeResponse<Res>(api: ApiMessage<unknown, Res>, version: number, frame: Buffer): { correlationId: number; body: Res } {
+export function decodeResponse<Res>(
+  api: ApiMessage<unknown, Res>,
+  version: number,
+  frame: Buffer,
+): { correlationId: number; body: Res } {
   const r = new Reader(frame);
   const correlationId = r.int32();
   if (responseHeaderVersion(api as ApiMessage, version) === 1) skipTaggedFields(r);

@@ -47,7 +47,8 @@ export class Reader {
 
   private need(n: number, what: string): number {
     const p = this.pos;
-    if (n > this.end - p) throw corrupt(`Truncated message: ${what} needs ${n} bytes, ${this.end - p} left at offset ${p}`);
+    if (n > this.end - p)
+      throw corrupt(`Truncated message: ${what} needs ${n} bytes, ${this.end - p} left at offset ${p}`);
     this.pos = p + n;
     return p;
   }
@@ -183,7 +184,9 @@ export class Reader {
   private stringBody(len: number, nullable: boolean): string | null {
     if (len < 0) {
       if (len === -1 && nullable) return null;
-      throw corrupt(len === -1 ? `Null string where none is allowed at offset ${this.pos}` : `Negative string length ${len}`);
+      throw corrupt(
+        len === -1 ? `Null string where none is allowed at offset ${this.pos}` : `Negative string length ${len}`,
+      );
     }
     const p = this.region(len, 'String');
     return this.buf.toString('utf8', p, p + len);
@@ -202,7 +205,9 @@ export class Reader {
   private bytesBody(len: number, nullable: boolean): Buffer | null {
     if (len < 0) {
       if (len === -1 && nullable) return null;
-      throw corrupt(len === -1 ? `Null bytes where none is allowed at offset ${this.pos}` : `Negative bytes length ${len}`);
+      throw corrupt(
+        len === -1 ? `Null bytes where none is allowed at offset ${this.pos}` : `Negative bytes length ${len}`,
+      );
     }
     const p = this.region(len, 'Bytes');
     return this.buf.subarray(p, p + len);

@@ -57,7 +57,18 @@ function within(range: VersionRange, v: number): boolean {
 }
 
 /** The primitive types of Kafka's message specs. */
-export type Primitive = 'int8' | 'int16' | 'uint16' | 'int32' | 'int64' | 'float64' | 'bool' | 'uuid' | 'string' | 'bytes' | 'records';
+export type Primitive =
+  | 'int8'
+  | 'int16'
+  | 'uint16'
+  | 'int32'
+  | 'int64'
+  | 'float64'
+  | 'bool'
+  | 'uuid'
+  | 'string'
+  | 'bytes'
+  | 'records';
 
 type PrimitiveValue<P extends Primitive> = P extends 'bool'
   ? boolean
@@ -68,7 +79,10 @@ type PrimitiveValue<P extends Primitive> = P extends 'bool'
       : number;
 
 /** A field's type: a primitive, a struct (its fields) or an array of either. */
-export type TypeDef = { readonly kind: 'primitive'; readonly p: Primitive } | { readonly kind: 'struct'; readonly fields: readonly AnyField[] } | { readonly kind: 'array'; readonly of: TypeDef };
+export type TypeDef =
+  | { readonly kind: 'primitive'; readonly p: Primitive }
+  | { readonly kind: 'struct'; readonly fields: readonly AnyField[] }
+  | { readonly kind: 'array'; readonly of: TypeDef };
 
 /** One field of a message or struct. `T` is the TypeScript type of its value. */
 export interface Field<N extends string, T> {
@@ -100,8 +114,15 @@ export interface FieldOptions<T> {
   default?: T;
 }
 
-function field<N extends string, T>(name: N, type: TypeDef, vs: string, nullable: string, opts: FieldOptions<T> | undefined): Field<N, T> {
-  if (!/^[A-Za-z][A-Za-z0-9]*$/.test(name)) throw new TypeError(`Field name ${JSON.stringify(name)} is not an identifier`);
+function field<N extends string, T>(
+  name: N,
+  type: TypeDef,
+  vs: string,
+  nullable: string,
+  opts: FieldOptions<T> | undefined,
+): Field<N, T> {
+  if (!/^[A-Za-z][A-Za-z0-9]*$/.test(name))
+    throw new TypeError(`Field name ${JSON.stringify(name)} is not an identifier`);
   return {
     name,
     type,
@@ -121,8 +142,12 @@ function prim<P extends Primitive>(p: P) {
 
 function nprim<P extends Primitive>(p: P) {
   const type: TypeDef = { kind: 'primitive', p };
-  return <N extends string>(name: N, vs: string, nullable: string, opts?: FieldOptions<PrimitiveValue<P> | null>): Field<N, PrimitiveValue<P> | null> =>
-    field(name, type, vs, nullable, opts);
+  return <N extends string>(
+    name: N,
+    vs: string,
+    nullable: string,
+    opts?: FieldOptions<PrimitiveValue<P> | null>,
+  ): Field<N, PrimitiveValue<P> | null> => field(name, type, vs, nullable, opts);
 }
 
 /**
@@ -145,27 +170,60 @@ export const f = {
   records: prim('records'),
   nrecords: nprim('records'),
   /** A struct-valued field (not an array). */
-  struct<N extends string, const F extends readonly AnyField[]>(name: N, vs: string, fields: F, opts?: FieldOptions<StructOf<F>>): Field<N, StructOf<F>> {
+  struct<N extends string, const F extends readonly AnyField[]>(
+    name: N,
+    vs: string,
+    fields: F,
+    opts?: FieldOptions<StructOf<F>>,
+  ): Field<N, StructOf<F>> {
     return field(name, { kind: 'struct', fields }, vs, 'none', opts);
   },
   /** A nullable struct-valued field (an int8 -1/1 marker before it). */
-  nstruct<N extends string, const F extends readonly AnyField[]>(name: N, vs: string, nullable: string, fields: F, opts?: FieldOptions<StructOf<F> | null>): Field<N, StructOf<F> | null> {
+  nstruct<N extends string, const F extends readonly AnyField[]>(
+    name: N,
+    vs: string,
+    nullable: string,
+    fields: F,
+    opts?: FieldOptions<StructOf<F> | null>,
+  ): Field<N, StructOf<F> | null> {
     return field(name, { kind: 'struct', fields }, vs, nullable, opts);
   },
   /** An array of structs. */
-  array<N extends string, const F extends readonly AnyField[]>(name: N, vs: string, fields: F, opts?: FieldOptions<StructOf<F>[]>): Field<N, StructOf<F>[]> {
+  array<N extends string, const F extends readonly AnyField[]>(
+    name: N,
+    vs: string,
+    fields: F,
+    opts?: FieldOptions<StructOf<F>[]>,
+  ): Field<N, StructOf<F>[]> {
     return field(name, { kind: 'array', of: { kind: 'struct', fields } }, vs, 'none', opts);
   },
   /** A nullable array of structs. */
-  narray<N extends string, const F extends readonly AnyField[]>(name: N, vs: string, nullable: string, fields: F, opts?: FieldOptions<StructOf<F>[] | null>): Field<N, StructOf<F>[] | null> {
+  narray<N extends string, const F extends readonly AnyField[]>(
+    name: N,
+    vs: string,
+    nullable: string,
+    fields: F,
+    opts?: FieldOptions<StructOf<F>[] | null>,
+  ): Field<N, StructOf<F>[] | null> {
     return field(name, { kind: 'array', of: { kind: 'struct', fields } }, vs, nullable, opts);
   },
   /** An array of a primitive type. */
-  arrayOf<N extends string, P extends Primitive>(name: N, vs: string, p: P, opts?: FieldOptions<PrimitiveValue<P>[]>): Field<N, PrimitiveValue<P>[]> {
+  arrayOf<N extends string, P extends Primitive>(
+    name: N,
+    vs: string,
+    p: P,
+    opts?: FieldOptions<PrimitiveValue<P>[]>,
+  ): Field<N, PrimitiveValue<P>[]> {
     return field(name, { kind: 'array', of: { kind: 'primitive', p } }, vs, 'none', opts);
   },
   /** A nullable array of a primitive type. */
-  narrayOf<N extends string, P extends Primitive>(name: N, vs: string, nullable: string, p: P, opts?: FieldOptions<PrimitiveValue<P>[] | null>): Field<N, PrimitiveValue<P>[] | null> {
+  narrayOf<N extends string, P extends Primitive>(
+    name: N,
+    vs: string,
+    nullable: string,
+    p: P,
+    opts?: FieldOptions<PrimitiveValue<P>[] | null>,
+  ): Field<N, PrimitiveValue<P>[] | null> {
     return field(name, { kind: 'array', of: { kind: 'primitive', p } }, vs, nullable, opts);
   },
 };
@@ -200,16 +258,40 @@ function primitiveCodec(p: Primitive, flexible: boolean, nullable: boolean, name
       return { read: (r) => r.uuid(), write: (w, v) => w.uuid(v as string), min: 16 };
     case 'string':
       return flexible
-        ? { read: (r) => r.compactString(nullable), write: (w, v) => w.compactString(checkNull(v, nullable, name) as string | null), min: 1 }
-        : { read: (r) => r.string(nullable), write: (w, v) => w.string(checkNull(v, nullable, name) as string | null), min: 2 };
+        ? {
+            read: (r) => r.compactString(nullable),
+            write: (w, v) => w.compactString(checkNull(v, nullable, name) as string | null),
+            min: 1,
+          }
+        : {
+            read: (r) => r.string(nullable),
+            write: (w, v) => w.string(checkNull(v, nullable, name) as string | null),
+            min: 2,
+          };
     case 'bytes':
       return flexible
-        ? { read: (r) => r.compactBytes(nullable), write: (w, v) => w.compactBytes(checkNull(v, nullable, name) as Uint8Array | null), min: 1 }
-        : { read: (r) => r.bytes(nullable), write: (w, v) => w.bytes(checkNull(v, nullable, name) as Uint8Array | null), min: 4 };
+        ? {
+            read: (r) => r.compactBytes(nullable),
+            write: (w, v) => w.compactBytes(checkNull(v, nullable, name) as Uint8Array | null),
+            min: 1,
+          }
+        : {
+            read: (r) => r.bytes(nullable),
+            write: (w, v) => w.bytes(checkNull(v, nullable, name) as Uint8Array | null),
+            min: 4,
+          };
     case 'records':
       return flexible
-        ? { read: (r) => r.compactBytes(nullable), write: (w, v) => writeRecords(w, checkNull(v, nullable, name), true), min: 1 }
-        : { read: (r) => r.bytes(nullable), write: (w, v) => writeRecords(w, checkNull(v, nullable, name), false), min: 4 };
+        ? {
+            read: (r) => r.compactBytes(nullable),
+            write: (w, v) => writeRecords(w, checkNull(v, nullable, name), true),
+            min: 1,
+          }
+        : {
+            read: (r) => r.bytes(nullable),
+            write: (w, v) => writeRecords(w, checkNull(v, nullable, name), false),
+            min: 4,
+          };
   }
 }
 
@@ -253,7 +335,8 @@ export class RecordSegments {
 }
 
 function checkNull(v: unknown, nullable: boolean, name: string): unknown {
-  if (v === null && !nullable) throw new TributaryError('INVALID_REQUEST', `Field ${name} cannot be null in this version`);
+  if (v === null && !nullable)
+    throw new TributaryError('INVALID_REQUEST', `Field ${name} cannot be null in this version`);
   return v;
 }
 
@@ -381,7 +464,9 @@ function compileStruct(fields: readonly AnyField[], version: number, flexible: b
   // megamorphic keyed store per field, which made Produce decoding several times slower. The source
   // is made only of indexes and the field names the message files declare (identifiers, checked by
   // `field()`, and quoted with JSON.stringify all the same).
-  const props = entries.map((e, i) => `${JSON.stringify(e.name)}: ${e.mode === 1 ? `c[${i}].read(r)` : literal(e.constDefault) ?? `f(${i})`}`);
+  const props = entries.map(
+    (e, i) => `${JSON.stringify(e.name)}: ${e.mode === 1 ? `c[${i}].read(r)` : (literal(e.constDefault) ?? `f(${i})`)}`,
+  );
   const readBody = `return function read(r) { const o = { ${props.join(', ')} };${flexible ? ' rt(r, o, t);' : ''} return o; };`;
   const writes = entries.map((e, i) =>
     e.mode === 1 ? `x = o[${JSON.stringify(e.name)}]; c[${i}].write(w, x === undefined ? f(${i}) : x);` : '',
@@ -415,7 +500,8 @@ function readTagged(r: Reader, o: Record<string, unknown>, byTag: Map<number, En
     const stop = r.pos + size;
     r.end = stop;
     o[e.name] = e.codec!.read(r);
-    if (r.pos !== stop) throw corrupt(`Tagged field ${tag} declared ${size} bytes but its value took ${r.pos - (stop - size)}`);
+    if (r.pos !== stop)
+      throw corrupt(`Tagged field ${tag} declared ${size} bytes but its value took ${r.pos - (stop - size)}`);
     r.end = end;
   }
 }
@@ -482,7 +568,13 @@ export type MessageOf<S> = S extends MessageSchema<infer T> ? T : never;
  * @example
  * const body: Input<HeartbeatResponse> = { errorCode: 27 }; // throttleTimeMs: 0
  */
-export type Input<T> = T extends Uint8Array ? T : T extends readonly (infer E)[] ? Input<E>[] : T extends object ? { [K in keyof T]?: Input<T[K]> } : T;
+export type Input<T> = T extends Uint8Array
+  ? T
+  : T extends readonly (infer E)[]
+    ? Input<E>[]
+    : T extends object
+      ? { [K in keyof T]?: Input<T[K]> }
+      : T;
 
 /**
  * Declares a message. Codecs per version are compiled lazily and cached.

@@ -88,7 +88,7 @@ export class Writer {
 
   int8(v: number): void {
     this.ensure(1);
-    this.buf.writeInt8(((v << 24) >> 24), this.pos);
+    this.buf.writeInt8((v << 24) >> 24, this.pos);
     this.pos += 1;
   }
 
@@ -130,7 +130,8 @@ export class Writer {
       this.buf.writeUInt32BE(v - hi * TWO_32, this.pos + 4);
     } else {
       if (Number.isNaN(v)) throw new TributaryError('INVALID_REQUEST', 'int64 field is NaN');
-      let b = v === Number.POSITIVE_INFINITY ? INT64_MAX : v === Number.NEGATIVE_INFINITY ? INT64_MIN : BigInt(Math.trunc(v));
+      let b =
+        v === Number.POSITIVE_INFINITY ? INT64_MAX : v === Number.NEGATIVE_INFINITY ? INT64_MIN : BigInt(Math.trunc(v));
       if (b > INT64_MAX) b = INT64_MAX;
       if (b < INT64_MIN) b = INT64_MIN;
       this.buf.writeBigInt64BE(b, this.pos);
@@ -148,7 +149,8 @@ export class Writer {
   uuid(v: string): void {
     this.ensure(16);
     const n = this.buf.write(v, this.pos, 16, 'base64url');
-    if (n !== 16 || v.length !== 22) throw new TributaryError('INVALID_REQUEST', `Not a base64url UUID: ${JSON.stringify(v)}`);
+    if (n !== 16 || v.length !== 22)
+      throw new TributaryError('INVALID_REQUEST', `Not a base64url UUID: ${JSON.stringify(v)}`);
     this.pos += 16;
   }
 

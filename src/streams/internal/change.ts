@@ -26,7 +26,8 @@ export function changeSerde<V>(inner: Serde<V>): Serde<Change<V>> {
     },
     deserialize(topic, data) {
       if (data === null) return null;
-      if (data.length < 5) throw new SerializationError(`change record of ${data.length} bytes is too short`, { topic });
+      if (data.length < 5)
+        throw new SerializationError(`change record of ${data.length} bytes is too short`, { topic });
       const flags = data[0]!;
       const newLength = new DataView(data.buffer, data.byteOffset, data.byteLength).getUint32(1);
       const newValue = flags & 1 ? inner.deserialize(topic, data.subarray(5, 5 + newLength)) : null;

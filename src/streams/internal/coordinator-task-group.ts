@@ -170,7 +170,12 @@ class Membership {
     const assignments = join.leaderId === join.memberId ? assignTasks(join.members) : undefined;
     let assignment: Assignment;
     try {
-      assignment = await coordinator.syncGroup({ groupId, memberId: join.memberId, generationId: join.generationId, assignments });
+      assignment = await coordinator.syncGroup({
+        groupId,
+        memberId: join.memberId,
+        generationId: join.generationId,
+        assignments,
+      });
     } catch (err) {
       if (this.#stopped) return;
       if (hasCode(err, 'UNKNOWN_MEMBER_ID')) {
@@ -211,7 +216,11 @@ class Membership {
   #beat(): void {
     if (this.coordinatorId === '' || this.#cycle !== undefined) return;
     try {
-      this.#o.coordinator.heartbeat({ groupId: this.#o.groupId, memberId: this.coordinatorId, generationId: this.#generation });
+      this.#o.coordinator.heartbeat({
+        groupId: this.#o.groupId,
+        memberId: this.coordinatorId,
+        generationId: this.#generation,
+      });
     } catch (err) {
       if (hasCode(err, 'UNKNOWN_MEMBER_ID')) {
         this.coordinatorId = '';

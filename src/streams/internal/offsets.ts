@@ -3,7 +3,13 @@
  * compacted `__consumer_offsets` topic with the clients' (Kafka's) key/value layout, so group
  * tools see the app's progress. They are written in the same atomic log write as the outputs.
  */
-import { decodeOffsetKey, decodeOffsetValue, encodeOffsetKey, encodeOffsetValue, OFFSETS_TOPIC } from '../../client/group/offset-store.ts';
+import {
+  decodeOffsetKey,
+  decodeOffsetValue,
+  encodeOffsetKey,
+  encodeOffsetValue,
+  OFFSETS_TOPIC,
+} from '../../client/group/offset-store.ts';
 import type { AppendRecord, LogBackend } from '../../log/index.ts';
 
 export { OFFSETS_TOPIC };
@@ -38,6 +44,16 @@ export async function readCommittedOffsets(log: LogBackend, groupId: string): Pr
   return out;
 }
 
-export function offsetRecord(groupId: string, topic: string, partition: number, offset: number, now: number): AppendRecord {
-  return { key: encodeOffsetKey(groupId, topic, partition), value: encodeOffsetValue(offset, null, now), timestamp: now };
+export function offsetRecord(
+  groupId: string,
+  topic: string,
+  partition: number,
+  offset: number,
+  now: number,
+): AppendRecord {
+  return {
+    key: encodeOffsetKey(groupId, topic, partition),
+    value: encodeOffsetValue(offset, null, now),
+    timestamp: now,
+  };
 }

@@ -39,7 +39,8 @@ export function tableForwarder<K, V>(
     ctx.forward<K, Change<V>>({ key, value: { newValue, oldValue }, timestamp });
   });
   return (record, newValue, oldValue, timestamp = record.timestamp) => {
-    if (!cached) ctx.forward<K, Change<V>>({ key: record.key, value: { newValue, oldValue }, timestamp, headers: record.headers });
+    if (!cached)
+      ctx.forward<K, Change<V>>({ key: record.key, value: { newValue, oldValue }, timestamp, headers: record.headers });
   };
 }
 
@@ -71,7 +72,8 @@ export function materializing<K, VIn, V>(
         const old = stamped === null ? null : stamped.value;
         const next = update(record.key, record.value, old);
         if (next === undefined) return;
-        const timestamp = aggregating && stamped !== null ? Math.max(record.timestamp, stamped.timestamp) : record.timestamp;
+        const timestamp =
+          aggregating && stamped !== null ? Math.max(record.timestamp, stamped.timestamp) : record.timestamp;
         store.putWithTimestamp(record.key, next, timestamp);
         forward(record, next, old, timestamp);
       },

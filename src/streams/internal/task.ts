@@ -3,7 +3,14 @@ import { SerializationError, TopologyError, TributaryError } from '../../errors.
 import type { LogHeader, LogRecord } from '../../log/index.ts';
 import { defaultPartition } from '../../protocol/index.ts';
 import type { Serde } from '../../serde/index.ts';
-import type { Cancellable, Processor, ProcessorContext, PunctuationType, RecordMetadata, StreamRecord } from '../processor.ts';
+import type {
+  Cancellable,
+  Processor,
+  ProcessorContext,
+  PunctuationType,
+  RecordMetadata,
+  StreamRecord,
+} from '../processor.ts';
 import type { CacheBudget } from '../state/caching-store.ts';
 import type { BuiltStore } from '../state/stores.ts';
 import { changeSerde } from './change.ts';
@@ -35,7 +42,14 @@ export interface TaskEnv {
   topicsMatching(pattern: RegExp): string[];
   partitionCount(topic: string): number;
   /** Buffers an output record (sink or changelog) until the next commit. */
-  send(topic: string, partition: number, key: Uint8Array | null, value: Uint8Array | null, timestamp: number, headers: readonly LogHeader[]): void;
+  send(
+    topic: string,
+    partition: number,
+    key: Uint8Array | null,
+    value: Uint8Array | null,
+    timestamp: number,
+    headers: readonly LogHeader[],
+  ): void;
   globalStore(name: string): unknown;
   onDeserializationError: DeserializationExceptionHandler;
 }
@@ -112,7 +126,8 @@ export class StreamTask {
     for (const def of [...subtopology.nodes].reverse()) this.#nodes.set(def.name, this.#makeNode(def));
     for (const def of subtopology.nodes) {
       if (def.kind !== 'source') continue;
-      const topics = def.pattern !== undefined ? env.topicsMatching(def.pattern) : def.topics.map((t) => env.physicalTopic(t));
+      const topics =
+        def.pattern !== undefined ? env.topicsMatching(def.pattern) : def.topics.map((t) => env.physicalTopic(t));
       for (const topic of topics) this.sourceTopics.set(topic, this.#nodes.get(def.name)!);
     }
   }
@@ -135,7 +150,11 @@ export class StreamTask {
    * Deserializes one record read from `topic` and pushes it through. `offset` overrides the
    * record's own (records handed over straight from a commit carry none).
    */
-  process(topic: string, record: Pick<LogRecord, 'key' | 'value'> & { timestamp?: number; headers?: readonly LogHeader[]; offset?: number }, offset = record.offset ?? -1): void {
+  process(
+    topic: string,
+    record: Pick<LogRecord, 'key' | 'value'> & { timestamp?: number; headers?: readonly LogHeader[]; offset?: number },
+    offset = record.offset ?? -1,
+  ): void {
     // The last topic's source is remembered: records mostly come in runs from one partition.
     let source = this.#lastTopic === topic ? this.#lastSource : undefined;
     if (source === undefined) {
@@ -155,12 +174,15 @@ export class StreamTask {
       if (error instanceof TopologyError) throw error;
       const verdict = this.#env.onDeserializationError({ topic, partition: this.partition, offset, error });
       if (verdict === 'CONTINUE') return;
-      throw new SerializationError(`could not deserialize the record at ${topic}-${this.partition}@${offset}; the deserialization handler said FAIL`, {
-        topic,
-        partition: this.partition,
-        offset,
-        cause: error,
-      });
+      throw new SerializationError(
+        `could not deserialize the record at ${topic}-${this.partition}@${offset}; the deserialization handler said FAIL`,
+        {
+          topic,
+          partition: this.partition,
+          offset,
+          cause: error,
+        },
+      );
     }
     let timestamp = record.timestamp ?? 0;
     if (def.timestampExtractor !== undefined) {
@@ -192,7 +214,8 @@ export class StreamTask {
   /** When the next wall-clock punctuator is due, or undefined when none is scheduled. */
   nextWallClockDue(): number | undefined {
     let next: number | undefined;
-    for (const s of this.#schedules) if (!s.cancelled && s.type === 'WALL_CLOCK_TIME' && (next === undefined || s.next < next)) next = s.next;
+    for (const s of this.#schedules)
+      if (!s.cancelled && s.type === 'WALL_CLOCK_TIME' && (next === undefined || s.next < next)) next = s.next;
     return next;
   }
 
@@ -215,13 +238,18 @@ export class StreamTask {
   #serde(which: 'key' | 'value', node: string): Serde<unknown> {
     const serde = which === 'key' ? this.#env.defaultKeySerde : this.#env.defaultValueSerde;
     if (serde === undefined) {
-      throw new TopologyError(`node ${node} has no ${which} serde: pass one, or set default${which === 'key' ? 'Key' : 'Value'}Serde`, { node });
+      throw new TopologyError(
+        `node ${node} has no ${which} serde: pass one, or set default${which === 'key' ? 'Key' : 'Value'}Serde`,
+        { node },
+      );
     }
     return serde;
   }
 
   #recordMetadata(): RecordMetadata | undefined {
-    return this.#metaTopic === undefined ? undefined : { topic: this.#metaTopic, partition: this.partition, offset: this.#metaOffset };
+    return this.#metaTopic === undefined
+      ? undefined
+      : { topic: this.#metaTopic, partition: this.partition, offset: this.#metaOffset };
   }
 
   readonly #serdes = new Map<string, [Serde<unknown>, Serde<unknown>]>();
@@ -300,15 +328,26 @@ export class StreamTask {
     return (record) => {
       // A null key cannot be partitioned for a join or aggregation: repartition topics drop it.
       if (dropNullKeys && (record.key === null || record.key === undefined)) return;
-      const topic = fixedTopic ?? (def.topic as (k: unknown, v: unknown, c: object) => string)(record.key, record.value, this.#recordMetadata() ?? {});
+      const topic =
+        fixedTopic ??
+        (def.topic as (k: unknown, v: unknown, c: object) => string)(
+          record.key,
+          record.value,
+          this.#recordMetadata() ?? {},
+        );
       serdes ??= this.#serdesOf(def);
       const key = record.key === null || record.key === undefined ? null : serdes[0].serialize(topic, record.key);
-      const value = record.value === null || record.value === undefined ? null : serdes[1].serialize(topic, record.value);
+      const value =
+        record.value === null || record.value === undefined ? null : serdes[1].serialize(topic, record.value);
       const n = fixedTopic !== undefined ? (fixedCount ??= env.partitionCount(topic)) : env.partitionCount(topic);
       let partition = def.partitioner?.(topic, record.key, record.value, n);
       if (partition === undefined) partition = key !== null ? defaultPartition(key, n) : roundRobin++ % n;
       if (!(partition >= 0 && partition < n)) {
-        throw new TributaryError('UNKNOWN_TOPIC_OR_PARTITION', `partitioner of ${def.name} chose partition ${partition} of ${topic}, which has ${n}`, { topic, partition });
+        throw new TributaryError(
+          'UNKNOWN_TOPIC_OR_PARTITION',
+          `partitioner of ${def.name} chose partition ${partition} of ${topic}, which has ${n}`,
+          { topic, partition },
+        );
       }
       env.send(topic, partition, key, value, record.timestamp, record.headers ?? NO_HEADERS);
     };
@@ -333,16 +372,23 @@ export class StreamTask {
       getStateStore<S>(name: string): S {
         const local = task.stores.get(name);
         if (local !== undefined) {
-          if (!def.stores?.includes(name)) throw new TopologyError(`processor ${def.name} has no access to state store ${name}; connect it`, { store: name });
+          if (!def.stores?.includes(name))
+            throw new TopologyError(`processor ${def.name} has no access to state store ${name}; connect it`, {
+              store: name,
+            });
           return local.store as S;
         }
         const global = task.#env.globalStore(name);
         if (global !== undefined) return global as S;
-        throw new TopologyError(`processor ${def.name} has no access to state store ${name}: no such store in its sub-topology`, { store: name });
+        throw new TopologyError(
+          `processor ${def.name} has no access to state store ${name}: no such store in its sub-topology`,
+          { store: name },
+        );
       },
       schedule(intervalMs, type, fn): Cancellable {
         if (!(intervalMs >= 1)) throw new TypeError(`punctuation interval must be ≥ 1 ms, got ${intervalMs}`);
-        const next = type === 'STREAM_TIME' ? (task.#streamTime >= 0 ? task.#streamTime : -1) : task.#env.clock.now() + intervalMs;
+        const next =
+          type === 'STREAM_TIME' ? (task.#streamTime >= 0 ? task.#streamTime : -1) : task.#env.clock.now() + intervalMs;
         const schedule: Schedule = { interval: intervalMs, type, next, fn, node, cancelled: false };
         task.#schedules.push(schedule);
         return {

@@ -11,9 +11,13 @@ import type { Topology } from '../topology.ts';
  * counts differ (or a fixed `numberOfPartitions` that differs from them) are a `TOPOLOGY_EXCEPTION`
  * at start, instead of a join that silently misses the rows of keys that land in other partitions.
  */
-export function internalTopicPartitions(topology: Topology, externalCount: (logicalTopic: string) => number): Map<string, number> {
+export function internalTopicPartitions(
+  topology: Topology,
+  externalCount: (logicalTopic: string) => number,
+): Map<string, number> {
   const result = new Map<string, number>();
-  for (const t of topology.internalTopics.values()) if (t.numPartitions !== undefined) result.set(t.name, t.numPartitions);
+  for (const t of topology.internalTopics.values())
+    if (t.numPartitions !== undefined) result.set(t.name, t.numPartitions);
   const groups = topology.copartitionGroups();
   for (const group of groups) {
     const external = group.filter((t) => !topology.internalTopics.has(t));
@@ -22,7 +26,8 @@ export function internalTopicPartitions(topology: Topology, externalCount: (logi
     const n = counts.get(external[0]!)!;
     for (const t of group) {
       const fixed = topology.internalTopics.has(t) ? result.get(t) : counts.get(t);
-      if (fixed !== undefined && fixed !== n) throw notCopartitioned(group, (x) => (topology.internalTopics.has(x) ? result.get(x) : counts.get(x)));
+      if (fixed !== undefined && fixed !== n)
+        throw notCopartitioned(group, (x) => (topology.internalTopics.has(x) ? result.get(x) : counts.get(x)));
       if (topology.internalTopics.has(t)) result.set(t, n);
     }
   }
@@ -39,7 +44,8 @@ export function internalTopicPartitions(topology: Topology, externalCount: (logi
           if (n === undefined) unresolved = true;
           else max = Math.max(max, n);
         }
-        for (const n of sub.nodes) if (n.kind === 'source' && n.pattern !== undefined) max = Math.max(max, externalCount(n.pattern.source));
+        for (const n of sub.nodes)
+          if (n.kind === 'source' && n.pattern !== undefined) max = Math.max(max, externalCount(n.pattern.source));
       }
       if (!unresolved && max > 0) result.set(t.name, max);
     }
@@ -59,7 +65,10 @@ export function internalTopicPartitions(topology: Topology, externalCount: (logi
 
 function notCopartitioned(group: string[], count: (topic: string) => number | undefined): TopologyError {
   const described = group.map((t) => `${t} (${count(t) ?? 'derived'})`).join(', ');
-  return new TopologyError(`Topics not co-partitioned: ${described}. The two sides of a join need the same number of partitions`, {
-    topics: group,
-  });
+  return new TopologyError(
+    `Topics not co-partitioned: ${described}. The two sides of a join need the same number of partitions`,
+    {
+      topics: group,
+    },
+  );
 }

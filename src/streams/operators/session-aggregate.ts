@@ -29,7 +29,8 @@ export function kstreamSessionAggregate<K, V, VA>(
         forward = (r) => ctx.forward(r);
       },
       process(record) {
-        if (record.key === null || record.key === undefined || record.value === null || record.value === undefined) return;
+        if (record.key === null || record.key === undefined || record.value === null || record.value === undefined)
+          return;
         const ts = record.timestamp;
         const closeTime = Math.max(streamTime(), ts) - windows.graceMs - windows.gapMs;
         const found = store.findSessions(record.key, ts - windows.gapMs, ts + windows.gapMs);
@@ -37,7 +38,10 @@ export function kstreamSessionAggregate<K, V, VA>(
         let window: Window = { start: ts, end: ts };
         for (const session of found) {
           merged = merger(record.key, merged, session.value);
-          window = { start: Math.min(window.start, session.key.window.start), end: Math.max(window.end, session.key.window.end) };
+          window = {
+            start: Math.min(window.start, session.key.window.start),
+            end: Math.max(window.end, session.key.window.end),
+          };
         }
         if (window.end < closeTime) {
           store.metrics.droppedRecords++;
@@ -45,7 +49,11 @@ export function kstreamSessionAggregate<K, V, VA>(
         }
         for (const session of found) {
           store.remove(session.key);
-          forward({ key: session.key, value: { newValue: null, oldValue: session.value }, timestamp: session.key.window.end });
+          forward({
+            key: session.key,
+            value: { newValue: null, oldValue: session.value },
+            timestamp: session.key.window.end,
+          });
         }
         const aggregate = aggregator(record.key, record.value, merged);
         const key = { key: record.key, window };

@@ -42,7 +42,8 @@ export function kstreamSlidingAggregate<K, V, VA>(
         for (const e of records.all()) seq = Math.max(seq, e.value.seq);
       },
       process(record) {
-        if (record.key === null || record.key === undefined || record.value === null || record.value === undefined) return;
+        if (record.key === null || record.key === undefined || record.value === null || record.value === undefined)
+          return;
         const key = record.key;
         const ts = record.timestamp;
         const closeTime = Math.max(streamTime(), ts) - windows.graceMs;
@@ -54,7 +55,9 @@ export function kstreamSlidingAggregate<K, V, VA>(
         if (nearby.some((r) => r.start > ts && r.start <= ts + 1 + d)) starts.add(ts + 1);
         for (const r of nearby) if (r.start < ts && r.start + 1 + d >= ts) starts.add(r.start + 1);
         for (const w of store.fetchWithTimestamps(key, ts - d, ts)) starts.add(w.start);
-        const touched = [...starts].map((start) => ({ start, end: start + d })).filter((w) => w.start <= ts + 1 && open(w));
+        const touched = [...starts]
+          .map((start) => ({ start, end: start + d }))
+          .filter((w) => w.start <= ts + 1 && open(w));
         if (touched.length === 0) {
           store.metrics.droppedRecords++;
           return;
@@ -66,13 +69,19 @@ export function kstreamSlidingAggregate<K, V, VA>(
           const old = store.fetchWithTimestamp(key, w.start);
           // This record's own right window does not hold it: it is only made, never updated, here.
           if (w.start > ts && old !== null) continue;
-          const inside = all.filter((r) => r.start >= w.start && r.start <= w.end).sort((a, b) => a.value.value.seq - b.value.value.seq);
+          const inside = all
+            .filter((r) => r.start >= w.start && r.start <= w.end)
+            .sort((a, b) => a.value.value.seq - b.value.value.seq);
           if (inside.length === 0) continue;
           let aggregate: VA | null = initializer !== undefined ? initializer() : null;
           for (const r of inside) aggregate = aggregator(key, r.value.value.value, aggregate);
           const timestamp = Math.max(...inside.map((r) => r.start));
           store.putWithTimestamp(key, aggregate as VA, w.start, timestamp);
-          forward({ key: { key, window: w }, value: { newValue: aggregate as VA, oldValue: old === null ? null : old.value }, timestamp });
+          forward({
+            key: { key, window: w },
+            value: { newValue: aggregate as VA, oldValue: old === null ? null : old.value },
+            timestamp,
+          });
         }
       },
     };

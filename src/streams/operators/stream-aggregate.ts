@@ -13,8 +13,12 @@ export function kstreamAggregate<K, V, VA>(
   initializer: (() => VA) | undefined,
   aggregator: (key: K, value: V, aggregate: VA | null) => VA,
 ): ProcessorSupplier<K, V, K, Change<VA>> {
-  return materializing<K, V, VA>(storeName, (key, value, old) => {
-    if (value === null || value === undefined) return undefined;
-    return aggregator(key, value, old ?? (initializer !== undefined ? initializer() : null));
-  }, true);
+  return materializing<K, V, VA>(
+    storeName,
+    (key, value, old) => {
+      if (value === null || value === undefined) return undefined;
+      return aggregator(key, value, old ?? (initializer !== undefined ? initializer() : null));
+    },
+    true,
+  );
 }

@@ -38,7 +38,8 @@ export function outerKeySerde<K>(keySerde: () => Serde<K>): Serde<OuterKey<K>> {
     },
     deserialize(topic, data) {
       if (data === null) return null;
-      if (data.length < 9) throw new SerializationError(`outer-join key of ${data.length} bytes is too short`, { topic });
+      if (data.length < 9)
+        throw new SerializationError(`outer-join key of ${data.length} bytes is too short`, { topic });
       const timestamp = Number(new DataView(data.buffer, data.byteOffset, data.byteLength).getBigInt64(0));
       return { timestamp, left: data[8] === 1, key: keySerde().deserialize(topic, data.subarray(9)) as K };
     },
@@ -46,11 +47,17 @@ export function outerKeySerde<K>(keySerde: () => Serde<K>): Serde<OuterKey<K>> {
 }
 
 /** The unmatched values of one outer key: `count u32`, then per value `side u8 | length u32 | bytes`. */
-export function outerValuesSerde(leftSerde: () => Serde<unknown>, rightSerde: () => Serde<unknown>): Serde<OuterValue[]> {
+export function outerValuesSerde(
+  leftSerde: () => Serde<unknown>,
+  rightSerde: () => Serde<unknown>,
+): Serde<OuterValue[]> {
   return {
     serialize(topic, values) {
       if (values === null) return null;
-      const parts = values.map((v) => ({ left: v.left, bytes: (v.left ? leftSerde() : rightSerde()).serialize(topic, v.value) ?? new Uint8Array() }));
+      const parts = values.map((v) => ({
+        left: v.left,
+        bytes: (v.left ? leftSerde() : rightSerde()).serialize(topic, v.value) ?? new Uint8Array(),
+      }));
       const out = new Uint8Array(4 + parts.reduce((n, p) => n + 5 + p.bytes.length, 0));
       const view = new DataView(out.buffer);
       view.setUint32(0, parts.length);
@@ -72,7 +79,10 @@ export function outerValuesSerde(leftSerde: () => Serde<unknown>, rightSerde: ()
       for (let i = 0; i < n; i++) {
         const left = data[at] === 1;
         const length = view.getUint32(at + 1);
-        out.push({ left, value: (left ? leftSerde() : rightSerde()).deserialize(topic, data.subarray(at + 5, at + 5 + length)) });
+        out.push({
+          left,
+          value: (left ? leftSerde() : rightSerde()).deserialize(topic, data.subarray(at + 5, at + 5 + length)),
+        });
         at += 5 + length;
       }
       return out;
@@ -121,7 +131,8 @@ export function kstreamStreamJoin<K, VThis, VOther, VR>(options: {
   const { windows, thisIsLeft, outer } = options;
   const beforeMs = thisIsLeft ? windows.beforeMs : windows.afterMs;
   const afterMs = thisIsLeft ? windows.afterMs : windows.beforeMs;
-  const join = (key: K, mine: unknown, other: unknown) => (thisIsLeft ? options.joiner(key, mine, other) : options.joiner(key, other, mine));
+  const join = (key: K, mine: unknown, other: unknown) =>
+    thisIsLeft ? options.joiner(key, mine, other) : options.joiner(key, other, mine);
   const lookBack = (k: OuterKey<K>) => (k.left ? windows.afterMs : windows.beforeMs);
   return () => {
     let other: MeteredWindowStore<K, VOther>;
@@ -135,7 +146,12 @@ export function kstreamStreamJoin<K, VThis, VOther, VR>(options: {
       for (const { key, value } of outerStore.all()) {
         time.minTime = Math.min(time.minTime, key.timestamp);
         if (key.timestamp + lookBack(key) + windows.graceMs >= time.streamTime) continue;
-        for (const v of value) forward(key.key, v.left ? options.joiner(key.key, v.value, null) : options.joiner(key.key, null, v.value), key.timestamp);
+        for (const v of value)
+          forward(
+            key.key,
+            v.left ? options.joiner(key.key, v.value, null) : options.joiner(key.key, null, v.value),
+            key.timestamp,
+          );
         outerStore.delete(key);
       }
     };
@@ -150,7 +166,8 @@ export function kstreamStreamJoin<K, VThis, VOther, VR>(options: {
       process(record) {
         const ts = record.timestamp;
         time.streamTime = Math.max(time.streamTime, ts);
-        if (record.key === null || record.key === undefined || record.value === null || record.value === undefined) return;
+        if (record.key === null || record.key === undefined || record.value === null || record.value === undefined)
+          return;
         if (ts === time.streamTime) emitClosed();
         const from = Math.max(0, ts - beforeMs);
         const to = Math.max(0, ts + afterMs);

@@ -55,9 +55,13 @@ export function ktableSuppress<K, V>(
       const full = () => index.size > suppressed.buffer.maxRecords || bytes > suppressed.buffer.maxBytes;
       if (!full()) return;
       if (suppressed.buffer.whenFull === 'shut-down') {
-        throw new TributaryError('ILLEGAL_STATE', `suppression buffer ${storeName} is full (${index.size} records, ${bytes} bytes) and is set to shut down when full`, {
-          store: storeName,
-        });
+        throw new TributaryError(
+          'ILLEGAL_STATE',
+          `suppression buffer ${storeName} is full (${index.size} records, ${bytes} bytes) and is set to shut down when full`,
+          {
+            store: storeName,
+          },
+        );
       }
       const oldest = [...index.values()].sort(order);
       for (const e of oldest) {
@@ -84,7 +88,10 @@ export function ktableSuppress<K, V>(
         streamTime = Math.max(streamTime, record.timestamp);
         const id = idOf(record.key);
         const previous = store.getWithTimestamp(record.key);
-        const change: Change<V> = { newValue: record.value.newValue, oldValue: previous === null ? record.value.oldValue : previous.value.oldValue };
+        const change: Change<V> = {
+          newValue: record.value.newValue,
+          oldValue: previous === null ? record.value.oldValue : previous.value.oldValue,
+        };
         store.putWithTimestamp(record.key, change, record.timestamp);
         const old = index.get(id);
         if (old !== undefined) bytes -= old.size;

@@ -13,14 +13,18 @@ export function ktableAggregate<K, V, VA>(
   adder: (key: K, value: V, aggregate: VA | null) => VA,
   subtractor: (key: K, value: V, aggregate: VA) => VA | null,
 ): ProcessorSupplier<K, Change<V>, K, Change<VA>> {
-  return materializing<K, Change<V>, VA>(storeName, (key, change, old) => {
-    // A change that is null on both sides (a filter's tombstone for a row it never let through) changes nothing.
-    if (change.newValue === null && change.oldValue === null) return undefined;
-    let aggregate: VA | null = old;
-    if (change.oldValue !== null && aggregate !== null) aggregate = subtractor(key, change.oldValue, aggregate);
-    if (change.newValue !== null) {
-      aggregate = adder(key, change.newValue, aggregate ?? (initializer !== undefined ? initializer() : null));
-    }
-    return aggregate;
-  }, true);
+  return materializing<K, Change<V>, VA>(
+    storeName,
+    (key, change, old) => {
+      // A change that is null on both sides (a filter's tombstone for a row it never let through) changes nothing.
+      if (change.newValue === null && change.oldValue === null) return undefined;
+      let aggregate: VA | null = old;
+      if (change.oldValue !== null && aggregate !== null) aggregate = subtractor(key, change.oldValue, aggregate);
+      if (change.newValue !== null) {
+        aggregate = adder(key, change.newValue, aggregate ?? (initializer !== undefined ? initializer() : null));
+      }
+      return aggregate;
+    },
+    true,
+  );
 }

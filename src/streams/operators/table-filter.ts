@@ -8,7 +8,10 @@ import type { ProcessorSupplier } from '../processor.ts';
  * forwarded as a tombstone (as Kafka's javadoc says), even when the key did not match before; the
  * tables and aggregations downstream ignore a change that is null on both sides.
  */
-export function ktableFilter<K, V>(predicate: (key: K, value: V) => boolean, negate: boolean): ProcessorSupplier<K, Change<V>> {
+export function ktableFilter<K, V>(
+  predicate: (key: K, value: V) => boolean,
+  negate: boolean,
+): ProcessorSupplier<K, Change<V>> {
   const keep = (key: K, value: V | null) => (value !== null && predicate(key, value) !== negate ? value : null);
   return operate<K, Change<V>, K, Change<V>>((record, ctx) => {
     const newValue = keep(record.key, record.value.newValue);
@@ -17,7 +20,11 @@ export function ktableFilter<K, V>(predicate: (key: K, value: V) => boolean, neg
   });
 }
 
-export function filterGetter<K, V>(parent: ValueGetterSupplier<K, V>, predicate: (key: K, value: V) => boolean, negate: boolean): ValueGetterSupplier<K, V> {
+export function filterGetter<K, V>(
+  parent: ValueGetterSupplier<K, V>,
+  predicate: (key: K, value: V) => boolean,
+  negate: boolean,
+): ValueGetterSupplier<K, V> {
   return {
     storeNames: parent.storeNames,
     init(ctx) {

@@ -10,7 +10,10 @@ import type { MeteredKeyValueStore } from '../state/metered-store.ts';
  * caches), with the store's previous value as the old one. Null-on-both-sides changes leave the
  * store alone but still go downstream.
  */
-export function materializeTable<K, VIn, V>(operator: ProcessorSupplier<K, VIn, K, Change<V>>, storeName: string): ProcessorSupplier<K, VIn, K, Change<V>> {
+export function materializeTable<K, VIn, V>(
+  operator: ProcessorSupplier<K, VIn, K, Change<V>>,
+  storeName: string,
+): ProcessorSupplier<K, VIn, K, Change<V>> {
   return () => {
     const inner = operator();
     return {

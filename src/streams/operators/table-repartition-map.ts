@@ -9,7 +9,9 @@ import type { KeyValue } from '../state/key-value-store.ts';
  * both land on the same group they travel as one change, so the subtractor runs before the adder.
  * A pair the selector gives a null value is skipped, not re-emitted.
  */
-export function ktableRepartitionMap<K, V, KR, VR>(selector: (key: K, value: V) => KeyValue<KR, VR>): ProcessorSupplier<K, Change<V>, KR, Change<VR>> {
+export function ktableRepartitionMap<K, V, KR, VR>(
+  selector: (key: K, value: V) => KeyValue<KR, VR>,
+): ProcessorSupplier<K, Change<V>, KR, Change<VR>> {
   return operate<K, Change<V>, KR, Change<VR>>((record, ctx) => {
     const { newValue, oldValue } = record.value;
     const added = newValue === null ? null : present(selector(record.key, newValue));
@@ -18,8 +20,10 @@ export function ktableRepartitionMap<K, V, KR, VR>(selector: (key: K, value: V) 
       ctx.forward({ ...record, key: added.key, value: { newValue: added.value, oldValue: removed.value } });
       return;
     }
-    if (removed !== null && removed.key !== null) ctx.forward({ ...record, key: removed.key, value: { newValue: null, oldValue: removed.value } });
-    if (added !== null && added.key !== null) ctx.forward({ ...record, key: added.key, value: { newValue: added.value, oldValue: null } });
+    if (removed !== null && removed.key !== null)
+      ctx.forward({ ...record, key: removed.key, value: { newValue: null, oldValue: removed.value } });
+    if (added !== null && added.key !== null)
+      ctx.forward({ ...record, key: added.key, value: { newValue: added.value, oldValue: null } });
   });
 }
 

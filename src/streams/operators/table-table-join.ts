@@ -25,7 +25,10 @@ export function ktableTableJoin<K, V1, V2, VR>(
       if (record.key === null || record.key === undefined) return;
       const other = get(record.key);
       const otherValue = other === null ? null : other.value;
-      const pair = (mine: unknown) => (thisIsLeft ? join(mine as V1 | null, otherValue as V2 | null) : join(otherValue as V1 | null, mine as V2 | null));
+      const pair = (mine: unknown) =>
+        thisIsLeft
+          ? join(mine as V1 | null, otherValue as V2 | null)
+          : join(otherValue as V1 | null, mine as V2 | null);
       const newValue = pair(record.value.newValue);
       const oldValue = pair(record.value.oldValue);
       if (newValue === null && oldValue === null) return;
@@ -43,7 +46,10 @@ export function ktableTableJoin<K, V1, V2, VR>(
 }
 
 /** The join of two current values, or null when the mode says there is no result. */
-export function joinValue<V1, V2, VR>(joiner: (left: V1 | null, right: V2 | null) => VR, mode: TableJoinMode): (l: V1 | null, r: V2 | null) => VR | null {
+export function joinValue<V1, V2, VR>(
+  joiner: (left: V1 | null, right: V2 | null) => VR,
+  mode: TableJoinMode,
+): (l: V1 | null, r: V2 | null) => VR | null {
   return (l, r) => {
     if (mode === 'inner' && (l === null || r === null)) return null;
     if (mode === 'left' && l === null) return null;

@@ -28,7 +28,8 @@ export function kstreamWindowAggregate<K, V, VA>(
         forward = (r) => ctx.forward(r);
       },
       process(record) {
-        if (record.key === null || record.key === undefined || record.value === null || record.value === undefined) return;
+        if (record.key === null || record.key === undefined || record.value === null || record.value === undefined)
+          return;
         const closeTime = Math.max(streamTime(), record.timestamp) - windows.graceMs;
         let added = false;
         for (const window of windows.windowsFor(record.timestamp)) {
@@ -36,7 +37,11 @@ export function kstreamWindowAggregate<K, V, VA>(
           added = true;
           const old = store.fetchWithTimestamp(record.key, window.start);
           const oldValue = old === null ? null : old.value;
-          const next = aggregator(record.key, record.value, oldValue ?? (initializer !== undefined ? initializer() : null));
+          const next = aggregator(
+            record.key,
+            record.value,
+            oldValue ?? (initializer !== undefined ? initializer() : null),
+          );
           const timestamp = old === null ? record.timestamp : Math.max(record.timestamp, old.timestamp);
           store.putWithTimestamp(record.key, next, window.start, timestamp);
           forward({ key: { key: record.key, window }, value: { newValue: next, oldValue }, timestamp });

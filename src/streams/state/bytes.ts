@@ -14,7 +14,8 @@ export class Bytes {
   }
 
   get id(): string {
-    if (this.#id === undefined) this.#id = Buffer.from(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength).toString('latin1');
+    if (this.#id === undefined)
+      this.#id = Buffer.from(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength).toString('latin1');
     return this.#id;
   }
 

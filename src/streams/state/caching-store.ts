@@ -5,7 +5,12 @@ import { type Bytes, type BytesEntry, type BytesStore, byId } from './bytes.ts';
 const MAX_FLUSH_ROUNDS = 100;
 
 /** Called for each key a cache flush or eviction writes through: the new and the previous value. */
-export type CacheFlushListener = (key: Bytes, newValue: Uint8Array | null, oldValue: Uint8Array | null, timestamp: number) => void;
+export type CacheFlushListener = (
+  key: Bytes,
+  newValue: Uint8Array | null,
+  oldValue: Uint8Array | null,
+  timestamp: number,
+) => void;
 
 /** The byte budget all caches of one streams instance share (Kafka's `statestore.cache.max.bytes`). */
 export class CacheBudget {

@@ -49,7 +49,12 @@ export class MeteredSessionStore<K, V> implements SessionStore<K, V> {
   /** `droppedRecords`: late records the session aggregation writing this store dropped. */
   readonly metrics = { puts: 0, fetches: 0, expired: 0, droppedRecords: 0 };
 
-  constructor(stack: BytesStore, innermost: BytesStore, serdes: { key: Serde<K>; value: Serde<V>; topic: string }, retentionMs: number) {
+  constructor(
+    stack: BytesStore,
+    innermost: BytesStore,
+    serdes: { key: Serde<K>; value: Serde<V>; topic: string },
+    retentionMs: number,
+  ) {
     this.#stack = stack;
     this.#innermost = innermost;
     this.#keySerde = fastSerde(serdes.key);
@@ -111,7 +116,10 @@ export class MeteredSessionStore<K, V> implements SessionStore<K, V> {
       const end = Number(view.getBigInt64(k.length));
       const start = Number(view.getBigInt64(k.length + 8));
       if (end < earliestSessionEndTime || start > latestSessionStartTime || this.#isExpired(end)) continue;
-      out.push({ key: { key, window: { start, end } }, value: this.#valueSerde.deserialize(this.#topic, e.value) as V });
+      out.push({
+        key: { key, window: { start, end } },
+        value: this.#valueSerde.deserialize(this.#topic, e.value) as V,
+      });
     }
     return out;
   }
@@ -139,11 +147,14 @@ export class MeteredSessionStore<K, V> implements SessionStore<K, V> {
 
   /** Local cleanup of expired sessions, not logged: the changelog's own retention drops them. */
   #expire(): void {
-    for (const e of this.#innermost.range(null, null)) if (this.#isExpired(this.#endOf(e.key.bytes))) this.#innermost.put(e.key, null);
+    for (const e of this.#innermost.range(null, null))
+      if (this.#isExpired(this.#endOf(e.key.bytes))) this.#innermost.put(e.key, null);
   }
 
   #endOf(storeKey: Uint8Array): number {
-    return Number(new DataView(storeKey.buffer, storeKey.byteOffset, storeKey.byteLength).getBigInt64(storeKey.length - 16));
+    return Number(
+      new DataView(storeKey.buffer, storeKey.byteOffset, storeKey.byteLength).getBigInt64(storeKey.length - 16),
+    );
   }
 
   #keyBytes(key: K): Uint8Array {
@@ -179,7 +190,10 @@ export class SessionStoreBuilder<K, V> {
   #logging = true;
 
   constructor(supplier: KeyValueBytesStoreSupplier, retentionMs: number, keySerde?: Serde<K>, valueSerde?: Serde<V>) {
-    if (!Number.isSafeInteger(retentionMs) || retentionMs < 0) throw new TopologyError(`session store ${supplier.name}: retention must be a non-negative integer, got ${retentionMs}`);
+    if (!Number.isSafeInteger(retentionMs) || retentionMs < 0)
+      throw new TopologyError(
+        `session store ${supplier.name}: retention must be a non-negative integer, got ${retentionMs}`,
+      );
     this.supplier = supplier;
     this.retentionMs = retentionMs;
     this.keySerde = keySerde;
@@ -207,15 +221,28 @@ export class SessionStoreBuilder<K, V> {
     const keySerde = (this.keySerde ?? env.defaultKeySerde) as Serde<K> | undefined;
     const valueSerde = (this.valueSerde ?? env.defaultValueSerde) as Serde<V> | undefined;
     if (keySerde === undefined || valueSerde === undefined) {
-      throw new TopologyError(`store "${this.name}" has no ${keySerde === undefined ? 'key' : 'value'} serde: pass one, or set defaultKeySerde/defaultValueSerde`, {
-        store: this.name,
-      });
+      throw new TopologyError(
+        `store "${this.name}" has no ${keySerde === undefined ? 'key' : 'value'} serde: pass one, or set defaultKeySerde/defaultValueSerde`,
+        {
+          store: this.name,
+        },
+      );
     }
     const bytes = this.supplier.get(env);
     let stack: BytesStore = bytes;
     const changelogTopic = this.#logging ? `${env.applicationId}-${this.name}-changelog` : undefined;
-    if (changelogTopic !== undefined) stack = new ChangeLoggingBytesStore(stack, (key, value, ts) => env.changelog(changelogTopic, key, value, ts), env.timestamp);
-    const store = new MeteredSessionStore<K, V>(stack, bytes, { key: keySerde, value: valueSerde, topic: changelogTopic ?? this.name }, this.retentionMs);
+    if (changelogTopic !== undefined)
+      stack = new ChangeLoggingBytesStore(
+        stack,
+        (key, value, ts) => env.changelog(changelogTopic, key, value, ts),
+        env.timestamp,
+      );
+    const store = new MeteredSessionStore<K, V>(
+      stack,
+      bytes,
+      { key: keySerde, value: valueSerde, topic: changelogTopic ?? this.name },
+      this.retentionMs,
+    );
     return { store: store as unknown as MeteredKeyValueStore<unknown, unknown>, bytes, changelogTopic };
   }
 }

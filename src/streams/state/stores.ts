@@ -121,17 +121,33 @@ export class KeyValueStoreBuilder<K, V> {
       // carrying the value's timestamp.
       const sink = this.timestamped
         ? (key: Uint8Array, value: Uint8Array | null, ts: number) =>
-            env.changelog(changelogTopic, key, value === null ? null : rawValueOf(value), value === null ? ts : timestampOf(value))
+            env.changelog(
+              changelogTopic,
+              key,
+              value === null ? null : rawValueOf(value),
+              value === null ? ts : timestampOf(value),
+            )
         : (key: Uint8Array, value: Uint8Array | null, ts: number) => env.changelog(changelogTopic, key, value, ts);
       stack = new ChangeLoggingBytesStore(stack, sink, env.timestamp);
     }
     if (this.#caching && env.cacheBudget !== null) stack = new CachingBytesStore(stack, env.cacheBudget, env.timestamp);
-    const store = new MeteredKeyValueStore<K, V>(stack, keySerde, valueSerde, changelogTopic ?? this.name, this.timestamped ? env.timestamp : undefined);
+    const store = new MeteredKeyValueStore<K, V>(
+      stack,
+      keySerde,
+      valueSerde,
+      changelogTopic ?? this.name,
+      this.timestamped ? env.timestamp : undefined,
+    );
     return {
       store: store as unknown as MeteredKeyValueStore<unknown, unknown>,
       bytes,
       changelogTopic,
-      ...(this.timestamped ? { restoreValue: (value: Uint8Array | null, ts: number) => (value === null ? null : timestampedBytes(ts, value)) } : {}),
+      ...(this.timestamped
+        ? {
+            restoreValue: (value: Uint8Array | null, ts: number) =>
+              value === null ? null : timestampedBytes(ts, value),
+          }
+        : {}),
     };
   }
 }
@@ -156,10 +172,16 @@ export const Stores = {
       name,
       persistent: true,
       get: (env) =>
-        env.stateDir === undefined ? new InMemoryBytesStore(name) : new LevelBytesStore(join(env.stateDir, env.applicationId, env.taskId, name), name),
+        env.stateDir === undefined
+          ? new InMemoryBytesStore(name)
+          : new LevelBytesStore(join(env.stateDir, env.applicationId, env.taskId, name), name),
     };
   },
-  keyValueStoreBuilder<K, V>(supplier: KeyValueBytesStoreSupplier, keySerde?: Serde<K>, valueSerde?: Serde<V>): KeyValueStoreBuilder<K, V> {
+  keyValueStoreBuilder<K, V>(
+    supplier: KeyValueBytesStoreSupplier,
+    keySerde?: Serde<K>,
+    valueSerde?: Serde<V>,
+  ): KeyValueStoreBuilder<K, V> {
     return new KeyValueStoreBuilder(supplier, keySerde, valueSerde);
   },
   /**
@@ -169,32 +191,60 @@ export const Stores = {
    * @example
    * const b = Stores.timestampedKeyValueStoreBuilder(Stores.inMemoryKeyValueStore('latest'), Serdes.String(), Serdes.String());
    */
-  timestampedKeyValueStoreBuilder<K, V>(supplier: KeyValueBytesStoreSupplier, keySerde?: Serde<K>, valueSerde?: Serde<V>): KeyValueStoreBuilder<K, V> {
+  timestampedKeyValueStoreBuilder<K, V>(
+    supplier: KeyValueBytesStoreSupplier,
+    keySerde?: Serde<K>,
+    valueSerde?: Serde<V>,
+  ): KeyValueStoreBuilder<K, V> {
     return new KeyValueStoreBuilder(supplier, keySerde, valueSerde, true);
   },
   /**
    * A window store kept in memory (rebuilt from its changelog on start): windows older than
    * `retentionMs` behind the newest are dropped; `retainDuplicates` keeps every put (for joins).
    */
-  inMemoryWindowStore(name: string, retentionMs: number, windowSizeMs: number, retainDuplicates = false): WindowBytesStoreSupplier {
+  inMemoryWindowStore(
+    name: string,
+    retentionMs: number,
+    windowSizeMs: number,
+    retainDuplicates = false,
+  ): WindowBytesStoreSupplier {
     return windowBytesStoreSupplier(Stores.inMemoryKeyValueStore(name), retentionMs, windowSizeMs, retainDuplicates);
   },
   /** A window store kept in LevelDB under the app's `stateDir` (in memory when there is none). */
-  persistentWindowStore(name: string, retentionMs: number, windowSizeMs: number, retainDuplicates = false): WindowBytesStoreSupplier {
+  persistentWindowStore(
+    name: string,
+    retentionMs: number,
+    windowSizeMs: number,
+    retainDuplicates = false,
+  ): WindowBytesStoreSupplier {
     return windowBytesStoreSupplier(Stores.persistentKeyValueStore(name), retentionMs, windowSizeMs, retainDuplicates);
   },
   /** A session store kept in memory; `retentionMs` at least the inactivity gap plus grace. */
-  inMemorySessionStore(name: string, retentionMs: number): { supplier: KeyValueBytesStoreSupplier; retentionMs: number } {
+  inMemorySessionStore(
+    name: string,
+    retentionMs: number,
+  ): { supplier: KeyValueBytesStoreSupplier; retentionMs: number } {
     return { supplier: Stores.inMemoryKeyValueStore(name), retentionMs };
   },
   /** A session store kept in LevelDB under the app's `stateDir` (in memory when there is none). */
-  persistentSessionStore(name: string, retentionMs: number): { supplier: KeyValueBytesStoreSupplier; retentionMs: number } {
+  persistentSessionStore(
+    name: string,
+    retentionMs: number,
+  ): { supplier: KeyValueBytesStoreSupplier; retentionMs: number } {
     return { supplier: Stores.persistentKeyValueStore(name), retentionMs };
   },
-  sessionStoreBuilder<K, V>(s: { supplier: KeyValueBytesStoreSupplier; retentionMs: number }, keySerde?: Serde<K>, valueSerde?: Serde<V>): SessionStoreBuilder<K, V> {
+  sessionStoreBuilder<K, V>(
+    s: { supplier: KeyValueBytesStoreSupplier; retentionMs: number },
+    keySerde?: Serde<K>,
+    valueSerde?: Serde<V>,
+  ): SessionStoreBuilder<K, V> {
     return new SessionStoreBuilder(s.supplier, s.retentionMs, keySerde, valueSerde);
   },
-  windowStoreBuilder<K, V>(supplier: WindowBytesStoreSupplier, keySerde?: Serde<K>, valueSerde?: Serde<V>): WindowStoreBuilder<K, V> {
+  windowStoreBuilder<K, V>(
+    supplier: WindowBytesStoreSupplier,
+    keySerde?: Serde<K>,
+    valueSerde?: Serde<V>,
+  ): WindowStoreBuilder<K, V> {
     return new WindowStoreBuilder(supplier, keySerde, valueSerde);
   },
 } as const;

@@ -116,7 +116,10 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
     if (this.retainDuplicates && value === null) return;
     const seq = this.retainDuplicates ? ++this.#seq : 0;
     const raw = value === null ? null : this.#valueSerde.serialize(this.#topic, value);
-    this.#stack.put(new Bytes(this.#storeKey(this.#keyBytes(key), windowStart, seq)), raw === null ? null : timestampedBytes(timestamp, raw));
+    this.#stack.put(
+      new Bytes(this.#storeKey(this.#keyBytes(key), windowStart, seq)),
+      raw === null ? null : timestampedBytes(timestamp, raw),
+    );
   }
 
   fetch(key: K, windowStart: number): V | null;
@@ -150,7 +153,11 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
       const start = this.#startOf(e.key.bytes);
       if (start < from || start > to || this.#isExpired(start)) continue;
       const keyBytes = e.key.bytes.subarray(0, e.key.bytes.length - 12);
-      out.push({ start, id: e.key.id, entry: { key: this.#windowed(keyBytes, start), value: this.#value(e.value).value } });
+      out.push({
+        start,
+        id: e.key.id,
+        entry: { key: this.#windowed(keyBytes, start), value: this.#value(e.value).value },
+      });
     }
     out.sort((a, b) => a.start - b.start || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     return out.map((o) => o.entry);
@@ -203,7 +210,8 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
 
   /** Removes expired windows from the innermost store: local cleanup, not logged (the changelog's own retention drops them there). */
   #expire(): void {
-    for (const e of this.#innermost.range(null, null)) if (this.#isExpired(this.#startOf(e.key.bytes))) this.#innermost.put(e.key, null);
+    for (const e of this.#innermost.range(null, null))
+      if (this.#isExpired(this.#startOf(e.key.bytes))) this.#innermost.put(e.key, null);
   }
 
   #keyBytes(key: K): Uint8Array {
@@ -223,11 +231,16 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
   }
 
   #startOf(storeKey: Uint8Array): number {
-    return Number(new DataView(storeKey.buffer, storeKey.byteOffset, storeKey.byteLength).getBigInt64(storeKey.length - 12));
+    return Number(
+      new DataView(storeKey.buffer, storeKey.byteOffset, storeKey.byteLength).getBigInt64(storeKey.length - 12),
+    );
   }
 
   #windowed(keyBytes: Uint8Array, start: number): Windowed<K> {
-    return { key: this.#keySerde.deserialize(this.#topic, keyBytes) as K, window: { start, end: start + this.windowSizeMs } };
+    return {
+      key: this.#keySerde.deserialize(this.#topic, keyBytes) as K,
+      window: { start, end: start + this.windowSizeMs },
+    };
   }
 
   #value(bytes: Uint8Array): ValueAndTimestamp<V> {
@@ -284,9 +297,12 @@ export class WindowStoreBuilder<K, V> {
     const keySerde = (this.keySerde ?? env.defaultKeySerde) as Serde<K> | undefined;
     const valueSerde = (this.valueSerde ?? env.defaultValueSerde) as Serde<V> | undefined;
     if (keySerde === undefined || valueSerde === undefined) {
-      throw new TopologyError(`store "${this.name}" has no ${keySerde === undefined ? 'key' : 'value'} serde: pass one, or set defaultKeySerde/defaultValueSerde`, {
-        store: this.name,
-      });
+      throw new TopologyError(
+        `store "${this.name}" has no ${keySerde === undefined ? 'key' : 'value'} serde: pass one, or set defaultKeySerde/defaultValueSerde`,
+        {
+          store: this.name,
+        },
+      );
     }
     const bytes = this.supplier.bytes.get(env);
     let stack: BytesStore = bytes;
@@ -294,14 +310,24 @@ export class WindowStoreBuilder<K, V> {
     if (changelogTopic !== undefined) {
       // Logged as Kafka's timestamped window stores log: the plain value, stamped with its timestamp.
       const sink = (key: Uint8Array, value: Uint8Array | null, ts: number) =>
-        env.changelog(changelogTopic, key, value === null ? null : rawValueOf(value), value === null ? ts : timestampOf(value));
+        env.changelog(
+          changelogTopic,
+          key,
+          value === null ? null : rawValueOf(value),
+          value === null ? ts : timestampOf(value),
+        );
       stack = new ChangeLoggingBytesStore(stack, sink, env.timestamp);
     }
     const store = new MeteredWindowStore<K, V>(
       stack,
       bytes,
       { key: keySerde, value: valueSerde, topic: changelogTopic ?? this.name },
-      { retentionMs: this.supplier.retentionMs, windowSizeMs: this.supplier.windowSizeMs, retainDuplicates: this.supplier.retainDuplicates, timestamp: env.timestamp },
+      {
+        retentionMs: this.supplier.retentionMs,
+        windowSizeMs: this.supplier.windowSizeMs,
+        retainDuplicates: this.supplier.retainDuplicates,
+        timestamp: env.timestamp,
+      },
     );
     return {
       store: store as unknown as MeteredKeyValueStore<unknown, unknown>,
@@ -322,11 +348,22 @@ export interface WindowBytesStoreSupplier {
 }
 
 /** A window-store supplier over a key-value bytes supplier (in memory or LevelDB). */
-export function windowBytesStoreSupplier(bytes: KeyValueBytesStoreSupplier, retentionMs: number, windowSizeMs: number, retainDuplicates: boolean): WindowBytesStoreSupplier {
-  if (!Number.isSafeInteger(retentionMs) || retentionMs < 0) throw new TopologyError(`window store ${bytes.name}: retention must be a non-negative integer, got ${retentionMs}`);
-  if (!Number.isSafeInteger(windowSizeMs) || windowSizeMs < 0) throw new TopologyError(`window store ${bytes.name}: window size must be a non-negative integer, got ${windowSizeMs}`);
+export function windowBytesStoreSupplier(
+  bytes: KeyValueBytesStoreSupplier,
+  retentionMs: number,
+  windowSizeMs: number,
+  retainDuplicates: boolean,
+): WindowBytesStoreSupplier {
+  if (!Number.isSafeInteger(retentionMs) || retentionMs < 0)
+    throw new TopologyError(`window store ${bytes.name}: retention must be a non-negative integer, got ${retentionMs}`);
+  if (!Number.isSafeInteger(windowSizeMs) || windowSizeMs < 0)
+    throw new TopologyError(
+      `window store ${bytes.name}: window size must be a non-negative integer, got ${windowSizeMs}`,
+    );
   if (windowSizeMs > retentionMs) {
-    throw new TopologyError(`window store ${bytes.name}: the retention (${retentionMs} ms) must be at least the window size (${windowSizeMs} ms)`);
+    throw new TopologyError(
+      `window store ${bytes.name}: the retention (${retentionMs} ms) must be at least the window size (${windowSizeMs} ms)`,
+    );
   }
   return { name: bytes.name, retentionMs, windowSizeMs, retainDuplicates, bytes };
 }

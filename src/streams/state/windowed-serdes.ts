@@ -38,7 +38,8 @@ export const WindowedSerdes = {
       },
       deserialize(topic, data) {
         if (data === null) return null;
-        if (data.length < 8) throw new SerializationError(`time-windowed key of ${data.length} bytes is too short`, { topic });
+        if (data.length < 8)
+          throw new SerializationError(`time-windowed key of ${data.length} bytes is too short`, { topic });
         const start = readInt64(data, data.length - 8);
         const key = inner.deserialize(topic, data.subarray(0, data.length - 8)) as K;
         return { key, window: { start, end: Math.min(start + windowSizeMs, Number.MAX_SAFE_INTEGER) } };
@@ -63,7 +64,8 @@ export const WindowedSerdes = {
       },
       deserialize(topic, data) {
         if (data === null) return null;
-        if (data.length < 16) throw new SerializationError(`session-windowed key of ${data.length} bytes is too short`, { topic });
+        if (data.length < 16)
+          throw new SerializationError(`session-windowed key of ${data.length} bytes is too short`, { topic });
         const end = readInt64(data, data.length - 16);
         const start = readInt64(data, data.length - 8);
         return { key: inner.deserialize(topic, data.subarray(0, data.length - 16)) as K, window: { start, end } };

@@ -89,7 +89,12 @@ export class TopologyTestDriver {
         ...defaults(options),
       });
       this.#globalStores.set(g.store, built.store);
-      const task = new StreamTask(topology, { id: -1, nodes: [g.source, g.processor], sourceTopics: [g.topic], stores: [] }, 0, env);
+      const task = new StreamTask(
+        topology,
+        { id: -1, nodes: [g.source, g.processor], sourceTopics: [g.topic], stores: [] },
+        0,
+        env,
+      );
       task.init();
       this.#globalTasks.set(g.topic, task);
     }
@@ -112,7 +117,9 @@ export class TopologyTestDriver {
 
   /** Partitions of a topic as the driver sees it. */
   partitionCount(topic: string): number {
-    const internal = topic.startsWith(`${this.#applicationId}-`) ? this.#internal.get(topic.slice(this.#applicationId.length + 1)) : undefined;
+    const internal = topic.startsWith(`${this.#applicationId}-`)
+      ? this.#internal.get(topic.slice(this.#applicationId.length + 1))
+      : undefined;
     return internal ?? this.#externalCount(topic);
   }
 
@@ -150,7 +157,8 @@ export class TopologyTestDriver {
       const s = t.stores.get(name);
       return s === undefined ? [] : [s.store];
     });
-    if (stores.length === 0) throw new TributaryError('INVALID_STATE_STORE', `no state store named ${name}`, { store: name });
+    if (stores.length === 0)
+      throw new TributaryError('INVALID_STATE_STORE', `no state store named ${name}`, { store: name });
     if (stores.length === 1) return stores[0] as unknown as KeyValueStore<K, V>;
     return new CompositeReadOnlyStore<K, V>(stores as unknown as ReadOnlyKeyValueStore<K, V>[]);
   }
@@ -163,15 +171,24 @@ export class TopologyTestDriver {
    * @example
    * driver.getTimestampedKeyValueStore<string, number>('counts').get('k'); // { value: 2, timestamp: 10 }
    */
-  getTimestampedKeyValueStore<K, V>(name: string): TimestampedKeyValueStore<K, V> | ReadOnlyKeyValueStore<K, ValueAndTimestamp<V>> {
+  getTimestampedKeyValueStore<K, V>(
+    name: string,
+  ): TimestampedKeyValueStore<K, V> | ReadOnlyKeyValueStore<K, ValueAndTimestamp<V>> {
     const global = this.#globalStores.get(name);
-    const stores = global !== undefined ? [global] : [...this.#tasks.values()].flatMap((t) => {
-      const s = t.stores.get(name);
-      return s === undefined ? [] : [s.store];
-    });
-    if (stores.length === 0) throw new TributaryError('INVALID_STATE_STORE', `no state store named ${name}`, { store: name });
+    const stores =
+      global !== undefined
+        ? [global]
+        : [...this.#tasks.values()].flatMap((t) => {
+            const s = t.stores.get(name);
+            return s === undefined ? [] : [s.store];
+          });
+    if (stores.length === 0)
+      throw new TributaryError('INVALID_STATE_STORE', `no state store named ${name}`, { store: name });
     const untimed = stores.find((s) => !s.timestamped);
-    if (untimed !== undefined) throw new TributaryError('INVALID_STATE_STORE', `state store ${name} keeps no timestamps: use getKeyValueStore`, { store: name });
+    if (untimed !== undefined)
+      throw new TributaryError('INVALID_STATE_STORE', `state store ${name} keeps no timestamps: use getKeyValueStore`, {
+        store: name,
+      });
     const views = stores.map((s) => timestampedView(s as unknown as MeteredKeyValueStore<K, V>));
     if (views.length === 1) return views[0]!;
     return new CompositeReadOnlyStore<K, ValueAndTimestamp<V>>(views);
@@ -198,7 +215,9 @@ export class TopologyTestDriver {
 
   /** A session store by name (Kafka's `getSessionStore`), of the task that holds `partition` (default 0). */
   getSessionStore<K, V>(name: string, partition = 0): MeteredSessionStore<K, V> {
-    const store = [...this.#tasks.values()].find((t) => t.partition === partition && t.stores.has(name))?.stores.get(name)?.store as unknown as MeteredSessionStore<K, V> | undefined;
+    const store = [...this.#tasks.values()]
+      .find((t) => t.partition === partition && t.stores.has(name))
+      ?.stores.get(name)?.store as unknown as MeteredSessionStore<K, V> | undefined;
     if (store === undefined || typeof (store as Partial<MeteredSessionStore<K, V>>).findSessions !== 'function') {
       throw new TributaryError('INVALID_STATE_STORE', `no session store named ${name}`, { store: name });
     }
@@ -214,7 +233,13 @@ export class TopologyTestDriver {
 
   /** The records written to a topic so far (sinks, repartition and changelog topics), by partition. */
   readTopic(topic: string): TestRecord<Uint8Array, Uint8Array>[] {
-    return (this.#topics.get(topic) ?? []).map(({ partition, record }) => ({ key: record.key, value: record.value, timestamp: record.timestamp, partition, headers: record.headers }));
+    return (this.#topics.get(topic) ?? []).map(({ partition, record }) => ({
+      key: record.key,
+      value: record.value,
+      timestamp: record.timestamp,
+      partition,
+      headers: record.headers,
+    }));
   }
 
   close(): void {
@@ -224,7 +249,14 @@ export class TopologyTestDriver {
   }
 
   /** @internal */
-  pipe(topic: string, key: Uint8Array | null, value: Uint8Array | null, timestamp: number, partition: number | undefined, headers: LogHeader[]): void {
+  pipe(
+    topic: string,
+    key: Uint8Array | null,
+    value: Uint8Array | null,
+    timestamp: number,
+    partition: number | undefined,
+    headers: LogHeader[],
+  ): void {
     const n = this.partitionCount(topic);
     const p = partition ?? (key !== null ? defaultPartition(key, n) : 0);
     const record = this.#append(topic, p, key, value, timestamp, headers);
@@ -255,7 +287,8 @@ export class TopologyTestDriver {
     for (;;) {
       while (this.#queue.length > 0) {
         const { topic, partition, record } = this.#queue.shift()!;
-        for (const task of this.#byTopic.get(`${topic}:${partition}`) ?? this.#patternTasks(topic, partition)) task.process(topic, record);
+        for (const task of this.#byTopic.get(`${topic}:${partition}`) ?? this.#patternTasks(topic, partition))
+          task.process(topic, record);
       }
       // A commit after every input record, as Kafka's driver does: caches flush downstream.
       for (const task of this.#tasks.values()) task.flush();
@@ -265,13 +298,21 @@ export class TopologyTestDriver {
 
   #patternTasks(topic: string, partition: number): StreamTask[] {
     const tasks = [...this.#tasks.values()].filter(
-      (t) => t.partition === partition && t.subtopology.nodes.some((n) => n.kind === 'source' && n.pattern?.test(topic)),
+      (t) =>
+        t.partition === partition && t.subtopology.nodes.some((n) => n.kind === 'source' && n.pattern?.test(topic)),
     );
     this.#byTopic.set(`${topic}:${partition}`, tasks);
     return tasks;
   }
 
-  #append(topic: string, partition: number, key: Uint8Array | null, value: Uint8Array | null, timestamp: number, headers: readonly LogHeader[]): LogRecord {
+  #append(
+    topic: string,
+    partition: number,
+    key: Uint8Array | null,
+    value: Uint8Array | null,
+    timestamp: number,
+    headers: readonly LogHeader[],
+  ): LogRecord {
     const id = `${topic}:${partition}`;
     const offset = this.#nextOffset.get(id) ?? 0;
     this.#nextOffset.set(id, offset + 1);
@@ -304,7 +345,10 @@ export class TopologyTestDriver {
       partitionCount: (t) => this.partitionCount(t),
       send: (topic, partition, key, value, timestamp, headers) => {
         const record = this.#append(topic, partition, key, value, timestamp, headers);
-        if (this.#byTopic.has(`${topic}:${partition}`) || this.#topology.internalTopics.has(topic.slice(this.#applicationId.length + 1))) {
+        if (
+          this.#byTopic.has(`${topic}:${partition}`) ||
+          this.#topology.internalTopics.has(topic.slice(this.#applicationId.length + 1))
+        ) {
           this.#queue.push({ topic, partition, record });
         }
       },
@@ -314,7 +358,10 @@ export class TopologyTestDriver {
   }
 }
 
-function defaults(o: TopologyTestDriverOptions): { defaultKeySerde?: Serde<unknown>; defaultValueSerde?: Serde<unknown> } {
+function defaults(o: TopologyTestDriverOptions): {
+  defaultKeySerde?: Serde<unknown>;
+  defaultValueSerde?: Serde<unknown>;
+} {
   return {
     ...(o.defaultKeySerde !== undefined ? { defaultKeySerde: o.defaultKeySerde } : {}),
     ...(o.defaultValueSerde !== undefined ? { defaultValueSerde: o.defaultValueSerde } : {}),
@@ -331,7 +378,14 @@ export class TestInputTopic<K, V> {
   readonly #autoAdvanceMs: number;
 
   /** @internal */
-  constructor(driver: TopologyTestDriver, topic: string, keySerde: Serde<K>, valueSerde: Serde<V>, startTimestampMs?: number, autoAdvanceMs = 0) {
+  constructor(
+    driver: TopologyTestDriver,
+    topic: string,
+    keySerde: Serde<K>,
+    valueSerde: Serde<V>,
+    startTimestampMs?: number,
+    autoAdvanceMs = 0,
+  ) {
     this.#driver = driver;
     this.#topic = topic;
     this.#keySerde = keySerde;
@@ -342,7 +396,11 @@ export class TestInputTopic<K, V> {
 
   /** Moves this topic's own clock (set by `startTimestampMs`) forward. */
   advanceTime(ms: number): void {
-    if (this.#time === undefined) throw new TributaryError('ILLEGAL_STATE', `input topic ${this.#topic} has no clock of its own: create it with startTimestampMs`);
+    if (this.#time === undefined)
+      throw new TributaryError(
+        'ILLEGAL_STATE',
+        `input topic ${this.#topic} has no clock of its own: create it with startTimestampMs`,
+      );
     this.#time += ms;
   }
 
@@ -350,7 +408,12 @@ export class TestInputTopic<K, V> {
    * Pipes one record; its timestamp defaults to the driver's wall clock. `partition` overrides
    * Kafka's default partitioning by key.
    */
-  pipeInput(key: K | null, value: V | null, timestamp?: number, options: { partition?: number; headers?: LogHeader[] } = {}): void {
+  pipeInput(
+    key: K | null,
+    value: V | null,
+    timestamp?: number,
+    options: { partition?: number; headers?: LogHeader[] } = {},
+  ): void {
     const ts = timestamp ?? this.#time ?? this.#driver.clock.now();
     if (timestamp === undefined && this.#time !== undefined) this.#time += this.#autoAdvanceMs;
     this.#driver.pipe(

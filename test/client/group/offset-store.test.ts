@@ -18,9 +18,22 @@ async function opened(dataDir: string): Promise<{ log: EmbeddedLogBackend; store
 }
 
 /** Writes a group's commit as part of a transaction of `transactionalId`, and returns its producer. */
-async function transactionalCommit(log: EmbeddedLogBackend, store: OffsetStore, transactionalId: string, group: string, offset: number) {
+async function transactionalCommit(
+  log: EmbeddedLogBackend,
+  store: OffsetStore,
+  transactionalId: string,
+  group: string,
+  offset: number,
+) {
   const { producerId, producerEpoch } = await log.initProducerId({ transactionalId });
-  await log.write([store.append(group, [{ topic: 't', partition: 0, offset }], { producerId, producerEpoch, baseSequence: 0, isTransactional: true })]);
+  await log.write([
+    store.append(group, [{ topic: 't', partition: 0, offset }], {
+      producerId,
+      producerEpoch,
+      baseSequence: 0,
+      isTransactional: true,
+    }),
+  ]);
   return { producerId, producerEpoch };
 }
 

@@ -18,7 +18,9 @@ afterEach(async () => {
   expect(fake?.errors ?? []).toEqual([]);
 });
 
-async function connected(options: Partial<ConstructorParameters<typeof WireCluster>[0]> = {}): Promise<{ cluster: WireCluster; transport: WireTransport }> {
+async function connected(
+  options: Partial<ConstructorParameters<typeof WireCluster>[0]> = {},
+): Promise<{ cluster: WireCluster; transport: WireTransport }> {
   const cluster = new WireCluster({ brokers: fake.bootstrap, clientId: 'unit', retry: FAST_RETRY, ...options });
   clusters.push(cluster);
   await cluster.connect();
@@ -51,7 +53,10 @@ describe('version negotiation', () => {
   it('shouldRefuseAnApiWhoseRangesDoNotMeetBeforeSendingIt', async () => {
     fake = await FakeKafka.start(1);
     const broker = fake.brokers[0]!;
-    broker.versions.set(API.Produce.apiKey, { minVersion: API.Produce.maxVersion + 1, maxVersion: API.Produce.maxVersion + 2 });
+    broker.versions.set(API.Produce.apiKey, {
+      minVersion: API.Produce.maxVersion + 1,
+      maxVersion: API.Produce.maxVersion + 2,
+    });
     fake.createTopic('t', 1);
     const { transport } = await connected();
     const err = await transport.write([{ topic: 't', partition: 0, records: [record('a')] }]).catch((e: unknown) => e);
@@ -115,7 +120,15 @@ describe('routing and retries', () => {
       return {
         responses: req.topicData.map((t) => ({
           name: t.name,
-          partitionResponses: t.partitionData.map((p) => ({ index: p.index, errorCode: 5, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1, recordErrors: [], errorMessage: null })),
+          partitionResponses: t.partitionData.map((p) => ({
+            index: p.index,
+            errorCode: 5,
+            baseOffset: -1,
+            logAppendTimeMs: -1,
+            logStartOffset: -1,
+            recordErrors: [],
+            errorMessage: null,
+          })),
         })),
         throttleTimeMs: 0,
       };
@@ -135,7 +148,15 @@ describe('routing and retries', () => {
       return {
         responses: req.topicData.map((t) => ({
           name: t.name,
-          partitionResponses: t.partitionData.map((p) => ({ index: p.index, errorCode: 10, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1, recordErrors: [], errorMessage: 'too big' })),
+          partitionResponses: t.partitionData.map((p) => ({
+            index: p.index,
+            errorCode: 10,
+            baseOffset: -1,
+            logAppendTimeMs: -1,
+            logStartOffset: -1,
+            recordErrors: [],
+            errorMessage: 'too big',
+          })),
         })),
         throttleTimeMs: 0,
       };
@@ -151,7 +172,11 @@ describe('routing and retries', () => {
     fake = await FakeKafka.start(2);
     fake.createTopic('t', 2, (p) => p + 1);
     const { transport } = await connected();
-    await Promise.all(Array.from({ length: 20 }, (_, i) => transport.write([{ topic: 't', partition: i % 2, records: [record(`r${i}`)] }])));
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        transport.write([{ topic: 't', partition: i % 2, records: [record(`r${i}`)] }]),
+      ),
+    );
     // The bootstrap connection is reused as its node's: one socket per broker.
     expect(fake.brokers.map((b) => b.sockets.length)).toEqual([1, 1]);
     expect(fake.topics.get('t')!.next).toEqual([10, 10]);
@@ -174,7 +199,10 @@ describe('routing and retries', () => {
     const { transport } = await connected();
     const identity = await transport.initProducerId({ transactionalId: 'tx' });
     expect(identity).toEqual({ producerId: 1000, producerEpoch: 0 });
-    expect(names(fake.broker(2).received, 'FindCoordinator').length + names(fake.broker(1).received, 'FindCoordinator').length).toBe(2);
+    expect(
+      names(fake.broker(2).received, 'FindCoordinator').length +
+        names(fake.broker(1).received, 'FindCoordinator').length,
+    ).toBe(2);
   });
 });
 
@@ -193,7 +221,11 @@ describe('bootstrap', () => {
 
   it('shouldFailWithARetriableConnectionErrorWhenNoBrokerAnswers', async () => {
     fake = await FakeKafka.start(1);
-    const cluster = new WireCluster({ brokers: ['127.0.0.1:1'], clientId: 'unit', retry: { ...FAST_RETRY, retries: 1 } });
+    const cluster = new WireCluster({
+      brokers: ['127.0.0.1:1'],
+      clientId: 'unit',
+      retry: { ...FAST_RETRY, retries: 1 },
+    });
     const err = await cluster.connect().catch((e: unknown) => e);
     expect((err as TributaryError).code).toBe('CONNECTION_ERROR');
   });
@@ -210,7 +242,9 @@ describe('bootstrap', () => {
 describe('new Tributary({ brokers })', () => {
   it('shouldRefuseBrokersTogetherWithDataDirOrStorage', () => {
     expect(() => new Tributary({ brokers: ['127.0.0.1:9092'], dataDir: './x' })).toThrow(TributaryError);
-    expect(() => new Tributary({ brokers: ['127.0.0.1:9092'], storage: 'memory' })).toThrow(expect.objectContaining({ code: 'INVALID_CLIENT_CONFIG' }));
+    expect(() => new Tributary({ brokers: ['127.0.0.1:9092'], storage: 'memory' })).toThrow(
+      expect.objectContaining({ code: 'INVALID_CLIENT_CONFIG' }),
+    );
     expect(() => new Tributary({ brokers: [] })).toThrow(expect.objectContaining({ code: 'INVALID_CLIENT_CONFIG' }));
   });
 
@@ -227,9 +261,18 @@ describe('new Tributary({ brokers })', () => {
     const requests: { apiName: string; clientId: string }[] = [];
     producer.on(producer.events.REQUEST, (e) => requests.push(e.payload as { apiName: string; clientId: string }));
     await producer.connect();
-    const sent = await producer.send({ topic: 'orders', messages: [{ key: 'a', value: '1' }, { key: 'b', value: '2' }, { value: '3', partition: 1 }] });
+    const sent = await producer.send({
+      topic: 'orders',
+      messages: [
+        { key: 'a', value: '1' },
+        { key: 'b', value: '2' },
+        { value: '3', partition: 1 },
+      ],
+    });
     expect(sent.every((m) => m.errorCode === 0)).toBe(true);
-    expect(requests.map((r) => r.apiName)).toEqual(expect.arrayContaining(['ApiVersions', 'Metadata', 'InitProducerId', 'Produce']));
+    expect(requests.map((r) => r.apiName)).toEqual(
+      expect.arrayContaining(['ApiVersions', 'Metadata', 'InitProducerId', 'Produce']),
+    );
     expect(requests.every((r) => r.clientId === 'wired')).toBe(true);
     const offsets = await admin.fetchTopicOffsets('orders');
     expect(offsets.reduce((n, p) => n + Number(p.high), 0)).toBe(3);
@@ -256,7 +299,9 @@ describe('disconnect', () => {
     const before = fake.brokers[0]!.sockets.length;
     await cluster.disconnect();
     // What a fetch loop's next turn does with the broker it holds.
-    await expect(held.request(API.Metadata, { topics: [], allowAutoTopicCreation: false } as never)).rejects.toMatchObject({
+    await expect(
+      held.request(API.Metadata, { topics: [], allowAutoTopicCreation: false } as never),
+    ).rejects.toMatchObject({
       code: 'CONNECTION_ERROR',
       retriable: false,
     });

@@ -1,7 +1,13 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TributaryError } from '../../../src/errors.ts';
-import { Connection, type RequestEventPayload, type RequestQueueSizeEventPayload, type RequestTimeoutEventPayload, type WireRequest } from '../../../src/client/wire/connection.ts';
+import {
+  Connection,
+  type RequestEventPayload,
+  type RequestQueueSizeEventPayload,
+  type RequestTimeoutEventPayload,
+  type WireRequest,
+} from '../../../src/client/wire/connection.ts';
 
 /**
  * A hand-framed "Echo" API: the request frame is size, correlation id, payload; the server answers
@@ -36,7 +42,9 @@ interface FakeServer {
 }
 
 /** A server that answers each Echo request through `respond` (which may hold it back). */
-async function fakeServer(respond: (socket: Socket, correlationId: number, payload: string, frame: Buffer) => void): Promise<FakeServer> {
+async function fakeServer(
+  respond: (socket: Socket, correlationId: number, payload: string, frame: Buffer) => void,
+): Promise<FakeServer> {
   const sockets: Socket[] = [];
   const seen: [number, string][] = [];
   const server = createServer((socket) => {
@@ -70,7 +78,10 @@ afterEach(async () => {
   }
 });
 
-async function setup(respond: Parameters<typeof fakeServer>[0], options: Partial<ConstructorParameters<typeof Connection>[0]> = {}) {
+async function setup(
+  respond: Parameters<typeof fakeServer>[0],
+  options: Partial<ConstructorParameters<typeof Connection>[0]> = {},
+) {
   const fake = await fakeServer(respond);
   servers.push(fake);
   const connection = new Connection({ host: '127.0.0.1', port: fake.port, clientId: 'test', ...options });
@@ -99,7 +110,11 @@ describe('Connection', () => {
       socket.write(all.subarray(10));
     });
     const big = 'x'.repeat(100_000);
-    const answers = await Promise.all([connection.send(echo('first')), connection.send(echo(big)), connection.send(echo('last'))]);
+    const answers = await Promise.all([
+      connection.send(echo('first')),
+      connection.send(echo(big)),
+      connection.send(echo('last')),
+    ]);
     expect(answers).toEqual(['first', big, 'last']);
   });
 
@@ -140,7 +155,14 @@ describe('Connection', () => {
     expect((err as TributaryError).code).toBe('REQUEST_TIMED_OUT');
     expect((err as TributaryError).retriable).toBe(true);
     expect(timeouts).toHaveLength(1);
-    expect(timeouts[0]).toMatchObject({ broker: `127.0.0.1:${connection.port}`, clientId: 'test', correlationId: 1, apiName: 'Echo', apiKey: 999, apiVersion: 0 });
+    expect(timeouts[0]).toMatchObject({
+      broker: `127.0.0.1:${connection.port}`,
+      clientId: 'test',
+      correlationId: 1,
+      apiName: 'Echo',
+      apiKey: 999,
+      apiVersion: 0,
+    });
     late!();
     // The connection goes on: the late answer is dropped and the next request gets its own.
     expect(await connection.send(echo('next'))).toBe('next');
@@ -153,7 +175,19 @@ describe('Connection', () => {
     expect(events).toHaveLength(1);
     const [e] = events;
     expect(Object.keys(e!).sort()).toEqual(
-      ['apiKey', 'apiName', 'apiVersion', 'broker', 'clientId', 'correlationId', 'createdAt', 'duration', 'pendingDuration', 'sentAt', 'size'].sort(),
+      [
+        'apiKey',
+        'apiName',
+        'apiVersion',
+        'broker',
+        'clientId',
+        'correlationId',
+        'createdAt',
+        'duration',
+        'pendingDuration',
+        'sentAt',
+        'size',
+      ].sort(),
     );
     expect(e).toMatchObject({ apiName: 'Echo', correlationId: 1, size: 4 + 4 + 5, clientId: 'test' });
   });

@@ -1,6 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { WireCluster } from '../../../src/client/wire/cluster.ts';
-import { decodeAssignment, decodeSubscription, encodeAssignment, encodeSubscription } from '../../../src/client/wire/consumer-protocol.ts';
+import {
+  decodeAssignment,
+  decodeSubscription,
+  encodeAssignment,
+  encodeSubscription,
+} from '../../../src/client/wire/consumer-protocol.ts';
 import { decodeFetched, WireFetcher } from '../../../src/client/wire/fetcher.ts';
 import { WireGroup } from '../../../src/client/wire/group.ts';
 import { WireTransport } from '../../../src/client/wire/transport.ts';
@@ -11,10 +16,13 @@ import { FakeKafka } from './fake-kafka.ts';
 
 const value = (v: string) => ({ key: null, value: Buffer.from(v), timestamp: 1 });
 const batch = (baseOffset: number, values: string[], extra: { producerId?: number; isTransactional?: boolean } = {}) =>
-  Buffer.from(encodeRecordBatch({ baseOffset, records: values.map(value), producerEpoch: 0, baseSequence: 0, ...extra }));
+  Buffer.from(
+    encodeRecordBatch({ baseOffset, records: values.map(value), producerEpoch: 0, baseSequence: 0, ...extra }),
+  );
 const abortMarker = (offset: number, producerId: number) =>
   Buffer.from(encodeControlBatch({ baseOffset: offset, producerId, producerEpoch: 0, marker: 'ABORT', timestamp: 1 }));
-const values = (r: { records: { value: Uint8Array | null }[] }) => r.records.map((x) => Buffer.from(x.value!).toString());
+const values = (r: { records: { value: Uint8Array | null }[] }) =>
+  r.records.map((x) => Buffer.from(x.value!).toString());
 
 describe('the consumer protocol bytes', () => {
   it('shouldRoundTripASubscriptionWithOwnedPartitions', () => {
@@ -34,9 +42,9 @@ describe('the consumer protocol bytes', () => {
   });
 
   it('shouldRefuseTruncatedBytesWithCorruptMessage', () => {
-    expect(() => decodeSubscription(encodeSubscription({ topics: ['abc'], ownedPartitions: [] }).subarray(0, 6))).toThrow(
-      expect.objectContaining({ code: 'CORRUPT_MESSAGE' }),
-    );
+    expect(() =>
+      decodeSubscription(encodeSubscription({ topics: ['abc'], ownedPartitions: [] }).subarray(0, 6)),
+    ).toThrow(expect.objectContaining({ code: 'CORRUPT_MESSAGE' }));
   });
 });
 
@@ -90,28 +98,71 @@ describe('the group adapter on a fake coordinator', () => {
     fake.createTopic('t', 2);
     const joins: string[] = [];
     let loading = 1;
-    fake.on(API.JoinGroup.apiKey, (req: { memberId: string; protocols: { name: string; metadata: Buffer }[] }, { broker }) => {
-      expect(broker.nodeId).toBe(2);
-      joins.push(req.memberId);
-      const base = { throttleTimeMs: 0, generationId: -1, protocolType: 'consumer', protocolName: null, leader: '', skipAssignment: false, memberId: '', members: [] };
-      if (loading-- > 0) return { ...base, errorCode: 14 };
-      if (req.memberId === '') return { ...base, errorCode: 79, memberId: 'm-1' };
-      return { ...base, errorCode: 0, generationId: 5, protocolName: req.protocols[0]!.name, leader: 'm-1', memberId: 'm-1', members: [{ memberId: 'm-1', groupInstanceId: null, metadata: req.protocols[0]!.metadata }] };
-    });
-    fake.on(API.SyncGroup.apiKey, (req: { generationId: number; protocolName: string | null; assignments: { memberId: string; assignment: Buffer }[] }) => {
-      expect([req.generationId, req.protocolName]).toEqual([5, 'roundrobin']);
-      return { throttleTimeMs: 0, errorCode: 0, protocolType: 'consumer', protocolName: 'roundrobin', assignment: req.assignments[0]!.assignment };
-    });
+    fake.on(
+      API.JoinGroup.apiKey,
+      (req: { memberId: string; protocols: { name: string; metadata: Buffer }[] }, { broker }) => {
+        expect(broker.nodeId).toBe(2);
+        joins.push(req.memberId);
+        const base = {
+          throttleTimeMs: 0,
+          generationId: -1,
+          protocolType: 'consumer',
+          protocolName: null,
+          leader: '',
+          skipAssignment: false,
+          memberId: '',
+          members: [],
+        };
+        if (loading-- > 0) return { ...base, errorCode: 14 };
+        if (req.memberId === '') return { ...base, errorCode: 79, memberId: 'm-1' };
+        return {
+          ...base,
+          errorCode: 0,
+          generationId: 5,
+          protocolName: req.protocols[0]!.name,
+          leader: 'm-1',
+          memberId: 'm-1',
+          members: [{ memberId: 'm-1', groupInstanceId: null, metadata: req.protocols[0]!.metadata }],
+        };
+      },
+    );
+    fake.on(
+      API.SyncGroup.apiKey,
+      (req: {
+        generationId: number;
+        protocolName: string | null;
+        assignments: { memberId: string; assignment: Buffer }[];
+      }) => {
+        expect([req.generationId, req.protocolName]).toEqual([5, 'roundrobin']);
+        return {
+          throttleTimeMs: 0,
+          errorCode: 0,
+          protocolType: 'consumer',
+          protocolName: 'roundrobin',
+          assignment: req.assignments[0]!.assignment,
+        };
+      },
+    );
     fake.on(API.OffsetFetch.apiKey, (req: { topics: { name: string; partitionIndexes: number[] }[] }) => ({
       throttleTimeMs: 0,
       errorCode: 0,
       groups: [],
       topics: req.topics.map((t) => ({
         name: t.name,
-        partitions: t.partitionIndexes.map((p) => ({ partitionIndex: p, committedOffset: p === 1 ? 42 : -1, committedLeaderEpoch: -1, metadata: p === 1 ? 'meta' : null, errorCode: 0 })),
+        partitions: t.partitionIndexes.map((p) => ({
+          partitionIndex: p,
+          committedOffset: p === 1 ? 42 : -1,
+          committedLeaderEpoch: -1,
+          metadata: p === 1 ? 'meta' : null,
+          errorCode: 0,
+        })),
       })),
     }));
-    cluster = new WireCluster({ brokers: fake.bootstrap, clientId: 'unit', retry: { initialRetryTime: 1, retries: 3 } });
+    cluster = new WireCluster({
+      brokers: fake.bootstrap,
+      clientId: 'unit',
+      retry: { initialRetryTime: 1, retries: 3 },
+    });
     await cluster.connect();
     const group = new WireGroup(new WireFetcher(new WireTransport(cluster, () => 0)));
     const ids: string[] = [];
@@ -129,8 +180,19 @@ describe('the group adapter on a fake coordinator', () => {
     });
     expect(joins).toEqual(['', '', 'm-1']);
     expect(ids).toEqual(['m-1']);
-    expect(join).toMatchObject({ generationId: 5, memberId: 'm-1', leaderId: 'm-1', protocol: 'roundrobin', members: [{ memberId: 'm-1', topics: ['t'], ownedPartitions: [] }] });
-    const assignment = await group.syncGroup({ groupId: 'g', memberId: 'm-1', generationId: 5, assignments: new Map([['m-1', { t: [0, 1] }]]) });
+    expect(join).toMatchObject({
+      generationId: 5,
+      memberId: 'm-1',
+      leaderId: 'm-1',
+      protocol: 'roundrobin',
+      members: [{ memberId: 'm-1', topics: ['t'], ownedPartitions: [] }],
+    });
+    const assignment = await group.syncGroup({
+      groupId: 'g',
+      memberId: 'm-1',
+      generationId: 5,
+      assignments: new Map([['m-1', { t: [0, 1] }]]),
+    });
     expect(assignment).toEqual({ t: [0, 1] });
     expect(group.offsets.get('g', 't', 1)).toMatchObject({ offset: 42, metadata: 'meta' });
     expect(group.offsets.get('g', 't', 0)).toBeUndefined();
@@ -139,17 +201,37 @@ describe('the group adapter on a fake coordinator', () => {
   it('shouldTellTheMemberToRejoinWhenAHeartbeatMeetsARebalance', async () => {
     fake = await FakeKafka.start(1);
     fake.on(API.JoinGroup.apiKey, (req: { protocols: { name: string; metadata: Buffer }[] }) => ({
-      throttleTimeMs: 0, errorCode: 0, generationId: 1, protocolType: 'consumer', protocolName: req.protocols[0]!.name, leader: 'm', skipAssignment: false, memberId: 'm', members: [],
+      throttleTimeMs: 0,
+      errorCode: 0,
+      generationId: 1,
+      protocolType: 'consumer',
+      protocolName: req.protocols[0]!.name,
+      leader: 'm',
+      skipAssignment: false,
+      memberId: 'm',
+      members: [],
     }));
     fake.on(API.Heartbeat.apiKey, () => ({ throttleTimeMs: 0, errorCode: 27 }));
     cluster = new WireCluster({ brokers: fake.bootstrap, clientId: 'unit' });
     await cluster.connect();
     const group = new WireGroup(new WireFetcher(new WireTransport(cluster, () => 0)));
     let rebalances = 0;
-    await group.joinGroup({ groupId: 'g', memberId: 'm', clientId: 'c', sessionTimeout: 10_000, rebalanceTimeout: 10_000, protocols: ['range'], topics: [], ownedPartitions: [], onRebalance: () => rebalances++ });
+    await group.joinGroup({
+      groupId: 'g',
+      memberId: 'm',
+      clientId: 'c',
+      sessionTimeout: 10_000,
+      rebalanceTimeout: 10_000,
+      protocols: ['range'],
+      topics: [],
+      ownedPartitions: [],
+      onRebalance: () => rebalances++,
+    });
     group.heartbeat({ groupId: 'g', memberId: 'm', generationId: 1 });
     for (let i = 0; i < 1000 && rebalances === 0; i++) await new Promise((r) => setImmediate(r));
     expect(rebalances).toBe(1);
-    expect(() => group.heartbeat({ groupId: 'g', memberId: 'm', generationId: 1 })).toThrow(expect.objectContaining({ code: 'REBALANCE_IN_PROGRESS' }));
+    expect(() => group.heartbeat({ groupId: 'g', memberId: 'm', generationId: 1 })).toThrow(
+      expect.objectContaining({ code: 'REBALANCE_IN_PROGRESS' }),
+    );
   });
 });

@@ -56,7 +56,8 @@ export class FakeKafka {
 
   async #listen(nodeId: number): Promise<void> {
     const versions = new Map<number, { minVersion: number; maxVersion: number }>();
-    for (const api of Object.values(API) as ApiMessage[]) versions.set(api.apiKey, { minVersion: api.minVersion, maxVersion: api.maxVersion });
+    for (const api of Object.values(API) as ApiMessage[])
+      versions.set(api.apiKey, { minVersion: api.minVersion, maxVersion: api.maxVersion });
     const broker: FakeBroker = { nodeId, port: 0, server: createServer(), sockets: [], received: [], versions };
     broker.server.on('connection', (socket) => this.#serve(broker, socket));
     await new Promise<void>((resolve) => broker.server.listen(0, '127.0.0.1', resolve));
@@ -72,7 +73,11 @@ export class FakeKafka {
     return this.brokers.find((b) => b.nodeId === nodeId)!;
   }
 
-  createTopic(name: string, partitions: number, leader: (p: number) => number = (p) => this.brokers[p % this.brokers.length]!.nodeId): void {
+  createTopic(
+    name: string,
+    partitions: number,
+    leader: (p: number) => number = (p) => this.brokers[p % this.brokers.length]!.nodeId,
+  ): void {
     this.topics.set(name, {
       leaders: Array.from({ length: partitions }, (_, p) => leader(p)),
       logs: Array.from({ length: partitions }, () => []),
@@ -101,7 +106,12 @@ export class FakeKafka {
         const range = broker.versions.get(api.apiKey);
         if (api.apiKey === API.ApiVersions.apiKey && (range === undefined || header.apiVersion > range.maxVersion)) {
           // KIP-511: an ApiVersions version the broker does not know gets a v0 body with error 35.
-          socket.write(encodeResponse(api, 0, header.correlationId, { errorCode: 35, apiKeys: [{ apiKey: 18, ...range! }] } as never));
+          socket.write(
+            encodeResponse(api, 0, header.correlationId, {
+              errorCode: 35,
+              apiKeys: [{ apiKey: 18, ...range! }],
+            } as never),
+          );
           continue;
         }
         try {
@@ -124,9 +134,14 @@ export class FakeKafka {
   #default(apiKey: number, req: any, { broker }: HandlerContext): unknown {
     switch (apiKey) {
       case API.ApiVersions.apiKey:
-        return { errorCode: 0, apiKeys: [...broker.versions].map(([k, r]) => ({ apiKey: k, ...r })), throttleTimeMs: 0 };
+        return {
+          errorCode: 0,
+          apiKeys: [...broker.versions].map(([k, r]) => ({ apiKey: k, ...r })),
+          throttleTimeMs: 0,
+        };
       case API.Metadata.apiKey: {
-        const names: string[] = req.topics === null ? [...this.topics.keys()] : req.topics.map((t: { name: string }) => t.name);
+        const names: string[] =
+          req.topics === null ? [...this.topics.keys()] : req.topics.map((t: { name: string }) => t.name);
         return {
           throttleTimeMs: 0,
           brokers: this.brokers.map((b) => ({ nodeId: b.nodeId, host: '127.0.0.1', port: b.port, rack: null })),
@@ -134,7 +149,8 @@ export class FakeKafka {
           controllerId: this.brokers[0]!.nodeId,
           topics: names.map((name) => {
             const t = this.topics.get(name);
-            if (t === undefined) return { errorCode: 3, name, topicId: 'AAAAAAAAAAAAAAAAAAAAAA', isInternal: false, partitions: [] };
+            if (t === undefined)
+              return { errorCode: 3, name, topicId: 'AAAAAAAAAAAAAAAAAAAAAA', isInternal: false, partitions: [] };
             return {
               errorCode: 0,
               name,
@@ -154,20 +170,29 @@ export class FakeKafka {
         };
       }
       case API.Produce.apiKey: {
-        const responses = req.topicData.map((t: { name: string; partitionData: { index: number; records: Buffer }[] }) => ({
-          name: t.name,
-          partitionResponses: t.partitionData.map((p) => {
-            const topic = this.topics.get(t.name);
-            const base = { index: p.index, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: 0, recordErrors: [], errorMessage: null };
-            if (topic === undefined || p.index >= topic.leaders.length) return { ...base, errorCode: 3 };
-            if (topic.leaders[p.index] !== broker.nodeId) return { ...base, errorCode: 6 };
-            const header = readBatchHeader(p.records);
-            const baseOffset = topic.next[p.index]!;
-            topic.next[p.index] = baseOffset + header.recordCount;
-            topic.logs[p.index]!.push(Buffer.from(p.records));
-            return { ...base, errorCode: 0, baseOffset };
+        const responses = req.topicData.map(
+          (t: { name: string; partitionData: { index: number; records: Buffer }[] }) => ({
+            name: t.name,
+            partitionResponses: t.partitionData.map((p) => {
+              const topic = this.topics.get(t.name);
+              const base = {
+                index: p.index,
+                baseOffset: -1,
+                logAppendTimeMs: -1,
+                logStartOffset: 0,
+                recordErrors: [],
+                errorMessage: null,
+              };
+              if (topic === undefined || p.index >= topic.leaders.length) return { ...base, errorCode: 3 };
+              if (topic.leaders[p.index] !== broker.nodeId) return { ...base, errorCode: 6 };
+              const header = readBatchHeader(p.records);
+              const baseOffset = topic.next[p.index]!;
+              topic.next[p.index] = baseOffset + header.recordCount;
+              topic.logs[p.index]!.push(Buffer.from(p.records));
+              return { ...base, errorCode: 0, baseOffset };
+            }),
           }),
-        }));
+        );
         return req.acks === 0 ? null : { responses, throttleTimeMs: 0 };
       }
       case API.CreateTopics.apiKey:
@@ -176,26 +201,60 @@ export class FakeKafka {
           topics: req.topics.map((t: { name: string; numPartitions: number }) => {
             const exists = this.topics.has(t.name);
             if (!exists) this.createTopic(t.name, t.numPartitions < 0 ? 1 : t.numPartitions);
-            return { name: t.name, topicId: 'AAAAAAAAAAAAAAAAAAAAAA', errorCode: exists ? 36 : 0, errorMessage: null, numPartitions: -1, replicationFactor: -1, configs: null };
+            return {
+              name: t.name,
+              topicId: 'AAAAAAAAAAAAAAAAAAAAAA',
+              errorCode: exists ? 36 : 0,
+              errorMessage: null,
+              numPartitions: -1,
+              replicationFactor: -1,
+              configs: null,
+            };
           }),
         };
       case API.FindCoordinator.apiKey: {
         const c = this.broker(this.coordinator);
-        return { throttleTimeMs: 0, errorCode: 0, errorMessage: null, nodeId: c.nodeId, host: '127.0.0.1', port: c.port, coordinators: [{ key: req.key || req.coordinatorKeys[0], nodeId: c.nodeId, host: '127.0.0.1', port: c.port, errorCode: 0, errorMessage: null }] };
+        return {
+          throttleTimeMs: 0,
+          errorCode: 0,
+          errorMessage: null,
+          nodeId: c.nodeId,
+          host: '127.0.0.1',
+          port: c.port,
+          coordinators: [
+            {
+              key: req.key || req.coordinatorKeys[0],
+              nodeId: c.nodeId,
+              host: '127.0.0.1',
+              port: c.port,
+              errorCode: 0,
+              errorMessage: null,
+            },
+          ],
+        };
       }
       case API.InitProducerId.apiKey:
         return { throttleTimeMs: 0, errorCode: 0, producerId: this.nextProducerId++, producerEpoch: 0 };
       case API.ListOffsets.apiKey:
         return {
           throttleTimeMs: 0,
-          topics: req.topics.map((t: { name: string; partitions: { partitionIndex: number; timestamp: number }[] }) => ({
-            name: t.name,
-            partitions: t.partitions.map((p) => {
-              const topic = this.topics.get(t.name)!;
-              const offset = p.timestamp === -2 ? 0 : topic.next[p.partitionIndex]!;
-              return { partitionIndex: p.partitionIndex, errorCode: 0, oldStyleOffsets: [offset], timestamp: -1, offset, leaderEpoch: 0 };
+          topics: req.topics.map(
+            (t: { name: string; partitions: { partitionIndex: number; timestamp: number }[] }) => ({
+              name: t.name,
+              partitions: t.partitions.map((p) => {
+                const topic = this.topics.get(t.name)!;
+                const offset = p.timestamp === -2 ? 0 : topic.next[p.partitionIndex]!;
+                return {
+                  partitionIndex: p.partitionIndex,
+                  errorCode: 0,
+                  oldStyleOffsets: [offset],
+                  timestamp: -1,
+                  offset,
+                  leaderEpoch: 0,
+                };
+              }),
             }),
-          })),
+          ),
         };
       default:
         throw new Error(`fake Kafka has no handler for API ${apiKey}`);

@@ -49,7 +49,11 @@ describe('createRetrier', () => {
         throw new TributaryError('TOPIC_ALREADY_EXISTS', 'exists');
       }),
     ).rejects.toMatchObject({ code: 'TOPIC_ALREADY_EXISTS' });
-    await expect(retrier(async () => { throw new TypeError('bug'); })).rejects.toBeInstanceOf(TypeError);
+    await expect(
+      retrier(async () => {
+        throw new TypeError('bug');
+      }),
+    ).rejects.toBeInstanceOf(TypeError);
     expect(calls).toBe(1);
     expect(waits).toEqual([]);
   });
@@ -57,7 +61,13 @@ describe('createRetrier', () => {
   it('shouldRandomiseEachWaitWithinFactor', () => {
     expect(retryTimes({ initialRetryTime: 1000, factor: 0.2, retries: 1 }, () => 0)).toEqual([800]);
     expect(retryTimes({ initialRetryTime: 1000, factor: 0.2, retries: 1 }, () => 0.999999)).toEqual([1200]);
-    expect(RETRY_DEFAULTS).toEqual({ maxRetryTime: 30_000, initialRetryTime: 300, factor: 0.2, multiplier: 2, retries: 5 });
+    expect(RETRY_DEFAULTS).toEqual({
+      maxRetryTime: 30_000,
+      initialRetryTime: 300,
+      factor: 0.2,
+      multiplier: 2,
+      retries: 5,
+    });
   });
 });
 

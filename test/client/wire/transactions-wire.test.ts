@@ -19,17 +19,32 @@ describe('a transaction over the wire', () => {
       calls.push(`InitProducerId(${req.transactionalId ?? 'idempotent'})`);
       return { throttleTimeMs: 0, errorCode: 0, producerId: req.transactionalId === null ? 1 : 2, producerEpoch: 0 };
     });
-    fake.on(API.AddPartitionsToTxn.apiKey, (req: { v3AndBelowTransactionalId: string; v3AndBelowProducerId: number; v3AndBelowTopics: { name: string; partitions: number[] }[] }, { broker, version }) => {
-      expect(broker.nodeId).toBe(2);
-      expect(version).toBeLessThanOrEqual(3);
-      calls.push(`AddPartitionsToTxn(${req.v3AndBelowTransactionalId}, pid ${req.v3AndBelowProducerId}, ${req.v3AndBelowTopics.map((t) => `${t.name}:${t.partitions.join('+')}`).join(' ')})`);
-      return {
-        throttleTimeMs: 0,
-        errorCode: 0,
-        resultsByTransaction: [],
-        resultsByTopicV3AndBelow: req.v3AndBelowTopics.map((t) => ({ name: t.name, resultsByPartition: t.partitions.map((p) => ({ partitionIndex: p, partitionErrorCode: 0 })) })),
-      };
-    });
+    fake.on(
+      API.AddPartitionsToTxn.apiKey,
+      (
+        req: {
+          v3AndBelowTransactionalId: string;
+          v3AndBelowProducerId: number;
+          v3AndBelowTopics: { name: string; partitions: number[] }[];
+        },
+        { broker, version },
+      ) => {
+        expect(broker.nodeId).toBe(2);
+        expect(version).toBeLessThanOrEqual(3);
+        calls.push(
+          `AddPartitionsToTxn(${req.v3AndBelowTransactionalId}, pid ${req.v3AndBelowProducerId}, ${req.v3AndBelowTopics.map((t) => `${t.name}:${t.partitions.join('+')}`).join(' ')})`,
+        );
+        return {
+          throttleTimeMs: 0,
+          errorCode: 0,
+          resultsByTransaction: [],
+          resultsByTopicV3AndBelow: req.v3AndBelowTopics.map((t) => ({
+            name: t.name,
+            resultsByPartition: t.partitions.map((p) => ({ partitionIndex: p, partitionErrorCode: 0 })),
+          })),
+        };
+      },
+    );
     fake.on(API.Produce.apiKey, (req: { transactionalId: string | null }) => {
       calls.push(`Produce(${req.transactionalId})`);
       return undefined;
@@ -38,10 +53,24 @@ describe('a transaction over the wire', () => {
       calls.push(`AddOffsetsToTxn(${req.groupId})`);
       return { throttleTimeMs: 0, errorCode: 0 };
     });
-    fake.on(API.TxnOffsetCommit.apiKey, (req: { groupId: string; topics: { name: string; partitions: { partitionIndex: number; committedOffset: number }[] }[] }) => {
-      calls.push(`TxnOffsetCommit(${req.groupId}, ${req.topics[0]!.name}:${req.topics[0]!.partitions[0]!.committedOffset})`);
-      return { throttleTimeMs: 0, topics: req.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: 0 })) })) };
-    });
+    fake.on(
+      API.TxnOffsetCommit.apiKey,
+      (req: {
+        groupId: string;
+        topics: { name: string; partitions: { partitionIndex: number; committedOffset: number }[] }[];
+      }) => {
+        calls.push(
+          `TxnOffsetCommit(${req.groupId}, ${req.topics[0]!.name}:${req.topics[0]!.partitions[0]!.committedOffset})`,
+        );
+        return {
+          throttleTimeMs: 0,
+          topics: req.topics.map((t) => ({
+            name: t.name,
+            partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: 0 })),
+          })),
+        };
+      },
+    );
     fake.on(API.EndTxn.apiKey, (req: { committed: boolean }, { broker, version }) => {
       expect(broker.nodeId).toBe(2);
       expect(version).toBeLessThanOrEqual(4);
@@ -53,9 +82,18 @@ describe('a transaction over the wire', () => {
     const producer = tributary.producer({ transactionalId: 'tx' });
     await producer.connect();
     const txn = await producer.transaction();
-    await txn.send({ topic: 'out', messages: [{ value: 'a', partition: 0 }, { value: 'b', partition: 1 }] });
+    await txn.send({
+      topic: 'out',
+      messages: [
+        { value: 'a', partition: 0 },
+        { value: 'b', partition: 1 },
+      ],
+    });
     await txn.send({ topic: 'out', messages: [{ value: 'c', partition: 0 }] });
-    await txn.sendOffsets({ consumerGroupId: 'g', topics: [{ topic: 'in', partitions: [{ partition: 0, offset: '5' }] }] });
+    await txn.sendOffsets({
+      consumerGroupId: 'g',
+      topics: [{ topic: 'in', partitions: [{ partition: 0, offset: '5' }] }],
+    });
     await txn.commit();
     const aborted = await producer.transaction();
     await aborted.abort();
@@ -87,7 +125,10 @@ describe('a transaction over the wire', () => {
       throttleTimeMs: 0,
       errorCode: 0,
       resultsByTransaction: [],
-      resultsByTopicV3AndBelow: req.v3AndBelowTopics.map((t) => ({ name: t.name, resultsByPartition: t.partitions.map((p) => ({ partitionIndex: p, partitionErrorCode: 0 })) })),
+      resultsByTopicV3AndBelow: req.v3AndBelowTopics.map((t) => ({
+        name: t.name,
+        resultsByPartition: t.partitions.map((p) => ({ partitionIndex: p, partitionErrorCode: 0 })),
+      })),
     }));
     fake.on(API.EndTxn.apiKey, () => ({ throttleTimeMs: 0, errorCode: 47, producerId: -1, producerEpoch: -1 }));
     const tributary = new Tributary({ brokers: fake.bootstrap });

@@ -75,7 +75,9 @@ describe('kafka-python against trib serve', () => {
     expect(result.acked).toEqual(Array.from({ length: 20 }, (_, i) => [i % 2, Math.floor(i / 2)]));
     expect(result.assigned).toEqual([[0], [1]]);
     expect(result.seen).toEqual(
-      Array.from({ length: 20 }, (_, i) => [i % 2, Math.floor(i / 2), `value-${i}`]).sort((a, b) => (a[0] as number) - (b[0] as number) || (a[1] as number) - (b[1] as number)),
+      Array.from({ length: 20 }, (_, i) => [i % 2, Math.floor(i / 2), `value-${i}`]).sort(
+        (a, b) => (a[0] as number) - (b[0] as number) || (a[1] as number) - (b[1] as number),
+      ),
     );
     expect(result.committed).toEqual([10, 10]);
     expect(result.groups).toContain('py-group');

@@ -10,7 +10,10 @@ describe("Kafka's console tools against trib serve", () => {
   let server: TribServe;
   let classpath: string;
   const tool = (main: string, args: string[], input?: string) =>
-    run('java', ['-Xmx256m', '-cp', classpath, main, '--bootstrap-server', server.bootstrap, ...args], { input, timeoutMs: 90_000 });
+    run('java', ['-Xmx256m', '-cp', classpath, main, '--bootstrap-server', server.bootstrap, ...args], {
+      input,
+      timeoutMs: 90_000,
+    });
 
   beforeAll(async () => {
     classpath = ensureKafkaJars().classpath;
@@ -19,17 +22,35 @@ describe("Kafka's console tools against trib serve", () => {
   afterAll(() => server?.dispose());
 
   it('should create and describe a topic with kafka-topics', () => {
-    expect(tool('org.apache.kafka.tools.TopicCommand', ['--create', '--topic', 'quickstart-events', '--partitions', '3'])).toContain('Created topic quickstart-events.');
+    expect(
+      tool('org.apache.kafka.tools.TopicCommand', ['--create', '--topic', 'quickstart-events', '--partitions', '3']),
+    ).toContain('Created topic quickstart-events.');
     const described = tool('org.apache.kafka.tools.TopicCommand', ['--describe', '--topic', 'quickstart-events']);
     expect(described).toMatch(/Topic: quickstart-events\s+TopicId: \S+\s+PartitionCount: 3\s+ReplicationFactor: 1/);
     expect(described.match(/Leader: 1\s+Replicas: 1\s+Isr: 1/g)).toHaveLength(3);
   });
 
   it('should produce with kafka-console-producer and read back with kafka-console-consumer --from-beginning in a group', () => {
-    tool('org.apache.kafka.tools.ConsoleProducer', ['--topic', 'console', '--property', 'parse.key=true', '--property', 'key.separator=:'], 'k1:first\nk2:second\nk3:third\n');
-    const consumed = tool('org.apache.kafka.tools.consumer.ConsoleConsumer', ['--topic', 'console', '--from-beginning', '--max-messages', '3', '--group', 'console-group']);
+    tool(
+      'org.apache.kafka.tools.ConsoleProducer',
+      ['--topic', 'console', '--property', 'parse.key=true', '--property', 'key.separator=:'],
+      'k1:first\nk2:second\nk3:third\n',
+    );
+    const consumed = tool('org.apache.kafka.tools.consumer.ConsoleConsumer', [
+      '--topic',
+      'console',
+      '--from-beginning',
+      '--max-messages',
+      '3',
+      '--group',
+      'console-group',
+    ]);
     expect(consumed.trim().split('\n')).toEqual(['first', 'second', 'third']);
-    const groups = tool('org.apache.kafka.tools.consumer.group.ConsumerGroupCommand', ['--describe', '--group', 'console-group']);
+    const groups = tool('org.apache.kafka.tools.consumer.group.ConsumerGroupCommand', [
+      '--describe',
+      '--group',
+      'console-group',
+    ]);
     expect(groups).toMatch(/console-group\s+console\s+0\s+3\s+3\s+0/);
   });
 });

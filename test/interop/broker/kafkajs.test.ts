@@ -59,11 +59,25 @@ describe('kafkajs against trib serve', () => {
     await admin.createTopics({ topics: [{ topic: 'kjs-group', numPartitions: 4 }] });
     const producer = kafka.producer();
     await producer.connect();
-    await producer.send({ topic: 'kjs-group', acks: -1, messages: [0, 1, 2, 3].flatMap((partition) => Array.from({ length: 10 }, (_, i) => ({ partition, value: `${partition}-${i}` }))) });
+    await producer.send({
+      topic: 'kjs-group',
+      acks: -1,
+      messages: [0, 1, 2, 3].flatMap((partition) =>
+        Array.from({ length: 10 }, (_, i) => ({ partition, value: `${partition}-${i}` })),
+      ),
+    });
     await producer.disconnect();
     const seen = new Set<string>();
     const assigned: number[][] = [[], []];
-    const members = [0, 1].map(() => kafka.consumer({ groupId: 'kjs-two', sessionTimeout: 10_000, heartbeatInterval: 300, rebalanceTimeout: 10_000, maxWaitTimeInMs: 200 }));
+    const members = [0, 1].map(() =>
+      kafka.consumer({
+        groupId: 'kjs-two',
+        sessionTimeout: 10_000,
+        heartbeatInterval: 300,
+        rebalanceTimeout: 10_000,
+        maxWaitTimeInMs: 200,
+      }),
+    );
     for (const [i, consumer] of members.entries()) {
       consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
         assigned[i] = [...(payload.memberAssignment['kjs-group'] ?? [])].sort();
@@ -77,7 +91,13 @@ describe('kafkajs against trib serve', () => {
       });
     }
     const deadline = Date.now() + 60_000;
-    while ((seen.size < 40 || assigned[0]!.length === 0 || assigned[1]!.length === 0 || assigned[0]!.length + assigned[1]!.length !== 4) && Date.now() < deadline) {
+    while (
+      (seen.size < 40 ||
+        assigned[0]!.length === 0 ||
+        assigned[1]!.length === 0 ||
+        assigned[0]!.length + assigned[1]!.length !== 4) &&
+      Date.now() < deadline
+    ) {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     // Taken before the members leave: the last one out is handed every partition on its way.

@@ -24,22 +24,34 @@ describe('kcat (librdkafka) against trib serve', () => {
 
   it('should take a batch in each codec with -P -z and read them all back with -C -e', () => {
     for (const codec of CODECS) {
-      run('kcat', ['-b', server.bootstrap, '-P', '-t', 'codecs', '-K:', '-z', codec], { input: `${codec}:first ${FILLER}\n${codec}:second ${FILLER}\n` });
+      run('kcat', ['-b', server.bootstrap, '-P', '-t', 'codecs', '-K:', '-z', codec], {
+        input: `${codec}:first ${FILLER}\n${codec}:second ${FILLER}\n`,
+      });
     }
-    const consumed = run('kcat', ['-b', server.bootstrap, '-C', '-t', 'codecs', '-e', '-f', '%k=%s@%o\n']).trim().split('\n');
-    expect(consumed).toEqual(CODECS.flatMap((codec, i) => [`${codec}=first ${FILLER}@${2 * i}`, `${codec}=second ${FILLER}@${2 * i + 1}`]));
+    const consumed = run('kcat', ['-b', server.bootstrap, '-C', '-t', 'codecs', '-e', '-f', '%k=%s@%o\n'])
+      .trim()
+      .split('\n');
+    expect(consumed).toEqual(
+      CODECS.flatMap((codec, i) => [`${codec}=first ${FILLER}@${2 * i}`, `${codec}=second ${FILLER}@${2 * i + 1}`]),
+    );
   });
 
   it('should produce idempotently with -X enable.idempotence=true', () => {
     const lines = Array.from({ length: 100 }, (_, i) => `idem-${i}`);
-    run('kcat', ['-b', server.bootstrap, '-P', '-t', 'idem', '-X', 'enable.idempotence=true'], { input: `${lines.join('\n')}\n` });
+    run('kcat', ['-b', server.bootstrap, '-P', '-t', 'idem', '-X', 'enable.idempotence=true'], {
+      input: `${lines.join('\n')}\n`,
+    });
     const consumed = run('kcat', ['-b', server.bootstrap, '-C', '-t', 'idem', '-e', '-f', '%s\n']).trim().split('\n');
     expect(consumed).toEqual(lines);
   });
 
   it('should consume as a balanced group member with -G and commit its offsets', async () => {
     run('kcat', ['-b', server.bootstrap, '-P', '-t', 'grouped'], { input: 'a\nb\nc\n' });
-    const consumed = run('kcat', ['-b', server.bootstrap, '-G', 'kcat-group', '-o', 'beginning', '-e', '-f', '%s\n', 'grouped'], { timeoutMs: 60_000 });
+    const consumed = run(
+      'kcat',
+      ['-b', server.bootstrap, '-G', 'kcat-group', '-o', 'beginning', '-e', '-f', '%s\n', 'grouped'],
+      { timeoutMs: 60_000 },
+    );
     expect(consumed.trim().split('\n')).toEqual(['a', 'b', 'c']);
     const kafka = new Kafka({ brokers: [server.bootstrap], logLevel: logLevel.NOTHING });
     const admin = kafka.admin();
@@ -55,8 +67,18 @@ describe('kcat (librdkafka) against trib serve', () => {
     try {
       const batches = await log.readBatches('codecs', 0, 0);
       // Each record's key names the codec kcat was told to use; its batch must be stored in it.
-      const stored = batches.flatMap((b) => decodeRecordBatch(b.bytes).records.map((r) => [Buffer.from(r.key!).toString(), readBatchHeader(b.bytes).compression]));
-      expect(stored).toEqual(CODECS.flatMap((codec) => [[codec, codec], [codec, codec]]));
+      const stored = batches.flatMap((b) =>
+        decodeRecordBatch(b.bytes).records.map((r) => [
+          Buffer.from(r.key!).toString(),
+          readBatchHeader(b.bytes).compression,
+        ]),
+      );
+      expect(stored).toEqual(
+        CODECS.flatMap((codec) => [
+          [codec, codec],
+          [codec, codec],
+        ]),
+      );
     } finally {
       await log.close();
     }

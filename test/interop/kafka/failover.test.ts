@@ -18,13 +18,19 @@ beforeAll(async () => {
     // A killed broker is declared dead after its session times out: keep that short for the test.
     config: { 'broker.session.timeout.ms': 3000, 'broker.heartbeat.interval.ms': 500, 'min.insync.replicas': 2 },
   });
-  console.log(`Kafka ${kafka.version}, 3 nodes: format ${kafka.timings.formatMs} ms, ready ${kafka.timings.readyMs} ms`);
+  console.log(
+    `Kafka ${kafka.version}, 3 nodes: format ${kafka.timings.formatMs} ms, ready ${kafka.timings.readyMs} ms`,
+  );
 });
 afterAll(() => kafka?.stop());
 
 describe('a leader killed under an idempotent producer', () => {
   it('shouldFollowTheNewLeadersAndLoseOrDuplicateNothingAcknowledged', async () => {
-    const tributary = new Tributary({ brokers: kafka.bootstrap, clientId: 'failover', retry: { retries: 12, initialRetryTime: 100, maxRetryTime: 1000 } });
+    const tributary = new Tributary({
+      brokers: kafka.bootstrap,
+      clientId: 'failover',
+      retry: { retries: 12, initialRetryTime: 100, maxRetryTime: 1000 },
+    });
     const admin = tributary.admin();
     await admin.connect();
     await admin.createTopics({ topics: [{ topic: 'failover', numPartitions: 3, replicationFactor: 3 }] });
@@ -46,7 +52,10 @@ describe('a leader killed under an idempotent producer', () => {
     const acknowledged: string[] = [];
     let killed = false;
     for (let round = 0; round < 60; round++) {
-      const messages = Array.from({ length: 10 }, (_, i) => ({ key: `k${(round * 10 + i) % 17}`, value: `r${round}-${i}` }));
+      const messages = Array.from({ length: 10 }, (_, i) => ({
+        key: `k${(round * 10 + i) % 17}`,
+        value: `r${round}-${i}`,
+      }));
       await producer.send({ topic: 'failover', acks: -1, messages });
       acknowledged.push(...messages.map((m) => m.value));
       if (round === 20) {
@@ -56,13 +65,17 @@ describe('a leader killed under an idempotent producer', () => {
     }
     expect(killed).toBe(true);
     // The consumer gets every acknowledged record (at least once: a rebalance may repeat some).
-    for (let i = 0; i < 600 && acknowledged.some((v) => !consumed.has(v)); i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 600 && acknowledged.some((v) => !consumed.has(v)); i++)
+      await new Promise((r) => setTimeout(r, 50));
     expect(acknowledged.filter((v) => !consumed.has(v))).toEqual([]);
     await consumer.disconnect();
     const after = await admin.fetchTopicMetadata({ topics: ['failover'] });
     expect(after.topics[0]!.partitions.find((p) => p.partitionId === 0)!.leader).not.toBe(victim);
 
-    const reference = new Kafka({ brokers: kafka.bootstrap.filter((_, i) => kafka.nodes[i]!.nodeId !== victim), logLevel: kafkajsLogLevel.NOTHING });
+    const reference = new Kafka({
+      brokers: kafka.bootstrap.filter((_, i) => kafka.nodes[i]!.nodeId !== victim),
+      logLevel: kafkajsLogLevel.NOTHING,
+    });
     const check = reference.consumer({ groupId: 'failover-check' });
     await check.connect();
     await check.subscribe({ topic: 'failover', fromBeginning: true });

@@ -6,7 +6,9 @@ describe('the Kafka harness', () => {
   let kafka: KafkaCluster;
   beforeAll(async () => {
     kafka = await startKafka({ nodes: 1 });
-    console.log(`Kafka ${kafka.version}, 1 node: download ${kafka.timings.downloadMs} ms, format ${kafka.timings.formatMs} ms, ready ${kafka.timings.readyMs} ms`);
+    console.log(
+      `Kafka ${kafka.version}, 1 node: download ${kafka.timings.downloadMs} ms, format ${kafka.timings.formatMs} ms, ready ${kafka.timings.readyMs} ms`,
+    );
   });
   afterAll(() => kafka?.stop());
 
@@ -21,7 +23,9 @@ describe('the three-node Kafka harness', () => {
   let kafka: KafkaCluster;
   beforeAll(async () => {
     kafka = await startKafka({ nodes: 3 });
-    console.log(`Kafka ${kafka.version}, 3 nodes: format ${kafka.timings.formatMs} ms, ready ${kafka.timings.readyMs} ms`);
+    console.log(
+      `Kafka ${kafka.version}, 3 nodes: format ${kafka.timings.formatMs} ms, ready ${kafka.timings.readyMs} ms`,
+    );
   });
   afterAll(() => kafka?.stop());
 

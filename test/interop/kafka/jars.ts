@@ -56,7 +56,8 @@ export function ensureKafkaJars(): KafkaJars {
     stdio: ['ignore', 'inherit', 'inherit'],
     timeout: 15 * 60_000,
   });
-  if (!readdirSync(staging).some((f) => f.startsWith('kafka_2.13-'))) throw new Error(`Maven left no kafka_2.13 jar in ${staging}`);
+  if (!readdirSync(staging).some((f) => f.startsWith('kafka_2.13-')))
+    throw new Error(`Maven left no kafka_2.13 jar in ${staging}`);
   rmSync(lib, { recursive: true, force: true });
   renameSync(staging, lib);
   writeFileSync(marker, `${new Date().toISOString()}\n`);

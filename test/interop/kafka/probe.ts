@@ -22,7 +22,10 @@ export interface ProbedBroker {
 export function probeBrokers(host: string, port: number, timeoutMs = 2_000): Promise<ProbedBroker[]> {
   return new Promise((resolve, reject) => {
     const socket = connect({ host, port });
-    const timer = setTimeout(() => fail(new Error(`no Metadata answer from ${host}:${port} in ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () => fail(new Error(`no Metadata answer from ${host}:${port} in ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     let received = Buffer.alloc(0);
     const fail = (err: Error) => {
       clearTimeout(timer);

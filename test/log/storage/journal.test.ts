@@ -138,7 +138,9 @@ describe('A damaged journal', () => {
     flipFrame(dataDir, 2);
     const log = await openLog({ dataDir });
     try {
-      expect((await log.read('t', 0, 0)).records.map((r) => text(r.value))).toEqual(Array.from({ length: 20 }, (_, i) => `v${i}`));
+      expect((await log.read('t', 0, 0)).records.map((r) => text(r.value))).toEqual(
+        Array.from({ length: 20 }, (_, i) => `v${i}`),
+      );
     } finally {
       await log.close();
     }

@@ -28,7 +28,13 @@ describe('LevelKvStore writes', () => {
       ],
       false,
     );
-    await store.write([{ type: 'del', key: k('a') }, { type: 'put', key: k('c'), value: k('3') }], true);
+    await store.write(
+      [
+        { type: 'del', key: k('a') },
+        { type: 'put', key: k('c'), value: k('3') },
+      ],
+      true,
+    );
     expect(await store.get(k('a'))).toBeUndefined();
     expect(Buffer.from((await store.get(k('b')))!).toString()).toBe('2');
     expect(Buffer.from((await store.get(k('c')))!).toString()).toBe('3');
@@ -43,7 +49,10 @@ describe('LevelKvStore writes', () => {
     const closed = store.close();
     await inFlight;
     await closed;
-    await expect(store.write([{ type: 'put', key: k('y'), value: k('1') }], false)).rejects.toMatchObject({ code: 'LOG_CLOSED', cause: { code: 'LEVEL_DATABASE_NOT_OPEN' } });
+    await expect(store.write([{ type: 'put', key: k('y'), value: k('1') }], false)).rejects.toMatchObject({
+      code: 'LOG_CLOSED',
+      cause: { code: 'LEVEL_DATABASE_NOT_OPEN' },
+    });
     const again = new LevelKvStore(dir);
     await again.open();
     expect((await again.get(k('x')))?.length).toBe(1 << 20);

@@ -82,7 +82,10 @@ function structArb(fields: readonly AnyField[], version: number): fc.Arbitrary<R
 }
 
 /** Random values of a message at one version, with defaults for the fields it does not have. */
-export function arbitraryMessage(schema: MessageSchema<unknown>, version: number): fc.Arbitrary<Record<string, unknown>> {
+export function arbitraryMessage(
+  schema: MessageSchema<unknown>,
+  version: number,
+): fc.Arbitrary<Record<string, unknown>> {
   return structArb(schema.fields, version);
 }
 
@@ -135,7 +138,8 @@ export function sampleMessageWithNulls(schema: MessageSchema<unknown>, version: 
       if (!within(fd.versions, version)) o[fd.name] = defaultOf(fd);
       else if (within(fd.nullable, version)) o[fd.name] = null;
       else if (fd.type.kind === 'struct') o[fd.name] = walk(fd.type.fields, seed + i);
-      else if (fd.type.kind === 'array' && fd.type.of.kind === 'struct') o[fd.name] = [walk(fd.type.of.fields, seed + i)];
+      else if (fd.type.kind === 'array' && fd.type.of.kind === 'struct')
+        o[fd.name] = [walk(fd.type.of.fields, seed + i)];
       else o[fd.name] = sampleType(fd.type, version, seed * 7 + i);
     });
     return o;
@@ -147,7 +151,11 @@ export function sampleMessageWithNulls(schema: MessageSchema<unknown>, version: 
  * `full` as a decode at `version` gives it: fields the version lacks take their defaults, nested
  * structs and arrays of structs likewise. `full` names the fields of every version.
  */
-export function shapeAt(schema: MessageSchema<unknown>, version: number, full: Record<string, unknown>): Record<string, unknown> {
+export function shapeAt(
+  schema: MessageSchema<unknown>,
+  version: number,
+  full: Record<string, unknown>,
+): Record<string, unknown> {
   const walk = (fields: readonly AnyField[], o: Record<string, unknown>): Record<string, unknown> => {
     const out: Record<string, unknown> = {};
     for (const fd of fields) {

@@ -37,7 +37,12 @@ const fixtures: Fixture[] = [
     // error 0; one api key (Produce 0-11) with its empty tag section; throttle 0;
     // one tagged field: tag 1 (finalized_features_epoch), 8 bytes, 5
     bytes: '0000  02 0000 0000 000b 00  00000000  01 01 08 0000000000000005',
-    value: { errorCode: 0, apiKeys: [{ apiKey: 0, minVersion: 0, maxVersion: 11 }], throttleTimeMs: 0, finalizedFeaturesEpoch: 5 },
+    value: {
+      errorCode: 0,
+      apiKeys: [{ apiKey: 0, minVersion: 0, maxVersion: 11 }],
+      throttleTimeMs: 0,
+      finalizedFeaturesEpoch: 5,
+    },
   },
   {
     api: 'ApiVersions',
@@ -59,7 +64,12 @@ const fixtures: Fixture[] = [
     side: 'request',
     // one topic "a" (+ its tag section), allow auto-create, no cluster ops, no topic ops, tag section
     bytes: '02 02 61 00  01  00  00  00',
-    value: { topics: [{ name: 'a' }], allowAutoTopicCreation: true, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false },
+    value: {
+      topics: [{ name: 'a' }],
+      allowAutoTopicCreation: true,
+      includeClusterAuthorizedOperations: false,
+      includeTopicAuthorizedOperations: false,
+    },
   },
   {
     api: 'Metadata',
@@ -67,7 +77,11 @@ const fixtures: Fixture[] = [
     side: 'request',
     // one topic by id (zero uuid) with a null name; no cluster-ops flag from v11 on
     bytes: '02 00000000000000000000000000000000 00 00  00  01  00',
-    value: { topics: [{ topicId: ZERO, name: null }], allowAutoTopicCreation: false, includeTopicAuthorizedOperations: true },
+    value: {
+      topics: [{ topicId: ZERO, name: null }],
+      allowAutoTopicCreation: false,
+      includeTopicAuthorizedOperations: true,
+    },
   },
   {
     api: 'Metadata',
@@ -82,7 +96,12 @@ const fixtures: Fixture[] = [
     version: 9,
     side: 'request',
     bytes: '00  ffff  00007530  02  02 74  02  00000000  04 616263  00  00  00',
-    value: { transactionalId: null, acks: -1, timeoutMs: 30000, topicData: [{ name: 't', partitionData: [{ index: 0, records: Buffer.from('abc') }] }] },
+    value: {
+      transactionalId: null,
+      acks: -1,
+      timeoutMs: 30000,
+      topicData: [{ name: 't', partitionData: [{ index: 0, records: Buffer.from('abc') }] }],
+    },
   },
   {
     api: 'Produce',
@@ -133,7 +152,21 @@ const fixtures: Fixture[] = [
       isolationLevel: 1,
       sessionId: 0,
       sessionEpoch: -1,
-      topics: [{ topic: 't', partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 5, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: 1048576 }] }],
+      topics: [
+        {
+          topic: 't',
+          partitions: [
+            {
+              partition: 0,
+              currentLeaderEpoch: -1,
+              fetchOffset: 5,
+              lastFetchedEpoch: -1,
+              logStartOffset: -1,
+              partitionMaxBytes: 1048576,
+            },
+          ],
+        },
+      ],
       forgottenTopicsData: [],
       rackId: '',
     },
@@ -182,7 +215,10 @@ const fixtures: Fixture[] = [
     version: 4,
     side: 'response',
     bytes: '00000000  02 02 67 00000001 0a 6c6f63616c686f7374 00002384 0000 00 00  00',
-    value: { throttleTimeMs: 0, coordinators: [{ key: 'g', nodeId: 1, host: 'localhost', port: 9092, errorCode: 0, errorMessage: null }] },
+    value: {
+      throttleTimeMs: 0,
+      coordinators: [{ key: 'g', nodeId: 1, host: 'localhost', port: 9092, errorCode: 0, errorMessage: null }],
+    },
   },
   {
     api: 'CreateTopics',
@@ -192,7 +228,17 @@ const fixtures: Fixture[] = [
     bytes: '00000000  02 02 74 0000 00 00000003 0001 00  01 00 02 0028  00',
     value: {
       throttleTimeMs: 0,
-      topics: [{ name: 't', errorCode: 0, errorMessage: null, topicConfigErrorCode: 40, numPartitions: 3, replicationFactor: 1, configs: null }],
+      topics: [
+        {
+          name: 't',
+          errorCode: 0,
+          errorMessage: null,
+          topicConfigErrorCode: 40,
+          numPartitions: 3,
+          replicationFactor: 1,
+          configs: null,
+        },
+      ],
     },
   },
   {
@@ -216,7 +262,15 @@ const fixtures: Fixture[] = [
     // the batched broker form: one transaction, verify only, topic "t" partition 0
     bytes: '02  03 7478 0000000000000005 0001 01  02 02 74 02 00000000 00  00  00',
     value: {
-      transactions: [{ transactionalId: 'tx', producerId: 5, producerEpoch: 1, verifyOnly: true, topics: [{ name: 't', partitions: [0] }] }],
+      transactions: [
+        {
+          transactionalId: 'tx',
+          producerId: 5,
+          producerEpoch: 1,
+          verifyOnly: true,
+          topics: [{ name: 't', partitions: [0] }],
+        },
+      ],
     },
   },
   {
@@ -271,9 +325,11 @@ describe('hand-written byte fixtures', () => {
     const schema = (fx.side === 'request' ? api.request : api.response) as MessageSchema<unknown>;
     const bytes = hex(fx.bytes);
     const expected = shapeAt(schema, fx.version, fx.value);
-    const decoded = fx.side === 'request' ? api.decodeRequest(fx.version, bytes) : api.decodeResponse(fx.version, bytes);
+    const decoded =
+      fx.side === 'request' ? api.decodeRequest(fx.version, bytes) : api.decodeResponse(fx.version, bytes);
     expect(decoded).toEqual(expected);
-    const encoded = fx.side === 'request' ? api.encodeRequest(fx.version, expected) : api.encodeResponse(fx.version, expected);
+    const encoded =
+      fx.side === 'request' ? api.encodeRequest(fx.version, expected) : api.encodeResponse(fx.version, expected);
     expect(encoded.toString('hex')).toBe(bytes.toString('hex'));
   });
 });

@@ -17,7 +17,9 @@ const require = createRequire(import.meta.url);
 type Any = any;
 
 async function kafkajsRequest(dir: string, version: number, args: unknown): Promise<Buffer> {
-  const make = require(`kafkajs/src/protocol/requests/${dir}/v${version}/request.js`) as (a: unknown) => { encode(): Promise<{ buffer: Buffer }> };
+  const make = require(`kafkajs/src/protocol/requests/${dir}/v${version}/request.js`) as (a: unknown) => {
+    encode(): Promise<{ buffer: Buffer }>;
+  };
   return (await make(args).encode()).buffer;
 }
 
@@ -56,7 +58,16 @@ const requestCases: Record<string, RequestCase> = {
       producerId: 42,
       producerEpoch: 3,
       topicData: [
-        { topic: 'orders', partitions: [{ partition: 2, firstSequence: 0, messages: [{ key: 'k1', value: 'v1', timestamp: 1700000000000, headers: {} }] }] },
+        {
+          topic: 'orders',
+          partitions: [
+            {
+              partition: 2,
+              firstSequence: 0,
+              messages: [{ key: 'k1', value: 'v1', timestamp: 1700000000000, headers: {} }],
+            },
+          ],
+        },
       ],
     }),
     ours: (_v, bytes) => {
@@ -66,7 +77,9 @@ const requestCases: Record<string, RequestCase> = {
         transactionalId: 'tx-1',
         acks: -1,
         timeoutMs: 30000,
-        topicData: [{ name: 'orders', partitionData: [{ index: 2, records: decoded.topicData[0]!.partitionData[0]!.records }] }],
+        topicData: [
+          { name: 'orders', partitionData: [{ index: 2, records: decoded.topicData[0]!.partitionData[0]!.records }] },
+        ],
       };
     },
   },
@@ -82,7 +95,14 @@ const requestCases: Record<string, RequestCase> = {
       sessionId: 0,
       sessionEpoch: -1,
       rackId: 'rack-a',
-      topics: [{ topic: 'orders', partitions: [{ partition: 0, fetchOffset: 1234567890123, logStartOffset: -1, currentLeaderEpoch: -1, maxBytes: 1048576 }] }],
+      topics: [
+        {
+          topic: 'orders',
+          partitions: [
+            { partition: 0, fetchOffset: 1234567890123, logStartOffset: -1, currentLeaderEpoch: -1, maxBytes: 1048576 },
+          ],
+        },
+      ],
       forgottenTopics: [{ topic: 'old', partitions: [1, 2] }],
     }),
     ours: (v) => ({
@@ -93,7 +113,20 @@ const requestCases: Record<string, RequestCase> = {
       isolationLevel: 1,
       sessionId: 0,
       sessionEpoch: -1,
-      topics: [{ topic: 'orders', partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 1234567890123, logStartOffset: -1, partitionMaxBytes: 1048576 }] }],
+      topics: [
+        {
+          topic: 'orders',
+          partitions: [
+            {
+              partition: 0,
+              currentLeaderEpoch: -1,
+              fetchOffset: 1234567890123,
+              logStartOffset: -1,
+              partitionMaxBytes: 1048576,
+            },
+          ],
+        },
+      ],
       forgottenTopicsData: v >= 7 ? [{ topic: 'old', partitions: [1, 2] }] : [],
       rackId: 'rack-a',
     }),
@@ -101,8 +134,16 @@ const requestCases: Record<string, RequestCase> = {
   ListOffsets: {
     dir: 'listOffsets',
     versions: range(0, 3),
-    args: () => ({ replicaId: -1, isolationLevel: 1, topics: [{ topic: 't', partitions: [{ partition: 3, timestamp: -2, maxNumOffsets: 1 }] }] }),
-    ours: () => ({ replicaId: -1, isolationLevel: 1, topics: [{ name: 't', partitions: [{ partitionIndex: 3, timestamp: -2, maxNumOffsets: 1 }] }] }),
+    args: () => ({
+      replicaId: -1,
+      isolationLevel: 1,
+      topics: [{ topic: 't', partitions: [{ partition: 3, timestamp: -2, maxNumOffsets: 1 }] }],
+    }),
+    ours: () => ({
+      replicaId: -1,
+      isolationLevel: 1,
+      topics: [{ name: 't', partitions: [{ partitionIndex: 3, timestamp: -2, maxNumOffsets: 1 }] }],
+    }),
   },
   OffsetCommit: {
     dir: 'offsetCommit',
@@ -112,14 +153,23 @@ const requestCases: Record<string, RequestCase> = {
       groupGenerationId: 5,
       memberId: 'm-1',
       retentionTime: -1,
-      topics: [{ topic: 't', partitions: [{ partition: 0, offset: '99', timestamp: 1700000000000, metadata: 'meta' }] }],
+      topics: [
+        { topic: 't', partitions: [{ partition: 0, offset: '99', timestamp: 1700000000000, metadata: 'meta' }] },
+      ],
     }),
     ours: () => ({
       groupId: 'g',
       generationIdOrMemberEpoch: 5,
       memberId: 'm-1',
       retentionTimeMs: -1,
-      topics: [{ name: 't', partitions: [{ partitionIndex: 0, committedOffset: 99, commitTimestamp: 1700000000000, committedMetadata: 'meta' }] }],
+      topics: [
+        {
+          name: 't',
+          partitions: [
+            { partitionIndex: 0, committedOffset: 99, commitTimestamp: 1700000000000, committedMetadata: 'meta' },
+          ],
+        },
+      ],
     }),
   },
   OffsetFetch: {
@@ -171,8 +221,20 @@ const requestCases: Record<string, RequestCase> = {
   SyncGroup: {
     dir: 'syncGroup',
     versions: range(0, 3),
-    args: () => ({ groupId: 'g', generationId: 2, memberId: 'm', groupInstanceId: null, groupAssignment: [{ memberId: 'm', memberAssignment: Buffer.from([0, 1, 2]) }] }),
-    ours: () => ({ groupId: 'g', generationId: 2, memberId: 'm', groupInstanceId: null, assignments: [{ memberId: 'm', assignment: Buffer.from([0, 1, 2]) }] }),
+    args: () => ({
+      groupId: 'g',
+      generationId: 2,
+      memberId: 'm',
+      groupInstanceId: null,
+      groupAssignment: [{ memberId: 'm', memberAssignment: Buffer.from([0, 1, 2]) }],
+    }),
+    ours: () => ({
+      groupId: 'g',
+      generationId: 2,
+      memberId: 'm',
+      groupInstanceId: null,
+      assignments: [{ memberId: 'm', assignment: Buffer.from([0, 1, 2]) }],
+    }),
   },
   CreateTopics: {
     dir: 'createTopics',
@@ -180,11 +242,25 @@ const requestCases: Record<string, RequestCase> = {
     args: () => ({
       timeout: 5000,
       validateOnly: true,
-      topics: [{ topic: 't', numPartitions: 3, replicationFactor: 1, replicaAssignment: [{ partition: 0, replicas: [1] }], configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }],
+      topics: [
+        {
+          topic: 't',
+          numPartitions: 3,
+          replicationFactor: 1,
+          replicaAssignment: [{ partition: 0, replicas: [1] }],
+          configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
+        },
+      ],
     }),
     ours: () => ({
       topics: [
-        { name: 't', numPartitions: 3, replicationFactor: 1, assignments: [{ partitionIndex: 0, brokerIds: [1] }], configs: [{ name: 'cleanup.policy', value: 'compact' }] },
+        {
+          name: 't',
+          numPartitions: 3,
+          replicationFactor: 1,
+          assignments: [{ partitionIndex: 0, brokerIds: [1] }],
+          configs: [{ name: 'cleanup.policy', value: 'compact' }],
+        },
       ],
       timeoutMs: 5000,
       validateOnly: true,
@@ -205,8 +281,18 @@ const requestCases: Record<string, RequestCase> = {
   AddPartitionsToTxn: {
     dir: 'addPartitionsToTxn',
     versions: range(0, 1),
-    args: () => ({ transactionalId: 'tx', producerId: 77, producerEpoch: 2, topics: [{ topic: 't', partitions: [0, 3] }] }),
-    ours: () => ({ v3AndBelowTransactionalId: 'tx', v3AndBelowProducerId: 77, v3AndBelowProducerEpoch: 2, v3AndBelowTopics: [{ name: 't', partitions: [0, 3] }] }),
+    args: () => ({
+      transactionalId: 'tx',
+      producerId: 77,
+      producerEpoch: 2,
+      topics: [{ topic: 't', partitions: [0, 3] }],
+    }),
+    ours: () => ({
+      v3AndBelowTransactionalId: 'tx',
+      v3AndBelowProducerId: 77,
+      v3AndBelowProducerEpoch: 2,
+      v3AndBelowTopics: [{ name: 't', partitions: [0, 3] }],
+    }),
   },
   AddOffsetsToTxn: {
     dir: 'addOffsetsToTxn',
@@ -223,7 +309,13 @@ const requestCases: Record<string, RequestCase> = {
   TxnOffsetCommit: {
     dir: 'txnOffsetCommit',
     versions: range(0, 1),
-    args: () => ({ transactionalId: 'tx', groupId: 'g', producerId: 77, producerEpoch: 2, topics: [{ topic: 't', partitions: [{ partition: 1, offset: '10', metadata: null }] }] }),
+    args: () => ({
+      transactionalId: 'tx',
+      groupId: 'g',
+      producerId: 77,
+      producerEpoch: 2,
+      topics: [{ topic: 't', partitions: [{ partition: 1, offset: '10', metadata: null }] }],
+    }),
     ours: () => ({
       transactionalId: 'tx',
       groupId: 'g',
@@ -235,20 +327,37 @@ const requestCases: Record<string, RequestCase> = {
   AlterConfigs: {
     dir: 'alterConfigs',
     versions: range(0, 1),
-    args: () => ({ validateOnly: true, resources: [{ type: 2, name: 't', configEntries: [{ name: 'retention.ms', value: '1000' }] }] }),
-    ours: () => ({ resources: [{ resourceType: 2, resourceName: 't', configs: [{ name: 'retention.ms', value: '1000' }] }], validateOnly: true }),
+    args: () => ({
+      validateOnly: true,
+      resources: [{ type: 2, name: 't', configEntries: [{ name: 'retention.ms', value: '1000' }] }],
+    }),
+    ours: () => ({
+      resources: [{ resourceType: 2, resourceName: 't', configs: [{ name: 'retention.ms', value: '1000' }] }],
+      validateOnly: true,
+    }),
   },
   DescribeConfigs: {
     dir: 'describeConfigs',
     versions: range(0, 2),
     args: () => ({ includeSynonyms: true, resources: [{ type: 2, name: 't', configNames: ['cleanup.policy'] }] }),
-    ours: () => ({ resources: [{ resourceType: 2, resourceName: 't', configurationKeys: ['cleanup.policy'] }], includeSynonyms: true }),
+    ours: () => ({
+      resources: [{ resourceType: 2, resourceName: 't', configurationKeys: ['cleanup.policy'] }],
+      includeSynonyms: true,
+    }),
   },
   CreatePartitions: {
     dir: 'createPartitions',
     versions: range(0, 1),
-    args: () => ({ timeout: 5000, validateOnly: false, topicPartitions: [{ topic: 't', count: 4, assignments: [[1], [2]] }] }),
-    ours: () => ({ topics: [{ name: 't', count: 4, assignments: [{ brokerIds: [1] }, { brokerIds: [2] }] }], timeoutMs: 5000, validateOnly: false }),
+    args: () => ({
+      timeout: 5000,
+      validateOnly: false,
+      topicPartitions: [{ topic: 't', count: 4, assignments: [[1], [2]] }],
+    }),
+    ours: () => ({
+      topics: [{ name: 't', count: 4, assignments: [{ brokerIds: [1] }, { brokerIds: [2] }] }],
+      timeoutMs: 5000,
+      validateOnly: false,
+    }),
   },
   DeleteRecords: {
     dir: 'deleteRecords',
@@ -256,10 +365,25 @@ const requestCases: Record<string, RequestCase> = {
     args: () => ({ timeout: 5000, topics: [{ topic: 't', partitions: [{ partition: 0, offset: '15' }] }] }),
     ours: () => ({ topics: [{ name: 't', partitions: [{ partitionIndex: 0, offset: 15 }] }], timeoutMs: 5000 }),
   },
-  DeleteGroups: { dir: 'deleteGroups', versions: range(0, 1), args: () => ['g1', 'g2'], ours: () => ({ groupsNames: ['g1', 'g2'] }) },
-  DescribeGroups: { dir: 'describeGroups', versions: range(0, 2), args: () => ({ groupIds: ['g1'] }), ours: () => ({ groups: ['g1'] }) },
+  DeleteGroups: {
+    dir: 'deleteGroups',
+    versions: range(0, 1),
+    args: () => ['g1', 'g2'],
+    ours: () => ({ groupsNames: ['g1', 'g2'] }),
+  },
+  DescribeGroups: {
+    dir: 'describeGroups',
+    versions: range(0, 2),
+    args: () => ({ groupIds: ['g1'] }),
+    ours: () => ({ groups: ['g1'] }),
+  },
   ListGroups: { dir: 'listGroups', versions: range(0, 2), args: () => ({}), ours: () => ({}) },
-  SaslHandshake: { dir: 'saslHandshake', versions: range(0, 1), args: () => ({ mechanism: 'PLAIN' }), ours: () => ({ mechanism: 'PLAIN' }) },
+  SaslHandshake: {
+    dir: 'saslHandshake',
+    versions: range(0, 1),
+    args: () => ({ mechanism: 'PLAIN' }),
+    ours: () => ({ mechanism: 'PLAIN' }),
+  },
   SaslAuthenticate: {
     dir: 'saslAuthenticate',
     versions: range(0, 1),
@@ -270,21 +394,83 @@ const requestCases: Record<string, RequestCase> = {
   DescribeAcls: {
     dir: 'describeAcls',
     versions: range(0, 1),
-    args: () => ({ resourceType: 2, resourceName: 't', resourcePatternType: 3, principal: 'User:a', host: '*', operation: 2, permissionType: 3 }),
-    ours: () => ({ resourceTypeFilter: 2, resourceNameFilter: 't', patternTypeFilter: 3, principalFilter: 'User:a', hostFilter: '*', operation: 2, permissionType: 3 }),
+    args: () => ({
+      resourceType: 2,
+      resourceName: 't',
+      resourcePatternType: 3,
+      principal: 'User:a',
+      host: '*',
+      operation: 2,
+      permissionType: 3,
+    }),
+    ours: () => ({
+      resourceTypeFilter: 2,
+      resourceNameFilter: 't',
+      patternTypeFilter: 3,
+      principalFilter: 'User:a',
+      hostFilter: '*',
+      operation: 2,
+      permissionType: 3,
+    }),
   },
   CreateAcls: {
     dir: 'createAcls',
     versions: range(0, 1),
-    args: () => ({ creations: [{ resourceType: 2, resourceName: 't', resourcePatternType: 3, principal: 'User:a', host: '*', operation: 3, permissionType: 3 }] }),
-    ours: () => ({ creations: [{ resourceType: 2, resourceName: 't', resourcePatternType: 3, principal: 'User:a', host: '*', operation: 3, permissionType: 3 }] }),
+    args: () => ({
+      creations: [
+        {
+          resourceType: 2,
+          resourceName: 't',
+          resourcePatternType: 3,
+          principal: 'User:a',
+          host: '*',
+          operation: 3,
+          permissionType: 3,
+        },
+      ],
+    }),
+    ours: () => ({
+      creations: [
+        {
+          resourceType: 2,
+          resourceName: 't',
+          resourcePatternType: 3,
+          principal: 'User:a',
+          host: '*',
+          operation: 3,
+          permissionType: 3,
+        },
+      ],
+    }),
   },
   DeleteAcls: {
     dir: 'deleteAcls',
     versions: range(0, 1),
-    args: () => ({ filters: [{ resourceType: 2, resourceName: null, resourcePatternType: 3, principal: null, host: null, operation: 1, permissionType: 1 }] }),
+    args: () => ({
+      filters: [
+        {
+          resourceType: 2,
+          resourceName: null,
+          resourcePatternType: 3,
+          principal: null,
+          host: null,
+          operation: 1,
+          permissionType: 1,
+        },
+      ],
+    }),
     ours: () => ({
-      filters: [{ resourceTypeFilter: 2, resourceNameFilter: null, patternTypeFilter: 3, principalFilter: null, hostFilter: null, operation: 1, permissionType: 1 }],
+      filters: [
+        {
+          resourceTypeFilter: 2,
+          resourceNameFilter: null,
+          patternTypeFilter: 3,
+          principalFilter: null,
+          hostFilter: null,
+          operation: 1,
+          permissionType: 1,
+        },
+      ],
     }),
   },
 };
@@ -317,7 +503,12 @@ function leaves(value: unknown, out: Set<string> = new Set()): Set<string> {
   if (value === null || value === undefined) return out;
   if (typeof value === 'string' || typeof value === 'number' || typeof value === 'bigint') out.add(String(value));
   else if (Buffer.isBuffer(value)) out.add(`0x${value.toString('hex')}`);
-  else if (typeof value === 'object' && typeof (value as Any).toString === 'function' && (value as Any).constructor?.name === 'Long') out.add((value as Any).toString());
+  else if (
+    typeof value === 'object' &&
+    typeof (value as Any).toString === 'function' &&
+    (value as Any).constructor?.name === 'Long'
+  )
+    out.add((value as Any).toString());
   else if (Array.isArray(value)) for (const v of value) leaves(v, out);
   else if (typeof value === 'object') for (const v of Object.values(value)) leaves(v, out);
   return out;
@@ -364,7 +555,8 @@ describe('responses decoded by kafkajs', () => {
       const schema = api.response as MessageSchema<unknown>;
       const value = sampleMessage(schema, v);
       // kafkajs parses Fetch records; give it an empty record set there.
-      if (name === 'Fetch') for (const t of value.responses as Any[]) for (const p of t.partitions) p.records = Buffer.alloc(0);
+      if (name === 'Fetch')
+        for (const t of value.responses as Any[]) for (const p of t.partitions) p.records = Buffer.alloc(0);
       // kafkajs reads these error codes as fatal in decode(); keep them 0.
       zeroErrorCodes(value);
       const bytes = api.encodeResponse(v, value);
@@ -373,7 +565,9 @@ describe('responses decoded by kafkajs', () => {
       if (name === 'SaslAuthenticate') decoded.authBytes = decoded.authBytes.subarray(4);
       const theirs = leaves(decoded);
       // Only the sample's own values: its strings and its numbers (300 and up), never a default.
-      const ours = [...leaves(value)].filter((s) => /^s\d+-é$/.test(s) || (/^\d+$/.test(s) && Number(s) >= 300) || (s.startsWith('0x') && name !== 'Fetch'));
+      const ours = [...leaves(value)].filter(
+        (s) => /^s\d+-é$/.test(s) || (/^\d+$/.test(s) && Number(s) >= 300) || (s.startsWith('0x') && name !== 'Fetch'),
+      );
       // Heartbeat and LeaveGroup v0 hold only an error code.
       if (ours.length === 0) expect(decoded.errorCode).toBe(0);
       const missing = ours.filter((s) => !theirs.has(s));

@@ -14,14 +14,17 @@ describe.each(ALL_APIS.map((a) => [a.name, a] as const))('%s round trips', (_nam
     ['response', api.response as MessageSchema<unknown>],
   ];
   for (const [side, schema] of sides) {
-    it.each(versionsOf(api.minVersion, api.maxVersion))(`should decode what it encodes, every field set (${side} v%i)`, (v) => {
-      const value = sampleMessage(schema, v);
-      const bytes = schema.encode(v, value);
-      expect(schema.decode(v, bytes)).toEqual(value);
-      expect(schema.encode(v, schema.decode(v, bytes)).equals(bytes)).toBe(true);
-      const withNulls = sampleMessageWithNulls(schema, v);
-      expect(schema.decode(v, schema.encode(v, withNulls))).toEqual(withNulls);
-    });
+    it.each(versionsOf(api.minVersion, api.maxVersion))(
+      `should decode what it encodes, every field set (${side} v%i)`,
+      (v) => {
+        const value = sampleMessage(schema, v);
+        const bytes = schema.encode(v, value);
+        expect(schema.decode(v, bytes)).toEqual(value);
+        expect(schema.encode(v, schema.decode(v, bytes)).equals(bytes)).toBe(true);
+        const withNulls = sampleMessageWithNulls(schema, v);
+        expect(schema.decode(v, schema.encode(v, withNulls))).toEqual(withNulls);
+      },
+    );
 
     it(`should round-trip random values in every version (${side})`, () => {
       for (const v of versionsOf(api.minVersion, api.maxVersion)) {
@@ -40,8 +43,11 @@ describe.each(ALL_APIS.map((a) => [a.name, a] as const))('%s round trips', (_nam
 describe('fields left out when encoding', () => {
   it('should be written as their defaults, as Kafka message classes start from theirs', () => {
     const API = Object.fromEntries(ALL_APIS.map((a) => [a.name, a]));
-    const bytes = API.Fetch!.encodeResponse(12, { responses: [{ topic: 't', partitions: [{ partitionIndex: 3, highWatermark: 5, records: null }] }] });
-    const p = (API.Fetch!.decodeResponse(12, bytes) as { responses: { partitions: Record<string, unknown>[] }[] }).responses[0]!.partitions[0]!;
+    const bytes = API.Fetch!.encodeResponse(12, {
+      responses: [{ topic: 't', partitions: [{ partitionIndex: 3, highWatermark: 5, records: null }] }],
+    });
+    const p = (API.Fetch!.decodeResponse(12, bytes) as { responses: { partitions: Record<string, unknown>[] }[] })
+      .responses[0]!.partitions[0]!;
     expect(p).toEqual({
       partitionIndex: 3,
       errorCode: 0,
@@ -58,7 +64,25 @@ describe('fields left out when encoding', () => {
     // Null aborted transactions, replica -1, null records, then the partition's, the topic's and the
     // response's empty tag sections: tagged fields left at their defaults are not written.
     expect(bytes.toString('hex')).toBe(
-      ['00000000', '0000', '00000000', '02', '0274', '02', '00000003', '0000', '0000000000000005', 'ffffffffffffffff', 'ffffffffffffffff', '00', 'ffffffff', '00', '00', '00', '00'].join(''),
+      [
+        '00000000',
+        '0000',
+        '00000000',
+        '02',
+        '0274',
+        '02',
+        '00000003',
+        '0000',
+        '0000000000000005',
+        'ffffffffffffffff',
+        'ffffffffffffffff',
+        '00',
+        'ffffffff',
+        '00',
+        '00',
+        '00',
+        '00',
+      ].join(''),
     );
   });
 });

@@ -21,13 +21,21 @@ function onlyTributaryErrors(fn: () => unknown): void {
   }
 }
 
-type Mutation = { kind: 'truncate'; at: number } | { kind: 'set'; at: number; byte: number } | { kind: 'lie'; at: number; len: number } | { kind: 'insert'; at: number; bytes: Uint8Array };
+type Mutation =
+  | { kind: 'truncate'; at: number }
+  | { kind: 'set'; at: number; byte: number }
+  | { kind: 'lie'; at: number; len: number }
+  | { kind: 'insert'; at: number; bytes: Uint8Array };
 
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
   fc.record({ kind: fc.constant('set' as const), at: fc.nat(), byte: fc.integer({ min: 0, max: 255 }) }),
   fc.record({ kind: fc.constant('lie' as const), at: fc.nat(), len: fc.integer({ min: 1, max: 5 }) }),
-  fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), bytes: fc.uint8Array({ minLength: 1, maxLength: 8 }) }),
+  fc.record({
+    kind: fc.constant('insert' as const),
+    at: fc.nat(),
+    bytes: fc.uint8Array({ minLength: 1, maxLength: 8 }),
+  }),
 );
 
 function mutate(bytes: Buffer, muts: Mutation[]): Buffer {
@@ -46,24 +54,36 @@ function mutate(bytes: Buffer, muts: Mutation[]): Buffer {
 describe('fuzzing the codecs', () => {
   it('should answer random bytes with a TributaryError or a value, for every API and version', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...ALL_APIS), fc.nat(), fc.boolean(), fc.uint8Array({ maxLength: 200 }), (api, vn, req, bytes) => {
-        const v = api.minVersion + (vn % (api.maxVersion - api.minVersion + 1));
-        const buf = Buffer.from(bytes);
-        onlyTributaryErrors(() => (req ? api.decodeRequest(v, buf) : api.decodeResponse(v, buf)));
-      }),
+      fc.property(
+        fc.constantFrom(...ALL_APIS),
+        fc.nat(),
+        fc.boolean(),
+        fc.uint8Array({ maxLength: 200 }),
+        (api, vn, req, bytes) => {
+          const v = api.minVersion + (vn % (api.maxVersion - api.minVersion + 1));
+          const buf = Buffer.from(bytes);
+          onlyTributaryErrors(() => (req ? api.decodeRequest(v, buf) : api.decodeResponse(v, buf)));
+        },
+      ),
       { numRuns: 3000 },
     );
   });
 
   it('should answer mutated valid bodies with a TributaryError or a value', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...ALL_APIS), fc.nat(), fc.boolean(), fc.array(mutation, { minLength: 1, maxLength: 4 }), (api, vn, req, muts) => {
-        const v = api.minVersion + (vn % (api.maxVersion - api.minVersion + 1));
-        const schema = (req ? api.request : api.response) as MessageSchema<unknown>;
-        const valid = schema.encode(v, sampleMessage(schema, v));
-        const buf = mutate(valid, muts);
-        onlyTributaryErrors(() => schema.decode(v, buf));
-      }),
+      fc.property(
+        fc.constantFrom(...ALL_APIS),
+        fc.nat(),
+        fc.boolean(),
+        fc.array(mutation, { minLength: 1, maxLength: 4 }),
+        (api, vn, req, muts) => {
+          const v = api.minVersion + (vn % (api.maxVersion - api.minVersion + 1));
+          const schema = (req ? api.request : api.response) as MessageSchema<unknown>;
+          const valid = schema.encode(v, sampleMessage(schema, v));
+          const buf = mutate(valid, muts);
+          onlyTributaryErrors(() => schema.decode(v, buf));
+        },
+      ),
       { numRuns: 3000 },
     );
   });
@@ -80,8 +100,12 @@ describe('fuzzing the codecs', () => {
   it('should refuse a lying array count before allocating for it', () => {
     const api = ALL_APIS.find((a) => a.name === 'Metadata')!;
     // Metadata v1 request: an array of 2^31-1 topics in a 4-byte frame.
-    expect(() => api.decodeRequest(1, Buffer.from('7fffffff', 'hex'))).toThrowError(expect.objectContaining({ code: 'CORRUPT_MESSAGE' }));
+    expect(() => api.decodeRequest(1, Buffer.from('7fffffff', 'hex'))).toThrowError(
+      expect.objectContaining({ code: 'CORRUPT_MESSAGE' }),
+    );
     // Metadata v9: a compact array of 2^32-2 topics.
-    expect(() => api.decodeRequest(9, Buffer.from('ffffffff0f', 'hex'))).toThrowError(expect.objectContaining({ code: 'CORRUPT_MESSAGE' }));
+    expect(() => api.decodeRequest(9, Buffer.from('ffffffff0f', 'hex'))).toThrowError(
+      expect.objectContaining({ code: 'CORRUPT_MESSAGE' }),
+    );
   });
 });

@@ -23,9 +23,20 @@ describe('request and response headers', () => {
   });
 
   it('should write request header v1: key, version, correlation id, client id', () => {
-    const frame = encodeRequest(API.Heartbeat, 3, 7, 'cli', { groupId: 'g', generationId: 1, memberId: 'm', groupInstanceId: null });
+    const frame = encodeRequest(API.Heartbeat, 3, 7, 'cli', {
+      groupId: 'g',
+      generationId: 1,
+      memberId: 'm',
+      groupInstanceId: null,
+    });
     expect(frame.toString('hex')).toBe(hex('00000019  000c 0003 00000007 0003 636c69  0001 67 00000001 0001 6d ffff'));
-    expect(decodeRequestHeader(frame.subarray(4))).toEqual({ apiKey: 12, apiVersion: 3, correlationId: 7, clientId: 'cli', bodyOffset: 13 });
+    expect(decodeRequestHeader(frame.subarray(4))).toEqual({
+      apiKey: 12,
+      apiVersion: 3,
+      correlationId: 7,
+      clientId: 'cli',
+      bodyOffset: 13,
+    });
   });
 
   it('should write request header v2 with a non-compact client id and a tag section', () => {
@@ -33,7 +44,10 @@ describe('request and response headers', () => {
     expect(frame.toString('hex')).toBe(hex('00000010  0012 0003 00000001 ffff 00  02 61 02 62 00'));
     const header = decodeRequestHeader(frame.subarray(4));
     expect(header).toEqual({ apiKey: 18, apiVersion: 3, correlationId: 1, clientId: null, bodyOffset: 11 });
-    expect(API.ApiVersions.decodeRequest(3, frame.subarray(4 + header.bodyOffset))).toEqual({ clientSoftwareName: 'a', clientSoftwareVersion: 'b' });
+    expect(API.ApiVersions.decodeRequest(3, frame.subarray(4 + header.bodyOffset))).toEqual({
+      clientSoftwareName: 'a',
+      clientSoftwareVersion: 'b',
+    });
   });
 
   it('should skip unknown tagged fields in a v2 request header', () => {
@@ -48,23 +62,45 @@ describe('request and response headers', () => {
     const frame = Buffer.from(hex('0012 0009 00000007 0003 636c69 00  05 6e657874 02 39 00'), 'hex');
     const header = decodeRequestHeader(frame);
     expect(header).toEqual({ apiKey: 18, apiVersion: 9, correlationId: 7, clientId: 'cli', bodyOffset: 14 });
-    expect(() => API.ApiVersions.decodeRequest(9, frame.subarray(header.bodyOffset))).toThrowError(expect.objectContaining({ code: 'INVALID_REQUEST' }));
+    expect(() => API.ApiVersions.decodeRequest(9, frame.subarray(header.bodyOffset))).toThrowError(
+      expect.objectContaining({ code: 'INVALID_REQUEST' }),
+    );
     // The answer: the v0 body with UNSUPPORTED_VERSION and ApiVersions' own range, under header v0.
-    const answer = encodeResponse(API.ApiVersions, 0, 7, { errorCode: 35, apiKeys: [{ apiKey: 18, minVersion: 0, maxVersion: 4 }] });
+    const answer = encodeResponse(API.ApiVersions, 0, 7, {
+      errorCode: 35,
+      apiKeys: [{ apiKey: 18, minVersion: 0, maxVersion: 4 }],
+    });
     expect(answer.toString('hex')).toBe(hex('00000010 00000007  0023 00000001 0012 0000 0004'));
   });
 
   it('should read an unknown API key as header v1 so it can be answered', () => {
     const frame = Buffer.from(hex('7fff 0000 0000002a ffff 01 02 03'), 'hex');
-    expect(decodeRequestHeader(frame)).toEqual({ apiKey: 0x7fff, apiVersion: 0, correlationId: 42, clientId: null, bodyOffset: 10 });
+    expect(decodeRequestHeader(frame)).toEqual({
+      apiKey: 0x7fff,
+      apiVersion: 0,
+      correlationId: 42,
+      clientId: null,
+      bodyOffset: 10,
+    });
   });
 
   it('should write ApiVersions v3 responses under header v0 and others under v1 when flexible', () => {
-    const av = encodeResponse(API.ApiVersions, 3, 5, { errorCode: 0, apiKeys: [], throttleTimeMs: 0, supportedFeatures: [], finalizedFeaturesEpoch: -1, finalizedFeatures: [], zkMigrationReady: false });
+    const av = encodeResponse(API.ApiVersions, 3, 5, {
+      errorCode: 0,
+      apiKeys: [],
+      throttleTimeMs: 0,
+      supportedFeatures: [],
+      finalizedFeaturesEpoch: -1,
+      finalizedFeatures: [],
+      zkMigrationReady: false,
+    });
     expect(av.toString('hex')).toBe(hex('0000000c 00000005  0000 01 00000000 00'));
     const hb = encodeResponse(API.Heartbeat, 4, 6, { throttleTimeMs: 0, errorCode: 27 });
     expect(hb.toString('hex')).toBe(hex('0000000c 00000006 00  00000000 001b 00'));
-    expect(decodeResponse(API.Heartbeat, 4, hb.subarray(4))).toEqual({ correlationId: 6, body: { throttleTimeMs: 0, errorCode: 27 } });
+    expect(decodeResponse(API.Heartbeat, 4, hb.subarray(4))).toEqual({
+      correlationId: 6,
+      body: { throttleTimeMs: 0, errorCode: 27 },
+    });
     expect(decodeResponse(API.ApiVersions, 3, av.subarray(4)).body.apiKeys).toEqual([]);
     expect(peekCorrelationId(hb.subarray(4))).toBe(6);
   });
@@ -73,7 +109,9 @@ describe('request and response headers', () => {
     for (const bytes of ['', '00', '000c0003', '000c000300000007', '000c00030000000700']) {
       expect(() => decodeRequestHeader(Buffer.from(bytes, 'hex'))).toThrow(TributaryError);
     }
-    expect(() => decodeRequestHeader(Buffer.from('000c000300000007 0005 6162', 'hex'))).toThrowError(expect.objectContaining({ code: 'CORRUPT_MESSAGE' }));
+    expect(() => decodeRequestHeader(Buffer.from('000c000300000007 0005 6162', 'hex'))).toThrowError(
+      expect.objectContaining({ code: 'CORRUPT_MESSAGE' }),
+    );
   });
 
   it('should hand out a Fetch response as segments that reference the record sets, not copies', () => {
@@ -118,14 +156,21 @@ describe('request and response headers', () => {
 
   it('should hand out a Produce request as segments that reference its batches', () => {
     const batch = Buffer.alloc(4096, 9);
-    const body = { transactionalId: null, acks: -1, timeoutMs: 1000, topicData: [{ name: 't', partitionData: [{ index: 0, records: batch }] }] };
+    const body = {
+      transactionalId: null,
+      acks: -1,
+      timeoutMs: 1000,
+      topicData: [{ name: 't', partitionData: [{ index: 0, records: batch }] }],
+    };
     for (const v of [3, 9]) {
       const chunks = encodeRequestChunks(API.Produce, v, 5, 'c', body);
       expect(chunks).toContain(batch);
       const frame = Buffer.concat(chunks);
       expect(frame.equals(encodeRequest(API.Produce, v, 5, 'c', body))).toBe(true);
       const header = decodeRequestHeader(frame.subarray(4));
-      expect(API.Produce.decodeRequest(v, frame.subarray(4 + header.bodyOffset)).topicData[0]!.partitionData[0]!.records).toEqual(batch);
+      expect(
+        API.Produce.decodeRequest(v, frame.subarray(4 + header.bodyOffset)).topicData[0]!.partitionData[0]!.records,
+      ).toEqual(batch);
     }
   });
 });

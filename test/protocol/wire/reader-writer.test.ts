@@ -27,29 +27,51 @@ describe('Reader and Writer', () => {
     w.float64(1.5);
     w.bool(true);
     expect(w.finish().toString('hex')).toBe(
-      'ff' + 'fffe' + 'ffff' + 'fffffffd' + 'fffffffe' + 'fffffffffffffffc' + '001fffffffffffff' + '3ff8000000000000' + '01',
+      'ff' +
+        'fffe' +
+        'ffff' +
+        'fffffffd' +
+        'fffffffe' +
+        'fffffffffffffffc' +
+        '001fffffffffffff' +
+        '3ff8000000000000' +
+        '01',
     );
   });
 
   it('should read back what it writes', () => {
     fc.assert(
-      fc.property(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), fc.maxSafeInteger(), fc.string(), fc.uint8Array({ maxLength: 50 }), (i, l, s, b) => {
-        const w = new Writer(1);
-        w.int32(i);
-        w.int64(l);
-        w.varint(i);
-        w.varlong(l);
-        w.uvarint(i >>> 0);
-        w.string(s);
-        w.compactString(s);
-        w.bytes(b);
-        w.compactBytes(b);
-        const r = new Reader(w.finish());
-        expect([r.int32(), r.int64(), r.varint(), r.varlong(), r.uvarint(), r.string(), r.compactString()]).toEqual([i, l, i, l, i >>> 0, s, s]);
-        expect([...r.bytes()!]).toEqual([...b]);
-        expect([...r.compactBytes()!]).toEqual([...b]);
-        expect(r.remaining).toBe(0);
-      }),
+      fc.property(
+        fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }),
+        fc.maxSafeInteger(),
+        fc.string(),
+        fc.uint8Array({ maxLength: 50 }),
+        (i, l, s, b) => {
+          const w = new Writer(1);
+          w.int32(i);
+          w.int64(l);
+          w.varint(i);
+          w.varlong(l);
+          w.uvarint(i >>> 0);
+          w.string(s);
+          w.compactString(s);
+          w.bytes(b);
+          w.compactBytes(b);
+          const r = new Reader(w.finish());
+          expect([r.int32(), r.int64(), r.varint(), r.varlong(), r.uvarint(), r.string(), r.compactString()]).toEqual([
+            i,
+            l,
+            i,
+            l,
+            i >>> 0,
+            s,
+            s,
+          ]);
+          expect([...r.bytes()!]).toEqual([...b]);
+          expect([...r.compactBytes()!]).toEqual([...b]);
+          expect(r.remaining).toBe(0);
+        },
+      ),
     );
   });
 
@@ -66,7 +88,9 @@ describe('Reader and Writer', () => {
     w.compactString('');
     w.arrayLength(null, true);
     w.arrayLength(null, false);
-    expect(w.finish().toString('hex')).toBe('00' + '7f' + '8001' + 'ffffffff0f' + '01' + '02' + '01' + '00' + '01' + '00' + 'ffffffff');
+    expect(w.finish().toString('hex')).toBe(
+      '00' + '7f' + '8001' + 'ffffffff0f' + '01' + '02' + '01' + '00' + '01' + '00' + 'ffffffff',
+    );
   });
 
   it('should map UUIDs to base64url and back', () => {
@@ -128,7 +152,9 @@ describe('Reader and Writer', () => {
   it('should keep large byte fields by reference and still produce the same bytes', () => {
     fc.assert(
       fc.property(fc.array(fc.oneof(fc.integer(), fc.integer({ min: 0, max: 6000 })), { maxLength: 20 }), (plan) => {
-        const parts: Buffer[] = plan.map((n, i) => (n >= 0 && n <= 6000 && i % 2 === 1 ? Buffer.alloc(n, i) : Buffer.alloc(0)));
+        const parts: Buffer[] = plan.map((n, i) =>
+          n >= 0 && n <= 6000 && i % 2 === 1 ? Buffer.alloc(n, i) : Buffer.alloc(0),
+        );
         const a = new Writer(8, 4);
         const b = new Writer(8, 4);
         for (const [i, n] of plan.entries()) {

@@ -19,15 +19,41 @@ const empty2 = rec('Record2', []);
 const aInt = rec('Record1', [{ name: 'a', type: 'int' }]);
 const aLong = rec('Record1', [{ name: 'a', type: 'long' }]);
 const aDefInt = rec('Record1', [{ name: 'a', type: 'int', default: 0 }]);
-const aIntBInt = rec('Record1', [{ name: 'a', type: 'int' }, { name: 'b', type: 'int' }]);
-const aIntBDefInt = rec('Record1', [{ name: 'a', type: 'int' }, { name: 'b', type: 'int', default: 0 }]);
-const aDefIntBDefInt = rec('Record1', [{ name: 'a', type: 'int', default: 0 }, { name: 'b', type: 'int', default: 0 }]);
-const intList = rec('List', [{ name: 'head', type: 'int' }, { name: 'tail', type: ['null', 'List'], default: null }]);
-const longList = rec('List', [{ name: 'head', type: 'long' }, { name: 'tail', type: ['null', 'List'], default: null }]);
+const aIntBInt = rec('Record1', [
+  { name: 'a', type: 'int' },
+  { name: 'b', type: 'int' },
+]);
+const aIntBDefInt = rec('Record1', [
+  { name: 'a', type: 'int' },
+  { name: 'b', type: 'int', default: 0 },
+]);
+const aDefIntBDefInt = rec('Record1', [
+  { name: 'a', type: 'int', default: 0 },
+  { name: 'b', type: 'int', default: 0 },
+]);
+const intList = rec('List', [
+  { name: 'head', type: 'int' },
+  { name: 'tail', type: ['null', 'List'], default: null },
+]);
+const longList = rec('List', [
+  { name: 'head', type: 'long' },
+  { name: 'tail', type: ['null', 'List'], default: null },
+]);
 const nsRecord = (ns: string) =>
-  rec('Record1', [{ name: 'f1', type: ['null', { type: 'array', items: rec('InnerRecord1', [{ name: 'a', type: 'int' }], { namespace: ns }) }] }]);
+  rec('Record1', [
+    {
+      name: 'f1',
+      type: ['null', { type: 'array', items: rec('InnerRecord1', [{ name: 'a', type: 'int' }], { namespace: ns }) }],
+    },
+  ]);
 const enumRecord = (symbols: string[], enumDefault: string, fieldDefault?: string) =>
-  rec('Record', [{ name: 'Field', type: { type: 'enum', name: 'Enum', symbols, default: enumDefault }, ...(fieldDefault === undefined ? {} : { default: fieldDefault }) }]);
+  rec('Record', [
+    {
+      name: 'Field',
+      type: { type: 'enum', name: 'Enum', symbols, default: enumDefault },
+      ...(fieldDefault === undefined ? {} : { default: fieldDefault }),
+    },
+  ]);
 const arr = (items: unknown) => ({ type: 'array', items });
 const map = (values: unknown) => ({ type: 'map', values });
 
@@ -60,11 +86,37 @@ const compatible: [string, unknown, unknown][] = [
   ['an enum default covers a missing symbol', enumRecord(['A', 'B'], 'A'), enumRecord(['A', 'B', 'C'], 'A')],
   ['enum and field defaults differ', enumRecord(['A', 'B'], 'B', 'A'), enumRecord(['A', 'B', 'C'], 'A', 'B')],
   ['nested records in other namespaces', nsRecord('ns1'), nsRecord('ns2')],
-  ['a field made a union with null (array)', rec('R', [{ name: 'fn', type: ['null', arr('string')] }]), rec('R', [{ name: 'fn', type: arr('string') }])],
-  ['a field made a union with null (enum)', rec('R', [{ name: 'fn', type: ['null', enumAB] }]), rec('R', [{ name: 'fn', type: enumAB }])],
-  ['a field made a union with null (map)', rec('R', [{ name: 'fn', type: ['null', map('int')] }]), rec('R', [{ name: 'fn', type: map('int') }])],
-  ['a field renamed with an alias', rec('foo', [{ name: 'bar', type: 'int', aliases: ['f1'] }]), rec('foo', [{ name: 'f1', type: 'int' }, { name: 'f2', type: 'string' }])],
-  ['a record renamed with an alias', rec('other', [{ name: 'f1', type: 'int' }], { aliases: ['foo'] }), rec('foo', [{ name: 'f1', type: 'int' }, { name: 'f2', type: 'string' }])],
+  [
+    'a field made a union with null (array)',
+    rec('R', [{ name: 'fn', type: ['null', arr('string')] }]),
+    rec('R', [{ name: 'fn', type: arr('string') }]),
+  ],
+  [
+    'a field made a union with null (enum)',
+    rec('R', [{ name: 'fn', type: ['null', enumAB] }]),
+    rec('R', [{ name: 'fn', type: enumAB }]),
+  ],
+  [
+    'a field made a union with null (map)',
+    rec('R', [{ name: 'fn', type: ['null', map('int')] }]),
+    rec('R', [{ name: 'fn', type: map('int') }]),
+  ],
+  [
+    'a field renamed with an alias',
+    rec('foo', [{ name: 'bar', type: 'int', aliases: ['f1'] }]),
+    rec('foo', [
+      { name: 'f1', type: 'int' },
+      { name: 'f2', type: 'string' },
+    ]),
+  ],
+  [
+    'a record renamed with an alias',
+    rec('other', [{ name: 'f1', type: 'int' }], { aliases: ['foo'] }),
+    rec('foo', [
+      { name: 'f1', type: 'int' },
+      { name: 'f2', type: 'string' },
+    ]),
+  ],
 ];
 
 // [reader, writer, Confluent's change types]

@@ -15,14 +15,27 @@ function kinds(reader: AvroParsedSchema, writer: AvroParsedSchema): { path: stri
 
 describe('Avro identity', () => {
   const base = { type: 'record', name: 'User', namespace: 'acme', fields: [{ name: 'id', type: 'long' }] };
-  const withField = (field: object, extra: object = {}) => JSON.stringify({ ...base, ...extra, fields: [{ name: 'id', type: 'long', ...field }] });
+  const withField = (field: object, extra: object = {}) =>
+    JSON.stringify({ ...base, ...extra, fields: [{ name: 'id', type: 'long', ...field }] });
   const plain = JSON.stringify(base);
 
   // [case, a, b, same as given, same with normalize=true]. Confluent's AvroSchemaTest
   // (testMetaInequalities, testNormalization…) and the identity cases of issue 12.
   const cases: [string, string, string, boolean, boolean][] = [
-    ['whitespace and attribute order', plain, '{ "fields" : [ {"type":"long","name":"id"} ], "namespace":"acme", "name":"User", "type":"record" }', true, true],
-    ['a dotted name for namespace + name', plain, JSON.stringify({ ...base, namespace: undefined, name: 'acme.User' }), true, true],
+    [
+      'whitespace and attribute order',
+      plain,
+      '{ "fields" : [ {"type":"long","name":"id"} ], "namespace":"acme", "name":"User", "type":"record" }',
+      true,
+      true,
+    ],
+    [
+      'a dotted name for namespace + name',
+      plain,
+      JSON.stringify({ ...base, namespace: undefined, name: 'acme.User' }),
+      true,
+      true,
+    ],
     ['a primitive in object form', plain, withField({ type: { type: 'long' } }), true, true],
     ['an explicit ascending order', plain, withField({ order: 'ascending' }), true, true],
     ['a record doc', plain, JSON.stringify({ ...base, doc: 'a user' }), false, false],
@@ -47,7 +60,13 @@ describe('Avro identity', () => {
       false,
       true,
     ],
-    ['aliases in another order', JSON.stringify({ ...base, aliases: ['A', 'B'] }), JSON.stringify({ ...base, aliases: ['B', 'A'] }), false, true],
+    [
+      'aliases in another order',
+      JSON.stringify({ ...base, aliases: ['A', 'B'] }),
+      JSON.stringify({ ...base, aliases: ['B', 'A'] }),
+      false,
+      true,
+    ],
     [
       'a decimal scale of 0 written out',
       withField({ type: { type: 'bytes', logicalType: 'decimal', precision: 4 } }),
@@ -57,12 +76,15 @@ describe('Avro identity', () => {
     ],
   ];
 
-  it.each(cases)('should tell schemas apart as Confluent does when they differ by %s', (_, a, b, same, sameNormalized) => {
-    const x = avro.parse(a);
-    const y = avro.parse(b);
-    expect(x.canonical === y.canonical).toBe(same);
-    expect(x.normalized === y.normalized).toBe(sameNormalized);
-  });
+  it.each(cases)(
+    'should tell schemas apart as Confluent does when they differ by %s',
+    (_, a, b, same, sameNormalized) => {
+      const x = avro.parse(a);
+      const y = avro.parse(b);
+      expect(x.canonical === y.canonical).toBe(same);
+      expect(x.normalized === y.normalized).toBe(sameNormalized);
+    },
+  );
 
   it('should keep every attribute in the form when the schema has doc, aliases, defaults and properties', () => {
     const schema = avro.parse(
@@ -71,7 +93,14 @@ describe('Avro identity', () => {
         name: 'Envelope',
         namespace: 'some.scope',
         'connect.name': 'some.scope.Envelope',
-        fields: [{ name: 'at', doc: 'when', default: 0, type: { type: 'long', logicalType: 'timestamp-millis', 'connect.version': 1 } }],
+        fields: [
+          {
+            name: 'at',
+            doc: 'when',
+            default: 0,
+            type: { type: 'long', logicalType: 'timestamp-millis', 'connect.version': 1 },
+          },
+        ],
       }),
     );
     expect(schema.canonical).toBe(
@@ -102,18 +131,33 @@ describe('Avro identity', () => {
   });
 
   // Schemas built from a random shape, written twice: keys shuffled and spaced out the second time.
-  type Shape = string | { k: 'record'; ns?: string; doc?: string; fields: Shape[] } | { k: 'enum'; n: number } | { k: 'fixed'; size: number } | { k: 'array'; of: Shape } | { k: 'map'; of: Shape } | { k: 'union'; of: string[] };
+  type Shape =
+    | string
+    | { k: 'record'; ns?: string; doc?: string; fields: Shape[] }
+    | { k: 'enum'; n: number }
+    | { k: 'fixed'; size: number }
+    | { k: 'array'; of: Shape }
+    | { k: 'map'; of: Shape }
+    | { k: 'union'; of: string[] };
   const primitives = ['null', 'boolean', 'int', 'long', 'float', 'double', 'bytes', 'string'];
   const shapes = fc.letrec<{ shape: Shape }>((tie) => ({
     shape: fc.oneof(
       { depthSize: 'small', withCrossShrink: true },
       fc.constantFrom(...primitives),
-      fc.record({ k: fc.constant('record' as const), ns: fc.option(fc.constantFrom('a', 'a.b', 'x.y.z'), { nil: undefined }), doc: fc.option(fc.string(), { nil: undefined }), fields: fc.array(tie('shape'), { maxLength: 3 }) }),
+      fc.record({
+        k: fc.constant('record' as const),
+        ns: fc.option(fc.constantFrom('a', 'a.b', 'x.y.z'), { nil: undefined }),
+        doc: fc.option(fc.string(), { nil: undefined }),
+        fields: fc.array(tie('shape'), { maxLength: 3 }),
+      }),
       fc.record({ k: fc.constant('enum' as const), n: fc.integer({ min: 1, max: 4 }) }),
       fc.record({ k: fc.constant('fixed' as const), size: fc.integer({ min: 0, max: 16 }) }),
       fc.record({ k: fc.constant('array' as const), of: tie('shape') }),
       fc.record({ k: fc.constant('map' as const), of: tie('shape') }),
-      fc.record({ k: fc.constant('union' as const), of: fc.uniqueArray(fc.constantFrom(...primitives), { minLength: 1, maxLength: 4 }) }),
+      fc.record({
+        k: fc.constant('union' as const),
+        of: fc.uniqueArray(fc.constantFrom(...primitives), { minLength: 1, maxLength: 4 }),
+      }),
     ),
   })).shape;
 
@@ -127,10 +171,20 @@ describe('Avro identity', () => {
           name: name(),
           ...(shape.ns === undefined ? {} : { namespace: shape.ns }),
           ...(shape.doc === undefined ? {} : { doc: shape.doc }),
-          fields: shape.fields.map((f, i) => ({ name: `f${i}`, type: toSchema(f, counter, i % 2 === 1), doc: 'd', order: 'ignore' })),
+          fields: shape.fields.map((f, i) => ({
+            name: `f${i}`,
+            type: toSchema(f, counter, i % 2 === 1),
+            doc: 'd',
+            order: 'ignore',
+          })),
         };
       case 'enum':
-        return { type: 'enum', name: name(), symbols: Array.from({ length: shape.n }, (_, i) => `S${i}`), aliases: ['Old'] };
+        return {
+          type: 'enum',
+          name: name(),
+          symbols: Array.from({ length: shape.n }, (_, i) => `S${i}`),
+          aliases: ['Old'],
+        };
       case 'fixed':
         return { type: 'fixed', name: name(), size: shape.size };
       case 'array':
@@ -145,7 +199,11 @@ describe('Avro identity', () => {
   function reversedKeys(value: unknown): unknown {
     if (Array.isArray(value)) return value.map(reversedKeys);
     if (value === null || typeof value !== 'object') return value;
-    return Object.fromEntries(Object.entries(value).reverse().map(([k, v]) => [k, reversedKeys(v)]));
+    return Object.fromEntries(
+      Object.entries(value)
+        .reverse()
+        .map(([k, v]) => [k, reversedKeys(v)]),
+    );
   }
 
   it('should give one form when random schemas differ only in key order and whitespace', () => {
@@ -200,12 +258,30 @@ describe('Avro parse', () => {
     subject: 'address',
     version: 1,
     schemaType: 'AVRO',
-    schema: JSON.stringify({ type: 'record', name: 'Address', namespace: 'acme', fields: [{ name: 'street', type: 'string' }, { name: 'country', type: 'acme.Country' }] }),
+    schema: JSON.stringify({
+      type: 'record',
+      name: 'Address',
+      namespace: 'acme',
+      fields: [
+        { name: 'street', type: 'string' },
+        { name: 'country', type: 'acme.Country' },
+      ],
+    }),
     references: [
-      { name: 'acme.Country', subject: 'country', version: 2, schemaType: 'AVRO', schema: '{"type":"enum","name":"Country","namespace":"acme","symbols":["NL","FR"]}', references: [] },
+      {
+        name: 'acme.Country',
+        subject: 'country',
+        version: 2,
+        schemaType: 'AVRO',
+        schema: '{"type":"enum","name":"Country","namespace":"acme","symbols":["NL","FR"]}',
+        references: [],
+      },
     ],
   };
-  const withAddress = record([{ name: 'id', type: 'int' }, { name: 'home', type: 'acme.Address' }]);
+  const withAddress = record([
+    { name: 'id', type: 'int' },
+    { name: 'home', type: 'acme.Address' },
+  ]);
 
   it('should resolve named types from references, recursively, when the schema refers to them', () => {
     const schema = avro.parse(withAddress, [address]);
@@ -215,14 +291,28 @@ describe('Avro parse', () => {
 
   it('should name referenced types without their definition when computing the canonical form', () => {
     const schema = avro.parse(withAddress, [address]);
-    expect(schema.canonical).toBe('{"type":"record","name":"acme.User","fields":[{"name":"id","type":"int"},{"name":"home","type":"acme.Address"}]}');
+    expect(schema.canonical).toBe(
+      '{"type":"record","name":"acme.User","fields":[{"name":"id","type":"int"},{"name":"home","type":"acme.Address"}]}',
+    );
   });
 
   it('should write referenced types out in the resolved form, as the same schema sent inlined', () => {
     const schema = avro.parse(withAddress, [address]);
     const inlined = JSON.stringify({
       ...JSON.parse(withAddress),
-      fields: [{ name: 'id', type: 'int' }, { name: 'home', type: { ...JSON.parse(address.schema), fields: [{ name: 'street', type: 'string' }, { name: 'country', type: JSON.parse(address.references[0]!.schema) }] } }],
+      fields: [
+        { name: 'id', type: 'int' },
+        {
+          name: 'home',
+          type: {
+            ...JSON.parse(address.schema),
+            fields: [
+              { name: 'street', type: 'string' },
+              { name: 'country', type: JSON.parse(address.references[0]!.schema) },
+            ],
+          },
+        },
+      ],
     });
     expect(avro.parse(inlined).resolved).toBe(schema.resolved);
     expect(avro.parse(inlined).canonical).not.toBe(schema.canonical);
@@ -248,35 +338,99 @@ describe('Avro compatibility', () => {
   type Case = [name: string, reader: string, writer: string, expected: { path: string; kind: string }[]];
   const f = (fields: object[], extra: object = {}) => record(fields, extra);
   const cases: Case[] = [
-    ['a field is added with a default', f([{ name: 'a', type: 'int' }, { name: 'b', type: 'string', default: '' }]), f([{ name: 'a', type: 'int' }]), []],
+    [
+      'a field is added with a default',
+      f([
+        { name: 'a', type: 'int' },
+        { name: 'b', type: 'string', default: '' },
+      ]),
+      f([{ name: 'a', type: 'int' }]),
+      [],
+    ],
     [
       'a field is added without a default',
-      f([{ name: 'a', type: 'int' }, { name: 'b', type: 'string' }]),
+      f([
+        { name: 'a', type: 'int' },
+        { name: 'b', type: 'string' },
+      ]),
       f([{ name: 'a', type: 'int' }]),
       [{ path: '/fields/1', kind: 'READER_FIELD_MISSING_DEFAULT_VALUE' }],
     ],
-    ['a field is removed', f([{ name: 'a', type: 'int' }]), f([{ name: 'a', type: 'int' }, { name: 'b', type: 'string' }]), []],
-    ['a field is renamed with an alias', f([{ name: 'b', type: 'int', aliases: ['a'] }]), f([{ name: 'a', type: 'int' }]), []],
+    [
+      'a field is removed',
+      f([{ name: 'a', type: 'int' }]),
+      f([
+        { name: 'a', type: 'int' },
+        { name: 'b', type: 'string' },
+      ]),
+      [],
+    ],
+    [
+      'a field is renamed with an alias',
+      f([{ name: 'b', type: 'int', aliases: ['a'] }]),
+      f([{ name: 'a', type: 'int' }]),
+      [],
+    ],
     ['int is promoted to long', f([{ name: 'a', type: 'long' }]), f([{ name: 'a', type: 'int' }]), []],
     ['int is promoted to float', f([{ name: 'a', type: 'float' }]), f([{ name: 'a', type: 'int' }]), []],
     ['long is promoted to double', f([{ name: 'a', type: 'double' }]), f([{ name: 'a', type: 'long' }]), []],
     ['float is promoted to double', f([{ name: 'a', type: 'double' }]), f([{ name: 'a', type: 'float' }]), []],
     ['string is read as bytes', f([{ name: 'a', type: 'bytes' }]), f([{ name: 'a', type: 'string' }]), []],
     ['bytes are read as string', f([{ name: 'a', type: 'string' }]), f([{ name: 'a', type: 'bytes' }]), []],
-    ['long is narrowed to int', f([{ name: 'a', type: 'int' }]), f([{ name: 'a', type: 'long' }]), [{ path: '/fields/0/type', kind: 'TYPE_MISMATCH' }]],
-    ['double is narrowed to float', f([{ name: 'a', type: 'float' }]), f([{ name: 'a', type: 'double' }]), [{ path: '/fields/0/type', kind: 'TYPE_MISMATCH' }]],
-    ['a string becomes an int', f([{ name: 'a', type: 'int' }]), f([{ name: 'a', type: 'string' }]), [{ path: '/fields/0/type', kind: 'TYPE_MISMATCH' }]],
-    ['a union branch is added', f([{ name: 'a', type: ['null', 'string', 'int'] }]), f([{ name: 'a', type: ['null', 'string'] }]), []],
+    [
+      'long is narrowed to int',
+      f([{ name: 'a', type: 'int' }]),
+      f([{ name: 'a', type: 'long' }]),
+      [{ path: '/fields/0/type', kind: 'TYPE_MISMATCH' }],
+    ],
+    [
+      'double is narrowed to float',
+      f([{ name: 'a', type: 'float' }]),
+      f([{ name: 'a', type: 'double' }]),
+      [{ path: '/fields/0/type', kind: 'TYPE_MISMATCH' }],
+    ],
+    [
+      'a string becomes an int',
+      f([{ name: 'a', type: 'int' }]),
+      f([{ name: 'a', type: 'string' }]),
+      [{ path: '/fields/0/type', kind: 'TYPE_MISMATCH' }],
+    ],
+    [
+      'a union branch is added',
+      f([{ name: 'a', type: ['null', 'string', 'int'] }]),
+      f([{ name: 'a', type: ['null', 'string'] }]),
+      [],
+    ],
     [
       'a union branch is removed',
       f([{ name: 'a', type: ['null', 'string'] }]),
       f([{ name: 'a', type: ['null', 'string', 'int'] }]),
       [{ path: '/fields/0/type', kind: 'MISSING_UNION_BRANCH' }],
     ],
-    ['a type becomes a union containing it', f([{ name: 'a', type: ['null', 'string'] }]), f([{ name: 'a', type: 'string' }]), []],
-    ['a type becomes a union that can promote it', f([{ name: 'a', type: ['null', 'long'] }]), f([{ name: 'a', type: 'int' }]), []],
-    ['a type becomes a union without it', f([{ name: 'a', type: ['null', 'int'] }]), f([{ name: 'a', type: 'string' }]), [{ path: '/fields/0/type', kind: 'MISSING_UNION_BRANCH' }]],
-    ['a union becomes one of its types', f([{ name: 'a', type: 'string' }]), f([{ name: 'a', type: ['null', 'string'] }]), [{ path: '/fields/0/type', kind: 'MISSING_UNION_BRANCH' }]],
+    [
+      'a type becomes a union containing it',
+      f([{ name: 'a', type: ['null', 'string'] }]),
+      f([{ name: 'a', type: 'string' }]),
+      [],
+    ],
+    [
+      'a type becomes a union that can promote it',
+      f([{ name: 'a', type: ['null', 'long'] }]),
+      f([{ name: 'a', type: 'int' }]),
+      [],
+    ],
+    [
+      'a type becomes a union without it',
+      f([{ name: 'a', type: ['null', 'int'] }]),
+      f([{ name: 'a', type: 'string' }]),
+      [{ path: '/fields/0/type', kind: 'MISSING_UNION_BRANCH' }],
+    ],
+    [
+      'a union becomes one of its types',
+      f([{ name: 'a', type: 'string' }]),
+      f([{ name: 'a', type: ['null', 'string'] }]),
+      [{ path: '/fields/0/type', kind: 'MISSING_UNION_BRANCH' }],
+    ],
     [
       'enum symbols are removed without a default',
       f([{ name: 'e', type: { type: 'enum', name: 'E', symbols: ['A'] } }]),
@@ -289,7 +443,12 @@ describe('Avro compatibility', () => {
       f([{ name: 'e', type: { type: 'enum', name: 'E', symbols: ['A', 'B'] } }]),
       [],
     ],
-    ['enum symbols are added', f([{ name: 'e', type: { type: 'enum', name: 'E', symbols: ['A', 'B'] } }]), f([{ name: 'e', type: { type: 'enum', name: 'E', symbols: ['A'] } }]), []],
+    [
+      'enum symbols are added',
+      f([{ name: 'e', type: { type: 'enum', name: 'E', symbols: ['A', 'B'] } }]),
+      f([{ name: 'e', type: { type: 'enum', name: 'E', symbols: ['A'] } }]),
+      [],
+    ],
     [
       'a fixed size changes',
       f([{ name: 'x', type: { type: 'fixed', name: 'F', size: 8 } }]),
@@ -317,23 +476,49 @@ describe('Avro compatibility', () => {
       f([{ name: 'm', type: { type: 'map', values: 'int' } }]),
       [{ path: '/fields/0/type/values', kind: 'TYPE_MISMATCH' }],
     ],
-    ['an array becomes a map', f([{ name: 'm', type: { type: 'map', values: 'int' } }]), f([{ name: 'm', type: { type: 'array', items: 'int' } }]), [{ path: '/fields/0/type', kind: 'TYPE_MISMATCH' }]],
+    [
+      'an array becomes a map',
+      f([{ name: 'm', type: { type: 'map', values: 'int' } }]),
+      f([{ name: 'm', type: { type: 'array', items: 'int' } }]),
+      [{ path: '/fields/0/type', kind: 'TYPE_MISMATCH' }],
+    ],
     [
       'a field of a nested record is added without a default',
-      f([{ name: 'n', type: { type: 'record', name: 'N', fields: [{ name: 'x', type: 'int' }, { name: 'y', type: 'int' }] } }]),
+      f([
+        {
+          name: 'n',
+          type: {
+            type: 'record',
+            name: 'N',
+            fields: [
+              { name: 'x', type: 'int' },
+              { name: 'y', type: 'int' },
+            ],
+          },
+        },
+      ]),
       f([{ name: 'n', type: { type: 'record', name: 'N', fields: [{ name: 'x', type: 'int' }] } }]),
       [{ path: '/fields/0/type/fields/1', kind: 'READER_FIELD_MISSING_DEFAULT_VALUE' }],
     ],
     [
       'a recursive record gains an optional field',
-      f([{ name: 'next', type: ['null', 'acme.User'], default: null }, { name: 'v', type: ['null', 'int'], default: null }]),
+      f([
+        { name: 'next', type: ['null', 'acme.User'], default: null },
+        { name: 'v', type: ['null', 'int'], default: null },
+      ]),
       f([{ name: 'next', type: ['null', 'acme.User'], default: null }]),
       [],
     ],
     [
       'a recursive record changes a field type',
-      f([{ name: 'next', type: ['null', 'acme.User'], default: null }, { name: 'v', type: 'int' }]),
-      f([{ name: 'next', type: ['null', 'acme.User'], default: null }, { name: 'v', type: 'string' }]),
+      f([
+        { name: 'next', type: ['null', 'acme.User'], default: null },
+        { name: 'v', type: 'int' },
+      ]),
+      f([
+        { name: 'next', type: ['null', 'acme.User'], default: null },
+        { name: 'v', type: 'string' },
+      ]),
       [{ path: '/fields/1/type', kind: 'TYPE_MISMATCH' }],
     ],
     ['the top-level type changes', '"string"', '"int"', [{ path: '/', kind: 'TYPE_MISMATCH' }]],
@@ -379,14 +564,20 @@ describe('Avro serialize and deserialize', () => {
   const values = fc.record({
     id: fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }),
     // avsc 5.7 writes longs beyond ±2^52 wrongly (zigzag needs one more bit than a double holds).
-    n: fc.double({ min: -(2 ** 52), max: 2 ** 52, noNaN: true }).map(Math.trunc).map((x) => x + 0),
+    n: fc
+      .double({ min: -(2 ** 52), max: 2 ** 52, noNaN: true })
+      .map(Math.trunc)
+      .map((x) => x + 0),
     score: fc.double({ noNaN: true }),
     name: fc.string({ unit: 'grapheme' }),
     raw: fc.uint8Array().map((a) => Buffer.from(a)),
     ok: fc.boolean(),
     tags: fc.array(fc.string()),
     // avsc reads maps into plain objects by assignment, so a '__proto__' key sets the prototype instead.
-    counts: fc.dictionary(fc.string().filter((k) => k !== '__proto__'), fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 })),
+    counts: fc.dictionary(
+      fc.string().filter((k) => k !== '__proto__'),
+      fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }),
+    ),
     email: fc.option(fc.string(), { nil: null }),
     kind: fc.constantFrom('A', 'B', 'C'),
     address: fc.record({ street: fc.string() }),
@@ -427,8 +618,18 @@ describe('Avro serialize and deserialize', () => {
   });
 
   it('should resolve to the reader schema when a reader is given', () => {
-    const v1 = avro.parse(record([{ name: 'id', type: 'int' }, { name: 'old', type: 'string' }]));
-    const v2 = avro.parse(record([{ name: 'id', type: 'long' }, { name: 'email', type: 'string', default: 'none' }]));
+    const v1 = avro.parse(
+      record([
+        { name: 'id', type: 'int' },
+        { name: 'old', type: 'string' },
+      ]),
+    );
+    const v2 = avro.parse(
+      record([
+        { name: 'id', type: 'long' },
+        { name: 'email', type: 'string', default: 'none' },
+      ]),
+    );
     const bytes = avro.serialize(v1, { id: 7, old: 'x' });
     expect({ ...(avro.deserialize(v1, bytes, { reader: v2 }) as object) }).toEqual({ id: 7, email: 'none' });
     expect({ ...(avro.deserialize(v1, bytes, { reader: v2 }) as object) }).toEqual({ id: 7, email: 'none' });
@@ -436,12 +637,24 @@ describe('Avro serialize and deserialize', () => {
 
   it('should fail with SERIALIZATION_ERROR when the reader cannot read the writer', () => {
     const v1 = avro.parse(record([{ name: 'id', type: 'int' }]));
-    const v2 = avro.parse(record([{ name: 'id', type: 'int' }, { name: 'email', type: 'string' }]));
-    expect(caught(() => avro.deserialize(v1, avro.serialize(v1, { id: 1 }), { reader: v2 })).code).toBe('SERIALIZATION_ERROR');
+    const v2 = avro.parse(
+      record([
+        { name: 'id', type: 'int' },
+        { name: 'email', type: 'string' },
+      ]),
+    );
+    expect(caught(() => avro.deserialize(v1, avro.serialize(v1, { id: 1 }), { reader: v2 })).code).toBe(
+      'SERIALIZATION_ERROR',
+    );
   });
 
   it('should fail with SERIALIZATION_ERROR when the bytes are truncated or too long', () => {
-    const v1 = avro.parse(record([{ name: 'id', type: 'int' }, { name: 'name', type: 'string' }]));
+    const v1 = avro.parse(
+      record([
+        { name: 'id', type: 'int' },
+        { name: 'name', type: 'string' },
+      ]),
+    );
     const bytes = avro.serialize(v1, { id: 1, name: 'hello' });
     expect(caught(() => avro.deserialize(v1, bytes.subarray(0, 3))).code).toBe('SERIALIZATION_ERROR');
     expect(caught(() => avro.deserialize(v1, new Uint8Array([...bytes, 0]))).code).toBe('SERIALIZATION_ERROR');

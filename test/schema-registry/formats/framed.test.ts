@@ -37,7 +37,11 @@ const READING = avro.parse(
       { name: 'kind', type: { type: 'enum', name: 'Kind', symbols: ['A', 'B'] }, default: 'A' },
       { name: 'hash', type: { type: 'fixed', name: 'Hash', size: 4 }, default: '\u0000\u0000\u0000\u0000' },
       { name: 'note', type: ['null', 'string'], default: null },
-      { name: 'at', type: ['null', { type: 'record', name: 'Place', fields: [{ name: 'x', type: 'float' }] }], default: null },
+      {
+        name: 'at',
+        type: ['null', { type: 'record', name: 'Place', fields: [{ name: 'x', type: 'float' }] }],
+        default: null,
+      },
     ],
   }),
 );
@@ -62,7 +66,11 @@ describe.each(avroPaths)('Avro framed codec (Tap: %s)', (useTap) => {
   const type = READING.type;
 
   it('should write the header, then what toBuffer writes, when values of every kind are encoded', () => {
-    const values = [reading, { ...reading, note: null, at: null, tags: [], extra: {}, raw: Buffer.alloc(0) }, { ...reading, sensor: 'x'.repeat(3000) }];
+    const values = [
+      reading,
+      { ...reading, note: null, at: null, tags: [], extra: {}, raw: Buffer.alloc(0) },
+      { ...reading, sensor: 'x'.repeat(3000) },
+    ];
     const encoder = avroEncoder(type, HEADER, useTap);
     const decoder = avroDecoder(type, undefined, useTap);
     for (const value of values) {
@@ -88,13 +96,17 @@ describe.each(avroPaths)('Avro framed codec (Tap: %s)', (useTap) => {
     const encoder = avroEncoder(type, HEADER, useTap);
     for (const length of [10, 5_000, 200_000, 10, 70_000, 3]) {
       const value = { ...reading, sensor: 's'.repeat(length) };
-      expect(Buffer.compare(encoder.encode(value) as Buffer, Buffer.from(framed(HEADER, type.toBuffer(value))))).toBe(0);
+      expect(Buffer.compare(encoder.encode(value) as Buffer, Buffer.from(framed(HEADER, type.toBuffer(value))))).toBe(
+        0,
+      );
     }
   });
 
   it('should resolve the data to the reader schema when given a resolver', () => {
     const v1 = avro.parse('{"type":"record","name":"U","fields":[{"name":"id","type":"int"}]}');
-    const v2 = avro.parse('{"type":"record","name":"U","fields":[{"name":"id","type":"long"},{"name":"email","type":"string","default":"-"}]}');
+    const v2 = avro.parse(
+      '{"type":"record","name":"U","fields":[{"name":"id","type":"long"},{"name":"email","type":"string","default":"-"}]}',
+    );
     const bytes = avroEncoder(v1.type, HEADER, useTap).encode({ id: 7 });
     const decoder = avroDecoder(v2.type, v2.type.createResolver(v1.type), useTap);
     expect(decoder.decode(bytes, HEADER.length)).toEqual({ id: 7, email: '-' });
@@ -102,7 +114,9 @@ describe.each(avroPaths)('Avro framed codec (Tap: %s)', (useTap) => {
 
   it('should read a plain Uint8Array when the bytes are not a Buffer', () => {
     const bytes = avroEncoder(type, HEADER, useTap).encode(reading);
-    expect(avroDecoder(type, undefined, useTap).decode(new Uint8Array(bytes), HEADER.length)).toEqual(type.fromBuffer(type.toBuffer(reading)));
+    expect(avroDecoder(type, undefined, useTap).decode(new Uint8Array(bytes), HEADER.length)).toEqual(
+      type.fromBuffer(type.toBuffer(reading)),
+    );
   });
 
   it.each([
@@ -136,8 +150,12 @@ describe('Avro plugin framed codec', () => {
   it('should decode at an offset what serialize writes, resolved to the reader when one is given', () => {
     const bytes = avro.framedEncoder!(READING, HEADER).encode(reading);
     expect(bytes.subarray(HEADER.length)).toEqual(avro.serialize(READING, reading));
-    expect(avro.framedDecoder!(READING).decode(bytes, HEADER.length)).toEqual(avro.deserialize(READING, avro.serialize(READING, reading)));
-    const narrow = avro.parse('{"type":"record","name":"Reading","namespace":"bench","fields":[{"name":"id","type":"long"}]}');
+    expect(avro.framedDecoder!(READING).decode(bytes, HEADER.length)).toEqual(
+      avro.deserialize(READING, avro.serialize(READING, reading)),
+    );
+    const narrow = avro.parse(
+      '{"type":"record","name":"Reading","namespace":"bench","fields":[{"name":"id","type":"long"}]}',
+    );
     expect(avro.framedDecoder!(READING, { reader: narrow }).decode(bytes, HEADER.length)).toEqual({ id: 123456 });
   });
 });
@@ -159,7 +177,17 @@ message Order {
 }
 `);
 const orderType = ORDER.messages[1] as protobuf.Type;
-const order = { id: 9, item: 'thé', lines: [{ sku: 'a', qty: 2 }, { sku: 'b', qty: 3 }], tags: { k: 'v' }, raw: Buffer.from([1, 2]), price: 2.5 };
+const order = {
+  id: 9,
+  item: 'thé',
+  lines: [
+    { sku: 'a', qty: 2 },
+    { sku: 'b', qty: 3 },
+  ],
+  tags: { k: 'v' },
+  raw: Buffer.from([1, 2]),
+  price: 2.5,
+};
 
 function asObject(type: protobuf.Type, message: unknown): object {
   return type.toObject(message as protobuf.Message, { defaults: true, bytes: Array, longs: Number });
@@ -175,7 +203,9 @@ describe('Protobuf framed codec', () => {
       const bytes = encoder.encode(value);
       expect(Buffer.isBuffer(bytes)).toBe(true);
       expect([...bytes]).toEqual(framed(PROTO_HEADER, orderType.encode(value).finish()));
-      expect(asObject(orderType, decoder.decode(bytes, PROTO_HEADER.length))).toEqual(asObject(orderType, orderType.decode(orderType.encode(value).finish())));
+      expect(asObject(orderType, decoder.decode(bytes, PROTO_HEADER.length))).toEqual(
+        asObject(orderType, orderType.decode(orderType.encode(value).finish())),
+      );
     }
   });
 
@@ -196,7 +226,9 @@ describe('Protobuf framed codec', () => {
       fc.property(values, (value) => {
         const bytes = encoder.encode(value);
         expect([...bytes]).toEqual(framed(PROTO_HEADER, orderType.encode(value).finish()));
-        expect(asObject(orderType, decoder.decode(bytes, PROTO_HEADER.length))).toEqual(asObject(orderType, orderType.decode(bytes.subarray(PROTO_HEADER.length))));
+        expect(asObject(orderType, decoder.decode(bytes, PROTO_HEADER.length))).toEqual(
+          asObject(orderType, orderType.decode(bytes.subarray(PROTO_HEADER.length))),
+        );
       }),
     );
   });
@@ -234,7 +266,10 @@ describe('Protobuf framed codec', () => {
 
   it.each([
     ['truncated', (b: Uint8Array) => b.subarray(0, b.length - 2)],
-    ['garbage', (b: Uint8Array) => Uint8Array.from([...b.subarray(0, PROTO_HEADER.length), 0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f])],
+    [
+      'garbage',
+      (b: Uint8Array) => Uint8Array.from([...b.subarray(0, PROTO_HEADER.length), 0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f]),
+    ],
   ])('should fail with SERIALIZATION_ERROR when the bytes are %s', (_, spoil) => {
     const bytes = spoil(proto.framedEncoder!(ORDER, PROTO_HEADER, options).encode(order));
     const err = caught(() => proto.framedDecoder!(ORDER, options).decode(bytes, PROTO_HEADER.length));
@@ -246,7 +281,11 @@ describe('Protobuf framed codec', () => {
 const PERSON = json.parse(
   JSON.stringify({
     type: 'object',
-    properties: { name: { type: 'string', minLength: 1 }, age: { type: 'integer' }, tags: { type: 'array', items: { type: 'string' } } },
+    properties: {
+      name: { type: 'string', minLength: 1 },
+      age: { type: 'integer' },
+      tags: { type: 'array', items: { type: 'string' } },
+    },
     required: ['name'],
   }),
 );
@@ -270,11 +309,17 @@ describe('JSON Schema framed codec', () => {
     const encoder = json.framedEncoder!(PERSON, HEADER);
     const decoder = json.framedDecoder!(PERSON);
     fc.assert(
-      fc.property(fc.record({ name: fc.string({ minLength: 1, unit: 'binary' }), tags: fc.array(fc.string({ unit: 'grapheme' })) }), (value) => {
-        const bytes = encoder.encode(value);
-        expect([...bytes]).toEqual(framed(HEADER, Buffer.from(JSON.stringify(value), 'utf8')));
-        expect(decoder.decode(bytes, HEADER.length)).toEqual(JSON.parse(JSON.stringify(value)));
-      }),
+      fc.property(
+        fc.record({
+          name: fc.string({ minLength: 1, unit: 'binary' }),
+          tags: fc.array(fc.string({ unit: 'grapheme' })),
+        }),
+        (value) => {
+          const bytes = encoder.encode(value);
+          expect([...bytes]).toEqual(framed(HEADER, Buffer.from(JSON.stringify(value), 'utf8')));
+          expect(decoder.decode(bytes, HEADER.length)).toEqual(JSON.parse(JSON.stringify(value)));
+        },
+      ),
     );
   });
 

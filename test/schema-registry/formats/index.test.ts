@@ -34,9 +34,21 @@ describe('format plugins', () => {
 
   it('should give the same canonical form and a different text when only formatting differs, in every format', () => {
     const pairs: [keyof typeof formats, string, string][] = [
-      ['AVRO', '{"type":"record","name":"A","fields":[{"name":"x","type":"int"}]}', '{ "name": "A", "type": "record", "fields": [ { "type": "int", "name": "x" } ] }'],
-      ['JSON', '{"type":"object","properties":{"x":{"type":"integer"}}}', '{ "properties": { "x": { "type": "integer" } }, "type": "object" }'],
-      ['PROTOBUF', 'syntax = "proto3"; message A { int32 x = 1; }', 'syntax = "proto3";\n\n// A\nmessage A {\n  int32 x = 1;\n}\n'],
+      [
+        'AVRO',
+        '{"type":"record","name":"A","fields":[{"name":"x","type":"int"}]}',
+        '{ "name": "A", "type": "record", "fields": [ { "type": "int", "name": "x" } ] }',
+      ],
+      [
+        'JSON',
+        '{"type":"object","properties":{"x":{"type":"integer"}}}',
+        '{ "properties": { "x": { "type": "integer" } }, "type": "object" }',
+      ],
+      [
+        'PROTOBUF',
+        'syntax = "proto3"; message A { int32 x = 1; }',
+        'syntax = "proto3";\n\n// A\nmessage A {\n  int32 x = 1;\n}\n',
+      ],
     ];
     for (const [type, a, b] of pairs) {
       const plugin = getFormat(type);

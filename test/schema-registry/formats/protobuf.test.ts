@@ -12,9 +12,17 @@ const money: ResolvedReference = {
   subject: 'money',
   version: 1,
   schemaType: 'PROTOBUF',
-  schema: 'syntax = "proto3";\npackage common;\nimport "common/currency.proto";\nmessage Money { int64 units = 1; Currency currency = 2; }\n',
+  schema:
+    'syntax = "proto3";\npackage common;\nimport "common/currency.proto";\nmessage Money { int64 units = 1; Currency currency = 2; }\n',
   references: [
-    { name: 'common/currency.proto', subject: 'currency', version: 1, schemaType: 'PROTOBUF', schema: 'syntax = "proto3"; package common; enum Currency { EUR = 0; USD = 1; }', references: [] },
+    {
+      name: 'common/currency.proto',
+      subject: 'currency',
+      version: 1,
+      schemaType: 'PROTOBUF',
+      schema: 'syntax = "proto3"; package common; enum Currency { EUR = 0; USD = 1; }',
+      references: [],
+    },
   ],
 };
 
@@ -56,20 +64,42 @@ message Shipment {
 describe('Protobuf parse', () => {
   it('should resolve an import from a reference, and its own reference, when names match', () => {
     const schema = proto.parse(ORDER, [money]);
-    expect([...schema.library.files.keys()].sort()).toEqual(['common/currency.proto', 'common/money.proto', 'google/protobuf/timestamp.proto', 'schema.proto']);
+    expect([...schema.library.files.keys()].sort()).toEqual([
+      'common/currency.proto',
+      'common/money.proto',
+      'google/protobuf/timestamp.proto',
+      'schema.proto',
+    ]);
   });
 
   it('should provide google/protobuf well-known files when they are imported without a reference', () => {
-    for (const file of ['any', 'duration', 'empty', 'field_mask', 'struct', 'timestamp', 'wrappers', 'descriptor', 'api', 'type', 'source_context']) {
+    for (const file of [
+      'any',
+      'duration',
+      'empty',
+      'field_mask',
+      'struct',
+      'timestamp',
+      'wrappers',
+      'descriptor',
+      'api',
+      'type',
+      'source_context',
+    ]) {
       const text = `syntax = "proto3"; import "google/protobuf/${file}.proto"; message A { int32 x = 1; }`;
       expect(() => proto.parse(text)).not.toThrow();
     }
-    const schema = proto.parse('syntax = "proto3"; import "google/protobuf/wrappers.proto"; message A { google.protobuf.StringValue s = 1; }');
-    expect(proto.deserialize(schema, proto.serialize(schema, { s: { value: 'x' } }))).toMatchObject({ s: { value: 'x' } });
+    const schema = proto.parse(
+      'syntax = "proto3"; import "google/protobuf/wrappers.proto"; message A { google.protobuf.StringValue s = 1; }',
+    );
+    expect(proto.deserialize(schema, proto.serialize(schema, { s: { value: 'x' } }))).toMatchObject({
+      s: { value: 'x' },
+    });
   });
 
   it('should provide confluent/meta.proto when a schema uses Confluent field metadata', () => {
-    const text = 'syntax = "proto3"; import "confluent/meta.proto"; message A { string ssn = 1 [(confluent.field_meta).tags = "PII"]; }';
+    const text =
+      'syntax = "proto3"; import "confluent/meta.proto"; message A { string ssn = 1 [(confluent.field_meta).tags = "PII"]; }';
     expect(proto.parse(text).canonical).toContain('string ssn = 1 [(confluent.field_meta).tags = "PII"];');
   });
 
@@ -78,7 +108,11 @@ describe('Protobuf parse', () => {
     ['an unknown type', 'syntax = "proto3"; message A { Missing m = 1; }', /no such Type or Enum 'Missing'/],
     ['an import without a reference', 'syntax = "proto3"; import "other.proto"; message A {}', /imports other\.proto/],
     ['a duplicate message', 'syntax = "proto3"; message A {} message A {}', /duplicate name/],
-    ['a base64 text that is not a descriptor', 'AAAAAAAAAAAAAAAAAAAA', /not a \.proto text nor a base64 FileDescriptorProto/],
+    [
+      'a base64 text that is not a descriptor',
+      'AAAAAAAAAAAAAAAAAAAA',
+      /not a \.proto text nor a base64 FileDescriptorProto/,
+    ],
   ])('should fail with INVALID_SCHEMA when the schema has %s', (_, text, message) => {
     const err = caught(() => proto.parse(text));
     expect(err.code).toBe('INVALID_SCHEMA');
@@ -88,11 +122,15 @@ describe('Protobuf parse', () => {
 
   it('should fail with INVALID_SCHEMA when a reference defines a type the schema defines too', () => {
     const ref = { ...money.references[0]!, name: 'dup.proto', schema: 'syntax = "proto3"; package acme; message A {}' };
-    expect(caught(() => proto.parse('syntax = "proto3"; package acme; import "dup.proto"; message A {}', [ref])).code).toBe('INVALID_SCHEMA');
+    expect(
+      caught(() => proto.parse('syntax = "proto3"; package acme; import "dup.proto"; message A {}', [ref])).code,
+    ).toBe('INVALID_SCHEMA');
   });
 
   it('should parse proto2 with required fields, defaults and groups', () => {
-    const schema = proto.parse('syntax = "proto2"; package p; message A { required int32 id = 1; optional string s = 2 [default = "x"]; optional group G = 3 { optional int32 y = 1; } }');
+    const schema = proto.parse(
+      'syntax = "proto2"; package p; message A { required int32 id = 1; optional string s = 2 [default = "x"]; optional group G = 3 { optional int32 y = 1; } }',
+    );
     expect(schema.canonical).toBe(
       [
         'syntax = "proto2";',
@@ -138,7 +176,9 @@ describe('Protobuf message indexes', () => {
   });
 
   it('should encode and decode the message the indexes name when they are nested or not first', () => {
-    const root = protobuf.parse(ORDER.replace(/import "common[^\n]*\n/, '').replace('common.Money total = 8;', ''), { keepCase: true }).root;
+    const root = protobuf.parse(ORDER.replace(/import "common[^\n]*\n/, '').replace('common.Money total = 8;', ''), {
+      keepCase: true,
+    }).root;
     root.addJSON(protobuf.common.get('google/protobuf/timestamp.proto')!.nested!);
     for (const [name, value] of [
       ['acme.v1.Shipment', { carrier: 'DHL' }],
@@ -153,7 +193,9 @@ describe('Protobuf message indexes', () => {
   });
 
   it('should fail with SERIALIZATION_ERROR when the indexes name no message', () => {
-    expect(caught(() => proto.deserialize(schema, new Uint8Array(), { messageIndexes: [5] })).code).toBe('SERIALIZATION_ERROR');
+    expect(caught(() => proto.deserialize(schema, new Uint8Array(), { messageIndexes: [5] })).code).toBe(
+      'SERIALIZATION_ERROR',
+    );
   });
 
   it('should count messages the way @confluentinc/schemaregistry does when it reads our descriptor', () => {
@@ -161,8 +203,15 @@ describe('Protobuf message indexes', () => {
     const file = registry.getFile('schema.proto')!;
     // The client's algorithm: index among the file's messages, then among each parent's nested messages.
     const clientIndexes = (m: DescMessage): number[] =>
-      m.parent === undefined ? [file.messages.indexOf(m)] : [...clientIndexes(m.parent), m.parent.nestedMessages.indexOf(m)];
-    for (const name of ['acme.v1.Order', 'acme.v1.Order.Line', 'acme.v1.Order.Line.Note', 'acme.v1.Shipment.Parcel.Label']) {
+      m.parent === undefined
+        ? [file.messages.indexOf(m)]
+        : [...clientIndexes(m.parent), m.parent.nestedMessages.indexOf(m)];
+    for (const name of [
+      'acme.v1.Order',
+      'acme.v1.Order.Line',
+      'acme.v1.Order.Line.Note',
+      'acme.v1.Shipment.Parcel.Label',
+    ]) {
       expect(clientIndexes(registry.getMessage(name)!)).toEqual(proto.messageIndexes!(schema, name));
     }
   });
@@ -173,14 +222,19 @@ function registryFor(schema: ProtobufParsedSchema) {
   const deps = new Map<string, ReturnType<typeof fromBinary<typeof FileDescriptorProtoSchema>>>();
   const add = (refs: readonly ResolvedReference[]) => {
     for (const ref of refs) {
-      const fdp = fromBinary(FileDescriptorProtoSchema, Buffer.from(proto.toFormat!(proto.parse(ref.schema, ref.references), 'serialized'), 'base64'));
+      const fdp = fromBinary(
+        FileDescriptorProtoSchema,
+        Buffer.from(proto.toFormat!(proto.parse(ref.schema, ref.references), 'serialized'), 'base64'),
+      );
       fdp.name = ref.name;
       deps.set(ref.name, fdp);
       add(ref.references);
     }
   };
   add(schema.references);
-  return createFileRegistry(main, (name) => (name === 'google/protobuf/timestamp.proto' ? file_google_protobuf_timestamp : deps.get(name)));
+  return createFileRegistry(main, (name) =>
+    name === 'google/protobuf/timestamp.proto' ? file_google_protobuf_timestamp : deps.get(name),
+  );
 }
 
 describe('Protobuf serialize and deserialize', () => {
@@ -191,7 +245,12 @@ describe('Protobuf serialize and deserialize', () => {
     ['a nested field has the wrong type', { lines: [{ sku: 3 }] }, '/lines/sku', 'string expected'],
     ['a map value has the wrong type', { counts: { a: 'x' } }, '/counts', 'integer{k:string} expected'],
     ['an enum value is not a number', { lines: [{ kind: 'BOOK' }] }, '/lines/kind', 'enum value expected'],
-    ['an imported message field has the wrong type', { total: { units: 'x' } }, '/total/units', 'integer|Long expected'],
+    [
+      'an imported message field has the wrong type',
+      { total: { units: 'x' } },
+      '/total/units',
+      'integer|Long expected',
+    ],
   ])('should fail with SCHEMA_VALIDATION_FAILED naming path and rule when %s', (_, value, path, rule) => {
     const err = caught(() => proto.serialize(schema, value));
     expect(err.code).toBe('SCHEMA_VALIDATION_FAILED');
@@ -204,7 +263,9 @@ describe('Protobuf serialize and deserialize', () => {
   });
 
   it('should fail with SERIALIZATION_ERROR when the bytes are not the message', () => {
-    expect(caught(() => proto.deserialize(schema, new Uint8Array([0x0a, 0x05, 0x01]))).code).toBe('SERIALIZATION_ERROR');
+    expect(caught(() => proto.deserialize(schema, new Uint8Array([0x0a, 0x05, 0x01]))).code).toBe(
+      'SERIALIZATION_ERROR',
+    );
   });
 
   it('should give back the message when any valid value is serialized and deserialized', () => {
@@ -243,15 +304,36 @@ describe('Protobuf serialize and deserialize', () => {
 });
 
 describe('Protobuf canonical form', () => {
-  const base = 'syntax = "proto3";\npackage p;\nimport "b.proto";\nimport "a.proto";\nmessage M {\n  int32 x = 1;\n  N n = 2;\n  message N { string s = 1; }\n}\n';
+  const base =
+    'syntax = "proto3";\npackage p;\nimport "b.proto";\nimport "a.proto";\nmessage M {\n  int32 x = 1;\n  N n = 2;\n  message N { string s = 1; }\n}\n';
   const refs: ResolvedReference[] = [
-    { name: 'a.proto', subject: 'a', version: 1, schemaType: 'PROTOBUF', schema: 'syntax = "proto3"; package q; message A {}', references: [] },
-    { name: 'b.proto', subject: 'b', version: 1, schemaType: 'PROTOBUF', schema: 'syntax = "proto3"; package q; message B {}', references: [] },
+    {
+      name: 'a.proto',
+      subject: 'a',
+      version: 1,
+      schemaType: 'PROTOBUF',
+      schema: 'syntax = "proto3"; package q; message A {}',
+      references: [],
+    },
+    {
+      name: 'b.proto',
+      subject: 'b',
+      version: 1,
+      schemaType: 'PROTOBUF',
+      schema: 'syntax = "proto3"; package q; message B {}',
+      references: [],
+    },
   ];
 
   it.each([
-    ['comments and whitespace differ', '// lead\nsyntax="proto3";package p;import "b.proto";import "a.proto";/* x */message M{int32 x=1;N n=2;message N{string s=1;}}'],
-    ['imports are ordered differently', base.replace('import "b.proto";\nimport "a.proto";', 'import "a.proto";\nimport "b.proto";')],
+    [
+      'comments and whitespace differ',
+      '// lead\nsyntax="proto3";package p;import "b.proto";import "a.proto";/* x */message M{int32 x=1;N n=2;message N{string s=1;}}',
+    ],
+    [
+      'imports are ordered differently',
+      base.replace('import "b.proto";\nimport "a.proto";', 'import "a.proto";\nimport "b.proto";'),
+    ],
     ['fields are declared in another order', base.replace('  int32 x = 1;\n  N n = 2;', '  N n = 2;\n  int32 x = 1;')],
     ['a type is named fully qualified', base.replace('  N n = 2;', '  .p.M.N n = 2;')],
     ['a type is named relative to the package', base.replace('  N n = 2;', '  M.N n = 2;')],
@@ -315,8 +397,17 @@ describe('Protobuf format=serialized', () => {
       note: 'n',
       total: { $typeName: 'common.Money', units: 2n, currency: 1 },
     } as never);
-    expect(proto.deserialize(schema, theirs)).toMatchObject({ counts: { a: 1 }, lines: [{ sku: 'q', kind: 1 }], iban: 'NL01', note: 'n', total: { currency: 1 } });
-    const back = fromBinary(Order, proto.serialize(schema, { id: 9, lines: [{ sku: 'x' }], card: 'c' })) as unknown as Record<string, unknown>;
+    expect(proto.deserialize(schema, theirs)).toMatchObject({
+      counts: { a: 1 },
+      lines: [{ sku: 'q', kind: 1 }],
+      iban: 'NL01',
+      note: 'n',
+      total: { currency: 1 },
+    });
+    const back = fromBinary(
+      Order,
+      proto.serialize(schema, { id: 9, lines: [{ sku: 'x' }], card: 'c' }),
+    ) as unknown as Record<string, unknown>;
     expect(back['id']).toBe(9n);
     expect(back['payment']).toEqual({ case: 'card', value: 'c' });
   });
@@ -352,42 +443,190 @@ describe('Protobuf compatibility', () => {
 
   const cases: Case[] = [
     ...scalarCases,
-    ['an enum field becomes int32', p3('  int32 f = 1;\n  enum E { A = 0; }'), p3('  E f = 1;\n  enum E { A = 0; }'), []],
-    ['an enum field becomes string', p3('  string f = 1;\n  enum E { A = 0; }'), p3('  E f = 1;\n  enum E { A = 0; }'), [{ path: '#/M/1', kind: 'FIELD_SCALAR_KIND_CHANGED' }]],
-    ['a scalar becomes a message', p3('  N f = 1;\n  message N {}'), p3('  int32 f = 1;\n  message N {}'), [{ path: '#/M/1', kind: 'FIELD_KIND_CHANGED' }]],
-    ['a message field names another message', p3('  B f = 1;\n  message A {}\n  message B {}'), p3('  A f = 1;\n  message A {}\n  message B {}'), [{ path: '#/M/1', kind: 'FIELD_NAMED_TYPE_CHANGED' }]],
-    ['a map value type changes group', p3('  map<string, string> m = 1;'), p3('  map<string, int32> m = 1;'), [{ path: '#/M/1', kind: 'FIELD_SCALAR_KIND_CHANGED' }]],
-    ['a map becomes a repeated message', p3('  repeated N m = 1;\n  message N { string key = 1; int32 value = 2; }'), p3('  map<string, int32> m = 1;\n  message N { string key = 1; int32 value = 2; }'), [{ path: '#/M/1', kind: 'FIELD_KIND_CHANGED' }]],
+    [
+      'an enum field becomes int32',
+      p3('  int32 f = 1;\n  enum E { A = 0; }'),
+      p3('  E f = 1;\n  enum E { A = 0; }'),
+      [],
+    ],
+    [
+      'an enum field becomes string',
+      p3('  string f = 1;\n  enum E { A = 0; }'),
+      p3('  E f = 1;\n  enum E { A = 0; }'),
+      [{ path: '#/M/1', kind: 'FIELD_SCALAR_KIND_CHANGED' }],
+    ],
+    [
+      'a scalar becomes a message',
+      p3('  N f = 1;\n  message N {}'),
+      p3('  int32 f = 1;\n  message N {}'),
+      [{ path: '#/M/1', kind: 'FIELD_KIND_CHANGED' }],
+    ],
+    [
+      'a message field names another message',
+      p3('  B f = 1;\n  message A {}\n  message B {}'),
+      p3('  A f = 1;\n  message A {}\n  message B {}'),
+      [{ path: '#/M/1', kind: 'FIELD_NAMED_TYPE_CHANGED' }],
+    ],
+    [
+      'a map value type changes group',
+      p3('  map<string, string> m = 1;'),
+      p3('  map<string, int32> m = 1;'),
+      [{ path: '#/M/1', kind: 'FIELD_SCALAR_KIND_CHANGED' }],
+    ],
+    [
+      'a map becomes a repeated message',
+      p3('  repeated N m = 1;\n  message N { string key = 1; int32 value = 2; }'),
+      p3('  map<string, int32> m = 1;\n  message N { string key = 1; int32 value = 2; }'),
+      [{ path: '#/M/1', kind: 'FIELD_KIND_CHANGED' }],
+    ],
     ['an optional field is added', p3('  int32 a = 1;\n  string b = 2;'), p3('  int32 a = 1;'), []],
     ['an optional field is removed', p3('  int32 a = 1;'), p3('  int32 a = 1;\n  string b = 2;'), []],
     ['a field is renamed', p3('  int32 renamed = 1;'), p3('  int32 a = 1;'), []],
-    ['a numeric field becomes repeated', p3('  repeated int32 a = 1;'), p3('  int32 a = 1;'), [{ path: '#/M/1', kind: 'FIELD_NUMERIC_LABEL_CHANGED' }]],
+    [
+      'a numeric field becomes repeated',
+      p3('  repeated int32 a = 1;'),
+      p3('  int32 a = 1;'),
+      [{ path: '#/M/1', kind: 'FIELD_NUMERIC_LABEL_CHANGED' }],
+    ],
     ['a string field becomes repeated', p3('  repeated string a = 1;'), p3('  string a = 1;'), []],
     ['a message is added', `${p3('  int32 a = 1;')}message Other {}\n`, p3('  int32 a = 1;'), []],
-    ['a message is removed', p3('  int32 a = 1;'), `${p3('  int32 a = 1;')}message Other {}\n`, [{ path: '#/Other', kind: 'MESSAGE_REMOVED' }]],
-    ['a nested message is removed', p3('  int32 a = 1;'), p3('  int32 a = 1;\n  message Inner { int32 x = 1; }'), [{ path: '#/M/Inner', kind: 'MESSAGE_REMOVED' }]],
-    ['messages are reordered', `message Other {}\n${p3('  int32 a = 1;')}`.replace('message Other {}\nsyntax = "proto3";\npackage acme;', 'syntax = "proto3";\npackage acme;\nmessage Other {}'), `${p3('  int32 a = 1;')}message Other {}\n`, []],
-    ['a nested field changes type', p3('  Inner i = 1;\n  message Inner { string x = 1; }'), p3('  Inner i = 1;\n  message Inner { int32 x = 1; }'), [{ path: '#/M/Inner/1', kind: 'FIELD_SCALAR_KIND_CHANGED' }]],
-    ['the package changes', p3('  int32 a = 1;').replace('package acme;', 'package other;'), p3('  int32 a = 1;'), [{ path: '#/', kind: 'PACKAGE_CHANGED' }]],
+    [
+      'a message is removed',
+      p3('  int32 a = 1;'),
+      `${p3('  int32 a = 1;')}message Other {}\n`,
+      [{ path: '#/Other', kind: 'MESSAGE_REMOVED' }],
+    ],
+    [
+      'a nested message is removed',
+      p3('  int32 a = 1;'),
+      p3('  int32 a = 1;\n  message Inner { int32 x = 1; }'),
+      [{ path: '#/M/Inner', kind: 'MESSAGE_REMOVED' }],
+    ],
+    [
+      'messages are reordered',
+      `message Other {}\n${p3('  int32 a = 1;')}`.replace(
+        'message Other {}\nsyntax = "proto3";\npackage acme;',
+        'syntax = "proto3";\npackage acme;\nmessage Other {}',
+      ),
+      `${p3('  int32 a = 1;')}message Other {}\n`,
+      [],
+    ],
+    [
+      'a nested field changes type',
+      p3('  Inner i = 1;\n  message Inner { string x = 1; }'),
+      p3('  Inner i = 1;\n  message Inner { int32 x = 1; }'),
+      [{ path: '#/M/Inner/1', kind: 'FIELD_SCALAR_KIND_CHANGED' }],
+    ],
+    [
+      'the package changes',
+      p3('  int32 a = 1;').replace('package acme;', 'package other;'),
+      p3('  int32 a = 1;'),
+      [{ path: '#/', kind: 'PACKAGE_CHANGED' }],
+    ],
     ['an enum value is added', p3('  E e = 1;\n  enum E { A = 0; B = 1; }'), p3('  E e = 1;\n  enum E { A = 0; }'), []],
-    ['an enum value is removed', p3('  E e = 1;\n  enum E { A = 0; }'), p3('  E e = 1;\n  enum E { A = 0; B = 1; }'), []],
-    ['a required field is added', p2('  optional int32 a = 1;\n  required int32 b = 2;'), p2('  optional int32 a = 1;'), [{ path: '#/M/2', kind: 'REQUIRED_FIELD_ADDED' }]],
-    ['a required field is removed', p2('  optional int32 a = 1;'), p2('  optional int32 a = 1;\n  required int32 b = 2;'), [{ path: '#/M/2', kind: 'REQUIRED_FIELD_REMOVED' }]],
-    ['an optional field becomes required', p2('  required int32 a = 1;'), p2('  optional int32 a = 1;'), [{ path: '#/M/1', kind: 'REQUIRED_LABEL_CHANGED' }]],
-    ['a required field becomes optional', p2('  optional int32 a = 1;'), p2('  required int32 a = 1;'), [{ path: '#/M/1', kind: 'REQUIRED_LABEL_CHANGED' }]],
-    ['a proto2 optional field is added', p2('  optional int32 a = 1;\n  optional string b = 2;'), p2('  optional int32 a = 1;'), []],
+    [
+      'an enum value is removed',
+      p3('  E e = 1;\n  enum E { A = 0; }'),
+      p3('  E e = 1;\n  enum E { A = 0; B = 1; }'),
+      [],
+    ],
+    [
+      'a required field is added',
+      p2('  optional int32 a = 1;\n  required int32 b = 2;'),
+      p2('  optional int32 a = 1;'),
+      [{ path: '#/M/2', kind: 'REQUIRED_FIELD_ADDED' }],
+    ],
+    [
+      'a required field is removed',
+      p2('  optional int32 a = 1;'),
+      p2('  optional int32 a = 1;\n  required int32 b = 2;'),
+      [{ path: '#/M/2', kind: 'REQUIRED_FIELD_REMOVED' }],
+    ],
+    [
+      'an optional field becomes required',
+      p2('  required int32 a = 1;'),
+      p2('  optional int32 a = 1;'),
+      [{ path: '#/M/1', kind: 'REQUIRED_LABEL_CHANGED' }],
+    ],
+    [
+      'a required field becomes optional',
+      p2('  optional int32 a = 1;'),
+      p2('  required int32 a = 1;'),
+      [{ path: '#/M/1', kind: 'REQUIRED_LABEL_CHANGED' }],
+    ],
+    [
+      'a proto2 optional field is added',
+      p2('  optional int32 a = 1;\n  optional string b = 2;'),
+      p2('  optional int32 a = 1;'),
+      [],
+    ],
     // Confluent's ONEOF_FIELD_MOVED_TO_TOP_LEVEL, ONEOF_REMOVED and ONEOF_ADDED are compatible.
-    ['a field moves out of a oneof', p3('  string a = 1;\n  oneof o { string b = 2; }'), p3('  oneof o { string a = 1; string b = 2; }'), []],
-    ['a oneof is dissolved', p3('  string a = 1;\n  string b = 2;'), p3('  oneof o { string a = 1; string b = 2; }'), []],
-    ['a oneof is renamed', p3('  oneof renamed { float f = 1; int32 i = 2; }'), p3('  oneof old { float f = 1; int32 i = 2; }'), []],
-    ['a field moves into a new singleton oneof', p3('  oneof a { int32 y = 2; }\n  oneof b { int32 x = 1; }'), p3('  oneof a { int32 x = 1; int32 y = 2; }'), []],
-    ['fields of two oneofs meet in one', p3('  oneof a { int32 x = 1; int32 y = 2; }'), p3('  oneof a { int32 x = 1; }\n  oneof b { int32 y = 2; }'), [{ path: '#/M/a', kind: 'FIELD_MOVED_TO_EXISTING_ONEOF' }]],
-    ['a oneof field changes type under a renamed oneof', p3('  oneof n { int64 x = 1; }'), p3('  oneof o { string x = 1; }'), [{ path: '#/M/n/1', kind: 'FIELD_SCALAR_KIND_CHANGED' }]],
-    ['a single field moves into a new oneof', p3('  oneof o { string a = 1; }\n  int32 c = 3;'), p3('  string a = 1;\n  int32 c = 3;'), []],
-    ['several fields move into a new oneof', p3('  oneof o { string a = 1; int32 c = 3; }'), p3('  string a = 1;\n  int32 c = 3;'), [{ path: '#/M/o', kind: 'MULTIPLE_FIELDS_MOVED_TO_ONEOF' }]],
-    ['a field moves into an existing oneof', p3('  oneof o { string a = 1; string b = 2; }'), p3('  string a = 1;\n  oneof o { string b = 2; }'), [{ path: '#/M/o', kind: 'FIELD_MOVED_TO_EXISTING_ONEOF' }]],
-    ['a oneof field is removed', p3('  oneof o { string a = 1; }'), p3('  oneof o { string a = 1; string b = 2; }'), [{ path: '#/M/o/2', kind: 'ONEOF_FIELD_REMOVED' }]],
-    ['a oneof field is removed as its oneof is renamed', p3('  oneof n { string a = 1; }'), p3('  oneof o { string a = 1; string b = 2; }'), [{ path: '#/M/o/2', kind: 'ONEOF_FIELD_REMOVED' }]],
+    [
+      'a field moves out of a oneof',
+      p3('  string a = 1;\n  oneof o { string b = 2; }'),
+      p3('  oneof o { string a = 1; string b = 2; }'),
+      [],
+    ],
+    [
+      'a oneof is dissolved',
+      p3('  string a = 1;\n  string b = 2;'),
+      p3('  oneof o { string a = 1; string b = 2; }'),
+      [],
+    ],
+    [
+      'a oneof is renamed',
+      p3('  oneof renamed { float f = 1; int32 i = 2; }'),
+      p3('  oneof old { float f = 1; int32 i = 2; }'),
+      [],
+    ],
+    [
+      'a field moves into a new singleton oneof',
+      p3('  oneof a { int32 y = 2; }\n  oneof b { int32 x = 1; }'),
+      p3('  oneof a { int32 x = 1; int32 y = 2; }'),
+      [],
+    ],
+    [
+      'fields of two oneofs meet in one',
+      p3('  oneof a { int32 x = 1; int32 y = 2; }'),
+      p3('  oneof a { int32 x = 1; }\n  oneof b { int32 y = 2; }'),
+      [{ path: '#/M/a', kind: 'FIELD_MOVED_TO_EXISTING_ONEOF' }],
+    ],
+    [
+      'a oneof field changes type under a renamed oneof',
+      p3('  oneof n { int64 x = 1; }'),
+      p3('  oneof o { string x = 1; }'),
+      [{ path: '#/M/n/1', kind: 'FIELD_SCALAR_KIND_CHANGED' }],
+    ],
+    [
+      'a single field moves into a new oneof',
+      p3('  oneof o { string a = 1; }\n  int32 c = 3;'),
+      p3('  string a = 1;\n  int32 c = 3;'),
+      [],
+    ],
+    [
+      'several fields move into a new oneof',
+      p3('  oneof o { string a = 1; int32 c = 3; }'),
+      p3('  string a = 1;\n  int32 c = 3;'),
+      [{ path: '#/M/o', kind: 'MULTIPLE_FIELDS_MOVED_TO_ONEOF' }],
+    ],
+    [
+      'a field moves into an existing oneof',
+      p3('  oneof o { string a = 1; string b = 2; }'),
+      p3('  string a = 1;\n  oneof o { string b = 2; }'),
+      [{ path: '#/M/o', kind: 'FIELD_MOVED_TO_EXISTING_ONEOF' }],
+    ],
+    [
+      'a oneof field is removed',
+      p3('  oneof o { string a = 1; }'),
+      p3('  oneof o { string a = 1; string b = 2; }'),
+      [{ path: '#/M/o/2', kind: 'ONEOF_FIELD_REMOVED' }],
+    ],
+    [
+      'a oneof field is removed as its oneof is renamed',
+      p3('  oneof n { string a = 1; }'),
+      p3('  oneof o { string a = 1; string b = 2; }'),
+      [{ path: '#/M/o/2', kind: 'ONEOF_FIELD_REMOVED' }],
+    ],
     ['a oneof field is added', p3('  oneof o { string a = 1; string b = 2; }'), p3('  oneof o { string a = 1; }'), []],
     ['a oneof is removed with its fields', p3('  int32 x = 9;'), p3('  int32 x = 9;\n  oneof o { string a = 1; }'), []],
     ['a field becomes proto3 optional', p3('  optional string a = 1;'), p3('  string a = 1;'), []],
@@ -404,7 +643,11 @@ describe('Protobuf compatibility', () => {
   });
 
   it('should compare a message from a reference when the reference version changes', () => {
-    const money2: ResolvedReference = { ...money, version: 2, schema: money.schema.replace('int64 units = 1;', 'string units = 1;') };
+    const money2: ResolvedReference = {
+      ...money,
+      version: 2,
+      schema: money.schema.replace('int64 units = 1;', 'string units = 1;'),
+    };
     const issues = proto.checkCompatibility(proto.parse(ORDER, [money2]), proto.parse(ORDER, [money]));
     expect(issues.map((i) => ({ path: i.path, kind: i.kind }))).toEqual([
       { path: '#/Money/1', kind: 'FIELD_SCALAR_KIND_CHANGED' },
