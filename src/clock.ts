@@ -26,7 +26,7 @@ export const systemClock: Clock = {
   now: () => Date.now(),
   setTimeout(fn, ms) {
     // A deadline already past fires at once; Node 22+ would warn (TimeoutNegativeWarning) for < 0.
-    const timer = setTimeout(fn, ms > 0 ? ms : 0);
+    const timer = setTimeout(fn, Math.max(ms, 0));
     timer.unref();
     return timer as unknown as TimerHandle;
   },
