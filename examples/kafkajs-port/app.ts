@@ -7,11 +7,7 @@
 import { pathToFileURL } from 'node:url';
 import { Tributary, logLevel } from 'tributary';
 
-const kafka = new Tributary({
-  clientId: 'billing-app',
-  dataDir: process.env.DATA_DIR ?? './.tributary-example',
-  logLevel: logLevel.WARN,
-});
+const kafka = new Tributary({ clientId: 'billing-app', dataDir: process.env.DATA_DIR ?? './.tributary-example', logLevel: logLevel.WARN });
 
 export async function main(): Promise<Record<string, number>> {
   const admin = kafka.admin();

@@ -7,11 +7,7 @@
 import { pathToFileURL } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
 
-const kafka = new Kafka({
-  clientId: 'billing-app',
-  brokers: [process.env.KAFKA_BROKER ?? 'localhost:9092'],
-  logLevel: logLevel.WARN,
-});
+const kafka = new Kafka({ clientId: 'billing-app', brokers: [process.env.KAFKA_BROKER ?? 'localhost:9092'], logLevel: logLevel.WARN });
 
 export async function main(): Promise<Record<string, number>> {
   const admin = kafka.admin();

@@ -5,29 +5,17 @@
 import { logLevel, Tributary } from 'tributary';
 
 const topic = process.env.TOPIC ?? 'example-events';
-const kafka = new Tributary({
-  clientId: 'example-admin',
-  brokers: [process.env.BROKER ?? 'localhost:9092'],
-  logLevel: logLevel.WARN,
-});
+const kafka = new Tributary({ clientId: 'example-admin', brokers: [process.env.BROKER ?? 'localhost:9092'], logLevel: logLevel.WARN });
 const admin = kafka.admin();
 
 const run = async () => {
   await admin.connect();
-  const created = await admin.createTopics({
-    topics: [{ topic, numPartitions: 3, replicationFactor: 1 }],
-    waitForLeaders: true,
-  });
+  const created = await admin.createTopics({ topics: [{ topic, numPartitions: 3, replicationFactor: 1 }], waitForLeaders: true });
   const { brokers } = await admin.describeCluster();
   const topics = await admin.listTopics();
   const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
   console.log(
-    JSON.stringify({
-      created,
-      brokers: brokers.length,
-      listed: topics.includes(topic),
-      partitions: metadata.topics[0]?.partitions.length,
-    }),
+    JSON.stringify({ created, brokers: brokers.length, listed: topics.includes(topic), partitions: metadata.topics[0]?.partitions.length }),
   );
   await admin.disconnect();
 };

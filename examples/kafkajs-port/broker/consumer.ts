@@ -8,11 +8,7 @@ import { logLevel, Tributary } from 'tributary';
 
 const topic = process.env.TOPIC ?? 'example-events';
 const expect = process.env.EXPECT === undefined ? Number.POSITIVE_INFINITY : Number(process.env.EXPECT);
-const kafka = new Tributary({
-  clientId: 'example-consumer',
-  brokers: [process.env.BROKER ?? 'localhost:9092'],
-  logLevel: logLevel.WARN,
-});
+const kafka = new Tributary({ clientId: 'example-consumer', brokers: [process.env.BROKER ?? 'localhost:9092'], logLevel: logLevel.WARN });
 const consumer = kafka.consumer({ groupId: process.env.GROUP ?? 'example-group' });
 
 const perKey: Record<string, number> = {};

@@ -6,18 +6,10 @@ import { CompressionTypes, logLevel, Tributary } from 'tributary';
 
 const topic = process.env.TOPIC ?? 'example-events';
 const count = Number(process.env.COUNT ?? 30);
-const kafka = new Tributary({
-  clientId: 'example-producer',
-  brokers: [process.env.BROKER ?? 'localhost:9092'],
-  logLevel: logLevel.WARN,
-});
+const kafka = new Tributary({ clientId: 'example-producer', brokers: [process.env.BROKER ?? 'localhost:9092'], logLevel: logLevel.WARN });
 const producer = kafka.producer();
 
-const message = (n: number) => ({
-  key: `user-${n % 5}`,
-  value: JSON.stringify({ n, at: new Date().toISOString() }),
-  headers: { source: 'example' },
-});
+const message = (n: number) => ({ key: `user-${n % 5}`, value: JSON.stringify({ n, at: new Date().toISOString() }), headers: { source: 'example' } });
 
 const run = async () => {
   await producer.connect();

@@ -6,11 +6,7 @@
 import { logLevel, Tributary } from 'tributary';
 
 const topic = process.env.TOPIC ?? 'example-payments';
-const kafka = new Tributary({
-  clientId: 'example-transactions',
-  brokers: [process.env.BROKER ?? 'localhost:9092'],
-  logLevel: logLevel.WARN,
-});
+const kafka = new Tributary({ clientId: 'example-transactions', brokers: [process.env.BROKER ?? 'localhost:9092'], logLevel: logLevel.WARN });
 const producer = kafka.producer({ transactionalId: 'example-payments-tx', idempotent: true, maxInFlightRequests: 1 });
 const consumer = kafka.consumer({ groupId: 'example-payments-audit', readUncommitted: false });
 
