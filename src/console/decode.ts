@@ -1,0 +1,156 @@
+/**
+ * How the console shows a key, a value or a header: as text, JSON, a record decoded through the
+ * schema registry by the id in Confluent's wire format, or hex. `auto` picks the first that fits,
+ * in the order a Kafka user expects: registry framing (magic byte 0 and a schema id the registry
+ * knows), then JSON, then UTF-8 text without control characters, then hex.
+ *
+ * What is shown is bounded (`maxChars`); the page gets the size of the whole and `truncated`.
+ * Everything returned is data for `textContent`: nothing here is HTML.
+ *
+ * @example
+ * const decoder = new FieldDecoder(registry);
+ * await decoder.decode('orders', value, 'auto', false); // { format: 'avro', text: '{"id":1}', schemaId: 3 }
+ */
+import type { RegistrySerde, SchemaRegistry } from '../../schema-registry/index.ts';
+
+/** The formats a field can be asked for; `auto` detects. */
+export const FIELD_FORMATS = ['auto', 'string', 'json', 'hex', 'schema'] as const;
+export type FieldFormat = (typeof FIELD_FORMATS)[number];
+
+/** A field as the page shows it. */
+export interface ShownField {
+  /** What it was decoded as: `null`, `string`, `json`, `hex`, or the schema type (`avro`, `protobuf`, `json-schema`). */
+  format: string;
+  /** The text to show (JSON pretty-printing is the page's). `null` for a null field. */
+  text: string | null;
+  /** Bytes of the whole field. */
+  size: number;
+  /** The text stops short of the whole field. */
+  truncated?: boolean;
+  /** For registry-framed data: the writer's schema id. */
+  schemaId?: number;
+}
+
+const DEFAULT_MAX_CHARS = 64 * 1024;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** True when `text` holds a control character other than tab, newline and carriage return. */
+function hasControl(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) || c === 0x7f) return true;
+  }
+  return false;
+}
+
+function hex(bytes: Uint8Array, maxChars: number): ShownField {
+  const shown = Math.min(bytes.length, Math.floor(maxChars / 2));
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, shown).toString('hex');
+  return { format: 'hex', text, size: bytes.length, ...(shown < bytes.length ? { truncated: true } : {}) };
+}
+
+function clip(format: string, text: string, size: number, maxChars: number): ShownField {
+  if (text.length <= maxChars) return { format, text, size };
+  return { format, text: text.slice(0, maxChars), size, truncated: true };
+}
+
+function asText(bytes: Uint8Array): string | undefined {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+const TYPE_NAMES: Record<string, string> = { AVRO: 'avro', PROTOBUF: 'protobuf', JSON: 'json-schema' };
+
+/** Turns fields into {@link ShownField}s, with the registry's serdes built once per schema type. */
+export class FieldDecoder {
+  readonly #registry: SchemaRegistry | undefined;
+  readonly #maxChars: number;
+  readonly #serdes = new Map<string, Promise<RegistrySerde>>();
+
+  constructor(registry: SchemaRegistry | undefined, options: { maxChars?: number } = {}) {
+    this.#registry = registry;
+    this.#maxChars = options.maxChars ?? DEFAULT_MAX_CHARS;
+  }
+
+  /** Shows `bytes` (a key when `isKey`) of `topic` as `format` asks. */
+  async decode(topic: string, bytes: Uint8Array | null, format: FieldFormat, isKey: boolean): Promise<ShownField> {
+    if (bytes === null) return { format: 'null', text: null, size: 0 };
+    const max = this.#maxChars;
+    if (format === 'hex') return hex(bytes, max);
+    if (format === 'schema' || format === 'auto') {
+      const decoded = await this.#viaRegistry(topic, bytes, isKey);
+      if (decoded !== undefined) return clip(decoded.format, decoded.text, bytes.length, max);
+      if (format === 'schema') return { ...hex(bytes, max), format: 'hex' };
+    }
+    const text = asText(bytes);
+    if (format === 'string') return text === undefined ? hex(bytes, max) : clip('string', text, bytes.length, max);
+    if (text === undefined) return hex(bytes, max);
+    const trimmed = text.trimStart();
+    if (trimmed.startsWith('{') || trimmed.startsWith('[') || format === 'json') {
+      try {
+        JSON.parse(text);
+        return clip('json', text, bytes.length, max);
+      } catch {
+        // not JSON: text or hex below
+      }
+    }
+    return hasControl(text) ? hex(bytes, max) : clip('string', text, bytes.length, max);
+  }
+
+  /** The record decoded by its writer's schema, or undefined when it is not registry-framed data. */
+  async #viaRegistry(
+    topic: string,
+    bytes: Uint8Array,
+    isKey: boolean,
+  ): Promise<{ format: string; text: string } | undefined> {
+    const registry = this.#registry;
+    if (registry === undefined || bytes.length < 5 || bytes[0] !== 0) return undefined;
+    const id = ((bytes[1]! << 24) | (bytes[2]! << 16) | (bytes[3]! << 8) | bytes[4]!) >>> 0;
+    let type: string;
+    try {
+      type = registry.getSchema(id).schemaType ?? 'AVRO';
+    } catch {
+      return undefined;
+    }
+    try {
+      const serde = await this.#serde(type, isKey);
+      const value = serde.deserialize(topic, bytes);
+      return { format: TYPE_NAMES[type] ?? type.toLowerCase(), text: stringify(value) };
+    } catch {
+      return undefined;
+    }
+  }
+
+  #serde(type: string, isKey: boolean): Promise<RegistrySerde> {
+    const key = `${type}:${isKey}`;
+    let serde = this.#serdes.get(key);
+    if (serde === undefined) {
+      serde = import('../../schema-registry/index.ts').then(({ RegistrySerde }) =>
+        new RegistrySerde({
+          registry: this.#registry!,
+          schemaType: type as 'AVRO' | 'PROTOBUF' | 'JSON',
+          useLatest: true,
+          isKey,
+        }).init(),
+      );
+      this.#serdes.set(key, serde);
+    }
+    return serde;
+  }
+}
+
+/** JSON of a decoded record: Avro's bigints, bytes and Protobuf's Longs as JSON can carry them. */
+function stringify(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => {
+    if (typeof v === 'bigint') return v.toString();
+    if (v instanceof Uint8Array) return Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64');
+    if (v !== null && typeof v === 'object' && (v as { type?: string }).type === 'Buffer') {
+      const data = (v as { data?: number[] }).data;
+      if (Array.isArray(data)) return Buffer.from(data).toString('base64');
+    }
+    return v;
+  });
+}
