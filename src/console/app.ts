@@ -19,12 +19,11 @@ import { isIP } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { SchemaRegistry } from '../../schema-registry/index.ts';
 import type { Producer } from '../client/producer.ts';
 import { Tributary } from '../client/tributary.ts';
 import { type Clock, systemClock } from '../clock.ts';
 import type { LogBackend } from '../log/backend.ts';
-import { FieldDecoder } from './decode.ts';
+import { type ConsoleRegistry, FieldDecoder } from './decode.ts';
 import { installErrorAnswers } from './http-errors.ts';
 import { ConsoleMetrics } from './metrics.ts';
 import { type ConsoleContext, readOnlyGuard } from './routes/context.ts';
@@ -41,8 +40,11 @@ export interface ConsoleOptions {
   log: LogBackend;
   /** The clients' entry point for groups and producing. Default: a `Tributary` on `log`. */
   tributary?: Tributary;
-  /** The schema registry to browse and decode with. Default: none. */
-  registry?: SchemaRegistry;
+  /**
+   * The schema registry to browse and decode with (`consoleRegistry(registry)` from
+   * `tributary/schema-registry`, or any {@link ConsoleRegistry}). Default: none.
+   */
+  registry?: ConsoleRegistry;
   /** Hide and refuse every action that changes data. Default false. */
   readOnly?: boolean;
   /** Default `127.0.0.1`: nothing is opened to the network unless asked. */

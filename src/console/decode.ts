@@ -11,7 +11,6 @@
  * const decoder = new FieldDecoder(registry);
  * await decoder.decode('orders', value, 'auto', false); // { format: 'avro', text: '{"id":1}', schemaId: 3 }
  */
-import type { RegistrySerde, SchemaRegistry } from '../../schema-registry/index.ts';
 
 /** The formats a field can be asked for; `auto` detects. */
 export const FIELD_FORMATS = ['auto', 'string', 'json', 'hex', 'schema'] as const;
@@ -62,15 +61,32 @@ function asText(bytes: Uint8Array): string | undefined {
   }
 }
 
-const TYPE_NAMES: Record<string, string> = { AVRO: 'avro', PROTOBUF: 'protobuf', JSON: 'json-schema' };
+/**
+ * What the console needs of a schema registry: Confluent's REST API (for the schemas pages) and the
+ * decoding of registry-framed bytes. `src/` never imports the registry; `tributary/schema-registry`'s
+ * `consoleRegistry(registry)` (or any implementation, e.g. over a remote registry) is handed in.
+ */
+export interface ConsoleRegistry {
+  /** One REST call, as Confluent's API answers it: `path` from `/subjects…`, `/config…` etc. */
+  request(method: string, path: string, body?: unknown): Promise<{ status: number; body: string }>;
+  /**
+   * The record in `bytes` decoded by its writer's schema, as JSON text, with the schema type
+   * (`avro`, `protobuf`, `json-schema`) and id; undefined when the bytes are not registry-framed
+   * data the registry knows.
+   */
+  decode(
+    topic: string,
+    bytes: Uint8Array,
+    isKey: boolean,
+  ): Promise<{ format: string; text: string; schemaId: number } | undefined>;
+}
 
-/** Turns fields into {@link ShownField}s, with the registry's serdes built once per schema type. */
+/** Turns fields into {@link ShownField}s, registry-framed ones through the {@link ConsoleRegistry}. */
 export class FieldDecoder {
-  readonly #registry: SchemaRegistry | undefined;
+  readonly #registry: ConsoleRegistry | undefined;
   readonly #maxChars: number;
-  readonly #serdes = new Map<string, Promise<RegistrySerde>>();
 
-  constructor(registry: SchemaRegistry | undefined, options: { maxChars?: number } = {}) {
+  constructor(registry: ConsoleRegistry | undefined, options: { maxChars?: number } = {}) {
     this.#registry = registry;
     this.#maxChars = options.maxChars ?? DEFAULT_MAX_CHARS;
   }
@@ -80,11 +96,22 @@ export class FieldDecoder {
     if (bytes === null) return { format: 'null', text: null, size: 0 };
     const max = this.#maxChars;
     if (format === 'hex') return hex(bytes, max);
-    if (format === 'schema' || format === 'auto') {
-      const decoded = await this.#viaRegistry(topic, bytes, isKey);
-      if (decoded !== undefined) return clip(decoded.format, decoded.text, bytes.length, max);
-      if (format === 'schema') return { ...hex(bytes, max), format: 'hex' };
+    if (
+      (format === 'schema' || format === 'auto') &&
+      this.#registry !== undefined &&
+      bytes.length >= 5 &&
+      bytes[0] === 0
+    ) {
+      let decoded: Awaited<ReturnType<ConsoleRegistry['decode']>>;
+      try {
+        decoded = await this.#registry.decode(topic, bytes, isKey);
+      } catch {
+        decoded = undefined;
+      }
+      if (decoded !== undefined)
+        return { ...clip(decoded.format, decoded.text, bytes.length, max), schemaId: decoded.schemaId };
     }
+    if (format === 'schema') return hex(bytes, max);
     const text = asText(bytes);
     if (format === 'string') return text === undefined ? hex(bytes, max) : clip('string', text, bytes.length, max);
     if (text === undefined) return hex(bytes, max);
@@ -99,58 +126,4 @@ export class FieldDecoder {
     }
     return hasControl(text) ? hex(bytes, max) : clip('string', text, bytes.length, max);
   }
-
-  /** The record decoded by its writer's schema, or undefined when it is not registry-framed data. */
-  async #viaRegistry(
-    topic: string,
-    bytes: Uint8Array,
-    isKey: boolean,
-  ): Promise<{ format: string; text: string } | undefined> {
-    const registry = this.#registry;
-    if (registry === undefined || bytes.length < 5 || bytes[0] !== 0) return undefined;
-    const id = ((bytes[1]! << 24) | (bytes[2]! << 16) | (bytes[3]! << 8) | bytes[4]!) >>> 0;
-    let type: string;
-    try {
-      type = registry.getSchema(id).schemaType ?? 'AVRO';
-    } catch {
-      return undefined;
-    }
-    try {
-      const serde = await this.#serde(type, isKey);
-      const value = serde.deserialize(topic, bytes);
-      return { format: TYPE_NAMES[type] ?? type.toLowerCase(), text: stringify(value) };
-    } catch {
-      return undefined;
-    }
-  }
-
-  #serde(type: string, isKey: boolean): Promise<RegistrySerde> {
-    const key = `${type}:${isKey}`;
-    let serde = this.#serdes.get(key);
-    if (serde === undefined) {
-      serde = import('../../schema-registry/index.ts').then(({ RegistrySerde }) =>
-        new RegistrySerde({
-          registry: this.#registry!,
-          schemaType: type as 'AVRO' | 'PROTOBUF' | 'JSON',
-          useLatest: true,
-          isKey,
-        }).init(),
-      );
-      this.#serdes.set(key, serde);
-    }
-    return serde;
-  }
-}
-
-/** JSON of a decoded record: Avro's bigints, bytes and Protobuf's Longs as JSON can carry them. */
-function stringify(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => {
-    if (typeof v === 'bigint') return v.toString();
-    if (v instanceof Uint8Array) return Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64');
-    if (v !== null && typeof v === 'object' && (v as { type?: string }).type === 'Buffer') {
-      const data = (v as { data?: number[] }).data;
-      if (Array.isArray(data)) return Buffer.from(data).toString('base64');
-    }
-    return v;
-  });
 }

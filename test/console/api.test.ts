@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SchemaRegistry } from '../../schema-registry/index.ts';
+import { consoleRegistry, SchemaRegistry } from '../../schema-registry/index.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { buildConsoleApp, CONTENT_SECURITY_POLICY, type ConsoleApp } from '../../src/console/index.ts';
 import { openLog } from '../../src/log/index.ts';
@@ -123,7 +123,7 @@ describe('console API', () => {
   it('decodes binary as hex and registry-framed values by their schema', async () => {
     const registry = await SchemaRegistry.open(log);
     await console_.close();
-    console_ = buildConsoleApp({ log, tributary, clock, registry });
+    console_ = buildConsoleApp({ log, tributary, clock, registry: consoleRegistry(registry) });
     const schema = JSON.stringify({ type: 'record', name: 'User', fields: [{ name: 'name', type: 'string' }] });
     const { id } = await registry.register('users-value', { schema });
     const { avroSerde } = await import('../../schema-registry/index.ts');
@@ -134,7 +134,7 @@ describe('console API', () => {
     ]);
     const res = await get('/api/topics/users/messages?from=beginning');
     expect(res.body.records[0].key).toEqual({ format: 'hex', text: 'ff0001', size: 3 });
-    expect(res.body.records[0].value).toMatchObject({ format: 'avro', text: '{"name":"<b>Ada</b>"}' });
+    expect(res.body.records[0].value).toMatchObject({ format: 'avro', text: '{"name":"<b>Ada</b>"}', schemaId: id });
     expect(id).toBeGreaterThan(0);
     const subjects = await get('/api/registry/subjects');
     expect(subjects.body).toEqual(['users-value']);

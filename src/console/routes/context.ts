@@ -5,8 +5,7 @@
 import type { Admin } from '../../client/admin.ts';
 import type { Producer } from '../../client/producer.ts';
 import type { LogBackend } from '../../log/backend.ts';
-import type { SchemaRegistry } from '../../../schema-registry/index.ts';
-import type { FieldDecoder } from '../decode.ts';
+import type { ConsoleRegistry, FieldDecoder } from '../decode.ts';
 import { ConsoleHttpError } from '../http-errors.ts';
 import type { ConsoleMetrics } from '../metrics.ts';
 import type { StreamsApps } from '../streams-apps.ts';
@@ -14,7 +13,7 @@ import type { StreamsApps } from '../streams-apps.ts';
 export interface ConsoleContext {
   readonly log: LogBackend;
   readonly admin: Admin;
-  readonly registry: SchemaRegistry | undefined;
+  readonly registry: ConsoleRegistry | undefined;
   readonly readOnly: boolean;
   readonly decoder: FieldDecoder;
   readonly metrics: ConsoleMetrics;

@@ -11,7 +11,11 @@ export function overviewRoutes(app: FastifyInstance, ctx: ConsoleContext): void 
   app.get('/api/overview', async () => {
     const topics = (await describeAll(ctx.log)).map(summarize).filter((t) => !t.internal);
     const groups = (await ctx.admin.listGroups()).groups.length;
-    const schemas = ctx.registry === undefined ? null : ctx.registry.subjects().length;
+    let schemas: number | null = null;
+    if (ctx.registry !== undefined) {
+      const answer = await ctx.registry.request('GET', '/subjects');
+      schemas = answer.status === 200 ? (JSON.parse(answer.body) as string[]).length : null;
+    }
     return {
       readOnly: ctx.readOnly,
       registry: ctx.registry !== undefined,

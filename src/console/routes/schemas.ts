@@ -1,17 +1,14 @@
 /**
- * The schemas API: Confluent's REST API of the registry in this process, under `/api/registry/`
- * (the same answers `trib serve`'s registry gives on its own port: subjects, versions,
- * compatibility, config, registering), plus a diff of two versions of a subject, pretty-printed so
- * that a change shows as the lines it touched. Writes are refused when the console is read-only.
+ * The schemas API: Confluent's REST API of the registry the console was handed, under
+ * `/api/registry/` (subjects, versions, compatibility, config, registering: the answers the
+ * registry itself gives), plus a diff of two versions of a subject, pretty-printed so that a change
+ * shows as the lines it touched. Writes are refused when the console is read-only.
  */
 import type { FastifyInstance } from 'fastify';
+import type { ConsoleRegistry } from '../decode.ts';
 import { ConsoleHttpError, intParam } from '../http-errors.ts';
 import { lineDiff } from '../line-diff.ts';
 import type { ConsoleContext } from './context.ts';
-
-type RegistryApp = {
-  inject(options: object): Promise<{ statusCode: number; body: string; headers: Record<string, unknown> }>;
-};
 
 /** A schema's text as the diff compares it: JSON pretty-printed, Protobuf as written. */
 function pretty(schema: string): string {
@@ -23,28 +20,18 @@ function pretty(schema: string): string {
 }
 
 export function schemaRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
-  let registryApp: Promise<RegistryApp> | undefined;
-  const registry = () => {
+  const registry = (): ConsoleRegistry => {
     if (ctx.registry === undefined) {
       throw new ConsoleHttpError(404, 'NO_REGISTRY', 'This console runs without a schema registry');
     }
-    registryApp ??= import('../../../schema-registry/index.ts').then(
-      ({ buildRegistryApp }) => buildRegistryApp(ctx.registry!) as unknown as RegistryApp,
-    );
-    return registryApp;
+    return ctx.registry;
   };
 
   app.all('/api/registry/*', async (request, reply) => {
     if (request.method !== 'GET' && request.method !== 'HEAD') ctx.writable();
-    const target = await registry();
-    const url = request.url.slice('/api/registry'.length) || '/';
-    const answer = await target.inject({
-      method: request.method,
-      url,
-      headers: { 'content-type': 'application/vnd.schemaregistry.v1+json', accept: 'application/json' },
-      ...(request.body === undefined ? {} : { payload: JSON.stringify(request.body) }),
-    });
-    return reply.status(answer.statusCode).type('application/json; charset=utf-8').send(answer.body);
+    const path = request.url.slice('/api/registry'.length) || '/';
+    const answer = await registry().request(request.method, path, request.body);
+    return reply.status(answer.status).type('application/json; charset=utf-8').send(answer.body);
   });
 
   app.get('/api/schemas/:subject/diff', async (request) => {
@@ -52,16 +39,19 @@ export function schemaRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
     const query = request.query as Record<string, string | undefined>;
     const from = intParam(query.from, 'from', 1, 1, Number.MAX_SAFE_INTEGER);
     const to = intParam(query.to, 'to', from + 1, 1, Number.MAX_SAFE_INTEGER);
-    await registry();
-    const version = (v: number) => {
-      try {
-        return ctx.registry!.getVersion(subject, v);
-      } catch (err) {
-        throw new ConsoleHttpError(404, 'VERSION_NOT_FOUND', (err as Error).message);
+    const version = async (v: number): Promise<string> => {
+      const answer = await registry().request('GET', `/subjects/${encodeURIComponent(subject)}/versions/${v}`);
+      const body = JSON.parse(answer.body) as { schema?: string; message?: string };
+      if (answer.status !== 200 || typeof body.schema !== 'string') {
+        throw new ConsoleHttpError(
+          answer.status === 200 ? 500 : answer.status,
+          'VERSION_NOT_FOUND',
+          body.message ?? `No version ${v} of ${subject}`,
+        );
       }
+      return body.schema;
     };
-    const a = version(from);
-    const b = version(to);
-    return { subject, from, to, lines: lineDiff(pretty(a.schema), pretty(b.schema)) };
+    const [a, b] = [await version(from), await version(to)];
+    return { subject, from, to, lines: lineDiff(pretty(a), pretty(b)) };
   });
 }
