@@ -8,6 +8,7 @@
  * const server = await startConsole({ log, registry: consoleRegistry(registry) });
  */
 import type { ConsoleRegistry } from '../src/console/decode.ts';
+import { SerializationError } from '../src/index.ts';
 import type { SchemaType } from './model.ts';
 import type { SchemaRegistry } from './registry.ts';
 import { RegistrySerde } from './serdes/registry-serde.ts';
@@ -50,6 +51,27 @@ export function consoleRegistry(registry: SchemaRegistry): ConsoleRegistry {
         ...(body === undefined || body === null ? {} : { payload: JSON.stringify(body) }),
       });
       return { status: answer.statusCode, body: answer.body };
+    },
+    async encode(topic, json, isKey) {
+      const subject = `${topic}-${isKey ? 'key' : 'value'}`;
+      const latest = registry.getVersion(subject, 'latest');
+      let value: unknown;
+      try {
+        value = JSON.parse(json);
+      } catch (err) {
+        throw new SerializationError(`The ${isKey ? 'key' : 'value'} is not JSON: ${(err as Error).message}`, {
+          topic,
+        });
+      }
+      // A serde per call: the subject's latest version may have changed since the last one.
+      const writer = await new RegistrySerde({
+        registry,
+        schemaType: latest.schemaType ?? 'AVRO',
+        useLatest: true,
+        isKey,
+        topics: [topic],
+      }).init();
+      return writer.serialize(topic, value)!;
     },
     async decode(topic, bytes, isKey) {
       if (bytes.length < 5 || bytes[0] !== 0) return undefined;

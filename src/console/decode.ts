@@ -79,6 +79,12 @@ export interface ConsoleRegistry {
     bytes: Uint8Array,
     isKey: boolean,
   ): Promise<{ format: string; text: string; schemaId: number } | undefined>;
+  /**
+   * `json` (a JSON text) written with the latest schema of the topic's subject (`<topic>-value`,
+   * `<topic>-key`) in Confluent's wire format. Throws a TributaryError (SUBJECT_NOT_FOUND,
+   * SERIALIZATION_ERROR…) when there is no such subject or the value does not fit the schema.
+   */
+  encode(topic: string, json: string, isKey: boolean): Promise<Uint8Array>;
 }
 
 /** Turns fields into {@link ShownField}s, registry-framed ones through the {@link ConsoleRegistry}. */

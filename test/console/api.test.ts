@@ -138,6 +138,18 @@ describe('console API', () => {
     expect(id).toBeGreaterThan(0);
     const subjects = await get('/api/registry/subjects');
     expect(subjects.body).toEqual(['users-value']);
+    // Produced from the page as JSON, written with the subject's latest schema, read back decoded.
+    const sent = await send('POST', '/api/topics/users/messages', { value: '{"name":"Grace"}', valueFormat: 'schema' });
+    expect(sent.status).toBe(201);
+    const back = await get(`/api/topics/users/messages?from=offset&offset=${sent.body.offset}`);
+    expect(back.body.records[0].value).toMatchObject({ format: 'avro', text: '{"name":"Grace"}', schemaId: id });
+    expect(
+      (await send('POST', '/api/topics/users/messages', { value: '{"nam', valueFormat: 'schema' })).body.error,
+    ).toBe('SERIALIZATION_ERROR');
+    expect(
+      (await send('POST', '/api/topics/users/messages', { value: '{"age":1}', valueFormat: 'schema' })).status,
+    ).toBe(422);
+    expect((await send('POST', '/api/topics/nokey/messages', { value: '{}', valueFormat: 'schema' })).status).toBe(404);
   });
 
   it('shows groups with lag, and resets offsets only for an empty group, previewing first', async () => {

@@ -213,8 +213,18 @@ export function messageRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
       value?: unknown;
       headers?: unknown;
       partition?: unknown;
+      keyFormat?: unknown;
+      valueFormat?: unknown;
     };
     const description = await existingTopic(log, topic);
+    for (const [name, f] of [
+      ['keyFormat', body.keyFormat],
+      ['valueFormat', body.valueFormat],
+    ] as const) {
+      if (f !== undefined && f !== null && f !== 'string' && f !== 'schema') {
+        throw new ConsoleHttpError(400, 'BAD_REQUEST', `${name} must be string or schema`);
+      }
+    }
     const text = (v: unknown, name: string): string | null => {
       if (v === undefined || v === null) return null;
       if (typeof v !== 'string') throw new ConsoleHttpError(400, 'BAD_REQUEST', `${name} must be a string or null`);
@@ -245,10 +255,20 @@ export function messageRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
       body.partition === undefined || body.partition === null || body.partition === ''
         ? undefined
         : intParam(body.partition, 'partition', 0, 0, description.partitions.length - 1);
+    // With `schema`, the text is JSON written with the topic's subject's latest schema.
+    const encode = async (text: string | null, format: unknown, isKey: boolean): Promise<Buffer | string | null> => {
+      if (text === null || format !== 'schema') return text;
+      if (ctx.registry === undefined)
+        throw new ConsoleHttpError(400, 'NO_REGISTRY', 'This console runs without a schema registry');
+      const bytes = await ctx.registry.encode(topic, text, isKey);
+      return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    };
+    const keyBytes = await encode(key, body.keyFormat, true);
+    const valueBytes = await encode(value, body.valueFormat, false);
     const producer = await ctx.producer();
     const [meta] = await producer.send({
       topic,
-      messages: [{ key, value, headers, ...(partition === undefined ? {} : { partition }) }],
+      messages: [{ key: keyBytes, value: valueBytes, headers, ...(partition === undefined ? {} : { partition }) }],
     });
     ctx.lastWrite.set(topic, Date.now());
     return reply

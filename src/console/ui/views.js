@@ -412,6 +412,10 @@ function ProduceForm({ topic, onSent }) {
       <label>Key <input name="key" /></label>
       <label>Partition <input name="partition" placeholder="by key" size="4" /></label>
       <label>Value <textarea name="value" rows="3"></textarea></label>
+      <label>Value as <select name="valueFormat">
+        <option value="string">text, as typed</option>
+        <option value="schema">JSON, written with the topic's value schema (registry)</option>
+      </select></label>
       <label>Headers (name=value per line) <textarea name="headers" rows="2"></textarea></label>
       <button type="submit">Send</button>
       ${result?.ok ? html`<p class="ok">${result.ok}</p>` : null}
