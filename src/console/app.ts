@@ -13,6 +13,7 @@
  * console.url; // 'http://127.0.0.1:8080'
  * await console.close(); // the log stays open: it is the caller's
  */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { isIP } from 'node:net';
@@ -81,22 +82,37 @@ const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]', '::1'];
 const UI_DIR = join(dirname(fileURLToPath(import.meta.url)), 'ui');
 const require = createRequire(import.meta.url);
 
+/**
+ * A file of an installed package, found from the package's main entry (their `exports` maps do not
+ * all expose the browser builds the page needs).
+ */
+function packageFile(name: string, file: string): string {
+  let dir = dirname(require.resolve(name));
+  for (;;) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, file))) return join(dir, file);
+    const up = dirname(dir);
+    if (up === dir) throw new Error(`Cannot find ${file} of the ${name} package`);
+    dir = up;
+  }
+}
+
 /** The page's files: its own and the libraries it imports, by URL path. */
 const ASSETS: Record<string, { file: () => string; type: string }> = {
   '/': { file: () => join(UI_DIR, 'index.html'), type: 'text/html; charset=utf-8' },
   '/app.js': { file: () => join(UI_DIR, 'app.js'), type: 'text/javascript; charset=utf-8' },
   '/views.js': { file: () => join(UI_DIR, 'views.js'), type: 'text/javascript; charset=utf-8' },
   '/graph.js': { file: () => join(UI_DIR, 'graph.js'), type: 'text/javascript; charset=utf-8' },
+  '/favicon.ico': { file: () => join(UI_DIR, 'favicon.svg'), type: 'image/svg+xml' },
   '/style.css': { file: () => join(UI_DIR, 'style.css'), type: 'text/css; charset=utf-8' },
   '/vendor/preact.js': {
-    file: () => require.resolve('htm/preact/standalone.module.js'),
+    file: () => packageFile('htm', 'preact/standalone.module.js'),
     type: 'text/javascript; charset=utf-8',
   },
   '/vendor/uplot.js': {
     file: () => require.resolve('uplot/dist/uPlot.esm.js'),
     type: 'text/javascript; charset=utf-8',
   },
-  '/vendor/uplot.css': { file: () => require.resolve('uplot/dist/uPlot.min.css'), type: 'text/css; charset=utf-8' },
+  '/vendor/uplot.css': { file: () => packageFile('uplot', 'dist/uPlot.min.css'), type: 'text/css; charset=utf-8' },
 };
 
 export const CONTENT_SECURITY_POLICY = [

@@ -397,6 +397,7 @@ function ProduceForm({ topic, onSent }) {
         body: {
           key: key === '' ? null : key,
           value: String(form.get('value')),
+          valueFormat: form.get('valueFormat'),
           headers,
           partition: form.get('partition'),
         },
