@@ -148,10 +148,12 @@ export function buildConsoleApp(options: ConsoleOptions): ConsoleApp {
   const tributary = options.tributary ?? new Tributary({ log: options.log, clock, logLevel: 0 });
   const admin = tributary.admin();
   const adminReady = admin.connect();
+  const lastWrite = new Map<string, number>();
   const metrics = new ConsoleMetrics({
     log: options.log,
     admin,
     clock,
+    lastWrite,
     ...(options.metricsIntervalMs === undefined ? {} : { intervalMs: options.metricsIntervalMs }),
   });
   const streams = new StreamsApps();
@@ -164,7 +166,7 @@ export function buildConsoleApp(options: ConsoleOptions): ConsoleApp {
     decoder: new FieldDecoder(options.registry),
     metrics,
     streams,
-    lastWrite: new Map(),
+    lastWrite,
     producer: () => {
       producer ??= (async () => {
         const p = tributary.producer();
@@ -174,6 +176,7 @@ export function buildConsoleApp(options: ConsoleOptions): ConsoleApp {
       return producer;
     },
     writable: readOnlyGuard(readOnly),
+    now: () => clock.now(),
   };
 
   const app = Fastify({

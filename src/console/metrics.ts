@@ -37,6 +37,8 @@ export interface ConsoleMetricsOptions {
   intervalMs?: number;
   /** Samples kept for the charts. Default 180 (15 minutes at 5 s). */
   keep?: number;
+  /** Filled with the clock time of the sample that first saw a topic's high watermarks grow. */
+  lastWrite?: Map<string, number>;
 }
 
 interface PartitionSample {
@@ -65,6 +67,7 @@ export class ConsoleMetrics {
   readonly #clock: Clock;
   readonly #intervalMs: number;
   readonly #keep: number;
+  readonly #lastWrite: Map<string, number>;
   readonly #points: MetricsPoint[] = [];
   #partitions: PartitionSample[] = [];
   #groups: GroupSample[] = [];
@@ -81,6 +84,7 @@ export class ConsoleMetrics {
     this.#clock = options.clock ?? systemClock;
     this.#intervalMs = options.intervalMs ?? 5000;
     this.#keep = options.keep ?? 180;
+    this.#lastWrite = options.lastWrite ?? new Map();
   }
 
   /** Samples now and then every `intervalMs` until {@link stop}. */
@@ -196,11 +200,21 @@ export class ConsoleMetrics {
       committedByGroup.set(group, committedSum);
       lag[group] = lagSum;
     }
+    const before = new Map<string, number>();
+    for (const p of this.#partitions) before.set(p.topic, (before.get(p.topic) ?? 0) + p.highWatermark);
+    const after = new Map<string, number>();
+    for (const p of partitions) after.set(p.topic, (after.get(p.topic) ?? 0) + p.highWatermark);
+    for (const [topic, n] of after) {
+      const was = before.get(topic);
+      if (was !== undefined && n > was) this.#lastWrite.set(topic, at);
+    }
     this.#partitions = partitions;
     this.#groups = groups;
     const previous = this.#previous;
+    // A sample at the time of the last one (a scrape right after it) refreshes the gauges only.
+    if (previous !== undefined && at <= previous.at) return;
     this.#previous = { at, appended, committed: committedByGroup };
-    if (previous === undefined || at <= previous.at) {
+    if (previous === undefined) {
       this.#push({ at, inPerSec: 0, outPerSec: 0, lag });
       return;
     }

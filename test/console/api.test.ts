@@ -208,7 +208,10 @@ describe('console API', () => {
     const text = String((await get('/metrics')).body);
     expect(text).toContain('# TYPE tributary_partition_high_watermark gauge');
     expect(text).toContain('tributary_partition_high_watermark{topic="m",partition="0"} 10');
-    expect(console_.metrics.points().at(-2)?.inPerSec).toBe(2);
+    expect(console_.metrics.points().at(-1)?.inPerSec).toBe(2);
+    expect((await get('/api/topics')).body.topics).toContainEqual(
+      expect.objectContaining({ name: 'm', lastWrite: clock.now() }),
+    );
     expect(text).toMatch(
       /tributary_console_request_duration_seconds_count\{route="\/api\/topics\/:topic\/messages"\} 10/,
     );

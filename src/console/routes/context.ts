@@ -20,6 +20,8 @@ export interface ConsoleContext {
   readonly streams: StreamsApps;
   /** Clock time of the last append seen per topic (by the metrics' samples and the console's own produce). */
   readonly lastWrite: Map<string, number>;
+  /** The console's clock time, ms. */
+  now(): number;
   /** A connected producer, made on first use. */
   producer(): Promise<Producer>;
   /** Throws READ_ONLY (403) when the console may not change data. */

@@ -270,7 +270,7 @@ export function messageRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
       topic,
       messages: [{ key: keyBytes, value: valueBytes, headers, ...(partition === undefined ? {} : { partition }) }],
     });
-    ctx.lastWrite.set(topic, Date.now());
+    ctx.lastWrite.set(topic, ctx.now());
     return reply
       .status(201)
       .send({ topic, partition: meta?.partition, offset: Number(meta?.baseOffset ?? meta?.offset) });
