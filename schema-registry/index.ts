@@ -76,3 +76,4 @@ export {
   subjectName,
   unframe,
 } from './serdes/index.ts';
+export { consoleRegistry } from './console.ts';

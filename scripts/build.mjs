@@ -7,7 +7,7 @@
 // step rewrites them: a `.d.ts` that imports './x.ts' only resolves for consumers whose TypeScript
 // accepts `.ts` specifiers, and `.js` resolves for every version and every moduleResolution.
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -19,6 +19,9 @@ rmSync(dist, { recursive: true, force: true });
 for (const project of ['tsconfig.build.json', 'tsconfig.build-cli.json']) {
   execFileSync(tsc, ['-p', join(root, project)], { cwd: root, stdio: 'inherit' });
 }
+
+// The console's page (HTML, CSS and plain ES modules, no build step of their own) ships as it is.
+cpSync(join(root, 'src', 'console', 'ui'), join(dist, 'src', 'console', 'ui'), { recursive: true });
 
 // Relative specifiers ending in .ts inside `from '…'`, `import('…')` and `/// <reference path>`.
 const specifier = /((?:from|import)\s*\(?\s*['"])(\.{1,2}\/[^'"]*?)\.ts(['"])/g;

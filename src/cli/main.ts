@@ -1,5 +1,6 @@
 import { TributaryError } from '../errors.ts';
 import { type CliIo, commandLines, registerCommand, registeredCommands, UsageError, write } from './command.ts';
+import { consoleCommand } from './commands/console.ts';
 import { consumeCommand } from './commands/consume.ts';
 import { doctorCommand } from './commands/doctor.ts';
 import { groupsCommand } from './commands/groups.ts';
@@ -21,6 +22,7 @@ registerCommand('registry', registryCommand);
 registerCommand('schemas', schemasCommand);
 registerCommand('serve', serveCommand);
 registerCommand('doctor', doctorCommand);
+registerCommand('console', consoleCommand);
 
 /** `trib --help`. */
 export function usage(): string {

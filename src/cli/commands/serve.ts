@@ -3,7 +3,7 @@ import { openLog } from '../../log/open.ts';
 import { forgetBroker, recordBroker } from '../../log/storage/data-dir.ts';
 import { type CliIo, DATA_DIR_HELP, parse, positiveInt, UsageError, write } from '../command.ts';
 
-const USAGE = `Usage: trib serve [--host 127.0.0.1] [--port 9092] [--advertised-listener HOST:PORT] [--no-registry]
+const USAGE = `Usage: trib serve [--host 127.0.0.1] [--port 9092] [--advertised-listener HOST:PORT] [--no-registry] [--console PORT]
 
 Runs a Kafka broker over the data directory: kcat, kafkajs, librdkafka, kafka-python, Kafka's own
 tools and Tributary's clients connect to it as to a one-node Kafka cluster. The schema registry's
@@ -22,6 +22,8 @@ Options:
                                 (default 3000, as Kafka's group.initial.rebalance.delay.ms)
   --registry-port PORT          the schema registry's port (default 8081; 0 picks a free one)
   --no-registry                 do not serve the schema registry
+  --console PORT                serve the web console on PORT too (0 picks a free one)
+  --console-read-only           the console hides and refuses every action that changes data
 ${DATA_DIR_HELP}
   -h, --help                    show help
 `;
@@ -44,12 +46,15 @@ export const serveCommand = {
       'group-initial-rebalance-delay-ms': { type: 'string' },
       'registry-port': { type: 'string' },
       'no-registry': { type: 'boolean' },
+      console: { type: 'string' },
+      'console-read-only': { type: 'boolean' },
     });
     if (values.help) return write(io.stdout, USAGE).then(() => 0);
     if (positionals.length > 0) throw new UsageError('trib serve takes no arguments');
     const host = values.host ?? '127.0.0.1';
     const kafkaPort = port(values.port, '--port', 9092);
     const registryPort = port(values['registry-port'], '--registry-port', 8081);
+    const consolePort = values.console === undefined ? undefined : port(values.console, '--console', 8080);
     const numPartitions = positiveInt(values['num-partitions'], '--num-partitions') ?? 1;
     if (numPartitions < 1) throw new UsageError('--num-partitions must be at least 1');
     const dataDir = values['data-dir'] ?? io.env.TRIBUTARY_DATA_DIR ?? './.tributary';
@@ -88,11 +93,29 @@ export const serveCommand = {
         io.stdout,
         `Kafka broker listening on ${host}:${actual} (advertised as ${advertisedHost}:${advertisedPort})\n`,
       );
+      let registry:
+        | Awaited<ReturnType<typeof import('../../../schema-registry/index.ts').startRegistryServer>>
+        | undefined;
       if (values['no-registry'] !== true) {
         const { startRegistryServer } = await import('../../../schema-registry/index.ts');
-        const registry = await startRegistryServer(log, { port: registryPort, host });
-        closers.unshift(() => registry.close());
+        registry = await startRegistryServer(log, { port: registryPort, host });
+        closers.unshift(() => registry!.close());
         await write(io.stdout, `Schema registry listening on ${registry.url}\n`);
+      }
+      if (consolePort !== undefined) {
+        const [{ startConsole }, { consoleRegistry }] = await Promise.all([
+          import('../../console/index.ts'),
+          import('../../../schema-registry/index.ts'),
+        ]);
+        const console = await startConsole({
+          log,
+          host,
+          port: consolePort,
+          readOnly: values['console-read-only'] === true,
+          ...(registry === undefined ? {} : { registry: consoleRegistry(registry.registry) }),
+        });
+        closers.unshift(() => console.close());
+        await write(io.stdout, `Console listening on ${console.url}\n`);
       }
       const signal = await stopped;
       for (const close of closers.splice(0)) await close();

@@ -1,0 +1,96 @@
+import { type CliIo, parse, positiveInt, UsageError, write } from '../command.ts';
+import { LOG_OPTIONS_HELP, logOptions, withLog } from '../data-dir.ts';
+
+const USAGE = `Usage: trib console [--host 127.0.0.1] [--port 8080] [--read-only] [--data-dir DIR]
+
+Serves the web console over the data directory: topics, messages (decoded through the schema
+registry), consumer groups and their lag, schemas, and /metrics for Prometheus. Binds 127.0.0.1
+unless --host says otherwise. Runs until SIGINT or SIGTERM. To see a log that a running
+\`trib serve\` owns, start that broker with --console PORT instead.
+
+Options:
+  --host HOST            the address to bind (default 127.0.0.1: nothing opens to the network)
+  --port PORT            the port (default 8080; 0 picks a free one, printed)
+  --read-only            hide and refuse every action that changes data
+  --allowed-host NAME    a host name the browser may use besides the loopback names (repeatable;
+                         needed behind a proxy or with --host 0.0.0.0 to refuse other names)
+  --no-registry          do not browse or decode with the data directory's schema registry
+${LOG_OPTIONS_HELP}
+  -h, --help             show help
+`;
+
+/** A TCP port from an option, 0 to 65535. */
+export function portOption(value: string | undefined, option: string, fallback: number): number {
+  const n = positiveInt(value, option) ?? fallback;
+  if (n > 65535) throw new UsageError(`${option} must be at most 65535, got ${n}`);
+  return n;
+}
+
+/** Resolves on the first SIGINT or SIGTERM, with the handlers taken off again by `off`. */
+export function untilSignal(): { stopped: Promise<NodeJS.Signals>; off(): void } {
+  let stop: (signal: NodeJS.Signals) => void = () => undefined;
+  const stopped = new Promise<NodeJS.Signals>((resolve) => {
+    stop = resolve;
+  });
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  return {
+    stopped,
+    off: () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+    },
+  };
+}
+
+export const consoleCommand = {
+  summary: 'serve the web console (topics, messages, groups, schemas, metrics)',
+  async run(args: string[], io: CliIo): Promise<number> {
+    const { values, positionals } = parse(args, {
+      ...logOptions,
+      host: { type: 'string' },
+      port: { type: 'string' },
+      'read-only': { type: 'boolean' },
+      'allowed-host': { type: 'string', multiple: true },
+      'no-registry': { type: 'boolean' },
+    });
+    if (values.help) return write(io.stdout, USAGE).then(() => 0);
+    if (positionals.length > 0) throw new UsageError('trib console takes no arguments');
+    const host = values.host ?? '127.0.0.1';
+    const port = portOption(values.port, '--port', 8080);
+    const signals = untilSignal();
+    try {
+      return await withLog(values, io, {}, async ({ log, tributary, dataDir }) => {
+        const [{ startConsole }, registry] = await Promise.all([
+          import('../../console/index.ts'),
+          values['no-registry'] === true
+            ? undefined
+            : import('../../../schema-registry/index.ts').then(async ({ SchemaRegistry, consoleRegistry }) => {
+                const opened = await SchemaRegistry.open(log);
+                return { opened, view: consoleRegistry(opened) };
+              }),
+        ]);
+        const server = await startConsole({
+          log,
+          tributary,
+          host,
+          port,
+          readOnly: values['read-only'] === true,
+          allowedHosts: values['allowed-host'] ?? [],
+          ...(registry === undefined ? {} : { registry: registry.view }),
+        });
+        try {
+          await write(io.stdout, `Console of ${dataDir} listening on ${server.url}\n`);
+          const signal = await signals.stopped;
+          await write(io.stdout, `Stopped on ${signal}\n`);
+          return 0;
+        } finally {
+          await server.close();
+          await registry?.opened.close();
+        }
+      });
+    } finally {
+      signals.off();
+    }
+  },
+};

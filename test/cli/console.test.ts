@@ -1,0 +1,73 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openLog } from '../../src/log/index.ts';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const TRIB = join(ROOT, 'src/cli/trib.mjs');
+
+/** Starts `trib …`, waits for a line matching `ready`, and hands back its match and the child. */
+async function start(args: string[], ready: RegExp) {
+  const child = spawn(process.execPath, [TRIB, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  const exited = once(child, 'exit');
+  for (;;) {
+    const match = ready.exec(out);
+    if (match !== null) return { child, match, exited, output: () => out };
+    const step = await Promise.race([once(child.stdout, 'data').then(() => 'data'), exited.then(() => 'exit')]);
+    if (step === 'exit') throw new Error(`trib exited before it was ready:\n${out}`);
+  }
+}
+
+describe('trib console', () => {
+  let dataDir: string;
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'trib-console-cli-'));
+    const log = await openLog({ dataDir });
+    await log.createTopic({ topic: 'orders', numPartitions: 2 });
+    await log.close();
+  });
+  afterAll(() => rm(dataDir, { recursive: true, force: true }));
+
+  it('should serve the console over a data directory on loopback, read-only when asked, until SIGTERM', {
+    timeout: 90_000,
+  }, async () => {
+    const { child, match, exited } = await start(
+      ['console', '--data-dir', dataDir, '--port', '0', '--read-only'],
+      /Console of .* listening on (http:\/\/127\.0\.0\.1:\d+)/,
+    );
+    const url = match[1]!;
+    const overview = (await (await fetch(`${url}/api/overview`)).json()) as { topics: number; readOnly: boolean };
+    expect(overview).toMatchObject({ topics: 1, readOnly: true });
+    const refused = await fetch(`${url}/api/topics`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ topic: 'x' }),
+    });
+    expect(refused.status).toBe(403);
+    expect((await fetch(`${url}/`)).headers.get('content-security-policy')).toContain("script-src 'self'");
+    child.kill('SIGTERM');
+    const [code] = await exited;
+    expect(code).toBe(0);
+  });
+
+  it('should run beside the broker with trib serve --console', { timeout: 90_000 }, async () => {
+    const { child, match, exited } = await start(
+      ['serve', '--data-dir', dataDir, '--port', '0', '--registry-port', '0', '--console', '0'],
+      /Console listening on (http:\/\/127\.0\.0\.1:\d+)/,
+    );
+    const url = match[1]!;
+    const topics = (await (await fetch(`${url}/api/topics`)).json()) as { topics: { name: string }[] };
+    expect(topics.topics.map((t) => t.name)).toEqual(['orders']);
+    const subjects = await fetch(`${url}/api/registry/subjects`);
+    expect(await subjects.json()).toEqual([]);
+    child.kill('SIGTERM');
+    const [code] = await exited;
+    expect(code).toBe(0);
+  });
+});
