@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- <suite>`: runs one benchmark suite (log, clients, registry, streams) or all of
+ * `npm run bench -- <suite>`: runs one benchmark suite (log, clients, registry, streams, console) or all of
  * them. Each suite prints its figures beside a reference measured in the same run, and the ratio;
  * the last line of the run is one JSON object with every figure.
  */
@@ -8,6 +8,7 @@ const suites: Record<string, () => Promise<{ run: () => Promise<Record<string, n
   clients: () => import('./clients.ts' as string),
   registry: () => import('./registry.ts' as string),
   streams: () => import('./streams.ts' as string),
+  console: () => import('./console.ts' as string),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
