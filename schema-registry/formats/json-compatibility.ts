@@ -390,37 +390,46 @@ class Comparison {
           );
         }
       } else {
-        // Added: the writer may have written it under its content model.
+        // Added: the writer may have written it under its content model. Named as Confluent names it:
+        // by the writer's content model, and whether the reader requires the property.
+        const required = rRequired.has(name) && !wRequired.has(name);
         if (wModel.kind === 'open') {
           if (this.shape(at(rl, rp), this.readerRefSiblings).kind !== 'any') {
+            const [kind, what] = !required
+              ? ['OPTIONAL_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL', 'added']
+              : hasDefault(rp)
+                ? ['REQUIRED_PROPERTY_WITH_DEFAULT_ADDED_TO_OPEN_CONTENT_MODEL', 'added as required']
+                : ['REQUIRED_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL', 'added as required without a default'];
             this.add(
               propPath,
-              'PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL',
-              `property '${name}' was added to an open content model, where the writer may have written any value for it`,
+              kind,
+              `property '${name}' was ${what} to an open content model, where the writer may have written any value for it`,
             );
           }
         } else {
           const cover = schemaForKey(wModel, name);
-          if (cover !== undefined && this.probeLocated(at(wl, cover), at(rl, rp), propPath).length > 0) {
+          const found = cover === undefined ? [] : this.probeLocated(at(wl, cover), at(rl, rp), propPath);
+          if (found.length > 0) {
+            this.issues.push(...found);
             this.add(
               propPath,
               'PROPERTY_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL',
               `property '${name}' was added and does not accept what the writer's patternProperties/additionalProperties allowed`,
             );
           }
-        }
-        if (rRequired.has(name) && !hasDefault(rp) && !wRequired.has(name)) {
-          this.add(
-            [...path, 'required', name],
-            'REQUIRED_PROPERTY_ADDED',
-            `property '${name}' was added as required without a default`,
-          );
+          if (required && !hasDefault(rp)) {
+            this.add(
+              propPath,
+              'REQUIRED_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL',
+              `property '${name}' was added as required without a default`,
+            );
+          }
         }
       }
     }
 
     for (const name of rRequired) {
-      // A property added as required is REQUIRED_PROPERTY_ADDED above. A name neither schema
+      // A property added as required is judged above with the property. A name neither schema
       // declares is ignored, as Confluent ignores it (it compares `required` per declared property).
       if (wRequired.has(name) || (rProps[name] !== undefined && wProps[name] === undefined)) continue;
       if (rProps[name] === undefined && wProps[name] === undefined) continue;
