@@ -534,4 +534,82 @@ describe("Confluent's RestApiTest", () => {
       expect((await register('testSubject', schema, { ruleSet: { domainRules: [] } })).status).toBe(200);
     });
   });
+
+  describe('references', () => {
+    const currency = JSON.stringify({
+      type: 'enum',
+      name: 'Currency',
+      namespace: 'myavro.currencies',
+      symbols: ['EUR', 'USD'],
+    });
+    const budget = (name: string, last: string) =>
+      JSON.stringify({
+        type: 'record',
+        name,
+        namespace: 'myavro',
+        fields: [
+          { name: 'buyerId', type: 'long' },
+          { name: 'currency', type: { type: 'myavro.currencies.Currency' } },
+          { name: last, type: 'double' },
+        ],
+      });
+    const currencyRef = [{ name: 'myavro.currencies.Currency', subject: 'shared', version: 1 }];
+
+    it('testSchemaReferencesMultipleLevels: a union root over two records sharing an enum', async () => {
+      expect((await register('shared', currency)).body).toEqual({ id: 1 });
+      expect((await register('ref1', budget('BudgetDecreased', 'amount'), { references: currencyRef })).body).toEqual({
+        id: 2,
+      });
+      expect(
+        (await register('ref2', budget('BudgetUpdated', 'updatedValue'), { references: currencyRef })).body,
+      ).toEqual({ id: 3 });
+      const root = '["myavro.BudgetDecreased","myavro.BudgetUpdated"]';
+      const references = [
+        { name: 'myavro.BudgetDecreased', subject: 'ref1', version: 1 },
+        { name: 'myavro.BudgetUpdated', subject: 'ref2', version: 1 },
+      ];
+      expect((await register('root', root, { references })).body).toEqual({ id: 4 });
+      const byId = (await call('GET', '/schemas/ids/4')).body;
+      expect(byId.schema).toBe(root);
+      expect(byId.references).toEqual(references);
+      const resolved = JSON.parse((await call('GET', '/schemas/ids/4?subject=root&format=resolved')).body.schema);
+      expect(resolved.map((r: { name: string }) => r.name)).toEqual(['myavro.BudgetDecreased', 'myavro.BudgetUpdated']);
+      expect((await call('DELETE', '/subjects/root/versions/1')).status).toBe(200);
+      expect((await call('DELETE', '/subjects/ref1/versions/1')).status).toBe(200);
+      // The soft-deleted root still references ref1: a hard delete of ref1 must wait for root's.
+      expect(await errorCode('DELETE', '/subjects/ref1/versions/1?permanent=true')).toBe(42206);
+      expect((await call('DELETE', '/subjects/root/versions/1?permanent=true')).status).toBe(200);
+      expect((await call('DELETE', '/subjects/ref1/versions/1?permanent=true')).status).toBe(200);
+    });
+
+    it('testSchemaMissingReferences: a schema naming a type without its reference is 42201', async () => {
+      expect((await register('shared', currency)).body).toEqual({ id: 1 });
+      expect(
+        (await register('referrer', budget('BudgetDecreased', 'amount'), { references: [] })).body.error_code,
+      ).toBe(42201);
+    });
+
+    it('testDeleteSubjectWithSelfReferencingVersions: references inside the subject do not block its deletes', async () => {
+      await call('PUT', '/config/self-ref-subject', { compatibility: 'NONE' });
+      const base = '{"type":"record","name":"Base","namespace":"com.example","fields":[{"name":"id","type":"string"}]}';
+      const derived =
+        '{"type":"record","name":"Derived","namespace":"com.example","fields":[{"name":"base","type":"com.example.Base"}]}';
+      expect((await register('self-ref-subject', base)).body).toEqual({ id: 1 });
+      const references = [{ name: 'com.example.Base', subject: 'self-ref-subject', version: 1 }];
+      expect((await register('self-ref-subject', derived, { references })).body).toEqual({ id: 2 });
+      expect((await call('GET', '/subjects/self-ref-subject/versions/1/referencedby')).body).toEqual([2]);
+      expect((await call('DELETE', '/subjects/self-ref-subject')).body).toEqual([1, 2]);
+      expect((await call('DELETE', '/subjects/self-ref-subject?permanent=true')).body).toEqual([1, 2]);
+    });
+
+    it('testRegisterSchemaWithInvalidNamespace: a namespace that is no Avro name is 42201', async () => {
+      const schema = JSON.stringify({
+        type: 'record',
+        name: 'myrecord',
+        namespace: 'a-bad.namespace',
+        fields: [{ type: 'string', name: 'f' }],
+      });
+      expect((await register('testSubject0', schema)).body.error_code).toBe(42201);
+    });
+  });
 });
