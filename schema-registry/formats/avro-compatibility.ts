@@ -10,7 +10,10 @@
  * | NAME_MISMATCH                      | record, enum or fixed names differ (unqualified names; aliases count) | `…/name`                   |
  * | FIXED_SIZE_MISMATCH                | fixed sizes differ                                                   | `…/size`                   |
  * | MISSING_ENUM_SYMBOLS               | writer symbols the reader lacks, and the reader enum has no default   | `…/symbols`                |
- * | MISSING_UNION_BRANCH               | a writer type (or union branch) that no reader union branch can read  | the reader union           |
+ * | MISSING_UNION_BRANCH               | a writer type (or union branch) that no reader union branch can read  | the reader union (`…/<writer branch index>` for a writer union) |
+ *
+ * A writer union read by a reader that is no union: each branch is checked as a writer type of its
+ * own, and its own issue (TYPE_MISMATCH, NAME_MISMATCH…) is reported.
  *
  * Promotions: int → long, float, double; long → float, double; float → double; string ↔ bytes.
  * Paths are JSON pointers into the reader schema (`/` is the whole schema; record fields
@@ -71,22 +74,19 @@ class Checker {
       (writer.types ?? []).forEach((branch, i) => {
         if (isUnion(reader)) {
           if (!this.readableByUnion(reader, branch)) {
+            // Located at the writer's branch, as Avro Java locates it.
             this.add(
-              path,
+              [...path, String(i)],
               'MISSING_UNION_BRANCH',
               `reader union lacks a branch for writer union branch ${i} (${describe(branch)})`,
             );
           }
           return;
         }
-        const sub = this.probe(reader, branch, path);
-        if (sub.length > 0) {
-          this.add(
-            path,
-            'MISSING_UNION_BRANCH',
-            `writer union branch ${i} (${describe(branch)}) cannot be read as ${describe(reader)}`,
-          );
-        }
+        // A reader that is no union reads each writer branch as a writer type of its own, and the
+        // branch's own issue is the one reported (Avro Java: a TYPE_MISMATCH for `double` when a
+        // `float` reads `[int, long, float, double]`).
+        this.issues.push(...this.probe(reader, branch, path));
       });
       return;
     }

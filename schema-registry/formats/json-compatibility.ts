@@ -224,8 +224,12 @@ class Comparison {
       else parts.push({ shape: { kind: 'sum', op, parts: branches }, path: [] });
     }
     const not = node['not'];
-    if (not !== undefined)
-      parts.push({ shape: { kind: 'not', inner: { node: not, base, index: loc.index } }, path: [] });
+    if (not !== undefined) {
+      const inner: Located = { node: not, base, index: loc.index };
+      // `not` of a schema that accepts everything (`true`, `{}`): the node accepts nothing.
+      if (this.shape(inner, refSiblings, depth + 1).kind === 'any') return NEVER;
+      parts.push({ shape: { kind: 'not', inner }, path: [] });
+    }
     if (parts.length === 0) return ANY;
     if (parts.length === 1) {
       const only = parts[0]!;
@@ -390,37 +394,46 @@ class Comparison {
           );
         }
       } else {
-        // Added: the writer may have written it under its content model.
+        // Added: the writer may have written it under its content model. Named as Confluent names it:
+        // by the writer's content model, and whether the reader requires the property.
+        const required = rRequired.has(name) && !wRequired.has(name);
         if (wModel.kind === 'open') {
           if (this.shape(at(rl, rp), this.readerRefSiblings).kind !== 'any') {
+            const [kind, what] = !required
+              ? ['OPTIONAL_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL', 'added']
+              : hasDefault(rp)
+                ? ['REQUIRED_PROPERTY_WITH_DEFAULT_ADDED_TO_OPEN_CONTENT_MODEL', 'added as required']
+                : ['REQUIRED_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL', 'added as required without a default'];
             this.add(
               propPath,
-              'PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL',
-              `property '${name}' was added to an open content model, where the writer may have written any value for it`,
+              kind,
+              `property '${name}' was ${what} to an open content model, where the writer may have written any value for it`,
             );
           }
         } else {
           const cover = schemaForKey(wModel, name);
-          if (cover !== undefined && this.probeLocated(at(wl, cover), at(rl, rp), propPath).length > 0) {
+          const found = cover === undefined ? [] : this.probeLocated(at(wl, cover), at(rl, rp), propPath);
+          if (found.length > 0) {
+            this.issues.push(...found);
             this.add(
               propPath,
               'PROPERTY_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL',
               `property '${name}' was added and does not accept what the writer's patternProperties/additionalProperties allowed`,
             );
           }
-        }
-        if (rRequired.has(name) && !hasDefault(rp) && !wRequired.has(name)) {
-          this.add(
-            [...path, 'required', name],
-            'REQUIRED_PROPERTY_ADDED',
-            `property '${name}' was added as required without a default`,
-          );
+          if (required && !hasDefault(rp)) {
+            this.add(
+              propPath,
+              'REQUIRED_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL',
+              `property '${name}' was added as required without a default`,
+            );
+          }
         }
       }
     }
 
     for (const name of rRequired) {
-      // A property added as required is REQUIRED_PROPERTY_ADDED above. A name neither schema
+      // A property added as required is judged above with the property. A name neither schema
       // declares is ignored, as Confluent ignores it (it compares `required` per declared property).
       if (wRequired.has(name) || (rProps[name] !== undefined && wProps[name] === undefined)) continue;
       if (rProps[name] === undefined && wProps[name] === undefined) continue;
@@ -434,9 +447,21 @@ class Comparison {
     const rNames = r['propertyNames'];
     if (rNames !== undefined && rNames !== true) {
       const wNames = w['propertyNames'];
-      if (wNames === undefined)
-        this.add([...path, 'propertyNames'], 'PROPERTY_NAMES_ADDED', 'the reader restricts property names');
-      else this.located(at(wl, wNames), at(rl, rNames), [...path, 'propertyNames']);
+      if (wNames !== undefined) {
+        this.located(at(wl, wNames), at(rl, rNames), [...path, 'propertyNames']);
+      } else {
+        // Confluent does not judge propertyNames, and Karapace accepts one the writer's names pass:
+        // the names the writer declares must pass it; names an open writer may have written under
+        // no declaration are not judged (as in both).
+        const refused = Object.keys(wProps).filter((name) => wProps[name] !== false && !nameAccepted(rNames, name));
+        if (refused.length > 0) {
+          this.add(
+            [...path, 'propertyNames'],
+            'PROPERTY_NAMES_ADDED',
+            `the reader's propertyNames refuse ${refused.map((name) => `'${name}'`).join(', ')}`,
+          );
+        }
+      }
     }
     this.upper(w, r, path, 'maxProperties');
     this.lower(w, r, path, 'minProperties');
@@ -562,8 +587,11 @@ class Comparison {
       const ws = i < wa.prefix.length ? wa.prefix[i] : wa.rest;
       const rs = i < ra.prefix.length ? ra.prefix[i] : ra.rest;
       const p = i < ra.prefix.length ? [...path, ra.prefixKey, String(i)] : [...path, ra.restKey];
-      if (i >= wa.prefix.length && isOpen(ws) && !isOpen(rs)) {
-        this.add(p, 'ITEM_ADDED_TO_OPEN_CONTENT_MODEL', `tuple item ${i} was added where the writer allowed any item`);
+      // A writer that is no tuple counts as an open content model for tuple positions, whatever its
+      // one `items` schema: Confluent and Karapace both judge an array that becomes a tuple so.
+      if (i >= wa.prefix.length && (isOpen(ws) || wa.prefix.length === 0) && !isOpen(rs)) {
+        const writer = wa.prefix.length === 0 ? 'an array that was not a tuple' : 'where the writer allowed any item';
+        this.add(p, 'ITEM_ADDED_TO_OPEN_CONTENT_MODEL', `tuple item ${i} was added to ${writer}`);
       } else if (i >= ra.prefix.length && rs === false && ws !== false) {
         this.add(
           p,
@@ -789,6 +817,19 @@ function regex(pattern: string): RegExp {
       return /$^/;
     }
   }
+}
+
+/** Does a propertyNames schema accept this name? Judged on its string keywords; anything else accepts. */
+function nameAccepted(schema: Json, name: string): boolean {
+  if (schema === false) return false;
+  if (!isObject(schema)) return true;
+  const length = [...name].length;
+  if (typeof schema['pattern'] === 'string' && !regex(schema['pattern']).test(name)) return false;
+  if (typeof schema['minLength'] === 'number' && length < schema['minLength']) return false;
+  if (typeof schema['maxLength'] === 'number' && length > schema['maxLength']) return false;
+  if ('const' in schema && schema['const'] !== name) return false;
+  if (Array.isArray(schema['enum']) && !schema['enum'].includes(name)) return false;
+  return true;
 }
 
 function screaming(key: string): string {

@@ -1,11 +1,13 @@
 /**
  * The files a Protobuf schema may import without a reference, as Confluent Schema Registry allows:
- * Google's well-known types (`google/protobuf/*.proto`, shipped with protobufjs) and Confluent's own
- * `confluent/meta.proto` and `confluent/type/decimal.proto`.
+ * Google's well-known types (`google/protobuf/*.proto`, shipped with protobufjs), Google's common
+ * types (`google/type/*.proto`) and Confluent's own `confluent/meta.proto`,
+ * `confluent/type/decimal.proto` and `confluent/type/variant.proto`.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import protobuf from 'protobufjs';
+import { GOOGLE_TYPES } from './protobuf-google-types.ts';
 
 /** A built-in file: its .proto text, or protobufjs JSON when protobufjs only ships that. */
 export type WellKnownSource = { readonly text: string } | { readonly json: protobuf.INamespace };
@@ -17,7 +19,7 @@ const BUNDLED = ['any', 'duration', 'empty', 'field_mask', 'struct', 'timestamp'
 /** Well-known types protobufjs ships as .proto files. */
 const SHIPPED = ['api', 'descriptor', 'source_context', 'type'];
 
-const CONFLUENT: Readonly<Record<string, string>> = {
+const TEXTS: Readonly<Record<string, string>> = {
   'confluent/meta.proto': `syntax = "proto3";
 package confluent;
 import "google/protobuf/descriptor.proto";
@@ -25,6 +27,13 @@ message Meta {
   string doc = 1;
   map<string, string> params = 2;
   repeated string tags = 3;
+  repeated Rule rules = 4;
+}
+message Rule {
+  string name = 1;
+  string doc = 2;
+  string expr = 3;
+  string sql = 4;
 }
 extend google.protobuf.FileOptions { Meta file_meta = 1088; }
 extend google.protobuf.MessageOptions { Meta message_meta = 1088; }
@@ -40,6 +49,14 @@ message Decimal {
   int32 scale = 3;
 }
 `,
+  'confluent/type/variant.proto': `syntax = "proto3";
+package confluent.type;
+message Variant {
+  bytes metadata = 1;
+  bytes value = 2;
+}
+`,
+  ...GOOGLE_TYPES,
 };
 
 const cache = new Map<string, WellKnownSource | null>();
@@ -53,7 +70,7 @@ export function wellKnownFile(path: string): WellKnownSource | undefined {
 }
 
 function load(path: string): WellKnownSource | undefined {
-  const confluent = CONFLUENT[path];
+  const confluent = TEXTS[path];
   if (confluent !== undefined) return { text: confluent };
   const match = /^google\/protobuf\/([a-z_]+)\.proto$/.exec(path);
   if (match === null) return undefined;

@@ -81,7 +81,7 @@ export interface ParsedSchema {
  * - `kind` is the kind of change in Confluent's words, as its verbose answer's `errorType` names it:
  *   Avro's `SchemaIncompatibilityType` (`READER_FIELD_MISSING_DEFAULT_VALUE`, `TYPE_MISMATCH`…),
  *   Protobuf's and JSON Schema's `Difference.Type` (`FIELD_SCALAR_KIND_CHANGED`,
- *   `PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL`…). Callers branch on it, never on `message`.
+ *   `OPTIONAL_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL`…). Callers branch on it, never on `message`.
  * - `path` points into the schema: a JSON pointer into the Avro reader schema (`/fields/2/type`), a
  *   Protobuf element as Confluent writes it (`#/Order/3` for field number 3 of message Order,
  *   `#/Order/payment` for a oneof) or a JSON Schema location (`#/properties/age/maximum`).

@@ -1,6 +1,6 @@
 /**
  * Schemas by global id: `GET /schemas`, `GET /schemas/ids/{id}` (`subject`, `format`),
- * `GET /schemas/ids/{id}/schema|subjects|versions`.
+ * `GET /schemas/ids/{id}/schema|subjects|versions` (the last two paged by `offset`/`limit`).
  *
  * `GET /schemas/ids/{id}` is what every deserializer calls; its JSON is cached per id and format
  * until the registry changes.
@@ -54,11 +54,12 @@ export function schemaRoutes(app: FastifyInstance, registry: SchemaRegistry): vo
 
   app.get<IdRoute>('/schemas/ids/:id/subjects', async (req, reply) => {
     const usages = registry.usagesOf(schemaId(req.params.id), { deleted: flag(req.query, 'deleted') });
-    return reply.type(REGISTRY_CONTENT_TYPE).send([...new Set(usages.map((u) => u.subject))]);
+    return reply.type(REGISTRY_CONTENT_TYPE).send(page([...new Set(usages.map((u) => u.subject))], req.query));
   });
 
   app.get<IdRoute>('/schemas/ids/:id/versions', async (req, reply) => {
     const usages = registry.usagesOf(schemaId(req.params.id), { deleted: flag(req.query, 'deleted') });
-    return reply.type(REGISTRY_CONTENT_TYPE).send(usages.map((u) => ({ subject: u.subject, version: u.version })));
+    const versions = usages.map((u) => ({ subject: u.subject, version: u.version }));
+    return reply.type(REGISTRY_CONTENT_TYPE).send(page(versions, req.query));
   });
 }

@@ -255,7 +255,7 @@ describe('JSON Schema compatibility', () => {
       'a property is added to an open model',
       obj({ a: S, b: I }),
       obj({ a: S }),
-      [{ path: '#/properties/b', kind: 'PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL' }],
+      [{ path: '#/properties/b', kind: 'OPTIONAL_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL' }],
     ],
     ['an empty property is added to an open model', obj({ a: S, b: {} }), obj({ a: S }), []],
     ['a property is added to a closed model', closed({ a: S, b: I }), closed({ a: S }), []],
@@ -263,7 +263,7 @@ describe('JSON Schema compatibility', () => {
       'a required property is added to a closed model',
       closed({ a: S, b: I }, { required: ['b'] }),
       closed({ a: S }),
-      [{ path: '#/required/b', kind: 'REQUIRED_PROPERTY_ADDED' }],
+      [{ path: '#/properties/b', kind: 'REQUIRED_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL' }],
     ],
     [
       'a required property with a default is added to a closed model',
@@ -296,7 +296,10 @@ describe('JSON Schema compatibility', () => {
       'a property is added that the writer additionalProperties did not cover',
       obj({ a: S, b: S }, { additionalProperties: I }),
       obj({ a: S }, { additionalProperties: I }),
-      [{ path: '#/properties/b', kind: 'PROPERTY_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL' }],
+      [
+        { path: '#/properties/b/type', kind: 'TYPE_CHANGED' },
+        { path: '#/properties/b', kind: 'PROPERTY_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL' },
+      ],
     ],
     ['additionalProperties false becomes true', obj({ a: S }), closed({ a: S }), []],
     [

@@ -104,6 +104,64 @@ describe('Protobuf parse', () => {
   });
 
   it.each([
+    ['google/type/calendar_period.proto', 'google.type.CalendarPeriod'],
+    ['google/type/color.proto', 'google.type.Color'],
+    ['google/type/date.proto', 'google.type.Date'],
+    ['google/type/datetime.proto', 'google.type.DateTime'],
+    ['google/type/dayofweek.proto', 'google.type.DayOfWeek'],
+    ['google/type/decimal.proto', 'google.type.Decimal'],
+    ['google/type/expr.proto', 'google.type.Expr'],
+    ['google/type/fraction.proto', 'google.type.Fraction'],
+    ['google/type/interval.proto', 'google.type.Interval'],
+    ['google/type/latlng.proto', 'google.type.LatLng'],
+    ['google/type/money.proto', 'google.type.Money'],
+    ['google/type/month.proto', 'google.type.Month'],
+    ['google/type/phone_number.proto', 'google.type.PhoneNumber'],
+    ['google/type/postal_address.proto', 'google.type.PostalAddress'],
+    ['google/type/quaternion.proto', 'google.type.Quaternion'],
+    ['google/type/timeofday.proto', 'google.type.TimeOfDay'],
+    ['confluent/type/decimal.proto', 'confluent.type.Decimal'],
+    ['confluent/type/variant.proto', 'confluent.type.Variant'],
+    ['confluent/meta.proto', 'confluent.Meta'],
+  ])('should resolve %s as a built-in import when a schema uses %s without a reference', (file, type) => {
+    const text = `syntax = "proto3";\nimport "${file}";\nmessage A {\n  ${type} v = 1;\n}\n`;
+    expect(proto.parse(text).canonical).toContain(`${type} v = 1;`);
+  });
+
+  it('should read and write a record of Google and Confluent built-in types when they are imported', () => {
+    const schema = proto.parse(`syntax = "proto3";
+import "google/type/date.proto";
+import "google/type/money.proto";
+import "confluent/type/variant.proto";
+message Payment {
+  google.type.Date day = 1;
+  google.type.Money amount = 2;
+  confluent.type.Variant extra = 3;
+}
+`);
+    const value = {
+      day: { year: 2026, month: 12, day: 5 },
+      amount: { currency_code: 'EUR', units: 12, nanos: 500_000_000 },
+      extra: { metadata: Buffer.from([1]), value: Buffer.from([2, 3]) },
+    };
+    expect(proto.deserialize(schema, proto.serialize(schema, value))).toMatchObject({
+      day: value.day,
+      amount: { currency_code: 'EUR', nanos: 500_000_000 },
+      extra: { metadata: Buffer.from([1]), value: Buffer.from([2, 3]) },
+    });
+  });
+
+  it('should accept data-contract rules in confluent/meta.proto options when a schema carries them', () => {
+    const text = `syntax = "proto3";
+import "confluent/meta.proto";
+message A {
+  string ssn = 1 [(confluent.field_meta) = { tags: "PII", rules: [{ name: "mask", expr: "size(ssn) == 9" }] }];
+}
+`;
+    expect(() => proto.parse(text)).not.toThrow();
+  });
+
+  it.each([
     ['a syntax error', 'syntax = "proto3"; message A { int32 x = 1 }', /illegal token/],
     ['an unknown type', 'syntax = "proto3"; message A { Missing m = 1; }', /no such Type or Enum 'Missing'/],
     ['an import without a reference', 'syntax = "proto3"; import "other.proto"; message A {}', /imports other\.proto/],
