@@ -46,6 +46,21 @@ export class TimeSlice {
   }
 }
 
+/** Bytes copied between two checks of a slice's budget (a few milliseconds of memcpy and page faults). */
+export const LARGE_COPY_BYTES = 4 << 20;
+
+/** A copy of `bytes`; past a few MiB, made in chunks that yield when `slice`'s budget is spent. */
+export async function copyInSlices(bytes: Uint8Array, slice: TimeSlice = new TimeSlice()): Promise<Uint8Array> {
+  // Not bytes.slice(): on a Buffer that is a view of the same memory.
+  if (bytes.length <= LARGE_COPY_BYTES) return new Uint8Array(bytes);
+  const copy = new Uint8Array(bytes.length);
+  for (let from = 0; from < bytes.length; from += LARGE_COPY_BYTES) {
+    if (slice.due) await slice.pause();
+    copy.set(bytes.subarray(from, from + LARGE_COPY_BYTES), from);
+  }
+  return copy;
+}
+
 /** Calls `fn` on each item, yielding to the event loop every {@link SLICE_MS} of work. */
 export async function forEachSliced<T>(items: Iterable<T>, fn: (item: T) => void): Promise<void> {
   const slice = new TimeSlice();

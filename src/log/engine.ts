@@ -5,6 +5,7 @@ import {
   decodeRecordBatch,
   encodeControlBatch,
   encodeRecordBatch,
+  encodeRecordBatchInSlices,
   type RecordInput,
   readBatchHeader,
   setBaseOffset,
@@ -192,6 +193,8 @@ interface Prepared {
   maxTimestamp: number;
   check: SequenceCheck;
   producer: ProducerStamp | undefined;
+  /** Copies a large record's bytes into `bytes` in slices (see encodeRecordBatchInSlices); awaited before the commit. */
+  finish?: (() => Promise<void>) | undefined;
 }
 
 /** Checks a topic name the way Kafka does. */
@@ -786,7 +789,19 @@ export class EmbeddedLog implements LogBackend {
         await slice.pause();
         paused = true;
       }
-      prepared.push(this.#prepare(append, now));
+      prepared.push(this.#prepare(append, now, true));
+    }
+    // Large records are copied into their batches in slices; a producer's sequence is checked
+    // again after them, since other writes ran meanwhile.
+    for (let i = 0; i < prepared.length; i++) {
+      const p = prepared[i]!;
+      if (p.finish === undefined) continue;
+      await p.finish();
+      paused = true;
+      if (p.producer !== undefined) {
+        this.#checkTransactional(p.state, appends[i]!);
+        p.check = checkSequence(p.state, p.producer, p.count);
+      }
     }
     if (paused) {
       // The log may have closed, or a topic been deleted (and made again) during the slices.
@@ -1070,7 +1085,7 @@ export class EmbeddedLog implements LogBackend {
     }
   }
 
-  #prepare(append: PartitionAppend, now: number): Prepared {
+  #prepare(append: PartitionAppend, now: number, inSlices = false): Prepared {
     if (append === null || typeof append !== 'object')
       throw new TypeError('each append is { topic, partition, records }');
     const state = this.#partition(append.topic, append.partition);
@@ -1140,7 +1155,9 @@ export class EmbeddedLog implements LogBackend {
     };
     // Encoded at base offset 0; the real one is patched in when offsets are handed out (it lies
     // outside the CRC, so the batch is encoded once).
-    const bytes = encodeRecordBatch(input);
+    const { bytes, finish } = inSlices
+      ? encodeRecordBatchInSlices(input)
+      : { bytes: encodeRecordBatch(input), finish: undefined };
     if (bytes.length > config['max.message.bytes']) {
       throw new TributaryError(
         'MESSAGE_TOO_LARGE',
@@ -1148,7 +1165,7 @@ export class EmbeddedLog implements LogBackend {
         { ...context, size: bytes.length, limit: config['max.message.bytes'] },
       );
     }
-    return { state, bytes, count: records.length, maxTimestamp, check, producer: append.producer };
+    return { state, bytes, count: records.length, maxTimestamp, check, producer: append.producer, finish };
   }
 
   // ---------------------------------------------------------------- reads

@@ -3,55 +3,21 @@
  * creation, the first send, the join and assignment, the start of 10,000 partition fetchers with
  * their committed offsets, the commit of 10,000 offsets and the leave each work in slices.
  *
- * A step's cost is the CPU time the thread spent between two ticks of a 1 ms timer, read from
- * Linux's per-thread scheduler statistics: on a machine shared with other work the wall-clock gap
- * also counts the time the thread waited for a core, which says nothing about the code. Elsewhere
- * the wall-clock gap is what there is.
+ * A step's cost is measured by {@link StallMonitor}: the CPU time the thread ran between two
+ * turns of the event loop.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Tributary } from '../../src/index.ts';
+import { StallMonitor } from './fixtures/stall-monitor.ts';
 import { until } from './helpers.ts';
 
 const PARTITIONS = 10_000;
 const LIMIT_MS = 50;
 const root = mkdtempSync(join(tmpdir(), 'tributary-event-loop-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-const SCHEDSTAT = '/proc/thread-self/schedstat';
-/** Milliseconds this thread has run (Linux), or the wall clock. */
-const threadTime: () => number = existsSync(SCHEDSTAT)
-  ? () => Number(readFileSync(SCHEDSTAT, 'utf8').split(' ')[0]) / 1e6
-  : () => performance.now();
-
-/** The longest time the thread ran between two turns of the event loop, per named step. */
-class StallMonitor {
-  readonly worst = new Map<string, number>();
-  step = 'setup';
-  #last = threadTime();
-  readonly #timer = setInterval(() => this.#tick(), 1);
-
-  #tick(): void {
-    const now = threadTime();
-    const ran = now - this.#last;
-    this.#last = now;
-    if (ran > (this.worst.get(this.step) ?? 0)) this.worst.set(this.step, ran);
-  }
-
-  /** Starts measuring `step`, from the next turn of the loop. */
-  async enter(step: string): Promise<void> {
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    this.#tick();
-    this.step = step;
-  }
-
-  stop(): void {
-    clearInterval(this.#timer);
-    this.#tick();
-  }
-}
 
 describe('event loop with a 10,000-partition topic', () => {
   it(`should never run more than ${LIMIT_MS} ms without a turn of the loop, from topic creation to the group's leave`, async () => {
