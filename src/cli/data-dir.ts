@@ -11,6 +11,7 @@
 import { constants } from 'node:fs';
 import { access, mkdir, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
+import { acquireSharedLog, releaseSharedLog, type SharedLog } from '../client/shared-log.ts';
 import { Tributary } from '../client/tributary.ts';
 import { TributaryError } from '../errors.ts';
 import { type EmbeddedLogBackend, openLog } from '../log/open.ts';
@@ -151,12 +152,16 @@ export async function withLog<T>(
   task: (cli: CliLog) => Promise<T>,
 ): Promise<T> {
   const dataDir = await checkDataDir(values, io, options.create === true || values.create === true);
-  let log: EmbeddedLogBackend;
+  // Through the process's registry of open logs: run inside a program that has the directory open
+  // (`runCli` from a test or a tool), a command sees that program's log and its groups' members.
+  let shared: SharedLog;
   try {
-    log = await openLog({ dataDir });
+    shared = await acquireSharedLog(dataDir, () => openLog({ dataDir }));
   } catch (err) {
     throw inDataDir(err, dataDir);
   }
+  // Every log of the registry is opened by openLog (here or by a Tributary given a dataDir).
+  const log = shared.log as EmbeddedLogBackend;
   const tributary = new Tributary({ log, clientId: 'trib', logLevel: cliLogLevel(io.env) });
   try {
     return await task({ log, dataDir, tributary });
@@ -164,6 +169,6 @@ export async function withLog<T>(
     throw inDataDir(err, dataDir);
   } finally {
     await tributary.close();
-    await log.close();
+    await releaseSharedLog(shared);
   }
 }

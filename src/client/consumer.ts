@@ -1,5 +1,6 @@
 import type { TimerHandle } from '../clock.ts';
 import { type LogBackend, type LogRecord, WaitInterrupt } from '../log/index.ts';
+import { TimeSlice } from '../time-slice.ts';
 import { acquireWithCoordinator, type ClientContext } from './context.ts';
 import { parseOffset } from './convert.ts';
 import type { TributaryError } from '../errors.ts';
@@ -605,9 +606,17 @@ export class Consumer {
         memberId: join.memberId,
         memberAssignment,
       });
+      // Thousands of partitions start in slices: each start reads the log, and the heartbeat and
+      // the rest of the process must not wait for all of them.
+      const slice = new TimeSlice();
       for (const [topic, partitions] of Object.entries(assignment)) {
-        for (const p of partitions)
+        for (const p of partitions) {
+          if (slice.due) {
+            await slice.pause();
+            if (!this.#running) return;
+          }
           if (!this.#runners.has(key(topic, p))) this.#start(log, topic, p, subscribed.get(topic) === true);
+        }
       }
       // Cooperative: partitions given up must reach their new owner in a follow-up rebalance.
       if (revoked.length > 0 && this.#protocol.rebalanceProtocol === 'cooperative') this.#requestRejoin();

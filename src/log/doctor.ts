@@ -1,6 +1,7 @@
-import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { TributaryError } from '../errors.ts';
+import { snappyDecompress } from '../protocol/compression/snappy.ts';
 import { decodeRecordBatch, readBatchHeader } from '../protocol/index.ts';
 import {
   batchKeyOffset,
@@ -23,7 +24,11 @@ import { acquireDataDir, BROKER_FILE, LOCK_FILE, lockedBy, lockHolder } from './
 import { describeStorageFailure } from './storage/failure.ts';
 import { Journal } from './storage/journal.ts';
 import type { KvOp } from './storage/kv.ts';
+import { damagedLevelDbTables } from './storage/leveldb-files.ts';
 import { CLOSE_MARKER_FILE, LevelKvStore, repairLevelDb } from './storage/level.ts';
+
+/** A bound on one table block uncompressed: blocks are ~4 KiB, or one large record; past this is damage. */
+const MAX_TABLE_BLOCK = 1 << 30;
 
 /** One thing `trib doctor` found wrong. `where` is a partition (`orders-1`), `journal`, `LevelDB` or `topics`. */
 export interface DoctorProblem {
@@ -164,6 +169,20 @@ async function checkIn(dir: string, repair: boolean, report: DoctorReport): Prom
     if (!repair) return;
     await repairLevelDb(dir);
     report.repairs.push('LevelDB repair rebuilt CURRENT and MANIFEST from the table and log files');
+  }
+  // A table with a damaged block would abort the process inside LevelDB's repair (see
+  // leveldb-files.ts): it is set aside in lost/ first, as RepairDB does with files it cannot read.
+  const damaged = damagedLevelDbTables(dir, (block) => snappyDecompress(block, MAX_TABLE_BLOCK));
+  for (const { file, problem: what } of damaged) problem({ where: 'LevelDB', message: `table ${file}: ${what}` });
+  if (damaged.length > 0) {
+    if (!repair) return;
+    mkdirSync(join(dir, 'lost'), { recursive: true });
+    for (const { file } of damaged) renameSync(join(dir, file), join(dir, 'lost', file));
+    rmSync(join(dir, CLOSE_MARKER_FILE), { force: true });
+    await repairLevelDb(dir);
+    report.repairs.push(
+      `LevelDB tables ${damaged.map((d) => d.file).join(', ')} set aside in lost/ (their records are lost); LevelDB repair rebuilt its MANIFEST without them`,
+    );
   }
   for (let attempt = 0; ; attempt++) {
     const failure = await checkStore(dir, repair, report);

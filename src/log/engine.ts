@@ -5,6 +5,7 @@ import {
   decodeRecordBatch,
   encodeControlBatch,
   encodeRecordBatch,
+  encodeRecordBatchInSlices,
   type RecordInput,
   readBatchHeader,
   setBaseOffset,
@@ -86,6 +87,7 @@ import { Journal } from './storage/journal.ts';
 import type { KvIterator, KvOp, KvStore } from './storage/kv.ts';
 import { WaitInterrupt } from './wait-interrupt.ts';
 import { WriteQueue } from './write-queue.ts';
+import { TimeSlice } from '../time-slice.ts';
 
 const DEFAULT_MAX_BYTES = 1024 * 1024;
 /** Kafka's ListOffsets sentinels, as {@link EmbeddedLog.offsetForTimestamp} takes them. */
@@ -101,9 +103,12 @@ const EMPTY_PARTITION = Object.freeze({
 });
 
 /** New, empty partitions `from` up to `to` of a topic, with the ops that store their state. */
-function emptyPartitions(topic: TopicState, from: number, to: number, ops: KvOp[]): PartitionState[] {
+/** The states of new partitions `[from, to)` and their writes, made in slices (10,000 take ~100 ms). */
+async function emptyPartitions(topic: TopicState, from: number, to: number, ops: KvOp[]): Promise<PartitionState[]> {
   const added: PartitionState[] = [];
+  const slice = new TimeSlice();
   for (let p = from; p < to; p++) {
+    if (slice.due) await slice.pause();
     const state = new PartitionState(topic, p, EMPTY_PARTITION, -1);
     added.push(state);
     ops.push({ type: 'put', key: state.stateKey, value: encodePartitionState(state) });
@@ -188,6 +193,8 @@ interface Prepared {
   maxTimestamp: number;
   check: SequenceCheck;
   producer: ProducerStamp | undefined;
+  /** Copies a large record's bytes into `bytes` in slices (see encodeRecordBatchInSlices); awaited before the commit. */
+  finish?: (() => Promise<void>) | undefined;
 }
 
 /** Checks a topic name the way Kafka does. */
@@ -565,12 +572,18 @@ export class EmbeddedLog implements LogBackend {
       partitions: [],
       deleted: false,
     };
-    const ops: KvOp[] = [
-      { type: 'put', key: topicKey(name), value: this.#encodeTopic(topic, numPartitions) },
-      { type: 'put', key: NEXT_TOPIC_ID_KEY, value: encodeU64(this.#nextTopicId) },
-    ];
-    topic.partitions.push(...emptyPartitions(topic, 0, numPartitions, ops));
-    // Visible at once so that two concurrent creates of one name cannot both succeed.
+    const ops: KvOp[] = [{ type: 'put', key: topicKey(name), value: this.#encodeTopic(topic, numPartitions) }];
+    topic.partitions.push(...(await emptyPartitions(topic, 0, numPartitions, ops)));
+    // Checked again after the slices: the log may have closed or failed, or another create of
+    // this name (or one that uses up the partition limit) may have run meanwhile.
+    this.#checkWritable();
+    if (this.#topics.has(name)) {
+      throw new TributaryError('TOPIC_ALREADY_EXISTS', `Topic "${name}" already exists`, { topic: name });
+    }
+    this.#checkPartitionLimits(name, numPartitions, numPartitions);
+    // The counter as it is now: a create that took its id later may have enqueued first.
+    ops.push({ type: 'put', key: NEXT_TOPIC_ID_KEY, value: encodeU64(this.#nextTopicId) });
+    // Visible at once (no await since the check) so that two concurrent creates of one name cannot both succeed.
     this.#topics.set(name, topic);
     this.#topicsById.set(topicId, topic);
     this.#partitionTotal += numPartitions;
@@ -665,7 +678,11 @@ export class EmbeddedLog implements LogBackend {
     }
     this.#checkPartitionLimits(name, count, count - current);
     const ops: KvOp[] = [{ type: 'put', key: topicKey(name), value: this.#encodeTopic(topic, count) }];
-    const added = emptyPartitions(topic, current, count, ops);
+    const added = await emptyPartitions(topic, current, count, ops);
+    // Another call may have added partitions (or deleted the topic) while these were made: start over.
+    if (topic.partitions.length !== current || topic.deleted) return this.createPartitions(name, count);
+    this.#checkWritable();
+    this.#checkPartitionLimits(name, count, count - current);
     // Visible at once, as a new topic is, so that a concurrent call sees the new count.
     topic.partitions.push(...added);
     this.#partitionTotal += added.length;
@@ -761,8 +778,46 @@ export class EmbeddedLog implements LogBackend {
         );
       }
     }
-    // Encode and check everything first: a bad record anywhere appends nothing anywhere.
-    const prepared = appends.map((append) => this.#prepare(append, now));
+    // Encode and check everything first: a bad record anywhere appends nothing anywhere. Many
+    // appends (a group commit of 10,000 partitions) are encoded in slices; not with producer
+    // stamps, whose sequence and transaction checks must see no other write in between.
+    const slice = appends.some((a) => a?.producer !== undefined) ? undefined : new TimeSlice();
+    let paused = false;
+    const prepared: Prepared[] = [];
+    for (const append of appends) {
+      if (slice?.due) {
+        await slice.pause();
+        paused = true;
+      }
+      prepared.push(this.#prepare(append, now, true));
+    }
+    // Large records are copied into their batches in slices; a producer's sequence is checked
+    // again after them, since other writes ran meanwhile.
+    for (let i = 0; i < prepared.length; i++) {
+      const p = prepared[i]!;
+      if (p.finish === undefined) continue;
+      await p.finish();
+      paused = true;
+      if (p.producer !== undefined) {
+        this.#checkTransactional(p.state, appends[i]!);
+        p.check = checkSequence(p.state, p.producer, p.count);
+      }
+    }
+    if (paused) {
+      // The log may have closed, or a topic been deleted (and made again) during the slices.
+      this.#checkWritable();
+      for (const { state } of prepared) {
+        if (this.#topics.get(state.topic.name) !== state.topic) {
+          throw new UnknownTopicOrPartitionError(
+            `Topic "${state.topic.name}" was deleted while this write was prepared`,
+            {
+              topic: state.topic.name,
+              partition: state.partition,
+            },
+          );
+        }
+      }
+    }
     return this.#commit(prepared, now, options);
   }
 
@@ -1030,7 +1085,7 @@ export class EmbeddedLog implements LogBackend {
     }
   }
 
-  #prepare(append: PartitionAppend, now: number): Prepared {
+  #prepare(append: PartitionAppend, now: number, inSlices = false): Prepared {
     if (append === null || typeof append !== 'object')
       throw new TypeError('each append is { topic, partition, records }');
     const state = this.#partition(append.topic, append.partition);
@@ -1100,7 +1155,9 @@ export class EmbeddedLog implements LogBackend {
     };
     // Encoded at base offset 0; the real one is patched in when offsets are handed out (it lies
     // outside the CRC, so the batch is encoded once).
-    const bytes = encodeRecordBatch(input);
+    const { bytes, finish } = inSlices
+      ? encodeRecordBatchInSlices(input)
+      : { bytes: encodeRecordBatch(input), finish: undefined };
     if (bytes.length > config['max.message.bytes']) {
       throw new TributaryError(
         'MESSAGE_TOO_LARGE',
@@ -1108,7 +1165,7 @@ export class EmbeddedLog implements LogBackend {
         { ...context, size: bytes.length, limit: config['max.message.bytes'] },
       );
     }
-    return { state, bytes, count: records.length, maxTimestamp, check, producer: append.producer };
+    return { state, bytes, count: records.length, maxTimestamp, check, producer: append.producer, finish };
   }
 
   // ---------------------------------------------------------------- reads

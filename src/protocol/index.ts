@@ -32,6 +32,7 @@ export {
   type DecodeOptions,
   decodeRecordBatch,
   encodeRecordBatch,
+  encodeRecordBatchInSlices,
   estimateRecordSize,
   MAX_RECORD_OVERHEAD,
   RECORD_BATCH_OVERHEAD,

@@ -37,6 +37,7 @@ import {
   compressRecords,
   decompressRecords,
 } from './compression.ts';
+import { TimeSlice } from '../time-slice.ts';
 import { crc32c } from './crc32c.ts';
 import {
   type Cursor,
@@ -393,8 +394,61 @@ export function encodeRecordBatch(input: BatchInput): Uint8Array {
   buf[52] = producerEpoch;
   writeInt32(buf, 53, baseSequence);
   writeInt32(buf, 57, count);
-  writeInt32(buf, CRC_OFFSET, crc32c(buf.subarray(ATTRIBUTES_OFFSET)));
+  // With copies deferred, the CRC is computed once they are made.
+  if (deferring === undefined || deferring.length === 0)
+    writeInt32(buf, CRC_OFFSET, crc32c(buf.subarray(ATTRIBUTES_OFFSET)));
   return buf;
+}
+
+/** Keys and values at least this long are copied in slices by {@link encodeRecordBatchInSlices}. */
+export const LARGE_VALUE_BYTES = 1 << 20;
+/** How much of a large value is copied, or checksummed, between two turns of the event loop. */
+const SLICE_BYTES = 4 << 20;
+/** While {@link encodeRecordBatchInSlices} encodes: the large copies it makes afterwards. */
+let deferring: { at: number; bytes: Uint8Array }[] | undefined;
+
+/**
+ * {@link encodeRecordBatch} for batches with large records (a 32 MB value): the batch's size is
+ * known at once (so a caller can check `max.message.bytes` before waiting), and `finish` copies the
+ * large keys and values and computes the CRC in 4 MiB slices, yielding to the event loop between
+ * them, so one large record does not hold the process for the whole copy. `bytes` is the batch
+ * once `finish` has resolved; the records' bytes must not change until then. Compressed batches
+ * are encoded at once (`finish` is undefined), as are batches without a large record.
+ *
+ * @example
+ * const { bytes, finish } = encodeRecordBatchInSlices({ baseOffset: 0, records: [{ value: big }] });
+ * await finish?.();
+ */
+export function encodeRecordBatchInSlices(input: BatchInput): {
+  bytes: Uint8Array;
+  finish: (() => Promise<void>) | undefined;
+} {
+  if ((input.compression ?? 'none') !== 'none') return { bytes: encodeRecordBatch(input), finish: undefined };
+  const copies: { at: number; bytes: Uint8Array }[] = [];
+  deferring = copies;
+  let buf: Uint8Array;
+  try {
+    buf = encodeRecordBatch(input);
+  } finally {
+    deferring = undefined;
+  }
+  if (copies.length === 0) return { bytes: buf, finish: undefined };
+  const finish = async () => {
+    const slice = new TimeSlice();
+    for (const { at, bytes } of copies) {
+      for (let from = 0; from < bytes.length; from += SLICE_BYTES) {
+        await slice.pause();
+        buf.set(bytes.subarray(from, from + SLICE_BYTES), at + from);
+      }
+    }
+    let crc = 0;
+    for (let from = ATTRIBUTES_OFFSET; from < buf.length; from += SLICE_BYTES) {
+      await slice.pause();
+      crc = crc32c(buf.subarray(from, Math.min(buf.length, from + SLICE_BYTES)), crc);
+    }
+    writeInt32(buf, CRC_OFFSET, crc);
+  };
+  return { bytes: buf, finish };
 }
 
 function int32Field(value: number | undefined, name: string): number {
@@ -495,6 +549,7 @@ function writeNullableBytes(buf: Buffer, pos: number, bytes: Uint8Array | null |
   pos = writeVarint(buf, pos, n);
   // TypedArray#set has a fixed cost that dominates for short keys; a loop wins below ~32 bytes.
   if (n < 32) for (let j = 0; j < n; j++) buf[pos + j] = bytes[j]!;
+  else if (deferring !== undefined && n >= LARGE_VALUE_BYTES) deferring.push({ at: pos, bytes });
   else buf.set(bytes, pos);
   return pos + n;
 }

@@ -15,6 +15,7 @@
 import type { LogBackend, PartitionAppend, ProducerStamp } from '../../log/index.ts';
 import { decodeControlRecord, decodeRecordBatch } from '../../protocol/index.ts';
 import { hasCode } from '../errors.ts';
+import { TimeSlice } from '../../time-slice.ts';
 
 export const OFFSETS_TOPIC = '__consumer_offsets';
 
@@ -86,6 +87,9 @@ export function decodeOffsetValue(bytes: Uint8Array): CommittedOffset {
   const commitTimestamp = Number(b.readBigInt64BE(16 + len));
   return { offset, metadata, commitTimestamp };
 }
+
+/** Records per batch of a large commit. */
+const COMMIT_CHUNK = 500;
 
 /** Committed offsets of every group, persisted in `__consumer_offsets`. */
 export class OffsetStore {
@@ -194,7 +198,15 @@ export class OffsetStore {
   async commit(group: string, commits: OffsetCommit[]): Promise<void> {
     if (commits.length === 0) return;
     await this.ready();
-    await this.#log.write([this.append(group, commits)], { sync: false });
+    // One write (all or nothing), in batches of COMMIT_CHUNK records: the log encodes a write's
+    // batches in slices, so a commit of 10,000 partitions does not hold the event loop.
+    const appends: PartitionAppend[] = [];
+    const slice = new TimeSlice();
+    for (let at = 0; at < commits.length; at += COMMIT_CHUNK) {
+      if (slice.due) await slice.pause();
+      appends.push(this.append(group, commits.slice(at, at + COMMIT_CHUNK)));
+    }
+    await this.#log.write(appends, { sync: false });
     this.apply(group, commits);
   }
 

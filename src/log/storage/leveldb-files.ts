@@ -70,3 +70,133 @@ export function checkLevelDbLogs(dir: string): void {
     }
   }
 }
+
+/**
+ * LevelDB's table files (`.ldb`, leveldb/doc/table_format.md), checked before LevelDB's repair
+ * reads them. Why: RepairDB scans tables without verifying block checksums, and a table with one
+ * flipped bit in a key aborts the whole process on one of LevelDB's assertions (keys out of order,
+ * an internal key shorter than 8 bytes). A table that fails this check is set aside, as RepairDB
+ * sets aside files it cannot read, and its records count as lost.
+ *
+ * The format: blocks, each followed by a 5-byte trailer `[u8 type][u32 masked crc32c LE]` (the
+ * checksum over the block's bytes and the type; type 0 plain, 1 Snappy), then a 48-byte footer:
+ * the metaindex and index blocks' handles (varint64 offset and size each), zero padding, and an
+ * 8-byte magic number. Each index entry's value is the handle of one data block.
+ */
+const TABLE_FILE = /^\d{6,}\.(ldb|sst)$/;
+const FOOTER = 48;
+const TRAILER = 5;
+const TABLE_MAGIC_LO = 0x8b80fb57;
+const TABLE_MAGIC_HI = 0xdb477524;
+
+interface Handle {
+  offset: number;
+  size: number;
+}
+
+/** Reads a varint64 (small enough for a file offset) at `at`; undefined past `end` or when too long. */
+function varint(bytes: Uint8Array, at: number, end: number): { value: number; next: number } | undefined {
+  let value = 0;
+  let scale = 1;
+  for (let i = at; i < end && i < at + 10; i++) {
+    const b = bytes[i]!;
+    value += (b & 0x7f) * scale;
+    if (b < 0x80) return Number.isSafeInteger(value) ? { value, next: i + 1 } : undefined;
+    scale *= 128;
+  }
+  return undefined;
+}
+
+function u32le(bytes: Uint8Array, at: number): number {
+  return (bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 24)) >>> 0;
+}
+
+/** A block's contents, uncompressed, when its checksum holds; a sentence saying what is wrong if not. */
+function readBlock(bytes: Uint8Array, handle: Handle, uncompress: (b: Uint8Array) => Uint8Array): Uint8Array | string {
+  const { offset, size } = handle;
+  if (offset + size + TRAILER > bytes.length - FOOTER) return `a block handle (${offset}+${size}) points past the data`;
+  const contents = bytes.subarray(offset, offset + size);
+  const type = bytes[offset + size]!;
+  const crc = crc32c(bytes.subarray(offset + size, offset + size + 1), crc32c(contents));
+  const masked = (((crc >>> 15) | (crc << 17)) + MASK_DELTA) >>> 0;
+  if (masked !== u32le(bytes, offset + size + 1)) return `the block at byte ${offset} fails its checksum`;
+  if (type === 0) return contents;
+  if (type !== 1) return `the block at byte ${offset} has an unknown compression type ${type}`;
+  try {
+    return uncompress(contents);
+  } catch {
+    return `the block at byte ${offset} does not uncompress`;
+  }
+}
+
+/** The values of a block's entries (an index block's are data block handles); a sentence when malformed. */
+function blockValues(block: Uint8Array): Uint8Array[] | string {
+  if (block.length < 4) return 'a block is too short';
+  const restarts = u32le(block, block.length - 4);
+  const limit = block.length - 4 - restarts * 4;
+  if (restarts < 1 || limit < 0) return 'a block has a bad restart count';
+  const values: Uint8Array[] = [];
+  for (let at = 0; at < limit; ) {
+    const shared = varint(block, at, limit);
+    const unshared = shared && varint(block, shared.next, limit);
+    const length = unshared && varint(block, unshared.next, limit);
+    if (length === undefined) return 'a block entry is malformed';
+    const start = length.next + unshared!.value;
+    if (start + length.value > limit) return 'a block entry runs past its block';
+    values.push(block.subarray(start, start + length.value));
+    at = start + length.value;
+  }
+  return values;
+}
+
+function handleOf(bytes: Uint8Array, at: number, end: number): (Handle & { next: number }) | undefined {
+  const offset = varint(bytes, at, end);
+  const size = offset && varint(bytes, offset.next, end);
+  return size === undefined ? undefined : { offset: offset!.value, size: size.value, next: size.next };
+}
+
+/**
+ * What is wrong with a LevelDB table, or undefined when its footer, index and every block check.
+ * `uncompress` is Snappy's (the caller's, so that this file loads no addon).
+ */
+export function findTableDamage(bytes: Uint8Array, uncompress: (b: Uint8Array) => Uint8Array): string | undefined {
+  if (bytes.length < FOOTER) return 'the file is shorter than a table footer';
+  const footer = bytes.length - FOOTER;
+  if (u32le(bytes, bytes.length - 8) !== TABLE_MAGIC_LO || u32le(bytes, bytes.length - 4) !== TABLE_MAGIC_HI)
+    return 'the footer has no table magic number';
+  const metaindex = handleOf(bytes, footer, bytes.length - 8);
+  const index = metaindex && handleOf(bytes, metaindex.next, bytes.length - 8);
+  if (index === undefined) return 'the footer is malformed';
+  // The metaindex block's entries point at meta blocks (a filter), the index block's at data blocks.
+  for (const handle of [metaindex!, index]) {
+    const block = readBlock(bytes, handle, uncompress);
+    if (typeof block === 'string') return block;
+    const values = blockValues(block);
+    if (typeof values === 'string') return values;
+    for (const value of values) {
+      const data = handleOf(value, 0, value.length);
+      if (data === undefined) return 'an index entry is malformed';
+      const checked = readBlock(bytes, data, uncompress);
+      if (typeof checked === 'string') return checked;
+      if (handle !== index) continue;
+      const entries = blockValues(checked);
+      if (typeof entries === 'string') return entries;
+    }
+  }
+  return undefined;
+}
+
+/** The tables of `dir` that fail {@link findTableDamage}, each with what is wrong. */
+export function damagedLevelDbTables(
+  dir: string,
+  uncompress: (b: Uint8Array) => Uint8Array,
+): { file: string; problem: string }[] {
+  const out: { file: string; problem: string }[] = [];
+  for (const file of readdirSync(dir)
+    .filter((n) => TABLE_FILE.test(n))
+    .sort()) {
+    const problem = findTableDamage(readFileSync(join(dir, file)), uncompress);
+    if (problem !== undefined) out.push({ file, problem });
+  }
+  return out;
+}

@@ -1,5 +1,6 @@
 import type { KvEntry, KvIterator, KvOp, KvRange, KvStore } from './kv.ts';
 import { compareBytes } from './kv.ts';
+import { copyInSlices, LARGE_COPY_BYTES, TimeSlice } from '../../time-slice.ts';
 
 /**
  * A sorted array of entries. Appends land at the end, where the log writes, so inserts are cheap;
@@ -32,13 +33,21 @@ export class MemoryKvStore implements KvStore {
   }
 
   async write(ops: KvOp[]): Promise<void> {
+    // Copies, so a caller reusing its buffers cannot change what is stored: made first (a large
+    // value in slices), then every op is applied at once, so a reader sees all of them or none.
+    const slice = new TimeSlice();
+    const values: Uint8Array[] = [];
+    for (const op of ops) {
+      if (op.type !== 'put') continue;
+      values.push(op.value.length > LARGE_COPY_BYTES ? await copyInSlices(op.value, slice) : new Uint8Array(op.value));
+    }
+    let next = 0;
     for (const op of ops) {
       const i = this.#lowerBound(op.key, false);
       const found = i < this.#keys.length && compareBytes(this.#keys[i]!, op.key) === 0;
       if (op.type === 'put') {
-        // Copies, so a caller reusing its buffers cannot change what is stored.
-        const key = Uint8Array.from(op.key);
-        const value = Uint8Array.from(op.value);
+        const key = new Uint8Array(op.key);
+        const value = values[next++]!;
         if (found) this.#values[i] = value;
         else {
           this.#keys.splice(i, 0, key);
