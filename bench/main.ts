@@ -1,6 +1,6 @@
 /**
- * `npm run bench -- <suite>`: runs one benchmark suite (log, clients, registry, streams) or all of
- * them. Each suite prints its figures beside a reference measured in the same run, and the ratio;
+ * `npm run bench -- <suite>`: runs one benchmark suite (log, clients, registry, streams, broker,
+ * wire) or all of them. Each suite prints its figures beside a reference measured in the same run, and the ratio;
  * the last line of the run is one JSON object with every figure.
  */
 const suites: Record<string, () => Promise<{ run: () => Promise<Record<string, number>> }>> = {
@@ -8,6 +8,8 @@ const suites: Record<string, () => Promise<{ run: () => Promise<Record<string, n
   clients: () => import('./clients.ts' as string),
   registry: () => import('./registry.ts' as string),
   streams: () => import('./streams.ts' as string),
+  broker: () => import('./broker.ts' as string),
+  wire: () => import('./wire.ts' as string),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
