@@ -38,6 +38,8 @@ export {
   type RecordHeader,
   type RecordInput,
   readBatchHeader,
+  type ScannedBatch,
+  scanRecordBatch,
   setBaseOffset,
   setLogAppendTime,
   type TimestampType,
