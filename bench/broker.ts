@@ -2,10 +2,11 @@
  * `npm run bench -- broker` (issue 14): `trib serve` beside Apache Kafka 4 (single-node KRaft, from
  * Maven Central), both on this machine in the same run, driven by the same clients:
  *
- * - librdkafka (bench/rdkafka-bench.c) producing 100-byte records and consuming them back. acks 1 on
- *   both brokers is the like-for-like figure: each acknowledges once the batch is written, Kafka to
- *   its page cache, Tributary to LevelDB's log without fsync. acks -1 is shown next to it: Kafka
- *   still answers from the page cache (one node, nothing to replicate), Tributary fsyncs first.
+ * - librdkafka (bench/rdkafka-bench.c) producing 100-byte records and consuming them back. Like
+ *   for like: acks 1 on both (each acknowledges once the batch is written, Kafka to its page
+ *   cache, Tributary to LevelDB's log, neither fsyncs), and acks -1 against `trib serve
+ *   --no-fsync` (Kafka's durability: answered once written, flushed later). Next to them, acks -1
+ *   against a default `trib serve`, which fsyncs before answering while Kafka still does not.
  * - Kafka's own kafka-producer-perf-test and kafka-consumer-perf-test (ProducerPerformance and
  *   ConsumerPerformance in kafka-tools) against both.
  * - kafkajs's producer (sends of 1,000 records) and consumer (eachBatch, in a group) against both.
@@ -53,37 +54,40 @@ function side(label: string, tributary: number, kafka: number, unit = 'records/s
   line(label, tributary, unit, { label: 'Kafka', value: kafka });
 }
 
-async function rdkafka(trib: BenchBroker, kafka: BenchBroker, figures: Figures): Promise<void> {
+async function rdkafka(trib: BenchBroker, unsynced: BenchBroker, kafka: BenchBroker, figures: Figures): Promise<void> {
   const bin = rdkafkaBench();
   console.log(`\n-- librdkafka, ${RECORDS.toLocaleString('en-US')} × 100 B, 1 partition (load ${load()})`);
-  for (const acks of ['1', '-1']) {
-    const results = await best([trib, kafka], async (broker) => {
-      const topic = freshTopic(`rd${acks}`);
-      await broker.createTopic(topic);
-      const p = await runJson<{ records: number; seconds: number; errors: number; firstError: string }>(bin, [
-        'produce',
-        broker.bootstrap,
-        topic,
-        String(RECORDS),
-        '100',
-        acks,
-      ]);
-      if (p.errors > 0) throw new Error(`librdkafka produce to ${broker.name}: ${p.errors} errors (${p.firstError})`);
-      const c = await runJson<{ records: number; seconds: number }>(bin, [
-        'consume',
-        broker.bootstrap,
-        topic,
-        '1',
-        String(RECORDS),
-      ]);
-      return { produced: p.records / p.seconds, consumed: c.records / c.seconds };
-    });
-    const t = results.get(trib)!;
-    const k = results.get(kafka)!;
-    const note = acks === '1' ? 'acks 1, no fsync on either' : 'acks -1: Tributary fsyncs, Kafka does not';
-    side(`librdkafka produce (${note})`, t.produced!, k.produced!);
-    side(`librdkafka consume (topic written with acks ${acks})`, t.consumed!, k.consumed!);
-    const suffix = acks === '1' ? 'Acks1' : 'AcksAll';
+  const measure = (acks: string) => async (broker: BenchBroker) => {
+    const topic = freshTopic(`rd${acks}`);
+    await broker.createTopic(topic);
+    const p = await runJson<{ records: number; seconds: number; errors: number; firstError: string }>(bin, [
+      'produce',
+      broker.bootstrap,
+      topic,
+      String(RECORDS),
+      '100',
+      acks,
+    ]);
+    if (p.errors > 0) throw new Error(`librdkafka produce to ${broker.name}: ${p.errors} errors (${p.firstError})`);
+    const c = await runJson<{ records: number; seconds: number }>(bin, [
+      'consume',
+      broker.bootstrap,
+      topic,
+      '1',
+      String(RECORDS),
+    ]);
+    return { produced: p.records / p.seconds, consumed: c.records / c.seconds };
+  };
+  const one = await best([trib, kafka], measure('1'));
+  const all = await best([unsynced, trib, kafka], measure('-1'));
+  const rows: [string, string, Record<string, number>, Record<string, number>][] = [
+    ['acks 1 (neither fsyncs)', 'Acks1', one.get(trib)!, one.get(kafka)!],
+    ['acks -1, trib serve --no-fsync (as Kafka)', 'AcksAllNoFsync', all.get(unsynced)!, all.get(kafka)!],
+    ['acks -1, Tributary fsyncs (Kafka does not)', 'AcksAllFsync', all.get(trib)!, all.get(kafka)!],
+  ];
+  for (const [label, suffix, t, k] of rows) {
+    side(`librdkafka produce, ${label}`, t.produced!, k.produced!);
+    side(`librdkafka consume of it`, t.consumed!, k.consumed!);
     figures[`rdkafkaProduce${suffix}Tributary`] = Math.round(t.produced!);
     figures[`rdkafkaProduce${suffix}Kafka`] = Math.round(k.produced!);
     figures[`rdkafkaConsume${suffix}Tributary`] = Math.round(t.consumed!);
@@ -289,15 +293,17 @@ export async function run(): Promise<Figures> {
   console.log(`load average at start: ${load()}`);
   const kafka = await startKafkaBroker();
   const trib = await startTributary();
+  const unsynced = await startTributary(['--no-fsync']);
   console.log(`Kafka at ${kafka.bootstrap} (pid ${kafka.pid}), trib serve at ${trib.bootstrap} (pid ${trib.pid})`);
   try {
-    if (SECTIONS.includes('rdkafka')) await rdkafka(trib, kafka, figures);
+    if (SECTIONS.includes('rdkafka')) await rdkafka(trib, unsynced, kafka, figures);
     if (SECTIONS.includes('perftest')) await perfTest(trib, kafka, figures);
     if (SECTIONS.includes('kafkajs')) await kafkajs(trib, kafka, figures);
     if (SECTIONS.includes('latency')) await latency(trib, kafka, figures);
     if (SECTIONS.includes('rss')) await rss(trib, kafka, figures);
   } finally {
     await trib.stop();
+    await unsynced.stop();
     await kafka.stop();
   }
   console.log(`load average at end: ${load()}`);

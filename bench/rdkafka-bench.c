@@ -218,6 +218,8 @@ static int latency(const char *bootstrap, const char *topic, long rate, double s
     }
     rd_kafka_produce(rkt, 0, RD_KAFKA_MSG_F_COPY, value, sizeof value, NULL, 0, NULL);
     rd_kafka_flush(rk, 100);
+    struct timespec tick = {0, 100000000};
+    nanosleep(&tick, NULL);
   }
   struct timespec pause = {1, 0};
   nanosleep(&pause, NULL); /* the warm-up records still in flight arrive before the clock starts */
