@@ -281,6 +281,10 @@ async function rss(trib: BenchBroker, kafka: BenchBroker, figures: Figures): Pro
     console.log(
       `${broker.name.padEnd(10)} RSS start ${mb(r.start).toFixed(0)} MiB, peak ${mb(r.peak).toFixed(0)} MiB, end ${mb(r.end).toFixed(0)} MiB (${(gigabytes / elapsed).toFixed(2)} GB/s through, ${r.samples.length} samples)`,
     );
+    const deciles = Array.from({ length: 11 }, (_, i) =>
+      mb(r.samples[Math.min(r.samples.length - 1, Math.round((i / 10) * (r.samples.length - 1)))]!).toFixed(0),
+    );
+    console.log(`${''.padEnd(10)} RSS at each tenth of the run (MiB): ${deciles.join(' ')}`);
     const key = broker.name === 'tributary' ? 'Tributary' : 'Kafka';
     figures[`rssStartMiB${key}`] = Math.round(mb(r.start));
     figures[`rssPeakMiB${key}`] = Math.round(mb(r.peak));
