@@ -1,6 +1,6 @@
 /**
- * `npm run bench -- <suite>`: runs one benchmark suite (log, clients, registry, streams, console) or all of
- * them. Each suite prints its figures beside a reference measured in the same run, and the ratio;
+ * `npm run bench -- <suite>`: runs one benchmark suite (log, clients, registry, streams, console,
+ * broker, wire) or all of them. Each suite prints its figures beside a reference measured in the same run, and the ratio;
  * the last line of the run is one JSON object with every figure.
  */
 const suites: Record<string, () => Promise<{ run: () => Promise<Record<string, number>> }>> = {
@@ -9,6 +9,8 @@ const suites: Record<string, () => Promise<{ run: () => Promise<Record<string, n
   registry: () => import('./registry.ts' as string),
   streams: () => import('./streams.ts' as string),
   console: () => import('./console.ts' as string),
+  broker: () => import('./broker.ts' as string),
+  wire: () => import('./wire.ts' as string),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -32,6 +32,8 @@ export interface BrokerContext {
   readonly numPartitions: number;
   /** Kafka's `group.initial.rebalance.delay.ms` (see `BrokerOptions.groupInitialRebalanceDelayMs`). */
   readonly groupInitialRebalanceDelayMs: number;
+  /** Whether acks=-1 waits for fsync (see `BrokerOptions.fsyncOnAcksAll`); absent means true. */
+  readonly fsyncOnAcksAll?: boolean;
   /** Aborted when the broker closes: long polls answer with what they have. */
   readonly closing: AbortSignal;
   /**

@@ -51,6 +51,15 @@ export interface BrokerOptions {
    * starting together are assigned once. Default 3000, as Kafka's; tests pass 0.
    */
   groupInitialRebalanceDelayMs?: number;
+  /**
+   * Whether a Produce with acks=-1 waits for fsync before it is answered. Default true: an
+   * acknowledged write survives a crash of the machine. false answers acks=-1 once the write
+   * reached the log (the operating system's page cache), as Apache Kafka does by default (it
+   * leaves `log.flush.interval.messages` unset and flushes on its own schedule): a crash of the
+   * broker process loses nothing acknowledged, a crash of the machine may lose the last writes.
+   * acks=1 never waits for fsync either way. `trib serve --no-fsync`.
+   */
+  fsyncOnAcksAll?: boolean;
   /** Kafka's `node.id`. Default 1. */
   nodeId?: number;
   /** Kafka's cluster id. Default: derived from the data directory's path (random for a `log` given). */
@@ -148,6 +157,7 @@ export async function serve(options: BrokerOptions = {}): Promise<Broker> {
     autoCreateTopics: options.autoCreateTopics ?? true,
     numPartitions,
     groupInitialRebalanceDelayMs,
+    fsyncOnAcksAll: options.fsyncOnAcksAll ?? true,
     closing: closing.signal,
     pendingMembers: new Map(),
     transactions: new TxnRegistry(),

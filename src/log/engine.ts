@@ -3,6 +3,7 @@ import { InvalidTopicError, OffsetOutOfRangeError, TributaryError, UnknownTopicO
 import {
   type BatchInput,
   decodeRecordBatch,
+  scanRecordBatch,
   encodeControlBatch,
   encodeRecordBatch,
   encodeRecordBatchInSlices,
@@ -845,49 +846,46 @@ export class EmbeddedLog implements LogBackend {
   #prepareRaw(topic: string, partition: number, batch: Uint8Array, now: number): Prepared {
     const state = this.#partition(topic, partition);
     const context = { topic: state.topic.name, partition: state.partition };
-    // Verifies the CRC and that every record parses (decompressing if need be).
-    const decoded = decodeRecordBatch(batch, { context });
-    if (decoded.sizeInBytes !== batch.length) {
+    // Verifies the CRC and that every record parses (decompressing if need be), in one pass that
+    // builds no records: the bytes are stored as they came.
+    const scanned = scanRecordBatch(batch, { context });
+    if (scanned.sizeInBytes !== batch.length) {
       throw new TributaryError(
         'CORRUPT_MESSAGE',
-        `A produced record set holds ${batch.length} bytes; its batch has ${decoded.sizeInBytes}`,
+        `A produced record set holds ${batch.length} bytes; its batch has ${scanned.sizeInBytes}`,
         context,
       );
     }
-    if (decoded.isControl)
+    if (scanned.isControl)
       throw new TributaryError('INVALID_RECORD', 'A client cannot produce a control batch', context);
-    const count = decoded.records.length;
-    if (count === 0 || decoded.recordCount !== count || decoded.lastOffsetDelta !== count - 1) {
+    const count = scanned.recordCount;
+    if (count === 0 || scanned.lastOffsetDelta !== count - 1) {
       throw new TributaryError(
         'INVALID_RECORD',
-        `A batch of ${count} record(s) says lastOffsetDelta ${decoded.lastOffsetDelta}`,
+        `A batch of ${count} record(s) says lastOffsetDelta ${scanned.lastOffsetDelta}`,
         context,
       );
     }
-    for (let i = 0; i < count; i++) {
-      if (decoded.records[i]!.offset !== decoded.baseOffset + i) {
-        throw new TributaryError(
-          'INVALID_RECORD',
-          `Record ${i} of a produced batch has offset delta ${decoded.records[i]!.offset - decoded.baseOffset}`,
-          context,
-        );
-      }
+    if (scanned.firstOffsetGap >= 0) {
+      const i = scanned.firstOffsetGap;
+      const delta = decodeRecordBatch(batch, { context }).records[i]!.offset - scanned.baseOffset;
+      throw new TributaryError('INVALID_RECORD', `Record ${i} of a produced batch has offset delta ${delta}`, context);
     }
     const config = state.topic.config;
     const producer: ProducerStamp | undefined =
-      decoded.producerId >= 0
+      scanned.producerId >= 0
         ? {
-            producerId: decoded.producerId,
-            producerEpoch: decoded.producerEpoch,
-            baseSequence: decoded.baseSequence,
-            isTransactional: decoded.isTransactional,
+            producerId: scanned.producerId,
+            producerEpoch: scanned.producerEpoch,
+            baseSequence: scanned.baseSequence,
+            isTransactional: scanned.isTransactional,
           }
-        : decoded.isTransactional
+        : scanned.isTransactional
           ? { producerId: -1, producerEpoch: -1, baseSequence: -1, isTransactional: true }
           : undefined;
     const wanted = config['compression.type'];
-    if (wanted !== 'producer' && (wanted === 'uncompressed' ? 'none' : wanted) !== decoded.compression) {
-      const records = decoded.records.map((r) => ({
+    if (wanted !== 'producer' && (wanted === 'uncompressed' ? 'none' : wanted) !== scanned.compression) {
+      const records = decodeRecordBatch(batch, { context }).records.map((r) => ({
         key: r.key,
         value: r.value,
         headers: r.headers as LogHeader[],
@@ -895,7 +893,7 @@ export class EmbeddedLog implements LogBackend {
       }));
       return this.#prepare({ topic, partition, records, producer }, now);
     }
-    if (isCompacted(config) && decoded.records.some((r) => r.key === null)) {
+    if (isCompacted(config) && scanned.hasNullKey) {
       throw new TributaryError(
         'INVALID_RECORD',
         `Compacted topic "${state.topic.name}" cannot accept a record without a key`,
@@ -913,7 +911,7 @@ export class EmbeddedLog implements LogBackend {
     const check = checkSequence(state, producer, count);
     // A copy: the caller's buffer (a network frame) is reused, and the base offset is written into it.
     const bytes = check.kind === 'duplicate' ? undefined : Uint8Array.prototype.slice.call(batch);
-    return { state, bytes, count, maxTimestamp: decoded.maxTimestamp, check, producer };
+    return { state, bytes, count, maxTimestamp: scanned.maxTimestamp, check, producer };
   }
 
   /**

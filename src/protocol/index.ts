@@ -39,6 +39,8 @@ export {
   type RecordHeader,
   type RecordInput,
   readBatchHeader,
+  type ScannedBatch,
+  scanRecordBatch,
   setBaseOffset,
   setLogAppendTime,
   type TimestampType,

@@ -1,7 +1,8 @@
 /**
  * Produce (key 0): each partition's RecordBatch is stored as the client sent it (base offset
  * patched, CRC and compression kept) through the log's `appendRecordBatch`, which checks it as Kafka
- * does and appends nothing of a batch it refuses. acks=-1 waits for fsync, acks=1 for the write,
+ * does and appends nothing of a batch it refuses. acks=-1 waits for fsync (unless the broker runs
+ * with `fsyncOnAcksAll: false`, as Kafka answers from its page cache), acks=1 for the write,
  * acks=0 gets no response at all. A retried idempotent batch is answered with the offset it got the
  * first time. v0-2 (magic 0/1 message sets) are refused with UNSUPPORTED_VERSION, as Kafka 4 does.
  *
@@ -35,7 +36,7 @@ export const produceHandler = handler(API.Produce, async (broker, req, info) => 
       : acks !== 0 && acks !== 1 && acks !== -1
         ? KafkaCode.INVALID_REQUIRED_ACKS
         : 0;
-  const options: WriteOptions = { sync: acks === -1 };
+  const options: WriteOptions = { sync: acks === -1 && broker.fsyncOnAcksAll !== false };
   const pending = req.topicData.map((topic) => ({
     name: topic.name,
     partitions: topic.partitionData.map((p) =>

@@ -20,6 +20,9 @@ Options:
   --group-initial-rebalance-delay-ms MS
                                 how long a new group's first generation waits for more members
                                 (default 3000, as Kafka's group.initial.rebalance.delay.ms)
+  --no-fsync                    answer acks=-1 once written, without waiting for fsync, as Apache
+                                Kafka does by default (a machine crash may lose the last writes;
+                                a crash of the broker alone loses nothing acknowledged)
   --registry-port PORT          the schema registry's port (default 8081; 0 picks a free one)
   --no-registry                 do not serve the schema registry
   --console PORT                serve the web console on PORT too (0 picks a free one)
@@ -48,6 +51,7 @@ export const serveCommand = {
       'no-registry': { type: 'boolean' },
       console: { type: 'string' },
       'console-read-only': { type: 'boolean' },
+      'no-fsync': { type: 'boolean' },
     });
     if (values.help) return write(io.stdout, USAGE).then(() => 0);
     if (positionals.length > 0) throw new UsageError('trib serve takes no arguments');
@@ -81,6 +85,7 @@ export const serveCommand = {
           values['group-initial-rebalance-delay-ms'],
           '--group-initial-rebalance-delay-ms',
         ),
+        fsyncOnAcksAll: values['no-fsync'] !== true,
         logLevel: logLevel.WARN,
       });
       closers.push(() => broker.close());
