@@ -18,7 +18,7 @@ const MODULE = join(import.meta.dirname, 'franz-go');
 const CACHE = join(process.env.TRIB_INTEROP_CACHE ?? join(homedir(), '.cache', 'tributary-interop'), 'franz-go');
 
 /** A Go at least as new as go.mod's `go` line: $TRIB_GO, /usr/local/go, then the one on PATH. */
-export function findGo(wanted: string): string {
+function findGo(wanted: string): string {
   const need = wanted.split('.').map(Number);
   const tried: string[] = [];
   for (const candidate of [process.env.TRIB_GO, '/usr/local/go/bin/go', 'go']) {
