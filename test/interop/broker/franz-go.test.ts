@@ -8,8 +8,9 @@ import { run, startTribServe, type TribServe } from './trib-serve.ts';
 
 /**
  * franz-go (github.com/twmb/franz-go from the Go module proxy), a pure-Go client that picks the
- * newest version of each API the broker advertises (flexible versions, Fetch with topic ids,
- * cooperative-sticky groups): franz-go/main.go with kadm, an idempotent zstd producer,
+ * newest version of each API the broker advertises: seen through a logging proxy, Produce 12,
+ * Fetch 17 (topic ids), ListOffsets 10, Metadata 13, JoinGroup 9, DescribeGroups 6, CreateTopics 7,
+ * ApiVersions 5 refused then 4; cooperative-sticky groups. franz-go/main.go with kadm, an idempotent zstd producer,
  * transactions and two group members. It needs the Go that go.mod names or newer (franz-go 1.22
  * asks for Go 1.26): the machine's /usr/local/go, not Debian's golang-go 1.19 (docs/decisions.md).
  * The binary is cached by the hash of the module's files.
