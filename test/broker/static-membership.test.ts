@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Broker, serve } from '../../src/broker/index.ts';
+import { Tributary } from '../../src/index.ts';
 import { KafkaCode } from '../../src/broker/errors.ts';
 import { type EmbeddedLogBackend, openLog } from '../../src/log/index.ts';
 import { API } from '../../src/protocol/messages/index.ts';
@@ -210,5 +211,29 @@ describe('static membership', () => {
         [joinedB.memberId, null],
       ]),
     );
+
+    // Tributary's own admin over the wire, and the shared coordinator in process, say the same.
+    const wire = new Tributary({ brokers: [`127.0.0.1:${broker.address().port}`], logLevel: 0 });
+    const admin = wire.admin();
+    await admin.connect();
+    try {
+      const { groups } = await admin.describeGroups(['g']);
+      const instances = (members: { memberId: string; groupInstanceId?: string }[]) =>
+        new Map(members.map((m) => [m.memberId, m.groupInstanceId]));
+      const expected = new Map([
+        [again.memberId, 'instance-a'],
+        [joinedB.memberId, undefined],
+      ]);
+      expect(instances(groups[0]!.members)).toEqual(expected);
+      const local = new Tributary({ log, logLevel: 0 });
+      const localAdmin = local.admin();
+      await localAdmin.connect();
+      expect(instances((await localAdmin.describeGroups(['g'])).groups[0]!.members)).toEqual(expected);
+      await localAdmin.disconnect();
+      await local.close();
+    } finally {
+      await admin.disconnect();
+      await wire.close();
+    }
   });
 });
