@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -63,6 +63,10 @@ function build(): string {
     },
   });
   if (result.status !== 0) throw new Error(`go build failed:\n${result.stderr}${result.error ?? ''}`);
+  // Binaries of earlier sources are not used again.
+  for (const old of readdirSync(CACHE)) {
+    if (old.startsWith('franz-go-interop-') && join(CACHE, old) !== binary) rmSync(join(CACHE, old), { force: true });
+  }
   return binary;
 }
 

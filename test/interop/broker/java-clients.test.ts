@@ -33,6 +33,11 @@ function compile(libClasspath: string, version: string): string {
   });
   rmSync(classes, { recursive: true, force: true });
   renameSync(staging, classes);
+  // Classes of earlier sources are not used again.
+  for (const old of readdirSync(CACHE)) {
+    if (old.startsWith('classes-') && join(CACHE, old) !== classes)
+      rmSync(join(CACHE, old), { recursive: true, force: true });
+  }
   return classes;
 }
 
