@@ -146,6 +146,8 @@ export interface MemberDescription {
   memberId: string;
   memberAssignment: Buffer;
   memberMetadata: Buffer;
+  /** Its `group.instance.id` (KIP-345), for a static member only. */
+  groupInstanceId?: string;
 }
 
 export interface GroupDescription {

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Broker, serve } from '../../src/broker/index.ts';
+import { Tributary } from '../../src/index.ts';
 import { KafkaCode } from '../../src/broker/errors.ts';
 import { type EmbeddedLogBackend, openLog } from '../../src/log/index.ts';
 import { API } from '../../src/protocol/messages/index.ts';
@@ -163,5 +164,76 @@ describe('static membership', () => {
     // Gone: the instance id is free, and the next join under it starts a new generation.
     const fresh = await join(await connect(), 'instance-a');
     expect(fresh).toMatchObject({ errorCode: 0, generationId: first.generationId + 2 });
+  });
+
+  it("should name a static member's instance id in DescribeGroups v4+, null for a dynamic member, and keep it across a restart", async () => {
+    const a = await connect();
+    const b = await connect();
+    const firstA = await join(a, 'instance-a');
+    // b is dynamic (JoinGroup v3: no instance id, no MEMBER_ID_REQUIRED); its join makes a rejoin.
+    const joinB = join(b, null, '', 3);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const [rejoinA, joinedB] = await Promise.all([join(a, 'instance-a', firstA.memberId), joinB]);
+    const describe = async (version: number) => {
+      const res = await a.request(API.DescribeGroups, version, { groups: ['g'], includeAuthorizedOperations: false });
+      return new Map(
+        res.groups[0]!.members.map((m: { memberId: string; groupInstanceId: string | null }) => [
+          m.memberId,
+          m.groupInstanceId,
+        ]),
+      );
+    };
+    for (const version of [4, 5]) {
+      expect(await describe(version)).toEqual(
+        new Map([
+          [rejoinA.memberId, 'instance-a'],
+          [joinedB.memberId, null],
+        ]),
+      );
+    }
+    // Before v4 the field is not on the wire: the decoder gives its default, null.
+    expect([...(await describe(3)).values()]).toEqual([null, null]);
+
+    // The leader hands out assignments; then a restarts under its instance id with a new member id.
+    const leader = rejoinA.leader === rejoinA.memberId ? { c: a, id: 'instance-a' } : { c: b, id: null };
+    const follower = leader.c === a ? { c: b, res: joinedB, id: null } : { c: a, res: rejoinA, id: 'instance-a' };
+    const followerSync = sync(follower.c, follower.res.memberId, rejoinA.generationId, follower.id);
+    await sync(leader.c, leader.c === a ? rejoinA.memberId : joinedB.memberId, rejoinA.generationId, leader.id, [
+      { memberId: rejoinA.memberId, assignment: Buffer.from('a') },
+      { memberId: joinedB.memberId, assignment: Buffer.from('b') },
+    ]);
+    await followerSync;
+    const again = await join(await connect(), 'instance-a');
+    expect(again.errorCode).toBe(0);
+    expect(await describe(5)).toEqual(
+      new Map([
+        [again.memberId, 'instance-a'],
+        [joinedB.memberId, null],
+      ]),
+    );
+
+    // Tributary's own admin over the wire, and the shared coordinator in process, say the same.
+    const wire = new Tributary({ brokers: [`127.0.0.1:${broker.address().port}`], logLevel: 0 });
+    const admin = wire.admin();
+    await admin.connect();
+    try {
+      const { groups } = await admin.describeGroups(['g']);
+      const instances = (members: { memberId: string; groupInstanceId?: string }[]) =>
+        new Map(members.map((m) => [m.memberId, m.groupInstanceId]));
+      const expected = new Map([
+        [again.memberId, 'instance-a'],
+        [joinedB.memberId, undefined],
+      ]);
+      expect(instances(groups[0]!.members)).toEqual(expected);
+      const local = new Tributary({ log, logLevel: 0 });
+      const localAdmin = local.admin();
+      await localAdmin.connect();
+      expect(instances((await localAdmin.describeGroups(['g'])).groups[0]!.members)).toEqual(expected);
+      await localAdmin.disconnect();
+      await local.close();
+    } finally {
+      await admin.disconnect();
+      await wire.close();
+    }
   });
 });

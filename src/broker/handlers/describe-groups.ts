@@ -1,7 +1,8 @@
 /**
  * DescribeGroups (key 15): each group's state, chosen assignor and members, with the subscription
  * and assignment bytes as the members sent them (in-process members' encoded as Kafka's
- * ConsumerProtocol v0). A group nobody knows is `Dead`, as on Kafka.
+ * ConsumerProtocol v0) and a static member's `group.instance.id` (v4+). A group nobody knows is
+ * `Dead`, as on Kafka.
  */
 import { API } from '../../protocol/messages/index.ts';
 import { KafkaCode } from '../errors.ts';
@@ -20,7 +21,7 @@ export const describeGroupsHandler = handler(API.DescribeGroups, (broker, req) =
       protocolData: group.protocol,
       members: group.members.map((m) => ({
         memberId: m.memberId,
-        groupInstanceId: null,
+        groupInstanceId: m.groupInstanceId ?? null,
         clientId: m.clientId,
         clientHost: m.clientHost,
         memberMetadata: Buffer.from(m.memberMetadata),

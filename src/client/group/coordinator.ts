@@ -650,6 +650,7 @@ export class GroupCoordinator {
         clientHost: m.clientHost ?? '/in-process',
         memberMetadata: Buffer.from(m.metadata?.get(group.protocol) ?? encodeSubscription(m.topics)),
         memberAssignment: Buffer.from(m.rawAssignment ?? encodeAssignment(m.assignment)),
+        ...(m.groupInstanceId === undefined ? {} : { groupInstanceId: m.groupInstanceId }),
       })),
     };
   }

@@ -83,6 +83,7 @@ export class WireAdminCalls {
           protocolData: string;
           members: {
             memberId: string;
+            groupInstanceId?: string | null;
             clientId: string;
             clientHost: string;
             memberMetadata: Buffer;
@@ -103,6 +104,7 @@ export class WireAdminCalls {
           clientHost: m.clientHost,
           memberMetadata: m.memberMetadata,
           memberAssignment: m.memberAssignment,
+          ...(m.groupInstanceId ? { groupInstanceId: m.groupInstanceId } : {}),
         })),
       });
     }
