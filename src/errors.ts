@@ -118,7 +118,7 @@ export const ErrorCodes = {
   DATA_DIR_INVALID:
     'The data directory path cannot hold a log: it is a file, lies under a file, or cannot be created or written.',
   TRANSPORT_NOT_AVAILABLE:
-    'Brokers were named (--bootstrap-server, TRIB_BOOTSTRAP_SERVER) but this build has no Kafka wire client to reach them.',
+    'Brokers were named (--bootstrap-server) for a command that needs the data directory itself: trib doctor, trib serve, trib registry serve.',
   // Security: SASL and ACLs, with Kafka's protocol error names.
   SASL_AUTHENTICATION_FAILED:
     'SASL authentication failed: bad credentials, an unknown user, a malformed or expired token, a refused authorization id; the message never holds a secret.',

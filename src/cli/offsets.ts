@@ -5,6 +5,9 @@
  * Kafka consumer resets an offset that is out of range.
  */
 import type { LogBackend } from '../log/backend.ts';
+
+/** What the offsets are read from: the log, or a reader over the wire. */
+type Offsets = Pick<LogBackend, 'offsets' | 'offsetForTimestamp'>;
 import { UsageError } from './command.ts';
 
 /** A parsed `--offset`. */
@@ -39,18 +42,13 @@ export function parseOffsetSpec(raw: string): OffsetSpec {
 }
 
 /** `offset` moved into [log start, end] of the partition. */
-export function clampOffset(log: LogBackend, topic: string, partition: number, offset: number): number {
+export function clampOffset(log: Offsets, topic: string, partition: number, offset: number): number {
   const { logStartOffset, highWatermark } = log.offsets(topic, partition);
   return Math.min(Math.max(offset, logStartOffset), highWatermark);
 }
 
 /** The offset a spec names in one partition, clamped to [log start, end]. */
-export async function resolveOffset(
-  log: LogBackend,
-  topic: string,
-  partition: number,
-  spec: OffsetSpec,
-): Promise<number> {
+export async function resolveOffset(log: Offsets, topic: string, partition: number, spec: OffsetSpec): Promise<number> {
   const { logStartOffset, highWatermark } = log.offsets(topic, partition);
   switch (spec.kind) {
     case 'beginning':

@@ -5,7 +5,7 @@
  * such records back into JSON by the writer's schema.
  *
  * The registry is the one kept in the data directory's log, or a running one (`--registry-url`,
- * Tributary's `trib registry serve` or Confluent's).
+ * Tributary's `trib serve` or `trib registry serve`, or Confluent's).
  */
 import { readFile, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
@@ -47,14 +47,16 @@ export const PRODUCE_SCHEMA_HELP = `Schemas (each line is then a JSON value; wit
                             file, JSON for a schema with "$schema", else AVRO)
   --key-schema, --key-subject, --key-type
                             the same for keys (TOPIC-key)
-  -r, --registry-url URL    a running schema registry (default: the one in the data dir)`;
+  -r, --registry-url URL    a running schema registry (default: the one in the data dir,
+                            or the one trib serve serves for it)`;
 
 export const CONSUME_SCHEMA_HELP = `Schemas:
   --value-format F          string (default), or schema: values in Confluent's wire
                             format, printed as JSON by their writer's schema (avro,
                             protobuf, json: the same, requiring that schema type)
   --key-format F            the same for keys
-  -r, --registry-url URL    a running schema registry (default: the one in the data dir)`;
+  -r, --registry-url URL    a running schema registry (default: the one in the data dir,
+                            or the one trib serve serves for it)`;
 
 interface ProduceValues {
   'value-schema'?: string | undefined;
@@ -118,18 +120,26 @@ export function wantsConsumeSchemas(values: ConsumeValues): boolean {
   );
 }
 
-/** The registry of `--registry-url`, or the one kept in `log`. */
+/**
+ * The registry of `--registry-url`, else the one the data directory's owner serves (`trib serve`
+ * records its URL), else the one kept in the embedded log. Over `--bootstrap-server` there is no
+ * default: Kafka brokers do not tell where a registry is.
+ */
 export async function openCliRegistry(
   values: { 'registry-url'?: string | undefined },
-  log: LogBackend,
+  cli: { log: LogBackend | undefined; target: { registryUrl?: string | undefined }; place: string },
 ): Promise<CliRegistry> {
-  const url = values['registry-url'];
+  const url = values['registry-url'] ?? cli.target.registryUrl;
   if (url !== undefined) {
     if (!/^https?:\/\//.test(url))
       throw new UsageError(`--registry-url must be an http:// or https:// URL, got "${url}"`);
     return { source: new RegistryClient({ url }), close: async () => undefined };
   }
-  const registry = await SchemaRegistry.open(log);
+  if (cli.log === undefined)
+    throw new UsageError(
+      `no schema registry is known ${cli.place}: give --registry-url URL (Kafka brokers do not tell where one is)`,
+    );
+  const registry = await SchemaRegistry.open(cli.log);
   return { source: registry, close: () => registry.close() };
 }
 

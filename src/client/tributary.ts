@@ -10,6 +10,7 @@ import { Producer, type ProducerConfig } from './producer.ts';
 import { acquireSharedLog, adoptLog, privateLog, releaseSharedLog, type SharedLog } from './shared-log.ts';
 import { TributaryError } from '../errors.ts';
 import type { WireContext } from './context.ts';
+import type { WireCluster } from './wire/cluster.ts';
 import type { WireFetcher } from './wire/fetcher.ts';
 import type { WireGroup } from './wire/group.ts';
 
@@ -199,8 +200,16 @@ export class Tributary {
     const consumers = this.#wireConsumers;
     this.#wireConsumers = undefined;
     if (consumers !== undefined) await consumers.fetcher.transport.cluster.disconnect();
+    // Every client's connections too: an admin or producer left connected would keep its sockets
+    // (and the process) alive after the Tributary is closed.
+    const clusters = [...this.#wireClusters];
+    this.#wireClusters.clear();
+    await Promise.all(clusters.map((cluster) => cluster.disconnect()));
     await this.#serial(() => this.#letGo());
   }
+
+  /** Over the wire: the cluster views of this Tributary's clients, until they disconnect. */
+  readonly #wireClusters = new Set<WireCluster>();
 
   /** Over the wire: the consumers' shared fetcher and group adapter, and how many consumers use them. */
   #wireConsumers: { fetcher: WireFetcher; group: WireGroup; users: number } | undefined;
@@ -254,6 +263,9 @@ export class Tributary {
           instrumentation,
           logger: this.#logger.namespace('Cluster'),
         });
+        // Those of clients that disconnected are let go, so a long-lived Tributary does not collect them.
+        for (const known of this.#wireClusters) if (known.closed) this.#wireClusters.delete(known);
+        this.#wireClusters.add(cluster);
         await cluster.connect();
         return new WireTransport(cluster, () => this.#clock.now());
       },

@@ -160,9 +160,15 @@ describe('trib registry and trib schemas', { timeout: 180_000 }, () => {
       expect(res.status).toBe(200);
       expect(await res.json()).toEqual(['users-value']);
 
-      // The server owns the data dir now; --url reaches it.
-      const locked = await trib(['schemas', 'list', '--data-dir', dataDir]);
+      // The server owns the data dir now: trib schemas on it goes to the server, as --url does;
+      // a command on the log is told who holds it.
+      expect(await trib(['schemas', 'list', '--data-dir', dataDir])).toMatchObject({
+        code: 0,
+        stdout: 'users-value\n',
+      });
+      const locked = await trib(['topics', 'list', '--data-dir', dataDir]);
       expect(locked.code).toBe(1);
+      expect(locked.stderr).toContain(`is owned by trib registry serve (pid ${server.child.pid}) at ${server.url}`);
       expect(locked.stderr).toContain('[DATA_DIR_LOCKED]');
       const url = ['--url', server.url];
       expect((await trib(['schemas', 'register', 'users-value', '--file', file('v2.avsc'), ...url])).stdout).toBe(

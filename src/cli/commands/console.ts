@@ -1,5 +1,7 @@
 import { type CliIo, parse, positiveInt, UsageError, write } from '../command.ts';
-import { LOG_OPTIONS_HELP, logOptions, withLog } from '../data-dir.ts';
+import { TributaryError } from '../../errors.ts';
+import { withCluster } from '../cluster.ts';
+import { LOG_OPTIONS_HELP, logOptions } from '../data-dir.ts';
 
 const USAGE = `Usage: trib console [--host 127.0.0.1] [--port 8080] [--read-only] [--data-dir DIR]
 
@@ -60,7 +62,14 @@ export const consoleCommand = {
     const port = portOption(values.port, '--port', 8080);
     const signals = untilSignal();
     try {
-      return await withLog(values, io, {}, async ({ log, tributary, dataDir }) => {
+      return await withCluster(values, io, {}, async ({ log, tributary, place }) => {
+        if (log === undefined) {
+          throw new TributaryError(
+            'TRANSPORT_NOT_AVAILABLE',
+            `trib console shows an embedded log; ${place} is reached over the wire, which the console does not read yet. ` +
+              'Start the broker with trib serve --console PORT instead',
+          );
+        }
         const [{ startConsole }, registry] = await Promise.all([
           import('../../console/index.ts'),
           values['no-registry'] === true
@@ -80,7 +89,7 @@ export const consoleCommand = {
           ...(registry === undefined ? {} : { registry: registry.view }),
         });
         try {
-          await write(io.stdout, `Console of ${dataDir} listening on ${server.url}\n`);
+          await write(io.stdout, `Console of ${place} listening on ${server.url}\n`);
           const signal = await signals.stopped;
           await write(io.stdout, `Stopped on ${signal}\n`);
           return 0;

@@ -1,8 +1,9 @@
 import type { KafkaMessage } from '../../client/types.ts';
 import { TributaryError } from '../../errors.ts';
-import type { LogBackend, LogRecord } from '../../log/backend.ts';
+import type { LogRecord } from '../../log/backend.ts';
+import { type CliCluster, type CliReader, withCluster } from '../cluster.ts';
 import { type CliIo, parse, positiveInt, UsageError, write } from '../command.ts';
-import { type CliLog, LOG_OPTIONS_HELP, logOptions, withLog } from '../data-dir.ts';
+import { LOG_OPTIONS_HELP, logOptions } from '../data-dir.ts';
 import { formatRecord, jsonRecord, type PrintedRecord, unknownToken } from '../format.ts';
 import { type OffsetSpec, parseOffsetSpec, resolveOffset } from '../offsets.ts';
 import {
@@ -166,7 +167,7 @@ function fromMessage(topic: string, partition: number, message: KafkaMessage): P
 
 /** kcat -C: each chosen partition read from its start offset, waiting at its end for more. */
 async function readPartitions(
-  log: LogBackend,
+  log: CliReader,
   printer: Printer,
   topic: string,
   partitions: number[],
@@ -177,12 +178,13 @@ async function readPartitions(
   const follow = async (partition: number) => {
     let offset = starts.get(partition)!;
     while (!printer.stopped) {
-      let read: Awaited<ReturnType<LogBackend['read']>>;
+      let read: Awaited<ReturnType<CliReader['read']>>;
       try {
         read = await log.read(topic, partition, offset, { maxRecords: 500 });
       } catch (err) {
         // Retention deleted what we were about to read: go on from the oldest record left.
         if (err instanceof TributaryError && err.code === 'OFFSET_OUT_OF_RANGE') {
+          if (offset === log.offsets(topic, partition).logStartOffset) throw err;
           offset = log.offsets(topic, partition).logStartOffset;
           continue;
         }
@@ -205,13 +207,13 @@ async function readPartitions(
 
 /** kcat -G: a member of the group, committing each printed record. */
 async function readAsGroup(
-  cli: CliLog,
+  cli: CliCluster,
   printer: Printer,
   topic: string,
   group: string,
   fromBeginning: boolean,
 ): Promise<void> {
-  const { log, tributary } = cli;
+  const { reader: log, tributary } = cli;
   const consumer = tributary.consumer({ groupId: group });
   try {
     const admin = tributary.admin();
@@ -307,12 +309,13 @@ async function run(args: string[], io: CliIo): Promise<number> {
   };
 
   let printed = 0;
-  const dataDir = await withLog(values, io, {}, async (cli) => {
-    const { log, dataDir } = cli;
-    if (!(await log.listTopics()).includes(topic)) {
+  const place = await withCluster(values, io, {}, async (cli) => {
+    const { reader, place } = cli;
+    if (!(await reader.listTopics()).includes(topic)) {
       throw new TributaryError('UNKNOWN_TOPIC_OR_PARTITION', `Topic "${topic}" does not exist`, { topic });
     }
-    const count = log.partitionCount(topic);
+    await reader.load(topic);
+    const count = reader.partitionCount(topic);
     for (const p of chosen) {
       if (p >= count)
         throw new TributaryError(
@@ -324,7 +327,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
     const partitions = chosen.length > 0 ? [...new Set(chosen)] : Array.from({ length: count }, (_, p) => p);
     let registry: CliRegistry | undefined;
     try {
-      registry = schemas ? await openCliRegistry(values, log) : undefined;
+      registry = schemas ? await openCliRegistry(values, cli) : undefined;
       const decoders = await consumeDecoders(values, registry);
       const decode = async (record: PrintedRecord) => {
         if (decoders.key !== undefined && record.key !== null) {
@@ -340,7 +343,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
       try {
         const reading =
           group === undefined
-            ? readPartitions(log, printer, topic, partitions, spec)
+            ? readPartitions(reader, printer, topic, partitions, spec)
             : readAsGroup(cli, printer, topic, group, values['from-beginning'] === true);
         await Promise.race([reading, printer.done]);
         printer.stop();
@@ -352,9 +355,9 @@ async function run(args: string[], io: CliIo): Promise<number> {
     } finally {
       await registry?.close();
     }
-    return dataDir;
+    return place;
   });
-  await write(io.stderr, `Consumed ${printed} record(s) from ${topic} in ${dataDir}\n`);
+  await write(io.stderr, `Consumed ${printed} record(s) from ${topic} ${place}\n`);
   return 0;
 }
 

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { checkDataDir, type DoctorReport } from '../../log/doctor.ts';
+import { refuseBrokers } from '../cluster.ts';
 import { type CliCommand, type CliIo, UsageError, write } from '../command.ts';
 
 const USAGE = `Usage: trib doctor [--data-dir DIR] [--repair]
@@ -7,7 +8,8 @@ const USAGE = `Usage: trib doctor [--data-dir DIR] [--repair]
 Checks a closed data directory: that LevelDB opens, the journal's frames, every batch's CRC,
 offset continuity where nothing was compacted or retained away, each partition's state, and the
 schema registry's topic. Prints what is wrong per topic and partition; exits 1 when anything is.
-Without --repair nothing in the directory changes.
+Without --repair nothing in the directory changes. A directory that trib serve owns is refused
+(stop it first), and so is --bootstrap-server: there are no files to check over the wire.
 
 Options:
   --data-dir DIR   the log directory (default: $TRIBUTARY_DATA_DIR or ./.tributary)
@@ -34,6 +36,7 @@ function render(report: DoctorReport, repair: boolean): string {
 
 const OPTIONS = {
   'data-dir': { type: 'string' },
+  'bootstrap-server': { type: 'string', short: 'b' },
   repair: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -55,6 +58,11 @@ export const doctorCommand: CliCommand = {
       await write(io.stdout, USAGE);
       return 0;
     }
+    refuseBrokers(
+      values,
+      'doctor',
+      'it checks the files of a closed data directory; run it where the log lives, with the broker stopped',
+    );
     const dataDir = values['data-dir'] ?? io.env.TRIBUTARY_DATA_DIR ?? './.tributary';
     const repair = values.repair === true;
     const report = await checkDataDir(dataDir, { repair });

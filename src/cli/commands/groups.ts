@@ -1,8 +1,8 @@
 import type { Admin } from '../../client/admin.ts';
 import { TributaryError } from '../../errors.ts';
-import type { LogBackend } from '../../log/backend.ts';
+import { type CliReader, withCluster } from '../cluster.ts';
 import { type CliIo, commandGroup, parse, UsageError, write } from '../command.ts';
-import { LOG_OPTIONS_HELP, logOptions, withLog } from '../data-dir.ts';
+import { LOG_OPTIONS_HELP, logOptions } from '../data-dir.ts';
 import { clampOffset, parseTime } from '../offsets.ts';
 
 const RESET_LINE = `reset GROUP (--topic T[:P,P...]... | --all-topics)
@@ -129,7 +129,7 @@ interface PlannedOffset {
 }
 
 async function newOffset(
-  log: LogBackend,
+  log: CliReader,
   groupId: string,
   topic: string,
   partition: number,
@@ -168,7 +168,7 @@ const subcommands = {
     const { values, positionals } = parse(args, { ...logOptions, ...jsonOption });
     if (values.help) return write(io.stdout, help('list [--json]', JSON_HELP)).then(() => 0);
     if (positionals.length > 0) throw new UsageError('trib groups list takes no arguments');
-    const { groups } = await withLog(values, io, {}, async ({ tributary }) =>
+    const { groups } = await withCluster(values, io, {}, async ({ tributary }) =>
       (await connected(tributary.admin())).listGroups(),
     );
     await write(
@@ -184,7 +184,7 @@ const subcommands = {
     const { values, positionals } = parse(args, { ...logOptions, ...jsonOption });
     if (values.help) return write(io.stdout, help('describe GROUP [--json]', JSON_HELP)).then(() => 0);
     const groupId = oneGroup(positionals, 'describe');
-    const text = await withLog(values, io, {}, async ({ tributary }) => {
+    const text = await withCluster(values, io, {}, async ({ tributary }) => {
       const admin = await connected(tributary.admin());
       const [group] = (await admin.describeGroups([groupId])).groups;
       const lag = await admin.fetchConsumerLag({ groupId });
@@ -239,7 +239,7 @@ const subcommands = {
       throw new UsageError('give --dry-run or --execute, not both');
     const execute = values.execute === true;
 
-    const { plan, dataDir } = await withLog(values, io, {}, async ({ log, tributary, dataDir }) => {
+    const { plan, place } = await withCluster(values, io, {}, async ({ reader: log, tributary, place }) => {
       const admin = await connected(tributary.admin());
       const [group] = (await admin.describeGroups([groupId])).groups;
       if (group!.members.length > 0) {
@@ -257,6 +257,7 @@ const subcommands = {
         selections.length > 0 ? selections : committed.map(({ topic }) => ({ topic, partitions: undefined }));
       const planned: PlannedOffset[] = [];
       for (const { topic, partitions } of chosen) {
+        await log.load(topic);
         const count = log.partitionCount(topic);
         for (const partition of partitions ?? Array.from({ length: count }, (_, p) => p)) {
           if (partition >= count)
@@ -283,7 +284,7 @@ const subcommands = {
           await admin.setOffsets({ groupId, topic, partitions });
         }
       }
-      return { plan: planned, dataDir };
+      return { plan: planned, place };
     });
     if (values.json === true) {
       await write(io.stdout, `${JSON.stringify({ group: groupId, executed: execute, partitions: plan })}\n`);
@@ -295,8 +296,8 @@ const subcommands = {
     await write(
       io.stderr,
       execute
-        ? `Reset the offsets of group ${groupId} in ${dataDir}\n`
-        : `Dry run: nothing changed in ${dataDir}; add --execute to commit these offsets\n`,
+        ? `Reset the offsets of group ${groupId} ${place}\n`
+        : `Dry run: nothing changed ${place}; add --execute to commit these offsets\n`,
     );
     return 0;
   },
@@ -305,11 +306,11 @@ const subcommands = {
     const { values, positionals } = parse(args, logOptions);
     if (values.help) return write(io.stdout, help('delete GROUP')).then(() => 0);
     const groupId = oneGroup(positionals, 'delete');
-    const dataDir = await withLog(values, io, {}, async ({ tributary, dataDir }) => {
+    const place = await withCluster(values, io, {}, async ({ tributary, place }) => {
       await (await connected(tributary.admin())).deleteGroups([groupId]);
-      return dataDir;
+      return place;
     });
-    await write(io.stdout, `Deleted group ${groupId} in ${dataDir}\n`);
+    await write(io.stdout, `Deleted group ${groupId} ${place}\n`);
     return 0;
   },
 };

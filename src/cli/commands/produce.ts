@@ -2,7 +2,8 @@ import { createInterface } from 'node:readline';
 import type { IHeaders, Message } from '../../client/types.ts';
 import { TributaryError } from '../../errors.ts';
 import { type CliIo, pairs, parse, positiveInt, UsageError, write } from '../command.ts';
-import { LOG_OPTIONS_HELP, logOptions, withLog } from '../data-dir.ts';
+import { withCluster } from '../cluster.ts';
+import { LOG_OPTIONS_HELP, logOptions } from '../data-dir.ts';
 import {
   type CliRegistry,
   openCliRegistry,
@@ -67,16 +68,18 @@ async function run(args: string[], io: CliIo): Promise<number> {
   const schemas = wantsProduceSchemas(values);
 
   let count = 0;
-  const dataDir = await withLog(values, io, {}, async ({ log, tributary, dataDir }) => {
+  const place = await withCluster(values, io, {}, async (cli) => {
+    const { reader, tributary, place } = cli;
     // A missing topic fails before stdin is read, whatever stdin holds; typos make no topics.
-    if (!(await log.listTopics()).includes(topic)) {
+    if (!(await reader.listTopics()).includes(topic)) {
       throw new TributaryError(
         'UNKNOWN_TOPIC_OR_PARTITION',
         `Topic "${topic}" does not exist; create it with "trib topics create ${topic}"`,
         { topic },
       );
     }
-    if (partition !== undefined && partition >= log.partitionCount(topic)) {
+    await reader.load(topic);
+    if (partition !== undefined && partition >= reader.partitionCount(topic)) {
       throw new TributaryError('UNKNOWN_TOPIC_OR_PARTITION', `Topic "${topic}" has no partition ${partition}`, {
         topic,
         partition,
@@ -87,7 +90,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
     const producer = tributary.producer({ allowAutoTopicCreation: false });
     await producer.connect();
     try {
-      registry = schemas ? await openCliRegistry(values, log) : undefined;
+      registry = schemas ? await openCliRegistry(values, cli) : undefined;
       const encode = await produceEncoders(values, topic, registry);
       // A delivery report per send at DEBUG (TRIB_LOG_LEVEL=debug), as kcat -v prints them.
       const logger = tributary.logger().namespace('trib.produce');
@@ -114,15 +117,15 @@ async function run(args: string[], io: CliIo): Promise<number> {
         return message;
       });
     } catch (err) {
-      await write(io.stderr, `Produced ${count} record(s) to ${topic} in ${dataDir} before the error below\n`);
+      await write(io.stderr, `Produced ${count} record(s) to ${topic} ${place} before the error below\n`);
       throw err;
     } finally {
       await registry?.close();
       await producer.disconnect();
     }
-    return dataDir;
+    return place;
   });
-  await write(io.stderr, `Produced ${count} record(s) to ${topic} in ${dataDir}\n`);
+  await write(io.stderr, `Produced ${count} record(s) to ${topic} ${place}\n`);
   return 0;
 }
 

@@ -2,7 +2,9 @@ import { startRegistryServer } from '../../../schema-registry/index.ts';
 import { createLogger, logLevel, logLevelFromEnv } from '../../client/logger.ts';
 import { openLog } from '../../index.ts';
 import { type CliIo, commandGroup, parse, positiveInt, UsageError, write } from '../command.ts';
-import { checkDataDir, inDataDir, LOG_OPTIONS_HELP, logOptions } from '../data-dir.ts';
+import { forgetBroker, recordBroker } from '../../log/storage/data-dir.ts';
+import { refuseBrokers } from '../cluster.ts';
+import { checkDataDir, DIRECTORY_OPTIONS_HELP, inDataDir, LOG_OPTIONS_HELP, logOptions } from '../data-dir.ts';
 
 const USAGE = `Usage: trib registry <command> [options]
 
@@ -17,14 +19,15 @@ ${LOG_OPTIONS_HELP}
 const SERVE_HELP = `Usage: trib registry serve [--port 8081] [--host 127.0.0.1]
 
 Serves the schema registry kept in the log's _schemas topic until SIGINT or SIGTERM.
-While it runs it owns the data directory: use "trib schemas … --url URL" to reach it.
+While it runs it owns the data directory, and "trib schemas … --data-dir DIR" reaches the
+registry through it (or give "--url URL").
 Writes one access log line per request on stderr (JSON, at INFO; TRIB_LOG_LEVEL=warn
 turns them off).
 
 Options:
   --port PORT           the port to listen on (default 8081; 0 picks a free one, printed)
   --host HOST           the address to bind (default 127.0.0.1)
-${LOG_OPTIONS_HELP}
+${DIRECTORY_OPTIONS_HELP}
   -h, --help            show help
 `;
 
@@ -35,6 +38,11 @@ const subcommands = {
     if (positionals.length > 0) throw new UsageError('trib registry serve takes no arguments');
     const port = positiveInt(values.port, '--port') ?? 8081;
     if (port > 65535) throw new UsageError(`--port must be at most 65535, got ${port}`);
+    refuseBrokers(
+      values,
+      'registry serve',
+      'it keeps the registry in the log of a data directory; trib serve serves one beside its broker',
+    );
     const dataDir = await checkDataDir(values, io, values.create === true);
     const log = await openLog({ dataDir }).catch((err) => {
       throw inDataDir(err, dataDir);
@@ -64,8 +72,11 @@ const subcommands = {
           });
         });
       });
+      // Beside the lock file, so that trib schemas on this directory finds the registry.
+      recordBroker(dataDir, undefined, server.url);
       await write(io.stdout, `Schema registry listening on ${server.url} (data dir ${dataDir})\n`);
       const signal = await stopped;
+      forgetBroker(dataDir);
       await server.close();
       await write(io.stdout, `Stopped on ${signal}\n`);
       return 0;

@@ -15,10 +15,14 @@ import {
 } from '../../../schema-registry/index.ts';
 import { openLog, TributaryError } from '../../index.ts';
 import { type CliIo, commandGroup, pairs, parse, UsageError, write } from '../command.ts';
-import { checkDataDir, inDataDir, LOG_OPTIONS_HELP, type LogOptionValues, logOptions } from '../data-dir.ts';
+import { resolveTarget } from '../cluster.ts';
+import { inDataDir, LOG_OPTIONS_HELP, type LogOptionValues, logOptions } from '../data-dir.ts';
 
-const URL_HELP =
-  "  --url URL             a running registry (trib registry serve, or Confluent's) instead of the data dir";
+const URL_HELP = [
+  "  --url URL             a running registry (trib serve's, trib registry serve, or Confluent's)",
+  '                        instead of the data dir; the registry of a trib serve that owns the',
+  '                        data dir is found without it',
+].join('\n');
 
 const USAGE = `Usage: trib schemas <command> [options]
 
@@ -142,12 +146,20 @@ async function onRegistry<T>(
 ): Promise<T> {
   if (values.url !== undefined) {
     if (values['data-dir'] !== undefined) throw new UsageError('give --url or --data-dir, not both');
-    if (!/^https?:\/\//.test(values.url))
-      throw new UsageError(`--url must be an http:// or https:// URL, got "${values.url}"`);
-    return task(remote(new RegistryClient({ url: values.url })));
+    if (values['bootstrap-server'] !== undefined) throw new UsageError('give --url or --bootstrap-server, not both');
+    return task(remote(new RegistryClient({ url: checkedUrl(values.url) })));
   }
   // Registering is the one schemas command that may start a log, as topics create may (docs/decisions.md).
-  const dataDir = await checkDataDir(values, io, create || values.create === true);
+  const target = await resolveTarget(values, io, create || values.create === true);
+  // The registry of the process that owns the directory (trib serve, trib registry serve).
+  if (target.registryUrl !== undefined) return task(remote(new RegistryClient({ url: target.registryUrl })));
+  if (target.kind === 'wire')
+    throw new UsageError(
+      target.dataDir === undefined
+        ? 'trib schemas works on a registry, not on Kafka brokers: give --url URL of the registry'
+        : `trib serve owns ${target.dataDir} but serves no schema registry (--no-registry): give --url URL of a registry`,
+    );
+  const dataDir = target.dataDir;
   const log = await openLog({ dataDir, maintenanceIntervalMs: 0 }).catch((err) => {
     throw inDataDir(err, dataDir);
   });
@@ -163,6 +175,11 @@ async function onRegistry<T>(
   } finally {
     await log.close();
   }
+}
+
+function checkedUrl(url: string): string {
+  if (!/^https?:\/\//.test(url)) throw new UsageError(`--url must be an http:// or https:// URL, got "${url}"`);
+  return url;
 }
 
 function oneSubject(positionals: string[], command: string): string {

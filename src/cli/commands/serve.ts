@@ -1,6 +1,7 @@
 import { logLevel } from '../../client/logger.ts';
 import { openLog } from '../../log/open.ts';
 import { forgetBroker, recordBroker } from '../../log/storage/data-dir.ts';
+import { refuseBrokers } from '../cluster.ts';
 import { type CliIo, DATA_DIR_HELP, parse, positiveInt, UsageError, write } from '../command.ts';
 
 const USAGE = `Usage: trib serve [--host 127.0.0.1] [--port 9092] [--advertised-listener HOST:PORT] [--no-registry] [--console PORT]
@@ -9,7 +10,8 @@ Runs a Kafka broker over the data directory: kcat, kafkajs, librdkafka, kafka-py
 tools and Tributary's clients connect to it as to a one-node Kafka cluster. The schema registry's
 REST API is served on port 8081 by the same process unless --no-registry. Runs until SIGINT or
 SIGTERM, then answers the requests in flight and closes the log cleanly. While it runs it owns the
-data directory.
+data directory: other trib commands given --data-dir DIR (or $TRIBUTARY_DATA_DIR) reach it through
+this broker and its registry, as they do with --bootstrap-server HOST:PORT.
 
 Options:
   --host HOST                   the address to bind (default 127.0.0.1)
@@ -52,9 +54,11 @@ export const serveCommand = {
       console: { type: 'string' },
       'console-read-only': { type: 'boolean' },
       'no-fsync': { type: 'boolean' },
+      'bootstrap-server': { type: 'string', short: 'b' },
     });
     if (values.help) return write(io.stdout, USAGE).then(() => 0);
     if (positionals.length > 0) throw new UsageError('trib serve takes no arguments');
+    refuseBrokers(values, 'serve', 'it is a broker over a data directory; it joins no other brokers');
     const host = values.host ?? '127.0.0.1';
     const kafkaPort = port(values.port, '--port', 9092);
     const registryPort = port(values['registry-port'], '--registry-port', 8081);
@@ -105,6 +109,8 @@ export const serveCommand = {
         const { startRegistryServer } = await import('../../../schema-registry/index.ts');
         registry = await startRegistryServer(log, { port: registryPort, host });
         closers.unshift(() => registry!.close());
+        // Recorded with the broker's address: trib schemas and trib produce --value-schema on this directory find it.
+        recordBroker(dataDir, `${advertisedHost}:${advertisedPort}`, registry.url);
         await write(io.stdout, `Schema registry listening on ${registry.url}\n`);
       }
       if (consolePort !== undefined) {

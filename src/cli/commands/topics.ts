@@ -1,7 +1,8 @@
-import { ConfigResourceTypes } from '../../client/admin.ts';
+import { type Admin, ConfigResourceTypes } from '../../client/admin.ts';
 import { TributaryError } from '../../errors.ts';
 import { type CliIo, commandGroup, pairs, parse, positiveInt, UsageError, write } from '../command.ts';
-import { LOG_OPTIONS_HELP, logOptions, withLog } from '../data-dir.ts';
+import { withCluster } from '../cluster.ts';
+import { LOG_OPTIONS_HELP, logOptions } from '../data-dir.ts';
 
 const USAGE = `Usage: trib topics <command> [options]
 
@@ -37,6 +38,31 @@ export function oneTopic(positionals: string[], flag: string | undefined, comman
   return names[0]!;
 }
 
+/**
+ * The topic's configs after `changes` (a null value removes one), as a whole. Why: Kafka's
+ * AlterConfigs, which the wire admin sends as kafkajs does, replaces every config of the topic with
+ * the ones it names; `trib topics alter --config` changes only those given, as kafka-configs.sh
+ * does. (The embedded admin already changes only those given.)
+ */
+async function wholeConfig(
+  admin: Admin,
+  topic: string,
+  changes: { name: string; value: string | null }[],
+): Promise<{ name: string; value: string }[]> {
+  const described = await admin.describeConfigs({
+    resources: [{ type: ConfigResourceTypes.TOPIC, name: topic }],
+    includeSynonyms: false,
+  });
+  const config = new Map<string, string>();
+  for (const entry of described.resources[0]?.configEntries ?? [])
+    if (!entry.isDefault && !entry.readOnly) config.set(entry.configName, entry.configValue);
+  for (const { name, value } of changes) {
+    if (value === null) config.delete(name);
+    else config.set(name, value);
+  }
+  return [...config].map(([name, value]) => ({ name, value }));
+}
+
 const subcommands = {
   async create(args: string[], io: CliIo) {
     const { values, positionals } = parse(args, {
@@ -64,19 +90,19 @@ const subcommands = {
     const numPartitions = positiveInt(values.partitions, '--partitions') ?? 1;
     const configEntries = pairs(values.config, '--config').map(([name, value]) => ({ name, value }));
     // The one command that starts a log where there is none: a cluster's first topic, see docs/decisions.md.
-    const { created, dataDir } = await withLog(values, io, { create: true }, async ({ tributary, dataDir }) => {
+    const { created, place } = await withCluster(values, io, { create: true }, async ({ tributary, place }) => {
       const admin = tributary.admin();
       await admin.connect();
       const made = await admin.createTopics({ topics: [{ topic, numPartitions, configEntries }] });
       if (!made && values['if-not-exists'] !== true)
         throw new TributaryError('TOPIC_ALREADY_EXISTS', `Topic "${topic}" already exists`, { topic });
-      return { created: made, dataDir };
+      return { created: made, place };
     });
     await write(
       io.stdout,
       created
-        ? `Created topic ${topic} with ${numPartitions} partition(s) in ${dataDir}\n`
-        : `Topic ${topic} exists already in ${dataDir}\n`,
+        ? `Created topic ${topic} with ${numPartitions} partition(s) ${place}\n`
+        : `Topic ${topic} exists already ${place}\n`,
     );
     return 0;
   },
@@ -85,7 +111,7 @@ const subcommands = {
     const { values, positionals } = parse(args, { ...logOptions, ...jsonOption });
     if (values.help) return write(io.stdout, help('list [--json]', JSON_HELP)).then(() => 0);
     if (positionals.length > 0) throw new UsageError('trib topics list takes no arguments');
-    const topics = await withLog(values, io, {}, async ({ tributary }) => {
+    const topics = await withCluster(values, io, {}, async ({ tributary }) => {
       const admin = tributary.admin();
       await admin.connect();
       return admin.listTopics();
@@ -98,7 +124,7 @@ const subcommands = {
     const { values, positionals } = parse(args, { ...logOptions, ...topicOption, ...jsonOption });
     if (values.help) return write(io.stdout, help('describe TOPIC [--json]', TOPIC_HELP, JSON_HELP)).then(() => 0);
     const topic = oneTopic(positionals, values.topic, 'topics describe');
-    const text = await withLog(values, io, {}, async ({ tributary }) => {
+    const text = await withCluster(values, io, {}, async ({ tributary }) => {
       const admin = tributary.admin();
       await admin.connect();
       const offsets = await admin.fetchTopicOffsets(topic);
@@ -132,17 +158,17 @@ const subcommands = {
         help('delete TOPIC [--if-exists]', TOPIC_HELP, '  --if-exists           succeed when there is no such topic'),
       ).then(() => 0);
     const topic = oneTopic(positionals, values.topic, 'topics delete');
-    const { deleted, dataDir } = await withLog(values, io, {}, async ({ log, tributary, dataDir }) => {
-      const exists = (await log.listTopics()).includes(topic);
-      if (!exists && values['if-exists'] === true) return { deleted: false, dataDir };
+    const { deleted, place } = await withCluster(values, io, {}, async ({ reader, tributary, place }) => {
+      const exists = (await reader.listTopics()).includes(topic);
+      if (!exists && values['if-exists'] === true) return { deleted: false, place };
       const admin = tributary.admin();
       await admin.connect();
       await admin.deleteTopics({ topics: [topic] });
-      return { deleted: true, dataDir };
+      return { deleted: true, place };
     });
     await write(
       io.stdout,
-      deleted ? `Deleted topic ${topic} in ${dataDir}\n` : `No topic ${topic} in ${dataDir}; nothing to delete\n`,
+      deleted ? `Deleted topic ${topic} ${place}\n` : `No topic ${topic} ${place}; nothing to delete\n`,
     );
     return 0;
   },
@@ -171,8 +197,9 @@ const subcommands = {
     for (const name of values['delete-config'] ?? []) configEntries.push({ name, value: null });
     if (configEntries.length === 0 && count === undefined)
       throw new UsageError('trib topics alter needs --partitions, --config or --delete-config');
-    const { altered, dataDir } = await withLog(values, io, {}, async ({ log, tributary, dataDir }) => {
-      if (values['if-exists'] === true && !(await log.listTopics()).includes(topic)) return { altered: false, dataDir };
+    const { altered, place } = await withCluster(values, io, {}, async ({ log, reader, tributary, place }) => {
+      if (values['if-exists'] === true && !(await reader.listTopics()).includes(topic))
+        return { altered: false, place };
       const admin = tributary.admin();
       await admin.connect();
       // The count is checked before anything changes, and configs are validated whole: a bad
@@ -182,15 +209,21 @@ const subcommands = {
       if (configEntries.length > 0) {
         await admin.alterConfigs({
           validateOnly: false,
-          resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configEntries }],
+          resources: [
+            {
+              type: ConfigResourceTypes.TOPIC,
+              name: topic,
+              configEntries: log === undefined ? await wholeConfig(admin, topic, configEntries) : configEntries,
+            },
+          ],
         });
       }
       if (count !== undefined) await admin.createPartitions({ topicPartitions: [{ topic, count }] });
-      return { altered: true, dataDir };
+      return { altered: true, place };
     });
     await write(
       io.stdout,
-      altered ? `Altered topic ${topic} in ${dataDir}\n` : `No topic ${topic} in ${dataDir}; nothing to alter\n`,
+      altered ? `Altered topic ${topic} ${place}\n` : `No topic ${topic} ${place}; nothing to alter\n`,
     );
     return 0;
   },

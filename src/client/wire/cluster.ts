@@ -111,6 +111,11 @@ export class WireCluster {
     return this.#controllerId;
   }
 
+  /** True from disconnect() until the next connect(). */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
   /** Reaches one of the bootstrap brokers and reads the cluster's metadata. */
   async connect(): Promise<void> {
     if (this.#connected) return;

@@ -125,6 +125,8 @@ export class Connection {
   readonly #instrumentation: ConnectionInstrumentation;
   #socket: Socket | undefined;
   #connecting: Promise<void> | undefined;
+  /** The socket of the connect under way, and how to fail it (close() does, if it comes first). */
+  #opening: { socket: Socket; fail: (err: TributaryError) => void } | undefined;
   #correlationId = 0;
   readonly #inFlight = new Map<number, InFlight>();
   readonly #queue: Queued[] = [];
@@ -171,8 +173,10 @@ export class Connection {
       const fail = (err: TributaryError) => {
         clearTimeout(timer);
         this.#connecting = undefined;
+        this.#opening = undefined;
         reject(err);
       };
+      this.#opening = { socket, fail };
       socket.once('error', (cause) => {
         fail(
           new TributaryError('CONNECTION_ERROR', `Cannot connect to ${this.broker}: ${cause.message}`, {
@@ -186,6 +190,7 @@ export class Connection {
         clearTimeout(timer);
         socket.removeAllListeners('error');
         this.#connecting = undefined;
+        this.#opening = undefined;
         this.#attach(socket);
         resolve();
       });
@@ -444,6 +449,17 @@ export class Connection {
   /** Closes the socket; requests still waiting fail with a non-retriable CONNECTION_ERROR. */
   async close(): Promise<void> {
     this.#closed = true;
+    const opening = this.#opening;
+    if (opening !== undefined) {
+      // Closed while still connecting: the socket would open afterwards and keep the process alive.
+      opening.socket.destroy();
+      opening.fail(
+        new TributaryError('CONNECTION_ERROR', `Connection to ${this.broker} was closed by the client`, {
+          retriable: false,
+          broker: this.broker,
+        }),
+      );
+    }
     const socket = this.#socket;
     if (socket === undefined) return;
     const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));

@@ -217,7 +217,15 @@ function releaseLockFile(dir: string): void {
  * address when the holder is `trib serve`, so the user can connect to it instead of opening it.
  */
 export function lockedBy(dir: string, dataDir: string, pid: number): TributaryError {
-  const address = brokerAddress(dir, pid);
+  const { address, registryUrl } = brokerRecord(dir, pid) ?? {};
+  if (address === undefined && registryUrl !== undefined) {
+    return new TributaryError(
+      'DATA_DIR_LOCKED',
+      `The data directory ${dataDir} is owned by trib registry serve (pid ${pid}) at ${registryUrl}; ` +
+        'reach its schema registry there or stop it first',
+      { dataDir, pid, registryUrl },
+    );
+  }
   if (address !== undefined) {
     return new TributaryError(
       'DATA_DIR_LOCKED',
@@ -238,29 +246,74 @@ export function lockedBy(dir: string, dataDir: string, pid: number): TributaryEr
   );
 }
 
-/** The address in the broker file when it names `pid`, else undefined. */
-export function brokerAddress(dir: string, pid: number): string | undefined {
+/** What the broker file says about the live process that holds a directory. */
+export interface DataDirOwner {
+  /** The process that holds the directory's lock file. */
+  pid: number;
+  /** The Kafka address of its broker (`host:port`), when it is `trib serve`. */
+  address?: string;
+  /** The URL of the schema registry it serves, when it serves one. */
+  registryUrl?: string;
+}
+
+/** The broker file's record when it names `pid`, else undefined. */
+function brokerRecord(dir: string, pid: number): Omit<DataDirOwner, 'pid'> | undefined {
   try {
-    const recorded = JSON.parse(readFileSync(join(dir, BROKER_FILE), 'utf8')) as { pid?: unknown; address?: unknown };
-    return recorded.pid === pid && typeof recorded.address === 'string' ? recorded.address : undefined;
+    const recorded = JSON.parse(readFileSync(join(dir, BROKER_FILE), 'utf8')) as {
+      pid?: unknown;
+      address?: unknown;
+      registryUrl?: unknown;
+    };
+    if (recorded.pid !== pid) return undefined;
+    return {
+      ...(typeof recorded.address === 'string' ? { address: recorded.address } : {}),
+      ...(typeof recorded.registryUrl === 'string' ? { registryUrl: recorded.registryUrl } : {}),
+    };
   } catch {
     return undefined;
   }
 }
 
+/** The address in the broker file when it names `pid`, else undefined. */
+export function brokerAddress(dir: string, pid: number): string | undefined {
+  return brokerRecord(dir, pid)?.address;
+}
+
 /**
- * Records that this process serves `dataDir` as a broker at `address` (`host:port`); the record
- * goes when the directory is released, or with {@link forgetBroker}. Does nothing unless this
- * process holds the directory's lock file. Why a file of its own: the lock file's one line (a pid)
- * is what older readers parse.
+ * The live process of another program that holds `dataDir`, with the services it recorded (a
+ * broker's address, a registry's URL), or undefined when nobody else holds it. What a client that
+ * may not open the directory uses to reach its owner instead (`trib … --data-dir` while `trib serve`
+ * runs on it).
+ *
+ * @example
+ * const owner = dataDirOwner('./.tributary');
+ * if (owner?.address !== undefined) new Tributary({ brokers: [owner.address] });
+ */
+export function dataDirOwner(dataDir: string): DataDirOwner | undefined {
+  let dir: string;
+  try {
+    dir = realpathSync(resolve(dataDir));
+  } catch {
+    return undefined;
+  }
+  const pid = lockHolder(dir);
+  if (pid === undefined || pid === process.pid || !alive(pid)) return undefined;
+  return { pid, ...brokerRecord(dir, pid) };
+}
+
+/**
+ * Records that this process serves `dataDir` as a broker at `address` (`host:port`), and the URL
+ * of its schema registry if it serves one; the record goes when the directory is released, or with
+ * {@link forgetBroker}. Does nothing unless this process holds the directory's lock file. Why a
+ * file of its own: the lock file's one line (a pid) is what older readers parse.
  *
  * @example
  * recordBroker('./.tributary', '127.0.0.1:9092');
  */
-export function recordBroker(dataDir: string, address: string): void {
+export function recordBroker(dataDir: string, address: string | undefined, registryUrl?: string): void {
   const dir = realpathSync(resolve(dataDir));
   if (lockHolder(dir) !== process.pid) return;
-  writeFileSync(join(dir, BROKER_FILE), `${JSON.stringify({ pid: process.pid, address })}\n`);
+  writeFileSync(join(dir, BROKER_FILE), `${JSON.stringify({ pid: process.pid, address, registryUrl })}\n`);
 }
 
 /** Removes this process's broker record of `dataDir`, if any (the broker stopped, the log stays open). */
@@ -271,7 +324,7 @@ export function forgetBroker(dataDir: string): void {
   } catch {
     return;
   }
-  if (brokerAddress(dir, process.pid) === undefined) return;
+  if (brokerRecord(dir, process.pid) === undefined) return;
   try {
     unlinkSync(join(dir, BROKER_FILE));
   } catch {}
