@@ -83,6 +83,13 @@ export class GlobalThread {
     return any;
   }
 
+  /** Every partition of the global topics. */
+  partitions(): { topic: string; partition: number }[] {
+    return [...this.#globals.values()].flatMap((g) =>
+      g.positions.map((_, partition) => ({ topic: g.topic, partition })),
+    );
+  }
+
   /** True once every global topic is applied to its end. */
   caughtUp(): boolean {
     for (const g of this.#globals.values()) {

@@ -128,7 +128,7 @@ export class StreamThread {
     });
   }
 
-  #caughtUp(): boolean {
+  async #caughtUp(): Promise<boolean> {
     if (
       this.#collector.pending > 0 ||
       (this.#o.budget?.used ?? 0) > 0 ||
@@ -137,6 +137,11 @@ export class StreamThread {
     )
       return false;
     if (this.#unpurged.size > 0) return false;
+    // Over the wire the offsets known are those of the last fetch: ask for the current ones.
+    const partitions = this.#o.globals.partitions();
+    for (const r of this.#tasks.running.values())
+      for (const i of r.inputs) partitions.push({ topic: i.topic, partition: i.partition });
+    await this.#backend.loadOffsets(partitions);
     if (!this.#o.globals.caughtUp()) return false;
     for (const r of this.#tasks.running.values()) {
       for (const i of r.inputs) {
@@ -204,7 +209,7 @@ export class StreamThread {
         }
         if (processed === 0 && !tasks.buffered()) {
           await this.#purge();
-          if (this.#idleWaiters.length > 0 && this.#caughtUp())
+          if (this.#idleWaiters.length > 0 && (await this.#caughtUp()))
             for (const w of this.#idleWaiters.splice(0)) w.resolve();
           await this.#idle(this.#nextDeadline());
         }
