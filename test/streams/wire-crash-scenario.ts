@@ -45,42 +45,118 @@ function random(seed: number): () => number {
   };
 }
 
-/** Starts the instance in a child process; resolves once it is RUNNING, with a way to SIGKILL it. */
-function startChild(o: CrashScenarioOptions): Promise<{ kill: () => Promise<void>; output: () => string }> {
+/** A Streams instance in a child process (see `fixtures/wire-wordcount-child.ts`). */
+export interface StreamsChild {
+  /** The tasks it reported when it last entered RUNNING. */
+  tasks(): string[];
+  output(): string;
+  /** SIGKILL, and waits for it to be gone. */
+  kill(): Promise<void>;
+  /** SIGTERM (it closes cleanly), and waits for its exit code. */
+  stop(): Promise<number | null>;
+}
+
+/** Starts an instance in a child process; resolves once it says `ready`. */
+export function startStreamsChild(o: {
+  brokers: string[];
+  stateDir: string;
+  applicationId: string;
+  sessionTimeoutMs: number;
+  readyWhen: 'all' | 'any';
+}): Promise<StreamsChild> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', FIXTURE, o.brokers.join(','), o.stateDir, String(o.sessionTimeoutMs)],
+      [
+        '--import',
+        'tsx',
+        FIXTURE,
+        o.brokers.join(','),
+        o.stateDir,
+        o.applicationId,
+        String(o.sessionTimeoutMs),
+        o.readyWhen,
+      ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let out = '';
-    const exited = new Promise<void>((done) => child.once('exit', () => done()));
+    let tasks: string[] = [];
+    let stopping = false;
+    const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
     child.stderr.on('data', (d) => {
       out += d;
     });
     child.stdout.on('data', (d: Buffer) => {
       out += d;
-      if (d.toString().includes('ready'))
-        resolve({
-          kill: async () => {
-            child.kill('SIGKILL');
-            await exited;
-          },
-          output: () => out,
-        });
+      for (const line of d.toString().split('\n')) {
+        if (line.startsWith('tasks '))
+          tasks = line
+            .slice(6)
+            .split(',')
+            .filter((t) => t !== '');
+        if (line === 'ready')
+          resolve({
+            tasks: () => tasks,
+            output: () => out,
+            kill: async () => {
+              stopping = true;
+              child.kill('SIGKILL');
+              await exited;
+            },
+            stop: () => {
+              stopping = true;
+              child.kill('SIGTERM');
+              return exited;
+            },
+          });
+      }
     });
-    child.once('exit', (code, signal) => {
-      if (signal !== 'SIGKILL') reject(new Error(`the Streams child exited (${code}) before it was killed:\n${out}`));
+    child.once('exit', (code) => {
+      if (!stopping) reject(new Error(`the Streams child exited (${code}) unasked:\n${out}`));
     });
   });
 }
 
-export async function runWireCrashScenario(o: CrashScenarioOptions): Promise<CrashScenarioResult> {
-  const rand = random(o.seed);
-  const tributary = new Tributary({ brokers: o.brokers, logLevel: 0, clientId: 'wire-crash-test' });
+/** Keeps producing lines of words to `text-lines` (3 partitions) until stopped; remembers what was acknowledged. */
+export function feedLines(tributary: Tributary): { sent: string[]; stop: () => Promise<void> } {
+  // An idempotent producer, acks -1, retrying through broker restarts.
+  const producer = tributary.producer({ idempotent: true, retry: { retries: 30 } });
+  const sent: string[] = [];
+  let producing = true;
+  let n = 0;
+  const feeding = (async () => {
+    await producer.connect();
+    try {
+      while (producing) {
+        const batch = Array.from({ length: 30 }, () => {
+          const i = n++;
+          return `${vocabulary[i % 10]} ${vocabulary[(i * 7) % 10]} ${vocabulary[(i * 3 + 1) % 10]} w${i % 53}`;
+        });
+        await producer.send({
+          topic: 'text-lines',
+          acks: -1,
+          messages: batch.map((value, j) => ({ value, partition: j % 3 })),
+        });
+        sent.push(...batch);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    } finally {
+      await producer.disconnect().catch(() => undefined);
+    }
+  })();
+  return {
+    sent,
+    stop: async () => {
+      producing = false;
+      await feeding;
+    },
+  };
+}
+
+/** Creates `text-lines` and the compacted `word-counts`, three partitions each. */
+export async function createWordCountTopics(tributary: Tributary, replicationFactor = -1): Promise<void> {
   const admin = tributary.admin();
   await admin.connect();
-  const replicationFactor = o.replicationFactor ?? -1;
   await admin.createTopics({
     topics: [
       { topic: 'text-lines', numPartitions: 3, replicationFactor },
@@ -92,45 +168,25 @@ export async function runWireCrashScenario(o: CrashScenarioOptions): Promise<Cra
       },
     ],
   });
-  // Input keeps coming while instances die: an idempotent producer, acks -1, retrying through kills.
-  const producer = tributary.producer({ idempotent: true, retry: { retries: 30 } });
-  await producer.connect();
-  const sent: string[] = [];
-  let producing = true;
-  let n = 0;
-  const feeding = (async () => {
-    while (producing) {
-      const batch = Array.from({ length: 30 }, () => {
-        const i = n++;
-        return `${vocabulary[i % 10]} ${vocabulary[(i * 7) % 10]} ${vocabulary[(i * 3 + 1) % 10]} w${i % 53}`;
-      });
-      await producer.send({
-        topic: 'text-lines',
-        acks: -1,
-        messages: batch.map((value, j) => ({ value, partition: j % 3 })),
-      });
-      sent.push(...batch);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  })();
-  const progress: number[] = [];
+  await admin.disconnect();
+}
+
+/**
+ * Finishes the app with an instance in this process on `stateDir` (the same one as the last
+ * killed instance fences it and aborts its open transaction) and reads the counts: the output topic
+ * as a read_committed reader sees it, and the store.
+ */
+export async function finishWordCount(o: {
+  brokers: string[];
+  stateDir: string;
+  applicationId: string;
+  sessionTimeoutMs: number;
+}): Promise<{ topic: Map<string, number>; store: Map<string, number> }> {
+  const tributary = new Tributary({ brokers: o.brokers, logLevel: 0, clientId: 'wire-crash-final' });
   try {
-    for (let k = 0; k < o.kills; k++) {
-      const child = await startChild(o);
-      await new Promise((resolve) => setTimeout(resolve, 800 + Math.floor(rand() * 2000)));
-      await child.kill();
-      if (process.env.WIRE_CRASH_DEBUG) console.log(`kill ${k}:\n${child.output()}`);
-      const committed = await admin.fetchOffsets({ groupId: 'wire-crash-wc', topics: ['text-lines'] });
-      progress.push(committed[0]!.partitions.reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0));
-      await o.betweenKills?.(k);
-    }
-    producing = false;
-    await feeding;
-    // The last instance, in this process, on the same stateDir (so the same process id): it fences
-    // the last killed one, aborts its open transaction, and finishes the input.
     const streams = new KafkaStreams(wordCountTopology(), {
-      applicationId: 'wire-crash-wc',
-      tributary: new Tributary({ brokers: o.brokers, logLevel: 0, clientId: 'wire-crash-final' }),
+      applicationId: o.applicationId,
+      tributary,
       stateDir: o.stateDir,
       commitIntervalMs: 50,
       sessionTimeoutMs: o.sessionTimeoutMs,
@@ -145,19 +201,45 @@ export async function runWireCrashScenario(o: CrashScenarioOptions): Promise<Cra
         .map(({ key, value }) => [key, value]),
     );
     await streams.close();
-    const topic = await readCommitted(tributary);
-    return { lines: sent.length, progress, expected: plainCount(sent), topic, store };
+    return { topic: await readCommitted(tributary), store };
   } finally {
-    producing = false;
-    await feeding.catch(() => undefined);
-    await producer.disconnect().catch(() => undefined);
+    await tributary.close().catch(() => undefined);
+  }
+}
+
+export async function runWireCrashScenario(o: CrashScenarioOptions): Promise<CrashScenarioResult> {
+  const rand = random(o.seed);
+  const applicationId = 'wire-crash-wc';
+  const tributary = new Tributary({ brokers: o.brokers, logLevel: 0, clientId: 'wire-crash-test' });
+  const admin = tributary.admin();
+  let feed: ReturnType<typeof feedLines> | undefined;
+  try {
+    await createWordCountTopics(tributary, o.replicationFactor);
+    await admin.connect();
+    // Input keeps coming while instances die.
+    feed = feedLines(tributary);
+    const progress: number[] = [];
+    for (let k = 0; k < o.kills; k++) {
+      const child = await startStreamsChild({ ...o, applicationId, readyWhen: 'all' });
+      await new Promise((resolve) => setTimeout(resolve, 800 + Math.floor(rand() * 2000)));
+      await child.kill();
+      if (process.env.WIRE_CRASH_DEBUG) console.log(`kill ${k}:\n${child.output()}`);
+      const committed = await admin.fetchOffsets({ groupId: applicationId, topics: ['text-lines'] });
+      progress.push(committed[0]!.partitions.reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0));
+      await o.betweenKills?.(k);
+    }
+    await feed.stop();
+    const { topic, store } = await finishWordCount({ ...o, applicationId });
+    return { lines: feed.sent.length, progress, expected: plainCount(feed.sent), topic, store };
+  } finally {
+    await feed?.stop().catch(() => undefined);
     await admin.disconnect().catch(() => undefined);
     await tributary.close().catch(() => undefined);
   }
 }
 
 /** The output topic as a read_committed reader sees it, up to its last stable offset: the latest count per word. */
-async function readCommitted(tributary: Tributary): Promise<Map<string, number>> {
+export async function readCommitted(tributary: Tributary): Promise<Map<string, number>> {
   const transport = await clientContextOf(tributary).wire!.connect({});
   const fetcher = new WireFetcher(transport);
   const out = new Map<string, number>();
