@@ -212,7 +212,8 @@ export class WireBackend implements StreamsBackend {
     });
     try {
       const results = stamped.length > 0 ? await transport.write(stamped, { sync: true }) : [];
-      if (offsets.length > 0) await transactions!.sendOffsets(app, offsets);
+      // Under the member's generation: a zombie dropped from the group is refused (KIP-447).
+      if (offsets.length > 0) await transactions!.sendOffsets(app, offsets, coordinator.current());
       await transactions!.end(true);
       return results;
     } catch (err) {
