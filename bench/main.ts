@@ -8,6 +8,7 @@ const suites: Record<string, () => Promise<{ run: () => Promise<Record<string, n
   clients: () => import('./clients.ts' as string),
   registry: () => import('./registry.ts' as string),
   streams: () => import('./streams.ts' as string),
+  'streams-wire': () => import('./streams-wire.ts' as string),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
