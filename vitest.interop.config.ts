@@ -6,6 +6,8 @@ import { defineConfig } from 'vitest/config';
  * One file at a time: each starts JVMs, and the machine has two cores.
  */
 export default defineConfig({
+  // `import 'tributary'` (examples, shared scenarios) means the TypeScript sources, as in vitest.config.ts.
+  resolve: { tsconfigPaths: true },
   test: {
     include: ['test/interop/**/*.test.ts'],
     testTimeout: 120_000,

@@ -11,6 +11,7 @@ const suites: Record<string, () => Promise<{ run: () => Promise<Record<string, n
   console: () => import('./console.ts' as string),
   broker: () => import('./broker.ts' as string),
   wire: () => import('./wire.ts' as string),
+  'streams-wire': () => import('./streams-wire.ts' as string),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -106,8 +106,16 @@ export class WireTransactions {
     for (const [topic, ps] of fresh) for (const p of ps) this.#added.add(`${topic}\u0000${p}`);
   }
 
-  /** A group's offsets as part of the open transaction: AddOffsetsToTxn, then TxnOffsetCommit on the group's coordinator. */
-  async sendOffsets(groupId: string, commits: OffsetCommit[]): Promise<void> {
+  /**
+   * A group's offsets as part of the open transaction: AddOffsetsToTxn, then TxnOffsetCommit on the
+   * group's coordinator. With `member` (KIP-447, as Kafka Streams' exactly-once v2 sends it), the
+   * coordinator refuses the offsets of a member no longer in that generation: a zombie is fenced.
+   */
+  async sendOffsets(
+    groupId: string,
+    commits: OffsetCommit[],
+    member?: { generationId: number; memberId: string },
+  ): Promise<void> {
     const { producerId, producerEpoch } = this.#identity();
     await this.#onCoordinator(
       (broker) =>
@@ -132,8 +140,8 @@ export class WireTransactions {
         groupId,
         producerId,
         producerEpoch,
-        generationId: -1,
-        memberId: '',
+        generationId: member?.generationId ?? -1,
+        memberId: member?.memberId ?? '',
         groupInstanceId: null,
         topics: [...topics].map(([name, list]) => ({
           name,

@@ -16,9 +16,17 @@ import { compareTaskIds } from './assignor.ts';
 
 export const STREAMS_PROTOCOL = 'streams-roundrobin';
 
+/**
+ * The group calls a {@link CoordinatorTaskGroup} makes: the in-process coordinator answers them,
+ * and over the wire `runtime/wire-task-coordinator.ts` does with Kafka's group protocol.
+ */
+export type TaskGroupCoordinator = Pick<GroupCoordinator, 'joinGroup' | 'syncGroup' | 'heartbeat' | 'leaveGroup'> & {
+  describeGroup(groupId: string): { members: readonly { memberId: string }[] };
+};
+
 /** Where a {@link CoordinatorTaskGroup} finds its group. */
 export interface CoordinatorTaskGroupOptions {
-  coordinator: GroupCoordinator;
+  coordinator: TaskGroupCoordinator;
   clock: Clock;
   /** The app's `applicationId`. */
   groupId: string;
@@ -136,7 +144,7 @@ class Membership {
 
   async #joinAndSync(): Promise<void> {
     const { coordinator, groupId } = this.#o;
-    let join: Awaited<ReturnType<GroupCoordinator['joinGroup']>>;
+    let join: Awaited<ReturnType<TaskGroupCoordinator['joinGroup']>>;
     try {
       join = await coordinator.joinGroup({
         groupId,

@@ -1,0 +1,78 @@
+/**
+ * What the streams runtime asks of the cluster it runs on: topics, reads, committed offsets, the
+ * task group and the commit. Two implementations: the embedded log (`embedded-backend.ts`), whose
+ * commit is one atomic log write, and Kafka's protocol (`wire-backend.ts`), whose commit is a Kafka
+ * transaction. Everything above (the stream thread, tasks, stores) is one code path for both.
+ */
+import type { Clock } from '../../clock.ts';
+import type {
+  AppendResult,
+  CreateTopicSpec,
+  IsolationLevel,
+  PartitionAppend,
+  PartitionOffsets,
+  ReadOptions,
+  ReadResult,
+} from '../../log/index.ts';
+import type { TaskAssignor } from '../internal/assignor.ts';
+
+/** An input partition's position to commit. */
+export interface InputOffset {
+  topic: string;
+  partition: number;
+  offset: number;
+}
+
+/** One commit: the sink, repartition and changelog records of every task, and their inputs' offsets. */
+export interface CommitRequest {
+  outputs: PartitionAppend[];
+  offsets: InputOffset[];
+  now: number;
+  /** fsync (embedded) or `acks: -1` (wire). */
+  sync: boolean;
+}
+
+export interface StreamsBackend {
+  readonly clock: Clock;
+  /**
+   * True when a commit's results are the offsets its records have in the log, so that records for a
+   * repartition partition a local task reads next can be handed to it without reading them back.
+   */
+  readonly handsOver: boolean;
+  /** Configs every internal topic is created with (on top of its own). */
+  readonly internalTopicConfigs: Record<string, string | number>;
+  /** The largest batch an internal topic takes. */
+  readonly internalBatchLimit: number;
+  /** Connects (or acquires the log) and makes the app's task group. */
+  open(): Promise<void>;
+  /** Who shares the app's tasks: valid after `open`. */
+  assignor(): TaskAssignor;
+  listTopics(): Promise<string[]>;
+  /** From what the backend knows (metadata read by `listTopics`, `createTopic` or `open`). */
+  partitionCount(topic: string): number;
+  /** A topic's `max.message.bytes`, when it can be learned. */
+  maxMessageBytes(topic: string): Promise<number | undefined>;
+  /** Creates a topic; a `TOPIC_ALREADY_EXISTS` error when it exists. */
+  createTopic(spec: CreateTopicSpec): Promise<void>;
+  /** A partition's offsets as last seen: call `loadOffsets` first over the wire. */
+  offsets(topic: string, partition: number): PartitionOffsets;
+  loadOffsets(partitions: { topic: string; partition: number }[]): Promise<void>;
+  read(topic: string, partition: number, offset: number, options: ReadOptions): Promise<ReadResult>;
+  waitForData(
+    topic: string,
+    partition: number,
+    offset: number,
+    signal: AbortSignal,
+    isolation?: IsolationLevel,
+  ): Promise<unknown>;
+  /** The app's committed input offsets, per `topic:partition`. */
+  readCommitted(topics: string[]): Promise<Map<string, number>>;
+  /** Writes outputs and offsets: together (exactly-once) or outputs first (at-least-once). */
+  commit(request: CommitRequest): Promise<AppendResult[]>;
+  /** Resolves once every commit queued before it (by anyone in this process) is visible. */
+  barrier(): Promise<void>;
+  /** Deletes a repartition partition's records below `before` (Kafka's DeleteRecords). */
+  deleteRecords(topic: string, partition: number, before: number): Promise<void>;
+  /** Gives back connections or the log. */
+  close(): Promise<void>;
+}

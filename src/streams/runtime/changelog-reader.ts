@@ -1,0 +1,46 @@
+/**
+ * Kafka Streams' ChangelogReader: brings a task's store up to the end of its changelog
+ * `<applicationId>-<store>-changelog` before the task processes anything, from the store's local
+ * checkpoint when it has one (a persistent store under `stateDir`), else from the changelog's start.
+ */
+import { Bytes, isCheckpointed } from '../state/bytes.ts';
+import type { BuiltStore } from '../state/stores.ts';
+import type { StreamsBackend } from './backend.ts';
+
+export class ChangelogReader {
+  readonly #backend: StreamsBackend;
+
+  constructor(backend: StreamsBackend) {
+    this.#backend = backend;
+  }
+
+  async restore(built: BuiltStore, partition: number): Promise<void> {
+    const topic = built.changelogTopic;
+    if (topic === undefined) return;
+    const backend = this.#backend;
+    const bytes = built.bytes;
+    await backend.loadOffsets([{ topic, partition }]);
+    const { lastStableOffset, logStartOffset } = backend.offsets(topic, partition);
+    // Up to what is decided: an open transaction's records (a zombie's) are not restored.
+    const highWatermark = lastStableOffset;
+    if (isCheckpointed(bytes)) await bytes.ready;
+    let from = isCheckpointed(bytes) ? (bytes.checkpoint ?? 0) : 0;
+    if (from > highWatermark) {
+      // The changelog is behind the local checkpoint (recreated?): the local data cannot be trusted.
+      for (const { key } of bytes.range(null, null)) bytes.put(key, null);
+      from = 0;
+    }
+    let offset = Math.max(from, logStartOffset);
+    while (offset < highWatermark) {
+      // Changelogs are written in transactions (exactly-once over the wire): what was aborted is
+      // skipped, as Kafka's restore consumer does with read_committed.
+      const result = await backend.read(topic, partition, offset, { maxBytes: 8 << 20, isolation: 'read_committed' });
+      for (const r of result.records)
+        if (r.key !== null)
+          bytes.put(new Bytes(r.key), built.restoreValue ? built.restoreValue(r.value, r.timestamp) : r.value);
+      if (result.nextOffset <= offset) break;
+      offset = result.nextOffset;
+    }
+    if (isCheckpointed(bytes) && from !== highWatermark) await bytes.commit(highWatermark);
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * Kafka Streams' GlobalStreamThread: every instance keeps a full copy of each global table, read
+ * from all partitions of its topic; brought up to date on start, then kept up between the stream
+ * thread's rounds.
+ */
+import { StreamTask, type TaskEnv } from '../internal/task.ts';
+import type { BuiltStore } from '../state/stores.ts';
+import type { Topology } from '../topology.ts';
+import type { StreamsBackend } from './backend.ts';
+
+interface GlobalState {
+  task: StreamTask;
+  topic: string;
+  positions: number[];
+}
+
+export class GlobalThread {
+  readonly #topology: Topology;
+  readonly #applicationId: string;
+  readonly #backend: StreamsBackend;
+  readonly #globals = new Map<string, GlobalState>();
+  /** The global stores, by name. */
+  readonly stores = new Map<string, BuiltStore>();
+
+  constructor(topology: Topology, applicationId: string, backend: StreamsBackend) {
+    this.#topology = topology;
+    this.#applicationId = applicationId;
+    this.#backend = backend;
+  }
+
+  /** Builds every global store and loads its topic to the end. */
+  async start(env: TaskEnv): Promise<void> {
+    for (const g of this.#topology.globalStores) {
+      const built = this.#topology.storeBuilders.get(g.store)!.build({
+        applicationId: this.#applicationId,
+        taskId: 'global',
+        partition: 0,
+        cacheBudget: null,
+        changelog: () => {},
+        timestamp: () => 0,
+        ...(env.defaultKeySerde !== undefined ? { defaultKeySerde: env.defaultKeySerde } : {}),
+        ...(env.defaultValueSerde !== undefined ? { defaultValueSerde: env.defaultValueSerde } : {}),
+      });
+      this.stores.set(g.store, built);
+      const task = new StreamTask(
+        this.#topology,
+        { id: -1, nodes: [g.source, g.processor], sourceTopics: [g.topic], stores: [] },
+        0,
+        env,
+      );
+      task.init();
+      const partitions = this.#backend.partitionCount(g.topic);
+      const state: GlobalState = { task, topic: g.topic, positions: Array.from({ length: partitions }, () => 0) };
+      await this.#backend.loadOffsets(state.positions.map((_, partition) => ({ topic: g.topic, partition })));
+      this.#globals.set(g.store, state);
+      await this.#update(state, true);
+    }
+  }
+
+  /** Applies what the global topics got since last time; true when anything was applied. */
+  async poll(): Promise<boolean> {
+    let any = false;
+    for (const g of this.#globals.values()) if (await this.#update(g, false)) any = true;
+    return any;
+  }
+
+  async #update(g: GlobalState, toEnd: boolean): Promise<boolean> {
+    let any = false;
+    for (let p = 0; p < g.positions.length; p++) {
+      for (;;) {
+        const { highWatermark, logStartOffset } = this.#backend.offsets(g.topic, p);
+        const at = Math.max(g.positions[p]!, logStartOffset);
+        if (at >= highWatermark) break;
+        const result = await this.#backend.read(g.topic, p, at, { maxBytes: 4 << 20 });
+        for (const r of result.records) g.task.process(g.topic, r);
+        if (result.nextOffset <= at) break;
+        g.positions[p] = result.nextOffset;
+        any = true;
+        if (!toEnd) break;
+      }
+    }
+    g.task.flush();
+    return any;
+  }
+
+  /** Every partition of the global topics. */
+  partitions(): { topic: string; partition: number }[] {
+    return [...this.#globals.values()].flatMap((g) =>
+      g.positions.map((_, partition) => ({ topic: g.topic, partition })),
+    );
+  }
+
+  /** True once every global topic is applied to its end. */
+  caughtUp(): boolean {
+    for (const g of this.#globals.values()) {
+      for (const [p, at] of g.positions.entries())
+        if (at < this.#backend.offsets(g.topic, p).highWatermark) return false;
+    }
+    return true;
+  }
+
+  /** Promises that resolve when a global topic has more data (or `signal` aborts). */
+  waits(signal: AbortSignal): Promise<unknown>[] {
+    const waits: Promise<unknown>[] = [];
+    for (const g of this.#globals.values())
+      for (const [p, at] of g.positions.entries())
+        waits.push(this.#backend.waitForData(g.topic, p, at, signal).catch(() => undefined));
+    return waits;
+  }
+
+  async close(): Promise<void> {
+    for (const g of this.#globals.values()) await g.task.close();
+    for (const s of this.stores.values()) await s.store.inner.close();
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * Kafka Streams' RecordCollector: what the tasks' sinks, repartition sends and change-logging
+ * stores write between two commits, per topic and partition, until the commit takes it.
+ */
+import type { LogHeader, PartitionAppend } from '../../log/index.ts';
+
+interface PendingAppend extends PartitionAppend {
+  bytes: number;
+  limit: number;
+}
+
+export class RecordCollector {
+  readonly #maxUncommitted: number;
+  readonly #batchLimit: (topic: string) => number;
+  #pending = new Map<string, PendingAppend[]>();
+  #records = 0;
+  /** Set when a batch would outgrow its topic's limit or too much is pending: commit now. */
+  full = false;
+
+  constructor(options: { maxUncommitted: number; batchLimit: (topic: string) => number }) {
+    this.#maxUncommitted = options.maxUncommitted;
+    this.#batchLimit = options.batchLimit;
+  }
+
+  /** Records waiting for the next commit. */
+  get pending(): number {
+    return this.#records;
+  }
+
+  send(
+    topic: string,
+    partition: number,
+    key: Uint8Array | null,
+    value: Uint8Array | null,
+    timestamp: number,
+    headers: readonly LogHeader[],
+  ): void {
+    let byPartition = this.#pending.get(topic);
+    if (byPartition === undefined) this.#pending.set(topic, (byPartition = []));
+    let append = byPartition[partition];
+    if (append === undefined) {
+      append = byPartition[partition] = { topic, partition, records: [], bytes: 0, limit: this.#batchLimit(topic) };
+    }
+    append.records.push(
+      headers.length > 0 ? { key, value, timestamp, headers: [...headers] } : { key, value, timestamp },
+    );
+    this.#records++;
+    append.bytes += (key?.length ?? 0) + (value?.length ?? 0) + 24;
+    // Commit sooner than the interval when a batch would outgrow what its topic accepts.
+    if (append.bytes > append.limit / 2 || this.#records > this.#maxUncommitted) this.full = true;
+  }
+
+  /**
+   * Takes what is pending, as appends. A partition whose records outgrow its topic's batch limit (a
+   * big cache flush into a topic with a small max.message.bytes) goes in several batches, all in the
+   * same commit.
+   */
+  drain(): PartitionAppend[] {
+    const outputs: PartitionAppend[] = [];
+    for (const byPartition of this.#pending.values()) {
+      for (const a of byPartition) {
+        if (a === undefined) continue;
+        const records = a.records;
+        if (a.bytes > a.limit * 0.9) {
+          let size = 0;
+          let start = 0;
+          for (let i = 0; i < records.length; i++) {
+            const r = records[i]!;
+            const n = (r.key?.length ?? 0) + (r.value?.length ?? 0) + 24;
+            if (size + n > a.limit * 0.8 && i > start) {
+              outputs.push({ topic: a.topic, partition: a.partition, records: records.slice(start, i) });
+              start = i;
+              size = 0;
+            }
+            size += n;
+          }
+          outputs.push({ topic: a.topic, partition: a.partition, records: records.slice(start) });
+        } else {
+          outputs.push({ topic: a.topic, partition: a.partition, records });
+        }
+      }
+    }
+    this.drop();
+    return outputs;
+  }
+
+  /** Forgets what is pending (the tasks' uncommitted work was dropped). */
+  drop(): void {
+    this.#pending = new Map();
+    this.#records = 0;
+    this.full = false;
+  }
+}

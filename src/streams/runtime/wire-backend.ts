@@ -1,0 +1,241 @@
+/**
+ * The streams backend over Kafka's protocol (a Tributary made with `brokers`: `trib serve`, Apache
+ * Kafka, Redpanda). Reads are Fetches (read_committed with exactly-once), tasks are shared through
+ * the consumer group `applicationId` on the brokers, and a commit is:
+ * - exactly-once: one Kafka transaction of the instance's one transactional producer, whose
+ *   transactional id `<applicationId>-<processId>` stays with the instance across restarts (the
+ *   process id is kept under `stateDir`). Its batches, AddOffsetsToTxn + TxnOffsetCommit for the
+ *   inputs' offsets, then EndTxn. A restarted instance's InitProducerId bumps the epoch: the old
+ *   one (a zombie) is fenced and its open transaction aborted.
+ * - at-least-once: the batches (acks -1), then an OffsetCommit under the member's generation.
+ */
+import type { ClientContext, WireContext } from '../../client/context.ts';
+import type { WireAdminCalls } from '../../client/wire/admin-calls.ts';
+import type { WireFetcher } from '../../client/wire/fetcher.ts';
+import type { WireTransactions } from '../../client/wire/transactions.ts';
+import type { WireTransport } from '../../client/wire/transport.ts';
+import type { Clock } from '../../clock.ts';
+import { TributaryError } from '../../errors.ts';
+import type {
+  AppendResult,
+  CreateTopicSpec,
+  IsolationLevel,
+  PartitionOffsets,
+  ProducerIdentity,
+  ReadOptions,
+  ReadResult,
+} from '../../log/index.ts';
+import type { TaskAssignor } from '../internal/assignor.ts';
+import { CoordinatorTaskGroup } from '../internal/coordinator-task-group.ts';
+import type { CommitRequest, StreamsBackend } from './backend.ts';
+import { WireTaskCoordinator } from './wire-task-coordinator.ts';
+
+/** A Produce request stays below Kafka's default `message.max.bytes`. */
+const WIRE_BATCH_LIMIT = 1_000_000;
+
+export interface WireBackendOptions {
+  context: ClientContext;
+  wire: WireContext;
+  applicationId: string;
+  eos: boolean;
+  clock: Clock;
+  /** The instance's stable id (see KafkaStreams' process id). */
+  processId: () => Promise<string>;
+  assignor?: TaskAssignor;
+  sessionTimeoutMs?: number;
+  heartbeatIntervalMs?: number;
+  transactionTimeoutMs?: number;
+}
+
+interface Connected {
+  /** Produce, admin and group calls. */
+  transport: WireTransport;
+  /** Fetches, on their own connections (held Fetches never delay a commit). */
+  fetcher: WireFetcher;
+  admin: WireAdminCalls;
+  coordinator: WireTaskCoordinator;
+  assignor: TaskAssignor;
+  transactions: WireTransactions | undefined;
+}
+
+export class WireBackend implements StreamsBackend {
+  readonly clock: Clock;
+  readonly handsOver = false;
+  readonly internalTopicConfigs = {};
+  readonly internalBatchLimit = WIRE_BATCH_LIMIT;
+  readonly #o: WireBackendOptions;
+  #c: Connected | undefined;
+  #identity: ProducerIdentity | undefined;
+  /** Next sequence number per `topic\0partition` of the transactional producer. */
+  readonly #sequences = new Map<string, number>();
+  #transactionalId = '';
+
+  constructor(options: WireBackendOptions) {
+    this.#o = options;
+    this.clock = options.clock;
+  }
+
+  get #conn(): Connected {
+    if (this.#c === undefined) throw new Error('the streams backend is not open');
+    return this.#c;
+  }
+
+  async open(): Promise<void> {
+    const { wire, applicationId } = this.#o;
+    const [{ WireFetcher }, transport, fetchTransport] = await Promise.all([
+      import('../../client/wire/fetcher.ts'),
+      wire.connect({}),
+      wire.connect({}),
+    ]);
+    const fetcher = new WireFetcher(fetchTransport, { maxWaitMs: 500 });
+    const coordinator = new WireTaskCoordinator(transport);
+    const assignor =
+      this.#o.assignor ??
+      new CoordinatorTaskGroup({
+        coordinator,
+        clock: this.clock,
+        groupId: applicationId,
+        clientId: this.#o.context.clientId,
+        ...(this.#o.sessionTimeoutMs !== undefined ? { sessionTimeout: this.#o.sessionTimeoutMs } : {}),
+        ...(this.#o.heartbeatIntervalMs !== undefined ? { heartbeatInterval: this.#o.heartbeatIntervalMs } : {}),
+      });
+    this.#c = {
+      transport,
+      fetcher,
+      admin: await wire.adminCalls(transport),
+      coordinator,
+      assignor,
+      transactions: undefined,
+    };
+    if (this.#o.eos) {
+      this.#transactionalId = `${applicationId}-${await this.#o.processId()}`;
+      const transactions = await wire.transactions(transport, this.#transactionalId, () => this.#identity!);
+      transport.transactions = transactions;
+      this.#c.transactions = transactions;
+      await this.#initProducer();
+    }
+  }
+
+  /** InitProducerId with the instance's transactional id: fences an older incarnation, aborts its transaction. */
+  async #initProducer(): Promise<void> {
+    this.#identity = await this.#conn.transport.initProducerId({
+      transactionalId: this.#transactionalId,
+      transactionTimeoutMs: this.#o.transactionTimeoutMs ?? 10_000,
+    });
+    this.#sequences.clear();
+  }
+
+  assignor(): TaskAssignor {
+    return this.#conn.assignor;
+  }
+
+  async listTopics(): Promise<string[]> {
+    const { transport } = this.#conn;
+    const names = await transport.listTopics();
+    await transport.cluster.refreshMetadata(names);
+    await this.#conn.fetcher.transport.cluster.refreshMetadata(names);
+    return names;
+  }
+
+  partitionCount(topic: string): number {
+    const info = this.#conn.transport.cluster.cachedTopic(topic) ?? this.#conn.transport.cluster.knownTopic(topic);
+    if (info === undefined)
+      throw new TributaryError('UNKNOWN_TOPIC_OR_PARTITION', `Topic "${topic}" does not exist`, { topic });
+    return info.partitions.length;
+  }
+
+  async maxMessageBytes(): Promise<number | undefined> {
+    return undefined;
+  }
+
+  async createTopic(spec: CreateTopicSpec): Promise<void> {
+    await this.#conn.transport.createTopic(spec);
+    await this.#conn.fetcher.transport.cluster.refreshMetadata([spec.topic]);
+  }
+
+  offsets(topic: string, partition: number): PartitionOffsets {
+    return this.#conn.fetcher.offsets(topic, partition);
+  }
+
+  loadOffsets(partitions: { topic: string; partition: number }[]): Promise<void> {
+    return this.#conn.fetcher.loadOffsets(partitions);
+  }
+
+  read(topic: string, partition: number, offset: number, options: ReadOptions): Promise<ReadResult> {
+    return this.#conn.fetcher.read(topic, partition, offset, options);
+  }
+
+  waitForData(
+    topic: string,
+    partition: number,
+    offset: number,
+    signal: AbortSignal,
+    isolation?: IsolationLevel,
+  ): Promise<unknown> {
+    return this.#conn.fetcher.waitForData(topic, partition, offset, signal, isolation);
+  }
+
+  async readCommitted(topics: string[]): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    if (topics.length === 0) return out;
+    // requireStable: offsets of a transaction still being completed are waited for (retried).
+    const fetched = await this.#conn.admin.fetchOffsets({ groupId: this.#o.applicationId, topics });
+    for (const t of fetched)
+      for (const p of t.partitions) if (Number(p.offset) >= 0) out.set(`${t.topic}:${p.partition}`, Number(p.offset));
+    return out;
+  }
+
+  async commit({ outputs, offsets, sync }: CommitRequest): Promise<AppendResult[]> {
+    const { transport, coordinator, transactions } = this.#conn;
+    const app = this.#o.applicationId;
+    if (!this.#o.eos) {
+      const results = outputs.length > 0 ? await transport.write(outputs, { sync: true }) : [];
+      if (offsets.length > 0) await coordinator.commitOffsets(app, offsets);
+      return results;
+    }
+    void sync;
+    if (this.#identity === undefined) await this.#initProducer();
+    const identity = this.#identity!;
+    const stamped = outputs.map((a) => {
+      const k = `${a.topic}\u0000${a.partition}`;
+      const baseSequence = this.#sequences.get(k) ?? 0;
+      this.#sequences.set(k, (baseSequence + a.records.length) % 2 ** 31);
+      return {
+        ...a,
+        producer: {
+          producerId: identity.producerId,
+          producerEpoch: identity.producerEpoch,
+          baseSequence,
+          isTransactional: true,
+        },
+      };
+    });
+    try {
+      const results = stamped.length > 0 ? await transport.write(stamped, { sync: true }) : [];
+      // Under the member's generation: a zombie dropped from the group is refused (KIP-447).
+      if (offsets.length > 0) await transactions!.sendOffsets(app, offsets, coordinator.current());
+      await transactions!.end(true);
+      return results;
+    } catch (err) {
+      // Whatever was sent of this transaction is aborted; the next commit starts with a new epoch
+      // (fresh sequence numbers). Fenced (another instance took over the id) stays an error.
+      this.#identity = undefined;
+      await transactions!.end(false).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** EndTxn has completed each commit; readCommitted asks for stable offsets. */
+  async barrier(): Promise<void> {}
+
+  async deleteRecords(topic: string, partition: number, before: number): Promise<void> {
+    await this.#conn.admin.deleteTopicRecords({ topic, partitions: [{ partition, offset: String(before) }] });
+  }
+
+  async close(): Promise<void> {
+    const c = this.#c;
+    this.#c = undefined;
+    if (c === undefined) return;
+    await Promise.all([c.transport.cluster.disconnect(), c.fetcher.transport.cluster.disconnect()]);
+  }
+}

@@ -1,0 +1,248 @@
+/**
+ * KafkaStreams over the wire: a Tributary made with `brokers` against Tributary's broker (`serve()`
+ * in this process, on its own log), so the app's group, transactions and topics are the broker's.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { plainCount, wordCountTopology } from '../../examples/wordcount/wordcount.ts';
+import { type Broker, serve } from '../../src/broker/index.ts';
+import { Tributary } from '../../src/index.ts';
+import { type EmbeddedLogBackend, openLog } from '../../src/log/index.ts';
+import { KafkaStreams } from '../../src/streams/index.ts';
+import { L, S } from './helpers.ts';
+
+let log: EmbeddedLogBackend;
+let broker: Broker;
+let dir: string;
+const tributaries: Tributary[] = [];
+
+function wire(): Tributary {
+  const t = new Tributary({ brokers: [`127.0.0.1:${broker.address().port}`], logLevel: 0, clientId: 'wire-streams' });
+  tributaries.push(t);
+  return t;
+}
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'trib-wire-streams-'));
+  log = await openLog({ storage: 'memory', maintenanceIntervalMs: 0 });
+  broker = await serve({ log, port: 0, logLevel: 0, groupInitialRebalanceDelayMs: 0 });
+});
+
+afterEach(async () => {
+  for (const t of tributaries.splice(0)) await t.close().catch(() => undefined);
+  await broker.close();
+  await log.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Retries an assertion until it holds (work crossing processes and sockets), up to `ms`. */
+async function eventually(check: () => unknown, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      await check();
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
+const vocabulary = ['alpha', 'beta', 'gamma', 'delta', 'epsilon', 'zeta', 'eta', 'theta'];
+
+function lines(from: number, n: number): string[] {
+  return Array.from({ length: n }, (_, j) => {
+    const i = from + j;
+    return `${vocabulary[i % 8]} ${vocabulary[(i * 3) % 8]} ${vocabulary[(i * 5 + 1) % 8]} word${i % 31}`;
+  });
+}
+
+async function produce(t: Tributary, text: string[], partitions = 3): Promise<void> {
+  const producer = t.producer();
+  await producer.connect();
+  await producer.send({
+    topic: 'text-lines',
+    messages: text.map((value, i) => ({ value, partition: i % partitions })),
+  });
+  await producer.disconnect();
+}
+
+/** What a read_committed reader of a topic sees, latest value per key, read from the broker's log. */
+async function latest(topic: string): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  for (let p = 0; p < log.partitionCount(topic); p++) {
+    const end = log.offsets(topic, p).lastStableOffset;
+    for (let at = 0; at < end; ) {
+      const r = await log.read(topic, p, at, { maxBytes: 16 << 20, isolation: 'read_committed' });
+      for (const rec of r.records) out.set(S.deserialize(topic, rec.key)!, L.deserialize(topic, rec.value)!);
+      if (r.nextOffset <= at) break;
+      at = r.nextOffset;
+    }
+  }
+  return out;
+}
+
+async function createTopics(t: Tributary): Promise<void> {
+  const admin = t.admin();
+  await admin.connect();
+  await admin.createTopics({
+    topics: [
+      { topic: 'text-lines', numPartitions: 3 },
+      { topic: 'word-counts', numPartitions: 3, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
+    ],
+  });
+  await admin.disconnect();
+}
+
+function storeOf(streams: KafkaStreams): Map<string, number> {
+  return new Map(
+    streams
+      .store<string, number>('counts-store')
+      .all()
+      .map(({ key, value }) => [key, value]),
+  );
+}
+
+describe('KafkaStreams over the wire (Tributary broker)', () => {
+  it('should run WordCount exactly once: group, repartition and changelog topics, transactions', async () => {
+    const t = wire();
+    await createTopics(t);
+    const text = lines(0, 600);
+    await produce(t, text);
+    const streams = new KafkaStreams(wordCountTopology(), {
+      applicationId: 'wire-wc',
+      tributary: t,
+      stateDir: join(dir, 'a'),
+      commitIntervalMs: 50,
+    });
+    await streams.start();
+    expect(streams.state).toBe('RUNNING');
+    await streams.waitForIdle();
+    const expected = plainCount(text);
+    expect(Object.fromEntries(await latest('word-counts'))).toEqual(Object.fromEntries(expected));
+    expect(Object.fromEntries(storeOf(streams))).toEqual(Object.fromEntries(expected));
+
+    // Internal topics as Kafka Streams names them, with the partitions the topology needs.
+    const topics = await log.listTopics();
+    const repartition = topics.find((n) => n.startsWith('wire-wc-') && n.endsWith('-repartition'))!;
+    expect(repartition).toBeDefined();
+    expect(log.partitionCount(repartition)).toBe(3);
+    expect(log.partitionCount('wire-wc-counts-store-changelog')).toBe(3);
+    expect((await log.describeTopic('wire-wc-counts-store-changelog')).configs['cleanup.policy']).toBe('compact');
+
+    // The input offsets are the group's, on the broker.
+    const admin = t.admin();
+    await admin.connect();
+    const committed = await admin.fetchOffsets({ groupId: 'wire-wc', topics: ['text-lines'] });
+    expect(committed[0]!.partitions.map((p) => Number(p.offset))).toEqual([200, 200, 200]);
+    await admin.disconnect();
+
+    // More input, processed while running.
+    const more = lines(600, 300);
+    await produce(t, more);
+    await streams.waitForIdle();
+    const all = plainCount([...text, ...more]);
+    expect(Object.fromEntries(await latest('word-counts'))).toEqual(Object.fromEntries(all));
+    await streams.close();
+    expect(streams.state).toBe('NOT_RUNNING');
+
+    // A new instance with its local state gone restores the store from the changelog.
+    const again = new KafkaStreams(wordCountTopology(), {
+      applicationId: 'wire-wc',
+      tributary: wire(),
+      stateDir: join(dir, 'b'),
+    });
+    await again.start();
+    await again.waitForIdle();
+    expect(Object.fromEntries(storeOf(again))).toEqual(Object.fromEntries(all));
+    await again.close();
+  });
+
+  it('should count exactly once with at_least_once when nothing fails, committing through the group', async () => {
+    const t = wire();
+    await createTopics(t);
+    const text = lines(0, 300);
+    await produce(t, text);
+    const streams = new KafkaStreams(wordCountTopology(), {
+      applicationId: 'wire-alos',
+      tributary: t,
+      processingGuarantee: 'at_least_once',
+      commitIntervalMs: 50,
+    });
+    await streams.start();
+    await streams.waitForIdle();
+    expect(Object.fromEntries(await latest('word-counts'))).toEqual(Object.fromEntries(plainCount(text)));
+    await streams.close();
+    const admin = t.admin();
+    await admin.connect();
+    const committed = await admin.fetchOffsets({ groupId: 'wire-alos', topics: ['text-lines'] });
+    expect(committed[0]!.partitions.map((p) => Number(p.offset))).toEqual([100, 100, 100]);
+    await admin.disconnect();
+  });
+
+  it('should fence a zombie: a second instance with the same process id (stateDir) takes over its producer', async () => {
+    const t = wire();
+    await createTopics(t);
+    await produce(t, lines(0, 300));
+    const config = { applicationId: 'wire-zombie', commitIntervalMs: 20, stateDir: join(dir, 'same') };
+    const zombie = new KafkaStreams(wordCountTopology(), { ...config, tributary: wire() });
+    const failures: unknown[] = [];
+    zombie.setUncaughtExceptionHandler((error) => {
+      failures.push(error);
+      return 'SHUTDOWN_CLIENT';
+    });
+    await zombie.start();
+    await zombie.waitForIdle();
+    // The same instance restarted elsewhere (same stateDir, so the same transactional id): its
+    // InitProducerId bumps the epoch, and the old one's next transaction is refused.
+    const successor = new KafkaStreams(wordCountTopology(), { ...config, tributary: wire() });
+    const starting = successor.start();
+    await produce(t, lines(300, 300));
+    await eventually(() => expect(zombie.state).toBe('ERROR'), 20_000);
+    expect(failures[0]).toMatchObject({ code: expect.stringMatching(/FENCED|INVALID_PRODUCER_EPOCH/) });
+    await zombie.close().catch(() => undefined);
+    await starting;
+    await successor.waitForIdle();
+    const all = plainCount(lines(0, 600));
+    expect(Object.fromEntries(await latest('word-counts'))).toEqual(Object.fromEntries(all));
+    expect(Object.fromEntries(storeOf(successor))).toEqual(Object.fromEntries(all));
+    await successor.close();
+  }, 60_000);
+
+  it('should share tasks between two instances and hand them over when one closes', async () => {
+    const t = wire();
+    await createTopics(t);
+    const text = lines(0, 300);
+    await produce(t, text);
+    const config = { applicationId: 'wire-two', commitIntervalMs: 50, heartbeatIntervalMs: 100 };
+    const a = new KafkaStreams(wordCountTopology(), { ...config, tributary: wire(), stateDir: join(dir, 'a') });
+    const b = new KafkaStreams(wordCountTopology(), { ...config, tributary: wire(), stateDir: join(dir, 'b') });
+    await a.start();
+    await b.start();
+    // Six tasks (two sub-topologies × three partitions) end up split between the two.
+    await eventually(() => {
+      expect(a.tasks.length + b.tasks.length).toBe(6);
+      expect(a.tasks.length).toBeGreaterThan(0);
+      expect(b.tasks.length).toBeGreaterThan(0);
+    }, 20_000);
+    const more = lines(300, 300);
+    await produce(t, more);
+    await eventually(async () => {
+      expect(Object.fromEntries(await latest('word-counts'))).toEqual(
+        Object.fromEntries(plainCount([...text, ...more])),
+      );
+    }, 20_000);
+    await a.close();
+    await eventually(() => expect(b.tasks.length).toBe(6), 20_000);
+    const last = lines(600, 300);
+    await produce(t, last);
+    await b.waitForIdle();
+    const all = plainCount([...text, ...more, ...last]);
+    expect(Object.fromEntries(await latest('word-counts'))).toEqual(Object.fromEntries(all));
+    expect(Object.fromEntries(storeOf(b))).toEqual(Object.fromEntries(all));
+    await b.close();
+  }, 60_000);
+});
