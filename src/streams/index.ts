@@ -3,7 +3,7 @@
  */
 export { StreamsBuilder, type TableOptions } from './builder.ts';
 export { KStream } from './kstream.ts';
-export { KTable, KGroupedTable, type TableChange } from './ktable.ts';
+export { KTable, KGroupedTable, type TableChange, type TableJoinOptions } from './ktable.ts';
 export { KGroupedStream, type AggregateOptions } from './kgrouped-stream.ts';
 export { BranchedKStream } from './branched-kstream.ts';
 export { GlobalKTable } from './global-ktable.ts';
@@ -25,6 +25,7 @@ export type {
   Produced,
   Repartitioned,
   StreamPartitioner,
+  TableJoined,
 } from './options.ts';
 export type {
   Cancellable,

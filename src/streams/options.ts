@@ -72,6 +72,18 @@ export interface Joined<K, V, VT> extends Named {
   otherValueSerde?: Serde<VT>;
 }
 
+/**
+ * Names a foreign-key join (Kafka's `TableJoined`): with a name its nodes, store and topics are
+ * `<name>-subscription-registration-topic`, `<name>-subscription-store`, `<name>-result`… instead of
+ * generated names that change when the topology changes.
+ */
+export interface TableJoined<K, KO> extends Named {
+  /** Partitions the primary table's topic: where responses go (default: the subscriber's partition). */
+  partitioner?: StreamPartitioner<K, unknown>;
+  /** Partitions the foreign table's topic: where subscriptions go (default: by the foreign key's bytes). */
+  otherPartitioner?: StreamPartitioner<KO, unknown>;
+}
+
 /** Kafka's `Branched`: a branch's name and an optional function that consumes the branch. */
 export interface Branched<K, V> {
   name?: string;

@@ -3,6 +3,7 @@
  * `KStream.process()` hands to user code. Shaped like Kafka Streams' `org.apache.kafka.streams.processor.api`.
  */
 import type { LogHeader } from '../log/index.ts';
+import type { Serde } from '../serde/index.ts';
 
 /**
  * A record flowing through a topology, as Kafka's `Record<K, V>`: key, value, timestamp and headers.
@@ -60,6 +61,10 @@ export interface ProcessorContext<KForward = unknown, VForward = unknown> {
   currentStreamTimeMs(): number;
   /** The streams clock's now. */
   currentSystemTimeMs(): number;
+  /** The app's default key serde (Kafka's `keySerde()`), or undefined when none is configured. */
+  keySerde(): Serde<unknown> | undefined;
+  /** The app's default value serde (Kafka's `valueSerde()`), or undefined when none is configured. */
+  valueSerde(): Serde<unknown> | undefined;
 }
 
 /**

@@ -400,6 +400,8 @@ export class StreamTask {
       recordMetadata: () => task.#recordMetadata(),
       currentStreamTimeMs: () => task.#streamTime,
       currentSystemTimeMs: () => task.#env.clock.now(),
+      keySerde: () => task.#env.defaultKeySerde,
+      valueSerde: () => task.#env.defaultValueSerde,
     };
   }
 }
