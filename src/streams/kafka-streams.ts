@@ -683,7 +683,7 @@ export class KafkaStreams {
       const result = await this.#log.read(topic, partition, offset, { maxBytes: 8 << 20 });
       for (const r of result.records)
         if (r.key !== null)
-          bytes.put(new Bytes(r.key), built.restoreValue ? built.restoreValue(r.value, r.timestamp) : r.value);
+          bytes.put(new Bytes(r.key), built.restoreValue ? built.restoreValue(r.value, r.timestamp, r.key) : r.value);
       if (result.nextOffset <= offset) break;
       offset = result.nextOffset;
     }

@@ -1,5 +1,7 @@
 import type { Observable } from 'rxjs';
 import type { Serde } from '../serde/index.ts';
+import { Serdes } from '../serde/index.ts';
+import { TopologyError } from '../errors.ts';
 import { BranchedKStream } from './branched-kstream.ts';
 import type { StreamsBuilder } from './builder.ts';
 import { storeBuilder } from './builder.ts';
@@ -18,7 +20,8 @@ import { passThrough } from './operators/passthrough.ts';
 import { kstreamPeek } from './operators/peek.ts';
 import { kstreamProcessValues } from './operators/process-values.ts';
 import { kstreamSelectKey } from './operators/select-key.ts';
-import { kstreamTableJoin } from './operators/stream-table-join.ts';
+import { type JoinGraceBuffer, kstreamTableJoin } from './operators/stream-table-join.ts';
+import { Stores } from './state/stores.ts';
 import { ktableSource } from './operators/table-source.ts';
 import {
   type Grouped,
@@ -386,9 +389,35 @@ export class KStream<K, V> {
     const stream = this.repartitionRequired
       ? this.repartition({ ...pick(joined.keySerde ?? this.keySerde, joined.valueSerde ?? this.valueSerde) })
       : this;
-    const supplier = kstreamTableJoin(table.getter, (k: K) => k, a as Joiner, left);
+    const grace = joined.gracePeriodMs ?? 0;
+    if (!(Number.isSafeInteger(grace) && grace >= 0))
+      throw new TopologyError(`a join's grace period must be a non-negative integer of ms, got ${grace}`);
+    if (grace > 0 && table.getter.versioned !== true)
+      throw new TopologyError('KTable must be versioned to use a grace period in a stream table join.');
+    const name = joined.name ?? this.builder.names.processor(prefix);
+    const stores = [...table.getter.storeNames];
+    let buffer: JoinGraceBuffer<K, V> | undefined;
+    if (grace > 0) {
+      // Kafka's buffer store: `<join name>-Buffer`, with a changelog.
+      buffer = {
+        storeName: `${name}-Buffer`,
+        graceMs: grace,
+        keySerde: joined.keySerde ?? stream.keySerde,
+        valueSerde: joined.valueSerde ?? stream.valueSerde,
+      };
+      const bytes = Serdes.ByteArray();
+      this.builder.topology.addStore(
+        Stores.keyValueStoreBuilder(
+          Stores.persistentKeyValueStore(buffer.storeName),
+          bytes,
+          bytes,
+        ).withCachingDisabled() as never,
+      );
+      stores.push(buffer.storeName);
+    }
+    const supplier = kstreamTableJoin(table.getter, (k: K) => k, a as Joiner, left, buffer);
     this.builder.copartition(stream.nodeName, table.nodeName);
-    return stream.#add(prefix, joined, supplier, this.keySerde, undefined, false, table.getter.storeNames);
+    return stream.#add(prefix, { ...joined, name }, supplier, this.keySerde, undefined, false, stores);
   }
 
   /**
