@@ -5,6 +5,11 @@ export { StreamsBuilder, type TableOptions } from './builder.ts';
 export { KStream } from './kstream.ts';
 export { KTable, KGroupedTable, type TableChange, type TableJoinOptions } from './ktable.ts';
 export { KGroupedStream, type AggregateOptions } from './kgrouped-stream.ts';
+export {
+  CogroupedKStream,
+  SessionWindowedCogroupedKStream,
+  TimeWindowedCogroupedKStream,
+} from './cogrouped-kstream.ts';
 export { BranchedKStream } from './branched-kstream.ts';
 export { GlobalKTable } from './global-ktable.ts';
 export {
@@ -40,6 +45,15 @@ export type {
 } from './processor.ts';
 export type { KeyValue, KeyValueStore, ReadOnlyKeyValueStore, StateStore } from './state/key-value-store.ts';
 export { type KeyValueBytesStoreSupplier, KeyValueStoreBuilder, Stores } from './state/stores.ts';
+export {
+  MeteredVersionedKeyValueStore,
+  PUT_RETURN_CODE_NOT_PUT,
+  PUT_RETURN_CODE_VALID_TO_UNDEFINED,
+  type VersionedBytesStoreSupplier,
+  type VersionedKeyValueStore,
+  VersionedKeyValueStoreBuilder,
+  type VersionedRecord,
+} from './state/versioned-store.ts';
 export type { TimestampedKeyValueStore } from './state/timestamped-store.ts';
 export {
   MeteredWindowStore,
