@@ -42,6 +42,8 @@ export type {
   RecordMetadata,
   StreamRecord,
   TimestampExtractor,
+  ValueTransformerWithKey,
+  ValueTransformerWithKeySupplier,
 } from './processor.ts';
 export type { KeyValue, KeyValueStore, ReadOnlyKeyValueStore, StateStore } from './state/key-value-store.ts';
 export { type KeyValueBytesStoreSupplier, KeyValueStoreBuilder, Stores } from './state/stores.ts';
@@ -74,6 +76,7 @@ export {
 } from './windows.ts';
 export { SessionWindowedKStream } from './session-windowed-kstream.ts';
 export { BufferConfig, Suppressed } from './suppressed.ts';
+export { Printed } from './printed.ts';
 export { JoinWindows } from './join-windows.ts';
 export type { StreamJoined } from './stream-stream-join.ts';
 export {

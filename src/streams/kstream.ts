@@ -18,6 +18,8 @@ import { kstreamMap } from './operators/map.ts';
 import { kstreamMapValues } from './operators/map-values.ts';
 import { passThrough } from './operators/passthrough.ts';
 import { kstreamPeek } from './operators/peek.ts';
+import { kstreamPrint } from './operators/print.ts';
+import type { Printed } from './printed.ts';
 import { kstreamProcessValues } from './operators/process-values.ts';
 import { kstreamSelectKey } from './operators/select-key.ts';
 import { type JoinGraceBuffer, kstreamTableJoin } from './operators/stream-table-join.ts';
@@ -125,6 +127,18 @@ export class KStream<K, V> {
     return this.#add('KSTREAM-PEEK-', named, kstreamPeek(action, true), this.keySerde, this.valueSerde, false);
   }
 
+  /**
+   * Prints every record as `[label]: key, value` (Kafka's `print`), to standard output, a file, or
+   * a function; a terminal operation meant for debugging.
+   *
+   * @example
+   * stream.print(Printed.toSysOut<string, number>().withLabel('counts'));
+   */
+  print(printed: Printed<K, V>): void {
+    const name = printed.name ?? this.builder.names.processor('KSTREAM-PRINTER-');
+    this.builder.addProcessor(name, kstreamPrint(printed, name), [this.nodeName]);
+  }
+
   /** Calls `action` on every record; a terminal operation. */
   foreach(action: (key: K, value: V) => void, named?: Named): void {
     this.#add('KSTREAM-FOREACH-', named, kstreamPeek(action, false), undefined, undefined, false);
@@ -214,15 +228,23 @@ export class KStream<K, V> {
    * Runs a processor on every record (Kafka's Processor API): it may forward any key and value,
    * use the named stores (added with `builder.addStateStore`) and schedule punctuators.
    */
-  process<KR, VR>(supplier: ProcessorSupplier<K, V, KR, VR>, ...storeNames: string[]): KStream<KR, VR> {
-    return this.#add('KSTREAM-PROCESSOR-', undefined, supplier, undefined, undefined, true, storeNames);
+  process<KR, VR>(
+    supplier: ProcessorSupplier<K, V, KR, VR>,
+    ...stores: [Named, ...string[]] | string[]
+  ): KStream<KR, VR> {
+    const [named, storeNames] = namedAndStores(stores);
+    return this.#add('KSTREAM-PROCESSOR-', named, supplier, undefined, undefined, true, storeNames);
   }
 
   /** Like {@link process}, but the processor may only change values, so no repartitioning is needed. */
-  processValues<VR>(supplier: FixedKeyProcessorSupplier<K, V, VR>, ...storeNames: string[]): KStream<K, VR> {
+  processValues<VR>(
+    supplier: FixedKeyProcessorSupplier<K, V, VR>,
+    ...stores: [Named, ...string[]] | string[]
+  ): KStream<K, VR> {
+    const [named, storeNames] = namedAndStores(stores);
     return this.#add(
       'KSTREAM-PROCESSVALUES-',
-      undefined,
+      named,
       kstreamProcessValues(supplier),
       this.keySerde,
       undefined,
@@ -428,6 +450,12 @@ export class KStream<K, V> {
   toObservable(): Observable<StreamRecord<K, V>> {
     return observeNode<K, V>(this.builder, this.nodeName);
   }
+}
+
+/** `process(supplier, named?, ...storeNames)`: a leading object is the node's `Named`. */
+function namedAndStores(args: [Named, ...string[]] | string[]): [Named | undefined, string[]] {
+  if (args.length > 0 && typeof args[0] === 'object') return [args[0] as Named, args.slice(1) as string[]];
+  return [undefined, args as string[]];
 }
 
 function pick<K, V>(

@@ -21,7 +21,8 @@ import { joinGetter, ktableTableJoin, type TableJoinMode } from './operators/tab
 import { ktableToStream } from './operators/table-to-stream.ts';
 import { type Grouped, type Materialized, materializedOptions, type Named, type TableJoined } from './options.ts';
 import { foreignKeyJoin } from './foreign-key-join.ts';
-import type { ProcessorSupplier, StreamRecord } from './processor.ts';
+import type { ProcessorSupplier, StreamRecord, ValueTransformerWithKeySupplier } from './processor.ts';
+import { ktableTransformValues, transformValuesGetter } from './operators/table-transform-values.ts';
 import { observeNode } from './rx.ts';
 import type { KeyValue } from './state/key-value-store.ts';
 
@@ -149,6 +150,32 @@ export class KTable<K, V> {
       mapValuesGetter(this.getter, mapper),
       materialized,
     );
+  }
+
+  /**
+   * Maps each value with a transformer that sees the key, may use state stores (named in
+   * `storeNames`, added with `builder.addStateStore`), and is also called for deletes (with null),
+   * as Kafka's `KTable.transformValues`. With `materialized` the result has a store of its own.
+   *
+   * @example
+   * scores.transformValues(() => ({ transform: (player, score) => (score === null ? null : `${player}=${score}`) }));
+   */
+  transformValues<VR>(
+    supplier: ValueTransformerWithKeySupplier<K, V, VR>,
+    options: { name?: string; materialized?: Materialized<K, VR> } = {},
+    ...storeNames: string[]
+  ): KTable<K, VR> {
+    const named = options.name !== undefined ? { name: options.name } : undefined;
+    const result = this.#add(
+      'KTABLE-TRANSFORMVALUES-',
+      named,
+      ktableTransformValues(supplier),
+      undefined,
+      transformValuesGetter(this.getter, supplier, storeNames),
+      options.materialized,
+    );
+    for (const store of storeNames) this.builder.topology.connectStore(result.nodeName, store);
+    return result;
   }
 
   /**

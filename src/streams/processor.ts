@@ -83,6 +83,24 @@ export interface Processor<KIn, VIn, KOut = KIn, VOut = VIn> {
   close?(): void;
 }
 
+/**
+ * Kafka's `ValueTransformerWithKey`, for `KTable.transformValues`: maps a value (null for a
+ * deleted row) with read access to the key and, through the context, to connected stores.
+ *
+ * @example
+ * const withRank: ValueTransformerWithKeySupplier<string, number, string> = () => ({
+ *   transform: (player, score) => (score === null ? null : `${player}:${score >= 100 ? 'gold' : 'silver'}`),
+ * });
+ */
+export interface ValueTransformerWithKey<K, V, VR> {
+  init?(context: ProcessorContext<never, never>): void;
+  transform(readOnlyKey: K, value: V | null): VR | null;
+  close?(): void;
+}
+
+/** Makes a fresh transformer for every task (and for every reader of the table). */
+export type ValueTransformerWithKeySupplier<K, V, VR> = () => ValueTransformerWithKey<K, V, VR>;
+
 /** Makes a fresh processor for every task; never return a shared instance. */
 export type ProcessorSupplier<KIn, VIn, KOut = KIn, VOut = VIn> = () => Processor<KIn, VIn, KOut, VOut>;
 
