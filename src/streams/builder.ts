@@ -11,6 +11,7 @@ import { Topology } from './topology.ts';
 import { type KeyValueStoreBuilder, Stores } from './state/stores.ts';
 import type { WindowStoreBuilder } from './state/window-store.ts';
 import type { SessionStoreBuilder } from './state/session-store.ts';
+import { isVersionedSupplier, type VersionedKeyValueStoreBuilder } from './state/versioned-store.ts';
 
 /** Options of `builder.table()` / `globalTable()`: how the topic is read and where the table lives. */
 export interface TableOptions<K, V> extends Consumed<K, V> {
@@ -72,7 +73,8 @@ export class StreamsBuilder {
     });
     this.topology.addStore(storeBuilder(storeName, m, keySerde, valueSerde));
     this.addProcessor(tableName, ktableSource<K, V>(storeName), [sourceName], [storeName]);
-    return new KTable<K, V>(this, tableName, keySerde, valueSerde, storeGetter(storeName), storeName);
+    const getter = storeGetter<K, V>(storeName, isVersionedSupplier(m.storeSupplier));
+    return new KTable<K, V>(this, tableName, keySerde, valueSerde, getter, storeName);
   }
 
   /**
@@ -115,7 +117,11 @@ export class StreamsBuilder {
 
   /** Adds a store that processors name in `process(supplier, ...storeNames)`. */
   addStateStore<K, V>(
-    builder: KeyValueStoreBuilder<K, V> | WindowStoreBuilder<K, V> | SessionStoreBuilder<K, V>,
+    builder:
+      | KeyValueStoreBuilder<K, V>
+      | WindowStoreBuilder<K, V>
+      | SessionStoreBuilder<K, V>
+      | VersionedKeyValueStoreBuilder<K, V>,
   ): this {
     this.topology.addStore(builder as unknown as KeyValueStoreBuilder<unknown, unknown>);
     return this;
@@ -152,8 +158,14 @@ export function storeBuilder<K, V>(
   keySerde?: Serde<K>,
   valueSerde?: Serde<V>,
 ): KeyValueStoreBuilder<unknown, unknown> {
+  if (isVersionedSupplier(m.storeSupplier)) {
+    const v = Stores.versionedKeyValueStoreBuilder(m.storeSupplier, m.keySerde ?? keySerde, m.valueSerde ?? valueSerde);
+    if (m.loggingEnabled === false) v.withLoggingDisabled();
+    return v as unknown as KeyValueStoreBuilder<unknown, unknown>;
+  }
   const supplier =
-    m.storeType === 'in-memory' ? Stores.inMemoryKeyValueStore(name) : Stores.persistentKeyValueStore(name);
+    m.storeSupplier ??
+    (m.storeType === 'in-memory' ? Stores.inMemoryKeyValueStore(name) : Stores.persistentKeyValueStore(name));
   const b = Stores.timestampedKeyValueStoreBuilder(supplier, m.keySerde ?? keySerde, m.valueSerde ?? valueSerde);
   if (m.cachingEnabled === false) b.withCachingDisabled();
   if (m.loggingEnabled === false) b.withLoggingDisabled();

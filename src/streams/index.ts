@@ -3,8 +3,13 @@
  */
 export { StreamsBuilder, type TableOptions } from './builder.ts';
 export { KStream } from './kstream.ts';
-export { KTable, KGroupedTable, type TableChange } from './ktable.ts';
+export { KTable, KGroupedTable, type TableChange, type TableJoinOptions } from './ktable.ts';
 export { KGroupedStream, type AggregateOptions } from './kgrouped-stream.ts';
+export {
+  CogroupedKStream,
+  SessionWindowedCogroupedKStream,
+  TimeWindowedCogroupedKStream,
+} from './cogrouped-kstream.ts';
 export { BranchedKStream } from './branched-kstream.ts';
 export { GlobalKTable } from './global-ktable.ts';
 export {
@@ -25,6 +30,7 @@ export type {
   Produced,
   Repartitioned,
   StreamPartitioner,
+  TableJoined,
 } from './options.ts';
 export type {
   Cancellable,
@@ -36,9 +42,20 @@ export type {
   RecordMetadata,
   StreamRecord,
   TimestampExtractor,
+  ValueTransformerWithKey,
+  ValueTransformerWithKeySupplier,
 } from './processor.ts';
 export type { KeyValue, KeyValueStore, ReadOnlyKeyValueStore, StateStore } from './state/key-value-store.ts';
 export { type KeyValueBytesStoreSupplier, KeyValueStoreBuilder, Stores } from './state/stores.ts';
+export {
+  MeteredVersionedKeyValueStore,
+  PUT_RETURN_CODE_NOT_PUT,
+  PUT_RETURN_CODE_VALID_TO_UNDEFINED,
+  type VersionedBytesStoreSupplier,
+  type VersionedKeyValueStore,
+  VersionedKeyValueStoreBuilder,
+  type VersionedRecord,
+} from './state/versioned-store.ts';
 export type { TimestampedKeyValueStore } from './state/timestamped-store.ts';
 export {
   MeteredWindowStore,
@@ -59,6 +76,7 @@ export {
 } from './windows.ts';
 export { SessionWindowedKStream } from './session-windowed-kstream.ts';
 export { BufferConfig, Suppressed } from './suppressed.ts';
+export { Printed } from './printed.ts';
 export { JoinWindows } from './join-windows.ts';
 export type { StreamJoined } from './stream-stream-join.ts';
 export {

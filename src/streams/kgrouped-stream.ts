@@ -8,6 +8,7 @@ import { kstreamAggregate } from './operators/stream-aggregate.ts';
 import { type Materialized, materializedOptions } from './options.ts';
 import type { StreamsBuilder } from './builder.ts';
 import { TimeWindowedKStream } from './time-windowed-kstream.ts';
+import { CogroupedKStream } from './cogrouped-kstream.ts';
 import { SessionWindowedKStream } from './session-windowed-kstream.ts';
 import { SessionWindows, type SlidingWindows, type TimeWindows } from './windows.ts';
 
@@ -95,6 +96,26 @@ export class KGroupedStream<K, V> {
       : new TimeWindowedKStream<K, V>(this, windows);
   }
 
+  /**
+   * Starts a co-grouped aggregation (Kafka's `cogroup`): several grouped streams, each with its own
+   * aggregator, folded into one aggregate per key in one store. Add the others with
+   * `.cogroup(grouped, aggregator)`, then `aggregate` (or `windowedBy(...).aggregate`).
+   *
+   * @example
+   * const totals = clicks.groupByKey()
+   *   .cogroup((_user, _click, agg: Activity) => ({ ...agg, clicks: agg.clicks + 1 }))
+   *   .cogroup(views.groupByKey(), (_user, _view, agg) => ({ ...agg, views: agg.views + 1 }))
+   *   .aggregate(() => ({ clicks: 0, views: 0 }), { materialized: { storeName: 'activity', valueSerde: Serdes.Json() } });
+   */
+  cogroup<VOut>(aggregator: (key: K, value: V, aggregate: VOut) => VOut): CogroupedKStream<K, VOut> {
+    return new CogroupedKStream<K, VOut>(this as KGroupedStream<K, unknown>, aggregator as never);
+  }
+
+  /** @internal Whether aggregations must repartition first (the key was changed upstream). */
+  get repartitionRequired(): boolean {
+    return this.#repartition;
+  }
+
   /** @internal The stream's builder. */
   get builder(): StreamsBuilder {
     return this.#stream.builder;
@@ -109,15 +130,21 @@ export class KGroupedStream<K, V> {
    * @internal The node aggregations hang off: the stream itself, or (after a key change) the
    * source of a repartition topic named after the grouping or the aggregation's store.
    */
-  repartitioned(storeName: string): string {
+  repartitioned(storeName: string, topicBase: string = storeName, cogroup = false): string {
     const b = this.#stream.builder;
     let parent = this.#stream.nodeName;
     if (this.#repartition) {
-      const base = this.#groupName ?? storeName;
+      const base = this.#groupName ?? topicBase;
       const named = this.#groupName !== undefined;
-      const sink = named ? `${base}-repartition-sink` : b.names.processor('KSTREAM-SINK-');
-      const filter = named ? `${base}-repartition-filter` : b.names.processor('KSTREAM-FILTER-');
-      const source = named ? `${base}-repartition-source` : b.names.processor('KSTREAM-SOURCE-');
+      // A cogroup names its repartition nodes after the store, yet still uses up generated numbers.
+      const node = (suffix: string, prefix: string) => {
+        if (named) return `${base}-repartition-${suffix}`;
+        const generated = b.names.processor(prefix);
+        return cogroup ? `${base}-repartition-${suffix}` : generated;
+      };
+      const sink = node('sink', 'KSTREAM-SINK-');
+      const filter = node('filter', 'KSTREAM-FILTER-');
+      const source = node('source', 'KSTREAM-SOURCE-');
       parent = repartitionThrough(b, parent, `${base}-repartition`, {
         sink,
         filter,

@@ -1,5 +1,7 @@
 import type { Observable } from 'rxjs';
 import type { Serde } from '../serde/index.ts';
+import { Serdes } from '../serde/index.ts';
+import { TopologyError } from '../errors.ts';
 import { BranchedKStream } from './branched-kstream.ts';
 import type { StreamsBuilder } from './builder.ts';
 import { storeBuilder } from './builder.ts';
@@ -16,9 +18,12 @@ import { kstreamMap } from './operators/map.ts';
 import { kstreamMapValues } from './operators/map-values.ts';
 import { passThrough } from './operators/passthrough.ts';
 import { kstreamPeek } from './operators/peek.ts';
+import { kstreamPrint } from './operators/print.ts';
+import type { Printed } from './printed.ts';
 import { kstreamProcessValues } from './operators/process-values.ts';
 import { kstreamSelectKey } from './operators/select-key.ts';
-import { kstreamTableJoin } from './operators/stream-table-join.ts';
+import { type JoinGraceBuffer, kstreamTableJoin } from './operators/stream-table-join.ts';
+import { Stores } from './state/stores.ts';
 import { ktableSource } from './operators/table-source.ts';
 import {
   type Grouped,
@@ -122,6 +127,18 @@ export class KStream<K, V> {
     return this.#add('KSTREAM-PEEK-', named, kstreamPeek(action, true), this.keySerde, this.valueSerde, false);
   }
 
+  /**
+   * Prints every record as `[label]: key, value` (Kafka's `print`), to standard output, a file, or
+   * a function; a terminal operation meant for debugging.
+   *
+   * @example
+   * stream.print(Printed.toSysOut<string, number>().withLabel('counts'));
+   */
+  print(printed: Printed<K, V>): void {
+    const name = printed.name ?? this.builder.names.processor('KSTREAM-PRINTER-');
+    this.builder.addProcessor(name, kstreamPrint(printed, name), [this.nodeName]);
+  }
+
   /** Calls `action` on every record; a terminal operation. */
   foreach(action: (key: K, value: V) => void, named?: Named): void {
     this.#add('KSTREAM-FOREACH-', named, kstreamPeek(action, false), undefined, undefined, false);
@@ -211,15 +228,23 @@ export class KStream<K, V> {
    * Runs a processor on every record (Kafka's Processor API): it may forward any key and value,
    * use the named stores (added with `builder.addStateStore`) and schedule punctuators.
    */
-  process<KR, VR>(supplier: ProcessorSupplier<K, V, KR, VR>, ...storeNames: string[]): KStream<KR, VR> {
-    return this.#add('KSTREAM-PROCESSOR-', undefined, supplier, undefined, undefined, true, storeNames);
+  process<KR, VR>(
+    supplier: ProcessorSupplier<K, V, KR, VR>,
+    ...stores: [Named, ...string[]] | string[]
+  ): KStream<KR, VR> {
+    const [named, storeNames] = namedAndStores(stores);
+    return this.#add('KSTREAM-PROCESSOR-', named, supplier, undefined, undefined, true, storeNames);
   }
 
   /** Like {@link process}, but the processor may only change values, so no repartitioning is needed. */
-  processValues<VR>(supplier: FixedKeyProcessorSupplier<K, V, VR>, ...storeNames: string[]): KStream<K, VR> {
+  processValues<VR>(
+    supplier: FixedKeyProcessorSupplier<K, V, VR>,
+    ...stores: [Named, ...string[]] | string[]
+  ): KStream<K, VR> {
+    const [named, storeNames] = namedAndStores(stores);
     return this.#add(
       'KSTREAM-PROCESSVALUES-',
-      undefined,
+      named,
       kstreamProcessValues(supplier),
       this.keySerde,
       undefined,
@@ -386,9 +411,35 @@ export class KStream<K, V> {
     const stream = this.repartitionRequired
       ? this.repartition({ ...pick(joined.keySerde ?? this.keySerde, joined.valueSerde ?? this.valueSerde) })
       : this;
-    const supplier = kstreamTableJoin(table.getter, (k: K) => k, a as Joiner, left);
+    const grace = joined.gracePeriodMs ?? 0;
+    if (!(Number.isSafeInteger(grace) && grace >= 0))
+      throw new TopologyError(`a join's grace period must be a non-negative integer of ms, got ${grace}`);
+    if (grace > 0 && table.getter.versioned !== true)
+      throw new TopologyError('KTable must be versioned to use a grace period in a stream table join.');
+    const name = joined.name ?? this.builder.names.processor(prefix);
+    const stores = [...table.getter.storeNames];
+    let buffer: JoinGraceBuffer<K, V> | undefined;
+    if (grace > 0) {
+      // Kafka's buffer store: `<join name>-Buffer`, with a changelog.
+      buffer = {
+        storeName: `${name}-Buffer`,
+        graceMs: grace,
+        keySerde: joined.keySerde ?? stream.keySerde,
+        valueSerde: joined.valueSerde ?? stream.valueSerde,
+      };
+      const bytes = Serdes.ByteArray();
+      this.builder.topology.addStore(
+        Stores.keyValueStoreBuilder(
+          Stores.persistentKeyValueStore(buffer.storeName),
+          bytes,
+          bytes,
+        ).withCachingDisabled() as never,
+      );
+      stores.push(buffer.storeName);
+    }
+    const supplier = kstreamTableJoin(table.getter, (k: K) => k, a as Joiner, left, buffer);
     this.builder.copartition(stream.nodeName, table.nodeName);
-    return stream.#add(prefix, joined, supplier, this.keySerde, undefined, false, table.getter.storeNames);
+    return stream.#add(prefix, { ...joined, name }, supplier, this.keySerde, undefined, false, stores);
   }
 
   /**
@@ -399,6 +450,12 @@ export class KStream<K, V> {
   toObservable(): Observable<StreamRecord<K, V>> {
     return observeNode<K, V>(this.builder, this.nodeName);
   }
+}
+
+/** `process(supplier, named?, ...storeNames)`: a leading object is the node's `Named`. */
+function namedAndStores(args: [Named, ...string[]] | string[]): [Named | undefined, string[]] {
+  if (args.length > 0 && typeof args[0] === 'object') return [args[0] as Named, args.slice(1) as string[]];
+  return [undefined, args as string[]];
 }
 
 function pick<K, V>(

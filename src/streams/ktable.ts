@@ -19,10 +19,20 @@ import { ktableAggregate } from './operators/table-aggregate.ts';
 import { ktableRepartitionMap } from './operators/table-repartition-map.ts';
 import { joinGetter, ktableTableJoin, type TableJoinMode } from './operators/table-table-join.ts';
 import { ktableToStream } from './operators/table-to-stream.ts';
-import { type Grouped, type Materialized, materializedOptions, type Named } from './options.ts';
-import type { ProcessorSupplier, StreamRecord } from './processor.ts';
+import { type Grouped, type Materialized, materializedOptions, type Named, type TableJoined } from './options.ts';
+import { foreignKeyJoin } from './foreign-key-join.ts';
+import type { ProcessorSupplier, StreamRecord, ValueTransformerWithKeySupplier } from './processor.ts';
+import { ktableTransformValues, transformValuesGetter } from './operators/table-transform-values.ts';
 import { observeNode } from './rx.ts';
 import type { KeyValue } from './state/key-value-store.ts';
+
+/**
+ * Options of a key join between tables: `name` names its nodes (Kafka's `Named`), `materialized`
+ * keeps the result in a store of its own, queryable by its name.
+ */
+export interface TableJoinOptions<K, VR> extends Named {
+  materialized?: Materialized<K, VR>;
+}
 
 /** A table update as `KTable.toObservable()` emits it. */
 export interface TableChange<K, V> {
@@ -49,6 +59,11 @@ export class KTable<K, V> {
   /** @internal */ readonly getter: ValueGetterSupplier<K, V>;
   /** The store to query with `streams.store(name)`, when the table is materialized. */
   readonly queryableStoreName: string | undefined;
+  /**
+   * @internal Set on a table that materializes only on demand (a foreign-key join's result):
+   * called by the operators that need the old values of its changes.
+   */
+  needsOldValues: (() => void) | undefined;
 
   /** @internal */
   constructor(
@@ -138,6 +153,32 @@ export class KTable<K, V> {
   }
 
   /**
+   * Maps each value with a transformer that sees the key, may use state stores (named in
+   * `storeNames`, added with `builder.addStateStore`), and is also called for deletes (with null),
+   * as Kafka's `KTable.transformValues`. With `materialized` the result has a store of its own.
+   *
+   * @example
+   * scores.transformValues(() => ({ transform: (player, score) => (score === null ? null : `${player}=${score}`) }));
+   */
+  transformValues<VR>(
+    supplier: ValueTransformerWithKeySupplier<K, V, VR>,
+    options: { name?: string; materialized?: Materialized<K, VR> } = {},
+    ...storeNames: string[]
+  ): KTable<K, VR> {
+    const named = options.name !== undefined ? { name: options.name } : undefined;
+    const result = this.#add(
+      'KTABLE-TRANSFORMVALUES-',
+      named,
+      ktableTransformValues(supplier),
+      undefined,
+      transformValuesGetter(this.getter, supplier, storeNames),
+      options.materialized,
+    );
+    for (const store of storeNames) this.builder.topology.connectStore(result.nodeName, store);
+    return result;
+  }
+
+  /**
    * @internal Set on a windowed aggregation's table: how long after a window's end it closes (the
    * grace; for sessions the gap plus the grace), which `suppress(untilWindowCloses)` waits for.
    */
@@ -216,18 +257,66 @@ export class KTable<K, V> {
     selector: (key: K, value: V) => KeyValue<KR, VR>,
     grouped: Grouped<KR, VR> = {},
   ): KGroupedTable<KR, VR> {
+    this.needsOldValues?.();
     const name = grouped.name ?? this.builder.names.processor('KTABLE-SELECT-');
     this.builder.addProcessor(name, ktableRepartitionMap(selector), [this.nodeName]);
     return new KGroupedTable<KR, VR>(this.builder, name, grouped.keySerde, grouped.valueSerde, grouped.name);
   }
 
-  /** Inner join with another table on the key: a row exists where both tables have one. */
+  /**
+   * Inner join with another table on the key: a row exists where both tables have one.
+   *
+   * @example
+   * const both = left.join(right, (l, r) => `${l}/${r}`);
+   */
   join<VO, VR>(
     other: KTable<K, VO>,
     joiner: (value: V, otherValue: VO) => VR,
-    options: { name?: string } = {},
+    options?: TableJoinOptions<K, VR>,
+  ): KTable<K, VR>;
+  /**
+   * Foreign-key join (Kafka's `join(other, foreignKeyExtractor, joiner)`): each row of this table
+   * joins the row of `other` whose key `foreignKeyExtractor` picks from its value. Results follow
+   * updates on both sides, deletes, and rows whose foreign key changes; a row whose foreign key is
+   * null or not in `other` has no result. Works through two internal topics,
+   * `<app>-KTABLE-FK-JOIN-SUBSCRIPTION-REGISTRATION-<n>-topic` and `…-SUBSCRIPTION-RESPONSE-<n>-topic`,
+   * and a subscription store, as Kafka's does.
+   *
+   * @example
+   * const enriched = orders.join(
+   *   customers,
+   *   (order) => order.customerId,
+   *   (order, customer) => ({ ...order, customerName: customer.name }),
+   *   { name: 'orders-with-customers' },
+   *   { storeName: 'enriched-orders', valueSerde: Serdes.Json() },
+   * );
+   */
+  join<KO, VO, VR>(
+    other: KTable<KO, VO>,
+    foreignKeyExtractor: (value: V, key: K) => KO | null | undefined,
+    joiner: (value: V, otherValue: VO) => VR,
+    tableJoined?: TableJoined<K, KO>,
+    materialized?: Materialized<K, VR>,
+  ): KTable<K, VR>;
+  join<KO, VO, VR>(
+    other: KTable<KO, VO>,
+    a: ((value: V, otherValue: VO) => VR) | ((value: V, key: K) => KO | null | undefined),
+    b?: TableJoinOptions<K, VR> | ((value: V, otherValue: VO) => VR),
+    tableJoined?: TableJoined<K, KO>,
+    materialized?: Materialized<K, VR>,
   ): KTable<K, VR> {
-    return this.#join(other, joiner as (l: V | null, r: VO | null) => VR, 'inner', options.name, [
+    if (typeof b === 'function') {
+      return foreignKeyJoin(
+        this,
+        other,
+        a as (value: V, key: K) => KO,
+        b as (l: V | null, r: VO | null) => VR,
+        false,
+        tableJoined,
+        materialized,
+      );
+    }
+    return this.#join(other as unknown as KTable<K, VO>, a as (l: V | null, r: VO | null) => VR, 'inner', b ?? {}, [
       'KTABLE-JOINTHIS-',
       'KTABLE-JOINOTHER-',
     ]);
@@ -237,9 +326,41 @@ export class KTable<K, V> {
   leftJoin<VO, VR>(
     other: KTable<K, VO>,
     joiner: (value: V, otherValue: VO | null) => VR,
-    options: { name?: string } = {},
+    options?: TableJoinOptions<K, VR>,
+  ): KTable<K, VR>;
+  /**
+   * Foreign-key left join: as the foreign-key {@link join}, but every row of this table has a
+   * result, with a null foreign value where its foreign key is null or not in `other`.
+   *
+   * @example
+   * orders.leftJoin(customers, (order) => order.customerId, (order, customer) => ({ ...order, customer }));
+   */
+  leftJoin<KO, VO, VR>(
+    other: KTable<KO, VO>,
+    foreignKeyExtractor: (value: V, key: K) => KO | null | undefined,
+    joiner: (value: V, otherValue: VO | null) => VR,
+    tableJoined?: TableJoined<K, KO>,
+    materialized?: Materialized<K, VR>,
+  ): KTable<K, VR>;
+  leftJoin<KO, VO, VR>(
+    other: KTable<KO, VO>,
+    a: ((value: V, otherValue: VO | null) => VR) | ((value: V, key: K) => KO | null | undefined),
+    b?: TableJoinOptions<K, VR> | ((value: V, otherValue: VO | null) => VR),
+    tableJoined?: TableJoined<K, KO>,
+    materialized?: Materialized<K, VR>,
   ): KTable<K, VR> {
-    return this.#join(other, joiner as (l: V | null, r: VO | null) => VR, 'left', options.name, [
+    if (typeof b === 'function') {
+      return foreignKeyJoin(
+        this,
+        other,
+        a as (value: V, key: K) => KO,
+        b as (l: V | null, r: VO | null) => VR,
+        true,
+        tableJoined,
+        materialized,
+      );
+    }
+    return this.#join(other as unknown as KTable<K, VO>, a as (l: V | null, r: VO | null) => VR, 'left', b ?? {}, [
       'KTABLE-LEFTTHIS-',
       'KTABLE-LEFTOTHER-',
     ]);
@@ -249,19 +370,23 @@ export class KTable<K, V> {
   outerJoin<VO, VR>(
     other: KTable<K, VO>,
     joiner: (value: V | null, otherValue: VO | null) => VR,
-    options: { name?: string } = {},
+    options: TableJoinOptions<K, VR> = {},
   ): KTable<K, VR> {
-    return this.#join(other, joiner, 'outer', options.name, ['KTABLE-OUTERTHIS-', 'KTABLE-OUTEROTHER-']);
+    return this.#join(other, joiner, 'outer', options, ['KTABLE-OUTERTHIS-', 'KTABLE-OUTEROTHER-']);
   }
 
   #join<VO, VR>(
     other: KTable<K, VO>,
     joiner: (l: V | null, r: VO | null) => VR,
     mode: TableJoinMode,
-    named: string | undefined,
+    options: TableJoinOptions<K, VR>,
     prefixes: [string, string],
   ): KTable<K, VR> {
     const b = this.builder;
+    const named = options.name;
+    // Kafka names the store (from its Materialized) before the join's nodes.
+    const m = options.materialized === undefined ? undefined : materializedOptions(options.materialized);
+    const storeName = m === undefined ? undefined : (m.storeName ?? b.names.store('KTABLE-MERGE-'));
     const thisName = named !== undefined ? `${named}-join-this` : b.names.processor(prefixes[0]);
     const otherName = named !== undefined ? `${named}-join-other` : b.names.processor(prefixes[1]);
     const mergeName = named ?? b.names.processor('KTABLE-MERGE-');
@@ -278,14 +403,25 @@ export class KTable<K, V> {
       [other.nodeName],
       this.getter.storeNames,
     );
-    b.addProcessor(mergeName, passThrough(), [thisName, otherName]);
-    return new KTable<K, VR>(
-      b,
+    if (m === undefined || storeName === undefined) {
+      b.addProcessor(mergeName, passThrough(), [thisName, otherName]);
+      return new KTable<K, VR>(
+        b,
+        mergeName,
+        this.keySerde,
+        undefined,
+        joinGetter(this.getter, other.getter, joiner, mode),
+      );
+    }
+    const keySerde = m.keySerde ?? this.keySerde;
+    b.topology.addStore(storeBuilder(storeName, m, keySerde, m.valueSerde));
+    b.addProcessor(
       mergeName,
-      this.keySerde,
-      undefined,
-      joinGetter(this.getter, other.getter, joiner, mode),
+      materializeTable(passThrough() as ProcessorSupplier<K, Change<VR>, K, Change<VR>>, storeName),
+      [thisName, otherName],
+      [storeName],
     );
+    return new KTable<K, VR>(b, mergeName, keySerde, m.valueSerde, storeGetter(storeName), storeName);
   }
 
   /** The table's changes as an rxjs `Observable` (hot, synchronous; see `KStream.toObservable`). */

@@ -5,6 +5,8 @@
  */
 import type { Serde } from '../serde/index.ts';
 import type { TimestampExtractor } from './processor.ts';
+import type { KeyValueBytesStoreSupplier } from './state/stores.ts';
+import type { VersionedBytesStoreSupplier } from './state/versioned-store.ts';
 
 /** Names a processor node (Kafka's `Named`); generated names change when the topology changes. */
 export interface Named {
@@ -60,6 +62,11 @@ export interface MaterializedOptions<K, V> {
    * Default and minimum: window size + grace period.
    */
   retentionMs?: number;
+  /**
+   * The store to keep the table in (Kafka's `Materialized.as(supplier)`), named by the supplier:
+   * `Stores.persistentVersionedKeyValueStore(name, historyMs)` makes the table versioned.
+   */
+  storeSupplier?: KeyValueBytesStoreSupplier | VersionedBytesStoreSupplier;
 }
 
 /** A store name alone, or the full options. */
@@ -70,6 +77,24 @@ export interface Joined<K, V, VT> extends Named {
   keySerde?: Serde<K>;
   valueSerde?: Serde<V>;
   otherValueSerde?: Serde<VT>;
+  /**
+   * Stream-table joins with a versioned table (KIP-923): how long stream records wait, in a
+   * buffer, for the table to catch up; they are then joined in timestamp order, each as of its
+   * own timestamp. A record already later than that is joined at once. Zero means no buffer.
+   */
+  gracePeriodMs?: number;
+}
+
+/**
+ * Names a foreign-key join (Kafka's `TableJoined`): with a name its nodes, store and topics are
+ * `<name>-subscription-registration-topic`, `<name>-subscription-store`, `<name>-result`… instead of
+ * generated names that change when the topology changes.
+ */
+export interface TableJoined<K, KO> extends Named {
+  /** Partitions the primary table's topic: where responses go (default: the subscriber's partition). */
+  partitioner?: StreamPartitioner<K, unknown>;
+  /** Partitions the foreign table's topic: where subscriptions go (default: by the foreign key's bytes). */
+  otherPartitioner?: StreamPartitioner<KO, unknown>;
 }
 
 /** Kafka's `Branched`: a branch's name and an optional function that consumes the branch. */
@@ -88,5 +113,6 @@ export interface Branched<K, V> {
 
 export function materializedOptions<K, V>(m: Materialized<K, V> | undefined): MaterializedOptions<K, V> {
   if (m === undefined) return {};
-  return typeof m === 'string' ? { storeName: m } : m;
+  if (typeof m === 'string') return { storeName: m };
+  return m.storeSupplier !== undefined && m.storeName === undefined ? { ...m, storeName: m.storeSupplier.name } : m;
 }

@@ -3,6 +3,7 @@
  * `KStream.process()` hands to user code. Shaped like Kafka Streams' `org.apache.kafka.streams.processor.api`.
  */
 import type { LogHeader } from '../log/index.ts';
+import type { Serde } from '../serde/index.ts';
 
 /**
  * A record flowing through a topology, as Kafka's `Record<K, V>`: key, value, timestamp and headers.
@@ -60,6 +61,10 @@ export interface ProcessorContext<KForward = unknown, VForward = unknown> {
   currentStreamTimeMs(): number;
   /** The streams clock's now. */
   currentSystemTimeMs(): number;
+  /** The app's default key serde (Kafka's `keySerde()`), or undefined when none is configured. */
+  keySerde(): Serde<unknown> | undefined;
+  /** The app's default value serde (Kafka's `valueSerde()`), or undefined when none is configured. */
+  valueSerde(): Serde<unknown> | undefined;
 }
 
 /**
@@ -77,6 +82,24 @@ export interface Processor<KIn, VIn, KOut = KIn, VOut = VIn> {
   process(record: StreamRecord<KIn, VIn>): void;
   close?(): void;
 }
+
+/**
+ * Kafka's `ValueTransformerWithKey`, for `KTable.transformValues`: maps a value (null for a
+ * deleted row) with read access to the key and, through the context, to connected stores.
+ *
+ * @example
+ * const withRank: ValueTransformerWithKeySupplier<string, number, string> = () => ({
+ *   transform: (player, score) => (score === null ? null : `${player}:${score >= 100 ? 'gold' : 'silver'}`),
+ * });
+ */
+export interface ValueTransformerWithKey<K, V, VR> {
+  init?(context: ProcessorContext<never, never>): void;
+  transform(readOnlyKey: K, value: V | null): VR | null;
+  close?(): void;
+}
+
+/** Makes a fresh transformer for every task (and for every reader of the table). */
+export type ValueTransformerWithKeySupplier<K, V, VR> = () => ValueTransformerWithKey<K, V, VR>;
 
 /** Makes a fresh processor for every task; never return a shared instance. */
 export type ProcessorSupplier<KIn, VIn, KOut = KIn, VOut = VIn> = () => Processor<KIn, VIn, KOut, VOut>;

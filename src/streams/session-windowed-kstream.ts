@@ -116,7 +116,8 @@ export class SessionWindowedKStream<K, V> {
 }
 
 /** A table getter over a session store: a session key's value is that exact session's. */
-function sessionGetter<K, V>(storeName: string): ValueGetterSupplier<Windowed<K>, V> {
+/** @internal */
+export function sessionGetter<K, V>(storeName: string): ValueGetterSupplier<Windowed<K>, V> {
   return {
     storeNames: [storeName],
     init(ctx) {

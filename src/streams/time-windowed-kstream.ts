@@ -155,7 +155,8 @@ function arrivedSerde<V>(inner: Serde<V>): Serde<ArrivedValue<V>> {
 }
 
 /** A table getter over a window store: a windowed key's value is its window's. */
-function windowGetter<K, V>(storeName: string): ValueGetterSupplier<Windowed<K>, V> {
+/** @internal */
+export function windowGetter<K, V>(storeName: string): ValueGetterSupplier<Windowed<K>, V> {
   return {
     storeNames: [storeName],
     init(ctx) {

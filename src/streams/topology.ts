@@ -4,9 +4,12 @@
  */
 import { TopologyError } from '../errors.ts';
 import type { Serde } from '../serde/index.ts';
-import type { StreamPartitioner } from './options.ts';
+import type { Consumed, Produced, StreamPartitioner } from './options.ts';
 import type { ProcessorSupplier, TimestampExtractor } from './processor.ts';
+import type { SessionStoreBuilder } from './state/session-store.ts';
 import type { KeyValueStoreBuilder } from './state/stores.ts';
+import type { VersionedKeyValueStoreBuilder } from './state/versioned-store.ts';
+import type { WindowStoreBuilder } from './state/window-store.ts';
 
 /** Picks a sink's topic per record (Kafka's `TopicNameExtractor`). */
 export type TopicNameExtractor<K, V> = (
@@ -100,6 +103,187 @@ export class Topology {
   /** @internal Nodes whose inputs must be co-partitioned: the two sides of each join. */
   readonly copartitioned: string[][] = [];
   #subtopologies: Subtopology[] | undefined;
+
+  /**
+   * Adds a source node reading `topics` (a topic, several, or every topic a pattern matches), as
+   * Kafka's `Topology.addSource`. Serdes default to the app's defaults.
+   *
+   * @example
+   * const topology = new Topology()
+   *   .addSource('Source', 'lines', { keySerde: Serdes.String(), valueSerde: Serdes.String() })
+   *   .addProcessor('Count', countWords, 'Source')
+   *   .addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore('Counts'), Serdes.String(), Serdes.LongNumber()), 'Count')
+   *   .addSink('Sink', 'word-counts', { keySerde: Serdes.String(), valueSerde: Serdes.LongNumber() }, 'Count');
+   */
+  addSource(
+    name: string,
+    topics: string | string[] | RegExp,
+    consumed: Omit<Consumed<unknown, unknown>, 'name'> = {},
+  ): this {
+    checkName(name);
+    const list = topics instanceof RegExp ? [] : typeof topics === 'string' ? [topics] : [...topics];
+    if (!(topics instanceof RegExp) && list.length === 0)
+      throw new TopologyError(`Source ${name} must have at least one topic`, { node: name });
+    for (const node of this.nodes.values()) {
+      if (node.kind !== 'source') continue;
+      const taken = list.find((t) => node.topics.includes(t));
+      if (taken !== undefined)
+        throw new TopologyError(`Topic ${taken} has already been registered by another source.`, { topic: taken });
+    }
+    this.addNode({
+      kind: 'source',
+      name,
+      topics: list,
+      ...(topics instanceof RegExp ? { pattern: topics } : {}),
+      ...(consumed.keySerde !== undefined ? { keySerde: consumed.keySerde } : {}),
+      ...(consumed.valueSerde !== undefined ? { valueSerde: consumed.valueSerde } : {}),
+      ...(consumed.timestampExtractor !== undefined ? { timestampExtractor: consumed.timestampExtractor } : {}),
+      children: [],
+    });
+    return this;
+  }
+
+  /**
+   * Adds a processor fed by `parentNames` (sources or processors), as Kafka's
+   * `Topology.addProcessor`; connect its stores with `addStateStore` or `connectProcessorAndStateStores`.
+   */
+  addProcessor<KIn = unknown, VIn = unknown, KOut = unknown, VOut = unknown>(
+    name: string,
+    supplier: ProcessorSupplier<KIn, VIn, KOut, VOut>,
+    ...parentNames: string[]
+  ): this {
+    checkName(name);
+    if (typeof supplier !== 'function') throw new TopologyError(`Processor ${name}: supplier must be a function`);
+    if (parentNames.length === 0)
+      throw new TopologyError(`Processor ${name} must have at least one parent`, { node: name });
+    this.#checkParents(name, parentNames);
+    this.addNode({
+      kind: 'processor',
+      name,
+      supplier: supplier as unknown as ProcessorSupplier<unknown, unknown, unknown, unknown>,
+      parents: [...parentNames],
+      children: [],
+      stores: [],
+    });
+    return this;
+  }
+
+  /**
+   * Adds a sink writing what `parentNames` forward to `topic` (or to the topic an extractor picks
+   * per record), as Kafka's `Topology.addSink`.
+   */
+  addSink<K = unknown, V = unknown>(
+    name: string,
+    topic: string | TopicNameExtractor<K, V>,
+    ...parents: [Produced<K, V>, ...string[]] | string[]
+  ): this {
+    checkName(name);
+    const produced = (typeof parents[0] === 'object' ? parents.shift() : {}) as Produced<K, V>;
+    const parentNames = parents as string[];
+    if (parentNames.length === 0) throw new TopologyError(`Sink ${name} must have at least one parent`, { node: name });
+    this.#checkParents(name, parentNames);
+    this.addNode({
+      kind: 'sink',
+      name,
+      topic: topic as SinkNode['topic'],
+      ...(produced.keySerde !== undefined ? { keySerde: produced.keySerde as Serde<unknown> } : {}),
+      ...(produced.valueSerde !== undefined ? { valueSerde: produced.valueSerde as Serde<unknown> } : {}),
+      ...(produced.partitioner !== undefined
+        ? { partitioner: produced.partitioner as StreamPartitioner<unknown, unknown> }
+        : {}),
+      parents: [...parentNames],
+    });
+    return this;
+  }
+
+  /** Adds a state store and connects it to the named processors (Kafka's `Topology.addStateStore`). */
+  addStateStore(
+    builder:
+      | KeyValueStoreBuilder<unknown, unknown>
+      | WindowStoreBuilder<unknown, unknown>
+      | SessionStoreBuilder<unknown, unknown>
+      | VersionedKeyValueStoreBuilder<unknown, unknown>
+      | { name: string; build: unknown },
+    ...processorNames: string[]
+  ): this {
+    this.addStore(builder as KeyValueStoreBuilder<unknown, unknown>);
+    for (const p of processorNames) this.connectStore(p, builder.name);
+    return this;
+  }
+
+  /** Gives processors access to stores added before (Kafka's `connectProcessorAndStateStores`). */
+  connectProcessorAndStateStores(processorName: string, ...storeNames: string[]): this {
+    if (storeNames.length === 0) throw new TopologyError(`No store names given for ${processorName}`);
+    for (const store of storeNames) this.connectStore(processorName, store);
+    return this;
+  }
+
+  /**
+   * Adds a global store (Kafka's `Topology.addGlobalStore`): every instance fills it from all
+   * partitions of `topic`, through `stateUpdateSupplier`, which writes what it reads into the store
+   * (it should not forward). Processors read it with `getStateStore` without connecting it. The
+   * store keeps no changelog: the topic is its changelog.
+   *
+   * @example
+   * topology.addGlobalStore(
+   *   Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore('rates'), Serdes.String(), Serdes.Double()).withLoggingDisabled(),
+   *   'rates-source', { keySerde: Serdes.String(), valueSerde: Serdes.Double() }, 'rates', 'rates-updater',
+   *   () => { let store; return { init(ctx) { store = ctx.getStateStore('rates'); }, process(r) { store.put(r.key, r.value); } }; },
+   * );
+   */
+  addGlobalStore<K, V>(
+    builder: KeyValueStoreBuilder<K, V>,
+    sourceName: string,
+    consumed: Omit<Consumed<K, V>, 'name'>,
+    topic: string,
+    processorName: string,
+    stateUpdateSupplier: ProcessorSupplier<K, V, void, void>,
+  ): this {
+    checkName(sourceName);
+    checkName(processorName);
+    if (builder.loggingEnabled)
+      throw new TopologyError(
+        `Global store ${builder.name} must not have logging enabled: its topic is its changelog (use withLoggingDisabled())`,
+        { store: builder.name },
+      );
+    for (const n of [sourceName, processorName])
+      if (this.nodes.has(n)) throw new TopologyError(`Processor ${n} is already added`, { node: n });
+    this.addStore(builder as unknown as KeyValueStoreBuilder<unknown, unknown>);
+    const source: SourceNode = {
+      kind: 'source',
+      name: sourceName,
+      topics: [topic],
+      ...(consumed.keySerde !== undefined ? { keySerde: consumed.keySerde as Serde<unknown> } : {}),
+      ...(consumed.valueSerde !== undefined ? { valueSerde: consumed.valueSerde as Serde<unknown> } : {}),
+      ...(consumed.timestampExtractor !== undefined ? { timestampExtractor: consumed.timestampExtractor } : {}),
+      children: [processorName],
+    };
+    const processor: ProcessorNode = {
+      kind: 'processor',
+      name: processorName,
+      supplier: stateUpdateSupplier as unknown as ProcessorNode['supplier'],
+      parents: [sourceName],
+      children: [],
+      stores: [builder.name],
+    };
+    this.nodes.set(sourceName, source);
+    this.nodes.set(processorName, processor);
+    this.globalNodeNames.add(sourceName).add(processorName);
+    this.globalStores.push({ source, processor, store: builder.name, topic });
+    this.#subtopologies = undefined;
+    return this;
+  }
+
+  #checkParents(name: string, parents: string[]): void {
+    for (const parent of parents) {
+      if (parent === name) throw new TopologyError(`Processor ${name} cannot be a parent of itself`, { node: name });
+      const p = this.nodes.get(parent);
+      if (p === undefined) throw new TopologyError(`Parent processor ${parent} is not added yet`, { node: name });
+      if (p.kind === 'sink') throw new TopologyError(`Parent ${parent} of ${name} is a sink`, { node: name });
+      if (this.globalNodeNames.has(parent))
+        throw new TopologyError(`Parent ${parent} of ${name} belongs to a global store`, { node: name });
+    }
+  }
 
   /** @internal */
   addNode(node: TopologyNode): void {
@@ -297,6 +481,11 @@ export class TopologyDescription {
     }
     return out;
   }
+}
+
+function checkName(name: string): void {
+  if (typeof name !== 'string' || name.length === 0)
+    throw new TopologyError(`A node name must be a non-empty string, got ${String(name)}`);
 }
 
 /** Nodes ordered as Kafka orders them: by the size of what hangs below them, descending, then by name. */

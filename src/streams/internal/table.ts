@@ -1,6 +1,7 @@
 import type { ProcessorContext, ProcessorSupplier, StreamRecord } from '../processor.ts';
 import type { MeteredKeyValueStore } from '../state/metered-store.ts';
 import type { ValueAndTimestamp } from '../state/value-and-timestamp.ts';
+import type { MeteredVersionedKeyValueStore } from '../state/versioned-store.ts';
 import type { Change } from './change.ts';
 
 /**
@@ -11,17 +12,27 @@ import type { Change } from './change.ts';
 export interface ValueGetterSupplier<K, V> {
   /** Stores the getter reads: connected to every processor that uses it. */
   readonly storeNames: string[];
-  /** The key's current value and the timestamp it carries, or null. */
-  init(ctx: ProcessorContext): (key: K) => ValueAndTimestamp<V> | null;
+  /**
+   * The key's current value and the timestamp it carries, or null; a versioned table's getter
+   * answers as of `asOfTimestamp` when given one (Kafka's `VersionedKeyValueStore.get(key, asOf)`).
+   */
+  init(ctx: ProcessorContext): (key: K, asOfTimestamp?: number) => ValueAndTimestamp<V> | null;
+  /** The getter reads a versioned store, so lookups as of a time are meaningful. */
+  readonly versioned?: boolean;
 }
 
-/** A getter over a store. */
-export function storeGetter<K, V>(storeName: string): ValueGetterSupplier<K, V> {
+/** A getter over a store (a versioned one answers lookups as of a time). */
+export function storeGetter<K, V>(storeName: string, versioned = false): ValueGetterSupplier<K, V> {
   return {
     storeNames: [storeName],
+    versioned,
     init(ctx) {
-      const store = ctx.getStateStore<MeteredKeyValueStore<K, V>>(storeName);
-      return (key) => store.getWithTimestamp(key);
+      const store = ctx.getStateStore<MeteredKeyValueStore<K, V> & Partial<MeteredVersionedKeyValueStore<K, V>>>(
+        storeName,
+      );
+      const getAsOf = store.getAsOf?.bind(store);
+      if (getAsOf === undefined) return (key) => store.getWithTimestamp(key);
+      return (key, asOf) => (asOf === undefined ? store.getWithTimestamp(key) : getAsOf(key, asOf));
     },
   };
 }
@@ -74,7 +85,10 @@ export function materializing<K, VIn, V>(
         if (next === undefined) return;
         const timestamp =
           aggregating && stamped !== null ? Math.max(record.timestamp, stamped.timestamp) : record.timestamp;
-        store.putWithTimestamp(record.key, next, timestamp);
+        // A versioned store answers where the put went: an update older than the key's latest
+        // only fills in history and is not forwarded (KIP-914); one past the history is dropped.
+        const placed = store.putWithTimestamp(record.key, next, timestamp) as unknown;
+        if (placed !== undefined && placed !== -1) return;
         forward(record, next, old, timestamp);
       },
     };

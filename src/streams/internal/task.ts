@@ -269,7 +269,6 @@ export class StreamTask {
   #punctuate(type: PunctuationType, time: number): void {
     for (const s of this.#schedules) {
       if (s.cancelled || s.type !== type) continue;
-      if (s.next < 0) s.next = time; // stream time: the first record triggers the first punctuation
       if (time < s.next) continue;
       s.next += s.interval * (Math.floor((time - s.next) / s.interval) + 1);
       this.#timestamp = time;
@@ -387,8 +386,9 @@ export class StreamTask {
       },
       schedule(intervalMs, type, fn): Cancellable {
         if (!(intervalMs >= 1)) throw new TypeError(`punctuation interval must be ≥ 1 ms, got ${intervalMs}`);
-        const next =
-          type === 'STREAM_TIME' ? (task.#streamTime >= 0 ? task.#streamTime : -1) : task.#env.clock.now() + intervalMs;
+        // As Kafka's StreamTask: stream-time punctuation is aligned to 0 (the first record fires it),
+        // wall-clock punctuation to now plus the interval.
+        const next = type === 'STREAM_TIME' ? 0 : task.#env.clock.now() + intervalMs;
         const schedule: Schedule = { interval: intervalMs, type, next, fn, node, cancelled: false };
         task.#schedules.push(schedule);
         return {
@@ -400,6 +400,8 @@ export class StreamTask {
       recordMetadata: () => task.#recordMetadata(),
       currentStreamTimeMs: () => task.#streamTime,
       currentSystemTimeMs: () => task.#env.clock.now(),
+      keySerde: () => task.#env.defaultKeySerde,
+      valueSerde: () => task.#env.defaultValueSerde,
     };
   }
 }

@@ -37,7 +37,7 @@ export class ChangelogReader {
       const result = await backend.read(topic, partition, offset, { maxBytes: 8 << 20, isolation: 'read_committed' });
       for (const r of result.records)
         if (r.key !== null)
-          bytes.put(new Bytes(r.key), built.restoreValue ? built.restoreValue(r.value, r.timestamp) : r.value);
+          bytes.put(new Bytes(r.key), built.restoreValue ? built.restoreValue(r.value, r.timestamp, r.key) : r.value);
       if (result.nextOffset <= offset) break;
       offset = result.nextOffset;
     }

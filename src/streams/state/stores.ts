@@ -11,6 +11,11 @@ import { MeteredKeyValueStore } from './metered-store.ts';
 import { rawValueOf, timestampedBytes, timestampOf } from './value-and-timestamp.ts';
 import { SessionStoreBuilder } from './session-store.ts';
 import { type WindowBytesStoreSupplier, windowBytesStoreSupplier, WindowStoreBuilder } from './window-store.ts';
+import {
+  type VersionedBytesStoreSupplier,
+  versionedBytesStoreSupplier,
+  VersionedKeyValueStoreBuilder,
+} from './versioned-store.ts';
 
 /** Makes the innermost bytes store of one task (Kafka's `KeyValueBytesStoreSupplier`). */
 export interface KeyValueBytesStoreSupplier {
@@ -44,7 +49,7 @@ export interface BuiltStore {
    * The bytes a changelog record restores into `bytes`: for a timestamped store the record's value
    * with the record's timestamp in front (its changelog holds plain values, as Kafka's does).
    */
-  restoreValue?: (value: Uint8Array | null, timestamp: number) => Uint8Array | null;
+  restoreValue?: (value: Uint8Array | null, timestamp: number, key?: Uint8Array) => Uint8Array | null;
 }
 
 /**
@@ -239,6 +244,29 @@ export const Stores = {
     valueSerde?: Serde<V>,
   ): SessionStoreBuilder<K, V> {
     return new SessionStoreBuilder(s.supplier, s.retentionMs, keySerde, valueSerde);
+  },
+  /**
+   * A versioned store kept in LevelDB under the app's `stateDir` (in memory when there is none):
+   * every value of a key within `historyRetentionMs` of the newest timestamp, readable as of a time
+   * (Kafka's `persistentVersionedKeyValueStore`). Materialize a table in one to join streams with
+   * it as of their records' timestamps.
+   *
+   * @example
+   * builder.table('prices', { materialized: { storeSupplier: Stores.persistentVersionedKeyValueStore('prices', 600_000) } });
+   */
+  persistentVersionedKeyValueStore(name: string, historyRetentionMs: number): VersionedBytesStoreSupplier {
+    return versionedBytesStoreSupplier(Stores.persistentKeyValueStore(name), historyRetentionMs);
+  },
+  /** A versioned store kept in memory, rebuilt from its changelog when its task starts. */
+  inMemoryVersionedKeyValueStore(name: string, historyRetentionMs: number): VersionedBytesStoreSupplier {
+    return versionedBytesStoreSupplier(Stores.inMemoryKeyValueStore(name), historyRetentionMs);
+  },
+  versionedKeyValueStoreBuilder<K, V>(
+    supplier: VersionedBytesStoreSupplier,
+    keySerde?: Serde<K>,
+    valueSerde?: Serde<V>,
+  ): VersionedKeyValueStoreBuilder<K, V> {
+    return new VersionedKeyValueStoreBuilder(supplier, keySerde, valueSerde);
   },
   windowStoreBuilder<K, V>(
     supplier: WindowBytesStoreSupplier,

@@ -27,6 +27,11 @@ export interface TopologyTestDriverOptions {
   defaultValueSerde?: Serde<unknown>;
   /** Default 'FAIL'. */
   deserializationExceptionHandler?: DeserializationExceptionHandler;
+  /**
+   * Bytes of record cache for the whole app (Kafka's `statestore.cache.max.bytes`), default 10 MiB;
+   * 0 turns caching off, so every update of a table is forwarded, not just the last per commit.
+   */
+  cacheMaxBytes?: number;
 }
 
 /** A record read from an output topic. */
@@ -76,6 +81,9 @@ export class TopologyTestDriver {
     this.#options = options;
     this.#applicationId = options.applicationId ?? 'test';
     this.#clock = new ManualClock(options.startTimeMs ?? 0);
+    const cache = options.cacheMaxBytes;
+    if (cache !== undefined && !(Number.isSafeInteger(cache) && cache >= 0))
+      throw new TributaryError('INVALID_CONFIG', `cacheMaxBytes must be a non-negative integer, got ${cache}`);
     this.#internal = internalTopicPartitions(topology, (t) => this.#externalCount(t));
     const env = this.#env();
     for (const g of topology.globalStores) {
@@ -338,7 +346,8 @@ export class TopologyTestDriver {
     return {
       applicationId: this.#applicationId,
       clock: this.#clock,
-      cacheBudget: new CacheBudget(10 * 1024 * 1024),
+      cacheBudget:
+        this.#options.cacheMaxBytes === 0 ? null : new CacheBudget(this.#options.cacheMaxBytes ?? 10 * 1024 * 1024),
       ...defaults(this.#options),
       physicalTopic: (t) => this.#physical(t),
       topicsMatching: (pattern) => [...this.#topics.keys()].filter((t) => pattern.test(t)),
