@@ -2,6 +2,7 @@ import { logLevel } from '../../client/logger.ts';
 import { openLog } from '../../log/open.ts';
 import { forgetBroker, recordBroker } from '../../log/storage/data-dir.ts';
 import { type CliIo, DATA_DIR_HELP, parse, positiveInt, UsageError, write } from '../command.ts';
+import { brokerSecurityOptions, SECURITY_HELP, SECURITY_OPTIONS } from '../security-flags.ts';
 
 const USAGE = `Usage: trib serve [--host 127.0.0.1] [--port 9092] [--advertised-listener HOST:PORT] [--no-registry]
 
@@ -22,7 +23,7 @@ Options:
                                 (default 3000, as Kafka's group.initial.rebalance.delay.ms)
   --registry-port PORT          the schema registry's port (default 8081; 0 picks a free one)
   --no-registry                 do not serve the schema registry
-${DATA_DIR_HELP}
+${SECURITY_HELP}${DATA_DIR_HELP}
   -h, --help                    show help
 `;
 
@@ -44,6 +45,7 @@ export const serveCommand = {
       'group-initial-rebalance-delay-ms': { type: 'string' },
       'registry-port': { type: 'string' },
       'no-registry': { type: 'boolean' },
+      ...SECURITY_OPTIONS,
     });
     if (values.help) return write(io.stdout, USAGE).then(() => 0);
     if (positionals.length > 0) throw new UsageError('trib serve takes no arguments');
@@ -52,6 +54,7 @@ export const serveCommand = {
     const registryPort = port(values['registry-port'], '--registry-port', 8081);
     const numPartitions = positiveInt(values['num-partitions'], '--num-partitions') ?? 1;
     if (numPartitions < 1) throw new UsageError('--num-partitions must be at least 1');
+    const security = brokerSecurityOptions(values);
     const dataDir = values['data-dir'] ?? io.env.TRIBUTARY_DATA_DIR ?? './.tributary';
     const log = await openLog({ dataDir });
     // Signal handlers go on before anything listens, so a signal sent once the address is printed is never missed.
@@ -77,6 +80,7 @@ export const serveCommand = {
           '--group-initial-rebalance-delay-ms',
         ),
         logLevel: logLevel.WARN,
+        ...security,
       });
       closers.push(() => broker.close());
       const { port: actual } = broker.address();
@@ -84,10 +88,19 @@ export const serveCommand = {
       // Beside the lock file, so a second process on this directory is told where to connect.
       recordBroker(dataDir, `${advertisedHost}:${advertisedPort}`);
       closers.push(async () => forgetBroker(dataDir));
-      await write(
-        io.stdout,
-        `Kafka broker listening on ${host}:${actual} (advertised as ${advertisedHost}:${advertisedPort})\n`,
-      );
+      if (security.listeners === undefined) {
+        await write(
+          io.stdout,
+          `Kafka broker listening on ${host}:${actual} (advertised as ${advertisedHost}:${advertisedPort})\n`,
+        );
+      } else {
+        for (const l of broker.listeners()) {
+          await write(
+            io.stdout,
+            `Kafka broker listening on ${l.protocol}://${l.host}:${l.port} (advertised as ${l.advertised.host}:${l.advertised.port})\n`,
+          );
+        }
+      }
       if (values['no-registry'] !== true) {
         const { startRegistryServer } = await import('../../../schema-registry/index.ts');
         const registry = await startRegistryServer(log, { port: registryPort, host });
