@@ -24,6 +24,7 @@ import { KafkaCode } from './errors.ts';
 import type { Handler } from './handler.ts';
 import { handlerFor } from './handlers/index.ts';
 import type { Authenticator } from './security/authenticator.ts';
+import { guarded } from './security/guards.ts';
 
 /** The smallest request: api key, version, correlation id, client id length. */
 const MIN_FRAME = 10;
@@ -182,7 +183,7 @@ export class Connection {
 
   /** Decodes a request's body and runs its handler. */
   #serve(frame: Buffer, header: RequestHeader): void {
-    const handler = handlerFor(header.apiKey);
+    const handler = guardedHandlerFor(header.apiKey);
     if (handler === undefined) {
       this.#reject(`API key ${header.apiKey}, which this broker does not serve`);
       return;
@@ -411,6 +412,19 @@ export class Connection {
     this.#idle = undefined;
     idle?.();
   }
+}
+
+const guardedHandlers = new Map<number, Handler | undefined>();
+
+/** The API's handler behind its authorization guard (see `security/guards.ts`). */
+function guardedHandlerFor(apiKey: number): Handler | undefined {
+  let h = guardedHandlers.get(apiKey);
+  if (h === undefined && !guardedHandlers.has(apiKey)) {
+    const handler = handlerFor(apiKey);
+    h = handler === undefined ? undefined : guarded(handler);
+    guardedHandlers.set(apiKey, h);
+  }
+  return h;
 }
 
 /** Node reports IPv4 clients of a dual-stack socket as `::ffff:a.b.c.d`; Kafka shows `a.b.c.d`. */

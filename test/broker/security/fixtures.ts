@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { expect } from 'vitest';
 import type { LogEntry } from '../../../src/client/logger.ts';
+import { API } from '../../../src/protocol/messages/index.ts';
+import { RawClient } from '../raw-client.ts';
 
 const dir = join(import.meta.dirname, 'tls');
 const read = (name: string) => readFileSync(join(dir, name), 'utf8');
@@ -38,4 +41,14 @@ export function captureLogs(): {
     entries,
     logCreator: () => (e: LogEntry) => entries.push({ level: e.level, namespace: e.namespace, log: { ...e.log } }),
   };
+}
+
+/** A client authenticated as `user` (SASL/PLAIN; the test's verifier takes any user with password "pw"). */
+export async function clientAs(port: number, user: string): Promise<RawClient> {
+  const client = await RawClient.connect(port);
+  const hs = await client.request(API.SaslHandshake, 1, { mechanism: 'PLAIN' });
+  expect(hs.errorCode).toBe(0);
+  const auth = await client.request(API.SaslAuthenticate, 1, { authBytes: Buffer.from(`\0${user}\0pw`) });
+  expect(auth.errorCode).toBe(0);
+  return client;
 }
