@@ -1,5 +1,6 @@
 import { TributaryError } from '../errors.ts';
 import { type CliIo, commandLines, registerCommand, registeredCommands, UsageError, write } from './command.ts';
+import { aclsCommand } from './commands/acls.ts';
 import { consumeCommand } from './commands/consume.ts';
 import { doctorCommand } from './commands/doctor.ts';
 import { groupsCommand } from './commands/groups.ts';
@@ -8,6 +9,7 @@ import { registryCommand } from './commands/registry.ts';
 import { schemasCommand } from './commands/schemas.ts';
 import { serveCommand } from './commands/serve.ts';
 import { topicsCommand } from './commands/topics.ts';
+import { usersCommand } from './commands/users.ts';
 import { closest } from './suggest.ts';
 import { packageVersion } from './version.ts';
 
@@ -21,6 +23,8 @@ registerCommand('registry', registryCommand);
 registerCommand('schemas', schemasCommand);
 registerCommand('serve', serveCommand);
 registerCommand('doctor', doctorCommand);
+registerCommand('users', usersCommand);
+registerCommand('acls', aclsCommand);
 
 /** `trib --help`. */
 export function usage(): string {
