@@ -28,7 +28,7 @@ import {
   type SecurityProtocol,
   usesSasl,
 } from './security/listeners.ts';
-import { SecurityStore } from './security/store.ts';
+import { SecurityStore } from '../security/store.ts';
 import { TxnRegistry } from './transactions.ts';
 
 /** Options of {@link serve}. */

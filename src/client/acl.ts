@@ -7,49 +7,64 @@
  *   principal: 'User:bob', host: '*', operation: AclOperationTypes.READ, permissionType: AclPermissionTypes.ALLOW };
  */
 
+import {
+  type AclBinding as SecurityAclBinding,
+  type AclBindingFilter as SecurityAclBindingFilter,
+  OPERATION_CODES,
+  PATTERN_TYPE_CODES,
+  PERMISSION_CODES,
+  RESOURCE_TYPE_CODES,
+} from '../security/acl.ts';
+import { TributaryError } from '../errors.ts';
+
+// The numbers are Kafka's, defined once in src/security/acl.ts (what the broker's authorizer and the
+// CreateAcls/DescribeAcls/DeleteAcls handlers use); these enums give them kafkajs's names.
+
 /** What an ACL binding protects. */
 export enum AclResourceTypes {
   UNKNOWN = 0,
-  ANY = 1,
-  TOPIC = 2,
-  GROUP = 3,
-  CLUSTER = 4,
-  TRANSACTIONAL_ID = 5,
+  ANY = RESOURCE_TYPE_CODES.ANY,
+  TOPIC = RESOURCE_TYPE_CODES.TOPIC,
+  GROUP = RESOURCE_TYPE_CODES.GROUP,
+  CLUSTER = RESOURCE_TYPE_CODES.CLUSTER,
+  TRANSACTIONAL_ID = RESOURCE_TYPE_CODES.TRANSACTIONAL_ID,
   DELEGATION_TOKEN = 6,
 }
 
 /** What an ACL binding allows or denies. */
 export enum AclOperationTypes {
   UNKNOWN = 0,
-  ANY = 1,
-  ALL = 2,
-  READ = 3,
-  WRITE = 4,
-  CREATE = 5,
-  DELETE = 6,
-  ALTER = 7,
-  DESCRIBE = 8,
-  CLUSTER_ACTION = 9,
-  DESCRIBE_CONFIGS = 10,
-  ALTER_CONFIGS = 11,
-  IDEMPOTENT_WRITE = 12,
+  ANY = OPERATION_CODES.ANY,
+  ALL = OPERATION_CODES.ALL,
+  READ = OPERATION_CODES.READ,
+  WRITE = OPERATION_CODES.WRITE,
+  CREATE = OPERATION_CODES.CREATE,
+  DELETE = OPERATION_CODES.DELETE,
+  ALTER = OPERATION_CODES.ALTER,
+  DESCRIBE = OPERATION_CODES.DESCRIBE,
+  CLUSTER_ACTION = OPERATION_CODES.CLUSTER_ACTION,
+  DESCRIBE_CONFIGS = OPERATION_CODES.DESCRIBE_CONFIGS,
+  ALTER_CONFIGS = OPERATION_CODES.ALTER_CONFIGS,
+  IDEMPOTENT_WRITE = OPERATION_CODES.IDEMPOTENT_WRITE,
+  CREATE_TOKENS = OPERATION_CODES.CREATE_TOKENS,
+  DESCRIBE_TOKENS = OPERATION_CODES.DESCRIBE_TOKENS,
 }
 
 /** Whether an ACL binding allows or denies. */
 export enum AclPermissionTypes {
   UNKNOWN = 0,
-  ANY = 1,
-  DENY = 2,
-  ALLOW = 3,
+  ANY = PERMISSION_CODES.ANY,
+  DENY = PERMISSION_CODES.DENY,
+  ALLOW = PERMISSION_CODES.ALLOW,
 }
 
 /** How an ACL binding's resource name matches: exactly, or as a prefix (MATCH and ANY in filters). */
 export enum ResourcePatternTypes {
   UNKNOWN = 0,
-  ANY = 1,
-  MATCH = 2,
-  LITERAL = 3,
-  PREFIXED = 4,
+  ANY = PATTERN_TYPE_CODES.ANY,
+  MATCH = PATTERN_TYPE_CODES.MATCH,
+  LITERAL = PATTERN_TYPE_CODES.LITERAL,
+  PREFIXED = PATTERN_TYPE_CODES.PREFIXED,
 }
 
 /**
@@ -116,4 +131,64 @@ export interface DeleteAclResponse {
     errorMessage?: string | null;
     matchingAcls: (AclBinding & { errorCode: number; errorMessage?: string | null })[];
   }[];
+}
+
+function nameOf<E extends Record<string | number, string | number>>(e: E, code: number, what: string): string {
+  const name = (e as Record<number, string>)[code];
+  if (typeof name !== 'string' || name === 'UNKNOWN') {
+    throw new TributaryError('INVALID_ACL', `Unknown ${what} ${String(code)}`);
+  }
+  return name;
+}
+
+/**
+ * A kafkajs binding as the authorizer's model names it (`AclResourceTypes.TOPIC` → `'TOPIC'`).
+ *
+ * @example
+ * toAuthorizerBinding({ resourceType: AclResourceTypes.TOPIC, ... }).resourceType; // 'TOPIC'
+ */
+export function toAuthorizerBinding(b: AclBinding): SecurityAclBinding {
+  return {
+    resourceType: nameOf(AclResourceTypes, b.resourceType, 'resource type') as SecurityAclBinding['resourceType'],
+    resourceName: b.resourceName,
+    patternType: nameOf(
+      ResourcePatternTypes,
+      b.resourcePatternType,
+      'pattern type',
+    ) as SecurityAclBinding['patternType'],
+    principal: b.principal,
+    host: b.host,
+    operation: nameOf(AclOperationTypes, b.operation, 'operation') as SecurityAclBinding['operation'],
+    permission: nameOf(AclPermissionTypes, b.permissionType, 'permission') as SecurityAclBinding['permission'],
+  };
+}
+
+/** A kafkajs filter as the authorizer's model names it; omitted name, principal and host match any. */
+export function toAuthorizerFilter(f: AclFilter): SecurityAclBindingFilter {
+  return {
+    resourceType: nameOf(AclResourceTypes, f.resourceType, 'resource type') as SecurityAclBindingFilter['resourceType'],
+    resourceName: f.resourceName ?? null,
+    patternType: nameOf(
+      ResourcePatternTypes,
+      f.resourcePatternType,
+      'pattern type',
+    ) as SecurityAclBindingFilter['patternType'],
+    principal: f.principal ?? null,
+    host: f.host ?? null,
+    operation: nameOf(AclOperationTypes, f.operation, 'operation') as SecurityAclBindingFilter['operation'],
+    permission: nameOf(AclPermissionTypes, f.permissionType, 'permission') as SecurityAclBindingFilter['permission'],
+  };
+}
+
+/** The authorizer's binding with kafkajs's enum numbers. */
+export function fromAuthorizerBinding(b: SecurityAclBinding): AclBinding {
+  return {
+    resourceType: RESOURCE_TYPE_CODES[b.resourceType] as number as AclResourceTypes,
+    resourceName: b.resourceName,
+    resourcePatternType: PATTERN_TYPE_CODES[b.patternType] as number as ResourcePatternTypes,
+    principal: b.principal,
+    host: b.host,
+    operation: OPERATION_CODES[b.operation] as number as AclOperationTypes,
+    permissionType: PERMISSION_CODES[b.permission] as number as AclPermissionTypes,
+  };
 }

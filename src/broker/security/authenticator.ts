@@ -31,7 +31,7 @@ import {
   ScramServer,
   scramFormatter,
 } from '../../security/scram.ts';
-import type { SecurityStore } from './store.ts';
+import type { SecurityStore } from '../../security/store.ts';
 
 /** The SASL mechanisms a broker can enable. */
 export type SaslMechanism = 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512' | 'OAUTHBEARER';

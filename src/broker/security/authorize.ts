@@ -14,7 +14,7 @@
 import type { AclAuthorizer, AclOperation, ResourceType } from '../../security/acl.ts';
 import type { BrokerContext, RequestInfo } from '../context.ts';
 import { ANONYMOUS } from './listeners.ts';
-import { SECURITY_TOPIC, type SecurityStore } from './store.ts';
+import { SECURITY_TOPIC, type SecurityStore } from '../../security/store.ts';
 
 /** The broker's security state that handlers see. */
 export interface BrokerSecurity {

@@ -6,7 +6,7 @@
  * @example
  * trib acls add --allow-principal User:bob --operation Read --operation Describe --topic orders- --resource-pattern-type prefixed
  */
-import { SecurityStore } from '../../broker/security/store.ts';
+import { SecurityStore } from '../../security/store.ts';
 import {
   ACL_FILTER_ANY,
   type AclBinding,

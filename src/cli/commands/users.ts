@@ -4,7 +4,7 @@
  * --entity-type users`). The password is read from `--password`, or from stdin with
  * `--password-stdin`, and never printed.
  */
-import { SecurityStore } from '../../broker/security/store.ts';
+import { SecurityStore } from '../../security/store.ts';
 import {
   SCRAM_MAX_ITERATIONS,
   SCRAM_MECHANISMS,

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Broker, serve } from '../../../src/broker/index.ts';
-import type { SecurityStore } from '../../../src/broker/security/store.ts';
+import type { SecurityStore } from '../../../src/security/store.ts';
 import { type EmbeddedLogBackend, openLog } from '../../../src/log/index.ts';
 import { encodeRecordBatch } from '../../../src/protocol/index.ts';
 import { API, type ApiMessage } from '../../../src/protocol/messages/index.ts';

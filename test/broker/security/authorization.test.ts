@@ -13,7 +13,7 @@ import {
 } from 'kafkajs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Broker, serve } from '../../../src/broker/index.ts';
-import { SECURITY_TOPIC } from '../../../src/broker/security/store.ts';
+import { SECURITY_TOPIC } from '../../../src/security/store.ts';
 import { type EmbeddedLogBackend, openLog } from '../../../src/log/index.ts';
 import { API } from '../../../src/protocol/messages/index.ts';
 import { RawClient } from '../raw-client.ts';

@@ -16,16 +16,15 @@
  * await store.upsertScram('alice', 'SCRAM-SHA-512', 'alice-secret');
  * store.scramCredential('alice', 'SCRAM-SHA-512'); // { salt, iterations: 4096, storedKey, serverKey }
  */
-import { hasCode } from '../../client/errors.ts';
-import { TributaryError } from '../../errors.ts';
-import type { LogBackend } from '../../log/index.ts';
+import { TributaryError } from '../errors.ts';
+import type { LogBackend } from '../log/index.ts';
 import {
   AclAuthorizer,
   type AclBinding,
   type AclBindingFilter,
   type AuthorizerConfig,
   validateAclBinding,
-} from '../../security/acl.ts';
+} from './acl.ts';
 import {
   createScramCredential,
   formatScramCredential,
@@ -34,7 +33,7 @@ import {
   type ScramCredential,
   type ScramCredentialOptions,
   type ScramMechanism,
-} from '../../security/scram.ts';
+} from './scram.ts';
 
 /** The hidden topic the store lives in. Metadata never shows it and no client may read or write it. */
 export const SECURITY_TOPIC = '__tributary_security';
@@ -82,7 +81,7 @@ export class SecurityStore {
     try {
       await log.createTopic({ topic: SECURITY_TOPIC, numPartitions: 1, configs: { 'cleanup.policy': 'compact' } });
     } catch (err) {
-      if (!hasCode(err, 'TOPIC_ALREADY_EXISTS')) throw err;
+      if (!(err instanceof TributaryError && err.code === 'TOPIC_ALREADY_EXISTS')) throw err;
       await store.#replay();
     }
     return store;
