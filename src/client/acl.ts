@@ -17,54 +17,55 @@ import {
 } from '../security/acl.ts';
 import { TributaryError } from '../errors.ts';
 
-// The numbers are Kafka's, defined once in src/security/acl.ts (what the broker's authorizer and the
-// CreateAcls/DescribeAcls/DeleteAcls handlers use); these enums give them kafkajs's names.
+// kafkajs's names for the authorizer model's codes (src/security/acl.ts, which the broker's
+// authorizer and ACL handlers use): the converters below go through the names, and a test checks
+// that every member's number is the model's code.
 
 /** What an ACL binding protects. */
 export enum AclResourceTypes {
   UNKNOWN = 0,
-  ANY = RESOURCE_TYPE_CODES.ANY,
-  TOPIC = RESOURCE_TYPE_CODES.TOPIC,
-  GROUP = RESOURCE_TYPE_CODES.GROUP,
-  CLUSTER = RESOURCE_TYPE_CODES.CLUSTER,
-  TRANSACTIONAL_ID = RESOURCE_TYPE_CODES.TRANSACTIONAL_ID,
+  ANY = 1,
+  TOPIC = 2,
+  GROUP = 3,
+  CLUSTER = 4,
+  TRANSACTIONAL_ID = 5,
   DELEGATION_TOKEN = 6,
 }
 
 /** What an ACL binding allows or denies. */
 export enum AclOperationTypes {
   UNKNOWN = 0,
-  ANY = OPERATION_CODES.ANY,
-  ALL = OPERATION_CODES.ALL,
-  READ = OPERATION_CODES.READ,
-  WRITE = OPERATION_CODES.WRITE,
-  CREATE = OPERATION_CODES.CREATE,
-  DELETE = OPERATION_CODES.DELETE,
-  ALTER = OPERATION_CODES.ALTER,
-  DESCRIBE = OPERATION_CODES.DESCRIBE,
-  CLUSTER_ACTION = OPERATION_CODES.CLUSTER_ACTION,
-  DESCRIBE_CONFIGS = OPERATION_CODES.DESCRIBE_CONFIGS,
-  ALTER_CONFIGS = OPERATION_CODES.ALTER_CONFIGS,
-  IDEMPOTENT_WRITE = OPERATION_CODES.IDEMPOTENT_WRITE,
-  CREATE_TOKENS = OPERATION_CODES.CREATE_TOKENS,
-  DESCRIBE_TOKENS = OPERATION_CODES.DESCRIBE_TOKENS,
+  ANY = 1,
+  ALL = 2,
+  READ = 3,
+  WRITE = 4,
+  CREATE = 5,
+  DELETE = 6,
+  ALTER = 7,
+  DESCRIBE = 8,
+  CLUSTER_ACTION = 9,
+  DESCRIBE_CONFIGS = 10,
+  ALTER_CONFIGS = 11,
+  IDEMPOTENT_WRITE = 12,
+  CREATE_TOKENS = 13,
+  DESCRIBE_TOKENS = 14,
 }
 
 /** Whether an ACL binding allows or denies. */
 export enum AclPermissionTypes {
   UNKNOWN = 0,
-  ANY = PERMISSION_CODES.ANY,
-  DENY = PERMISSION_CODES.DENY,
-  ALLOW = PERMISSION_CODES.ALLOW,
+  ANY = 1,
+  DENY = 2,
+  ALLOW = 3,
 }
 
 /** How an ACL binding's resource name matches: exactly, or as a prefix (MATCH and ANY in filters). */
 export enum ResourcePatternTypes {
   UNKNOWN = 0,
-  ANY = PATTERN_TYPE_CODES.ANY,
-  MATCH = PATTERN_TYPE_CODES.MATCH,
-  LITERAL = PATTERN_TYPE_CODES.LITERAL,
-  PREFIXED = PATTERN_TYPE_CODES.PREFIXED,
+  ANY = 1,
+  MATCH = 2,
+  LITERAL = 3,
+  PREFIXED = 4,
 }
 
 /**

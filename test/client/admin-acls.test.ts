@@ -6,7 +6,7 @@ import {
   ResourcePatternTypes,
   TributaryError,
 } from '../../src/index.ts';
-import { OPERATION_CODES, RESOURCE_TYPE_CODES } from '../../src/security/acl.ts';
+import { OPERATION_CODES, PATTERN_TYPE_CODES, PERMISSION_CODES, RESOURCE_TYPE_CODES } from '../../src/security/acl.ts';
 import { memoryTributary } from './helpers.ts';
 
 const filter = {
@@ -37,9 +37,16 @@ async function codeOf(call: Promise<unknown>): Promise<string | undefined> {
 }
 
 describe('Admin ACL calls (embedded)', () => {
-  it('kafkajs enums carry the authorizer model’s Kafka codes', () => {
-    expect(AclResourceTypes.TRANSACTIONAL_ID).toBe(RESOURCE_TYPE_CODES.TRANSACTIONAL_ID);
-    expect(AclOperationTypes.IDEMPOTENT_WRITE).toBe(OPERATION_CODES.IDEMPOTENT_WRITE);
+  it('kafkajs enums carry the authorizer model’s Kafka codes, member for member', () => {
+    const pairs: [Record<string, unknown>, Record<string, number>][] = [
+      [AclResourceTypes, RESOURCE_TYPE_CODES],
+      [AclOperationTypes, OPERATION_CODES],
+      [AclPermissionTypes, PERMISSION_CODES],
+      [ResourcePatternTypes, PATTERN_TYPE_CODES],
+    ];
+    for (const [kafkajs, model] of pairs) {
+      for (const [name, code] of Object.entries(model)) expect(kafkajs[name]).toBe(code);
+    }
   });
 
   it('createAcls stores, describeAcls groups by resource, deleteAcls removes; the security topic stays hidden', async () => {
