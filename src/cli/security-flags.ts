@@ -6,7 +6,9 @@
  * trib serve --listener SASL_SSL://0.0.0.0:9093 --listener PLAINTEXT://127.0.0.1:9092 \
  *   --ssl-cert server.pem --ssl-key server-key.pem --sasl-mechanism SCRAM-SHA-512 --authorizer --super-users User:admin
  */
+import { readFileSync } from 'node:fs';
 import type { BrokerOptions } from '../broker/index.ts';
+import { type HttpAuthOptions, parseTokenSpec, parseUserSpec } from '../security/http.ts';
 import { SASL_MECHANISMS, type SaslMechanism } from '../broker/security/authenticator.ts';
 import type { SslClientAuth } from '../broker/security/listeners.ts';
 import { UsageError } from './command.ts';
@@ -97,5 +99,73 @@ export function brokerSecurityOptions(values: SecurityValues): Partial<BrokerOpt
       throw new UsageError(`--max-connections-per-ip must be an integer ≥ 1, got ${max}`);
     out.maxConnectionsPerIp = n;
   }
+  return out;
+}
+
+/** The registry's security flags, `--registry-*` on `trib serve`, unprefixed on `trib registry serve`. */
+export function registrySecurityFlags(prefix: '' | 'registry-') {
+  return {
+    [`${prefix}user`]: { type: 'string', multiple: true },
+    [`${prefix}token`]: { type: 'string', multiple: true },
+    [`${prefix}anonymous`]: { type: 'string' },
+    [`${prefix}allowed-host`]: { type: 'string', multiple: true },
+    [`${prefix}ssl-cert`]: { type: 'string' },
+    [`${prefix}ssl-key`]: { type: 'string' },
+  } as const;
+}
+
+export function registrySecurityHelp(prefix: '' | 'registry-'): string {
+  return `Registry security:
+  --${prefix}user USER:PASSWORD:ROLE[:PREFIX,...]
+                                a basic-auth user; ROLE read, write or admin, optionally limited to
+                                subjects starting with the prefixes (repeatable)
+  --${prefix}token TOKEN:ROLE[:PREFIX,...]
+                                a bearer token (16+ characters), same roles (repeatable)
+  --${prefix}anonymous read     what requests without credentials may do (default: nothing)
+  --${prefix}allowed-host NAME  Host header names answered (repeatable; default on loopback: its
+                                loopback names, against DNS rebinding)
+  --${prefix}ssl-cert FILE --${prefix}ssl-key FILE
+                                serve HTTPS
+`;
+}
+
+/** The registry server options the flags ask for. */
+export function registrySecurityOptions(
+  values: Record<string, string | boolean | string[] | undefined>,
+  prefix: '' | 'registry-',
+): {
+  auth?: HttpAuthOptions;
+  allowedHosts?: string[];
+  tls?: { cert: Buffer; key: Buffer };
+} {
+  const get = <T>(name: string) => values[`${prefix}${name}`] as T | undefined;
+  const out: { auth?: HttpAuthOptions; allowedHosts?: string[]; tls?: { cert: Buffer; key: Buffer } } = {};
+  const users = get<string[]>('user') ?? [];
+  const tokens = get<string[]>('token') ?? [];
+  const anonymous = get<string>('anonymous');
+  if (anonymous !== undefined && !['read', 'write', 'admin', 'none'].includes(anonymous)) {
+    throw new UsageError(`--${prefix}anonymous is read, write, admin or none, got ${anonymous}`);
+  }
+  if (users.length > 0 || tokens.length > 0) {
+    try {
+      out.auth = {
+        users: users.map(parseUserSpec),
+        tokens: tokens.map(parseTokenSpec),
+        anonymous: anonymous as HttpAuthOptions['anonymous'],
+      };
+    } catch (err) {
+      throw new UsageError(`--${prefix}user/--${prefix}token: ${(err as Error).message}`);
+    }
+  } else if (anonymous !== undefined) {
+    throw new UsageError(`--${prefix}anonymous needs --${prefix}user or --${prefix}token`);
+  }
+  const hosts = get<string[]>('allowed-host');
+  if (hosts !== undefined && hosts.length > 0) out.allowedHosts = hosts;
+  const cert = get<string>('ssl-cert');
+  const key = get<string>('ssl-key');
+  if ((cert === undefined) !== (key === undefined)) {
+    throw new UsageError(`--${prefix}ssl-cert and --${prefix}ssl-key go together`);
+  }
+  if (cert !== undefined && key !== undefined) out.tls = { cert: readFileSync(cert), key: readFileSync(key) };
   return out;
 }

@@ -2,7 +2,14 @@ import { logLevel } from '../../client/logger.ts';
 import { openLog } from '../../log/open.ts';
 import { forgetBroker, recordBroker } from '../../log/storage/data-dir.ts';
 import { type CliIo, DATA_DIR_HELP, parse, positiveInt, UsageError, write } from '../command.ts';
-import { brokerSecurityOptions, SECURITY_HELP, SECURITY_OPTIONS } from '../security-flags.ts';
+import {
+  brokerSecurityOptions,
+  registrySecurityFlags,
+  registrySecurityHelp,
+  registrySecurityOptions,
+  SECURITY_HELP,
+  SECURITY_OPTIONS,
+} from '../security-flags.ts';
 
 const USAGE = `Usage: trib serve [--host 127.0.0.1] [--port 9092] [--advertised-listener HOST:PORT] [--no-registry]
 
@@ -23,7 +30,7 @@ Options:
                                 (default 3000, as Kafka's group.initial.rebalance.delay.ms)
   --registry-port PORT          the schema registry's port (default 8081; 0 picks a free one)
   --no-registry                 do not serve the schema registry
-${SECURITY_HELP}${DATA_DIR_HELP}
+${SECURITY_HELP}${registrySecurityHelp('registry-')}${DATA_DIR_HELP}
   -h, --help                    show help
 `;
 
@@ -46,6 +53,7 @@ export const serveCommand = {
       'registry-port': { type: 'string' },
       'no-registry': { type: 'boolean' },
       ...SECURITY_OPTIONS,
+      ...registrySecurityFlags('registry-'),
     });
     if (values.help) return write(io.stdout, USAGE).then(() => 0);
     if (positionals.length > 0) throw new UsageError('trib serve takes no arguments');
@@ -55,6 +63,7 @@ export const serveCommand = {
     const numPartitions = positiveInt(values['num-partitions'], '--num-partitions') ?? 1;
     if (numPartitions < 1) throw new UsageError('--num-partitions must be at least 1');
     const security = brokerSecurityOptions(values);
+    const registrySecurity = registrySecurityOptions(values, 'registry-');
     const dataDir = values['data-dir'] ?? io.env.TRIBUTARY_DATA_DIR ?? './.tributary';
     const log = await openLog({ dataDir });
     // Signal handlers go on before anything listens, so a signal sent once the address is printed is never missed.
@@ -103,7 +112,7 @@ export const serveCommand = {
       }
       if (values['no-registry'] !== true) {
         const { startRegistryServer } = await import('../../../schema-registry/index.ts');
-        const registry = await startRegistryServer(log, { port: registryPort, host });
+        const registry = await startRegistryServer(log, { port: registryPort, host, ...registrySecurity });
         closers.unshift(() => registry.close());
         await write(io.stdout, `Schema registry listening on ${registry.url}\n`);
       }
