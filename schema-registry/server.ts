@@ -11,7 +11,8 @@
  * await server.close(); // the log stays open: it is the caller's
  */
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { LogBackend } from '../src/index.ts';
+import { defaultAllowedHosts, type LogBackend } from '../src/index.ts';
+import { installRegistryAuth, type RegistryAuthOptions } from './http/auth.ts';
 import { installBodyParsers } from './http/content-types.ts';
 import { frameworkError, installErrorHandlers } from './http/errors.ts';
 import { compatibilityRoutes } from './http/routes/compatibility.ts';
@@ -24,7 +25,7 @@ import { subjectRoutes } from './http/routes/subjects.ts';
 import { SchemaRegistry, type SchemaRegistryOptions } from './registry.ts';
 
 /** Options of the HTTP app. */
-export interface RegistryAppOptions {
+export interface RegistryAppOptions extends RegistryAuthOptions {
   /** Largest request body accepted, in bytes; larger ones get 413. Default 4 MiB. */
   bodyLimit?: number;
   /** fastify's logger option. Default off. */
@@ -37,6 +38,8 @@ export interface RegistryServerOptions extends RegistryAppOptions, SchemaRegistr
   port?: number;
   /** Default `127.0.0.1`. */
   host?: string;
+  /** HTTPS: PEM certificate chain and key (e.g. from `readFileSync`). Default plain HTTP. */
+  tls?: { cert: string | Buffer; key: string | Buffer; passphrase?: string };
 }
 
 /** A running registry server. */
@@ -60,9 +63,14 @@ export const DEFAULT_BODY_LIMIT = 4 * 1024 * 1024;
  * const app = buildRegistryApp(registry);
  * const res = await app.inject({ method: 'GET', url: '/subjects' });
  */
-export function buildRegistryApp(registry: SchemaRegistry, options: RegistryAppOptions = {}): FastifyInstance {
+export function buildRegistryApp(
+  registry: SchemaRegistry,
+  options: RegistryAppOptions = {},
+  https?: RegistryServerOptions['tls'],
+): FastifyInstance {
   const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
   const app = Fastify({
+    ...(https === undefined ? {} : { https }),
     logger: options.logger ?? false,
     bodyLimit,
     // Subjects longer than the registry allows still reach a route, which answers in Confluent's
@@ -72,6 +80,7 @@ export function buildRegistryApp(registry: SchemaRegistry, options: RegistryAppO
   });
   installBodyParsers(app, bodyLimit);
   installErrorHandlers(app);
+  installRegistryAuth(app, options);
   rootRoutes(app);
   subjectRoutes(app, registry);
   schemaRoutes(app, registry);
@@ -90,14 +99,18 @@ export async function startRegistryServer(
   options: RegistryServerOptions = {},
 ): Promise<RegistryServer> {
   const registry = source instanceof SchemaRegistry ? source : await SchemaRegistry.open(source, options);
-  const app = buildRegistryApp(registry, options);
   const host = options.host ?? '127.0.0.1';
+  // On loopback, only the server's own names are answered unless told otherwise (DNS rebinding);
+  // the list needs the port, known once listening.
+  let port = options.port ?? 8081;
+  const allowedHosts = options.allowedHosts ?? (() => defaultAllowedHosts(host, port));
+  const app = buildRegistryApp(registry, { ...options, allowedHosts }, options.tls);
   await app.listen({ port: options.port ?? 8081, host });
   const address = app.server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : (options.port ?? 8081);
+  port = typeof address === 'object' && address !== null ? address.port : port;
   const urlHost = host.includes(':') ? `[${host}]` : host;
   return {
-    url: `http://${urlHost}:${port}`,
+    url: `${options.tls === undefined ? 'http' : 'https'}://${urlHost}:${port}`,
     port,
     host,
     registry,

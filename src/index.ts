@@ -178,3 +178,18 @@ export * from './streams/index.ts';
 export type { RecordMetadata as ProcessorRecordMetadata } from './streams/processor.ts';
 // The broker: Kafka's wire protocol over the log, for Kafka clients in any language and process.
 export { type Broker, type BrokerOptions, type Endpoint, serve } from './broker/index.ts';
+// Security: HTTP authentication, roles and the Host allow-list of the REST servers (registry, console).
+export {
+  allows,
+  defaultAllowedHosts,
+  HttpAuthenticator,
+  type HttpAuthOptions,
+  type HttpPrincipal,
+  type HttpRole,
+  type HttpToken,
+  type HttpUser,
+  hostAllowed,
+  parseTokenSpec,
+  parseUserSpec,
+} from './security/http.ts';
+export type { BrokerListener } from './broker/server.ts';

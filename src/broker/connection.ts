@@ -19,14 +19,33 @@
 import type { Socket } from 'node:net';
 import { API } from '../protocol/messages/index.ts';
 import { decodeRequestHeader, encodeResponseChunks, type RequestHeader } from '../protocol/wire/header.ts';
-import type { BrokerContext, RequestInfo } from './context.ts';
+import type { BrokerContext, Endpoint, RequestInfo } from './context.ts';
 import { KafkaCode } from './errors.ts';
+import type { Handler } from './handler.ts';
 import { handlerFor } from './handlers/index.ts';
+import type { Authenticator } from './security/authenticator.ts';
+import { guarded } from './security/guards.ts';
 
 /** The smallest request: api key, version, correlation id, client id length. */
 const MIN_FRAME = 10;
 /** Requests read ahead of their answers before the socket is paused. */
 const MAX_IN_FLIGHT = 64;
+/** Kafka's `sasl.server.max.receive.size`: the largest frame before authentication. */
+const MAX_UNAUTHENTICATED_BYTES = 512 * 1024;
+
+/**
+ * Who is on the other end and how they came in: the listener's advertised endpoint, the principal
+ * (`User:ANONYMOUS`, a certificate subject, or the SASL user once authenticated), and on SASL
+ * listeners the exchange that must complete before any other request is served.
+ */
+export interface Session {
+  listener: string;
+  endpoint: Endpoint;
+  principal: string;
+  authenticator?: Authenticator;
+  /** Delay before a connection that failed authentication is answered and closed. */
+  failedAuthenticationDelayMs?: number;
+}
 
 interface Slot {
   /**
@@ -48,12 +67,14 @@ export class Connection {
   readonly #queue: Slot[] = [];
   #closed = false;
   #idle: (() => void) | undefined;
+  readonly #session: Session;
 
-  constructor(socket: Socket, broker: BrokerContext, maxRequestBytes: number) {
+  constructor(socket: Socket, broker: BrokerContext, maxRequestBytes: number, session?: Session) {
     this.#socket = socket;
     this.#broker = broker;
     this.#maxRequestBytes = maxRequestBytes;
-    this.#clientHost = `/${socket.remoteAddress ?? 'unknown'}`;
+    this.#session = session ?? { listener: 'PLAINTEXT', endpoint: broker.endpoint, principal: 'User:ANONYMOUS' };
+    this.#clientHost = `/${normaliseAddress(socket.remoteAddress ?? 'unknown')}`;
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
     socket.on('error', () => this.#close());
@@ -97,11 +118,14 @@ export class Connection {
       if (this.#size < 0) {
         if (this.#buffered < 4) return;
         const size = this.#take(4).readInt32BE(0);
-        if (size < MIN_FRAME || size > this.#maxRequestBytes) {
+        const auth = this.#session.authenticator;
+        const unauthenticated = auth !== undefined && !auth.complete;
+        const limit = unauthenticated ? MAX_UNAUTHENTICATED_BYTES : this.#maxRequestBytes;
+        if (size < (auth?.expectsRawTokens ? 0 : MIN_FRAME) || size > limit) {
           this.#broker.logger.warn('Closing a connection: request size out of bounds', {
             size,
             client: this.#clientHost,
-            limit: this.#maxRequestBytes,
+            limit,
           });
           this.destroy();
           return;
@@ -142,6 +166,11 @@ export class Connection {
   }
 
   #dispatch(frame: Buffer): void {
+    const auth = this.#session.authenticator;
+    if (auth !== undefined && !auth.complete) {
+      this.#dispatchUnauthenticated(frame, auth);
+      return;
+    }
     let header: RequestHeader;
     try {
       header = decodeRequestHeader(frame);
@@ -149,7 +178,12 @@ export class Connection {
       this.#reject('a request header that does not decode');
       return;
     }
-    const handler = handlerFor(header.apiKey);
+    this.#serve(frame, header);
+  }
+
+  /** Decodes a request's body and runs its handler. */
+  #serve(frame: Buffer, header: RequestHeader): void {
+    const handler = guardedHandlerFor(header.apiKey);
     if (handler === undefined) {
       this.#reject(`API key ${header.apiKey}, which this broker does not serve`);
       return;
@@ -176,6 +210,12 @@ export class Connection {
       this.#reject(`a ${api.name} v${version} body that does not decode`);
       return;
     }
+    this.#run(handler, header, request);
+  }
+
+  #run(handler: Handler, header: RequestHeader, request: unknown): Slot {
+    const { api } = handler;
+    const version = header.apiVersion;
     const slot: Slot = { frame: undefined };
     this.#queue.push(slot);
     const info: RequestInfo = {
@@ -183,6 +223,8 @@ export class Connection {
       correlationId: header.correlationId,
       clientId: header.clientId,
       clientHost: this.#clientHost,
+      principal: this.#session.principal,
+      endpoint: this.#session.endpoint,
     };
     let result: unknown;
     try {
@@ -190,7 +232,7 @@ export class Connection {
       result = handler.handle(this.#broker, request, info);
     } catch (err) {
       this.#failed(api.name, err);
-      return;
+      return slot;
     }
     Promise.resolve(result).then(
       (response) => {
@@ -205,6 +247,131 @@ export class Connection {
       },
       (err) => this.#failed(api.name, err),
     );
+    return slot;
+  }
+
+  /**
+   * A frame on a SASL listener before authentication completed: a raw token after SaslHandshake
+   * v0, else ApiVersions, SaslHandshake or SaslAuthenticate as the exchange's state allows. Anything
+   * else closes the connection, as Kafka's authenticator does.
+   */
+  #dispatchUnauthenticated(frame: Buffer, auth: Authenticator): void {
+    if (auth.failed) return;
+    if (auth.expectsRawTokens) {
+      const slot: Slot = { frame: undefined };
+      this.#queue.push(slot);
+      void auth.authenticate(frame).then((step) => {
+        if (step.errorCode !== KafkaCode.NONE) {
+          // Raw (v0) tokens have no error field: the failure is the closed connection.
+          this.#authenticationFailed(slot, null, step.errorMessage);
+          return;
+        }
+        this.#authenticated(auth);
+        const size = Buffer.alloc(4);
+        size.writeInt32BE(step.authBytes.length);
+        slot.frame = [size, step.authBytes];
+        this.#flush();
+      });
+      return;
+    }
+    let header: RequestHeader;
+    try {
+      header = decodeRequestHeader(frame);
+    } catch {
+      this.#reject('a request header that does not decode before authenticating');
+      return;
+    }
+    if (!auth.admits(header.apiKey)) {
+      this.#broker.logger.info('Closing a connection that sent a request before authenticating', {
+        client: this.#clientHost,
+        listener: this.#session.listener,
+        apiKey: header.apiKey,
+      });
+      this.destroy();
+      return;
+    }
+    const api =
+      header.apiKey === API.SaslHandshake.apiKey
+        ? API.SaslHandshake
+        : header.apiKey === API.SaslAuthenticate.apiKey
+          ? API.SaslAuthenticate
+          : undefined;
+    if (api === undefined) {
+      // ApiVersions, served as usual.
+      this.#serve(frame, header);
+      auth.sawApiVersions();
+      return;
+    }
+    const version = header.apiVersion;
+    if (version < api.minVersion || version > api.maxVersion) {
+      this.#reject(`${api.name} v${version} (this broker serves v${api.minVersion}-${api.maxVersion})`);
+      return;
+    }
+    let request: unknown;
+    try {
+      request = api.decodeRequest(version, frame.subarray(header.bodyOffset));
+    } catch {
+      this.#reject(`a ${api.name} v${version} body that does not decode`);
+      return;
+    }
+    const slot: Slot = { frame: undefined };
+    this.#queue.push(slot);
+    if (api === API.SaslHandshake) {
+      const response = auth.handshake((request as { mechanism: string }).mechanism, version);
+      const encoded = encodeResponseChunks(API.SaslHandshake, version, header.correlationId, response);
+      if (auth.failed) {
+        this.#authenticationFailed(slot, encoded, `unsupported SASL mechanism`);
+        return;
+      }
+      slot.frame = encoded;
+      this.#flush();
+      return;
+    }
+    void auth.authenticate((request as { authBytes: Uint8Array }).authBytes).then((step) => {
+      const encoded = encodeResponseChunks(API.SaslAuthenticate, version, header.correlationId, {
+        ...step,
+        sessionLifetimeMs: 0,
+      });
+      if (auth.failed) {
+        this.#authenticationFailed(slot, encoded, step.errorMessage);
+        return;
+      }
+      if (auth.complete) this.#authenticated(auth);
+      slot.frame = encoded;
+      this.#flush();
+    });
+  }
+
+  #authenticated(auth: Authenticator): void {
+    this.#session.principal = auth.principal!;
+    this.#broker.logger.debug('Authenticated', {
+      client: this.#clientHost,
+      listener: this.#session.listener,
+      principal: this.#session.principal,
+      mechanism: auth.mechanism,
+    });
+  }
+
+  /**
+   * Kafka's answer to a failed authentication: nothing more is read; after the delay the answer
+   * (if the protocol has one) is sent and the connection closed.
+   */
+  #authenticationFailed(slot: Slot, frame: Buffer[] | null, reason: string | null): void {
+    this.#broker.logger.info('Failed authentication', {
+      client: this.#clientHost,
+      listener: this.#session.listener,
+      reason: reason ?? 'authentication failed',
+    });
+    this.#socket.pause();
+    this.#stopped = true;
+    const timer = setTimeout(() => {
+      slot.frame = frame;
+      this.#flush();
+      this.end();
+      // A client that does not close its end is cut off.
+      setTimeout(() => this.destroy(), 1000).unref();
+    }, this.#session.failedAuthenticationDelayMs ?? 100);
+    timer.unref();
   }
 
   #failed(name: string, err: unknown): void {
@@ -245,4 +412,22 @@ export class Connection {
     this.#idle = undefined;
     idle?.();
   }
+}
+
+const guardedHandlers = new Map<number, Handler | undefined>();
+
+/** The API's handler behind its authorization guard (see `security/guards.ts`). */
+function guardedHandlerFor(apiKey: number): Handler | undefined {
+  let h = guardedHandlers.get(apiKey);
+  if (h === undefined && !guardedHandlers.has(apiKey)) {
+    const handler = handlerFor(apiKey);
+    h = handler === undefined ? undefined : guarded(handler);
+    guardedHandlers.set(apiKey, h);
+  }
+  return h;
+}
+
+/** Node reports IPv4 clients of a dual-stack socket as `::ffff:a.b.c.d`; Kafka shows `a.b.c.d`. */
+function normaliseAddress(address: string): string {
+  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
 }

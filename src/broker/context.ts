@@ -7,6 +7,7 @@ import type { Clock } from '../clock.ts';
 import type { GroupCoordinator } from '../client/group/coordinator.ts';
 import type { Logger } from '../client/logger.ts';
 import type { LogBackend } from '../log/index.ts';
+import type { BrokerSecurity } from './security/authorize.ts';
 import type { TxnRegistry } from './transactions.ts';
 
 /** Where clients reach this broker: what Metadata and FindCoordinator tell them. */
@@ -45,6 +46,8 @@ export interface BrokerContext {
   readonly transactions: TxnRegistry;
   /** Every API this broker serves, with the versions it advertises (ApiVersions' answer). */
   readonly advertised: readonly { apiKey: number; minVersion: number; maxVersion: number }[];
+  /** Users, ACLs and the authorizer (see `security/authorize.ts`). */
+  readonly security: BrokerSecurity;
 }
 
 /** What a handler knows of the request beyond its body. */
@@ -54,4 +57,8 @@ export interface RequestInfo {
   readonly clientId: string | null;
   /** The client's address, as Kafka's describeGroups shows it (`/127.0.0.1`). */
   readonly clientHost: string;
+  /** Who sent it: `User:ANONYMOUS`, the SASL user or the TLS certificate's subject. Default anonymous. */
+  readonly principal?: string;
+  /** What the listener the request came in on advertises (Metadata answers with it). */
+  readonly endpoint?: Endpoint;
 }

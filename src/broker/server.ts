@@ -3,19 +3,32 @@
  * in-process clients use. See `serve`.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { createServer, type Server, type Socket } from 'node:net';
+import type { Server, Socket } from 'node:net';
 import { resolve } from 'node:path';
 import { type Clock, systemClock } from '../clock.ts';
 import type { GroupCoordinator } from '../client/group/coordinator.ts';
 import { acquireCoordinator, releaseCoordinator } from '../client/group/shared.ts';
 import { acquireSharedLog, privateLog, releaseSharedLog, type SharedLog } from '../client/shared-log.ts';
 import { createLogger, type LogCreator, type Logger, logLevel } from '../client/logger.ts';
-import { TributaryError } from '../errors.ts';
 import { type LogBackend, openLog } from '../log/index.ts';
 import { forgetBroker, recordBroker } from '../log/storage/data-dir.ts';
-import { Connection } from './connection.ts';
+import type { AuthorizerConfig } from '../security/acl.ts';
+import { Connection, type Session } from './connection.ts';
 import type { BrokerContext, Endpoint } from './context.ts';
 import { advertisedApis } from './handlers/index.ts';
+import { Authenticator, type BrokerSaslOptions, type SaslConfig, saslConfig } from './security/authenticator.ts';
+import {
+  ANONYMOUS,
+  type BrokerSslOptions,
+  checkListeners,
+  createListenerServer,
+  type ListenerSpec,
+  listen,
+  parseListener as parseListenerSpec,
+  type SecurityProtocol,
+  usesSasl,
+} from './security/listeners.ts';
+import { SecurityStore } from '../security/store.ts';
 import { TxnRegistry } from './transactions.ts';
 
 /** Options of {@link serve}. */
@@ -32,6 +45,27 @@ export interface BrokerOptions {
    * handed the same log (`new Tributary({ log })`) share the broker's groups and committed offsets.
    */
   log?: LogBackend;
+  /**
+   * Kafka's `listeners`: `PROTOCOL://host:port` each (`PLAINTEXT`, `SSL`, `SASL_PLAINTEXT`,
+   * `SASL_SSL`), several at once. Default one `PLAINTEXT` listener on `host`:`port`.
+   */
+  listeners?: readonly (string | ListenerSpec)[];
+  /**
+   * Kafka's `advertised.listeners`: `PROTOCOL://host:port` for the listeners whose clients must be
+   * told another address than the one listened on (matched by name).
+   */
+  advertisedListeners?: readonly string[];
+  /** TLS of `SSL` and `SASL_SSL` listeners: certificate, key, client CA and `clientAuth`. */
+  ssl?: BrokerSslOptions;
+  /** SASL of `SASL_*` listeners: enabled mechanisms (default SCRAM-SHA-256 and -512) and validators. */
+  sasl?: BrokerSaslOptions;
+  /**
+   * Turns Kafka's ACL authorizer on (`authorizer.class.name`): `true`, or its settings
+   * (`superUsers`, `allowEveryoneIfNoAclFound`, default false). ACLs are kept in the log.
+   */
+  authorizer?: boolean | AuthorizerConfig;
+  /** Kafka's `max.connections.per.ip`: further connections from an address are closed. Default unlimited. */
+  maxConnectionsPerIp?: number;
   /** The interface to listen on. Default `127.0.0.1`. */
   host?: string;
   /** Default 9092; 0 picks a free port (see {@link Broker.address}). */
@@ -76,8 +110,12 @@ export interface BrokerOptions {
 
 /** A running broker. */
 export interface Broker {
-  /** Where it listens (the real port when 0 was asked for). */
+  /** Where its first listener listens (the real port when 0 was asked for). */
   address(): Endpoint;
+  /** Every listener: name, protocol, where it listens and what it advertises. */
+  listeners(): BrokerListener[];
+  /** SCRAM users and ACLs, kept in the log. */
+  security(): Promise<SecurityStore>;
   /** What clients are told to connect to. */
   readonly advertised: Endpoint;
   /** The log it serves. */
@@ -87,6 +125,15 @@ export interface Broker {
    * have), closes the connections and, when the broker opened the log, closes it cleanly.
    */
   close(): Promise<void>;
+}
+
+/** A listener of a running broker. */
+export interface BrokerListener {
+  name: string;
+  protocol: SecurityProtocol;
+  host: string;
+  port: number;
+  advertised: Endpoint;
 }
 
 const DEFAULT_MAX_REQUEST_BYTES = 100 * 1024 * 1024;
@@ -116,8 +163,32 @@ export async function serve(options: BrokerOptions = {}): Promise<Broker> {
   }
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? 9092;
-  const advertisedOption =
-    options.advertisedListener === undefined ? undefined : parseListener(options.advertisedListener);
+  const specs: ListenerSpec[] = (
+    options.listeners ?? [`PLAINTEXT://${host.includes(':') ? `[${host}]` : host}:${port}`]
+  ).map((l) => (typeof l === 'string' ? parseListenerSpec(l) : { ...l }));
+  checkListeners(specs);
+  const advertisedByName = new Map<string, Endpoint>();
+  for (const a of options.advertisedListeners ?? []) {
+    const spec = parseListenerSpec(a);
+    advertisedByName.set(spec.name, { host: spec.host, port: spec.port });
+  }
+  if (options.advertisedListener !== undefined && !advertisedByName.has(specs[0]!.name)) {
+    advertisedByName.set(specs[0]!.name, parseListener(options.advertisedListener));
+  }
+  const maxConnectionsPerIp = options.maxConnectionsPerIp ?? Number.POSITIVE_INFINITY;
+  if (
+    !(maxConnectionsPerIp >= 1) ||
+    (Number.isFinite(maxConnectionsPerIp) && !Number.isSafeInteger(maxConnectionsPerIp))
+  ) {
+    throw new TypeError(`maxConnectionsPerIp must be an integer ≥ 1, got ${maxConnectionsPerIp}`);
+  }
+  const authorizerConfig: AuthorizerConfig | undefined =
+    options.authorizer === undefined || options.authorizer === false
+      ? undefined
+      : options.authorizer === true
+        ? {}
+        : options.authorizer;
+  const anySasl = specs.some((l) => usesSasl(l.protocol));
   const ownsLog = options.log === undefined;
   // A data directory is opened through the process's shared logs, so a Tributary of this process on
   // the same directory uses the broker's open log (and groups) instead of meeting DATA_DIR_LOCKED.
@@ -144,8 +215,29 @@ export async function serve(options: BrokerOptions = {}): Promise<Broker> {
     await letGo().catch(() => undefined);
     throw err;
   }
+  // Users and ACLs: opened at start when something needs them, else on the first SCRAM or ACL request.
+  let storeOpening: Promise<SecurityStore> | undefined;
+  const securityStore = () => {
+    storeOpening ??= SecurityStore.open(log, authorizerConfig ?? {});
+    return storeOpening;
+  };
+  let store: SecurityStore | undefined;
+  let sasl: SaslConfig | undefined;
+  try {
+    if (authorizerConfig !== undefined || anySasl) store = await securityStore();
+    if (anySasl) sasl = saslConfig(options.sasl ?? {}, store!, clock);
+  } catch (err) {
+    releaseCoordinator(log);
+    await letGo().catch(() => undefined);
+    throw err;
+  }
   const closing = new AbortController();
-  const endpoint: Endpoint = { host: advertisedOption?.host ?? host, port: advertisedOption?.port ?? port };
+  // One object per listener: filled in with the real port once it listens.
+  const advertisedEndpoints = new Map<string, Endpoint>(
+    specs.map((spec) => [spec.name, advertisedByName.get(spec.name) ?? { host: spec.host, port: spec.port }]),
+  );
+  const advertisedOf = (spec: ListenerSpec): Endpoint => advertisedEndpoints.get(spec.name)!;
+  const endpoint: Endpoint = advertisedOf(specs[0]!);
   const context: BrokerContext = {
     log,
     coordinator,
@@ -162,34 +254,85 @@ export async function serve(options: BrokerOptions = {}): Promise<Broker> {
     pendingMembers: new Map(),
     transactions: new TxnRegistry(),
     advertised: advertisedApis(),
+    security: { authorizer: authorizerConfig === undefined ? undefined : store!.authorizer, store: securityStore },
   };
   const connections = new Set<Connection>();
-  const server: Server = createServer((socket: Socket) => {
-    const connection = new Connection(socket, context, maxRequestBytes);
-    connections.add(connection);
-    socket.on('close', () => connections.delete(connection));
-  });
-  try {
-    await new Promise<void>((resolveListen, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        server.off('error', reject);
-        resolveListen();
-      });
-    });
-  } catch (err) {
+  const perIp = new Map<string, number>();
+  const servers: Server[] = [];
+  const running: BrokerListener[] = [];
+  const fail = async (err: unknown): Promise<never> => {
+    for (const server of servers) server.close();
     releaseCoordinator(log);
     await letGo().catch(() => undefined);
-    throw new TributaryError('CONNECTION_ERROR', `Cannot listen on ${host}:${port}: ${(err as Error).message}`, {
-      cause: err,
+    throw err;
+  };
+  for (const spec of specs) {
+    const advertised = advertisedOf(spec);
+    let server: Server;
+    try {
+      server = createListenerServer(
+        spec,
+        options.ssl,
+        (socket: Socket, certificatePrincipal: string | undefined) => {
+          if (socket.destroyed) return;
+          const session: Session = {
+            listener: spec.name,
+            endpoint: advertised,
+            principal: certificatePrincipal ?? ANONYMOUS,
+            authenticator: usesSasl(spec.protocol) ? new Authenticator(sasl!) : undefined,
+            failedAuthenticationDelayMs: sasl?.failedAuthenticationDelayMs,
+          };
+          const connection = new Connection(socket, context, maxRequestBytes, session);
+          connections.add(connection);
+          socket.on('close', () => connections.delete(connection));
+        },
+        (error: Error, socket: Socket | undefined) => {
+          // A failed TLS handshake (plaintext client, unknown CA): one line, no stack.
+          logger.info('TLS handshake failed', {
+            listener: spec.name,
+            client: socket?.remoteAddress,
+            error: error.message,
+          });
+          socket?.destroy();
+        },
+      );
+    } catch (err) {
+      return fail(err);
+    }
+    // Counted per address before any TLS or SASL work, as Kafka's max.connections.per.ip is.
+    server.on('connection', (socket: Socket) => {
+      const ip = socket.remoteAddress ?? 'unknown';
+      const count = perIp.get(ip) ?? 0;
+      if (count >= maxConnectionsPerIp) {
+        logger.info('Closing a connection: too many from this address', {
+          client: ip,
+          listener: spec.name,
+          limit: maxConnectionsPerIp,
+        });
+        socket.destroy();
+        return;
+      }
+      perIp.set(ip, count + 1);
+      socket.once('close', () => {
+        const left = (perIp.get(ip) ?? 1) - 1;
+        if (left === 0) perIp.delete(ip);
+        else perIp.set(ip, left);
+      });
     });
+    servers.push(server);
+    let bound: Endpoint;
+    try {
+      bound = await listen(server, spec);
+    } catch (err) {
+      return fail(err);
+    }
+    if (!advertisedByName.has(spec.name)) {
+      advertised.host = spec.host === '0.0.0.0' || spec.host === '::' ? 'localhost' : spec.host;
+      advertised.port = bound.port;
+    }
+    running.push({ name: spec.name, protocol: spec.protocol, host: bound.host, port: bound.port, advertised });
   }
-  const bound = server.address();
-  const actual: Endpoint = typeof bound === 'object' && bound !== null ? { host, port: bound.port } : { host, port };
-  if (advertisedOption === undefined) {
-    endpoint.host = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
-    endpoint.port = actual.port;
-  }
+  const actual: Endpoint = { host: running[0]!.host, port: running[0]!.port };
   // Beside the lock file: a second process opening the directory is told where to connect instead.
   const recordsBroker = ownsLog && options.storage !== 'memory';
   if (recordsBroker) {
@@ -205,11 +348,13 @@ export async function serve(options: BrokerOptions = {}): Promise<Broker> {
   let closed: Promise<void> | undefined;
   return {
     address: () => ({ ...actual }),
+    listeners: () => running.map((l) => ({ ...l, advertised: { ...l.advertised } })),
+    security: securityStore,
     advertised: endpoint,
     log,
     close() {
       closed ??= (async () => {
-        const stopped = new Promise<void>((done) => server.close(() => done()));
+        const stopped = Promise.all(servers.map((server) => new Promise<void>((done) => server.close(() => done()))));
         closing.abort();
         for (const c of connections) c.stopReading();
         let timer: NodeJS.Timeout | undefined;

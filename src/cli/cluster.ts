@@ -325,3 +325,25 @@ export function refuseBrokers(values: { 'bootstrap-server'?: string | undefined 
     { brokers, command },
   );
 }
+
+/**
+ * {@link withCluster} for commands that work on the log of a data directory itself (`trib users`,
+ * `trib acls`, `trib console`): over the wire they answer TRANSPORT_NOT_AVAILABLE naming what to do
+ * instead.
+ */
+export async function withLog<T>(
+  values: LogOptionValues,
+  io: CliIo,
+  options: { create?: boolean; command: string; instead: string },
+  task: (cli: CliCluster & { log: EmbeddedLogBackend }) => Promise<T>,
+): Promise<T> {
+  return withCluster(values, io, options, async (cli) => {
+    if (cli.log === undefined) {
+      throw new TributaryError(
+        'TRANSPORT_NOT_AVAILABLE',
+        `trib ${options.command} works on a data directory's log; ${cli.place} is reached over the wire. ${options.instead}`,
+      );
+    }
+    return task(cli as CliCluster & { log: EmbeddedLogBackend });
+  });
+}

@@ -1,5 +1,6 @@
 import { TributaryError } from '../errors.ts';
 import { type CliIo, commandLines, registerCommand, registeredCommands, UsageError, write } from './command.ts';
+import { aclsCommand } from './commands/acls.ts';
 import { consoleCommand } from './commands/console.ts';
 import { consumeCommand } from './commands/consume.ts';
 import { doctorCommand } from './commands/doctor.ts';
@@ -9,6 +10,7 @@ import { registryCommand } from './commands/registry.ts';
 import { schemasCommand } from './commands/schemas.ts';
 import { serveCommand } from './commands/serve.ts';
 import { topicsCommand } from './commands/topics.ts';
+import { usersCommand } from './commands/users.ts';
 import { closest } from './suggest.ts';
 import { packageVersion } from './version.ts';
 
@@ -23,6 +25,8 @@ registerCommand('schemas', schemasCommand);
 registerCommand('serve', serveCommand);
 registerCommand('doctor', doctorCommand);
 registerCommand('console', consoleCommand);
+registerCommand('users', usersCommand);
+registerCommand('acls', aclsCommand);
 
 /** `trib --help`. */
 export function usage(): string {

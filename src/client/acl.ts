@@ -7,6 +7,20 @@
  *   principal: 'User:bob', host: '*', operation: AclOperationTypes.READ, permissionType: AclPermissionTypes.ALLOW };
  */
 
+import {
+  type AclBinding as SecurityAclBinding,
+  type AclBindingFilter as SecurityAclBindingFilter,
+  OPERATION_CODES,
+  PATTERN_TYPE_CODES,
+  PERMISSION_CODES,
+  RESOURCE_TYPE_CODES,
+} from '../security/acl.ts';
+import { TributaryError } from '../errors.ts';
+
+// kafkajs's names for the authorizer model's codes (src/security/acl.ts, which the broker's
+// authorizer and ACL handlers use): the converters below go through the names, and a test checks
+// that every member's number is the model's code.
+
 /** What an ACL binding protects. */
 export enum AclResourceTypes {
   UNKNOWN = 0,
@@ -33,6 +47,8 @@ export enum AclOperationTypes {
   DESCRIBE_CONFIGS = 10,
   ALTER_CONFIGS = 11,
   IDEMPOTENT_WRITE = 12,
+  CREATE_TOKENS = 13,
+  DESCRIBE_TOKENS = 14,
 }
 
 /** Whether an ACL binding allows or denies. */
@@ -116,4 +132,64 @@ export interface DeleteAclResponse {
     errorMessage?: string | null;
     matchingAcls: (AclBinding & { errorCode: number; errorMessage?: string | null })[];
   }[];
+}
+
+function nameOf<E extends Record<string | number, string | number>>(e: E, code: number, what: string): string {
+  const name = (e as Record<number, string>)[code];
+  if (typeof name !== 'string' || name === 'UNKNOWN') {
+    throw new TributaryError('INVALID_ACL', `Unknown ${what} ${String(code)}`);
+  }
+  return name;
+}
+
+/**
+ * A kafkajs binding as the authorizer's model names it (`AclResourceTypes.TOPIC` → `'TOPIC'`).
+ *
+ * @example
+ * toAuthorizerBinding({ resourceType: AclResourceTypes.TOPIC, ... }).resourceType; // 'TOPIC'
+ */
+export function toAuthorizerBinding(b: AclBinding): SecurityAclBinding {
+  return {
+    resourceType: nameOf(AclResourceTypes, b.resourceType, 'resource type') as SecurityAclBinding['resourceType'],
+    resourceName: b.resourceName,
+    patternType: nameOf(
+      ResourcePatternTypes,
+      b.resourcePatternType,
+      'pattern type',
+    ) as SecurityAclBinding['patternType'],
+    principal: b.principal,
+    host: b.host,
+    operation: nameOf(AclOperationTypes, b.operation, 'operation') as SecurityAclBinding['operation'],
+    permission: nameOf(AclPermissionTypes, b.permissionType, 'permission') as SecurityAclBinding['permission'],
+  };
+}
+
+/** A kafkajs filter as the authorizer's model names it; omitted name, principal and host match any. */
+export function toAuthorizerFilter(f: AclFilter): SecurityAclBindingFilter {
+  return {
+    resourceType: nameOf(AclResourceTypes, f.resourceType, 'resource type') as SecurityAclBindingFilter['resourceType'],
+    resourceName: f.resourceName ?? null,
+    patternType: nameOf(
+      ResourcePatternTypes,
+      f.resourcePatternType,
+      'pattern type',
+    ) as SecurityAclBindingFilter['patternType'],
+    principal: f.principal ?? null,
+    host: f.host ?? null,
+    operation: nameOf(AclOperationTypes, f.operation, 'operation') as SecurityAclBindingFilter['operation'],
+    permission: nameOf(AclPermissionTypes, f.permissionType, 'permission') as SecurityAclBindingFilter['permission'],
+  };
+}
+
+/** The authorizer's binding with kafkajs's enum numbers. */
+export function fromAuthorizerBinding(b: SecurityAclBinding): AclBinding {
+  return {
+    resourceType: RESOURCE_TYPE_CODES[b.resourceType] as number as AclResourceTypes,
+    resourceName: b.resourceName,
+    resourcePatternType: PATTERN_TYPE_CODES[b.patternType] as number as ResourcePatternTypes,
+    principal: b.principal,
+    host: b.host,
+    operation: OPERATION_CODES[b.operation] as number as AclOperationTypes,
+    permissionType: PERMISSION_CODES[b.permission] as number as AclPermissionTypes,
+  };
 }

@@ -6,7 +6,16 @@ import {
   validateTopicName,
 } from '../log/index.ts';
 import { OffsetOutOfRangeError, TributaryError } from '../errors.ts';
-import type { AclBinding, AclFilter, DeleteAclResponse, DescribeAclResponse } from './acl.ts';
+import { SECURITY_TOPIC, SecurityStore } from '../security/store.ts';
+import {
+  type AclBinding,
+  type AclFilter,
+  type DeleteAclResponse,
+  type DescribeAclResponse,
+  fromAuthorizerBinding,
+  toAuthorizerBinding,
+  toAuthorizerFilter,
+} from './acl.ts';
 import { acquireWithCoordinator, type ClientContext } from './context.ts';
 import { parseOffset } from './convert.ts';
 import { clientError, hasCode } from './errors.ts';
@@ -209,7 +218,7 @@ export class Admin {
   async listTopics(): Promise<string[]> {
     if (this.#wire !== undefined) return this.#wire.listTopics();
     const { log } = this.#use();
-    return (await log.listTopics()).filter((t) => t !== OFFSETS_TOPIC);
+    return (await log.listTopics()).filter((t) => t !== OFFSETS_TOPIC && t !== SECURITY_TOPIC);
   }
 
   /** Creates topics; resolves false when one of them existed already (the others are created). */
@@ -694,38 +703,65 @@ export class Admin {
   }
 
   /**
-   * kafkajs's `describeAcls`. Tributary has no authorizer: the embedded log and `trib serve` check
-   * no ACLs, so keeping bindings that nothing enforces would mislead; the three ACL calls throw
-   * `UNSUPPORTED_OPERATION` (what a Kafka broker without an authorizer answers, as
-   * SECURITY_DISABLED) rather than pretend.
+   * kafkajs's `describeAcls`: the ACLs `trib serve --authorizer` enforces, kept in the log's hidden
+   * security topic (embedded), or the broker's (over the wire; SECURITY_DISABLED from a broker
+   * without an authorizer). In-process clients are not checked against them: they are the process.
    *
    * @example
    * await admin.describeAcls({ resourceType: AclResourceTypes.ANY, resourcePatternType: ResourcePatternTypes.ANY,
-   *   operation: AclOperationTypes.ANY, permissionType: AclPermissionTypes.ANY }); // throws UNSUPPORTED_OPERATION
+   *   operation: AclOperationTypes.ANY, permissionType: AclPermissionTypes.ANY });
    */
   async describeAcls(filter: AclFilter): Promise<DescribeAclResponse> {
-    throw this.#noAuthorizer('describeAcls', { filter });
-  }
-
-  /** kafkajs's `createAcls`; throws `UNSUPPORTED_OPERATION`, see {@link Admin.describeAcls}. */
-  async createAcls(options: { acl: AclBinding[] }): Promise<boolean> {
-    throw this.#noAuthorizer('createAcls', { acl: options.acl });
-  }
-
-  /** kafkajs's `deleteAcls`; throws `UNSUPPORTED_OPERATION`, see {@link Admin.describeAcls}. */
-  async deleteAcls(options: { filters: AclFilter[] }): Promise<DeleteAclResponse> {
-    throw this.#noAuthorizer('deleteAcls', { filters: options.filters });
-  }
-
-  #noAuthorizer(call: string, details: Record<string, unknown>): TributaryError {
-    if (this.#log === undefined && this.#wire === undefined) {
-      return clientError('CLIENT_NOT_CONNECTED', 'The admin client is not connected; call connect() first');
+    if (this.#wire !== undefined) return (await this.#aclCalls()).describeAcls(filter);
+    const store = await this.#securityStore();
+    const resources = new Map<string, DescribeAclResponse['resources'][number]>();
+    for (const b of store.describeAcls(toAuthorizerFilter(filter)).map(fromAuthorizerBinding)) {
+      const key = `${b.resourceType}\0${b.resourcePatternType}\0${b.resourceName}`;
+      let r = resources.get(key);
+      if (r === undefined) {
+        r = {
+          resourceType: b.resourceType,
+          resourceName: b.resourceName,
+          resourcePatternType: b.resourcePatternType,
+          acls: [],
+        };
+        resources.set(key, r);
+      }
+      r.acls.push({ principal: b.principal, host: b.host, operation: b.operation, permissionType: b.permissionType });
     }
-    return clientError(
-      'UNSUPPORTED_OPERATION',
-      `admin.${call}: Tributary has no authorizer (no ACL is enforced, embedded or by trib serve), so ACLs cannot be described, created or deleted`,
-      { call, ...details },
-    );
+    return { throttleTime: 0, errorCode: 0, errorMessage: null, resources: [...resources.values()] };
+  }
+
+  /** kafkajs's `createAcls`: stores the bindings (all or none when one is invalid: INVALID_ACL). */
+  async createAcls(options: { acl: AclBinding[] }): Promise<boolean> {
+    if (this.#wire !== undefined) return (await this.#aclCalls()).createAcls(options);
+    const store = await this.#securityStore();
+    await store.createAcls(options.acl.map(toAuthorizerBinding));
+    return true;
+  }
+
+  /** kafkajs's `deleteAcls`: per filter, the bindings it removed. */
+  async deleteAcls(options: { filters: AclFilter[] }): Promise<DeleteAclResponse> {
+    if (this.#wire !== undefined) return (await this.#aclCalls()).deleteAcls(options);
+    const store = await this.#securityStore();
+    const removed = await store.deleteAcls(options.filters.map(toAuthorizerFilter));
+    return {
+      throttleTime: 0,
+      filterResponses: removed.map((list) => ({
+        errorCode: 0,
+        errorMessage: null,
+        matchingAcls: list.map((b) => ({ ...fromAuthorizerBinding(b), errorCode: 0, errorMessage: null })),
+      })),
+    };
+  }
+
+  #securityStore(): Promise<SecurityStore> {
+    return SecurityStore.open(this.#use().log);
+  }
+
+  async #aclCalls() {
+    const { aclCalls } = await import('./wire/acl-calls.ts');
+    return aclCalls(this.#wire!);
   }
 
   /** @internal The topic description, for tools. */

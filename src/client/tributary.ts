@@ -249,11 +249,14 @@ export class Tributary {
         return new WireAdminCalls(transport);
       },
       connect: async (instrumentation) => {
-        const [{ WireCluster }, { WireTransport }] = await Promise.all([
+        const [{ WireCluster }, { WireTransport }, { saslAuthenticator }] = await Promise.all([
           import('./wire/cluster.ts'),
           import('./wire/transport.ts'),
+          import('./wire/sasl.ts'),
         ]);
         const cluster = new WireCluster({
+          ssl: config.ssl,
+          authenticate: config.sasl === undefined ? undefined : saslAuthenticator(config.sasl, clientId),
           brokers: config.brokers!,
           clientId,
           connectionTimeout: config.connectionTimeout,

@@ -6,6 +6,7 @@ import {
   ResourcePatternTypes,
   TributaryError,
 } from '../../src/index.ts';
+import { OPERATION_CODES, PATTERN_TYPE_CODES, PERMISSION_CODES, RESOURCE_TYPE_CODES } from '../../src/security/acl.ts';
 import { memoryTributary } from './helpers.ts';
 
 const filter = {
@@ -13,10 +14,12 @@ const filter = {
   resourceName: 'orders',
   resourcePatternType: ResourcePatternTypes.LITERAL,
   operation: AclOperationTypes.ANY,
-  permissionType: AclPermissionTypes.ALLOW,
+  permissionType: AclPermissionTypes.ANY,
 };
 const binding = {
-  ...filter,
+  resourceType: AclResourceTypes.TOPIC,
+  resourceName: 'orders',
+  resourcePatternType: ResourcePatternTypes.LITERAL,
   principal: 'User:bob',
   host: '*',
   operation: AclOperationTypes.READ,
@@ -33,20 +36,68 @@ async function codeOf(call: Promise<unknown>): Promise<string | undefined> {
   return undefined;
 }
 
-describe('Admin ACL calls', () => {
-  it('should refuse describeAcls, createAcls and deleteAcls with UNSUPPORTED_OPERATION when no authorizer exists', async () => {
+describe('Admin ACL calls (embedded)', () => {
+  it('kafkajs enums carry the authorizer model’s Kafka codes, member for member', () => {
+    const pairs: [Record<string, unknown>, Record<string, number>][] = [
+      [AclResourceTypes, RESOURCE_TYPE_CODES],
+      [AclOperationTypes, OPERATION_CODES],
+      [AclPermissionTypes, PERMISSION_CODES],
+      [ResourcePatternTypes, PATTERN_TYPE_CODES],
+    ];
+    for (const [kafkajs, model] of pairs) {
+      for (const [name, code] of Object.entries(model)) expect(kafkajs[name]).toBe(code);
+    }
+  });
+
+  it('createAcls stores, describeAcls groups by resource, deleteAcls removes; the security topic stays hidden', async () => {
     const { tributary } = memoryTributary();
     const admin = tributary.admin();
     await admin.connect();
-    expect(await codeOf(admin.describeAcls(filter))).toBe('UNSUPPORTED_OPERATION');
-    expect(await codeOf(admin.createAcls({ acl: [binding] }))).toBe('UNSUPPORTED_OPERATION');
-    expect(await codeOf(admin.deleteAcls({ filters: [filter] }))).toBe('UNSUPPORTED_OPERATION');
-    // Nothing was kept: a producer is still allowed to write to the topic the DENY binding named.
-    const producer = tributary.producer();
-    await producer.connect();
-    const [meta] = await producer.send({ topic: 'orders', messages: [{ value: 'allowed' }] });
-    expect(meta!.errorCode).toBe(0);
-    await producer.disconnect();
+    expect(await admin.createAcls({ acl: [binding, { ...binding, principal: 'User:eve' }] })).toBe(true);
+    const described = await admin.describeAcls(filter);
+    expect(described).toEqual({
+      throttleTime: 0,
+      errorCode: 0,
+      errorMessage: null,
+      resources: [
+        {
+          resourceType: AclResourceTypes.TOPIC,
+          resourceName: 'orders',
+          resourcePatternType: ResourcePatternTypes.LITERAL,
+          acls: [
+            {
+              principal: 'User:bob',
+              host: '*',
+              operation: AclOperationTypes.READ,
+              permissionType: AclPermissionTypes.DENY,
+            },
+            {
+              principal: 'User:eve',
+              host: '*',
+              operation: AclOperationTypes.READ,
+              permissionType: AclPermissionTypes.DENY,
+            },
+          ],
+        },
+      ],
+    });
+    const deleted = await admin.deleteAcls({ filters: [{ ...filter, principal: 'User:bob' }] });
+    expect(deleted.filterResponses[0]!.matchingAcls).toEqual([{ ...binding, errorCode: 0, errorMessage: null }]);
+    expect((await admin.describeAcls(filter)).resources[0]!.acls).toHaveLength(1);
+    expect(await admin.listTopics()).not.toContain('__tributary_security');
+    await admin.disconnect();
+    await tributary.close();
+  });
+
+  it('refuses an invalid binding with INVALID_ACL, storing none', async () => {
+    const { tributary } = memoryTributary();
+    const admin = tributary.admin();
+    await admin.connect();
+    expect(await codeOf(admin.createAcls({ acl: [binding, { ...binding, principal: 'bob' }] }))).toBe('INVALID_ACL');
+    expect(await codeOf(admin.createAcls({ acl: [{ ...binding, operation: AclOperationTypes.ANY }] }))).toBe(
+      'INVALID_ACL',
+    );
+    expect((await admin.describeAcls(filter)).resources).toEqual([]);
     await admin.disconnect();
     await tributary.close();
   });

@@ -3,7 +3,7 @@ import { API } from '../../protocol/messages/index.ts';
 import { KafkaCode } from '../errors.ts';
 import { handler } from '../handler.ts';
 
-export const describeClusterHandler = handler(API.DescribeCluster, (broker, req) => ({
+export const describeClusterHandler = handler(API.DescribeCluster, (broker, req, info) => ({
   throttleTimeMs: 0,
   errorCode: KafkaCode.NONE,
   errorMessage: null,
@@ -11,7 +11,13 @@ export const describeClusterHandler = handler(API.DescribeCluster, (broker, req)
   clusterId: broker.clusterId,
   controllerId: broker.nodeId,
   brokers: [
-    { brokerId: broker.nodeId, host: broker.endpoint.host, port: broker.endpoint.port, rack: null, isFenced: false },
+    {
+      brokerId: broker.nodeId,
+      host: (info.endpoint ?? broker.endpoint).host,
+      port: (info.endpoint ?? broker.endpoint).port,
+      rack: null,
+      isFenced: false,
+    },
   ],
   clusterAuthorizedOperations: -2147483648,
 }));

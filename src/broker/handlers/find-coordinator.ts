@@ -6,9 +6,9 @@ import { API } from '../../protocol/messages/index.ts';
 import { KafkaCode } from '../errors.ts';
 import { handler } from '../handler.ts';
 
-export const findCoordinatorHandler = handler(API.FindCoordinator, (broker, req) => {
+export const findCoordinatorHandler = handler(API.FindCoordinator, (broker, req, info) => {
   const { nodeId } = broker;
-  const { host, port } = broker.endpoint;
+  const { host, port } = info.endpoint ?? broker.endpoint;
   return {
     throttleTimeMs: 0,
     errorCode: KafkaCode.NONE,

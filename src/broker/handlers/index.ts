@@ -33,6 +33,13 @@ import { produceHandler } from './produce.ts';
 import { saslAuthenticateHandler, saslHandshakeHandler } from './sasl.ts';
 import { syncGroupHandler } from './sync-group.ts';
 import {
+  alterUserScramCredentialsHandler,
+  createAclsHandler,
+  deleteAclsHandler,
+  describeAclsHandler,
+  describeUserScramCredentialsHandler,
+} from '../security/handlers.ts';
+import {
   describeProducersHandler,
   describeTransactionsHandler,
   listTransactionsHandler,
@@ -73,6 +80,11 @@ const ALL: Handler[] = [
   listTransactionsHandler,
   saslHandshakeHandler,
   saslAuthenticateHandler,
+  createAclsHandler,
+  describeAclsHandler,
+  deleteAclsHandler,
+  describeUserScramCredentialsHandler,
+  alterUserScramCredentialsHandler,
 ] as Handler[];
 
 const byKey = new Map<number, Handler>(ALL.map((h) => [h.api.apiKey, h]));

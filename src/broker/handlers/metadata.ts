@@ -36,7 +36,14 @@ export const metadataHandler = handler(API.Metadata, async (broker, req, info) =
   return {
     throttleTimeMs: 0,
     errorCode: KafkaCode.NONE,
-    brokers: [{ nodeId: broker.nodeId, host: broker.endpoint.host, port: broker.endpoint.port, rack: null }],
+    brokers: [
+      {
+        nodeId: broker.nodeId,
+        host: (info.endpoint ?? broker.endpoint).host,
+        port: (info.endpoint ?? broker.endpoint).port,
+        rack: null,
+      },
+    ],
     clusterId: broker.clusterId,
     controllerId: broker.nodeId,
     topics,

@@ -1,6 +1,5 @@
 import { type CliIo, parse, positiveInt, UsageError, write } from '../command.ts';
-import { TributaryError } from '../../errors.ts';
-import { withCluster } from '../cluster.ts';
+import { withLog } from '../cluster.ts';
 import { LOG_OPTIONS_HELP, logOptions } from '../data-dir.ts';
 
 const USAGE = `Usage: trib console [--host 127.0.0.1] [--port 8080] [--read-only] [--data-dir DIR]
@@ -62,14 +61,12 @@ export const consoleCommand = {
     const port = portOption(values.port, '--port', 8080);
     const signals = untilSignal();
     try {
-      return await withCluster(values, io, {}, async ({ log, tributary, place }) => {
-        if (log === undefined) {
-          throw new TributaryError(
-            'TRANSPORT_NOT_AVAILABLE',
-            `trib console shows an embedded log; ${place} is reached over the wire, which the console does not read yet. ` +
-              'Start the broker with trib serve --console PORT instead',
-          );
-        }
+      const where = {
+        command: 'console',
+        instead:
+          'The console does not read over the wire yet: start the broker with trib serve --console PORT instead.',
+      };
+      return await withLog(values, io, where, async ({ log, tributary, place }) => {
         const [{ startConsole }, registry] = await Promise.all([
           import('../../console/index.ts'),
           values['no-registry'] === true

@@ -5,6 +5,7 @@ import { type CliIo, commandGroup, parse, positiveInt, UsageError, write } from 
 import { forgetBroker, recordBroker } from '../../log/storage/data-dir.ts';
 import { refuseBrokers } from '../cluster.ts';
 import { checkDataDir, DIRECTORY_OPTIONS_HELP, inDataDir, LOG_OPTIONS_HELP, logOptions } from '../data-dir.ts';
+import { registrySecurityFlags, registrySecurityHelp, registrySecurityOptions } from '../security-flags.ts';
 
 const USAGE = `Usage: trib registry <command> [options]
 
@@ -27,15 +28,21 @@ turns them off).
 Options:
   --port PORT           the port to listen on (default 8081; 0 picks a free one, printed)
   --host HOST           the address to bind (default 127.0.0.1)
-${DIRECTORY_OPTIONS_HELP}
+${registrySecurityHelp('')}${DIRECTORY_OPTIONS_HELP}
   -h, --help            show help
 `;
 
 const subcommands = {
   async serve(args: string[], io: CliIo) {
-    const { values, positionals } = parse(args, { ...logOptions, port: { type: 'string' }, host: { type: 'string' } });
+    const { values, positionals } = parse(args, {
+      ...logOptions,
+      port: { type: 'string' },
+      host: { type: 'string' },
+      ...registrySecurityFlags(''),
+    });
     if (values.help) return write(io.stdout, SERVE_HELP).then(() => 0);
     if (positionals.length > 0) throw new UsageError('trib registry serve takes no arguments');
+    const security = registrySecurityOptions(values, '');
     const port = positiveInt(values.port, '--port') ?? 8081;
     if (port > 65535) throw new UsageError(`--port must be at most 65535, got ${port}`);
     refuseBrokers(
@@ -57,7 +64,7 @@ const subcommands = {
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
     try {
-      const server = await startRegistryServer(log, { port, host: values.host ?? '127.0.0.1' });
+      const server = await startRegistryServer(log, { port, host: values.host ?? '127.0.0.1', ...security });
       // An observer beside fastify's own handler: one line per request once its answer is sent.
       server.app.server.on('request', (req, res) => {
         const started = performance.now();

@@ -3,6 +3,14 @@ import { openLog } from '../../log/open.ts';
 import { forgetBroker, recordBroker } from '../../log/storage/data-dir.ts';
 import { refuseBrokers } from '../cluster.ts';
 import { type CliIo, DATA_DIR_HELP, parse, positiveInt, UsageError, write } from '../command.ts';
+import {
+  brokerSecurityOptions,
+  registrySecurityFlags,
+  registrySecurityHelp,
+  registrySecurityOptions,
+  SECURITY_HELP,
+  SECURITY_OPTIONS,
+} from '../security-flags.ts';
 
 const USAGE = `Usage: trib serve [--host 127.0.0.1] [--port 9092] [--advertised-listener HOST:PORT] [--no-registry] [--console PORT]
 
@@ -29,7 +37,7 @@ Options:
   --no-registry                 do not serve the schema registry
   --console PORT                serve the web console on PORT too (0 picks a free one)
   --console-read-only           the console hides and refuses every action that changes data
-${DATA_DIR_HELP}
+${SECURITY_HELP}${registrySecurityHelp('registry-')}${DATA_DIR_HELP}
   -h, --help                    show help
 `;
 
@@ -55,6 +63,8 @@ export const serveCommand = {
       'console-read-only': { type: 'boolean' },
       'no-fsync': { type: 'boolean' },
       'bootstrap-server': { type: 'string', short: 'b' },
+      ...SECURITY_OPTIONS,
+      ...registrySecurityFlags('registry-'),
     });
     if (values.help) return write(io.stdout, USAGE).then(() => 0);
     if (positionals.length > 0) throw new UsageError('trib serve takes no arguments');
@@ -65,6 +75,8 @@ export const serveCommand = {
     const consolePort = values.console === undefined ? undefined : port(values.console, '--console', 8080);
     const numPartitions = positiveInt(values['num-partitions'], '--num-partitions') ?? 1;
     if (numPartitions < 1) throw new UsageError('--num-partitions must be at least 1');
+    const security = brokerSecurityOptions(values);
+    const registrySecurity = registrySecurityOptions(values, 'registry-');
     const dataDir = values['data-dir'] ?? io.env.TRIBUTARY_DATA_DIR ?? './.tributary';
     const log = await openLog({ dataDir });
     // Signal handlers go on before anything listens, so a signal sent once the address is printed is never missed.
@@ -91,6 +103,7 @@ export const serveCommand = {
         ),
         fsyncOnAcksAll: values['no-fsync'] !== true,
         logLevel: logLevel.WARN,
+        ...security,
       });
       closers.push(() => broker.close());
       const { port: actual } = broker.address();
@@ -98,16 +111,25 @@ export const serveCommand = {
       // Beside the lock file, so a second process on this directory is told where to connect.
       recordBroker(dataDir, `${advertisedHost}:${advertisedPort}`);
       closers.push(async () => forgetBroker(dataDir));
-      await write(
-        io.stdout,
-        `Kafka broker listening on ${host}:${actual} (advertised as ${advertisedHost}:${advertisedPort})\n`,
-      );
+      if (security.listeners === undefined) {
+        await write(
+          io.stdout,
+          `Kafka broker listening on ${host}:${actual} (advertised as ${advertisedHost}:${advertisedPort})\n`,
+        );
+      } else {
+        for (const l of broker.listeners()) {
+          await write(
+            io.stdout,
+            `Kafka broker listening on ${l.protocol}://${l.host}:${l.port} (advertised as ${l.advertised.host}:${l.advertised.port})\n`,
+          );
+        }
+      }
       let registry:
         | Awaited<ReturnType<typeof import('../../../schema-registry/index.ts').startRegistryServer>>
         | undefined;
       if (values['no-registry'] !== true) {
         const { startRegistryServer } = await import('../../../schema-registry/index.ts');
-        registry = await startRegistryServer(log, { port: registryPort, host });
+        registry = await startRegistryServer(log, { port: registryPort, host, ...registrySecurity });
         closers.unshift(() => registry!.close());
         // Recorded with the broker's address: trib schemas and trib produce --value-schema on this directory find it.
         recordBroker(dataDir, `${advertisedHost}:${advertisedPort}`, registry.url);

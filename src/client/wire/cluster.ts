@@ -16,7 +16,7 @@ import { API } from '../../protocol/messages/index.ts';
 import type { MetadataResponse } from '../../protocol/messages/metadata.ts';
 import type { Logger } from '../logger.ts';
 import { Broker } from './broker.ts';
-import type { ConnectionInstrumentation } from './connection.ts';
+import type { ConnectionInstrumentation, ConnectionOptions } from './connection.ts';
 import { kafkaError } from './kafka-errors.ts';
 import { createRetrier, type Retrier, type RetryOptions } from './retry.ts';
 
@@ -37,6 +37,9 @@ export interface WireClusterOptions {
   allowAutoTopicCreation?: boolean;
   instrumentation?: ConnectionInstrumentation;
   logger?: Logger;
+  /** TLS and SASL of every connection (see `connection.ts` and `sasl.ts`). */
+  ssl?: ConnectionOptions['ssl'];
+  authenticate?: ConnectionOptions['authenticate'];
 }
 
 export interface PartitionInfo {
@@ -171,6 +174,8 @@ export class WireCluster {
       enforceRequestTimeout: o.enforceRequestTimeout,
       maxInFlightRequests: o.maxInFlightRequests,
       instrumentation: o.instrumentation,
+      ssl: o.ssl,
+      authenticate: o.authenticate,
     });
   }
 

@@ -15,6 +15,7 @@
  * await connection.close();
  */
 import { connect as netConnect, type Socket } from 'node:net';
+import { connect as tlsConnect, type ConnectionOptions as TlsOptions } from 'node:tls';
 import { TributaryError } from '../../errors.ts';
 
 /** A request as the connection sees it: names for events and errors, and its own codec. */
@@ -90,6 +91,13 @@ export interface ConnectionOptions {
   /** Requests on the wire at once; more wait in a queue. Default: no limit. */
   maxInFlightRequests?: number | null;
   instrumentation?: ConnectionInstrumentation;
+  /** TLS, as kafkajs's `ssl`: `true`, or node's `tls.connect` options (`ca`, `cert`, `key`, …). */
+  ssl?: boolean | TlsOptions;
+  /**
+   * Runs once the socket is up and before any other request (SASL): requests sent meanwhile wait.
+   * A failure closes the socket and fails the connect with its error.
+   */
+  authenticate?: (send: <Res>(request: WireRequest<Res>) => Promise<Res>, broker: string) => Promise<void>;
 }
 
 interface InFlight {
@@ -135,8 +143,14 @@ export class Connection {
   #chunks: Buffer[] = [];
   #buffered = 0;
   #closed = false;
+  /** The socket is up and authenticated: requests go out. */
+  #ready = false;
+  readonly #ssl: boolean | TlsOptions | undefined;
+  readonly #authenticate: ConnectionOptions['authenticate'];
 
   constructor(options: ConnectionOptions) {
+    this.#ssl = options.ssl;
+    this.#authenticate = options.authenticate;
     this.host = options.host;
     this.port = options.port;
     this.broker = `${options.host}:${options.port}`;
@@ -148,17 +162,61 @@ export class Connection {
     this.#instrumentation = options.instrumentation ?? {};
   }
 
-  /** True while the socket is open. */
+  /** True while the socket is open (and authenticated). */
   get connected(): boolean {
-    return this.#socket !== undefined;
+    return this.#socket !== undefined && this.#ready;
   }
 
-  /** Opens the socket (once; concurrent callers share the attempt). */
+  /** Opens the socket (once; concurrent callers share the attempt), then authenticates. */
   connect(): Promise<void> {
-    if (this.#socket !== undefined) return Promise.resolve();
+    if (this.#socket !== undefined && this.#ready) return Promise.resolve();
     this.#closed = false;
-    this.#connecting ??= new Promise<void>((resolve, reject) => {
-      const socket = netConnect({ host: this.host, port: this.port });
+    this.#connecting ??= this.#open().then(
+      async () => {
+        try {
+          if (this.#authenticate !== undefined) {
+            await this.#authenticate(
+              (request) =>
+                new Promise((resolve, reject) =>
+                  this.#submit({
+                    request: request as WireRequest<unknown>,
+                    resolve: resolve as (v: unknown) => void,
+                    reject,
+                    createdAt: Date.now(),
+                  }),
+                ),
+              this.broker,
+            );
+          }
+          this.#ready = true;
+        } catch (err) {
+          this.#lost(`Authentication with ${this.broker} failed`);
+          throw err;
+        } finally {
+          this.#connecting = undefined;
+        }
+      },
+      (err) => {
+        this.#connecting = undefined;
+        throw err;
+      },
+    );
+    return this.#connecting;
+  }
+
+  #open(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const ssl = this.#ssl;
+      const tls = ssl !== undefined && ssl !== false;
+      const socket: Socket = tls
+        ? tlsConnect({
+            host: this.host,
+            port: this.port,
+            // SNI takes a host name, never an IP address.
+            servername: /^[\d.]+$|:/.test(this.host) ? undefined : this.host,
+            ...(typeof ssl === 'object' ? ssl : {}),
+          })
+        : netConnect({ host: this.host, port: this.port });
       socket.setNoDelay(true);
       const timer = setTimeout(() => {
         socket.destroy();
@@ -172,7 +230,6 @@ export class Connection {
       }, this.#connectionTimeout);
       const fail = (err: TributaryError) => {
         clearTimeout(timer);
-        this.#connecting = undefined;
         this.#opening = undefined;
         reject(err);
       };
@@ -186,16 +243,14 @@ export class Connection {
           }),
         );
       });
-      socket.once('connect', () => {
+      socket.once(tls ? 'secureConnect' : 'connect', () => {
         clearTimeout(timer);
         socket.removeAllListeners('error');
-        this.#connecting = undefined;
         this.#opening = undefined;
         this.#attach(socket);
         resolve();
       });
     });
-    return this.#connecting;
   }
 
   #attach(socket: Socket): void {
@@ -221,7 +276,7 @@ export class Connection {
         reject,
         createdAt,
       };
-      if (this.#socket === undefined) {
+      if (this.#socket === undefined || !this.#ready) {
         this.connect().then(() => this.#submit(entry), reject);
         return;
       }
@@ -427,6 +482,7 @@ export class Connection {
     const socket = this.#socket;
     if (socket === undefined) return;
     this.#socket = undefined;
+    this.#ready = false;
     socket.removeAllListeners('data');
     socket.destroy();
     if (this.#timer !== undefined) clearTimeout(this.#timer);

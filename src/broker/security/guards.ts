@@ -1,0 +1,681 @@
+/**
+ * What every API checks before it acts, as Kafka's `KafkaApis` asks its authorizer, kept beside the
+ * handlers instead of inside them: each guard takes the decoded request, answers what the principal
+ * may not do with Kafka's denial code, passes the rest to the handler, and merges both answers.
+ *
+ * | API | checks |
+ * |---|---|
+ * | Produce | TRANSACTIONAL_ID WRITE (if transactional), TOPIC WRITE per topic |
+ * | Fetch, DescribeProducers | TOPIC READ per topic |
+ * | ListOffsets | TOPIC DESCRIBE per topic |
+ * | Metadata | TOPIC DESCRIBE (others left out of a list-all, TOPIC_AUTHORIZATION_FAILED when named); auto-creation needs CLUSTER or TOPIC CREATE |
+ * | OffsetCommit | GROUP READ, TOPIC READ per topic |
+ * | OffsetFetch | GROUP DESCRIBE, TOPIC DESCRIBE per topic (left out when fetching all) |
+ * | FindCoordinator | GROUP DESCRIBE or TRANSACTIONAL_ID DESCRIBE per key |
+ * | JoinGroup, SyncGroup, Heartbeat, LeaveGroup | GROUP READ |
+ * | DescribeGroups | GROUP DESCRIBE per group; DeleteGroups GROUP DELETE per group |
+ * | ListGroups | CLUSTER DESCRIBE, else only groups the principal may DESCRIBE |
+ * | OffsetDelete | GROUP DELETE, TOPIC READ per topic |
+ * | CreateTopics | CLUSTER CREATE or TOPIC CREATE per topic |
+ * | DeleteTopics, DeleteRecords | TOPIC DELETE; CreatePartitions TOPIC ALTER |
+ * | InitProducerId | TRANSACTIONAL_ID WRITE, or (idempotent) CLUSTER IDEMPOTENT_WRITE or WRITE on some topic |
+ * | AddPartitionsToTxn | TRANSACTIONAL_ID WRITE, TOPIC WRITE per topic (the rest OPERATION_NOT_ATTEMPTED) |
+ * | AddOffsetsToTxn | TRANSACTIONAL_ID WRITE, GROUP READ; TxnOffsetCommit also TOPIC READ; EndTxn TRANSACTIONAL_ID WRITE |
+ * | DescribeConfigs / AlterConfigs / IncrementalAlterConfigs | DESCRIBE_CONFIGS / ALTER_CONFIGS on the TOPIC, or on the CLUSTER for a broker |
+ * | DescribeCluster | CLUSTER DESCRIBE |
+ * | DescribeTransactions | TRANSACTIONAL_ID DESCRIBE; ListTransactions lists only those |
+ * | Create/DeleteAcls, AlterUserScramCredentials | CLUSTER ALTER; DescribeAcls, DescribeUserScramCredentials CLUSTER DESCRIBE (in their handlers) |
+ *
+ * The hidden security topic is denied to everyone (see `authorize.ts`). Without an authorizer the
+ * guards cost a name comparison per topic.
+ */
+import type { AclOperation, ResourceType } from '../../security/acl.ts';
+import { API, type ApiMessage } from '../../protocol/messages/index.ts';
+import type { BrokerContext, RequestInfo } from '../context.ts';
+import type { Handler } from '../handler.ts';
+import { topicUuid } from '../topic-ids.ts';
+import { describe, topicNameOf } from '../topics.ts';
+import { authorize, CLUSTER, DENIED, isHiddenTopic } from './authorize.ts';
+
+interface Gate {
+  can(operation: AclOperation, resourceType: ResourceType, name: string): boolean;
+  readonly broker: BrokerContext;
+  readonly info: RequestInfo;
+}
+
+type Next<Req, Res> = (request: Req) => Res | undefined | Promise<Res | undefined>;
+type Guard<Req, Res> = (gate: Gate, request: Req, next: Next<Req, Res>) => Res | undefined | Promise<Res | undefined>;
+
+const OPERATION_NOT_ATTEMPTED = 55;
+const CONFIG_TOPIC = 2;
+const CONFIG_BROKER = 4;
+const CONFIG_BROKER_LOGGER = 8;
+
+const guards = new Map<number, Guard<never, never>>();
+
+function guard<Req, Res>(api: ApiMessage<Req, Res>, fn: Guard<Req, Res>): void {
+  guards.set(api.apiKey, fn as unknown as Guard<never, never>);
+}
+
+/** Applies `fn` to a result now or once it resolves. */
+function then<T, U>(result: T | Promise<T>, fn: (value: T) => U): U | Promise<U> {
+  return result instanceof Promise ? result.then(fn) : fn(result);
+}
+
+/** Splits items by whether `ok` holds for each; the same array when all pass (the common case). */
+function split<T>(items: readonly T[], ok: (item: T) => boolean): [T[], T[]] {
+  if (items.every(ok)) return [items as T[], []];
+  const yes: T[] = [];
+  const no: T[] = [];
+  for (const item of items) (ok(item) ? yes : no).push(item);
+  return [yes, no];
+}
+
+/** The handler wrapped in its API's guard (the handler itself when the API has none). */
+export function guarded(handler: Handler): Handler {
+  const fn = guards.get(handler.api.apiKey);
+  if (fn === undefined) return handler;
+  return {
+    api: handler.api,
+    handle(broker, request, info) {
+      const gate: Gate = {
+        broker,
+        info,
+        can: (operation, resourceType, name) => authorize(broker, info, operation, resourceType, name),
+      };
+      return (fn as unknown as Guard<unknown, unknown>)(gate, request, (req) => handler.handle(broker, req, info));
+    },
+  };
+}
+
+// ---- Produce, Fetch and the topic reads ----
+
+guard(API.Produce, (g, req, next) => {
+  const denyAll = (code: number) =>
+    req.acks === 0
+      ? undefined
+      : {
+          throttleTimeMs: 0,
+          responses: req.topicData.map((t) => ({
+            name: t.name,
+            partitionResponses: t.partitionData.map((p) => ({ index: p.index, errorCode: code, baseOffset: -1 })),
+          })),
+        };
+  if (req.transactionalId != null && !g.can('WRITE', 'TRANSACTIONAL_ID', req.transactionalId)) {
+    return denyAll(DENIED.TRANSACTIONAL_ID) as never;
+  }
+  const [ok, denied] = split(req.topicData, (t) => g.can('WRITE', 'TOPIC', t.name));
+  if (denied.length === 0) return next(req);
+  const deniedResponses = denied.map((t) => ({
+    name: t.name,
+    partitionResponses: t.partitionData.map((p) => ({ index: p.index, errorCode: DENIED.TOPIC, baseOffset: -1 })),
+  }));
+  if (ok.length === 0) return (req.acks === 0 ? undefined : { throttleTimeMs: 0, responses: deniedResponses }) as never;
+  return then(next({ ...req, topicData: ok }), (res) =>
+    res === undefined ? undefined : { ...res, responses: [...res.responses, ...(deniedResponses as never[])] },
+  );
+});
+
+guard(API.Fetch, (g, req, next) => {
+  const byId = req.topics.some((t) => t.topic === '' || t.topic === undefined);
+  const check = (names: Map<string, string>) => {
+    const nameOf = (t: (typeof req.topics)[number]) => (t.topic ? t.topic : (names.get(t.topicId) ?? ''));
+    const [ok, denied] = split(req.topics, (t) => {
+      const name = nameOf(t);
+      // An id nobody knows is the handler's to answer (UNKNOWN_TOPIC_ID).
+      return name === '' || g.can('READ', 'TOPIC', name);
+    });
+    if (denied.length === 0) return next(req);
+    const deniedResponses = denied.map((t) => ({
+      topic: t.topic,
+      topicId: t.topicId,
+      partitions: t.partitions.map((p) => ({
+        partitionIndex: p.partition,
+        errorCode: DENIED.TOPIC,
+        highWatermark: -1,
+        lastStableOffset: -1,
+        logStartOffset: -1,
+        abortedTransactions: null,
+        records: null,
+      })),
+    }));
+    const merge = (res: { responses: unknown[] } | undefined) =>
+      res === undefined ? undefined : { ...res, responses: [...res.responses, ...deniedResponses] };
+    if (ok.length === 0)
+      return merge({ throttleTimeMs: 0, errorCode: 0, sessionId: 0, responses: [] } as never) as never;
+    return then(next({ ...req, topics: ok }), (res) => merge(res as never) as never);
+  };
+  if (!byId) return check(new Map());
+  return topicIdNames(
+    g.broker,
+    req.topics.map((t) => t.topicId),
+  ).then(check);
+});
+
+/** Topic names by UUID, for requests that name topics by id (Fetch v13+). */
+async function topicIdNames(broker: BrokerContext, ids: readonly string[]): Promise<Map<string, string>> {
+  const names = new Map<string, string>();
+  for (const id of new Set(ids)) {
+    const name = await topicNameOf(broker, id);
+    if (name !== undefined) names.set(id, name);
+  }
+  return names;
+}
+
+guard(API.ListOffsets, (g, req, next) => {
+  const [ok, denied] = split(req.topics, (t) => g.can('DESCRIBE', 'TOPIC', t.name));
+  if (denied.length === 0) return next(req);
+  const deniedTopics = denied.map((t) => ({
+    name: t.name,
+    partitions: t.partitions.map((p) => ({
+      partitionIndex: p.partitionIndex,
+      errorCode: DENIED.TOPIC,
+      timestamp: -1,
+      offset: -1,
+    })),
+  }));
+  if (ok.length === 0) return { throttleTimeMs: 0, topics: deniedTopics } as never;
+  return then(next({ ...req, topics: ok }), (res) =>
+    res === undefined ? undefined : { ...res, topics: [...res.topics, ...(deniedTopics as never[])] },
+  );
+});
+
+guard(API.DescribeProducers, (g, req, next) => {
+  const [ok, denied] = split(req.topics, (t) => g.can('READ', 'TOPIC', t.name));
+  if (denied.length === 0) return next(req);
+  const deniedTopics = denied.map((t) => ({
+    name: t.name,
+    partitions: t.partitionIndexes.map((partitionIndex) => ({
+      partitionIndex,
+      errorCode: DENIED.TOPIC,
+      errorMessage: null,
+      activeProducers: [],
+    })),
+  }));
+  if (ok.length === 0) return { throttleTimeMs: 0, topics: deniedTopics } as never;
+  return then(next({ ...req, topics: ok }), (res) =>
+    res === undefined ? undefined : { ...res, topics: [...res.topics, ...(deniedTopics as never[])] },
+  );
+});
+
+guard(API.Metadata, (g, req, next) => {
+  const canCreate = (name: string) => g.can('CREATE', 'CLUSTER', CLUSTER) || g.can('CREATE', 'TOPIC', name);
+  const filterAll = (res: Awaited<ReturnType<typeof next>>) =>
+    res === undefined
+      ? undefined
+      : { ...res, topics: res.topics.filter((t) => t.name === null || g.can('DESCRIBE', 'TOPIC', t.name)) };
+  if (req.topics === null || (g.info.apiVersion === 0 && req.topics.length === 0)) return then(next(req), filterAll);
+  const asked = req.topics;
+  const autoCreate = g.broker.autoCreateTopics && (g.info.apiVersion < 4 || req.allowAutoTopicCreation);
+  const byName = asked.filter((t) => t.name !== null && t.name !== '');
+  if (byName.every((t) => g.can('DESCRIBE', 'TOPIC', t.name!) && (!autoCreate || canCreate(t.name!)))) {
+    // Topics asked by id alone are filtered on the way out.
+    return then(next(req), filterAll);
+  }
+  return (async () => {
+    const denied: string[] = [];
+    const ok: typeof asked = [];
+    for (const t of asked) {
+      const name = t.name;
+      if (name === null || name === '') ok.push(t);
+      else if (!g.can('DESCRIBE', 'TOPIC', name)) denied.push(name);
+      else if (autoCreate && !canCreate(name) && (await describe(g.broker, name)) === undefined) denied.push(name);
+      else ok.push(t);
+    }
+    const res = filterAll(await next({ ...req, topics: ok }));
+    if (res === undefined) return undefined;
+    const deniedTopics = denied.map((name) => ({
+      errorCode: DENIED.TOPIC,
+      name,
+      topicId: topicUuid(0),
+      isInternal: false,
+      partitions: [],
+      topicAuthorizedOperations: -2147483648,
+    }));
+    return { ...res, topics: [...res.topics, ...deniedTopics] };
+  })();
+});
+
+// ---- Groups ----
+
+const groupRead = <Req extends { groupId: string }, Res>(api: ApiMessage<Req, Res>) =>
+  guard(api, (g, req, next) =>
+    g.can('READ', 'GROUP', req.groupId)
+      ? next(req)
+      : ({
+          throttleTimeMs: 0,
+          errorCode: DENIED.GROUP,
+          generationId: -1,
+          protocolType: null,
+          protocolName: '',
+          memberId: '',
+          leader: '',
+          members: [],
+          assignment: Buffer.alloc(0),
+        } as never),
+  );
+groupRead(API.JoinGroup);
+groupRead(API.SyncGroup);
+groupRead(API.Heartbeat);
+guard(API.LeaveGroup, (g, req, next) =>
+  g.can('READ', 'GROUP', req.groupId)
+    ? next(req)
+    : ({ throttleTimeMs: 0, errorCode: DENIED.GROUP, members: [] } as never),
+);
+
+guard(API.OffsetCommit, (g, req, next) => {
+  const all = (code: number, topics: typeof req.topics) =>
+    topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: code })),
+    }));
+  if (!g.can('READ', 'GROUP', req.groupId))
+    return { throttleTimeMs: 0, topics: all(DENIED.GROUP, req.topics) } as never;
+  const [ok, denied] = split(req.topics, (t) => g.can('READ', 'TOPIC', t.name));
+  if (denied.length === 0) return next(req);
+  if (ok.length === 0) return { throttleTimeMs: 0, topics: all(DENIED.TOPIC, denied) } as never;
+  return then(next({ ...req, topics: ok }), (res) =>
+    res === undefined ? undefined : { ...res, topics: [...res.topics, ...(all(DENIED.TOPIC, denied) as never[])] },
+  );
+});
+
+guard(API.OffsetFetch, (g, req, next) => {
+  type Topics = { name: string; partitionIndexes: number[] }[] | null;
+  const deniedTopic = (t: { name: string; partitionIndexes: number[] }) => ({
+    name: t.name,
+    partitions: t.partitionIndexes.map((partitionIndex) => ({
+      partitionIndex,
+      committedOffset: -1,
+      committedLeaderEpoch: -1,
+      metadata: null,
+      errorCode: DENIED.TOPIC,
+    })),
+  });
+  const visible = <T extends { name: string }>(topics: T[]) => topics.filter((t) => g.can('DESCRIBE', 'TOPIC', t.name));
+  if (g.info.apiVersion < 8) {
+    if (!g.can('DESCRIBE', 'GROUP', req.groupId))
+      return { throttleTimeMs: 0, errorCode: DENIED.GROUP, topics: [] } as never;
+    const asked = req.topics as Topics;
+    if (asked === null)
+      return then(next(req), (res) => (res === undefined ? undefined : { ...res, topics: visible(res.topics) }));
+    const [ok, denied] = split(asked, (t) => g.can('DESCRIBE', 'TOPIC', t.name));
+    if (denied.length === 0) return next(req);
+    return then(next({ ...req, topics: ok }), (res) =>
+      res === undefined ? undefined : { ...res, topics: [...res.topics, ...(denied.map(deniedTopic) as never[])] },
+    );
+  }
+  const refusedGroups = req.groups.filter((gr) => !g.can('DESCRIBE', 'GROUP', gr.groupId));
+  const allowed = req.groups.filter((gr) => g.can('DESCRIBE', 'GROUP', gr.groupId));
+  const deniedByGroup = new Map<string, { name: string; partitionIndexes: number[] }[]>();
+  const groups = allowed.map((gr) => {
+    if (gr.topics === null) return gr;
+    const [ok, denied] = split(gr.topics, (t) => g.can('DESCRIBE', 'TOPIC', t.name));
+    if (denied.length > 0) deniedByGroup.set(gr.groupId, denied);
+    return { ...gr, topics: ok };
+  });
+  if (
+    refusedGroups.length === 0 &&
+    deniedByGroup.size === 0 &&
+    groups.every((gr) => gr.topics !== null) &&
+    groups === allowed
+  )
+    return next(req);
+  const refused = refusedGroups.map((gr) => ({ groupId: gr.groupId, topics: [], errorCode: DENIED.GROUP }));
+  const finish = (res: { groups: { groupId: string; topics: { name: string }[] }[] } | undefined) =>
+    res === undefined
+      ? undefined
+      : {
+          ...res,
+          groups: [
+            ...res.groups.map((gr) => ({
+              ...gr,
+              topics: [...visible(gr.topics), ...(deniedByGroup.get(gr.groupId) ?? []).map(deniedTopic)],
+            })),
+            ...refused,
+          ],
+        };
+  if (groups.length === 0) return finish({ throttleTimeMs: 0, groups: [] } as never) as never;
+  return then(next({ ...req, groups }), (res) => finish(res as never) as never);
+});
+
+guard(API.FindCoordinator, (g, req, next) => {
+  const type: ResourceType = req.keyType === 1 ? 'TRANSACTIONAL_ID' : 'GROUP';
+  const code = type === 'GROUP' ? DENIED.GROUP : DENIED.TRANSACTIONAL_ID;
+  if (g.info.apiVersion < 4) {
+    return g.can('DESCRIBE', type, req.key)
+      ? next(req)
+      : ({ throttleTimeMs: 0, errorCode: code, errorMessage: null, nodeId: -1, host: '', port: -1 } as never);
+  }
+  const [ok, denied] = split(req.coordinatorKeys, (k) => g.can('DESCRIBE', type, k));
+  if (denied.length === 0) return next(req);
+  const deniedKeys = denied.map((key) => ({
+    key,
+    nodeId: -1,
+    host: '',
+    port: -1,
+    errorCode: code,
+    errorMessage: null,
+  }));
+  if (ok.length === 0) return { throttleTimeMs: 0, coordinators: deniedKeys } as never;
+  return then(next({ ...req, coordinatorKeys: ok }), (res) =>
+    res === undefined ? undefined : { ...res, coordinators: [...res.coordinators, ...(deniedKeys as never[])] },
+  );
+});
+
+guard(API.DescribeGroups, (g, req, next) => {
+  const [ok, denied] = split(req.groups, (id) => g.can('DESCRIBE', 'GROUP', id));
+  if (denied.length === 0) return next(req);
+  const deniedGroups = denied.map((groupId) => ({
+    errorCode: DENIED.GROUP,
+    errorMessage: null,
+    groupId,
+    groupState: '',
+    protocolType: '',
+    protocolData: '',
+    members: [],
+    authorizedOperations: -2147483648,
+  }));
+  if (ok.length === 0) return { throttleTimeMs: 0, groups: deniedGroups } as never;
+  return then(next({ ...req, groups: ok }), (res) =>
+    res === undefined ? undefined : { ...res, groups: [...res.groups, ...(deniedGroups as never[])] },
+  );
+});
+
+guard(API.DeleteGroups, (g, req, next) => {
+  const [ok, denied] = split(req.groupsNames, (id) => g.can('DELETE', 'GROUP', id));
+  if (denied.length === 0) return next(req);
+  const deniedResults = denied.map((groupId) => ({ groupId, errorCode: DENIED.GROUP }));
+  if (ok.length === 0) return { throttleTimeMs: 0, results: deniedResults } as never;
+  return then(next({ ...req, groupsNames: ok }), (res) =>
+    res === undefined ? undefined : { ...res, results: [...res.results, ...(deniedResults as never[])] },
+  );
+});
+
+guard(API.ListGroups, (g, req, next) => {
+  if (g.can('DESCRIBE', 'CLUSTER', CLUSTER)) return next(req);
+  return then(next(req), (res) =>
+    res === undefined
+      ? undefined
+      : { ...res, groups: res.groups.filter((gr) => g.can('DESCRIBE', 'GROUP', gr.groupId)) },
+  );
+});
+
+guard(API.OffsetDelete, (g, req, next) => {
+  if (!g.can('DELETE', 'GROUP', req.groupId))
+    return { errorCode: DENIED.GROUP, throttleTimeMs: 0, topics: [] } as never;
+  const [ok, denied] = split(req.topics, (t) => g.can('READ', 'TOPIC', t.name));
+  if (denied.length === 0) return next(req);
+  const deniedTopics = denied.map((t) => ({
+    name: t.name,
+    partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: DENIED.TOPIC })),
+  }));
+  if (ok.length === 0) return { errorCode: 0, throttleTimeMs: 0, topics: deniedTopics } as never;
+  return then(next({ ...req, topics: ok }), (res) =>
+    res === undefined ? undefined : { ...res, topics: [...res.topics, ...(deniedTopics as never[])] },
+  );
+});
+
+// ---- Topic administration ----
+
+guard(API.CreateTopics, (g, req, next) => {
+  const clusterCreate = g.can('CREATE', 'CLUSTER', CLUSTER);
+  const [ok, denied] = split(
+    req.topics,
+    (t) => (clusterCreate && !isHiddenTopic(t.name)) || g.can('CREATE', 'TOPIC', t.name),
+  );
+  if (denied.length === 0) return next(req);
+  const deniedTopics = denied.map((t) => ({
+    name: t.name,
+    topicId: topicUuid(0),
+    errorCode: DENIED.TOPIC,
+    errorMessage: 'Authorization failed.',
+    numPartitions: -1,
+    replicationFactor: -1,
+    configs: null,
+  }));
+  if (ok.length === 0) return { throttleTimeMs: 0, topics: deniedTopics } as never;
+  return then(next({ ...req, topics: ok }), (res) =>
+    res === undefined ? undefined : { ...res, topics: [...res.topics, ...(deniedTopics as never[])] },
+  );
+});
+
+guard(API.DeleteTopics, (g, req, next) => {
+  if (g.info.apiVersion < 6) {
+    const [ok, denied] = split(req.topicNames, (n) => g.can('DELETE', 'TOPIC', n));
+    if (denied.length === 0) return next(req);
+    const deniedResponses = denied.map((name) => ({ name, errorCode: DENIED.TOPIC, errorMessage: null }));
+    if (ok.length === 0) return { throttleTimeMs: 0, responses: deniedResponses } as never;
+    return then(next({ ...req, topicNames: ok }), (res) =>
+      res === undefined ? undefined : { ...res, responses: [...res.responses, ...(deniedResponses as never[])] },
+    );
+  }
+  return (async () => {
+    const names = await topicIdNames(
+      g.broker,
+      req.topics.filter((t) => t.name === null || t.name === '').map((t) => t.topicId),
+    );
+    const nameOf = (t: (typeof req.topics)[number]) => (t.name ? t.name : names.get(t.topicId));
+    const [ok, denied] = split(req.topics, (t) => {
+      const name = nameOf(t);
+      return name === undefined || g.can('DELETE', 'TOPIC', name);
+    });
+    if (denied.length === 0) return next(req);
+    const deniedResponses = denied.map((t) => ({
+      name: t.name,
+      topicId: t.topicId,
+      errorCode: DENIED.TOPIC,
+      errorMessage: null,
+    }));
+    const res = ok.length === 0 ? ({ throttleTimeMs: 0, responses: [] } as never) : await next({ ...req, topics: ok });
+    return res === undefined ? undefined : { ...res, responses: [...res.responses, ...(deniedResponses as never[])] };
+  })();
+});
+
+guard(API.CreatePartitions, (g, req, next) => {
+  const [ok, denied] = split(req.topics, (t) => g.can('ALTER', 'TOPIC', t.name));
+  if (denied.length === 0) return next(req);
+  const deniedResults = denied.map((t) => ({ name: t.name, errorCode: DENIED.TOPIC, errorMessage: null }));
+  if (ok.length === 0) return { throttleTimeMs: 0, results: deniedResults } as never;
+  return then(next({ ...req, topics: ok }), (res) =>
+    res === undefined ? undefined : { ...res, results: [...res.results, ...(deniedResults as never[])] },
+  );
+});
+
+guard(API.DeleteRecords, (g, req, next) => {
+  const [ok, denied] = split(req.topics, (t) => g.can('DELETE', 'TOPIC', t.name));
+  if (denied.length === 0) return next(req);
+  const deniedTopics = denied.map((t) => ({
+    name: t.name,
+    partitions: t.partitions.map((p) => ({
+      partitionIndex: p.partitionIndex,
+      lowWatermark: -1,
+      errorCode: DENIED.TOPIC,
+    })),
+  }));
+  if (ok.length === 0) return { throttleTimeMs: 0, topics: deniedTopics } as never;
+  return then(next({ ...req, topics: ok }), (res) =>
+    res === undefined ? undefined : { ...res, topics: [...res.topics, ...(deniedTopics as never[])] },
+  );
+});
+
+const configResource = (resourceType: number, name: string): [ResourceType, string] | undefined =>
+  resourceType === CONFIG_TOPIC
+    ? ['TOPIC', name]
+    : resourceType === CONFIG_BROKER || resourceType === CONFIG_BROKER_LOGGER
+      ? ['CLUSTER', CLUSTER]
+      : undefined;
+
+const configsGuard = <Req extends { resources: { resourceType: number; resourceName: string }[] }, Res extends object>(
+  api: ApiMessage<Req, Res>,
+  operation: AclOperation,
+  listField: 'results' | 'responses',
+) =>
+  guard(api, (g, req, next) => {
+    const permitted = (r: { resourceType: number; resourceName: string }) => {
+      const resource = configResource(r.resourceType, r.resourceName);
+      return resource === undefined || g.can(operation, resource[0], resource[1]);
+    };
+    const [ok, denied] = split(req.resources, permitted);
+    if (denied.length === 0) return next(req);
+    const deniedResults = denied.map((r) => ({
+      errorCode: r.resourceType === CONFIG_TOPIC ? DENIED.TOPIC : DENIED.CLUSTER,
+      errorMessage: null,
+      resourceType: r.resourceType,
+      resourceName: r.resourceName,
+      configs: [],
+    }));
+    if (ok.length === 0) return { throttleTimeMs: 0, [listField]: deniedResults } as never;
+    return then(next({ ...req, resources: ok }), (res) => {
+      if (res === undefined) return undefined;
+      const list = (res as Record<string, unknown[]>)[listField] ?? [];
+      return { ...res, [listField]: [...list, ...deniedResults] } as Res;
+    });
+  });
+configsGuard(API.DescribeConfigs, 'DESCRIBE_CONFIGS', 'results');
+configsGuard(API.AlterConfigs, 'ALTER_CONFIGS', 'responses');
+configsGuard(API.IncrementalAlterConfigs, 'ALTER_CONFIGS', 'responses');
+
+guard(API.DescribeCluster, (g, req, next) =>
+  g.can('DESCRIBE', 'CLUSTER', CLUSTER)
+    ? next(req)
+    : ({
+        throttleTimeMs: 0,
+        errorCode: DENIED.CLUSTER,
+        errorMessage: null,
+        clusterId: '',
+        controllerId: -1,
+        brokers: [],
+      } as never),
+);
+
+// ---- Producers and transactions ----
+
+guard(API.InitProducerId, (g, req, next) => {
+  const denied = (code: number) => ({ throttleTimeMs: 0, errorCode: code, producerId: -1, producerEpoch: -1 }) as never;
+  if (req.transactionalId != null) {
+    return g.can('WRITE', 'TRANSACTIONAL_ID', req.transactionalId) ? next(req) : denied(DENIED.TRANSACTIONAL_ID);
+  }
+  return g.can('IDEMPOTENT_WRITE', 'CLUSTER', CLUSTER) || canWriteSomeTopic(g) ? next(req) : denied(DENIED.CLUSTER);
+});
+
+/** Kafka 3's rule for idempotent producers: IDEMPOTENT_WRITE on the cluster, or WRITE on any topic. */
+function canWriteSomeTopic(g: Gate): boolean {
+  const authorizer = g.broker.security?.authorizer;
+  if (authorizer === undefined) return true;
+  const principal = g.info.principal ?? 'User:ANONYMOUS';
+  if (authorizer.superUsers.has(principal)) return true;
+  return authorizer
+    .describeAcls({
+      resourceType: 'TOPIC',
+      resourceName: null,
+      patternType: 'ANY',
+      principal: null,
+      host: null,
+      operation: 'ANY',
+      permission: 'ALLOW',
+    })
+    .some(
+      (acl) =>
+        (acl.operation === 'WRITE' || acl.operation === 'ALL') &&
+        (acl.principal === principal || acl.principal === 'User:*') &&
+        // A name the ACL covers (the prefix itself for PREFIXED), so that a DENY still wins.
+        g.can('WRITE', 'TOPIC', acl.resourceName),
+    );
+}
+
+guard(API.AddPartitionsToTxn, (g, req, next) => {
+  type Topic = { name: string; partitions: number[] };
+  const results = (topics: Topic[], code: (t: Topic) => number) =>
+    topics.map((t) => ({
+      name: t.name,
+      resultsByPartition: t.partitions.map((partitionIndex) => ({ partitionIndex, partitionErrorCode: code(t) })),
+    }));
+  const check = (transactionalId: string, topics: Topic[]) => {
+    if (!g.can('WRITE', 'TRANSACTIONAL_ID', transactionalId)) return results(topics, () => DENIED.TRANSACTIONAL_ID);
+    if (topics.every((t) => g.can('WRITE', 'TOPIC', t.name))) return undefined;
+    // Kafka adds none of them when one is refused.
+    return results(topics, (t) => (g.can('WRITE', 'TOPIC', t.name) ? OPERATION_NOT_ATTEMPTED : DENIED.TOPIC));
+  };
+  if (g.info.apiVersion < 4) {
+    const refused = check(req.v3AndBelowTransactionalId, req.v3AndBelowTopics);
+    return refused === undefined ? next(req) : ({ throttleTimeMs: 0, resultsByTopicV3AndBelow: refused } as never);
+  }
+  const refusedResults: { transactionalId: string; topicResults: unknown[] }[] = [];
+  const ok = req.transactions.filter((t) => {
+    const refused = check(t.transactionalId, t.topics);
+    if (refused !== undefined) refusedResults.push({ transactionalId: t.transactionalId, topicResults: refused });
+    return refused === undefined;
+  });
+  if (refusedResults.length === 0) return next(req);
+  if (ok.length === 0) return { throttleTimeMs: 0, errorCode: 0, resultsByTransaction: refusedResults } as never;
+  return then(next({ ...req, transactions: ok }), (res) =>
+    res === undefined
+      ? undefined
+      : { ...res, resultsByTransaction: [...res.resultsByTransaction, ...(refusedResults as never[])] },
+  );
+});
+
+guard(API.AddOffsetsToTxn, (g, req, next) => {
+  if (!g.can('WRITE', 'TRANSACTIONAL_ID', req.transactionalId))
+    return { throttleTimeMs: 0, errorCode: DENIED.TRANSACTIONAL_ID } as never;
+  if (!g.can('READ', 'GROUP', req.groupId)) return { throttleTimeMs: 0, errorCode: DENIED.GROUP } as never;
+  return next(req);
+});
+
+guard(API.TxnOffsetCommit, (g, req, next) => {
+  const all = (code: number, topics: typeof req.topics) =>
+    topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: code })),
+    }));
+  if (!g.can('WRITE', 'TRANSACTIONAL_ID', req.transactionalId))
+    return { throttleTimeMs: 0, topics: all(DENIED.TRANSACTIONAL_ID, req.topics) } as never;
+  if (!g.can('READ', 'GROUP', req.groupId))
+    return { throttleTimeMs: 0, topics: all(DENIED.GROUP, req.topics) } as never;
+  const [ok, denied] = split(req.topics, (t) => g.can('READ', 'TOPIC', t.name));
+  if (denied.length === 0) return next(req);
+  if (ok.length === 0) return { throttleTimeMs: 0, topics: all(DENIED.TOPIC, denied) } as never;
+  return then(next({ ...req, topics: ok }), (res) =>
+    res === undefined ? undefined : { ...res, topics: [...res.topics, ...(all(DENIED.TOPIC, denied) as never[])] },
+  );
+});
+
+guard(API.EndTxn, (g, req, next) =>
+  g.can('WRITE', 'TRANSACTIONAL_ID', req.transactionalId)
+    ? next(req)
+    : ({ throttleTimeMs: 0, errorCode: DENIED.TRANSACTIONAL_ID, producerId: -1, producerEpoch: -1 } as never),
+);
+
+guard(API.DescribeTransactions, (g, req, next) => {
+  const [ok, denied] = split(req.transactionalIds, (id) => g.can('DESCRIBE', 'TRANSACTIONAL_ID', id));
+  if (denied.length === 0) return next(req);
+  const deniedStates = denied.map((transactionalId) => ({
+    errorCode: DENIED.TRANSACTIONAL_ID,
+    transactionalId,
+    transactionState: '',
+    transactionTimeoutMs: 0,
+    transactionStartTimeMs: -1,
+    producerId: -1,
+    producerEpoch: -1,
+    topics: [],
+  }));
+  if (ok.length === 0) return { throttleTimeMs: 0, transactionStates: deniedStates } as never;
+  return then(next({ ...req, transactionalIds: ok }), (res) =>
+    res === undefined
+      ? undefined
+      : { ...res, transactionStates: [...res.transactionStates, ...(deniedStates as never[])] },
+  );
+});
+
+guard(API.ListTransactions, (g, req, next) =>
+  then(next(req), (res) =>
+    res === undefined
+      ? undefined
+      : {
+          ...res,
+          transactionStates: res.transactionStates.filter((t) =>
+            g.can('DESCRIBE', 'TRANSACTIONAL_ID', t.transactionalId),
+          ),
+        },
+  ),
+);
