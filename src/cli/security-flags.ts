@@ -103,7 +103,7 @@ export function brokerSecurityOptions(values: SecurityValues): Partial<BrokerOpt
 }
 
 /** The registry's security flags, `--registry-*` on `trib serve`, unprefixed on `trib registry serve`. */
-export function registrySecurityFlags(prefix: '' | 'registry-') {
+export function registrySecurityFlags(prefix: '' | 'registry-' | 'console-') {
   return {
     [`${prefix}user`]: { type: 'string', multiple: true },
     [`${prefix}token`]: { type: 'string', multiple: true },
@@ -114,8 +114,8 @@ export function registrySecurityFlags(prefix: '' | 'registry-') {
   } as const;
 }
 
-export function registrySecurityHelp(prefix: '' | 'registry-'): string {
-  return `Registry security:
+export function registrySecurityHelp(prefix: '' | 'registry-' | 'console-', title = 'Registry security'): string {
+  return `${title}:
   --${prefix}user USER:PASSWORD:ROLE[:PREFIX,...]
                                 a basic-auth user; ROLE read, write or admin, optionally limited to
                                 subjects starting with the prefixes (repeatable)
@@ -132,7 +132,7 @@ export function registrySecurityHelp(prefix: '' | 'registry-'): string {
 /** The registry server options the flags ask for. */
 export function registrySecurityOptions(
   values: Record<string, string | boolean | string[] | undefined>,
-  prefix: '' | 'registry-',
+  prefix: '' | 'registry-' | 'console-',
 ): {
   auth?: HttpAuthOptions;
   allowedHosts?: string[];

@@ -24,6 +24,8 @@ import type { Producer } from '../client/producer.ts';
 import { Tributary } from '../client/tributary.ts';
 import { type Clock, systemClock } from '../clock.ts';
 import type { LogBackend } from '../log/backend.ts';
+import type { HttpAuthOptions } from '../security/http.ts';
+import { installConsoleAuth } from './auth.ts';
 import { type ConsoleRegistry, FieldDecoder } from './decode.ts';
 import { installErrorAnswers } from './http-errors.ts';
 import { ConsoleMetrics } from './metrics.ts';
@@ -54,6 +56,13 @@ export interface ConsoleOptions {
   port?: number;
   /** Host names (without port) accepted in the `Host` header besides the loopback names. */
   allowedHosts?: string[];
+  /**
+   * Basic-auth users and bearer tokens with read, write or admin roles (see `auth.ts`). Default:
+   * no authentication (the console then relies on binding loopback).
+   */
+  auth?: HttpAuthOptions;
+  /** Serve HTTPS with this certificate and key. */
+  tls?: { cert: string | Buffer; key: string | Buffer; passphrase?: string };
   /** Time between metrics samples, ms. Default 5,000. */
   metricsIntervalMs?: number;
   clock?: Clock;
@@ -183,6 +192,7 @@ export function buildConsoleApp(options: ConsoleOptions): ConsoleApp {
     logger: options.logger ?? false,
     bodyLimit: 2 * 1024 * 1024,
     forceCloseConnections: true,
+    ...(options.tls === undefined ? {} : { https: options.tls }),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 2048 },
   });
   const allowed = new Set([...(isLoopback(host) ? LOOPBACK_NAMES : []), ...(options.allowedHosts ?? [])]);
@@ -200,6 +210,7 @@ export function buildConsoleApp(options: ConsoleOptions): ConsoleApp {
     }
     await adminReady;
   });
+  installConsoleAuth(app, options.auth);
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unknown';
     if (route.startsWith('/api/') || route === '/metrics') metrics.observeRequest(route, reply.elapsedTime);
@@ -246,7 +257,7 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleServ
   const shownHost = host.includes(':') ? `[${host}]` : host;
   return {
     ...built,
-    url: `http://${shownHost}:${port}`,
+    url: `${options.tls === undefined ? 'http' : 'https'}://${shownHost}:${port}`,
     address: () => ({ host, port }),
     close: async () => {
       await built.app.close();

@@ -70,4 +70,26 @@ describe('trib console', () => {
     const [code] = await exited;
     expect(code).toBe(0);
   });
+
+  it('should ask for credentials with --user, and give each role its rights', { timeout: 90_000 }, async () => {
+    const { child, match, exited } = await start(
+      ['console', '--data-dir', dataDir, '--port', '0', '--user', 'viewer:v-pass:read'],
+      /listening on (http:\/\/127\.0\.0\.1:\d+)/,
+    );
+    const url = match[1]!;
+    const unauthenticated = await fetch(`${url}/api/topics`);
+    expect(unauthenticated.status).toBe(401);
+    expect(unauthenticated.headers.get('www-authenticate')).toContain('Basic');
+    const authorization = `Basic ${Buffer.from('viewer:v-pass').toString('base64')}`;
+    expect((await fetch(`${url}/api/topics`, { headers: { authorization } })).status).toBe(200);
+    const write = await fetch(`${url}/api/topics`, {
+      method: 'POST',
+      headers: { authorization, 'content-type': 'application/json' },
+      body: JSON.stringify({ topic: 'x' }),
+    });
+    expect(write.status).toBe(403);
+    child.kill('SIGTERM');
+    const [code] = await exited;
+    expect(code).toBe(0);
+  });
 });

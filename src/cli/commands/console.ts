@@ -1,6 +1,7 @@
 import { type CliIo, parse, positiveInt, UsageError, write } from '../command.ts';
 import { withLog } from '../cluster.ts';
 import { LOG_OPTIONS_HELP, logOptions } from '../data-dir.ts';
+import { registrySecurityFlags, registrySecurityHelp, registrySecurityOptions } from '../security-flags.ts';
 
 const USAGE = `Usage: trib console [--host 127.0.0.1] [--port 8080] [--read-only] [--data-dir DIR]
 
@@ -13,10 +14,8 @@ Options:
   --host HOST            the address to bind (default 127.0.0.1: nothing opens to the network)
   --port PORT            the port (default 8080; 0 picks a free one, printed)
   --read-only            hide and refuse every action that changes data
-  --allowed-host NAME    a host name the browser may use besides the loopback names (repeatable;
-                         needed behind a proxy or with --host 0.0.0.0 to refuse other names)
   --no-registry          do not browse or decode with the data directory's schema registry
-${LOG_OPTIONS_HELP}
+${registrySecurityHelp('', "Console security (users and roles as the registry's: read browses, write produces,\ncreates topics and resets offsets, admin deletes topics and changes configs)")}${LOG_OPTIONS_HELP}
   -h, --help             show help
 `;
 
@@ -52,13 +51,14 @@ export const consoleCommand = {
       host: { type: 'string' },
       port: { type: 'string' },
       'read-only': { type: 'boolean' },
-      'allowed-host': { type: 'string', multiple: true },
+      ...registrySecurityFlags(''),
       'no-registry': { type: 'boolean' },
     });
     if (values.help) return write(io.stdout, USAGE).then(() => 0);
     if (positionals.length > 0) throw new UsageError('trib console takes no arguments');
     const host = values.host ?? '127.0.0.1';
     const port = portOption(values.port, '--port', 8080);
+    const security = registrySecurityOptions(values, '');
     const signals = untilSignal();
     try {
       const where = {
@@ -82,7 +82,9 @@ export const consoleCommand = {
           host,
           port,
           readOnly: values['read-only'] === true,
-          allowedHosts: values['allowed-host'] ?? [],
+          allowedHosts: security.allowedHosts ?? [],
+          ...(security.auth === undefined ? {} : { auth: security.auth }),
+          ...(security.tls === undefined ? {} : { tls: security.tls }),
           ...(registry === undefined ? {} : { registry: registry.view }),
         });
         try {

@@ -37,7 +37,7 @@ Options:
   --no-registry                 do not serve the schema registry
   --console PORT                serve the web console on PORT too (0 picks a free one)
   --console-read-only           the console hides and refuses every action that changes data
-${SECURITY_HELP}${registrySecurityHelp('registry-')}${DATA_DIR_HELP}
+${SECURITY_HELP}${registrySecurityHelp('registry-')}${registrySecurityHelp('console-', "Console security (as the registry's, with --console-)")}${DATA_DIR_HELP}
   -h, --help                    show help
 `;
 
@@ -65,6 +65,7 @@ export const serveCommand = {
       'bootstrap-server': { type: 'string', short: 'b' },
       ...SECURITY_OPTIONS,
       ...registrySecurityFlags('registry-'),
+      ...registrySecurityFlags('console-'),
     });
     if (values.help) return write(io.stdout, USAGE).then(() => 0);
     if (positionals.length > 0) throw new UsageError('trib serve takes no arguments');
@@ -77,6 +78,7 @@ export const serveCommand = {
     if (numPartitions < 1) throw new UsageError('--num-partitions must be at least 1');
     const security = brokerSecurityOptions(values);
     const registrySecurity = registrySecurityOptions(values, 'registry-');
+    const consoleSecurity = registrySecurityOptions(values, 'console-');
     const dataDir = values['data-dir'] ?? io.env.TRIBUTARY_DATA_DIR ?? './.tributary';
     const log = await openLog({ dataDir });
     // Signal handlers go on before anything listens, so a signal sent once the address is printed is never missed.
@@ -145,6 +147,7 @@ export const serveCommand = {
           host,
           port: consolePort,
           readOnly: values['console-read-only'] === true,
+          ...consoleSecurity,
           ...(registry === undefined ? {} : { registry: consoleRegistry(registry.registry) }),
         });
         closers.unshift(() => console.close());
