@@ -9,6 +9,7 @@
  */
 import type { ConsoleRegistry } from '../src/console/decode.ts';
 import { SerializationError } from '../src/index.ts';
+import { RegistryClient, type RegistryClientOptions } from './client.ts';
 import type { SchemaType } from './model.ts';
 import type { SchemaRegistry } from './registry.ts';
 import { RegistrySerde } from './serdes/registry-serde.ts';
@@ -27,6 +28,77 @@ function stringify(value: unknown): string {
     }
     return v;
   });
+}
+
+/**
+ * The console's view of a schema registry over HTTP (Tributary's or Confluent's, at `url`): REST
+ * calls passed through, decoding and encoding with the writer's schema fetched by id.
+ */
+export function remoteConsoleRegistry(options: RegistryClientOptions): ConsoleRegistry {
+  const client = new RegistryClient(options);
+  const base = options.url.replace(/\/+$/, '');
+  const serdes = new Map<string, Promise<RegistrySerde>>();
+  const serde = (type: SchemaType, isKey: boolean) => {
+    const key = `${type}:${isKey}`;
+    let made = serdes.get(key);
+    if (made === undefined) {
+      made = new RegistrySerde({ registry: client, schemaType: type, useLatest: true, isKey }).init();
+      serdes.set(key, made);
+    }
+    return made;
+  };
+  return {
+    async request(method, path, body) {
+      const res = await fetch(`${base}${path}`, {
+        method,
+        headers: { 'content-type': 'application/vnd.schemaregistry.v1+json', accept: 'application/json' },
+        ...(body === undefined || body === null ? {} : { body: JSON.stringify(body) }),
+      });
+      return { status: res.status, body: await res.text() };
+    },
+    async decode(topic, bytes, isKey) {
+      if (bytes.length < 5 || bytes[0] !== 0) return undefined;
+      const id = ((bytes[1]! << 24) | (bytes[2]! << 16) | (bytes[3]! << 8) | bytes[4]!) >>> 0;
+      let type: SchemaType;
+      try {
+        type = (await client.schemaById(id)).schemaType ?? 'AVRO';
+      } catch {
+        return undefined;
+      }
+      const value = await (await serde(type, isKey)).deserializeAsync(topic, bytes);
+      return { format: FORMAT_NAMES[type] ?? type.toLowerCase(), text: stringify(value), schemaId: id };
+    },
+    async encode(topic, json, isKey) {
+      const subject = `${topic}-${isKey ? 'key' : 'value'}`;
+      const latest = await client.subjectVersion(subject, 'latest');
+      return encodeJson(client, latest.schemaType ?? 'AVRO', topic, json, isKey);
+    },
+  };
+}
+
+/** `json` written with the latest schema of the topic's subject, through `source`. */
+async function encodeJson(
+  source: SchemaRegistry | RegistryClient,
+  type: SchemaType,
+  topic: string,
+  json: string,
+  isKey: boolean,
+): Promise<Uint8Array> {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch (err) {
+    throw new SerializationError(`The ${isKey ? 'key' : 'value'} is not JSON: ${(err as Error).message}`, { topic });
+  }
+  // A serde per call: the subject's latest version may have changed since the last one.
+  const writer = await new RegistrySerde({
+    registry: source,
+    schemaType: type,
+    useLatest: true,
+    isKey,
+    topics: [topic],
+  }).init();
+  return writer.serialize(topic, value)!;
 }
 
 /** The console's view of `registry`. */
@@ -53,25 +125,8 @@ export function consoleRegistry(registry: SchemaRegistry): ConsoleRegistry {
       return { status: answer.statusCode, body: answer.body };
     },
     async encode(topic, json, isKey) {
-      const subject = `${topic}-${isKey ? 'key' : 'value'}`;
-      const latest = registry.getVersion(subject, 'latest');
-      let value: unknown;
-      try {
-        value = JSON.parse(json);
-      } catch (err) {
-        throw new SerializationError(`The ${isKey ? 'key' : 'value'} is not JSON: ${(err as Error).message}`, {
-          topic,
-        });
-      }
-      // A serde per call: the subject's latest version may have changed since the last one.
-      const writer = await new RegistrySerde({
-        registry,
-        schemaType: latest.schemaType ?? 'AVRO',
-        useLatest: true,
-        isKey,
-        topics: [topic],
-      }).init();
-      return writer.serialize(topic, value)!;
+      const latest = registry.getVersion(`${topic}-${isKey ? 'key' : 'value'}`, 'latest');
+      return encodeJson(registry, latest.schemaType ?? 'AVRO', topic, json, isKey);
     },
     async decode(topic, bytes, isKey) {
       if (bytes.length < 5 || bytes[0] !== 0) return undefined;

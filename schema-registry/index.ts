@@ -76,4 +76,4 @@ export {
   subjectName,
   unframe,
 } from './serdes/index.ts';
-export { consoleRegistry } from './console.ts';
+export { consoleRegistry, remoteConsoleRegistry } from './console.ts';

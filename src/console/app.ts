@@ -26,6 +26,7 @@ import { type Clock, systemClock } from '../clock.ts';
 import type { LogBackend } from '../log/backend.ts';
 import type { HttpAuthOptions } from '../security/http.ts';
 import { installConsoleAuth } from './auth.ts';
+import type { ConsoleLog } from './console-log.ts';
 import { type ConsoleRegistry, FieldDecoder } from './decode.ts';
 import { installErrorAnswers } from './http-errors.ts';
 import { ConsoleMetrics } from './metrics.ts';
@@ -39,9 +40,12 @@ import { StreamsApps } from './streams-apps.ts';
 
 /** Options of {@link buildConsoleApp} and {@link startConsole}. */
 export interface ConsoleOptions {
-  /** The log the console shows and reads. */
-  log: LogBackend;
-  /** The clients' entry point for groups and producing. Default: a `Tributary` on `log`. */
+  /** The log the console shows and reads: an embedded log, or a {@link ConsoleLog} over the wire. */
+  log: ConsoleLog;
+  /**
+   * The clients' entry point for groups and producing. Default: a `Tributary` on `log`, which must
+   * then be an embedded log; give the wire `Tributary` with a wire `log`.
+   */
   tributary?: Tributary;
   /**
    * The schema registry to browse and decode with (`consoleRegistry(registry)` from
@@ -154,7 +158,7 @@ export function buildConsoleApp(options: ConsoleOptions): ConsoleApp {
   const readOnly = options.readOnly === true;
   const clock = options.clock ?? systemClock;
   const ownTributary = options.tributary === undefined;
-  const tributary = options.tributary ?? new Tributary({ log: options.log, clock, logLevel: 0 });
+  const tributary = options.tributary ?? new Tributary({ log: options.log as LogBackend, clock, logLevel: 0 });
   const admin = tributary.admin();
   const adminReady = admin.connect();
   const lastWrite = new Map<string, number>();

@@ -17,6 +17,7 @@ export {
   type ConsoleServer,
   startConsole,
 } from './app.ts';
+export type { ConsoleLog } from './console-log.ts';
 export { type FieldFormat, FieldDecoder, type ShownField } from './decode.ts';
 export { lineDiff, type DiffLine } from './line-diff.ts';
 export { ConsoleMetrics, type ConsoleMetricsOptions, type MetricsPoint } from './metrics.ts';

@@ -13,6 +13,7 @@
  * metrics.start();
  * reply.type('text/plain; version=0.0.4').send(metrics.prometheus());
  */
+import type { ConsoleLog } from './console-log.ts';
 import type { Admin } from '../client/admin.ts';
 import { type Clock, systemClock, type TimerHandle } from '../clock.ts';
 import type { LogBackend } from '../log/backend.ts';
@@ -30,7 +31,7 @@ export interface MetricsPoint {
 }
 
 export interface ConsoleMetricsOptions {
-  log: LogBackend;
+  log: ConsoleLog;
   admin: Admin;
   clock?: Clock;
   /** Time between samples. Default 5,000 ms. */
@@ -62,7 +63,7 @@ interface GroupSample {
 const LATENCY_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
 export class ConsoleMetrics {
-  readonly #log: LogBackend;
+  readonly #log: ConsoleLog;
   readonly #admin: Admin;
   readonly #clock: Clock;
   readonly #intervalMs: number;

@@ -92,4 +92,69 @@ describe('trib console', () => {
     const [code] = await exited;
     expect(code).toBe(0);
   });
+
+  it('should show a remote broker over -b, and a directory trib serve owns through that broker', {
+    timeout: 120_000,
+  }, async () => {
+    const serveDir = await mkdtemp(join(tmpdir(), 'trib-console-wire-'));
+    const broker = await start(
+      ['serve', '--data-dir', serveDir, '--port', '0', '--registry-port', '0'],
+      /Schema registry listening on (\S+)/,
+    );
+    const address = /Kafka broker listening on (\S+)/.exec(broker.output())![1]!;
+    try {
+      const remote = await start(
+        ['console', '-b', address, '--port', '0', '-r', broker.match[1]!],
+        /listening on (http:\S+)/,
+      );
+      const url = remote.match[1]!;
+      const json = { 'content-type': 'application/json' };
+      const created = await fetch(`${url}/api/topics`, {
+        method: 'POST',
+        headers: json,
+        body: JSON.stringify({ topic: 'remote', numPartitions: 2, configs: { 'retention.ms': '3600000' } }),
+      });
+      expect(created.status).toBe(201);
+      for (const value of ['a', 'b', 'c']) {
+        const sent = await fetch(`${url}/api/topics/remote/messages`, {
+          method: 'POST',
+          headers: json,
+          body: JSON.stringify({ value, partition: 1 }),
+        });
+        expect(sent.status).toBe(201);
+      }
+      const topic = (await (await fetch(`${url}/api/topics/remote`)).json()) as {
+        partitionList: { highWatermark: number }[];
+        configs: { name: string; value: string; override: boolean }[];
+      };
+      expect(topic.partitionList.map((p) => p.highWatermark)).toEqual([0, 3]);
+      expect(topic.configs).toContainEqual({ name: 'retention.ms', value: '3600000', override: true });
+      const page = (await (await fetch(`${url}/api/topics/remote/messages?from=beginning`)).json()) as {
+        records: { partition: number; offset: number; value: { text: string } }[];
+      };
+      expect(page.records.map((r) => [r.partition, r.offset, r.value.text])).toEqual([
+        [1, 0, 'a'],
+        [1, 1, 'b'],
+        [1, 2, 'c'],
+      ]);
+      expect(await (await fetch(`${url}/api/registry/subjects`)).json()).toEqual([]);
+      remote.child.kill('SIGTERM');
+      expect((await remote.exited)[0]).toBe(0);
+
+      // The directory is the broker's: the console goes through it.
+      const local = await start(
+        ['console', '--data-dir', serveDir, '--port', '0'],
+        /Console of (.*) listening on (http:\S+)/,
+      );
+      expect(local.match[1]).toContain('through trib serve');
+      const topics = (await (await fetch(`${local.match[2]}/api/topics`)).json()) as { topics: { name: string }[] };
+      expect(topics.topics.map((t) => t.name)).toContain('remote');
+      local.child.kill('SIGTERM');
+      expect((await local.exited)[0]).toBe(0);
+    } finally {
+      broker.child.kill('SIGTERM');
+      await broker.exited;
+      await rm(serveDir, { recursive: true, force: true });
+    }
+  });
 });

@@ -1,20 +1,24 @@
 import { type CliIo, parse, positiveInt, UsageError, write } from '../command.ts';
-import { withLog } from '../cluster.ts';
+import { withCluster } from '../cluster.ts';
+import { wireConsoleLog } from '../console-log.ts';
 import { LOG_OPTIONS_HELP, logOptions } from '../data-dir.ts';
 import { registrySecurityFlags, registrySecurityHelp, registrySecurityOptions } from '../security-flags.ts';
 
 const USAGE = `Usage: trib console [--host 127.0.0.1] [--port 8080] [--read-only] [--data-dir DIR]
 
-Serves the web console over the data directory: topics, messages (decoded through the schema
-registry), consumer groups and their lag, schemas, and /metrics for Prometheus. Binds 127.0.0.1
-unless --host says otherwise. Runs until SIGINT or SIGTERM. To see a log that a running
-\`trib serve\` owns, start that broker with --console PORT instead.
+Serves the web console over the data directory, or over Kafka brokers with -b (a remote trib
+serve, Apache Kafka, Redpanda): topics, messages (decoded through the schema registry), consumer
+groups and their lag, schemas, and /metrics for Prometheus. A data directory that a running trib
+serve owns is reached through that broker. Binds 127.0.0.1 unless --host says otherwise. Runs
+until SIGINT or SIGTERM.
 
 Options:
   --host HOST            the address to bind (default 127.0.0.1: nothing opens to the network)
   --port PORT            the port (default 8080; 0 picks a free one, printed)
   --read-only            hide and refuse every action that changes data
-  --no-registry          do not browse or decode with the data directory's schema registry
+  --no-registry          do not browse or decode with a schema registry
+  -r, --registry-url URL a schema registry to browse and decode with (default: the data directory's
+                         own, or the one the broker owning it serves; none over -b without this)
 ${registrySecurityHelp('', "Console security (users and roles as the registry's: read browses, write produces,\ncreates topics and resets offsets, admin deletes topics and changes configs)")}${LOG_OPTIONS_HELP}
   -h, --help             show help
 `;
@@ -53,6 +57,7 @@ export const consoleCommand = {
       'read-only': { type: 'boolean' },
       ...registrySecurityFlags(''),
       'no-registry': { type: 'boolean' },
+      'registry-url': { type: 'string', short: 'r' },
     });
     if (values.help) return write(io.stdout, USAGE).then(() => 0);
     if (positionals.length > 0) throw new UsageError('trib console takes no arguments');
@@ -61,23 +66,26 @@ export const consoleCommand = {
     const security = registrySecurityOptions(values, '');
     const signals = untilSignal();
     try {
-      const where = {
-        command: 'console',
-        instead:
-          'The console does not read over the wire yet: start the broker with trib serve --console PORT instead.',
-      };
-      return await withLog(values, io, where, async ({ log, tributary, place }) => {
+      return await withCluster(values, io, {}, async ({ log, tributary, place, target, reader }) => {
+        const registryUrl = values['registry-url'] ?? target.registryUrl;
         const [{ startConsole }, registry] = await Promise.all([
           import('../../console/index.ts'),
           values['no-registry'] === true
             ? undefined
-            : import('../../../schema-registry/index.ts').then(async ({ SchemaRegistry, consoleRegistry }) => {
-                const opened = await SchemaRegistry.open(log);
-                return { opened, view: consoleRegistry(opened) };
-              }),
+            : import('../../../schema-registry/index.ts').then(
+                async ({ SchemaRegistry, consoleRegistry, remoteConsoleRegistry }) => {
+                  // A registry at a URL (given, or the one the broker owning the directory serves), else the log's own.
+                  if (registryUrl !== undefined)
+                    return { opened: undefined, view: remoteConsoleRegistry({ url: registryUrl }) };
+                  if (log === undefined) return undefined;
+                  const opened = await SchemaRegistry.open(log);
+                  return { opened, view: consoleRegistry(opened) };
+                },
+              ),
         ]);
         const server = await startConsole({
-          log,
+          // Over the wire, the log's calls are answered with Metadata, ListOffsets, Fetch and the admin calls.
+          log: log ?? wireConsoleLog(tributary, reader),
           tributary,
           host,
           port,
@@ -94,7 +102,7 @@ export const consoleCommand = {
           return 0;
         } finally {
           await server.close();
-          await registry?.opened.close();
+          await registry?.opened?.close();
         }
       });
     } finally {

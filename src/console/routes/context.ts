@@ -2,16 +2,16 @@
  * What every route of the console works with: the log it reads, the admin for groups, the registry
  * (when there is one), the streams apps of this process, and whether it may change anything.
  */
+import type { ConsoleLog } from '../console-log.ts';
 import type { Admin } from '../../client/admin.ts';
 import type { Producer } from '../../client/producer.ts';
-import type { LogBackend } from '../../log/backend.ts';
 import type { ConsoleRegistry, FieldDecoder } from '../decode.ts';
 import { ConsoleHttpError } from '../http-errors.ts';
 import type { ConsoleMetrics } from '../metrics.ts';
 import type { StreamsApps } from '../streams-apps.ts';
 
 export interface ConsoleContext {
-  readonly log: LogBackend;
+  readonly log: ConsoleLog;
   readonly admin: Admin;
   readonly registry: ConsoleRegistry | undefined;
   readonly readOnly: boolean;

@@ -4,8 +4,9 @@
  * produce a record. Every read goes through the log, bounded in records and bytes per request, so a
  * large topic never loads whole: a page of results carries the positions to continue from.
  */
+import type { ConsoleLog } from '../console-log.ts';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { LogBackend, LogRecord } from '../../log/backend.ts';
+import type { LogRecord } from '../../log/backend.ts';
 import { WaitInterrupt } from '../../log/wait-interrupt.ts';
 import { FIELD_FORMATS, type FieldDecoder, type FieldFormat, type ShownField } from '../decode.ts';
 import { ConsoleHttpError, intParam } from '../http-errors.ts';
@@ -58,7 +59,7 @@ async function show(
 
 /** Where a browse starts in one partition, from the query's `from`. */
 async function startOffset(
-  log: LogBackend,
+  log: ConsoleLog,
   topic: string,
   partition: number,
   query: Record<string, string | undefined>,

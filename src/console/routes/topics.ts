@@ -3,8 +3,9 @@
  * partitions and configs with overrides marked, and, unless the console is read-only, create,
  * delete (the body must repeat the topic's name, the page's confirmation) and config changes.
  */
+import type { ConsoleLog } from '../console-log.ts';
 import type { FastifyInstance } from 'fastify';
-import type { LogBackend, TopicDescription } from '../../log/backend.ts';
+import type { TopicDescription } from '../../log/backend.ts';
 import { ConsoleHttpError, intParam } from '../http-errors.ts';
 import type { ConsoleContext } from './context.ts';
 
@@ -42,7 +43,7 @@ export function summarize(description: TopicDescription): TopicSummary {
 }
 
 /** The descriptions of every topic, skipping any deleted while they were listed. */
-export async function describeAll(log: LogBackend): Promise<TopicDescription[]> {
+export async function describeAll(log: ConsoleLog): Promise<TopicDescription[]> {
   const names = (await log.listTopics()).sort();
   const out: TopicDescription[] = [];
   for (const name of names) {
@@ -56,7 +57,7 @@ export async function describeAll(log: LogBackend): Promise<TopicDescription[]> 
 }
 
 /** A topic name from the URL: it must exist. */
-export async function existingTopic(log: LogBackend, name: string): Promise<TopicDescription> {
+export async function existingTopic(log: ConsoleLog, name: string): Promise<TopicDescription> {
   return log.describeTopic(name);
 }
 
