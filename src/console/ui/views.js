@@ -152,12 +152,29 @@ export function TopicsPage({ query, info }) {
   const filter = query.get('filter') ?? '';
   const sort = query.get('sort') ?? 'name';
   const internal = query.get('internal') === 'true';
-  const state = useApi(`/api/topics?filter=${enc(filter)}&sort=${enc(sort)}&internal=${internal}&limit=500`);
+  const from = Number(query.get('from') ?? 0) || 0;
+  const state = useApi(
+    `/api/topics?filter=${enc(filter)}&sort=${enc(sort)}&internal=${internal}&limit=${PAGE}&offset=${from}`,
+  );
   const setQuery = (changes) => {
     const q = new URLSearchParams(query);
     for (const [k, v] of Object.entries(changes)) q.set(k, v);
+    if (!('from' in changes)) q.delete('from');
     location.hash = `#/topics?${q}`;
   };
+  const total = state.data?.total ?? 0;
+  const go = (at) => (e) => {
+    e.preventDefault();
+    setQuery({ from: String(at) });
+  };
+  const pager =
+    total > PAGE
+      ? html`<p class="pager">
+          ${from > 0 ? html`<a href="#" id="topics-prev" onClick=${go(Math.max(0, from - PAGE))}>← previous</a>` : null}
+          <span>${fmtNum(from + 1)}–${fmtNum(Math.min(total, from + PAGE))} of ${fmtNum(total)}</span>
+          ${from + PAGE < total ? html`<a href="#" id="topics-next" onClick=${go(from + PAGE)}>next →</a>` : null}
+        </p>`
+      : null;
   return html`<h1>Topics</h1>
     <div class="toolbar">
       <input type="search" placeholder="Filter topics" value=${filter} onChange=${(e) => setQuery({ filter: e.target.value })} />
@@ -173,7 +190,8 @@ export function TopicsPage({ query, info }) {
     ${
       state.data === null
         ? html`<${Loading} state=${state} />`
-        : html`<p class="muted">${fmtNum(state.data.total)} topics${state.data.total > state.data.topics.length ? `, first ${state.data.topics.length} shown` : ''}</p>
+        : html`<p class="muted">${fmtNum(state.data.total)} topics</p>
+          ${pager}
           <table>
             <thead><tr><th>Topic</th><th>Partitions</th><th>Records</th><th>Size</th><th>Cleanup policy</th><th>Last write</th></tr></thead>
             <tbody>
@@ -188,9 +206,13 @@ export function TopicsPage({ query, info }) {
                 </tr>`,
               )}
             </tbody>
-          </table>`
+          </table>
+          ${pager}`
     }`;
 }
+
+/** Topics per page of the list. */
+const PAGE = 500;
 
 function CreateTopic({ onCreated }) {
   const [error, setError] = useState(null);
