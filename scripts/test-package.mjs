@@ -102,7 +102,7 @@ try {
     copyFileSync(join(fixtures, f), join(app, f));
 
   // 3. Running it.
-  check('ESM: import tributary, tributary/testing, tributary/schema-registry and use them', () => {
+  check('ESM: import tributary, tributary/testing, tributary/schema-registry, tributary/console and use them', () => {
     const out = run(process.execPath, ['esm.mjs'], app);
     if (!out.includes('esm: ok')) throw new Error(out);
   });

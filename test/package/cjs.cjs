@@ -4,11 +4,13 @@ const assert = require('node:assert/strict');
 const tributary = require('tributary');
 const { TopologyTestDriver } = require('tributary/testing');
 const registry = require('tributary/schema-registry');
+const consoleEntry = require('tributary/console');
 
 assert.equal(typeof tributary.openLog, 'function');
 assert.equal(typeof tributary.Tributary, 'function');
 assert.equal(typeof TopologyTestDriver, 'function');
 assert.equal(typeof registry.startRegistryServer, 'function');
+assert.equal(typeof consoleEntry.startConsole, 'function');
 assert.equal(require('tributary/package.json').name, 'tributary');
 
 (async () => {

@@ -90,4 +90,19 @@ try {
   await server.close();
   await registryLog.close();
 }
+// tributary/console: the console's server (with its page's files and libraries from the package).
+const { startConsole } = await import('tributary/console');
+const consoleLog = await openLog({ storage: 'memory' });
+const consoleServer = await startConsole({ log: consoleLog, port: 0 });
+try {
+  const page = await fetch(`${consoleServer.url}/`);
+  assert.equal(page.status, 200);
+  assert.match(page.headers.get('content-security-policy'), /script-src 'self'/);
+  assert.equal((await fetch(`${consoleServer.url}/vendor/preact.js`)).status, 200);
+  assert.equal((await fetch(`${consoleServer.url}/app.js`)).status, 200);
+  assert.deepEqual((await (await fetch(`${consoleServer.url}/api/topics`)).json()).topics, []);
+} finally {
+  await consoleServer.close();
+  await consoleLog.close();
+}
 console.log('esm: ok');
