@@ -90,7 +90,9 @@ describe('trib groups reset on a group with running members', () => {
     await tributary.close();
   });
 
-  it('should refuse while another process runs a member: that process holds the directory', async () => {
+  it('should refuse while another process runs a member: that process holds the directory', {
+    timeout: 180_000,
+  }, async () => {
     const env = { TRIBUTARY_DATA_DIR: join(root, 'other') };
     await trib(['topics', 'create', 't', '--create'], { env });
     await trib(['produce', 't'], { env, input: 'a\nb\n' });
