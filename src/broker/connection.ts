@@ -227,6 +227,7 @@ export class Connection {
       endpoint: this.#session.endpoint,
     };
     let result: unknown;
+    const started = performance.now();
     try {
       // Called now, not in a later tick: requests reach the log in the order they came.
       result = handler.handle(this.#broker, request, info);
@@ -239,6 +240,7 @@ export class Connection {
         try {
           slot.frame =
             response === undefined ? null : encodeResponseChunks(api, version, header.correlationId, response);
+          this.#broker.requestMetrics?.observe(api.name, (performance.now() - started) / 1000);
         } catch (err) {
           this.#failed(api.name, err);
           return;

@@ -3,6 +3,7 @@
  * broker's identity as clients must see it, and the broker-wide settings Kafka has
  * (`auto.create.topics.enable`, `num.partitions`).
  */
+import type { RequestMetrics } from './request-metrics.ts';
 import type { Clock } from '../clock.ts';
 import type { GroupCoordinator } from '../client/group/coordinator.ts';
 import type { Logger } from '../client/logger.ts';
@@ -48,6 +49,8 @@ export interface BrokerContext {
   readonly advertised: readonly { apiKey: number; minVersion: number; maxVersion: number }[];
   /** Users, ACLs and the authorizer (see `security/authorize.ts`). */
   readonly security: BrokerSecurity;
+  /** Request latencies per API (see `request-metrics.ts`). */
+  readonly requestMetrics: RequestMetrics;
 }
 
 /** What a handler knows of the request beyond its body. */

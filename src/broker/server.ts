@@ -3,6 +3,7 @@
  * in-process clients use. See `serve`.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { RequestMetrics } from './request-metrics.ts';
 import type { Server, Socket } from 'node:net';
 import { resolve } from 'node:path';
 import { type Clock, systemClock } from '../clock.ts';
@@ -120,6 +121,8 @@ export interface Broker {
   readonly advertised: Endpoint;
   /** The log it serves. */
   readonly log: LogBackend;
+  /** How long it takes to answer, per API (for `/metrics`). */
+  readonly requestMetrics: RequestMetrics;
   /**
    * Stops taking connections and requests, answers those in flight (long polls return what they
    * have), closes the connections and, when the broker opened the log, closes it cleanly.
@@ -255,6 +258,7 @@ export async function serve(options: BrokerOptions = {}): Promise<Broker> {
     transactions: new TxnRegistry(),
     advertised: advertisedApis(),
     security: { authorizer: authorizerConfig === undefined ? undefined : store!.authorizer, store: securityStore },
+    requestMetrics: new RequestMetrics(),
   };
   const connections = new Set<Connection>();
   const perIp = new Map<string, number>();
@@ -348,6 +352,7 @@ export async function serve(options: BrokerOptions = {}): Promise<Broker> {
   let closed: Promise<void> | undefined;
   return {
     address: () => ({ ...actual }),
+    requestMetrics: context.requestMetrics,
     listeners: () => running.map((l) => ({ ...l, advertised: { ...l.advertised } })),
     security: securityStore,
     advertised: endpoint,

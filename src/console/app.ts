@@ -24,6 +24,7 @@ import type { Producer } from '../client/producer.ts';
 import { Tributary } from '../client/tributary.ts';
 import { type Clock, systemClock } from '../clock.ts';
 import type { LogBackend } from '../log/backend.ts';
+import type { Histogram } from '../broker/request-metrics.ts';
 import type { HttpAuthOptions } from '../security/http.ts';
 import { installConsoleAuth } from './auth.ts';
 import type { ConsoleLog } from './console-log.ts';
@@ -67,6 +68,8 @@ export interface ConsoleOptions {
   auth?: HttpAuthOptions;
   /** Serve HTTPS with this certificate and key. */
   tls?: { cert: string | Buffer; key: string | Buffer; passphrase?: string };
+  /** A broker serving the same log: its request latencies go on `/metrics` too. */
+  broker?: { requestMetrics: { snapshot(): Histogram[] } };
   /** Time between metrics samples, ms. Default 5,000. */
   metricsIntervalMs?: number;
   clock?: Clock;
@@ -167,6 +170,7 @@ export function buildConsoleApp(options: ConsoleOptions): ConsoleApp {
     admin,
     clock,
     lastWrite,
+    ...(options.broker === undefined ? {} : { brokerRequests: options.broker.requestMetrics }),
     ...(options.metricsIntervalMs === undefined ? {} : { intervalMs: options.metricsIntervalMs }),
   });
   const streams = new StreamsApps();

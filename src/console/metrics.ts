@@ -14,6 +14,7 @@
  * reply.type('text/plain; version=0.0.4').send(metrics.prometheus());
  */
 import type { ConsoleLog } from './console-log.ts';
+import { type Histogram, LatencyHistograms, prometheusHistograms } from '../broker/request-metrics.ts';
 import type { Admin } from '../client/admin.ts';
 import { type Clock, systemClock, type TimerHandle } from '../clock.ts';
 import type { LogBackend } from '../log/backend.ts';
@@ -40,6 +41,8 @@ export interface ConsoleMetricsOptions {
   keep?: number;
   /** Filled with the clock time of the sample that first saw a topic's high watermarks grow. */
   lastWrite?: Map<string, number>;
+  /** The request latencies of a broker serving the same log (`trib serve --console`). */
+  brokerRequests?: { snapshot(): Histogram[] };
 }
 
 interface PartitionSample {
@@ -59,9 +62,6 @@ interface GroupSample {
   lag: number;
 }
 
-/** Bucket bounds of the request-latency histogram, seconds. */
-const LATENCY_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
-
 export class ConsoleMetrics {
   readonly #log: ConsoleLog;
   readonly #admin: Admin;
@@ -76,8 +76,9 @@ export class ConsoleMetrics {
   #timer: TimerHandle | undefined;
   #sampling: Promise<void> | undefined;
   #stopped = false;
-  /** Request counts per latency bucket (one more for +Inf), by route. */
-  readonly #latency = new Map<string, { buckets: number[]; sum: number; count: number }>();
+  /** The console API's request latencies, by route. */
+  readonly #latency = new LatencyHistograms();
+  readonly #broker: { snapshot(): Histogram[] } | undefined;
 
   constructor(options: ConsoleMetricsOptions) {
     this.#log = options.log;
@@ -86,6 +87,7 @@ export class ConsoleMetrics {
     this.#intervalMs = options.intervalMs ?? 5000;
     this.#keep = options.keep ?? 180;
     this.#lastWrite = options.lastWrite ?? new Map();
+    this.#broker = options.brokerRequests;
   }
 
   /** Samples now and then every `intervalMs` until {@link stop}. */
@@ -122,17 +124,7 @@ export class ConsoleMetrics {
 
   /** Counts one API request of `route` that took `ms`. */
   observeRequest(route: string, ms: number): void {
-    let entry = this.#latency.get(route);
-    if (entry === undefined) {
-      entry = { buckets: new Array<number>(LATENCY_BUCKETS.length + 1).fill(0), sum: 0, count: 0 };
-      this.#latency.set(route, entry);
-    }
-    const seconds = ms / 1000;
-    let i = 0;
-    while (i < LATENCY_BUCKETS.length && seconds > LATENCY_BUCKETS[i]!) i++;
-    entry.buckets[i]!++;
-    entry.sum += seconds;
-    entry.count++;
+    this.#latency.observe(route, ms / 1000);
   }
 
   async #take(): Promise<void> {
@@ -279,17 +271,23 @@ export class ConsoleMetrics {
       'Records committed per second, all groups, over the last interval.',
     );
     out.push(`tributary_records_out_per_second ${last?.outPerSec ?? 0}`);
-    family('tributary_console_request_duration_seconds', 'histogram', "Latency of the console API's requests.");
-    for (const [route, entry] of this.#latency) {
-      const r = `route="${escapeLabel(route)}"`;
-      let cumulative = 0;
-      LATENCY_BUCKETS.forEach((bound, i) => {
-        cumulative += entry.buckets[i]!;
-        out.push(`tributary_console_request_duration_seconds_bucket{${r},le="${bound}"} ${cumulative}`);
-      });
-      out.push(`tributary_console_request_duration_seconds_bucket{${r},le="+Inf"} ${entry.count}`);
-      out.push(`tributary_console_request_duration_seconds_sum{${r}} ${entry.sum}`);
-      out.push(`tributary_console_request_duration_seconds_count{${r}} ${entry.count}`);
+    out.push(
+      ...prometheusHistograms(
+        'tributary_console_request_duration_seconds',
+        "Latency of the console API's requests.",
+        'route',
+        this.#latency.snapshot(),
+      ),
+    );
+    if (this.#broker !== undefined) {
+      out.push(
+        ...prometheusHistograms(
+          'tributary_broker_request_duration_seconds',
+          'Time from a Kafka request to its encoded response, per API.',
+          'api',
+          this.#broker.snapshot(),
+        ),
+      );
     }
     return `${out.join('\n')}\n`;
   }

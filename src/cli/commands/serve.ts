@@ -147,6 +147,7 @@ export const serveCommand = {
           host,
           port: consolePort,
           readOnly: values['console-read-only'] === true,
+          broker,
           ...consoleSecurity,
           ...(registry === undefined ? {} : { registry: consoleRegistry(registry.registry) }),
         });
