@@ -1,7 +1,7 @@
 import { type Admin, ConfigResourceTypes, Kafka, logLevel, PartitionAssigners } from 'kafkajs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Broker, serve } from '../../src/broker/index.ts';
-import { acquireCoordinator, releaseCoordinator } from '../../src/client/group/shared.ts';
+import { acquireCoordinator, releaseCoordinator } from '../../src/cluster/index.ts';
 import { createLogger } from '../../src/client/logger.ts';
 import { Tributary } from '../../src/index.ts';
 import { type EmbeddedLogBackend, openLog } from '../../src/log/index.ts';

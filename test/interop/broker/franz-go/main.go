@@ -122,6 +122,9 @@ func run(bootstrap, topic, group string) error {
 	const expected = 30 + partitions
 	var mu sync.Mutex
 	seen := map[string]bool{}
+	// Per partition, the highest offset any member delivered, and per member the highest it did.
+	highest := map[int32]int64{}
+	delivered := []map[int32]int64{{}, {}}
 	assigned := make([][]int32, 2)
 	done := make(chan struct{})
 	var once sync.Once
@@ -171,10 +174,21 @@ func run(bootstrap, topic, group string) error {
 				fetches.EachRecord(func(r *kgo.Record) {
 					mu.Lock()
 					seen[fmt.Sprintf("%d/%d/%s/%s", r.Partition, r.Offset, r.Key, r.Value)] = true
+					highest[r.Partition] = max(highest[r.Partition], r.Offset)
+					delivered[m][r.Partition] = max(delivered[m][r.Partition], r.Offset)
 					mu.Unlock()
 				})
 				mu.Lock()
-				if len(seen) >= expected && len(assigned[0]) > 0 && len(assigned[1]) > 0 {
+				// Done when every record was seen and each member has delivered its partitions to the
+				// end: one handed a partition in a rebalance a moment ago reads it again first.
+				caughtUp := len(assigned[0]) > 0 && len(assigned[1]) > 0
+				for who, held := range assigned {
+					for _, p := range held {
+						last, ok := delivered[who][p]
+						caughtUp = caughtUp && ok && last >= highest[p]
+					}
+				}
+				if len(seen) >= expected && caughtUp {
 					once.Do(func() { close(done) })
 				}
 				mu.Unlock()

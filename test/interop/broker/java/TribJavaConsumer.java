@@ -57,6 +57,9 @@ public final class TribJavaConsumer {
     // Each member's assignment as of its last poll, published for the other thread to read
     // (a KafkaConsumer may only be touched by the thread that polls it).
     AtomicReferenceArray<Set<TopicPartition>> assignments = new AtomicReferenceArray<>(consumers.size());
+    // Whether each member's position is at the end of every partition it holds (one handed a
+    // partition in a rebalance a moment ago reads it again first).
+    AtomicReferenceArray<Boolean> caughtUp = new AtomicReferenceArray<>(consumers.size());
     long deadline = System.currentTimeMillis() + 60_000;
     List<Thread> threads = new ArrayList<>();
     List<Throwable> failures = new CopyOnWriteArrayList<>();
@@ -70,13 +73,20 @@ public final class TribJavaConsumer {
             for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
               seen.add(String.format("[%d,%d,\"%s\",\"%s\"]", r.partition(), r.offset(), r.key(), r.value()));
             }
-            assignments.set(index, Set.copyOf(consumer.assignment()));
-            boolean allAssigned = true;
+            Set<TopicPartition> held = Set.copyOf(consumer.assignment());
+            assignments.set(index, held);
+            if (seen.size() >= expected) {
+              Map<TopicPartition, Long> ends = consumer.endOffsets(held);
+              boolean atEnd = true;
+              for (TopicPartition tp : held) atEnd &= consumer.position(tp) >= ends.get(tp);
+              caughtUp.set(index, atEnd);
+            }
+            boolean allDone = true;
             for (int m = 0; m < assignments.length(); m++) {
               Set<TopicPartition> a = assignments.get(m);
-              if (a == null || a.isEmpty()) allAssigned = false;
+              if (a == null || a.isEmpty() || !Boolean.TRUE.equals(caughtUp.get(m))) allDone = false;
             }
-            if (seen.size() >= expected && allAssigned) break;
+            if (seen.size() >= expected && allDone) break;
           }
           // Commit where this member is, with metadata; close later, when both have committed.
           Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();

@@ -76,10 +76,11 @@ while time.time() < deadline:
             raise RuntimeError(str(msg.error()))
         key = msg.key().decode() if msg.key() is not None else ''
         seen.add((msg.partition(), msg.offset(), key, msg.value().decode()))
-    # Done when every record was seen and each member holds partitions it has fetched from (one that
-    # has just been handed a partition in a rebalance has no position there yet).
+    # Done when every record was seen and each member has read its partitions to the end (one that
+    # was handed a partition in a rebalance a moment ago reads it again from the start).
+    last = {p: max(o for q, o, _, _ in seen if q == p) for p, *_ in seen}
     if len(seen) >= expected and all(c.assignment() for c in consumers) and all(
-            tp.offset >= 0 for c in consumers for tp in c.position(c.assignment())):
+            tp.offset > last[tp.partition] for c in consumers for tp in c.position(c.assignment())):
         break
 out['seen'] = sorted(seen)
 out['assigned'] = sorted(sorted(tp.partition for tp in c.assignment()) for c in consumers)

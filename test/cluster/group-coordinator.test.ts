@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock, openLog } from '../../src/index.ts';
 import { cooperativeStickyAssignor, rangeAssignor, roundRobinAssignor } from '../../src/client/group/assignors.ts';
-import { GroupCoordinator, type JoinRequest } from '../../src/client/group/coordinator.ts';
+import { GroupCoordinator, type JoinRequest } from '../../src/cluster/index.ts';
 import { OffsetStore } from '../../src/client/group/offset-store.ts';
 import { createLogger, logLevel } from '../../src/client/logger.ts';
 
@@ -152,5 +152,16 @@ describe('assignors', () => {
     const follow = await cooperativeStickyAssignor.assign(members(2, { m0: out.get('m0')!.t! }), parts);
     expect(follow.get('m0')!.t).toEqual(out.get('m0')!.t);
     expect(follow.get('m1')!.t!.length).toBe(4);
+  });
+});
+
+describe('the move to src/cluster', () => {
+  it('should leave the old module paths naming the same coordinator', async () => {
+    const old = await import('../../src/client/group/coordinator.ts');
+    const oldShared = await import('../../src/client/group/shared.ts');
+    const cluster = await import('../../src/cluster/index.ts');
+    expect(old.GroupCoordinator).toBe(cluster.GroupCoordinator);
+    expect(oldShared.acquireCoordinator).toBe(cluster.acquireCoordinator);
+    expect(oldShared.releaseCoordinator).toBe(cluster.releaseCoordinator);
   });
 });
