@@ -122,6 +122,10 @@ describe('trib over the wire', () => {
     expect(described.config['cleanup.policy']).toEqual({ value: 'compact', isDefault: false });
     expect(described.config['retention.ms']).toEqual({ value: '60000', isDefault: false });
     expect(JSON.parse((await cli(['topics', 'list', '-J', ...owned])).stdout)).toContain('orders');
+    // --data-dir wins over $TRIB_BOOTSTRAP_SERVER (nothing listens on port 1).
+    const named = await cli(['topics', 'list', ...owned], { env: { TRIB_BOOTSTRAP_SERVER: '127.0.0.1:1' } });
+    expect(named).toMatchObject({ code: 0, stderr: '' });
+    expect(named.stdout).toContain('orders\n');
 
     expect(
       await cli(['produce', 'orders', '-p', '1', '-K', ':', ...b], { input: 'k1:v1\nk2:v2\nk3:v3\n' }),

@@ -308,4 +308,20 @@ describe('disconnect', () => {
     await expect(cluster.anyBroker()).rejects.toMatchObject({ code: 'CONNECTION_ERROR' });
     expect(fake.brokers[0]!.sockets.length).toBe(before);
   });
+  it('shouldCloseTheConnectionsOfEveryClientWhenTheTributaryIsClosed', async () => {
+    fake = await FakeKafka.start(1);
+    fake.createTopic('t', 1);
+    const tributary = new Tributary({ brokers: fake.bootstrap, retry: FAST_RETRY, logLevel: 0 });
+    // Clients left connected, as a short program (a trib command) leaves its admin.
+    const admin = tributary.admin();
+    await admin.connect();
+    const producer = tributary.producer();
+    await producer.connect();
+    await producer.send({ topic: 't', messages: [{ value: 'v' }] });
+    const open = () => fake.brokers[0]!.sockets.filter((socket) => !socket.destroyed && !socket.readableEnded);
+    expect(open().length).toBeGreaterThan(0);
+    await tributary.close();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(open()).toEqual([]);
+  });
 });

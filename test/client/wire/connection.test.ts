@@ -225,6 +225,19 @@ describe('Connection', () => {
     expect((err as TributaryError).retriable).toBe(true);
   });
 
+  it('shouldLeaveNoSocketOpenWhenClosedWhileStillConnecting', async () => {
+    const { connection, fake } = await setup(answerNow);
+    const sent = connection.send(echo('never'));
+    await connection.close();
+    await expect(sent).rejects.toMatchObject({ code: 'CONNECTION_ERROR', retriable: false });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(connection.connected).toBe(false);
+    // An open socket would keep a short-lived program (a trib command) from exiting.
+    const open = await new Promise<number>((resolve) => fake.server.getConnections((_err, count) => resolve(count)));
+    expect(open).toBe(0);
+    expect(fake.seen).toEqual([]);
+  });
+
   it('shouldResolveARequestThatExpectsNoResponseOnceWritten', async () => {
     const { connection, fake } = await setup(() => undefined);
     await expect(connection.send(echo('fire-and-forget', false))).resolves.toBeUndefined();
