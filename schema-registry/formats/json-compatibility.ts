@@ -161,8 +161,18 @@ class Comparison {
       return;
     }
     if (r.kind === 'not') {
-      if (w.kind === 'not') this.located(r.inner, w.inner, [...path, 'not']);
-      else this.add([...path, 'not'], 'NOT_TYPE_ADDED', 'the reader excludes values with "not" that the writer allows');
+      if (w.kind === 'not') {
+        // The reader's `not` must exclude no more than the writer's: its schema must accept no value
+        // the writer's does not. Named as Confluent names it, at the `not`.
+        if (this.probeLocated(r.inner, w.inner, [...path, 'not']).length > 0) {
+          this.add(
+            [...path, 'not'],
+            'NOT_TYPE_EXTENDED',
+            'the reader excludes values with "not" that the writer allows',
+          );
+        }
+      } else
+        this.add([...path, 'not'], 'NOT_TYPE_ADDED', 'the reader excludes values with "not" that the writer allows');
       return;
     }
     if (w.kind === 'any') {
@@ -598,6 +608,24 @@ class Comparison {
           'ITEM_REMOVED_FROM_CLOSED_CONTENT_MODEL',
           `tuple item ${i} was removed and the reader accepts no further items`,
         );
+      } else if (i >= wa.prefix.length || i >= ra.prefix.length) {
+        // A position one side's tuple has and the other covers with its further-items schema (a
+        // partially open content model): the item's own issues, then Confluent's summary of them.
+        const found = this.probeLocated(at(wl, ws), at(rl, rs), p);
+        if (found.length > 0) {
+          this.issues.push(...found);
+          const [kind, what] =
+            i >= wa.prefix.length
+              ? [
+                  'ITEM_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL',
+                  "added and refuses what the writer's further items allowed",
+                ]
+              : [
+                  'ITEM_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL',
+                  "removed and the reader's further items refuse it",
+                ];
+          this.add(p, kind, `tuple item ${i} was ${what}`);
+        }
       } else {
         this.located(at(wl, ws), at(rl, rs), p);
       }
@@ -606,9 +634,18 @@ class Comparison {
       const p = [...path, ra.restKey];
       const tuple = wa.prefix.length + ra.prefix.length > 0;
       if (ra.rest === false && wa.rest !== false) {
-        this.add(p, tuple ? 'ADDITIONAL_ITEMS_REMOVED' : 'ITEMS_REMOVED', 'the reader accepts no further array items');
+        // From 2019-09 on Confluent reads a lone `items` as the further-items schema (additionalItems).
+        const kind = tuple || this.readerRefSiblings ? 'ADDITIONAL_ITEMS_REMOVED' : 'ITEMS_REMOVED';
+        this.add(p, kind, 'the reader accepts no further array items');
       } else if (tuple && isOpen(wa.rest) && !isOpen(ra.rest)) {
         this.add(p, 'ADDITIONAL_ITEMS_NARROWED', 'the reader constrains further items the writer left open');
+      } else if (
+        !tuple &&
+        wa.rest === undefined &&
+        this.shape(at(rl, ra.rest), this.readerRefSiblings).kind !== 'any'
+      ) {
+        // An items schema where the writer had none: Confluent's SCHEMA_ADDED.
+        this.add(p, 'SCHEMA_ADDED', 'the reader constrains array items the writer left unconstrained');
       } else {
         this.located(at(wl, wa.rest), at(rl, ra.rest), p);
       }
