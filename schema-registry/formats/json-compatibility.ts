@@ -21,7 +21,11 @@ export interface JsonSide {
 /** Every reason `reader` may reject a document that `writer` accepts; empty when none. */
 export function jsonCompatibility(reader: JsonSide, writer: JsonSide): CompatibilityIssue[] {
   const issues: CompatibilityIssue[] = [];
-  new Comparison(issues, writer.refSiblings, reader.refSiblings, new Map()).located(writer.root, reader.root, []);
+  new Comparison(issues, writer.refSiblings, reader.refSiblings, new Map(), newContext()).located(
+    writer.root,
+    reader.root,
+    [],
+  );
   return issues;
 }
 
@@ -97,6 +101,24 @@ const ARRAY_KEYWORDS = [
 const STRING_KEYWORDS = ['minLength', 'maxLength', 'pattern', 'format'];
 const NUMBER_KEYWORDS = ['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'multipleOf'];
 
+/**
+ * What every comparison of one check shares. Recursive schemas with `oneOf`/`anyOf` (a type whose
+ * branches refer back to the union) make the branch-by-branch search exponential unless its answers
+ * are remembered: `verdicts` keeps whether one shape accepts another, across branches and probes.
+ * A verdict of "compatible" may rest on a recursive pair assumed compatible while still being
+ * compared; when such a pair turns out not to be, the verdicts reached since it started are dropped
+ * (failures never rest on assumptions and are kept).
+ */
+interface Context {
+  readonly shapes: [WeakMap<object, Shape>, WeakMap<object, Shape>];
+  readonly verdicts: Map<Shape, Map<Shape, { readonly ok: boolean; readonly at: number }>>;
+  clock: number;
+}
+
+function newContext(): Context {
+  return { shapes: [new WeakMap(), new WeakMap()], verdicts: new Map(), clock: 0 };
+}
+
 class Comparison {
   constructor(
     private readonly issues: CompatibilityIssue[],
@@ -104,6 +126,7 @@ class Comparison {
     private readonly readerRefSiblings: boolean,
     /** Pairs compared or being compared (recursive schemas terminate). */
     private readonly seen: Map<object, Set<object>>,
+    private readonly context: Context,
   ) {}
 
   located(writer: Located, reader: Located, path: Path): void {
@@ -133,7 +156,7 @@ class Comparison {
       w.parts.forEach((part, i) => {
         if (r.kind !== 'sum') {
           this.shapes(part.shape, r, path);
-        } else if (!r.parts.some((rp) => this.probe(part.shape, rp.shape).length === 0)) {
+        } else if (!r.parts.some((rp) => this.accepts(part.shape, rp.shape))) {
           this.add(
             [...path, r.op],
             'SUM_TYPE_NARROWED',
@@ -154,9 +177,8 @@ class Comparison {
       return;
     }
     if (r.kind === 'sum') {
-      const found = r.parts.map((rp) => this.probe(w, rp.shape, [...path, ...rp.path]));
-      if (found.some((f) => f.length === 0)) return;
-      if (found.length === 1) this.issues.push(...(found[0] ?? []));
+      if (r.parts.some((rp) => this.accepts(w, rp.shape))) return;
+      if (r.parts.length === 1) this.issues.push(...this.probe(w, r.parts[0]!.shape, [...path, ...r.parts[0]!.path]));
       else this.add([...path, r.op], 'TYPE_CHANGED', `no branch of the reader's ${r.op} accepts the writer's schema`);
       return;
     }
@@ -191,15 +213,27 @@ class Comparison {
     const found: CompatibilityIssue[] = [];
     const seen = new Map<object, Set<object>>();
     for (const [k, v] of this.seen) seen.set(k, new Set(v));
-    new Comparison(found, this.writerRefSiblings, this.readerRefSiblings, seen).shapes(w, r, path);
+    new Comparison(found, this.writerRefSiblings, this.readerRefSiblings, seen, this.context).shapes(w, r, path);
     return found;
+  }
+
+  /** Does `r` accept everything `w` does? Remembered per pair of shapes for the whole check. */
+  private accepts(w: Shape, r: Shape): boolean {
+    const verdicts = this.context.verdicts;
+    let byReader = verdicts.get(w);
+    if (byReader === undefined) verdicts.set(w, (byReader = new Map()));
+    const known = byReader.get(r);
+    if (known !== undefined) return known.ok;
+    const ok = this.probe(w, r).length === 0;
+    byReader.set(r, { ok, at: ++this.context.clock });
+    return ok;
   }
 
   private probeLocated(w: Located, r: Located, path: Path): CompatibilityIssue[] {
     const found: CompatibilityIssue[] = [];
     const seen = new Map<object, Set<object>>();
     for (const [k, v] of this.seen) seen.set(k, new Set(v));
-    new Comparison(found, this.writerRefSiblings, this.readerRefSiblings, seen).located(w, r, path);
+    new Comparison(found, this.writerRefSiblings, this.readerRefSiblings, seen, this.context).located(w, r, path);
     return found;
   }
 
@@ -209,6 +243,16 @@ class Comparison {
     if (node === true) return ANY;
     if (node === false) return NEVER;
     if (!isObject(node)) return ANY;
+    // One shape per node, so that verdicts about shapes are found again.
+    const cache = this.context.shapes[refSiblings ? 1 : 0];
+    const cached = cache.get(node);
+    if (cached !== undefined) return cached;
+    const shape = this.shapeOf(loc, node, refSiblings, depth);
+    cache.set(node, shape);
+    return shape;
+  }
+
+  private shapeOf(loc: Located, node: JsonObject, refSiblings: boolean, depth: number): Shape {
     const base = SchemaIndex.baseOf(node, loc.base);
     const here: Located = { node, base, index: loc.index };
     const parts: Part[] = [];
@@ -255,6 +299,21 @@ class Comparison {
     if (readers === undefined) this.seen.set(w, (readers = new Set()));
     if (readers.has(r)) return;
     readers.add(r);
+    const started = this.context.clock;
+    const before = this.issues.length;
+    this.compareTyped(wl, w, rl, r, path);
+    if (this.issues.length > before) this.forgetVerdictsSince(started);
+  }
+
+  /** Drops the "compatible" verdicts reached after `started`: they may rest on a pair that failed. */
+  private forgetVerdictsSince(started: number): void {
+    if (this.context.clock === started) return;
+    for (const byReader of this.context.verdicts.values()) {
+      for (const [r, verdict] of byReader) if (verdict.ok && verdict.at > started) byReader.delete(r);
+    }
+  }
+
+  private compareTyped(wl: Located, w: JsonObject, rl: Located, r: JsonObject, path: Path): void {
     this.types(w, r, path);
     this.enums(w, r, path);
     this.strings(w, r, path);
