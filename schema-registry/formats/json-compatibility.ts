@@ -153,16 +153,23 @@ class Comparison {
           'anyOf became oneOf: a document may match several branches',
         );
       }
-      w.parts.forEach((part, i) => {
-        if (r.kind !== 'sum') {
-          this.shapes(part.shape, r, path);
-        } else if (!r.parts.some((rp) => this.accepts(part.shape, rp.shape))) {
-          this.add(
-            [...path, r.op],
-            'SUM_TYPE_NARROWED',
-            `no branch of the reader's ${r.op} accepts the writer's ${w.op} branch ${i}`,
-          );
-        }
+      if (r.kind !== 'sum') {
+        for (const part of w.parts) this.shapes(part.shape, r, path);
+        return;
+      }
+      // As Confluent: each writer branch needs a reader branch of its own that accepts it (a
+      // maximum matching between the two lists of branches), not merely some branch.
+      const accepting = w.parts.map((part) =>
+        r.parts.flatMap((rp, j) => (this.accepts(part.shape, rp.shape) ? [j] : [])),
+      );
+      maximumMatching(accepting, r.parts.length).forEach((j, i) => {
+        if (j >= 0) return;
+        const why = accepting[i]!.length === 0 ? 'no branch' : 'no branch left unmatched';
+        this.add(
+          [...path, r.op],
+          'SUM_TYPE_NARROWED',
+          `${why} of the reader's ${r.op} accepts the writer's ${w.op} branch ${i}`,
+        );
       });
       return;
     }
@@ -926,6 +933,31 @@ function nameAccepted(schema: Json, name: string): boolean {
   if ('const' in schema && schema['const'] !== name) return false;
   if (Array.isArray(schema['enum']) && !schema['enum'].includes(name)) return false;
   return true;
+}
+
+/**
+ * A maximum matching in a bipartite graph (augmenting paths): `edges[i]` lists the right-hand nodes
+ * left-hand node `i` may be matched with. Returns, per left-hand node, its match or -1.
+ */
+function maximumMatching(edges: readonly (readonly number[])[], rightCount: number): number[] {
+  const rightMatch = new Array<number>(rightCount).fill(-1);
+  const augment = (i: number, visited: boolean[]): boolean => {
+    for (const j of edges[i]!) {
+      if (visited[j]) continue;
+      visited[j] = true;
+      if (rightMatch[j] === -1 || augment(rightMatch[j]!, visited)) {
+        rightMatch[j] = i;
+        return true;
+      }
+    }
+    return false;
+  };
+  for (let i = 0; i < edges.length; i++) augment(i, new Array<boolean>(rightCount).fill(false));
+  const leftMatch = new Array<number>(edges.length).fill(-1);
+  rightMatch.forEach((i, j) => {
+    if (i >= 0) leftMatch[i] = j;
+  });
+  return leftMatch;
 }
 
 function screaming(key: string): string {

@@ -88,4 +88,11 @@ describe('recursive unions', () => {
     expect(result).toEqual([]);
     expect(ms).toBeLessThan(10_000);
   });
+
+  it('should find a type changed inside one union branch (testRecursiveOneOfUnionDetectsIncompatibleChange)', () => {
+    // Eleven reader branches still accept eleven writer branches; the writer's Asset has none left.
+    const { result, ms } = timed(() => check(tradeSchema('number'), tradeSchema()));
+    expect(result.map((issue) => issue.kind)).toContain('SUM_TYPE_NARROWED');
+    expect(ms).toBeLessThan(10_000);
+  });
 });
