@@ -89,6 +89,19 @@ describe('Confluent Protobuf diff examples', () => {
     expect(sortedKinds(issues)).toEqual(incompatibleKinds(vector, PROTOBUF_COMPATIBLE_CHANGES));
   });
 
+  it('should name a scalar kind change of a renamed field, and the package change (checkCompatibilityUsingProtoFiles)', () => {
+    const before = protobufFormat.parse(
+      'syntax = "proto3";\npackage test1;\nmessage TestMessage {\n    string test_string = 1;\n    int32 test_int = 2;\n}\n',
+    );
+    const after = protobufFormat.parse(
+      'syntax = "proto3";\npackage test2;\nmessage TestMessage {\n    string test_string = 1;\n    string test_string2 = 2;\n}\n',
+    );
+    const issues = protobufFormat.checkCompatibility(after, before).map((i) => `${i.kind} ${i.path}`);
+    // FIELD_NAME_CHANGED is a compatible change: Tributary's issues list only incompatible ones.
+    expect(issues).toContain('FIELD_SCALAR_KIND_CHANGED #/TestMessage/2');
+    expect(issues).toContain('PACKAGE_CHANGED #/');
+  });
+
   it('should run all 55 of them', () => {
     expect(protobufDiffs).toHaveLength(55);
   });
