@@ -8,6 +8,7 @@
  * Paths are JSON pointers (`#/properties/age/maximum`) into the schema; `$ref`s are followed, and the
  * path stays that of the referring schema.
  */
+import { TributaryError } from '../../src/errors.ts';
 import type { CompatibilityIssue } from './types.ts';
 import { isObject, type Json, type JsonObject, type Located, SchemaIndex } from './json-index.ts';
 
@@ -113,10 +114,21 @@ interface Context {
   readonly shapes: [WeakMap<object, Shape>, WeakMap<object, Shape>];
   readonly verdicts: Map<Shape, Map<Shape, { readonly ok: boolean; readonly at: number }>>;
   clock: number;
+  /** Shape pairs compared so far; a check that needs more than {@link MAX_STEPS} is refused. */
+  steps: number;
 }
 
+/**
+ * How many shape pairs one check may compare. The check runs on the registry's only thread, so a
+ * schema built to make it explode (unions nested in products nested in unions…) must not block
+ * every other request: such a check fails with REGISTRY_OPERATION_TIMEOUT (Confluent's 50002, what
+ * it answers when its request timeout interrupts the same check). Ordinary schemas, even recursive
+ * ones of dozens of union branches, stay far below it.
+ */
+export const MAX_STEPS = 100_000;
+
 function newContext(): Context {
-  return { shapes: [new WeakMap(), new WeakMap()], verdicts: new Map(), clock: 0 };
+  return { shapes: [new WeakMap(), new WeakMap()], verdicts: new Map(), clock: 0, steps: 0 };
 }
 
 class Comparison {
@@ -136,6 +148,13 @@ class Comparison {
   }
 
   private shapes(w: Shape, r: Shape, path: Path): void {
+    if (++this.context.steps > MAX_STEPS) {
+      throw new TributaryError(
+        'REGISTRY_OPERATION_TIMEOUT',
+        `The compatibility check compared over ${MAX_STEPS} pairs of subschemas without finishing; the schemas are too intricate to compare`,
+        { schemaType: 'JSON' },
+      );
+    }
     if (r.kind === 'any' || w.kind === 'never') return;
     if (r.kind === 'never') {
       this.add(path, 'TYPE_NARROWED', 'the reader schema is false and accepts nothing');

@@ -4,7 +4,10 @@
  * must end quickly (it runs on the registry's only thread) and still find a change deep inside.
  */
 import { describe, expect, it } from 'vitest';
+import { REST_ERRORS } from '../../schema-registry/errors.ts';
 import { jsonFormat } from '../../schema-registry/formats/json.ts';
+import { MAX_STEPS } from '../../schema-registry/formats/json-compatibility.ts';
+import { caught } from './helpers.ts';
 
 /** 2020-12: Product is a oneOf of types, each with properties referring to ProductOrId → Product. */
 function circularSchema(branches: number, circularProps: number, extraInLast = false): string {
@@ -94,5 +97,19 @@ describe('recursive unions', () => {
     const { result, ms } = timed(() => check(tradeSchema('number'), tradeSchema()));
     expect(result.map((issue) => issue.kind)).toContain('SUM_TYPE_NARROWED');
     expect(ms).toBeLessThan(10_000);
+  });
+
+  it('should refuse with REGISTRY_OPERATION_TIMEOUT (50002) a check built to explode, instead of blocking the registry', () => {
+    // Unions inside products inside unions, ten levels deep (62 KB): each level doubles the pairs.
+    let writer: unknown = { type: 'string' };
+    let reader: unknown = { type: 'integer' };
+    for (let depth = 0; depth < 10; depth++) {
+      writer = { allOf: [writer, { anyOf: [writer, { type: 'integer' }] }] };
+      reader = { anyOf: [reader, { allOf: [reader, { type: 'number' }] }] };
+    }
+    const err = caught(() => check(JSON.stringify(reader), JSON.stringify(writer)));
+    expect(err.code).toBe('REGISTRY_OPERATION_TIMEOUT');
+    expect(err.message).toContain(String(MAX_STEPS));
+    expect(REST_ERRORS.REGISTRY_OPERATION_TIMEOUT).toEqual({ status: 500, errorCode: 50002 });
   });
 });
