@@ -22,11 +22,21 @@ export interface JsonSide {
 /** Every reason `reader` may reject a document that `writer` accepts; empty when none. */
 export function jsonCompatibility(reader: JsonSide, writer: JsonSide): CompatibilityIssue[] {
   const issues: CompatibilityIssue[] = [];
-  new Comparison(issues, writer.refSiblings, reader.refSiblings, new Map(), newContext()).located(
-    writer.root,
-    reader.root,
-    [],
-  );
+  try {
+    new Comparison(issues, writer.refSiblings, reader.refSiblings, new SeenPairs(), newContext()).located(
+      writer.root,
+      reader.root,
+      [],
+    );
+  } catch (err) {
+    // Recursive unions can lead the search deeper than the stack: refused as too intricate.
+    if (!(err instanceof RangeError)) throw err;
+    throw new TributaryError(
+      'REGISTRY_OPERATION_TIMEOUT',
+      'The compatibility check went deeper than the stack allows; the schemas are too intricate to compare',
+      { schemaType: 'JSON', cause: err },
+    );
+  }
   return issues;
 }
 
@@ -131,14 +141,45 @@ function newContext(): Context {
   return { shapes: [new WeakMap(), new WeakMap()], verdicts: new Map(), clock: 0, steps: 0 };
 }
 
+/** Thrown by the issue list of a search that only needs to know whether there is any issue. */
+const FIRST_ISSUE = Symbol('first issue');
+
+/**
+ * Pairs of schema nodes compared or being compared. A probe sees its parent's pairs and adds its own
+ * on top, which vanish with it (no copy of the parent's: probes are many).
+ */
+class SeenPairs {
+  private readonly own = new Map<object, Set<object>>();
+
+  constructor(private readonly parent?: SeenPairs) {}
+
+  private has(w: object, r: object): boolean {
+    for (let at: SeenPairs | undefined = this; at !== undefined; at = at.parent) {
+      if (at.own.get(w)?.has(r) === true) return true;
+    }
+    return false;
+  }
+
+  /** Adds the pair; false when it was there already. */
+  add(w: object, r: object): boolean {
+    if (this.has(w, r)) return false;
+    let readers = this.own.get(w);
+    if (readers === undefined) this.own.set(w, (readers = new Set()));
+    readers.add(r);
+    return true;
+  }
+}
+
 class Comparison {
   constructor(
     private readonly issues: CompatibilityIssue[],
     private readonly writerRefSiblings: boolean,
     private readonly readerRefSiblings: boolean,
     /** Pairs compared or being compared (recursive schemas terminate). */
-    private readonly seen: Map<object, Set<object>>,
+    private readonly seen: SeenPairs,
     private readonly context: Context,
+    /** Only whether there is an issue matters: look at what is cheap to compare first. */
+    private readonly firstOnly = false,
   ) {}
 
   located(writer: Located, reader: Located, path: Path): void {
@@ -193,6 +234,12 @@ class Comparison {
       return;
     }
     if (w.kind === 'product') {
+      // Some part of the writer's allOf must be enough for the reader (remembered, first issue only).
+      if (w.parts.some((part) => this.accepts(part.shape, r))) return;
+      if (this.firstOnly) {
+        this.add(path, 'TYPE_CHANGED', "no part of the writer's allOf is accepted by the reader");
+        return;
+      }
       let best: CompatibilityIssue[] | undefined;
       for (const part of w.parts) {
         const found = this.probe(part.shape, r, path);
@@ -237,28 +284,47 @@ class Comparison {
   /** The issues comparing a pair would raise, without raising them. */
   private probe(w: Shape, r: Shape, path: Path = []): CompatibilityIssue[] {
     const found: CompatibilityIssue[] = [];
-    const seen = new Map<object, Set<object>>();
-    for (const [k, v] of this.seen) seen.set(k, new Set(v));
+    const seen = new SeenPairs(this.seen);
     new Comparison(found, this.writerRefSiblings, this.readerRefSiblings, seen, this.context).shapes(w, r, path);
     return found;
   }
 
-  /** Does `r` accept everything `w` does? Remembered per pair of shapes for the whole check. */
+  /**
+   * Does `r` accept everything `w` does? Remembered per pair of shapes for the whole check, and
+   * decided at the first issue found (the search stops there: recursive unions go deep).
+   */
   private accepts(w: Shape, r: Shape): boolean {
     const verdicts = this.context.verdicts;
     let byReader = verdicts.get(w);
     if (byReader === undefined) verdicts.set(w, (byReader = new Map()));
     const known = byReader.get(r);
     if (known !== undefined) return known.ok;
-    const ok = this.probe(w, r).length === 0;
+    const found: CompatibilityIssue[] = [];
+    found.push = (...items: CompatibilityIssue[]) => {
+      if (items.length > 0) throw FIRST_ISSUE;
+      return 0;
+    };
+    let ok = true;
+    try {
+      new Comparison(
+        found,
+        this.writerRefSiblings,
+        this.readerRefSiblings,
+        new SeenPairs(this.seen),
+        this.context,
+        true,
+      ).shapes(w, r, []);
+    } catch (err) {
+      if (err !== FIRST_ISSUE) throw err;
+      ok = false;
+    }
     byReader.set(r, { ok, at: ++this.context.clock });
     return ok;
   }
 
   private probeLocated(w: Located, r: Located, path: Path): CompatibilityIssue[] {
     const found: CompatibilityIssue[] = [];
-    const seen = new Map<object, Set<object>>();
-    for (const [k, v] of this.seen) seen.set(k, new Set(v));
+    const seen = new SeenPairs(this.seen);
     new Comparison(found, this.writerRefSiblings, this.readerRefSiblings, seen, this.context).located(w, r, path);
     return found;
   }
@@ -321,13 +387,16 @@ class Comparison {
   private typed(wl: Located, w: JsonObject, rl: Located, r: JsonObject, path: Path): void {
     // Each pair of schema nodes is compared once: recursive schemas end, and an issue is reported
     // at the shallowest path that reaches it.
-    let readers = this.seen.get(w);
-    if (readers === undefined) this.seen.set(w, (readers = new Set()));
-    if (readers.has(r)) return;
-    readers.add(r);
+    if (!this.seen.add(w, r)) return;
     const started = this.context.clock;
     const before = this.issues.length;
-    this.compareTyped(wl, w, rl, r, path);
+    try {
+      this.compareTyped(wl, w, rl, r, path);
+    } catch (err) {
+      // A search stopped at its first issue: the pair failed.
+      if (err === FIRST_ISSUE) this.forgetVerdictsSince(started);
+      throw err;
+    }
     if (this.issues.length > before) this.forgetVerdictsSince(started);
   }
 
@@ -461,7 +530,15 @@ class Comparison {
     const rRequired = stringList(r['required']);
     const at = (l: Located, node: Json): Located => ({ node, base: l.base, index: l.index });
 
-    for (const name of new Set([...Object.keys(wProps), ...Object.keys(rProps)])) {
+    let names = [...new Set([...Object.keys(wProps), ...Object.keys(rProps)])];
+    // A search for any issue compares properties without `$ref` first: a recursive one may lead far.
+    if (this.firstOnly) {
+      names = [
+        ...names.filter((n) => !refers(wProps[n], rProps[n])),
+        ...names.filter((n) => refers(wProps[n], rProps[n])),
+      ];
+    }
+    for (const name of names) {
       const propPath = [...path, 'properties', name];
       const wp = wProps[name];
       const rp = rProps[name];
@@ -977,6 +1054,11 @@ function maximumMatching(edges: readonly (readonly number[])[], rightCount: numb
     if (i >= 0) leftMatch[i] = j;
   });
   return leftMatch;
+}
+
+/** Does either of two property schemas refer elsewhere (`$ref`, here or in a direct combinator)? */
+function refers(w: Json | undefined, r: Json | undefined): boolean {
+  return JSON.stringify([w ?? null, r ?? null]).includes('"$ref"');
 }
 
 function screaming(key: string): string {
