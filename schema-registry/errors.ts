@@ -25,6 +25,7 @@ export const REST_ERRORS: Readonly<Partial<Record<ErrorCode, { status: number; e
   INVALID_SUBJECT: { status: 422, errorCode: 42208 },
   SCHEMA_TOO_LARGE: { status: 422, errorCode: 42209 },
   REGISTRY_STORE_ERROR: { status: 500, errorCode: 50001 },
+  REGISTRY_OPERATION_TIMEOUT: { status: 500, errorCode: 50002 },
 });
 
 /** A registry error with the subject (and whatever else) as context. */

@@ -102,6 +102,8 @@ export const ErrorCodes = {
   INVALID_SUBJECT:
     'A subject name the registry refuses: empty, over 1,000 characters, or with control characters [42208].',
   SCHEMA_TOO_LARGE: 'A schema too large to be stored in one record of the _schemas topic [42209].',
+  REGISTRY_OPERATION_TIMEOUT:
+    'A compatibility check that compared more subschema pairs than its budget allows without finishing [50002].',
   // The log (issue 11).
   POLICY_VIOLATION:
     "A request that the topic's policy forbids, as Kafka refuses it (deleteRecords on a compact-only topic).",

@@ -8,6 +8,7 @@
  * Paths are JSON pointers (`#/properties/age/maximum`) into the schema; `$ref`s are followed, and the
  * path stays that of the referring schema.
  */
+import { TributaryError } from '../../src/errors.ts';
 import type { CompatibilityIssue } from './types.ts';
 import { isObject, type Json, type JsonObject, type Located, SchemaIndex } from './json-index.ts';
 
@@ -21,7 +22,21 @@ export interface JsonSide {
 /** Every reason `reader` may reject a document that `writer` accepts; empty when none. */
 export function jsonCompatibility(reader: JsonSide, writer: JsonSide): CompatibilityIssue[] {
   const issues: CompatibilityIssue[] = [];
-  new Comparison(issues, writer.refSiblings, reader.refSiblings, new Map()).located(writer.root, reader.root, []);
+  try {
+    new Comparison(issues, writer.refSiblings, reader.refSiblings, new SeenPairs(), newContext()).located(
+      writer.root,
+      reader.root,
+      [],
+    );
+  } catch (err) {
+    // Recursive unions can lead the search deeper than the stack: refused as too intricate.
+    if (!(err instanceof RangeError)) throw err;
+    throw new TributaryError(
+      'REGISTRY_OPERATION_TIMEOUT',
+      'The compatibility check went deeper than the stack allows; the schemas are too intricate to compare',
+      { schemaType: 'JSON', cause: err },
+    );
+  }
   return issues;
 }
 
@@ -97,13 +112,74 @@ const ARRAY_KEYWORDS = [
 const STRING_KEYWORDS = ['minLength', 'maxLength', 'pattern', 'format'];
 const NUMBER_KEYWORDS = ['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'multipleOf'];
 
+/**
+ * What every comparison of one check shares. Recursive schemas with `oneOf`/`anyOf` (a type whose
+ * branches refer back to the union) make the branch-by-branch search exponential unless its answers
+ * are remembered: `verdicts` keeps whether one shape accepts another, across branches and probes.
+ * A verdict of "compatible" may rest on a recursive pair assumed compatible while still being
+ * compared; when such a pair turns out not to be, the verdicts reached since it started are dropped
+ * (failures never rest on assumptions and are kept).
+ */
+interface Context {
+  readonly shapes: [WeakMap<object, Shape>, WeakMap<object, Shape>];
+  readonly verdicts: Map<Shape, Map<Shape, { readonly ok: boolean; readonly at: number }>>;
+  clock: number;
+  /** Shape pairs compared so far; a check that needs more than {@link MAX_STEPS} is refused. */
+  steps: number;
+}
+
+/**
+ * How many shape pairs one check may compare. The check runs on the registry's only thread, so a
+ * schema built to make it explode (unions nested in products nested in unions…) must not block
+ * every other request: such a check fails with REGISTRY_OPERATION_TIMEOUT (Confluent's 50002, what
+ * it answers when its request timeout interrupts the same check). Ordinary schemas, even recursive
+ * ones of dozens of union branches, stay far below it.
+ */
+export const MAX_STEPS = 100_000;
+
+function newContext(): Context {
+  return { shapes: [new WeakMap(), new WeakMap()], verdicts: new Map(), clock: 0, steps: 0 };
+}
+
+/** Thrown by the issue list of a search that only needs to know whether there is any issue. */
+const FIRST_ISSUE = Symbol('first issue');
+
+/**
+ * Pairs of schema nodes compared or being compared. A probe sees its parent's pairs and adds its own
+ * on top, which vanish with it (no copy of the parent's: probes are many).
+ */
+class SeenPairs {
+  private readonly own = new Map<object, Set<object>>();
+
+  constructor(private readonly parent?: SeenPairs) {}
+
+  private has(w: object, r: object): boolean {
+    for (let at: SeenPairs | undefined = this; at !== undefined; at = at.parent) {
+      if (at.own.get(w)?.has(r) === true) return true;
+    }
+    return false;
+  }
+
+  /** Adds the pair; false when it was there already. */
+  add(w: object, r: object): boolean {
+    if (this.has(w, r)) return false;
+    let readers = this.own.get(w);
+    if (readers === undefined) this.own.set(w, (readers = new Set()));
+    readers.add(r);
+    return true;
+  }
+}
+
 class Comparison {
   constructor(
     private readonly issues: CompatibilityIssue[],
     private readonly writerRefSiblings: boolean,
     private readonly readerRefSiblings: boolean,
     /** Pairs compared or being compared (recursive schemas terminate). */
-    private readonly seen: Map<object, Set<object>>,
+    private readonly seen: SeenPairs,
+    private readonly context: Context,
+    /** Only whether there is an issue matters: look at what is cheap to compare first. */
+    private readonly firstOnly = false,
   ) {}
 
   located(writer: Located, reader: Located, path: Path): void {
@@ -113,6 +189,13 @@ class Comparison {
   }
 
   private shapes(w: Shape, r: Shape, path: Path): void {
+    if (++this.context.steps > MAX_STEPS) {
+      throw new TributaryError(
+        'REGISTRY_OPERATION_TIMEOUT',
+        `The compatibility check compared over ${MAX_STEPS} pairs of subschemas without finishing; the schemas are too intricate to compare`,
+        { schemaType: 'JSON' },
+      );
+    }
     if (r.kind === 'any' || w.kind === 'never') return;
     if (r.kind === 'never') {
       this.add(path, 'TYPE_NARROWED', 'the reader schema is false and accepts nothing');
@@ -130,20 +213,33 @@ class Comparison {
           'anyOf became oneOf: a document may match several branches',
         );
       }
-      w.parts.forEach((part, i) => {
-        if (r.kind !== 'sum') {
-          this.shapes(part.shape, r, path);
-        } else if (!r.parts.some((rp) => this.probe(part.shape, rp.shape).length === 0)) {
-          this.add(
-            [...path, r.op],
-            'SUM_TYPE_NARROWED',
-            `no branch of the reader's ${r.op} accepts the writer's ${w.op} branch ${i}`,
-          );
-        }
+      if (r.kind !== 'sum') {
+        for (const part of w.parts) this.shapes(part.shape, r, path);
+        return;
+      }
+      // As Confluent: each writer branch needs a reader branch of its own that accepts it (a
+      // maximum matching between the two lists of branches), not merely some branch.
+      const accepting = w.parts.map((part) =>
+        r.parts.flatMap((rp, j) => (this.accepts(part.shape, rp.shape) ? [j] : [])),
+      );
+      maximumMatching(accepting, r.parts.length).forEach((j, i) => {
+        if (j >= 0) return;
+        const why = accepting[i]!.length === 0 ? 'no branch' : 'no branch left unmatched';
+        this.add(
+          [...path, r.op],
+          'SUM_TYPE_NARROWED',
+          `${why} of the reader's ${r.op} accepts the writer's ${w.op} branch ${i}`,
+        );
       });
       return;
     }
     if (w.kind === 'product') {
+      // Some part of the writer's allOf must be enough for the reader (remembered, first issue only).
+      if (w.parts.some((part) => this.accepts(part.shape, r))) return;
+      if (this.firstOnly) {
+        this.add(path, 'TYPE_CHANGED', "no part of the writer's allOf is accepted by the reader");
+        return;
+      }
       let best: CompatibilityIssue[] | undefined;
       for (const part of w.parts) {
         const found = this.probe(part.shape, r, path);
@@ -154,15 +250,24 @@ class Comparison {
       return;
     }
     if (r.kind === 'sum') {
-      const found = r.parts.map((rp) => this.probe(w, rp.shape, [...path, ...rp.path]));
-      if (found.some((f) => f.length === 0)) return;
-      if (found.length === 1) this.issues.push(...(found[0] ?? []));
+      if (r.parts.some((rp) => this.accepts(w, rp.shape))) return;
+      if (r.parts.length === 1) this.issues.push(...this.probe(w, r.parts[0]!.shape, [...path, ...r.parts[0]!.path]));
       else this.add([...path, r.op], 'TYPE_CHANGED', `no branch of the reader's ${r.op} accepts the writer's schema`);
       return;
     }
     if (r.kind === 'not') {
-      if (w.kind === 'not') this.located(r.inner, w.inner, [...path, 'not']);
-      else this.add([...path, 'not'], 'NOT_TYPE_ADDED', 'the reader excludes values with "not" that the writer allows');
+      if (w.kind === 'not') {
+        // The reader's `not` must exclude no more than the writer's: its schema must accept no value
+        // the writer's does not. Named as Confluent names it, at the `not`.
+        if (this.probeLocated(r.inner, w.inner, [...path, 'not']).length > 0) {
+          this.add(
+            [...path, 'not'],
+            'NOT_TYPE_EXTENDED',
+            'the reader excludes values with "not" that the writer allows',
+          );
+        }
+      } else
+        this.add([...path, 'not'], 'NOT_TYPE_ADDED', 'the reader excludes values with "not" that the writer allows');
       return;
     }
     if (w.kind === 'any') {
@@ -179,17 +284,48 @@ class Comparison {
   /** The issues comparing a pair would raise, without raising them. */
   private probe(w: Shape, r: Shape, path: Path = []): CompatibilityIssue[] {
     const found: CompatibilityIssue[] = [];
-    const seen = new Map<object, Set<object>>();
-    for (const [k, v] of this.seen) seen.set(k, new Set(v));
-    new Comparison(found, this.writerRefSiblings, this.readerRefSiblings, seen).shapes(w, r, path);
+    const seen = new SeenPairs(this.seen);
+    new Comparison(found, this.writerRefSiblings, this.readerRefSiblings, seen, this.context).shapes(w, r, path);
     return found;
+  }
+
+  /**
+   * Does `r` accept everything `w` does? Remembered per pair of shapes for the whole check, and
+   * decided at the first issue found (the search stops there: recursive unions go deep).
+   */
+  private accepts(w: Shape, r: Shape): boolean {
+    const verdicts = this.context.verdicts;
+    let byReader = verdicts.get(w);
+    if (byReader === undefined) verdicts.set(w, (byReader = new Map()));
+    const known = byReader.get(r);
+    if (known !== undefined) return known.ok;
+    const found: CompatibilityIssue[] = [];
+    found.push = (...items: CompatibilityIssue[]) => {
+      if (items.length > 0) throw FIRST_ISSUE;
+      return 0;
+    };
+    let ok = true;
+    try {
+      new Comparison(
+        found,
+        this.writerRefSiblings,
+        this.readerRefSiblings,
+        new SeenPairs(this.seen),
+        this.context,
+        true,
+      ).shapes(w, r, []);
+    } catch (err) {
+      if (err !== FIRST_ISSUE) throw err;
+      ok = false;
+    }
+    byReader.set(r, { ok, at: ++this.context.clock });
+    return ok;
   }
 
   private probeLocated(w: Located, r: Located, path: Path): CompatibilityIssue[] {
     const found: CompatibilityIssue[] = [];
-    const seen = new Map<object, Set<object>>();
-    for (const [k, v] of this.seen) seen.set(k, new Set(v));
-    new Comparison(found, this.writerRefSiblings, this.readerRefSiblings, seen).located(w, r, path);
+    const seen = new SeenPairs(this.seen);
+    new Comparison(found, this.writerRefSiblings, this.readerRefSiblings, seen, this.context).located(w, r, path);
     return found;
   }
 
@@ -199,6 +335,16 @@ class Comparison {
     if (node === true) return ANY;
     if (node === false) return NEVER;
     if (!isObject(node)) return ANY;
+    // One shape per node, so that verdicts about shapes are found again.
+    const cache = this.context.shapes[refSiblings ? 1 : 0];
+    const cached = cache.get(node);
+    if (cached !== undefined) return cached;
+    const shape = this.shapeOf(loc, node, refSiblings, depth);
+    cache.set(node, shape);
+    return shape;
+  }
+
+  private shapeOf(loc: Located, node: JsonObject, refSiblings: boolean, depth: number): Shape {
     const base = SchemaIndex.baseOf(node, loc.base);
     const here: Located = { node, base, index: loc.index };
     const parts: Part[] = [];
@@ -241,10 +387,28 @@ class Comparison {
   private typed(wl: Located, w: JsonObject, rl: Located, r: JsonObject, path: Path): void {
     // Each pair of schema nodes is compared once: recursive schemas end, and an issue is reported
     // at the shallowest path that reaches it.
-    let readers = this.seen.get(w);
-    if (readers === undefined) this.seen.set(w, (readers = new Set()));
-    if (readers.has(r)) return;
-    readers.add(r);
+    if (!this.seen.add(w, r)) return;
+    const started = this.context.clock;
+    const before = this.issues.length;
+    try {
+      this.compareTyped(wl, w, rl, r, path);
+    } catch (err) {
+      // A search stopped at its first issue: the pair failed.
+      if (err === FIRST_ISSUE) this.forgetVerdictsSince(started);
+      throw err;
+    }
+    if (this.issues.length > before) this.forgetVerdictsSince(started);
+  }
+
+  /** Drops the "compatible" verdicts reached after `started`: they may rest on a pair that failed. */
+  private forgetVerdictsSince(started: number): void {
+    if (this.context.clock === started) return;
+    for (const byReader of this.context.verdicts.values()) {
+      for (const [r, verdict] of byReader) if (verdict.ok && verdict.at > started) byReader.delete(r);
+    }
+  }
+
+  private compareTyped(wl: Located, w: JsonObject, rl: Located, r: JsonObject, path: Path): void {
     this.types(w, r, path);
     this.enums(w, r, path);
     this.strings(w, r, path);
@@ -366,7 +530,15 @@ class Comparison {
     const rRequired = stringList(r['required']);
     const at = (l: Located, node: Json): Located => ({ node, base: l.base, index: l.index });
 
-    for (const name of new Set([...Object.keys(wProps), ...Object.keys(rProps)])) {
+    let names = [...new Set([...Object.keys(wProps), ...Object.keys(rProps)])];
+    // A search for any issue compares properties without `$ref` first: a recursive one may lead far.
+    if (this.firstOnly) {
+      names = [
+        ...names.filter((n) => !refers(wProps[n], rProps[n])),
+        ...names.filter((n) => refers(wProps[n], rProps[n])),
+      ];
+    }
+    for (const name of names) {
       const propPath = [...path, 'properties', name];
       const wp = wProps[name];
       const rp = rProps[name];
@@ -598,6 +770,24 @@ class Comparison {
           'ITEM_REMOVED_FROM_CLOSED_CONTENT_MODEL',
           `tuple item ${i} was removed and the reader accepts no further items`,
         );
+      } else if (i >= wa.prefix.length || i >= ra.prefix.length) {
+        // A position one side's tuple has and the other covers with its further-items schema (a
+        // partially open content model): the item's own issues, then Confluent's summary of them.
+        const found = this.probeLocated(at(wl, ws), at(rl, rs), p);
+        if (found.length > 0) {
+          this.issues.push(...found);
+          const [kind, what] =
+            i >= wa.prefix.length
+              ? [
+                  'ITEM_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL',
+                  "added and refuses what the writer's further items allowed",
+                ]
+              : [
+                  'ITEM_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL',
+                  "removed and the reader's further items refuse it",
+                ];
+          this.add(p, kind, `tuple item ${i} was ${what}`);
+        }
       } else {
         this.located(at(wl, ws), at(rl, rs), p);
       }
@@ -606,9 +796,18 @@ class Comparison {
       const p = [...path, ra.restKey];
       const tuple = wa.prefix.length + ra.prefix.length > 0;
       if (ra.rest === false && wa.rest !== false) {
-        this.add(p, tuple ? 'ADDITIONAL_ITEMS_REMOVED' : 'ITEMS_REMOVED', 'the reader accepts no further array items');
+        // From 2019-09 on Confluent reads a lone `items` as the further-items schema (additionalItems).
+        const kind = tuple || this.readerRefSiblings ? 'ADDITIONAL_ITEMS_REMOVED' : 'ITEMS_REMOVED';
+        this.add(p, kind, 'the reader accepts no further array items');
       } else if (tuple && isOpen(wa.rest) && !isOpen(ra.rest)) {
         this.add(p, 'ADDITIONAL_ITEMS_NARROWED', 'the reader constrains further items the writer left open');
+      } else if (
+        !tuple &&
+        wa.rest === undefined &&
+        this.shape(at(rl, ra.rest), this.readerRefSiblings).kind !== 'any'
+      ) {
+        // An items schema where the writer had none: Confluent's SCHEMA_ADDED.
+        this.add(p, 'SCHEMA_ADDED', 'the reader constrains array items the writer left unconstrained');
       } else {
         this.located(at(wl, wa.rest), at(rl, ra.rest), p);
       }
@@ -830,6 +1029,36 @@ function nameAccepted(schema: Json, name: string): boolean {
   if ('const' in schema && schema['const'] !== name) return false;
   if (Array.isArray(schema['enum']) && !schema['enum'].includes(name)) return false;
   return true;
+}
+
+/**
+ * A maximum matching in a bipartite graph (augmenting paths): `edges[i]` lists the right-hand nodes
+ * left-hand node `i` may be matched with. Returns, per left-hand node, its match or -1.
+ */
+function maximumMatching(edges: readonly (readonly number[])[], rightCount: number): number[] {
+  const rightMatch = new Array<number>(rightCount).fill(-1);
+  const augment = (i: number, visited: boolean[]): boolean => {
+    for (const j of edges[i]!) {
+      if (visited[j]) continue;
+      visited[j] = true;
+      if (rightMatch[j] === -1 || augment(rightMatch[j]!, visited)) {
+        rightMatch[j] = i;
+        return true;
+      }
+    }
+    return false;
+  };
+  for (let i = 0; i < edges.length; i++) augment(i, new Array<boolean>(rightCount).fill(false));
+  const leftMatch = new Array<number>(edges.length).fill(-1);
+  rightMatch.forEach((i, j) => {
+    if (i >= 0) leftMatch[i] = j;
+  });
+  return leftMatch;
+}
+
+/** Does either of two property schemas refer elsewhere (`$ref`, here or in a direct combinator)? */
+function refers(w: Json | undefined, r: Json | undefined): boolean {
+  return JSON.stringify([w ?? null, r ?? null]).includes('"$ref"');
 }
 
 function screaming(key: string): string {
