@@ -156,6 +156,18 @@ export interface SendContext {
 
 const PLAIN_SEND: SendContext = Object.freeze({});
 
+/** What transactions reach inside a producer; set by the class's static block. */
+let internals: {
+  sendWith(
+    producer: Producer,
+    topicMessages: TopicMessages[],
+    acks: number | undefined,
+    compression: CompressionTypes | undefined,
+    context: SendContext,
+  ): Promise<RecordMetadata[]>;
+  flushPending(producer: Producer): Promise<void>;
+};
+
 /**
  * A producer, with kafkajs's API. Sends issued together (in the same tick, or while the
  * producer's previous write is on its way to disk) are gathered into one atomic log write with one
@@ -290,7 +302,7 @@ export class Producer {
     if (record === null || typeof record !== 'object') throw new TypeError('send takes { topic, messages }');
     const refused = this.#checkAcks(record.acks);
     if (refused !== undefined) return refused;
-    return this.sendWith(
+    return this.#sendWith(
       [{ topic: record.topic, messages: record.messages }],
       record.acks,
       record.compression,
@@ -303,7 +315,7 @@ export class Producer {
     if (batch === null || typeof batch !== 'object') throw new TypeError('sendBatch takes { topicMessages }');
     const refused = this.#checkAcks(batch.acks);
     if (refused !== undefined) return refused;
-    return this.sendWith(batch.topicMessages ?? [], batch.acks, batch.compression, this.#stampForPlainSend());
+    return this.#sendWith(batch.topicMessages ?? [], batch.acks, batch.compression, this.#stampForPlainSend());
   }
 
   /** An idempotent producer must wait for every ack, as kafkajs insists (else its writes may be lost unseen). */
@@ -366,8 +378,15 @@ export class Producer {
     return this.#log;
   }
 
-  /** @internal The send path shared by send, sendBatch and transactions. */
-  sendWith(
+  static {
+    internals = {
+      sendWith: (producer, ...args) => producer.#sendWith(...args),
+      flushPending: (producer) => producer.#flushNow(),
+    };
+  }
+
+  /** The send path shared by send, sendBatch and transactions. */
+  #sendWith(
     topicMessages: TopicMessages[],
     acks: number | undefined,
     compression: CompressionTypes | undefined,
@@ -390,7 +409,7 @@ export class Producer {
       if (t !== null && typeof t === 'object' && !this.#known(log, t.topic)) (unknown ??= []).push(t.topic);
     }
     if (unknown !== undefined) {
-      return this.#learnTopics(log, unknown).then(() => this.sendWith(topicMessages, acks, compression, context));
+      return this.#learnTopics(log, unknown).then(() => this.#sendWith(topicMessages, acks, compression, context));
     }
     try {
       return this.#enqueue(topicMessages, codec, sync, context);
@@ -678,11 +697,6 @@ export class Producer {
     }
   }
 
-  /** @internal Writes what is gathered and waits until every write so far has settled. */
-  async flushPending(): Promise<void> {
-    await this.#flushNow();
-  }
-
   async #flushNow(): Promise<void> {
     this.#flush();
     await this.#lastWrite;
@@ -758,4 +772,20 @@ async function initProducerId(
       if (sequences.get(id) === (next > 0x7fffffff ? next - 0x80000000 : next)) sequences.set(id, stamp.baseSequence);
     },
   };
+}
+
+/** Not part of the API (not exported by src/index.ts): the send path a transaction shares with `send`. */
+export function producerSendWith(
+  producer: Producer,
+  topicMessages: TopicMessages[],
+  acks: number | undefined,
+  compression: CompressionTypes | undefined,
+  context: SendContext,
+): Promise<RecordMetadata[]> {
+  return internals.sendWith(producer, topicMessages, acks, compression, context);
+}
+
+/** Not part of the API: writes what the producer gathered and waits until every write so far has settled. */
+export function producerFlushPending(producer: Producer): Promise<void> {
+  return internals.flushPending(producer);
 }

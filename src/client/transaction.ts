@@ -4,7 +4,7 @@ import { parseOffset } from './convert.ts';
 import { clientError } from './errors.ts';
 import type { GroupCoordinator } from './group/coordinator.ts';
 import type { OffsetCommit } from './group/offset-store.ts';
-import type { Producer } from './producer.ts';
+import { type Producer, producerFlushPending, producerSendWith } from './producer.ts';
 import type { Offsets, ProducerBatch, ProducerRecord, RecordMetadata } from './types.ts';
 import type { WireTransactions } from './wire/transactions.ts';
 
@@ -77,17 +77,23 @@ export class Transaction {
   async send(record: ProducerRecord): Promise<RecordMetadata[]> {
     this.#check();
     return this.#remember(
-      this.#producer.sendWith([{ topic: record.topic, messages: record.messages }], record.acks, record.compression, {
-        stamp: this.#stamps,
-        onPartitions: this.#track,
-      }),
+      producerSendWith(
+        this.#producer,
+        [{ topic: record.topic, messages: record.messages }],
+        record.acks,
+        record.compression,
+        {
+          stamp: this.#stamps,
+          onPartitions: this.#track,
+        },
+      ),
     );
   }
 
   async sendBatch(batch: ProducerBatch): Promise<RecordMetadata[]> {
     this.#check();
     return this.#remember(
-      this.#producer.sendWith(batch.topicMessages ?? [], batch.acks, batch.compression, {
+      producerSendWith(this.#producer, batch.topicMessages ?? [], batch.acks, batch.compression, {
         stamp: this.#stamps,
         onPartitions: this.#track,
       }),
@@ -154,7 +160,7 @@ export class Transaction {
   async #end(commit: boolean): Promise<void> {
     this.#check();
     this.#active = false;
-    await this.#producer.flushPending();
+    await producerFlushPending(this.#producer);
     if (this.#wire !== undefined) {
       await this.#wire.end(commit);
       return;
