@@ -2,7 +2,6 @@ import {
   TOPIC_CONFIG_NAMES,
   type LogBackend,
   type TopicConfig,
-  type TopicDescription,
   validateTopicName,
 } from '../log/index.ts';
 import { OffsetOutOfRangeError, TributaryError } from '../errors.ts';
@@ -726,10 +725,5 @@ export class Admin {
       `admin.${call}: Tributary has no authorizer (no ACL is enforced, embedded or by trib serve), so ACLs cannot be described, created or deleted`,
       { call, ...details },
     );
-  }
-
-  /** @internal The topic description, for tools. */
-  async describeTopic(topic: string): Promise<TopicDescription> {
-    return this.#use().log.describeTopic(topic);
   }
 }

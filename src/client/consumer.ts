@@ -238,6 +238,9 @@ function rootCause(error: unknown): { retriable?: boolean } {
 
 const key = (topic: string, partition: number) => `${topic}\u0000${partition}`;
 
+/** Reads a consumer's pending-rejoin flag; set by the class's static block. */
+let rejoinRequested: (consumer: Consumer) => boolean;
+
 /**
  * A consumer in a group, with kafkajs's API. Each assigned partition is read by its own loop that
  * waits for appends (nothing polls); `partitionsConsumedConcurrently` bounds how many batches are
@@ -1062,10 +1065,14 @@ export class Consumer {
     return observeConsumer(this, options);
   }
 
-  /** @internal For tests and tools: whether a rejoin is pending. */
-  get rebalancePending(): boolean {
-    return this.#rejoinRequested;
+  static {
+    rejoinRequested = (consumer) => consumer.#rejoinRequested;
   }
+}
+
+/** Not part of the API (not exported by src/index.ts), for tests and tools: whether the consumer has a rejoin pending. */
+export function consumerRebalancePending(consumer: Consumer): boolean {
+  return rejoinRequested(consumer);
 }
 
 /** What kafkajs's START_BATCH_PROCESS and END_BATCH_PROCESS events tell about a batch. */
