@@ -1,9 +1,4 @@
-import {
-  TOPIC_CONFIG_NAMES,
-  type LogBackend,
-  type TopicConfig,
-  validateTopicName,
-} from '../log/index.ts';
+import { TOPIC_CONFIG_NAMES, type LogBackend, type TopicConfig, validateTopicName } from '../log/index.ts';
 import { OffsetOutOfRangeError, TributaryError } from '../errors.ts';
 import type { AclBinding, AclFilter, DeleteAclResponse, DescribeAclResponse } from './acl.ts';
 import { acquireWithCoordinator, type ClientContext } from './context.ts';
@@ -48,6 +43,12 @@ export enum ConfigSource {
   DYNAMIC_BROKER_LOGGER_CONFIG = 6,
 }
 
+/**
+ * A topic to create, as kafkajs's `createTopics` takes it.
+ *
+ * @example
+ * await admin.createTopics({ topics: [{ topic: 'orders', numPartitions: 3, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }] });
+ */
 export interface ITopicConfig {
   topic: string;
   numPartitions?: number;
@@ -126,6 +127,7 @@ export class Admin {
     this.#emitter = new InstrumentationEmitter(Object.values(AdminEvents), () => ctx.clock.now());
   }
 
+  /** Opens the admin's use of the log (the Tributary's shared log). Calls before it get `CLIENT_NOT_CONNECTED`. */
   async connect(): Promise<void> {
     if (this.#log !== undefined || this.#wire !== undefined) return;
     const wire = this.#ctx.wire;
@@ -146,6 +148,7 @@ export class Admin {
     this.#emitter.emit(AdminEvents.CONNECT, null);
   }
 
+  /** Lets go of the log; the admin can connect again later. */
   async disconnect(): Promise<void> {
     const wire = this.#wire;
     if (wire !== undefined) {
@@ -161,10 +164,12 @@ export class Admin {
     this.#emitter.emit(AdminEvents.DISCONNECT, null);
   }
 
+  /** The admin's logger, namespaced `Admin`, as kafkajs's `admin.logger()`. */
   logger(): Logger {
     return this.#ctx.logger.namespace('Admin');
   }
 
+  /** Listens to an instrumentation event (`admin.events.CONNECT`, …); returns the function that removes the listener. */
   on(
     eventName: AdminEventName,
     listener: (event: InstrumentationEvent<unknown>) => void,
@@ -205,6 +210,7 @@ export class Admin {
     return { brokers: [{ nodeId: 0, host: 'in-process', port: 0 }], controller: 0, clusterId: 'tributary' };
   }
 
+  /** The names of the topics, without the internal ones (`__consumer_offsets`), as kafkajs lists them. */
   async listTopics(): Promise<string[]> {
     if (this.#wire !== undefined) return this.#wire.listTopics();
     const { log } = this.#use();
@@ -358,12 +364,14 @@ export class Admin {
     for (const { partition, offset } of targets) await log.deleteRecords(topic, partition, offset);
   }
 
+  /** Deletes topics and their records. `UNKNOWN_TOPIC_OR_PARTITION` when one does not exist. */
   async deleteTopics(options: { topics: string[]; timeout?: number }): Promise<void> {
     if (this.#wire !== undefined) return this.#wire.deleteTopics(options.topics, options.timeout);
     const { log } = this.#use();
     for (const topic of options.topics) await log.deleteTopic(topic);
   }
 
+  /** Partitions of the named topics (of every topic without `topics`), in kafkajs's metadata shape. */
   async fetchTopicMetadata(options?: { topics: string[] }): Promise<{ topics: ITopicMetadata[] }> {
     const wire = this.#wire;
     if (wire !== undefined) {
@@ -453,6 +461,7 @@ export class Admin {
     return out;
   }
 
+  /** Topic configs as Kafka's DescribeConfigs gives them: each name, value, and whether it is a default or set on the topic. */
   async describeConfigs(configs: {
     resources: { type: ConfigResourceTypes; name: string; configNames?: string[] }[];
     includeSynonyms?: boolean;
@@ -492,6 +501,7 @@ export class Admin {
     return { resources, throttleTime: 0 };
   }
 
+  /** Sets topic configs, as Kafka's AlterConfigs: all changes of a call or none; `validateOnly` checks without changing. */
   async alterConfigs(configs: {
     validateOnly?: boolean;
     resources: { type: ConfigResourceTypes; name: string; configEntries: { name: string; value: string | null }[] }[];
@@ -517,12 +527,14 @@ export class Admin {
     return { resources, throttleTime: 0 };
   }
 
+  /** Every consumer group with committed offsets or members. */
   async listGroups(): Promise<{ groups: GroupOverview[] }> {
     if (this.#wire !== undefined) return this.#wireCalls!.listGroups();
     const { coordinator } = this.#use();
     return { groups: coordinator.listGroups().map((groupId) => ({ groupId, protocolType: 'consumer' })) };
   }
 
+  /** The state, protocol and members of each group; a group that does not exist is described as `Dead`, as Kafka does. */
   async describeGroups(groupIds: string[]): Promise<GroupDescriptions> {
     if (this.#wire !== undefined) return this.#wireCalls!.describeGroups(groupIds);
     const { coordinator } = this.#use();

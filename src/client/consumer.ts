@@ -70,6 +70,7 @@ export interface ConsumerConfig {
     initialRetryTime?: number;
     maxRetryTime?: number;
     retries?: number;
+    /** After the retries are spent: whether to restart the consumer (rejoining from the committed offsets). Default: yes. */
     restartOnFailure?: (err: Error) => Promise<boolean>;
   };
   metadataMaxAge?: number;
@@ -77,11 +78,18 @@ export interface ConsumerConfig {
   rackId?: string;
 }
 
+/**
+ * `subscribe`'s argument for several topics; a RegExp matches the topics that exist when the consumer joins.
+ *
+ * @example
+ * await consumer.subscribe({ topics: ['orders', /^audit-/], fromBeginning: true });
+ */
 export interface ConsumerSubscribeTopics {
   topics: (string | RegExp)[];
   fromBeginning?: boolean;
 }
 
+/** `subscribe`'s argument for one topic, as in kafkajs 1.x. */
 export interface ConsumerSubscribeTopic {
   topic: string | RegExp;
   fromBeginning?: boolean;
@@ -378,6 +386,7 @@ export class Consumer {
     return this.#config.sessionTimeout ?? 30_000;
   }
 
+  /** Opens the consumer's use of the log; call before `subscribe` and `run`. */
   async connect(): Promise<void> {
     if (this.#log !== undefined) return;
     const { log, coordinator } = await acquireWithCoordinator(this.#ctx);
@@ -396,6 +405,7 @@ export class Consumer {
     this.#emitter.emit(ConsumerEvents.CONNECT, null);
   }
 
+  /** Stops (committing what was processed, unless `autoCommit` is false), leaves the group and lets go of the log. */
   async disconnect(): Promise<void> {
     if (this.#log === undefined) return;
     await this.stop();
@@ -405,6 +415,7 @@ export class Consumer {
     this.#emitter.emit(ConsumerEvents.DISCONNECT, null);
   }
 
+  /** The consumer's logger, namespaced `Consumer`, as kafkajs's `consumer.logger()`. */
   logger(): Logger {
     return this.#logger;
   }
@@ -961,6 +972,7 @@ export class Consumer {
     }
   }
 
+  /** Stops fetching the partitions named (every partition of a topic without `partitions`) until {@link resume}; their place in the group stays. */
   pause(topics: { topic: string; partitions?: number[] }[]): void {
     this.#requireRunning('pause');
     for (const { topic, partitions } of topics) {
@@ -976,6 +988,7 @@ export class Consumer {
     }
   }
 
+  /** Fetches paused partitions again, from where they stopped. */
   resume(topics: { topic: string; partitions?: number[] }[]): void {
     for (const { topic, partitions } of topics) {
       const current = this.#paused.get(topic);
@@ -996,6 +1009,7 @@ export class Consumer {
     }
   }
 
+  /** The partitions paused now. */
   paused(): TopicPartitions[] {
     const out: TopicPartitions[] = [];
     for (const r of this.#runners.values()) {
@@ -1019,6 +1033,7 @@ export class Consumer {
     return out.sort((a, b) => (a.topic < b.topic ? -1 : 1));
   }
 
+  /** This consumer's group as `admin.describeGroups` describes it. */
   async describeGroup(): Promise<GroupDescription> {
     this.#requireLog();
     return this.#coordinator!.describeGroup(this.#groupId);

@@ -207,6 +207,7 @@ export class Producer {
     this.#logger = ctx.logger.namespace('Producer');
   }
 
+  /** Opens the producer's use of the log (and, for an idempotent or transactional producer, gets its producer id); call before sending. */
   async connect(): Promise<void> {
     if (this.#log !== undefined) return;
     const wire = this.#ctx.wire;
@@ -248,6 +249,7 @@ export class Producer {
     this.#emitter.emit(ProducerEvents.CONNECT, null);
   }
 
+  /** Sends what is gathered, waits for every send in flight, and lets go of the log. */
   async disconnect(): Promise<void> {
     if (this.#log === undefined) return;
     await this.#flushNow();
@@ -275,14 +277,17 @@ export class Producer {
     };
   }
 
+  /** Whether sends carry a producer id and sequence numbers, so that a retried batch is not written twice. */
   isIdempotent(): boolean {
     return this.#config.idempotent === true || this.#config.transactionalId !== undefined;
   }
 
+  /** The producer's logger, namespaced `Producer`, as kafkajs's `producer.logger()`. */
   logger(): Logger {
     return this.#logger;
   }
 
+  /** Listens to an instrumentation event (`producer.events.CONNECT`, …); returns the function that removes the listener. */
   on(
     eventName: ProducerEventName,
     listener: (event: InstrumentationEvent<unknown>) => void,

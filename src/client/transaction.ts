@@ -62,6 +62,7 @@ export class Transaction {
     this.#wire = wire;
   }
 
+  /** True until the transaction is committed or aborted. */
   isActive(): boolean {
     return this.#active;
   }
@@ -74,6 +75,7 @@ export class Transaction {
     for (const tp of partitions) this.#partitions.set(`${tp.topic}\u0000${tp.partition}`, tp);
   };
 
+  /** Sends within the transaction: `read_committed` consumers see the records once it commits, never if it aborts. */
   async send(record: ProducerRecord): Promise<RecordMetadata[]> {
     this.#check();
     return this.#remember(
@@ -90,6 +92,7 @@ export class Transaction {
     );
   }
 
+  /** Sends to several topics within the transaction. */
   async sendBatch(batch: ProducerBatch): Promise<RecordMetadata[]> {
     this.#check();
     return this.#remember(
@@ -153,6 +156,7 @@ export class Transaction {
     await this.#end(true);
   }
 
+  /** Ends the transaction with ABORT markers: its records and offsets never count. */
   async abort(): Promise<void> {
     await this.#end(false);
   }
