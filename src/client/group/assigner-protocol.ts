@@ -118,8 +118,7 @@ export const AssignerProtocol = {
       }
       return w.bytes(userData ?? Buffer.alloc(0)).done();
     },
-    /** `null` for an empty buffer (a member given nothing), as kafkajs. */
-    /** Reads a member's assignment; null for an empty one (a member given nothing). */
+    /** Reads a member's assignment; `null` for an empty buffer (a member given nothing), as kafkajs. */
     decode(buffer: Buffer): { version: number; assignment: Record<string, number[]>; userData: Buffer } | null {
       if (buffer.length === 0) return null;
       const r = new Reader(buffer);
