@@ -16,6 +16,7 @@ import { type WindowBytesStoreSupplier, windowBytesStoreSupplier, WindowStoreBui
 export interface KeyValueBytesStoreSupplier {
   readonly name: string;
   readonly persistent: boolean;
+  /** The bytes store of one task: in memory, or in LevelDB under `stateDir/applicationId/taskId`. */
   get(env: { stateDir?: string; applicationId: string; taskId: string }): BytesStore;
 }
 
@@ -83,21 +84,25 @@ export class KeyValueStoreBuilder<K, V> {
     return this.#caching;
   }
 
+  /** Puts a record cache in front of the store: repeated updates of a key are forwarded and logged once per commit (the default). */
   withCachingEnabled(): this {
     this.#caching = true;
     return this;
   }
 
+  /** Forwards and logs every update at once. */
   withCachingDisabled(): this {
     this.#caching = false;
     return this;
   }
 
+  /** Backs the store with a compacted changelog topic, restored from on restart or on another instance (the default). */
   withLoggingEnabled(): this {
     this.#logging = true;
     return this;
   }
 
+  /** Keeps the store without a changelog: its contents are lost with the instance. */
   withLoggingDisabled(): this {
     this.#logging = false;
     return this;
@@ -177,6 +182,7 @@ export const Stores = {
           : new LevelBytesStore(join(env.stateDir, env.applicationId, env.taskId, name), name),
     };
   },
+  /** A builder of a key-value store over `supplier`'s bytes store, with the serdes of its keys and values. */
   keyValueStoreBuilder<K, V>(
     supplier: KeyValueBytesStoreSupplier,
     keySerde?: Serde<K>,
@@ -233,6 +239,7 @@ export const Stores = {
   ): { supplier: KeyValueBytesStoreSupplier; retentionMs: number } {
     return { supplier: Stores.persistentKeyValueStore(name), retentionMs };
   },
+  /** A builder of a session store (for session-windowed aggregations) over `s`'s bytes store. */
   sessionStoreBuilder<K, V>(
     s: { supplier: KeyValueBytesStoreSupplier; retentionMs: number },
     keySerde?: Serde<K>,
@@ -240,6 +247,7 @@ export const Stores = {
   ): SessionStoreBuilder<K, V> {
     return new SessionStoreBuilder(s.supplier, s.retentionMs, keySerde, valueSerde);
   },
+  /** A builder of a window store (for windowed aggregations and joins) over `supplier`'s bytes store. */
   windowStoreBuilder<K, V>(
     supplier: WindowBytesStoreSupplier,
     keySerde?: Serde<K>,
