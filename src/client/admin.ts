@@ -67,6 +67,7 @@ export interface ConfigEntries {
   configSynonyms: { configName: string; configValue: string; configSource: ConfigSource }[];
 }
 
+/** `admin.describeConfigs`'s answer, kafkajs's shape: the configs of each resource asked for. */
 export interface DescribeConfigResponse {
   resources: {
     configEntries: ConfigEntries[];
@@ -97,6 +98,7 @@ export const AdminEvents = {
   REQUEST_TIMEOUT: 'admin.network.request_timeout',
   REQUEST_QUEUE_SIZE: 'admin.network.request_queue_size',
 } as const;
+/** The name of an admin instrumentation event (a value of {@link AdminEvents}). */
 export type AdminEventName = (typeof AdminEvents)[keyof typeof AdminEvents];
 
 const KAFKA_ERROR_CODES: Record<string, number> = { NON_EMPTY_GROUP: 68, GROUP_ID_NOT_FOUND: 69, INVALID_GROUP_ID: 24 };

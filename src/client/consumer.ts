@@ -146,9 +146,11 @@ export const ConsumerEvents = {
   REQUEST_TIMEOUT: 'consumer.network.request_timeout',
   REQUEST_QUEUE_SIZE: 'consumer.network.request_queue_size',
 } as const;
+/** The name of a consumer instrumentation event (a value of {@link ConsumerEvents}). */
 export type ConsumerEventName = (typeof ConsumerEvents)[keyof typeof ConsumerEvents];
 
-interface BatchProcessPayload {
+/** The payload of `consumer.start_batch_process` and `consumer.end_batch_process`: the batch being processed. */
+export interface BatchProcessPayload {
   topic: string;
   partition: number;
   highWatermark: string;

@@ -91,6 +91,7 @@ export const ProducerEvents = {
   REQUEST_TIMEOUT: 'producer.network.request_timeout',
   REQUEST_QUEUE_SIZE: 'producer.network.request_queue_size',
 } as const;
+/** The name of a producer instrumentation event (a value of {@link ProducerEvents}). */
 export type ProducerEventName = (typeof ProducerEvents)[keyof typeof ProducerEvents];
 
 const CODECS = {
