@@ -51,6 +51,7 @@ export {
   type TopicDescription,
   validateTopicName,
   WaitInterrupt,
+  type WaitListener,
   type WriteOptions,
 } from './log/index.ts';
 export { defaultPartition, murmur2 } from './protocol/index.ts';
@@ -84,6 +85,7 @@ export {
   Admin,
   type AdminEventName,
   AdminEvents,
+  type ConfigEntries,
   type DescribeConfigResponse,
   ConfigResourceTypes,
   ConfigSource,
@@ -110,7 +112,11 @@ export {
   PartitionAssigners,
   type PartitionAssignor,
 } from './client/group/assignors.ts';
-export type { KafkajsPartitionAssigner } from './client/group/kafkajs-assigner.ts';
+export type {
+  KafkajsAssigner,
+  KafkajsCluster,
+  KafkajsPartitionAssigner,
+} from './client/group/kafkajs-assigner.ts';
 export { createLogger, type LogCreator, type LogEntry, type Logger, logLevel } from './client/logger.ts';
 export type { InstrumentationEvent, RemoveInstrumentationEventListener } from './client/instrumentation.ts';
 export { type ClientErrorCode, ClientErrorCodes, TributaryClientError } from './client/errors.ts';

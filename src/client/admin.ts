@@ -57,6 +57,7 @@ export interface ITopicConfig {
   configEntries?: { name: string; value: string }[];
 }
 
+/** One config of a resource in {@link DescribeConfigResponse}: its value, where it comes from, and its synonyms. */
 export interface ConfigEntries {
   configName: string;
   configValue: string;
