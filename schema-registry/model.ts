@@ -38,6 +38,7 @@ export const DEFAULT_COMPATIBILITY: CompatibilityLevel = 'BACKWARD';
  */
 export type Mode = 'READWRITE' | 'READONLY' | 'READONLY_OVERRIDE' | 'IMPORT';
 
+/** Every {@link Mode}, in Confluent's order. */
 export const MODES: readonly Mode[] = Object.freeze(['READWRITE', 'READONLY', 'READONLY_OVERRIDE', 'IMPORT'] as const);
 
 /** Whether a mode refuses writes (Confluent's `isReadOnlyMode`). */

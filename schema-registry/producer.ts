@@ -41,7 +41,9 @@ export interface ValidatedProducerBatch<V, K = string> extends Omit<ProducerBatc
 
 /** What a validated producer needs of the producer it wraps. */
 export interface ProducerLike {
+  /** Sends to one topic, as `Producer.send`. */
   send(record: ProducerRecord): Promise<RecordMetadata[]>;
+  /** Sends to several topics, as `Producer.sendBatch`. */
   sendBatch(batch: ProducerBatch): Promise<RecordMetadata[]>;
 }
 

@@ -64,6 +64,15 @@ interface Candidate {
   identity: string;
 }
 
+/**
+ * The registry over a log (see the module's comment): open it with {@link SchemaRegistry.open},
+ * then register, look up and delete schemas as Confluent's REST API does.
+ *
+ * @example
+ * const registry = await SchemaRegistry.open(log);
+ * const { id } = await registry.register('users-value', { schema: '{"type":"string"}' });
+ * await registry.close();
+ */
 export class SchemaRegistry {
   private readonly writes = new SerialQueue();
   private nextId: number;

@@ -54,6 +54,7 @@ export interface RegistryServer {
   close(): Promise<void>;
 }
 
+/** The largest request body the registry server takes by default, 4 MiB (`bodyLimit`). */
 export const DEFAULT_BODY_LIMIT = 4 * 1024 * 1024;
 
 /**

@@ -6,6 +6,12 @@ import type { SchemaInput, StoredSchema, SubjectVersion, VersionSelector } from 
 import type { ParsedSchema } from './formats/types.ts';
 import { SchemaRegistry } from './registry.ts';
 
+/**
+ * Where serdes find schemas: an in-process {@link SchemaRegistry}, or a registry over HTTP.
+ *
+ * @example
+ * const source: SchemaSource = localSource(await SchemaRegistry.open(log));
+ */
 export interface SchemaSource {
   /** The schema under a global id. Rejects with `SCHEMA_NOT_FOUND`. */
   schemaById(id: number): Promise<StoredSchema>;

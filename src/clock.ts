@@ -13,6 +13,7 @@ export interface Clock {
   now(): number;
   /** Calls `fn` after `ms` milliseconds of this clock's time. */
   setTimeout(fn: () => void, ms: number): TimerHandle;
+  /** Cancels a timer of {@link setTimeout}; a timer that fired or was cleared already is ignored. */
   clearTimeout(handle: TimerHandle): void;
 }
 
@@ -69,6 +70,7 @@ export class ManualClock implements Clock {
     return seq as unknown as TimerHandle;
   }
 
+  /** Cancels a timer; one that fired or was cleared already is ignored. */
   clearTimeout(handle: TimerHandle): void {
     this.#timers.delete(handle as unknown as number);
   }

@@ -50,6 +50,8 @@ export {
   type TopicConfigName,
   type TopicDescription,
   validateTopicName,
+  WaitInterrupt,
+  type WaitListener,
   type WriteOptions,
 } from './log/index.ts';
 export { defaultPartition, murmur2 } from './protocol/index.ts';
@@ -62,10 +64,12 @@ export {
   Tributary,
   type TributaryConfig,
 } from './client/tributary.ts';
-export { Producer, type ProducerConfig, ProducerEvents } from './client/producer.ts';
+export { Producer, type ProducerConfig, type ProducerEventName, ProducerEvents } from './client/producer.ts';
 export {
   type Batch,
+  type BatchProcessPayload,
   Consumer,
+  type ConsumerEventName,
   type ConsumerConfig,
   type ConsumerEventPayloads,
   ConsumerEvents,
@@ -79,7 +83,10 @@ export {
 } from './client/consumer.ts';
 export {
   Admin,
+  type AdminEventName,
   AdminEvents,
+  type ConfigEntries,
+  type DescribeConfigResponse,
   ConfigResourceTypes,
   ConfigSource,
   type ITopicConfig,
@@ -99,7 +106,17 @@ export {
 } from './client/acl.ts';
 export { AssignerProtocol, type MemberAssignment, type MemberMetadata } from './client/group/assigner-protocol.ts';
 export { Partitioners } from './client/partitioners.ts';
-export { type AssignorMember, PartitionAssigners, type PartitionAssignor } from './client/group/assignors.ts';
+export {
+  type Assignment,
+  type AssignorMember,
+  PartitionAssigners,
+  type PartitionAssignor,
+} from './client/group/assignors.ts';
+export type {
+  KafkajsAssigner,
+  KafkajsCluster,
+  KafkajsPartitionAssigner,
+} from './client/group/kafkajs-assigner.ts';
 export { createLogger, type LogCreator, type LogEntry, type Logger, logLevel } from './client/logger.ts';
 export type { InstrumentationEvent, RemoveInstrumentationEventListener } from './client/instrumentation.ts';
 export { type ClientErrorCode, ClientErrorCodes, TributaryClientError } from './client/errors.ts';
@@ -107,6 +124,8 @@ export { CompressionTypes } from './client/types.ts';
 export { CompressionCodecs, type KafkaJSCodec, type KafkaJSCodecFactory } from './client/compression-codecs.ts';
 export type {
   ConsumerGroupState,
+  DeleteGroupsResult,
+  FetchOffsetsPartition,
   GroupDescription,
   GroupDescriptions,
   GroupOverview,
@@ -114,10 +133,12 @@ export type {
   IHeaders,
   ITopicMetadata,
   KafkaMessage,
+  MemberDescription,
   Message,
   Offsets,
   PartitionerArgs,
   PartitionMetadata,
+  PartitionOffset,
   ProducerBatch,
   ProducerRecord,
   RecordMetadata,

@@ -27,6 +27,7 @@ export interface SerializedMessage {
   timestamp?: number;
 }
 
+/** The serdes {@link serializeBatch} encodes a batch's values (and keys) with. */
 export interface BatchSerdes<V, K> {
   value: Serde<V>;
   /** Without one, keys must be strings, bytes or null. */

@@ -18,6 +18,14 @@ export interface SubjectNameContext {
   recordName: string | undefined;
 }
 
+/**
+ * Which subject a record's schema is registered under, as Confluent's serializers choose it:
+ * `topic` (TopicNameStrategy, `<topic>-value`), `record` (the record's full name), `topic-record`
+ * (`<topic>-<record name>`), or a function of the context.
+ *
+ * @example
+ * const strategy: SubjectNameStrategy = ({ topic, isKey }) => `${topic}-${isKey ? 'key' : 'value'}`;
+ */
 export type SubjectNameStrategy = 'topic' | 'record' | 'topic-record' | ((context: SubjectNameContext) => string);
 
 /** The subject a value of `topic` is registered under. */

@@ -9,6 +9,7 @@
  */
 import { SerializationError } from '../../src/index.ts';
 
+/** The first byte of Confluent's wire format, before the 4-byte schema id. */
 export const MAGIC_BYTE = 0;
 /** Magic byte and schema id. */
 export const HEADER_SIZE = 5;

@@ -1,10 +1,4 @@
-import {
-  TOPIC_CONFIG_NAMES,
-  type LogBackend,
-  type TopicConfig,
-  type TopicDescription,
-  validateTopicName,
-} from '../log/index.ts';
+import { TOPIC_CONFIG_NAMES, type LogBackend, type TopicConfig, validateTopicName } from '../log/index.ts';
 import { OffsetOutOfRangeError, TributaryError } from '../errors.ts';
 import { SECURITY_TOPIC, SecurityStore } from '../security/store.ts';
 import {
@@ -58,6 +52,12 @@ export enum ConfigSource {
   DYNAMIC_BROKER_LOGGER_CONFIG = 6,
 }
 
+/**
+ * A topic to create, as kafkajs's `createTopics` takes it.
+ *
+ * @example
+ * await admin.createTopics({ topics: [{ topic: 'orders', numPartitions: 3, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }] });
+ */
 export interface ITopicConfig {
   topic: string;
   numPartitions?: number;
@@ -66,6 +66,7 @@ export interface ITopicConfig {
   configEntries?: { name: string; value: string }[];
 }
 
+/** One config of a resource in {@link DescribeConfigResponse}: its value, where it comes from, and its synonyms. */
 export interface ConfigEntries {
   configName: string;
   configValue: string;
@@ -76,6 +77,7 @@ export interface ConfigEntries {
   configSynonyms: { configName: string; configValue: string; configSource: ConfigSource }[];
 }
 
+/** `admin.describeConfigs`'s answer, kafkajs's shape: the configs of each resource asked for. */
 export interface DescribeConfigResponse {
   resources: {
     configEntries: ConfigEntries[];
@@ -106,6 +108,7 @@ export const AdminEvents = {
   REQUEST_TIMEOUT: 'admin.network.request_timeout',
   REQUEST_QUEUE_SIZE: 'admin.network.request_queue_size',
 } as const;
+/** The name of an admin instrumentation event (a value of {@link AdminEvents}). */
 export type AdminEventName = (typeof AdminEvents)[keyof typeof AdminEvents];
 
 const KAFKA_ERROR_CODES: Record<string, number> = { NON_EMPTY_GROUP: 68, GROUP_ID_NOT_FOUND: 69, INVALID_GROUP_ID: 24 };
@@ -136,6 +139,7 @@ export class Admin {
     this.#emitter = new InstrumentationEmitter(Object.values(AdminEvents), () => ctx.clock.now());
   }
 
+  /** Opens the admin's use of the log (the Tributary's shared log). Calls before it get `CLIENT_NOT_CONNECTED`. */
   async connect(): Promise<void> {
     if (this.#log !== undefined || this.#wire !== undefined) return;
     const wire = this.#ctx.wire;
@@ -156,6 +160,7 @@ export class Admin {
     this.#emitter.emit(AdminEvents.CONNECT, null);
   }
 
+  /** Lets go of the log; the admin can connect again later. */
   async disconnect(): Promise<void> {
     const wire = this.#wire;
     if (wire !== undefined) {
@@ -171,10 +176,12 @@ export class Admin {
     this.#emitter.emit(AdminEvents.DISCONNECT, null);
   }
 
+  /** The admin's logger, namespaced `Admin`, as kafkajs's `admin.logger()`. */
   logger(): Logger {
     return this.#ctx.logger.namespace('Admin');
   }
 
+  /** Listens to an instrumentation event (`admin.events.CONNECT`, …); returns the function that removes the listener. */
   on(
     eventName: AdminEventName,
     listener: (event: InstrumentationEvent<unknown>) => void,
@@ -215,6 +222,7 @@ export class Admin {
     return { brokers: [{ nodeId: 0, host: 'in-process', port: 0 }], controller: 0, clusterId: 'tributary' };
   }
 
+  /** The names of the topics, without the internal ones (`__consumer_offsets`), as kafkajs lists them. */
   async listTopics(): Promise<string[]> {
     if (this.#wire !== undefined) return this.#wire.listTopics();
     const { log } = this.#use();
@@ -368,12 +376,14 @@ export class Admin {
     for (const { partition, offset } of targets) await log.deleteRecords(topic, partition, offset);
   }
 
+  /** Deletes topics and their records. `UNKNOWN_TOPIC_OR_PARTITION` when one does not exist. */
   async deleteTopics(options: { topics: string[]; timeout?: number }): Promise<void> {
     if (this.#wire !== undefined) return this.#wire.deleteTopics(options.topics, options.timeout);
     const { log } = this.#use();
     for (const topic of options.topics) await log.deleteTopic(topic);
   }
 
+  /** Partitions of the named topics (of every topic without `topics`), in kafkajs's metadata shape. */
   async fetchTopicMetadata(options?: { topics: string[] }): Promise<{ topics: ITopicMetadata[] }> {
     const wire = this.#wire;
     if (wire !== undefined) {
@@ -463,6 +473,7 @@ export class Admin {
     return out;
   }
 
+  /** Topic configs as Kafka's DescribeConfigs gives them: each name, value, and whether it is a default or set on the topic. */
   async describeConfigs(configs: {
     resources: { type: ConfigResourceTypes; name: string; configNames?: string[] }[];
     includeSynonyms?: boolean;
@@ -502,6 +513,7 @@ export class Admin {
     return { resources, throttleTime: 0 };
   }
 
+  /** Sets topic configs, as Kafka's AlterConfigs: all changes of a call or none; `validateOnly` checks without changing. */
   async alterConfigs(configs: {
     validateOnly?: boolean;
     resources: { type: ConfigResourceTypes; name: string; configEntries: { name: string; value: string | null }[] }[];
@@ -527,12 +539,14 @@ export class Admin {
     return { resources, throttleTime: 0 };
   }
 
+  /** Every consumer group with committed offsets or members. */
   async listGroups(): Promise<{ groups: GroupOverview[] }> {
     if (this.#wire !== undefined) return this.#wireCalls!.listGroups();
     const { coordinator } = this.#use();
     return { groups: coordinator.listGroups().map((groupId) => ({ groupId, protocolType: 'consumer' })) };
   }
 
+  /** The state, protocol and members of each group; a group that does not exist is described as `Dead`, as Kafka does. */
   async describeGroups(groupIds: string[]): Promise<GroupDescriptions> {
     if (this.#wire !== undefined) return this.#wireCalls!.describeGroups(groupIds);
     const { coordinator } = this.#use();
@@ -762,10 +776,5 @@ export class Admin {
   async #aclCalls() {
     const { aclCalls } = await import('./wire/acl-calls.ts');
     return aclCalls(this.#wire!);
-  }
-
-  /** @internal The topic description, for tools. */
-  async describeTopic(topic: string): Promise<TopicDescription> {
-    return this.#use().log.describeTopic(topic);
   }
 }

@@ -17,7 +17,9 @@ import { CompressionTypes } from './types.ts';
 
 /** A kafkajs compression codec, as kafkajs-snappy, kafkajs-lz4 and @kafkajs/zstd build it. */
 export interface KafkaJSCodec {
+  /** Compresses the records section of a batch (`encoder.buffer`). */
   compress(encoder: { buffer: Buffer }): Promise<Buffer> | Buffer;
+  /** Decompresses a batch's records section. */
   decompress(buffer: Buffer): Promise<Buffer> | Buffer;
 }
 

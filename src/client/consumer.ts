@@ -70,6 +70,7 @@ export interface ConsumerConfig {
     initialRetryTime?: number;
     maxRetryTime?: number;
     retries?: number;
+    /** After the retries are spent: whether to restart the consumer (rejoining from the committed offsets). Default: yes. */
     restartOnFailure?: (err: Error) => Promise<boolean>;
   };
   metadataMaxAge?: number;
@@ -77,11 +78,18 @@ export interface ConsumerConfig {
   rackId?: string;
 }
 
+/**
+ * `subscribe`'s argument for several topics; a RegExp matches the topics that exist when the consumer joins.
+ *
+ * @example
+ * await consumer.subscribe({ topics: ['orders', /^audit-/], fromBeginning: true });
+ */
 export interface ConsumerSubscribeTopics {
   topics: (string | RegExp)[];
   fromBeginning?: boolean;
 }
 
+/** `subscribe`'s argument for one topic, as in kafkajs 1.x. */
 export interface ConsumerSubscribeTopic {
   topic: string | RegExp;
   fromBeginning?: boolean;
@@ -138,9 +146,11 @@ export const ConsumerEvents = {
   REQUEST_TIMEOUT: 'consumer.network.request_timeout',
   REQUEST_QUEUE_SIZE: 'consumer.network.request_queue_size',
 } as const;
+/** The name of a consumer instrumentation event (a value of {@link ConsumerEvents}). */
 export type ConsumerEventName = (typeof ConsumerEvents)[keyof typeof ConsumerEvents];
 
-interface BatchProcessPayload {
+/** The payload of `consumer.start_batch_process` and `consumer.end_batch_process`: the batch being processed. */
+export interface BatchProcessPayload {
   topic: string;
   partition: number;
   highWatermark: string;
@@ -237,6 +247,9 @@ function rootCause(error: unknown): { retriable?: boolean } {
 }
 
 const key = (topic: string, partition: number) => `${topic}\u0000${partition}`;
+
+/** Reads a consumer's pending-rejoin flag; set by the class's static block. */
+let rejoinRequested: (consumer: Consumer) => boolean;
 
 /**
  * A consumer in a group, with kafkajs's API. Each assigned partition is read by its own loop that
@@ -375,6 +388,7 @@ export class Consumer {
     return this.#config.sessionTimeout ?? 30_000;
   }
 
+  /** Opens the consumer's use of the log; call before `subscribe` and `run`. */
   async connect(): Promise<void> {
     if (this.#log !== undefined) return;
     const { log, coordinator } = await acquireWithCoordinator(this.#ctx);
@@ -393,6 +407,7 @@ export class Consumer {
     this.#emitter.emit(ConsumerEvents.CONNECT, null);
   }
 
+  /** Stops (committing what was processed, unless `autoCommit` is false), leaves the group and lets go of the log. */
   async disconnect(): Promise<void> {
     if (this.#log === undefined) return;
     await this.stop();
@@ -402,6 +417,7 @@ export class Consumer {
     this.#emitter.emit(ConsumerEvents.DISCONNECT, null);
   }
 
+  /** The consumer's logger, namespaced `Consumer`, as kafkajs's `consumer.logger()`. */
   logger(): Logger {
     return this.#logger;
   }
@@ -958,6 +974,7 @@ export class Consumer {
     }
   }
 
+  /** Stops fetching the partitions named (every partition of a topic without `partitions`) until {@link resume}; their place in the group stays. */
   pause(topics: { topic: string; partitions?: number[] }[]): void {
     this.#requireRunning('pause');
     for (const { topic, partitions } of topics) {
@@ -973,6 +990,7 @@ export class Consumer {
     }
   }
 
+  /** Fetches paused partitions again, from where they stopped. */
   resume(topics: { topic: string; partitions?: number[] }[]): void {
     for (const { topic, partitions } of topics) {
       const current = this.#paused.get(topic);
@@ -993,6 +1011,7 @@ export class Consumer {
     }
   }
 
+  /** The partitions paused now. */
   paused(): TopicPartitions[] {
     const out: TopicPartitions[] = [];
     for (const r of this.#runners.values()) {
@@ -1016,6 +1035,7 @@ export class Consumer {
     return out.sort((a, b) => (a.topic < b.topic ? -1 : 1));
   }
 
+  /** This consumer's group as `admin.describeGroups` describes it. */
   async describeGroup(): Promise<GroupDescription> {
     this.#requireLog();
     return this.#coordinator!.describeGroup(this.#groupId);
@@ -1062,10 +1082,14 @@ export class Consumer {
     return observeConsumer(this, options);
   }
 
-  /** @internal For tests and tools: whether a rejoin is pending. */
-  get rebalancePending(): boolean {
-    return this.#rejoinRequested;
+  static {
+    rejoinRequested = (consumer) => consumer.#rejoinRequested;
   }
+}
+
+/** Not part of the API (not exported by src/index.ts), for tests and tools: whether the consumer has a rejoin pending. */
+export function consumerRebalancePending(consumer: Consumer): boolean {
+  return rejoinRequested(consumer);
 }
 
 /** What kafkajs's START_BATCH_PROCESS and END_BATCH_PROCESS events tell about a batch. */

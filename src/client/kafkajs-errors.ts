@@ -82,6 +82,7 @@ export class KafkaJSError extends TributaryError {
     });
   }
 
+  /** `instanceof` also holds for the TributaryErrors this class stands for (see the class's comment). */
   static override [Symbol.hasInstance](x: unknown): boolean {
     return x instanceof TributaryError;
   }
@@ -93,6 +94,7 @@ export class KafkaJSNonRetriableError extends KafkaJSError {
     super(e, { ...metadata, retriable: false }, code);
   }
 
+  /** `instanceof` also holds for the TributaryErrors this class stands for (see the class's comment). */
   static override [Symbol.hasInstance](x: unknown): boolean {
     return ownInstance(this, x) || (this === KafkaJSNonRetriableError && x instanceof TributaryError && !x.retriable);
   }
@@ -110,6 +112,7 @@ export class KafkaJSProtocolError extends KafkaJSError {
     super(e, { retriable: e instanceof TributaryError ? e.retriable : undefined, ...metadata }, code);
   }
 
+  /** `instanceof` also holds for the TributaryErrors this class stands for (see the class's comment). */
   static override [Symbol.hasInstance](x: unknown): boolean {
     return (
       ownInstance(this, x) ||
@@ -124,6 +127,7 @@ export class KafkaJSOffsetOutOfRange extends KafkaJSProtocolError {
     super(e, { retriable: false, topic: metadata.topic, partitionId: metadata.partition });
   }
 
+  /** `instanceof` also holds for the TributaryErrors this class stands for (see the class's comment). */
   static override [Symbol.hasInstance](x: unknown): boolean {
     return ownInstance(this, x) || (x instanceof TributaryError && x.code === 'OFFSET_OUT_OF_RANGE');
   }

@@ -25,11 +25,17 @@ export type LogCreator = (level: logLevel) => (entry: LogEntry) => void;
 
 /** A namespaced logger, as kafkajs hands out from `kafka.logger()`. */
 export interface Logger {
+  /** Logs at INFO: joins, assignments, commits, what an operator follows. `extra` goes out as fields. */
   info(message: string, extra?: object): void;
+  /** Logs at ERROR: a failure the program should hear about. */
   error(message: string, extra?: object): void;
+  /** Logs at WARN: something went wrong and was dealt with (a retry, a rebalance). */
   warn(message: string, extra?: object): void;
+  /** Logs at DEBUG: each request and delivery, for chasing a problem. */
   debug(message: string, extra?: object): void;
+  /** A child logger whose entries carry `namespace`, with its own level if given. */
   namespace(namespace: string, level?: logLevel): Logger;
+  /** Changes this logger's level from now on. */
   setLogLevel(level: logLevel): void;
 }
 

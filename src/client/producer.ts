@@ -91,6 +91,7 @@ export const ProducerEvents = {
   REQUEST_TIMEOUT: 'producer.network.request_timeout',
   REQUEST_QUEUE_SIZE: 'producer.network.request_queue_size',
 } as const;
+/** The name of a producer instrumentation event (a value of {@link ProducerEvents}). */
 export type ProducerEventName = (typeof ProducerEvents)[keyof typeof ProducerEvents];
 
 const CODECS = {
@@ -156,6 +157,18 @@ export interface SendContext {
 
 const PLAIN_SEND: SendContext = Object.freeze({});
 
+/** What transactions reach inside a producer; set by the class's static block. */
+let internals: {
+  sendWith(
+    producer: Producer,
+    topicMessages: TopicMessages[],
+    acks: number | undefined,
+    compression: CompressionTypes | undefined,
+    context: SendContext,
+  ): Promise<RecordMetadata[]>;
+  flushPending(producer: Producer): Promise<void>;
+};
+
 /**
  * A producer, with kafkajs's API. Sends issued together (in the same tick, or while the
  * producer's previous write is on its way to disk) are gathered into one atomic log write with one
@@ -195,6 +208,7 @@ export class Producer {
     this.#logger = ctx.logger.namespace('Producer');
   }
 
+  /** Opens the producer's use of the log (and, for an idempotent or transactional producer, gets its producer id); call before sending. */
   async connect(): Promise<void> {
     if (this.#log !== undefined) return;
     const wire = this.#ctx.wire;
@@ -236,6 +250,7 @@ export class Producer {
     this.#emitter.emit(ProducerEvents.CONNECT, null);
   }
 
+  /** Sends what is gathered, waits for every send in flight, and lets go of the log. */
   async disconnect(): Promise<void> {
     if (this.#log === undefined) return;
     await this.#flushNow();
@@ -263,14 +278,17 @@ export class Producer {
     };
   }
 
+  /** Whether sends carry a producer id and sequence numbers, so that a retried batch is not written twice. */
   isIdempotent(): boolean {
     return this.#config.idempotent === true || this.#config.transactionalId !== undefined;
   }
 
+  /** The producer's logger, namespaced `Producer`, as kafkajs's `producer.logger()`. */
   logger(): Logger {
     return this.#logger;
   }
 
+  /** Listens to an instrumentation event (`producer.events.CONNECT`, …); returns the function that removes the listener. */
   on(
     eventName: ProducerEventName,
     listener: (event: InstrumentationEvent<unknown>) => void,
@@ -290,7 +308,7 @@ export class Producer {
     if (record === null || typeof record !== 'object') throw new TypeError('send takes { topic, messages }');
     const refused = this.#checkAcks(record.acks);
     if (refused !== undefined) return refused;
-    return this.sendWith(
+    return this.#sendWith(
       [{ topic: record.topic, messages: record.messages }],
       record.acks,
       record.compression,
@@ -303,7 +321,7 @@ export class Producer {
     if (batch === null || typeof batch !== 'object') throw new TypeError('sendBatch takes { topicMessages }');
     const refused = this.#checkAcks(batch.acks);
     if (refused !== undefined) return refused;
-    return this.sendWith(batch.topicMessages ?? [], batch.acks, batch.compression, this.#stampForPlainSend());
+    return this.#sendWith(batch.topicMessages ?? [], batch.acks, batch.compression, this.#stampForPlainSend());
   }
 
   /** An idempotent producer must wait for every ack, as kafkajs insists (else its writes may be lost unseen). */
@@ -366,8 +384,15 @@ export class Producer {
     return this.#log;
   }
 
-  /** @internal The send path shared by send, sendBatch and transactions. */
-  sendWith(
+  static {
+    internals = {
+      sendWith: (producer, ...args) => producer.#sendWith(...args),
+      flushPending: (producer) => producer.#flushNow(),
+    };
+  }
+
+  /** The send path shared by send, sendBatch and transactions. */
+  #sendWith(
     topicMessages: TopicMessages[],
     acks: number | undefined,
     compression: CompressionTypes | undefined,
@@ -390,7 +415,7 @@ export class Producer {
       if (t !== null && typeof t === 'object' && !this.#known(log, t.topic)) (unknown ??= []).push(t.topic);
     }
     if (unknown !== undefined) {
-      return this.#learnTopics(log, unknown).then(() => this.sendWith(topicMessages, acks, compression, context));
+      return this.#learnTopics(log, unknown).then(() => this.#sendWith(topicMessages, acks, compression, context));
     }
     try {
       return this.#enqueue(topicMessages, codec, sync, context);
@@ -678,11 +703,6 @@ export class Producer {
     }
   }
 
-  /** @internal Writes what is gathered and waits until every write so far has settled. */
-  async flushPending(): Promise<void> {
-    await this.#flushNow();
-  }
-
   async #flushNow(): Promise<void> {
     this.#flush();
     await this.#lastWrite;
@@ -758,4 +778,20 @@ async function initProducerId(
       if (sequences.get(id) === (next > 0x7fffffff ? next - 0x80000000 : next)) sequences.set(id, stamp.baseSequence);
     },
   };
+}
+
+/** Not part of the API (not exported by src/index.ts): the send path a transaction shares with `send`. */
+export function producerSendWith(
+  producer: Producer,
+  topicMessages: TopicMessages[],
+  acks: number | undefined,
+  compression: CompressionTypes | undefined,
+  context: SendContext,
+): Promise<RecordMetadata[]> {
+  return internals.sendWith(producer, topicMessages, acks, compression, context);
+}
+
+/** Not part of the API: writes what the producer gathered and waits until every write so far has settled. */
+export function producerFlushPending(producer: Producer): Promise<void> {
+  return internals.flushPending(producer);
 }

@@ -4,7 +4,7 @@ import { parseOffset } from './convert.ts';
 import { clientError } from './errors.ts';
 import type { GroupCoordinator } from './group/coordinator.ts';
 import type { OffsetCommit } from './group/offset-store.ts';
-import type { Producer } from './producer.ts';
+import { type Producer, producerFlushPending, producerSendWith } from './producer.ts';
 import type { Offsets, ProducerBatch, ProducerRecord, RecordMetadata } from './types.ts';
 import type { WireTransactions } from './wire/transactions.ts';
 
@@ -62,6 +62,7 @@ export class Transaction {
     this.#wire = wire;
   }
 
+  /** True until the transaction is committed or aborted. */
   isActive(): boolean {
     return this.#active;
   }
@@ -74,20 +75,28 @@ export class Transaction {
     for (const tp of partitions) this.#partitions.set(`${tp.topic}\u0000${tp.partition}`, tp);
   };
 
+  /** Sends within the transaction: `read_committed` consumers see the records once it commits, never if it aborts. */
   async send(record: ProducerRecord): Promise<RecordMetadata[]> {
     this.#check();
     return this.#remember(
-      this.#producer.sendWith([{ topic: record.topic, messages: record.messages }], record.acks, record.compression, {
-        stamp: this.#stamps,
-        onPartitions: this.#track,
-      }),
+      producerSendWith(
+        this.#producer,
+        [{ topic: record.topic, messages: record.messages }],
+        record.acks,
+        record.compression,
+        {
+          stamp: this.#stamps,
+          onPartitions: this.#track,
+        },
+      ),
     );
   }
 
+  /** Sends to several topics within the transaction. */
   async sendBatch(batch: ProducerBatch): Promise<RecordMetadata[]> {
     this.#check();
     return this.#remember(
-      this.#producer.sendWith(batch.topicMessages ?? [], batch.acks, batch.compression, {
+      producerSendWith(this.#producer, batch.topicMessages ?? [], batch.acks, batch.compression, {
         stamp: this.#stamps,
         onPartitions: this.#track,
       }),
@@ -147,6 +156,7 @@ export class Transaction {
     await this.#end(true);
   }
 
+  /** Ends the transaction with ABORT markers: its records and offsets never count. */
   async abort(): Promise<void> {
     await this.#end(false);
   }
@@ -154,7 +164,7 @@ export class Transaction {
   async #end(commit: boolean): Promise<void> {
     this.#check();
     this.#active = false;
-    await this.#producer.flushPending();
+    await producerFlushPending(this.#producer);
     if (this.#wire !== undefined) {
       await this.#wire.end(commit);
       return;

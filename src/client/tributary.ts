@@ -67,6 +67,7 @@ export interface RetryOptions {
   factor?: number;
   multiplier?: number;
   retries?: number;
+  /** After the retries are spent: whether to restart (a consumer rejoins from its committed offsets). Default: yes. */
   restartOnFailure?: (e: Error) => Promise<boolean>;
 }
 
@@ -81,9 +82,14 @@ export type SASLOptions =
       secretAccessKey: string;
       sessionToken?: string;
     }
-  | { mechanism: 'oauthbearer'; oauthBearerProvider: () => Promise<{ value: string }> }
+  | {
+      mechanism: 'oauthbearer';
+      /** Called for each authentication: the OAuth bearer token to send. */
+      oauthBearerProvider: () => Promise<{ value: string }>;
+    }
   | {
       mechanism: string;
+      /** kafkajs's custom mechanism: makes the authenticator of one connection. */
       authenticationProvider: (args: {
         host: string;
         port: number;
@@ -92,6 +98,19 @@ export type SASLOptions =
         saslAuthenticate: unknown;
       }) => unknown;
     };
+
+/** Each Tributary's client context, for the layers above the clients (streams) to join its groups. */
+const contexts = new WeakMap<Tributary, ClientContext>();
+
+/**
+ * Internal: the context a Tributary gives its clients (its log, clock and group coordinator), for
+ * the streams runtime. Not exported from the front door.
+ */
+export function clientContextOf(tributary: Tributary): ClientContext {
+  const context = contexts.get(tributary);
+  if (context === undefined) throw new TypeError('not a Tributary');
+  return context;
+}
 
 /**
  * The entry point, shaped like kafkajs's `Kafka`: it uses one embedded log and hands out
@@ -107,19 +126,6 @@ export type SASLOptions =
  * await producer.send({ topic: 'greetings', messages: [{ value: 'hello' }] });
  * await producer.disconnect();
  */
-/** Each Tributary's client context, for the layers above the clients (streams) to join its groups. */
-const contexts = new WeakMap<Tributary, ClientContext>();
-
-/**
- * Internal: the context a Tributary gives its clients (its log, clock and group coordinator), for
- * the streams runtime. Not exported from the front door.
- */
-export function clientContextOf(tributary: Tributary): ClientContext {
-  const context = contexts.get(tributary);
-  if (context === undefined) throw new TypeError('not a Tributary');
-  return context;
-}
-
 export class Tributary {
   readonly #config: TributaryConfig;
   readonly #clock: Clock;

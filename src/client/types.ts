@@ -45,6 +45,7 @@ export interface TopicMessages {
   messages: Message[];
 }
 
+/** `producer.sendBatch`'s argument: messages for several topics, with the options of `send`. */
 export interface ProducerBatch {
   acks?: number;
   timeout?: number;
@@ -74,11 +75,13 @@ export interface PartitionMetadata {
   offlineReplicas?: number[];
 }
 
+/** A topic as `admin.fetchTopicMetadata` describes it, kafkajs's shape. */
 export interface ITopicMetadata {
   name: string;
   partitions: PartitionMetadata[];
 }
 
+/** What a partitioner is called with: the topic, its partitions and the message to place. */
 export interface PartitionerArgs {
   topic: string;
   partitionMetadata: PartitionMetadata[];
@@ -101,20 +104,24 @@ export interface KafkaMessage {
   size?: never;
 }
 
+/** An offset of one partition, as a string as in kafkajs. */
 export interface PartitionOffset {
   partition: number;
   offset: string;
 }
 
+/** Offsets of some partitions of one topic. */
 export interface TopicOffsets {
   topic: string;
   partitions: PartitionOffset[];
 }
 
+/** Offsets of several topics: what a transaction's `sendOffsets` and `uncommittedOffsets()` carry. */
 export interface Offsets {
   topics: TopicOffsets[];
 }
 
+/** Where `consumer.seek` moves one partition. */
 export type SeekEntry = PartitionOffset;
 
 export interface TopicPartition {
@@ -122,24 +129,29 @@ export interface TopicPartition {
   partition: number;
 }
 
+/** A partition of a topic and an offset in it. */
 export interface TopicPartitionOffset extends TopicPartition {
   offset: string;
 }
 
+/** An offset to commit, with the metadata string stored beside it. */
 export interface TopicPartitionOffsetAndMetadata extends TopicPartitionOffset {
   metadata?: string | null;
 }
 
+/** Some partitions of one topic: what `pause`, `resume` and `paused` name. */
 export interface TopicPartitions {
   topic: string;
   partitions: number[];
 }
 
+/** A committed offset as `admin.fetchOffsets` gives it: -1 when the group committed none. */
 export type FetchOffsetsPartition = PartitionOffset & { metadata: string | null };
 
 /** A group's state, with Kafka's names. */
 export type ConsumerGroupState = 'Unknown' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable' | 'Dead' | 'Empty';
 
+/** A member of a group: its client, and its assignment and metadata as the group protocol encodes them. */
 export interface MemberDescription {
   clientHost: string;
   clientId: string;
@@ -150,6 +162,7 @@ export interface MemberDescription {
   groupInstanceId?: string;
 }
 
+/** A consumer group as `admin.describeGroups` describes it: its state, protocol and members. */
 export interface GroupDescription {
   /** Kafka's error code of the group's description: 0, as kafkajs's describeGroups gives it. */
   errorCode?: number;
@@ -160,15 +173,18 @@ export interface GroupDescription {
   state: ConsumerGroupState;
 }
 
+/** `admin.describeGroups`'s answer. */
 export interface GroupDescriptions {
   groups: GroupDescription[];
 }
 
+/** A group as `admin.listGroups` lists it. */
 export interface GroupOverview {
   groupId: string;
   protocolType: string;
 }
 
+/** The outcome of deleting one group with `admin.deleteGroups`. */
 export interface DeleteGroupsResult {
   groupId: string;
   errorCode?: number;

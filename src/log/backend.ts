@@ -105,15 +105,26 @@ export interface PartitionOffsets {
   lastStableOffset: number;
 }
 
+/** One partition of a {@link TopicDescription}: its offsets and the bytes it stores. */
 export interface PartitionDescription extends Omit<PartitionOffsets, 'lastStableOffset'> {
   /** Bytes of stored batches. */
   sizeBytes: number;
 }
 
+/**
+ * A topic as {@link LogBackend.describeTopic} sees it.
+ *
+ * @example
+ * const { partitions, configs } = await log.describeTopic('orders');
+ * partitions.length; // 3
+ * configs['retention.ms']; // 604800000
+ */
 export interface TopicDescription {
+  /** The topic's name. */
   name: string;
   /** A number that is never reused, so a re-created topic is a new topic. */
   topicId: number;
+  /** Its partitions, by partition number. */
   partitions: PartitionDescription[];
   /** Effective configs: defaults overlaid with the topic's own. */
   configs: TopicConfig;
@@ -121,10 +132,18 @@ export interface TopicDescription {
   overrides: Partial<TopicConfig>;
 }
 
+/**
+ * What {@link LogBackend.createTopic} makes.
+ *
+ * @example
+ * await log.createTopic({ topic: 'orders', numPartitions: 3, configs: { 'retention.ms': 86_400_000 } });
+ */
 export interface CreateTopicSpec {
+  /** The name: letters, digits, `.`, `_` and `-`, at most 249 characters, as Kafka's. */
   topic: string;
   /** Default 1. */
   numPartitions?: number;
+  /** Kafka topic configs (`retention.ms`, `cleanup.policy`…); the rest keep their defaults. */
   configs?: TopicConfigInput;
 }
 
@@ -134,6 +153,12 @@ export interface ProducerIdentity {
   producerEpoch: number;
 }
 
+/**
+ * Options of {@link LogBackend.initProducerId}.
+ *
+ * @example
+ * const { producerId, producerEpoch } = await log.initProducerId({ transactionalId: 'orders-app' });
+ */
 export interface InitProducerOptions {
   /**
    * Makes the producer transactional. The same id always gets the same producer id with a higher
@@ -180,9 +205,13 @@ export interface MaintenanceReport {
 export interface LogBackend {
   readonly clock: Clock;
 
+  /** Creates a topic; `TOPIC_ALREADY_EXISTS` when the name is taken, `INVALID_PARTITIONS` past the partition bounds. */
   createTopic(spec: CreateTopicSpec): Promise<TopicDescription>;
+  /** Deletes a topic and its records; waiting readers are woken. `UNKNOWN_TOPIC_OR_PARTITION` when there is none. */
   deleteTopic(topic: string): Promise<void>;
+  /** The names of every topic, internal ones (`__consumer_offsets`) included. */
   listTopics(): Promise<string[]>;
+  /** A topic's partitions, offsets, sizes and configs. `UNKNOWN_TOPIC_OR_PARTITION` when there is none. */
   describeTopic(topic: string): Promise<TopicDescription>;
   /**
    * Grows a topic to `count` partitions (Kafka's CreatePartitions): the new ones start empty at
@@ -208,6 +237,7 @@ export interface LogBackend {
   read(topic: string, partition: number, offset: number, options?: ReadOptions): Promise<ReadResult>;
   /** Reads stored batches as they are, from the one holding `offset`. */
   readBatches(topic: string, partition: number, offset: number, options?: ReadOptions): Promise<RawBatch[]>;
+  /** A partition's log start offset, high watermark and last stable offset, known without I/O. */
   offsets(topic: string, partition: number): PartitionOffsets;
   /** The earliest offset whose record's timestamp is ≥ `timestamp`, or null when there is none. */
   offsetForTimestamp(topic: string, partition: number, timestamp: number): Promise<number | null>;
@@ -245,5 +275,6 @@ export interface LogBackend {
 
   /** Runs retention and compaction now, on every partition that needs it. */
   maintenance(): Promise<MaintenanceReport>;
+  /** Finishes the writes in flight, stops maintenance, wakes waiting readers and releases the data directory. */
   close(): Promise<void>;
 }

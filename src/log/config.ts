@@ -25,8 +25,11 @@ export interface TopicConfig {
   'compression.type': CompressionConfig;
 }
 
+/** Kafka's `cleanup.policy`: `delete` by age and size, `compact` to the latest record per key, or both. */
 export type CleanupPolicy = 'delete' | 'compact' | 'compact,delete';
+/** Kafka's `compression.type` of a topic: `producer` keeps what the producer sent, the others recompress. */
 export type CompressionConfig = 'producer' | 'uncompressed' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
+/** The name of a topic config this log supports (`retention.ms`, `cleanup.policy`…). */
 export type TopicConfigName = keyof TopicConfig;
 
 /** Config values as a caller may give them: Kafka's strings, or numbers where the config is numeric. */
@@ -34,6 +37,12 @@ export type TopicConfigInput = { [K in TopicConfigName]?: TopicConfig[K] | strin
 
 const DAY = 24 * 3600_000;
 
+/**
+ * The configs of a topic that sets none: Kafka's broker defaults.
+ *
+ * @example
+ * DEFAULT_TOPIC_CONFIG['retention.ms']; // 604800000, a week
+ */
 export const DEFAULT_TOPIC_CONFIG: Readonly<TopicConfig> = Object.freeze({
   'cleanup.policy': 'delete',
   'retention.ms': 7 * DAY,

@@ -30,5 +30,6 @@ export class WaitInterrupt {
 
 /** What waits on a {@link WaitInterrupt}. */
 export interface WaitListener {
+  /** Called once when the interrupt fires while this listener waits. */
   interrupted(): void;
 }

@@ -29,6 +29,7 @@ export type PunctuationType = 'STREAM_TIME' | 'WALL_CLOCK_TIME';
 
 /** What `schedule` returns: cancel stops further punctuations. */
 export interface Cancellable {
+  /** Stops the punctuations this schedule would still make. */
   cancel(): void;
 }
 
@@ -78,8 +79,11 @@ export interface ProcessorContext<KForward = unknown, VForward = unknown> {
  * });
  */
 export interface Processor<KIn, VIn, KOut = KIn, VOut = VIn> {
+  /** Called once before the first record, with the context to forward, schedule and reach stores through. */
   init?(context: ProcessorContext<KOut, VOut>): void;
+  /** Called for each record, in offset order per partition. */
   process(record: StreamRecord<KIn, VIn>): void;
+  /** Called once when the task closes (a rebalance, or the app stopping). */
   close?(): void;
 }
 

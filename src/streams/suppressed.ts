@@ -33,18 +33,22 @@ export class BufferConfig {
     return new BufferConfig(Number.POSITIVE_INFINITY, n, 'emit-early');
   }
 
+  /** The same buffer, bounded to `n` records. */
   withMaxRecords(n: number): BufferConfig {
     return new BufferConfig(n, this.maxBytes, this.whenFull);
   }
 
+  /** The same buffer, bounded to `n` bytes of keys and values. */
   withMaxBytes(n: number): BufferConfig {
     return new BufferConfig(this.maxRecords, n, this.whenFull);
   }
 
+  /** When full, emits the oldest records before their window closes. */
   emitEarlyWhenFull(): BufferConfig {
     return new BufferConfig(this.maxRecords, this.maxBytes, 'emit-early');
   }
 
+  /** When full, stops the app with an error rather than emit early. */
   shutDownWhenFull(): BufferConfig {
     return new BufferConfig(this.maxRecords, this.maxBytes, 'shut-down');
   }

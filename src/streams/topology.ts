@@ -18,7 +18,7 @@ export type TopicNameExtractor<K, V> = (
   context: { topic?: string; partition?: number; offset?: number },
 ) => string;
 
-/** @internal */
+/** Not part of the API (not exported by src/index.ts): a SourceNode of the topology's graph. */
 export interface SourceNode {
   kind: 'source';
   name: string;
@@ -33,7 +33,7 @@ export interface SourceNode {
   children: string[];
 }
 
-/** @internal */
+/** Not part of the API (not exported by src/index.ts): a ProcessorNode of the topology's graph. */
 export interface ProcessorNode {
   kind: 'processor';
   name: string;
@@ -43,7 +43,7 @@ export interface ProcessorNode {
   stores: string[];
 }
 
-/** @internal */
+/** Not part of the API (not exported by src/index.ts): a SinkNode of the topology's graph. */
 export interface SinkNode {
   kind: 'sink';
   name: string;
@@ -57,17 +57,17 @@ export interface SinkNode {
   parents: string[];
 }
 
-/** @internal */
+/** Not part of the API (not exported by src/index.ts): a TopologyNode of the topology's graph. */
 export type TopologyNode = SourceNode | ProcessorNode | SinkNode;
 
-/** @internal An internal topic the app creates: a repartition topic. */
+/** Not part of the API (not exported by src/index.ts): an internal topic the app creates: a repartition topic. */
 export interface InternalTopic {
   name: string;
   /** Fixed by `repartition({ numberOfPartitions })`; otherwise taken from the upstream sources. */
   numPartitions?: number;
 }
 
-/** @internal A sub-topology: its nodes in insertion order, its source topics and its stores. */
+/** Not part of the API (not exported by src/index.ts): a sub-topology: its nodes in insertion order, its source topics and its stores. */
 export interface Subtopology {
   id: number;
   nodes: TopologyNode[];
@@ -75,7 +75,7 @@ export interface Subtopology {
   stores: string[];
 }
 
-/** @internal A global store: read-only to tasks, filled from every partition of its topic. */
+/** Not part of the API (not exported by src/index.ts): a global store: read-only to tasks, filled from every partition of its topic. */
 export interface GlobalStoreDef {
   /** Its node group's number (set with the sub-topologies'). */
   id?: number;

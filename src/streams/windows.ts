@@ -98,10 +98,12 @@ export class SessionWindows {
     this.graceMs = graceMs;
   }
 
+  /** Sessions that close after `gapMs` without a record for the key; late records are dropped. */
   static ofInactivityGapWithNoGrace(gapMs: number): SessionWindows {
     return new SessionWindows(checkMs('inactivity gap', gapMs, 1), 0);
   }
 
+  /** Sessions that close after `gapMs` without a record, accepting records up to `graceMs` late. */
   static ofInactivityGapAndGrace(gapMs: number, graceMs: number): SessionWindows {
     return new SessionWindows(checkMs('inactivity gap', gapMs, 1), checkMs('grace period', graceMs, 0));
   }
@@ -126,10 +128,12 @@ export class SlidingWindows {
     this.graceMs = graceMs;
   }
 
+  /** Windows of every span of `timeDifferenceMs` that records fall in; late records are dropped. */
   static ofTimeDifferenceWithNoGrace(timeDifferenceMs: number): SlidingWindows {
     return new SlidingWindows(checkMs('time difference', timeDifferenceMs, 0), 0);
   }
 
+  /** Sliding windows of `timeDifferenceMs`, accepting records up to `graceMs` late. */
   static ofTimeDifferenceAndGrace(timeDifferenceMs: number, graceMs: number): SlidingWindows {
     return new SlidingWindows(checkMs('time difference', timeDifferenceMs, 0), checkMs('grace period', graceMs, 0));
   }

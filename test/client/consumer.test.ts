@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type Consumer, type KafkaMessage, PartitionAssigners } from '../../src/index.ts';
+import { consumerRebalancePending } from '../../src/client/consumer.ts';
 import { eventually, memoryTributary, until } from './helpers.ts';
 
 async function setup(partitions: number) {
@@ -159,7 +160,7 @@ describe('Consumer', () => {
       eachMessage: async ({ partition, message }) => void seenB.push(`${partition}-${message.offset}`),
     });
     // The join waits for a, which is stuck; a's session times out on the clock.
-    await until(() => (a as unknown as { rebalancePending: boolean }).rebalancePending, 'a notified');
+    await until(() => consumerRebalancePending(a), 'a notified');
     clock.advance(30_001);
     await bRun;
     await until(() => assigned(b) === 2 && seenB.length >= 15, 'b took over');
@@ -295,7 +296,7 @@ describe('Consumer', () => {
     await b.connect();
     await b.subscribe({ topics: ['in'] });
     const running = b.run({ eachMessage: async () => undefined });
-    await until(() => (a as unknown as { rebalancePending: boolean }).rebalancePending, 'rebalance asked');
+    await until(() => consumerRebalancePending(a), 'rebalance asked');
     await b.disconnect();
     await running;
     release();

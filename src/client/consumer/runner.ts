@@ -24,7 +24,9 @@ export interface EachMessagePayload {
   topic: string;
   partition: number;
   message: KafkaMessage;
+  /** Tells the group this member is alive, for a handler that runs long. */
   heartbeat(): Promise<void>;
+  /** Pauses this message's partition after the handler returns; calling the result resumes it. */
   pause(): () => void;
 }
 
@@ -40,10 +42,15 @@ export interface Batch {
   partition: number;
   highWatermark: string;
   messages: KafkaMessage[];
+  /** True when the batch has no messages (only control records or aborted ones were fetched). */
   isEmpty(): boolean;
+  /** The first message's offset, or null for an empty batch. */
   firstOffset(): string | null;
+  /** The last offset the batch covers. */
   lastOffset(): string;
+  /** Records between the batch's last offset and the high watermark: the lag once it is processed. */
   offsetLag(): string;
+  /** Records between the batch's first offset and the high watermark: the lag before it is processed. */
   offsetLagLow(): string;
 }
 
@@ -59,12 +66,19 @@ export interface Batch {
  */
 export interface EachBatchPayload {
   batch: Batch;
+  /** Marks the message at `offset` (and those before it) processed: the next commit covers it. */
   resolveOffset(offset: string): void;
+  /** Tells the group this member is alive, for a batch that takes long. */
   heartbeat(): Promise<void>;
+  /** Pauses this batch's partition after the handler returns; calling the result resumes it. */
   pause(): () => void;
+  /** Commits the resolved offsets (or `offsets`) if `autoCommitInterval` or `autoCommitThreshold` calls for it. */
   commitOffsetsIfNecessary(offsets?: Offsets): Promise<void>;
+  /** The resolved offsets not committed yet. */
   uncommittedOffsets(): { topics: TopicOffsets[] };
+  /** False once the consumer stops: a long handler should return. */
   isRunning(): boolean;
+  /** True when the partition was revoked or sought since the batch was fetched: the rest of it should be dropped. */
   isStale(): boolean;
 }
 

@@ -92,11 +92,13 @@ export interface MemberAssignment {
 /** kafkajs's `AssignerProtocol`. */
 export const AssignerProtocol = {
   MemberMetadata: {
+    /** The bytes of a member's subscription (Kafka's ConsumerProtocolSubscription v0). */
     encode({ version, topics, userData }: MemberMetadata): Buffer {
       const w = new Writer().int16(version).int32(topics.length);
       for (const t of topics) w.string(t);
       return w.bytes(userData ?? Buffer.alloc(0)).done();
     },
+    /** Reads a member's subscription. */
     decode(buffer: Buffer): { version: number; topics: string[]; userData: Buffer } {
       const r = new Reader(buffer);
       const version = r.int16();
@@ -105,6 +107,7 @@ export const AssignerProtocol = {
     },
   },
   MemberAssignment: {
+    /** The bytes of a member's assignment (Kafka's ConsumerProtocolAssignment v0). */
     encode({ version, assignment, userData }: MemberAssignment): Buffer {
       const topics = Object.keys(assignment);
       const w = new Writer().int16(version).int32(topics.length);
@@ -115,7 +118,7 @@ export const AssignerProtocol = {
       }
       return w.bytes(userData ?? Buffer.alloc(0)).done();
     },
-    /** `null` for an empty buffer (a member given nothing), as kafkajs. */
+    /** Reads a member's assignment; `null` for an empty buffer (a member given nothing), as kafkajs. */
     decode(buffer: Buffer): { version: number; assignment: Record<string, number[]>; userData: Buffer } | null {
       if (buffer.length === 0) return null;
       const r = new Reader(buffer);

@@ -18,7 +18,9 @@ export type Assignment = Record<string, number[]>;
 export interface PartitionAssignor {
   /** The protocol name members announce (Kafka's: `range`, `roundrobin`, `cooperative-sticky`). */
   readonly name: string;
+  /** `eager`: members give up every partition before a rebalance; `cooperative`: only those that move. */
   readonly rebalanceProtocol: 'eager' | 'cooperative';
+  /** Run by the group's leader: each member's partitions (by member id), given the members and each topic's partition count. */
   assign(
     members: AssignorMember[],
     partitionsPerTopic: ReadonlyMap<string, number>,

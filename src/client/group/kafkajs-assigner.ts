@@ -13,10 +13,12 @@ import type { Assignment, AssignorMember, PartitionAssignor } from './assignors.
 export interface KafkajsAssigner {
   name: string;
   version: number;
+  /** Run by the group's leader: each member's assignment, encoded (kafkajs's `MemberAssignment`) or as topic → partitions. */
   assign(group: {
     members: { memberId: string; memberMetadata: Buffer }[];
     topics: string[];
   }): Promise<{ memberId: string; memberAssignment: Buffer | Assignment }[]>;
+  /** What this member announces when it joins: the assigner's name and its encoded subscription. */
   protocol(subscription: { topics: string[] }): { name: string; metadata: Buffer };
 }
 
@@ -29,6 +31,7 @@ export type KafkajsPartitionAssigner = (config: {
 
 /** The cluster calls assigners make, answered from the log. */
 export interface KafkajsCluster {
+  /** The partitions of `topic`, in kafkajs's metadata shape. */
   findTopicPartitionMetadata(topic: string): PartitionMetadata[];
 }
 

@@ -19,8 +19,16 @@
  * size), and a frame whose bound passes the limit is refused before the library runs.
  */
 
-import { compressFrameSync, decompressFrameSync } from 'lz4-napi';
+import { createRequire } from 'node:module';
 import { TributaryError } from '../../errors.ts';
+
+// Required on first use rather than imported: the native addon is ~10 ms of `import 'tributary'`
+// that programs without lz4 batches never need.
+let addon: typeof import('lz4-napi') | undefined;
+function lz4(): typeof import('lz4-napi') {
+  addon ??= createRequire(import.meta.url)('lz4-napi') as typeof import('lz4-napi');
+  return addon;
+}
 
 const FRAME_MAGIC = 0x184d2204;
 const BLOCK_MAX: Record<number, number> = { 4: 64 * 1024, 5: 256 * 1024, 6: 1024 * 1024, 7: 4 * 1024 * 1024 };
@@ -32,7 +40,7 @@ const BLOCK_MAX: Record<number, number> = { 4: 64 * 1024, 5: 256 * 1024, 6: 1024
  * lz4Compress(records).readUInt32LE(0) === 0x184d2204; // true
  */
 export function lz4Compress(data: Uint8Array): Buffer {
-  return compressFrameSync(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+  return lz4().compressFrameSync(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
 }
 
 /**
@@ -56,7 +64,7 @@ export function lz4Decompress(data: Uint8Array, limit: number): Buffer {
     );
   }
   try {
-    return decompressFrameSync(buf);
+    return lz4().decompressFrameSync(buf);
   } catch (cause) {
     throw corrupt(`the data cannot be decompressed: ${(cause as Error).message}`, cause);
   }

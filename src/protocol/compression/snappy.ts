@@ -20,8 +20,16 @@
  * length, so the total is known, and checked against the limit, before any output is allocated.
  */
 
-import { compressSync, uncompressSync } from 'snappy';
+import { createRequire } from 'node:module';
 import { TributaryError } from '../../errors.ts';
+
+// Required on first use rather than imported: the native addon is a few ms of `import 'tributary'`
+// that programs without snappy batches never need.
+let addon: typeof import('snappy') | undefined;
+function snappy(): typeof import('snappy') {
+  addon ??= createRequire(import.meta.url)('snappy') as typeof import('snappy');
+  return addon;
+}
 
 const XERIAL_MAGIC = Buffer.from([0x82, 0x53, 0x4e, 0x41, 0x50, 0x50, 0x59, 0x00]);
 const XERIAL_HEADER_SIZE = 16;
@@ -39,7 +47,7 @@ export function snappyCompress(data: Uint8Array): Buffer {
   parts[0]!.writeInt32BE(1, 8);
   parts[0]!.writeInt32BE(1, 12);
   for (let off = 0; off < data.length || off === 0; off += XERIAL_BLOCK_SIZE) {
-    const block = compressSync(data.subarray(off, Math.min(data.length, off + XERIAL_BLOCK_SIZE)));
+    const block = snappy().compressSync(data.subarray(off, Math.min(data.length, off + XERIAL_BLOCK_SIZE)));
     const len = Buffer.allocUnsafe(4);
     len.writeInt32BE(block.length, 0);
     parts.push(len, block);
@@ -99,7 +107,7 @@ function rawLength(block: Buffer): number {
 
 function rawBlock(block: Buffer): Buffer {
   try {
-    return uncompressSync(block, { asBuffer: true }) as Buffer;
+    return snappy().uncompressSync(block, { asBuffer: true }) as Buffer;
   } catch (cause) {
     throw corrupt(`the snappy data cannot be decompressed: ${(cause as Error).message}`, cause);
   }

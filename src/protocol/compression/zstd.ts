@@ -5,7 +5,7 @@
  *   out output a block at a time, so the running total is checked against the limit as it grows and
  *   frames without a declared content size (Java's streaming writer) decode too;
  * - compression: `@bokuweb/zstd-wasm`, zstd's C library compiled to WebAssembly and shipped inside
- *   the package; its wasm is loaded once, when this module is first imported.
+ *   the package; its wasm is loaded once, in the background from the first compression.
  *
  * Both read and write standard zstd frames (magic 28 b5 2f fd), what Kafka's clients exchange.
  *
@@ -45,14 +45,27 @@ export const ZSTD_IMPLEMENTATION = native ? 'node:zlib' : 'fzstd + @bokuweb/zstd
 
 let wasmCompress: ((data: Uint8Array, level?: number) => Uint8Array) | undefined;
 let jsDecompress: Sync | undefined;
-let wasmReady: Promise<void> = Promise.resolve();
+let wasmReady: Promise<void> | undefined;
 
-if (!native) {
-  // Why not a top-level await: a module graph holding one cannot be require()d (Node's require of
-  // ES modules refuses it), and `import 'tributary'` would wait for the wasm. fzstd is plain
-  // JavaScript, loaded at once; the wasm compressor loads in the background from the first import,
-  // and until it is ready (or if it cannot load) frames are written with raw blocks, a form of the
-  // zstd format that every zstd reader decodes.
+// Why not a top-level await: a module graph holding one cannot be require()d (Node's require of ES
+// modules refuses it), and `import 'tributary'` would wait for the wasm. Both libraries load on
+// first use, so that programs that never see a zstd batch never load them: fzstd (plain
+// JavaScript) at once on the first decompression; the wasm compressor in the background from the
+// first compression (or {@link zstdReady}), and until it is ready (or if it cannot load) frames are
+// written with raw blocks, a form of the zstd format that every zstd reader decodes.
+function loadWasm(): Promise<void> {
+  wasmReady ??= import('@bokuweb/zstd-wasm').then(
+    async (wasm) => {
+      await wasm.init();
+      wasmCompress = wasm.compress;
+    },
+    () => undefined,
+  );
+  return wasmReady;
+}
+
+function fzstdDecompress(): Sync {
+  if (jsDecompress !== undefined) return jsDecompress;
   const { Decompress } = createRequire(import.meta.url)('fzstd') as typeof import('fzstd');
   jsDecompress = (data, limit) => {
     const chunks: Uint8Array[] = [];
@@ -65,25 +78,19 @@ if (!native) {
     stream.push(data, true);
     return Buffer.concat(chunks, total);
   };
-  wasmReady = import('@bokuweb/zstd-wasm').then(
-    async (wasm) => {
-      await wasm.init();
-      wasmCompress = wasm.compress;
-    },
-    () => undefined,
-  );
+  return jsDecompress;
 }
 
 /**
  * Resolves once this process compresses zstd with its best implementation: at once with Node's
  * zlib, after the wasm compressor has loaded on Node 20 (frames written before are valid but stored
- * uncompressed, in raw blocks).
+ * uncompressed, in raw blocks). Starts loading the wasm if no compression has yet.
  *
  * @example
  * await zstdReady();
  */
 export function zstdReady(): Promise<void> {
-  return wasmReady;
+  return native ? Promise.resolve() : loadWasm();
 }
 
 /**
@@ -94,7 +101,10 @@ export function zstdReady(): Promise<void> {
  */
 export function zstdCompress(data: Uint8Array): Buffer {
   if (native) return native.zstdCompressSync(data);
-  if (wasmCompress === undefined) return rawFrame(data);
+  if (wasmCompress === undefined) {
+    void loadWasm();
+    return rawFrame(data);
+  }
   const out = wasmCompress(data, 3);
   return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
 }
@@ -110,7 +120,7 @@ export function zstdDecompress(data: Uint8Array, limit: number): Buffer {
   checkFrames(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
   try {
     if (native) return native.zstdDecompressSync(data, { maxOutputLength: limit });
-    const out = jsDecompress!(data, limit);
+    const out = fzstdDecompress()(data, limit);
     return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
   } catch (cause) {
     if (cause instanceof TributaryError) throw cause;

@@ -20,7 +20,9 @@ export interface TaskGroupMember {
 
 /** Hands an app's tasks out to its instances. */
 export interface TaskAssignor {
+  /** Adds a member (an instance of the app) with the tasks it can run; the tasks are spread again. */
   join(member: TaskGroupMember, tasks: string[]): Promise<void>;
+  /** Removes a member; its tasks go to the others. */
   leave(memberId: string): Promise<void>;
   /**
    * True when the member holds tasks but is no longer in the group: a commit now could duplicate

@@ -42,9 +42,11 @@ export interface StateStore {
  * store.put(record.key, (store.get(record.key) ?? 0) + record.value);
  */
 export interface KeyValueStore<K, V> extends ReadOnlyKeyValueStore<K, V>, StateStore {
+  /** Stores `value` under `key`; `null` deletes it (and writes a tombstone to the changelog). */
   put(key: K, value: V | null): void;
   /** Puts only when the key has no value; returns the value there was. */
   putIfAbsent(key: K, value: V): V | null;
+  /** Puts each entry, in order. */
   putAll(entries: readonly KeyValue<K, V | null>[]): void;
   /** Deletes the key and returns its old value. */
   delete(key: K): V | null;

@@ -28,7 +28,9 @@ export interface ReadOnlySessionStore<K, V> {
 
 /** A session store a processor writes to (Kafka's `SessionStore`). */
 export interface SessionStore<K, V> extends ReadOnlySessionStore<K, V>, StateStore {
+  /** Stores the aggregate of a session (its key and window); `null` deletes it. */
   put(session: Windowed<K>, value: V | null): void;
+  /** Deletes a session, as when sessions merge. */
   remove(session: Windowed<K>): void;
 }
 
@@ -76,6 +78,7 @@ export class MeteredSessionStore<K, V> implements SessionStore<K, V> {
     return this.#stack;
   }
 
+  /** Stores the aggregate of a session; `null` deletes it. */
   put(session: Windowed<K>, value: V | null): void {
     this.metrics.puts++;
     const end = session.window.end;
@@ -91,6 +94,7 @@ export class MeteredSessionStore<K, V> implements SessionStore<K, V> {
     this.#stack.put(new Bytes(this.#storeKey(this.#keyBytes(session.key), end, session.window.start)), raw);
   }
 
+  /** Deletes a session. */
   remove(session: Windowed<K>): void {
     this.put(session, null);
   }
@@ -212,11 +216,13 @@ export class SessionStoreBuilder<K, V> {
     return { 'cleanup.policy': 'compact,delete', 'retention.ms': this.retentionMs + 24 * 3_600_000 };
   }
 
+  /** Keeps the store without a changelog: its contents are lost with the instance. */
   withLoggingDisabled(): this {
     this.#logging = false;
     return this;
   }
 
+  /** Builds the store of one task (for the runtime). */
   build(env: StoreEnv): BuiltStore {
     const keySerde = (this.keySerde ?? env.defaultKeySerde) as Serde<K> | undefined;
     const valueSerde = (this.valueSerde ?? env.defaultValueSerde) as Serde<V> | undefined;

@@ -21,6 +21,7 @@ import {
 export interface KeyValueBytesStoreSupplier {
   readonly name: string;
   readonly persistent: boolean;
+  /** The bytes store of one task: in memory, or in LevelDB under `stateDir/applicationId/taskId`. */
   get(env: { stateDir?: string; applicationId: string; taskId: string }): BytesStore;
 }
 
@@ -88,21 +89,25 @@ export class KeyValueStoreBuilder<K, V> {
     return this.#caching;
   }
 
+  /** Puts a record cache in front of the store: repeated updates of a key are forwarded and logged once per commit (the default). */
   withCachingEnabled(): this {
     this.#caching = true;
     return this;
   }
 
+  /** Forwards and logs every update at once. */
   withCachingDisabled(): this {
     this.#caching = false;
     return this;
   }
 
+  /** Backs the store with a compacted changelog topic, restored from on restart or on another instance (the default). */
   withLoggingEnabled(): this {
     this.#logging = true;
     return this;
   }
 
+  /** Keeps the store without a changelog: its contents are lost with the instance. */
   withLoggingDisabled(): this {
     this.#logging = false;
     return this;
@@ -182,6 +187,7 @@ export const Stores = {
           : new LevelBytesStore(join(env.stateDir, env.applicationId, env.taskId, name), name),
     };
   },
+  /** A builder of a key-value store over `supplier`'s bytes store, with the serdes of its keys and values. */
   keyValueStoreBuilder<K, V>(
     supplier: KeyValueBytesStoreSupplier,
     keySerde?: Serde<K>,
@@ -238,6 +244,7 @@ export const Stores = {
   ): { supplier: KeyValueBytesStoreSupplier; retentionMs: number } {
     return { supplier: Stores.persistentKeyValueStore(name), retentionMs };
   },
+  /** A builder of a session store (for session-windowed aggregations) over `s`'s bytes store. */
   sessionStoreBuilder<K, V>(
     s: { supplier: KeyValueBytesStoreSupplier; retentionMs: number },
     keySerde?: Serde<K>,
@@ -261,6 +268,7 @@ export const Stores = {
   inMemoryVersionedKeyValueStore(name: string, historyRetentionMs: number): VersionedBytesStoreSupplier {
     return versionedBytesStoreSupplier(Stores.inMemoryKeyValueStore(name), historyRetentionMs);
   },
+  /** A builder of a versioned key-value store over `supplier`'s bytes store. */
   versionedKeyValueStoreBuilder<K, V>(
     supplier: VersionedBytesStoreSupplier,
     keySerde?: Serde<K>,
@@ -268,6 +276,7 @@ export const Stores = {
   ): VersionedKeyValueStoreBuilder<K, V> {
     return new VersionedKeyValueStoreBuilder(supplier, keySerde, valueSerde);
   },
+  /** A builder of a window store (for windowed aggregations and joins) over `supplier`'s bytes store. */
   windowStoreBuilder<K, V>(
     supplier: WindowBytesStoreSupplier,
     keySerde?: Serde<K>,

@@ -35,6 +35,7 @@ export interface ReadOnlyWindowStore<K, V> {
 
 /** A window store a processor writes to (Kafka's `WindowStore`); a null value deletes the window. */
 export interface WindowStore<K, V> extends ReadOnlyWindowStore<K, V>, StateStore {
+  /** Stores the value of `key` in the window starting at `windowStart`; `null` deletes it. */
   put(key: K, value: V | null, windowStart: number): void;
 }
 
@@ -96,6 +97,7 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
     return this.#stack;
   }
 
+  /** Stores the value of `key` in the window starting at `windowStart`; `null` deletes it. */
   put(key: K, value: V | null, windowStart: number): void {
     this.putWithTimestamp(key, value, windowStart, this.#timestamp());
   }
@@ -282,11 +284,13 @@ export class WindowStoreBuilder<K, V> {
     return { 'cleanup.policy': 'compact,delete', 'retention.ms': this.supplier.retentionMs + 24 * 3_600_000 };
   }
 
+  /** Keeps the store without a changelog: its contents are lost with the instance. */
   withLoggingDisabled(): this {
     this.#logging = false;
     return this;
   }
 
+  /** Backs the store with a changelog topic (the default). */
   withLoggingEnabled(): this {
     this.#logging = true;
     return this;

@@ -250,6 +250,7 @@ export class TopologyTestDriver {
     }));
   }
 
+  /** Closes the topology's processors and stores; the driver cannot be used after. */
   close(): void {
     // The driver's stores live in memory: closing them finishes at once.
     for (const task of this.#tasks.values()) void task.close();
@@ -475,15 +476,18 @@ export class TestOutputTopic<K, V> {
     };
   }
 
+  /** Reads the next output record's key and value; throws when there is none. */
   readKeyValue(): KeyValue<K | null, V | null> {
     const { key, value } = this.readRecord();
     return { key, value };
   }
 
+  /** Reads the next output record's value; throws when there is none. */
   readValue(): V | null {
     return this.readRecord().value;
   }
 
+  /** Reads every output record waiting, in order. */
   readRecordsToList(): TestRecord<K, V>[] {
     const out: TestRecord<K, V>[] = [];
     while (!this.isEmpty()) out.push(this.readRecord());
@@ -495,6 +499,7 @@ export class TestOutputTopic<K, V> {
     return this.readRecordsToList().map(({ value }) => value);
   }
 
+  /** Reads the key and value of every output record waiting, in order. */
   readKeyValuesToList(): KeyValue<K | null, V | null>[] {
     return this.readRecordsToList().map(({ key, value }) => ({ key, value }));
   }
@@ -510,10 +515,12 @@ export class TestOutputTopic<K, V> {
     return map;
   }
 
+  /** True when no output record is waiting. */
   isEmpty(): boolean {
     return this.#driver.queued(this.#topic) === 0;
   }
 
+  /** How many output records are waiting. */
   getQueueSize(): number {
     return this.#driver.queued(this.#topic);
   }
