@@ -43,7 +43,7 @@ afterEach(async () => {
   await log.close();
 });
 
-const firstByte = (r: { records: { value: Uint8Array | null }[] }) => r.records.map((x) => x.value![0]);
+const firstByte = (r: { records: { value: Uint8Array | null }[] }) => r.records.map((x) => x.value![0]!);
 
 describe('WireFetcher.read sends the next Fetch ahead, as the Java client does', () => {
   it('should have the Fetch for the next records on its way before the next read, and serve that read with it', async () => {
