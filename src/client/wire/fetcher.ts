@@ -53,6 +53,14 @@ interface Prefetched {
   result: ReadResult;
 }
 
+/** A Fetch sent ahead, while the application handles what the last one brought (see `read`). */
+interface Ahead {
+  offset: number;
+  isolation: IsolationLevel;
+  maxBytes: number | undefined;
+  result: Promise<ReadResult | undefined>;
+}
+
 interface PartitionFetch {
   errorCode: number;
   highWatermark: number;
@@ -69,6 +77,7 @@ export class WireFetcher {
   readonly #options: Required<WireFetcherOptions>;
   readonly #offsets = new Map<string, PartitionOffsets>();
   readonly #prefetched = new Map<string, Prefetched>();
+  readonly #ahead = new Map<string, Ahead>();
 
   constructor(transport: WireTransport, options: WireFetcherOptions = {}) {
     this.transport = transport;
@@ -134,16 +143,45 @@ export class WireFetcher {
     );
   }
 
-  /** Records from `offset` on: what the last wait brought back for that offset, or a Fetch now. */
+  /**
+   * Records from `offset` on: what the last wait brought back for that offset, or a Fetch now.
+   * When the answer stops short of the high watermark, the Fetch for the records after it is sent
+   * at once, as Kafka's Java client does, so that it travels while the application handles these:
+   * the next `read` of that offset takes its answer. A read of another offset (a seek) drops it.
+   */
   async read(topic: string, partition: number, offset: number, options: ReadOptions = {}): Promise<ReadResult> {
     const isolation = options.isolation ?? 'read_uncommitted';
     const k = key(topic, partition);
+    let result: ReadResult | undefined;
     const ready = this.#prefetched.get(k);
     if (ready !== undefined) {
       this.#prefetched.delete(k);
-      if (ready.offset === offset && ready.isolation === isolation) return ready.result;
+      if (ready.offset === offset && ready.isolation === isolation) result = ready.result;
     }
-    return this.#fetch(topic, partition, offset, isolation, 0, options.maxBytes);
+    const ahead = this.#ahead.get(k);
+    if (ahead !== undefined) {
+      this.#ahead.delete(k);
+      if (
+        result === undefined &&
+        ahead.offset === offset &&
+        ahead.isolation === isolation &&
+        ahead.maxBytes === options.maxBytes
+      )
+        result = await ahead.result;
+    }
+    result ??= await this.#fetch(topic, partition, offset, isolation, 0, options.maxBytes);
+    const end = isolation === 'read_committed' ? this.offsets(topic, partition).lastStableOffset : result.highWatermark;
+    if (result.records.length > 0 && result.nextOffset < end && !this.#ahead.has(k)) {
+      const next = result.nextOffset;
+      this.#ahead.set(k, {
+        offset: next,
+        isolation,
+        maxBytes: options.maxBytes,
+        // A failure is left to the read that would have used it: that read fetches again and meets it.
+        result: this.#fetch(topic, partition, next, isolation, 0, options.maxBytes).catch(() => undefined),
+      });
+    }
+    return result;
   }
 
   /**
