@@ -293,6 +293,9 @@ export class KafkaStreams {
       await this.#thread.start();
     } catch (err) {
       this.#setState('ERROR');
+      // Connections (over the wire) or the Tributary's log are given back: nothing runs any more.
+      await this.#globals.close().catch(() => undefined);
+      await this.#backend.close().catch(() => undefined);
       throw err;
     }
   }
