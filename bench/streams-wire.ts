@@ -38,7 +38,7 @@ function startServe(dataDir: string): Promise<{ child: ChildProcess; port: numbe
   });
 }
 
-async function wireWordCount(dir: string, passes: number, quiet: boolean): Promise<Record<string, number>> {
+export async function wireWordCount(dir: string, passes: number, quiet: boolean): Promise<Record<string, number>> {
   const text = readFileSync(join(import.meta.dirname, '../examples/wordcount/pride-and-prejudice-1-5.txt'), 'utf8');
   const lines = text.split('\n').filter((l) => l.trim().length > 0);
   const all: string[] = [];

@@ -41,7 +41,8 @@ export interface StreamsConfig {
   applicationId: string;
   /**
    * The Tributary the app runs on: its log, and its consumer group `applicationId`, which the app's
-   * instances join to share tasks. Give this or `log`.
+   * instances join to share tasks. Give this or `log`. A Tributary made with `brokers` runs the app
+   * over Kafka's protocol (`trib serve`, Apache Kafka, Redpanda): commits are Kafka transactions.
    */
   tributary?: Tributary;
   /** The log the app reads and writes, its instances sharing tasks within this process. Give this or `tributary`. */
@@ -293,6 +294,9 @@ export class KafkaStreams {
       await this.#thread.start();
     } catch (err) {
       this.#setState('ERROR');
+      // Connections (over the wire) or the Tributary's log are given back: nothing runs any more.
+      await this.#globals.close().catch(() => undefined);
+      await this.#backend.close().catch(() => undefined);
       throw err;
     }
   }

@@ -2,7 +2,7 @@
  * KafkaStreams over the wire: a Tributary made with `brokers` against Tributary's broker (`serve()`
  * in this process, on its own log), so the app's group, transactions and topics are the broker's.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -187,8 +187,8 @@ describe('KafkaStreams over the wire (Tributary broker)', () => {
     const t = wire();
     await createTopics(t);
     await produce(t, lines(0, 300));
-    const config = { applicationId: 'wire-zombie', commitIntervalMs: 20, stateDir: join(dir, 'same') };
-    const zombie = new KafkaStreams(wordCountTopology(), { ...config, tributary: wire() });
+    const config = { applicationId: 'wire-zombie', commitIntervalMs: 20, heartbeatIntervalMs: 100 };
+    const zombie = new KafkaStreams(wordCountTopology(), { ...config, tributary: wire(), stateDir: join(dir, 'z') });
     const failures: unknown[] = [];
     zombie.setUncaughtExceptionHandler((error) => {
       failures.push(error);
@@ -196,15 +196,24 @@ describe('KafkaStreams over the wire (Tributary broker)', () => {
     });
     await zombie.start();
     await zombie.waitForIdle();
-    // The same instance restarted elsewhere (same stateDir, so the same transactional id): its
-    // InitProducerId bumps the epoch, and the old one's next transaction is refused.
-    const successor = new KafkaStreams(wordCountTopology(), { ...config, tributary: wire() });
-    const starting = successor.start();
+    // The same instance restarted elsewhere while the old one still runs (its process id, kept in
+    // the state directory, carried over; so the same transactional id): its InitProducerId bumps
+    // the epoch, and the old one's next transaction is refused.
+    mkdirSync(join(dir, 's', 'wire-zombie'), { recursive: true });
+    copyFileSync(join(dir, 'z', 'wire-zombie', 'process-id'), join(dir, 's', 'wire-zombie', 'process-id'));
+    const successor = new KafkaStreams(wordCountTopology(), { ...config, tributary: wire(), stateDir: join(dir, 's') });
+    // Started (which fences the old one) before more input comes: a zombie learns it is fenced
+    // when it next writes, and both instances now hold tasks that get some of it.
+    await successor.start();
     await produce(t, lines(300, 300));
     await eventually(() => expect(zombie.state).toBe('ERROR'), 20_000);
-    expect(failures[0]).toMatchObject({ code: expect.stringMatching(/FENCED|INVALID_PRODUCER_EPOCH/) });
+    // Fenced: the broker refuses the old epoch (or the transaction it aborted for the successor).
+    expect(failures[0]).toMatchObject({
+      code: expect.stringMatching(/FENCED|INVALID_PRODUCER_EPOCH|INVALID_TXN_STATE/),
+    });
     await zombie.close().catch(() => undefined);
-    await starting;
+    // The zombie left the group: the successor gets its tasks at the next rebalance.
+    await eventually(() => expect(successor.tasks.length).toBe(6), 20_000);
     await successor.waitForIdle();
     const all = plainCount(lines(0, 600));
     expect(Object.fromEntries(await latest('word-counts'))).toEqual(Object.fromEntries(all));

@@ -109,7 +109,10 @@ export class GlobalThread {
   }
 
   async close(): Promise<void> {
-    for (const g of this.#globals.values()) await g.task.close();
-    for (const s of this.stores.values()) await s.store.inner.close();
+    const globals = [...this.#globals.values()];
+    const stores = [...this.stores.values()];
+    this.#globals.clear();
+    for (const g of globals) await g.task.close();
+    for (const s of stores) await s.store.inner.close();
   }
 }

@@ -114,11 +114,16 @@ export class StreamThread {
       failure = this.#commitError;
     }
     await this.#tasks.closeAll(true);
+    if (this.#loop !== undefined) await this.#leave();
+    return failure;
+  }
+
+  /** Leaves the app's group (which hands this instance's tasks to the others). */
+  async #leave(): Promise<void> {
     await this.#backend
       .assignor()
       .leave(this.#o.memberId)
       .catch(() => undefined);
-    return failure;
   }
 
   waitForIdle(): Promise<void> {
@@ -231,10 +236,7 @@ export class StreamThread {
         for (const w of this.#idleWaiters.splice(0)) w.reject(error);
         this.#o.host.errored();
         this.#stopping = true;
-        void this.#backend
-          .assignor()
-          .leave(this.#o.memberId)
-          .catch(() => undefined);
+        void this.#leave();
         return;
       }
     }

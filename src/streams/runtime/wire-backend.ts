@@ -69,6 +69,8 @@ export class WireBackend implements StreamsBackend {
   /** Next sequence number per `topic\0partition` of the transactional producer. */
   readonly #sequences = new Map<string, number>();
   #transactionalId = '';
+  /** Set once another incarnation took the transactional id over: this one must never write again. */
+  #fenced: unknown;
 
   constructor(options: WireBackendOptions) {
     this.#o = options;
@@ -194,6 +196,7 @@ export class WireBackend implements StreamsBackend {
       return results;
     }
     void sync;
+    if (this.#fenced !== undefined) throw this.#fenced;
     if (this.#identity === undefined) await this.#initProducer();
     const identity = this.#identity!;
     const stamped = outputs.map((a) => {
@@ -217,8 +220,19 @@ export class WireBackend implements StreamsBackend {
       await transactions!.end(true);
       return results;
     } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (
+        code === 'PRODUCER_FENCED' ||
+        code === 'INVALID_PRODUCER_EPOCH' ||
+        code === 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED'
+      ) {
+        // A newer incarnation of this instance holds the id: re-initialising would fence it in
+        // turn, so this one stays fenced (a zombie), and every later commit fails the same way.
+        this.#fenced = err;
+        throw err;
+      }
       // Whatever was sent of this transaction is aborted; the next commit starts with a new epoch
-      // (fresh sequence numbers). Fenced (another instance took over the id) stays an error.
+      // (fresh sequence numbers).
       this.#identity = undefined;
       await transactions!.end(false).catch(() => undefined);
       throw err;
