@@ -261,6 +261,7 @@ export const Stores = {
   inMemoryVersionedKeyValueStore(name: string, historyRetentionMs: number): VersionedBytesStoreSupplier {
     return versionedBytesStoreSupplier(Stores.inMemoryKeyValueStore(name), historyRetentionMs);
   },
+  /** Describes a versioned store over a versioned supplier, for `addStateStore` (Kafka's `versionedKeyValueStoreBuilder`). */
   versionedKeyValueStoreBuilder<K, V>(
     supplier: VersionedBytesStoreSupplier,
     keySerde?: Serde<K>,
