@@ -146,7 +146,7 @@ async function fill(
       await log.append(topic, p, byPartition[p]!.slice(i, i + 5000));
 }
 
-async function windowedCount(dir: string, n = WINDOWED_RECORDS, quiet = false): Promise<Record<string, number>> {
+export async function windowedCount(dir: string, n = WINDOWED_RECORDS, quiet = false): Promise<Record<string, number>> {
   const { TimeWindows, WindowedSerdes } = await import('../src/streams/index.ts');
   const log = await openLog({ dataDir: join(dir, `windowed-${n}`), maintenanceIntervalMs: 0 });
   await log.createTopic({ topic: 'clicks', numPartitions: 2 });
@@ -214,7 +214,7 @@ async function windowedCount(dir: string, n = WINDOWED_RECORDS, quiet = false): 
   return { windowedCountRecordsPerSec: Math.round(rate), windowedPlainRecordsPerSec: Math.round(n / plainSeconds) };
 }
 
-async function streamStreamJoin(dir: string, perSide = 500_000, quiet = false): Promise<Record<string, number>> {
+export async function streamStreamJoin(dir: string, perSide = 500_000, quiet = false): Promise<Record<string, number>> {
   const { JoinWindows } = await import('../src/streams/index.ts');
   const log = await openLog({ dataDir: join(dir, `join-${perSide}`), maintenanceIntervalMs: 0 });
   for (const topic of ['impressions', 'clicks', 'joined']) await log.createTopic({ topic, numPartitions: 2 });
