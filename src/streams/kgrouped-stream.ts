@@ -51,6 +51,10 @@ export class KGroupedStream<K, V> {
    * words.groupBy((_k, word) => word).count({ materialized: 'counts-store' });
    */
   count(options: AggregateOptions<K, number> = {}): KTable<K, number> {
+    // Kafka burns a generated name when count gets a Materialized without a store name (kept
+    // for topology compatibility), so the numbering after it matches Kafka's.
+    if (options.materialized !== undefined && materializedOptions(options.materialized).storeName === undefined)
+      this.#stream.builder.names.store('KSTREAM-AGGREGATE-');
     return this.#aggregate(
       'KSTREAM-AGGREGATE-',
       options,

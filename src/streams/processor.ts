@@ -97,8 +97,11 @@ export interface Processor<KIn, VIn, KOut = KIn, VOut = VIn> {
  * });
  */
 export interface ValueTransformerWithKey<K, V, VR> {
+  /** Called once before the first value, with the node's context (stores, schedule). */
   init?(context: ProcessorContext<never, never>): void;
+  /** The new value for `value` (null for a deleted row); null makes the row a delete. */
   transform(readOnlyKey: K, value: V | null): VR | null;
+  /** Called when the task closes. */
   close?(): void;
 }
 

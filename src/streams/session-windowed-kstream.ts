@@ -36,6 +36,10 @@ export class SessionWindowedKStream<K, V> {
 
   /** The number of records per key and session. */
   count(options: AggregateOptions<K, number> = {}): KTable<Windowed<K>, number> {
+    // Kafka burns a generated name when count gets a Materialized without a store name (kept
+    // for topology compatibility), so the numbering after it matches Kafka's.
+    if (options.materialized !== undefined && materializedOptions(options.materialized).storeName === undefined)
+      this.#grouped.builder.names.store('KSTREAM-AGGREGATE-');
     return this.#aggregate(
       'KSTREAM-AGGREGATE-',
       options,

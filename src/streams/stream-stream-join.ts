@@ -53,9 +53,12 @@ export function streamStreamJoin<K, V, VO, VR>(
   const n = joined.name;
   const thisWindow = n !== undefined ? `${n}-this-windowed` : b.names.processor('KSTREAM-WINDOWED-');
   const otherWindow = n !== undefined ? `${n}-other-windowed` : b.names.processor('KSTREAM-WINDOWED-');
-  const outerPrefix = mode === 'outer' ? 'OUTER' : 'JOIN';
-  const joinThis = n !== undefined ? `${n}-this-join` : b.names.processor(`KSTREAM-${outerPrefix}THIS-`);
-  const joinOther = n !== undefined ? `${n}-other-join` : b.names.processor(`KSTREAM-${outerPrefix}OTHER-`);
+  // As Kafka's KStreamImplJoin: the this-side is OUTER only for an outer join, the other side for a
+  // left join too; both names are generated (using up their numbers) even when the join is named.
+  const generatedThis = b.names.processor(mode === 'outer' ? 'KSTREAM-OUTERTHIS-' : 'KSTREAM-JOINTHIS-');
+  const generatedOther = b.names.processor(mode === 'inner' ? 'KSTREAM-JOINOTHER-' : 'KSTREAM-OUTEROTHER-');
+  const joinThis = n !== undefined ? `${n}-this-join` : generatedThis;
+  const joinOther = n !== undefined ? `${n}-other-join` : generatedOther;
   const merge = n !== undefined ? `${n}-merge` : b.names.processor('KSTREAM-MERGE-');
   const thisStore = `${joinThis}-store`;
   const otherStore = `${joinOther}-store`;
@@ -120,7 +123,7 @@ export function streamStreamJoin<K, V, VO, VR>(
       tracker,
     }),
     [thisWindow],
-    [otherStore, ...outerStores],
+    [...outerStores, otherStore],
   );
   b.addProcessor(
     joinOther,
@@ -134,7 +137,7 @@ export function streamStreamJoin<K, V, VO, VR>(
       tracker,
     }),
     [otherWindow],
-    [thisStore, ...outerStores],
+    [...outerStores, thisStore],
   );
   b.addProcessor(merge, passThrough(), [joinThis, joinOther]);
   b.copartition(l.nodeName, r.nodeName);

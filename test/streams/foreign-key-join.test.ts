@@ -264,6 +264,38 @@ describe("KTable-KTable foreign-key join (cases of Kafka's KTableKTableForeignKe
     ]);
   });
 
+  it('sends subscriptions and responses where TableJoined partitioners say', () => {
+    const b = new StreamsBuilder();
+    const seen: string[] = [];
+    b.table('l', { keySerde: S, valueSerde: S })
+      .join(
+        b.table('r', { keySerde: S, valueSerde: S }),
+        (v) => v,
+        (l, r) => `${l}:${r}`,
+        {
+          name: 'p',
+          otherPartitioner: (_t, fk, _v, n) => {
+            seen.push(`fk ${fk} of ${n}`);
+            return undefined;
+          },
+          partitioner: (_t, pk, _v, n) => {
+            seen.push(`pk ${pk} of ${n}`);
+            return 0;
+          },
+        },
+      )
+      .toStream()
+      .to('o', { keySerde: S, valueSerde: S });
+    const d = new TopologyTestDriver(b.build(), { applicationId: 'app', partitions: 2 });
+    d.createInputTopic('r', S, S).pipeInput('x', 'X', 1);
+    d.createInputTopic('l', S, S).pipeInput('k', 'x', 2);
+    expect(seen).toEqual(['fk x of 2', 'pk k of 2']);
+    expect(d.readTopic('app-p-subscription-response-topic').map((r) => r.partition)).toEqual([0]);
+    // The response went to partition 0, where the primary key's task is not: no result there.
+    const kPartition = d.readTopic('l')[0]!.partition;
+    expect(d.createOutputTopic('o', S, S).readValuesToList()).toEqual(kPartition === 0 ? ['x:X'] : []);
+  });
+
   it("uses Kafka's node, store and topic names, and TableJoined names them", () => {
     const text = topology(false, false, false).describe().toString();
     for (const name of [

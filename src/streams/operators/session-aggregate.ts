@@ -47,7 +47,10 @@ export function kstreamSessionAggregate<K, V, VA>(
           store.metrics.droppedRecords++;
           return;
         }
-        for (const session of found) {
+        // As Kafka's: a record that lands on a session of just its own timestamp updates it in
+        // place; only a session that grows replaces (and retracts) the ones it absorbs.
+        const grows = window.start !== ts || window.end !== ts;
+        for (const session of grows ? found : []) {
           store.remove(session.key);
           forward({
             key: session.key,

@@ -60,8 +60,10 @@ export function kstreamTableJoin<K, V, KT, VT, VR>(
 }
 
 /**
- * Holds records in `buffer.storeName` (key `timestamp i64 | seq i32`, value `keyLength i32 | key |
- * value`, so the store's order is time order) until stream time passes them by the grace period.
+ * Holds records in `buffer.storeName` under `timestamp i64 | key | seq i32` (Kafka's time-first
+ * buffer key, so records leave in timestamp order, then key order), the value being the record's
+ * value, until stream time passes them by the grace period. A record without a key is joined at
+ * once.
  */
 function graceBuffer<K, V>(
   ctx: ProcessorContext,
@@ -76,40 +78,37 @@ function graceBuffer<K, V>(
   let seq = 0;
   for (const { key } of store.all()) {
     const view = new DataView(key.buffer, key.byteOffset, key.byteLength);
-    seq = Math.max(seq, view.getInt32(8) + 1);
+    seq = Math.max(seq, view.getInt32(key.length - 4) + 1);
   }
-  const id = (timestamp: number, n: number) => {
-    const out = new Uint8Array(12);
+  const time = (timestamp: number, key: Uint8Array = new Uint8Array(0), n?: number) => {
+    const out = new Uint8Array(8 + key.length + (n === undefined ? 0 : 4));
     const view = new DataView(out.buffer);
     const high = Math.floor(timestamp / 0x1_0000_0000);
     view.setInt32(0, high);
     view.setUint32(4, timestamp - high * 0x1_0000_0000);
-    view.setInt32(8, n);
+    out.set(key, 8);
+    if (n !== undefined) view.setInt32(8 + key.length, n);
     return out;
   };
   return (record) => {
     if (record.timestamp > observed) observed = record.timestamp;
     const horizon = observed - buffer.graceMs;
-    if (record.timestamp < horizon) {
+    if (record.timestamp < horizon || record.key === null || record.key === undefined) {
       join(record);
     } else {
-      const key = record.key === null || record.key === undefined ? null : keySerde.serialize(topic, record.key);
-      const value = valueSerde.serialize(topic, record.value)!;
-      const entry = new Uint8Array(4 + (key?.length ?? 0) + value.length);
-      new DataView(entry.buffer).setInt32(0, key === null ? -1 : key.length);
-      if (key !== null) entry.set(key, 4);
-      entry.set(value, 4 + (key?.length ?? 0));
-      store.put(id(record.timestamp, seq++), entry);
+      const key = keySerde.serialize(topic, record.key)!;
+      store.put(time(record.timestamp, key, seq++), valueSerde.serialize(topic, record.value)!);
     }
     if (horizon < 0) return;
-    for (const { key: at, value: entry } of store.range(null, id(horizon, 0x7fffffff))) {
+    // Everything up to the horizon: a bare timestamp one above sorts before every key stamped with it.
+    for (const { key: at, value } of store.range(null, time(horizon + 1))) {
+      if (at.length === 8) continue;
       const view = new DataView(at.buffer, at.byteOffset, at.byteLength);
       const timestamp = view.getInt32(0) * 0x1_0000_0000 + view.getUint32(4);
-      const keyLength = new DataView(entry.buffer, entry.byteOffset, entry.byteLength).getInt32(0);
-      const key = keyLength < 0 ? null : keySerde.deserialize(topic, entry.subarray(4, 4 + keyLength));
-      const value = valueSerde.deserialize(topic, entry.subarray(4 + Math.max(keyLength, 0))) as V;
+      if (timestamp > horizon) continue;
+      const key = keySerde.deserialize(topic, at.subarray(8, at.length - 4)) as K;
       store.delete(at);
-      join({ key: key as K, value, timestamp });
+      join({ key, value: valueSerde.deserialize(topic, value) as V, timestamp });
     }
   };
 }

@@ -2,7 +2,9 @@ import { Bytes, type BytesEntry, type BytesStore } from './bytes.ts';
 
 /**
  * The in-memory bytes store: a hash map from the key's id (its bytes as latin1) to the value, and
- * a sorted array of ids rebuilt only when a range is asked for after a key was added or removed.
+ * a sorted array of ids, made on the first range and then kept up to date key by key (a binary
+ * search and a splice), so stores that range after every put (window stores under joins and
+ * windowed aggregations) do not sort everything again each time.
  */
 export class InMemoryBytesStore implements BytesStore {
   readonly name: string;
@@ -20,26 +22,19 @@ export class InMemoryBytesStore implements BytesStore {
 
   put(key: Bytes, value: Uint8Array | null): void {
     const id = key.id;
+    const sorted = this.#sorted;
     if (value === null) {
-      if (this.#map.delete(id)) this.#sorted = undefined;
+      if (this.#map.delete(id) && sorted !== undefined) sorted.splice(lowerBound(sorted, id), 1);
       return;
     }
-    if (this.#sorted !== undefined && !this.#map.has(id)) this.#sorted = undefined;
+    if (sorted !== undefined && !this.#map.has(id)) sorted.splice(lowerBound(sorted, id), 0, id);
     this.#map.set(id, value);
   }
 
   range(from: Bytes | null, to: Bytes | null): BytesEntry[] {
     if (this.#sorted === undefined) this.#sorted = [...this.#map.keys()].sort();
     const sorted = this.#sorted;
-    let lo = 0;
-    if (from !== null) {
-      let hi = sorted.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (sorted[mid]! < from.id) lo = mid + 1;
-        else hi = mid;
-      }
-    }
+    const lo = from === null ? 0 : lowerBound(sorted, from.id);
     const out: BytesEntry[] = [];
     for (let i = lo; i < sorted.length; i++) {
       const id = sorted[i]!;
@@ -56,4 +51,16 @@ export class InMemoryBytesStore implements BytesStore {
   flush(): void {}
 
   close(): void {}
+}
+
+/** The first index whose id is not below `id`. */
+function lowerBound(sorted: string[], id: string): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! < id) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

@@ -268,7 +268,7 @@ export const Stores = {
   inMemoryVersionedKeyValueStore(name: string, historyRetentionMs: number): VersionedBytesStoreSupplier {
     return versionedBytesStoreSupplier(Stores.inMemoryKeyValueStore(name), historyRetentionMs);
   },
-  /** A builder of a versioned key-value store over `supplier`'s bytes store. */
+  /** Describes a versioned store over a versioned supplier, for `addStateStore` (Kafka's `versionedKeyValueStoreBuilder`). */
   versionedKeyValueStoreBuilder<K, V>(
     supplier: VersionedBytesStoreSupplier,
     keySerde?: Serde<K>,

@@ -247,6 +247,7 @@ export class MeteredVersionedKeyValueStore<K, V> implements VersionedKeyValueSto
     return r === null ? null : { value: r.value, timestamp: r.timestamp };
   }
 
+  /** `put`, under the name timestamped stores use (so a table source can keep its table here). */
   putWithTimestamp(key: K, value: V | null, timestamp: number): number {
     return this.put(key, value, timestamp);
   }
@@ -308,11 +309,13 @@ export class VersionedKeyValueStoreBuilder<K, V> {
     return { 'min.compaction.lag.ms': this.supplier.historyRetentionMs + 24 * 3_600_000 };
   }
 
+  /** No changelog: the store is rebuilt from nothing when its task starts elsewhere. */
   withLoggingDisabled(): this {
     this.#logging = false;
     return this;
   }
 
+  /** A changelog `<applicationId>-<store>-changelog` (the default). */
   withLoggingEnabled(): this {
     this.#logging = true;
     return this;
@@ -323,6 +326,7 @@ export class VersionedKeyValueStoreBuilder<K, V> {
     return this;
   }
 
+  /** @internal Builds one task's store. */
   build(env: StoreEnv): BuiltStore {
     const keySerde = (this.keySerde ?? env.defaultKeySerde) as Serde<K> | undefined;
     const valueSerde = (this.valueSerde ?? env.defaultValueSerde) as Serde<V> | undefined;

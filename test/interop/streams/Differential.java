@@ -1,0 +1,145 @@
+// The Java half of test/interop/streams/differential.test.ts: builds the named scenario's topology
+// with Kafka Streams, prints its describe(), pipes the records read from stdin
+// (topic TAB key TAB value TAB timestamp, \N for null) through Kafka's TopologyTestDriver one by
+// one, and prints every output record as OUT TAB topic TAB key TAB value TAB timestamp.
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.kstream.*;
+import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.streams.test.TestRecord;
+
+public class Differential {
+  static final Serde<String> S = Serdes.String();
+
+  static String fk(String v) {
+    String[] parts = v.split("\\|");
+    return parts.length == 2 ? parts[1] : null;
+  }
+
+  static String win(Windowed<String> w) {
+    return w.key() + "@" + w.window().start() + "/" + w.window().end();
+  }
+
+  static String str(Long v) {
+    return v == null ? null : v.toString();
+  }
+
+  static Topology build(String scenario, List<String> outputs) {
+    StreamsBuilder b = new StreamsBuilder();
+    switch (scenario) {
+      case "fk": {
+        KTable<String, String> left = b.table("left", Consumed.with(S, S));
+        KTable<String, String> right = b.table("right", Consumed.with(S, S));
+        left.join(right, Differential::fk, (l, r) -> "(" + l + "," + r + ")").toStream().to("fk-inner", Produced.with(S, S));
+        left.leftJoin(right, Differential::fk, (l, r) -> "(" + l + "," + r + ")").toStream().to("fk-left", Produced.with(S, S));
+        outputs.addAll(List.of("fk-inner", "fk-left"));
+        break;
+      }
+      case "windowed": {
+        KTable<Windowed<String>, Long> counts = b.stream("words", Consumed.with(S, S))
+            .groupBy((k, v) -> v, Grouped.with(S, S))
+            .windowedBy(TimeWindows.ofSizeAndGrace(Duration.ofMillis(10), Duration.ofMillis(5)).advanceBy(Duration.ofMillis(5)))
+            .count(Materialized.with(S, Serdes.Long()));
+        counts.toStream().map((w, c) -> KeyValue.pair(win(w), str(c))).to("windowed-raw", Produced.with(S, S));
+        counts.suppress(Suppressed.untilWindowCloses(Suppressed.BufferConfig.unbounded()))
+            .toStream().map((w, c) -> KeyValue.pair(win(w), str(c))).to("windowed-final", Produced.with(S, S));
+        outputs.addAll(List.of("windowed-raw", "windowed-final"));
+        break;
+      }
+      case "session": {
+        b.stream("clicks", Consumed.with(S, S))
+            .groupByKey(Grouped.with(S, S))
+            .windowedBy(SessionWindows.ofInactivityGapAndGrace(Duration.ofMillis(10), Duration.ofMillis(5)))
+            .count(Materialized.with(S, Serdes.Long()))
+            .toStream().map((w, c) -> KeyValue.pair(win(w), str(c))).to("sessions", Produced.with(S, S));
+        outputs.add("sessions");
+        break;
+      }
+      case "stream-stream": {
+        KStream<String, String> l = b.stream("left-s", Consumed.with(S, S));
+        KStream<String, String> r = b.stream("right-s", Consumed.with(S, S));
+        JoinWindows w = JoinWindows.ofTimeDifferenceAndGrace(Duration.ofMillis(10), Duration.ofMillis(5));
+        l.join(r, (a, c) -> a + "+" + c, w, StreamJoined.with(S, S, S)).to("ss-inner", Produced.with(S, S));
+        outputs.add("ss-inner");
+        break;
+      }
+      case "versioned": {
+        KTable<String, String> prices = b.table("prices", Consumed.with(S, S),
+            Materialized.<String, String>as(Stores.persistentVersionedKeyValueStore("prices-store", Duration.ofMillis(100)))
+                .withKeySerde(S).withValueSerde(S));
+        KStream<String, String> orders = b.stream("orders", Consumed.with(S, S));
+        orders.join(prices, (o, p) -> o + "@" + p, Joined.<String, String, String>with(S, S, S).withGracePeriod(Duration.ofMillis(5)))
+            .to("priced", Produced.with(S, S));
+        orders.leftJoin(prices, (o, p) -> o + "@" + p, Joined.with(S, S, S)).to("priced-left", Produced.with(S, S));
+        outputs.addAll(List.of("priced", "priced-left"));
+        break;
+      }
+      case "cogroup": {
+        KGroupedStream<String, String> g1 = b.stream("c1", Consumed.with(S, S)).groupByKey(Grouped.with(S, S));
+        KGroupedStream<String, String> g2 = b.stream("c2", Consumed.with(S, S)).groupByKey(Grouped.with(S, S));
+        g1.<String>cogroup((k, v, agg) -> agg + v).cogroup(g2, (k, v, agg) -> agg + v.toUpperCase())
+            .aggregate(() -> "", Materialized.with(S, S))
+            .toStream().to("cogroup-out", Produced.with(S, S));
+        outputs.add("cogroup-out");
+        break;
+      }
+      case "table-agg": {
+        b.table("t", Consumed.with(S, S))
+            .groupBy((k, v) -> KeyValue.pair(v, k), Grouped.with(S, S))
+            .count(Materialized.with(S, Serdes.Long()))
+            .toStream().mapValues(Differential::str).to("tcount", Produced.with(S, S));
+        outputs.add("tcount");
+        break;
+      }
+      default:
+        throw new IllegalArgumentException("no scenario " + scenario);
+    }
+    return b.build();
+  }
+
+  public static void main(String[] args) throws Exception {
+    String scenario = args[0];
+    List<String> outputs = new java.util.ArrayList<>();
+    Topology topology = build(scenario, outputs);
+    System.out.print("DESCRIBE\n" + topology.describe() + "END\n");
+    Properties props = new Properties();
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "diff");
+    props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, args.length > 1 ? args[1] : "0");
+    props.put(StreamsConfig.STATE_DIR_CONFIG, java.nio.file.Files.createTempDirectory("diff").toString());
+    try (TopologyTestDriver driver = new TopologyTestDriver(topology, props, Instant.ofEpochMilli(0))) {
+      Map<String, TestInputTopic<String, String>> inputs = new HashMap<>();
+      BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+      String line;
+      while ((line = in.readLine()) != null) {
+        if (line.isEmpty()) continue;
+        String[] f = line.split("\t", -1);
+        TestInputTopic<String, String> topic = inputs.computeIfAbsent(f[0],
+            t -> driver.createInputTopic(t, S.serializer(), S.serializer()));
+        topic.pipeInput(f[1].equals("\\N") ? null : f[1], f[2].equals("\\N") ? null : f[2], Long.parseLong(f[3]));
+      }
+      for (String out : outputs) {
+        TestOutputTopic<String, String> topic = driver.createOutputTopic(out, S.deserializer(), S.deserializer());
+        for (TestRecord<String, String> r : topic.readRecordsToList()) {
+          System.out.println("OUT\t" + out + "\t" + (r.key() == null ? "\\N" : r.key()) + "\t"
+              + (r.value() == null ? "\\N" : r.value()) + "\t" + r.timestamp());
+        }
+      }
+    }
+  }
+}
