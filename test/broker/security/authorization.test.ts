@@ -314,3 +314,35 @@ it('TLS material that does not parse is INVALID_CONFIG, without its content in t
   expect(err).toMatchObject({ code: 'INVALID_CONFIG' });
   expect((err as Error).message).not.toContain('SECRET-MATERIAL');
 });
+
+it('DescribeConfigs shows the listeners and security settings, a key passphrase as sensitive with no value', async () => {
+  log = await openLog({ storage: 'memory', maintenanceIntervalMs: 0 });
+  broker = await serve({
+    log,
+    listeners: ['SASL_SSL://127.0.0.1:0', 'PLAINTEXT://127.0.0.1:0'],
+    ssl: { cert: tls.serverCert, key: tls.serverKey, passphrase: 'KEY-PASS-SECRET' },
+    sasl: { mechanisms: ['SCRAM-SHA-512'] },
+    authorizer: { superUsers: ['User:admin'], allowEveryoneIfNoAclFound: true },
+    logLevel: 0,
+  });
+  const [saslSsl, plain] = broker.listeners();
+  const admin = new Kafka({
+    brokers: [`127.0.0.1:${plain!.port}`],
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 0 },
+  }).admin();
+  await admin.connect();
+  const { resources } = await admin.describeConfigs({
+    resources: [{ type: ConfigResourceTypes.BROKER, name: '1' }],
+    includeSynonyms: false,
+  });
+  await admin.disconnect();
+  const byName = new Map(resources[0]!.configEntries.map((c) => [c.configName, c]));
+  expect(byName.get('listeners')?.configValue).toBe(
+    `SASL_SSL://127.0.0.1:${saslSsl!.port},PLAINTEXT://127.0.0.1:${plain!.port}`,
+  );
+  expect(byName.get('sasl.enabled.mechanisms')?.configValue).toBe('SCRAM-SHA-512');
+  expect(byName.get('super.users')?.configValue).toBe('User:admin');
+  expect(byName.get('ssl.key.password')).toMatchObject({ configValue: null, isSensitive: true });
+  expect(JSON.stringify(resources)).not.toContain('KEY-PASS-SECRET');
+});
