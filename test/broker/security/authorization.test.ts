@@ -76,6 +76,45 @@ describe('who sees what', () => {
     expect(await log!.listTopics()).toContain(SECURITY_TOPIC);
   });
 
+  it('authorized operations: Metadata and DescribeCluster carry Kafka’s bit fields when asked', async () => {
+    await start({ authorizer: { superUsers: ['User:admin'] } });
+    await (await broker!.security()).createAcls([
+      {
+        resourceType: 'TOPIC',
+        resourceName: 'a',
+        patternType: 'LITERAL',
+        principal: 'User:bob',
+        host: '*',
+        operation: 'READ',
+        permission: 'ALLOW',
+      },
+      {
+        resourceType: 'CLUSTER',
+        resourceName: 'kafka-cluster',
+        patternType: 'LITERAL',
+        principal: 'User:bob',
+        host: '*',
+        operation: 'DESCRIBE',
+        permission: 'ALLOW',
+      },
+    ]);
+    const client = await clientAs(port(), 'bob');
+    const md = await client.request(API.Metadata, 9, {
+      topics: [{ name: 'a' }],
+      allowAutoTopicCreation: false,
+      includeTopicAuthorizedOperations: true,
+      includeClusterAuthorizedOperations: true,
+    });
+    // READ (3) and the DESCRIBE (8) it implies.
+    expect(md.topics[0]!.topicAuthorizedOperations).toBe((1 << 3) | (1 << 8));
+    expect(md.clusterAuthorizedOperations).toBe(1 << 8);
+    const cluster = await client.request(API.DescribeCluster, 0, { includeClusterAuthorizedOperations: true });
+    expect(cluster.clusterAuthorizedOperations).toBe(1 << 8);
+    const plain = await client.request(API.Metadata, 9, { topics: [{ name: 'a' }], allowAutoTopicCreation: false });
+    expect(plain.topics[0]!.topicAuthorizedOperations).toBe(-2147483648);
+    client.close();
+  });
+
   it('allowEveryoneIfNoAclFound opens resources without any ACL, not those with one', async () => {
     await start({ authorizer: { allowEveryoneIfNoAclFound: true } });
     await (await broker!.security()).createAcls([
