@@ -174,11 +174,36 @@ guard(API.Fetch, (g, req, next) => {
     return then(next({ ...req, topics: ok }), (res) => merge(res as never) as never);
   };
   if (!byId) return check(new Map());
-  return topicIdNames(
+  const names = cachedTopicNames(
     g.broker,
     req.topics.map((t) => t.topicId),
-  ).then(check);
+  );
+  return names instanceof Map ? check(names) : names.then(check);
 });
+
+/**
+ * Topic names by UUID for Fetch v13+, cached per broker: a topic's id is never reused and its name
+ * never changes, so after the first sight of an id the check costs a map lookup, not a scan.
+ */
+const idNameCaches = new WeakMap<BrokerContext, Map<string, string>>();
+
+function cachedTopicNames(
+  broker: BrokerContext,
+  ids: readonly string[],
+): Map<string, string> | Promise<Map<string, string>> {
+  let cache = idNameCaches.get(broker);
+  if (cache === undefined) {
+    cache = new Map();
+    idNameCaches.set(broker, cache);
+  }
+  const known = cache;
+  const missing = ids.filter((id) => !known.has(id));
+  if (missing.length === 0) return known;
+  return topicIdNames(broker, missing).then((found) => {
+    for (const [id, name] of found) known.set(id, name);
+    return known;
+  });
+}
 
 /** Topic names by UUID, for requests that name topics by id (Fetch v13+). */
 async function topicIdNames(broker: BrokerContext, ids: readonly string[]): Promise<Map<string, string>> {

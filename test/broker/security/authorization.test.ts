@@ -13,6 +13,7 @@ import {
 } from 'kafkajs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Broker, serve } from '../../../src/broker/index.ts';
+import { topicUuid } from '../../../src/broker/topic-ids.ts';
 import { SECURITY_TOPIC } from '../../../src/security/store.ts';
 import { type EmbeddedLogBackend, openLog } from '../../../src/log/index.ts';
 import { API } from '../../../src/protocol/messages/index.ts';
@@ -145,6 +146,18 @@ describe('who sees what', () => {
       topics: [{ topic: SECURITY_TOPIC, partitions: [{ partition: 0, fetchOffset: 0, partitionMaxBytes: 1 << 20 }] }],
     });
     expect(fetched.responses[0]!.partitions[0]!.errorCode).toBe(29);
+    // By topic id too (Fetch v13+), twice: the second time from the id cache.
+    const topicId = topicUuid((await log!.describeTopic(SECURITY_TOPIC)).topicId);
+    for (let i = 0; i < 2; i++) {
+      const byId = await client.request(API.Fetch, 13, {
+        maxWaitMs: 0,
+        minBytes: 0,
+        maxBytes: 1 << 20,
+        sessionEpoch: -1,
+        topics: [{ topicId, partitions: [{ partition: 0, fetchOffset: 0, partitionMaxBytes: 1 << 20 }] }],
+      });
+      expect(byId.responses[0]!.partitions[0]!.errorCode).toBe(29);
+    }
     const md = await client.request(API.Metadata, 9, {
       topics: [{ name: SECURITY_TOPIC }],
       allowAutoTopicCreation: false,
