@@ -213,4 +213,31 @@ export {
   parseTokenSpec,
   parseUserSpec,
 } from './security/http.ts';
-export type { BrokerListener } from './broker/server.ts';
+export type {
+  BrokerListener,
+  BrokerSaslOptions,
+  BrokerSslOptions,
+  ListenerSpec,
+  SaslMechanism,
+  SecurityProtocol,
+  SslClientAuth,
+} from './broker/index.ts';
+// Kafka's ACL model and the users and ACLs a broker keeps in its log.
+export {
+  AclAuthorizer,
+  type AclBinding as AuthorizerAclBinding,
+  type AclBindingFilter as AuthorizerAclBindingFilter,
+  type AclOperation,
+  type AclPermission,
+  type AuthorizerConfig,
+  type PatternType,
+  type ResourceType,
+} from './security/acl.ts';
+export {
+  IllegalTokenError,
+  type OAuthBearerValidator,
+  parseUnsecuredJws,
+  unsecuredJwtValidator,
+} from './security/oauthbearer.ts';
+export type { PlainVerifier } from './security/plain.ts';
+export { SecurityStore, SECURITY_TOPIC, type ScramUserInfo } from './security/store.ts';

@@ -8,6 +8,9 @@
 import type { Broker, BrokerOptions } from './server.ts';
 
 export type { Broker, BrokerOptions } from './server.ts';
+export type { BrokerListener } from './server.ts';
+export type { BrokerSaslOptions, SaslMechanism } from './security/authenticator.ts';
+export type { BrokerSslOptions, ListenerSpec, SecurityProtocol, SslClientAuth } from './security/listeners.ts';
 export type { Endpoint } from './context.ts';
 
 /**

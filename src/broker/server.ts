@@ -257,9 +257,58 @@ export async function serve(options: BrokerOptions = {}): Promise<Broker> {
     pendingMembers: new Map(),
     transactions: new TxnRegistry(),
     advertised: advertisedApis(),
-    security: { authorizer: authorizerConfig === undefined ? undefined : store!.authorizer, store: securityStore },
+    security: {
+      authorizer: authorizerConfig === undefined ? undefined : store!.authorizer,
+      store: securityStore,
+      configs: securityConfigs(),
+    },
     requestMetrics: new RequestMetrics(),
   };
+  function securityConfigs(): { name: string; value: string | null; sensitive: boolean }[] {
+    const listenerList = (endpointOf: (spec: ListenerSpec) => Endpoint) =>
+      specs.map((spec) => `${spec.name}://${endpointOf(spec).host}:${endpointOf(spec).port}`).join(',');
+    const configs: { name: string; value: string | null; sensitive: boolean }[] = [
+      // Getters: the ports are known once listening.
+      {
+        name: 'listeners',
+        get value() {
+          return listenerList((spec) => ({
+            host: spec.host,
+            port: running.find((r) => r.name === spec.name)?.port ?? spec.port,
+          }));
+        },
+        sensitive: false,
+      },
+      {
+        name: 'advertised.listeners',
+        get value() {
+          return listenerList(advertisedOf);
+        },
+        sensitive: false,
+      },
+      { name: 'sasl.enabled.mechanisms', value: (sasl?.mechanisms ?? []).join(','), sensitive: false },
+      { name: 'ssl.client.auth', value: options.ssl?.clientAuth ?? 'none', sensitive: false },
+      { name: 'authorizer.class.name', value: authorizerConfig === undefined ? '' : 'AclAuthorizer', sensitive: false },
+      { name: 'super.users', value: [...(store?.authorizer.superUsers ?? [])].join(';'), sensitive: false },
+      {
+        name: 'allow.everyone.if.no.acl.found',
+        value: String(authorizerConfig?.allowEveryoneIfNoAclFound ?? false),
+        sensitive: false,
+      },
+      {
+        name: 'max.connections.per.ip',
+        value: String(Number.isFinite(maxConnectionsPerIp) ? maxConnectionsPerIp : 2147483647),
+        sensitive: false,
+      },
+      {
+        name: 'connection.failed.authentication.delay.ms',
+        value: String(sasl?.failedAuthenticationDelayMs ?? 100),
+        sensitive: false,
+      },
+    ];
+    if (options.ssl?.passphrase !== undefined) configs.push({ name: 'ssl.key.password', value: null, sensitive: true });
+    return configs;
+  }
   const connections = new Set<Connection>();
   const perIp = new Map<string, number>();
   const servers: Server[] = [];

@@ -47,8 +47,6 @@ export enum AclOperationTypes {
   DESCRIBE_CONFIGS = 10,
   ALTER_CONFIGS = 11,
   IDEMPOTENT_WRITE = 12,
-  CREATE_TOKENS = 13,
-  DESCRIBE_TOKENS = 14,
 }
 
 /** Whether an ACL binding allows or denies. */

@@ -36,6 +36,7 @@ export type AclOperation =
   | 'IDEMPOTENT_WRITE'
   | 'CREATE_TOKENS'
   | 'DESCRIBE_TOKENS';
+/** Whether an ACL allows or denies its operation; a matching DENY wins. */
 export type AclPermission = 'ALLOW' | 'DENY';
 export type AuthorizationResult = 'ALLOWED' | 'DENIED';
 

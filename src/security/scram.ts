@@ -430,7 +430,8 @@ export class ScramServer {
     if (first.authorizationId !== '' && first.authorizationId !== principal) {
       throw authFailed('Client requested an authorization id that is different from username');
     }
-    const serverNonce = this.#options.serverNonce?.() ?? randomBytes(32).toString('base64');
+    // Letters and digits only, as Kafka's: librdkafka's SCRAM parser cuts a nonce at '='.
+    const serverNonce = this.#options.serverNonce?.() ?? randomBytes(32).toString('base64').replace(/[+/=]/g, '');
     this.#nonce = first.nonce + serverNonce;
     this.#serverFirst = `r=${this.#nonce},s=${Buffer.from(credential.salt).toString('base64')},i=${credential.iterations}`;
     this.#clientFirst = first;
@@ -444,7 +445,8 @@ export class ScramServer {
     const final = parseClientFinal(text);
     const first = this.#clientFirst as ClientFirstMessage;
     const credential = this.#credential as ScramCredential;
-    if (final.nonce !== this.#nonce)
+    // endsWith, as Kafka's ScramSaslServer checks: librdkafka 2.0.x repeats its own nonce in front.
+    if (!final.nonce.endsWith(this.#nonce))
       throw new TributaryError('SASL_AUTHENTICATION_FAILED', 'Invalid client nonce in the final client message.');
     if (!final.channelBinding.equals(Buffer.from(first.gs2Header, 'utf8'))) throw authFailed('Invalid channel binding');
     const authMessage = `${first.bare},${this.#serverFirst},${final.withoutProof}`;

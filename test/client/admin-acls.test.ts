@@ -44,8 +44,13 @@ describe('Admin ACL calls (embedded)', () => {
       [AclPermissionTypes, PERMISSION_CODES],
       [ResourcePatternTypes, PATTERN_TYPE_CODES],
     ];
+    // kafkajs's members (its own set: no token operations) carry the model's code for their name.
     for (const [kafkajs, model] of pairs) {
-      for (const [name, code] of Object.entries(model)) expect(kafkajs[name]).toBe(code);
+      const names = Object.keys(kafkajs).filter(
+        (k) => Number.isNaN(Number(k)) && k !== 'UNKNOWN' && k !== 'DELEGATION_TOKEN',
+      );
+      expect(names.length).toBeGreaterThan(2);
+      for (const name of names) expect(kafkajs[name]).toBe(model[name]);
     }
   });
 

@@ -260,6 +260,19 @@ describe('ScramServer (ScramSaslServerTest)', () => {
     expect(err.message).toBe('Invalid client nonce in the final client message.');
   });
 
+  it('accepts a client-final nonce that ends with the server nonce, as Kafka does (librdkafka 2.0 repeats its own in front)', async () => {
+    const salt = Buffer.from('salty-salt');
+    const cred = createScramCredential('SCRAM-SHA-256', 'pw', { salt });
+    const s = new ScramServer({ mechanism: 'SCRAM-SHA-256', credentials: () => cred });
+    const serverFirst = await s.evaluate('n,,n=alice,r=cnonce');
+    const nonce = /^r=([^,]+)/.exec(serverFirst)![1]!;
+    const f = scramFormatter('sha256');
+    const withoutProof = `c=biws,r=cnonce${nonce}`;
+    const proof = f.clientProof(f.hi('pw', salt, 4096), `n=alice,r=cnonce,${serverFirst},${withoutProof}`);
+    await s.evaluate(`${withoutProof},p=${proof.toString('base64')}`);
+    expect(s.authorizationId).toBe('alice');
+  });
+
   it('reports a failing credential store as could-not-verify', async () => {
     const s = new ScramServer({
       mechanism: 'SCRAM-SHA-256',

@@ -52,7 +52,17 @@ function brokerConfigs(broker: BrokerContext, synonyms: boolean): Config[] {
     ['offsets.topic.replication.factor', '1'],
     ['transaction.max.timeout.ms', '900000'],
   ];
-  return settings.map(([name, value]) => entry(name, value, SOURCE.STATIC_BROKER, true, synonyms));
+  // The listeners and security settings (see security/authorize.ts); a sensitive one shows no value.
+  const security = (broker.security?.configs ?? []).map((c) =>
+    c.sensitive
+      ? { ...entry(c.name, '', SOURCE.STATIC_BROKER, true, false), value: null, isSensitive: true }
+      : entry(c.name, c.value ?? '', SOURCE.STATIC_BROKER, true, synonyms),
+  );
+  const replaced = new Set(security.map((c) => c.name));
+  return settings
+    .filter(([name]) => !replaced.has(name))
+    .map(([name, value]) => entry(name, value, SOURCE.STATIC_BROKER, true, synonyms))
+    .concat(security);
 }
 
 export const describeConfigsHandler = handler(API.DescribeConfigs, async (broker, req) => {

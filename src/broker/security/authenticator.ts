@@ -95,12 +95,18 @@ const pbkdf2Async = (password: string, salt: Uint8Array, iterations: number, siz
     ),
   );
 
+const DECOY_SALT = Buffer.from('tributary-no-such-user');
+
 /** PLAIN's default check: the password salted as the stored SCRAM credential, on the thread pool. */
 async function verifyAgainstStore(store: SecurityStore, user: string, password: string): Promise<boolean> {
   const credential: ScramCredential | undefined = SCRAM_MECHANISMS.map((m: ScramMechanism) =>
     store.scramCredential(user, m),
   ).find((c) => c !== undefined);
-  if (credential === undefined) return false;
+  if (credential === undefined) {
+    // As long as for a user who exists, so the time taken does not tell which names are users.
+    await pbkdf2Async(password, DECOY_SALT, 4096, 64, 'sha512');
+    return false;
+  }
   const f = scramFormatter(credential.mechanism === 'SCRAM-SHA-256' ? 'sha256' : 'sha512');
   const size = credential.storedKey.length;
   const salted = await pbkdf2Async(password, credential.salt, credential.iterations, size, f.hash);

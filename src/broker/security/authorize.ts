@@ -22,6 +22,11 @@ export interface BrokerSecurity {
   readonly authorizer: AclAuthorizer | undefined;
   /** The users and ACLs store, opened on first use (it creates the hidden topic). */
   store(): Promise<SecurityStore>;
+  /**
+   * The security settings DescribeConfigs shows for the broker, with Kafka's names; a sensitive
+   * one (a key's passphrase) has a null value, as Kafka shows it.
+   */
+  readonly configs: readonly { name: string; value: string | null; sensitive: boolean }[];
 }
 
 /** Kafka's denial codes, by resource type. */

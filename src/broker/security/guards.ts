@@ -29,7 +29,7 @@
  * The hidden security topic is denied to everyone (see `authorize.ts`). Without an authorizer the
  * guards cost a name comparison per topic.
  */
-import type { AclOperation, ResourceType } from '../../security/acl.ts';
+import { type AclOperation, OPERATION_CODES, type ResourceType } from '../../security/acl.ts';
 import { API, type ApiMessage } from '../../protocol/messages/index.ts';
 import type { BrokerContext, RequestInfo } from '../context.ts';
 import type { Handler } from '../handler.ts';
@@ -69,6 +69,34 @@ function split<T>(items: readonly T[], ok: (item: T) => boolean): [T[], T[]] {
   const no: T[] = [];
   for (const item of items) (ok(item) ? yes : no).push(item);
   return [yes, no];
+}
+
+const TOPIC_OPERATIONS: readonly AclOperation[] = [
+  'READ',
+  'WRITE',
+  'CREATE',
+  'DELETE',
+  'ALTER',
+  'DESCRIBE',
+  'DESCRIBE_CONFIGS',
+  'ALTER_CONFIGS',
+];
+const GROUP_OPERATIONS: readonly AclOperation[] = ['READ', 'DESCRIBE', 'DELETE'];
+const CLUSTER_OPERATIONS: readonly AclOperation[] = [
+  'CREATE',
+  'ALTER',
+  'DESCRIBE',
+  'CLUSTER_ACTION',
+  'DESCRIBE_CONFIGS',
+  'ALTER_CONFIGS',
+  'IDEMPOTENT_WRITE',
+];
+
+/** Kafka's authorized-operations bit field: bit n set when the operation of code n is allowed. */
+function authorizedOperations(g: Gate, type: ResourceType, name: string, operations: readonly AclOperation[]): number {
+  let bits = 0;
+  for (const op of operations) if (g.can(op, type, name)) bits |= 1 << OPERATION_CODES[op];
+  return bits;
 }
 
 /** The handler wrapped in its API's guard (the handler itself when the API has none). */
@@ -146,11 +174,36 @@ guard(API.Fetch, (g, req, next) => {
     return then(next({ ...req, topics: ok }), (res) => merge(res as never) as never);
   };
   if (!byId) return check(new Map());
-  return topicIdNames(
+  const names = cachedTopicNames(
     g.broker,
     req.topics.map((t) => t.topicId),
-  ).then(check);
+  );
+  return names instanceof Map ? check(names) : names.then(check);
 });
+
+/**
+ * Topic names by UUID for Fetch v13+, cached per broker: a topic's id is never reused and its name
+ * never changes, so after the first sight of an id the check costs a map lookup, not a scan.
+ */
+const idNameCaches = new WeakMap<BrokerContext, Map<string, string>>();
+
+function cachedTopicNames(
+  broker: BrokerContext,
+  ids: readonly string[],
+): Map<string, string> | Promise<Map<string, string>> {
+  let cache = idNameCaches.get(broker);
+  if (cache === undefined) {
+    cache = new Map();
+    idNameCaches.set(broker, cache);
+  }
+  const known = cache;
+  const missing = ids.filter((id) => !known.has(id));
+  if (missing.length === 0) return known;
+  return topicIdNames(broker, missing).then((found) => {
+    for (const [id, name] of found) known.set(id, name);
+    return known;
+  });
+}
 
 /** Topic names by UUID, for requests that name topics by id (Fetch v13+). */
 async function topicIdNames(broker: BrokerContext, ids: readonly string[]): Promise<Map<string, string>> {
@@ -200,10 +253,24 @@ guard(API.DescribeProducers, (g, req, next) => {
 
 guard(API.Metadata, (g, req, next) => {
   const canCreate = (name: string) => g.can('CREATE', 'CLUSTER', CLUSTER) || g.can('CREATE', 'TOPIC', name);
+  const withTopicOps = req.includeTopicAuthorizedOperations;
+  const withClusterOps = req.includeClusterAuthorizedOperations;
   const filterAll = (res: Awaited<ReturnType<typeof next>>) =>
     res === undefined
       ? undefined
-      : { ...res, topics: res.topics.filter((t) => t.name === null || g.can('DESCRIBE', 'TOPIC', t.name)) };
+      : {
+          ...res,
+          topics: res.topics
+            .filter((t) => t.name === null || g.can('DESCRIBE', 'TOPIC', t.name))
+            .map((t) =>
+              withTopicOps && t.name !== null && t.errorCode === 0
+                ? { ...t, topicAuthorizedOperations: authorizedOperations(g, 'TOPIC', t.name, TOPIC_OPERATIONS) }
+                : t,
+            ),
+          ...(withClusterOps
+            ? { clusterAuthorizedOperations: authorizedOperations(g, 'CLUSTER', CLUSTER, CLUSTER_OPERATIONS) }
+            : {}),
+        };
   if (req.topics === null || (g.info.apiVersion === 0 && req.topics.length === 0)) return then(next(req), filterAll);
   const asked = req.topics;
   const autoCreate = g.broker.autoCreateTopics && (g.info.apiVersion < 4 || req.allowAutoTopicCreation);
@@ -364,7 +431,18 @@ guard(API.FindCoordinator, (g, req, next) => {
 
 guard(API.DescribeGroups, (g, req, next) => {
   const [ok, denied] = split(req.groups, (id) => g.can('DESCRIBE', 'GROUP', id));
-  if (denied.length === 0) return next(req);
+  const withOps = (res: Awaited<ReturnType<typeof next>>) =>
+    res === undefined || !req.includeAuthorizedOperations
+      ? res
+      : {
+          ...res,
+          groups: res.groups.map((gr) =>
+            gr.errorCode === 0
+              ? { ...gr, authorizedOperations: authorizedOperations(g, 'GROUP', gr.groupId, GROUP_OPERATIONS) }
+              : gr,
+          ),
+        };
+  if (denied.length === 0) return then(next(req), withOps);
   const deniedGroups = denied.map((groupId) => ({
     errorCode: DENIED.GROUP,
     errorMessage: null,
@@ -376,9 +454,12 @@ guard(API.DescribeGroups, (g, req, next) => {
     authorizedOperations: -2147483648,
   }));
   if (ok.length === 0) return { throttleTimeMs: 0, groups: deniedGroups } as never;
-  return then(next({ ...req, groups: ok }), (res) =>
-    res === undefined ? undefined : { ...res, groups: [...res.groups, ...(deniedGroups as never[])] },
-  );
+  return then(next({ ...req, groups: ok }), (res) => {
+    const withAll = withOps(res);
+    return withAll === undefined
+      ? undefined
+      : { ...withAll, groups: [...withAll.groups, ...(deniedGroups as never[])] };
+  });
 });
 
 guard(API.DeleteGroups, (g, req, next) => {
@@ -537,7 +618,11 @@ configsGuard(API.IncrementalAlterConfigs, 'ALTER_CONFIGS', 'responses');
 
 guard(API.DescribeCluster, (g, req, next) =>
   g.can('DESCRIBE', 'CLUSTER', CLUSTER)
-    ? next(req)
+    ? then(next(req), (res) =>
+        res === undefined || !req.includeClusterAuthorizedOperations
+          ? res
+          : { ...res, clusterAuthorizedOperations: authorizedOperations(g, 'CLUSTER', CLUSTER, CLUSTER_OPERATIONS) },
+      )
     : ({
         throttleTimeMs: 0,
         errorCode: DENIED.CLUSTER,

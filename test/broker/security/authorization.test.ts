@@ -13,6 +13,7 @@ import {
 } from 'kafkajs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Broker, serve } from '../../../src/broker/index.ts';
+import { topicUuid } from '../../../src/broker/topic-ids.ts';
 import { SECURITY_TOPIC } from '../../../src/security/store.ts';
 import { type EmbeddedLogBackend, openLog } from '../../../src/log/index.ts';
 import { API } from '../../../src/protocol/messages/index.ts';
@@ -76,6 +77,45 @@ describe('who sees what', () => {
     expect(await log!.listTopics()).toContain(SECURITY_TOPIC);
   });
 
+  it('authorized operations: Metadata and DescribeCluster carry Kafka’s bit fields when asked', async () => {
+    await start({ authorizer: { superUsers: ['User:admin'] } });
+    await (await broker!.security()).createAcls([
+      {
+        resourceType: 'TOPIC',
+        resourceName: 'a',
+        patternType: 'LITERAL',
+        principal: 'User:bob',
+        host: '*',
+        operation: 'READ',
+        permission: 'ALLOW',
+      },
+      {
+        resourceType: 'CLUSTER',
+        resourceName: 'kafka-cluster',
+        patternType: 'LITERAL',
+        principal: 'User:bob',
+        host: '*',
+        operation: 'DESCRIBE',
+        permission: 'ALLOW',
+      },
+    ]);
+    const client = await clientAs(port(), 'bob');
+    const md = await client.request(API.Metadata, 9, {
+      topics: [{ name: 'a' }],
+      allowAutoTopicCreation: false,
+      includeTopicAuthorizedOperations: true,
+      includeClusterAuthorizedOperations: true,
+    });
+    // READ (3) and the DESCRIBE (8) it implies.
+    expect(md.topics[0]!.topicAuthorizedOperations).toBe((1 << 3) | (1 << 8));
+    expect(md.clusterAuthorizedOperations).toBe(1 << 8);
+    const cluster = await client.request(API.DescribeCluster, 0, { includeClusterAuthorizedOperations: true });
+    expect(cluster.clusterAuthorizedOperations).toBe(1 << 8);
+    const plain = await client.request(API.Metadata, 9, { topics: [{ name: 'a' }], allowAutoTopicCreation: false });
+    expect(plain.topics[0]!.topicAuthorizedOperations).toBe(-2147483648);
+    client.close();
+  });
+
   it('allowEveryoneIfNoAclFound opens resources without any ACL, not those with one', async () => {
     await start({ authorizer: { allowEveryoneIfNoAclFound: true } });
     await (await broker!.security()).createAcls([
@@ -106,6 +146,18 @@ describe('who sees what', () => {
       topics: [{ topic: SECURITY_TOPIC, partitions: [{ partition: 0, fetchOffset: 0, partitionMaxBytes: 1 << 20 }] }],
     });
     expect(fetched.responses[0]!.partitions[0]!.errorCode).toBe(29);
+    // By topic id too (Fetch v13+), twice: the second time from the id cache.
+    const topicId = topicUuid((await log!.describeTopic(SECURITY_TOPIC)).topicId);
+    for (let i = 0; i < 2; i++) {
+      const byId = await client.request(API.Fetch, 13, {
+        maxWaitMs: 0,
+        minBytes: 0,
+        maxBytes: 1 << 20,
+        sessionEpoch: -1,
+        topics: [{ topicId, partitions: [{ partition: 0, fetchOffset: 0, partitionMaxBytes: 1 << 20 }] }],
+      });
+      expect(byId.responses[0]!.partitions[0]!.errorCode).toBe(29);
+    }
     const md = await client.request(API.Metadata, 9, {
       topics: [{ name: SECURITY_TOPIC }],
       allowAutoTopicCreation: false,
@@ -313,4 +365,36 @@ it('TLS material that does not parse is INVALID_CONFIG, without its content in t
   }).catch((e: unknown) => e as Error & { code: string });
   expect(err).toMatchObject({ code: 'INVALID_CONFIG' });
   expect((err as Error).message).not.toContain('SECRET-MATERIAL');
+});
+
+it('DescribeConfigs shows the listeners and security settings, a key passphrase as sensitive with no value', async () => {
+  log = await openLog({ storage: 'memory', maintenanceIntervalMs: 0 });
+  broker = await serve({
+    log,
+    listeners: ['SASL_SSL://127.0.0.1:0', 'PLAINTEXT://127.0.0.1:0'],
+    ssl: { cert: tls.serverCert, key: tls.serverKey, passphrase: 'KEY-PASS-SECRET' },
+    sasl: { mechanisms: ['SCRAM-SHA-512'] },
+    authorizer: { superUsers: ['User:admin'], allowEveryoneIfNoAclFound: true },
+    logLevel: 0,
+  });
+  const [saslSsl, plain] = broker.listeners();
+  const admin = new Kafka({
+    brokers: [`127.0.0.1:${plain!.port}`],
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 0 },
+  }).admin();
+  await admin.connect();
+  const { resources } = await admin.describeConfigs({
+    resources: [{ type: ConfigResourceTypes.BROKER, name: '1' }],
+    includeSynonyms: false,
+  });
+  await admin.disconnect();
+  const byName = new Map(resources[0]!.configEntries.map((c) => [c.configName, c]));
+  expect(byName.get('listeners')?.configValue).toBe(
+    `SASL_SSL://127.0.0.1:${saslSsl!.port},PLAINTEXT://127.0.0.1:${plain!.port}`,
+  );
+  expect(byName.get('sasl.enabled.mechanisms')?.configValue).toBe('SCRAM-SHA-512');
+  expect(byName.get('super.users')?.configValue).toBe('User:admin');
+  expect(byName.get('ssl.key.password')).toMatchObject({ configValue: null, isSensitive: true });
+  expect(JSON.stringify(resources)).not.toContain('KEY-PASS-SECRET');
 });
