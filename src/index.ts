@@ -229,15 +229,25 @@ export {
   type AclBindingFilter as AuthorizerAclBindingFilter,
   type AclOperation,
   type AclPermission,
+  type AuthorizationAction,
+  type AuthorizationResult,
   type AuthorizerConfig,
   type PatternType,
+  type RequestContext,
   type ResourceType,
 } from './security/acl.ts';
 export {
   IllegalTokenError,
+  type OAuthBearerToken,
+  type OAuthBearerValidationFailure,
+  type OAuthBearerValidationResult,
   type OAuthBearerValidator,
   parseUnsecuredJws,
+  type UnsecuredJws,
+  type UnsecuredJwtValidatorOptions,
   unsecuredJwtValidator,
 } from './security/oauthbearer.ts';
 export type { PlainVerifier } from './security/plain.ts';
+export type { ScramCredential, ScramCredentialOptions, ScramMechanism } from './security/scram.ts';
+export { type Histogram, LatencyHistograms, RequestMetrics } from './broker/request-metrics.ts';
 export { SecurityStore, SECURITY_TOPIC, type ScramUserInfo } from './security/store.ts';

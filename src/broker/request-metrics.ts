@@ -39,6 +39,7 @@ export class LatencyHistograms {
     entry.count++;
   }
 
+  /** Every histogram as it stands, copied. */
   snapshot(): Histogram[] {
     return [...this.#byName].map(([name, e]) => ({ name, buckets: [...e.buckets], sum: e.sum, count: e.count }));
   }

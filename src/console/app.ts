@@ -69,7 +69,13 @@ export interface ConsoleOptions {
   /** Serve HTTPS with this certificate and key. */
   tls?: { cert: string | Buffer; key: string | Buffer; passphrase?: string };
   /** A broker serving the same log: its request latencies go on `/metrics` too. */
-  broker?: { requestMetrics: { snapshot(): Histogram[] } };
+  broker?: {
+    /** Its request latencies per API. */
+    requestMetrics: {
+      /** The histograms as they stand. */
+      snapshot(): Histogram[];
+    };
+  };
   /** Time between metrics samples, ms. Default 5,000. */
   metricsIntervalMs?: number;
   clock?: Clock;
@@ -91,6 +97,7 @@ export interface ConsoleApp {
 export interface ConsoleServer extends ConsoleApp {
   /** `http://host:port`, with the port actually bound. */
   readonly url: string;
+  /** The address it listens on, with the port actually bound. */
   address(): { host: string; port: number };
 }
 

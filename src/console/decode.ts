@@ -13,7 +13,9 @@
  */
 
 /** The formats a field can be asked for; `auto` detects. */
+/** Every {@link FieldFormat}. */
 export const FIELD_FORMATS = ['auto', 'string', 'json', 'hex', 'schema'] as const;
+/** How a field is asked to be shown: detected (`auto`), as text, JSON, hex, or through the registry. */
 export type FieldFormat = (typeof FIELD_FORMATS)[number];
 
 /** A field as the page shows it. */

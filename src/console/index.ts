@@ -18,7 +18,7 @@ export {
   startConsole,
 } from './app.ts';
 export type { ConsoleLog } from './console-log.ts';
-export { type FieldFormat, FieldDecoder, type ShownField } from './decode.ts';
+export { type ConsoleRegistry, FIELD_FORMATS, type FieldFormat, FieldDecoder, type ShownField } from './decode.ts';
 export { lineDiff, type DiffLine } from './line-diff.ts';
 export { ConsoleMetrics, type ConsoleMetricsOptions, type MetricsPoint } from './metrics.ts';
 export { type StreamsApp, StreamsApps } from './streams-apps.ts';

@@ -15,6 +15,7 @@ export interface DiffLine {
 
 export const MAX_DIFF_LINES = 4000;
 
+/** The lines of `before` and `after` as unchanged, removed and added, in order. */
 export function lineDiff(before: string, after: string): DiffLine[] {
   const a = before.split('\n');
   const b = after.split('\n');

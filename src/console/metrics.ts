@@ -31,6 +31,7 @@ export interface MetricsPoint {
   lag: Record<string, number>;
 }
 
+/** What {@link ConsoleMetrics} samples, how often, and for how long it keeps the samples. */
 export interface ConsoleMetricsOptions {
   log: ConsoleLog;
   admin: Admin;
@@ -42,7 +43,10 @@ export interface ConsoleMetricsOptions {
   /** Filled with the clock time of the sample that first saw a topic's high watermarks grow. */
   lastWrite?: Map<string, number>;
   /** The request latencies of a broker serving the same log (`trib serve --console`). */
-  brokerRequests?: { snapshot(): Histogram[] };
+  brokerRequests?: {
+    /** The histograms as they stand. */
+    snapshot(): Histogram[];
+  };
 }
 
 interface PartitionSample {
@@ -62,6 +66,7 @@ interface GroupSample {
   lag: number;
 }
 
+/** The console's samples of the log and the groups, and `/metrics` in Prometheus' text format. */
 export class ConsoleMetrics {
   readonly #log: ConsoleLog;
   readonly #admin: Admin;
@@ -102,6 +107,7 @@ export class ConsoleMetrics {
     tick();
   }
 
+  /** Stops sampling, once a sample under way has finished. */
   async stop(): Promise<void> {
     this.#stopped = true;
     if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);

@@ -29,6 +29,7 @@ function plain(value: unknown): unknown {
   return value;
 }
 
+/** The Kafka Streams applications a console shows, by application id. */
 export class StreamsApps {
   readonly #apps = new Map<string, StreamsApp>();
 
@@ -37,14 +38,17 @@ export class StreamsApps {
     this.#apps.set(app.applicationId, app);
   }
 
+  /** Stops showing the application. */
   remove(applicationId: string): void {
     this.#apps.delete(applicationId);
   }
 
+  /** The applications shown, by id. */
   list(): StreamsApp[] {
     return [...this.#apps.values()].sort((a, b) => (a.applicationId < b.applicationId ? -1 : 1));
   }
 
+  /** One application; a 404 `NOT_FOUND` for an unknown id. */
   get(applicationId: string): StreamsApp {
     const app = this.#apps.get(applicationId);
     if (app === undefined) throw new ConsoleHttpError(404, 'NOT_FOUND', `No streams application "${applicationId}"`);

@@ -38,6 +38,7 @@ export type AclOperation =
   | 'DESCRIBE_TOKENS';
 /** Whether an ACL allows or denies its operation; a matching DENY wins. */
 export type AclPermission = 'ALLOW' | 'DENY';
+/** What the authorizer decided for one action. */
 export type AuthorizationResult = 'ALLOWED' | 'DENIED';
 
 /** Kafka's wire codes for each enum (CreateAcls, DescribeAcls, DeleteAcls carry these int8s). */

@@ -104,7 +104,7 @@ export interface ScramCredential {
   readonly serverKey: Uint8Array;
 }
 
-/** Options of {@link createScramCredential}. */
+/** Options of `createScramCredential` (salt and iteration count; at least 4096 iterations). */
 export interface ScramCredentialOptions {
   /** Default: 32 random bytes. Kafka's AlterUserScramCredentials lets the client choose it. */
   salt?: Uint8Array;
