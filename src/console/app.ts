@@ -180,7 +180,7 @@ export function buildConsoleApp(options: ConsoleOptions): ConsoleApp {
     ...(options.broker === undefined ? {} : { brokerRequests: options.broker.requestMetrics }),
     ...(options.metricsIntervalMs === undefined ? {} : { intervalMs: options.metricsIntervalMs }),
   });
-  const streams = new StreamsApps();
+  const streams = new StreamsApps((on) => on.includes(options.log) || on.includes(tributary));
   let producer: Promise<Producer> | undefined;
   const ctx: ConsoleContext = {
     log: options.log,

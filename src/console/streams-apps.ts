@@ -1,6 +1,7 @@
 /**
- * The Kafka Streams applications the console shows: each registered with its application id, its
- * topology and the running `KafkaStreams`. The page draws the topology from `describe()`, lists
+ * The Kafka Streams applications the console shows: every app running in this process on the
+ * console's log or Tributary (found through `streams/runtime/running-apps.ts`), and any added with
+ * its application id, its topology and the running `KafkaStreams`. The page draws the topology from `describe()`, lists
  * the app's tasks and their lag (the consumer group `applicationId`), and queries its key-value
  * stores by key, as interactive queries do.
  *
@@ -9,6 +10,7 @@
  * console.streams.add({ applicationId: 'wordcount', topology, streams });
  */
 import type { KafkaStreams } from '../streams/kafka-streams.ts';
+import { runningStreamsApps } from '../streams/runtime/running-apps.ts';
 import type { Topology } from '../streams/topology.ts';
 import { ConsoleHttpError } from './http-errors.ts';
 
@@ -32,6 +34,15 @@ function plain(value: unknown): unknown {
 /** The Kafka Streams applications a console shows, by application id. */
 export class StreamsApps {
   readonly #apps = new Map<string, StreamsApp>();
+  readonly #runsHere: (on: readonly unknown[]) => boolean;
+
+  /**
+   * `runsHere` says whether an application running in this process (on the objects it is given)
+   * runs on the console's log: those are listed without being added.
+   */
+  constructor(runsHere: (on: readonly unknown[]) => boolean = () => false) {
+    this.#runsHere = runsHere;
+  }
 
   /** Shows `app` (a second one with the same id replaces the first). */
   add(app: StreamsApp): void {
@@ -45,12 +56,16 @@ export class StreamsApps {
 
   /** The applications shown, by id. */
   list(): StreamsApp[] {
-    return [...this.#apps.values()].sort((a, b) => (a.applicationId < b.applicationId ? -1 : 1));
+    const apps = new Map(this.#apps);
+    for (const app of runningStreamsApps()) {
+      if (!apps.has(app.applicationId) && this.#runsHere(app.runsOn())) apps.set(app.applicationId, app);
+    }
+    return [...apps.values()].sort((a, b) => (a.applicationId < b.applicationId ? -1 : 1));
   }
 
   /** One application; a 404 `NOT_FOUND` for an unknown id. */
   get(applicationId: string): StreamsApp {
-    const app = this.#apps.get(applicationId);
+    const app = this.#apps.get(applicationId) ?? this.list().find((a) => a.applicationId === applicationId);
     if (app === undefined) throw new ConsoleHttpError(404, 'NOT_FOUND', `No streams application "${applicationId}"`);
     return app;
   }

@@ -20,6 +20,7 @@ import { TaskManager } from './runtime/task-manager.ts';
 import { WireBackend } from './runtime/wire-backend.ts';
 import { CacheBudget } from './state/caching-store.ts';
 import type { ReadOnlyKeyValueStore } from './state/key-value-store.ts';
+import { announceStreamsApp } from './runtime/running-apps.ts';
 import type { Topology } from './topology.ts';
 
 /** Kafka Streams' client states. */
@@ -179,6 +180,8 @@ export class KafkaStreams {
   #stateListener: ((newState: StreamsState, oldState: StreamsState) => void) | undefined;
   #exceptionHandler: (error: unknown) => StreamsUncaughtExceptionResponse = () => 'SHUTDOWN_CLIENT';
   #error: unknown;
+  /** Takes the app off the process's list of running apps (see `runtime/running-apps.ts`). */
+  #unannounce: (() => void) | undefined;
 
   constructor(topology: Topology, config: StreamsConfig) {
     if (typeof config?.applicationId !== 'string' || config.applicationId === '')
@@ -288,6 +291,13 @@ export class KafkaStreams {
     this.#setState('REBALANCING');
     try {
       await this.#backend.open();
+      const backend = this.#backend as { openedLog?: unknown };
+      this.#unannounce = announceStreamsApp({
+        applicationId: this.#config.applicationId,
+        topology: this.#topology,
+        streams: this,
+        runsOn: () => [this.#config.log, this.#config.tributary, backend.openedLog].filter((x) => x !== undefined),
+      });
       await this.#topics.prepare();
       await this.#globals.start(this.#env());
       await this.#tasks.readCommitted();
@@ -310,6 +320,8 @@ export class KafkaStreams {
     if (this.#state !== 'ERROR') this.#setState('PENDING_SHUTDOWN');
     const failure = await this.#thread.stop(this.#state !== 'ERROR');
     await this.#globals.close();
+    this.#unannounce?.();
+    this.#unannounce = undefined;
     await this.#backend.close();
     if (failure !== undefined) {
       this.#setState('ERROR');

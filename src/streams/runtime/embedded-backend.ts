@@ -58,6 +58,11 @@ export class EmbeddedBackend implements StreamsBackend {
     }
   }
 
+  /** The log the app runs on, once open. */
+  get openedLog(): LogBackend | undefined {
+    return this.#log;
+  }
+
   get #l(): LogBackend {
     if (this.#log === undefined) throw new Error('the streams backend is not open');
     return this.#log;
