@@ -23,16 +23,14 @@ import type { JoinRequest, JoinResult } from '../group/coordinator.ts';
 import type { CommittedOffset, OffsetCommit } from '../group/offset-store.ts';
 import type { Broker } from './broker.ts';
 import { CoordinatorType } from './cluster.ts';
-import { decodeAssignment, decodeSubscription, encodeAssignment, encodeSubscription } from './consumer-protocol.ts';
+import { decodeAssignment, decodeSubscription, encodeAssignment } from './consumer-protocol.ts';
 import type { WireFetcher } from './fetcher.ts';
+import { joinGroupCall, withGroupCoordinator } from './group-calls.ts';
 import { kafkaError } from './kafka-errors.ts';
 
 /** OffsetFetch v8+ batches several groups; one group is enough here. */
 const OFFSET_FETCH_MAX_VERSION = 7;
-const MEMBER_ID_REQUIRED = 79;
 const GROUP_ERRORS_THAT_REJOIN = new Set([22, 25, 27]);
-/** COORDINATOR_LOAD_IN_PROGRESS, COORDINATOR_NOT_AVAILABLE, NOT_COORDINATOR: retried on the (new) coordinator. */
-const COORDINATOR_ERRORS = new Set([14, 15, 16]);
 
 const key = (topic: string, partition: number) => `${topic}\u0000${partition}`;
 
@@ -68,91 +66,33 @@ export class WireGroup {
     return this.#fetcher.transport.cluster;
   }
 
-  #coordinator(groupId: string): Promise<Broker> {
-    return this.#cluster.coordinator(groupId, CoordinatorType.GROUP);
-  }
-
   /** Runs a coordinator call, finding the coordinator again when it moved. */
   #withCoordinator<T>(groupId: string, fn: (broker: Broker) => Promise<T>): Promise<T> {
-    return this.#cluster.withRetry(async () => {
-      const broker = await this.#coordinator(groupId);
-      try {
-        const res = await fn(broker);
-        // A coordinator that is loading, moving or not there yet answers with a top-level error
-        // code: retry those here; the caller handles the rest.
-        const code = (res as { errorCode?: number }).errorCode;
-        if (code !== undefined && code !== 0 && COORDINATOR_ERRORS.has(code)) throw kafkaError(code, { groupId });
-        return res;
-      } catch (err) {
-        if (
-          err instanceof TributaryError &&
-          (err.code === 'NOT_COORDINATOR' ||
-            err.code === 'COORDINATOR_NOT_AVAILABLE' ||
-            err.code === 'CONNECTION_ERROR')
-        ) {
-          this.#cluster.forgetCoordinator(groupId, CoordinatorType.GROUP);
-        }
-        throw err;
-      }
-    });
+    return withGroupCoordinator(this.#cluster, groupId, fn);
   }
 
   async joinGroup(req: JoinRequest): Promise<JoinResult> {
     if (typeof req.groupId !== 'string' || req.groupId === '')
       throw new TributaryError('INVALID_GROUP_ID', 'groupId must be a non-empty string');
-    const metadata = encodeSubscription({ topics: req.topics, ownedPartitions: req.ownedPartitions });
-    let memberId = req.memberId;
-    for (;;) {
-      const res = (await this.#withCoordinator(req.groupId, (broker) =>
-        broker.request(
-          API.JoinGroup,
-          {
-            groupId: req.groupId,
-            sessionTimeoutMs: req.sessionTimeout,
-            rebalanceTimeoutMs: req.rebalanceTimeout,
-            memberId,
-            groupInstanceId: null,
-            protocolType: 'consumer',
-            protocols: req.protocols.map((name) => ({ name, metadata })),
-            reason: null,
-          } as never,
-          // The coordinator holds a JoinGroup until every member rejoined, up to the rebalance timeout.
-          { timeout: req.rebalanceTimeout + 5000 },
-        ),
-      )) as {
-        errorCode: number;
-        generationId: number;
-        protocolName: string | null;
-        leader: string;
-        memberId: string;
-        members: { memberId: string; metadata: Buffer }[];
-      };
-      if (res.errorCode === MEMBER_ID_REQUIRED) {
-        memberId = res.memberId;
-        req.onMemberId?.(memberId);
-        continue;
-      }
-      if (res.errorCode !== 0) throw kafkaError(res.errorCode, { groupId: req.groupId });
-      // A new generation: what earlier Heartbeats were told no longer applies.
-      this.#members.set(res.memberId, {
-        onRebalance: req.onRebalance,
-        groupId: req.groupId,
-        protocol: res.protocolName,
-        generationId: res.generationId,
-      });
-      if (memberId !== res.memberId) req.onMemberId?.(res.memberId);
-      const members = res.members.map((m) => ({ memberId: m.memberId, ...decodeSubscription(m.metadata) }));
-      // The leader assigns from the partition counts: read every member's topics now.
-      const topics = new Set(members.flatMap((m) => m.topics));
-      if (topics.size > 0) await this.#cluster.refreshMetadata(topics);
-      return {
-        generationId: res.generationId,
-        memberId: res.memberId,
-        leaderId: res.leader,
-        protocol: res.protocolName ?? '',
-        members,
-      };
-    }
+    const res = await joinGroupCall(this.#cluster, req);
+    // A new generation: what earlier Heartbeats were told no longer applies.
+    this.#members.set(res.memberId, {
+      onRebalance: req.onRebalance,
+      groupId: req.groupId,
+      protocol: res.protocolName,
+      generationId: res.generationId,
+    });
+    const members = res.members.map((m) => ({ memberId: m.memberId, ...decodeSubscription(m.metadata) }));
+    // The leader assigns from the partition counts: read every member's topics now.
+    const topics = new Set(members.flatMap((m) => m.topics));
+    if (topics.size > 0) await this.#cluster.refreshMetadata(topics);
+    return {
+      generationId: res.generationId,
+      memberId: res.memberId,
+      leaderId: res.leader,
+      protocol: res.protocolName ?? '',
+      members,
+    };
   }
 
   /**

@@ -10,27 +10,20 @@
  * `heartbeat` throws what the previous Heartbeat was told and sends the next; `describeGroup` lists
  * this instance only while the coordinator still counts it in.
  */
-import { TributaryError } from '../../errors.ts';
+import type { TributaryError } from '../../errors.ts';
 import { API } from '../../protocol/messages/index.ts';
 import type { Assignment } from '../../client/group/assignors.ts';
 import type { JoinRequest, JoinResult } from '../../client/group/coordinator.ts';
 import type { Broker } from '../../client/wire/broker.ts';
-import { CoordinatorType } from '../../client/wire/cluster.ts';
-import {
-  decodeAssignment,
-  decodeSubscription,
-  encodeAssignment,
-  encodeSubscription,
-} from '../../client/wire/consumer-protocol.ts';
+import { decodeAssignment, decodeSubscription, encodeAssignment } from '../../client/wire/consumer-protocol.ts';
+import { joinGroupCall, withGroupCoordinator } from '../../client/wire/group-calls.ts';
 import { kafkaError } from '../../client/wire/kafka-errors.ts';
 import type { WireTransport } from '../../client/wire/transport.ts';
 import type { TaskGroupCoordinator } from '../internal/coordinator-task-group.ts';
 import type { InputOffset } from './backend.ts';
 
-const MEMBER_ID_REQUIRED = 79;
 /** ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID, REBALANCE_IN_PROGRESS: the member must rejoin. */
 const REJOIN = new Set([22, 25, 27]);
-const COORDINATOR_ERRORS = new Set([14, 15, 16]);
 
 interface MemberState {
   onRebalance: () => void;
@@ -56,78 +49,26 @@ export class WireTaskCoordinator implements TaskGroupCoordinator {
 
   /** Runs a call on the group's coordinator, finding it again when it moved. */
   #withCoordinator<T>(groupId: string, fn: (broker: Broker) => Promise<T>): Promise<T> {
-    return this.#cluster.withRetry(async () => {
-      const broker = await this.#cluster.coordinator(groupId, CoordinatorType.GROUP);
-      try {
-        const res = await fn(broker);
-        const code = (res as { errorCode?: number }).errorCode;
-        if (code !== undefined && COORDINATOR_ERRORS.has(code)) throw kafkaError(code, { groupId });
-        return res;
-      } catch (err) {
-        if (
-          err instanceof TributaryError &&
-          (err.code === 'NOT_COORDINATOR' ||
-            err.code === 'COORDINATOR_NOT_AVAILABLE' ||
-            err.code === 'CONNECTION_ERROR')
-        )
-          this.#cluster.forgetCoordinator(groupId, CoordinatorType.GROUP);
-        throw err;
-      }
-    });
+    return withGroupCoordinator(this.#cluster, groupId, fn);
   }
 
   async joinGroup(req: JoinRequest): Promise<JoinResult> {
-    const metadata = encodeSubscription({ topics: req.topics, ownedPartitions: req.ownedPartitions });
-    let memberId = req.memberId;
-    for (;;) {
-      const res = (await this.#withCoordinator(req.groupId, (broker) =>
-        broker.request(
-          API.JoinGroup,
-          {
-            groupId: req.groupId,
-            sessionTimeoutMs: req.sessionTimeout,
-            rebalanceTimeoutMs: req.rebalanceTimeout,
-            memberId,
-            groupInstanceId: null,
-            protocolType: 'consumer',
-            protocols: req.protocols.map((name) => ({ name, metadata })),
-            reason: null,
-          } as never,
-          // The coordinator holds a JoinGroup until every member rejoined, up to the rebalance timeout.
-          { timeout: req.rebalanceTimeout + 5000 },
-        ),
-      )) as {
-        errorCode: number;
-        generationId: number;
-        protocolName: string | null;
-        leader: string;
-        memberId: string;
-        members: { memberId: string; metadata: Buffer }[];
-      };
-      if (res.errorCode === MEMBER_ID_REQUIRED) {
-        memberId = res.memberId;
-        req.onMemberId?.(memberId);
-        continue;
-      }
-      if (res.errorCode !== 0) {
-        if (memberId !== '') this.#forget(memberId);
-        throw kafkaError(res.errorCode, { groupId: req.groupId });
-      }
-      this.#members.set(res.memberId, {
-        onRebalance: req.onRebalance,
-        generationId: res.generationId,
-        protocol: res.protocolName,
-        gone: false,
-      });
-      if (memberId !== res.memberId) req.onMemberId?.(res.memberId);
-      return {
-        generationId: res.generationId,
-        memberId: res.memberId,
-        leaderId: res.leader,
-        protocol: res.protocolName ?? '',
-        members: res.members.map((m) => ({ memberId: m.memberId, ...decodeSubscription(m.metadata) })),
-      };
-    }
+    const res = await joinGroupCall(this.#cluster, req, (sent) => {
+      if (sent !== '') this.#forget(sent);
+    });
+    this.#members.set(res.memberId, {
+      onRebalance: req.onRebalance,
+      generationId: res.generationId,
+      protocol: res.protocolName,
+      gone: false,
+    });
+    return {
+      generationId: res.generationId,
+      memberId: res.memberId,
+      leaderId: res.leader,
+      protocol: res.protocolName ?? '',
+      members: res.members.map((m) => ({ memberId: m.memberId, ...decodeSubscription(m.metadata) })),
+    };
   }
 
   async syncGroup(req: {
