@@ -22,7 +22,6 @@ import type { Assignment } from '../group/assignors.ts';
 import type { JoinRequest, JoinResult } from '../group/coordinator.ts';
 import type { CommittedOffset, OffsetCommit } from '../group/offset-store.ts';
 import type { Broker } from './broker.ts';
-import { CoordinatorType } from './cluster.ts';
 import { decodeAssignment, decodeSubscription, encodeAssignment } from './consumer-protocol.ts';
 import type { WireFetcher } from './fetcher.ts';
 import { joinGroupCall, withGroupCoordinator } from './group-calls.ts';
