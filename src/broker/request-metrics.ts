@@ -48,6 +48,11 @@ export class LatencyHistograms {
 /** The broker's request latencies, by API name. */
 export class RequestMetrics extends LatencyHistograms {}
 
+/** A label value as Prometheus' text format writes it: backslash, quote and newline escaped. */
+export function escapeLabel(value: string): string {
+  return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+}
+
 /**
  * Prometheus text for `histograms` as `family`, each labelled `label="name"`: cumulative
  * `_bucket{le=…}` lines, `_sum` and `_count`.
@@ -55,7 +60,7 @@ export class RequestMetrics extends LatencyHistograms {}
 export function prometheusHistograms(family: string, help: string, label: string, histograms: Histogram[]): string[] {
   const out = [`# HELP ${family} ${help}`, `# TYPE ${family} histogram`];
   for (const h of histograms) {
-    const l = `${label}="${h.name.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
+    const l = `${label}="${escapeLabel(h.name)}"`;
     let cumulative = 0;
     LATENCY_BUCKETS.forEach((bound, i) => {
       cumulative += h.buckets[i]!;

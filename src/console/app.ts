@@ -16,7 +16,6 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { isIP } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -25,7 +24,7 @@ import { Tributary } from '../client/tributary.ts';
 import { type Clock, systemClock } from '../clock.ts';
 import type { LogBackend } from '../log/backend.ts';
 import type { Histogram } from '../broker/request-metrics.ts';
-import type { HttpAuthOptions } from '../security/http.ts';
+import { type HttpAuthOptions, isLoopback } from '../security/http.ts';
 import { installConsoleAuth } from './auth.ts';
 import type { ConsoleLog } from './console-log.ts';
 import { type ConsoleRegistry, FieldDecoder } from './decode.ts';
@@ -149,10 +148,6 @@ export const CONTENT_SECURITY_POLICY = [
   "form-action 'self'",
   "frame-ancestors 'none'",
 ].join('; ');
-
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
-}
 
 /** The host name of a `Host` header, without its port. */
 function hostName(header: string | undefined): string {

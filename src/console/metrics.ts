@@ -14,7 +14,7 @@
  * reply.type('text/plain; version=0.0.4').send(metrics.prometheus());
  */
 import type { ConsoleLog } from './console-log.ts';
-import { type Histogram, LatencyHistograms, prometheusHistograms } from '../broker/request-metrics.ts';
+import { escapeLabel, type Histogram, LatencyHistograms, prometheusHistograms } from '../broker/request-metrics.ts';
 import type { Admin } from '../client/admin.ts';
 import { type Clock, systemClock, type TimerHandle } from '../clock.ts';
 import type { LogBackend } from '../log/backend.ts';
@@ -297,11 +297,6 @@ export class ConsoleMetrics {
     }
     return `${out.join('\n')}\n`;
   }
-}
-
-/** A label value as Prometheus' text format writes it: backslash, quote and newline escaped. */
-export function escapeLabel(value: string): string {
-  return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 }
 
 function labels(p: { topic: string; partition: number }): string {
