@@ -13,6 +13,7 @@ import { RegistryClient, type RegistryClientOptions } from './client.ts';
 import type { SchemaType } from './model.ts';
 import type { SchemaRegistry } from './registry.ts';
 import { RegistrySerde } from './serdes/registry-serde.ts';
+import { peekSchemaId } from './serdes/wire.ts';
 import { buildRegistryApp } from './server.ts';
 
 const FORMAT_NAMES: Record<string, string> = { AVRO: 'avro', PROTOBUF: 'protobuf', JSON: 'json-schema' };
@@ -57,8 +58,8 @@ export function remoteConsoleRegistry(options: RegistryClientOptions): ConsoleRe
       return { status: res.status, body: await res.text() };
     },
     async decode(topic, bytes, isKey) {
-      if (bytes.length < 5 || bytes[0] !== 0) return undefined;
-      const id = ((bytes[1]! << 24) | (bytes[2]! << 16) | (bytes[3]! << 8) | bytes[4]!) >>> 0;
+      const id = peekSchemaId(bytes);
+      if (id < 0) return undefined;
       let type: SchemaType;
       try {
         type = (await client.schemaById(id)).schemaType ?? 'AVRO';
@@ -129,8 +130,8 @@ export function consoleRegistry(registry: SchemaRegistry): ConsoleRegistry {
       return encodeJson(registry, latest.schemaType ?? 'AVRO', topic, json, isKey);
     },
     async decode(topic, bytes, isKey) {
-      if (bytes.length < 5 || bytes[0] !== 0) return undefined;
-      const id = ((bytes[1]! << 24) | (bytes[2]! << 16) | (bytes[3]! << 8) | bytes[4]!) >>> 0;
+      const id = peekSchemaId(bytes);
+      if (id < 0) return undefined;
       let type: SchemaType;
       try {
         type = registry.getSchema(id).schemaType ?? 'AVRO';
