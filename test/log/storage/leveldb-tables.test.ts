@@ -2,8 +2,9 @@
  * One flipped bit anywhere in a LevelDB table (`.ldb`): the log refuses to open with
  * `CORRUPT_MESSAGE` naming the table, or reads exactly what was written; `trib doctor` names the
  * table. Every byte of a small table gets one flipped bit (bit `byte % 8`), for a table written
- * with fixed timestamps (the same bytes every run) and for tables written on a clock whose
- * timestamps differ per seed, as real ones do.
+ * with fixed timestamps and values (the same bytes every run but for the 24 random characters of
+ * the close mark, see storage/level.ts) and for tables written on a clock whose timestamps differ
+ * per seed, as real ones do.
  *
  * Why: LevelDB reads tables without checking their block checksums (classic-level does not expose
  * `verify_checksums` or `paranoid_checks`). Before the log checked them at open, a flipped bit in a
