@@ -24,7 +24,7 @@ import { acquireDataDir, BROKER_FILE, LOCK_FILE, lockedBy, lockHolder } from './
 import { describeStorageFailure } from './storage/failure.ts';
 import { Journal } from './storage/journal.ts';
 import type { KvOp } from './storage/kv.ts';
-import { damagedLevelDbTables } from './storage/leveldb-files.ts';
+import { damagedLevelDbTables, liveLevelDbTables } from './storage/leveldb-files.ts';
 import { CLOSE_MARKER_FILE, LevelKvStore, repairLevelDb } from './storage/level.ts';
 
 /** A bound on one table block uncompressed: blocks are ~4 KiB, or one large record; past this is damage. */
@@ -172,16 +172,29 @@ async function checkIn(dir: string, repair: boolean, report: DoctorReport): Prom
   }
   // A table with a damaged block would abort the process inside LevelDB's repair (see
   // leveldb-files.ts): it is set aside in lost/ first, as RepairDB does with files it cannot read.
+  // A damaged table the MANIFEST does not list (a compaction's output cut short by a crash) holds
+  // nothing LevelDB uses, and LevelDB deletes it at its next open: not a problem, but LevelDB's
+  // repair would read it, so a repair sets it aside all the same.
+  const live = liveLevelDbTables(dir);
   const damaged = damagedLevelDbTables(dir, (block) => snappyDecompress(block, MAX_TABLE_BLOCK));
-  for (const { file, problem: what } of damaged) problem({ where: 'LevelDB', message: `table ${file}: ${what}` });
-  if (damaged.length > 0) {
-    if (!repair) return;
+  const used = damaged.filter(({ file }) => live === undefined || live.has(Number.parseInt(file, 10)));
+  for (const { file, problem: what } of used) problem({ where: 'LevelDB', message: `table ${file}: ${what}` });
+  if (repair && damaged.length > 0) {
+    const leftovers = damaged.filter((d) => !used.includes(d));
     mkdirSync(join(dir, 'lost'), { recursive: true });
     for (const { file } of damaged) renameSync(join(dir, file), join(dir, 'lost', file));
+    if (leftovers.length > 0) {
+      report.repairs.push(
+        `damaged LevelDB tables ${leftovers.map((d) => d.file).join(', ')}, which LevelDB no longer used, set aside in lost/ (nothing is lost with them)`,
+      );
+    }
+  }
+  if (used.length > 0) {
+    if (!repair) return;
     rmSync(join(dir, CLOSE_MARKER_FILE), { force: true });
     await repairLevelDb(dir);
     report.repairs.push(
-      `LevelDB tables ${damaged.map((d) => d.file).join(', ')} set aside in lost/ (their records are lost); LevelDB repair rebuilt its MANIFEST without them`,
+      `LevelDB tables ${used.map((d) => d.file).join(', ')} set aside in lost/ (their records are lost); LevelDB repair rebuilt its MANIFEST without them`,
     );
   }
   for (let attempt = 0; ; attempt++) {

@@ -210,6 +210,19 @@ describe('LevelDB files', () => {
     expect((await openAndRead(written.dir)).digest).toBe(written.expected);
   });
 
+  it('should have trib doctor pass a damaged table LevelDB no longer uses, and set it aside on repair', async () => {
+    const written = await writeTable('doctor-orphan', undefined, 4);
+    writeFileSync(join(written.dir, '000099.ldb'), written.table.subarray(0, 100));
+    const check = await checkDataDir(written.dir);
+    expect(check.problems).toEqual([]);
+    expect(check.ok).toBe(true);
+    const repaired = await checkDataDir(written.dir, { repair: true });
+    expect(repaired.repairs).toEqual([expect.stringContaining('000099.ldb, which LevelDB no longer used')]);
+    expect(repaired.ok).toBe(true);
+    expect(readdirSync(join(written.dir, 'lost'))).toEqual(['000099.ldb']);
+    expect((await openAndRead(written.dir)).digest).toBe(written.expected);
+  });
+
   it('should refuse a table shorter than its MANIFEST says', async () => {
     const written = await writeTable('short', undefined, 4);
     writeFileSync(join(written.dir, written.name), written.table.subarray(0, written.table.length - 7));
