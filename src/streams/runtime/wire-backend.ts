@@ -181,7 +181,11 @@ export class WireBackend implements StreamsBackend {
     const out = new Map<string, number>();
     if (topics.length === 0) return out;
     // requireStable: offsets of a transaction still being completed are waited for (retried).
-    const fetched = await this.#conn.admin.fetchOffsets({ groupId: this.#o.applicationId, topics });
+    const fetched = await this.#conn.admin.fetchOffsets({
+      groupId: this.#o.applicationId,
+      topics,
+      requireStable: true,
+    });
     for (const t of fetched)
       for (const p of t.partitions) if (Number(p.offset) >= 0) out.set(`${t.topic}:${p.partition}`, Number(p.offset));
     return out;
