@@ -58,6 +58,14 @@ interface Connected {
   transactions: WireTransactions | undefined;
 }
 
+/**
+ * How Streams' own clients retry what may pass (a broker restarting, a coordinator moving, the
+ * previous transaction of its transactional id still being completed): for about a minute, as Kafka
+ * Streams does with its internal clients (`max.block.ms` and `default.api.timeout.ms` of 60 s),
+ * where a kafkajs client gives up after 5 retries. The Tributary's own `retry` option wins.
+ */
+const STREAMS_RETRY = { retries: 30, initialRetryTime: 100, maxRetryTime: 2000 };
+
 export class WireBackend implements StreamsBackend {
   readonly clock: Clock;
   readonly handsOver = false;
@@ -86,8 +94,8 @@ export class WireBackend implements StreamsBackend {
     const { wire, applicationId } = this.#o;
     const [{ WireFetcher }, transport, fetchTransport] = await Promise.all([
       import('../../client/wire/fetcher.ts'),
-      wire.connect({}),
-      wire.connect({}),
+      wire.connect({}, STREAMS_RETRY),
+      wire.connect({}, STREAMS_RETRY),
     ]);
     const fetcher = new WireFetcher(fetchTransport, { maxWaitMs: 500 });
     const coordinator = new WireTaskCoordinator(transport);
