@@ -504,13 +504,19 @@ export class TestOutputTopic<K, V> {
     return this.readRecordsToList().map(({ key, value }) => ({ key, value }));
   }
 
-  /** The latest value per key; a null value removes the key, as a table would. */
-  readKeyValuesToMap(): Map<K, V> {
-    const map = new Map<K, V>();
+  /**
+   * The latest value per key, as Kafka's `TestOutputTopic.readKeyValuesToMap`: a later record of a
+   * key replaces its value, and a null value (a tombstone) is kept as the key's value, null. A record
+   * without a key cannot be put in the map: ILLEGAL_STATE.
+   */
+  readKeyValuesToMap(): Map<K, V | null> {
+    const map = new Map<K, V | null>();
     for (const { key, value } of this.readRecordsToList()) {
-      if (key === null) continue;
-      if (value === null) map.delete(key);
-      else map.set(key, value);
+      if (key === null)
+        throw new TributaryError('ILLEGAL_STATE', 'Null keys are not allowed with readKeyValuesToMap', {
+          topic: this.#topic,
+        });
+      map.set(key, value);
     }
     return map;
   }
