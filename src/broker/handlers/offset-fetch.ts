@@ -3,7 +3,7 @@
  * offset -1 and no error. A null topic list (v2+) means every partition the group committed. v8+
  * asks for several groups at once.
  */
-import type { OffsetStore } from '../../client/group/offset-store.ts';
+import type { OffsetStore } from '../../cluster/offset-store.ts';
 import { API } from '../../protocol/messages/index.ts';
 import { KafkaCode } from '../errors.ts';
 import { handler } from '../handler.ts';
