@@ -85,7 +85,8 @@ import { recoverJournal } from './recovery.ts';
 import { deleteRecordsBefore, enforceRetention } from './retention.ts';
 import { describeStorageFailure } from './storage/failure.ts';
 import { Journal } from './storage/journal.ts';
-import type { KvIterator, KvOp, KvStore } from './storage/kv.ts';
+import type { KvIterator, KvOp, KvRange, KvStore } from './storage/kv.ts';
+import type { MaintenancePort } from './maintenance-port.ts';
 import { WaitInterrupt } from './wait-interrupt.ts';
 import { WriteQueue } from './write-queue.ts';
 import { TimeSlice } from '../time-slice.ts';
@@ -258,9 +259,9 @@ function checkOffsetArgument(name: string, value: unknown): asserts value is num
  */
 export class EmbeddedLog implements LogBackend {
   readonly clock: Clock;
-  /** See {@link EngineOptions.compactionMapBytes}. */
-  readonly compactionMapBytes: number;
   readonly #store: KvStore;
+  /** All that retention and compaction reach of the engine. */
+  readonly #maintenance: MaintenancePort;
   readonly #queue: WriteQueue<PartitionState>;
   readonly #topics = new Map<string, TopicState>();
   /** The same topics by id: transactions name their partitions by topic id. */
@@ -291,7 +292,12 @@ export class EmbeddedLog implements LogBackend {
     );
     this.clock = options.clock ?? systemClock;
     this.#maintenanceIntervalMs = options.maintenanceIntervalMs ?? 15_000;
-    this.compactionMapBytes = options.compactionMapBytes ?? 128 * 1024 * 1024;
+    this.#maintenance = {
+      clock: this.clock,
+      compactionMapBytes: options.compactionMapBytes ?? 128 * 1024 * 1024,
+      iterate: (range) => this.#iterate(range),
+      enqueueWrite: (ops, sync = false) => this.#queue.enqueue(ops, sync),
+    };
     this.#producerIdExpirationMs = options.producerIdExpirationMs ?? DEFAULT_PRODUCER_ID_EXPIRATION_MS;
     this.#maxPartitionsPerTopic = options.maxPartitionsPerTopic ?? DEFAULT_MAX_PARTITIONS_PER_TOPIC;
     this.#maxPartitions = options.maxPartitions ?? DEFAULT_MAX_PARTITIONS;
@@ -1595,13 +1601,8 @@ export class EmbeddedLog implements LogBackend {
 
   // ---------------------------------------------------------------- maintenance
 
-  /** Internal: queued write used by retention and compaction. */
-  enqueueWrite(ops: KvOp[], sync = false): Promise<void> {
-    return this.#queue.enqueue(ops, sync);
-  }
-
-  /** Internal: a store iterator, for retention and compaction; it sees every write queued before it. */
-  iterate(range: Parameters<KvStore['iterator']>[0]): KvIterator {
+  /** A store iterator, for retention and compaction; it sees every write queued before it. */
+  #iterate(range: KvRange): KvIterator {
     const applied = this.#applied();
     if (applied === undefined) return this.#store.iterator(range);
     // LevelDB iterators read a snapshot taken when they are made: make it once the writes are in.
@@ -1646,13 +1647,13 @@ export class EmbeddedLog implements LogBackend {
         if (topic.deleted || this.#closing) return report;
         await state.exclusive(async () => {
           if (topic.deleted || this.#closing) return;
-          const retained = await enforceRetention(this, state);
+          const retained = await enforceRetention(this.#maintenance, state);
           report.batchesDeleted += retained.batchesDeleted;
           report.bytesDeleted += retained.bytesDeleted;
           const expired = expireProducers(state, this.clock.now(), this.#producerIdExpirationMs);
           if (expired.length > 0) await this.#queue.enqueue(expired, false);
           if (topic.deleted || this.#closing) return;
-          const compacted = await compactPartition(this, state, false);
+          const compacted = await compactPartition(this.#maintenance, state, false);
           if (compacted !== undefined) {
             report.partitionsCompacted++;
             report.recordsRemovedByCompaction += compacted.recordsRemoved;
@@ -1681,14 +1682,14 @@ export class EmbeddedLog implements LogBackend {
         { topic, partition, offset: beforeOffset, highWatermark: state.highWatermark },
       );
     }
-    await state.exclusive(() => deleteRecordsBefore(this, state, beforeOffset));
+    await state.exclusive(() => deleteRecordsBefore(this.#maintenance, state, beforeOffset));
     return state.logStartOffset;
   }
 
   /** Compacts one partition now, whatever its dirty ratio. For tests, tools and benchmarks. */
   async compact(topic: string, partition: number): Promise<{ recordsRemoved: number; batchesRewritten: number }> {
     const state = this.#partition(topic, partition);
-    const result = await state.exclusive(() => compactPartition(this, state, true));
+    const result = await state.exclusive(() => compactPartition(this.#maintenance, state, true));
     return result ?? { recordsRemoved: 0, batchesRewritten: 0 };
   }
 
