@@ -89,6 +89,7 @@ import type { KvIterator, KvOp, KvRange, KvStore } from './storage/kv.ts';
 import type { MaintenancePort } from './maintenance-port.ts';
 import { WaitInterrupt } from './wait-interrupt.ts';
 import { WriteQueue } from './write-queue.ts';
+import { type OpenTxn, TransactionCoordinator, type TransactionalProducer } from './transaction-coordinator.ts';
 import { TimeSlice } from '../time-slice.ts';
 
 const DEFAULT_MAX_BYTES = 1024 * 1024;
@@ -152,32 +153,6 @@ export interface EngineOptions {
  */
 export const DEFAULT_MAX_PARTITIONS_PER_TOPIC = 50_000;
 export const DEFAULT_MAX_PARTITIONS = 200_000;
-
-/** A transactional id's producer, as stored. */
-interface TransactionalProducer {
-  producerId: number;
-  epoch: number;
-  timeoutMs: number;
-  /**
-   * The epoch before the last bump, and the producer id before the last rotation (Kafka's
-   * lastProducerEpoch / lastProducerId): a KIP-360 re-initialisation naming them is a retry of a
-   * bump the producer never heard back from. Absent in state written before they existed.
-   */
-  lastEpoch?: number;
-  lastProducerId?: number;
-}
-
-/** Kafka's epoch exhaustion: at Short.MAX_VALUE - 1 a transactional id moves to a new producer id. */
-const MAX_PRODUCER_EPOCH = 32_766;
-
-/** An open transaction, as stored: which partitions it wrote, and since when. */
-interface OpenTxn {
-  transactionalId: string;
-  epoch: number;
-  startedAt: number;
-  timeoutMs: number;
-  partitions: [topicId: number, partition: number][];
-}
 
 interface StoredTopic {
   name: string;
@@ -270,13 +245,8 @@ export class EmbeddedLog implements LogBackend {
   #partitionTotal = 0;
   readonly #maintenanceIntervalMs: number;
   #nextTopicId = 1;
-  #nextProducerId = 1;
-  /** Transactional id → its producer. */
-  readonly #transactionalIds = new Map<string, TransactionalProducer>();
-  /** Producer id → its transactional id, for producers that have one. */
-  readonly #transactionalProducers = new Map<number, string>();
-  /** Producer id → its open transaction. */
-  readonly #openTxns = new Map<number, OpenTxn>();
+  /** Producer ids, transactional ids and open transactions; it reaches the engine through a port. */
+  readonly #transactions: TransactionCoordinator;
   #open = false;
   #closing = false;
   #timer: TimerHandle | undefined;
@@ -301,6 +271,21 @@ export class EmbeddedLog implements LogBackend {
     this.#producerIdExpirationMs = options.producerIdExpirationMs ?? DEFAULT_PRODUCER_ID_EXPIRATION_MS;
     this.#maxPartitionsPerTopic = options.maxPartitionsPerTopic ?? DEFAULT_MAX_PARTITIONS_PER_TOPIC;
     this.#maxPartitions = options.maxPartitions ?? DEFAULT_MAX_PARTITIONS;
+    this.#transactions = new TransactionCoordinator({
+      clock: this.clock,
+      putNextProducerId: (next, ops) => ops.push({ type: 'put', key: NEXT_PRODUCER_ID_KEY, value: encodeU64(next) }),
+      putTransactionalId: (transactionalId, producer, ops) =>
+        ops.push({ type: 'put', key: transactionalIdKey(transactionalId), value: encodeJson(producer) }),
+      putOpenTxn: (producerId, txn, ops) =>
+        ops.push(
+          txn === undefined
+            ? { type: 'del', key: openTxnKey(producerId) }
+            : { type: 'put', key: openTxnKey(producerId), value: encodeJson(txn) },
+        ),
+      writeMarkers: (producerId, epoch, partitions, commit, ops) =>
+        this.#writeMarkers(producerId, epoch, partitions, commit, ops),
+      enqueue: (ops, sync) => this.#queue.enqueue(ops, sync),
+    });
     checkEngineOptions(options);
   }
 
@@ -429,7 +414,7 @@ export class EmbeddedLog implements LogBackend {
       return { state: this.#topicsById.get(topicId)?.partitions[partition], value };
     };
     const idBytes = await this.#store.get(NEXT_PRODUCER_ID_KEY);
-    if (idBytes !== undefined) this.#nextProducerId = readU64(idBytes, 0);
+    if (idBytes !== undefined) this.#transactions.restoreNextProducerId(readU64(idBytes, 0));
     for (const [key, value] of await this.#all(kindRange(KIND_PRODUCER_STATE))) {
       const { state, value: producerId } = partitionOf(key);
       if (state === undefined) continue;
@@ -447,12 +432,10 @@ export class EmbeddedLog implements LogBackend {
     }
     for (const [key, value] of await this.#all(kindRange(KIND_TRANSACTIONAL_ID))) {
       const transactionalId = decoder.decode(key.subarray(1));
-      const producer = decodeJson<TransactionalProducer>(value);
-      this.#transactionalIds.set(transactionalId, producer);
-      this.#transactionalProducers.set(producer.producerId, transactionalId);
+      this.#transactions.restoreTransactionalId(transactionalId, decodeJson<TransactionalProducer>(value));
     }
     for (const [key, value] of await this.#all(kindRange(KIND_OPEN_TXN))) {
-      this.#openTxns.set(readU64(key, 1), decodeJson<OpenTxn>(value));
+      this.#transactions.restoreOpenTxn(readU64(key, 1), decodeJson<OpenTxn>(value));
     }
   }
 
@@ -1003,7 +986,9 @@ export class EmbeddedLog implements LogBackend {
           key: producerStateKey(topicId, state.partition, producer.producerId),
           value: encodeJson(entry),
         });
-        if (producer.isTransactional) this.#joinTransaction(producer.producerId, state, now, ops);
+        if (producer.isTransactional) {
+          this.#transactions.joinTransaction(producer.producerId, topicId, state.partition, now, ops);
+        }
       }
       results.push({ topic: state.topic.name, partition: state.partition, baseOffset, lastOffset, logAppendTime: now });
     }
@@ -1033,21 +1018,6 @@ export class EmbeddedLog implements LogBackend {
     return results;
   }
 
-  /** Adds a partition to the producer's open transaction, opening one if none is. */
-  #joinTransaction(producerId: number, state: PartitionState, now: number, ops: KvOp[]): void {
-    const transactionalId = this.#transactionalProducers.get(producerId)!;
-    const producer = this.#transactionalIds.get(transactionalId)!;
-    let txn = this.#openTxns.get(producerId);
-    if (txn === undefined) {
-      txn = { transactionalId, epoch: producer.epoch, startedAt: now, timeoutMs: producer.timeoutMs, partitions: [] };
-      this.#openTxns.set(producerId, txn);
-    }
-    const { topicId } = state.topic;
-    if (txn.partitions.some(([t, p]) => t === topicId && p === state.partition)) return;
-    txn.partitions.push([topicId, state.partition]);
-    ops.push({ type: 'put', key: openTxnKey(producerId), value: encodeJson(txn) });
-  }
-
   /** Checks a producer stamp against the transactional state: fenced epochs, transactions not begun. */
   #checkTransactional(state: PartitionState, append: PartitionAppend): void {
     const producer = append.producer;
@@ -1060,24 +1030,8 @@ export class EmbeddedLog implements LogBackend {
       }
       return;
     }
-    const transactionalId = this.#transactionalProducers.get(producer.producerId);
     const context = { topic: state.topic.name, partition: state.partition, producerId: producer.producerId };
-    if (transactionalId !== undefined) {
-      const current = this.#transactionalIds.get(transactionalId)!;
-      if (producer.producerEpoch < current.epoch) {
-        throw new TributaryError(
-          'PRODUCER_FENCED',
-          `Producer ${producer.producerId} epoch ${producer.producerEpoch} of transactional id "${transactionalId}" is fenced by epoch ${current.epoch}`,
-          { ...context, transactionalId },
-        );
-      }
-    } else if (producer.isTransactional) {
-      throw new TributaryError(
-        'INVALID_TXN_STATE',
-        `Producer ${producer.producerId} has no transactional id; call initProducerId({ transactionalId }) first`,
-        context,
-      );
-    }
+    this.#transactions.checkProducer(producer, context);
     // Kafka's "expected transactional write": a plain batch would slip into the open transaction
     // and outlive its abort.
     if (!producer.isTransactional && (state.producers.get(producer.producerId)?.txnFirstOffset ?? -1) >= 0) {
@@ -1422,116 +1376,29 @@ export class EmbeddedLog implements LogBackend {
 
   async initProducerId(options: InitProducerOptions = {}): Promise<ProducerIdentity> {
     this.#checkWritable();
-    const { transactionalId, transactionTimeoutMs = 60_000 } = options;
-    if (!Number.isSafeInteger(transactionTimeoutMs) || transactionTimeoutMs < 1) {
-      throw new TributaryError(
-        'INVALID_REQUEST',
-        `transactionTimeoutMs must be a positive integer, got ${transactionTimeoutMs}`,
-      );
-    }
-    const ops: KvOp[] = [];
-    if (transactionalId === undefined) {
-      const producerId = this.#nextProducerId++;
-      ops.push({ type: 'put', key: NEXT_PRODUCER_ID_KEY, value: encodeU64(this.#nextProducerId) });
-      await this.#queue.enqueue(ops, true);
-      return { producerId, producerEpoch: 0 };
-    }
-    if (typeof transactionalId !== 'string' || transactionalId.length === 0) {
-      throw new TypeError('transactionalId must be a non-empty string');
-    }
-    let producer = this.#transactionalIds.get(transactionalId);
-    const touched: (() => void)[] = [];
-    const { expected } = options;
-    if (producer === undefined) {
-      producer = { producerId: this.#nextProducerId++, epoch: 0, timeoutMs: transactionTimeoutMs };
-      ops.push({ type: 'put', key: NEXT_PRODUCER_ID_KEY, value: encodeU64(this.#nextProducerId) });
-    } else {
-      const current = producer;
-      // KIP-360: a producer naming its id and epoch re-initialises only if it is the current holder
-      // (or retries the bump it never heard back from); anyone else is fenced, as by Kafka.
-      const fenced = () =>
-        new TributaryError(
-          'PRODUCER_FENCED',
-          `Producer ${expected!.producerId} epoch ${expected!.producerEpoch} of transactional id "${transactionalId}" is fenced by ` +
-            `producer ${current.producerId} epoch ${current.epoch}`,
-          { producerId: expected!.producerId, transactionalId },
-        );
-      if (expected !== undefined) {
-        const rotatedRetry =
-          expected.producerId === current.lastProducerId && expected.producerEpoch >= MAX_PRODUCER_EPOCH;
-        if (expected.producerId !== current.producerId && !rotatedRetry) throw fenced();
-        if (
-          rotatedRetry ||
-          (expected.producerEpoch !== current.epoch && expected.producerEpoch === current.lastEpoch)
-        ) {
-          // A retry of a bump (or rotation) that happened: the same answer again, with no new bump.
-          return { producerId: current.producerId, producerEpoch: current.epoch };
-        }
-        if (expected.producerEpoch !== current.epoch) throw fenced();
-      }
-      // A new epoch fences the previous holder, whose open transaction is aborted with it.
-      touched.push(...this.#endTransactionOps(current.producerId, false, ops));
-      if (current.epoch >= MAX_PRODUCER_EPOCH) {
-        // Epochs are 16 bits on the wire: an exhausted producer id gives way to a fresh one.
-        producer = {
-          producerId: this.#nextProducerId++,
-          epoch: 0,
-          timeoutMs: transactionTimeoutMs,
-          lastProducerId: current.producerId,
-        };
-        ops.push({ type: 'put', key: NEXT_PRODUCER_ID_KEY, value: encodeU64(this.#nextProducerId) });
-        this.#transactionalProducers.delete(current.producerId);
-      } else {
-        producer = {
-          producerId: current.producerId,
-          epoch: current.epoch + 1,
-          timeoutMs: transactionTimeoutMs,
-          lastEpoch: current.epoch,
-        };
-      }
-    }
-    this.#transactionalIds.set(transactionalId, producer);
-    this.#transactionalProducers.set(producer.producerId, transactionalId);
-    ops.push({ type: 'put', key: transactionalIdKey(transactionalId), value: encodeJson(producer) });
-    await this.#queue.enqueue(ops, true);
-    for (const apply of touched) apply();
-    return { producerId: producer.producerId, producerEpoch: producer.epoch };
+    return this.#transactions.initProducerId(options);
   }
 
   async endTransaction(options: EndTransactionOptions, writeOptions: WriteOptions = { sync: true }): Promise<void> {
     this.#checkWritable();
-    const { producerId, producerEpoch, commit } = options;
-    const transactionalId = this.#transactionalProducers.get(producerId);
-    if (transactionalId === undefined) {
-      throw new TributaryError('INVALID_TXN_STATE', `Producer ${producerId} has no transactional id`, { producerId });
-    }
-    const current = this.#transactionalIds.get(transactionalId)!;
-    if (producerEpoch !== current.epoch) {
-      throw new TributaryError(
-        'PRODUCER_FENCED',
-        `Producer ${producerId} epoch ${producerEpoch} of transactional id "${transactionalId}" is fenced by epoch ${current.epoch}`,
-        { producerId, transactionalId },
-      );
-    }
-    const ops: KvOp[] = [];
-    const touched = this.#endTransactionOps(producerId, commit, ops);
-    if (ops.length === 0) return;
-    await this.#queue.enqueue(ops, writeOptions.sync !== false);
-    for (const apply of touched) apply();
+    return this.#transactions.endTransaction(options, writeOptions);
   }
 
   /**
-   * Writes the markers that end `producerId`'s open transaction into `ops`. Returns what to do once
-   * they are on disk: only then may read_committed readers move past the transaction.
+   * The transaction coordinator's markers: COMMIT or ABORT on every partition named, into `ops`.
+   * Returns what to do once they are on disk: only then may read_committed readers move past the
+   * transaction.
    */
-  #endTransactionOps(producerId: number, commit: boolean, ops: KvOp[]): (() => void)[] {
-    const txn = this.#openTxns.get(producerId);
-    if (txn === undefined) return [];
-    this.#openTxns.delete(producerId);
-    ops.push({ type: 'del', key: openTxnKey(producerId) });
+  #writeMarkers(
+    producerId: number,
+    epoch: number,
+    partitions: readonly [topicId: number, partition: number][],
+    commit: boolean,
+    ops: KvOp[],
+  ): (() => void)[] {
     const now = this.clock.now();
     const touched: (() => void)[] = [];
-    for (const [topicId, partition] of txn.partitions) {
+    for (const [topicId, partition] of partitions) {
       const state = this.#topicsById.get(topicId)?.partitions[partition];
       if (state === undefined) continue; // the topic was deleted meanwhile
       const entry = state.producers.get(producerId);
@@ -1540,7 +1407,7 @@ export class EmbeddedLog implements LogBackend {
       const bytes = encodeControlBatch({
         baseOffset: markerOffset,
         producerId,
-        producerEpoch: txn.epoch,
+        producerEpoch: epoch,
         marker: commit ? 'COMMIT' : 'ABORT',
         timestamp: now,
       });
@@ -1576,27 +1443,6 @@ export class EmbeddedLog implements LogBackend {
       });
     }
     return touched;
-  }
-
-  /** Aborts transactions open longer than their timeout, fencing their producers as Kafka does. */
-  async #abortTimedOutTransactions(): Promise<number> {
-    const now = this.clock.now();
-    let aborted = 0;
-    for (const [producerId, txn] of [...this.#openTxns]) {
-      if (now - txn.startedAt <= txn.timeoutMs) continue;
-      const ops: KvOp[] = [];
-      const touched = this.#endTransactionOps(producerId, false, ops);
-      const producer = this.#transactionalIds.get(txn.transactionalId);
-      if (producer !== undefined && producer.producerId === producerId) {
-        const bumped = { ...producer, epoch: producer.epoch + 1, lastEpoch: producer.epoch };
-        this.#transactionalIds.set(txn.transactionalId, bumped);
-        ops.push({ type: 'put', key: transactionalIdKey(txn.transactionalId), value: encodeJson(bumped) });
-      }
-      await this.#queue.enqueue(ops, true);
-      for (const apply of touched) apply();
-      aborted++;
-    }
-    return aborted;
   }
 
   // ---------------------------------------------------------------- maintenance
@@ -1640,7 +1486,7 @@ export class EmbeddedLog implements LogBackend {
       bytesDeleted: 0,
       partitionsCompacted: 0,
       recordsRemovedByCompaction: 0,
-      transactionsAborted: await this.#abortTimedOutTransactions(),
+      transactionsAborted: await this.#transactions.abortTimedOutTransactions(),
     };
     for (const topic of [...this.#topics.values()]) {
       for (const state of topic.partitions) {
