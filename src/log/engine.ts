@@ -1,5 +1,5 @@
 import { type Clock, systemClock, type TimerHandle } from '../clock.ts';
-import { InvalidTopicError, OffsetOutOfRangeError, TributaryError, UnknownTopicOrPartitionError } from '../errors.ts';
+import { OffsetOutOfRangeError, TributaryError, UnknownTopicOrPartitionError } from '../errors.ts';
 import {
   type BatchInput,
   decodeRecordBatch,
@@ -12,9 +12,7 @@ import {
   setBaseOffset,
 } from '../protocol/index.ts';
 import type {
-  AppendRecord,
   AppendResult,
-  CreateTopicSpec,
   EndTransactionOptions,
   InitProducerOptions,
   IsolationLevel,
@@ -87,8 +85,9 @@ import { describeStorageFailure } from './storage/failure.ts';
 import { Journal } from './storage/journal.ts';
 import type { KvIterator, KvOp, KvRange, KvStore } from './storage/kv.ts';
 import type { MaintenancePort } from './maintenance-port.ts';
-import { WaitInterrupt } from './wait-interrupt.ts';
+import type { WaitInterrupt } from './wait-interrupt.ts';
 import { WriteQueue } from './write-queue.ts';
+import { type CheckedTopicSpec, LogFront } from './front.ts';
 import { type OpenTxn, TransactionCoordinator, type TransactionalProducer } from './transaction-coordinator.ts';
 import { TimeSlice } from '../time-slice.ts';
 
@@ -118,8 +117,6 @@ async function emptyPartitions(topic: TopicState, from: number, to: number, ops:
   }
   return added;
 }
-const TOPIC_NAME = /^[a-zA-Z0-9._-]+$/;
-const MAX_TOPIC_NAME_LENGTH = 249;
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
 
@@ -174,24 +171,6 @@ interface Prepared {
   finish?: (() => Promise<void>) | undefined;
 }
 
-/** Checks a topic name the way Kafka does. */
-export function validateTopicName(name: unknown): asserts name is string {
-  if (typeof name !== 'string') throw new TypeError(`topic must be a string, got ${typeof name}`);
-  if (name.length === 0) throw new InvalidTopicError('Topic name is empty', { topic: name });
-  if (name === '.' || name === '..') throw new InvalidTopicError(`Topic name cannot be "${name}"`, { topic: name });
-  if (name.length > MAX_TOPIC_NAME_LENGTH) {
-    throw new InvalidTopicError(`Topic name is ${name.length} characters long; the limit is ${MAX_TOPIC_NAME_LENGTH}`, {
-      topic: name,
-    });
-  }
-  if (!TOPIC_NAME.test(name)) {
-    throw new InvalidTopicError(
-      `Topic name "${name}" is illegal: it may contain only ASCII letters, digits, '.', '_' and '-'`,
-      { topic: name },
-    );
-  }
-}
-
 /**
  * Throws a `TypeError` for an engine option that is not a whole number in range (`"x"` made
  * maintenance run every millisecond). `openLog` calls it before it touches the data directory.
@@ -216,23 +195,11 @@ function checkLimit(name: string, value: unknown, min: number): void {
   }
 }
 
-function checkIsolation(isolation: unknown): void {
-  if (isolation !== undefined && isolation !== 'read_committed' && isolation !== 'read_uncommitted') {
-    throw new TypeError(`isolation must be 'read_committed' or 'read_uncommitted', got ${JSON.stringify(isolation)}`);
-  }
-}
-
-function checkOffsetArgument(name: string, value: unknown): asserts value is number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
-    throw new TributaryError('INVALID_REQUEST', `${name} must be a non-negative integer, got ${String(value)}`);
-  }
-}
-
 /**
  * The embedded log: {@link LogBackend} on a sorted key-value store, LevelDB on disk or memory in
  * tests. One RecordBatch v2 per key, keys in offset order, every state change one atomic write.
  */
-export class EmbeddedLog implements LogBackend {
+export class EmbeddedLog extends LogFront<TopicState, PartitionState> {
   readonly clock: Clock;
   readonly #store: KvStore;
   /** All that retention and compaction reach of the engine. */
@@ -256,6 +223,7 @@ export class EmbeddedLog implements LogBackend {
   readonly #maxPartitions: number;
 
   private constructor(store: KvStore, options: EngineOptions) {
+    super();
     this.#store = store;
     this.#queue = new WriteQueue<PartitionState>(store, (dirty) =>
       Array.from(dirty, (state) => ({ type: 'put' as const, key: state.stateKey, value: encodePartitionState(state) })),
@@ -475,7 +443,7 @@ export class EmbeddedLog implements LogBackend {
     }
   }
 
-  #checkOpen(): void {
+  protected _checkOpen(): void {
     if (!this.#open) throw new TributaryError('LOG_CLOSED', 'The log is closed');
   }
 
@@ -483,8 +451,8 @@ export class EmbeddedLog implements LogBackend {
    * Writes stop after a storage failure (offsets were handed out for writes that did not land);
    * reads go on, of what the store and the in-memory tail hold.
    */
-  #checkWritable(): void {
-    this.#checkOpen();
+  protected _checkWritable(): void {
+    this._checkOpen();
     const failure = this.#queue.failure;
     if (failure !== undefined) {
       const reason = failure instanceof Error ? `: ${failure.message}` : '';
@@ -498,8 +466,8 @@ export class EmbeddedLog implements LogBackend {
     }
   }
 
-  #topic(name: string): TopicState {
-    this.#checkOpen();
+  protected _topic(name: string): TopicState {
+    this._checkOpen();
     if (typeof name !== 'string') throw new TypeError(`topic must be a string, got ${typeof name}`);
     const topic = this.#topics.get(name);
     if (topic === undefined) {
@@ -508,8 +476,8 @@ export class EmbeddedLog implements LogBackend {
     return topic;
   }
 
-  #partition(topicName: string, partition: number): PartitionState {
-    const topic = this.#topic(topicName);
+  protected _partition(topicName: string, partition: number): PartitionState {
+    const topic = this._topic(topicName);
     const state = Number.isInteger(partition) ? topic.partitions[partition] : undefined;
     if (state === undefined) {
       throw new UnknownTopicOrPartitionError(
@@ -533,21 +501,8 @@ export class EmbeddedLog implements LogBackend {
 
   // ---------------------------------------------------------------- topics
 
-  async createTopic(spec: CreateTopicSpec): Promise<TopicDescription> {
-    this.#checkWritable();
-    if (spec === null || typeof spec !== 'object')
-      throw new TypeError('createTopic takes { topic, numPartitions?, configs? }');
-    const { topic: name, numPartitions = 1 } = spec;
-    validateTopicName(name);
-    if (!Number.isSafeInteger(numPartitions) || numPartitions < 1) {
-      throw new TributaryError(
-        'INVALID_PARTITIONS',
-        `numPartitions must be an integer ≥ 1, got ${String(numPartitions)}`,
-        {
-          topic: name,
-        },
-      );
-    }
+  protected async _createTopic(spec: CheckedTopicSpec): Promise<TopicDescription> {
+    const { topic: name, numPartitions } = spec;
     this.#checkPartitionLimits(name, numPartitions, numPartitions);
     const overrides = parseTopicConfigs(spec.configs as Record<string, unknown> | undefined);
     if (this.#topics.has(name)) {
@@ -566,7 +521,7 @@ export class EmbeddedLog implements LogBackend {
     topic.partitions.push(...(await emptyPartitions(topic, 0, numPartitions, ops)));
     // Checked again after the slices: the log may have closed or failed, or another create of
     // this name (or one that uses up the partition limit) may have run meanwhile.
-    this.#checkWritable();
+    this._checkWritable();
     if (this.#topics.has(name)) {
       throw new TributaryError('TOPIC_ALREADY_EXISTS', `Topic "${name}" already exists`, { topic: name });
     }
@@ -593,9 +548,8 @@ export class EmbeddedLog implements LogBackend {
     return encoder.encode(JSON.stringify(stored));
   }
 
-  async deleteTopic(name: string): Promise<void> {
-    this.#checkWritable();
-    const topic = this.#topic(name);
+  protected async _deleteTopic(topic: TopicState): Promise<void> {
+    const { name } = topic;
     topic.deleted = true;
     this.#topics.delete(name);
     this.#topicsById.delete(topic.topicId);
@@ -629,13 +583,12 @@ export class EmbeddedLog implements LogBackend {
     }
   }
 
-  async listTopics(): Promise<string[]> {
-    this.#checkOpen();
+  protected async _listTopics(): Promise<string[]> {
     return [...this.#topics.keys()].sort();
   }
 
-  async describeTopic(name: string): Promise<TopicDescription> {
-    return this.#describe(this.#topic(name));
+  protected _describeTopic(topic: TopicState): TopicDescription {
+    return this.#describe(topic);
   }
 
   #describe(topic: TopicState): TopicDescription {
@@ -653,9 +606,8 @@ export class EmbeddedLog implements LogBackend {
     };
   }
 
-  async createPartitions(name: string, count: number): Promise<TopicDescription> {
-    this.#checkWritable();
-    const topic = this.#topic(name);
+  protected async _createPartitions(topic: TopicState, count: number): Promise<TopicDescription> {
+    const { name } = topic;
     const current = topic.partitions.length;
     if (!Number.isSafeInteger(count) || count <= current) {
       throw new TributaryError(
@@ -671,7 +623,7 @@ export class EmbeddedLog implements LogBackend {
     const added = await emptyPartitions(topic, current, count, ops);
     // Another call may have added partitions (or deleted the topic) while these were made: start over.
     if (topic.partitions.length !== current || topic.deleted) return this.createPartitions(name, count);
-    this.#checkWritable();
+    this._checkWritable();
     this.#checkPartitionLimits(name, count, count - current);
     // Visible at once, as a new topic is, so that a concurrent call sees the new count.
     topic.partitions.push(...added);
@@ -704,14 +656,12 @@ export class EmbeddedLog implements LogBackend {
     }
   }
 
-  partitionCount(name: string): number {
-    return this.#topic(name).partitions.length;
+  protected _partitionCount(topic: TopicState): number {
+    return topic.partitions.length;
   }
 
-  async alterConfigs(name: string, changes: Record<string, unknown>): Promise<TopicDescription> {
-    this.#checkWritable();
-    const topic = this.#topic(name);
-    if (changes === null || typeof changes !== 'object') throw new TypeError('alterConfigs takes an object of changes');
+  protected async _alterConfigs(topic: TopicState, changes: Record<string, unknown>): Promise<TopicDescription> {
+    const { name } = topic;
     const removals = Object.entries(changes)
       .filter(([, v]) => v === null)
       .map(([k]) => k);
@@ -742,19 +692,7 @@ export class EmbeddedLog implements LogBackend {
 
   // ---------------------------------------------------------------- writes
 
-  async append(
-    topic: string,
-    partition: number,
-    records: AppendRecord[],
-    options?: WriteOptions,
-  ): Promise<AppendResult> {
-    const [result] = await this.write([{ topic, partition, records }], options);
-    return result!;
-  }
-
-  async write(appends: PartitionAppend[], options: WriteOptions = {}): Promise<AppendResult[]> {
-    this.#checkWritable();
-    if (!Array.isArray(appends)) throw new TypeError('write takes an array of { topic, partition, records }');
+  protected async _write(appends: PartitionAppend[], options: WriteOptions): Promise<AppendResult[]> {
     const now = this.clock.now();
     // A partition may come more than once (a big commit split to fit max.message.bytes): its
     // batches land in order, contiguous. Not with producer stamps: each sequence check would see
@@ -795,7 +733,7 @@ export class EmbeddedLog implements LogBackend {
     }
     if (paused) {
       // The log may have closed, or a topic been deleted (and made again) during the slices.
-      this.#checkWritable();
+      this._checkWritable();
       for (const { state } of prepared) {
         if (this.#topics.get(state.topic.name) !== state.topic) {
           throw new UnknownTopicOrPartitionError(
@@ -826,14 +764,14 @@ export class EmbeddedLog implements LogBackend {
     batch: Uint8Array,
     options: WriteOptions = {},
   ): Promise<AppendResult> {
-    this.#checkOpen();
+    this._checkOpen();
     const now = this.clock.now();
     const [result] = await this.#commit([this.#prepareRaw(topic, partition, batch, now)], now, options);
     return result!;
   }
 
   #prepareRaw(topic: string, partition: number, batch: Uint8Array, now: number): Prepared {
-    const state = this.#partition(topic, partition);
+    const state = this._partition(topic, partition);
     const context = { topic: state.topic.name, partition: state.partition };
     // Verifies the CRC and that every record parses (decompressing if need be), in one pass that
     // builds no records: the bytes are stored as they came.
@@ -913,7 +851,7 @@ export class EmbeddedLog implements LogBackend {
     from: number,
     to: number,
   ): { producerId: number; firstOffset: number }[] {
-    const state = this.#partition(topic, partition);
+    const state = this._partition(topic, partition);
     const out: { producerId: number; firstOffset: number }[] = [];
     for (const spans of state.aborted.values()) {
       for (const span of spans) {
@@ -932,7 +870,7 @@ export class EmbeddedLog implements LogBackend {
     topic: string,
     partition: number,
   ): { producerId: number; producerEpoch: number; lastSequence: number; currentTxnStartOffset: number }[] {
-    const state = this.#partition(topic, partition);
+    const state = this._partition(topic, partition);
     return [...state.producers].map(([producerId, entry]) => ({
       producerId,
       producerEpoch: entry.epoch,
@@ -1046,7 +984,7 @@ export class EmbeddedLog implements LogBackend {
   #prepare(append: PartitionAppend, now: number, inSlices = false): Prepared {
     if (append === null || typeof append !== 'object')
       throw new TypeError('each append is { topic, partition, records }');
-    const state = this.#partition(append.topic, append.partition);
+    const state = this._partition(append.topic, append.partition);
     const { records } = append;
     const context = { topic: state.topic.name, partition: state.partition };
     if (!Array.isArray(records) || records.length === 0) {
@@ -1128,19 +1066,17 @@ export class EmbeddedLog implements LogBackend {
 
   // ---------------------------------------------------------------- reads
 
-  offsets(topic: string, partition: number): PartitionOffsets {
-    const state = this.#partition(topic, partition);
+  protected _offsets(state: PartitionState): Omit<PartitionOffsets, 'partition'> {
     return {
-      partition,
       logStartOffset: state.logStartOffset,
       highWatermark: state.highWatermark,
       lastStableOffset: state.lastStableOffset,
     };
   }
 
-  async readBatches(topic: string, partition: number, offset: number, options: ReadOptions = {}): Promise<RawBatch[]> {
+  protected async _readBatches(state: PartitionState, offset: number, options: ReadOptions): Promise<RawBatch[]> {
     const out: RawBatch[] = [];
-    await this.#scan(this.#partition(topic, partition), offset, options, (batch) => {
+    await this.#scan(state, offset, options, (batch) => {
       out.push(batch);
       return batch.lastOffset - Math.max(batch.baseOffset, offset) + 1;
     });
@@ -1161,12 +1097,8 @@ export class EmbeddedLog implements LogBackend {
   ): Promise<void> {
     const topic = state.topic.name;
     const { partition } = state;
-    checkOffsetArgument('offset', offset);
-    checkIsolation(options.isolation);
     const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
-    if (!(maxBytes >= 0)) throw new TributaryError('INVALID_REQUEST', `maxBytes must be ≥ 0, got ${maxBytes}`);
     const maxRecords = options.maxRecords ?? Number.POSITIVE_INFINITY;
-    if (!(maxRecords >= 1)) throw new TributaryError('INVALID_REQUEST', `maxRecords must be ≥ 1, got ${maxRecords}`);
     const highWatermark = state.highWatermark;
     if (offset < state.logStartOffset || offset > highWatermark) {
       throw new OffsetOutOfRangeError(
@@ -1260,8 +1192,9 @@ export class EmbeddedLog implements LogBackend {
     return header;
   }
 
-  async read(topic: string, partition: number, offset: number, options: ReadOptions = {}): Promise<ReadResult> {
-    const state = this.#partition(topic, partition);
+  protected async _read(state: PartitionState, offset: number, options: ReadOptions): Promise<ReadResult> {
+    const { name: topic } = state.topic;
+    const { partition } = state;
     const committed = options.isolation === 'read_committed';
     const maxRecords = options.maxRecords ?? Number.POSITIVE_INFINITY;
     const context = { topic, partition };
@@ -1297,9 +1230,9 @@ export class EmbeddedLog implements LogBackend {
     return { records, nextOffset, highWatermark: state.highWatermark, logStartOffset: state.logStartOffset };
   }
 
-  async offsetForTimestamp(topic: string, partition: number, timestamp: number): Promise<number | null> {
-    const state = this.#partition(topic, partition);
-    if (typeof timestamp !== 'number' || Number.isNaN(timestamp)) throw new TypeError('timestamp must be a number');
+  protected async _offsetForTimestamp(state: PartitionState, timestamp: number): Promise<number | null> {
+    const { name: topic } = state.topic;
+    const { partition } = state;
     // Kafka's ListOffsets sentinels.
     if (timestamp === LATEST_TIMESTAMP) return state.highWatermark;
     if (timestamp === EARLIEST_TIMESTAMP) return state.logStartOffset;
@@ -1356,31 +1289,22 @@ export class EmbeddedLog implements LogBackend {
     return best?.offset ?? null;
   }
 
-  waitForData(
-    topic: string,
-    partition: number,
+  protected _waitForData(
+    state: PartitionState,
     offset: number,
-    signal?: AbortSignal,
-    isolation: IsolationLevel = 'read_uncommitted',
+    signal: AbortSignal | WaitInterrupt | undefined,
+    isolation: IsolationLevel,
   ): Promise<void> {
-    const state = this.#partition(topic, partition);
-    checkIsolation(isolation);
-    // Checked here: a wrong object would only fail later, inside close(), and keep the directory locked.
-    if (signal !== undefined && !(signal instanceof AbortSignal) && !((signal as unknown) instanceof WaitInterrupt)) {
-      throw new TypeError('waitForData takes an AbortSignal (or a WaitInterrupt) as its signal');
-    }
     return state.waitFor(offset, signal, isolation === 'read_committed');
   }
 
   // ---------------------------------------------------------------- producers and transactions
 
-  async initProducerId(options: InitProducerOptions = {}): Promise<ProducerIdentity> {
-    this.#checkWritable();
+  protected _initProducerId(options: InitProducerOptions): Promise<ProducerIdentity> {
     return this.#transactions.initProducerId(options);
   }
 
-  async endTransaction(options: EndTransactionOptions, writeOptions: WriteOptions = { sync: true }): Promise<void> {
-    this.#checkWritable();
+  protected _endTransaction(options: EndTransactionOptions, writeOptions: WriteOptions): Promise<void> {
     return this.#transactions.endTransaction(options, writeOptions);
   }
 
@@ -1467,8 +1391,7 @@ export class EmbeddedLog implements LogBackend {
     };
   }
 
-  async maintenance(): Promise<MaintenanceReport> {
-    this.#checkWritable();
+  protected async _maintenance(): Promise<MaintenanceReport> {
     // One run at a time; a caller arriving mid-run waits for the next full run.
     while (this.#maintenanceRun !== undefined) await this.#maintenanceRun.catch(() => undefined);
     const run = this.#runMaintenance();
@@ -1510,10 +1433,9 @@ export class EmbeddedLog implements LogBackend {
     return report;
   }
 
-  async deleteRecords(topic: string, partition: number, beforeOffset: number): Promise<number> {
-    this.#checkWritable();
-    const state = this.#partition(topic, partition);
-    checkOffsetArgument('beforeOffset', beforeOffset);
+  protected async _deleteRecords(state: PartitionState, beforeOffset: number): Promise<number> {
+    const { name: topic } = state.topic;
+    const { partition } = state;
     if (!hasDeletePolicy(state.topic.config)) {
       // As Kafka: a compact-only topic keeps the latest record per key; deleting a prefix would break that.
       throw new TributaryError(
@@ -1534,7 +1456,7 @@ export class EmbeddedLog implements LogBackend {
 
   /** Compacts one partition now, whatever its dirty ratio. For tests, tools and benchmarks. */
   async compact(topic: string, partition: number): Promise<{ recordsRemoved: number; batchesRewritten: number }> {
-    const state = this.#partition(topic, partition);
+    const state = this._partition(topic, partition);
     const result = await state.exclusive(() => compactPartition(this.#maintenance, state, true));
     return result ?? { recordsRemoved: 0, batchesRewritten: 0 };
   }
@@ -1555,7 +1477,7 @@ export class EmbeddedLog implements LogBackend {
     return this.#queue.flush();
   }
 
-  async close(): Promise<void> {
+  protected async _close(): Promise<void> {
     if (!this.#open) return;
     this.#closing = true;
     if (this.#timer !== undefined) this.clock.clearTimeout(this.#timer);

@@ -111,24 +111,15 @@ export class TransactionCoordinator {
 
   // ---------------------------------------------------------------- requests
 
-  /** {@link LogBackend.initProducerId}, once the log has checked that it takes writes. */
+  /** {@link LogBackend.initProducerId}, its arguments checked by the log's front (`front.ts`). */
   async initProducerId(options: InitProducerOptions = {}): Promise<ProducerIdentity> {
     const { transactionalId, transactionTimeoutMs = 60_000 } = options;
-    if (!Number.isSafeInteger(transactionTimeoutMs) || transactionTimeoutMs < 1) {
-      throw new TributaryError(
-        'INVALID_REQUEST',
-        `transactionTimeoutMs must be a positive integer, got ${transactionTimeoutMs}`,
-      );
-    }
     const ops: KvOp[] = [];
     if (transactionalId === undefined) {
       const producerId = this.#nextProducerId++;
       this.#log.putNextProducerId(this.#nextProducerId, ops);
       await this.#log.enqueue(ops, true);
       return { producerId, producerEpoch: 0 };
-    }
-    if (typeof transactionalId !== 'string' || transactionalId.length === 0) {
-      throw new TypeError('transactionalId must be a non-empty string');
     }
     let producer = this.#transactionalIds.get(transactionalId);
     const touched: (() => void)[] = [];
@@ -189,7 +180,7 @@ export class TransactionCoordinator {
     return { producerId: producer.producerId, producerEpoch: producer.epoch };
   }
 
-  /** {@link LogBackend.endTransaction}, once the log has checked that it takes writes. */
+  /** {@link LogBackend.endTransaction}, once the log's front has checked that it takes writes. */
   async endTransaction(options: EndTransactionOptions, writeOptions: WriteOptions = { sync: true }): Promise<void> {
     const { producerId, producerEpoch, commit } = options;
     const transactionalId = this.#transactionalProducers.get(producerId);
