@@ -1,7 +1,8 @@
 /**
  * What Kafka runs server-side, used in-process by embedded clients and by `src/broker` alike: the
  * group coordinator (Kafka's classic group protocol), the one coordinator per log that both share,
- * and the committed offsets it keeps in `__consumer_offsets`.
+ * and the committed offsets it keeps in `__consumer_offsets`. The transaction coordinator is still
+ * `src/log/transaction-coordinator.ts`, built by the log's engine (docs/decisions.md says why).
  *
  * @example
  * const coordinator = await acquireCoordinator(log, clock, logger);
