@@ -7,7 +7,7 @@
  * epoch fencing and timeouts) lives in the log; this is only the coordinator's view of the
  * requests. It is rebuilt by InitProducerId, which every transactional producer sends first.
  */
-import type { OffsetCommit } from '../client/group/offset-store.ts';
+import type { OffsetCommit } from '../cluster/offset-store.ts';
 import { KafkaCode } from './errors.ts';
 
 export interface TxnProducer {

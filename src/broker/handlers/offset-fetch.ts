@@ -5,8 +5,8 @@
  * transaction holds answers UNSTABLE_OFFSET_COMMIT (offset -1), as on Kafka, and the client asks
  * again once the transaction has ended.
  */
+import type { OffsetStore } from '../../cluster/offset-store.ts';
 import type { BrokerContext } from '../context.ts';
-import type { OffsetStore } from '../../client/group/offset-store.ts';
 import { API } from '../../protocol/messages/index.ts';
 import { KafkaCode } from '../errors.ts';
 import { handler } from '../handler.ts';

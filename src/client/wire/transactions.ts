@@ -16,7 +16,7 @@
  */
 import type { ProducerIdentity } from '../../log/index.ts';
 import { API } from '../../protocol/messages/index.ts';
-import type { OffsetCommit } from '../group/offset-store.ts';
+import type { OffsetCommit } from '../../cluster/offset-store.ts';
 import { CoordinatorType } from './cluster.ts';
 import { kafkaError } from './kafka-errors.ts';
 import type { WireTransport } from './transport.ts';

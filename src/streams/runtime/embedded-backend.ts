@@ -6,7 +6,7 @@
  * and whose offset store owns the committed offsets.
  */
 import { acquireWithCoordinator, type ClientContext } from '../../client/context.ts';
-import type { OffsetStore } from '../../client/group/offset-store.ts';
+import type { OffsetStore } from '../../cluster/offset-store.ts';
 import type { Clock } from '../../clock.ts';
 import type {
   AppendResult,
