@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import type { ClassicLevel } from 'classic-level';
 import { TributaryError } from '../../errors.ts';
 import { describeStorageFailure } from './failure.ts';
-import { checkLevelDbLogs } from './leveldb-files.ts';
+import { snappyDecompress } from '../../protocol/compression/snappy.ts';
+import { checkLevelDbLogs, checkLevelDbTables } from './leveldb-files.ts';
 import type { KvEntry, KvIterator, KvOp, KvRange, KvStore } from './kv.ts';
 
 type Db = ClassicLevel<Uint8Array, Uint8Array>;
@@ -69,6 +70,9 @@ export async function repairLevelDb(location: string): Promise<void> {
   }
 }
 
+/** A table's index block, uncompressed; blocks are ~4 KiB, past 1 GiB is damage. */
+const uncompressTableBlock = (block: Uint8Array) => snappyDecompress(block, 1 << 30);
+
 /** How to open a LevelDB store. */
 export interface LevelStoreOptions {
   /** Create the database when the directory has none. Default true; the log passes false unless the directory is empty. */
@@ -76,8 +80,9 @@ export interface LevelStoreOptions {
   /** Called once the store is closed (or failed to open): the log gives its data directory lock back here. */
   onClose?: () => void;
   /**
-   * Check LevelDB's write-ahead logs before opening, and leave a close marker on a clean close that
-   * the next open checks (see {@link CLOSE_MARKER_FILE}). The log turns this on for its directory.
+   * Check LevelDB's write-ahead logs and the block checksums of its tables before opening, and leave
+   * a close marker on a clean close that the next open checks (see {@link CLOSE_MARKER_FILE}). The
+   * log turns this on for its directory.
    */
   verify?: boolean;
 }
@@ -125,6 +130,7 @@ export class LevelKvStore implements KvStore {
     try {
       if (this.#verify) {
         checkLevelDbLogs(this.#location);
+        checkLevelDbTables(this.#location, uncompressTableBlock);
         mark = readMark(this.#location);
       }
       this.#db = new (loadClassicLevel())<Uint8Array, Uint8Array>(this.#location, {
