@@ -89,6 +89,20 @@ export function rssOf(pid: number): number {
   }
 }
 
+/**
+ * A process's resident memory split as Linux counts it (MiB): anonymous (heaps, buffers) and
+ * file-backed (mapped files' pages, such as LevelDB's tables or the JVM's jars).
+ */
+export function rssParts(pid: number): { anon: number; file: number } {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? Number.NaN);
+    return { anon: kb('RssAnon') / 1024, file: kb('RssFile') / 1024 };
+  } catch {
+    return { anon: Number.NaN, file: Number.NaN };
+  }
+}
+
 /** Samples a process's RSS every `everyMs` until stopped; returns start, peak and end. */
 export function sampleRss(
   pid: number,
