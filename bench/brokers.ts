@@ -44,9 +44,18 @@ async function createTopicOn(bootstrap: string, topic: string, partitions: numbe
   }
 }
 
+/**
+ * What `trib` (bin/trib.js, src/cli/trib.mjs) gives node on its first line, as KAFKA_JVM is what
+ * Kafka's start script gives the JVM: the bench runs the script with `node`, which skips that line.
+ */
+const TRIB_NODE = ['--initial-old-space-size=128'];
+
 /** `trib serve --no-registry` on a fresh data directory; `args` are extra `trib serve` options. */
 export async function startTributary(args: string[] = []): Promise<BenchBroker> {
-  const serve: TribServe = await startTribServe({ args: ['--group-initial-rebalance-delay-ms', '0', ...args] });
+  const serve: TribServe = await startTribServe({
+    nodeArgs: TRIB_NODE,
+    args: ['--group-initial-rebalance-delay-ms', '0', ...args],
+  });
   return {
     name: 'tributary',
     bootstrap: serve.bootstrap,
