@@ -762,15 +762,17 @@ export class EmbeddedLog extends LogFront<TopicState, PartitionState> {
     topic: string,
     partition: number,
     batch: Uint8Array,
-    options: WriteOptions = {},
+    options: WriteOptions & { handOver?: boolean } = {},
   ): Promise<AppendResult> {
     this._checkOpen();
     const now = this.clock.now();
-    const [result] = await this.#commit([this.#prepareRaw(topic, partition, batch, now)], now, options);
+    const prepared = this.#prepareRaw(topic, partition, batch, now, options.handOver === true);
+    const [result] = await this.#commit([prepared], now, options);
     return result!;
   }
 
-  #prepareRaw(topic: string, partition: number, batch: Uint8Array, now: number): Prepared {
+  /** `handOver`: the caller gives `batch` to the log, which stores it without a copy. */
+  #prepareRaw(topic: string, partition: number, batch: Uint8Array, now: number, handOver = false): Prepared {
     const state = this._partition(topic, partition);
     const context = { topic: state.topic.name, partition: state.partition };
     // Verifies the CRC and that every record parses (decompressing if need be), in one pass that
@@ -836,8 +838,8 @@ export class EmbeddedLog extends LogFront<TopicState, PartitionState> {
     }
     this.#checkTransactional(state, { topic, partition, records: [], producer });
     const check = checkSequence(state, producer, count);
-    // A copy: the caller's buffer (a network frame) is reused, and the base offset is written into it.
-    const bytes = check.kind === 'duplicate' ? undefined : Uint8Array.prototype.slice.call(batch);
+    // A copy unless handed over: the caller may reuse its buffer, and the base offset is written into it.
+    const bytes = check.kind === 'duplicate' ? undefined : handOver ? batch : Uint8Array.prototype.slice.call(batch);
     return { state, bytes, count, maxTimestamp: scanned.maxTimestamp, check, producer };
   }
 
