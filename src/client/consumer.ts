@@ -722,6 +722,7 @@ export class Consumer {
     };
     while (r.active && this.#running) {
       if (this.#isPaused(r.topic, r.partition)) {
+        fetcher.forget();
         await new Promise<void>((resolve) => this.#resumeWaiters.set(r.key, resolve));
         this.#resumeWaiters.delete(r.key);
         continue;
