@@ -48,11 +48,15 @@ try {
     const must = [
       'package.json',
       'bin/trib.js',
-      'dist/src/index.js',
+      'dist/esm/index.js',
       'dist/src/index.d.ts',
-      'dist/src/streams/testing/index.js',
-      'dist/schema-registry/index.js',
-      'dist/src/cli/trib.js',
+      'dist/esm/testing.js',
+      'dist/src/streams/testing/index.d.ts',
+      'dist/esm/schema-registry.js',
+      'dist/schema-registry/index.d.ts',
+      'dist/esm/console.js',
+      'dist/esm/ui/index.html',
+      'dist/esm/trib.js',
     ];
     for (const f of must) if (!files.includes(f)) throw new Error(`the tarball lacks ${f}`);
     const stray = files.filter(

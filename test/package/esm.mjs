@@ -86,6 +86,9 @@ try {
   assert.equal(users.deserialize('users', users.serialize('users', { id: 7 })).id, 7);
   const subjects = await (await fetch(`${server.url}/subjects`)).json();
   assert.deepEqual(subjects, ['users-value']);
+  // The registry reads the version from the package's package.json, found from the bundle's files.
+  const { version } = await (await fetch(`${server.url}/v1/metadata/version`)).json();
+  assert.equal(version, createRequire(import.meta.url)('tributary/package.json').version);
 } finally {
   await server.close();
   await registryLog.close();
