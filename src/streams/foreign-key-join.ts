@@ -7,7 +7,7 @@
  * and their numbering follow Kafka's, so `describe()` prints the same graph.
  */
 import { Serdes } from '../serde/index.ts';
-import type { StreamsBuilder } from './builder.ts';
+import type { DslBuilder } from './internal/dsl.ts';
 import { storeBuilder } from './builder.ts';
 import type { ForeignKeyJoinSerdes, ForeignKeyJoinTopics } from './internal/foreign-key/serdes.ts';
 import { responseSerde, type SubscriptionResponse, subscriptionSerde } from './internal/foreign-key/wrappers.ts';
@@ -35,7 +35,7 @@ export function foreignKeyJoin<K, V, KO, VO, VR>(
   tableJoined: TableJoined<K, KO> = {},
   materialized?: Materialized<K, VR>,
 ): KTable<K, VR> {
-  const b: StreamsBuilder = left.builder;
+  const b: DslBuilder = left.builder;
   const t = b.topology;
   const named = tableJoined.name;
   const name = (suffix: string, prefix: string) =>

@@ -6,7 +6,7 @@ import { type KStream, repartitionThrough } from './kstream.ts';
 import { KTable } from './ktable.ts';
 import { kstreamAggregate } from './operators/stream-aggregate.ts';
 import { type Materialized, materializedOptions } from './options.ts';
-import type { StreamsBuilder } from './builder.ts';
+import type { DslBuilder } from './internal/dsl.ts';
 import { TimeWindowedKStream } from './time-windowed-kstream.ts';
 import { CogroupedKStream } from './cogrouped-kstream.ts';
 import { SessionWindowedKStream } from './session-windowed-kstream.ts';
@@ -121,7 +121,7 @@ export class KGroupedStream<K, V> {
   }
 
   /** @internal The stream's builder. */
-  get builder(): StreamsBuilder {
+  get builder(): DslBuilder {
     return this.#stream.builder;
   }
 

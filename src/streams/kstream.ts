@@ -3,7 +3,7 @@ import type { Serde } from '../serde/index.ts';
 import { Serdes } from '../serde/index.ts';
 import { TopologyError } from '../errors.ts';
 import { BranchedKStream } from './branched-kstream.ts';
-import type { StreamsBuilder } from './builder.ts';
+import type { DslBuilder } from './internal/dsl.ts';
 import { storeBuilder } from './builder.ts';
 import { GlobalKTable } from './global-ktable.ts';
 import { storeGetter } from './internal/table.ts';
@@ -50,7 +50,7 @@ import type { TopicNameExtractor } from './topology.ts';
  *   .to('big-spenders');
  */
 export class KStream<K, V> {
-  /** @internal */ readonly builder: StreamsBuilder;
+  /** @internal */ readonly builder: DslBuilder;
   /** @internal The node records of this stream come out of. */
   readonly nodeName: string;
   /** @internal */ readonly keySerde: Serde<K> | undefined;
@@ -60,7 +60,7 @@ export class KStream<K, V> {
 
   /** @internal */
   constructor(
-    builder: StreamsBuilder,
+    builder: DslBuilder,
     nodeName: string,
     keySerde: Serde<K> | undefined,
     valueSerde: Serde<V> | undefined,
@@ -467,7 +467,7 @@ function pick<K, V>(
 
 /** @internal Sink into and source out of an internal repartition topic; returns the source's name. */
 export function repartitionThrough(
-  builder: StreamsBuilder,
+  builder: DslBuilder,
   parent: string,
   topic: string,
   o: {

@@ -1,7 +1,7 @@
 import type { Observable } from 'rxjs';
 import { Serdes } from '../serde/index.ts';
 import type { Serde } from '../serde/index.ts';
-import type { StreamsBuilder } from './builder.ts';
+import type { DslBuilder } from './internal/dsl.ts';
 import { storeBuilder } from './builder.ts';
 import { TopologyError } from '../errors.ts';
 import { type Change, changeSerde } from './internal/change.ts';
@@ -52,7 +52,7 @@ export interface TableChange<K, V> {
  * balances.filter((_acct, balance) => balance < 0).toStream().to('overdrawn');
  */
 export class KTable<K, V> {
-  /** @internal */ readonly builder: StreamsBuilder;
+  /** @internal */ readonly builder: DslBuilder;
   /** @internal */ readonly nodeName: string;
   /** @internal */ readonly keySerde: Serde<K> | undefined;
   /** @internal */ readonly valueSerde: Serde<V> | undefined;
@@ -67,7 +67,7 @@ export class KTable<K, V> {
 
   /** @internal */
   constructor(
-    builder: StreamsBuilder,
+    builder: DslBuilder,
     nodeName: string,
     keySerde: Serde<K> | undefined,
     valueSerde: Serde<V> | undefined,
@@ -444,7 +444,7 @@ export class KTable<K, V> {
  * subtracts the row's old value from its old group and adds the new value to its new group.
  */
 export class KGroupedTable<K, V> {
-  readonly #builder: StreamsBuilder;
+  readonly #builder: DslBuilder;
   readonly #nodeName: string;
   readonly #keySerde: Serde<K> | undefined;
   readonly #valueSerde: Serde<V> | undefined;
@@ -452,7 +452,7 @@ export class KGroupedTable<K, V> {
 
   /** @internal */
   constructor(
-    builder: StreamsBuilder,
+    builder: DslBuilder,
     nodeName: string,
     keySerde: Serde<K> | undefined,
     valueSerde: Serde<V> | undefined,

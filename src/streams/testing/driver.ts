@@ -13,7 +13,8 @@ import { type TimestampedKeyValueStore, timestampedView } from '../state/timesta
 import type { ValueAndTimestamp } from '../state/value-and-timestamp.ts';
 import type { MeteredWindowStore } from '../state/window-store.ts';
 import type { MeteredSessionStore } from '../state/session-store.ts';
-import type { Topology } from '../topology.ts';
+import type { TopologyGraph } from '../internal/topology-graph.ts';
+import { type Topology, topologyGraph } from '../topology.ts';
 
 /** Options of a {@link TopologyTestDriver}. */
 export interface TopologyTestDriverOptions {
@@ -62,7 +63,7 @@ interface Stored {
  * counts.readKeyValuesToMap(); // Map { 'a' => 2, 'b' => 1 }
  */
 export class TopologyTestDriver {
-  readonly #topology: Topology;
+  readonly #topology: TopologyGraph;
   readonly #applicationId: string;
   readonly #options: TopologyTestDriverOptions;
   readonly #clock: ManualClock;
@@ -77,17 +78,18 @@ export class TopologyTestDriver {
   readonly #readCursor = new Map<string, number>();
 
   constructor(topology: Topology, options: TopologyTestDriverOptions = {}) {
-    this.#topology = topology;
+    const graph = topologyGraph(topology);
+    this.#topology = graph;
     this.#options = options;
     this.#applicationId = options.applicationId ?? 'test';
     this.#clock = new ManualClock(options.startTimeMs ?? 0);
     const cache = options.cacheMaxBytes;
     if (cache !== undefined && !(Number.isSafeInteger(cache) && cache >= 0))
       throw new TributaryError('INVALID_CONFIG', `cacheMaxBytes must be a non-negative integer, got ${cache}`);
-    this.#internal = internalTopicPartitions(topology, (t) => this.#externalCount(t));
+    this.#internal = internalTopicPartitions(graph, (t) => this.#externalCount(t));
     const env = this.#env();
-    for (const g of topology.globalStores) {
-      const built = topology.storeBuilders.get(g.store)!.build({
+    for (const g of graph.globalStores) {
+      const built = graph.storeBuilders.get(g.store)!.build({
         applicationId: this.#applicationId,
         taskId: 'global',
         partition: 0,
@@ -98,7 +100,7 @@ export class TopologyTestDriver {
       });
       this.#globalStores.set(g.store, built.store);
       const task = new StreamTask(
-        topology,
+        graph,
         { id: -1, nodes: [g.source, g.processor], sourceTopics: [g.topic], stores: [] },
         0,
         env,
@@ -106,11 +108,11 @@ export class TopologyTestDriver {
       task.init();
       this.#globalTasks.set(g.topic, task);
     }
-    for (const sub of topology.subtopologies()) {
+    for (const sub of graph.subtopologies()) {
       let n = 1;
       for (const t of sub.sourceTopics) n = Math.max(n, this.partitionCount(this.#physical(t)));
       for (let p = 0; p < n; p++) {
-        const task = new StreamTask(topology, sub, p, env);
+        const task = new StreamTask(graph, sub, p, env);
         this.#tasks.set(task.id, task);
         for (const t of sub.sourceTopics) {
           const physical = this.#physical(t);
