@@ -38,6 +38,7 @@ import type { FixedKeyProcessorSupplier, ProcessorSupplier, StreamRecord } from 
 import { observeNode } from './rx.ts';
 import type { KeyValue } from './state/key-value-store.ts';
 import type { TopicNameExtractor } from './topology.ts';
+import { printedOptions } from './printed.ts';
 
 /** Not part of the API (not exported by src/index.ts): what a KStream stands for in the topology being built. */
 export interface StreamDef<K, V> {
@@ -182,7 +183,7 @@ export class KStream<K, V> {
    * stream.print(Printed.toSysOut<string, number>().withLabel('counts'));
    */
   print(printed: Printed<K, V>): void {
-    const name = printed.name ?? this.#def.builder.names.processor('KSTREAM-PRINTER-');
+    const name = printedOptions(printed).name ?? this.#def.builder.names.processor('KSTREAM-PRINTER-');
     this.#def.builder.addProcessor(name, kstreamPrint(printed, name), [this.#def.nodeName]);
   }
 

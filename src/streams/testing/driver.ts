@@ -16,6 +16,19 @@ import type { MeteredSessionStore } from '../state/session-store.ts';
 import type { TopologyGraph } from '../internal/topology-graph.ts';
 import { type Topology, topologyGraph } from '../topology.ts';
 
+// What the test topics below reach inside their driver; set by TopologyTestDriver's static block.
+let driverPipe: (
+  driver: TopologyTestDriver,
+  topic: string,
+  key: Uint8Array | null,
+  value: Uint8Array | null,
+  timestamp: number,
+  partition: number | undefined,
+  headers: LogHeader[],
+) => void;
+let driverRead: (driver: TopologyTestDriver, topic: string) => Stored | undefined;
+let driverQueued: (driver: TopologyTestDriver, topic: string) => number;
+
 /** Options of a {@link TopologyTestDriver}. */
 export interface TopologyTestDriverOptions {
   /** Default `test`: prefixes internal topics and changelogs, as in a real run. */
@@ -259,8 +272,14 @@ export class TopologyTestDriver {
     for (const task of this.#globalTasks.values()) void task.close();
   }
 
-  /** @internal */
-  pipe(
+  static {
+    driverPipe = (driver, ...args) => driver.#pipe(...args);
+    driverRead = (driver, topic) => driver.#read(topic);
+    driverQueued = (driver, topic) => driver.#queued(topic);
+  }
+
+  /** A record into an input topic (TestInputTopic): processed at once, depth first. */
+  #pipe(
     topic: string,
     key: Uint8Array | null,
     value: Uint8Array | null,
@@ -277,16 +296,16 @@ export class TopologyTestDriver {
     this.#drain();
   }
 
-  /** @internal */
-  read(topic: string): Stored | undefined {
+  /** The next record of an output topic not read yet (TestOutputTopic). */
+  #read(topic: string): Stored | undefined {
     const at = this.#readCursor.get(topic) ?? 0;
     const stored = this.#topics.get(topic)?.[at];
     if (stored !== undefined) this.#readCursor.set(topic, at + 1);
     return stored;
   }
 
-  /** @internal */
-  queued(topic: string): number {
+  /** How many records of an output topic are not read yet. */
+  #queued(topic: string): number {
     return (this.#topics.get(topic)?.length ?? 0) - (this.#readCursor.get(topic) ?? 0);
   }
 
@@ -428,7 +447,8 @@ export class TestInputTopic<K, V> {
   ): void {
     const ts = timestamp ?? this.#time ?? this.#driver.clock.now();
     if (timestamp === undefined && this.#time !== undefined) this.#time += this.#autoAdvanceMs;
-    this.#driver.pipe(
+    driverPipe(
+      this.#driver,
       this.#topic,
       key === null ? null : this.#keySerde.serialize(this.#topic, key),
       value === null ? null : this.#valueSerde.serialize(this.#topic, value),
@@ -466,7 +486,7 @@ export class TestOutputTopic<K, V> {
 
   /** The next record, or throws when there is none (as Kafka's driver does). */
   readRecord(): TestRecord<K, V> {
-    const stored = this.#driver.read(this.#topic);
+    const stored = driverRead(this.#driver, this.#topic);
     if (stored === undefined) throw new RangeError(`no more records in topic ${this.#topic}`);
     const { record, partition } = stored;
     return {
@@ -519,11 +539,11 @@ export class TestOutputTopic<K, V> {
 
   /** True when no output record is waiting. */
   isEmpty(): boolean {
-    return this.#driver.queued(this.#topic) === 0;
+    return driverQueued(this.#driver, this.#topic) === 0;
   }
 
   /** How many output records are waiting. */
   getQueueSize(): number {
-    return this.#driver.queued(this.#topic);
+    return driverQueued(this.#driver, this.#topic);
   }
 }
