@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { JoinWindows, StreamsBuilder } from '../../src/streams/index.ts';
 import { TopologyTestDriver } from '../../src/streams/testing/index.ts';
+import { topologyGraph } from '../../src/streams/topology.ts';
 import { S } from './helpers.ts';
 
 function setup(mode: 'join' | 'leftJoin' | 'outerJoin', windows: JoinWindows) {
@@ -104,7 +105,7 @@ describe('KStream-KStream joins (Kafka KStreamKStreamJoinTest, KStreamKStreamLef
       (x, y) => x + y,
       JoinWindows.ofTimeDifferenceWithNoGrace(5),
     );
-    const stores = [...b.build().storeBuilders.keys()];
+    const stores = [...topologyGraph(b.build()).storeBuilders.keys()];
     expect(stores).toEqual(['KSTREAM-JOINTHIS-0000000004-store', 'KSTREAM-JOINOTHER-0000000005-store']);
     const untyped = new StreamsBuilder();
     expect(() =>

@@ -15,7 +15,8 @@ import type { CacheBudget } from '../state/caching-store.ts';
 import type { BuiltStore } from '../state/stores.ts';
 import { changeSerde } from './change.ts';
 import { fastSerde } from './fast-serde.ts';
-import type { SinkNode, SourceNode, Subtopology, Topology, TopologyNode } from '../topology.ts';
+import type { SinkNode, SourceNode, Subtopology, TopologyNode } from '../topology.ts';
+import type { TopologyGraph } from './topology-graph.ts';
 
 /** What a deserialization-exception handler is told: the bad record's place and the error. */
 export interface DeserializationErrorContext {
@@ -100,7 +101,7 @@ export class StreamTask {
   #lastTopic: string | undefined;
   #lastSource: RuntimeNode | undefined;
 
-  constructor(topology: Topology, subtopology: Subtopology, partition: number, env: TaskEnv) {
+  constructor(topology: TopologyGraph, subtopology: Subtopology, partition: number, env: TaskEnv) {
     this.id = `${subtopology.id}_${partition}`;
     this.subtopology = subtopology;
     this.partition = partition;

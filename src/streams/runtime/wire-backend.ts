@@ -28,7 +28,7 @@ import type {
 import type { TaskAssignor } from '../internal/assignor.ts';
 import { CoordinatorTaskGroup } from '../internal/coordinator-task-group.ts';
 import type { CommitRequest, StreamsBackend } from './backend.ts';
-import { WireTaskCoordinator } from './wire-task-coordinator.ts';
+import type { WireTaskCoordinator } from './wire-task-coordinator.ts';
 
 /** A Produce request stays below Kafka's default `message.max.bytes`. */
 const WIRE_BATCH_LIMIT = 1_000_000;
@@ -92,8 +92,10 @@ export class WireBackend implements StreamsBackend {
 
   async open(): Promise<void> {
     const { wire, applicationId } = this.#o;
-    const [{ WireFetcher }, transport, fetchTransport] = await Promise.all([
+    // The wire modules load with the first open, not with `import 'tributary'` (docs/benchmarks.md).
+    const [{ WireFetcher }, { WireTaskCoordinator }, transport, fetchTransport] = await Promise.all([
       import('../../client/wire/fetcher.ts'),
+      import('./wire-task-coordinator.ts'),
       wire.connect({}, STREAMS_RETRY),
       wire.connect({}, STREAMS_RETRY),
     ]);

@@ -13,7 +13,21 @@ import { type TimestampedKeyValueStore, timestampedView } from '../state/timesta
 import type { ValueAndTimestamp } from '../state/value-and-timestamp.ts';
 import type { MeteredWindowStore } from '../state/window-store.ts';
 import type { MeteredSessionStore } from '../state/session-store.ts';
-import type { Topology } from '../topology.ts';
+import type { TopologyGraph } from '../internal/topology-graph.ts';
+import { type Topology, topologyGraph } from '../topology.ts';
+
+// What the test topics below reach inside their driver; set by TopologyTestDriver's static block.
+let driverPipe: (
+  driver: TopologyTestDriver,
+  topic: string,
+  key: Uint8Array | null,
+  value: Uint8Array | null,
+  timestamp: number,
+  partition: number | undefined,
+  headers: LogHeader[],
+) => void;
+let driverRead: (driver: TopologyTestDriver, topic: string) => Stored | undefined;
+let driverQueued: (driver: TopologyTestDriver, topic: string) => number;
 
 /** Options of a {@link TopologyTestDriver}. */
 export interface TopologyTestDriverOptions {
@@ -62,7 +76,7 @@ interface Stored {
  * counts.readKeyValuesToMap(); // Map { 'a' => 2, 'b' => 1 }
  */
 export class TopologyTestDriver {
-  readonly #topology: Topology;
+  readonly #topology: TopologyGraph;
   readonly #applicationId: string;
   readonly #options: TopologyTestDriverOptions;
   readonly #clock: ManualClock;
@@ -77,17 +91,18 @@ export class TopologyTestDriver {
   readonly #readCursor = new Map<string, number>();
 
   constructor(topology: Topology, options: TopologyTestDriverOptions = {}) {
-    this.#topology = topology;
+    const graph = topologyGraph(topology);
+    this.#topology = graph;
     this.#options = options;
     this.#applicationId = options.applicationId ?? 'test';
     this.#clock = new ManualClock(options.startTimeMs ?? 0);
     const cache = options.cacheMaxBytes;
     if (cache !== undefined && !(Number.isSafeInteger(cache) && cache >= 0))
       throw new TributaryError('INVALID_CONFIG', `cacheMaxBytes must be a non-negative integer, got ${cache}`);
-    this.#internal = internalTopicPartitions(topology, (t) => this.#externalCount(t));
+    this.#internal = internalTopicPartitions(graph, (t) => this.#externalCount(t));
     const env = this.#env();
-    for (const g of topology.globalStores) {
-      const built = topology.storeBuilders.get(g.store)!.build({
+    for (const g of graph.globalStores) {
+      const built = graph.storeBuilders.get(g.store)!.build({
         applicationId: this.#applicationId,
         taskId: 'global',
         partition: 0,
@@ -98,7 +113,7 @@ export class TopologyTestDriver {
       });
       this.#globalStores.set(g.store, built.store);
       const task = new StreamTask(
-        topology,
+        graph,
         { id: -1, nodes: [g.source, g.processor], sourceTopics: [g.topic], stores: [] },
         0,
         env,
@@ -106,11 +121,11 @@ export class TopologyTestDriver {
       task.init();
       this.#globalTasks.set(g.topic, task);
     }
-    for (const sub of topology.subtopologies()) {
+    for (const sub of graph.subtopologies()) {
       let n = 1;
       for (const t of sub.sourceTopics) n = Math.max(n, this.partitionCount(this.#physical(t)));
       for (let p = 0; p < n; p++) {
-        const task = new StreamTask(topology, sub, p, env);
+        const task = new StreamTask(graph, sub, p, env);
         this.#tasks.set(task.id, task);
         for (const t of sub.sourceTopics) {
           const physical = this.#physical(t);
@@ -257,8 +272,14 @@ export class TopologyTestDriver {
     for (const task of this.#globalTasks.values()) void task.close();
   }
 
-  /** @internal */
-  pipe(
+  static {
+    driverPipe = (driver, ...args) => driver.#pipe(...args);
+    driverRead = (driver, topic) => driver.#read(topic);
+    driverQueued = (driver, topic) => driver.#queued(topic);
+  }
+
+  /** A record into an input topic (TestInputTopic): processed at once, depth first. */
+  #pipe(
     topic: string,
     key: Uint8Array | null,
     value: Uint8Array | null,
@@ -275,16 +296,16 @@ export class TopologyTestDriver {
     this.#drain();
   }
 
-  /** @internal */
-  read(topic: string): Stored | undefined {
+  /** The next record of an output topic not read yet (TestOutputTopic). */
+  #read(topic: string): Stored | undefined {
     const at = this.#readCursor.get(topic) ?? 0;
     const stored = this.#topics.get(topic)?.[at];
     if (stored !== undefined) this.#readCursor.set(topic, at + 1);
     return stored;
   }
 
-  /** @internal */
-  queued(topic: string): number {
+  /** How many records of an output topic are not read yet. */
+  #queued(topic: string): number {
     return (this.#topics.get(topic)?.length ?? 0) - (this.#readCursor.get(topic) ?? 0);
   }
 
@@ -426,7 +447,8 @@ export class TestInputTopic<K, V> {
   ): void {
     const ts = timestamp ?? this.#time ?? this.#driver.clock.now();
     if (timestamp === undefined && this.#time !== undefined) this.#time += this.#autoAdvanceMs;
-    this.#driver.pipe(
+    driverPipe(
+      this.#driver,
       this.#topic,
       key === null ? null : this.#keySerde.serialize(this.#topic, key),
       value === null ? null : this.#valueSerde.serialize(this.#topic, value),
@@ -464,7 +486,7 @@ export class TestOutputTopic<K, V> {
 
   /** The next record, or throws when there is none (as Kafka's driver does). */
   readRecord(): TestRecord<K, V> {
-    const stored = this.#driver.read(this.#topic);
+    const stored = driverRead(this.#driver, this.#topic);
     if (stored === undefined) throw new RangeError(`no more records in topic ${this.#topic}`);
     const { record, partition } = stored;
     return {
@@ -523,11 +545,11 @@ export class TestOutputTopic<K, V> {
 
   /** True when no output record is waiting. */
   isEmpty(): boolean {
-    return this.#driver.queued(this.#topic) === 0;
+    return driverQueued(this.#driver, this.#topic) === 0;
   }
 
   /** How many output records are waiting. */
   getQueueSize(): number {
-    return this.#driver.queued(this.#topic);
+    return driverQueued(this.#driver, this.#topic);
   }
 }
