@@ -41,6 +41,8 @@ export interface StreamsBackend {
   readonly handsOver: boolean;
   /** Configs every internal topic is created with (on top of its own). */
   readonly internalTopicConfigs: Record<string, string | number>;
+  /** Configs repartition topics get on top of those (Kafka Streams' segment size for them). */
+  readonly repartitionTopicConfigs: Record<string, string | number>;
   /** The largest batch an internal topic takes. */
   readonly internalBatchLimit: number;
   /** Connects (or acquires the log) and makes the app's task group. */

@@ -61,7 +61,14 @@ interface Connected {
 export class WireBackend implements StreamsBackend {
   readonly clock: Clock;
   readonly handsOver = false;
-  readonly internalTopicConfigs = {};
+  /**
+   * As Kafka Streams creates its internal topics (RepartitionTopicConfig, the changelog configs):
+   * record timestamps stay the producer's whatever the broker's default, and repartition topics,
+   * purged as they are read, roll 50 MiB segments. test/interop/streams/topic-names.test.ts
+   * compares them with what Java Kafka Streams 4.1 sets.
+   */
+  readonly internalTopicConfigs = { 'message.timestamp.type': 'CreateTime' };
+  readonly repartitionTopicConfigs = { 'segment.bytes': 52_428_800 };
   readonly internalBatchLimit = WIRE_BATCH_LIMIT;
   readonly #o: WireBackendOptions;
   #c: Connected | undefined;
