@@ -51,7 +51,7 @@ interface Run {
 }
 
 /** Fresh input and output topics with `passes` of the text in the input. */
-async function prepare(bootstrap: string, who: string, passes: number): Promise<Run> {
+export async function prepare(bootstrap: string, who: string, passes: number): Promise<Run> {
   const n = ++counter;
   const run: Run = {
     appId: `bench-wc-${who}-${process.pid}-${n}`,
@@ -90,7 +90,7 @@ async function prepare(bootstrap: string, who: string, passes: number): Promise<
 }
 
 /** Tributary's KafkaStreams over the wire: words/s from start() to idle (everything committed). */
-async function tributaryRun(bootstrap: string, run: Run, stateDir: string): Promise<number> {
+export async function tributaryRun(bootstrap: string, run: Run, stateDir: string): Promise<number> {
   const tributary = new Tributary({ brokers: [bootstrap], logLevel: 0, clientId: run.appId });
   try {
     const streams = new KafkaStreams(wordCountTopology(run.input, run.output), {
