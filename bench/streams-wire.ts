@@ -90,13 +90,19 @@ export async function prepare(bootstrap: string, who: string, passes: number): P
 }
 
 /** Tributary's KafkaStreams over the wire: words/s from start() to idle (everything committed). */
-export async function tributaryRun(bootstrap: string, run: Run, stateDir: string): Promise<number> {
+export async function tributaryRun(
+  bootstrap: string,
+  run: Run,
+  stateDir: string,
+  config: { maxUncommittedRecords?: number; commitIntervalMs?: number } = {},
+): Promise<number> {
   const tributary = new Tributary({ brokers: [bootstrap], logLevel: 0, clientId: run.appId });
   try {
     const streams = new KafkaStreams(wordCountTopology(run.input, run.output), {
       applicationId: run.appId,
       tributary,
       stateDir,
+      ...config,
     });
     const t = performance.now();
     await streams.start();
