@@ -27,6 +27,20 @@ import type { WireTransport } from './transport.ts';
 const OFFSET_FETCH_MAX_VERSION = 7;
 const COORDINATOR_ERRORS = new Set([14, 15, 16]);
 
+/** Kafka's UNSTABLE_OFFSET_COMMIT (see `fetchOffsets`). */
+const UNSTABLE_OFFSET_COMMIT = 88;
+const UNSTABLE_OFFSETS_BACKOFF_MS = 100;
+/** Kafka's admin `default.api.timeout.ms`. */
+const UNSTABLE_OFFSETS_PATIENCE_MS = 60_000;
+
+interface OffsetFetchAnswer {
+  errorCode: number;
+  topics: {
+    name: string;
+    partitions: { partitionIndex: number; committedOffset: number; metadata: string | null; errorCode: number }[];
+  }[];
+}
+
 export class WireAdminCalls {
   readonly #transport: WireTransport;
 
@@ -125,20 +139,26 @@ export class WireAdminCalls {
         requested.push({ name, partitionIndexes: info.partitions.map((p) => p.partition) });
       }
     }
-    const res = (await this.#onGroupCoordinator(
-      groupId,
-      (broker) =>
-        broker.request(API.OffsetFetch, { groupId, topics: requested, groups: [], requireStable: true } as never, {
-          maxVersion: OFFSET_FETCH_MAX_VERSION,
-        }),
-      (r) => (r as { errorCode: number }).errorCode,
-    )) as {
-      errorCode: number;
-      topics: {
-        name: string;
-        partitions: { partitionIndex: number; committedOffset: number; metadata: string | null; errorCode: number }[];
-      }[];
-    };
+    // UNSTABLE_OFFSET_COMMIT: a transaction with offsets for these partitions is still open (or
+    // its markers are being written); asked again until it is over, as Kafka's admin client does
+    // within its default.api.timeout.ms.
+    const started = Date.now();
+    let res: OffsetFetchAnswer;
+    for (;;) {
+      res = (await this.#onGroupCoordinator(
+        groupId,
+        (broker) =>
+          broker.request(API.OffsetFetch, { groupId, topics: requested, groups: [], requireStable: true } as never, {
+            maxVersion: OFFSET_FETCH_MAX_VERSION,
+          }),
+        (r) => (r as { errorCode: number }).errorCode,
+      )) as OffsetFetchAnswer;
+      const unstable =
+        res.errorCode === UNSTABLE_OFFSET_COMMIT ||
+        res.topics.some((t) => t.partitions.some((p) => p.errorCode === UNSTABLE_OFFSET_COMMIT));
+      if (!unstable || Date.now() - started > UNSTABLE_OFFSETS_PATIENCE_MS) break;
+      await new Promise((resolve) => setTimeout(resolve, UNSTABLE_OFFSETS_BACKOFF_MS));
+    }
     if (res.errorCode !== 0) throw kafkaError(res.errorCode, { groupId });
     return res.topics
       .map((t) => ({

@@ -170,4 +170,38 @@ describe('a transaction over the wire', () => {
     expect(fake.brokers[0]!.received.filter(([api]) => api === 'AddPartitionsToTxn')).toHaveLength(4);
     await producer.disconnect();
   }, 20_000);
+
+  it('shouldFetchOffsetsAgainWhileATransactionsOffsetsAreUnstable', async () => {
+    fake = await FakeKafka.start(1);
+    fake.createTopic('in', 2);
+    // A transaction with offsets for in-1 is still open: Kafka answers UNSTABLE_OFFSET_COMMIT for
+    // that partition (requireStable) until it ends. The admin asks again rather than fail.
+    let unstable = 2;
+    fake.on(API.OffsetFetch.apiKey, (req: { topics: { name: string; partitionIndexes: number[] }[] }) => {
+      const code = unstable-- > 0 ? 88 : 0;
+      return {
+        throttleTimeMs: 0,
+        errorCode: 0,
+        groups: [],
+        topics: req.topics.map((t) => ({
+          name: t.name,
+          partitions: t.partitionIndexes.map((p) => ({
+            partitionIndex: p,
+            committedOffset: p === 1 && code !== 0 ? -1 : 10 + p,
+            committedLeaderEpoch: -1,
+            metadata: null,
+            errorCode: p === 1 ? code : 0,
+          })),
+        })),
+      };
+    });
+    const tributary = new Tributary({ brokers: fake.bootstrap, retry: { initialRetryTime: 60_000, retries: 0 } });
+    const admin = tributary.admin();
+    await admin.connect();
+    const offsets = await admin.fetchOffsets({ groupId: 'app', topics: ['in'] });
+    expect(offsets[0]!.partitions.map((p) => p.offset)).toEqual(['10', '11']);
+    expect(unstable).toBe(-1);
+    await admin.disconnect();
+    await tributary.close();
+  }, 20_000);
 });
