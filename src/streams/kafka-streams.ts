@@ -206,6 +206,7 @@ export class KafkaStreams {
     this.#collector = new RecordCollector({
       maxUncommitted: config.maxUncommittedRecords ?? 20_000,
       batchLimit: (topic) => this.#topics.batchLimit(topic),
+      ...(backend.earlySends !== undefined ? { early: backend.earlySends } : {}),
     });
     this.#tasks = new TaskManager({
       topology: graph,

@@ -41,6 +41,7 @@ export class EmbeddedBackend implements StreamsBackend {
   readonly clock: Clock;
   readonly handsOver = true;
   readonly internalTopicConfigs = { 'max.message.bytes': INTERNAL_MAX_MESSAGE_BYTES };
+  readonly repartitionTopicConfigs = {};
   readonly internalBatchLimit = INTERNAL_MAX_MESSAGE_BYTES;
   readonly #options: EmbeddedBackendOptions;
   #log: LogBackend | undefined;
