@@ -4,6 +4,7 @@ import type { JoinWindows } from '../join-windows.ts';
 import { OUTER_JOIN_EMIT_INTERVAL_CONFIG } from '../internal/task.ts';
 import type { ProcessorContext, ProcessorSupplier, StreamRecord } from '../processor.ts';
 import type { MeteredKeyValueStore } from '../state/metered-store.ts';
+import { readInt64, writeInt64 } from '../state/value-and-timestamp.ts';
 import type { MeteredWindowStore } from '../state/window-store.ts';
 
 /** Stream time shared by both sides of one join in one task (Kafka's `TimeTracker`). */
@@ -62,7 +63,7 @@ export function outerKeySerde<K>(keySerde: () => Serde<K>): Serde<OuterKey<K>> {
       if (k === null) return null;
       const key = keySerde().serialize(topic, k.key) ?? new Uint8Array();
       const out = new Uint8Array(9 + key.length);
-      new DataView(out.buffer).setBigInt64(0, BigInt(k.timestamp));
+      writeInt64(out, 0, k.timestamp);
       out[8] = k.left ? 1 : 0;
       out.set(key, 9);
       return out;
@@ -71,7 +72,7 @@ export function outerKeySerde<K>(keySerde: () => Serde<K>): Serde<OuterKey<K>> {
       if (data === null) return null;
       if (data.length < 9)
         throw new SerializationError(`outer-join key of ${data.length} bytes is too short`, { topic });
-      const timestamp = Number(new DataView(data.buffer, data.byteOffset, data.byteLength).getBigInt64(0));
+      const timestamp = readInt64(data, 0);
       return { timestamp, left: data[8] === 1, key: keySerde().deserialize(topic, data.subarray(9)) as K };
     },
   };
