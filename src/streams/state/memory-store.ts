@@ -33,7 +33,12 @@ export class InMemoryBytesStore implements BytesStore {
   }
 
   range(from: Bytes | null, to: Bytes | null): BytesEntry[] {
-    if (this.#sorted === undefined) this.#sorted = SortedIds.fromSorted([...this.#map.keys()].sort());
+    if (this.#sorted === undefined) {
+      // Nothing to range over yet (a window store asking for its newest window on start): no
+      // index to keep up on every put until a range is asked of a store with something in it.
+      if (this.#map.size === 0) return [];
+      this.#sorted = SortedIds.fromSorted([...this.#map.keys()].sort());
+    }
     const out: BytesEntry[] = [];
     const map = this.#map;
     const toId = to === null ? null : to.id;
