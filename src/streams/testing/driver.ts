@@ -46,6 +46,12 @@ export interface TopologyTestDriverOptions {
    * 0 turns caching off, so every update of a table is forwarded, not just the last per commit.
    */
   cacheMaxBytes?: number;
+  /**
+   * Kafka's internal `__emit.interval.ms.kstreams.outer.join.spurious.results.fix__`: how often, in
+   * wall-clock ms, left/outer stream-stream joins emit unmatched records whose window closed.
+   * Default 0 (every record that advances stream time), as Kafka's TopologyTestDriver sets it.
+   */
+  outerJoinEmitIntervalMs?: number;
 }
 
 /** A record read from an output topic. */
@@ -371,6 +377,7 @@ export class TopologyTestDriver {
       cacheBudget:
         this.#options.cacheMaxBytes === 0 ? null : new CacheBudget(this.#options.cacheMaxBytes ?? 10 * 1024 * 1024),
       ...defaults(this.#options),
+      outerJoinEmitIntervalMs: this.#options.outerJoinEmitIntervalMs ?? 0,
       physicalTopic: (t) => this.#physical(t),
       topicsMatching: (pattern) => [...this.#topics.keys()].filter((t) => pattern.test(t)),
       partitionCount: (t) => this.partitionCount(t),
