@@ -16,7 +16,7 @@ import { API } from '../../protocol/messages/index.ts';
 import type { ProduceResponse } from '../../protocol/messages/produce.ts';
 import type { BrokerContext } from '../context.ts';
 import { KafkaCode, kafkaCodeOf, kafkaMessageOf } from '../errors.ts';
-import { handler } from '../handler.ts';
+import { CLOSE_CONNECTION, handler } from '../handler.ts';
 import { isInternalTopic } from '../topics.ts';
 import { partitionKey } from '../transactions.ts';
 
@@ -61,7 +61,7 @@ export const produceHandler = handler(API.Produce, async (broker, req, info) => 
   const responses = [];
   for (const topic of pending)
     responses.push({ name: topic.name, partitionResponses: await Promise.all(topic.partitions) });
-  if (acks === 0) return undefined;
+  if (acks === 0) return unanswered(responses);
   return { responses, throttleTimeMs: 0, nodeEndpoints: [] };
 });
 
@@ -177,4 +177,14 @@ function failed(index: number, errorCode: number, errorMessage: string | null): 
     errorMessage,
     currentLeader: { leaderId: -1, leaderEpoch: -1 },
   };
+}
+
+/**
+ * acks=0 has no response: a request with any refused partition closes the connection instead (after
+ * the responses before it), so the producer notices and refreshes its metadata, as Kafka does.
+ */
+export function unanswered(
+  responses: { partitionResponses: { errorCode: number }[] }[],
+): typeof CLOSE_CONNECTION | undefined {
+  return responses.some((t) => t.partitionResponses.some((p) => p.errorCode !== 0)) ? CLOSE_CONNECTION : undefined;
 }
