@@ -5,6 +5,7 @@
  * collector fills up) through the backend: one atomic log write on the embedded log, one Kafka
  * transaction over the wire. One commit is in flight at a time while processing goes on.
  */
+import { setMaxListeners } from 'node:events';
 import type { Clock } from '../../clock.ts';
 import type { AppendResult, LogRecord, PartitionAppend } from '../../log/index.ts';
 import type { TaskGroupMember } from '../internal/assignor.ts';
@@ -54,6 +55,16 @@ export interface StreamThreadOptions {
  */
 const ROUND_MS = 8;
 
+/**
+ * The signal that wakes the idle loop: every input partition's wait listens to it, so an app with
+ * more than ten inputs would get Node's MaxListenersExceededWarning; they are all removed together.
+ */
+function wakeController(): AbortController {
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  return controller;
+}
+
 export class StreamThread {
   readonly #o: StreamThreadOptions;
   readonly #tasks: TaskManager;
@@ -63,7 +74,7 @@ export class StreamThread {
   #revocations: { tasks: string[]; done: () => void }[] = [];
   /** Pending notices that this instance was dropped from its group. */
   #losses: (() => void)[] = [];
-  #wake: AbortController = new AbortController();
+  #wake: AbortController = wakeController();
   /** Where the next round of task turns starts (see #process). */
   #turn = 0;
   /** When the current round of processing ends (performance.now() ms: a slice of the CPU, not app time). */
@@ -274,7 +285,7 @@ export class StreamThread {
   async #idle(deadline: number | undefined): Promise<void> {
     const wake = this.#wake;
     if (wake.signal.aborted) {
-      this.#wake = new AbortController();
+      this.#wake = wakeController();
       return;
     }
     const waits: Promise<unknown>[] = [
@@ -298,7 +309,7 @@ export class StreamThread {
     await Promise.race(waits);
     if (timer !== undefined) clock.clearTimeout(timer);
     if (!wake.signal.aborted) wake.abort();
-    this.#wake = new AbortController();
+    this.#wake = wakeController();
   }
 
   async #groupWork(): Promise<void> {

@@ -54,6 +54,39 @@ interface OpenTransaction {
   sent: boolean;
 }
 
+const approxBytes = (records: PartitionAppend['records']) => {
+  let n = 0;
+  for (const r of records) n += (r.key?.length ?? 0) + (r.value?.length ?? 0) + 24;
+  return n;
+};
+
+/** Splits appends into Produce rounds naming each partition once, merging a partition's batches up to `limit` bytes. */
+export function rounds(appends: PartitionAppend[], limit: number): PartitionAppend[][] {
+  const out: { list: PartitionAppend[]; at: Map<string, { append: PartitionAppend; bytes: number }> }[] = [];
+  const last = new Map<string, number>();
+  for (const a of appends) {
+    const k = `${a.topic}\u0000${a.partition}`;
+    const bytes = approxBytes(a.records);
+    let i = last.get(k) ?? 0;
+    const entry = out[i]?.at.get(k);
+    if (entry !== undefined) {
+      if (entry.bytes + bytes <= limit && a.compression === entry.append.compression) {
+        entry.append.records = [...entry.append.records, ...a.records];
+        entry.bytes += bytes;
+        continue;
+      }
+      i++;
+    }
+    while (out[i]?.at.has(k)) i++;
+    out[i] ??= { list: [], at: new Map() };
+    const copy = { ...a };
+    out[i]!.list.push(copy);
+    out[i]!.at.set(k, { append: copy, bytes });
+    last.set(k, i);
+  }
+  return out.map((r) => r.list);
+}
+
 const openTransaction = (): OpenTransaction => ({
   queued: [],
   pump: undefined,
@@ -314,8 +347,19 @@ export class WireBackend implements StreamsBackend {
     this.#identity = undefined;
   }
 
-  /** Stamps batches with the transactional producer's id, epoch and sequences, and produces them (acks -1). */
+  /**
+   * Stamps batches with the transactional producer's id, epoch and sequences, and produces them
+   * (acks -1). A Produce names a partition once: several batches for one partition are merged while
+   * they stay below the batch limit, and the rest go in the Produce after, in order.
+   */
   async #produce(appends: PartitionAppend[]): Promise<AppendResult[]> {
+    const results: AppendResult[] = [];
+    for (const round of rounds(appends, WIRE_BATCH_LIMIT * 0.8))
+      for (const r of await this.#produceRound(round)) results.push(r);
+    return results;
+  }
+
+  async #produceRound(appends: PartitionAppend[]): Promise<AppendResult[]> {
     if (this.#fenced !== undefined) throw this.#fenced;
     if (this.#identity === undefined) await this.#initProducer();
     const identity = this.#identity!;
