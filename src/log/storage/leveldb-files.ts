@@ -1,4 +1,15 @@
-import { closeSync, fstatSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
+import {
+  closeSync,
+  fstatSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { TributaryError } from '../../errors.ts';
 import { crc32c } from '../../protocol/crc32c.ts';
@@ -348,19 +359,32 @@ function applyVersionEdit(edit: Uint8Array, live: Map<number, number>): boolean 
  * LevelDB can read has passed its checksum; only the footer's zero padding, which LevelDB never
  * reads, is not covered.
  *
- * It costs one read and CRC32C pass over the live tables at each open (see docs/log.md).
+ * A table LevelDB writes is never changed again, so a table that passed once is not read again at
+ * later opens while its file is untouched: {@link CHECKED_TABLES_FILE} keeps the size, modification
+ * and change times of each table that passed. A table whose file was written since (or a directory
+ * without that file) is checked in full, so an open costs a read and CRC32C pass over the tables
+ * written since the last open, not over the whole log (2-6 s per GB on this project's machines).
+ * Damage that leaves a file's times as they were (the disk's own bit rot) is found by
+ * `trib doctor`, which checks every table, and by the CRC of each batch a read returns.
  */
 export function checkLevelDbTables(dir: string, uncompress: (b: Uint8Array) => Uint8Array): void {
   const live = liveLevelDbTables(dir);
   if (live === undefined) return;
   const names = new Map<number, string>();
   for (const name of readdirSync(dir)) if (TABLE_FILE.test(name)) names.set(Number.parseInt(name, 10), name);
+  const checked = readCheckedTables(dir);
+  const passed: Record<string, string> = {};
   // One buffer for every table (most are 2 MiB): fresh ones cost more in page faults than the CRC.
   let buffer = Buffer.allocUnsafe(0);
   for (const [number, size] of [...live].sort(([a], [b]) => a - b)) {
     const name = names.get(number);
     // LevelDB itself refuses a missing table at open.
     if (name === undefined) continue;
+    const stamp = fileStamp(join(dir, name));
+    if (stamp !== undefined && checked[name] === stamp) {
+      passed[name] = stamp;
+      continue;
+    }
     if (buffer.length < size) buffer = Buffer.allocUnsafe(Math.max(size, buffer.length * 2));
     const length = readTable(join(dir, name), buffer, size);
     const problem =
@@ -374,6 +398,48 @@ export function checkLevelDbTables(dir: string, uncompress: (b: Uint8Array) => U
           'Run "trib doctor --repair" to set it aside and keep what is intact (see docs/log.md)',
         { dataDir: dir, file: name },
       );
+    }
+    if (stamp !== undefined) passed[name] = stamp;
+  }
+  writeCheckedTables(dir, passed);
+}
+
+/**
+ * The tables that passed {@link checkLevelDbTables}, in LevelDB's directory (LevelDB leaves files
+ * whose names it does not use alone): `{ "000123.ldb": "size:mtimeNs:ctimeNs" }`.
+ */
+export const CHECKED_TABLES_FILE = 'tributary.tables-checked';
+
+function fileStamp(path: string): string | undefined {
+  try {
+    const st = statSync(path, { bigint: true });
+    return `${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+  } catch {
+    return undefined;
+  }
+}
+
+function readCheckedTables(dir: string): Record<string, string> {
+  try {
+    const parsed: unknown = JSON.parse(readFileSync(join(dir, CHECKED_TABLES_FILE), 'utf8'));
+    return parsed !== null && typeof parsed === 'object' ? (parsed as Record<string, string>) : {};
+  } catch {
+    // Absent or unreadable: every table is checked.
+    return {};
+  }
+}
+
+/** Written whole and renamed into place; a directory that cannot take it is checked in full next time. */
+function writeCheckedTables(dir: string, passed: Record<string, string>): void {
+  const path = join(dir, CHECKED_TABLES_FILE);
+  try {
+    writeFileSync(`${path}.tmp`, JSON.stringify(passed));
+    renameSync(`${path}.tmp`, path);
+  } catch {
+    try {
+      rmSync(`${path}.tmp`, { force: true });
+    } catch {
+      // Nothing more to do: the next open checks every table.
     }
   }
 }

@@ -11,7 +11,7 @@
  * 17 KB table's data, filter, metaindex or index block returned different data, hid records or
  * topics, threw untyped errors, or aborted the process on a LevelDB assertion.
  */
-import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -20,6 +20,7 @@ import { TributaryError } from '../../../src/errors.ts';
 import { checkDataDir } from '../../../src/log/doctor.ts';
 import { openLog } from '../../../src/log/index.ts';
 import {
+  CHECKED_TABLES_FILE,
   checkLevelDbTables,
   damagedLevelDbTables,
   findTableDamage,
@@ -200,6 +201,26 @@ describe('LevelDB files', () => {
     const number = Number.parseInt(written.name, 10);
     expect(liveLevelDbTables(written.dir)).toEqual(new Map([[number, written.table.length]]));
     expect(() => checkLevelDbTables(written.dir, uncompress)).not.toThrow();
+  });
+
+  it('should read a table again only once its file was written since it passed', async () => {
+    const written = await writeTable('checked-once', undefined, 4);
+    const checked = join(written.dir, CHECKED_TABLES_FILE);
+    const table = join(written.dir, written.name);
+    rmSync(checked, { force: true });
+    checkLevelDbTables(written.dir, uncompress);
+    expect(Object.keys(JSON.parse(readFileSync(checked, 'utf8')))).toEqual([written.name]);
+    // Damage written in place is found, whatever an earlier open said: the file changed.
+    const copy = Buffer.from(written.table);
+    copy[100]! ^= 1;
+    writeFileSync(table, copy);
+    expect(() => checkLevelDbTables(written.dir, uncompress)).toThrow(/is damaged/);
+    // Damage that leaves the file's size and times as they were (the disk's own rot, here a record
+    // that says the damaged file passed) is not read again at open; the doctor finds it.
+    const st = statSync(table, { bigint: true });
+    writeFileSync(checked, JSON.stringify({ [written.name]: `${st.size}:${st.mtimeNs}:${st.ctimeNs}` }));
+    expect(() => checkLevelDbTables(written.dir, uncompress)).not.toThrow();
+    expect(damagedLevelDbTables(written.dir, uncompress).map((d) => d.file)).toEqual([written.name]);
   });
 
   it('should leave a table the MANIFEST does not hold to LevelDB (a compaction cut short by a crash)', async () => {
