@@ -4,7 +4,8 @@
 // it into a fresh project in a temporary directory (dependencies from npm's cache where it has them)
 // and there: imports it as ESM, requires it from CommonJS, type-checks a program with this
 // repository's tsc under NodeNext and bundler resolution, strict, with and without skipLibCheck, runs
-// `npx trib --help`, and bundles a program with esbuild and runs the bundle. Then it runs the same
+// `npx trib --help` and a topic created, produced to and consumed with `npx trib`, and bundles a
+// program with esbuild and runs the bundle. Then it runs the same
 // programs, the CLI and the bundle on Node 22 and 24 too (binaries from npm, scripts/node-binaries.mjs;
 // TRIBUTARY_PACKAGE_NODES="" skips them): `require()` of ES modules differs between Node lines. The
 // programs it runs are in test/package/. Each check prints one line; the first failure stops it with
@@ -48,11 +49,15 @@ try {
     const must = [
       'package.json',
       'bin/trib.js',
-      'dist/src/index.js',
+      'dist/esm/index.js',
       'dist/src/index.d.ts',
-      'dist/src/streams/testing/index.js',
-      'dist/schema-registry/index.js',
-      'dist/src/cli/trib.js',
+      'dist/esm/testing.js',
+      'dist/src/streams/testing/index.d.ts',
+      'dist/esm/schema-registry.js',
+      'dist/schema-registry/index.d.ts',
+      'dist/esm/console.js',
+      'dist/esm/ui/index.html',
+      'dist/esm/trib.js',
     ];
     for (const f of must) if (!files.includes(f)) throw new Error(`the tarball lacks ${f}`);
     const stray = files.filter(
@@ -113,6 +118,20 @@ try {
   check('npx trib --help runs on plain node', () => {
     const out = run('npx', ['--no-install', 'trib', '--help'], app);
     if (!out.includes('Usage: trib')) throw new Error(out);
+  });
+  check('npx trib: create a topic, produce and consume it (the bundled CLI)', () => {
+    const dir = join(work, 'trib-data');
+    const trib = (args, input) =>
+      run(
+        'npx',
+        ['--no-install', 'trib', ...args, '--data-dir', dir],
+        app,
+        input === undefined ? {} : { input, stdio: ['pipe', 'pipe', 'pipe'] },
+      );
+    trib(['topics', 'create', 'greetings', '--partitions', '1', '--create']);
+    trib(['produce', 'greetings', '-K', ':'], 'k1:hello\nk2:world\n');
+    const out = trib(['consume', 'greetings', '--offset', 'beginning', '--exit-at-end', '-K', ':']);
+    if (!out.includes('k1:hello') || !out.includes('k2:world')) throw new Error(out);
   });
 
   // 4. Type-checking a program against the installed declarations.

@@ -21,7 +21,7 @@ import { API } from '../protocol/messages/index.ts';
 import { decodeRequestHeader, encodeResponseChunks, type RequestHeader } from '../protocol/wire/header.ts';
 import type { BrokerContext, Endpoint, RequestInfo } from './context.ts';
 import { KafkaCode } from './errors.ts';
-import type { Handler } from './handler.ts';
+import { CLOSE_CONNECTION, type Handler } from './handler.ts';
 import { handlerFor } from './handlers/index.ts';
 import type { Authenticator } from './security/authenticator.ts';
 import { guarded } from './security/guards.ts';
@@ -53,6 +53,8 @@ interface Slot {
    * copied: see encodeResponseChunks), null for no response (acks=0); undefined while pending.
    */
   frame: Buffer[] | null | undefined;
+  /** Close the connection once the responses before this one are sent (see CLOSE_CONNECTION). */
+  close?: boolean;
 }
 
 export class Connection {
@@ -238,8 +240,11 @@ export class Connection {
     Promise.resolve(result).then(
       (response) => {
         try {
+          if (response === CLOSE_CONNECTION) slot.close = true;
           slot.frame =
-            response === undefined ? null : encodeResponseChunks(api, version, header.correlationId, response);
+            response === undefined || response === CLOSE_CONNECTION
+              ? null
+              : encodeResponseChunks(api, version, header.correlationId, response);
           this.#broker.requestMetrics?.observe(api.name, (performance.now() - started) / 1000);
         } catch (err) {
           this.#failed(api.name, err);
@@ -394,8 +399,17 @@ export class Connection {
     // Corked, so the segments of every ready response leave in one writev instead of one write each.
     this.#socket.cork();
     while (this.#queue.length > 0 && this.#queue[0]!.frame !== undefined) {
-      const frame = this.#queue.shift()!.frame as Buffer[] | null;
-      if (frame !== null) for (const segment of frame) this.#socket.write(segment);
+      const slot = this.#queue.shift()!;
+      if (slot.frame !== null) for (const segment of slot.frame!) this.#socket.write(segment);
+      if (slot.close) {
+        this.#socket.uncork();
+        this.#broker.logger.info('Closing a connection whose acks=0 produce was refused', { client: this.#clientHost });
+        this.#queue.length = 0;
+        const socket = this.#socket;
+        socket.end(() => socket.destroy());
+        this.#close();
+        return;
+      }
     }
     this.#socket.uncork();
     if (this.#queue.length < MAX_IN_FLIGHT && !this.#stopped) this.#socket.resume();

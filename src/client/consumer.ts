@@ -20,7 +20,7 @@ import { KafkaJSNonRetriableError, KafkaJSNumberOfRetriesExceeded } from './kafk
 import { type PartitionAssignor, roundRobinAssignor } from './group/assignors.ts';
 import type { GroupCoordinator } from './group/coordinator.ts';
 import { adaptKafkajsAssigner, isPartitionAssignor, type KafkajsPartitionAssigner } from './group/kafkajs-assigner.ts';
-import { OFFSETS_TOPIC } from './group/offset-store.ts';
+import { OFFSETS_TOPIC } from '../cluster/offset-store.ts';
 import type { Observable } from 'rxjs';
 import { type ObservedMessage, type ObserveOptions, observeConsumer } from './rx.ts';
 import {

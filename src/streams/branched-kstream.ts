@@ -2,6 +2,7 @@ import type { KStream } from './kstream.ts';
 import { kstreamBranch } from './operators/branch.ts';
 import { passThrough } from './operators/passthrough.ts';
 import type { Branched } from './options.ts';
+import { streamDef } from './kstream.ts';
 
 /**
  * The result of `stream.split()` (Kafka's `BranchedKStream`): add branches in order, then end with
@@ -19,13 +20,15 @@ export class BranchedKStream<K, V> {
   /** @internal */
   constructor(stream: KStream<K, V>, name: string | undefined) {
     this.#stream = stream;
-    this.#splitName = name ?? stream.builder.names.processor('KSTREAM-BRANCH-');
+    this.#splitName = name ?? streamDef(stream).builder.names.processor('KSTREAM-BRANCH-');
     const predicates = this.#predicates;
     const children = this.#children;
     // The branch processor reads the lists when it runs, after every branch has been added.
-    stream.builder.addProcessor(this.#splitName, () => kstreamBranch(predicates, children, this.#defaultChild)(), [
-      stream.nodeName,
-    ]);
+    streamDef(stream).builder.addProcessor(
+      this.#splitName,
+      () => kstreamBranch(predicates, children, this.#defaultChild)(),
+      [streamDef(stream).nodeName],
+    );
   }
 
   /** Records matching `predicate` (and no earlier branch) go to this branch. */
@@ -49,14 +52,14 @@ export class BranchedKStream<K, V> {
 
   #add(branched: Branched<K, V>, position: string): string {
     const name = this.#splitName + (branched.name ?? position);
-    const b = this.#stream.builder;
+    const b = streamDef(this.#stream).builder;
     b.addProcessor(name, passThrough(), [this.#splitName]);
     const branch = new (this.#stream.constructor as typeof KStream)<K, V>(
       b,
       name,
-      this.#stream.keySerde,
-      this.#stream.valueSerde,
-      this.#stream.repartitionRequired,
+      streamDef(this.#stream).keySerde,
+      streamDef(this.#stream).valueSerde,
+      streamDef(this.#stream).repartitionRequired,
     );
     if (branched.withConsumer !== undefined) branched.withConsumer(branch);
     else if (branched.withFunction !== undefined) {

@@ -1,13 +1,12 @@
 import type { Serde } from '../serde/index.ts';
 import { GlobalKTable } from './global-ktable.ts';
-import { NameGenerator } from './internal/names.ts';
+import { DslBuilder } from './internal/dsl.ts';
 import { storeGetter } from './internal/table.ts';
 import { KStream } from './kstream.ts';
 import { KTable } from './ktable.ts';
 import { ktableSource } from './operators/table-source.ts';
 import { type Consumed, type Materialized, type MaterializedOptions, materializedOptions } from './options.ts';
-import type { ProcessorNode } from './topology.ts';
-import { Topology } from './topology.ts';
+import type { ProcessorNode, Topology } from './topology.ts';
 import { type KeyValueStoreBuilder, Stores } from './state/stores.ts';
 import type { WindowStoreBuilder } from './state/window-store.ts';
 import type { SessionStoreBuilder } from './state/session-store.ts';
@@ -33,16 +32,16 @@ export interface TableOptions<K, V> extends Consumed<K, V> {
  * const topology = builder.build();
  */
 export class StreamsBuilder {
-  /** @internal */ readonly topology = new Topology();
-  /** @internal */ readonly names = new NameGenerator();
+  /** The topology under construction, with its names: handed to the streams and tables it makes. */
+  readonly #dsl = new DslBuilder();
 
   /** A stream of the records of one topic, several topics, or every topic a pattern matches. */
   stream<K = Uint8Array, V = Uint8Array>(
     topics: string | string[] | RegExp,
     consumed: Consumed<K, V> = {},
   ): KStream<K, V> {
-    const name = consumed.name ?? this.names.processor('KSTREAM-SOURCE-');
-    this.topology.addNode({
+    const name = consumed.name ?? this.#dsl.names.processor('KSTREAM-SOURCE-');
+    this.#dsl.topology.addNode({
       kind: 'source',
       name,
       topics: topics instanceof RegExp ? [] : typeof topics === 'string' ? [topics] : [...topics],
@@ -51,19 +50,19 @@ export class StreamsBuilder {
       ...(consumed.timestampExtractor !== undefined ? { timestampExtractor: consumed.timestampExtractor } : {}),
       children: [],
     });
-    return new KStream<K, V>(this, name, consumed.keySerde, consumed.valueSerde, false);
+    return new KStream<K, V>(this.#dsl, name, consumed.keySerde, consumed.valueSerde, false);
   }
 
   /** A table of the latest value per key of a topic: a null value deletes the key. Always materialized. */
   table<K = Uint8Array, V = Uint8Array>(topic: string, options: TableOptions<K, V> = {}): KTable<K, V> {
     const m = materializedOptions(options.materialized);
-    const storeName = m.storeName ?? this.names.store(`${topic}-`);
-    const sourceName = options.name ?? this.names.processor('KSTREAM-SOURCE-');
+    const storeName = m.storeName ?? this.#dsl.names.store(`${topic}-`);
+    const sourceName = options.name ?? this.#dsl.names.processor('KSTREAM-SOURCE-');
     const tableName =
-      options.name !== undefined ? `${options.name}-table-source` : this.names.processor('KTABLE-SOURCE-');
+      options.name !== undefined ? `${options.name}-table-source` : this.#dsl.names.processor('KTABLE-SOURCE-');
     const keySerde = m.keySerde ?? options.keySerde;
     const valueSerde = m.valueSerde ?? options.valueSerde;
-    this.topology.addNode({
+    this.#dsl.topology.addNode({
       kind: 'source',
       name: sourceName,
       topics: [topic],
@@ -71,10 +70,10 @@ export class StreamsBuilder {
       ...(options.timestampExtractor !== undefined ? { timestampExtractor: options.timestampExtractor } : {}),
       children: [],
     });
-    this.topology.addStore(storeBuilder(storeName, m, keySerde, valueSerde));
-    this.addProcessor(tableName, ktableSource<K, V>(storeName), [sourceName], [storeName]);
+    this.#dsl.topology.addStore(storeBuilder(storeName, m, keySerde, valueSerde));
+    this.#dsl.addProcessor(tableName, ktableSource<K, V>(storeName), [sourceName], [storeName]);
     const getter = storeGetter<K, V>(storeName, isVersionedSupplier(m.storeSupplier));
-    return new KTable<K, V>(this, tableName, keySerde, valueSerde, getter, storeName);
+    return new KTable<K, V>(this.#dsl, tableName, keySerde, valueSerde, getter, storeName);
   }
 
   /**
@@ -83,16 +82,16 @@ export class StreamsBuilder {
    */
   globalTable<K = Uint8Array, V = Uint8Array>(topic: string, options: TableOptions<K, V> = {}): GlobalKTable<K, V> {
     const m = materializedOptions(options.materialized);
-    const storeName = m.storeName ?? this.names.store(`${topic}-`);
-    const sourceName = options.name ?? this.names.processor('KSTREAM-SOURCE-');
-    const tableName = this.names.processor('KTABLE-SOURCE-');
+    const storeName = m.storeName ?? this.#dsl.names.store(`${topic}-`);
+    const sourceName = options.name ?? this.#dsl.names.processor('KSTREAM-SOURCE-');
+    const tableName = this.#dsl.names.processor('KTABLE-SOURCE-');
     const builder = storeBuilder(
       storeName,
       { ...m, cachingEnabled: false, loggingEnabled: false },
       m.keySerde ?? options.keySerde,
       m.valueSerde ?? options.valueSerde,
     );
-    this.topology.addStore(builder);
+    this.#dsl.topology.addStore(builder);
     const source = {
       kind: 'source' as const,
       name: sourceName,
@@ -108,10 +107,7 @@ export class StreamsBuilder {
       children: [],
       stores: [storeName],
     };
-    this.topology.nodes.set(sourceName, source);
-    this.topology.nodes.set(tableName, processor);
-    this.topology.globalNodeNames.add(sourceName).add(tableName);
-    this.topology.globalStores.push({ source, processor, store: storeName, topic });
+    this.#dsl.topology.addGlobalStore(source, processor, storeName, topic);
     return new GlobalKTable<K, V>(storeName);
   }
 
@@ -123,31 +119,13 @@ export class StreamsBuilder {
       | SessionStoreBuilder<K, V>
       | VersionedKeyValueStoreBuilder<K, V>,
   ): this {
-    this.topology.addStore(builder as unknown as KeyValueStoreBuilder<unknown, unknown>);
+    this.#dsl.addStateStore(builder);
     return this;
   }
 
   /** The topology built so far. */
   build(): Topology {
-    return this.topology;
-  }
-
-  /** @internal The inputs of `nodes` must be co-partitioned: they meet in a join. */
-  copartition(...nodes: string[]): void {
-    this.topology.copartitioned.push(nodes);
-  }
-
-  /** @internal */
-  addProcessor(name: string, supplier: unknown, parents: string[], stores: string[] = []): void {
-    this.topology.addNode({
-      kind: 'processor',
-      name,
-      supplier: supplier as ProcessorNode['supplier'],
-      parents,
-      children: [],
-      stores: [],
-    });
-    for (const store of stores) this.topology.connectStore(name, store);
+    return this.#dsl.built;
   }
 }
 

@@ -7,9 +7,10 @@
 import { TopologyError } from '../errors.ts';
 import type { Serde } from '../serde/index.ts';
 import { storeBuilder } from './builder.ts';
+import type { DslBuilder } from './internal/dsl.ts';
 import { storeGetter } from './internal/table.ts';
 import type { AggregateOptions, KGroupedStream } from './kgrouped-stream.ts';
-import { KTable } from './ktable.ts';
+import { KTable, tableDef } from './ktable.ts';
 import { materializedOptions } from './options.ts';
 import { passThrough } from './operators/passthrough.ts';
 import { kstreamSessionAggregate } from './operators/session-aggregate.ts';
@@ -21,8 +22,19 @@ import { Stores } from './state/stores.ts';
 import { WindowedSerdes } from './state/windowed-serdes.ts';
 import { windowGetter } from './time-windowed-kstream.ts';
 import { SessionWindows, SlidingWindows, type TimeWindows, type Windowed } from './windows.ts';
+import { groupedDef } from './kgrouped-stream.ts';
 
 type Aggregator<K, VOut> = (key: K, value: unknown, aggregate: VOut) => VOut;
+
+// What the windowed cogroups below reach inside a CogroupedKStream; set by its static block.
+let cogroupBuilder: <K, VOut>(cogrouped: CogroupedKStream<K, VOut>) => DslBuilder;
+let cogroupKeySerde: <K, VOut>(cogrouped: CogroupedKStream<K, VOut>) => Serde<K> | undefined;
+let cogroupWire: <K, VOut>(
+  cogrouped: CogroupedKStream<K, VOut>,
+  storeName: string,
+  named: string | undefined,
+  supplier: (aggregator: Aggregator<K, VOut>) => unknown,
+) => string;
 
 /**
  * Grouped streams being co-grouped (Kafka's `CogroupedKStream`).
@@ -55,7 +67,7 @@ export class CogroupedKStream<K, VOut> {
 
   /** Aggregates per key: `initializer()` starts a key's aggregate, each stream's aggregator folds its records in. */
   aggregate(initializer: () => VOut, options: AggregateOptions<K, VOut> = {}): KTable<K, VOut> {
-    const b = this.#groups[0]!.grouped.builder;
+    const b = this.#builder();
     const m = materializedOptions(options.materialized);
     const storeName = m.storeName ?? b.names.store('COGROUPKSTREAM-AGGREGATE-');
     const keySerde = m.keySerde ?? this.#keySerde();
@@ -79,41 +91,38 @@ export class CogroupedKStream<K, VOut> {
       : new TimeWindowedCogroupedKStream<K, VOut>(this, windows);
   }
 
-  /** @internal */
-  get builder() {
-    return this.#groups[0]!.grouped.builder;
+  /** The first grouped stream's builder. */
+  #builder(): DslBuilder {
+    return groupedDef(this.#groups[0]!.grouped).builder;
   }
 
-  /** @internal The first grouped stream's key serde, as Kafka takes it. */
+  /** The first grouped stream's key serde, as Kafka takes it. */
   #keySerde(): Serde<K> | undefined {
-    return this.#groups[0]!.grouped.serdes.keySerde;
+    return groupedDef(this.#groups[0]!.grouped).serdes.keySerde;
   }
 
-  /** @internal */
-  keySerde(): Serde<K> | undefined {
-    return this.#keySerde();
+  static {
+    cogroupBuilder = (cogrouped) => cogrouped.#builder();
+    cogroupKeySerde = (cogrouped) => cogrouped.#keySerde();
+    cogroupWire = (cogrouped, storeName, named, supplier) => cogrouped.#wire(storeName, named, supplier);
   }
 
   /**
-   * @internal Repartitions the groups that need it, adds one aggregating processor per group (all
-   * connected to `storeName`) and the merge node; returns the merge node's name.
+   * Repartitions the groups that need it, adds one aggregating processor per group (all connected
+   * to `storeName`) and the merge node; returns the merge node's name.
    */
-  wire(storeName: string, named: string | undefined, supplier: (aggregator: Aggregator<K, VOut>) => unknown): string {
-    return this.#wire(storeName, named, supplier);
-  }
-
   #wire(storeName: string, named: string | undefined, supplier: (aggregator: Aggregator<K, VOut>) => unknown): string {
-    const b = this.builder;
+    const b = this.#builder();
     let unnamedRepartitions = 0;
     const parents = this.#groups.map(({ grouped }) =>
       // Two unnamed repartitions would share a topic name: the later ones get a number.
-      grouped.repartitionRequired
-        ? grouped.repartitioned(
+      groupedDef(grouped).repartitionRequired
+        ? groupedDef(grouped).repartitioned(
             storeName,
             unnamedRepartitions++ === 0 ? storeName : `${storeName}-${unnamedRepartitions - 1}`,
             true,
           )
-        : grouped.repartitioned(storeName),
+        : groupedDef(grouped).repartitioned(storeName),
     );
     const names = this.#groups.map(({ aggregator }, i) => {
       const name = named !== undefined ? `${named}-cogroup-agg-${i}` : b.names.processor('COGROUPKSTREAM-AGGREGATE-');
@@ -139,7 +148,7 @@ export class TimeWindowedCogroupedKStream<K, VOut> {
 
   /** Aggregates per key and window; records later than the window's grace are dropped. */
   aggregate(initializer: () => VOut, options: AggregateOptions<K, VOut> = {}): KTable<Windowed<K>, VOut> {
-    const b = this.#cogrouped.builder;
+    const b = cogroupBuilder(this.#cogrouped);
     const w = this.#windows;
     const m = materializedOptions(options.materialized);
     const storeName = m.storeName ?? b.names.store('COGROUPKSTREAM-AGGREGATE-');
@@ -150,7 +159,7 @@ export class TimeWindowedCogroupedKStream<K, VOut> {
         `store ${storeName}: retention (${retention} ms) must be at least window size + grace (${minimum} ms)`,
         { store: storeName },
       );
-    const keySerde = m.keySerde ?? this.#cogrouped.keySerde();
+    const keySerde = m.keySerde ?? cogroupKeySerde(this.#cogrouped);
     const supplier =
       m.storeType === 'in-memory'
         ? Stores.inMemoryWindowStore(storeName, retention, w.sizeMs, false)
@@ -158,7 +167,7 @@ export class TimeWindowedCogroupedKStream<K, VOut> {
     const store = Stores.windowStoreBuilder(supplier, keySerde, m.valueSerde);
     if (m.loggingEnabled === false) store.withLoggingDisabled();
     b.addStateStore(store);
-    const name = this.#cogrouped.wire(storeName, options.name, (aggregator) =>
+    const name = cogroupWire(this.#cogrouped, storeName, options.name, (aggregator) =>
       kstreamWindowAggregate<K, unknown, VOut>(storeName, w, initializer, (k, v, agg) => aggregator(k, v, agg as VOut)),
     );
     const table = new KTable<Windowed<K>, VOut>(
@@ -169,7 +178,7 @@ export class TimeWindowedCogroupedKStream<K, VOut> {
       windowGetter<K, VOut>(storeName),
       storeName,
     );
-    table.windowCloseMs = w.graceMs;
+    tableDef(table).windowCloseMs = w.graceMs;
     return table;
   }
 }
@@ -191,7 +200,7 @@ export class SessionWindowedCogroupedKStream<K, VOut> {
     merger: (key: K, left: VOut, right: VOut) => VOut,
     options: AggregateOptions<K, VOut> = {},
   ): KTable<Windowed<K>, VOut> {
-    const b = this.#cogrouped.builder;
+    const b = cogroupBuilder(this.#cogrouped);
     const w = this.#windows;
     const m = materializedOptions(options.materialized);
     const storeName = m.storeName ?? b.names.store('COGROUPKSTREAM-AGGREGATE-');
@@ -202,7 +211,7 @@ export class SessionWindowedCogroupedKStream<K, VOut> {
         `store ${storeName}: retention (${retention} ms) must be at least inactivity gap + grace (${minimum} ms)`,
         { store: storeName },
       );
-    const keySerde = m.keySerde ?? this.#cogrouped.keySerde();
+    const keySerde = m.keySerde ?? cogroupKeySerde(this.#cogrouped);
     const supplier =
       m.storeType === 'in-memory'
         ? Stores.inMemorySessionStore(storeName, retention)
@@ -210,7 +219,7 @@ export class SessionWindowedCogroupedKStream<K, VOut> {
     const store = Stores.sessionStoreBuilder(supplier, keySerde, m.valueSerde);
     if (m.loggingEnabled === false) store.withLoggingDisabled();
     b.addStateStore(store);
-    const name = this.#cogrouped.wire(storeName, options.name, (aggregator) =>
+    const name = cogroupWire(this.#cogrouped, storeName, options.name, (aggregator) =>
       kstreamSessionAggregate<K, unknown, VOut>(
         storeName,
         w,
@@ -227,7 +236,7 @@ export class SessionWindowedCogroupedKStream<K, VOut> {
       sessionGetter<K, VOut>(storeName),
       storeName,
     );
-    table.windowCloseMs = w.gapMs + w.graceMs;
+    tableDef(table).windowCloseMs = w.gapMs + w.graceMs;
     return table;
   }
 }

@@ -7,7 +7,7 @@
  * and their numbering follow Kafka's, so `describe()` prints the same graph.
  */
 import { Serdes } from '../serde/index.ts';
-import type { StreamsBuilder } from './builder.ts';
+import type { DslBuilder } from './internal/dsl.ts';
 import { storeBuilder } from './builder.ts';
 import type { ForeignKeyJoinSerdes, ForeignKeyJoinTopics } from './internal/foreign-key/serdes.ts';
 import { responseSerde, type SubscriptionResponse, subscriptionSerde } from './internal/foreign-key/wrappers.ts';
@@ -15,7 +15,7 @@ import type { Change } from './internal/change.ts';
 import { operate } from './internal/operate.ts';
 import { storeGetter, type ValueGetterSupplier } from './internal/table.ts';
 import type { Processor, ProcessorSupplier } from './processor.ts';
-import { KTable } from './ktable.ts';
+import { KTable, tableDef } from './ktable.ts';
 import { fkForeignTableJoin } from './operators/fk-foreign-table-join.ts';
 import { fkResponseJoin } from './operators/fk-response-join.ts';
 import { fkSubscriptionJoin } from './operators/fk-subscription-join.ts';
@@ -35,16 +35,16 @@ export function foreignKeyJoin<K, V, KO, VO, VR>(
   tableJoined: TableJoined<K, KO> = {},
   materialized?: Materialized<K, VR>,
 ): KTable<K, VR> {
-  const b: StreamsBuilder = left.builder;
+  const b: DslBuilder = tableDef(left).builder;
   const t = b.topology;
   const named = tableJoined.name;
   const name = (suffix: string, prefix: string) =>
     named !== undefined ? `${named}${suffix}` : b.names.processor(prefix);
   const serdes: ForeignKeyJoinSerdes<K, V, KO, VO> = {
-    primaryKey: left.keySerde,
-    primaryValue: left.valueSerde,
-    foreignKey: right.keySerde,
-    foreignValue: right.valueSerde,
+    primaryKey: tableDef(left).keySerde,
+    primaryValue: tableDef(left).valueSerde,
+    foreignKey: tableDef(right).keySerde,
+    foreignValue: tableDef(right).valueSerde,
   };
   const bytes = Serdes.ByteArray() as Serde<unknown>;
 
@@ -71,7 +71,7 @@ export function foreignKeyJoin<K, V, KO, VO, VR>(
 
   // Primary side: changes become subscriptions keyed by the foreign key.
   t.internalTopics.set(subscriptionTopic, { name: subscriptionTopic });
-  b.addProcessor(sendName, fkSubscriptionSend(extract, serdes, topics, leftJoin), [left.nodeName]);
+  b.addProcessor(sendName, fkSubscriptionSend(extract, serdes, topics, leftJoin), [tableDef(left).nodeName]);
   t.addNode({
     kind: 'sink',
     name: subscriptionSink,
@@ -79,7 +79,7 @@ export function foreignKeyJoin<K, V, KO, VO, VR>(
     keySerde: bytes,
     valueSerde: subscriptionSerde as Serde<unknown>,
     ...(tableJoined.otherPartitioner !== undefined
-      ? { partitioner: byDeserializedKey(tableJoined.otherPartitioner, right.keySerde) }
+      ? { partitioner: byDeserializedKey(tableJoined.otherPartitioner, tableDef(right).keySerde) }
       : {}),
     parents: [sendName],
   });
@@ -91,18 +91,23 @@ export function foreignKeyJoin<K, V, KO, VO, VR>(
     valueSerde: subscriptionSerde as Serde<unknown>,
     children: [],
   });
-  b.copartition(subscriptionSource, right.nodeName);
+  b.copartition(subscriptionSource, tableDef(right).nodeName);
 
   // Foreign side: subscriptions are stored and answered; foreign changes answer every subscriber.
   t.addStore(storeBuilder(storeName, { cachingEnabled: false }, bytes, bytes));
   b.addProcessor(receiveName, fkSubscriptionReceive(storeName), [subscriptionSource], [storeName]);
   b.addProcessor(
     joinForeignName,
-    fkSubscriptionJoin(right.getter, serdes, topics),
+    fkSubscriptionJoin(tableDef(right).getter, serdes, topics),
     [receiveName],
-    right.getter.storeNames,
+    tableDef(right).getter.storeNames,
   );
-  b.addProcessor(foreignJoinName, fkForeignTableJoin(storeName, serdes, topics), [right.nodeName], [storeName]);
+  b.addProcessor(
+    foreignJoinName,
+    fkForeignTableJoin(storeName, serdes, topics),
+    [tableDef(right).nodeName],
+    [storeName],
+  );
 
   // Back to the primary side, to the subscriber's partition.
   t.internalTopics.set(responseTopic, { name: responseTopic });
@@ -113,7 +118,7 @@ export function foreignKeyJoin<K, V, KO, VO, VR>(
     keySerde: bytes,
     valueSerde: responseSerde as Serde<unknown>,
     partitioner: (tableJoined.partitioner !== undefined
-      ? byDeserializedKey(tableJoined.partitioner, left.keySerde)
+      ? byDeserializedKey(tableJoined.partitioner, tableDef(left).keySerde)
       : toSubscriber) as StreamPartitioner<unknown, unknown>,
     parents: [joinForeignName, foreignJoinName],
   });
@@ -125,14 +130,14 @@ export function foreignKeyJoin<K, V, KO, VO, VR>(
     valueSerde: responseSerde as Serde<unknown>,
     children: [],
   });
-  b.copartition(responseSource, left.nodeName);
+  b.copartition(responseSource, tableDef(left).nodeName);
   b.addProcessor(
     resolverName,
-    fkResponseJoin(left.getter, serdes, topics, joiner, leftJoin),
+    fkResponseJoin(tableDef(left).getter, serdes, topics, joiner, leftJoin),
     [responseSource],
-    left.getter.storeNames,
+    tableDef(left).getter.storeNames,
   );
-  const keySerde = m.keySerde ?? left.keySerde;
+  const keySerde = m.keySerde ?? tableDef(left).keySerde;
   const result = { store: undefined as string | undefined };
   const materialize = () => {
     if (result.store !== undefined) return;
@@ -159,7 +164,7 @@ export function foreignKeyJoin<K, V, KO, VO, VR>(
     getter,
     m.storeName !== undefined ? resultStore : undefined,
   );
-  table.needsOldValues = materialize;
+  tableDef(table).needsOldValues = materialize;
   return table;
 }
 

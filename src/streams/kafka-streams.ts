@@ -21,7 +21,8 @@ import { WireBackend } from './runtime/wire-backend.ts';
 import { CacheBudget } from './state/caching-store.ts';
 import type { ReadOnlyKeyValueStore } from './state/key-value-store.ts';
 import { announceStreamsApp } from './runtime/running-apps.ts';
-import type { Topology } from './topology.ts';
+import type { TopologyGraph } from './internal/topology-graph.ts';
+import { type Topology, topologyGraph } from './topology.ts';
 
 /** Kafka Streams' client states. */
 export type StreamsState =
@@ -102,6 +103,12 @@ export interface StreamsConfig {
    * aborting it (an instance that died mid-commit). Default 10 000 (Kafka Streams').
    */
   transactionTimeoutMs?: number;
+  /**
+   * How often, in clock ms, a left or outer stream-stream join looks for unmatched records whose
+   * window has closed and emits them (Kafka's internal
+   * `__emit.interval.ms.kstreams.outer.join.spurious.results.fix__`). Default 1 000, as Kafka's.
+   */
+  outerJoinEmitIntervalMs?: number;
 }
 
 let memberSeq = 0;
@@ -165,6 +172,7 @@ function backendFor(config: StreamsConfig, eos: boolean, processId: () => Promis
  */
 export class KafkaStreams {
   readonly #topology: Topology;
+  readonly #graph: TopologyGraph;
   readonly #config: StreamsConfig;
   readonly #backend: StreamsBackend;
   readonly #clock: Clock;
@@ -190,6 +198,8 @@ export class KafkaStreams {
       throw new TypeError('KafkaStreams needs a tributary or a log (one of the two)');
     }
     this.#topology = topology;
+    const graph = topologyGraph(topology);
+    this.#graph = graph;
     this.#config = config;
     this.#eos = (config.processingGuarantee ?? 'exactly_once_v2') === 'exactly_once_v2';
     const backend = backendFor(config, this.#eos, () => this.#processId());
@@ -197,14 +207,15 @@ export class KafkaStreams {
     this.#clock = backend.clock;
     const cache = config.cacheMaxBytes ?? 10 * 1024 * 1024;
     this.#budget = cache > 0 ? new CacheBudget(cache) : null;
-    this.#topics = new InternalTopics(topology, config.applicationId, backend);
-    this.#globals = new GlobalThread(topology, config.applicationId, backend);
+    this.#topics = new InternalTopics(graph, config.applicationId, backend);
+    this.#globals = new GlobalThread(graph, config.applicationId, backend);
     this.#collector = new RecordCollector({
       maxUncommitted: config.maxUncommittedRecords ?? 20_000,
       batchLimit: (topic) => this.#topics.batchLimit(topic),
+      ...(backend.earlySends !== undefined ? { early: backend.earlySends } : {}),
     });
     this.#tasks = new TaskManager({
-      topology,
+      topology: graph,
       topics: this.#topics,
       backend,
       changelogs: new ChangelogReader(backend),
@@ -337,7 +348,7 @@ export class KafkaStreams {
   store<K, V>(name: string): ReadOnlyKeyValueStore<K, V> {
     const global = this.#globals.stores.get(name);
     if (global !== undefined) return global.store as unknown as ReadOnlyKeyValueStore<K, V>;
-    if (!this.#topology.storeBuilders.has(name))
+    if (!this.#graph.storeBuilders.has(name))
       throw new TributaryError('INVALID_STATE_STORE', `no state store named ${name}`, { store: name });
     const stores = () =>
       [...this.#tasks.running.values()].flatMap((r) => {
@@ -409,6 +420,9 @@ export class KafkaStreams {
         this.#collector.send(topic, partition, key, value, timestamp, headers),
       globalStore: (name) => this.#globals.stores.get(name)?.store,
       onDeserializationError: config.deserializationExceptionHandler ?? (() => 'FAIL'),
+      ...(config.outerJoinEmitIntervalMs !== undefined
+        ? { outerJoinEmitIntervalMs: config.outerJoinEmitIntervalMs }
+        : {}),
     };
   }
 }

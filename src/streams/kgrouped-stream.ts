@@ -2,11 +2,11 @@ import { Serdes } from '../serde/index.ts';
 import type { Serde } from '../serde/index.ts';
 import { storeBuilder } from './builder.ts';
 import { storeGetter } from './internal/table.ts';
-import { type KStream, repartitionThrough } from './kstream.ts';
+import { type KStream, repartitionThrough, streamDef } from './kstream.ts';
 import { KTable } from './ktable.ts';
 import { kstreamAggregate } from './operators/stream-aggregate.ts';
 import { type Materialized, materializedOptions } from './options.ts';
-import type { StreamsBuilder } from './builder.ts';
+import type { DslBuilder } from './internal/dsl.ts';
 import { TimeWindowedKStream } from './time-windowed-kstream.ts';
 import { CogroupedKStream } from './cogrouped-kstream.ts';
 import { SessionWindowedKStream } from './session-windowed-kstream.ts';
@@ -19,17 +19,76 @@ export interface AggregateOptions<K, VA> {
 }
 
 /**
+ * Not part of the API (not exported by src/index.ts): a grouped stream as the DSL sees it — its
+ * stream, serdes and name, and whether (and how) its aggregations repartition first.
+ */
+export class GroupedStreamDef<K, V> {
+  constructor(
+    readonly stream: KStream<K, V>,
+    readonly keySerde: Serde<K> | undefined,
+    readonly valueSerde: Serde<V> | undefined,
+    readonly groupName: string | undefined,
+    /** The key was changed upstream: aggregations must repartition first. */
+    readonly repartitionRequired: boolean,
+  ) {}
+
+  /** The stream's builder. */
+  get builder(): DslBuilder {
+    return streamDef(this.stream).builder;
+  }
+
+  /** The grouping's serdes. */
+  get serdes(): { keySerde: Serde<K> | undefined; valueSerde: Serde<V> | undefined } {
+    return { keySerde: this.keySerde, valueSerde: this.valueSerde };
+  }
+
+  /**
+   * The node aggregations hang off: the stream itself, or (after a key change) the
+   * source of a repartition topic named after the grouping or the aggregation's store.
+   */
+  repartitioned(storeName: string, topicBase: string = storeName, cogroup = false): string {
+    const b = streamDef(this.stream).builder;
+    let parent = streamDef(this.stream).nodeName;
+    if (this.repartitionRequired) {
+      const base = this.groupName ?? topicBase;
+      const named = this.groupName !== undefined;
+      // A cogroup names its repartition nodes after the store, yet still uses up generated numbers.
+      const node = (suffix: string, prefix: string) => {
+        if (named) return `${base}-repartition-${suffix}`;
+        const generated = b.names.processor(prefix);
+        return cogroup ? `${base}-repartition-${suffix}` : generated;
+      };
+      const sink = node('sink', 'KSTREAM-SINK-');
+      const filter = node('filter', 'KSTREAM-FILTER-');
+      const source = node('source', 'KSTREAM-SOURCE-');
+      parent = repartitionThrough(b, parent, `${base}-repartition`, {
+        sink,
+        filter,
+        source,
+        keySerde: this.keySerde as Serde<unknown> | undefined,
+        valueSerde: this.valueSerde as Serde<unknown> | undefined,
+      });
+    }
+    return parent;
+  }
+}
+
+let defOf: <K, V>(grouped: KGroupedStream<K, V>) => GroupedStreamDef<K, V>;
+
+/** Not part of the API (not exported by src/index.ts): a grouped stream's grouping, for the DSL's classes. */
+export function groupedDef<K, V>(grouped: KGroupedStream<K, V>): GroupedStreamDef<K, V> {
+  return defOf(grouped);
+}
+
+/**
  * A stream grouped by key (Kafka's `KGroupedStream`), made by `groupByKey()` or `groupBy()`.
  * Aggregations skip records whose key or value is null and return a table updated per record.
  */
 export class KGroupedStream<K, V> {
-  readonly #stream: KStream<K, V>;
-  readonly #keySerde: Serde<K> | undefined;
-  readonly #valueSerde: Serde<V> | undefined;
-  readonly #groupName: string | undefined;
-  readonly #repartition: boolean;
+  /** The grouping, for the aggregations and cogroups built on it: through `groupedDef`. */
+  readonly #def: GroupedStreamDef<K, V>;
 
-  /** @internal */
+  /** @internal Made by `groupBy`/`groupByKey`. */
   constructor(
     stream: KStream<K, V>,
     keySerde: Serde<K> | undefined,
@@ -37,11 +96,11 @@ export class KGroupedStream<K, V> {
     groupName: string | undefined,
     repartition: boolean,
   ) {
-    this.#stream = stream;
-    this.#keySerde = keySerde;
-    this.#valueSerde = valueSerde;
-    this.#groupName = groupName;
-    this.#repartition = repartition;
+    this.#def = new GroupedStreamDef(stream, keySerde, valueSerde, groupName, repartition);
+  }
+
+  static {
+    defOf = (grouped) => grouped.#def;
   }
 
   /**
@@ -54,7 +113,7 @@ export class KGroupedStream<K, V> {
     // Kafka burns a generated name when count gets a Materialized without a store name (kept
     // for topology compatibility), so the numbering after it matches Kafka's.
     if (options.materialized !== undefined && materializedOptions(options.materialized).storeName === undefined)
-      this.#stream.builder.names.store('KSTREAM-AGGREGATE-');
+      streamDef(this.#def.stream).builder.names.store('KSTREAM-AGGREGATE-');
     return this.#aggregate(
       'KSTREAM-AGGREGATE-',
       options,
@@ -66,7 +125,7 @@ export class KGroupedStream<K, V> {
 
   /** Combines values per key: the first value is the aggregate, then `reducer(aggregate, value)`. */
   reduce(reducer: (aggregate: V, value: V) => V, options: AggregateOptions<K, V> = {}): KTable<K, V> {
-    return this.#aggregate('KSTREAM-REDUCE-', options, this.#valueSerde, undefined, (_k, v, agg) =>
+    return this.#aggregate('KSTREAM-REDUCE-', options, this.#def.valueSerde, undefined, (_k, v, agg) =>
       agg === null ? v : reducer(agg, v),
     );
   }
@@ -115,51 +174,6 @@ export class KGroupedStream<K, V> {
     return new CogroupedKStream<K, VOut>(this as KGroupedStream<K, unknown>, aggregator as never);
   }
 
-  /** @internal Whether aggregations must repartition first (the key was changed upstream). */
-  get repartitionRequired(): boolean {
-    return this.#repartition;
-  }
-
-  /** @internal The stream's builder. */
-  get builder(): StreamsBuilder {
-    return this.#stream.builder;
-  }
-
-  /** @internal The grouping's serdes. */
-  get serdes(): { keySerde: Serde<K> | undefined; valueSerde: Serde<V> | undefined } {
-    return { keySerde: this.#keySerde, valueSerde: this.#valueSerde };
-  }
-
-  /**
-   * @internal The node aggregations hang off: the stream itself, or (after a key change) the
-   * source of a repartition topic named after the grouping or the aggregation's store.
-   */
-  repartitioned(storeName: string, topicBase: string = storeName, cogroup = false): string {
-    const b = this.#stream.builder;
-    let parent = this.#stream.nodeName;
-    if (this.#repartition) {
-      const base = this.#groupName ?? topicBase;
-      const named = this.#groupName !== undefined;
-      // A cogroup names its repartition nodes after the store, yet still uses up generated numbers.
-      const node = (suffix: string, prefix: string) => {
-        if (named) return `${base}-repartition-${suffix}`;
-        const generated = b.names.processor(prefix);
-        return cogroup ? `${base}-repartition-${suffix}` : generated;
-      };
-      const sink = node('sink', 'KSTREAM-SINK-');
-      const filter = node('filter', 'KSTREAM-FILTER-');
-      const source = node('source', 'KSTREAM-SOURCE-');
-      parent = repartitionThrough(b, parent, `${base}-repartition`, {
-        sink,
-        filter,
-        source,
-        keySerde: this.#keySerde as Serde<unknown> | undefined,
-        valueSerde: this.#valueSerde as Serde<unknown> | undefined,
-      });
-    }
-    return parent;
-  }
-
   #aggregate<VA>(
     prefix: string,
     options: AggregateOptions<K, VA>,
@@ -167,12 +181,12 @@ export class KGroupedStream<K, V> {
     initializer: (() => VA) | undefined,
     aggregator: (key: K, value: V, aggregate: VA | null) => VA,
   ): KTable<K, VA> {
-    const b = this.#stream.builder;
+    const b = streamDef(this.#def.stream).builder;
     const m = materializedOptions(options.materialized);
     const storeName = m.storeName ?? b.names.store(prefix);
     const name = options.name ?? b.names.processor(prefix);
-    const parent = this.repartitioned(storeName);
-    const keySerde = m.keySerde ?? this.#keySerde;
+    const parent = this.#def.repartitioned(storeName);
+    const keySerde = m.keySerde ?? this.#def.keySerde;
     const valueSerde = m.valueSerde ?? defaultValueSerde;
     b.topology.addStore(storeBuilder(storeName, m, keySerde, valueSerde));
     b.addProcessor(name, kstreamAggregate(storeName, initializer, aggregator), [parent], [storeName]);

@@ -3,14 +3,14 @@ import type { Serde } from '../serde/index.ts';
 import { Serdes } from '../serde/index.ts';
 import { TopologyError } from '../errors.ts';
 import { BranchedKStream } from './branched-kstream.ts';
-import type { StreamsBuilder } from './builder.ts';
+import type { DslBuilder } from './internal/dsl.ts';
 import { storeBuilder } from './builder.ts';
 import { GlobalKTable } from './global-ktable.ts';
 import { storeGetter } from './internal/table.ts';
 import type { JoinWindows } from './join-windows.ts';
 import { type StreamJoined, type StreamJoinMode, streamStreamJoin } from './stream-stream-join.ts';
 import { KGroupedStream } from './kgrouped-stream.ts';
-import { KTable } from './ktable.ts';
+import { KTable, tableDef } from './ktable.ts';
 import { kstreamFilter } from './operators/filter.ts';
 import { kstreamFlatMap } from './operators/flat-map.ts';
 import { kstreamFlatMapValues } from './operators/flat-map-values.ts';
@@ -38,6 +38,25 @@ import type { FixedKeyProcessorSupplier, ProcessorSupplier, StreamRecord } from 
 import { observeNode } from './rx.ts';
 import type { KeyValue } from './state/key-value-store.ts';
 import type { TopicNameExtractor } from './topology.ts';
+import { printedOptions } from './printed.ts';
+
+/** Not part of the API (not exported by src/index.ts): what a KStream stands for in the topology being built. */
+export interface StreamDef<K, V> {
+  readonly builder: DslBuilder;
+  /** The node records of this stream come out of. */
+  readonly nodeName: string;
+  readonly keySerde: Serde<K> | undefined;
+  readonly valueSerde: Serde<V> | undefined;
+  /** The key changed since the source: grouping or joining must repartition first. */
+  readonly repartitionRequired: boolean;
+}
+
+let defOf: <K, V>(stream: KStream<K, V>) => StreamDef<K, V>;
+
+/** Not part of the API (not exported by src/index.ts): a stream's place in the topology, for the DSL's classes. */
+export function streamDef<K, V>(stream: KStream<K, V>): StreamDef<K, V> {
+  return defOf(stream);
+}
 
 /**
  * A record stream (Kafka's `KStream`): every record is an independent event. Operators return new
@@ -50,27 +69,22 @@ import type { TopicNameExtractor } from './topology.ts';
  *   .to('big-spenders');
  */
 export class KStream<K, V> {
-  /** @internal */ readonly builder: StreamsBuilder;
-  /** @internal The node records of this stream come out of. */
-  readonly nodeName: string;
-  /** @internal */ readonly keySerde: Serde<K> | undefined;
-  /** @internal */ readonly valueSerde: Serde<V> | undefined;
-  /** @internal The key changed since the source: grouping or joining must repartition first. */
-  readonly repartitionRequired: boolean;
+  /** Where the stream is in the topology being built: for the DSL, through `streamDef`. */
+  readonly #def: StreamDef<K, V>;
 
-  /** @internal */
+  /** @internal Made by the builder and by operators: use `builder.stream()`. */
   constructor(
-    builder: StreamsBuilder,
+    builder: DslBuilder,
     nodeName: string,
     keySerde: Serde<K> | undefined,
     valueSerde: Serde<V> | undefined,
     repartitionRequired: boolean,
   ) {
-    this.builder = builder;
-    this.nodeName = nodeName;
-    this.keySerde = keySerde;
-    this.valueSerde = valueSerde;
-    this.repartitionRequired = repartitionRequired;
+    this.#def = { builder, nodeName, keySerde, valueSerde, repartitionRequired };
+  }
+
+  static {
+    defOf = (stream) => stream.#def;
   }
 
   #add<KR, VR>(
@@ -82,19 +96,39 @@ export class KStream<K, V> {
     keyChanged: boolean,
     stores: string[] = [],
   ): KStream<KR, VR> {
-    const name = named?.name ?? this.builder.names.processor(prefix);
-    this.builder.addProcessor(name, supplier, [this.nodeName], stores);
-    return new KStream<KR, VR>(this.builder, name, keySerde, valueSerde, this.repartitionRequired || keyChanged);
+    const name = named?.name ?? this.#def.builder.names.processor(prefix);
+    this.#def.builder.addProcessor(name, supplier, [this.#def.nodeName], stores);
+    return new KStream<KR, VR>(
+      this.#def.builder,
+      name,
+      keySerde,
+      valueSerde,
+      this.#def.repartitionRequired || keyChanged,
+    );
   }
 
   /** Keeps the records `predicate` accepts. */
   filter(predicate: (key: K, value: V) => boolean, named?: Named): KStream<K, V> {
-    return this.#add('KSTREAM-FILTER-', named, kstreamFilter(predicate, false), this.keySerde, this.valueSerde, false);
+    return this.#add(
+      'KSTREAM-FILTER-',
+      named,
+      kstreamFilter(predicate, false),
+      this.#def.keySerde,
+      this.#def.valueSerde,
+      false,
+    );
   }
 
   /** Drops the records `predicate` accepts. */
   filterNot(predicate: (key: K, value: V) => boolean, named?: Named): KStream<K, V> {
-    return this.#add('KSTREAM-FILTER-', named, kstreamFilter(predicate, true), this.keySerde, this.valueSerde, false);
+    return this.#add(
+      'KSTREAM-FILTER-',
+      named,
+      kstreamFilter(predicate, true),
+      this.#def.keySerde,
+      this.#def.valueSerde,
+      false,
+    );
   }
 
   /** A new key and value per record; marks the stream for repartitioning. */
@@ -104,7 +138,7 @@ export class KStream<K, V> {
 
   /** A new value per record; the key (and partitioning) stay. */
   mapValues<VR>(mapper: (value: V, key: K) => VR, named?: Named): KStream<K, VR> {
-    return this.#add('KSTREAM-MAPVALUES-', named, kstreamMapValues(mapper), this.keySerde, undefined, false);
+    return this.#add('KSTREAM-MAPVALUES-', named, kstreamMapValues(mapper), this.#def.keySerde, undefined, false);
   }
 
   /** Zero or more records per record, each with its own key. */
@@ -114,17 +148,31 @@ export class KStream<K, V> {
 
   /** Zero or more values per record, each with the record's key. */
   flatMapValues<VR>(mapper: (value: V, key: K) => Iterable<VR>, named?: Named): KStream<K, VR> {
-    return this.#add('KSTREAM-FLATMAPVALUES-', named, kstreamFlatMapValues(mapper), this.keySerde, undefined, false);
+    return this.#add(
+      'KSTREAM-FLATMAPVALUES-',
+      named,
+      kstreamFlatMapValues(mapper),
+      this.#def.keySerde,
+      undefined,
+      false,
+    );
   }
 
   /** A new key per record, the value unchanged; marks the stream for repartitioning. */
   selectKey<KR>(mapper: (key: K, value: V) => KR, named?: Named): KStream<KR, V> {
-    return this.#add('KSTREAM-KEY-SELECT-', named, kstreamSelectKey(mapper), undefined, this.valueSerde, true);
+    return this.#add('KSTREAM-KEY-SELECT-', named, kstreamSelectKey(mapper), undefined, this.#def.valueSerde, true);
   }
 
   /** Calls `action` on every record and passes the stream on unchanged. */
   peek(action: (key: K, value: V) => void, named?: Named): KStream<K, V> {
-    return this.#add('KSTREAM-PEEK-', named, kstreamPeek(action, true), this.keySerde, this.valueSerde, false);
+    return this.#add(
+      'KSTREAM-PEEK-',
+      named,
+      kstreamPeek(action, true),
+      this.#def.keySerde,
+      this.#def.valueSerde,
+      false,
+    );
   }
 
   /**
@@ -135,8 +183,8 @@ export class KStream<K, V> {
    * stream.print(Printed.toSysOut<string, number>().withLabel('counts'));
    */
   print(printed: Printed<K, V>): void {
-    const name = printed.name ?? this.builder.names.processor('KSTREAM-PRINTER-');
-    this.builder.addProcessor(name, kstreamPrint(printed, name), [this.nodeName]);
+    const name = printedOptions(printed).name ?? this.#def.builder.names.processor('KSTREAM-PRINTER-');
+    this.#def.builder.addProcessor(name, kstreamPrint(printed, name), [this.#def.nodeName]);
   }
 
   /** Calls `action` on every record; a terminal operation. */
@@ -160,14 +208,14 @@ export class KStream<K, V> {
 
   /** Both streams' records in one stream. */
   merge(other: KStream<K, V>, named?: Named): KStream<K, V> {
-    const name = named?.name ?? this.builder.names.processor('KSTREAM-MERGE-');
-    this.builder.addProcessor(name, passThrough(), [this.nodeName, other.nodeName]);
+    const name = named?.name ?? this.#def.builder.names.processor('KSTREAM-MERGE-');
+    this.#def.builder.addProcessor(name, passThrough(), [this.#def.nodeName, streamDef(other).nodeName]);
     return new KStream<K, V>(
-      this.builder,
+      this.#def.builder,
       name,
-      this.keySerde,
-      this.valueSerde,
-      this.repartitionRequired || other.repartitionRequired,
+      this.#def.keySerde,
+      this.#def.valueSerde,
+      this.#def.repartitionRequired || streamDef(other).repartitionRequired,
     );
   }
 
@@ -176,17 +224,17 @@ export class KStream<K, V> {
    * to Kafka's default partition for their key unless a partitioner says otherwise.
    */
   to(topic: string | TopicNameExtractor<K, V>, produced: Produced<K, V> = {}): void {
-    const name = produced.name ?? this.builder.names.processor('KSTREAM-SINK-');
-    const keySerde = produced.keySerde ?? this.keySerde;
-    const valueSerde = produced.valueSerde ?? this.valueSerde;
-    this.builder.topology.addNode({
+    const name = produced.name ?? this.#def.builder.names.processor('KSTREAM-SINK-');
+    const keySerde = produced.keySerde ?? this.#def.keySerde;
+    const valueSerde = produced.valueSerde ?? this.#def.valueSerde;
+    this.#def.builder.topology.addNode({
       kind: 'sink',
       name,
       topic: topic as string | TopicNameExtractor<unknown, unknown>,
       ...(keySerde !== undefined ? { keySerde: keySerde as Serde<unknown> } : {}),
       ...(valueSerde !== undefined ? { valueSerde: valueSerde as Serde<unknown> } : {}),
       ...(produced.partitioner !== undefined ? { partitioner: produced.partitioner as never } : {}),
-      parents: [this.nodeName],
+      parents: [this.#def.nodeName],
     });
   }
 
@@ -195,10 +243,10 @@ export class KStream<K, V> {
    * back, so records are partitioned by their current key.
    */
   repartition(options: Repartitioned<K, V> = {}): KStream<K, V> {
-    const base = options.name ?? this.builder.names.processor('KSTREAM-REPARTITION-');
-    const keySerde = options.keySerde ?? this.keySerde;
-    const valueSerde = options.valueSerde ?? this.valueSerde;
-    const source = repartitionThrough(this.builder, this.nodeName, `${base}-repartition`, {
+    const base = options.name ?? this.#def.builder.names.processor('KSTREAM-REPARTITION-');
+    const keySerde = options.keySerde ?? this.#def.keySerde;
+    const valueSerde = options.valueSerde ?? this.#def.valueSerde;
+    const source = repartitionThrough(this.#def.builder, this.#def.nodeName, `${base}-repartition`, {
       sink: `${base}-repartition-sink`,
       source: `${base}-repartition-source`,
       keySerde,
@@ -206,22 +254,22 @@ export class KStream<K, V> {
       numPartitions: options.numberOfPartitions,
       partitioner: options.partitioner,
     });
-    return new KStream<K, V>(this.builder, source, keySerde, valueSerde, false);
+    return new KStream<K, V>(this.#def.builder, source, keySerde, valueSerde, false);
   }
 
   /** The stream read as a changelog: a table of the latest value per key (null deletes). */
   toTable(options: { name?: string; materialized?: Materialized<K, V> } = {}): KTable<K, V> {
-    const name = options.name ?? this.builder.names.processor('KSTREAM-TOTABLE-');
+    const name = options.name ?? this.#def.builder.names.processor('KSTREAM-TOTABLE-');
     const m = materializedOptions(options.materialized);
-    const storeName = m.storeName ?? this.builder.names.store('KSTREAM-TOTABLE-');
-    const keySerde = m.keySerde ?? this.keySerde;
-    const valueSerde = m.valueSerde ?? this.valueSerde;
-    const stream = this.repartitionRequired
+    const storeName = m.storeName ?? this.#def.builder.names.store('KSTREAM-TOTABLE-');
+    const keySerde = m.keySerde ?? this.#def.keySerde;
+    const valueSerde = m.valueSerde ?? this.#def.valueSerde;
+    const stream = this.#def.repartitionRequired
       ? this.repartition({ ...(keySerde ? { keySerde } : {}), ...(valueSerde ? { valueSerde } : {}) })
       : this;
-    this.builder.topology.addStore(storeBuilder(storeName, m, keySerde, valueSerde));
-    this.builder.addProcessor(name, ktableSource(storeName), [stream.nodeName], [storeName]);
-    return new KTable<K, V>(this.builder, name, keySerde, valueSerde, storeGetter(storeName), storeName);
+    this.#def.builder.topology.addStore(storeBuilder(storeName, m, keySerde, valueSerde));
+    this.#def.builder.addProcessor(name, ktableSource(storeName), [streamDef(stream).nodeName], [storeName]);
+    return new KTable<K, V>(this.#def.builder, name, keySerde, valueSerde, storeGetter(storeName), storeName);
   }
 
   /**
@@ -246,7 +294,7 @@ export class KStream<K, V> {
       'KSTREAM-PROCESSVALUES-',
       named,
       kstreamProcessValues(supplier),
-      this.keySerde,
+      this.#def.keySerde,
       undefined,
       false,
       storeNames,
@@ -257,10 +305,10 @@ export class KStream<K, V> {
   groupByKey(grouped: Grouped<K, V> = {}): KGroupedStream<K, V> {
     return new KGroupedStream<K, V>(
       this,
-      grouped.keySerde ?? this.keySerde,
-      grouped.valueSerde ?? this.valueSerde,
+      grouped.keySerde ?? this.#def.keySerde,
+      grouped.valueSerde ?? this.#def.valueSerde,
       grouped.name,
-      this.repartitionRequired,
+      this.#def.repartitionRequired,
     );
   }
 
@@ -271,13 +319,13 @@ export class KStream<K, V> {
       undefined,
       kstreamSelectKey(selector),
       grouped.keySerde,
-      this.valueSerde,
+      this.#def.valueSerde,
       true,
     );
     return new KGroupedStream<KR, V>(
       selected,
       grouped.keySerde,
-      grouped.valueSerde ?? this.valueSerde,
+      grouped.valueSerde ?? this.#def.valueSerde,
       grouped.name,
       true,
     );
@@ -403,32 +451,32 @@ export class KStream<K, V> {
         b as Joiner,
         left,
       );
-      const name = (c as Named | undefined)?.name ?? this.builder.names.processor(prefix);
-      this.builder.addProcessor(name, supplier, [this.nodeName]);
-      return new KStream(this.builder, name, this.keySerde, undefined, this.repartitionRequired);
+      const name = (c as Named | undefined)?.name ?? this.#def.builder.names.processor(prefix);
+      this.#def.builder.addProcessor(name, supplier, [this.#def.nodeName]);
+      return new KStream(this.#def.builder, name, this.#def.keySerde, undefined, this.#def.repartitionRequired);
     }
     const joined = (b ?? {}) as Joined<K, V, unknown>;
-    const stream = this.repartitionRequired
-      ? this.repartition({ ...pick(joined.keySerde ?? this.keySerde, joined.valueSerde ?? this.valueSerde) })
+    const stream = this.#def.repartitionRequired
+      ? this.repartition({ ...pick(joined.keySerde ?? this.#def.keySerde, joined.valueSerde ?? this.#def.valueSerde) })
       : this;
     const grace = joined.gracePeriodMs ?? 0;
     if (!(Number.isSafeInteger(grace) && grace >= 0))
       throw new TopologyError(`a join's grace period must be a non-negative integer of ms, got ${grace}`);
-    if (grace > 0 && table.getter.versioned !== true)
+    if (grace > 0 && tableDef(table).getter.versioned !== true)
       throw new TopologyError('KTable must be versioned to use a grace period in a stream table join.');
-    const name = joined.name ?? this.builder.names.processor(prefix);
-    const stores = [...table.getter.storeNames];
+    const name = joined.name ?? this.#def.builder.names.processor(prefix);
+    const stores = [...tableDef(table).getter.storeNames];
     let buffer: JoinGraceBuffer<K, V> | undefined;
     if (grace > 0) {
       // Kafka's buffer store: `<join name>-Buffer`, with a changelog.
       buffer = {
         storeName: `${name}-Buffer`,
         graceMs: grace,
-        keySerde: joined.keySerde ?? stream.keySerde,
-        valueSerde: joined.valueSerde ?? stream.valueSerde,
+        keySerde: joined.keySerde ?? streamDef(stream).keySerde,
+        valueSerde: joined.valueSerde ?? streamDef(stream).valueSerde,
       };
       const bytes = Serdes.ByteArray();
-      this.builder.topology.addStore(
+      this.#def.builder.topology.addStore(
         Stores.keyValueStoreBuilder(
           Stores.persistentKeyValueStore(buffer.storeName),
           bytes,
@@ -437,9 +485,9 @@ export class KStream<K, V> {
       );
       stores.push(buffer.storeName);
     }
-    const supplier = kstreamTableJoin(table.getter, (k: K) => k, a as Joiner, left, buffer);
-    this.builder.copartition(stream.nodeName, table.nodeName);
-    return stream.#add(prefix, { ...joined, name }, supplier, this.keySerde, undefined, false, stores);
+    const supplier = kstreamTableJoin(tableDef(table).getter, (k: K) => k, a as Joiner, left, buffer);
+    this.#def.builder.copartition(streamDef(stream).nodeName, tableDef(table).nodeName);
+    return stream.#add(prefix, { ...joined, name }, supplier, this.#def.keySerde, undefined, false, stores);
   }
 
   /**
@@ -448,7 +496,7 @@ export class KStream<K, V> {
    * work slows processing down, its asynchronous work is not waited for. Buffer or sample downstream.
    */
   toObservable(): Observable<StreamRecord<K, V>> {
-    return observeNode<K, V>(this.builder, this.nodeName);
+    return observeNode<K, V>(this.#def.builder, this.#def.nodeName);
   }
 }
 
@@ -467,7 +515,7 @@ function pick<K, V>(
 
 /** @internal Sink into and source out of an internal repartition topic; returns the source's name. */
 export function repartitionThrough(
-  builder: StreamsBuilder,
+  builder: DslBuilder,
   parent: string,
   topic: string,
   o: {

@@ -1,7 +1,7 @@
 import type { Observable } from 'rxjs';
 import { Serdes } from '../serde/index.ts';
 import type { Serde } from '../serde/index.ts';
-import type { StreamsBuilder } from './builder.ts';
+import type { DslBuilder } from './internal/dsl.ts';
 import { storeBuilder } from './builder.ts';
 import { TopologyError } from '../errors.ts';
 import { type Change, changeSerde } from './internal/change.ts';
@@ -42,6 +42,34 @@ export interface TableChange<K, V> {
   timestamp: number;
 }
 
+/** Not part of the API (not exported by src/index.ts): what a KTable stands for in the topology being built. */
+export interface TableDef<K, V> {
+  readonly builder: DslBuilder;
+  /** The node the table's changes come out of. */
+  readonly nodeName: string;
+  readonly keySerde: Serde<K> | undefined;
+  readonly valueSerde: Serde<V> | undefined;
+  /** How a downstream processor reads the table's current value of a key. */
+  readonly getter: ValueGetterSupplier<K, V>;
+  /**
+   * Set on a table that materializes only on demand (a foreign-key join's result): called by the
+   * operators that need the old values of its changes.
+   */
+  needsOldValues: (() => void) | undefined;
+  /**
+   * Set on a windowed aggregation's table: how long after a window's end it closes (the grace; for
+   * sessions the gap plus the grace), which `suppress(untilWindowCloses)` waits for.
+   */
+  windowCloseMs: number | undefined;
+}
+
+let defOf: <K, V>(table: KTable<K, V>) => TableDef<K, V>;
+
+/** Not part of the API (not exported by src/index.ts): a table's place in the topology, for the DSL's classes. */
+export function tableDef<K, V>(table: KTable<K, V>): TableDef<K, V> {
+  return defOf(table);
+}
+
 /**
  * A changelog stream read as a table (Kafka's `KTable`): the latest value per key, where a null
  * value deletes the key. Derived tables carry each update as (new value, old value), so a filter
@@ -52,34 +80,34 @@ export interface TableChange<K, V> {
  * balances.filter((_acct, balance) => balance < 0).toStream().to('overdrawn');
  */
 export class KTable<K, V> {
-  /** @internal */ readonly builder: StreamsBuilder;
-  /** @internal */ readonly nodeName: string;
-  /** @internal */ readonly keySerde: Serde<K> | undefined;
-  /** @internal */ readonly valueSerde: Serde<V> | undefined;
-  /** @internal */ readonly getter: ValueGetterSupplier<K, V>;
+  /** Where the table is in the topology being built: for the DSL, through `tableDef`. */
+  readonly #def: TableDef<K, V>;
   /** The store to query with `streams.store(name)`, when the table is materialized. */
   readonly queryableStoreName: string | undefined;
-  /**
-   * @internal Set on a table that materializes only on demand (a foreign-key join's result):
-   * called by the operators that need the old values of its changes.
-   */
-  needsOldValues: (() => void) | undefined;
 
-  /** @internal */
+  /** @internal Made by the builder and by operators: use `builder.table()` or an aggregation. */
   constructor(
-    builder: StreamsBuilder,
+    builder: DslBuilder,
     nodeName: string,
     keySerde: Serde<K> | undefined,
     valueSerde: Serde<V> | undefined,
     getter: ValueGetterSupplier<K, V>,
     storeName?: string,
   ) {
-    this.builder = builder;
-    this.nodeName = nodeName;
-    this.keySerde = keySerde;
-    this.valueSerde = valueSerde;
-    this.getter = getter;
+    this.#def = {
+      builder,
+      nodeName,
+      keySerde,
+      valueSerde,
+      getter,
+      needsOldValues: undefined,
+      windowCloseMs: undefined,
+    };
     this.queryableStoreName = storeName;
+  }
+
+  static {
+    defOf = (table) => table.#def;
   }
 
   #add<VR>(
@@ -90,24 +118,24 @@ export class KTable<K, V> {
     getter: ValueGetterSupplier<K, VR>,
     materialized?: Materialized<K, VR>,
   ): KTable<K, VR> {
-    const name = named?.name ?? this.builder.names.processor(prefix);
+    const name = named?.name ?? this.#def.builder.names.processor(prefix);
     if (materialized === undefined) {
-      this.builder.addProcessor(name, supplier, [this.nodeName]);
-      return new KTable<K, VR>(this.builder, name, this.keySerde, valueSerde, getter);
+      this.#def.builder.addProcessor(name, supplier, [this.#def.nodeName]);
+      return new KTable<K, VR>(this.#def.builder, name, this.#def.keySerde, valueSerde, getter);
     }
     // Materialized: the result lives in a store of its own, queryable, and read by joins from there.
     const m = materializedOptions<K, VR>(materialized);
-    const storeName = m.storeName ?? this.builder.names.store(prefix);
-    const keySerde: Serde<K> | undefined = m.keySerde ?? this.keySerde;
+    const storeName = m.storeName ?? this.#def.builder.names.store(prefix);
+    const keySerde: Serde<K> | undefined = m.keySerde ?? this.#def.keySerde;
     const resultSerde = m.valueSerde ?? valueSerde;
-    this.builder.topology.addStore(storeBuilder(storeName, m, keySerde, resultSerde));
-    this.builder.addProcessor(
+    this.#def.builder.topology.addStore(storeBuilder(storeName, m, keySerde, resultSerde));
+    this.#def.builder.addProcessor(
       name,
       materializeTable(supplier as ProcessorSupplier<K, unknown, K, Change<VR>>, storeName),
-      [this.nodeName],
+      [this.#def.nodeName],
       [storeName],
     );
-    return new KTable<K, VR>(this.builder, name, keySerde, resultSerde, storeGetter(storeName), storeName);
+    return new KTable<K, VR>(this.#def.builder, name, keySerde, resultSerde, storeGetter(storeName), storeName);
   }
 
   /**
@@ -122,8 +150,8 @@ export class KTable<K, V> {
       'KTABLE-FILTER-',
       named,
       ktableFilter(predicate, false),
-      this.valueSerde,
-      filterGetter(this.getter, predicate, false),
+      this.#def.valueSerde,
+      filterGetter(this.#def.getter, predicate, false),
       materialized,
     );
   }
@@ -134,8 +162,8 @@ export class KTable<K, V> {
       'KTABLE-FILTER-',
       named,
       ktableFilter(predicate, true),
-      this.valueSerde,
-      filterGetter(this.getter, predicate, true),
+      this.#def.valueSerde,
+      filterGetter(this.#def.getter, predicate, true),
       materialized,
     );
   }
@@ -147,7 +175,7 @@ export class KTable<K, V> {
       named,
       ktableMapValues(mapper),
       undefined,
-      mapValuesGetter(this.getter, mapper),
+      mapValuesGetter(this.#def.getter, mapper),
       materialized,
     );
   }
@@ -171,18 +199,12 @@ export class KTable<K, V> {
       named,
       ktableTransformValues(supplier),
       undefined,
-      transformValuesGetter(this.getter, supplier, storeNames),
+      transformValuesGetter(this.#def.getter, supplier, storeNames),
       options.materialized,
     );
-    for (const store of storeNames) this.builder.topology.connectStore(result.nodeName, store);
+    for (const store of storeNames) this.#def.builder.topology.connectStore(tableDef(result).nodeName, store);
     return result;
   }
-
-  /**
-   * @internal Set on a windowed aggregation's table: how long after a window's end it closes (the
-   * grace; for sessions the gap plus the grace), which `suppress(untilWindowCloses)` waits for.
-   */
-  windowCloseMs: number | undefined;
 
   /**
    * Holds updates back (Kafka's `suppress`): `untilWindowCloses` emits one final result per window
@@ -199,23 +221,23 @@ export class KTable<K, V> {
    *   .to('final-counts', { keySerde: WindowedSerdes.timeWindowedSerdeFrom(Serdes.String(), 60_000), valueSerde: Serdes.LongNumber() });
    */
   suppress(suppressed: Suppressed): KTable<K, V> {
-    const b = this.builder;
+    const b = this.#def.builder;
     const name = suppressed.name ?? b.names.processor('KTABLE-SUPPRESS-');
     const storeName = suppressed.name !== undefined ? `${suppressed.name}-store` : b.names.store('KTABLE-SUPPRESS-');
     let waitMs = suppressed.timeToWaitMs;
     let bufferTime = (_key: K, timestamp: number) => timestamp;
     if (suppressed.kind === 'window-close') {
-      if (this.windowCloseMs === undefined)
+      if (this.#def.windowCloseMs === undefined)
         throw new TopologyError(
           'suppress(untilWindowCloses) needs a windowed aggregation (windowedBy(...).count/reduce/aggregate) right before it',
         );
       if (suppressed.buffer.whenFull === 'emit-early')
         throw new TopologyError('suppress(untilWindowCloses) needs a strict buffer: unbounded() or shutDownWhenFull()');
-      waitMs = this.windowCloseMs;
+      waitMs = this.#def.windowCloseMs;
       bufferTime = (key, _ts) => (key as unknown as Windowed<unknown>).window.end;
     }
-    const keySerde = this.keySerde;
-    const valueSerde = this.valueSerde;
+    const keySerde = this.#def.keySerde;
+    const valueSerde = this.#def.valueSerde;
     if (keySerde === undefined || valueSerde === undefined) {
       throw new TopologyError(
         `suppress needs the table's ${keySerde === undefined ? 'key' : 'value'} serde to buffer its records: give it to the aggregation's Materialized`,
@@ -225,10 +247,10 @@ export class KTable<K, V> {
     b.addProcessor(
       name,
       ktableSuppress<K, V>(storeName, suppressed, waitMs, bufferTime, () => keySerde),
-      [this.nodeName],
+      [this.#def.nodeName],
       [storeName],
     );
-    return new KTable<K, V>(b, name, keySerde, valueSerde, this.getter);
+    return new KTable<K, V>(b, name, keySerde, valueSerde, this.#def.getter);
   }
 
   /**
@@ -243,9 +265,9 @@ export class KTable<K, V> {
   toStream(named?: Named): KStream<K, V>;
   toStream<KR>(a?: Named | ((key: K, value: V) => KR), b?: Named): KStream<K, V> | KStream<KR, V> {
     const named = typeof a === 'function' ? b : a;
-    const name = named?.name ?? this.builder.names.processor('KTABLE-TOSTREAM-');
-    this.builder.addProcessor(name, ktableToStream<K, V>(), [this.nodeName]);
-    const stream = new KStream<K, V>(this.builder, name, this.keySerde, this.valueSerde, false);
+    const name = named?.name ?? this.#def.builder.names.processor('KTABLE-TOSTREAM-');
+    this.#def.builder.addProcessor(name, ktableToStream<K, V>(), [this.#def.nodeName]);
+    const stream = new KStream<K, V>(this.#def.builder, name, this.#def.keySerde, this.#def.valueSerde, false);
     return typeof a === 'function' ? stream.selectKey(a as (key: K, value: V) => KR) : stream;
   }
 
@@ -257,10 +279,10 @@ export class KTable<K, V> {
     selector: (key: K, value: V) => KeyValue<KR, VR>,
     grouped: Grouped<KR, VR> = {},
   ): KGroupedTable<KR, VR> {
-    this.needsOldValues?.();
-    const name = grouped.name ?? this.builder.names.processor('KTABLE-SELECT-');
-    this.builder.addProcessor(name, ktableRepartitionMap(selector), [this.nodeName]);
-    return new KGroupedTable<KR, VR>(this.builder, name, grouped.keySerde, grouped.valueSerde, grouped.name);
+    this.#def.needsOldValues?.();
+    const name = grouped.name ?? this.#def.builder.names.processor('KTABLE-SELECT-');
+    this.#def.builder.addProcessor(name, ktableRepartitionMap(selector), [this.#def.nodeName]);
+    return new KGroupedTable<KR, VR>(this.#def.builder, name, grouped.keySerde, grouped.valueSerde, grouped.name);
   }
 
   /**
@@ -382,7 +404,7 @@ export class KTable<K, V> {
     options: TableJoinOptions<K, VR>,
     prefixes: [string, string],
   ): KTable<K, VR> {
-    const b = this.builder;
+    const b = this.#def.builder;
     const named = options.name;
     // Kafka names the store (from its Materialized) before the join's nodes.
     const m = options.materialized === undefined ? undefined : materializedOptions(options.materialized);
@@ -390,30 +412,30 @@ export class KTable<K, V> {
     const thisName = named !== undefined ? `${named}-join-this` : b.names.processor(prefixes[0]);
     const otherName = named !== undefined ? `${named}-join-other` : b.names.processor(prefixes[1]);
     const mergeName = named ?? b.names.processor('KTABLE-MERGE-');
-    b.copartition(this.nodeName, other.nodeName);
+    b.copartition(this.#def.nodeName, tableDef(other).nodeName);
     b.addProcessor(
       thisName,
-      ktableTableJoin(other.getter as ValueGetterSupplier<K, unknown>, joiner, mode, true),
-      [this.nodeName],
-      other.getter.storeNames,
+      ktableTableJoin(tableDef(other).getter as ValueGetterSupplier<K, unknown>, joiner, mode, true),
+      [this.#def.nodeName],
+      tableDef(other).getter.storeNames,
     );
     b.addProcessor(
       otherName,
-      ktableTableJoin(this.getter as ValueGetterSupplier<K, unknown>, joiner, mode, false),
-      [other.nodeName],
-      this.getter.storeNames,
+      ktableTableJoin(this.#def.getter as ValueGetterSupplier<K, unknown>, joiner, mode, false),
+      [tableDef(other).nodeName],
+      this.#def.getter.storeNames,
     );
     if (m === undefined || storeName === undefined) {
       b.addProcessor(mergeName, passThrough(), [thisName, otherName]);
       return new KTable<K, VR>(
         b,
         mergeName,
-        this.keySerde,
+        this.#def.keySerde,
         undefined,
-        joinGetter(this.getter, other.getter, joiner, mode),
+        joinGetter(this.#def.getter, tableDef(other).getter, joiner, mode),
       );
     }
-    const keySerde = m.keySerde ?? this.keySerde;
+    const keySerde = m.keySerde ?? this.#def.keySerde;
     b.topology.addStore(storeBuilder(storeName, m, keySerde, m.valueSerde));
     b.addProcessor(
       mergeName,
@@ -427,8 +449,8 @@ export class KTable<K, V> {
   /** The table's changes as an rxjs `Observable` (hot, synchronous; see `KStream.toObservable`). */
   toObservable(): Observable<TableChange<K, V>> {
     return observeNode<K, Change<V>, TableChange<K, V>>(
-      this.builder,
-      this.nodeName,
+      this.#def.builder,
+      this.#def.nodeName,
       (r: StreamRecord<K, Change<V>>) => ({
         key: r.key,
         newValue: r.value.newValue,
@@ -444,7 +466,7 @@ export class KTable<K, V> {
  * subtracts the row's old value from its old group and adds the new value to its new group.
  */
 export class KGroupedTable<K, V> {
-  readonly #builder: StreamsBuilder;
+  readonly #builder: DslBuilder;
   readonly #nodeName: string;
   readonly #keySerde: Serde<K> | undefined;
   readonly #valueSerde: Serde<V> | undefined;
@@ -452,7 +474,7 @@ export class KGroupedTable<K, V> {
 
   /** @internal */
   constructor(
-    builder: StreamsBuilder,
+    builder: DslBuilder,
     nodeName: string,
     keySerde: Serde<K> | undefined,
     valueSerde: Serde<V> | undefined,

@@ -3,12 +3,24 @@
  */
 import { appendFileSync } from 'node:fs';
 
+/** Not part of the API (not exported by src/index.ts): what a `Printed` says, for the print operator. */
+export interface PrintedOptions<K, V> {
+  readonly write: (line: string) => void;
+  readonly label: string | undefined;
+  readonly mapper: (key: K, value: V) => string;
+  readonly name: string | undefined;
+}
+
+let optionsOf: <K, V>(printed: Printed<K, V>) => PrintedOptions<K, V>;
+
+/** Not part of the API (not exported by src/index.ts): where and how a `Printed` prints. */
+export function printedOptions<K, V>(printed: Printed<K, V>): PrintedOptions<K, V> {
+  return optionsOf(printed);
+}
+
 /** How `KStream.print` writes records (Kafka's `Printed`). */
 export class Printed<K, V> {
-  /** @internal */ readonly write: (line: string) => void;
-  /** @internal */ readonly label: string | undefined;
-  /** @internal */ readonly mapper: (key: K, value: V) => string;
-  /** @internal */ readonly name: string | undefined;
+  readonly #options: PrintedOptions<K, V>;
 
   private constructor(
     write: (line: string) => void,
@@ -16,10 +28,11 @@ export class Printed<K, V> {
     mapper: (key: K, value: V) => string = (k, v) => `${String(k)}, ${String(v)}`,
     name?: string,
   ) {
-    this.write = write;
-    this.label = label;
-    this.mapper = mapper;
-    this.name = name;
+    this.#options = { write, label, mapper, name };
+  }
+
+  static {
+    optionsOf = (printed) => printed.#options;
   }
 
   /**
@@ -45,16 +58,19 @@ export class Printed<K, V> {
 
   /** The label in front of each line; the default is the print node's name. */
   withLabel(label: string): Printed<K, V> {
-    return new Printed(this.write, label, this.mapper, this.name);
+    const o = this.#options;
+    return new Printed(o.write, label, o.mapper, o.name);
   }
 
   /** What is printed after the label; the default is `key, value`. */
   withKeyValueMapper(mapper: (key: K, value: V) => string): Printed<K, V> {
-    return new Printed(this.write, this.label, mapper, this.name);
+    const o = this.#options;
+    return new Printed(o.write, o.label, mapper, o.name);
   }
 
   /** Names the print node (Kafka's `Named`). */
   withName(name: string): Printed<K, V> {
-    return new Printed(this.write, this.label, this.mapper, name);
+    const o = this.#options;
+    return new Printed(o.write, o.label, o.mapper, name);
   }
 }

@@ -7,13 +7,13 @@
  */
 import type { Observable } from 'rxjs';
 import { rxjs } from '../rxjs.ts';
-import type { StreamsBuilder } from './builder.ts';
+import type { DslBuilder } from './internal/dsl.ts';
 import { observe } from './operators/observe.ts';
 import type { StreamRecord } from './processor.ts';
 
 /** @internal Hangs an observing node under `parent` and returns its observable. */
 export function observeNode<K, V, T = StreamRecord<K, V>>(
-  builder: StreamsBuilder,
+  builder: DslBuilder,
   parent: string,
   project?: (record: StreamRecord<K, V>) => T,
 ): Observable<T> {

@@ -3,13 +3,14 @@ import { Serdes } from '../serde/index.ts';
 import type { Serde } from '../serde/index.ts';
 import type { ValueGetterSupplier } from './internal/table.ts';
 import type { AggregateOptions, KGroupedStream } from './kgrouped-stream.ts';
-import { KTable } from './ktable.ts';
+import { KTable, tableDef } from './ktable.ts';
 import { kstreamSessionAggregate } from './operators/session-aggregate.ts';
 import { materializedOptions } from './options.ts';
 import type { MeteredSessionStore } from './state/session-store.ts';
 import { Stores } from './state/stores.ts';
 import { WindowedSerdes } from './state/windowed-serdes.ts';
 import type { SessionWindows, Windowed } from './windows.ts';
+import { groupedDef } from './kgrouped-stream.ts';
 
 /**
  * A grouped stream cut into sessions (Kafka's `SessionWindowedKStream`), made by
@@ -39,7 +40,7 @@ export class SessionWindowedKStream<K, V> {
     // Kafka burns a generated name when count gets a Materialized without a store name (kept
     // for topology compatibility), so the numbering after it matches Kafka's.
     if (options.materialized !== undefined && materializedOptions(options.materialized).storeName === undefined)
-      this.#grouped.builder.names.store('KSTREAM-AGGREGATE-');
+      groupedDef(this.#grouped).builder.names.store('KSTREAM-AGGREGATE-');
     return this.#aggregate(
       'KSTREAM-AGGREGATE-',
       options,
@@ -56,7 +57,7 @@ export class SessionWindowedKStream<K, V> {
     return this.#aggregate<V>(
       'KSTREAM-REDUCE-',
       options,
-      this.#grouped.serdes.valueSerde,
+      groupedDef(this.#grouped).serdes.valueSerde,
       () => none as unknown as V,
       (_k, v, agg) => ((agg as unknown) === none ? v : reducer(agg, v)),
       (_k, a, b) => ((a as unknown) === none ? b : (b as unknown) === none ? a : reducer(a, b)),
@@ -81,11 +82,11 @@ export class SessionWindowedKStream<K, V> {
     aggregator: (key: K, value: V, aggregate: VA) => VA,
     merger: (key: K, left: VA, right: VA) => VA,
   ): KTable<Windowed<K>, VA> {
-    const b = this.#grouped.builder;
+    const b = groupedDef(this.#grouped).builder;
     const m = materializedOptions(options.materialized);
     const storeName = m.storeName ?? b.names.store(prefix);
     const name = options.name ?? b.names.processor(prefix);
-    const parent = this.#grouped.repartitioned(storeName);
+    const parent = groupedDef(this.#grouped).repartitioned(storeName);
     const w = this.#windows;
     const minimum = w.gapMs + w.graceMs;
     const retention = m.retentionMs ?? minimum;
@@ -99,7 +100,7 @@ export class SessionWindowedKStream<K, V> {
       m.storeType === 'in-memory'
         ? Stores.inMemorySessionStore(storeName, retention)
         : Stores.persistentSessionStore(storeName, retention);
-    const keySerde = m.keySerde ?? this.#grouped.serdes.keySerde;
+    const keySerde = m.keySerde ?? groupedDef(this.#grouped).serdes.keySerde;
     const valueSerde = m.valueSerde ?? defaultValueSerde;
     const store = Stores.sessionStoreBuilder(supplier, keySerde, valueSerde);
     if (m.loggingEnabled === false) store.withLoggingDisabled();
@@ -114,7 +115,7 @@ export class SessionWindowedKStream<K, V> {
       sessionGetter<K, VA>(storeName),
       storeName,
     );
-    table.windowCloseMs = w.gapMs + w.graceMs;
+    tableDef(table).windowCloseMs = w.gapMs + w.graceMs;
     return table;
   }
 }

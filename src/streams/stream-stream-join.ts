@@ -2,10 +2,10 @@ import { TopologyError } from '../errors.ts';
 import type { Serde } from '../serde/index.ts';
 import { storeBuilder } from './builder.ts';
 import type { JoinWindows } from './join-windows.ts';
-import { KStream } from './kstream.ts';
+import { KStream, streamDef } from './kstream.ts';
 import { passThrough } from './operators/passthrough.ts';
 import {
-  type JoinTimeTracker,
+  joinTimeTrackers,
   kstreamJoinWindow,
   kstreamStreamJoin,
   outerKeySerde,
@@ -40,14 +40,14 @@ export function streamStreamJoin<K, V, VO, VR>(
   mode: StreamJoinMode,
   joined: StreamJoined<K, V, VO> = {},
 ): KStream<K, VR> {
-  const b = left.builder;
-  const keySerde = joined.keySerde ?? left.keySerde ?? right.keySerde;
-  const leftSerde = joined.valueSerde ?? left.valueSerde;
-  const rightSerde = joined.otherValueSerde ?? right.valueSerde;
-  const l = left.repartitionRequired
+  const b = streamDef(left).builder;
+  const keySerde = joined.keySerde ?? streamDef(left).keySerde ?? streamDef(right).keySerde;
+  const leftSerde = joined.valueSerde ?? streamDef(left).valueSerde;
+  const rightSerde = joined.otherValueSerde ?? streamDef(right).valueSerde;
+  const l = streamDef(left).repartitionRequired
     ? left.repartition({ ...(keySerde ? { keySerde } : {}), ...(leftSerde ? { valueSerde: leftSerde } : {}) })
     : left;
-  const r = right.repartitionRequired
+  const r = streamDef(right).repartitionRequired
     ? right.repartition({ ...(keySerde ? { keySerde } : {}), ...(rightSerde ? { valueSerde: rightSerde } : {}) })
     : right;
   const n = joined.name;
@@ -98,18 +98,10 @@ export function streamStreamJoin<K, V, VO, VR>(
       ),
     );
   }
-  const trackers = new Map<string, JoinTimeTracker>();
-  const tracker = (taskId: string) => {
-    let t = trackers.get(taskId);
-    if (t === undefined) {
-      t = { streamTime: Number.MIN_SAFE_INTEGER, minTime: Number.MAX_SAFE_INTEGER };
-      trackers.set(taskId, t);
-    }
-    return t;
-  };
+  const trackers = joinTimeTrackers();
   const j = joiner as (key: K, l: unknown, r: unknown) => VR;
-  b.addProcessor(thisWindow, kstreamJoinWindow(thisStore), [l.nodeName], [thisStore]);
-  b.addProcessor(otherWindow, kstreamJoinWindow(otherStore), [r.nodeName], [otherStore]);
+  b.addProcessor(thisWindow, kstreamJoinWindow(thisStore), [streamDef(l).nodeName], [thisStore]);
+  b.addProcessor(otherWindow, kstreamJoinWindow(otherStore), [streamDef(r).nodeName], [otherStore]);
   const outerStores = outerStore !== undefined ? [outerStore] : [];
   b.addProcessor(
     joinThis,
@@ -120,7 +112,7 @@ export function streamStreamJoin<K, V, VO, VR>(
       thisIsLeft: true,
       outer: mode !== 'inner',
       joiner: j,
-      tracker,
+      trackers,
     }),
     [thisWindow],
     [...outerStores, otherStore],
@@ -134,12 +126,12 @@ export function streamStreamJoin<K, V, VO, VR>(
       thisIsLeft: false,
       outer: mode === 'outer',
       joiner: j,
-      tracker,
+      trackers,
     }),
     [otherWindow],
     [...outerStores, thisStore],
   );
   b.addProcessor(merge, passThrough(), [joinThis, joinOther]);
-  b.copartition(l.nodeName, r.nodeName);
+  b.copartition(streamDef(l).nodeName, streamDef(r).nodeName);
   return new KStream<K, VR>(b, merge, keySerde, undefined, false);
 }

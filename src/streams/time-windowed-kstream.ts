@@ -3,7 +3,7 @@ import { Serdes } from '../serde/index.ts';
 import type { Serde } from '../serde/index.ts';
 import type { ValueGetterSupplier } from './internal/table.ts';
 import type { KGroupedStream } from './kgrouped-stream.ts';
-import { KTable } from './ktable.ts';
+import { KTable, tableDef } from './ktable.ts';
 import { type ArrivedValue, kstreamSlidingAggregate } from './operators/sliding-aggregate.ts';
 import { kstreamWindowAggregate } from './operators/window-aggregate.ts';
 import type { AggregateOptions } from './kgrouped-stream.ts';
@@ -12,6 +12,7 @@ import { Stores } from './state/stores.ts';
 import type { MeteredWindowStore } from './state/window-store.ts';
 import { WindowedSerdes } from './state/windowed-serdes.ts';
 import { SlidingWindows, type TimeWindows, type Windowed } from './windows.ts';
+import { groupedDef } from './kgrouped-stream.ts';
 
 /**
  * A grouped stream cut into time windows (Kafka's `TimeWindowedKStream`), made by
@@ -41,7 +42,7 @@ export class TimeWindowedKStream<K, V> {
     // Kafka burns a generated name when count gets a Materialized without a store name (kept
     // for topology compatibility), so the numbering after it matches Kafka's.
     if (options.materialized !== undefined && materializedOptions(options.materialized).storeName === undefined)
-      this.#grouped.builder.names.store('KSTREAM-AGGREGATE-');
+      groupedDef(this.#grouped).builder.names.store('KSTREAM-AGGREGATE-');
     return this.#aggregate(
       'KSTREAM-AGGREGATE-',
       options,
@@ -53,8 +54,12 @@ export class TimeWindowedKStream<K, V> {
 
   /** Combines the values of a key in a window: the first is the aggregate, then `reducer(aggregate, value)`. */
   reduce(reducer: (aggregate: V, value: V) => V, options: AggregateOptions<K, V> = {}): KTable<Windowed<K>, V> {
-    return this.#aggregate('KSTREAM-REDUCE-', options, this.#grouped.serdes.valueSerde, undefined, (_k, v, agg) =>
-      agg === null ? v : reducer(agg, v),
+    return this.#aggregate(
+      'KSTREAM-REDUCE-',
+      options,
+      groupedDef(this.#grouped).serdes.valueSerde,
+      undefined,
+      (_k, v, agg) => (agg === null ? v : reducer(agg, v)),
     );
   }
 
@@ -76,11 +81,11 @@ export class TimeWindowedKStream<K, V> {
     initializer: (() => VA) | undefined,
     aggregator: (key: K, value: V, aggregate: VA | null) => VA,
   ): KTable<Windowed<K>, VA> {
-    const b = this.#grouped.builder;
+    const b = groupedDef(this.#grouped).builder;
     const m = materializedOptions(options.materialized);
     const storeName = m.storeName ?? b.names.store(prefix);
     const name = options.name ?? b.names.processor(prefix);
-    const parent = this.#grouped.repartitioned(storeName);
+    const parent = groupedDef(this.#grouped).repartitioned(storeName);
     const w = this.#windows;
     const sliding = w instanceof SlidingWindows;
     const sizeMs = sliding ? w.timeDifferenceMs : w.sizeMs;
@@ -98,7 +103,7 @@ export class TimeWindowedKStream<K, V> {
       inMemory
         ? Stores.inMemoryWindowStore(n, retention, sizeMs, dup)
         : Stores.persistentWindowStore(n, retention, sizeMs, dup);
-    const keySerde = m.keySerde ?? this.#grouped.serdes.keySerde;
+    const keySerde = m.keySerde ?? groupedDef(this.#grouped).serdes.keySerde;
     const valueSerde = m.valueSerde ?? defaultValueSerde;
     const store = Stores.windowStoreBuilder(windowStore(storeName, false), keySerde, valueSerde);
     if (m.loggingEnabled === false) store.withLoggingDisabled();
@@ -106,7 +111,7 @@ export class TimeWindowedKStream<K, V> {
     if (w instanceof SlidingWindows) {
       // The records themselves, for windows made after them (see kstreamSlidingAggregate).
       const recordsName = `${storeName}-records`;
-      const inputSerde = this.#grouped.serdes.valueSerde;
+      const inputSerde = groupedDef(this.#grouped).serdes.valueSerde;
       const records = Stores.windowStoreBuilder(
         windowStore(recordsName, true),
         keySerde,
@@ -134,7 +139,7 @@ export class TimeWindowedKStream<K, V> {
       storeName,
     );
     // A sliding window's end is inclusive: it closes one ms later than a time window ending there.
-    table.windowCloseMs = w.graceMs + (sliding ? 1 : 0);
+    tableDef(table).windowCloseMs = w.graceMs + (sliding ? 1 : 0);
     return table;
   }
 }

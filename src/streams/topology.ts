@@ -3,6 +3,7 @@
  * how they fall into sub-topologies (one task per sub-topology and input partition).
  */
 import { TopologyError } from '../errors.ts';
+import { TopologyGraph } from './internal/topology-graph.ts';
 import type { Serde } from '../serde/index.ts';
 import type { Consumed, Produced, StreamPartitioner } from './options.ts';
 import type { ProcessorSupplier, TimestampExtractor } from './processor.ts';
@@ -85,6 +86,16 @@ export interface GlobalStoreDef {
   topic: string;
 }
 
+let graphOf: (topology: Topology) => TopologyGraph;
+
+/**
+ * Not part of the API (not exported by src/index.ts): the graph behind a topology, which the DSL
+ * builds and the runtime and the test driver run.
+ */
+export function topologyGraph(topology: Topology): TopologyGraph {
+  return graphOf(topology);
+}
+
 /**
  * A stream application's graph, made by `StreamsBuilder.build()`. Hand it to `KafkaStreams` or to
  * the `TopologyTestDriver`; `describe()` prints it as Kafka Streams does.
@@ -94,15 +105,12 @@ export interface GlobalStoreDef {
  * console.log(topology.describe().toString());
  */
 export class Topology {
-  /** @internal */ readonly nodes = new Map<string, TopologyNode>();
-  /** @internal */ readonly storeBuilders = new Map<string, KeyValueStoreBuilder<unknown, unknown>>();
-  /** @internal */ readonly internalTopics = new Map<string, InternalTopic>();
-  /** @internal */ readonly globalStores: GlobalStoreDef[] = [];
-  /** @internal Global store names: their nodes are not part of any sub-topology. */
-  readonly globalNodeNames = new Set<string>();
-  /** @internal Nodes whose inputs must be co-partitioned: the two sides of each join. */
-  readonly copartitioned: string[][] = [];
-  #subtopologies: Subtopology[] | undefined;
+  /** The graph itself: for the DSL, the runtime and the test driver, through `topologyGraph`. */
+  readonly #graph = new TopologyGraph();
+
+  static {
+    graphOf = (topology) => topology.#graph;
+  }
 
   /**
    * Adds a source node reading `topics` (a topic, several, or every topic a pattern matches), as
@@ -124,13 +132,13 @@ export class Topology {
     const list = topics instanceof RegExp ? [] : typeof topics === 'string' ? [topics] : [...topics];
     if (!(topics instanceof RegExp) && list.length === 0)
       throw new TopologyError(`Source ${name} must have at least one topic`, { node: name });
-    for (const node of this.nodes.values()) {
+    for (const node of this.#graph.nodes.values()) {
       if (node.kind !== 'source') continue;
       const taken = list.find((t) => node.topics.includes(t));
       if (taken !== undefined)
         throw new TopologyError(`Topic ${taken} has already been registered by another source.`, { topic: taken });
     }
-    this.addNode({
+    this.#graph.addNode({
       kind: 'source',
       name,
       topics: list,
@@ -157,7 +165,7 @@ export class Topology {
     if (parentNames.length === 0)
       throw new TopologyError(`Processor ${name} must have at least one parent`, { node: name });
     this.#checkParents(name, parentNames);
-    this.addNode({
+    this.#graph.addNode({
       kind: 'processor',
       name,
       supplier: supplier as unknown as ProcessorSupplier<unknown, unknown, unknown, unknown>,
@@ -182,7 +190,7 @@ export class Topology {
     const parentNames = parents as string[];
     if (parentNames.length === 0) throw new TopologyError(`Sink ${name} must have at least one parent`, { node: name });
     this.#checkParents(name, parentNames);
-    this.addNode({
+    this.#graph.addNode({
       kind: 'sink',
       name,
       topic: topic as SinkNode['topic'],
@@ -206,15 +214,15 @@ export class Topology {
       | { name: string; build: unknown },
     ...processorNames: string[]
   ): this {
-    this.addStore(builder as KeyValueStoreBuilder<unknown, unknown>);
-    for (const p of processorNames) this.connectStore(p, builder.name);
+    this.#graph.addStore(builder as KeyValueStoreBuilder<unknown, unknown>);
+    for (const p of processorNames) this.#graph.connectStore(p, builder.name);
     return this;
   }
 
   /** Gives processors access to stores added before (Kafka's `connectProcessorAndStateStores`). */
   connectProcessorAndStateStores(processorName: string, ...storeNames: string[]): this {
     if (storeNames.length === 0) throw new TopologyError(`No store names given for ${processorName}`);
-    for (const store of storeNames) this.connectStore(processorName, store);
+    for (const store of storeNames) this.#graph.connectStore(processorName, store);
     return this;
   }
 
@@ -247,8 +255,8 @@ export class Topology {
         { store: builder.name },
       );
     for (const n of [sourceName, processorName])
-      if (this.nodes.has(n)) throw new TopologyError(`Processor ${n} is already added`, { node: n });
-    this.addStore(builder as unknown as KeyValueStoreBuilder<unknown, unknown>);
+      if (this.#graph.nodes.has(n)) throw new TopologyError(`Processor ${n} is already added`, { node: n });
+    this.#graph.addStore(builder as unknown as KeyValueStoreBuilder<unknown, unknown>);
     const source: SourceNode = {
       kind: 'source',
       name: sourceName,
@@ -266,151 +274,19 @@ export class Topology {
       children: [],
       stores: [builder.name],
     };
-    this.nodes.set(sourceName, source);
-    this.nodes.set(processorName, processor);
-    this.globalNodeNames.add(sourceName).add(processorName);
-    this.globalStores.push({ source, processor, store: builder.name, topic });
-    this.#subtopologies = undefined;
+    this.#graph.addGlobalStore(source, processor, builder.name, topic);
     return this;
   }
 
   #checkParents(name: string, parents: string[]): void {
     for (const parent of parents) {
       if (parent === name) throw new TopologyError(`Processor ${name} cannot be a parent of itself`, { node: name });
-      const p = this.nodes.get(parent);
+      const p = this.#graph.nodes.get(parent);
       if (p === undefined) throw new TopologyError(`Parent processor ${parent} is not added yet`, { node: name });
       if (p.kind === 'sink') throw new TopologyError(`Parent ${parent} of ${name} is a sink`, { node: name });
-      if (this.globalNodeNames.has(parent))
+      if (this.#graph.globalNodeNames.has(parent))
         throw new TopologyError(`Parent ${parent} of ${name} belongs to a global store`, { node: name });
     }
-  }
-
-  /** @internal */
-  addNode(node: TopologyNode): void {
-    if (this.nodes.has(node.name))
-      throw new TopologyError(`Processor ${node.name} is already added`, { node: node.name });
-    this.nodes.set(node.name, node);
-    if (node.kind !== 'source') {
-      for (const parent of node.parents) {
-        const p = this.nodes.get(parent);
-        if (p === undefined || p.kind === 'sink')
-          throw new TopologyError(`Parent ${parent} of ${node.name} is not a source or processor`);
-        p.children.push(node.name);
-      }
-    }
-    this.#subtopologies = undefined;
-  }
-
-  /** @internal */
-  connect(parent: string, child: string): void {
-    const p = this.nodes.get(parent);
-    const c = this.nodes.get(child);
-    if (p === undefined || c === undefined || p.kind === 'sink' || c.kind === 'source')
-      throw new TopologyError(`Cannot connect ${parent} to ${child}`);
-    p.children.push(child);
-    c.parents.push(parent);
-    this.#subtopologies = undefined;
-  }
-
-  /** @internal */
-  addStore(builder: KeyValueStoreBuilder<unknown, unknown>): void {
-    if (this.storeBuilders.has(builder.name))
-      throw new TopologyError(`A state store named ${builder.name} is already added`, { store: builder.name });
-    this.storeBuilders.set(builder.name, builder);
-  }
-
-  /**
-   * @internal The logical source topics of each co-partition group (Kafka's `copartitionSources`):
-   * the topics upstream of the two sides of a join, whose partition `i` must hold the same keys.
-   * Pattern sources are left out: their topics are known only at start.
-   */
-  copartitionGroups(): string[][] {
-    const groups: string[][] = [];
-    for (const sides of this.copartitioned) {
-      const topics = new Set<string>();
-      const seen = new Set<string>();
-      const up = (name: string) => {
-        if (seen.has(name)) return;
-        seen.add(name);
-        const node = this.nodes.get(name);
-        if (node === undefined || node.kind === 'sink') return;
-        if (node.kind === 'source') {
-          if (node.pattern === undefined) for (const t of node.topics) topics.add(t);
-          return;
-        }
-        for (const parent of node.parents) up(parent);
-      };
-      for (const side of sides) up(side);
-      if (topics.size > 1) groups.push([...topics].sort());
-    }
-    return groups;
-  }
-
-  /** @internal */
-  connectStore(processor: string, store: string): void {
-    const node = this.nodes.get(processor);
-    if (node?.kind !== 'processor') throw new TopologyError(`No processor ${processor} to connect store ${store} to`);
-    if (!this.storeBuilders.has(store))
-      throw new TopologyError(`No state store ${store}; add it with addStateStore first`, { store });
-    if (!node.stores.includes(store)) node.stores.push(store);
-    this.#subtopologies = undefined;
-  }
-
-  /**
-   * @internal Groups nodes into sub-topologies: nodes joined by an edge or by a shared store are in
-   * one; numbered in the order of their first source, as Kafka numbers them.
-   */
-  subtopologies(): Subtopology[] {
-    if (this.#subtopologies !== undefined) return this.#subtopologies;
-    const parent = new Map<string, string>();
-    const find = (x: string): string => {
-      let root = x;
-      while (parent.get(root) !== root) root = parent.get(root)!;
-      parent.set(x, root);
-      return root;
-    };
-    const union = (a: string, b: string) => parent.set(find(a), find(b));
-    const local = [...this.nodes.values()].filter((n) => !this.globalNodeNames.has(n.name));
-    for (const node of local) parent.set(node.name, node.name);
-    const storeOwner = new Map<string, string>();
-    for (const node of local) {
-      if (node.kind !== 'sink') for (const child of node.children) union(node.name, child);
-      if (node.kind === 'processor') {
-        for (const store of node.stores) {
-          if (this.globalStores.some((g) => g.store === store)) continue;
-          const owner = storeOwner.get(store);
-          if (owner === undefined) storeOwner.set(store, node.name);
-          else union(owner, node.name);
-        }
-      }
-    }
-    const groups = new Map<string, Subtopology>();
-    // Numbered as Kafka numbers node groups: by sorted source name, global stores' sources included.
-    const globalSources = new Map(this.globalStores.map((g) => [g.source.name, g]));
-    const sources = [...this.nodes.values()]
-      .filter((n): n is SourceNode => n.kind === 'source')
-      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    let nextId = 0;
-    for (const source of sources) {
-      const global = globalSources.get(source.name);
-      if (global !== undefined) {
-        global.id = nextId++;
-        continue;
-      }
-      const root = find(source.name);
-      if (!groups.has(root)) groups.set(root, { id: nextId++, nodes: [], sourceTopics: [], stores: [] });
-    }
-    for (const node of local) {
-      const group = groups.get(find(node.name));
-      if (group === undefined) continue;
-      group.nodes.push(node);
-      if (node.kind === 'source') group.sourceTopics.push(...node.topics);
-      if (node.kind === 'processor')
-        for (const s of node.stores)
-          if (!group.stores.includes(s) && !this.globalStores.some((g) => g.store === s)) group.stores.push(s);
-    }
-    this.#subtopologies = [...groups.values()];
-    return this.#subtopologies;
   }
 
   /** Describes the topology in Kafka Streams' text format (`toString()`), or as data. */
@@ -446,9 +322,10 @@ export class TopologyDescription {
   readonly subtopologies: SubtopologyDescription[];
 
   constructor(topology: Topology) {
-    const subs = topology.subtopologies();
+    const graph = topologyGraph(topology);
+    const subs = graph.subtopologies();
     const all: SubtopologyDescription[] = subs.map((s) => ({ id: s.id, global: false, nodes: describeNodes(s.nodes) }));
-    for (const g of topology.globalStores)
+    for (const g of graph.globalStores)
       all.push({ id: g.id ?? all.length, global: true, nodes: describeNodes([g.source, g.processor]) });
     this.subtopologies = all.sort((a, b) => a.id - b.id);
   }

@@ -48,3 +48,32 @@ export async function main(): Promise<void> {
     throw err;
   }
 }
+
+// What the library's own modules share is not on the public classes (issue 13): each line must be
+// a type error, or `@ts-expect-error` itself fails the check.
+export function internalsStayHidden(builder: StreamsBuilder, tributary: Tributary): void {
+  const topology = builder.build();
+  // @ts-expect-error the topology's graph is internal
+  topology.addNode;
+  // @ts-expect-error the topology's graph is internal
+  topology.nodes;
+  // @ts-expect-error sub-topologies are the runtime's business
+  topology.subtopologies;
+  // @ts-expect-error the builder's topology under construction is internal
+  builder.topology;
+  // @ts-expect-error the DSL's building steps are internal
+  builder.addProcessor;
+  const stream = builder.stream('orders');
+  // @ts-expect-error a stream's node is internal
+  stream.nodeName;
+  // @ts-expect-error a stream's builder is internal
+  stream.builder;
+  const table = builder.table('balances');
+  // @ts-expect-error a table's value getter is internal
+  table.getter;
+  // @ts-expect-error a grouping's repartitioning is internal
+  stream.groupByKey().repartitioned;
+  const producer = tributary.producer();
+  // @ts-expect-error the shared send path is internal
+  producer.sendWith;
+}

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openLog, Serdes, StreamsBuilder, Tributary, TributaryError } from 'tributary';
+import { KafkaStreams, openLog, Serdes, StreamsBuilder, Tributary, TributaryError } from 'tributary';
 import { TopologyTestDriver } from 'tributary/testing';
 
 const loaded = (name) =>
@@ -61,6 +61,29 @@ await consumer.disconnect();
 await producer.disconnect();
 await admin.disconnect();
 
+// KafkaStreams over the embedded log: the runtime from the bundle's chunks, start to close.
+{
+  const log = await openLog({ storage: 'memory' });
+  await log.createTopic({ topic: 'words', numPartitions: 2 });
+  const words = new StreamsBuilder();
+  words
+    .stream('words', { keySerde: Serdes.String(), valueSerde: Serdes.String() })
+    .groupBy((_key, word) => word, { keySerde: Serdes.String(), valueSerde: Serdes.String() })
+    .count({ materialized: 'word-counts' });
+  const streams = new KafkaStreams(words.build(), { applicationId: 'package-test', log });
+  await streams.start();
+  for (const [partition, word] of [
+    [0, 'a'],
+    [1, 'b'],
+    [0, 'a'],
+  ])
+    await log.append('words', partition, [{ key: null, value: Serdes.String().serialize('words', word) }]);
+  await streams.waitForIdle();
+  assert.equal(streams.store('word-counts').get('a'), 2);
+  await streams.close();
+  await log.close();
+}
+
 // tributary/testing: a topology driven without a log.
 const builder = new StreamsBuilder();
 builder
@@ -86,6 +109,9 @@ try {
   assert.equal(users.deserialize('users', users.serialize('users', { id: 7 })).id, 7);
   const subjects = await (await fetch(`${server.url}/subjects`)).json();
   assert.deepEqual(subjects, ['users-value']);
+  // The registry reads the version from the package's package.json, found from the bundle's files.
+  const { version } = await (await fetch(`${server.url}/v1/metadata/version`)).json();
+  assert.equal(version, createRequire(import.meta.url)('tributary/package.json').version);
 } finally {
   await server.close();
   await registryLog.close();

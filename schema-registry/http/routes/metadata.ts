@@ -4,6 +4,8 @@
  * `GET /contexts` (only the default context, `.`: the registry has no others).
  */
 import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { REGISTRY_CONTENT_TYPE } from '../content-types.ts';
 
@@ -11,14 +13,22 @@ import { REGISTRY_CONTENT_TYPE } from '../content-types.ts';
 const KAFKA_CLUSTER_ID = 'tributary';
 const REGISTRY_CLUSTER_ID = 'schema-registry';
 
+/**
+ * The version in Tributary's package.json, found by walking up from this module: the sources sit at
+ * schema-registry/http/routes/, the published bundle at dist/esm/.
+ */
 function packageVersion(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
-      version?: unknown;
-    };
-    return typeof pkg.version === 'string' ? pkg.version : 'unknown';
-  } catch {
-    return 'unknown';
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: unknown; version?: unknown };
+      if (pkg.name === 'tributary') return typeof pkg.version === 'string' ? pkg.version : 'unknown';
+    } catch {
+      // no package.json here (or not readable): keep walking up
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return 'unknown';
+    dir = parent;
   }
 }
 

@@ -16,7 +16,7 @@ import { API } from '../../protocol/messages/index.ts';
 import type { ProduceResponse } from '../../protocol/messages/produce.ts';
 import type { BrokerContext } from '../context.ts';
 import { KafkaCode, kafkaCodeOf, kafkaMessageOf } from '../errors.ts';
-import { handler } from '../handler.ts';
+import { CLOSE_CONNECTION, handler } from '../handler.ts';
 import { isInternalTopic } from '../topics.ts';
 import { partitionKey } from '../transactions.ts';
 
@@ -24,8 +24,21 @@ type PartitionResponse = ProduceResponse['responses'][number]['partitionResponse
 
 /** The broker's fast path, when the log is the embedded engine. */
 interface RawAppender {
-  appendRecordBatch(topic: string, partition: number, batch: Uint8Array, options?: WriteOptions): Promise<AppendResult>;
+  appendRecordBatch(
+    topic: string,
+    partition: number,
+    batch: Uint8Array,
+    options?: WriteOptions & { handOver?: boolean },
+  ): Promise<AppendResult>;
 }
+
+/**
+ * A batch is handed to the log without a copy when the buffer under it holds little else: at most
+ * 1/16 of its size more. A large batch arrives in a frame of its own, assembled from the socket's
+ * chunks, and is kept as it is; a small one shares its chunk with other frames and is copied out,
+ * so that what the log keeps in memory never holds the rest of that chunk.
+ */
+const HAND_OVER_SLACK_SHIFT = 4;
 
 export const produceHandler = handler(API.Produce, async (broker, req, info) => {
   const version = info.apiVersion;
@@ -48,7 +61,7 @@ export const produceHandler = handler(API.Produce, async (broker, req, info) => 
   const responses = [];
   for (const topic of pending)
     responses.push({ name: topic.name, partitionResponses: await Promise.all(topic.partitions) });
-  if (acks === 0) return undefined;
+  if (acks === 0) return unanswered(responses);
   return { responses, throttleTimeMs: 0, nodeEndpoints: [] };
 });
 
@@ -112,7 +125,11 @@ function append(
   options: WriteOptions,
 ): Promise<AppendResult> {
   const raw = log as Partial<RawAppender>;
-  if (typeof raw.appendRecordBatch === 'function') return raw.appendRecordBatch(topic, partition, batch, options);
+  if (typeof raw.appendRecordBatch === 'function') {
+    // The frame is this request's alone and not read again once decoded.
+    const handOver = batch.buffer.byteLength - batch.length <= batch.length >>> HAND_OVER_SLACK_SHIFT;
+    return raw.appendRecordBatch(topic, partition, batch, { ...options, handOver });
+  }
   // Another LogBackend: its records go through the ordinary write, re-encoded.
   const decoded = decodeRecordBatch(batch, { context: { topic, partition } });
   if (decoded.sizeInBytes !== batch.length)
@@ -160,4 +177,14 @@ function failed(index: number, errorCode: number, errorMessage: string | null): 
     errorMessage,
     currentLeader: { leaderId: -1, leaderEpoch: -1 },
   };
+}
+
+/**
+ * acks=0 has no response: a request with any refused partition closes the connection instead (after
+ * the responses before it), so the producer notices and refreshes its metadata, as Kafka does.
+ */
+export function unanswered(
+  responses: { partitionResponses: { errorCode: number }[] }[],
+): typeof CLOSE_CONNECTION | undefined {
+  return responses.some((t) => t.partitionResponses.some((p) => p.errorCode !== 0)) ? CLOSE_CONNECTION : undefined;
 }

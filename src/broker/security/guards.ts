@@ -32,7 +32,7 @@
 import { type AclOperation, OPERATION_CODES, type ResourceType } from '../../security/acl.ts';
 import { API, type ApiMessage } from '../../protocol/messages/index.ts';
 import type { BrokerContext, RequestInfo } from '../context.ts';
-import type { Handler } from '../handler.ts';
+import { CLOSE_CONNECTION, type Handler } from '../handler.ts';
 import { topicUuid } from '../topic-ids.ts';
 import { describe, topicNameOf } from '../topics.ts';
 import { authorize, CLUSTER, DENIED, isHiddenTopic } from './authorize.ts';
@@ -119,9 +119,10 @@ export function guarded(handler: Handler): Handler {
 // ---- Produce, Fetch and the topic reads ----
 
 guard(API.Produce, (g, req, next) => {
+  // acks=0 has no response: a refusal closes the connection instead, as Kafka does.
   const denyAll = (code: number) =>
     req.acks === 0
-      ? undefined
+      ? (CLOSE_CONNECTION as never)
       : {
           throttleTimeMs: 0,
           responses: req.topicData.map((t) => ({
@@ -138,9 +139,12 @@ guard(API.Produce, (g, req, next) => {
     name: t.name,
     partitionResponses: t.partitionData.map((p) => ({ index: p.index, errorCode: DENIED.TOPIC, baseOffset: -1 })),
   }));
-  if (ok.length === 0) return (req.acks === 0 ? undefined : { throttleTimeMs: 0, responses: deniedResponses }) as never;
+  if (ok.length === 0)
+    return (req.acks === 0 ? CLOSE_CONNECTION : { throttleTimeMs: 0, responses: deniedResponses }) as never;
   return then(next({ ...req, topicData: ok }), (res) =>
-    res === undefined ? undefined : { ...res, responses: [...res.responses, ...(deniedResponses as never[])] },
+    res === undefined || (res as unknown) === CLOSE_CONNECTION
+      ? (CLOSE_CONNECTION as never)
+      : { ...res, responses: [...res.responses, ...(deniedResponses as never[])] },
   );
 });
 

@@ -16,7 +16,7 @@
 import type { Clock } from '../../clock.ts';
 import { parseOffset } from '../convert.ts';
 import { clientError, hasCode } from '../errors.ts';
-import type { OffsetCommit } from '../group/offset-store.ts';
+import type { OffsetCommit } from '../../cluster/offset-store.ts';
 import type { TopicOffsets, TopicPartitionOffsetAndMetadata } from '../types.ts';
 
 /** A partition as the offset manager sees it. */

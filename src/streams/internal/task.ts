@@ -15,7 +15,8 @@ import type { CacheBudget } from '../state/caching-store.ts';
 import type { BuiltStore } from '../state/stores.ts';
 import { changeSerde } from './change.ts';
 import { fastSerde } from './fast-serde.ts';
-import type { SinkNode, SourceNode, Subtopology, Topology, TopologyNode } from '../topology.ts';
+import type { SinkNode, SourceNode, Subtopology, TopologyNode } from '../topology.ts';
+import type { TopologyGraph } from './topology-graph.ts';
 
 /** What a deserialization-exception handler is told: the bad record's place and the error. */
 export interface DeserializationErrorContext {
@@ -52,7 +53,15 @@ export interface TaskEnv {
   ): void;
   globalStore(name: string): unknown;
   onDeserializationError: DeserializationExceptionHandler;
+  /**
+   * Kafka's internal `__emit.interval.ms.kstreams.outer.join.spurious.results.fix__`: how often (in
+   * clock ms) left/outer stream-stream joins look for unmatched records whose window closed.
+   */
+  outerJoinEmitIntervalMs?: number;
 }
+
+/** The key of {@link TaskEnv.outerJoinEmitIntervalMs} in `appConfigs()`, as Kafka spells it. */
+export const OUTER_JOIN_EMIT_INTERVAL_CONFIG = '__emit.interval.ms.kstreams.outer.join.spurious.results.fix__';
 
 interface Schedule {
   interval: number;
@@ -100,7 +109,7 @@ export class StreamTask {
   #lastTopic: string | undefined;
   #lastSource: RuntimeNode | undefined;
 
-  constructor(topology: Topology, subtopology: Subtopology, partition: number, env: TaskEnv) {
+  constructor(topology: TopologyGraph, subtopology: Subtopology, partition: number, env: TaskEnv) {
     this.id = `${subtopology.id}_${partition}`;
     this.subtopology = subtopology;
     this.partition = partition;
@@ -402,6 +411,10 @@ export class StreamTask {
       currentSystemTimeMs: () => task.#env.clock.now(),
       keySerde: () => task.#env.defaultKeySerde,
       valueSerde: () => task.#env.defaultValueSerde,
+      appConfigs: () => ({
+        'application.id': task.#env.applicationId,
+        [OUTER_JOIN_EMIT_INTERVAL_CONFIG]: task.#env.outerJoinEmitIntervalMs ?? 1000,
+      }),
     };
   }
 }

@@ -1,5 +1,5 @@
 import { TopologyError } from '../../errors.ts';
-import type { Topology } from '../topology.ts';
+import type { TopologyGraph } from './topology-graph.ts';
 
 /**
  * Partition counts of a topology's repartition topics, as Kafka computes them: a fixed
@@ -12,7 +12,7 @@ import type { Topology } from '../topology.ts';
  * at start, instead of a join that silently misses the rows of keys that land in other partitions.
  */
 export function internalTopicPartitions(
-  topology: Topology,
+  topology: TopologyGraph,
   externalCount: (logicalTopic: string) => number,
 ): Map<string, number> {
   const result = new Map<string, number>();

@@ -5,7 +5,7 @@
  */
 import { StreamTask, type TaskEnv } from '../internal/task.ts';
 import type { BuiltStore } from '../state/stores.ts';
-import type { Topology } from '../topology.ts';
+import type { TopologyGraph } from '../internal/topology-graph.ts';
 import type { StreamsBackend } from './backend.ts';
 
 interface GlobalState {
@@ -15,14 +15,14 @@ interface GlobalState {
 }
 
 export class GlobalThread {
-  readonly #topology: Topology;
+  readonly #topology: TopologyGraph;
   readonly #applicationId: string;
   readonly #backend: StreamsBackend;
   readonly #globals = new Map<string, GlobalState>();
   /** The global stores, by name. */
   readonly stores = new Map<string, BuiltStore>();
 
-  constructor(topology: Topology, applicationId: string, backend: StreamsBackend) {
+  constructor(topology: TopologyGraph, applicationId: string, backend: StreamsBackend) {
     this.#topology = topology;
     this.#applicationId = applicationId;
     this.#backend = backend;

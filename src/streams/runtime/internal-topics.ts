@@ -7,21 +7,22 @@
 import { TributaryError } from '../../errors.ts';
 import { OFFSETS_TOPIC } from '../internal/offsets.ts';
 import { internalTopicPartitions } from '../internal/topics.ts';
-import type { Subtopology, Topology } from '../topology.ts';
+import type { TopologyGraph } from '../internal/topology-graph.ts';
+import type { Subtopology } from '../topology.ts';
 import type { StreamsBackend } from './backend.ts';
 
 /** Kafka's default `max.message.bytes` (the broker's `message.max.bytes`). */
 const DEFAULT_MAX_MESSAGE_BYTES = 1_048_588;
 
 export class InternalTopics {
-  readonly #topology: Topology;
+  readonly #topology: TopologyGraph;
   readonly #app: string;
   readonly #backend: StreamsBackend;
   subtopologies: Subtopology[] = [];
   readonly #patternTopics = new Map<string, string[]>();
   readonly #maxBytes = new Map<string, number>();
 
-  constructor(topology: Topology, applicationId: string, backend: StreamsBackend) {
+  constructor(topology: TopologyGraph, applicationId: string, backend: StreamsBackend) {
     this.#topology = topology;
     this.#app = applicationId;
     this.#backend = backend;
@@ -135,6 +136,7 @@ export class InternalTopics {
         'cleanup.policy': 'delete',
         'retention.ms': -1,
         ...backend.internalTopicConfigs,
+        ...backend.repartitionTopicConfigs,
       });
     }
     for (const sub of this.subtopologies) {

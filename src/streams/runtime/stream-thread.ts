@@ -5,6 +5,7 @@
  * collector fills up) through the backend: one atomic log write on the embedded log, one Kafka
  * transaction over the wire. One commit is in flight at a time while processing goes on.
  */
+import { setMaxListeners } from 'node:events';
 import type { Clock } from '../../clock.ts';
 import type { AppendResult, LogRecord, PartitionAppend } from '../../log/index.ts';
 import type { TaskGroupMember } from '../internal/assignor.ts';
@@ -46,6 +47,24 @@ export interface StreamThreadOptions {
   host: ThreadHost;
 }
 
+/**
+ * How long one round of processing may run before the loop lets the event loop in: a commit in
+ * flight over the wire (AddPartitionsToTxn, Produce, TxnOffsetCommit, EndTxn, each an answer to
+ * take in) and the fetches ahead only move between rounds. With rounds of 10 000 records per task
+ * a commit took one round per step; WordCount over the wire spent most of its time so.
+ */
+const ROUND_MS = 8;
+
+/**
+ * The signal that wakes the idle loop: every input partition's wait listens to it, so an app with
+ * more than ten inputs would get Node's MaxListenersExceededWarning; they are all removed together.
+ */
+function wakeController(): AbortController {
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  return controller;
+}
+
 export class StreamThread {
   readonly #o: StreamThreadOptions;
   readonly #tasks: TaskManager;
@@ -55,9 +74,11 @@ export class StreamThread {
   #revocations: { tasks: string[]; done: () => void }[] = [];
   /** Pending notices that this instance was dropped from its group. */
   #losses: (() => void)[] = [];
-  #wake: AbortController = new AbortController();
+  #wake: AbortController = wakeController();
   /** Where the next round of task turns starts (see #process). */
   #turn = 0;
+  /** When the current round of processing ends (performance.now() ms: a slice of the CPU, not app time). */
+  #roundEnd = 0;
   #lastCommit = 0;
   /** Repartition partitions committed past what was purged (`topic:partition` → offset). */
   #unpurged = new Map<string, InputOffset>();
@@ -212,6 +233,8 @@ export class StreamThread {
         ) {
           await this.#commit();
         }
+        // Let I/O in (a commit's answers, fetches ahead) before the next round.
+        if (processed > 0) await new Promise<void>((resolve) => setImmediate(resolve));
         if (processed === 0 && !tasks.buffered()) {
           await this.#purge();
           if (this.#idleWaiters.length > 0 && (await this.#caughtUp()))
@@ -262,7 +285,7 @@ export class StreamThread {
   async #idle(deadline: number | undefined): Promise<void> {
     const wake = this.#wake;
     if (wake.signal.aborted) {
-      this.#wake = new AbortController();
+      this.#wake = wakeController();
       return;
     }
     const waits: Promise<unknown>[] = [
@@ -286,7 +309,7 @@ export class StreamThread {
     await Promise.race(waits);
     if (timer !== undefined) clock.clearTimeout(timer);
     if (!wake.signal.aborted) wake.abort();
-    this.#wake = new AbortController();
+    this.#wake = wakeController();
   }
 
   async #groupWork(): Promise<void> {
@@ -361,6 +384,7 @@ export class StreamThread {
    */
   #process(): number {
     let processed = 0;
+    this.#roundEnd = performance.now() + ROUND_MS;
     const running = [...this.#tasks.running.values()];
     for (const r of running) {
       let handedOver = 0;
@@ -376,6 +400,10 @@ export class StreamThread {
       const at = (this.#turn + k) % n;
       processed += this.#processTask(running[at]!, 10_000);
       if (this.#collector.full) this.#turn = at + 1;
+      else if (performance.now() >= this.#roundEnd) {
+        this.#turn = at + 1;
+        break;
+      }
     }
     return processed;
   }
@@ -384,6 +412,7 @@ export class StreamThread {
   #processTask({ task, inputs }: Running, budget: number): number {
     let processed = 0;
     for (; processed < budget && !this.#collector.full; processed++) {
+      if ((processed & 511) === 511 && performance.now() >= this.#roundEnd) break;
       let next: Input | undefined;
       let nextTime = 0;
       for (const input of inputs) {

@@ -5,7 +5,7 @@
  */
 import type { AppendRecord, LogRecord } from '../../log/index.ts';
 import { StreamTask, type TaskEnv } from '../internal/task.ts';
-import type { Topology } from '../topology.ts';
+import type { TopologyGraph } from '../internal/topology-graph.ts';
 import type { StreamsBackend } from './backend.ts';
 import type { ChangelogReader } from './changelog-reader.ts';
 import type { InternalTopics } from './internal-topics.ts';
@@ -36,7 +36,7 @@ export interface Running {
 }
 
 export class TaskManager {
-  readonly #topology: Topology;
+  readonly #topology: TopologyGraph;
   readonly #topics: InternalTopics;
   readonly #backend: StreamsBackend;
   readonly #changelogs: ChangelogReader;
@@ -47,7 +47,7 @@ export class TaskManager {
   committed = new Map<string, number>();
 
   constructor(options: {
-    topology: Topology;
+    topology: TopologyGraph;
     topics: InternalTopics;
     backend: StreamsBackend;
     changelogs: ChangelogReader;

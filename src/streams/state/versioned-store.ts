@@ -146,6 +146,14 @@ function putVersion(
   return { versions: next.slice(0, keep), validTo };
 }
 
+/** A restore's put into a store (no changelog write); set by MeteredVersionedKeyValueStore's static block. */
+let applyPut: <K, V>(
+  store: MeteredVersionedKeyValueStore<K, V>,
+  key: Bytes,
+  value: Uint8Array | null,
+  timestamp: number,
+) => number;
+
 /**
  * The typed outer layer of a versioned store; also answers `getWithTimestamp` / `putWithTimestamp`
  * so a table source can keep its table in it.
@@ -195,13 +203,17 @@ export class MeteredVersionedKeyValueStore<K, V> implements VersionedKeyValueSto
   put(key: K, value: V | null, timestamp: number): number {
     const k = this.#key(key);
     const raw = value === null || value === undefined ? null : this.#valueSerde.serialize(this.#topic, value);
-    const code = this.applyPut(k, raw, timestamp);
+    const code = this.#applyPut(k, raw, timestamp);
     if (code !== PUT_RETURN_CODE_NOT_PUT) this.#changelog?.(k.bytes, raw, timestamp);
     return code;
   }
 
-  /** @internal A put in bytes, without logging it: what a restore replays. */
-  applyPut(key: Bytes, value: Uint8Array | null, timestamp: number): number {
+  static {
+    applyPut = (store, key, value, timestamp) => store.#applyPut(key, value, timestamp);
+  }
+
+  /** A put in bytes, without logging it: what a restore replays. */
+  #applyPut(key: Bytes, value: Uint8Array | null, timestamp: number): number {
     if (timestamp < this.#observed - this.#retention) return PUT_RETURN_CODE_NOT_PUT;
     if (timestamp > this.#observed) this.#observed = timestamp;
     const { versions, validTo } = putVersion(
@@ -352,7 +364,7 @@ export class VersionedKeyValueStoreBuilder<K, V> {
       restoreValue: (value, ts, key) => {
         if (key === undefined) return value;
         const k = new Bytes(key);
-        store.applyPut(k, value, ts);
+        applyPut(store, k, value, ts);
         return bytes.get(k);
       },
     };

@@ -13,7 +13,21 @@ import { type TimestampedKeyValueStore, timestampedView } from '../state/timesta
 import type { ValueAndTimestamp } from '../state/value-and-timestamp.ts';
 import type { MeteredWindowStore } from '../state/window-store.ts';
 import type { MeteredSessionStore } from '../state/session-store.ts';
-import type { Topology } from '../topology.ts';
+import type { TopologyGraph } from '../internal/topology-graph.ts';
+import { type Topology, topologyGraph } from '../topology.ts';
+
+// What the test topics below reach inside their driver; set by TopologyTestDriver's static block.
+let driverPipe: (
+  driver: TopologyTestDriver,
+  topic: string,
+  key: Uint8Array | null,
+  value: Uint8Array | null,
+  timestamp: number,
+  partition: number | undefined,
+  headers: LogHeader[],
+) => void;
+let driverRead: (driver: TopologyTestDriver, topic: string) => Stored | undefined;
+let driverQueued: (driver: TopologyTestDriver, topic: string) => number;
 
 /** Options of a {@link TopologyTestDriver}. */
 export interface TopologyTestDriverOptions {
@@ -32,6 +46,12 @@ export interface TopologyTestDriverOptions {
    * 0 turns caching off, so every update of a table is forwarded, not just the last per commit.
    */
   cacheMaxBytes?: number;
+  /**
+   * Kafka's internal `__emit.interval.ms.kstreams.outer.join.spurious.results.fix__`: how often, in
+   * wall-clock ms, left/outer stream-stream joins emit unmatched records whose window closed.
+   * Default 0 (every record that advances stream time), as Kafka's TopologyTestDriver sets it.
+   */
+  outerJoinEmitIntervalMs?: number;
 }
 
 /** A record read from an output topic. */
@@ -62,7 +82,7 @@ interface Stored {
  * counts.readKeyValuesToMap(); // Map { 'a' => 2, 'b' => 1 }
  */
 export class TopologyTestDriver {
-  readonly #topology: Topology;
+  readonly #topology: TopologyGraph;
   readonly #applicationId: string;
   readonly #options: TopologyTestDriverOptions;
   readonly #clock: ManualClock;
@@ -77,17 +97,18 @@ export class TopologyTestDriver {
   readonly #readCursor = new Map<string, number>();
 
   constructor(topology: Topology, options: TopologyTestDriverOptions = {}) {
-    this.#topology = topology;
+    const graph = topologyGraph(topology);
+    this.#topology = graph;
     this.#options = options;
     this.#applicationId = options.applicationId ?? 'test';
     this.#clock = new ManualClock(options.startTimeMs ?? 0);
     const cache = options.cacheMaxBytes;
     if (cache !== undefined && !(Number.isSafeInteger(cache) && cache >= 0))
       throw new TributaryError('INVALID_CONFIG', `cacheMaxBytes must be a non-negative integer, got ${cache}`);
-    this.#internal = internalTopicPartitions(topology, (t) => this.#externalCount(t));
+    this.#internal = internalTopicPartitions(graph, (t) => this.#externalCount(t));
     const env = this.#env();
-    for (const g of topology.globalStores) {
-      const built = topology.storeBuilders.get(g.store)!.build({
+    for (const g of graph.globalStores) {
+      const built = graph.storeBuilders.get(g.store)!.build({
         applicationId: this.#applicationId,
         taskId: 'global',
         partition: 0,
@@ -98,7 +119,7 @@ export class TopologyTestDriver {
       });
       this.#globalStores.set(g.store, built.store);
       const task = new StreamTask(
-        topology,
+        graph,
         { id: -1, nodes: [g.source, g.processor], sourceTopics: [g.topic], stores: [] },
         0,
         env,
@@ -106,11 +127,11 @@ export class TopologyTestDriver {
       task.init();
       this.#globalTasks.set(g.topic, task);
     }
-    for (const sub of topology.subtopologies()) {
+    for (const sub of graph.subtopologies()) {
       let n = 1;
       for (const t of sub.sourceTopics) n = Math.max(n, this.partitionCount(this.#physical(t)));
       for (let p = 0; p < n; p++) {
-        const task = new StreamTask(topology, sub, p, env);
+        const task = new StreamTask(graph, sub, p, env);
         this.#tasks.set(task.id, task);
         for (const t of sub.sourceTopics) {
           const physical = this.#physical(t);
@@ -257,8 +278,14 @@ export class TopologyTestDriver {
     for (const task of this.#globalTasks.values()) void task.close();
   }
 
-  /** @internal */
-  pipe(
+  static {
+    driverPipe = (driver, ...args) => driver.#pipe(...args);
+    driverRead = (driver, topic) => driver.#read(topic);
+    driverQueued = (driver, topic) => driver.#queued(topic);
+  }
+
+  /** A record into an input topic (TestInputTopic): processed at once, depth first. */
+  #pipe(
     topic: string,
     key: Uint8Array | null,
     value: Uint8Array | null,
@@ -275,16 +302,16 @@ export class TopologyTestDriver {
     this.#drain();
   }
 
-  /** @internal */
-  read(topic: string): Stored | undefined {
+  /** The next record of an output topic not read yet (TestOutputTopic). */
+  #read(topic: string): Stored | undefined {
     const at = this.#readCursor.get(topic) ?? 0;
     const stored = this.#topics.get(topic)?.[at];
     if (stored !== undefined) this.#readCursor.set(topic, at + 1);
     return stored;
   }
 
-  /** @internal */
-  queued(topic: string): number {
+  /** How many records of an output topic are not read yet. */
+  #queued(topic: string): number {
     return (this.#topics.get(topic)?.length ?? 0) - (this.#readCursor.get(topic) ?? 0);
   }
 
@@ -350,6 +377,7 @@ export class TopologyTestDriver {
       cacheBudget:
         this.#options.cacheMaxBytes === 0 ? null : new CacheBudget(this.#options.cacheMaxBytes ?? 10 * 1024 * 1024),
       ...defaults(this.#options),
+      outerJoinEmitIntervalMs: this.#options.outerJoinEmitIntervalMs ?? 0,
       physicalTopic: (t) => this.#physical(t),
       topicsMatching: (pattern) => [...this.#topics.keys()].filter((t) => pattern.test(t)),
       partitionCount: (t) => this.partitionCount(t),
@@ -426,7 +454,8 @@ export class TestInputTopic<K, V> {
   ): void {
     const ts = timestamp ?? this.#time ?? this.#driver.clock.now();
     if (timestamp === undefined && this.#time !== undefined) this.#time += this.#autoAdvanceMs;
-    this.#driver.pipe(
+    driverPipe(
+      this.#driver,
       this.#topic,
       key === null ? null : this.#keySerde.serialize(this.#topic, key),
       value === null ? null : this.#valueSerde.serialize(this.#topic, value),
@@ -464,7 +493,7 @@ export class TestOutputTopic<K, V> {
 
   /** The next record, or throws when there is none (as Kafka's driver does). */
   readRecord(): TestRecord<K, V> {
-    const stored = this.#driver.read(this.#topic);
+    const stored = driverRead(this.#driver, this.#topic);
     if (stored === undefined) throw new RangeError(`no more records in topic ${this.#topic}`);
     const { record, partition } = stored;
     return {
@@ -504,24 +533,30 @@ export class TestOutputTopic<K, V> {
     return this.readRecordsToList().map(({ key, value }) => ({ key, value }));
   }
 
-  /** The latest value per key; a null value removes the key, as a table would. */
-  readKeyValuesToMap(): Map<K, V> {
-    const map = new Map<K, V>();
+  /**
+   * The latest value per key, as Kafka's `TestOutputTopic.readKeyValuesToMap`: a later record of a
+   * key replaces its value, and a null value (a tombstone) is kept as the key's value, null. A record
+   * without a key cannot be put in the map: ILLEGAL_STATE.
+   */
+  readKeyValuesToMap(): Map<K, V | null> {
+    const map = new Map<K, V | null>();
     for (const { key, value } of this.readRecordsToList()) {
-      if (key === null) continue;
-      if (value === null) map.delete(key);
-      else map.set(key, value);
+      if (key === null)
+        throw new TributaryError('ILLEGAL_STATE', 'Null keys are not allowed with readKeyValuesToMap', {
+          topic: this.#topic,
+        });
+      map.set(key, value);
     }
     return map;
   }
 
   /** True when no output record is waiting. */
   isEmpty(): boolean {
-    return this.#driver.queued(this.#topic) === 0;
+    return driverQueued(this.#driver, this.#topic) === 0;
   }
 
   /** How many output records are waiting. */
   getQueueSize(): number {
-    return this.#driver.queued(this.#topic);
+    return driverQueued(this.#driver, this.#topic);
   }
 }
