@@ -18,7 +18,7 @@
  * brokers taking turns so that a burst of load elsewhere on the machine hits both.
  */
 import { Kafka, logLevel } from 'kafkajs';
-import { type BenchBroker, load, sampleRss, startKafkaBroker, startTributary } from './brokers.ts';
+import { type BenchBroker, load, rssParts, sampleRss, startKafkaBroker, startTributary } from './brokers.ts';
 import { CLIENT_JVM, javaClasspath, rdkafkaBench, runJson, runText } from './native.ts';
 import { line, since } from './report.ts';
 
@@ -265,6 +265,7 @@ async function rss(trib: BenchBroker, kafka: BenchBroker, figures: Figures): Pro
   for (const broker of [trib, kafka]) {
     const topic = freshTopic('rss');
     await broker.createTopic(topic);
+    const before = rssParts(broker.pid);
     const sampler = sampleRss(broker.pid);
     const start = performance.now();
     const [p] = await Promise.all([
@@ -277,6 +278,7 @@ async function rss(trib: BenchBroker, kafka: BenchBroker, figures: Figures): Pro
     ]);
     const elapsed = since(start);
     const r = sampler.stop();
+    const after = rssParts(broker.pid);
     if (p.errors > 0) throw new Error(`RSS run against ${broker.name}: ${p.errors} errors`);
     console.log(
       `${broker.name.padEnd(10)} RSS start ${mb(r.start).toFixed(0)} MiB, peak ${mb(r.peak).toFixed(0)} MiB, end ${mb(r.end).toFixed(0)} MiB (${(gigabytes / elapsed).toFixed(2)} GB/s through, ${r.samples.length} samples)`,
@@ -285,6 +287,9 @@ async function rss(trib: BenchBroker, kafka: BenchBroker, figures: Figures): Pro
       mb(r.samples[Math.min(r.samples.length - 1, Math.round((i / 10) * (r.samples.length - 1)))]!).toFixed(0),
     );
     console.log(`${''.padEnd(10)} RSS at each tenth of the run (MiB): ${deciles.join(' ')}`);
+    console.log(
+      `${''.padEnd(10)} of which anonymous ${before.anon.toFixed(0)} → ${after.anon.toFixed(0)} MiB, mapped files ${before.file.toFixed(0)} → ${after.file.toFixed(0)} MiB`,
+    );
     const key = broker.name === 'tributary' ? 'Tributary' : 'Kafka';
     figures[`rssStartMiB${key}`] = Math.round(mb(r.start));
     figures[`rssPeakMiB${key}`] = Math.round(mb(r.peak));

@@ -44,9 +44,18 @@ async function createTopicOn(bootstrap: string, topic: string, partitions: numbe
   }
 }
 
+/**
+ * What `trib` (bin/trib.js, src/cli/trib.mjs) gives node on its first line, as KAFKA_JVM is what
+ * Kafka's start script gives the JVM: the bench runs the script with `node`, which skips that line.
+ */
+const TRIB_NODE = ['--initial-old-space-size=128'];
+
 /** `trib serve --no-registry` on a fresh data directory; `args` are extra `trib serve` options. */
 export async function startTributary(args: string[] = []): Promise<BenchBroker> {
-  const serve: TribServe = await startTribServe({ args: ['--group-initial-rebalance-delay-ms', '0', ...args] });
+  const serve: TribServe = await startTribServe({
+    nodeArgs: TRIB_NODE,
+    args: ['--group-initial-rebalance-delay-ms', '0', ...args],
+  });
   return {
     name: 'tributary',
     bootstrap: serve.bootstrap,
@@ -86,6 +95,20 @@ export function rssOf(pid: number): number {
     return match === null ? Number.NaN : Number(match[1]) * 1024;
   } catch {
     return Number.NaN;
+  }
+}
+
+/**
+ * A process's resident memory split as Linux counts it (MiB): anonymous (heaps, buffers) and
+ * file-backed (mapped files' pages, such as LevelDB's tables or the JVM's jars).
+ */
+export function rssParts(pid: number): { anon: number; file: number } {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? Number.NaN);
+    return { anon: kb('RssAnon') / 1024, file: kb('RssFile') / 1024 };
+  } catch {
+    return { anon: Number.NaN, file: Number.NaN };
   }
 }
 

@@ -77,3 +77,15 @@ export async function runText(command: string, args: string[], timeoutMs = 300_0
   );
   return stdout;
 }
+
+/** `java -cp` for Java Kafka Streams running test/interop/streams/StreamsApp.java (compiled if need be). */
+export function streamsAppClasspath(): string {
+  const jars = ensureKafkaJars();
+  const source = join(HERE, '../test/interop/streams/StreamsApp.java');
+  const out = join(cacheDir(), `streams-app-${digest(source)}`);
+  if (!existsSync(join(out, 'StreamsApp.class'))) {
+    mkdirSync(out, { recursive: true });
+    execFileSync('javac', ['-nowarn', '-d', out, '-cp', jars.classpath, source], { stdio: 'inherit' });
+  }
+  return `${out}:${jars.classpath}`;
+}

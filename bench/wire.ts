@@ -10,7 +10,9 @@
  *   the Java client with `poll` on an assigned partition.
  *
  * Figures are the best of `BENCH_REPEAT` (default 3) runs, each on a fresh topic; the ratios are
- * Tributary's wire client over kafkajs and over the Java client on the same broker.
+ * Tributary's wire client over kafkajs and over the Java client on the same broker. Then WordCount
+ * exactly-once over the wire beside Java Kafka Streams (bench/streams-wire.ts), unless
+ * `BENCH_WIRE_CLIENTS_ONLY` is set.
  */
 import { Kafka, logLevel } from 'kafkajs';
 import { Tributary } from '../src/index.ts';
@@ -182,5 +184,10 @@ export async function run(): Promise<Record<string, number>> {
     }
   }
   console.log(`load average at end: ${load()}`);
+  // The issue's second figure: WordCount exactly-once over the wire, beside Java Kafka Streams.
+  if (process.env.BENCH_WIRE_CLIENTS_ONLY === undefined) {
+    console.log('\n== WordCount over the wire (bench/streams-wire.ts) ==');
+    Object.assign(figures, await (await import('./streams-wire.ts')).run());
+  }
   return figures;
 }

@@ -40,6 +40,9 @@ const results = await runOnLog(
     impression('imp-4', 'socks', 'dave', 30 * minute),
   ],
   [{ topic: 'ad-outcomes', keySerde: Serdes.String(), valueSerde: Serdes.Json<AdOutcome>() }],
+  // As in Kafka, a left join looks for impressions whose window closed at most once a second of
+  // wall-clock time (1 000 ms by default); these six records arrive within one, so look every time.
+  { outerJoinEmitIntervalMs: 0 },
 );
 for (const r of results.get('ad-outcomes') ?? []) {
   const o = r.value as AdOutcome;

@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defaultPartition, KafkaStreams, openLog, type Serde, type Topology } from 'tributary';
+import { defaultPartition, KafkaStreams, openLog, type Serde, type StreamsConfig, type Topology } from 'tributary';
 
 export interface Input<K, V> {
   topic: string;
@@ -41,12 +41,13 @@ export async function runOnLog(
   inputs: Input<unknown, unknown>[],
   sends: Send[],
   outputs: Output<unknown, unknown>[],
+  config: Partial<StreamsConfig> = {},
 ): Promise<Map<string, OutputRecord<unknown, unknown>[]>> {
   const dataDir = mkdtempSync(join(tmpdir(), `tributary-${applicationId}-`));
   const log = await openLog({ dataDir, maintenanceIntervalMs: 0 });
   try {
     for (const t of [...inputs, ...outputs]) await log.createTopic({ topic: t.topic, numPartitions: partitions });
-    const streams = new KafkaStreams(topology, { applicationId, log, commitIntervalMs: 20 });
+    const streams = new KafkaStreams(topology, { applicationId, log, commitIntervalMs: 20, ...config });
     await streams.start();
     // Records go in one at a time, in order, as a producer would send them.
     for (const r of sends) {

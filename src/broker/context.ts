@@ -3,6 +3,7 @@
  * broker's identity as clients must see it, and the broker-wide settings Kafka has
  * (`auto.create.topics.enable`, `num.partitions`).
  */
+import type { ReadAhead } from './read-ahead.ts';
 import type { RequestMetrics } from './request-metrics.ts';
 import type { Clock } from '../clock.ts';
 import type { GroupCoordinator } from '../client/group/coordinator.ts';
@@ -51,6 +52,8 @@ export interface BrokerContext {
   readonly security: BrokerSecurity;
   /** Request latencies per API (see `request-metrics.ts`). */
   readonly requestMetrics: RequestMetrics;
+  /** Fetch's read-ahead of the ranges consumers ask for next (see `read-ahead.ts`); none when absent. */
+  readonly readAhead?: ReadAhead;
 }
 
 /** What a handler knows of the request beyond its body. */

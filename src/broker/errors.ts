@@ -59,6 +59,7 @@ export const KafkaCode = {
   UNKNOWN_TOPIC_ID: 100,
   TRANSACTIONAL_ID_NOT_FOUND: 105,
   FENCED_INSTANCE_ID: 82,
+  UNSTABLE_OFFSET_COMMIT: 88,
 } as const;
 
 /** Tributary codes whose Kafka error has another name. */

@@ -3,6 +3,7 @@
  * in-process clients use. See `serve`.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { ReadAhead } from './read-ahead.ts';
 import { RequestMetrics } from './request-metrics.ts';
 import type { Server, Socket } from 'node:net';
 import { resolve } from 'node:path';
@@ -263,6 +264,7 @@ export async function serve(options: BrokerOptions = {}): Promise<Broker> {
       configs: securityConfigs(),
     },
     requestMetrics: new RequestMetrics(),
+    readAhead: new ReadAhead(),
   };
   function securityConfigs(): { name: string; value: string | null; sensitive: boolean }[] {
     const listenerList = (endpointOf: (spec: ListenerSpec) => Endpoint) =>
@@ -421,6 +423,7 @@ export async function serve(options: BrokerOptions = {}): Promise<Broker> {
         for (const c of connections) c.end();
         for (const c of connections) c.destroy();
         await stopped;
+        await context.readAhead?.clear();
         releaseCoordinator(log);
         if (recordsBroker) forgetBroker(dataDir);
         await letGo();

@@ -7,7 +7,7 @@
  * epoch fencing and timeouts) lives in the log; this is only the coordinator's view of the
  * requests. It is rebuilt by InitProducerId, which every transactional producer sends first.
  */
-import type { OffsetCommit } from '../client/group/offset-store.ts';
+import type { OffsetCommit } from '../cluster/offset-store.ts';
 import { KafkaCode } from './errors.ts';
 
 export interface TxnProducer {
@@ -77,6 +77,22 @@ export class TxnRegistry {
   /** The transactional producer of this producer id, if the broker knows one. */
   ofProducer(producerId: number): TxnProducer | undefined {
     return this.#byProducer.get(producerId);
+  }
+
+  /**
+   * True while an open transaction holds offsets for the group's partition (sent with
+   * TxnOffsetCommit, not yet ended by EndTxn): Kafka answers an OffsetFetch that asks for stable
+   * offsets with UNSTABLE_OFFSET_COMMIT then. A transaction past its timeout no longer counts: the
+   * log aborts it (and its offsets are never applied).
+   */
+  holdsOffsets(group: string, topic: string, partition: number, now: number): boolean {
+    for (const producer of this.#byId.values()) {
+      if (producer.state !== 'Ongoing' || now - producer.startedAt > producer.timeoutMs) continue;
+      for (const sent of producer.offsets)
+        if (sent.group === group && sent.commits.some((c) => c.topic === topic && c.partition === partition))
+          return true;
+    }
+    return false;
   }
 
   /** A partition or a group joined the open transaction. */

@@ -14,7 +14,7 @@ import { acquireWithCoordinator, type ClientContext } from './context.ts';
 import { parseOffset } from './convert.ts';
 import { clientError, hasCode } from './errors.ts';
 import type { GroupCoordinator } from './group/coordinator.ts';
-import { OFFSETS_TOPIC } from './group/offset-store.ts';
+import { OFFSETS_TOPIC } from '../cluster/offset-store.ts';
 import { KafkaJSDeleteTopicRecordsError } from './kafkajs-errors.ts';
 import {
   InstrumentationEmitter,

@@ -1,11 +1,12 @@
 import type { TimerHandle } from '../clock.ts';
-import { type LogBackend, type LogRecord, WaitInterrupt } from '../log/index.ts';
+import { type LogBackend, WaitInterrupt } from '../log/index.ts';
 import { TimeSlice } from '../time-slice.ts';
 import { acquireWithCoordinator, type ClientContext } from './context.ts';
 import { parseOffset } from './convert.ts';
 import type { TributaryError } from '../errors.ts';
 import { clientError, hasCode } from './errors.ts';
 import { type Fetched, Fetcher } from './consumer/fetcher.ts';
+import type { FetchedMessages } from './consumer/messages.ts';
 import { GroupMembership } from './consumer/membership.ts';
 import {
   type EachBatchHandler,
@@ -19,7 +20,7 @@ import { KafkaJSNonRetriableError, KafkaJSNumberOfRetriesExceeded } from './kafk
 import { type PartitionAssignor, roundRobinAssignor } from './group/assignors.ts';
 import type { GroupCoordinator } from './group/coordinator.ts';
 import { adaptKafkajsAssigner, isPartitionAssignor, type KafkajsPartitionAssigner } from './group/kafkajs-assigner.ts';
-import { OFFSETS_TOPIC } from './group/offset-store.ts';
+import { OFFSETS_TOPIC } from '../cluster/offset-store.ts';
 import type { Observable } from 'rxjs';
 import { type ObservedMessage, type ObserveOptions, observeConsumer } from './rx.ts';
 import {
@@ -686,6 +687,8 @@ export class Consumer {
       this.#resumeWaiters.get(r.key)?.();
     }
     await Promise.all(runners.map((r) => r.loop));
+    // A commit after a batch still on its way lands first (with this generation), and none follows.
+    await this.#offsets.settled();
     if (commit && this.#run?.autoCommit !== false) {
       await this.#offsets.commitResolved(runners).catch((err) => {
         this.#logger.warn('Commit of revoked partitions failed', { groupId: this.#groupId, error: String(err) });
@@ -719,6 +722,7 @@ export class Consumer {
     };
     while (r.active && this.#running) {
       if (this.#isPaused(r.topic, r.partition)) {
+        fetcher.forget();
         await new Promise<void>((resolve) => this.#resumeWaiters.set(r.key, resolve));
         this.#resumeWaiters.delete(r.key);
         continue;
@@ -748,7 +752,7 @@ export class Consumer {
         r.position = fetched.to;
         continue;
       }
-      const { result } = fetched;
+      const { batch } = fetched;
       if (listening())
         this.#emitter.emit(ConsumerEvents.FETCH, {
           numberOfBatches: 1,
@@ -760,11 +764,10 @@ export class Consumer {
       this.#processing++;
       try {
         if (!r.active || !this.#running || r.seekTo !== undefined) continue;
-        const ok = await this.#process(r, result.records, result.highWatermark, result.nextOffset, run);
+        const ok = await this.#process(r, batch, run);
         if (ok) {
           r.failures = 0;
-          if (this.#offsets.afterBatchDue())
-            await this.#offsets.commitResolved().catch((err) => this.#commitFailed(err));
+          if (this.#offsets.afterBatchDue()) this.#offsets.commitAfterBatch(this.#commitFailedHandler);
         }
       } finally {
         this.#processing--;
@@ -775,29 +778,22 @@ export class Consumer {
   }
 
   /** Processes one batch; false when the handler threw (the batch is retried after a backoff). */
-  async #process(
-    r: PartitionRunner,
-    records: LogRecord[],
-    highWatermark: number,
-    nextOffset: number,
-    run: ConsumerRunConfig,
-  ): Promise<boolean> {
+  async #process(r: PartitionRunner, batch: FetchedMessages, run: ConsumerRunConfig): Promise<boolean> {
     const { topic, partition } = r;
-    const first = records[0]!.offset;
-    const last = records[records.length - 1]!.offset;
+    const { offsets, highWatermark } = batch;
+    const first = offsets[0]!;
+    const last = offsets[offsets.length - 1]!;
     const started = this.#ctx.clock.now();
     const tracking =
       this.#emitter.has(ConsumerEvents.START_BATCH_PROCESS) || this.#emitter.has(ConsumerEvents.END_BATCH_PROCESS);
     if (tracking)
       this.#emitter.emit(
         ConsumerEvents.START_BATCH_PROCESS,
-        batchInfo(topic, partition, highWatermark, first, last, records.length),
+        batchInfo(topic, partition, highWatermark, first, last, offsets.length),
       );
     try {
-      if (run.eachMessage !== undefined)
-        await runEachMessage(r, records, nextOffset, run.eachMessage, this.#runnerHost);
-      else if (run.eachBatch !== undefined)
-        await runEachBatch(r, records, highWatermark, nextOffset, run, this.#runnerHost);
+      if (run.eachMessage !== undefined) await runEachMessage(r, batch, run.eachMessage, this.#runnerHost);
+      else if (run.eachBatch !== undefined) await runEachBatch(r, batch, run, this.#runnerHost);
     } catch (error) {
       this.#logger.error(`Error when calling ${run.eachMessage ? 'eachMessage' : 'eachBatch'}`, {
         topic,
@@ -822,11 +818,13 @@ export class Consumer {
       return false;
     }
     if (tracking) {
-      const info = batchInfo(topic, partition, highWatermark, first, last, records.length);
+      const info = batchInfo(topic, partition, highWatermark, first, last, offsets.length);
       this.#emitter.emit(ConsumerEvents.END_BATCH_PROCESS, { ...info, duration: this.#ctx.clock.now() - started });
     }
     return true;
   }
+
+  readonly #commitFailedHandler = (err: unknown) => this.#commitFailed(err);
 
   /** An automatic commit that failed: the member was fenced or the group is rebalancing; it rejoins. */
   #commitFailed(err: unknown): void {

@@ -4,6 +4,7 @@ import type { GroupCoordinator } from './group/coordinator.ts';
 import type { Logger } from './logger.ts';
 import type { ConnectionInstrumentation } from './wire/connection.ts';
 import type { WireAdminCalls } from './wire/admin-calls.ts';
+import type { RetryOptions } from './wire/retry.ts';
 import type { WireTransactions } from './wire/transactions.ts';
 import type { WireTransport } from './wire/transport.ts';
 import type { ProducerIdentity } from '../log/index.ts';
@@ -12,9 +13,10 @@ import type { ProducerIdentity } from '../log/index.ts';
 export interface WireContext {
   /**
    * A transport on a new cluster view with its own connections (each client has its own, as in
-   * kafkajs), connected; its requests are reported to `instrumentation`.
+   * kafkajs), connected; its requests are reported to `instrumentation`. `retryDefaults` stand in
+   * for what the Tributary's own `retry` option leaves unset (Streams makes its clients patient).
    */
-  connect(instrumentation: ConnectionInstrumentation): Promise<WireTransport>;
+  connect(instrumentation: ConnectionInstrumentation, retryDefaults?: RetryOptions): Promise<WireTransport>;
   /**
    * The consumer's log reads and group calls over the wire, shared by this Tributary's consumers
    * (as the embedded log is); each call counts a user, and `release` gives it back.

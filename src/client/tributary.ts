@@ -254,7 +254,7 @@ export class Tributary {
         const { WireAdminCalls } = await import('./wire/admin-calls.ts');
         return new WireAdminCalls(transport);
       },
-      connect: async (instrumentation) => {
+      connect: async (instrumentation, retryDefaults) => {
         const [{ WireCluster }, { WireTransport }, { saslAuthenticator }] = await Promise.all([
           import('./wire/cluster.ts'),
           import('./wire/transport.ts'),
@@ -268,7 +268,7 @@ export class Tributary {
           connectionTimeout: config.connectionTimeout,
           requestTimeout: config.requestTimeout,
           enforceRequestTimeout: config.enforceRequestTimeout,
-          retry: config.retry,
+          retry: { ...retryDefaults, ...config.retry },
           instrumentation,
           logger: this.#logger.namespace('Cluster'),
         });

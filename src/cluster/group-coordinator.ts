@@ -19,7 +19,7 @@
  */
 import { clientError } from '../client/errors.ts';
 import { type Assignment, encodeAssignment, encodeSubscription } from '../client/group/assignors.ts';
-import type { OffsetCommit, OffsetStore } from '../client/group/offset-store.ts';
+import type { OffsetCommit, OffsetStore } from './offset-store.ts';
 import type { Logger } from '../client/logger.ts';
 import type { ConsumerGroupState, GroupDescription, TopicPartitions } from '../client/types.ts';
 import type { Clock, TimerHandle } from '../clock.ts';

@@ -8,7 +8,7 @@
  * const coordinator = await acquireCoordinator(log, clock, logger);
  * try { await coordinator.joinGroup(...) } finally { releaseCoordinator(log); }
  */
-import { OffsetStore } from '../client/group/offset-store.ts';
+import { OffsetStore } from './offset-store.ts';
 import type { Logger } from '../client/logger.ts';
 import type { Clock } from '../clock.ts';
 import type { LogBackend } from '../log/index.ts';

@@ -1,6 +1,6 @@
 import { decodeRecordBatch, encodeRecordBatch, type RecordInput, readBatchHeader } from '../protocol/index.ts';
 import { isCompacted } from './config.ts';
-import type { EmbeddedLog } from './engine.ts';
+import type { MaintenancePort } from './maintenance-port.ts';
 import {
   abortedTxnKey,
   batchKey,
@@ -48,7 +48,7 @@ function keyString(key: Uint8Array): string {
  * old or new and never a record that an older one was dropped for.
  */
 export async function compactPartition(
-  log: EmbeddedLog,
+  log: MaintenancePort,
   state: PartitionState,
   force: boolean,
 ): Promise<CompactionResult | undefined> {
@@ -267,7 +267,7 @@ export async function compactPartition(
  * or its oldest uncompacted batch is older than `max.compaction.lag.ms` (Kafka's bound on how long
  * a record may wait to be compacted, whatever the ratio).
  */
-async function due(log: EmbeddedLog, state: PartitionState, now: number): Promise<boolean> {
+async function due(log: MaintenancePort, state: PartitionState, now: number): Promise<boolean> {
   const config = state.topic.config;
   if (state.dirtyBytes === 0) return false;
   if (state.dirtyBytes / Math.max(1, state.sizeBytes) >= config['min.cleanable.dirty.ratio']) return true;

@@ -1,5 +1,5 @@
 import { type Clock, systemClock, type TimerHandle } from '../clock.ts';
-import { InvalidTopicError, OffsetOutOfRangeError, TributaryError, UnknownTopicOrPartitionError } from '../errors.ts';
+import { OffsetOutOfRangeError, TributaryError, UnknownTopicOrPartitionError } from '../errors.ts';
 import {
   type BatchInput,
   decodeRecordBatch,
@@ -12,9 +12,7 @@ import {
   setBaseOffset,
 } from '../protocol/index.ts';
 import type {
-  AppendRecord,
   AppendResult,
-  CreateTopicSpec,
   EndTransactionOptions,
   InitProducerOptions,
   IsolationLevel,
@@ -85,9 +83,12 @@ import { recoverJournal } from './recovery.ts';
 import { deleteRecordsBefore, enforceRetention } from './retention.ts';
 import { describeStorageFailure } from './storage/failure.ts';
 import { Journal } from './storage/journal.ts';
-import type { KvIterator, KvOp, KvStore } from './storage/kv.ts';
-import { WaitInterrupt } from './wait-interrupt.ts';
+import type { KvIterator, KvOp, KvRange, KvStore } from './storage/kv.ts';
+import type { MaintenancePort } from './maintenance-port.ts';
+import type { WaitInterrupt } from './wait-interrupt.ts';
 import { WriteQueue } from './write-queue.ts';
+import { type CheckedTopicSpec, LogFront } from './front.ts';
+import { type OpenTxn, TransactionCoordinator, type TransactionalProducer } from './transaction-coordinator.ts';
 import { TimeSlice } from '../time-slice.ts';
 
 const DEFAULT_MAX_BYTES = 1024 * 1024;
@@ -116,8 +117,6 @@ async function emptyPartitions(topic: TopicState, from: number, to: number, ops:
   }
   return added;
 }
-const TOPIC_NAME = /^[a-zA-Z0-9._-]+$/;
-const MAX_TOPIC_NAME_LENGTH = 249;
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
 
@@ -152,32 +151,6 @@ export interface EngineOptions {
 export const DEFAULT_MAX_PARTITIONS_PER_TOPIC = 50_000;
 export const DEFAULT_MAX_PARTITIONS = 200_000;
 
-/** A transactional id's producer, as stored. */
-interface TransactionalProducer {
-  producerId: number;
-  epoch: number;
-  timeoutMs: number;
-  /**
-   * The epoch before the last bump, and the producer id before the last rotation (Kafka's
-   * lastProducerEpoch / lastProducerId): a KIP-360 re-initialisation naming them is a retry of a
-   * bump the producer never heard back from. Absent in state written before they existed.
-   */
-  lastEpoch?: number;
-  lastProducerId?: number;
-}
-
-/** Kafka's epoch exhaustion: at Short.MAX_VALUE - 1 a transactional id moves to a new producer id. */
-const MAX_PRODUCER_EPOCH = 32_766;
-
-/** An open transaction, as stored: which partitions it wrote, and since when. */
-interface OpenTxn {
-  transactionalId: string;
-  epoch: number;
-  startedAt: number;
-  timeoutMs: number;
-  partitions: [topicId: number, partition: number][];
-}
-
 interface StoredTopic {
   name: string;
   topicId: number;
@@ -196,24 +169,6 @@ interface Prepared {
   producer: ProducerStamp | undefined;
   /** Copies a large record's bytes into `bytes` in slices (see encodeRecordBatchInSlices); awaited before the commit. */
   finish?: (() => Promise<void>) | undefined;
-}
-
-/** Checks a topic name the way Kafka does. */
-export function validateTopicName(name: unknown): asserts name is string {
-  if (typeof name !== 'string') throw new TypeError(`topic must be a string, got ${typeof name}`);
-  if (name.length === 0) throw new InvalidTopicError('Topic name is empty', { topic: name });
-  if (name === '.' || name === '..') throw new InvalidTopicError(`Topic name cannot be "${name}"`, { topic: name });
-  if (name.length > MAX_TOPIC_NAME_LENGTH) {
-    throw new InvalidTopicError(`Topic name is ${name.length} characters long; the limit is ${MAX_TOPIC_NAME_LENGTH}`, {
-      topic: name,
-    });
-  }
-  if (!TOPIC_NAME.test(name)) {
-    throw new InvalidTopicError(
-      `Topic name "${name}" is illegal: it may contain only ASCII letters, digits, '.', '_' and '-'`,
-      { topic: name },
-    );
-  }
 }
 
 /**
@@ -240,27 +195,15 @@ function checkLimit(name: string, value: unknown, min: number): void {
   }
 }
 
-function checkIsolation(isolation: unknown): void {
-  if (isolation !== undefined && isolation !== 'read_committed' && isolation !== 'read_uncommitted') {
-    throw new TypeError(`isolation must be 'read_committed' or 'read_uncommitted', got ${JSON.stringify(isolation)}`);
-  }
-}
-
-function checkOffsetArgument(name: string, value: unknown): asserts value is number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
-    throw new TributaryError('INVALID_REQUEST', `${name} must be a non-negative integer, got ${String(value)}`);
-  }
-}
-
 /**
  * The embedded log: {@link LogBackend} on a sorted key-value store, LevelDB on disk or memory in
  * tests. One RecordBatch v2 per key, keys in offset order, every state change one atomic write.
  */
-export class EmbeddedLog implements LogBackend {
+export class EmbeddedLog extends LogFront<TopicState, PartitionState> {
   readonly clock: Clock;
-  /** See {@link EngineOptions.compactionMapBytes}. */
-  readonly compactionMapBytes: number;
   readonly #store: KvStore;
+  /** All that retention and compaction reach of the engine. */
+  readonly #maintenance: MaintenancePort;
   readonly #queue: WriteQueue<PartitionState>;
   readonly #topics = new Map<string, TopicState>();
   /** The same topics by id: transactions name their partitions by topic id. */
@@ -269,13 +212,8 @@ export class EmbeddedLog implements LogBackend {
   #partitionTotal = 0;
   readonly #maintenanceIntervalMs: number;
   #nextTopicId = 1;
-  #nextProducerId = 1;
-  /** Transactional id → its producer. */
-  readonly #transactionalIds = new Map<string, TransactionalProducer>();
-  /** Producer id → its transactional id, for producers that have one. */
-  readonly #transactionalProducers = new Map<number, string>();
-  /** Producer id → its open transaction. */
-  readonly #openTxns = new Map<number, OpenTxn>();
+  /** Producer ids, transactional ids and open transactions; it reaches the engine through a port. */
+  readonly #transactions: TransactionCoordinator;
   #open = false;
   #closing = false;
   #timer: TimerHandle | undefined;
@@ -285,16 +223,37 @@ export class EmbeddedLog implements LogBackend {
   readonly #maxPartitions: number;
 
   private constructor(store: KvStore, options: EngineOptions) {
+    super();
     this.#store = store;
     this.#queue = new WriteQueue<PartitionState>(store, (dirty) =>
       Array.from(dirty, (state) => ({ type: 'put' as const, key: state.stateKey, value: encodePartitionState(state) })),
     );
     this.clock = options.clock ?? systemClock;
     this.#maintenanceIntervalMs = options.maintenanceIntervalMs ?? 15_000;
-    this.compactionMapBytes = options.compactionMapBytes ?? 128 * 1024 * 1024;
+    this.#maintenance = {
+      clock: this.clock,
+      compactionMapBytes: options.compactionMapBytes ?? 128 * 1024 * 1024,
+      iterate: (range) => this.#iterate(range),
+      enqueueWrite: (ops, sync = false) => this.#queue.enqueue(ops, sync),
+    };
     this.#producerIdExpirationMs = options.producerIdExpirationMs ?? DEFAULT_PRODUCER_ID_EXPIRATION_MS;
     this.#maxPartitionsPerTopic = options.maxPartitionsPerTopic ?? DEFAULT_MAX_PARTITIONS_PER_TOPIC;
     this.#maxPartitions = options.maxPartitions ?? DEFAULT_MAX_PARTITIONS;
+    this.#transactions = new TransactionCoordinator({
+      clock: this.clock,
+      putNextProducerId: (next, ops) => ops.push({ type: 'put', key: NEXT_PRODUCER_ID_KEY, value: encodeU64(next) }),
+      putTransactionalId: (transactionalId, producer, ops) =>
+        ops.push({ type: 'put', key: transactionalIdKey(transactionalId), value: encodeJson(producer) }),
+      putOpenTxn: (producerId, txn, ops) =>
+        ops.push(
+          txn === undefined
+            ? { type: 'del', key: openTxnKey(producerId) }
+            : { type: 'put', key: openTxnKey(producerId), value: encodeJson(txn) },
+        ),
+      writeMarkers: (producerId, epoch, partitions, commit, ops) =>
+        this.#writeMarkers(producerId, epoch, partitions, commit, ops),
+      enqueue: (ops, sync) => this.#queue.enqueue(ops, sync),
+    });
     checkEngineOptions(options);
   }
 
@@ -423,7 +382,7 @@ export class EmbeddedLog implements LogBackend {
       return { state: this.#topicsById.get(topicId)?.partitions[partition], value };
     };
     const idBytes = await this.#store.get(NEXT_PRODUCER_ID_KEY);
-    if (idBytes !== undefined) this.#nextProducerId = readU64(idBytes, 0);
+    if (idBytes !== undefined) this.#transactions.restoreNextProducerId(readU64(idBytes, 0));
     for (const [key, value] of await this.#all(kindRange(KIND_PRODUCER_STATE))) {
       const { state, value: producerId } = partitionOf(key);
       if (state === undefined) continue;
@@ -441,12 +400,10 @@ export class EmbeddedLog implements LogBackend {
     }
     for (const [key, value] of await this.#all(kindRange(KIND_TRANSACTIONAL_ID))) {
       const transactionalId = decoder.decode(key.subarray(1));
-      const producer = decodeJson<TransactionalProducer>(value);
-      this.#transactionalIds.set(transactionalId, producer);
-      this.#transactionalProducers.set(producer.producerId, transactionalId);
+      this.#transactions.restoreTransactionalId(transactionalId, decodeJson<TransactionalProducer>(value));
     }
     for (const [key, value] of await this.#all(kindRange(KIND_OPEN_TXN))) {
-      this.#openTxns.set(readU64(key, 1), decodeJson<OpenTxn>(value));
+      this.#transactions.restoreOpenTxn(readU64(key, 1), decodeJson<OpenTxn>(value));
     }
   }
 
@@ -486,7 +443,7 @@ export class EmbeddedLog implements LogBackend {
     }
   }
 
-  #checkOpen(): void {
+  protected _checkOpen(): void {
     if (!this.#open) throw new TributaryError('LOG_CLOSED', 'The log is closed');
   }
 
@@ -494,8 +451,8 @@ export class EmbeddedLog implements LogBackend {
    * Writes stop after a storage failure (offsets were handed out for writes that did not land);
    * reads go on, of what the store and the in-memory tail hold.
    */
-  #checkWritable(): void {
-    this.#checkOpen();
+  protected _checkWritable(): void {
+    this._checkOpen();
     const failure = this.#queue.failure;
     if (failure !== undefined) {
       const reason = failure instanceof Error ? `: ${failure.message}` : '';
@@ -509,8 +466,8 @@ export class EmbeddedLog implements LogBackend {
     }
   }
 
-  #topic(name: string): TopicState {
-    this.#checkOpen();
+  protected _topic(name: string): TopicState {
+    this._checkOpen();
     if (typeof name !== 'string') throw new TypeError(`topic must be a string, got ${typeof name}`);
     const topic = this.#topics.get(name);
     if (topic === undefined) {
@@ -519,8 +476,8 @@ export class EmbeddedLog implements LogBackend {
     return topic;
   }
 
-  #partition(topicName: string, partition: number): PartitionState {
-    const topic = this.#topic(topicName);
+  protected _partition(topicName: string, partition: number): PartitionState {
+    const topic = this._topic(topicName);
     const state = Number.isInteger(partition) ? topic.partitions[partition] : undefined;
     if (state === undefined) {
       throw new UnknownTopicOrPartitionError(
@@ -544,21 +501,8 @@ export class EmbeddedLog implements LogBackend {
 
   // ---------------------------------------------------------------- topics
 
-  async createTopic(spec: CreateTopicSpec): Promise<TopicDescription> {
-    this.#checkWritable();
-    if (spec === null || typeof spec !== 'object')
-      throw new TypeError('createTopic takes { topic, numPartitions?, configs? }');
-    const { topic: name, numPartitions = 1 } = spec;
-    validateTopicName(name);
-    if (!Number.isSafeInteger(numPartitions) || numPartitions < 1) {
-      throw new TributaryError(
-        'INVALID_PARTITIONS',
-        `numPartitions must be an integer ≥ 1, got ${String(numPartitions)}`,
-        {
-          topic: name,
-        },
-      );
-    }
+  protected async _createTopic(spec: CheckedTopicSpec): Promise<TopicDescription> {
+    const { topic: name, numPartitions } = spec;
     this.#checkPartitionLimits(name, numPartitions, numPartitions);
     const overrides = parseTopicConfigs(spec.configs as Record<string, unknown> | undefined);
     if (this.#topics.has(name)) {
@@ -577,7 +521,7 @@ export class EmbeddedLog implements LogBackend {
     topic.partitions.push(...(await emptyPartitions(topic, 0, numPartitions, ops)));
     // Checked again after the slices: the log may have closed or failed, or another create of
     // this name (or one that uses up the partition limit) may have run meanwhile.
-    this.#checkWritable();
+    this._checkWritable();
     if (this.#topics.has(name)) {
       throw new TributaryError('TOPIC_ALREADY_EXISTS', `Topic "${name}" already exists`, { topic: name });
     }
@@ -604,9 +548,8 @@ export class EmbeddedLog implements LogBackend {
     return encoder.encode(JSON.stringify(stored));
   }
 
-  async deleteTopic(name: string): Promise<void> {
-    this.#checkWritable();
-    const topic = this.#topic(name);
+  protected async _deleteTopic(topic: TopicState): Promise<void> {
+    const { name } = topic;
     topic.deleted = true;
     this.#topics.delete(name);
     this.#topicsById.delete(topic.topicId);
@@ -640,13 +583,12 @@ export class EmbeddedLog implements LogBackend {
     }
   }
 
-  async listTopics(): Promise<string[]> {
-    this.#checkOpen();
+  protected async _listTopics(): Promise<string[]> {
     return [...this.#topics.keys()].sort();
   }
 
-  async describeTopic(name: string): Promise<TopicDescription> {
-    return this.#describe(this.#topic(name));
+  protected _describeTopic(topic: TopicState): TopicDescription {
+    return this.#describe(topic);
   }
 
   #describe(topic: TopicState): TopicDescription {
@@ -664,9 +606,8 @@ export class EmbeddedLog implements LogBackend {
     };
   }
 
-  async createPartitions(name: string, count: number): Promise<TopicDescription> {
-    this.#checkWritable();
-    const topic = this.#topic(name);
+  protected async _createPartitions(topic: TopicState, count: number): Promise<TopicDescription> {
+    const { name } = topic;
     const current = topic.partitions.length;
     if (!Number.isSafeInteger(count) || count <= current) {
       throw new TributaryError(
@@ -682,7 +623,7 @@ export class EmbeddedLog implements LogBackend {
     const added = await emptyPartitions(topic, current, count, ops);
     // Another call may have added partitions (or deleted the topic) while these were made: start over.
     if (topic.partitions.length !== current || topic.deleted) return this.createPartitions(name, count);
-    this.#checkWritable();
+    this._checkWritable();
     this.#checkPartitionLimits(name, count, count - current);
     // Visible at once, as a new topic is, so that a concurrent call sees the new count.
     topic.partitions.push(...added);
@@ -715,14 +656,12 @@ export class EmbeddedLog implements LogBackend {
     }
   }
 
-  partitionCount(name: string): number {
-    return this.#topic(name).partitions.length;
+  protected _partitionCount(topic: TopicState): number {
+    return topic.partitions.length;
   }
 
-  async alterConfigs(name: string, changes: Record<string, unknown>): Promise<TopicDescription> {
-    this.#checkWritable();
-    const topic = this.#topic(name);
-    if (changes === null || typeof changes !== 'object') throw new TypeError('alterConfigs takes an object of changes');
+  protected async _alterConfigs(topic: TopicState, changes: Record<string, unknown>): Promise<TopicDescription> {
+    const { name } = topic;
     const removals = Object.entries(changes)
       .filter(([, v]) => v === null)
       .map(([k]) => k);
@@ -753,19 +692,7 @@ export class EmbeddedLog implements LogBackend {
 
   // ---------------------------------------------------------------- writes
 
-  async append(
-    topic: string,
-    partition: number,
-    records: AppendRecord[],
-    options?: WriteOptions,
-  ): Promise<AppendResult> {
-    const [result] = await this.write([{ topic, partition, records }], options);
-    return result!;
-  }
-
-  async write(appends: PartitionAppend[], options: WriteOptions = {}): Promise<AppendResult[]> {
-    this.#checkWritable();
-    if (!Array.isArray(appends)) throw new TypeError('write takes an array of { topic, partition, records }');
+  protected async _write(appends: PartitionAppend[], options: WriteOptions): Promise<AppendResult[]> {
     const now = this.clock.now();
     // A partition may come more than once (a big commit split to fit max.message.bytes): its
     // batches land in order, contiguous. Not with producer stamps: each sequence check would see
@@ -806,7 +733,7 @@ export class EmbeddedLog implements LogBackend {
     }
     if (paused) {
       // The log may have closed, or a topic been deleted (and made again) during the slices.
-      this.#checkWritable();
+      this._checkWritable();
       for (const { state } of prepared) {
         if (this.#topics.get(state.topic.name) !== state.topic) {
           throw new UnknownTopicOrPartitionError(
@@ -835,16 +762,18 @@ export class EmbeddedLog implements LogBackend {
     topic: string,
     partition: number,
     batch: Uint8Array,
-    options: WriteOptions = {},
+    options: WriteOptions & { handOver?: boolean } = {},
   ): Promise<AppendResult> {
-    this.#checkOpen();
+    this._checkOpen();
     const now = this.clock.now();
-    const [result] = await this.#commit([this.#prepareRaw(topic, partition, batch, now)], now, options);
+    const prepared = this.#prepareRaw(topic, partition, batch, now, options.handOver === true);
+    const [result] = await this.#commit([prepared], now, options);
     return result!;
   }
 
-  #prepareRaw(topic: string, partition: number, batch: Uint8Array, now: number): Prepared {
-    const state = this.#partition(topic, partition);
+  /** `handOver`: the caller gives `batch` to the log, which stores it without a copy. */
+  #prepareRaw(topic: string, partition: number, batch: Uint8Array, now: number, handOver = false): Prepared {
+    const state = this._partition(topic, partition);
     const context = { topic: state.topic.name, partition: state.partition };
     // Verifies the CRC and that every record parses (decompressing if need be), in one pass that
     // builds no records: the bytes are stored as they came.
@@ -909,8 +838,8 @@ export class EmbeddedLog implements LogBackend {
     }
     this.#checkTransactional(state, { topic, partition, records: [], producer });
     const check = checkSequence(state, producer, count);
-    // A copy: the caller's buffer (a network frame) is reused, and the base offset is written into it.
-    const bytes = check.kind === 'duplicate' ? undefined : Uint8Array.prototype.slice.call(batch);
+    // A copy unless handed over: the caller may reuse its buffer, and the base offset is written into it.
+    const bytes = check.kind === 'duplicate' ? undefined : handOver ? batch : Uint8Array.prototype.slice.call(batch);
     return { state, bytes, count, maxTimestamp: scanned.maxTimestamp, check, producer };
   }
 
@@ -924,7 +853,7 @@ export class EmbeddedLog implements LogBackend {
     from: number,
     to: number,
   ): { producerId: number; firstOffset: number }[] {
-    const state = this.#partition(topic, partition);
+    const state = this._partition(topic, partition);
     const out: { producerId: number; firstOffset: number }[] = [];
     for (const spans of state.aborted.values()) {
       for (const span of spans) {
@@ -943,7 +872,7 @@ export class EmbeddedLog implements LogBackend {
     topic: string,
     partition: number,
   ): { producerId: number; producerEpoch: number; lastSequence: number; currentTxnStartOffset: number }[] {
-    const state = this.#partition(topic, partition);
+    const state = this._partition(topic, partition);
     return [...state.producers].map(([producerId, entry]) => ({
       producerId,
       producerEpoch: entry.epoch,
@@ -997,7 +926,9 @@ export class EmbeddedLog implements LogBackend {
           key: producerStateKey(topicId, state.partition, producer.producerId),
           value: encodeJson(entry),
         });
-        if (producer.isTransactional) this.#joinTransaction(producer.producerId, state, now, ops);
+        if (producer.isTransactional) {
+          this.#transactions.joinTransaction(producer.producerId, topicId, state.partition, now, ops);
+        }
       }
       results.push({ topic: state.topic.name, partition: state.partition, baseOffset, lastOffset, logAppendTime: now });
     }
@@ -1027,21 +958,6 @@ export class EmbeddedLog implements LogBackend {
     return results;
   }
 
-  /** Adds a partition to the producer's open transaction, opening one if none is. */
-  #joinTransaction(producerId: number, state: PartitionState, now: number, ops: KvOp[]): void {
-    const transactionalId = this.#transactionalProducers.get(producerId)!;
-    const producer = this.#transactionalIds.get(transactionalId)!;
-    let txn = this.#openTxns.get(producerId);
-    if (txn === undefined) {
-      txn = { transactionalId, epoch: producer.epoch, startedAt: now, timeoutMs: producer.timeoutMs, partitions: [] };
-      this.#openTxns.set(producerId, txn);
-    }
-    const { topicId } = state.topic;
-    if (txn.partitions.some(([t, p]) => t === topicId && p === state.partition)) return;
-    txn.partitions.push([topicId, state.partition]);
-    ops.push({ type: 'put', key: openTxnKey(producerId), value: encodeJson(txn) });
-  }
-
   /** Checks a producer stamp against the transactional state: fenced epochs, transactions not begun. */
   #checkTransactional(state: PartitionState, append: PartitionAppend): void {
     const producer = append.producer;
@@ -1054,24 +970,8 @@ export class EmbeddedLog implements LogBackend {
       }
       return;
     }
-    const transactionalId = this.#transactionalProducers.get(producer.producerId);
     const context = { topic: state.topic.name, partition: state.partition, producerId: producer.producerId };
-    if (transactionalId !== undefined) {
-      const current = this.#transactionalIds.get(transactionalId)!;
-      if (producer.producerEpoch < current.epoch) {
-        throw new TributaryError(
-          'PRODUCER_FENCED',
-          `Producer ${producer.producerId} epoch ${producer.producerEpoch} of transactional id "${transactionalId}" is fenced by epoch ${current.epoch}`,
-          { ...context, transactionalId },
-        );
-      }
-    } else if (producer.isTransactional) {
-      throw new TributaryError(
-        'INVALID_TXN_STATE',
-        `Producer ${producer.producerId} has no transactional id; call initProducerId({ transactionalId }) first`,
-        context,
-      );
-    }
+    this.#transactions.checkProducer(producer, context);
     // Kafka's "expected transactional write": a plain batch would slip into the open transaction
     // and outlive its abort.
     if (!producer.isTransactional && (state.producers.get(producer.producerId)?.txnFirstOffset ?? -1) >= 0) {
@@ -1086,7 +986,7 @@ export class EmbeddedLog implements LogBackend {
   #prepare(append: PartitionAppend, now: number, inSlices = false): Prepared {
     if (append === null || typeof append !== 'object')
       throw new TypeError('each append is { topic, partition, records }');
-    const state = this.#partition(append.topic, append.partition);
+    const state = this._partition(append.topic, append.partition);
     const { records } = append;
     const context = { topic: state.topic.name, partition: state.partition };
     if (!Array.isArray(records) || records.length === 0) {
@@ -1168,19 +1068,17 @@ export class EmbeddedLog implements LogBackend {
 
   // ---------------------------------------------------------------- reads
 
-  offsets(topic: string, partition: number): PartitionOffsets {
-    const state = this.#partition(topic, partition);
+  protected _offsets(state: PartitionState): Omit<PartitionOffsets, 'partition'> {
     return {
-      partition,
       logStartOffset: state.logStartOffset,
       highWatermark: state.highWatermark,
       lastStableOffset: state.lastStableOffset,
     };
   }
 
-  async readBatches(topic: string, partition: number, offset: number, options: ReadOptions = {}): Promise<RawBatch[]> {
+  protected async _readBatches(state: PartitionState, offset: number, options: ReadOptions): Promise<RawBatch[]> {
     const out: RawBatch[] = [];
-    await this.#scan(this.#partition(topic, partition), offset, options, (batch) => {
+    await this.#scan(state, offset, options, (batch) => {
       out.push(batch);
       return batch.lastOffset - Math.max(batch.baseOffset, offset) + 1;
     });
@@ -1201,12 +1099,8 @@ export class EmbeddedLog implements LogBackend {
   ): Promise<void> {
     const topic = state.topic.name;
     const { partition } = state;
-    checkOffsetArgument('offset', offset);
-    checkIsolation(options.isolation);
     const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
-    if (!(maxBytes >= 0)) throw new TributaryError('INVALID_REQUEST', `maxBytes must be ≥ 0, got ${maxBytes}`);
     const maxRecords = options.maxRecords ?? Number.POSITIVE_INFINITY;
-    if (!(maxRecords >= 1)) throw new TributaryError('INVALID_REQUEST', `maxRecords must be ≥ 1, got ${maxRecords}`);
     const highWatermark = state.highWatermark;
     if (offset < state.logStartOffset || offset > highWatermark) {
       throw new OffsetOutOfRangeError(
@@ -1300,8 +1194,9 @@ export class EmbeddedLog implements LogBackend {
     return header;
   }
 
-  async read(topic: string, partition: number, offset: number, options: ReadOptions = {}): Promise<ReadResult> {
-    const state = this.#partition(topic, partition);
+  protected async _read(state: PartitionState, offset: number, options: ReadOptions): Promise<ReadResult> {
+    const { name: topic } = state.topic;
+    const { partition } = state;
     const committed = options.isolation === 'read_committed';
     const maxRecords = options.maxRecords ?? Number.POSITIVE_INFINITY;
     const context = { topic, partition };
@@ -1337,9 +1232,9 @@ export class EmbeddedLog implements LogBackend {
     return { records, nextOffset, highWatermark: state.highWatermark, logStartOffset: state.logStartOffset };
   }
 
-  async offsetForTimestamp(topic: string, partition: number, timestamp: number): Promise<number | null> {
-    const state = this.#partition(topic, partition);
-    if (typeof timestamp !== 'number' || Number.isNaN(timestamp)) throw new TypeError('timestamp must be a number');
+  protected async _offsetForTimestamp(state: PartitionState, timestamp: number): Promise<number | null> {
+    const { name: topic } = state.topic;
+    const { partition } = state;
     // Kafka's ListOffsets sentinels.
     if (timestamp === LATEST_TIMESTAMP) return state.highWatermark;
     if (timestamp === EARLIEST_TIMESTAMP) return state.logStartOffset;
@@ -1396,136 +1291,40 @@ export class EmbeddedLog implements LogBackend {
     return best?.offset ?? null;
   }
 
-  waitForData(
-    topic: string,
-    partition: number,
+  protected _waitForData(
+    state: PartitionState,
     offset: number,
-    signal?: AbortSignal,
-    isolation: IsolationLevel = 'read_uncommitted',
+    signal: AbortSignal | WaitInterrupt | undefined,
+    isolation: IsolationLevel,
   ): Promise<void> {
-    const state = this.#partition(topic, partition);
-    checkIsolation(isolation);
-    // Checked here: a wrong object would only fail later, inside close(), and keep the directory locked.
-    if (signal !== undefined && !(signal instanceof AbortSignal) && !((signal as unknown) instanceof WaitInterrupt)) {
-      throw new TypeError('waitForData takes an AbortSignal (or a WaitInterrupt) as its signal');
-    }
     return state.waitFor(offset, signal, isolation === 'read_committed');
   }
 
   // ---------------------------------------------------------------- producers and transactions
 
-  async initProducerId(options: InitProducerOptions = {}): Promise<ProducerIdentity> {
-    this.#checkWritable();
-    const { transactionalId, transactionTimeoutMs = 60_000 } = options;
-    if (!Number.isSafeInteger(transactionTimeoutMs) || transactionTimeoutMs < 1) {
-      throw new TributaryError(
-        'INVALID_REQUEST',
-        `transactionTimeoutMs must be a positive integer, got ${transactionTimeoutMs}`,
-      );
-    }
-    const ops: KvOp[] = [];
-    if (transactionalId === undefined) {
-      const producerId = this.#nextProducerId++;
-      ops.push({ type: 'put', key: NEXT_PRODUCER_ID_KEY, value: encodeU64(this.#nextProducerId) });
-      await this.#queue.enqueue(ops, true);
-      return { producerId, producerEpoch: 0 };
-    }
-    if (typeof transactionalId !== 'string' || transactionalId.length === 0) {
-      throw new TypeError('transactionalId must be a non-empty string');
-    }
-    let producer = this.#transactionalIds.get(transactionalId);
-    const touched: (() => void)[] = [];
-    const { expected } = options;
-    if (producer === undefined) {
-      producer = { producerId: this.#nextProducerId++, epoch: 0, timeoutMs: transactionTimeoutMs };
-      ops.push({ type: 'put', key: NEXT_PRODUCER_ID_KEY, value: encodeU64(this.#nextProducerId) });
-    } else {
-      const current = producer;
-      // KIP-360: a producer naming its id and epoch re-initialises only if it is the current holder
-      // (or retries the bump it never heard back from); anyone else is fenced, as by Kafka.
-      const fenced = () =>
-        new TributaryError(
-          'PRODUCER_FENCED',
-          `Producer ${expected!.producerId} epoch ${expected!.producerEpoch} of transactional id "${transactionalId}" is fenced by ` +
-            `producer ${current.producerId} epoch ${current.epoch}`,
-          { producerId: expected!.producerId, transactionalId },
-        );
-      if (expected !== undefined) {
-        const rotatedRetry =
-          expected.producerId === current.lastProducerId && expected.producerEpoch >= MAX_PRODUCER_EPOCH;
-        if (expected.producerId !== current.producerId && !rotatedRetry) throw fenced();
-        if (
-          rotatedRetry ||
-          (expected.producerEpoch !== current.epoch && expected.producerEpoch === current.lastEpoch)
-        ) {
-          // A retry of a bump (or rotation) that happened: the same answer again, with no new bump.
-          return { producerId: current.producerId, producerEpoch: current.epoch };
-        }
-        if (expected.producerEpoch !== current.epoch) throw fenced();
-      }
-      // A new epoch fences the previous holder, whose open transaction is aborted with it.
-      touched.push(...this.#endTransactionOps(current.producerId, false, ops));
-      if (current.epoch >= MAX_PRODUCER_EPOCH) {
-        // Epochs are 16 bits on the wire: an exhausted producer id gives way to a fresh one.
-        producer = {
-          producerId: this.#nextProducerId++,
-          epoch: 0,
-          timeoutMs: transactionTimeoutMs,
-          lastProducerId: current.producerId,
-        };
-        ops.push({ type: 'put', key: NEXT_PRODUCER_ID_KEY, value: encodeU64(this.#nextProducerId) });
-        this.#transactionalProducers.delete(current.producerId);
-      } else {
-        producer = {
-          producerId: current.producerId,
-          epoch: current.epoch + 1,
-          timeoutMs: transactionTimeoutMs,
-          lastEpoch: current.epoch,
-        };
-      }
-    }
-    this.#transactionalIds.set(transactionalId, producer);
-    this.#transactionalProducers.set(producer.producerId, transactionalId);
-    ops.push({ type: 'put', key: transactionalIdKey(transactionalId), value: encodeJson(producer) });
-    await this.#queue.enqueue(ops, true);
-    for (const apply of touched) apply();
-    return { producerId: producer.producerId, producerEpoch: producer.epoch };
+  protected _initProducerId(options: InitProducerOptions): Promise<ProducerIdentity> {
+    return this.#transactions.initProducerId(options);
   }
 
-  async endTransaction(options: EndTransactionOptions, writeOptions: WriteOptions = { sync: true }): Promise<void> {
-    this.#checkWritable();
-    const { producerId, producerEpoch, commit } = options;
-    const transactionalId = this.#transactionalProducers.get(producerId);
-    if (transactionalId === undefined) {
-      throw new TributaryError('INVALID_TXN_STATE', `Producer ${producerId} has no transactional id`, { producerId });
-    }
-    const current = this.#transactionalIds.get(transactionalId)!;
-    if (producerEpoch !== current.epoch) {
-      throw new TributaryError(
-        'PRODUCER_FENCED',
-        `Producer ${producerId} epoch ${producerEpoch} of transactional id "${transactionalId}" is fenced by epoch ${current.epoch}`,
-        { producerId, transactionalId },
-      );
-    }
-    const ops: KvOp[] = [];
-    const touched = this.#endTransactionOps(producerId, commit, ops);
-    if (ops.length === 0) return;
-    await this.#queue.enqueue(ops, writeOptions.sync !== false);
-    for (const apply of touched) apply();
+  protected _endTransaction(options: EndTransactionOptions, writeOptions: WriteOptions): Promise<void> {
+    return this.#transactions.endTransaction(options, writeOptions);
   }
 
   /**
-   * Writes the markers that end `producerId`'s open transaction into `ops`. Returns what to do once
-   * they are on disk: only then may read_committed readers move past the transaction.
+   * The transaction coordinator's markers: COMMIT or ABORT on every partition named, into `ops`.
+   * Returns what to do once they are on disk: only then may read_committed readers move past the
+   * transaction.
    */
-  #endTransactionOps(producerId: number, commit: boolean, ops: KvOp[]): (() => void)[] {
-    const txn = this.#openTxns.get(producerId);
-    if (txn === undefined) return [];
-    this.#openTxns.delete(producerId);
-    ops.push({ type: 'del', key: openTxnKey(producerId) });
+  #writeMarkers(
+    producerId: number,
+    epoch: number,
+    partitions: readonly [topicId: number, partition: number][],
+    commit: boolean,
+    ops: KvOp[],
+  ): (() => void)[] {
     const now = this.clock.now();
     const touched: (() => void)[] = [];
-    for (const [topicId, partition] of txn.partitions) {
+    for (const [topicId, partition] of partitions) {
       const state = this.#topicsById.get(topicId)?.partitions[partition];
       if (state === undefined) continue; // the topic was deleted meanwhile
       const entry = state.producers.get(producerId);
@@ -1534,7 +1333,7 @@ export class EmbeddedLog implements LogBackend {
       const bytes = encodeControlBatch({
         baseOffset: markerOffset,
         producerId,
-        producerEpoch: txn.epoch,
+        producerEpoch: epoch,
         marker: commit ? 'COMMIT' : 'ABORT',
         timestamp: now,
       });
@@ -1572,36 +1371,10 @@ export class EmbeddedLog implements LogBackend {
     return touched;
   }
 
-  /** Aborts transactions open longer than their timeout, fencing their producers as Kafka does. */
-  async #abortTimedOutTransactions(): Promise<number> {
-    const now = this.clock.now();
-    let aborted = 0;
-    for (const [producerId, txn] of [...this.#openTxns]) {
-      if (now - txn.startedAt <= txn.timeoutMs) continue;
-      const ops: KvOp[] = [];
-      const touched = this.#endTransactionOps(producerId, false, ops);
-      const producer = this.#transactionalIds.get(txn.transactionalId);
-      if (producer !== undefined && producer.producerId === producerId) {
-        const bumped = { ...producer, epoch: producer.epoch + 1, lastEpoch: producer.epoch };
-        this.#transactionalIds.set(txn.transactionalId, bumped);
-        ops.push({ type: 'put', key: transactionalIdKey(txn.transactionalId), value: encodeJson(bumped) });
-      }
-      await this.#queue.enqueue(ops, true);
-      for (const apply of touched) apply();
-      aborted++;
-    }
-    return aborted;
-  }
-
   // ---------------------------------------------------------------- maintenance
 
-  /** Internal: queued write used by retention and compaction. */
-  enqueueWrite(ops: KvOp[], sync = false): Promise<void> {
-    return this.#queue.enqueue(ops, sync);
-  }
-
-  /** Internal: a store iterator, for retention and compaction; it sees every write queued before it. */
-  iterate(range: Parameters<KvStore['iterator']>[0]): KvIterator {
+  /** A store iterator, for retention and compaction; it sees every write queued before it. */
+  #iterate(range: KvRange): KvIterator {
     const applied = this.#applied();
     if (applied === undefined) return this.#store.iterator(range);
     // LevelDB iterators read a snapshot taken when they are made: make it once the writes are in.
@@ -1620,8 +1393,7 @@ export class EmbeddedLog implements LogBackend {
     };
   }
 
-  async maintenance(): Promise<MaintenanceReport> {
-    this.#checkWritable();
+  protected async _maintenance(): Promise<MaintenanceReport> {
     // One run at a time; a caller arriving mid-run waits for the next full run.
     while (this.#maintenanceRun !== undefined) await this.#maintenanceRun.catch(() => undefined);
     const run = this.#runMaintenance();
@@ -1639,20 +1411,20 @@ export class EmbeddedLog implements LogBackend {
       bytesDeleted: 0,
       partitionsCompacted: 0,
       recordsRemovedByCompaction: 0,
-      transactionsAborted: await this.#abortTimedOutTransactions(),
+      transactionsAborted: await this.#transactions.abortTimedOutTransactions(),
     };
     for (const topic of [...this.#topics.values()]) {
       for (const state of topic.partitions) {
         if (topic.deleted || this.#closing) return report;
         await state.exclusive(async () => {
           if (topic.deleted || this.#closing) return;
-          const retained = await enforceRetention(this, state);
+          const retained = await enforceRetention(this.#maintenance, state);
           report.batchesDeleted += retained.batchesDeleted;
           report.bytesDeleted += retained.bytesDeleted;
           const expired = expireProducers(state, this.clock.now(), this.#producerIdExpirationMs);
           if (expired.length > 0) await this.#queue.enqueue(expired, false);
           if (topic.deleted || this.#closing) return;
-          const compacted = await compactPartition(this, state, false);
+          const compacted = await compactPartition(this.#maintenance, state, false);
           if (compacted !== undefined) {
             report.partitionsCompacted++;
             report.recordsRemovedByCompaction += compacted.recordsRemoved;
@@ -1663,10 +1435,9 @@ export class EmbeddedLog implements LogBackend {
     return report;
   }
 
-  async deleteRecords(topic: string, partition: number, beforeOffset: number): Promise<number> {
-    this.#checkWritable();
-    const state = this.#partition(topic, partition);
-    checkOffsetArgument('beforeOffset', beforeOffset);
+  protected async _deleteRecords(state: PartitionState, beforeOffset: number): Promise<number> {
+    const { name: topic } = state.topic;
+    const { partition } = state;
     if (!hasDeletePolicy(state.topic.config)) {
       // As Kafka: a compact-only topic keeps the latest record per key; deleting a prefix would break that.
       throw new TributaryError(
@@ -1681,14 +1452,14 @@ export class EmbeddedLog implements LogBackend {
         { topic, partition, offset: beforeOffset, highWatermark: state.highWatermark },
       );
     }
-    await state.exclusive(() => deleteRecordsBefore(this, state, beforeOffset));
+    await state.exclusive(() => deleteRecordsBefore(this.#maintenance, state, beforeOffset));
     return state.logStartOffset;
   }
 
   /** Compacts one partition now, whatever its dirty ratio. For tests, tools and benchmarks. */
   async compact(topic: string, partition: number): Promise<{ recordsRemoved: number; batchesRewritten: number }> {
-    const state = this.#partition(topic, partition);
-    const result = await state.exclusive(() => compactPartition(this, state, true));
+    const state = this._partition(topic, partition);
+    const result = await state.exclusive(() => compactPartition(this.#maintenance, state, true));
     return result ?? { recordsRemoved: 0, batchesRewritten: 0 };
   }
 
@@ -1708,7 +1479,7 @@ export class EmbeddedLog implements LogBackend {
     return this.#queue.flush();
   }
 
-  async close(): Promise<void> {
+  protected async _close(): Promise<void> {
     if (!this.#open) return;
     this.#closing = true;
     if (this.#timer !== undefined) this.clock.clearTimeout(this.#timer);

@@ -22,7 +22,7 @@ export type {
 } from './backend.ts';
 export type { CleanupPolicy, CompressionConfig, TopicConfig, TopicConfigInput, TopicConfigName } from './config.ts';
 export { DEFAULT_TOPIC_CONFIG, TOPIC_CONFIG_NAMES } from './config.ts';
-export { validateTopicName } from './engine.ts';
+export { validateTopicName } from './front.ts';
 export { type EmbeddedLogBackend, type OpenLogOptions, openKvStore, openLog } from './open.ts';
 export { WaitInterrupt, type WaitListener } from './wait-interrupt.ts';
 export type { KvEntry, KvIterator, KvOp, KvRange, KvStore } from './storage/kv.ts';

@@ -1,8 +1,21 @@
 import { TributaryError } from '../errors.ts';
 import type { ProducerStamp } from './backend.ts';
 import { producerStateKey } from './keys.ts';
-import type { PartitionState } from './partition.ts';
 import type { KvOp } from './storage/kv.ts';
+
+/**
+ * What the functions here read and change of a partition: its name and its producer state.
+ * `PartitionState` is one; why not that class itself: it holds these maps, so naming it here would
+ * tie the two files in a circle.
+ */
+export interface ProducerStateHolder {
+  readonly topic: { readonly name: string; readonly topicId: number };
+  readonly partition: number;
+  readonly producers: Map<number, ProducerEntry>;
+  /** Producer id → the first offset of its open transaction here. */
+  readonly openTransactions: Map<number, number>;
+  readonly aborted: Map<number, AbortedTxn[]>;
+}
 
 /**
  * Producer state per partition, as Kafka keeps it: the producer's epoch, its last few batches'
@@ -46,7 +59,11 @@ export type SequenceCheck = { kind: 'none' } | { kind: 'append' } | { kind: 'dup
  * Checks a stamped batch against the partition's producer state without changing anything: a
  * fenced epoch or a gap in sequence numbers throws, a batch seen before is a duplicate.
  */
-export function checkSequence(state: PartitionState, stamp: ProducerStamp | undefined, count: number): SequenceCheck {
+export function checkSequence(
+  state: ProducerStateHolder,
+  stamp: ProducerStamp | undefined,
+  count: number,
+): SequenceCheck {
   if (stamp === undefined || stamp.producerId < 0) return { kind: 'none' };
   const context = { topic: state.topic.name, partition: state.partition, producerId: stamp.producerId };
   if (!Number.isSafeInteger(stamp.producerEpoch) || stamp.producerEpoch < 0) {
@@ -96,7 +113,7 @@ export function checkSequence(state: PartitionState, stamp: ProducerStamp | unde
 
 /** Records an appended batch in the producer's state and returns the entry to persist. */
 export function rememberBatch(
-  state: PartitionState,
+  state: ProducerStateHolder,
   stamp: ProducerStamp,
   count: number,
   baseOffset: number,
@@ -129,7 +146,7 @@ export function rememberBatch(
  * open transaction, as Kafka's ProducerStateManager does; returns the ops that delete their state.
  * A forgotten producer's next batch is accepted at whatever sequence it carries.
  */
-export function expireProducers(state: PartitionState, now: number, expirationMs: number): KvOp[] {
+export function expireProducers(state: ProducerStateHolder, now: number, expirationMs: number): KvOp[] {
   const ops: KvOp[] = [];
   for (const [producerId, entry] of state.producers) {
     if (entry.txnFirstOffset >= 0) continue;
@@ -143,7 +160,7 @@ export function expireProducers(state: PartitionState, now: number, expirationMs
 }
 
 /** Whether a transactional batch of `producerId` at `offset` belongs to an aborted transaction. */
-export function isAborted(state: PartitionState, producerId: number, offset: number): boolean {
+export function isAborted(state: ProducerStateHolder, producerId: number, offset: number): boolean {
   const spans = state.aborted.get(producerId);
   if (spans === undefined) return false;
   // Spans are sorted by marker offset; the one that can hold `offset` is the first ending at or after it.

@@ -1,6 +1,6 @@
 import { type BatchHeader, readBatchHeader } from '../protocol/index.ts';
 import { hasDeletePolicy } from './config.ts';
-import type { EmbeddedLog } from './engine.ts';
+import type { MaintenancePort } from './maintenance-port.ts';
 import {
   abortedTxnKey,
   batchKey,
@@ -26,7 +26,7 @@ export interface RetentionResult {
  * least `retention.bytes` without them. Advances the log start offset past what it deleted, in
  * the same atomic write.
  */
-export async function enforceRetention(log: EmbeddedLog, state: PartitionState): Promise<RetentionResult> {
+export async function enforceRetention(log: MaintenancePort, state: PartitionState): Promise<RetentionResult> {
   const config = state.topic.config;
   if (!hasDeletePolicy(config)) return { batchesDeleted: 0, bytesDeleted: 0 };
   const retentionMs = config['retention.ms'];
@@ -56,7 +56,7 @@ export async function enforceRetention(log: EmbeddedLog, state: PartitionState):
  * below it go. A batch holding `beforeOffset` stays; reads skip its records below the start.
  */
 export async function deleteRecordsBefore(
-  log: EmbeddedLog,
+  log: MaintenancePort,
   state: PartitionState,
   beforeOffset: number,
 ): Promise<RetentionResult> {
@@ -70,7 +70,7 @@ export async function deleteRecordsBefore(
  * that no longer cover anything, all in one atomic write.
  */
 async function deleteHead(
-  log: EmbeddedLog,
+  log: MaintenancePort,
   state: PartitionState,
   expired: (header: BatchHeader, size: number, deletedBytes: number) => boolean | Promise<boolean>,
   startAtLeast: number,
@@ -144,7 +144,7 @@ async function deleteHead(
 }
 
 async function readWriteTime(
-  log: EmbeddedLog,
+  log: MaintenancePort,
   topicId: number,
   partition: number,
   baseOffset: number,

@@ -232,6 +232,17 @@ type BufferViewConstructor = new (buffer: ArrayBufferLike, byteOffset: number, l
 // constructing node's Buffer class (what Buffer[Symbol.species] returns) directly does not.
 const BufferView: BufferViewConstructor = pickBufferView();
 
+/**
+ * A `Buffer` over `length` bytes of `buffer` from `byteOffset`, without a copy: the view the
+ * decoder makes of keys and values, for other decoders of record batches.
+ *
+ * @example
+ * const value = bufferView(batch.buffer, batch.byteOffset + 70, 100);
+ */
+export function bufferView(buffer: ArrayBufferLike, byteOffset: number, length: number): Buffer {
+  return new BufferView(buffer, byteOffset, length);
+}
+
 function pickBufferView(): BufferViewConstructor {
   const species = (Buffer as unknown as Record<symbol, unknown>)[Symbol.species];
   if (typeof species === 'function') {

@@ -103,6 +103,12 @@ export interface StreamsConfig {
    * aborting it (an instance that died mid-commit). Default 10 000 (Kafka Streams').
    */
   transactionTimeoutMs?: number;
+  /**
+   * How often, in clock ms, a left or outer stream-stream join looks for unmatched records whose
+   * window has closed and emits them (Kafka's internal
+   * `__emit.interval.ms.kstreams.outer.join.spurious.results.fix__`). Default 1 000, as Kafka's.
+   */
+  outerJoinEmitIntervalMs?: number;
 }
 
 let memberSeq = 0;
@@ -206,6 +212,7 @@ export class KafkaStreams {
     this.#collector = new RecordCollector({
       maxUncommitted: config.maxUncommittedRecords ?? 20_000,
       batchLimit: (topic) => this.#topics.batchLimit(topic),
+      ...(backend.earlySends !== undefined ? { early: backend.earlySends } : {}),
     });
     this.#tasks = new TaskManager({
       topology: graph,
@@ -413,6 +420,9 @@ export class KafkaStreams {
         this.#collector.send(topic, partition, key, value, timestamp, headers),
       globalStore: (name) => this.#globals.stores.get(name)?.store,
       onDeserializationError: config.deserializationExceptionHandler ?? (() => 'FAIL'),
+      ...(config.outerJoinEmitIntervalMs !== undefined
+        ? { outerJoinEmitIntervalMs: config.outerJoinEmitIntervalMs }
+        : {}),
     };
   }
 }

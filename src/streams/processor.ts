@@ -66,6 +66,11 @@ export interface ProcessorContext<KForward = unknown, VForward = unknown> {
   keySerde(): Serde<unknown> | undefined;
   /** The app's default value serde (Kafka's `valueSerde()`), or undefined when none is configured. */
   valueSerde(): Serde<unknown> | undefined;
+  /**
+   * The app's configs that processors read (Kafka's `appConfigs()`): `application.id` and Kafka's
+   * internal `__emit.interval.ms.kstreams.outer.join.spurious.results.fix__`.
+   */
+  appConfigs(): Readonly<Record<string, unknown>>;
 }
 
 /**

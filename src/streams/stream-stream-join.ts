@@ -5,7 +5,7 @@ import type { JoinWindows } from './join-windows.ts';
 import { KStream, streamDef } from './kstream.ts';
 import { passThrough } from './operators/passthrough.ts';
 import {
-  type JoinTimeTracker,
+  joinTimeTrackers,
   kstreamJoinWindow,
   kstreamStreamJoin,
   outerKeySerde,
@@ -98,15 +98,7 @@ export function streamStreamJoin<K, V, VO, VR>(
       ),
     );
   }
-  const trackers = new Map<string, JoinTimeTracker>();
-  const tracker = (taskId: string) => {
-    let t = trackers.get(taskId);
-    if (t === undefined) {
-      t = { streamTime: Number.MIN_SAFE_INTEGER, minTime: Number.MAX_SAFE_INTEGER };
-      trackers.set(taskId, t);
-    }
-    return t;
-  };
+  const trackers = joinTimeTrackers();
   const j = joiner as (key: K, l: unknown, r: unknown) => VR;
   b.addProcessor(thisWindow, kstreamJoinWindow(thisStore), [streamDef(l).nodeName], [thisStore]);
   b.addProcessor(otherWindow, kstreamJoinWindow(otherStore), [streamDef(r).nodeName], [otherStore]);
@@ -120,7 +112,7 @@ export function streamStreamJoin<K, V, VO, VR>(
       thisIsLeft: true,
       outer: mode !== 'inner',
       joiner: j,
-      tracker,
+      trackers,
     }),
     [thisWindow],
     [...outerStores, otherStore],
@@ -134,7 +126,7 @@ export function streamStreamJoin<K, V, VO, VR>(
       thisIsLeft: false,
       outer: mode === 'outer',
       joiner: j,
-      tracker,
+      trackers,
     }),
     [otherWindow],
     [...outerStores, thisStore],

@@ -273,10 +273,26 @@ describe('the broker, with kafkajs 2.2.4', () => {
       consumerGroupId: 'txn-group',
       topics: [{ topic: 'txn', partitions: [{ partition: 0, offset: '5' }] }],
     });
-    // Offsets sent in a transaction are not committed before it is.
+    // Offsets sent in a transaction are not committed before it is: asked for stable offsets (v7+),
+    // the coordinator answers UNSTABLE_OFFSET_COMMIT until the transaction ends, as Kafka's does.
     expect((await admin.fetchOffsets({ groupId: 'txn-group', topics: ['txn'] }))[0]!.partitions[0]!.offset).toBe('-1');
     expect(log.offsets('txn', 0).lastStableOffset).toBe(0);
+    const raw = await RawClient.connect(broker.address().port);
+    const stable = async (requireStable: boolean) => {
+      const res = await raw.request(API.OffsetFetch, 7, {
+        groupId: 'txn-group',
+        topics: [{ name: 'txn', partitionIndexes: [0] }],
+        groups: [],
+        requireStable,
+      });
+      const p = res.topics[0]!.partitions[0]!;
+      return [p.errorCode, p.committedOffset];
+    };
+    expect(await stable(true)).toEqual([88, -1]);
+    expect(await stable(false)).toEqual([0, -1]);
     await committed.commit();
+    expect(await stable(true)).toEqual([0, 5]);
+    raw.close();
     expect((await admin.fetchOffsets({ groupId: 'txn-group', topics: ['txn'] }))[0]!.partitions[0]!.offset).toBe('5');
     const aborted = await producer.transaction();
     await aborted.send({ topic: 'txn', messages: [{ value: 'dropped' }] });

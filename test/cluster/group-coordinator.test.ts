@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ManualClock, openLog } from '../../src/index.ts';
 import { cooperativeStickyAssignor, rangeAssignor, roundRobinAssignor } from '../../src/client/group/assignors.ts';
 import { GroupCoordinator, type JoinRequest } from '../../src/cluster/index.ts';
-import { OffsetStore } from '../../src/client/group/offset-store.ts';
+import { OffsetStore } from '../../src/cluster/offset-store.ts';
 import { createLogger, logLevel } from '../../src/client/logger.ts';
 
 async function coordinator() {
@@ -163,5 +163,12 @@ describe('the move to src/cluster', () => {
     expect(old.GroupCoordinator).toBe(cluster.GroupCoordinator);
     expect(oldShared.acquireCoordinator).toBe(cluster.acquireCoordinator);
     expect(oldShared.releaseCoordinator).toBe(cluster.releaseCoordinator);
+  });
+
+  it('should leave the old offset store path naming the same store', async () => {
+    const old = await import('../../src/client/group/offset-store.ts');
+    const cluster = await import('../../src/cluster/index.ts');
+    expect(old.OffsetStore).toBe(cluster.OffsetStore);
+    expect(old.OFFSETS_TOPIC).toBe(cluster.OFFSETS_TOPIC);
   });
 });

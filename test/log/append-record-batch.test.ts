@@ -37,6 +37,21 @@ describe('EmbeddedLog.appendRecordBatch', () => {
     ]);
   });
 
+  it("should leave the caller's buffer as it was, unless it is handed over, which stores it without a copy", async () => {
+    await log.append('t', 0, [{ key: null, value: Buffer.from('first') }]);
+    const kept = batch(['a']);
+    const before = Buffer.from(kept);
+    await log.appendRecordBatch('t', 0, kept);
+    expect(Buffer.from(kept)).toEqual(before);
+    const given = batch(['b']);
+    await log.appendRecordBatch('t', 0, given, { handOver: true });
+    expect(readBatchHeader(given).baseOffset).toBe(2);
+    const stored = await log.readBatches('t', 0, 1);
+    expect(stored.map((b) => readBatchHeader(b.bytes).baseOffset)).toEqual([1, 2]);
+    expect(stored[1]!.bytes).toBe(given);
+    expect(Buffer.from(stored[0]!.bytes.subarray(8))).toEqual(before.subarray(8));
+  });
+
   it('should answer a retried idempotent batch with its first offsets and refuse a gap in sequence numbers', async () => {
     const { producerId, producerEpoch } = await log.initProducerId();
     const stamp = { producerId, producerEpoch };

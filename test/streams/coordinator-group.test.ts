@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.ts';
 import { GroupCoordinator } from '../../src/client/group/coordinator.ts';
-import { OffsetStore } from '../../src/client/group/offset-store.ts';
+import { OffsetStore } from '../../src/cluster/offset-store.ts';
 import { createLogger, logLevel } from '../../src/client/logger.ts';
 import { openLog } from '../../src/log/index.ts';
 import { Tributary } from '../../src/client/tributary.ts';

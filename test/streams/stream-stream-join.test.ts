@@ -4,7 +4,11 @@ import { TopologyTestDriver } from '../../src/streams/testing/index.ts';
 import { topologyGraph } from '../../src/streams/topology.ts';
 import { S } from './helpers.ts';
 
-function setup(mode: 'join' | 'leftJoin' | 'outerJoin', windows: JoinWindows) {
+function setup(
+  mode: 'join' | 'leftJoin' | 'outerJoin',
+  windows: JoinWindows,
+  options: { outerJoinEmitIntervalMs?: number } = {},
+) {
   const b = new StreamsBuilder();
   const left = b.stream('left', { keySerde: S, valueSerde: S });
   const right = b.stream('right', { keySerde: S, valueSerde: S });
@@ -16,13 +20,14 @@ function setup(mode: 'join' | 'leftJoin' | 'outerJoin', windows: JoinWindows) {
         ? left.leftJoin(right, joiner, windows)
         : left.outerJoin(right, joiner, windows);
   joined.to('out', { keySerde: S, valueSerde: S });
-  const d = new TopologyTestDriver(b.build());
+  const d = new TopologyTestDriver(b.build(), options);
   const out = d.createOutputTopic('out', S, S);
   return {
     d,
     left: d.createInputTopic('left', S, S),
     right: d.createInputTopic('right', S, S),
     read: () => out.readRecordsToList().map((r) => [r.key, r.value, r.timestamp]),
+    readWithHeaders: () => out.readRecordsToList().map((r) => [r.key, r.value, r.timestamp, r.headers]),
   };
 }
 
@@ -111,5 +116,182 @@ describe('KStream-KStream joins (Kafka KStreamKStreamJoinTest, KStreamKStreamLef
     expect(() =>
       untyped.stream('l').leftJoin(untyped.stream('r'), (x, y) => [x, y], JoinWindows.ofTimeDifferenceWithNoGrace(5)),
     ).toThrow(expect.objectContaining({ code: 'TOPOLOGY_EXCEPTION' }));
+  });
+});
+
+describe('left/outer stream-stream joins emit unmatched records as Kafka does (KStreamKStreamLeftJoinTest, KStreamKStreamOuterJoinTest)', () => {
+  it('testLeftJoinDuplicates: unmatched duplicates come out once the window closes; matched ones never do', () => {
+    const { left, right, read } = setup('leftJoin', JoinWindows.ofTimeDifferenceAndGrace(100, 10));
+    left.pipeInput('0', 'A0', 0);
+    left.pipeInput('0', 'A0-0', 0);
+    right.pipeInput('1', 'a0', 111);
+    right.pipeInput('2', 'dummy', 500);
+    expect(read()).toEqual([
+      ['0', 'A0+null', 0],
+      ['0', 'A0-0+null', 0],
+    ]);
+    left.pipeInput('2', 'A2', 1000);
+    left.pipeInput('2', 'A2-0', 1000);
+    right.pipeInput('2', 'a2', 1001);
+    expect(read()).toEqual([
+      ['2', 'A2+a2', 1001],
+      ['2', 'A2-0+a2', 1001],
+    ]);
+    right.pipeInput('3', 'a3', 315); // late: nothing waits any more
+    expect(read()).toEqual([]);
+  });
+
+  it('testLeftExpiredNonJoinedRecordsAreEmittedByTheLeftProcessor / ...ByTheRightProcessor', () => {
+    for (const bump of ['left', 'right'] as const) {
+      const t = setup('leftJoin', JoinWindows.ofTimeDifferenceAndGrace(100, 0));
+      t.left.pipeInput('0', 'A0', 1);
+      t.left.pipeInput('1', 'A1', 2);
+      t.left.pipeInput('0', 'A0-0', 3);
+      expect(t.read()).toEqual([]);
+      t.right.pipeInput('1', 'a1', 3);
+      expect(t.read()).toEqual([['1', 'A1+a1', 3]]);
+      t[bump].pipeInput('2', 'dummy', 401);
+      expect(t.read()).toEqual([
+        ['0', 'A0+null', 1],
+        ['0', 'A0-0+null', 3],
+      ]);
+      (bump === 'left' ? t.right : t.left).pipeInput('2', 'dummy', 402);
+      expect(t.read()).toEqual([['2', 'dummy+dummy', 402]]);
+    }
+  });
+
+  it('testRightNonJoinedRecordsAreNeverEmittedByTheLeftProcessor / ...ByTheRightProcessor', () => {
+    for (const bump of ['left', 'right'] as const) {
+      const t = setup('leftJoin', JoinWindows.ofTimeDifferenceAndGrace(100, 0));
+      t.right.pipeInput('0', 'A0', 1);
+      t.right.pipeInput('1', 'A1', 2);
+      t.right.pipeInput('0', 'A0-0', 3);
+      t.left.pipeInput('1', 'a1', 3);
+      expect(t.read()).toEqual([['1', 'a1+A1', 3]]);
+      t[bump].pipeInput('2', 'dummy', 401);
+      expect(t.read()).toEqual([]);
+      (bump === 'left' ? t.right : t.left).pipeInput('2', 'dummy', 402);
+      expect(t.read()).toEqual([['2', 'dummy+dummy', 402]]);
+    }
+  });
+
+  it('testLeftJoinedRecordsWithZeroAfterAreEmitted: with after = 0 a left record closes as soon as stream time passes it', () => {
+    const { left, right, read } = setup('leftJoin', JoinWindows.ofTimeDifferenceWithNoGrace(100).after(0));
+    for (let i = 0; i < 4; i++) left.pipeInput(String(i), `A${i}`, 1000 + i);
+    expect(read()).toEqual([
+      ['0', 'A0+null', 1000],
+      ['1', 'A1+null', 1001],
+      ['2', 'A2+null', 1002],
+    ]);
+    for (let i = 0; i < 4; i++) right.pipeInput(String(i), `a${i}`, 999);
+    expect(read()).toEqual([
+      ['0', 'A0+a0', 1000],
+      ['1', 'A1+a1', 1001],
+      ['2', 'A2+a2', 1002],
+      ['3', 'A3+a3', 1003],
+    ]);
+    for (let i = 0; i < 4; i++) right.pipeInput(String(i), `c${i}`, 1001);
+    expect(read()).toEqual([
+      ['1', 'A1+c1', 1001],
+      ['2', 'A2+c2', 1002],
+      ['3', 'A3+c3', 1003],
+    ]);
+    for (let i = 0; i < 4; i++) right.pipeInput(String(i), `f${i}`, 1100);
+    expect(read()).toEqual([]);
+  });
+
+  it('testOuterJoinDuplicates: unmatched records of both sides, right before left at equal timestamps', () => {
+    const { left, right, read } = setup('outerJoin', JoinWindows.ofTimeDifferenceAndGrace(100, 10));
+    left.pipeInput('0', 'A0', 0);
+    left.pipeInput('0', 'A0-0', 0);
+    right.pipeInput('1', '11', 0);
+    right.pipeInput('1', '12', 0);
+    right.pipeInput('1', '10', 111);
+    right.pipeInput('3', '100', 211);
+    expect(read()).toEqual([
+      ['1', 'null+11', 0],
+      ['1', 'null+12', 0],
+      ['0', 'A0+null', 0],
+      ['0', 'A0-0+null', 0],
+    ]);
+    left.pipeInput('2', 'A2', 200);
+    left.pipeInput('2', 'A2-0', 200);
+    right.pipeInput('2', '13', 201);
+    right.pipeInput('2', '14', 201);
+    expect(read()).toEqual([
+      ['2', 'A2+13', 201],
+      ['2', 'A2-0+13', 201],
+      ['2', 'A2+14', 201],
+      ['2', 'A2-0+14', 201],
+    ]);
+    right.pipeInput('3', '100', 1500);
+    expect(read()).toEqual([
+      ['1', 'null+10', 111],
+      ['3', 'null+100', 211],
+    ]);
+  });
+
+  it('testEmitAllNonJoinedResultsForAsymmetricWindow: each side closes after its own look-back', () => {
+    const { left, right, read } = setup('outerJoin', JoinWindows.ofTimeDifferenceWithNoGrace(5).after(20));
+    left.pipeInput('0', 'A0', 29);
+    left.pipeInput('1', 'A1', 30);
+    right.pipeInput('2', '12', 31);
+    right.pipeInput('3', '13', 36);
+    expect(read()).toEqual([]);
+    right.pipeInput('4', '14', 37);
+    expect(read()).toEqual([['2', 'null+12', 31]]);
+    right.pipeInput('5', '15', 50);
+    expect(read()).toEqual([
+      ['0', 'A0+null', 29],
+      ['3', 'null+13', 36],
+      ['4', 'null+14', 37],
+    ]);
+  });
+
+  it('testShouldForwardCurrentHeaders: an emitted unmatched record carries the headers of the record that closed its window', () => {
+    const { left, right, readWithHeaders } = setup('outerJoin', JoinWindows.ofTimeDifferenceAndGrace(100, 10));
+    const h = (v: string) => [{ key: 'h', value: new TextEncoder().encode(v) }];
+    left.pipeInput('1', 'A1', 0, { headers: h('left') });
+    right.pipeInput('2', 'B2', 200, { headers: h('right') });
+    expect(readWithHeaders()).toEqual([['1', 'A1+null', 0, h('right')]]);
+  });
+
+  it('null keys (KIP-962): an outer side emits a null-key record at once with null for the other side; an inner side drops it', () => {
+    const { left, right, read } = setup('leftJoin', JoinWindows.ofTimeDifferenceWithNoGrace(10));
+    left.pipeInput(null, 'L', 5);
+    right.pipeInput(null, 'R', 6);
+    expect(read()).toEqual([[null, 'L+null', 5]]);
+    const outer = setup('outerJoin', JoinWindows.ofTimeDifferenceWithNoGrace(10));
+    outer.right.pipeInput(null, 'R', 6);
+    outer.left.pipeInput('k', null, 7); // a null value joins nothing and is dropped
+    expect(outer.read()).toEqual([[null, 'null+R', 6]]);
+  });
+
+  it('emit interval: unmatched records are looked for at most once per interval of the clock (Kafka default 1 000 ms)', () => {
+    const { d, left, read } = setup('leftJoin', JoinWindows.ofTimeDifferenceWithNoGrace(10), {
+      outerJoinEmitIntervalMs: 1000,
+    });
+    // As in Kafka, the first record already takes the first look (nothing waits yet: Kafka's
+    // Long.MAX_VALUE minimum overflows past the check), so the next look is due at clock 1 000.
+    left.pipeInput('a', 'A', 0);
+    left.pipeInput('b', 'B', 20); // A's window closed at 10, but the look waits for the clock
+    expect(read()).toEqual([]);
+    d.advanceWallClockTime(999);
+    left.pipeInput('c', 'C', 40);
+    expect(read()).toEqual([]);
+    d.advanceWallClockTime(1);
+    left.pipeInput('d', 'D', 41); // C's window (to 50) is still open
+    expect(read()).toEqual([
+      ['a', 'A+null', 0],
+      ['b', 'B+null', 20],
+    ]);
+    left.pipeInput('e', 'E', 60);
+    expect(read()).toEqual([]);
+    d.advanceWallClockTime(1000);
+    left.pipeInput('f', 'F', 61);
+    expect(read()).toEqual([
+      ['c', 'C+null', 40],
+      ['d', 'D+null', 41],
+    ]);
   });
 });

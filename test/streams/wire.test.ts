@@ -10,7 +10,7 @@ import { plainCount, wordCountTopology } from '../../examples/wordcount/wordcoun
 import { type Broker, serve } from '../../src/broker/index.ts';
 import { Tributary } from '../../src/index.ts';
 import { type EmbeddedLogBackend, openLog } from '../../src/log/index.ts';
-import { KafkaStreams } from '../../src/streams/index.ts';
+import { KafkaStreams, StreamsBuilder } from '../../src/streams/index.ts';
 import { L, S } from './helpers.ts';
 
 let log: EmbeddedLogBackend;
@@ -254,4 +254,61 @@ describe('KafkaStreams over the wire (Tributary broker)', () => {
     expect(Object.fromEntries(storeOf(b))).toEqual(Object.fromEntries(all));
     await b.close();
   }, 60_000);
+
+  it('should abort the batches sent ahead of a commit when processing fails, and write each record once', async () => {
+    const t = wire();
+    const admin = t.admin();
+    await admin.connect();
+    await admin.createTopics({
+      topics: [
+        { topic: 'in', numPartitions: 1 },
+        { topic: 'out', numPartitions: 1 },
+      ],
+    });
+    await admin.disconnect();
+    const producer = t.producer();
+    await producer.connect();
+    // 3 000 records of 300 bytes: batches of 256 KiB go to `out` ahead of the commit before record 2 500 fails.
+    const values = Array.from({ length: 3000 }, (_, i) => `${String(i).padStart(5, '0')}:${'x'.repeat(294)}`);
+    await producer.send({ topic: 'in', messages: values.map((value) => ({ value })) });
+    await producer.disconnect();
+    let failures = 0;
+    const builder = new StreamsBuilder();
+    builder
+      .stream('in', { keySerde: S, valueSerde: S })
+      .mapValues((v) => {
+        if (v.startsWith('02500:') && failures++ === 0) throw new Error('record 2500 fails once');
+        return v;
+      })
+      .to('out', { keySerde: S, valueSerde: S });
+    const streams = new KafkaStreams(builder.build(), {
+      applicationId: 'wire-early',
+      tributary: t,
+      stateDir: join(dir, 'early'),
+      // No commit before the failure: what went ahead belongs to the open transaction.
+      commitIntervalMs: 600_000,
+      maxUncommittedRecords: 1_000_000,
+    });
+    streams.setUncaughtExceptionHandler(() => 'REPLACE_THREAD');
+    await streams.start();
+    await streams.waitForIdle();
+    await streams.close();
+    expect(failures).toBe(2);
+    const read = async (isolation: 'read_committed' | 'read_uncommitted') => {
+      const out: string[] = [];
+      const end =
+        isolation === 'read_committed' ? log.offsets('out', 0).lastStableOffset : log.offsets('out', 0).highWatermark;
+      for (let at = 0; at < end; ) {
+        const r = await log.read('out', 0, at, { maxBytes: 16 << 20, isolation });
+        for (const rec of r.records) if (rec.value !== null) out.push(S.deserialize('out', rec.value)!.slice(0, 5));
+        if (r.nextOffset <= at) break;
+        at = r.nextOffset;
+      }
+      return out;
+    };
+    // The batches sent before the failure are in the log, aborted: a read_committed reader sees
+    // every record once, in order.
+    expect((await read('read_uncommitted')).length).toBeGreaterThan(3000);
+    expect(await read('read_committed')).toEqual(values.map((v) => v.slice(0, 5)));
+  });
 });

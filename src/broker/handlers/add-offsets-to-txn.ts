@@ -2,7 +2,7 @@
  * AddOffsetsToTxn (key 25): the group's offsets may be committed in the transaction; its
  * `__consumer_offsets` partition joins the transaction.
  */
-import { OFFSETS_TOPIC } from '../../client/group/offset-store.ts';
+import { OFFSETS_TOPIC } from '../../cluster/offset-store.ts';
 import { API } from '../../protocol/messages/index.ts';
 import { KafkaCode } from '../errors.ts';
 import { handler } from '../handler.ts';

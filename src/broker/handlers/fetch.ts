@@ -21,9 +21,20 @@ import { describe, topicNameOf } from '../topics.ts';
 
 type PartitionData = FetchResponse['responses'][number]['partitions'][number];
 
+type ReadAheadKey = {
+  topicId: number;
+  topic: string;
+  partition: number;
+  offset: number;
+  isolation: IsolationLevel;
+  maxBytes: number;
+};
+
 interface Wanted {
   /** The log's name, or undefined for a topic that does not exist. */
   name: string | undefined;
+  /** The log's topic id, when the topic exists. */
+  id: number;
   topic: string;
   topicId: string;
   partitions: { partition: number; fetchOffset: number; maxBytes: number }[];
@@ -65,8 +76,10 @@ export const fetchHandler = handler(API.Fetch, async (broker, req, info) => {
   broker.closing.addEventListener('abort', onClose);
   try {
     for (;;) {
-      const { responses, bytes, failed, next } = await readAll(broker.log, wanted, version, isolation, req.maxBytes);
+      const { responses, bytes, failed, next, more } = await readAll(broker, wanted, version, isolation, req.maxBytes);
       if (bytes >= req.minBytes || failed || timedOut || broker.closing.aborted || next.length === 0) {
+        // The consumer asks for what follows next: read it while this answer is on its way.
+        for (const m of more) broker.readAhead?.start(broker.log, m, m.maxBytes);
         return { throttleTimeMs: 0, errorCode: KafkaCode.NONE, sessionId: 0, responses, nodeEndpoints: [] };
       }
       // Woken by the first partition that gets data past what was read; the rest stop waiting.
@@ -86,13 +99,11 @@ export const fetchHandler = handler(API.Fetch, async (broker, req, info) => {
 async function resolve(broker: BrokerContext, req: FetchRequest, byId: boolean): Promise<Wanted[]> {
   const out: Wanted[] = [];
   for (const t of req.topics) {
-    const name = byId
-      ? await topicNameOf(broker, t.topicId)
-      : (await describe(broker, t.topic)) === undefined
-        ? undefined
-        : t.topic;
+    const name = byId ? await topicNameOf(broker, t.topicId) : t.topic;
+    const described = name === undefined ? undefined : await describe(broker, name);
     out.push({
-      name,
+      name: described === undefined ? undefined : name,
+      id: described?.topicId ?? -1,
       topic: t.topic,
       topicId: t.topicId,
       partitions: t.partitions.map((p) => ({
@@ -106,15 +117,17 @@ async function resolve(broker: BrokerContext, req: FetchRequest, byId: boolean):
 }
 
 async function readAll(
-  log: LogBackend,
+  broker: BrokerContext,
   wanted: Wanted[],
   version: number,
   isolation: IsolationLevel,
   maxBytes: number,
 ) {
+  const { log } = broker;
   let bytes = 0;
   let failed = false;
   const next: [string, number, number][] = [];
+  const more: ReadAheadKey[] = [];
   const responses: FetchResponse['responses'] = [];
   for (const t of wanted) {
     const partitions: PartitionData[] = [];
@@ -134,9 +147,12 @@ async function readAll(
       try {
         const room = Math.min(p.maxBytes, maxBytes - bytes);
         // Past the response's budget, partitions answer with their offsets and no records.
+        const key = { topicId: t.id, topic: t.name, partition: p.partition, offset: p.fetchOffset, isolation };
+        const budget = Math.max(0, room);
         const batches: RawBatch[] =
           room > 0 || bytes === 0
-            ? await log.readBatches(t.name, p.partition, p.fetchOffset, { isolation, maxBytes: Math.max(0, room) })
+            ? ((await broker.readAhead?.take(log, key, budget)) ??
+              (await log.readBatches(t.name, p.partition, p.fetchOffset, { isolation, maxBytes: budget })))
             : [];
         const offsets = log.offsets(t.name, p.partition);
         let size = 0;
@@ -144,6 +160,8 @@ async function readAll(
         bytes += size;
         const last = batches.length > 0 ? batches[batches.length - 1]!.lastOffset : -1;
         next.push([t.name, p.partition, Math.max(p.fetchOffset, last + 1)]);
+        const bound = isolation === 'read_committed' ? offsets.lastStableOffset : offsets.highWatermark;
+        if (last >= 0 && last + 1 < bound) more.push({ ...key, offset: last + 1, maxBytes: p.maxBytes });
         partitions.push({
           partitionIndex: p.partition,
           errorCode: KafkaCode.NONE,
@@ -171,7 +189,7 @@ async function readAll(
     }
     responses.push({ topic: t.topic, topicId: t.topicId, partitions });
   }
-  return { responses, bytes, failed, next };
+  return { responses, bytes, failed, next, more };
 }
 
 function aborted(log: LogBackend, topic: string, partition: number, from: number, to: number) {

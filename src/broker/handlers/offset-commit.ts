@@ -5,7 +5,7 @@
  * UNKNOWN_TOPIC_OR_PARTITION and is not committed; metadata over Kafka's 4096 bytes gets
  * OFFSET_METADATA_TOO_LARGE; a group error answers every partition.
  */
-import type { OffsetCommit } from '../../client/group/offset-store.ts';
+import type { OffsetCommit } from '../../cluster/offset-store.ts';
 import { API } from '../../protocol/messages/index.ts';
 import { KafkaCode, kafkaCodeOf } from '../errors.ts';
 import { handler } from '../handler.ts';

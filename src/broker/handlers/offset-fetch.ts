@@ -1,9 +1,12 @@
 /**
  * OffsetFetch (key 9): committed offsets with their metadata; a partition never committed answers
  * offset -1 and no error. A null topic list (v2+) means every partition the group committed. v8+
- * asks for several groups at once.
+ * asks for several groups at once. With `requireStable` (v7+), a partition whose offsets an open
+ * transaction holds answers UNSTABLE_OFFSET_COMMIT (offset -1), as on Kafka, and the client asks
+ * again once the transaction has ended.
  */
-import type { OffsetStore } from '../../client/group/offset-store.ts';
+import type { OffsetStore } from '../../cluster/offset-store.ts';
+import type { BrokerContext } from '../context.ts';
 import { API } from '../../protocol/messages/index.ts';
 import { KafkaCode } from '../errors.ts';
 import { handler } from '../handler.ts';
@@ -13,7 +16,16 @@ interface Asked {
   partitionIndexes: number[];
 }
 
-function committed(offsets: OffsetStore, groupId: string, topics: Asked[] | null) {
+/** Whether an open transaction holds the offsets of a partition (only asked with requireStable). */
+type Pending = (topic: string, partition: number) => boolean;
+
+function pendingOf(broker: BrokerContext, groupId: string, requireStable: boolean): Pending {
+  if (!requireStable) return () => false;
+  const now = broker.clock.now();
+  return (topic, partition) => broker.transactions.holdsOffsets(groupId, topic, partition, now);
+}
+
+function committed(offsets: OffsetStore, groupId: string, topics: Asked[] | null, pending: Pending) {
   const wanted: Asked[] =
     topics ??
     Object.values(
@@ -25,6 +37,14 @@ function committed(offsets: OffsetStore, groupId: string, topics: Asked[] | null
   return wanted.map((t) => ({
     name: t.name,
     partitions: t.partitionIndexes.map((partitionIndex) => {
+      if (pending(t.name, partitionIndex))
+        return {
+          partitionIndex,
+          committedOffset: -1,
+          committedLeaderEpoch: -1,
+          metadata: '',
+          errorCode: KafkaCode.UNSTABLE_OFFSET_COMMIT,
+        };
       const c = offsets.get(groupId, t.name, partitionIndex);
       return {
         partitionIndex,
@@ -46,11 +66,17 @@ export const offsetFetchHandler = handler(API.OffsetFetch, (broker, req, info) =
       errorCode: KafkaCode.NONE,
       groups: req.groups.map((g) => ({
         groupId: g.groupId,
-        topics: committed(offsets, g.groupId, g.topics),
+        topics: committed(offsets, g.groupId, g.topics, pendingOf(broker, g.groupId, req.requireStable)),
         errorCode: KafkaCode.NONE,
       })),
     };
   }
   const topics = info.apiVersion < 2 && req.topics === null ? [] : req.topics;
-  return { throttleTimeMs: 0, topics: committed(offsets, req.groupId, topics), errorCode: KafkaCode.NONE, groups: [] };
+  const pending = pendingOf(broker, req.groupId, info.apiVersion >= 7 && req.requireStable);
+  return {
+    throttleTimeMs: 0,
+    topics: committed(offsets, req.groupId, topics, pending),
+    errorCode: KafkaCode.NONE,
+    groups: [],
+  };
 });

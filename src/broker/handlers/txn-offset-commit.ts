@@ -4,7 +4,7 @@
  * abort drops them): consume-transform-produce exactly once, as on Kafka. The group must have been
  * added with AddOffsetsToTxn first (INVALID_TXN_STATE otherwise).
  */
-import type { OffsetCommit } from '../../client/group/offset-store.ts';
+import type { OffsetCommit } from '../../cluster/offset-store.ts';
 import { API } from '../../protocol/messages/index.ts';
 import { KafkaCode, kafkaCodeOf } from '../errors.ts';
 import { handler } from '../handler.ts';

@@ -12,16 +12,25 @@
  * const fetched = await fetcher.fetch('orders', 0, 42, wait);
  * if (fetched.kind === 'records') handle(fetched.result.records);
  */
+import type { IsolationLevel, LogBackend, RawBatch, ReadResult, WaitInterrupt } from '../../log/index.ts';
+import { toKafkaMessage } from '../convert.ts';
 import { hasCode } from '../errors.ts';
-import type { IsolationLevel, LogBackend, ReadResult, WaitInterrupt } from '../../log/index.ts';
+import { type AbortedTransaction, FetchedMessages } from './messages.ts';
 
-/** Where a fetcher reads from: the embedded log, or (the wire client) a broker. */
-export type PartitionSource = Pick<LogBackend, 'offsets' | 'read' | 'waitForData'>;
+/**
+ * Where a fetcher reads from: the embedded log, or (the wire client) a broker. A source with
+ * `readBatches` and `abortedTransactions` (the embedded log) is read as stored batches, decoded
+ * once into kafkajs messages; another is read record by record with `read`.
+ */
+export type PartitionSource = Pick<LogBackend, 'offsets' | 'read' | 'waitForData'> & {
+  readBatches?: LogBackend['readBatches'];
+  abortedTransactions?: (topic: string, partition: number, from: number, to: number) => AbortedTransaction[];
+};
 
 /** What one fetch came to. */
 export type Fetched =
-  /** Records to process; `result.nextOffset` is where the next fetch starts once they are. */
-  | { kind: 'records'; result: ReadResult }
+  /** Messages to process; `batch.nextOffset` is where the next fetch starts once they are. */
+  | { kind: 'records'; batch: FetchedMessages }
   /** Nothing to hand out up to `to` (control records, aborted records, compacted gaps): step over it. */
   | { kind: 'skip'; to: number }
   /** Nothing new: the fetcher waited for an append (or was interrupted); fetch again. */
@@ -31,10 +40,37 @@ export type Fetched =
   /** The partition is gone (topic deleted, log closed). */
   | { kind: 'gone' };
 
+/**
+ * The most bytes of stored batches one fetch of the embedded log hands out (`maxBytesPerPartition`
+ * lowers it further). Why not the 1 MiB of kafkajs's default: a fetch's messages are alive until
+ * its handler returns, and V8's young generation collects cheaply only what died young; a quarter
+ * of the size (about 2,300 messages of 100 bytes) kept the collector's share of consuming to about
+ * half, and reads of that size still go through LevelDB at a few hundred MB/s. See
+ * docs/benchmarks.md ("clients").
+ */
+export const FETCH_CHUNK_BYTES = 256 * 1024;
+
+/** Stored batches read ahead, while the program handles the messages of the previous fetch. */
+interface Ahead {
+  topic: string;
+  partition: number;
+  position: number;
+  read: Promise<RawRead | { error: unknown }>;
+}
+
+/** Stored batches as read, with what decoding them needs. */
+interface RawRead {
+  stored: RawBatch[];
+  aborted: AbortedTransaction[];
+  /** The read's bound (high watermark or last stable offset), taken when it started. */
+  end: number;
+}
+
 export class Fetcher {
   readonly #source: PartitionSource;
   readonly #isolation: IsolationLevel;
   readonly #maxBytes: number;
+  #ahead: Ahead | undefined;
 
   constructor(source: PartitionSource, options: { isolation: IsolationLevel; maxBytes: number }) {
     this.#source = source;
@@ -45,6 +81,12 @@ export class Fetcher {
   /**
    * Fetches from `position`. `onFetch` is called just before a read goes out (for FETCH_START);
    * `wait` ends a wait early (stop, revoke, seek).
+   *
+   * From the embedded log, a fetch that returns messages starts reading the batches after them
+   * (only reading: they are decoded when handed out). The next fetch uses that read when it asks
+   * for the same position and the partition still holds it (retention or deleteRecords did not
+   * move its start past the position meanwhile); otherwise (a seek, a redelivery from the last
+   * resolved offset, a pause that outlived the records) the read is dropped and the log read again.
    */
   async fetch(
     topic: string,
@@ -54,6 +96,8 @@ export class Fetcher {
     onFetch?: () => void,
   ): Promise<Fetched> {
     const source = this.#source;
+    const ahead = this.#ahead;
+    this.#ahead = undefined;
     // Wait for data first: it resolves at once when there is some, and saves a read that would
     // come back empty at the end of the partition.
     let offsets: ReturnType<PartitionSource['offsets']>;
@@ -69,9 +113,30 @@ export class Fetcher {
       return { kind: 'waited' };
     }
     onFetch?.();
-    let result: ReadResult;
+    let batch: FetchedMessages;
     try {
-      result = await source.read(topic, partition, position, { maxBytes: this.#maxBytes, isolation: this.#isolation });
+      if (source.readBatches !== undefined && source.abortedTransactions !== undefined) {
+        let raw: RawRead | undefined;
+        if (
+          ahead !== undefined &&
+          ahead.position === position &&
+          ahead.topic === topic &&
+          ahead.partition === partition
+        ) {
+          const read = await ahead.read;
+          // Read before a retention run or deleteRecords that took the position: never handed out.
+          if (!('error' in read) && source.offsets(topic, partition).logStartOffset <= position) raw = read;
+        }
+        raw ??= await this.#readRaw(topic, partition, position, end);
+        batch = this.#decode(topic, partition, position, raw);
+        if (batch.messages.length > 0 && batch.nextOffset < batch.highWatermark)
+          this.#readAhead(topic, partition, batch.nextOffset);
+      } else {
+        batch = toMessages(
+          position,
+          await source.read(topic, partition, position, { maxBytes: this.#maxBytes, isolation: this.#isolation }),
+        );
+      }
     } catch (err) {
       if (hasCode(err, 'OFFSET_OUT_OF_RANGE')) {
         try {
@@ -84,10 +149,68 @@ export class Fetcher {
       if (hasCode(err, 'UNKNOWN_TOPIC_OR_PARTITION') || hasCode(err, 'LOG_CLOSED')) return { kind: 'gone' };
       throw err;
     }
-    if (result.records.length > 0) return { kind: 'records', result };
-    if (result.nextOffset > position) return { kind: 'skip', to: result.nextOffset };
+    if (batch.messages.length > 0) return { kind: 'records', batch };
+    if (batch.nextOffset > position) return { kind: 'skip', to: batch.nextOffset };
     // Wait for an append (read_committed: for the last stable offset to pass the position).
     await source.waitForData(topic, partition, position, wait, this.#isolation);
     return { kind: 'waited' };
   }
+
+  /** Drops a read ahead, if any (a pause): the next fetch reads the log again. */
+  forget(): void {
+    this.#ahead = undefined;
+  }
+
+  #readAhead(topic: string, partition: number, position: number): void {
+    const source = this.#source;
+    let offsets: ReturnType<PartitionSource['offsets']>;
+    try {
+      offsets = source.offsets(topic, partition);
+    } catch {
+      return;
+    }
+    const end = this.#isolation === 'read_committed' ? offsets.lastStableOffset : offsets.highWatermark;
+    if (position >= end || position < offsets.logStartOffset) return;
+    const read = this.#readRaw(topic, partition, position, end).catch((error: unknown) => ({ error }));
+    this.#ahead = { topic, partition, position, read };
+  }
+
+  /**
+   * Reads stored batches from `position`. The aborted transactions are asked for in the same tick
+   * as the read takes its bound (the last stable offset), so every transaction the read can return
+   * was decided, and listed, by then.
+   */
+  async #readRaw(topic: string, partition: number, position: number, end: number): Promise<RawRead> {
+    const source = this.#source;
+    const aborted =
+      this.#isolation === 'read_committed' ? source.abortedTransactions!(topic, partition, position, end) : [];
+    const stored = await source.readBatches!(topic, partition, position, {
+      maxBytes: Math.min(this.#maxBytes, FETCH_CHUNK_BYTES),
+      isolation: this.#isolation,
+    });
+    return { stored, aborted, end };
+  }
+
+  /** Decodes what {@link #readRaw} read into messages (see messages.ts). */
+  #decode(topic: string, partition: number, position: number, raw: RawRead): FetchedMessages {
+    const batch = new FetchedMessages(position, raw.aborted);
+    const context = { topic, partition };
+    for (const b of raw.stored) batch.add(b.bytes, position, context);
+    // Nothing stored between the position and the bound (compacted or retained away): skip the gap.
+    if (raw.stored.length === 0) batch.nextOffset = raw.end;
+    batch.highWatermark = this.#source.offsets(topic, partition).highWatermark;
+    return batch;
+  }
+}
+
+/** A source's `read` as messages. */
+function toMessages(position: number, result: ReadResult): FetchedMessages {
+  const batch = new FetchedMessages(position);
+  for (const record of result.records) {
+    batch.messages.push(toKafkaMessage(record));
+    batch.offsets.push(record.offset);
+  }
+  batch.nextOffset = result.nextOffset;
+  batch.highWatermark = result.highWatermark;
+  return batch;
 }

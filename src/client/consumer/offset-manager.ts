@@ -16,7 +16,7 @@
 import type { Clock } from '../../clock.ts';
 import { parseOffset } from '../convert.ts';
 import { clientError, hasCode } from '../errors.ts';
-import type { OffsetCommit } from '../group/offset-store.ts';
+import type { OffsetCommit } from '../../cluster/offset-store.ts';
 import type { TopicOffsets, TopicPartitionOffsetAndMetadata } from '../types.ts';
 
 /** A partition as the offset manager sees it. */
@@ -61,6 +61,10 @@ export class OffsetManager {
   #uncommitted = 0;
   #lastCommit = 0;
   #chain: Promise<void> = Promise.resolve();
+  /** The commit after a batch on its way, if any (see {@link commitAfterBatch}). */
+  #afterBatch: Promise<void> | undefined;
+  /** Another batch was processed while it was on its way: commit again once it lands. */
+  #afterBatchAgain = false;
 
   constructor(host: OffsetManagerHost) {
     this.#host = host;
@@ -91,6 +95,26 @@ export class OffsetManager {
       (interval != null && this.#host.clock.now() >= this.#lastCommit + interval) ||
       (threshold != null && this.#uncommitted >= threshold)
     );
+  }
+
+  /**
+   * The commit after a processed batch (kafkajs's), without holding up the partition's next fetch:
+   * commits land in order (after any commit already on its way), and the batches processed while
+   * one is on its way are covered by a single commit after it, of the offsets resolved by then.
+   * `failed` hears of a commit that failed.
+   */
+  commitAfterBatch(failed: (err: unknown) => void): void {
+    if (this.#afterBatch !== undefined) {
+      this.#afterBatchAgain = true;
+      return;
+    }
+    this.#afterBatchAgain = false;
+    this.#afterBatch = this.commitResolved()
+      .then(undefined, failed)
+      .then(() => {
+        this.#afterBatch = undefined;
+        if (this.#afterBatchAgain) this.commitAfterBatch(failed);
+      });
   }
 
   /** eachBatch's `commitOffsetsIfNecessary()`. */
@@ -173,8 +197,9 @@ export class OffsetManager {
     return next;
   }
 
-  /** Resolves once every commit issued so far has settled. */
-  settled(): Promise<void> {
-    return this.#chain;
+  /** Resolves once every commit issued so far (and any commit after a batch they call for) has settled. */
+  async settled(): Promise<void> {
+    while (this.#afterBatch !== undefined) await this.#afterBatch;
+    await this.#chain;
   }
 }

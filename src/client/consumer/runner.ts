@@ -7,9 +7,9 @@
  * @example
  * await runEachMessage(partition, records, nextOffset, eachMessage, host);
  */
-import type { LogRecord } from '../../log/index.ts';
-import { parseOffset, toKafkaMessage } from '../convert.ts';
+import { parseOffset } from '../convert.ts';
 import type { KafkaMessage, Offsets, TopicOffsets } from '../types.ts';
+import type { FetchedMessages } from './messages.ts';
 import type { OffsetManager } from './offset-manager.ts';
 
 /**
@@ -115,25 +115,24 @@ export interface RunnerHost {
 /** Hands a batch to `eachMessage`, one message at a time, stopping at a pause, a seek or a stop. */
 export async function runEachMessage(
   r: RunnerPartition,
-  records: LogRecord[],
-  nextOffset: number,
+  fetched: FetchedMessages,
   eachMessage: EachMessageHandler,
   host: RunnerHost,
 ): Promise<void> {
   const { topic, partition, heartbeat, pause } = r;
+  const { messages, offsets, nextOffset } = fetched;
   let completed = true;
-  for (let i = 0; i < records.length; i++) {
+  for (let i = 0; i < messages.length; i++) {
     if (!r.active || !host.running() || r.seekTo !== undefined) {
       completed = false;
       break;
     }
-    const message = toKafkaMessage(records[i]!);
-    await eachMessage({ topic, partition, message, heartbeat, pause });
-    r.resolved = r.position = records[i]!.offset + 1;
+    await eachMessage({ topic, partition, message: messages[i]!, heartbeat, pause });
+    r.resolved = r.position = offsets[i]! + 1;
     host.offsets().resolved(1);
     await host.afterMessage();
     if (host.isPaused(topic, partition)) {
-      completed = i === records.length - 1;
+      completed = i === messages.length - 1;
       break;
     }
   }
@@ -144,17 +143,15 @@ export async function runEachMessage(
 /** Hands a batch to `eachBatch` with kafkajs's payload; resolves it whole unless `eachBatchAutoResolve` is false. */
 export async function runEachBatch(
   r: RunnerPartition,
-  records: LogRecord[],
-  highWatermark: number,
-  nextOffset: number,
+  fetched: FetchedMessages,
   run: { eachBatch?: EachBatchHandler; eachBatchAutoResolve?: boolean },
   host: RunnerHost,
 ): Promise<void> {
   const { topic, partition, heartbeat, pause } = r;
+  const { messages, highWatermark, nextOffset } = fetched;
   const offsets = host.offsets();
-  const first = records[0]!.offset;
-  const last = records[records.length - 1]!.offset;
-  const messages = records.map(toKafkaMessage);
+  const first = fetched.offsets[0]!;
+  const last = fetched.offsets[fetched.offsets.length - 1]!;
   const batch: Batch = {
     topic,
     partition,

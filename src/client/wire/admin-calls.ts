@@ -20,6 +20,7 @@ import type {
 } from '../types.ts';
 import type { Broker } from './broker.ts';
 import { CoordinatorType } from './cluster.ts';
+import { untilOffsetsStable } from './group-calls.ts';
 import { kafkaError } from './kafka-errors.ts';
 import type { WireTransport } from './transport.ts';
 
@@ -111,16 +112,37 @@ export class WireAdminCalls {
     return { groups };
   }
 
-  /** A group's committed offsets per topic ('-1' where none), every partition of each topic. */
+  /**
+   * A group's committed offsets per topic ('-1' where none), every partition of each topic.
+   *
+   * As Kafka's Admin (and kafkajs) by default, offsets a transaction has sent but not yet committed
+   * are not waited for: the last committed offset is given. With `requireStable` (what a
+   * read_committed consumer and Streams ask for) the coordinator answers UNSTABLE_OFFSET_COMMIT for
+   * such a partition, and the call asks again until the transaction ends or `stableTimeoutMs`
+   * (default 60 s, Kafka's `default.api.timeout.ms`) has passed.
+   */
   async fetchOffsets(options: {
     groupId: string;
     topics?: string[];
+    requireStable?: boolean;
+    stableTimeoutMs?: number;
   }): Promise<{ topic: string; partitions: FetchOffsetsPartition[] }[]> {
-    const { groupId } = options;
+    const { groupId, requireStable = false } = options;
+    return untilOffsetsStable(
+      () => this.#fetchOffsetsOnce(groupId, options.topics, requireStable),
+      options.stableTimeoutMs,
+    );
+  }
+
+  async #fetchOffsetsOnce(
+    groupId: string,
+    topics: string[] | undefined,
+    requireStable: boolean,
+  ): Promise<{ topic: string; partitions: FetchOffsetsPartition[] }[]> {
     let requested: { name: string; partitionIndexes: number[] }[] | null = null;
-    if (options.topics !== undefined) {
+    if (topics !== undefined) {
       requested = [];
-      for (const name of options.topics) {
+      for (const name of topics) {
         const info = await this.#cluster.topic(name);
         requested.push({ name, partitionIndexes: info.partitions.map((p) => p.partition) });
       }
@@ -128,7 +150,7 @@ export class WireAdminCalls {
     const res = (await this.#onGroupCoordinator(
       groupId,
       (broker) =>
-        broker.request(API.OffsetFetch, { groupId, topics: requested, groups: [], requireStable: true } as never, {
+        broker.request(API.OffsetFetch, { groupId, topics: requested, groups: [], requireStable } as never, {
           maxVersion: OFFSET_FETCH_MAX_VERSION,
         }),
       (r) => (r as { errorCode: number }).errorCode,

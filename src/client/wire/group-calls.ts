@@ -1,8 +1,8 @@
 /**
  * The classic group protocol's calls that every wire group member makes the same way, whether it
  * is a consumer (`group.ts`) or a Kafka Streams instance (`streams/runtime/wire-task-coordinator.ts`):
- * a call on the group's coordinator, found again when it moved, and JoinGroup with its
- * MEMBER_ID_REQUIRED round (v4+).
+ * a call on the group's coordinator, found again when it moved, JoinGroup with its
+ * MEMBER_ID_REQUIRED round (v4+), and the wait for offsets a transaction has not yet committed.
  *
  * @example
  * const res = await joinGroupCall(cluster, request);
@@ -19,6 +19,27 @@ import { kafkaError } from './kafka-errors.ts';
 const MEMBER_ID_REQUIRED = 79;
 /** COORDINATOR_LOAD_IN_PROGRESS, COORDINATOR_NOT_AVAILABLE, NOT_COORDINATOR: retried on the (new) coordinator. */
 const COORDINATOR_ERRORS = new Set([14, 15, 16]);
+
+const UNSTABLE_OFFSET_COMMIT = 88;
+
+/**
+ * Runs an OffsetFetch that asks for stable offsets (`requireStable`) until no partition answers
+ * UNSTABLE_OFFSET_COMMIT (a transaction holding offsets is still open; it ends by commit, abort or
+ * its timeout), backing off from 50 ms to 1 s, for at most `timeoutMs` (Kafka's
+ * `default.api.timeout.ms`, 60 s). Other errors are thrown at once.
+ */
+export async function untilOffsetsStable<T>(fetch: () => Promise<T>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (let wait = 50; ; wait = Math.min(wait * 2, 1000)) {
+    try {
+      return await fetch();
+    } catch (err) {
+      const unstable = err instanceof TributaryError && err.context.kafkaCode === UNSTABLE_OFFSET_COMMIT;
+      if (!unstable || Date.now() + wait > deadline) throw err;
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
+}
 
 /** What a JoinGroup answers. */
 export interface JoinGroupResponse {

@@ -20,14 +20,23 @@ import { TributaryError } from '../../errors.ts';
 import { API } from '../../protocol/messages/index.ts';
 import type { Assignment } from '../group/assignors.ts';
 import type { JoinRequest, JoinResult } from '../group/coordinator.ts';
-import type { CommittedOffset, OffsetCommit } from '../group/offset-store.ts';
+import type { CommittedOffset, OffsetCommit } from '../../cluster/offset-store.ts';
 import type { Broker } from './broker.ts';
 import { decodeAssignment, decodeSubscription, encodeAssignment } from './consumer-protocol.ts';
 import type { WireFetcher } from './fetcher.ts';
-import { joinGroupCall, withGroupCoordinator } from './group-calls.ts';
+import { joinGroupCall, untilOffsetsStable, withGroupCoordinator } from './group-calls.ts';
 import { kafkaError } from './kafka-errors.ts';
 
 /** OffsetFetch v8+ batches several groups; one group is enough here. */
+/** What an OffsetFetch (v7, one group) answers. */
+interface OffsetFetchResponse {
+  errorCode: number;
+  topics: {
+    name: string;
+    partitions: { partitionIndex: number; committedOffset: number; metadata: string | null; errorCode: number }[];
+  }[];
+}
+
 const OFFSET_FETCH_MAX_VERSION = 7;
 const GROUP_ERRORS_THAT_REJOIN = new Set([22, 25, 27]);
 
@@ -131,6 +140,21 @@ export class WireGroup {
   }
 
   async #fetchCommitted(groupId: string, assignment: Assignment): Promise<void> {
+    const res = await untilOffsetsStable(() => this.#fetchStable(groupId, assignment));
+    for (const t of res.topics) {
+      for (const p of t.partitions) {
+        if (p.committedOffset >= 0)
+          this.offsets.set(groupId, t.name, p.partitionIndex, {
+            offset: p.committedOffset,
+            metadata: p.metadata,
+            commitTimestamp: -1,
+          });
+      }
+    }
+  }
+
+  /** One OffsetFetch asking for stable offsets; throws the first error it answers. */
+  async #fetchStable(groupId: string, assignment: Assignment): Promise<OffsetFetchResponse> {
     const res = (await this.#withCoordinator(groupId, (broker) =>
       broker.request(
         API.OffsetFetch,
@@ -142,25 +166,12 @@ export class WireGroup {
         } as never,
         { maxVersion: OFFSET_FETCH_MAX_VERSION },
       ),
-    )) as {
-      errorCode: number;
-      topics: {
-        name: string;
-        partitions: { partitionIndex: number; committedOffset: number; metadata: string | null; errorCode: number }[];
-      }[];
-    };
+    )) as OffsetFetchResponse;
     if (res.errorCode !== 0) throw kafkaError(res.errorCode, { groupId });
-    for (const t of res.topics) {
-      for (const p of t.partitions) {
+    for (const t of res.topics)
+      for (const p of t.partitions)
         if (p.errorCode !== 0) throw kafkaError(p.errorCode, { groupId, topic: t.name, partition: p.partitionIndex });
-        if (p.committedOffset >= 0)
-          this.offsets.set(groupId, t.name, p.partitionIndex, {
-            offset: p.committedOffset,
-            metadata: p.metadata,
-            commitTimestamp: -1,
-          });
-      }
-    }
+    return res;
   }
 
   /**

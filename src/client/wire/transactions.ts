@@ -16,13 +16,24 @@
  */
 import type { ProducerIdentity } from '../../log/index.ts';
 import { API } from '../../protocol/messages/index.ts';
-import type { OffsetCommit } from '../group/offset-store.ts';
+import type { OffsetCommit } from '../../cluster/offset-store.ts';
 import { CoordinatorType } from './cluster.ts';
 import { kafkaError } from './kafka-errors.ts';
 import type { WireTransport } from './transport.ts';
 
 const ADD_PARTITIONS_MAX_VERSION = 3;
 const END_TXN_MAX_VERSION = 4;
+
+/**
+ * CONCURRENT_TRANSACTIONS: the coordinator is still writing the markers of this producer's last
+ * transaction (Kafka answers EndTxn before they are written). Asked again after this long, as Kafka's
+ * Java producer retries its AddPartitionsToTxn (20 ms) rather than after the `retry` backoff (300 ms
+ * and up): a transactional app that commits every 100 ms would otherwise spend most of its time
+ * waiting here.
+ */
+export const CONCURRENT_TRANSACTIONS_BACKOFF_MS = 20;
+/** How long CONCURRENT_TRANSACTIONS is retried at that pace before the `retry` backoff takes over. */
+const CONCURRENT_TRANSACTIONS_PATIENCE_MS = 10_000;
 
 export class WireTransactions {
   readonly transactionalId: string;
@@ -42,20 +53,35 @@ export class WireTransactions {
     return this.#transport.cluster;
   }
 
-  /** Runs a call on the transaction coordinator; a coordinator that moved is found again and retried. */
+  /**
+   * Runs a call on the transaction coordinator; a coordinator that moved is found again and retried,
+   * and CONCURRENT_TRANSACTIONS is asked again every 20 ms (see CONCURRENT_TRANSACTIONS_BACKOFF_MS).
+   */
   #onCoordinator<T extends { errorCode?: number }>(
     fn: (broker: Awaited<ReturnType<WireTransport['cluster']['coordinator']>>) => Promise<T>,
   ): Promise<T> {
     return this.#cluster.withRetry(async () => {
-      const broker = await this.#cluster.coordinator(this.transactionalId, CoordinatorType.TRANSACTION);
-      const res = await fn(broker);
-      if (res.errorCode !== undefined && res.errorCode !== 0) {
-        const err = kafkaError(res.errorCode, { transactionalId: this.transactionalId });
-        if (res.errorCode === 15 || res.errorCode === 16)
-          this.#cluster.forgetCoordinator(this.transactionalId, CoordinatorType.TRANSACTION);
-        throw err;
+      const started = Date.now();
+      for (;;) {
+        try {
+          const broker = await this.#cluster.coordinator(this.transactionalId, CoordinatorType.TRANSACTION);
+          const res = await fn(broker);
+          if (res.errorCode !== undefined && res.errorCode !== 0) {
+            const err = kafkaError(res.errorCode, { transactionalId: this.transactionalId });
+            if (res.errorCode === 15 || res.errorCode === 16)
+              this.#cluster.forgetCoordinator(this.transactionalId, CoordinatorType.TRANSACTION);
+            throw err;
+          }
+          return res;
+        } catch (err) {
+          if (
+            (err as { code?: string }).code !== 'CONCURRENT_TRANSACTIONS' ||
+            Date.now() - started > CONCURRENT_TRANSACTIONS_PATIENCE_MS
+          )
+            throw err;
+          await new Promise((resolve) => setTimeout(resolve, CONCURRENT_TRANSACTIONS_BACKOFF_MS));
+        }
       }
-      return res;
     });
   }
 

@@ -9,7 +9,7 @@ import {
   encodeOffsetKey,
   encodeOffsetValue,
   OFFSETS_TOPIC,
-} from '../../client/group/offset-store.ts';
+} from '../../cluster/offset-store.ts';
 import type { AppendRecord, LogBackend } from '../../log/index.ts';
 
 export { OFFSETS_TOPIC };

@@ -53,7 +53,15 @@ export interface TaskEnv {
   ): void;
   globalStore(name: string): unknown;
   onDeserializationError: DeserializationExceptionHandler;
+  /**
+   * Kafka's internal `__emit.interval.ms.kstreams.outer.join.spurious.results.fix__`: how often (in
+   * clock ms) left/outer stream-stream joins look for unmatched records whose window closed.
+   */
+  outerJoinEmitIntervalMs?: number;
 }
+
+/** The key of {@link TaskEnv.outerJoinEmitIntervalMs} in `appConfigs()`, as Kafka spells it. */
+export const OUTER_JOIN_EMIT_INTERVAL_CONFIG = '__emit.interval.ms.kstreams.outer.join.spurious.results.fix__';
 
 interface Schedule {
   interval: number;
@@ -403,6 +411,10 @@ export class StreamTask {
       currentSystemTimeMs: () => task.#env.clock.now(),
       keySerde: () => task.#env.defaultKeySerde,
       valueSerde: () => task.#env.defaultValueSerde,
+      appConfigs: () => ({
+        'application.id': task.#env.applicationId,
+        [OUTER_JOIN_EMIT_INTERVAL_CONFIG]: task.#env.outerJoinEmitIntervalMs ?? 1000,
+      }),
     };
   }
 }

@@ -1,15 +1,47 @@
 import { SerializationError } from '../../errors.ts';
 import type { Serde } from '../../serde/index.ts';
 import type { JoinWindows } from '../join-windows.ts';
-import type { ProcessorContext, ProcessorSupplier } from '../processor.ts';
+import { OUTER_JOIN_EMIT_INTERVAL_CONFIG } from '../internal/task.ts';
+import type { ProcessorContext, ProcessorSupplier, StreamRecord } from '../processor.ts';
 import type { MeteredKeyValueStore } from '../state/metered-store.ts';
+import { readInt64, writeInt64 } from '../state/value-and-timestamp.ts';
 import type { MeteredWindowStore } from '../state/window-store.ts';
 
 /** Stream time shared by both sides of one join in one task (Kafka's `TimeTracker`). */
 export interface JoinTimeTracker {
   streamTime: number;
+  /** The earliest record that may wait in the outer-join store (a lower bound, as Kafka keeps it). */
   minTime: number;
+  /** Clock ms before which the outer-join store is not scanned again (Kafka's emit throttle). */
+  nextTimeToEmit: number;
 }
+
+/** The trackers of one join: one per task, shared by its two sides, dropped when the task closes. */
+export interface JoinTimeTrackers {
+  get(taskId: string): JoinTimeTracker;
+  remove(taskId: string): void;
+}
+
+/** Kafka's `TimeTrackerSupplier`. */
+export function joinTimeTrackers(): JoinTimeTrackers {
+  const trackers = new Map<string, JoinTimeTracker>();
+  return {
+    get(taskId) {
+      let t = trackers.get(taskId);
+      if (t === undefined) {
+        t = { streamTime: -1, minTime: NO_MIN_TIME, nextTimeToEmit: 0 };
+        trackers.set(taskId, t);
+      }
+      return t;
+    },
+    remove(taskId) {
+      trackers.delete(taskId);
+    },
+  };
+}
+
+/** Kafka's `Long.MAX_VALUE`: no record waits in the outer-join store. */
+const NO_MIN_TIME = Number.MAX_SAFE_INTEGER;
 
 /** A key of the outer-join store: unmatched records by timestamp, side (right first), then key. */
 export interface OuterKey<K> {
@@ -31,7 +63,7 @@ export function outerKeySerde<K>(keySerde: () => Serde<K>): Serde<OuterKey<K>> {
       if (k === null) return null;
       const key = keySerde().serialize(topic, k.key) ?? new Uint8Array();
       const out = new Uint8Array(9 + key.length);
-      new DataView(out.buffer).setBigInt64(0, BigInt(k.timestamp));
+      writeInt64(out, 0, k.timestamp);
       out[8] = k.left ? 1 : 0;
       out.set(key, 9);
       return out;
@@ -40,7 +72,7 @@ export function outerKeySerde<K>(keySerde: () => Serde<K>): Serde<OuterKey<K>> {
       if (data === null) return null;
       if (data.length < 9)
         throw new SerializationError(`outer-join key of ${data.length} bytes is too short`, { topic });
-      const timestamp = Number(new DataView(data.buffer, data.byteOffset, data.byteLength).getBigInt64(0));
+      const timestamp = readInt64(data, 0);
       return { timestamp, left: data[8] === 1, key: keySerde().deserialize(topic, data.subarray(9)) as K };
     },
   };
@@ -91,8 +123,8 @@ export function outerValuesSerde(
 }
 
 /**
- * Kafka's KStreamJoinWindow: puts each keyed record into its side's window store (keyed by its
- * timestamp, duplicates kept) and passes it on to the join.
+ * Kafka's KStreamJoinWindow: passes each record on to the join and puts each keyed one into its
+ * side's window store (keyed by its timestamp, duplicates kept).
  */
 export function kstreamJoinWindow<K, V>(storeName: string): ProcessorSupplier<K, V> {
   return () => {
@@ -104,8 +136,8 @@ export function kstreamJoinWindow<K, V>(storeName: string): ProcessorSupplier<K,
         store = c.getStateStore(storeName);
       },
       process(record) {
-        if (record.key === null || record.key === undefined) return;
         ctx.forward(record);
+        if (record.key === null || record.key === undefined) return;
         store.putWithTimestamp(record.key, record.value, record.timestamp, record.timestamp);
       },
     };
@@ -115,9 +147,13 @@ export function kstreamJoinWindow<K, V>(storeName: string): ProcessorSupplier<K,
 /**
  * Kafka's KStreamKStreamJoin, one side of it: a record joins every record of the other side's
  * window store within the join window (stamped with the larger timestamp). For an `outer` side
- * (the left of a left join, both of an outer join) a record that joins nothing goes to the outer-join store, and is emitted with null for the
- * other side once stream time passes its window plus grace (at once when it is already that late);
- * a later match removes it. Records with a null key or value are dropped.
+ * (the left of a left join, both of an outer join) a record that joins nothing waits in the
+ * outer-join store; a later match removes it. Whenever a record moves stream time on, waiting
+ * records whose window plus grace lies behind stream time are emitted with null for the other
+ * side, in (timestamp, right before left, key) order and stamped with their own timestamps, at most
+ * once per emit interval of the clock. A record already that late is emitted at once. For an
+ * `outer` side a null-key record is emitted at once with null for the other side (KIP-962); other
+ * records with a null key or value are dropped.
  */
 export function kstreamStreamJoin<K, VThis, VOther, VR>(options: {
   otherStore: string;
@@ -126,65 +162,96 @@ export function kstreamStreamJoin<K, VThis, VOther, VR>(options: {
   thisIsLeft: boolean;
   outer: boolean;
   joiner: (key: K, left: unknown, right: unknown) => VR;
-  tracker: (taskId: string) => JoinTimeTracker;
+  trackers: JoinTimeTrackers;
 }): ProcessorSupplier<K, VThis, K, VR> {
   const { windows, thisIsLeft, outer } = options;
   const beforeMs = thisIsLeft ? windows.beforeMs : windows.afterMs;
   const afterMs = thisIsLeft ? windows.afterMs : windows.beforeMs;
+  const graceMs = windows.graceMs;
   const join = (key: K, mine: unknown, other: unknown) =>
     thisIsLeft ? options.joiner(key, mine, other) : options.joiner(key, other, mine);
-  const lookBack = (k: OuterKey<K>) => (k.left ? windows.afterMs : windows.beforeMs);
   return () => {
     let other: MeteredWindowStore<K, VOther>;
     let outerStore: MeteredKeyValueStore<OuterKey<K>, OuterValue[]> | undefined;
     let time: JoinTimeTracker;
-    let forward: (key: K, value: VR, timestamp: number) => void;
+    let ctx: ProcessorContext<K, VR>;
+    let emitIntervalMs = 1000;
 
-    const emitClosed = () => {
-      if (outerStore === undefined || time.minTime + afterMs + windows.graceMs >= time.streamTime) return;
-      time.minTime = Number.MAX_SAFE_INTEGER;
-      for (const { key, value } of outerStore.all()) {
-        time.minTime = Math.min(time.minTime, key.timestamp);
-        if (key.timestamp + lookBack(key) + windows.graceMs >= time.streamTime) continue;
-        for (const v of value)
-          forward(
-            key.key,
-            v.left ? options.joiner(key.key, v.value, null) : options.joiner(key.key, null, v.value),
-            key.timestamp,
-          );
-        outerStore.delete(key);
+    // Kafka's emitNonJoinedOuterRecords, comparison for comparison.
+    const emitNonJoined = (store: MeteredKeyValueStore<OuterKey<K>, OuterValue[]>, record: StreamRecord<K, VThis>) => {
+      // Kafka's minTime is Long.MAX_VALUE while nothing waits, and MAX_VALUE + after + grace
+      // overflows to a negative number: the check then passes (and the throttle below is reset).
+      const nothingWaits = time.minTime === NO_MIN_TIME;
+      if (nothingWaits ? afterMs + graceMs === 0 : time.minTime + afterMs + graceMs >= time.streamTime) return;
+      const now = ctx.currentSystemTimeMs();
+      if (now < time.nextTimeToEmit) return;
+      time.nextTimeToEmit = now + emitIntervalMs;
+      time.minTime = NO_MIN_TIME;
+      let leftOpen = false;
+      let rightOpen = false;
+      for (const { key, value } of store.all()) {
+        time.minTime = key.timestamp;
+        if (leftOpen && rightOpen) break;
+        // A left record may still be joined by right records up to `after` later, a right one by
+        // left records up to `before` later.
+        const lookBackMs = key.left ? windows.afterMs : windows.beforeMs;
+        if (time.minTime + lookBackMs + graceMs >= time.streamTime) {
+          if (key.left) leftOpen = true;
+          else rightOpen = true;
+          continue;
+        }
+        for (const v of value) {
+          const joined = v.left ? options.joiner(key.key, v.value, null) : options.joiner(key.key, null, v.value);
+          ctx.forward({ ...record, key: key.key, value: joined, timestamp: key.timestamp });
+        }
+        store.delete(key);
       }
     };
 
     return {
-      init(ctx) {
-        other = ctx.getStateStore(options.otherStore);
-        if (options.outerStore !== undefined) outerStore = ctx.getStateStore(options.outerStore);
-        time = options.tracker(ctx.taskId);
-        forward = (key, value, timestamp) => ctx.forward({ key, value, timestamp });
+      init(c) {
+        ctx = c;
+        other = c.getStateStore(options.otherStore);
+        time = options.trackers.get(c.taskId);
+        if (options.outerStore !== undefined) {
+          outerStore = c.getStateStore(options.outerStore);
+          const configured = c.appConfigs()[OUTER_JOIN_EMIT_INTERVAL_CONFIG];
+          if (typeof configured === 'number') emitIntervalMs = configured;
+        }
       },
       process(record) {
         const ts = record.timestamp;
-        time.streamTime = Math.max(time.streamTime, ts);
-        if (record.key === null || record.key === undefined || record.value === null || record.value === undefined)
+        const key = record.key;
+        if (ts > time.streamTime) time.streamTime = ts;
+        if (outer && (key === null || key === undefined) && record.value !== null && record.value !== undefined) {
+          ctx.forward({ ...record, value: join(key, record.value, null) });
           return;
-        if (ts === time.streamTime) emitClosed();
+        }
+        if (key === null || key === undefined || record.value === null || record.value === undefined) return;
+        if (outerStore !== undefined && ts === time.streamTime) emitNonJoined(outerStore, record);
         const from = Math.max(0, ts - beforeMs);
         const to = Math.max(0, ts + afterMs);
-        const matches = other.fetchWithTimestamps(record.key, from, to);
-        for (const m of matches) {
-          // The other record found its match: it is no longer waiting to be emitted unmatched.
-          outerStore?.delete({ timestamp: m.start, left: !thisIsLeft, key: record.key });
-          forward(record.key, join(record.key, record.value, m.value.value), Math.max(ts, m.start));
+        const matches = other.fetchWithTimestamps(key, from, to);
+        for (let i = 0; i < matches.length; i++) {
+          const m = matches[i]!;
+          if (outerStore !== undefined) {
+            // The other record found its match: it no longer waits to be emitted unmatched.
+            const waiting: OuterKey<K> = { timestamp: m.start, left: !thisIsLeft, key };
+            if (outerStore.get(waiting) !== null) outerStore.delete(waiting);
+          }
+          ctx.forward({ ...record, value: join(key, record.value, m.value.value), timestamp: Math.max(ts, m.start) });
         }
         if (matches.length > 0 || !outer) return;
         if (outerStore === undefined || to < time.streamTime) {
-          forward(record.key, join(record.key, record.value, null), ts);
+          ctx.forward({ ...record, value: join(key, record.value, null) });
           return;
         }
-        time.minTime = Math.min(time.minTime, ts);
-        const k = { timestamp: ts, left: thisIsLeft, key: record.key };
+        if (ts < time.minTime) time.minTime = ts;
+        const k = { timestamp: ts, left: thisIsLeft, key };
         outerStore.put(k, [...(outerStore.get(k) ?? []), { left: thisIsLeft, value: record.value }]);
+      },
+      close() {
+        options.trackers.remove(ctx.taskId);
       },
     };
   };

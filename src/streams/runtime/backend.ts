@@ -15,6 +15,7 @@ import type {
   ReadResult,
 } from '../../log/index.ts';
 import type { TaskAssignor } from '../internal/assignor.ts';
+import type { EarlySends } from './record-collector.ts';
 
 /** An input partition's position to commit. */
 export interface InputOffset {
@@ -41,8 +42,16 @@ export interface StreamsBackend {
   readonly handsOver: boolean;
   /** Configs every internal topic is created with (on top of its own). */
   readonly internalTopicConfigs: Record<string, string | number>;
+  /** Configs repartition topics get on top of those (Kafka Streams' segment size for them). */
+  readonly repartitionTopicConfigs: Record<string, string | number>;
   /** The largest batch an internal topic takes. */
   readonly internalBatchLimit: number;
+  /**
+   * Over the wire with exactly-once: batches go into the open transaction as they fill, before the
+   * commit (see RecordCollector). Absent: everything goes in the commit (the embedded log's one
+   * atomic write).
+   */
+  readonly earlySends?: EarlySends;
   /** Connects (or acquires the log) and makes the app's task group. */
   open(): Promise<void>;
   /** Who shares the app's tasks: valid after `open`. */

@@ -6,7 +6,7 @@
  * and whose offset store owns the committed offsets.
  */
 import { acquireWithCoordinator, type ClientContext } from '../../client/context.ts';
-import type { OffsetStore } from '../../client/group/offset-store.ts';
+import type { OffsetStore } from '../../cluster/offset-store.ts';
 import type { Clock } from '../../clock.ts';
 import type {
   AppendResult,
@@ -41,6 +41,7 @@ export class EmbeddedBackend implements StreamsBackend {
   readonly clock: Clock;
   readonly handsOver = true;
   readonly internalTopicConfigs = { 'max.message.bytes': INTERNAL_MAX_MESSAGE_BYTES };
+  readonly repartitionTopicConfigs = {};
   readonly internalBatchLimit = INTERNAL_MAX_MESSAGE_BYTES;
   readonly #options: EmbeddedBackendOptions;
   #log: LogBackend | undefined;

@@ -136,6 +136,7 @@ export class InternalTopics {
         'cleanup.policy': 'delete',
         'retention.ms': -1,
         ...backend.internalTopicConfigs,
+        ...backend.repartitionTopicConfigs,
       });
     }
     for (const sub of this.subtopologies) {

@@ -1,8 +1,20 @@
 /**
  * Kafka Streams' RecordCollector: what the tasks' sinks, repartition sends and change-logging
- * stores write between two commits, per topic and partition, until the commit takes it.
+ * stores write between two commits, per topic and partition, until the commit takes it. Over the
+ * wire a partition's records go ahead as soon as they make a batch of `early.bytes` (Kafka's
+ * producer sends batches as they fill, within the open transaction): the commit then has only the
+ * rest to send, and the broker works on the batches while the tasks process.
  */
 import type { LogHeader, PartitionAppend } from '../../log/index.ts';
+
+/** Where batches go before the commit, and how big they get first. */
+export interface EarlySends {
+  bytes: number;
+  /** Sends a batch into the open transaction; the commit waits for it (and fails with it). */
+  send(append: PartitionAppend): void;
+  /** Aborts what was sent of the open transaction: its records are dropped. */
+  abort(): void;
+}
 
 interface PendingAppend extends PartitionAppend {
   bytes: number;
@@ -12,17 +24,19 @@ interface PendingAppend extends PartitionAppend {
 export class RecordCollector {
   readonly #maxUncommitted: number;
   readonly #batchLimit: (topic: string) => number;
+  readonly #early: EarlySends | undefined;
   #pending = new Map<string, PendingAppend[]>();
   #records = 0;
   /** Set when a batch would outgrow its topic's limit or too much is pending: commit now. */
   full = false;
 
-  constructor(options: { maxUncommitted: number; batchLimit: (topic: string) => number }) {
+  constructor(options: { maxUncommitted: number; batchLimit: (topic: string) => number; early?: EarlySends }) {
     this.#maxUncommitted = options.maxUncommitted;
     this.#batchLimit = options.batchLimit;
+    this.#early = options.early;
   }
 
-  /** Records waiting for the next commit. */
+  /** Records waiting for the next commit (those sent ahead included). */
   get pending(): number {
     return this.#records;
   }
@@ -46,6 +60,12 @@ export class RecordCollector {
     );
     this.#records++;
     append.bytes += (key?.length ?? 0) + (value?.length ?? 0) + 24;
+    const early = this.#early;
+    if (early !== undefined && append.bytes >= early.bytes && append.bytes <= append.limit * 0.8) {
+      early.send({ topic, partition, records: append.records });
+      append.records = [];
+      append.bytes = 0;
+    }
     // Commit sooner than the interval when a batch would outgrow what its topic accepts.
     if (append.bytes > append.limit / 2 || this.#records > this.#maxUncommitted) this.full = true;
   }
@@ -59,7 +79,7 @@ export class RecordCollector {
     const outputs: PartitionAppend[] = [];
     for (const byPartition of this.#pending.values()) {
       for (const a of byPartition) {
-        if (a === undefined) continue;
+        if (a === undefined || a.records.length === 0) continue;
         const records = a.records;
         if (a.bytes > a.limit * 0.9) {
           let size = 0;
@@ -80,12 +100,17 @@ export class RecordCollector {
         }
       }
     }
-    this.drop();
+    this.#reset();
     return outputs;
   }
 
-  /** Forgets what is pending (the tasks' uncommitted work was dropped). */
+  /** Forgets what is pending (the tasks' uncommitted work was dropped), and aborts what went ahead. */
   drop(): void {
+    if (this.#records > 0) this.#early?.abort();
+    this.#reset();
+  }
+
+  #reset(): void {
     this.#pending = new Map();
     this.#records = 0;
     this.full = false;

@@ -46,6 +46,14 @@ export interface StreamThreadOptions {
   host: ThreadHost;
 }
 
+/**
+ * How long one round of processing may run before the loop lets the event loop in: a commit in
+ * flight over the wire (AddPartitionsToTxn, Produce, TxnOffsetCommit, EndTxn, each an answer to
+ * take in) and the fetches ahead only move between rounds. With rounds of 10 000 records per task
+ * a commit took one round per step; WordCount over the wire spent most of its time so.
+ */
+const ROUND_MS = 8;
+
 export class StreamThread {
   readonly #o: StreamThreadOptions;
   readonly #tasks: TaskManager;
@@ -58,6 +66,8 @@ export class StreamThread {
   #wake: AbortController = new AbortController();
   /** Where the next round of task turns starts (see #process). */
   #turn = 0;
+  /** When the current round of processing ends (performance.now() ms: a slice of the CPU, not app time). */
+  #roundEnd = 0;
   #lastCommit = 0;
   /** Repartition partitions committed past what was purged (`topic:partition` → offset). */
   #unpurged = new Map<string, InputOffset>();
@@ -212,6 +222,8 @@ export class StreamThread {
         ) {
           await this.#commit();
         }
+        // Let I/O in (a commit's answers, fetches ahead) before the next round.
+        if (processed > 0) await new Promise<void>((resolve) => setImmediate(resolve));
         if (processed === 0 && !tasks.buffered()) {
           await this.#purge();
           if (this.#idleWaiters.length > 0 && (await this.#caughtUp()))
@@ -361,6 +373,7 @@ export class StreamThread {
    */
   #process(): number {
     let processed = 0;
+    this.#roundEnd = performance.now() + ROUND_MS;
     const running = [...this.#tasks.running.values()];
     for (const r of running) {
       let handedOver = 0;
@@ -376,6 +389,10 @@ export class StreamThread {
       const at = (this.#turn + k) % n;
       processed += this.#processTask(running[at]!, 10_000);
       if (this.#collector.full) this.#turn = at + 1;
+      else if (performance.now() >= this.#roundEnd) {
+        this.#turn = at + 1;
+        break;
+      }
     }
     return processed;
   }
@@ -384,6 +401,7 @@ export class StreamThread {
   #processTask({ task, inputs }: Running, budget: number): number {
     let processed = 0;
     for (; processed < budget && !this.#collector.full; processed++) {
+      if ((processed & 511) === 511 && performance.now() >= this.#roundEnd) break;
       let next: Input | undefined;
       let nextTime = 0;
       for (const input of inputs) {

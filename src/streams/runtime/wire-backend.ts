@@ -4,9 +4,10 @@
  * the consumer group `applicationId` on the brokers, and a commit is:
  * - exactly-once: one Kafka transaction of the instance's one transactional producer, whose
  *   transactional id `<applicationId>-<processId>` stays with the instance across restarts (the
- *   process id is kept under `stateDir`). Its batches, AddOffsetsToTxn + TxnOffsetCommit for the
- *   inputs' offsets, then EndTxn. A restarted instance's InitProducerId bumps the epoch: the old
- *   one (a zombie) is fenced and its open transaction aborted.
+ *   process id is kept under `stateDir`). Its batches (most sent while the tasks process, as they
+ *   fill), AddOffsetsToTxn + TxnOffsetCommit for the inputs' offsets beside the last ones, then
+ *   EndTxn. A restarted instance's InitProducerId bumps the epoch: the old one (a zombie) is
+ *   fenced and its open transaction aborted.
  * - at-least-once: the batches (acks -1), then an OffsetCommit under the member's generation.
  */
 import type { ClientContext, WireContext } from '../../client/context.ts';
@@ -20,6 +21,7 @@ import type {
   AppendResult,
   CreateTopicSpec,
   IsolationLevel,
+  PartitionAppend,
   PartitionOffsets,
   ProducerIdentity,
   ReadOptions,
@@ -28,10 +30,37 @@ import type {
 import type { TaskAssignor } from '../internal/assignor.ts';
 import { CoordinatorTaskGroup } from '../internal/coordinator-task-group.ts';
 import type { CommitRequest, StreamsBackend } from './backend.ts';
+import type { EarlySends } from './record-collector.ts';
 import type { WireTaskCoordinator } from './wire-task-coordinator.ts';
 
 /** A Produce request stays below Kafka's default `message.max.bytes`. */
 const WIRE_BATCH_LIMIT = 1_000_000;
+
+/**
+ * How big a partition's batch gets before it goes into the open transaction ahead of the commit
+ * (Kafka Streams' producer sends as its batches fill, with linger.ms 100). Big enough that a Produce
+ * carries many records, small enough that the broker works while the tasks process.
+ */
+const EARLY_BATCH_BYTES = 256 * 1024;
+
+/** The open transaction's batches: those waiting to go, what came back, and the first failure. */
+interface OpenTransaction {
+  queued: PartitionAppend[];
+  /** Sends `queued`, one Produce at a time; undefined when idle. */
+  pump: Promise<void> | undefined;
+  results: AppendResult[];
+  error: unknown;
+  /** Something was sent: an abort has to end the transaction. */
+  sent: boolean;
+}
+
+const openTransaction = (): OpenTransaction => ({
+  queued: [],
+  pump: undefined,
+  results: [],
+  error: undefined,
+  sent: false,
+});
 
 export interface WireBackendOptions {
   context: ClientContext;
@@ -58,10 +87,25 @@ interface Connected {
   transactions: WireTransactions | undefined;
 }
 
+/**
+ * How Streams' own clients retry what may pass (a broker restarting, a coordinator moving, the
+ * previous transaction of its transactional id still being completed): for about a minute, as Kafka
+ * Streams does with its internal clients (`max.block.ms` and `default.api.timeout.ms` of 60 s),
+ * where a kafkajs client gives up after 5 retries. The Tributary's own `retry` option wins.
+ */
+const STREAMS_RETRY = { retries: 30, initialRetryTime: 100, maxRetryTime: 2000 };
+
 export class WireBackend implements StreamsBackend {
   readonly clock: Clock;
   readonly handsOver = false;
-  readonly internalTopicConfigs = {};
+  /**
+   * As Kafka Streams creates its internal topics (RepartitionTopicConfig, the changelog configs):
+   * record timestamps stay the producer's whatever the broker's default, and repartition topics,
+   * purged as they are read, roll 50 MiB segments. test/interop/streams/topic-names.test.ts
+   * compares them with what Java Kafka Streams 4.1 sets.
+   */
+  readonly internalTopicConfigs = { 'message.timestamp.type': 'CreateTime' };
+  readonly repartitionTopicConfigs = { 'segment.bytes': 52_428_800 };
   readonly internalBatchLimit = WIRE_BATCH_LIMIT;
   readonly #o: WireBackendOptions;
   #c: Connected | undefined;
@@ -71,10 +115,17 @@ export class WireBackend implements StreamsBackend {
   #transactionalId = '';
   /** Set once another incarnation took the transactional id over: this one must never write again. */
   #fenced: unknown;
+  #open = openTransaction();
+  /** Settles once the last commit or abort is over: the next transaction's batches wait for it. */
+  #gate: Promise<void> = Promise.resolve();
+  readonly earlySends: EarlySends | undefined;
 
   constructor(options: WireBackendOptions) {
     this.#o = options;
     this.clock = options.clock;
+    this.earlySends = options.eos
+      ? { bytes: EARLY_BATCH_BYTES, send: (a) => this.#sendEarly(a), abort: () => this.#abortOpen() }
+      : undefined;
   }
 
   get #conn(): Connected {
@@ -88,8 +139,8 @@ export class WireBackend implements StreamsBackend {
     const [{ WireFetcher }, { WireTaskCoordinator }, transport, fetchTransport] = await Promise.all([
       import('../../client/wire/fetcher.ts'),
       import('./wire-task-coordinator.ts'),
-      wire.connect({}),
-      wire.connect({}),
+      wire.connect({}, STREAMS_RETRY),
+      wire.connect({}, STREAMS_RETRY),
     ]);
     const fetcher = new WireFetcher(fetchTransport, { maxWaitMs: 500 });
     const coordinator = new WireTaskCoordinator(transport);
@@ -183,25 +234,92 @@ export class WireBackend implements StreamsBackend {
     const out = new Map<string, number>();
     if (topics.length === 0) return out;
     // requireStable: offsets of a transaction still being completed are waited for (retried).
-    const fetched = await this.#conn.admin.fetchOffsets({ groupId: this.#o.applicationId, topics });
+    const fetched = await this.#conn.admin.fetchOffsets({
+      groupId: this.#o.applicationId,
+      topics,
+      requireStable: true,
+    });
     for (const t of fetched)
       for (const p of t.partitions) if (Number(p.offset) >= 0) out.set(`${t.topic}:${p.partition}`, Number(p.offset));
     return out;
   }
 
   async commit({ outputs, offsets, sync }: CommitRequest): Promise<AppendResult[]> {
-    const { transport, coordinator, transactions } = this.#conn;
-    const app = this.#o.applicationId;
+    const { transport, coordinator } = this.#conn;
     if (!this.#o.eos) {
       const results = outputs.length > 0 ? await transport.write(outputs, { sync: true }) : [];
-      if (offsets.length > 0) await coordinator.commitOffsets(app, offsets);
+      if (offsets.length > 0) await coordinator.commitOffsets(this.#o.applicationId, offsets);
       return results;
     }
     void sync;
+    // The open transaction's batches not sent yet go first; the next transaction starts now, and its
+    // batches wait until this one is ended.
+    const txn = this.#open;
+    this.#open = openTransaction();
+    const previous = this.#gate;
+    const done = this.#commitTransaction(txn, previous, [...txn.queued.splice(0), ...outputs], offsets);
+    this.#gate = done.then(
+      () => undefined,
+      () => undefined,
+    );
+    return done;
+  }
+
+  async #commitTransaction(
+    txn: OpenTransaction,
+    previous: Promise<void>,
+    outputs: PartitionAppend[],
+    offsets: CommitRequest['offsets'],
+  ): Promise<AppendResult[]> {
+    const { coordinator, transactions } = this.#conn;
+    await previous;
+    if (this.#fenced !== undefined) throw this.#fenced;
+    try {
+      if (txn.pump !== undefined) await txn.pump;
+      if (txn.error !== undefined) throw txn.error;
+      if (this.#identity === undefined) await this.#initProducer();
+      // The rest of the batches and the offsets travel together; EndTxn once both are in.
+      const [results] = await Promise.all([
+        outputs.length > 0 ? this.#produce(outputs) : [],
+        // Under the member's generation: a zombie dropped from the group is refused (KIP-447).
+        offsets.length > 0
+          ? transactions!.sendOffsets(this.#o.applicationId, offsets, coordinator.current())
+          : undefined,
+      ]);
+      await transactions!.end(true);
+      return txn.results.length > 0 ? [...txn.results, ...results] : results;
+    } catch (err) {
+      await this.#failed(err);
+      throw err;
+    }
+  }
+
+  /**
+   * After a failed commit or an abort: a fenced instance stays fenced; otherwise whatever was sent of
+   * the transaction is aborted and the next one starts with a new epoch (fresh sequence numbers).
+   */
+  async #failed(err: unknown): Promise<void> {
+    const code = (err as { code?: string } | undefined)?.code;
+    if (
+      code === 'PRODUCER_FENCED' ||
+      code === 'INVALID_PRODUCER_EPOCH' ||
+      code === 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED'
+    ) {
+      // A newer incarnation of this instance holds the id: re-initialising would fence it in
+      // turn, so this one stays fenced (a zombie), and every later commit fails the same way.
+      this.#fenced = err;
+      return;
+    }
+    if (this.#identity !== undefined) await this.#c?.transactions?.end(false).catch(() => undefined);
+    this.#identity = undefined;
+  }
+
+  /** Stamps batches with the transactional producer's id, epoch and sequences, and produces them (acks -1). */
+  async #produce(appends: PartitionAppend[]): Promise<AppendResult[]> {
     if (this.#fenced !== undefined) throw this.#fenced;
     if (this.#identity === undefined) await this.#initProducer();
     const identity = this.#identity!;
-    const stamped = outputs.map((a) => {
+    const stamped = appends.map((a) => {
       const k = `${a.topic}\u0000${a.partition}`;
       const baseSequence = this.#sequences.get(k) ?? 0;
       this.#sequences.set(k, (baseSequence + a.records.length) % 2 ** 31);
@@ -215,30 +333,49 @@ export class WireBackend implements StreamsBackend {
         },
       };
     });
+    return this.#conn.transport.write(stamped, { sync: true });
+  }
+
+  /** A batch that filled before the commit goes into the open transaction now (see RecordCollector). */
+  #sendEarly(append: PartitionAppend): void {
+    const txn = this.#open;
+    txn.queued.push(append);
+    txn.pump ??= this.#pump(txn);
+  }
+
+  /**
+   * Sends the open transaction's batches, once the last commit is ended, one Produce at a time
+   * (whatever queued meanwhile goes in the next one), so that each partition's batches reach the
+   * broker in their sequence order. A failure is kept for the commit, which aborts.
+   */
+  async #pump(txn: OpenTransaction): Promise<void> {
+    await this.#gate;
     try {
-      const results = stamped.length > 0 ? await transport.write(stamped, { sync: true }) : [];
-      // Under the member's generation: a zombie dropped from the group is refused (KIP-447).
-      if (offsets.length > 0) await transactions!.sendOffsets(app, offsets, coordinator.current());
-      await transactions!.end(true);
-      return results;
-    } catch (err) {
-      const code = (err as { code?: string }).code;
-      if (
-        code === 'PRODUCER_FENCED' ||
-        code === 'INVALID_PRODUCER_EPOCH' ||
-        code === 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED'
-      ) {
-        // A newer incarnation of this instance holds the id: re-initialising would fence it in
-        // turn, so this one stays fenced (a zombie), and every later commit fails the same way.
-        this.#fenced = err;
-        throw err;
+      while (txn.queued.length > 0 && txn.error === undefined) {
+        const batch = txn.queued.splice(0);
+        txn.sent = true;
+        try {
+          for (const r of await this.#produce(batch)) txn.results.push(r);
+        } catch (err) {
+          txn.error = err;
+        }
       }
-      // Whatever was sent of this transaction is aborted; the next commit starts with a new epoch
-      // (fresh sequence numbers).
-      this.#identity = undefined;
-      await transactions!.end(false).catch(() => undefined);
-      throw err;
+    } finally {
+      txn.pump = undefined;
     }
+  }
+
+  /** Aborts the open transaction (the tasks' uncommitted work was dropped): what it sent is discarded. */
+  #abortOpen(): void {
+    const txn = this.#open;
+    this.#open = openTransaction();
+    txn.queued.length = 0;
+    const previous = this.#gate;
+    this.#gate = (async () => {
+      await previous;
+      if (txn.pump !== undefined) await txn.pump;
+      if (txn.sent && this.#fenced === undefined) await this.#failed(new Error('aborted'));
+    })();
   }
 
   /** EndTxn has completed each commit; readCommitted asks for stable offsets. */
@@ -249,6 +386,9 @@ export class WireBackend implements StreamsBackend {
   }
 
   async close(): Promise<void> {
+    // A transaction left open would hold back read_committed readers until it timed out.
+    if (this.#open.pump !== undefined || this.#open.sent) this.#abortOpen();
+    await this.#gate;
     const c = this.#c;
     this.#c = undefined;
     if (c === undefined) return;

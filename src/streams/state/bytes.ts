@@ -1,3 +1,5 @@
+const latin1Slice = (Buffer.prototype as unknown as { latin1Slice(start: number, end: number): string }).latin1Slice;
+
 /**
  * A key as bytes with a string identity for maps and ordering (Kafka's `Bytes`): the latin1 string
  * of the bytes compares as the unsigned bytes do, so sorted ids are sorted keys.
@@ -14,8 +16,8 @@ export class Bytes {
   }
 
   get id(): string {
-    if (this.#id === undefined)
-      this.#id = Buffer.from(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength).toString('latin1');
+    // Node's latin1Slice reads any Uint8Array: no Buffer made per key (this runs for every store key).
+    if (this.#id === undefined) this.#id = latin1Slice.call(this.bytes, 0, this.bytes.length);
     return this.#id;
   }
 

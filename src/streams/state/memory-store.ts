@@ -1,16 +1,17 @@
 import { Bytes, type BytesEntry, type BytesStore } from './bytes.ts';
+import { SortedIds } from './sorted-ids.ts';
 
 /**
  * The in-memory bytes store: a hash map from the key's id (its bytes as latin1) to the value, and
- * a sorted array of ids, made on the first range and then kept up to date key by key (a binary
- * search and a splice), so stores that range after every put (window stores under joins and
- * windowed aggregations) do not sort everything again each time.
+ * a sorted index of ids ({@link SortedIds}), made on the first range and then kept up to date key
+ * by key, so stores that range after every put (window stores under joins and windowed
+ * aggregations) neither sort everything again nor move half the store per insert.
  */
 export class InMemoryBytesStore implements BytesStore {
   readonly name: string;
   readonly persistent: boolean = false;
   readonly #map = new Map<string, Uint8Array>();
-  #sorted: string[] | undefined;
+  #sorted: SortedIds | undefined;
 
   constructor(name: string) {
     this.name = name;
@@ -24,23 +25,28 @@ export class InMemoryBytesStore implements BytesStore {
     const id = key.id;
     const sorted = this.#sorted;
     if (value === null) {
-      if (this.#map.delete(id) && sorted !== undefined) sorted.splice(lowerBound(sorted, id), 1);
+      if (this.#map.delete(id) && sorted !== undefined) sorted.delete(id);
       return;
     }
-    if (sorted !== undefined && !this.#map.has(id)) sorted.splice(lowerBound(sorted, id), 0, id);
+    if (sorted !== undefined && !this.#map.has(id)) sorted.insert(id);
     this.#map.set(id, value);
   }
 
   range(from: Bytes | null, to: Bytes | null): BytesEntry[] {
-    if (this.#sorted === undefined) this.#sorted = [...this.#map.keys()].sort();
-    const sorted = this.#sorted;
-    const lo = from === null ? 0 : lowerBound(sorted, from.id);
-    const out: BytesEntry[] = [];
-    for (let i = lo; i < sorted.length; i++) {
-      const id = sorted[i]!;
-      if (to !== null && id > to.id) break;
-      out.push({ key: Bytes.fromId(id), value: this.#map.get(id)! });
+    if (this.#sorted === undefined) {
+      // Nothing to range over yet (a window store asking for its newest window on start): no
+      // index to keep up on every put until a range is asked of a store with something in it.
+      if (this.#map.size === 0) return [];
+      this.#sorted = SortedIds.fromSorted([...this.#map.keys()].sort());
     }
+    const out: BytesEntry[] = [];
+    const map = this.#map;
+    const toId = to === null ? null : to.id;
+    this.#sorted.forEachFrom(from === null ? null : from.id, (id) => {
+      if (toId !== null && id > toId) return false;
+      out.push({ key: Bytes.fromId(id), value: map.get(id)! });
+      return true;
+    });
     return out;
   }
 
@@ -51,16 +57,4 @@ export class InMemoryBytesStore implements BytesStore {
   flush(): void {}
 
   close(): void {}
-}
-
-/** The first index whose id is not below `id`. */
-function lowerBound(sorted: string[], id: string): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid]! < id) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

@@ -7,7 +7,14 @@ import type { KeyValue, StateStore } from './key-value-store.ts';
 import { ChangeLoggingBytesStore } from './logging-store.ts';
 import type { BuiltStore, KeyValueBytesStoreSupplier, StoreEnv } from './stores.ts';
 import type { MeteredKeyValueStore } from './metered-store.ts';
-import { rawValueOf, timestampedBytes, timestampOf, type ValueAndTimestamp } from './value-and-timestamp.ts';
+import {
+  rawValueOf,
+  readInt64,
+  timestampedBytes,
+  timestampOf,
+  type ValueAndTimestamp,
+  writeInt64,
+} from './value-and-timestamp.ts';
 
 /**
  * What interactive queries may do with a window store (Kafka's `ReadOnlyWindowStore`). Windows are
@@ -59,6 +66,14 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
   readonly #segmentMs: number;
   #observed: number | undefined;
   #seq = 0;
+  /**
+   * The ids of the windows put in each segment (start / segment interval), so expiry deletes whole
+   * segments instead of scanning the store; made with the first scan of the store.
+   */
+  #segments: Map<number, Set<string>> | undefined;
+  /** The last key serialized, so fetch-then-put of one record serializes its key once. */
+  #lastKey: K | undefined;
+  #lastKeyBytes: Uint8Array | undefined;
   /**
    * `expired`: writes refused because their window was past retention; `droppedRecords`: late
    * records the windowed aggregation writing this store dropped (after window end + grace).
@@ -118,10 +133,19 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
     if (this.retainDuplicates && value === null) return;
     const seq = this.retainDuplicates ? ++this.#seq : 0;
     const raw = value === null ? null : this.#valueSerde.serialize(this.#topic, value);
-    this.#stack.put(
-      new Bytes(this.#storeKey(this.#keyBytes(key), windowStart, seq)),
-      raw === null ? null : timestampedBytes(timestamp, raw),
-    );
+    const storeKey = new Bytes(this.#storeKey(this.#keyBytes(key), windowStart, seq));
+    this.#stack.put(storeKey, raw === null ? null : timestampedBytes(timestamp, raw));
+    if (raw !== null) this.#segmentIds(Math.floor(windowStart / this.#segmentMs)).add(storeKey.id);
+  }
+
+  #segmentIds(segment: number): Set<string> {
+    const segments = this.#segments!;
+    let ids = segments.get(segment);
+    if (ids === undefined) {
+      ids = new Set();
+      segments.set(segment, ids);
+    }
+    return ids;
   }
 
   fetch(key: K, windowStart: number): V | null;
@@ -200,7 +224,12 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
     if (this.#observed === undefined) {
       // After a restart or a restore the newest start is whatever the store holds.
       let max = Number.MIN_SAFE_INTEGER;
-      for (const e of this.#innermost.range(null, null)) max = Math.max(max, this.#startOf(e.key.bytes));
+      this.#segments = new Map();
+      for (const e of this.#innermost.range(null, null)) {
+        const start = this.#startOf(e.key.bytes);
+        max = Math.max(max, start);
+        this.#segmentIds(Math.floor(start / this.#segmentMs)).add(e.key.id);
+      }
       this.#observed = max;
     }
     return this.#observed;
@@ -212,30 +241,45 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
 
   /** Removes expired windows from the innermost store: local cleanup, not logged (the changelog's own retention drops them there). */
   #expire(): void {
-    for (const e of this.#innermost.range(null, null))
-      if (this.#isExpired(this.#startOf(e.key.bytes))) this.#innermost.put(e.key, null);
+    const expiredUpTo = this.#observedTime() - this.retentionMs;
+    for (const [segment, ids] of this.#segments!) {
+      if ((segment + 1) * this.#segmentMs - 1 <= expiredUpTo) {
+        for (const id of ids) this.#innermost.put(Bytes.fromId(id), null);
+        this.#segments!.delete(segment);
+      } else if (segment * this.#segmentMs <= expiredUpTo) {
+        for (const id of ids)
+          if (startOfId(id) <= expiredUpTo) {
+            this.#innermost.put(Bytes.fromId(id), null);
+            ids.delete(id);
+          }
+      }
+    }
   }
 
   #keyBytes(key: K): Uint8Array {
+    if (key === this.#lastKey && this.#lastKeyBytes !== undefined) return this.#lastKeyBytes;
     if (key === null || key === undefined) throw new TypeError(`store ${this.name}: key must not be null`);
     const bytes = this.#keySerde.serialize(this.#topic, key);
     if (bytes === null) throw new TypeError(`store ${this.name}: key serialized to null`);
+    this.#lastKey = key;
+    this.#lastKeyBytes = bytes;
     return bytes;
   }
 
   #storeKey(key: Uint8Array, start: number, seq: number): Uint8Array {
-    const out = new Uint8Array(key.length + 12);
+    const n = key.length;
+    const out = new Uint8Array(n + 12);
     out.set(key, 0);
-    const view = new DataView(out.buffer);
-    view.setBigInt64(key.length, BigInt(start));
-    view.setUint32(key.length + 8, seq);
+    writeInt64(out, n, start);
+    out[n + 8] = seq >>> 24;
+    out[n + 9] = seq >>> 16;
+    out[n + 10] = seq >>> 8;
+    out[n + 11] = seq;
     return out;
   }
 
   #startOf(storeKey: Uint8Array): number {
-    return Number(
-      new DataView(storeKey.buffer, storeKey.byteOffset, storeKey.byteLength).getBigInt64(storeKey.length - 12),
-    );
+    return readInt64(storeKey, storeKey.length - 12);
   }
 
   #windowed(keyBytes: Uint8Array, start: number): Windowed<K> {
@@ -248,6 +292,20 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
   #value(bytes: Uint8Array): ValueAndTimestamp<V> {
     return { value: this.#valueSerde.deserialize(this.#topic, rawValueOf(bytes)) as V, timestamp: timestampOf(bytes) };
   }
+}
+
+/** The window start in a store key's id (its bytes as latin1): `key | start int64 | seqnum int32`. */
+function startOfId(id: string): number {
+  const at = id.length - 12;
+  const high =
+    (id.charCodeAt(at) << 24) | (id.charCodeAt(at + 1) << 16) | (id.charCodeAt(at + 2) << 8) | id.charCodeAt(at + 3);
+  const low =
+    ((id.charCodeAt(at + 4) << 24) |
+      (id.charCodeAt(at + 5) << 16) |
+      (id.charCodeAt(at + 6) << 8) |
+      id.charCodeAt(at + 7)) >>>
+    0;
+  return high * 0x1_0000_0000 + low;
 }
 
 /**

@@ -1,14 +1,7 @@
 import { SerializationError } from '../../errors.ts';
 import type { Serde } from '../../serde/index.ts';
 import type { Windowed } from '../windows.ts';
-
-function int64(out: Uint8Array, at: number, value: number): void {
-  new DataView(out.buffer, out.byteOffset, out.byteLength).setBigInt64(at, BigInt(value));
-}
-
-function readInt64(data: Uint8Array, at: number): number {
-  return Number(new DataView(data.buffer, data.byteOffset, data.byteLength).getBigInt64(at));
-}
+import { readInt64, writeInt64 } from './value-and-timestamp.ts';
 
 /**
  * Serdes of windowed keys in Kafka's byte layouts (`WindowedSerdes`), so a Java consumer reads what
@@ -33,7 +26,7 @@ export const WindowedSerdes = {
         if (key === null) throw new SerializationError('a windowed key must not serialize to null', { topic });
         const out = new Uint8Array(key.length + 8);
         out.set(key, 0);
-        int64(out, key.length, w.window.start);
+        writeInt64(out, key.length, w.window.start);
         return out;
       },
       deserialize(topic, data) {
@@ -58,8 +51,8 @@ export const WindowedSerdes = {
         if (key === null) throw new SerializationError('a windowed key must not serialize to null', { topic });
         const out = new Uint8Array(key.length + 16);
         out.set(key, 0);
-        int64(out, key.length, w.window.end);
-        int64(out, key.length + 8, w.window.start);
+        writeInt64(out, key.length, w.window.end);
+        writeInt64(out, key.length + 8, w.window.start);
         return out;
       },
       deserialize(topic, data) {

@@ -46,6 +46,12 @@ export interface TopologyTestDriverOptions {
    * 0 turns caching off, so every update of a table is forwarded, not just the last per commit.
    */
   cacheMaxBytes?: number;
+  /**
+   * Kafka's internal `__emit.interval.ms.kstreams.outer.join.spurious.results.fix__`: how often, in
+   * wall-clock ms, left/outer stream-stream joins emit unmatched records whose window closed.
+   * Default 0 (every record that advances stream time), as Kafka's TopologyTestDriver sets it.
+   */
+  outerJoinEmitIntervalMs?: number;
 }
 
 /** A record read from an output topic. */
@@ -371,6 +377,7 @@ export class TopologyTestDriver {
       cacheBudget:
         this.#options.cacheMaxBytes === 0 ? null : new CacheBudget(this.#options.cacheMaxBytes ?? 10 * 1024 * 1024),
       ...defaults(this.#options),
+      outerJoinEmitIntervalMs: this.#options.outerJoinEmitIntervalMs ?? 0,
       physicalTopic: (t) => this.#physical(t),
       topicsMatching: (pattern) => [...this.#topics.keys()].filter((t) => pattern.test(t)),
       partitionCount: (t) => this.partitionCount(t),
@@ -526,13 +533,19 @@ export class TestOutputTopic<K, V> {
     return this.readRecordsToList().map(({ key, value }) => ({ key, value }));
   }
 
-  /** The latest value per key; a null value removes the key, as a table would. */
-  readKeyValuesToMap(): Map<K, V> {
-    const map = new Map<K, V>();
+  /**
+   * The latest value per key, as Kafka's `TestOutputTopic.readKeyValuesToMap`: a later record of a
+   * key replaces its value, and a null value (a tombstone) is kept as the key's value, null. A record
+   * without a key cannot be put in the map: ILLEGAL_STATE.
+   */
+  readKeyValuesToMap(): Map<K, V | null> {
+    const map = new Map<K, V | null>();
     for (const { key, value } of this.readRecordsToList()) {
-      if (key === null) continue;
-      if (value === null) map.delete(key);
-      else map.set(key, value);
+      if (key === null)
+        throw new TributaryError('ILLEGAL_STATE', 'Null keys are not allowed with readKeyValuesToMap', {
+          topic: this.#topic,
+        });
+      map.set(key, value);
     }
     return map;
   }

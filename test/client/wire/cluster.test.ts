@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { WireAdminCalls } from '../../../src/client/wire/admin-calls.ts';
 import { WireCluster, parseAddress } from '../../../src/client/wire/cluster.ts';
 import { WireTransport } from '../../../src/client/wire/transport.ts';
 import { TributaryError } from '../../../src/errors.ts';
@@ -323,5 +324,70 @@ describe('disconnect', () => {
     await tributary.close();
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(open()).toEqual([]);
+  });
+});
+
+describe('offsets a transaction has not committed yet (UNSTABLE_OFFSET_COMMIT)', () => {
+  /** OffsetFetch: partition 0 of `t` committed at 7; the first `unstable` answers to requireStable say 88. */
+  function offsetFetch(unstable: number): { asked: boolean[] } {
+    const asked: boolean[] = [];
+    fake.on(API.OffsetFetch.apiKey, (req: { requireStable: boolean; topics: { name: string }[] }) => {
+      asked.push(req.requireStable);
+      const pending = req.requireStable && unstable-- > 0;
+      return {
+        throttleTimeMs: 0,
+        errorCode: 0,
+        groups: [],
+        topics: req.topics.map((t) => ({
+          name: t.name,
+          partitions: [
+            {
+              partitionIndex: 0,
+              committedOffset: pending ? -1 : 7,
+              committedLeaderEpoch: -1,
+              metadata: '',
+              errorCode: pending ? 88 : 0,
+            },
+          ],
+        })),
+      };
+    });
+    return { asked };
+  }
+
+  it('shouldGiveTheLastCommittedOffsetsWithoutWaitingAsKafkasAdminDoesByDefault', async () => {
+    fake = await FakeKafka.start(1);
+    fake.createTopic('t', 1);
+    const { asked } = offsetFetch(1);
+    const { transport } = await connected();
+    const admin = new WireAdminCalls(transport);
+    const [t] = await admin.fetchOffsets({ groupId: 'g', topics: ['t'] });
+    expect(t!.partitions).toEqual([{ partition: 0, offset: '7', metadata: '' }]);
+    expect(asked).toEqual([false]);
+  });
+
+  it('shouldAskAgainUntilTheOffsetsAreStableWhenRequireStableIsSet', async () => {
+    fake = await FakeKafka.start(1);
+    fake.createTopic('t', 1);
+    const { asked } = offsetFetch(2);
+    const { transport } = await connected();
+    const admin = new WireAdminCalls(transport);
+    const [t] = await admin.fetchOffsets({ groupId: 'g', topics: ['t'], requireStable: true });
+    expect(t!.partitions).toEqual([{ partition: 0, offset: '7', metadata: '' }]);
+    expect(asked).toEqual([true, true, true]);
+  });
+
+  it('shouldThrowUnstableOffsetCommitOnceItsTimeIsUp', async () => {
+    fake = await FakeKafka.start(1);
+    fake.createTopic('t', 1);
+    offsetFetch(Number.POSITIVE_INFINITY);
+    const { transport } = await connected();
+    const admin = new WireAdminCalls(transport);
+    const err = await admin
+      .fetchOffsets({ groupId: 'g', topics: ['t'], requireStable: true, stableTimeoutMs: 120 })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TributaryError);
+    expect((err as TributaryError).context).toMatchObject({ kafkaCode: 88, kafkaName: 'UNSTABLE_OFFSET_COMMIT' });
+    expect((err as TributaryError).retriable).toBe(true);
   });
 });

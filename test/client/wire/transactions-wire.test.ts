@@ -139,4 +139,69 @@ describe('a transaction over the wire', () => {
     await expect(txn.commit()).rejects.toMatchObject({ code: 'PRODUCER_FENCED', retriable: false });
     await producer.disconnect();
   });
+
+  it('shouldAskAgainAt20MsWhileTheCoordinatorAnswersConcurrentTransactions', async () => {
+    fake = await FakeKafka.start(1);
+    fake.createTopic('out', 1);
+    // The coordinator still completes the last transaction: AddPartitionsToTxn gets
+    // CONCURRENT_TRANSACTIONS three times. Asked again at the `retry` backoff (60 s here) the
+    // test would time out; Kafka's Java producer, and this client, ask again after 20 ms.
+    let refusals = 3;
+    fake.on(API.AddPartitionsToTxn.apiKey, (req: { v3AndBelowTopics: { name: string; partitions: number[] }[] }) => {
+      const code = refusals-- > 0 ? 51 : 0;
+      return {
+        throttleTimeMs: 0,
+        errorCode: 0,
+        resultsByTransaction: [],
+        resultsByTopicV3AndBelow: req.v3AndBelowTopics.map((t) => ({
+          name: t.name,
+          resultsByPartition: t.partitions.map((p) => ({ partitionIndex: p, partitionErrorCode: code })),
+        })),
+      };
+    });
+    fake.on(API.EndTxn.apiKey, () => ({ throttleTimeMs: 0, errorCode: 0 }));
+    const tributary = new Tributary({ brokers: fake.bootstrap, retry: { initialRetryTime: 60_000, retries: 1 } });
+    const producer = tributary.producer({ transactionalId: 'tx' });
+    await producer.connect();
+    const txn = await producer.transaction();
+    await txn.send({ topic: 'out', messages: [{ value: 'a' }] });
+    await txn.commit();
+    expect(refusals).toBe(-1);
+    expect(fake.brokers[0]!.received.filter(([api]) => api === 'AddPartitionsToTxn')).toHaveLength(4);
+    await producer.disconnect();
+  }, 20_000);
+
+  it('shouldFetchOffsetsAgainWhileATransactionsOffsetsAreUnstable', async () => {
+    fake = await FakeKafka.start(1);
+    fake.createTopic('in', 2);
+    // A transaction with offsets for in-1 is still open: Kafka answers UNSTABLE_OFFSET_COMMIT for
+    // that partition (requireStable) until it ends. The admin asks again rather than fail.
+    let unstable = 2;
+    fake.on(API.OffsetFetch.apiKey, (req: { topics: { name: string; partitionIndexes: number[] }[] }) => {
+      const code = unstable-- > 0 ? 88 : 0;
+      return {
+        throttleTimeMs: 0,
+        errorCode: 0,
+        groups: [],
+        topics: req.topics.map((t) => ({
+          name: t.name,
+          partitions: t.partitionIndexes.map((p) => ({
+            partitionIndex: p,
+            committedOffset: p === 1 && code !== 0 ? -1 : 10 + p,
+            committedLeaderEpoch: -1,
+            metadata: null,
+            errorCode: p === 1 ? code : 0,
+          })),
+        })),
+      };
+    });
+    const tributary = new Tributary({ brokers: fake.bootstrap, retry: { initialRetryTime: 60_000, retries: 0 } });
+    const admin = tributary.admin();
+    await admin.connect();
+    const offsets = await admin.fetchOffsets({ groupId: 'app', topics: ['in'] });
+    expect(offsets[0]!.partitions.map((p) => p.offset)).toEqual(['10', '11']);
+    expect(unstable).toBe(-1);
+    await admin.disconnect();
+    await tributary.close();
+  }, 20_000);
 });

@@ -23,7 +23,13 @@ export interface TribServe {
   dispose(): Promise<void>;
 }
 
-export async function startTribServe(options: { dataDir?: string; args?: string[] } = {}): Promise<TribServe> {
+/**
+ * `nodeArgs`: options for node itself, before the script (as `trib`'s first line gives them when
+ * it is run as a command; `node trib.mjs` alone does not read that line).
+ */
+export async function startTribServe(
+  options: { dataDir?: string; args?: string[]; nodeArgs?: string[] } = {},
+): Promise<TribServe> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'trib-serve-'));
   let out = '';
   let child!: ChildProcess;
@@ -32,7 +38,17 @@ export async function startTribServe(options: { dataDir?: string; args?: string[
     new Promise<number>((resolve, reject) => {
       child = spawn(
         process.execPath,
-        [TRIB, 'serve', '--data-dir', dataDir, '--port', String(wanted), '--no-registry', ...(options.args ?? [])],
+        [
+          ...(options.nodeArgs ?? []),
+          TRIB,
+          'serve',
+          '--data-dir',
+          dataDir,
+          '--port',
+          String(wanted),
+          '--no-registry',
+          ...(options.args ?? []),
+        ],
         {
           stdio: ['ignore', 'pipe', 'pipe'],
         },

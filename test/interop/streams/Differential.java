@@ -21,6 +21,7 @@ import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.kstream.*;
+import org.apache.kafka.streams.state.BuiltInDslStoreSuppliers;
 import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.streams.test.TestRecord;
 
@@ -79,6 +80,32 @@ public class Differential {
         outputs.add("ss-inner");
         break;
       }
+      case "stream-stream-outer": {
+        KStream<String, String> l = b.stream("left-s", Consumed.with(S, S));
+        KStream<String, String> r = b.stream("right-s", Consumed.with(S, S));
+        StreamJoined<String, String, String> joined = StreamJoined.with(S, S, S);
+        l.leftJoin(r, (a, c) -> a + "+" + c, JoinWindows.ofTimeDifferenceAndGrace(Duration.ofMillis(10), Duration.ofMillis(5)), joined)
+            .to("ss-left", Produced.with(S, S));
+        l.outerJoin(r, (a, c) -> a + "+" + c, JoinWindows.ofTimeDifferenceAndGrace(Duration.ofMillis(6), Duration.ofMillis(3)), joined)
+            .to("ss-outer", Produced.with(S, S));
+        l.outerJoin(r, (a, c) -> a + "+" + c,
+                JoinWindows.ofTimeDifferenceWithNoGrace(Duration.ZERO).before(Duration.ofMillis(2)).after(Duration.ofMillis(9)),
+                joined.withDslStoreSuppliers(new BuiltInDslStoreSuppliers.InMemoryDslStoreSuppliers()))
+            .to("ss-outer-asym", Produced.with(S, S));
+        outputs.addAll(List.of("ss-left", "ss-outer", "ss-outer-asym"));
+        break;
+      }
+      case "stream-stream-throttled": {
+        KStream<String, String> l = b.stream("left-s", Consumed.with(S, S));
+        KStream<String, String> r = b.stream("right-s", Consumed.with(S, S));
+        StreamJoined<String, String, String> joined = StreamJoined.with(S, S, S);
+        l.leftJoin(r, (a, c) -> a + "+" + c, JoinWindows.ofTimeDifferenceAndGrace(Duration.ofMillis(5), Duration.ofMillis(2)), joined)
+            .to("ss-left", Produced.with(S, S));
+        l.outerJoin(r, (a, c) -> a + "+" + c, JoinWindows.ofTimeDifferenceWithNoGrace(Duration.ofMillis(4)), joined)
+            .to("ss-outer", Produced.with(S, S));
+        outputs.addAll(List.of("ss-left", "ss-outer"));
+        break;
+      }
       case "versioned": {
         KTable<String, String> prices = b.table("prices", Consumed.with(S, S),
             Materialized.<String, String>as(Stores.persistentVersionedKeyValueStore("prices-store", Duration.ofMillis(100)))
@@ -121,6 +148,7 @@ public class Differential {
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "diff");
     props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, args.length > 1 ? args[1] : "0");
+    if (args.length > 2) props.put(StreamsConfig.InternalConfig.EMIT_INTERVAL_MS_KSTREAMS_OUTER_JOIN_SPURIOUS_RESULTS_FIX, Long.parseLong(args[2]));
     props.put(StreamsConfig.STATE_DIR_CONFIG, java.nio.file.Files.createTempDirectory("diff").toString());
     try (TopologyTestDriver driver = new TopologyTestDriver(topology, props, Instant.ofEpochMilli(0))) {
       Map<String, TestInputTopic<String, String>> inputs = new HashMap<>();
@@ -129,6 +157,7 @@ public class Differential {
       while ((line = in.readLine()) != null) {
         if (line.isEmpty()) continue;
         String[] f = line.split("\t", -1);
+        if (f.length > 4 && !f[4].equals("0")) driver.advanceWallClockTime(Duration.ofMillis(Long.parseLong(f[4])));
         TestInputTopic<String, String> topic = inputs.computeIfAbsent(f[0],
             t -> driver.createInputTopic(t, S.serializer(), S.serializer()));
         topic.pipeInput(f[1].equals("\\N") ? null : f[1], f[2].equals("\\N") ? null : f[2], Long.parseLong(f[3]));

@@ -53,9 +53,11 @@ type Row = [string, string | null, string | null, number];
 
 function runJava(name: string, input: ReturnType<typeof records>): { describe: string; rows: Row[] } {
   const stdin = input
-    .map((r) => [r.topic, r.key ?? '\\N', r.value ?? '\\N', String(r.timestamp)].join('\t'))
+    .map((r) => [r.topic, r.key ?? '\\N', r.value ?? '\\N', String(r.timestamp), String(r.advanceMs)].join('\t'))
     .join('\n');
-  const out = execFileSync('java', ['-cp', classpath, 'Differential', name], {
+  const interval = scenarios[name]!.outerJoinEmitIntervalMs;
+  const args = ['-cp', classpath, 'Differential', name, ...(interval !== undefined ? ['0', String(interval)] : [])];
+  const out = execFileSync('java', args, {
     input: stdin,
     encoding: 'utf8',
     stdio: ['pipe', 'pipe', 'ignore'],
@@ -74,8 +76,16 @@ function runJava(name: string, input: ReturnType<typeof records>): { describe: s
 
 function runTributary(name: string, input: ReturnType<typeof records>): { describe: string; rows: Row[] } {
   const { topology, outputs } = scenarios[name]!.build();
-  const driver = new TopologyTestDriver(topology, { applicationId: 'diff', cacheMaxBytes: 0 });
-  for (const r of input) driver.createInputTopic(r.topic, S, S).pipeInput(r.key, r.value, r.timestamp);
+  const interval = scenarios[name]!.outerJoinEmitIntervalMs;
+  const driver = new TopologyTestDriver(topology, {
+    applicationId: 'diff',
+    cacheMaxBytes: 0,
+    ...(interval !== undefined ? { outerJoinEmitIntervalMs: interval } : {}),
+  });
+  for (const r of input) {
+    if (r.advanceMs > 0) driver.advanceWallClockTime(r.advanceMs);
+    driver.createInputTopic(r.topic, S, S).pipeInput(r.key, r.value, r.timestamp);
+  }
   const rows: Row[] = [];
   for (const out of outputs)
     for (const r of driver.createOutputTopic(out, S, S).readRecordsToList())

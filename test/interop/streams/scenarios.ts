@@ -34,6 +34,10 @@ export interface Scenario {
     value: (r: () => number, i: number) => string | null;
   }[];
   records: number;
+  /** Kafka's internal emit interval of left/outer stream-stream joins, when not the test driver's 0. */
+  outerJoinEmitIntervalMs?: number;
+  /** Moves both drivers' wall clocks by up to this many ms before each record. */
+  wallClockStepMs?: number;
 }
 
 const pick = <T>(r: () => number, list: T[]) => list[Math.floor(r() * list.length)]!;
@@ -110,8 +114,6 @@ export const scenarios: Record<string, Scenario> = {
       const w = JoinWindows.ofTimeDifferenceAndGrace(10, 5);
       const joined = { keySerde: S, valueSerde: S, otherValueSerde: S };
       l.join(r, (a, c) => `${a}+${c}`, w, joined).to('ss-inner', { keySerde: S, valueSerde: S });
-      // Left and outer joins are left out: when Kafka emits their unmatched records depends on a
-      // wall-clock throttle (emit.interval) that the two drivers do not share; see the report.
       return { topology: b.build(), outputs: ['ss-inner'] };
     },
     inputs: [
@@ -119,6 +121,55 @@ export const scenarios: Record<string, Scenario> = {
       { topic: 'right-s', key: (r) => pick(r, ['k1', 'k2', 'k3']), value: (_r, i) => `R${i}` },
     ],
     records: 120,
+  },
+  'stream-stream-outer': {
+    build() {
+      const b = new StreamsBuilder();
+      const l = b.stream('left-s', { keySerde: S, valueSerde: S });
+      const r = b.stream('right-s', { keySerde: S, valueSerde: S });
+      const joined = { keySerde: S, valueSerde: S, otherValueSerde: S };
+      const out = { keySerde: S, valueSerde: S };
+      l.leftJoin(r, (a, c) => `${a}+${c}`, JoinWindows.ofTimeDifferenceAndGrace(10, 5), joined).to('ss-left', out);
+      l.outerJoin(r, (a, c) => `${a}+${c}`, JoinWindows.ofTimeDifferenceAndGrace(6, 3), joined).to('ss-outer', out);
+      // Asymmetric windows: a left record looks 2 ms back and 9 ms ahead, and no grace.
+      l.outerJoin(r, (a, c) => `${a}+${c}`, JoinWindows.ofTimeDifferenceWithNoGrace(0).before(2).after(9), {
+        ...joined,
+        storeType: 'in-memory',
+      }).to('ss-outer-asym', out);
+      return { topology: b.build(), outputs: ['ss-left', 'ss-outer', 'ss-outer-asym'] };
+    },
+    inputs: [
+      {
+        topic: 'left-s',
+        key: (r) => (r() < 0.05 ? null : pick(r, ['k1', 'k2', 'k3', 'k4', 'k5'])),
+        value: (r, i) => maybeNull(r, 0.05, `L${i}`),
+      },
+      {
+        topic: 'right-s',
+        key: (r) => (r() < 0.05 ? null : pick(r, ['k1', 'k2', 'k3', 'k4', 'k5'])),
+        value: (r, i) => maybeNull(r, 0.05, `R${i}`),
+      },
+    ],
+    records: 160,
+  },
+  'stream-stream-throttled': {
+    build() {
+      const b = new StreamsBuilder();
+      const l = b.stream('left-s', { keySerde: S, valueSerde: S });
+      const r = b.stream('right-s', { keySerde: S, valueSerde: S });
+      const joined = { keySerde: S, valueSerde: S, otherValueSerde: S };
+      const out = { keySerde: S, valueSerde: S };
+      l.leftJoin(r, (a, c) => `${a}+${c}`, JoinWindows.ofTimeDifferenceAndGrace(5, 2), joined).to('ss-left', out);
+      l.outerJoin(r, (a, c) => `${a}+${c}`, JoinWindows.ofTimeDifferenceWithNoGrace(4), joined).to('ss-outer', out);
+      return { topology: b.build(), outputs: ['ss-left', 'ss-outer'] };
+    },
+    inputs: [
+      { topic: 'left-s', key: (r) => pick(r, ['k1', 'k2', 'k3', 'k4']), value: (_r, i) => `L${i}` },
+      { topic: 'right-s', key: (r) => pick(r, ['k1', 'k2', 'k3', 'k4']), value: (_r, i) => `R${i}` },
+    ],
+    records: 160,
+    outerJoinEmitIntervalMs: 1000,
+    wallClockStepMs: 400,
   },
   versioned: {
     build() {
@@ -203,7 +254,7 @@ export function seeded(seed: number): () => number {
 export function records(
   scenario: Scenario,
   seed: number,
-): { topic: string; key: string | null; value: string | null; timestamp: number }[] {
+): { topic: string; key: string | null; value: string | null; timestamp: number; advanceMs: number }[] {
   const r = seeded(seed);
   const out = [];
   let time = 0;
@@ -211,7 +262,8 @@ export function records(
     const input = pick(r, scenario.inputs);
     time += Math.floor(r() * 4);
     const timestamp = r() < 0.17 ? Math.max(0, time - Math.floor(r() * 12)) : time;
-    out.push({ topic: input.topic, key: input.key(r), value: input.value(r, i), timestamp });
+    const advanceMs = scenario.wallClockStepMs === undefined ? 0 : Math.floor(r() * scenario.wallClockStepMs);
+    out.push({ topic: input.topic, key: input.key(r), value: input.value(r, i), timestamp, advanceMs });
   }
   return out;
 }

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { OffsetStore } from '../../../src/client/group/offset-store.ts';
-import { type EmbeddedLogBackend, openLog } from '../../../src/log/index.ts';
+import { OffsetStore } from '../../src/cluster/offset-store.ts';
+import { type EmbeddedLogBackend, openLog } from '../../src/log/index.ts';
 
 const dirs: string[] = [];
 afterEach(() => {

@@ -1,0 +1,255 @@
+/**
+ * Stored record batches decoded straight into kafkajs's messages, as kafkajs's fetch decodes a
+ * Fetch response: one pass over each batch's records builds the `KafkaMessage` objects the
+ * program gets, without the log's own record objects in between. Keys, values and header values
+ * are `Buffer` views into the batch's bytes, as the log's reads give them.
+ *
+ * Read committed: the batches come with the aborted transactions that may touch them (Kafka's
+ * `abortedTransactions` of a Fetch response), and a transactional batch of a producer whose
+ * transaction is aborted is dropped until that producer's ABORT marker, as Kafka's consumer does.
+ *
+ * Anything malformed is decoded again by the log's decoder ({@link decodeRecordBatch}), which
+ * throws its `CORRUPT_MESSAGE` naming the partition and batch: the errors are the log's, word for
+ * word, and this file holds no second copy of them.
+ *
+ * @example
+ * const out = new FetchedMessages();
+ * for (const batch of await log.readBatches('orders', 0, 42)) decodeInto(out, batch.bytes, 42, aborted, context);
+ * out.messages[0].offset; // '42'
+ */
+import { decodeControlRecord } from '../../protocol/control-record.ts';
+import { crc32c } from '../../protocol/crc32c.ts';
+import {
+  type BatchContext,
+  type BatchHeader,
+  bufferView,
+  decodeRecordBatch,
+  RECORD_BATCH_OVERHEAD,
+  readBatchHeader,
+} from '../../protocol/record-batch.ts';
+import { readVarlong } from '../../protocol/varint.ts';
+import { toKafkaMessage } from '../convert.ts';
+import type { IHeaders, KafkaMessage } from '../types.ts';
+
+/** An aborted transaction as a Fetch response lists it: its producer and first offset. */
+export interface AbortedTransaction {
+  producerId: number;
+  firstOffset: number;
+}
+
+/** The messages of one fetch, their offsets as numbers, and where the next fetch starts. */
+export class FetchedMessages {
+  readonly messages: KafkaMessage[] = [];
+  /** `offsets[i]` is `messages[i].offset` as a number (the program may change the message). */
+  readonly offsets: number[] = [];
+  /** Past the last batch decoded, control and aborted batches included. */
+  nextOffset: number;
+  /** The partition's high watermark when it was read. */
+  highWatermark = 0;
+  /** Aborted transactions not reached yet, by first offset. */
+  readonly #pending: AbortedTransaction[];
+  /** Producers inside an aborted transaction at the batch being decoded. */
+  readonly #aborting = new Set<number>();
+
+  constructor(from: number, aborted: readonly AbortedTransaction[] = []) {
+    this.nextOffset = from;
+    this.#pending = aborted.length === 0 ? [] : [...aborted].sort((a, b) => b.firstOffset - a.firstOffset);
+  }
+
+  /**
+   * Decodes one stored batch: its messages at or past `from` are added, unless it is a control
+   * batch or belongs to an aborted transaction.
+   */
+  add(bytes: Uint8Array, from: number, context: BatchContext): void {
+    const header = readBatchHeader(bytes, context);
+    if (header.lastOffset + 1 > this.nextOffset) this.nextOffset = header.lastOffset + 1;
+    const pending = this.#pending;
+    while (pending.length > 0 && pending[pending.length - 1]!.firstOffset <= header.lastOffset)
+      this.#aborting.add(pending.pop()!.producerId);
+    if (header.isControl) {
+      if (this.#aborting.size > 0) {
+        const marker = decodeRecordBatch(bytes, { context }).records[0];
+        if (marker !== undefined && decodeControlRecord(marker).type === 'ABORT')
+          this.#aborting.delete(header.producerId);
+      }
+      return;
+    }
+    if (header.isTransactional && this.#aborting.has(header.producerId)) return;
+    if (
+      header.compression !== 'none' ||
+      header.timestampType === 'LogAppendTime' ||
+      !decodeFast(this, bytes, from, header)
+    ) {
+      // Compressed or unusual batches, and anything malformed, go through the log's decoder
+      // (which throws the error naming the batch when the bytes are bad).
+      this.#addSlowly(bytes, from, context);
+    }
+  }
+
+  #addSlowly(bytes: Uint8Array, from: number, context: BatchContext): void {
+    const { messages, offsets } = this;
+    for (const record of decodeRecordBatch(bytes, { context }).records) {
+      if (record.offset < from) continue;
+      messages.push(toKafkaMessage(record));
+      offsets.push(record.offset);
+    }
+  }
+}
+
+// The decoder's position in the batch being decoded (decoding is synchronous).
+let pos = 0;
+// Set when the bytes are malformed; the batch is then decoded again by the log's decoder.
+let bad = false;
+const cursor = { offset: 0 };
+
+function varint(src: Uint8Array, limit: number): number {
+  let raw = 0;
+  let shift = 0;
+  for (;;) {
+    if (pos >= limit || shift > 28) {
+      bad = true;
+      return -2;
+    }
+    const b = src[pos++]!;
+    raw |= (b & 0x7f) << shift;
+    if (b < 0x80) break;
+    shift += 7;
+  }
+  return (raw >>> 1) ^ -(raw & 1);
+}
+
+function bytesAt(src: Uint8Array, limit: number): Buffer | null | undefined {
+  const length = varint(src, limit);
+  if (length < 0) {
+    if (length === -1) return null;
+    bad = true;
+    return undefined;
+  }
+  const start = pos;
+  pos = start + length;
+  if (pos > limit) {
+    bad = true;
+    return undefined;
+  }
+  return bufferView(src.buffer, src.byteOffset + start, length);
+}
+
+const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
+
+function headersAt(src: Uint8Array, limit: number, count: number): IHeaders {
+  const out: IHeaders = {};
+  if (count < 0 || count > (limit - pos) / 2) {
+    bad = true;
+    return out;
+  }
+  for (let h = 0; h < count; h++) {
+    const keyLength = varint(src, limit);
+    const start = pos;
+    pos = start + keyLength;
+    if (keyLength < 0 || pos > limit) {
+      bad = true;
+      return out;
+    }
+    const key = utf8.decode(src.subarray(start, pos));
+    const value = bytesAt(src, limit);
+    if (value === undefined) return out;
+    // As kafkajs: a repeated key becomes an array; a null value reads as an empty Buffer here, as
+    // the log's records give it to the clients.
+    const v = value ?? Buffer.alloc(0);
+    const existing = out[key];
+    if (existing === undefined) out[key] = v;
+    else if (Array.isArray(existing)) existing.push(v);
+    else out[key] = [existing, v];
+  }
+  return out;
+}
+
+const MIN_RECORD_SIZE = 7;
+const ATTRIBUTES_OFFSET = 21;
+
+/**
+ * One pass over an uncompressed CreateTime batch's records, with the checks of the log's decoder.
+ * False when something does not hold (nothing is added then).
+ */
+function decodeFast(out: FetchedMessages, src: Uint8Array, from: number, header: BatchHeader): boolean {
+  const size = header.sizeInBytes;
+  if (crc32c(src.subarray(ATTRIBUTES_OFFSET, size)) !== header.crc) return false;
+  const count = header.recordCount;
+  const limit = size;
+  if (count > (limit - RECORD_BATCH_OVERHEAD) / MIN_RECORD_SIZE) return false;
+  const { baseOffset, baseTimestamp } = header;
+  const { messages, offsets } = out;
+  const before = messages.length;
+  bad = false;
+  pos = RECORD_BATCH_OVERHEAD;
+  // Records of one batch mostly share their timestamp: its string is made once.
+  let lastTimestamp = Number.NaN;
+  let timestampString = '';
+  for (let i = 0; i < count; i++) {
+    const bodySize = varint(src, limit);
+    const recordEnd = pos + bodySize;
+    if (bad || bodySize < MIN_RECORD_SIZE - 1 || recordEnd > limit) break;
+    pos++; // attributes: unused in v2
+    if (pos >= recordEnd) {
+      bad = true;
+      break;
+    }
+    const b = src[pos]!;
+    let timestampDelta: number;
+    if (b < 0x80) {
+      timestampDelta = (b >>> 1) ^ -(b & 1);
+      pos++;
+    } else {
+      cursor.offset = pos;
+      try {
+        timestampDelta = readVarlong(src, cursor, recordEnd);
+      } catch {
+        bad = true;
+        break;
+      }
+      pos = cursor.offset;
+    }
+    const offsetDelta = varint(src, recordEnd);
+    if (offsetDelta < 0) bad = true;
+    const key = bytesAt(src, recordEnd);
+    const value = bytesAt(src, recordEnd);
+    const headerCount = varint(src, recordEnd);
+    const headers = headerCount === 0 ? {} : headersAt(src, recordEnd, headerCount);
+    if (bad || pos !== recordEnd) {
+      bad = true;
+      break;
+    }
+    const timestamp = baseTimestamp + timestampDelta;
+    const offset = baseOffset + offsetDelta;
+    if (
+      timestamp > Number.MAX_SAFE_INTEGER ||
+      timestamp < -Number.MAX_SAFE_INTEGER ||
+      offset > Number.MAX_SAFE_INTEGER
+    ) {
+      bad = true;
+      break;
+    }
+    if (offset < from) continue;
+    if (timestamp !== lastTimestamp) {
+      lastTimestamp = timestamp;
+      timestampString = String(timestamp);
+    }
+    // The shape (and property order) of convert.ts's toKafkaMessage, so both make one hidden class.
+    messages.push({
+      key: key as Buffer | null,
+      value: value as Buffer | null,
+      timestamp: timestampString,
+      magicByte: 2,
+      attributes: 0,
+      offset: String(offset),
+      headers,
+    });
+    offsets.push(offset);
+  }
+  if (bad || pos !== limit) {
+    messages.length = before;
+    offsets.length = before;
+    return false;
+  }
+  return true;
+}
