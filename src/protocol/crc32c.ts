@@ -68,7 +68,7 @@ export function crc32cJs(bytes: Uint8Array, initial = 0): number {
 
 /**
  * Picks the CRC-32C implementation: the `crc32c` export of what `loadNative` returns when that
- * works, else {@link crc32cJs}. The module calls it once at load with a loader that requires
+ * works, else {@link crc32cJs}. The module calls it on the first checksum with a loader that requires
  * `@node-rs/crc32`; tests call it with a failing loader to exercise the fallback.
  *
  * @example
@@ -91,22 +91,32 @@ export function selectCrc32c(loadNative: () => unknown): {
   return { crc32c: (bytes, initial = 0) => fn(bytes, initial), implementation: 'native' };
 }
 
-const selected = selectCrc32c(() => createRequire(import.meta.url)('@node-rs/crc32'));
+/** The implementation, picked on the first checksum (the native addon loads then, not at import). */
+let selected: { crc32c: Crc32cFunction; implementation: Crc32cImplementation } | undefined;
+
+function select(): { crc32c: Crc32cFunction; implementation: Crc32cImplementation } {
+  selected ??= selectCrc32c(() => createRequire(import.meta.url)('@node-rs/crc32'));
+  return selected;
+}
 
 /**
  * CRC-32C of `bytes` as an unsigned 32-bit number. Pass the CRC of earlier bytes as `initial` to
  * continue a checksum over several pieces: `crc32c(b, crc32c(a))` equals the CRC of `a` then `b`.
+ * The first call loads `@node-rs/crc32` (about 5 ms of CPU), so that `import 'tributary'` does not.
  *
  * @example
  * crc32c(new TextEncoder().encode('123456789')); // 0xe3069283
  */
-export const crc32c: Crc32cFunction = selected.crc32c;
+export const crc32c: Crc32cFunction = (bytes, initial = 0) => (selected ?? select()).crc32c(bytes, initial);
 
 /**
- * `'native'` when `@node-rs/crc32` loaded, `'js'` when {@link crc32c} fell back to plain JS. Worth
- * logging at startup: the JS fallback is several times slower on large batches.
+ * `'native'` when `@node-rs/crc32` loaded, `'js'` when {@link crc32c} falls back to plain JS (loading
+ * it first if no checksum was taken yet). Worth logging at startup: the JS fallback is several times
+ * slower on large batches.
  *
  * @example
- * if (crc32cImplementation === 'js') logger.warn('CRC-32C falls back to JS');
+ * if (crc32cImplementation() === 'js') logger.warn('CRC-32C falls back to JS');
  */
-export const crc32cImplementation: Crc32cImplementation = selected.implementation;
+export function crc32cImplementation(): Crc32cImplementation {
+  return select().implementation;
+}

@@ -14,6 +14,7 @@ const loaded = (name) =>
 assert.equal(loaded('rxjs'), false, 'import "tributary" loaded rxjs');
 assert.equal(loaded('classic-level'), false, 'import "tributary" loaded classic-level');
 assert.equal(loaded('fastify'), false, 'import "tributary" loaded fastify');
+assert.equal(loaded('@node-rs/crc32'), false, 'import "tributary" loaded @node-rs/crc32');
 
 // The log over memory, then on disk (classic-level's native addon from the installed package).
 const memory = await openLog({ storage: 'memory' });
@@ -37,6 +38,7 @@ try {
   );
   await disk.close();
   assert.equal(loaded('classic-level'), true);
+  assert.equal(loaded('@node-rs/crc32'), true, 'the batches written were not checksummed natively');
 } finally {
   rmSync(dataDir, { recursive: true, force: true });
 }
