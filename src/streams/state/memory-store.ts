@@ -28,8 +28,10 @@ export class InMemoryBytesStore implements BytesStore {
       if (this.#map.delete(id) && sorted !== undefined) sorted.delete(id);
       return;
     }
-    if (sorted !== undefined && !this.#map.has(id)) sorted.insert(id);
+    const size = this.#map.size;
     this.#map.set(id, value);
+    // A new key grew the map: one hash lookup instead of has() then set().
+    if (sorted !== undefined && this.#map.size !== size) sorted.insert(id);
   }
 
   range(from: Bytes | null, to: Bytes | null): BytesEntry[] {
