@@ -6,7 +6,7 @@
 import type { ReadAhead } from './read-ahead.ts';
 import type { RequestMetrics } from './request-metrics.ts';
 import type { Clock } from '../clock.ts';
-import type { GroupCoordinator } from '../client/group/coordinator.ts';
+import type { GroupCoordinator } from '../cluster/group-coordinator.ts';
 import type { Logger } from '../client/logger.ts';
 import type { LogBackend } from '../log/index.ts';
 import type { BrokerSecurity } from './security/authorize.ts';

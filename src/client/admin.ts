@@ -13,7 +13,7 @@ import {
 import { acquireWithCoordinator, type ClientContext } from './context.ts';
 import { parseOffset } from './convert.ts';
 import { clientError, hasCode } from './errors.ts';
-import type { GroupCoordinator } from './group/coordinator.ts';
+import type { GroupCoordinator } from '../cluster/group-coordinator.ts';
 import { OFFSETS_TOPIC } from '../cluster/offset-store.ts';
 import { KafkaJSDeleteTopicRecordsError } from './kafkajs-errors.ts';
 import {

@@ -18,7 +18,7 @@ import {
 import { OffsetManager } from './consumer/offset-manager.ts';
 import { KafkaJSNonRetriableError, KafkaJSNumberOfRetriesExceeded } from './kafkajs-errors.ts';
 import { type PartitionAssignor, roundRobinAssignor } from './group/assignors.ts';
-import type { GroupCoordinator } from './group/coordinator.ts';
+import type { GroupCoordinator } from '../cluster/group-coordinator.ts';
 import { adaptKafkajsAssigner, isPartitionAssignor, type KafkajsPartitionAssigner } from './group/kafkajs-assigner.ts';
 import { OFFSETS_TOPIC } from '../cluster/offset-store.ts';
 import type { Observable } from 'rxjs';

@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.ts';
 import type { LogBackend } from '../log/index.ts';
-import type { GroupCoordinator } from './group/coordinator.ts';
+import type { GroupCoordinator } from '../cluster/group-coordinator.ts';
 import type { Logger } from './logger.ts';
 import type { ConnectionInstrumentation } from './wire/connection.ts';
 import type { WireAdminCalls } from './wire/admin-calls.ts';

@@ -18,8 +18,8 @@ import { mkdirSync, realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Clock } from '../clock.ts';
 import type { LogBackend } from '../log/index.ts';
-import type { GroupCoordinator } from './group/coordinator.ts';
-import { acquireCoordinator, releaseCoordinator } from './group/shared.ts';
+import type { GroupCoordinator } from '../cluster/group-coordinator.ts';
+import { acquireCoordinator, releaseCoordinator } from '../cluster/shared-group-coordinator.ts';
 import type { Logger } from './logger.ts';
 
 /** One open log and its group coordinator, with the count of Tributaries that use it. */

@@ -2,7 +2,7 @@ import { TributaryError } from '../errors.ts';
 import type { LogBackend, ProducerStamp } from '../log/index.ts';
 import { parseOffset } from './convert.ts';
 import { clientError } from './errors.ts';
-import type { GroupCoordinator } from './group/coordinator.ts';
+import type { GroupCoordinator } from '../cluster/group-coordinator.ts';
 import type { OffsetCommit } from '../cluster/offset-store.ts';
 import { type Producer, producerFlushPending, producerSendWith } from './producer.ts';
 import type { Offsets, ProducerBatch, ProducerRecord, RecordMetadata } from './types.ts';

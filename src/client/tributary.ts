@@ -4,7 +4,7 @@ import { type LogBackend, openLog } from '../log/index.ts';
 import { Admin } from './admin.ts';
 import { Consumer, type ConsumerConfig } from './consumer.ts';
 import type { ClientContext } from './context.ts';
-import type { GroupCoordinator } from './group/coordinator.ts';
+import type { GroupCoordinator } from '../cluster/group-coordinator.ts';
 import { createLogger, type LogCreator, type Logger, logLevel } from './logger.ts';
 import { Producer, type ProducerConfig } from './producer.ts';
 import { acquireSharedLog, adoptLog, privateLog, releaseSharedLog, type SharedLog } from './shared-log.ts';

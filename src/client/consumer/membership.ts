@@ -12,7 +12,7 @@
  */
 import { hasCode } from '../errors.ts';
 import type { Assignment, PartitionAssignor } from '../group/assignors.ts';
-import type { GroupCoordinator } from '../group/coordinator.ts';
+import type { GroupCoordinator } from '../../cluster/group-coordinator.ts';
 import type { TopicPartitions } from '../types.ts';
 
 /** The coordinator calls membership makes. */

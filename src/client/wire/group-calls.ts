@@ -10,7 +10,7 @@
  */
 import { TributaryError } from '../../errors.ts';
 import { API } from '../../protocol/messages/index.ts';
-import type { JoinRequest } from '../group/coordinator.ts';
+import type { JoinRequest } from '../../cluster/group-coordinator.ts';
 import type { Broker } from './broker.ts';
 import { CoordinatorType, type WireCluster } from './cluster.ts';
 import { encodeSubscription } from './consumer-protocol.ts';

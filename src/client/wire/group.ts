@@ -19,7 +19,7 @@
 import { TributaryError } from '../../errors.ts';
 import { API } from '../../protocol/messages/index.ts';
 import type { Assignment } from '../group/assignors.ts';
-import type { JoinRequest, JoinResult } from '../group/coordinator.ts';
+import type { JoinRequest, JoinResult } from '../../cluster/group-coordinator.ts';
 import type { CommittedOffset, OffsetCommit } from '../../cluster/offset-store.ts';
 import type { Broker } from './broker.ts';
 import { decodeAssignment, decodeSubscription, encodeAssignment } from './consumer-protocol.ts';

@@ -9,7 +9,7 @@
 import type { Clock, TimerHandle } from '../../clock.ts';
 import { hasCode } from '../../client/errors.ts';
 import type { Assignment } from '../../client/group/assignors.ts';
-import type { GroupCoordinator, JoinedMember } from '../../client/group/coordinator.ts';
+import type { GroupCoordinator, JoinedMember } from '../../cluster/group-coordinator.ts';
 import type { TopicPartitions } from '../../client/types.ts';
 import type { TaskAssignor, TaskGroupMember } from './assignor.ts';
 import { compareTaskIds } from './assignor.ts';

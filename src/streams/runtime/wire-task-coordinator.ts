@@ -13,7 +13,7 @@
 import type { TributaryError } from '../../errors.ts';
 import { API } from '../../protocol/messages/index.ts';
 import type { Assignment } from '../../client/group/assignors.ts';
-import type { JoinRequest, JoinResult } from '../../client/group/coordinator.ts';
+import type { JoinRequest, JoinResult } from '../../cluster/group-coordinator.ts';
 import type { Broker } from '../../client/wire/broker.ts';
 import { decodeAssignment, decodeSubscription, encodeAssignment } from '../../client/wire/consumer-protocol.ts';
 import { joinGroupCall, withGroupCoordinator } from '../../client/wire/group-calls.ts';
