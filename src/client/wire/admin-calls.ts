@@ -20,7 +20,7 @@ import type {
 } from '../types.ts';
 import type { Broker } from './broker.ts';
 import { CoordinatorType } from './cluster.ts';
-import { untilOffsetsStable } from './group-calls.ts';
+import { type OffsetFetchResponse, untilOffsetsStable } from './group-calls.ts';
 import { kafkaError } from './kafka-errors.ts';
 import type { WireTransport } from './transport.ts';
 
@@ -154,13 +154,7 @@ export class WireAdminCalls {
           maxVersion: OFFSET_FETCH_MAX_VERSION,
         }),
       (r) => (r as { errorCode: number }).errorCode,
-    )) as {
-      errorCode: number;
-      topics: {
-        name: string;
-        partitions: { partitionIndex: number; committedOffset: number; metadata: string | null; errorCode: number }[];
-      }[];
-    };
+    )) as OffsetFetchResponse;
     if (res.errorCode !== 0) throw kafkaError(res.errorCode, { groupId });
     return res.topics
       .map((t) => ({

@@ -22,6 +22,15 @@ const COORDINATOR_ERRORS = new Set([14, 15, 16]);
 
 const UNSTABLE_OFFSET_COMMIT = 88;
 
+/** What an OffsetFetch (v7 and below, one group) answers. */
+export interface OffsetFetchResponse {
+  errorCode: number;
+  topics: {
+    name: string;
+    partitions: { partitionIndex: number; committedOffset: number; metadata: string | null; errorCode: number }[];
+  }[];
+}
+
 /**
  * Runs an OffsetFetch that asks for stable offsets (`requireStable`) until no partition answers
  * UNSTABLE_OFFSET_COMMIT (a transaction holding offsets is still open; it ends by commit, abort or

@@ -24,19 +24,10 @@ import type { CommittedOffset, OffsetCommit } from '../../cluster/offset-store.t
 import type { Broker } from './broker.ts';
 import { decodeAssignment, decodeSubscription, encodeAssignment } from './consumer-protocol.ts';
 import type { WireFetcher } from './fetcher.ts';
-import { joinGroupCall, untilOffsetsStable, withGroupCoordinator } from './group-calls.ts';
+import { joinGroupCall, type OffsetFetchResponse, untilOffsetsStable, withGroupCoordinator } from './group-calls.ts';
 import { kafkaError } from './kafka-errors.ts';
 
 /** OffsetFetch v8+ batches several groups; one group is enough here. */
-/** What an OffsetFetch (v7, one group) answers. */
-interface OffsetFetchResponse {
-  errorCode: number;
-  topics: {
-    name: string;
-    partitions: { partitionIndex: number; committedOffset: number; metadata: string | null; errorCode: number }[];
-  }[];
-}
-
 const OFFSET_FETCH_MAX_VERSION = 7;
 const GROUP_ERRORS_THAT_REJOIN = new Set([22, 25, 27]);
 
