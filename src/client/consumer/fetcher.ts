@@ -20,11 +20,18 @@ import { type AbortedTransaction, FetchedMessages } from './messages.ts';
 /**
  * Where a fetcher reads from: the embedded log, or (the wire client) a broker. A source with
  * `readBatches` and `abortedTransactions` (the embedded log) is read as stored batches, decoded
- * once into kafkajs messages; another is read record by record with `read`.
+ * once into kafkajs messages; one with `readMessages` (the wire client, from its Fetch answers)
+ * decodes into them itself; another is read record by record with `read`.
  */
 export type PartitionSource = Pick<LogBackend, 'offsets' | 'read' | 'waitForData'> & {
   readBatches?: LogBackend['readBatches'];
   abortedTransactions?: (topic: string, partition: number, from: number, to: number) => AbortedTransaction[];
+  readMessages?: (
+    topic: string,
+    partition: number,
+    offset: number,
+    options: { maxBytes: number; isolation: IsolationLevel },
+  ) => Promise<FetchedMessages>;
 };
 
 /** What one fetch came to. */
@@ -131,6 +138,11 @@ export class Fetcher {
         batch = this.#decode(topic, partition, position, raw);
         if (batch.messages.length > 0 && batch.nextOffset < batch.highWatermark)
           this.#readAhead(topic, partition, batch.nextOffset);
+      } else if (source.readMessages !== undefined) {
+        batch = await source.readMessages(topic, partition, position, {
+          maxBytes: this.#maxBytes,
+          isolation: this.#isolation,
+        });
       } else {
         batch = toMessages(
           position,

@@ -9,6 +9,8 @@
  * of the partition reported (the group adapter fills it for each assigned partition before the
  * assignment is handed over). `waitForData` is a Fetch held by the broker for up to `maxWaitMs`;
  * what it brings back is kept for the `read` that follows, so records cross the network once.
+ * Answers are kept as bytes until read: `read` decodes them into the log's records (Streams),
+ * `readMessages` straight into kafkajs's messages (the consumer).
  *
  * read_committed: the broker stops at the last stable offset and lists the aborted transactions of
  * what it returns; batches of those are dropped here, as Kafka's Java client does.
@@ -31,6 +33,7 @@ import type {
 import { decodeControlRecord } from '../../protocol/control-record.ts';
 import { API } from '../../protocol/messages/index.ts';
 import { decodeRecordBatch } from '../../protocol/record-batch.ts';
+import { type AbortedTransaction, FetchedMessages } from '../consumer/messages.ts';
 import type { Broker } from './broker.ts';
 import { kafkaError } from './kafka-errors.ts';
 import type { WireTransport } from './transport.ts';
@@ -47,10 +50,26 @@ export interface WireFetcherOptions {
   maxBytes?: number;
 }
 
+/**
+ * A partition's part of a Fetch answer, not decoded yet: `read` decodes it into the log's records,
+ * `readMessages` straight into kafkajs's messages.
+ */
+interface RawFetch {
+  /** Where the Fetch read from. */
+  offset: number;
+  records: Buffer | null;
+  /** Aborted transactions to drop (none under read_uncommitted). */
+  aborted: AbortedTransaction[];
+  /** Past the last whole batch of `records` (`offset` when there is none). */
+  nextOffset: number;
+  highWatermark: number;
+  logStartOffset: number;
+}
+
 interface Prefetched {
   offset: number;
   isolation: IsolationLevel;
-  result: ReadResult;
+  result: RawFetch;
 }
 
 /** A Fetch sent ahead, while the application handles what the last one brought (see `read`). */
@@ -58,7 +77,7 @@ interface Ahead {
   offset: number;
   isolation: IsolationLevel;
   maxBytes: number | undefined;
-  result: Promise<ReadResult | undefined>;
+  result: Promise<RawFetch | undefined>;
 }
 
 interface PartitionFetch {
@@ -66,7 +85,7 @@ interface PartitionFetch {
   highWatermark: number;
   lastStableOffset: number;
   logStartOffset: number;
-  abortedTransactions: { producerId: number; firstOffset: number }[] | null;
+  abortedTransactions: AbortedTransaction[] | null;
   records: Buffer | null;
 }
 
@@ -150,9 +169,41 @@ export class WireFetcher {
    * the next `read` of that offset takes its answer. A read of another offset (a seek) drops it.
    */
   async read(topic: string, partition: number, offset: number, options: ReadOptions = {}): Promise<ReadResult> {
+    const raw = await this.#take(topic, partition, offset, options);
+    const { records, nextOffset } = decodeFetched(raw.records, offset, raw.aborted, topic, partition);
+    return { records, nextOffset, highWatermark: raw.highWatermark, logStartOffset: raw.logStartOffset };
+  }
+
+  /**
+   * As {@link read}, decoded straight into kafkajs's messages (the consumer's fetcher reads so,
+   * as it reads the embedded log's stored batches): no log records in between.
+   */
+  async readMessages(
+    topic: string,
+    partition: number,
+    offset: number,
+    options: ReadOptions = {},
+  ): Promise<FetchedMessages> {
+    const raw = await this.#take(topic, partition, offset, options);
+    const out = new FetchedMessages(offset, raw.aborted);
+    const bytes = raw.records;
+    const context = { topic, partition };
+    if (bytes !== null)
+      for (let pos = 0; pos + 12 <= bytes.length; ) {
+        const size = 12 + bytes.readInt32BE(pos + 8);
+        if (pos + size > bytes.length) break;
+        out.add(bytes.subarray(pos, pos + size), offset, context);
+        pos += size;
+      }
+    out.highWatermark = raw.highWatermark;
+    return out;
+  }
+
+  /** The Fetch answer for `offset` (see {@link read}), with the Fetch after it sent ahead. */
+  async #take(topic: string, partition: number, offset: number, options: ReadOptions): Promise<RawFetch> {
     const isolation = options.isolation ?? 'read_uncommitted';
     const k = key(topic, partition);
-    let result: ReadResult | undefined;
+    let result: RawFetch | undefined;
     const ready = this.#prefetched.get(k);
     if (ready !== undefined) {
       this.#prefetched.delete(k);
@@ -171,7 +222,7 @@ export class WireFetcher {
     }
     result ??= await this.#fetch(topic, partition, offset, isolation, 0, options.maxBytes);
     const end = isolation === 'read_committed' ? this.offsets(topic, partition).lastStableOffset : result.highWatermark;
-    if (result.records.length > 0 && result.nextOffset < end && !this.#ahead.has(k)) {
+    if (result.nextOffset > offset && result.nextOffset < end && !this.#ahead.has(k)) {
       const next = result.nextOffset;
       this.#ahead.set(k, {
         offset: next,
@@ -199,8 +250,7 @@ export class WireFetcher {
     const k = key(topic, partition);
     const fetched = this.#fetch(topic, partition, offset, isolation, this.#options.maxWaitMs).then(
       (result) => {
-        if (result.records.length > 0 || result.nextOffset > offset)
-          this.#prefetched.set(k, { offset, isolation, result });
+        if (result.nextOffset > offset) this.#prefetched.set(k, { offset, isolation, result });
       },
       (err: unknown) => {
         // The consumer's next read asks again and meets the error itself.
@@ -236,7 +286,7 @@ export class WireFetcher {
     isolation: IsolationLevel,
     maxWaitMs: number,
     maxBytes?: number,
-  ): Promise<ReadResult> {
+  ): Promise<RawFetch> {
     const cluster = this.transport.cluster;
     const p = await cluster.withRetry(async () => {
       const leader = await cluster.leaderFor(topic, partition);
@@ -268,14 +318,14 @@ export class WireFetcher {
       highWatermark: p.highWatermark,
       lastStableOffset: p.lastStableOffset >= 0 ? p.lastStableOffset : p.highWatermark,
     });
-    const { records, nextOffset } = decodeFetched(
-      p.records,
+    return {
       offset,
-      isolation === 'read_committed' ? (p.abortedTransactions ?? []) : [],
-      topic,
-      partition,
-    );
-    return { records, nextOffset, highWatermark: p.highWatermark, logStartOffset };
+      records: p.records,
+      aborted: isolation === 'read_committed' ? (p.abortedTransactions ?? []) : [],
+      nextOffset: endOfBatches(p.records, offset),
+      highWatermark: p.highWatermark,
+      logStartOffset,
+    };
   }
 
   readonly #rounds = new Map<string, Round>();
@@ -409,20 +459,36 @@ interface Round {
   inFlight: boolean;
 }
 
+/** Past the last whole batch of a Fetch's bytes (a batch's lastOffset + 1), and at least `offset`. */
+function endOfBatches(bytes: Buffer | null, offset: number): number {
+  let next = offset;
+  if (bytes === null) return next;
+  for (let pos = 0; pos + 27 <= bytes.length; ) {
+    const size = 12 + bytes.readInt32BE(pos + 8);
+    if (pos + size > bytes.length) break;
+    // baseOffset (int64) + lastOffsetDelta (int32 at 23), as the batch's header has them.
+    const last = bytes.readInt32BE(pos) * 2 ** 32 + bytes.readUInt32BE(pos + 4) + bytes.readInt32BE(pos + 23);
+    if (last + 1 > next) next = last + 1;
+    pos += size;
+  }
+  return next;
+}
+
 /**
  * The records at or after `offset` in a Fetch's batches: a batch may start before the offset (the
  * broker sends whole batches), the last one may be cut short by the size limit (dropped; the next
  * Fetch brings it), control batches are never records, and batches of aborted transactions are
- * dropped under read_committed.
+ * dropped under read_committed. The decoder's records are handed over as they are (they are the
+ * log's records, field for field), not copied.
  */
 export function decodeFetched(
   bytes: Buffer | null,
   offset: number,
-  aborted: { producerId: number; firstOffset: number }[],
+  aborted: readonly AbortedTransaction[],
   topic: string,
   partition: number,
 ): { records: LogRecord[]; nextOffset: number } {
-  const records: LogRecord[] = [];
+  let records: LogRecord[] = [];
   let nextOffset = offset;
   if (bytes === null || bytes.length === 0) return { records, nextOffset };
   const pendingAborts = [...aborted].sort((a, b) => a.firstOffset - b.firstOffset);
@@ -442,10 +508,12 @@ export function decodeFetched(
       continue;
     }
     if (batch.isTransactional && abortedProducers.has(batch.producerId)) continue;
-    for (const r of batch.records) {
-      if (r.offset < offset) continue;
-      records.push({ offset: r.offset, timestamp: r.timestamp, key: r.key, value: r.value, headers: r.headers });
+    const decoded = batch.records;
+    if (records.length === 0 && decoded.length > 0 && decoded[0]!.offset >= offset) {
+      records = decoded;
+      continue;
     }
+    for (const r of decoded) if (r.offset >= offset) records.push(r);
   }
   return { records, nextOffset };
 }
