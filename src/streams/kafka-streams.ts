@@ -75,7 +75,9 @@ export interface StreamsConfig {
   /**
    * Commit as soon as this many output records (sink, repartition, changelog) are pending, even
    * before `commitIntervalMs`: the commit is one log write, and writing while the next records are
-   * processed keeps both busy. Caches then collapse updates per commit. Default 20 000.
+   * processed keeps both busy. Caches then collapse updates per commit. Default 20 000. While the
+   * previous commit is still being written (a Kafka transaction, over the wire) the tasks go on
+   * processing, up to four times as many, and the next commit follows it.
    */
   maxUncommittedRecords?: number;
   /** fsync each commit. Default false: commits survive a crash of the process, not of the machine. */

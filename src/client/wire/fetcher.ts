@@ -97,6 +97,8 @@ export class WireFetcher {
   readonly #offsets = new Map<string, PartitionOffsets>();
   readonly #prefetched = new Map<string, Prefetched>();
   readonly #ahead = new Map<string, Ahead>();
+  /** Held Fetches on their way, per partition (see `#wait`). */
+  readonly #waits = new Map<string, { offset: number; isolation: IsolationLevel; fetched: Promise<void> }>();
 
   constructor(transport: WireTransport, options: WireFetcherOptions = {}) {
     this.transport = transport;
@@ -247,16 +249,7 @@ export class WireFetcher {
     signal?: AbortSignal | WaitInterrupt,
     isolation: IsolationLevel = 'read_uncommitted',
   ): Promise<void> {
-    const k = key(topic, partition);
-    const fetched = this.#fetch(topic, partition, offset, isolation, this.#options.maxWaitMs).then(
-      (result) => {
-        if (result.nextOffset > offset) this.#prefetched.set(k, { offset, isolation, result });
-      },
-      (err: unknown) => {
-        // The consumer's next read asks again and meets the error itself.
-        if (!(err instanceof TributaryError)) throw err;
-      },
-    );
+    const fetched = this.#wait(topic, partition, offset, isolation);
     if (signal === undefined) return fetched;
     return new Promise<void>((resolve, reject) => {
       const listener = { interrupted: () => resolve() };
@@ -277,6 +270,38 @@ export class WireFetcher {
         },
       );
     });
+  }
+
+  /**
+   * Keeps a wait on its way for a partition read to its end as far as this client knows (the high
+   * watermark or last stable offset of its last Fetch), as Kafka's consumer keeps fetching every
+   * assigned partition: without it, a reader busy with other partitions would only learn of new
+   * records once it ran out of work. What the wait brings back serves the next `read` of `offset`.
+   */
+  watch(topic: string, partition: number, offset: number, isolation: IsolationLevel): void {
+    this.#wait(topic, partition, offset, isolation).catch(() => undefined);
+  }
+
+  /** A held Fetch of `offset`, shared by every wait for it while it is on its way. */
+  #wait(topic: string, partition: number, offset: number, isolation: IsolationLevel): Promise<void> {
+    const k = key(topic, partition);
+    const current = this.#waits.get(k);
+    if (current !== undefined && current.offset === offset && current.isolation === isolation) return current.fetched;
+    const fetched = this.#fetch(topic, partition, offset, isolation, this.#options.maxWaitMs)
+      .then(
+        (result) => {
+          if (result.nextOffset > offset) this.#prefetched.set(k, { offset, isolation, result });
+        },
+        (err: unknown) => {
+          // The consumer's next read asks again and meets the error itself.
+          if (!(err instanceof TributaryError)) throw err;
+        },
+      )
+      .finally(() => {
+        if (this.#waits.get(k)?.fetched === fetched) this.#waits.delete(k);
+      });
+    this.#waits.set(k, { offset, isolation, fetched });
+    return fetched;
   }
 
   async #fetch(

@@ -74,6 +74,12 @@ export interface StreamsBackend {
     signal: AbortSignal,
     isolation?: IsolationLevel,
   ): Promise<unknown>;
+  /**
+   * Over the wire: a partition read to its end as far as the backend knows gets a wait on its way,
+   * so that its new records are learned of while the thread works on other inputs (its offsets are
+   * those of its last Fetch). Absent on the embedded log, whose offsets are always current.
+   */
+  watch?(topic: string, partition: number, offset: number, isolation: IsolationLevel): void;
   /** The app's committed input offsets, per `topic:partition`. */
   readCommitted(topics: string[]): Promise<Map<string, number>>;
   /** Writes outputs and offsets: together (exactly-once) or outputs first (at-least-once). */

@@ -16,6 +16,15 @@ export interface EarlySends {
   abort(): void;
 }
 
+/**
+ * How far past `maxUncommitted` records the tasks go on processing while the previous commit is
+ * being written. Why not stop at it: over the wire a commit is a Kafka transaction, four round
+ * trips and the markers that follow, longer than the tasks take to fill the next one; stopping
+ * there left WordCount waiting for the broker half of its time. A partition's batch outgrowing its
+ * topic's limit meanwhile is split at the commit (see `drain`).
+ */
+const OVERFULL = 4;
+
 interface PendingAppend extends PartitionAppend {
   bytes: number;
   limit: number;
@@ -29,6 +38,11 @@ export class RecordCollector {
   #records = 0;
   /** Set when a batch would outgrow its topic's limit or too much is pending: commit now. */
   full = false;
+  /**
+   * Set when {@link OVERFULL} times the records that make it full are pending: while the previous
+   * commit is still being written, processing goes on past `full` until this.
+   */
+  overfull = false;
 
   constructor(options: { maxUncommitted: number; batchLimit: (topic: string) => number; early?: EarlySends }) {
     this.#maxUncommitted = options.maxUncommitted;
@@ -67,7 +81,10 @@ export class RecordCollector {
       append.bytes = 0;
     }
     // Commit sooner than the interval when a batch would outgrow what its topic accepts.
-    if (append.bytes > append.limit / 2 || this.#records > this.#maxUncommitted) this.full = true;
+    if (append.bytes > append.limit / 2 || this.#records > this.#maxUncommitted) {
+      this.full = true;
+      if (this.#records > this.#maxUncommitted * OVERFULL) this.overfull = true;
+    }
   }
 
   /**
@@ -114,5 +131,6 @@ export class RecordCollector {
     this.#pending = new Map();
     this.#records = 0;
     this.full = false;
+    this.overfull = false;
   }
 }

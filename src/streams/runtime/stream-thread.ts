@@ -86,6 +86,8 @@ export class StreamThread {
   #stopping = false;
   #firstAssignment: { resolve: () => void; reject: (e: unknown) => void } | undefined;
   #inflight: Promise<void> = Promise.resolve();
+  /** True while `#inflight` is being written. */
+  #committing = false;
   #commitError: unknown;
   #idleWaiters: { resolve: () => void; reject: (e: unknown) => void }[] = [];
   #loop: Promise<void> | undefined;
@@ -216,12 +218,16 @@ export class StreamThread {
         const now = this.#o.clock.now();
         for (const r of tasks.running.values()) r.task.punctuateWallClock(now);
         const dirty = this.#collector.pending > 0 || (this.#o.budget?.used ?? 0) > 0;
+        // While the previous commit is being written the next one grows (see #mustStop): a commit
+        // now would only wait for it.
         if (
-          this.#collector.full ||
-          (dirty && now - this.#lastCommit >= this.#o.commitIntervalMs) ||
-          this.#consumedMoved(now)
-        )
+          (!this.#committing || this.#collector.overfull) &&
+          (this.#collector.full ||
+            (dirty && now - this.#lastCommit >= this.#o.commitIntervalMs) ||
+            this.#consumedMoved(now))
+        ) {
           await this.#commit();
+        }
         // Nothing to do but uncommitted work: commit now rather than sit out the interval, so
         // downstream sub-topologies (through repartition topics) get their input sooner.
         if (
@@ -352,9 +358,13 @@ export class StreamThread {
     for (const r of this.#tasks.running.values()) {
       for (const input of r.inputs) {
         if (input.head < input.buffer.length || input.queued.length > 0) continue;
-        const { highWatermark, logStartOffset } = this.#backend.offsets(input.topic, input.partition);
+        const { highWatermark, lastStableOffset, logStartOffset } = this.#backend.offsets(input.topic, input.partition);
         if (input.position < logStartOffset) input.position = input.consumed = logStartOffset;
-        if (input.position >= highWatermark) continue;
+        // Exactly-once reads stop at the last stable offset: past it, a read would come back empty.
+        if (input.position >= (this.#o.eos ? lastStableOffset : highWatermark)) {
+          this.#backend.watch?.(input.topic, input.partition, input.position, isolation);
+          continue;
+        }
         input.fetching = true;
         reads.push(
           this.#backend
@@ -396,10 +406,10 @@ export class StreamThread {
       if (handedOver > 0) processed += this.#processTask(r, handedOver);
     }
     const n = running.length;
-    for (let k = 0; k < n && !this.#collector.full; k++) {
+    for (let k = 0; k < n && !this.#mustStop(); k++) {
       const at = (this.#turn + k) % n;
       processed += this.#processTask(running[at]!, 10_000);
-      if (this.#collector.full) this.#turn = at + 1;
+      if (this.#mustStop()) this.#turn = at + 1;
       else if (performance.now() >= this.#roundEnd) {
         this.#turn = at + 1;
         break;
@@ -408,10 +418,19 @@ export class StreamThread {
     return processed;
   }
 
+  /**
+   * Processing stops for a commit once the collector is full, unless the previous commit is still
+   * being written: then it goes on until that one is done or the collector is overfull.
+   */
+  #mustStop(): boolean {
+    const collector = this.#collector;
+    return collector.full && (!this.#committing || collector.overfull);
+  }
+
   /** Processes up to `budget` records of one task, picking the input whose next record is oldest. */
   #processTask({ task, inputs }: Running, budget: number): number {
     let processed = 0;
-    for (; processed < budget && !this.#collector.full; processed++) {
+    for (; processed < budget && !this.#mustStop(); processed++) {
       if ((processed & 511) === 511 && performance.now() >= this.#roundEnd) break;
       let next: Input | undefined;
       let nextTime = 0;
@@ -502,11 +521,15 @@ export class StreamThread {
       }
       if (this.#o.clock.now() - this.#lastPurge >= this.#o.purgeIntervalMs) await this.#purge();
     };
+    this.#committing = true;
     this.#inflight = write()
       .catch((error) => {
         this.#commitError ??= error;
       })
-      .finally(() => this.#wake.abort());
+      .finally(() => {
+        this.#committing = false;
+        this.#wake.abort();
+      });
   }
 
   /**

@@ -263,6 +263,10 @@ export class WireBackend implements StreamsBackend {
     return this.#conn.fetcher.waitForData(topic, partition, offset, signal, isolation);
   }
 
+  watch(topic: string, partition: number, offset: number, isolation: IsolationLevel): void {
+    this.#conn.fetcher.watch(topic, partition, offset, isolation);
+  }
+
   async readCommitted(topics: string[]): Promise<Map<string, number>> {
     const out = new Map<string, number>();
     if (topics.length === 0) return out;

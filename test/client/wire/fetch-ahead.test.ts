@@ -80,3 +80,29 @@ describe('WireFetcher.read sends the next Fetch ahead, as the Java client does',
     expect(firstByte(back)).toEqual([10, 11, 12, 13, 14, 15, 16, 17, 18, 19]);
   });
 });
+
+describe('WireFetcher.watch keeps a wait on its way for a partition read to its end', () => {
+  it('should learn of records appended after the end from the wait, and serve the next read with its answer', async () => {
+    fetcher.watch('t', 0, 100, 'read_uncommitted');
+    await log.append('t', 0, [{ key: null, value: Buffer.alloc(100, 200) }]);
+    // Nobody read: the wait alone brought the new high watermark.
+    await until(() => fetcher.offsets('t', 0).highWatermark === 101);
+    const before = served.length;
+    const r = await fetcher.read('t', 0, 100);
+    expect(firstByte(r)).toEqual([200]);
+    expect(served.length).toBe(before);
+  });
+
+  it('should share one held Fetch between a watch and a wait for the same offset', async () => {
+    fetcher.watch('t', 0, 100, 'read_uncommitted');
+    const waited = fetcher.waitForData('t', 0, 100, undefined, 'read_uncommitted');
+    fetcher.watch('t', 0, 100, 'read_uncommitted');
+    await log.append('t', 0, [{ key: null, value: Buffer.alloc(100, 201) }]);
+    await waited;
+    const before = served.length;
+    expect(firstByte(await fetcher.read('t', 0, 100))).toEqual([201]);
+    expect(served.length).toBe(before);
+    // One Fetch of offset 100 went out, read once by the broker.
+    expect(served.filter((o) => o === 100)).toHaveLength(1);
+  });
+});
