@@ -1,6 +1,6 @@
-import type { Serde } from '../../serde/index.ts';
+import { type Serde, Serdes } from '../../serde/index.ts';
 import { Bytes, type BytesStore } from './bytes.ts';
-import { fastSerde } from '../internal/fast-serde.ts';
+import { fastSerde, longOfTimestamped, timestampedLongBytes } from '../internal/fast-serde.ts';
 import { CachingBytesStore } from './caching-store.ts';
 import type { KeyValue, KeyValueStore } from './key-value-store.ts';
 import { rawValueOf, timestampedBytes, timestampOf, type ValueAndTimestamp } from './value-and-timestamp.ts';
@@ -22,6 +22,12 @@ export class MeteredKeyValueStore<K, V> implements KeyValueStore<K, V> {
    * `put` stamps the value with the timestamp of the record being processed.
    */
   readonly #timestamp: (() => number) | undefined;
+  /**
+   * A timestamped store of LongNumber (every KTable count): values are written and read as their
+   * 16 bytes directly (`timestampedLongBytes`), without a view of the value's bytes per read or a
+   * copy behind the timestamp per write.
+   */
+  readonly #stampedLong: boolean;
 
   constructor(inner: BytesStore, keySerde: Serde<K>, valueSerde: Serde<V>, topic: string, timestamp?: () => number) {
     this.#inner = inner;
@@ -29,6 +35,7 @@ export class MeteredKeyValueStore<K, V> implements KeyValueStore<K, V> {
     this.#valueSerde = fastSerde(valueSerde);
     this.#topic = topic;
     this.#timestamp = timestamp;
+    this.#stampedLong = timestamp !== undefined && valueSerde === (Serdes.LongNumber() as unknown);
   }
 
   /** Whether values are kept with their timestamps. */
@@ -97,6 +104,7 @@ export class MeteredKeyValueStore<K, V> implements KeyValueStore<K, V> {
 
   #serialize(value: V | null, timestamp: number): Uint8Array | null {
     if (value === null || value === undefined) return null;
+    if (this.#stampedLong) return timestampedLongBytes(value as number, timestamp);
     const raw = this.#valueSerde.serialize(this.#topic, value);
     if (raw === null || this.#timestamp === undefined) return raw;
     return timestampedBytes(timestamp, raw);
@@ -157,6 +165,7 @@ export class MeteredKeyValueStore<K, V> implements KeyValueStore<K, V> {
 
   #value(bytes: Uint8Array | null): V | null {
     if (bytes === null) return null;
+    if (this.#stampedLong) return longOfTimestamped(bytes) as V;
     return this.#valueSerde.deserialize(this.#topic, this.#timestamp === undefined ? bytes : rawValueOf(bytes));
   }
 
