@@ -119,6 +119,17 @@ export function timestampedLongBytes(value: number, timestamp: number): Uint8Arr
 }
 
 /**
+ * Writes what {@link timestampedLongBytes} makes into 16 bytes the caller owns. False, with nothing
+ * written, for a value LongNumber refuses (the caller then goes through timestampedLongBytes).
+ */
+export function writeTimestampedLong(into: Uint8Array, value: number, timestamp: number): boolean {
+  if (!Number.isSafeInteger(value)) return false;
+  writeInt64(into, 0, timestamp);
+  writeInt64(into, 8, value);
+  return true;
+}
+
+/**
  * The long of a value in {@link timestampedLongBytes} layout, read in place (no view of the value's
  * 8 bytes made per read). Bytes LongNumber would refuse go through it, to fail as it does.
  */
