@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type KeyValueStore, Stores } from '../../src/streams/index.ts';
+import { Serdes } from '../../src/serde/index.ts';
 import { Bytes } from '../../src/streams/state/bytes.ts';
 import { CacheBudget, CachingBytesStore } from '../../src/streams/state/caching-store.ts';
 import { InMemoryBytesStore } from '../../src/streams/state/memory-store.ts';
@@ -171,6 +172,69 @@ describe('caching and change-logging layers', () => {
       { key: 'a', newValue: 3, oldValue: 1 },
       { key: 'a', newValue: 4, oldValue: 3 },
     ]);
+  });
+});
+
+describe('timestamped LongNumber store (a KTable count) updated in its cache', () => {
+  function countStore(budget = 1 << 20) {
+    const changelog: { key: string; value: string | null; ts: number }[] = [];
+    const b = Stores.timestampedKeyValueStoreBuilder(Stores.inMemoryKeyValueStore('n'), S, Serdes.LongNumber());
+    const env: StoreEnv = {
+      applicationId: 'app',
+      taskId: `0_${seq++}`,
+      partition: 0,
+      cacheBudget: new CacheBudget(budget),
+      changelog: (_t, key, value, ts) =>
+        changelog.push({ key: Buffer.from(key).toString(), value: value === null ? null : hex(value), ts }),
+      timestamp: () => 0,
+    };
+    const built = b.build(env);
+    return { store: built.store as unknown as MeteredKeyValueStore<string, number>, built, changelog };
+  }
+  const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+  const long = (n: number) => hex(Serdes.LongNumber().serialize('t', n)!);
+
+  it('should leave what a flush wrote through as it was when the key is counted on', () => {
+    const { store, built, changelog } = countStore();
+    const flushed: unknown[] = [];
+    store.setFlushListener((key, newValue, oldValue, ts) => flushed.push([key, newValue, oldValue, ts]));
+    store.putWithTimestamp('a', 1, 10);
+    store.putWithTimestamp('a', 2, 11);
+    expect(store.getWithTimestamp('a')).toEqual({ value: 2, timestamp: 11 });
+    store.inner.flush();
+    const written = built.bytes.get(Bytes.fromId('a'))!;
+    const before = hex(written);
+    store.putWithTimestamp('a', 3, 12);
+    store.putWithTimestamp('a', 4, 13);
+    expect(hex(written)).toBe(before);
+    expect(changelog).toEqual([{ key: 'a', value: long(2), ts: 11 }]);
+    expect(store.getWithTimestamp('a')).toEqual({ value: 4, timestamp: 13 });
+    store.inner.flush();
+    expect(hex(written)).toBe(before);
+    expect(changelog).toEqual([
+      { key: 'a', value: long(2), ts: 11 },
+      { key: 'a', value: long(4), ts: 13 },
+    ]);
+    expect(flushed).toEqual([
+      ['a', 2, null, 11],
+      ['a', 4, 2, 13],
+    ]);
+    expect(hex(built.bytes.get(Bytes.fromId('a'))!)).toBe(`${'0'.repeat(14)}0d${long(4)}`);
+  });
+
+  it('should leave what an eviction wrote through as it was, and refuse what LongNumber refuses', () => {
+    const { store, built, changelog } = countStore(300);
+    store.putWithTimestamp('a', 1, 1);
+    for (let i = 0; i < 10; i++) store.putWithTimestamp(`key-${i}`, i, 1);
+    const evicted = changelog.find((c) => c.key === 'a');
+    expect(evicted).toEqual({ key: 'a', value: long(1), ts: 1 });
+    const written = hex(built.bytes.get(Bytes.fromId('a'))!);
+    store.putWithTimestamp('a', 5, 2);
+    store.putWithTimestamp('a', 6, 3);
+    expect(hex(built.bytes.get(Bytes.fromId('a'))!)).toBe(written);
+    expect(store.get('a')).toBe(6);
+    expect(() => store.putWithTimestamp('a', 0.5, 4)).toThrow(/safe integer/);
+    expect(store.get('a')).toBe(6);
   });
 });
 

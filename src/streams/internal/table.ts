@@ -1,5 +1,5 @@
 import type { ProcessorContext, ProcessorSupplier, StreamRecord } from '../processor.ts';
-import type { MeteredKeyValueStore } from '../state/metered-store.ts';
+import { MeteredKeyValueStore } from '../state/metered-store.ts';
 import type { ValueAndTimestamp } from '../state/value-and-timestamp.ts';
 import type { MeteredVersionedKeyValueStore } from '../state/versioned-store.ts';
 import type { Change } from './change.ts';
@@ -71,20 +71,30 @@ export function materializing<K, VIn, V>(
 ): ProcessorSupplier<K, VIn, K, Change<V>> {
   return () => {
     let store: MeteredKeyValueStore<K, V>;
+    /** The same store when it is a key-value one, read without a ValueAndTimestamp per record. */
+    let plain: MeteredKeyValueStore<K, V> | undefined;
     let forward: ReturnType<typeof tableForwarder<K, V>>;
     return {
       init(ctx) {
         store = ctx.getStateStore(storeName);
+        plain = store instanceof MeteredKeyValueStore ? store : undefined;
         forward = tableForwarder(ctx, store);
       },
       process(record) {
         if (record.key === null || record.key === undefined) return;
-        const stamped = store.getWithTimestamp(record.key);
-        const old = stamped === null ? null : stamped.value;
+        let old: V | null;
+        let oldTimestamp: number;
+        if (plain !== undefined) {
+          old = plain.getStamped(record.key);
+          oldTimestamp = plain.stampedAt;
+        } else {
+          const stamped = store.getWithTimestamp(record.key);
+          old = stamped === null ? null : stamped.value;
+          oldTimestamp = stamped === null ? -1 : stamped.timestamp;
+        }
         const next = update(record.key, record.value, old);
         if (next === undefined) return;
-        const timestamp =
-          aggregating && stamped !== null ? Math.max(record.timestamp, stamped.timestamp) : record.timestamp;
+        const timestamp = aggregating && old !== null ? Math.max(record.timestamp, oldTimestamp) : record.timestamp;
         // A versioned store answers where the put went: an update older than the key's latest
         // only fills in history and is not forwarded (KIP-914); one past the history is dropped.
         const placed = store.putWithTimestamp(record.key, next, timestamp) as unknown;

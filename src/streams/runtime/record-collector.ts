@@ -36,6 +36,8 @@ export class RecordCollector {
   readonly #early: EarlySends | undefined;
   #pending = new Map<string, PendingAppend[]>();
   #records = 0;
+  #lastTopic: string | undefined;
+  #lastPartitions: PendingAppend[] | undefined;
   /** Set when a batch would outgrow its topic's limit or too much is pending: commit now. */
   full = false;
   /**
@@ -63,8 +65,11 @@ export class RecordCollector {
     timestamp: number,
     headers: readonly LogHeader[],
   ): void {
-    let byPartition = this.#pending.get(topic);
+    // Records come in runs to one topic (a sink's, a store's changelog): its partitions are kept at hand.
+    let byPartition = topic === this.#lastTopic ? this.#lastPartitions : this.#pending.get(topic);
     if (byPartition === undefined) this.#pending.set(topic, (byPartition = []));
+    this.#lastTopic = topic;
+    this.#lastPartitions = byPartition;
     let append = byPartition[partition];
     if (append === undefined) {
       append = byPartition[partition] = { topic, partition, records: [], bytes: 0, limit: this.#batchLimit(topic) };
@@ -129,6 +134,8 @@ export class RecordCollector {
 
   #reset(): void {
     this.#pending = new Map();
+    this.#lastTopic = undefined;
+    this.#lastPartitions = undefined;
     this.#records = 0;
     this.full = false;
     this.overfull = false;

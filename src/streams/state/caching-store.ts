@@ -105,6 +105,25 @@ export class CachingBytesStore implements BytesStore {
     if (this.#budget.used > this.#budget.maxBytes && !this.#flushing) this.#evict();
   }
 
+  /**
+   * The key's cached bytes, for the caller to write a new value of the same length over, when they
+   * are this cache's alone: an entry's bytes reach the layers below (and the changelog) only when
+   * it is written through, and it leaves the cache then, so until that they are no one else's (a
+   * read hands them to the metered layer, which decodes and drops them). The entry counts as put.
+   * Undefined when the key is not cached with a value of that length: put a new one instead.
+   *
+   * A count updated for every record so writes its 16 bytes in place instead of making new ones
+   * (a typed array is one of the dearest allocations there is).
+   */
+  writable(key: Bytes, length: number): Uint8Array | undefined {
+    const entry = this.#entry(key);
+    const value = entry?.value;
+    if (value === null || value === undefined || value.length !== length) return undefined;
+    entry!.timestamp = this.#timestamp();
+    entry!.used = true;
+    return value;
+  }
+
   range(from: Bytes | null, to: Bytes | null): BytesEntry[] {
     const merged = new Map<string, BytesEntry>();
     for (const entry of this.#inner.range(from, to)) merged.set(entry.key.id, entry);
