@@ -2,6 +2,8 @@ import type { ProcessorContext, ProcessorSupplier, StreamRecord } from '../proce
 import type { MeteredKeyValueStore } from '../state/metered-store.ts';
 import type { ValueAndTimestamp } from '../state/value-and-timestamp.ts';
 import type { MeteredVersionedKeyValueStore } from '../state/versioned-store.ts';
+import type { MeteredWindowStore } from '../state/window-store.ts';
+import type { Windowed } from '../windows.ts';
 import type { Change } from './change.ts';
 
 /**
@@ -52,6 +54,22 @@ export function tableForwarder<K, V>(
   return (record, newValue, oldValue, timestamp = record.timestamp) => {
     if (!cached)
       ctx.forward<K, Change<V>>({ key: record.key, value: { newValue, oldValue }, timestamp, headers: record.headers });
+  };
+}
+
+/**
+ * {@link tableForwarder} for a windowed table: when the window store caches, its flushes forward
+ * the windows' changes; otherwise each change is forwarded at once.
+ */
+export function windowedTableForwarder<K, V>(
+  ctx: ProcessorContext,
+  store: MeteredWindowStore<K, V>,
+): (key: Windowed<K>, newValue: V, oldValue: V | null, timestamp: number) => void {
+  const cached = store.setFlushListener((key, newValue, oldValue, timestamp) => {
+    ctx.forward<Windowed<K>, Change<V>>({ key, value: { newValue, oldValue }, timestamp });
+  });
+  return (key, newValue, oldValue, timestamp) => {
+    if (!cached) ctx.forward<Windowed<K>, Change<V>>({ key, value: { newValue, oldValue }, timestamp });
   };
 }
 

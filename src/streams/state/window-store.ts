@@ -3,6 +3,7 @@ import type { Serde } from '../../serde/index.ts';
 import { fastSerde } from '../internal/fast-serde.ts';
 import type { Windowed } from '../windows.ts';
 import { Bytes, type BytesEntry, type BytesStore } from './bytes.ts';
+import { CachingWindowBytesStore } from './caching-window-store.ts';
 import type { KeyValue, StateStore } from './key-value-store.ts';
 import { ChangeLoggingBytesStore } from './logging-store.ts';
 import type { BuiltStore, KeyValueBytesStoreSupplier, StoreEnv } from './stores.ts';
@@ -110,6 +111,31 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
   /** The bytes stack under this layer, for the runtime (flush, close). */
   get inner(): BytesStore {
     return this.#stack;
+  }
+
+  /**
+   * Forwards cache flushes as typed changes of windowed keys, stamped with the window value's
+   * timestamp. Returns false when the store has no cache, in which case the caller forwards each
+   * update itself. A delete of a window the store never had is not told (Kafka's caching window
+   * store skips it too).
+   */
+  setFlushListener(
+    listener: (key: Windowed<K>, newValue: V | null, oldValue: V | null, timestamp: number) => void,
+  ): boolean {
+    const cache = this.#stack;
+    if (!(cache instanceof CachingWindowBytesStore)) return false;
+    cache.setFlushListener((key, newValue, oldValue, timestamp) => {
+      if (newValue === null && oldValue === null) return;
+      const b = key.bytes;
+      const start = this.#startOf(b);
+      listener(
+        this.#windowed(b.subarray(0, b.length - 12), start),
+        newValue === null ? null : this.#value(newValue).value,
+        oldValue === null ? null : this.#value(oldValue).value,
+        newValue === null ? timestamp : timestampOf(newValue),
+      );
+    });
+    return true;
   }
 
   /** Stores the value of `key` in the window starting at `windowStart`; `null` deletes it. */
@@ -239,6 +265,11 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
     return start <= this.#observedTime() - this.retentionMs;
   }
 
+  /** @internal Whether a window starting at `start` is past retention (for the layers below). */
+  isExpired(start: number): boolean {
+    return this.#isExpired(start);
+  }
+
   /** Removes expired windows from the innermost store: local cleanup, not logged (the changelog's own retention drops them there). */
   #expire(): void {
     const expiredUpTo = this.#observedTime() - this.retentionMs;
@@ -320,7 +351,7 @@ export class WindowStoreBuilder<K, V> {
   readonly supplier: WindowBytesStoreSupplier;
   readonly keySerde: Serde<K> | undefined;
   readonly valueSerde: Serde<V> | undefined;
-  readonly cachingEnabled = false;
+  #caching = false;
   #logging = true;
 
   constructor(supplier: WindowBytesStoreSupplier, keySerde?: Serde<K>, valueSerde?: Serde<V>) {
@@ -335,6 +366,27 @@ export class WindowStoreBuilder<K, V> {
 
   get loggingEnabled(): boolean {
     return this.#logging;
+  }
+
+  /** Whether the store gets a record cache: never for a store that retains duplicates (a join's). */
+  get cachingEnabled(): boolean {
+    return this.#caching && !this.supplier.retainDuplicates;
+  }
+
+  /**
+   * Puts a record cache in front of the store (off by default, as Kafka's `Stores` builders; the
+   * DSL's windowed aggregations turn it on): updates of one key's window are written, logged and
+   * forwarded once per commit. Ignored for a store that retains duplicates, as Kafka ignores it.
+   */
+  withCachingEnabled(): this {
+    this.#caching = true;
+    return this;
+  }
+
+  /** Writes, logs and forwards every update at once (the default). */
+  withCachingDisabled(): this {
+    this.#caching = false;
+    return this;
   }
 
   /** Topic configs of the changelog beyond `cleanup.policy=compact`. */
@@ -354,7 +406,7 @@ export class WindowStoreBuilder<K, V> {
     return this;
   }
 
-  /** Stacks metered window store → change-logging → bytes for one task. */
+  /** Stacks metered window store → caching → change-logging → bytes for one task. */
   build(env: StoreEnv): BuiltStore {
     const keySerde = (this.keySerde ?? env.defaultKeySerde) as Serde<K> | undefined;
     const valueSerde = (this.valueSerde ?? env.defaultValueSerde) as Serde<V> | undefined;
@@ -367,7 +419,10 @@ export class WindowStoreBuilder<K, V> {
       );
     }
     const bytes = this.supplier.bytes.get(env);
-    let stack: BytesStore = bytes;
+    const caching = this.cachingEnabled && env.cacheBudget !== null;
+    // A cache writes a window through at the next commit, by when the window may have expired.
+    let store: MeteredWindowStore<K, V> | undefined;
+    let stack: BytesStore = caching ? new LiveWindowsBytesStore(bytes, (start) => store!.isExpired(start)) : bytes;
     const changelogTopic = this.#logging ? `${env.applicationId}-${this.name}-changelog` : undefined;
     if (changelogTopic !== undefined) {
       // Logged as Kafka's timestamped window stores log: the plain value, stamped with its timestamp.
@@ -380,7 +435,8 @@ export class WindowStoreBuilder<K, V> {
         );
       stack = new ChangeLoggingBytesStore(stack, sink, env.timestamp);
     }
-    const store = new MeteredWindowStore<K, V>(
+    if (caching) stack = new CachingWindowBytesStore(stack, env.cacheBudget!, env.timestamp);
+    store = new MeteredWindowStore<K, V>(
       stack,
       bytes,
       { key: keySerde, value: valueSerde, topic: changelogTopic ?? this.name },
@@ -397,6 +453,54 @@ export class WindowStoreBuilder<K, V> {
       changelogTopic,
       restoreValue: (value, ts) => (value === null ? null : timestampedBytes(ts, value)),
     };
+  }
+}
+
+/**
+ * Drops the write of a window that has expired (a cache writing it through at a commit after
+ * retention passed it), as Kafka's segmented store skips a put to an expired segment; expiry has
+ * already removed, or will never see, that window here. Deletes pass.
+ */
+class LiveWindowsBytesStore implements BytesStore {
+  readonly #inner: BytesStore;
+  readonly #expired: (start: number) => boolean;
+
+  constructor(inner: BytesStore, expired: (start: number) => boolean) {
+    this.#inner = inner;
+    this.#expired = expired;
+  }
+
+  get name(): string {
+    return this.#inner.name;
+  }
+
+  get persistent(): boolean {
+    return this.#inner.persistent;
+  }
+
+  get(key: Bytes): Uint8Array | null {
+    return this.#inner.get(key);
+  }
+
+  put(key: Bytes, value: Uint8Array | null): void {
+    if (value !== null && this.#expired(readInt64(key.bytes, key.bytes.length - 12))) return;
+    this.#inner.put(key, value);
+  }
+
+  range(from: Bytes | null, to: Bytes | null): BytesEntry[] {
+    return this.#inner.range(from, to);
+  }
+
+  approximateNumEntries(): number {
+    return this.#inner.approximateNumEntries();
+  }
+
+  flush(): void {
+    this.#inner.flush();
+  }
+
+  close(): void | Promise<void> {
+    return this.#inner.close();
   }
 }
 
