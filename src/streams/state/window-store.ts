@@ -75,6 +75,11 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
   /** The last key serialized, so fetch-then-put of one record serializes its key once. */
   #lastKey: K | undefined;
   #lastKeyBytes: Uint8Array | undefined;
+  /** The store key of the last window fetched, so a windowed aggregation's put of it reuses it. */
+  #lastWindow: Bytes | undefined;
+  #lastWindowStart = 0;
+  /** Where range bounds are written: their ids are all a range reads of them. */
+  #scratch = new Uint8Array(64);
   /**
    * `expired`: writes refused because their window was past retention; `droppedRecords`: late
    * records the windowed aggregation writing this store dropped (after window end + grace).
@@ -159,7 +164,12 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
     if (this.retainDuplicates && value === null) return;
     const seq = this.retainDuplicates ? ++this.#seq : 0;
     const raw = value === null ? null : this.#valueSerde.serialize(this.#topic, value);
-    const storeKey = new Bytes(this.#storeKey(this.#keyBytes(key), windowStart, seq));
+    const keyBytes = this.#keyBytes(key);
+    const last = this.#lastWindow;
+    const storeKey =
+      seq === 0 && last !== undefined && this.#lastWindowStart === windowStart && this.#lastKeyBytes === keyBytes
+        ? last
+        : new Bytes(this.#storeKey(keyBytes, windowStart, seq));
     this.#stack.put(storeKey, raw === null ? null : timestampedBytes(timestamp, raw));
     if (raw !== null) this.#segmentIds(Math.floor(windowStart / this.#segmentMs)).add(storeKey.id);
   }
@@ -185,7 +195,10 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
   fetchWithTimestamp(key: K, windowStart: number): ValueAndTimestamp<V> | null {
     this.metrics.fetches++;
     if (this.#isExpired(windowStart)) return null;
-    const bytes = this.#stack.get(new Bytes(this.#storeKey(this.#keyBytes(key), windowStart, 0)));
+    const storeKey = new Bytes(this.#storeKey(this.#keyBytes(key), windowStart, 0));
+    this.#lastWindow = storeKey;
+    this.#lastWindowStart = windowStart;
+    const bytes = this.#stack.get(storeKey);
     return bytes === null ? null : this.#value(bytes);
   }
 
@@ -226,24 +239,24 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
   #fetchKey(key: K, from: number, to: number): { start: number; value: ValueAndTimestamp<V> }[] {
     this.metrics.fetches++;
     const k = this.#keyBytes(key);
-    const lo = new Bytes(this.#storeKey(k, Math.max(from, 0), 0));
-    const hi = new Bytes(this.#storeKey(k, Math.max(to, 0), 0xffffffff));
+    const lo = Bytes.fromId(this.#boundId(k, Math.max(from, 0), 0));
+    const hi = Bytes.fromId(this.#boundId(k, Math.max(to, 0), 0xffffffff));
     const out: { start: number; value: ValueAndTimestamp<V> }[] = [];
-    for (const e of this.#stack.range(lo, hi)) {
+    const entries = this.#stack.range(lo, hi);
+    if (entries.length === 0) return out;
+    // Read by id (the stores hand keys out by id): no key bytes made per window.
+    const idLength = k.length + 12;
+    const keyId = lo.id.substring(0, k.length);
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i]!;
+      const id = e.key.id;
       // Another key whose bytes start with this key's falls in the range too: keep exact matches.
-      if (!this.#isKey(e, k)) continue;
-      const start = this.#startOf(e.key.bytes);
+      if (id.length !== idLength || !id.startsWith(keyId)) continue;
+      const start = startOfId(id);
       if (start < from || start > to || this.#isExpired(start)) continue;
       out.push({ start, value: this.#value(e.value) });
     }
     return out;
-  }
-
-  #isKey(e: BytesEntry, k: Uint8Array): boolean {
-    const b = e.key.bytes;
-    if (b.length !== k.length + 12) return false;
-    for (let i = 0; i < k.length; i++) if (b[i] !== k[i]) return false;
-    return true;
   }
 
   #observedTime(): number {
@@ -252,7 +265,7 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
       let max = Number.MIN_SAFE_INTEGER;
       this.#segments = new Map();
       for (const e of this.#innermost.range(null, null)) {
-        const start = this.#startOf(e.key.bytes);
+        const start = startOfId(e.key.id);
         max = Math.max(max, start);
         this.#segmentIds(Math.floor(start / this.#segmentMs)).add(e.key.id);
       }
@@ -297,15 +310,17 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
     return bytes;
   }
 
-  #storeKey(key: Uint8Array, start: number, seq: number): Uint8Array {
+  /** The id of a store key, written in the scratch buffer: no bytes kept for a range bound. */
+  #boundId(key: Uint8Array, start: number, seq: number): string {
     const n = key.length;
-    const out = new Uint8Array(n + 12);
-    out.set(key, 0);
-    writeInt64(out, n, start);
-    out[n + 8] = seq >>> 24;
-    out[n + 9] = seq >>> 16;
-    out[n + 10] = seq >>> 8;
-    out[n + 11] = seq;
+    if (this.#scratch.length < n + 12) this.#scratch = new Uint8Array(2 * (n + 12));
+    writeStoreKey(this.#scratch, key, start, seq);
+    return latin1Slice.call(this.#scratch, 0, n + 12);
+  }
+
+  #storeKey(key: Uint8Array, start: number, seq: number): Uint8Array {
+    const out = new Uint8Array(key.length + 12);
+    writeStoreKey(out, key, start, seq);
     return out;
   }
 
@@ -323,6 +338,19 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
   #value(bytes: Uint8Array): ValueAndTimestamp<V> {
     return { value: this.#valueSerde.deserialize(this.#topic, rawValueOf(bytes)) as V, timestamp: timestampOf(bytes) };
   }
+}
+
+const latin1Slice = (Buffer.prototype as unknown as { latin1Slice(start: number, end: number): string }).latin1Slice;
+
+/** Writes `key | start int64 | seqnum int32` at the start of `out`. */
+function writeStoreKey(out: Uint8Array, key: Uint8Array, start: number, seq: number): void {
+  const n = key.length;
+  out.set(key, 0);
+  writeInt64(out, n, start);
+  out[n + 8] = seq >>> 24;
+  out[n + 9] = seq >>> 16;
+  out[n + 10] = seq >>> 8;
+  out[n + 11] = seq;
 }
 
 /** The window start in a store key's id (its bytes as latin1): `key | start int64 | seqnum int32`. */
