@@ -1,15 +1,30 @@
 import { TributaryError } from '../../errors.ts';
 import type { Bytes, BytesEntry, BytesStore } from './bytes.ts';
-import type { CacheBudget, CacheFlushListener } from './caching-store.ts';
+import type { CacheBudget } from './caching-store.ts';
 import { SortedIds } from './sorted-ids.ts';
 
 /** A flush whose listener writes back into the store more often than this is a loop. */
 const MAX_FLUSH_ROUNDS = 100;
 const ENTRY_OVERHEAD = 64;
 
+/**
+ * Called for each window a flush or eviction writes through: its bytes, the previous value's, and
+ * the typed key and value the window was put with, when it was (so they need not be decoded).
+ */
+export type WindowCacheFlushListener = (
+  key: Bytes,
+  newValue: Uint8Array | null,
+  oldValue: Uint8Array | null,
+  timestamp: number,
+  typedKey: unknown,
+  typedValue: unknown,
+) => void;
+
 interface WindowCacheEntry {
   key: Bytes;
   value: Uint8Array | null;
+  typedKey: unknown;
+  typedValue: unknown;
   timestamp: number;
   size: number;
   /** Read or written since the last eviction passed it: it gets a second chance. */
@@ -34,7 +49,7 @@ export class CachingWindowBytesStore implements BytesStore {
   readonly #timestamp: () => number;
   readonly #entries = new Map<string, WindowCacheEntry>();
   #sorted: SortedIds | undefined;
-  #listener: CacheFlushListener | undefined;
+  #listener: WindowCacheFlushListener | undefined;
   #flushing = false;
 
   constructor(inner: BytesStore, budget: CacheBudget, timestamp: () => number) {
@@ -51,7 +66,7 @@ export class CachingWindowBytesStore implements BytesStore {
     return this.#inner.persistent;
   }
 
-  setFlushListener(listener: CacheFlushListener): void {
+  setFlushListener(listener: WindowCacheFlushListener): void {
     this.#listener = listener;
   }
 
@@ -62,19 +77,22 @@ export class CachingWindowBytesStore implements BytesStore {
     return entry.value;
   }
 
-  put(key: Bytes, value: Uint8Array | null): void {
+  /** `typedKey` and `typedValue`: what the bytes were serialized from, handed to the listener. */
+  put(key: Bytes, value: Uint8Array | null, typedKey?: unknown, typedValue?: unknown): void {
     const id = key.id;
     const size = ENTRY_OVERHEAD + id.length + (value?.length ?? 0);
     const existing = this.#entries.get(id);
     if (existing !== undefined) {
       this.#budget.used += size - existing.size;
       existing.value = value;
+      existing.typedKey = typedKey;
+      existing.typedValue = typedValue;
       existing.timestamp = this.#timestamp();
       existing.size = size;
       existing.used = true;
     } else {
       this.#budget.used += size;
-      this.#entries.set(id, { key, value, timestamp: this.#timestamp(), size, used: false });
+      this.#entries.set(id, { key, value, typedKey, typedValue, timestamp: this.#timestamp(), size, used: false });
       this.#sorted?.insert(id);
     }
     if (this.#budget.used > this.#budget.maxBytes && !this.#flushing) this.#evict();
@@ -147,7 +165,7 @@ export class CachingWindowBytesStore implements BytesStore {
     this.#budget.used -= entry.size;
     const old = this.#listener !== undefined ? this.#inner.get(entry.key) : null;
     this.#inner.put(entry.key, entry.value);
-    this.#listener?.(entry.key, entry.value, old, entry.timestamp);
+    this.#listener?.(entry.key, entry.value, old, entry.timestamp, entry.typedKey, entry.typedValue);
   }
 
   /**

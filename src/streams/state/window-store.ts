@@ -56,6 +56,8 @@ export interface WindowStore<K, V> extends ReadOnlyWindowStore<K, V>, StateStore
  */
 export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
   readonly #stack: BytesStore;
+  /** The stack when it is a cache: puts hand it the typed key and value too. */
+  readonly #cache: CachingWindowBytesStore | undefined;
   readonly #innermost: BytesStore;
   readonly #keySerde: Serde<K>;
   readonly #valueSerde: Serde<V>;
@@ -93,6 +95,7 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
     options: { retentionMs: number; windowSizeMs: number; retainDuplicates: boolean; timestamp: () => number },
   ) {
     this.#stack = stack;
+    this.#cache = stack instanceof CachingWindowBytesStore ? stack : undefined;
     this.#innermost = innermost;
     this.#keySerde = fastSerde(serdes.key);
     this.#valueSerde = fastSerde(serdes.value);
@@ -129,13 +132,19 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
   ): boolean {
     const cache = this.#stack;
     if (!(cache instanceof CachingWindowBytesStore)) return false;
-    cache.setFlushListener((key, newValue, oldValue, timestamp) => {
+    cache.setFlushListener((key, newValue, oldValue, timestamp, typedKey, typedValue) => {
       if (newValue === null && oldValue === null) return;
-      const b = key.bytes;
-      const start = this.#startOf(b);
+      const start = startOfId(key.id);
+      let windowed: Windowed<K>;
+      if (typedKey !== undefined) {
+        windowed = { key: typedKey as K, window: { start, end: start + this.windowSizeMs } };
+      } else {
+        const b = key.bytes;
+        windowed = this.#windowed(b.subarray(0, b.length - 12), start);
+      }
       listener(
-        this.#windowed(b.subarray(0, b.length - 12), start),
-        newValue === null ? null : this.#value(newValue).value,
+        windowed,
+        newValue === null ? null : typedValue !== undefined ? (typedValue as V) : this.#value(newValue).value,
         oldValue === null ? null : this.#value(oldValue).value,
         newValue === null ? timestamp : timestampOf(newValue),
       );
@@ -170,7 +179,9 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
       seq === 0 && last !== undefined && this.#lastWindowStart === windowStart && this.#lastKeyBytes === keyBytes
         ? last
         : new Bytes(this.#storeKey(keyBytes, windowStart, seq));
-    this.#stack.put(storeKey, raw === null ? null : timestampedBytes(timestamp, raw));
+    const stored = raw === null ? null : timestampedBytes(timestamp, raw);
+    if (this.#cache !== undefined) this.#cache.put(storeKey, stored, key, value ?? undefined);
+    else this.#stack.put(storeKey, stored);
     if (raw !== null) this.#segmentIds(Math.floor(windowStart / this.#segmentMs)).add(storeKey.id);
   }
 
