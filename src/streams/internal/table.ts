@@ -3,7 +3,7 @@ import type { MeteredKeyValueStore } from '../state/metered-store.ts';
 import type { ValueAndTimestamp } from '../state/value-and-timestamp.ts';
 import type { MeteredVersionedKeyValueStore } from '../state/versioned-store.ts';
 import type { MeteredWindowStore } from '../state/window-store.ts';
-import type { Windowed } from '../windows.ts';
+import type { Window, Windowed } from '../windows.ts';
 import type { Change } from './change.ts';
 
 /**
@@ -59,18 +59,19 @@ export function tableForwarder<K, V>(
 
 /**
  * {@link tableForwarder} for a windowed table: when the window store caches, its flushes forward
- * the windows' changes; otherwise each change is forwarded at once.
+ * the windows' changes and this returns undefined (nothing to forward per update, nothing to
+ * allocate for it); otherwise the function that forwards each change at once.
  */
 export function windowedTableForwarder<K, V>(
   ctx: ProcessorContext,
   store: MeteredWindowStore<K, V>,
-): (key: Windowed<K>, newValue: V, oldValue: V | null, timestamp: number) => void {
+): ((key: K, window: Window, newValue: V, oldValue: V | null, timestamp: number) => void) | undefined {
   const cached = store.setFlushListener((key, newValue, oldValue, timestamp) => {
     ctx.forward<Windowed<K>, Change<V>>({ key, value: { newValue, oldValue }, timestamp });
   });
-  return (key, newValue, oldValue, timestamp) => {
-    if (!cached) ctx.forward<Windowed<K>, Change<V>>({ key, value: { newValue, oldValue }, timestamp });
-  };
+  if (cached) return undefined;
+  return (key, window, newValue, oldValue, timestamp) =>
+    ctx.forward<Windowed<K>, Change<V>>({ key: { key, window }, value: { newValue, oldValue }, timestamp });
 }
 
 /**

@@ -78,7 +78,7 @@ export function kstreamSlidingAggregate<K, V, VA>(
           for (const r of inside) aggregate = aggregator(key, r.value.value.value, aggregate);
           const timestamp = Math.max(...inside.map((r) => r.start));
           store.putWithTimestamp(key, aggregate as VA, w.start, timestamp);
-          forward({ key, window: w }, aggregate as VA, old === null ? null : old.value, timestamp);
+          forward?.(key, w, aggregate as VA, old === null ? null : old.value, timestamp);
         }
       },
     };

@@ -45,7 +45,7 @@ export function kstreamWindowAggregate<K, V, VA>(
           );
           const timestamp = old === null ? record.timestamp : Math.max(record.timestamp, old.timestamp);
           store.putWithTimestamp(record.key, next, window.start, timestamp);
-          forward({ key: record.key, window }, next, oldValue, timestamp);
+          forward?.(record.key, window, next, oldValue, timestamp);
         }
         if (!added) store.metrics.droppedRecords++;
       },
