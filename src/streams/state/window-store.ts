@@ -104,8 +104,10 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
     this.retentionMs = options.retentionMs;
     this.windowSizeMs = options.windowSizeMs;
     this.retainDuplicates = options.retainDuplicates;
-    // Kafka's segment interval: max(retention / 2, 60 s); expiry runs once per segment.
-    this.#segmentMs = Math.max(Math.floor(options.retentionMs / 2), 60_000);
+    // Expiry runs once per segment of half the retention: the store keeps at most 1.5 retentions
+    // of windows. (Kafka's RocksDB segments are at least 60 s, each segment being a database; here
+    // a segment is a set of ids, and a join's 1 s window kept 60 s of records in a 60 s segment.)
+    this.#segmentMs = Math.max(Math.floor(options.retentionMs / 2), 1);
   }
 
   get name(): string {
