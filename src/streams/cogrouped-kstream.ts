@@ -166,6 +166,7 @@ export class TimeWindowedCogroupedKStream<K, VOut> {
         : Stores.persistentWindowStore(storeName, retention, w.sizeMs, false);
     const store = Stores.windowStoreBuilder(supplier, keySerde, m.valueSerde);
     if (m.loggingEnabled === false) store.withLoggingDisabled();
+    if (m.cachingEnabled !== false) store.withCachingEnabled();
     b.addStateStore(store);
     const name = cogroupWire(this.#cogrouped, storeName, options.name, (aggregator) =>
       kstreamWindowAggregate<K, unknown, VOut>(storeName, w, initializer, (k, v, agg) => aggregator(k, v, agg as VOut)),

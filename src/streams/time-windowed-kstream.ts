@@ -107,6 +107,8 @@ export class TimeWindowedKStream<K, V> {
     const valueSerde = m.valueSerde ?? defaultValueSerde;
     const store = Stores.windowStoreBuilder(windowStore(storeName, false), keySerde, valueSerde);
     if (m.loggingEnabled === false) store.withLoggingDisabled();
+    // Cached as Kafka's materialized windowed aggregations are: one change per window per commit.
+    if (m.cachingEnabled !== false) store.withCachingEnabled();
     b.addStateStore(store);
     if (w instanceof SlidingWindows) {
       // The records themselves, for windows made after them (see kstreamSlidingAggregate).

@@ -2,6 +2,8 @@ import type { ProcessorContext, ProcessorSupplier, StreamRecord } from '../proce
 import { MeteredKeyValueStore } from '../state/metered-store.ts';
 import type { ValueAndTimestamp } from '../state/value-and-timestamp.ts';
 import type { MeteredVersionedKeyValueStore } from '../state/versioned-store.ts';
+import type { MeteredWindowStore } from '../state/window-store.ts';
+import type { Window, Windowed } from '../windows.ts';
 import type { Change } from './change.ts';
 
 /**
@@ -53,6 +55,23 @@ export function tableForwarder<K, V>(
     if (!cached)
       ctx.forward<K, Change<V>>({ key: record.key, value: { newValue, oldValue }, timestamp, headers: record.headers });
   };
+}
+
+/**
+ * {@link tableForwarder} for a windowed table: when the window store caches, its flushes forward
+ * the windows' changes and this returns undefined (nothing to forward per update, nothing to
+ * allocate for it); otherwise the function that forwards each change at once.
+ */
+export function windowedTableForwarder<K, V>(
+  ctx: ProcessorContext,
+  store: MeteredWindowStore<K, V>,
+): ((key: K, window: Window, newValue: V, oldValue: V | null, timestamp: number) => void) | undefined {
+  const cached = store.setFlushListener((key, newValue, oldValue, timestamp) => {
+    ctx.forward<Windowed<K>, Change<V>>({ key, value: { newValue, oldValue }, timestamp });
+  });
+  if (cached) return undefined;
+  return (key, window, newValue, oldValue, timestamp) =>
+    ctx.forward<Windowed<K>, Change<V>>({ key: { key, window }, value: { newValue, oldValue }, timestamp });
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { Change } from '../internal/change.ts';
+import { windowedTableForwarder } from '../internal/table.ts';
 import type { ProcessorSupplier } from '../processor.ts';
 import type { MeteredWindowStore } from '../state/window-store.ts';
 import type { SlidingWindows, Window, Windowed } from '../windows.ts';
@@ -31,14 +32,14 @@ export function kstreamSlidingAggregate<K, V, VA>(
     let store: MeteredWindowStore<K, VA>;
     let records: MeteredWindowStore<K, ArrivedValue<V>>;
     let streamTime: () => number;
-    let forward: (record: { key: Windowed<K>; value: Change<VA>; timestamp: number }) => void;
+    let forward: ReturnType<typeof windowedTableForwarder<K, VA>>;
     let seq = -1;
     return {
       init(ctx) {
         store = ctx.getStateStore(storeName);
         records = ctx.getStateStore(recordsStore);
         streamTime = () => ctx.currentStreamTimeMs();
-        forward = (r) => ctx.forward(r);
+        forward = windowedTableForwarder(ctx, store);
         for (const e of records.all()) seq = Math.max(seq, e.value.seq);
       },
       process(record) {
@@ -77,11 +78,7 @@ export function kstreamSlidingAggregate<K, V, VA>(
           for (const r of inside) aggregate = aggregator(key, r.value.value.value, aggregate);
           const timestamp = Math.max(...inside.map((r) => r.start));
           store.putWithTimestamp(key, aggregate as VA, w.start, timestamp);
-          forward({
-            key: { key, window: w },
-            value: { newValue: aggregate as VA, oldValue: old === null ? null : old.value },
-            timestamp,
-          });
+          forward?.(key, w, aggregate as VA, old === null ? null : old.value, timestamp);
         }
       },
     };

@@ -1,4 +1,5 @@
 import type { Change } from '../internal/change.ts';
+import { windowedTableForwarder } from '../internal/table.ts';
 import type { ProcessorSupplier } from '../processor.ts';
 import type { MeteredWindowStore } from '../state/window-store.ts';
 import type { TimeWindows, Windowed } from '../windows.ts';
@@ -20,12 +21,12 @@ export function kstreamWindowAggregate<K, V, VA>(
   return () => {
     let store: MeteredWindowStore<K, VA>;
     let streamTime: () => number;
-    let forward: (record: { key: Windowed<K>; value: Change<VA>; timestamp: number }) => void;
+    let forward: ReturnType<typeof windowedTableForwarder<K, VA>>;
     return {
       init(ctx) {
         store = ctx.getStateStore(storeName);
         streamTime = () => ctx.currentStreamTimeMs();
-        forward = (r) => ctx.forward(r);
+        forward = windowedTableForwarder(ctx, store);
       },
       process(record) {
         if (record.key === null || record.key === undefined || record.value === null || record.value === undefined)
@@ -44,7 +45,7 @@ export function kstreamWindowAggregate<K, V, VA>(
           );
           const timestamp = old === null ? record.timestamp : Math.max(record.timestamp, old.timestamp);
           store.putWithTimestamp(record.key, next, window.start, timestamp);
-          forward({ key: { key: record.key, window }, value: { newValue: next, oldValue }, timestamp });
+          forward?.(record.key, window, next, oldValue, timestamp);
         }
         if (!added) store.metrics.droppedRecords++;
       },

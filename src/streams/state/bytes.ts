@@ -5,26 +5,37 @@ const latin1Slice = (Buffer.prototype as unknown as { latin1Slice(start: number,
  * of the bytes compares as the unsigned bytes do, so sorted ids are sorted keys.
  */
 export class Bytes {
-  readonly bytes: Uint8Array;
+  #bytes: Uint8Array | undefined;
   #id: string | undefined;
   /** @internal The entry a caching store holds for this key, so a hot key finds it without a lookup. */
   cached: object | undefined = undefined;
 
   constructor(bytes: Uint8Array, id?: string) {
-    this.bytes = bytes;
+    this.#bytes = bytes;
     this.#id = id;
+  }
+
+  get bytes(): Uint8Array {
+    // Made from the id only when asked: an in-memory store's range hands out keys by id, and a
+    // window store reads them by id (a join's lookups and expiry made a Buffer per key otherwise).
+    if (this.#bytes === undefined) this.#bytes = Buffer.from(this.#id!, 'latin1');
+    return this.#bytes;
   }
 
   get id(): string {
     // Node's latin1Slice reads any Uint8Array: no Buffer made per key (this runs for every store key).
-    if (this.#id === undefined) this.#id = latin1Slice.call(this.bytes, 0, this.bytes.length);
+    if (this.#id === undefined) this.#id = latin1Slice.call(this.#bytes, 0, this.#bytes!.length);
     return this.#id;
   }
 
   static fromId(id: string): Bytes {
-    return new Bytes(Buffer.from(id, 'latin1'), id);
+    const out = new Bytes(EMPTY, id);
+    out.#bytes = undefined;
+    return out;
   }
 }
+
+const EMPTY = new Uint8Array(0);
 
 /** A bytes entry, as bytes stores hand them out. */
 export interface BytesEntry {

@@ -3,6 +3,7 @@ import type { Serde } from '../../serde/index.ts';
 import { fastSerde } from '../internal/fast-serde.ts';
 import type { Windowed } from '../windows.ts';
 import { Bytes, type BytesEntry, type BytesStore } from './bytes.ts';
+import { CachingWindowBytesStore } from './caching-window-store.ts';
 import type { KeyValue, StateStore } from './key-value-store.ts';
 import { ChangeLoggingBytesStore } from './logging-store.ts';
 import type { BuiltStore, KeyValueBytesStoreSupplier, StoreEnv } from './stores.ts';
@@ -55,6 +56,8 @@ export interface WindowStore<K, V> extends ReadOnlyWindowStore<K, V>, StateStore
  */
 export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
   readonly #stack: BytesStore;
+  /** The stack when it is a cache: puts hand it the typed key and value too. */
+  readonly #cache: CachingWindowBytesStore | undefined;
   readonly #innermost: BytesStore;
   readonly #keySerde: Serde<K>;
   readonly #valueSerde: Serde<V>;
@@ -74,6 +77,11 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
   /** The last key serialized, so fetch-then-put of one record serializes its key once. */
   #lastKey: K | undefined;
   #lastKeyBytes: Uint8Array | undefined;
+  /** The store key of the last window fetched, so a windowed aggregation's put of it reuses it. */
+  #lastWindow: Bytes | undefined;
+  #lastWindowStart = 0;
+  /** Where range bounds are written: their ids are all a range reads of them. */
+  #scratch = new Uint8Array(64);
   /**
    * `expired`: writes refused because their window was past retention; `droppedRecords`: late
    * records the windowed aggregation writing this store dropped (after window end + grace).
@@ -87,6 +95,7 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
     options: { retentionMs: number; windowSizeMs: number; retainDuplicates: boolean; timestamp: () => number },
   ) {
     this.#stack = stack;
+    this.#cache = stack instanceof CachingWindowBytesStore ? stack : undefined;
     this.#innermost = innermost;
     this.#keySerde = fastSerde(serdes.key);
     this.#valueSerde = fastSerde(serdes.value);
@@ -95,8 +104,10 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
     this.retentionMs = options.retentionMs;
     this.windowSizeMs = options.windowSizeMs;
     this.retainDuplicates = options.retainDuplicates;
-    // Kafka's segment interval: max(retention / 2, 60 s); expiry runs once per segment.
-    this.#segmentMs = Math.max(Math.floor(options.retentionMs / 2), 60_000);
+    // Expiry runs once per segment of half the retention: the store keeps at most 1.5 retentions
+    // of windows. (Kafka's RocksDB segments are at least 60 s, each segment being a database; here
+    // a segment is a set of ids, and a join's 1 s window kept 60 s of records in a 60 s segment.)
+    this.#segmentMs = Math.max(Math.floor(options.retentionMs / 2), 1);
   }
 
   get name(): string {
@@ -110,6 +121,37 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
   /** The bytes stack under this layer, for the runtime (flush, close). */
   get inner(): BytesStore {
     return this.#stack;
+  }
+
+  /**
+   * Forwards cache flushes as typed changes of windowed keys, stamped with the window value's
+   * timestamp. Returns false when the store has no cache, in which case the caller forwards each
+   * update itself. A delete of a window the store never had is not told (Kafka's caching window
+   * store skips it too).
+   */
+  setFlushListener(
+    listener: (key: Windowed<K>, newValue: V | null, oldValue: V | null, timestamp: number) => void,
+  ): boolean {
+    const cache = this.#stack;
+    if (!(cache instanceof CachingWindowBytesStore)) return false;
+    cache.setFlushListener((key, newValue, oldValue, timestamp, typedKey, typedValue) => {
+      if (newValue === null && oldValue === null) return;
+      const start = startOfId(key.id);
+      let windowed: Windowed<K>;
+      if (typedKey !== undefined) {
+        windowed = { key: typedKey as K, window: { start, end: start + this.windowSizeMs } };
+      } else {
+        const b = key.bytes;
+        windowed = this.#windowed(b.subarray(0, b.length - 12), start);
+      }
+      listener(
+        windowed,
+        newValue === null ? null : typedValue !== undefined ? (typedValue as V) : this.#value(newValue).value,
+        oldValue === null ? null : this.#value(oldValue).value,
+        newValue === null ? timestamp : timestampOf(newValue),
+      );
+    });
+    return true;
   }
 
   /** Stores the value of `key` in the window starting at `windowStart`; `null` deletes it. */
@@ -133,8 +175,15 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
     if (this.retainDuplicates && value === null) return;
     const seq = this.retainDuplicates ? ++this.#seq : 0;
     const raw = value === null ? null : this.#valueSerde.serialize(this.#topic, value);
-    const storeKey = new Bytes(this.#storeKey(this.#keyBytes(key), windowStart, seq));
-    this.#stack.put(storeKey, raw === null ? null : timestampedBytes(timestamp, raw));
+    const keyBytes = this.#keyBytes(key);
+    const last = this.#lastWindow;
+    const storeKey =
+      seq === 0 && last !== undefined && this.#lastWindowStart === windowStart && this.#lastKeyBytes === keyBytes
+        ? last
+        : new Bytes(this.#storeKey(keyBytes, windowStart, seq));
+    const stored = raw === null ? null : timestampedBytes(timestamp, raw);
+    if (this.#cache !== undefined) this.#cache.put(storeKey, stored, key, value ?? undefined);
+    else this.#stack.put(storeKey, stored);
     if (raw !== null) this.#segmentIds(Math.floor(windowStart / this.#segmentMs)).add(storeKey.id);
   }
 
@@ -159,7 +208,10 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
   fetchWithTimestamp(key: K, windowStart: number): ValueAndTimestamp<V> | null {
     this.metrics.fetches++;
     if (this.#isExpired(windowStart)) return null;
-    const bytes = this.#stack.get(new Bytes(this.#storeKey(this.#keyBytes(key), windowStart, 0)));
+    const storeKey = new Bytes(this.#storeKey(this.#keyBytes(key), windowStart, 0));
+    this.#lastWindow = storeKey;
+    this.#lastWindowStart = windowStart;
+    const bytes = this.#stack.get(storeKey);
     return bytes === null ? null : this.#value(bytes);
   }
 
@@ -200,24 +252,24 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
   #fetchKey(key: K, from: number, to: number): { start: number; value: ValueAndTimestamp<V> }[] {
     this.metrics.fetches++;
     const k = this.#keyBytes(key);
-    const lo = new Bytes(this.#storeKey(k, Math.max(from, 0), 0));
-    const hi = new Bytes(this.#storeKey(k, Math.max(to, 0), 0xffffffff));
+    const lo = Bytes.fromId(this.#boundId(k, Math.max(from, 0), 0));
+    const hi = Bytes.fromId(this.#boundId(k, Math.max(to, 0), 0xffffffff));
     const out: { start: number; value: ValueAndTimestamp<V> }[] = [];
-    for (const e of this.#stack.range(lo, hi)) {
+    const entries = this.#stack.range(lo, hi);
+    if (entries.length === 0) return out;
+    // Read by id (the stores hand keys out by id): no key bytes made per window.
+    const idLength = k.length + 12;
+    const keyId = lo.id.substring(0, k.length);
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i]!;
+      const id = e.key.id;
       // Another key whose bytes start with this key's falls in the range too: keep exact matches.
-      if (!this.#isKey(e, k)) continue;
-      const start = this.#startOf(e.key.bytes);
+      if (id.length !== idLength || !id.startsWith(keyId)) continue;
+      const start = startOfId(id);
       if (start < from || start > to || this.#isExpired(start)) continue;
       out.push({ start, value: this.#value(e.value) });
     }
     return out;
-  }
-
-  #isKey(e: BytesEntry, k: Uint8Array): boolean {
-    const b = e.key.bytes;
-    if (b.length !== k.length + 12) return false;
-    for (let i = 0; i < k.length; i++) if (b[i] !== k[i]) return false;
-    return true;
   }
 
   #observedTime(): number {
@@ -226,7 +278,7 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
       let max = Number.MIN_SAFE_INTEGER;
       this.#segments = new Map();
       for (const e of this.#innermost.range(null, null)) {
-        const start = this.#startOf(e.key.bytes);
+        const start = startOfId(e.key.id);
         max = Math.max(max, start);
         this.#segmentIds(Math.floor(start / this.#segmentMs)).add(e.key.id);
       }
@@ -237,6 +289,11 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
 
   #isExpired(start: number): boolean {
     return start <= this.#observedTime() - this.retentionMs;
+  }
+
+  /** @internal Whether a window starting at `start` is past retention (for the layers below). */
+  isExpired(start: number): boolean {
+    return this.#isExpired(start);
   }
 
   /** Removes expired windows from the innermost store: local cleanup, not logged (the changelog's own retention drops them there). */
@@ -266,15 +323,17 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
     return bytes;
   }
 
-  #storeKey(key: Uint8Array, start: number, seq: number): Uint8Array {
+  /** The id of a store key, written in the scratch buffer: no bytes kept for a range bound. */
+  #boundId(key: Uint8Array, start: number, seq: number): string {
     const n = key.length;
-    const out = new Uint8Array(n + 12);
-    out.set(key, 0);
-    writeInt64(out, n, start);
-    out[n + 8] = seq >>> 24;
-    out[n + 9] = seq >>> 16;
-    out[n + 10] = seq >>> 8;
-    out[n + 11] = seq;
+    if (this.#scratch.length < n + 12) this.#scratch = new Uint8Array(2 * (n + 12));
+    writeStoreKey(this.#scratch, key, start, seq);
+    return latin1Slice.call(this.#scratch, 0, n + 12);
+  }
+
+  #storeKey(key: Uint8Array, start: number, seq: number): Uint8Array {
+    const out = new Uint8Array(key.length + 12);
+    writeStoreKey(out, key, start, seq);
     return out;
   }
 
@@ -292,6 +351,19 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
   #value(bytes: Uint8Array): ValueAndTimestamp<V> {
     return { value: this.#valueSerde.deserialize(this.#topic, rawValueOf(bytes)) as V, timestamp: timestampOf(bytes) };
   }
+}
+
+const latin1Slice = (Buffer.prototype as unknown as { latin1Slice(start: number, end: number): string }).latin1Slice;
+
+/** Writes `key | start int64 | seqnum int32` at the start of `out`. */
+function writeStoreKey(out: Uint8Array, key: Uint8Array, start: number, seq: number): void {
+  const n = key.length;
+  out.set(key, 0);
+  writeInt64(out, n, start);
+  out[n + 8] = seq >>> 24;
+  out[n + 9] = seq >>> 16;
+  out[n + 10] = seq >>> 8;
+  out[n + 11] = seq;
 }
 
 /** The window start in a store key's id (its bytes as latin1): `key | start int64 | seqnum int32`. */
@@ -320,7 +392,7 @@ export class WindowStoreBuilder<K, V> {
   readonly supplier: WindowBytesStoreSupplier;
   readonly keySerde: Serde<K> | undefined;
   readonly valueSerde: Serde<V> | undefined;
-  readonly cachingEnabled = false;
+  #caching = false;
   #logging = true;
 
   constructor(supplier: WindowBytesStoreSupplier, keySerde?: Serde<K>, valueSerde?: Serde<V>) {
@@ -335,6 +407,27 @@ export class WindowStoreBuilder<K, V> {
 
   get loggingEnabled(): boolean {
     return this.#logging;
+  }
+
+  /** Whether the store gets a record cache: never for a store that retains duplicates (a join's). */
+  get cachingEnabled(): boolean {
+    return this.#caching && !this.supplier.retainDuplicates;
+  }
+
+  /**
+   * Puts a record cache in front of the store (off by default, as Kafka's `Stores` builders; the
+   * DSL's windowed aggregations turn it on): updates of one key's window are written, logged and
+   * forwarded once per commit. Ignored for a store that retains duplicates, as Kafka ignores it.
+   */
+  withCachingEnabled(): this {
+    this.#caching = true;
+    return this;
+  }
+
+  /** Writes, logs and forwards every update at once (the default). */
+  withCachingDisabled(): this {
+    this.#caching = false;
+    return this;
   }
 
   /** Topic configs of the changelog beyond `cleanup.policy=compact`. */
@@ -354,7 +447,7 @@ export class WindowStoreBuilder<K, V> {
     return this;
   }
 
-  /** Stacks metered window store → change-logging → bytes for one task. */
+  /** Stacks metered window store → caching → change-logging → bytes for one task. */
   build(env: StoreEnv): BuiltStore {
     const keySerde = (this.keySerde ?? env.defaultKeySerde) as Serde<K> | undefined;
     const valueSerde = (this.valueSerde ?? env.defaultValueSerde) as Serde<V> | undefined;
@@ -367,7 +460,10 @@ export class WindowStoreBuilder<K, V> {
       );
     }
     const bytes = this.supplier.bytes.get(env);
-    let stack: BytesStore = bytes;
+    const caching = this.cachingEnabled && env.cacheBudget !== null;
+    // A cache writes a window through at the next commit, by when the window may have expired.
+    let store: MeteredWindowStore<K, V> | undefined;
+    let stack: BytesStore = caching ? new LiveWindowsBytesStore(bytes, (start) => store!.isExpired(start)) : bytes;
     const changelogTopic = this.#logging ? `${env.applicationId}-${this.name}-changelog` : undefined;
     if (changelogTopic !== undefined) {
       // Logged as Kafka's timestamped window stores log: the plain value, stamped with its timestamp.
@@ -380,7 +476,8 @@ export class WindowStoreBuilder<K, V> {
         );
       stack = new ChangeLoggingBytesStore(stack, sink, env.timestamp);
     }
-    const store = new MeteredWindowStore<K, V>(
+    if (caching) stack = new CachingWindowBytesStore(stack, env.cacheBudget!, env.timestamp);
+    store = new MeteredWindowStore<K, V>(
       stack,
       bytes,
       { key: keySerde, value: valueSerde, topic: changelogTopic ?? this.name },
@@ -397,6 +494,54 @@ export class WindowStoreBuilder<K, V> {
       changelogTopic,
       restoreValue: (value, ts) => (value === null ? null : timestampedBytes(ts, value)),
     };
+  }
+}
+
+/**
+ * Drops the write of a window that has expired (a cache writing it through at a commit after
+ * retention passed it), as Kafka's segmented store skips a put to an expired segment; expiry has
+ * already removed, or will never see, that window here. Deletes pass.
+ */
+class LiveWindowsBytesStore implements BytesStore {
+  readonly #inner: BytesStore;
+  readonly #expired: (start: number) => boolean;
+
+  constructor(inner: BytesStore, expired: (start: number) => boolean) {
+    this.#inner = inner;
+    this.#expired = expired;
+  }
+
+  get name(): string {
+    return this.#inner.name;
+  }
+
+  get persistent(): boolean {
+    return this.#inner.persistent;
+  }
+
+  get(key: Bytes): Uint8Array | null {
+    return this.#inner.get(key);
+  }
+
+  put(key: Bytes, value: Uint8Array | null): void {
+    if (value !== null && this.#expired(readInt64(key.bytes, key.bytes.length - 12))) return;
+    this.#inner.put(key, value);
+  }
+
+  range(from: Bytes | null, to: Bytes | null): BytesEntry[] {
+    return this.#inner.range(from, to);
+  }
+
+  approximateNumEntries(): number {
+    return this.#inner.approximateNumEntries();
+  }
+
+  flush(): void {
+    this.#inner.flush();
+  }
+
+  close(): void | Promise<void> {
+    return this.#inner.close();
   }
 }
 

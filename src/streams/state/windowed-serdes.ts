@@ -1,5 +1,6 @@
 import { SerializationError } from '../../errors.ts';
 import type { Serde } from '../../serde/index.ts';
+import { fastSerde } from '../internal/fast-serde.ts';
 import type { Windowed } from '../windows.ts';
 import { readInt64, writeInt64 } from './value-and-timestamp.ts';
 
@@ -19,10 +20,12 @@ export const WindowedSerdes = {
    * (`TimeWindowedSerializer`). The end is not written: it is start + `windowSizeMs`.
    */
   timeWindowedSerdeFrom<K>(inner: Serde<K>, windowSizeMs: number): Serde<Windowed<K>> {
+    // The key's bytes are copied out, so memoized ones (a windowed count's keys repeat) will do.
+    const keys = fastSerde(inner);
     return {
       serialize(topic, w) {
         if (w === null) return null;
-        const key = inner.serialize(topic, w.key);
+        const key = keys.serialize(topic, w.key);
         if (key === null) throw new SerializationError('a windowed key must not serialize to null', { topic });
         const out = new Uint8Array(key.length + 8);
         out.set(key, 0);

@@ -51,12 +51,19 @@ beforeAll(() => {
 
 type Row = [string, string | null, string | null, number];
 
-function runJava(name: string, input: ReturnType<typeof records>): { describe: string; rows: Row[] } {
+function runJava(name: string, input: ReturnType<typeof records>, cacheBytes = 0): { describe: string; rows: Row[] } {
   const stdin = input
     .map((r) => [r.topic, r.key ?? '\\N', r.value ?? '\\N', String(r.timestamp), String(r.advanceMs)].join('\t'))
     .join('\n');
   const interval = scenarios[name]!.outerJoinEmitIntervalMs;
-  const args = ['-cp', classpath, 'Differential', name, ...(interval !== undefined ? ['0', String(interval)] : [])];
+  const args = [
+    '-cp',
+    classpath,
+    'Differential',
+    name,
+    String(cacheBytes),
+    ...(interval !== undefined ? [String(interval)] : []),
+  ];
   const out = execFileSync('java', args, {
     input: stdin,
     encoding: 'utf8',
@@ -74,12 +81,16 @@ function runJava(name: string, input: ReturnType<typeof records>): { describe: s
   return { describe, rows };
 }
 
-function runTributary(name: string, input: ReturnType<typeof records>): { describe: string; rows: Row[] } {
+function runTributary(
+  name: string,
+  input: ReturnType<typeof records>,
+  cacheBytes = 0,
+): { describe: string; rows: Row[] } {
   const { topology, outputs } = scenarios[name]!.build();
   const interval = scenarios[name]!.outerJoinEmitIntervalMs;
   const driver = new TopologyTestDriver(topology, {
     applicationId: 'diff',
-    cacheMaxBytes: 0,
+    cacheMaxBytes: cacheBytes,
     ...(interval !== undefined ? { outerJoinEmitIntervalMs: interval } : {}),
   });
   for (const r of input) {
@@ -132,6 +143,24 @@ describe('Tributary Streams against Java Kafka Streams 4.1.1 (TopologyTestDriver
       expect(normalized(ours.describe)).toBe(normalized(java.describe));
       expect(ours.rows).toEqual(java.rows);
       expect(java.rows.length).toBeGreaterThan(0);
+    });
+  }
+});
+
+/**
+ * The same with the record cache on (10 MiB on both sides): the drivers commit after every input
+ * record, so the caches flush after each; what they forward, and in what order, must match.
+ */
+describe('the same with caching on', () => {
+  // Not yet the same with caching: session stores have no cache here (Kafka caches them), and the
+  // foreign-key join's cached tables forward differently; both are left out until they do.
+  const uncached = new Set(['session', 'fk']);
+  for (const name of Object.keys(scenarios).filter((n) => !uncached.has(n))) {
+    it.each([1, 2, 3])(`${name}: same output records with a 10 MiB cache (seed %i)`, (seed) => {
+      const input = records(scenarios[name]!, seed);
+      const java = runJava(name, input, 10 << 20);
+      const ours = runTributary(name, input, 10 << 20);
+      expect(ours.rows).toEqual(java.rows);
     });
   }
 });

@@ -1,0 +1,277 @@
+import { describe, expect, it } from 'vitest';
+import { openLog } from '../../src/log/index.ts';
+import {
+  KafkaStreams,
+  type MeteredWindowStore,
+  Stores,
+  StreamsBuilder,
+  TimeWindows,
+  type Windowed,
+  WindowedSerdes,
+  windowedToString,
+} from '../../src/streams/index.ts';
+import { CacheBudget } from '../../src/streams/state/caching-store.ts';
+import { TopologyTestDriver } from '../../src/streams/testing/index.ts';
+import { L, S } from './helpers.ts';
+
+const SIZE = 10;
+const RETENTION = 100;
+
+/** A window store of string counts with a record cache of `maxBytes`, as a task builds it. */
+function cached(maxBytes = 1 << 20, supplier = Stores.inMemoryWindowStore('w', RETENTION, SIZE)) {
+  let now = 0;
+  const budget = new CacheBudget(maxBytes);
+  const logged: [string, number | null][] = [];
+  const built = Stores.windowStoreBuilder(supplier, S, L)
+    .withCachingEnabled()
+    .build({
+      applicationId: 'app',
+      taskId: '0_0',
+      partition: 0,
+      cacheBudget: budget,
+      changelog: (_topic, key, value) =>
+        logged.push([
+          new TextDecoder().decode(key.subarray(0, key.length - 12)),
+          value === null ? null : L.deserialize('', value),
+        ]),
+      timestamp: () => now,
+    });
+  const store = built.store as unknown as MeteredWindowStore<string, number>;
+  const forwarded: [string, number | null, number | null, number][] = [];
+  const caches = store.setFlushListener((key, newValue, oldValue, timestamp) =>
+    forwarded.push([windowedToString(key), newValue, oldValue, timestamp]),
+  );
+  return {
+    store,
+    caches,
+    budget,
+    logged,
+    forwarded,
+    stored: () => built.bytes.approximateNumEntries(),
+    at: (ms: number) => {
+      now = ms;
+    },
+  };
+}
+
+describe('caching window store (Kafka CachingPersistentWindowStoreTest)', () => {
+  it('shouldPutFetchFromCache: reads answer from the cache; nothing reaches the store or changelog before a flush', () => {
+    const { store, caches, stored, logged } = cached();
+    expect(caches).toBe(true);
+    store.put('a', 1, 10);
+    store.put('b', 2, 10);
+    expect(store.fetch('a', 10)).toBe(1);
+    expect(store.fetch('b', 10)).toBe(2);
+    expect(store.fetch('c', 10)).toBe(null);
+    expect(store.fetch('a', 0)).toBe(null);
+    expect(store.fetch('a', 10, 10)).toEqual([{ key: 10, value: 1 }]);
+    expect(stored()).toBe(0);
+    expect(logged).toEqual([]);
+  });
+
+  it('shouldForwardDirtyItemsWhenFlushCalled: one write, one changelog record and one change per window per flush, with the stored value as the old one', () => {
+    const { store, stored, logged, forwarded, at } = cached();
+    at(12);
+    store.put('1', 1, 10);
+    store.put('1', 2, 10);
+    store.inner.flush();
+    expect(forwarded).toEqual([['[1@10/20]', 2, null, 12]]);
+    expect(logged).toEqual([['1', 2]]);
+    expect(stored()).toBe(1);
+    forwarded.length = 0;
+    store.put('1', 3, 10);
+    store.inner.flush();
+    expect(forwarded).toEqual([['[1@10/20]', 3, 2, 12]]);
+    forwarded.length = 0;
+    store.put('1', null, 10);
+    store.inner.flush();
+    expect(forwarded).toEqual([['[1@10/20]', null, 3, 12]]);
+    expect(stored()).toBe(0);
+    // Made and deleted between two flushes: nothing to tell.
+    forwarded.length = 0;
+    store.put('1', 1, 10);
+    store.put('1', 2, 10);
+    store.put('1', null, 10);
+    store.inner.flush();
+    expect(forwarded).toEqual([]);
+  });
+
+  it('shouldTakeValueFromCacheIfSameTimestampFlushed, shouldIterateCacheAndStore: ranges merge the cache over the store, in start order', () => {
+    const { store } = cached();
+    store.put('1', 1, 10);
+    store.put('1', 5, 30);
+    store.inner.flush();
+    store.put('1', 2, 10);
+    store.put('1', 3, 20);
+    expect(store.fetch('1', 10, 10)).toEqual([{ key: 10, value: 2 }]);
+    expect(store.fetch('1', 0, 100)).toEqual([
+      { key: 10, value: 2 },
+      { key: 20, value: 3 },
+      { key: 30, value: 5 },
+    ]);
+    expect(store.backwardFetch('1', 0, 100).map((e) => e.key)).toEqual([30, 20, 10]);
+    // A cached delete hides the stored window.
+    store.put('1', null, 30);
+    expect(store.fetch('1', 0, 100).map((e) => e.key)).toEqual([10, 20]);
+  });
+
+  it('shouldFetchAndIterateOverExactKeys: a key is not confused with a longer key it prefixes, cached or stored', () => {
+    const { store } = cached();
+    store.put('a', 1, 0);
+    store.put('aa', 2, 0);
+    store.inner.flush();
+    store.put('a', 3, 1);
+    store.put('aa', 4, 1);
+    store.put('a', 5, 60);
+    expect(store.fetch('a', 0, Number.MAX_SAFE_INTEGER)).toEqual([
+      { key: 0, value: 1 },
+      { key: 1, value: 3 },
+      { key: 60, value: 5 },
+    ]);
+    expect(store.fetch('aa', 0, Number.MAX_SAFE_INTEGER).map((e) => e.value)).toEqual([2, 4]);
+  });
+
+  it('shouldFetchAllWithinTimestampRange, shouldGetAllFromCache: fetchAll and all see cached and stored windows, by start then key', () => {
+    const { store } = cached();
+    const keys = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
+    keys.forEach((k, i) => {
+      store.put(k, i, i);
+      if (i === 3) store.inner.flush();
+    });
+    expect(store.fetchAll(0, 7).map((e) => windowedToString(e.key))).toEqual(
+      keys.map((k, i) => `[${k}@${i}/${i + SIZE}]`),
+    );
+    expect(store.fetchAll(2, 4).map((e) => e.value)).toEqual([2, 3, 4]);
+    expect(store.backwardFetchAll(5, 7).map((e) => e.value)).toEqual([7, 6, 5]);
+    expect(store.all()).toHaveLength(8);
+  });
+
+  it('shouldFlushEvictedItemsIntoUnderlyingStore, shouldForwardDirtyItemToListenerWhenEvicted: past the budget the least recently used windows are written through and forwarded', () => {
+    const { store, stored, forwarded, budget } = cached(2_000);
+    let i = 0;
+    while (forwarded.length === 0) store.put(String(i++), i, 10);
+    expect(stored()).toBeGreaterThan(0);
+    expect(forwarded[0]![0]).toBe('[0@10/20]');
+    expect(budget.used).toBeLessThanOrEqual(2_000);
+    store.inner.flush();
+    expect(forwarded).toHaveLength(i);
+    expect(stored()).toBe(i);
+    expect(budget.used).toBe(0);
+  });
+
+  it('should forward and log a window that expired while cached, and not keep it in the store (as Kafka’s segmented store skips it)', () => {
+    const { store, stored, logged, forwarded } = cached();
+    store.put('a', 1, 0);
+    store.put('b', 1, 500); // retention 100: the window at 0 has now expired
+    expect(store.fetch('a', 0)).toBe(null);
+    store.inner.flush();
+    expect(forwarded.map((f) => f[0])).toEqual(['[a@0/10]', '[b@500/510]']);
+    expect(logged).toEqual([
+      ['a', 1],
+      ['b', 1],
+    ]);
+    expect(stored()).toBe(1);
+    expect(store.all().map((e) => windowedToString(e.key))).toEqual(['[b@500/510]']);
+  });
+
+  it('shouldClearNamespaceCacheOnClose: closing gives the cache’s bytes back to the budget', async () => {
+    const { store, budget } = cached();
+    store.put('a', 1, 0);
+    expect(budget.used).toBeGreaterThan(0);
+    await store.inner.close();
+    expect(budget.used).toBe(0);
+  });
+
+  it('should not cache a store that retains duplicates (a join’s), and cache none by default', () => {
+    expect(
+      Stores.windowStoreBuilder(Stores.inMemoryWindowStore('j', 100, 10, true), S, L).withCachingEnabled()
+        .cachingEnabled,
+    ).toBe(false);
+    expect(Stores.windowStoreBuilder(Stores.inMemoryWindowStore('w', 100, 10), S, L).cachingEnabled).toBe(false);
+    expect(cached(1 << 20, Stores.inMemoryWindowStore('j', 100, 10, true)).caches).toBe(false);
+  });
+});
+
+describe('windowed aggregations with caching (Kafka TimeWindowedKStreamImplTest)', () => {
+  const counts = (caching: boolean) => {
+    const b = new StreamsBuilder();
+    b.stream('clicks', { keySerde: S, valueSerde: S })
+      .groupByKey()
+      .windowedBy(TimeWindows.ofSizeAndGrace(10, 5).advanceBy(5))
+      .count({ materialized: { storeName: 'counts', storeType: 'in-memory', cachingEnabled: caching } })
+      .toStream()
+      .to('counts-out', { keySerde: WindowedSerdes.timeWindowedSerdeFrom(S, 10), valueSerde: L });
+    return b;
+  };
+  const input: [string, number][] = [
+    ['a', 1],
+    ['a', 2],
+    ['b', 6],
+    ['a', 7],
+    ['a', 3],
+    ['b', 21],
+    ['a', 12],
+  ];
+
+  it('shouldCountWindowed: the test driver commits after every record, so a cached count forwards just what an uncached one does', () => {
+    const rows = (caching: boolean) => {
+      const d = new TopologyTestDriver(counts(caching).build());
+      const pipe = d.createInputTopic('clicks', S, S);
+      for (const [k, ts] of input) pipe.pipeInput(k, 'x', ts);
+      const out = d
+        .createOutputTopic('counts-out', WindowedSerdes.timeWindowedSerdeFrom(S, 10), L)
+        .readRecordsToList()
+        .map((r) => [windowedToString(r.key as Windowed<string>), r.value, r.timestamp]);
+      const store = d.getWindowStore<string, number>('counts');
+      const finalA = store.fetch('a', 10);
+      d.close();
+      return { out, finalA };
+    };
+    const withCache = rows(true);
+    expect(withCache).toEqual(rows(false));
+    expect(withCache.finalA).toBe(1);
+    expect(withCache.out.slice(0, 3)).toEqual([
+      ['[a@0/10]', 1, 1],
+      ['[a@0/10]', 2, 2],
+      ['[b@0/10]', 1, 6],
+    ]);
+  });
+
+  it('should forward one change per window per commit on a real log when cached, every update when not', async () => {
+    const run = async (caching: boolean) => {
+      const log = await openLog({ storage: 'memory', maintenanceIntervalMs: 0 });
+      await log.createTopic({ topic: 'clicks', numPartitions: 1 });
+      await log.createTopic({ topic: 'counts-out', numPartitions: 1 });
+      const enc = new TextEncoder();
+      await log.append(
+        'clicks',
+        0,
+        input.map(([k, ts]) => ({ key: enc.encode(k), value: enc.encode('x'), timestamp: ts })),
+      );
+      const streams = new KafkaStreams(counts(caching).build(), {
+        applicationId: `cached-${caching}`,
+        log,
+        commitIntervalMs: 60_000,
+      });
+      await streams.start();
+      await streams.waitForIdle();
+      await streams.close();
+      const ws = WindowedSerdes.timeWindowedSerdeFrom(S, 10);
+      const out = (await log.read('counts-out', 0, 0)).records.map(
+        (r) => `${windowedToString(ws.deserialize('', r.key)!)}=${L.deserialize('', r.value)}`,
+      );
+      const changelog = log.offsets('cached-' + caching + '-counts-changelog', 0).highWatermark;
+      await log.close();
+      return { out, changelog };
+    };
+    const uncached = await run(false);
+    expect(uncached.out).toHaveLength(10);
+    expect(uncached.changelog).toBe(10);
+    const withCache = await run(true);
+    // Every window once, with its last count (a@12 is too late for [5, 15) by then).
+    expect(withCache.out.sort()).toEqual(
+      ['[a@0/10]=4', '[a@5/15]=1', '[a@10/20]=1', '[b@0/10]=1', '[b@5/15]=1', '[b@15/25]=1', '[b@20/30]=1'].sort(),
+    );
+    expect(withCache.changelog).toBe(withCache.out.length);
+  });
+});
