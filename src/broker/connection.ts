@@ -250,7 +250,7 @@ export class Connection {
           this.#failed(api.name, err);
           return;
         }
-        this.#flush();
+        this.#flushSoon();
       },
       (err) => this.#failed(api.name, err),
     );
@@ -393,6 +393,23 @@ export class Connection {
     this.#broker.logger.warn(`Closing a connection that sent ${what}`, { client: this.#clientHost });
     this.destroy();
   }
+
+  #flushScheduled = false;
+
+  /**
+   * Flushes once the event loop has run what else is ready: answers completed in the same turn
+   * (a group commit acknowledges many pipelined produces at once) leave in one writev, not one each.
+   */
+  #flushSoon(): void {
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    setImmediate(this.#scheduledFlush);
+  }
+
+  readonly #scheduledFlush = (): void => {
+    this.#flushScheduled = false;
+    this.#flush();
+  };
 
   #flush(): void {
     if (this.#closed) return;

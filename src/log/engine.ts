@@ -225,10 +225,17 @@ export class EmbeddedLog extends LogFront<TopicState, PartitionState> {
   private constructor(store: KvStore, options: EngineOptions) {
     super();
     this.#store = store;
-    this.#queue = new WriteQueue<PartitionState>(store, (dirty) =>
-      Array.from(dirty, (state) => ({ type: 'put' as const, key: state.stateKey, value: encodePartitionState(state) })),
-    );
     this.clock = options.clock ?? systemClock;
+    this.#queue = new WriteQueue<PartitionState>(
+      store,
+      (dirty) =>
+        Array.from(dirty, (state) => ({
+          type: 'put' as const,
+          key: state.stateKey,
+          value: encodePartitionState(state),
+        })),
+      this.clock,
+    );
     this.#maintenanceIntervalMs = options.maintenanceIntervalMs ?? 15_000;
     this.#maintenance = {
       clock: this.clock,

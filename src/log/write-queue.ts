@@ -1,3 +1,4 @@
+import { type Clock, systemClock, type TimerHandle } from '../clock.ts';
 import { encodeU64, JOURNAL_APPLIED_KEY } from './keys.ts';
 import { Journal } from './storage/journal.ts';
 import type { KvOp, KvStore } from './storage/kv.ts';
@@ -24,6 +25,14 @@ const JOURNAL_MAX_BYTES = 64 * 1024;
  * through the store and wait for it, which slows producers instead.
  */
 export const JOURNAL_MAX_LAG_BYTES = 32 * 1024 * 1024;
+/**
+ * How long (clock milliseconds) a journaled write waits before LevelDB is given it with whatever
+ * was journaled meanwhile. Why wait: the write is durable once journaled, and handing it to LevelDB
+ * at once put LevelDB's batch copy and a worker thread's wake-up before the producer's answer, for
+ * every small produce (10,000 LevelDB writes a second for 10,000 one-record produces, where one
+ * write a millisecond carries the same).
+ */
+export const JOURNAL_GROUP_MS = 1;
 const ignore = () => undefined;
 
 /**
@@ -48,16 +57,20 @@ export class WriteQueue<D = never> {
   #flushes: { upTo: number; resolve: () => void; reject: (err: unknown) => void }[] = [];
   /** Bytes of journal frames LevelDB has not applied yet. */
   #journalLag = 0;
+  readonly #clock: Clock;
+  /** Set while journaled writes wait {@link JOURNAL_GROUP_MS} for LevelDB. */
+  #groupTimer: TimerHandle | undefined;
 
   /**
    * `finish` turns the things a group of writes marked dirty into the ops that close the group.
    * The log uses it to write each touched partition's state once per group, not once per append:
    * in-memory state changes when a write is queued, so when a group is taken it holds exactly the
-   * changes of the writes in it and those before.
+   * changes of the writes in it and those before. `clock` times the wait of journaled writes.
    */
-  constructor(store: KvStore, finish?: (dirty: Iterable<D>) => KvOp[]) {
+  constructor(store: KvStore, finish?: (dirty: Iterable<D>) => KvOp[], clock: Clock = systemClock) {
     this.#store = store;
     this.#finish = finish;
+    this.#clock = clock;
   }
 
   /** The error that stopped the queue, if one did; every later write fails with it. */
@@ -93,7 +106,7 @@ export class WriteQueue<D = never> {
       this.#unjournaled++;
       this.#queued++;
       this.#pending.push({ ops, sync, dirty, seq: -1, frameBytes: 0, resolve, reject });
-      if (!this.#running) void this.#drain();
+      this.#drainNow();
     });
   }
 
@@ -126,18 +139,37 @@ export class WriteQueue<D = never> {
     this.#queued++;
     this.#journalLag += size;
     this.#pending.push({ ops, sync: false, dirty, seq, frame, frameBytes: size, resolve: ignore, reject: ignore });
-    if (!this.#running) void this.#drain();
+    // Written by the store after the caller has answered, with the writes journaled meanwhile.
+    if (!this.#running && this.#groupTimer === undefined)
+      this.#groupTimer = this.#clock.setTimeout(this.#groupDue, JOURNAL_GROUP_MS);
     return true;
   }
 
   /**
-   * Resolves once everything queued so far is written. It queues nothing itself: a write behind
-   * a flush may still go through the journal.
+   * Resolves once everything queued so far is written; journaled writes waiting for their group
+   * go to the store at once. It queues nothing itself: a write behind a flush may still go through
+   * the journal.
    */
   flush(): Promise<void> {
     if (this.#failure !== undefined) return Promise.reject(this.#failure);
     if (this.#written === this.#queued) return Promise.resolve();
-    return new Promise<void>((resolve, reject) => this.#flushes.push({ upTo: this.#queued, resolve, reject }));
+    const flushed = new Promise<void>((resolve, reject) => this.#flushes.push({ upTo: this.#queued, resolve, reject }));
+    this.#drainNow();
+    return flushed;
+  }
+
+  readonly #groupDue = (): void => {
+    this.#groupTimer = undefined;
+    if (!this.#running) void this.#drain();
+  };
+
+  /** Starts writing what is queued, journaled writes waiting for their group included. */
+  #drainNow(): void {
+    if (this.#groupTimer !== undefined) {
+      this.#clock.clearTimeout(this.#groupTimer);
+      this.#groupTimer = undefined;
+    }
+    if (!this.#running) void this.#drain();
   }
 
   async #drain(): Promise<void> {
@@ -209,6 +241,10 @@ export class WriteQueue<D = never> {
    */
   #fail(err: unknown, group: Pending<D>[] = []): void {
     this.#failure = err;
+    if (this.#groupTimer !== undefined) {
+      this.#clock.clearTimeout(this.#groupTimer);
+      this.#groupTimer = undefined;
+    }
     for (const p of group) p.reject(err);
     for (const p of this.#pending) p.reject(err);
     this.#pending = [];

@@ -2,11 +2,13 @@ import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../../src/clock.ts';
 import { EmbeddedLog } from '../../../src/log/engine.ts';
 import { openLog } from '../../../src/log/index.ts';
 import { Journal } from '../../../src/log/storage/journal.ts';
 import type { KvOp, KvStore } from '../../../src/log/storage/kv.ts';
 import { LevelKvStore } from '../../../src/log/storage/level.ts';
+import { JOURNAL_GROUP_MS } from '../../../src/log/write-queue.ts';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -30,6 +32,8 @@ class HeldStore implements KvStore {
   readonly inner: LevelKvStore;
   held = false;
   writesHeld = 0;
+  /** Every write LevelDB was asked for, held or not. */
+  writes = 0;
   constructor(location: string) {
     this.inner = new LevelKvStore(location);
   }
@@ -39,6 +43,7 @@ class HeldStore implements KvStore {
   iterator: KvStore['iterator'] = (range) => this.inner.iterator(range);
   clear: KvStore['clear'] = (range) => this.inner.clear(range);
   write(ops: KvOp[], sync: boolean): Promise<void> {
+    this.writes++;
     if (!this.held) return this.inner.write(ops, sync);
     this.writesHeld++;
     return new Promise(() => undefined);
@@ -165,7 +170,12 @@ describe('The journaled log', () => {
   it('should answer an unsynced append before LevelDB has it, and apply it on the next open after a crash', async () => {
     const dataDir = freshDir();
     const store = new HeldStore(dataDir);
-    const log = await EmbeddedLog.open(store, { maintenanceIntervalMs: 0, journalDir: join(dataDir, 'journal') });
+    const clock = new ManualClock(1_000_000);
+    const log = await EmbeddedLog.open(store, {
+      maintenanceIntervalMs: 0,
+      journalDir: join(dataDir, 'journal'),
+      clock,
+    });
     await log.createTopic({ topic: 't', numPartitions: 2 });
     await log.append('t', 0, [{ key: k('a'), value: k('before') }]);
     await log.flush();
@@ -176,7 +186,12 @@ describe('The journaled log', () => {
       { key: k('c'), value: k('two') },
       { key: k('d'), value: k('three') },
     ]);
-    expect(store.writesHeld).toBeGreaterThan(0);
+    // Answered before LevelDB was even asked; it gets both as one write once the group is due.
+    expect(store.writesHeld).toBe(0);
+    clock.advance(JOURNAL_GROUP_MS - 1);
+    expect(store.writesHeld).toBe(0);
+    clock.advance(1);
+    expect(store.writesHeld).toBe(1);
     expect([first.baseOffset, second.baseOffset, second.lastOffset]).toEqual([1, 0, 1]);
     // Readers at the tail see them at once.
     expect(log.offsets('t', 0).highWatermark).toBe(2);
@@ -217,6 +232,44 @@ describe('The journaled log', () => {
     const reopened = await openLog({ dataDir, maintenanceIntervalMs: 0 });
     try {
       expect(reopened.offsets('t', 0).highWatermark).toBe(0);
+    } finally {
+      await reopened.close();
+    }
+  });
+
+  it('should give LevelDB the journaled writes waiting for their group at once when flushed or followed by a synced write', async () => {
+    const dataDir = freshDir();
+    const store = new HeldStore(dataDir);
+    const clock = new ManualClock(1_000_000);
+    const log = await EmbeddedLog.open(store, {
+      maintenanceIntervalMs: 0,
+      journalDir: join(dataDir, 'journal'),
+      clock,
+    });
+    try {
+      await log.createTopic({ topic: 't' });
+      const before = store.writes;
+      await log.append('t', 0, [{ key: null, value: k('one') }]);
+      await log.append('t', 0, [{ key: null, value: k('two') }]);
+      expect(store.writes).toBe(before);
+      // The clock never moves: flush does not wait for the group's time.
+      await log.flush();
+      expect(store.writes).toBe(before + 1);
+      await log.append('t', 0, [{ key: null, value: k('three') }]);
+      // A synced write goes behind it in the same store write, at once.
+      await log.append('t', 0, [{ key: null, value: k('four') }], { sync: true });
+      expect(store.writes).toBe(before + 2);
+    } finally {
+      await log.close();
+    }
+    const reopened = await openLog({ dataDir, maintenanceIntervalMs: 0 });
+    try {
+      expect((await reopened.read('t', 0, 0)).records.map((r) => text(r.value))).toEqual([
+        'one',
+        'two',
+        'three',
+        'four',
+      ]);
     } finally {
       await reopened.close();
     }
