@@ -106,7 +106,7 @@ export class CachingBytesStore implements BytesStore {
   }
 
   /**
-   * The key's cached bytes, for the caller to write a new value of the same length over, when they
+   * @internal The key's cached bytes, for the caller to write a new value of the same length over, when they
    * are this cache's alone: an entry's bytes reach the layers below (and the changelog) only when
    * it is written through, and it leaves the cache then, so until that they are no one else's (a
    * read hands them to the metered layer, which decodes and drops them). The entry counts as put.

@@ -54,11 +54,11 @@ export class MeteredKeyValueStore<K, V> implements KeyValueStore<K, V> {
     return this.#valueAndTimestamp(this.#inner.get(this.#bytes(key)));
   }
 
-  /** The timestamp of the value {@link getStamped} last found: -1 when none, or for a plain store. */
+  /** @internal The timestamp of the value {@link getStamped} last found: -1 when none, or for a plain store. */
   stampedAt = -1;
 
   /**
-   * `getWithTimestamp` without the `ValueAndTimestamp`: the value, with its timestamp left in
+   * @internal `getWithTimestamp` without the `ValueAndTimestamp`: the value, with its timestamp left in
    * `stampedAt`. What an aggregation reads for every record; the object per read showed in its cost.
    */
   getStamped(key: K): V | null {
