@@ -237,6 +237,35 @@ describe('windowed aggregations with caching (Kafka TimeWindowedKStreamImplTest)
     ]);
   });
 
+  it('should forward a cached cogrouped windowed aggregate once per window per record, whichever stream it came from', () => {
+    const b = new StreamsBuilder();
+    const concat = (_k: string, v: string, agg: string) => agg + v;
+    const one = b.stream('one', { keySerde: S, valueSerde: S }).groupByKey();
+    const two = b.stream('two', { keySerde: S, valueSerde: S }).groupByKey();
+    one
+      .cogroup<string>(concat)
+      .cogroup(two, concat)
+      .windowedBy(TimeWindows.ofSizeAndGrace(100, 20))
+      .aggregate(() => '', { materialized: { storeName: 'w', valueSerde: S } })
+      .toStream()
+      .to('out', { keySerde: WindowedSerdes.timeWindowedSerdeFrom(S, 100), valueSerde: S });
+    const d = new TopologyTestDriver(b.build());
+    const a = d.createInputTopic('one', S, S);
+    const c = d.createInputTopic('two', S, S);
+    a.pipeInput('k', 'A', 10);
+    c.pipeInput('k', 'B', 50);
+    c.pipeInput('k', 'B', 115);
+    a.pipeInput('k', 'A', 150);
+    const out = d.createOutputTopic('out', WindowedSerdes.timeWindowedSerdeFrom(S, 100), S);
+    expect(out.readRecordsToList().map((r) => [r.key!.key, r.key!.window.start, r.value, r.timestamp])).toEqual([
+      ['k', 0, 'A', 10],
+      ['k', 0, 'AB', 50],
+      ['k', 100, 'B', 115],
+      ['k', 100, 'BA', 150],
+    ]);
+    d.close();
+  });
+
   it('should forward one change per window per commit on a real log when cached, every update when not', async () => {
     const run = async (caching: boolean) => {
       const log = await openLog({ storage: 'memory', maintenanceIntervalMs: 0 });
