@@ -54,6 +54,19 @@ function cached(maxBytes = 1 << 20, supplier = Stores.inMemoryWindowStore('w', R
   };
 }
 
+/** The same store without a cache. */
+function uncached() {
+  const built = Stores.windowStoreBuilder(Stores.inMemoryWindowStore('w', RETENTION, SIZE), S, L).build({
+    applicationId: 'app',
+    taskId: '0_0',
+    partition: 0,
+    cacheBudget: null,
+    changelog: () => {},
+    timestamp: () => 0,
+  });
+  return built.store as unknown as MeteredWindowStore<string, number>;
+}
+
 describe('caching window store (Kafka CachingPersistentWindowStoreTest)', () => {
   it('shouldPutFetchFromCache: reads answer from the cache; nothing reaches the store or changelog before a flush', () => {
     const { store, caches, stored, logged } = cached();
@@ -113,6 +126,15 @@ describe('caching window store (Kafka CachingPersistentWindowStoreTest)', () => 
     // A cached delete hides the stored window.
     store.put('1', null, 30);
     expect(store.fetch('1', 0, 100).map((e) => e.key)).toEqual([10, 20]);
+  });
+
+  it('should put the window it is given after fetching another key’s window of the same start', () => {
+    for (const { store } of [cached(), { store: uncached() }]) {
+      store.put('a', 1, 10);
+      expect(store.fetch('a', 10)).toBe(1);
+      store.put('b', 2, 10);
+      expect([store.fetch('a', 10), store.fetch('b', 10)]).toEqual([1, 2]);
+    }
   });
 
   it('shouldFetchAndIterateOverExactKeys: a key is not confused with a longer key it prefixes, cached or stored', () => {
