@@ -54,6 +54,19 @@ function cached(maxBytes = 1 << 20, supplier = Stores.inMemoryWindowStore('w', R
   };
 }
 
+/** The same store without a cache. */
+function uncached() {
+  const built = Stores.windowStoreBuilder(Stores.inMemoryWindowStore('w', RETENTION, SIZE), S, L).build({
+    applicationId: 'app',
+    taskId: '0_0',
+    partition: 0,
+    cacheBudget: null,
+    changelog: () => {},
+    timestamp: () => 0,
+  });
+  return built.store as unknown as MeteredWindowStore<string, number>;
+}
+
 describe('caching window store (Kafka CachingPersistentWindowStoreTest)', () => {
   it('shouldPutFetchFromCache: reads answer from the cache; nothing reaches the store or changelog before a flush', () => {
     const { store, caches, stored, logged } = cached();
@@ -113,6 +126,15 @@ describe('caching window store (Kafka CachingPersistentWindowStoreTest)', () => 
     // A cached delete hides the stored window.
     store.put('1', null, 30);
     expect(store.fetch('1', 0, 100).map((e) => e.key)).toEqual([10, 20]);
+  });
+
+  it('should put the window it is given after fetching another key’s window of the same start', () => {
+    for (const { store } of [cached(), { store: uncached() }]) {
+      store.put('a', 1, 10);
+      expect(store.fetch('a', 10)).toBe(1);
+      store.put('b', 2, 10);
+      expect([store.fetch('a', 10), store.fetch('b', 10)]).toEqual([1, 2]);
+    }
   });
 
   it('shouldFetchAndIterateOverExactKeys: a key is not confused with a longer key it prefixes, cached or stored', () => {
@@ -235,6 +257,35 @@ describe('windowed aggregations with caching (Kafka TimeWindowedKStreamImplTest)
       ['[a@0/10]', 2, 2],
       ['[b@0/10]', 1, 6],
     ]);
+  });
+
+  it('should forward a cached cogrouped windowed aggregate once per window per record, whichever stream it came from', () => {
+    const b = new StreamsBuilder();
+    const concat = (_k: string, v: string, agg: string) => agg + v;
+    const one = b.stream('one', { keySerde: S, valueSerde: S }).groupByKey();
+    const two = b.stream('two', { keySerde: S, valueSerde: S }).groupByKey();
+    one
+      .cogroup<string>(concat)
+      .cogroup(two, concat)
+      .windowedBy(TimeWindows.ofSizeAndGrace(100, 20))
+      .aggregate(() => '', { materialized: { storeName: 'w', valueSerde: S } })
+      .toStream()
+      .to('out', { keySerde: WindowedSerdes.timeWindowedSerdeFrom(S, 100), valueSerde: S });
+    const d = new TopologyTestDriver(b.build());
+    const a = d.createInputTopic('one', S, S);
+    const c = d.createInputTopic('two', S, S);
+    a.pipeInput('k', 'A', 10);
+    c.pipeInput('k', 'B', 50);
+    c.pipeInput('k', 'B', 115);
+    a.pipeInput('k', 'A', 150);
+    const out = d.createOutputTopic('out', WindowedSerdes.timeWindowedSerdeFrom(S, 100), S);
+    expect(out.readRecordsToList().map((r) => [r.key!.key, r.key!.window.start, r.value, r.timestamp])).toEqual([
+      ['k', 0, 'A', 10],
+      ['k', 0, 'AB', 50],
+      ['k', 100, 'B', 115],
+      ['k', 100, 'BA', 150],
+    ]);
+    d.close();
   });
 
   it('should forward one change per window per commit on a real log when cached, every update when not', async () => {

@@ -79,6 +79,7 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
   #lastKeyBytes: Uint8Array | undefined;
   /** The store key of the last window fetched, so a windowed aggregation's put of it reuses it. */
   #lastWindow: Bytes | undefined;
+  #lastWindowKey: Uint8Array | undefined;
   #lastWindowStart = 0;
   /** Where range bounds are written: their ids are all a range reads of them. */
   #scratch = new Uint8Array(64);
@@ -178,7 +179,7 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
     const keyBytes = this.#keyBytes(key);
     const last = this.#lastWindow;
     const storeKey =
-      seq === 0 && last !== undefined && this.#lastWindowStart === windowStart && this.#lastKeyBytes === keyBytes
+      seq === 0 && last !== undefined && this.#lastWindowStart === windowStart && this.#lastWindowKey === keyBytes
         ? last
         : new Bytes(this.#storeKey(keyBytes, windowStart, seq));
     const stored = raw === null ? null : timestampedBytes(timestamp, raw);
@@ -208,8 +209,10 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
   fetchWithTimestamp(key: K, windowStart: number): ValueAndTimestamp<V> | null {
     this.metrics.fetches++;
     if (this.#isExpired(windowStart)) return null;
-    const storeKey = new Bytes(this.#storeKey(this.#keyBytes(key), windowStart, 0));
+    const keyBytes = this.#keyBytes(key);
+    const storeKey = new Bytes(this.#storeKey(keyBytes, windowStart, 0));
     this.#lastWindow = storeKey;
+    this.#lastWindowKey = keyBytes;
     this.#lastWindowStart = windowStart;
     const bytes = this.#stack.get(storeKey);
     return bytes === null ? null : this.#value(bytes);
