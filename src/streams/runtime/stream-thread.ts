@@ -364,7 +364,8 @@ export class StreamThread {
               input.base = undefined;
               input.head = 0;
               input.position = result.nextOffset;
-              if (result.records.length === 0) input.consumed = result.nextOffset;
+              input.drained = result.records.length === 0;
+              if (input.drained) input.consumed = result.nextOffset;
             })
             .finally(() => {
               input.fetching = false;
@@ -408,13 +409,19 @@ export class StreamThread {
     return processed;
   }
 
-  /** Processes up to `budget` records of one task, picking the input whose next record is oldest. */
+  /**
+   * Processes up to `budget` records of one task, picking the input whose next record is oldest.
+   * A task of several inputs stops when one of them has read all it holds but the log has more
+   * (Kafka's `max.task.idle.ms` = 0): going on with the others would move stream time past records
+   * not read yet, which a join or a windowed aggregation without grace would then drop as late.
+   */
   #processTask({ task, inputs }: Running, budget: number): number {
     let processed = 0;
     for (; processed < budget && !this.#collector.full; processed++) {
       if ((processed & 511) === 511 && performance.now() >= this.#roundEnd) break;
       let next: Input | undefined;
       let nextTime = 0;
+      let waiting = false;
       for (const input of inputs) {
         if (input.head >= input.buffer.length && input.queued.length > 0) {
           const chunk = input.queued.shift()!;
@@ -423,12 +430,13 @@ export class StreamThread {
           input.head = 0;
         }
         const head = input.buffer[input.head];
+        if (head === undefined && inputs.length > 1 && !input.drained && this.#unread(input)) waiting = true;
         if (head !== undefined && (next === undefined || (head.timestamp ?? 0) < nextTime)) {
           next = input;
           nextTime = head.timestamp ?? 0;
         }
       }
-      if (next === undefined) break;
+      if (next === undefined || waiting) break;
       const at = next.head++;
       const record = next.buffer[at]!;
       const offset = next.base !== undefined ? next.base + at : (record as LogRecord).offset;
@@ -443,6 +451,11 @@ export class StreamThread {
       }
     }
     return processed;
+  }
+
+  /** The log holds records of this input past what it has read. */
+  #unread(input: Input): boolean {
+    return input.position < this.#backend.offsets(input.topic, input.partition).highWatermark;
   }
 
   /**
@@ -551,6 +564,7 @@ export class StreamThread {
             continue;
           }
           input.position = landed.lastOffset + 1;
+          input.drained = false;
         }
       }
     }
