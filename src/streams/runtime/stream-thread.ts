@@ -375,7 +375,8 @@ export class StreamThread {
               input.base = undefined;
               input.head = 0;
               input.position = result.nextOffset;
-              if (result.records.length === 0) input.consumed = result.nextOffset;
+              input.drained = result.records.length === 0;
+              if (input.drained) input.consumed = result.nextOffset;
             })
             .finally(() => {
               input.fetching = false;
@@ -428,7 +429,12 @@ export class StreamThread {
     return collector.full && (!this.#committing || collector.overfull);
   }
 
-  /** Processes up to `budget` records of one task, picking the input whose next record is oldest. */
+  /**
+   * Processes up to `budget` records of one task, picking the input whose next record is oldest.
+   * A task of several inputs stops when one of them has read all it holds but the log has more
+   * (Kafka's `max.task.idle.ms` = 0): going on with the others would move stream time past records
+   * not read yet, which a join or a windowed aggregation without grace would then drop as late.
+   */
   #processTask({ task, inputs }: Running, budget: number): number {
     if (inputs.length === 1) return this.#processInput(task, inputs[0]!, budget);
     let processed = 0;
@@ -436,6 +442,7 @@ export class StreamThread {
       if ((processed & 511) === 511 && performance.now() >= this.#roundEnd) break;
       let next: Input | undefined;
       let nextTime = 0;
+      let waiting = false;
       for (const input of inputs) {
         if (input.head >= input.buffer.length && input.queued.length > 0) {
           const chunk = input.queued.shift()!;
@@ -444,12 +451,13 @@ export class StreamThread {
           input.head = 0;
         }
         const head = input.buffer[input.head];
+        if (head === undefined && inputs.length > 1 && !input.drained && this.#unread(input)) waiting = true;
         if (head !== undefined && (next === undefined || (head.timestamp ?? 0) < nextTime)) {
           next = input;
           nextTime = head.timestamp ?? 0;
         }
       }
-      if (next === undefined) break;
+      if (next === undefined || waiting) break;
       const at = next.head++;
       const record = next.buffer[at]!;
       const offset = next.base !== undefined ? next.base + at : (record as LogRecord).offset;
@@ -466,6 +474,11 @@ export class StreamThread {
     return processed;
   }
 
+  /** The log holds records of this input past what it has read. */
+  #unread(input: Input): boolean {
+    return input.position < this.#backend.offsets(input.topic, input.partition).highWatermark;
+  }
+
   /**
    * {@link #processTask} for a task with one input (a repartition topic's reader, a single-topic
    * source): nothing to pick between, so the records go through in runs, the buffer and its base
@@ -474,7 +487,7 @@ export class StreamThread {
   #processInput(task: StreamTask, input: Input, budget: number): number {
     const collector = this.#collector;
     let processed = 0;
-    while (processed < budget && !collector.full) {
+    while (processed < budget && !this.#mustStop()) {
       if (input.head >= input.buffer.length) {
         if (input.queued.length === 0) break;
         const chunk = input.queued.shift()!;
@@ -487,7 +500,7 @@ export class StreamThread {
       const base = input.base;
       const topic = input.topic;
       const end = Math.min(buffer.length, input.head + budget - processed);
-      while (input.head < end && !collector.full) {
+      while (input.head < end && !this.#mustStop()) {
         if ((processed & 511) === 511 && performance.now() >= this.#roundEnd) return processed;
         const at = input.head++;
         const record = buffer[at]!;
@@ -616,6 +629,7 @@ export class StreamThread {
             continue;
           }
           input.position = landed.lastOffset + 1;
+          input.drained = false;
         }
       }
     }

@@ -28,6 +28,8 @@ export interface Input {
   head: number;
   /** A read of this partition is in flight. */
   fetching: boolean;
+  /** The last read found nothing (caught up, or held back by an open transaction). */
+  drained: boolean;
 }
 
 export interface Running {
@@ -111,6 +113,7 @@ export class TaskManager {
         queued: [],
         head: 0,
         fetching: false,
+        drained: false,
       });
     }
     return { task, inputs };
