@@ -90,6 +90,9 @@ export class StreamThread {
   /** True while `#inflight` is being written. */
   #committing = false;
   #commitError: unknown;
+  /** Reads of inputs on their way (see #fetch), and the first one's failure. */
+  readonly #reads = new Set<Promise<void>>();
+  #readError: unknown;
   #idleWaiters: { resolve: () => void; reject: (e: unknown) => void }[] = [];
   #loop: Promise<void> | undefined;
   /** Keeps the process alive while the loop runs, as a Kafka Streams thread keeps the JVM alive. */
@@ -351,14 +354,19 @@ export class StreamThread {
     }
   }
 
+  /**
+   * Starts a read for each input whose buffer ran dry. The loop waits for reads only while no task
+   * has records to process without them: over the wire a read can be a Fetch on its way, and the
+   * other tasks' records are processed meanwhile. A task waits for its own inputs' reads (see
+   * #ready), so it always picks among all of them by timestamp as before.
+   */
   async #fetch(): Promise<void> {
     const isolation = this.#o.eos ? 'read_committed' : 'read_uncommitted';
     const maxRecords = this.#o.maxPollRecords;
     const options = { maxBytes: 4 << 20, isolation, ...(maxRecords !== undefined ? { maxRecords } : {}) } as const;
-    const reads: Promise<void>[] = [];
     for (const r of this.#tasks.running.values()) {
       for (const input of r.inputs) {
-        if (input.head < input.buffer.length || input.queued.length > 0) continue;
+        if (input.fetching || input.head < input.buffer.length || input.queued.length > 0) continue;
         const { highWatermark, lastStableOffset, logStartOffset } = this.#backend.offsets(input.topic, input.partition);
         if (input.position < logStartOffset) input.position = input.consumed = logStartOffset;
         // Exactly-once reads stop at the last stable offset: past it, a read would come back empty.
@@ -367,24 +375,51 @@ export class StreamThread {
           continue;
         }
         input.fetching = true;
-        reads.push(
-          this.#backend
-            .read(input.topic, input.partition, input.position, options)
-            .then((result) => {
+        const read: Promise<void> = this.#backend
+          .read(input.topic, input.partition, input.position, options)
+          .then(
+            (result) => {
               input.buffer = result.records;
               input.base = undefined;
               input.head = 0;
               input.position = result.nextOffset;
               input.drained = result.records.length === 0;
               if (input.drained) input.consumed = result.nextOffset;
-            })
-            .finally(() => {
-              input.fetching = false;
-            }),
-        );
+            },
+            (error: unknown) => {
+              this.#readError ??= error;
+            },
+          )
+          .finally(() => {
+            input.fetching = false;
+            this.#reads.delete(read);
+          });
+        this.#reads.add(read);
       }
     }
-    await Promise.all(reads);
+    while (this.#reads.size > 0 && this.#readError === undefined && !this.#anyReady()) await Promise.race(this.#reads);
+    const error = this.#readError;
+    if (error !== undefined) {
+      this.#readError = undefined;
+      throw error;
+    }
+  }
+
+  /** Some task has records to process and no read of its inputs on its way. */
+  #anyReady(): boolean {
+    for (const r of this.#tasks.running.values()) if (this.#ready(r) && this.#holds(r)) return true;
+    return false;
+  }
+
+  /** No read of the task's inputs is on its way. */
+  #ready(r: Running): boolean {
+    for (const i of r.inputs) if (i.fetching) return false;
+    return true;
+  }
+
+  #holds(r: Running): boolean {
+    for (const i of r.inputs) if (i.head < i.buffer.length || i.queued.length > 0) return true;
+    return false;
   }
 
   /**
@@ -399,6 +434,7 @@ export class StreamThread {
     this.#roundEnd = performance.now() + ROUND_MS;
     const running = [...this.#tasks.running.values()];
     for (const r of running) {
+      if (!this.#ready(r)) continue;
       let handedOver = 0;
       for (const i of r.inputs) {
         if (i.base === undefined) continue;
@@ -410,6 +446,7 @@ export class StreamThread {
     const n = running.length;
     for (let k = 0; k < n && !this.#mustStop(); k++) {
       const at = (this.#turn + k) % n;
+      if (!this.#ready(running[at]!)) continue;
       processed += this.#processTask(running[at]!, 10_000);
       if (this.#mustStop()) this.#turn = at + 1;
       else if (performance.now() >= this.#roundEnd) {
@@ -476,7 +513,9 @@ export class StreamThread {
 
   /** The log holds records of this input past what it has read. */
   #unread(input: Input): boolean {
-    return input.position < this.#backend.offsets(input.topic, input.partition).highWatermark;
+    const { highWatermark, lastStableOffset } = this.#backend.offsets(input.topic, input.partition);
+    // Exactly-once reads end at the last stable offset, as Kafka counts a read_committed lag.
+    return input.position < (this.#o.eos ? lastStableOffset : highWatermark);
   }
 
   /**
@@ -485,7 +524,6 @@ export class StreamThread {
    * looked up once per run rather than once per record.
    */
   #processInput(task: StreamTask, input: Input, budget: number): number {
-    const collector = this.#collector;
     let processed = 0;
     while (processed < budget && !this.#mustStop()) {
       if (input.head >= input.buffer.length) {
