@@ -851,6 +851,20 @@ export class EmbeddedLog extends LogFront<TopicState, PartitionState> {
   }
 
   /**
+   * Internal (the broker's Fetch): the id of a topic, or undefined when there is none, without
+   * building its description (a copy of every config) as describeTopic does, on every fetch.
+   */
+  topicIdOf(topic: string): number | undefined {
+    return this.#topics.get(topic)?.topicId;
+  }
+
+  /** Internal (the broker's Fetch v13+ and Metadata by id): the name of the topic with this id, or undefined. */
+  topicNameOfId(topicId: number): string | undefined {
+    const topic = this.#topicsById.get(topicId);
+    return topic === undefined || topic.deleted ? undefined : topic.name;
+  }
+
+  /**
    * Internal (the broker's Fetch): the aborted transactions of a partition whose records a
    * read_committed reader of `[from, to]` must skip, as Kafka's Fetch response lists them.
    */

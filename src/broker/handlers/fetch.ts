@@ -17,7 +17,7 @@ import { RecordSegments } from '../../protocol/wire/schema.ts';
 import type { BrokerContext } from '../context.ts';
 import { KafkaCode, kafkaCodeOf } from '../errors.ts';
 import { handler } from '../handler.ts';
-import { describe, topicNameOf } from '../topics.ts';
+import { topicIdOf, topicNameOf } from '../topics.ts';
 
 type PartitionData = FetchResponse['responses'][number]['partitions'][number];
 
@@ -100,10 +100,10 @@ async function resolve(broker: BrokerContext, req: FetchRequest, byId: boolean):
   const out: Wanted[] = [];
   for (const t of req.topics) {
     const name = byId ? await topicNameOf(broker, t.topicId) : t.topic;
-    const described = name === undefined ? undefined : await describe(broker, name);
+    const id = name === undefined ? undefined : await topicIdOf(broker, name);
     out.push({
-      name: described === undefined ? undefined : name,
-      id: described?.topicId ?? -1,
+      name: id === undefined ? undefined : name,
+      id: id ?? -1,
       topic: t.topic,
       topicId: t.topicId,
       partitions: t.partitions.map((p) => ({
