@@ -32,10 +32,32 @@ export async function autoCreate(broker: BrokerContext, topic: string): Promise<
   }
 }
 
+/** Lookups the embedded log answers from its maps (see `EmbeddedLog`); other logs are asked the long way. */
+interface TopicLookups {
+  topicIdOf(topic: string): number | undefined;
+  topicNameOfId(topicId: number): string | undefined;
+}
+
+function lookups(broker: BrokerContext): TopicLookups | undefined {
+  const log = broker.log as Partial<TopicLookups>;
+  return typeof log.topicIdOf === 'function' && typeof log.topicNameOfId === 'function'
+    ? (log as TopicLookups)
+    : undefined;
+}
+
+/** The log's id of the topic, or undefined when it does not exist. */
+export async function topicIdOf(broker: BrokerContext, topic: string): Promise<number | undefined> {
+  const fast = lookups(broker);
+  if (fast !== undefined) return fast.topicIdOf(topic);
+  return (await describe(broker, topic))?.topicId;
+}
+
 /** The name of the topic with this UUID, or undefined. */
 export async function topicNameOf(broker: BrokerContext, uuid: string): Promise<string | undefined> {
   const id = logTopicId(uuid);
   if (id === undefined) return undefined;
+  const fast = lookups(broker);
+  if (fast !== undefined) return fast.topicNameOfId(id);
   for (const name of await broker.log.listTopics()) {
     const described = await describe(broker, name);
     if (described?.topicId === id) return name;

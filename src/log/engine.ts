@@ -199,6 +199,32 @@ function checkLimit(name: string, value: unknown, min: number): void {
  * The embedded log: {@link LogBackend} on a sorted key-value store, LevelDB on disk or memory in
  * tests. One RecordBatch v2 per key, keys in offset order, every state change one atomic write.
  */
+/** Batches up to this size are copied into a shared slab of {@link SLAB_BYTES}. */
+const SLAB_MAX_COPY = 4 * 1024;
+const SLAB_BYTES = 64 * 1024;
+let slab: Uint8Array | undefined;
+let slabUsed = 0;
+
+/**
+ * A copy of a produced batch. Small ones share 64 KiB slabs: one ArrayBuffer per slab instead of one
+ * per batch (10,000 one-record produces a second made 10,000, each tracked by V8 from young
+ * generation to old while the in-memory tail kept it). A slab lives as long as one of its batches
+ * is referenced; the tail drops batches oldest first, so slabs go in order too.
+ */
+function copyBatch(batch: Uint8Array): Uint8Array {
+  const size = batch.length;
+  if (size > SLAB_MAX_COPY) return Uint8Array.prototype.slice.call(batch);
+  if (slab === undefined || slabUsed + size > SLAB_BYTES) {
+    slab = new Uint8Array(SLAB_BYTES);
+    slabUsed = 0;
+  }
+  const copy = slab.subarray(slabUsed, slabUsed + size);
+  copy.set(batch);
+  // 8-byte aligned, as a fresh buffer is.
+  slabUsed += (size + 7) & ~7;
+  return copy;
+}
+
 export class EmbeddedLog extends LogFront<TopicState, PartitionState> {
   readonly clock: Clock;
   readonly #store: KvStore;
@@ -846,8 +872,22 @@ export class EmbeddedLog extends LogFront<TopicState, PartitionState> {
     this.#checkTransactional(state, { topic, partition, records: [], producer });
     const check = checkSequence(state, producer, count);
     // A copy unless handed over: the caller may reuse its buffer, and the base offset is written into it.
-    const bytes = check.kind === 'duplicate' ? undefined : handOver ? batch : Uint8Array.prototype.slice.call(batch);
+    const bytes = check.kind === 'duplicate' ? undefined : handOver ? batch : copyBatch(batch);
     return { state, bytes, count, maxTimestamp: scanned.maxTimestamp, check, producer };
+  }
+
+  /**
+   * Internal (the broker's Fetch): the id of a topic, or undefined when there is none, without
+   * building its description (a copy of every config) as describeTopic does, on every fetch.
+   */
+  topicIdOf(topic: string): number | undefined {
+    return this.#topics.get(topic)?.topicId;
+  }
+
+  /** Internal (the broker's Fetch v13+ and Metadata by id): the name of the topic with this id, or undefined. */
+  topicNameOfId(topicId: number): string | undefined {
+    const topic = this.#topicsById.get(topicId);
+    return topic === undefined || topic.deleted ? undefined : topic.name;
   }
 
   /**

@@ -922,12 +922,18 @@ function decodeUtf8(src: Uint8Array, start: number, end: number): string {
  * setBaseOffset(producerBytes, partition.nextOffset);
  */
 export function setBaseOffset(bytes: Uint8Array, baseOffset: number): Uint8Array {
-  const header = readBatchHeader(bytes);
-  if (
-    !Number.isSafeInteger(baseOffset) ||
-    baseOffset < 0 ||
-    !Number.isSafeInteger(baseOffset + header.lastOffsetDelta)
-  ) {
+  if (!(bytes instanceof Uint8Array)) throw new TypeError('A record batch must be a Uint8Array (or Buffer)');
+  // The checks readBatchHeader makes, without building the header: the log calls this per append.
+  let lastOffsetDelta: number;
+  try {
+    frameSize(bytes);
+    const recordCount = readInt32(bytes, 57);
+    if (recordCount < 0) throw corrupt(`Negative record count ${recordCount}`);
+    lastOffsetDelta = readInt32(bytes, 23);
+  } catch (err) {
+    throw withContext(err, undefined, peekBaseOffset(bytes));
+  }
+  if (!Number.isSafeInteger(baseOffset) || baseOffset < 0 || !Number.isSafeInteger(baseOffset + lastOffsetDelta)) {
     throw invalid(`baseOffset must be a safe integer >= 0; got ${baseOffset}`);
   }
   writeInt64(bytes, 0, baseOffset);

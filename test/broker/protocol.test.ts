@@ -109,6 +109,16 @@ describe('the broker, speaking the protocol', () => {
     expect(timedOut.responses[0]!.partitions[0]!.highWatermark).toBe(1);
   });
 
+  it('should answer a waiting fetch past the end or before the start at once, with OFFSET_OUT_OF_RANGE', async () => {
+    await append(['a', 'b']);
+    await log.deleteRecords('t', 0, 1);
+    for (const offset of [0, 3]) {
+      const res = await client.request(API.Fetch, 11, fetchRequest(offset, { maxWaitMs: 600_000 }));
+      expect(res.responses[0]!.partitions[0]!.errorCode).toBe(1);
+    }
+    expect(clock.pendingTimers).toBe(0);
+  });
+
   it('should answer ListOffsets for -1, -2, -3 and a timestamp', async () => {
     await log.append('t', 0, [
       { key: null, value: Buffer.from('old'), timestamp: 1000 },

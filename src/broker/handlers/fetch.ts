@@ -17,7 +17,7 @@ import { RecordSegments } from '../../protocol/wire/schema.ts';
 import type { BrokerContext } from '../context.ts';
 import { KafkaCode, kafkaCodeOf } from '../errors.ts';
 import { handler } from '../handler.ts';
-import { describe, topicNameOf } from '../topics.ts';
+import { topicIdOf, topicNameOf } from '../topics.ts';
 
 type PartitionData = FetchResponse['responses'][number]['partitions'][number];
 
@@ -75,20 +75,32 @@ export const fetchHandler = handler(API.Fetch, async (broker, req, info) => {
   const onClose = () => interrupt.interrupt();
   broker.closing.addEventListener('abort', onClose);
   try {
+    // A consumer at the tail asks for what is not there yet: it waits before anything is read.
+    let next = req.minBytes > 0 && !timedOut ? waitingAtTail(broker.log, wanted, version, isolation) : undefined;
     for (;;) {
-      const { responses, bytes, failed, next, more } = await readAll(broker, wanted, version, isolation, req.maxBytes);
-      if (bytes >= req.minBytes || failed || timedOut || broker.closing.aborted || next.length === 0) {
-        // The consumer asks for what follows next: read it while this answer is on its way.
-        for (const m of more) broker.readAhead?.start(broker.log, m, m.maxBytes);
-        return { throttleTimeMs: 0, errorCode: KafkaCode.NONE, sessionId: 0, responses, nodeEndpoints: [] };
+      if (next === undefined) {
+        const read = await readAll(broker, wanted, version, isolation, req.maxBytes);
+        const { responses, bytes, failed, more } = read;
+        next = read.next;
+        if (bytes >= req.minBytes || failed || timedOut || broker.closing.aborted || next.length === 0) {
+          // The consumer asks for what follows next: read it while this answer is on its way.
+          for (const m of more) broker.readAhead?.start(broker.log, m, m.maxBytes);
+          return { throttleTimeMs: 0, errorCode: KafkaCode.NONE, sessionId: 0, responses, nodeEndpoints: [] };
+        }
       }
       // Woken by the first partition that gets data past what was read; the rest stop waiting.
-      await Promise.race(
-        next.map(([topic, partition, offset]) =>
-          broker.log.waitForData(topic, partition, offset, interrupt, isolation),
-        ),
-      );
+      if (next.length === 1) {
+        const [topic, partition, offset] = next[0]!;
+        await broker.log.waitForData(topic, partition, offset, interrupt, isolation);
+      } else {
+        await Promise.race(
+          next.map(([topic, partition, offset]) =>
+            broker.log.waitForData(topic, partition, offset, interrupt, isolation),
+          ),
+        );
+      }
       interrupt.interrupt();
+      next = undefined;
     }
   } finally {
     if (timer !== undefined) broker.clock.clearTimeout(timer);
@@ -96,14 +108,45 @@ export const fetchHandler = handler(API.Fetch, async (broker, req, info) => {
   }
 });
 
+/**
+ * Where to wait when every partition asked for exists and has nothing at or past its fetch offset
+ * yet (the offset is the end of what the reader may see); undefined when a read must come first:
+ * it would find records or an error.
+ */
+function waitingAtTail(
+  log: LogBackend,
+  wanted: Wanted[],
+  version: number,
+  isolation: IsolationLevel,
+): [string, number, number][] | undefined {
+  if (version < 4) return undefined;
+  const at: [string, number, number][] = [];
+  for (const t of wanted) {
+    if (t.name === undefined) return undefined;
+    for (const p of t.partitions) {
+      let offsets: ReturnType<LogBackend['offsets']>;
+      try {
+        offsets = log.offsets(t.name, p.partition);
+      } catch {
+        return undefined;
+      }
+      const bound = isolation === 'read_committed' ? offsets.lastStableOffset : offsets.highWatermark;
+      const offset = p.fetchOffset;
+      if (offset < bound || offset > offsets.highWatermark || offset < offsets.logStartOffset) return undefined;
+      at.push([t.name, p.partition, offset]);
+    }
+  }
+  return at.length === 0 ? undefined : at;
+}
+
 async function resolve(broker: BrokerContext, req: FetchRequest, byId: boolean): Promise<Wanted[]> {
   const out: Wanted[] = [];
   for (const t of req.topics) {
     const name = byId ? await topicNameOf(broker, t.topicId) : t.topic;
-    const described = name === undefined ? undefined : await describe(broker, name);
+    const id = name === undefined ? undefined : await topicIdOf(broker, name);
     out.push({
-      name: described === undefined ? undefined : name,
-      id: described?.topicId ?? -1,
+      name: id === undefined ? undefined : name,
+      id: id ?? -1,
       topic: t.topic,
       topicId: t.topicId,
       partitions: t.partitions.map((p) => ({

@@ -30,6 +30,7 @@
  * guards cost a name comparison per topic.
  */
 import { type AclOperation, OPERATION_CODES, type ResourceType } from '../../security/acl.ts';
+import type { FetchRequest, FetchResponse } from '../../protocol/messages/fetch.ts';
 import { API, type ApiMessage } from '../../protocol/messages/index.ts';
 import type { BrokerContext, RequestInfo } from '../context.ts';
 import { CLOSE_CONNECTION, type Handler } from '../handler.ts';
@@ -37,14 +38,36 @@ import { topicUuid } from '../topic-ids.ts';
 import { describe, topicNameOf } from '../topics.ts';
 import { authorize, CLUSTER, DENIED, isHiddenTopic } from './authorize.ts';
 
-interface Gate {
+interface Gate<Req = unknown, Res = unknown> {
   can(operation: AclOperation, resourceType: ResourceType, name: string): boolean;
+  /** Passes the request (or what the guard kept of it) to the handler. */
+  next(request: Req): Res | undefined | Promise<Res | undefined>;
   readonly broker: BrokerContext;
   readonly info: RequestInfo;
 }
 
-type Next<Req, Res> = (request: Req) => Res | undefined | Promise<Res | undefined>;
-type Guard<Req, Res> = (gate: Gate, request: Req, next: Next<Req, Res>) => Res | undefined | Promise<Res | undefined>;
+type Guard<Req, Res> = (gate: Gate<Req, Res>, request: Req) => Res | undefined | Promise<Res | undefined>;
+
+/** One per request; a class, so that a request costs one small object and no closures. */
+class RequestGate implements Gate {
+  readonly broker: BrokerContext;
+  readonly info: RequestInfo;
+  readonly #handler: Handler;
+
+  constructor(broker: BrokerContext, info: RequestInfo, handler: Handler) {
+    this.broker = broker;
+    this.info = info;
+    this.#handler = handler;
+  }
+
+  can(operation: AclOperation, resourceType: ResourceType, name: string): boolean {
+    return authorize(this.broker, this.info, operation, resourceType, name);
+  }
+
+  next(request: unknown): unknown {
+    return this.#handler.handle(this.broker, request, this.info);
+  }
+}
 
 const OPERATION_NOT_ATTEMPTED = 55;
 const CONFIG_TOPIC = 2;
@@ -103,22 +126,23 @@ function authorizedOperations(g: Gate, type: ResourceType, name: string, operati
 export function guarded(handler: Handler): Handler {
   const fn = guards.get(handler.api.apiKey);
   if (fn === undefined) return handler;
+  const guard = fn as unknown as Guard<unknown, unknown>;
   return {
     api: handler.api,
-    handle(broker, request, info) {
-      const gate: Gate = {
-        broker,
-        info,
-        can: (operation, resourceType, name) => authorize(broker, info, operation, resourceType, name),
-      };
-      return (fn as unknown as Guard<unknown, unknown>)(gate, request, (req) => handler.handle(broker, req, info));
-    },
+    handle: (broker, request, info) => guard(new RequestGate(broker, info, handler), request),
   };
 }
 
 // ---- Produce, Fetch and the topic reads ----
 
-guard(API.Produce, (g, req, next) => {
+/** Whether the principal may do `operation` on every topic named; the common case, checked without allocating. */
+function everyTopic(g: Pick<Gate, 'can'>, operation: AclOperation, topics: readonly { name: string }[]): boolean {
+  for (const t of topics) if (!g.can(operation, 'TOPIC', t.name)) return false;
+  return true;
+}
+
+guard(API.Produce, (g, req) => {
+  if (req.transactionalId == null && everyTopic(g, 'WRITE', req.topicData)) return g.next(req);
   // acks=0 has no response: a refusal closes the connection instead, as Kafka does.
   const denyAll = (code: number) =>
     req.acks === 0
@@ -134,56 +158,68 @@ guard(API.Produce, (g, req, next) => {
     return denyAll(DENIED.TRANSACTIONAL_ID) as never;
   }
   const [ok, denied] = split(req.topicData, (t) => g.can('WRITE', 'TOPIC', t.name));
-  if (denied.length === 0) return next(req);
+  if (denied.length === 0) return g.next(req);
   const deniedResponses = denied.map((t) => ({
     name: t.name,
     partitionResponses: t.partitionData.map((p) => ({ index: p.index, errorCode: DENIED.TOPIC, baseOffset: -1 })),
   }));
   if (ok.length === 0)
     return (req.acks === 0 ? CLOSE_CONNECTION : { throttleTimeMs: 0, responses: deniedResponses }) as never;
-  return then(next({ ...req, topicData: ok }), (res) =>
+  return then(g.next({ ...req, topicData: ok }), (res) =>
     res === undefined || (res as unknown) === CLOSE_CONNECTION
       ? (CLOSE_CONNECTION as never)
       : { ...res, responses: [...res.responses, ...(deniedResponses as never[])] },
   );
 });
 
-guard(API.Fetch, (g, req, next) => {
-  const byId = req.topics.some((t) => t.topic === '' || t.topic === undefined);
-  const check = (names: Map<string, string>) => {
-    const nameOf = (t: (typeof req.topics)[number]) => (t.topic ? t.topic : (names.get(t.topicId) ?? ''));
-    const [ok, denied] = split(req.topics, (t) => {
-      const name = nameOf(t);
-      // An id nobody knows is the handler's to answer (UNKNOWN_TOPIC_ID).
-      return name === '' || g.can('READ', 'TOPIC', name);
-    });
-    if (denied.length === 0) return next(req);
-    const deniedResponses = denied.map((t) => ({
-      topic: t.topic,
-      topicId: t.topicId,
-      partitions: t.partitions.map((p) => ({
-        partitionIndex: p.partition,
-        errorCode: DENIED.TOPIC,
-        highWatermark: -1,
-        lastStableOffset: -1,
-        logStartOffset: -1,
-        abortedTransactions: null,
-        records: null,
-      })),
-    }));
-    const merge = (res: { responses: unknown[] } | undefined) =>
-      res === undefined ? undefined : { ...res, responses: [...res.responses, ...deniedResponses] };
-    if (ok.length === 0)
-      return merge({ throttleTimeMs: 0, errorCode: 0, sessionId: 0, responses: [] } as never) as never;
-    return then(next({ ...req, topics: ok }), (res) => merge(res as never) as never);
-  };
-  if (!byId) return check(new Map());
-  const names = cachedTopicNames(
-    g.broker,
-    req.topics.map((t) => t.topicId),
-  );
-  return names instanceof Map ? check(names) : names.then(check);
+const NO_NAMES: ReadonlyMap<string, string> = new Map();
+
+guard(API.Fetch, (g, req) => {
+  let byId = false;
+  for (const t of req.topics) if (t.topic === '' || t.topic === undefined) byId = true;
+  if (!byId) return checkFetch(g, req, NO_NAMES);
+  const names = cachedTopicNames(g.broker, req.topics);
+  return names instanceof Map ? checkFetch(g, req, names) : names.then((found) => checkFetch(g, req, found));
 });
+
+function checkFetch(
+  g: Gate<FetchRequest, FetchResponse>,
+  req: FetchRequest,
+  names: ReadonlyMap<string, string>,
+): FetchResponse | undefined | Promise<FetchResponse | undefined> {
+  let allowed = true;
+  for (const t of req.topics) {
+    const name = t.topic ? t.topic : (names.get(t.topicId) ?? '');
+    // An id nobody knows is the handler's to answer (UNKNOWN_TOPIC_ID).
+    if (name !== '' && !g.can('READ', 'TOPIC', name)) {
+      allowed = false;
+      break;
+    }
+  }
+  if (allowed) return g.next(req);
+  const nameOf = (t: (typeof req.topics)[number]) => (t.topic ? t.topic : (names.get(t.topicId) ?? ''));
+  const [ok, denied] = split(req.topics, (t) => {
+    const name = nameOf(t);
+    return name === '' || g.can('READ', 'TOPIC', name);
+  });
+  const deniedResponses = denied.map((t) => ({
+    topic: t.topic,
+    topicId: t.topicId,
+    partitions: t.partitions.map((p) => ({
+      partitionIndex: p.partition,
+      errorCode: DENIED.TOPIC,
+      highWatermark: -1,
+      lastStableOffset: -1,
+      logStartOffset: -1,
+      abortedTransactions: null,
+      records: null,
+    })),
+  }));
+  const merge = (res: { responses: unknown[] } | undefined) =>
+    res === undefined ? undefined : { ...res, responses: [...res.responses, ...deniedResponses] };
+  if (ok.length === 0) return merge({ throttleTimeMs: 0, errorCode: 0, sessionId: 0, responses: [] } as never) as never;
+  return then(g.next({ ...req, topics: ok }), (res) => merge(res as never) as never);
+}
 
 /**
  * Topic names by UUID for Fetch v13+, cached per broker: a topic's id is never reused and its name
@@ -193,7 +229,7 @@ const idNameCaches = new WeakMap<BrokerContext, Map<string, string>>();
 
 function cachedTopicNames(
   broker: BrokerContext,
-  ids: readonly string[],
+  topics: readonly { topicId: string }[],
 ): Map<string, string> | Promise<Map<string, string>> {
   let cache = idNameCaches.get(broker);
   if (cache === undefined) {
@@ -201,8 +237,9 @@ function cachedTopicNames(
     idNameCaches.set(broker, cache);
   }
   const known = cache;
-  const missing = ids.filter((id) => !known.has(id));
-  if (missing.length === 0) return known;
+  let missing: string[] | undefined;
+  for (const t of topics) if (!known.has(t.topicId)) (missing ??= []).push(t.topicId);
+  if (missing === undefined) return known;
   return topicIdNames(broker, missing).then((found) => {
     for (const [id, name] of found) known.set(id, name);
     return known;
@@ -219,9 +256,9 @@ async function topicIdNames(broker: BrokerContext, ids: readonly string[]): Prom
   return names;
 }
 
-guard(API.ListOffsets, (g, req, next) => {
+guard(API.ListOffsets, (g, req) => {
   const [ok, denied] = split(req.topics, (t) => g.can('DESCRIBE', 'TOPIC', t.name));
-  if (denied.length === 0) return next(req);
+  if (denied.length === 0) return g.next(req);
   const deniedTopics = denied.map((t) => ({
     name: t.name,
     partitions: t.partitions.map((p) => ({
@@ -232,14 +269,14 @@ guard(API.ListOffsets, (g, req, next) => {
     })),
   }));
   if (ok.length === 0) return { throttleTimeMs: 0, topics: deniedTopics } as never;
-  return then(next({ ...req, topics: ok }), (res) =>
+  return then(g.next({ ...req, topics: ok }), (res) =>
     res === undefined ? undefined : { ...res, topics: [...res.topics, ...(deniedTopics as never[])] },
   );
 });
 
-guard(API.DescribeProducers, (g, req, next) => {
+guard(API.DescribeProducers, (g, req) => {
   const [ok, denied] = split(req.topics, (t) => g.can('READ', 'TOPIC', t.name));
-  if (denied.length === 0) return next(req);
+  if (denied.length === 0) return g.next(req);
   const deniedTopics = denied.map((t) => ({
     name: t.name,
     partitions: t.partitionIndexes.map((partitionIndex) => ({
@@ -250,16 +287,16 @@ guard(API.DescribeProducers, (g, req, next) => {
     })),
   }));
   if (ok.length === 0) return { throttleTimeMs: 0, topics: deniedTopics } as never;
-  return then(next({ ...req, topics: ok }), (res) =>
+  return then(g.next({ ...req, topics: ok }), (res) =>
     res === undefined ? undefined : { ...res, topics: [...res.topics, ...(deniedTopics as never[])] },
   );
 });
 
-guard(API.Metadata, (g, req, next) => {
+guard(API.Metadata, (g, req) => {
   const canCreate = (name: string) => g.can('CREATE', 'CLUSTER', CLUSTER) || g.can('CREATE', 'TOPIC', name);
   const withTopicOps = req.includeTopicAuthorizedOperations;
   const withClusterOps = req.includeClusterAuthorizedOperations;
-  const filterAll = (res: Awaited<ReturnType<typeof next>>) =>
+  const filterAll = (res: Awaited<ReturnType<typeof g.next>>) =>
     res === undefined
       ? undefined
       : {
@@ -275,13 +312,13 @@ guard(API.Metadata, (g, req, next) => {
             ? { clusterAuthorizedOperations: authorizedOperations(g, 'CLUSTER', CLUSTER, CLUSTER_OPERATIONS) }
             : {}),
         };
-  if (req.topics === null || (g.info.apiVersion === 0 && req.topics.length === 0)) return then(next(req), filterAll);
+  if (req.topics === null || (g.info.apiVersion === 0 && req.topics.length === 0)) return then(g.next(req), filterAll);
   const asked = req.topics;
   const autoCreate = g.broker.autoCreateTopics && (g.info.apiVersion < 4 || req.allowAutoTopicCreation);
   const byName = asked.filter((t) => t.name !== null && t.name !== '');
   if (byName.every((t) => g.can('DESCRIBE', 'TOPIC', t.name!) && (!autoCreate || canCreate(t.name!)))) {
     // Topics asked by id alone are filtered on the way out.
-    return then(next(req), filterAll);
+    return then(g.next(req), filterAll);
   }
   return (async () => {
     const denied: string[] = [];
@@ -293,7 +330,7 @@ guard(API.Metadata, (g, req, next) => {
       else if (autoCreate && !canCreate(name) && (await describe(g.broker, name)) === undefined) denied.push(name);
       else ok.push(t);
     }
-    const res = filterAll(await next({ ...req, topics: ok }));
+    const res = filterAll(await g.next({ ...req, topics: ok }));
     if (res === undefined) return undefined;
     const deniedTopics = denied.map((name) => ({
       errorCode: DENIED.TOPIC,
@@ -310,9 +347,9 @@ guard(API.Metadata, (g, req, next) => {
 // ---- Groups ----
 
 const groupRead = <Req extends { groupId: string }, Res>(api: ApiMessage<Req, Res>) =>
-  guard(api, (g, req, next) =>
+  guard(api, (g, req) =>
     g.can('READ', 'GROUP', req.groupId)
-      ? next(req)
+      ? g.next(req)
       : ({
           throttleTimeMs: 0,
           errorCode: DENIED.GROUP,
@@ -328,13 +365,13 @@ const groupRead = <Req extends { groupId: string }, Res>(api: ApiMessage<Req, Re
 groupRead(API.JoinGroup);
 groupRead(API.SyncGroup);
 groupRead(API.Heartbeat);
-guard(API.LeaveGroup, (g, req, next) =>
+guard(API.LeaveGroup, (g, req) =>
   g.can('READ', 'GROUP', req.groupId)
-    ? next(req)
+    ? g.next(req)
     : ({ throttleTimeMs: 0, errorCode: DENIED.GROUP, members: [] } as never),
 );
 
-guard(API.OffsetCommit, (g, req, next) => {
+guard(API.OffsetCommit, (g, req) => {
   const all = (code: number, topics: typeof req.topics) =>
     topics.map((t) => ({
       name: t.name,
@@ -343,14 +380,14 @@ guard(API.OffsetCommit, (g, req, next) => {
   if (!g.can('READ', 'GROUP', req.groupId))
     return { throttleTimeMs: 0, topics: all(DENIED.GROUP, req.topics) } as never;
   const [ok, denied] = split(req.topics, (t) => g.can('READ', 'TOPIC', t.name));
-  if (denied.length === 0) return next(req);
+  if (denied.length === 0) return g.next(req);
   if (ok.length === 0) return { throttleTimeMs: 0, topics: all(DENIED.TOPIC, denied) } as never;
-  return then(next({ ...req, topics: ok }), (res) =>
+  return then(g.next({ ...req, topics: ok }), (res) =>
     res === undefined ? undefined : { ...res, topics: [...res.topics, ...(all(DENIED.TOPIC, denied) as never[])] },
   );
 });
 
-guard(API.OffsetFetch, (g, req, next) => {
+guard(API.OffsetFetch, (g, req) => {
   type Topics = { name: string; partitionIndexes: number[] }[] | null;
   const deniedTopic = (t: { name: string; partitionIndexes: number[] }) => ({
     name: t.name,
@@ -368,10 +405,10 @@ guard(API.OffsetFetch, (g, req, next) => {
       return { throttleTimeMs: 0, errorCode: DENIED.GROUP, topics: [] } as never;
     const asked = req.topics as Topics;
     if (asked === null)
-      return then(next(req), (res) => (res === undefined ? undefined : { ...res, topics: visible(res.topics) }));
+      return then(g.next(req), (res) => (res === undefined ? undefined : { ...res, topics: visible(res.topics) }));
     const [ok, denied] = split(asked, (t) => g.can('DESCRIBE', 'TOPIC', t.name));
-    if (denied.length === 0) return next(req);
-    return then(next({ ...req, topics: ok }), (res) =>
+    if (denied.length === 0) return g.next(req);
+    return then(g.next({ ...req, topics: ok }), (res) =>
       res === undefined ? undefined : { ...res, topics: [...res.topics, ...(denied.map(deniedTopic) as never[])] },
     );
   }
@@ -390,7 +427,7 @@ guard(API.OffsetFetch, (g, req, next) => {
     groups.every((gr) => gr.topics !== null) &&
     groups === allowed
   )
-    return next(req);
+    return g.next(req);
   const refused = refusedGroups.map((gr) => ({ groupId: gr.groupId, topics: [], errorCode: DENIED.GROUP }));
   const finish = (res: { groups: { groupId: string; topics: { name: string }[] }[] } | undefined) =>
     res === undefined
@@ -406,19 +443,19 @@ guard(API.OffsetFetch, (g, req, next) => {
           ],
         };
   if (groups.length === 0) return finish({ throttleTimeMs: 0, groups: [] } as never) as never;
-  return then(next({ ...req, groups }), (res) => finish(res as never) as never);
+  return then(g.next({ ...req, groups }), (res) => finish(res as never) as never);
 });
 
-guard(API.FindCoordinator, (g, req, next) => {
+guard(API.FindCoordinator, (g, req) => {
   const type: ResourceType = req.keyType === 1 ? 'TRANSACTIONAL_ID' : 'GROUP';
   const code = type === 'GROUP' ? DENIED.GROUP : DENIED.TRANSACTIONAL_ID;
   if (g.info.apiVersion < 4) {
     return g.can('DESCRIBE', type, req.key)
-      ? next(req)
+      ? g.next(req)
       : ({ throttleTimeMs: 0, errorCode: code, errorMessage: null, nodeId: -1, host: '', port: -1 } as never);
   }
   const [ok, denied] = split(req.coordinatorKeys, (k) => g.can('DESCRIBE', type, k));
-  if (denied.length === 0) return next(req);
+  if (denied.length === 0) return g.next(req);
   const deniedKeys = denied.map((key) => ({
     key,
     nodeId: -1,
@@ -428,14 +465,14 @@ guard(API.FindCoordinator, (g, req, next) => {
     errorMessage: null,
   }));
   if (ok.length === 0) return { throttleTimeMs: 0, coordinators: deniedKeys } as never;
-  return then(next({ ...req, coordinatorKeys: ok }), (res) =>
+  return then(g.next({ ...req, coordinatorKeys: ok }), (res) =>
     res === undefined ? undefined : { ...res, coordinators: [...res.coordinators, ...(deniedKeys as never[])] },
   );
 });
 
-guard(API.DescribeGroups, (g, req, next) => {
+guard(API.DescribeGroups, (g, req) => {
   const [ok, denied] = split(req.groups, (id) => g.can('DESCRIBE', 'GROUP', id));
-  const withOps = (res: Awaited<ReturnType<typeof next>>) =>
+  const withOps = (res: Awaited<ReturnType<typeof g.next>>) =>
     res === undefined || !req.includeAuthorizedOperations
       ? res
       : {
@@ -446,7 +483,7 @@ guard(API.DescribeGroups, (g, req, next) => {
               : gr,
           ),
         };
-  if (denied.length === 0) return then(next(req), withOps);
+  if (denied.length === 0) return then(g.next(req), withOps);
   const deniedGroups = denied.map((groupId) => ({
     errorCode: DENIED.GROUP,
     errorMessage: null,
@@ -458,7 +495,7 @@ guard(API.DescribeGroups, (g, req, next) => {
     authorizedOperations: -2147483648,
   }));
   if (ok.length === 0) return { throttleTimeMs: 0, groups: deniedGroups } as never;
-  return then(next({ ...req, groups: ok }), (res) => {
+  return then(g.next({ ...req, groups: ok }), (res) => {
     const withAll = withOps(res);
     return withAll === undefined
       ? undefined
@@ -466,49 +503,49 @@ guard(API.DescribeGroups, (g, req, next) => {
   });
 });
 
-guard(API.DeleteGroups, (g, req, next) => {
+guard(API.DeleteGroups, (g, req) => {
   const [ok, denied] = split(req.groupsNames, (id) => g.can('DELETE', 'GROUP', id));
-  if (denied.length === 0) return next(req);
+  if (denied.length === 0) return g.next(req);
   const deniedResults = denied.map((groupId) => ({ groupId, errorCode: DENIED.GROUP }));
   if (ok.length === 0) return { throttleTimeMs: 0, results: deniedResults } as never;
-  return then(next({ ...req, groupsNames: ok }), (res) =>
+  return then(g.next({ ...req, groupsNames: ok }), (res) =>
     res === undefined ? undefined : { ...res, results: [...res.results, ...(deniedResults as never[])] },
   );
 });
 
-guard(API.ListGroups, (g, req, next) => {
-  if (g.can('DESCRIBE', 'CLUSTER', CLUSTER)) return next(req);
-  return then(next(req), (res) =>
+guard(API.ListGroups, (g, req) => {
+  if (g.can('DESCRIBE', 'CLUSTER', CLUSTER)) return g.next(req);
+  return then(g.next(req), (res) =>
     res === undefined
       ? undefined
       : { ...res, groups: res.groups.filter((gr) => g.can('DESCRIBE', 'GROUP', gr.groupId)) },
   );
 });
 
-guard(API.OffsetDelete, (g, req, next) => {
+guard(API.OffsetDelete, (g, req) => {
   if (!g.can('DELETE', 'GROUP', req.groupId))
     return { errorCode: DENIED.GROUP, throttleTimeMs: 0, topics: [] } as never;
   const [ok, denied] = split(req.topics, (t) => g.can('READ', 'TOPIC', t.name));
-  if (denied.length === 0) return next(req);
+  if (denied.length === 0) return g.next(req);
   const deniedTopics = denied.map((t) => ({
     name: t.name,
     partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: DENIED.TOPIC })),
   }));
   if (ok.length === 0) return { errorCode: 0, throttleTimeMs: 0, topics: deniedTopics } as never;
-  return then(next({ ...req, topics: ok }), (res) =>
+  return then(g.next({ ...req, topics: ok }), (res) =>
     res === undefined ? undefined : { ...res, topics: [...res.topics, ...(deniedTopics as never[])] },
   );
 });
 
 // ---- Topic administration ----
 
-guard(API.CreateTopics, (g, req, next) => {
+guard(API.CreateTopics, (g, req) => {
   const clusterCreate = g.can('CREATE', 'CLUSTER', CLUSTER);
   const [ok, denied] = split(
     req.topics,
     (t) => (clusterCreate && !isHiddenTopic(t.name)) || g.can('CREATE', 'TOPIC', t.name),
   );
-  if (denied.length === 0) return next(req);
+  if (denied.length === 0) return g.next(req);
   const deniedTopics = denied.map((t) => ({
     name: t.name,
     topicId: topicUuid(0),
@@ -519,18 +556,18 @@ guard(API.CreateTopics, (g, req, next) => {
     configs: null,
   }));
   if (ok.length === 0) return { throttleTimeMs: 0, topics: deniedTopics } as never;
-  return then(next({ ...req, topics: ok }), (res) =>
+  return then(g.next({ ...req, topics: ok }), (res) =>
     res === undefined ? undefined : { ...res, topics: [...res.topics, ...(deniedTopics as never[])] },
   );
 });
 
-guard(API.DeleteTopics, (g, req, next) => {
+guard(API.DeleteTopics, (g, req) => {
   if (g.info.apiVersion < 6) {
     const [ok, denied] = split(req.topicNames, (n) => g.can('DELETE', 'TOPIC', n));
-    if (denied.length === 0) return next(req);
+    if (denied.length === 0) return g.next(req);
     const deniedResponses = denied.map((name) => ({ name, errorCode: DENIED.TOPIC, errorMessage: null }));
     if (ok.length === 0) return { throttleTimeMs: 0, responses: deniedResponses } as never;
-    return then(next({ ...req, topicNames: ok }), (res) =>
+    return then(g.next({ ...req, topicNames: ok }), (res) =>
       res === undefined ? undefined : { ...res, responses: [...res.responses, ...(deniedResponses as never[])] },
     );
   }
@@ -544,31 +581,32 @@ guard(API.DeleteTopics, (g, req, next) => {
       const name = nameOf(t);
       return name === undefined || g.can('DELETE', 'TOPIC', name);
     });
-    if (denied.length === 0) return next(req);
+    if (denied.length === 0) return g.next(req);
     const deniedResponses = denied.map((t) => ({
       name: t.name,
       topicId: t.topicId,
       errorCode: DENIED.TOPIC,
       errorMessage: null,
     }));
-    const res = ok.length === 0 ? ({ throttleTimeMs: 0, responses: [] } as never) : await next({ ...req, topics: ok });
+    const res =
+      ok.length === 0 ? ({ throttleTimeMs: 0, responses: [] } as never) : await g.next({ ...req, topics: ok });
     return res === undefined ? undefined : { ...res, responses: [...res.responses, ...(deniedResponses as never[])] };
   })();
 });
 
-guard(API.CreatePartitions, (g, req, next) => {
+guard(API.CreatePartitions, (g, req) => {
   const [ok, denied] = split(req.topics, (t) => g.can('ALTER', 'TOPIC', t.name));
-  if (denied.length === 0) return next(req);
+  if (denied.length === 0) return g.next(req);
   const deniedResults = denied.map((t) => ({ name: t.name, errorCode: DENIED.TOPIC, errorMessage: null }));
   if (ok.length === 0) return { throttleTimeMs: 0, results: deniedResults } as never;
-  return then(next({ ...req, topics: ok }), (res) =>
+  return then(g.next({ ...req, topics: ok }), (res) =>
     res === undefined ? undefined : { ...res, results: [...res.results, ...(deniedResults as never[])] },
   );
 });
 
-guard(API.DeleteRecords, (g, req, next) => {
+guard(API.DeleteRecords, (g, req) => {
   const [ok, denied] = split(req.topics, (t) => g.can('DELETE', 'TOPIC', t.name));
-  if (denied.length === 0) return next(req);
+  if (denied.length === 0) return g.next(req);
   const deniedTopics = denied.map((t) => ({
     name: t.name,
     partitions: t.partitions.map((p) => ({
@@ -578,7 +616,7 @@ guard(API.DeleteRecords, (g, req, next) => {
     })),
   }));
   if (ok.length === 0) return { throttleTimeMs: 0, topics: deniedTopics } as never;
-  return then(next({ ...req, topics: ok }), (res) =>
+  return then(g.next({ ...req, topics: ok }), (res) =>
     res === undefined ? undefined : { ...res, topics: [...res.topics, ...(deniedTopics as never[])] },
   );
 });
@@ -595,13 +633,13 @@ const configsGuard = <Req extends { resources: { resourceType: number; resourceN
   operation: AclOperation,
   listField: 'results' | 'responses',
 ) =>
-  guard(api, (g, req, next) => {
+  guard(api, (g, req) => {
     const permitted = (r: { resourceType: number; resourceName: string }) => {
       const resource = configResource(r.resourceType, r.resourceName);
       return resource === undefined || g.can(operation, resource[0], resource[1]);
     };
     const [ok, denied] = split(req.resources, permitted);
-    if (denied.length === 0) return next(req);
+    if (denied.length === 0) return g.next(req);
     const deniedResults = denied.map((r) => ({
       errorCode: r.resourceType === CONFIG_TOPIC ? DENIED.TOPIC : DENIED.CLUSTER,
       errorMessage: null,
@@ -610,7 +648,7 @@ const configsGuard = <Req extends { resources: { resourceType: number; resourceN
       configs: [],
     }));
     if (ok.length === 0) return { throttleTimeMs: 0, [listField]: deniedResults } as never;
-    return then(next({ ...req, resources: ok }), (res) => {
+    return then(g.next({ ...req, resources: ok }), (res) => {
       if (res === undefined) return undefined;
       const list = (res as Record<string, unknown[]>)[listField] ?? [];
       return { ...res, [listField]: [...list, ...deniedResults] } as Res;
@@ -620,9 +658,9 @@ configsGuard(API.DescribeConfigs, 'DESCRIBE_CONFIGS', 'results');
 configsGuard(API.AlterConfigs, 'ALTER_CONFIGS', 'responses');
 configsGuard(API.IncrementalAlterConfigs, 'ALTER_CONFIGS', 'responses');
 
-guard(API.DescribeCluster, (g, req, next) =>
+guard(API.DescribeCluster, (g, req) =>
   g.can('DESCRIBE', 'CLUSTER', CLUSTER)
-    ? then(next(req), (res) =>
+    ? then(g.next(req), (res) =>
         res === undefined || !req.includeClusterAuthorizedOperations
           ? res
           : { ...res, clusterAuthorizedOperations: authorizedOperations(g, 'CLUSTER', CLUSTER, CLUSTER_OPERATIONS) },
@@ -639,12 +677,12 @@ guard(API.DescribeCluster, (g, req, next) =>
 
 // ---- Producers and transactions ----
 
-guard(API.InitProducerId, (g, req, next) => {
+guard(API.InitProducerId, (g, req) => {
   const denied = (code: number) => ({ throttleTimeMs: 0, errorCode: code, producerId: -1, producerEpoch: -1 }) as never;
   if (req.transactionalId != null) {
-    return g.can('WRITE', 'TRANSACTIONAL_ID', req.transactionalId) ? next(req) : denied(DENIED.TRANSACTIONAL_ID);
+    return g.can('WRITE', 'TRANSACTIONAL_ID', req.transactionalId) ? g.next(req) : denied(DENIED.TRANSACTIONAL_ID);
   }
-  return g.can('IDEMPOTENT_WRITE', 'CLUSTER', CLUSTER) || canWriteSomeTopic(g) ? next(req) : denied(DENIED.CLUSTER);
+  return g.can('IDEMPOTENT_WRITE', 'CLUSTER', CLUSTER) || canWriteSomeTopic(g) ? g.next(req) : denied(DENIED.CLUSTER);
 });
 
 /** Kafka 3's rule for idempotent producers: IDEMPOTENT_WRITE on the cluster, or WRITE on any topic. */
@@ -672,7 +710,7 @@ function canWriteSomeTopic(g: Gate): boolean {
     );
 }
 
-guard(API.AddPartitionsToTxn, (g, req, next) => {
+guard(API.AddPartitionsToTxn, (g, req) => {
   type Topic = { name: string; partitions: number[] };
   const results = (topics: Topic[], code: (t: Topic) => number) =>
     topics.map((t) => ({
@@ -687,7 +725,7 @@ guard(API.AddPartitionsToTxn, (g, req, next) => {
   };
   if (g.info.apiVersion < 4) {
     const refused = check(req.v3AndBelowTransactionalId, req.v3AndBelowTopics);
-    return refused === undefined ? next(req) : ({ throttleTimeMs: 0, resultsByTopicV3AndBelow: refused } as never);
+    return refused === undefined ? g.next(req) : ({ throttleTimeMs: 0, resultsByTopicV3AndBelow: refused } as never);
   }
   const refusedResults: { transactionalId: string; topicResults: unknown[] }[] = [];
   const ok = req.transactions.filter((t) => {
@@ -695,23 +733,23 @@ guard(API.AddPartitionsToTxn, (g, req, next) => {
     if (refused !== undefined) refusedResults.push({ transactionalId: t.transactionalId, topicResults: refused });
     return refused === undefined;
   });
-  if (refusedResults.length === 0) return next(req);
+  if (refusedResults.length === 0) return g.next(req);
   if (ok.length === 0) return { throttleTimeMs: 0, errorCode: 0, resultsByTransaction: refusedResults } as never;
-  return then(next({ ...req, transactions: ok }), (res) =>
+  return then(g.next({ ...req, transactions: ok }), (res) =>
     res === undefined
       ? undefined
       : { ...res, resultsByTransaction: [...res.resultsByTransaction, ...(refusedResults as never[])] },
   );
 });
 
-guard(API.AddOffsetsToTxn, (g, req, next) => {
+guard(API.AddOffsetsToTxn, (g, req) => {
   if (!g.can('WRITE', 'TRANSACTIONAL_ID', req.transactionalId))
     return { throttleTimeMs: 0, errorCode: DENIED.TRANSACTIONAL_ID } as never;
   if (!g.can('READ', 'GROUP', req.groupId)) return { throttleTimeMs: 0, errorCode: DENIED.GROUP } as never;
-  return next(req);
+  return g.next(req);
 });
 
-guard(API.TxnOffsetCommit, (g, req, next) => {
+guard(API.TxnOffsetCommit, (g, req) => {
   const all = (code: number, topics: typeof req.topics) =>
     topics.map((t) => ({
       name: t.name,
@@ -722,22 +760,22 @@ guard(API.TxnOffsetCommit, (g, req, next) => {
   if (!g.can('READ', 'GROUP', req.groupId))
     return { throttleTimeMs: 0, topics: all(DENIED.GROUP, req.topics) } as never;
   const [ok, denied] = split(req.topics, (t) => g.can('READ', 'TOPIC', t.name));
-  if (denied.length === 0) return next(req);
+  if (denied.length === 0) return g.next(req);
   if (ok.length === 0) return { throttleTimeMs: 0, topics: all(DENIED.TOPIC, denied) } as never;
-  return then(next({ ...req, topics: ok }), (res) =>
+  return then(g.next({ ...req, topics: ok }), (res) =>
     res === undefined ? undefined : { ...res, topics: [...res.topics, ...(all(DENIED.TOPIC, denied) as never[])] },
   );
 });
 
-guard(API.EndTxn, (g, req, next) =>
+guard(API.EndTxn, (g, req) =>
   g.can('WRITE', 'TRANSACTIONAL_ID', req.transactionalId)
-    ? next(req)
+    ? g.next(req)
     : ({ throttleTimeMs: 0, errorCode: DENIED.TRANSACTIONAL_ID, producerId: -1, producerEpoch: -1 } as never),
 );
 
-guard(API.DescribeTransactions, (g, req, next) => {
+guard(API.DescribeTransactions, (g, req) => {
   const [ok, denied] = split(req.transactionalIds, (id) => g.can('DESCRIBE', 'TRANSACTIONAL_ID', id));
-  if (denied.length === 0) return next(req);
+  if (denied.length === 0) return g.next(req);
   const deniedStates = denied.map((transactionalId) => ({
     errorCode: DENIED.TRANSACTIONAL_ID,
     transactionalId,
@@ -749,15 +787,15 @@ guard(API.DescribeTransactions, (g, req, next) => {
     topics: [],
   }));
   if (ok.length === 0) return { throttleTimeMs: 0, transactionStates: deniedStates } as never;
-  return then(next({ ...req, transactionalIds: ok }), (res) =>
+  return then(g.next({ ...req, transactionalIds: ok }), (res) =>
     res === undefined
       ? undefined
       : { ...res, transactionStates: [...res.transactionStates, ...(deniedStates as never[])] },
   );
 });
 
-guard(API.ListTransactions, (g, req, next) =>
-  then(next(req), (res) =>
+guard(API.ListTransactions, (g, req) =>
+  then(g.next(req), (res) =>
     res === undefined
       ? undefined
       : {
