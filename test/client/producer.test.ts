@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type EmbeddedLogBackend, murmur2, openLog, TributaryError } from '../../src/index.ts';
+import { murmur2, TributaryError } from '../../src/index.ts';
 import { memoryTributary } from './helpers.ts';
 
 async function setup(partitions = 3, producerConfig = {}) {
@@ -129,44 +129,6 @@ describe('Producer', () => {
     expect((await admin.fetchTopicOffsets('u'))[0]!.high).toBe('100');
     await producer.disconnect();
     await admin.disconnect();
-  });
-
-  it('should write a send of half a MiB at once while a write is on its way, and gather smaller ones behind it', async () => {
-    const log = await openLog({ storage: 'memory', maintenanceIntervalMs: 0 });
-    // Records per log write, and the most writes on their way at once.
-    const writes: number[] = [];
-    let inFlight = 0;
-    let most = 0;
-    const write = log.write.bind(log);
-    (log as { write: EmbeddedLogBackend['write'] }).write = async (appends, options) => {
-      writes.push(appends.reduce((n, a) => n + a.records.length, 0));
-      most = Math.max(most, ++inFlight);
-      try {
-        return await write(appends, options);
-      } finally {
-        inFlight--;
-      }
-    };
-    const { tributary } = memoryTributary({ log });
-    const admin = tributary.admin();
-    await admin.connect();
-    await admin.createTopics({ topics: [{ topic: 't' }] });
-    const producer = tributary.producer();
-    await producer.connect();
-    const big = Array.from({ length: 600 }, () => ({ value: Buffer.alloc(1_000) }));
-    const sent = await Promise.all([
-      producer.send({ topic: 't', acks: 1, messages: big }),
-      producer.send({ topic: 't', acks: 1, messages: big }),
-      producer.send({ topic: 't', acks: 1, messages: [{ value: 'a' }] }),
-      producer.send({ topic: 't', acks: 1, messages: [{ value: 'b' }] }),
-    ]);
-    expect(writes).toEqual([600, 600, 2]);
-    expect(most).toBe(2);
-    expect(sent.map((m) => m[0]!.baseOffset)).toEqual(['0', '600', '1200', '1201']);
-    await producer.disconnect();
-    await admin.disconnect();
-    await tributary.close();
-    await log.close();
   });
 
   it('should fail only the faulty send when sends gathered together include a bad one', async () => {

@@ -43,13 +43,12 @@ export type Fetched =
 /**
  * The most bytes of stored batches one fetch of the embedded log hands out (`maxBytesPerPartition`
  * lowers it further). Why not the 1 MiB of kafkajs's default: a fetch's messages are alive until
- * its handler returns, and V8's young generation collects cheaply only what died young. At 1 MiB
- * (about 9,000 messages of 100 bytes) V8 promoted most of them while messages were made by an
- * object literal; since they are made by a constructor, 512 KiB (about 4,600) runs as many
- * Mark-Compacts as 256 KiB did (`--trace-gc`, eachMessage), and halves the fetches, each of which
- * costs a store read and (kafkajs's auto-commit) an offset commit. See docs/benchmarks.md ("clients").
+ * its handler returns, and V8's young generation collects cheaply only what died young; a quarter
+ * of the size (about 2,300 messages of 100 bytes) kept the collector's share of consuming to about
+ * half, and reads of that size still go through LevelDB at a few hundred MB/s. See
+ * docs/benchmarks.md ("clients").
  */
-export const FETCH_CHUNK_BYTES = 512 * 1024;
+export const FETCH_CHUNK_BYTES = 256 * 1024;
 
 /** Stored batches read ahead, while the program handles the messages of the previous fetch. */
 interface Ahead {
