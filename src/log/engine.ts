@@ -465,8 +465,12 @@ export class EmbeddedLog extends LogFront<TopicState, PartitionState> {
     }
   }
 
-  async #first(range: Parameters<KvStore['iterator']>[0]): Promise<[Uint8Array, Uint8Array] | undefined> {
-    await this.#applied();
+  /** `applied`: what to wait for before reading (by default, every write queued so far). */
+  async #first(
+    range: Parameters<KvStore['iterator']>[0],
+    applied = this.#applied(),
+  ): Promise<[Uint8Array, Uint8Array] | undefined> {
+    await applied;
     const it = this.#store.iterator({ ...range, limit: 1 });
     try {
       const [entry] = await it.nextv(1);
@@ -952,6 +956,7 @@ export class EmbeddedLog extends LogFront<TopicState, PartitionState> {
       setBaseOffset(bytes!, baseOffset);
       advanced.push([state, { baseOffset, lastOffset, bytes: bytes! }]);
       state.nextOffset = lastOffset + 1;
+      state.batchBytesHint = bytes!.length;
       state.sizeBytes += bytes!.length;
       state.dirtyBytes += bytes!.length;
       ops.push({ type: 'put', key: batchKey(topicId, state.partition, baseOffset), value: bytes! });
@@ -996,7 +1001,10 @@ export class EmbeddedLog extends LogFront<TopicState, PartitionState> {
         );
       }
     }
-    if (!journaled) await this.#queue.enqueue(ops, options.sync === true, dirty);
+    const written = journaled ? undefined : this.#queue.enqueue(ops, options.sync === true, dirty);
+    const number = this.#queue.queued;
+    for (const state of dirty) state.lastWrite = number;
+    if (written !== undefined) await written;
     const cap = this.#tailCapBytes();
     for (const [state, batch] of advanced) {
       state.pushTail(batch, cap);
@@ -1174,7 +1182,8 @@ export class EmbeddedLog extends LogFront<TopicState, PartitionState> {
     }
     const { topicId } = state.topic;
     const startKey = batchKey(topicId, partition, offset);
-    await this.#applied();
+    // The partition's own writes, not every write queued (a consumer's offset commits).
+    await this.#queue.flushFor(state.lastWrite);
     const it = this.#store.iterator({ gte: startKey, lt: batchKey(topicId, partition, bound) });
     let bytes = 0;
     let records = 0;
@@ -1193,11 +1202,17 @@ export class EmbeddedLog extends LogFront<TopicState, PartitionState> {
     };
     let next: Promise<[Uint8Array, Uint8Array][]> | undefined;
     try {
-      let entries = await it.nextv(2);
+      // As many batches as the byte budget has room for, by the size of the last one seen, so
+      // that a reader going on where it stopped gets its read in one call to the store.
+      const hint = state.batchBytesHint;
+      let entries = await it.nextv(hint > 0 ? Math.max(1, Math.min(16, Math.ceil(maxBytes / hint))) : 2);
       // A reader that goes on where it stopped asks for a batch's base offset; otherwise the batch
       // holding `offset` starts below it, one key back.
       if (entries.length === 0 || batchKeyOffset(entries[0]![0]) !== offset) {
-        const previous = await this.#first({ gte: batchKey(topicId, partition, 0), lt: startKey, reverse: true });
+        const previous = await this.#first(
+          { gte: batchKey(topicId, partition, 0), lt: startKey, reverse: true },
+          this.#queue.flushFor(state.lastWrite),
+        );
         if (previous !== undefined) {
           const header = this.#header(previous[1], topic, partition, batchKeyOffset(previous[0]));
           if (header.lastOffset >= offset) entries = [previous, ...entries];
@@ -1215,6 +1230,7 @@ export class EmbeddedLog extends LogFront<TopicState, PartitionState> {
           records += visit({ baseOffset: header.baseOffset, lastOffset: header.lastOffset, bytes: value });
           bytes += value.length;
           batches++;
+          state.batchBytesHint = value.length;
           if (bytes >= maxBytes || records >= maxRecords) return;
         }
         if (next === undefined) return;
@@ -1223,9 +1239,11 @@ export class EmbeddedLog extends LogFront<TopicState, PartitionState> {
       }
       gapCheck(bound);
     } finally {
-      // The iterator serves one call at a time: let a prefetch finish before closing it.
-      if (next !== undefined) await next.catch(() => undefined);
-      await it.close();
+      // The iterator serves one call at a time: a prefetch finishes before it is closed. Neither
+      // is waited for: the records are read, and the reader's next read need not queue behind them.
+      const close = () => it.close().catch(() => undefined);
+      if (next !== undefined) void next.then(close, close);
+      else void close();
     }
   }
 

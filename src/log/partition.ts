@@ -86,6 +86,10 @@ export class PartitionState implements StoredPartitionState {
   compactingUpTo = 0;
   /** Serialises retention, compaction and deletion of this partition. */
   #maintenance: Promise<unknown> = Promise.resolve();
+  /** The write queue's number of the last write that appended here: readers of the store wait for it. */
+  lastWrite = 0;
+  /** The size of the last batch appended or read from the store: how many a read asks the store for at once. */
+  batchBytesHint = 0;
 
   constructor(topic: TopicState, partition: number, stored: StoredPartitionState, maxTimestamp: number) {
     this.topic = topic;

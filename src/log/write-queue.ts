@@ -60,6 +60,8 @@ export class WriteQueue<D = never> {
   readonly #clock: Clock;
   /** Set while journaled writes wait {@link JOURNAL_GROUP_MS} for LevelDB. */
   #groupTimer: TimerHandle | undefined;
+  /** The last write queued that marked nothing dirty (a delete, a marker, a config): see {@link WriteQueue.flushFor}. */
+  #barrier = 0;
 
   /**
    * `finish` turns the things a group of writes marked dirty into the ops that close the group.
@@ -99,12 +101,18 @@ export class WriteQueue<D = never> {
     return this.#written < this.#queued;
   }
 
+  /** How many writes were ever queued: the number of the last one, for {@link WriteQueue.flushFor}. */
+  get queued(): number {
+    return this.#queued;
+  }
+
   /** Queues a write; resolves once the store has it (with `sync`, on disk). */
   enqueue(ops: KvOp[], sync: boolean, dirty?: readonly D[]): Promise<void> {
     if (this.#failure !== undefined) return Promise.reject(this.#failure);
     return new Promise<void>((resolve, reject) => {
       this.#unjournaled++;
       this.#queued++;
+      if (dirty === undefined || dirty.length === 0) this.#barrier = this.#queued;
       this.#pending.push({ ops, sync, dirty, seq: -1, frameBytes: 0, resolve, reject });
       this.#drainNow();
     });
@@ -137,6 +145,7 @@ export class WriteQueue<D = never> {
       throw err;
     }
     this.#queued++;
+    if (dirty.length === 0) this.#barrier = this.#queued;
     this.#journalLag += size;
     this.#pending.push({ ops, sync: false, dirty, seq, frame, frameBytes: size, resolve: ignore, reject: ignore });
     // Written by the store after the caller has answered, with the writes journaled meanwhile.
@@ -170,6 +179,22 @@ export class WriteQueue<D = never> {
       this.#groupTimer = undefined;
     }
     if (!this.#running) void this.#drain();
+  }
+
+  /**
+   * Undefined when write number `upTo` (see {@link WriteQueue.queued}), the writes before it and
+   * every write queued so far that marked nothing dirty are in the store; else resolves once they
+   * are. Why: a reader of one partition waits for that partition's last write, not for the writes
+   * of others (a consumer's offset commits, another partition's appends) queued after it. Writes
+   * that mark nothing dirty may touch any partition's keys, so every reader waits for them.
+   */
+  flushFor(upTo: number): Promise<void> | undefined {
+    if (this.#failure !== undefined) return undefined;
+    const due = Math.max(upTo, this.#barrier);
+    if (this.#written >= due) return undefined;
+    const flushed = new Promise<void>((resolve, reject) => this.#flushes.push({ upTo: due, resolve, reject }));
+    this.#drainNow();
+    return flushed;
   }
 
   async #drain(): Promise<void> {

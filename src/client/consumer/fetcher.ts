@@ -63,7 +63,17 @@ interface Ahead {
   partition: number;
   position: number;
   read: Promise<RawRead | { error: unknown }>;
+  /** Once read: where the read after it starts (undefined while reading, or when it read nothing). */
+  next?: number;
 }
+
+/**
+ * How many reads go ahead of the fetch being handled. Why two: a read waits for this thread
+ * between its calls to the store, so one read started as a fetch is decoded lands after the
+ * decoding, and the fetch after it waited for the store; with a second one, the store is reading
+ * the next while this thread decodes and the one after that has landed.
+ */
+const READS_AHEAD = 2;
 
 /** Stored batches as read, with what decoding them needs. */
 interface RawRead {
@@ -77,7 +87,8 @@ export class Fetcher {
   readonly #source: PartitionSource;
   readonly #isolation: IsolationLevel;
   readonly #maxBytes: number;
-  #ahead: Ahead | undefined;
+  /** Reads ahead, in order: each starts where the one before it ends. */
+  #ahead: Ahead[] = [];
 
   constructor(source: PartitionSource, options: { isolation: IsolationLevel; maxBytes: number }) {
     this.#source = source;
@@ -89,11 +100,12 @@ export class Fetcher {
    * Fetches from `position`. `onFetch` is called just before a read goes out (for FETCH_START);
    * `wait` ends a wait early (stop, revoke, seek).
    *
-   * From the embedded log, a fetch that returns messages starts reading the batches after them
-   * (only reading: they are decoded when handed out). The next fetch uses that read when it asks
-   * for the same position and the partition still holds it (retention or deleteRecords did not
-   * move its start past the position meanwhile); otherwise (a seek, a redelivery from the last
-   * resolved offset, a pause that outlived the records) the read is dropped and the log read again.
+   * From the embedded log, a fetch that read batches starts reading the batches after them before
+   * it decodes its own (only reading: they are decoded when handed out), {@link READS_AHEAD} reads
+   * ahead. The next fetch uses the first when it asks for the same position and the partition
+   * still holds it (retention or deleteRecords did not move its start past the position
+   * meanwhile); otherwise (a seek, a redelivery from the last resolved offset, a pause that
+   * outlived the records) the reads are dropped and the log read again.
    */
   async fetch(
     topic: string,
@@ -103,8 +115,7 @@ export class Fetcher {
     onFetch?: () => void,
   ): Promise<Fetched> {
     const source = this.#source;
-    const ahead = this.#ahead;
-    this.#ahead = undefined;
+    const ahead = this.#ahead.shift();
     // Wait for data first: it resolves at once when there is some, and saves a read that would
     // come back empty at the end of the partition.
     let offsets: ReturnType<PartitionSource['offsets']>;
@@ -134,10 +145,16 @@ export class Fetcher {
           // Read before a retention run or deleteRecords that took the position: never handed out.
           if (!('error' in read) && source.offsets(topic, partition).logStartOffset <= position) raw = read;
         }
-        raw ??= await this.#readRaw(topic, partition, position, end);
+        if (raw === undefined) {
+          this.#ahead = [];
+          raw = await this.#readRaw(topic, partition, position, end);
+        }
+        // The next reads go out before these batches are decoded, so that the store reads them
+        // while this thread decodes. They start where the next fetch will, past the last batch
+        // read (a fetch that hands out nothing steps there too).
+        const last = raw.stored[raw.stored.length - 1];
+        if (last !== undefined) this.#readAhead(topic, partition, last.lastOffset + 1);
         batch = this.#decode(topic, partition, position, raw);
-        if (batch.messages.length > 0 && batch.nextOffset < batch.highWatermark)
-          this.#readAhead(topic, partition, batch.nextOffset);
       } else if (source.readMessages !== undefined) {
         batch = await source.readMessages(topic, partition, position, {
           maxBytes: this.#maxBytes,
@@ -168,23 +185,43 @@ export class Fetcher {
     return { kind: 'waited' };
   }
 
-  /** Drops a read ahead, if any (a pause): the next fetch reads the log again. */
+  /** Drops the reads ahead, if any (a pause): the next fetch reads the log again. */
   forget(): void {
-    this.#ahead = undefined;
+    this.#ahead = [];
   }
 
+  /**
+   * Tops the reads ahead up to {@link READS_AHEAD}, the first (when none is queued) at `position`.
+   * A read still on its way tops them up when it lands, since where the next starts is known then.
+   */
   #readAhead(topic: string, partition: number, position: number): void {
     const source = this.#source;
-    let offsets: ReturnType<PartitionSource['offsets']>;
-    try {
-      offsets = source.offsets(topic, partition);
-    } catch {
-      return;
+    while (this.#ahead.length < READS_AHEAD) {
+      const tail = this.#ahead[this.#ahead.length - 1];
+      const from = tail === undefined ? position : tail.next;
+      if (from === undefined) return;
+      let offsets: ReturnType<PartitionSource['offsets']>;
+      try {
+        offsets = source.offsets(topic, partition);
+      } catch {
+        return;
+      }
+      const end = this.#isolation === 'read_committed' ? offsets.lastStableOffset : offsets.highWatermark;
+      if (from >= end || from < offsets.logStartOffset) return;
+      const ahead: Ahead = { topic, partition, position: from, read: undefined as unknown as Ahead['read'] };
+      ahead.read = this.#readRaw(topic, partition, from, end).then(
+        (raw) => {
+          const last = raw.stored[raw.stored.length - 1];
+          if (last !== undefined) {
+            ahead.next = last.lastOffset + 1;
+            if (this.#ahead.includes(ahead)) this.#readAhead(topic, partition, ahead.next);
+          }
+          return raw;
+        },
+        (error: unknown) => ({ error }),
+      );
+      this.#ahead.push(ahead);
     }
-    const end = this.#isolation === 'read_committed' ? offsets.lastStableOffset : offsets.highWatermark;
-    if (position >= end || position < offsets.logStartOffset) return;
-    const read = this.#readRaw(topic, partition, position, end).catch((error: unknown) => ({ error }));
-    this.#ahead = { topic, partition, position, read };
   }
 
   /**
