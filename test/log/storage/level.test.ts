@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LevelKvStore } from '../../../src/log/storage/level.ts';
+import { LARGE_WRITE_OPS, LevelKvStore } from '../../../src/log/storage/level.ts';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -57,5 +57,27 @@ describe('LevelKvStore writes', () => {
     await again.open();
     expect((await again.get(k('x')))?.length).toBe(1 << 20);
     await again.close();
+  });
+
+  it('should write a large batch (filled in slices) whole, and refuse one once closed', async () => {
+    const dir = freshDir();
+    const store = new LevelKvStore(dir);
+    await store.open();
+    await store.write([{ type: 'put', key: k('gone'), value: k('1') }], false);
+    const count = LARGE_WRITE_OPS * 4;
+    const ops = Array.from({ length: count }, (_, i) => ({
+      type: 'put' as const,
+      key: k(`key-${String(i).padStart(6, '0')}`),
+      value: k(String(i)),
+    }));
+    await store.write([...ops, { type: 'del', key: k('gone') }], true);
+    expect(await store.get(k('gone'))).toBeUndefined();
+    const it = store.iterator({ gte: k('key-'), lt: k('key.') });
+    const read: [Uint8Array, Uint8Array][] = [];
+    for (let entries = await it.nextv(1000); entries.length > 0; entries = await it.nextv(1000)) read.push(...entries);
+    await it.close();
+    expect(read.map(([, v]) => Number(Buffer.from(v).toString()))).toEqual(ops.map((_, i) => i));
+    await store.close();
+    await expect(store.write(ops, false)).rejects.toMatchObject({ code: 'LOG_CLOSED' });
   });
 });
