@@ -249,6 +249,8 @@ function decodeFast(out: FetchedMessages, src: Uint8Array, from: number, header:
   let lastTimestamp = Number.NaN;
   let timestampString = '';
   let ok = true;
+  if (count === 0) return limit === RECORD_BATCH_OVERHEAD;
+  const lastIndex = count - 1;
   for (let i = 0; i < count; i++) {
     // Record length.
     let raw: number;
@@ -371,7 +373,7 @@ function decodeFast(out: FetchedMessages, src: Uint8Array, from: number, header:
         break;
       }
     }
-    if (p !== recordEnd) {
+    if (p !== recordEnd || (i === lastIndex && p !== limit)) {
       ok = false;
       break;
     }
@@ -401,7 +403,11 @@ function decodeFast(out: FetchedMessages, src: Uint8Array, from: number, header:
     );
     offsets.push(offset);
   }
-  if (!ok || p !== limit) {
+  // No comparison here, only a boolean test: V8 compiles this loop on the stack (OSR) during a
+  // first call that has not reached this point yet, and code after the loop that compares with no
+  // type feedback then deoptimizes at the end of every later call (the OSR code is kept), which
+  // left decoding in the interpreter for most of a consumer's first million records.
+  if (!ok) {
     messages.length = before;
     offsets.length = before;
     return false;
