@@ -31,6 +31,25 @@ import { readVarlong } from '../../protocol/varint.ts';
 import { toKafkaMessage } from '../convert.ts';
 import type { IHeaders, KafkaMessage } from '../types.ts';
 
+/**
+ * An empty array whose elements are objects from the start. Why: an array made by `[]` starts out
+ * holding small integers, and the first object pushed changes its hidden class; the optimized
+ * decoder, which saw arrays of either class, then deoptimizes and recompiles again and again (a
+ * fetch's first push does it every time).
+ */
+function objectArray<T>(): T[] {
+  const a: T[] = [null as T];
+  a.length = 0;
+  return a;
+}
+
+/** An empty array of numbers that holds doubles from the start, for the same reason as {@link objectArray}. */
+function doubleArray(): number[] {
+  const a = [0.5];
+  a.length = 0;
+  return a;
+}
+
 /** An aborted transaction as a Fetch response lists it: its producer and first offset. */
 export interface AbortedTransaction {
   producerId: number;
@@ -39,9 +58,9 @@ export interface AbortedTransaction {
 
 /** The messages of one fetch, their offsets as numbers, and where the next fetch starts. */
 export class FetchedMessages {
-  readonly messages: KafkaMessage[] = [];
+  readonly messages: KafkaMessage[] = objectArray();
   /** `offsets[i]` is `messages[i].offset` as a number (the program may change the message). */
-  readonly offsets: number[] = [];
+  readonly offsets: number[] = doubleArray();
   /** Past the last batch decoded, control and aborted batches included. */
   nextOffset: number;
   /** The partition's high watermark when it was read. */
@@ -207,7 +226,11 @@ const ATTRIBUTES_OFFSET = 21;
 
 /**
  * One pass over an uncompressed CreateTime batch's records, with the checks of the log's decoder.
- * False when something does not hold (nothing is added then).
+ * False when something does not hold (nothing is added then; the caller decodes the batch again
+ * with the log's decoder, which throws the error naming it).
+ *
+ * The position is a local, and varints of one or two bytes (every length, delta and count of
+ * records up to 8 KiB) are read inline; longer ones go through {@link varint}.
  */
 function decodeFast(out: FetchedMessages, src: Uint8Array, from: number, header: BatchHeader): boolean {
   const size = header.sizeInBytes;
@@ -218,44 +241,140 @@ function decodeFast(out: FetchedMessages, src: Uint8Array, from: number, header:
   const { baseOffset, baseTimestamp } = header;
   const { messages, offsets } = out;
   const before = messages.length;
+  const buffer = src.buffer;
+  const base = src.byteOffset;
   bad = false;
-  pos = RECORD_BATCH_OVERHEAD;
+  let p = RECORD_BATCH_OVERHEAD;
   // Records of one batch mostly share their timestamp: its string is made once.
   let lastTimestamp = Number.NaN;
   let timestampString = '';
+  let ok = true;
+  if (count === 0) return limit === RECORD_BATCH_OVERHEAD;
+  const lastIndex = count - 1;
   for (let i = 0; i < count; i++) {
-    const bodySize = varint(src, limit);
-    const recordEnd = pos + bodySize;
-    if (bad || bodySize < MIN_RECORD_SIZE - 1 || recordEnd > limit) break;
-    pos++; // attributes: unused in v2
-    if (pos >= recordEnd) {
-      bad = true;
+    // Record length.
+    let raw: number;
+    let b = p < limit ? src[p]! : 0x100;
+    if (b < 0x80) {
+      raw = b;
+      p++;
+    } else if (b < 0x100 && p + 1 < limit && src[p + 1]! < 0x80) {
+      raw = (b & 0x7f) | (src[p + 1]! << 7);
+      p += 2;
+    } else {
+      pos = p;
+      raw = varint(src, limit);
+      p = pos;
+      if (bad) {
+        ok = false;
+        break;
+      }
+      raw = (raw << 1) ^ (raw >> 31); // back to the raw form, decoded below like the others
+    }
+    const bodySize = (raw >>> 1) ^ -(raw & 1);
+    const recordEnd = p + bodySize;
+    if (bodySize < MIN_RECORD_SIZE - 1 || recordEnd > limit) {
+      ok = false;
       break;
     }
-    const b = src[pos]!;
+    p++; // attributes: unused in v2
+    // Timestamp delta (a varlong).
+    b = src[p]!;
     let timestampDelta: number;
     if (b < 0x80) {
       timestampDelta = (b >>> 1) ^ -(b & 1);
-      pos++;
+      p++;
     } else {
-      cursor.offset = pos;
+      cursor.offset = p;
       try {
         timestampDelta = readVarlong(src, cursor, recordEnd);
       } catch {
-        bad = true;
+        ok = false;
         break;
       }
-      pos = cursor.offset;
+      p = cursor.offset;
     }
-    const offsetDelta = varint(src, recordEnd);
-    if (offsetDelta < 0) bad = true;
+    // Offset delta.
+    b = p < recordEnd ? src[p]! : 0x100;
+    if (b < 0x80) {
+      raw = b;
+      p++;
+    } else if (b < 0x100 && p + 1 < recordEnd && src[p + 1]! < 0x80) {
+      raw = (b & 0x7f) | (src[p + 1]! << 7);
+      p += 2;
+    } else {
+      pos = p;
+      const v = varint(src, recordEnd);
+      p = pos;
+      if (bad || v < 0) {
+        ok = false;
+        break;
+      }
+      raw = v << 1;
+    }
+    const offsetDelta = (raw >>> 1) ^ -(raw & 1);
+    if (offsetDelta < 0) {
+      ok = false;
+      break;
+    }
+    // Key and value: a length (-1 for null) and the bytes.
+    pos = p;
     const key = bytesAt(src, recordEnd);
-    const value = bytesAt(src, recordEnd);
-    const headerCount = varint(src, recordEnd);
-    const headers =
-      headerCount === 0 ? new (NoHeaders as unknown as new () => IHeaders)() : headersAt(src, recordEnd, headerCount);
-    if (bad || pos !== recordEnd) {
-      bad = true;
+    if (bad) {
+      ok = false;
+      break;
+    }
+    p = pos;
+    let value: Buffer | null;
+    b = p < recordEnd ? src[p]! : 0x100;
+    let length: number;
+    if (b < 0x80) {
+      length = (b >>> 1) ^ -(b & 1);
+      p++;
+    } else if (b < 0x100 && p + 1 < recordEnd && src[p + 1]! < 0x80) {
+      raw = (b & 0x7f) | (src[p + 1]! << 7);
+      length = (raw >>> 1) ^ -(raw & 1);
+      p += 2;
+    } else {
+      pos = p;
+      length = varint(src, recordEnd);
+      p = pos;
+      if (bad) {
+        ok = false;
+        break;
+      }
+    }
+    if (length >= 0) {
+      if (p + length > recordEnd) {
+        ok = false;
+        break;
+      }
+      value = bufferView(buffer, base + p, length);
+      p += length;
+    } else if (length === -1) {
+      value = null;
+    } else {
+      ok = false;
+      break;
+    }
+    // Headers.
+    let headers: IHeaders;
+    b = p < recordEnd ? src[p]! : 0x100;
+    if (b === 0) {
+      p++;
+      headers = new (NoHeaders as unknown as new () => IHeaders)();
+    } else {
+      pos = p;
+      const headerCount = varint(src, recordEnd);
+      headers = bad ? {} : headersAt(src, recordEnd, headerCount);
+      p = pos;
+      if (bad) {
+        ok = false;
+        break;
+      }
+    }
+    if (p !== recordEnd || (i === lastIndex && p !== limit)) {
+      ok = false;
       break;
     }
     const timestamp = baseTimestamp + timestampDelta;
@@ -265,7 +384,7 @@ function decodeFast(out: FetchedMessages, src: Uint8Array, from: number, header:
       timestamp < -Number.MAX_SAFE_INTEGER ||
       offset > Number.MAX_SAFE_INTEGER
     ) {
-      bad = true;
+      ok = false;
       break;
     }
     if (offset < from) continue;
@@ -276,7 +395,7 @@ function decodeFast(out: FetchedMessages, src: Uint8Array, from: number, header:
     messages.push(
       new (PlainMessage as unknown as PlainMessageConstructor)(
         key as Buffer | null,
-        value as Buffer | null,
+        value,
         timestampString,
         String(offset),
         headers,
@@ -284,7 +403,11 @@ function decodeFast(out: FetchedMessages, src: Uint8Array, from: number, header:
     );
     offsets.push(offset);
   }
-  if (bad || pos !== limit) {
+  // No comparison here, only a boolean test: V8 compiles this loop on the stack (OSR) during a
+  // first call that has not reached this point yet, and code after the loop that compares with no
+  // type feedback then deoptimizes at the end of every later call (the OSR code is kept), which
+  // left decoding in the interpreter for most of a consumer's first million records.
+  if (!ok) {
     messages.length = before;
     offsets.length = before;
     return false;

@@ -52,6 +52,28 @@ describe('FetchedMessages: stored batches decoded into kafkajs messages', () => 
     expect(out.messages[0]!.headers).not.toBe(out.messages[1]!.headers);
   });
 
+  it('decodes lengths, deltas and counts of one to four varint bytes as the log does', () => {
+    // Values and keys around each varint width (63/64 bytes: one or two; 8191/8192: two or
+    // three; 70,000: three), offset deltas past 64 and 8,192, timestamp deltas of every size.
+    const sizes = [0, 1, 63, 64, 100, 8_191, 8_192, 70_000];
+    const records: RecordInput[] = [];
+    for (let i = 0; i < 8_300; i++) {
+      const size = i < 200 ? sizes[i % sizes.length]! : 100;
+      records.push({
+        key: i % 3 === 0 ? null : Buffer.alloc(sizes[(i * 7) % 5]!, i & 0xff),
+        value: i % 11 === 0 ? null : Buffer.alloc(size, i & 0xff),
+        timestamp: 1_700_000_000_000 + (i % 4 === 0 ? 0 : i * 1_000_003),
+        headers: i % 13 === 0 ? [{ key: 'h', value: b(String(i)) }] : undefined,
+      });
+    }
+    const bytes = encodeRecordBatch({ baseOffset: 5_000_000_000, records });
+    const out = decoded(bytes, 5_000_000_000);
+    expect(out.messages).toEqual(reference(bytes, 5_000_000_000));
+    expect(out.offsets[8_299]).toBe(5_000_008_299);
+    const later = decoded(bytes, 5_000_008_000);
+    expect(later.messages).toEqual(reference(bytes, 5_000_008_000));
+  });
+
   it('starts at the offset asked for inside a batch, and steps past the whole batch', () => {
     const bytes = encodeRecordBatch({ baseOffset: 40, records: mixed });
     const out = decoded(bytes, 42);
