@@ -65,6 +65,8 @@ export class Connection {
   readonly #maxRequestBytes: number;
   readonly #clientHost: string;
   #chunks: Buffer[] = [];
+  /** Bytes of the first chunk already taken: chunks are read in place, not sliced as they are taken. */
+  #head = 0;
   #buffered = 0;
   /** The size of the frame being read, once its prefix is in; -1 before. */
   #size = -1;
@@ -97,6 +99,7 @@ export class Connection {
   stopReading(): void {
     this.#socket.pause();
     this.#chunks = [];
+    this.#head = 0;
     this.#buffered = 0;
     this.#size = -1;
     this.#stopped = true;
@@ -121,7 +124,7 @@ export class Connection {
     for (;;) {
       if (this.#size < 0) {
         if (this.#buffered < 4) return;
-        const size = this.#take(4).readInt32BE(0);
+        const size = this.#takeInt32();
         const auth = this.#session.authenticator;
         const unauthenticated = auth !== undefined && !auth.complete;
         const limit = unauthenticated ? MAX_UNAUTHENTICATED_BYTES : this.#maxRequestBytes;
@@ -148,25 +151,47 @@ export class Connection {
   /** The next `n` buffered bytes as one Buffer. */
   #take(n: number): Buffer {
     const first = this.#chunks[0]!;
+    const head = this.#head;
     let out: Buffer;
-    if (first.length >= n) {
-      out = first.subarray(0, n);
-      if (first.length === n) this.#chunks.shift();
-      else this.#chunks[0] = first.subarray(n);
+    if (first.length - head >= n) {
+      out = first.subarray(head, head + n);
+      this.#consumed(first, n);
     } else {
       out = Buffer.allocUnsafe(n);
       let at = 0;
       while (at < n) {
         const c = this.#chunks[0]!;
-        const used = Math.min(c.length, n - at);
-        c.copy(out, at, 0, used);
+        const from = this.#head;
+        const used = Math.min(c.length - from, n - at);
+        c.copy(out, at, from, from + used);
         at += used;
-        if (used === c.length) this.#chunks.shift();
-        else this.#chunks[0] = c.subarray(used);
+        this.#consumed(c, used);
       }
     }
     this.#buffered -= n;
     return out;
+  }
+
+  /** The next four buffered bytes as a big-endian int32, without a Buffer for them. */
+  #takeInt32(): number {
+    const first = this.#chunks[0]!;
+    const head = this.#head;
+    if (first.length - head >= 4) {
+      const value = first.readInt32BE(head);
+      this.#consumed(first, 4);
+      this.#buffered -= 4;
+      return value;
+    }
+    return this.#take(4).readInt32BE(0);
+  }
+
+  /** `n` bytes of the first chunk were taken: the chunk is dropped once all of it is. */
+  #consumed(chunk: Buffer, n: number): void {
+    this.#head += n;
+    if (this.#head === chunk.length) {
+      this.#chunks.shift();
+      this.#head = 0;
+    }
   }
 
   #dispatch(frame: Buffer): void {
@@ -482,6 +507,7 @@ export class Connection {
     if (this.#closed) return;
     this.#closed = true;
     this.#chunks = [];
+    this.#head = 0;
     const idle = this.#idle;
     this.#idle = undefined;
     idle?.();
