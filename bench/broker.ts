@@ -18,7 +18,16 @@
  * brokers taking turns so that a burst of load elsewhere on the machine hits both.
  */
 import { Kafka, logLevel } from 'kafkajs';
-import { type BenchBroker, load, rssParts, sampleRss, startKafkaBroker, startTributary } from './brokers.ts';
+import {
+  type BenchBroker,
+  cpuPressureMicros,
+  cpuSecondsOf,
+  load,
+  rssParts,
+  sampleRss,
+  startKafkaBroker,
+  startTributary,
+} from './brokers.ts';
 import { CLIENT_JVM, javaClasspath, rdkafkaBench, runJson, runText } from './native.ts';
 import { line, since } from './report.ts';
 
@@ -236,11 +245,21 @@ async function latency(trib: BenchBroker, kafka: BenchBroker, figures: Figures):
   const bin = rdkafkaBench();
   const seconds = Number(process.env.BENCH_LATENCY_SECONDS ?? 10);
   console.log(`\n-- produce → consume latency, librdkafka, 10,000 records/s for ${seconds} s (load ${load()})`);
-  const results = new Map<BenchBroker, { p50: number; p99: number; p999: number; max: number }>();
+  type Run = { p50: number; p99: number; p999: number; max: number; cpu: number; pressure: number };
+  const results = new Map<BenchBroker, Run>();
   for (const broker of [trib, kafka]) {
     const topic = freshTopic('lat');
     await broker.createTopic(topic);
-    results.set(broker, await runJson(bin, ['latency', broker.bootstrap, topic, '10000', String(seconds)]));
+    // The broker's CPU for the run (a fixed amount of work: what a change to the path moves, where
+    // the percentiles move with the machine's load) and how much of the run the machine was short
+    // of cores.
+    const cpu = cpuSecondsOf(broker.pid);
+    const pressure = cpuPressureMicros();
+    const start = performance.now();
+    const run = await runJson<Run>(bin, ['latency', broker.bootstrap, topic, '10000', String(seconds)]);
+    run.cpu = cpuSecondsOf(broker.pid) - cpu;
+    run.pressure = (cpuPressureMicros() - pressure) / 1000 / (performance.now() - start);
+    results.set(broker, run);
   }
   const t = results.get(trib)!;
   const k = results.get(kafka)!;
@@ -248,10 +267,16 @@ async function latency(trib: BenchBroker, kafka: BenchBroker, figures: Figures):
   side('latency p99', t.p99, k.p99, 'ms');
   side('latency p99.9', t.p999, k.p999, 'ms');
   side('latency max', t.max, k.max, 'ms');
+  side('broker CPU during the run (warm-up included)', t.cpu, k.cpu, 's');
+  console.log(
+    `CPU pressure during the runs (share of time some task waited for a core): trib serve ${(100 * t.pressure).toFixed(0)}%, Kafka ${(100 * k.pressure).toFixed(0)}%`,
+  );
   figures.latencyP50MsTributary = t.p50;
   figures.latencyP99MsTributary = t.p99;
   figures.latencyP50MsKafka = k.p50;
   figures.latencyP99MsKafka = k.p99;
+  figures.latencyCpuSecondsTributary = t.cpu;
+  figures.latencyCpuSecondsKafka = k.cpu;
 }
 
 async function rss(trib: BenchBroker, kafka: BenchBroker, figures: Figures): Promise<void> {

@@ -128,6 +128,32 @@ export function sampleRss(
   };
 }
 
+/** CPU seconds a process has used (user + system, all its threads), from `/proc/<pid>/stat`. */
+export function cpuSecondsOf(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    // Fields after the command's closing parenthesis: utime and stime are the 12th and 13th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/**
+ * Microseconds for which some runnable task waited for a CPU (`/proc/pressure/cpu`, "some"
+ * total), NaN where the kernel does not report it. Over a run, the share of its time the machine
+ * had more work than cores: what the latency tail is most sensitive to here.
+ */
+export function cpuPressureMicros(): number {
+  try {
+    const match = /some .*total=(\d+)/.exec(readFileSync('/proc/pressure/cpu', 'latin1'));
+    return match === null ? Number.NaN : Number(match[1]);
+  } catch {
+    return Number.NaN;
+  }
+}
+
 /** The 1-minute load average, printed with each section because the machine is shared. */
 export function load(): string {
   return loadavg()

@@ -20,20 +20,39 @@ const MAX_BYTES = 64 * 1024 * 1024;
 interface Entry {
   batches: Promise<RawBatch[] | undefined>;
   maxBytes: number;
+  /** Whether the range after this one is read once this one is. */
+  chained: boolean;
+  /** Set when a fetch took it. */
+  taken: boolean;
 }
+
+type Key = { topicId: number; topic: string; partition: number; offset: number; isolation: IsolationLevel };
 
 export class ReadAhead {
   readonly #entries = new Map<string, Entry>();
   #bytes = 0;
+  /** Set by {@link ReadAhead.clear}: the log is closing, and nothing more is read. */
+  #closed = false;
 
-  /** Starts reading `[offset, …)` unless it is being read already. */
-  start(
-    log: LogBackend,
-    key: { topicId: number; topic: string; partition: number; offset: number; isolation: IsolationLevel },
-    maxBytes: number,
-  ): void {
+  /**
+   * Starts reading `[offset, …)` unless it is being read already, and, once that read is done,
+   * the range after it (below the high watermark, or the last stable offset): two ranges ahead of
+   * the consumer, so that one slow read (a store read waits for a worker thread, which a busy
+   * machine may not give it at once) does not hold up its next fetch.
+   */
+  start(log: LogBackend, key: Key, maxBytes: number): void {
     const id = entryKey(key.topicId, key.partition, key.offset, key.isolation);
-    if (this.#entries.has(id) || maxBytes <= 0) return;
+    const existing = this.#entries.get(id);
+    if (existing !== undefined) {
+      if (!existing.chained) this.#chain(log, key, existing, id);
+      return;
+    }
+    const entry = this.#read(log, key, maxBytes, id);
+    if (entry !== undefined) this.#chain(log, key, entry, id);
+  }
+
+  #read(log: LogBackend, key: Key, maxBytes: number, id: string): Entry | undefined {
+    if (maxBytes <= 0 || this.#closed) return undefined;
     while (this.#entries.size >= MAX_ENTRIES || (this.#entries.size > 0 && this.#bytes + maxBytes > MAX_BYTES)) {
       const [oldest, entry] = this.#entries.entries().next().value as [string, Entry];
       this.#drop(oldest, entry);
@@ -44,24 +63,44 @@ export class ReadAhead {
         .readBatches(key.topic, key.partition, key.offset, { isolation: key.isolation, maxBytes })
         .catch(() => undefined);
     } catch {
-      return;
+      return undefined;
     }
-    this.#entries.set(id, { batches, maxBytes });
+    const entry: Entry = { batches, maxBytes, chained: false, taken: false };
+    this.#entries.set(id, entry);
     this.#bytes += maxBytes;
+    return entry;
+  }
+
+  /** Once `entry` is read, reads the range after it, if the partition holds more and it was not dropped unread. */
+  #chain(log: LogBackend, key: Key, entry: Entry, id: string): void {
+    entry.chained = true;
+    void entry.batches.then((batches) => {
+      if (this.#closed || batches === undefined || batches.length === 0) return;
+      // Dropped unread to make room: the bounds chose, and the range after it is not wanted either.
+      if (!entry.taken && this.#entries.get(id) !== entry) return;
+      const offset = batches[batches.length - 1]!.lastOffset + 1;
+      let offsets: ReturnType<LogBackend['offsets']>;
+      try {
+        offsets = log.offsets(key.topic, key.partition);
+      } catch {
+        return;
+      }
+      const bound = key.isolation === 'read_committed' ? offsets.lastStableOffset : offsets.highWatermark;
+      if (offset >= bound) return;
+      const nextId = entryKey(key.topicId, key.partition, offset, key.isolation);
+      if (!this.#entries.has(nextId)) this.#read(log, { ...key, offset }, entry.maxBytes, nextId);
+    });
   }
 
   /**
    * The batches read ahead for this offset, trimmed to `maxBytes` as a read would (the first batch
    * always), or undefined when there are none to use.
    */
-  async take(
-    log: LogBackend,
-    key: { topicId: number; topic: string; partition: number; offset: number; isolation: IsolationLevel },
-    maxBytes: number,
-  ): Promise<RawBatch[] | undefined> {
+  async take(log: LogBackend, key: Key, maxBytes: number): Promise<RawBatch[] | undefined> {
     const id = entryKey(key.topicId, key.partition, key.offset, key.isolation);
     const entry = this.#entries.get(id);
     if (entry === undefined) return undefined;
+    entry.taken = true;
     this.#drop(id, entry);
     const batches = await entry.batches;
     if (batches === undefined || batches.length === 0) return undefined;
@@ -75,8 +114,9 @@ export class ReadAhead {
     return batches;
   }
 
-  /** Forgets everything, once the reads in flight are done (the broker closes its log after). */
+  /** Forgets everything and reads nothing more, once the reads in flight are done (the broker closes its log after). */
   async clear(): Promise<void> {
+    this.#closed = true;
     const reads = [...this.#entries.values()].map((e) => e.batches);
     this.#entries.clear();
     this.#bytes = 0;

@@ -38,7 +38,8 @@ interface TopicLookups {
   topicNameOfId(topicId: number): string | undefined;
 }
 
-function lookups(broker: BrokerContext): TopicLookups | undefined {
+/** The log's in-memory topic lookups, when it has them (the embedded engine does). */
+export function topicLookups(broker: BrokerContext): TopicLookups | undefined {
   const log = broker.log as Partial<TopicLookups>;
   return typeof log.topicIdOf === 'function' && typeof log.topicNameOfId === 'function'
     ? (log as TopicLookups)
@@ -47,7 +48,7 @@ function lookups(broker: BrokerContext): TopicLookups | undefined {
 
 /** The log's id of the topic, or undefined when it does not exist. */
 export async function topicIdOf(broker: BrokerContext, topic: string): Promise<number | undefined> {
-  const fast = lookups(broker);
+  const fast = topicLookups(broker);
   if (fast !== undefined) return fast.topicIdOf(topic);
   return (await describe(broker, topic))?.topicId;
 }
@@ -56,7 +57,7 @@ export async function topicIdOf(broker: BrokerContext, topic: string): Promise<n
 export async function topicNameOf(broker: BrokerContext, uuid: string): Promise<string | undefined> {
   const id = logTopicId(uuid);
   if (id === undefined) return undefined;
-  const fast = lookups(broker);
+  const fast = topicLookups(broker);
   if (fast !== undefined) return fast.topicNameOfId(id);
   for (const name of await broker.log.listTopics()) {
     const described = await describe(broker, name);

@@ -112,4 +112,24 @@ describe('ReadAhead', () => {
     expect(await ahead.take(log, key(0), 1 << 20)).toBeUndefined();
     expect(await ahead.take(log, key(2), 1 << 20)).toBeDefined();
   });
+
+  it('reads the range after the one asked for once that one is read, and stops at the high watermark', async () => {
+    const read = vi.spyOn(log, 'readBatches');
+    const ahead = new ReadAhead();
+    const size = (await log.readBatches('t', 0, 0, { maxBytes: 1 }))[0]!.bytes.length;
+    read.mockClear();
+    // Two batches a range: 0-3 is asked for, 4-7 follows on its own, 8-9 once a fetch asks for 4.
+    ahead.start(log, key(0), 2 * size);
+    expect((await ahead.take(log, key(0), 2 * size))?.map((b) => b.baseOffset)).toEqual([0, 2]);
+    await vi.waitFor(() => expect(read).toHaveBeenCalledTimes(2));
+    ahead.start(log, key(4), 2 * size);
+    expect((await ahead.take(log, key(4), 2 * size))?.map((b) => b.baseOffset)).toEqual([4, 6]);
+    await vi.waitFor(() => expect(read).toHaveBeenCalledTimes(3));
+    ahead.start(log, key(8), 2 * size);
+    expect((await ahead.take(log, key(8), 2 * size))?.map((b) => b.baseOffset)).toEqual([8]);
+    // Nothing past the high watermark is read.
+    await ahead.clear();
+    expect(read).toHaveBeenCalledTimes(3);
+    expect(read.mock.calls.map((c) => c[2])).toEqual([0, 4, 8]);
+  });
 });

@@ -9,6 +9,7 @@
  * 0/1 message sets) are refused with UNSUPPORTED_VERSION, as Kafka 4 does. From v13 topics are named
  * by UUID.
  */
+import type { TimerHandle } from '../../clock.ts';
 import type { IsolationLevel, LogBackend, RawBatch } from '../../log/index.ts';
 import { WaitInterrupt } from '../../log/index.ts';
 import type { FetchRequest, FetchResponse } from '../../protocol/messages/fetch.ts';
@@ -17,7 +18,8 @@ import { RecordSegments } from '../../protocol/wire/schema.ts';
 import type { BrokerContext } from '../context.ts';
 import { KafkaCode, kafkaCodeOf } from '../errors.ts';
 import { handler } from '../handler.ts';
-import { topicIdOf, topicNameOf } from '../topics.ts';
+import { logTopicId } from '../topic-ids.ts';
+import { topicIdOf, topicLookups, topicNameOf } from '../topics.ts';
 
 type PartitionData = FetchResponse['responses'][number]['partitions'][number];
 
@@ -50,6 +52,10 @@ interface Aborts {
 }
 
 const EMPTY = Buffer.alloc(0);
+/** Fields a one-node broker answers the same way for every partition, shared by every answer. */
+const NO_DIVERGING_EPOCH = Object.freeze({ epoch: -1, endOffset: -1 });
+const NO_LEADER = Object.freeze({ leaderId: -1, leaderEpoch: -1 });
+const NO_SNAPSHOT = Object.freeze({ endOffset: -1, epoch: -1 });
 
 export const fetchHandler = handler(API.Fetch, async (broker, req, info) => {
   const version = info.apiVersion;
@@ -62,18 +68,22 @@ export const fetchHandler = handler(API.Fetch, async (broker, req, info) => {
       nodeEndpoints: [],
     };
   }
-  const wanted = await resolve(broker, req, version >= 13);
+  const wanted = resolve(broker, req, version >= 13);
+  return serveFetch(broker, req, version, wanted instanceof Promise ? await wanted : wanted);
+});
+
+async function serveFetch(
+  broker: BrokerContext,
+  req: FetchRequest,
+  version: number,
+  wanted: Wanted[],
+): Promise<FetchResponse> {
   const isolation: IsolationLevel = req.isolationLevel === 1 ? 'read_committed' : 'read_uncommitted';
-  const interrupt = new WaitInterrupt();
+  // The wait's timer and the broker's close reach it through one interrupt, set up only when the
+  // fetch first waits: a fetch answered from what is there (a consumer behind) starts neither.
+  let interrupt: WaitInterrupt | undefined;
+  let timer: TimerHandle | undefined;
   let timedOut = req.maxWaitMs <= 0;
-  const timer = timedOut
-    ? undefined
-    : broker.clock.setTimeout(() => {
-        timedOut = true;
-        interrupt.interrupt();
-      }, req.maxWaitMs);
-  const onClose = () => interrupt.interrupt();
-  broker.closing.addEventListener('abort', onClose);
   try {
     // A consumer at the tail asks for what is not there yet: it waits before anything is read.
     let next = req.minBytes > 0 && !timedOut ? waitingAtTail(broker.log, wanted, version, isolation) : undefined;
@@ -87,6 +97,15 @@ export const fetchHandler = handler(API.Fetch, async (broker, req, info) => {
           for (const m of more) broker.readAhead?.start(broker.log, m, m.maxBytes);
           return { throttleTimeMs: 0, errorCode: KafkaCode.NONE, sessionId: 0, responses, nodeEndpoints: [] };
         }
+      }
+      if (interrupt === undefined) {
+        const waiting = new WaitInterrupt();
+        interrupt = waiting;
+        timer = broker.clock.setTimeout(() => {
+          timedOut = true;
+          waiting.interrupt();
+        }, req.maxWaitMs);
+        closeInterrupts(broker.closing).add(waiting);
       }
       // Woken by the first partition that gets data past what was read; the rest stop waiting.
       if (next.length === 1) {
@@ -103,10 +122,35 @@ export const fetchHandler = handler(API.Fetch, async (broker, req, info) => {
       next = undefined;
     }
   } finally {
-    if (timer !== undefined) broker.clock.clearTimeout(timer);
-    broker.closing.removeEventListener('abort', onClose);
+    if (interrupt !== undefined) {
+      broker.clock.clearTimeout(timer!);
+      closeInterrupts(broker.closing).delete(interrupt);
+    }
   }
-});
+}
+
+/**
+ * The waits in progress under each broker's closing signal: one listener per broker interrupts
+ * them all when it closes, instead of one listener added and removed per fetch.
+ */
+const waitsByClosing = new WeakMap<AbortSignal, Set<WaitInterrupt>>();
+
+function closeInterrupts(closing: AbortSignal): Set<WaitInterrupt> {
+  let waits = waitsByClosing.get(closing);
+  if (waits === undefined) {
+    const created = new Set<WaitInterrupt>();
+    waits = created;
+    waitsByClosing.set(closing, created);
+    closing.addEventListener(
+      'abort',
+      () => {
+        for (const w of created) w.interrupt();
+      },
+      { once: true },
+    );
+  }
+  return waits;
+}
 
 /**
  * Where to wait when every partition asked for exists and has nothing at or past its fetch offset
@@ -139,24 +183,56 @@ function waitingAtTail(
   return at.length === 0 ? undefined : at;
 }
 
-async function resolve(broker: BrokerContext, req: FetchRequest, byId: boolean): Promise<Wanted[]> {
+/** The topics asked for, as the log names them; without awaiting when the log looks them up in memory. */
+function resolve(broker: BrokerContext, req: FetchRequest, byId: boolean): Wanted[] | Promise<Wanted[]> {
+  const fast = topicLookups(broker);
+  if (fast === undefined) return resolveSlowly(broker, req, byId);
+  const out: Wanted[] = [];
+  for (const t of req.topics) {
+    let name: string | undefined = t.topic;
+    if (byId) {
+      const id = logTopicIdCached(t.topicId);
+      name = id === undefined ? undefined : fast.topicNameOfId(id);
+    }
+    const id = name === undefined ? undefined : fast.topicIdOf(name);
+    out.push(wantedOf(t, id === undefined ? undefined : name, id));
+  }
+  return out;
+}
+
+async function resolveSlowly(broker: BrokerContext, req: FetchRequest, byId: boolean): Promise<Wanted[]> {
   const out: Wanted[] = [];
   for (const t of req.topics) {
     const name = byId ? await topicNameOf(broker, t.topicId) : t.topic;
     const id = name === undefined ? undefined : await topicIdOf(broker, name);
-    out.push({
-      name: id === undefined ? undefined : name,
-      id: id ?? -1,
-      topic: t.topic,
-      topicId: t.topicId,
-      partitions: t.partitions.map((p) => ({
-        partition: p.partition,
-        fetchOffset: p.fetchOffset,
-        maxBytes: p.partitionMaxBytes,
-      })),
-    });
+    out.push(wantedOf(t, id === undefined ? undefined : name, id));
   }
   return out;
+}
+
+function wantedOf(t: FetchRequest['topics'][number], name: string | undefined, id: number | undefined): Wanted {
+  return {
+    name,
+    id: id ?? -1,
+    topic: t.topic,
+    topicId: t.topicId,
+    partitions: t.partitions.map((p) => ({
+      partition: p.partition,
+      fetchOffset: p.fetchOffset,
+      maxBytes: p.partitionMaxBytes,
+    })),
+  };
+}
+
+/** UUIDs seen in fetches and the log topic ids they name: a consumer sends the same ones each time. */
+const uuidIds = new Map<string, number | undefined>();
+
+function logTopicIdCached(uuid: string): number | undefined {
+  if (uuidIds.has(uuid)) return uuidIds.get(uuid);
+  const id = logTopicId(uuid);
+  if (uuidIds.size >= 4096) uuidIds.clear();
+  uuidIds.set(uuid, id);
+  return id;
 }
 
 async function readAll(
@@ -211,9 +287,9 @@ async function readAll(
           highWatermark: offsets.highWatermark,
           lastStableOffset: offsets.lastStableOffset,
           logStartOffset: offsets.logStartOffset,
-          divergingEpoch: { epoch: -1, endOffset: -1 },
-          currentLeader: { leaderId: -1, leaderEpoch: -1 },
-          snapshotId: { endOffset: -1, epoch: -1 },
+          divergingEpoch: NO_DIVERGING_EPOCH,
+          currentLeader: NO_LEADER,
+          snapshotId: NO_SNAPSHOT,
           abortedTransactions:
             isolation === 'read_committed' ? aborted(log, t.name, p.partition, p.fetchOffset, last) : null,
           preferredReadReplica: -1,
@@ -248,9 +324,9 @@ function errorData(partitionIndex: number, errorCode: number): PartitionData {
     highWatermark: -1,
     lastStableOffset: -1,
     logStartOffset: -1,
-    divergingEpoch: { epoch: -1, endOffset: -1 },
-    currentLeader: { leaderId: -1, leaderEpoch: -1 },
-    snapshotId: { endOffset: -1, epoch: -1 },
+    divergingEpoch: NO_DIVERGING_EPOCH,
+    currentLeader: NO_LEADER,
+    snapshotId: NO_SNAPSHOT,
     abortedTransactions: null,
     preferredReadReplica: -1,
     records: EMPTY,

@@ -13,7 +13,7 @@ import { TributaryError } from '../../errors.ts';
 import type { AppendResult, LogBackend, LogHeader, WriteOptions } from '../../log/index.ts';
 import { decodeRecordBatch, readBatchHeader } from '../../protocol/index.ts';
 import { API } from '../../protocol/messages/index.ts';
-import type { ProduceResponse } from '../../protocol/messages/produce.ts';
+import type { ProduceRequest, ProduceResponse } from '../../protocol/messages/produce.ts';
 import type { BrokerContext } from '../context.ts';
 import { KafkaCode, kafkaCodeOf, kafkaMessageOf } from '../errors.ts';
 import { CLOSE_CONNECTION, handler } from '../handler.ts';
@@ -42,7 +42,19 @@ const HAND_OVER_SLACK_SHIFT = 4;
 /** The low byte of a RecordBatch v2's attributes, which holds the transactional bit (0x10). */
 const TRANSACTIONAL_BYTE = 22;
 
-export const produceHandler = handler(API.Produce, async (broker, req, info) => {
+/** The log's append options, built once: a produce request allocates none. */
+const SYNCED: WriteOptions = Object.freeze({ sync: true });
+const UNSYNCED: WriteOptions = Object.freeze({ sync: false });
+const HANDED_OVER = Object.freeze({
+  synced: Object.freeze({ sync: true, handOver: true }),
+  unsynced: Object.freeze({ sync: false, handOver: true }),
+});
+const COPIED = Object.freeze({
+  synced: Object.freeze({ sync: true, handOver: false }),
+  unsynced: Object.freeze({ sync: false, handOver: false }),
+});
+
+export const produceHandler = handler(API.Produce, (broker, req, info) => {
   const version = info.apiVersion;
   const acks = req.acks;
   const refuse =
@@ -51,7 +63,28 @@ export const produceHandler = handler(API.Produce, async (broker, req, info) => 
       : acks !== 0 && acks !== 1 && acks !== -1
         ? KafkaCode.INVALID_REQUIRED_ACKS
         : 0;
-  const options: WriteOptions = { sync: acks === -1 && broker.fsyncOnAcksAll !== false };
+  const options = acks === -1 && broker.fsyncOnAcksAll !== false ? SYNCED : UNSYNCED;
+  const topics = req.topicData;
+  // One topic, one partition (a producer with one partition's batches ready, or linger.ms 0): one
+  // append and one promise, without the per-topic lists.
+  if (refuse === 0 && topics.length === 1 && topics[0]!.partitionData.length === 1) {
+    const topic = topics[0]!;
+    const p = topic.partitionData[0]!;
+    return appendOne(broker, topic.name, p.index, p.records, options).then((partitionResponse) => {
+      const responses = [{ name: topic.name, partitionResponses: [partitionResponse] }];
+      if (acks === 0) return unanswered(responses);
+      return { responses, throttleTimeMs: 0, nodeEndpoints: [] };
+    });
+  }
+  return produceAll(broker, req, refuse, options);
+});
+
+async function produceAll(
+  broker: BrokerContext,
+  req: ProduceRequest,
+  refuse: number,
+  options: WriteOptions,
+): Promise<ProduceResponse | typeof CLOSE_CONNECTION | undefined> {
   const pending = req.topicData.map((topic) => ({
     name: topic.name,
     partitions: topic.partitionData.map((p) =>
@@ -63,9 +96,9 @@ export const produceHandler = handler(API.Produce, async (broker, req, info) => 
   const responses = [];
   for (const topic of pending)
     responses.push({ name: topic.name, partitionResponses: await Promise.all(topic.partitions) });
-  if (acks === 0) return unanswered(responses);
+  if (req.acks === 0) return unanswered(responses);
   return { responses, throttleTimeMs: 0, nodeEndpoints: [] };
-});
+}
 
 async function appendOne(
   broker: BrokerContext,
@@ -136,7 +169,8 @@ function append(
   if (typeof raw.appendRecordBatch === 'function') {
     // The frame is this request's alone and not read again once decoded.
     const handOver = batch.buffer.byteLength - batch.length <= batch.length >>> HAND_OVER_SLACK_SHIFT;
-    return raw.appendRecordBatch(topic, partition, batch, { ...options, handOver });
+    const chosen = handOver ? HANDED_OVER : COPIED;
+    return raw.appendRecordBatch(topic, partition, batch, options.sync === true ? chosen.synced : chosen.unsynced);
   }
   // Another LogBackend: its records go through the ordinary write, re-encoded.
   const decoded = decodeRecordBatch(batch, { context: { topic, partition } });
