@@ -462,6 +462,17 @@ export class WireBackend implements StreamsBackend {
   async #pump(txn: OpenTransaction): Promise<void> {
     await this.#gate;
     try {
+      // The commit will carry the inputs' offsets: AddOffsetsToTxn goes now, beside the first
+      // batches, rather than on the commit's path (the commit's sendOffsets waits for its answer).
+      if (this.#fenced === undefined && txn.error === undefined) {
+        try {
+          if (this.#identity === undefined) await this.#initProducer();
+          txn.sent = true;
+          void this.#conn.transactions?.addOffsets(this.#o.applicationId);
+        } catch (err) {
+          txn.error = err;
+        }
+      }
       while (txn.queued.length > 0 && txn.error === undefined) {
         const batch = txn.queued.splice(0);
         txn.sent = true;
