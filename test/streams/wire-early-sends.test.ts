@@ -105,6 +105,34 @@ describe('batches sent ahead of the commit over the wire', () => {
     expect(await read('read_committed')).toEqual(['r0', 'r1', 'r2', 'r3']);
   });
 
+  it("should commit the inputs' offsets of a transaction whose batches went ahead, once it commits", async () => {
+    await log.createTopic({ topic: 'in', numPartitions: 1 });
+    const admin = tributary.admin();
+    await admin.connect();
+    const committed = async () =>
+      (await admin.fetchOffsets({ groupId: 'early', topics: ['in'] }))[0]!.partitions[0]!.offset;
+    const early = backend.earlySends!;
+    // AddOffsetsToTxn goes with these batches; the offsets themselves only with the commit.
+    early.send(batch(0, 2));
+    await until(() => log.offsets('out', 0).highWatermark >= 2);
+    expect(await committed()).toBe('-1');
+    await backend.commit({ outputs: [], offsets: [{ topic: 'in', partition: 0, offset: 7 }], now: 0, sync: true });
+    expect(await committed()).toBe('7');
+    // Aborted after its batches (and the offsets' partition) went ahead: nothing of it stays.
+    early.send(batch(2, 1));
+    await until(() => log.offsets('out', 0).highWatermark >= 3);
+    early.abort();
+    await backend.commit({
+      outputs: [batch(3, 1)],
+      offsets: [{ topic: 'in', partition: 0, offset: 9 }],
+      now: 0,
+      sync: true,
+    });
+    expect(await committed()).toBe('9');
+    expect(await read('read_committed')).toEqual(['r0', 'r1', 'r3']);
+    await admin.disconnect();
+  });
+
   it('should name each partition once per Produce: batches merged up to the limit, the rest in later rounds', () => {
     const b = (partition: number, from: number, n: number) => ({ ...batch(from, n), partition });
     const names = (r: ReturnType<typeof rounds>) =>

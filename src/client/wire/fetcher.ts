@@ -30,9 +30,10 @@ import type {
   ReadResult,
   WaitInterrupt,
 } from '../../log/index.ts';
+import type { AppendRecord } from '../../log/index.ts';
 import { decodeControlRecord } from '../../protocol/control-record.ts';
 import { API } from '../../protocol/messages/index.ts';
-import { decodeRecordBatch } from '../../protocol/record-batch.ts';
+import { type BatchHeader, decodeRecordBatch, readBatchHeader, verifyBatchCrc } from '../../protocol/record-batch.ts';
 import { type AbortedTransaction, FetchedMessages } from '../consumer/messages.ts';
 import type { Broker } from './broker.ts';
 import { kafkaError } from './kafka-errors.ts';
@@ -91,6 +92,25 @@ interface PartitionFetch {
 
 const key = (topic: string, partition: number) => `${topic}\u0000${partition}`;
 
+/**
+ * A batch this process produced and saw committed (see {@link WireFetcher.remember}): where the
+ * broker put it, the producer stamp it went with, and its records as they went out.
+ */
+export interface OwnBatch {
+  topic: string;
+  partition: number;
+  baseOffset: number;
+  producerId: number;
+  producerEpoch: number;
+  baseSequence: number;
+  records: readonly AppendRecord[];
+}
+
+/** The most records of own batches kept for reads to come; the oldest are let go first. */
+const OWN_BATCH_RECORDS = 262_144;
+
+const EMPTY_HEADERS: LogRecord['headers'] = Object.freeze([]);
+
 export class WireFetcher {
   readonly transport: WireTransport;
   readonly #options: Required<WireFetcherOptions>;
@@ -99,6 +119,9 @@ export class WireFetcher {
   readonly #ahead = new Map<string, Ahead>();
   /** Held Fetches on their way, per partition (see `#wait`). */
   readonly #waits = new Map<string, { offset: number; isolation: IsolationLevel; fetched: Promise<void> }>();
+  /** Own batches by `topic\0partition\0baseOffset`, oldest first (see `remember`). */
+  readonly #own = new Map<string, OwnBatch>();
+  #ownRecords = 0;
 
   constructor(transport: WireTransport, options: WireFetcherOptions = {}) {
     this.transport = transport;
@@ -172,8 +195,59 @@ export class WireFetcher {
    */
   async read(topic: string, partition: number, offset: number, options: ReadOptions = {}): Promise<ReadResult> {
     const raw = await this.#take(topic, partition, offset, options);
-    const { records, nextOffset } = decodeFetched(raw.records, offset, raw.aborted, topic, partition);
+    const own = this.#own.size > 0 ? (header: BatchHeader) => this.#claim(topic, partition, header) : undefined;
+    const { records, nextOffset } = decodeFetched(raw.records, offset, raw.aborted, topic, partition, own);
     return { records, nextOffset, highWatermark: raw.highWatermark, logStartOffset: raw.logStartOffset };
+  }
+
+  /**
+   * A batch this process produced, committed at `baseOffset`, that a `read` of this fetcher may
+   * bring back (Streams' repartition topics, read by the tasks downstream): when a Fetch returns a
+   * batch at that offset with the same producer id, epoch, first sequence and record count, and a
+   * good CRC, `read` hands out these records instead of decoding the bytes. The broker keeps a
+   * producer's batch as it was sent (a producer id, epoch and sequence name one batch), so they are
+   * the same records; only a batch of records without headers, whose timestamps were set, is kept
+   * (the log's records would differ there). Each is handed out once, and at most
+   * {@link OWN_BATCH_RECORDS} records are kept: the rest are decoded as any other.
+   */
+  remember(batch: OwnBatch): void {
+    for (const r of batch.records)
+      if ((r.headers !== undefined && r.headers.length > 0) || typeof r.timestamp !== 'number') return;
+    const k = `${batch.topic}\u0000${batch.partition}\u0000${batch.baseOffset}`;
+    if (this.#own.has(k) || batch.records.length === 0) return;
+    this.#own.set(k, batch);
+    this.#ownRecords += batch.records.length;
+    while (this.#ownRecords > OWN_BATCH_RECORDS) {
+      const [oldest, dropped] = this.#own.entries().next().value!;
+      this.#own.delete(oldest);
+      this.#ownRecords -= dropped.records.length;
+    }
+  }
+
+  /** The records of an own batch matching `header` (see {@link remember}), as the log's records. */
+  #claim(topic: string, partition: number, header: BatchHeader): LogRecord[] | undefined {
+    const k = `${topic}\u0000${partition}\u0000${header.baseOffset}`;
+    const own = this.#own.get(k);
+    if (own === undefined) return undefined;
+    this.#own.delete(k);
+    this.#ownRecords -= own.records.length;
+    const n = own.records.length;
+    if (
+      header.producerId !== own.producerId ||
+      header.producerEpoch !== own.producerEpoch ||
+      header.baseSequence !== own.baseSequence ||
+      header.recordCount !== n ||
+      header.lastOffsetDelta !== n - 1 ||
+      header.timestampType !== 'CreateTime'
+    )
+      return undefined;
+    const records = new Array<LogRecord>(n);
+    const base = header.baseOffset;
+    for (let i = 0; i < n; i++) {
+      const r = own.records[i]!;
+      records[i] = { offset: base + i, timestamp: r.timestamp!, key: r.key, value: r.value, headers: EMPTY_HEADERS };
+    }
+    return records;
   }
 
   /**
@@ -512,28 +586,44 @@ export function decodeFetched(
   aborted: readonly AbortedTransaction[],
   topic: string,
   partition: number,
+  own?: (header: BatchHeader) => LogRecord[] | undefined,
 ): { records: LogRecord[]; nextOffset: number } {
   let records: LogRecord[] = [];
   let nextOffset = offset;
   if (bytes === null || bytes.length === 0) return { records, nextOffset };
   const pendingAborts = [...aborted].sort((a, b) => a.firstOffset - b.firstOffset);
   const abortedProducers = new Set<number>();
+  const context = { context: { topic, partition } };
   let pos = 0;
   while (pos + 12 <= bytes.length) {
     const size = 12 + bytes.readInt32BE(pos + 8);
     if (pos + size > bytes.length) break;
-    const batch = decodeRecordBatch(bytes.subarray(pos, pos + size), { context: { topic, partition } });
+    const slice = bytes.subarray(pos, pos + size);
     pos += size;
+    // With own batches to look for, the header comes first and the records only if need be.
+    let batch: BatchHeader;
+    let decoded: LogRecord[] | undefined;
+    if (own === undefined) {
+      const whole = decodeRecordBatch(slice, context);
+      batch = whole;
+      decoded = whole.records;
+    } else {
+      batch = readBatchHeader(slice, context.context);
+    }
     while (pendingAborts.length > 0 && pendingAborts[0]!.firstOffset <= batch.lastOffset)
       abortedProducers.add(pendingAborts.shift()!.producerId);
     if (batch.lastOffset + 1 > nextOffset) nextOffset = batch.lastOffset + 1;
     if (batch.isControl) {
-      const marker = batch.records[0] === undefined ? undefined : decodeControlRecord(batch.records[0]);
+      decoded ??= decodeRecordBatch(slice, context).records;
+      const marker = decoded[0] === undefined ? undefined : decodeControlRecord(decoded[0]);
       if (marker?.type === 'ABORT') abortedProducers.delete(batch.producerId);
       continue;
     }
     if (batch.isTransactional && abortedProducers.has(batch.producerId)) continue;
-    const decoded = batch.records;
+    if (decoded === undefined) {
+      const mine = batch.lastOffset >= offset && verifyBatchCrc(slice) ? own!(batch) : undefined;
+      decoded = mine ?? decodeRecordBatch(slice, context).records;
+    }
     if (records.length === 0 && decoded.length > 0 && decoded[0]!.offset >= offset) {
       records = decoded;
       continue;

@@ -32,6 +32,15 @@ import type { WireTransactions } from './transactions.ts';
 /** Kafka's default `max.message.bytes` of a topic (the broker's `message.max.bytes`). */
 export const KAFKA_DEFAULT_MAX_MESSAGE_BYTES = 1_048_588;
 
+/** A topic to create (CreateTopics): replicas by count or, with `assignments`, broker by broker. */
+export interface WireTopicSpec {
+  topic: string;
+  numPartitions?: number;
+  replicationFactor?: number;
+  configs?: Record<string, string | number | boolean>;
+  assignments?: { partition: number; replicas: number[] }[];
+}
+
 /** The part of a topic's description that the producer uses. */
 export interface WireTopicDescription {
   name: string;
@@ -262,15 +271,27 @@ export class WireTransport {
    * when a topic existed already; any other error of a topic is thrown.
    */
   async createTopics(
-    specs: {
-      topic: string;
-      numPartitions?: number;
-      replicationFactor?: number;
-      configs?: Record<string, string | number | boolean>;
-      assignments?: { partition: number; replicas: number[] }[];
-    }[],
+    specs: WireTopicSpec[],
     options: CreateTopicsOptions & { waitForLeaders?: boolean },
   ): Promise<boolean> {
+    let allCreated = true;
+    for (const error of (await this.createTopicsEach(specs, options)).values()) {
+      if (error === undefined) continue;
+      if (error.code !== 'TOPIC_ALREADY_EXISTS') throw error;
+      allCreated = false;
+    }
+    return allCreated;
+  }
+
+  /**
+   * As {@link createTopics}, with each topic's outcome: undefined once created (and, unless
+   * `waitForLeaders` is false, led), or its error (TOPIC_ALREADY_EXISTS included). Callers creating
+   * several topics at once (Streams' internal topics) learn each one's fate from one request.
+   */
+  async createTopicsEach(
+    specs: WireTopicSpec[],
+    options: CreateTopicsOptions & { waitForLeaders?: boolean },
+  ): Promise<Map<string, TributaryError | undefined>> {
     const timeoutMs = options.timeout ?? 5000;
     const res = (await this.cluster.withRetry(async () => {
       const broker = await this.cluster.anyBroker();
@@ -289,19 +310,24 @@ export class WireTransport {
         validateOnly: options.validateOnly === true,
       } as never);
     })) as { topics: { name: string; errorCode: number; errorMessage: string | null }[] };
-    let allCreated = true;
+    const outcomes = new Map<string, TributaryError | undefined>();
     for (const t of res.topics) {
-      if (t.errorCode === 36) {
-        allCreated = false;
-        continue;
-      }
-      if (t.errorCode !== 0) throw kafkaError(t.errorCode, { topic: t.name }, t.errorMessage);
+      if (t.errorCode === 36)
+        outcomes.set(
+          t.name,
+          new TributaryError('TOPIC_ALREADY_EXISTS', `Topic "${t.name}" exists already`, { topic: t.name }),
+        );
+      else
+        outcomes.set(
+          t.name,
+          t.errorCode === 0 ? undefined : kafkaError(t.errorCode, { topic: t.name }, t.errorMessage),
+        );
     }
     if (options.validateOnly !== true && options.waitForLeaders !== false) {
       const names = res.topics.filter((t) => t.errorCode === 0).map((t) => t.name);
       await this.#waitForLeaders(names);
     }
-    return allCreated;
+    return outcomes;
   }
 
   async #waitForLeaders(topics: string[]): Promise<void> {

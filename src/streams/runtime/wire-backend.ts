@@ -12,7 +12,7 @@
  */
 import type { ClientContext, WireContext } from '../../client/context.ts';
 import type { WireAdminCalls } from '../../client/wire/admin-calls.ts';
-import type { WireFetcher } from '../../client/wire/fetcher.ts';
+import type { OwnBatch, WireFetcher } from '../../client/wire/fetcher.ts';
 import type { WireTransactions } from '../../client/wire/transactions.ts';
 import type { WireTransport } from '../../client/wire/transport.ts';
 import type { Clock } from '../../clock.ts';
@@ -49,6 +49,8 @@ interface OpenTransaction {
   /** Sends `queued`, one Produce at a time; undefined when idle. */
   pump: Promise<void> | undefined;
   results: AppendResult[];
+  /** Its batches to repartition topics, handed to the fetcher once it commits (see `#commitTransaction`). */
+  own: OwnBatch[];
   error: unknown;
   /** Something was sent: an abort has to end the transaction. */
   sent: boolean;
@@ -62,7 +64,10 @@ const approxBytes = (records: PartitionAppend['records']) => {
 
 /** Splits appends into Produce rounds naming each partition once, merging a partition's batches up to `limit` bytes. */
 export function rounds(appends: PartitionAppend[], limit: number): PartitionAppend[][] {
-  const out: { list: PartitionAppend[]; at: Map<string, { append: PartitionAppend; bytes: number }> }[] = [];
+  const out: {
+    list: PartitionAppend[];
+    at: Map<string, { append: PartitionAppend; bytes: number; merged: boolean }>;
+  }[] = [];
   const last = new Map<string, number>();
   for (const a of appends) {
     const k = `${a.topic}\u0000${a.partition}`;
@@ -71,7 +76,13 @@ export function rounds(appends: PartitionAppend[], limit: number): PartitionAppe
     const entry = out[i]?.at.get(k);
     if (entry !== undefined) {
       if (entry.bytes + bytes <= limit && a.compression === entry.append.compression) {
-        entry.append.records = [...entry.append.records, ...a.records];
+        // The first merge copies the batch's records (they are the caller's), later ones append.
+        if (!entry.merged) {
+          entry.append.records = entry.append.records.slice();
+          entry.merged = true;
+        }
+        const into = entry.append.records;
+        for (const r of a.records) into.push(r);
         entry.bytes += bytes;
         continue;
       }
@@ -81,7 +92,7 @@ export function rounds(appends: PartitionAppend[], limit: number): PartitionAppe
     out[i] ??= { list: [], at: new Map() };
     const copy = { ...a };
     out[i]!.list.push(copy);
-    out[i]!.at.set(k, { append: copy, bytes });
+    out[i]!.at.set(k, { append: copy, bytes, merged: false });
     last.set(k, i);
   }
   return out.map((r) => r.list);
@@ -91,6 +102,7 @@ const openTransaction = (): OpenTransaction => ({
   queued: [],
   pump: undefined,
   results: [],
+  own: [],
   error: undefined,
   sent: false,
 });
@@ -152,6 +164,8 @@ export class WireBackend implements StreamsBackend {
   /** Settles once the last commit or abort is over: the next transaction's batches wait for it. */
   #gate: Promise<void> = Promise.resolve();
   readonly earlySends: EarlySends | undefined;
+  /** Topics to create in the next CreateTopics (see `createTopic`). */
+  #creating: { specs: CreateTopicSpec[]; created: Promise<Map<string, unknown>> } | undefined;
 
   constructor(options: WireBackendOptions) {
     this.#o = options;
@@ -236,9 +250,35 @@ export class WireBackend implements StreamsBackend {
     return undefined;
   }
 
-  async createTopic(spec: CreateTopicSpec): Promise<void> {
-    await this.#conn.transport.createTopic(spec);
-    await this.#conn.fetcher.transport.cluster.refreshMetadata([spec.topic]);
+  /**
+   * Topics asked for in the same tick go in one CreateTopics (Kafka's controller takes 30-40 ms per
+   * request, and answers a second only after the first): Streams creates its internal topics so.
+   */
+  createTopic(spec: CreateTopicSpec): Promise<void> {
+    let batch = this.#creating;
+    if (batch === undefined) {
+      const specs: CreateTopicSpec[] = [];
+      const created = Promise.resolve().then(async () => {
+        this.#creating = undefined;
+        const { transport, fetcher } = this.#conn;
+        const outcomes = await transport.createTopicsEach(
+          specs.map((s) => ({
+            topic: s.topic,
+            numPartitions: s.numPartitions ?? -1,
+            configs: s.configs as Record<string, string> | undefined,
+          })),
+          {},
+        );
+        await fetcher.transport.cluster.refreshMetadata(specs.map((s) => s.topic));
+        return outcomes;
+      });
+      batch = this.#creating = { specs, created };
+    }
+    batch.specs.push(spec);
+    return batch.created.then((outcomes) => {
+      const error = outcomes.get(spec.topic);
+      if (error !== undefined) throw error;
+    });
   }
 
   offsets(topic: string, partition: number): PartitionOffsets {
@@ -317,13 +357,16 @@ export class WireBackend implements StreamsBackend {
       if (this.#identity === undefined) await this.#initProducer();
       // The rest of the batches and the offsets travel together; EndTxn once both are in.
       const [results] = await Promise.all([
-        outputs.length > 0 ? this.#produce(outputs) : [],
+        outputs.length > 0 ? this.#produce(outputs, txn.own) : [],
         // Under the member's generation: a zombie dropped from the group is refused (KIP-447).
         offsets.length > 0
           ? transactions!.sendOffsets(this.#o.applicationId, offsets, coordinator.current())
           : undefined,
       ]);
       await transactions!.end(true);
+      // Committed: a read of a repartition topic that brings these batches back takes them as
+      // they were sent rather than decoding them (see WireFetcher.remember).
+      for (const b of txn.own) this.#conn.fetcher.remember(b);
       return txn.results.length > 0 ? [...txn.results, ...results] : results;
     } catch (err) {
       await this.#failed(err);
@@ -356,14 +399,15 @@ export class WireBackend implements StreamsBackend {
    * (acks -1). A Produce names a partition once: several batches for one partition are merged while
    * they stay below the batch limit, and the rest go in the Produce after, in order.
    */
-  async #produce(appends: PartitionAppend[]): Promise<AppendResult[]> {
+  async #produce(appends: PartitionAppend[], own: OwnBatch[]): Promise<AppendResult[]> {
     const results: AppendResult[] = [];
     for (const round of rounds(appends, WIRE_BATCH_LIMIT * 0.8))
-      for (const r of await this.#produceRound(round)) results.push(r);
+      for (const r of await this.#produceRound(round, own)) results.push(r);
     return results;
   }
 
-  async #produceRound(appends: PartitionAppend[]): Promise<AppendResult[]> {
+  /** One Produce; its batches to repartition topics go to `own`, with where they landed. */
+  async #produceRound(appends: PartitionAppend[], own: OwnBatch[]): Promise<AppendResult[]> {
     if (this.#fenced !== undefined) throw this.#fenced;
     if (this.#identity === undefined) await this.#initProducer();
     const identity = this.#identity!;
@@ -381,7 +425,26 @@ export class WireBackend implements StreamsBackend {
         },
       };
     });
-    return this.#conn.transport.write(stamped, { sync: true });
+    const results = await this.#conn.transport.write(stamped, { sync: true });
+    for (const [i, a] of stamped.entries()) {
+      const landed = results[i];
+      if (landed === undefined || !this.#isRepartition(a.topic) || (a.compression ?? 'none') !== 'none') continue;
+      own.push({
+        topic: a.topic,
+        partition: a.partition,
+        baseOffset: landed.baseOffset,
+        producerId: a.producer.producerId,
+        producerEpoch: a.producer.producerEpoch,
+        baseSequence: a.producer.baseSequence,
+        records: a.records,
+      });
+    }
+    return results;
+  }
+
+  /** A repartition topic of this app (as InternalTopics names them): its records are read back here. */
+  #isRepartition(topic: string): boolean {
+    return topic.endsWith('-repartition') && topic.startsWith(`${this.#o.applicationId}-`);
   }
 
   /** A batch that filled before the commit goes into the open transaction now (see RecordCollector). */
@@ -399,11 +462,22 @@ export class WireBackend implements StreamsBackend {
   async #pump(txn: OpenTransaction): Promise<void> {
     await this.#gate;
     try {
+      // The commit will carry the inputs' offsets: AddOffsetsToTxn goes now, beside the first
+      // batches, rather than on the commit's path (the commit's sendOffsets waits for its answer).
+      if (this.#fenced === undefined && txn.error === undefined) {
+        try {
+          if (this.#identity === undefined) await this.#initProducer();
+          txn.sent = true;
+          void this.#conn.transactions?.addOffsets(this.#o.applicationId);
+        } catch (err) {
+          txn.error = err;
+        }
+      }
       while (txn.queued.length > 0 && txn.error === undefined) {
         const batch = txn.queued.splice(0);
         txn.sent = true;
         try {
-          for (const r of await this.#produce(batch)) txn.results.push(r);
+          for (const r of await this.#produce(batch, txn.own)) txn.results.push(r);
         } catch (err) {
           txn.error = err;
         }
