@@ -137,6 +137,26 @@ describe('caching window store (Kafka CachingPersistentWindowStoreTest)', () => 
     }
   });
 
+  it('should put a window fetched before a flush or eviction took it out of the cache', () => {
+    const { store, stored, forwarded } = cached();
+    store.put('a', 1, 10);
+    expect(store.fetch('a', 10)).toBe(1);
+    store.inner.flush();
+    store.put('a', 2, 10);
+    expect(store.fetch('a', 10)).toBe(2);
+    store.inner.flush();
+    expect(stored()).toBe(1);
+    expect(forwarded.map(([w, n, o]) => [w, n, o])).toEqual([
+      ['[a@10/20]', 1, null],
+      ['[a@10/20]', 2, 1],
+    ]);
+    // Fetched while not cached, then cached by the flush's listener-free path: still one window.
+    expect(store.fetch('b', 10)).toBe(null);
+    store.inner.flush();
+    store.put('b', 3, 10);
+    expect(store.fetch('b', 10)).toBe(3);
+  });
+
   it('shouldFetchAndIterateOverExactKeys: a key is not confused with a longer key it prefixes, cached or stored', () => {
     const { store } = cached();
     store.put('a', 1, 0);

@@ -82,6 +82,8 @@ export class CachingWindowBytesStore implements BytesStore {
   #sorted: SortedIds | undefined;
   #listener: WindowCacheFlushListener | undefined;
   #flushing = false;
+  /** Grows whenever windows leave the cache: an answer of {@link cached} holds while it stays. */
+  epoch = 0;
 
   constructor(inner: BytesStore, budget: CacheBudget, timestamp: () => number) {
     this.#inner = inner;
@@ -109,7 +111,11 @@ export class CachingWindowBytesStore implements BytesStore {
     return storedOf(entry);
   }
 
-  /** The cached window of `key`, if it is cached (marked as used); undefined when it is not. */
+  /**
+   * The cached window of `key`, if it is cached (marked as used); undefined when it is not. The
+   * answer may be handed back to {@link putWindow} for the same key while {@link epoch} stays and
+   * nothing else was put.
+   */
   cached(key: Bytes): WindowCacheEntry | undefined {
     const entry = this.#entries.get(key.id);
     if (entry !== undefined) entry.used = true;
@@ -138,10 +144,12 @@ export class CachingWindowBytesStore implements BytesStore {
     typedKey: unknown,
     typedValue: unknown,
     stored?: Uint8Array,
+    known?: WindowCacheEntry | null,
   ): void {
     const id = key.id;
     const size = ENTRY_OVERHEAD + id.length + (raw === null ? 0 : raw.length + 8);
-    const existing = this.#entries.get(id);
+    // `known`: what cached() just answered for this key (null: not cached), so it is not looked up again.
+    const existing = known === undefined ? this.#entries.get(id) : known === null ? undefined : known;
     if (existing !== undefined) {
       this.#budget.used += size - existing.size;
       existing.raw = raw;
@@ -217,6 +225,7 @@ export class CachingWindowBytesStore implements BytesStore {
           if (this.#entries.get(id) !== entry) continue;
           this.#entries.delete(id);
           this.#sorted?.delete(id);
+          this.epoch++;
           this.#writeThrough(entry);
         }
       }
@@ -230,6 +239,7 @@ export class CachingWindowBytesStore implements BytesStore {
     for (const entry of this.#entries.values()) this.#budget.used -= entry.size;
     this.#entries.clear();
     this.#sorted = undefined;
+    this.epoch++;
     return this.#inner.close();
   }
 
@@ -267,6 +277,7 @@ export class CachingWindowBytesStore implements BytesStore {
         }
         n--;
         this.#sorted?.delete(id);
+        this.epoch++;
         this.#writeThrough(entry);
       }
     } finally {

@@ -3,7 +3,7 @@ import type { Serde } from '../../serde/index.ts';
 import { fastSerde } from '../internal/fast-serde.ts';
 import type { Windowed } from '../windows.ts';
 import { Bytes, type BytesEntry, type BytesStore } from './bytes.ts';
-import { CachingWindowBytesStore, type WindowPartsStore } from './caching-window-store.ts';
+import { CachingWindowBytesStore, type WindowCacheEntry, type WindowPartsStore } from './caching-window-store.ts';
 import type { KeyValue, StateStore } from './key-value-store.ts';
 import type { BuiltStore, KeyValueBytesStoreSupplier, StoreEnv } from './stores.ts';
 import type { MeteredKeyValueStore } from './metered-store.ts';
@@ -82,6 +82,9 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
   #lastWindowStart = 0;
   /** Whether the last window fetched was there (so its put need not index it again). */
   #lastWindowFound = false;
+  /** What the cache answered for the last window fetched (null: not cached; undefined: not asked). */
+  #lastEntry: WindowCacheEntry | null | undefined;
+  #lastEpoch = -1;
   /**
    * Store-key ids are made as strings (the key's bytes as latin1, then the window's 12 bytes): the
    * ids of recent keys, by key (primitive keys only, so a mutable key object is never trusted)...
@@ -196,8 +199,12 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
     const reused =
       seq === 0 && last !== undefined && this.#lastWindowStart === windowStart && this.#lastWindowKey === key;
     const storeKey = reused ? last : Bytes.fromId(this.#storeId(key, windowStart, seq));
-    if (this.#cache !== undefined) this.#cache.putWindow(storeKey, raw, timestamp, key, value ?? undefined);
-    else this.#stack.put(storeKey, raw === null ? null : timestampedBytes(timestamp, raw));
+    if (this.#cache !== undefined) {
+      const known = reused && this.#cache.epoch === this.#lastEpoch ? this.#lastEntry : undefined;
+      // The entry is made or updated now: what was known of it no longer holds.
+      this.#lastEntry = undefined;
+      this.#cache.putWindow(storeKey, raw, timestamp, key, value ?? undefined, undefined, known);
+    } else this.#stack.put(storeKey, raw === null ? null : timestampedBytes(timestamp, raw));
     // A window fetched just before and found is indexed already.
     if (raw !== null && !(reused && this.#lastWindowFound)) {
       const segment = Math.floor(windowStart / this.#segmentMs);
@@ -241,6 +248,7 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
   fetchStamped(key: K, windowStart: number): V | null {
     this.metrics.fetches++;
     this.#lastWindowFound = false;
+    this.#lastEntry = undefined;
     if (this.#isExpired(windowStart)) return null;
     const storeKey = Bytes.fromId(this.#storeId(key, windowStart, 0));
     this.#lastWindow = storeKey;
@@ -250,6 +258,8 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
     let bytes: Uint8Array | null;
     if (cache !== undefined) {
       const entry = cache.cached(storeKey);
+      this.#lastEntry = entry ?? null;
+      this.#lastEpoch = cache.epoch;
       if (entry !== undefined) {
         if (entry.raw === null) return null;
         this.#lastWindowFound = true;
