@@ -89,7 +89,12 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
    * Store-key ids are made as strings (the key's bytes as latin1, then the window's 12 bytes): the
    * ids of recent keys, by key (primitive keys only, so a mutable key object is never trusted)...
    */
-  #keyIds = new Map<unknown, string>();
+  #keyIds = new Map<unknown, { key: K; id: string }>();
+  /**
+   * The first instance seen of the last key {@link keyId} was asked for: what the cache keeps as the
+   * typed key, so each record's own key string (decoded per record) is not kept until the commit.
+   */
+  #canonicalKey: K | undefined;
   /** ...and the 12 bytes of the last window start (seqnum 0) as latin1: one key's windows repeat. */
   #suffixStart = Number.NaN;
   #suffix = '';
@@ -199,11 +204,13 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
     const reused =
       seq === 0 && last !== undefined && this.#lastWindowStart === windowStart && this.#lastWindowKey === key;
     const storeKey = reused ? last : Bytes.fromId(this.#storeId(key, windowStart, seq));
+    // The same key as the store id's (the first instance seen of it), for the cache to keep.
+    const typedKey = this.#canonicalKey === key ? this.#canonicalKey : key;
     if (this.#cache !== undefined) {
       const known = reused && this.#cache.epoch === this.#lastEpoch ? this.#lastEntry : undefined;
       // The entry is made or updated now: what was known of it no longer holds.
       this.#lastEntry = undefined;
-      this.#cache.putWindow(storeKey, raw, timestamp, key, value ?? undefined, undefined, known);
+      this.#cache.putWindow(storeKey, raw, timestamp, typedKey, value ?? undefined, undefined, known);
     } else this.#stack.put(storeKey, raw === null ? null : timestampedBytes(timestamp, raw));
     // A window fetched just before and found is indexed already.
     if (raw !== null && !(reused && this.#lastWindowFound)) {
@@ -414,13 +421,17 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
     const primitive = typeof key === 'string' || typeof key === 'number';
     if (primitive) {
       const known = this.#keyIds.get(key);
-      if (known !== undefined) return known;
+      if (known !== undefined) {
+        this.#canonicalKey = known.key;
+        return known.id;
+      }
     }
+    this.#canonicalKey = key;
     const bytes = this.#keyBytes(key);
     const id = latin1Slice.call(bytes, 0, bytes.length);
     if (primitive) {
       if (this.#keyIds.size >= KEY_IDS_MAX) this.#keyIds.clear();
-      this.#keyIds.set(key, id);
+      this.#keyIds.set(key, { key, id });
     }
     return id;
   }
@@ -444,6 +455,19 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
   #value(bytes: Uint8Array): ValueAndTimestamp<V> {
     return { value: this.#valueSerde.deserialize(this.#topic, rawValueOf(bytes)) as V, timestamp: timestampOf(bytes) };
   }
+}
+
+/**
+ * `timestampedBytes` in a slice of Node's buffer pool: a window's stored value lives until the
+ * window expires, and a pool slice is one small object whose bytes stay off the collected heap.
+ */
+function pooledTimestampedBytes(timestamp: number, raw: Uint8Array): Uint8Array {
+  const n = raw.length;
+  const out = Buffer.allocUnsafe(8 + n);
+  writeInt64(out, 0, timestamp);
+  if (n <= 16) for (let i = 0; i < n; i++) out[8 + i] = raw[i]!;
+  else out.set(raw, 8);
+  return out;
 }
 
 /** How many keys' ids a window store remembers (then it forgets them all and starts again). */
@@ -655,7 +679,7 @@ class WindowLoggingBytesStore implements WindowPartsStore {
       this.#inner.put(key, null);
       this.#sink(key.bytes, null, this.#timestamp());
     } else {
-      this.#inner.put(key, timestampedBytes(timestamp, raw));
+      this.#inner.put(key, pooledTimestampedBytes(timestamp, raw));
       this.#sink(key.bytes, raw, timestamp);
     }
   }

@@ -27,9 +27,12 @@ export const WindowedSerdes = {
         if (w === null) return null;
         const key = keys.serialize(topic, w.key);
         if (key === null) throw new SerializationError('a windowed key must not serialize to null', { topic });
-        const out = new Uint8Array(key.length + 8);
-        out.set(key, 0);
-        writeInt64(out, key.length, w.window.start);
+        // A slice of Node's pool: one small object per record, its bytes off the collected heap.
+        const n = key.length;
+        const out = Buffer.allocUnsafe(n + 8);
+        if (n <= 32) for (let i = 0; i < n; i++) out[i] = key[i]!;
+        else out.set(key, 0);
+        writeInt64(out, n, w.window.start);
         return out;
       },
       deserialize(topic, data) {
