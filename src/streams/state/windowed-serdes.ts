@@ -14,15 +14,32 @@ import { readInt64, writeInt64 } from './value-and-timestamp.ts';
  *   valueSerde: Serdes.LongNumber(),
  * });
  */
+/**
+ * A serde of windowed keys that also serializes the key alone (Kafka's `WindowedSerializer`): a sink
+ * given one and no partitioner partitions by the key's bytes without the window, as Kafka's
+ * `WindowedStreamPartitioner` does, so all windows of a key land in its partition.
+ */
+export interface WindowedSerde<K> extends Serde<Windowed<K>> {
+  serializeBaseKey(topic: string, windowed: Windowed<K>): Uint8Array | null;
+}
+
+/** Whether `serde` is a {@link WindowedSerde}. */
+export function isWindowedSerde(serde: Serde<unknown>): serde is WindowedSerde<unknown> {
+  return typeof (serde as Partial<WindowedSerde<unknown>>).serializeBaseKey === 'function';
+}
+
 export const WindowedSerdes = {
   /**
    * A time-windowed key: the key's bytes then the window start as a big-endian int64
    * (`TimeWindowedSerializer`). The end is not written: it is start + `windowSizeMs`.
    */
-  timeWindowedSerdeFrom<K>(inner: Serde<K>, windowSizeMs: number): Serde<Windowed<K>> {
+  timeWindowedSerdeFrom<K>(inner: Serde<K>, windowSizeMs: number): WindowedSerde<K> {
     // The key's bytes are copied out, so memoized ones (a windowed count's keys repeat) will do.
     const keys = fastSerde(inner);
     return {
+      serializeBaseKey(topic, w) {
+        return keys.serialize(topic, w.key);
+      },
       serialize(topic, w) {
         if (w === null) return null;
         const key = keys.serialize(topic, w.key);
@@ -49,8 +66,11 @@ export const WindowedSerdes = {
    * A session-windowed key: the key's bytes, then the session's end, then its start, each a
    * big-endian int64 (`SessionWindowedSerializer`).
    */
-  sessionWindowedSerdeFrom<K>(inner: Serde<K>): Serde<Windowed<K>> {
+  sessionWindowedSerdeFrom<K>(inner: Serde<K>): WindowedSerde<K> {
     return {
+      serializeBaseKey(topic, w) {
+        return inner.serialize(topic, w.key);
+      },
       serialize(topic, w) {
         if (w === null) return null;
         const key = inner.serialize(topic, w.key);
