@@ -1,4 +1,5 @@
 import { TopologyError } from '../../errors.ts';
+import { Serdes } from '../../serde/index.ts';
 import type { Serde } from '../../serde/index.ts';
 import { fastSerde } from '../internal/fast-serde.ts';
 import type { Windowed } from '../windows.ts';
@@ -90,6 +91,8 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
    * ids of recent keys, by key (primitive keys only, so a mutable key object is never trusted)...
    */
   #keyIds = new Map<unknown, { key: K; id: string }>();
+  /** Keys are Serdes.String()'s: an ASCII key's UTF-8 bytes as latin1 are the key itself. */
+  readonly #stringKeys: boolean;
   /**
    * The first instance seen of the last key {@link keyId} was asked for: what the cache keeps as the
    * typed key, so each record's own key string (decoded per record) is not kept until the commit.
@@ -121,6 +124,7 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
     this.#cache = stack instanceof CachingWindowBytesStore ? stack : undefined;
     this.#innermost = innermost;
     this.#keySerde = fastSerde(serdes.key);
+    this.#stringKeys = serdes.key === (Serdes.String() as unknown);
     this.#valueSerde = fastSerde(serdes.value);
     this.#topic = serdes.topic;
     this.#timestamp = options.timestamp;
@@ -418,6 +422,10 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
 
   /** The key's bytes as latin1 (the first part of its store keys' ids). */
   #keyId(key: K): string {
+    if (this.#stringKeys && typeof key === 'string' && isShortAscii(key)) {
+      this.#canonicalKey = key;
+      return key;
+    }
     const primitive = typeof key === 'string' || typeof key === 'number';
     if (primitive) {
       const known = this.#keyIds.get(key);
@@ -468,6 +476,14 @@ function pooledTimestampedBytes(timestamp: number, raw: Uint8Array): Uint8Array 
   if (n <= 16) for (let i = 0; i < n; i++) out[8 + i] = raw[i]!;
   else out.set(raw, 8);
   return out;
+}
+
+/** Whether `s` is at most 64 chars, all ASCII (its UTF-8 bytes are its chars). */
+function isShortAscii(s: string): boolean {
+  const n = s.length;
+  if (n > 64) return false;
+  for (let i = 0; i < n; i++) if (s.charCodeAt(i) > 0x7f) return false;
+  return true;
 }
 
 /** How many keys' ids a window store remembers (then it forgets them all and starts again). */

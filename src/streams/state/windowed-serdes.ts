@@ -1,5 +1,5 @@
 import { SerializationError } from '../../errors.ts';
-import type { Serde } from '../../serde/index.ts';
+import { type Serde, Serdes } from '../../serde/index.ts';
 import { fastSerde } from '../internal/fast-serde.ts';
 import type { Windowed } from '../windows.ts';
 import { readInt64, writeInt64 } from './value-and-timestamp.ts';
@@ -36,12 +36,29 @@ export const WindowedSerdes = {
   timeWindowedSerdeFrom<K>(inner: Serde<K>, windowSizeMs: number): WindowedSerde<K> {
     // The key's bytes are copied out, so memoized ones (a windowed count's keys repeat) will do.
     const keys = fastSerde(inner);
+    const strings = inner === (Serdes.String() as unknown);
     return {
       serializeBaseKey(topic, w) {
         return keys.serialize(topic, w.key);
       },
       serialize(topic, w) {
         if (w === null) return null;
+        const k = w.key as unknown;
+        if (strings && typeof k === 'string' && k.length <= 64) {
+          // An ASCII key's UTF-8 bytes are its chars: written straight in, no lookup of its bytes.
+          const n = k.length;
+          const out = Buffer.allocUnsafe(n + 8);
+          let i = 0;
+          for (; i < n; i++) {
+            const c = k.charCodeAt(i);
+            if (c > 0x7f) break;
+            out[i] = c;
+          }
+          if (i === n) {
+            writeInt64(out, n, w.window.start);
+            return out;
+          }
+        }
         const key = keys.serialize(topic, w.key);
         if (key === null) throw new SerializationError('a windowed key must not serialize to null', { topic });
         // A slice of Node's pool: one small object per record, its bytes off the collected heap.
