@@ -160,7 +160,7 @@ describe('caching window store (Kafka CachingPersistentWindowStoreTest)', () => 
   it('should keep ASCII and non-ASCII keys apart and in byte order, cached or stored, and serialize their windowed keys as UTF-8', () => {
     const { store } = cached();
     const keys = ['a', 'ab', 'é', 'aé', '\u007f', '日本', 'z'];
-    keys.forEach((k, i) => store.put(k, i + 1, 10));
+    for (const [i, k] of keys.entries()) store.put(k, i + 1, 10);
     store.inner.flush();
     store.put('ü', 9, 10);
     for (const [i, k] of keys.entries()) expect(store.fetch(k, 10)).toBe(i + 1);
@@ -172,6 +172,9 @@ describe('caching window store (Kafka CachingPersistentWindowStoreTest)', () => 
       const bytes = ws.serialize('t', { key: k, window: { start: 10, end: 20 } })!;
       expect(Buffer.from(bytes.subarray(0, bytes.length - 8)).toString('utf8')).toBe(k);
       expect(ws.deserialize('t', bytes)).toEqual({ key: k, window: { start: 10, end: 20 } });
+      expect(Buffer.from(ws.serializeBaseKey('t', { key: k, window: { start: 10, end: 20 } })!)).toEqual(
+        Buffer.from(k),
+      );
     }
   });
 

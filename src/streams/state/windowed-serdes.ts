@@ -28,6 +28,22 @@ export function isWindowedSerde(serde: Serde<unknown>): serde is WindowedSerde<u
   return typeof (serde as Partial<WindowedSerde<unknown>>).serializeBaseKey === 'function';
 }
 
+/**
+ * A short ASCII string's bytes (its UTF-8 encoding) in a slice of Node's pool, with `extra` bytes
+ * after them for the caller; undefined for a longer or non-ASCII string.
+ */
+function asciiInto(s: string, extra: number): Uint8Array | undefined {
+  const n = s.length;
+  if (n > 64) return undefined;
+  const out = Buffer.allocUnsafe(n + extra);
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 0x7f) return undefined;
+    out[i] = c;
+  }
+  return out;
+}
+
 export const WindowedSerdes = {
   /**
    * A time-windowed key: the key's bytes then the window start as a big-endian int64
@@ -39,23 +55,21 @@ export const WindowedSerdes = {
     const strings = inner === (Serdes.String() as unknown);
     return {
       serializeBaseKey(topic, w) {
+        const k = w.key as unknown;
+        if (strings && typeof k === 'string') {
+          const out = asciiInto(k, 0);
+          if (out !== undefined) return out;
+        }
         return keys.serialize(topic, w.key);
       },
       serialize(topic, w) {
         if (w === null) return null;
         const k = w.key as unknown;
-        if (strings && typeof k === 'string' && k.length <= 64) {
+        if (strings && typeof k === 'string') {
           // An ASCII key's UTF-8 bytes are its chars: written straight in, no lookup of its bytes.
-          const n = k.length;
-          const out = Buffer.allocUnsafe(n + 8);
-          let i = 0;
-          for (; i < n; i++) {
-            const c = k.charCodeAt(i);
-            if (c > 0x7f) break;
-            out[i] = c;
-          }
-          if (i === n) {
-            writeInt64(out, n, w.window.start);
+          const out = asciiInto(k, 8);
+          if (out !== undefined) {
+            writeInt64(out, k.length, w.window.start);
             return out;
           }
         }
