@@ -137,6 +137,47 @@ describe('caching window store (Kafka CachingPersistentWindowStoreTest)', () => 
     }
   });
 
+  it('should put a window fetched before a flush or eviction took it out of the cache', () => {
+    const { store, stored, forwarded } = cached();
+    store.put('a', 1, 10);
+    expect(store.fetch('a', 10)).toBe(1);
+    store.inner.flush();
+    store.put('a', 2, 10);
+    expect(store.fetch('a', 10)).toBe(2);
+    store.inner.flush();
+    expect(stored()).toBe(1);
+    expect(forwarded.map(([w, n, o]) => [w, n, o])).toEqual([
+      ['[a@10/20]', 1, null],
+      ['[a@10/20]', 2, 1],
+    ]);
+    // Fetched while not cached, then cached by the flush's listener-free path: still one window.
+    expect(store.fetch('b', 10)).toBe(null);
+    store.inner.flush();
+    store.put('b', 3, 10);
+    expect(store.fetch('b', 10)).toBe(3);
+  });
+
+  it('should keep ASCII and non-ASCII keys apart and in byte order, cached or stored, and serialize their windowed keys as UTF-8', () => {
+    const { store } = cached();
+    const keys = ['a', 'ab', 'é', 'aé', '\u007f', '日本', 'z'];
+    for (const [i, k] of keys.entries()) store.put(k, i + 1, 10);
+    store.inner.flush();
+    store.put('ü', 9, 10);
+    for (const [i, k] of keys.entries()) expect(store.fetch(k, 10)).toBe(i + 1);
+    expect(store.fetch('ü', 10)).toBe(9);
+    const byBytes = [...keys, 'ü'].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)));
+    expect(store.fetchAll(0, 100).map((e) => e.key.key)).toEqual(byBytes);
+    const ws = WindowedSerdes.timeWindowedSerdeFrom(S, SIZE);
+    for (const k of [...keys, 'ü']) {
+      const bytes = ws.serialize('t', { key: k, window: { start: 10, end: 20 } })!;
+      expect(Buffer.from(bytes.subarray(0, bytes.length - 8)).toString('utf8')).toBe(k);
+      expect(ws.deserialize('t', bytes)).toEqual({ key: k, window: { start: 10, end: 20 } });
+      expect(Buffer.from(ws.serializeBaseKey('t', { key: k, window: { start: 10, end: 20 } })!)).toEqual(
+        Buffer.from(k),
+      );
+    }
+  });
+
   it('shouldFetchAndIterateOverExactKeys: a key is not confused with a longer key it prefixes, cached or stored', () => {
     const { store } = cached();
     store.put('a', 1, 0);

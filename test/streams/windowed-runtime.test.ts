@@ -56,3 +56,39 @@ describe('windowed, suppressed count on a real log', () => {
     ]);
   });
 });
+
+describe('windowed keys written to a topic', () => {
+  it('should partition by the key alone, as Kafka’s WindowedStreamPartitioner: every window of a key in its partition', async () => {
+    const { defaultPartition } = await import('../../src/protocol/index.ts');
+    const log = await openLog({ storage: 'memory', maintenanceIntervalMs: 0 });
+    await log.createTopic({ topic: 'events', numPartitions: 1 });
+    await log.createTopic({ topic: 'counts', numPartitions: 4 });
+    const keys = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
+    await log.append(
+      'events',
+      0,
+      [5, 15, 25].flatMap((ts) => keys.map((k) => ({ key: enc.encode(k), value: enc.encode('x'), timestamp: ts }))),
+    );
+    const b = new StreamsBuilder();
+    b.stream('events', { keySerde: S, valueSerde: S })
+      .groupByKey()
+      .windowedBy(TimeWindows.ofSizeWithNoGrace(10))
+      .count()
+      .toStream()
+      .to('counts', { keySerde: WS, valueSerde: L });
+    const streams = new KafkaStreams(b.build(), { applicationId: 'win-partitions', log });
+    await streams.start();
+    await streams.waitForIdle();
+    await streams.close();
+    const seen: string[] = [];
+    for (let p = 0; p < 4; p++) {
+      for (const r of (await log.read('counts', p, 0)).records) {
+        const w = WS.deserialize('counts', r.key)!;
+        expect(p).toBe(defaultPartition(enc.encode(w.key), 4));
+        seen.push(`${w.key}@${w.window.start}`);
+      }
+    }
+    expect(seen.sort()).toEqual(keys.flatMap((k) => [0, 10, 20].map((s) => `${k}@${s}`)).sort());
+    await log.close();
+  });
+});

@@ -13,6 +13,8 @@ import type {
 } from '../processor.ts';
 import type { CacheBudget } from '../state/caching-store.ts';
 import type { BuiltStore } from '../state/stores.ts';
+import { isWindowedSerde } from '../state/windowed-serdes.ts';
+import type { Windowed } from '../windows.ts';
 import { changeSerde } from './change.ts';
 import { fastSerde } from './fast-serde.ts';
 import type { SinkNode, SourceNode, Subtopology, TopologyNode } from '../topology.ts';
@@ -349,7 +351,15 @@ export class StreamTask {
         record.value === null || record.value === undefined ? null : serdes[1].serialize(topic, record.value);
       const n = fixedTopic !== undefined ? (fixedCount ??= env.partitionCount(topic)) : env.partitionCount(topic);
       let partition = def.partitioner?.(topic, record.key, record.value, n);
-      if (partition === undefined) partition = key !== null ? defaultPartition(key, n) : roundRobin++ % n;
+      if (partition === undefined) {
+        // A windowed key goes by its key alone (Kafka's WindowedStreamPartitioner): every window
+        // of a key in the key's partition.
+        const base =
+          key !== null && isWindowedSerde(serdes[0])
+            ? serdes[0].serializeBaseKey(topic, record.key as Windowed<unknown>)
+            : key;
+        partition = base !== null ? defaultPartition(base, n) : roundRobin++ % n;
+      }
       if (!(partition >= 0 && partition < n)) {
         throw new TributaryError(
           'UNKNOWN_TOPIC_OR_PARTITION',

@@ -32,20 +32,28 @@ export function kstreamWindowAggregate<K, V, VA>(
         if (record.key === null || record.key === undefined || record.value === null || record.value === undefined)
           return;
         const closeTime = Math.max(streamTime(), record.timestamp) - windows.graceMs;
+        const ts = record.timestamp;
+        const size = windows.sizeMs;
+        const advance = windows.advanceMs;
         let added = false;
-        for (const window of windows.windowsFor(record.timestamp)) {
-          if (window.end <= closeTime) continue;
+        // The windows containing the record, by start (TimeWindows.windowsFor, without the array).
+        for (
+          let start = Math.floor(Math.max(0, ts - size + advance) / advance) * advance;
+          start <= ts;
+          start += advance
+        ) {
+          const end = start + size;
+          if (end <= closeTime) continue;
           added = true;
-          const old = store.fetchWithTimestamp(record.key, window.start);
-          const oldValue = old === null ? null : old.value;
+          const oldValue = store.fetchStamped(record.key, start);
           const next = aggregator(
             record.key,
             record.value,
             oldValue ?? (initializer !== undefined ? initializer() : null),
           );
-          const timestamp = old === null ? record.timestamp : Math.max(record.timestamp, old.timestamp);
-          store.putWithTimestamp(record.key, next, window.start, timestamp);
-          forward?.(record.key, window, next, oldValue, timestamp);
+          const timestamp = oldValue === null ? ts : Math.max(ts, store.stampedAt);
+          store.putWithTimestamp(record.key, next, start, timestamp);
+          forward?.(record.key, { start, end }, next, oldValue, timestamp);
         }
         if (!added) store.metrics.droppedRecords++;
       },

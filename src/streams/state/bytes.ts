@@ -18,7 +18,7 @@ export class Bytes {
   get bytes(): Uint8Array {
     // Made from the id only when asked: an in-memory store's range hands out keys by id, and a
     // window store reads them by id (a join's lookups and expiry made a Buffer per key otherwise).
-    if (this.#bytes === undefined) this.#bytes = Buffer.from(this.#id!, 'latin1');
+    if (this.#bytes === undefined) this.#bytes = bytesOfId(this.#id!);
     return this.#bytes;
   }
 
@@ -36,6 +36,18 @@ export class Bytes {
 }
 
 const EMPTY = new Uint8Array(0);
+
+/**
+ * The bytes of an id (latin1): a short one is written char by char into a slice of Node's pool,
+ * cheaper than Buffer.from's encoding call for the store keys every window write makes.
+ */
+function bytesOfId(id: string): Uint8Array {
+  const n = id.length;
+  if (n > 64) return Buffer.from(id, 'latin1');
+  const out = Buffer.allocUnsafe(n);
+  for (let i = 0; i < n; i++) out[i] = id.charCodeAt(i);
+  return out;
+}
 
 /** A bytes entry, as bytes stores hand them out. */
 export interface BytesEntry {

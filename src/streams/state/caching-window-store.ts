@@ -2,33 +2,63 @@ import { TributaryError } from '../../errors.ts';
 import type { Bytes, BytesEntry, BytesStore } from './bytes.ts';
 import type { CacheBudget } from './caching-store.ts';
 import { SortedIds } from './sorted-ids.ts';
+import { timestampedBytes, timestampOf } from './value-and-timestamp.ts';
 
 /** A flush whose listener writes back into the store more often than this is a loop. */
 const MAX_FLUSH_ROUNDS = 100;
 const ENTRY_OVERHEAD = 64;
 
 /**
- * Called for each window a flush or eviction writes through: its bytes, the previous value's, and
- * the typed key and value the window was put with, when it was (so they need not be decoded).
+ * Called for each window a flush or eviction writes through: its key, the value's own bytes (null
+ * for a delete) and timestamp, the previous value's stored bytes (`ValueAndTimestamp` layout), when
+ * it was cached, and the typed key and value the window was put with, when it was (so they need
+ * not be decoded).
  */
 export type WindowCacheFlushListener = (
   key: Bytes,
-  newValue: Uint8Array | null,
+  newRaw: Uint8Array | null,
+  newTimestamp: number,
   oldValue: Uint8Array | null,
   timestamp: number,
   typedKey: unknown,
   typedValue: unknown,
 ) => void;
 
-interface WindowCacheEntry {
-  key: Bytes;
-  value: Uint8Array | null;
+/**
+ * A layer under the cache that takes a window's value as its own bytes and timestamp (so neither
+ * the cache nor the changelog makes the `ValueAndTimestamp` bytes or a view into them).
+ */
+export interface WindowPartsStore extends BytesStore {
+  putParts(key: Bytes, raw: Uint8Array | null, timestamp: number): void;
+}
+
+function hasParts(store: BytesStore): store is WindowPartsStore {
+  return typeof (store as Partial<WindowPartsStore>).putParts === 'function';
+}
+
+/** A cached window. */
+export interface WindowCacheEntry {
+  readonly key: Bytes;
+  /** The value's own bytes, null for a delete. */
+  raw: Uint8Array | null;
+  /** The value's timestamp. */
+  valueTimestamp: number;
+  /** `raw` in `ValueAndTimestamp` layout, made when a read asks for it. */
+  stored: Uint8Array | null | undefined;
   typedKey: unknown;
   typedValue: unknown;
+  /** When it was cached (the task's time). */
   timestamp: number;
   size: number;
   /** Read or written since the last eviction passed it: it gets a second chance. */
   used: boolean;
+}
+
+function storedOf(entry: WindowCacheEntry): Uint8Array | null {
+  let stored = entry.stored;
+  if (stored === undefined)
+    stored = entry.stored = entry.raw === null ? null : timestampedBytes(entry.valueTimestamp, entry.raw);
+  return stored;
 }
 
 /**
@@ -45,15 +75,19 @@ interface WindowCacheEntry {
  */
 export class CachingWindowBytesStore implements BytesStore {
   readonly #inner: BytesStore;
+  readonly #parts: WindowPartsStore | undefined;
   readonly #budget: CacheBudget;
   readonly #timestamp: () => number;
   readonly #entries = new Map<string, WindowCacheEntry>();
   #sorted: SortedIds | undefined;
   #listener: WindowCacheFlushListener | undefined;
   #flushing = false;
+  /** Grows whenever windows leave the cache: an answer of {@link cached} holds while it stays. */
+  epoch = 0;
 
   constructor(inner: BytesStore, budget: CacheBudget, timestamp: () => number) {
     this.#inner = inner;
+    this.#parts = hasParts(inner) ? inner : undefined;
     this.#budget = budget;
     this.#timestamp = timestamp;
   }
@@ -74,17 +108,53 @@ export class CachingWindowBytesStore implements BytesStore {
     const entry = this.#entries.get(key.id);
     if (entry === undefined) return this.#inner.get(key);
     entry.used = true;
-    return entry.value;
+    return storedOf(entry);
   }
 
-  /** `typedKey` and `typedValue`: what the bytes were serialized from, handed to the listener. */
-  put(key: Bytes, value: Uint8Array | null, typedKey?: unknown, typedValue?: unknown): void {
+  /**
+   * The cached window of `key`, if it is cached (marked as used); undefined when it is not. The
+   * answer may be handed back to {@link putWindow} for the same key while {@link epoch} stays and
+   * nothing else was put.
+   */
+  cached(key: Bytes): WindowCacheEntry | undefined {
+    const entry = this.#entries.get(key.id);
+    if (entry !== undefined) entry.used = true;
+    return entry;
+  }
+
+  /** Reads what is under the cache (for a window {@link cached} does not have). */
+  getStored(key: Bytes): Uint8Array | null {
+    return this.#inner.get(key);
+  }
+
+  /** Puts `ValueAndTimestamp` bytes (null deletes). */
+  put(key: Bytes, value: Uint8Array | null): void {
+    if (value === null) this.putWindow(key, null, 0, undefined, undefined);
+    else this.putWindow(key, value.subarray(8), timestampOf(value), undefined, undefined, value);
+  }
+
+  /**
+   * Puts a window's value as its own bytes and timestamp (null deletes); `typedKey` and
+   * `typedValue`: what the bytes were serialized from, handed to the listener.
+   */
+  putWindow(
+    key: Bytes,
+    raw: Uint8Array | null,
+    valueTimestamp: number,
+    typedKey: unknown,
+    typedValue: unknown,
+    stored?: Uint8Array,
+    known?: WindowCacheEntry | null,
+  ): void {
     const id = key.id;
-    const size = ENTRY_OVERHEAD + id.length + (value?.length ?? 0);
-    const existing = this.#entries.get(id);
+    const size = ENTRY_OVERHEAD + id.length + (raw === null ? 0 : raw.length + 8);
+    // `known`: what cached() just answered for this key (null: not cached), so it is not looked up again.
+    const existing = known === undefined ? this.#entries.get(id) : known === null ? undefined : known;
     if (existing !== undefined) {
       this.#budget.used += size - existing.size;
-      existing.value = value;
+      existing.raw = raw;
+      existing.valueTimestamp = valueTimestamp;
+      existing.stored = stored;
       existing.typedKey = typedKey;
       existing.typedValue = typedValue;
       existing.timestamp = this.#timestamp();
@@ -92,7 +162,17 @@ export class CachingWindowBytesStore implements BytesStore {
       existing.used = true;
     } else {
       this.#budget.used += size;
-      this.#entries.set(id, { key, value, typedKey, typedValue, timestamp: this.#timestamp(), size, used: false });
+      this.#entries.set(id, {
+        key,
+        raw,
+        valueTimestamp,
+        stored,
+        typedKey,
+        typedValue,
+        timestamp: this.#timestamp(),
+        size,
+        used: false,
+      });
       this.#sorted?.insert(id);
     }
     if (this.#budget.used > this.#budget.maxBytes && !this.#flushing) this.#evict();
@@ -111,7 +191,7 @@ export class CachingWindowBytesStore implements BytesStore {
       for (; i < stored.length && stored[i]!.key.id < id; i++) out.push(stored[i]!);
       if (i < stored.length && stored[i]!.key.id === id) i++;
       const entry = entries.get(id)!;
-      if (entry.value !== null) out.push({ key: entry.key, value: entry.value });
+      if (entry.raw !== null) out.push({ key: entry.key, value: storedOf(entry)! });
       return true;
     });
     for (; i < stored.length; i++) out.push(stored[i]!);
@@ -145,6 +225,7 @@ export class CachingWindowBytesStore implements BytesStore {
           if (this.#entries.get(id) !== entry) continue;
           this.#entries.delete(id);
           this.#sorted?.delete(id);
+          this.epoch++;
           this.#writeThrough(entry);
         }
       }
@@ -158,14 +239,24 @@ export class CachingWindowBytesStore implements BytesStore {
     for (const entry of this.#entries.values()) this.#budget.used -= entry.size;
     this.#entries.clear();
     this.#sorted = undefined;
+    this.epoch++;
     return this.#inner.close();
   }
 
   #writeThrough(entry: WindowCacheEntry): void {
     this.#budget.used -= entry.size;
     const old = this.#listener !== undefined ? this.#inner.get(entry.key) : null;
-    this.#inner.put(entry.key, entry.value);
-    this.#listener?.(entry.key, entry.value, old, entry.timestamp, entry.typedKey, entry.typedValue);
+    if (this.#parts !== undefined) this.#parts.putParts(entry.key, entry.raw, entry.valueTimestamp);
+    else this.#inner.put(entry.key, storedOf(entry));
+    this.#listener?.(
+      entry.key,
+      entry.raw,
+      entry.valueTimestamp,
+      old,
+      entry.timestamp,
+      entry.typedKey,
+      entry.typedValue,
+    );
   }
 
   /**
@@ -186,6 +277,7 @@ export class CachingWindowBytesStore implements BytesStore {
         }
         n--;
         this.#sorted?.delete(id);
+        this.epoch++;
         this.#writeThrough(entry);
       }
     } finally {

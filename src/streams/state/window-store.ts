@@ -1,11 +1,11 @@
 import { TopologyError } from '../../errors.ts';
+import { Serdes } from '../../serde/index.ts';
 import type { Serde } from '../../serde/index.ts';
 import { fastSerde } from '../internal/fast-serde.ts';
 import type { Windowed } from '../windows.ts';
 import { Bytes, type BytesEntry, type BytesStore } from './bytes.ts';
-import { CachingWindowBytesStore } from './caching-window-store.ts';
+import { CachingWindowBytesStore, type WindowCacheEntry, type WindowPartsStore } from './caching-window-store.ts';
 import type { KeyValue, StateStore } from './key-value-store.ts';
-import { ChangeLoggingBytesStore } from './logging-store.ts';
 import type { BuiltStore, KeyValueBytesStoreSupplier, StoreEnv } from './stores.ts';
 import type { MeteredKeyValueStore } from './metered-store.ts';
 import {
@@ -79,8 +79,33 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
   #lastKeyBytes: Uint8Array | undefined;
   /** The store key of the last window fetched, so a windowed aggregation's put of it reuses it. */
   #lastWindow: Bytes | undefined;
-  #lastWindowKey: Uint8Array | undefined;
+  #lastWindowKey: K | undefined;
   #lastWindowStart = 0;
+  /** Whether the last window fetched was there (so its put need not index it again). */
+  #lastWindowFound = false;
+  /** What the cache answered for the last window fetched (null: not cached; undefined: not asked). */
+  #lastEntry: WindowCacheEntry | null | undefined;
+  #lastEpoch = -1;
+  /**
+   * Store-key ids are made as strings (the key's bytes as latin1, then the window's 12 bytes): the
+   * ids of recent keys, by key (primitive keys only, so a mutable key object is never trusted)...
+   */
+  #keyIds = new Map<unknown, { key: K; id: string }>();
+  /** Keys are Serdes.String()'s: an ASCII key's UTF-8 bytes as latin1 are the key itself. */
+  readonly #stringKeys: boolean;
+  /**
+   * The first instance seen of the last key {@link keyId} was asked for: what the cache keeps as the
+   * typed key, so each record's own key string (decoded per record) is not kept until the commit.
+   */
+  #canonicalKey: K | undefined;
+  /** ...and the 12 bytes of the last window start (seqnum 0) as latin1: one key's windows repeat. */
+  #suffixStart = Number.NaN;
+  #suffix = '';
+  /** The segment of the last put and its ids. */
+  #lastSegment = Number.NaN;
+  #lastSegmentIds: Set<string> | undefined;
+  /** The timestamp of the value {@link fetchStamped} returned last. */
+  stampedAt = -1;
   /** Where range bounds are written: their ids are all a range reads of them. */
   #scratch = new Uint8Array(64);
   /**
@@ -99,6 +124,7 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
     this.#cache = stack instanceof CachingWindowBytesStore ? stack : undefined;
     this.#innermost = innermost;
     this.#keySerde = fastSerde(serdes.key);
+    this.#stringKeys = serdes.key === (Serdes.String() as unknown);
     this.#valueSerde = fastSerde(serdes.value);
     this.#topic = serdes.topic;
     this.#timestamp = options.timestamp;
@@ -135,21 +161,23 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
   ): boolean {
     const cache = this.#stack;
     if (!(cache instanceof CachingWindowBytesStore)) return false;
-    cache.setFlushListener((key, newValue, oldValue, timestamp, typedKey, typedValue) => {
-      if (newValue === null && oldValue === null) return;
-      const start = startOfId(key.id);
-      let windowed: Windowed<K>;
-      if (typedKey !== undefined) {
-        windowed = { key: typedKey as K, window: { start, end: start + this.windowSizeMs } };
-      } else {
-        const b = key.bytes;
-        windowed = this.#windowed(b.subarray(0, b.length - 12), start);
-      }
+    cache.setFlushListener((key, newRaw, newTimestamp, oldValue, timestamp, typedKey, typedValue) => {
+      if (newRaw === null && oldValue === null) return;
+      const id = key.id;
+      const start = startOfId(id);
+      const windowed: Windowed<K> = {
+        key: typedKey !== undefined ? (typedKey as K) : this.#keyOfId(id),
+        window: { start, end: start + this.windowSizeMs },
+      };
       listener(
         windowed,
-        newValue === null ? null : typedValue !== undefined ? (typedValue as V) : this.#value(newValue).value,
+        newRaw === null
+          ? null
+          : typedValue !== undefined
+            ? (typedValue as V)
+            : (this.#valueSerde.deserialize(this.#topic, newRaw) as V),
         oldValue === null ? null : this.#value(oldValue).value,
-        newValue === null ? timestamp : timestampOf(newValue),
+        newRaw === null ? timestamp : newTimestamp,
       );
     });
     return true;
@@ -176,16 +204,29 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
     if (this.retainDuplicates && value === null) return;
     const seq = this.retainDuplicates ? ++this.#seq : 0;
     const raw = value === null ? null : this.#valueSerde.serialize(this.#topic, value);
-    const keyBytes = this.#keyBytes(key);
     const last = this.#lastWindow;
-    const storeKey =
-      seq === 0 && last !== undefined && this.#lastWindowStart === windowStart && this.#lastWindowKey === keyBytes
-        ? last
-        : new Bytes(this.#storeKey(keyBytes, windowStart, seq));
-    const stored = raw === null ? null : timestampedBytes(timestamp, raw);
-    if (this.#cache !== undefined) this.#cache.put(storeKey, stored, key, value ?? undefined);
-    else this.#stack.put(storeKey, stored);
-    if (raw !== null) this.#segmentIds(Math.floor(windowStart / this.#segmentMs)).add(storeKey.id);
+    const reused =
+      seq === 0 && last !== undefined && this.#lastWindowStart === windowStart && this.#lastWindowKey === key;
+    const storeKey = reused ? last : Bytes.fromId(this.#storeId(key, windowStart, seq));
+    // The same key as the store id's (the first instance seen of it), for the cache to keep.
+    const typedKey = this.#canonicalKey === key ? this.#canonicalKey : key;
+    if (this.#cache !== undefined) {
+      const known = reused && this.#cache.epoch === this.#lastEpoch ? this.#lastEntry : undefined;
+      // The entry is made or updated now: what was known of it no longer holds.
+      this.#lastEntry = undefined;
+      this.#cache.putWindow(storeKey, raw, timestamp, typedKey, value ?? undefined, undefined, known);
+    } else this.#stack.put(storeKey, raw === null ? null : timestampedBytes(timestamp, raw));
+    // A window fetched just before and found is indexed already.
+    if (raw !== null && !(reused && this.#lastWindowFound)) {
+      const segment = Math.floor(windowStart / this.#segmentMs);
+      let ids = this.#lastSegmentIds;
+      if (segment !== this.#lastSegment || ids === undefined) {
+        ids = this.#segmentIds(segment);
+        this.#lastSegment = segment;
+        this.#lastSegmentIds = ids;
+      }
+      ids.add(storeKey.id);
+    }
   }
 
   #segmentIds(segment: number): Set<string> {
@@ -207,15 +248,46 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
 
   /** The window's value and timestamp, or null. */
   fetchWithTimestamp(key: K, windowStart: number): ValueAndTimestamp<V> | null {
+    const value = this.fetchStamped(key, windowStart);
+    return value === null ? null : { value, timestamp: this.stampedAt };
+  }
+
+  /**
+   * The window's value, or null; its timestamp is left in {@link stampedAt} (no `ValueAndTimestamp`
+   * made per read). A cached primitive value (a count, a sum) is read as it was put, not decoded.
+   */
+  fetchStamped(key: K, windowStart: number): V | null {
     this.metrics.fetches++;
+    this.#lastWindowFound = false;
+    this.#lastEntry = undefined;
     if (this.#isExpired(windowStart)) return null;
-    const keyBytes = this.#keyBytes(key);
-    const storeKey = new Bytes(this.#storeKey(keyBytes, windowStart, 0));
+    const storeKey = Bytes.fromId(this.#storeId(key, windowStart, 0));
     this.#lastWindow = storeKey;
-    this.#lastWindowKey = keyBytes;
+    this.#lastWindowKey = key;
     this.#lastWindowStart = windowStart;
-    const bytes = this.#stack.get(storeKey);
-    return bytes === null ? null : this.#value(bytes);
+    const cache = this.#cache;
+    let bytes: Uint8Array | null;
+    if (cache !== undefined) {
+      const entry = cache.cached(storeKey);
+      this.#lastEntry = entry ?? null;
+      this.#lastEpoch = cache.epoch;
+      if (entry !== undefined) {
+        if (entry.raw === null) return null;
+        this.#lastWindowFound = true;
+        this.stampedAt = entry.valueTimestamp;
+        const typed = entry.typedValue;
+        if (typed !== undefined && typed !== null && typeof typed !== 'object' && typeof typed !== 'function')
+          return typed as V;
+        return this.#valueSerde.deserialize(this.#topic, entry.raw) as V;
+      }
+      bytes = cache.getStored(storeKey);
+    } else {
+      bytes = this.#stack.get(storeKey);
+    }
+    if (bytes === null) return null;
+    this.#lastWindowFound = true;
+    this.stampedAt = timestampOf(bytes);
+    return this.#valueSerde.deserialize(this.#topic, rawValueOf(bytes)) as V;
   }
 
   /** The key's windows starting between `from` and `to` with their values and timestamps, by start. */
@@ -334,10 +406,47 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
     return latin1Slice.call(this.#scratch, 0, n + 12);
   }
 
-  #storeKey(key: Uint8Array, start: number, seq: number): Uint8Array {
-    const out = new Uint8Array(key.length + 12);
-    writeStoreKey(out, key, start, seq);
-    return out;
+  /** The id of the store key `key | start | seq`: the key's id, then the window's 12 bytes. */
+  #storeId(key: K, start: number, seq: number): string {
+    let suffix: string;
+    if (seq === 0 && start === this.#suffixStart) suffix = this.#suffix;
+    else {
+      suffix = windowSuffix(start, seq);
+      if (seq === 0) {
+        this.#suffixStart = start;
+        this.#suffix = suffix;
+      }
+    }
+    return this.#keyId(key) + suffix;
+  }
+
+  /** The key's bytes as latin1 (the first part of its store keys' ids). */
+  #keyId(key: K): string {
+    if (this.#stringKeys && typeof key === 'string' && isShortAscii(key)) {
+      this.#canonicalKey = key;
+      return key;
+    }
+    const primitive = typeof key === 'string' || typeof key === 'number';
+    if (primitive) {
+      const known = this.#keyIds.get(key);
+      if (known !== undefined) {
+        this.#canonicalKey = known.key;
+        return known.id;
+      }
+    }
+    this.#canonicalKey = key;
+    const bytes = this.#keyBytes(key);
+    const id = latin1Slice.call(bytes, 0, bytes.length);
+    if (primitive) {
+      if (this.#keyIds.size >= KEY_IDS_MAX) this.#keyIds.clear();
+      this.#keyIds.set(key, { key, id });
+    }
+    return id;
+  }
+
+  /** The typed key of a store key's id. */
+  #keyOfId(id: string): K {
+    return this.#keySerde.deserialize(this.#topic, Buffer.from(id.substring(0, id.length - 12), 'latin1')) as K;
   }
 
   #startOf(storeKey: Uint8Array): number {
@@ -354,6 +463,50 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
   #value(bytes: Uint8Array): ValueAndTimestamp<V> {
     return { value: this.#valueSerde.deserialize(this.#topic, rawValueOf(bytes)) as V, timestamp: timestampOf(bytes) };
   }
+}
+
+/**
+ * `timestampedBytes` in a slice of Node's buffer pool: a window's stored value lives until the
+ * window expires, and a pool slice is one small object whose bytes stay off the collected heap.
+ */
+function pooledTimestampedBytes(timestamp: number, raw: Uint8Array): Uint8Array {
+  const n = raw.length;
+  const out = Buffer.allocUnsafe(8 + n);
+  writeInt64(out, 0, timestamp);
+  if (n <= 16) for (let i = 0; i < n; i++) out[8 + i] = raw[i]!;
+  else out.set(raw, 8);
+  return out;
+}
+
+/** Whether `s` is at most 64 chars, all ASCII (its UTF-8 bytes are its chars). */
+function isShortAscii(s: string): boolean {
+  const n = s.length;
+  if (n > 64) return false;
+  for (let i = 0; i < n; i++) if (s.charCodeAt(i) > 0x7f) return false;
+  return true;
+}
+
+/** How many keys' ids a window store remembers (then it forgets them all and starts again). */
+const KEY_IDS_MAX = 65_536;
+
+/** The 12 bytes `start int64 | seqnum int32` of a store key, as latin1. */
+function windowSuffix(start: number, seq: number): string {
+  const high = Math.floor(start / 0x1_0000_0000);
+  const low = start - high * 0x1_0000_0000;
+  return String.fromCharCode(
+    (high >>> 24) & 0xff,
+    (high >>> 16) & 0xff,
+    (high >>> 8) & 0xff,
+    high & 0xff,
+    (low >>> 24) & 0xff,
+    (low >>> 16) & 0xff,
+    (low >>> 8) & 0xff,
+    low & 0xff,
+    (seq >>> 24) & 0xff,
+    (seq >>> 16) & 0xff,
+    (seq >>> 8) & 0xff,
+    seq & 0xff,
+  );
 }
 
 const latin1Slice = (Buffer.prototype as unknown as { latin1Slice(start: number, end: number): string }).latin1Slice;
@@ -470,14 +623,11 @@ export class WindowStoreBuilder<K, V> {
     const changelogTopic = this.#logging ? `${env.applicationId}-${this.name}-changelog` : undefined;
     if (changelogTopic !== undefined) {
       // Logged as Kafka's timestamped window stores log: the plain value, stamped with its timestamp.
-      const sink = (key: Uint8Array, value: Uint8Array | null, ts: number) =>
-        env.changelog(
-          changelogTopic,
-          key,
-          value === null ? null : rawValueOf(value),
-          value === null ? ts : timestampOf(value),
-        );
-      stack = new ChangeLoggingBytesStore(stack, sink, env.timestamp);
+      stack = new WindowLoggingBytesStore(
+        stack,
+        (key, value, ts) => env.changelog(changelogTopic, key, value, ts),
+        env.timestamp,
+      );
     }
     if (caching) stack = new CachingWindowBytesStore(stack, env.cacheBudget!, env.timestamp);
     store = new MeteredWindowStore<K, V>(
@@ -497,6 +647,73 @@ export class WindowStoreBuilder<K, V> {
       changelogTopic,
       restoreValue: (value, ts) => (value === null ? null : timestampedBytes(ts, value)),
     };
+  }
+}
+
+/**
+ * The change-logging layer of a window store: every write to the inner store is also sent to the
+ * changelog, as the plain value stamped with its timestamp (Kafka's timestamped window store's
+ * changelog records); a delete is stamped with the task's time. A cache above hands it a window's
+ * value as its own bytes and timestamp ({@link WindowPartsStore}), so the changelog record takes
+ * the value's bytes as they are.
+ */
+class WindowLoggingBytesStore implements WindowPartsStore {
+  readonly #inner: BytesStore;
+  readonly #sink: (key: Uint8Array, value: Uint8Array | null, timestamp: number) => void;
+  readonly #timestamp: () => number;
+
+  constructor(
+    inner: BytesStore,
+    sink: (key: Uint8Array, value: Uint8Array | null, timestamp: number) => void,
+    timestamp: () => number,
+  ) {
+    this.#inner = inner;
+    this.#sink = sink;
+    this.#timestamp = timestamp;
+  }
+
+  get name(): string {
+    return this.#inner.name;
+  }
+
+  get persistent(): boolean {
+    return this.#inner.persistent;
+  }
+
+  get(key: Bytes): Uint8Array | null {
+    return this.#inner.get(key);
+  }
+
+  put(key: Bytes, value: Uint8Array | null): void {
+    this.#inner.put(key, value);
+    if (value === null) this.#sink(key.bytes, null, this.#timestamp());
+    else this.#sink(key.bytes, rawValueOf(value), timestampOf(value));
+  }
+
+  putParts(key: Bytes, raw: Uint8Array | null, timestamp: number): void {
+    if (raw === null) {
+      this.#inner.put(key, null);
+      this.#sink(key.bytes, null, this.#timestamp());
+    } else {
+      this.#inner.put(key, pooledTimestampedBytes(timestamp, raw));
+      this.#sink(key.bytes, raw, timestamp);
+    }
+  }
+
+  range(from: Bytes | null, to: Bytes | null): BytesEntry[] {
+    return this.#inner.range(from, to);
+  }
+
+  approximateNumEntries(): number {
+    return this.#inner.approximateNumEntries();
+  }
+
+  flush(): void {
+    this.#inner.flush();
+  }
+
+  close(): void | Promise<void> {
+    return this.#inner.close();
   }
 }
 
@@ -527,7 +744,7 @@ class LiveWindowsBytesStore implements BytesStore {
   }
 
   put(key: Bytes, value: Uint8Array | null): void {
-    if (value !== null && this.#expired(readInt64(key.bytes, key.bytes.length - 12))) return;
+    if (value !== null && this.#expired(startOfId(key.id))) return;
     this.#inner.put(key, value);
   }
 

@@ -1,5 +1,5 @@
 import { SerializationError } from '../../errors.ts';
-import type { Serde } from '../../serde/index.ts';
+import { type Serde, Serdes } from '../../serde/index.ts';
 import { fastSerde } from '../internal/fast-serde.ts';
 import type { Windowed } from '../windows.ts';
 import { readInt64, writeInt64 } from './value-and-timestamp.ts';
@@ -14,22 +14,73 @@ import { readInt64, writeInt64 } from './value-and-timestamp.ts';
  *   valueSerde: Serdes.LongNumber(),
  * });
  */
+/**
+ * A serde of windowed keys that also serializes the key alone (Kafka's `WindowedSerializer`): a sink
+ * given one and no partitioner partitions by the key's bytes without the window, as Kafka's
+ * `WindowedStreamPartitioner` does, so all windows of a key land in its partition.
+ */
+export interface WindowedSerde<K> extends Serde<Windowed<K>> {
+  serializeBaseKey(topic: string, windowed: Windowed<K>): Uint8Array | null;
+}
+
+/** Whether `serde` is a {@link WindowedSerde}. */
+export function isWindowedSerde(serde: Serde<unknown>): serde is WindowedSerde<unknown> {
+  return typeof (serde as Partial<WindowedSerde<unknown>>).serializeBaseKey === 'function';
+}
+
+/**
+ * A short ASCII string's bytes (its UTF-8 encoding) in a slice of Node's pool, with `extra` bytes
+ * after them for the caller; undefined for a longer or non-ASCII string.
+ */
+function asciiInto(s: string, extra: number): Uint8Array | undefined {
+  const n = s.length;
+  if (n > 64) return undefined;
+  const out = Buffer.allocUnsafe(n + extra);
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 0x7f) return undefined;
+    out[i] = c;
+  }
+  return out;
+}
+
 export const WindowedSerdes = {
   /**
    * A time-windowed key: the key's bytes then the window start as a big-endian int64
    * (`TimeWindowedSerializer`). The end is not written: it is start + `windowSizeMs`.
    */
-  timeWindowedSerdeFrom<K>(inner: Serde<K>, windowSizeMs: number): Serde<Windowed<K>> {
+  timeWindowedSerdeFrom<K>(inner: Serde<K>, windowSizeMs: number): WindowedSerde<K> {
     // The key's bytes are copied out, so memoized ones (a windowed count's keys repeat) will do.
     const keys = fastSerde(inner);
+    const strings = inner === (Serdes.String() as unknown);
     return {
+      serializeBaseKey(topic, w) {
+        const k = w.key as unknown;
+        if (strings && typeof k === 'string') {
+          const out = asciiInto(k, 0);
+          if (out !== undefined) return out;
+        }
+        return keys.serialize(topic, w.key);
+      },
       serialize(topic, w) {
         if (w === null) return null;
+        const k = w.key as unknown;
+        if (strings && typeof k === 'string') {
+          // An ASCII key's UTF-8 bytes are its chars: written straight in, no lookup of its bytes.
+          const out = asciiInto(k, 8);
+          if (out !== undefined) {
+            writeInt64(out, k.length, w.window.start);
+            return out;
+          }
+        }
         const key = keys.serialize(topic, w.key);
         if (key === null) throw new SerializationError('a windowed key must not serialize to null', { topic });
-        const out = new Uint8Array(key.length + 8);
-        out.set(key, 0);
-        writeInt64(out, key.length, w.window.start);
+        // A slice of Node's pool: one small object per record, its bytes off the collected heap.
+        const n = key.length;
+        const out = Buffer.allocUnsafe(n + 8);
+        if (n <= 32) for (let i = 0; i < n; i++) out[i] = key[i]!;
+        else out.set(key, 0);
+        writeInt64(out, n, w.window.start);
         return out;
       },
       deserialize(topic, data) {
@@ -46,8 +97,11 @@ export const WindowedSerdes = {
    * A session-windowed key: the key's bytes, then the session's end, then its start, each a
    * big-endian int64 (`SessionWindowedSerializer`).
    */
-  sessionWindowedSerdeFrom<K>(inner: Serde<K>): Serde<Windowed<K>> {
+  sessionWindowedSerdeFrom<K>(inner: Serde<K>): WindowedSerde<K> {
     return {
+      serializeBaseKey(topic, w) {
+        return inner.serialize(topic, w.key);
+      },
       serialize(topic, w) {
         if (w === null) return null;
         const key = inner.serialize(topic, w.key);
