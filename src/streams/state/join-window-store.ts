@@ -1,0 +1,604 @@
+import { TopologyError } from '../../errors.ts';
+import type { Serde } from '../../serde/index.ts';
+import { fastSerde } from '../internal/fast-serde.ts';
+import type { Windowed } from '../windows.ts';
+import { Bytes, type BytesEntry, type BytesStore, type CheckpointedBytesStore, isCheckpointed } from './bytes.ts';
+import type { KeyValue } from './key-value-store.ts';
+import { InMemoryBytesStore } from './memory-store.ts';
+import type { MeteredKeyValueStore } from './metered-store.ts';
+import type { BuiltStore, StoreEnv } from './stores.ts';
+import { readInt64, timestampedBytes, type ValueAndTimestamp, writeInt64 } from './value-and-timestamp.ts';
+import type { WindowBytesStoreSupplier, WindowStore } from './window-store.ts';
+
+/**
+ * The window stores of a stream-stream join (Kafka's KStreamImplJoin stores: duplicates kept,
+ * changelogged, retention before + after + grace). A join puts every record and fetches the other
+ * side's records of one key over a time range, so this store keeps each key's records in an array
+ * ordered by (start, seqnum), found by the key's bytes: a put is an append, a fetch a map lookup,
+ * where the generic window store keeps one sorted index of all its keys. The bytes, the changelog
+ * records, the persistent layout (`key | start int64 | seqnum int32` → `timestamp int64 | value`)
+ * and the expiry rules are the generic window store's (see {@link MeteredWindowStore}).
+ */
+
+/** One record kept in a join store. */
+export interface JoinSlot {
+  /** The record's timestamp: its window's start. */
+  readonly start: number;
+  /** The seqnum in its store key (uint32, as written). */
+  readonly seq: number;
+  /** The timestamp the value was put with. */
+  readonly timestamp: number;
+  /** The value's bytes (without the timestamp), the store's own copy. */
+  readonly raw: Uint8Array;
+  /** `key | start int64 | seqnum int32`. */
+  readonly storeKey: Uint8Array;
+  /** The key's bytes as latin1. */
+  readonly keyId: string;
+  /** False once removed (deleted, replaced or expired): the segment lists skip it. */
+  live: boolean;
+}
+
+const latin1Slice = (Buffer.prototype as unknown as { latin1Slice(start: number, end: number): string }).latin1Slice;
+
+const NO_SLOTS: readonly JoinSlot[] = [];
+
+/** Whether slot `a` comes before a slot at (`start`, `seq`) in store-key order. */
+function before(a: JoinSlot, start: number, seq: number): boolean {
+  return a.start < start || (a.start === start && a.seq < seq);
+}
+
+/**
+ * The innermost store of a join's window store: per key (its bytes), the records in store-key
+ * order. Under a persistent (LevelDB) store it writes through to it, and on first use takes in what
+ * that store loaded. Kept in memory otherwise: what the runtime restores from the changelog goes
+ * straight into the index.
+ */
+export class JoinWindowBytesStore implements BytesStore {
+  readonly name: string;
+  readonly persistent: boolean;
+  readonly #inner: BytesStore | undefined;
+  readonly #segmentMs: number;
+  readonly #byKey = new Map<string, JoinSlot[]>();
+  /** The slots put in each segment (start / segment interval), so expiry visits whole segments. */
+  readonly #segments = new Map<number, JoinSlot[]>();
+  #count = 0;
+  #indexed: boolean;
+  /** The newest start held (MIN_SAFE_INTEGER when empty): the window store's observed time after a restart. */
+  maxStart = Number.MIN_SAFE_INTEGER;
+
+  constructor(name: string, persistent: boolean, inner: BytesStore | undefined, segmentMs: number) {
+    this.name = name;
+    this.persistent = persistent;
+    this.#inner = inner;
+    this.#segmentMs = segmentMs;
+    this.#indexed = inner === undefined;
+  }
+
+  /** Takes in what the store below holds (a LevelDB store loads its data before the first use). */
+  ensureIndexed(): void {
+    if (this.#indexed) return;
+    this.#indexed = true;
+    const inner = this.#inner!;
+    if (inner.approximateNumEntries() === 0) return;
+    for (const e of inner.range(null, null)) this.#index(slotOf(e.key.bytes, e.value));
+  }
+
+  /** The records of one key (by its latin1 id), in store-key order; do not modify. */
+  slots(keyId: string): readonly JoinSlot[] {
+    return this.#byKey.get(keyId) ?? NO_SLOTS;
+  }
+
+  /** Adds a record put through the typed store, writing it through to the store below. */
+  add(slot: JoinSlot): void {
+    this.#index(slot);
+    const inner = this.#inner;
+    if (inner !== undefined) inner.put(new Bytes(slot.storeKey), timestampedBytes(slot.timestamp, slot.raw));
+  }
+
+  #index(slot: JoinSlot): void {
+    let slots = this.#byKey.get(slot.keyId);
+    if (slots === undefined) {
+      slots = [];
+      this.#byKey.set(slot.keyId, slots);
+    }
+    const n = slots.length;
+    if (n === 0 || before(slots[n - 1]!, slot.start, slot.seq)) {
+      slots.push(slot);
+    } else {
+      let i = n;
+      while (i > 0 && !before(slots[i - 1]!, slot.start, slot.seq)) i--;
+      const same = slots[i];
+      if (same !== undefined && same.start === slot.start && same.seq === slot.seq) {
+        same.live = false;
+        slots[i] = slot;
+        this.#count--;
+      } else {
+        slots.splice(i, 0, slot);
+      }
+    }
+    this.#count++;
+    if (slot.start > this.maxStart) this.maxStart = slot.start;
+    const segment = Math.floor(slot.start / this.#segmentMs);
+    let list = this.#segments.get(segment);
+    if (list === undefined) {
+      list = [];
+      this.#segments.set(segment, list);
+    }
+    list.push(slot);
+  }
+
+  #find(bytes: Uint8Array): { slots: JoinSlot[]; at: number } | undefined {
+    const n = bytes.length - 12;
+    if (n < 0) return undefined;
+    const slots = this.#byKey.get(latin1Slice.call(bytes, 0, n));
+    if (slots === undefined) return undefined;
+    const start = readInt64(bytes, n);
+    const seq = readUint32(bytes, n + 8);
+    for (let i = 0; i < slots.length; i++) {
+      const s = slots[i]!;
+      if (s.start === start && s.seq === seq) return { slots, at: i };
+    }
+    return undefined;
+  }
+
+  get(key: Bytes): Uint8Array | null {
+    this.ensureIndexed();
+    const found = this.#find(key.bytes);
+    if (found === undefined) return null;
+    const s = found.slots[found.at]!;
+    return timestampedBytes(s.timestamp, s.raw);
+  }
+
+  /** A write of bytes (a restore from the changelog): into the index, and through to the store below. */
+  put(key: Bytes, value: Uint8Array | null): void {
+    this.ensureIndexed();
+    const bytes = key.bytes;
+    if (value === null) {
+      const found = this.#find(bytes);
+      if (found !== undefined) {
+        found.slots[found.at]!.live = false;
+        found.slots.splice(found.at, 1);
+        if (found.slots.length === 0) this.#byKey.delete(keyIdOf(bytes));
+        this.#count--;
+      }
+    } else {
+      if (bytes.length < 12 || value.length < 8) return;
+      this.#index(slotOf(bytes, value));
+    }
+    this.#inner?.put(key, value);
+  }
+
+  range(from: Bytes | null, to: Bytes | null): BytesEntry[] {
+    this.ensureIndexed();
+    const fromId = from === null ? null : from.id;
+    const toId = to === null ? null : to.id;
+    const out: BytesEntry[] = [];
+    for (const slots of this.#byKey.values()) {
+      for (const s of slots) {
+        const key = new Bytes(s.storeKey);
+        const id = key.id;
+        if ((fromId !== null && id < fromId) || (toId !== null && id > toId)) continue;
+        out.push({ key, value: timestampedBytes(s.timestamp, s.raw) });
+      }
+    }
+    out.sort((a, b) => (a.key.id < b.key.id ? -1 : a.key.id > b.key.id ? 1 : 0));
+    return out;
+  }
+
+  /**
+   * Removes every record starting at or before `upTo` that was put in a segment reaching that far
+   * (the segments wholly behind it and the one it falls in): local cleanup, not logged, as the
+   * generic window store expires.
+   */
+  expire(upTo: number): void {
+    const touched = new Set<string>();
+    for (const [segment, list] of this.#segments) {
+      if (segment * this.#segmentMs > upTo) continue;
+      const whole = (segment + 1) * this.#segmentMs - 1 <= upTo;
+      let kept = 0;
+      for (let i = 0; i < list.length; i++) {
+        const s = list[i]!;
+        if (!s.live) continue;
+        if (!whole && s.start > upTo) {
+          list[kept++] = s;
+          continue;
+        }
+        s.live = false;
+        this.#count--;
+        touched.add(s.keyId);
+        this.#inner?.put(new Bytes(s.storeKey), null);
+      }
+      if (kept === 0) this.#segments.delete(segment);
+      else list.length = kept;
+    }
+    for (const keyId of touched) {
+      const slots = this.#byKey.get(keyId)!;
+      const live = slots.filter((s) => s.live);
+      if (live.length === 0) this.#byKey.delete(keyId);
+      else this.#byKey.set(keyId, live);
+    }
+  }
+
+  approximateNumEntries(): number {
+    this.ensureIndexed();
+    return this.#count;
+  }
+
+  flush(): void {
+    this.#inner?.flush();
+  }
+
+  close(): void | Promise<void> {
+    return this.#inner?.close();
+  }
+}
+
+/** {@link JoinWindowBytesStore} over a LevelDB store: its checkpoint and pending writes are the runtime's. */
+class CheckpointedJoinWindowBytesStore extends JoinWindowBytesStore implements CheckpointedBytesStore {
+  readonly #level: CheckpointedBytesStore;
+
+  constructor(name: string, level: CheckpointedBytesStore, segmentMs: number) {
+    super(name, level.persistent, level, segmentMs);
+    this.#level = level;
+  }
+
+  get checkpoint(): number | undefined {
+    return this.#level.checkpoint;
+  }
+
+  get ready(): Promise<void> | undefined {
+    return this.#level.ready;
+  }
+
+  takePending(): unknown[] {
+    return this.#level.takePending();
+  }
+
+  commit(changelogOffset: number, pending?: unknown[]): void | Promise<void> {
+    return this.#level.commit(changelogOffset, pending);
+  }
+}
+
+function readUint32(bytes: Uint8Array, at: number): number {
+  return ((bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!) >>> 0;
+}
+
+function keyIdOf(storeKey: Uint8Array): string {
+  return latin1Slice.call(storeKey, 0, storeKey.length - 12);
+}
+
+/** A slot from a store key and a value in `timestamp | value` layout (a restore, a LevelDB load). */
+function slotOf(storeKey: Uint8Array, value: Uint8Array): JoinSlot {
+  const n = storeKey.length - 12;
+  return {
+    start: readInt64(storeKey, n),
+    seq: readUint32(storeKey, n + 8),
+    timestamp: readInt64(value, 0),
+    // Copies: a restored record's key is a view of the batch read, a loaded value may be one too.
+    raw: new Uint8Array(value.subarray(8)),
+    storeKey: new Uint8Array(storeKey),
+    keyId: latin1Slice.call(storeKey, 0, n),
+    live: true,
+  };
+}
+
+/** Writes `key | start int64 | seqnum int32` at the start of `out`. */
+function writeStoreKey(out: Uint8Array, key: Uint8Array, start: number, seq: number): void {
+  const n = key.length;
+  out.set(key, 0);
+  writeInt64(out, n, start);
+  out[n + 8] = seq >>> 24;
+  out[n + 9] = seq >>> 16;
+  out[n + 10] = seq >>> 8;
+  out[n + 11] = seq;
+}
+
+/** Keys of primitive types whose bytes and id are remembered (records of a key come again and again). */
+const KEYS_MAX = 100_000;
+
+interface KeyInfo {
+  bytes: Uint8Array;
+  id: string;
+}
+
+/**
+ * The typed join window store: what the join's processors put and fetch, and the read-only window
+ * store interface for interactive queries. Every put is a new window (duplicates kept, seqnum in
+ * the key); a null value is not stored. A window starting at or before the newest start minus the
+ * retention is expired: not returned, not accepted, and removed whenever the newest start enters
+ * a new segment of half the retention.
+ */
+export class JoinWindowStore<K, V> implements WindowStore<K, V> {
+  readonly #bytes: JoinWindowBytesStore;
+  readonly #keySerde: Serde<K>;
+  readonly #valueSerde: Serde<V>;
+  readonly #topic: string;
+  readonly #changelog: ((key: Uint8Array, value: Uint8Array | null, timestamp: number) => void) | undefined;
+  readonly #timestamp: () => number;
+  readonly retentionMs: number;
+  readonly windowSizeMs: number;
+  readonly retainDuplicates = true;
+  readonly #segmentMs: number;
+  #observed: number | undefined;
+  #seq = 0;
+  readonly #keys = new Map<unknown, KeyInfo>();
+  /** `expired`: writes refused because their window was past retention. */
+  readonly metrics = { puts: 0, fetches: 0, expired: 0, droppedRecords: 0 };
+
+  constructor(
+    bytes: JoinWindowBytesStore,
+    serdes: { key: Serde<K>; value: Serde<V>; topic: string },
+    options: {
+      retentionMs: number;
+      windowSizeMs: number;
+      segmentMs: number;
+      changelog: ((key: Uint8Array, value: Uint8Array | null, timestamp: number) => void) | undefined;
+      timestamp: () => number;
+    },
+  ) {
+    this.#bytes = bytes;
+    this.#keySerde = fastSerde(serdes.key);
+    this.#valueSerde = fastSerde(serdes.value);
+    this.#topic = serdes.topic;
+    this.#changelog = options.changelog;
+    this.#timestamp = options.timestamp;
+    this.retentionMs = options.retentionMs;
+    this.windowSizeMs = options.windowSizeMs;
+    this.#segmentMs = options.segmentMs;
+  }
+
+  get name(): string {
+    return this.#bytes.name;
+  }
+
+  get persistent(): boolean {
+    return this.#bytes.persistent;
+  }
+
+  /** The bytes store, for the runtime (flush, close). */
+  get inner(): BytesStore {
+    return this.#bytes;
+  }
+
+  /** A join store has no cache: every put is logged at once. */
+  setFlushListener(): boolean {
+    return false;
+  }
+
+  put(key: K, value: V | null, windowStart: number): void {
+    this.putWithTimestamp(key, value, windowStart, this.#timestamp());
+  }
+
+  /** Keeps `value` as a new window of `key` starting at `windowStart`, stamped `timestamp`. */
+  putWithTimestamp(key: K, value: V | null, windowStart: number, timestamp: number): void {
+    this.metrics.puts++;
+    const observed = this.#observedTime();
+    if (windowStart > observed) {
+      const segmentBefore = Math.floor(observed / this.#segmentMs);
+      this.#observed = windowStart;
+      if (Math.floor(windowStart / this.#segmentMs) !== segmentBefore)
+        this.#bytes.expire(windowStart - this.retentionMs);
+    }
+    if (windowStart <= this.#observed! - this.retentionMs) {
+      this.metrics.expired++;
+      return;
+    }
+    if (value === null) return;
+    const seq = ++this.#seq >>> 0;
+    const serialized = this.#valueSerde.serialize(this.#topic, value);
+    const info = this.#key(key);
+    const n = info.bytes.length;
+    const storeKey = new Uint8Array(n + 12);
+    writeStoreKey(storeKey, info.bytes, windowStart, seq);
+    if (serialized === null) {
+      // Nothing to keep; the changelog gets the tombstone a generic store's delete would send.
+      this.#changelog?.(storeKey, null, this.#timestamp());
+      return;
+    }
+    // The store's own copy: the serialized bytes may be a view of a whole batch read from the log.
+    const raw = new Uint8Array(serialized.length);
+    raw.set(serialized);
+    this.#bytes.add({ start: windowStart, seq, timestamp, raw, storeKey, keyId: info.id, live: true });
+    this.#changelog?.(storeKey, raw, timestamp);
+  }
+
+  /**
+   * The records of `key` starting between `from` and `to` (inclusive), in store-key order, without
+   * expired ones.
+   */
+  fetchSlots(key: K, from: number, to: number): readonly JoinSlot[] {
+    this.metrics.fetches++;
+    const slots = this.#bytes.slots(this.#key(key).id);
+    const n = slots.length;
+    if (n === 0) return NO_SLOTS;
+    const expiredUpTo = this.#observedTime() - this.retentionMs;
+    const low = Math.max(from, expiredUpTo + 1);
+    let i = 0;
+    while (i < n && slots[i]!.start < low) i++;
+    let j = i;
+    while (j < n && slots[j]!.start <= to) j++;
+    if (i === j) return NO_SLOTS;
+    return slots.slice(i, j);
+  }
+
+  /** The value of a slot this store handed out. */
+  valueOf(slot: JoinSlot): V {
+    return this.#valueSerde.deserialize(this.#topic, slot.raw) as V;
+  }
+
+  fetch(key: K, windowStart: number): V | null;
+  fetch(key: K, from: number, to: number): KeyValue<number, V>[];
+  fetch(key: K, from: number, to?: number): V | null | KeyValue<number, V>[] {
+    if (to === undefined) return this.fetchWithTimestamp(key, from)?.value ?? null;
+    return this.fetchSlots(key, Math.max(from, 0), Math.max(to, 0))
+      .filter((s) => s.start >= from && s.start <= to)
+      .map((s) => ({ key: s.start, value: this.valueOf(s) }));
+  }
+
+  /** The value and timestamp of the window of `key` starting at `windowStart` with seqnum 0 (none in a join store). */
+  fetchWithTimestamp(key: K, windowStart: number): ValueAndTimestamp<V> | null {
+    this.metrics.fetches++;
+    for (const s of this.#bytes.slots(this.#key(key).id))
+      if (s.start === windowStart && s.seq === 0 && !this.#isExpired(s.start))
+        return { value: this.valueOf(s), timestamp: s.timestamp };
+    return null;
+  }
+
+  /** The key's windows starting between `from` and `to` with their values and timestamps, by start. */
+  fetchWithTimestamps(key: K, from: number, to: number): { start: number; value: ValueAndTimestamp<V> }[] {
+    return this.fetchSlots(key, Math.max(from, 0), Math.max(to, 0))
+      .filter((s) => s.start >= from && s.start <= to)
+      .map((s) => ({ start: s.start, value: { value: this.valueOf(s), timestamp: s.timestamp } }));
+  }
+
+  backwardFetch(key: K, from: number, to: number): KeyValue<number, V>[] {
+    return this.fetch(key, from, to).reverse();
+  }
+
+  fetchAll(from: number, to: number): KeyValue<Windowed<K>, V>[] {
+    this.metrics.fetches++;
+    const out: KeyValue<Windowed<K>, V>[] = [];
+    for (const e of this.#bytes.range(null, null)) {
+      const b = e.key.bytes;
+      const start = readInt64(b, b.length - 12);
+      if (start < from || start > to || this.#isExpired(start)) continue;
+      out.push({
+        key: {
+          key: this.#keySerde.deserialize(this.#topic, b.subarray(0, b.length - 12)) as K,
+          window: { start, end: start + this.windowSizeMs },
+        },
+        value: this.#valueSerde.deserialize(this.#topic, e.value.subarray(8)) as V,
+      });
+    }
+    // By start, then by store key (the range came in store-key order: the sort keeps it per start).
+    return out.sort((a, b) => a.key.window.start - b.key.window.start);
+  }
+
+  backwardFetchAll(from: number, to: number): KeyValue<Windowed<K>, V>[] {
+    return this.fetchAll(from, to).reverse();
+  }
+
+  all(): KeyValue<Windowed<K>, V>[] {
+    return this.fetchAll(Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
+  }
+
+  /** @internal Whether a window starting at `start` is past retention. */
+  isExpired(start: number): boolean {
+    return this.#isExpired(start);
+  }
+
+  #isExpired(start: number): boolean {
+    return start <= this.#observedTime() - this.retentionMs;
+  }
+
+  #observedTime(): number {
+    if (this.#observed === undefined) {
+      // After a restart or a restore the newest start is whatever the store holds.
+      this.#bytes.ensureIndexed();
+      this.#observed = this.#bytes.maxStart;
+    }
+    return this.#observed;
+  }
+
+  #key(key: K): KeyInfo {
+    const primitive = typeof key === 'string' || typeof key === 'number';
+    if (primitive) {
+      const known = this.#keys.get(key);
+      if (known !== undefined) return known;
+    }
+    if (key === null || key === undefined) throw new TypeError(`store ${this.name}: key must not be null`);
+    const bytes = this.#keySerde.serialize(this.#topic, key);
+    if (bytes === null) throw new TypeError(`store ${this.name}: key serialized to null`);
+    const info = { bytes, id: latin1Slice.call(bytes, 0, bytes.length) };
+    if (primitive) {
+      if (this.#keys.size >= KEYS_MAX) this.#keys.clear();
+      this.#keys.set(key, info);
+    }
+    return info;
+  }
+}
+
+/**
+ * Describes a join's window store so each task can build its own: a window store supplier's
+ * name, retention and bytes (in memory or LevelDB), always keeping duplicates, never cached, logged
+ * unless turned off; its changelog is configured as the generic window store's.
+ */
+export class JoinWindowStoreBuilder<K, V> {
+  readonly supplier: WindowBytesStoreSupplier;
+  readonly keySerde: Serde<K> | undefined;
+  readonly valueSerde: Serde<V> | undefined;
+  readonly cachingEnabled = false;
+  #logging = true;
+
+  constructor(supplier: WindowBytesStoreSupplier, keySerde?: Serde<K>, valueSerde?: Serde<V>) {
+    if (!supplier.retainDuplicates)
+      throw new TopologyError(`join store ${supplier.name}: a join's window store keeps duplicates`);
+    this.supplier = supplier;
+    this.keySerde = keySerde;
+    this.valueSerde = valueSerde;
+  }
+
+  get name(): string {
+    return this.supplier.name;
+  }
+
+  get loggingEnabled(): boolean {
+    return this.#logging;
+  }
+
+  get changelogConfig(): Record<string, string | number> {
+    return { 'cleanup.policy': 'compact,delete', 'retention.ms': this.supplier.retentionMs + 24 * 3_600_000 };
+  }
+
+  withLoggingDisabled(): this {
+    this.#logging = false;
+    return this;
+  }
+
+  withLoggingEnabled(): this {
+    this.#logging = true;
+    return this;
+  }
+
+  build(env: StoreEnv): BuiltStore {
+    const keySerde = (this.keySerde ?? env.defaultKeySerde) as Serde<K> | undefined;
+    const valueSerde = (this.valueSerde ?? env.defaultValueSerde) as Serde<V> | undefined;
+    if (keySerde === undefined || valueSerde === undefined) {
+      throw new TopologyError(
+        `store "${this.name}" has no ${keySerde === undefined ? 'key' : 'value'} serde: pass one, or set defaultKeySerde/defaultValueSerde`,
+        { store: this.name },
+      );
+    }
+    // As the generic window store: expiry once per segment of half the retention.
+    const segmentMs = Math.max(Math.floor(this.supplier.retentionMs / 2), 1);
+    const below = this.supplier.bytes.get(env);
+    const bytes =
+      below instanceof InMemoryBytesStore
+        ? new JoinWindowBytesStore(this.name, below.persistent, undefined, segmentMs)
+        : isCheckpointed(below)
+          ? new CheckpointedJoinWindowBytesStore(this.name, below, segmentMs)
+          : new JoinWindowBytesStore(this.name, below.persistent, below, segmentMs);
+    const changelogTopic = this.#logging ? `${env.applicationId}-${this.name}-changelog` : undefined;
+    const changelog =
+      changelogTopic === undefined
+        ? undefined
+        : (key: Uint8Array, value: Uint8Array | null, ts: number) => env.changelog(changelogTopic, key, value, ts);
+    const store = new JoinWindowStore<K, V>(
+      bytes,
+      { key: keySerde, value: valueSerde, topic: changelogTopic ?? this.name },
+      {
+        retentionMs: this.supplier.retentionMs,
+        windowSizeMs: this.supplier.windowSizeMs,
+        segmentMs,
+        changelog,
+        timestamp: env.timestamp,
+      },
+    );
+    return {
+      store: store as unknown as MeteredKeyValueStore<unknown, unknown>,
+      bytes,
+      changelogTopic,
+      restoreValue: (value, ts) => (value === null ? null : timestampedBytes(ts, value)),
+    };
+  }
+}
