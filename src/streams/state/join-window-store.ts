@@ -408,10 +408,11 @@ export class JoinWindowStore<K, V> implements WindowStore<K, V> {
    */
   fetchSlots(key: K, from: number, to: number): readonly JoinSlot[] {
     this.metrics.fetches++;
+    // First: after a restart the index is made from what the store below loaded.
+    const expiredUpTo = this.#observedTime() - this.retentionMs;
     const slots = this.#bytes.slots(this.#key(key).id);
     const n = slots.length;
     if (n === 0) return NO_SLOTS;
-    const expiredUpTo = this.#observedTime() - this.retentionMs;
     const low = Math.max(from, expiredUpTo + 1);
     let i = 0;
     while (i < n && slots[i]!.start < low) i++;
@@ -438,6 +439,7 @@ export class JoinWindowStore<K, V> implements WindowStore<K, V> {
   /** The value and timestamp of the window of `key` starting at `windowStart` with seqnum 0 (none in a join store). */
   fetchWithTimestamp(key: K, windowStart: number): ValueAndTimestamp<V> | null {
     this.metrics.fetches++;
+    this.#observedTime();
     for (const s of this.#bytes.slots(this.#key(key).id))
       if (s.start === windowStart && s.seq === 0 && !this.#isExpired(s.start))
         return { value: this.valueOf(s), timestamp: s.timestamp };
