@@ -28,12 +28,19 @@ export interface JoinSlot {
   readonly seq: number;
   /** The timestamp the value was put with. */
   readonly timestamp: number;
-  /** The value's bytes (without the timestamp), the store's own copy. */
-  readonly raw: Uint8Array;
-  /** `key | start int64 | seqnum int32`. */
-  readonly storeKey: Uint8Array;
   /** The key's bytes as latin1. */
   readonly keyId: string;
+  /**
+   * Where the store key (`key | start int64 | seqnum int32`, from `keyAt`) and the value's bytes
+   * (from `valueAt`) lie: in a slab shared with other records, the store's own copy.
+   */
+  readonly data: Uint8Array;
+  readonly keyAt: number;
+  readonly valueAt: number;
+  readonly valueLength: number;
+  /** The key's records before and after this one, in store-key order. */
+  older: JoinSlot | undefined;
+  newer: JoinSlot | undefined;
   /** False once removed (deleted, replaced or expired): the segment lists skip it. */
   live: boolean;
 }
@@ -42,27 +49,53 @@ const latin1Slice = (Buffer.prototype as unknown as { latin1Slice(start: number,
 
 const NO_SLOTS: readonly JoinSlot[] = [];
 
-/** Whether slot `a` comes before a slot at (`start`, `seq`) in store-key order. */
-function before(a: JoinSlot, start: number, seq: number): boolean {
-  return a.start < start || (a.start === start && a.seq < seq);
+/** Whether slot `a` comes before slot `b` in store-key order. */
+function before(a: JoinSlot, b: JoinSlot): boolean {
+  return a.start < b.start || (a.start === b.start && a.seq < b.seq);
+}
+
+/** A view of `length` bytes of `data` from `at` (no species lookup, as `subarray` does). */
+function view(data: Uint8Array, at: number, length: number): Uint8Array {
+  return new Uint8Array(data.buffer, data.byteOffset + at, length);
+}
+
+/** The store key of a slot, as a view of its slab. */
+export function storeKeyOf(slot: JoinSlot): Uint8Array {
+  return view(slot.data, slot.keyAt, slot.valueAt - slot.keyAt);
+}
+
+/** The value's bytes of a slot, as a view of its slab. */
+export function rawOf(slot: JoinSlot): Uint8Array {
+  return view(slot.data, slot.valueAt, slot.valueLength);
 }
 
 /**
- * The innermost store of a join's window store: per key (its bytes), the records in store-key
- * order. Under a persistent (LevelDB) store it writes through to it, and on first use takes in what
- * that store loaded. Kept in memory otherwise: what the runtime restores from the changelog goes
- * straight into the index.
+ * Records are copied into slabs of this size (one ArrayBuffer for hundreds of records instead of
+ * two typed arrays each); a record larger than {@link SLAB_RECORD_MAX} gets its own. A slab lives
+ * while one of its records does: records expire in about the order they came, and slabs with them.
+ */
+const SLAB_BYTES = 64 * 1024;
+const SLAB_RECORD_MAX = 4 * 1024;
+
+/**
+ * The innermost store of a join's window store: per key (its bytes), the newest record, linked to
+ * the key's older records in store-key order (a put after the newest is an append, a fetch walks
+ * back from the newest). Under a persistent (LevelDB) store it writes through to it, and on first
+ * use takes in what that store loaded. Kept in memory otherwise: what the runtime restores from the
+ * changelog goes straight into the index.
  */
 export class JoinWindowBytesStore implements BytesStore {
   readonly name: string;
   readonly persistent: boolean;
   readonly #inner: BytesStore | undefined;
   readonly #segmentMs: number;
-  readonly #byKey = new Map<string, JoinSlot[]>();
+  readonly #newest = new Map<string, JoinSlot>();
   /** The slots put in each segment (start / segment interval), so expiry visits whole segments. */
   readonly #segments = new Map<number, JoinSlot[]>();
   #count = 0;
   #indexed: boolean;
+  #slab = new Uint8Array(0);
+  #slabUsed = 0;
   /** The newest start held (MIN_SAFE_INTEGER when empty): the window store's observed time after a restart. */
   maxStart = Number.MIN_SAFE_INTEGER;
 
@@ -80,42 +113,71 @@ export class JoinWindowBytesStore implements BytesStore {
     this.#indexed = true;
     const inner = this.#inner!;
     if (inner.approximateNumEntries() === 0) return;
-    for (const e of inner.range(null, null)) this.#index(slotOf(e.key.bytes, e.value));
+    for (const e of inner.range(null, null)) this.#index(this.#slotOf(e.key.bytes, e.value));
   }
 
-  /** The records of one key (by its latin1 id), in store-key order; do not modify. */
-  slots(keyId: string): readonly JoinSlot[] {
-    return this.#byKey.get(keyId) ?? NO_SLOTS;
+  /**
+   * Room for `length` bytes: the slab to write them in, at `this.at`. The caller writes them before
+   * asking again.
+   */
+  allocate(length: number): Uint8Array {
+    if (length > SLAB_RECORD_MAX) {
+      this.at = 0;
+      return new Uint8Array(length);
+    }
+    if (this.#slabUsed + length > this.#slab.length) {
+      this.#slab = new Uint8Array(SLAB_BYTES);
+      this.#slabUsed = 0;
+    }
+    this.at = this.#slabUsed;
+    this.#slabUsed += length;
+    return this.#slab;
+  }
+
+  /** Where the last {@link allocate} gave room. */
+  at = 0;
+
+  /**
+   * The records of one key (by its latin1 id) starting from `from` to `to` (inclusive), in
+   * store-key order.
+   */
+  fetch(keyId: string, from: number, to: number): readonly JoinSlot[] {
+    let s = this.#newest.get(keyId);
+    while (s !== undefined && s.start > to) s = s.older;
+    if (s === undefined || s.start < from) return NO_SLOTS;
+    const older = s.older;
+    if (older === undefined || older.start < from) return [s];
+    const out: JoinSlot[] = [];
+    for (; s !== undefined && s.start >= from; s = s.older) out.push(s);
+    return out.reverse();
   }
 
   /** Adds a record put through the typed store, writing it through to the store below. */
   add(slot: JoinSlot): void {
     this.#index(slot);
     const inner = this.#inner;
-    if (inner !== undefined) inner.put(new Bytes(slot.storeKey), timestampedBytes(slot.timestamp, slot.raw));
+    if (inner !== undefined) inner.put(new Bytes(storeKeyOf(slot)), timestampedBytes(slot.timestamp, rawOf(slot)));
   }
 
   #index(slot: JoinSlot): void {
-    let slots = this.#byKey.get(slot.keyId);
-    if (slots === undefined) {
-      slots = [];
-      this.#byKey.set(slot.keyId, slots);
+    const keyId = slot.keyId;
+    let newer: JoinSlot | undefined;
+    let s = this.#newest.get(keyId);
+    while (s !== undefined && before(slot, s)) {
+      newer = s;
+      s = s.older;
     }
-    const n = slots.length;
-    if (n === 0 || before(slots[n - 1]!, slot.start, slot.seq)) {
-      slots.push(slot);
-    } else {
-      let i = n;
-      while (i > 0 && !before(slots[i - 1]!, slot.start, slot.seq)) i--;
-      const same = slots[i];
-      if (same !== undefined && same.start === slot.start && same.seq === slot.seq) {
-        same.live = false;
-        slots[i] = slot;
-        this.#count--;
-      } else {
-        slots.splice(i, 0, slot);
-      }
+    if (s !== undefined && s.start === slot.start && s.seq === slot.seq) {
+      // The same store key again (a restore, a seqnum starting over after a restart): replaced.
+      this.#unlink(s);
+      this.#index(slot);
+      return;
     }
+    slot.older = s;
+    slot.newer = newer;
+    if (s !== undefined) s.newer = slot;
+    if (newer !== undefined) newer.older = slot;
+    else this.#newest.set(keyId, slot);
     this.#count++;
     if (slot.start > this.maxStart) this.maxStart = slot.start;
     const segment = Math.floor(slot.start / this.#segmentMs);
@@ -127,26 +189,33 @@ export class JoinWindowBytesStore implements BytesStore {
     list.push(slot);
   }
 
-  #find(bytes: Uint8Array): { slots: JoinSlot[]; at: number } | undefined {
+  /** Takes a record out of its key's list. */
+  #unlink(slot: JoinSlot): void {
+    const { older, newer } = slot;
+    if (older !== undefined) older.newer = newer;
+    if (newer !== undefined) newer.older = older;
+    else if (older !== undefined) this.#newest.set(slot.keyId, older);
+    else this.#newest.delete(slot.keyId);
+    slot.older = undefined;
+    slot.newer = undefined;
+    slot.live = false;
+    this.#count--;
+  }
+
+  #find(bytes: Uint8Array): JoinSlot | undefined {
     const n = bytes.length - 12;
     if (n < 0) return undefined;
-    const slots = this.#byKey.get(latin1Slice.call(bytes, 0, n));
-    if (slots === undefined) return undefined;
     const start = readInt64(bytes, n);
     const seq = readUint32(bytes, n + 8);
-    for (let i = 0; i < slots.length; i++) {
-      const s = slots[i]!;
-      if (s.start === start && s.seq === seq) return { slots, at: i };
-    }
+    for (let s = this.#newest.get(latin1Slice.call(bytes, 0, n)); s !== undefined; s = s.older)
+      if (s.start === start && s.seq === seq) return s;
     return undefined;
   }
 
   get(key: Bytes): Uint8Array | null {
     this.ensureIndexed();
-    const found = this.#find(key.bytes);
-    if (found === undefined) return null;
-    const s = found.slots[found.at]!;
-    return timestampedBytes(s.timestamp, s.raw);
+    const s = this.#find(key.bytes);
+    return s === undefined ? null : timestampedBytes(s.timestamp, rawOf(s));
   }
 
   /** A write of bytes (a restore from the changelog): into the index, and through to the store below. */
@@ -154,18 +223,36 @@ export class JoinWindowBytesStore implements BytesStore {
     this.ensureIndexed();
     const bytes = key.bytes;
     if (value === null) {
-      const found = this.#find(bytes);
-      if (found !== undefined) {
-        found.slots[found.at]!.live = false;
-        found.slots.splice(found.at, 1);
-        if (found.slots.length === 0) this.#byKey.delete(keyIdOf(bytes));
-        this.#count--;
-      }
+      const s = this.#find(bytes);
+      if (s !== undefined) this.#unlink(s);
     } else {
       if (bytes.length < 12 || value.length < 8) return;
-      this.#index(slotOf(bytes, value));
+      this.#index(this.#slotOf(bytes, value));
     }
     this.#inner?.put(key, value);
+  }
+
+  /** A slot from a store key and a value in `timestamp | value` layout (a restore, a LevelDB load), copied in. */
+  #slotOf(storeKey: Uint8Array, value: Uint8Array): JoinSlot {
+    const n = storeKey.length - 12;
+    const valueLength = value.length - 8;
+    const data = this.allocate(storeKey.length + valueLength);
+    const keyAt = this.at;
+    data.set(storeKey, keyAt);
+    data.set(value.subarray(8), keyAt + storeKey.length);
+    return {
+      start: readInt64(storeKey, n),
+      seq: readUint32(storeKey, n + 8),
+      timestamp: readInt64(value, 0),
+      keyId: latin1Slice.call(storeKey, 0, n),
+      data,
+      keyAt,
+      valueAt: keyAt + storeKey.length,
+      valueLength,
+      older: undefined,
+      newer: undefined,
+      live: true,
+    };
   }
 
   range(from: Bytes | null, to: Bytes | null): BytesEntry[] {
@@ -173,12 +260,12 @@ export class JoinWindowBytesStore implements BytesStore {
     const fromId = from === null ? null : from.id;
     const toId = to === null ? null : to.id;
     const out: BytesEntry[] = [];
-    for (const slots of this.#byKey.values()) {
-      for (const s of slots) {
-        const key = new Bytes(s.storeKey);
+    for (const newest of this.#newest.values()) {
+      for (let s: JoinSlot | undefined = newest; s !== undefined; s = s.older) {
+        const key = new Bytes(new Uint8Array(storeKeyOf(s)));
         const id = key.id;
         if ((fromId !== null && id < fromId) || (toId !== null && id > toId)) continue;
-        out.push({ key, value: timestampedBytes(s.timestamp, s.raw) });
+        out.push({ key, value: timestampedBytes(s.timestamp, rawOf(s)) });
       }
     }
     out.sort((a, b) => (a.key.id < b.key.id ? -1 : a.key.id > b.key.id ? 1 : 0));
@@ -191,7 +278,7 @@ export class JoinWindowBytesStore implements BytesStore {
    * generic window store expires.
    */
   expire(upTo: number): void {
-    const touched = new Set<string>();
+    const inner = this.#inner;
     for (const [segment, list] of this.#segments) {
       if (segment * this.#segmentMs > upTo) continue;
       const whole = (segment + 1) * this.#segmentMs - 1 <= upTo;
@@ -203,19 +290,11 @@ export class JoinWindowBytesStore implements BytesStore {
           list[kept++] = s;
           continue;
         }
-        s.live = false;
-        this.#count--;
-        touched.add(s.keyId);
-        this.#inner?.put(new Bytes(s.storeKey), null);
+        this.#unlink(s);
+        inner?.put(new Bytes(storeKeyOf(s)), null);
       }
       if (kept === 0) this.#segments.delete(segment);
       else list.length = kept;
-    }
-    for (const keyId of touched) {
-      const slots = this.#byKey.get(keyId)!;
-      const live = slots.filter((s) => s.live);
-      if (live.length === 0) this.#byKey.delete(keyId);
-      else this.#byKey.set(keyId, live);
     }
   }
 
@@ -263,29 +342,10 @@ function readUint32(bytes: Uint8Array, at: number): number {
   return ((bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!) >>> 0;
 }
 
-function keyIdOf(storeKey: Uint8Array): string {
-  return latin1Slice.call(storeKey, 0, storeKey.length - 12);
-}
-
-/** A slot from a store key and a value in `timestamp | value` layout (a restore, a LevelDB load). */
-function slotOf(storeKey: Uint8Array, value: Uint8Array): JoinSlot {
-  const n = storeKey.length - 12;
-  return {
-    start: readInt64(storeKey, n),
-    seq: readUint32(storeKey, n + 8),
-    timestamp: readInt64(value, 0),
-    // Copies: a restored record's key is a view of the batch read, a loaded value may be one too.
-    raw: new Uint8Array(value.subarray(8)),
-    storeKey: new Uint8Array(storeKey),
-    keyId: latin1Slice.call(storeKey, 0, n),
-    live: true,
-  };
-}
-
-/** Writes `key | start int64 | seqnum int32` at the start of `out`. */
-function writeStoreKey(out: Uint8Array, key: Uint8Array, start: number, seq: number): void {
-  const n = key.length;
-  out.set(key, 0);
+/** Writes `key | start int64 | seqnum int32` into `out` at `at`. */
+function writeStoreKey(out: Uint8Array, at: number, key: Uint8Array, start: number, seq: number): void {
+  const n = at + key.length;
+  out.set(key, at);
   writeInt64(out, n, start);
   out[n + 8] = seq >>> 24;
   out[n + 9] = seq >>> 16;
@@ -387,19 +447,36 @@ export class JoinWindowStore<K, V> implements WindowStore<K, V> {
     const seq = ++this.#seq >>> 0;
     const serialized = this.#valueSerde.serialize(this.#topic, value);
     const info = this.#key(key);
-    const n = info.bytes.length;
-    const storeKey = new Uint8Array(n + 12);
-    writeStoreKey(storeKey, info.bytes, windowStart, seq);
+    const keyLength = info.bytes.length + 12;
     if (serialized === null) {
       // Nothing to keep; the changelog gets the tombstone a generic store's delete would send.
+      const storeKey = new Uint8Array(keyLength);
+      writeStoreKey(storeKey, 0, info.bytes, windowStart, seq);
       this.#changelog?.(storeKey, null, this.#timestamp());
       return;
     }
-    // The store's own copy: the serialized bytes may be a view of a whole batch read from the log.
-    const raw = new Uint8Array(serialized.length);
-    raw.set(serialized);
-    this.#bytes.add({ start: windowStart, seq, timestamp, raw, storeKey, keyId: info.id, live: true });
-    this.#changelog?.(storeKey, raw, timestamp);
+    // The store's own copy, in a slab: the serialized bytes may be a view of a batch read from the log.
+    const bytes = this.#bytes;
+    const data = bytes.allocate(keyLength + serialized.length);
+    const keyAt = bytes.at;
+    writeStoreKey(data, keyAt, info.bytes, windowStart, seq);
+    data.set(serialized, keyAt + keyLength);
+    const slot: JoinSlot = {
+      start: windowStart,
+      seq,
+      timestamp,
+      keyId: info.id,
+      data,
+      keyAt,
+      valueAt: keyAt + keyLength,
+      valueLength: serialized.length,
+      older: undefined,
+      newer: undefined,
+      live: true,
+    };
+    bytes.add(slot);
+    // The serialized bytes go to the changelog as a sink's do (the collector holds them until the commit).
+    this.#changelog?.(storeKeyOf(slot), serialized, timestamp);
   }
 
   /**
@@ -410,21 +487,12 @@ export class JoinWindowStore<K, V> implements WindowStore<K, V> {
     this.metrics.fetches++;
     // First: after a restart the index is made from what the store below loaded.
     const expiredUpTo = this.#observedTime() - this.retentionMs;
-    const slots = this.#bytes.slots(this.#key(key).id);
-    const n = slots.length;
-    if (n === 0) return NO_SLOTS;
-    const low = Math.max(from, expiredUpTo + 1);
-    let i = 0;
-    while (i < n && slots[i]!.start < low) i++;
-    let j = i;
-    while (j < n && slots[j]!.start <= to) j++;
-    if (i === j) return NO_SLOTS;
-    return slots.slice(i, j);
+    return this.#bytes.fetch(this.#key(key).id, Math.max(from, expiredUpTo + 1), to);
   }
 
   /** The value of a slot this store handed out. */
   valueOf(slot: JoinSlot): V {
-    return this.#valueSerde.deserialize(this.#topic, slot.raw) as V;
+    return this.#valueSerde.deserialize(this.#topic, rawOf(slot)) as V;
   }
 
   fetch(key: K, windowStart: number): V | null;
@@ -440,9 +508,8 @@ export class JoinWindowStore<K, V> implements WindowStore<K, V> {
   fetchWithTimestamp(key: K, windowStart: number): ValueAndTimestamp<V> | null {
     this.metrics.fetches++;
     this.#observedTime();
-    for (const s of this.#bytes.slots(this.#key(key).id))
-      if (s.start === windowStart && s.seq === 0 && !this.#isExpired(s.start))
-        return { value: this.valueOf(s), timestamp: s.timestamp };
+    for (const s of this.#bytes.fetch(this.#key(key).id, windowStart, windowStart))
+      if (s.seq === 0 && !this.#isExpired(s.start)) return { value: this.valueOf(s), timestamp: s.timestamp };
     return null;
   }
 
