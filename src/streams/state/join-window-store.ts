@@ -28,8 +28,8 @@ export interface JoinSlot {
   readonly seq: number;
   /** The timestamp the value was put with. */
   readonly timestamp: number;
-  /** The key's bytes as latin1. */
-  readonly keyId: string;
+  /** The key's records. */
+  readonly head: KeyHead;
   /**
    * Where the store key (`key | start int64 | seqnum int32`, from `keyAt`) and the value's bytes
    * (from `valueAt`) lie: in a slab shared with other records, the store's own copy.
@@ -44,6 +44,22 @@ export interface JoinSlot {
   /** False once removed (deleted, replaced or expired): the segment lists skip it. */
   live: boolean;
 }
+
+/**
+ * The records of one key: its newest, linked to the older ones. A key's head stays when its last
+ * record goes (keys recur: no map entry made and dropped per record), until empty heads outnumber
+ * the others and are swept.
+ */
+export interface KeyHead {
+  /** The key's bytes as latin1. */
+  readonly id: string;
+  newest: JoinSlot | undefined;
+  /** Set when swept from the store: a holder looks the key up again. */
+  swept: boolean;
+}
+
+/** Empty key heads kept at least (then up to twice the keys with records). */
+const EMPTY_HEADS_MIN = 10_000;
 
 const latin1Slice = (Buffer.prototype as unknown as { latin1Slice(start: number, end: number): string }).latin1Slice;
 
@@ -89,7 +105,8 @@ export class JoinWindowBytesStore implements BytesStore {
   readonly persistent: boolean;
   readonly #inner: BytesStore | undefined;
   readonly #segmentMs: number;
-  readonly #newest = new Map<string, JoinSlot>();
+  readonly #heads = new Map<string, KeyHead>();
+  #emptyHeads = 0;
   /** The slots put in each segment (start / segment interval), so expiry visits whole segments. */
   readonly #segments = new Map<number, JoinSlot[]>();
   #count = 0;
@@ -137,12 +154,28 @@ export class JoinWindowBytesStore implements BytesStore {
   /** Where the last {@link allocate} gave room. */
   at = 0;
 
+  /** The head of a key's records (by the key's bytes as latin1), made if the key has none. */
+  head(id: string): KeyHead {
+    let head = this.#heads.get(id);
+    if (head === undefined) {
+      head = { id, newest: undefined, swept: false };
+      this.#heads.set(id, head);
+      this.#emptyHeads++;
+    }
+    return head;
+  }
+
+  /** The head of a key's records, if it has one. */
+  findHead(id: string): KeyHead | undefined {
+    return this.#heads.get(id);
+  }
+
   /**
-   * The records of one key (by its latin1 id) starting from `from` to `to` (inclusive), in
+   * The records of one key starting from `from` to `to` (inclusive), in
    * store-key order.
    */
-  fetch(keyId: string, from: number, to: number): readonly JoinSlot[] {
-    let s = this.#newest.get(keyId);
+  fetch(head: KeyHead, from: number, to: number): readonly JoinSlot[] {
+    let s = head.newest;
     while (s !== undefined && s.start > to) s = s.older;
     if (s === undefined || s.start < from) return NO_SLOTS;
     const older = s.older;
@@ -160,9 +193,9 @@ export class JoinWindowBytesStore implements BytesStore {
   }
 
   #index(slot: JoinSlot): void {
-    const keyId = slot.keyId;
+    const head = slot.head;
     let newer: JoinSlot | undefined;
-    let s = this.#newest.get(keyId);
+    let s = head.newest;
     while (s !== undefined && before(slot, s)) {
       newer = s;
       s = s.older;
@@ -177,7 +210,10 @@ export class JoinWindowBytesStore implements BytesStore {
     slot.newer = newer;
     if (s !== undefined) s.newer = slot;
     if (newer !== undefined) newer.older = slot;
-    else this.#newest.set(keyId, slot);
+    else {
+      if (head.newest === undefined) this.#emptyHeads--;
+      head.newest = slot;
+    }
     this.#count++;
     if (slot.start > this.maxStart) this.maxStart = slot.start;
     const segment = Math.floor(slot.start / this.#segmentMs);
@@ -194,8 +230,10 @@ export class JoinWindowBytesStore implements BytesStore {
     const { older, newer } = slot;
     if (older !== undefined) older.newer = newer;
     if (newer !== undefined) newer.older = older;
-    else if (older !== undefined) this.#newest.set(slot.keyId, older);
-    else this.#newest.delete(slot.keyId);
+    else {
+      slot.head.newest = older;
+      if (older === undefined) this.#emptyHeads++;
+    }
     slot.older = undefined;
     slot.newer = undefined;
     slot.live = false;
@@ -207,7 +245,7 @@ export class JoinWindowBytesStore implements BytesStore {
     if (n < 0) return undefined;
     const start = readInt64(bytes, n);
     const seq = readUint32(bytes, n + 8);
-    for (let s = this.#newest.get(latin1Slice.call(bytes, 0, n)); s !== undefined; s = s.older)
+    for (let s = this.#heads.get(latin1Slice.call(bytes, 0, n))?.newest; s !== undefined; s = s.older)
       if (s.start === start && s.seq === seq) return s;
     return undefined;
   }
@@ -244,7 +282,7 @@ export class JoinWindowBytesStore implements BytesStore {
       start: readInt64(storeKey, n),
       seq: readUint32(storeKey, n + 8),
       timestamp: readInt64(value, 0),
-      keyId: latin1Slice.call(storeKey, 0, n),
+      head: this.head(latin1Slice.call(storeKey, 0, n)),
       data,
       keyAt,
       valueAt: keyAt + storeKey.length,
@@ -260,8 +298,8 @@ export class JoinWindowBytesStore implements BytesStore {
     const fromId = from === null ? null : from.id;
     const toId = to === null ? null : to.id;
     const out: BytesEntry[] = [];
-    for (const newest of this.#newest.values()) {
-      for (let s: JoinSlot | undefined = newest; s !== undefined; s = s.older) {
+    for (const head of this.#heads.values()) {
+      for (let s = head.newest; s !== undefined; s = s.older) {
         const key = new Bytes(new Uint8Array(storeKeyOf(s)));
         const id = key.id;
         if ((fromId !== null && id < fromId) || (toId !== null && id > toId)) continue;
@@ -295,6 +333,15 @@ export class JoinWindowBytesStore implements BytesStore {
       }
       if (kept === 0) this.#segments.delete(segment);
       else list.length = kept;
+    }
+    const empty = this.#emptyHeads;
+    if (empty > EMPTY_HEADS_MIN && empty > 2 * (this.#heads.size - empty)) {
+      for (const [id, head] of this.#heads) {
+        if (head.newest !== undefined) continue;
+        head.swept = true;
+        this.#heads.delete(id);
+      }
+      this.#emptyHeads = 0;
     }
   }
 
@@ -359,6 +406,8 @@ const KEYS_MAX = 100_000;
 interface KeyInfo {
   bytes: Uint8Array;
   id: string;
+  /** The key's records in the store, once it has had some (looked up again once swept). */
+  head: KeyHead | undefined;
 }
 
 /**
@@ -465,7 +514,7 @@ export class JoinWindowStore<K, V> implements WindowStore<K, V> {
       start: windowStart,
       seq,
       timestamp,
-      keyId: info.id,
+      head: this.#head(info),
       data,
       keyAt,
       valueAt: keyAt + keyLength,
@@ -487,7 +536,8 @@ export class JoinWindowStore<K, V> implements WindowStore<K, V> {
     this.metrics.fetches++;
     // First: after a restart the index is made from what the store below loaded.
     const expiredUpTo = this.#observedTime() - this.retentionMs;
-    return this.#bytes.fetch(this.#key(key).id, Math.max(from, expiredUpTo + 1), to);
+    const head = this.#findHead(this.#key(key));
+    return head === undefined ? NO_SLOTS : this.#bytes.fetch(head, Math.max(from, expiredUpTo + 1), to);
   }
 
   /** The value of a slot this store handed out. */
@@ -508,7 +558,8 @@ export class JoinWindowStore<K, V> implements WindowStore<K, V> {
   fetchWithTimestamp(key: K, windowStart: number): ValueAndTimestamp<V> | null {
     this.metrics.fetches++;
     this.#observedTime();
-    for (const s of this.#bytes.fetch(this.#key(key).id, windowStart, windowStart))
+    const head = this.#findHead(this.#key(key));
+    for (const s of head === undefined ? NO_SLOTS : this.#bytes.fetch(head, windowStart, windowStart))
       if (s.seq === 0 && !this.#isExpired(s.start)) return { value: this.valueOf(s), timestamp: s.timestamp };
     return null;
   }
@@ -569,6 +620,20 @@ export class JoinWindowStore<K, V> implements WindowStore<K, V> {
     return this.#observed;
   }
 
+  /** The key's head, made if it has none (a put). */
+  #head(info: KeyInfo): KeyHead {
+    let head = info.head;
+    if (head === undefined || head.swept) head = info.head = this.#bytes.head(info.id);
+    return head;
+  }
+
+  /** The key's head if it has one (a fetch makes none: keys only fetched would pile up). */
+  #findHead(info: KeyInfo): KeyHead | undefined {
+    let head = info.head;
+    if (head === undefined || head.swept) head = info.head = this.#bytes.findHead(info.id);
+    return head;
+  }
+
   #key(key: K): KeyInfo {
     const primitive = typeof key === 'string' || typeof key === 'number';
     if (primitive) {
@@ -578,7 +643,7 @@ export class JoinWindowStore<K, V> implements WindowStore<K, V> {
     if (key === null || key === undefined) throw new TypeError(`store ${this.name}: key must not be null`);
     const bytes = this.#keySerde.serialize(this.#topic, key);
     if (bytes === null) throw new TypeError(`store ${this.name}: key serialized to null`);
-    const info = { bytes, id: latin1Slice.call(bytes, 0, bytes.length) };
+    const info: KeyInfo = { bytes, id: latin1Slice.call(bytes, 0, bytes.length), head: undefined };
     if (primitive) {
       if (this.#keys.size >= KEYS_MAX) this.#keys.clear();
       this.#keys.set(key, info);
