@@ -113,8 +113,6 @@ export class JoinWindowBytesStore implements BytesStore {
   #indexed: boolean;
   #slab = new Uint8Array(0);
   #slabUsed = 0;
-  /** The newest start held (MIN_SAFE_INTEGER when empty): the window store's observed time after a restart. */
-  maxStart = Number.MIN_SAFE_INTEGER;
 
   constructor(name: string, persistent: boolean, inner: BytesStore | undefined, segmentMs: number) {
     this.name = name;
@@ -163,6 +161,15 @@ export class JoinWindowBytesStore implements BytesStore {
       this.#emptyHeads++;
     }
     return head;
+  }
+
+  /** The newest start held (MIN_SAFE_INTEGER when empty): a window store's observed time after a restart. */
+  maxStart(): number {
+    this.ensureIndexed();
+    let max = Number.MIN_SAFE_INTEGER;
+    for (const head of this.#heads.values())
+      if (head.newest !== undefined && head.newest.start > max) max = head.newest.start;
+    return max;
   }
 
   /** The head of a key's records, if it has one. */
@@ -215,7 +222,6 @@ export class JoinWindowBytesStore implements BytesStore {
       head.newest = slot;
     }
     this.#count++;
-    if (slot.start > this.maxStart) this.maxStart = slot.start;
     const segment = Math.floor(slot.start / this.#segmentMs);
     let list = this.#segments.get(segment);
     if (list === undefined) {
@@ -625,7 +631,7 @@ export class JoinWindowStore<K, V> implements WindowStore<K, V> {
     if (this.#observed === undefined) {
       // After a restart or a restore the newest start is whatever the store holds.
       this.#bytes.ensureIndexed();
-      this.#observed = this.#bytes.maxStart;
+      this.#observed = this.#bytes.maxStart();
     }
     return this.#observed;
   }
