@@ -231,9 +231,11 @@ export function kstreamStreamJoin<K, VThis, VOther, VR>(options: {
         if (outerStore !== undefined && ts === time.streamTime) emitNonJoined(outerStore, record);
         const from = Math.max(0, ts - beforeMs);
         const to = Math.max(0, ts + afterMs);
-        const matches = other.fetchSlots(key, from, to);
-        for (let i = 0; i < matches.length; i++) {
-          const m = matches[i]!;
+        // The other side's records in the window, oldest first: the store's own list, walked
+        // while the joined records go downstream (nothing downstream of a join writes its stores).
+        let matched = false;
+        for (let m = other.firstSlot(key, from, to); m !== undefined && m.start <= to; m = m.newer) {
+          matched = true;
           if (outerStore !== undefined) {
             // The other record found its match: it no longer waits to be emitted unmatched.
             const waiting: OuterKey<K> = { timestamp: m.start, left: !thisIsLeft, key };
@@ -245,7 +247,7 @@ export function kstreamStreamJoin<K, VThis, VOther, VR>(options: {
             timestamp: Math.max(ts, m.start),
           });
         }
-        if (matches.length > 0 || !outer) return;
+        if (matched || !outer) return;
         if (outerStore === undefined || to < time.streamTime) {
           ctx.forward({ ...record, value: join(key, record.value, null) });
           return;

@@ -556,6 +556,22 @@ export class JoinWindowStore<K, V> implements WindowStore<K, V> {
     return head === undefined ? NO_SLOTS : this.#bytes.fetch(head, Math.max(from, expiredUpTo + 1), to);
   }
 
+  /**
+   * The oldest record of `key` starting between `from` and `to` (inclusive) and not expired; the
+   * others follow through `newer` while their start is at most `to`. Walk them before the next put.
+   */
+  firstSlot(key: K, from: number, to: number): JoinSlot | undefined {
+    this.metrics.fetches++;
+    const low = Math.max(from, this.#observedTime() - this.retentionMs + 1);
+    const head = this.#findHead(this.#key(key));
+    if (head === undefined) return undefined;
+    let s = head.newest;
+    while (s !== undefined && s.start > to) s = s.older;
+    let first: JoinSlot | undefined;
+    for (; s !== undefined && s.start >= low; s = s.older) first = s;
+    return first;
+  }
+
   /** The value of a slot this store handed out. */
   valueOf(slot: JoinSlot): V {
     return this.#valueSerde.deserialize(this.#topic, rawOf(slot)) as V;
