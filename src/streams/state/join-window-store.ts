@@ -109,6 +109,8 @@ export class JoinWindowBytesStore implements BytesStore {
   #emptyHeads = 0;
   /** The slots put in each segment (start / segment interval), so expiry visits whole segments. */
   readonly #segments = new Map<number, JoinSlot[]>();
+  #lastSegment = Number.NaN;
+  #lastList: JoinSlot[] | undefined;
   #count = 0;
   #indexed: boolean;
   #slab = new Uint8Array(0);
@@ -223,11 +225,14 @@ export class JoinWindowBytesStore implements BytesStore {
     }
     this.#count++;
     const segment = Math.floor(slot.start / this.#segmentMs);
-    let list = this.#segments.get(segment);
+    // Records come in time order mostly: the last segment's list is at hand.
+    let list = segment === this.#lastSegment ? this.#lastList : this.#segments.get(segment);
     if (list === undefined) {
       list = [];
       this.#segments.set(segment, list);
     }
+    this.#lastSegment = segment;
+    this.#lastList = list;
     list.push(slot);
   }
 
@@ -337,8 +342,10 @@ export class JoinWindowBytesStore implements BytesStore {
         this.#unlink(s);
         inner?.put(new Bytes(storeKeyOf(s)), null);
       }
-      if (kept === 0) this.#segments.delete(segment);
-      else list.length = kept;
+      if (kept === 0) {
+        this.#segments.delete(segment);
+        if (segment === this.#lastSegment) this.#lastList = undefined;
+      } else list.length = kept;
     }
     const empty = this.#emptyHeads;
     if (empty > EMPTY_HEADS_MIN && empty > 2 * (this.#heads.size - empty)) {
