@@ -11,6 +11,7 @@ import {
   outerKeySerde,
   outerValuesSerde,
 } from './operators/stream-stream-join.ts';
+import { JoinWindowStoreBuilder } from './state/join-window-store.ts';
 import { Stores } from './state/stores.ts';
 
 /** Options of a stream-stream join (Kafka's `StreamJoined`): serdes of both sides and the stores' kind. */
@@ -64,15 +65,17 @@ export function streamStreamJoin<K, V, VO, VR>(
   const otherStore = `${joinOther}-store`;
   const retention = windows.beforeMs + windows.afterMs + windows.graceMs;
   const windowStore = (name: string, valueSerde: Serde<unknown> | undefined) =>
-    Stores.windowStoreBuilder(
+    new JoinWindowStoreBuilder(
       joined.storeType === 'in-memory'
         ? Stores.inMemoryWindowStore(name, retention, windows.sizeMs, true)
         : Stores.persistentWindowStore(name, retention, windows.sizeMs, true),
       keySerde,
       valueSerde,
     );
-  b.addStateStore(windowStore(thisStore, leftSerde as Serde<unknown> | undefined));
-  b.addStateStore(windowStore(otherStore, rightSerde as Serde<unknown> | undefined));
+  // The join's own window store (see JoinWindowStore): the topology keeps builders by their shape.
+  type Added = Parameters<typeof b.topology.addStore>[0];
+  b.topology.addStore(windowStore(thisStore, leftSerde as Serde<unknown> | undefined) as unknown as Added);
+  b.topology.addStore(windowStore(otherStore, rightSerde as Serde<unknown> | undefined) as unknown as Added);
   let outerStore: string | undefined;
   if (mode !== 'inner') {
     outerStore =

@@ -5,7 +5,7 @@ import { OUTER_JOIN_EMIT_INTERVAL_CONFIG } from '../internal/task.ts';
 import type { ProcessorContext, ProcessorSupplier, StreamRecord } from '../processor.ts';
 import type { MeteredKeyValueStore } from '../state/metered-store.ts';
 import { readInt64, writeInt64 } from '../state/value-and-timestamp.ts';
-import type { MeteredWindowStore } from '../state/window-store.ts';
+import type { JoinWindowStore } from '../state/join-window-store.ts';
 
 /** Stream time shared by both sides of one join in one task (Kafka's `TimeTracker`). */
 export interface JoinTimeTracker {
@@ -128,7 +128,7 @@ export function outerValuesSerde(
  */
 export function kstreamJoinWindow<K, V>(storeName: string): ProcessorSupplier<K, V> {
   return () => {
-    let store: MeteredWindowStore<K, V>;
+    let store: JoinWindowStore<K, V>;
     let ctx: ProcessorContext<K, V>;
     return {
       init(c) {
@@ -171,7 +171,7 @@ export function kstreamStreamJoin<K, VThis, VOther, VR>(options: {
   const join = (key: K, mine: unknown, other: unknown) =>
     thisIsLeft ? options.joiner(key, mine, other) : options.joiner(key, other, mine);
   return () => {
-    let other: MeteredWindowStore<K, VOther>;
+    let other: JoinWindowStore<K, VOther>;
     let outerStore: MeteredKeyValueStore<OuterKey<K>, OuterValue[]> | undefined;
     let time: JoinTimeTracker;
     let ctx: ProcessorContext<K, VR>;
@@ -231,17 +231,23 @@ export function kstreamStreamJoin<K, VThis, VOther, VR>(options: {
         if (outerStore !== undefined && ts === time.streamTime) emitNonJoined(outerStore, record);
         const from = Math.max(0, ts - beforeMs);
         const to = Math.max(0, ts + afterMs);
-        const matches = other.fetchWithTimestamps(key, from, to);
-        for (let i = 0; i < matches.length; i++) {
-          const m = matches[i]!;
+        // The other side's records in the window, oldest first: the store's own list, walked
+        // while the joined records go downstream (nothing downstream of a join writes its stores).
+        let matched = false;
+        for (let m = other.firstSlot(key, from, to); m !== undefined && m.start <= to; m = m.newer) {
+          matched = true;
           if (outerStore !== undefined) {
             // The other record found its match: it no longer waits to be emitted unmatched.
             const waiting: OuterKey<K> = { timestamp: m.start, left: !thisIsLeft, key };
             if (outerStore.get(waiting) !== null) outerStore.delete(waiting);
           }
-          ctx.forward({ ...record, value: join(key, record.value, m.value.value), timestamp: Math.max(ts, m.start) });
+          ctx.forward({
+            ...record,
+            value: join(key, record.value, other.valueOf(m)),
+            timestamp: Math.max(ts, m.start),
+          });
         }
-        if (matches.length > 0 || !outer) return;
+        if (matched || !outer) return;
         if (outerStore === undefined || to < time.streamTime) {
           ctx.forward({ ...record, value: join(key, record.value, null) });
           return;
