@@ -5,7 +5,8 @@
  * producer sends batches as they fill, within the open transaction): the commit then has only the
  * rest to send, and the broker works on the batches while the tasks process.
  */
-import type { LogHeader, PartitionAppend } from '../../log/index.ts';
+import type { AppendRecord, LogHeader, PartitionAppend } from '../../log/index.ts';
+import type { MemoEntry } from '../internal/fast-serde.ts';
 
 /** Where batches go before the commit, and how big they get first. */
 export interface EarlySends {
@@ -64,6 +65,7 @@ export class RecordCollector {
     value: Uint8Array | null,
     timestamp: number,
     headers: readonly LogHeader[],
+    keyMemo?: MemoEntry,
   ): void {
     // Records come in runs to one topic (a sink's, a store's changelog): its partitions are kept at hand.
     let byPartition = topic === this.#lastTopic ? this.#lastPartitions : this.#pending.get(topic);
@@ -74,8 +76,14 @@ export class RecordCollector {
     if (append === undefined) {
       append = byPartition[partition] = { topic, partition, records: [], bytes: 0, limit: this.#batchLimit(topic) };
     }
+    // A key's memo entry stays with the record for a local task handed it at the commit (the log
+    // ignores it).
     append.records.push(
-      headers.length > 0 ? { key, value, timestamp, headers: [...headers] } : { key, value, timestamp },
+      headers.length > 0
+        ? { key, value, timestamp, headers: [...headers] }
+        : keyMemo !== undefined
+          ? ({ key, value, timestamp, keyMemo } as AppendRecord)
+          : { key, value, timestamp },
     );
     this.#records++;
     append.bytes += (key?.length ?? 0) + (value?.length ?? 0) + 24;
