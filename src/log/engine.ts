@@ -1049,6 +1049,29 @@ export class EmbeddedLog extends LogFront<TopicState, PartitionState> {
     }
     const config = state.topic.config;
     const compacted = isCompacted(config);
+    const encoded = append.encoded;
+    if (encoded !== undefined && append.producer === undefined && encoded.count === records.length) {
+      const compression = config['compression.type'];
+      const plain =
+        compression === 'uncompressed' || (compression === 'producer' && (append.compression ?? 'none') === 'none');
+      if (plain && !(compacted && encoded.hasNullKey)) {
+        if (encoded.bytes.length > config['max.message.bytes']) {
+          throw new TributaryError(
+            'MESSAGE_TOO_LARGE',
+            `A batch of ${records.length} record(s) is ${encoded.bytes.length} bytes; topic "${state.topic.name}" takes at most ${config['max.message.bytes']} (max.message.bytes)`,
+            { ...context, size: encoded.bytes.length, limit: config['max.message.bytes'] },
+          );
+        }
+        return {
+          state,
+          bytes: encoded.bytes,
+          count: encoded.count,
+          maxTimestamp: encoded.maxTimestamp,
+          check: { kind: 'none' },
+          producer: undefined,
+        };
+      }
+    }
     // Records go to the encoder as they are (those without a timestamp get the append time from
     // it) unless they carry something else it would read: an `offsetDelta` is for compaction's
     // re-encoding only.
