@@ -215,6 +215,7 @@ export class KafkaStreams {
       maxUncommitted: config.maxUncommittedRecords ?? 20_000,
       batchLimit: (topic) => this.#topics.batchLimit(topic),
       ...(backend.earlySends !== undefined ? { early: backend.earlySends } : {}),
+      encode: backend.takesEncoded === true,
     });
     this.#tasks = new TaskManager({
       topology: graph,

@@ -6,6 +6,7 @@
  * rest to send, and the broker works on the batches while the tasks process.
  */
 import type { AppendRecord, LogHeader, PartitionAppend } from '../../log/index.ts';
+import { RecordBatchBuilder } from '../../protocol/record-batch.ts';
 import type { MemoEntry } from '../internal/fast-serde.ts';
 
 /** Where batches go before the commit, and how big they get first. */
@@ -29,12 +30,20 @@ const OVERFULL = 4;
 interface PendingAppend extends PartitionAppend {
   bytes: number;
   limit: number;
+  /** The records encoded as they came (see `encode`), until one cannot be. */
+  builder: RecordBatchBuilder | undefined;
 }
+
+/** What a partition's first batch builder of a commit starts with, at most. */
+const MAX_BUILDER_START = 1 << 20;
 
 export class RecordCollector {
   readonly #maxUncommitted: number;
   readonly #batchLimit: (topic: string) => number;
   readonly #early: EarlySends | undefined;
+  readonly #encode: boolean;
+  /** The size of each partition's last batch (`topic\0partition`): where its next builder starts. */
+  readonly #sizes = new Map<string, number>();
   #pending = new Map<string, PendingAppend[]>();
   #records = 0;
   #lastTopic: string | undefined;
@@ -47,10 +56,22 @@ export class RecordCollector {
    */
   overfull = false;
 
-  constructor(options: { maxUncommitted: number; batchLimit: (topic: string) => number; early?: EarlySends }) {
+  /**
+   * `encode`: each partition's records are also encoded into a RecordBatch as they are sent (Kafka's
+   * producer appends records to its batches so), which the commit hands to the log with them
+   * (`PartitionAppend.encoded`): the log then stores it instead of encoding the records again.
+   * Not with early sends, which take the records as they are.
+   */
+  constructor(options: {
+    maxUncommitted: number;
+    batchLimit: (topic: string) => number;
+    early?: EarlySends;
+    encode?: boolean;
+  }) {
     this.#maxUncommitted = options.maxUncommitted;
     this.#batchLimit = options.batchLimit;
     this.#early = options.early;
+    this.#encode = options.encode === true && options.early === undefined;
   }
 
   /** Records waiting for the next commit (those sent ahead included). */
@@ -74,7 +95,20 @@ export class RecordCollector {
     this.#lastPartitions = byPartition;
     let append = byPartition[partition];
     if (append === undefined) {
-      append = byPartition[partition] = { topic, partition, records: [], bytes: 0, limit: this.#batchLimit(topic) };
+      append = byPartition[partition] = {
+        topic,
+        partition,
+        records: [],
+        bytes: 0,
+        limit: this.#batchLimit(topic),
+        builder: this.#encode
+          ? new RecordBatchBuilder(Math.min(MAX_BUILDER_START, this.#sizes.get(`${topic}\u0000${partition}`) ?? 0))
+          : undefined,
+      };
+    }
+    const builder = append.builder;
+    if (builder !== undefined && (headers.length > 0 || !builder.append(key, value, timestamp))) {
+      append.builder = undefined;
     }
     // A key's memo entry stays with the record for a local task handed it at the commit (the log
     // ignores it).
@@ -125,6 +159,16 @@ export class RecordCollector {
             size += n;
           }
           outputs.push({ topic: a.topic, partition: a.partition, records: records.slice(start) });
+        } else if (a.builder !== undefined && a.builder.count === records.length) {
+          const builder = a.builder;
+          const encoded = {
+            bytes: builder.build(),
+            count: builder.count,
+            maxTimestamp: builder.maxTimestamp,
+            hasNullKey: builder.hasNullKey,
+          };
+          this.#sizes.set(`${a.topic}\u0000${a.partition}`, encoded.bytes.length);
+          outputs.push({ topic: a.topic, partition: a.partition, records, encoded });
         } else {
           outputs.push({ topic: a.topic, partition: a.partition, records });
         }
