@@ -1049,7 +1049,8 @@ export class RecordBatchBuilder {
   #hasNullKey = false;
 
   constructor(capacity = 4096) {
-    this.#buf = new Uint8Array(Math.max(capacity, RECORD_BATCH_OVERHEAD + 64));
+    // Not zero-filled: only what is written is handed out.
+    this.#buf = Buffer.allocUnsafeSlow(Math.max(capacity, RECORD_BATCH_OVERHEAD + 64));
   }
 
   /** Records appended. */
@@ -1108,7 +1109,11 @@ export class RecordBatchBuilder {
   /** The batch (at least one record must have been appended). The builder must not be used after. */
   build(): Uint8Array {
     if (this.#count === 0) throw new TypeError('a record batch needs at least one record');
-    const buf = this.#buf.subarray(0, this.#pos);
+    // A batch much smaller than its buffer is copied out, so whoever keeps it does not keep the rest.
+    const buf =
+      this.#buf.length - this.#pos > this.#pos >>> 2
+        ? Buffer.from(this.#buf.subarray(0, this.#pos))
+        : this.#buf.subarray(0, this.#pos);
     writeInt64(buf, 0, 0);
     writeInt32(buf, 8, buf.length - 12);
     writeInt32(buf, 12, -1);
@@ -1128,7 +1133,7 @@ export class RecordBatchBuilder {
   }
 
   #grow(needed: number): void {
-    const next = new Uint8Array(Math.max(needed, this.#buf.length * 2));
+    const next = Buffer.allocUnsafeSlow(Math.max(needed, this.#buf.length * 2));
     next.set(this.#buf.subarray(0, this.#pos));
     this.#buf = next;
   }
