@@ -1106,14 +1106,10 @@ export class RecordBatchBuilder {
     return true;
   }
 
-  /** The batch (at least one record must have been appended). The builder must not be used after. */
+  /** The batch (at least one record must have been appended), in a buffer of its own. */
   build(): Uint8Array {
     if (this.#count === 0) throw new TypeError('a record batch needs at least one record');
-    // A batch much smaller than its buffer is copied out, so whoever keeps it does not keep the rest.
-    const buf =
-      this.#buf.length - this.#pos > this.#pos >>> 2
-        ? Buffer.from(this.#buf.subarray(0, this.#pos))
-        : this.#buf.subarray(0, this.#pos);
+    const buf = this.#buf.subarray(0, this.#pos);
     writeInt64(buf, 0, 0);
     writeInt32(buf, 8, buf.length - 12);
     writeInt32(buf, 12, -1);
@@ -1129,7 +1125,19 @@ export class RecordBatchBuilder {
     writeInt32(buf, 53, -1);
     writeInt32(buf, 57, this.#count);
     writeInt32(buf, CRC_OFFSET, crc32c(buf.subarray(ATTRIBUTES_OFFSET)));
-    return buf;
+    // A copy of its own size: the builder's buffer is kept for the next batch (see reset).
+    const out = Buffer.allocUnsafeSlow(buf.length);
+    out.set(buf);
+    return out;
+  }
+
+  /** Empties the builder for the next batch, keeping its buffer (no allocation per batch but the one `build` returns). */
+  reset(): void {
+    this.#pos = RECORD_BATCH_OVERHEAD;
+    this.#count = 0;
+    this.#baseTimestamp = 0;
+    this.#maxTimestamp = -1;
+    this.#hasNullKey = false;
   }
 
   #grow(needed: number): void {

@@ -34,16 +34,14 @@ interface PendingAppend extends PartitionAppend {
   builder: RecordBatchBuilder | undefined;
 }
 
-/** What a partition's first batch builder of a commit starts with, at most. */
-const MAX_BUILDER_START = 1 << 20;
 
 export class RecordCollector {
   readonly #maxUncommitted: number;
   readonly #batchLimit: (topic: string) => number;
   readonly #early: EarlySends | undefined;
   readonly #encode: boolean;
-  /** The size of each partition's last batch (`topic\0partition`): where its next builder starts. */
-  readonly #sizes = new Map<string, number>();
+  /** Each partition's batch builder (`topic\0partition`), kept from commit to commit with its buffer. */
+  readonly #builders = new Map<string, RecordBatchBuilder>();
   #pending = new Map<string, PendingAppend[]>();
   #records = 0;
   #lastTopic: string | undefined;
@@ -101,9 +99,7 @@ export class RecordCollector {
         records: [],
         bytes: 0,
         limit: this.#batchLimit(topic),
-        builder: this.#encode
-          ? new RecordBatchBuilder(Math.min(MAX_BUILDER_START, this.#sizes.get(`${topic}\u0000${partition}`) ?? 0))
-          : undefined,
+        builder: this.#encode ? this.#builder(topic, partition) : undefined,
       };
     }
     const builder = append.builder;
@@ -167,7 +163,6 @@ export class RecordCollector {
             maxTimestamp: builder.maxTimestamp,
             hasNullKey: builder.hasNullKey,
           };
-          this.#sizes.set(`${a.topic}\u0000${a.partition}`, encoded.bytes.length);
           outputs.push({ topic: a.topic, partition: a.partition, records, encoded });
         } else {
           outputs.push({ topic: a.topic, partition: a.partition, records });
@@ -176,6 +171,15 @@ export class RecordCollector {
     }
     this.#reset();
     return outputs;
+  }
+
+  /** The partition's batch builder, emptied. */
+  #builder(topic: string, partition: number): RecordBatchBuilder {
+    const id = `${topic}\u0000${partition}`;
+    let builder = this.#builders.get(id);
+    if (builder === undefined) this.#builders.set(id, (builder = new RecordBatchBuilder()));
+    else builder.reset();
+    return builder;
   }
 
   /** Forgets what is pending (the tasks' uncommitted work was dropped), and aborts what went ahead. */
