@@ -45,7 +45,8 @@ export interface PartitionAppend {
    * @internal `records` already encoded by the caller, in this process, as one RecordBatch v2 at
    * base offset 0 without producer or compression (`RecordBatchBuilder`): the log stores these
    * bytes instead of encoding the records again, when the append has no producer and the topic
-   * keeps batches uncompressed; otherwise it encodes `records`, which must be the same records.
+   * keeps batches uncompressed, without reading `records`; otherwise it encodes `records`, which
+   * must be the same records.
    */
   encoded?: EncodedRecords;
 }

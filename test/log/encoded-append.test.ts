@@ -53,6 +53,21 @@ describe('a write with records already encoded (PartitionAppend.encoded)', () =>
     ]);
   });
 
+  it('does not read the records of a batch it stores as encoded', async () => {
+    await log.createTopic({ topic: 'a', numPartitions: 1 });
+    const batch = encoded(records(2));
+    const append = {
+      topic: 'a',
+      partition: 0,
+      encoded: batch,
+      get records(): AppendRecord[] {
+        throw new Error('records read');
+      },
+    };
+    const [result] = await log.write([append]);
+    expect([result!.baseOffset, result!.lastOffset]).toEqual([0, 1]);
+  });
+
   it('encodes the records itself where the topic compresses, and refuses null keys on a compacted topic', async () => {
     await log.createTopic({ topic: 'z', numPartitions: 1, configs: { 'compression.type': 'gzip' } });
     await log.createTopic({ topic: 'c', numPartitions: 1, configs: { 'cleanup.policy': 'compact' } });

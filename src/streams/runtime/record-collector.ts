@@ -32,8 +32,36 @@ interface PendingAppend extends PartitionAppend {
   limit: number;
   /** The records encoded as they came (see `encode`), until one cannot be. */
   builder: RecordBatchBuilder | undefined;
+  /**
+   * While `builder` takes every record: the records, column by column, instead of `records` (an
+   * object per record, kept until the commit, was much of the work of the collector and the
+   * scavenges); made into records only if someone asks (see {@link recordsOf}).
+   */
+  columns: RecordColumns | undefined;
 }
 
+/** Records as columns (see PendingAppend.columns). */
+interface RecordColumns {
+  keys: (Uint8Array | null)[];
+  values: (Uint8Array | null)[];
+  timestamps: number[];
+  /** The String serde's memo entry of each key, or undefined (see TaskEnv.send). */
+  memos: (MemoEntry | undefined)[];
+}
+
+/** The records of `columns`: a key's memo entry stays with its record for a local task handed it at the commit. */
+function recordsOf(columns: RecordColumns): AppendRecord[] {
+  const { keys, values, timestamps, memos } = columns;
+  const out: AppendRecord[] = new Array(keys.length);
+  for (let i = 0; i < keys.length; i++) {
+    const keyMemo = memos[i];
+    out[i] =
+      keyMemo !== undefined
+        ? ({ key: keys[i]!, value: values[i]!, timestamp: timestamps[i]!, keyMemo } as AppendRecord)
+        : { key: keys[i]!, value: values[i]!, timestamp: timestamps[i]! };
+  }
+  return out;
+}
 
 export class RecordCollector {
   readonly #maxUncommitted: number;
@@ -100,21 +128,38 @@ export class RecordCollector {
         bytes: 0,
         limit: this.#batchLimit(topic),
         builder: this.#encode ? this.#builder(topic, partition) : undefined,
+        columns: this.#encode ? { keys: [], values: [], timestamps: [], memos: [] } : undefined,
       };
     }
     const builder = append.builder;
-    if (builder !== undefined && (headers.length > 0 || !builder.append(key, value, timestamp))) {
-      append.builder = undefined;
+    const columns = append.columns;
+    if (
+      builder !== undefined &&
+      columns !== undefined &&
+      headers.length === 0 &&
+      builder.append(key, value, timestamp)
+    ) {
+      columns.keys.push(key);
+      columns.values.push(value);
+      columns.timestamps.push(timestamp);
+      columns.memos.push(keyMemo);
+    } else {
+      if (columns !== undefined) {
+        // A record the builder does not take: this partition's records go as records from now on.
+        append.records = recordsOf(columns);
+        append.columns = undefined;
+        append.builder = undefined;
+      }
+      // A key's memo entry stays with the record for a local task handed it at the commit (the log
+      // ignores it).
+      append.records.push(
+        headers.length > 0
+          ? { key, value, timestamp, headers: [...headers] }
+          : keyMemo !== undefined
+            ? ({ key, value, timestamp, keyMemo } as AppendRecord)
+            : { key, value, timestamp },
+      );
     }
-    // A key's memo entry stays with the record for a local task handed it at the commit (the log
-    // ignores it).
-    append.records.push(
-      headers.length > 0
-        ? { key, value, timestamp, headers: [...headers] }
-        : keyMemo !== undefined
-          ? ({ key, value, timestamp, keyMemo } as AppendRecord)
-          : { key, value, timestamp },
-    );
     this.#records++;
     append.bytes += (key?.length ?? 0) + (value?.length ?? 0) + 24;
     const early = this.#early;
@@ -139,8 +184,32 @@ export class RecordCollector {
     const outputs: PartitionAppend[] = [];
     for (const byPartition of this.#pending.values()) {
       for (const a of byPartition) {
-        if (a === undefined || a.records.length === 0) continue;
-        const records = a.records;
+        if (a === undefined) continue;
+        const columns = a.columns;
+        const builder = a.builder;
+        if (columns !== undefined && builder !== undefined && builder.count > 0 && a.bytes <= a.limit * 0.9) {
+          const encoded = {
+            bytes: builder.build(),
+            count: builder.count,
+            maxTimestamp: builder.maxTimestamp,
+            hasNullKey: builder.hasNullKey,
+          };
+          // The records are made only when asked for: by a hand-over to a local task, or by the log
+          // when it cannot store the batch as it is.
+          let records: AppendRecord[] | undefined;
+          outputs.push({
+            topic: a.topic,
+            partition: a.partition,
+            encoded,
+            get records(): AppendRecord[] {
+              records ??= recordsOf(columns);
+              return records;
+            },
+          });
+          continue;
+        }
+        const records = columns !== undefined ? recordsOf(columns) : a.records;
+        if (records.length === 0) continue;
         if (a.bytes > a.limit * 0.9) {
           let size = 0;
           let start = 0;
@@ -155,15 +224,6 @@ export class RecordCollector {
             size += n;
           }
           outputs.push({ topic: a.topic, partition: a.partition, records: records.slice(start) });
-        } else if (a.builder !== undefined && a.builder.count === records.length) {
-          const builder = a.builder;
-          const encoded = {
-            bytes: builder.build(),
-            count: builder.count,
-            maxTimestamp: builder.maxTimestamp,
-            hasNullKey: builder.hasNullKey,
-          };
-          outputs.push({ topic: a.topic, partition: a.partition, records, encoded });
         } else {
           outputs.push({ topic: a.topic, partition: a.partition, records });
         }
