@@ -41,6 +41,22 @@ export interface PartitionAppend {
   /** Compress this batch with this codec (the topic's `compression.type` may override it). */
   compression?: 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
   producer?: ProducerStamp;
+  /**
+   * @internal `records` already encoded by the caller, in this process, as one RecordBatch v2 at
+   * base offset 0 without producer or compression (`RecordBatchBuilder`): the log stores these
+   * bytes instead of encoding the records again, when the append has no producer and the topic
+   * keeps batches uncompressed, without reading `records`; otherwise it encodes `records`, which
+   * must be the same records.
+   */
+  encoded?: EncodedRecords;
+}
+
+/** @internal A batch a writer encoded itself (see {@link PartitionAppend.encoded}). */
+export interface EncodedRecords {
+  bytes: Uint8Array;
+  count: number;
+  maxTimestamp: number;
+  hasNullKey: boolean;
 }
 
 /** Options of a write. */

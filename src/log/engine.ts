@@ -1042,13 +1042,38 @@ export class EmbeddedLog extends LogFront<TopicState, PartitionState> {
     if (append === null || typeof append !== 'object')
       throw new TypeError('each append is { topic, partition, records }');
     const state = this._partition(append.topic, append.partition);
-    const { records } = append;
     const context = { topic: state.topic.name, partition: state.partition };
+    const config = state.topic.config;
+    const compacted = isCompacted(config);
+    // Records the writer encoded itself are stored as they are when nothing has to change them;
+    // `records` is not even read then (a writer may make them only when asked).
+    const encoded = append.encoded;
+    if (encoded !== undefined && append.producer === undefined && encoded.count > 0) {
+      const compression = config['compression.type'];
+      const plain =
+        compression === 'uncompressed' || (compression === 'producer' && (append.compression ?? 'none') === 'none');
+      if (plain && !(compacted && encoded.hasNullKey)) {
+        if (encoded.bytes.length > config['max.message.bytes']) {
+          throw new TributaryError(
+            'MESSAGE_TOO_LARGE',
+            `A batch of ${encoded.count} record(s) is ${encoded.bytes.length} bytes; topic "${state.topic.name}" takes at most ${config['max.message.bytes']} (max.message.bytes)`,
+            { ...context, size: encoded.bytes.length, limit: config['max.message.bytes'] },
+          );
+        }
+        return {
+          state,
+          bytes: encoded.bytes,
+          count: encoded.count,
+          maxTimestamp: encoded.maxTimestamp,
+          check: { kind: 'none' },
+          producer: undefined,
+        };
+      }
+    }
+    const { records } = append;
     if (!Array.isArray(records) || records.length === 0) {
       throw new TributaryError('INVALID_RECORD', 'An append needs at least one record', context);
     }
-    const config = state.topic.config;
-    const compacted = isCompacted(config);
     // Records go to the encoder as they are (those without a timestamp get the append time from
     // it) unless they carry something else it would read: an `offsetDelta` is for compaction's
     // re-encoding only.

@@ -38,6 +38,7 @@ export {
   RECORD_BATCH_OVERHEAD,
   type RecordHeader,
   type RecordInput,
+  RecordBatchBuilder,
   readBatchHeader,
   type ScannedBatch,
   scanRecordBatch,

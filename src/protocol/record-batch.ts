@@ -1026,3 +1026,135 @@ function locate(context: BatchContext | undefined, baseOffset: number | undefine
   else if (context?.partition !== undefined) where += ` of partition ${context.partition}`;
   return where;
 }
+
+/**
+ * Builds one plain RecordBatch v2 record by record, as Kafka's `MemoryRecordsBuilder` does: each
+ * record is encoded when it is appended, while its bytes are at hand, and {@link build} adds the
+ * header and the CRC. The batch is the one {@link encodeRecordBatch} makes of the same records at
+ * base offset 0 with no producer, no compression and CreateTime, which is all it makes: a record
+ * with headers, or a timestamp that is not a safe integer ≥ 0, is not appended (`append` answers
+ * false and the caller encodes its records otherwise).
+ *
+ * @example
+ * const builder = new RecordBatchBuilder();
+ * builder.append(key, value, Date.now());
+ * const batch = builder.build();
+ */
+export class RecordBatchBuilder {
+  #buf: Uint8Array;
+  #pos = RECORD_BATCH_OVERHEAD;
+  #count = 0;
+  #baseTimestamp = 0;
+  #maxTimestamp = -1;
+  #hasNullKey = false;
+
+  constructor(capacity = 4096) {
+    // Not zero-filled: only what is written is handed out.
+    this.#buf = Buffer.allocUnsafeSlow(Math.max(capacity, RECORD_BATCH_OVERHEAD + 64));
+  }
+
+  /** Records appended. */
+  get count(): number {
+    return this.#count;
+  }
+
+  /** Bytes of the batch so far, header included. */
+  get sizeInBytes(): number {
+    return this.#pos;
+  }
+
+  /** The largest timestamp appended, -1 before the first record. */
+  get maxTimestamp(): number {
+    return this.#maxTimestamp;
+  }
+
+  /** Some record appended has a null key (a compacted topic refuses the batch). */
+  get hasNullKey(): boolean {
+    return this.#hasNullKey;
+  }
+
+  /** Encodes a record without headers at the end of the batch; false (nothing appended) for one it does not take. */
+  append(key: Uint8Array | null, value: Uint8Array | null, timestamp: number): boolean {
+    if (!Number.isSafeInteger(timestamp) || timestamp < 0 || this.#count === 0x7fffffff) return false;
+    if (key !== null && !(key instanceof Uint8Array)) return false;
+    if (value !== null && !(value instanceof Uint8Array)) return false;
+    if (this.#count === 0) this.#baseTimestamp = timestamp;
+    const timestampDelta = timestamp - this.#baseTimestamp;
+    const offsetDelta = this.#count;
+    const keyLength = key === null ? 0 : key.length;
+    const valueLength = value === null ? 0 : value.length;
+    const body =
+      2 +
+      sizeOfVarlong(timestampDelta) +
+      sizeOfVarint(offsetDelta) +
+      (key === null ? 1 : sizeOfVarint(keyLength) + keyLength) +
+      (value === null ? 1 : sizeOfVarint(valueLength) + valueLength);
+    const end = this.#pos + sizeOfVarint(body) + body;
+    if (end > this.#buf.length) this.#grow(end);
+    const buf = this.#buf;
+    let pos = writeVarint(buf, this.#pos, body);
+    buf[pos++] = 0;
+    pos = writeVarlong(buf, pos, timestampDelta);
+    pos = writeVarint(buf, pos, offsetDelta);
+    pos = writeBytesField(buf, pos, key);
+    pos = writeBytesField(buf, pos, value);
+    buf[pos++] = 0;
+    this.#pos = pos;
+    this.#count++;
+    if (timestamp > this.#maxTimestamp) this.#maxTimestamp = timestamp;
+    if (key === null) this.#hasNullKey = true;
+    return true;
+  }
+
+  /** The batch (at least one record must have been appended), in a buffer of its own. */
+  build(): Uint8Array {
+    if (this.#count === 0) throw new TypeError('a record batch needs at least one record');
+    const buf = this.#buf.subarray(0, this.#pos);
+    writeInt64(buf, 0, 0);
+    writeInt32(buf, 8, buf.length - 12);
+    writeInt32(buf, 12, -1);
+    buf[16] = MAGIC;
+    buf[21] = 0;
+    buf[22] = 0;
+    writeInt32(buf, 23, this.#count - 1);
+    writeInt64(buf, 27, this.#baseTimestamp);
+    writeInt64(buf, 35, this.#maxTimestamp);
+    writeInt64(buf, 43, -1);
+    buf[51] = 0xff;
+    buf[52] = 0xff;
+    writeInt32(buf, 53, -1);
+    writeInt32(buf, 57, this.#count);
+    writeInt32(buf, CRC_OFFSET, crc32c(buf.subarray(ATTRIBUTES_OFFSET)));
+    // A copy of its own size: the builder's buffer is kept for the next batch (see reset).
+    const out = Buffer.allocUnsafeSlow(buf.length);
+    out.set(buf);
+    return out;
+  }
+
+  /** Empties the builder for the next batch, keeping its buffer (no allocation per batch but the one `build` returns). */
+  reset(): void {
+    this.#pos = RECORD_BATCH_OVERHEAD;
+    this.#count = 0;
+    this.#baseTimestamp = 0;
+    this.#maxTimestamp = -1;
+    this.#hasNullKey = false;
+  }
+
+  #grow(needed: number): void {
+    const next = Buffer.allocUnsafeSlow(Math.max(needed, this.#buf.length * 2));
+    next.set(this.#buf.subarray(0, this.#pos));
+    this.#buf = next;
+  }
+}
+
+function writeBytesField(buf: Uint8Array, pos: number, bytes: Uint8Array | null): number {
+  if (bytes === null) {
+    buf[pos] = 1; // zigzag(-1)
+    return pos + 1;
+  }
+  const n = bytes.length;
+  pos = writeVarint(buf, pos, n);
+  if (n < 32) for (let j = 0; j < n; j++) buf[pos + j] = bytes[j]!;
+  else buf.set(bytes, pos);
+  return pos + n;
+}

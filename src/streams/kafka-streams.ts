@@ -215,6 +215,7 @@ export class KafkaStreams {
       maxUncommitted: config.maxUncommittedRecords ?? 20_000,
       batchLimit: (topic) => this.#topics.batchLimit(topic),
       ...(backend.earlySends !== undefined ? { early: backend.earlySends } : {}),
+      encode: backend.takesEncoded === true,
     });
     this.#tasks = new TaskManager({
       topology: graph,
@@ -418,8 +419,8 @@ export class KafkaStreams {
       physicalTopic: (t) => this.#topics.physical(t),
       topicsMatching: (pattern) => this.#topics.topicsMatching(pattern),
       partitionCount: (t) => this.#backend.partitionCount(t),
-      send: (topic, partition, key, value, timestamp, headers) =>
-        this.#collector.send(topic, partition, key, value, timestamp, headers),
+      send: (topic, partition, key, value, timestamp, headers, keyMemo) =>
+        this.#collector.send(topic, partition, key, value, timestamp, headers, keyMemo),
       globalStore: (name) => this.#globals.stores.get(name)?.store,
       onDeserializationError: config.deserializationExceptionHandler ?? (() => 'FAIL'),
       ...(config.outerJoinEmitIntervalMs !== undefined

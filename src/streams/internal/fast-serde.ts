@@ -1,5 +1,8 @@
 import { Serdes } from '../../serde/index.ts';
 import type { Serde } from '../../serde/index.ts';
+import { murmur2 } from '../../protocol/murmur2.ts';
+import { toPositive } from '../../protocol/partitioner.ts';
+import { Bytes } from '../state/bytes.ts';
 import { rawValueOf, timestampedBytes, writeInt64 } from '../state/value-and-timestamp.ts';
 
 const TWO_32 = 4294967296;
@@ -15,48 +18,112 @@ export function fastSerde<T>(serde: Serde<T>): Serde<T> {
   return serde;
 }
 
-const memo = new Map<string, Uint8Array>();
+/**
+ * A memoized string and its bytes; with them Kafka's default partitioning hash of the bytes and
+ * the store key made of them, once asked for.
+ */
+export interface MemoEntry {
+  readonly string: string;
+  readonly bytes: Uint8Array;
+  /** The bytes decode back to the string (not so for a string with a lone surrogate). */
+  readonly roundTrips: boolean;
+  /** `toPositive(murmur2(bytes))`, or -1 until first asked for. */
+  hash: number;
+  /** The bytes as a store key, made when a store first asks (see {@link storeKeyOf}). */
+  storeKey: Bytes | undefined;
+}
+
+const memo = new Map<string, MemoEntry>();
 /**
  * The same pairs the other way round, by the identity of the bytes: records a commit hands over to
  * a local task (a repartition topic's) carry the very bytes this serde made, and deserialize to
  * the string they came from without decoding it again.
  */
-const strings = new Map<Uint8Array, string>();
+const strings = new Map<Uint8Array, MemoEntry>();
 const MEMO_MAX = 50_000;
 /** The last pair each way: a record's key and value are often the same string (grouped by value). */
 let lastSerialized: string | undefined;
-let lastSerializedBytes: Uint8Array | undefined;
+let lastEntry: MemoEntry | undefined;
 let lastDeserializedBytes: Uint8Array | undefined;
 let lastDeserialized: string | undefined;
+/** The memo entry of the last string deserialized through the memo (undefined after a decode). */
+let lastDeserializedEntry: MemoEntry | undefined;
+
+/**
+ * The memo entry of bytes the String serde just made (its last serialize), when they decode back
+ * to the string: a sink hands it along with a record it sends to a repartition topic, so the
+ * local task that reads the record next takes the string from it ({@link takeMemoized}) instead of
+ * looking the bytes up. Undefined for any other bytes.
+ */
+export function memoOfSerialized(bytes: Uint8Array): MemoEntry | undefined {
+  const entry = lastEntry;
+  return entry !== undefined && entry.bytes === bytes && entry.roundTrips ? entry : undefined;
+}
+
+/**
+ * Kafka's default partitioning hash (`toPositive(murmur2(bytes))`) of a memoized string's bytes,
+ * computed once per string.
+ */
+export function memoHash(entry: MemoEntry): number {
+  if (entry.hash < 0) entry.hash = toPositive(murmur2(entry.bytes));
+  return entry.hash;
+}
+
+/**
+ * What the String serde's deserialize gives for `entry.bytes` (the entry came from
+ * {@link memoOfSerialized}, so they decode to its string), without the lookup: the entry becomes
+ * the last one deserialized, as if the serde had found it.
+ */
+export function takeMemoized(entry: MemoEntry): string {
+  lastDeserializedBytes = entry.bytes;
+  lastDeserialized = entry.string;
+  lastDeserializedEntry = entry;
+  return entry.string;
+}
+
+/**
+ * The store key (`Bytes`) of a string key when it is the one the String serde last deserialized
+ * through its memo: an aggregation downstream of a repartition topic reads and writes the key it
+ * was just given, and finds its bytes here without a lookup. Undefined otherwise.
+ */
+export function storeKeyOf(key: string): Bytes | undefined {
+  const entry = lastDeserializedEntry;
+  if (entry === undefined || entry.string !== key) return undefined;
+  if (entry.storeKey === undefined) entry.storeKey = new Bytes(entry.bytes);
+  return entry.storeKey;
+}
+
+/** The fast String serde ({@link fastSerde} of `Serdes.String()`). */
+export function isFastString(serde: Serde<unknown>): boolean {
+  return serde === (fastString as Serde<unknown>);
+}
 
 const fastString: Serde<string> = {
   serialize(topic, value) {
-    if (value === lastSerialized && lastSerializedBytes !== undefined) return lastSerializedBytes;
+    if (value === lastSerialized && lastEntry !== undefined) return lastEntry.bytes;
     if (typeof value !== 'string' || value.length > 64) return Serdes.String().serialize(topic, value);
-    let bytes = memo.get(value);
-    if (bytes === undefined) {
-      bytes = Serdes.String().serialize(topic, value)!;
+    let entry = memo.get(value);
+    if (entry === undefined) {
+      const bytes = Serdes.String().serialize(topic, value)!;
       if (memo.size >= MEMO_MAX) {
         memo.clear();
         strings.clear();
       }
-      memo.set(value, bytes);
       // Not a string with a lone surrogate: its bytes decode to U+FFFD, not back to it.
-      if (Serdes.String().deserialize(topic, bytes) === value) strings.set(bytes, value);
+      const roundTrips = Serdes.String().deserialize(topic, bytes) === value;
+      entry = { string: value, bytes, roundTrips, hash: -1, storeKey: undefined };
+      memo.set(value, entry);
+      if (roundTrips) strings.set(bytes, entry);
     }
     lastSerialized = value;
-    lastSerializedBytes = bytes;
-    return bytes;
+    lastEntry = entry;
+    return entry.bytes;
   },
   deserialize(topic, data) {
     if (data === null) return null;
     if (data === lastDeserializedBytes) return lastDeserialized!;
     const known = strings.get(data);
-    if (known !== undefined) {
-      lastDeserializedBytes = data;
-      lastDeserialized = known;
-      return known;
-    }
+    if (known !== undefined) return takeMemoized(known);
     if (data.length <= 24) {
       let out = '';
       for (let i = 0; i < data.length; i++) {

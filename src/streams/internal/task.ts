@@ -16,7 +16,7 @@ import type { BuiltStore } from '../state/stores.ts';
 import { isWindowedSerde } from '../state/windowed-serdes.ts';
 import type { Windowed } from '../windows.ts';
 import { changeSerde } from './change.ts';
-import { fastSerde } from './fast-serde.ts';
+import { fastSerde, isFastString, type MemoEntry, memoHash, memoOfSerialized, takeMemoized } from './fast-serde.ts';
 import type { SinkNode, SourceNode, Subtopology, TopologyNode } from '../topology.ts';
 import type { TopologyGraph } from './topology-graph.ts';
 
@@ -52,6 +52,11 @@ export interface TaskEnv {
     value: Uint8Array | null,
     timestamp: number,
     headers: readonly LogHeader[],
+    /**
+     * The String serde's memo entry of `key` (a sink's record keyed by a memoized string): kept
+     * with the record, so a local task handed the record takes its key from it.
+     */
+    keyMemo?: MemoEntry,
   ): void;
   globalStore(name: string): unknown;
   onDeserializationError: DeserializationExceptionHandler;
@@ -81,6 +86,8 @@ interface RuntimeNode {
   processor?: Processor<unknown, unknown, unknown, unknown>;
   /** A source's or sink's resolved serdes, once known. */
   serdes?: [Serde<unknown>, Serde<unknown>];
+  /** A source's key serde is the fast String serde (records handed over may carry its memo entry). */
+  fastStringKey?: boolean;
   process(record: StreamRecord<unknown, unknown>): void;
 }
 
@@ -179,7 +186,17 @@ export class StreamTask {
     let value: unknown;
     try {
       const serdes = (source.serdes ??= this.#serdesOf(def));
-      key = record.key === null ? null : serdes[0].deserialize(topic, record.key);
+      // A record a commit handed over from a local sink may carry its key's memo entry (see
+      // TaskEnv.send): the same string the bytes deserialize to, without looking them up.
+      const keyMemo = (record as { keyMemo?: MemoEntry }).keyMemo;
+      if (record.key === null) key = null;
+      else if (
+        keyMemo !== undefined &&
+        keyMemo.bytes === record.key &&
+        (source.fastStringKey ??= isFastString(serdes[0]))
+      )
+        key = takeMemoized(keyMemo);
+      else key = serdes[0].deserialize(topic, record.key);
       value = record.value === null ? null : serdes[1].deserialize(topic, record.value);
     } catch (error) {
       if (error instanceof TopologyError) throw error;
@@ -347,18 +364,21 @@ export class StreamTask {
         );
       serdes ??= this.#serdesOf(def);
       const key = record.key === null || record.key === undefined ? null : serdes[0].serialize(topic, record.key);
+      // A String key's memo entry: its partitioning hash is kept there (a repeated key hashes once),
+      // and it goes along with the record to the task that reads it next (see StreamTask.process).
+      const keyMemo = key !== null ? memoOfSerialized(key) : undefined;
       const value =
         record.value === null || record.value === undefined ? null : serdes[1].serialize(topic, record.value);
       const n = fixedTopic !== undefined ? (fixedCount ??= env.partitionCount(topic)) : env.partitionCount(topic);
       let partition = def.partitioner?.(topic, record.key, record.value, n);
       if (partition === undefined) {
-        // A windowed key goes by its key alone (Kafka's WindowedStreamPartitioner): every window
-        // of a key in the key's partition.
-        const base =
-          key !== null && isWindowedSerde(serdes[0])
-            ? serdes[0].serializeBaseKey(topic, record.key as Windowed<unknown>)
-            : key;
-        partition = base !== null ? defaultPartition(base, n) : roundRobin++ % n;
+        if (key === null) partition = roundRobin++ % n;
+        else if (keyMemo !== undefined) partition = memoHash(keyMemo) % n;
+        else if (isWindowedSerde(serdes[0])) {
+          // A windowed key goes by its key alone (Kafka's WindowedStreamPartitioner): every window
+          // of a key in the key's partition.
+          partition = defaultPartition(serdes[0].serializeBaseKey(topic, record.key as Windowed<unknown>), n);
+        } else partition = defaultPartition(key, n);
       }
       if (!(partition >= 0 && partition < n)) {
         throw new TributaryError(
@@ -367,7 +387,7 @@ export class StreamTask {
           { topic, partition },
         );
       }
-      env.send(topic, partition, key, value, record.timestamp, record.headers ?? NO_HEADERS);
+      env.send(topic, partition, key, value, record.timestamp, record.headers ?? NO_HEADERS, keyMemo);
     };
   }
 

@@ -40,6 +40,12 @@ export interface StreamsBackend {
    * repartition partition a local task reads next can be handed to it without reading them back.
    */
   readonly handsOver: boolean;
+  /**
+   * True when commits may carry each partition's records already encoded as a RecordBatch
+   * (`PartitionAppend.encoded`, the embedded log's): the record collector then encodes records as
+   * they are sent, while their bytes are at hand, instead of the log encoding them at the commit.
+   */
+  readonly takesEncoded?: boolean;
   /** Configs every internal topic is created with (on top of its own). */
   readonly internalTopicConfigs: Record<string, string | number>;
   /** Configs repartition topics get on top of those (Kafka Streams' segment size for them). */

@@ -40,6 +40,7 @@ export interface EmbeddedBackendOptions {
 export class EmbeddedBackend implements StreamsBackend {
   readonly clock: Clock;
   readonly handsOver = true;
+  readonly takesEncoded = true;
   readonly internalTopicConfigs = { 'max.message.bytes': INTERNAL_MAX_MESSAGE_BYTES };
   readonly repartitionTopicConfigs = {};
   readonly internalBatchLimit = INTERNAL_MAX_MESSAGE_BYTES;

@@ -5,7 +5,9 @@
  * producer sends batches as they fill, within the open transaction): the commit then has only the
  * rest to send, and the broker works on the batches while the tasks process.
  */
-import type { LogHeader, PartitionAppend } from '../../log/index.ts';
+import type { AppendRecord, LogHeader, PartitionAppend } from '../../log/index.ts';
+import { RecordBatchBuilder } from '../../protocol/record-batch.ts';
+import type { MemoEntry } from '../internal/fast-serde.ts';
 
 /** Where batches go before the commit, and how big they get first. */
 export interface EarlySends {
@@ -28,12 +30,46 @@ const OVERFULL = 4;
 interface PendingAppend extends PartitionAppend {
   bytes: number;
   limit: number;
+  /** The records encoded as they came (see `encode`), until one cannot be. */
+  builder: RecordBatchBuilder | undefined;
+  /**
+   * While `builder` takes every record: the records, column by column, instead of `records` (an
+   * object per record, kept until the commit, was much of the work of the collector and the
+   * scavenges); made into records only if someone asks (see {@link recordsOf}).
+   */
+  columns: RecordColumns | undefined;
+}
+
+/** Records as columns (see PendingAppend.columns). */
+interface RecordColumns {
+  keys: (Uint8Array | null)[];
+  values: (Uint8Array | null)[];
+  timestamps: number[];
+  /** The String serde's memo entry of each key, or undefined (see TaskEnv.send). */
+  memos: (MemoEntry | undefined)[];
+}
+
+/** The records of `columns`: a key's memo entry stays with its record for a local task handed it at the commit. */
+function recordsOf(columns: RecordColumns): AppendRecord[] {
+  const { keys, values, timestamps, memos } = columns;
+  const out: AppendRecord[] = new Array(keys.length);
+  for (let i = 0; i < keys.length; i++) {
+    const keyMemo = memos[i];
+    out[i] =
+      keyMemo !== undefined
+        ? ({ key: keys[i]!, value: values[i]!, timestamp: timestamps[i]!, keyMemo } as AppendRecord)
+        : { key: keys[i]!, value: values[i]!, timestamp: timestamps[i]! };
+  }
+  return out;
 }
 
 export class RecordCollector {
   readonly #maxUncommitted: number;
   readonly #batchLimit: (topic: string) => number;
   readonly #early: EarlySends | undefined;
+  readonly #encode: boolean;
+  /** Each partition's batch builder (`topic\0partition`), kept from commit to commit with its buffer. */
+  readonly #builders = new Map<string, RecordBatchBuilder>();
   #pending = new Map<string, PendingAppend[]>();
   #records = 0;
   #lastTopic: string | undefined;
@@ -46,10 +82,22 @@ export class RecordCollector {
    */
   overfull = false;
 
-  constructor(options: { maxUncommitted: number; batchLimit: (topic: string) => number; early?: EarlySends }) {
+  /**
+   * `encode`: each partition's records are also encoded into a RecordBatch as they are sent (Kafka's
+   * producer appends records to its batches so), which the commit hands to the log with them
+   * (`PartitionAppend.encoded`): the log then stores it instead of encoding the records again.
+   * Not with early sends, which take the records as they are.
+   */
+  constructor(options: {
+    maxUncommitted: number;
+    batchLimit: (topic: string) => number;
+    early?: EarlySends;
+    encode?: boolean;
+  }) {
     this.#maxUncommitted = options.maxUncommitted;
     this.#batchLimit = options.batchLimit;
     this.#early = options.early;
+    this.#encode = options.encode === true && options.early === undefined;
   }
 
   /** Records waiting for the next commit (those sent ahead included). */
@@ -64,6 +112,7 @@ export class RecordCollector {
     value: Uint8Array | null,
     timestamp: number,
     headers: readonly LogHeader[],
+    keyMemo?: MemoEntry,
   ): void {
     // Records come in runs to one topic (a sink's, a store's changelog): its partitions are kept at hand.
     let byPartition = topic === this.#lastTopic ? this.#lastPartitions : this.#pending.get(topic);
@@ -72,11 +121,45 @@ export class RecordCollector {
     this.#lastPartitions = byPartition;
     let append = byPartition[partition];
     if (append === undefined) {
-      append = byPartition[partition] = { topic, partition, records: [], bytes: 0, limit: this.#batchLimit(topic) };
+      append = byPartition[partition] = {
+        topic,
+        partition,
+        records: [],
+        bytes: 0,
+        limit: this.#batchLimit(topic),
+        builder: this.#encode ? this.#builder(topic, partition) : undefined,
+        columns: this.#encode ? { keys: [], values: [], timestamps: [], memos: [] } : undefined,
+      };
     }
-    append.records.push(
-      headers.length > 0 ? { key, value, timestamp, headers: [...headers] } : { key, value, timestamp },
-    );
+    const builder = append.builder;
+    const columns = append.columns;
+    if (
+      builder !== undefined &&
+      columns !== undefined &&
+      headers.length === 0 &&
+      builder.append(key, value, timestamp)
+    ) {
+      columns.keys.push(key);
+      columns.values.push(value);
+      columns.timestamps.push(timestamp);
+      columns.memos.push(keyMemo);
+    } else {
+      if (columns !== undefined) {
+        // A record the builder does not take: this partition's records go as records from now on.
+        append.records = recordsOf(columns);
+        append.columns = undefined;
+        append.builder = undefined;
+      }
+      // A key's memo entry stays with the record for a local task handed it at the commit (the log
+      // ignores it).
+      append.records.push(
+        headers.length > 0
+          ? { key, value, timestamp, headers: [...headers] }
+          : keyMemo !== undefined
+            ? ({ key, value, timestamp, keyMemo } as AppendRecord)
+            : { key, value, timestamp },
+      );
+    }
     this.#records++;
     append.bytes += (key?.length ?? 0) + (value?.length ?? 0) + 24;
     const early = this.#early;
@@ -101,8 +184,32 @@ export class RecordCollector {
     const outputs: PartitionAppend[] = [];
     for (const byPartition of this.#pending.values()) {
       for (const a of byPartition) {
-        if (a === undefined || a.records.length === 0) continue;
-        const records = a.records;
+        if (a === undefined) continue;
+        const columns = a.columns;
+        const builder = a.builder;
+        if (columns !== undefined && builder !== undefined && builder.count > 0 && a.bytes <= a.limit * 0.9) {
+          const encoded = {
+            bytes: builder.build(),
+            count: builder.count,
+            maxTimestamp: builder.maxTimestamp,
+            hasNullKey: builder.hasNullKey,
+          };
+          // The records are made only when asked for: by a hand-over to a local task, or by the log
+          // when it cannot store the batch as it is.
+          let records: AppendRecord[] | undefined;
+          outputs.push({
+            topic: a.topic,
+            partition: a.partition,
+            encoded,
+            get records(): AppendRecord[] {
+              records ??= recordsOf(columns);
+              return records;
+            },
+          });
+          continue;
+        }
+        const records = columns !== undefined ? recordsOf(columns) : a.records;
+        if (records.length === 0) continue;
         if (a.bytes > a.limit * 0.9) {
           let size = 0;
           let start = 0;
@@ -124,6 +231,15 @@ export class RecordCollector {
     }
     this.#reset();
     return outputs;
+  }
+
+  /** The partition's batch builder, emptied. */
+  #builder(topic: string, partition: number): RecordBatchBuilder {
+    const id = `${topic}\u0000${partition}`;
+    let builder = this.#builders.get(id);
+    if (builder === undefined) this.#builders.set(id, (builder = new RecordBatchBuilder()));
+    else builder.reset();
+    return builder;
   }
 
   /** Forgets what is pending (the tasks' uncommitted work was dropped), and aborts what went ahead. */

@@ -1,6 +1,13 @@
 import { type Serde, Serdes } from '../../serde/index.ts';
 import { Bytes, type BytesStore } from './bytes.ts';
-import { fastSerde, longOfTimestamped, timestampedLongBytes, writeTimestampedLong } from '../internal/fast-serde.ts';
+import {
+  fastSerde,
+  isFastString,
+  longOfTimestamped,
+  storeKeyOf,
+  timestampedLongBytes,
+  writeTimestampedLong,
+} from '../internal/fast-serde.ts';
 import { CachingBytesStore } from './caching-store.ts';
 import type { KeyValue, KeyValueStore } from './key-value-store.ts';
 import { rawValueOf, timestampedBytes, timestampOf, type ValueAndTimestamp } from './value-and-timestamp.ts';
@@ -37,7 +44,11 @@ export class MeteredKeyValueStore<K, V> implements KeyValueStore<K, V> {
     this.#timestamp = timestamp;
     this.#stampedLong = timestamp !== undefined && valueSerde === (Serdes.LongNumber() as unknown);
     this.#cache = this.#stampedLong && inner instanceof CachingBytesStore ? inner : undefined;
+    this.#fastStringKey = isFastString(this.#keySerde as Serde<unknown>);
   }
+
+  /** Keys go through the fast String serde, whose memo may hold a key's bytes (see {@link storeKeyOf}). */
+  readonly #fastStringKey: boolean;
 
   /** The cache right below, for a timestamped long store: its values are updated in place there. */
   readonly #cache: CachingBytesStore | undefined;
@@ -173,6 +184,12 @@ export class MeteredKeyValueStore<K, V> implements KeyValueStore<K, V> {
   #lastBytes: Bytes | undefined;
 
   #bytes(key: K): Bytes {
+    // The key the String serde just deserialized (an aggregation's, downstream of a repartition
+    // topic): its bytes are at hand.
+    if (this.#fastStringKey && typeof key === 'string') {
+      const known = storeKeyOf(key);
+      if (known !== undefined) return known;
+    }
     if (key === this.#lastKey && this.#lastBytes !== undefined) return this.#lastBytes;
     const primitive = typeof key === 'string' || typeof key === 'number';
     if (primitive) {
