@@ -377,7 +377,8 @@ export class StreamTask {
         else if (isWindowedSerde(serdes[0])) {
           // A windowed key goes by its key alone (Kafka's WindowedStreamPartitioner): every window
           // of a key in the key's partition.
-          partition = defaultPartition(serdes[0].serializeBaseKey(topic, record.key as Windowed<unknown>), n);
+          const base = serdes[0].serializeBaseKey(topic, record.key as Windowed<unknown>);
+          partition = base !== null ? defaultPartition(base, n) : roundRobin++ % n;
         } else partition = defaultPartition(key, n);
       }
       if (!(partition >= 0 && partition < n)) {
