@@ -21,10 +21,10 @@ describe('RecordBatchBuilder', () => {
           expect(builder.maxTimestamp).toBe(Math.max(...records.map((r) => r.timestamp)));
           expect(builder.hasNullKey).toBe(records.some((r) => r.key === null));
           expect(decodeRecordBatch(built).records.map((r) => r.timestamp)).toEqual(records.map((r) => r.timestamp));
-        // Reset, the builder makes the same batch again in the buffer it kept.
-        builder.reset();
-        for (const r of records) builder.append(r.key, r.value, r.timestamp);
-        expect(Buffer.from(builder.build()).equals(Buffer.from(encoded))).toBe(true);
+          // Reset, the builder makes the same batch again in the buffer it kept.
+          builder.reset();
+          for (const r of records) builder.append(r.key, r.value, r.timestamp);
+          expect(Buffer.from(builder.build()).equals(Buffer.from(encoded))).toBe(true);
         },
       ),
       { numRuns: 200 },
