@@ -96,22 +96,14 @@ export class ReadAhead {
    * The batches read ahead for this offset, trimmed to `maxBytes` as a read would (the first batch
    * always), or undefined when there are none to use.
    */
-  async take(log: LogBackend, key: Key, maxBytes: number): Promise<RawBatch[] | undefined> {
+  take(log: LogBackend, key: Key, maxBytes: number): Promise<RawBatch[] | undefined> | undefined {
     const id = entryKey(key.topicId, key.partition, key.offset, key.isolation);
     const entry = this.#entries.get(id);
+    // Nothing read ahead (a consumer at the tail): answered at once, without a promise.
     if (entry === undefined) return undefined;
     entry.taken = true;
     this.#drop(id, entry);
-    const batches = await entry.batches;
-    if (batches === undefined || batches.length === 0) return undefined;
-    // Checked after the wait: retention or DeleteRecords may have moved the log start meanwhile.
-    if (key.offset < log.offsets(key.topic, key.partition).logStartOffset) return undefined;
-    let bytes = 0;
-    for (let i = 0; i < batches.length; i++) {
-      bytes += batches[i]!.bytes.length;
-      if (bytes >= maxBytes) return batches.slice(0, i + 1);
-    }
-    return batches;
+    return trimmed(log, key, entry, maxBytes);
   }
 
   /** Forgets everything and reads nothing more, once the reads in flight are done (the broker closes its log after). */
@@ -127,6 +119,19 @@ export class ReadAhead {
     this.#entries.delete(id);
     this.#bytes -= entry.maxBytes;
   }
+}
+
+async function trimmed(log: LogBackend, key: Key, entry: Entry, maxBytes: number): Promise<RawBatch[] | undefined> {
+  const batches = await entry.batches;
+  if (batches === undefined || batches.length === 0) return undefined;
+  // Checked after the wait: retention or DeleteRecords may have moved the log start meanwhile.
+  if (key.offset < log.offsets(key.topic, key.partition).logStartOffset) return undefined;
+  let bytes = 0;
+  for (let i = 0; i < batches.length; i++) {
+    bytes += batches[i]!.bytes.length;
+    if (bytes >= maxBytes) return batches.slice(0, i + 1);
+  }
+  return batches;
 }
 
 function entryKey(topicId: number, partition: number, offset: number, isolation: IsolationLevel): string {

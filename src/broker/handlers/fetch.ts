@@ -52,12 +52,13 @@ interface Aborts {
 }
 
 const EMPTY = Buffer.alloc(0);
+const NONE: RawBatch[] = [];
 /** Fields a one-node broker answers the same way for every partition, shared by every answer. */
 const NO_DIVERGING_EPOCH = Object.freeze({ epoch: -1, endOffset: -1 });
 const NO_LEADER = Object.freeze({ leaderId: -1, leaderEpoch: -1 });
 const NO_SNAPSHOT = Object.freeze({ endOffset: -1, epoch: -1 });
 
-export const fetchHandler = handler(API.Fetch, async (broker, req, info) => {
+export const fetchHandler = handler(API.Fetch, (broker, req, info) => {
   const version = info.apiVersion;
   if (req.sessionId !== 0) {
     return {
@@ -69,7 +70,9 @@ export const fetchHandler = handler(API.Fetch, async (broker, req, info) => {
     };
   }
   const wanted = resolve(broker, req, version >= 13);
-  return serveFetch(broker, req, version, wanted instanceof Promise ? await wanted : wanted);
+  return wanted instanceof Promise
+    ? wanted.then((w) => serveFetch(broker, req, version, w))
+    : serveFetch(broker, req, version, wanted);
 });
 
 async function serveFetch(
@@ -268,11 +271,13 @@ async function readAll(
         // Past the response's budget, partitions answer with their offsets and no records.
         const key = { topicId: t.id, topic: t.name, partition: p.partition, offset: p.fetchOffset, isolation };
         const budget = Math.max(0, room);
-        const batches: RawBatch[] =
-          room > 0 || bytes === 0
-            ? ((await broker.readAhead?.take(log, key, budget)) ??
-              (await log.readBatches(t.name, p.partition, p.fetchOffset, { isolation, maxBytes: budget })))
-            : [];
+        let batches: RawBatch[] = NONE;
+        if (room > 0 || bytes === 0) {
+          const ahead = broker.readAhead?.take(log, key, budget);
+          batches =
+            (ahead === undefined ? undefined : await ahead) ??
+            (await log.readBatches(t.name, p.partition, p.fetchOffset, { isolation, maxBytes: budget }));
+        }
         const offsets = log.offsets(t.name, p.partition);
         let size = 0;
         for (const b of batches) size += b.bytes.length;

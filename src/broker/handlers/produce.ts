@@ -42,6 +42,9 @@ const HAND_OVER_SLACK_SHIFT = 4;
 /** The low byte of a RecordBatch v2's attributes, which holds the transactional bit (0x10). */
 const TRANSACTIONAL_BYTE = 22;
 
+/** A one-node broker names no other leader: shared by every answer (and left out by identity when encoded). */
+const NO_LEADER = Object.freeze({ leaderId: -1, leaderEpoch: -1 });
+
 /** The log's append options, built once: a produce request allocates none. */
 const SYNCED: WriteOptions = Object.freeze({ sync: true });
 const UNSYNCED: WriteOptions = Object.freeze({ sync: false });
@@ -146,7 +149,7 @@ async function appendOne(
       logStartOffset,
       recordErrors: [],
       errorMessage: null,
-      currentLeader: { leaderId: -1, leaderEpoch: -1 },
+      currentLeader: NO_LEADER,
     };
   } catch (err) {
     // Kafka answers a stale idempotent epoch on Produce with INVALID_PRODUCER_EPOCH.
@@ -217,7 +220,7 @@ function failed(index: number, errorCode: number, errorMessage: string | null): 
     logStartOffset: -1,
     recordErrors: [],
     errorMessage,
-    currentLeader: { leaderId: -1, leaderEpoch: -1 },
+    currentLeader: NO_LEADER,
   };
 }
 

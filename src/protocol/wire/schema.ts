@@ -422,6 +422,11 @@ interface Entry {
   readonly defaultBytes: Buffer | undefined;
   /** A constant default (scalars), or undefined when one must be built per use. */
   readonly constDefault: unknown;
+  /**
+   * A frozen struct of scalars seen to encode as the default (a handler's shared "none" value):
+   * left out by identity, without encoding it again. It cannot change, so the check stays true.
+   */
+  knownDefault?: unknown;
 }
 
 function compileStruct(fields: readonly AnyField[], version: number, flexible: boolean): Codec {
@@ -506,6 +511,13 @@ function readTagged(r: Reader, o: Record<string, unknown>, byTag: Map<number, En
   }
 }
 
+/** A frozen plain object whose own values are all scalars: nothing in it can change. */
+function isFrozenScalars(x: unknown): boolean {
+  if (x === null || typeof x !== 'object' || Array.isArray(x) || !Object.isFrozen(x)) return false;
+  for (const v of Object.values(x)) if (v !== null && typeof v === 'object') return false;
+  return true;
+}
+
 function writeTagged(w: Writer, o: Record<string, unknown>, tagged: readonly Entry[]): void {
   if (tagged.length === 0) {
     w.uvarint(0);
@@ -514,12 +526,15 @@ function writeTagged(w: Writer, o: Record<string, unknown>, tagged: readonly Ent
   let parts: [number, Buffer][] | undefined;
   for (const e of tagged) {
     const x = o[e.name];
-    if (x === undefined || x === e.constDefault) continue;
+    if (x === undefined || x === e.constDefault || (x === e.knownDefault && x !== undefined)) continue;
     if (Array.isArray(x) && x.length === 0 && Array.isArray(defaultOf(e.field))) continue;
     const sub = new Writer(64);
     e.codec!.write(sub, x);
     const bytes = sub.finish();
-    if (bytes.equals(e.defaultBytes!)) continue;
+    if (bytes.equals(e.defaultBytes!)) {
+      if (isFrozenScalars(x)) e.knownDefault = x;
+      continue;
+    }
     (parts ??= []).push([e.tag, bytes]);
   }
   if (parts === undefined) {
