@@ -137,21 +137,7 @@ interface Accumulation {
   stamp?: ProducerStampSource;
   /** Its tick ended while a write was in flight: it goes when that write settles. */
   held?: boolean;
-  /** The records' bytes, about (see {@link FULL_BYTES}). */
-  bytes: number;
 }
-
-/**
- * A plain producer's accumulation this large is written at once, even while an earlier write is on
- * its way (as Kafka's accumulator sends a batch once it reaches `batch.size`): the log encodes it
- * while the store writes the earlier one, and queues it behind that. Smaller ones wait, so that
- * many sends share one batch. Why: eight sends of 1,000 × 100 B issued together were one write of
- * 880 KB, encoded while LevelDB sat idle and then written while this thread sat idle; in two
- * writes, one is encoded while the other is written. Stamped writes (idempotent, transactional)
- * keep one write on its way: a retried write must not land behind a later one of the same
- * producer.
- */
-const FULL_BYTES = 512 * 1024;
 
 /** One send's records for one partition, before they join the accumulation. */
 interface SendGroup {
@@ -579,14 +565,14 @@ export class Producer {
       acc = undefined;
     }
     if (acc === undefined) {
-      const fresh: Accumulation = { partitions: new Map(), sends: [], sync, stamp: context.stamp, bytes: 0 };
+      const fresh: Accumulation = { partitions: new Map(), sends: [], sync, stamp: context.stamp };
       acc = this.#accumulation = fresh;
       queueMicrotask(() => {
         if (this.#accumulation !== fresh) return;
         // While an earlier write is on its way, sends keep gathering (as Kafka's accumulator fills
         // batches while a request is in flight): the log takes writes one at a time anyway, and
         // one batch of many records costs far less than many batches of one.
-        if (this.#writesInFlight > 0 && (fresh.stamp !== undefined || fresh.bytes < FULL_BYTES)) fresh.held = true;
+        if (this.#writesInFlight > 0) fresh.held = true;
         else this.#flush();
       });
     }
@@ -609,13 +595,10 @@ export class Producer {
       shares[g] = { pending, start: pending.records.length, count: group.records.length };
       for (const r of group.records) pending.records.push(r);
       pending.bytes += group.bytes - RECORD_BATCH_OVERHEAD;
-      acc.bytes += group.bytes - RECORD_BATCH_OVERHEAD;
     }
-    const sent = new Promise<RecordMetadata[]>((resolve, reject) => {
+    return new Promise<RecordMetadata[]>((resolve, reject) => {
       acc.sends.push({ shares, resolve, reject });
     });
-    if (acc.bytes >= FULL_BYTES && (acc.stamp === undefined || this.#writesInFlight === 0)) this.#flush();
-    return sent;
   }
 
   /** Writes whatever is gathered, now. */

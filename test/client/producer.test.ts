@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type EmbeddedLogBackend, murmur2, openLog, TributaryError } from '../../src/index.ts';
+import { murmur2, TributaryError } from '../../src/index.ts';
 import { memoryTributary } from './helpers.ts';
 
 async function setup(partitions = 3, producerConfig = {}) {
@@ -129,73 +129,6 @@ describe('Producer', () => {
     expect((await admin.fetchTopicOffsets('u'))[0]!.high).toBe('100');
     await producer.disconnect();
     await admin.disconnect();
-  });
-
-  /** Records per log write, and the most writes on their way at once, of sends issued together. */
-  async function writesOf(producerConfig: { idempotent?: boolean }) {
-    const log = await openLog({ storage: 'memory', maintenanceIntervalMs: 0 });
-    const writes: number[] = [];
-    let inFlight = 0;
-    let most = 0;
-    const write = log.write.bind(log);
-    (log as { write: EmbeddedLogBackend['write'] }).write = async (appends, options) => {
-      writes.push(appends.reduce((n, a) => n + a.records.length, 0));
-      most = Math.max(most, ++inFlight);
-      try {
-        return await write(appends, options);
-      } finally {
-        inFlight--;
-      }
-    };
-    const { tributary } = memoryTributary({ log });
-    const admin = tributary.admin();
-    await admin.connect();
-    await admin.createTopics({ topics: [{ topic: 't' }] });
-    const producer = tributary.producer(producerConfig);
-    await producer.connect();
-    const big = Array.from({ length: 600 }, () => ({ value: Buffer.alloc(1_000) }));
-    const acks = producerConfig.idempotent === true ? -1 : 1;
-    const sent = await Promise.all([
-      producer.send({ topic: 't', acks, messages: big }),
-      producer.send({ topic: 't', acks, messages: big }),
-      producer.send({ topic: 't', acks, messages: [{ value: 'a' }] }),
-      producer.send({ topic: 't', acks, messages: [{ value: 'b' }] }),
-    ]);
-    const sends = [...writes];
-    const consumer = tributary.consumer({ groupId: 'g' });
-    await consumer.connect();
-    await consumer.subscribe({ topics: ['t'], fromBeginning: true });
-    const values: string[] = [];
-    await new Promise<void>((resolve) => {
-      void consumer.run({
-        eachMessage: async ({ message }) => {
-          values.push(message.value!.length === 1 ? message.value!.toString() : 'big');
-          if (values.length === 1_202) resolve();
-        },
-      });
-    });
-    await consumer.disconnect();
-    await producer.disconnect();
-    await admin.disconnect();
-    await tributary.close();
-    await log.close();
-    return { writes: sends, most, offsets: sent.map((m) => m[0]!.baseOffset), tail: values.slice(1_199) };
-  }
-
-  it('should write a send of half a MiB at once while a write is on its way, and gather smaller ones behind it', async () => {
-    const { writes, most, offsets, tail } = await writesOf({});
-    expect(writes).toEqual([600, 600, 2]);
-    expect(most).toBe(2);
-    expect(offsets).toEqual(['0', '600', '1200', '1201']);
-    expect(tail).toEqual(['big', 'a', 'b']);
-  });
-
-  it('should keep an idempotent producer to one write on its way, in order', async () => {
-    const { writes, most, offsets, tail } = await writesOf({ idempotent: true });
-    expect(writes).toEqual([600, 602]);
-    expect(most).toBe(1);
-    expect(offsets).toEqual(['0', '600', '1200', '1201']);
-    expect(tail).toEqual(['big', 'a', 'b']);
   });
 
   it('should fail only the faulty send when sends gathered together include a bad one', async () => {
