@@ -1,5 +1,6 @@
 import { TopologyError } from '../../errors.ts';
 import type { Serde } from '../../serde/index.ts';
+import { storeSerdes } from './store-serdes.ts';
 import { fastSerde } from '../internal/fast-serde.ts';
 import type { Windowed } from '../windows.ts';
 import { Bytes, type BytesEntry, type BytesStore, type CheckpointedBytesStore, isCheckpointed } from './bytes.ts';
@@ -734,14 +735,7 @@ export class JoinWindowStoreBuilder<K, V> {
   }
 
   build(env: StoreEnv): BuiltStore {
-    const keySerde = (this.keySerde ?? env.defaultKeySerde) as Serde<K> | undefined;
-    const valueSerde = (this.valueSerde ?? env.defaultValueSerde) as Serde<V> | undefined;
-    if (keySerde === undefined || valueSerde === undefined) {
-      throw new TopologyError(
-        `store "${this.name}" has no ${keySerde === undefined ? 'key' : 'value'} serde: pass one, or set defaultKeySerde/defaultValueSerde`,
-        { store: this.name },
-      );
-    }
+    const [keySerde, valueSerde] = storeSerdes(this.name, this.keySerde, this.valueSerde, env);
     // As the generic window store: expiry once per segment of half the retention.
     const segmentMs = Math.max(Math.floor(this.supplier.retentionMs / 2), 1);
     const below = this.supplier.bytes.get(env);

@@ -1,5 +1,6 @@
 import { TopologyError } from '../../errors.ts';
 import type { Serde } from '../../serde/index.ts';
+import { storeSerdes } from './store-serdes.ts';
 import { fastSerde } from '../internal/fast-serde.ts';
 import type { Windowed } from '../windows.ts';
 import { Bytes, type BytesStore } from './bytes.ts';
@@ -224,16 +225,7 @@ export class SessionStoreBuilder<K, V> {
 
   /** Builds the store of one task (for the runtime). */
   build(env: StoreEnv): BuiltStore {
-    const keySerde = (this.keySerde ?? env.defaultKeySerde) as Serde<K> | undefined;
-    const valueSerde = (this.valueSerde ?? env.defaultValueSerde) as Serde<V> | undefined;
-    if (keySerde === undefined || valueSerde === undefined) {
-      throw new TopologyError(
-        `store "${this.name}" has no ${keySerde === undefined ? 'key' : 'value'} serde: pass one, or set defaultKeySerde/defaultValueSerde`,
-        {
-          store: this.name,
-        },
-      );
-    }
+    const [keySerde, valueSerde] = storeSerdes(this.name, this.keySerde, this.valueSerde, env);
     const bytes = this.supplier.get(env);
     let stack: BytesStore = bytes;
     const changelogTopic = this.#logging ? `${env.applicationId}-${this.name}-changelog` : undefined;

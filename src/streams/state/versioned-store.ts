@@ -12,6 +12,7 @@
  */
 import { TopologyError } from '../../errors.ts';
 import type { Serde } from '../../serde/index.ts';
+import { storeSerdes } from './store-serdes.ts';
 import { Bytes, type BytesStore } from './bytes.ts';
 import { fastSerde } from '../internal/fast-serde.ts';
 import type { StateStore } from './key-value-store.ts';
@@ -340,14 +341,7 @@ export class VersionedKeyValueStoreBuilder<K, V> {
 
   /** @internal Builds one task's store. */
   build(env: StoreEnv): BuiltStore {
-    const keySerde = (this.keySerde ?? env.defaultKeySerde) as Serde<K> | undefined;
-    const valueSerde = (this.valueSerde ?? env.defaultValueSerde) as Serde<V> | undefined;
-    if (keySerde === undefined || valueSerde === undefined) {
-      throw new TopologyError(
-        `store "${this.name}" has no ${keySerde === undefined ? 'key' : 'value'} serde: pass one, or set defaultKeySerde/defaultValueSerde`,
-        { store: this.name },
-      );
-    }
+    const [keySerde, valueSerde] = storeSerdes(this.name, this.keySerde, this.valueSerde, env);
     const bytes = this.supplier.bytes.get(env);
     const changelogTopic = this.#logging ? `${env.applicationId}-${this.name}-changelog` : undefined;
     const store = new MeteredVersionedKeyValueStore<K, V>(

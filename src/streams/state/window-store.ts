@@ -1,6 +1,7 @@
 import { TopologyError } from '../../errors.ts';
 import { Serdes } from '../../serde/index.ts';
 import type { Serde } from '../../serde/index.ts';
+import { storeSerdes } from './store-serdes.ts';
 import { fastSerde } from '../internal/fast-serde.ts';
 import type { Windowed } from '../windows.ts';
 import { Bytes, type BytesEntry, type BytesStore } from './bytes.ts';
@@ -605,16 +606,7 @@ export class WindowStoreBuilder<K, V> {
 
   /** Stacks metered window store → caching → change-logging → bytes for one task. */
   build(env: StoreEnv): BuiltStore {
-    const keySerde = (this.keySerde ?? env.defaultKeySerde) as Serde<K> | undefined;
-    const valueSerde = (this.valueSerde ?? env.defaultValueSerde) as Serde<V> | undefined;
-    if (keySerde === undefined || valueSerde === undefined) {
-      throw new TopologyError(
-        `store "${this.name}" has no ${keySerde === undefined ? 'key' : 'value'} serde: pass one, or set defaultKeySerde/defaultValueSerde`,
-        {
-          store: this.name,
-        },
-      );
-    }
+    const [keySerde, valueSerde] = storeSerdes(this.name, this.keySerde, this.valueSerde, env);
     const bytes = this.supplier.bytes.get(env);
     const caching = this.cachingEnabled && env.cacheBudget !== null;
     // A cache writes a window through at the next commit, by when the window may have expired.
