@@ -64,7 +64,7 @@ export {
   type WindowStore,
   WindowStoreBuilder,
 } from './state/window-store.ts';
-export { WindowedSerdes } from './state/windowed-serdes.ts';
+export { type WindowedSerde, WindowedSerdes } from './state/windowed-serdes.ts';
 export { TimeWindowedKStream } from './time-windowed-kstream.ts';
 export {
   SessionWindows,

@@ -5,21 +5,12 @@ import type { Windowed } from '../windows.ts';
 import { readInt64, writeInt64 } from './value-and-timestamp.ts';
 
 /**
- * Serdes of windowed keys in Kafka's byte layouts (`WindowedSerdes`), so a Java consumer reads what
- * a Tributary app writes and the other way round.
- *
- * @example
- * counts.toStream().to('counts-per-minute', {
- *   keySerde: WindowedSerdes.timeWindowedSerdeFrom(Serdes.String(), 60_000),
- *   valueSerde: Serdes.LongNumber(),
- * });
- */
-/**
  * A serde of windowed keys that also serializes the key alone (Kafka's `WindowedSerializer`): a sink
  * given one and no partitioner partitions by the key's bytes without the window, as Kafka's
  * `WindowedStreamPartitioner` does, so all windows of a key land in its partition.
  */
 export interface WindowedSerde<K> extends Serde<Windowed<K>> {
+  /** The key's bytes without its window, as the inner serde writes them (null for a null key). */
   serializeBaseKey(topic: string, windowed: Windowed<K>): Uint8Array | null;
 }
 
@@ -44,6 +35,16 @@ function asciiInto(s: string, extra: number): Uint8Array | undefined {
   return out;
 }
 
+/**
+ * Serdes of windowed keys in Kafka's byte layouts (`WindowedSerdes`), so a Java consumer reads what
+ * a Tributary app writes and the other way round.
+ *
+ * @example
+ * counts.toStream().to('counts-per-minute', {
+ *   keySerde: WindowedSerdes.timeWindowedSerdeFrom(Serdes.String(), 60_000),
+ *   valueSerde: Serdes.LongNumber(),
+ * });
+ */
 export const WindowedSerdes = {
   /**
    * A time-windowed key: the key's bytes then the window start as a big-endian int64
