@@ -71,6 +71,50 @@ export interface BytesStore {
 }
 
 /**
+ * A layer that hands every call to the store below it; a layer extends it and overrides what it
+ * does differently (a change-logging layer, its `put`).
+ */
+export abstract class ForwardingBytesStore implements BytesStore {
+  protected readonly inner: BytesStore;
+
+  constructor(inner: BytesStore) {
+    this.inner = inner;
+  }
+
+  get name(): string {
+    return this.inner.name;
+  }
+
+  get persistent(): boolean {
+    return this.inner.persistent;
+  }
+
+  get(key: Bytes): Uint8Array | null {
+    return this.inner.get(key);
+  }
+
+  put(key: Bytes, value: Uint8Array | null): void {
+    this.inner.put(key, value);
+  }
+
+  range(from: Bytes | null, to: Bytes | null): BytesEntry[] {
+    return this.inner.range(from, to);
+  }
+
+  approximateNumEntries(): number {
+    return this.inner.approximateNumEntries();
+  }
+
+  flush(): void {
+    this.inner.flush();
+  }
+
+  close(): void | Promise<void> {
+    return this.inner.close();
+  }
+}
+
+/**
  * A persistent bytes store: it keeps what commits wrote (written only after each commit reached
  * the log) and the changelog offset that covers, so a restart restores only the rest.
  */

@@ -1,4 +1,4 @@
-import type { Bytes, BytesEntry, BytesStore } from './bytes.ts';
+import { type Bytes, type BytesStore, ForwardingBytesStore } from './bytes.ts';
 
 /** Where a change-logging layer sends what it writes. */
 export type ChangelogSink = (key: Uint8Array, value: Uint8Array | null, timestamp: number) => void;
@@ -8,47 +8,18 @@ export type ChangelogSink = (key: Uint8Array, value: Uint8Array | null, timestam
  * topic (keyed by the same bytes) through the task's record collector, so it commits with the
  * task's outputs and input offsets.
  */
-export class ChangeLoggingBytesStore implements BytesStore {
-  readonly #inner: BytesStore;
+export class ChangeLoggingBytesStore extends ForwardingBytesStore {
   readonly #sink: ChangelogSink;
   readonly #timestamp: () => number;
 
   constructor(inner: BytesStore, sink: ChangelogSink, timestamp: () => number) {
-    this.#inner = inner;
+    super(inner);
     this.#sink = sink;
     this.#timestamp = timestamp;
   }
 
-  get name(): string {
-    return this.#inner.name;
-  }
-
-  get persistent(): boolean {
-    return this.#inner.persistent;
-  }
-
-  get(key: Bytes): Uint8Array | null {
-    return this.#inner.get(key);
-  }
-
-  put(key: Bytes, value: Uint8Array | null): void {
-    this.#inner.put(key, value);
+  override put(key: Bytes, value: Uint8Array | null): void {
+    this.inner.put(key, value);
     this.#sink(key.bytes, value, this.#timestamp());
-  }
-
-  range(from: Bytes | null, to: Bytes | null): BytesEntry[] {
-    return this.#inner.range(from, to);
-  }
-
-  approximateNumEntries(): number {
-    return this.#inner.approximateNumEntries();
-  }
-
-  flush(): void {
-    this.#inner.flush();
-  }
-
-  close(): void | Promise<void> {
-    return this.#inner.close();
   }
 }

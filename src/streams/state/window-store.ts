@@ -4,7 +4,8 @@ import type { Serde } from '../../serde/index.ts';
 import { storeSerdes } from './store-serdes.ts';
 import { fastSerde } from '../internal/fast-serde.ts';
 import type { Windowed } from '../windows.ts';
-import { Bytes, type BytesEntry, type BytesStore } from './bytes.ts';
+import { Bytes, type BytesStore, ForwardingBytesStore } from './bytes.ts';
+import type { ChangelogSink } from './logging-store.ts';
 import { CachingWindowBytesStore, type WindowCacheEntry, type WindowPartsStore } from './caching-window-store.ts';
 import type { KeyValue, StateStore } from './key-value-store.ts';
 import type { BuiltStore, KeyValueBytesStoreSupplier, StoreEnv } from './stores.ts';
@@ -649,63 +650,30 @@ export class WindowStoreBuilder<K, V> {
  * value as its own bytes and timestamp ({@link WindowPartsStore}), so the changelog record takes
  * the value's bytes as they are.
  */
-class WindowLoggingBytesStore implements WindowPartsStore {
-  readonly #inner: BytesStore;
-  readonly #sink: (key: Uint8Array, value: Uint8Array | null, timestamp: number) => void;
+class WindowLoggingBytesStore extends ForwardingBytesStore implements WindowPartsStore {
+  readonly #sink: ChangelogSink;
   readonly #timestamp: () => number;
 
-  constructor(
-    inner: BytesStore,
-    sink: (key: Uint8Array, value: Uint8Array | null, timestamp: number) => void,
-    timestamp: () => number,
-  ) {
-    this.#inner = inner;
+  constructor(inner: BytesStore, sink: ChangelogSink, timestamp: () => number) {
+    super(inner);
     this.#sink = sink;
     this.#timestamp = timestamp;
   }
 
-  get name(): string {
-    return this.#inner.name;
-  }
-
-  get persistent(): boolean {
-    return this.#inner.persistent;
-  }
-
-  get(key: Bytes): Uint8Array | null {
-    return this.#inner.get(key);
-  }
-
-  put(key: Bytes, value: Uint8Array | null): void {
-    this.#inner.put(key, value);
+  override put(key: Bytes, value: Uint8Array | null): void {
+    this.inner.put(key, value);
     if (value === null) this.#sink(key.bytes, null, this.#timestamp());
     else this.#sink(key.bytes, rawValueOf(value), timestampOf(value));
   }
 
   putParts(key: Bytes, raw: Uint8Array | null, timestamp: number): void {
     if (raw === null) {
-      this.#inner.put(key, null);
+      this.inner.put(key, null);
       this.#sink(key.bytes, null, this.#timestamp());
     } else {
-      this.#inner.put(key, pooledTimestampedBytes(timestamp, raw));
+      this.inner.put(key, pooledTimestampedBytes(timestamp, raw));
       this.#sink(key.bytes, raw, timestamp);
     }
-  }
-
-  range(from: Bytes | null, to: Bytes | null): BytesEntry[] {
-    return this.#inner.range(from, to);
-  }
-
-  approximateNumEntries(): number {
-    return this.#inner.approximateNumEntries();
-  }
-
-  flush(): void {
-    this.#inner.flush();
-  }
-
-  close(): void | Promise<void> {
-    return this.#inner.close();
   }
 }
 
@@ -714,46 +682,17 @@ class WindowLoggingBytesStore implements WindowPartsStore {
  * retention passed it), as Kafka's segmented store skips a put to an expired segment; expiry has
  * already removed, or will never see, that window here. Deletes pass.
  */
-class LiveWindowsBytesStore implements BytesStore {
-  readonly #inner: BytesStore;
+class LiveWindowsBytesStore extends ForwardingBytesStore {
   readonly #expired: (start: number) => boolean;
 
   constructor(inner: BytesStore, expired: (start: number) => boolean) {
-    this.#inner = inner;
+    super(inner);
     this.#expired = expired;
   }
 
-  get name(): string {
-    return this.#inner.name;
-  }
-
-  get persistent(): boolean {
-    return this.#inner.persistent;
-  }
-
-  get(key: Bytes): Uint8Array | null {
-    return this.#inner.get(key);
-  }
-
-  put(key: Bytes, value: Uint8Array | null): void {
+  override put(key: Bytes, value: Uint8Array | null): void {
     if (value !== null && this.#expired(startOfId(key.id))) return;
-    this.#inner.put(key, value);
-  }
-
-  range(from: Bytes | null, to: Bytes | null): BytesEntry[] {
-    return this.#inner.range(from, to);
-  }
-
-  approximateNumEntries(): number {
-    return this.#inner.approximateNumEntries();
-  }
-
-  flush(): void {
-    this.#inner.flush();
-  }
-
-  close(): void | Promise<void> {
-    return this.#inner.close();
+    this.inner.put(key, value);
   }
 }
 
