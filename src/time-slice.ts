@@ -13,8 +13,8 @@
  * }
  */
 
-/** How long a slice runs before it yields, in milliseconds. */
-export const SLICE_MS = 10;
+/** How long a slice runs before it yields, in milliseconds: short enough that a collection landing in the same run (10–20 ms for a scavenge after 10,000 partitions' objects were made) still leaves it well under 50 ms. */
+export const SLICE_MS = 5;
 
 /** Resolves on the event loop's next check phase, after pending I/O and timers had their turn. */
 export function nextTurn(): Promise<void> {

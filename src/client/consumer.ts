@@ -628,10 +628,8 @@ export class Consumer {
       const slice = new TimeSlice();
       for (const [topic, partitions] of Object.entries(assignment)) {
         for (const p of partitions) {
-          if (slice.due) {
-            await slice.pause();
-            if (!this.#running) return;
-          }
+          await slice.pause();
+          if (!this.#running) return;
           if (!this.#runners.has(key(topic, p))) this.#start(log, topic, p, subscribed.get(topic) === true);
         }
       }
@@ -681,12 +679,7 @@ export class Consumer {
 
   /** Stops runners, waits for their current message or batch, and commits what they processed. */
   async #revoke(runners: PartitionRunner[], commit: boolean): Promise<void> {
-    for (const r of runners) {
-      r.active = false;
-      r.wait.interrupt();
-      this.#resumeWaiters.get(r.key)?.();
-    }
-    await Promise.all(runners.map((r) => r.loop));
+    await this.#halt(runners);
     // A commit after a batch still on its way lands first (with this generation), and none follows.
     await this.#offsets.settled();
     if (commit && this.#run?.autoCommit !== false) {
@@ -695,6 +688,22 @@ export class Consumer {
       });
     }
     for (const r of runners) this.#runners.delete(r.key);
+  }
+
+  /**
+   * Stops runners and waits for their loops. Every runner stops taking batches at once; the waits
+   * are ended in slices, one microtask turn apiece, so that each runner's way out runs inside the
+   * slice that woke it (10,000 of them woken in one go ran for tens of milliseconds).
+   */
+  async #halt(runners: PartitionRunner[]): Promise<void> {
+    for (const r of runners) r.active = false;
+    const slice = new TimeSlice();
+    for (const r of runners) {
+      await slice.pause();
+      r.wait.interrupt();
+      this.#resumeWaiters.get(r.key)?.();
+    }
+    await Promise.all(runners.map((r) => r.loop));
   }
 
   /** The member was dropped: its partitions are someone else's now; nothing is committed. */
@@ -1043,12 +1052,7 @@ export class Consumer {
   async stop(): Promise<void> {
     if (!this.#running) return;
     const runners = [...this.#runners.values()];
-    for (const r of runners) {
-      r.active = false;
-      r.wait.interrupt();
-      this.#resumeWaiters.get(r.key)?.();
-    }
-    await Promise.all(runners.map((r) => r.loop?.catch(() => undefined)));
+    await this.#halt(runners);
     if (this.#run?.autoCommit !== false && this.#memberId !== '') {
       await this.#offsets
         .commitResolved(runners)

@@ -62,8 +62,10 @@ describe('event loop with a 10,000-partition topic', () => {
     await tributary.close();
     monitor.stop();
 
-    const report = [...monitor.worst].map(([step, ms]) => `${step}: ${ms.toFixed(1)} ms`);
-    console.log(`longest run without a turn of the event loop, per step: ${report.join('; ')}`);
-    for (const [step, ms] of monitor.worst) expect(ms, `${step} ran ${ms.toFixed(1)} ms`).toBeLessThan(LIMIT_MS);
+    console.log(`longest run without a turn of the event loop, per step: ${monitor.report()}`);
+    for (const [step, ms] of monitor.worst)
+      expect(ms, `${step} ran ${ms.toFixed(1)} ms (GC ${monitor.gcInWorst.get(step)?.toFixed(1)} ms)`).toBeLessThan(
+        LIMIT_MS,
+      );
   }, 120_000);
 });

@@ -59,9 +59,11 @@ describe('a 32 MB record', () => {
     expect(received!.equals(value)).toBe(true);
     await producer.disconnect();
     await admin.disconnect();
-    const report = [...monitor.worst].map(([step, ms]) => `${step}: ${ms.toFixed(1)} ms`);
-    console.log(`32 MB record, longest run without a turn of the event loop: ${report.join('; ')}`);
-    for (const [step, ms] of monitor.worst) expect(ms, `${step} ran ${ms.toFixed(1)} ms`).toBeLessThan(LIMIT_MS);
+    console.log(`32 MB record, longest run without a turn of the event loop: ${monitor.report()}`);
+    for (const [step, ms] of monitor.worst)
+      expect(ms, `${step} ran ${ms.toFixed(1)} ms (GC ${monitor.gcInWorst.get(step)?.toFixed(1)} ms)`).toBeLessThan(
+        LIMIT_MS,
+      );
   }, 60_000);
 
   it('should encode to the same bytes in slices as at once, CRC included', async () => {
