@@ -58,6 +58,8 @@ export const KAFKA_ERROR_NUMBERS: Readonly<Partial<Record<ErrorCode, number>>> =
 type Cause = Error | string;
 const text = (e: Cause): string => (typeof e === 'string' ? e : e.message);
 const ownInstance = (cls: object, x: unknown) => Function.prototype[Symbol.hasInstance].call(cls, x);
+/** A TributaryError whose code is one of Kafka's protocol error codes. */
+const hasKafkaCode = (x: unknown) => x instanceof TributaryError && KAFKA_ERROR_NUMBERS[x.code] !== undefined;
 
 /** Options of kafkajs's error constructors. */
 export interface KafkaJSErrorMetadata {
@@ -96,6 +98,7 @@ export class KafkaJSNonRetriableError extends KafkaJSError {
 
   /** `instanceof` also holds for the TributaryErrors this class stands for (see the class's comment). */
   static override [Symbol.hasInstance](x: unknown): boolean {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the class `instanceof` asks about, a subclass included
     return ownInstance(this, x) || (this === KafkaJSNonRetriableError && x instanceof TributaryError && !x.retriable);
   }
 }
@@ -114,10 +117,8 @@ export class KafkaJSProtocolError extends KafkaJSError {
 
   /** `instanceof` also holds for the TributaryErrors this class stands for (see the class's comment). */
   static override [Symbol.hasInstance](x: unknown): boolean {
-    return (
-      ownInstance(this, x) ||
-      (this === KafkaJSProtocolError && x instanceof TributaryError && KAFKA_ERROR_NUMBERS[x.code] !== undefined)
-    );
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the class `instanceof` asks about, a subclass included
+    return ownInstance(this, x) || (this === KafkaJSProtocolError && hasKafkaCode(x));
   }
 }
 
@@ -129,6 +130,7 @@ export class KafkaJSOffsetOutOfRange extends KafkaJSProtocolError {
 
   /** `instanceof` also holds for the TributaryErrors this class stands for (see the class's comment). */
   static override [Symbol.hasInstance](x: unknown): boolean {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the class `instanceof` asks about, a subclass included
     return ownInstance(this, x) || (x instanceof TributaryError && x.code === 'OFFSET_OUT_OF_RANGE');
   }
 }
