@@ -1,7 +1,11 @@
 import type { Serde } from '../../serde/index.ts';
 
-/** How much longer than its store a windowed changelog keeps records (Kafka's `windowstore.changelog.additional.retention.ms`). */
-const ADDITIONAL_RETENTION_MS = 24 * 3_600_000;
+/**
+ * How much longer than its store a changelog keeps what the store expires: a day, Kafka's default
+ * `windowstore.changelog.additional.retention.ms` (window and session changelogs' retention, a
+ * versioned changelog's compaction lag).
+ */
+export const CHANGELOG_ADDITIONAL_RETENTION_MS = 24 * 3_600_000;
 
 /**
  * The changelog configs of a store whose records expire (window, session and join stores):
@@ -11,7 +15,7 @@ const ADDITIONAL_RETENTION_MS = 24 * 3_600_000;
  * windowedChangelogConfig(3_600_000); // { 'cleanup.policy': 'compact,delete', 'retention.ms': 90_000_000 }
  */
 export function windowedChangelogConfig(retentionMs: number): Record<string, string | number> {
-  return { 'cleanup.policy': 'compact,delete', 'retention.ms': retentionMs + ADDITIONAL_RETENTION_MS };
+  return { 'cleanup.policy': 'compact,delete', 'retention.ms': retentionMs + CHANGELOG_ADDITIONAL_RETENTION_MS };
 }
 
 /**

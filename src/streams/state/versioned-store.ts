@@ -17,7 +17,7 @@ import { Bytes, type BytesStore } from './bytes.ts';
 import { fastSerde } from '../internal/fast-serde.ts';
 import type { StateStore } from './key-value-store.ts';
 import type { MeteredKeyValueStore } from './metered-store.ts';
-import { StoreBuilderBase } from './store-builder.ts';
+import { CHANGELOG_ADDITIONAL_RETENTION_MS, StoreBuilderBase } from './store-builder.ts';
 import type { BuiltStore, KeyValueBytesStoreSupplier, StoreEnv } from './stores.ts';
 import type { ValueAndTimestamp } from './value-and-timestamp.ts';
 
@@ -302,7 +302,7 @@ export class VersionedKeyValueStoreBuilder<K, V> extends StoreBuilderBase<K, V, 
 
   /** As Kafka configures a versioned store's changelog: compacted, but not before the history is out. */
   override get changelogConfig(): Record<string, string | number> {
-    return { 'min.compaction.lag.ms': this.supplier.historyRetentionMs + 24 * 3_600_000 };
+    return { 'min.compaction.lag.ms': this.supplier.historyRetentionMs + CHANGELOG_ADDITIONAL_RETENTION_MS };
   }
 
   /** Caching does not apply to versioned stores; accepted and ignored, as Kafka's builder does. */
