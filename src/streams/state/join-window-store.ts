@@ -7,6 +7,7 @@ import { Bytes, type BytesEntry, type BytesStore, type CheckpointedBytesStore, i
 import type { KeyValue } from './key-value-store.ts';
 import { InMemoryBytesStore } from './memory-store.ts';
 import type { MeteredKeyValueStore } from './metered-store.ts';
+import { StoreBuilderBase, windowedChangelogConfig } from './store-builder.ts';
 import type { BuiltStore, StoreEnv } from './stores.ts';
 import { readInt64, timestampedBytes, type ValueAndTimestamp, writeInt64 } from './value-and-timestamp.ts';
 import type { WindowBytesStoreSupplier, WindowStore } from './window-store.ts';
@@ -697,41 +698,16 @@ export class JoinWindowStore<K, V> implements WindowStore<K, V> {
  * name, retention and bytes (in memory or LevelDB), always keeping duplicates, never cached, logged
  * unless turned off; its changelog is configured as the generic window store's.
  */
-export class JoinWindowStoreBuilder<K, V> {
-  readonly supplier: WindowBytesStoreSupplier;
-  readonly keySerde: Serde<K> | undefined;
-  readonly valueSerde: Serde<V> | undefined;
-  readonly cachingEnabled = false;
-  #logging = true;
-
+export class JoinWindowStoreBuilder<K, V> extends StoreBuilderBase<K, V, WindowBytesStoreSupplier> {
   constructor(supplier: WindowBytesStoreSupplier, keySerde?: Serde<K>, valueSerde?: Serde<V>) {
     if (!supplier.retainDuplicates)
       throw new TopologyError(`join store ${supplier.name}: a join's window store keeps duplicates`);
-    this.supplier = supplier;
-    this.keySerde = keySerde;
-    this.valueSerde = valueSerde;
+    super(supplier, keySerde, valueSerde, false);
   }
 
-  get name(): string {
-    return this.supplier.name;
-  }
-
-  get loggingEnabled(): boolean {
-    return this.#logging;
-  }
-
-  get changelogConfig(): Record<string, string | number> {
-    return { 'cleanup.policy': 'compact,delete', 'retention.ms': this.supplier.retentionMs + 24 * 3_600_000 };
-  }
-
-  withLoggingDisabled(): this {
-    this.#logging = false;
-    return this;
-  }
-
-  withLoggingEnabled(): this {
-    this.#logging = true;
-    return this;
+  /** As the generic window store's: compacted and deleted, kept a day past the store's retention. */
+  override get changelogConfig(): Record<string, string | number> {
+    return windowedChangelogConfig(this.supplier.retentionMs);
   }
 
   build(env: StoreEnv): BuiltStore {
@@ -745,7 +721,7 @@ export class JoinWindowStoreBuilder<K, V> {
         : isCheckpointed(below)
           ? new CheckpointedJoinWindowBytesStore(this.name, below, segmentMs)
           : new JoinWindowBytesStore(this.name, below.persistent, below, segmentMs);
-    const changelogTopic = this.#logging ? `${env.applicationId}-${this.name}-changelog` : undefined;
+    const changelogTopic = this.changelogTopic(env);
     const changelog =
       changelogTopic === undefined
         ? undefined

@@ -7,6 +7,7 @@ import { Bytes, type BytesStore } from './bytes.ts';
 import type { KeyValue, StateStore } from './key-value-store.ts';
 import { ChangeLoggingBytesStore } from './logging-store.ts';
 import type { MeteredKeyValueStore } from './metered-store.ts';
+import { StoreBuilderBase, windowedChangelogConfig } from './store-builder.ts';
 import type { BuiltStore, KeyValueBytesStoreSupplier, StoreEnv } from './stores.ts';
 
 /**
@@ -186,41 +187,26 @@ export class MeteredSessionStore<K, V> implements SessionStore<K, V> {
  * @example
  * builder.addStateStore(Stores.sessionStoreBuilder(Stores.inMemorySessionStore('sessions', 3_600_000), Serdes.String(), Serdes.LongNumber()));
  */
-export class SessionStoreBuilder<K, V> {
-  readonly supplier: KeyValueBytesStoreSupplier;
+export class SessionStoreBuilder<K, V> extends StoreBuilderBase<K, V, KeyValueBytesStoreSupplier> {
   readonly retentionMs: number;
-  readonly keySerde: Serde<K> | undefined;
-  readonly valueSerde: Serde<V> | undefined;
-  readonly cachingEnabled = false;
-  #logging = true;
 
   constructor(supplier: KeyValueBytesStoreSupplier, retentionMs: number, keySerde?: Serde<K>, valueSerde?: Serde<V>) {
     if (!Number.isSafeInteger(retentionMs) || retentionMs < 0)
       throw new TopologyError(
         `session store ${supplier.name}: retention must be a non-negative integer, got ${retentionMs}`,
       );
-    this.supplier = supplier;
+    super(supplier, keySerde, valueSerde, false);
     this.retentionMs = retentionMs;
-    this.keySerde = keySerde;
-    this.valueSerde = valueSerde;
   }
 
-  get name(): string {
-    return this.supplier.name;
+  /** Never: session stores have no record cache here. */
+  override get cachingEnabled(): false {
+    return false;
   }
 
-  get loggingEnabled(): boolean {
-    return this.#logging;
-  }
-
-  get changelogConfig(): Record<string, string | number> {
-    return { 'cleanup.policy': 'compact,delete', 'retention.ms': this.retentionMs + 24 * 3_600_000 };
-  }
-
-  /** Keeps the store without a changelog: its contents are lost with the instance. */
-  withLoggingDisabled(): this {
-    this.#logging = false;
-    return this;
+  /** Compacted and deleted, kept a day past the store's retention. */
+  override get changelogConfig(): Record<string, string | number> {
+    return windowedChangelogConfig(this.retentionMs);
   }
 
   /** Builds the store of one task (for the runtime). */
@@ -228,7 +214,7 @@ export class SessionStoreBuilder<K, V> {
     const [keySerde, valueSerde] = storeSerdes(this.name, this.keySerde, this.valueSerde, env);
     const bytes = this.supplier.get(env);
     let stack: BytesStore = bytes;
-    const changelogTopic = this.#logging ? `${env.applicationId}-${this.name}-changelog` : undefined;
+    const changelogTopic = this.changelogTopic(env);
     if (changelogTopic !== undefined)
       stack = new ChangeLoggingBytesStore(
         stack,

@@ -8,6 +8,7 @@ import type { KeyValueStore } from './key-value-store.ts';
 import { ChangeLoggingBytesStore } from './logging-store.ts';
 import { InMemoryBytesStore } from './memory-store.ts';
 import { MeteredKeyValueStore } from './metered-store.ts';
+import { StoreBuilderBase } from './store-builder.ts';
 import { rawValueOf, timestampedBytes, timestampOf } from './value-and-timestamp.ts';
 import { SessionStoreBuilder } from './session-store.ts';
 import { type WindowBytesStoreSupplier, windowBytesStoreSupplier, WindowStoreBuilder } from './window-store.ts';
@@ -61,56 +62,23 @@ export interface BuiltStore {
  *   Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore('totals'), Serdes.String(), Serdes.LongNumber()),
  * );
  */
-export class KeyValueStoreBuilder<K, V> {
-  readonly supplier: KeyValueBytesStoreSupplier;
-  readonly keySerde: Serde<K> | undefined;
-  readonly valueSerde: Serde<V> | undefined;
+export class KeyValueStoreBuilder<K, V> extends StoreBuilderBase<K, V, KeyValueBytesStoreSupplier> {
   /** Values kept with their timestamps (Kafka's `TimestampedKeyValueStore`): every KTable's store. */
   readonly timestamped: boolean;
-  #caching = true;
-  #logging = true;
 
   constructor(supplier: KeyValueBytesStoreSupplier, keySerde?: Serde<K>, valueSerde?: Serde<V>, timestamped = false) {
-    this.supplier = supplier;
-    this.keySerde = keySerde;
-    this.valueSerde = valueSerde;
+    super(supplier, keySerde, valueSerde, true);
     this.timestamped = timestamped;
-  }
-
-  get name(): string {
-    return this.supplier.name;
-  }
-
-  get loggingEnabled(): boolean {
-    return this.#logging;
-  }
-
-  get cachingEnabled(): boolean {
-    return this.#caching;
   }
 
   /** Puts a record cache in front of the store: repeated updates of a key are forwarded and logged once per commit (the default). */
   withCachingEnabled(): this {
-    this.#caching = true;
-    return this;
+    return this.setCaching(true);
   }
 
   /** Forwards and logs every update at once. */
   withCachingDisabled(): this {
-    this.#caching = false;
-    return this;
-  }
-
-  /** Backs the store with a compacted changelog topic, restored from on restart or on another instance (the default). */
-  withLoggingEnabled(): this {
-    this.#logging = true;
-    return this;
-  }
-
-  /** Keeps the store without a changelog: its contents are lost with the instance. */
-  withLoggingDisabled(): this {
-    this.#logging = false;
-    return this;
+    return this.setCaching(false);
   }
 
   /** Stacks metered → caching → change-logging → bytes for one task. */
@@ -118,7 +86,7 @@ export class KeyValueStoreBuilder<K, V> {
     const [keySerde, valueSerde] = storeSerdes(this.name, this.keySerde, this.valueSerde, env);
     const bytes = this.supplier.get(env);
     let stack: BytesStore = bytes;
-    const changelogTopic = this.#logging ? `${env.applicationId}-${this.name}-changelog` : undefined;
+    const changelogTopic = this.changelogTopic(env);
     if (changelogTopic !== undefined) {
       // A timestamped value goes to the changelog as Kafka logs it: the plain value, on a record
       // carrying the value's timestamp.
@@ -133,7 +101,8 @@ export class KeyValueStoreBuilder<K, V> {
         : (key: Uint8Array, value: Uint8Array | null, ts: number) => env.changelog(changelogTopic, key, value, ts);
       stack = new ChangeLoggingBytesStore(stack, sink, env.timestamp);
     }
-    if (this.#caching && env.cacheBudget !== null) stack = new CachingBytesStore(stack, env.cacheBudget, env.timestamp);
+    if (this.cachingEnabled && env.cacheBudget !== null)
+      stack = new CachingBytesStore(stack, env.cacheBudget, env.timestamp);
     const store = new MeteredKeyValueStore<K, V>(
       stack,
       keySerde,

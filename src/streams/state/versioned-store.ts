@@ -17,6 +17,7 @@ import { Bytes, type BytesStore } from './bytes.ts';
 import { fastSerde } from '../internal/fast-serde.ts';
 import type { StateStore } from './key-value-store.ts';
 import type { MeteredKeyValueStore } from './metered-store.ts';
+import { CHANGELOG_ADDITIONAL_RETENTION_MS, StoreBuilderBase } from './store-builder.ts';
 import type { BuiltStore, KeyValueBytesStoreSupplier, StoreEnv } from './stores.ts';
 import type { ValueAndTimestamp } from './value-and-timestamp.ts';
 
@@ -292,46 +293,16 @@ export class MeteredVersionedKeyValueStore<K, V> implements VersionedKeyValueSto
  *   Stores.versionedKeyValueStoreBuilder(Stores.persistentVersionedKeyValueStore('prices', 3_600_000), Serdes.String(), Serdes.Double()),
  * );
  */
-export class VersionedKeyValueStoreBuilder<K, V> {
-  readonly supplier: VersionedBytesStoreSupplier;
-  readonly keySerde: Serde<K> | undefined;
-  readonly valueSerde: Serde<V> | undefined;
+export class VersionedKeyValueStoreBuilder<K, V> extends StoreBuilderBase<K, V, VersionedBytesStoreSupplier> {
   readonly versioned = true;
-  #logging = true;
 
   constructor(supplier: VersionedBytesStoreSupplier, keySerde?: Serde<K>, valueSerde?: Serde<V>) {
-    this.supplier = supplier;
-    this.keySerde = keySerde;
-    this.valueSerde = valueSerde;
-  }
-
-  get name(): string {
-    return this.supplier.name;
-  }
-
-  get loggingEnabled(): boolean {
-    return this.#logging;
-  }
-
-  get cachingEnabled(): boolean {
-    return false;
+    super(supplier, keySerde, valueSerde, false);
   }
 
   /** As Kafka configures a versioned store's changelog: compacted, but not before the history is out. */
-  get changelogConfig(): Record<string, string | number> {
-    return { 'min.compaction.lag.ms': this.supplier.historyRetentionMs + 24 * 3_600_000 };
-  }
-
-  /** No changelog: the store is rebuilt from nothing when its task starts elsewhere. */
-  withLoggingDisabled(): this {
-    this.#logging = false;
-    return this;
-  }
-
-  /** A changelog `<applicationId>-<store>-changelog` (the default). */
-  withLoggingEnabled(): this {
-    this.#logging = true;
-    return this;
+  override get changelogConfig(): Record<string, string | number> {
+    return { 'min.compaction.lag.ms': this.supplier.historyRetentionMs + CHANGELOG_ADDITIONAL_RETENTION_MS };
   }
 
   /** Caching does not apply to versioned stores; accepted and ignored, as Kafka's builder does. */
@@ -343,7 +314,7 @@ export class VersionedKeyValueStoreBuilder<K, V> {
   build(env: StoreEnv): BuiltStore {
     const [keySerde, valueSerde] = storeSerdes(this.name, this.keySerde, this.valueSerde, env);
     const bytes = this.supplier.bytes.get(env);
-    const changelogTopic = this.#logging ? `${env.applicationId}-${this.name}-changelog` : undefined;
+    const changelogTopic = this.changelogTopic(env);
     const store = new MeteredVersionedKeyValueStore<K, V>(
       bytes,
       { key: keySerde, value: valueSerde, topic: changelogTopic ?? this.name },

@@ -10,6 +10,7 @@ import { CachingWindowBytesStore, type WindowCacheEntry, type WindowPartsStore }
 import type { KeyValue, StateStore } from './key-value-store.ts';
 import type { BuiltStore, KeyValueBytesStoreSupplier, StoreEnv } from './stores.ts';
 import type { MeteredKeyValueStore } from './metered-store.ts';
+import { StoreBuilderBase, windowedChangelogConfig } from './store-builder.ts';
 import {
   rawValueOf,
   readInt64,
@@ -546,30 +547,14 @@ function startOfId(id: string): number {
  * @example
  * builder.addStateStore(Stores.windowStoreBuilder(Stores.inMemoryWindowStore('recent', 3_600_000, 60_000), Serdes.String(), Serdes.LongNumber()));
  */
-export class WindowStoreBuilder<K, V> {
-  readonly supplier: WindowBytesStoreSupplier;
-  readonly keySerde: Serde<K> | undefined;
-  readonly valueSerde: Serde<V> | undefined;
-  #caching = false;
-  #logging = true;
-
+export class WindowStoreBuilder<K, V> extends StoreBuilderBase<K, V, WindowBytesStoreSupplier> {
   constructor(supplier: WindowBytesStoreSupplier, keySerde?: Serde<K>, valueSerde?: Serde<V>) {
-    this.supplier = supplier;
-    this.keySerde = keySerde;
-    this.valueSerde = valueSerde;
-  }
-
-  get name(): string {
-    return this.supplier.name;
-  }
-
-  get loggingEnabled(): boolean {
-    return this.#logging;
+    super(supplier, keySerde, valueSerde, false);
   }
 
   /** Whether the store gets a record cache: never for a store that retains duplicates (a join's). */
-  get cachingEnabled(): boolean {
-    return this.#caching && !this.supplier.retainDuplicates;
+  override get cachingEnabled(): boolean {
+    return super.cachingEnabled && !this.supplier.retainDuplicates;
   }
 
   /**
@@ -578,31 +563,17 @@ export class WindowStoreBuilder<K, V> {
    * forwarded once per commit. Ignored for a store that retains duplicates, as Kafka ignores it.
    */
   withCachingEnabled(): this {
-    this.#caching = true;
-    return this;
+    return this.setCaching(true);
   }
 
   /** Writes, logs and forwards every update at once (the default). */
   withCachingDisabled(): this {
-    this.#caching = false;
-    return this;
+    return this.setCaching(false);
   }
 
-  /** Topic configs of the changelog beyond `cleanup.policy=compact`. */
-  get changelogConfig(): Record<string, string | number> {
-    return { 'cleanup.policy': 'compact,delete', 'retention.ms': this.supplier.retentionMs + 24 * 3_600_000 };
-  }
-
-  /** Keeps the store without a changelog: its contents are lost with the instance. */
-  withLoggingDisabled(): this {
-    this.#logging = false;
-    return this;
-  }
-
-  /** Backs the store with a changelog topic (the default). */
-  withLoggingEnabled(): this {
-    this.#logging = true;
-    return this;
+  /** Compacted and deleted, kept a day past the store's retention. */
+  override get changelogConfig(): Record<string, string | number> {
+    return windowedChangelogConfig(this.supplier.retentionMs);
   }
 
   /** Stacks metered window store → caching → change-logging → bytes for one task. */
@@ -613,7 +584,7 @@ export class WindowStoreBuilder<K, V> {
     // A cache writes a window through at the next commit, by when the window may have expired.
     let store: MeteredWindowStore<K, V> | undefined;
     let stack: BytesStore = caching ? new LiveWindowsBytesStore(bytes, (start) => store!.isExpired(start)) : bytes;
-    const changelogTopic = this.#logging ? `${env.applicationId}-${this.name}-changelog` : undefined;
+    const changelogTopic = this.changelogTopic(env);
     if (changelogTopic !== undefined) {
       // Logged as Kafka's timestamped window stores log: the plain value, stamped with its timestamp.
       stack = new WindowLoggingBytesStore(
