@@ -216,6 +216,7 @@ export class KafkaStreams {
       batchLimit: (topic) => this.#topics.batchLimit(topic),
       ...(backend.earlySends !== undefined ? { early: backend.earlySends } : {}),
       encode: backend.takesEncoded === true,
+      handedOver: (topic) => backend.handsOver && this.#topics.isRepartition(topic),
     });
     this.#tasks = new TaskManager({
       topology: graph,

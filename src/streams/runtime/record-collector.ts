@@ -35,7 +35,8 @@ interface PendingAppend extends PartitionAppend {
   /**
    * While `builder` takes every record: the records, column by column, instead of `records` (an
    * object per record, kept until the commit, was much of the work of the collector and the
-   * scavenges); made into records only if someone asks (see {@link recordsOf}).
+   * scavenges); made into records only if someone asks (see {@link recordsOf}). Not for a topic
+   * whose records a local task is handed at the commit: it asks for every one of them.
    */
   columns: RecordColumns | undefined;
 }
@@ -68,6 +69,7 @@ export class RecordCollector {
   readonly #batchLimit: (topic: string) => number;
   readonly #early: EarlySends | undefined;
   readonly #encode: boolean;
+  readonly #handedOver: (topic: string) => boolean;
   /** Each partition's batch builder (`topic\0partition`), kept from commit to commit with its buffer. */
   readonly #builders = new Map<string, RecordBatchBuilder>();
   #pending = new Map<string, PendingAppend[]>();
@@ -86,18 +88,22 @@ export class RecordCollector {
    * `encode`: each partition's records are also encoded into a RecordBatch as they are sent (Kafka's
    * producer appends records to its batches so), which the commit hands to the log with them
    * (`PartitionAppend.encoded`): the log then stores it instead of encoding the records again.
-   * Not with early sends, which take the records as they are.
+   * Not with early sends, which take the records as they are. `handedOver`: the topics whose
+   * records the commit hands to a local task (repartition topics on the embedded log), kept as
+   * records from the start: made from columns at the commit, each cost a record and its columns.
    */
   constructor(options: {
     maxUncommitted: number;
     batchLimit: (topic: string) => number;
     early?: EarlySends;
     encode?: boolean;
+    handedOver?: (topic: string) => boolean;
   }) {
     this.#maxUncommitted = options.maxUncommitted;
     this.#batchLimit = options.batchLimit;
     this.#early = options.early;
     this.#encode = options.encode === true && options.early === undefined;
+    this.#handedOver = options.handedOver ?? (() => false);
   }
 
   /** Records waiting for the next commit (those sent ahead included). */
@@ -128,25 +134,22 @@ export class RecordCollector {
         bytes: 0,
         limit: this.#batchLimit(topic),
         builder: this.#encode ? this.#builder(topic, partition) : undefined,
-        columns: this.#encode ? { keys: [], values: [], timestamps: [], memos: [] } : undefined,
+        columns:
+          this.#encode && !this.#handedOver(topic) ? { keys: [], values: [], timestamps: [], memos: [] } : undefined,
       };
     }
     const builder = append.builder;
     const columns = append.columns;
-    if (
-      builder !== undefined &&
-      columns !== undefined &&
-      headers.length === 0 &&
-      builder.append(key, value, timestamp)
-    ) {
+    const encoded = builder !== undefined && headers.length === 0 && builder.append(key, value, timestamp);
+    if (encoded && columns !== undefined) {
       columns.keys.push(key);
       columns.values.push(value);
       columns.timestamps.push(timestamp);
       columns.memos.push(keyMemo);
     } else {
-      if (columns !== undefined) {
+      if (!encoded && builder !== undefined) {
         // A record the builder does not take: this partition's records go as records from now on.
-        append.records = recordsOf(columns);
+        if (columns !== undefined) append.records = recordsOf(columns);
         append.columns = undefined;
         append.builder = undefined;
       }
@@ -187,13 +190,17 @@ export class RecordCollector {
         if (a === undefined) continue;
         const columns = a.columns;
         const builder = a.builder;
-        if (columns !== undefined && builder !== undefined && builder.count > 0 && a.bytes <= a.limit * 0.9) {
+        if (builder !== undefined && builder.count > 0 && a.bytes <= a.limit * 0.9) {
           const encoded = {
             bytes: builder.build(),
             count: builder.count,
             maxTimestamp: builder.maxTimestamp,
             hasNullKey: builder.hasNullKey,
           };
+          if (columns === undefined) {
+            outputs.push({ topic: a.topic, partition: a.partition, encoded, records: a.records });
+            continue;
+          }
           // The records are made only when asked for: by a hand-over to a local task, or by the log
           // when it cannot store the batch as it is.
           let records: AppendRecord[] | undefined;
