@@ -2,6 +2,16 @@ import { TopologyError } from '../../errors.ts';
 import type { TopologyGraph } from './topology-graph.ts';
 
 /**
+ * A store's changelog topic, as Kafka Streams names it: `<applicationId>-<store>-changelog`.
+ *
+ * @example
+ * changelogTopicName('wordcount', 'counts-store'); // 'wordcount-counts-store-changelog'
+ */
+export function changelogTopicName(applicationId: string, store: string): string {
+  return `${applicationId}-${store}-changelog`;
+}
+
+/**
  * Partition counts of a topology's repartition topics, as Kafka computes them: a fixed
  * `numberOfPartitions`, or the most partitions among the source topics of the sub-topologies that
  * write to it (repartition topics feeding repartition topics are resolved in turn).

@@ -3,6 +3,7 @@ import type { ValueGetterSupplier } from '../internal/table.ts';
 import type { ProcessorContext, ProcessorSupplier, StreamRecord } from '../processor.ts';
 import type { MeteredKeyValueStore } from '../state/metered-store.ts';
 import { resolveSerde } from '../internal/foreign-key/serdes.ts';
+import { changelogTopicName } from '../internal/topics.ts';
 
 /** The grace buffer of a stream-table join with a versioned table (KIP-923). */
 export interface JoinGraceBuffer<K, V> {
@@ -73,7 +74,7 @@ function graceBuffer<K, V>(
   const store = ctx.getStateStore<MeteredKeyValueStore<Uint8Array, Uint8Array>>(buffer.storeName);
   const keySerde = resolveSerde(buffer.keySerde, ctx, 'key', 'stream key');
   const valueSerde = resolveSerde(buffer.valueSerde, ctx, 'value', 'stream value');
-  const topic = `${ctx.applicationId}-${buffer.storeName}-changelog`;
+  const topic = changelogTopicName(ctx.applicationId, buffer.storeName);
   let observed = Number.MIN_SAFE_INTEGER;
   let seq = 0;
   for (const { key } of store.all()) {

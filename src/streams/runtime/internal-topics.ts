@@ -6,7 +6,7 @@
  */
 import { TributaryError } from '../../errors.ts';
 import { OFFSETS_TOPIC } from '../internal/offsets.ts';
-import { internalTopicPartitions } from '../internal/topics.ts';
+import { changelogTopicName, internalTopicPartitions } from '../internal/topics.ts';
 import type { TopologyGraph } from '../internal/topology-graph.ts';
 import type { Subtopology } from '../topology.ts';
 import type { StreamsBackend } from './backend.ts';
@@ -153,11 +153,11 @@ export class InternalTopics {
       for (const store of sub.stores) {
         const storeBuilder = topology.storeBuilders.get(store)! as {
           loggingEnabled: boolean;
-          changelogConfig?: Record<string, string | number>;
+          changelogConfig: Record<string, string | number>;
         };
         if (!storeBuilder.loggingEnabled) continue;
         creating.push(
-          this.#ensure(`${app}-${store}-changelog`, n, {
+          this.#ensure(changelogTopicName(app, store), n, {
             'cleanup.policy': 'compact',
             ...storeBuilder.changelogConfig,
             ...backend.internalTopicConfigs,

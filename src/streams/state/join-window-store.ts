@@ -699,6 +699,7 @@ export class JoinWindowStore<K, V> implements WindowStore<K, V> {
  * unless turned off; its changelog is configured as the generic window store's.
  */
 export class JoinWindowStoreBuilder<K, V> extends StoreBuilderBase<K, V, WindowBytesStoreSupplier> {
+  /** A `TopologyError` for a supplier that does not keep duplicates: a join keeps every record of a key. */
   constructor(supplier: WindowBytesStoreSupplier, keySerde?: Serde<K>, valueSerde?: Serde<V>) {
     if (!supplier.retainDuplicates)
       throw new TopologyError(`join store ${supplier.name}: a join's window store keeps duplicates`);
@@ -710,6 +711,7 @@ export class JoinWindowStoreBuilder<K, V> extends StoreBuilderBase<K, V, WindowB
     return windowedChangelogConfig(this.supplier.retentionMs);
   }
 
+  /** The join store of one task over the supplier's bytes (in memory, LevelDB, or LevelDB checkpointed), logged unless turned off. */
   build(env: StoreEnv): BuiltStore {
     const [keySerde, valueSerde] = storeSerdes(this.name, this.keySerde, this.valueSerde, env);
     // As the generic window store: expiry once per segment of half the retention.

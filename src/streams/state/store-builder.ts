@@ -1,4 +1,5 @@
 import type { Serde } from '../../serde/index.ts';
+import { changelogTopicName } from '../internal/topics.ts';
 
 /**
  * How much longer than its store a changelog keeps what the store expires: a day, Kafka's default
@@ -112,6 +113,6 @@ export abstract class StoreBuilderBase<K, V, S extends { readonly name: string }
 
   /** The store's changelog topic in `env`'s application, `<applicationId>-<store>-changelog`; undefined without logging. */
   protected changelogTopic(env: { readonly applicationId: string }): string | undefined {
-    return this.#logging ? `${env.applicationId}-${this.name}-changelog` : undefined;
+    return this.#logging ? changelogTopicName(env.applicationId, this.name) : undefined;
   }
 }
