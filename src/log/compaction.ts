@@ -293,6 +293,6 @@ function forgetAbortedSpan(state: PartitionState, producerId: number, markerOffs
   const kept = spans.filter((span) => span.lastOffset !== markerOffset);
   if (kept.length === spans.length) return;
   ops.push({ type: 'del', key: abortedTxnKey(state.topic.topicId, state.partition, markerOffset) });
-  if (kept.length === 0) state.aborted.delete(producerId);
-  else state.aborted.set(producerId, kept);
+  if (kept.length === 0) state.abortedToWrite().delete(producerId);
+  else state.abortedToWrite().set(producerId, kept);
 }

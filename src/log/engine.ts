@@ -420,8 +420,8 @@ export class EmbeddedLog extends LogFront<TopicState, PartitionState> {
       const { state, value: producerId } = partitionOf(key);
       if (state === undefined) continue;
       const entry = decodeJson<ProducerEntry>(value);
-      state.producers.set(producerId, entry);
-      if (entry.txnFirstOffset >= 0) state.openTransactions.set(producerId, entry.txnFirstOffset);
+      state.producersToWrite().set(producerId, entry);
+      if (entry.txnFirstOffset >= 0) state.openTransactionsToWrite().set(producerId, entry.txnFirstOffset);
     }
     for (const [key, value] of await this.#all(kindRange(KIND_ABORTED_TXN))) {
       const { state, value: lastOffset } = partitionOf(key);
@@ -429,7 +429,7 @@ export class EmbeddedLog extends LogFront<TopicState, PartitionState> {
       const { producerId, firstOffset } = decodeJson<Omit<AbortedTxn, 'lastOffset'>>(value);
       const spans = state.aborted.get(producerId) ?? [];
       spans.push({ producerId, firstOffset, lastOffset });
-      state.aborted.set(producerId, spans);
+      state.abortedToWrite().set(producerId, spans);
     }
     for (const [key, value] of await this.#all(kindRange(KIND_TRANSACTIONAL_ID))) {
       const transactionalId = decoder.decode(key.subarray(1));
@@ -1448,12 +1448,12 @@ export class EmbeddedLog extends LogFront<TopicState, PartitionState> {
         if (!commit) {
           const spans = state.aborted.get(producerId) ?? [];
           spans.push({ producerId, firstOffset, lastOffset: markerOffset });
-          state.aborted.set(producerId, spans);
+          state.abortedToWrite().set(producerId, spans);
         }
         // The producer may have begun its next transaction here meanwhile; that one stays open.
         const next = state.producers.get(producerId)?.txnFirstOffset ?? -1;
-        if (next >= 0) state.openTransactions.set(producerId, next);
-        else state.openTransactions.delete(producerId);
+        if (next >= 0) state.openTransactionsToWrite().set(producerId, next);
+        else state.openTransactionsToWrite().delete(producerId);
         state.pushTail(marker, this.#tailCapBytes());
         state.advance(markerOffset + 1);
       });

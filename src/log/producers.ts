@@ -11,10 +11,14 @@ import type { KvOp } from './storage/kv.ts';
 export interface ProducerStateHolder {
   readonly topic: { readonly name: string; readonly topicId: number };
   readonly partition: number;
-  readonly producers: Map<number, ProducerEntry>;
+  readonly producers: ReadonlyMap<number, ProducerEntry>;
   /** Producer id → the first offset of its open transaction here. */
-  readonly openTransactions: Map<number, number>;
-  readonly aborted: Map<number, AbortedTxn[]>;
+  readonly openTransactions: ReadonlyMap<number, number>;
+  readonly aborted: ReadonlyMap<number, AbortedTxn[]>;
+  /** The maps themselves, to change (made at their first write). */
+  producersToWrite(): Map<number, ProducerEntry>;
+  openTransactionsToWrite(): Map<number, number>;
+  abortedToWrite(): Map<number, AbortedTxn[]>;
 }
 
 /**
@@ -122,7 +126,7 @@ export function rememberBatch(
   let entry = state.producers.get(stamp.producerId);
   if (entry === undefined || stamp.producerEpoch > entry.epoch) {
     entry = { epoch: stamp.producerEpoch, batches: [], txnFirstOffset: entry?.txnFirstOffset ?? -1 };
-    state.producers.set(stamp.producerId, entry);
+    state.producersToWrite().set(stamp.producerId, entry);
   }
   entry.lastAppendTime = now;
   entry.batches.push({
@@ -136,7 +140,8 @@ export function rememberBatch(
     entry.txnFirstOffset = baseOffset;
     // While the previous transaction's marker is on its way to disk, its lower first offset
     // still holds the last stable offset back; the marker's completion moves it here.
-    if (!state.openTransactions.has(stamp.producerId)) state.openTransactions.set(stamp.producerId, baseOffset);
+    if (!state.openTransactions.has(stamp.producerId))
+      state.openTransactionsToWrite().set(stamp.producerId, baseOffset);
   }
   return entry;
 }
@@ -153,7 +158,7 @@ export function expireProducers(state: ProducerStateHolder, now: number, expirat
     // State stored before append times were kept counts from when this process loaded it.
     entry.lastAppendTime ??= now;
     if (now - entry.lastAppendTime < expirationMs) continue;
-    state.producers.delete(producerId);
+    state.producersToWrite().delete(producerId);
     ops.push({ type: 'del', key: producerStateKey(state.topic.topicId, state.partition, producerId) });
   }
   return ops;

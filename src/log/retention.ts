@@ -129,8 +129,8 @@ async function deleteHead(
     for (const span of spans)
       if (span.lastOffset < newStart)
         ops.push({ type: 'del', key: abortedTxnKey(topicId, partition, span.lastOffset) });
-    if (keep.length === 0) state.aborted.delete(producerId);
-    else state.aborted.set(producerId, keep);
+    if (keep.length === 0) state.abortedToWrite().delete(producerId);
+    else state.abortedToWrite().set(producerId, keep);
   }
 
   state.logStartOffset = newStart;
