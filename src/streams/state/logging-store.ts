@@ -9,17 +9,19 @@ export type ChangelogSink = (key: Uint8Array, value: Uint8Array | null, timestam
  * task's outputs and input offsets.
  */
 export class ChangeLoggingBytesStore extends ForwardingBytesStore {
-  readonly #sink: ChangelogSink;
-  readonly #timestamp: () => number;
+  /** Where the writes go. */
+  protected readonly sink: ChangelogSink;
+  /** The task's time, which a record without a timestamp of its own is stamped with. */
+  protected readonly timestamp: () => number;
 
   constructor(inner: BytesStore, sink: ChangelogSink, timestamp: () => number) {
     super(inner);
-    this.#sink = sink;
-    this.#timestamp = timestamp;
+    this.sink = sink;
+    this.timestamp = timestamp;
   }
 
   override put(key: Bytes, value: Uint8Array | null): void {
     this.inner.put(key, value);
-    this.#sink(key.bytes, value, this.#timestamp());
+    this.sink(key.bytes, value, this.timestamp());
   }
 }

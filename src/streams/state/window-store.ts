@@ -5,7 +5,7 @@ import { storeSerdes } from './store-serdes.ts';
 import { fastSerde } from '../internal/fast-serde.ts';
 import type { Windowed } from '../windows.ts';
 import { Bytes, type BytesStore, ForwardingBytesStore } from './bytes.ts';
-import type { ChangelogSink } from './logging-store.ts';
+import { ChangeLoggingBytesStore } from './logging-store.ts';
 import { CachingWindowBytesStore, type WindowCacheEntry, type WindowPartsStore } from './caching-window-store.ts';
 import type { KeyValue, StateStore } from './key-value-store.ts';
 import type { BuiltStore, KeyValueBytesStoreSupplier, StoreEnv } from './stores.ts';
@@ -621,29 +621,20 @@ export class WindowStoreBuilder<K, V> extends StoreBuilderBase<K, V, WindowBytes
  * value as its own bytes and timestamp ({@link WindowPartsStore}), so the changelog record takes
  * the value's bytes as they are.
  */
-class WindowLoggingBytesStore extends ForwardingBytesStore implements WindowPartsStore {
-  readonly #sink: ChangelogSink;
-  readonly #timestamp: () => number;
-
-  constructor(inner: BytesStore, sink: ChangelogSink, timestamp: () => number) {
-    super(inner);
-    this.#sink = sink;
-    this.#timestamp = timestamp;
-  }
-
+class WindowLoggingBytesStore extends ChangeLoggingBytesStore implements WindowPartsStore {
   override put(key: Bytes, value: Uint8Array | null): void {
     this.inner.put(key, value);
-    if (value === null) this.#sink(key.bytes, null, this.#timestamp());
-    else this.#sink(key.bytes, rawValueOf(value), timestampOf(value));
+    if (value === null) this.sink(key.bytes, null, this.timestamp());
+    else this.sink(key.bytes, rawValueOf(value), timestampOf(value));
   }
 
   putParts(key: Bytes, raw: Uint8Array | null, timestamp: number): void {
     if (raw === null) {
       this.inner.put(key, null);
-      this.#sink(key.bytes, null, this.#timestamp());
+      this.sink(key.bytes, null, this.timestamp());
     } else {
       this.inner.put(key, pooledTimestampedBytes(timestamp, raw));
-      this.#sink(key.bytes, raw, timestamp);
+      this.sink(key.bytes, raw, timestamp);
     }
   }
 }
