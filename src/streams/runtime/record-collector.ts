@@ -201,8 +201,8 @@ export class RecordCollector {
             outputs.push({ topic: a.topic, partition: a.partition, encoded, records: a.records });
             continue;
           }
-          // The records are made only when asked for: by a hand-over to a local task, or by the log
-          // when it cannot store the batch as it is.
+          // The records are made only when asked for: by the log when it cannot store the batch as
+          // it is (topics handed over to a local task kept theirs as records, above).
           let records: AppendRecord[] | undefined;
           outputs.push({
             topic: a.topic,
