@@ -135,9 +135,23 @@ interface Accumulation {
   sends: PendingSend[];
   sync: boolean;
   stamp?: ProducerStampSource;
-  /** Its tick ended while a write was in flight: it goes when that write settles. */
+  /** Its tick ended while a write was in flight: it goes when that write settles, or once full. */
   held?: boolean;
+  /** The records' bytes, about (see {@link FULL_BYTES}). */
+  bytes: number;
 }
+
+/**
+ * An accumulation this large is written at once, even while an earlier write is on its way (as
+ * Kafka's accumulator sends a batch once it reaches `batch.size`, with more requests in flight):
+ * the log encodes it while the store writes the earlier one, and queues it behind that. Smaller
+ * ones wait, so that many sends share one batch. Why 256 KiB: eight sends of 1,000 × 100 B issued
+ * together were one write of 880 KB, encoded while LevelDB sat idle and written while this thread
+ * waited; now they are three writes, and the second is encoded while the first is written. A
+ * consumer's fetch (1 MiB by default, `maxBytesPerPartition`, as kafkajs) still takes about three
+ * such batches at a time. See docs/benchmarks.md ("Clients, 2026-12-06 session 12").
+ */
+const FULL_BYTES = 256 * 1024;
 
 /** One send's records for one partition, before they join the accumulation. */
 interface SendGroup {
@@ -565,14 +579,14 @@ export class Producer {
       acc = undefined;
     }
     if (acc === undefined) {
-      const fresh: Accumulation = { partitions: new Map(), sends: [], sync, stamp: context.stamp };
+      const fresh: Accumulation = { partitions: new Map(), sends: [], sync, stamp: context.stamp, bytes: 0 };
       acc = this.#accumulation = fresh;
       queueMicrotask(() => {
         if (this.#accumulation !== fresh) return;
         // While an earlier write is on its way, sends keep gathering (as Kafka's accumulator fills
         // batches while a request is in flight): the log takes writes one at a time anyway, and
         // one batch of many records costs far less than many batches of one.
-        if (this.#writesInFlight > 0) fresh.held = true;
+        if (this.#writesInFlight > 0 && fresh.bytes < FULL_BYTES) fresh.held = true;
         else this.#flush();
       });
     }
@@ -595,10 +609,13 @@ export class Producer {
       shares[g] = { pending, start: pending.records.length, count: group.records.length };
       for (const r of group.records) pending.records.push(r);
       pending.bytes += group.bytes - RECORD_BATCH_OVERHEAD;
+      acc.bytes += group.bytes - RECORD_BATCH_OVERHEAD;
     }
-    return new Promise<RecordMetadata[]>((resolve, reject) => {
+    const sent = new Promise<RecordMetadata[]>((resolve, reject) => {
       acc.sends.push({ shares, resolve, reject });
     });
+    if (acc.bytes >= FULL_BYTES) this.#flush();
+    return sent;
   }
 
   /** Writes whatever is gathered, now. */

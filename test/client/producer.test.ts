@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { murmur2, TributaryError } from '../../src/index.ts';
+import { ManualClock, murmur2, openLog, TributaryError } from '../../src/index.ts';
 import { memoryTributary } from './helpers.ts';
 
 async function setup(partitions = 3, producerConfig = {}) {
@@ -129,6 +129,51 @@ describe('Producer', () => {
     expect((await admin.fetchTopicOffsets('u'))[0]!.high).toBe('100');
     await producer.disconnect();
     await admin.disconnect();
+  });
+
+  it('should write sends issued together in batches of about 256 KiB, each while the one before is on its way', async () => {
+    const clock = new ManualClock(1_700_000_000_000);
+    const log = await openLog({ storage: 'memory', clock, maintenanceIntervalMs: 0 });
+    // Every write the producer makes: its records, and how many writes were on their way as it began.
+    const writes: { records: number; inFlight: number }[] = [];
+    let inFlight = 0;
+    const write = log.write.bind(log);
+    log.write = async (appends, options) => {
+      writes.push({ records: appends.reduce((n, a) => n + a.records.length, 0), inFlight });
+      inFlight++;
+      try {
+        return await write(appends, options);
+      } finally {
+        inFlight--;
+      }
+    };
+    const { tributary } = memoryTributary({ log, clock });
+    const admin = tributary.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: 't' }] });
+    const producer = tributary.producer();
+    await producer.connect();
+    const value = Buffer.alloc(100, 'v');
+    // Eight sends of 1,000 × 100 B at once (880 KB): a write each time the gathered sends pass
+    // 256 KiB, the second while the first is on its way; the rest waits for the writes to settle.
+    const metas = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        producer.send({ topic: 't', messages: Array.from({ length: 1000 }, () => ({ value })) }),
+      ),
+    );
+    expect(metas.map((m) => Number(m[0]!.baseOffset))).toEqual([0, 1000, 2000, 3000, 4000, 5000, 6000, 7000]);
+    expect(writes.map((w) => w.records)).toEqual([3000, 3000, 2000]);
+    expect(writes.map((w) => w.inFlight)).toEqual([0, 1, 0]);
+    // Small sends made while a write is on its way still wait for it and go as one batch.
+    writes.length = 0;
+    const first = producer.send({ topic: 't', messages: [{ value: 'a' }] });
+    await Promise.resolve();
+    const gathered = Array.from({ length: 10 }, (_, i) => producer.send({ topic: 't', messages: [{ value: `b${i}` }] }));
+    await Promise.all([first, ...gathered]);
+    expect(writes.map((w) => w.records)).toEqual([1, 10]);
+    await producer.disconnect();
+    await admin.disconnect();
+    await log.close();
   });
 
   it('should fail only the faulty send when sends gathered together include a bad one', async () => {

@@ -47,16 +47,6 @@ export type Fetched =
   /** The partition is gone (topic deleted, log closed). */
   | { kind: 'gone' };
 
-/**
- * The most bytes of stored batches one fetch of the embedded log hands out (`maxBytesPerPartition`
- * lowers it further). Why not the 1 MiB of kafkajs's default: a fetch's messages are alive until
- * its handler returns, and V8's young generation collects cheaply only what died young; a quarter
- * of the size (about 2,300 messages of 100 bytes) kept the collector's share of consuming to about
- * half, and reads of that size still go through LevelDB at a few hundred MB/s. See
- * docs/benchmarks.md ("clients").
- */
-export const FETCH_CHUNK_BYTES = 256 * 1024;
-
 /** Stored batches read ahead, while the program handles the messages of the previous fetch. */
 interface Ahead {
   topic: string;
@@ -234,7 +224,7 @@ export class Fetcher {
     const aborted =
       this.#isolation === 'read_committed' ? source.abortedTransactions!(topic, partition, position, end) : [];
     const stored = await source.readBatches!(topic, partition, position, {
-      maxBytes: Math.min(this.#maxBytes, FETCH_CHUNK_BYTES),
+      maxBytes: this.#maxBytes,
       isolation: this.#isolation,
     });
     return { stored, aborted, end };
