@@ -48,6 +48,7 @@ function cached(maxBytes = 1 << 20, supplier = Stores.inMemoryWindowStore('w', R
     logged,
     forwarded,
     stored: () => built.bytes.approximateNumEntries(),
+    bytes: built.bytes,
     at: (ms: number) => {
       now = ms;
     },
@@ -155,6 +156,39 @@ describe('caching window store (Kafka CachingPersistentWindowStoreTest)', () => 
     store.inner.flush();
     store.put('b', 3, 10);
     expect(store.fetch('b', 10)).toBe(3);
+  });
+
+  it('should tell a window fetched from nowhere and then put as new at its flush, without reading the store again', () => {
+    const { store, bytes, forwarded } = cached();
+    let reads = 0;
+    const get = bytes.get.bind(bytes);
+    bytes.get = (key) => {
+      reads++;
+      return get(key);
+    };
+    // As an aggregation does: fetch the window (nothing cached, nothing stored), then put it.
+    expect(store.fetch('k', 10)).toBe(null);
+    expect(reads).toBe(1);
+    store.put('k', 1, 10);
+    store.inner.flush();
+    expect(reads).toBe(1);
+    // Stored now: the next fetch reads it, and the flush reads the store for the old value.
+    expect(store.fetch('k', 10)).toBe(1);
+    store.put('k', 2, 10);
+    store.inner.flush();
+    expect(reads).toBe(3);
+    // Fetched from nowhere, then a flush between the fetch and a second put: the old value is read.
+    expect(store.fetch('m', 10)).toBe(null);
+    store.put('m', 5, 10);
+    store.inner.flush();
+    store.put('m', 6, 10);
+    store.inner.flush();
+    expect(forwarded.map(([w, n, o]) => [w, n, o])).toEqual([
+      ['[k@10/20]', 1, null],
+      ['[k@10/20]', 2, 1],
+      ['[m@10/20]', 5, null],
+      ['[m@10/20]', 6, 5],
+    ]);
   });
 
   it('should keep ASCII and non-ASCII keys apart and in byte order, cached or stored, and serialize their windowed keys as UTF-8', () => {

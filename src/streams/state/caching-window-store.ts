@@ -52,6 +52,12 @@ export interface WindowCacheEntry {
   size: number;
   /** Read or written since the last eviction passed it: it gets a second chance. */
   used: boolean;
+  /**
+   * The store under the cache held nothing for this window when it was cached (a read had just
+   * found nothing there). Only this cache writes to the store, and the window leaves the cache as
+   * it is written, so this holds until then: the flush listener's old value is null, not read.
+   */
+  readonly storeEmpty: boolean;
 }
 
 function storedOf(entry: WindowCacheEntry): Uint8Array | null {
@@ -135,7 +141,9 @@ export class CachingWindowBytesStore implements BytesStore {
 
   /**
    * Puts a window's value as its own bytes and timestamp (null deletes); `typedKey` and
-   * `typedValue`: what the bytes were serialized from, handed to the listener.
+   * `typedValue`: what the bytes were serialized from, handed to the listener. `storeEmpty`: the
+   * caller read the store under the cache ({@link getStored}) for this window, while {@link epoch}
+   * stayed, and found nothing (see {@link WindowCacheEntry.storeEmpty}).
    */
   putWindow(
     key: Bytes,
@@ -145,6 +153,7 @@ export class CachingWindowBytesStore implements BytesStore {
     typedValue: unknown,
     stored?: Uint8Array,
     known?: WindowCacheEntry | null,
+    storeEmpty = false,
   ): void {
     const id = key.id;
     const size = ENTRY_OVERHEAD + id.length + (raw === null ? 0 : raw.length + 8);
@@ -172,6 +181,7 @@ export class CachingWindowBytesStore implements BytesStore {
         timestamp: this.#timestamp(),
         size,
         used: false,
+        storeEmpty,
       });
       this.#sorted?.insert(id);
     }
@@ -245,7 +255,7 @@ export class CachingWindowBytesStore implements BytesStore {
 
   #writeThrough(entry: WindowCacheEntry): void {
     this.#budget.used -= entry.size;
-    const old = this.#listener !== undefined ? this.#inner.get(entry.key) : null;
+    const old = this.#listener !== undefined && !entry.storeEmpty ? this.#inner.get(entry.key) : null;
     if (this.#parts !== undefined) this.#parts.putParts(entry.key, entry.raw, entry.valueTimestamp);
     else this.#inner.put(entry.key, storedOf(entry));
     this.#listener?.(

@@ -217,7 +217,9 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
       const known = reused && this.#cache.epoch === this.#lastEpoch ? this.#lastEntry : undefined;
       // The entry is made or updated now: what was known of it no longer holds.
       this.#lastEntry = undefined;
-      this.#cache.putWindow(storeKey, raw, timestamp, typedKey, value ?? undefined, undefined, known);
+      // Not cached when fetched, and not found in the store either: nothing is there to read back.
+      const storeEmpty = known === null && !this.#lastWindowFound;
+      this.#cache.putWindow(storeKey, raw, timestamp, typedKey, value ?? undefined, undefined, known, storeEmpty);
     } else this.#stack.put(storeKey, raw === null ? null : timestampedBytes(timestamp, raw));
     // A window fetched just before and found is indexed already.
     if (raw !== null && !(reused && this.#lastWindowFound)) {
