@@ -5,7 +5,7 @@ import { acquireWithCoordinator, type ClientContext } from './context.ts';
 import { parseOffset } from './convert.ts';
 import type { TributaryError } from '../errors.ts';
 import { clientError, hasCode } from './errors.ts';
-import { type Fetched, Fetcher } from './consumer/fetcher.ts';
+import { type Fetched, Fetcher, ReadAheadBudget } from './consumer/fetcher.ts';
 import type { FetchedMessages } from './consumer/messages.ts';
 import { GroupMembership } from './consumer/membership.ts';
 import {
@@ -56,6 +56,10 @@ export interface ConsumerConfig {
   /** Accepted for compatibility: an idle consumer waits for appends, not for a timeout. */
   maxWaitTimeInMs?: number;
   minBytes?: number;
+  /**
+   * Most bytes read ahead at once across the consumer's partitions (kafkajs: most bytes of one
+   * fetch answer). Default 10 MiB. A partition's own fetch reads whatever this says.
+   */
   maxBytes?: number;
   /**
    * Create missing subscribed topics (with the log's default partition count and configs) instead
@@ -309,6 +313,8 @@ export class Consumer {
   #heartbeatDue = false;
   #processing = 0;
   #semaphore = new Semaphore(1);
+  /** The bytes the partitions' fetchers may hold read ahead, together (`maxBytes`). */
+  #readAhead = new ReadAheadBudget(0);
   /** Resolved and committed offsets, and the commits (see {@link OffsetManager}). */
   readonly #offsets: OffsetManager;
   /** What the handlers' runner asks of the consumer (see runner.ts). */
@@ -505,6 +511,7 @@ export class Consumer {
     this.#run = config;
     this.#running = true;
     this.#semaphore = new Semaphore(Math.max(1, config.partitionsConsumedConcurrently ?? 1));
+    this.#readAhead = new ReadAheadBudget(this.#config.maxBytes ?? 10_485_760);
     this.#offsets.start();
     this.#newRejoinSignal();
     // A running consumer is a service, as in kafkajs: it holds the process until stop() or
@@ -723,7 +730,23 @@ export class Consumer {
     const fetcher = new Fetcher(log, {
       isolation: this.#isolation,
       maxBytes: this.#config.maxBytesPerPartition ?? 1_048_576,
+      budget: this.#readAhead,
     });
+    try {
+      await this.#consumeWith(fetcher, r, run, fromBeginning);
+    } finally {
+      // Stopped, revoked or failed: what it read ahead is nobody's now.
+      fetcher.forget();
+    }
+  }
+
+  /** A partition runner's loop: fetch, wait for a turn, process, commit after the batch; until stopped. */
+  async #consumeWith(
+    fetcher: Fetcher,
+    r: PartitionRunner,
+    run: ConsumerRunConfig,
+    fromBeginning: boolean,
+  ): Promise<void> {
     const listening = () =>
       this.#emitter.has(ConsumerEvents.FETCH) ||
       this.#emitter.has(ConsumerEvents.START_BATCH_PROCESS) ||

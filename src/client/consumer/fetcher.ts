@@ -55,6 +55,29 @@ interface Ahead {
   read: Promise<RawRead | { error: unknown }>;
   /** Once read: where the read after it starts (undefined while reading, or when it read nothing). */
   next?: number;
+  /** What it holds of the {@link ReadAheadBudget}: `maxBytes` while reading, then what it read. */
+  reserved: number;
+  /** Taken by a fetch or dropped: its bytes are back in the budget. */
+  released: boolean;
+}
+
+/**
+ * The bytes that reads ahead may hold at once across one consumer's partitions: kafkajs's
+ * `maxBytes` (10 MiB by default), which bounds a fetch answer across partitions as this bounds
+ * what waits to be handed out. A fetch itself always reads; only reading ahead waits for room.
+ *
+ * @example
+ * const budget = new ReadAheadBudget(10 << 20);
+ * const fetcher = new Fetcher(log, { isolation: 'read_committed', maxBytes: 1 << 20, budget });
+ */
+export class ReadAheadBudget {
+  readonly limit: number;
+  /** Bytes held by reads ahead now. */
+  used = 0;
+
+  constructor(limit: number) {
+    this.limit = limit;
+  }
 }
 
 /**
@@ -77,13 +100,19 @@ export class Fetcher {
   readonly #source: PartitionSource;
   readonly #isolation: IsolationLevel;
   readonly #maxBytes: number;
+  readonly #budget: ReadAheadBudget;
   /** Reads ahead, in order: each starts where the one before it ends. */
   #ahead: Ahead[] = [];
 
-  constructor(source: PartitionSource, options: { isolation: IsolationLevel; maxBytes: number }) {
+  /** `budget`: shared by the consumer's fetchers; without one, this fetcher's reads ahead have their own. */
+  constructor(
+    source: PartitionSource,
+    options: { isolation: IsolationLevel; maxBytes: number; budget?: ReadAheadBudget },
+  ) {
     this.#source = source;
     this.#isolation = options.isolation;
     this.#maxBytes = options.maxBytes;
+    this.#budget = options.budget ?? new ReadAheadBudget(READS_AHEAD * options.maxBytes);
   }
 
   /**
@@ -106,6 +135,7 @@ export class Fetcher {
   ): Promise<Fetched> {
     const source = this.#source;
     const ahead = this.#ahead.shift();
+    if (ahead !== undefined) this.#release(ahead);
     // Wait for data first: it resolves at once when there is some, and saves a read that would
     // come back empty at the end of the partition.
     let offsets: ReturnType<PartitionSource['offsets']>;
@@ -136,7 +166,7 @@ export class Fetcher {
           if (!('error' in read) && source.offsets(topic, partition).logStartOffset <= position) raw = read;
         }
         if (raw === undefined) {
-          this.#ahead = [];
+          this.forget();
           raw = await this.#readRaw(topic, partition, position, end);
         }
         // The next reads go out before these batches are decoded, so that the store reads them
@@ -175,18 +205,30 @@ export class Fetcher {
     return { kind: 'waited' };
   }
 
-  /** Drops the reads ahead, if any (a pause): the next fetch reads the log again. */
+  /**
+   * Drops the reads ahead, if any (a pause, a partition given up): the next fetch reads the log
+   * again, and their bytes go back to the budget.
+   */
   forget(): void {
+    for (const ahead of this.#ahead) this.#release(ahead);
     this.#ahead = [];
   }
 
+  #release(ahead: Ahead): void {
+    if (ahead.released) return;
+    ahead.released = true;
+    this.#budget.used -= ahead.reserved;
+  }
+
   /**
-   * Tops the reads ahead up to {@link READS_AHEAD}, the first (when none is queued) at `position`.
-   * A read still on its way tops them up when it lands, since where the next starts is known then.
+   * Tops the reads ahead up to {@link READS_AHEAD}, the first (when none is queued) at `position`,
+   * as far as the budget has room for `maxBytes` more. A read still on its way tops them up when
+   * it lands, since where the next starts is known then.
    */
   #readAhead(topic: string, partition: number, position: number): void {
     const source = this.#source;
-    while (this.#ahead.length < READS_AHEAD) {
+    const budget = this.#budget;
+    while (this.#ahead.length < READS_AHEAD && budget.used + this.#maxBytes <= budget.limit) {
       const tail = this.#ahead[this.#ahead.length - 1];
       const from = tail === undefined ? position : tail.next;
       if (from === undefined) return;
@@ -198,9 +240,23 @@ export class Fetcher {
       }
       const end = this.#isolation === 'read_committed' ? offsets.lastStableOffset : offsets.highWatermark;
       if (from >= end || from < offsets.logStartOffset) return;
-      const ahead: Ahead = { topic, partition, position: from, read: undefined as unknown as Ahead['read'] };
+      const ahead: Ahead = {
+        topic,
+        partition,
+        position: from,
+        read: undefined as unknown as Ahead['read'],
+        reserved: this.#maxBytes,
+        released: false,
+      };
+      budget.used += ahead.reserved;
       ahead.read = this.#readRaw(topic, partition, from, end).then(
         (raw) => {
+          if (!ahead.released) {
+            let read = 0;
+            for (const b of raw.stored) read += b.bytes.length;
+            budget.used += read - ahead.reserved;
+            ahead.reserved = read;
+          }
           const last = raw.stored[raw.stored.length - 1];
           if (last !== undefined) {
             ahead.next = last.lastOffset + 1;

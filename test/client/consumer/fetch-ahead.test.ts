@@ -91,6 +91,39 @@ describe('fetching ahead while eachBatch runs', () => {
     await close();
   });
 
+  it('should read two batches ahead, or as many as maxBytes has room for across partitions, and get the room back as they are taken', async () => {
+    for (const [maxBytes, ahead] of [
+      [undefined, [1, 2]],
+      [1, [1]],
+      [0, []],
+    ] as const) {
+      const { tributary, producer, reads, close } = await setup();
+      await sendEach(producer, ['v0', 'v1', 'v2', 'v3', 'v4', 'v5']);
+      const consumer = tributary.consumer({ groupId: 'g', maxBytesPerPartition: 1, maxBytes });
+      await consumer.connect();
+      await consumer.subscribe({ topics: ['t'], fromBeginning: true });
+      const during = new Map<string, number[]>();
+      await consumer.run({
+        eachBatch: async ({ batch }: EachBatchPayload) => {
+          const first = batch.firstOffset()!;
+          if (first === '0' || first === '2') {
+            if (ahead.length > 0) await until(() => reads.includes(Number(first) + ahead.length), 'the reads ahead');
+            for (let i = 0; i < 20; i++) await new Promise<void>((r) => setImmediate(r));
+          }
+          during.set(first, [...reads]);
+        },
+      });
+      await until(() => during.has('5'), 'the last batch');
+      // While batch 0 is handled: the reads ahead the budget allows, and no more.
+      expect(during.get('0')).toEqual([0, ...ahead]);
+      // While batch 2 is handled: the room of the reads ahead taken since came back, so the reads
+      // ahead went on as far (a read the budget never got back would have stopped them).
+      expect(during.get('2')!.filter((at) => at > 2)).toEqual(ahead.map((n) => n + 2));
+      await consumer.disconnect();
+      await close();
+    }
+  });
+
   it('should redeliver from the last resolved offset after a pause mid-batch, not go on from the read ahead', async () => {
     const { tributary, producer, reads, close } = await setup();
     for (const base of [0, 3, 6])
