@@ -5,7 +5,7 @@ import { acquireWithCoordinator, type ClientContext } from './context.ts';
 import { parseOffset } from './convert.ts';
 import type { TributaryError } from '../errors.ts';
 import { clientError, hasCode } from './errors.ts';
-import { type Fetched, Fetcher, ReadAheadBudget } from './consumer/fetcher.ts';
+import { type Fetched, Fetcher, FetchBudget } from './consumer/fetcher.ts';
 import type { FetchedMessages } from './consumer/messages.ts';
 import { GroupMembership } from './consumer/membership.ts';
 import {
@@ -57,8 +57,10 @@ export interface ConsumerConfig {
   maxWaitTimeInMs?: number;
   minBytes?: number;
   /**
-   * Most bytes read ahead at once across the consumer's partitions (kafkajs: most bytes of one
-   * fetch answer). Default 10 MiB. A partition's own fetch reads whatever this says.
+   * Most bytes read at once across the consumer's partitions (kafkajs: most bytes of one fetch
+   * answer). Default 10 MiB. Each partition's read asks for its share (at most
+   * `maxBytesPerPartition`, at least one stored batch), and what is read ahead while handlers run
+   * stays within it.
    */
   maxBytes?: number;
   /**
@@ -313,8 +315,10 @@ export class Consumer {
   #heartbeatDue = false;
   #processing = 0;
   #semaphore = new Semaphore(1);
-  /** The bytes the partitions' fetchers may hold read ahead, together (`maxBytes`). */
-  #readAhead = new ReadAheadBudget(0);
+  /** What the partitions' fetchers read, together (`maxBytes`: each read's share, and what is read ahead). */
+  #fetchBudget = new FetchBudget(0);
+  /** How many partitions the last assignment gave this member (their reads share `maxBytes`). */
+  #assigned = 0;
   /** Resolved and committed offsets, and the commits (see {@link OffsetManager}). */
   readonly #offsets: OffsetManager;
   /** What the handlers' runner asks of the consumer (see runner.ts). */
@@ -511,7 +515,9 @@ export class Consumer {
     this.#run = config;
     this.#running = true;
     this.#semaphore = new Semaphore(Math.max(1, config.partitionsConsumedConcurrently ?? 1));
-    this.#readAhead = new ReadAheadBudget(this.#config.maxBytes ?? 10_485_760);
+    this.#fetchBudget = new FetchBudget(this.#config.maxBytes ?? 10_485_760, () =>
+      Math.max(this.#assigned, this.#runners.size),
+    );
     this.#offsets.start();
     this.#newRejoinSignal();
     // A running consumer is a service, as in kafkajs: it holds the process until stop() or
@@ -615,6 +621,7 @@ export class Consumer {
       const wanted = new Set<string>();
       for (const [topic, partitions] of Object.entries(assignment))
         for (const p of partitions) wanted.add(key(topic, p));
+      this.#assigned = wanted.size;
       const revoked = [...this.#runners.values()].filter((r) => !wanted.has(r.key));
       if (revoked.length > 0) await this.#revoke(revoked, true);
       this.#scheduleHeartbeat();
@@ -730,7 +737,7 @@ export class Consumer {
     const fetcher = new Fetcher(log, {
       isolation: this.#isolation,
       maxBytes: this.#config.maxBytesPerPartition ?? 1_048_576,
-      budget: this.#readAhead,
+      budget: this.#fetchBudget,
     });
     try {
       await this.#consumeWith(fetcher, r, run, fromBeginning);

@@ -55,28 +55,40 @@ interface Ahead {
   read: Promise<RawRead | { error: unknown }>;
   /** Once read: where the read after it starts (undefined while reading, or when it read nothing). */
   next?: number;
-  /** What it holds of the {@link ReadAheadBudget}: `maxBytes` while reading, then what it read. */
+  /** What it holds of the {@link FetchBudget}: the read's size while reading, then what it read. */
   reserved: number;
   /** Taken by a fetch or dropped: its bytes are back in the budget. */
   released: boolean;
 }
 
 /**
- * The bytes that reads ahead may hold at once across one consumer's partitions: kafkajs's
- * `maxBytes` (10 MiB by default), which bounds a fetch answer across partitions as this bounds
- * what waits to be handed out. A fetch itself always reads; only reading ahead waits for room.
+ * What one consumer's fetchers may read, together: kafkajs's `maxBytes` (10 MiB by default), which
+ * bounds one fetch answer across partitions. Each partition's read asks for its share of it (at
+ * most its own `maxBytesPerPartition`, at least one stored batch, as a Kafka fetch returns), and
+ * the reads ahead of all partitions hold at most `limit` bytes at once. A fetch itself always
+ * reads; only reading ahead waits for room. So a consumer of many partitions holds about twice
+ * `limit` in fetched bytes (what each partition's handler has, and what is read ahead), where
+ * 1 MiB a partition would grow with the partitions.
  *
  * @example
- * const budget = new ReadAheadBudget(10 << 20);
+ * const budget = new FetchBudget(10 << 20, () => assigned.size);
  * const fetcher = new Fetcher(log, { isolation: 'read_committed', maxBytes: 1 << 20, budget });
  */
-export class ReadAheadBudget {
+export class FetchBudget {
   readonly limit: number;
   /** Bytes held by reads ahead now. */
   used = 0;
+  readonly #partitions: () => number;
 
-  constructor(limit: number) {
+  /** `partitions`: how many partitions share it now (the consumer's assignment). */
+  constructor(limit: number, partitions: () => number = () => 1) {
     this.limit = limit;
+    this.#partitions = partitions;
+  }
+
+  /** How much one partition's read asks for: its share of the limit, at most `maxBytesPerPartition`. */
+  share(maxBytesPerPartition: number): number {
+    return Math.max(1, Math.min(maxBytesPerPartition, Math.floor(this.limit / Math.max(1, this.#partitions()))));
   }
 }
 
@@ -100,19 +112,19 @@ export class Fetcher {
   readonly #source: PartitionSource;
   readonly #isolation: IsolationLevel;
   readonly #maxBytes: number;
-  readonly #budget: ReadAheadBudget;
+  readonly #budget: FetchBudget;
   /** Reads ahead, in order: each starts where the one before it ends. */
   #ahead: Ahead[] = [];
 
   /** `budget`: shared by the consumer's fetchers; without one, this fetcher's reads ahead have their own. */
   constructor(
     source: PartitionSource,
-    options: { isolation: IsolationLevel; maxBytes: number; budget?: ReadAheadBudget },
+    options: { isolation: IsolationLevel; maxBytes: number; budget?: FetchBudget },
   ) {
     this.#source = source;
     this.#isolation = options.isolation;
     this.#maxBytes = options.maxBytes;
-    this.#budget = options.budget ?? new ReadAheadBudget(READS_AHEAD * options.maxBytes);
+    this.#budget = options.budget ?? new FetchBudget(READS_AHEAD * options.maxBytes);
   }
 
   /**
@@ -228,7 +240,8 @@ export class Fetcher {
   #readAhead(topic: string, partition: number, position: number): void {
     const source = this.#source;
     const budget = this.#budget;
-    while (this.#ahead.length < READS_AHEAD && budget.used + this.#maxBytes <= budget.limit) {
+    const size = budget.share(this.#maxBytes);
+    while (this.#ahead.length < READS_AHEAD && budget.used + size <= budget.limit) {
       const tail = this.#ahead[this.#ahead.length - 1];
       const from = tail === undefined ? position : tail.next;
       if (from === undefined) return;
@@ -245,7 +258,7 @@ export class Fetcher {
         partition,
         position: from,
         read: undefined as unknown as Ahead['read'],
-        reserved: this.#maxBytes,
+        reserved: size,
         released: false,
       };
       budget.used += ahead.reserved;
@@ -280,7 +293,7 @@ export class Fetcher {
     const aborted =
       this.#isolation === 'read_committed' ? source.abortedTransactions!(topic, partition, position, end) : [];
     const stored = await source.readBatches!(topic, partition, position, {
-      maxBytes: this.#maxBytes,
+      maxBytes: this.#budget.share(this.#maxBytes),
       isolation: this.#isolation,
     });
     return { stored, aborted, end };

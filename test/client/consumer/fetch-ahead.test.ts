@@ -124,6 +124,37 @@ describe('fetching ahead while eachBatch runs', () => {
     }
   });
 
+  it('should ask each partition’s read for its share of maxBytes, at most maxBytesPerPartition', async () => {
+    for (const [config, partitions, asked] of [
+      [{}, 1, 1 << 20],
+      [{ maxBytes: 4096 }, 4, 1024],
+      [{ maxBytes: 4096, maxBytesPerPartition: 512 }, 4, 512],
+    ] as const) {
+      const { log, tributary, producer, close } = await setup();
+      const sizes = new Set<number>();
+      const readBatches = log.readBatches.bind(log);
+      (log as { readBatches: EmbeddedLogBackend['readBatches'] }).readBatches = (topic, partition, offset, options) => {
+        if (topic === 'p') sizes.add(options?.maxBytes ?? -1);
+        return readBatches(topic, partition, offset, options);
+      };
+      const admin = tributary.admin();
+      await admin.connect();
+      await admin.createTopics({ topics: [{ topic: 'p', numPartitions: partitions }] });
+      await admin.disconnect();
+      for (let p = 0; p < partitions; p++)
+        await producer.send({ topic: 'p', messages: [{ value: 'v', partition: p }] });
+      const consumer = tributary.consumer({ groupId: 'g', ...config });
+      await consumer.connect();
+      await consumer.subscribe({ topics: ['p'], fromBeginning: true });
+      let seen = 0;
+      await consumer.run({ eachMessage: async () => void seen++ });
+      await until(() => seen === partitions, 'every partition’s record');
+      expect([...sizes]).toEqual([asked]);
+      await consumer.disconnect();
+      await close();
+    }
+  });
+
   it('should redeliver from the last resolved offset after a pause mid-batch, not go on from the read ahead', async () => {
     const { tributary, producer, reads, close } = await setup();
     for (const base of [0, 3, 6])
