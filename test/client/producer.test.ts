@@ -168,7 +168,9 @@ describe('Producer', () => {
     writes.length = 0;
     const first = producer.send({ topic: 't', messages: [{ value: 'a' }] });
     await Promise.resolve();
-    const gathered = Array.from({ length: 10 }, (_, i) => producer.send({ topic: 't', messages: [{ value: `b${i}` }] }));
+    const gathered = Array.from({ length: 10 }, (_, i) =>
+      producer.send({ topic: 't', messages: [{ value: `b${i}` }] }),
+    );
     await Promise.all([first, ...gathered]);
     expect(writes.map((w) => w.records)).toEqual([1, 10]);
     await producer.disconnect();

@@ -117,10 +117,7 @@ export class Fetcher {
   #ahead: Ahead[] = [];
 
   /** `budget`: shared by the consumer's fetchers; without one, this fetcher's reads ahead have their own. */
-  constructor(
-    source: PartitionSource,
-    options: { isolation: IsolationLevel; maxBytes: number; budget?: FetchBudget },
-  ) {
+  constructor(source: PartitionSource, options: { isolation: IsolationLevel; maxBytes: number; budget?: FetchBudget }) {
     this.#source = source;
     this.#isolation = options.isolation;
     this.#maxBytes = options.maxBytes;
