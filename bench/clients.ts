@@ -411,8 +411,9 @@ async function batchThroughput(dir: string, figures: Record<string, number>): Pr
   const readStart = performance.now();
   while (offset < total) offset = (await refUnsync.log.read('b', 0, offset)).nextOffset;
   const refRead = total / since(readStart);
-  // The reads the consumer makes (stored batches, 1 MiB at a time: its maxBytesPerPartition), decoded by the log's decoder
-  // into its records instead of kafkajs messages.
+  // The reads the consumer makes (stored batches, 1 MiB at a time: its maxBytesPerPartition, all of
+  // maxBytes' share for one partition), decoded by the log's decoder into its records instead of
+  // kafkajs messages.
   offset = 0;
   let decoded = 0;
   const rawStart = performance.now();

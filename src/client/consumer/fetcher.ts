@@ -176,7 +176,7 @@ export class Fetcher {
         }
         if (raw === undefined) {
           this.forget();
-          raw = await this.#readRaw(topic, partition, position, end);
+          raw = await this.#readRaw(topic, partition, position, end, this.#budget.share(this.#maxBytes));
         }
         // The next reads go out before these batches are decoded, so that the store reads them
         // while this thread decodes. They start where the next fetch will, past the last batch
@@ -259,7 +259,7 @@ export class Fetcher {
         released: false,
       };
       budget.used += ahead.reserved;
-      ahead.read = this.#readRaw(topic, partition, from, end).then(
+      ahead.read = this.#readRaw(topic, partition, from, end, size).then(
         (raw) => {
           if (!ahead.released) {
             let read = 0;
@@ -281,16 +281,16 @@ export class Fetcher {
   }
 
   /**
-   * Reads stored batches from `position`. The aborted transactions are asked for in the same tick
-   * as the read takes its bound (the last stable offset), so every transaction the read can return
-   * was decided, and listed, by then.
+   * Reads up to `maxBytes` of stored batches from `position` (at least one). The aborted
+   * transactions are asked for in the same tick as the read takes its bound (the last stable
+   * offset), so every transaction the read can return was decided, and listed, by then.
    */
-  async #readRaw(topic: string, partition: number, position: number, end: number): Promise<RawRead> {
+  async #readRaw(topic: string, partition: number, position: number, end: number, maxBytes: number): Promise<RawRead> {
     const source = this.#source;
     const aborted =
       this.#isolation === 'read_committed' ? source.abortedTransactions!(topic, partition, position, end) : [];
     const stored = await source.readBatches!(topic, partition, position, {
-      maxBytes: this.#budget.share(this.#maxBytes),
+      maxBytes,
       isolation: this.#isolation,
     });
     return { stored, aborted, end };
