@@ -2,7 +2,12 @@ import { SerializationError } from '../errors.ts';
 import type { Serde } from './serde.ts';
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder('utf-8', { fatal: true });
+// A leading byte-order mark is kept as U+FEFF, as Java's `new String(bytes, UTF_8)` in Kafka's
+// StringDeserializer keeps it (TextDecoder drops it by default), so text round-trips byte for byte.
+// Invalid UTF-8 is refused with a SerializationError (docs/decisions.md, "Serdes.String").
+const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+/** JSON text: a leading byte-order mark is skipped, as Jackson's parser skips it. */
+const jsonDecoder = new TextDecoder('utf-8', { fatal: true });
 
 /** Builds a serde from two functions that never see `null`; `null` is passed through around them. */
 function nullSafe<T>(name: string, write: (value: T) => Uint8Array, read: (data: Uint8Array) => T): Serde<T> {
@@ -146,6 +151,6 @@ export const Serdes = {
     nullSafe<T>(
       'Json',
       (value) => encoder.encode(JSON.stringify(value)),
-      (data) => JSON.parse(decoder.decode(data)) as T,
+      (data) => JSON.parse(jsonDecoder.decode(data)) as T,
     ),
 } as const;

@@ -16,6 +16,14 @@ describe('Serdes', () => {
     expect(hex(Serdes.Json().serialize('t', { a: [1, 'x'] }))).toBe(Buffer.from('{"a":[1,"x"]}').toString('hex'));
   });
 
+  it("should keep a leading byte-order mark in String text, as Kafka's StringDeserializer does, and skip it in JSON", () => {
+    const bom = [0xef, 0xbb, 0xbf];
+    const text = new Uint8Array([...bom, 0x61]);
+    expect(Serdes.String().deserialize('t', text)).toBe('\uFEFFa');
+    expect(hex(Serdes.String().serialize('t', Serdes.String().deserialize('t', text)))).toBe('efbbbf61');
+    expect(Serdes.Json().deserialize('t', new Uint8Array([...bom, ...Buffer.from('{"a":1}')]))).toEqual({ a: 1 });
+  });
+
   it.each([
     ['String', Serdes.String()],
     ['Long', Serdes.Long()],

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { Serdes } from '../../src/serde/index.ts';
-import { fastSerde, longOfTimestamped, timestampedLongBytes } from '../../src/streams/internal/fast-serde.ts';
+import {
+  decodedExactly,
+  fastSerde,
+  longOfTimestamped,
+  timestampedLongBytes,
+} from '../../src/streams/internal/fast-serde.ts';
+import { StreamsBuilder } from '../../src/streams/index.ts';
+import { TopologyTestDriver } from '../../src/streams/testing/index.ts';
 import { timestampedBytes } from '../../src/streams/state/value-and-timestamp.ts';
 
 describe('fast paths of the built-in serdes', () => {
@@ -84,6 +91,59 @@ describe('fast paths of the built-in serdes', () => {
     expect(() => fastSerde(Serdes.LongNumber()).deserialize('t', Buffer.from('ffe0000000000000', 'hex'))).toThrow(
       /does not fit/,
     );
+  });
+
+  it.each([
+    ['ASCII', Buffer.from('user-42'), true],
+    ['long ASCII', Buffer.from('x'.repeat(40)), false],
+    ['UTF-8', Buffer.from('héllo'), false],
+    ['BOM-led', Buffer.from([0xef, 0xbb, 0xbf, 0x61]), false],
+  ])('should say whether a decoded %s string encodes back to the same bytes', (_what, bytes, exact) => {
+    const fast = fastSerde(Serdes.String());
+    const s = fast.deserialize('t', bytes)!;
+    expect(decodedExactly()).toBe(exact);
+    if (exact) expect(Buffer.compare(Serdes.String().serialize('t', s)!, bytes)).toBe(0);
+  });
+
+  it('should say a memoized string decodes exactly, and one that does not round-trip is not memoized as such', () => {
+    const fast = fastSerde(Serdes.String());
+    const bytes = fast.serialize('t', 'héllo wörld')!;
+    fast.deserialize('t', bytes);
+    expect(decodedExactly()).toBe(true);
+    fast.deserialize('t', fast.serialize('t', 'a\uD800b')!);
+    expect(decodedExactly()).toBe(false);
+  });
+
+  // A sink writing the key its source just read takes the source's bytes when they are exactly
+  // the key's encoding; otherwise it serializes the key, as Kafka Streams always does.
+  it.each([
+    ['ASCII', Buffer.from('user-1'), Buffer.from('user-1')],
+    ['UTF-8', Buffer.from('clé'), Buffer.from('clé')],
+    ['BOM-led', Buffer.from([0xef, 0xbb, 0xbf, 0x61]), Buffer.from([0xef, 0xbb, 0xbf, 0x61])],
+  ])('should write a passed-through %s String key as Serdes.String serializes it', (_what, input, expected) => {
+    const builder = new StreamsBuilder();
+    builder
+      .stream('in', { keySerde: Serdes.String(), valueSerde: Serdes.String() })
+      .filter(() => true)
+      .to('out', { keySerde: Serdes.String(), valueSerde: Serdes.String() });
+    const driver = new TopologyTestDriver(builder.build());
+    try {
+      const bytes = Serdes.ByteArray();
+      const inTopic = driver.createInputTopic('in', bytes, Serdes.String());
+      const out = driver.createOutputTopic('out', bytes, Serdes.String());
+      inTopic.pipeInput(Buffer.from('plain'), 'first');
+      inTopic.pipeInput(input, 'second');
+      // A key made by a processor with the same text as the last source key gets the same bytes.
+      inTopic.pipeInput(Buffer.from('plain'), 'third');
+      const got = out.readKeyValuesToList().map((kv) => [Buffer.from(kv.key!).toString('hex'), kv.value]);
+      expect(got).toEqual([
+        [Buffer.from('plain').toString('hex'), 'first'],
+        [expected.toString('hex'), 'second'],
+        [Buffer.from('plain').toString('hex'), 'third'],
+      ]);
+    } finally {
+      driver.close();
+    }
   });
 
   it('should leave other serdes alone', () => {

@@ -48,6 +48,19 @@ let lastDeserializedBytes: Uint8Array | undefined;
 let lastDeserialized: string | undefined;
 /** The memo entry of the last string deserialized through the memo (undefined after a decode). */
 let lastDeserializedEntry: MemoEntry | undefined;
+/** Whether the last string deserialized encodes back to exactly the bytes it came from (see {@link decodedExactly}). */
+let lastExact = false;
+
+/**
+ * Whether the string the String serde's last deserialize returned serializes back to exactly the
+ * bytes it was given: true when it came from the memo (a string that round-trips) or from the
+ * ASCII decode; false after the general decoder (invalid UTF-8 decodes to U+FFFD, which does not
+ * encode back to the same bytes). A task's source asks, so its sink may write those bytes again
+ * instead of serializing the string (see StreamTask.process).
+ */
+export function decodedExactly(): boolean {
+  return lastExact;
+}
 
 /**
  * The memo entry of bytes the String serde just made (its last serialize), when they decode back
@@ -75,6 +88,7 @@ export function memoHash(entry: MemoEntry): number {
  * the last one deserialized, as if the serde had found it.
  */
 export function takeMemoized(entry: MemoEntry): string {
+  lastExact = true;
   lastDeserializedBytes = entry.bytes;
   lastDeserialized = entry.string;
   lastDeserializedEntry = entry;
@@ -121,18 +135,26 @@ const fastString: Serde<string> = {
   },
   deserialize(topic, data) {
     if (data === null) return null;
-    if (data === lastDeserializedBytes) return lastDeserialized!;
+    if (data === lastDeserializedBytes) {
+      lastExact = true;
+      return lastDeserialized!;
+    }
     const known = strings.get(data);
     if (known !== undefined) return takeMemoized(known);
     if (data.length <= 24) {
       let out = '';
       for (let i = 0; i < data.length; i++) {
         const c = data[i]!;
-        if (c > 0x7f) return Serdes.String().deserialize(topic, data);
+        if (c > 0x7f) {
+          lastExact = false;
+          return Serdes.String().deserialize(topic, data);
+        }
         out += String.fromCharCode(c);
       }
+      lastExact = true;
       return out;
     }
+    lastExact = false;
     return Serdes.String().deserialize(topic, data);
   },
 };

@@ -16,7 +16,15 @@ import type { BuiltStore } from '../state/stores.ts';
 import { isWindowedSerde } from '../state/windowed-serdes.ts';
 import type { Windowed } from '../windows.ts';
 import { changeSerde } from './change.ts';
-import { fastSerde, isFastString, type MemoEntry, memoHash, memoOfSerialized, takeMemoized } from './fast-serde.ts';
+import {
+  decodedExactly,
+  fastSerde,
+  isFastString,
+  type MemoEntry,
+  memoHash,
+  memoOfSerialized,
+  takeMemoized,
+} from './fast-serde.ts';
 import type { SinkNode, SourceNode, Subtopology, TopologyNode } from '../topology.ts';
 import type { TopologyGraph } from './topology-graph.ts';
 
@@ -117,6 +125,14 @@ export class StreamTask {
   #initialised = false;
   #lastTopic: string | undefined;
   #lastSource: RuntimeNode | undefined;
+  /**
+   * The String key of the last record a source read, with the bytes it came from, when they are
+   * exactly its encoding (see decodedExactly): a sink writing that key again (a pass-through, a
+   * filter, a mapValues) takes the bytes as they are instead of serializing the string. They are a
+   * view into a fetched batch, which is never written to; the record collector copies them.
+   */
+  #sourceKey: string | undefined;
+  #sourceKeyBytes: Uint8Array | undefined;
 
   constructor(topology: TopologyGraph, subtopology: Subtopology, partition: number, env: TaskEnv) {
     this.id = `${subtopology.id}_${partition}`;
@@ -189,14 +205,21 @@ export class StreamTask {
       // A record a commit handed over from a local sink may carry its key's memo entry (see
       // TaskEnv.send): the same string the bytes deserialize to, without looking them up.
       const keyMemo = (record as { keyMemo?: MemoEntry }).keyMemo;
+      const fastStringKey = (source.fastStringKey ??= isFastString(serdes[0]));
+      // Only the record being processed lends its key's bytes to a sink (no buffer kept for later ones).
+      this.#sourceKey = undefined;
+      this.#sourceKeyBytes = undefined;
       if (record.key === null) key = null;
-      else if (
-        keyMemo !== undefined &&
-        keyMemo.bytes === record.key &&
-        (source.fastStringKey ??= isFastString(serdes[0]))
-      )
-        key = takeMemoized(keyMemo);
-      else key = serdes[0].deserialize(topic, record.key);
+      else if (fastStringKey) {
+        key =
+          keyMemo !== undefined && keyMemo.bytes === record.key
+            ? takeMemoized(keyMemo)
+            : serdes[0].deserialize(topic, record.key);
+        if (decodedExactly()) {
+          this.#sourceKey = key as string;
+          this.#sourceKeyBytes = record.key;
+        }
+      } else key = serdes[0].deserialize(topic, record.key);
       value = record.value === null ? null : serdes[1].deserialize(topic, record.value);
     } catch (error) {
       if (error instanceof TopologyError) throw error;
@@ -349,6 +372,7 @@ export class StreamTask {
     const env = this.#env;
     const fixedTopic = typeof def.topic === 'string' ? env.physicalTopic(def.topic) : undefined;
     let serdes: [Serde<unknown>, Serde<unknown>] | undefined;
+    let fastStringKey: boolean | undefined;
     // A fixed topic's partition count is looked up once per task, as a producer caches metadata.
     let fixedCount: number | undefined;
     const dropNullKeys = def.dropNullKeys === true;
@@ -363,7 +387,13 @@ export class StreamTask {
           this.#recordMetadata() ?? {},
         );
       serdes ??= this.#serdesOf(def);
-      const key = record.key === null || record.key === undefined ? null : serdes[0].serialize(topic, record.key);
+      fastStringKey ??= isFastString(serdes[0]);
+      const key =
+        record.key === null || record.key === undefined
+          ? null
+          : fastStringKey && record.key === this.#sourceKey
+            ? this.#sourceKeyBytes!
+            : serdes[0].serialize(topic, record.key);
       // A String key's memo entry: its partitioning hash is kept there (a repeated key hashes once),
       // and it goes along with the record to the task that reads it next (see StreamTask.process).
       const keyMemo = key !== null ? memoOfSerialized(key) : undefined;
