@@ -191,6 +191,59 @@ describe('caching window store (Kafka CachingPersistentWindowStoreTest)', () => 
     ]);
   });
 
+  it('should write through, in the same flush, what its listener puts back: a window not written yet with its new value, a written one again', () => {
+    let now = 0;
+    const budget = new CacheBudget(1 << 20);
+    const built = Stores.windowStoreBuilder(Stores.inMemoryWindowStore('w', RETENTION, SIZE), S, L)
+      .withCachingEnabled()
+      .build({
+        applicationId: 'app',
+        taskId: '0_0',
+        partition: 0,
+        cacheBudget: budget,
+        changelog: () => undefined,
+        timestamp: () => now,
+      });
+    const store = built.store as unknown as MeteredWindowStore<string, number>;
+    const told: string[] = [];
+    store.setFlushListener((key, newValue) => {
+      told.push(`${windowedToString(key)}=${newValue}`);
+      // Writing a: b (not written yet) changes in place; a itself (written) comes back once more.
+      if (key.key === 'a' && newValue === 1) {
+        store.put('b', 20, 10);
+        store.put('a', 100, 10);
+      }
+    });
+    store.put('a', 1, 10);
+    store.put('b', 2, 10);
+    store.put('c', 3, 10);
+    store.inner.flush();
+    expect(told).toEqual(['[a@10/20]=1', '[b@10/20]=20', '[c@10/20]=3', '[a@10/20]=100']);
+    expect(store.fetch('a', 10)).toBe(100);
+    expect(store.fetch('b', 10)).toBe(20);
+    expect(built.bytes.approximateNumEntries()).toBe(3);
+    // A listener that throws: the windows written before it stay written, the rest stay cached.
+    let failOn: string | undefined = 'f';
+    told.length = 0;
+    store.setFlushListener((key, newValue) => {
+      if (key.key === failOn) throw new Error('downstream failed');
+      told.push(`${windowedToString(key)}=${newValue}`);
+    });
+    store.put('e', 1, 10);
+    store.put('f', 1, 10);
+    store.put('g', 1, 10);
+    expect(() => store.inner.flush()).toThrow('downstream failed');
+    failOn = undefined;
+    store.inner.flush();
+    expect(told).toEqual(['[e@10/20]=1', '[g@10/20]=1']);
+    expect(budget.used).toBe(0);
+    // A listener that always writes back is a loop: the flush fails instead of running forever.
+    store.setFlushListener((key, newValue) => store.put(key.key, (newValue ?? 0) + 1, key.window.start));
+    now = 1;
+    store.put('d', 1, 10);
+    expect(() => store.inner.flush()).toThrow(expect.objectContaining({ code: 'ILLEGAL_STATE' }));
+  });
+
   it('should keep ASCII and non-ASCII keys apart and in byte order, cached or stored, and serialize their windowed keys as UTF-8', () => {
     const { store } = cached();
     const keys = ['a', 'ab', 'é', 'aé', '\u007f', '日本', 'z'];

@@ -58,6 +58,11 @@ export interface WindowCacheEntry {
    * it is written, so this holds until then: the flush listener's old value is null, not read.
    */
   readonly storeEmpty: boolean;
+  /**
+   * Written through by the flush under way, which drops it from the cache when its round ends
+   * (reads meanwhile see what the store now holds); a put meanwhile replaces it with a new entry.
+   */
+  written: boolean;
 }
 
 function storedOf(entry: WindowCacheEntry): Uint8Array | null {
@@ -88,6 +93,8 @@ export class CachingWindowBytesStore implements BytesStore {
   #sorted: SortedIds | undefined;
   #listener: WindowCacheFlushListener | undefined;
   #flushing = false;
+  /** Puts made during the flush's current round (see {@link flush}). */
+  #putsWhileFlushing = 0;
   /** Grows whenever windows leave the cache: an answer of {@link cached} holds while it stays. */
   epoch = 0;
 
@@ -158,7 +165,16 @@ export class CachingWindowBytesStore implements BytesStore {
     const id = key.id;
     const size = ENTRY_OVERHEAD + id.length + (raw === null ? 0 : raw.length + 8);
     // `known`: what cached() just answered for this key (null: not cached), so it is not looked up again.
-    const existing = known === undefined ? this.#entries.get(id) : known === null ? undefined : known;
+    let existing = known === undefined ? this.#entries.get(id) : known === null ? undefined : known;
+    if (this.#flushing) {
+      this.#putsWhileFlushing++;
+      if (existing?.written) {
+        // Written through already in this flush: the new value is a new entry, written in a later round.
+        this.#entries.delete(id);
+        this.#sorted?.delete(id);
+        existing = undefined;
+      }
+    }
     if (existing !== undefined) {
       this.#budget.used += size - existing.size;
       existing.raw = raw;
@@ -182,6 +198,7 @@ export class CachingWindowBytesStore implements BytesStore {
         size,
         used: false,
         storeEmpty,
+        written: false,
       });
       this.#sorted?.insert(id);
     }
@@ -228,21 +245,45 @@ export class CachingWindowBytesStore implements BytesStore {
             { store: this.name },
           );
         }
-        // Each window leaves the cache only as it is written, so what the listener reads meanwhile
-        // (a getter downstream) still sees the windows not written yet.
-        for (const entry of [...this.#entries.values()]) {
-          const id = entry.key.id;
-          if (this.#entries.get(id) !== entry) continue;
-          this.#entries.delete(id);
-          this.#sorted?.delete(id);
-          this.epoch++;
-          this.#writeThrough(entry);
+        // A round writes through the windows cached when it starts, in order, and then drops them
+        // all at once: no lookup per window (on a cache of a hundred thousand windows, each was a
+        // cache miss). What the listener reads meanwhile (a getter downstream) sees the windows
+        // not written yet, and the written ones as the store now holds them. A window it puts
+        // again is updated in place if not written yet, or else comes back as a new entry at the
+        // end of the map, for the next round.
+        this.#putsWhileFlushing = 0;
+        let n = this.#entries.size;
+        try {
+          for (const entry of this.#entries.values()) {
+            if (n-- === 0) break;
+            entry.written = true;
+            this.epoch++;
+            this.#writeThrough(entry);
+          }
+        } catch (error) {
+          // The windows written before the listener threw go, as if the flush had gone that far.
+          this.#dropWritten();
+          throw error;
         }
+        if (this.#putsWhileFlushing === 0) {
+          // Nothing was added meanwhile: every window in the map was written.
+          this.#entries.clear();
+          this.#sorted = undefined;
+        } else this.#dropWritten();
       }
     } finally {
       this.#flushing = false;
     }
     this.#inner.flush();
+  }
+
+  /** Drops the windows the flush under way has written through. */
+  #dropWritten(): void {
+    for (const [id, entry] of this.#entries) {
+      if (!entry.written) continue;
+      this.#entries.delete(id);
+      this.#sorted?.delete(id);
+    }
   }
 
   close(): void | Promise<void> {
