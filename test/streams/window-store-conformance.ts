@@ -76,6 +76,21 @@ export function windowStoreSuite(factory: Factory, setTime: (ms: number) => void
     expect(store.inner.approximateNumEntries()).toBe(1);
   });
 
+  it('should expire a window put into a segment after the segment was emptied by an expiry a delete set off', async () => {
+    const store = await factory(100, 10);
+    store.put('a', 1, 0);
+    // A delete at 100 moves the newest start: the window at 0 expires, its segment is emptied.
+    store.put('x', null, 100);
+    expect(store.fetch('a', 0)).toBeNull();
+    // 40 is within retention, in that same segment.
+    store.put('b', 5, 40);
+    expect(store.fetch('b', 40)).toBe(5);
+    // Far enough ahead that the segment expires whole: b@40 leaves the store itself.
+    store.put('c', 6, 200);
+    expect(store.all().map((e) => [e.key.key, e.key.window.start])).toEqual([['c', 200]]);
+    expect(store.inner.approximateNumEntries()).toBe(1);
+  });
+
   it('should keep every put of a key and window when retaining duplicates, and ignore null puts', async () => {
     const store = await factory(1_000, 10, true);
     store.put('a', 1, 0);

@@ -382,15 +382,25 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
     for (const [segment, ids] of this.#segments!) {
       if ((segment + 1) * this.#segmentMs - 1 <= expiredUpTo) {
         for (const id of ids) this.#innermost.put(Bytes.fromId(id), null);
-        this.#segments!.delete(segment);
+        this.#dropSegment(segment, ids);
       } else if (segment * this.#segmentMs <= expiredUpTo) {
-        for (const id of ids)
-          if (startOfId(id) <= expiredUpTo) {
-            this.#innermost.put(Bytes.fromId(id), null);
-            ids.delete(id);
-          }
+        // The segment straddles the bound. Windows aligned to it (a tumbling window's start is the
+        // bound itself) are often all expired: then the set goes whole, not id by id.
+        let kept = 0;
+        for (const id of ids) {
+          if (startOfId(id) <= expiredUpTo) this.#innermost.put(Bytes.fromId(id), null);
+          else kept++;
+        }
+        if (kept === 0) this.#dropSegment(segment, ids);
+        else for (const id of ids) if (startOfId(id) <= expiredUpTo) ids.delete(id);
       }
     }
+  }
+
+  /** Forgets a segment's ids (and the put path's hold on them: a later put there starts a new set). */
+  #dropSegment(segment: number, ids: Set<string>): void {
+    this.#segments!.delete(segment);
+    if (this.#lastSegmentIds === ids) this.#lastSegmentIds = undefined;
   }
 
   #keyBytes(key: K): Uint8Array {
