@@ -65,6 +65,12 @@ export interface BytesStore {
   /** From and to inclusive; null means unbounded. Sorted by key bytes. */
   range(from: Bytes | null, to: Bytes | null): BytesEntry[];
   approximateNumEntries(): number;
+  /**
+   * Every key's id, in no particular order, for a store that lists them without sorting (a window
+   * store's expiry scans them); without it, callers use `range(null, null)`. Putting or deleting
+   * meanwhile is allowed, as in a `Map`'s iteration.
+   */
+  ids?(): Iterable<string>;
   /** Makes writes durable where the store has somewhere to put them. */
   flush(): void;
   close(): void | Promise<void>;

@@ -76,6 +76,10 @@ export class LevelBytesStore implements BytesStore {
     return this.#memory.approximateNumEntries();
   }
 
+  ids(): Iterable<string> {
+    return this.#memory.ids();
+  }
+
   flush(): void {}
 
   /** Takes the writes made since the last call: what the commit being prepared covers. */

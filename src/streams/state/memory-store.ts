@@ -56,6 +56,10 @@ export class InMemoryBytesStore implements BytesStore {
     return this.#map.size;
   }
 
+  ids(): Iterable<string> {
+    return this.#map.keys();
+  }
+
   flush(): void {}
 
   close(): void {}

@@ -72,11 +72,6 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
   readonly #segmentMs: number;
   #observed: number | undefined;
   #seq = 0;
-  /**
-   * The ids of the windows put in each segment (start / segment interval), so expiry deletes whole
-   * segments instead of scanning the store; made with the first scan of the store.
-   */
-  #segments: Map<number, Set<string>> | undefined;
   /** The last key serialized, so fetch-then-put of one record serializes its key once. */
   #lastKey: K | undefined;
   #lastKeyBytes: Uint8Array | undefined;
@@ -104,9 +99,6 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
   /** ...and the 12 bytes of the last window start (seqnum 0) as latin1: one key's windows repeat. */
   #suffixStart = Number.NaN;
   #suffix = '';
-  /** The segment of the last put and its ids. */
-  #lastSegment = Number.NaN;
-  #lastSegmentIds: Set<string> | undefined;
   /** The timestamp of the value {@link fetchStamped} returned last. */
   stampedAt = -1;
   /** Where range bounds are written: their ids are all a range reads of them. */
@@ -136,7 +128,10 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
     this.retainDuplicates = options.retainDuplicates;
     // Expiry runs once per segment of half the retention: the store keeps at most 1.5 retentions
     // of windows. (Kafka's RocksDB segments are at least 60 s, each segment being a database; here
-    // a segment is a set of ids, and a join's 1 s window kept 60 s of records in a 60 s segment.)
+    // a segment is a span of time, and a join's 1 s window kept 60 s of records in a 60 s segment.)
+    // Each expiry scans the store's ids: a window lives through at most three of them, so the scans
+    // cost about three id reads per window, where an index of each segment's ids cost a set insert
+    // per window put, and its delete.
     this.#segmentMs = Math.max(Math.floor(options.retentionMs / 2), 1);
   }
 
@@ -221,27 +216,6 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
       const storeEmpty = known === null && !this.#lastWindowFound;
       this.#cache.putWindow(storeKey, raw, timestamp, typedKey, value ?? undefined, undefined, known, storeEmpty);
     } else this.#stack.put(storeKey, raw === null ? null : timestampedBytes(timestamp, raw));
-    // A window fetched just before and found is indexed already.
-    if (raw !== null && !(reused && this.#lastWindowFound)) {
-      const segment = Math.floor(windowStart / this.#segmentMs);
-      let ids = this.#lastSegmentIds;
-      if (segment !== this.#lastSegment || ids === undefined) {
-        ids = this.#segmentIds(segment);
-        this.#lastSegment = segment;
-        this.#lastSegmentIds = ids;
-      }
-      ids.add(storeKey.id);
-    }
-  }
-
-  #segmentIds(segment: number): Set<string> {
-    const segments = this.#segments!;
-    let ids = segments.get(segment);
-    if (ids === undefined) {
-      ids = new Set();
-      segments.set(segment, ids);
-    }
-    return ids;
   }
 
   fetch(key: K, windowStart: number): V | null;
@@ -356,12 +330,7 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
     if (this.#observed === undefined) {
       // After a restart or a restore the newest start is whatever the store holds.
       let max = Number.MIN_SAFE_INTEGER;
-      this.#segments = new Map();
-      for (const e of this.#innermost.range(null, null)) {
-        const start = startOfId(e.key.id);
-        max = Math.max(max, start);
-        this.#segmentIds(Math.floor(start / this.#segmentMs)).add(e.key.id);
-      }
+      for (const id of this.#innermostIds()) max = Math.max(max, startOfId(id));
       this.#observed = max;
     }
     return this.#observed;
@@ -379,28 +348,14 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
   /** Removes expired windows from the innermost store: local cleanup, not logged (the changelog's own retention drops them there). */
   #expire(): void {
     const expiredUpTo = this.#observedTime() - this.retentionMs;
-    for (const [segment, ids] of this.#segments!) {
-      if ((segment + 1) * this.#segmentMs - 1 <= expiredUpTo) {
-        for (const id of ids) this.#innermost.put(Bytes.fromId(id), null);
-        this.#dropSegment(segment, ids);
-      } else if (segment * this.#segmentMs <= expiredUpTo) {
-        // The segment straddles the bound. Windows aligned to it (a tumbling window's start is the
-        // bound itself) are often all expired: then the set goes whole, not id by id.
-        let kept = 0;
-        for (const id of ids) {
-          if (startOfId(id) <= expiredUpTo) this.#innermost.put(Bytes.fromId(id), null);
-          else kept++;
-        }
-        if (kept === 0) this.#dropSegment(segment, ids);
-        else for (const id of ids) if (startOfId(id) <= expiredUpTo) ids.delete(id);
-      }
-    }
+    const innermost = this.#innermost;
+    for (const id of this.#innermostIds()) if (startOfId(id) <= expiredUpTo) innermost.put(Bytes.fromId(id), null);
   }
 
-  /** Forgets a segment's ids (and the put path's hold on them: a later put there starts a new set). */
-  #dropSegment(segment: number, ids: Set<string>): void {
-    this.#segments!.delete(segment);
-    if (this.#lastSegmentIds === ids) this.#lastSegmentIds = undefined;
+  /** The ids of the innermost store's windows, unsorted where the store can list them so. */
+  #innermostIds(): Iterable<string> {
+    const store = this.#innermost;
+    return store.ids !== undefined ? store.ids() : store.range(null, null).map((e) => e.key.id);
   }
 
   #keyBytes(key: K): Uint8Array {
