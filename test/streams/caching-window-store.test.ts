@@ -192,19 +192,8 @@ describe('caching window store (Kafka CachingPersistentWindowStoreTest)', () => 
   });
 
   it('should write through, in the same flush, what its listener puts back: a window not written yet with its new value, a written one again', () => {
-    let now = 0;
-    const budget = new CacheBudget(1 << 20);
-    const built = Stores.windowStoreBuilder(Stores.inMemoryWindowStore('w', RETENTION, SIZE), S, L)
-      .withCachingEnabled()
-      .build({
-        applicationId: 'app',
-        taskId: '0_0',
-        partition: 0,
-        cacheBudget: budget,
-        changelog: () => undefined,
-        timestamp: () => now,
-      });
-    const store = built.store as unknown as MeteredWindowStore<string, number>;
+    // The helper's listener is replaced by this test's own.
+    const { store, budget, stored, at } = cached();
     const told: string[] = [];
     store.setFlushListener((key, newValue) => {
       told.push(`${windowedToString(key)}=${newValue}`);
@@ -221,7 +210,7 @@ describe('caching window store (Kafka CachingPersistentWindowStoreTest)', () => 
     expect(told).toEqual(['[a@10/20]=1', '[b@10/20]=20', '[c@10/20]=3', '[a@10/20]=100']);
     expect(store.fetch('a', 10)).toBe(100);
     expect(store.fetch('b', 10)).toBe(20);
-    expect(built.bytes.approximateNumEntries()).toBe(3);
+    expect(stored()).toBe(3);
     // A listener that throws: the windows written before it stay written, the rest stay cached.
     let failOn: string | undefined = 'f';
     told.length = 0;
@@ -239,7 +228,7 @@ describe('caching window store (Kafka CachingPersistentWindowStoreTest)', () => 
     expect(budget.used).toBe(0);
     // A listener that always writes back is a loop: the flush fails instead of running forever.
     store.setFlushListener((key, newValue) => store.put(key.key, (newValue ?? 0) + 1, key.window.start));
-    now = 1;
+    at(1);
     store.put('d', 1, 10);
     expect(() => store.inner.flush()).toThrow(expect.objectContaining({ code: 'ILLEGAL_STATE' }));
   });
