@@ -54,9 +54,9 @@ let lastExact = false;
 /**
  * Whether the string the String serde's last deserialize returned serializes back to exactly the
  * bytes it was given: true when it came from the memo (a string that round-trips) or from the
- * ASCII decode; false after the general decoder (invalid UTF-8 decodes to U+FFFD, which does not
- * encode back to the same bytes). A task's source asks, so its sink may write those bytes again
- * instead of serializing the string (see StreamTask.process).
+ * ASCII decode; false after the general decoder, whose round trip is not relied on. A task's
+ * source asks, so its sink may write those bytes again instead of serializing the string (see
+ * StreamTask.process).
  */
 export function decodedExactly(): boolean {
   return lastExact;

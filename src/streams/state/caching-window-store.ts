@@ -246,7 +246,7 @@ export class CachingWindowBytesStore implements BytesStore {
           );
         }
         // A round writes through the windows cached when it starts, in order, and then drops them
-        // all at once: no lookup per window (on a cache of a hundred thousand windows, each was a
+        // all at once: no lookup per window (in a cache of tens of thousands of windows, each was a
         // cache miss). What the listener reads meanwhile (a getter downstream) sees the windows
         // not written yet, and the written ones as the store now holds them. A window it puts
         // again is updated in place if not written yet, or else comes back as a new entry at the
