@@ -93,8 +93,8 @@ export class CachingWindowBytesStore implements BytesStore {
   #sorted: SortedIds | undefined;
   #listener: WindowCacheFlushListener | undefined;
   #flushing = false;
-  /** Puts made during the flush's current round (see {@link flush}). */
-  #putsWhileFlushing = 0;
+  /** Windows added to the cache during the flush's current round (see {@link flush}). */
+  #addedWhileFlushing = 0;
   /** Grows whenever windows leave the cache: an answer of {@link cached} holds while it stays. */
   epoch = 0;
 
@@ -166,14 +166,11 @@ export class CachingWindowBytesStore implements BytesStore {
     const size = ENTRY_OVERHEAD + id.length + (raw === null ? 0 : raw.length + 8);
     // `known`: what cached() just answered for this key (null: not cached), so it is not looked up again.
     let existing = known === undefined ? this.#entries.get(id) : known === null ? undefined : known;
-    if (this.#flushing) {
-      this.#putsWhileFlushing++;
-      if (existing?.written) {
-        // Written through already in this flush: the new value is a new entry, written in a later round.
-        this.#entries.delete(id);
-        this.#sorted?.delete(id);
-        existing = undefined;
-      }
+    if (existing?.written) {
+      // Written through already in this flush: the new value is a new entry, written in a later round.
+      this.#entries.delete(id);
+      this.#sorted?.delete(id);
+      existing = undefined;
     }
     if (existing !== undefined) {
       this.#budget.used += size - existing.size;
@@ -187,6 +184,7 @@ export class CachingWindowBytesStore implements BytesStore {
       existing.used = true;
     } else {
       this.#budget.used += size;
+      if (this.#flushing) this.#addedWhileFlushing++;
       this.#entries.set(id, {
         key,
         raw,
@@ -251,7 +249,7 @@ export class CachingWindowBytesStore implements BytesStore {
         // not written yet, and the written ones as the store now holds them. A window it puts
         // again is updated in place if not written yet, or else comes back as a new entry at the
         // end of the map, for the next round.
-        this.#putsWhileFlushing = 0;
+        this.#addedWhileFlushing = 0;
         let n = this.#entries.size;
         try {
           for (const entry of this.#entries.values()) {
@@ -265,7 +263,7 @@ export class CachingWindowBytesStore implements BytesStore {
           this.#dropWritten();
           throw error;
         }
-        if (this.#putsWhileFlushing === 0) {
+        if (this.#addedWhileFlushing === 0) {
           // Nothing was added meanwhile: every window in the map was written.
           this.#entries.clear();
           this.#sorted = undefined;

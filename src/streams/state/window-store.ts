@@ -79,7 +79,7 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
   #lastWindow: Bytes | undefined;
   #lastWindowKey: K | undefined;
   #lastWindowStart = 0;
-  /** Whether the last window fetched was there (so its put need not index it again). */
+  /** Whether the last window fetched was there (a put of it then has an old value to read back). */
   #lastWindowFound = false;
   /** What the cache answered for the last window fetched (null: not cached; undefined: not asked). */
   #lastEntry: WindowCacheEntry | null | undefined;
