@@ -92,6 +92,8 @@ import { type OpenTxn, TransactionCoordinator, type TransactionalProducer } from
 import { TimeSlice } from '../time-slice.ts';
 
 const DEFAULT_MAX_BYTES = 1024 * 1024;
+/** The most one call to the store gathers for a read, whatever its `maxBytes` (a bound on memory). */
+const MAX_GATHER_BYTES = 64 * 1024 * 1024;
 /** Kafka's ListOffsets sentinels, as {@link EmbeddedLog.offsetForTimestamp} takes them. */
 const LATEST_TIMESTAMP = -1;
 const EARLIEST_TIMESTAMP = -2;
@@ -1207,9 +1209,18 @@ export class EmbeddedLog extends LogFront<TopicState, PartitionState> {
     }
     const { topicId } = state.topic;
     const startKey = batchKey(topicId, partition, offset);
-    // The partition's own writes, not every write queued (a consumer's offset commits).
-    await this.#queue.flushFor(state.lastWrite);
-    const it = this.#store.iterator({ gte: startKey, lt: batchKey(topicId, partition, bound) });
+    // The partition's own writes, not every write queued (a consumer's offset commits). Awaited
+    // only when there are some: otherwise the store's read starts in this call, not once this
+    // thread is next free (a consumer decodes a fetch right after asking for the next one).
+    const flushing = this.#queue.flushFor(state.lastWrite);
+    if (flushing !== undefined) await flushing;
+    // One call to the store gathers up to the byte budget (LevelDB's own limit is 16 KiB: one
+    // batch per call, each waiting for this thread, which starved reads made ahead of a decode).
+    const it = this.#store.iterator({
+      gte: startKey,
+      lt: batchKey(topicId, partition, bound),
+      highWaterMarkBytes: Math.min(maxBytes, MAX_GATHER_BYTES),
+    });
     let bytes = 0;
     let records = 0;
     let batches = 0;

@@ -10,6 +10,12 @@ export interface KvRange {
   lte?: Uint8Array;
   reverse?: boolean;
   limit?: number;
+  /**
+   * How many bytes one `nextv` may gather before it returns early (LevelDB's iterator stops at the
+   * first entry past 16 KiB by default, so a read of 1 MiB batches took one call per batch). Stores
+   * that read from memory ignore it.
+   */
+  highWaterMarkBytes?: number;
 }
 
 export type KvEntry = [key: Uint8Array, value: Uint8Array];

@@ -81,3 +81,29 @@ describe('LevelKvStore writes', () => {
     await expect(store.write(ops, false)).rejects.toMatchObject({ code: 'LOG_CLOSED' });
   });
 });
+
+describe('LevelKvStore reads', () => {
+  it('should gather entries up to highWaterMarkBytes in one nextv, and one large entry per call without it', async () => {
+    const store = new LevelKvStore(freshDir());
+    await store.open();
+    const value = new Uint8Array(64 * 1024).fill(7);
+    await store.write(
+      Array.from({ length: 5 }, (_, i) => ({ type: 'put' as const, key: k(`big-${i}`), value })),
+      false,
+    );
+    const counts = async (range: { highWaterMarkBytes?: number }) => {
+      const it = store.iterator({ gte: k('big-'), lt: k('big.'), ...range });
+      const sizes: number[] = [];
+      for (let entries = await it.nextv(10); entries.length > 0; entries = await it.nextv(10))
+        sizes.push(entries.length);
+      await it.close();
+      return sizes;
+    };
+    // LevelDB's iterator stops once it holds more than 16 KiB.
+    expect(await counts({})).toEqual([1, 1, 1, 1, 1]);
+    expect(await counts({ highWaterMarkBytes: 1 << 20 })).toEqual([5]);
+    // It stops past the mark, with the entry that crossed it.
+    expect(await counts({ highWaterMarkBytes: 100 * 1024 })).toEqual([2, 2, 1]);
+    await store.close();
+  });
+});
