@@ -93,10 +93,11 @@ export class FetchBudget {
 }
 
 /**
- * How many reads go ahead of the fetch being handled. Why two: a read waits for this thread
- * between its calls to the store, so one read started as a fetch is decoded lands after the
- * decoding, and the fetch after it waited for the store; with a second one, the store is reading
- * the next while this thread decodes and the one after that has landed.
+ * How many reads go ahead of the fetch being handled. Why two: a read is one call to the store,
+ * but its landing waits for this thread, and where the read after it starts is known only then;
+ * so one read started as a fetch is decoded lands after the decoding, and the fetch after it
+ * waited for the store; with a second one, the store is reading the next while this thread
+ * decodes and the one after that has landed.
  */
 const READS_AHEAD = 2;
 
