@@ -134,7 +134,8 @@ async function rawPass(
     const produce = since(start);
     start = performance.now();
     let bytes = 0;
-    const it = db.iterator();
+    // Gathering up to 1 MiB per call, as the log's reads ask LevelDB to (its default stops at 16 KiB).
+    const it = db.iterator({ highWaterMarkBytes: 1 << 20 });
     for (;;) {
       const entries = await it.nextv(32);
       if (entries.length === 0) break;
