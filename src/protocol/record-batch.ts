@@ -745,6 +745,22 @@ export interface ScannedBatch extends BatchHeader {
 }
 
 /**
+ * @internal {@link decodeRecordBatch} with its records read by the checked decoder alone, the one
+ * it falls back to when its one-pass reader finds something wrong: tests hold the two to the same
+ * records and the same errors.
+ */
+export function decodeRecordBatchChecked(bytes: Uint8Array, options?: DecodeOptions): DecodedBatch {
+  checked = true;
+  try {
+    return decodeRecordBatch(bytes, options);
+  } finally {
+    checked = false;
+  }
+}
+
+let checked = false;
+
+/**
  * Checks a batch as {@link decodeRecordBatch} does (CRC, frame, every record's lengths, varints,
  * headers and offset, decompressing if need be) in one pass that allocates nothing per record,
  * and returns its header with what a broker checks of a produced batch. The broker's Produce path
@@ -833,7 +849,145 @@ function skipHeaders(src: Uint8Array, cursor: Cursor, limit: number, count: numb
   }
 }
 
+/** The records of a batch's (decompressed) record section, from `pos` to `limit`. */
 function decodeRecords(src: Uint8Array, pos: number, limit: number, header: BatchHeader): DecodedRecord[] {
+  return (
+    (checked ? undefined : decodeRecordsFast(src, pos, limit, header)) ?? decodeRecordsChecked(src, pos, limit, header)
+  );
+}
+
+/** Where the last {@link zigzag32} or {@link zigzag64} read ended. */
+let at = 0;
+/** Set when one of them found no valid varint (then `at` is the limit it was given). */
+let failed = false;
+const slowCursor: Cursor = { offset: 0 };
+
+/**
+ * A zigzag varint at `p`, ending by `end`: one or two bytes (every length, delta and count of a
+ * record under 8 KiB) read inline, longer ones by {@link readVarint}. Leaves the position after it
+ * in {@link at}.
+ */
+function zigzag32(src: Uint8Array, p: number, end: number): number {
+  if (p < end) {
+    const b = src[p]!;
+    if (b < 0x80) {
+      at = p + 1;
+      return (b >>> 1) ^ -(b & 1);
+    }
+    if (p + 1 < end) {
+      const c = src[p + 1]!;
+      if (c < 0x80) {
+        const raw = (b & 0x7f) | (c << 7);
+        at = p + 2;
+        return (raw >>> 1) ^ -(raw & 1);
+      }
+    }
+  }
+  return slowVarint(src, p, end, false);
+}
+
+/** {@link zigzag32} for a varlong (a timestamp delta). */
+function zigzag64(src: Uint8Array, p: number, end: number): number {
+  if (p < end) {
+    const b = src[p]!;
+    if (b < 0x80) {
+      at = p + 1;
+      return (b >>> 1) ^ -(b & 1);
+    }
+    if (p + 1 < end) {
+      const c = src[p + 1]!;
+      if (c < 0x80) {
+        const raw = (b & 0x7f) | (c << 7);
+        at = p + 2;
+        return (raw >>> 1) ^ -(raw & 1);
+      }
+    }
+  }
+  return slowVarint(src, p, end, true);
+}
+
+function slowVarint(src: Uint8Array, p: number, end: number, long: boolean): number {
+  slowCursor.offset = p;
+  try {
+    const value = long ? readVarlong(src, slowCursor, end) : readVarint(src, slowCursor, end);
+    at = slowCursor.offset;
+    return value;
+  } catch {
+    failed = true;
+    at = end;
+    return 0;
+  }
+}
+
+/**
+ * {@link decodeRecordsChecked} in one pass with the position in a local, for the records the log
+ * stores and reads back: undefined at the first thing that does not hold, and the caller decodes
+ * the section again with the checked decoder, which throws the error naming it. Same records, same
+ * checks, in the same order.
+ */
+function decodeRecordsFast(
+  src: Uint8Array,
+  pos: number,
+  limit: number,
+  header: BatchHeader,
+): DecodedRecord[] | undefined {
+  const count = header.recordCount;
+  if (count > (limit - pos) / MIN_RECORD_SIZE) return undefined;
+  const { baseOffset, baseTimestamp, maxTimestamp } = header;
+  const logAppendTime = header.timestampType === 'LogAppendTime';
+  const buffer = src.buffer;
+  const base = src.byteOffset;
+  const records = new Array<DecodedRecord>(count);
+  failed = false;
+  let p = pos;
+  for (let i = 0; i < count; i++) {
+    const bodySize = zigzag32(src, p, limit);
+    p = at + 1; // past the attributes, unused in v2
+    const recordEnd = at + bodySize;
+    if (failed || bodySize < MIN_RECORD_SIZE - 1 || recordEnd > limit) return undefined;
+    const timestampDelta = zigzag64(src, p, recordEnd);
+    const offsetDelta = zigzag32(src, at, recordEnd);
+    if (failed || offsetDelta < 0) return undefined;
+    let length = zigzag32(src, at, recordEnd);
+    p = at;
+    let key: Uint8Array | null = null;
+    if (length >= 0) {
+      if (failed || p + length > recordEnd) return undefined;
+      key = new BufferView(buffer, base + p, length);
+      p += length;
+    } else if (length !== -1) return undefined;
+    length = zigzag32(src, p, recordEnd);
+    p = at;
+    let value: Uint8Array | null = null;
+    if (length >= 0) {
+      if (failed || p + length > recordEnd) return undefined;
+      value = new BufferView(buffer, base + p, length);
+      p += length;
+    } else if (length !== -1) return undefined;
+    const headerCount = zigzag32(src, p, recordEnd);
+    p = at;
+    let headers = EMPTY_HEADERS;
+    if (headerCount !== 0) {
+      if (failed) return undefined;
+      slowCursor.offset = p;
+      try {
+        headers = readHeaders(src, slowCursor, recordEnd, headerCount);
+      } catch {
+        return undefined;
+      }
+      p = slowCursor.offset;
+    }
+    if (failed || p !== recordEnd) return undefined;
+    const timestamp = logAppendTime ? maxTimestamp : baseTimestamp + timestampDelta;
+    const offset = baseOffset + offsetDelta;
+    if (timestamp > MAX_SAFE || timestamp < -MAX_SAFE || offset > MAX_SAFE) return undefined;
+    records[i] = { offset, timestamp, key, value, headers };
+  }
+  return p === limit ? records : undefined;
+}
+
+/** The records of a section, every field checked as it is read; throws `CORRUPT_MESSAGE` naming what is wrong. */
+function decodeRecordsChecked(src: Uint8Array, pos: number, limit: number, header: BatchHeader): DecodedRecord[] {
   const count = header.recordCount;
   if (count > (limit - pos) / MIN_RECORD_SIZE) throw corrupt(`${count} records cannot fit in ${limit - pos} bytes`);
   const baseOffset = header.baseOffset;
