@@ -51,6 +51,21 @@ describe('fast paths of the built-in serdes', () => {
     },
   );
 
+  it('should read bytes it never made of every length up to and past 24 as Serdes.String does', () => {
+    const fast = fastSerde(Serdes.String());
+    const ascii = 'the-quick-brown-fox-jumps-over';
+    for (let n = 0; n <= ascii.length; n++) {
+      // Fresh bytes each time, read from inside a larger buffer (as a record's key is).
+      const within = Buffer.from(`[${ascii.slice(0, n)}]`);
+      const bytes = within.subarray(1, 1 + n);
+      expect(fast.deserialize('t', bytes)).toBe(ascii.slice(0, n));
+      // Up to 24 bytes the ASCII read is known to round-trip; past that the general decoder reads.
+      expect(decodedExactly()).toBe(n <= 24);
+      const accented = Buffer.from(`é${ascii.slice(0, n)}`);
+      expect(fast.deserialize('t', accented)).toBe(Serdes.String().deserialize('t', accented));
+    }
+  });
+
   it('should read a key and a value that are the same bytes as the same string', () => {
     const fast = fastSerde(Serdes.String());
     const bytes = fast.serialize('t', 'same')!;
