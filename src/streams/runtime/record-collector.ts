@@ -6,7 +6,7 @@
  * rest to send, and the broker works on the batches while the tasks process.
  */
 import type { AppendRecord, LogHeader, PartitionAppend } from '../../log/index.ts';
-import { RecordBatchBuilder } from '../../protocol/record-batch.ts';
+import { decodeRecordBatch, RecordBatchBuilder } from '../../protocol/record-batch.ts';
 import type { MemoEntry } from '../internal/fast-serde.ts';
 
 /** Where batches go before the commit, and how big they get first. */
@@ -33,35 +33,24 @@ interface PendingAppend extends PartitionAppend {
   /** The records encoded as they came (see `encode`), until one cannot be. */
   builder: RecordBatchBuilder | undefined;
   /**
-   * While `builder` takes every record: the records, column by column, instead of `records` (an
-   * object per record, kept until the commit, was much of the work of the collector and the
-   * scavenges); made into records only if someone asks (see {@link recordsOf}). Not for a topic
+   * While `builder` takes every record: the records are in the batch it builds and nowhere else
+   * (`records` stays empty), read back from the batch only if someone asks (see
+   * {@link recordsOfBatch}). Keeping them as objects, or as columns of keys and values, until the
+   * commit held every value a task sent (often a view of the batch its input was read from) past
+   * a scavenge or two, and the scavenges were a fifth of a pass-through's time. Not for a topic
    * whose records a local task is handed at the commit: it asks for every one of them.
    */
-  columns: RecordColumns | undefined;
+  encodedOnly: boolean;
 }
 
-/** Records as columns (see PendingAppend.columns). */
-interface RecordColumns {
-  keys: (Uint8Array | null)[];
-  values: (Uint8Array | null)[];
-  timestamps: number[];
-  /** The String serde's memo entry of each key, or undefined (see TaskEnv.send). */
-  memos: (MemoEntry | undefined)[];
+/** The records a builder holds so far (keys and values are views of one copy of its batch). */
+function recordsOf(builder: RecordBatchBuilder): AppendRecord[] {
+  return builder.count === 0 ? [] : recordsOfBatch(builder.build());
 }
 
-/** The records of `columns`: a key's memo entry stays with its record for a local task handed it at the commit. */
-function recordsOf(columns: RecordColumns): AppendRecord[] {
-  const { keys, values, timestamps, memos } = columns;
-  const out: AppendRecord[] = new Array(keys.length);
-  for (let i = 0; i < keys.length; i++) {
-    const keyMemo = memos[i];
-    out[i] =
-      keyMemo !== undefined
-        ? ({ key: keys[i]!, value: values[i]!, timestamp: timestamps[i]!, keyMemo } as AppendRecord)
-        : { key: keys[i]!, value: values[i]!, timestamp: timestamps[i]! };
-  }
-  return out;
+/** The records of a batch the collector built: a key, a value and a timestamp each (it takes no headers). */
+function recordsOfBatch(bytes: Uint8Array): AppendRecord[] {
+  return decodeRecordBatch(bytes).records.map((r) => ({ key: r.key, value: r.value, timestamp: r.timestamp }));
 }
 
 export class RecordCollector {
@@ -90,7 +79,7 @@ export class RecordCollector {
    * (`PartitionAppend.encoded`): the log then stores it instead of encoding the records again.
    * Not with early sends, which take the records as they are. `handedOver`: the topics whose
    * records the commit hands to a local task (repartition topics on the embedded log), kept as
-   * records from the start: made from columns at the commit, each cost a record and its columns.
+   * records from the start: read back from the batch at the commit, each cost a decode besides.
    */
   constructor(options: {
     maxUncommitted: number;
@@ -134,23 +123,16 @@ export class RecordCollector {
         bytes: 0,
         limit: this.#batchLimit(topic),
         builder: this.#encode ? this.#builder(topic, partition) : undefined,
-        columns:
-          this.#encode && !this.#handedOver(topic) ? { keys: [], values: [], timestamps: [], memos: [] } : undefined,
+        encodedOnly: this.#encode && !this.#handedOver(topic),
       };
     }
     const builder = append.builder;
-    const columns = append.columns;
     const encoded = builder !== undefined && headers.length === 0 && builder.append(key, value, timestamp);
-    if (encoded && columns !== undefined) {
-      columns.keys.push(key);
-      columns.values.push(value);
-      columns.timestamps.push(timestamp);
-      columns.memos.push(keyMemo);
-    } else {
+    if (!encoded || !append.encodedOnly) {
       if (!encoded && builder !== undefined) {
         // A record the builder does not take: this partition's records go as records from now on.
-        if (columns !== undefined) append.records = recordsOf(columns);
-        append.columns = undefined;
+        if (append.encodedOnly) append.records = recordsOf(builder);
+        append.encodedOnly = false;
         append.builder = undefined;
       }
       // A key's memo entry stays with the record for a local task handed it at the commit (the log
@@ -188,16 +170,16 @@ export class RecordCollector {
     for (const byPartition of this.#pending.values()) {
       for (const a of byPartition) {
         if (a === undefined) continue;
-        const columns = a.columns;
         const builder = a.builder;
         if (builder !== undefined && builder.count > 0 && a.bytes <= a.limit * 0.9) {
+          const bytes = builder.build();
           const encoded = {
-            bytes: builder.build(),
+            bytes,
             count: builder.count,
             maxTimestamp: builder.maxTimestamp,
             hasNullKey: builder.hasNullKey,
           };
-          if (columns === undefined) {
+          if (!a.encodedOnly) {
             outputs.push({ topic: a.topic, partition: a.partition, encoded, records: a.records });
             continue;
           }
@@ -209,13 +191,13 @@ export class RecordCollector {
             partition: a.partition,
             encoded,
             get records(): AppendRecord[] {
-              records ??= recordsOf(columns);
+              records ??= recordsOfBatch(bytes);
               return records;
             },
           });
           continue;
         }
-        const records = columns !== undefined ? recordsOf(columns) : a.records;
+        const records = a.encodedOnly && builder !== undefined ? recordsOf(builder) : a.records;
         if (records.length === 0) continue;
         if (a.bytes > a.limit * 0.9) {
           let size = 0;

@@ -1,8 +1,8 @@
 /**
  * The record collector (Kafka Streams' RecordCollector): what the tasks send between two commits,
  * taken by the commit as one append per partition. With `encode`, each partition's records are
- * also encoded into a RecordBatch as they come; the records themselves are kept as columns and
- * made only when asked for, except on a topic whose records a local task is handed at the commit.
+ * also encoded into a RecordBatch as they come, and kept nowhere else: read back from the batch
+ * only when asked for, except on a topic whose records a local task is handed at the commit.
  */
 import { describe, expect, it } from 'vitest';
 import type { AppendRecord, PartitionAppend } from '../../../src/log/index.ts';
@@ -46,7 +46,7 @@ describe('RecordCollector', () => {
       ['a', '1', 100],
       [null, '2', 101],
     ]);
-    // The records, made from the columns on first use, are the same ones, and made once.
+    // The records, read back from the batch on first use, are the same ones, and made once.
     expect(plain(p0.records)).toEqual(plain(decoded.records));
     expect(p0.records).toBe(p0.records);
     const p1 = outputs.find((o) => o.partition === 1)!;
@@ -72,10 +72,31 @@ describe('RecordCollector', () => {
     expect((repartition.records[1] as { keyMemo?: unknown }).keyMemo).toBeUndefined();
     expect(repartition.encoded?.count).toBe(2);
     expect(plain(decodeRecordBatch(repartition.encoded!.bytes).records)).toEqual(plain(repartition.records));
-    // Another topic still goes as columns, its records made on demand.
+    // Another topic's records are in its batch only, made on demand.
     const out = only(outputs, 'out');
     expect(Object.getOwnPropertyDescriptor(out, 'records')?.get).toBeTypeOf('function');
     expect(plain(out.records)).toEqual([['x', 'y', 7]]);
+  });
+
+  it('should hand over the bytes as they were sent, whatever the sender does with its buffers after', () => {
+    const c = collector({ encode: true });
+    const value = bytes('before');
+    c.send('out', 0, bytes('k'), value, 1, []);
+    value.set(bytes('AFTER!'));
+    const out = only(c.drain(), 'out');
+    expect(plain(out.records)).toEqual([['k', 'before', 1]]);
+    expect(plain(decodeRecordBatch(out.encoded!.bytes).records)).toEqual([['k', 'before', 1]]);
+  });
+
+  it('should split a partition that outgrew its topic’s limit into batches of records, in order', () => {
+    const c = new RecordCollector({ maxUncommitted: 1_000, batchLimit: () => 200, encode: true });
+    for (let i = 0; i < 12; i++) c.send('small', 0, bytes(`k${i}`), bytes(`value-${i}`.padEnd(20, '.')), i, []);
+    const outputs = c.drain().filter((o) => o.topic === 'small');
+    expect(outputs.length).toBeGreaterThan(1);
+    for (const o of outputs) expect(o.encoded).toBeUndefined();
+    expect(outputs.flatMap((o) => plain(o.records)).map(([k, , t]) => [k, t])).toEqual(
+      Array.from({ length: 12 }, (_, i) => [`k${i}`, i]),
+    );
   });
 
   it('should send records with headers as records only, on either kind of topic', () => {
