@@ -851,9 +851,22 @@ function skipHeaders(src: Uint8Array, cursor: Cursor, limit: number, count: numb
 
 /** The records of a batch's (decompressed) record section, from `pos` to `limit`. */
 function decodeRecords(src: Uint8Array, pos: number, limit: number, header: BatchHeader): DecodedRecord[] {
-  return (
-    (checked ? undefined : decodeRecordsFast(src, pos, limit, header)) ?? decodeRecordsChecked(src, pos, limit, header)
-  );
+  if (!checked) {
+    const records = decodeRecordsFast(src, pos, limit, header);
+    if (records !== undefined) return records;
+    fallbacks++;
+  }
+  return decodeRecordsChecked(src, pos, limit, header);
+}
+
+let fallbacks = 0;
+
+/**
+ * @internal How many times {@link decodeRecordBatch}'s one-pass reader gave a section up to the
+ * checked decoder in this process: tests hold it to reading every valid batch itself.
+ */
+export function decodeFallbacks(): number {
+  return fallbacks;
 }
 
 /** Where the last {@link zigzag32} or {@link zigzag64} read ended. */
@@ -863,9 +876,9 @@ let failed = false;
 const slowCursor: Cursor = { offset: 0 };
 
 /**
- * A zigzag varint at `p`, ending by `end`: one or two bytes (every length, delta and count of a
- * record under 8 KiB) read inline, longer ones by {@link readVarint}. Leaves the position after it
- * in {@link at}.
+ * A zigzag varint at `p`, ending by `end`: up to three bytes (every length and count under 1 MiB,
+ * a timestamp delta within 8 minutes) read inline, longer ones by {@link readVarint}. Leaves the
+ * position after it in {@link at}.
  */
 function zigzag32(src: Uint8Array, p: number, end: number): number {
   if (p < end) {
@@ -880,6 +893,14 @@ function zigzag32(src: Uint8Array, p: number, end: number): number {
         const raw = (b & 0x7f) | (c << 7);
         at = p + 2;
         return (raw >>> 1) ^ -(raw & 1);
+      }
+      if (p + 2 < end) {
+        const d = src[p + 2]!;
+        if (d < 0x80) {
+          const raw = (b & 0x7f) | ((c & 0x7f) << 7) | (d << 14);
+          at = p + 3;
+          return (raw >>> 1) ^ -(raw & 1);
+        }
       }
     }
   }
@@ -900,6 +921,14 @@ function zigzag64(src: Uint8Array, p: number, end: number): number {
         const raw = (b & 0x7f) | (c << 7);
         at = p + 2;
         return (raw >>> 1) ^ -(raw & 1);
+      }
+      if (p + 2 < end) {
+        const d = src[p + 2]!;
+        if (d < 0x80) {
+          const raw = (b & 0x7f) | ((c & 0x7f) << 7) | (d << 14);
+          at = p + 3;
+          return (raw >>> 1) ^ -(raw & 1);
+        }
       }
     }
   }
