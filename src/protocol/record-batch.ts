@@ -869,18 +869,18 @@ export function decodeFallbacks(): number {
   return fallbacks;
 }
 
-/** Where the last {@link zigzag32} or {@link zigzag64} read ended. */
+/** Where the last {@link zigzag} read ended. */
 let at = 0;
 /** Set when one of them found no valid varint (then `at` is the limit it was given). */
 let failed = false;
 const slowCursor: Cursor = { offset: 0 };
 
 /**
- * A zigzag varint at `p`, ending by `end`: up to three bytes (every length and count under 1 MiB,
- * a timestamp delta within 8 minutes) read inline, longer ones by {@link readVarint}. Leaves the
- * position after it in {@link at}.
+ * A zigzag varint (a varlong when `long`) at `p`, ending by `end`: up to three bytes (every length
+ * and count under 1 MiB, a timestamp delta within 8 minutes) read inline, longer ones by
+ * {@link readVarint} or {@link readVarlong}. Leaves the position after it in {@link at}.
  */
-function zigzag32(src: Uint8Array, p: number, end: number): number {
+function zigzag(src: Uint8Array, p: number, end: number, long: boolean): number {
   if (p < end) {
     const b = src[p]!;
     if (b < 0x80) {
@@ -904,35 +904,7 @@ function zigzag32(src: Uint8Array, p: number, end: number): number {
       }
     }
   }
-  return slowVarint(src, p, end, false);
-}
-
-/** {@link zigzag32} for a varlong (a timestamp delta). */
-function zigzag64(src: Uint8Array, p: number, end: number): number {
-  if (p < end) {
-    const b = src[p]!;
-    if (b < 0x80) {
-      at = p + 1;
-      return (b >>> 1) ^ -(b & 1);
-    }
-    if (p + 1 < end) {
-      const c = src[p + 1]!;
-      if (c < 0x80) {
-        const raw = (b & 0x7f) | (c << 7);
-        at = p + 2;
-        return (raw >>> 1) ^ -(raw & 1);
-      }
-      if (p + 2 < end) {
-        const d = src[p + 2]!;
-        if (d < 0x80) {
-          const raw = (b & 0x7f) | ((c & 0x7f) << 7) | (d << 14);
-          at = p + 3;
-          return (raw >>> 1) ^ -(raw & 1);
-        }
-      }
-    }
-  }
-  return slowVarint(src, p, end, true);
+  return slowVarint(src, p, end, long);
 }
 
 function slowVarint(src: Uint8Array, p: number, end: number, long: boolean): number {
@@ -970,14 +942,14 @@ function decodeRecordsFast(
   failed = false;
   let p = pos;
   for (let i = 0; i < count; i++) {
-    const bodySize = zigzag32(src, p, limit);
+    const bodySize = zigzag(src, p, limit, false);
     p = at + 1; // past the attributes, unused in v2
     const recordEnd = at + bodySize;
     if (failed || bodySize < MIN_RECORD_SIZE - 1 || recordEnd > limit) return undefined;
-    const timestampDelta = zigzag64(src, p, recordEnd);
-    const offsetDelta = zigzag32(src, at, recordEnd);
+    const timestampDelta = zigzag(src, p, recordEnd, true);
+    const offsetDelta = zigzag(src, at, recordEnd, false);
     if (failed || offsetDelta < 0) return undefined;
-    let length = zigzag32(src, at, recordEnd);
+    let length = zigzag(src, at, recordEnd, false);
     p = at;
     let key: Uint8Array | null = null;
     if (length >= 0) {
@@ -985,7 +957,7 @@ function decodeRecordsFast(
       key = new BufferView(buffer, base + p, length);
       p += length;
     } else if (length !== -1) return undefined;
-    length = zigzag32(src, p, recordEnd);
+    length = zigzag(src, p, recordEnd, false);
     p = at;
     let value: Uint8Array | null = null;
     if (length >= 0) {
@@ -993,7 +965,7 @@ function decodeRecordsFast(
       value = new BufferView(buffer, base + p, length);
       p += length;
     } else if (length !== -1) return undefined;
-    const headerCount = zigzag32(src, p, recordEnd);
+    const headerCount = zigzag(src, p, recordEnd, false);
     p = at;
     let headers = EMPTY_HEADERS;
     if (headerCount !== 0) {
