@@ -41,6 +41,33 @@ interface PendingAppend extends PartitionAppend {
    * whose records a local task is handed at the commit: it asks for every one of them.
    */
   encodedOnly: boolean;
+  /** Bytes (about) of the records since the last batch was sealed. */
+  unsealed: number;
+  /** Batches sealed before the current one, in order (see `send`). */
+  sealed: PartitionAppend[];
+}
+
+/**
+ * The batch a builder holds, as an append (the builder is reset for the next one). Its records are
+ * the pending append's when it keeps them (a topic handed over to a local task); otherwise they are
+ * made only if asked for: by the log, when it cannot store the batch as it is.
+ */
+function encodedAppend(pending: PendingAppend, builder: RecordBatchBuilder): PartitionAppend {
+  const { topic, partition } = pending;
+  const bytes = builder.build();
+  const encoded = { bytes, count: builder.count, maxTimestamp: builder.maxTimestamp, hasNullKey: builder.hasNullKey };
+  builder.reset();
+  if (!pending.encodedOnly) return { topic, partition, encoded, records: pending.records };
+  let records: AppendRecord[] | undefined;
+  return {
+    topic,
+    partition,
+    encoded,
+    get records(): AppendRecord[] {
+      records ??= recordsOfBatch(bytes);
+      return records;
+    },
+  };
 }
 
 /** The records a builder holds so far (keys and values are views of one copy of its batch). */
@@ -121,12 +148,22 @@ export class RecordCollector {
         partition,
         records: [],
         bytes: 0,
+        unsealed: 0,
         limit: this.#batchLimit(topic),
         builder: this.#encode ? this.#builder(topic, partition) : undefined,
         encodedOnly: this.#encode && !this.#handedOver(topic),
+        sealed: [],
       };
     }
     const builder = append.builder;
+    const size = (key?.length ?? 0) + (value?.length ?? 0) + 24;
+    // Processing goes on past `full` while the previous commit is written: a batch that would
+    // outgrow what its topic takes is sealed as it stands, and the next records begin another.
+    if (builder !== undefined && builder.count > 0 && append.unsealed + size > append.limit * 0.8) {
+      append.sealed.push(encodedAppend(append, builder));
+      if (!append.encodedOnly) append.records = [];
+      append.unsealed = 0;
+    }
     const encoded = builder !== undefined && headers.length === 0 && builder.append(key, value, timestamp);
     if (!encoded || !append.encodedOnly) {
       if (!encoded && builder !== undefined) {
@@ -146,12 +183,14 @@ export class RecordCollector {
       );
     }
     this.#records++;
-    append.bytes += (key?.length ?? 0) + (value?.length ?? 0) + 24;
+    append.bytes += size;
+    append.unsealed += size;
     const early = this.#early;
     if (early !== undefined && append.bytes >= early.bytes && append.bytes <= append.limit * 0.8) {
       early.send({ topic, partition, records: append.records });
       append.records = [];
       append.bytes = 0;
+      append.unsealed = 0;
     }
     // Commit sooner than the interval when a batch would outgrow what its topic accepts.
     if (append.bytes > append.limit / 2 || this.#records > this.#maxUncommitted) {
@@ -170,36 +209,15 @@ export class RecordCollector {
     for (const byPartition of this.#pending.values()) {
       for (const a of byPartition) {
         if (a === undefined) continue;
+        for (const sealed of a.sealed) outputs.push(sealed);
         const builder = a.builder;
-        if (builder !== undefined && builder.count > 0 && a.bytes <= a.limit * 0.9) {
-          const bytes = builder.build();
-          const encoded = {
-            bytes,
-            count: builder.count,
-            maxTimestamp: builder.maxTimestamp,
-            hasNullKey: builder.hasNullKey,
-          };
-          if (!a.encodedOnly) {
-            outputs.push({ topic: a.topic, partition: a.partition, encoded, records: a.records });
-            continue;
-          }
-          // The records are made only when asked for: by the log when it cannot store the batch as
-          // it is (topics handed over to a local task kept theirs as records, above).
-          let records: AppendRecord[] | undefined;
-          outputs.push({
-            topic: a.topic,
-            partition: a.partition,
-            encoded,
-            get records(): AppendRecord[] {
-              records ??= recordsOfBatch(bytes);
-              return records;
-            },
-          });
+        if (builder !== undefined && builder.count > 0 && a.unsealed <= a.limit * 0.9) {
+          outputs.push(encodedAppend(a, builder));
           continue;
         }
         const records = a.encodedOnly && builder !== undefined ? recordsOf(builder) : a.records;
         if (records.length === 0) continue;
-        if (a.bytes > a.limit * 0.9) {
+        if (a.unsealed > a.limit * 0.9) {
           let size = 0;
           let start = 0;
           for (let i = 0; i < records.length; i++) {

@@ -88,8 +88,25 @@ describe('RecordCollector', () => {
     expect(plain(decodeRecordBatch(out.encoded!.bytes).records)).toEqual([['k', 'before', 1]]);
   });
 
-  it('should split a partition that outgrew its topic’s limit into batches of records, in order', () => {
-    const c = new RecordCollector({ maxUncommitted: 1_000, batchLimit: () => 200, encode: true });
+  it('should seal a batch that would outgrow its topic’s limit and begin another, in order', () => {
+    for (const handedOver of [() => false, () => true]) {
+      const c = new RecordCollector({ maxUncommitted: 1_000, batchLimit: () => 200, encode: true, handedOver });
+      for (let i = 0; i < 12; i++) c.send('small', 0, bytes(`k${i}`), bytes(`value-${i}`.padEnd(20, '.')), i, []);
+      const outputs = c.drain().filter((o) => o.topic === 'small');
+      expect(outputs.length).toBeGreaterThan(1);
+      for (const o of outputs) {
+        expect(o.encoded!.bytes.length).toBeLessThanOrEqual(200);
+        // Each batch's records are its own, whether kept (handed over) or read back from it.
+        expect(plain(o.records)).toEqual(plain(decodeRecordBatch(o.encoded!.bytes).records));
+      }
+      expect(outputs.flatMap((o) => plain(o.records)).map(([k, , t]) => [k, t])).toEqual(
+        Array.from({ length: 12 }, (_, i) => [`k${i}`, i]),
+      );
+    }
+  });
+
+  it('should split the records of a partition that went as records and outgrew its limit, in order', () => {
+    const c = new RecordCollector({ maxUncommitted: 1_000, batchLimit: () => 200 });
     for (let i = 0; i < 12; i++) c.send('small', 0, bytes(`k${i}`), bytes(`value-${i}`.padEnd(20, '.')), i, []);
     const outputs = c.drain().filter((o) => o.topic === 'small');
     expect(outputs.length).toBeGreaterThan(1);
