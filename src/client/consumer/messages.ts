@@ -155,6 +155,29 @@ function bytesAt(src: Uint8Array, limit: number): Buffer | null | undefined {
 
 const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 
+/** 0–999 as three digits, zero-padded: the last three digits of an offset. */
+const THREE_DIGITS = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
+/** The thousands of the last offset {@link offsetString} made, and their digits. */
+let thousands = -1;
+let thousandsDigits = '';
+
+/**
+ * `String(offset)` for a safe integer offset ≥ 0, made of its thousands' digits (kept from the last
+ * call: a batch's offsets share them) and its last three from a table: 24 ns against 34–69 ns for
+ * `String` in a micro-benchmark of consecutive offsets. Exported for its test.
+ */
+export function offsetString(offset: number): string {
+  if (offset < 1000) return String(offset);
+  const t = Math.floor(offset / 1000);
+  const rest = offset - t * 1000;
+  if (!(rest >= 0 && rest < 1000)) return String(offset);
+  if (t !== thousands) {
+    thousands = t;
+    thousandsDigits = String(t);
+  }
+  return thousandsDigits + THREE_DIGITS[rest]!;
+}
+
 function headersAt(src: Uint8Array, limit: number, count: number): IHeaders {
   const out: IHeaders = {};
   if (count < 0 || count > (limit - pos) / 2) {
@@ -397,7 +420,7 @@ function decodeFast(out: FetchedMessages, src: Uint8Array, from: number, header:
         key as Buffer | null,
         value,
         timestampString,
-        String(offset),
+        offsetString(offset),
         headers,
       ),
     );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FetchedMessages } from '../../../src/client/consumer/messages.ts';
+import { FetchedMessages, offsetString } from '../../../src/client/consumer/messages.ts';
 import { toKafkaMessage } from '../../../src/client/convert.ts';
 import { encodeControlBatch } from '../../../src/protocol/control-record.ts';
 import { crc32c } from '../../../src/protocol/crc32c.ts';
@@ -72,6 +72,52 @@ describe('FetchedMessages: stored batches decoded into kafkajs messages', () => 
     expect(out.offsets[8_299]).toBe(5_000_008_299);
     const later = decoded(bytes, 5_000_008_000);
     expect(later.messages).toEqual(reference(bytes, 5_000_008_000));
+  });
+
+  it('writes each offset as String does, across thousands and in any order', () => {
+    const offsets = [
+      0,
+      1,
+      9,
+      10,
+      99,
+      100,
+      999,
+      1000,
+      1001,
+      1009,
+      1099,
+      1999,
+      2000,
+      999_999,
+      1_000_000,
+      1_000_001,
+      123_456_789,
+      2 ** 31,
+      2 ** 32 + 7,
+      999_999_999_999,
+      1_000_000_000_000,
+      Number.MAX_SAFE_INTEGER,
+      Number.MAX_SAFE_INTEGER - 999,
+    ];
+    for (const o of [...offsets, ...offsets.reverse()]) expect(offsetString(o)).toBe(String(o));
+    let o = 4_998_990;
+    for (let i = 0; i < 3_000; i++, o++) expect(offsetString(o)).toBe(String(o));
+    for (let i = 0; i < 1_000; i++) {
+      const r = Math.floor(Math.random() * Number.MAX_SAFE_INTEGER);
+      expect(offsetString(r)).toBe(String(r));
+    }
+  });
+
+  it('gives consecutive offsets of a batch across a thousand as strings', () => {
+    const records: RecordInput[] = Array.from({ length: 30 }, (_, i) => ({
+      key: null,
+      value: b(`v${i}`),
+      timestamp: 1,
+    }));
+    const bytes = encodeRecordBatch({ baseOffset: 1_985, records });
+    const got = decoded(bytes, 1_985).messages.map((m) => m.offset);
+    expect(got).toEqual(Array.from({ length: 30 }, (_, i) => String(1_985 + i)));
   });
 
   it('starts at the offset asked for inside a batch, and steps past the whole batch', () => {
