@@ -168,9 +168,10 @@ let thousandsDigits = '';
  */
 export function offsetString(offset: number): string {
   if (offset < 1000) return String(offset);
+  // Exact below 2^53: offset / 1000 is off by less than half its ulp (under 0.0005), and a
+  // quotient's fraction is a multiple of 0.001, so the floor is the true one and `rest` is 0–999.
   const t = Math.floor(offset / 1000);
   const rest = offset - t * 1000;
-  if (!(rest >= 0 && rest < 1000)) return String(offset);
   if (t !== thousands) {
     thousands = t;
     thousandsDigits = String(t);

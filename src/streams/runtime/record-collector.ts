@@ -41,8 +41,6 @@ interface PendingAppend extends PartitionAppend {
    * whose records a local task is handed at the commit: it asks for every one of them.
    */
   encodedOnly: boolean;
-  /** Bytes (about) of the records since the last batch was sealed. */
-  unsealed: number;
   /** Batches sealed before the current one, in order (see `send`). */
   sealed: PartitionAppend[];
 }
@@ -106,7 +104,7 @@ export class RecordCollector {
    * (`PartitionAppend.encoded`): the log then stores it instead of encoding the records again.
    * Not with early sends, which take the records as they are. `handedOver`: the topics whose
    * records the commit hands to a local task (repartition topics on the embedded log), kept as
-   * records from the start: read back from the batch at the commit, each cost a decode besides.
+   * records from the start: read back from the batch at the commit, each would cost a decode besides.
    */
   constructor(options: {
     maxUncommitted: number;
@@ -148,7 +146,6 @@ export class RecordCollector {
         partition,
         records: [],
         bytes: 0,
-        unsealed: 0,
         limit: this.#batchLimit(topic),
         builder: this.#encode ? this.#builder(topic, partition) : undefined,
         encodedOnly: this.#encode && !this.#handedOver(topic),
@@ -159,10 +156,9 @@ export class RecordCollector {
     const size = (key?.length ?? 0) + (value?.length ?? 0) + 24;
     // Processing goes on past `full` while the previous commit is written: a batch that would
     // outgrow what its topic takes is sealed as it stands, and the next records begin another.
-    if (builder !== undefined && builder.count > 0 && append.unsealed + size > append.limit * 0.8) {
+    if (builder !== undefined && builder.count > 0 && builder.sizeInBytes + size > append.limit * 0.8) {
       append.sealed.push(encodedAppend(append, builder));
       if (!append.encodedOnly) append.records = [];
-      append.unsealed = 0;
     }
     const encoded = builder !== undefined && headers.length === 0 && builder.append(key, value, timestamp);
     if (!encoded || !append.encodedOnly) {
@@ -184,13 +180,11 @@ export class RecordCollector {
     }
     this.#records++;
     append.bytes += size;
-    append.unsealed += size;
     const early = this.#early;
     if (early !== undefined && append.bytes >= early.bytes && append.bytes <= append.limit * 0.8) {
       early.send({ topic, partition, records: append.records });
       append.records = [];
       append.bytes = 0;
-      append.unsealed = 0;
     }
     // Commit sooner than the interval when a batch would outgrow what its topic accepts.
     if (append.bytes > append.limit / 2 || this.#records > this.#maxUncommitted) {
@@ -211,13 +205,14 @@ export class RecordCollector {
         if (a === undefined) continue;
         for (const sealed of a.sealed) outputs.push(sealed);
         const builder = a.builder;
-        if (builder !== undefined && builder.count > 0 && a.unsealed <= a.limit * 0.9) {
-          outputs.push(encodedAppend(a, builder));
+        if (builder !== undefined) {
+          // Sealed in `send` before it outgrew the topic's limit: one batch, stored as encoded.
+          if (builder.count > 0) outputs.push(encodedAppend(a, builder));
           continue;
         }
-        const records = a.encodedOnly && builder !== undefined ? recordsOf(builder) : a.records;
+        const records = a.records;
         if (records.length === 0) continue;
-        if (a.unsealed > a.limit * 0.9) {
+        if (a.bytes > a.limit * 0.9) {
           let size = 0;
           let start = 0;
           for (let i = 0; i < records.length; i++) {
