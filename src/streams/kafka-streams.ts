@@ -70,7 +70,7 @@ export interface StreamsConfig {
   defaultValueSerde?: Serde<unknown>;
   /** Default: FAIL (Kafka's LogAndFailExceptionHandler). */
   deserializationExceptionHandler?: DeserializationExceptionHandler;
-  /** Records fetched per partition per read. Default: whole batches, up to 4 MiB. */
+  /** Records fetched per partition per read. Default: whole batches, up to 64 KiB on the embedded log and 4 MiB over the wire. */
   maxPollRecords?: number;
   /**
    * Commit as soon as this many output records (sink, repartition, changelog) are pending, even

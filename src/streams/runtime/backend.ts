@@ -53,6 +53,12 @@ export interface StreamsBackend {
   /** The largest batch an internal topic takes. */
   readonly internalBatchLimit: number;
   /**
+   * Bytes of whole batches the stream thread reads per input per read (at least one batch). Every
+   * record of a read is decoded at once and lives until the task processes it, so the size is what
+   * a read holds in memory as objects, not only what it costs to fetch.
+   */
+  readonly inputReadBytes: number;
+  /**
    * Over the wire with exactly-once: batches go into the open transaction as they fill, before the
    * commit (see RecordCollector). Absent: everything goes in the commit (the embedded log's one
    * atomic write).

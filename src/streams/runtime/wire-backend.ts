@@ -152,6 +152,8 @@ export class WireBackend implements StreamsBackend {
   readonly internalTopicConfigs = { 'message.timestamp.type': 'CreateTime' };
   readonly repartitionTopicConfigs = { 'segment.bytes': 52_428_800 };
   readonly internalBatchLimit = WIRE_BATCH_LIMIT;
+  /** A Fetch's partition budget: a round trip to the broker, worth filling (see the embedded backend's). */
+  readonly inputReadBytes = 4 << 20;
   readonly #o: WireBackendOptions;
   #c: Connected | undefined;
   #identity: ProducerIdentity | undefined;
