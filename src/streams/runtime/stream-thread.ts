@@ -363,7 +363,11 @@ export class StreamThread {
   async #fetch(): Promise<void> {
     const isolation = this.#o.eos ? 'read_committed' : 'read_uncommitted';
     const maxRecords = this.#o.maxPollRecords;
-    const options = { maxBytes: this.#backend.inputReadBytes, isolation, ...(maxRecords !== undefined ? { maxRecords } : {}) } as const;
+    const options = {
+      maxBytes: this.#backend.inputReadBytes,
+      isolation,
+      ...(maxRecords !== undefined ? { maxRecords } : {}),
+    } as const;
     for (const r of this.#tasks.running.values()) {
       for (const input of r.inputs) {
         if (input.fetching || input.head < input.buffer.length || input.queued.length > 0) continue;
