@@ -28,6 +28,17 @@ export class Bytes {
     return this.#id;
   }
 
+  /**
+   * The bytes, for a caller that copies them at once (a changelog record, encoded into its batch
+   * as it is sent): made from the id when this key has no bytes yet, and then not kept. A store
+   * holds its keys until they expire, and bytes kept on them outlived the young generation's
+   * collections for nothing (a windowed count's changelog keys were 18% of what its scavenges
+   * copied).
+   */
+  get passingBytes(): Uint8Array {
+    return this.#bytes ?? bytesOfId(this.#id!);
+  }
+
   static fromId(id: string): Bytes {
     const out = new Bytes(EMPTY, id);
     out.#bytes = undefined;

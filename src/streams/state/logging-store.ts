@@ -22,6 +22,6 @@ export class ChangeLoggingBytesStore extends ForwardingBytesStore {
 
   override put(key: Bytes, value: Uint8Array | null): void {
     this.inner.put(key, value);
-    this.sink(key.bytes, value, this.timestamp());
+    this.sink(key.passingBytes, value, this.timestamp());
   }
 }

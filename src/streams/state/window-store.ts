@@ -594,17 +594,17 @@ export class WindowStoreBuilder<K, V> extends StoreBuilderBase<K, V, WindowBytes
 class WindowLoggingBytesStore extends ChangeLoggingBytesStore implements WindowPartsStore {
   override put(key: Bytes, value: Uint8Array | null): void {
     this.inner.put(key, value);
-    if (value === null) this.sink(key.bytes, null, this.timestamp());
-    else this.sink(key.bytes, rawValueOf(value), timestampOf(value));
+    if (value === null) this.sink(key.passingBytes, null, this.timestamp());
+    else this.sink(key.passingBytes, rawValueOf(value), timestampOf(value));
   }
 
   putParts(key: Bytes, raw: Uint8Array | null, timestamp: number): void {
     if (raw === null) {
       this.inner.put(key, null);
-      this.sink(key.bytes, null, this.timestamp());
+      this.sink(key.passingBytes, null, this.timestamp());
     } else {
       this.inner.put(key, pooledTimestampedBytes(timestamp, raw));
-      this.sink(key.bytes, raw, timestamp);
+      this.sink(key.passingBytes, raw, timestamp);
     }
   }
 }
