@@ -15,7 +15,17 @@ const R = 24;
  * murmur2(new TextEncoder().encode('foobar')); // -790332482
  */
 export function murmur2(data: Uint8Array): number {
-  const length = data.length;
+  return murmur2Prefix(data, data.length);
+}
+
+/**
+ * Kafka's murmur2 of the first `length` bytes of `data`: a windowed key's partition is its key's,
+ * and the key's bytes begin the serialized windowed key, so the sink hashes them in place.
+ *
+ * @example
+ * murmur2Prefix(new TextEncoder().encode('foobar and more'), 6); // -790332482, as murmur2 of 'foobar'
+ */
+export function murmur2Prefix(data: Uint8Array, length: number): number {
   let h = SEED ^ length;
   const blocksEnd = length & ~3;
   for (let i = 0; i < blocksEnd; i += 4) {

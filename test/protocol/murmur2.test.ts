@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { murmur2 } from '../../src/protocol/murmur2.ts';
+import { murmur2, murmur2Prefix } from '../../src/protocol/murmur2.ts';
 import { defaultPartition, toPositive } from '../../src/protocol/partitioner.ts';
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
@@ -58,6 +58,16 @@ describe('murmur2', () => {
   it('should read only the view when hashing a subarray', () => {
     const whole = utf8('xxfoobaryy');
     expect(murmur2(whole.subarray(2, 8))).toBe(-790332482);
+  });
+
+  it('should hash the first bytes alone when given a prefix length, as murmur2 of those bytes', () => {
+    expect(murmur2Prefix(utf8('foobar and a window'), 6)).toBe(-790332482);
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 64 }), fc.nat(80), (data, cut) => {
+        const length = Math.min(cut, data.length);
+        expect(murmur2Prefix(data, length)).toBe(murmur2(data.subarray(0, length)));
+      }),
+    );
   });
 });
 

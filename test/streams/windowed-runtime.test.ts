@@ -3,6 +3,7 @@ import { openLog } from '../../src/log/index.ts';
 import {
   BufferConfig,
   KafkaStreams,
+  SessionWindows,
   StreamsBuilder,
   Suppressed,
   TimeWindows,
@@ -89,6 +90,45 @@ describe('windowed keys written to a topic', () => {
       }
     }
     expect(seen.sort()).toEqual(keys.flatMap((k) => [0, 10, 20].map((s) => `${k}@${s}`)).sort());
+    await log.close();
+  });
+
+  it('should partition session-windowed keys by the key alone too', async () => {
+    const { defaultPartition } = await import('../../src/protocol/index.ts');
+    const SWS = WindowedSerdes.sessionWindowedSerdeFrom(S);
+    const log = await openLog({ storage: 'memory', maintenanceIntervalMs: 0 });
+    await log.createTopic({ topic: 'events', numPartitions: 1 });
+    await log.createTopic({ topic: 'sessions', numPartitions: 4 });
+    const keys = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'a-longer-key'];
+    // Two sessions per key (the 1 and 2 merge, the 30 stands alone): merges write tombstones too.
+    await log.append(
+      'events',
+      0,
+      [1, 2, 30].flatMap((ts) => keys.map((k) => ({ key: enc.encode(k), value: enc.encode('x'), timestamp: ts }))),
+    );
+    const b = new StreamsBuilder();
+    b.stream('events', { keySerde: S, valueSerde: S })
+      .groupByKey()
+      .windowedBy(SessionWindows.ofInactivityGapWithNoGrace(5))
+      .count()
+      .toStream()
+      .to('sessions', { keySerde: SWS, valueSerde: L });
+    const streams = new KafkaStreams(b.build(), { applicationId: 'session-partitions', log });
+    await streams.start();
+    await streams.waitForIdle();
+    await streams.close();
+    const seen = new Set<string>();
+    let records = 0;
+    for (let p = 0; p < 4; p++) {
+      for (const r of (await log.read('sessions', p, 0)).records) {
+        const w = SWS.deserialize('sessions', r.key)!;
+        expect(p).toBe(defaultPartition(enc.encode(w.key), 4));
+        seen.add(w.key);
+        records++;
+      }
+    }
+    expect([...seen].sort()).toEqual([...keys].sort());
+    expect(records).toBeGreaterThanOrEqual(2 * keys.length);
     await log.close();
   });
 });

@@ -1,7 +1,8 @@
 import type { Clock } from '../../clock.ts';
 import { SerializationError, TopologyError, TributaryError } from '../../errors.ts';
 import type { LogHeader, LogRecord } from '../../log/index.ts';
-import { defaultPartition } from '../../protocol/index.ts';
+import { defaultPartition, toPositive } from '../../protocol/index.ts';
+import { murmur2Prefix } from '../../protocol/murmur2.ts';
 import type { Serde } from '../../serde/index.ts';
 import type {
   Cancellable,
@@ -406,9 +407,14 @@ export class StreamTask {
         else if (keyMemo !== undefined) partition = memoHash(keyMemo) % n;
         else if (isWindowedSerde(serdes[0])) {
           // A windowed key goes by its key alone (Kafka's WindowedStreamPartitioner): every window
-          // of a key in the key's partition.
-          const base = serdes[0].serializeBaseKey(topic, record.key as Windowed<unknown>);
-          partition = base !== null ? defaultPartition(base, n) : roundRobin++ % n;
+          // of a key in the key's partition. Ours begin with the key's bytes: hashed in place.
+          const windowBytes = serdes[0].windowBytes;
+          if (windowBytes !== undefined && key.length >= windowBytes)
+            partition = toPositive(murmur2Prefix(key, key.length - windowBytes)) % n;
+          else {
+            const base = serdes[0].serializeBaseKey(topic, record.key as Windowed<unknown>);
+            partition = base !== null ? defaultPartition(base, n) : roundRobin++ % n;
+          }
         } else partition = defaultPartition(key, n);
       }
       if (!(partition >= 0 && partition < n)) {

@@ -12,6 +12,12 @@ import { readInt64, writeInt64 } from './value-and-timestamp.ts';
 export interface WindowedSerde<K> extends Serde<Windowed<K>> {
   /** The key's bytes without its window, as the inner serde writes them (null for a null key). */
   serializeBaseKey(topic: string, windowed: Windowed<K>): Uint8Array | null;
+  /**
+   * When a serialized windowed key is the key's bytes followed by this many bytes of window (8 for
+   * a time window's start, 16 for a session's end and start), the sink partitions by those first
+   * bytes instead of serializing the key a second time.
+   */
+  readonly windowBytes?: number;
 }
 
 /** Whether `serde` is a {@link WindowedSerde}. */
@@ -55,6 +61,7 @@ export const WindowedSerdes = {
     const keys = fastSerde(inner);
     const strings = inner === (Serdes.String() as unknown);
     return {
+      windowBytes: 8,
       serializeBaseKey(topic, w) {
         const k = w.key as unknown;
         if (strings && typeof k === 'string') {
@@ -100,6 +107,7 @@ export const WindowedSerdes = {
    */
   sessionWindowedSerdeFrom<K>(inner: Serde<K>): WindowedSerde<K> {
     return {
+      windowBytes: 16,
       serializeBaseKey(topic, w) {
         return inner.serialize(topic, w.key);
       },
