@@ -757,7 +757,7 @@ function metadataOf(result: AppendResult, start: number, logStartOffset: string)
     partition: result.partition,
     errorCode: 0,
     baseOffset: String(result.baseOffset + start),
-    logAppendTime: '-1',
+    logAppendTime: String(result.logAppendTime),
     logStartOffset,
   };
 }

@@ -74,7 +74,11 @@ export interface AppendResult {
   partition: number;
   baseOffset: number;
   lastOffset: number;
-  /** The timestamp the log stamped on records that came without one. */
+  /**
+   * When the topic stamps its batches with their append time (`message.timestamp.type`
+   * `LogAppendTime`): that time, which every record of the batch now carries. -1 otherwise, as
+   * Kafka's ProduceResponse says it (and for a retry answered as a duplicate).
+   */
   logAppendTime: number;
 }
 

@@ -23,12 +23,20 @@ export interface TopicConfig {
   'max.message.bytes': number;
   /** `producer` keeps what the producer chose; a codec name recompresses on append. */
   'compression.type': CompressionConfig;
+  /**
+   * `CreateTime` keeps the timestamps producers gave; `LogAppendTime` stamps every batch with the
+   * time the log appended it, which readers, retention and lookups by time then see. Default
+   * `CreateTime`, as Kafka's.
+   */
+  'message.timestamp.type': TimestampTypeConfig;
 }
 
 /** Kafka's `cleanup.policy`: `delete` by age and size, `compact` to the latest record per key, or both. */
 export type CleanupPolicy = 'delete' | 'compact' | 'compact,delete';
 /** Kafka's `compression.type` of a topic: `producer` keeps what the producer sent, the others recompress. */
 export type CompressionConfig = 'producer' | 'uncompressed' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
+/** Kafka's `message.timestamp.type` of a topic. */
+export type TimestampTypeConfig = 'CreateTime' | 'LogAppendTime';
 /** The name of a topic config this log supports (`retention.ms`, `cleanup.policy`…). */
 export type TopicConfigName = keyof TopicConfig;
 
@@ -53,6 +61,7 @@ export const DEFAULT_TOPIC_CONFIG: Readonly<TopicConfig> = Object.freeze({
   'min.cleanable.dirty.ratio': 0.5,
   'max.message.bytes': 1_048_588,
   'compression.type': 'producer',
+  'message.timestamp.type': 'CreateTime',
 });
 
 type Parser<T> = (raw: unknown, name: string) => T;
@@ -123,6 +132,7 @@ const parsers: { [K in TopicConfigName]: Parser<TopicConfig[K]> } = {
   'min.cleanable.dirty.ratio': ratio,
   'max.message.bytes': integer(0, false),
   'compression.type': oneOf<CompressionConfig>(['producer', 'uncompressed', 'gzip', 'snappy', 'lz4', 'zstd']),
+  'message.timestamp.type': oneOf<TimestampTypeConfig>(['CreateTime', 'LogAppendTime']),
 };
 
 /** The names of every topic config Tributary accepts. */
@@ -156,6 +166,11 @@ export function effectiveConfig(overrides: Partial<TopicConfig>): TopicConfig {
 
 export function isCompacted(config: TopicConfig): boolean {
   return config['cleanup.policy'] !== 'delete';
+}
+
+/** Whether the log stamps the topic's batches with their append time (`message.timestamp.type=LogAppendTime`). */
+export function stampsAppendTime(config: TopicConfig): boolean {
+  return config['message.timestamp.type'] === 'LogAppendTime';
 }
 
 export function hasDeletePolicy(config: TopicConfig): boolean {

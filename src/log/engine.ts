@@ -10,6 +10,7 @@ import {
   type RecordInput,
   readBatchHeader,
   setBaseOffset,
+  setLogAppendTime,
 } from '../protocol/index.ts';
 import type {
   AppendResult,
@@ -31,7 +32,14 @@ import type {
   WriteOptions,
 } from './backend.ts';
 import { compactPartition } from './compaction.ts';
-import { effectiveConfig, hasDeletePolicy, isCompacted, parseTopicConfigs, type TopicConfig } from './config.ts';
+import {
+  effectiveConfig,
+  hasDeletePolicy,
+  isCompacted,
+  parseTopicConfigs,
+  stampsAppendTime,
+  type TopicConfig,
+} from './config.ts';
 import {
   abortedTxnKey,
   batchKey,
@@ -826,6 +834,14 @@ export class EmbeddedLog extends LogFront<TopicState, PartitionState> {
     }
     if (scanned.isControl)
       throw new TributaryError('INVALID_RECORD', 'A client cannot produce a control batch', context);
+    // Only the log stamps LogAppendTime (Kafka's LogValidator refuses it from a producer).
+    if (scanned.timestampType === 'LogAppendTime') {
+      throw new TributaryError(
+        'INVALID_TIMESTAMP',
+        'A produced batch is marked LogAppendTime; a producer sends CreateTime and the topic decides',
+        context,
+      );
+    }
     const count = scanned.recordCount;
     if (count === 0 || scanned.lastOffsetDelta !== count - 1) {
       throw new TributaryError(
@@ -879,6 +895,11 @@ export class EmbeddedLog extends LogFront<TopicState, PartitionState> {
     const check = checkSequence(state, producer, count);
     // A copy unless handed over: the caller may reuse its buffer, and the base offset is written into it.
     const bytes = check.kind === 'duplicate' ? undefined : handOver ? batch : copyBatch(batch);
+    if (bytes !== undefined && stampsAppendTime(config)) {
+      // Stamped in place, as Kafka does without recompressing: the header's type and max timestamp, and the CRC.
+      setLogAppendTime(bytes, now);
+      return { state, bytes, count, maxTimestamp: now, check, producer };
+    }
     return { state, bytes, count, maxTimestamp: scanned.maxTimestamp, check, producer };
   }
 
@@ -949,7 +970,8 @@ export class EmbeddedLog extends LogFront<TopicState, PartitionState> {
           partition: state.partition,
           baseOffset,
           lastOffset,
-          logAppendTime: now,
+          // Its append time was not kept (the producer state keeps offsets): none is told.
+          logAppendTime: -1,
         });
         continue;
       }
@@ -984,7 +1006,13 @@ export class EmbeddedLog extends LogFront<TopicState, PartitionState> {
           this.#transactions.joinTransaction(producer.producerId, topicId, state.partition, now, ops);
         }
       }
-      results.push({ topic: state.topic.name, partition: state.partition, baseOffset, lastOffset, logAppendTime: now });
+      results.push({
+        topic: state.topic.name,
+        partition: state.partition,
+        baseOffset,
+        lastOffset,
+        logAppendTime: stampsAppendTime(state.topic.config) ? now : -1,
+      });
     }
     // Partition state is written once per group commit, for every partition the group touched.
     const dirty = advanced.map(([state]) => state);
@@ -1062,11 +1090,13 @@ export class EmbeddedLog extends LogFront<TopicState, PartitionState> {
             { ...context, size: encoded.bytes.length, limit: config['max.message.bytes'] },
           );
         }
+        const stamped = stampsAppendTime(config);
+        if (stamped) setLogAppendTime(encoded.bytes, now);
         return {
           state,
           bytes: encoded.bytes,
           count: encoded.count,
-          maxTimestamp: encoded.maxTimestamp,
+          maxTimestamp: stamped ? now : encoded.maxTimestamp,
           check: { kind: 'none' },
           producer: undefined,
         };
@@ -1133,6 +1163,11 @@ export class EmbeddedLog extends LogFront<TopicState, PartitionState> {
       isTransactional: producer?.isTransactional ?? false,
       defaultTimestamp: now,
     };
+    if (stampsAppendTime(config)) {
+      input.timestampType = 'LogAppendTime';
+      input.logAppendTime = now;
+      maxTimestamp = now;
+    }
     // Encoded at base offset 0; the real one is patched in when offsets are handed out (it lies
     // outside the CRC, so the batch is encoded once).
     const { bytes, finish } = inSlices

@@ -25,6 +25,17 @@ describe('Producer', () => {
     await admin.disconnect();
   });
 
+  it("should answer a LogAppendTime topic's append time in logAppendTime, as kafkajs reads it from Kafka", async () => {
+    const { producer, admin, clock } = await setup(1);
+    await admin.createTopics({
+      topics: [{ topic: 'stamped', configEntries: [{ name: 'message.timestamp.type', value: 'LogAppendTime' }] }],
+    });
+    const [meta] = await producer.send({ topic: 'stamped', messages: [{ value: 'a', timestamp: '5' }] });
+    expect(meta!.logAppendTime).toBe(String(clock.now()));
+    await producer.disconnect();
+    await admin.disconnect();
+  });
+
   it('should place keyed records where the Java partitioner would when a key is given', async () => {
     const { producer, admin } = await setup(7);
     for (const key of ['a', 'user-42', 'foobar', '']) {

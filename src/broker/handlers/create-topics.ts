@@ -4,7 +4,7 @@
  * `num.partitions`; a manual assignment gives the count. One broker holds one replica, so a
  * replication factor other than 1 (or -1, the default) gets INVALID_REPLICATION_FACTOR. Configs the
  * log implements are applied; Kafka's other topic configs (segment sizes, replica settings, message
- * timestamp checks) are accepted and ignored, as they mean nothing here, and unknown names refused.
+ * timestamp bounds) are accepted and ignored, as they mean nothing here, and unknown names refused.
  * `validateOnly` checks without creating.
  */
 import { TributaryError } from '../../errors.ts';
@@ -31,7 +31,6 @@ export const IGNORED_KAFKA_TOPIC_CONFIGS: ReadonlySet<string> = new Set([
   'flush.messages',
   'flush.ms',
   'preallocate',
-  'message.timestamp.type',
   'message.timestamp.difference.max.ms',
   'message.timestamp.before.max.ms',
   'message.timestamp.after.max.ms',

@@ -145,7 +145,7 @@ async function appendOne(
       index: partition,
       errorCode: KafkaCode.NONE,
       baseOffset: result.baseOffset,
-      logAppendTimeMs: -1,
+      logAppendTimeMs: result.logAppendTime,
       logStartOffset,
       recordErrors: [],
       errorMessage: null,
