@@ -145,6 +145,8 @@ export interface EngineOptions {
    * one, every append waits for its store write.
    */
   journalDir?: string;
+  /** The data directory, absolute, for those who name it (the broker's DescribeLogDirs); none in memory. */
+  dataDir?: string;
   /** Kafka's `producer.id.expiration.ms`: producer state idle this long (and with no open transaction) is forgotten. Default 1 day. */
   producerIdExpirationMs?: number;
   /** The most partitions one topic may have. Default 50,000. */
@@ -237,6 +239,8 @@ function copyBatch(batch: Uint8Array): Uint8Array {
 
 export class EmbeddedLog extends LogFront<TopicState, PartitionState> {
   readonly clock: Clock;
+  /** Where the log lives, absolute; undefined in memory. */
+  readonly dataDir: string | undefined;
   readonly #store: KvStore;
   /** All that retention and compaction reach of the engine. */
   readonly #maintenance: MaintenancePort;
@@ -262,6 +266,7 @@ export class EmbeddedLog extends LogFront<TopicState, PartitionState> {
     super();
     this.#store = store;
     this.clock = options.clock ?? systemClock;
+    this.dataDir = options.dataDir;
     this.#queue = new WriteQueue<PartitionState>(
       store,
       (dirty) =>

@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Clock } from '../clock.ts';
 import type { LogBackend } from './backend.ts';
 import { checkEngineOptions, EmbeddedLog, type EngineOptions } from './engine.ts';
@@ -29,7 +29,7 @@ export interface OpenLogOptions {
 
 /** The log's engine, with the maintenance and flush calls that tools and tests use. */
 export type EmbeddedLogBackend = LogBackend &
-  Pick<EmbeddedLog, 'compact' | 'flush' | 'appendRecordBatch' | 'abortedTransactions' | 'producerStates'>;
+  Pick<EmbeddedLog, 'compact' | 'flush' | 'appendRecordBatch' | 'abortedTransactions' | 'producerStates' | 'dataDir'>;
 
 /**
  * Opens the embedded log. One process owns a data directory at a time, and opens it once: a second
@@ -54,6 +54,7 @@ export async function openLog(options: OpenLogOptions = {}): Promise<EmbeddedLog
     maxPartitions: options.maxPartitions,
     // Inside LevelDB's directory, whose lock guards it too; LevelDB leaves names it did not make alone.
     journalDir: memory ? undefined : join(dataDir, 'journal'),
+    dataDir: memory ? undefined : resolve(dataDir),
   };
   // Before the directory is touched: LevelDB opens a store by itself unless told to.
   checkEngineOptions(engineOptions);

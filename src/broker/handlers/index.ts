@@ -6,6 +6,7 @@ import type { Handler } from '../handler.ts';
 import { alterConfigsHandler, incrementalAlterConfigsHandler } from './alter-configs.ts';
 import { apiVersionsHandler } from './api-versions.ts';
 import { describeConfigsHandler } from './describe-configs.ts';
+import { describeLogDirsHandler } from './describe-log-dirs.ts';
 import { addPartitionsToTxnHandler } from './add-partitions-to-txn.ts';
 import { addOffsetsToTxnHandler } from './add-offsets-to-txn.ts';
 import { txnOffsetCommitHandler } from './txn-offset-commit.ts';
@@ -74,6 +75,7 @@ const ALL: Handler[] = [
   endTxnHandler,
   describeConfigsHandler,
   alterConfigsHandler,
+  describeLogDirsHandler,
   incrementalAlterConfigsHandler,
   describeProducersHandler,
   describeTransactionsHandler,

@@ -22,7 +22,7 @@
  * | AddPartitionsToTxn | TRANSACTIONAL_ID WRITE, TOPIC WRITE per topic (the rest OPERATION_NOT_ATTEMPTED) |
  * | AddOffsetsToTxn | TRANSACTIONAL_ID WRITE, GROUP READ; TxnOffsetCommit also TOPIC READ; EndTxn TRANSACTIONAL_ID WRITE |
  * | DescribeConfigs / AlterConfigs / IncrementalAlterConfigs | DESCRIBE_CONFIGS / ALTER_CONFIGS on the TOPIC, or on the CLUSTER for a broker |
- * | DescribeCluster | CLUSTER DESCRIBE |
+ * | DescribeCluster, DescribeLogDirs | CLUSTER DESCRIBE |
  * | DescribeTransactions | TRANSACTIONAL_ID DESCRIBE; ListTransactions lists only those |
  * | Create/DeleteAcls, AlterUserScramCredentials | CLUSTER ALTER; DescribeAcls, DescribeUserScramCredentials CLUSTER DESCRIBE (in their handlers) |
  *
@@ -657,6 +657,13 @@ const configsGuard = <Req extends { resources: { resourceType: number; resourceN
 configsGuard(API.DescribeConfigs, 'DESCRIBE_CONFIGS', 'results');
 configsGuard(API.AlterConfigs, 'ALTER_CONFIGS', 'responses');
 configsGuard(API.IncrementalAlterConfigs, 'ALTER_CONFIGS', 'responses');
+
+// Kafka answers no directories to a principal without CLUSTER DESCRIBE, and (v3+) says why.
+guard(API.DescribeLogDirs, (g, req) =>
+  g.can('DESCRIBE', 'CLUSTER', CLUSTER)
+    ? g.next(req)
+    : ({ throttleTimeMs: 0, errorCode: DENIED.CLUSTER, results: [] } as never),
+);
 
 guard(API.DescribeCluster, (g, req) =>
   g.can('DESCRIBE', 'CLUSTER', CLUSTER)

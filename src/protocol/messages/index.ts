@@ -25,6 +25,7 @@ import { describeAcls } from './describe-acls.ts';
 import { describeCluster } from './describe-cluster.ts';
 import { describeConfigs } from './describe-configs.ts';
 import { describeGroups } from './describe-groups.ts';
+import { describeLogDirs } from './describe-log-dirs.ts';
 import { describeProducers } from './describe-producers.ts';
 import { describeTransactions } from './describe-transactions.ts';
 import { describeUserScramCredentials } from './describe-user-scram-credentials.ts';
@@ -82,6 +83,7 @@ export const API = {
   DeleteAcls: deleteAcls,
   DescribeConfigs: describeConfigs,
   AlterConfigs: alterConfigs,
+  DescribeLogDirs: describeLogDirs,
   SaslAuthenticate: saslAuthenticate,
   CreatePartitions: createPartitions,
   DeleteGroups: deleteGroups,

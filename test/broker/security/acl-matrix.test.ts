@@ -468,6 +468,15 @@ const CASES: Case[] = [
     (r) => r.errorCode,
   ),
   c(
+    'DescribeLogDirs: CLUSTER DESCRIBE',
+    API.DescribeLogDirs,
+    4,
+    { topics: null },
+    [allow('CLUSTER', 'kafka-cluster', 'DESCRIBE')],
+    CLUSTER_DENIED,
+    (r) => r.errorCode,
+  ),
+  c(
     'DescribeProducers: TOPIC READ',
     API.DescribeProducers,
     0,

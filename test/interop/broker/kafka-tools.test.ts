@@ -53,4 +53,44 @@ describe("Kafka's console tools against trib serve", () => {
     ]);
     expect(groups).toMatch(/console-group\s+console\s+0\s+3\s+3\s+0/);
   });
+
+  it('should stamp a topic created with message.timestamp.type=LogAppendTime, as kafka-console-consumer shows', () => {
+    tool('org.apache.kafka.tools.TopicCommand', [
+      '--create',
+      '--topic',
+      'stamped',
+      '--config',
+      'message.timestamp.type=LogAppendTime',
+    ]);
+    const before = Date.now();
+    tool('org.apache.kafka.tools.ConsoleProducer', ['--topic', 'stamped'], 'a\nb\n');
+    const consumed = tool('org.apache.kafka.tools.consumer.ConsoleConsumer', [
+      '--topic',
+      'stamped',
+      '--from-beginning',
+      '--max-messages',
+      '2',
+      '--property',
+      'print.timestamp=true',
+    ]);
+    const lines = consumed.trim().split('\n');
+    expect(lines.map((l) => l.replace(/:\d+/, ''))).toEqual(['LogAppendTime\ta', 'LogAppendTime\tb']);
+    for (const line of lines) expect(Number(/:(\d+)/.exec(line)![1])).toBeGreaterThanOrEqual(before);
+  });
+
+  it("should report each partition's size with kafka-log-dirs --describe", () => {
+    tool('org.apache.kafka.tools.ConsoleProducer', ['--topic', 'sized'], 'one\ntwo\n');
+    const out = tool('org.apache.kafka.tools.LogDirsCommand', ['--describe', '--topic-list', 'sized']);
+    const report = JSON.parse(out.trim().split('\n').at(-1)!) as {
+      brokers: {
+        broker: number;
+        logDirs: { error: string | null; partitions: { partition: string; size: number }[] }[];
+      }[];
+    };
+    expect(report.brokers.map((b) => b.broker)).toEqual([1]);
+    const [logDir] = report.brokers[0]!.logDirs;
+    expect(logDir!.error).toBeNull();
+    expect(logDir!.partitions.map((p) => p.partition)).toEqual(['sized-0']);
+    expect(logDir!.partitions[0]!.size).toBeGreaterThan(0);
+  });
 });

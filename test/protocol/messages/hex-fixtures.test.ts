@@ -311,6 +311,80 @@ const fixtures: Fixture[] = [
     value: { errorCode: 0, errorMessage: null, authBytes: Buffer.from('ok'), sessionLifetimeMs: 0 },
   },
   {
+    api: 'DescribeLogDirs',
+    version: 1,
+    side: 'request',
+    // a null array (every topic): int32 -1
+    bytes: 'ffffffff',
+    value: { topics: null },
+  },
+  {
+    api: 'DescribeLogDirs',
+    version: 1,
+    side: 'request',
+    bytes: '00000001  0001 74  00000002 00000000 00000001',
+    value: { topics: [{ topic: 't', partitions: [0, 1] }] },
+  },
+  {
+    api: 'DescribeLogDirs',
+    version: 2,
+    side: 'request',
+    // a null compact array is length 0; then the empty tag section
+    bytes: '00  00',
+    value: { topics: null },
+  },
+  {
+    api: 'DescribeLogDirs',
+    version: 4,
+    side: 'request',
+    bytes: '02  02 74  02 00000000  00  00',
+    value: { topics: [{ topic: 't', partitions: [0] }] },
+  },
+  {
+    api: 'DescribeLogDirs',
+    version: 1,
+    side: 'response',
+    // throttle; one dir "/d"; topic "t"; partition 0 of 100 bytes, lag 0, not a future log
+    bytes:
+      '00000000  00000001 0000 0002 2f64  00000001 0001 74  00000001 00000000 0000000000000064 0000000000000000 00',
+    value: {
+      throttleTimeMs: 0,
+      results: [
+        {
+          errorCode: 0,
+          logDir: '/d',
+          topics: [
+            { name: 't', partitions: [{ partitionIndex: 0, partitionSize: 100, offsetLag: 0, isFutureKey: false }] },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    api: 'DescribeLogDirs',
+    version: 4,
+    side: 'response',
+    // throttle, error (v3+); the dir with its tag sections after each partition, topic and
+    // result, and total / usable bytes (v4+) before the result's
+    bytes:
+      '00000000 0000  02 0000 03 2f64  02 02 74  02 00000000 0000000000000064 0000000000000000 00 00  00  00000000000003e8 00000000000001f4 00  00',
+    value: {
+      throttleTimeMs: 0,
+      errorCode: 0,
+      results: [
+        {
+          errorCode: 0,
+          logDir: '/d',
+          topics: [
+            { name: 't', partitions: [{ partitionIndex: 0, partitionSize: 100, offsetLag: 0, isFutureKey: false }] },
+          ],
+          totalBytes: 1000,
+          usableBytes: 500,
+        },
+      ],
+    },
+  },
+  {
     api: 'SaslHandshake',
     version: 1,
     side: 'response',

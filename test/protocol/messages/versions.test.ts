@@ -34,6 +34,7 @@ const expected: [number, string, number, number, number][] = [
   [31, 'DeleteAcls', 0, 3, 2],
   [32, 'DescribeConfigs', 0, 4, 4],
   [33, 'AlterConfigs', 0, 2, 2],
+  [35, 'DescribeLogDirs', 0, 4, 2],
   [36, 'SaslAuthenticate', 0, 2, 2],
   [37, 'CreatePartitions', 0, 3, 2],
   [42, 'DeleteGroups', 0, 2, 2],
