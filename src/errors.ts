@@ -27,7 +27,7 @@ export const ErrorCodes = {
   INVALID_CONFIG: 'An unknown topic config name, or a value that is not valid for it.',
   INVALID_RECORD: 'A record that cannot be appended as it is (bad key, value, header or timestamp).',
   INVALID_TIMESTAMP:
-    "A produced batch whose timestamps the log refuses: a producer's batch marked LogAppendTime, which only the log sets.",
+    "A produced batch whose timestamps the log refuses: marked LogAppendTime (only the log sets that), or a record's timestamp outside the topic's message.timestamp.before.max.ms / after.max.ms.",
   MESSAGE_TOO_LARGE: "A batch larger than the topic's max.message.bytes; nothing of it was appended.",
   OFFSET_OUT_OF_RANGE: 'A read from an offset below the log start or above the high watermark.',
   CORRUPT_MESSAGE: 'A stored batch whose CRC32C does not match, or whose bytes cannot be decoded.',

@@ -29,6 +29,16 @@ export interface TopicConfig {
    * `CreateTime`, as Kafka's.
    */
   'message.timestamp.type': TimestampTypeConfig;
+  /**
+   * How far before the log's clock a CreateTime record's timestamp may lie; a produced batch with
+   * one earlier is refused with `INVALID_TIMESTAMP`. Default: no bound (Kafka's Long.MAX_VALUE).
+   */
+  'message.timestamp.before.max.ms': number;
+  /**
+   * How far after the log's clock a CreateTime record's timestamp may lie. Default: no bound
+   * (Kafka 4.0 bounds it to an hour; see docs/decisions.md).
+   */
+  'message.timestamp.after.max.ms': number;
 }
 
 /** Kafka's `cleanup.policy`: `delete` by age and size, `compact` to the latest record per key, or both. */
@@ -62,6 +72,8 @@ export const DEFAULT_TOPIC_CONFIG: Readonly<TopicConfig> = Object.freeze({
   'max.message.bytes': 1_048_588,
   'compression.type': 'producer',
   'message.timestamp.type': 'CreateTime',
+  'message.timestamp.before.max.ms': Number.MAX_SAFE_INTEGER,
+  'message.timestamp.after.max.ms': Number.MAX_SAFE_INTEGER,
 });
 
 type Parser<T> = (raw: unknown, name: string) => T;
@@ -111,6 +123,18 @@ function oneOf<T extends string>(allowed: readonly T[], normalise: (s: string) =
   };
 }
 
+/**
+ * A duration whose "never" is Kafka's Long.MAX_VALUE: integers past 2^53 (as Kafka's tools write
+ * it, a string, or a number that lost its last digits) mean the same here, kept as 2^53 - 1.
+ */
+function longOrNever(min: number): Parser<number> {
+  return (raw, name) =>
+    (typeof raw === 'string' && /^\s*\d{16,19}\s*$/.test(raw) && Number(raw) >= Number.MAX_SAFE_INTEGER) ||
+    (typeof raw === 'number' && raw >= Number.MAX_SAFE_INTEGER)
+      ? Number.MAX_SAFE_INTEGER
+      : integer(min, false)(raw, name);
+}
+
 const parsers: { [K in TopicConfigName]: Parser<TopicConfig[K]> } = {
   'cleanup.policy': oneOf<CleanupPolicy>(['delete', 'compact', 'compact,delete'], (s) =>
     // Kafka accepts the two policies in either order and with spaces.
@@ -124,15 +148,13 @@ const parsers: { [K in TopicConfigName]: Parser<TopicConfig[K]> } = {
   'retention.bytes': integer(0, true),
   'delete.retention.ms': integer(0, false),
   'min.compaction.lag.ms': integer(0, false),
-  'max.compaction.lag.ms': (raw, name) =>
-    // Kafka's default and "never" is Long.MAX_VALUE; integers past 2^53 mean the same here.
-    typeof raw === 'string' && /^\s*\d{16,19}\s*$/.test(raw) && Number(raw) >= Number.MAX_SAFE_INTEGER
-      ? Number.MAX_SAFE_INTEGER
-      : integer(1, false)(raw, name),
+  'max.compaction.lag.ms': longOrNever(1),
   'min.cleanable.dirty.ratio': ratio,
   'max.message.bytes': integer(0, false),
   'compression.type': oneOf<CompressionConfig>(['producer', 'uncompressed', 'gzip', 'snappy', 'lz4', 'zstd']),
   'message.timestamp.type': oneOf<TimestampTypeConfig>(['CreateTime', 'LogAppendTime']),
+  'message.timestamp.before.max.ms': longOrNever(0),
+  'message.timestamp.after.max.ms': longOrNever(0),
 };
 
 /** The names of every topic config Tributary accepts. */
@@ -166,6 +188,40 @@ export function effectiveConfig(overrides: Partial<TopicConfig>): TopicConfig {
 
 export function isCompacted(config: TopicConfig): boolean {
   return config['cleanup.policy'] !== 'delete';
+}
+
+/**
+ * The first of `timestamps` (record timestamps of a CreateTime topic; -1, none, is never refused)
+ * outside the topic's bounds around `now`, with its index; undefined when every one is within them
+ * (or the topic stamps its own). Kafka's LogValidator checks every record so.
+ */
+export function timestampOutOfBounds(
+  config: TopicConfig,
+  now: number,
+  timestamps: ArrayLike<number>,
+): { index: number; timestamp: number; earliest: number; latest: number } | undefined {
+  if (!hasTimestampBounds(config)) return undefined;
+  const before = config['message.timestamp.before.max.ms'];
+  const after = config['message.timestamp.after.max.ms'];
+  const earliest = before >= Number.MAX_SAFE_INTEGER ? Number.MIN_SAFE_INTEGER : now - before;
+  const latest = after >= Number.MAX_SAFE_INTEGER ? Number.MAX_SAFE_INTEGER : now + after;
+  for (let index = 0; index < timestamps.length; index++) {
+    const timestamp = timestamps[index]!;
+    if (timestamp !== -1 && (timestamp < earliest || timestamp > latest)) return { index, timestamp, earliest, latest };
+  }
+  return undefined;
+}
+
+/**
+ * Whether the topic bounds its records' timestamps at all: a CreateTime topic with a bound set
+ * (neither set is the common case; a LogAppendTime topic's records take the log's time).
+ */
+export function hasTimestampBounds(config: TopicConfig): boolean {
+  return (
+    !stampsAppendTime(config) &&
+    (config['message.timestamp.before.max.ms'] < Number.MAX_SAFE_INTEGER ||
+      config['message.timestamp.after.max.ms'] < Number.MAX_SAFE_INTEGER)
+  );
 }
 
 /** Whether the log stamps the topic's batches with their append time (`message.timestamp.type=LogAppendTime`). */

@@ -35,9 +35,11 @@ import { compactPartition } from './compaction.ts';
 import {
   effectiveConfig,
   hasDeletePolicy,
+  hasTimestampBounds,
   isCompacted,
   parseTopicConfigs,
   stampsAppendTime,
+  timestampOutOfBounds,
   type TopicConfig,
 } from './config.ts';
 import {
@@ -889,6 +891,10 @@ export class EmbeddedLog extends LogFront<TopicState, PartitionState> {
         context,
       );
     }
+    if (hasTimestampBounds(config)) {
+      const records = decodeRecordBatch(batch, { context }).records;
+      checkTimestamps(config, now, records.map((r) => r.timestamp), state.topic.name, context);
+    }
     if (batch.length > config['max.message.bytes']) {
       throw new TributaryError(
         'MESSAGE_TOO_LARGE',
@@ -1087,7 +1093,8 @@ export class EmbeddedLog extends LogFront<TopicState, PartitionState> {
       const compression = config['compression.type'];
       const plain =
         compression === 'uncompressed' || (compression === 'producer' && (append.compression ?? 'none') === 'none');
-      if (plain && !(compacted && encoded.hasNullKey)) {
+      // A topic that bounds timestamps has them checked on the records below.
+      if (plain && !(compacted && encoded.hasNullKey) && !hasTimestampBounds(config)) {
         if (encoded.bytes.length > config['max.message.bytes']) {
           throw new TributaryError(
             'MESSAGE_TOO_LARGE',
@@ -1141,6 +1148,9 @@ export class EmbeddedLog extends LogFront<TopicState, PartitionState> {
         );
       }
       if (timestamp > maxTimestamp) maxTimestamp = timestamp;
+    }
+    if (hasTimestampBounds(config)) {
+      checkTimestamps(config, now, records.map((r) => r.timestamp ?? now), state.topic.name, context);
     }
     const inputs: readonly RecordInput[] = copy
       ? records.map((r) => ({ key: r.key, value: r.value, timestamp: r.timestamp ?? now, headers: r.headers }))
@@ -1636,4 +1646,25 @@ export class EmbeddedLog extends LogFront<TopicState, PartitionState> {
     if (flushed) this.#queue.closeJournal();
     await this.#store.close();
   }
+}
+
+/**
+ * Refuses records whose timestamps lie outside the topic's `message.timestamp.before.max.ms` /
+ * `after.max.ms` around `now`, as Kafka's LogValidator does: `INVALID_TIMESTAMP`, naming the first
+ * such record (its index in the batch is `recordIndex`, which Produce answers as a record error).
+ */
+function checkTimestamps(
+  config: TopicConfig,
+  now: number,
+  timestamps: readonly number[],
+  topic: string,
+  context: { topic: string; partition: number },
+): void {
+  const out = timestampOutOfBounds(config, now, timestamps);
+  if (out === undefined) return;
+  throw new TributaryError(
+    'INVALID_TIMESTAMP',
+    `Timestamp ${out.timestamp} of record ${out.index} is out of range: topic "${topic}" takes timestamps within [${out.earliest}, ${out.latest}] (message.timestamp.before.max.ms, message.timestamp.after.max.ms)`,
+    { ...context, recordIndex: out.index },
+  );
 }

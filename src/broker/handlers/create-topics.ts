@@ -3,9 +3,9 @@
  * INVALID_TOPIC_EXCEPTION, INVALID_PARTITIONS, INVALID_CONFIG…). numPartitions -1 takes
  * `num.partitions`; a manual assignment gives the count. One broker holds one replica, so a
  * replication factor other than 1 (or -1, the default) gets INVALID_REPLICATION_FACTOR. Configs the
- * log implements are applied; Kafka's other topic configs (segment sizes, replica settings, message
- * timestamp bounds) are accepted and ignored, as they mean nothing here, and unknown names refused.
- * `validateOnly` checks without creating.
+ * log implements are applied; Kafka's other topic configs (segment sizes, replica settings, the
+ * timestamp difference Kafka 4.0 dropped) are accepted and ignored, as they mean nothing here, and
+ * unknown names refused. `validateOnly` checks without creating.
  */
 import { TributaryError } from '../../errors.ts';
 import { TOPIC_CONFIG_NAMES, validateTopicName } from '../../log/index.ts';
@@ -32,8 +32,6 @@ export const IGNORED_KAFKA_TOPIC_CONFIGS: ReadonlySet<string> = new Set([
   'flush.ms',
   'preallocate',
   'message.timestamp.difference.max.ms',
-  'message.timestamp.before.max.ms',
-  'message.timestamp.after.max.ms',
   'message.downconversion.enable',
   'message.format.version',
   'max.compaction.lag.ms',

@@ -1,5 +1,5 @@
 /**
- * `message.timestamp.type`, ported from Kafka's LogValidatorTest (testLogAppendTimeNonCompressedV2,
+ * `message.timestamp.type` and the timestamp bounds, ported from Kafka's LogValidatorTest (testLogAppendTimeNonCompressedV2,
  * testLogAppendTimeWithoutRecompressionV2, testLogAppendTimeWithRecompressionV2,
  * testInvalidTimestampTypeV2…) as observable outcomes: what a reader of the log sees after the
  * append, what the append answers, and what retention and lookups by time go by.
@@ -178,5 +178,68 @@ describe('message.timestamp.type=LogAppendTime', () => {
     );
     const { configs } = await l.createTopic({ topic: 'u' }).then(() => l.describeTopic('u'));
     expect(configs['message.timestamp.type']).toBe('CreateTime');
+  });
+});
+
+describe('message.timestamp.before.max.ms and after.max.ms', () => {
+  const bounded = { 'message.timestamp.before.max.ms': DAY, 'message.timestamp.after.max.ms': 3600_000 };
+
+  it('should refuse a batch with a record too old or too new with INVALID_TIMESTAMP, naming it, and append nothing (testInvalidCreateTimeNonCompressedV2)', async () => {
+    const l = await open();
+    await l.createTopic({ topic: 't', configs: bounded });
+    const tooOld = encodeRecordBatch({
+      baseOffset: 0,
+      records: [
+        { key: null, value: Buffer.from('ok'), timestamp: NOW },
+        { key: null, value: Buffer.from('old'), timestamp: NOW - DAY - 1 },
+      ],
+    });
+    const error = await l.appendRecordBatch('t', 0, tooOld).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TributaryError);
+    expect((error as TributaryError).code).toBe('INVALID_TIMESTAMP');
+    expect((error as TributaryError).context).toMatchObject({ recordIndex: 1 });
+    const tooNew = encodeRecordBatch({
+      baseOffset: 0,
+      records: [{ key: null, value: Buffer.from('new'), timestamp: NOW + 3600_001 }],
+      compression: 'gzip',
+    });
+    expect(await code(l.appendRecordBatch('t', 0, tooNew))).toBe('INVALID_TIMESTAMP');
+    expect(await code(l.append('t', 0, [{ key: null, value: null, timestamp: NOW - DAY - 1 }]))).toBe(
+      'INVALID_TIMESTAMP',
+    );
+    expect(l.offsets('t', 0).highWatermark).toBe(0);
+  });
+
+  it('should take records at the bounds, records without a timestamp, and any time on a LogAppendTime topic', async () => {
+    const l = await open();
+    await l.createTopic({ topic: 't', configs: bounded });
+    await l.append('t', 0, [
+      { key: null, value: null, timestamp: NOW - DAY },
+      { key: null, value: null, timestamp: NOW + 3600_000 },
+      { key: null, value: null },
+    ]);
+    await l.appendRecordBatch('t', 0, produced(1, { records: [{ key: null, value: null, timestamp: -1 }] }));
+    expect(l.offsets('t', 0).highWatermark).toBe(4);
+    await l.createTopic({ topic: 's', configs: { ...bounded, 'message.timestamp.type': 'LogAppendTime' } });
+    await l.appendRecordBatch('s', 0, produced(2));
+    expect(l.offsets('s', 0).highWatermark).toBe(2);
+  });
+
+  it("should keep no bound by default, and take Kafka's Long.MAX_VALUE for none", async () => {
+    const l = await open();
+    await l.createTopic({ topic: 't' });
+    await l.appendRecordBatch('t', 0, produced(1, { records: [{ key: null, value: null, timestamp: 0 }] }));
+    expect(l.offsets('t', 0).highWatermark).toBe(1);
+    const { configs } = await l.alterConfigs('t', {
+      'message.timestamp.before.max.ms': '9223372036854775807',
+      'message.timestamp.after.max.ms': '60000',
+    });
+    expect(configs['message.timestamp.before.max.ms']).toBe(Number.MAX_SAFE_INTEGER);
+    expect(await code(l.append('t', 0, [{ key: null, value: null, timestamp: NOW + 60_001 }]))).toBe(
+      'INVALID_TIMESTAMP',
+    );
+    expect(await code(l.createTopic({ topic: 'u', configs: { 'message.timestamp.after.max.ms': -1 } }))).toBe(
+      'INVALID_CONFIG',
+    );
   });
 });

@@ -79,6 +79,42 @@ describe('message.timestamp.type over the wire, with kafkajs 2.2.4', () => {
     expect(Object.fromEntries(seen)).toEqual({ stamped: String(NOW), created: String(CREATED) });
   });
 
+  it("should refuse a record outside the topic's timestamp bounds with INVALID_TIMESTAMP and a record error naming it", async () => {
+    await log.createTopic({ topic: 'bounded', configs: { 'message.timestamp.after.max.ms': 60_000 } });
+    const client = await RawClient.connect(broker.address().port);
+    try {
+      const batch = encodeRecordBatch({
+        baseOffset: 0,
+        records: [
+          { key: null, value: Buffer.from('now'), timestamp: NOW },
+          { key: null, value: Buffer.from('later'), timestamp: NOW + 60_001 },
+        ],
+      });
+      const produced = await client.request(API.Produce, 9, {
+        transactionalId: null,
+        acks: 1,
+        timeoutMs: 1000,
+        topicData: [{ name: 'bounded', partitionData: [{ index: 0, records: Buffer.from(batch) }] }],
+      });
+      const answer = produced.responses[0]!.partitionResponses[0]!;
+      expect(answer.errorCode).toBe(32);
+      expect(answer.recordErrors.map((e) => e.batchIndex)).toEqual([1]);
+      expect(answer.recordErrors[0]!.batchIndexErrorMessage).toMatch(
+        /Timestamp 1700000060001 of record 1 is out of range/,
+      );
+      expect(log.offsets('bounded', 0).highWatermark).toBe(0);
+    } finally {
+      client.close();
+    }
+    const producer = kafka.producer();
+    await producer.connect();
+    const refused = await producer
+      .send({ topic: 'bounded', messages: [{ value: 'x', timestamp: String(NOW + 120_000) }] })
+      .catch((e: unknown) => e);
+    await producer.disconnect();
+    expect(refused).toMatchObject({ type: 'INVALID_TIMESTAMP' });
+  });
+
   it('should refuse a produced batch marked LogAppendTime with INVALID_TIMESTAMP and append nothing', async () => {
     await log.createTopic({ topic: 't' });
     const client = await RawClient.connect(broker.address().port);
