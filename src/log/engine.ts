@@ -893,7 +893,13 @@ export class EmbeddedLog extends LogFront<TopicState, PartitionState> {
     }
     if (hasTimestampBounds(config)) {
       const records = decodeRecordBatch(batch, { context }).records;
-      checkTimestamps(config, now, records.map((r) => r.timestamp), state.topic.name, context);
+      checkTimestamps(
+        config,
+        now,
+        records.map((r) => r.timestamp),
+        state.topic.name,
+        context,
+      );
     }
     if (batch.length > config['max.message.bytes']) {
       throw new TributaryError(
@@ -1150,7 +1156,13 @@ export class EmbeddedLog extends LogFront<TopicState, PartitionState> {
       if (timestamp > maxTimestamp) maxTimestamp = timestamp;
     }
     if (hasTimestampBounds(config)) {
-      checkTimestamps(config, now, records.map((r) => r.timestamp ?? now), state.topic.name, context);
+      checkTimestamps(
+        config,
+        now,
+        records.map((r) => r.timestamp ?? now),
+        state.topic.name,
+        context,
+      );
     }
     const inputs: readonly RecordInput[] = copy
       ? records.map((r) => ({ key: r.key, value: r.value, timestamp: r.timestamp ?? now, headers: r.headers }))

@@ -159,9 +159,12 @@ async function appendOne(
         : kafkaCodeOf(err);
     const response = failed(partition, code, kafkaMessageOf(err));
     // A record the log refused by itself (a timestamp out of bounds) is named, as Kafka's record errors do.
-    const recordIndex = err instanceof TributaryError ? (err.context as { recordIndex?: unknown }).recordIndex : undefined;
+    const recordIndex =
+      err instanceof TributaryError ? (err.context as { recordIndex?: unknown }).recordIndex : undefined;
     if (typeof recordIndex === 'number')
-      response.recordErrors = [{ batchIndex: recordIndex, batchIndexErrorMessage: err instanceof Error ? err.message : null }];
+      response.recordErrors = [
+        { batchIndex: recordIndex, batchIndexErrorMessage: err instanceof Error ? err.message : null },
+      ];
     return response;
   }
 }
