@@ -24,6 +24,7 @@ export {
   type AppendResult,
   type CleanupPolicy,
   type CompressionConfig,
+  type TimestampTypeConfig,
   type CreateTopicSpec,
   DEFAULT_TOPIC_CONFIG,
   type EmbeddedLogBackend,

@@ -20,7 +20,14 @@ export type {
   TopicDescription,
   WriteOptions,
 } from './backend.ts';
-export type { CleanupPolicy, CompressionConfig, TopicConfig, TopicConfigInput, TopicConfigName } from './config.ts';
+export type {
+  CleanupPolicy,
+  CompressionConfig,
+  TimestampTypeConfig,
+  TopicConfig,
+  TopicConfigInput,
+  TopicConfigName,
+} from './config.ts';
 export { DEFAULT_TOPIC_CONFIG, TOPIC_CONFIG_NAMES } from './config.ts';
 export { validateTopicName } from './front.ts';
 export { type EmbeddedLogBackend, type OpenLogOptions, openKvStore, openLog } from './open.ts';

@@ -58,6 +58,12 @@ export {
 } from './state/versioned-store.ts';
 export type { TimestampedKeyValueStore } from './state/timestamped-store.ts';
 export {
+  FailOnInvalidTimestamp,
+  LogAndSkipOnInvalidTimestamp,
+  UsePartitionTimeOnInvalidTimestamp,
+  WallclockTimestampExtractor,
+} from './timestamp-extractors.ts';
+export {
   MeteredWindowStore,
   type ReadOnlyWindowStore,
   type WindowBytesStoreSupplier,

@@ -9,6 +9,7 @@ import type { Serde } from '../serde/index.ts';
 import type { TaskAssignor } from './internal/assignor.ts';
 import { CompositeReadOnlyStore } from './internal/composite-store.ts';
 import type { DeserializationExceptionHandler, TaskEnv } from './internal/task.ts';
+import type { TimestampExtractor } from './processor.ts';
 import type { StreamsBackend } from './runtime/backend.ts';
 import { ChangelogReader } from './runtime/changelog-reader.ts';
 import { EmbeddedBackend } from './runtime/embedded-backend.ts';
@@ -70,6 +71,12 @@ export interface StreamsConfig {
   defaultValueSerde?: Serde<unknown>;
   /** Default: FAIL (Kafka's LogAndFailExceptionHandler). */
   deserializationExceptionHandler?: DeserializationExceptionHandler;
+  /**
+   * Kafka's `default.timestamp.extractor`: the event time of records whose source names no
+   * extractor. Default: the record's own timestamp, stopping on a negative one
+   * (`FailOnInvalidTimestamp`, as Kafka).
+   */
+  defaultTimestampExtractor?: TimestampExtractor;
   /** Records fetched per partition per read. Default: whole batches, up to 64 KiB on the embedded log and 4 MiB over the wire. */
   maxPollRecords?: number;
   /**
@@ -424,6 +431,7 @@ export class KafkaStreams {
         this.#collector.send(topic, partition, key, value, timestamp, headers, keyMemo),
       globalStore: (name) => this.#globals.stores.get(name)?.store,
       onDeserializationError: config.deserializationExceptionHandler ?? (() => 'FAIL'),
+      defaultTimestampExtractor: config.defaultTimestampExtractor,
       ...(config.outerJoinEmitIntervalMs !== undefined
         ? { outerJoinEmitIntervalMs: config.outerJoinEmitIntervalMs }
         : {}),

@@ -2,6 +2,7 @@
  * The Processor API: the one primitive every DSL operator is built on, and what
  * `KStream.process()` hands to user code. Shaped like Kafka Streams' `org.apache.kafka.streams.processor.api`.
  */
+import type { Clock } from '../clock.ts';
 import type { LogHeader } from '../log/index.ts';
 import type { Serde } from '../serde/index.ts';
 
@@ -124,7 +125,9 @@ export type FixedKeyProcessorSupplier<K, VIn, VOut = VIn> = () => Processor<K, V
 
 /**
  * Picks a record's event time from the record (Kafka's `TimestampExtractor`); `partitionTime` is
- * the highest timestamp the task has seen so far. A negative result drops the record.
+ * the highest timestamp the task has seen so far (-1 before the first), `clock` the app's. A
+ * negative result drops the record; an error thrown stops the task, as any processing error does.
+ * Kafka's built-in ones are in `timestamp-extractors.ts` (`FailOnInvalidTimestamp`, the default…).
  *
  * @example
  * const byField: TimestampExtractor = (record) => (record.value as { at: number }).at;
@@ -132,4 +135,5 @@ export type FixedKeyProcessorSupplier<K, VIn, VOut = VIn> = () => Processor<K, V
 export type TimestampExtractor = (
   record: { topic: string; partition: number; offset: number; key: unknown; value: unknown; timestamp: number },
   partitionTime: number,
+  clock: Clock,
 ) => number;

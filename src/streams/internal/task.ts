@@ -11,7 +11,9 @@ import type {
   PunctuationType,
   RecordMetadata,
   StreamRecord,
+  TimestampExtractor,
 } from '../processor.ts';
+import { FailOnInvalidTimestamp } from '../timestamp-extractors.ts';
 import type { CacheBudget } from '../state/caching-store.ts';
 import type { BuiltStore } from '../state/stores.ts';
 import { isWindowedSerde } from '../state/windowed-serdes.ts';
@@ -69,6 +71,8 @@ export interface TaskEnv {
   ): void;
   globalStore(name: string): unknown;
   onDeserializationError: DeserializationExceptionHandler;
+  /** Kafka's `default.timestamp.extractor` for sources that name none; absent: `FailOnInvalidTimestamp`. */
+  defaultTimestampExtractor?: TimestampExtractor;
   /**
    * Kafka's internal `__emit.interval.ms.kstreams.outer.join.spurious.results.fix__`: how often (in
    * clock ms) left/outer stream-stream joins look for unmatched records whose window closed.
@@ -236,14 +240,23 @@ export class StreamTask {
         },
       );
     }
-    let timestamp = record.timestamp ?? 0;
-    if (def.timestampExtractor !== undefined) {
-      timestamp = def.timestampExtractor(
+    let timestamp = record.timestamp ?? -1;
+    const extractor = def.timestampExtractor ?? this.#env.defaultTimestampExtractor;
+    if (extractor !== undefined) {
+      timestamp = extractor(
         { topic, partition: this.partition, offset, key, value, timestamp },
         this.#streamTime,
+        this.#env.clock,
+      );
+    } else if (timestamp < 0) {
+      // Kafka's default extractor (FailOnInvalidTimestamp), without a call per record.
+      FailOnInvalidTimestamp(
+        { topic, partition: this.partition, offset, key, value, timestamp },
+        this.#streamTime,
+        this.#env.clock,
       );
     }
-    if (!(timestamp >= 0)) return; // Kafka skips records with a negative (invalid) timestamp.
+    if (!(timestamp >= 0)) return; // An extractor's negative (invalid) timestamp drops the record, as Kafka's record queue does.
     this.#metaTopic = topic;
     this.#metaOffset = offset;
     if (timestamp > this.#streamTime) this.#streamTime = timestamp;
