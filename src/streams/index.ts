@@ -92,7 +92,12 @@ export {
   SessionStoreBuilder,
 } from './state/session-store.ts';
 export { type ValueAndTimestamp, valueAndTimestamp } from './state/value-and-timestamp.ts';
-export type { DeserializationErrorContext, DeserializationExceptionHandler } from './internal/task.ts';
+export type {
+  DeserializationErrorContext,
+  DeserializationExceptionHandler,
+  ProcessingErrorContext,
+  ProcessingExceptionHandler,
+} from './internal/task.ts';
 export {
   KafkaStreams,
   type StreamsConfig,

@@ -8,7 +8,7 @@ import type { LogBackend } from '../log/index.ts';
 import type { Serde } from '../serde/index.ts';
 import type { TaskAssignor } from './internal/assignor.ts';
 import { CompositeReadOnlyStore } from './internal/composite-store.ts';
-import type { DeserializationExceptionHandler, TaskEnv } from './internal/task.ts';
+import type { DeserializationExceptionHandler, ProcessingExceptionHandler, TaskEnv } from './internal/task.ts';
 import type { TimestampExtractor } from './processor.ts';
 import type { StreamsBackend } from './runtime/backend.ts';
 import { ChangelogReader } from './runtime/changelog-reader.ts';
@@ -77,6 +77,12 @@ export interface StreamsConfig {
    * (`FailOnInvalidTimestamp`, as Kafka).
    */
   defaultTimestampExtractor?: TimestampExtractor;
+  /**
+   * Kafka's `processing.exception.handler` (KIP-1033): asked about each error a processor or
+   * punctuator throws; `CONTINUE` drops that record at that processor and goes on. Default: the
+   * error stops the task (Kafka's `LogAndFailProcessingExceptionHandler`).
+   */
+  processingExceptionHandler?: ProcessingExceptionHandler;
   /** Records fetched per partition per read. Default: whole batches, up to 64 KiB on the embedded log and 4 MiB over the wire. */
   maxPollRecords?: number;
   /**
@@ -432,6 +438,7 @@ export class KafkaStreams {
       globalStore: (name) => this.#globals.stores.get(name)?.store,
       onDeserializationError: config.deserializationExceptionHandler ?? (() => 'FAIL'),
       defaultTimestampExtractor: config.defaultTimestampExtractor,
+      onProcessingError: config.processingExceptionHandler,
       ...(config.outerJoinEmitIntervalMs !== undefined
         ? { outerJoinEmitIntervalMs: config.outerJoinEmitIntervalMs }
         : {}),

@@ -42,6 +42,34 @@ export interface DeserializationErrorContext {
 /** Kafka's `DeserializationExceptionHandler`: skip the record, or stop. */
 export type DeserializationExceptionHandler = (context: DeserializationErrorContext) => 'CONTINUE' | 'FAIL';
 
+/**
+ * Where a processor failed (Kafka's `ErrorHandlerContext`): the input record being processed
+ * (topic, partition and offset undefined inside a punctuator), the node and the task.
+ */
+export interface ProcessingErrorContext {
+  topic: string | undefined;
+  partition: number;
+  offset: number;
+  headers: readonly LogHeader[];
+  timestamp: number;
+  processorNodeId: string;
+  taskId: string;
+}
+
+/**
+ * Kafka's `ProcessingExceptionHandler` (KIP-1033): an error thrown by a processor (or a punctuator,
+ * with `record` null) either drops that record at that node and processing goes on (`CONTINUE`),
+ * or stops the task (`FAIL`, the default), the error going to the uncaught exception handler.
+ */
+export type ProcessingExceptionHandler = (
+  context: ProcessingErrorContext,
+  record: StreamRecord<unknown, unknown> | null,
+  error: unknown,
+) => 'CONTINUE' | 'FAIL';
+
+/** Errors a processing exception handler has answered already: the nodes above rethrow them as they are. */
+const answered = new WeakSet<object>();
+
 /** What the task needs from whoever runs it (the KafkaStreams runtime or the test driver). */
 export interface TaskEnv {
   applicationId: string;
@@ -73,6 +101,8 @@ export interface TaskEnv {
   onDeserializationError: DeserializationExceptionHandler;
   /** Kafka's `default.timestamp.extractor` for sources that name none; absent: `FailOnInvalidTimestamp`. */
   defaultTimestampExtractor?: TimestampExtractor;
+  /** Kafka's `processing.exception.handler`; absent: every processing error stops the task. */
+  onProcessingError?: ProcessingExceptionHandler;
   /**
    * Kafka's internal `__emit.interval.ms.kstreams.outer.join.spurious.results.fix__`: how often (in
    * clock ms) left/outer stream-stream joins look for unmatched records whose window closed.
@@ -120,6 +150,8 @@ export class StreamTask {
   /** Physical source topic → its source node. */
   readonly sourceTopics = new Map<string, RuntimeNode>();
   readonly #env: TaskEnv;
+  /** `env.onProcessingError`, read on every delivery. */
+  readonly #onProcessingError: ProcessingExceptionHandler | undefined;
   readonly #nodes = new Map<string, RuntimeNode>();
   readonly #schedules: Schedule[] = [];
   /** Where the record being processed came from (topic undefined inside a punctuator). */
@@ -144,6 +176,7 @@ export class StreamTask {
     this.subtopology = subtopology;
     this.partition = partition;
     this.#env = env;
+    this.#onProcessingError = env.onProcessingError;
     for (const name of subtopology.stores) {
       const builder = topology.storeBuilders.get(name)!;
       this.stores.set(
@@ -337,7 +370,14 @@ export class StreamTask {
       if (time < s.next) continue;
       s.next += s.interval * (Math.floor((time - s.next) / s.interval) + 1);
       this.#timestamp = time;
-      s.fn(time);
+      if (this.#onProcessingError === undefined) s.fn(time);
+      else {
+        try {
+          s.fn(time);
+        } catch (error) {
+          this.#processingFailed(s.node, null, error);
+        }
+      }
     }
   }
 
@@ -379,7 +419,41 @@ export class StreamTask {
       return;
     }
     this.#timestamp = record.timestamp;
-    processor.process(record);
+    if (this.#onProcessingError === undefined) {
+      processor.process(record);
+      return;
+    }
+    try {
+      processor.process(record);
+    } catch (error) {
+      this.#processingFailed(node, record, error);
+    }
+  }
+
+  /**
+   * Asks the processing exception handler about an error a node threw (Kafka's ProcessorNode does
+   * so for each node): CONTINUE drops the record there, FAIL rethrows it, marked as answered so the
+   * nodes above do not ask again. A handler that throws stops the task with what it threw.
+   */
+  #processingFailed(node: RuntimeNode, record: StreamRecord<unknown, unknown> | null, error: unknown): void {
+    if (typeof error === 'object' && error !== null && answered.has(error)) throw error;
+    const context: ProcessingErrorContext = {
+      topic: this.#metaTopic,
+      partition: this.partition,
+      offset: this.#metaTopic === undefined ? -1 : this.#metaOffset,
+      headers: record?.headers ?? NO_HEADERS,
+      timestamp: record?.timestamp ?? this.#timestamp,
+      processorNodeId: node.def.name,
+      taskId: this.id,
+    };
+    let response: 'CONTINUE' | 'FAIL';
+    try {
+      response = this.#onProcessingError!(context, record, error);
+    } catch (fatal) {
+      throw answer(fatal);
+    }
+    if (response === 'CONTINUE') return;
+    throw answer(error);
   }
 
   #sink(def: SinkNode): (record: StreamRecord<unknown, unknown>) => void {
@@ -497,4 +571,11 @@ export class StreamTask {
       }),
     };
   }
+}
+
+/** `error` (made an Error if it is not an object) marked as answered by the processing exception handler. */
+function answer(error: unknown): object {
+  const out = typeof error === 'object' && error !== null ? error : new Error(String(error));
+  answered.add(out);
+  return out;
 }

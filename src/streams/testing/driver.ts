@@ -3,7 +3,12 @@ import { ManualClock } from '../../clock.ts';
 import type { LogHeader, LogRecord } from '../../log/index.ts';
 import { defaultPartition } from '../../protocol/index.ts';
 import type { Serde } from '../../serde/index.ts';
-import { StreamTask, type DeserializationExceptionHandler, type TaskEnv } from '../internal/task.ts';
+import {
+  StreamTask,
+  type DeserializationExceptionHandler,
+  type ProcessingExceptionHandler,
+  type TaskEnv,
+} from '../internal/task.ts';
 import type { TimestampExtractor } from '../processor.ts';
 import { internalTopicPartitions } from '../internal/topics.ts';
 import { CompositeReadOnlyStore } from '../internal/composite-store.ts';
@@ -44,6 +49,8 @@ export interface TopologyTestDriverOptions {
   deserializationExceptionHandler?: DeserializationExceptionHandler;
   /** Kafka's `default.timestamp.extractor` (see `KafkaStreamsConfig.defaultTimestampExtractor`). */
   defaultTimestampExtractor?: TimestampExtractor;
+  /** Kafka's `processing.exception.handler` (see `StreamsConfig.processingExceptionHandler`). */
+  processingExceptionHandler?: ProcessingExceptionHandler;
   /**
    * Bytes of record cache for the whole app (Kafka's `statestore.cache.max.bytes`), default 10 MiB;
    * 0 turns caching off, so every update of a table is forwarded, not just the last per commit.
@@ -396,6 +403,7 @@ export class TopologyTestDriver {
       globalStore: (name) => this.#globalStores.get(name),
       onDeserializationError: this.#options.deserializationExceptionHandler ?? (() => 'FAIL'),
       defaultTimestampExtractor: this.#options.defaultTimestampExtractor,
+      onProcessingError: this.#options.processingExceptionHandler,
     };
   }
 }
