@@ -103,6 +103,22 @@ describe('message.timestamp.type over the wire, with kafkajs 2.2.4', () => {
         /Timestamp 1700000060001 of record 1 is out of range/,
       );
       expect(log.offsets('bounded', 0).highWatermark).toBe(0);
+      const described = await client.request(API.DescribeConfigs, 4, {
+        resources: [
+          {
+            resourceType: 2,
+            resourceName: 'bounded',
+            configurationKeys: ['message.timestamp.after.max.ms', 'message.timestamp.type'],
+          },
+        ],
+        includeSynonyms: false,
+        includeDocumentation: false,
+      });
+      // As Kafka describes them: a STRING default (source 5) and a LONG topic override (source 1).
+      expect(described.results[0]!.configs.map((c) => [c.name, c.value, c.configType, c.configSource])).toEqual([
+        ['message.timestamp.type', 'CreateTime', 2, 5],
+        ['message.timestamp.after.max.ms', '60000', 5, 1],
+      ]);
     } finally {
       client.close();
     }
