@@ -97,6 +97,8 @@ export type {
   DeserializationExceptionHandler,
   ProcessingErrorContext,
   ProcessingExceptionHandler,
+  ProductionExceptionHandler,
+  SerializationExceptionHandler,
 } from './internal/task.ts';
 export {
   KafkaStreams,

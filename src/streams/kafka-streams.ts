@@ -8,7 +8,12 @@ import type { LogBackend } from '../log/index.ts';
 import type { Serde } from '../serde/index.ts';
 import type { TaskAssignor } from './internal/assignor.ts';
 import { CompositeReadOnlyStore } from './internal/composite-store.ts';
-import type { DeserializationExceptionHandler, ProcessingExceptionHandler, TaskEnv } from './internal/task.ts';
+import type {
+  DeserializationExceptionHandler,
+  ProcessingExceptionHandler,
+  ProductionExceptionHandler,
+  TaskEnv,
+} from './internal/task.ts';
 import type { TimestampExtractor } from './processor.ts';
 import type { StreamsBackend } from './runtime/backend.ts';
 import { ChangelogReader } from './runtime/changelog-reader.ts';
@@ -83,6 +88,12 @@ export interface StreamsConfig {
    * error stops the task (Kafka's `LogAndFailProcessingExceptionHandler`).
    */
   processingExceptionHandler?: ProcessingExceptionHandler;
+  /**
+   * Kafka's `production.exception.handler`, its `handleSerializationException` (KIP-399): asked
+   * when a sink's serde cannot serialize a key or value; `CONTINUE` drops the record. Default: the
+   * error stops the task.
+   */
+  productionExceptionHandler?: ProductionExceptionHandler;
   /** Records fetched per partition per read. Default: whole batches, up to 64 KiB on the embedded log and 4 MiB over the wire. */
   maxPollRecords?: number;
   /**
@@ -439,6 +450,7 @@ export class KafkaStreams {
       onDeserializationError: config.deserializationExceptionHandler ?? (() => 'FAIL'),
       defaultTimestampExtractor: config.defaultTimestampExtractor,
       onProcessingError: config.processingExceptionHandler,
+      onSerializationError: config.productionExceptionHandler?.handleSerializationException,
       ...(config.outerJoinEmitIntervalMs !== undefined
         ? { outerJoinEmitIntervalMs: config.outerJoinEmitIntervalMs }
         : {}),

@@ -1,12 +1,13 @@
 /**
- * Kafka's processing exception handler (KIP-1033, `processing.exception.handler`), as Kafka's
+ * Kafka's processing exception handler (KIP-1033, `processing.exception.handler`) and the
+ * serialization half of its production exception handler (KIP-399), as Kafka's
  * ProcessingExceptionHandlerIntegrationTest drives it: a processor's error goes to the handler
  * with the record and where it failed; CONTINUE drops that record at that processor only, FAIL
  * (and the default, no handler) stops the task with the error, asked about once.
  */
 import { describe, expect, it } from 'vitest';
 import { openLog } from '../../src/log/index.ts';
-import { Serdes } from '../../src/serde/index.ts';
+import { type Serde, Serdes } from '../../src/serde/index.ts';
 import {
   KafkaStreams,
   type ProcessingErrorContext,
@@ -156,5 +157,58 @@ describe('processing exception handler', () => {
     } finally {
       await log.close();
     }
+  });
+
+  describe('serialization at a sink (production.exception.handler)', () => {
+    /** A value serde that cannot serialize 'b'. */
+    const picky: Serde<string> = {
+      serialize: (topic, v) => {
+        if (v === 'b') throw new Error(`${topic} cannot hold b`);
+        return S.serialize(topic, v);
+      },
+      deserialize: (topic, bytes) => S.deserialize(topic, bytes),
+    };
+
+    function pickySink() {
+      const b = new StreamsBuilder();
+      b.stream('in', io)
+        .mapValues((v) => v)
+        .to('out', { keySerde: S, valueSerde: picky });
+      return b.build();
+    }
+
+    it('should drop a record whose value does not serialize with CONTINUE, telling the handler which part failed', () => {
+      const seen: unknown[] = [];
+      const processing = recording('CONTINUE');
+      const driver = new TopologyTestDriver(pickySink(), {
+        processingExceptionHandler: processing.handler,
+        productionExceptionHandler: {
+          handleSerializationException: (context, record, error, origin) => {
+            seen.push([
+              context.processorNodeId,
+              context.offset,
+              record.topic,
+              record.value,
+              origin,
+              (error as Error).message,
+            ]);
+            return 'CONTINUE';
+          },
+        },
+      });
+      const input = driver.createInputTopic('in', S, S);
+      for (const v of ['a', 'b', 'c']) input.pipeInput('k', v, 1);
+      expect(driver.createOutputTopic('out', S, S).readValuesToList()).toEqual(['a', 'c']);
+      expect(seen).toEqual([['KSTREAM-SINK-0000000002', 1, 'out', 'b', 'VALUE', 'out cannot hold b']]);
+      // Not a processing error: the processing handler was not asked.
+      expect(processing.calls).toEqual([]);
+    });
+
+    it('should stop the task by default, without asking the processing handler', () => {
+      const processing = recording('CONTINUE');
+      const driver = new TopologyTestDriver(pickySink(), { processingExceptionHandler: processing.handler });
+      expect(() => driver.createInputTopic('in', S, S).pipeInput('k', 'b', 1)).toThrow('out cannot hold b');
+      expect(processing.calls).toEqual([]);
+    });
   });
 });

@@ -67,6 +67,27 @@ export type ProcessingExceptionHandler = (
   error: unknown,
 ) => 'CONTINUE' | 'FAIL';
 
+/**
+ * Kafka's `ProductionExceptionHandler.handleSerializationException` (KIP-399): a sink's key or value
+ * that its serde could not serialize either drops the record (`CONTINUE`) or stops the task
+ * (`FAIL`, the default). `record` is the one the sink was sending, with its topic; `origin` says
+ * which part failed.
+ */
+export type SerializationExceptionHandler = (
+  context: ProcessingErrorContext,
+  record: StreamRecord<unknown, unknown> & { topic: string },
+  error: unknown,
+  origin: 'KEY' | 'VALUE',
+) => 'CONTINUE' | 'FAIL';
+
+/**
+ * Kafka's `production.exception.handler`, as far as Tributary's sinks need one: the serialization
+ * half. Errors of the log write itself come at the commit, for a whole batch, and stop the task.
+ */
+export interface ProductionExceptionHandler {
+  handleSerializationException: SerializationExceptionHandler;
+}
+
 /** Errors a processing exception handler has answered already: the nodes above rethrow them as they are. */
 const answered = new WeakSet<object>();
 
@@ -103,6 +124,8 @@ export interface TaskEnv {
   defaultTimestampExtractor?: TimestampExtractor;
   /** Kafka's `processing.exception.handler`; absent: every processing error stops the task. */
   onProcessingError?: ProcessingExceptionHandler;
+  /** Kafka's production exception handler, for serialization at sinks; absent: such an error stops the task. */
+  onSerializationError?: SerializationExceptionHandler;
   /**
    * Kafka's internal `__emit.interval.ms.kstreams.outer.join.spurious.results.fix__`: how often (in
    * clock ms) left/outer stream-stream joins look for unmatched records whose window closed.
@@ -431,24 +454,55 @@ export class StreamTask {
   }
 
   /**
+   * Asks the production exception handler about a sink's key or value that did not serialize
+   * (Kafka's `handleSerializationException`): true to drop the record (CONTINUE); false to stop
+   * the task (FAIL, or no handler), with the error marked answered, so no processing exception
+   * handler above is asked about it (Kafka sends serialization errors to this handler alone).
+   */
+  #serializationFailed(
+    def: SinkNode,
+    topic: string,
+    record: StreamRecord<unknown, unknown>,
+    error: unknown,
+    origin: 'KEY' | 'VALUE',
+  ): boolean {
+    const handler = this.#env.onSerializationError;
+    if (handler !== undefined) {
+      let response: 'CONTINUE' | 'FAIL';
+      try {
+        response = handler(this.#errorContext(def.name, record), { ...record, topic }, error, origin);
+      } catch (fatal) {
+        throw answer(fatal);
+      }
+      if (response === 'CONTINUE') return true;
+    }
+    if (typeof error === 'object' && error !== null) answered.add(error);
+    return false;
+  }
+
+  /** Where the record being processed came from, for the exception handlers. */
+  #errorContext(processorNodeId: string, record: StreamRecord<unknown, unknown> | null): ProcessingErrorContext {
+    return {
+      topic: this.#metaTopic,
+      partition: this.partition,
+      offset: this.#metaTopic === undefined ? -1 : this.#metaOffset,
+      headers: record?.headers ?? NO_HEADERS,
+      timestamp: record?.timestamp ?? this.#timestamp,
+      processorNodeId,
+      taskId: this.id,
+    };
+  }
+
+  /**
    * Asks the processing exception handler about an error a node threw (Kafka's ProcessorNode does
    * so for each node): CONTINUE drops the record there, FAIL rethrows it, marked as answered so the
    * nodes above do not ask again. A handler that throws stops the task with what it threw.
    */
   #processingFailed(node: RuntimeNode, record: StreamRecord<unknown, unknown> | null, error: unknown): void {
     if (typeof error === 'object' && error !== null && answered.has(error)) throw error;
-    const context: ProcessingErrorContext = {
-      topic: this.#metaTopic,
-      partition: this.partition,
-      offset: this.#metaTopic === undefined ? -1 : this.#metaOffset,
-      headers: record?.headers ?? NO_HEADERS,
-      timestamp: record?.timestamp ?? this.#timestamp,
-      processorNodeId: node.def.name,
-      taskId: this.id,
-    };
     let response: 'CONTINUE' | 'FAIL';
     try {
-      response = this.#onProcessingError!(context, record, error);
+      response = this.#onProcessingError!(this.#errorContext(node.def.name, record), record, error);
     } catch (fatal) {
       throw answer(fatal);
     }
@@ -476,17 +530,23 @@ export class StreamTask {
         );
       serdes ??= this.#serdesOf(def);
       fastStringKey ??= isFastString(serdes[0]);
-      const key =
-        record.key === null || record.key === undefined
-          ? null
-          : fastStringKey && record.key === this.#sourceKey
-            ? this.#sourceKeyBytes!
-            : serdes[0].serialize(topic, record.key);
+      let key: Uint8Array | null | undefined;
+      let value: Uint8Array | null;
+      try {
+        key =
+          record.key === null || record.key === undefined
+            ? null
+            : fastStringKey && record.key === this.#sourceKey
+              ? this.#sourceKeyBytes!
+              : serdes[0].serialize(topic, record.key);
+        value = record.value === null || record.value === undefined ? null : serdes[1].serialize(topic, record.value);
+      } catch (error) {
+        if (this.#serializationFailed(def, topic, record, error, key === undefined ? 'KEY' : 'VALUE')) return;
+        throw error;
+      }
       // A String key's memo entry: its partitioning hash is kept there (a repeated key hashes once),
       // and it goes along with the record to the task that reads it next (see StreamTask.process).
       const keyMemo = key !== null ? memoOfSerialized(key) : undefined;
-      const value =
-        record.value === null || record.value === undefined ? null : serdes[1].serialize(topic, record.value);
       const n = fixedTopic !== undefined ? (fixedCount ??= env.partitionCount(topic)) : env.partitionCount(topic);
       let partition = def.partitioner?.(topic, record.key, record.value, n);
       if (partition === undefined) {

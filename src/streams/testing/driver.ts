@@ -7,6 +7,7 @@ import {
   StreamTask,
   type DeserializationExceptionHandler,
   type ProcessingExceptionHandler,
+  type ProductionExceptionHandler,
   type TaskEnv,
 } from '../internal/task.ts';
 import type { TimestampExtractor } from '../processor.ts';
@@ -51,6 +52,8 @@ export interface TopologyTestDriverOptions {
   defaultTimestampExtractor?: TimestampExtractor;
   /** Kafka's `processing.exception.handler` (see `StreamsConfig.processingExceptionHandler`). */
   processingExceptionHandler?: ProcessingExceptionHandler;
+  /** Kafka's `production.exception.handler` (see `StreamsConfig.productionExceptionHandler`). */
+  productionExceptionHandler?: ProductionExceptionHandler;
   /**
    * Bytes of record cache for the whole app (Kafka's `statestore.cache.max.bytes`), default 10 MiB;
    * 0 turns caching off, so every update of a table is forwarded, not just the last per commit.
@@ -404,6 +407,7 @@ export class TopologyTestDriver {
       onDeserializationError: this.#options.deserializationExceptionHandler ?? (() => 'FAIL'),
       defaultTimestampExtractor: this.#options.defaultTimestampExtractor,
       onProcessingError: this.#options.processingExceptionHandler,
+      onSerializationError: this.#options.productionExceptionHandler?.handleSerializationException,
     };
   }
 }
