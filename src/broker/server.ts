@@ -12,7 +12,7 @@ import type { GroupCoordinator } from '../cluster/group-coordinator.ts';
 import { acquireCoordinator, releaseCoordinator } from '../cluster/shared-group-coordinator.ts';
 import { acquireSharedLog, privateLog, releaseSharedLog, type SharedLog } from '../client/shared-log.ts';
 import { createLogger, type LogCreator, type Logger, logLevel } from '../client/logger.ts';
-import { type LogBackend, openLog } from '../log/index.ts';
+import { type LogBackend, openLog, type TopicConfigInput } from '../log/index.ts';
 import { forgetBroker, recordBroker } from '../log/storage/data-dir.ts';
 import type { AuthorizerConfig } from '../security/acl.ts';
 import { Connection, type Session } from './connection.ts';
@@ -81,6 +81,12 @@ export interface BrokerOptions {
   autoCreateTopics?: boolean;
   /** Kafka's `num.partitions`: partitions of an auto-created topic. Default 1. */
   numPartitions?: number;
+  /**
+   * The configs of topics that do not set them, as a Kafka broker's `log.*` settings give them
+   * (`{ 'retention.ms': 86_400_000 }`; `topicDefaultsOf` turns Kafka's broker names into these):
+   * the log's `topicDefaults`, for a log this broker opens. Refused with a `log` (open it with them).
+   */
+  topicDefaults?: TopicConfigInput;
   /**
    * Kafka's `group.initial.rebalance.delay.ms`: the first generation of an empty group waits this
    * long for more members (again for each that arrives, up to the rebalance timeout), so consumers
@@ -157,6 +163,8 @@ const DRAIN_TIMEOUT_MS = 5000;
  */
 export async function serve(options: BrokerOptions = {}): Promise<Broker> {
   if (options === null || typeof options !== 'object') throw new TypeError('serve takes an options object');
+  if (options.log !== undefined && options.topicDefaults !== undefined)
+    throw new TypeError("topicDefaults are the log's: give them to openLog, not with a log to serve()");
   const numPartitions = options.numPartitions ?? 1;
   if (!Number.isSafeInteger(numPartitions) || numPartitions < 1)
     throw new TypeError(`numPartitions must be an integer ≥ 1, got ${numPartitions}`);
@@ -200,8 +208,10 @@ export async function serve(options: BrokerOptions = {}): Promise<Broker> {
   const shared: SharedLog | undefined = !ownsLog
     ? undefined
     : options.storage === 'memory'
-      ? privateLog(await openLog({ storage: 'memory', clock: options.clock }))
-      : await acquireSharedLog(dataDir, () => openLog({ dataDir, clock: options.clock }));
+      ? privateLog(await openLog({ storage: 'memory', clock: options.clock, topicDefaults: options.topicDefaults }))
+      : await acquireSharedLog(dataDir, () =>
+          openLog({ dataDir, clock: options.clock, topicDefaults: options.topicDefaults }),
+        );
   const log = options.log ?? shared!.log;
   const letGo = async () => {
     if (shared !== undefined) await releaseSharedLog(shared);

@@ -181,9 +181,12 @@ export function parseTopicConfigs(input: Record<string, unknown> | undefined): P
   return out as Partial<TopicConfig>;
 }
 
-/** The effective config: defaults overlaid with a topic's overrides. */
-export function effectiveConfig(overrides: Partial<TopicConfig>): TopicConfig {
-  return { ...DEFAULT_TOPIC_CONFIG, ...overrides };
+/** The effective config: the log's defaults (Kafka's built-in ones unless it was given others) overlaid with a topic's overrides. */
+export function effectiveConfig(
+  overrides: Partial<TopicConfig>,
+  defaults: Readonly<TopicConfig> = DEFAULT_TOPIC_CONFIG,
+): TopicConfig {
+  return { ...defaults, ...overrides };
 }
 
 export function isCompacted(config: TopicConfig): boolean {

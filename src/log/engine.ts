@@ -41,6 +41,7 @@ import {
   stampsAppendTime,
   timestampOutOfBounds,
   type TopicConfig,
+  type TopicConfigInput,
 } from './config.ts';
 import {
   abortedTxnKey,
@@ -149,6 +150,11 @@ export interface EngineOptions {
   journalDir?: string;
   /** The data directory, absolute, for those who name it (the broker's DescribeLogDirs); none in memory. */
   dataDir?: string;
+  /**
+   * The configs of topics that do not set them, in place of Kafka's defaults (a broker's `log.*`
+   * settings); checked as a topic's are (`INVALID_CONFIG`).
+   */
+  topicDefaults?: TopicConfigInput;
   /** Kafka's `producer.id.expiration.ms`: producer state idle this long (and with no open transaction) is forgotten. Default 1 day. */
   producerIdExpirationMs?: number;
   /** The most partitions one topic may have. Default 50,000. */
@@ -243,6 +249,8 @@ export class EmbeddedLog extends LogFront<TopicState, PartitionState> {
   readonly clock: Clock;
   /** Where the log lives, absolute; undefined in memory. */
   readonly dataDir: string | undefined;
+  /** What a topic's config is where the topic sets nothing: Kafka's defaults, or the ones the log was opened with. */
+  readonly topicDefaults: Readonly<TopicConfig>;
   readonly #store: KvStore;
   /** All that retention and compaction reach of the engine. */
   readonly #maintenance: MaintenancePort;
@@ -269,6 +277,9 @@ export class EmbeddedLog extends LogFront<TopicState, PartitionState> {
     this.#store = store;
     this.clock = options.clock ?? systemClock;
     this.dataDir = options.dataDir;
+    this.topicDefaults = Object.freeze(
+      effectiveConfig(parseTopicConfigs(options.topicDefaults as Record<string, unknown> | undefined)),
+    );
     this.#queue = new WriteQueue<PartitionState>(
       store,
       (dirty) =>
@@ -347,7 +358,7 @@ export class EmbeddedLog extends LogFront<TopicState, PartitionState> {
         name: stored.name,
         topicId: stored.topicId,
         overrides: stored.overrides,
-        config: effectiveConfig(stored.overrides),
+        config: effectiveConfig(stored.overrides, this.topicDefaults),
         partitions: [],
         deleted: false,
       };
@@ -567,7 +578,7 @@ export class EmbeddedLog extends LogFront<TopicState, PartitionState> {
       name,
       topicId,
       overrides,
-      config: effectiveConfig(overrides),
+      config: effectiveConfig(overrides, this.topicDefaults),
       partitions: [],
       deleted: false,
     };
@@ -730,7 +741,7 @@ export class EmbeddedLog extends LogFront<TopicState, PartitionState> {
     for (const k of removals) delete (overrides as Record<string, unknown>)[k];
     const previous = { overrides: topic.overrides, config: topic.config };
     topic.overrides = overrides;
-    topic.config = effectiveConfig(overrides);
+    topic.config = effectiveConfig(overrides, this.topicDefaults);
     try {
       await this.#queue.enqueue(
         [{ type: 'put', key: topicKey(name), value: this.#encodeTopic(topic, topic.partitions.length) }],

@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
 import type { Clock } from '../clock.ts';
 import type { LogBackend } from './backend.ts';
+import type { TopicConfigInput } from './config.ts';
 import { checkEngineOptions, EmbeddedLog, type EngineOptions } from './engine.ts';
 import type { KvStore } from './storage/kv.ts';
 import { acquireDataDir, type DataDirLock } from './storage/data-dir.ts';
@@ -25,11 +26,21 @@ export interface OpenLogOptions {
   maxPartitionsPerTopic?: number;
   /** The most partitions of all topics together. Default 200,000. */
   maxPartitions?: number;
+  /**
+   * The configs of topics that do not set them, in place of Kafka's defaults, as a Kafka broker's
+   * `log.*` settings are (`{ 'retention.ms': 86_400_000 }`). Not stored: a topic without an
+   * override follows the defaults of each open. `INVALID_CONFIG` for a name or value a topic
+   * config would be refused for.
+   */
+  topicDefaults?: TopicConfigInput;
 }
 
 /** The log's engine, with the maintenance and flush calls that tools and tests use. */
 export type EmbeddedLogBackend = LogBackend &
-  Pick<EmbeddedLog, 'compact' | 'flush' | 'appendRecordBatch' | 'abortedTransactions' | 'producerStates' | 'dataDir'>;
+  Pick<
+    EmbeddedLog,
+    'compact' | 'flush' | 'appendRecordBatch' | 'abortedTransactions' | 'producerStates' | 'dataDir' | 'topicDefaults'
+  >;
 
 /**
  * Opens the embedded log. One process owns a data directory at a time, and opens it once: a second
@@ -55,6 +66,7 @@ export async function openLog(options: OpenLogOptions = {}): Promise<EmbeddedLog
     // Inside LevelDB's directory, whose lock guards it too; LevelDB leaves names it did not make alone.
     journalDir: memory ? undefined : join(dataDir, 'journal'),
     dataDir: memory ? undefined : resolve(dataDir),
+    topicDefaults: options.topicDefaults,
   };
   // Before the directory is touched: LevelDB opens a store by itself unless told to.
   checkEngineOptions(engineOptions);

@@ -25,6 +25,11 @@ describe('trib serve', () => {
     const bad = spawnSync(process.execPath, [TRIB, 'serve', '--port', '70000'], { encoding: 'utf8' });
     expect(bad.status).toBe(2);
     expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    const unknownSetting = spawnSync(process.execPath, [TRIB, 'serve', '--config', 'log.no.such=1'], {
+      encoding: 'utf8',
+    });
+    expect(unknownSetting.status).toBe(2);
+    expect(unknownSetting.stderr).toContain('log.no.such is not a broker setting for topic configs');
     expect(spawnSync(process.execPath, [TRIB, '--help'], { encoding: 'utf8' }).stdout).toMatch(
       /serve\s+run a Kafka broker/,
     );
@@ -46,6 +51,8 @@ describe('trib serve', () => {
         '0',
         '--advertised-listener',
         'localhost:1',
+        '--config',
+        'log.retention.hours=2',
       ],
       {
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -72,7 +79,16 @@ describe('trib serve', () => {
       topics: [{ name: 'cli' }],
       allowAutoTopicCreation: false,
     });
+    // The topic takes the broker's default retention, told as a static broker config (source 4).
+    const described = await client.request(API.DescribeConfigs, 4, {
+      resources: [{ resourceType: 2, resourceName: 'cli', configurationKeys: ['retention.ms'] }],
+      includeSynonyms: false,
+      includeDocumentation: false,
+    });
     client.close();
+    expect(described.results[0]!.configs.map((c) => [c.name, c.value, c.configSource])).toEqual([
+      ['retention.ms', '7200000', 4],
+    ]);
     expect(created.topics[0]!.errorCode).toBe(0);
     expect(metadata.brokers).toEqual([{ nodeId: 1, host: 'localhost', port: 1, rack: null }]);
 

@@ -1,13 +1,23 @@
 /**
  * DescribeConfigs (key 32): a topic's configs as the log has them (its overrides as
- * DYNAMIC_TOPIC_CONFIG, the rest as DEFAULT_CONFIG), or this broker's own settings (read-only).
+ * DYNAMIC_TOPIC_CONFIG, defaults the broker was started with as STATIC_BROKER_CONFIG, the rest as
+ * DEFAULT_CONFIG), or this broker's own settings (read-only), its topic defaults under their
+ * broker names (`log.retention.ms`…).
  * `configurationKeys` narrows the answer; an unknown topic gets UNKNOWN_TOPIC_OR_PARTITION.
  */
+import { DEFAULT_TOPIC_CONFIG, type TopicConfig, type TopicConfigName } from '../../log/index.ts';
 import { API } from '../../protocol/messages/index.ts';
 import type { DescribeConfigsResponse } from '../../protocol/messages/describe-configs.ts';
 import type { BrokerContext } from '../context.ts';
 import { KafkaCode, kafkaCodeOf, kafkaMessageOf } from '../errors.ts';
 import { handler } from '../handler.ts';
+import { BROKER_NAME_OF, brokerSettingsOf } from '../topic-defaults.ts';
+
+/** The log's topic defaults (Kafka's own for a log that has none of its own). */
+function topicDefaultsOfLog(broker: BrokerContext): Readonly<TopicConfig> {
+  const defaults = (broker.log as { topicDefaults?: Readonly<TopicConfig> }).topicDefaults;
+  return defaults ?? DEFAULT_TOPIC_CONFIG;
+}
 
 type Config = DescribeConfigsResponse['results'][number]['configs'][number];
 
@@ -29,6 +39,12 @@ const TYPE: Record<string, number> = {
   'max.message.bytes': 3,
   'compression.type': 2,
 };
+
+// A topic config's broker name is of its type (log.retention.ms is a LONG as retention.ms is).
+for (const [topicName, brokerName] of Object.entries(BROKER_NAME_OF)) {
+  const type = TYPE[topicName];
+  if (type !== undefined) TYPE[brokerName] = type;
+}
 
 function entry(name: string, value: string, source: number, readOnly: boolean, synonyms: boolean): Config {
   return {
@@ -61,6 +77,9 @@ function brokerConfigs(broker: BrokerContext, synonyms: boolean): Config[] {
       ? { ...entry(c.name, '', SOURCE.STATIC_BROKER, true, false), value: null, isSensitive: true }
       : entry(c.name, c.value ?? '', SOURCE.STATIC_BROKER, true, synonyms),
   );
+  // The defaults of topic configs, by their broker names (log.retention.ms…).
+  const defaults = topicDefaultsOfLog(broker);
+  for (const [name, value] of brokerSettingsOf(defaults)) settings.push([name, value]);
   const replaced = new Set(security.map((c) => c.name));
   return settings
     .filter(([name]) => !replaced.has(name))
@@ -81,11 +100,17 @@ export const describeConfigsHandler = handler(API.DescribeConfigs, async (broker
       let configs: Config[];
       if (r.resourceType === RESOURCE_TOPIC) {
         const topic = await broker.log.describeTopic(r.resourceName);
+        const defaults = topicDefaultsOfLog(broker);
         configs = Object.entries(topic.configs).map(([name, value]) =>
           entry(
             name,
             String(value),
-            name in topic.overrides ? SOURCE.DYNAMIC_TOPIC : SOURCE.DEFAULT,
+            name in topic.overrides
+              ? SOURCE.DYNAMIC_TOPIC
+              : // A default the broker was started with (Kafka's `log.*` settings), or Kafka's own.
+                defaults[name as TopicConfigName] !== DEFAULT_TOPIC_CONFIG[name as TopicConfigName]
+                ? SOURCE.STATIC_BROKER
+                : SOURCE.DEFAULT,
             false,
             req.includeSynonyms,
           ),

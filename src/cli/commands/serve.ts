@@ -1,4 +1,6 @@
 import { logLevel } from '../../client/logger.ts';
+import { topicDefaultsOf } from '../../broker/topic-defaults.ts';
+import { TributaryError } from '../../errors.ts';
 import { openLog } from '../../log/open.ts';
 import { forgetBroker, recordBroker } from '../../log/storage/data-dir.ts';
 import { refuseBrokers } from '../cluster.ts';
@@ -26,6 +28,9 @@ Options:
   --port PORT                   the Kafka port (default 9092; 0 picks a free one, printed)
   --advertised-listener H:P     what clients are told to connect to (default: host and port)
   --num-partitions N            partitions of auto-created topics (default 1)
+  --config NAME=VALUE           a default for topics that do not set it, by Kafka's broker name
+                                (log.retention.hours=24, log.cleanup.policy=compact,
+                                message.max.bytes=…, log.message.timestamp.type=…); repeatable
   --no-auto-create-topics       answer Metadata for a missing topic with UNKNOWN_TOPIC_OR_PARTITION
   --group-initial-rebalance-delay-ms MS
                                 how long a new group's first generation waits for more members
@@ -55,6 +60,7 @@ export const serveCommand = {
       port: { type: 'string' },
       'advertised-listener': { type: 'string' },
       'num-partitions': { type: 'string' },
+      config: { type: 'string', multiple: true },
       'no-auto-create-topics': { type: 'boolean' },
       'group-initial-rebalance-delay-ms': { type: 'string' },
       'registry-port': { type: 'string' },
@@ -80,7 +86,7 @@ export const serveCommand = {
     const registrySecurity = registrySecurityOptions(values, 'registry-');
     const consoleSecurity = registrySecurityOptions(values, 'console-');
     const dataDir = values['data-dir'] ?? io.env.TRIBUTARY_DATA_DIR ?? './.tributary';
-    const log = await openLog({ dataDir });
+    const log = await openLog({ dataDir, topicDefaults: brokerTopicDefaults(values.config ?? []) });
     // Signal handlers go on before anything listens, so a signal sent once the address is printed is never missed.
     let stop: (signal: NodeJS.Signals) => void = () => undefined;
     const stopped = new Promise<NodeJS.Signals>((resolve) => {
@@ -166,3 +172,20 @@ export const serveCommand = {
     }
   },
 };
+
+/** `--config NAME=VALUE` settings as the log's topic defaults; a bad one is a usage error. */
+function brokerTopicDefaults(settings: readonly string[]): Record<string, string> | undefined {
+  if (settings.length === 0) return undefined;
+  const byName: Record<string, string> = {};
+  for (const setting of settings) {
+    const at = setting.indexOf('=');
+    if (at <= 0) throw new UsageError(`--config takes NAME=VALUE, got ${JSON.stringify(setting)}`);
+    byName[setting.slice(0, at).trim()] = setting.slice(at + 1).trim();
+  }
+  try {
+    return topicDefaultsOf(byName);
+  } catch (err) {
+    if (err instanceof TributaryError) throw new UsageError(`--config: ${err.message}`);
+    throw err;
+  }
+}
