@@ -4,6 +4,7 @@
  * for DescribeConfigs. Kafka's precedence holds: `log.retention.ms` over `.minutes` over `.hours`.
  */
 import { TributaryError } from '../errors.ts';
+import { parseTopicConfigs } from '../log/config.ts';
 import type { TopicConfig, TopicConfigName } from '../log/index.ts';
 
 /** The broker name of each topic config (Kafka's `LogConfig` synonyms). */
@@ -27,8 +28,8 @@ const TOPIC_NAME_OF = new Map(Object.entries(BROKER_NAME_OF).map(([topic, broker
 const RETENTION_UNITS: Record<string, number> = { 'log.retention.minutes': 60_000, 'log.retention.hours': 3_600_000 };
 
 /**
- * The topic defaults that Kafka broker settings give, by topic config name, as strings for the
- * log to check. A name that is no such setting is refused with `INVALID_CONFIG`.
+ * The topic defaults that Kafka broker settings give, by topic config name. A name that is no such
+ * setting, or a value its topic config refuses, is refused with `INVALID_CONFIG` naming the setting.
  *
  * @example
  * topicDefaultsOf({ 'log.retention.hours': '24' }); // { 'retention.ms': '86400000' }
@@ -59,6 +60,12 @@ export function topicDefaultsOf(settings: Readonly<Record<string, string>>): Rec
         `${name} is not a broker setting for topic configs; known: ${[...TOPIC_NAME_OF.keys(), ...Object.keys(RETENTION_UNITS)].join(', ')}`,
         { config: name },
       );
+    }
+    try {
+      parseTopicConfigs({ [topicName]: value });
+    } catch (err) {
+      // Named as the setting was given, not as the topic config it becomes.
+      throw new TributaryError('INVALID_CONFIG', `${name}: ${(err as Error).message}`, { config: name, value });
     }
     out[topicName] = value;
   }
