@@ -42,13 +42,8 @@ export function topicDefaultsOf(settings: Readonly<Record<string, string>>): Rec
     if (unit !== undefined) {
       // ms wins over minutes, minutes over hours, whatever the order given.
       if ('log.retention.ms' in settings || unit > retentionUnit) continue;
-      const n = Number(value);
-      if (value.trim() === '' || !Number.isSafeInteger(n) || (n < 0 && n !== -1)) {
-        throw new TributaryError('INVALID_CONFIG', `Invalid value ${JSON.stringify(value)} for ${name}`, {
-          config: name,
-          value,
-        });
-      }
+      // Checked as retention.ms checks its value (an integer ≥ 0, or -1 for ever), then scaled.
+      const n = checked(name, 'retention.ms', value) as number;
       out['retention.ms'] = String(n === -1 ? -1 : n * unit);
       retentionUnit = unit;
       continue;
@@ -61,15 +56,19 @@ export function topicDefaultsOf(settings: Readonly<Record<string, string>>): Rec
         { config: name },
       );
     }
-    try {
-      parseTopicConfigs({ [topicName]: value });
-    } catch (err) {
-      // Named as the setting was given, not as the topic config it becomes.
-      throw new TributaryError('INVALID_CONFIG', `${name}: ${(err as Error).message}`, { config: name, value });
-    }
+    checked(name, topicName, value);
     out[topicName] = value;
   }
   return out;
+}
+
+/** `value` parsed as the topic config `topicName` parses it, its error named as the setting `name` was given. */
+function checked(name: string, topicName: string, value: string): unknown {
+  try {
+    return parseTopicConfigs({ [topicName]: value })[topicName as TopicConfigName];
+  } catch (err) {
+    throw new TributaryError('INVALID_CONFIG', `${name}: ${(err as Error).message}`, { config: name, value });
+  }
 }
 
 /** The broker settings that `defaults` amounts to, by broker name, for DescribeConfigs. */

@@ -908,7 +908,6 @@ export class EmbeddedLog extends LogFront<TopicState, PartitionState> {
         config,
         now,
         records.map((r) => r.timestamp),
-        state.topic.name,
         context,
       );
     }
@@ -1171,7 +1170,6 @@ export class EmbeddedLog extends LogFront<TopicState, PartitionState> {
         config,
         now,
         records.map((r) => r.timestamp ?? now),
-        state.topic.name,
         context,
       );
     }
@@ -1680,14 +1678,13 @@ function checkTimestamps(
   config: TopicConfig,
   now: number,
   timestamps: readonly number[],
-  topic: string,
   context: { topic: string; partition: number },
 ): void {
   const out = timestampOutOfBounds(config, now, timestamps);
   if (out === undefined) return;
   throw new TributaryError(
     'INVALID_TIMESTAMP',
-    `Timestamp ${out.timestamp} of record ${out.index} is out of range: topic "${topic}" takes timestamps within [${out.earliest}, ${out.latest}] (message.timestamp.before.max.ms, message.timestamp.after.max.ms)`,
+    `Timestamp ${out.timestamp} of record ${out.index} is out of range: topic "${context.topic}" takes timestamps within [${out.earliest}, ${out.latest}] (message.timestamp.before.max.ms, message.timestamp.after.max.ms)`,
     { ...context, recordIndex: out.index },
   );
 }

@@ -175,6 +175,8 @@ export class StreamTask {
   readonly #env: TaskEnv;
   /** `env.onProcessingError`, read on every delivery. */
   readonly #onProcessingError: ProcessingExceptionHandler | undefined;
+  /** `env.defaultTimestampExtractor`, read for every record of a source that names none. */
+  readonly #defaultExtractor: TimestampExtractor | undefined;
   readonly #nodes = new Map<string, RuntimeNode>();
   readonly #schedules: Schedule[] = [];
   /** Where the record being processed came from (topic undefined inside a punctuator). */
@@ -200,6 +202,7 @@ export class StreamTask {
     this.partition = partition;
     this.#env = env;
     this.#onProcessingError = env.onProcessingError;
+    this.#defaultExtractor = env.defaultTimestampExtractor;
     for (const name of subtopology.stores) {
       const builder = topology.storeBuilders.get(name)!;
       this.stores.set(
@@ -297,7 +300,7 @@ export class StreamTask {
       );
     }
     let timestamp = record.timestamp ?? -1;
-    const extractor = def.timestampExtractor ?? this.#env.defaultTimestampExtractor;
+    const extractor = def.timestampExtractor ?? this.#defaultExtractor;
     if (extractor !== undefined) {
       timestamp = extractor(
         { topic, partition: this.partition, offset, key, value, timestamp },
@@ -455,9 +458,9 @@ export class StreamTask {
 
   /**
    * Asks the production exception handler about a sink's key or value that did not serialize
-   * (Kafka's `handleSerializationException`): true to drop the record (CONTINUE); false to stop
-   * the task (FAIL, or no handler), with the error marked answered, so no processing exception
-   * handler above is asked about it (Kafka sends serialization errors to this handler alone).
+   * (Kafka's `handleSerializationException`): returns to drop the record (CONTINUE); otherwise
+   * (FAIL, or no handler) throws the error marked answered, so no processing exception handler
+   * above is asked about it (Kafka sends serialization errors to this handler alone).
    */
   #serializationFailed(
     def: SinkNode,
@@ -465,7 +468,7 @@ export class StreamTask {
     record: StreamRecord<unknown, unknown>,
     error: unknown,
     origin: 'KEY' | 'VALUE',
-  ): boolean {
+  ): void {
     const handler = this.#env.onSerializationError;
     if (handler !== undefined) {
       let response: 'CONTINUE' | 'FAIL';
@@ -474,10 +477,9 @@ export class StreamTask {
       } catch (fatal) {
         throw answer(fatal);
       }
-      if (response === 'CONTINUE') return true;
+      if (response === 'CONTINUE') return;
     }
-    if (typeof error === 'object' && error !== null) answered.add(error);
-    return false;
+    throw answer(error);
   }
 
   /** Where the record being processed came from, for the exception handlers. */
@@ -541,8 +543,9 @@ export class StreamTask {
               : serdes[0].serialize(topic, record.key);
         value = record.value === null || record.value === undefined ? null : serdes[1].serialize(topic, record.value);
       } catch (error) {
-        if (this.#serializationFailed(def, topic, record, error, key === undefined ? 'KEY' : 'VALUE')) return;
-        throw error;
+        // Returns only when the handler drops the record.
+        this.#serializationFailed(def, topic, record, error, key === undefined ? 'KEY' : 'VALUE');
+        return;
       }
       // A String key's memo entry: its partitioning hash is kept there (a repeated key hashes once),
       // and it goes along with the record to the task that reads it next (see StreamTask.process).
@@ -633,7 +636,7 @@ export class StreamTask {
   }
 }
 
-/** `error` (made an Error if it is not an object) marked as answered by the processing exception handler. */
+/** `error` (made an Error if it is not an object) marked as answered by an exception handler. */
 function answer(error: unknown): object {
   const out = typeof error === 'object' && error !== null ? error : new Error(String(error));
   answered.add(out);

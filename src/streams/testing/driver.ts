@@ -48,7 +48,7 @@ export interface TopologyTestDriverOptions {
   defaultValueSerde?: Serde<unknown>;
   /** Default 'FAIL'. */
   deserializationExceptionHandler?: DeserializationExceptionHandler;
-  /** Kafka's `default.timestamp.extractor` (see `KafkaStreamsConfig.defaultTimestampExtractor`). */
+  /** Kafka's `default.timestamp.extractor` (see `StreamsConfig.defaultTimestampExtractor`). */
   defaultTimestampExtractor?: TimestampExtractor;
   /** Kafka's `processing.exception.handler` (see `StreamsConfig.processingExceptionHandler`). */
   processingExceptionHandler?: ProcessingExceptionHandler;
