@@ -2,21 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { TributaryError } from '../../src/errors.ts';
+import type { TributaryError } from '../../src/errors.ts';
 import { openLog } from '../../src/log/index.ts';
+import { code } from './error-code.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'tributary-bounds-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-async function code(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(err).toBeInstanceOf(TributaryError);
-    return (err as TributaryError).code;
-  }
-  throw new Error('expected an error');
-}
 
 describe('partition limits', () => {
   it('should refuse absurd partition counts with INVALID_PARTITIONS instead of running out of memory', async () => {

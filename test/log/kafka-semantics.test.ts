@@ -10,6 +10,7 @@ import { TributaryError } from '../../src/errors.ts';
 import type { AppendRecord, EmbeddedLogBackend } from '../../src/log/index.ts';
 import { openLog } from '../../src/log/index.ts';
 import { decodeRecordBatch } from '../../src/protocol/index.ts';
+import { code } from './error-code.ts';
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -32,16 +33,6 @@ async function open(options: { producerIdExpirationMs?: number } = {}): Promise<
 
 function rec(key: string | null, value: string | null, timestamp?: number): AppendRecord {
   return { key: key === null ? null : enc.encode(key), value: value === null ? null : enc.encode(value), timestamp };
-}
-
-async function code(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(err).toBeInstanceOf(TributaryError);
-    return (err as TributaryError).code;
-  }
-  throw new Error('expected an error');
 }
 
 /** Every stored offset, control records (transaction markers) included, as Kafka's `offsetsInLog`. */

@@ -10,6 +10,7 @@ import { TributaryError } from '../../src/errors.ts';
 import type { AppendRecord, EmbeddedLogBackend } from '../../src/log/index.ts';
 import { openLog } from '../../src/log/index.ts';
 import { type BatchInput, decodeRecordBatch, encodeRecordBatch, readBatchHeader } from '../../src/protocol/index.ts';
+import { code } from './error-code.ts';
 
 const DAY = 24 * 3600_000;
 const NOW = 1_700_000_000_000;
@@ -50,16 +51,6 @@ async function stored(
     header: readBatchHeader(b.bytes),
     times: decodeRecordBatch(b.bytes).records.map((r) => r.timestamp),
   }));
-}
-
-async function code(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(err).toBeInstanceOf(TributaryError);
-    return (err as TributaryError).code;
-  }
-  throw new Error('expected an error');
 }
 
 describe('message.timestamp.type=LogAppendTime', () => {
