@@ -28,7 +28,15 @@ export type {
   TopicConfigInput,
   TopicConfigName,
 } from './config.ts';
-export { DEFAULT_TOPIC_CONFIG, TOPIC_CONFIG_NAMES } from './config.ts';
+export {
+  DEFAULT_TOPIC_CONFIG,
+  effectiveConfig,
+  hasTimestampBounds,
+  isCompacted,
+  parseTopicConfigs,
+  TOPIC_CONFIG_NAMES,
+  timestampOutOfBounds,
+} from './config.ts';
 export { validateTopicName } from './front.ts';
 export { type EmbeddedLogBackend, type OpenLogOptions, openKvStore, openLog } from './open.ts';
 export { WaitInterrupt, type WaitListener } from './wait-interrupt.ts';

@@ -1141,6 +1141,18 @@ export function estimateRecordSize(record: Pick<RecordInput, 'key' | 'value' | '
   return MAX_RECORD_OVERHEAD - 3 + recordBodySize(record as RecordInput, 0, 0);
 }
 
+/**
+ * The exact size of a batch holding `record` alone, uncompressed: what the log compares with a
+ * topic's `max.message.bytes` when a producer sends that record by itself.
+ *
+ * @example
+ * singleRecordBatchSize({ key: null, value: new Uint8Array(10) }); // 61 + 18
+ */
+export function singleRecordBatchSize(record: Pick<RecordInput, 'key' | 'value' | 'headers'>): number {
+  const body = recordBodySize(record as RecordInput, 0, 0);
+  return RECORD_BATCH_OVERHEAD + sizeOfVarint(body) + body;
+}
+
 function hex32(n: number): string {
   return `0x${n.toString(16).padStart(8, '0')}`;
 }

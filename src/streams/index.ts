@@ -98,6 +98,7 @@ export type {
   ProcessingErrorContext,
   ProcessingExceptionHandler,
   ProductionExceptionHandler,
+  SendExceptionHandler,
   SerializationExceptionHandler,
 } from './internal/task.ts';
 export {

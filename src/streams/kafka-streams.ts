@@ -89,9 +89,11 @@ export interface StreamsConfig {
    */
   processingExceptionHandler?: ProcessingExceptionHandler;
   /**
-   * Kafka's `production.exception.handler`, its `handleSerializationException` (KIP-399): asked
-   * when a sink's serde cannot serialize a key or value; `CONTINUE` drops the record. Default: the
-   * error stops the task.
+   * Kafka's `production.exception.handler`: `handle` is asked about a record a sink's topic
+   * refuses (larger than its `max.message.bytes`, without a key on a compacted topic, a timestamp
+   * outside its bounds), `handleSerializationException` (KIP-399) about a key or value a sink's
+   * serde cannot serialize; `CONTINUE` drops the record and the rest commits. Default: the error
+   * stops the task (Kafka's `DefaultProductionExceptionHandler`).
    */
   productionExceptionHandler?: ProductionExceptionHandler;
   /** Records fetched per partition per read. Default: whole batches, up to 64 KiB on the embedded log and 4 MiB over the wire. */
@@ -241,6 +243,8 @@ export class KafkaStreams {
       ...(backend.earlySends !== undefined ? { early: backend.earlySends } : {}),
       encode: backend.takesEncoded === true,
       handedOver: (topic) => backend.handsOver && this.#topics.isRepartition(topic),
+      recordChecks: (topic) => this.#topics.recordChecks(topic),
+      clock: backend.clock,
     });
     this.#tasks = new TaskManager({
       topology: graph,
@@ -434,6 +438,7 @@ export class KafkaStreams {
 
   #env(): TaskEnv {
     const config = this.#config;
+    const production = config.productionExceptionHandler;
     return {
       applicationId: config.applicationId,
       clock: this.#clock,
@@ -450,7 +455,8 @@ export class KafkaStreams {
       onDeserializationError: config.deserializationExceptionHandler ?? (() => 'FAIL'),
       defaultTimestampExtractor: config.defaultTimestampExtractor,
       onProcessingError: config.processingExceptionHandler,
-      onSerializationError: config.productionExceptionHandler?.handleSerializationException,
+      onSerializationError: production?.handleSerializationException?.bind(production),
+      onSendError: production?.handle?.bind(production),
       ...(config.outerJoinEmitIntervalMs !== undefined
         ? { outerJoinEmitIntervalMs: config.outerJoinEmitIntervalMs }
         : {}),

@@ -316,4 +316,45 @@ describe('KafkaStreams over the wire (Tributary broker)', () => {
     expect((await read('read_uncommitted')).length).toBeGreaterThanOrEqual(values.length);
     expect(await read('read_committed')).toEqual(values.map((v) => v.slice(0, 5)));
   });
+
+  it("should learn a sink topic's configs from the broker and ask the production handler about a record it refuses", async () => {
+    const t = wire();
+    const admin = t.admin();
+    await admin.connect();
+    await admin.createTopics({
+      topics: [
+        { topic: 'in', numPartitions: 1 },
+        { topic: 'out', numPartitions: 1, configEntries: [{ name: 'max.message.bytes', value: '300' }] },
+      ],
+    });
+    await admin.disconnect();
+    const producer = t.producer();
+    await producer.connect();
+    await producer.send({ topic: 'in', messages: ['a', 'x'.repeat(400), 'c'].map((value) => ({ value })) });
+    await producer.disconnect();
+    const builder = new StreamsBuilder();
+    builder.stream('in', { keySerde: S, valueSerde: S }).to('out', { keySerde: S, valueSerde: S });
+    const refused: string[] = [];
+    const streams = new KafkaStreams(builder.build(), {
+      applicationId: 'wire-refused',
+      tributary: t,
+      stateDir: join(dir, 'refused'),
+      productionExceptionHandler: {
+        handle: (_context, record, error) => {
+          refused.push(`${record.topic}:${record.value?.length}:${(error as { code: string }).code}`);
+          return 'CONTINUE';
+        },
+      },
+    });
+    await streams.start();
+    await streams.waitForIdle();
+    await streams.close();
+    expect(refused).toEqual(['out:400:MESSAGE_TOO_LARGE']);
+    const end = log.offsets('out', 0).lastStableOffset;
+    const r = await log.read('out', 0, 0, { maxBytes: 1 << 20, isolation: 'read_committed' });
+    expect(r.records.filter((rec) => rec.offset < end).map((rec) => S.deserialize('out', rec.value))).toEqual([
+      'a',
+      'c',
+    ]);
+  });
 });

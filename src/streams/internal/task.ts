@@ -81,11 +81,33 @@ export type SerializationExceptionHandler = (
 ) => 'CONTINUE' | 'FAIL';
 
 /**
- * Kafka's `production.exception.handler`, as far as Tributary's sinks need one: the serialization
- * half. Errors of the log write itself come at the commit, for a whole batch, and stop the task.
+ * Kafka's `ProductionExceptionHandler.handle` (`handleError` since Kafka 4.1): a record a sink's
+ * topic refuses, already serialized (`MESSAGE_TOO_LARGE`, `INVALID_RECORD`, `INVALID_TIMESTAMP`:
+ * see `error.code`), is dropped (`CONTINUE`) or stops the task (`FAIL`, the default). `RETRY`, for
+ * Kafka's retriable errors, is taken as `FAIL` as Kafka takes it for the others: no refusal here is
+ * retriable.
+ */
+export type SendExceptionHandler = (
+  context: ProcessingErrorContext,
+  record: {
+    topic: string;
+    partition: number;
+    key: Uint8Array | null;
+    value: Uint8Array | null;
+    timestamp: number;
+    headers: readonly LogHeader[];
+  },
+  error: unknown,
+) => 'CONTINUE' | 'FAIL' | 'RETRY';
+
+/**
+ * Kafka's `production.exception.handler`: what to do with a record a sink could not serialize
+ * (`handleSerializationException`) or its topic refuses (`handle`). Either may be left out: its
+ * errors then stop the task, as Kafka's `DefaultProductionExceptionHandler` answers FAIL.
  */
 export interface ProductionExceptionHandler {
-  handleSerializationException: SerializationExceptionHandler;
+  handle?: SendExceptionHandler;
+  handleSerializationException?: SerializationExceptionHandler;
 }
 
 /** Errors a processing exception handler has answered already: the nodes above rethrow them as they are. */
@@ -126,6 +148,8 @@ export interface TaskEnv {
   onProcessingError?: ProcessingExceptionHandler;
   /** Kafka's production exception handler, for serialization at sinks; absent: such an error stops the task. */
   onSerializationError?: SerializationExceptionHandler;
+  /** The same, for records a sink's topic refuses (`send` throws them); absent: they stop the task. */
+  onSendError?: SendExceptionHandler;
   /**
    * Kafka's internal `__emit.interval.ms.kstreams.outer.join.spurious.results.fix__`: how often (in
    * clock ms) left/outer stream-stream joins look for unmatched records whose window closed.
@@ -482,6 +506,32 @@ export class StreamTask {
     throw answer(error);
   }
 
+  /**
+   * Asks the production exception handler about a record the sink's topic refuses (Kafka's
+   * `handle`, from the producer's send callback): returns to drop it (CONTINUE); otherwise throws
+   * the error marked answered, as for serialization (a refusal never reaches the processing
+   * exception handler). Errors other than a refusal are thrown as they are.
+   */
+  #sendFailed(
+    def: SinkNode,
+    record: StreamRecord<unknown, unknown>,
+    sent: Parameters<SendExceptionHandler>[1],
+    error: unknown,
+  ): void {
+    if (!isRefusal(error)) throw error;
+    const handler = this.#env.onSendError;
+    if (handler !== undefined) {
+      let response: 'CONTINUE' | 'FAIL' | 'RETRY';
+      try {
+        response = handler(this.#errorContext(def.name, record), sent, error);
+      } catch (fatal) {
+        throw answer(fatal);
+      }
+      if (response === 'CONTINUE') return;
+    }
+    throw answer(error);
+  }
+
   /** Where the record being processed came from, for the exception handlers. */
   #errorContext(processorNodeId: string, record: StreamRecord<unknown, unknown> | null): ProcessingErrorContext {
     return {
@@ -574,7 +624,13 @@ export class StreamTask {
           { topic, partition },
         );
       }
-      env.send(topic, partition, key, value, record.timestamp, record.headers ?? NO_HEADERS, keyMemo);
+      const headers = record.headers ?? NO_HEADERS;
+      try {
+        env.send(topic, partition, key, value, record.timestamp, headers, keyMemo);
+      } catch (error) {
+        // Returns only when the handler drops the record.
+        this.#sendFailed(def, record, { topic, partition, key, value, timestamp: record.timestamp, headers }, error);
+      }
     };
   }
 
@@ -634,6 +690,13 @@ export class StreamTask {
       }),
     };
   }
+}
+
+/** The codes of the refusals a sink's send throws (see runtime/record-checks.ts). */
+const REFUSALS = new Set(['MESSAGE_TOO_LARGE', 'INVALID_RECORD', 'INVALID_TIMESTAMP']);
+
+function isRefusal(error: unknown): boolean {
+  return error instanceof TributaryError && REFUSALS.has(error.code);
 }
 
 /** `error` (made an Error if it is not an object) marked as answered by an exception handler. */

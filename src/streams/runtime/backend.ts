@@ -13,6 +13,7 @@ import type {
   PartitionOffsets,
   ReadOptions,
   ReadResult,
+  TopicConfig,
 } from '../../log/index.ts';
 import type { TaskAssignor } from '../internal/assignor.ts';
 import type { EarlySends } from './record-collector.ts';
@@ -71,8 +72,11 @@ export interface StreamsBackend {
   listTopics(): Promise<string[]>;
   /** From what the backend knows (metadata read by `listTopics`, `createTopic` or `open`). */
   partitionCount(topic: string): number;
-  /** A topic's `max.message.bytes`, when it can be learned. */
-  maxMessageBytes(topic: string): Promise<number | undefined>;
+  /**
+   * A topic's effective configs (its overrides over the log's or broker's defaults), when they can
+   * be learned: the collector checks sinks' records against them (see record-checks.ts).
+   */
+  topicConfig(topic: string): Promise<TopicConfig | undefined>;
   /** Creates a topic; a `TOPIC_ALREADY_EXISTS` error when it exists. */
   createTopic(spec: CreateTopicSpec): Promise<void>;
   /** A partition's offsets as last seen: call `loadOffsets` first over the wire. */

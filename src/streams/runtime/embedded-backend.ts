@@ -17,6 +17,7 @@ import type {
   PartitionOffsets,
   ReadOptions,
   ReadResult,
+  TopicConfig,
 } from '../../log/index.ts';
 import { InProcessTaskGroup, type TaskAssignor } from '../internal/assignor.ts';
 import { CoordinatorTaskGroup } from '../internal/coordinator-task-group.ts';
@@ -114,9 +115,9 @@ export class EmbeddedBackend implements StreamsBackend {
     return this.#l.partitionCount(topic);
   }
 
-  async maxMessageBytes(topic: string): Promise<number | undefined> {
+  async topicConfig(topic: string): Promise<TopicConfig | undefined> {
     const d = await this.#l.describeTopic(topic).catch(() => undefined);
-    return d?.configs['max.message.bytes'];
+    return d?.configs;
   }
 
   async createTopic(spec: CreateTopicSpec): Promise<void> {

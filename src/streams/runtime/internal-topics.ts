@@ -10,6 +10,7 @@ import { changelogTopicName, internalTopicPartitions } from '../internal/topics.
 import type { TopologyGraph } from '../internal/topology-graph.ts';
 import type { Subtopology } from '../topology.ts';
 import type { StreamsBackend } from './backend.ts';
+import { type RecordChecks, recordChecksOf } from './record-checks.ts';
 
 /** Kafka's default `max.message.bytes` (the broker's `message.max.bytes`). */
 const DEFAULT_MAX_MESSAGE_BYTES = 1_048_588;
@@ -20,6 +21,8 @@ export class InternalTopics {
   readonly #backend: StreamsBackend;
   subtopologies: Subtopology[] = [];
   readonly #patternTopics = new Map<string, string[]>();
+  /** What each sink's topic refuses of a record (see record-checks.ts), learned as the app starts. */
+  readonly #checks = new Map<string, RecordChecks | undefined>();
   readonly #maxBytes = new Map<string, number>();
 
   constructor(topology: TopologyGraph, applicationId: string, backend: StreamsBackend) {
@@ -78,6 +81,14 @@ export class InternalTopics {
     if (known !== undefined) return known;
     if (topic.startsWith(`${this.#app}-`) || topic === OFFSETS_TOPIC) return this.#backend.internalBatchLimit;
     return DEFAULT_MAX_MESSAGE_BYTES;
+  }
+
+  /**
+   * What a sink's topic refuses of a record; undefined for topics whose configs are not known (the
+   * app's internal topics, created roomy; a topic a sink picks per record).
+   */
+  recordChecks(topic: string): RecordChecks | undefined {
+    return this.#checks.get(topic);
   }
 
   async #ensure(topic: string, numPartitions: number, configs: Record<string, string | number>): Promise<void> {
@@ -166,8 +177,9 @@ export class InternalTopics {
       }
       for (const node of sub.nodes) {
         if (node.kind === 'sink' && typeof node.topic === 'string' && !topology.internalTopics.has(node.topic)) {
-          const bytes = await backend.maxMessageBytes(node.topic);
-          if (bytes !== undefined) this.#maxBytes.set(node.topic, bytes);
+          const config = await backend.topicConfig(node.topic);
+          if (config !== undefined) this.#maxBytes.set(node.topic, config['max.message.bytes']);
+          this.#checks.set(node.topic, recordChecksOf(node.topic, config));
         }
       }
     }

@@ -5,9 +5,11 @@
  * producer sends batches as they fill, within the open transaction): the commit then has only the
  * rest to send, and the broker works on the batches while the tasks process.
  */
+import type { Clock } from '../../clock.ts';
 import type { AppendRecord, LogHeader, PartitionAppend } from '../../log/index.ts';
 import { decodeRecordBatch, RecordBatchBuilder } from '../../protocol/record-batch.ts';
 import type { MemoEntry } from '../internal/fast-serde.ts';
+import { checkRecord, type RecordChecks } from './record-checks.ts';
 
 /** Where batches go before the commit, and how big they get first. */
 export interface EarlySends {
@@ -43,6 +45,8 @@ interface PendingAppend extends PartitionAppend {
   encodedOnly: boolean;
   /** Batches sealed before the current one, in order (see `send`). */
   sealed: PartitionAppend[];
+  /** What the topic refuses of a record, checked before the record is taken. */
+  checks: RecordChecks | undefined;
 }
 
 /**
@@ -84,6 +88,8 @@ export class RecordCollector {
   readonly #early: EarlySends | undefined;
   readonly #encode: boolean;
   readonly #handedOver: (topic: string) => boolean;
+  readonly #recordChecks: (topic: string) => RecordChecks | undefined;
+  readonly #clock: Clock | undefined;
   /** Each partition's batch builder (`topic\0partition`), kept from commit to commit with its buffer. */
   readonly #builders = new Map<string, RecordBatchBuilder>();
   #pending = new Map<string, PendingAppend[]>();
@@ -105,6 +111,8 @@ export class RecordCollector {
    * Not with early sends, which take the records as they are. `handedOver`: the topics whose
    * records the commit hands to a local task (repartition topics on the embedded log), kept as
    * records from the start: read back from the batch at the commit, each would cost a decode besides.
+   * `recordChecks`: what a topic refuses of a record (see record-checks.ts); `send` throws the
+   * log's error for such a record and takes nothing of it. `clock` is the log's, for timestamp bounds.
    */
   constructor(options: {
     maxUncommitted: number;
@@ -112,12 +120,16 @@ export class RecordCollector {
     early?: EarlySends;
     encode?: boolean;
     handedOver?: (topic: string) => boolean;
+    recordChecks?: (topic: string) => RecordChecks | undefined;
+    clock?: Clock;
   }) {
     this.#maxUncommitted = options.maxUncommitted;
     this.#batchLimit = options.batchLimit;
     this.#early = options.early;
     this.#encode = options.encode === true && options.early === undefined;
     this.#handedOver = options.handedOver ?? (() => false);
+    this.#recordChecks = options.recordChecks ?? (() => undefined);
+    this.#clock = options.clock;
   }
 
   /** Records waiting for the next commit (those sent ahead included). */
@@ -125,6 +137,10 @@ export class RecordCollector {
     return this.#records;
   }
 
+  /**
+   * Takes a record for the next commit. A record its topic refuses (see record-checks.ts) throws
+   * the log's error, and nothing of it is taken: the task asks its production exception handler.
+   */
   send(
     topic: string,
     partition: number,
@@ -150,8 +166,12 @@ export class RecordCollector {
         builder: this.#encode ? this.#builder(topic, partition) : undefined,
         encodedOnly: this.#encode && !this.#handedOver(topic),
         sealed: [],
+        checks: this.#clock !== undefined ? this.#recordChecks(topic) : undefined,
       };
     }
+    // A record the topic refuses throws here, before anything of it is taken.
+    if (append.checks !== undefined)
+      checkRecord(append.checks, partition, key, value, timestamp, headers, this.#clock!);
     const builder = append.builder;
     const size = (key?.length ?? 0) + (value?.length ?? 0) + 24;
     // Processing goes on past `full` while the previous commit is written: a batch that would

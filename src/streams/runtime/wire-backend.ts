@@ -17,15 +17,19 @@ import type { WireTransactions } from '../../client/wire/transactions.ts';
 import type { WireTransport } from '../../client/wire/transport.ts';
 import type { Clock } from '../../clock.ts';
 import { TributaryError } from '../../errors.ts';
-import type {
-  AppendResult,
-  CreateTopicSpec,
-  IsolationLevel,
-  PartitionAppend,
-  PartitionOffsets,
-  ProducerIdentity,
-  ReadOptions,
-  ReadResult,
+import {
+  type AppendResult,
+  type CreateTopicSpec,
+  effectiveConfig,
+  type IsolationLevel,
+  type PartitionAppend,
+  type PartitionOffsets,
+  type ProducerIdentity,
+  parseTopicConfigs,
+  type ReadOptions,
+  type ReadResult,
+  TOPIC_CONFIG_NAMES,
+  type TopicConfig,
 } from '../../log/index.ts';
 import type { TaskAssignor } from '../internal/assignor.ts';
 import { CoordinatorTaskGroup } from '../internal/coordinator-task-group.ts';
@@ -42,6 +46,8 @@ const WIRE_BATCH_LIMIT = 1_000_000;
  * carries many records, small enough that the broker works while the tasks process.
  */
 const EARLY_BATCH_BYTES = 256 * 1024;
+/** DescribeConfigs' resource type of a topic. */
+const TOPIC_RESOURCE = 2;
 
 /** The open transaction's batches: those waiting to go, what came back, and the first failure. */
 interface OpenTransaction {
@@ -248,8 +254,27 @@ export class WireBackend implements StreamsBackend {
     return info.partitions.length;
   }
 
-  async maxMessageBytes(): Promise<number | undefined> {
-    return undefined;
+  /**
+   * The topic's configs by DescribeConfigs, those the log knows (the broker's others are left out)
+   * over the defaults Tributary would assume; undefined when they cannot be read (no
+   * DESCRIBE_CONFIGS right, a value Tributary does not parse): the broker's answer at the commit
+   * is then the only check.
+   */
+  async topicConfig(topic: string): Promise<TopicConfig | undefined> {
+    try {
+      const { resources } = await this.#conn.admin.describeConfigs({
+        resources: [{ type: TOPIC_RESOURCE, name: topic }],
+      });
+      const described = resources[0];
+      if (described === undefined || described.errorCode !== 0) return undefined;
+      const known = new Set<string>(TOPIC_CONFIG_NAMES);
+      const raw: Record<string, string> = {};
+      for (const e of described.configEntries)
+        if (known.has(e.configName) && e.configValue !== null) raw[e.configName] = e.configValue;
+      return effectiveConfig(parseTopicConfigs(raw));
+    } catch {
+      return undefined;
+    }
   }
 
   /**

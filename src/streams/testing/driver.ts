@@ -52,7 +52,11 @@ export interface TopologyTestDriverOptions {
   defaultTimestampExtractor?: TimestampExtractor;
   /** Kafka's `processing.exception.handler` (see `StreamsConfig.processingExceptionHandler`). */
   processingExceptionHandler?: ProcessingExceptionHandler;
-  /** Kafka's `production.exception.handler` (see `StreamsConfig.productionExceptionHandler`). */
+  /**
+   * Kafka's `production.exception.handler` (see `StreamsConfig.productionExceptionHandler`): its
+   * `handleSerializationException` is asked here; `handle` never is, since the driver's output
+   * topics refuse no record (nor do those of Kafka's TopologyTestDriver).
+   */
   productionExceptionHandler?: ProductionExceptionHandler;
   /**
    * Bytes of record cache for the whole app (Kafka's `statestore.cache.max.bytes`), default 10 MiB;
@@ -384,6 +388,7 @@ export class TopologyTestDriver {
   }
 
   #env(): TaskEnv {
+    const production = this.#options.productionExceptionHandler;
     return {
       applicationId: this.#applicationId,
       clock: this.#clock,
@@ -407,7 +412,7 @@ export class TopologyTestDriver {
       onDeserializationError: this.#options.deserializationExceptionHandler ?? (() => 'FAIL'),
       defaultTimestampExtractor: this.#options.defaultTimestampExtractor,
       onProcessingError: this.#options.processingExceptionHandler,
-      onSerializationError: this.#options.productionExceptionHandler?.handleSerializationException,
+      onSerializationError: production?.handleSerializationException?.bind(production),
     };
   }
 }
