@@ -6,7 +6,6 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.ts';
-import { TributaryError } from '../../src/errors.ts';
 import type { AppendRecord, EmbeddedLogBackend } from '../../src/log/index.ts';
 import { openLog } from '../../src/log/index.ts';
 import { decodeRecordBatch } from '../../src/protocol/index.ts';
