@@ -102,6 +102,12 @@ export type {
   SerializationExceptionHandler,
 } from './internal/task.ts';
 export {
+  type QueryableStoreKind,
+  type QueryableStoreType,
+  QueryableStoreTypes,
+  StoreQueryParameters,
+} from './store-queries.ts';
+export {
   KafkaStreams,
   type StreamsConfig,
   type StreamsState,

@@ -7,7 +7,6 @@ import { TributaryError } from '../errors.ts';
 import type { LogBackend } from '../log/index.ts';
 import type { Serde } from '../serde/index.ts';
 import type { TaskAssignor } from './internal/assignor.ts';
-import { CompositeReadOnlyStore } from './internal/composite-store.ts';
 import type {
   DeserializationExceptionHandler,
   ProcessingExceptionHandler,
@@ -28,6 +27,7 @@ import { CacheBudget } from './state/caching-store.ts';
 import type { ReadOnlyKeyValueStore } from './state/key-value-store.ts';
 import { announceStreamsApp } from './runtime/running-apps.ts';
 import type { TopologyGraph } from './internal/topology-graph.ts';
+import { QueryableStoreTypes, StoreQueryParameters, storeKindOf, storeView } from './store-queries.ts';
 import { type Topology, topologyGraph } from './topology.ts';
 
 /** Kafka Streams' client states. */
@@ -374,25 +374,55 @@ export class KafkaStreams {
   }
 
   /**
-   * A read-only view of a store for interactive queries, across every task of this instance (or a
-   * global store). Reads see uncommitted updates, as Kafka's do.
+   * A read-only view of a store for interactive queries (Kafka's `KafkaStreams.store`), across
+   * every task of this instance, or of a global store. Given a name alone, a key-value view; given
+   * `StoreQueryParameters`, the view its `QueryableStoreTypes` names (key-value, timestamped
+   * key-value, window, session), of one partition's copy with `withPartition`. A store of another
+   * kind than the query expects, or a partition this instance has no task for, is refused with
+   * `INVALID_STATE_STORE`. Reads see uncommitted updates, as Kafka's do.
+   *
+   * @example
+   * streams.store<string, number>('counts-store').get('the');
+   * streams
+   *   .store(StoreQueryParameters.fromNameAndType('clicks-per-minute', QueryableStoreTypes.windowStore<string, number>()))
+   *   .fetch('alice', 0, 180_000);
    */
-  store<K, V>(name: string): ReadOnlyKeyValueStore<K, V> {
+  store<K, V>(name: string): ReadOnlyKeyValueStore<K, V>;
+  store<T>(parameters: StoreQueryParameters<T>): T;
+  store(query: string | StoreQueryParameters<unknown>): unknown {
+    const parameters =
+      typeof query === 'string'
+        ? StoreQueryParameters.fromNameAndType(query, QueryableStoreTypes.keyValueStore())
+        : query;
+    const { storeName: name, partition } = parameters;
+    const kind = parameters.queryableStoreType.kind;
     const global = this.#globals.stores.get(name);
-    if (global !== undefined) return global.store as unknown as ReadOnlyKeyValueStore<K, V>;
-    if (!this.#graph.storeBuilders.has(name))
+    const builder = this.#graph.storeBuilders.get(name);
+    if (global === undefined && builder === undefined)
       throw new TributaryError('INVALID_STATE_STORE', `no state store named ${name}`, { store: name });
-    const stores = () =>
+    const actual = global !== undefined ? 'keyValue' : storeKindOf(builder);
+    if (actual !== (kind === 'timestampedKeyValue' ? 'keyValue' : kind)) {
+      throw new TributaryError(
+        'INVALID_STATE_STORE',
+        `Cannot get state store ${name}: it is a ${actual} store and the query asks for a ${kind} store`,
+        { store: name },
+      );
+    }
+    if (global !== undefined) return storeView(kind, name, () => [global.store]);
+    if (partition !== undefined && ![...this.#tasks.running.values()].some((r) => r.task.partition === partition)) {
+      throw new TributaryError(
+        'INVALID_STATE_STORE',
+        `The specified partition ${partition} for store ${name} does not exist on this instance`,
+        { store: name, partition },
+      );
+    }
+    return storeView(kind, name, () =>
       [...this.#tasks.running.values()].flatMap((r) => {
+        if (partition !== undefined && r.task.partition !== partition) return [];
         const s = r.task.stores.get(name);
-        return s === undefined ? [] : [s.store as unknown as ReadOnlyKeyValueStore<K, V>];
-      });
-    return {
-      get: (key) => new CompositeReadOnlyStore(stores()).get(key),
-      range: (from, to) => new CompositeReadOnlyStore(stores()).range(from, to),
-      all: () => new CompositeReadOnlyStore(stores()).all(),
-      approximateNumEntries: () => new CompositeReadOnlyStore(stores()).approximateNumEntries(),
-    };
+        return s === undefined ? [] : [s.store];
+      }),
+    );
   }
 
   /**
