@@ -101,6 +101,7 @@ export type {
   SendExceptionHandler,
   SerializationExceptionHandler,
 } from './internal/task.ts';
+export type { StateRestoreListener } from './restore-listener.ts';
 export {
   type QueryableStoreKind,
   type QueryableStoreType,

@@ -14,6 +14,7 @@ import type {
   TaskEnv,
 } from './internal/task.ts';
 import type { TimestampExtractor } from './processor.ts';
+import type { StateRestoreListener } from './restore-listener.ts';
 import type { StreamsBackend } from './runtime/backend.ts';
 import { ChangelogReader } from './runtime/changelog-reader.ts';
 import { EmbeddedBackend } from './runtime/embedded-backend.ts';
@@ -214,6 +215,7 @@ export class KafkaStreams {
   readonly #thread: StreamThread;
   #state: StreamsState = 'CREATED';
   #stateListener: ((newState: StreamsState, oldState: StreamsState) => void) | undefined;
+  #restoreListener: StateRestoreListener | undefined;
   #exceptionHandler: (error: unknown) => StreamsUncaughtExceptionResponse = () => 'SHUTDOWN_CLIENT';
   #error: unknown;
   /** Takes the app off the process's list of running apps (see `runtime/running-apps.ts`). */
@@ -250,7 +252,7 @@ export class KafkaStreams {
       topology: graph,
       topics: this.#topics,
       backend,
-      changelogs: new ChangelogReader(backend),
+      changelogs: new ChangelogReader(backend, () => this.#restoreListener),
       env: () => this.#env(),
     });
     this.#thread = new StreamThread({
@@ -313,6 +315,19 @@ export class KafkaStreams {
   }
 
   /**
+   * Told how stores restore: each task's from its changelog, each global store from its topic
+   * (Kafka's `setGlobalStateRestoreListener`). Only before `start()`, as in Kafka.
+   */
+  setGlobalStateRestoreListener(listener: StateRestoreListener): void {
+    if (this.#state !== 'CREATED')
+      throw new TributaryError(
+        'ILLEGAL_STATE',
+        `Can only set a global state restore listener before start(); the state is ${this.#state}`,
+      );
+    this.#restoreListener = listener;
+  }
+
+  /**
    * Decides what happens when processing throws: `REPLACE_THREAD` drops uncommitted work and
    * resumes from the last commit; `SHUTDOWN_CLIENT` (the default) and `SHUTDOWN_APPLICATION` stop
    * this instance in state ERROR.
@@ -342,7 +357,7 @@ export class KafkaStreams {
         runsOn: () => [this.#config.log, this.#config.tributary, backend.openedLog].filter((x) => x !== undefined),
       });
       await this.#topics.prepare();
-      await this.#globals.start(this.#env());
+      await this.#globals.start(this.#env(), this.#restoreListener);
       await this.#tasks.readCommitted();
       await this.#thread.start();
     } catch (err) {

@@ -1,17 +1,21 @@
 /**
  * Kafka Streams' ChangelogReader: brings a task's store up to the end of its changelog
  * `<applicationId>-<store>-changelog` before the task processes anything, from the store's local
- * checkpoint when it has one (a persistent store under `stateDir`), else from the changelog's start.
+ * checkpoint when it has one (a persistent store under `stateDir`), else from the changelog's start,
+ * telling the app's restore listener how it goes.
  */
 import { Bytes, isCheckpointed } from '../state/bytes.ts';
 import type { BuiltStore } from '../state/stores.ts';
+import { RestoreProgress, type StateRestoreListener } from '../restore-listener.ts';
 import type { StreamsBackend } from './backend.ts';
 
 export class ChangelogReader {
   readonly #backend: StreamsBackend;
+  readonly #listener: () => StateRestoreListener | undefined;
 
-  constructor(backend: StreamsBackend) {
+  constructor(backend: StreamsBackend, listener: () => StateRestoreListener | undefined = () => undefined) {
     this.#backend = backend;
+    this.#listener = listener;
   }
 
   async restore(built: BuiltStore, partition: number): Promise<void> {
@@ -31,16 +35,23 @@ export class ChangelogReader {
       from = 0;
     }
     let offset = Math.max(from, logStartOffset);
+    const progress = new RestoreProgress(this.#listener(), topic, partition, built.store.name);
+    progress.start(offset, highWatermark);
     while (offset < highWatermark) {
       // Changelogs are written in transactions (exactly-once over the wire): what was aborted is
       // skipped, as Kafka's restore consumer does with read_committed.
       const result = await backend.read(topic, partition, offset, { maxBytes: 8 << 20, isolation: 'read_committed' });
-      for (const r of result.records)
-        if (r.key !== null)
-          bytes.put(new Bytes(r.key), built.restoreValue ? built.restoreValue(r.value, r.timestamp, r.key) : r.value);
+      let restored = 0;
+      for (const r of result.records) {
+        if (r.key === null) continue;
+        bytes.put(new Bytes(r.key), built.restoreValue ? built.restoreValue(r.value, r.timestamp, r.key) : r.value);
+        restored++;
+      }
+      if (result.records.length > 0) progress.batch(result.records[result.records.length - 1]!.offset, restored);
       if (result.nextOffset <= offset) break;
       offset = result.nextOffset;
     }
+    progress.end();
     if (isCheckpointed(bytes) && from !== highWatermark) await bytes.commit(highWatermark);
   }
 }

@@ -6,6 +6,7 @@
 import { StreamTask, type TaskEnv } from '../internal/task.ts';
 import type { BuiltStore } from '../state/stores.ts';
 import type { TopologyGraph } from '../internal/topology-graph.ts';
+import { RestoreProgress, type StateRestoreListener } from '../restore-listener.ts';
 import type { StreamsBackend } from './backend.ts';
 
 interface GlobalState {
@@ -28,8 +29,8 @@ export class GlobalThread {
     this.#backend = backend;
   }
 
-  /** Builds every global store and loads its topic to the end. */
-  async start(env: TaskEnv): Promise<void> {
+  /** Builds every global store and loads its topic to the end, telling `listener` as a restore. */
+  async start(env: TaskEnv, listener?: StateRestoreListener): Promise<void> {
     for (const g of this.#topology.globalStores) {
       const built = this.#topology.storeBuilders.get(g.store)!.build({
         applicationId: this.#applicationId,
@@ -53,7 +54,7 @@ export class GlobalThread {
       const state: GlobalState = { task, topic: g.topic, positions: Array.from({ length: partitions }, () => 0) };
       await this.#backend.loadOffsets(state.positions.map((_, partition) => ({ topic: g.topic, partition })));
       this.#globals.set(g.store, state);
-      await this.#update(state, true);
+      await this.#update(state, true, (partition) => new RestoreProgress(listener, g.topic, partition, g.store));
     }
   }
 
@@ -64,20 +65,27 @@ export class GlobalThread {
     return any;
   }
 
-  async #update(g: GlobalState, toEnd: boolean): Promise<boolean> {
+  /** Reads each partition once, or with `restoring` (the start) to its end, reporting to the listener. */
+  async #update(g: GlobalState, toEnd: boolean, restoring?: (partition: number) => RestoreProgress): Promise<boolean> {
     let any = false;
     for (let p = 0; p < g.positions.length; p++) {
+      const progress = restoring?.(p);
+      const end = this.#backend.offsets(g.topic, p).highWatermark;
+      progress?.start(Math.max(g.positions[p]!, this.#backend.offsets(g.topic, p).logStartOffset), end);
       for (;;) {
         const { highWatermark, logStartOffset } = this.#backend.offsets(g.topic, p);
         const at = Math.max(g.positions[p]!, logStartOffset);
         if (at >= highWatermark) break;
         const result = await this.#backend.read(g.topic, p, at, { maxBytes: 4 << 20 });
         for (const r of result.records) g.task.process(g.topic, r);
+        if (result.records.length > 0)
+          progress?.batch(result.records[result.records.length - 1]!.offset, result.records.length);
         if (result.nextOffset <= at) break;
         g.positions[p] = result.nextOffset;
         any = true;
         if (!toEnd) break;
       }
+      progress?.end();
     }
     g.task.flush();
     return any;
