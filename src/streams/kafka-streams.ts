@@ -464,6 +464,26 @@ export class KafkaStreams {
       await rm(join(this.#config.stateDir, this.#config.applicationId), { recursive: true, force: true });
   }
 
+  /**
+   * Pauses processing (Kafka's `pause()`, KIP-834): no task processes records or punctuates until
+   * `resume()`, while the instance stays in its group, commits what it processed before and keeps
+   * its global tables up to date. Allowed before `start()`, which then starts paused. `waitForIdle`
+   * resolves only once resumed and caught up.
+   */
+  pause(): void {
+    this.#thread.setPaused(true);
+  }
+
+  /** Resumes processing after `pause()`. */
+  resume(): void {
+    this.#thread.setPaused(false);
+  }
+
+  /** Whether processing is paused (the last round may still be finishing). */
+  isPaused(): boolean {
+    return this.#thread.paused;
+  }
+
   /** The tasks this instance runs, as `<subtopology>_<partition>`. */
   get tasks(): string[] {
     return [...this.#tasks.running.keys()];

@@ -85,6 +85,8 @@ export class StreamThread {
   #unpurged = new Map<string, InputOffset>();
   #lastPurge = 0;
   #stopping = false;
+  /** Paused (KIP-834): no processing or punctuation until resumed; commits and the group go on. */
+  #paused = false;
   #firstAssignment: { resolve: () => void; reject: (e: unknown) => void } | undefined;
   #inflight: Promise<void> = Promise.resolve();
   /** True while `#inflight` is being written. */
@@ -153,6 +155,16 @@ export class StreamThread {
       .catch(() => undefined);
   }
 
+  get paused(): boolean {
+    return this.#paused;
+  }
+
+  /** Pauses or resumes processing and punctuation (see {@link #pausedRound}). */
+  setPaused(paused: boolean): void {
+    this.#paused = paused;
+    this.#wake.abort();
+  }
+
   waitForIdle(): Promise<void> {
     return new Promise((resolve, reject) => {
       this.#idleWaiters.push({ resolve, reject });
@@ -216,6 +228,10 @@ export class StreamThread {
           await this.#idle(undefined);
           continue;
         }
+        if (this.#paused) {
+          await this.#pausedRound();
+          continue;
+        }
         await this.#fetch();
         let processed = this.#process();
         if (await this.#o.globals.poll()) processed++;
@@ -275,6 +291,19 @@ export class StreamThread {
     }
   }
 
+  /**
+   * A round while paused, as Kafka Streams pauses (KIP-834): no task processes or punctuates and
+   * no input is read further, but what was processed before commits, rebalances are served and
+   * global tables keep up; then it waits for a wake-up (resume, a group change, close) or a
+   * global topic's data, not for its inputs'.
+   */
+  async #pausedRound(): Promise<void> {
+    await this.#o.globals.poll();
+    if (this.#collector.pending > 0 || (this.#o.budget?.used ?? 0) > 0 || this.#consumedMoved(Number.POSITIVE_INFINITY))
+      await this.#commit();
+    await this.#idle(undefined, false);
+  }
+
   /** Offsets moved with nothing to write (records filtered out): commit them on the interval too (or at once, with `now` = Infinity). */
   #consumedMoved(now: number): boolean {
     if (now - this.#lastCommit < this.#o.commitIntervalMs) return false;
@@ -291,8 +320,11 @@ export class StreamThread {
     return next;
   }
 
-  /** Waits for data on any input, a deadline on the clock, or a wake-up (group change, close). */
-  async #idle(deadline: number | undefined): Promise<void> {
+  /**
+   * Waits for data on any input (unless `inputs` is false), a global topic's data, a deadline on the
+   * clock, or a wake-up (group change, close, resume).
+   */
+  async #idle(deadline: number | undefined, inputs = true): Promise<void> {
     const wake = this.#wake;
     if (wake.signal.aborted) {
       this.#wake = wakeController();
@@ -302,11 +334,12 @@ export class StreamThread {
       new Promise((resolve) => wake.signal.addEventListener('abort', resolve, { once: true })),
     ];
     const isolation = this.#o.eos ? 'read_committed' : 'read_uncommitted';
-    for (const r of this.#tasks.running.values())
-      for (const i of r.inputs)
-        waits.push(
-          this.#backend.waitForData(i.topic, i.partition, i.position, wake.signal, isolation).catch(() => undefined),
-        );
+    if (inputs)
+      for (const r of this.#tasks.running.values())
+        for (const i of r.inputs)
+          waits.push(
+            this.#backend.waitForData(i.topic, i.partition, i.position, wake.signal, isolation).catch(() => undefined),
+          );
     waits.push(...this.#o.globals.waits(wake.signal));
     const clock = this.#o.clock;
     let timer: ReturnType<Clock['setTimeout']> | undefined;
