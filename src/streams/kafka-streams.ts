@@ -15,6 +15,7 @@ import type {
 } from './internal/task.ts';
 import type { TimestampExtractor } from './processor.ts';
 import type { StateRestoreListener } from './restore-listener.ts';
+import { type StreamThreadState, type ThreadMetadata, taskMetadata } from './thread-metadata.ts';
 import type { StreamsBackend } from './runtime/backend.ts';
 import { ChangelogReader } from './runtime/changelog-reader.ts';
 import { EmbeddedBackend } from './runtime/embedded-backend.ts';
@@ -40,6 +41,17 @@ export type StreamsState =
   | 'NOT_RUNNING'
   | 'PENDING_ERROR'
   | 'ERROR';
+
+/** The stream thread's state for each state of the instance, as Kafka's thread goes through them. */
+const THREAD_STATE: Record<StreamsState, StreamThreadState> = {
+  CREATED: 'CREATED',
+  REBALANCING: 'PARTITIONS_ASSIGNED',
+  RUNNING: 'RUNNING',
+  PENDING_SHUTDOWN: 'PENDING_SHUTDOWN',
+  NOT_RUNNING: 'DEAD',
+  PENDING_ERROR: 'PENDING_SHUTDOWN',
+  ERROR: 'DEAD',
+};
 
 /** What to do after an exception escaped processing (Kafka's `StreamThreadExceptionResponse`). */
 export type StreamsUncaughtExceptionResponse = 'REPLACE_THREAD' | 'SHUTDOWN_CLIENT' | 'SHUTDOWN_APPLICATION';
@@ -482,6 +494,27 @@ export class KafkaStreams {
   /** Whether processing is paused (the last round may still be finishing). */
   isPaused(): boolean {
     return this.#thread.paused;
+  }
+
+  /**
+   * This instance's stream thread and its active tasks (Kafka's `metadataForLocalThreads()`): the
+   * thread's state in Kafka's names, and per task its input partitions with their committed and
+   * end offsets (what a health check compares for lag).
+   */
+  metadataForLocalThreads(): ThreadMetadata[] {
+    const eos = this.#eos;
+    const end = (topic: string, partition: number) => {
+      const o = this.#backend.offsets(topic, partition);
+      return eos ? o.lastStableOffset : o.highWatermark;
+    };
+    return [
+      {
+        threadName: `${this.#config.applicationId}-${this.#memberId}-StreamThread-1`,
+        threadState: THREAD_STATE[this.#state],
+        activeTasks: [...this.#tasks.running.values()].map((r) => taskMetadata(r, end)),
+        standbyTasks: [],
+      },
+    ];
   }
 
   /** The tasks this instance runs, as `<subtopology>_<partition>`. */
