@@ -104,6 +104,14 @@ export type {
 export type { StateRestoreListener } from './restore-listener.ts';
 export type { StreamThreadState, TaskMetadata, ThreadMetadata } from './thread-metadata.ts';
 export {
+  type HostInfo,
+  KEY_QUERY_NOT_AVAILABLE,
+  type KeyPartitioning,
+  type KeyQueryMetadata,
+  type StreamsMetadata,
+  UNAVAILABLE_HOST,
+} from './streams-metadata.ts';
+export {
   type QueryableStoreKind,
   type QueryableStoreType,
   QueryableStoreTypes,

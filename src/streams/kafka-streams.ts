@@ -15,6 +15,15 @@ import type {
 } from './internal/task.ts';
 import type { TimestampExtractor } from './processor.ts';
 import type { StateRestoreListener } from './restore-listener.ts';
+import {
+  type AppLayout,
+  allMetadata,
+  type KeyPartitioning,
+  type KeyQueryMetadata,
+  keyMetadata,
+  parseHostInfo,
+  type StreamsMetadata,
+} from './streams-metadata.ts';
 import { type StreamThreadState, type ThreadMetadata, taskMetadata } from './thread-metadata.ts';
 import type { StreamsBackend } from './runtime/backend.ts';
 import { ChangelogReader } from './runtime/changelog-reader.ts';
@@ -60,6 +69,12 @@ export type StreamsUncaughtExceptionResponse = 'REPLACE_THREAD' | 'SHUTDOWN_CLIE
 export interface StreamsConfig {
   /** Names the app: its consumer group, and the prefix of its internal topics and changelogs. */
   applicationId: string;
+  /**
+   * Where this instance answers interactive queries, `host:port` (Kafka's `application.server`):
+   * shared with the app's other instances through the group, so that `queryMetadataForKey` and
+   * `streamsMetadataForStore` on any of them name the instance that holds a key or store.
+   */
+  applicationServer?: string;
   /**
    * The Tributary the app runs on: its log, and its consumer group `applicationId`, which the app's
    * instances join to share tasks. Give this or `log`. A Tributary made with `brokers` runs the app
@@ -239,6 +254,7 @@ export class KafkaStreams {
     if ((config.log === undefined) === (config.tributary === undefined)) {
       throw new TypeError('KafkaStreams needs a tributary or a log (one of the two)');
     }
+    if (config.applicationServer !== undefined) parseHostInfo(config.applicationServer);
     this.#topology = topology;
     const graph = topologyGraph(topology);
     this.#graph = graph;
@@ -282,6 +298,7 @@ export class KafkaStreams {
       maxPollRecords: config.maxPollRecords,
       syncCommits: config.syncCommits === true,
       memberId: this.#memberId,
+      ...(config.applicationServer !== undefined ? { applicationServer: config.applicationServer } : {}),
       host: {
         rebalancing: () => this.#setState('REBALANCING'),
         running: () => this.#setState('RUNNING'),
@@ -515,6 +532,43 @@ export class KafkaStreams {
         standbyTasks: [],
       },
     ];
+  }
+
+  /**
+   * Every instance of the app that named an `applicationServer`, with the stores and input
+   * partitions of its tasks, as of the last rebalance (Kafka's `metadataForAllStreamsClients`).
+   */
+  metadataForAllStreamsClients(): StreamsMetadata[] {
+    return allMetadata(this.#layout());
+  }
+
+  /** The instances that hold a copy of `storeName` (Kafka's `streamsMetadataForStore`). */
+  streamsMetadataForStore(storeName: string): StreamsMetadata[] {
+    return allMetadata(this.#layout()).filter((m) => m.stateStoreNames.includes(storeName));
+  }
+
+  /**
+   * The instance whose task holds `key` of `storeName`, and the key's partition (Kafka's
+   * `queryMetadataForKey`): the key is partitioned by its bytes from `keySerde` as the default
+   * partitioner does, or by the app's own partitioner. `activeHost` is `unavailable:-1` until an
+   * instance that named an `applicationServer` holds that partition.
+   *
+   * @example
+   * const { activeHost, partition } = streams.queryMetadataForKey('counts-store', 'alice', Serdes.String());
+   */
+  queryMetadataForKey<K>(storeName: string, key: K, keySerde: KeyPartitioning<K>): KeyQueryMetadata {
+    return keyMetadata(this.#layout(), storeName, key, keySerde);
+  }
+
+  #layout(): AppLayout {
+    const topics = this.#topics;
+    return {
+      subtopologies: topics.subtopologies,
+      physical: (t) => topics.physical(t),
+      globalStores: this.#graph.globalStores.map((g) => g.store),
+      hosts: this.#thread.hosts,
+      taskCount: (sub) => topics.taskCount(sub),
+    };
   }
 
   /** The tasks this instance runs, as `<subtopology>_<partition>`. */

@@ -227,8 +227,18 @@ describe('KafkaStreams over the wire (Tributary broker)', () => {
     const text = lines(0, 300);
     await produce(t, text);
     const config = { applicationId: 'wire-two', commitIntervalMs: 50, heartbeatIntervalMs: 100 };
-    const a = new KafkaStreams(wordCountTopology(), { ...config, tributary: wire(), stateDir: join(dir, 'a') });
-    const b = new KafkaStreams(wordCountTopology(), { ...config, tributary: wire(), stateDir: join(dir, 'b') });
+    const a = new KafkaStreams(wordCountTopology(), {
+      ...config,
+      tributary: wire(),
+      stateDir: join(dir, 'a'),
+      applicationServer: 'a:1',
+    });
+    const b = new KafkaStreams(wordCountTopology(), {
+      ...config,
+      tributary: wire(),
+      stateDir: join(dir, 'b'),
+      applicationServer: 'b:2',
+    });
     await a.start();
     await b.start();
     // Six tasks (two sub-topologies × three partitions) end up split between the two.
@@ -244,6 +254,18 @@ describe('KafkaStreams over the wire (Tributary broker)', () => {
         Object.fromEntries(plainCount([...text, ...more])),
       );
     }, 20_000);
+    // Each instance learned from the group which server runs which task: any word's count is in
+    // the store of the instance queryMetadataForKey names.
+    await eventually(() => {
+      const hosts = a.metadataForAllStreamsClients().map((m) => `${m.hostInfo.host}:${m.topicPartitions.length}`);
+      expect(hosts.sort()).toEqual([`a:${a.tasks.length}`, `b:${b.tasks.length}`]);
+    }, 20_000);
+    const byHost = { a, b } as const;
+    for (const word of ['alpha', 'beta', 'word7']) {
+      const where = b.queryMetadataForKey('counts-store', word, S);
+      const holder = byHost[where.activeHost.host as 'a' | 'b'];
+      expect(holder.store<string, number>('counts-store').get(word)).toBe(plainCount([...text, ...more]).get(word));
+    }
     await a.close();
     await eventually(() => expect(b.tasks.length).toBe(6), 20_000);
     const last = lines(600, 300);

@@ -7,10 +7,16 @@ import type { LogBackend } from '../../log/index.ts';
 /** A member of a task group: an instance of the app. */
 export interface TaskGroupMember {
   readonly memberId: string;
+  /** Where interactive queries reach this instance (Kafka's `application.server`, `host:port`), if set. */
+  readonly applicationServer?: string;
   /** Stop running these tasks: commit them and close them. Resolves once done. */
   revoke(tasks: string[]): Promise<void>;
-  /** From now on, run exactly these tasks (restoring any that are new). */
-  assign(tasks: string[]): void;
+  /**
+   * From now on, run exactly these tasks (restoring any that are new). `hosts`: the tasks each
+   * member that named an application server runs in this assignment, by that server (Kafka's
+   * `partitionsByHost`), for the app's interactive-query metadata.
+   */
+  assign(tasks: string[], hosts: ReadonlyMap<string, readonly string[]>): void;
   /**
    * The instance is out of the group (its session expired) and its tasks may run elsewhere already:
    * close them without committing, dropping uncommitted work.
@@ -85,9 +91,14 @@ export class InProcessTaskGroup implements TaskAssignor {
         return revoked.length > 0 ? this.#members.get(id)!.revoke(revoked) : Promise.resolve();
       }),
     );
+    const hosts = new Map<string, string[]>();
+    for (const id of ids) {
+      const server = this.#members.get(id)!.applicationServer;
+      if (server !== undefined) hosts.set(server, [...(hosts.get(server) ?? []), ...target.get(id)!]);
+    }
     for (const id of ids) {
       this.#owned.set(id, target.get(id)!);
-      this.#members.get(id)!.assign(target.get(id)!);
+      this.#members.get(id)!.assign(target.get(id)!, hosts);
     }
   }
 }

@@ -5,6 +5,12 @@
  * InProcessTaskGroup does, but cooperatively: a task still owned by another member is withheld
  * for one generation, its owner revokes (commits and closes) it and rejoins, and only the next
  * generation hands it out. So a task never runs in two places, and tasks that stay put keep running.
+ *
+ * Interactive-query metadata travels the same way (Kafka Streams carries it in the protocol's user
+ * data, which this codec does not): a member with an application server lists `@<host:port>` among
+ * its subscribed "topics", and every member's assignment lists, besides its own tasks,
+ * `@<host:port>@<subtopology>` → partitions for the tasks of each member that named a server. `@` is
+ * not a character of Kafka topic names, so none of these is mistaken for a sub-topology.
  */
 import type { Clock, TimerHandle } from '../../clock.ts';
 import { hasCode } from '../../client/errors.ts';
@@ -15,6 +21,8 @@ import type { TaskAssignor, TaskGroupMember } from './assignor.ts';
 import { compareTaskIds } from './assignor.ts';
 
 export const STREAMS_PROTOCOL = 'streams-roundrobin';
+/** Marks the entries of subscriptions and assignments that name application servers. */
+const HOST = '@';
 
 /**
  * The group calls a {@link CoordinatorTaskGroup} makes: the in-process coordinator answers them,
@@ -153,7 +161,10 @@ class Membership {
         sessionTimeout: this.#o.sessionTimeout ?? 45_000,
         rebalanceTimeout: this.#o.rebalanceTimeout ?? 60_000,
         protocols: [STREAMS_PROTOCOL],
-        topics: this.#tasks,
+        topics:
+          this.#member.applicationServer === undefined
+            ? this.#tasks
+            : [...this.#tasks, `${HOST}${this.#member.applicationServer}`],
         ownedPartitions: toTopicPartitions(this.#owned),
         onRebalance: () => this.#requestRejoin(),
         onMemberId: (id) => {
@@ -198,7 +209,7 @@ class Membership {
     await this.#give(revoked);
     if (this.#stopped) return;
     this.#owned = wanted;
-    this.#member.assign(wanted);
+    this.#member.assign(wanted, hostsOf(assignment));
     this.#scheduleHeartbeat();
     // Tasks given up were withheld from their new owner: a follow-up rebalance hands them over.
     if (revoked.length > 0) this.#rejoin = true;
@@ -248,14 +259,36 @@ export function assignTasks(members: readonly JoinedMember[]): Map<string, Assig
   const ids = members.map((m) => m.memberId).sort();
   const owner = new Map<string, string>();
   for (const m of members) for (const t of fromTopicPartitions(m.ownedPartitions)) owner.set(t, m.memberId);
-  const tasks = [...new Set(members.flatMap((m) => m.topics))].sort(compareTaskIds);
+  const tasks = [...new Set(members.flatMap((m) => m.topics.filter((t) => !t.startsWith(HOST))))].sort(compareTaskIds);
   const out = new Map<string, string[]>(ids.map((id) => [id, []]));
   for (const [i, task] of tasks.entries()) {
     const target = ids[i % ids.length]!;
     const current = owner.get(task);
     if (current === undefined || current === target) out.get(target)!.push(task);
   }
-  return new Map([...out].map(([id, t]) => [id, toAssignment(t)]));
+  // Every member learns which server runs which task (the members that named one).
+  const hosts: Assignment = {};
+  for (const m of members) {
+    const server = m.topics.find((t) => t.startsWith(HOST));
+    if (server === undefined) continue;
+    for (const [sub, partitions] of Object.entries(toAssignment(out.get(m.memberId)!)))
+      (hosts[`${server}${HOST}${sub}`] ??= []).push(...partitions);
+  }
+  return new Map([...out].map(([id, t]) => [id, { ...toAssignment(t), ...hosts }]));
+}
+
+/** The tasks each named server runs, from an assignment's `@<host:port>@<subtopology>` entries. */
+function hostsOf(assignment: Assignment): Map<string, string[]> {
+  const hosts = new Map<string, string[]>();
+  for (const [entry, partitions] of Object.entries(assignment)) {
+    if (!entry.startsWith(HOST)) continue;
+    const at = entry.lastIndexOf(HOST);
+    const server = entry.slice(HOST.length, at);
+    const tasks = hosts.get(server) ?? [];
+    for (const p of partitions) tasks.push(`${entry.slice(at + 1)}_${p}`);
+    hosts.set(server, tasks.sort(compareTaskIds));
+  }
+  return hosts;
 }
 
 /** Tasks as the group protocol carries them: sub-topology id → partitions. */
@@ -270,6 +303,7 @@ function toAssignment(tasks: string[]): Assignment {
 
 function fromAssignment(assignment: Assignment): string[] {
   return Object.entries(assignment)
+    .filter(([sub]) => !sub.startsWith(HOST))
     .flatMap(([sub, partitions]) => partitions.map((p) => `${sub}_${p}`))
     .sort(compareTaskIds);
 }

@@ -45,6 +45,8 @@ export interface StreamThreadOptions {
   maxPollRecords: number | undefined;
   syncCommits: boolean;
   memberId: string;
+  /** Kafka's `application.server`: where interactive queries reach this instance. */
+  applicationServer?: string;
   host: ThreadHost;
 }
 
@@ -72,6 +74,7 @@ export class StreamThread {
   readonly #collector: RecordCollector;
   readonly #backend: StreamsBackend;
   #assignment: string[] | undefined;
+  #hosts: ReadonlyMap<string, readonly string[]> = new Map();
   #revocations: { tasks: string[]; done: () => void }[] = [];
   /** Pending notices that this instance was dropped from its group. */
   #losses: (() => void)[] = [];
@@ -197,16 +200,26 @@ export class StreamThread {
     return true;
   }
 
+  /**
+   * The tasks each application server of the app runs, as of the last assignment (Kafka's
+   * `partitionsByHost`): instances that named no server are not in it.
+   */
+  get hosts(): ReadonlyMap<string, readonly string[]> {
+    return this.#hosts;
+  }
+
   #member(): TaskGroupMember {
     return {
       memberId: this.#o.memberId,
+      ...(this.#o.applicationServer !== undefined ? { applicationServer: this.#o.applicationServer } : {}),
       revoke: (tasks) =>
         new Promise<void>((done) => {
           this.#revocations.push({ tasks, done });
           this.#wake.abort();
         }),
-      assign: (tasks) => {
+      assign: (tasks, hosts) => {
         this.#assignment = tasks;
+        this.#hosts = hosts;
         this.#wake.abort();
       },
       lose: () =>
