@@ -104,6 +104,23 @@ export type {
 export type { StateRestoreListener } from './restore-listener.ts';
 export type { StreamThreadState, TaskMetadata, ThreadMetadata } from './thread-metadata.ts';
 export {
+  type FailureReason,
+  KeyQuery,
+  Position,
+  PositionBound,
+  type Query,
+  QueryResult,
+  RangeQuery,
+  type ResultOrder,
+  StateQueryRequest,
+  StateQueryResult,
+  TimestampedKeyQuery,
+  TimestampedRangeQuery,
+  VersionedKeyQuery,
+  WindowKeyQuery,
+  WindowRangeQuery,
+} from './state-query.ts';
+export {
   type HostInfo,
   KEY_QUERY_NOT_AVAILABLE,
   type KeyPartitioning,

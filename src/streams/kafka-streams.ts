@@ -24,6 +24,7 @@ import {
   parseHostInfo,
   type StreamsMetadata,
 } from './streams-metadata.ts';
+import { Position, QueryResult, runQuery, type StateQueryRequest, StateQueryResult } from './state-query.ts';
 import { type StreamThreadState, type ThreadMetadata, taskMetadata } from './thread-metadata.ts';
 import type { StreamsBackend } from './runtime/backend.ts';
 import { ChangelogReader } from './runtime/changelog-reader.ts';
@@ -532,6 +533,59 @@ export class KafkaStreams {
         standbyTasks: [],
       },
     ];
+  }
+
+  /**
+   * Interactive queries v2 (Kafka's `query`, KIP-796): runs the request's query on this instance's
+   * copies of the store, one result per partition asked (every partition it holds by default). A
+   * partition asked for but not held answers NOT_PRESENT; a store behind the request's position
+   * bound NOT_UP_TO_BOUND; a query the store does not take UNKNOWN_QUERY_TYPE. A store's position
+   * is the input offsets its task has processed. Refused with `ILLEGAL_STATE` before `start()` and
+   * after `close()`, and with `INVALID_STATE_STORE` for a store the topology does not have or a
+   * global store (Kafka queries neither).
+   *
+   * @example
+   * const result = streams.query(StateQueryRequest.inStore('counts').withQuery(KeyQuery.withKey<string, number>('alice')));
+   * result.getOnlyPartitionResult()?.getResult(); // 3
+   */
+  query<R>(request: StateQueryRequest<R>): StateQueryResult<R> {
+    if (this.#state === 'CREATED')
+      throw new TributaryError('ILLEGAL_STATE', 'KafkaStreams has not been started; query after start()');
+    if (this.#state !== 'RUNNING' && this.#state !== 'REBALANCING')
+      throw new TributaryError('ILLEGAL_STATE', `KafkaStreams is not running (state ${this.#state})`);
+    const name = request.storeName;
+    if (this.#globals.stores.has(name))
+      throw new TributaryError('INVALID_STATE_STORE', `global store ${name} is not queried by query(); use store()`, {
+        store: name,
+      });
+    if (!this.#graph.storeBuilders.has(name))
+      throw new TributaryError('INVALID_STATE_STORE', `no state store named ${name}`, { store: name });
+    const results = new Map<number, QueryResult<R>>();
+    const bound = request.positionBound.position;
+    for (const { task, inputs } of this.#tasks.running.values()) {
+      const built = task.stores.get(name);
+      if (built === undefined || (request.partitions !== undefined && !request.partitions.includes(task.partition)))
+        continue;
+      const position = Position.emptyPosition();
+      for (const i of inputs) if (i.consumed > 0) position.withComponent(i.topic, i.partition, i.consumed - 1);
+      if (bound !== undefined && !position.dominates(bound)) {
+        results.set(
+          task.partition,
+          QueryResult.forFailure('NOT_UP_TO_BOUND', `task ${task.id} has not processed up to the bound yet`, position),
+        );
+        continue;
+      }
+      const started = performance.now();
+      const info: string[] = [];
+      const result = runQuery(request.query, built.store, position, info);
+      if (request.executionInfoEnabled)
+        info.push(`Handled in ${name} of task ${task.id} in ${Math.round((performance.now() - started) * 1000)} µs`);
+      results.set(task.partition, result);
+    }
+    for (const p of request.partitions ?? [])
+      if (!results.has(p))
+        results.set(p, QueryResult.forFailure('NOT_PRESENT', `partition ${p} of ${name} is not held by this instance`));
+    return new StateQueryResult(results);
   }
 
   /**

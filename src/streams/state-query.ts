@@ -1,0 +1,417 @@
+/**
+ * Interactive queries v2 (Kafka's KIP-796, `KafkaStreams.query`): a request names a store, one
+ * query and the partitions to ask; the answer is a result per partition, each a success or a
+ * failure with a reason, and each with the position of the store it came from (the input offsets
+ * its task had processed), so a caller can require a store at least as fresh as a write it made.
+ *
+ * @example
+ * const result = streams.query(StateQueryRequest.inStore('counts').withQuery(KeyQuery.withKey<string, number>('alice')));
+ * result.getOnlyPartitionResult()?.getResult(); // 3
+ */
+import { TributaryError } from '../errors.ts';
+import type { KeyValue } from './state/key-value-store.ts';
+import type { MeteredKeyValueStore } from './state/metered-store.ts';
+import type { MeteredSessionStore } from './state/session-store.ts';
+import type { ValueAndTimestamp } from './state/value-and-timestamp.ts';
+import { MeteredVersionedKeyValueStore, type VersionedRecord } from './state/versioned-store.ts';
+import type { MeteredWindowStore } from './state/window-store.ts';
+import type { Windowed } from './windows.ts';
+
+/** The value of one key (Kafka's `KeyQuery`), of a key-value store, timestamped or not. */
+export class KeyQuery<K, V> {
+  readonly kind = 'key';
+  declare readonly resultType?: V | null;
+  private constructor(readonly key: K) {}
+  static withKey<K, V>(key: K): KeyQuery<K, V> {
+    return new KeyQuery<K, V>(key);
+  }
+}
+
+/** The value and timestamp of one key (Kafka's `TimestampedKeyQuery`), of a timestamped store. */
+export class TimestampedKeyQuery<K, V> {
+  readonly kind = 'timestampedKey';
+  declare readonly resultType?: ValueAndTimestamp<V> | null;
+  private constructor(readonly key: K) {}
+  static withKey<K, V>(key: K): TimestampedKeyQuery<K, V> {
+    return new TimestampedKeyQuery<K, V>(key);
+  }
+}
+
+/** Kafka's `ResultOrder`: the order of a range query's keys. */
+export type ResultOrder = 'ANY' | 'ASCENDING' | 'DESCENDING';
+
+/** The entries of a key range, bounds inclusive and optional (Kafka's `RangeQuery`). */
+export class RangeQuery<K, V> {
+  readonly kind = 'range';
+  declare readonly resultType?: KeyValue<K, V>[];
+  private constructor(
+    readonly lower: K | null,
+    readonly upper: K | null,
+    readonly order: ResultOrder = 'ANY',
+  ) {}
+  static withRange<K, V>(lower: K | null, upper: K | null): RangeQuery<K, V> {
+    return new RangeQuery<K, V>(lower, upper);
+  }
+  static withLowerBound<K, V>(lower: K): RangeQuery<K, V> {
+    return new RangeQuery<K, V>(lower, null);
+  }
+  static withUpperBound<K, V>(upper: K): RangeQuery<K, V> {
+    return new RangeQuery<K, V>(null, upper);
+  }
+  static withNoBounds<K, V>(): RangeQuery<K, V> {
+    return new RangeQuery<K, V>(null, null);
+  }
+  withAscendingKeys(): RangeQuery<K, V> {
+    return new RangeQuery<K, V>(this.lower, this.upper, 'ASCENDING');
+  }
+  withDescendingKeys(): RangeQuery<K, V> {
+    return new RangeQuery<K, V>(this.lower, this.upper, 'DESCENDING');
+  }
+}
+
+/** {@link RangeQuery} with each value's timestamp (Kafka's `TimestampedRangeQuery`). */
+export class TimestampedRangeQuery<K, V> {
+  readonly kind = 'timestampedRange';
+  declare readonly resultType?: KeyValue<K, ValueAndTimestamp<V>>[];
+  private constructor(
+    readonly lower: K | null,
+    readonly upper: K | null,
+    readonly order: ResultOrder = 'ANY',
+  ) {}
+  static withRange<K, V>(lower: K | null, upper: K | null): TimestampedRangeQuery<K, V> {
+    return new TimestampedRangeQuery<K, V>(lower, upper);
+  }
+  static withLowerBound<K, V>(lower: K): TimestampedRangeQuery<K, V> {
+    return new TimestampedRangeQuery<K, V>(lower, null);
+  }
+  static withUpperBound<K, V>(upper: K): TimestampedRangeQuery<K, V> {
+    return new TimestampedRangeQuery<K, V>(null, upper);
+  }
+  static withNoBounds<K, V>(): TimestampedRangeQuery<K, V> {
+    return new TimestampedRangeQuery<K, V>(null, null);
+  }
+  withAscendingKeys(): TimestampedRangeQuery<K, V> {
+    return new TimestampedRangeQuery<K, V>(this.lower, this.upper, 'ASCENDING');
+  }
+  withDescendingKeys(): TimestampedRangeQuery<K, V> {
+    return new TimestampedRangeQuery<K, V>(this.lower, this.upper, 'DESCENDING');
+  }
+}
+
+/** One key's windows starting in a time range, keyed by start (Kafka's `WindowKeyQuery`). */
+export class WindowKeyQuery<K, V> {
+  readonly kind = 'windowKey';
+  declare readonly resultType?: KeyValue<number, V>[];
+  private constructor(
+    readonly key: K,
+    readonly timeFrom: number,
+    readonly timeTo: number,
+  ) {}
+  static withKeyAndWindowStartRange<K, V>(key: K, timeFrom: number, timeTo: number): WindowKeyQuery<K, V> {
+    return new WindowKeyQuery<K, V>(key, timeFrom, timeTo);
+  }
+}
+
+/**
+ * A session store's sessions of one key, or a window store's windows of every key starting in a
+ * time range (Kafka's `WindowRangeQuery`; its stores take it so, and answer the other two
+ * combinations UNKNOWN_QUERY_TYPE).
+ */
+export class WindowRangeQuery<K, V> {
+  readonly kind = 'windowRange';
+  declare readonly resultType?: KeyValue<Windowed<K>, V>[];
+  private constructor(
+    readonly key: K | undefined,
+    readonly timeFrom: number | undefined,
+    readonly timeTo: number | undefined,
+  ) {}
+  static withKey<K, V>(key: K): WindowRangeQuery<K, V> {
+    return new WindowRangeQuery<K, V>(key, undefined, undefined);
+  }
+  static withWindowStartRange<K, V>(timeFrom: number, timeTo: number): WindowRangeQuery<K, V> {
+    return new WindowRangeQuery<K, V>(undefined, timeFrom, timeTo);
+  }
+}
+
+/** A key's latest version, or the version valid at a time (Kafka's `VersionedKeyQuery`), of a versioned store. */
+export class VersionedKeyQuery<K, V> {
+  readonly kind = 'versionedKey';
+  declare readonly resultType?: VersionedRecord<V> | null;
+  private constructor(
+    readonly key: K,
+    readonly asOfTimestamp: number | undefined,
+  ) {}
+  static withKey<K, V>(key: K): VersionedKeyQuery<K, V> {
+    return new VersionedKeyQuery<K, V>(key, undefined);
+  }
+  asOf(timestamp: number): VersionedKeyQuery<K, V> {
+    return new VersionedKeyQuery<K, V>(this.key, timestamp);
+  }
+}
+
+/** Every query `KafkaStreams.query` runs; `R` is what a partition answers. */
+export type Query<R> = { readonly kind: string; readonly resultType?: R };
+
+/**
+ * Offsets of input partitions (Kafka's `Position`): topic → partition → offset. A store's position
+ * says which input records it reflects; a bound says which it must.
+ */
+export class Position {
+  readonly #offsets = new Map<string, Map<number, number>>();
+
+  static emptyPosition(): Position {
+    return new Position();
+  }
+
+  /** Sets (or raises) one component and returns this position, as Kafka's does. */
+  withComponent(topic: string, partition: number, offset: number): Position {
+    let partitions = this.#offsets.get(topic);
+    if (partitions === undefined) this.#offsets.set(topic, (partitions = new Map()));
+    partitions.set(partition, Math.max(offset, partitions.get(partition) ?? -1));
+    return this;
+  }
+
+  getTopics(): string[] {
+    return [...this.#offsets.keys()];
+  }
+
+  getPartitionPositions(topic: string): ReadonlyMap<number, number> {
+    return this.#offsets.get(topic) ?? new Map();
+  }
+
+  /** A new position with the higher offset of the two for every component. */
+  merge(other: Position): Position {
+    const out = new Position();
+    for (const p of [this, other])
+      for (const topic of p.getTopics())
+        for (const [partition, offset] of p.getPartitionPositions(topic)) out.withComponent(topic, partition, offset);
+    return out;
+  }
+
+  /** Whether this position has reached every component of `bound`. */
+  dominates(bound: Position): boolean {
+    for (const topic of bound.getTopics())
+      for (const [partition, offset] of bound.getPartitionPositions(topic))
+        if ((this.#offsets.get(topic)?.get(partition) ?? -1) < offset) return false;
+    return true;
+  }
+}
+
+/** How fresh a store must be to answer (Kafka's `PositionBound`): any, or at least a position. */
+export class PositionBound {
+  private constructor(readonly position: Position | undefined) {}
+  static unbounded(): PositionBound {
+    return new PositionBound(undefined);
+  }
+  static at(position: Position): PositionBound {
+    return new PositionBound(position);
+  }
+  isUnbounded(): boolean {
+    return this.position === undefined;
+  }
+}
+
+/**
+ * Kafka's `StateQueryRequest`: the store, the query, the partitions (all this instance has, by
+ * default), the bound, and whether to say how each partition answered (`executionInfo`).
+ * `requireActive` is accepted and changes nothing: every store here is an active task's.
+ */
+export class StateQueryRequest<R> {
+  private constructor(
+    readonly storeName: string,
+    readonly query: Query<R>,
+    readonly partitions: readonly number[] | undefined,
+    readonly positionBound: PositionBound,
+    readonly executionInfoEnabled: boolean,
+    readonly activeRequired: boolean,
+  ) {}
+
+  static inStore(storeName: string): { withQuery<R>(query: Query<R>): StateQueryRequest<R> } {
+    return {
+      withQuery: <R>(query: Query<R>) =>
+        new StateQueryRequest<R>(storeName, query, undefined, PositionBound.unbounded(), false, false),
+    };
+  }
+
+  withPartitions(partitions: Iterable<number>): StateQueryRequest<R> {
+    return this.#with({ partitions: [...partitions] });
+  }
+
+  withAllPartitions(): StateQueryRequest<R> {
+    return this.#with({ partitions: undefined });
+  }
+
+  withPositionBound(positionBound: PositionBound): StateQueryRequest<R> {
+    return this.#with({ positionBound });
+  }
+
+  enableExecutionInfo(): StateQueryRequest<R> {
+    return this.#with({ executionInfoEnabled: true });
+  }
+
+  requireActive(): StateQueryRequest<R> {
+    return this.#with({ activeRequired: true });
+  }
+
+  #with(
+    change: Partial<
+      Pick<StateQueryRequest<R>, 'partitions' | 'positionBound' | 'executionInfoEnabled' | 'activeRequired'>
+    >,
+  ): StateQueryRequest<R> {
+    const next = { ...this.#fields(), ...change };
+    return new StateQueryRequest<R>(
+      this.storeName,
+      this.query,
+      next.partitions,
+      next.positionBound,
+      next.executionInfoEnabled,
+      next.activeRequired,
+    );
+  }
+
+  #fields() {
+    return {
+      partitions: this.partitions,
+      positionBound: this.positionBound,
+      executionInfoEnabled: this.executionInfoEnabled,
+      activeRequired: this.activeRequired,
+    };
+  }
+}
+
+/** Why a partition did not answer (Kafka's `FailureReason`). */
+export type FailureReason = 'NOT_PRESENT' | 'NOT_ACTIVE' | 'NOT_UP_TO_BOUND' | 'UNKNOWN_QUERY_TYPE' | 'STORE_EXCEPTION';
+
+/** One partition's answer (Kafka's `QueryResult`). */
+export class QueryResult<R> {
+  private constructor(
+    readonly success: boolean,
+    readonly result: R | undefined,
+    readonly failureReason: FailureReason | undefined,
+    readonly failureMessage: string | undefined,
+    readonly position: Position | undefined,
+    readonly executionInfo: readonly string[],
+  ) {}
+
+  static forResult<R>(result: R, position: Position, executionInfo: readonly string[] = []): QueryResult<R> {
+    return new QueryResult<R>(true, result, undefined, undefined, position, executionInfo);
+  }
+
+  static forFailure<R>(
+    reason: FailureReason,
+    message: string,
+    position?: Position,
+    executionInfo: readonly string[] = [],
+  ): QueryResult<R> {
+    return new QueryResult<R>(false, undefined, reason, message, position, executionInfo);
+  }
+
+  isSuccess(): boolean {
+    return this.success;
+  }
+
+  isFailure(): boolean {
+    return !this.success;
+  }
+
+  /** The answer; an `ILLEGAL_STATE` error for a failure, as Kafka's throws. */
+  getResult(): R {
+    if (!this.success)
+      throw new TributaryError(
+        'ILLEGAL_STATE',
+        `Cannot get the result of a failed query: ${this.failureReason}: ${this.failureMessage}`,
+      );
+    return this.result as R;
+  }
+
+  getFailureReason(): FailureReason | undefined {
+    return this.failureReason;
+  }
+
+  getFailureMessage(): string | undefined {
+    return this.failureMessage;
+  }
+
+  getPosition(): Position | undefined {
+    return this.position;
+  }
+
+  getExecutionInfo(): readonly string[] {
+    return this.executionInfo;
+  }
+}
+
+/** The answers of every partition asked (Kafka's `StateQueryResult`). */
+export class StateQueryResult<R> {
+  constructor(readonly partitionResults: ReadonlyMap<number, QueryResult<R>>) {}
+
+  getPartitionResults(): ReadonlyMap<number, QueryResult<R>> {
+    return this.partitionResults;
+  }
+
+  /**
+   * The one successful answer that is not null (a key lives in one partition): null when none is,
+   * an `ILLEGAL_STATE` error when several are, as Kafka's throws.
+   */
+  getOnlyPartitionResult(): QueryResult<R> | null {
+    const found = [...this.partitionResults.values()].filter(
+      (r) => r.isSuccess() && r.result !== null && r.result !== undefined,
+    );
+    if (found.length > 1)
+      throw new TributaryError('ILLEGAL_STATE', `The query has answers from ${found.length} partitions, not one`);
+    return found[0] ?? null;
+  }
+
+  /** Global stores are not queried this way (nor in Kafka): always null. */
+  getGlobalResult(): QueryResult<R> | null {
+    return null;
+  }
+
+  /** The merged position of every partition that answered. */
+  getPosition(): Position {
+    let out = Position.emptyPosition();
+    for (const r of this.partitionResults.values())
+      if (r.isSuccess() && r.position !== undefined) out = out.merge(r.position);
+    return out;
+  }
+}
+
+/** Runs `query` on one task's copy of a store; an UNKNOWN_QUERY_TYPE failure for a query the store does not take. */
+export function runQuery<R>(query: Query<R>, store: unknown, position: Position, info: string[]): QueryResult<R> {
+  const ok = (result: unknown) => QueryResult.forResult<R>(result as R, position, info);
+  const kv = store as MeteredKeyValueStore<unknown, unknown>;
+  const isWindow = typeof (store as Partial<MeteredWindowStore<unknown, unknown>>).fetchAll === 'function';
+  const isSession = typeof (store as Partial<MeteredSessionStore<unknown, unknown>>).findSessions === 'function';
+  const isVersioned = store instanceof MeteredVersionedKeyValueStore;
+  const isKeyValue = !isWindow && !isSession && !isVersioned && typeof kv.range === 'function';
+  const ordered = <T extends KeyValue<unknown, unknown>>(entries: T[], order: ResultOrder) =>
+    order === 'DESCENDING' ? entries.reverse() : entries;
+  try {
+    if (query instanceof KeyQuery && isKeyValue) return ok(kv.get(query.key));
+    if (query instanceof TimestampedKeyQuery && isKeyValue && kv.timestamped) return ok(kv.getWithTimestamp(query.key));
+    if (query instanceof RangeQuery && isKeyValue) return ok(ordered(kv.range(query.lower, query.upper), query.order));
+    if (query instanceof TimestampedRangeQuery && isKeyValue && kv.timestamped)
+      return ok(ordered(kv.rangeWithTimestamp(query.lower, query.upper), query.order));
+    if (query instanceof WindowKeyQuery && isWindow)
+      return ok((store as MeteredWindowStore<unknown, unknown>).fetch(query.key, query.timeFrom, query.timeTo));
+    // As Kafka's stores take them: a window store by start range, a session store by key.
+    if (query instanceof WindowRangeQuery && isWindow && query.key === undefined)
+      return ok((store as MeteredWindowStore<unknown, unknown>).fetchAll(query.timeFrom!, query.timeTo!));
+    if (query instanceof WindowRangeQuery && isSession && query.key !== undefined)
+      return ok((store as MeteredSessionStore<unknown, unknown>).fetch(query.key));
+    if (query instanceof VersionedKeyQuery && isVersioned) {
+      const versioned = store as MeteredVersionedKeyValueStore<unknown, unknown>;
+      return ok(
+        query.asOfTimestamp === undefined ? versioned.get(query.key) : versioned.get(query.key, query.asOfTimestamp),
+      );
+    }
+  } catch (error) {
+    return QueryResult.forFailure<R>('STORE_EXCEPTION', (error as Error).message ?? String(error), position, info);
+  }
+  return QueryResult.forFailure<R>(
+    'UNKNOWN_QUERY_TYPE',
+    `This store (${(store as { name?: string }).name}) does not handle ${query.constructor.name}`,
+    position,
+    info,
+  );
+}
