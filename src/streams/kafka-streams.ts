@@ -24,7 +24,7 @@ import {
   parseHostInfo,
   type StreamsMetadata,
 } from './streams-metadata.ts';
-import { Position, QueryResult, runQuery, type StateQueryRequest, StateQueryResult } from './state-query.ts';
+import { queryTasks, type StateQueryRequest, type StateQueryResult } from './state-query.ts';
 import { type StreamThreadState, type ThreadMetadata, taskMetadata } from './thread-metadata.ts';
 import type { StreamsBackend } from './runtime/backend.ts';
 import { ChangelogReader } from './runtime/changelog-reader.ts';
@@ -560,32 +560,7 @@ export class KafkaStreams {
       });
     if (!this.#graph.storeBuilders.has(name))
       throw new TributaryError('INVALID_STATE_STORE', `no state store named ${name}`, { store: name });
-    const results = new Map<number, QueryResult<R>>();
-    const bound = request.positionBound.position;
-    for (const { task, inputs } of this.#tasks.running.values()) {
-      const built = task.stores.get(name);
-      if (built === undefined || (request.partitions !== undefined && !request.partitions.includes(task.partition)))
-        continue;
-      const position = Position.emptyPosition();
-      for (const i of inputs) if (i.consumed > 0) position.withComponent(i.topic, i.partition, i.consumed - 1);
-      if (bound !== undefined && !position.dominates(bound)) {
-        results.set(
-          task.partition,
-          QueryResult.forFailure('NOT_UP_TO_BOUND', `task ${task.id} has not processed up to the bound yet`, position),
-        );
-        continue;
-      }
-      const started = performance.now();
-      const info: string[] = [];
-      const result = runQuery(request.query, built.store, position, info);
-      if (request.executionInfoEnabled)
-        info.push(`Handled in ${name} of task ${task.id} in ${Math.round((performance.now() - started) * 1000)} µs`);
-      results.set(task.partition, result);
-    }
-    for (const p of request.partitions ?? [])
-      if (!results.has(p))
-        results.set(p, QueryResult.forFailure('NOT_PRESENT', `partition ${p} of ${name} is not held by this instance`));
-    return new StateQueryResult(results);
+    return queryTasks(request, this.#tasks.running.values());
   }
 
   /**

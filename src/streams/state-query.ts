@@ -9,6 +9,7 @@
  * result.getOnlyPartitionResult()?.getResult(); // 3
  */
 import { TributaryError } from '../errors.ts';
+import type { Running } from './runtime/task-manager.ts';
 import type { KeyValue } from './state/key-value-store.ts';
 import type { MeteredKeyValueStore } from './state/metered-store.ts';
 import type { MeteredSessionStore } from './state/session-store.ts';
@@ -376,8 +377,43 @@ export class StateQueryResult<R> {
   }
 }
 
+/**
+ * Runs a request on the stores of the running tasks that hold its store (those of the partitions
+ * it names, or all): each task's answer, or its failure; NOT_PRESENT for a partition named that no
+ * task here holds.
+ */
+export function queryTasks<R>(request: StateQueryRequest<R>, running: Iterable<Running>): StateQueryResult<R> {
+  const name = request.storeName;
+  const results = new Map<number, QueryResult<R>>();
+  const bound = request.positionBound.position;
+  for (const { task, inputs } of running) {
+    const built = task.stores.get(name);
+    if (built === undefined || (request.partitions !== undefined && !request.partitions.includes(task.partition)))
+      continue;
+    const position = Position.emptyPosition();
+    for (const i of inputs) if (i.consumed > 0) position.withComponent(i.topic, i.partition, i.consumed - 1);
+    if (bound !== undefined && !position.dominates(bound)) {
+      results.set(
+        task.partition,
+        QueryResult.forFailure('NOT_UP_TO_BOUND', `task ${task.id} has not processed up to the bound yet`, position),
+      );
+      continue;
+    }
+    const started = performance.now();
+    const info: string[] = [];
+    const result = runQuery(request.query, built.store, position, info);
+    if (request.executionInfoEnabled)
+      info.push(`Handled in ${name} of task ${task.id} in ${Math.round((performance.now() - started) * 1000)} µs`);
+    results.set(task.partition, result);
+  }
+  for (const p of request.partitions ?? [])
+    if (!results.has(p))
+      results.set(p, QueryResult.forFailure('NOT_PRESENT', `partition ${p} of ${name} is not held by this instance`));
+  return new StateQueryResult(results);
+}
+
 /** Runs `query` on one task's copy of a store; an UNKNOWN_QUERY_TYPE failure for a query the store does not take. */
-export function runQuery<R>(query: Query<R>, store: unknown, position: Position, info: string[]): QueryResult<R> {
+function runQuery<R>(query: Query<R>, store: unknown, position: Position, info: string[]): QueryResult<R> {
   const ok = (result: unknown) => QueryResult.forResult<R>(result as R, position, info);
   const kv = store as MeteredKeyValueStore<unknown, unknown>;
   const isWindow = typeof (store as Partial<MeteredWindowStore<unknown, unknown>>).fetchAll === 'function';
