@@ -244,6 +244,7 @@ export class KafkaStreams {
   #state: StreamsState = 'CREATED';
   #stateListener: ((newState: StreamsState, oldState: StreamsState) => void) | undefined;
   #restoreListener: StateRestoreListener | undefined;
+  #closing: Promise<void> | undefined;
   #exceptionHandler: (error: unknown) => StreamsUncaughtExceptionResponse = () => 'SHUTDOWN_CLIENT';
   #error: unknown;
   /** Takes the app off the process's list of running apps (see `runtime/running-apps.ts`). */
@@ -399,8 +400,38 @@ export class KafkaStreams {
     }
   }
 
-  /** Commits, closes every task and leaves the group. Safe to call in any state. */
-  async close(): Promise<void> {
+  /**
+   * Commits, closes every task and leaves the group. Safe to call in any state, and again while a
+   * close is on its way (the calls share it). With `timeout` (ms on the app's clock, Kafka's
+   * `close(Duration)`), resolves false if the close has not finished by then, which goes on in the
+   * background; otherwise resolves true once closed. A failed final commit rejects.
+   */
+  close(): Promise<void>;
+  close(options: { timeout: number }): Promise<boolean>;
+  async close(options: { timeout?: number } = {}): Promise<unknown> {
+    const { timeout } = options;
+    if (timeout !== undefined && !(timeout >= 0)) throw new TypeError(`close timeout must be ≥ 0 ms, got ${timeout}`);
+    const closing = (this.#closing ??= this.#close().finally(() => {
+      this.#closing = undefined;
+    }));
+    if (timeout === undefined) {
+      await closing;
+      return undefined;
+    }
+    let timer: ReturnType<Clock['setTimeout']> | undefined;
+    const expired = new Promise<false>((resolve) => {
+      timer = this.#clock.setTimeout(() => resolve(false), timeout);
+    });
+    // Past the timeout the close goes on; its failure is then the state's (ERROR), not a rejection.
+    closing.catch(() => undefined);
+    try {
+      return await Promise.race([closing.then(() => true as const), expired]);
+    } finally {
+      this.#clock.clearTimeout(timer!);
+    }
+  }
+
+  async #close(): Promise<void> {
     if (this.#state === 'NOT_RUNNING' || this.#state === 'CREATED') {
       this.#setState('NOT_RUNNING');
       return;

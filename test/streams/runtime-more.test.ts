@@ -256,4 +256,32 @@ describe('offsets without outputs', () => {
     const { readCommittedOffsets } = await import('../../src/streams/internal/offsets.ts');
     expect((await readCommittedOffsets(log, 'filtered')).get('events:0')).toBe(3);
   });
+
+  describe('close with a timeout (Kafka close(Duration))', () => {
+    it('should answer true when closed in time, false when the timeout passed first, and finish the close anyway', async () => {
+      const clock = new ManualClock(1_000);
+      const log = await openLog({ storage: 'memory', maintenanceIntervalMs: 0, clock });
+      try {
+        await log.createTopic({ topic: 'events', numPartitions: 2 });
+        await log.createTopic({ topic: 'counts-out', numPartitions: 2 });
+        const quick = new KafkaStreams(countTopology().build(), { applicationId: 'close-quick', log });
+        await quick.start();
+        expect(await quick.close({ timeout: 60_000 })).toBe(true);
+        expect(quick.state).toBe('NOT_RUNNING');
+
+        const slow = new KafkaStreams(countTopology().build(), { applicationId: 'close-slow', log });
+        await slow.start();
+        const answer = slow.close({ timeout: 50 });
+        // The close takes turns of the event loop; the app's clock passes the timeout before them.
+        clock.advance(50);
+        expect(await answer).toBe(false);
+        // A second close joins the one on its way and resolves when it is done.
+        await slow.close();
+        expect(slow.state).toBe('NOT_RUNNING');
+        await expect(slow.close({ timeout: -1 })).rejects.toThrow(TypeError);
+      } finally {
+        await log.close();
+      }
+    });
+  });
 });
