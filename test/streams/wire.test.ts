@@ -85,15 +85,19 @@ async function latest(topic: string): Promise<Map<string, number>> {
   return out;
 }
 
-async function createTopics(t: Tributary): Promise<void> {
+type TopicSpec = { topic: string; numPartitions: number; configEntries?: { name: string; value: string }[] };
+
+/** Creates topics through the broker: by default WordCount's input and compacted output. */
+async function createTopics(
+  t: Tributary,
+  topics: TopicSpec[] = [
+    { topic: 'text-lines', numPartitions: 3 },
+    { topic: 'word-counts', numPartitions: 3, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
+  ],
+): Promise<void> {
   const admin = t.admin();
   await admin.connect();
-  await admin.createTopics({
-    topics: [
-      { topic: 'text-lines', numPartitions: 3 },
-      { topic: 'word-counts', numPartitions: 3, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
-    ],
-  });
+  await admin.createTopics({ topics });
   await admin.disconnect();
 }
 
@@ -279,15 +283,10 @@ describe('KafkaStreams over the wire (Tributary broker)', () => {
 
   it('should abort the batches sent ahead of a commit when processing fails, and write each record once', async () => {
     const t = wire();
-    const admin = t.admin();
-    await admin.connect();
-    await admin.createTopics({
-      topics: [
-        { topic: 'in', numPartitions: 1 },
-        { topic: 'out', numPartitions: 1 },
-      ],
-    });
-    await admin.disconnect();
+    await createTopics(t, [
+      { topic: 'in', numPartitions: 1 },
+      { topic: 'out', numPartitions: 1 },
+    ]);
     const producer = t.producer();
     await producer.connect();
     // 10 000 records of 300 bytes: batches of 256 KiB go to `out` ahead of the commit; record 9 000
@@ -341,15 +340,10 @@ describe('KafkaStreams over the wire (Tributary broker)', () => {
 
   it("should learn a sink topic's configs from the broker and ask the production handler about a record it refuses", async () => {
     const t = wire();
-    const admin = t.admin();
-    await admin.connect();
-    await admin.createTopics({
-      topics: [
-        { topic: 'in', numPartitions: 1 },
-        { topic: 'out', numPartitions: 1, configEntries: [{ name: 'max.message.bytes', value: '300' }] },
-      ],
-    });
-    await admin.disconnect();
+    await createTopics(t, [
+      { topic: 'in', numPartitions: 1 },
+      { topic: 'out', numPartitions: 1, configEntries: [{ name: 'max.message.bytes', value: '300' }] },
+    ]);
     const producer = t.producer();
     await producer.connect();
     await producer.send({ topic: 'in', messages: ['a', 'x'.repeat(400), 'c'].map((value) => ({ value })) });
