@@ -102,6 +102,7 @@ export type {
   SerializationExceptionHandler,
 } from './internal/task.ts';
 export type { StateRestoreListener } from './restore-listener.ts';
+export type { StreamsMetric } from './streams-metrics.ts';
 export type { StreamThreadState, TaskMetadata, ThreadMetadata } from './thread-metadata.ts';
 export {
   type FailureReason,

@@ -25,6 +25,7 @@ import {
   type StreamsMetadata,
 } from './streams-metadata.ts';
 import { queryTasks, type StateQueryRequest, type StateQueryResult } from './state-query.ts';
+import { type StreamsMetric, streamsMetrics } from './streams-metrics.ts';
 import { type StreamThreadState, type ThreadMetadata, taskMetadata } from './thread-metadata.ts';
 import type { StreamsBackend } from './runtime/backend.ts';
 import { ChangelogReader } from './runtime/changelog-reader.ts';
@@ -245,6 +246,8 @@ export class KafkaStreams {
   #stateListener: ((newState: StreamsState, oldState: StreamsState) => void) | undefined;
   #restoreListener: StateRestoreListener | undefined;
   #closing: Promise<void> | undefined;
+  /** Stream threads that failed (replaced or not): Kafka's failed-stream-threads. */
+  #failedThreads = 0;
   #exceptionHandler: (error: unknown) => StreamsUncaughtExceptionResponse = () => 'SHUTDOWN_CLIENT';
   #error: unknown;
   /** Takes the app off the process's list of running apps (see `runtime/running-apps.ts`). */
@@ -305,6 +308,7 @@ export class KafkaStreams {
         rebalancing: () => this.#setState('REBALANCING'),
         running: () => this.#setState('RUNNING'),
         failed: (error) => {
+          this.#failedThreads++;
           const response = this.#exceptionHandler(error);
           if (response === 'REPLACE_THREAD') return 'REPLACE_THREAD';
           this.#error = error;
@@ -543,6 +547,39 @@ export class KafkaStreams {
   /** Whether processing is paused (the last round may still be finishing). */
   isPaused(): boolean {
     return this.#thread.paused;
+  }
+
+  /**
+   * Kafka Streams' built-in metrics of this instance (Kafka's `metrics()`), under Kafka's names,
+   * groups and tags (see streams-metrics.ts): client state and threads, the thread's records
+   * processed, commits and their latency, tasks created and closed, each task's records processed
+   * and dropped (handlers' CONTINUE, invalid timestamps, records too late for their window).
+   *
+   * @example
+   * streams.metrics().find((m) => m.group === 'stream-thread-metrics' && m.name === 'process-rate')?.value;
+   */
+  metrics(): StreamsMetric[] {
+    const thread = this.metadataForLocalThreads()[0]!;
+    return streamsMetrics({
+      clientId: `${this.#config.applicationId}-${this.#memberId}`,
+      applicationId: this.#config.applicationId,
+      state: this.#state,
+      topologyDescription: this.#topology.describe().toString(),
+      failedThreads: this.#failedThreads,
+      threadName: thread.threadName,
+      thread: this.#thread.metrics,
+      tasksCreated: this.#tasks.created,
+      tasksClosed: this.#tasks.closed,
+      tasks: [...this.#tasks.running.values()].map(({ task }) => ({
+        id: task.id,
+        counters: task.metrics,
+        lateDrops: [...task.stores.values()].reduce(
+          (n, s) => n + ((s.store as { metrics?: { droppedRecords?: number } }).metrics?.droppedRecords ?? 0),
+          0,
+        ),
+      })),
+      now: this.#clock.now(),
+    });
   }
 
   /**

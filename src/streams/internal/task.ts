@@ -17,6 +17,7 @@ import { FailOnInvalidTimestamp } from '../timestamp-extractors.ts';
 import type { CacheBudget } from '../state/caching-store.ts';
 import type { BuiltStore } from '../state/stores.ts';
 import { isWindowedSerde } from '../state/windowed-serdes.ts';
+import type { TaskCounters } from '../streams-metrics.ts';
 import type { Windowed } from '../windows.ts';
 import { changeSerde } from './change.ts';
 import {
@@ -194,6 +195,8 @@ export class StreamTask {
   readonly subtopology: Subtopology;
   readonly partition: number;
   readonly stores = new Map<string, BuiltStore>();
+  /** Records taken from the inputs, and records dropped on the way (handlers' CONTINUE, invalid timestamps). */
+  readonly metrics: TaskCounters = { processed: 0, dropped: 0 };
   /** Physical source topic → its source node. */
   readonly sourceTopics = new Map<string, RuntimeNode>();
   readonly #env: TaskEnv;
@@ -286,6 +289,7 @@ export class StreamTask {
       this.#lastSource = source;
     }
     const def = source.def as SourceNode;
+    this.metrics.processed++;
     let key: unknown;
     let value: unknown;
     try {
@@ -312,7 +316,10 @@ export class StreamTask {
     } catch (error) {
       if (error instanceof TopologyError) throw error;
       const verdict = this.#env.onDeserializationError({ topic, partition: this.partition, offset, error });
-      if (verdict === 'CONTINUE') return;
+      if (verdict === 'CONTINUE') {
+        this.metrics.dropped++;
+        return;
+      }
       throw new SerializationError(
         `could not deserialize the record at ${topic}-${this.partition}@${offset}; the deserialization handler said FAIL`,
         {
@@ -339,7 +346,11 @@ export class StreamTask {
         this.#env.clock,
       );
     }
-    if (!(timestamp >= 0)) return; // An extractor's negative (invalid) timestamp drops the record, as Kafka's record queue does.
+    // An extractor's negative (invalid) timestamp drops the record, as Kafka's record queue does.
+    if (!(timestamp >= 0)) {
+      this.metrics.dropped++;
+      return;
+    }
     this.#metaTopic = topic;
     this.#metaOffset = offset;
     if (timestamp > this.#streamTime) this.#streamTime = timestamp;
@@ -501,7 +512,10 @@ export class StreamTask {
       } catch (fatal) {
         throw answer(fatal);
       }
-      if (response === 'CONTINUE') return;
+      if (response === 'CONTINUE') {
+        this.metrics.dropped++;
+        return;
+      }
     }
     throw answer(error);
   }
@@ -527,7 +541,10 @@ export class StreamTask {
       } catch (fatal) {
         throw answer(fatal);
       }
-      if (response === 'CONTINUE') return;
+      if (response === 'CONTINUE') {
+        this.metrics.dropped++;
+        return;
+      }
     }
     throw answer(error);
   }
@@ -558,7 +575,11 @@ export class StreamTask {
     } catch (fatal) {
       throw answer(fatal);
     }
-    if (response === 'CONTINUE') return;
+    if (response === 'CONTINUE') {
+      // A punctuator's error drops no record.
+      if (record !== null) this.metrics.dropped++;
+      return;
+    }
     throw answer(error);
   }
 

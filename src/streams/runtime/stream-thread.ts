@@ -11,6 +11,7 @@ import type { AppendResult, LogRecord, PartitionAppend } from '../../log/index.t
 import type { TaskGroupMember } from '../internal/assignor.ts';
 import { type CheckpointedBytesStore, isCheckpointed } from '../state/bytes.ts';
 import type { CacheBudget } from '../state/caching-store.ts';
+import { ThreadMetrics } from '../streams-metrics.ts';
 import type { CommitRequest, InputOffset, StreamsBackend } from './backend.ts';
 import type { GlobalThread } from './global-thread.ts';
 import type { InternalTopics } from './internal-topics.ts';
@@ -104,12 +105,15 @@ export class StreamThread {
   #keepAlive: ReturnType<typeof setInterval> | undefined;
   /** The error that ended the loop, if any. */
   error: unknown;
+  /** Records processed and commits, for `KafkaStreams.metrics()`. */
+  readonly metrics: ThreadMetrics;
 
   constructor(options: StreamThreadOptions) {
     this.#o = options;
     this.#tasks = options.tasks;
     this.#collector = options.collector;
     this.#backend = options.backend;
+    this.metrics = new ThreadMetrics(options.clock.now());
   }
 
   /** Starts the loop and joins the app's group; resolves once the first assignment runs. */
@@ -247,6 +251,7 @@ export class StreamThread {
         }
         await this.#fetch();
         let processed = this.#process();
+        if (processed > 0) this.metrics.processed.record(processed, this.#o.clock.now());
         if (await this.#o.globals.poll()) processed++;
         const now = this.#o.clock.now();
         for (const r of tasks.running.values()) r.task.punctuateWallClock(now);
@@ -615,6 +620,7 @@ export class StreamThread {
     // One commit in flight at a time, in order: processing goes on while the previous one writes.
     await this.#inflight;
     if (this.#commitError !== undefined) throw this.#commitError;
+    const started = performance.now();
     const running = this.#tasks.running;
     for (const r of running.values()) r.task.flush();
     const now = this.#o.clock.now();
@@ -662,6 +668,7 @@ export class StreamThread {
         const landed = results.findLast((r) => r.topic === topic && r.partition === partition);
         await file.commit(landed !== undefined ? landed.lastOffset + 1 : (file.checkpoint ?? 0), frames);
       }
+      this.metrics.committed(performance.now() - started, this.#o.clock.now());
       if (this.#o.clock.now() - this.#lastPurge >= this.#o.purgeIntervalMs) await this.#purge();
     };
     this.#committing = true;

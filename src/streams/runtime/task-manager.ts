@@ -47,6 +47,9 @@ export class TaskManager {
   readonly running = new Map<string, Running>();
   /** The app's committed input offsets, per `topic:partition`. */
   committed = new Map<string, number>();
+  /** Tasks ever created and closed (the thread's task-created-total and task-closed-total). */
+  created = 0;
+  closed = 0;
 
   constructor(options: {
     topology: TopologyGraph;
@@ -73,13 +76,20 @@ export class TaskManager {
     // previous owner still on its way counts.
     await this.#backend.barrier();
     await this.readCommitted();
-    for (const id of wanted) if (!this.running.has(id)) this.running.set(id, await this.#create(id));
+    for (const id of wanted) {
+      if (this.running.has(id)) continue;
+      this.running.set(id, await this.#create(id));
+      this.created++;
+    }
   }
 
   async close(ids: string[]): Promise<void> {
     for (const id of ids) {
-      await this.running.get(id)?.task.close();
+      const running = this.running.get(id);
+      if (running === undefined) continue;
+      await running.task.close();
       this.running.delete(id);
+      this.closed++;
     }
   }
 
@@ -88,6 +98,7 @@ export class TaskManager {
     await Promise.all(
       [...this.running.values()].map((r) => (clean ? r.task.close() : r.task.close().catch(() => undefined))),
     );
+    this.closed += this.running.size;
     this.running.clear();
   }
 

@@ -1,0 +1,100 @@
+/**
+ * `KafkaStreams.metrics()`: Kafka's names, groups and tags for what an operator watches first, as
+ * Kafka's StreamsMetricsImplTest / MetricsIntegrationTest read them — the client's state, the
+ * thread's records processed and commits, each task's records processed and dropped (a processing
+ * handler's CONTINUE, a record too late for its window) — and rates over the last minute of the
+ * app's clock.
+ */
+import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/clock.ts';
+import { openLog } from '../../src/log/index.ts';
+import { KafkaStreams, type StreamsMetric, StreamsBuilder, TimeWindows } from '../../src/streams/index.ts';
+import { SampledCount } from '../../src/streams/streams-metrics.ts';
+import { S } from './helpers.ts';
+
+const enc = new TextEncoder();
+
+function value(metrics: StreamsMetric[], group: string, name: string, tags: Record<string, string> = {}) {
+  const found = metrics.filter(
+    (m) => m.group === group && m.name === name && Object.entries(tags).every(([k, v]) => m.tags[k] === v),
+  );
+  expect(found, `${group}/${name}`).toHaveLength(1);
+  return found[0]!.value;
+}
+
+describe('SampledCount', () => {
+  it('should keep a total and a per-second rate over the last two 30-second samples', () => {
+    const count = new SampledCount(0);
+    count.record(30, 10_000);
+    // Young: the rate is over the time since the count began.
+    expect(count.rate(10_000)).toBe(3);
+    count.record(60, 40_000);
+    expect(count.rate(60_000)).toBe(90 / 60);
+    // A minute later the first sample has left the window; the total keeps everything.
+    expect(count.rate(90_000)).toBe(60 / 60);
+    expect(count.rate(200_000)).toBe(0);
+    expect(count.total).toBe(90);
+  });
+});
+
+describe('KafkaStreams.metrics', () => {
+  it("should count the thread's records and commits and each task's processed and dropped records", async () => {
+    const clock = new ManualClock(1_000_000);
+    const log = await openLog({ storage: 'memory', maintenanceIntervalMs: 0, clock });
+    try {
+      await log.createTopic({ topic: 'in', numPartitions: 1 });
+      // Five clicks of one key; `bad` fails in a processor (dropped by CONTINUE); the one at 1 is
+      // too late for its window once stream time passed 70 (dropped by the windowed count).
+      const records: [string, number][] = [
+        ['ok', 10],
+        ['bad', 20],
+        ['ok', 70],
+        ['ok', 1],
+        ['ok', 75],
+      ];
+      await log.append(
+        'in',
+        0,
+        records.map(([v, ts]) => ({ key: enc.encode('k'), value: enc.encode(v), timestamp: ts })),
+      );
+      const b = new StreamsBuilder();
+      b.stream('in', { keySerde: S, valueSerde: S })
+        .mapValues((v) => {
+          if (v === 'bad') throw new Error('bad record');
+          return v;
+        })
+        .groupByKey()
+        .windowedBy(TimeWindows.ofSizeWithNoGrace(50))
+        .count({ materialized: 'per-window' });
+      const streams = new KafkaStreams(b.build(), {
+        applicationId: 'metrics',
+        log,
+        processingExceptionHandler: () => 'CONTINUE',
+      });
+      await streams.start();
+      await streams.waitForIdle();
+      const m = streams.metrics();
+      expect(value(m, 'stream-metrics', 'state')).toBe('RUNNING');
+      expect(value(m, 'stream-metrics', 'alive-stream-threads')).toBe(1);
+      expect(value(m, 'stream-metrics', 'failed-stream-threads')).toBe(0);
+      expect(value(m, 'stream-metrics', 'application-id')).toBe('metrics');
+      expect(value(m, 'stream-metrics', 'topology-description')).toContain('KSTREAM-SOURCE-0000000000');
+      expect(value(m, 'stream-thread-metrics', 'process-total')).toBe(5);
+      // Five records processed within the count's first ten seconds (its age): half a record a second.
+      clock.advance(10_000);
+      expect(value(streams.metrics(), 'stream-thread-metrics', 'process-rate')).toBe(0.5);
+      expect(value(m, 'stream-thread-metrics', 'commit-total')).toBeGreaterThanOrEqual(1);
+      expect(value(m, 'stream-thread-metrics', 'commit-latency-max')).toBeGreaterThan(0);
+      expect(value(m, 'stream-thread-metrics', 'task-created-total')).toBe(1);
+      const task = { 'task-id': '0_0' };
+      expect(value(m, 'stream-task-metrics', 'process-total', task)).toBe(5);
+      expect(value(m, 'stream-task-metrics', 'dropped-records-total', task)).toBe(2);
+      await streams.close();
+      const after = streams.metrics();
+      expect(value(after, 'stream-metrics', 'alive-stream-threads')).toBe(0);
+      expect(value(after, 'stream-thread-metrics', 'task-closed-total')).toBe(1);
+    } finally {
+      await log.close();
+    }
+  });
+});
