@@ -23,6 +23,7 @@ export class KeyQuery<K, V> {
   readonly kind = 'key';
   declare readonly resultType?: V | null;
   private constructor(readonly key: K) {}
+  /** The query of `key`. */
   static withKey<K, V>(key: K): KeyQuery<K, V> {
     return new KeyQuery<K, V>(key);
   }
@@ -33,6 +34,7 @@ export class TimestampedKeyQuery<K, V> {
   readonly kind = 'timestampedKey';
   declare readonly resultType?: ValueAndTimestamp<V> | null;
   private constructor(readonly key: K) {}
+  /** The query of `key`. */
   static withKey<K, V>(key: K): TimestampedKeyQuery<K, V> {
     return new TimestampedKeyQuery<K, V>(key);
   }
@@ -50,21 +52,27 @@ export class RangeQuery<K, V> {
     readonly upper: K | null,
     readonly order: ResultOrder = 'ANY',
   ) {}
+  /** Keys from `lower` to `upper`, inclusive; null leaves that side open. */
   static withRange<K, V>(lower: K | null, upper: K | null): RangeQuery<K, V> {
     return new RangeQuery<K, V>(lower, upper);
   }
+  /** Keys from `lower` up. */
   static withLowerBound<K, V>(lower: K): RangeQuery<K, V> {
     return new RangeQuery<K, V>(lower, null);
   }
+  /** Keys up to `upper`. */
   static withUpperBound<K, V>(upper: K): RangeQuery<K, V> {
     return new RangeQuery<K, V>(null, upper);
   }
+  /** Every key. */
   static withNoBounds<K, V>(): RangeQuery<K, V> {
     return new RangeQuery<K, V>(null, null);
   }
+  /** The same range, keys in ascending order. */
   withAscendingKeys(): RangeQuery<K, V> {
     return new RangeQuery<K, V>(this.lower, this.upper, 'ASCENDING');
   }
+  /** The same range, keys in descending order. */
   withDescendingKeys(): RangeQuery<K, V> {
     return new RangeQuery<K, V>(this.lower, this.upper, 'DESCENDING');
   }
@@ -79,21 +87,27 @@ export class TimestampedRangeQuery<K, V> {
     readonly upper: K | null,
     readonly order: ResultOrder = 'ANY',
   ) {}
+  /** Keys from `lower` to `upper`, inclusive; null leaves that side open. */
   static withRange<K, V>(lower: K | null, upper: K | null): TimestampedRangeQuery<K, V> {
     return new TimestampedRangeQuery<K, V>(lower, upper);
   }
+  /** Keys from `lower` up. */
   static withLowerBound<K, V>(lower: K): TimestampedRangeQuery<K, V> {
     return new TimestampedRangeQuery<K, V>(lower, null);
   }
+  /** Keys up to `upper`. */
   static withUpperBound<K, V>(upper: K): TimestampedRangeQuery<K, V> {
     return new TimestampedRangeQuery<K, V>(null, upper);
   }
+  /** Every key. */
   static withNoBounds<K, V>(): TimestampedRangeQuery<K, V> {
     return new TimestampedRangeQuery<K, V>(null, null);
   }
+  /** The same range, keys in ascending order. */
   withAscendingKeys(): TimestampedRangeQuery<K, V> {
     return new TimestampedRangeQuery<K, V>(this.lower, this.upper, 'ASCENDING');
   }
+  /** The same range, keys in descending order. */
   withDescendingKeys(): TimestampedRangeQuery<K, V> {
     return new TimestampedRangeQuery<K, V>(this.lower, this.upper, 'DESCENDING');
   }
@@ -108,6 +122,7 @@ export class WindowKeyQuery<K, V> {
     readonly timeFrom: number,
     readonly timeTo: number,
   ) {}
+  /** The windows of `key` starting from `timeFrom` to `timeTo`, inclusive. */
   static withKeyAndWindowStartRange<K, V>(key: K, timeFrom: number, timeTo: number): WindowKeyQuery<K, V> {
     return new WindowKeyQuery<K, V>(key, timeFrom, timeTo);
   }
@@ -126,9 +141,11 @@ export class WindowRangeQuery<K, V> {
     readonly timeFrom: number | undefined,
     readonly timeTo: number | undefined,
   ) {}
+  /** The sessions of `key` (a session store's query). */
   static withKey<K, V>(key: K): WindowRangeQuery<K, V> {
     return new WindowRangeQuery<K, V>(key, undefined, undefined);
   }
+  /** Every key's windows starting from `timeFrom` to `timeTo`, inclusive (a window store's query). */
   static withWindowStartRange<K, V>(timeFrom: number, timeTo: number): WindowRangeQuery<K, V> {
     return new WindowRangeQuery<K, V>(undefined, timeFrom, timeTo);
   }
@@ -142,9 +159,11 @@ export class VersionedKeyQuery<K, V> {
     readonly key: K,
     readonly asOfTimestamp: number | undefined,
   ) {}
+  /** The latest version of `key`. */
   static withKey<K, V>(key: K): VersionedKeyQuery<K, V> {
     return new VersionedKeyQuery<K, V>(key, undefined);
   }
+  /** The version of the key valid at `timestamp` instead. */
   asOf(timestamp: number): VersionedKeyQuery<K, V> {
     return new VersionedKeyQuery<K, V>(this.key, timestamp);
   }
@@ -160,6 +179,7 @@ export type Query<R> = { readonly kind: string; readonly resultType?: R };
 export class Position {
   readonly #offsets = new Map<string, Map<number, number>>();
 
+  /** A position with no component. */
   static emptyPosition(): Position {
     return new Position();
   }
@@ -172,10 +192,12 @@ export class Position {
     return this;
   }
 
+  /** The topics it has components for. */
   getTopics(): string[] {
     return [...this.#offsets.keys()];
   }
 
+  /** Partition → offset for `topic`. */
   getPartitionPositions(topic: string): ReadonlyMap<number, number> {
     return this.#offsets.get(topic) ?? new Map();
   }
@@ -201,12 +223,15 @@ export class Position {
 /** How fresh a store must be to answer (Kafka's `PositionBound`): any, or at least a position. */
 export class PositionBound {
   private constructor(readonly position: Position | undefined) {}
+  /** Any store answers, however far behind. */
   static unbounded(): PositionBound {
     return new PositionBound(undefined);
   }
+  /** Only a store at or past `position` answers. */
   static at(position: Position): PositionBound {
     return new PositionBound(position);
   }
+  /** Whether any store answers. */
   isUnbounded(): boolean {
     return this.position === undefined;
   }
@@ -227,29 +252,38 @@ export class StateQueryRequest<R> {
     readonly activeRequired: boolean,
   ) {}
 
-  static inStore(storeName: string): { withQuery<R>(query: Query<R>): StateQueryRequest<R> } {
+  /** A request to the store named `storeName`; `withQuery` completes it. */
+  static inStore(storeName: string): {
+    /** The request of `query` in that store. */
+    withQuery<R>(query: Query<R>): StateQueryRequest<R>;
+  } {
     return {
       withQuery: <R>(query: Query<R>) =>
         new StateQueryRequest<R>(storeName, query, undefined, PositionBound.unbounded(), false, false),
     };
   }
 
+  /** Asks only these partitions' copies. */
   withPartitions(partitions: Iterable<number>): StateQueryRequest<R> {
     return this.#with({ partitions: [...partitions] });
   }
 
+  /** Asks every copy this instance holds (the default). */
   withAllPartitions(): StateQueryRequest<R> {
     return this.#with({ partitions: undefined });
   }
 
+  /** Asks copies at least as fresh as the bound. */
   withPositionBound(positionBound: PositionBound): StateQueryRequest<R> {
     return this.#with({ positionBound });
   }
 
+  /** Has each result say where and how fast it was answered. */
   enableExecutionInfo(): StateQueryRequest<R> {
     return this.#with({ executionInfoEnabled: true });
   }
 
+  /** Asks active tasks' copies only (every copy here is one). */
   requireActive(): StateQueryRequest<R> {
     return this.#with({ activeRequired: true });
   }
@@ -294,10 +328,12 @@ export class QueryResult<R> {
     readonly executionInfo: readonly string[],
   ) {}
 
+  /** A success with its answer. */
   static forResult<R>(result: R, position: Position, executionInfo: readonly string[] = []): QueryResult<R> {
     return new QueryResult<R>(true, result, undefined, undefined, position, executionInfo);
   }
 
+  /** A failure with its reason. */
   static forFailure<R>(
     reason: FailureReason,
     message: string,
@@ -307,10 +343,12 @@ export class QueryResult<R> {
     return new QueryResult<R>(false, undefined, reason, message, position, executionInfo);
   }
 
+  /** Whether the partition answered. */
   isSuccess(): boolean {
     return this.success;
   }
 
+  /** Whether it did not. */
   isFailure(): boolean {
     return !this.success;
   }
@@ -325,18 +363,22 @@ export class QueryResult<R> {
     return this.result as R;
   }
 
+  /** Why it did not answer. */
   getFailureReason(): FailureReason | undefined {
     return this.failureReason;
   }
 
+  /** The failure, in words. */
   getFailureMessage(): string | undefined {
     return this.failureMessage;
   }
 
+  /** The position of the store that answered. */
   getPosition(): Position | undefined {
     return this.position;
   }
 
+  /** How it was answered, when the request enabled execution info. */
   getExecutionInfo(): readonly string[] {
     return this.executionInfo;
   }
@@ -346,6 +388,7 @@ export class QueryResult<R> {
 export class StateQueryResult<R> {
   constructor(readonly partitionResults: ReadonlyMap<number, QueryResult<R>>) {}
 
+  /** Each partition's result. */
   getPartitionResults(): ReadonlyMap<number, QueryResult<R>> {
     return this.partitionResults;
   }

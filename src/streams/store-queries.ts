@@ -38,11 +38,15 @@ export interface QueryableStoreType<T> {
  * the same with each value's timestamp, a window store's or a session store's.
  */
 export const QueryableStoreTypes = Object.freeze({
+  /** A key-value view (of a key-value or timestamped key-value store). */
   keyValueStore: <K, V>(): QueryableStoreType<ReadOnlyKeyValueStore<K, V>> => ({ kind: 'keyValue' }),
+  /** A key-value view with each value's timestamp. */
   timestampedKeyValueStore: <K, V>(): QueryableStoreType<ReadOnlyKeyValueStore<K, ValueAndTimestamp<V>>> => ({
     kind: 'timestampedKeyValue',
   }),
+  /** A window store's view. */
   windowStore: <K, V>(): QueryableStoreType<ReadOnlyWindowStore<K, V>> => ({ kind: 'window' }),
+  /** A session store's view. */
   sessionStore: <K, V>(): QueryableStoreType<ReadOnlySessionStore<K, V>> => ({ kind: 'session' }),
 });
 
@@ -64,6 +68,7 @@ export class StoreQueryParameters<T> {
     this.staleStoresEnabled = stale;
   }
 
+  /** The query of store `storeName` with the view `queryableStoreType` names. */
   static fromNameAndType<T>(storeName: string, queryableStoreType: QueryableStoreType<T>): StoreQueryParameters<T> {
     return new StoreQueryParameters(storeName, queryableStoreType, undefined, false);
   }
@@ -75,6 +80,7 @@ export class StoreQueryParameters<T> {
     return new StoreQueryParameters(this.storeName, this.queryableStoreType, partition, this.staleStoresEnabled);
   }
 
+  /** Accepted for Kafka's code; changes nothing here (no standbys, no separate restoring copies). */
   enableStaleStores(): StoreQueryParameters<T> {
     return new StoreQueryParameters(this.storeName, this.queryableStoreType, this.partition, true);
   }

@@ -52,7 +52,10 @@ export const KEY_QUERY_NOT_AVAILABLE: KeyQueryMetadata = Object.freeze({
 
 /** How a key finds its partition: by its serialized bytes (the default partitioner), or by the app's partitioner. */
 export type KeyPartitioning<K> =
-  | { serialize(topic: string, key: K): Uint8Array | null }
+  | {
+      /** The key's bytes, which the default partitioner hashes. */
+      serialize(topic: string, key: K): Uint8Array | null;
+    }
   | ((topic: string, key: K, value: unknown, numPartitions: number) => number | undefined);
 
 /** `host:port` as a {@link HostInfo}; an `INVALID_CONFIG` error for anything else. */

@@ -21,6 +21,7 @@ export type StreamThreadState =
   | 'PENDING_SHUTDOWN'
   | 'DEAD';
 
+/** One active task of the thread (Kafka's `TaskMetadata`). */
 export interface TaskMetadata {
   /** `<subtopology>_<partition>`. */
   readonly taskId: string;
@@ -31,6 +32,7 @@ export interface TaskMetadata {
   readonly endOffsets: ReadonlyMap<string, number>;
 }
 
+/** The stream thread and its tasks (Kafka's `ThreadMetadata`). */
 export interface ThreadMetadata {
   readonly threadName: string;
   readonly threadState: StreamThreadState;
