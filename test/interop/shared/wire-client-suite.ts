@@ -7,7 +7,7 @@
 import { Kafka, logLevel as kafkajsLogLevel, PartitionAssigners } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TributaryError } from '../../../src/errors.ts';
-import { Tributary } from '../../../src/index.ts';
+import { KafkaStreams, Serdes, StreamsBuilder, Tributary } from '../../../src/index.ts';
 
 /** A running server that speaks Kafka's protocol, with one broker. */
 export interface RunningTarget {
@@ -573,6 +573,68 @@ export function wireClientSuite(target: WireTarget): void {
       expect(await committedValues('txn-fence', (v) => v.length >= 1)).toEqual(['survivor']);
       await first.disconnect().catch(() => undefined);
       await second.disconnect();
+    });
+  });
+
+  describe(`Kafka Streams instances over the wire against ${target.name}`, () => {
+    it('shouldTellEveryInstanceWhichApplicationServerHoldsEachKey', async () => {
+      const admin = tributary.admin();
+      await admin.connect();
+      await admin.createTopics({ topics: [{ topic: 'iq-clicks', numPartitions: 4 }] });
+      await admin.disconnect();
+      const keys = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi'];
+      // Idempotent: a retry on the new topic's partitions must not write a key twice.
+      const producer = reference.producer({ idempotent: true });
+      await producer.connect();
+      await producer.send({ topic: 'iq-clicks', messages: keys.map((key) => ({ key, value: 'x' })) });
+      await producer.disconnect();
+      const builder = new StreamsBuilder();
+      builder
+        .stream('iq-clicks', { keySerde: Serdes.String(), valueSerde: Serdes.String() })
+        .groupByKey()
+        .count({ materialized: 'iq-counts' });
+      const topology = builder.build();
+      const clients: Tributary[] = [];
+      const instance = (server: string) => {
+        const client = new Tributary({ brokers: kafka.bootstrap, clientId: `iq-${server}`, logLevel: 0 });
+        clients.push(client);
+        return new KafkaStreams(topology, {
+          applicationId: 'iq-app',
+          tributary: client,
+          applicationServer: server,
+          heartbeatIntervalMs: 200,
+        });
+      };
+      const a = instance('a:1');
+      const b = instance('b:2');
+      try {
+        await a.start();
+        await b.start();
+        // The group settles with the four tasks split, and both instances know both servers.
+        const deadline = Date.now() + 60_000;
+        const settled = () =>
+          a.tasks.length + b.tasks.length === 4 &&
+          a.tasks.length > 0 &&
+          b.tasks.length > 0 &&
+          [a, b].every((s) => s.metadataForAllStreamsClients().length === 2);
+        while (!settled() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+        expect(settled()).toBe(true);
+        await a.waitForIdle();
+        await b.waitForIdle();
+        const byHost = { a, b } as const;
+        for (const asking of [a, b]) {
+          for (const key of keys) {
+            const where = asking.queryMetadataForKey('iq-counts', key, Serdes.String());
+            const holder = byHost[where.activeHost.host as 'a' | 'b'];
+            expect(holder.store<string, number>('iq-counts').get(key), key).toBe(1);
+            expect((holder === a ? b : a).store<string, number>('iq-counts').get(key), key).toBeNull();
+          }
+        }
+      } finally {
+        await a.close();
+        await b.close();
+        for (const client of clients) await client.close();
+      }
     });
   });
 }
