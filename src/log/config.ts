@@ -1,4 +1,4 @@
-import { InvalidConfigError } from '../errors.ts';
+import { InvalidConfigError, TributaryError } from '../errors.ts';
 
 /** The topic configs Tributary knows, with Kafka's names and defaults. */
 export interface TopicConfig {
@@ -234,4 +234,33 @@ export function stampsAppendTime(config: TopicConfig): boolean {
 
 export function hasDeletePolicy(config: TopicConfig): boolean {
   return config['cleanup.policy'] !== 'compact';
+}
+
+/**
+ * Refuses records whose timestamps lie outside the topic's `message.timestamp.before.max.ms` /
+ * `after.max.ms` around `now`, as Kafka's LogValidator does: `INVALID_TIMESTAMP`, naming the first
+ * such record (its index in the batch is `recordIndex`, which Produce answers as a record error).
+ */
+export function checkTimestamps(
+  config: TopicConfig,
+  now: number,
+  timestamps: ArrayLike<number>,
+  context: { topic: string; partition: number },
+): void {
+  const out = timestampOutOfBounds(config, now, timestamps);
+  if (out === undefined) return;
+  throw new TributaryError(
+    'INVALID_TIMESTAMP',
+    `Timestamp ${out.timestamp} of record ${out.index} is out of range: topic "${context.topic}" takes timestamps within [${out.earliest}, ${out.latest}] (message.timestamp.before.max.ms, message.timestamp.after.max.ms)`,
+    { ...context, recordIndex: out.index },
+  );
+}
+
+/** The log's refusal of a record without a key on a compacted topic. */
+export function nullKeyRefusal(context: { topic: string; partition: number }): TributaryError {
+  return new TributaryError(
+    'INVALID_RECORD',
+    `Compacted topic "${context.topic}" cannot accept a record without a key`,
+    context,
+  );
 }

@@ -39,7 +39,8 @@ import {
   isCompacted,
   parseTopicConfigs,
   stampsAppendTime,
-  timestampOutOfBounds,
+  checkTimestamps,
+  nullKeyRefusal,
   type TopicConfig,
   type TopicConfigInput,
 } from './config.ts';
@@ -896,11 +897,7 @@ export class EmbeddedLog extends LogFront<TopicState, PartitionState> {
       return this.#prepare({ topic, partition, records, producer }, now);
     }
     if (isCompacted(config) && scanned.hasNullKey) {
-      throw new TributaryError(
-        'INVALID_RECORD',
-        `Compacted topic "${state.topic.name}" cannot accept a record without a key`,
-        context,
-      );
+      throw nullKeyRefusal(context);
     }
     if (hasTimestampBounds(config)) {
       const records = decodeRecordBatch(batch, { context }).records;
@@ -1157,11 +1154,7 @@ export class EmbeddedLog extends LogFront<TopicState, PartitionState> {
         throw new TributaryError('INVALID_RECORD', `Record ${i} has a value that is not bytes or null`, context);
       }
       if (compacted && r.key === null) {
-        throw new TributaryError(
-          'INVALID_RECORD',
-          `Compacted topic "${state.topic.name}" cannot accept a record without a key`,
-          context,
-        );
+        throw nullKeyRefusal(context);
       }
       if (timestamp > maxTimestamp) maxTimestamp = timestamp;
     }
@@ -1667,24 +1660,4 @@ export class EmbeddedLog extends LogFront<TopicState, PartitionState> {
     if (flushed) this.#queue.closeJournal();
     await this.#store.close();
   }
-}
-
-/**
- * Refuses records whose timestamps lie outside the topic's `message.timestamp.before.max.ms` /
- * `after.max.ms` around `now`, as Kafka's LogValidator does: `INVALID_TIMESTAMP`, naming the first
- * such record (its index in the batch is `recordIndex`, which Produce answers as a record error).
- */
-function checkTimestamps(
-  config: TopicConfig,
-  now: number,
-  timestamps: readonly number[],
-  context: { topic: string; partition: number },
-): void {
-  const out = timestampOutOfBounds(config, now, timestamps);
-  if (out === undefined) return;
-  throw new TributaryError(
-    'INVALID_TIMESTAMP',
-    `Timestamp ${out.timestamp} of record ${out.index} is out of range: topic "${context.topic}" takes timestamps within [${out.earliest}, ${out.latest}] (message.timestamp.before.max.ms, message.timestamp.after.max.ms)`,
-    { ...context, recordIndex: out.index },
-  );
 }

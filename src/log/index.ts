@@ -29,13 +29,14 @@ export type {
   TopicConfigName,
 } from './config.ts';
 export {
+  checkTimestamps,
   DEFAULT_TOPIC_CONFIG,
   effectiveConfig,
   hasTimestampBounds,
   isCompacted,
+  nullKeyRefusal,
   parseTopicConfigs,
   TOPIC_CONFIG_NAMES,
-  timestampOutOfBounds,
 } from './config.ts';
 export { validateTopicName } from './front.ts';
 export { type EmbeddedLogBackend, type OpenLogOptions, openKvStore, openLog } from './open.ts';

@@ -559,14 +559,13 @@ export class KafkaStreams {
    * streams.metrics().find((m) => m.group === 'stream-thread-metrics' && m.name === 'process-rate')?.value;
    */
   metrics(): StreamsMetric[] {
-    const thread = this.metadataForLocalThreads()[0]!;
     return streamsMetrics({
       clientId: `${this.#config.applicationId}-${this.#memberId}`,
       applicationId: this.#config.applicationId,
       state: this.#state,
       topologyDescription: this.#topology.describe().toString(),
       failedThreads: this.#failedThreads,
-      threadName: thread.threadName,
+      threadName: this.#threadName,
       thread: this.#thread.metrics,
       tasksCreated: this.#tasks.created,
       tasksClosed: this.#tasks.closed,
@@ -595,7 +594,7 @@ export class KafkaStreams {
     };
     return [
       {
-        threadName: `${this.#config.applicationId}-${this.#memberId}-StreamThread-1`,
+        threadName: this.#threadName,
         threadState: THREAD_STATE[this.#state],
         activeTasks: [...this.#tasks.running.values()].map((r) => taskMetadata(r, end)),
         standbyTasks: [],
@@ -655,6 +654,11 @@ export class KafkaStreams {
    */
   queryMetadataForKey<K>(storeName: string, key: K, keySerde: KeyPartitioning<K>): KeyQueryMetadata {
     return keyMetadata(this.#layout(), storeName, key, keySerde);
+  }
+
+  /** Kafka's `<client.id>-StreamThread-1`, the client id being `<applicationId>-<member id>`. */
+  get #threadName(): string {
+    return `${this.#config.applicationId}-${this.#memberId}-StreamThread-1`;
   }
 
   #layout(): AppLayout {

@@ -128,13 +128,14 @@ export function keyMetadata<K>(
   const count = layout.taskCount(sub);
   let partition: number | undefined;
   if (typeof partitioning === 'function') partition = partitioning(topic, key, null, count);
-  if (partition === undefined) {
-    const serialize = typeof partitioning === 'function' ? undefined : (k: K) => partitioning.serialize(topic, k);
-    const bytes = serialize?.(key);
-    if (bytes === undefined || bytes === null)
-      throw new TypeError(`queryMetadataForKey: key ${String(key)} has no bytes to partition by`);
-    partition = defaultPartition(bytes, count);
+  else {
+    const bytes = partitioning.serialize(topic, key);
+    if (bytes !== null) partition = defaultPartition(bytes, count);
   }
+  if (partition === undefined)
+    throw new TypeError(
+      `queryMetadataForKey: no partition for key ${String(key)} (no bytes, or the partitioner gave none)`,
+    );
   const task = `${sub.id}_${partition}`;
   for (const [server, tasks] of layout.hosts)
     if (tasks.includes(task)) return { activeHost: parseHostInfo(server), standbyHosts: [], partition };

@@ -286,8 +286,9 @@ function hostsOf(assignment: Assignment): Map<string, string[]> {
     const server = entry.slice(HOST.length, at);
     const tasks = hosts.get(server) ?? [];
     for (const p of partitions) tasks.push(`${entry.slice(at + 1)}_${p}`);
-    hosts.set(server, tasks.sort(compareTaskIds));
+    hosts.set(server, tasks);
   }
+  for (const tasks of hosts.values()) tasks.sort(compareTaskIds);
   return hosts;
 }
 

@@ -505,19 +505,10 @@ export class StreamTask {
     origin: 'KEY' | 'VALUE',
   ): void {
     const handler = this.#env.onSerializationError;
-    if (handler !== undefined) {
-      let response: 'CONTINUE' | 'FAIL';
-      try {
-        response = handler(this.#errorContext(def.name, record), { ...record, topic }, error, origin);
-      } catch (fatal) {
-        throw answer(fatal);
-      }
-      if (response === 'CONTINUE') {
-        this.metrics.dropped++;
-        return;
-      }
-    }
-    throw answer(error);
+    this.#dropOrFail(
+      handler && (() => handler(this.#errorContext(def.name, record), { ...record, topic }, error, origin)),
+      error,
+    );
   }
 
   /**
@@ -534,15 +525,24 @@ export class StreamTask {
   ): void {
     if (!isRefusal(error)) throw error;
     const handler = this.#env.onSendError;
-    if (handler !== undefined) {
+    this.#dropOrFail(handler && (() => handler(this.#errorContext(def.name, record), sent, error)), error);
+  }
+
+  /**
+   * Asks an exception handler (`ask` calls it; undefined: no handler): returns when it answers
+   * CONTINUE, counting the record dropped (`counted`); otherwise throws `error` marked answered, or
+   * what the handler threw, so no handler above asks again.
+   */
+  #dropOrFail(ask: (() => 'CONTINUE' | 'FAIL' | 'RETRY') | undefined, error: unknown, counted = true): void {
+    if (ask !== undefined) {
       let response: 'CONTINUE' | 'FAIL' | 'RETRY';
       try {
-        response = handler(this.#errorContext(def.name, record), sent, error);
+        response = ask();
       } catch (fatal) {
         throw answer(fatal);
       }
       if (response === 'CONTINUE') {
-        this.metrics.dropped++;
+        if (counted) this.metrics.dropped++;
         return;
       }
     }
@@ -569,18 +569,12 @@ export class StreamTask {
    */
   #processingFailed(node: RuntimeNode, record: StreamRecord<unknown, unknown> | null, error: unknown): void {
     if (typeof error === 'object' && error !== null && answered.has(error)) throw error;
-    let response: 'CONTINUE' | 'FAIL';
-    try {
-      response = this.#onProcessingError!(this.#errorContext(node.def.name, record), record, error);
-    } catch (fatal) {
-      throw answer(fatal);
-    }
-    if (response === 'CONTINUE') {
-      // A punctuator's error drops no record.
-      if (record !== null) this.metrics.dropped++;
-      return;
-    }
-    throw answer(error);
+    // A punctuator's error drops no record.
+    this.#dropOrFail(
+      () => this.#onProcessingError!(this.#errorContext(node.def.name, record), record, error),
+      error,
+      record !== null,
+    );
   }
 
   #sink(def: SinkNode): (record: StreamRecord<unknown, unknown>) => void {

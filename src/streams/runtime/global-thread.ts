@@ -70,8 +70,10 @@ export class GlobalThread {
     let any = false;
     for (let p = 0; p < g.positions.length; p++) {
       const progress = restoring?.(p);
-      const end = this.#backend.offsets(g.topic, p).highWatermark;
-      progress?.start(Math.max(g.positions[p]!, this.#backend.offsets(g.topic, p).logStartOffset), end);
+      if (progress !== undefined) {
+        const { highWatermark, logStartOffset } = this.#backend.offsets(g.topic, p);
+        progress.start(Math.max(g.positions[p]!, logStartOffset), highWatermark);
+      }
       for (;;) {
         const { highWatermark, logStartOffset } = this.#backend.offsets(g.topic, p);
         const at = Math.max(g.positions[p]!, logStartOffset);

@@ -22,8 +22,7 @@ export class InternalTopics {
   subtopologies: Subtopology[] = [];
   readonly #patternTopics = new Map<string, string[]>();
   /** What each sink's topic refuses of a record (see record-checks.ts), learned as the app starts. */
-  readonly #checks = new Map<string, RecordChecks | undefined>();
-  readonly #maxBytes = new Map<string, number>();
+  readonly #checks = new Map<string, RecordChecks>();
 
   constructor(topology: TopologyGraph, applicationId: string, backend: StreamsBackend) {
     this.#topology = topology;
@@ -77,7 +76,7 @@ export class InternalTopics {
 
   /** The largest batch a topic takes (its max.message.bytes): internal topics are created roomy. */
   batchLimit(topic: string): number {
-    const known = this.#maxBytes.get(topic);
+    const known = this.#checks.get(topic)?.maxMessageBytes;
     if (known !== undefined) return known;
     if (topic.startsWith(`${this.#app}-`) || topic === OFFSETS_TOPIC) return this.#backend.internalBatchLimit;
     return DEFAULT_MAX_MESSAGE_BYTES;
@@ -177,9 +176,8 @@ export class InternalTopics {
       }
       for (const node of sub.nodes) {
         if (node.kind === 'sink' && typeof node.topic === 'string' && !topology.internalTopics.has(node.topic)) {
-          const config = await backend.topicConfig(node.topic);
-          if (config !== undefined) this.#maxBytes.set(node.topic, config['max.message.bytes']);
-          this.#checks.set(node.topic, recordChecksOf(node.topic, config));
+          const checks = recordChecksOf(node.topic, await backend.topicConfig(node.topic));
+          if (checks !== undefined) this.#checks.set(node.topic, checks);
         }
       }
     }

@@ -15,10 +15,11 @@
 import type { Clock } from '../../clock.ts';
 import { TributaryError } from '../../errors.ts';
 import {
+  checkTimestamps,
   hasTimestampBounds,
   isCompacted,
   type LogHeader,
-  timestampOutOfBounds,
+  nullKeyRefusal,
   type TopicConfig,
 } from '../../log/index.ts';
 import { singleRecordBatchSize } from '../../protocol/record-batch.ts';
@@ -27,6 +28,8 @@ import { singleRecordBatchSize } from '../../protocol/record-batch.ts';
 export interface RecordChecks {
   readonly topic: string;
   readonly compacted: boolean;
+  /** The topic's `max.message.bytes`: what the collector keeps its batches under. */
+  readonly maxMessageBytes: number;
   /**
    * The largest batch the topic stores, when it stores records as sent: a topic that compresses
    * them itself checks the compressed batch, whose size is known only once the log has made it.
@@ -44,6 +47,7 @@ export function recordChecksOf(topic: string, config: TopicConfig | undefined): 
   return {
     topic,
     compacted: isCompacted(config),
+    maxMessageBytes: config['max.message.bytes'],
     maxBatchBytes: asSent ? config['max.message.bytes'] : undefined,
     bounded: hasTimestampBounds(config) ? config : undefined,
   };
@@ -60,12 +64,7 @@ export function checkRecord(
   clock: Clock,
 ): void {
   const { topic } = checks;
-  if (key === null && checks.compacted) {
-    throw new TributaryError('INVALID_RECORD', `Compacted topic "${topic}" cannot accept a record without a key`, {
-      topic,
-      partition,
-    });
-  }
+  if (key === null && checks.compacted) throw nullKeyRefusal({ topic, partition });
   const limit = checks.maxBatchBytes;
   // The exact size only for a record near the limit: without headers, a batch of one record adds
   // at most 80 bytes to its key and value.
@@ -79,15 +78,5 @@ export function checkRecord(
       );
     }
   }
-  const bounded = checks.bounded;
-  if (bounded !== undefined) {
-    const out = timestampOutOfBounds(bounded, clock.now(), [timestamp]);
-    if (out !== undefined) {
-      throw new TributaryError(
-        'INVALID_TIMESTAMP',
-        `Timestamp ${timestamp} is out of range: topic "${topic}" takes timestamps within [${out.earliest}, ${out.latest}] (message.timestamp.before.max.ms, message.timestamp.after.max.ms)`,
-        { topic, partition },
-      );
-    }
-  }
+  if (checks.bounded !== undefined) checkTimestamps(checks.bounded, clock.now(), [timestamp], { topic, partition });
 }
