@@ -11,6 +11,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // The CLI and the crash tests' child programs, bundled once per run (test/setup/bundles.ts).
+    globalSetup: ['test/setup/bundles.ts'],
     // In CI a JSON report as well, from which .ci/run prints a plain "N passed, N failed" line.
     reporters: process.env.CI ? ['default', 'json'] : ['default'],
     outputFile: { json: '.vitest-report.json' },

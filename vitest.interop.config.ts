@@ -13,6 +13,8 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 300_000,
     pool: 'forks',
+    // The CLI and the crash tests' child programs, bundled once per run (test/setup/bundles.ts).
+    globalSetup: ['test/setup/bundles.ts'],
     fileParallelism: false,
     reporters: process.env.CI ? ['default', 'json'] : ['default'],
     outputFile: { json: '.vitest-interop-report.json' },

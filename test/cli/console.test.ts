@@ -5,13 +5,14 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openLog } from '../../src/log/index.ts';
+import { nodeArgs } from '../setup/node-args.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const TRIB = join(ROOT, 'src/cli/trib.mjs');
+const TRIB = join(ROOT, 'src/cli/trib.ts');
 
 /** Starts `trib …`, waits for a line matching `ready`, and hands back its match and the child. */
 async function start(args: string[], ready: RegExp) {
-  const child = spawn(process.execPath, [TRIB, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeArgs(TRIB), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (out += d));

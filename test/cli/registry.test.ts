@@ -4,9 +4,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nodeArgs } from '../setup/node-args.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const TRIB = join(ROOT, 'src/cli/trib.mjs');
+const TRIB = join(ROOT, 'src/cli/trib.ts');
 
 interface Result {
   code: number | null;
@@ -15,7 +16,7 @@ interface Result {
 }
 
 function start(args: string[], env: Record<string, string>): ChildProcessWithoutNullStreams {
-  return spawn(process.execPath, [TRIB, ...args], {
+  return spawn(process.execPath, [...nodeArgs(TRIB), ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['pipe', 'pipe', 'pipe'],

@@ -1,6 +1,7 @@
 /** Runs the real `trib` process for the CLI tests: to completion, or started and driven by signals. */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
+import { nodeArgs } from '../setup/node-args.ts';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 const TRIB = join(ROOT, 'src/cli/trib.ts');
@@ -14,7 +15,7 @@ export interface Result {
 
 /** Starts `trib args…`; the caller writes stdin and sends signals. */
 export function start(args: string[], env: Record<string, string> = {}): ChildProcessWithoutNullStreams {
-  return spawn(process.execPath, ['--import', 'tsx', TRIB, ...args], {
+  return spawn(process.execPath, [...nodeArgs(TRIB), ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['pipe', 'pipe', 'pipe'],

@@ -7,9 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openLog } from '../../src/log/index.ts';
 import { API } from '../../src/protocol/messages/index.ts';
 import { RawClient } from '../broker/raw-client.ts';
+import { nodeArgs } from '../setup/node-args.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const TRIB = join(ROOT, 'src/cli/trib.mjs');
+/** The launcher `npm run trib` runs (tsx over the sources); the argument checks run the bundle. */
+const LAUNCHER = join(ROOT, 'src/cli/trib.mjs');
+const TRIB = nodeArgs(join(ROOT, 'src/cli/trib.ts'));
 
 describe('trib serve', () => {
   let dataDir: string;
@@ -19,18 +22,18 @@ describe('trib serve', () => {
   afterAll(() => rm(dataDir, { recursive: true, force: true }));
 
   it('should print help, and refuse bad arguments with one line and exit 2', { timeout: 90_000 }, () => {
-    const help = spawnSync(process.execPath, [TRIB, 'serve', '--help'], { encoding: 'utf8' });
+    const help = spawnSync(process.execPath, [...TRIB, 'serve', '--help'], { encoding: 'utf8' });
     expect(help.status).toBe(0);
     expect(help.stdout).toContain('--advertised-listener');
-    const bad = spawnSync(process.execPath, [TRIB, 'serve', '--port', '70000'], { encoding: 'utf8' });
+    const bad = spawnSync(process.execPath, [...TRIB, 'serve', '--port', '70000'], { encoding: 'utf8' });
     expect(bad.status).toBe(2);
     expect(bad.stderr.trim().split('\n')).toHaveLength(1);
-    const unknownSetting = spawnSync(process.execPath, [TRIB, 'serve', '--config', 'log.no.such=1'], {
+    const unknownSetting = spawnSync(process.execPath, [...TRIB, 'serve', '--config', 'log.no.such=1'], {
       encoding: 'utf8',
     });
     expect(unknownSetting.status).toBe(2);
     expect(unknownSetting.stderr).toContain('log.no.such is not a broker setting for topic configs');
-    expect(spawnSync(process.execPath, [TRIB, '--help'], { encoding: 'utf8' }).stdout).toMatch(
+    expect(spawnSync(process.execPath, [...TRIB, '--help'], { encoding: 'utf8' }).stdout).toMatch(
       /serve\s+run a Kafka broker/,
     );
   });
@@ -41,7 +44,7 @@ describe('trib serve', () => {
     const child = spawn(
       process.execPath,
       [
-        TRIB,
+        LAUNCHER,
         'serve',
         '--data-dir',
         dataDir,

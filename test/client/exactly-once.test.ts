@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Tributary } from '../../src/index.ts';
 import { until } from './helpers.ts';
+import { nodeArgs } from '../setup/node-args.ts';
 
 const WORKER = resolve(import.meta.dirname, 'fixtures/eos-worker.ts');
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -14,7 +15,7 @@ const PARTITIONS = 3;
 /** Runs the worker; kills it with SIGKILL after `killAfter` commits (a random moment after it), or lets it finish. */
 function runWorker(dataDir: string, killAfter: number | undefined): Promise<'killed' | 'finished'> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', WORKER, dataDir], {
+    const child = spawn(process.execPath, [...nodeArgs(WORKER), dataDir], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

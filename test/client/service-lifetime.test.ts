@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { nodeArgs } from '../setup/node-args.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const WORKER = join(import.meta.dirname, 'fixtures', 'service-worker.ts');
@@ -28,7 +29,7 @@ const exited = (child: ChildProcess) =>
 describe('a running service keeps its process alive until it is stopped', () => {
   for (const mode of ['consumer', 'streams'] as const) {
     it(`should keep a ${mode}-only process running once caught up, and let it end by itself after stop`, async () => {
-      const child = spawn(process.execPath, ['--import', 'tsx', WORKER, mode], {
+      const child = spawn(process.execPath, [...nodeArgs(WORKER), mode], {
         cwd: ROOT,
         stdio: ['pipe', 'pipe', 'inherit'],
       });

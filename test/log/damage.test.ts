@@ -26,6 +26,7 @@ import { partitionStateKey } from '../../src/log/keys.ts';
 import type { KvOp, KvStore } from '../../src/log/storage/kv.ts';
 import { LevelKvStore } from '../../src/log/storage/level.ts';
 import { digest } from './fixtures/dump.ts';
+import { nodeArgs } from '../setup/node-args.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'tributary-damage-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -175,7 +176,7 @@ class Opener {
   }
 
   #start(): ChildProcessWithoutNullStreams {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'fixtures/damage-opener.ts')], {
+    const child = spawn(process.execPath, nodeArgs(join(import.meta.dirname, 'fixtures/damage-opener.ts')), {
       stdio: 'pipe',
     });
     child.stdout.on('data', (chunk: Buffer) => {

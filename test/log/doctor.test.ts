@@ -9,6 +9,7 @@ import { openLog } from '../../src/log/index.ts';
 import { batchKey, partitionStateKey } from '../../src/log/keys.ts';
 import type { KvOp, KvStore } from '../../src/log/storage/kv.ts';
 import { LevelKvStore } from '../../src/log/storage/level.ts';
+import { nodeArgs } from '../setup/node-args.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const TRIB = join(ROOT, 'src/cli/trib.ts');
@@ -20,7 +21,7 @@ let n = 0;
 
 function trib(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', TRIB, ...args], {
+    const child = spawn(process.execPath, [...nodeArgs(TRIB), ...args], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -7,6 +7,7 @@ import { plainCount, wordCountTopology } from '../../examples/wordcount/wordcoun
 import { openLog } from '../../src/log/index.ts';
 import { KafkaStreams } from '../../src/streams/index.ts';
 import { L, S } from './helpers.ts';
+import { nodeArgs } from '../setup/node-args.ts';
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -18,7 +19,7 @@ function runChild(dataDir: string, guarantee: string, run: number, killAfterMs: 
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', join(import.meta.dirname, 'fixtures/wordcount-child.ts'), dataDir, guarantee, String(run)],
+      [...nodeArgs(join(import.meta.dirname, 'fixtures/wordcount-child.ts')), dataDir, guarantee, String(run)],
       {
         stdio: ['ignore', 'pipe', 'pipe'],
       },

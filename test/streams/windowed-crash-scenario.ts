@@ -12,6 +12,7 @@ import { expect } from 'vitest';
 import { openLog } from '../../src/log/index.ts';
 import { Serdes } from '../../src/serde/index.ts';
 import { BufferConfig, KafkaStreams, StreamsBuilder, Suppressed, TimeWindows } from '../../src/streams/index.ts';
+import { nodeArgs } from '../setup/node-args.ts';
 
 export const INPUT = 'clicks';
 export const OUTPUT = 'clicks-per-window';
@@ -37,7 +38,7 @@ function runChild(dataDir: string, killAfterMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', join(import.meta.dirname, 'fixtures/windowed-count-child.ts'), dataDir],
+      [...nodeArgs(join(import.meta.dirname, 'fixtures/windowed-count-child.ts')), dataDir],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let stderr = '';

@@ -12,6 +12,7 @@ import { clientContextOf } from '../../src/client/tributary.ts';
 import { WireFetcher } from '../../src/client/wire/fetcher.ts';
 import { KafkaStreams, Tributary } from '../../src/index.ts';
 import { L, S } from './helpers.ts';
+import { nodeArgs } from '../setup/node-args.ts';
 
 export interface CrashScenarioOptions {
   brokers: string[];
@@ -67,16 +68,7 @@ export function startStreamsChild(o: {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      [
-        '--import',
-        'tsx',
-        FIXTURE,
-        o.brokers.join(','),
-        o.stateDir,
-        o.applicationId,
-        String(o.sessionTimeoutMs),
-        o.readyWhen,
-      ],
+      [...nodeArgs(FIXTURE), o.brokers.join(','), o.stateDir, o.applicationId, String(o.sessionTimeoutMs), o.readyWhen],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let out = '';

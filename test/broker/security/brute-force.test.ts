@@ -14,6 +14,7 @@ import { type Broker, serve } from '../../../src/broker/index.ts';
 import { type EmbeddedLogBackend, openLog } from '../../../src/log/index.ts';
 import { API } from '../../../src/protocol/messages/index.ts';
 import { RawClient } from '../raw-client.ts';
+import { nodeArgs } from '../../setup/node-args.ts';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -53,14 +54,7 @@ function attack(guesses: number, concurrency: number): Promise<{ codes: Record<s
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      [
-        '--import',
-        'tsx',
-        join(import.meta.dirname, 'attacker.ts'),
-        String(port()),
-        String(guesses),
-        String(concurrency),
-      ],
+      [...nodeArgs(join(import.meta.dirname, 'attacker.ts')), String(port()), String(guesses), String(concurrency)],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let out = '';
