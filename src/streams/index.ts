@@ -104,9 +104,11 @@ export type {
 export type { StateRestoreListener } from './restore-listener.ts';
 export type { StreamsMetric } from './streams-metrics.ts';
 export type { StreamThreadState, TaskMetadata, ThreadMetadata } from './thread-metadata.ts';
+export { LagInfo } from './store-lags.ts';
 export {
   type FailureReason,
   KeyQuery,
+  MultiVersionedKeyQuery,
   Position,
   PositionBound,
   type Query,

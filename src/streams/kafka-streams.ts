@@ -26,6 +26,7 @@ import {
 } from './streams-metadata.ts';
 import { queryTasks, type StateQueryRequest, type StateQueryResult } from './state-query.ts';
 import { type StreamsMetric, streamsMetrics } from './streams-metrics.ts';
+import { type LagInfo, storePartitionLags } from './store-lags.ts';
 import { type StreamThreadState, type ThreadMetadata, taskMetadata } from './thread-metadata.ts';
 import type { StreamsBackend } from './runtime/backend.ts';
 import { ChangelogReader } from './runtime/changelog-reader.ts';
@@ -242,6 +243,7 @@ export class KafkaStreams {
   readonly #collector: RecordCollector;
   readonly #tasks: TaskManager;
   readonly #thread: StreamThread;
+  readonly #changelogs: ChangelogReader;
   #state: StreamsState = 'CREATED';
   #stateListener: ((newState: StreamsState, oldState: StreamsState) => void) | undefined;
   #restoreListener: StateRestoreListener | undefined;
@@ -281,11 +283,12 @@ export class KafkaStreams {
       recordChecks: (topic) => this.#topics.recordChecks(topic),
       clock: backend.clock,
     });
+    this.#changelogs = new ChangelogReader(backend, () => this.#restoreListener);
     this.#tasks = new TaskManager({
       topology: graph,
       topics: this.#topics,
       backend,
-      changelogs: new ChangelogReader(backend, () => this.#restoreListener),
+      changelogs: this.#changelogs,
       env: () => this.#env(),
     });
     this.#thread = new StreamThread({
@@ -600,6 +603,20 @@ export class KafkaStreams {
         standbyTasks: [],
       },
     ];
+  }
+
+  /**
+   * How far each local copy of a changelogged store is behind its changelog, by store and
+   * partition (Kafka's `allLocalStorePartitionLags`, KIP-535): a running task's stores are caught
+   * up (lag 0); a store being restored is at the offset its restore has reached. Empty before
+   * `start()` and after `close()`.
+   *
+   * @example
+   * const lags = await streams.allLocalStorePartitionLags();
+   * const fresh = (lags.get('counts-store')?.get(partition)?.offsetLag ?? Infinity) < 1_000;
+   */
+  allLocalStorePartitionLags(): Promise<Map<string, Map<number, LagInfo>>> {
+    return storePartitionLags(this.#backend, this.#tasks.running.values(), this.#changelogs.restoring.values());
   }
 
   /**

@@ -159,14 +159,60 @@ export class VersionedKeyQuery<K, V> {
     readonly key: K,
     readonly asOfTimestamp: number | undefined,
   ) {}
-  /** The latest version of `key`. */
+  /** The latest version of `key`; an `INVALID_REQUEST` error for a null key, as Kafka refuses one. */
   static withKey<K, V>(key: K): VersionedKeyQuery<K, V> {
-    return new VersionedKeyQuery<K, V>(key, undefined);
+    return new VersionedKeyQuery<K, V>(nonNullKey(key), undefined);
   }
   /** The version of the key valid at `timestamp` instead. */
   asOf(timestamp: number): VersionedKeyQuery<K, V> {
     return new VersionedKeyQuery<K, V>(this.key, timestamp);
   }
+}
+
+/**
+ * The versions of one key over a time range (Kafka's `MultiVersionedKeyQuery`, KIP-968), of a
+ * versioned store: every version valid at some time from `fromTime` to `toTime` (each inclusive,
+ * open when not set), each with its `validTo` unless it is the latest; newest first unless
+ * `withAscendingTimestamps()`. Kafka answers an iterator; here a list, as the window queries do.
+ *
+ * @example
+ * const history = MultiVersionedKeyQuery.withKey<string, number>('apple').fromTime(1_000).withAscendingTimestamps();
+ * streams.query(StateQueryRequest.inStore('prices').withQuery(history)).getPartitionResults();
+ */
+export class MultiVersionedKeyQuery<K, V> {
+  readonly kind = 'multiVersionedKey';
+  declare readonly resultType?: VersionedRecord<V>[];
+  private constructor(
+    readonly key: K,
+    readonly fromTimestamp: number | null,
+    readonly toTimestamp: number | null,
+    readonly order: ResultOrder,
+  ) {}
+  /** Every version of `key` the store keeps; an `INVALID_REQUEST` error for a null key, as Kafka refuses one. */
+  static withKey<K, V>(key: K): MultiVersionedKeyQuery<K, V> {
+    return new MultiVersionedKeyQuery<K, V>(nonNullKey(key), null, null, 'ANY');
+  }
+  /** Only versions still valid at or after `timestamp` (null: no lower bound). */
+  fromTime(timestamp: number | null): MultiVersionedKeyQuery<K, V> {
+    return new MultiVersionedKeyQuery<K, V>(this.key, timestamp, this.toTimestamp, this.order);
+  }
+  /** Only versions that began at or before `timestamp` (null: no upper bound). */
+  toTime(timestamp: number | null): MultiVersionedKeyQuery<K, V> {
+    return new MultiVersionedKeyQuery<K, V>(this.key, this.fromTimestamp, timestamp, this.order);
+  }
+  /** Oldest first. */
+  withAscendingTimestamps(): MultiVersionedKeyQuery<K, V> {
+    return new MultiVersionedKeyQuery<K, V>(this.key, this.fromTimestamp, this.toTimestamp, 'ASCENDING');
+  }
+  /** Newest first (what an unordered query answers too). */
+  withDescendingTimestamps(): MultiVersionedKeyQuery<K, V> {
+    return new MultiVersionedKeyQuery<K, V>(this.key, this.fromTimestamp, this.toTimestamp, 'DESCENDING');
+  }
+}
+
+function nonNullKey<K>(key: K): K {
+  if (key === null || key === undefined) throw new TributaryError('INVALID_REQUEST', 'key cannot be null.');
+  return key;
 }
 
 /** Every query `KafkaStreams.query` runs; `R` is what a partition answers. */
@@ -484,6 +530,15 @@ function runQuery<R>(query: Query<R>, store: unknown, position: Position, info: 
         query.asOfTimestamp === undefined ? versioned.get(query.key) : versioned.get(query.key, query.asOfTimestamp),
       );
     }
+    if (query instanceof MultiVersionedKeyQuery && isVersioned)
+      return ok(
+        (store as MeteredVersionedKeyValueStore<unknown, unknown>).versions(
+          query.key,
+          query.fromTimestamp,
+          query.toTimestamp,
+          query.order === 'ASCENDING',
+        ),
+      );
   } catch (error) {
     return QueryResult.forFailure<R>('STORE_EXCEPTION', (error as Error).message ?? String(error), position, info);
   }

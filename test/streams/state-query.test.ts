@@ -10,6 +10,7 @@ import { defaultPartition } from '../../src/protocol/index.ts';
 import {
   KafkaStreams,
   KeyQuery,
+  MultiVersionedKeyQuery,
   Position,
   PositionBound,
   RangeQuery,
@@ -157,6 +158,38 @@ describe('KafkaStreams.query', () => {
       StateQueryRequest.inStore('prices-store').withQuery(VersionedKeyQuery.withKey<string, number>(k0).asOf(150)),
     );
     expect(then.getOnlyPartitionResult()?.getResult()).toEqual({ value: 10, timestamp: 100, validTo: 200 });
+    const history = (q: MultiVersionedKeyQuery<string, number>) =>
+      streams
+        .query(
+          StateQueryRequest.inStore('prices-store')
+            .withQuery(q)
+            .withPartitions([partitionOf(k0)]),
+        )
+        .getPartitionResults()
+        .get(partitionOf(k0))
+        ?.getResult();
+    expect(history(MultiVersionedKeyQuery.withKey(k0))).toEqual([
+      { value: 20, timestamp: 200 },
+      { value: 10, timestamp: 100, validTo: 200 },
+    ]);
+    expect(history(MultiVersionedKeyQuery.withKey<string, number>(k0).withAscendingTimestamps())).toEqual([
+      { value: 10, timestamp: 100, validTo: 200 },
+      { value: 20, timestamp: 200 },
+    ]);
+    expect(history(MultiVersionedKeyQuery.withKey<string, number>(k0).fromTime(150).toTime(199))).toEqual([
+      { value: 10, timestamp: 100, validTo: 200 },
+    ]);
+    expect(history(MultiVersionedKeyQuery.withKey<string, number>(k0).fromTime(200))).toEqual([
+      { value: 20, timestamp: 200 },
+    ]);
+    // Kafka refuses a null key when the query is made; other stores do not take the query.
+    expect(() => MultiVersionedKeyQuery.withKey(null)).toThrow(expect.objectContaining({ code: 'INVALID_REQUEST' }));
+    expect(() => VersionedKeyQuery.withKey(undefined)).toThrow(expect.objectContaining({ code: 'INVALID_REQUEST' }));
+    for (const r of streams
+      .query(StateQueryRequest.inStore('counts').withQuery(MultiVersionedKeyQuery.withKey<string, number>(k0)))
+      .getPartitionResults()
+      .values())
+      expect(r.getFailureReason()).toBe('UNKNOWN_QUERY_TYPE');
   });
 
   it('should fail a partition with the reason: unknown query type, not present, not up to the bound', async () => {

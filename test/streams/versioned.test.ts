@@ -81,6 +81,52 @@ describe('versioned key-value stores (KIP-889)', () => {
     for (const [key, value, ts] of sent) copy.built.restoreValue!(value, ts, key);
     for (const t of [10, 20, 25, 29, 30]) expect(copy.store.get('k', t)).toEqual(store.get('k', t));
   });
+
+  // Kafka's IQv2VersionedStoreIntegrationTest, its multi-versioned key queries: four versions of a
+  // key ten apart, read whole, in either order, and over time ranges.
+  it('answers the versions valid over a time range, newest first unless ascending (MultiVersionedKeyQuery)', () => {
+    const { store } = versionedStore(10_000);
+    const T = [1_000, 1_010, 1_020, 1_030];
+    const V = [2, 20, 200, 2_000];
+    for (let i = 0; i < 4; i++) store.put('k', V[i]!, T[i]!);
+    const version = (i: number) =>
+      i === 3 ? { value: V[i], timestamp: T[i] } : { value: V[i], timestamp: T[i], validTo: T[i + 1] };
+    const span = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, j) => version(from + j));
+    expect(store.versions('k', null, null)).toEqual(span(0, 3).reverse());
+    expect(store.versions('k', null, null, true)).toEqual(span(0, 3));
+    // From a time inside the second version's validity: the first had ended before it.
+    expect(store.versions('k', T[1]! + 5, null)).toEqual(span(1, 3).reverse());
+    // From the second version's own start: the first ended exactly then, so it is not valid at it.
+    expect(store.versions('k', T[1]!, null, true)).toEqual(span(1, 3));
+    // Up to the third's start: the latest began after it.
+    expect(store.versions('k', null, T[2]!, true)).toEqual(span(0, 2));
+    expect(store.versions('k', T[1]!, T[2]!, true)).toEqual(span(1, 2));
+    // Before the first version, and a key with none.
+    expect(store.versions('k', T[0]! - 100, T[0]! - 50)).toEqual([]);
+    expect(store.versions('other', null, null)).toEqual([]);
+  });
+
+  it('leaves tombstones and versions past the history retention out of a multi-version read', () => {
+    const { store } = versionedStore(50);
+    store.put('k', 1, 10);
+    store.put('k', 2, 20);
+    store.delete('k', 30);
+    store.put('k', 3, 40);
+    expect(store.versions('k', null, null, true)).toEqual([
+      { value: 1, timestamp: 10, validTo: 20 },
+      { value: 2, timestamp: 20, validTo: 30 },
+      { value: 3, timestamp: 40 },
+    ]);
+    // The newest timestamp 75 puts the horizon at 25: only what was still valid after it is read.
+    store.put('other', 0, 75);
+    expect(store.versions('k', null, null, true)).toEqual([
+      { value: 2, timestamp: 20, validTo: 30 },
+      { value: 3, timestamp: 40 },
+    ]);
+    // The latest never expires.
+    store.put('other', 0, 1_000);
+    expect(store.versions('k', null, null)).toEqual([{ value: 3, timestamp: 40 }]);
+  });
 });
 
 function versionedJoin(graceMs: number, left = false) {

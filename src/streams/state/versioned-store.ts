@@ -249,6 +249,28 @@ export class MeteredVersionedKeyValueStore<K, V> implements VersionedKeyValueSto
     return null;
   }
 
+  /**
+   * The versions of `key` valid at some time from `fromTime` to `toTime` (inclusive; null leaves a
+   * side open), newest first unless `ascending` (Kafka's `MultiVersionedKeyQuery`): each with its
+   * `validTo` unless it is the latest. A version is in range when it began at or before `toTime`
+   * and was still valid after `fromTime`; tombstones are not versions. As `get` at a time, history
+   * ends at the retention behind the newest timestamp put: a version that stopped being valid
+   * before it is not answered (the latest never expires).
+   */
+  versions(key: K, fromTime: number | null, toTime: number | null, ascending = false): VersionedRecord<V>[] {
+    const versions = decodeVersions(this.#bytes.get(this.#key(key)));
+    const after = Math.max(fromTime ?? Number.MIN_SAFE_INTEGER, this.#observed - this.#retention);
+    const out: VersionedRecord<V>[] = [];
+    for (let i = 0; i < versions.length; i++) {
+      const v = versions[i]!;
+      const validTo = i === 0 ? undefined : versions[i - 1]!.timestamp;
+      if (v.value === null || (toTime !== null && v.timestamp > toTime)) continue;
+      if (validTo !== undefined && validTo <= after) break;
+      out.push(this.#record(v, validTo));
+    }
+    return ascending ? out.reverse() : out;
+  }
+
   /** The latest value with its timestamp, as a timestamped store answers (for table sources and getters). */
   getWithTimestamp(key: K): ValueAndTimestamp<V> | null {
     const r = this.get(key);
