@@ -1,10 +1,12 @@
 /**
  * Kafka Streams' built-in metrics (`KafkaStreams.metrics()`), the ones an operator watches first,
  * under Kafka's names, groups and tags: per client (`stream-metrics`) its state and threads; per
- * stream thread (`stream-thread-metrics`) the records it processed, its commits and their latency,
- * the tasks it created and closed; per task (`stream-task-metrics`) the records it processed and
- * dropped. A dashboard built on Kafka's JMX names maps one to one. Rates are per second over the
- * last minute on the app's clock (Kafka's default two samples of 30 seconds).
+ * stream thread (`stream-thread-metrics`) its polls, processing, punctuations and commits (totals,
+ * rates, latencies, the share of its time each takes) and the tasks it created and closed; per task
+ * (`stream-task-metrics`) the records it processed and dropped. A dashboard built on Kafka's JMX
+ * names maps one to one. Rates are per second over the last minute on the app's clock (Kafka's
+ * default two samples of 30 seconds); latencies are averaged and maxed over the thread's life, and
+ * the `*-ratio` values are the last loop turn's, as Kafka records one per iteration.
  *
  * @example
  * const dropped = streams.metrics().filter((m) => m.name === 'dropped-records-total');
@@ -52,16 +54,61 @@ export class SampledCount {
   }
 }
 
+/** Values recorded one by one: their count, average and maximum (Kafka's `Avg` and `Max`). */
+export class Latency {
+  count = 0;
+  total = 0;
+  max = 0;
+
+  record(value: number): void {
+    this.count++;
+    this.total += value;
+    if (value > this.max) this.max = value;
+  }
+
+  get avg(): number {
+    return this.count === 0 ? 0 : this.total / this.count;
+  }
+}
+
+/**
+ * What one turn of the thread's loop spent on each phase, in ms (Kafka's `runOnce`): reading its
+ * inputs (and waiting for them), processing, punctuating and committing.
+ */
+export interface RoundTimes {
+  poll: number;
+  process: number;
+  punctuate: number;
+  commit: number;
+  total: number;
+}
+
 /** A stream thread's counters. */
 export class ThreadMetrics {
   readonly processed: SampledCount;
   readonly commits: SampledCount;
+  readonly polls: SampledCount;
+  readonly punctuations: SampledCount;
   commitLatencyTotalMs = 0;
   commitLatencyMaxMs = 0;
+  readonly pollLatency = new Latency();
+  /** Per round that processed: its processing time over the records it processed, as Kafka scales it. */
+  readonly processLatency = new Latency();
+  /** Per round: the records it processed. */
+  readonly processRecords = new Latency();
+  /** Per round that punctuated on wall-clock time: that phase's time over the punctuators it ran. */
+  readonly punctuateLatency = new Latency();
+  /** The last round's share of time in each phase (Kafka's `*-ratio`, a value per iteration). */
+  ratios = { poll: 0, process: 0, punctuate: 0, commit: 0 };
+  /** When the thread started, in epoch ms on the app's clock. */
+  readonly startTime: number;
 
   constructor(now: number) {
     this.processed = new SampledCount(now);
     this.commits = new SampledCount(now);
+    this.polls = new SampledCount(now);
+    this.punctuations = new SampledCount(now);
+    this.startTime = now;
   }
 
   /** A commit that wrote, and how long it took from its start until the log had it. */
@@ -69,6 +116,30 @@ export class ThreadMetrics {
     this.commits.record(1, now);
     this.commitLatencyTotalMs += latencyMs;
     if (latencyMs > this.commitLatencyMaxMs) this.commitLatencyMaxMs = latencyMs;
+  }
+
+  /**
+   * One turn of the loop: the records it processed, the punctuators it ran (`onWallClock` of them
+   * in its punctuate phase; the others ran on stream time as records were processed), and its
+   * phases' times.
+   */
+  round(processed: number, punctuated: number, onWallClock: number, times: RoundTimes, now: number): void {
+    this.polls.record(1, now);
+    this.pollLatency.record(times.poll);
+    this.processRecords.record(processed);
+    if (processed > 0) {
+      this.processed.record(processed, now);
+      this.processLatency.record(times.process / processed);
+    }
+    if (punctuated > 0) this.punctuations.record(punctuated, now);
+    if (onWallClock > 0) this.punctuateLatency.record(times.punctuate / onWallClock);
+    const total = Math.max(times.total, Number.MIN_VALUE);
+    this.ratios = {
+      poll: times.poll / total,
+      process: times.process / total,
+      punctuate: times.punctuate / total,
+      commit: times.commit / total,
+    };
   }
 }
 
@@ -144,6 +215,41 @@ export function streamsMetrics(s: MetricsSource): StreamsMetric[] {
     'The average commit latency in ms',
   );
   add(g, thread, 'commit-latency-max', t.commitLatencyMaxMs, 'The maximum commit latency in ms');
+  add(g, thread, 'poll-total', t.polls.total, 'The total number of calls to poll');
+  add(g, thread, 'poll-rate', t.polls.rate(s.now), 'The average per-second number of calls to poll');
+  add(g, thread, 'poll-latency-avg', t.pollLatency.avg, 'The average poll latency in ms');
+  add(g, thread, 'poll-latency-max', t.pollLatency.max, 'The maximum poll latency in ms');
+  add(g, thread, 'process-latency-avg', t.processLatency.avg, 'The average process latency in ms');
+  add(g, thread, 'process-latency-max', t.processLatency.max, 'The maximum process latency in ms');
+  add(
+    g,
+    thread,
+    'process-records-avg',
+    t.processRecords.avg,
+    'The average number of records processed within an iteration',
+  );
+  add(
+    g,
+    thread,
+    'process-records-max',
+    t.processRecords.max,
+    'The maximum number of records processed within an iteration',
+  );
+  add(g, thread, 'punctuate-total', t.punctuations.total, 'The total number of calls to punctuate');
+  add(g, thread, 'punctuate-rate', t.punctuations.rate(s.now), 'The average per-second number of calls to punctuate');
+  add(g, thread, 'punctuate-latency-avg', t.punctuateLatency.avg, 'The average punctuate latency in ms');
+  add(g, thread, 'punctuate-latency-max', t.punctuateLatency.max, 'The maximum punctuate latency in ms');
+  add(g, thread, 'poll-ratio', t.ratios.poll, 'The fraction of time the thread spent on polling records from consumer');
+  add(g, thread, 'process-ratio', t.ratios.process, 'The fraction of time the thread spent on processing active tasks');
+  add(
+    g,
+    thread,
+    'punctuate-ratio',
+    t.ratios.punctuate,
+    'The fraction of time the thread spent on punctuating active tasks',
+  );
+  add(g, thread, 'commit-ratio', t.ratios.commit, 'The fraction of time the thread spent on committing all tasks');
+  add(g, thread, 'thread-start-time', t.startTime, 'The time that the thread was started');
   add(g, thread, 'task-created-total', s.tasksCreated, 'The total number of newly created tasks');
   add(g, thread, 'task-closed-total', s.tasksClosed, 'The total number of closed tasks');
   for (const task of s.tasks) {

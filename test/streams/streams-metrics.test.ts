@@ -8,7 +8,13 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.ts';
 import { openLog } from '../../src/log/index.ts';
-import { KafkaStreams, type StreamsMetric, StreamsBuilder, TimeWindows } from '../../src/streams/index.ts';
+import {
+  KafkaStreams,
+  type Processor,
+  type StreamsMetric,
+  StreamsBuilder,
+  TimeWindows,
+} from '../../src/streams/index.ts';
 import { SampledCount } from '../../src/streams/streams-metrics.ts';
 import { S } from './helpers.ts';
 
@@ -93,6 +99,57 @@ describe('KafkaStreams.metrics', () => {
       const after = streams.metrics();
       expect(value(after, 'stream-metrics', 'alive-stream-threads')).toBe(0);
       expect(value(after, 'stream-thread-metrics', 'task-closed-total')).toBe(1);
+    } finally {
+      await log.close();
+    }
+  });
+
+  // Kafka's StreamThread records these per turn of its loop (runOnce): polls, processing scaled
+  // per record, records per iteration, punctuations, and each phase's share of the turn.
+  it("should time the thread's polls, processing and punctuations, and the share of time each takes", async () => {
+    const clock = new ManualClock(2_000_000);
+    const log = await openLog({ storage: 'memory', maintenanceIntervalMs: 0, clock });
+    try {
+      await log.createTopic({ topic: 'in', numPartitions: 1 });
+      await log.append(
+        'in',
+        0,
+        Array.from({ length: 50 }, (_, i) => ({ key: enc.encode('k'), value: enc.encode('v'), timestamp: i * 10 })),
+      );
+      let punctuated = 0;
+      const b = new StreamsBuilder();
+      b.stream('in', { keySerde: S, valueSerde: S }).process<string, string>(() => {
+        const p: Processor<string, string, string, string> = {
+          init(c) {
+            c.schedule(100, 'STREAM_TIME', () => {
+              punctuated++;
+            });
+          },
+          process() {},
+        };
+        return p;
+      });
+      const streams = new KafkaStreams(b.build(), { applicationId: 'runonce', log });
+      await streams.start();
+      await streams.waitForIdle();
+      const m = streams.metrics();
+      const thread = (name: string) => value(m, 'stream-thread-metrics', name) as number;
+      expect(thread('thread-start-time')).toBe(2_000_000);
+      expect(thread('poll-total')).toBeGreaterThanOrEqual(1);
+      expect(thread('poll-latency-max')).toBeGreaterThanOrEqual(thread('poll-latency-avg'));
+      expect(thread('process-total')).toBe(50);
+      expect(thread('process-latency-avg')).toBeGreaterThan(0);
+      expect(thread('process-latency-max')).toBeGreaterThanOrEqual(thread('process-latency-avg'));
+      // Records per turn: at most the 50, on average the 50 over the turns taken.
+      expect(thread('process-records-max')).toBeLessThanOrEqual(50);
+      expect(thread('process-records-avg')).toBeCloseTo(50 / thread('poll-total'), 6);
+      // Stream-time punctuations (as records advance stream time) count with the wall-clock ones.
+      expect(punctuated).toBeGreaterThanOrEqual(4);
+      expect(thread('punctuate-total')).toBe(punctuated);
+      const ratios = ['poll-ratio', 'process-ratio', 'punctuate-ratio', 'commit-ratio'].map(thread);
+      for (const r of ratios) expect(r).toBeGreaterThanOrEqual(0);
+      expect(ratios.reduce((a, r) => a + r, 0)).toBeLessThanOrEqual(1 + 1e-9);
+      await streams.close();
     } finally {
       await log.close();
     }

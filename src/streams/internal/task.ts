@@ -197,6 +197,8 @@ export class StreamTask {
   readonly stores = new Map<string, BuiltStore>();
   /** Records taken from the inputs, and records dropped on the way (handlers' CONTINUE, invalid timestamps). */
   readonly metrics: TaskCounters = { processed: 0, dropped: 0 };
+  /** Punctuators run, on stream time and on wall-clock time (the thread's punctuate metrics). */
+  punctuations = 0;
   /** Physical source topic → its source node. */
   readonly sourceTopics = new Map<string, RuntimeNode>();
   readonly #env: TaskEnv;
@@ -431,6 +433,7 @@ export class StreamTask {
       if (time < s.next) continue;
       s.next += s.interval * (Math.floor((time - s.next) / s.interval) + 1);
       this.#timestamp = time;
+      this.punctuations++;
       if (this.#onProcessingError === undefined) s.fn(time);
       else {
         try {

@@ -249,12 +249,22 @@ export class StreamThread {
           await this.#pausedRound();
           continue;
         }
+        // The loop turn's phases are timed for the thread's metrics (Kafka's runOnce sensors).
+        const started = performance.now();
         await this.#fetch();
+        const polled = performance.now();
+        const punctuatedBefore = this.#punctuations();
         let processed = this.#process();
-        if (processed > 0) this.metrics.processed.record(processed, this.#o.clock.now());
+        const records = processed;
+        const processedAt = performance.now();
         if (await this.#o.globals.poll()) processed++;
         const now = this.#o.clock.now();
+        const wallClockFrom = performance.now();
+        const duringProcess = Math.max(0, this.#punctuations() - punctuatedBefore);
         for (const r of tasks.running.values()) r.task.punctuateWallClock(now);
+        const punctuateMs = performance.now() - wallClockFrom;
+        const wallClock = Math.max(0, this.#punctuations() - punctuatedBefore - duringProcess);
+        const committing = performance.now();
         const dirty = this.#collector.pending > 0 || (this.#o.budget?.used ?? 0) > 0;
         // While the previous commit is being written the next one grows (see #mustStop): a commit
         // now would only wait for it.
@@ -277,14 +287,32 @@ export class StreamThread {
         ) {
           await this.#commit();
         }
+        const commitMs = performance.now() - committing;
         // Let I/O in (a commit's answers, fetches ahead) before the next round.
         if (processed > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+        let waitedMs = 0;
         if (processed === 0 && !tasks.buffered()) {
           await this.#purge();
           if (this.#idleWaiters.length > 0 && (await this.#caughtUp()))
             for (const w of this.#idleWaiters.splice(0)) w.resolve();
+          const waiting = performance.now();
           await this.#idle(this.#nextDeadline());
+          waitedMs = performance.now() - waiting;
         }
+        // Waiting for input is polling, as Kafka's poll blocks for records.
+        this.metrics.round(
+          records,
+          duringProcess + wallClock,
+          wallClock,
+          {
+            poll: polled - started + waitedMs,
+            process: processedAt - polled,
+            punctuate: punctuateMs,
+            commit: commitMs,
+            total: performance.now() - started,
+          },
+          this.#o.clock.now(),
+        );
       } catch (error) {
         if (this.#stopping) break;
         const response = this.#o.host.failed(error);
@@ -307,6 +335,13 @@ export class StreamThread {
         return;
       }
     }
+  }
+
+  /** Punctuators the running tasks have run so far. */
+  #punctuations(): number {
+    let n = 0;
+    for (const r of this.#tasks.running.values()) n += r.task.punctuations;
+    return n;
   }
 
   /**
