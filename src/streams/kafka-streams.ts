@@ -579,6 +579,7 @@ export class KafkaStreams {
           (n, s) => n + ((s.store as { metrics?: { droppedRecords?: number } }).metrics?.droppedRecords ?? 0),
           0,
         ),
+        nodes: task.nodeLatencies(),
       })),
       now: this.#clock.now(),
     });

@@ -3,7 +3,8 @@
  * under Kafka's names, groups and tags: per client (`stream-metrics`) its state and threads; per
  * stream thread (`stream-thread-metrics`) its polls, processing, punctuations and commits (totals,
  * rates, latencies, the share of its time each takes) and the tasks it created and closed; per task
- * (`stream-task-metrics`) the records it processed and dropped. A dashboard built on Kafka's JMX
+ * (`stream-task-metrics`) the records it processed and dropped; per source and terminal node
+ * (`stream-processor-node-metrics`) records' end-to-end latency. A dashboard built on Kafka's JMX
  * names maps one to one. Rates are per second over the last minute on the app's clock (Kafka's
  * default two samples of 30 seconds); latencies are averaged and maxed over the thread's life, and
  * the `*-ratio` values are the last loop turn's, as Kafka records one per iteration.
@@ -54,15 +55,17 @@ export class SampledCount {
   }
 }
 
-/** Values recorded one by one: their count, average and maximum (Kafka's `Avg` and `Max`). */
+/** Values recorded one by one: their count, average, minimum and maximum (Kafka's `Avg`, `Min`, `Max`). */
 export class Latency {
   count = 0;
   total = 0;
+  min = Number.POSITIVE_INFINITY;
   max = 0;
 
   record(value: number): void {
     this.count++;
     this.total += value;
+    if (value < this.min) this.min = value;
     if (value > this.max) this.max = value;
   }
 
@@ -160,10 +163,16 @@ export interface MetricsSource {
   thread: ThreadMetrics;
   tasksCreated: number;
   tasksClosed: number;
-  /** Each running task's id and counters, late records its stores dropped counted in. */
-  tasks: { id: string; counters: TaskCounters; lateDrops: number }[];
+  /**
+   * Each running task's id and counters, late records its stores dropped counted in, and the
+   * end-to-end latencies of its source and terminal nodes by node name.
+   */
+  tasks: { id: string; counters: TaskCounters; lateDrops: number; nodes: ReadonlyMap<string, Latency> }[];
   now: number;
 }
+
+const E2E = (stat: string) =>
+  `The ${stat} end-to-end latency of a record, measured by comparing the record timestamp with the system time when it has been fully processed by the node`;
 
 /** The metrics of one instance, client first, then its thread, then its tasks. */
 export function streamsMetrics(s: MetricsSource): StreamsMetric[] {
@@ -262,6 +271,15 @@ export function streamsMetrics(s: MetricsSource): StreamsMetric[] {
       task.counters.dropped + task.lateDrops,
       'The total number of dropped records',
     );
+    // Kafka's Min and Max of no value are NaN.
+    for (const [node, e2e] of task.nodes) {
+      const nodeTags = { ...tags, 'processor-node-id': node };
+      const g = 'stream-processor-node-metrics';
+      const none = e2e.count === 0;
+      add(g, nodeTags, 'record-e2e-latency-avg', none ? Number.NaN : e2e.avg, E2E('average'));
+      add(g, nodeTags, 'record-e2e-latency-min', none ? Number.NaN : e2e.min, E2E('minimum'));
+      add(g, nodeTags, 'record-e2e-latency-max', none ? Number.NaN : e2e.max, E2E('maximum'));
+    }
   }
   return out;
 }

@@ -116,9 +116,12 @@ describe('KafkaStreams.metrics', () => {
         0,
         Array.from({ length: 50 }, (_, i) => ({ key: enc.encode('k'), value: enc.encode('v'), timestamp: i * 10 })),
       );
+      await log.createTopic({ topic: 'out', numPartitions: 1 });
       let punctuated = 0;
       const b = new StreamsBuilder();
-      b.stream('in', { keySerde: S, valueSerde: S }).process<string, string>(() => {
+      const input = b.stream('in', { keySerde: S, valueSerde: S });
+      input.to('out', { keySerde: S, valueSerde: S });
+      input.process<string, string>(() => {
         const p: Processor<string, string, string, string> = {
           init(c) {
             c.schedule(100, 'STREAM_TIME', () => {
@@ -146,6 +149,18 @@ describe('KafkaStreams.metrics', () => {
       // Stream-time punctuations (as records advance stream time) count with the wall-clock ones.
       expect(punctuated).toBeGreaterThanOrEqual(4);
       expect(thread('punctuate-total')).toBe(punctuated);
+      // End-to-end latency at the source and at the terminal nodes (a sink, a processor), against the thread's time of
+      // the turn (the manual clock's 2,000,000): records stamped 0 to 490.
+      const node = (id: string, stat: string) =>
+        value(m, 'stream-processor-node-metrics', `record-e2e-latency-${stat}`, {
+          'task-id': '0_0',
+          'processor-node-id': id,
+        });
+      for (const id of ['KSTREAM-SOURCE-0000000000', 'KSTREAM-SINK-0000000001', 'KSTREAM-PROCESSOR-0000000002']) {
+        expect(node(id, 'min')).toBe(2_000_000 - 490);
+        expect(node(id, 'max')).toBe(2_000_000);
+        expect(node(id, 'avg')).toBe(2_000_000 - 245);
+      }
       const ratios = ['poll-ratio', 'process-ratio', 'punctuate-ratio', 'commit-ratio'].map(thread);
       for (const r of ratios) expect(r).toBeGreaterThanOrEqual(0);
       expect(ratios.reduce((a, r) => a + r, 0)).toBeLessThanOrEqual(1 + 1e-9);

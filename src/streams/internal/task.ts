@@ -17,7 +17,7 @@ import { FailOnInvalidTimestamp } from '../timestamp-extractors.ts';
 import type { CacheBudget } from '../state/caching-store.ts';
 import type { BuiltStore } from '../state/stores.ts';
 import { isWindowedSerde } from '../state/windowed-serdes.ts';
-import type { TaskCounters } from '../streams-metrics.ts';
+import { Latency, type TaskCounters } from '../streams-metrics.ts';
 import type { Windowed } from '../windows.ts';
 import { changeSerde } from './change.ts';
 import {
@@ -179,6 +179,8 @@ interface RuntimeNode {
   serdes?: [Serde<unknown>, Serde<unknown>];
   /** A source's key serde is the fast String serde (records handed over may carry its memo entry). */
   fastStringKey?: boolean;
+  /** A source's or terminal node's end-to-end latencies (Kafka's record-e2e-latency). */
+  e2e?: Latency;
   process(record: StreamRecord<unknown, unknown>): void;
 }
 
@@ -199,6 +201,12 @@ export class StreamTask {
   readonly metrics: TaskCounters = { processed: 0, dropped: 0 };
   /** Punctuators run, on stream time and on wall-clock time (the thread's punctuate metrics). */
   punctuations = 0;
+  /**
+   * The wall-clock time of the thread's current turn, set by the thread before it processes: what
+   * the end-to-end latencies of records are measured against, as Kafka measures them against its
+   * thread's time of the iteration.
+   */
+  wallClockMs = 0;
   /** Physical source topic → its source node. */
   readonly sourceTopics = new Map<string, RuntimeNode>();
   readonly #env: TaskEnv;
@@ -356,6 +364,7 @@ export class StreamTask {
     this.#metaTopic = topic;
     this.#metaOffset = offset;
     if (timestamp > this.#streamTime) this.#streamTime = timestamp;
+    source.e2e!.record(this.wallClockMs - timestamp);
     source.process({ key, value, timestamp, headers: record.headers ?? NO_HEADERS });
     this.#metaTopic = undefined;
     this.#punctuate('STREAM_TIME', this.#streamTime);
@@ -448,12 +457,26 @@ export class StreamTask {
   #makeNode(def: TopologyNode): RuntimeNode {
     const children = def.kind === 'sink' ? [] : def.children.map((c) => this.#nodes.get(c)!);
     const byName = new Map(children.map((c) => [c.def.name, c]));
-    if (def.kind === 'sink') return { def, children, byName, process: this.#sink(def) };
+    if (def.kind === 'sink') {
+      const e2e = new Latency();
+      const send = this.#sink(def);
+      return {
+        def,
+        children,
+        byName,
+        e2e,
+        process: (record) => {
+          e2e.record(this.wallClockMs - record.timestamp);
+          send(record);
+        },
+      };
+    }
     if (def.kind === 'source') {
       const node: RuntimeNode = {
         def,
         children,
         byName,
+        e2e: new Latency(),
         process: (record) => {
           for (let i = 0; i < children.length; i++) this.#deliver(children[i]!, record);
         },
@@ -466,6 +489,8 @@ export class StreamTask {
       children,
       byName,
       processor,
+      // A terminal node (no children): where a record's path ends, so its latency is measured.
+      ...(children.length === 0 ? { e2e: new Latency() } : {}),
       process: (record) => this.#deliver(node, record),
     };
     return node;
@@ -483,15 +508,23 @@ export class StreamTask {
       return;
     }
     this.#timestamp = record.timestamp;
-    if (this.#onProcessingError === undefined) {
-      processor.process(record);
-      return;
+    if (this.#onProcessingError === undefined) processor.process(record);
+    else {
+      try {
+        processor.process(record);
+      } catch (error) {
+        this.#processingFailed(node, record, error);
+        return;
+      }
     }
-    try {
-      processor.process(record);
-    } catch (error) {
-      this.#processingFailed(node, record, error);
-    }
+    node.e2e?.record(this.wallClockMs - record.timestamp);
+  }
+
+  /** The end-to-end latencies of the task's source and terminal nodes, by node name. */
+  nodeLatencies(): Map<string, Latency> {
+    const out = new Map<string, Latency>();
+    for (const [name, node] of this.#nodes) if (node.e2e !== undefined) out.set(name, node.e2e);
+    return out;
   }
 
   /**

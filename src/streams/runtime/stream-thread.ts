@@ -523,6 +523,9 @@ export class StreamThread {
     let processed = 0;
     this.#roundEnd = performance.now() + ROUND_MS;
     const running = [...this.#tasks.running.values()];
+    // The turn's wall-clock time, which records' end-to-end latencies are measured against.
+    const now = this.#o.clock.now();
+    for (const r of running) r.task.wallClockMs = now;
     for (const r of running) {
       if (!this.#ready(r)) continue;
       let handedOver = 0;
