@@ -92,8 +92,8 @@ export class ThreadMetrics {
   readonly commits: SampledCount;
   readonly polls: SampledCount;
   readonly punctuations: SampledCount;
-  commitLatencyTotalMs = 0;
-  commitLatencyMaxMs = 0;
+  /** From the start of each commit that wrote until the log had it. */
+  readonly commitLatency = new Latency();
   readonly pollLatency = new Latency();
   /** Per round that processed: its processing time over the records it processed, as Kafka scales it. */
   readonly processLatency = new Latency();
@@ -117,8 +117,7 @@ export class ThreadMetrics {
   /** A commit that wrote, and how long it took from its start until the log had it. */
   committed(latencyMs: number, now: number): void {
     this.commits.record(1, now);
-    this.commitLatencyTotalMs += latencyMs;
-    if (latencyMs > this.commitLatencyMaxMs) this.commitLatencyMaxMs = latencyMs;
+    this.commitLatency.record(latencyMs);
   }
 
   /**
@@ -212,55 +211,36 @@ export function streamsMetrics(s: MetricsSource): StreamsMetric[] {
   const thread = { 'thread-id': s.threadName };
   const t = s.thread;
   const g = 'stream-thread-metrics';
-  add(g, thread, 'process-total', t.processed.total, 'The total number of calls to process');
-  add(g, thread, 'process-rate', t.processed.rate(s.now), 'The average per-second number of calls to process');
-  add(g, thread, 'commit-total', t.commits.total, 'The total number of calls to commit');
-  add(g, thread, 'commit-rate', t.commits.rate(s.now), 'The average per-second number of calls to commit');
-  add(
-    g,
-    thread,
-    'commit-latency-avg',
-    t.commits.total === 0 ? 0 : t.commitLatencyTotalMs / t.commits.total,
-    'The average commit latency in ms',
-  );
-  add(g, thread, 'commit-latency-max', t.commitLatencyMaxMs, 'The maximum commit latency in ms');
-  add(g, thread, 'poll-total', t.polls.total, 'The total number of calls to poll');
-  add(g, thread, 'poll-rate', t.polls.rate(s.now), 'The average per-second number of calls to poll');
-  add(g, thread, 'poll-latency-avg', t.pollLatency.avg, 'The average poll latency in ms');
-  add(g, thread, 'poll-latency-max', t.pollLatency.max, 'The maximum poll latency in ms');
-  add(g, thread, 'process-latency-avg', t.processLatency.avg, 'The average process latency in ms');
-  add(g, thread, 'process-latency-max', t.processLatency.max, 'The maximum process latency in ms');
-  add(
-    g,
-    thread,
-    'process-records-avg',
-    t.processRecords.avg,
-    'The average number of records processed within an iteration',
-  );
-  add(
-    g,
-    thread,
-    'process-records-max',
-    t.processRecords.max,
-    'The maximum number of records processed within an iteration',
-  );
-  add(g, thread, 'punctuate-total', t.punctuations.total, 'The total number of calls to punctuate');
-  add(g, thread, 'punctuate-rate', t.punctuations.rate(s.now), 'The average per-second number of calls to punctuate');
-  add(g, thread, 'punctuate-latency-avg', t.punctuateLatency.avg, 'The average punctuate latency in ms');
-  add(g, thread, 'punctuate-latency-max', t.punctuateLatency.max, 'The maximum punctuate latency in ms');
-  add(g, thread, 'poll-ratio', t.ratios.poll, 'The fraction of time the thread spent on polling records from consumer');
-  add(g, thread, 'process-ratio', t.ratios.process, 'The fraction of time the thread spent on processing active tasks');
-  add(
-    g,
-    thread,
-    'punctuate-ratio',
-    t.ratios.punctuate,
-    'The fraction of time the thread spent on punctuating active tasks',
-  );
-  add(g, thread, 'commit-ratio', t.ratios.commit, 'The fraction of time the thread spent on committing all tasks');
-  add(g, thread, 'thread-start-time', t.startTime, 'The time that the thread was started');
-  add(g, thread, 'task-created-total', s.tasksCreated, 'The total number of newly created tasks');
-  add(g, thread, 'task-closed-total', s.tasksClosed, 'The total number of closed tasks');
+  const one = (name: string, value: number, description: string) => add(g, thread, name, value, description);
+  const calls = (op: string, count: SampledCount) => {
+    one(`${op}-total`, count.total, `The total number of calls to ${op}`);
+    one(`${op}-rate`, count.rate(s.now), `The average per-second number of calls to ${op}`);
+  };
+  const latency = (op: string, l: Latency) => {
+    one(`${op}-latency-avg`, l.avg, `The average ${op} latency in ms`);
+    one(`${op}-latency-max`, l.max, `The maximum ${op} latency in ms`);
+  };
+  calls('process', t.processed);
+  latency('process', t.processLatency);
+  one('process-records-avg', t.processRecords.avg, 'The average number of records processed within an iteration');
+  one('process-records-max', t.processRecords.max, 'The maximum number of records processed within an iteration');
+  calls('commit', t.commits);
+  latency('commit', t.commitLatency);
+  calls('poll', t.polls);
+  latency('poll', t.pollLatency);
+  calls('punctuate', t.punctuations);
+  latency('punctuate', t.punctuateLatency);
+  const spent = {
+    poll: 'polling records from consumer',
+    process: 'processing active tasks',
+    punctuate: 'punctuating active tasks',
+    commit: 'committing all tasks',
+  } as const;
+  for (const phase of ['poll', 'process', 'punctuate', 'commit'] as const)
+    one(`${phase}-ratio`, t.ratios[phase], `The fraction of time the thread spent on ${spent[phase]}`);
+  one('thread-start-time', t.startTime, 'The time that the thread was started');
+  one('task-created-total', s.tasksCreated, 'The total number of newly created tasks');
+  one('task-closed-total', s.tasksClosed, 'The total number of closed tasks');
   for (const task of s.tasks) {
     const tags = { 'thread-id': s.threadName, 'task-id': task.id };
     add('stream-task-metrics', tags, 'process-total', task.counters.processed, 'The total number of calls to process');
