@@ -4,10 +4,10 @@
 //
 // Without --all, the tests that spend their time starting child processes are left to the Node 20
 // run: the kill loops start a writer a few dozen times and SIGKILL it (what they test, LevelDB's and
-// the journal's durability, is the same native code on every Node), and the CLI tests start
-// `node --import tsx` once per command (the package test runs the compiled `trib` on Node 22 and 24).
-// Together they were 70% of the suite's time on a 2-core machine. Everything else runs: the log,
-// protocol, clients, streams and registry tests.
+// the journal's durability, is the same native code on every Node), and the CLI tests start `trib`
+// (bundled once per run, test/setup/bundles.ts) a few hundred times (the package test runs the
+// compiled `trib` on Node 22 and 24). Everything else runs: the log, protocol, clients, streams and
+// registry tests.
 //
 // vitest runs under that Node and forks its test workers with it; PATH starts with its directory too,
 // so a test that starts `node` gets the same version.
