@@ -86,6 +86,31 @@ export interface RoundTimes {
   total: number;
 }
 
+/** Times the phases of one turn of the thread's loop, each from the last mark to the next. */
+export class TurnTimer {
+  readonly #start = performance.now();
+  #last = this.#start;
+  readonly #times: RoundTimes = { poll: 0, process: 0, punctuate: 0, commit: 0, total: 0 };
+
+  /** Counts the time since the last mark towards `phase`. */
+  lap(phase: Exclude<keyof RoundTimes, 'total'>): void {
+    const now = performance.now();
+    this.#times[phase] += now - this.#last;
+    this.#last = now;
+  }
+
+  /** Counts the time since the last mark towards no phase. */
+  skip(): void {
+    this.#last = performance.now();
+  }
+
+  /** The phases' times, and the turn's since the timer was made. */
+  finish(): RoundTimes {
+    this.#times.total = performance.now() - this.#start;
+    return this.#times;
+  }
+}
+
 /** A stream thread's counters. */
 export class ThreadMetrics {
   readonly processed: SampledCount;

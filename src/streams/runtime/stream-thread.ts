@@ -11,7 +11,7 @@ import type { AppendResult, LogRecord, PartitionAppend } from '../../log/index.t
 import type { TaskGroupMember } from '../internal/assignor.ts';
 import { type CheckpointedBytesStore, isCheckpointed } from '../state/bytes.ts';
 import type { CacheBudget } from '../state/caching-store.ts';
-import { ThreadMetrics } from '../streams-metrics.ts';
+import { ThreadMetrics, TurnTimer } from '../streams-metrics.ts';
 import type { CommitRequest, InputOffset, StreamsBackend } from './backend.ts';
 import type { GlobalThread } from './global-thread.ts';
 import type { InternalTopics } from './internal-topics.ts';
@@ -249,22 +249,21 @@ export class StreamThread {
           await this.#pausedRound();
           continue;
         }
-        // The loop turn's phases are timed for the thread's metrics (Kafka's runOnce sensors).
-        const started = performance.now();
+        // The turn's phases are timed for the thread's metrics (Kafka's runOnce sensors).
+        const turn = new TurnTimer();
         await this.#fetch();
-        const polled = performance.now();
+        turn.lap('poll');
         const punctuatedBefore = this.#punctuations();
         let processed = this.#process();
         const records = processed;
-        const processedAt = performance.now();
+        turn.lap('process');
         if (await this.#o.globals.poll()) processed++;
         const now = this.#o.clock.now();
-        const wallClockFrom = performance.now();
         const duringProcess = Math.max(0, this.#punctuations() - punctuatedBefore);
+        turn.skip();
         for (const r of tasks.running.values()) r.task.punctuateWallClock(now);
-        const punctuateMs = performance.now() - wallClockFrom;
+        turn.lap('punctuate');
         const wallClock = Math.max(0, this.#punctuations() - punctuatedBefore - duringProcess);
-        const committing = performance.now();
         const dirty = this.#collector.pending > 0 || (this.#o.budget?.used ?? 0) > 0;
         // While the previous commit is being written the next one grows (see #mustStop): a commit
         // now would only wait for it.
@@ -287,32 +286,19 @@ export class StreamThread {
         ) {
           await this.#commit();
         }
-        const commitMs = performance.now() - committing;
+        turn.lap('commit');
         // Let I/O in (a commit's answers, fetches ahead) before the next round.
         if (processed > 0) await new Promise<void>((resolve) => setImmediate(resolve));
-        let waitedMs = 0;
         if (processed === 0 && !tasks.buffered()) {
           await this.#purge();
           if (this.#idleWaiters.length > 0 && (await this.#caughtUp()))
             for (const w of this.#idleWaiters.splice(0)) w.resolve();
-          const waiting = performance.now();
+          turn.skip();
           await this.#idle(this.#nextDeadline());
-          waitedMs = performance.now() - waiting;
+          // Waiting for input is polling, as Kafka's poll blocks for records.
+          turn.lap('poll');
         }
-        // Waiting for input is polling, as Kafka's poll blocks for records.
-        this.metrics.round(
-          records,
-          duringProcess + wallClock,
-          wallClock,
-          {
-            poll: polled - started + waitedMs,
-            process: processedAt - polled,
-            punctuate: punctuateMs,
-            commit: commitMs,
-            total: performance.now() - started,
-          },
-          this.#o.clock.now(),
-        );
+        this.metrics.round(records, duringProcess + wallClock, wallClock, turn.finish(), this.#o.clock.now());
       } catch (error) {
         if (this.#stopping) break;
         const response = this.#o.host.failed(error);
