@@ -103,4 +103,36 @@ describe('allLocalStorePartitionLags', () => {
     expect(seen).toHaveLength(4);
     await second.close();
   });
+
+  it("should keep a restored store listed, caught up, while its task's other stores restore", async () => {
+    const b = () => {
+      const builder = new StreamsBuilder();
+      const clicks = builder.stream('clicks', { keySerde: S, valueSerde: S }).groupByKey();
+      clicks.count({ materialized: 'counts' });
+      clicks.reduce((_a, v) => v, { materialized: 'latest' });
+      return builder.build();
+    };
+    const first = new KafkaStreams(b(), { applicationId: 'lags2', log });
+    await first.start();
+    await first.waitForIdle();
+    await first.close();
+    const asked: { store: string; lags: Promise<Map<string, Map<number, LagInfo>>> }[] = [];
+    const second = new KafkaStreams(b(), { applicationId: 'lags2', log });
+    second.setGlobalStateRestoreListener({
+      onRestoreStart: (tp, store) => {
+        if (tp.partition === 0) asked.push({ store, lags: second.allLocalStorePartitionLags() });
+      },
+    });
+    await second.start();
+    await second.waitForIdle();
+    expect(asked.map((a) => a.store)).toEqual(['counts', 'latest']);
+    const end = (store: string) => log.offsets(`lags2-${store}-changelog`, 0).highWatermark;
+    // When the second store of task 0_0 starts restoring, the first is restored (the task is not
+    // running yet): listed at its end.
+    expect(plain(await asked[1]!.lags)).toEqual({
+      counts: { 0: { currentOffsetPosition: end('counts'), endOffsetPosition: end('counts'), offsetLag: 0 } },
+      latest: { 0: { currentOffsetPosition: 0, endOffsetPosition: end('latest'), offsetLag: end('latest') } },
+    });
+    await second.close();
+  });
 });

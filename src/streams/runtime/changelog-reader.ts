@@ -11,6 +11,8 @@ import type { StreamsBackend } from './backend.ts';
 
 /** A store's restore under way: its changelog partition and the offset the restore has reached. */
 export interface RestoringChangelog {
+  /** The task whose store it is. */
+  readonly task: string;
   readonly store: string;
   readonly topic: string;
   readonly partition: number;
@@ -20,7 +22,10 @@ export interface RestoringChangelog {
 export class ChangelogReader {
   readonly #backend: StreamsBackend;
   readonly #listener: () => StateRestoreListener | undefined;
-  /** The restores under way, by `topic:partition` (for the app's store lags). */
+  /**
+   * The restores of tasks not running yet, by `topic:partition` (for the app's store lags): a
+   * store's stays, at its end, until {@link forgetTask} (the task runs, or failed to start).
+   */
   readonly restoring = new Map<string, RestoringChangelog>();
 
   constructor(backend: StreamsBackend, listener: () => StateRestoreListener | undefined = () => undefined) {
@@ -28,7 +33,13 @@ export class ChangelogReader {
     this.#listener = listener;
   }
 
-  async restore(built: BuiltStore, partition: number): Promise<void> {
+  /** Drops the restores of task `task` from {@link restoring}. */
+  forgetTask(task: string): void {
+    for (const [id, r] of this.restoring) if (r.task === task) this.restoring.delete(id);
+  }
+
+  /** Restores `built`, a store of task `task` (`<subtopology>_<partition>`), from its changelog. */
+  async restore(built: BuiltStore, partition: number, task = ''): Promise<void> {
     const topic = built.changelogTopic;
     if (topic === undefined) return;
     const backend = this.#backend;
@@ -45,31 +56,26 @@ export class ChangelogReader {
       from = 0;
     }
     let offset = Math.max(from, logStartOffset);
-    // Listed while under way (the listener told of its start included): the app's store lags read
-    // the position it has reached.
-    const id = `${topic}:${partition}`;
-    const under: RestoringChangelog = { store: built.store.name, topic, partition, position: offset };
-    this.restoring.set(id, under);
+    // Listed from its start (the listener told of it included): the app's store lags read the
+    // position it has reached.
+    const under: RestoringChangelog = { task, store: built.store.name, topic, partition, position: offset };
+    this.restoring.set(`${topic}:${partition}`, under);
     const progress = new RestoreProgress(this.#listener(), topic, partition, built.store.name);
-    try {
-      progress.start(offset, highWatermark);
-      while (offset < highWatermark) {
-        // Changelogs are written in transactions (exactly-once over the wire): what was aborted is
-        // skipped, as Kafka's restore consumer does with read_committed.
-        const result = await backend.read(topic, partition, offset, { maxBytes: 8 << 20, isolation: 'read_committed' });
-        let restored = 0;
-        for (const r of result.records) {
-          if (r.key === null) continue;
-          bytes.put(new Bytes(r.key), built.restoreValue ? built.restoreValue(r.value, r.timestamp, r.key) : r.value);
-          restored++;
-        }
-        if (result.nextOffset > offset) under.position = result.nextOffset;
-        if (result.records.length > 0) progress.batch(result.records[result.records.length - 1]!.offset, restored);
-        if (result.nextOffset <= offset) break;
-        offset = result.nextOffset;
+    progress.start(offset, highWatermark);
+    while (offset < highWatermark) {
+      // Changelogs are written in transactions (exactly-once over the wire): what was aborted is
+      // skipped, as Kafka's restore consumer does with read_committed.
+      const result = await backend.read(topic, partition, offset, { maxBytes: 8 << 20, isolation: 'read_committed' });
+      let restored = 0;
+      for (const r of result.records) {
+        if (r.key === null) continue;
+        bytes.put(new Bytes(r.key), built.restoreValue ? built.restoreValue(r.value, r.timestamp, r.key) : r.value);
+        restored++;
       }
-    } finally {
-      this.restoring.delete(id);
+      if (result.nextOffset > offset) under.position = result.nextOffset;
+      if (result.records.length > 0) progress.batch(result.records[result.records.length - 1]!.offset, restored);
+      if (result.nextOffset <= offset) break;
+      offset = result.nextOffset;
     }
     progress.end();
     if (isCheckpointed(bytes) && from !== highWatermark) await bytes.commit(highWatermark);

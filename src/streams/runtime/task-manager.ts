@@ -78,8 +78,13 @@ export class TaskManager {
     await this.readCommitted();
     for (const id of wanted) {
       if (this.running.has(id)) continue;
-      this.running.set(id, await this.#create(id));
-      this.created++;
+      try {
+        this.running.set(id, await this.#create(id));
+        this.created++;
+      } finally {
+        // Running (its stores caught up), or failed: its restores are no longer under way.
+        this.#changelogs.forgetTask(id);
+      }
     }
   }
 
@@ -106,7 +111,7 @@ export class TaskManager {
     const [s, p] = id.split('_').map(Number) as [number, number];
     const sub = this.#topics.subtopologies.find((x) => x.id === s)!;
     const task = new StreamTask(this.#topology, sub, p, this.#env());
-    for (const built of task.stores.values()) await this.#changelogs.restore(built, p);
+    for (const built of task.stores.values()) await this.#changelogs.restore(built, p, id);
     task.init();
     const inputs: Input[] = [];
     const topics = [...task.sourceTopics.keys()].filter((topic) => p < this.#backend.partitionCount(topic));
