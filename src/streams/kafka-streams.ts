@@ -572,15 +572,7 @@ export class KafkaStreams {
       thread: this.#thread.metrics,
       tasksCreated: this.#tasks.created,
       tasksClosed: this.#tasks.closed,
-      tasks: [...this.#tasks.running.values()].map(({ task }) => ({
-        id: task.id,
-        counters: task.metrics,
-        lateDrops: [...task.stores.values()].reduce(
-          (n, s) => n + ((s.store as { metrics?: { droppedRecords?: number } }).metrics?.droppedRecords ?? 0),
-          0,
-        ),
-        nodes: task.nodeLatencies(),
-      })),
+      tasks: [...this.#tasks.running.values()].map(({ task }) => task.metricSource()),
       now: this.#clock.now(),
     });
   }

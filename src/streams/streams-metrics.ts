@@ -187,12 +187,20 @@ export interface MetricsSource {
   thread: ThreadMetrics;
   tasksCreated: number;
   tasksClosed: number;
-  /**
-   * Each running task's id and counters, late records its stores dropped counted in, and the
-   * end-to-end latencies of its source and terminal nodes by node name.
-   */
-  tasks: { id: string; counters: TaskCounters; lateDrops: number; nodes: ReadonlyMap<string, Latency> }[];
+  /** What each running task's metrics read. */
+  tasks: TaskMetricSource[];
   now: number;
+}
+
+/**
+ * What a task's metrics read: its id and counters, the late records its stores dropped, and the
+ * end-to-end latencies of its source and terminal nodes by node name.
+ */
+export interface TaskMetricSource {
+  id: string;
+  counters: TaskCounters;
+  lateDrops: number;
+  nodes: ReadonlyMap<string, Latency>;
 }
 
 const E2E = (stat: string) =>
@@ -266,8 +274,26 @@ export function streamsMetrics(s: MetricsSource): StreamsMetric[] {
   one('thread-start-time', t.startTime, 'The time that the thread was started');
   one('task-created-total', s.tasksCreated, 'The total number of newly created tasks');
   one('task-closed-total', s.tasksClosed, 'The total number of closed tasks');
-  for (const task of s.tasks) {
-    const tags = { 'thread-id': s.threadName, 'task-id': task.id };
+  out.push(...taskMetrics(s.threadName, s.tasks));
+  return out;
+}
+
+/**
+ * The task-level (`stream-task-metrics`) and processor-node-level (`stream-processor-node-metrics`)
+ * metrics of the tasks a thread runs: what `KafkaStreams.metrics()` ends with, and all that the
+ * test driver's `metrics()` has.
+ */
+export function taskMetrics(threadName: string, tasks: Iterable<TaskMetricSource>): StreamsMetric[] {
+  const out: StreamsMetric[] = [];
+  const add = (
+    group: string,
+    tags: Record<string, string>,
+    name: string,
+    value: number | string,
+    description: string,
+  ) => out.push({ name, group, description, tags, value });
+  for (const task of tasks) {
+    const tags = { 'thread-id': threadName, 'task-id': task.id };
     add('stream-task-metrics', tags, 'process-total', task.counters.processed, 'The total number of calls to process');
     add(
       'stream-task-metrics',

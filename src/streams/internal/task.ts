@@ -17,7 +17,7 @@ import { FailOnInvalidTimestamp } from '../timestamp-extractors.ts';
 import type { CacheBudget } from '../state/caching-store.ts';
 import type { BuiltStore } from '../state/stores.ts';
 import { isWindowedSerde } from '../state/windowed-serdes.ts';
-import { Latency, type TaskCounters } from '../streams-metrics.ts';
+import { Latency, type TaskCounters, type TaskMetricSource } from '../streams-metrics.ts';
 import type { Windowed } from '../windows.ts';
 import { changeSerde } from './change.ts';
 import {
@@ -520,11 +520,17 @@ export class StreamTask {
     node.e2e?.record(this.wallClockMs - record.timestamp);
   }
 
-  /** The end-to-end latencies of the task's source and terminal nodes, by node name. */
-  nodeLatencies(): Map<string, Latency> {
-    const out = new Map<string, Latency>();
-    for (const [name, node] of this.#nodes) if (node.e2e !== undefined) out.set(name, node.e2e);
-    return out;
+  /**
+   * What the task's metrics read: its counters, the late records its stores dropped (windowed
+   * aggregations count them in their store), and its source and terminal nodes' end-to-end latencies.
+   */
+  metricSource(): TaskMetricSource {
+    let lateDrops = 0;
+    for (const { store } of this.stores.values())
+      lateDrops += (store as { metrics?: { droppedRecords?: number } }).metrics?.droppedRecords ?? 0;
+    const nodes = new Map<string, Latency>();
+    for (const [name, node] of this.#nodes) if (node.e2e !== undefined) nodes.set(name, node.e2e);
+    return { id: this.id, counters: this.metrics, lateDrops, nodes };
   }
 
   /**

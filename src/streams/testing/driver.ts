@@ -22,6 +22,7 @@ import type { MeteredWindowStore } from '../state/window-store.ts';
 import type { MeteredSessionStore } from '../state/session-store.ts';
 import type { TopologyGraph } from '../internal/topology-graph.ts';
 import { type Topology, topologyGraph } from '../topology.ts';
+import { type StreamsMetric, taskMetrics } from '../streams-metrics.ts';
 
 // What the test topics below reach inside their driver; set by TopologyTestDriver's static block.
 let driverPipe: (
@@ -270,6 +271,22 @@ export class TopologyTestDriver {
     return store;
   }
 
+  /**
+   * The metrics of the driver's tasks (Kafka's `TopologyTestDriver.metrics()`): per task
+   * (`stream-task-metrics`, thread-id `main`) the records processed and dropped — a late record, a
+   * handler's CONTINUE, an invalid timestamp — and per source and terminal node the records'
+   * end-to-end latency against the mock wall-clock time.
+   *
+   * @example
+   * const dropped = driver.metrics().find((m) => m.name === 'dropped-records-total' && m.tags['task-id'] === '0_0');
+   */
+  metrics(): StreamsMetric[] {
+    return taskMetrics(
+      'main',
+      [...this.#tasks.values()].map((t) => t.metricSource()),
+    );
+  }
+
   /** Moves the wall clock forward, firing due wall-clock punctuators, then commits. */
   advanceWallClockTime(ms: number): void {
     this.#clock.advance(ms);
@@ -340,8 +357,11 @@ export class TopologyTestDriver {
     for (;;) {
       while (this.#queue.length > 0) {
         const { topic, partition, record } = this.#queue.shift()!;
-        for (const task of this.#byTopic.get(`${topic}:${partition}`) ?? this.#patternTasks(topic, partition))
+        for (const task of this.#byTopic.get(`${topic}:${partition}`) ?? this.#patternTasks(topic, partition)) {
+          // The mock wall-clock time, which records' end-to-end latencies are measured against.
+          task.wallClockMs = this.#clock.now();
           task.process(topic, record);
+        }
       }
       // A commit after every input record, as Kafka's driver does: caches flush downstream.
       for (const task of this.#tasks.values()) task.flush();
