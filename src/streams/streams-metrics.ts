@@ -203,6 +203,12 @@ export interface TaskMetricSource {
   nodes: ReadonlyMap<string, Latency>;
 }
 
+/** A function that adds one metric to `out`. */
+function adder(out: StreamsMetric[]) {
+  return (group: string, tags: Record<string, string>, name: string, value: number | string, description: string) =>
+    out.push({ name, group, description, tags, value });
+}
+
 const E2E = (stat: string) =>
   `The ${stat} end-to-end latency of a record, measured by comparing the record timestamp with the system time when it has been fully processed by the node`;
 
@@ -210,13 +216,7 @@ const E2E = (stat: string) =>
 export function streamsMetrics(s: MetricsSource): StreamsMetric[] {
   const out: StreamsMetric[] = [];
   const client = { 'client-id': s.clientId };
-  const add = (
-    group: string,
-    tags: Record<string, string>,
-    name: string,
-    value: number | string,
-    description: string,
-  ) => out.push({ name, group, description, tags, value });
+  const add = adder(out);
   const alive = s.state === 'RUNNING' || s.state === 'REBALANCING' ? 1 : 0;
   add('stream-metrics', client, 'application-id', s.applicationId, 'The application ID of the Kafka Streams client');
   add(
@@ -285,13 +285,7 @@ export function streamsMetrics(s: MetricsSource): StreamsMetric[] {
  */
 export function taskMetrics(threadName: string, tasks: Iterable<TaskMetricSource>): StreamsMetric[] {
   const out: StreamsMetric[] = [];
-  const add = (
-    group: string,
-    tags: Record<string, string>,
-    name: string,
-    value: number | string,
-    description: string,
-  ) => out.push({ name, group, description, tags, value });
+  const add = adder(out);
   for (const task of tasks) {
     const tags = { 'thread-id': threadName, 'task-id': task.id };
     add('stream-task-metrics', tags, 'process-total', task.counters.processed, 'The total number of calls to process');

@@ -1,6 +1,7 @@
+import { expect } from 'vitest';
 import type { LogBackend } from '../../src/log/index.ts';
 import { Serdes } from '../../src/serde/index.ts';
-import { StreamsBuilder } from '../../src/streams/index.ts';
+import { StreamsBuilder, type StreamsMetric } from '../../src/streams/index.ts';
 
 export const S = Serdes.String();
 export const L = Serdes.LongNumber();
@@ -9,6 +10,20 @@ export const I = Serdes.Integer();
 /** Entries of a map as a plain object, for readable assertions. */
 export function obj<V>(map: Map<string, V>): Record<string, V> {
   return Object.fromEntries([...map.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** The value of the one metric of `group` named `name` whose tags include `tags` (asserted to be one). */
+export function metricValue(
+  metrics: StreamsMetric[],
+  group: string,
+  name: string,
+  tags: Record<string, string> = {},
+): number | string {
+  const found = metrics.filter(
+    (m) => m.group === group && m.name === name && Object.entries(tags).every(([k, v]) => m.tags[k] === v),
+  );
+  expect(found, `${group}/${name}`).toHaveLength(1);
+  return found[0]!.value;
 }
 
 /** WordCount, as Kafka Streams' demo has it, between the given topics. */

@@ -8,25 +8,11 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.ts';
 import { openLog } from '../../src/log/index.ts';
-import {
-  KafkaStreams,
-  type Processor,
-  type StreamsMetric,
-  StreamsBuilder,
-  TimeWindows,
-} from '../../src/streams/index.ts';
+import { KafkaStreams, type Processor, StreamsBuilder, TimeWindows } from '../../src/streams/index.ts';
 import { SampledCount } from '../../src/streams/streams-metrics.ts';
-import { S } from './helpers.ts';
+import { metricValue, S } from './helpers.ts';
 
 const enc = new TextEncoder();
-
-function value(metrics: StreamsMetric[], group: string, name: string, tags: Record<string, string> = {}) {
-  const found = metrics.filter(
-    (m) => m.group === group && m.name === name && Object.entries(tags).every(([k, v]) => m.tags[k] === v),
-  );
-  expect(found, `${group}/${name}`).toHaveLength(1);
-  return found[0]!.value;
-}
 
 describe('SampledCount', () => {
   it('should keep a total and a per-second rate over the last two 30-second samples', () => {
@@ -80,25 +66,25 @@ describe('KafkaStreams.metrics', () => {
       await streams.start();
       await streams.waitForIdle();
       const m = streams.metrics();
-      expect(value(m, 'stream-metrics', 'state')).toBe('RUNNING');
-      expect(value(m, 'stream-metrics', 'alive-stream-threads')).toBe(1);
-      expect(value(m, 'stream-metrics', 'failed-stream-threads')).toBe(0);
-      expect(value(m, 'stream-metrics', 'application-id')).toBe('metrics');
-      expect(value(m, 'stream-metrics', 'topology-description')).toContain('KSTREAM-SOURCE-0000000000');
-      expect(value(m, 'stream-thread-metrics', 'process-total')).toBe(5);
+      expect(metricValue(m, 'stream-metrics', 'state')).toBe('RUNNING');
+      expect(metricValue(m, 'stream-metrics', 'alive-stream-threads')).toBe(1);
+      expect(metricValue(m, 'stream-metrics', 'failed-stream-threads')).toBe(0);
+      expect(metricValue(m, 'stream-metrics', 'application-id')).toBe('metrics');
+      expect(metricValue(m, 'stream-metrics', 'topology-description')).toContain('KSTREAM-SOURCE-0000000000');
+      expect(metricValue(m, 'stream-thread-metrics', 'process-total')).toBe(5);
       // Five records processed within the count's first ten seconds (its age): half a record a second.
       clock.advance(10_000);
-      expect(value(streams.metrics(), 'stream-thread-metrics', 'process-rate')).toBe(0.5);
-      expect(value(m, 'stream-thread-metrics', 'commit-total')).toBeGreaterThanOrEqual(1);
-      expect(value(m, 'stream-thread-metrics', 'commit-latency-max')).toBeGreaterThan(0);
-      expect(value(m, 'stream-thread-metrics', 'task-created-total')).toBe(1);
+      expect(metricValue(streams.metrics(), 'stream-thread-metrics', 'process-rate')).toBe(0.5);
+      expect(metricValue(m, 'stream-thread-metrics', 'commit-total')).toBeGreaterThanOrEqual(1);
+      expect(metricValue(m, 'stream-thread-metrics', 'commit-latency-max')).toBeGreaterThan(0);
+      expect(metricValue(m, 'stream-thread-metrics', 'task-created-total')).toBe(1);
       const task = { 'task-id': '0_0' };
-      expect(value(m, 'stream-task-metrics', 'process-total', task)).toBe(5);
-      expect(value(m, 'stream-task-metrics', 'dropped-records-total', task)).toBe(2);
+      expect(metricValue(m, 'stream-task-metrics', 'process-total', task)).toBe(5);
+      expect(metricValue(m, 'stream-task-metrics', 'dropped-records-total', task)).toBe(2);
       await streams.close();
       const after = streams.metrics();
-      expect(value(after, 'stream-metrics', 'alive-stream-threads')).toBe(0);
-      expect(value(after, 'stream-thread-metrics', 'task-closed-total')).toBe(1);
+      expect(metricValue(after, 'stream-metrics', 'alive-stream-threads')).toBe(0);
+      expect(metricValue(after, 'stream-thread-metrics', 'task-closed-total')).toBe(1);
     } finally {
       await log.close();
     }
@@ -136,7 +122,7 @@ describe('KafkaStreams.metrics', () => {
       await streams.start();
       await streams.waitForIdle();
       const m = streams.metrics();
-      const thread = (name: string) => value(m, 'stream-thread-metrics', name) as number;
+      const thread = (name: string) => metricValue(m, 'stream-thread-metrics', name) as number;
       expect(thread('thread-start-time')).toBe(2_000_000);
       expect(thread('poll-total')).toBeGreaterThanOrEqual(1);
       expect(thread('poll-latency-max')).toBeGreaterThanOrEqual(thread('poll-latency-avg'));
@@ -152,7 +138,7 @@ describe('KafkaStreams.metrics', () => {
       // End-to-end latency at the source and at the terminal nodes (a sink, a processor), against the thread's time of
       // the turn (the manual clock's 2,000,000): records stamped 0 to 490.
       const node = (id: string, stat: string) =>
-        value(m, 'stream-processor-node-metrics', `record-e2e-latency-${stat}`, {
+        metricValue(m, 'stream-processor-node-metrics', `record-e2e-latency-${stat}`, {
           'task-id': '0_0',
           'processor-node-id': id,
         });

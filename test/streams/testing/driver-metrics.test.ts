@@ -6,17 +6,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Serdes } from '../../../src/serde/index.ts';
-import { type StreamsMetric, StreamsBuilder, TimeWindows } from '../../../src/streams/index.ts';
+import { StreamsBuilder, TimeWindows } from '../../../src/streams/index.ts';
 import { TopologyTestDriver } from '../../../src/streams/testing/index.ts';
-import { S } from '../helpers.ts';
-
-function metric(metrics: StreamsMetric[], group: string, name: string, tags: Record<string, string>) {
-  const found = metrics.filter(
-    (m) => m.group === group && m.name === name && Object.entries(tags).every(([k, v]) => m.tags[k] === v),
-  );
-  expect(found, `${group}/${name}`).toHaveLength(1);
-  return found[0]!.value;
-}
+import { metricValue, S } from '../helpers.ts';
 
 describe('TopologyTestDriver.metrics', () => {
   it('should count a record dropped as too late for its window, and time records end to end', () => {
@@ -36,11 +28,14 @@ describe('TopologyTestDriver.metrics', () => {
     input.pipeInput('k', 'c', 105);
     const m = driver.metrics();
     const task = { 'thread-id': 'main', 'task-id': '0_0' };
-    expect(metric(m, 'stream-task-metrics', 'process-total', task)).toBe(3);
-    expect(metric(m, 'stream-task-metrics', 'dropped-records-total', task)).toBe(1);
+    expect(metricValue(m, 'stream-task-metrics', 'process-total', task)).toBe(3);
+    expect(metricValue(m, 'stream-task-metrics', 'dropped-records-total', task)).toBe(1);
     // The source saw all three records at wall-clock time 1,000; the sink the two counted ones.
     const node = (id: string, stat: string) =>
-      metric(m, 'stream-processor-node-metrics', `record-e2e-latency-${stat}`, { ...task, 'processor-node-id': id });
+      metricValue(m, 'stream-processor-node-metrics', `record-e2e-latency-${stat}`, {
+        ...task,
+        'processor-node-id': id,
+      });
     expect([node('KSTREAM-SOURCE-0000000000', 'min'), node('KSTREAM-SOURCE-0000000000', 'max')]).toEqual([895, 995]);
     expect(node('KSTREAM-SOURCE-0000000000', 'avg')).toBeCloseTo((900 + 995 + 895) / 3, 9);
     expect([node('KSTREAM-SINK-0000000003', 'min'), node('KSTREAM-SINK-0000000003', 'max')]).toEqual([895, 900]);
