@@ -150,6 +150,14 @@ describe('KafkaStreams over the wire (Tributary broker)', () => {
     await streams.waitForIdle();
     const all = plainCount([...text, ...more]);
     expect(Object.fromEntries(await latest('word-counts'))).toEqual(Object.fromEntries(all));
+    // The store's lags, the changelog ends asked of the broker: every running task caught up.
+    const lags = await streams.allLocalStorePartitionLags();
+    expect([...lags.keys()]).toEqual(['counts-store']);
+    expect([...lags.get('counts-store')!.keys()].sort()).toEqual([0, 1, 2]);
+    for (const [p, lag] of lags.get('counts-store')!) {
+      const end = log.offsets('wire-wc-counts-store-changelog', p).highWatermark;
+      expect({ ...lag }).toEqual({ currentOffsetPosition: end, endOffsetPosition: end, offsetLag: 0 });
+    }
     await streams.close();
     expect(streams.state).toBe('NOT_RUNNING');
 
