@@ -174,13 +174,13 @@ interface RuntimeNode {
   def: TopologyNode;
   children: RuntimeNode[];
   byName: Map<string, RuntimeNode>;
-  processor?: Processor<unknown, unknown, unknown, unknown>;
+  processor: Processor<unknown, unknown, unknown, unknown> | undefined;
   /** A source's or sink's resolved serdes, once known. */
   serdes?: [Serde<unknown>, Serde<unknown>];
   /** A source's key serde is the fast String serde (records handed over may carry its memo entry). */
   fastStringKey?: boolean;
   /** A source's or terminal node's end-to-end latencies (Kafka's record-e2e-latency). */
-  e2e?: Latency;
+  e2e: Latency | undefined;
   process(record: StreamRecord<unknown, unknown>): void;
 }
 
@@ -389,9 +389,9 @@ export class StreamTask {
     return next;
   }
 
-  /** Fires wall-clock punctuators that are due at `now`. */
-  punctuateWallClock(now: number): void {
-    this.#punctuate('WALL_CLOCK_TIME', now);
+  /** Fires wall-clock punctuators that are due at `now`; returns how many ran. */
+  punctuateWallClock(now: number): number {
+    return this.#punctuate('WALL_CLOCK_TIME', now);
   }
 
   /** Flushes every store: caches write through (forwarding downstream), change-logging sends. */
@@ -436,13 +436,16 @@ export class StreamTask {
     return pair;
   }
 
-  #punctuate(type: PunctuationType, time: number): void {
+  /** Runs the punctuators of `type` due at `time`; returns how many ran. */
+  #punctuate(type: PunctuationType, time: number): number {
+    let ran = 0;
     for (const s of this.#schedules) {
       if (s.cancelled || s.type !== type) continue;
       if (time < s.next) continue;
       s.next += s.interval * (Math.floor((time - s.next) / s.interval) + 1);
       this.#timestamp = time;
       this.punctuations++;
+      ran++;
       if (this.#onProcessingError === undefined) s.fn(time);
       else {
         try {
@@ -452,11 +455,13 @@ export class StreamTask {
         }
       }
     }
+    return ran;
   }
 
   #makeNode(def: TopologyNode): RuntimeNode {
     const children = def.kind === 'sink' ? [] : def.children.map((c) => this.#nodes.get(c)!);
     const byName = new Map(children.map((c) => [c.def.name, c]));
+    // Every node has the same fields in the same order (one shape where records are delivered).
     if (def.kind === 'sink') {
       const e2e = new Latency();
       const send = this.#sink(def);
@@ -464,6 +469,7 @@ export class StreamTask {
         def,
         children,
         byName,
+        processor: undefined,
         e2e,
         process: (record) => {
           e2e.record(this.wallClockMs - record.timestamp);
@@ -476,6 +482,7 @@ export class StreamTask {
         def,
         children,
         byName,
+        processor: undefined,
         e2e: new Latency(),
         process: (record) => {
           for (let i = 0; i < children.length; i++) this.#deliver(children[i]!, record);
@@ -490,7 +497,7 @@ export class StreamTask {
       byName,
       processor,
       // A terminal node (no children): where a record's path ends, so its latency is measured.
-      ...(children.length === 0 ? { e2e: new Latency() } : {}),
+      e2e: children.length === 0 ? new Latency() : undefined,
       process: (record) => this.#deliver(node, record),
     };
     return node;

@@ -39,7 +39,7 @@ export class ChangelogReader {
   }
 
   /** Restores `built`, a store of task `task` (`<subtopology>_<partition>`), from its changelog. */
-  async restore(built: BuiltStore, partition: number, task = ''): Promise<void> {
+  async restore(built: BuiltStore, partition: number, task: string): Promise<void> {
     const topic = built.changelogTopic;
     if (topic === undefined) return;
     const backend = this.#backend;

@@ -259,11 +259,12 @@ export class StreamThread {
         turn.lap('process');
         if (await this.#o.globals.poll()) processed++;
         const now = this.#o.clock.now();
-        const duringProcess = Math.max(0, this.#punctuations() - punctuatedBefore);
         turn.skip();
-        for (const r of tasks.running.values()) r.task.punctuateWallClock(now);
+        let onWallClock = 0;
+        for (const r of tasks.running.values()) onWallClock += r.task.punctuateWallClock(now);
         turn.lap('punctuate');
-        const wallClock = Math.max(0, this.#punctuations() - punctuatedBefore - duringProcess);
+        // Those on stream time ran as records advanced it, during processing.
+        const punctuated = this.#punctuations() - punctuatedBefore;
         const dirty = this.#collector.pending > 0 || (this.#o.budget?.used ?? 0) > 0;
         // While the previous commit is being written the next one grows (see #mustStop): a commit
         // now would only wait for it.
@@ -298,7 +299,7 @@ export class StreamThread {
           // Waiting for input is polling, as Kafka's poll blocks for records.
           turn.lap('poll');
         }
-        this.metrics.round(records, duringProcess + wallClock, wallClock, turn.finish(), this.#o.clock.now());
+        this.metrics.round(records, punctuated, onWallClock, turn.finish(), this.#o.clock.now());
       } catch (error) {
         if (this.#stopping) break;
         const response = this.#o.host.failed(error);
