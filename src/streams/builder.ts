@@ -1,6 +1,7 @@
 import type { Serde } from '../serde/index.ts';
 import { GlobalKTable } from './global-ktable.ts';
 import { DslBuilder } from './internal/dsl.ts';
+import { optimize, type TopologyOptimization } from './internal/optimize.ts';
 import { storeGetter } from './internal/table.ts';
 import { KStream } from './kstream.ts';
 import { KTable } from './ktable.ts';
@@ -72,6 +73,7 @@ export class StreamsBuilder {
     });
     this.#dsl.topology.addStore(storeBuilder(storeName, m, keySerde, valueSerde));
     this.#dsl.addProcessor(tableName, ktableSource<K, V>(storeName), [sourceName], [storeName]);
+    this.#dsl.optimizable.tableSources.push({ store: storeName, topic });
     const getter = storeGetter<K, V>(storeName, isVersionedSupplier(m.storeSupplier));
     return new KTable<K, V>(this.#dsl, tableName, keySerde, valueSerde, getter, storeName);
   }
@@ -123,8 +125,19 @@ export class StreamsBuilder {
     return this;
   }
 
-  /** The topology built so far. */
-  build(): Topology {
+  /**
+   * The topology built so far. `topologyOptimization` is Kafka's `topology.optimization` (given to
+   * `StreamsBuilder.build(props)` there too): `'none'` (default), `'all'`, or a list of
+   * `'reuse.ktable.source.topics'` (a `table()`'s store is restored from its source topic instead of
+   * a changelog), `'merge.repartition.topics'` (one repartition topic per key change, however many
+   * groupings follow it) and `'single.store.self.join'` (accepted; not applied, see
+   * docs/decisions.md). A rule rewrites the topology once; later builds keep it.
+   *
+   * @example
+   * const topology = builder.build({ topologyOptimization: 'all' });
+   */
+  build(options: { topologyOptimization?: TopologyOptimization } = {}): Topology {
+    optimize(this.#dsl.topology, this.#dsl.names, this.#dsl.optimizable, options.topologyOptimization);
     return this.#dsl.built;
   }
 }

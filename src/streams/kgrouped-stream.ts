@@ -61,6 +61,7 @@ export class GroupedStreamDef<K, V> {
       const sink = node('sink', 'KSTREAM-SINK-');
       const filter = node('filter', 'KSTREAM-FILTER-');
       const source = node('source', 'KSTREAM-SOURCE-');
+      const from = parent;
       parent = repartitionThrough(b, parent, `${base}-repartition`, {
         sink,
         filter,
@@ -68,6 +69,7 @@ export class GroupedStreamDef<K, V> {
         keySerde: this.keySerde as Serde<unknown> | undefined,
         valueSerde: this.valueSerde as Serde<unknown> | undefined,
       });
+      b.optimizable.repartitions.push({ parent: from, filter, sink, source, topic: `${base}-repartition` });
     }
     return parent;
   }

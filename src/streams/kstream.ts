@@ -107,6 +107,18 @@ export class KStream<K, V> {
     );
   }
 
+  /** Notes `stream`'s node as a key change for `topology.optimization` (Kafka's `keyChangingOperation`). */
+  #keyChanging<KR, VR>(stream: KStream<KR, VR>): KStream<KR, VR> {
+    this.#def.builder.optimizable.keyChanging.add(streamDef(stream).nodeName);
+    return stream;
+  }
+
+  /** Notes `stream`'s node as a value change: a repartition below it is not merged with others. */
+  #valueChanging<KR, VR>(stream: KStream<KR, VR>): KStream<KR, VR> {
+    this.#def.builder.optimizable.valueChanging.add(streamDef(stream).nodeName);
+    return stream;
+  }
+
   /** Keeps the records `predicate` accepts. */
   filter(predicate: (key: K, value: V) => boolean, named?: Named): KStream<K, V> {
     return this.#add(
@@ -133,34 +145,33 @@ export class KStream<K, V> {
 
   /** A new key and value per record; marks the stream for repartitioning. */
   map<KR, VR>(mapper: (key: K, value: V) => KeyValue<KR, VR>, named?: Named): KStream<KR, VR> {
-    return this.#add('KSTREAM-MAP-', named, kstreamMap(mapper), undefined, undefined, true);
+    return this.#keyChanging(this.#add('KSTREAM-MAP-', named, kstreamMap(mapper), undefined, undefined, true));
   }
 
   /** A new value per record; the key (and partitioning) stay. */
   mapValues<VR>(mapper: (value: V, key: K) => VR, named?: Named): KStream<K, VR> {
-    return this.#add('KSTREAM-MAPVALUES-', named, kstreamMapValues(mapper), this.#def.keySerde, undefined, false);
+    return this.#valueChanging(
+      this.#add('KSTREAM-MAPVALUES-', named, kstreamMapValues(mapper), this.#def.keySerde, undefined, false),
+    );
   }
 
   /** Zero or more records per record, each with its own key. */
   flatMap<KR, VR>(mapper: (key: K, value: V) => Iterable<KeyValue<KR, VR>>, named?: Named): KStream<KR, VR> {
-    return this.#add('KSTREAM-FLATMAP-', named, kstreamFlatMap(mapper), undefined, undefined, true);
+    return this.#keyChanging(this.#add('KSTREAM-FLATMAP-', named, kstreamFlatMap(mapper), undefined, undefined, true));
   }
 
   /** Zero or more values per record, each with the record's key. */
   flatMapValues<VR>(mapper: (value: V, key: K) => Iterable<VR>, named?: Named): KStream<K, VR> {
-    return this.#add(
-      'KSTREAM-FLATMAPVALUES-',
-      named,
-      kstreamFlatMapValues(mapper),
-      this.#def.keySerde,
-      undefined,
-      false,
+    return this.#valueChanging(
+      this.#add('KSTREAM-FLATMAPVALUES-', named, kstreamFlatMapValues(mapper), this.#def.keySerde, undefined, false),
     );
   }
 
   /** A new key per record, the value unchanged; marks the stream for repartitioning. */
   selectKey<KR>(mapper: (key: K, value: V) => KR, named?: Named): KStream<KR, V> {
-    return this.#add('KSTREAM-KEY-SELECT-', named, kstreamSelectKey(mapper), undefined, this.#def.valueSerde, true);
+    return this.#keyChanging(
+      this.#add('KSTREAM-KEY-SELECT-', named, kstreamSelectKey(mapper), undefined, this.#def.valueSerde, true),
+    );
   }
 
   /** Calls `action` on every record and passes the stream on unchanged. */
@@ -210,6 +221,7 @@ export class KStream<K, V> {
   merge(other: KStream<K, V>, named?: Named): KStream<K, V> {
     const name = named?.name ?? this.#def.builder.names.processor('KSTREAM-MERGE-');
     this.#def.builder.addProcessor(name, passThrough(), [this.#def.nodeName, streamDef(other).nodeName]);
+    this.#def.builder.optimizable.mergeNodes.push(name);
     return new KStream<K, V>(
       this.#def.builder,
       name,
@@ -314,13 +326,15 @@ export class KStream<K, V> {
 
   /** Groups by a new key; always repartitions (through `<applicationId>-<name>-repartition`). */
   groupBy<KR>(selector: (key: K, value: V) => KR, grouped: Grouped<KR, V> = {}): KGroupedStream<KR, V> {
-    const selected = this.#add<KR, V>(
-      'KSTREAM-KEY-SELECT-',
-      undefined,
-      kstreamSelectKey(selector),
-      grouped.keySerde,
-      this.#def.valueSerde,
-      true,
+    const selected = this.#keyChanging(
+      this.#add<KR, V>(
+        'KSTREAM-KEY-SELECT-',
+        undefined,
+        kstreamSelectKey(selector),
+        grouped.keySerde,
+        this.#def.valueSerde,
+        true,
+      ),
     );
     return new KGroupedStream<KR, V>(
       selected,

@@ -12,6 +12,7 @@ import type { KeyValueStoreBuilder } from '../state/stores.ts';
 import type { VersionedKeyValueStoreBuilder } from '../state/versioned-store.ts';
 import type { WindowStoreBuilder } from '../state/window-store.ts';
 import { NameGenerator } from './names.ts';
+import { OptimizationCandidates } from './optimize.ts';
 import type { TopologyGraph } from './topology-graph.ts';
 
 export class DslBuilder {
@@ -20,6 +21,8 @@ export class DslBuilder {
   /** The built topology's graph, which every DSL call adds to. */
   readonly topology: TopologyGraph = topologyGraph(this.built);
   readonly names = new NameGenerator();
+  /** What `topology.optimization` may rewrite, noted as the DSL builds. */
+  readonly optimizable = new OptimizationCandidates();
 
   /** Adds a processor under `parents` and connects it to `stores` (added before). */
   addProcessor(name: string, supplier: unknown, parents: string[], stores: string[] = []): void {

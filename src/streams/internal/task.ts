@@ -242,20 +242,23 @@ export class StreamTask {
     this.#defaultExtractor = env.defaultTimestampExtractor;
     for (const name of subtopology.stores) {
       const builder = topology.storeBuilders.get(name)!;
-      this.stores.set(
-        name,
-        builder.build({
-          applicationId: env.applicationId,
-          taskId: this.id,
-          partition,
-          ...(env.stateDir !== undefined ? { stateDir: env.stateDir } : {}),
-          cacheBudget: env.cacheBudget,
-          changelog: (topic, key, value, ts) => env.send(topic, partition, key, value, ts, NO_HEADERS),
-          timestamp: () => this.#timestamp,
-          ...(env.defaultKeySerde !== undefined ? { defaultKeySerde: env.defaultKeySerde } : {}),
-          ...(env.defaultValueSerde !== undefined ? { defaultValueSerde: env.defaultValueSerde } : {}),
-        }),
-      );
+      const built = builder.build({
+        applicationId: env.applicationId,
+        taskId: this.id,
+        partition,
+        ...(env.stateDir !== undefined ? { stateDir: env.stateDir } : {}),
+        cacheBudget: env.cacheBudget,
+        changelog: (topic, key, value, ts) => env.send(topic, partition, key, value, ts, NO_HEADERS),
+        timestamp: () => this.#timestamp,
+        ...(env.defaultKeySerde !== undefined ? { defaultKeySerde: env.defaultKeySerde } : {}),
+        ...(env.defaultValueSerde !== undefined ? { defaultValueSerde: env.defaultValueSerde } : {}),
+      });
+      const source = topology.sourceChangelogs.get(name);
+      if (source !== undefined) {
+        built.changelogTopic = env.physicalTopic(source);
+        built.sourceChangelog = true;
+      }
+      this.stores.set(name, built);
     }
     // Children before parents, so each node links to runtime children that exist.
     for (const def of [...subtopology.nodes].reverse()) this.#nodes.set(def.name, this.#makeNode(def));

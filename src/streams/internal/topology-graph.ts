@@ -24,6 +24,12 @@ export class TopologyGraph {
   readonly globalNodeNames = new Set<string>();
   /** Nodes whose inputs must be co-partitioned: the two sides of each join. */
   readonly copartitioned: string[][] = [];
+  /**
+   * Stores whose changelog is their table's source topic (Kafka's `connectSourceStoreAndTopic`,
+   * `topology.optimization` reuse.ktable.source.topics): store name → source topic. Such a store
+   * writes no changelog and is restored from its source topic up to the app's committed offset.
+   */
+  readonly sourceChangelogs = new Map<string, string>();
   #subtopologies: Subtopology[] | undefined;
 
   /**
@@ -51,6 +57,24 @@ export class TopologyGraph {
         p.children.push(node.name);
       }
     }
+    this.#subtopologies = undefined;
+  }
+
+  /**
+   * After a rewrite of the graph (src/streams/internal/optimize.ts): puts every node after its
+   * parents again, keeping the order otherwise (tasks make nodes children first, from this order),
+   * and forgets the sub-topologies worked out before.
+   */
+  rewritten(): void {
+    const ordered = new Map<string, TopologyNode>();
+    const place = (node: TopologyNode) => {
+      if (ordered.has(node.name)) return;
+      if (node.kind !== 'source') for (const parent of node.parents) place(this.nodes.get(parent)!);
+      ordered.set(node.name, node);
+    };
+    for (const node of this.nodes.values()) place(node);
+    this.nodes.clear();
+    for (const [name, node] of ordered) this.nodes.set(name, node);
     this.#subtopologies = undefined;
   }
 
@@ -138,19 +162,18 @@ export class TopologyGraph {
       }
     }
     const groups = new Map<string, Subtopology>();
-    // Numbered as Kafka numbers node groups: by sorted source name, global stores' sources included.
+    // Numbered as Kafka 4 numbers node groups (InternalTopologyBuilder.makeNodeGroups): in the order
+    // the nodes were added, global stores' included.
     const globalSources = new Map(this.globalStores.map((g) => [g.source.name, g]));
-    const sources = [...this.nodes.values()]
-      .filter((n): n is SourceNode => n.kind === 'source')
-      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     let nextId = 0;
-    for (const source of sources) {
-      const global = globalSources.get(source.name);
+    for (const node of this.nodes.values()) {
+      const global = globalSources.get(node.name);
       if (global !== undefined) {
         global.id = nextId++;
         continue;
       }
-      const root = find(source.name);
+      if (this.globalNodeNames.has(node.name)) continue;
+      const root = find(node.name);
       if (!groups.has(root)) groups.set(root, { id: nextId++, nodes: [], sourceTopics: [], stores: [] });
     }
     for (const node of local) {

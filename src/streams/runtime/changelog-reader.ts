@@ -38,8 +38,13 @@ export class ChangelogReader {
     for (const [id, r] of this.restoring) if (r.task === task) this.restoring.delete(id);
   }
 
-  /** Restores `built`, a store of task `task` (`<subtopology>_<partition>`), from its changelog. */
-  async restore(built: BuiltStore, partition: number, task: string): Promise<void> {
+  /**
+   * Restores `built`, a store of task `task` (`<subtopology>_<partition>`), from its changelog. A
+   * store whose changelog is its table's source topic is restored up to `committed`, the app's
+   * committed offset there (none: nothing is restored), as Kafka's StoreChangelogReader stops a
+   * source changelog: the task processes what follows.
+   */
+  async restore(built: BuiltStore, partition: number, task: string, committed?: number): Promise<void> {
     const topic = built.changelogTopic;
     if (topic === undefined) return;
     const backend = this.#backend;
@@ -47,7 +52,7 @@ export class ChangelogReader {
     await backend.loadOffsets([{ topic, partition }]);
     const { lastStableOffset, logStartOffset } = backend.offsets(topic, partition);
     // Up to what is decided: an open transaction's records (a zombie's) are not restored.
-    const highWatermark = lastStableOffset;
+    const highWatermark = built.sourceChangelog ? Math.min(lastStableOffset, committed ?? 0) : lastStableOffset;
     if (isCheckpointed(bytes)) await bytes.ready;
     let from = isCheckpointed(bytes) ? (bytes.checkpoint ?? 0) : 0;
     if (from > highWatermark) {
@@ -67,15 +72,20 @@ export class ChangelogReader {
       // skipped, as Kafka's restore consumer does with read_committed.
       const result = await backend.read(topic, partition, offset, { maxBytes: 8 << 20, isolation: 'read_committed' });
       let restored = 0;
+      let last = -1;
       for (const r of result.records) {
+        // A read may run past the end (a source changelog's, short of the topic's): not restored.
+        if (r.offset >= highWatermark) break;
+        last = r.offset;
         if (r.key === null) continue;
         bytes.put(new Bytes(r.key), built.restoreValue ? built.restoreValue(r.value, r.timestamp, r.key) : r.value);
         restored++;
       }
-      if (result.nextOffset > offset) under.position = result.nextOffset;
-      if (result.records.length > 0) progress.batch(result.records[result.records.length - 1]!.offset, restored);
-      if (result.nextOffset <= offset) break;
-      offset = result.nextOffset;
+      const next = Math.min(result.nextOffset, highWatermark);
+      if (next > offset) under.position = next;
+      if (last >= 0) progress.batch(last, restored);
+      if (next <= offset) break;
+      offset = next;
     }
     progress.end();
     if (isCheckpointed(bytes) && from !== highWatermark) await bytes.commit(highWatermark);

@@ -660,14 +660,25 @@ export class StreamThread {
     }
     const outputs = this.#collector.drain();
     // Persistent stores write their files only once the commit is in the log, and only its writes.
-    const files: { file: CheckpointedBytesStore; frames: unknown[]; topic: string | undefined; partition: number }[] =
-      [];
+    const files: {
+      file: CheckpointedBytesStore;
+      frames: unknown[];
+      topic: string | undefined;
+      partition: number;
+      source: boolean;
+    }[] = [];
     for (const r of running.values()) {
       for (const built of r.task.stores.values()) {
         if (isCheckpointed(built.bytes)) {
           const frames = built.bytes.takePending();
           if (frames.length > 0)
-            files.push({ file: built.bytes, frames, topic: built.changelogTopic, partition: r.task.partition });
+            files.push({
+              file: built.bytes,
+              frames,
+              topic: built.changelogTopic,
+              partition: r.task.partition,
+              source: built.sourceChangelog === true,
+            });
         }
       }
     }
@@ -689,9 +700,13 @@ export class StreamThread {
         if (this.#o.topics.isRepartition(i.topic))
           this.#unpurged.set(`${i.topic}:${i.partition}`, { topic: i.topic, partition: i.partition, offset });
       }
-      for (const { file, frames, topic, partition } of files) {
-        const landed = results.findLast((r) => r.topic === topic && r.partition === partition);
-        await file.commit(landed !== undefined ? landed.lastOffset + 1 : (file.checkpoint ?? 0), frames);
+      for (const { file, frames, topic, partition, source } of files) {
+        // A source changelog's checkpoint is the input offset just committed: restores resume there.
+        const landed = source
+          ? moved.find(([i]) => i.topic === topic && i.partition === partition)?.[1]
+          : results.findLast((r) => r.topic === topic && r.partition === partition)?.lastOffset;
+        const at = landed === undefined ? (file.checkpoint ?? 0) : source ? landed : landed + 1;
+        await file.commit(at, frames);
       }
       this.metrics.committed(performance.now() - started, this.#o.clock.now());
       if (this.#o.clock.now() - this.#lastPurge >= this.#o.purgeIntervalMs) await this.#purge();

@@ -111,7 +111,10 @@ export class TaskManager {
     const [s, p] = id.split('_').map(Number) as [number, number];
     const sub = this.#topics.subtopologies.find((x) => x.id === s)!;
     const task = new StreamTask(this.#topology, sub, p, this.#env());
-    for (const built of task.stores.values()) await this.#changelogs.restore(built, p, id);
+    for (const built of task.stores.values()) {
+      const committed = built.sourceChangelog ? this.committed.get(`${built.changelogTopic}:${p}`) : undefined;
+      await this.#changelogs.restore(built, p, id, committed);
+    }
     task.init();
     const inputs: Input[] = [];
     const topics = [...task.sourceTopics.keys()].filter((topic) => p < this.#backend.partitionCount(topic));

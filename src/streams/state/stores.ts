@@ -48,6 +48,12 @@ export interface BuiltStore {
   bytes: BytesStore;
   changelogTopic: string | undefined;
   /**
+   * The changelog is the source topic of the store's table (`topology.optimization`
+   * reuse.ktable.source.topics): nothing is written to it, and a restore stops at the app's
+   * committed offset of the partition, where processing resumes.
+   */
+  sourceChangelog?: boolean;
+  /**
    * The bytes a changelog record restores into `bytes`: for a timestamped store the record's value
    * with the record's timestamp in front (its changelog holds plain values, as Kafka's does).
    */

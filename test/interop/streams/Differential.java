@@ -134,8 +134,39 @@ public class Differential {
         outputs.add("tcount");
         break;
       }
+      case "optimized-merge": {
+        KStream<String, String> keyed = b.stream("om", Consumed.with(S, S))
+            .selectKey((k, v) -> v.split("\\|")[0]);
+        keyed.groupByKey(Grouped.with(S, S)).count(Materialized.with(S, Serdes.Long()))
+            .toStream().mapValues(Differential::str).to("om-count", Produced.with(S, S));
+        keyed.groupByKey(Grouped.with(S, S)).reduce((a, v) -> a + "+" + v.split("\\|")[1], Materialized.with(S, S))
+            .toStream().to("om-reduce", Produced.with(S, S));
+        keyed.filter((k, v) -> !v.endsWith("|x")).groupByKey(Grouped.with(S, S)).windowedBy(TimeWindows.ofSizeWithNoGrace(Duration.ofMillis(20)))
+            .count(Materialized.with(S, Serdes.Long()))
+            .toStream().map((w, c) -> KeyValue.pair(win(w), str(c))).to("om-windowed", Produced.with(S, S));
+        keyed.mapValues(v -> v.toUpperCase()).groupByKey(Grouped.with(S, S)).count(Materialized.with(S, Serdes.Long()))
+            .toStream().mapValues(Differential::str).to("om-upper", Produced.with(S, S));
+        outputs.addAll(List.of("om-count", "om-reduce", "om-windowed", "om-upper"));
+        break;
+      }
+      case "optimized-merge-node": {
+        KStream<String, String> one = b.stream("mn1", Consumed.with(S, S)).selectKey((k, v) -> v);
+        KStream<String, String> two = b.stream("mn2", Consumed.with(S, S)).map((k, v) -> KeyValue.pair(v, k == null ? "" : k));
+        KStream<String, String> merged = one.merge(two);
+        merged.groupByKey(Grouped.with(S, S)).count(Materialized.with(S, Serdes.Long()))
+            .toStream().mapValues(Differential::str).to("mn-count", Produced.with(S, S));
+        merged.groupByKey(Grouped.with(S, S)).reduce((a, v) -> a + v, Materialized.with(S, S))
+            .toStream().to("mn-reduce", Produced.with(S, S));
+        outputs.addAll(List.of("mn-count", "mn-reduce"));
+        break;
+      }
       default:
         throw new IllegalArgumentException("no scenario " + scenario);
+    }
+    if (scenario.startsWith("optimized")) {
+      Properties optimize = new Properties();
+      optimize.put(StreamsConfig.TOPOLOGY_OPTIMIZATION_CONFIG, StreamsConfig.OPTIMIZE);
+      return b.build(optimize);
     }
     return b.build();
   }

@@ -236,6 +236,79 @@ export const scenarios: Record<string, Scenario> = {
     ],
     records: 100,
   },
+  // topology.optimization=all: the groupings after one key change share one repartition topic
+  // (Kafka's merge.repartition.topics), and the filter before one of them moves after it.
+  'optimized-merge': {
+    build() {
+      const b = new StreamsBuilder();
+      const keyed = b.stream('om', { keySerde: S, valueSerde: S }).selectKey((_k, v) => v.split('|')[0]!);
+      keyed
+        .groupByKey({ keySerde: S, valueSerde: S })
+        .count({ materialized: { keySerde: S, valueSerde: L } })
+        .toStream()
+        .mapValues(str)
+        .to('om-count', { keySerde: S, valueSerde: S });
+      keyed
+        .groupByKey({ keySerde: S, valueSerde: S })
+        .reduce((a, v) => `${a}+${v.split('|')[1]}`, { materialized: { keySerde: S, valueSerde: S } })
+        .toStream()
+        .to('om-reduce', { keySerde: S, valueSerde: S });
+      keyed
+        .filter((_k, v) => !v.endsWith('|x'))
+        .groupByKey({ keySerde: S, valueSerde: S })
+        .windowedBy(TimeWindows.ofSizeWithNoGrace(20))
+        .count({ materialized: { keySerde: S, valueSerde: L } })
+        .toStream()
+        .map((w, c) => ({ key: win(w), value: str(c) }))
+        .to('om-windowed', { keySerde: S, valueSerde: S });
+      // A value change after the key change: this repartition stays its own.
+      keyed
+        .mapValues((v) => v.toUpperCase())
+        .groupByKey({ keySerde: S, valueSerde: S })
+        .count({ materialized: { keySerde: S, valueSerde: L } })
+        .toStream()
+        .mapValues(str)
+        .to('om-upper', { keySerde: S, valueSerde: S });
+      return {
+        topology: b.build({ topologyOptimization: 'all' }),
+        outputs: ['om-count', 'om-reduce', 'om-windowed', 'om-upper'],
+      };
+    },
+    inputs: [
+      {
+        topic: 'om',
+        key: (r) => pick(r, ['a', 'b', 'c']),
+        value: (r, i) => `${pick(r, ['k1', 'k2', 'k3', 'k4'])}|${r() < 0.15 ? 'x' : String(i)}`,
+      },
+    ],
+    records: 80,
+  },
+  // Two streams key-changed and merged: their groupings repartition once, after the merge.
+  'optimized-merge-node': {
+    build() {
+      const b = new StreamsBuilder();
+      const one = b.stream('mn1', { keySerde: S, valueSerde: S }).selectKey((_k, v) => v);
+      const two = b.stream('mn2', { keySerde: S, valueSerde: S }).map((k, v) => ({ key: v, value: k ?? '' }));
+      const merged = one.merge(two);
+      merged
+        .groupByKey({ keySerde: S, valueSerde: S })
+        .count({ materialized: { keySerde: S, valueSerde: L } })
+        .toStream()
+        .mapValues(str)
+        .to('mn-count', { keySerde: S, valueSerde: S });
+      merged
+        .groupByKey({ keySerde: S, valueSerde: S })
+        .reduce((a, v) => a + v, { materialized: { keySerde: S, valueSerde: S } })
+        .toStream()
+        .to('mn-reduce', { keySerde: S, valueSerde: S });
+      return { topology: b.build({ topologyOptimization: 'all' }), outputs: ['mn-count', 'mn-reduce'] };
+    },
+    inputs: [
+      { topic: 'mn1', key: (r) => pick(r, ['a', 'b']), value: (r) => pick(r, ['v1', 'v2', 'v3']) },
+      { topic: 'mn2', key: (r) => pick(r, ['c', 'd']), value: (r) => pick(r, ['v1', 'v2', 'v4']) },
+    ],
+    records: 60,
+  },
 };
 
 /** mulberry32: a small seeded generator, so both sides and every rerun get the same records. */

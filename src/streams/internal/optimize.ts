@@ -1,0 +1,251 @@
+/**
+ * Not part of the API (not exported by src/index.ts): Kafka Streams' `topology.optimization`, the
+ * rewrites `builder.build({ topologyOptimization })` makes to the topology the DSL built, as
+ * Kafka's `InternalStreamsBuilder.optimizeTopology` makes them before writing its graph:
+ *
+ * - `reuse.ktable.source.topics`: a table read with `builder.table(topic)` keeps its store without
+ *   a changelog topic; the store is restored from the source topic itself, up to the app's committed
+ *   offset (what comes after is processed again).
+ * - `merge.repartition.topics`: the repartitions that group or join a stream after the same key
+ *   change become one repartition topic, named after the first, right after the key change.
+ *
+ * The DSL records what these rules need while it builds (see {@link OptimizationCandidates}); the
+ * rules run once, on the first build that asks for them.
+ */
+import { TributaryError } from '../../errors.ts';
+import type { ProcessorNode, SinkNode, SourceNode, TopologyNode } from '../topology.ts';
+import type { NameGenerator } from './names.ts';
+import type { TopologyGraph } from './topology-graph.ts';
+
+export const REUSE_KTABLE_SOURCE_TOPICS = 'reuse.ktable.source.topics';
+export const MERGE_REPARTITION_TOPICS = 'merge.repartition.topics';
+export const SINGLE_STORE_SELF_JOIN = 'single.store.self.join';
+const ALL = 'all';
+const NONE = 'none';
+const RULES = [REUSE_KTABLE_SOURCE_TOPICS, MERGE_REPARTITION_TOPICS, SINGLE_STORE_SELF_JOIN];
+
+/**
+ * Kafka's `topology.optimization`: `'none'` (the default), `'all'`, or a comma-separated list of
+ * rules (`'reuse.ktable.source.topics,merge.repartition.topics'`), also as an array.
+ */
+export type TopologyOptimization = string | readonly string[];
+
+/** The rules `config` turns on, as Kafka's `StreamsConfig.verifyTopologyOptimizationConfigs` reads it. */
+export function optimizationRules(config: TopologyOptimization | undefined): Set<string> {
+  if (config === undefined) return new Set();
+  const list = typeof config === 'string' ? config.split(/\s*,\s*/) : [...config];
+  const shown = typeof config === 'string' ? config : list.join(',');
+  const refuse = (why: string) =>
+    new TributaryError(
+      'INVALID_CONFIG',
+      `topologyOptimization "${shown}": ${why}; give 'none', 'all', or a list of ${RULES.join(', ')}`,
+      { config: shown },
+    );
+  if ((list.includes(NONE) || list.includes(ALL)) && list.length > 1)
+    throw refuse(`'${list.includes(NONE) ? NONE : ALL}' cannot be combined with other rules`);
+  for (const rule of list)
+    if (rule !== NONE && rule !== ALL && !RULES.includes(rule)) throw refuse(`unknown rule "${rule}"`);
+  if (list.includes(ALL)) return new Set(RULES);
+  return new Set(list.filter((rule) => rule !== NONE));
+}
+
+/** A repartition Kafka may merge: one a grouping or a join made after a key change. */
+export interface RepartitionCandidate {
+  /** The node the repartition's filter hangs from. */
+  parent: string;
+  filter: string;
+  sink: string;
+  source: string;
+  /** The topic without the application id: `<name>-repartition`. */
+  topic: string;
+}
+
+/** What the DSL notes while building, for the rules. */
+export class OptimizationCandidates {
+  /** Tables read from a topic into a store: `builder.table()`. */
+  readonly tableSources: { store: string; topic: string }[] = [];
+  /** Nodes that change keys (selectKey, map, flatMap, groupBy's key selection). */
+  readonly keyChanging = new Set<string>();
+  /** Nodes that change values (mapValues, flatMapValues): a repartition below one is not merged. */
+  readonly valueChanging = new Set<string>();
+  /** Nodes that merge streams (`merge()`): repartitions after one merge there, not per key change above. */
+  readonly mergeNodes: string[] = [];
+  readonly repartitions: RepartitionCandidate[] = [];
+  /** The rules already applied: each runs once. */
+  readonly applied = new Set<string>();
+}
+
+/** Applies the rules of `config` not applied yet to `graph`. */
+export function optimize(
+  graph: TopologyGraph,
+  names: NameGenerator,
+  candidates: OptimizationCandidates,
+  config: TopologyOptimization | undefined,
+): void {
+  const rules = optimizationRules(config);
+  if (rules.has(REUSE_KTABLE_SOURCE_TOPICS) && !candidates.applied.has(REUSE_KTABLE_SOURCE_TOPICS)) {
+    candidates.applied.add(REUSE_KTABLE_SOURCE_TOPICS);
+    reuseTableSourceTopics(graph, candidates);
+  }
+  if (rules.has(MERGE_REPARTITION_TOPICS) && !candidates.applied.has(MERGE_REPARTITION_TOPICS)) {
+    candidates.applied.add(MERGE_REPARTITION_TOPICS);
+    mergeRepartitionTopics(graph, names, candidates);
+  }
+}
+
+function reuseTableSourceTopics(graph: TopologyGraph, candidates: OptimizationCandidates): void {
+  for (const { store, topic } of candidates.tableSources) {
+    const builder = graph.storeBuilders.get(store) as unknown as { withLoggingDisabled(): unknown } | undefined;
+    if (builder === undefined) continue;
+    builder.withLoggingDisabled();
+    graph.sourceChangelogs.set(store, topic);
+  }
+}
+
+/**
+ * Kafka's `findParentNodeMatching`: `start` if it matches, else a parent that matches, else what
+ * the search from the last parent found (its quirk, kept so the same repartitions merge).
+ */
+function findUp(graph: TopologyGraph, start: string, matches: (name: string) => boolean): string | undefined {
+  if (matches(start)) return start;
+  let found: string | undefined;
+  for (const parent of parentsOf(graph, start)) {
+    if (matches(parent)) return parent;
+    found = findUp(graph, parent, matches);
+  }
+  return found;
+}
+
+function parentsOf(graph: TopologyGraph, name: string): readonly string[] {
+  const node = graph.nodes.get(name);
+  return node === undefined || node.kind === 'source' ? [] : node.parents;
+}
+
+/** The key change a repartition follows with no value change in between, as Kafka's `getKeyChangingParentNode`. */
+function keyChangerOf(graph: TopologyGraph, c: OptimizationCandidates, r: RepartitionCandidate): string | undefined {
+  const changer = findUp(graph, r.parent, (n) => c.keyChanging.has(n) || c.valueChanging.has(n));
+  const keyChanger = findUp(graph, r.parent, (n) => c.keyChanging.has(n));
+  return changer !== undefined && changer === keyChanger ? keyChanger : undefined;
+}
+
+/**
+ * The node on the way up from repartition `r` whose parents include `parent` (Kafka's
+ * `findParentNodeMatching(r, n -> n.parentNodes().contains(parent))`): `r` itself (its filter) when
+ * it hangs right under `parent`.
+ */
+function childTowards(graph: TopologyGraph, r: RepartitionCandidate, parent: string): string | undefined {
+  if (r.parent === parent) return r.filter;
+  return findUp(graph, r.parent, (n) => parentsOf(graph, n).includes(parent));
+}
+
+function mergeRepartitionTopics(graph: TopologyGraph, names: NameGenerator, c: OptimizationCandidates): void {
+  // Key change → the repartitions after it, in the order they were made (Kafka's LinkedHashMap).
+  const groups = new Map<string, RepartitionCandidate[]>();
+  for (const changer of c.keyChanging) groups.set(changer, []);
+  for (const r of c.repartitions) {
+    const changer = keyChangerOf(graph, c, r);
+    if (changer !== undefined) groups.get(changer)!.push(r);
+  }
+  // A merge of key-changed streams whose repartitions all come after it takes them over.
+  for (const merge of c.mergeNodes) {
+    const taken: string[] = [];
+    const repartitions: RepartitionCandidate[] = [];
+    for (const [changer, list] of groups) {
+      const below = list.every(
+        (r) => r.parent === merge || findUp(graph, r.parent, (n) => parentsOf(graph, n).includes(merge)) !== undefined,
+      );
+      if (below && findUp(graph, merge, (n) => parentsOf(graph, n).includes(changer)) !== undefined) {
+        taken.push(changer);
+        repartitions.push(...list);
+      }
+    }
+    groups.set(merge, repartitions);
+    for (const changer of taken) groups.delete(changer);
+  }
+  for (const [changer, list] of groups) if (list.length > 0) mergeAfter(graph, names, changer, list);
+}
+
+/** Replaces the repartitions `list` after `changer` with one, named after the first, right under `changer`. */
+function mergeAfter(graph: TopologyGraph, names: NameGenerator, changer: string, list: RepartitionCandidate[]): void {
+  const sinks = list.map((r) => graph.nodes.get(r.sink) as SinkNode);
+  const keySerde = sinks.find((s) => s.keySerde !== undefined)?.keySerde;
+  const valueSerde = sinks.find((s) => s.valueSerde !== undefined)?.valueSerde;
+  const topic = list[0]!.topic;
+  const filter = (graph.nodes.get(list[0]!.filter) as ProcessorNode).supplier;
+  // Kafka's createRepartitionedSource uses up three generated names, then names the nodes after the topic.
+  names.processor('KSTREAM-SINK-');
+  names.processor('KSTREAM-FILTER-');
+  names.processor('KSTREAM-SOURCE-');
+  const merged = { filter: `${topic}-filter`, sink: `${topic}-sink`, source: `${topic}-source` };
+  const moved: string[] = [];
+  for (const r of list) {
+    const downstream = [...(graph.nodes.get(r.source) as SourceNode).children];
+    const child = childTowards(graph, r, changer);
+    if (child === undefined)
+      throw new TributaryError('TOPOLOGY_EXCEPTION', `No node between ${changer} and the repartition ${r.topic}`);
+    unlink(graph, r.parent, r.filter);
+    for (const name of [r.filter, r.sink, r.source]) graph.nodes.delete(name);
+    graph.internalTopics.delete(r.topic);
+    if (child === r.filter) {
+      // The repartition hung right under the key change: what read it reads the merged one.
+      for (const d of downstream) replaceParent(graph, d, r.source, merged.source);
+      moved.push(...downstream);
+    } else {
+      // What lay between the key change and the repartition moves after the merged one.
+      unlink(graph, changer, child);
+      replaceParent(graph, child, changer, merged.source);
+      moved.push(child);
+      for (const d of downstream) {
+        replaceParent(graph, d, r.source, r.parent);
+        (graph.nodes.get(r.parent) as ProcessorNode).children.push(d);
+      }
+    }
+    for (const group of graph.copartitioned)
+      for (let i = 0; i < group.length; i++) if (group[i] === r.source) group[i] = merged.source;
+  }
+  graph.internalTopics.set(topic, { name: topic });
+  const serdes = {
+    ...(keySerde !== undefined ? { keySerde } : {}),
+    ...(valueSerde !== undefined ? { valueSerde } : {}),
+  };
+  graph.nodes.set(merged.filter, {
+    kind: 'processor',
+    name: merged.filter,
+    supplier: filter,
+    parents: [changer],
+    children: [merged.sink],
+    stores: [],
+  });
+  // Written right after the key change, as Kafka gives the merged node the key change's build priority.
+  (graph.nodes.get(changer) as ProcessorNode).children.unshift(merged.filter);
+  graph.nodes.set(merged.sink, {
+    kind: 'sink',
+    name: merged.sink,
+    topic,
+    ...serdes,
+    dropNullKeys: true,
+    parents: [merged.filter],
+  });
+  graph.nodes.set(merged.source, {
+    kind: 'source',
+    name: merged.source,
+    topics: [topic],
+    ...serdes,
+    children: [...new Set(moved)],
+  });
+  graph.rewritten();
+}
+
+function unlink(graph: TopologyGraph, parent: string, child: string): void {
+  const node = graph.nodes.get(parent) as Exclude<TopologyNode, SinkNode> | undefined;
+  if (node === undefined) return;
+  const i = node.children.indexOf(child);
+  if (i >= 0) node.children.splice(i, 1);
+}
+
+function replaceParent(graph: TopologyGraph, name: string, from: string, to: string): void {
+  const node = graph.nodes.get(name);
+  if (node === undefined || node.kind === 'source') return;
+  const i = node.parents.indexOf(from);
+  if (i >= 0) node.parents[i] = to;
+}
