@@ -49,6 +49,11 @@ export interface StreamDef<K, V> {
   readonly valueSerde: Serde<V> | undefined;
   /** The key changed since the source: grouping or joining must repartition first. */
   readonly repartitionRequired: boolean;
+  /**
+   * The source of the repartition topic this stream's joins read (Kafka's `KStreamImpl.repartitionNode`):
+   * made by the first join that needs it, shared by the later ones not named otherwise.
+   */
+  joinRepartition?: string;
 }
 
 let defOf: <K, V>(stream: KStream<K, V>) => StreamDef<K, V>;
@@ -258,9 +263,7 @@ export class KStream<K, V> {
     const base = options.name ?? this.#def.builder.names.processor('KSTREAM-REPARTITION-');
     const keySerde = options.keySerde ?? this.#def.keySerde;
     const valueSerde = options.valueSerde ?? this.#def.valueSerde;
-    const source = repartitionThrough(this.#def.builder, this.#def.nodeName, `${base}-repartition`, {
-      sink: `${base}-repartition-sink`,
-      source: `${base}-repartition-source`,
+    const { source } = repartitionedSource(this.#def.builder, this.#def.nodeName, base, {
       keySerde,
       valueSerde,
       numPartitions: options.numberOfPartitions,
@@ -276,11 +279,12 @@ export class KStream<K, V> {
     const storeName = m.storeName ?? this.#def.builder.names.store('KSTREAM-TOTABLE-');
     const keySerde = m.keySerde ?? this.#def.keySerde;
     const valueSerde = m.valueSerde ?? this.#def.valueSerde;
-    const stream = this.#def.repartitionRequired
-      ? this.repartition({ ...(keySerde ? { keySerde } : {}), ...(valueSerde ? { valueSerde } : {}) })
-      : this;
+    // As Kafka's toTable: the repartition topic is named after the table's node.
+    const parent = this.#def.repartitionRequired
+      ? optimizableRepartition(this.#def.builder, this.#def.nodeName, name, keySerde, valueSerde).source
+      : this.#def.nodeName;
     this.#def.builder.topology.addStore(storeBuilder(storeName, m, keySerde, valueSerde));
-    this.#def.builder.addProcessor(name, ktableSource(storeName), [streamDef(stream).nodeName], [storeName]);
+    this.#def.builder.addProcessor(name, ktableSource(storeName), [parent], [storeName]);
     return new KTable<K, V>(this.#def.builder, name, keySerde, valueSerde, storeGetter(storeName), storeName);
   }
 
@@ -471,7 +475,7 @@ export class KStream<K, V> {
     }
     const joined = (b ?? {}) as Joined<K, V, unknown>;
     const stream = this.#def.repartitionRequired
-      ? this.repartition({ ...pick(joined.keySerde ?? this.#def.keySerde, joined.valueSerde ?? this.#def.valueSerde) })
+      ? repartitionForJoin(this, joined.name ?? this.#def.nodeName, joined.keySerde, joined.valueSerde)
       : this;
     const grace = joined.gracePeriodMs ?? 0;
     if (!(Number.isSafeInteger(grace) && grace >= 0))
@@ -525,6 +529,90 @@ function pick<K, V>(
   valueSerde: Serde<V> | undefined,
 ): { keySerde?: Serde<K>; valueSerde?: Serde<V> } {
   return { ...(keySerde !== undefined ? { keySerde } : {}), ...(valueSerde !== undefined ? { valueSerde } : {}) };
+}
+
+/**
+ * @internal Kafka's `createRepartitionedSource`: a filter, a sink into `<prefix>-repartition` and a
+ * source out of it. It always uses up three generated names (sink, filter, source); the nodes take
+ * them when `prefix` is itself generated (`KSTREAM-…-0000000005`), else they are named after the
+ * topic (`<topic>-filter`, `-sink`, `-source`).
+ */
+export function repartitionedSource(
+  builder: DslBuilder,
+  parent: string,
+  prefix: string,
+  o: {
+    keySerde: Serde<unknown> | undefined;
+    valueSerde: Serde<unknown> | undefined;
+    numPartitions?: number | undefined;
+    partitioner?: unknown;
+  },
+): RepartitionNames {
+  const names = repartitionNames(builder, prefix);
+  repartitionThrough(builder, parent, names.topic, { ...names, ...o });
+  return names;
+}
+
+interface RepartitionNames {
+  topic: string;
+  sink: string;
+  filter: string;
+  source: string;
+}
+
+/** The names {@link repartitionedSource} gives, using up the three generated ones. */
+function repartitionNames(builder: DslBuilder, prefix: string): RepartitionNames {
+  const topic = prefix.endsWith('-repartition') ? prefix : `${prefix}-repartition`;
+  const generated = {
+    sink: builder.names.processor('KSTREAM-SINK-'),
+    filter: builder.names.processor('KSTREAM-FILTER-'),
+    source: builder.names.processor('KSTREAM-SOURCE-'),
+  };
+  if (/^KSTREAM.*-[0-9]{10}$/.test(prefix)) return { topic, ...generated };
+  return { topic, sink: `${topic}-sink`, filter: `${topic}-filter`, source: `${topic}-source` };
+}
+
+/** A repartition `topology.optimization` may merge (Kafka's OptimizableRepartitionNode): a join's or a table's. */
+function optimizableRepartition(
+  builder: DslBuilder,
+  parent: string,
+  prefix: string,
+  keySerde: Serde<unknown> | undefined,
+  valueSerde: Serde<unknown> | undefined,
+): { source: string } {
+  const made = repartitionedSource(builder, parent, prefix, { keySerde, valueSerde });
+  builder.optimizable.repartitions.push({ parent, ...made });
+  return made;
+}
+
+/**
+ * @internal Kafka's `KStreamImpl.repartitionForJoin`: the stream as a join reads it, through a
+ * repartition topic named `<name>-repartition`. Each call uses up its names, but a stream's joins
+ * share the topic its first join made unless a join names its own (`name` other than the stream's node).
+ */
+export function repartitionForJoin<K, V>(
+  stream: KStream<K, V>,
+  name: string,
+  keySerde: Serde<K> | undefined,
+  valueSerde: Serde<V> | undefined,
+): KStream<K, V> {
+  const def = streamDef(stream);
+  const k = keySerde ?? def.keySerde;
+  const v = valueSerde ?? def.valueSerde;
+  if (def.joinRepartition !== undefined && def.nodeName === name) {
+    // Shared: the names this join would have given still get used up, as Kafka's do.
+    repartitionNames(def.builder, name);
+  } else {
+    const serdes = { keySerde: k as Serde<unknown> | undefined, valueSerde: v as Serde<unknown> | undefined };
+    def.joinRepartition = optimizableRepartition(
+      def.builder,
+      def.nodeName,
+      name,
+      serdes.keySerde,
+      serdes.valueSerde,
+    ).source;
+  }
+  return new KStream<K, V>(def.builder, def.joinRepartition, k, v, false);
 }
 
 /** @internal Sink into and source out of an internal repartition topic; returns the source's name. */

@@ -2,7 +2,7 @@ import { TopologyError } from '../errors.ts';
 import type { Serde } from '../serde/index.ts';
 import { storeBuilder } from './builder.ts';
 import type { JoinWindows } from './join-windows.ts';
-import { KStream, streamDef } from './kstream.ts';
+import { KStream, repartitionForJoin, streamDef } from './kstream.ts';
 import { passThrough } from './operators/passthrough.ts';
 import {
   joinTimeTrackers,
@@ -45,13 +45,14 @@ export function streamStreamJoin<K, V, VO, VR>(
   const keySerde = joined.keySerde ?? streamDef(left).keySerde ?? streamDef(right).keySerde;
   const leftSerde = joined.valueSerde ?? streamDef(left).valueSerde;
   const rightSerde = joined.otherValueSerde ?? streamDef(right).valueSerde;
+  const n = joined.name;
+  // As Kafka's KStreamImpl.doJoin: `<name>-left` / `<name>-right`, else each side's own node name.
   const l = streamDef(left).repartitionRequired
-    ? left.repartition({ ...(keySerde ? { keySerde } : {}), ...(leftSerde ? { valueSerde: leftSerde } : {}) })
+    ? repartitionForJoin(left, n !== undefined ? `${n}-left` : streamDef(left).nodeName, keySerde, leftSerde)
     : left;
   const r = streamDef(right).repartitionRequired
-    ? right.repartition({ ...(keySerde ? { keySerde } : {}), ...(rightSerde ? { valueSerde: rightSerde } : {}) })
+    ? repartitionForJoin(right, n !== undefined ? `${n}-right` : streamDef(right).nodeName, keySerde, rightSerde)
     : right;
-  const n = joined.name;
   const thisWindow = n !== undefined ? `${n}-this-windowed` : b.names.processor('KSTREAM-WINDOWED-');
   const otherWindow = n !== undefined ? `${n}-other-windowed` : b.names.processor('KSTREAM-WINDOWED-');
   // As Kafka's KStreamImplJoin: the this-side is OUTER only for an outer join, the other side for a

@@ -22,7 +22,9 @@ import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.kstream.*;
 import org.apache.kafka.streams.state.BuiltInDslStoreSuppliers;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.test.TestRecord;
 
 public class Differential {
@@ -158,6 +160,27 @@ public class Differential {
         merged.groupByKey(Grouped.with(S, S)).reduce((a, v) -> a + v, Materialized.with(S, S))
             .toStream().to("mn-reduce", Produced.with(S, S));
         outputs.addAll(List.of("mn-count", "mn-reduce"));
+        break;
+      }
+      case "repartitions": {
+        KStream<String, String> keyed = b.stream("rp", Consumed.with(S, S)).selectKey((k, v) -> v.split("\\|")[0]);
+        keyed.repartition(Repartitioned.with(S, S)).to("rp-plain", Produced.with(S, S));
+        keyed.repartition(Repartitioned.<String, String>as("by-first").withKeySerde(S).withValueSerde(S).withNumberOfPartitions(2))
+            .to("rp-named", Produced.with(S, S));
+        keyed.toTable(Materialized.<String, String, KeyValueStore<Bytes, byte[]>>as("rp-store").withKeySerde(S).withValueSerde(S)).toStream().to("rp-table", Produced.with(S, S));
+        outputs.addAll(List.of("rp-plain", "rp-named", "rp-table"));
+        break;
+      }
+      case "rekeyed-joins":
+      case "optimized-rekeyed-joins": {
+        KStream<String, String> keyed = b.stream("rj", Consumed.with(S, S)).selectKey((k, v) -> v.split("\\|")[0]);
+        KTable<String, String> table = b.table("rt", Consumed.with(S, S));
+        keyed.join(table, (v, t) -> v + "/" + t, Joined.with(S, S, S)).to("rj-inner", Produced.with(S, S));
+        keyed.leftJoin(table, (v, t) -> v + "/" + t, Joined.with(S, S, S)).to("rj-left", Produced.with(S, S));
+        KStream<String, String> other = b.stream("rs", Consumed.with(S, S));
+        keyed.join(other, (v, o) -> v + "&" + o, JoinWindows.ofTimeDifferenceWithNoGrace(Duration.ofMillis(5)),
+            StreamJoined.with(S, S, S)).to("rj-ss", Produced.with(S, S));
+        outputs.addAll(List.of("rj-inner", "rj-left", "rj-ss"));
         break;
       }
       default:

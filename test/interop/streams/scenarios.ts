@@ -283,6 +283,63 @@ export const scenarios: Record<string, Scenario> = {
     ],
     records: 80,
   },
+  // A key-changed stream joined twice with a table and once with another stream, built without and
+  // with topology.optimization: Kafka repartitions it once per join kind.
+  ...Object.fromEntries(
+    (['none', 'all'] as const).map((optimization) => [
+      optimization === 'none' ? 'rekeyed-joins' : 'optimized-rekeyed-joins',
+      {
+        build() {
+          const b = new StreamsBuilder();
+          const keyed = b.stream('rj', { keySerde: S, valueSerde: S }).selectKey((_k, v) => v.split('|')[0]!);
+          const table = b.table('rt', { keySerde: S, valueSerde: S });
+          const joined = { keySerde: S, valueSerde: S, otherValueSerde: S };
+          keyed.join(table, (v, t) => `${v}/${t}`, joined).to('rj-inner', { keySerde: S, valueSerde: S });
+          keyed.leftJoin(table, (v, t) => `${v}/${t}`, joined).to('rj-left', { keySerde: S, valueSerde: S });
+          const other = b.stream('rs', { keySerde: S, valueSerde: S });
+          keyed
+            .join(other, (v, o) => `${v}&${o}`, JoinWindows.ofTimeDifferenceWithNoGrace(5), {
+              keySerde: S,
+              valueSerde: S,
+              otherValueSerde: S,
+            })
+            .to('rj-ss', { keySerde: S, valueSerde: S });
+          return {
+            topology: b.build({ topologyOptimization: optimization }),
+            outputs: ['rj-inner', 'rj-left', 'rj-ss'],
+          };
+        },
+        inputs: [
+          { topic: 'rt', key: (r) => pick(r, ['k1', 'k2', 'k3']), value: (r, i) => maybeNull(r, 0.1, `T${i}`) },
+          { topic: 'rs', key: (r) => pick(r, ['k1', 'k2', 'k3']), value: (_r, i) => `S${i}` },
+          {
+            topic: 'rj',
+            key: (r) => pick(r, ['a', 'b']),
+            value: (r, i) => `${pick(r, ['k1', 'k2', 'k3', 'k4'])}|${i}`,
+          },
+        ],
+        records: 90,
+      } satisfies Scenario,
+    ]),
+  ),
+  // repartition() named and not, and toTable() after a key change: Kafka's repartition node names.
+  repartitions: {
+    build() {
+      const b = new StreamsBuilder();
+      const keyed = b.stream('rp', { keySerde: S, valueSerde: S }).selectKey((_k, v) => v.split('|')[0]!);
+      keyed.repartition({ keySerde: S, valueSerde: S }).to('rp-plain', { keySerde: S, valueSerde: S });
+      keyed
+        .repartition({ name: 'by-first', keySerde: S, valueSerde: S, numberOfPartitions: 2 })
+        .to('rp-named', { keySerde: S, valueSerde: S });
+      keyed
+        .toTable({ materialized: { storeName: 'rp-store', keySerde: S, valueSerde: S } })
+        .toStream()
+        .to('rp-table', { keySerde: S, valueSerde: S });
+      return { topology: b.build(), outputs: ['rp-plain', 'rp-named', 'rp-table'] };
+    },
+    inputs: [{ topic: 'rp', key: (r) => pick(r, ['a', 'b']), value: (r, i) => `${pick(r, ['k1', 'k2', 'k3'])}|${i}` }],
+    records: 40,
+  },
   // Two streams key-changed and merged: their groupings repartition once, after the merge.
   'optimized-merge-node': {
     build() {
