@@ -2,10 +2,10 @@ import type { Serde } from '../serde/index.ts';
 import { GlobalKTable } from './global-ktable.ts';
 import { DslBuilder } from './internal/dsl.ts';
 import { optimize, type TopologyOptimization } from './internal/optimize.ts';
-import { storeGetter } from './internal/table.ts';
+import { storeOnDemand } from './internal/table.ts';
 import { KStream } from './kstream.ts';
-import { KTable } from './ktable.ts';
-import { ktableSource } from './operators/table-source.ts';
+import { KTable, tableDef } from './ktable.ts';
+import { ktableSource, ktableSourceOnDemand } from './operators/table-source.ts';
 import { type Consumed, type Materialized, type MaterializedOptions, materializedOptions } from './options.ts';
 import type { ProcessorNode, Topology } from './topology.ts';
 import { type KeyValueStoreBuilder, Stores } from './state/stores.ts';
@@ -54,7 +54,11 @@ export class StreamsBuilder {
     return new KStream<K, V>(this.#dsl, name, consumed.keySerde, consumed.valueSerde, false);
   }
 
-  /** A table of the latest value per key of a topic: a null value deletes the key. Always materialized. */
+  /**
+   * A table of the latest value per key of a topic: a null value deletes the key. Kept in a store
+   * when `materialized` names one (queryable), or, as Kafka does, once something needs it: a join
+   * reads it, groupBy or suppress needs its old values.
+   */
   table<K = Uint8Array, V = Uint8Array>(topic: string, options: TableOptions<K, V> = {}): KTable<K, V> {
     const m = materializedOptions(options.materialized);
     const storeName = m.storeName ?? this.#dsl.names.store(`${topic}-`);
@@ -71,11 +75,22 @@ export class StreamsBuilder {
       ...(options.timestampExtractor !== undefined ? { timestampExtractor: options.timestampExtractor } : {}),
       children: [],
     });
-    this.#dsl.topology.addStore(storeBuilder(storeName, m, keySerde, valueSerde));
-    this.#dsl.addProcessor(tableName, ktableSource<K, V>(storeName), [sourceName], [storeName]);
-    this.#dsl.optimizable.tableSources.push({ store: storeName, topic });
-    const getter = storeGetter<K, V>(storeName, isVersionedSupplier(m.storeSupplier));
-    return new KTable<K, V>(this.#dsl, tableName, keySerde, valueSerde, getter, storeName);
+    const dsl = this.#dsl;
+    const { store, materialize, getter } = storeOnDemand<K, V>(
+      storeName,
+      () => {
+        dsl.topology.addStore(storeBuilder(storeName, m, keySerde, valueSerde));
+        dsl.topology.connectStore(tableName, storeName);
+        dsl.optimizable.tableSources.push({ store: storeName, topic });
+      },
+      isVersionedSupplier(m.storeSupplier),
+    );
+    dsl.addProcessor(tableName, ktableSourceOnDemand<K, V>(store), [sourceName]);
+    const queryable = m.storeName !== undefined;
+    if (queryable) materialize();
+    const table = new KTable<K, V>(dsl, tableName, keySerde, valueSerde, getter, queryable ? storeName : undefined);
+    tableDef(table).needsOldValues = materialize;
+    return table;
   }
 
   /**

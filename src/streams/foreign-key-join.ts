@@ -11,17 +11,14 @@ import type { DslBuilder } from './internal/dsl.ts';
 import { storeBuilder } from './builder.ts';
 import type { ForeignKeyJoinSerdes, ForeignKeyJoinTopics } from './internal/foreign-key/serdes.ts';
 import { responseSerde, type SubscriptionResponse, subscriptionSerde } from './internal/foreign-key/wrappers.ts';
-import type { Change } from './internal/change.ts';
-import { operate } from './internal/operate.ts';
-import { storeGetter, type ValueGetterSupplier } from './internal/table.ts';
-import type { Processor, ProcessorSupplier } from './processor.ts';
+import { storeOnDemand } from './internal/table.ts';
 import { KTable, tableDef } from './ktable.ts';
 import { fkForeignTableJoin } from './operators/fk-foreign-table-join.ts';
 import { fkResponseJoin } from './operators/fk-response-join.ts';
 import { fkSubscriptionJoin } from './operators/fk-subscription-join.ts';
 import { fkSubscriptionReceive } from './operators/fk-subscription-receive.ts';
 import { fkSubscriptionSend } from './operators/fk-subscription-send.ts';
-import { ktableSource } from './operators/table-source.ts';
+import { ktableSourceOnDemand } from './operators/table-source.ts';
 import { type Materialized, materializedOptions, type StreamPartitioner, type TableJoined } from './options.ts';
 import type { Serde } from '../serde/index.ts';
 
@@ -138,24 +135,14 @@ export function foreignKeyJoin<K, V, KO, VO, VR>(
     tableDef(left).getter.storeNames,
   );
   const keySerde = m.keySerde ?? tableDef(left).keySerde;
-  const result = { store: undefined as string | undefined };
-  const materialize = () => {
-    if (result.store !== undefined) return;
-    result.store = resultStore;
-    t.addStore(storeBuilder(resultStore, m, keySerde, m.valueSerde));
-    t.connectStore(resultName, resultStore);
-  };
-  b.addProcessor(resultName, fkJoinResult<K, VR>(result), [resolverName]);
-  if (m.storeName !== undefined) materialize();
   // Kafka materializes an unnamed result when something downstream reads it (a join) or needs
   // its old values (groupBy): the getter and the hook do that here.
-  const getter: ValueGetterSupplier<K, VR> = {
-    get storeNames() {
-      materialize();
-      return [resultStore];
-    },
-    init: (ctx) => storeGetter<K, VR>(resultStore).init(ctx),
-  };
+  const { store, materialize, getter } = storeOnDemand<K, VR>(resultStore, () => {
+    t.addStore(storeBuilder(resultStore, m, keySerde, m.valueSerde));
+    t.connectStore(resultName, resultStore);
+  });
+  b.addProcessor(resultName, ktableSourceOnDemand<K, VR | null>(store), [resolverName]);
+  if (m.storeName !== undefined) materialize();
   const table = new KTable<K, VR>(
     b,
     resultName,
@@ -166,28 +153,6 @@ export function foreignKeyJoin<K, V, KO, VO, VR>(
   );
   tableDef(table).needsOldValues = materialize;
   return table;
-}
-
-/**
- * Kafka's KTableSource as the join's output node: with a store, each result is an upsert (a null
- * deletes) forwarded with the value it replaces; without, forwarded as it is.
- */
-function fkJoinResult<K, VR>(result: { store: string | undefined }): ProcessorSupplier<K, VR | null, K, Change<VR>> {
-  return () => {
-    let inner: Processor<K, VR | null, K, Change<VR>>;
-    return {
-      init(ctx) {
-        inner =
-          result.store !== undefined
-            ? (ktableSource<K, VR>(result.store)() as Processor<K, VR | null, K, Change<VR>>)
-            : operate<K, VR | null, K, Change<VR>>((record, c) =>
-                c.forward({ ...record, value: { newValue: record.value, oldValue: null } }),
-              )();
-        inner.init?.(ctx);
-      },
-      process: (record) => inner.process(record),
-    };
-  };
 }
 
 /** The response goes back to the partition its subscription came from. */

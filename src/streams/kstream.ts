@@ -6,7 +6,7 @@ import { BranchedKStream } from './branched-kstream.ts';
 import type { DslBuilder } from './internal/dsl.ts';
 import { storeBuilder } from './builder.ts';
 import { GlobalKTable } from './global-ktable.ts';
-import { storeGetter } from './internal/table.ts';
+import { storeGetter, storeOnDemand } from './internal/table.ts';
 import type { JoinWindows } from './join-windows.ts';
 import { type StreamJoined, type StreamJoinMode, streamStreamJoin } from './stream-stream-join.ts';
 import { KGroupedStream } from './kgrouped-stream.ts';
@@ -24,7 +24,8 @@ import { kstreamProcessValues } from './operators/process-values.ts';
 import { kstreamSelectKey } from './operators/select-key.ts';
 import { type JoinGraceBuffer, kstreamTableJoin } from './operators/stream-table-join.ts';
 import { Stores } from './state/stores.ts';
-import { ktableSource } from './operators/table-source.ts';
+import { ktableSourceOnDemand } from './operators/table-source.ts';
+import { isVersionedSupplier } from './state/versioned-store.ts';
 import {
   type Grouped,
   type Joined,
@@ -283,9 +284,22 @@ export class KStream<K, V> {
     const parent = this.#def.repartitionRequired
       ? optimizableRepartition(this.#def.builder, this.#def.nodeName, name, keySerde, valueSerde).source
       : this.#def.nodeName;
-    this.#def.builder.topology.addStore(storeBuilder(storeName, m, keySerde, valueSerde));
-    this.#def.builder.addProcessor(name, ktableSource(storeName), [parent], [storeName]);
-    return new KTable<K, V>(this.#def.builder, name, keySerde, valueSerde, storeGetter(storeName), storeName);
+    // Kept in a store when named (queryable), else once something needs it, as builder.table().
+    const b = this.#def.builder;
+    const { store, materialize, getter } = storeOnDemand<K, V>(
+      storeName,
+      () => {
+        b.topology.addStore(storeBuilder(storeName, m, keySerde, valueSerde));
+        b.topology.connectStore(name, storeName);
+      },
+      isVersionedSupplier(m.storeSupplier),
+    );
+    b.addProcessor(name, ktableSourceOnDemand<K, V>(store), [parent]);
+    const queryable = m.storeName !== undefined;
+    if (queryable) materialize();
+    const table = new KTable<K, V>(b, name, keySerde, valueSerde, getter, queryable ? storeName : undefined);
+    tableDef(table).needsOldValues = materialize;
+    return table;
   }
 
   /**

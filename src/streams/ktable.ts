@@ -121,7 +121,10 @@ export class KTable<K, V> {
     const name = named?.name ?? this.#def.builder.names.processor(prefix);
     if (materialized === undefined) {
       this.#def.builder.addProcessor(name, supplier, [this.#def.nodeName]);
-      return new KTable<K, VR>(this.#def.builder, name, this.#def.keySerde, valueSerde, getter);
+      const table = new KTable<K, VR>(this.#def.builder, name, this.#def.keySerde, valueSerde, getter);
+      // Its old values are its parent's (Kafka's enableSendingOldValues goes up to a store).
+      table.#def.needsOldValues = this.#def.needsOldValues;
+      return table;
     }
     // Materialized: the result lives in a store of its own, queryable, and read by joins from there.
     const m = materializedOptions<K, VR>(materialized);
@@ -222,6 +225,8 @@ export class KTable<K, V> {
    */
   suppress(suppressed: Suppressed): KTable<K, V> {
     const b = this.#def.builder;
+    // Its buffer keeps the prior value of each key, as Kafka's KTableSuppressProcessorSupplier asks.
+    this.#def.needsOldValues?.();
     const name = suppressed.name ?? b.names.processor('KTABLE-SUPPRESS-');
     const storeName = suppressed.name !== undefined ? `${suppressed.name}-store` : b.names.store('KTABLE-SUPPRESS-');
     let waitMs = suppressed.timeToWaitMs;

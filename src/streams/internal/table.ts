@@ -40,6 +40,35 @@ export function storeGetter<K, V>(storeName: string, versioned = false): ValueGe
 }
 
 /**
+ * The store of a table that is not queryable, added only once something needs it, as Kafka
+ * materializes such a table: `getter` adds it when a join reads it, `materialize` when an operator
+ * needs the table's old values (groupBy, suppress). `add` adds the store and connects it to the
+ * table's node; `store.name` is set from then on (see `ktableSourceOnDemand`).
+ */
+export function storeOnDemand<K, V>(
+  storeName: string,
+  add: () => void,
+  versioned = false,
+): { store: { name: string | undefined }; materialize: () => void; getter: ValueGetterSupplier<K, V> } {
+  const store: { name: string | undefined } = { name: undefined };
+  const materialize = () => {
+    if (store.name !== undefined) return;
+    store.name = storeName;
+    add();
+  };
+  const reader = storeGetter<K, V>(storeName, versioned);
+  const getter: ValueGetterSupplier<K, V> = {
+    get storeNames() {
+      materialize();
+      return [storeName];
+    },
+    versioned,
+    init: (ctx) => reader.init(ctx),
+  };
+  return { store, materialize, getter };
+}
+
+/**
  * Forwards a table node's changes: when its store caches, the cache forwards at flush (so
  * downstream sees one change per key per commit); otherwise each change is forwarded at once.
  * Kafka's `TimestampedTupleForwarder`.

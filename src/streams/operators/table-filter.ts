@@ -26,7 +26,10 @@ export function filterGetter<K, V>(
   negate: boolean,
 ): ValueGetterSupplier<K, V> {
   return {
-    storeNames: parent.storeNames,
+    // Read when a processor uses the getter: a table whose store is added on demand gets it then.
+    get storeNames() {
+      return parent.storeNames;
+    },
     init(ctx) {
       const get = parent.init(ctx);
       return (key) => {

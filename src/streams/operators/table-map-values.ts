@@ -24,7 +24,10 @@ export function mapValuesGetter<K, V, VR>(
   mapper: (value: V, key: K) => VR,
 ): ValueGetterSupplier<K, VR> {
   return {
-    storeNames: parent.storeNames,
+    // Read when a processor uses the getter: a table whose store is added on demand gets it then.
+    get storeNames() {
+      return parent.storeNames;
+    },
     init(ctx) {
       const get = parent.init(ctx);
       return (key) => {

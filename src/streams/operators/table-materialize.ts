@@ -7,8 +7,9 @@ import type { MeteredKeyValueStore } from '../state/metered-store.ts';
  * A table operator with its result kept in `storeName` (Kafka's `Materialized` on `filter`,
  * `mapValues` and joins): every change the operator forwards is written to the store with its
  * timestamp (a null deletes) and forwarded as the store forwards (at the cache's flush when it
- * caches), with the store's previous value as the old one. Null-on-both-sides changes leave the
- * store alone but still go downstream.
+ * caches), with the store's previous value as the old one. A change null on both sides (its parent
+ * sends no old values: a table whose store Kafka adds only on demand) deletes what the store holds
+ * for the key; with nothing there it goes downstream as it is.
  */
 export function materializeTable<K, VIn, V>(
   operator: ProcessorSupplier<K, VIn, K, Change<V>>,
@@ -23,11 +24,11 @@ export function materializeTable<K, VIn, V>(
         const proxy: ProcessorContext<K, Change<V>> = Object.create(ctx, {
           forward: {
             value: (record: StreamRecord<K, Change<V>>) => {
-              if (record.value.newValue === null && record.value.oldValue === null) {
+              const old = store.get(record.key);
+              if (record.value.newValue === null && record.value.oldValue === null && old === null) {
                 ctx.forward(record);
                 return;
               }
-              const old = store.get(record.key);
               store.putWithTimestamp(record.key, record.value.newValue, record.timestamp);
               forward(record, record.value.newValue, old, record.timestamp);
             },

@@ -66,7 +66,10 @@ export function joinGetter<K, V1, V2, VR>(
 ): ValueGetterSupplier<K, VR> {
   const join = joinValue(joiner, mode);
   return {
-    storeNames: [...left.storeNames, ...right.storeNames],
+    // Read when a processor uses the getter: a table whose store is added on demand gets it then.
+    get storeNames() {
+      return [...left.storeNames, ...right.storeNames];
+    },
     init(ctx) {
       const l = left.init(ctx);
       const r = right.init(ctx);

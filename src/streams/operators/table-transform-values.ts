@@ -34,7 +34,10 @@ export function transformValuesGetter<K, V, VR>(
   storeNames: string[],
 ): ValueGetterSupplier<K, VR> {
   return {
-    storeNames: [...parent.storeNames, ...storeNames],
+    // Read when a processor uses the getter: a table whose store is added on demand gets it then.
+    get storeNames() {
+      return [...parent.storeNames, ...storeNames];
+    },
     init(ctx) {
       const get = parent.init(ctx);
       const transformer = supplier();

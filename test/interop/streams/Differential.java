@@ -168,7 +168,9 @@ public class Differential {
         keyed.repartition(Repartitioned.<String, String>as("by-first").withKeySerde(S).withValueSerde(S).withNumberOfPartitions(2))
             .to("rp-named", Produced.with(S, S));
         keyed.toTable(Materialized.<String, String, KeyValueStore<Bytes, byte[]>>as("rp-store").withKeySerde(S).withValueSerde(S)).toStream().to("rp-table", Produced.with(S, S));
-        outputs.addAll(List.of("rp-plain", "rp-named", "rp-table"));
+        keyed.toTable(Materialized.with(S, S)).toStream().to("rp-table2", Produced.with(S, S));
+        b.table("rp-t", Consumed.with(S, S)).filter((k, v) -> !v.startsWith("x")).toStream().to("rp-tout", Produced.with(S, S));
+        outputs.addAll(List.of("rp-plain", "rp-named", "rp-table", "rp-table2", "rp-tout"));
         break;
       }
       case "rekeyed-joins":

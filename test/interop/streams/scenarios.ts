@@ -335,9 +335,25 @@ export const scenarios: Record<string, Scenario> = {
         .toTable({ materialized: { storeName: 'rp-store', keySerde: S, valueSerde: S } })
         .toStream()
         .to('rp-table', { keySerde: S, valueSerde: S });
-      return { topology: b.build(), outputs: ['rp-plain', 'rp-named', 'rp-table'] };
+      // Tables nothing reads: no store, as Kafka (toTable's, and a source table's under a filter).
+      keyed
+        .toTable({ materialized: { keySerde: S, valueSerde: S } })
+        .toStream()
+        .to('rp-table2', { keySerde: S, valueSerde: S });
+      b.table('rp-t', { keySerde: S, valueSerde: S })
+        .filter((_k, v) => !v.startsWith('x'))
+        .toStream()
+        .to('rp-tout', { keySerde: S, valueSerde: S });
+      return { topology: b.build(), outputs: ['rp-plain', 'rp-named', 'rp-table', 'rp-table2', 'rp-tout'] };
     },
-    inputs: [{ topic: 'rp', key: (r) => pick(r, ['a', 'b']), value: (r, i) => `${pick(r, ['k1', 'k2', 'k3'])}|${i}` }],
+    inputs: [
+      {
+        topic: 'rp-t',
+        key: (r) => pick(r, ['t1', 't2']),
+        value: (r, i) => maybeNull(r, 0.1, `${pick(r, ['x', 'y'])}${i}`),
+      },
+      { topic: 'rp', key: (r) => pick(r, ['a', 'b']), value: (r, i) => `${pick(r, ['k1', 'k2', 'k3'])}|${i}` },
+    ],
     records: 40,
   },
   // Two streams key-changed and merged: their groupings repartition once, after the merge.
