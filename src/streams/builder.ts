@@ -51,6 +51,7 @@ export class StreamsBuilder {
       ...(consumed.timestampExtractor !== undefined ? { timestampExtractor: consumed.timestampExtractor } : {}),
       children: [],
     });
+    this.#dsl.optimizable.streamSources.push(name);
     return new KStream<K, V>(this.#dsl, name, consumed.keySerde, consumed.valueSerde, false);
   }
 
@@ -145,8 +146,9 @@ export class StreamsBuilder {
    * `StreamsBuilder.build(props)` there too): `'none'` (default), `'all'`, or a list of
    * `'reuse.ktable.source.topics'` (a `table()`'s store is restored from its source topic instead of
    * a changelog), `'merge.repartition.topics'` (one repartition topic per key change, however many
-   * groupings follow it) and `'single.store.self.join'` (accepted; not applied, see
-   * docs/decisions.md). A rule rewrites the topology once; later builds keep it.
+   * groupings follow it) and `'single.store.self.join'` (an inner join of a stream with itself keeps
+   * one window store). A rule rewrites the topology once; later builds keep it. Streams read from the
+   * same topics become one source at every build, as Kafka makes them.
    *
    * @example
    * const topology = builder.build({ topologyOptimization: 'all' });

@@ -4,6 +4,7 @@ import { storeBuilder } from './builder.ts';
 import type { JoinWindows } from './join-windows.ts';
 import { KStream, repartitionForJoin, streamDef } from './kstream.ts';
 import { passThrough } from './operators/passthrough.ts';
+import { kstreamStreamSelfJoin } from './operators/stream-stream-self-join.ts';
 import {
   joinTimeTrackers,
   kstreamJoinWindow,
@@ -136,6 +137,17 @@ export function streamStreamJoin<K, V, VO, VR>(
     [...outerStores, thisStore],
   );
   b.addProcessor(merge, passThrough(), [joinThis, joinOther]);
+  if (mode === 'inner')
+    b.optimizable.joins.push({
+      thisWindow,
+      otherWindow,
+      joinThis,
+      joinOther,
+      merge,
+      thisStore,
+      otherStore,
+      selfJoin: kstreamStreamSelfJoin(thisStore, windows, j) as never,
+    });
   b.copartition(streamDef(l).nodeName, streamDef(r).nodeName);
   return new KStream<K, VR>(b, merge, keySerde, undefined, false);
 }

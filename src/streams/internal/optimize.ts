@@ -8,6 +8,7 @@
  *   offset (what comes after is processed again).
  * - `merge.repartition.topics`: the repartitions that group or join a stream after the same key
  *   change become one repartition topic, named after the first, right after the key change.
+ * - `single.store.self.join`: an inner join of a stream with itself keeps one window store.
  *
  * The DSL records what these rules need while it builds (see {@link OptimizationCandidates}); the
  * rules run once, on the first build that asks for them.
@@ -60,8 +61,24 @@ export interface RepartitionCandidate {
   topic: string;
 }
 
+/** An inner stream-stream join: one store suffices when both sides are the same stream. */
+export interface SelfJoinCandidate {
+  thisWindow: string;
+  otherWindow: string;
+  joinThis: string;
+  joinOther: string;
+  /** The join's merge node: the self-join's node, under the same name (Kafka's). */
+  merge: string;
+  thisStore: string;
+  otherStore: string;
+  /** The self-join's processor over `thisStore`. */
+  selfJoin: ProcessorNode['supplier'];
+}
+
 /** What the DSL notes while building, for the rules. */
 export class OptimizationCandidates {
+  /** Sources of `builder.stream()`, in order: those reading the same topics become one at build. */
+  readonly streamSources: string[] = [];
   /** Tables read from a topic into a store: `builder.table()`. */
   readonly tableSources: { store: string; topic: string }[] = [];
   /** Nodes that change keys (selectKey, map, flatMap, groupBy's key selection). */
@@ -71,11 +88,15 @@ export class OptimizationCandidates {
   /** Nodes that merge streams (`merge()`): repartitions after one merge there, not per key change above. */
   readonly mergeNodes: string[] = [];
   readonly repartitions: RepartitionCandidate[] = [];
+  readonly joins: SelfJoinCandidate[] = [];
   /** The rules already applied: each runs once. */
   readonly applied = new Set<string>();
 }
 
-/** Applies the rules of `config` not applied yet to `graph`. */
+/**
+ * Applies the rules of `config` not applied yet to `graph`, after making the streams read from the
+ * same topics one source (which Kafka always does, optimized or not).
+ */
 export function optimize(
   graph: TopologyGraph,
   names: NameGenerator,
@@ -83,6 +104,7 @@ export function optimize(
   config: TopologyOptimization | undefined,
 ): void {
   const rules = optimizationRules(config);
+  mergeDuplicateSources(graph, candidates);
   if (rules.has(REUSE_KTABLE_SOURCE_TOPICS) && !candidates.applied.has(REUSE_KTABLE_SOURCE_TOPICS)) {
     candidates.applied.add(REUSE_KTABLE_SOURCE_TOPICS);
     reuseTableSourceTopics(graph, candidates);
@@ -91,6 +113,82 @@ export function optimize(
     candidates.applied.add(MERGE_REPARTITION_TOPICS);
     mergeRepartitionTopics(graph, names, candidates);
   }
+  if (rules.has(SINGLE_STORE_SELF_JOIN) && !candidates.applied.has(SINGLE_STORE_SELF_JOIN)) {
+    candidates.applied.add(SINGLE_STORE_SELF_JOIN);
+    rewriteSelfJoins(graph, candidates);
+  }
+}
+
+/**
+ * Kafka's `mergeDuplicateSourceNodes`: a `builder.stream()` of topics an earlier one reads (the
+ * same list, or the same pattern) hands its nodes to the earlier source, which reads for both (with
+ * its own serdes, as Kafka's does); overlapping but different topic lists are refused.
+ */
+function mergeDuplicateSources(graph: TopologyGraph, c: OptimizationCandidates): void {
+  const byTopic = new Map<string, SourceNode>();
+  const byPattern = new Map<string, SourceNode>();
+  let merged = false;
+  for (const name of c.streamSources) {
+    const node = graph.nodes.get(name);
+    if (node?.kind !== 'source') continue;
+    let main: SourceNode | undefined;
+    if (node.pattern !== undefined) {
+      const key = `${node.pattern.source}/${node.pattern.flags}`;
+      main = byPattern.get(key);
+      if (main === undefined) byPattern.set(key, node);
+    } else {
+      for (const topic of node.topics) {
+        const first = byTopic.get(topic);
+        if (first === undefined) {
+          byTopic.set(topic, node);
+          continue;
+        }
+        if (first.topics.length !== node.topics.length || first.topics.some((t) => !node.topics.includes(t)))
+          throw new TributaryError(
+            'TOPOLOGY_EXCEPTION',
+            `Two source nodes are subscribed to overlapping but not equal input topics: ${first.name} ([${first.topics.join(', ')}]) and ${node.name} ([${node.topics.join(', ')}])`,
+            { topic },
+          );
+        main = first;
+      }
+    }
+    if (main === undefined || main === node) continue;
+    for (const child of node.children) {
+      main.children.push(child);
+      replaceParent(graph, child, node.name, main.name);
+    }
+    graph.nodes.delete(node.name);
+    for (const group of graph.copartitioned)
+      for (let i = 0; i < group.length; i++) if (group[i] === node.name) group[i] = main.name;
+    merged = true;
+  }
+  c.streamSources.length = 0;
+  if (merged) graph.rewritten();
+}
+
+/**
+ * Kafka's `rewriteSingleStoreSelfJoin`: an inner join whose two windowed nodes hang from the same
+ * node (a stream joined with itself, or with a stream of the same topics) keeps one window store;
+ * the other side's windowed node and both join nodes go, and the merge node becomes the self-join.
+ */
+function rewriteSelfJoins(graph: TopologyGraph, c: OptimizationCandidates): void {
+  let rewritten = false;
+  for (const j of c.joins) {
+    const left = graph.nodes.get(j.thisWindow);
+    const right = graph.nodes.get(j.otherWindow);
+    const merge = graph.nodes.get(j.merge);
+    if (left?.kind !== 'processor' || right?.kind !== 'processor' || merge?.kind !== 'processor') continue;
+    if (left.parents.length !== 1 || right.parents.length !== 1 || left.parents[0] !== right.parents[0]) continue;
+    unlink(graph, left.parents[0]!, j.otherWindow);
+    for (const name of [j.otherWindow, j.joinThis, j.joinOther]) graph.nodes.delete(name);
+    graph.storeBuilders.delete(j.otherStore);
+    left.children = [j.merge];
+    merge.parents = [j.thisWindow];
+    merge.supplier = j.selfJoin;
+    merge.stores = [j.thisStore];
+    rewritten = true;
+  }
+  if (rewritten) graph.rewritten();
 }
 
 function reuseTableSourceTopics(graph: TopologyGraph, candidates: OptimizationCandidates): void {

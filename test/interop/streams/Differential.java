@@ -173,6 +173,23 @@ public class Differential {
         outputs.addAll(List.of("rp-plain", "rp-named", "rp-table", "rp-table2", "rp-tout"));
         break;
       }
+      case "optimized-self-join": {
+        KStream<String, String> s = b.stream("sj", Consumed.with(S, S));
+        s.join(s, (l, r) -> l + "+" + r, JoinWindows.ofTimeDifferenceWithNoGrace(Duration.ofMillis(4)).after(Duration.ofMillis(2)),
+            StreamJoined.with(S, S, S)).to("sj-self", Produced.with(S, S));
+        KStream<String, String> one = b.stream("sj2", Consumed.with(S, S));
+        KStream<String, String> two = b.stream("sj2", Consumed.with(S, S));
+        one.join(two, (l, r) -> l + "*" + r, JoinWindows.ofTimeDifferenceAndGrace(Duration.ofMillis(3), Duration.ofMillis(2)),
+            StreamJoined.with(S, S, S)).to("sj-two", Produced.with(S, S));
+        outputs.addAll(List.of("sj-self", "sj-two"));
+        break;
+      }
+      case "duplicate-sources": {
+        b.stream("ds", Consumed.with(S, S)).mapValues(v -> v.toUpperCase()).to("ds-upper", Produced.with(S, S));
+        b.stream("ds", Consumed.with(S, S)).filter((k, v) -> v.endsWith("1")).to("ds-ones", Produced.with(S, S));
+        outputs.addAll(List.of("ds-upper", "ds-ones"));
+        break;
+      }
       case "rekeyed-joins":
       case "optimized-rekeyed-joins": {
         KStream<String, String> keyed = b.stream("rj", Consumed.with(S, S)).selectKey((k, v) -> v.split("\\|")[0]);

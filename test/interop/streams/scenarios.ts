@@ -356,6 +356,45 @@ export const scenarios: Record<string, Scenario> = {
     ],
     records: 40,
   },
+  // A stream joined with itself, and two streams of one topic joined (merged into one source
+  // first, as Kafka always does): one window store each under single.store.self.join.
+  'optimized-self-join': {
+    build() {
+      const b = new StreamsBuilder();
+      const s = b.stream('sj', { keySerde: S, valueSerde: S });
+      const joined = { keySerde: S, valueSerde: S, otherValueSerde: S };
+      s.join(s, (l, r) => `${l}+${r}`, JoinWindows.ofTimeDifferenceWithNoGrace(4).after(2), joined).to('sj-self', {
+        keySerde: S,
+        valueSerde: S,
+      });
+      const one = b.stream('sj2', { keySerde: S, valueSerde: S });
+      const two = b.stream('sj2', { keySerde: S, valueSerde: S });
+      one
+        .join(two, (l, r) => `${l}*${r}`, JoinWindows.ofTimeDifferenceAndGrace(3, 2), joined)
+        .to('sj-two', { keySerde: S, valueSerde: S });
+      return { topology: b.build({ topologyOptimization: 'all' }), outputs: ['sj-self', 'sj-two'] };
+    },
+    inputs: [
+      { topic: 'sj', key: (r) => pick(r, ['a', 'b', 'c']), value: (_r, i) => `v${i}` },
+      { topic: 'sj2', key: (r) => pick(r, ['a', 'b']), value: (_r, i) => `w${i}` },
+    ],
+    records: 60,
+  },
+  // Two streams of one topic, not optimized: one source node reads for both, as in Kafka.
+  'duplicate-sources': {
+    build() {
+      const b = new StreamsBuilder();
+      b.stream('ds', { keySerde: S, valueSerde: S })
+        .mapValues((v) => v.toUpperCase())
+        .to('ds-upper', { keySerde: S, valueSerde: S });
+      b.stream('ds', { keySerde: S, valueSerde: S })
+        .filter((_k, v) => v.endsWith('1'))
+        .to('ds-ones', { keySerde: S, valueSerde: S });
+      return { topology: b.build(), outputs: ['ds-upper', 'ds-ones'] };
+    },
+    inputs: [{ topic: 'ds', key: (r) => pick(r, ['a', 'b']), value: (_r, i) => `x${i}` }],
+    records: 30,
+  },
   // Two streams key-changed and merged: their groupings repartition once, after the merge.
   'optimized-merge-node': {
     build() {

@@ -10,6 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type EmbeddedLogBackend, openLog } from '../../../src/log/index.ts';
 import { optimizationRules } from '../../../src/streams/internal/optimize.ts';
 import {
+  JoinWindows,
   KafkaStreams,
   QueryableStoreTypes,
   StoreQueryParameters,
@@ -17,6 +18,7 @@ import {
   TimeWindows,
   type Topology,
 } from '../../../src/streams/index.ts';
+import { TopologyTestDriver } from '../../../src/streams/testing/index.ts';
 import { I, L, S } from '../helpers.ts';
 
 /**
@@ -263,3 +265,57 @@ async function tempDir(): Promise<string> {
   const { join } = await import('node:path');
   return mkdtemp(join(tmpdir(), 'optimize-'));
 }
+
+describe('single.store.self.join and duplicate sources', () => {
+  const J = { keySerde: S, valueSerde: S, otherValueSerde: S };
+
+  it("should keep one window store for a stream joined with itself, and join as Kafka's self-join does", () => {
+    const b = new StreamsBuilder();
+    const s = b.stream('t1', { keySerde: S, valueSerde: S });
+    s.join(s, (l, r) => `${l}+${r}`, JoinWindows.ofTimeDifferenceWithNoGrace(100), J).to('out', {
+      keySerde: S,
+      valueSerde: S,
+    });
+    const topology = b.build({ topologyOptimization: 'all' });
+    const text = topology.describe().toString();
+    expect(text.match(/KSTREAM-WINDOWED-\d+ \(stores/g)).toHaveLength(1);
+    expect(text).not.toContain('JOINOTHER-0000000003 (stores');
+    const d = new TopologyTestDriver(topology);
+    const input = d.createInputTopic('t1', S, S);
+    input.pipeInput('k', 'A', 0);
+    input.pipeInput('k', 'B', 10);
+    input.pipeInput('x', 'C', 20);
+    // Each record joins itself; a later one joins the earlier from both sides.
+    expect(d.createOutputTopic('out', S, S).readKeyValuesToList()).toEqual([
+      { key: 'k', value: 'A+A' },
+      { key: 'k', value: 'B+A' },
+      { key: 'k', value: 'A+B' },
+      { key: 'k', value: 'B+B' },
+      { key: 'x', value: 'C+C' },
+    ]);
+    d.close();
+  });
+
+  it('should leave a self left join with its two stores', () => {
+    const b = new StreamsBuilder();
+    const s = b.stream('t1', { keySerde: S, valueSerde: S });
+    s.leftJoin(s, (l, r) => `${l}+${r}`, JoinWindows.ofTimeDifferenceWithNoGrace(100), J).to('out');
+    const text = b.build({ topologyOptimization: 'all' }).describe().toString();
+    expect(text.match(/KSTREAM-WINDOWED-\d+ \(stores/g)).toHaveLength(2);
+  });
+
+  it('should read a topic two streams take through one source, and refuse overlapping topic lists', () => {
+    const b = new StreamsBuilder();
+    b.stream('t', { keySerde: S, valueSerde: S }).to('a');
+    b.stream('t', { keySerde: S, valueSerde: S }).to('b');
+    const text = b.build().describe().toString();
+    expect(text).toContain(
+      'Source: KSTREAM-SOURCE-0000000000 (topics: [t])\n      --> KSTREAM-SINK-0000000001, KSTREAM-SINK-0000000003',
+    );
+    expect(text).not.toContain('KSTREAM-SOURCE-0000000002');
+    const overlapping = new StreamsBuilder();
+    overlapping.stream(['t', 'u']).to('a');
+    overlapping.stream('t').to('b');
+    expect(() => overlapping.build()).toThrow(expect.objectContaining({ code: 'TOPOLOGY_EXCEPTION' }));
+  });
+});
