@@ -71,7 +71,7 @@ public class StreamsApp {
    * WordCount (a repartition named after its store), a selectKey + aggregate with generated names,
    * and a foreign-key join of two tables (subscription topics and stores).
    */
-  static Topology names() {
+  static Topology names(boolean optimized) {
     StreamsBuilder b = new StreamsBuilder();
     b.stream("names-lines", Consumed.with(S, S))
         .flatMapValues(StreamsApp::words)
@@ -94,7 +94,10 @@ public class StreamsApp {
         .join(customers, StreamsApp::customerOf, (o, c) -> o + "/" + c)
         .toStream()
         .to("names-joined", Produced.with(S, S));
-    return b.build();
+    if (!optimized) return b.build();
+    Properties optimize = new Properties();
+    optimize.put(StreamsConfig.TOPOLOGY_OPTIMIZATION_CONFIG, StreamsConfig.OPTIMIZE);
+    return b.build(optimize);
   }
 
   static Properties config(String bootstrap, String applicationId, String stateDir) {
@@ -126,7 +129,9 @@ public class StreamsApp {
 
   static void run(String[] args) throws Exception {
     String name = args[1];
-    Topology topology = name.equals("names") ? names() : wordCount("text-lines", "word-counts");
+    Topology topology = name.equals("names")
+        ? names(false)
+        : name.equals("names-optimized") ? names(true) : wordCount("text-lines", "word-counts");
     KafkaStreams streams = startAndWait(topology, config(args[2], args[3], args[4]));
     System.out.println("RUNNING");
     System.out.flush();
