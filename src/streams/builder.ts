@@ -76,22 +76,9 @@ export class StreamsBuilder {
       ...(options.timestampExtractor !== undefined ? { timestampExtractor: options.timestampExtractor } : {}),
       children: [],
     });
-    const dsl = this.#dsl;
-    const { store, materialize, getter } = storeOnDemand<K, V>(
-      storeName,
-      () => {
-        dsl.topology.addStore(storeBuilder(storeName, m, keySerde, valueSerde));
-        dsl.topology.connectStore(tableName, storeName);
-        dsl.optimizable.tableSources.push({ store: storeName, topic });
-      },
-      isVersionedSupplier(m.storeSupplier),
+    return sourceTable(this.#dsl, tableName, sourceName, storeName, m, keySerde, valueSerde, () =>
+      this.#dsl.optimizable.tableSources.push({ store: storeName, topic }),
     );
-    dsl.addProcessor(tableName, ktableSourceOnDemand<K, V>(store), [sourceName]);
-    const queryable = m.storeName !== undefined;
-    if (queryable) materialize();
-    const table = new KTable<K, V>(dsl, tableName, keySerde, valueSerde, getter, queryable ? storeName : undefined);
-    tableDef(table).needsOldValues = materialize;
-    return table;
   }
 
   /**
@@ -157,6 +144,38 @@ export class StreamsBuilder {
     optimize(this.#dsl.topology, this.#dsl.names, this.#dsl.optimizable, options.topologyOptimization);
     return this.#dsl.built;
   }
+}
+
+/**
+ * @internal A table read from `parent`'s records (Kafka's KTableSource: `builder.table()`,
+ * `toTable()`): its store is added when `m` names it (queryable), else once something needs it;
+ * `materialized` is told when it is.
+ */
+export function sourceTable<K, V>(
+  dsl: DslBuilder,
+  node: string,
+  parent: string,
+  storeName: string,
+  m: MaterializedOptions<K, V>,
+  keySerde: Serde<K> | undefined,
+  valueSerde: Serde<V> | undefined,
+  materialized: () => void = () => undefined,
+): KTable<K, V> {
+  const { store, materialize, getter } = storeOnDemand<K, V>(
+    storeName,
+    () => {
+      dsl.topology.addStore(storeBuilder(storeName, m, keySerde, valueSerde));
+      dsl.topology.connectStore(node, storeName);
+      materialized();
+    },
+    isVersionedSupplier(m.storeSupplier),
+  );
+  dsl.addProcessor(node, ktableSourceOnDemand<K, V>(store), [parent]);
+  const queryable = m.storeName !== undefined;
+  if (queryable) materialize();
+  const table = new KTable<K, V>(dsl, node, keySerde, valueSerde, getter, queryable ? storeName : undefined);
+  tableDef(table).needsOldValues = materialize;
+  return table;
 }
 
 /** @internal The store a `Materialized` describes. */

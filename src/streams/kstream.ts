@@ -4,13 +4,13 @@ import { Serdes } from '../serde/index.ts';
 import { TopologyError } from '../errors.ts';
 import { BranchedKStream } from './branched-kstream.ts';
 import type { DslBuilder } from './internal/dsl.ts';
-import { storeBuilder } from './builder.ts';
+import { sourceTable } from './builder.ts';
 import { GlobalKTable } from './global-ktable.ts';
-import { storeGetter, storeOnDemand } from './internal/table.ts';
+import { storeGetter } from './internal/table.ts';
 import type { JoinWindows } from './join-windows.ts';
 import { type StreamJoined, type StreamJoinMode, streamStreamJoin } from './stream-stream-join.ts';
 import { KGroupedStream } from './kgrouped-stream.ts';
-import { KTable, tableDef } from './ktable.ts';
+import { type KTable, tableDef } from './ktable.ts';
 import { kstreamFilter } from './operators/filter.ts';
 import { kstreamFlatMap } from './operators/flat-map.ts';
 import { kstreamFlatMapValues } from './operators/flat-map-values.ts';
@@ -24,8 +24,6 @@ import { kstreamProcessValues } from './operators/process-values.ts';
 import { kstreamSelectKey } from './operators/select-key.ts';
 import { type JoinGraceBuffer, kstreamTableJoin } from './operators/stream-table-join.ts';
 import { Stores } from './state/stores.ts';
-import { ktableSourceOnDemand } from './operators/table-source.ts';
-import { isVersionedSupplier } from './state/versioned-store.ts';
 import {
   type Grouped,
   type Joined,
@@ -285,21 +283,7 @@ export class KStream<K, V> {
       ? optimizableRepartition(this.#def.builder, this.#def.nodeName, name, keySerde, valueSerde).source
       : this.#def.nodeName;
     // Kept in a store when named (queryable), else once something needs it, as builder.table().
-    const b = this.#def.builder;
-    const { store, materialize, getter } = storeOnDemand<K, V>(
-      storeName,
-      () => {
-        b.topology.addStore(storeBuilder(storeName, m, keySerde, valueSerde));
-        b.topology.connectStore(name, storeName);
-      },
-      isVersionedSupplier(m.storeSupplier),
-    );
-    b.addProcessor(name, ktableSourceOnDemand<K, V>(store), [parent]);
-    const queryable = m.storeName !== undefined;
-    if (queryable) materialize();
-    const table = new KTable<K, V>(b, name, keySerde, valueSerde, getter, queryable ? storeName : undefined);
-    tableDef(table).needsOldValues = materialize;
-    return table;
+    return sourceTable(this.#def.builder, name, parent, storeName, m, keySerde, valueSerde);
   }
 
   /**

@@ -12,6 +12,7 @@ import { optimizationRules } from '../../../src/streams/internal/optimize.ts';
 import {
   JoinWindows,
   KafkaStreams,
+  type KStream,
   QueryableStoreTypes,
   StoreQueryParameters,
   StreamsBuilder,
@@ -62,18 +63,16 @@ describe('topologyOptimization, as StreamsConfig reads it', () => {
 });
 
 describe("merge.repartition.topics (Kafka's StreamsGraphTest)", () => {
-  /** Two groupings after one key change, through a value change or straight from it. */
-  function changingValuesAfterChangingKey(optimization: string): Topology {
+  /** A count and a windowed count of two streams made from one key change by `first` and `second`. */
+  function twoGroupings(
+    optimization: string,
+    first: (s: KStream<string, string>) => KStream<string, string>,
+    second: (s: KStream<string, string>) => KStream<string, string>,
+  ): Topology {
     const b = new StreamsBuilder();
     const keyed = b.stream('input', { keySerde: S, valueSerde: S }).selectKey((k, v) => `${k}${v}`);
-    keyed
-      .mapValues((v) => v.toUpperCase())
-      .groupByKey()
-      .count()
-      .toStream()
-      .to('output', { valueSerde: L });
-    keyed
-      .flatMapValues((v) => v.split(/\s/))
+    first(keyed).groupByKey().count().toStream().to('output', { valueSerde: L });
+    second(keyed)
       .groupByKey()
       .windowedBy(TimeWindows.ofSizeWithNoGrace(5000))
       .count()
@@ -81,6 +80,13 @@ describe("merge.repartition.topics (Kafka's StreamsGraphTest)", () => {
       .to('windowed-output', { valueSerde: L });
     return b.build({ topologyOptimization: optimization });
   }
+
+  const changingValuesAfterChangingKey = (optimization: string) =>
+    twoGroupings(
+      optimization,
+      (s) => s.mapValues((v) => v.toUpperCase()),
+      (s) => s.flatMapValues((v) => v.split(/\s/)),
+    );
 
   it('should not merge repartitions after a value change that follows the key change', () => {
     const optimized = changingValuesAfterChangingKey('all');
@@ -89,19 +95,12 @@ describe("merge.repartition.topics (Kafka's StreamsGraphTest)", () => {
     expect(repartitionTopics(optimized)).toHaveLength(2);
   });
 
-  function repartitionedTwice(optimization: string): Topology {
-    const b = new StreamsBuilder();
-    const keyed = b.stream('input', { keySerde: S, valueSerde: S }).selectKey((k, v) => `${k}${v}`);
-    keyed.repartition().groupByKey().count().toStream().to('output', { valueSerde: L });
-    keyed
-      .repartition()
-      .groupByKey()
-      .windowedBy(TimeWindows.ofSizeWithNoGrace(5000))
-      .count()
-      .toStream()
-      .to('windowed-output', { valueSerde: L });
-    return b.build({ topologyOptimization: optimization });
-  }
+  const repartitionedTwice = (optimization: string) =>
+    twoGroupings(
+      optimization,
+      (s) => s.repartition(),
+      (s) => s.repartition(),
+    );
 
   it("should not merge the user's own repartition() calls", () => {
     const optimized = repartitionedTwice('all');
