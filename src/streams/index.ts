@@ -2,6 +2,7 @@
  * Tributary Streams: Kafka Streams' DSL and runtime on the embedded log.
  */
 export { StreamsBuilder, type TableOptions } from './builder.ts';
+export type { TopologyOptimization } from './internal/optimize.ts';
 export { KStream } from './kstream.ts';
 export { KTable, KGroupedTable, type TableChange, type TableJoinOptions } from './ktable.ts';
 export { KGroupedStream, type AggregateOptions } from './kgrouped-stream.ts';
