@@ -141,7 +141,7 @@ export class StreamsBuilder {
    * const topology = builder.build({ topologyOptimization: 'all' });
    */
   build(options: { topologyOptimization?: TopologyOptimization } = {}): Topology {
-    optimize(this.#dsl.topology, this.#dsl.names, this.#dsl.optimizable, options.topologyOptimization);
+    optimize(this.#dsl, options.topologyOptimization);
     return this.#dsl.built;
   }
 }

@@ -6,6 +6,7 @@ import { BranchedKStream } from './branched-kstream.ts';
 import type { DslBuilder } from './internal/dsl.ts';
 import { sourceTable } from './builder.ts';
 import { GlobalKTable } from './global-ktable.ts';
+import { repartitionedSource, repartitionNames } from './internal/repartition.ts';
 import { storeGetter } from './internal/table.ts';
 import type { JoinWindows } from './join-windows.ts';
 import { type StreamJoined, type StreamJoinMode, streamStreamJoin } from './stream-stream-join.ts';
@@ -522,54 +523,6 @@ function namedAndStores(args: [Named, ...string[]] | string[]): [Named | undefin
   return [undefined, args as string[]];
 }
 
-function pick<K, V>(
-  keySerde: Serde<K> | undefined,
-  valueSerde: Serde<V> | undefined,
-): { keySerde?: Serde<K>; valueSerde?: Serde<V> } {
-  return { ...(keySerde !== undefined ? { keySerde } : {}), ...(valueSerde !== undefined ? { valueSerde } : {}) };
-}
-
-/**
- * @internal Kafka's `createRepartitionedSource`: a filter, a sink into `<prefix>-repartition` and a
- * source out of it. It always uses up three generated names (sink, filter, source); the nodes take
- * them when `prefix` is itself generated (`KSTREAM-…-0000000005`), else they are named after the
- * topic (`<topic>-filter`, `-sink`, `-source`).
- */
-export function repartitionedSource(
-  builder: DslBuilder,
-  parent: string,
-  prefix: string,
-  o: {
-    keySerde: Serde<unknown> | undefined;
-    valueSerde: Serde<unknown> | undefined;
-    numPartitions?: number | undefined;
-    partitioner?: unknown;
-  },
-): RepartitionNames {
-  const names = repartitionNames(builder, prefix);
-  repartitionThrough(builder, parent, names.topic, { ...names, ...o });
-  return names;
-}
-
-interface RepartitionNames {
-  topic: string;
-  sink: string;
-  filter: string;
-  source: string;
-}
-
-/** The names {@link repartitionedSource} gives, using up the three generated ones. */
-function repartitionNames(builder: DslBuilder, prefix: string): RepartitionNames {
-  const topic = prefix.endsWith('-repartition') ? prefix : `${prefix}-repartition`;
-  const generated = {
-    sink: builder.names.processor('KSTREAM-SINK-'),
-    filter: builder.names.processor('KSTREAM-FILTER-'),
-    source: builder.names.processor('KSTREAM-SOURCE-'),
-  };
-  if (/^KSTREAM.*-[0-9]{10}$/.test(prefix)) return { topic, ...generated };
-  return { topic, sink: `${topic}-sink`, filter: `${topic}-filter`, source: `${topic}-source` };
-}
-
 /** A repartition `topology.optimization` may merge (Kafka's OptimizableRepartitionNode): a join's or a table's. */
 function optimizableRepartition(
   builder: DslBuilder,
@@ -601,66 +554,7 @@ export function repartitionForJoin<K, V>(
     // Shared: the names this join would have given still get used up, as Kafka's do.
     repartitionNames(def.builder, name);
   } else {
-    const serdes = { keySerde: k as Serde<unknown> | undefined, valueSerde: v as Serde<unknown> | undefined };
-    def.joinRepartition = optimizableRepartition(
-      def.builder,
-      def.nodeName,
-      name,
-      serdes.keySerde,
-      serdes.valueSerde,
-    ).source;
+    def.joinRepartition = optimizableRepartition(def.builder, def.nodeName, name, k, v).source;
   }
   return new KStream<K, V>(def.builder, def.joinRepartition, k, v, false);
-}
-
-/** @internal Sink into and source out of an internal repartition topic; returns the source's name. */
-export function repartitionThrough(
-  builder: DslBuilder,
-  parent: string,
-  topic: string,
-  o: {
-    sink: string;
-    source: string;
-    filter?: string;
-    keySerde: Serde<unknown> | undefined;
-    valueSerde: Serde<unknown> | undefined;
-    numPartitions?: number | undefined;
-    partitioner?: unknown;
-    changeValues?: boolean;
-  },
-): string {
-  const t = builder.topology;
-  t.internalTopics.set(topic, {
-    name: topic,
-    ...(o.numPartitions !== undefined ? { numPartitions: o.numPartitions } : {}),
-  });
-  let upstream = parent;
-  if (o.filter !== undefined) {
-    builder.addProcessor(
-      o.filter,
-      kstreamFilter((k: unknown) => k !== null && k !== undefined, false),
-      [parent],
-    );
-    upstream = o.filter;
-  }
-  const serdes = pick(o.keySerde, o.valueSerde);
-  t.addNode({
-    kind: 'sink',
-    name: o.sink,
-    topic,
-    ...serdes,
-    ...(o.partitioner !== undefined ? { partitioner: o.partitioner as never } : {}),
-    ...(o.changeValues ? { changeValues: true } : {}),
-    dropNullKeys: true,
-    parents: [upstream],
-  });
-  t.addNode({
-    kind: 'source',
-    name: o.source,
-    topics: [topic],
-    ...serdes,
-    ...(o.changeValues ? { changeValues: true } : {}),
-    children: [],
-  });
-  return o.source;
 }

@@ -15,7 +15,8 @@
  */
 import { TributaryError } from '../../errors.ts';
 import type { ProcessorNode, SinkNode, SourceNode, TopologyNode } from '../topology.ts';
-import type { NameGenerator } from './names.ts';
+import type { DslBuilder } from './dsl.ts';
+import { repartitionNames, repartitionThrough } from './repartition.ts';
 import type { TopologyGraph } from './topology-graph.ts';
 
 export const REUSE_KTABLE_SOURCE_TOPICS = 'reuse.ktable.source.topics';
@@ -97,12 +98,9 @@ export class OptimizationCandidates {
  * Applies the rules of `config` not applied yet to `graph`, after making the streams read from the
  * same topics one source (which Kafka always does, optimized or not).
  */
-export function optimize(
-  graph: TopologyGraph,
-  names: NameGenerator,
-  candidates: OptimizationCandidates,
-  config: TopologyOptimization | undefined,
-): void {
+export function optimize(dsl: DslBuilder, config: TopologyOptimization | undefined): void {
+  const graph = dsl.topology;
+  const candidates = dsl.optimizable;
   const rules = optimizationRules(config);
   mergeDuplicateSources(graph, candidates);
   if (rules.has(REUSE_KTABLE_SOURCE_TOPICS) && !candidates.applied.has(REUSE_KTABLE_SOURCE_TOPICS)) {
@@ -111,7 +109,7 @@ export function optimize(
   }
   if (rules.has(MERGE_REPARTITION_TOPICS) && !candidates.applied.has(MERGE_REPARTITION_TOPICS)) {
     candidates.applied.add(MERGE_REPARTITION_TOPICS);
-    mergeRepartitionTopics(graph, names, candidates);
+    mergeRepartitionTopics(dsl, candidates);
   }
   if (rules.has(SINGLE_STORE_SELF_JOIN) && !candidates.applied.has(SINGLE_STORE_SELF_JOIN)) {
     candidates.applied.add(SINGLE_STORE_SELF_JOIN);
@@ -236,7 +234,8 @@ function childTowards(graph: TopologyGraph, r: RepartitionCandidate, parent: str
   return findUp(graph, r.parent, (n) => parentsOf(graph, n).includes(parent));
 }
 
-function mergeRepartitionTopics(graph: TopologyGraph, names: NameGenerator, c: OptimizationCandidates): void {
+function mergeRepartitionTopics(dsl: DslBuilder, c: OptimizationCandidates): void {
+  const graph = dsl.topology;
   // Key change → the repartitions after it, in the order they were made (Kafka's LinkedHashMap).
   const groups = new Map<string, RepartitionCandidate[]>();
   for (const changer of c.keyChanging) groups.set(changer, []);
@@ -260,21 +259,17 @@ function mergeRepartitionTopics(graph: TopologyGraph, names: NameGenerator, c: O
     groups.set(merge, repartitions);
     for (const changer of taken) groups.delete(changer);
   }
-  for (const [changer, list] of groups) if (list.length > 0) mergeAfter(graph, names, changer, list);
+  for (const [changer, list] of groups) if (list.length > 0) mergeAfter(dsl, changer, list);
 }
 
 /** Replaces the repartitions `list` after `changer` with one, named after the first, right under `changer`. */
-function mergeAfter(graph: TopologyGraph, names: NameGenerator, changer: string, list: RepartitionCandidate[]): void {
+function mergeAfter(dsl: DslBuilder, changer: string, list: RepartitionCandidate[]): void {
+  const graph = dsl.topology;
   const sinks = list.map((r) => graph.nodes.get(r.sink) as SinkNode);
   const keySerde = sinks.find((s) => s.keySerde !== undefined)?.keySerde;
   const valueSerde = sinks.find((s) => s.valueSerde !== undefined)?.valueSerde;
-  const topic = list[0]!.topic;
-  const filter = (graph.nodes.get(list[0]!.filter) as ProcessorNode).supplier;
-  // Kafka's createRepartitionedSource uses up three generated names, then names the nodes after the topic.
-  names.processor('KSTREAM-SINK-');
-  names.processor('KSTREAM-FILTER-');
-  names.processor('KSTREAM-SOURCE-');
-  const merged = { filter: `${topic}-filter`, sink: `${topic}-sink`, source: `${topic}-source` };
+  // Kafka's createRepartitionedSource: `<topic>-filter/-sink/-source`, three generated names used up.
+  const merged = repartitionNames(dsl, list[0]!.topic);
   const moved: string[] = [];
   for (const r of list) {
     const downstream = [...(graph.nodes.get(r.source) as SourceNode).children];
@@ -301,36 +296,11 @@ function mergeAfter(graph: TopologyGraph, names: NameGenerator, changer: string,
     for (const group of graph.copartitioned)
       for (let i = 0; i < group.length; i++) if (group[i] === r.source) group[i] = merged.source;
   }
-  graph.internalTopics.set(topic, { name: topic });
-  const serdes = {
-    ...(keySerde !== undefined ? { keySerde } : {}),
-    ...(valueSerde !== undefined ? { valueSerde } : {}),
-  };
-  graph.nodes.set(merged.filter, {
-    kind: 'processor',
-    name: merged.filter,
-    supplier: filter,
-    parents: [changer],
-    children: [merged.sink],
-    stores: [],
-  });
+  repartitionThrough(dsl, changer, merged.topic, { ...merged, keySerde, valueSerde });
   // Written right after the key change, as Kafka gives the merged node the key change's build priority.
-  (graph.nodes.get(changer) as ProcessorNode).children.unshift(merged.filter);
-  graph.nodes.set(merged.sink, {
-    kind: 'sink',
-    name: merged.sink,
-    topic,
-    ...serdes,
-    dropNullKeys: true,
-    parents: [merged.filter],
-  });
-  graph.nodes.set(merged.source, {
-    kind: 'source',
-    name: merged.source,
-    topics: [topic],
-    ...serdes,
-    children: [...new Set(moved)],
-  });
+  const children = (graph.nodes.get(changer) as ProcessorNode).children;
+  children.unshift(...children.splice(children.indexOf(merged.filter), 1));
+  (graph.nodes.get(merged.source) as SourceNode).children.push(...new Set(moved));
   graph.rewritten();
 }
 
