@@ -15,6 +15,7 @@ import { materializedOptions } from './options.ts';
 import { passThrough } from './operators/passthrough.ts';
 import { kstreamSessionAggregate } from './operators/session-aggregate.ts';
 import { kstreamAggregate } from './operators/stream-aggregate.ts';
+import { kstreamSlidingAggregate } from './operators/sliding-aggregate.ts';
 import { kstreamWindowAggregate } from './operators/window-aggregate.ts';
 import type { ProcessorSupplier } from './processor.ts';
 import { sessionGetter } from './session-windowed-kstream.ts';
@@ -78,14 +79,12 @@ export class CogroupedKStream<K, VOut> {
     return new KTable<K, VOut>(b, name, keySerde, m.valueSerde, storeGetter(storeName), storeName);
   }
 
-  /** Co-groups per window: time windows (tumbling or hopping) or session windows. */
-  windowedBy(windows: TimeWindows): TimeWindowedCogroupedKStream<K, VOut>;
+  /** Co-groups per window: time windows (tumbling or hopping), sliding windows or session windows. */
+  windowedBy(windows: TimeWindows | SlidingWindows): TimeWindowedCogroupedKStream<K, VOut>;
   windowedBy(windows: SessionWindows): SessionWindowedCogroupedKStream<K, VOut>;
   windowedBy(
-    windows: TimeWindows | SessionWindows,
+    windows: TimeWindows | SlidingWindows | SessionWindows,
   ): TimeWindowedCogroupedKStream<K, VOut> | SessionWindowedCogroupedKStream<K, VOut> {
-    if (windows instanceof SlidingWindows)
-      throw new TopologyError('cogroup with sliding windows is not supported; use time or session windows');
     return windows instanceof SessionWindows
       ? new SessionWindowedCogroupedKStream<K, VOut>(this, windows)
       : new TimeWindowedCogroupedKStream<K, VOut>(this, windows);
@@ -135,13 +134,13 @@ export class CogroupedKStream<K, VOut> {
   }
 }
 
-/** A cogroup per time window (Kafka's `TimeWindowedCogroupedKStream`). */
+/** A cogroup per time or sliding window (Kafka's `TimeWindowedCogroupedKStream`). */
 export class TimeWindowedCogroupedKStream<K, VOut> {
   readonly #cogrouped: CogroupedKStream<K, VOut>;
-  readonly #windows: TimeWindows;
+  readonly #windows: TimeWindows | SlidingWindows;
 
   /** @internal */
-  constructor(cogrouped: CogroupedKStream<K, VOut>, windows: TimeWindows) {
+  constructor(cogrouped: CogroupedKStream<K, VOut>, windows: TimeWindows | SlidingWindows) {
     this.#cogrouped = cogrouped;
     this.#windows = windows;
   }
@@ -150,36 +149,45 @@ export class TimeWindowedCogroupedKStream<K, VOut> {
   aggregate(initializer: () => VOut, options: AggregateOptions<K, VOut> = {}): KTable<Windowed<K>, VOut> {
     const b = cogroupBuilder(this.#cogrouped);
     const w = this.#windows;
+    const sliding = w instanceof SlidingWindows;
+    const sizeMs = sliding ? w.timeDifferenceMs : w.sizeMs;
     const m = materializedOptions(options.materialized);
     const storeName = m.storeName ?? b.names.store('COGROUPKSTREAM-AGGREGATE-');
-    const minimum = w.sizeMs + w.graceMs;
+    // Sliding windows are made from the windows up to two time differences back (see sliding-aggregate.ts).
+    const minimum = sliding ? 2 * sizeMs + w.graceMs : sizeMs + w.graceMs;
     const retention = m.retentionMs ?? minimum;
     if (retention < minimum)
       throw new TopologyError(
-        `store ${storeName}: retention (${retention} ms) must be at least window size + grace (${minimum} ms)`,
+        sliding
+          ? `store ${storeName}: retention (${retention} ms) must be at least 2 * time difference + grace (${minimum} ms)`
+          : `store ${storeName}: retention (${retention} ms) must be at least window size + grace (${minimum} ms)`,
         { store: storeName },
       );
     const keySerde = m.keySerde ?? cogroupKeySerde(this.#cogrouped);
     const supplier =
       m.storeType === 'in-memory'
-        ? Stores.inMemoryWindowStore(storeName, retention, w.sizeMs, false)
-        : Stores.persistentWindowStore(storeName, retention, w.sizeMs, false);
+        ? Stores.inMemoryWindowStore(storeName, retention, sizeMs, false)
+        : Stores.persistentWindowStore(storeName, retention, sizeMs, false);
     const store = Stores.windowStoreBuilder(supplier, keySerde, m.valueSerde);
     if (m.loggingEnabled === false) store.withLoggingDisabled();
     if (m.cachingEnabled !== false) store.withCachingEnabled();
     b.addStateStore(store);
-    const name = cogroupWire(this.#cogrouped, storeName, options.name, (aggregator) =>
-      kstreamWindowAggregate<K, unknown, VOut>(storeName, w, initializer, (k, v, agg) => aggregator(k, v, agg as VOut)),
-    );
+    const name = cogroupWire(this.#cogrouped, storeName, options.name, (aggregator) => {
+      const fold = (k: K, v: unknown, agg: VOut | null) => aggregator(k, v, agg as VOut);
+      return sliding
+        ? kstreamSlidingAggregate<K, unknown, VOut>(storeName, w, initializer, fold)
+        : kstreamWindowAggregate<K, unknown, VOut>(storeName, w, initializer, fold);
+    });
     const table = new KTable<Windowed<K>, VOut>(
       b,
       name,
-      keySerde === undefined ? undefined : WindowedSerdes.timeWindowedSerdeFrom(keySerde, w.sizeMs),
+      keySerde === undefined ? undefined : WindowedSerdes.timeWindowedSerdeFrom(keySerde, sizeMs),
       m.valueSerde,
       windowGetter<K, VOut>(storeName),
       storeName,
     );
-    tableDef(table).windowCloseMs = w.graceMs;
+    // A sliding window's end is inclusive: it closes one ms later than a time window ending there.
+    tableDef(table).windowCloseMs = w.graceMs + (sliding ? 1 : 0);
     return table;
   }
 }

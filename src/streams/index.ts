@@ -73,6 +73,7 @@ export {
 } from './state/window-store.ts';
 export { type WindowedSerde, WindowedSerdes } from './state/windowed-serdes.ts';
 export { TimeWindowedKStream } from './time-windowed-kstream.ts';
+export { EmitStrategy } from './emit-strategy.ts';
 export {
   SessionWindows,
   SlidingWindows,

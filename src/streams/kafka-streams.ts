@@ -168,6 +168,12 @@ export interface StreamsConfig {
    * `__emit.interval.ms.kstreams.outer.join.spurious.results.fix__`). Default 1 000, as Kafka's.
    */
   outerJoinEmitIntervalMs?: number;
+  /**
+   * How often, in clock ms, a windowed aggregation that emits on window close
+   * (`EmitStrategy.onWindowClose()`) looks for windows that have closed (Kafka's internal
+   * `__emit.interval.ms.kstreams.windowed.aggregation__`). Default 1 000, as Kafka's.
+   */
+  windowedAggregationEmitIntervalMs?: number;
 }
 
 let memberSeq = 0;
@@ -722,6 +728,9 @@ export class KafkaStreams {
       onSendError: production?.handle?.bind(production),
       ...(config.outerJoinEmitIntervalMs !== undefined
         ? { outerJoinEmitIntervalMs: config.outerJoinEmitIntervalMs }
+        : {}),
+      ...(config.windowedAggregationEmitIntervalMs !== undefined
+        ? { windowedAggregationEmitIntervalMs: config.windowedAggregationEmitIntervalMs }
         : {}),
     };
   }

@@ -1,10 +1,11 @@
 import { TopologyError } from '../errors.ts';
 import { Serdes } from '../serde/index.ts';
 import type { Serde } from '../serde/index.ts';
+import { EmitStrategy } from './emit-strategy.ts';
 import type { ValueGetterSupplier } from './internal/table.ts';
 import type { KGroupedStream } from './kgrouped-stream.ts';
 import { KTable, tableDef } from './ktable.ts';
-import { type ArrivedValue, kstreamSlidingAggregate } from './operators/sliding-aggregate.ts';
+import { kstreamSlidingAggregate } from './operators/sliding-aggregate.ts';
 import { kstreamWindowAggregate } from './operators/window-aggregate.ts';
 import type { AggregateOptions } from './kgrouped-stream.ts';
 import { materializedOptions } from './options.ts';
@@ -30,6 +31,7 @@ import { groupedDef } from './kgrouped-stream.ts';
 export class TimeWindowedKStream<K, V> {
   readonly #grouped: KGroupedStream<K, V>;
   readonly #windows: TimeWindows | SlidingWindows;
+  #emitStrategy = EmitStrategy.onWindowUpdate();
 
   /** @internal */
   constructor(grouped: KGroupedStream<K, V>, windows: TimeWindows | SlidingWindows) {
@@ -37,11 +39,31 @@ export class TimeWindowedKStream<K, V> {
     this.#windows = windows;
   }
 
+  /**
+   * When the aggregations made after this call emit (Kafka's `emitStrategy`): every update
+   * (`EmitStrategy.onWindowUpdate()`, the default) or each window once, when it closes
+   * (`EmitStrategy.onWindowClose()`). Returns this stream.
+   *
+   * @example
+   * grouped.windowedBy(TimeWindows.ofSizeWithNoGrace(60_000)).emitStrategy(EmitStrategy.onWindowClose()).count();
+   */
+  emitStrategy(emitStrategy: EmitStrategy): this {
+    if (!(emitStrategy instanceof EmitStrategy))
+      throw new TypeError('emitStrategy takes EmitStrategy.onWindowClose() or EmitStrategy.onWindowUpdate()');
+    this.#emitStrategy = emitStrategy;
+    return this;
+  }
+
   /** The number of records per key and window. */
   count(options: AggregateOptions<K, number> = {}): KTable<Windowed<K>, number> {
-    // Kafka burns a generated name when count gets a Materialized without a store name (kept
-    // for topology compatibility), so the numbering after it matches Kafka's.
-    if (options.materialized !== undefined && materializedOptions(options.materialized).storeName === undefined)
+    // Kafka's time-windowed count burns a generated name when it gets a Materialized without a
+    // store name (kept for topology compatibility), so the numbering after it matches Kafka's; its
+    // sliding-windowed count does not.
+    if (
+      !(this.#windows instanceof SlidingWindows) &&
+      options.materialized !== undefined &&
+      materializedOptions(options.materialized).storeName === undefined
+    )
       groupedDef(this.#grouped).builder.names.store('KSTREAM-AGGREGATE-');
     return this.#aggregate(
       'KSTREAM-AGGREGATE-',
@@ -89,47 +111,40 @@ export class TimeWindowedKStream<K, V> {
     const w = this.#windows;
     const sliding = w instanceof SlidingWindows;
     const sizeMs = sliding ? w.timeDifferenceMs : w.sizeMs;
-    // A sliding window store must keep a window one ms longer: right windows start after their record.
-    const minimum = sizeMs + w.graceMs + (sliding ? 1 : 0);
+    // A sliding window is made from the windows up to two time differences before its record
+    // (Kafka's SlidingWindowStoreMaterializer keeps them that long).
+    const minimum = sliding ? 2 * sizeMs + w.graceMs : sizeMs + w.graceMs;
     const retention = m.retentionMs ?? minimum;
     if (retention < minimum) {
       throw new TopologyError(
-        `store ${storeName}: retention (${retention} ms) must be at least window size + grace (${minimum} ms)`,
+        sliding
+          ? `store ${storeName}: retention (${retention} ms) must be at least 2 * time difference + grace (${minimum} ms)`
+          : `store ${storeName}: retention (${retention} ms) must be at least window size + grace (${minimum} ms)`,
         { store: storeName },
       );
     }
-    const inMemory = m.storeType === 'in-memory';
-    const windowStore = (n: string, dup: boolean) =>
-      inMemory
-        ? Stores.inMemoryWindowStore(n, retention, sizeMs, dup)
-        : Stores.persistentWindowStore(n, retention, sizeMs, dup);
+    const emitOnClose = this.#emitStrategy.type === 'ON_WINDOW_CLOSE';
+    // Emitting on close, Kafka's persistent window store is its time-ordered one (see timeOrdered).
+    const supplier =
+      m.storeType === 'in-memory'
+        ? Stores.inMemoryWindowStore(storeName, retention, sizeMs)
+        : { ...Stores.persistentWindowStore(storeName, retention, sizeMs), timeOrdered: emitOnClose };
     const keySerde = m.keySerde ?? groupedDef(this.#grouped).serdes.keySerde;
     const valueSerde = m.valueSerde ?? defaultValueSerde;
-    const store = Stores.windowStoreBuilder(windowStore(storeName, false), keySerde, valueSerde);
+    const store = Stores.windowStoreBuilder(supplier, keySerde, valueSerde);
     if (m.loggingEnabled === false) store.withLoggingDisabled();
     // Cached as Kafka's materialized windowed aggregations are: one change per window per commit.
-    if (m.cachingEnabled !== false) store.withCachingEnabled();
+    // Kafka caches no sliding window store that emits on close.
+    if (m.cachingEnabled !== false && !(sliding && emitOnClose)) store.withCachingEnabled();
     b.addStateStore(store);
-    if (w instanceof SlidingWindows) {
-      // The records themselves, for windows made after them (see kstreamSlidingAggregate).
-      const recordsName = `${storeName}-records`;
-      const inputSerde = groupedDef(this.#grouped).serdes.valueSerde;
-      const records = Stores.windowStoreBuilder(
-        windowStore(recordsName, true),
-        keySerde,
-        inputSerde === undefined ? undefined : arrivedSerde(inputSerde),
-      );
-      if (m.loggingEnabled === false) records.withLoggingDisabled();
-      b.addStateStore(records);
-      b.addProcessor(
-        name,
-        kstreamSlidingAggregate(storeName, recordsName, w, initializer, aggregator),
-        [parent],
-        [storeName, recordsName],
-      );
-    } else {
-      b.addProcessor(name, kstreamWindowAggregate(storeName, w, initializer, aggregator), [parent], [storeName]);
-    }
+    b.addProcessor(
+      name,
+      sliding
+        ? kstreamSlidingAggregate(storeName, w, initializer, aggregator, emitOnClose)
+        : kstreamWindowAggregate(storeName, w, initializer, aggregator, emitOnClose),
+      [parent],
+      [storeName],
+    );
     const windowedKeySerde =
       keySerde === undefined ? undefined : WindowedSerdes.timeWindowedSerdeFrom(keySerde, sizeMs);
     const table = new KTable<Windowed<K>, VA>(
@@ -144,25 +159,6 @@ export class TimeWindowedKStream<K, V> {
     tableDef(table).windowCloseMs = w.graceMs + (sliding ? 1 : 0);
     return table;
   }
-}
-
-/** A value with its arrival number: 8-byte big-endian sequence, then the value's bytes. */
-function arrivedSerde<V>(inner: Serde<V>): Serde<ArrivedValue<V>> {
-  return {
-    serialize(topic, a) {
-      if (a === null) return null;
-      const raw = inner.serialize(topic, a.value) ?? new Uint8Array();
-      const out = new Uint8Array(8 + raw.length);
-      new DataView(out.buffer).setBigInt64(0, BigInt(a.seq));
-      out.set(raw, 8);
-      return out;
-    },
-    deserialize(topic, data) {
-      if (data === null) return null;
-      const seq = Number(new DataView(data.buffer, data.byteOffset, data.byteLength).getBigInt64(0));
-      return { seq, value: inner.deserialize(topic, data.subarray(8)) as V };
-    },
-  };
 }
 
 /** A table getter over a window store: a windowed key's value is its window's. */

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { Serdes } from '../../src/serde/index.ts';
-import { SessionWindows, StreamsBuilder, TimeWindows, WindowedSerdes } from '../../src/streams/index.ts';
+import {
+  SessionWindows,
+  SlidingWindows,
+  StreamsBuilder,
+  TimeWindows,
+  WindowedSerdes,
+} from '../../src/streams/index.ts';
 import { TopologyTestDriver } from '../../src/streams/testing/index.ts';
 import { I, S } from './helpers.ts';
 
@@ -111,6 +117,53 @@ describe("cogroup (cases of Kafka's CogroupedKStreamImplTest)", () => {
       ['k', 100, 'BA', 150],
     ]);
     expect(d.getWindowStore<string, string>('w').fetch('k', 0, 0)).toEqual([{ key: 0, value: 'ABB' }]);
+  });
+
+  it('a record is late by the time of its own stream (each aggregating processor keeps its own, as Kafka’s)', () => {
+    const b = new StreamsBuilder();
+    const one = b.stream('one', { keySerde: S, valueSerde: S }).groupByKey();
+    const two = b.stream('two', { keySerde: S, valueSerde: S }).groupByKey();
+    one
+      .cogroup<string>(concat)
+      .cogroup(two, concat)
+      .windowedBy(TimeWindows.ofSizeAndGrace(100, 20))
+      .aggregate(() => '', { materialized: { storeName: 'w', valueSerde: S, cachingEnabled: false } })
+      .toStream()
+      .to('out', { keySerde: WindowedSerdes.timeWindowedSerdeFrom(S, 100), valueSerde: S });
+    const d = new TopologyTestDriver(b.build());
+    d.createInputTopic('one', S, S).pipeInput('k', 'A', 10);
+    d.createInputTopic('one', S, S).pipeInput('k', 'A', 150);
+    // The task's stream time is 150, but stream two has seen only 95: [0,100) is open for it.
+    d.createInputTopic('two', S, S).pipeInput('k', 'B', 95);
+    const out = d.createOutputTopic('out', WindowedSerdes.timeWindowedSerdeFrom(S, 100), S);
+    expect(out.readRecordsToList().map((r) => [r.key!.window.start, r.value, r.timestamp])).toEqual([
+      [0, 'A', 10],
+      [100, 'A', 150],
+      [0, 'AB', 95],
+    ]);
+  });
+
+  it('aggregates per sliding window, each stream’s aggregator folding its records in (Kafka’s sliding windows)', () => {
+    const b = new StreamsBuilder();
+    const one = b.stream('one', { keySerde: S, valueSerde: S }).groupByKey();
+    const two = b.stream('two', { keySerde: S, valueSerde: S }).groupByKey();
+    one
+      .cogroup<string>(concat)
+      .cogroup(two, (_k, v, agg) => agg + v.toLowerCase())
+      .windowedBy(SlidingWindows.ofTimeDifferenceWithNoGrace(10))
+      .aggregate(() => '', { materialized: { storeName: 'w', valueSerde: S, cachingEnabled: false } })
+      .toStream()
+      .to('out', { keySerde: WindowedSerdes.timeWindowedSerdeFrom(S, 10), valueSerde: S });
+    const d = new TopologyTestDriver(b.build());
+    d.createInputTopic('one', S, S).pipeInput('k', 'A', 10);
+    d.createInputTopic('two', S, S).pipeInput('k', 'B', 15);
+    const out = d.createOutputTopic('out', WindowedSerdes.timeWindowedSerdeFrom(S, 10), S);
+    // The previous record's right window first, then the new record's left window from A's.
+    expect(out.readRecordsToList().map((r) => [r.key!.window.start, r.key!.window.end, r.value, r.timestamp])).toEqual([
+      [0, 10, 'A', 10],
+      [11, 21, 'b', 15],
+      [5, 15, 'Ab', 15],
+    ]);
   });
 
   it('aggregates per session, merging sessions that records of either stream bring together', () => {

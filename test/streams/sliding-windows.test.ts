@@ -182,4 +182,34 @@ describe('sliding windows with suppression', () => {
     input.pipeInput('k', 'w', 26); // [15,25] (z's left window, holding y and z) ends at 25 < 26
     expect(out).toEqual(['k@0/10=1', 'k@5/15=2', 'k@11/21=1', 'k@15/25=2']);
   });
+
+  it('keeps its store 2 × time difference + grace by default and refuses less (Kafka’s SlidingWindowStoreMaterializer)', () => {
+    const windowed = () =>
+      new StreamsBuilder()
+        .stream('topic', { keySerde: S, valueSerde: S })
+        .groupByKey()
+        .windowedBy(SlidingWindows.ofTimeDifferenceAndGrace(10, 5));
+    expect(() => windowed().count({ materialized: { storeName: 'c', retentionMs: 24 } })).toThrow(
+      /retention \(24 ms\) must be at least 2 \* time difference \+ grace \(25 ms\)/,
+    );
+    const b = new StreamsBuilder();
+    b.stream('topic', { keySerde: S, valueSerde: S })
+      .groupByKey()
+      .windowedBy(SlidingWindows.ofTimeDifferenceAndGrace(10, 5))
+      .count({ materialized: 'counts' });
+    const d = new TopologyTestDriver(b.build());
+    expect(d.getWindowStore('counts').retentionMs).toBe(25);
+    d.close();
+  });
+
+  it('keeps no store of records: the topology has the window store alone, as Kafka’s', () => {
+    const b = new StreamsBuilder();
+    b.stream('topic', { keySerde: S, valueSerde: S })
+      .groupByKey()
+      .windowedBy(SlidingWindows.ofTimeDifferenceWithNoGrace(10))
+      .count({ materialized: 'counts' });
+    const described = b.build().describe().toString();
+    expect(described).toContain('(stores: [counts])');
+    expect(described).not.toContain('counts-records');
+  });
 });

@@ -156,10 +156,18 @@ export interface TaskEnv {
    * clock ms) left/outer stream-stream joins look for unmatched records whose window closed.
    */
   outerJoinEmitIntervalMs?: number;
+  /**
+   * Kafka's internal `__emit.interval.ms.kstreams.windowed.aggregation__`: how often (in clock ms)
+   * a windowed aggregation emitting on window close looks for windows that have closed.
+   */
+  windowedAggregationEmitIntervalMs?: number;
 }
 
 /** The key of {@link TaskEnv.outerJoinEmitIntervalMs} in `appConfigs()`, as Kafka spells it. */
 export const OUTER_JOIN_EMIT_INTERVAL_CONFIG = '__emit.interval.ms.kstreams.outer.join.spurious.results.fix__';
+
+/** The key of {@link TaskEnv.windowedAggregationEmitIntervalMs} in `appConfigs()`, as Kafka spells it. */
+export const WINDOWED_AGGREGATION_EMIT_INTERVAL_CONFIG = '__emit.interval.ms.kstreams.windowed.aggregation__';
 
 interface Schedule {
   interval: number;
@@ -754,6 +762,7 @@ export class StreamTask {
       appConfigs: () => ({
         'application.id': task.#env.applicationId,
         [OUTER_JOIN_EMIT_INTERVAL_CONFIG]: task.#env.outerJoinEmitIntervalMs ?? 1000,
+        [WINDOWED_AGGREGATION_EMIT_INTERVAL_CONFIG]: task.#env.windowedAggregationEmitIntervalMs ?? 1000,
       }),
     };
   }

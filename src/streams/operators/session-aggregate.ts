@@ -20,19 +20,20 @@ export function kstreamSessionAggregate<K, V, VA>(
 ): ProcessorSupplier<K, V, Windowed<K>, Change<VA>> {
   return () => {
     let store: MeteredSessionStore<K, VA>;
-    let streamTime: () => number;
+    // The newest timestamp this processor has seen (Kafka's processor-local observedStreamTime).
+    let observed = -1;
     let forward: (record: { key: Windowed<K>; value: Change<VA>; timestamp: number }) => void;
     return {
       init(ctx) {
         store = ctx.getStateStore(storeName);
-        streamTime = () => ctx.currentStreamTimeMs();
         forward = (r) => ctx.forward(r);
       },
       process(record) {
         if (record.key === null || record.key === undefined || record.value === null || record.value === undefined)
           return;
         const ts = record.timestamp;
-        const closeTime = Math.max(streamTime(), ts) - windows.graceMs - windows.gapMs;
+        observed = Math.max(observed, ts);
+        const closeTime = observed - windows.graceMs - windows.gapMs;
         const found = store.findSessions(record.key, ts - windows.gapMs, ts + windows.gapMs);
         let merged = initializer();
         let window: Window = { start: ts, end: ts };

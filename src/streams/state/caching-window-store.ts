@@ -135,6 +135,11 @@ export class CachingWindowBytesStore implements BytesStore {
     return entry;
   }
 
+  /** Whether `key`'s window is in the cache (not marked as used). */
+  has(key: Bytes): boolean {
+    return this.#entries.has(key.id);
+  }
+
   /** Reads what is under the cache (for a window {@link cached} does not have). */
   getStored(key: Bytes): Uint8Array | null {
     return this.#inner.get(key);

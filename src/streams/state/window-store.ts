@@ -70,7 +70,15 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
   readonly windowSizeMs: number;
   readonly retainDuplicates: boolean;
   readonly #segmentMs: number;
+  /** A window starting this far or more behind the newest start has expired (see timeOrdered). */
+  readonly #expiryMs: number;
   #observed: number | undefined;
+  /**
+   * Under a cache: the newest start written through to the store below it, which is what that
+   * store's expiry goes by (Kafka's segmented store tracks its own stream time so). Without a
+   * cache every put is written at once and this is {@link #observed}.
+   */
+  #storedObserved: number | undefined;
   #seq = 0;
   /** The last key serialized, so fetch-then-put of one record serializes its key once. */
   #lastKey: K | undefined;
@@ -113,7 +121,13 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
     stack: BytesStore,
     innermost: BytesStore,
     serdes: { key: Serde<K>; value: Serde<V>; topic: string },
-    options: { retentionMs: number; windowSizeMs: number; retainDuplicates: boolean; timestamp: () => number },
+    options: {
+      retentionMs: number;
+      windowSizeMs: number;
+      retainDuplicates: boolean;
+      timestamp: () => number;
+      timeOrdered?: boolean;
+    },
   ) {
     this.#stack = stack;
     this.#cache = stack instanceof CachingWindowBytesStore ? stack : undefined;
@@ -124,6 +138,7 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
     this.#topic = serdes.topic;
     this.#timestamp = options.timestamp;
     this.retentionMs = options.retentionMs;
+    this.#expiryMs = options.retentionMs + (options.timeOrdered === true ? 1 : 0);
     this.windowSizeMs = options.windowSizeMs;
     this.retainDuplicates = options.retainDuplicates;
     // Expiry runs once per segment of half the retention: the store keeps at most 1.5 retentions
@@ -195,7 +210,7 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
       this.#observed = windowStart;
       if (Math.floor(windowStart / this.#segmentMs) !== segmentBefore) this.#expire();
     }
-    if (windowStart <= (this.#observed ?? 0) - this.retentionMs) {
+    if (windowStart <= (this.#observed ?? 0) - this.#expiryMs) {
       this.metrics.expired++;
       return;
     }
@@ -239,12 +254,13 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
     this.metrics.fetches++;
     this.#lastWindowFound = false;
     this.#lastEntry = undefined;
-    if (this.#isExpired(windowStart)) return null;
+    const cache = this.#cache;
+    // A cached window is read whatever its age (see #expiredOnRead); the store's by its expiry.
+    if (cache === undefined && this.#isExpired(windowStart)) return null;
     const storeKey = Bytes.fromId(this.#storeId(key, windowStart, 0));
     this.#lastWindow = storeKey;
     this.#lastWindowKey = key;
     this.#lastWindowStart = windowStart;
-    const cache = this.#cache;
     let bytes: Uint8Array | null;
     if (cache !== undefined) {
       const entry = cache.cached(storeKey);
@@ -259,6 +275,7 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
           return typed as V;
         return this.#valueSerde.deserialize(this.#topic, entry.raw) as V;
       }
+      if (windowStart <= this.#storedObservedTime() - this.#expiryMs) return null;
       bytes = cache.getStored(storeKey);
     } else {
       bytes = this.#stack.get(storeKey);
@@ -279,17 +296,21 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
   }
 
   fetchAll(from: number, to: number): KeyValue<Windowed<K>, V>[] {
+    return this.fetchAllWithTimestamps(from, to).map((e) => ({ key: e.key, value: e.value.value }));
+  }
+
+  /**
+   * Every window starting between `from` and `to` with its value and timestamp, by start and then
+   * key bytes (the order of Kafka's time-ordered window stores).
+   */
+  fetchAllWithTimestamps(from: number, to: number): KeyValue<Windowed<K>, ValueAndTimestamp<V>>[] {
     this.metrics.fetches++;
-    const out: { start: number; id: string; entry: KeyValue<Windowed<K>, V> }[] = [];
+    const out: { start: number; id: string; entry: KeyValue<Windowed<K>, ValueAndTimestamp<V>> }[] = [];
     for (const e of this.#stack.range(null, null)) {
       const start = this.#startOf(e.key.bytes);
-      if (start < from || start > to || this.#isExpired(start)) continue;
+      if (start < from || start > to || this.#expiredOnRead(e.key, start)) continue;
       const keyBytes = e.key.bytes.subarray(0, e.key.bytes.length - 12);
-      out.push({
-        start,
-        id: e.key.id,
-        entry: { key: this.#windowed(keyBytes, start), value: this.#value(e.value).value },
-      });
+      out.push({ start, id: e.key.id, entry: { key: this.#windowed(keyBytes, start), value: this.#value(e.value) } });
     }
     out.sort((a, b) => a.start - b.start || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     return out.map((o) => o.entry);
@@ -320,7 +341,7 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
       // Another key whose bytes start with this key's falls in the range too: keep exact matches.
       if (id.length !== idLength || !id.startsWith(keyId)) continue;
       const start = startOfId(id);
-      if (start < from || start > to || this.#isExpired(start)) continue;
+      if (start < from || start > to || this.#expiredOnRead(e.key, start)) continue;
       out.push({ start, value: this.#value(e.value) });
     }
     return out;
@@ -336,18 +357,48 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
     return this.#observed;
   }
 
-  #isExpired(start: number): boolean {
-    return start <= this.#observedTime() - this.retentionMs;
+  /**
+   * Whether a window a read found is past retention: as Kafka's caching window store merges its
+   * reads, a window in the cache by the range alone, one from the store below by that store's own
+   * expiry (see #storedObserved).
+   */
+  #expiredOnRead(key: Bytes, start: number): boolean {
+    const cache = this.#cache;
+    if (cache === undefined) return this.#isExpired(start);
+    return !cache.has(key) && start <= this.#storedObservedTime() - this.#expiryMs;
   }
 
-  /** @internal Whether a window starting at `start` is past retention (for the layers below). */
-  isExpired(start: number): boolean {
-    return this.#isExpired(start);
+  #storedObservedTime(): number {
+    if (this.#storedObserved === undefined) {
+      let max = Number.MIN_SAFE_INTEGER;
+      for (const id of this.#innermostIds()) max = Math.max(max, startOfId(id));
+      this.#storedObserved = max;
+    }
+    return this.#storedObserved;
+  }
+
+  /**
+   * @internal A cache writes the window starting at `start` through to the store below it: false
+   * when that store takes it no longer (expired by its own stream time, which the write moves on).
+   */
+  writesThrough(start: number): boolean {
+    const before = this.#storedObservedTime();
+    const observed = Math.max(before, start);
+    this.#storedObserved = observed;
+    // Into a later segment: the windows the store now holds past retention go (Kafka drops their segments).
+    if (Math.floor(observed / this.#segmentMs) !== Math.floor(before / this.#segmentMs)) this.#expire();
+    return start > observed - this.#expiryMs;
+  }
+
+  #isExpired(start: number): boolean {
+    return start <= this.#observedTime() - this.#expiryMs;
   }
 
   /** Removes expired windows from the innermost store: local cleanup, not logged (the changelog's own retention drops them there). */
   #expire(): void {
-    const expiredUpTo = this.#observedTime() - this.retentionMs;
+    // Under a cache the store below expires by its own stream time (see #storedObserved).
+    const expiredUpTo =
+      (this.#cache !== undefined ? this.#storedObservedTime() : this.#observedTime()) - this.#expiryMs;
     const innermost = this.#innermost;
     for (const id of this.#innermostIds()) if (startOfId(id) <= expiredUpTo) innermost.put(Bytes.fromId(id), null);
   }
@@ -553,7 +604,7 @@ export class WindowStoreBuilder<K, V> extends StoreBuilderBase<K, V, WindowBytes
     const caching = this.cachingEnabled && env.cacheBudget !== null;
     // A cache writes a window through at the next commit, by when the window may have expired.
     let store: MeteredWindowStore<K, V> | undefined;
-    let stack: BytesStore = caching ? new LiveWindowsBytesStore(bytes, (start) => store!.isExpired(start)) : bytes;
+    let stack: BytesStore = caching ? new LiveWindowsBytesStore(bytes, (start) => !store!.writesThrough(start)) : bytes;
     const changelogTopic = this.changelogTopic(env);
     if (changelogTopic !== undefined) {
       // Logged as Kafka's timestamped window stores log: the plain value, stamped with its timestamp.
@@ -573,6 +624,7 @@ export class WindowStoreBuilder<K, V> extends StoreBuilderBase<K, V, WindowBytes
         windowSizeMs: this.supplier.windowSizeMs,
         retainDuplicates: this.supplier.retainDuplicates,
         timestamp: env.timestamp,
+        timeOrdered: this.supplier.timeOrdered === true,
       },
     );
     return {
@@ -635,6 +687,12 @@ export interface WindowBytesStoreSupplier {
   readonly windowSizeMs: number;
   readonly retainDuplicates: boolean;
   readonly bytes: KeyValueBytesStoreSupplier;
+  /**
+   * Kept as Kafka's time-ordered window stores keep windows (the persistent store the DSL picks
+   * for a windowed aggregation that emits on window close): a window is still there when its start
+   * is exactly the retention behind the newest start, one ms longer than in other window stores.
+   */
+  readonly timeOrdered?: boolean;
 }
 
 /** A window-store supplier over a key-value bytes supplier (in memory or LevelDB). */

@@ -70,6 +70,12 @@ export interface TopologyTestDriverOptions {
    * Default 0 (every record that advances stream time), as Kafka's TopologyTestDriver sets it.
    */
   outerJoinEmitIntervalMs?: number;
+  /**
+   * Kafka's internal `__emit.interval.ms.kstreams.windowed.aggregation__`: how often, in wall-clock
+   * ms, windowed aggregations emitting on window close look for closed windows. Default 0 (after
+   * every record), as Kafka's TopologyTestDriver sets it.
+   */
+  windowedAggregationEmitIntervalMs?: number;
 }
 
 /** A record read from an output topic. */
@@ -416,6 +422,7 @@ export class TopologyTestDriver {
         this.#options.cacheMaxBytes === 0 ? null : new CacheBudget(this.#options.cacheMaxBytes ?? 10 * 1024 * 1024),
       ...defaults(this.#options),
       outerJoinEmitIntervalMs: this.#options.outerJoinEmitIntervalMs ?? 0,
+      windowedAggregationEmitIntervalMs: this.#options.windowedAggregationEmitIntervalMs ?? 0,
       physicalTopic: (t) => this.#physical(t),
       topicsMatching: (pattern) => [...this.#topics.keys()].filter((t) => pattern.test(t)),
       partitionCount: (t) => this.partitionCount(t),

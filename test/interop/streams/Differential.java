@@ -108,6 +108,44 @@ public class Differential {
         outputs.addAll(List.of("ss-left", "ss-outer"));
         break;
       }
+      case "sliding": {
+        b.stream("clicks", Consumed.with(S, S))
+            .groupByKey(Grouped.with(S, S))
+            .windowedBy(SlidingWindows.ofTimeDifferenceAndGrace(Duration.ofMillis(6), Duration.ofMillis(3)))
+            .count(Materialized.with(S, Serdes.Long()))
+            .toStream().map((w, c) -> KeyValue.pair(win(w), str(c))).to("sliding-counts", Produced.with(S, S));
+        outputs.add("sliding-counts");
+        break;
+      }
+      case "emit-on-close": {
+        KGroupedStream<String, String> grouped = b.stream("clicks", Consumed.with(S, S)).groupByKey(Grouped.with(S, S));
+        grouped.windowedBy(TimeWindows.ofSizeAndGrace(Duration.ofMillis(10), Duration.ofMillis(5)).advanceBy(Duration.ofMillis(5)))
+            .emitStrategy(EmitStrategy.onWindowClose())
+            .count(Materialized.with(S, Serdes.Long()))
+            .toStream().map((w, c) -> KeyValue.pair(win(w), str(c))).to("eoc-hopping", Produced.with(S, S));
+        grouped.windowedBy(TimeWindows.ofSizeWithNoGrace(Duration.ofMillis(8)))
+            .emitStrategy(EmitStrategy.onWindowClose())
+            .reduce((a, v) -> a + v, Materialized.<String, String, org.apache.kafka.streams.state.WindowStore<Bytes, byte[]>>with(S, S)
+                .withRetention(Duration.ofMillis(60)))
+            .toStream().map((w, v) -> KeyValue.pair(win(w), v)).to("eoc-tumbling", Produced.with(S, S));
+        grouped.windowedBy(SlidingWindows.ofTimeDifferenceAndGrace(Duration.ofMillis(6), Duration.ofMillis(3)))
+            .emitStrategy(EmitStrategy.onWindowClose())
+            .count(Materialized.with(S, Serdes.Long()))
+            .toStream().map((w, c) -> KeyValue.pair(win(w), str(c))).to("eoc-sliding", Produced.with(S, S));
+        outputs.addAll(List.of("eoc-hopping", "eoc-tumbling", "eoc-sliding"));
+        break;
+      }
+      case "emit-on-close-throttled": {
+        b.stream("clicks", Consumed.with(S, S))
+            .groupByKey(Grouped.with(S, S))
+            .windowedBy(TimeWindows.ofSizeAndGrace(Duration.ofMillis(6), Duration.ofMillis(2)))
+            .emitStrategy(EmitStrategy.onWindowClose())
+            .count(Materialized.<String, Long, org.apache.kafka.streams.state.WindowStore<Bytes, byte[]>>with(S, Serdes.Long())
+                .withRetention(Duration.ofMillis(40)))
+            .toStream().map((w, c) -> KeyValue.pair(win(w), str(c))).to("eoc-throttled", Produced.with(S, S));
+        outputs.add("eoc-throttled");
+        break;
+      }
       case "versioned": {
         KTable<String, String> prices = b.table("prices", Consumed.with(S, S),
             Materialized.<String, String>as(Stores.persistentVersionedKeyValueStore("prices-store", Duration.ofMillis(100)))
@@ -126,6 +164,16 @@ public class Differential {
             .aggregate(() -> "", Materialized.with(S, S))
             .toStream().to("cogroup-out", Produced.with(S, S));
         outputs.add("cogroup-out");
+        break;
+      }
+      case "cogroup-sliding": {
+        KGroupedStream<String, String> g1 = b.stream("c1", Consumed.with(S, S)).groupByKey(Grouped.with(S, S));
+        KGroupedStream<String, String> g2 = b.stream("c2", Consumed.with(S, S)).groupByKey(Grouped.with(S, S));
+        g1.<String>cogroup((k, v, agg) -> agg + v).cogroup(g2, (k, v, agg) -> agg + v.toUpperCase())
+            .windowedBy(SlidingWindows.ofTimeDifferenceAndGrace(Duration.ofMillis(5), Duration.ofMillis(2)))
+            .aggregate(() -> "", Materialized.with(S, S))
+            .toStream().map((w, v) -> KeyValue.pair(win(w), v)).to("cogroup-sliding-out", Produced.with(S, S));
+        outputs.add("cogroup-sliding-out");
         break;
       }
       case "table-agg": {
@@ -222,6 +270,7 @@ public class Differential {
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "diff");
     props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, args.length > 1 ? args[1] : "0");
     if (args.length > 2) props.put(StreamsConfig.InternalConfig.EMIT_INTERVAL_MS_KSTREAMS_OUTER_JOIN_SPURIOUS_RESULTS_FIX, Long.parseLong(args[2]));
+    if (args.length > 3) props.put(StreamsConfig.InternalConfig.EMIT_INTERVAL_MS_KSTREAMS_WINDOWED_AGGREGATION, Long.parseLong(args[3]));
     props.put(StreamsConfig.STATE_DIR_CONFIG, java.nio.file.Files.createTempDirectory("diff").toString());
     try (TopologyTestDriver driver = new TopologyTestDriver(topology, props, Instant.ofEpochMilli(0))) {
       Map<String, TestInputTopic<String, String>> inputs = new HashMap<>();

@@ -55,14 +55,15 @@ function runJava(name: string, input: ReturnType<typeof records>, cacheBytes = 0
   const stdin = input
     .map((r) => [r.topic, r.key ?? '\\N', r.value ?? '\\N', String(r.timestamp), String(r.advanceMs)].join('\t'))
     .join('\n');
-  const interval = scenarios[name]!.outerJoinEmitIntervalMs;
+  const { outerJoinEmitIntervalMs, windowedEmitIntervalMs } = scenarios[name]!;
   const args = [
     '-cp',
     classpath,
     'Differential',
     name,
     String(cacheBytes),
-    ...(interval !== undefined ? [String(interval)] : []),
+    String(outerJoinEmitIntervalMs ?? 0),
+    String(windowedEmitIntervalMs ?? 0),
   ];
   const out = execFileSync('java', args, {
     input: stdin,
@@ -87,11 +88,12 @@ function runTributary(
   cacheBytes = 0,
 ): { describe: string; rows: Row[] } {
   const { topology, outputs } = scenarios[name]!.build();
-  const interval = scenarios[name]!.outerJoinEmitIntervalMs;
+  const { outerJoinEmitIntervalMs, windowedEmitIntervalMs } = scenarios[name]!;
   const driver = new TopologyTestDriver(topology, {
     applicationId: 'diff',
     cacheMaxBytes: cacheBytes,
-    ...(interval !== undefined ? { outerJoinEmitIntervalMs: interval } : {}),
+    outerJoinEmitIntervalMs: outerJoinEmitIntervalMs ?? 0,
+    windowedAggregationEmitIntervalMs: windowedEmitIntervalMs ?? 0,
   });
   for (const r of input) {
     if (r.advanceMs > 0) driver.advanceWallClockTime(r.advanceMs);
@@ -153,8 +155,10 @@ describe('Tributary Streams against Java Kafka Streams 4.1.1 (TopologyTestDriver
  */
 describe('the same with caching on', () => {
   // Not yet the same with caching: session stores have no cache here (Kafka caches them), and the
-  // foreign-key join's cached tables forward differently; both are left out until they do.
-  const uncached = new Set(['session', 'fk']);
+  // foreign-key join's cached tables forward differently; both are left out until they do. A
+  // cogroup's sliding windows read windows past retention from Kafka's cache, which keeps what a
+  // commit wrote as clean entries, while Tributary's lets them go at the commit (docs/decisions.md).
+  const uncached = new Set(['session', 'fk', 'cogroup-sliding']);
   for (const name of Object.keys(scenarios).filter((n) => !uncached.has(n))) {
     it.each([1, 2, 3])(`${name}: same output records with a 10 MiB cache (seed %i)`, (seed) => {
       const input = records(scenarios[name]!, seed);

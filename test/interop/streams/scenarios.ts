@@ -5,8 +5,10 @@
 import { Serdes } from '../../../src/serde/index.ts';
 import {
   BufferConfig,
+  EmitStrategy,
   JoinWindows,
   SessionWindows,
+  SlidingWindows,
   StreamsBuilder,
   Stores,
   Suppressed,
@@ -36,6 +38,8 @@ export interface Scenario {
   records: number;
   /** Kafka's internal emit interval of left/outer stream-stream joins, when not the test driver's 0. */
   outerJoinEmitIntervalMs?: number;
+  /** Kafka's internal emit interval of windowed aggregations emitting on close, when not the test driver's 0. */
+  windowedEmitIntervalMs?: number;
   /** Moves both drivers' wall clocks by up to this many ms before each record. */
   wallClockStepMs?: number;
 }
@@ -171,6 +175,70 @@ export const scenarios: Record<string, Scenario> = {
     outerJoinEmitIntervalMs: 1000,
     wallClockStepMs: 400,
   },
+  sliding: {
+    build() {
+      const b = new StreamsBuilder();
+      b.stream('clicks', { keySerde: S, valueSerde: S })
+        .groupByKey({ keySerde: S, valueSerde: S })
+        .windowedBy(SlidingWindows.ofTimeDifferenceAndGrace(6, 3))
+        .count({ materialized: { keySerde: S, valueSerde: L } })
+        .toStream()
+        .map((w, c) => ({ key: win(w), value: str(c) }))
+        .to('sliding-counts', { keySerde: S, valueSerde: S });
+      return { topology: b.build(), outputs: ['sliding-counts'] };
+    },
+    inputs: [{ topic: 'clicks', key: (r) => pick(r, ['u1', 'u2', 'u3']), value: () => 'x' }],
+    records: 150,
+  },
+  'emit-on-close': {
+    build() {
+      const b = new StreamsBuilder();
+      const grouped = b.stream('clicks', { keySerde: S, valueSerde: S }).groupByKey({ keySerde: S, valueSerde: S });
+      const out = { keySerde: S, valueSerde: S };
+      grouped
+        .windowedBy(TimeWindows.ofSizeAndGrace(10, 5).advanceBy(5))
+        .emitStrategy(EmitStrategy.onWindowClose())
+        .count({ materialized: { keySerde: S, valueSerde: L } })
+        .toStream()
+        .map((w, c) => ({ key: win(w), value: str(c) }))
+        .to('eoc-hopping', out);
+      grouped
+        .windowedBy(TimeWindows.ofSizeWithNoGrace(8))
+        .emitStrategy(EmitStrategy.onWindowClose())
+        .reduce((a, v) => `${a}${v}`, { materialized: { keySerde: S, valueSerde: S, retentionMs: 60 } })
+        .toStream()
+        .map((w, v) => ({ key: win(w), value: v }))
+        .to('eoc-tumbling', out);
+      grouped
+        .windowedBy(SlidingWindows.ofTimeDifferenceAndGrace(6, 3))
+        .emitStrategy(EmitStrategy.onWindowClose())
+        .count({ materialized: { keySerde: S, valueSerde: L } })
+        .toStream()
+        .map((w, c) => ({ key: win(w), value: str(c) }))
+        .to('eoc-sliding', out);
+      return { topology: b.build(), outputs: ['eoc-hopping', 'eoc-tumbling', 'eoc-sliding'] };
+    },
+    inputs: [{ topic: 'clicks', key: (r) => pick(r, ['u1', 'u2', 'u3']), value: (r) => pick(r, ['a', 'b', 'c']) }],
+    records: 150,
+  },
+  'emit-on-close-throttled': {
+    build() {
+      const b = new StreamsBuilder();
+      b.stream('clicks', { keySerde: S, valueSerde: S })
+        .groupByKey({ keySerde: S, valueSerde: S })
+        .windowedBy(TimeWindows.ofSizeAndGrace(6, 2))
+        .emitStrategy(EmitStrategy.onWindowClose())
+        .count({ materialized: { keySerde: S, valueSerde: L, retentionMs: 40 } })
+        .toStream()
+        .map((w, c) => ({ key: win(w), value: str(c) }))
+        .to('eoc-throttled', { keySerde: S, valueSerde: S });
+      return { topology: b.build(), outputs: ['eoc-throttled'] };
+    },
+    inputs: [{ topic: 'clicks', key: (r) => pick(r, ['u1', 'u2', 'u3', 'u4']), value: () => 'x' }],
+    records: 160,
+    windowedEmitIntervalMs: 1000,
+    wallClockStepMs: 400,
+  },
   versioned: {
     build() {
       const b = new StreamsBuilder();
@@ -215,6 +283,26 @@ export const scenarios: Record<string, Scenario> = {
       { topic: 'c2', key: (r) => pick(r, ['k1', 'k2', 'k3']), value: (r) => pick(r, ['x', 'y']) },
     ],
     records: 60,
+  },
+  'cogroup-sliding': {
+    build() {
+      const b = new StreamsBuilder();
+      const g1 = b.stream('c1', { keySerde: S, valueSerde: S }).groupByKey({ keySerde: S, valueSerde: S });
+      const g2 = b.stream('c2', { keySerde: S, valueSerde: S }).groupByKey({ keySerde: S, valueSerde: S });
+      g1.cogroup<string>((_k, v, agg) => agg + v)
+        .cogroup(g2, (_k, v, agg) => agg + v.toUpperCase())
+        .windowedBy(SlidingWindows.ofTimeDifferenceAndGrace(5, 2))
+        .aggregate(() => '', { materialized: { keySerde: S, valueSerde: S } })
+        .toStream()
+        .map((w, v) => ({ key: win(w), value: v }))
+        .to('cogroup-sliding-out', { keySerde: S, valueSerde: S });
+      return { topology: b.build(), outputs: ['cogroup-sliding-out'] };
+    },
+    inputs: [
+      { topic: 'c1', key: (r) => pick(r, ['k1', 'k2']), value: (r) => pick(r, ['a', 'b']) },
+      { topic: 'c2', key: (r) => pick(r, ['k1', 'k2']), value: (r) => pick(r, ['x', 'y']) },
+    ],
+    records: 80,
   },
   'table-agg': {
     build() {

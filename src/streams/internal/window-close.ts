@@ -1,0 +1,59 @@
+import type { ProcessorContext, StreamRecord } from '../processor.ts';
+import type { MeteredWindowStore } from '../state/window-store.ts';
+import type { Windowed } from '../windows.ts';
+import type { Change } from './change.ts';
+import { WINDOWED_AGGREGATION_EMIT_INTERVAL_CONFIG } from './task.ts';
+
+/**
+ * Which windows of a store have closed, by start (Kafka's `emitRangeLowerBound`,
+ * `emitRangeUpperBound` and `shouldRangeFetch`, which differ between time and sliding windows).
+ */
+export interface ClosedWindows {
+  /** The first start not emitted yet, given the close time of the last emit (undefined: none yet). */
+  lower(lastEmitCloseTime: number | undefined): number;
+  /** The last start of a window that has closed at `closeTime` (negative: none has). */
+  upper(closeTime: number): number;
+  /** After a first emit: whether a window may have closed since it (false skips the store read). */
+  anyNew?(lower: number, upper: number): boolean;
+}
+
+/**
+ * A windowed aggregation's emit on window close (Kafka's
+ * `AbstractKStreamTimeWindowAggregateProcessor.maybeForwardFinalResult`): called after each record
+ * with the close time (stream time minus grace), it reads the windows that have closed since the
+ * last emit from the store and forwards each once, its final value as a change with no old value,
+ * stamped with the window's timestamp and carrying the current record's headers. It looks at most
+ * once per emit interval of the wall clock, and only when the close time has moved.
+ *
+ * The close time of the last emit lives in the processor: Kafka keeps it in the commit's metadata
+ * too, so that a restarted task does not emit a closed window twice (docs/decisions.md).
+ */
+export function windowCloseEmitter<K, V>(
+  ctx: ProcessorContext,
+  store: MeteredWindowStore<K, V>,
+  closed: ClosedWindows,
+): (record: StreamRecord<unknown, unknown>, closeTime: number) => void {
+  const configured = ctx.appConfigs()[WINDOWED_AGGREGATION_EMIT_INTERVAL_CONFIG];
+  const intervalMs = typeof configured === 'number' ? configured : 1000;
+  let nextTimeToEmit = 0;
+  let lastEmitCloseTime: number | undefined;
+  return (record, closeTime) => {
+    const now = ctx.currentSystemTimeMs();
+    if (now < nextTimeToEmit) return;
+    nextTimeToEmit = now + intervalMs;
+    if (lastEmitCloseTime !== undefined && lastEmitCloseTime >= closeTime) return;
+    const upper = closed.upper(closeTime);
+    if (upper < 0) return;
+    const lower = closed.lower(lastEmitCloseTime);
+    if (lastEmitCloseTime !== undefined && closed.anyNew !== undefined && !closed.anyNew(lower, upper)) return;
+    for (const { key, value } of store.fetchAllWithTimestamps(lower, upper)) {
+      ctx.forward<Windowed<K>, Change<V>>({
+        ...record,
+        key,
+        value: { newValue: value.value, oldValue: null },
+        timestamp: value.timestamp,
+      });
+    }
+    lastEmitCloseTime = closeTime;
+  };
+}
