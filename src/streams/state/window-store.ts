@@ -72,6 +72,8 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
   readonly #segmentMs: number;
   /** A window starting this far or more behind the newest start has expired (see timeOrdered). */
   readonly #expiryMs: number;
+  /** See {@link WindowBytesStoreSupplier.timeOrdered}. */
+  readonly #timeOrdered: boolean;
   #observed: number | undefined;
   /**
    * Under a cache: the newest start written through to the store below it, which is what that
@@ -138,7 +140,8 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
     this.#topic = serdes.topic;
     this.#timestamp = options.timestamp;
     this.retentionMs = options.retentionMs;
-    this.#expiryMs = options.retentionMs + (options.timeOrdered === true ? 1 : 0);
+    this.#timeOrdered = options.timeOrdered === true;
+    this.#expiryMs = options.retentionMs + (this.#timeOrdered ? 1 : 0);
     this.windowSizeMs = options.windowSizeMs;
     this.retainDuplicates = options.retainDuplicates;
     // Expiry runs once per segment of half the retention: the store keeps at most 1.5 retentions
@@ -378,16 +381,22 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
   }
 
   /**
-   * @internal A cache writes the window starting at `start` through to the store below it: false
-   * when that store takes it no longer (expired by its own stream time, which the write moves on).
+   * @internal A cache writes the window starting at `start` through to the store below it: moves
+   * that store's own stream time (see #storedObserved); false when the window has expired, which
+   * the store then does not take (as Kafka's segmented store skips a put to an expired segment).
+   * Only a time-ordered store goes by its own stream time here, as Kafka's does (an emit on close
+   * reads what it holds); the others by the task's newest window, which keeps fewer windows that
+   * would only be deleted at the next expiry.
    */
   writesThrough(start: number): boolean {
     const before = this.#storedObservedTime();
-    const observed = Math.max(before, start);
-    this.#storedObserved = observed;
-    // Into a later segment: the windows the store now holds past retention go (Kafka drops their segments).
-    if (Math.floor(observed / this.#segmentMs) !== Math.floor(before / this.#segmentMs)) this.#expire();
-    return start > observed - this.#expiryMs;
+    if (start <= before) return this.#timeOrdered ? start > before - this.#expiryMs : !this.#isExpired(start);
+    this.#storedObserved = start;
+    if (!this.#timeOrdered) return !this.#isExpired(start);
+    // A time-ordered store (emitting on close) expires by its own stream time, as Kafka's: into a
+    // later segment, the windows it now holds past retention go.
+    if (Math.floor(start / this.#segmentMs) !== Math.floor(before / this.#segmentMs)) this.#expire();
+    return true;
   }
 
   #isExpired(start: number): boolean {
@@ -398,7 +407,8 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
   #expire(): void {
     // Under a cache the store below expires by its own stream time (see #storedObserved).
     const expiredUpTo =
-      (this.#cache !== undefined ? this.#storedObservedTime() : this.#observedTime()) - this.#expiryMs;
+      (this.#timeOrdered && this.#cache !== undefined ? this.#storedObservedTime() : this.#observedTime()) -
+      this.#expiryMs;
     const innermost = this.#innermost;
     for (const id of this.#innermostIds()) if (startOfId(id) <= expiredUpTo) innermost.put(Bytes.fromId(id), null);
   }
