@@ -4,6 +4,7 @@ import type { Serde } from '../serde/index.ts';
 import type { ValueGetterSupplier } from './internal/table.ts';
 import type { AggregateOptions, KGroupedStream } from './kgrouped-stream.ts';
 import { KTable, tableDef } from './ktable.ts';
+import { EmitStrategy } from './emit-strategy.ts';
 import { kstreamSessionAggregate } from './operators/session-aggregate.ts';
 import { materializedOptions } from './options.ts';
 import type { MeteredSessionStore } from './state/session-store.ts';
@@ -28,11 +29,27 @@ import { groupedDef } from './kgrouped-stream.ts';
 export class SessionWindowedKStream<K, V> {
   readonly #grouped: KGroupedStream<K, V>;
   readonly #windows: SessionWindows;
+  #emitStrategy = EmitStrategy.onWindowUpdate();
 
   /** @internal */
   constructor(grouped: KGroupedStream<K, V>, windows: SessionWindows) {
     this.#grouped = grouped;
     this.#windows = windows;
+  }
+
+  /**
+   * When the aggregations made after this call emit (Kafka's `emitStrategy`): every update of a
+   * session (`EmitStrategy.onWindowUpdate()`, the default) or each session once, when it closes
+   * (`EmitStrategy.onWindowClose()`: stream time past its end plus gap plus grace). Returns this stream.
+   *
+   * @example
+   * grouped.windowedBy(SessionWindows.ofInactivityGapWithNoGrace(300_000)).emitStrategy(EmitStrategy.onWindowClose()).count();
+   */
+  emitStrategy(emitStrategy: EmitStrategy): this {
+    if (!(emitStrategy instanceof EmitStrategy))
+      throw new TypeError('emitStrategy takes EmitStrategy.onWindowClose() or EmitStrategy.onWindowUpdate()');
+    this.#emitStrategy = emitStrategy;
+    return this;
   }
 
   /** The number of records per key and session. */
@@ -102,10 +119,18 @@ export class SessionWindowedKStream<K, V> {
         : Stores.persistentSessionStore(storeName, retention);
     const keySerde = m.keySerde ?? groupedDef(this.#grouped).serdes.keySerde;
     const valueSerde = m.valueSerde ?? defaultValueSerde;
+    const emitOnClose = this.#emitStrategy.type === 'ON_WINDOW_CLOSE';
     const store = Stores.sessionStoreBuilder(supplier, keySerde, valueSerde);
     if (m.loggingEnabled === false) store.withLoggingDisabled();
+    // Emitting on close, Kafka's persistent session store is its time-ordered one.
+    store.timeOrdered = emitOnClose && m.storeType !== 'in-memory';
     b.addStateStore(store);
-    b.addProcessor(name, kstreamSessionAggregate(storeName, w, initializer, aggregator, merger), [parent], [storeName]);
+    b.addProcessor(
+      name,
+      kstreamSessionAggregate(storeName, w, initializer, aggregator, merger, emitOnClose),
+      [parent],
+      [storeName],
+    );
     const windowedKeySerde = keySerde === undefined ? undefined : WindowedSerdes.sessionWindowedSerdeFrom(keySerde);
     const table = new KTable<Windowed<K>, VA>(
       b,

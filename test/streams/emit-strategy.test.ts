@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   EmitStrategy,
+  SessionWindows,
   SlidingWindows,
   StreamsBuilder,
   TimeWindows,
@@ -315,6 +316,62 @@ describe('EmitStrategy on sliding windows (Kafka KStreamSlidingWindowAggregate)'
       ['[A@0/10]', '0+a', 10],
       ['[A@11/21]', '0+b', 15],
       ['[A@5/15]', '0+a+b', 15],
+    ]);
+    driver.close();
+  });
+});
+
+describe('EmitStrategy on session windows (Kafka KStreamSessionWindowAggregate)', () => {
+  function sessions(strategy: EmitStrategy) {
+    const b = new StreamsBuilder();
+    b.stream('topic', { keySerde: S, valueSerde: S })
+      .groupByKey()
+      .windowedBy(SessionWindows.ofInactivityGapAndGrace(10, 5))
+      .emitStrategy(strategy)
+      .aggregate(
+        () => '',
+        (_k, v, agg) => agg + v,
+        (_k, a, c) => a + c,
+        { materialized: { storeName: 'sessions', keySerde: S, valueSerde: S } },
+      )
+      .toStream()
+      .map((w, v) => ({ key: windowedToString(w), value: v ?? '-' }))
+      .to('out', { keySerde: S, valueSerde: S });
+    return new TopologyTestDriver(b.build(), { applicationId: 'emit' });
+  }
+
+  it('emits each session once after stream time passes its end plus gap plus grace, stamped with its end', () => {
+    const driver = sessions(EmitStrategy.onWindowClose());
+    pipe(driver, [
+      ['A', 'a', 0],
+      ['A', 'b', 8], // merges into [0,8]
+      ['B', 'c', 20],
+      ['A', 'd', 23], // stream time 23: [0,8] closes once stream time passes 8 + 15
+    ]);
+    expect(outputs(driver)).toEqual([]);
+    pipe(driver, [['B', 'e', 24]]);
+    expect(outputs(driver)).toEqual([['[A@0/8]', 'ab', 8]]);
+    pipe(driver, [
+      ['A', 'f', 30], // merges into A's [23,30]
+      ['C', 'g', 60], // closes B [20,24] and A [23,30], by end then key
+    ]);
+    expect(outputs(driver)).toEqual([
+      ['[B@20/24]', 'ce', 24],
+      ['[A@23/30]', 'df', 30],
+    ]);
+    driver.close();
+  });
+
+  it('onWindowUpdate forwards every session change, merges retracted', () => {
+    const driver = sessions(EmitStrategy.onWindowUpdate());
+    pipe(driver, [
+      ['A', 'a', 0],
+      ['A', 'b', 8],
+    ]);
+    expect(outputs(driver)).toEqual([
+      ['[A@0/0]', 'a', 0],
+      ['[A@0/0]', '-', 0],
+      ['[A@0/8]', 'ab', 8],
     ]);
     driver.close();
   });

@@ -1,20 +1,22 @@
 import type { ProcessorContext, StreamRecord } from '../processor.ts';
-import type { MeteredWindowStore } from '../state/window-store.ts';
 import type { Windowed } from '../windows.ts';
 import type { Change } from './change.ts';
 import { WINDOWED_AGGREGATION_EMIT_INTERVAL_CONFIG } from './task.ts';
 
 /**
- * Which windows of a store have closed, by start (Kafka's `emitRangeLowerBound`,
- * `emitRangeUpperBound` and `shouldRangeFetch`, which differ between time and sliding windows).
+ * Which windows of a store have closed, by start (by end for sessions): Kafka's
+ * `emitRangeLowerBound`, `emitRangeUpperBound` and `shouldRangeFetch`, which differ between time,
+ * sliding and session windows, and the store read that finds them.
  */
-export interface ClosedWindows {
-  /** The first start not emitted yet, given the close time of the last emit (undefined: none yet). */
+export interface ClosedWindows<K, V> {
+  /** The first bound not emitted yet, given the close time of the last emit (undefined: none yet). */
   lower(lastEmitCloseTime: number | undefined): number;
-  /** The last start of a window that has closed at `closeTime` (negative: none has). */
+  /** The last bound of a window that has closed at `closeTime` (negative: none has). */
   upper(closeTime: number): number;
   /** After a first emit: whether a window may have closed since it (false skips the store read). */
   anyNew?(lower: number, upper: number): boolean;
+  /** The windows between the bounds, in the order Kafka's store gives them, each with its timestamp. */
+  read(lower: number, upper: number): Iterable<{ key: Windowed<K>; value: V; timestamp: number }>;
 }
 
 /**
@@ -22,7 +24,7 @@ export interface ClosedWindows {
  * `AbstractKStreamTimeWindowAggregateProcessor.maybeForwardFinalResult`): called after each record
  * with the close time (stream time minus grace), it reads the windows that have closed since the
  * last emit from the store and forwards each once, its final value as a change with no old value,
- * stamped with the window's timestamp and carrying the current record's headers. It looks at most
+ * stamped with the window's timestamp (a session's end) and carrying the current record's headers. It looks at most
  * once per emit interval of the wall clock, and only when the close time has moved.
  *
  * The close time of the last emit lives in the processor: Kafka keeps it in the commit's metadata
@@ -30,8 +32,7 @@ export interface ClosedWindows {
  */
 export function windowCloseEmitter<K, V>(
   ctx: ProcessorContext,
-  store: MeteredWindowStore<K, V>,
-  closed: ClosedWindows,
+  closed: ClosedWindows<K, V>,
 ): (record: StreamRecord<unknown, unknown>, closeTime: number) => void {
   const configured = ctx.appConfigs()[WINDOWED_AGGREGATION_EMIT_INTERVAL_CONFIG];
   const intervalMs = typeof configured === 'number' ? configured : 1000;
@@ -46,14 +47,8 @@ export function windowCloseEmitter<K, V>(
     if (upper < 0) return;
     const lower = closed.lower(lastEmitCloseTime);
     if (lastEmitCloseTime !== undefined && closed.anyNew !== undefined && !closed.anyNew(lower, upper)) return;
-    for (const { key, value } of store.fetchAllWithTimestamps(lower, upper)) {
-      ctx.forward<Windowed<K>, Change<V>>({
-        ...record,
-        key,
-        value: { newValue: value.value, oldValue: null },
-        timestamp: value.timestamp,
-      });
-    }
+    for (const { key, value, timestamp } of closed.read(lower, upper))
+      ctx.forward<Windowed<K>, Change<V>>({ ...record, key, value: { newValue: value, oldValue: null }, timestamp });
     lastEmitCloseTime = closeTime;
   };
 }

@@ -1,4 +1,5 @@
 import type { Change } from '../internal/change.ts';
+import { type ClosedWindows, windowCloseEmitter } from '../internal/window-close.ts';
 import type { ProcessorSupplier } from '../processor.ts';
 import type { MeteredSessionStore } from '../state/session-store.ts';
 import type { SessionWindows, Window, Windowed } from '../windows.ts';
@@ -9,7 +10,10 @@ import type { SessionWindows, Window, Windowed } from '../windows.ts';
  * `ts + gap`. Merged sessions are removed (each forwarded as a tombstone change stamped with its
  * end) and the merged session is stored and forwarded stamped with its end. A record whose merged
  * session ends before stream time minus grace minus gap is late: dropped and counted in the store's
- * `metrics.droppedRecords`. Records with a null key or value are dropped.
+ * `metrics.droppedRecords`. Records with a null key or value are dropped. With `emitOnClose`
+ * (`EmitStrategy.onWindowClose()`) no update is forwarded: after each record, the sessions that
+ * have closed since the last emit (ending before stream time minus grace minus gap) are forwarded
+ * once each, stamped with their end (see window-close.ts), as Kafka's emit-final session aggregation.
  */
 export function kstreamSessionAggregate<K, V, VA>(
   storeName: string,
@@ -17,16 +21,32 @@ export function kstreamSessionAggregate<K, V, VA>(
   initializer: () => VA,
   aggregator: (key: K, value: V, aggregate: VA) => VA,
   merger: (key: K, left: VA, right: VA) => VA,
+  emitOnClose = false,
 ): ProcessorSupplier<K, V, Windowed<K>, Change<VA>> {
+  // Session ends are inclusive: a session ending one ms before the close time has closed.
+  const closed = (store: MeteredSessionStore<K, VA>): ClosedWindows<K, VA> => ({
+    lower: (last) => Math.max(0, last ?? -1),
+    upper: (closeTime) => closeTime - 1,
+    // A session can be a single instant: the bounds may be equal.
+    anyNew: (lower, upper) => upper >= lower,
+    read: (lower, upper) =>
+      store
+        .findSessionsEndingIn(lower, upper)
+        .map((s) => ({ key: s.key, value: s.value, timestamp: s.key.window.end })),
+  });
   return () => {
     let store: MeteredSessionStore<K, VA>;
     // The newest timestamp this processor has seen (Kafka's processor-local observedStreamTime).
     let observed = -1;
     let forward: (record: { key: Windowed<K>; value: Change<VA>; timestamp: number }) => void;
+    let emitClosed: ReturnType<typeof windowCloseEmitter<K, VA>> | undefined;
     return {
       init(ctx) {
         store = ctx.getStateStore(storeName);
-        forward = (r) => ctx.forward(r);
+        if (emitOnClose) {
+          emitClosed = windowCloseEmitter(ctx, closed(store));
+          forward = () => {};
+        } else forward = (r) => ctx.forward(r);
       },
       process(record) {
         if (record.key === null || record.key === undefined || record.value === null || record.value === undefined)
@@ -46,6 +66,7 @@ export function kstreamSessionAggregate<K, V, VA>(
         }
         if (window.end < closeTime) {
           store.metrics.droppedRecords++;
+          emitClosed?.(record, closeTime);
           return;
         }
         // As Kafka's: a record that lands on a session of just its own timestamp updates it in
@@ -63,6 +84,7 @@ export function kstreamSessionAggregate<K, V, VA>(
         const key = { key: record.key, window };
         store.put(key, aggregate);
         forward({ key, value: { newValue: aggregate, oldValue: null }, timestamp: window.end });
+        emitClosed?.(record, closeTime);
       },
     };
   };

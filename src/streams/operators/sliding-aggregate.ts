@@ -40,10 +40,14 @@ export function kstreamSlidingAggregate<K, V, VA>(
   const d = windows.timeDifferenceMs;
   const initial = (): VA | null => (initializer !== undefined ? initializer() : null);
   // Both ends of a sliding window are inclusive: one ending at the close time is still open.
-  const closed: ClosedWindows = {
+  const closed = (store: MeteredWindowStore<K, VA>): ClosedWindows<K, VA> => ({
     lower: (last) => (last === undefined ? 0 : Math.max(0, last - d)),
     upper: (closeTime) => closeTime - d - 1,
-  };
+    read: (lower, upper) =>
+      store
+        .fetchAllWithTimestamps(lower, upper)
+        .map((w) => ({ key: w.key, value: w.value.value, timestamp: w.value.timestamp })),
+  });
   return () => {
     let store: MeteredWindowStore<K, VA>;
     // The newest timestamp this processor has seen (Kafka's processor-local observedStreamTime).
@@ -167,7 +171,7 @@ export function kstreamSlidingAggregate<K, V, VA>(
     return {
       init(ctx) {
         store = ctx.getStateStore(storeName);
-        if (emitOnClose) emitClosed = windowCloseEmitter(ctx, store, closed);
+        if (emitOnClose) emitClosed = windowCloseEmitter(ctx, closed(store));
         else forward = windowedTableForwarder(ctx, store);
       },
       process(record) {

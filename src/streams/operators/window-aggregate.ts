@@ -27,7 +27,7 @@ export function kstreamWindowAggregate<K, V, VA>(
   // The starts of the windows holding `ts` (TimeWindows.windowsFor): the first one and the last.
   const firstStart = (ts: number) => Math.floor(Math.max(0, ts - size + advance) / advance) * advance;
   const lastStart = (ts: number) => Math.floor(ts / advance) * advance;
-  const closed: ClosedWindows = {
+  const closed = (store: MeteredWindowStore<K, VA>): ClosedWindows<K, VA> => ({
     // A window's end is exclusive: the one ending at the last close time was emitted then.
     lower: (last) => (last === undefined ? 0 : Math.max(0, last - size) + 1),
     upper: (closeTime) => closeTime - size,
@@ -36,7 +36,11 @@ export function kstreamWindowAggregate<K, V, VA>(
       const before = lower - 1;
       return firstStart(upper) !== firstStart(before) || lastStart(upper) !== lastStart(before);
     },
-  };
+    read: (lower, upper) =>
+      store
+        .fetchAllWithTimestamps(lower, upper)
+        .map((w) => ({ key: w.key, value: w.value.value, timestamp: w.value.timestamp })),
+  });
   return () => {
     let store: MeteredWindowStore<K, VA>;
     // The newest timestamp this processor has seen (Kafka's processor-local observedStreamTime).
@@ -46,7 +50,7 @@ export function kstreamWindowAggregate<K, V, VA>(
     return {
       init(ctx) {
         store = ctx.getStateStore(storeName);
-        if (emitOnClose) emitClosed = windowCloseEmitter(ctx, store, closed);
+        if (emitOnClose) emitClosed = windowCloseEmitter(ctx, closed(store));
         else forward = windowedTableForwarder(ctx, store);
       },
       process(record) {

@@ -49,6 +49,14 @@ export class MeteredSessionStore<K, V> implements SessionStore<K, V> {
   readonly #valueSerde: Serde<V>;
   readonly #topic: string;
   readonly retentionMs: number;
+  /**
+   * Kept as Kafka's time-ordered session store (the one a session aggregation emitting on window
+   * close uses): expired sessions are no longer read by key, but stay in the store until the whole
+   * span Kafka would keep in their segment has passed, so that an emit on close, which reads by end
+   * time what the store holds, finds every session that closed since the last one.
+   */
+  readonly #timeOrdered: boolean;
+  readonly #keptPastRetentionMs: number;
   #observed: number | undefined;
   /** `droppedRecords`: late records the session aggregation writing this store dropped. */
   readonly metrics = { puts: 0, fetches: 0, expired: 0, droppedRecords: 0 };
@@ -58,6 +66,7 @@ export class MeteredSessionStore<K, V> implements SessionStore<K, V> {
     innermost: BytesStore,
     serdes: { key: Serde<K>; value: Serde<V>; topic: string },
     retentionMs: number,
+    timeOrdered = false,
   ) {
     this.#stack = stack;
     this.#innermost = innermost;
@@ -65,6 +74,9 @@ export class MeteredSessionStore<K, V> implements SessionStore<K, V> {
     this.#valueSerde = fastSerde(serdes.value);
     this.#topic = serdes.topic;
     this.retentionMs = retentionMs;
+    this.#timeOrdered = timeOrdered;
+    // Kafka's segments of a session store span half the retention, at least a minute.
+    this.#keptPastRetentionMs = timeOrdered ? Math.max(Math.floor(retentionMs / 2), 60_000) : 0;
   }
 
   get name(): string {
@@ -153,8 +165,34 @@ export class MeteredSessionStore<K, V> implements SessionStore<K, V> {
 
   /** Local cleanup of expired sessions, not logged: the changelog's own retention drops them. */
   #expire(): void {
-    for (const e of this.#innermost.range(null, null))
-      if (this.#isExpired(this.#endOf(e.key.bytes))) this.#innermost.put(e.key, null);
+    const gone = this.#observedTime() - this.retentionMs - this.#keptPastRetentionMs;
+    for (const e of this.#innermost.range(null, null)) {
+      const end = this.#endOf(e.key.bytes);
+      if (this.#timeOrdered ? end < gone : this.#isExpired(end)) this.#innermost.put(e.key, null);
+    }
+  }
+
+  /**
+   * Every session in the store that ends between `earliestSessionEndTime` and
+   * `latestSessionEndTime`, by end, then key bytes, then start (Kafka's `findSessions(long, long)`
+   * of its time-ordered store, which an emit on close reads): what the store holds, expired or not.
+   */
+  findSessionsEndingIn(earliestSessionEndTime: number, latestSessionEndTime: number): KeyValue<Windowed<K>, V>[] {
+    this.metrics.fetches++;
+    const found: { end: number; start: number; keyId: string; keyBytes: Uint8Array; value: Uint8Array }[] = [];
+    for (const e of this.#stack.range(null, null)) {
+      const b = e.key.bytes;
+      const end = this.#endOf(b);
+      if (end < earliestSessionEndTime || end > latestSessionEndTime) continue;
+      const keyBytes = b.subarray(0, b.length - 16);
+      const start = Number(new DataView(b.buffer, b.byteOffset, b.byteLength).getBigInt64(b.length - 8));
+      found.push({ end, start, keyId: e.key.id.slice(0, -16), keyBytes, value: e.value });
+    }
+    found.sort((a, b) => a.end - b.end || (a.keyId < b.keyId ? -1 : a.keyId > b.keyId ? 1 : a.start - b.start));
+    return found.map((f) => ({
+      key: { key: this.#keySerde.deserialize(this.#topic, f.keyBytes) as K, window: { start: f.start, end: f.end } },
+      value: this.#valueSerde.deserialize(this.#topic, f.value) as V,
+    }));
   }
 
   #endOf(storeKey: Uint8Array): number {
@@ -189,6 +227,8 @@ export class MeteredSessionStore<K, V> implements SessionStore<K, V> {
  */
 export class SessionStoreBuilder<K, V> extends StoreBuilderBase<K, V, KeyValueBytesStoreSupplier> {
   readonly retentionMs: number;
+  /** @internal Kafka's time-ordered session store, which the DSL picks to emit on window close. */
+  timeOrdered = false;
 
   constructor(supplier: KeyValueBytesStoreSupplier, retentionMs: number, keySerde?: Serde<K>, valueSerde?: Serde<V>) {
     if (!Number.isSafeInteger(retentionMs) || retentionMs < 0)
@@ -226,6 +266,7 @@ export class SessionStoreBuilder<K, V> extends StoreBuilderBase<K, V, KeyValueBy
       bytes,
       { key: keySerde, value: valueSerde, topic: changelogTopic ?? this.name },
       this.retentionMs,
+      this.timeOrdered,
     );
     return { store: store as unknown as MeteredKeyValueStore<unknown, unknown>, bytes, changelogTopic };
   }

@@ -135,6 +135,16 @@ public class Differential {
         outputs.addAll(List.of("eoc-hopping", "eoc-tumbling", "eoc-sliding"));
         break;
       }
+      case "session-emit-on-close": {
+        b.stream("clicks", Consumed.with(S, S))
+            .groupByKey(Grouped.with(S, S))
+            .windowedBy(SessionWindows.ofInactivityGapAndGrace(Duration.ofMillis(10), Duration.ofMillis(5)))
+            .emitStrategy(EmitStrategy.onWindowClose())
+            .count(Materialized.with(S, Serdes.Long()))
+            .toStream().map((w, c) -> KeyValue.pair(win(w), str(c))).to("sessions-final", Produced.with(S, S));
+        outputs.add("sessions-final");
+        break;
+      }
       case "emit-on-close-throttled": {
         b.stream("clicks", Consumed.with(S, S))
             .groupByKey(Grouped.with(S, S))

@@ -221,6 +221,22 @@ export const scenarios: Record<string, Scenario> = {
     inputs: [{ topic: 'clicks', key: (r) => pick(r, ['u1', 'u2', 'u3']), value: (r) => pick(r, ['a', 'b', 'c']) }],
     records: 150,
   },
+  'session-emit-on-close': {
+    build() {
+      const b = new StreamsBuilder();
+      b.stream('clicks', { keySerde: S, valueSerde: S })
+        .groupByKey({ keySerde: S, valueSerde: S })
+        .windowedBy(SessionWindows.ofInactivityGapAndGrace(10, 5))
+        .emitStrategy(EmitStrategy.onWindowClose())
+        .count({ materialized: { keySerde: S, valueSerde: L } })
+        .toStream()
+        .map((w, c) => ({ key: win(w), value: str(c) }))
+        .to('sessions-final', { keySerde: S, valueSerde: S });
+      return { topology: b.build(), outputs: ['sessions-final'] };
+    },
+    inputs: [{ topic: 'clicks', key: (r) => pick(r, ['u1', 'u2', 'u3']), value: () => 'x' }],
+    records: 150,
+  },
   'emit-on-close-throttled': {
     build() {
       const b = new StreamsBuilder();
