@@ -61,6 +61,27 @@ function pipe(driver: TopologyTestDriver, records: [string, string, number][]): 
   for (const [k, v, ts] of records) input.pipeInput(k, v, ts);
 }
 
+/** A driver over {@link build}'s topology; the emit interval is the driver's 0 unless given. */
+function driverFor(
+  strategy: EmitStrategy,
+  options: Parameters<typeof build>[1] = {},
+  windowedAggregationEmitIntervalMs?: number,
+): TopologyTestDriver {
+  return new TopologyTestDriver(build(strategy, options).build(), {
+    applicationId: 'emit',
+    ...(windowedAggregationEmitIntervalMs !== undefined ? { windowedAggregationEmitIntervalMs } : {}),
+  });
+}
+
+/** The records of Kafka's shouldEmitWithInterval0. */
+const INTERVAL0_RECORDS: [string, string, number][] = [
+  ['A', '1', 0],
+  ['A', '1', 5],
+  ['B', '2', 10],
+  ['C', '3', 15],
+  ['D', '4', 20],
+];
+
 const closeAndUpdate = [
   ['onWindowClose', EmitStrategy.onWindowClose()],
   ['onWindowUpdate', EmitStrategy.onWindowUpdate()],
@@ -69,12 +90,7 @@ const closeAndUpdate = [
 describe('EmitStrategy on time windows (Kafka KStreamWindowAggregateTest)', () => {
   it('onWindowClose emits nothing while every window is within its grace (testAggBasic)', () => {
     for (const cachingEnabled of [false, true]) {
-      const driver = new TopologyTestDriver(
-        build(EmitStrategy.onWindowClose(), { grace: 100, cachingEnabled }).build(),
-        {
-          applicationId: 'emit',
-        },
-      );
+      const driver = driverFor(EmitStrategy.onWindowClose(), { grace: 100, cachingEnabled });
       pipe(driver, [
         ['A', '1', 0],
         ['B', '2', 1],
@@ -102,9 +118,7 @@ describe('EmitStrategy on time windows (Kafka KStreamWindowAggregateTest)', () =
 
   it('shouldNotEmitFinalIfNotProgressEnough: no emit while the close time stays, nor while it covers no new window', () => {
     for (const cachingEnabled of [false, true]) {
-      const driver = new TopologyTestDriver(build(EmitStrategy.onWindowClose(), { cachingEnabled }).build(), {
-        applicationId: 'emit',
-      });
+      const driver = driverFor(EmitStrategy.onWindowClose(), { cachingEnabled });
       pipe(driver, [
         ['A', '1', 0],
         ['B', '2', 5],
@@ -123,14 +137,8 @@ describe('EmitStrategy on time windows (Kafka KStreamWindowAggregateTest)', () =
   });
 
   it('shouldEmitWithInterval0: each closed window once, its final value stamped with its own timestamp', () => {
-    const driver = new TopologyTestDriver(build(EmitStrategy.onWindowClose()).build(), { applicationId: 'emit' });
-    pipe(driver, [
-      ['A', '1', 0],
-      ['A', '1', 5],
-      ['B', '2', 10],
-      ['C', '3', 15],
-      ['D', '4', 20],
-    ]);
+    const driver = driverFor(EmitStrategy.onWindowClose());
+    pipe(driver, INTERVAL0_RECORDS);
     expect(outputs(driver)).toEqual([
       ['[A@0/10]', '0+1+1', 5],
       ['[A@5/15]', '0+1', 5],
@@ -140,10 +148,7 @@ describe('EmitStrategy on time windows (Kafka KStreamWindowAggregateTest)', () =
   });
 
   it('shouldEmitWithLargeInterval: looks at most once per interval of the wall clock', () => {
-    const driver = new TopologyTestDriver(build(EmitStrategy.onWindowClose()).build(), {
-      applicationId: 'emit',
-      windowedAggregationEmitIntervalMs: 1000,
-    });
+    const driver = driverFor(EmitStrategy.onWindowClose(), {}, 1000);
     pipe(driver, [
       ['A', '1', 0],
       ['A', '1', 5],
@@ -165,14 +170,8 @@ describe('EmitStrategy on time windows (Kafka KStreamWindowAggregateTest)', () =
   });
 
   it('onWindowUpdate forwards every update, as without an emit strategy (shouldEmitWithInterval0)', () => {
-    const driver = new TopologyTestDriver(build(EmitStrategy.onWindowUpdate()).build(), { applicationId: 'emit' });
-    pipe(driver, [
-      ['A', '1', 0],
-      ['A', '1', 5],
-      ['B', '2', 10],
-      ['C', '3', 15],
-      ['D', '4', 20],
-    ]);
+    const driver = driverFor(EmitStrategy.onWindowUpdate());
+    pipe(driver, INTERVAL0_RECORDS);
     expect(outputs(driver)).toEqual([
       ['[A@0/10]', '0+1', 0],
       ['[A@0/10]', '0+1+1', 5],
@@ -219,9 +218,7 @@ describe('EmitStrategy on time windows (Kafka KStreamWindowAggregateTest)', () =
   });
 
   it('a closed window is emitted once, however many records follow, and the next ones as they close', () => {
-    const driver = new TopologyTestDriver(build(EmitStrategy.onWindowClose(), { grace: 0 }).build(), {
-      applicationId: 'emit',
-    });
+    const driver = driverFor(EmitStrategy.onWindowClose(), { grace: 0 });
     pipe(driver, [
       ['A', 'a', 1],
       ['A', 'b', 7],
@@ -281,9 +278,7 @@ describe('EmitStrategy on time windows (Kafka KStreamWindowAggregateTest)', () =
 
 describe('EmitStrategy on sliding windows (Kafka KStreamSlidingWindowAggregate)', () => {
   it('emits each closed sliding window once, with its final value', () => {
-    const driver = new TopologyTestDriver(build(EmitStrategy.onWindowClose(), { sliding: 10, grace: 0 }).build(), {
-      applicationId: 'emit',
-    });
+    const driver = driverFor(EmitStrategy.onWindowClose(), { sliding: 10, grace: 0 });
     pipe(driver, [
       ['A', 'a', 10],
       ['A', 'b', 15],
@@ -304,9 +299,7 @@ describe('EmitStrategy on sliding windows (Kafka KStreamSlidingWindowAggregate)'
   });
 
   it("onWindowUpdate on sliding windows forwards every update, in Kafka's order", () => {
-    const driver = new TopologyTestDriver(build(EmitStrategy.onWindowUpdate(), { sliding: 10, grace: 0 }).build(), {
-      applicationId: 'emit',
-    });
+    const driver = driverFor(EmitStrategy.onWindowUpdate(), { sliding: 10, grace: 0 });
     pipe(driver, [
       ['A', 'a', 10],
       ['A', 'b', 15],
