@@ -405,7 +405,7 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
 
   /** Removes expired windows from the innermost store: local cleanup, not logged (the changelog's own retention drops them there). */
   #expire(): void {
-    // Under a cache the store below expires by its own stream time (see #storedObserved).
+    // A time-ordered store under a cache expires by its own stream time (see writesThrough).
     const expiredUpTo =
       (this.#timeOrdered && this.#cache !== undefined ? this.#storedObservedTime() : this.#observedTime()) -
       this.#expiryMs;
