@@ -15,14 +15,12 @@ import { materializedOptions } from './options.ts';
 import { passThrough } from './operators/passthrough.ts';
 import { kstreamSessionAggregate } from './operators/session-aggregate.ts';
 import { kstreamAggregate } from './operators/stream-aggregate.ts';
-import { kstreamSlidingAggregate } from './operators/sliding-aggregate.ts';
-import { kstreamWindowAggregate } from './operators/window-aggregate.ts';
 import type { ProcessorSupplier } from './processor.ts';
 import { sessionGetter } from './session-windowed-kstream.ts';
 import { Stores } from './state/stores.ts';
 import { WindowedSerdes } from './state/windowed-serdes.ts';
-import { windowGetter } from './time-windowed-kstream.ts';
-import { SessionWindows, SlidingWindows, type TimeWindows, type Windowed } from './windows.ts';
+import { windowedAggregate, windowedAggregateStore, windowGetter } from './time-windowed-kstream.ts';
+import { SessionWindows, type SlidingWindows, type TimeWindows, type Windowed } from './windows.ts';
 import { groupedDef } from './kgrouped-stream.ts';
 
 type Aggregator<K, VOut> = (key: K, value: unknown, aggregate: VOut) => VOut;
@@ -149,35 +147,14 @@ export class TimeWindowedCogroupedKStream<K, VOut> {
   aggregate(initializer: () => VOut, options: AggregateOptions<K, VOut> = {}): KTable<Windowed<K>, VOut> {
     const b = cogroupBuilder(this.#cogrouped);
     const w = this.#windows;
-    const sliding = w instanceof SlidingWindows;
-    const sizeMs = sliding ? w.timeDifferenceMs : w.sizeMs;
     const m = materializedOptions(options.materialized);
     const storeName = m.storeName ?? b.names.store('COGROUPKSTREAM-AGGREGATE-');
-    // Sliding windows are made from the windows up to two time differences back (see sliding-aggregate.ts).
-    const minimum = sliding ? 2 * sizeMs + w.graceMs : sizeMs + w.graceMs;
-    const retention = m.retentionMs ?? minimum;
-    if (retention < minimum)
-      throw new TopologyError(
-        sliding
-          ? `store ${storeName}: retention (${retention} ms) must be at least 2 * time difference + grace (${minimum} ms)`
-          : `store ${storeName}: retention (${retention} ms) must be at least window size + grace (${minimum} ms)`,
-        { store: storeName },
-      );
     const keySerde = m.keySerde ?? cogroupKeySerde(this.#cogrouped);
-    const supplier =
-      m.storeType === 'in-memory'
-        ? Stores.inMemoryWindowStore(storeName, retention, sizeMs, false)
-        : Stores.persistentWindowStore(storeName, retention, sizeMs, false);
-    const store = Stores.windowStoreBuilder(supplier, keySerde, m.valueSerde);
-    if (m.loggingEnabled === false) store.withLoggingDisabled();
-    if (m.cachingEnabled !== false) store.withCachingEnabled();
+    const { store, sizeMs, closeMs } = windowedAggregateStore(storeName, w, m, keySerde, m.valueSerde, false);
     b.addStateStore(store);
-    const name = cogroupWire(this.#cogrouped, storeName, options.name, (aggregator) => {
-      const fold = (k: K, v: unknown, agg: VOut | null) => aggregator(k, v, agg as VOut);
-      return sliding
-        ? kstreamSlidingAggregate<K, unknown, VOut>(storeName, w, initializer, fold)
-        : kstreamWindowAggregate<K, unknown, VOut>(storeName, w, initializer, fold);
-    });
+    const name = cogroupWire(this.#cogrouped, storeName, options.name, (aggregator) =>
+      windowedAggregate<K, unknown, VOut>(storeName, w, initializer, (k, v, agg) => aggregator(k, v, agg as VOut)),
+    );
     const table = new KTable<Windowed<K>, VOut>(
       b,
       name,
@@ -186,8 +163,7 @@ export class TimeWindowedCogroupedKStream<K, VOut> {
       windowGetter<K, VOut>(storeName),
       storeName,
     );
-    // A sliding window's end is inclusive: it closes one ms later than a time window ending there.
-    tableDef(table).windowCloseMs = w.graceMs + (sliding ? 1 : 0);
+    tableDef(table).windowCloseMs = closeMs;
     return table;
   }
 }

@@ -113,17 +113,16 @@ export class SessionWindowedKStream<K, V> {
         { store: storeName },
       );
     }
+    const emitOnClose = this.#emitStrategy.type === 'ON_WINDOW_CLOSE';
+    // Emitting on close, Kafka's persistent session store is its time-ordered one.
     const supplier =
       m.storeType === 'in-memory'
         ? Stores.inMemorySessionStore(storeName, retention)
-        : Stores.persistentSessionStore(storeName, retention);
+        : { ...Stores.persistentSessionStore(storeName, retention), timeOrdered: emitOnClose };
     const keySerde = m.keySerde ?? groupedDef(this.#grouped).serdes.keySerde;
     const valueSerde = m.valueSerde ?? defaultValueSerde;
-    const emitOnClose = this.#emitStrategy.type === 'ON_WINDOW_CLOSE';
     const store = Stores.sessionStoreBuilder(supplier, keySerde, valueSerde);
     if (m.loggingEnabled === false) store.withLoggingDisabled();
-    // Emitting on close, Kafka's persistent session store is its time-ordered one.
-    store.timeOrdered = emitOnClose && m.storeType !== 'in-memory';
     b.addStateStore(store);
     b.addProcessor(
       name,

@@ -2,15 +2,17 @@ import { TopologyError } from '../errors.ts';
 import { Serdes } from '../serde/index.ts';
 import type { Serde } from '../serde/index.ts';
 import { EmitStrategy } from './emit-strategy.ts';
+import type { Change } from './internal/change.ts';
 import type { ValueGetterSupplier } from './internal/table.ts';
 import type { KGroupedStream } from './kgrouped-stream.ts';
 import { KTable, tableDef } from './ktable.ts';
 import { kstreamSlidingAggregate } from './operators/sliding-aggregate.ts';
 import { kstreamWindowAggregate } from './operators/window-aggregate.ts';
+import type { ProcessorSupplier } from './processor.ts';
 import type { AggregateOptions } from './kgrouped-stream.ts';
-import { materializedOptions } from './options.ts';
+import { type MaterializedOptions, materializedOptions } from './options.ts';
 import { Stores } from './state/stores.ts';
-import type { MeteredWindowStore } from './state/window-store.ts';
+import type { MeteredWindowStore, WindowStoreBuilder } from './state/window-store.ts';
 import { WindowedSerdes } from './state/windowed-serdes.ts';
 import { SlidingWindows, type TimeWindows, type Windowed } from './windows.ts';
 import { groupedDef } from './kgrouped-stream.ts';
@@ -109,42 +111,12 @@ export class TimeWindowedKStream<K, V> {
     const name = options.name ?? b.names.processor(prefix);
     const parent = groupedDef(this.#grouped).repartitioned(storeName);
     const w = this.#windows;
-    const sliding = w instanceof SlidingWindows;
-    const sizeMs = sliding ? w.timeDifferenceMs : w.sizeMs;
-    // A sliding window is made from the windows up to two time differences before its record
-    // (Kafka's SlidingWindowStoreMaterializer keeps them that long).
-    const minimum = sliding ? 2 * sizeMs + w.graceMs : sizeMs + w.graceMs;
-    const retention = m.retentionMs ?? minimum;
-    if (retention < minimum) {
-      throw new TopologyError(
-        sliding
-          ? `store ${storeName}: retention (${retention} ms) must be at least 2 * time difference + grace (${minimum} ms)`
-          : `store ${storeName}: retention (${retention} ms) must be at least window size + grace (${minimum} ms)`,
-        { store: storeName },
-      );
-    }
-    const emitOnClose = this.#emitStrategy.type === 'ON_WINDOW_CLOSE';
-    // Emitting on close, Kafka's persistent window store is its time-ordered one (see timeOrdered).
-    const supplier =
-      m.storeType === 'in-memory'
-        ? Stores.inMemoryWindowStore(storeName, retention, sizeMs)
-        : { ...Stores.persistentWindowStore(storeName, retention, sizeMs), timeOrdered: emitOnClose };
     const keySerde = m.keySerde ?? groupedDef(this.#grouped).serdes.keySerde;
     const valueSerde = m.valueSerde ?? defaultValueSerde;
-    const store = Stores.windowStoreBuilder(supplier, keySerde, valueSerde);
-    if (m.loggingEnabled === false) store.withLoggingDisabled();
-    // Cached as Kafka's materialized windowed aggregations are: one change per window per commit.
-    // Kafka caches no sliding window store that emits on close.
-    if (m.cachingEnabled !== false && !(sliding && emitOnClose)) store.withCachingEnabled();
+    const emitOnClose = this.#emitStrategy.type === 'ON_WINDOW_CLOSE';
+    const { store, sizeMs, closeMs } = windowedAggregateStore(storeName, w, m, keySerde, valueSerde, emitOnClose);
     b.addStateStore(store);
-    b.addProcessor(
-      name,
-      sliding
-        ? kstreamSlidingAggregate(storeName, w, initializer, aggregator, emitOnClose)
-        : kstreamWindowAggregate(storeName, w, initializer, aggregator, emitOnClose),
-      [parent],
-      [storeName],
-    );
+    b.addProcessor(name, windowedAggregate(storeName, w, initializer, aggregator, emitOnClose), [parent], [storeName]);
     const windowedKeySerde =
       keySerde === undefined ? undefined : WindowedSerdes.timeWindowedSerdeFrom(keySerde, sizeMs);
     const table = new KTable<Windowed<K>, VA>(
@@ -155,10 +127,62 @@ export class TimeWindowedKStream<K, V> {
       windowGetter<K, VA>(storeName),
       storeName,
     );
-    // A sliding window's end is inclusive: it closes one ms later than a time window ending there.
-    tableDef(table).windowCloseMs = w.graceMs + (sliding ? 1 : 0);
+    tableDef(table).windowCloseMs = closeMs;
     return table;
   }
+}
+
+/**
+ * @internal The window store of a time or sliding windowed aggregation, plain or co-grouped
+ * (Kafka's WindowStoreMaterializer and SlidingWindowStoreMaterializer): the retention checked
+ * against the windows (a sliding window is made from the windows up to two time differences before
+ * its record), the persistent store time-ordered when it emits on close, logging and caching as
+ * `m` asks (Kafka caches no sliding store that emits on close). Also the window size its windowed
+ * keys carry and how long after its end a window closes (a sliding window's end is inclusive: one
+ * ms later than a time window ending there).
+ */
+export function windowedAggregateStore<K, V>(
+  storeName: string,
+  w: TimeWindows | SlidingWindows,
+  m: MaterializedOptions<K, V>,
+  keySerde: Serde<K> | undefined,
+  valueSerde: Serde<V> | undefined,
+  emitOnClose: boolean,
+): { store: WindowStoreBuilder<K, V>; sizeMs: number; closeMs: number } {
+  const sliding = w instanceof SlidingWindows;
+  const sizeMs = sliding ? w.timeDifferenceMs : w.sizeMs;
+  const minimum = sliding ? 2 * sizeMs + w.graceMs : sizeMs + w.graceMs;
+  const retention = m.retentionMs ?? minimum;
+  if (retention < minimum) {
+    throw new TopologyError(
+      sliding
+        ? `store ${storeName}: retention (${retention} ms) must be at least 2 * time difference + grace (${minimum} ms)`
+        : `store ${storeName}: retention (${retention} ms) must be at least window size + grace (${minimum} ms)`,
+      { store: storeName },
+    );
+  }
+  const supplier =
+    m.storeType === 'in-memory'
+      ? Stores.inMemoryWindowStore(storeName, retention, sizeMs)
+      : { ...Stores.persistentWindowStore(storeName, retention, sizeMs), timeOrdered: emitOnClose };
+  const store = Stores.windowStoreBuilder(supplier, keySerde, valueSerde);
+  if (m.loggingEnabled === false) store.withLoggingDisabled();
+  // Cached as Kafka's materialized windowed aggregations are: one change per window per commit.
+  if (m.cachingEnabled !== false && !(sliding && emitOnClose)) store.withCachingEnabled();
+  return { store, sizeMs, closeMs: w.graceMs + (sliding ? 1 : 0) };
+}
+
+/** @internal The aggregating processor of time or sliding windows. */
+export function windowedAggregate<K, V, VA>(
+  storeName: string,
+  w: TimeWindows | SlidingWindows,
+  initializer: (() => VA) | undefined,
+  aggregator: (key: K, value: V, aggregate: VA | null) => VA,
+  emitOnClose = false,
+): ProcessorSupplier<K, V, Windowed<K>, Change<VA>> {
+  return w instanceof SlidingWindows
+    ? kstreamSlidingAggregate(storeName, w, initializer, aggregator, emitOnClose)
+    : kstreamWindowAggregate(storeName, w, initializer, aggregator, emitOnClose);
 }
 
 /** A table getter over a window store: a windowed key's value is its window's. */

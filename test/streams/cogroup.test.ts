@@ -14,6 +14,26 @@ const concat = (_k: string, v: string, agg: string) => agg + v;
 const rows = (out: { readRecordsToList(): { key: unknown; value: unknown; timestamp: number }[] }) =>
   out.readRecordsToList().map((r) => [r.key, r.value, r.timestamp]);
 
+/**
+ * Streams `one` and `two` co-grouped (`two`'s aggregator is `second`), aggregated per window into
+ * the uncached store `w` and sent to `out`; returns the driver and a reader of `out`.
+ */
+function cogroupedWindows(windows: TimeWindows | SlidingWindows, sizeMs: number, second = concat) {
+  const b = new StreamsBuilder();
+  const one = b.stream('one', { keySerde: S, valueSerde: S }).groupByKey();
+  const two = b.stream('two', { keySerde: S, valueSerde: S }).groupByKey();
+  const windowedSerde = WindowedSerdes.timeWindowedSerdeFrom(S, sizeMs);
+  one
+    .cogroup<string>(concat)
+    .cogroup(two, second)
+    .windowedBy(windows)
+    .aggregate(() => '', { materialized: { storeName: 'w', valueSerde: S, cachingEnabled: false } })
+    .toStream()
+    .to('out', { keySerde: windowedSerde, valueSerde: S });
+  const d = new TopologyTestDriver(b.build());
+  return { d, out: () => d.createOutputTopic('out', windowedSerde, S).readRecordsToList() };
+}
+
 describe("cogroup (cases of Kafka's CogroupedKStreamImplTest)", () => {
   it('shouldCogroupAndAggregateTwoKStreamsWithSharedKeys: one aggregate per key, stamped with the latest timestamp', () => {
     const b = new StreamsBuilder();
@@ -89,17 +109,7 @@ describe("cogroup (cases of Kafka's CogroupedKStreamImplTest)", () => {
   });
 
   it('aggregates per time window and drops records later than the grace period', () => {
-    const b = new StreamsBuilder();
-    const one = b.stream('one', { keySerde: S, valueSerde: S }).groupByKey();
-    const two = b.stream('two', { keySerde: S, valueSerde: S }).groupByKey();
-    one
-      .cogroup<string>(concat)
-      .cogroup(two, concat)
-      .windowedBy(TimeWindows.ofSizeAndGrace(100, 20))
-      .aggregate(() => '', { materialized: { storeName: 'w', valueSerde: S, cachingEnabled: false } })
-      .toStream()
-      .to('out', { keySerde: WindowedSerdes.timeWindowedSerdeFrom(S, 100), valueSerde: S });
-    const d = new TopologyTestDriver(b.build());
+    const { d, out } = cogroupedWindows(TimeWindows.ofSizeAndGrace(100, 20), 100);
     const a = d.createInputTopic('one', S, S);
     const c = d.createInputTopic('two', S, S);
     a.pipeInput('k', 'A', 10);
@@ -108,8 +118,7 @@ describe("cogroup (cases of Kafka's CogroupedKStreamImplTest)", () => {
     c.pipeInput('k', 'B', 90); // stream time 115: [0,100) closes at 120, still open
     a.pipeInput('k', 'A', 150);
     a.pipeInput('k', 'A', 99); // stream time 150: [0,100) closed at 120, dropped
-    const out = d.createOutputTopic('out', WindowedSerdes.timeWindowedSerdeFrom(S, 100), S);
-    expect(out.readRecordsToList().map((r) => [r.key!.key, r.key!.window.start, r.value, r.timestamp])).toEqual([
+    expect(out().map((r) => [r.key!.key, r.key!.window.start, r.value, r.timestamp])).toEqual([
       ['k', 0, 'A', 10],
       ['k', 0, 'AB', 50],
       ['k', 100, 'B', 115],
@@ -120,23 +129,12 @@ describe("cogroup (cases of Kafka's CogroupedKStreamImplTest)", () => {
   });
 
   it('a record is late by the time of its own stream (each aggregating processor keeps its own, as Kafka’s)', () => {
-    const b = new StreamsBuilder();
-    const one = b.stream('one', { keySerde: S, valueSerde: S }).groupByKey();
-    const two = b.stream('two', { keySerde: S, valueSerde: S }).groupByKey();
-    one
-      .cogroup<string>(concat)
-      .cogroup(two, concat)
-      .windowedBy(TimeWindows.ofSizeAndGrace(100, 20))
-      .aggregate(() => '', { materialized: { storeName: 'w', valueSerde: S, cachingEnabled: false } })
-      .toStream()
-      .to('out', { keySerde: WindowedSerdes.timeWindowedSerdeFrom(S, 100), valueSerde: S });
-    const d = new TopologyTestDriver(b.build());
+    const { d, out } = cogroupedWindows(TimeWindows.ofSizeAndGrace(100, 20), 100);
     d.createInputTopic('one', S, S).pipeInput('k', 'A', 10);
     d.createInputTopic('one', S, S).pipeInput('k', 'A', 150);
     // The task's stream time is 150, but stream two has seen only 95: [0,100) is open for it.
     d.createInputTopic('two', S, S).pipeInput('k', 'B', 95);
-    const out = d.createOutputTopic('out', WindowedSerdes.timeWindowedSerdeFrom(S, 100), S);
-    expect(out.readRecordsToList().map((r) => [r.key!.window.start, r.value, r.timestamp])).toEqual([
+    expect(out().map((r) => [r.key!.window.start, r.value, r.timestamp])).toEqual([
       [0, 'A', 10],
       [100, 'A', 150],
       [0, 'AB', 95],
@@ -144,22 +142,15 @@ describe("cogroup (cases of Kafka's CogroupedKStreamImplTest)", () => {
   });
 
   it('aggregates per sliding window, each stream’s aggregator folding its records in (Kafka’s sliding windows)', () => {
-    const b = new StreamsBuilder();
-    const one = b.stream('one', { keySerde: S, valueSerde: S }).groupByKey();
-    const two = b.stream('two', { keySerde: S, valueSerde: S }).groupByKey();
-    one
-      .cogroup<string>(concat)
-      .cogroup(two, (_k, v, agg) => agg + v.toLowerCase())
-      .windowedBy(SlidingWindows.ofTimeDifferenceWithNoGrace(10))
-      .aggregate(() => '', { materialized: { storeName: 'w', valueSerde: S, cachingEnabled: false } })
-      .toStream()
-      .to('out', { keySerde: WindowedSerdes.timeWindowedSerdeFrom(S, 10), valueSerde: S });
-    const d = new TopologyTestDriver(b.build());
+    const { d, out } = cogroupedWindows(
+      SlidingWindows.ofTimeDifferenceWithNoGrace(10),
+      10,
+      (_k, v, agg) => agg + v.toLowerCase(),
+    );
     d.createInputTopic('one', S, S).pipeInput('k', 'A', 10);
     d.createInputTopic('two', S, S).pipeInput('k', 'B', 15);
-    const out = d.createOutputTopic('out', WindowedSerdes.timeWindowedSerdeFrom(S, 10), S);
     // The previous record's right window first, then the new record's left window from A's.
-    expect(out.readRecordsToList().map((r) => [r.key!.window.start, r.key!.window.end, r.value, r.timestamp])).toEqual([
+    expect(out().map((r) => [r.key!.window.start, r.key!.window.end, r.value, r.timestamp])).toEqual([
       [0, 10, 'A', 10],
       [11, 21, 'b', 15],
       [5, 15, 'Ab', 15],

@@ -8,7 +8,7 @@ import {
   windowedToString,
 } from '../../src/streams/index.ts';
 import { TopologyTestDriver } from '../../src/streams/testing/index.ts';
-import { S } from './helpers.ts';
+import { AGG_BASIC_RECORDS, S } from './helpers.ts';
 
 type Seen = [window: string, value: string, timestamp: number];
 
@@ -56,7 +56,7 @@ function build(
   return b;
 }
 
-function pipe(driver: TopologyTestDriver, records: [string, string, number][]): void {
+function pipe(driver: TopologyTestDriver, records: readonly [string, string, number][]): void {
   const input = driver.createInputTopic('topic', S, S);
   for (const [k, v, ts] of records) input.pipeInput(k, v, ts);
 }
@@ -91,26 +91,7 @@ describe('EmitStrategy on time windows (Kafka KStreamWindowAggregateTest)', () =
   it('onWindowClose emits nothing while every window is within its grace (testAggBasic)', () => {
     for (const cachingEnabled of [false, true]) {
       const driver = driverFor(EmitStrategy.onWindowClose(), { grace: 100, cachingEnabled });
-      pipe(driver, [
-        ['A', '1', 0],
-        ['B', '2', 1],
-        ['C', '3', 2],
-        ['D', '4', 3],
-        ['A', '1', 4],
-        ['A', '1', 5],
-        ['B', '2', 6],
-        ['D', '4', 7],
-        ['B', '2', 8],
-        ['C', '3', 9],
-        ['A', '1', 10],
-        ['B', '2', 11],
-        ['D', '4', 12],
-        ['B', '2', 13],
-        ['C', '3', 14],
-        ['B', '1', 3],
-        ['B', '2', 2],
-        ['B', '3', 9],
-      ]);
+      pipe(driver, AGG_BASIC_RECORDS);
       expect(outputs(driver)).toEqual([]);
       driver.close();
     }

@@ -7,6 +7,28 @@ export const S = Serdes.String();
 export const L = Serdes.LongNumber();
 export const I = Serdes.Integer();
 
+/** The records of Kafka's KStreamWindowAggregateTest.testAggBasic: key, value, timestamp. */
+export const AGG_BASIC_RECORDS: readonly [string, string, number][] = [
+  ['A', '1', 0],
+  ['B', '2', 1],
+  ['C', '3', 2],
+  ['D', '4', 3],
+  ['A', '1', 4],
+  ['A', '1', 5],
+  ['B', '2', 6],
+  ['D', '4', 7],
+  ['B', '2', 8],
+  ['C', '3', 9],
+  ['A', '1', 10],
+  ['B', '2', 11],
+  ['D', '4', 12],
+  ['B', '2', 13],
+  ['C', '3', 14],
+  ['B', '1', 3],
+  ['B', '2', 2],
+  ['B', '3', 9],
+];
+
 /** Entries of a map as a plain object, for readable assertions. */
 export function obj<V>(map: Map<string, V>): Record<string, V> {
   return Object.fromEntries([...map.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));

@@ -7,7 +7,7 @@ import {
   windowedToString,
 } from '../../src/streams/index.ts';
 import { TopologyTestDriver } from '../../src/streams/testing/index.ts';
-import { L, S } from './helpers.ts';
+import { AGG_BASIC_RECORDS, L, S } from './helpers.ts';
 
 function drive(builder: StreamsBuilder) {
   return new TopologyTestDriver(builder.build(), { defaultKeySerde: S as never, defaultValueSerde: S as never });
@@ -38,27 +38,7 @@ describe('windowed aggregations (Kafka KStreamWindowAggregateTest)', () => {
       });
     const d = drive(b);
     const input = d.createInputTopic('topic1', S, S);
-    const pipe: [string, string, number][] = [
-      ['A', '1', 0],
-      ['B', '2', 1],
-      ['C', '3', 2],
-      ['D', '4', 3],
-      ['A', '1', 4],
-      ['A', '1', 5],
-      ['B', '2', 6],
-      ['D', '4', 7],
-      ['B', '2', 8],
-      ['C', '3', 9],
-      ['A', '1', 10],
-      ['B', '2', 11],
-      ['D', '4', 12],
-      ['B', '2', 13],
-      ['C', '3', 14],
-      ['B', '1', 3],
-      ['B', '2', 2],
-      ['B', '3', 9],
-    ];
-    for (const [k, v, t] of pipe) input.pipeInput(k, v, t);
+    for (const [k, v, t] of AGG_BASIC_RECORDS) input.pipeInput(k, v, t);
     expect(seen).toEqual([
       ['[A@0/10]', '0+1', 0],
       ['[B@0/10]', '0+2', 1],

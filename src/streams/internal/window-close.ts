@@ -1,4 +1,6 @@
 import type { ProcessorContext, StreamRecord } from '../processor.ts';
+import type { KeyValue } from '../state/key-value-store.ts';
+import type { ValueAndTimestamp } from '../state/value-and-timestamp.ts';
 import type { Windowed } from '../windows.ts';
 import type { Change } from './change.ts';
 import { WINDOWED_AGGREGATION_EMIT_INTERVAL_CONFIG } from './task.ts';
@@ -16,7 +18,7 @@ export interface ClosedWindows<K, V> {
   /** After a first emit: whether a window may have closed since it (false skips the store read). */
   anyNew?(lower: number, upper: number): boolean;
   /** The windows between the bounds, in the order Kafka's store gives them, each with its timestamp. */
-  read(lower: number, upper: number): Iterable<{ key: Windowed<K>; value: V; timestamp: number }>;
+  read(lower: number, upper: number): Iterable<KeyValue<Windowed<K>, ValueAndTimestamp<V>>>;
 }
 
 /**
@@ -24,8 +26,8 @@ export interface ClosedWindows<K, V> {
  * `AbstractKStreamTimeWindowAggregateProcessor.maybeForwardFinalResult`): called after each record
  * with the close time (stream time minus grace), it reads the windows that have closed since the
  * last emit from the store and forwards each once, its final value as a change with no old value,
- * stamped with the window's timestamp (a session's end) and carrying the current record's headers. It looks at most
- * once per emit interval of the wall clock, and only when the close time has moved.
+ * stamped with the window's timestamp (a session's end) and carrying the current record's headers.
+ * It looks at most once per emit interval of the wall clock, and only when the close time has moved.
  *
  * The close time of the last emit lives in the processor: Kafka keeps it in the commit's metadata
  * too, so that a restarted task does not emit a closed window twice (docs/decisions.md).
@@ -47,8 +49,10 @@ export function windowCloseEmitter<K, V>(
     if (upper < 0) return;
     const lower = closed.lower(lastEmitCloseTime);
     if (lastEmitCloseTime !== undefined && closed.anyNew !== undefined && !closed.anyNew(lower, upper)) return;
-    for (const { key, value, timestamp } of closed.read(lower, upper))
-      ctx.forward<Windowed<K>, Change<V>>({ ...record, key, value: { newValue: value, oldValue: null }, timestamp });
+    for (const { key, value } of closed.read(lower, upper)) {
+      const change: Change<V> = { newValue: value.value, oldValue: null };
+      ctx.forward<Windowed<K>, Change<V>>({ ...record, key, value: change, timestamp: value.timestamp });
+    }
     lastEmitCloseTime = closeTime;
   };
 }

@@ -32,7 +32,7 @@ export function kstreamSessionAggregate<K, V, VA>(
     read: (lower, upper) =>
       store
         .findSessionsEndingIn(lower, upper)
-        .map((s) => ({ key: s.key, value: s.value, timestamp: s.key.window.end })),
+        .map((s) => ({ key: s.key, value: { value: s.value, timestamp: s.key.window.end } })),
   });
   return () => {
     let store: MeteredSessionStore<K, VA>;

@@ -43,10 +43,7 @@ export function kstreamSlidingAggregate<K, V, VA>(
   const closed = (store: MeteredWindowStore<K, VA>): ClosedWindows<K, VA> => ({
     lower: (last) => (last === undefined ? 0 : Math.max(0, last - d)),
     upper: (closeTime) => closeTime - d - 1,
-    read: (lower, upper) =>
-      store
-        .fetchAllWithTimestamps(lower, upper)
-        .map((w) => ({ key: w.key, value: w.value.value, timestamp: w.value.timestamp })),
+    read: (lower, upper) => store.fetchAllWithTimestamps(lower, upper),
   });
   return () => {
     let store: MeteredWindowStore<K, VA>;
@@ -70,7 +67,7 @@ export function kstreamSlidingAggregate<K, V, VA>(
       const newAgg = aggregator(record.key, record.value, oldAgg);
       const timestamp = oldAgg === null ? record.timestamp : Math.max(record.timestamp, stored!.timestamp);
       store.putWithTimestamp(record.key, newAgg, window.start, timestamp);
-      if (emitClosed === undefined) forward?.(record.key, window, newAgg, oldAgg, timestamp);
+      forward?.(record.key, window, newAgg, oldAgg, timestamp);
     };
 
     /** A window that starts out as `stored`, empty when its value is null (Kafka's ValueAndTimestamp.make). */
@@ -80,7 +77,7 @@ export function kstreamSlidingAggregate<K, V, VA>(
     const createCurrentRecordRightWindow = (record: StreamRecord<K, V>, rightWinAgg: ValueAndTimestamp<VA | null>) => {
       const window = { start: record.timestamp + 1, end: record.timestamp + 1 + d };
       store.putWithTimestamp(record.key, rightWinAgg.value, window.start, rightWinAgg.timestamp);
-      if (emitClosed === undefined) forward?.(record.key, window, rightWinAgg.value as VA, null, rightWinAgg.timestamp);
+      forward?.(record.key, window, rightWinAgg.value as VA, null, rightWinAgg.timestamp);
     };
 
     const createPreviousRecordRightWindow = (record: StreamRecord<K, V>, start: number, closeTime: number) =>

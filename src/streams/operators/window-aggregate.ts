@@ -36,10 +36,7 @@ export function kstreamWindowAggregate<K, V, VA>(
       const before = lower - 1;
       return firstStart(upper) !== firstStart(before) || lastStart(upper) !== lastStart(before);
     },
-    read: (lower, upper) =>
-      store
-        .fetchAllWithTimestamps(lower, upper)
-        .map((w) => ({ key: w.key, value: w.value.value, timestamp: w.value.timestamp })),
+    read: (lower, upper) => store.fetchAllWithTimestamps(lower, upper),
   });
   return () => {
     let store: MeteredWindowStore<K, VA>;
@@ -73,7 +70,7 @@ export function kstreamWindowAggregate<K, V, VA>(
           );
           const timestamp = oldValue === null ? ts : Math.max(ts, store.stampedAt);
           store.putWithTimestamp(record.key, next, start, timestamp);
-          if (emitClosed === undefined) forward?.(record.key, { start, end }, next, oldValue, timestamp);
+          forward?.(record.key, { start, end }, next, oldValue, timestamp);
         }
         if (!added) store.metrics.droppedRecords++;
         emitClosed?.(record, closeTime);

@@ -50,13 +50,13 @@ export class MeteredSessionStore<K, V> implements SessionStore<K, V> {
   readonly #topic: string;
   readonly retentionMs: number;
   /**
-   * Kept as Kafka's time-ordered session store (the one a session aggregation emitting on window
-   * close uses): expired sessions are no longer read by key, but stay in the store until the whole
-   * span Kafka would keep in their segment has passed, so that an emit on close, which reads by end
-   * time what the store holds, finds every session that closed since the last one.
+   * How far behind the newest end a session is removed from the store. In Kafka's time-ordered
+   * session store (the one a session aggregation emitting on window close uses), expired sessions
+   * are no longer read by key but stay until the span Kafka keeps in a segment (half the retention,
+   * at least a minute) has passed too, so that an emit on close, which reads by end time what the
+   * store holds, finds every session that closed since the last one.
    */
-  readonly #timeOrdered: boolean;
-  readonly #keptPastRetentionMs: number;
+  readonly #removedAfterMs: number;
   #observed: number | undefined;
   /** `droppedRecords`: late records the session aggregation writing this store dropped. */
   readonly metrics = { puts: 0, fetches: 0, expired: 0, droppedRecords: 0 };
@@ -74,9 +74,7 @@ export class MeteredSessionStore<K, V> implements SessionStore<K, V> {
     this.#valueSerde = fastSerde(serdes.value);
     this.#topic = serdes.topic;
     this.retentionMs = retentionMs;
-    this.#timeOrdered = timeOrdered;
-    // Kafka's segments of a session store span half the retention, at least a minute.
-    this.#keptPastRetentionMs = timeOrdered ? Math.max(Math.floor(retentionMs / 2), 60_000) : 0;
+    this.#removedAfterMs = timeOrdered ? retentionMs + Math.max(Math.floor(retentionMs / 2), 60_000) + 1 : retentionMs;
   }
 
   get name(): string {
@@ -165,11 +163,9 @@ export class MeteredSessionStore<K, V> implements SessionStore<K, V> {
 
   /** Local cleanup of expired sessions, not logged: the changelog's own retention drops them. */
   #expire(): void {
-    const gone = this.#observedTime() - this.retentionMs - this.#keptPastRetentionMs;
-    for (const e of this.#innermost.range(null, null)) {
-      const end = this.#endOf(e.key.bytes);
-      if (this.#timeOrdered ? end < gone : this.#isExpired(end)) this.#innermost.put(e.key, null);
-    }
+    const removedUpTo = this.#observedTime() - this.#removedAfterMs;
+    for (const e of this.#innermost.range(null, null))
+      if (this.#endOf(e.key.bytes) <= removedUpTo) this.#innermost.put(e.key, null);
   }
 
   /**
@@ -227,16 +223,23 @@ export class MeteredSessionStore<K, V> implements SessionStore<K, V> {
  */
 export class SessionStoreBuilder<K, V> extends StoreBuilderBase<K, V, KeyValueBytesStoreSupplier> {
   readonly retentionMs: number;
-  /** @internal Kafka's time-ordered session store, which the DSL picks to emit on window close. */
-  timeOrdered = false;
+  /** Kafka's time-ordered session store, which the DSL picks to emit on window close. */
+  readonly timeOrdered: boolean;
 
-  constructor(supplier: KeyValueBytesStoreSupplier, retentionMs: number, keySerde?: Serde<K>, valueSerde?: Serde<V>) {
+  constructor(
+    supplier: KeyValueBytesStoreSupplier,
+    retentionMs: number,
+    keySerde?: Serde<K>,
+    valueSerde?: Serde<V>,
+    timeOrdered = false,
+  ) {
     if (!Number.isSafeInteger(retentionMs) || retentionMs < 0)
       throw new TopologyError(
         `session store ${supplier.name}: retention must be a non-negative integer, got ${retentionMs}`,
       );
     super(supplier, keySerde, valueSerde, false);
     this.retentionMs = retentionMs;
+    this.timeOrdered = timeOrdered;
   }
 
   /** Never: session stores have no record cache here. */

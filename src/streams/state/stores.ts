@@ -214,11 +214,11 @@ export const Stores = {
   },
   /** A builder of a session store (for session-windowed aggregations) over `s`'s bytes store. */
   sessionStoreBuilder<K, V>(
-    s: { supplier: KeyValueBytesStoreSupplier; retentionMs: number },
+    s: { supplier: KeyValueBytesStoreSupplier; retentionMs: number; timeOrdered?: boolean },
     keySerde?: Serde<K>,
     valueSerde?: Serde<V>,
   ): SessionStoreBuilder<K, V> {
-    return new SessionStoreBuilder(s.supplier, s.retentionMs, keySerde, valueSerde);
+    return new SessionStoreBuilder(s.supplier, s.retentionMs, keySerde, valueSerde, s.timeOrdered === true);
   },
   /**
    * A versioned store kept in LevelDB under the app's `stateDir` (in memory when there is none):

@@ -351,13 +351,15 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
   }
 
   #observedTime(): number {
-    if (this.#observed === undefined) {
-      // After a restart or a restore the newest start is whatever the store holds.
-      let max = Number.MIN_SAFE_INTEGER;
-      for (const id of this.#innermostIds()) max = Math.max(max, startOfId(id));
-      this.#observed = max;
-    }
+    this.#observed ??= this.#newestStoredStart();
     return this.#observed;
+  }
+
+  /** The newest start the innermost store holds: where stream time is after a restart or a restore. */
+  #newestStoredStart(): number {
+    let max = Number.MIN_SAFE_INTEGER;
+    for (const id of this.#innermostIds()) max = Math.max(max, startOfId(id));
+    return max;
   }
 
   /**
@@ -372,11 +374,7 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
   }
 
   #storedObservedTime(): number {
-    if (this.#storedObserved === undefined) {
-      let max = Number.MIN_SAFE_INTEGER;
-      for (const id of this.#innermostIds()) max = Math.max(max, startOfId(id));
-      this.#storedObserved = max;
-    }
+    this.#storedObserved ??= this.#newestStoredStart();
     return this.#storedObserved;
   }
 
@@ -390,13 +388,15 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
    */
   writesThrough(start: number): boolean {
     const before = this.#storedObservedTime();
-    if (start <= before) return this.#timeOrdered ? start > before - this.#expiryMs : !this.#isExpired(start);
-    this.#storedObserved = start;
-    if (!this.#timeOrdered) return !this.#isExpired(start);
-    // A time-ordered store (emitting on close) expires by its own stream time, as Kafka's: into a
-    // later segment, the windows it now holds past retention go.
-    if (Math.floor(start / this.#segmentMs) !== Math.floor(before / this.#segmentMs)) this.#expire();
-    return true;
+    let observed = before;
+    if (start > before) {
+      this.#storedObserved = observed = start;
+      // A time-ordered store (emitting on close) expires by its own stream time, as Kafka's: into a
+      // later segment, the windows it now holds past retention go.
+      if (this.#timeOrdered && Math.floor(start / this.#segmentMs) !== Math.floor(before / this.#segmentMs))
+        this.#expire();
+    }
+    return this.#timeOrdered ? start > observed - this.#expiryMs : !this.#isExpired(start);
   }
 
   #isExpired(start: number): boolean {

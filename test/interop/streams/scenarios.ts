@@ -47,6 +47,27 @@ export interface Scenario {
 const pick = <T>(r: () => number, list: T[]) => list[Math.floor(r() * list.length)]!;
 const maybeNull = (r: () => number, share: number, v: string) => (r() < share ? null : v);
 
+/**
+ * `clicks` grouped by key, counted per window (each window once, as it closes, with `emitOnClose`)
+ * into `output` as `key@start/end` → count: several scenarios' topology.
+ */
+function windowedCounts(
+  windows: TimeWindows | SlidingWindows | SessionWindows,
+  output: string,
+  emitOnClose = false,
+): { topology: Topology; outputs: string[] } {
+  const b = new StreamsBuilder();
+  const grouped = b.stream('clicks', { keySerde: S, valueSerde: S }).groupByKey({ keySerde: S, valueSerde: S });
+  const windowed = windows instanceof SessionWindows ? grouped.windowedBy(windows) : grouped.windowedBy(windows);
+  if (emitOnClose) windowed.emitStrategy(EmitStrategy.onWindowClose());
+  windowed
+    .count({ materialized: { keySerde: S, valueSerde: L } })
+    .toStream()
+    .map((w, c) => ({ key: win(w), value: str(c) }))
+    .to(output, { keySerde: S, valueSerde: S });
+  return { topology: b.build(), outputs: [output] };
+}
+
 export const scenarios: Record<string, Scenario> = {
   fk: {
     build() {
@@ -96,17 +117,7 @@ export const scenarios: Record<string, Scenario> = {
     records: 120,
   },
   session: {
-    build() {
-      const b = new StreamsBuilder();
-      b.stream('clicks', { keySerde: S, valueSerde: S })
-        .groupByKey({ keySerde: S, valueSerde: S })
-        .windowedBy(SessionWindows.ofInactivityGapAndGrace(10, 5))
-        .count({ materialized: { keySerde: S, valueSerde: L } })
-        .toStream()
-        .map((w, c) => ({ key: win(w), value: str(c) }))
-        .to('sessions', { keySerde: S, valueSerde: S });
-      return { topology: b.build(), outputs: ['sessions'] };
-    },
+    build: () => windowedCounts(SessionWindows.ofInactivityGapAndGrace(10, 5), 'sessions'),
     inputs: [{ topic: 'clicks', key: (r) => pick(r, ['u1', 'u2', 'u3']), value: () => 'x' }],
     records: 120,
   },
@@ -176,17 +187,7 @@ export const scenarios: Record<string, Scenario> = {
     wallClockStepMs: 400,
   },
   sliding: {
-    build() {
-      const b = new StreamsBuilder();
-      b.stream('clicks', { keySerde: S, valueSerde: S })
-        .groupByKey({ keySerde: S, valueSerde: S })
-        .windowedBy(SlidingWindows.ofTimeDifferenceAndGrace(6, 3))
-        .count({ materialized: { keySerde: S, valueSerde: L } })
-        .toStream()
-        .map((w, c) => ({ key: win(w), value: str(c) }))
-        .to('sliding-counts', { keySerde: S, valueSerde: S });
-      return { topology: b.build(), outputs: ['sliding-counts'] };
-    },
+    build: () => windowedCounts(SlidingWindows.ofTimeDifferenceAndGrace(6, 3), 'sliding-counts'),
     inputs: [{ topic: 'clicks', key: (r) => pick(r, ['u1', 'u2', 'u3']), value: () => 'x' }],
     records: 150,
   },
@@ -222,18 +223,7 @@ export const scenarios: Record<string, Scenario> = {
     records: 150,
   },
   'session-emit-on-close': {
-    build() {
-      const b = new StreamsBuilder();
-      b.stream('clicks', { keySerde: S, valueSerde: S })
-        .groupByKey({ keySerde: S, valueSerde: S })
-        .windowedBy(SessionWindows.ofInactivityGapAndGrace(10, 5))
-        .emitStrategy(EmitStrategy.onWindowClose())
-        .count({ materialized: { keySerde: S, valueSerde: L } })
-        .toStream()
-        .map((w, c) => ({ key: win(w), value: str(c) }))
-        .to('sessions-final', { keySerde: S, valueSerde: S });
-      return { topology: b.build(), outputs: ['sessions-final'] };
-    },
+    build: () => windowedCounts(SessionWindows.ofInactivityGapAndGrace(10, 5), 'sessions-final', true),
     inputs: [{ topic: 'clicks', key: (r) => pick(r, ['u1', 'u2', 'u3']), value: () => 'x' }],
     records: 150,
   },
