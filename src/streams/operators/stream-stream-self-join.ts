@@ -34,7 +34,8 @@ export function kstreamStreamSelfJoin<K, V, VR>(
         const ts = record.timestamp;
         if (ts > streamTime) streamTime = ts;
         const emitSelf = ts > streamTime - retentionMs + 1;
-        const self = { ...record, value: joiner(key, value, value), timestamp: ts };
+        // The join with itself, made when it is forwarded (the joiner runs only for what goes out).
+        const self = () => forward({ ...record, value: joiner(key, value, value), timestamp: ts });
         // As the left side: the other records in [ts - before, ts + after].
         let from = Math.max(0, ts - windows.beforeMs);
         let to = Math.max(0, ts + windows.afterMs);
@@ -49,11 +50,11 @@ export function kstreamStreamSelfJoin<K, V, VR>(
           const stamp = Math.max(ts, m.start);
           if (ts < stamp && !selfEmitted && emitSelf) {
             selfEmitted = true;
-            forward(self);
+            self();
           }
           forward({ ...record, value: joiner(key, store.valueOf(m), value), timestamp: stamp });
         }
-        if (!selfEmitted && emitSelf) forward(self);
+        if (!selfEmitted && emitSelf) self();
       },
     };
   };
