@@ -254,7 +254,7 @@ describe('offsets without outputs', () => {
     await streams.waitForIdle();
     await streams.close();
     const { readCommittedOffsets } = await import('../../src/streams/internal/offsets.ts');
-    expect((await readCommittedOffsets(log, 'filtered')).get('events:0')).toBe(3);
+    expect((await readCommittedOffsets(log, 'filtered')).get('events:0')?.offset).toBe(3);
   });
 
   describe('close with a timeout (Kafka close(Duration))', () => {

@@ -11,6 +11,7 @@ import { type Broker, serve } from '../../src/broker/index.ts';
 import { Tributary } from '../../src/index.ts';
 import { type EmbeddedLogBackend, openLog } from '../../src/log/index.ts';
 import { KafkaStreams, StreamsBuilder } from '../../src/streams/index.ts';
+import { decodePartitionMetadata } from '../../src/streams/internal/commit-metadata.ts';
 import { L, S } from './helpers.ts';
 
 let log: EmbeddedLogBackend;
@@ -49,6 +50,16 @@ async function eventually(check: () => unknown, ms: number): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
+}
+
+/** The largest record timestamp of each partition of `topic`, partition by partition. */
+async function partitionTimes(topic: string): Promise<number[]> {
+  const out: number[] = [];
+  for (let p = 0; p < log.partitionCount(topic); p++) {
+    const { records } = await log.read(topic, p, 0, { maxBytes: 64 << 20 });
+    out.push(Math.max(...records.map((r) => r.timestamp)));
+  }
+  return out;
 }
 
 const vocabulary = ['alpha', 'beta', 'gamma', 'delta', 'epsilon', 'zeta', 'eta', 'theta'];
@@ -142,6 +153,10 @@ describe('KafkaStreams over the wire (Tributary broker)', () => {
     await admin.connect();
     const committed = await admin.fetchOffsets({ groupId: 'wire-wc', topics: ['text-lines'] });
     expect(committed[0]!.partitions.map((p) => Number(p.offset))).toEqual([200, 200, 200]);
+    // Beside each, in the transaction's TxnOffsetCommit, the partition's time (Kafka's metadata).
+    expect(committed[0]!.partitions.map((p) => decodePartitionMetadata(p.metadata).partitionTime)).toEqual(
+      await partitionTimes('text-lines'),
+    );
     await admin.disconnect();
 
     // More input, processed while running.
@@ -192,6 +207,9 @@ describe('KafkaStreams over the wire (Tributary broker)', () => {
     await admin.connect();
     const committed = await admin.fetchOffsets({ groupId: 'wire-alos', topics: ['text-lines'] });
     expect(committed[0]!.partitions.map((p) => Number(p.offset))).toEqual([100, 100, 100]);
+    expect(committed[0]!.partitions.map((p) => decodePartitionMetadata(p.metadata).partitionTime)).toEqual(
+      await partitionTimes('text-lines'),
+    );
     await admin.disconnect();
   });
 

@@ -23,9 +23,12 @@ export async function ensureOffsetsTopic(log: LogBackend): Promise<void> {
   }
 }
 
-/** Reads the group's latest committed offset per `topic:partition`. */
-export async function readCommittedOffsets(log: LogBackend, groupId: string): Promise<Map<string, number>> {
-  const out = new Map<string, number>();
+/** Reads the group's latest committed offset and its metadata per `topic:partition`. */
+export async function readCommittedOffsets(
+  log: LogBackend,
+  groupId: string,
+): Promise<Map<string, { offset: number; metadata: string | null }>> {
+  const out = new Map<string, { offset: number; metadata: string | null }>();
   const { highWatermark, logStartOffset } = log.offsets(OFFSETS_TOPIC, 0);
   let offset = logStartOffset;
   while (offset < highWatermark) {
@@ -36,7 +39,10 @@ export async function readCommittedOffsets(log: LogBackend, groupId: string): Pr
       if (key === undefined || key.group !== groupId) continue;
       const id = `${key.topic}:${key.partition}`;
       if (r.value === null) out.delete(id);
-      else out.set(id, decodeOffsetValue(r.value).offset);
+      else {
+        const { offset, metadata } = decodeOffsetValue(r.value);
+        out.set(id, { offset, metadata });
+      }
     }
     if (result.nextOffset <= offset) break;
     offset = result.nextOffset;
@@ -49,11 +55,12 @@ export function offsetRecord(
   topic: string,
   partition: number,
   offset: number,
+  metadata: string | null,
   now: number,
 ): AppendRecord {
   return {
     key: encodeOffsetKey(groupId, topic, partition),
-    value: encodeOffsetValue(offset, null, now),
+    value: encodeOffsetValue(offset, metadata, now),
     timestamp: now,
   };
 }

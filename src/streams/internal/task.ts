@@ -20,6 +20,7 @@ import { isWindowedSerde } from '../state/windowed-serdes.ts';
 import { Latency, type TaskCounters, type TaskMetricSource } from '../streams-metrics.ts';
 import type { Windowed } from '../windows.ts';
 import { changeSerde } from './change.ts';
+import { decodePartitionMetadata, encodePartitionMetadata, ProcessorMetadata, UNKNOWN_TIME } from './commit-metadata.ts';
 import {
   decodedExactly,
   fastSerde,
@@ -169,6 +170,21 @@ export const OUTER_JOIN_EMIT_INTERVAL_CONFIG = '__emit.interval.ms.kstreams.oute
 /** The key of {@link TaskEnv.windowedAggregationEmitIntervalMs} in `appConfigs()`, as Kafka spells it. */
 export const WINDOWED_AGGREGATION_EMIT_INTERVAL_CONFIG = '__emit.interval.ms.kstreams.windowed.aggregation__';
 
+/**
+ * The context a task gives the DSL's own processors (Kafka's InternalProcessorContext): the
+ * public one, plus the processor metadata committed with the task's offsets.
+ */
+export interface InternalProcessorContext extends ProcessorContext {
+  processorMetadataForKey(key: string): number | undefined;
+  /** Kept under `key` and committed with every input offset of the task from the next commit on. */
+  addProcessorMetadataKeyValue(key: string, value: number): void;
+}
+
+/** An input's partition time, kept in an object so that the last topic's can be held on to. */
+interface PartitionTime {
+  time: number;
+}
+
 interface Schedule {
   interval: number;
   type: PunctuationType;
@@ -232,6 +248,14 @@ export class StreamTask {
   #initialised = false;
   #lastTopic: string | undefined;
   #lastSource: RuntimeNode | undefined;
+  #lastTime: PartitionTime | undefined;
+  /** Each input topic's partition time: the largest timestamp processed from it (Kafka's RecordQueue). */
+  readonly #partitionTimes = new Map<string, PartitionTime>();
+  /**
+   * Longs processors keep across restarts (Kafka's ProcessorMetadata): committed with every input
+   * offset, read back before the processors' `init` (see {@link initializeCommitted}).
+   */
+  processorMetadata = new ProcessorMetadata();
   /**
    * The String key of the last record a source read, with the bytes it came from, when they are
    * exactly its encoding (see decodedExactly): a sink writing that key again (a pass-through, a
@@ -293,6 +317,34 @@ export class StreamTask {
   }
 
   /**
+   * Kafka's `StreamTask.initializeTaskTimeAndProcessorMetadata`: each input's committed metadata
+   * (undefined: no committed offset) sets its partition time, the stream time becomes the largest
+   * of them, and the processor metadata is the merge of all (the larger value per key).
+   */
+  initializeCommitted(committed: [topic: string, metadata: string | null | undefined][]): void {
+    const merged = new ProcessorMetadata();
+    for (const [topic, encoded] of committed) {
+      if (encoded === undefined) continue;
+      const { partitionTime, processorMetadata } = decodePartitionMetadata(encoded);
+      this.#partitionTime(topic).time = partitionTime;
+      if (partitionTime > this.#streamTime) this.#streamTime = partitionTime;
+      merged.update(processorMetadata);
+    }
+    this.processorMetadata = merged;
+  }
+
+  /** The metadata to commit beside `topic`'s offset: its partition time and the processor metadata. */
+  commitMetadata(topic: string): string {
+    return encodePartitionMetadata(this.#partitionTime(topic).time, this.processorMetadata);
+  }
+
+  #partitionTime(topic: string): PartitionTime {
+    let time = this.#partitionTimes.get(topic);
+    if (time === undefined) this.#partitionTimes.set(topic, (time = { time: UNKNOWN_TIME }));
+    return time;
+  }
+
+  /**
    * Deserializes one record read from `topic` and pushes it through. `offset` overrides the
    * record's own (records handed over straight from a commit carry none).
    */
@@ -303,11 +355,13 @@ export class StreamTask {
   ): void {
     // The last topic's source is remembered: records mostly come in runs from one partition.
     let source = this.#lastTopic === topic ? this.#lastSource : undefined;
+    let partitionTime = this.#lastTime!;
     if (source === undefined) {
       source = this.sourceTopics.get(topic) ?? this.#matchPattern(topic);
       if (source === undefined) throw new TopologyError(`task ${this.id} does not read topic ${topic}`, { topic });
       this.#lastTopic = topic;
       this.#lastSource = source;
+      this.#lastTime = partitionTime = this.#partitionTime(topic);
     }
     const def = source.def as SourceNode;
     this.metrics.processed++;
@@ -356,14 +410,14 @@ export class StreamTask {
     if (extractor !== undefined) {
       timestamp = extractor(
         { topic, partition: this.partition, offset, key, value, timestamp },
-        this.#streamTime,
+        partitionTime.time,
         this.#env.clock,
       );
     } else if (timestamp < 0) {
       // Kafka's default extractor (FailOnInvalidTimestamp), without a call per record.
       FailOnInvalidTimestamp(
         { topic, partition: this.partition, offset, key, value, timestamp },
-        this.#streamTime,
+        partitionTime.time,
         this.#env.clock,
       );
     }
@@ -374,6 +428,7 @@ export class StreamTask {
     }
     this.#metaTopic = topic;
     this.#metaOffset = offset;
+    if (timestamp > partitionTime.time) partitionTime.time = timestamp;
     if (timestamp > this.#streamTime) this.#streamTime = timestamp;
     source.e2e!.record(this.wallClockMs - timestamp);
     source.process({ key, value, timestamp, headers: record.headers ?? NO_HEADERS });
@@ -398,6 +453,11 @@ export class StreamTask {
     for (const s of this.#schedules)
       if (!s.cancelled && s.type === 'WALL_CLOCK_TIME' && (next === undefined || s.next < next)) next = s.next;
     return next;
+  }
+
+  /** Fires stream-time punctuators due at the task's stream time; returns how many ran. */
+  punctuateStreamTime(): number {
+    return this.#punctuate('STREAM_TIME', this.#streamTime);
   }
 
   /** Fires wall-clock punctuators that are due at `now`; returns how many ran. */
@@ -709,7 +769,7 @@ export class StreamTask {
     };
   }
 
-  #context(node: RuntimeNode): ProcessorContext {
+  #context(node: RuntimeNode): InternalProcessorContext {
     const task = this;
     const def = node.def as { stores?: string[]; name: string };
     return {
@@ -756,6 +816,8 @@ export class StreamTask {
       },
       recordMetadata: () => task.#recordMetadata(),
       currentStreamTimeMs: () => task.#streamTime,
+      processorMetadataForKey: (key) => task.processorMetadata.get(key),
+      addProcessorMetadataKeyValue: (key, value) => task.processorMetadata.put(key, value),
       currentSystemTimeMs: () => task.#env.clock.now(),
       keySerde: () => task.#env.defaultKeySerde,
       valueSerde: () => task.#env.defaultValueSerde,

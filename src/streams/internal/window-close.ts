@@ -3,7 +3,7 @@ import type { KeyValue } from '../state/key-value-store.ts';
 import type { ValueAndTimestamp } from '../state/value-and-timestamp.ts';
 import type { Windowed } from '../windows.ts';
 import type { Change } from './change.ts';
-import { WINDOWED_AGGREGATION_EMIT_INTERVAL_CONFIG } from './task.ts';
+import { type InternalProcessorContext, WINDOWED_AGGREGATION_EMIT_INTERVAL_CONFIG } from './task.ts';
 
 /**
  * Which windows of a store have closed, by start (by end for sessions): Kafka's
@@ -29,17 +29,20 @@ export interface ClosedWindows<K, V> {
  * stamped with the window's timestamp (a session's end) and carrying the current record's headers.
  * It looks at most once per emit interval of the wall clock, and only when the close time has moved.
  *
- * The close time of the last emit lives in the processor: Kafka keeps it in the commit's metadata
- * too, so that a restarted task does not emit a closed window twice (docs/decisions.md).
+ * The close time of the last emit is kept, as Kafka keeps it, in the task's processor metadata
+ * under the store's name: committed with the input offsets and read back when the task restarts,
+ * so that a restarted task does not emit a closed window twice.
  */
 export function windowCloseEmitter<K, V>(
   ctx: ProcessorContext,
+  storeName: string,
   closed: ClosedWindows<K, V>,
 ): (record: StreamRecord<unknown, unknown>, closeTime: number) => void {
   const configured = ctx.appConfigs()[WINDOWED_AGGREGATION_EMIT_INTERVAL_CONFIG];
   const intervalMs = typeof configured === 'number' ? configured : 1000;
+  const metadata = ctx as Partial<InternalProcessorContext>;
   let nextTimeToEmit = 0;
-  let lastEmitCloseTime: number | undefined;
+  let lastEmitCloseTime = metadata.processorMetadataForKey?.(storeName);
   return (record, closeTime) => {
     const now = ctx.currentSystemTimeMs();
     if (now < nextTimeToEmit) return;
@@ -54,5 +57,6 @@ export function windowCloseEmitter<K, V>(
       ctx.forward<Windowed<K>, Change<V>>({ ...record, key, value: change, timestamp: value.timestamp });
     }
     lastEmitCloseTime = closeTime;
+    metadata.addProcessorMetadataKeyValue?.(storeName, closeTime);
   };
 }

@@ -44,7 +44,7 @@ export function kstreamSessionAggregate<K, V, VA>(
       init(ctx) {
         store = ctx.getStateStore(storeName);
         if (emitOnClose) {
-          emitClosed = windowCloseEmitter(ctx, closed(store));
+          emitClosed = windowCloseEmitter(ctx, storeName, closed(store));
           forward = () => {};
         } else forward = (r) => ctx.forward(r);
       },

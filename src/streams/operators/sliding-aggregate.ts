@@ -168,7 +168,7 @@ export function kstreamSlidingAggregate<K, V, VA>(
     return {
       init(ctx) {
         store = ctx.getStateStore(storeName);
-        if (emitOnClose) emitClosed = windowCloseEmitter(ctx, closed(store));
+        if (emitOnClose) emitClosed = windowCloseEmitter(ctx, storeName, closed(store));
         else forward = windowedTableForwarder(ctx, store);
       },
       process(record) {

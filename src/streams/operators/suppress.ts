@@ -31,7 +31,9 @@ export function ktableSuppress<K, V>(
   const finalResults = suppressed.kind === 'window-close';
   return () => {
     let store: MeteredKeyValueStore<K, Change<V>>;
-    let streamTime = Number.MIN_SAFE_INTEGER;
+    // The time this processor has seen (Kafka's observedStreamTime): not the task's, which a
+    // restart restores from the commit; the suppression starts over at none, as Kafka's does.
+    let streamTime = -1;
     let serde: Serde<K>;
     const index = new Map<string, Buffered<K>>();
     let bytes = 0;
@@ -74,7 +76,6 @@ export function ktableSuppress<K, V>(
       init(ctx) {
         store = ctx.getStateStore(storeName);
         serde = keySerde();
-        streamTime = ctx.currentStreamTimeMs();
         forward = (key, value, timestamp) => ctx.forward({ key, value, timestamp });
         // A restored buffer: rebuild the time index from the store.
         for (const { key, value } of store.rangeWithTimestamp(null, null)) {

@@ -47,7 +47,7 @@ export function kstreamWindowAggregate<K, V, VA>(
     return {
       init(ctx) {
         store = ctx.getStateStore(storeName);
-        if (emitOnClose) emitClosed = windowCloseEmitter(ctx, closed(store));
+        if (emitOnClose) emitClosed = windowCloseEmitter(ctx, storeName, closed(store));
         else forward = windowedTableForwarder(ctx, store);
       },
       process(record) {

@@ -23,6 +23,14 @@ export interface InputOffset {
   topic: string;
   partition: number;
   offset: number;
+  /** The task's partition time and processor metadata, in Kafka Streams' layout (commit-metadata.ts). */
+  metadata?: string | null;
+}
+
+/** An input partition's committed position, with the metadata committed beside it (null: none). */
+export interface CommittedInput {
+  offset: number;
+  metadata: string | null;
 }
 
 /** One commit: the sink, repartition and changelog records of every task, and their inputs' offsets. */
@@ -96,8 +104,8 @@ export interface StreamsBackend {
    * those of its last Fetch). Absent on the embedded log, whose offsets are always current.
    */
   watch?(topic: string, partition: number, offset: number, isolation: IsolationLevel): void;
-  /** The app's committed input offsets, per `topic:partition`. */
-  readCommitted(topics: string[]): Promise<Map<string, number>>;
+  /** The app's committed input offsets and their metadata, per `topic:partition`. */
+  readCommitted(topics: string[]): Promise<Map<string, CommittedInput>>;
   /** Writes outputs and offsets: together (exactly-once) or outputs first (at-least-once). */
   commit(request: CommitRequest): Promise<AppendResult[]>;
   /** Resolves once every commit queued before it (by anyone in this process) is visible. */

@@ -22,7 +22,7 @@ import type {
 import { InProcessTaskGroup, type TaskAssignor } from '../internal/assignor.ts';
 import { CoordinatorTaskGroup } from '../internal/coordinator-task-group.ts';
 import { ensureOffsetsTopic, OFFSETS_TOPIC, offsetRecord, readCommittedOffsets } from '../internal/offsets.ts';
-import type { CommitRequest, StreamsBackend } from './backend.ts';
+import type { CommitRequest, CommittedInput, StreamsBackend } from './backend.ts';
 
 /** Internal topics take whole commits of a partition in one batch. */
 const INTERNAL_MAX_MESSAGE_BYTES = 256 * 1024 * 1024;
@@ -144,12 +144,16 @@ export class EmbeddedBackend implements StreamsBackend {
     return this.#l.waitForData(topic, partition, offset, signal, isolation);
   }
 
-  async readCommitted(): Promise<Map<string, number>> {
+  async readCommitted(): Promise<Map<string, CommittedInput>> {
     const store = this.#offsetStore;
     const app = this.#options.applicationId;
     if (store === undefined) return readCommittedOffsets(this.#l, app);
     await store.ready();
-    return new Map(store.list(app).map((e) => [`${e.topic}:${e.partition}`, e.committed.offset]));
+    return new Map(
+      store
+        .list(app)
+        .map((e) => [`${e.topic}:${e.partition}`, { offset: e.committed.offset, metadata: e.committed.metadata }]),
+    );
   }
 
   async commit({ outputs, offsets, now, sync }: CommitRequest): Promise<AppendResult[]> {
@@ -160,7 +164,7 @@ export class EmbeddedBackend implements StreamsBackend {
             {
               topic: OFFSETS_TOPIC,
               partition: 0,
-              records: offsets.map((o) => offsetRecord(app, o.topic, o.partition, o.offset, now)),
+              records: offsets.map((o) => offsetRecord(app, o.topic, o.partition, o.offset, o.metadata ?? null, now)),
             },
           ]
         : [];

@@ -261,9 +261,13 @@ export class StreamThread {
         const now = this.#o.clock.now();
         turn.skip();
         let onWallClock = 0;
-        for (const r of tasks.running.values()) onWallClock += r.task.punctuateWallClock(now);
+        for (const r of tasks.running.values()) {
+          onWallClock += r.task.punctuateWallClock(now);
+          // Those on stream time ran as records advanced it, during processing; and here, as in
+          // Kafka's loop, so that a stream time restored from the commit fires before any record.
+          r.task.punctuateStreamTime();
+        }
         turn.lap('punctuate');
-        // Those on stream time ran as records advanced it, during processing.
         const punctuated = this.#punctuations() - punctuatedBefore;
         const dirty = this.#collector.pending > 0 || (this.#o.budget?.used ?? 0) > 0;
         // While the previous commit is being written the next one grows (see #mustStop): a commit
@@ -650,12 +654,18 @@ export class StreamThread {
     for (const r of running.values()) r.task.flush();
     const now = this.#o.clock.now();
     const offsets: InputOffset[] = [];
-    const moved: [Input, number][] = [];
+    const moved: [Input, number, string][] = [];
     for (const r of running.values()) {
+      // As Kafka's StreamTask: every offset carries the partition time and the processor metadata;
+      // metadata a processor changed goes to every input of the task, moved or not.
+      const metadata = r.task.processorMetadata;
+      const everyInput = metadata.needsCommit;
+      metadata.needsCommit = false;
       for (const i of r.inputs) {
-        if (i.consumed === i.committed || moved.some(([m]) => m === i)) continue;
-        offsets.push({ topic: i.topic, partition: i.partition, offset: i.consumed });
-        moved.push([i, i.consumed]);
+        if ((i.consumed === i.committed && !everyInput) || moved.some(([m]) => m === i)) continue;
+        const committed = r.task.commitMetadata(i.topic);
+        offsets.push({ topic: i.topic, partition: i.partition, offset: i.consumed, metadata: committed });
+        moved.push([i, i.consumed, committed]);
       }
     }
     const outputs = this.#collector.drain();
@@ -694,9 +704,10 @@ export class StreamThread {
     const write = async () => {
       const results = await this.#backend.commit(request);
       if (this.#backend.handsOver) this.#handOver(outputs, results);
-      for (const [i, offset] of moved) {
+      for (const [i, offset, metadata] of moved) {
         i.committed = offset;
         this.#tasks.committed.set(`${i.topic}:${i.partition}`, offset);
+        this.#tasks.committedMetadata.set(`${i.topic}:${i.partition}`, metadata);
         if (this.#o.topics.isRepartition(i.topic))
           this.#unpurged.set(`${i.topic}:${i.partition}`, { topic: i.topic, partition: i.partition, offset });
       }

@@ -47,6 +47,8 @@ export class TaskManager {
   readonly running = new Map<string, Running>();
   /** The app's committed input offsets, per `topic:partition`. */
   committed = new Map<string, number>();
+  /** What was committed beside them: the tasks' partition times and processor metadata (commit-metadata.ts). */
+  committedMetadata = new Map<string, string | null>();
   /** Tasks ever created and closed (the thread's task-created-total and task-closed-total). */
   created = 0;
   closed = 0;
@@ -66,7 +68,13 @@ export class TaskManager {
   }
 
   async readCommitted(): Promise<void> {
-    this.committed = await this.#backend.readCommitted(this.#topics.inputTopics());
+    const committed = await this.#backend.readCommitted(this.#topics.inputTopics());
+    this.committed = new Map();
+    this.committedMetadata = new Map();
+    for (const [id, { offset, metadata }] of committed) {
+      this.committed.set(id, offset);
+      this.committedMetadata.set(id, metadata);
+    }
   }
 
   /** Runs exactly `wanted`: closes the others and creates (restoring their stores) the new ones. */
@@ -115,9 +123,11 @@ export class TaskManager {
       const committed = built.sourceChangelog ? this.committed.get(`${built.changelogTopic}:${p}`) : undefined;
       await this.#changelogs.restore(built, p, id, committed);
     }
+    const topics = [...task.sourceTopics.keys()].filter((topic) => p < this.#backend.partitionCount(topic));
+    // As Kafka's StreamTask: partition times and processor metadata come back before processors init.
+    task.initializeCommitted(topics.map((topic) => [topic, this.committedMetadata.get(`${topic}:${p}`)]));
     task.init();
     const inputs: Input[] = [];
-    const topics = [...task.sourceTopics.keys()].filter((topic) => p < this.#backend.partitionCount(topic));
     await this.#backend.loadOffsets(topics.map((topic) => ({ topic, partition: p })));
     for (const topic of topics) {
       const committed = this.committed.get(`${topic}:${p}`) ?? this.#backend.offsets(topic, p).logStartOffset;

@@ -33,7 +33,7 @@ import {
 } from '../../log/index.ts';
 import type { TaskAssignor } from '../internal/assignor.ts';
 import { CoordinatorTaskGroup } from '../internal/coordinator-task-group.ts';
-import type { CommitRequest, StreamsBackend } from './backend.ts';
+import type { CommitRequest, CommittedInput, StreamsBackend } from './backend.ts';
 import type { EarlySends } from './record-collector.ts';
 import type { WireTaskCoordinator } from './wire-task-coordinator.ts';
 
@@ -334,8 +334,8 @@ export class WireBackend implements StreamsBackend {
     this.#conn.fetcher.watch(topic, partition, offset, isolation);
   }
 
-  async readCommitted(topics: string[]): Promise<Map<string, number>> {
-    const out = new Map<string, number>();
+  async readCommitted(topics: string[]): Promise<Map<string, CommittedInput>> {
+    const out = new Map<string, CommittedInput>();
     if (topics.length === 0) return out;
     // requireStable: offsets of a transaction still being completed are waited for (retried).
     const fetched = await this.#conn.admin.fetchOffsets({
@@ -344,7 +344,9 @@ export class WireBackend implements StreamsBackend {
       requireStable: true,
     });
     for (const t of fetched)
-      for (const p of t.partitions) if (Number(p.offset) >= 0) out.set(`${t.topic}:${p.partition}`, Number(p.offset));
+      for (const p of t.partitions)
+        if (Number(p.offset) >= 0)
+          out.set(`${t.topic}:${p.partition}`, { offset: Number(p.offset), metadata: p.metadata ?? null });
     return out;
   }
 

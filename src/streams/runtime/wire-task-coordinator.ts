@@ -175,7 +175,7 @@ export class WireTaskCoordinator implements TaskGroupCoordinator {
             committedOffset: c.offset,
             committedLeaderEpoch: -1,
             commitTimestamp: -1,
-            committedMetadata: null,
+            committedMetadata: c.metadata ?? null,
           })),
         })),
       } as never),
