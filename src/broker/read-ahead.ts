@@ -126,10 +126,10 @@ async function trimmed(log: LogBackend, key: Key, entry: Entry, maxBytes: number
   if (batches === undefined || batches.length === 0) return undefined;
   // Checked after the wait: retention or DeleteRecords may have moved the log start meanwhile.
   if (key.offset < log.offsets(key.topic, key.partition).logStartOffset) return undefined;
-  let bytes = batches[0]!.bytes.length;
-  for (let i = 1; i < batches.length; i++) {
+  let bytes = 0;
+  for (let i = 0; i < batches.length; i++) {
     bytes += batches[i]!.bytes.length;
-    if (bytes > maxBytes) return batches.slice(0, i);
+    if (bytes >= maxBytes) return batches.slice(0, i + 1);
   }
   return batches;
 }

@@ -92,10 +92,7 @@ export interface ReadOptions {
    * `read_committed` stops at the last stable offset and skips records of aborted transactions.
    */
   isolation?: IsolationLevel;
-  /**
-   * At most this many bytes of batches (whole batches), except that the first batch is returned
-   * whatever its size, as Kafka's log read returns it. Default 1 MiB.
-   */
+  /** Stop after about this many bytes of batches; at least one batch is always returned. Default 1 MiB. */
   maxBytes?: number;
   /** Stop after this many records. Default: no limit beyond `maxBytes`. */
   maxRecords?: number;

@@ -1233,8 +1233,7 @@ export class EmbeddedLog extends LogFront<TopicState, PartitionState> {
 
   /**
    * Visits the stored batches from the one holding `offset` up to the high watermark (or, for
-   * read_committed, the last stable offset) while they fit in `maxBytes` (the first one whatever
-   * its size, as Kafka's log read with minOneMessage) and until `maxRecords` is reached. `visit`
+   * read_committed, the last stable offset) until `maxBytes` or `maxRecords` is reached. `visit`
    * returns how many records the batch counted for. The next batches are fetched from the store
    * while `visit` works on the current ones.
    */
@@ -1266,7 +1265,6 @@ export class EmbeddedLog extends LogFront<TopicState, PartitionState> {
       for (let i = tail.from; i < tail.batches.length; i++) {
         const batch = tail.batches[i]!;
         if (batch.baseOffset >= bound) return;
-        if (i > tail.from && bytes + batch.bytes.length > maxBytes) return;
         records += visit(batch);
         bytes += batch.bytes.length;
         if (bytes >= maxBytes || records >= maxRecords) return;
@@ -1328,8 +1326,6 @@ export class EmbeddedLog extends LogFront<TopicState, PartitionState> {
         for (const [key, value] of entries) {
           const header = this.#header(value, topic, partition, batchKeyOffset(key));
           gapCheck(header.baseOffset);
-          // Within the budget, as Kafka's log read: only the first batch may be larger.
-          if (batches > 0 && bytes + value.length > maxBytes) return;
           expected = Math.max(expected, header.lastOffset + 1);
           records += visit({ baseOffset: header.baseOffset, lastOffset: header.lastOffset, bytes: value });
           bytes += value.length;

@@ -1,8 +1,8 @@
 /**
  * Fetch (key 1): stored batches as they are, whole (the first may start before the fetch offset;
- * clients skip those records), concatenated without re-encoding. Each partition gets the batches
- * that fit in its `partitionMaxBytes` and in what is left of the response's `maxBytes`, whole
- * batches only; the first partition with records gets its first batch however large (KIP-74). With less than `minBytes`, the request waits up to `maxWaitMs` for more, woken by the
+ * clients skip those records), concatenated without re-encoding. The response stops taking
+ * partitions once `maxBytes` is reached, but always carries the first batch found, however large
+ * (KIP-74). With less than `minBytes`, the request waits up to `maxWaitMs` for more, woken by the
  * appends themselves (the log's waitForData), never by polling. read_committed (isolation 1) stops
  * at the last stable offset and lists the aborted transactions in the range. Fetch sessions
  * (KIP-227) are not kept: the answer's session id 0 tells clients to send full requests. v0-3 (magic
@@ -277,9 +277,6 @@ async function readAll(
           batches =
             (ahead === undefined ? undefined : await ahead) ??
             (await log.readBatches(t.name, p.partition, p.fetchOffset, { isolation, maxBytes: budget }));
-          // As Kafka's (minOneMessage): only the first partition with records may go past the
-          // budget, with its first batch; a later one whose first batch does not fit gets none.
-          if (bytes > 0 && batches.length > 0 && batches[0]!.bytes.length > budget) batches = NONE;
         }
         const offsets = log.offsets(t.name, p.partition);
         let size = 0;
