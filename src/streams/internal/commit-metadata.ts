@@ -114,7 +114,10 @@ export function encodePartitionMetadata(partitionTime: number, processorMetadata
  * metadata, as Kafka reads it, rather than failing the task.
  */
 export function decodePartitionMetadata(encoded: string | null | undefined): PartitionMetadata {
-  const unknown = (): PartitionMetadata => ({ partitionTime: UNKNOWN_TIME, processorMetadata: new ProcessorMetadata() });
+  const unknown = (): PartitionMetadata => ({
+    partitionTime: UNKNOWN_TIME,
+    processorMetadata: new ProcessorMetadata(),
+  });
   if (encoded === null || encoded === undefined || encoded === '' || !BASE64.test(encoded)) return unknown();
   const b = Buffer.from(encoded, 'base64');
   // As Kafka's: a time read before the bytes ran out is kept.

@@ -20,7 +20,12 @@ import { isWindowedSerde } from '../state/windowed-serdes.ts';
 import { Latency, type TaskCounters, type TaskMetricSource } from '../streams-metrics.ts';
 import type { Windowed } from '../windows.ts';
 import { changeSerde } from './change.ts';
-import { decodePartitionMetadata, encodePartitionMetadata, ProcessorMetadata, UNKNOWN_TIME } from './commit-metadata.ts';
+import {
+  decodePartitionMetadata,
+  encodePartitionMetadata,
+  ProcessorMetadata,
+  UNKNOWN_TIME,
+} from './commit-metadata.ts';
 import {
   decodedExactly,
   fastSerde,
