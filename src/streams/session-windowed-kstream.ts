@@ -123,6 +123,8 @@ export class SessionWindowedKStream<K, V> {
     const valueSerde = m.valueSerde ?? defaultValueSerde;
     const store = Stores.sessionStoreBuilder(supplier, keySerde, valueSerde);
     if (m.loggingEnabled === false) store.withLoggingDisabled();
+    // Cached unless turned off, as Kafka's DSL; not when emitting on close (Kafka's SessionStoreMaterializer).
+    if (m.cachingEnabled !== false && !emitOnClose) store.withCachingEnabled();
     b.addStateStore(store);
     b.addProcessor(
       name,

@@ -261,6 +261,27 @@ describe('CachingBytesStore flush', () => {
     expect(cache.approximateNumEntries()).toBe(inner.approximateNumEntries());
   });
 
+  it('should neither write nor tell a key put and deleted while cached that the store below never had (Kafka’s putAndMaybeForward)', () => {
+    const writes: string[] = [];
+    const inner = new InMemoryBytesStore('s');
+    const put = inner.put.bind(inner);
+    inner.put = (k, v) => {
+      writes.push(`${k.id}=${text(v)}`);
+      put(k, v);
+    };
+    const cache = new CachingBytesStore(inner, new CacheBudget(1 << 20), () => 0);
+    const seen: string[] = [];
+    cache.setFlushListener((k, value, old) => seen.push(`${k.id}=${text(value)} (was ${text(old)})`));
+    inner.put(key('kept'), Buffer.from('1'));
+    cache.put(key('gone'), Buffer.from('1'));
+    cache.put(key('gone'), null);
+    cache.put(key('kept'), null);
+    cache.flush();
+    // The key the store had is deleted and told; the one it never had leaves no trace (no tombstone).
+    expect(seen).toEqual(['kept=null (was 1)']);
+    expect(writes).toEqual(['kept=1', 'kept=null']);
+  });
+
   it('should evict the least recently used keys first when full, not the first written', () => {
     // Room for four one-byte keys with one-byte values (64 bytes of overhead each).
     const cache = new CachingBytesStore(new InMemoryBytesStore('s'), new CacheBudget(4 * 66), () => 0);

@@ -132,3 +132,61 @@ describe('windowed keys written to a topic', () => {
     await log.close();
   });
 });
+
+describe('a session-windowed count on a real log, cached as Kafka caches it', () => {
+  const SS = WindowedSerdes.sessionWindowedSerdeFrom(S);
+
+  async function run(cachingEnabled: boolean) {
+    const log = await openLog({ storage: 'memory', maintenanceIntervalMs: 0 });
+    await log.createTopic({ topic: 'events', numPartitions: 1 });
+    await log.createTopic({ topic: 'sessions', numPartitions: 1 });
+    for (const [key, ts] of [
+      ['a', 1],
+      ['a', 3],
+      ['b', 2],
+      ['a', 5],
+    ] as const)
+      await log.append('events', 0, [{ key: enc.encode(key), value: enc.encode('x'), timestamp: ts }]);
+    const b = new StreamsBuilder();
+    b.stream('events', { keySerde: S, valueSerde: S })
+      .groupByKey()
+      .windowedBy(SessionWindows.ofInactivityGapWithNoGrace(10))
+      .count({ materialized: { storeName: 'session-counts', cachingEnabled } })
+      .toStream()
+      .to('sessions', { keySerde: SS, valueSerde: L });
+    // One commit for the four records: the cache holds what they did until then.
+    const streams = new KafkaStreams(b.build(), { applicationId: 'sessions', log, commitIntervalMs: 60_000 });
+    await streams.start();
+    await streams.waitForIdle();
+    await streams.close();
+    const read = async (topic: string) =>
+      (await log.read(topic, 0, 0)).records.map((r) => {
+        const w = SS.deserialize(topic, r.key)!;
+        return [w.key, w.window.start, w.window.end, r.value === null ? null : L.deserialize(topic, r.value)];
+      });
+    return { out: await read('sessions'), changelog: await read('sessions-session-counts-changelog') };
+  }
+
+  it('should forward each session once per commit with its latest count, and log it once (Kafka’s CachingSessionStore)', async () => {
+    const { out, changelog } = await run(true);
+    // In the order of each session's last write, as Kafka's cache flushes: [1,1] and [1,3] were
+    // written (removed) after b's session, then [1,5]; the removed ones, never flushed, go nowhere.
+    expect(out).toEqual([
+      ['b', 2, 2, 1],
+      ['a', 1, 5, 3],
+    ]);
+    expect(changelog).toEqual(out);
+  });
+
+  it('should forward every update, with the merged sessions’ tombstones, without the cache', async () => {
+    const { out } = await run(false);
+    expect(out).toEqual([
+      ['a', 1, 1, 1],
+      ['a', 1, 1, null],
+      ['a', 1, 3, 2],
+      ['b', 2, 2, 1],
+      ['a', 1, 3, null],
+      ['a', 1, 5, 3],
+    ]);
+  });
+});

@@ -10,7 +10,9 @@ import type { SessionWindows, Window, Windowed } from '../windows.ts';
  * `ts + gap`. Merged sessions are removed (each forwarded as a tombstone change stamped with its
  * end) and the merged session is stored and forwarded stamped with its end. A record whose merged
  * session ends before stream time minus grace minus gap is late: dropped and counted in the store's
- * `metrics.droppedRecords`. Records with a null key or value are dropped. With `emitOnClose`
+ * `metrics.droppedRecords`. Records with a null key or value are dropped. Over a cached store the
+ * updates go out when the cache writes them through (at a commit), each session once with its
+ * latest value, as Kafka's caching session store forwards them. With `emitOnClose`
  * (`EmitStrategy.onWindowClose()`) no update is forwarded: after each record, the sessions that
  * have closed since the last emit (ending before stream time minus grace minus gap) are forwarded
  * once each, stamped with their end (see window-close.ts), as Kafka's emit-final session aggregation.
@@ -46,7 +48,14 @@ export function kstreamSessionAggregate<K, V, VA>(
         if (emitOnClose) {
           emitClosed = windowCloseEmitter(ctx, storeName, closed(store));
           forward = () => {};
-        } else forward = (r) => ctx.forward(r);
+        } else if (
+          // A cached store forwards what its flushes write through (Kafka's SessionCacheFlushListener).
+          store.setFlushListener((key, newValue, oldValue, timestamp) =>
+            ctx.forward({ key, value: { newValue, oldValue }, timestamp }),
+          )
+        )
+          forward = () => {};
+        else forward = (r) => ctx.forward(r);
       },
       process(record) {
         if (record.key === null || record.key === undefined || record.value === null || record.value === undefined)

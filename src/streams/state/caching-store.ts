@@ -178,6 +178,9 @@ export class CachingBytesStore implements BytesStore {
     this.#budget.used -= entry.size;
     entry.owner = undefined;
     const old = this.#listener !== undefined ? this.#inner.get(entry.key) : null;
+    // As Kafka's caching stores: a key put and deleted again while cached, which the store below
+    // never had, is neither written (no tombstone in the changelog) nor told downstream.
+    if (entry.value === null && old === null && this.#listener !== undefined) return;
     this.#inner.put(entry.key, entry.value);
     this.#listener?.(entry.key, entry.value, old, entry.timestamp);
   }

@@ -4,6 +4,7 @@ import { storeSerdes } from './store-serdes.ts';
 import { fastSerde } from '../internal/fast-serde.ts';
 import type { Windowed } from '../windows.ts';
 import { Bytes, type BytesStore } from './bytes.ts';
+import { CachingBytesStore } from './caching-store.ts';
 import type { KeyValue, StateStore } from './key-value-store.ts';
 import { ChangeLoggingBytesStore } from './logging-store.ts';
 import type { MeteredKeyValueStore } from './metered-store.ts';
@@ -109,6 +110,36 @@ export class MeteredSessionStore<K, V> implements SessionStore<K, V> {
   /** Deletes a session. */
   remove(session: Windowed<K>): void {
     this.put(session, null);
+  }
+
+  /**
+   * With a record cache (Kafka's CachingSessionStore): tells `listener` of each session the cache
+   * writes through at a flush or an eviction, with its new value (null: removed) and the value the
+   * store held before (null: none), stamped with the session's end as Kafka's
+   * SessionCacheFlushListener stamps it. A session put and removed again between two flushes is
+   * not told, as Kafka skips it. Returns false when the store has no cache, in which case the
+   * caller forwards each update itself.
+   */
+  setFlushListener(
+    listener: (session: Windowed<K>, newValue: V | null, oldValue: V | null, timestamp: number) => void,
+  ): boolean {
+    const cache = this.#stack;
+    if (!(cache instanceof CachingBytesStore)) return false;
+    cache.setFlushListener((key, newValue, oldValue) => {
+      if (newValue === null && oldValue === null) return;
+      const b = key.bytes;
+      const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+      const end = Number(view.getBigInt64(b.length - 16));
+      const start = Number(view.getBigInt64(b.length - 8));
+      const session = {
+        key: this.#keySerde.deserialize(this.#topic, b.subarray(0, b.length - 16)) as K,
+        window: { start, end },
+      };
+      const decode = (v: Uint8Array | null) =>
+        v === null ? null : (this.#valueSerde.deserialize(this.#topic, v) as V);
+      listener(session, decode(newValue), decode(oldValue), end);
+    });
+    return true;
   }
 
   fetchSession(key: K, start: number, end: number): V | null {
@@ -242,9 +273,13 @@ export class SessionStoreBuilder<K, V> extends StoreBuilderBase<K, V, KeyValueBy
     this.timeOrdered = timeOrdered;
   }
 
-  /** Never: session stores have no record cache here. */
-  override get cachingEnabled(): false {
-    return false;
+  /** Gives the store a record cache (Kafka's CachingSessionStore): updates of a session collapse until the next commit. */
+  withCachingEnabled(): this {
+    return this.setCaching(true);
+  }
+
+  withCachingDisabled(): this {
+    return this.setCaching(false);
   }
 
   /** Compacted and deleted, kept a day past the store's retention. */
@@ -264,6 +299,9 @@ export class SessionStoreBuilder<K, V> extends StoreBuilderBase<K, V, KeyValueBy
         (key, value, ts) => env.changelog(changelogTopic, key, value, ts),
         env.timestamp,
       );
+    // Above the changelog, as Kafka stacks it: what a flush writes through is logged once.
+    if (this.cachingEnabled && env.cacheBudget !== null)
+      stack = new CachingBytesStore(stack, env.cacheBudget, env.timestamp);
     const store = new MeteredSessionStore<K, V>(
       stack,
       bytes,

@@ -28,7 +28,7 @@ export function windowedChangelogConfig(retentionMs: number): Record<string, str
  * Logging is on by default and every builder can turn it off and on again. Caching is each
  * builder's own: it starts on or off as the builder says (`caching` in the constructor), and only
  * a builder whose store can be cached has `withCachingEnabled()` / `withCachingDisabled()` (over
- * the protected `setCaching`), so a versioned, session or join store cannot be asked to cache.
+ * the protected `setCaching`), so a versioned or join store cannot be asked to cache.
  *
  * @example
  * class CountsStoreBuilder extends StoreBuilderBase<string, number, KeyValueBytesStoreSupplier> {

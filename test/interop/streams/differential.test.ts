@@ -154,11 +154,12 @@ describe('Tributary Streams against Java Kafka Streams 4.1.1 (TopologyTestDriver
  * record, so the caches flush after each; what they forward, and in what order, must match.
  */
 describe('the same with caching on', () => {
-  // Not yet the same with caching: session stores have no cache here (Kafka caches them), and the
-  // foreign-key join's cached tables forward differently; both are left out until they do. A
-  // cogroup's sliding windows read windows past retention from Kafka's cache, which keeps what a
-  // commit wrote as clean entries, while Tributary's lets them go at the commit (docs/decisions.md).
-  const uncached = new Set(['session', 'fk', 'cogroup-sliding']);
+  // Not yet the same with caching: the foreign-key join's cached tables forward differently; left
+  // out until they do. A cogroup's sliding windows and a session aggregation read windows and
+  // sessions past retention from Kafka's cache, which keeps what a commit wrote as clean entries,
+  // while Tributary's lets them go at the commit (docs/decisions.md): a session that Kafka's cache
+  // still returns is expired in Tributary's store (seed 2 of `session` shows it).
+  const uncached = new Set(['fk', 'cogroup-sliding', 'session']);
   for (const name of Object.keys(scenarios).filter((n) => !uncached.has(n))) {
     it.each([1, 2, 3])(`${name}: same output records with a 10 MiB cache (seed %i)`, (seed) => {
       const input = records(scenarios[name]!, seed);
