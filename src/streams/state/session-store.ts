@@ -278,6 +278,7 @@ export class SessionStoreBuilder<K, V> extends StoreBuilderBase<K, V, KeyValueBy
     return this.setCaching(true);
   }
 
+  /** Takes the record cache away again: every update of a session goes downstream and to the changelog at once. */
   withCachingDisabled(): this {
     return this.setCaching(false);
   }
