@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import type { LogBackend } from '../../src/log/index.ts';
-import { Serdes } from '../../src/serde/index.ts';
-import { StreamsBuilder, type StreamsMetric } from '../../src/streams/index.ts';
+import { type Serde, Serdes } from '../../src/serde/index.ts';
+import { StreamsBuilder, type StreamsMetric, type Windowed } from '../../src/streams/index.ts';
 
 export const S = Serdes.String();
 export const L = Serdes.LongNumber();
@@ -91,4 +91,19 @@ export async function latest(log: LogBackend, topic: string): Promise<Map<string
     for (const r of records) out.set(S.deserialize(topic, r.key)!, L.deserialize(topic, r.value)!);
   }
   return out;
+}
+
+/**
+ * The records of partition 0 of `topic`, written with windowed String keys and Long counts, as
+ * `[key, window start, count (null: a tombstone), record timestamp]`.
+ */
+export async function windowedCounts(
+  log: LogBackend,
+  topic: string,
+  keySerde: Serde<Windowed<string>>,
+): Promise<[string, number, number | null, number][]> {
+  return (await log.read(topic, 0, 0)).records.map((r) => {
+    const w = keySerde.deserialize(topic, r.key)!;
+    return [w.key, w.window.start, r.value === null ? null : L.deserialize(topic, r.value), r.timestamp];
+  });
 }

@@ -9,7 +9,7 @@ import {
   TimeWindows,
   WindowedSerdes,
 } from '../../src/streams/index.ts';
-import { L, S } from './helpers.ts';
+import { L, S, windowedCounts } from './helpers.ts';
 
 const enc = new TextEncoder();
 const WS = WindowedSerdes.timeWindowedSerdeFrom(S, 10);
@@ -46,12 +46,7 @@ describe('windowed, suppressed count on a real log', () => {
     await second.start();
     await second.waitForIdle();
     await second.close();
-    const out = await log.read('final-counts', 0, 0);
-    const finals = out.records.map((r) => {
-      const key = WS.deserialize('final-counts', r.key)!;
-      return [key.key, key.window.start, L.deserialize('final-counts', r.value), r.timestamp];
-    });
-    expect(finals).toEqual([
+    expect(await windowedCounts(log, 'final-counts', WS)).toEqual([
       ['a', 0, 3, 3],
       ['a', 10, 2, 12],
     ]);

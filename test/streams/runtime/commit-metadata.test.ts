@@ -17,7 +17,7 @@ import {
 } from '../../../src/streams/index.ts';
 import { decodePartitionMetadata } from '../../../src/streams/internal/commit-metadata.ts';
 import { readCommittedOffsets } from '../../../src/streams/internal/offsets.ts';
-import { L, S } from '../helpers.ts';
+import { L, S, windowedCounts } from '../helpers.ts';
 
 const enc = new TextEncoder();
 
@@ -114,12 +114,7 @@ describe('emit on window close across a restart (Kafka’s lastEmitWindowCloseTi
     expect(meta.processorMetadata.get('counts')).toBe(11);
     for (const ts of [12, 25]) await send('events', 'a', ts);
     await runOnce(() => app(log));
-    const out = await log.read('out', 0, 0);
-    const emitted = out.records.map((r) => {
-      const w = WS.deserialize('out', r.key)!;
-      return [w.key, w.window.start, L.deserialize('out', r.value), r.timestamp];
-    });
-    expect(emitted).toEqual([
+    expect(await windowedCounts(log, 'out', WS)).toEqual([
       ['a', 0, 2, 2],
       ['a', 10, 2, 12],
     ]);
