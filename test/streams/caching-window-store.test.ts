@@ -110,6 +110,27 @@ describe('caching window store (Kafka CachingPersistentWindowStoreTest)', () => 
     expect(forwarded).toEqual([]);
   });
 
+  it('should flush in the order of each window’s last write, as Kafka’s cache flushes its dirty entries', () => {
+    const { store, forwarded, logged } = cached();
+    store.put('a', 1, 10);
+    store.put('b', 1, 10);
+    store.put('c', 1, 20);
+    store.put('a', 2, 10);
+    store.inner.flush();
+    expect(forwarded.map(([w, v]) => `${w}=${v}`)).toEqual(['[b@10/20]=1', '[c@20/30]=1', '[a@10/20]=2']);
+    expect(logged).toEqual([
+      ['b', 1],
+      ['c', 1],
+      ['a', 2],
+    ]);
+    // Written once each, the next flush goes in the map's own order again.
+    forwarded.length = 0;
+    store.put('d', 1, 20);
+    store.put('e', 1, 20);
+    store.inner.flush();
+    expect(forwarded.map(([w]) => w)).toEqual(['[d@20/30]', '[e@20/30]']);
+  });
+
   it('shouldTakeValueFromCacheIfSameTimestampFlushed, shouldIterateCacheAndStore: ranges merge the cache over the store, in start order', () => {
     const { store } = cached();
     store.put('1', 1, 10);

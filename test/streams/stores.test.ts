@@ -282,6 +282,22 @@ describe('CachingBytesStore flush', () => {
     expect(writes).toEqual(['kept=1', 'kept=null']);
   });
 
+  it('should write through in the order of each key’s last write, as Kafka’s cache flushes its dirty entries', () => {
+    const cache = new CachingBytesStore(new InMemoryBytesStore('s'), new CacheBudget(1 << 20), () => 0);
+    const seen: string[] = [];
+    cache.setFlushListener((k, value) => seen.push(`${k.id}=${text(value)}`));
+    for (const [k, v] of [
+      ['a', '1'],
+      ['b', '1'],
+      ['c', '1'],
+      ['a', '2'],
+      ['b', '2'],
+    ])
+      cache.put(key(k!), Buffer.from(v!));
+    cache.flush();
+    expect(seen).toEqual(['c=1', 'a=2', 'b=2']);
+  });
+
   it('should evict the least recently used keys first when full, not the first written', () => {
     // Room for four one-byte keys with one-byte values (64 bytes of overhead each).
     const cache = new CachingBytesStore(new InMemoryBytesStore('s'), new CacheBudget(4 * 66), () => 0);

@@ -31,6 +31,8 @@ interface CacheEntry {
   owner: CachingBytesStore | undefined;
   /** Read or written since the last eviction passed it: it gets a second chance (see #evict). */
   used: boolean;
+  /** When it was last written, in the cache's own count of writes: a flush writes through in this order. */
+  seq: number;
 }
 
 const ENTRY_OVERHEAD = 64;
@@ -47,6 +49,10 @@ export class CachingBytesStore implements BytesStore {
   readonly #entries = new Map<string, CacheEntry>();
   #listener: CacheFlushListener | undefined;
   #flushing = false;
+  /** Writes so far (each entry's `seq` is the count at its last write). */
+  #seq = 0;
+  /** Some entry's place in the map is no longer its last write's: the next flush sorts them. */
+  #reordered = false;
 
   constructor(inner: BytesStore, budget: CacheBudget, timestamp: () => number) {
     this.#inner = inner;
@@ -92,13 +98,23 @@ export class CachingBytesStore implements BytesStore {
     const existing = this.#entry(key);
     if (existing !== undefined) {
       this.#budget.used += size - existing.size;
+      existing.seq = ++this.#seq;
+      this.#reordered = true;
       existing.value = value;
       existing.timestamp = this.#timestamp();
       existing.size = size;
       existing.used = true;
     } else {
       this.#budget.used += size;
-      const entry: CacheEntry = { key, value, timestamp: this.#timestamp(), size, owner: this, used: false };
+      const entry: CacheEntry = {
+        key,
+        value,
+        timestamp: this.#timestamp(),
+        size,
+        owner: this,
+        used: false,
+        seq: ++this.#seq,
+      };
       this.#entries.set(id, entry);
       key.cached = entry;
     }
@@ -121,6 +137,8 @@ export class CachingBytesStore implements BytesStore {
     if (value === null || value === undefined || value.length !== length) return undefined;
     entry!.timestamp = this.#timestamp();
     entry!.used = true;
+    entry!.seq = ++this.#seq;
+    this.#reordered = true;
     return value;
   }
 
@@ -155,7 +173,10 @@ export class CachingBytesStore implements BytesStore {
             { store: this.name },
           );
         }
+        // In the order of each key's last write, as Kafka's cache flushes its dirty entries.
         const entries = [...this.#entries.values()];
+        if (this.#reordered) entries.sort(byLastWrite);
+        this.#reordered = false;
         this.#entries.clear();
         for (const entry of entries) this.#writeThrough(entry);
       }
@@ -203,6 +224,7 @@ export class CachingBytesStore implements BytesStore {
           // Visited again at the end of this walk, unmarked.
           entry.used = false;
           this.#entries.set(id, entry);
+          this.#reordered = true;
           continue;
         }
         n--;
@@ -212,4 +234,8 @@ export class CachingBytesStore implements BytesStore {
       this.#flushing = false;
     }
   }
+}
+
+function byLastWrite(a: CacheEntry, b: CacheEntry): number {
+  return a.seq - b.seq;
 }

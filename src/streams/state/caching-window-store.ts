@@ -52,6 +52,8 @@ export interface WindowCacheEntry {
   size: number;
   /** Read or written since the last eviction passed it: it gets a second chance. */
   used: boolean;
+  /** When it was last written, in the cache's own count of writes: a flush writes through in this order. */
+  seq: number;
   /**
    * The store under the cache held nothing for this window when it was cached (a read had just
    * found nothing there). Only this cache writes to the store, and the window leaves the cache as
@@ -92,6 +94,10 @@ export class CachingWindowBytesStore implements BytesStore {
   readonly #entries = new Map<string, WindowCacheEntry>();
   #sorted: SortedIds | undefined;
   #listener: WindowCacheFlushListener | undefined;
+  /** Writes so far (each entry's `seq` is the count at its last write). */
+  #seq = 0;
+  /** Some entry's place in the map is no longer its last write's: the next flush sorts them. */
+  #reordered = false;
   #flushing = false;
   /** Windows added to the cache during the flush's current round (see {@link flush}). */
   #addedWhileFlushing = 0;
@@ -179,6 +185,8 @@ export class CachingWindowBytesStore implements BytesStore {
     }
     if (existing !== undefined) {
       this.#budget.used += size - existing.size;
+      existing.seq = ++this.#seq;
+      this.#reordered = true;
       existing.raw = raw;
       existing.valueTimestamp = valueTimestamp;
       existing.stored = stored;
@@ -200,6 +208,7 @@ export class CachingWindowBytesStore implements BytesStore {
         timestamp: this.#timestamp(),
         size,
         used: false,
+        seq: ++this.#seq,
         storeEmpty,
         written: false,
       });
@@ -256,8 +265,12 @@ export class CachingWindowBytesStore implements BytesStore {
         // end of the map, for the next round.
         this.#addedWhileFlushing = 0;
         let n = this.#entries.size;
+        // In the order of each window's last write, as Kafka's cache flushes its dirty entries: the
+        // map's own order unless a window was written again (or an eviction pass moved one) since.
+        const order = this.#reordered ? [...this.#entries.values()].sort(byLastWrite) : this.#entries.values();
+        this.#reordered = false;
         try {
-          for (const entry of this.#entries.values()) {
+          for (const entry of order) {
             if (n-- === 0) break;
             entry.written = true;
             this.epoch++;
@@ -327,6 +340,7 @@ export class CachingWindowBytesStore implements BytesStore {
         if (entry.used) {
           entry.used = false;
           this.#entries.set(id, entry);
+          this.#reordered = true;
           continue;
         }
         n--;
@@ -338,4 +352,8 @@ export class CachingWindowBytesStore implements BytesStore {
       this.#flushing = false;
     }
   }
+}
+
+function byLastWrite(a: WindowCacheEntry, b: WindowCacheEntry): number {
+  return a.seq - b.seq;
 }
