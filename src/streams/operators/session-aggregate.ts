@@ -40,22 +40,21 @@ export function kstreamSessionAggregate<K, V, VA>(
     let store: MeteredSessionStore<K, VA>;
     // The newest timestamp this processor has seen (Kafka's processor-local observedStreamTime).
     let observed = -1;
-    let forward: (record: { key: Windowed<K>; value: Change<VA>; timestamp: number }) => void;
+    // Undefined when updates go out otherwise (at the cache's flush, or on window close): the
+    // records are then not even made.
+    let forward: ((record: { key: Windowed<K>; value: Change<VA>; timestamp: number }) => void) | undefined;
     let emitClosed: ReturnType<typeof windowCloseEmitter<K, VA>> | undefined;
     return {
       init(ctx) {
         store = ctx.getStateStore(storeName);
-        if (emitOnClose) {
-          emitClosed = windowCloseEmitter(ctx, storeName, closed(store));
-          forward = () => {};
-        } else if (
+        if (emitOnClose) emitClosed = windowCloseEmitter(ctx, storeName, closed(store));
+        else if (
           // A cached store forwards what its flushes write through (Kafka's SessionCacheFlushListener).
-          store.setFlushListener((key, newValue, oldValue, timestamp) =>
+          !store.setFlushListener((key, newValue, oldValue, timestamp) =>
             ctx.forward({ key, value: { newValue, oldValue }, timestamp }),
           )
         )
-          forward = () => {};
-        else forward = (r) => ctx.forward(r);
+          forward = (r) => ctx.forward(r);
       },
       process(record) {
         if (record.key === null || record.key === undefined || record.value === null || record.value === undefined)
@@ -83,7 +82,7 @@ export function kstreamSessionAggregate<K, V, VA>(
         const grows = window.start !== ts || window.end !== ts;
         for (const session of grows ? found : []) {
           store.remove(session.key);
-          forward({
+          forward?.({
             key: session.key,
             value: { newValue: null, oldValue: session.value },
             timestamp: session.key.window.end,
@@ -92,7 +91,7 @@ export function kstreamSessionAggregate<K, V, VA>(
         const aggregate = aggregator(record.key, record.value, merged);
         const key = { key: record.key, window };
         store.put(key, aggregate);
-        forward({ key, value: { newValue: aggregate, oldValue: null }, timestamp: window.end });
+        forward?.({ key, value: { newValue: aggregate, oldValue: null }, timestamp: window.end });
         emitClosed?.(record, closeTime);
       },
     };

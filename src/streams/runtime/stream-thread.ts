@@ -706,8 +706,7 @@ export class StreamThread {
       if (this.#backend.handsOver) this.#handOver(outputs, results);
       for (const [i, offset, metadata] of moved) {
         i.committed = offset;
-        this.#tasks.committed.set(`${i.topic}:${i.partition}`, offset);
-        this.#tasks.committedMetadata.set(`${i.topic}:${i.partition}`, metadata);
+        this.#tasks.committed.set(`${i.topic}:${i.partition}`, { offset, metadata });
         if (this.#o.topics.isRepartition(i.topic))
           this.#unpurged.set(`${i.topic}:${i.partition}`, { topic: i.topic, partition: i.partition, offset });
       }

@@ -6,7 +6,7 @@
 import type { AppendRecord, LogRecord } from '../../log/index.ts';
 import { StreamTask, type TaskEnv } from '../internal/task.ts';
 import type { TopologyGraph } from '../internal/topology-graph.ts';
-import type { StreamsBackend } from './backend.ts';
+import type { CommittedInput, StreamsBackend } from './backend.ts';
 import type { ChangelogReader } from './changelog-reader.ts';
 import type { InternalTopics } from './internal-topics.ts';
 
@@ -45,10 +45,11 @@ export class TaskManager {
   readonly #env: () => TaskEnv;
   /** The running tasks, by id `<subtopology>_<partition>`. */
   readonly running = new Map<string, Running>();
-  /** The app's committed input offsets, per `topic:partition`. */
-  committed = new Map<string, number>();
-  /** What was committed beside them: the tasks' partition times and processor metadata (commit-metadata.ts). */
-  committedMetadata = new Map<string, string | null>();
+  /**
+   * The app's committed input offsets, per `topic:partition`, with what was committed beside them:
+   * the tasks' partition times and processor metadata (commit-metadata.ts).
+   */
+  committed = new Map<string, CommittedInput>();
   /** Tasks ever created and closed (the thread's task-created-total and task-closed-total). */
   created = 0;
   closed = 0;
@@ -68,13 +69,7 @@ export class TaskManager {
   }
 
   async readCommitted(): Promise<void> {
-    const committed = await this.#backend.readCommitted(this.#topics.inputTopics());
-    this.committed = new Map();
-    this.committedMetadata = new Map();
-    for (const [id, { offset, metadata }] of committed) {
-      this.committed.set(id, offset);
-      this.committedMetadata.set(id, metadata);
-    }
+    this.committed = await this.#backend.readCommitted(this.#topics.inputTopics());
   }
 
   /** Runs exactly `wanted`: closes the others and creates (restoring their stores) the new ones. */
@@ -120,17 +115,17 @@ export class TaskManager {
     const sub = this.#topics.subtopologies.find((x) => x.id === s)!;
     const task = new StreamTask(this.#topology, sub, p, this.#env());
     for (const built of task.stores.values()) {
-      const committed = built.sourceChangelog ? this.committed.get(`${built.changelogTopic}:${p}`) : undefined;
+      const committed = built.sourceChangelog ? this.committed.get(`${built.changelogTopic}:${p}`)?.offset : undefined;
       await this.#changelogs.restore(built, p, id, committed);
     }
     const topics = [...task.sourceTopics.keys()].filter((topic) => p < this.#backend.partitionCount(topic));
     // As Kafka's StreamTask: partition times and processor metadata come back before processors init.
-    task.initializeCommitted(topics.map((topic) => [topic, this.committedMetadata.get(`${topic}:${p}`)]));
+    task.initializeCommitted(topics.map((topic) => [topic, this.committed.get(`${topic}:${p}`)?.metadata]));
     task.init();
     const inputs: Input[] = [];
     await this.#backend.loadOffsets(topics.map((topic) => ({ topic, partition: p })));
     for (const topic of topics) {
-      const committed = this.committed.get(`${topic}:${p}`) ?? this.#backend.offsets(topic, p).logStartOffset;
+      const committed = this.committed.get(`${topic}:${p}`)?.offset ?? this.#backend.offsets(topic, p).logStartOffset;
       inputs.push({
         topic,
         partition: p,

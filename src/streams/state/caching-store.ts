@@ -236,6 +236,7 @@ export class CachingBytesStore implements BytesStore {
   }
 }
 
-function byLastWrite(a: CacheEntry, b: CacheEntry): number {
+/** Cache entries in the order of their last write (their `seq`), as Kafka's cache flushes its dirty keys. */
+export function byLastWrite(a: { seq: number }, b: { seq: number }): number {
   return a.seq - b.seq;
 }

@@ -1,6 +1,6 @@
 import { TributaryError } from '../../errors.ts';
 import type { Bytes, BytesEntry, BytesStore } from './bytes.ts';
-import type { CacheBudget } from './caching-store.ts';
+import { byLastWrite, type CacheBudget } from './caching-store.ts';
 import { SortedIds } from './sorted-ids.ts';
 import { timestampedBytes, timestampOf } from './value-and-timestamp.ts';
 
@@ -352,8 +352,4 @@ export class CachingWindowBytesStore implements BytesStore {
       this.#flushing = false;
     }
   }
-}
-
-function byLastWrite(a: WindowCacheEntry, b: WindowCacheEntry): number {
-  return a.seq - b.seq;
 }

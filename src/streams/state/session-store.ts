@@ -117,8 +117,8 @@ export class MeteredSessionStore<K, V> implements SessionStore<K, V> {
    * writes through at a flush or an eviction, with its new value (null: removed) and the value the
    * store held before (null: none), stamped with the session's end as Kafka's
    * SessionCacheFlushListener stamps it. A session put and removed again between two flushes is
-   * not told, as Kafka skips it. Returns false when the store has no cache, in which case the
-   * caller forwards each update itself.
+   * not told (the cache skips it, as Kafka's). Returns false when the store has no cache, in which
+   * case the caller forwards each update itself.
    */
   setFlushListener(
     listener: (session: Windowed<K>, newValue: V | null, oldValue: V | null, timestamp: number) => void,
@@ -126,14 +126,11 @@ export class MeteredSessionStore<K, V> implements SessionStore<K, V> {
     const cache = this.#stack;
     if (!(cache instanceof CachingBytesStore)) return false;
     cache.setFlushListener((key, newValue, oldValue) => {
-      if (newValue === null && oldValue === null) return;
       const b = key.bytes;
-      const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
-      const end = Number(view.getBigInt64(b.length - 16));
-      const start = Number(view.getBigInt64(b.length - 8));
+      const end = this.#endOf(b);
       const session = {
         key: this.#keySerde.deserialize(this.#topic, b.subarray(0, b.length - 16)) as K,
-        window: { start, end },
+        window: { start: this.#startOf(b), end },
       };
       const decode = (v: Uint8Array | null) =>
         v === null ? null : (this.#valueSerde.deserialize(this.#topic, v) as V);
@@ -212,8 +209,7 @@ export class MeteredSessionStore<K, V> implements SessionStore<K, V> {
       const end = this.#endOf(b);
       if (end < earliestSessionEndTime || end > latestSessionEndTime) continue;
       const keyBytes = b.subarray(0, b.length - 16);
-      const start = Number(new DataView(b.buffer, b.byteOffset, b.byteLength).getBigInt64(b.length - 8));
-      found.push({ end, start, keyId: e.key.id.slice(0, -16), keyBytes, value: e.value });
+      found.push({ end, start: this.#startOf(b), keyId: e.key.id.slice(0, -16), keyBytes, value: e.value });
     }
     found.sort((a, b) => a.end - b.end || (a.keyId < b.keyId ? -1 : a.keyId > b.keyId ? 1 : a.start - b.start));
     return found.map((f) => ({
@@ -225,6 +221,12 @@ export class MeteredSessionStore<K, V> implements SessionStore<K, V> {
   #endOf(storeKey: Uint8Array): number {
     return Number(
       new DataView(storeKey.buffer, storeKey.byteOffset, storeKey.byteLength).getBigInt64(storeKey.length - 16),
+    );
+  }
+
+  #startOf(storeKey: Uint8Array): number {
+    return Number(
+      new DataView(storeKey.buffer, storeKey.byteOffset, storeKey.byteLength).getBigInt64(storeKey.length - 8),
     );
   }
 
