@@ -47,6 +47,9 @@ export interface Scenario {
 const pick = <T>(r: () => number, list: T[]) => list[Math.floor(r() * list.length)]!;
 const maybeNull = (r: () => number, share: number, v: string) => (r() < share ? null : v);
 
+/** The input of the windowed-count scenarios: clicks of three users. */
+const CLICKS: Scenario['inputs'] = [{ topic: 'clicks', key: (r) => pick(r, ['u1', 'u2', 'u3']), value: () => 'x' }];
+
 /**
  * `clicks` grouped by key, counted per window (each window once, as it closes, with `emitOnClose`)
  * into `output` as `key@start/end` → count: several scenarios' topology.
@@ -118,7 +121,7 @@ export const scenarios: Record<string, Scenario> = {
   },
   session: {
     build: () => windowedCounts(SessionWindows.ofInactivityGapAndGrace(10, 5), 'sessions'),
-    inputs: [{ topic: 'clicks', key: (r) => pick(r, ['u1', 'u2', 'u3']), value: () => 'x' }],
+    inputs: CLICKS,
     records: 120,
   },
   'stream-stream': {
@@ -188,7 +191,7 @@ export const scenarios: Record<string, Scenario> = {
   },
   sliding: {
     build: () => windowedCounts(SlidingWindows.ofTimeDifferenceAndGrace(6, 3), 'sliding-counts'),
-    inputs: [{ topic: 'clicks', key: (r) => pick(r, ['u1', 'u2', 'u3']), value: () => 'x' }],
+    inputs: CLICKS,
     records: 150,
   },
   'emit-on-close': {
@@ -224,7 +227,7 @@ export const scenarios: Record<string, Scenario> = {
   },
   'session-emit-on-close': {
     build: () => windowedCounts(SessionWindows.ofInactivityGapAndGrace(10, 5), 'sessions-final', true),
-    inputs: [{ topic: 'clicks', key: (r) => pick(r, ['u1', 'u2', 'u3']), value: () => 'x' }],
+    inputs: CLICKS,
     records: 150,
   },
   'emit-on-close-throttled': {
